@@ -1,0 +1,96 @@
+# nncc: Lua specs -> generated C -> standalone trainers.  `make help` lists the targets.
+SPEC    ?= fmnist_cnn
+ARGS    ?=
+CC      ?= cc
+LUA     ?= lua5.4
+PYTHON  ?= /usr/bin/python3
+BUILD   ?= build
+CFLAGS  ?= -O2
+WARN    := -std=c11 -Wall -Wextra -Werror
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iruntime
+ALLFLAGS = $(WARN) $(CFLAGS) -fopenmp $(CPPFLAGS)
+LDLIBS  := -lopenblas -lz -lm
+PACKAGES := lua5.4 libopenblas-dev libcriterion-dev zlib1g-dev dataset-fashion-mnist pkg-config
+
+GENERATOR_SRC := $(shell find generator -name '*.lua' | sort)
+RUNTIME_SRC   := $(sort $(wildcard runtime/*.c))
+RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
+SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
+
+.PHONY: help deps gen build train summary demo test check-generated clean
+.DELETE_ON_ERROR:
+
+help:
+	@echo "make demo                  install what is missing, build and train fmnist_cnn on Fashion-MNIST"
+	@echo "make test                  build and run every test (gradient checks, runtime, generator, golden files)"
+	@echo "make gen SPEC=NAME         generate generated/NAME/ from specs/NAME.lua"
+	@echo "make summary SPEC=NAME     print the model summary (shapes, parameters, MACs)"
+	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"
+	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
+	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
+	@echo "make clean                 remove $(BUILD)/"
+
+# Installs missing Debian packages (as root), or says exactly what to run.
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+gen:
+	$(LUA) generator/main.lua specs/$(SPEC).lua
+
+summary:
+	@$(LUA) generator/main.lua specs/$(SPEC).lua --summary
+
+$(BUILD)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h) | $(BUILD)/runtime
+	$(CC) $(ALLFLAGS) -c $< -o $@
+
+$(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
+	ar rcs $@ $^
+
+# Per spec: generated code is committed and regenerated when its spec or the
+# generator changes; the trainer links it with the runtime.
+define spec_rules
+generated/$(1)/$(1).c generated/$(1)/$(1).h generated/$(1)/$(1)_main.c &: specs/$(1).lua $(GENERATOR_SRC)
+	$(LUA) generator/main.lua specs/$(1).lua
+$(BUILD)/$(1)/train: generated/$(1)/$(1).c generated/$(1)/$(1)_main.c generated/$(1)/$(1).h $(BUILD)/libnnrt.a
+	@mkdir -p $$(@D)
+	$(CC) $(ALLFLAGS) -Igenerated/$(1) generated/$(1)/$(1).c generated/$(1)/$(1)_main.c $(BUILD)/libnnrt.a $(LDLIBS) -o $$@
+endef
+$(foreach s,$(SPECS),$(eval $(call spec_rules,$(s))))
+
+$(BUILD)/runtime:
+	@mkdir -p $@
+
+build: deps
+	@$(MAKE) --no-print-directory $(BUILD)/$(SPEC)/train
+
+train: build
+	$(BUILD)/$(SPEC)/train $(ARGS)
+
+demo: deps
+	@$(MAKE) --no-print-directory train SPEC=fmnist_cnn ARGS="--epochs 3 $(ARGS)"
+
+check-generated:
+	@rm -rf $(BUILD)/check-generated; fail=0; \
+	for s in $(SPECS); do \
+	  $(LUA) generator/main.lua specs/$$s.lua --out $(BUILD)/check-generated/$$s || exit 1; \
+	  diff -ru generated/$$s $(BUILD)/check-generated/$$s || fail=1; \
+	done; \
+	for d in generated/*/; do s=$$(basename $$d); [ -f specs/$$s.lua ] || { echo "generated/$$s has no spec"; fail=1; }; done; \
+	if [ $$fail = 0 ]; then echo "check-generated: $(words $(SPECS)) specs match generated/"; else \
+	  echo "check-generated: generated/ is stale; run make gen for the specs above and commit"; exit 1; fi
+
+include tests/tests.mk
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,212 @@
+-- Output: NAME.h (constants, descriptor), NAME.c (one function per layer and
+-- direction, the model's forward/loss/backward, tensor table, summary) and,
+-- for float models, NAME_main.c (the trainer's entry point).
+local writer = require("emit.writer")
+local helpers = require("emit.helpers")
+local util = require("ops.util")
+
+local emit = {}
+
+local DTYPES = {
+  float = { T = "float", gemm = "cblas_sgemm", suffix = "f", model = "nn_model", state = "nn_state" },
+  double = { T = "double", gemm = "cblas_dgemm", suffix = "", model = "nn_model64", state = "nn_state64" },
+}
+
+local INIT_ENUM = {
+  default = "NN_INIT_UNIFORM_FAN_IN", xavier_uniform = "NN_INIT_XAVIER_UNIFORM",
+  xavier_normal = "NN_INIT_XAVIER_NORMAL", kaiming_normal = "NN_INIT_KAIMING_NORMAL", zeros = "NN_INIT_ZEROS",
+}
+
+-- Code-generation context shared by the op modules.
+local function context(dtype)
+  local d = DTYPES[dtype]
+  local g = { T = d.T, gemm = d.gemm, used = {} }
+  function g.lit(x)
+    local s = string.format(d.T == "float" and "%.9g" or "%.17g", x)
+    if not s:find("[.eEn]") then s = s .. ".0" end
+    return d.T == "float" and s .. "f" or s
+  end
+  g.one, g.zero = g.lit(1), g.lit(0)
+  function g.fn(name) return name .. d.suffix end
+  function g.need(name) g.used[name] = true end
+  local function ptr(base) return function(off) return off == 0 and base or string.format("%s + %d", base, off) end end
+  g.acts, g.dacts, g.params, g.grads = ptr("s->acts"), ptr("s->dacts"), ptr("s->params"), ptr("s->grads")
+  return g, d
+end
+
+local function c_string(s)
+  return '"' .. s:gsub("\\", "\\\\"):gsub('"', '\\"') .. '\\n"'
+end
+
+local function layer_comment(node, where)
+  return string.format("/* %s: %s (%s) | %s -> %s | %s MACs per image | %s */", where, node.path, node.desc,
+    util.shape_str(node.in_shape), util.shape_str(node.out_shape), util.commas(node.macs),
+    node.module.strategy(node))
+end
+
+function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dtype)
+  local g, d = context(dtype)
+  local name = settings.name
+  local state = d.state
+  local body = writer.new()
+
+  -- The user's input is n x C x S; inside, images are channel-major C x n x S.
+  local C = #settings.input > 1 and settings.input[1] or 1
+  local S = plan.input_size // C
+  body:line("/* input: the user's %s x %s array to the channel-major layout (and back for its gradient) */",
+    "n", util.shape_str(settings.input))
+  body:func("static void %s_load_input(const %s *s, const %s *input, int n)", name, state, g.T)
+  if C == 1 then
+    body:line("memcpy(s->acts, input, sizeof(%s) * (size_t)n * %d);", g.T, S)
+  else
+    body:line("for (int c = 0; c < %d; ++c)", C)
+    body:line("    for (int i = 0; i < n; ++i)")
+    body:line("        memcpy(s->acts + ((size_t)c * n + i) * %d, input + ((size_t)i * %d + c) * %d, sizeof(%s) * %d);",
+      S, C, S, g.T, S)
+  end
+  body:close()
+  body:line("")
+  body:func("static void %s_store_input_grad(const %s *s, %s *d_input, int n)", name, state, g.T)
+  if C == 1 then
+    body:line("memcpy(d_input, s->dacts, sizeof(%s) * (size_t)n * %d);", g.T, S)
+  else
+    body:line("for (int c = 0; c < %d; ++c)", C)
+    body:line("    for (int i = 0; i < n; ++i)")
+    body:line("        memcpy(d_input + ((size_t)i * %d + c) * %d, s->dacts + ((size_t)c * n + i) * %d, sizeof(%s) * %d);",
+      C, S, S, g.T, S)
+  end
+  body:close()
+
+  for _, node in ipairs(nodes) do
+    local fname = name .. "_" .. node.ident
+    body:line("")
+    body:line(layer_comment(node, string.format("%s:%d", spec_path, node.line)))
+    body:func("static void %s_forward(const %s *s, int n)", fname, state)
+    node.module.forward(node, body, g)
+    body:close()
+    body:line("")
+    body:func("static void %s_backward(const %s *s, int n, int need_dx)", fname, state)
+    if #node.params == 0 then body:line("if (!need_dx) return;") end
+    node.module.backward(node, body, g)
+    body:close()
+  end
+
+  body:line("")
+  body:line("/* loss: %s on %s outputs; returns the batch mean and writes its gradient */", loss.desc,
+    util.shape_str(loss.in_shape))
+  body:func("static %s %s_loss(const %s *s, const %s *target, int n)", g.T, name, state, g.T)
+  loss.module.emit(loss, body, g)
+  body:close()
+
+  body:line("")
+  body:func("static void %s_forward(const %s *s, const %s *input, int n, int training)", name, state, g.T)
+  body:line("(void)training; /* no layer of this model behaves differently in training */")
+  body:line("%s_load_input(s, input, n);", name)
+  for _, node in ipairs(nodes) do body:line("%s_%s_forward(s, n);", name, node.ident) end
+  body:close()
+
+  body:line("")
+  body:line("/* Call after %s_loss, which seeds the output gradient. */", name)
+  body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, state, g.T)
+  body:line("memset(s->dacts, 0, sizeof(%s) * %d);", g.T, plan.output_off)
+  for i = #nodes, 1, -1 do
+    local node = nodes[i]
+    body:line("%s_%s_backward(s, n, %s);", name, node.ident, i == 1 and "d_input != NULL" or "1")
+  end
+  body:line("if (d_input) %s_store_input_grad(s, d_input, n);", name)
+  body:close()
+
+  body:line("")
+  body:open("static const nn_tensor %s_tensors[] = {", name)
+  for _, p in ipairs(plan.tensors) do
+    local dims = {}
+    for i = 1, 4 do dims[i] = tostring(p.shape[i] or 0) end
+    body:line('{ "%s", %d, { %s }, %d, %d, %s, %s, %d, %d },', p.name, #p.shape, table.concat(dims, ", "),
+      p.offset, p.size, p.decay and "NN_TRAINABLE | NN_DECAY" or "NN_TRAINABLE", INIT_ENUM[p.init],
+      p.fan_in, p.fan_out)
+  end
+  body:close(";")
+  body:line("")
+  body:line("static const char %s_summary[] =", name)
+  for i, line in ipairs(summary_lines) do
+    body:line("    %s%s", c_string(line), i == #summary_lines and ";" or "")
+  end
+  local total_params, total_macs = require("summary").totals(nodes)
+  local input_dims = {}
+  for i = 1, 3 do input_dims[i] = tostring(settings.input[i] or 0) end
+  body:line("")
+  body:open("const %s %s_model = {", d.model, name)
+  body:line('.name = "%s",', name)
+  body:line('.loss_name = "%s",', loss.op)
+  body:line(".summary = %s_summary,", name)
+  body:line(".batch = %d,", settings.batch)
+  body:line(".input_rank = %d,", #settings.input)
+  body:line(".input_shape = { %s },", table.concat(input_dims, ", "))
+  body:line(".input_size = %d,", plan.input_size)
+  body:line(".output_size = %d,", plan.output_size)
+  body:line(".output_offset = %d,", plan.output_off)
+  body:line(".n_params = %d,", plan.params)
+  body:line(".n_acts = %d,", plan.acts)
+  body:line(".n_work = %d,", plan.work)
+  body:line(".n_index = %d,", plan.index)
+  body:line(".tensors = %s_tensors,", name)
+  body:line(".n_tensors = %d,", #plan.tensors)
+  body:line(".total_params = %d,", total_params)
+  body:line(".macs = %d,", total_macs)
+  body:line(".forward = %s_forward,", name)
+  body:line(".loss = %s_loss,", name)
+  body:line(".backward = %s_backward,", name)
+  body:close(";")
+
+  local c = writer.new()
+  c:line("/* %s: generated by nncc from %s (%s); do not edit. */", name .. ".c", spec_path, d.T)
+  c:line('#include "%s.h"', name)
+  c:line("")
+  c:line("#include <cblas.h>")
+  c:line("#include <math.h>")
+  c:line("#include <stdint.h>")
+  c:line("#include <string.h>")
+  c:line("")
+  c:line("typedef %s real;", g.T)
+  for _, h in ipairs(helpers.ORDER) do
+    if g.used[h] then
+      c:line("")
+      for line in helpers.TEXT[h]:gmatch("([^\n]*)\n") do c:line(line) end
+    end
+  end
+  c:line("")
+  local source = c:text() .. body:text()
+
+  local guard = name:upper() .. "_H"
+  local h = writer.new()
+  h:line("/* %s: generated by nncc from %s (%s); do not edit. */", name .. ".h", spec_path, d.T)
+  h:line("#ifndef %s", guard)
+  h:line("#define %s", guard)
+  h:line("")
+  h:line('#include "nn_model.h"')
+  h:line("")
+  h:line("#define %s_BATCH %d", name:upper(), settings.batch)
+  h:line("#define %s_INPUT_SIZE %d", name:upper(), plan.input_size)
+  h:line("#define %s_OUTPUT_SIZE %d", name:upper(), plan.output_size)
+  h:line("#define %s_PARAMS %d", name:upper(), total_params)
+  h:line("")
+  h:line("extern const %s %s_model;", d.model, name)
+  h:line("")
+  h:line("#endif")
+
+  local files = { { name .. ".h", h:text() }, { name .. ".c", source } }
+  if dtype == "float" then
+    local m = writer.new()
+    m:line("/* %s: generated by nncc from %s; do not edit. */", name .. "_main.c", spec_path)
+    m:line('#include "%s.h"', name)
+    m:line('#include "train.h"')
+    m:line("")
+    m:func("int main(int argc, char **argv)")
+    m:line("return nn_train_main(&%s_model, argc, argv);", name)
+    m:close()
+    files[#files + 1] = { name .. "_main.c", m:text() }
+  end
+  return files
+end
+
+return emit

@@ -1,0 +1,91 @@
+-- nncc generator: lua5.4 generator/main.lua SPEC.lua [options]
+--   --out DIR        write NAME.h, NAME.c (and NAME_main.c) into DIR (default generated/NAME)
+--   --dtype T        float (default) or double (used by the gradient checks)
+--   --summary        print the model summary and write nothing
+--   --layers         print the layers as JSON (for the PyTorch reference scripts)
+local script_dir = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = script_dir .. "/?.lua;" .. script_dir .. "/?/init.lua;" .. package.path
+
+local errors = require("errors")
+local dsl = require("dsl")
+local graph = require("graph")
+local summary = require("summary")
+local emit = require("emit.model")
+local describe = require("emit.describe")
+
+local USAGE = "usage: lua5.4 generator/main.lua SPEC.lua [--out DIR] [--dtype float|double] [--summary] [--layers]"
+
+local function parse_args(argv)
+  local opts = { dtype = "float" }
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--out" or a == "--dtype" then
+      if not argv[i + 1] then errors.fail("%s needs a value\n%s", a, USAGE) end
+      opts[a:sub(3)] = argv[i + 1]
+      i = i + 1
+    elseif a == "--summary" or a == "--layers" then
+      opts[a:sub(3)] = true
+    elseif a:sub(1, 1) == "-" then
+      errors.fail("unknown option %s\n%s", a, USAGE)
+    elseif opts.spec then
+      errors.fail("one spec at a time, got %s and %s", opts.spec, a)
+    else
+      opts.spec = a
+    end
+    i = i + 1
+  end
+  if not opts.spec then errors.fail("%s", USAGE) end
+  if opts.dtype ~= "float" and opts.dtype ~= "double" then
+    errors.fail("--dtype must be float or double, got %s", opts.dtype)
+  end
+  return opts
+end
+
+-- Write to a temporary name and rename, so a failed run leaves the old files.
+local function write_files(dir, files)
+  local ok = os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
+  if not ok then errors.fail("%s: cannot create the output directory", dir) end
+  for _, f in ipairs(files) do
+    local path = dir .. "/" .. f[1]
+    local tmp = path .. ".tmp"
+    local handle, err = io.open(tmp, "w")
+    if not handle then errors.fail("%s", err) end
+    handle:write(f[2])
+    handle:close()
+    local renamed, rename_err = os.rename(tmp, path)
+    if not renamed then errors.fail("%s", rename_err) end
+  end
+end
+
+local function run(argv)
+  local opts = parse_args(argv)
+  local spec_path = opts.spec:sub(1, 1) == "/" and opts.spec:match("[^/]*$") or opts.spec
+  local default_name = opts.spec:match("([^/]*)%.lua$") or opts.spec:match("[^/]*$")
+  local net = dsl.load(opts.spec)
+  net.line = net.line or 0
+  local nodes = graph.build(net, spec_path)
+  local settings = graph.settings(net, spec_path, default_name)
+  local loss = graph.infer(nodes, settings, spec_path, net)
+  local plan = graph.plan(nodes, loss, settings)
+  local lines = summary.lines(nodes, loss, settings)
+  if opts.summary then
+    print(table.concat(lines, "\n"))
+    return
+  end
+  if opts.layers then
+    io.write(describe.json(nodes, loss, settings))
+    return
+  end
+  local files = emit.generate(nodes, loss, settings, plan, lines, spec_path, opts.dtype)
+  write_files(opts.out or ("generated/" .. settings.name), files)
+end
+
+local ok, err = xpcall(run, function(e)
+  if errors.is_user_error(e) then return e end
+  return debug.traceback("nncc internal error (a generator bug, please report): " .. tostring(e), 2)
+end, arg)
+if not ok then
+  io.stderr:write(tostring(err), "\n")
+  os.exit(1)
+end

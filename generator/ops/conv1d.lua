@@ -1,0 +1,26 @@
+-- conv1d{out_channels, k = 3, stride = 1, pad = "valid" | "same" | p, bias = true, init, bias_init}
+-- over a (channels x length) input; computed as a conv2d of height 1.
+local util = require("ops.util")
+local conv = require("ops.conv_core")
+
+local op = { positional = { "out channels" }, keys = conv.KEYS }
+
+function op.infer(node, shape)
+  util.expect_rank(node, shape, { 2 }, "a sequence (channels x length); conv1d needs 2 dimensions")
+  local cout, bias = conv.common_args(node)
+  local k = util.int(node, "k", node.args.k)
+  local s = util.int(node, "stride", node.args.stride or 1)
+  local p = conv.pad_arg(node, node.args.pad, false)
+  conv.setup(node, { cin = shape[1], cout = cout, H = 1, W = shape[2], kh = 1, kw = k,
+    sh = 1, sw = s, pad_h = 0, pad_w = p[2], axis_w = "length" }, bias)
+  node.desc = conv.describe(node, "conv1d")
+  node.params = util.weight_and_bias(node, bias, { cout, shape[1], k }, shape[1] * k, cout * k)
+  return { cout, node.conv.Wo }
+end
+
+op.forward = conv.forward
+op.backward = conv.backward
+
+function op.strategy(node) return node.conv.strategy end
+
+return op

@@ -1,0 +1,172 @@
+-- Convolution shared by conv2d and conv1d (a conv1d is a conv2d of height 1).
+-- Activations are channel-major, x[ci][n][H][W], so one convolution over the
+-- whole batch is a single GEMM: y[co][n*Ho*Wo] = w[co][ci*kh*kw] * col.
+-- Strategies: "gemm-1x1" (1x1, stride 1, no padding: GEMM on x itself) and
+-- "im2col-gemm" (window loops unrolled, one im2col row per window offset).
+local errors = require("errors")
+local util = require("ops.util")
+
+local conv = {}
+
+local function out_size(node, axis, size, k, s, p0, p1)
+  local span = size + p0 + p1 - k
+  if span < 0 then
+    errors.layer_fail(node, "input %s is smaller than the kernel along the %s (%d + padding %d < %d)",
+      util.shape_str(node.in_shape), axis, size, p0 + p1, k)
+  end
+  return span // s + 1
+end
+
+-- Padding along one axis: "valid", "same", or explicit (already an integer).
+local function pads(mode, size, k, s)
+  if mode == "valid" then return 0, 0 end
+  if mode == "same" then
+    local out = (size + s - 1) // s
+    local total = math.max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2 -- the odd pixel goes after, as PyTorch and TF do
+  end
+  return mode, mode
+end
+
+-- Fill node.conv from normalized arguments: c = {cin, cout, H, W, kh, kw, sh, sw, pad_h, pad_w}.
+function conv.setup(node, c, bias)
+  c.pt, c.pb = pads(c.pad_h, c.H, c.kh, c.sh)
+  c.pl, c.pr = pads(c.pad_w, c.W, c.kw, c.sw)
+  c.Ho = out_size(node, "height", c.H, c.kh, c.sh, c.pt, c.pb)
+  c.Wo = out_size(node, c.axis_w or "width", c.W, c.kw, c.sw, c.pl, c.pr)
+  c.K = c.cin * c.kh * c.kw
+  c.P = c.Ho * c.Wo
+  c.bias = bias
+  c.direct_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
+  c.strategy = c.direct_1x1 and "gemm-1x1" or "im2col-gemm"
+  node.conv = c
+  node.work = c.direct_1x1 and 0 or c.K * c.P -- per image, for the col buffer
+  node.macs = c.cout * c.P * c.K
+end
+
+local function declare(node, w, g, backward)
+  local c = node.conv
+  w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+  w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
+  if backward then
+    w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+    w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
+    if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
+    w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  else
+    if c.bias then w:line("const %s *b = %s;", g.T, g.params(node.p.bias)) end
+    w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+  end
+  if not c.direct_1x1 then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
+  w:line("const int np = n * %d;", c.P)
+end
+
+-- One helper call per window offset, with every geometry argument a literal.
+local function window_rows(node, w, g, helper, plane)
+  local c = node.conv
+  g.need(helper)
+  w:line("#pragma omp parallel for")
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
+  w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
+  w:line("%s *cc = col + (size_t)ci * %d * np;", helper == "im2col_row" and g.T or "const " .. g.T, c.kh * c.kw)
+  for ki = 0, c.kh - 1 do
+    for kj = 0, c.kw - 1 do
+      local r = ki * c.kw + kj
+      local row = r == 0 and "cc" or string.format("cc + (size_t)%d * np", r)
+      if helper == "im2col_row" then
+        w:line("im2col_row(%s, xc, n, %d, %d, %d, %d, %d, %d, %d, %d);", row,
+          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, ki - c.pt, kj - c.pl)
+      else
+        w:line("col2im_row(xc, %s, n, %d, %d, %d, %d, %d, %d, %d, %d);", row,
+          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, ki - c.pt, kj - c.pl)
+      end
+    end
+  end
+  w:close()
+end
+
+function conv.forward(node, w, g)
+  local c = node.conv
+  declare(node, w, g, false)
+  local src = "x"
+  if not c.direct_1x1 then
+    window_rows(node, w, g, "im2col_row", "const " .. g.T)
+    src = "col"
+  end
+  w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, w, %d, %s, np, %s, y, np);",
+    g.gemm, c.cout, c.K, g.one, c.K, src, g.zero)
+  if c.bias then
+    g.need("add_bias_rows")
+    w:line("add_bias_rows(y, b, %d, np);", c.cout)
+  end
+end
+
+function conv.backward(node, w, g)
+  local c = node.conv
+  declare(node, w, g, true)
+  if c.bias then
+    g.need("sum_rows")
+    w:line("sum_rows(db, dy, %d, np);", c.cout)
+  end
+  local src = "x"
+  if not c.direct_1x1 then
+    window_rows(node, w, g, "im2col_row", "const " .. g.T)
+    src = "col"
+  end
+  w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, dy, np, %s, np, %s, dw, %d);",
+    g.gemm, c.cout, c.K, g.one, src, g.one, c.K)
+  w:open("if (need_dx) {")
+  if c.direct_1x1 then
+    w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, dx, np);",
+      g.gemm, c.K, c.cout, g.one, c.K, g.one)
+  else
+    w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, col, np);",
+      g.gemm, c.K, c.cout, g.one, c.K, g.zero)
+    window_rows(node, w, g, "col2im_row", g.T)
+  end
+  w:close()
+end
+
+function conv.describe(node, name)
+  local c = node.conv
+  local d = string.format("%s %dx%d", name, c.kh, c.kw)
+  if name == "conv1d" then d = string.format("%s k%d", name, c.kw) end
+  if c.sh ~= 1 or c.sw ~= 1 then
+    d = d .. (name == "conv1d" and string.format(", stride %d", c.sw) or string.format(", stride %dx%d", c.sh, c.sw))
+  end
+  if c.pt + c.pb + c.pl + c.pr > 0 then
+    if name == "conv1d" then
+      d = d .. string.format(", pad %d/%d", c.pl, c.pr)
+    else
+      d = d .. string.format(", pad %d/%d,%d/%d", c.pt, c.pb, c.pl, c.pr)
+    end
+  end
+  return d
+end
+
+-- Keys and defaults common to conv2d and conv1d.
+conv.KEYS = { "k", "stride", "pad", "bias", "init", "bias_init" }
+
+function conv.common_args(node)
+  local a = node.args
+  if a[1] == nil then errors.layer_fail(node, "missing the number of output channels: write %s{64, k = 3}", node.op) end
+  if a.k == nil then errors.layer_fail(node, "missing the kernel size 'k'") end
+  local bias = true
+  if a.bias ~= nil then bias = util.bool(node, "bias", a.bias) end
+  return util.int(node, "out channels", a[1]), bias
+end
+
+-- Padding argument: "valid" | "same" | integer (| {h, w} when pair is true).
+function conv.pad_arg(node, value, pair)
+  if value == nil then return { "valid", "valid" } end
+  if value == "valid" or value == "same" then return { value, value } end
+  if type(value) == "string" then
+    errors.layer_fail(node, "'pad' must be \"valid\", \"same\" or a number%s, got \"%s\"",
+      pair and " or {height, width}" or "", value)
+  end
+  if pair then return util.pair(node, "pad", value, 0) end
+  local p = util.int(node, "pad", value, 0)
+  return { p, p }
+end
+
+return conv

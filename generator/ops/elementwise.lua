@@ -1,0 +1,45 @@
+-- Builds an op module for an elementwise activation from two C statements
+-- over index i: forward reads x[i] writes y[i]; backward adds into dx[i].
+local util = require("ops.util")
+
+local elementwise = {}
+
+function elementwise.op(def)
+  local op = { positional = def.positional or {}, keys = def.keys or {} }
+
+  function op.infer(node, shape)
+    if def.setup then def.setup(node) end
+    node.desc = def.describe and def.describe(node) or node.op
+    node.elems = util.numel(shape)
+    return shape
+  end
+
+  local function loop(node, w, body)
+    w:line("#pragma omp parallel for")
+    w:open("for (size_t i = 0; i < (size_t)n * %d; ++i) {", node.elems)
+    w:line(body)
+    w:close()
+  end
+
+  function op.forward(node, w, g)
+    w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+    w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+    loop(node, w, def.forward(g, node))
+  end
+
+  function op.backward(node, w, g)
+    w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+    w:line("const %s *y = %s;", g.T, g.acts(node.out_off))
+    w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+    w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+    w:line("(void)x;")
+    w:line("(void)y;")
+    loop(node, w, def.backward(g, node))
+  end
+
+  function op.strategy() return "elementwise" end
+
+  return op
+end
+
+return elementwise

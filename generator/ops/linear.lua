@@ -1,0 +1,58 @@
+-- linear{out_features, bias = true, init, bias_init}: y[n][out] = x[n][in] w^T + b
+local errors = require("errors")
+local util = require("ops.util")
+
+local op = { positional = { "out features" }, keys = { "bias", "init", "bias_init" } }
+
+function op.infer(node, shape)
+  if #shape ~= 1 then
+    errors.layer_fail(node, "input %s is not a vector; add flatten{} or global_avgpool{} before it",
+      util.shape_str(shape))
+  end
+  local a = node.args
+  if a[1] == nil then errors.layer_fail(node, "missing the number of output features: write linear{10}") end
+  local out = util.int(node, "out features", a[1])
+  local bias = true
+  if a.bias ~= nil then bias = util.bool(node, "bias", a.bias) end
+  node.fc = { fin = shape[1], fout = out, bias = bias }
+  node.desc = string.format("linear %d->%d", shape[1], out)
+  node.params = util.weight_and_bias(node, bias,
+    { out, shape[1] }, shape[1], out)
+  node.macs = shape[1] * out
+  return { out }
+end
+
+function op.forward(node, w, g)
+  local f = node.fc
+  w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+  w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
+  w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+  w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, n, %d, %d, %s, x, %d, w, %d, %s, y, %d);",
+    g.gemm, f.fout, f.fin, g.one, f.fin, f.fin, g.zero, f.fout)
+  if f.bias then
+    g.need("add_bias_cols")
+    w:line("add_bias_cols(y, %s, n, %d);", g.params(node.p.bias), f.fout)
+  end
+end
+
+function op.backward(node, w, g)
+  local f = node.fc
+  w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+  w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
+  w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, %d, n, %s, dy, %d, x, %d, %s, %s, %d);",
+    g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, g.one, g.grads(node.p.weight), f.fin)
+  if f.bias then
+    g.need("sum_cols")
+    w:line("sum_cols(%s, dy, n, %d);", g.grads(node.p.bias), f.fout)
+  end
+  w:open("if (need_dx) {")
+  w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",
+    g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, g.one, f.fin)
+  w:close()
+end
+
+function op.strategy() return "gemm" end
+
+return op

@@ -1,0 +1,158 @@
+-- Max and average pooling over channel-major planes x[c][n][H][W]: every
+-- (channel, image) plane is pooled alone, so the loop runs over C*n planes
+-- and the kh x kw window is unrolled with constant offsets. Max pooling
+-- stores the argmax of each output so backward is a scatter, not a search.
+-- Average pooling divides by kh*kw including padding (PyTorch's default).
+local errors = require("errors")
+local util = require("ops.util")
+
+local pool = {}
+
+pool.KEYS = { "k", "stride", "pad" }
+
+local function pairs_of(p)
+  local items = { { "height", p.kh, p.ph }, { p.axis_w or "width", p.kw, p.pw } }
+  local i = 0
+  return function()
+    i = i + 1
+    if items[i] then return items[i][1], items[i][2], items[i][3] end
+  end
+end
+
+-- Emit the loops over planes and outputs; `visit(ki, kj, guard)` emits one window element.
+local function plane_loops(node, w, g, body)
+  local p = node.pool
+  w:line("#pragma omp parallel for")
+  w:open("for (int q = 0; q < %d * n; ++q) {", p.C)
+  w:line("const size_t in_plane = (size_t)q * %d, out_plane = (size_t)q * %d;", p.H * p.W, p.Ho * p.Wo)
+  w:open("for (int oh = 0; oh < %d; ++oh) {", p.Ho)
+  w:open("for (int ow = 0; ow < %d; ++ow) {", p.Wo)
+  w:line("const int h0 = oh * %d - %d, w0 = ow * %d - %d;", p.sh, p.ph, p.sw, p.pw)
+  w:line("const size_t o = out_plane + (size_t)oh * %d + ow;", p.Wo)
+  body()
+  w:close()
+  w:close()
+  w:close()
+end
+
+-- p = {C, H, W, kh, kw, sh, sw, ph, pw}; fills Ho, Wo.
+function pool.setup(node, p, kind)
+  for axis, k, pad in pairs_of(p) do
+    if pad * 2 > k then
+      errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, axis)
+    end
+  end
+  local function out(axis, size, k, s, pad)
+    if size + 2 * pad < k then
+      errors.layer_fail(node, "input %s is smaller than the %d-wide window along the %s",
+        util.shape_str(node.in_shape), k, axis)
+    end
+    return (size + 2 * pad - k) // s + 1
+  end
+  p.Ho = out("height", p.H, p.kh, p.sh, p.ph)
+  p.Wo = out(p.axis_w or "width", p.W, p.kw, p.sw, p.pw)
+  p.kind = kind
+  node.pool = p
+  if kind == "max" then node.index = p.C * p.Ho * p.Wo end -- int32 argmax per output, per image
+end
+
+
+-- Window elements: each with a bounds guard only when padding can reach it.
+local function each_window(node, visit)
+  local p = node.pool
+  for ki = 0, p.kh - 1 do
+    for kj = 0, p.kw - 1 do
+      local guards = {}
+      if p.ph > 0 then guards[#guards + 1] = string.format("h0 + %d >= 0 && h0 + %d < %d", ki, ki, p.H) end
+      if p.pw > 0 then guards[#guards + 1] = string.format("w0 + %d >= 0 && w0 + %d < %d", kj, kj, p.W) end
+      local at = string.format("(h0 + %d) * %d + w0 + %d", ki, p.W, kj)
+      visit(at, #guards > 0 and table.concat(guards, " && ") or nil)
+    end
+  end
+end
+
+local function guarded(w, guard, stmt)
+  if guard then w:line("if (%s) %s", guard, stmt) else w:line("%s", stmt) end
+end
+
+function pool.forward(node, w, g)
+  local p = node.pool
+  w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
+  w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+  if p.kind == "max" then
+    w:line("int32_t *arg = s->index + %d;", node.index_off)
+    plane_loops(node, w, g, function()
+      w:line("%s m = -INFINITY;", g.T)
+      w:line("int32_t a = -1;")
+      each_window(node, function(at, guard)
+        guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
+      end)
+      w:line("y[o] = m;")
+      w:line("arg[o] = a;")
+    end)
+  else
+    plane_loops(node, w, g, function()
+      w:line("%s sum = %s;", g.T, g.zero)
+      each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
+      w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
+    end)
+  end
+end
+
+function pool.backward(node, w, g)
+  local p = node.pool
+  w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  if p.kind == "max" then
+    w:line("const int32_t *arg = s->index + %d;", node.index_off)
+    plane_loops(node, w, g, function()
+      w:line("(void)h0;")
+      w:line("(void)w0;")
+      w:line("if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];")
+    end)
+  else
+    plane_loops(node, w, g, function()
+      w:line("const %s d = dy[o] * %s;", g.T, g.lit(1 / (p.kh * p.kw)))
+      each_window(node, function(at, guard) guarded(w, guard, string.format("dx[in_plane + %s] += d;", at)) end)
+    end)
+  end
+end
+
+function pool.describe(node, name)
+  local p = node.pool
+  local d
+  if p.H == 1 and p.kh == 1 and name:find("1d") then
+    d = string.format("%s k%d", name, p.kw)
+    if p.sw ~= p.kw then d = d .. string.format(", stride %d", p.sw) end
+    if p.pw > 0 then d = d .. string.format(", pad %d", p.pw) end
+  else
+    d = string.format("%s %dx%d", name, p.kh, p.kw)
+    if p.sh ~= p.kh or p.sw ~= p.kw then d = d .. string.format(", stride %dx%d", p.sh, p.sw) end
+    if p.ph + p.pw > 0 then d = d .. string.format(", pad %dx%d", p.ph, p.pw) end
+  end
+  return d
+end
+
+-- Shared by maxpool2d and avgpool2d: k = n | {kh, kw}, stride defaults to k.
+function pool.op2d(kind, name)
+  local op = { positional = { "k" }, keys = pool.KEYS }
+  function op.infer(node, shape)
+    util.expect_rank(node, shape, { 3 }, "an image (channels x height x width); " .. name .. " needs 3 dimensions")
+    local a = node.args
+    local kv = a.k or a[1]
+    if kv == nil then errors.layer_fail(node, "missing the window size: write %s{2}", name) end
+    local k = util.pair(node, "k", kv)
+    local s = util.pair(node, "stride", a.stride or k)
+    local pad = util.pair(node, "pad", a.pad or 0, 0)
+    pool.setup(node, { C = shape[1], H = shape[2], W = shape[3], kh = k[1], kw = k[2],
+      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2] }, kind)
+    node.desc = pool.describe(node, name)
+    return { shape[1], node.pool.Ho, node.pool.Wo }
+  end
+  op.forward = pool.forward
+  op.backward = pool.backward
+  function op.strategy() return "direct" end
+  return op
+end
+
+return pool

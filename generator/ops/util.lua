@@ -1,0 +1,93 @@
+-- Argument checking and small helpers shared by the op modules.
+local errors = require("errors")
+
+local util = {}
+
+local function is_int(v) return math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v) and v == v) end
+
+-- Positive (or >= min) integer argument.
+function util.int(node, key, value, min)
+  min = min or 1
+  if not is_int(value) or value < min then
+    errors.layer_fail(node, "'%s' must be an integer >= %d, got %s", key, min, tostring(value))
+  end
+  return math.tointeger(value)
+end
+
+-- An integer or a {height, width} pair of integers.
+function util.pair(node, key, value, min)
+  if type(value) == "table" then
+    if #value ~= 2 then
+      errors.layer_fail(node, "'%s' must be a number or {height, width}, got a table of %d", key, #value)
+    end
+    return { util.int(node, key, value[1], min), util.int(node, key, value[2], min) }
+  end
+  local v = util.int(node, key, value, min)
+  return { v, v }
+end
+
+function util.bool(node, key, value)
+  if type(value) ~= "boolean" then
+    errors.layer_fail(node, "'%s' must be true or false, got %s", key, tostring(value))
+  end
+  return value
+end
+
+function util.number(node, key, value, lo, hi)
+  if type(value) ~= "number" or value ~= value or value < lo or value > hi then
+    errors.layer_fail(node, "'%s' must be a number in [%g, %g], got %s", key, lo, hi, tostring(value))
+  end
+  return value
+end
+
+function util.choice(node, key, value, choices)
+  for _, c in ipairs(choices) do
+    if value == c then return value end
+  end
+  errors.layer_fail(node, "'%s' must be one of %s, got %s", key, table.concat(choices, ", "), tostring(value))
+end
+
+function util.shape_str(shape) return table.concat(shape, "x") end
+
+function util.numel(shape)
+  local n = 1
+  for _, d in ipairs(shape) do n = n * d end
+  return n
+end
+
+-- Thousands separators for summary figures: 225034 -> "225,034".
+function util.commas(v)
+  local s = tostring(math.tointeger(v) or v)
+  local sign, digits = s:match("^(-?)(%d+)$")
+  if not digits then return s end
+  return sign .. digits:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+end
+
+-- Rank checks produce the same message everywhere.
+function util.expect_rank(node, shape, ranks, what)
+  for _, r in ipairs(ranks) do
+    if #shape == r then return end
+  end
+  errors.layer_fail(node, "input %s is not %s", util.shape_str(shape), what)
+end
+
+-- Weight initializers a spec can name (runtime/init.c implements them).
+util.WEIGHT_INITS = { "default", "xavier_uniform", "xavier_normal", "kaiming_normal", "zeros" }
+util.BIAS_INITS = { "default", "zeros" }
+
+-- Parameters of conv/linear: weight and optional bias, PyTorch names and defaults.
+function util.weight_and_bias(node, bias, shape, fan_in, fan_out)
+  local a = node.args
+  local init = util.choice(node, "init", a.init or "default", util.WEIGHT_INITS)
+  local bias_default = init == "default" and "default" or "zeros"
+  local params = {
+    { suffix = "weight", shape = shape, init = init, fan_in = fan_in, fan_out = fan_out, decay = true },
+  }
+  if bias then
+    local bias_init = util.choice(node, "bias_init", a.bias_init or bias_default, util.BIAS_INITS)
+    params[2] = { suffix = "bias", shape = { shape[1] }, init = bias_init, fan_in = fan_in, fan_out = fan_out, decay = false }
+  end
+  return params
+end
+
+return util

@@ -1,0 +1,48 @@
+-- The Keras-like model summary: one row per layer with its output shape,
+-- parameter count and MACs per image (multiply-accumulates of conv and
+-- linear layers, the convention of PyTorch's profilers), then the totals.
+local util = require("ops.util")
+
+local summary = {}
+
+function summary.totals(nodes)
+  local params, macs = 0, 0
+  for _, node in ipairs(nodes) do
+    for _, p in ipairs(node.params) do params = params + util.numel(p.shape) end
+    macs = macs + node.macs
+  end
+  return params, macs
+end
+
+function summary.lines(nodes, loss, settings)
+  local rows = { { "Layer", "Op", "Output shape", "Params", "MACs" } }
+  rows[2] = { "input", "input", util.shape_str(settings.input), "0", "0" }
+  for _, node in ipairs(nodes) do
+    local count = 0
+    for _, p in ipairs(node.params) do count = count + util.numel(p.shape) end
+    rows[#rows + 1] = { node.path, node.desc, util.shape_str(node.out_shape), util.commas(count), util.commas(node.macs) }
+  end
+  local widths = {}
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, #cell) end
+  end
+  local function format(row)
+    return string.format("%-" .. widths[1] .. "s  %-" .. widths[2] .. "s  %-" .. widths[3] .. "s  %"
+      .. widths[4] .. "s  %" .. widths[5] .. "s", table.unpack(row))
+  end
+  local total_width = #format(rows[1])
+  local params, macs = summary.totals(nodes)
+  local out = {
+    string.format("Model %s: input %s, batch %d, loss %s", settings.name, util.shape_str(settings.input),
+      settings.batch, loss.desc),
+    format(rows[1]),
+    string.rep("-", total_width),
+  }
+  for i = 2, #rows do out[#out + 1] = format(rows[i]) end
+  out[#out + 1] = string.rep("-", total_width)
+  out[#out + 1] = string.format("Total params: %s", util.commas(params))
+  out[#out + 1] = string.format("Total MACs per image (forward): %s", util.commas(macs))
+  return out
+end
+
+return summary

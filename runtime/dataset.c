@@ -1,0 +1,87 @@
+#include "dataset.h"
+
+#include "idx.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int nn_dataset_load_idx(const char *images, const char *labels, nn_dataset *ds, char *err, size_t errlen)
+{
+    nn_idx xi, yi;
+    if (nn_idx_read(images, &xi, err, errlen) != 0) return -1;
+    if (nn_idx_read(labels, &yi, err, errlen) != 0) {
+        nn_idx_free(&xi);
+        return -1;
+    }
+    int rc = -1;
+    if (xi.ndims != 3) {
+        snprintf(err, errlen, "%s: %d dimensions, expected 3 (count x height x width)", images, xi.ndims);
+    } else if (yi.ndims != 1) {
+        snprintf(err, errlen, "%s: %d dimensions, expected 1 (count)", labels, yi.ndims);
+    } else if (xi.dims[0] != yi.dims[0]) {
+        snprintf(err, errlen, "%s: %u labels for %u images in %s", labels, yi.dims[0], xi.dims[0], images);
+    } else {
+        nn_dataset d = { .count = xi.dims[0], .channels = 1, .height = (int)xi.dims[1], .width = (int)xi.dims[2] };
+        d.sample_size = (size_t)d.height * d.width;
+        d.x = malloc(sizeof(float) * (xi.size ? xi.size : 1));
+        if (!d.x) {
+            snprintf(err, errlen, "%s: out of memory", images);
+        } else {
+            for (size_t i = 0; i < xi.size; ++i) d.x[i] = xi.data[i] / 255.0f;
+            d.y = yi.data;
+            yi.data = NULL;
+            *ds = d;
+            rc = 0;
+        }
+    }
+    nn_idx_free(&xi);
+    nn_idx_free(&yi);
+    return rc;
+}
+
+/* The plain file if present, else the gzipped one. */
+static void pick(char *out, size_t len, const char *dir, const char *prefix, const char *kind)
+{
+    snprintf(out, len, "%s/%s-%s", dir, prefix, kind);
+    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s-%s.gz", dir, prefix, kind);
+}
+
+int nn_dataset_load_idx_dir(const char *dir, const char *prefix, nn_dataset *ds, char *err, size_t errlen)
+{
+    char images[4096], labels[4096];
+    pick(images, sizeof images, dir, prefix, "images-idx3-ubyte");
+    pick(labels, sizeof labels, dir, prefix, "labels-idx1-ubyte");
+    return nn_dataset_load_idx(images, labels, ds, err, errlen);
+}
+
+void nn_dataset_free(nn_dataset *ds)
+{
+    free(ds->x);
+    free(ds->y);
+    ds->x = NULL;
+    ds->y = NULL;
+}
+
+void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, double *mean, double *std)
+{
+    double sum = 0.0, sq = 0.0;
+    for (size_t k = 0; k < n; ++k) {
+        const float *x = ds->x + (size_t)samples[k] * ds->sample_size;
+        for (size_t i = 0; i < ds->sample_size; ++i) {
+            sum += x[i];
+            sq += (double)x[i] * x[i];
+        }
+    }
+    const double count = (double)n * ds->sample_size;
+    *mean = count > 0 ? sum / count : 0.0;
+    const double var = count > 0 ? sq / count - *mean * *mean : 0.0;
+    *std = var > 1e-12 ? sqrt(var) : 1.0;
+}
+
+void nn_dataset_normalize(nn_dataset *ds, double mean, double std)
+{
+    const size_t total = ds->count * ds->sample_size;
+    for (size_t i = 0; i < total; ++i) ds->x[i] = (float)((ds->x[i] - mean) / std);
+}

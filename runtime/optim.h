@@ -1,0 +1,36 @@
+/* Optimizers over the flat parameter array, with PyTorch's update rules:
+ * SGD (momentum, Nesterov, L2 weight decay), Adam (L2 decay, bias
+ * correction) and AdamW (decoupled decay). Decay applies to tensors flagged
+ * NN_DECAY (weights, not biases) unless decay_all is set. */
+#ifndef NN_OPTIM_H
+#define NN_OPTIM_H
+
+#include "nn_model.h"
+
+typedef enum { NN_SGD, NN_ADAM, NN_ADAMW } nn_optim_kind;
+
+typedef struct {
+    nn_optim_kind kind;
+    double lr, momentum, weight_decay;
+    double beta1, beta2, eps;
+    int nesterov;
+    int decay_all; /* decay biases too */
+} nn_optim_config;
+
+typedef struct {
+    nn_optim_config cfg;
+    size_t n;
+    long step;     /* updates done so far */
+    float *m, *v;  /* momentum buffer / Adam moments, n each (v only for Adam) */
+} nn_optimizer;
+
+nn_optim_config nn_optim_defaults(nn_optim_kind kind);
+const char *nn_optim_name(nn_optim_kind kind);
+/* Returns 0, or -1 when memory runs out. */
+int nn_optim_init(nn_optimizer *o, const nn_optim_config *cfg, size_t n_params);
+void nn_optim_free(nn_optimizer *o);
+/* One update of every trainable tensor with learning rate lr. */
+void nn_optim_step(nn_optimizer *o, const nn_tensor *tensors, int n_tensors, float *params,
+                   const float *grads, double lr);
+
+#endif

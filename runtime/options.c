@@ -1,0 +1,142 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out, const char *program)
+{
+    fprintf(out,
+            "usage: %s [options]\n"
+            "  --data DIR           IDX data directory (train-* and t10k-* files, plain or .gz)\n"
+            "                       default /usr/share/datasets/fashion-mnist\n"
+            "  --epochs N           passes over the training set (default 3)\n"
+            "  --optimizer NAME     sgd, adam or adamw (default adam)\n"
+            "  --lr X               learning rate (default 0.001 for adam/adamw, 0.01 for sgd)\n"
+            "  --momentum M         SGD momentum (default 0)\n"
+            "  --nesterov           Nesterov momentum for SGD\n"
+            "  --weight-decay W     L2 decay (sgd, adam) or decoupled decay (adamw; default 0.01)\n"
+            "  --decay-bias         apply weight decay to biases too (default: weights only)\n"
+            "  --beta1 B --beta2 B --eps E   Adam parameters (default 0.9, 0.999, 1e-8)\n"
+            "  --val-split F        fraction of the training set held out for validation (default 0.1)\n"
+            "  --seed S             seed for initialization, split and shuffling (default 1)\n"
+            "  --threads T          threads for OpenBLAS and OpenMP (default: all cores)\n"
+            "  --limit N            train on the first N training images only\n"
+            "  --help               this text\n",
+            program);
+}
+
+static int number(const char *program, const char *opt, const char *text, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = text ? strtod(text, &end) : 0.0;
+    if (!text || *text == '\0' || *end != '\0' || errno || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "%s: %s needs a number in [%g, %g], got '%s'\n", program, opt, lo, hi, text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int integer(const char *program, const char *opt, const char *text, double lo, double hi, long *out)
+{
+    double v;
+    if (number(program, opt, text, lo, hi, &v) != 0) return -1;
+    if (v != (double)(long)v) {
+        fprintf(stderr, "%s: %s needs a whole number, got '%s'\n", program, opt, text);
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    *o = (nn_options){ .data_dir = "/usr/share/datasets/fashion-mnist", .epochs = 3,
+                       .optim = nn_optim_defaults(NN_ADAM), .val_split = 0.1, .seed = 1,
+                       .threads = cores > 0 ? (int)cores : 1, .limit = 0 };
+    double lr = -1.0, wd = -1.0;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        double d;
+        long l;
+        int takes_value = 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout, program);
+            return 1;
+        } else if (!strcmp(a, "--nesterov")) {
+            o->optim.nesterov = 1;
+            takes_value = 0;
+        } else if (!strcmp(a, "--decay-bias")) {
+            o->optim.decay_all = 1;
+            takes_value = 0;
+        } else if (!strcmp(a, "--data")) {
+            if (!v) {
+                fprintf(stderr, "%s: --data needs a directory\n", program);
+                return -1;
+            }
+            o->data_dir = v;
+        } else if (!strcmp(a, "--optimizer")) {
+            nn_optim_kind k;
+            if (v && !strcmp(v, "sgd")) k = NN_SGD;
+            else if (v && !strcmp(v, "adam")) k = NN_ADAM;
+            else if (v && !strcmp(v, "adamw")) k = NN_ADAMW;
+            else {
+                fprintf(stderr, "%s: --optimizer must be sgd, adam or adamw, got '%s'\n", program, v ? v : "");
+                return -1;
+            }
+            const nn_optim_config keep = o->optim;
+            o->optim = nn_optim_defaults(k);
+            o->optim.momentum = keep.momentum;
+            o->optim.nesterov = keep.nesterov;
+            o->optim.decay_all = keep.decay_all;
+        } else if (!strcmp(a, "--epochs")) {
+            if (integer(program, a, v, 0, 1e6, &l)) return -1;
+            o->epochs = (int)l;
+        } else if (!strcmp(a, "--lr")) {
+            if (number(program, a, v, 0, 1e3, &lr)) return -1;
+        } else if (!strcmp(a, "--momentum")) {
+            if (number(program, a, v, 0, 1, &d)) return -1;
+            o->optim.momentum = d;
+        } else if (!strcmp(a, "--weight-decay")) {
+            if (number(program, a, v, 0, 1e3, &wd)) return -1;
+        } else if (!strcmp(a, "--beta1")) {
+            if (number(program, a, v, 0, 0.999999, &d)) return -1;
+            o->optim.beta1 = d;
+        } else if (!strcmp(a, "--beta2")) {
+            if (number(program, a, v, 0, 0.99999999, &d)) return -1;
+            o->optim.beta2 = d;
+        } else if (!strcmp(a, "--eps")) {
+            if (number(program, a, v, 0, 1, &d)) return -1;
+            o->optim.eps = d;
+        } else if (!strcmp(a, "--val-split")) {
+            if (number(program, a, v, 0, 0.9, &o->val_split)) return -1;
+        } else if (!strcmp(a, "--seed")) {
+            if (integer(program, a, v, 0, 9007199254740992.0, &l)) return -1;
+            o->seed = (uint64_t)l;
+        } else if (!strcmp(a, "--threads")) {
+            if (integer(program, a, v, 1, 256, &l)) return -1;
+            o->threads = (int)l;
+        } else if (!strcmp(a, "--limit")) {
+            if (integer(program, a, v, 1, 1e9, &l)) return -1;
+            o->limit = l;
+        } else {
+            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", program, a);
+            return -1;
+        }
+        i += takes_value;
+    }
+    /* --lr and --weight-decay win over the optimizer's defaults, in any order. */
+    if (lr >= 0) o->optim.lr = lr;
+    if (wd >= 0) o->optim.weight_decay = wd;
+    if (o->optim.nesterov && (o->optim.kind != NN_SGD || o->optim.momentum <= 0)) {
+        fprintf(stderr, "%s: --nesterov needs --optimizer sgd and --momentum > 0\n", program);
+        return -1;
+    }
+    return 0;
+}

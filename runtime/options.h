@@ -1,0 +1,22 @@
+/* The trainer's command line. */
+#ifndef NN_OPTIONS_H
+#define NN_OPTIONS_H
+
+#include "optim.h"
+
+#include <stdint.h>
+
+typedef struct {
+    const char *data_dir;
+    int epochs;
+    nn_optim_config optim;
+    double val_split;
+    uint64_t seed;
+    int threads;
+    long limit; /* use only the first N training images (0: all) */
+} nn_options;
+
+/* Returns 0 to run, 1 when --help was printed, -1 on a bad option (message printed). */
+int nn_options_parse(nn_options *o, int argc, char **argv, const char *program);
+
+#endif

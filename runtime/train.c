@@ -1,0 +1,231 @@
+#include "train.h"
+
+#include "dataset.h"
+#include "init.h"
+#include "options.h"
+#include "progress.h"
+#include "rng.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const nn_model *m;
+    nn_state s;
+    float *x, *target; /* one batch of inputs and one-hot targets */
+} trainer;
+
+typedef struct {
+    double loss_sum;
+    size_t correct, seen;
+} tally;
+
+static void *alloc(size_t count, size_t size, const char *what)
+{
+    void *p = calloc(count ? count : 1, size);
+    if (!p) {
+        fprintf(stderr, "train: out of memory allocating %s (%zu x %zu bytes)\n", what, count, size);
+        exit(1);
+    }
+    return p;
+}
+
+static void gather(trainer *t, const nn_dataset *ds, const uint32_t *samples, int n)
+{
+    const nn_model *m = t->m;
+    memset(t->target, 0, sizeof(float) * (size_t)n * m->output_size);
+    for (int i = 0; i < n; ++i) {
+        memcpy(t->x + (size_t)i * m->input_size, ds->x + (size_t)samples[i] * ds->sample_size,
+               sizeof(float) * m->input_size);
+        t->target[(size_t)i * m->output_size + ds->y[samples[i]]] = 1.0f;
+    }
+}
+
+static void count(tally *c, const trainer *t, const nn_dataset *ds, const uint32_t *samples, int n, double loss)
+{
+    const float *out = t->s.acts + t->m->output_offset;
+    const size_t k = t->m->output_size;
+    for (int i = 0; i < n; ++i) {
+        size_t best = 0;
+        for (size_t j = 1; j < k; ++j)
+            if (out[i * k + j] > out[i * k + best]) best = j;
+        c->correct += best == ds->y[samples[i]];
+    }
+    c->loss_sum += loss * n;
+    c->seen += (size_t)n;
+}
+
+static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples, size_t total)
+{
+    tally c = { 0 };
+    for (size_t start = 0; start < total; start += (size_t)t->m->batch) {
+        const int n = (int)(total - start < (size_t)t->m->batch ? total - start : (size_t)t->m->batch);
+        gather(t, ds, samples + start, n);
+        t->m->forward(&t->s, t->x, n, 0);
+        count(&c, t, ds, samples + start, n, t->m->loss(&t->s, t->target, n));
+    }
+    return c;
+}
+
+static int check_data(const nn_model *m, const nn_dataset *ds, const char *what)
+{
+    if (ds->sample_size != m->input_size) {
+        fprintf(stderr, "train: %s images are %dx%dx%d (%zu values) but model %s takes %zu values per input\n",
+                what, ds->channels, ds->height, ds->width, ds->sample_size, m->name, m->input_size);
+        return -1;
+    }
+    for (size_t i = 0; i < ds->count; ++i) {
+        if (ds->y[i] >= m->output_size) {
+            fprintf(stderr, "train: %s record %zu has label %d but model %s has %zu outputs\n", what, i,
+                    ds->y[i], m->name, m->output_size);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static uint32_t *range(size_t n)
+{
+    uint32_t *a = alloc(n, sizeof(uint32_t), "sample indices");
+    for (size_t i = 0; i < n; ++i) a[i] = (uint32_t)i;
+    return a;
+}
+
+int nn_train_main(const nn_model *m, int argc, char **argv)
+{
+    nn_options opt;
+    const int parsed = nn_options_parse(&opt, argc, argv, argv[0]);
+    if (parsed != 0) return parsed > 0 ? 0 : 2;
+    openblas_set_num_threads(opt.threads);
+    omp_set_num_threads(opt.threads);
+
+    printf("%s\n", m->summary);
+    char err[4352];
+    nn_dataset train_set, test_set;
+    if (nn_dataset_load_idx_dir(opt.data_dir, "train", &train_set, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return 1;
+    }
+    if (nn_dataset_load_idx_dir(opt.data_dir, "t10k", &test_set, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        nn_dataset_free(&train_set);
+        return 1;
+    }
+    if (check_data(m, &train_set, "training") || check_data(m, &test_set, "test")) return 1;
+
+    nn_rng init_rng, split_rng, shuffle_rng;
+    nn_rng_seed(&init_rng, opt.seed);
+    nn_rng_seed(&split_rng, opt.seed ^ 0x5ca1ab1eULL);
+    nn_rng_seed(&shuffle_rng, opt.seed ^ 0x5eedf00dULL);
+
+    size_t available = train_set.count;
+    if (opt.limit > 0 && (size_t)opt.limit < available) available = (size_t)opt.limit;
+    uint32_t *order = range(available);
+    nn_rng_shuffle(&split_rng, order, (uint32_t)available);
+    const size_t n_val = (size_t)(opt.val_split * (double)available);
+    const size_t n_train = available - n_val;
+    if (n_train == 0) {
+        fprintf(stderr, "train: no training images left after a validation split of %g\n", opt.val_split);
+        return 1;
+    }
+    uint32_t *train_idx = order, *val_idx = order + n_train;
+    uint32_t *test_idx = range(test_set.count);
+
+    double mean, std;
+    nn_dataset_stats(&train_set, train_idx, n_train, &mean, &std);
+    nn_dataset_normalize(&train_set, mean, std);
+    nn_dataset_normalize(&test_set, mean, std);
+    printf("data: %s: %zu training, %zu validation, %zu test images; normalized with mean %.4f, std %.4f\n",
+           opt.data_dir, n_train, n_val, test_set.count, mean, std);
+
+    trainer t = { .m = m };
+    t.s.params = alloc(m->n_params, sizeof(float), "parameters");
+    t.s.grads = alloc(m->n_params, sizeof(float), "gradients");
+    t.s.acts = alloc(m->n_acts, sizeof(float), "activations");
+    t.s.dacts = alloc(m->n_acts, sizeof(float), "activation gradients");
+    t.s.work = alloc(m->n_work, sizeof(float), "workspace");
+    t.s.index = alloc(m->n_index, sizeof(int32_t), "pooling indices");
+    t.x = alloc((size_t)m->batch * m->input_size, sizeof(float), "input batch");
+    t.target = alloc((size_t)m->batch * m->output_size, sizeof(float), "target batch");
+    nn_init_params(m->tensors, m->n_tensors, t.s.params, &init_rng);
+
+    nn_optimizer opt_state;
+    if (nn_optim_init(&opt_state, &opt.optim, m->n_params) != 0) {
+        fprintf(stderr, "train: out of memory for the optimizer state\n");
+        return 1;
+    }
+    printf("training: %d epochs, %s lr %g", opt.epochs, nn_optim_name(opt.optim.kind), opt.optim.lr);
+    if (opt.optim.kind == NN_SGD && opt.optim.momentum > 0)
+        printf(", momentum %g%s", opt.optim.momentum, opt.optim.nesterov ? " (Nesterov)" : "");
+    if (opt.optim.weight_decay > 0) printf(", weight decay %g", opt.optim.weight_decay);
+    printf(", batch %d, seed %llu, %d threads\n", m->batch, (unsigned long long)opt.seed, opt.threads);
+    fflush(stdout);
+
+    nn_progress bar;
+    nn_progress_init(&bar);
+    const double run_start = nn_now();
+    const size_t run_images = n_train * (size_t)opt.epochs;
+    long step = 0;
+    for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+        nn_rng_shuffle(&shuffle_rng, train_idx, (uint32_t)n_train);
+        tally c = { 0 };
+        const double epoch_start = nn_now();
+        for (size_t start = 0; start < n_train; start += (size_t)m->batch) {
+            const int n = (int)(n_train - start < (size_t)m->batch ? n_train - start : (size_t)m->batch);
+            gather(&t, &train_set, train_idx + start, n);
+            m->forward(&t.s, t.x, n, 1);
+            const float loss = m->loss(&t.s, t.target, n);
+            ++step;
+            if (!isfinite(loss)) {
+                nn_progress_clear(&bar);
+                fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (try a lower --lr than %g)\n",
+                        epoch, step, loss, opt.optim.lr);
+                return 1;
+            }
+            count(&c, &t, &train_set, train_idx + start, n, loss);
+            memset(t.s.grads, 0, sizeof(float) * m->n_params);
+            m->backward(&t.s, n, NULL);
+            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, opt.optim.lr);
+            const double now = nn_now();
+            const size_t done_run = (size_t)(epoch - 1) * n_train + c.seen;
+            const double rate = c.seen / (now - epoch_start + 1e-9);
+            const double eta = (now - run_start) / (double)done_run * (double)(run_images - done_run);
+            nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_train, c.loss_sum / c.seen,
+                               (double)c.correct / c.seen, rate, eta);
+        }
+        const double seconds = nn_now() - epoch_start;
+        nn_progress_clear(&bar);
+        printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, c.loss_sum / c.seen,
+               100.0 * c.correct / c.seen);
+        if (n_val > 0) {
+            const tally v = evaluate(&t, &train_set, val_idx, n_val);
+            printf(" | val loss %.4f acc %.2f%%", v.loss_sum / v.seen, 100.0 * v.correct / v.seen);
+        }
+        printf(" | %.1f s, %.0f img/s\n", seconds, n_train / seconds);
+        fflush(stdout);
+    }
+    const tally r = evaluate(&t, &test_set, test_idx, test_set.count);
+    char total[32];
+    nn_format_duration(total, sizeof total, nn_now() - run_start);
+    printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images) after %s\n", r.loss_sum / r.seen,
+           100.0 * r.correct / r.seen, r.correct, r.seen, total);
+
+    nn_optim_free(&opt_state);
+    free(t.s.params);
+    free(t.s.grads);
+    free(t.s.acts);
+    free(t.s.dacts);
+    free(t.s.work);
+    free(t.s.index);
+    free(t.x);
+    free(t.target);
+    free(order);
+    free(test_idx);
+    nn_dataset_free(&train_set);
+    nn_dataset_free(&test_set);
+    return 0;
+}

@@ -1,0 +1,1 @@
+return network{ input = { 2, 4, 5 }, batch = 3, tanh{}, flatten{}, loss = mse{} }

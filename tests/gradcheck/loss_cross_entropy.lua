@@ -1,0 +1,1 @@
+return network{ input = { 6 }, batch = 3, linear{ 5 }, loss = softmax_cross_entropy{} }

@@ -1,0 +1,137 @@
+/* Gradient checks: every op and variant (the specs in tests/gradcheck/, generated in
+ * double precision) against central differences, for every parameter and
+ * every input element. As in Caffe's checker, elements at a kink (the two
+ * one-sided differences disagree) are skipped, and the test fails if more
+ * than 1% of them are. */
+#include "gradcheck_models.h" /* written by tests/tests.mk: the models and GRADCHECK_MODELS */
+#include "rng.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STEP 1e-5
+#define TOLERANCE 1e-6
+#define FLOOR 1e-4 /* gradients below this are compared absolutely */
+
+typedef struct {
+    const nn_model64 *m;
+    nn_state64 s;
+    double *input, *target, *d_input;
+    int n;
+} harness;
+
+static double loss_at(harness *h)
+{
+    h->m->forward(&h->s, h->input, h->n, 1);
+    return h->m->loss(&h->s, h->target, h->n);
+}
+
+typedef struct {
+    long checked, skipped;
+    double worst;
+} report;
+
+/* Compares the analytic derivative of the loss in *x with central differences. */
+static void check_element(harness *h, double *x, double analytic, const char *what, size_t index, report *r)
+{
+    const double saved = *x;
+    const double f0 = loss_at(h);
+    *x = saved + STEP;
+    const double fp = loss_at(h);
+    *x = saved - STEP;
+    const double fm = loss_at(h);
+    *x = saved;
+    const double right = (fp - f0) / STEP, left = (f0 - fm) / STEP;
+    if (fabs(right - left) > 1e-2 * fmax(fmax(fabs(right), fabs(left)), 1e-2)) {
+        r->skipped++; /* a kink between x - h and x + h */
+        return;
+    }
+    const double numeric = (fp - fm) / (2 * STEP);
+    const double err = fabs(analytic - numeric) / fmax(fmax(fabs(analytic), fabs(numeric)), FLOOR);
+    r->checked++;
+    if (err > r->worst) r->worst = err;
+    cr_expect(err <= TOLERANCE, "%s: %s[%zu]: analytic %.12g, numeric %.12g, relative error %.3g", h->m->name, what,
+              index, analytic, numeric, err);
+}
+
+static void fill_target(harness *h, nn_rng *rng)
+{
+    const size_t k = h->m->output_size, total = (size_t)h->n * k;
+    const char *loss = h->m->loss_name;
+    memset(h->target, 0, sizeof(double) * total);
+    for (int i = 0; i < h->n; ++i) {
+        if (!strcmp(loss, "softmax_cross_entropy")) {
+            h->target[(size_t)i * k + nn_rng_below(rng, (uint32_t)k)] = 1.0;
+        } else {
+            for (size_t j = 0; j < k; ++j)
+                h->target[(size_t)i * k + j] = !strcmp(loss, "binary_cross_entropy") ? nn_rng_uniform(rng) : nn_rng_normal(rng);
+        }
+    }
+}
+
+static void check_model(const nn_model64 *m)
+{
+    harness h = { .m = m, .n = m->batch > 1 ? m->batch - 1 : 1 }; /* a partial batch, n < BATCH */
+    h.s.params = calloc(m->n_params + 1, sizeof(double));
+    h.s.grads = calloc(m->n_params + 1, sizeof(double));
+    h.s.acts = calloc(m->n_acts + 1, sizeof(double));
+    h.s.dacts = calloc(m->n_acts + 1, sizeof(double));
+    h.s.work = calloc(m->n_work + 1, sizeof(double));
+    h.s.index = calloc(m->n_index + 1, sizeof(int32_t));
+    h.input = calloc((size_t)m->batch * m->input_size, sizeof(double));
+    h.d_input = calloc((size_t)m->batch * m->input_size, sizeof(double));
+    h.target = calloc((size_t)m->batch * m->output_size, sizeof(double));
+    cr_assert(h.s.params && h.s.grads && h.s.acts && h.s.dacts && h.s.work && h.s.index && h.input && h.d_input && h.target);
+
+    nn_rng rng;
+    nn_rng_seed(&rng, 20261122);
+    for (int t = 0; t < m->n_tensors; ++t) {
+        const nn_tensor *d = &m->tensors[t];
+        for (size_t i = 0; i < d->size; ++i)
+            h.s.params[d->offset + i] = (2 * nn_rng_uniform(&rng) - 1) / sqrt((double)d->fan_in);
+    }
+    for (size_t i = 0; i < (size_t)h.n * m->input_size; ++i) h.input[i] = nn_rng_normal(&rng);
+    fill_target(&h, &rng);
+
+    loss_at(&h);
+    memset(h.s.grads, 0, sizeof(double) * m->n_params);
+    m->backward(&h.s, h.n, h.d_input);
+    /* keep the analytic gradients: the finite differences overwrite the state */
+    double *grads = malloc(sizeof(double) * (m->n_params + 1));
+    double *d_input = malloc(sizeof(double) * (size_t)h.n * m->input_size);
+    cr_assert(grads && d_input);
+    memcpy(grads, h.s.grads, sizeof(double) * m->n_params);
+    memcpy(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size);
+
+    report r = { 0 };
+    for (int t = 0; t < m->n_tensors; ++t) {
+        const nn_tensor *d = &m->tensors[t];
+        for (size_t i = 0; i < d->size; ++i)
+            check_element(&h, &h.s.params[d->offset + i], grads[d->offset + i], d->name, i, &r);
+    }
+    for (size_t i = 0; i < (size_t)h.n * m->input_size; ++i) check_element(&h, &h.input[i], d_input[i], "input", i, &r);
+
+    cr_log_info("%s: %ld elements checked, %ld skipped at kinks, worst relative error %.2e", m->name, r.checked,
+                r.skipped, r.worst);
+    cr_expect(r.checked > 0, "%s: nothing was checked", m->name);
+    cr_expect(r.skipped * 100 <= r.checked + r.skipped, "%s: %ld of %ld elements skipped as kinks", m->name, r.skipped,
+              r.checked + r.skipped);
+    free(grads);
+    free(d_input);
+    free(h.s.params);
+    free(h.s.grads);
+    free(h.s.acts);
+    free(h.s.dacts);
+    free(h.s.work);
+    free(h.s.index);
+    free(h.input);
+    free(h.d_input);
+    free(h.target);
+}
+
+#define GRADCHECK_TEST(name) \
+    Test(gradcheck, name) { check_model(&name##_model); }
+GRADCHECK_MODELS(GRADCHECK_TEST)
