@@ -24,7 +24,8 @@ local function contains(list, value)
   return false
 end
 
--- Integer keys must be 1..#t with no holes (a hole would silently drop a layer).
+-- Number of integer keys; walk compares it with #t, since a hole (a nil item)
+-- would otherwise silently drop the layers after it.
 local function positional_count(t)
   local count = 0
   for k in pairs(t) do
@@ -43,7 +44,7 @@ local function check_keys(node, allowed, positional)
     end
   end
   local count = positional_count(node.args)
-  if count > #positional then
+  if positional and count > #positional then
     errors.layer_fail(node, "takes %s, got %d positional values",
       #positional == 0 and "no positional values" or "at most " .. #positional .. " (" .. table.concat(positional, ", ") .. ")",
       count)
@@ -78,8 +79,7 @@ function graph.build(net, file)
       local path = prefix and (prefix .. "." .. name) or name
       if item.kind == "seq" then
         local seq = { file = file, line = item.line, path = path, op = "seq", args = item.args, desc = "seq " .. path }
-        check_keys(seq, { "name" }, {})
-        -- a seq's own positional items are its layers, checked by walk
+        check_keys(seq, { "name" }, nil) -- its positional items are layers, checked by walk
         walk(item.args, path, seq)
       elseif item.kind == "layer" then
         local module = ops.get(item.op)

@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Checks a generated model against PyTorch.
+
+Builds the same network in torch from the generator's layer list
+(`generator/main.lua SPEC --layers`), then
+  1. counts parameters (sum of numel) and MACs (forward hooks on every
+     Conv/Linear module, from the output shapes torch computes) and compares
+     them with the generator's summary, layer by layer and in total;
+  2. with --dump: loads the weights, input and target the generated C model
+     used (tests/torch/dump_model.c), and compares output, loss, every
+     parameter gradient and the input gradient (relative error of each
+     tensor's norm, float).
+Exit status: 0 all equal, 1 a mismatch (printed), 77 torch is not installed.
+"""
+import argparse
+import json
+import struct
+import subprocess
+import sys
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    print("torch is not installed: skipped")
+    sys.exit(77)
+
+TOLERANCE = 1e-4
+
+
+class PaddedConv(nn.Module):
+    """Conv with explicit, possibly asymmetric padding, keeping weight/bias names."""
+
+    def __init__(self, c, one_d):
+        super().__init__()
+        cls = nn.Conv1d if one_d else nn.Conv2d
+        kernel = c["kw"] if one_d else (c["kh"], c["kw"])
+        stride = c["sw"] if one_d else (c["sh"], c["sw"])
+        self.conv = cls(c["cin"], c["cout"], kernel, stride=stride, bias=c["bias"])
+        self.pad = (c["pl"], c["pr"]) if one_d else (c["pl"], c["pr"], c["pt"], c["pb"])
+        self.weight, self.bias = self.conv.weight, self.conv.bias
+
+    def forward(self, x):
+        return self.conv(F.pad(x, self.pad))
+
+
+class Lambda(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+def build_layer(layer):
+    op = layer["op"]
+    if op in ("conv2d", "conv1d"):
+        return PaddedConv(layer["conv"], op == "conv1d")
+    if op == "linear":
+        f = layer["fc"]
+        return nn.Linear(f["fin"], f["fout"], bias=f["bias"])
+    if op in ("maxpool2d", "avgpool2d"):
+        p = layer["pool"]
+        cls = nn.MaxPool2d if op == "maxpool2d" else nn.AvgPool2d
+        return cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
+    if op == "maxpool1d":
+        p = layer["pool"]
+        return nn.MaxPool1d(p["kw"], p["sw"], p["pw"])
+    simple = {
+        "flatten": lambda: nn.Flatten(),
+        "relu": lambda: nn.ReLU(),
+        "leaky_relu": lambda: nn.LeakyReLU(layer.get("slope", 0.01)),
+        "sigmoid": lambda: nn.Sigmoid(),
+        "tanh": lambda: nn.Tanh(),
+        "softmax": lambda: nn.Softmax(dim=1),
+        "global_avgpool": lambda: Lambda(lambda x: x.mean(dim=tuple(range(2, x.dim())))),
+        "rows_as_sequence": lambda: Lambda(lambda x: x.squeeze(1).transpose(1, 2)),
+    }
+    return simple[op]()
+
+
+class Net(nn.Module):
+    """Layers registered under their dotted paths, so state_dict names match."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.order = []
+        for layer in layers:
+            module = build_layer(layer)
+            *parents, leaf = layer["path"].split(".")
+            owner = self
+            for part in parents:
+                if not hasattr(owner, part):
+                    owner.add_module(part, nn.Module())
+                owner = getattr(owner, part)
+            owner.add_module(leaf, module)
+            self.order.append((layer, module))
+
+    def forward(self, x):
+        for _, module in self.order:
+            x = module(x)
+        return x
+
+
+def loss_fn(loss, z, t):
+    op = loss["op"]
+    if op == "softmax_cross_entropy":
+        return F.cross_entropy(z, t, label_smoothing=loss.get("smoothing", 0.0))
+    if op == "binary_cross_entropy":
+        return F.binary_cross_entropy_with_logits(z, t)
+    if op == "mse":
+        return F.mse_loss(z, t)
+    return F.l1_loss(z, t)
+
+
+def check_counts(spec, net, shape):
+    failures = []
+    macs = {}
+
+    def hook(name):
+        def fn(module, inputs, output):
+            if isinstance(module, nn.Linear):
+                macs[name] = module.in_features * module.out_features
+            else:
+                per_out = module.in_channels // module.groups
+                for k in module.kernel_size:
+                    per_out *= k
+                macs[name] = output[0].numel() * per_out
+        return fn
+
+    for layer, module in net.order:
+        target = module.conv if isinstance(module, PaddedConv) else module
+        if isinstance(target, (nn.Conv1d, nn.Conv2d, nn.Linear)):
+            target.register_forward_hook(hook(layer["path"]))
+    with torch.no_grad():
+        net(torch.zeros([1] + shape))
+    total_params, total_macs = 0, 0
+    for layer, module in net.order:
+        p = sum(t.numel() for t in module.parameters())
+        ours_p = sum(_numel(q["shape"]) for q in layer["params"])
+        m = macs.get(layer["path"], 0)
+        if p != ours_p or m != layer["macs"]:
+            failures.append(f"{layer['path']} ({layer['op']}): params {ours_p} vs torch {p}, MACs {layer['macs']} vs torch {m}")
+        total_params += p
+        total_macs += m
+    torch_params = sum(t.numel() for t in net.parameters())
+    ours_params = sum(_numel(q["shape"]) for l in spec["layers"] for q in l["params"])
+    ours_macs = sum(l["macs"] for l in spec["layers"])
+    if torch_params != ours_params or total_macs != ours_macs:
+        failures.append(f"totals: params {ours_params} vs torch {torch_params}, MACs {ours_macs} vs torch {total_macs}")
+    print(f"{spec['name']}: params {ours_params:,} (torch {torch_params:,}), MACs {ours_macs:,} (torch {total_macs:,})")
+    return failures
+
+
+def _numel(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def read_dump(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(b"NNDUMP1\n"):
+        raise SystemExit(f"{path}: not a model dump")
+    pos = 8
+
+    def u32():
+        nonlocal pos
+        v = struct.unpack_from("<I", data, pos)[0]
+        pos += 4
+        return v
+
+    def floats(count):
+        nonlocal pos
+        t = torch.frombuffer(bytearray(data[pos:pos + 4 * count]), dtype=torch.float32).clone()
+        pos += 4 * count
+        return t
+
+    tensors = {}
+    for _ in range(u32()):
+        length = u32()
+        name = data[pos:pos + length].decode()
+        pos += length
+        size = u32()
+        tensors[name] = (floats(size), floats(size))
+    n, in_size, out_size = u32(), u32(), u32()
+    return {"tensors": tensors, "n": n, "input": floats(n * in_size), "target": floats(n * out_size),
+            "output": floats(n * out_size), "loss": floats(1)[0], "d_input": floats(n * in_size)}
+
+
+def rel(a, b):
+    denom = max(b.norm().item(), 1e-12)
+    return (a - b).norm().item() / denom
+
+
+def check_dump(spec, net, dump, shape):
+    failures = []
+    state = net.state_dict()
+    with torch.no_grad():
+        for name, (values, _) in dump["tensors"].items():
+            if name not in state:
+                failures.append(f"tensor {name} is not in the torch model")
+                continue
+            state[name].copy_(values.reshape(state[name].shape))
+    n = dump["n"]
+    x = dump["input"].reshape([n] + shape).requires_grad_(True)
+    t = dump["target"].reshape(n, -1)
+    z = net(x)
+    loss = loss_fn(spec["loss"], z, t)
+    loss.backward()
+    checks = [("output", dump["output"].reshape(z.shape), z.detach()),
+              ("loss", dump["loss"].reshape(1), loss.detach().reshape(1)),
+              ("input gradient", dump["d_input"].reshape(x.shape), x.grad)]
+    params = dict(net.named_parameters())
+    for name, (_, grad) in dump["tensors"].items():
+        if name in params:
+            checks.append((f"{name} gradient", grad.reshape(params[name].shape), params[name].grad))
+    worst = 0.0
+    for what, ours, ref in checks:
+        err = rel(ours, ref)
+        worst = max(worst, err)
+        if err > TOLERANCE:
+            failures.append(f"{what}: relative error {err:.3g} > {TOLERANCE}")
+    print(f"{spec['name']}: output, loss and {len(checks) - 3} parameter gradients + input gradient "
+          f"match torch, worst relative error {worst:.2e}" if not failures else f"{spec['name']}: mismatch")
+    return failures
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("spec")
+    ap.add_argument("--dumper", help="a tests/torch/dump_model.c binary built for this spec")
+    ap.add_argument("--lua", default="lua5.4")
+    args = ap.parse_args()
+    layers = subprocess.run([args.lua, "generator/main.lua", args.spec, "--layers"], check=True,
+                            capture_output=True, text=True).stdout
+    spec = json.loads(layers)
+    torch.manual_seed(0)
+    net = Net(spec["layers"])
+    shape = spec["input"]
+    failures = check_counts(spec, net, shape)
+    if args.dumper:
+        import tempfile
+        with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
+            subprocess.run([args.dumper, tmp.name, "1"], check=True)
+            failures += check_dump(spec, net, read_dump(tmp.name), shape)
+    for f in failures:
+        print(f"{args.spec}: {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
