@@ -86,6 +86,17 @@ function dsl.load(file)
   if type(result) ~= "table" or result.kind ~= "network" then
     errors.fail("%s: the spec must end with 'return network{...}'", file)
   end
+  if result.line < 1 then
+    -- `return network{...}` is a tail call, which leaves no caller line: find it in the text.
+    local n = 0
+    for text in (source .. "\n"):gmatch("([^\n]*)\n") do
+      n = n + 1
+      if text:find("network%s*{") and not text:find("^%s*%-%-") then
+        result.line = n
+        break
+      end
+    end
+  end
   return result
 end
 

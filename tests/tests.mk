@@ -47,6 +47,8 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+$(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train
+
 $(TEST_BUILD)/test_%: tests/test_%.c $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@

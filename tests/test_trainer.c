@@ -1,0 +1,155 @@
+/* The trainer binary (build/fmnist_cnn/train) as a user runs it: bad options
+ * and bad data give one clear line and a non-zero exit; on a small synthetic
+ * data set written here the loss falls and the run is reproducible. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef TRAINER
+#define TRAINER "build/fmnist_cnn/train"
+#endif
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    strcpy(dir, "/tmp/nncc-train-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(trainer, .init = make_dir, .fini = remove_dir, .timeout = 300);
+
+static int run(const char *args, char *out, size_t len)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, TRAINER " %s 2>&1", args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    const size_t got = fread(out, 1, len - 1, p);
+    out[got] = '\0';
+    const int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void put_be32(FILE *f, uint32_t v)
+{
+    const unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                                 (unsigned char)v };
+    fwrite(b, 1, 4, f);
+}
+
+/* Images of `side` x `side` pixels, class k (0..2) a bright 8x8 square at a
+ * class-specific place over noise; labels shifted by label_offset. */
+static void write_set(const char *prefix, uint32_t count, int side, int label_offset, unsigned seed)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
+    FILE *fx = fopen(path, "wb");
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
+    FILE *fy = fopen(path, "wb");
+    cr_assert(fx && fy);
+    fputc(0, fx), fputc(0, fx), fputc(8, fx), fputc(3, fx);
+    put_be32(fx, count), put_be32(fx, (uint32_t)side), put_be32(fx, (uint32_t)side);
+    fputc(0, fy), fputc(0, fy), fputc(8, fy), fputc(1, fy);
+    put_be32(fy, count);
+    srand(seed);
+    for (uint32_t i = 0; i < count; ++i) {
+        const int k = (int)(i % 3);
+        const int top = 2 + 8 * k % (side - 10), left = 2 + (side - 12) * (k == 1);
+        for (int h = 0; h < side; ++h)
+            for (int w = 0; w < side; ++w) {
+                const int inside = h >= top && h < top + 8 && w >= left && w < left + 8;
+                fputc(inside ? 90 + rand() % 166 : rand() % 150, fx);
+            }
+        fputc(k + label_offset, fy);
+    }
+    cr_assert_eq(fclose(fx), 0);
+    cr_assert_eq(fclose(fy), 0);
+}
+
+static double find(const char *out, const char *key)
+{
+    const char *p = strstr(out, key);
+    cr_assert_not_null(p, "no '%s' in:\n%s", key, out);
+    return atof(p + strlen(key));
+}
+
+Test(trainer, rejects_unknown_options)
+{
+    char out[4096];
+    cr_expect_eq(run("--epoch 3", out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": unknown option '--epoch' (see --help)\n");
+    cr_expect_eq(run("--lr fast", out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --lr needs a number in [0, 1000], got 'fast'\n");
+    cr_expect_eq(run("--optimizer rmsprop", out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --optimizer must be sgd, adam or adamw, got 'rmsprop'\n");
+}
+
+Test(trainer, help_lists_the_options)
+{
+    char out[8192];
+    cr_expect_eq(run("--help", out, sizeof out), 0);
+    const char *options[] = { "--data", "--epochs", "--lr", "--optimizer", "--momentum", "--nesterov",
+                              "--weight-decay", "--val-split", "--seed", "--threads", "--limit" };
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; ++i)
+        cr_expect(strstr(out, options[i]) != NULL, "--help does not mention %s", options[i]);
+}
+
+Test(trainer, reports_missing_data_in_one_line)
+{
+    char out[8192], args[256];
+    snprintf(args, sizeof args, "--data %s/nothing", dir);
+    cr_expect_eq(run(args, out, sizeof out), 1);
+    const char *last = strstr(out, "train: ");
+    cr_assert_not_null(last, "%s", out);
+    cr_expect(strstr(last, "/nothing/train-images-idx3-ubyte.gz: cannot open\n") != NULL, "%s", last);
+}
+
+Test(trainer, rejects_images_of_the_wrong_size)
+{
+    char out[8192], args[256];
+    write_set("train", 30, 20, 0, 1);
+    write_set("t10k", 9, 20, 0, 2);
+    snprintf(args, sizeof args, "--data %s", dir);
+    cr_expect_eq(run(args, out, sizeof out), 1);
+    cr_expect(strstr(out, "train: training images are 1x20x20 (400 values) but model fmnist_cnn takes 784 values per input\n"),
+              "%s", out);
+}
+
+Test(trainer, rejects_labels_beyond_the_outputs)
+{
+    char out[8192], args[256];
+    write_set("train", 30, 28, 8, 1); /* labels 8, 9, 10 */
+    write_set("t10k", 9, 28, 0, 2);
+    snprintf(args, sizeof args, "--data %s", dir);
+    cr_expect_eq(run(args, out, sizeof out), 1);
+    cr_expect(strstr(out, "train: training record 2 has label 10 but model fmnist_cnn has 10 outputs\n"), "%s", out);
+}
+
+Test(trainer, loss_falls_and_runs_repeat_exactly)
+{
+    char out[16384], again[16384], args[256];
+    write_set("train", 600, 28, 0, 1);
+    write_set("t10k", 150, 28, 0, 2);
+    snprintf(args, sizeof args, "--data %s --epochs 3 --threads 1 --seed 5 --lr 0.001", dir);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    const double first = find(out, "epoch 1/3: train loss "), last = find(out, "epoch 3/3: train loss ");
+    cr_expect_lt(last, 0.5 * first, "training loss did not fall: %g -> %g\n%s", first, last, out);
+    cr_expect_geq(find(out, "accuracy "), 90.0, "%s", out);
+    cr_log_info("%s", strstr(out, "epoch 1/3"));
+    cr_assert_eq(run(args, again, sizeof again), 0);
+    const char *keys[] = { "epoch 1/3: train loss ", "epoch 3/3: train loss ", "val loss ", "test: loss " };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i)
+        cr_expect_eq(find(out, keys[i]), find(again, keys[i]), "same seed, different '%s':\n%s\n%s", keys[i], out, again);
+}
