@@ -20,6 +20,13 @@ static void usage(FILE *out, const char *program)
             "  --weight-decay W     L2 decay (sgd, adam) or decoupled decay (adamw; default 0.01)\n"
             "  --decay-bias         apply weight decay to biases too (default: weights only)\n"
             "  --beta1 B --beta2 B --eps E   Adam parameters (default 0.9, 0.999, 1e-8)\n"
+            "  --schedule NAME      learning-rate schedule: constant, step, multistep or cosine\n"
+            "                       (default constant)\n"
+            "  --lr-step N          step: multiply the rate by --lr-gamma every N epochs (default 1)\n"
+            "  --lr-milestones A,B  multistep: multiply the rate by --lr-gamma at these epochs\n"
+            "  --lr-gamma G         step/multistep factor (default 0.1)\n"
+            "  --lr-min X           cosine: final learning rate (default 0)\n"
+            "  --warmup-epochs F    linear warmup over the first F epochs (default 0)\n"
             "  --val-split F        fraction of the training set held out for validation (default 0.1)\n"
             "  --seed S             seed for initialization, split and shuffling (default 1)\n"
             "  --threads T          threads for OpenBLAS and OpenMP (default: all cores)\n"
@@ -53,12 +60,37 @@ static int integer(const char *program, const char *opt, const char *text, doubl
     return 0;
 }
 
+/* "2,5,8": increasing epochs. */
+static int milestones(const char *program, const char *text, nn_schedule *s)
+{
+    s->n_milestones = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        char *end;
+        const long e = strtol(p, &end, 10);
+        if (end == p || e < 1 || s->n_milestones == NN_MAX_MILESTONES ||
+            (s->n_milestones > 0 && e <= s->milestones[s->n_milestones - 1]) || (*end && *end != ',')) {
+            fprintf(stderr, "%s: --lr-milestones needs increasing epochs like 3,6 (at most %d), got '%s'\n", program,
+                    NN_MAX_MILESTONES, text ? text : "");
+            return -1;
+        }
+        s->milestones[s->n_milestones++] = (int)e;
+        p = *end ? end + 1 : end;
+    }
+    if (s->n_milestones == 0) {
+        fprintf(stderr, "%s: --lr-milestones needs increasing epochs like 3,6\n", program);
+        return -1;
+    }
+    return 0;
+}
+
 int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (nn_options){ .data_dir = "/usr/share/datasets/fashion-mnist", .epochs = 3,
                        .optim = nn_optim_defaults(NN_ADAM), .val_split = 0.1, .seed = 1,
-                       .threads = cores > 0 ? (int)cores : 1, .limit = 0 };
+                       .threads = cores > 0 ? (int)cores : 1, .limit = 0,
+                       .schedule = { .kind = NN_SCHED_CONSTANT, .gamma = 0.1, .step_epochs = 1 } };
     double lr = -1.0, wd = -1.0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -95,6 +127,27 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
             o->optim.momentum = keep.momentum;
             o->optim.nesterov = keep.nesterov;
             o->optim.decay_all = keep.decay_all;
+        } else if (!strcmp(a, "--schedule")) {
+            if (v && !strcmp(v, "constant")) o->schedule.kind = NN_SCHED_CONSTANT;
+            else if (v && !strcmp(v, "step")) o->schedule.kind = NN_SCHED_STEP;
+            else if (v && !strcmp(v, "multistep")) o->schedule.kind = NN_SCHED_MULTISTEP;
+            else if (v && !strcmp(v, "cosine")) o->schedule.kind = NN_SCHED_COSINE;
+            else {
+                fprintf(stderr, "%s: --schedule must be constant, step, multistep or cosine, got '%s'\n", program,
+                        v ? v : "");
+                return -1;
+            }
+        } else if (!strcmp(a, "--lr-step")) {
+            if (integer(program, a, v, 1, 1e6, &l)) return -1;
+            o->schedule.step_epochs = (int)l;
+        } else if (!strcmp(a, "--lr-gamma")) {
+            if (number(program, a, v, 0, 1, &o->schedule.gamma)) return -1;
+        } else if (!strcmp(a, "--lr-min")) {
+            if (number(program, a, v, 0, 1e3, &o->schedule.lr_min)) return -1;
+        } else if (!strcmp(a, "--warmup-epochs")) {
+            if (number(program, a, v, 0, 1e6, &o->schedule.warmup_epochs)) return -1;
+        } else if (!strcmp(a, "--lr-milestones")) {
+            if (milestones(program, v, &o->schedule)) return -1;
         } else if (!strcmp(a, "--epochs")) {
             if (integer(program, a, v, 0, 1e6, &l)) return -1;
             o->epochs = (int)l;
@@ -134,6 +187,8 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
     /* --lr and --weight-decay win over the optimizer's defaults, in any order. */
     if (lr >= 0) o->optim.lr = lr;
     if (wd >= 0) o->optim.weight_decay = wd;
+    o->schedule.lr = o->optim.lr;
+    o->schedule.epochs = o->epochs;
     if (o->optim.nesterov && (o->optim.kind != NN_SGD || o->optim.momentum <= 0)) {
         fprintf(stderr, "%s: --nesterov needs --optimizer sgd and --momentum > 0\n", program);
         return -1;

@@ -3,6 +3,7 @@
 #define NN_OPTIONS_H
 
 #include "optim.h"
+#include "schedule.h"
 
 #include <stdint.h>
 
@@ -10,6 +11,7 @@ typedef struct {
     const char *data_dir;
     int epochs;
     nn_optim_config optim;
+    nn_schedule schedule; /* its lr is optim.lr */
     double val_split;
     uint64_t seed;
     int threads;

@@ -162,6 +162,8 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     if (opt.optim.kind == NN_SGD && opt.optim.momentum > 0)
         printf(", momentum %g%s", opt.optim.momentum, opt.optim.nesterov ? " (Nesterov)" : "");
     if (opt.optim.weight_decay > 0) printf(", weight decay %g", opt.optim.weight_decay);
+    if (opt.schedule.kind != NN_SCHED_CONSTANT) printf(", %s schedule", nn_schedule_name(opt.schedule.kind));
+    if (opt.schedule.warmup_epochs > 0) printf(", %g warmup epochs", opt.schedule.warmup_epochs);
     printf(", batch %d, seed %llu, %d threads\n", m->batch, (unsigned long long)opt.seed, opt.threads);
     fflush(stdout);
 
@@ -170,6 +172,8 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     const double run_start = nn_now();
     const size_t run_images = n_train * (size_t)opt.epochs;
     long step = 0;
+    opt.schedule.steps_per_epoch = (long)((n_train + (size_t)m->batch - 1) / (size_t)m->batch);
+    double lr = opt.optim.lr;
     for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
         nn_rng_shuffle(&shuffle_rng, train_idx, (uint32_t)n_train);
         tally c = { 0 };
@@ -179,17 +183,18 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
             gather(&t, &train_set, train_idx + start, n);
             m->forward(&t.s, t.x, n, 1);
             const float loss = m->loss(&t.s, t.target, n);
+            lr = nn_schedule_lr(&opt.schedule, step);
             ++step;
             if (!isfinite(loss)) {
                 nn_progress_clear(&bar);
-                fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (try a lower --lr than %g)\n",
-                        epoch, step, loss, opt.optim.lr);
+                fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (learning rate %g; try a lower --lr)\n",
+                        epoch, step, loss, lr);
                 return 1;
             }
             count(&c, &t, &train_set, train_idx + start, n, loss);
             memset(t.s.grads, 0, sizeof(float) * m->n_params);
             m->backward(&t.s, n, NULL);
-            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, opt.optim.lr);
+            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr);
             const double now = nn_now();
             const size_t done_run = (size_t)(epoch - 1) * n_train + c.seen;
             const double rate = c.seen / (now - epoch_start + 1e-9);
@@ -205,7 +210,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
             const tally v = evaluate(&t, &train_set, val_idx, n_val);
             printf(" | val loss %.4f acc %.2f%%", v.loss_sum / v.seen, 100.0 * v.correct / v.seen);
         }
-        printf(" | %.1f s, %.0f img/s\n", seconds, n_train / seconds);
+        printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, n_train / seconds);
         fflush(stdout);
     }
     const tally r = evaluate(&t, &test_set, test_idx, test_set.count);

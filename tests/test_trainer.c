@@ -94,6 +94,10 @@ Test(trainer, rejects_unknown_options)
     cr_expect_str_eq(out, TRAINER ": --lr needs a number in [0, 1000], got 'fast'\n");
     cr_expect_eq(run("--optimizer rmsprop", out, sizeof out), 2);
     cr_expect_str_eq(out, TRAINER ": --optimizer must be sgd, adam or adamw, got 'rmsprop'\n");
+    cr_expect_eq(run("--schedule linear", out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --schedule must be constant, step, multistep or cosine, got 'linear'\n");
+    cr_expect_eq(run("--lr-milestones 5,3", out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --lr-milestones needs increasing epochs like 3,6 (at most 16), got '5,3'\n");
 }
 
 Test(trainer, help_lists_the_options)
@@ -101,7 +105,9 @@ Test(trainer, help_lists_the_options)
     char out[8192];
     cr_expect_eq(run("--help", out, sizeof out), 0);
     const char *options[] = { "--data", "--epochs", "--lr", "--optimizer", "--momentum", "--nesterov",
-                              "--weight-decay", "--val-split", "--seed", "--threads", "--limit" };
+                              "--weight-decay", "--decay-bias", "--beta1", "--beta2", "--eps", "--schedule",
+                              "--lr-step", "--lr-milestones", "--lr-gamma", "--lr-min", "--warmup-epochs",
+                              "--val-split", "--seed", "--threads", "--limit" };
     for (size_t i = 0; i < sizeof options / sizeof options[0]; ++i)
         cr_expect(strstr(out, options[i]) != NULL, "--help does not mention %s", options[i]);
 }

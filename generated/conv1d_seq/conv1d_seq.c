@@ -217,7 +217,7 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
         for (int oh = 0; oh < 1; ++oh) {
             for (int ow = 0; ow < 14; ++ow) {
-                const int h0 = oh * 1 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -241,7 +241,7 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
         for (int oh = 0; oh < 1; ++oh) {
             for (int ow = 0; ow < 14; ++ow) {
-                const int h0 = oh * 1 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 (void)h0;
                 (void)w0;
@@ -342,7 +342,7 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
         for (int oh = 0; oh < 1; ++oh) {
             for (int ow = 0; ow < 7; ++ow) {
-                const int h0 = oh * 1 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -366,7 +366,7 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
         for (int oh = 0; oh < 1; ++oh) {
             for (int ow = 0; ow < 7; ++ow) {
-                const int h0 = oh * 1 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 (void)h0;
                 (void)w0;
@@ -407,9 +407,10 @@ static void conv1d_seq_8_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 673792;
     const float *w = s->params + 30144;
+    const float *b = s->params + 87488;
     float *y = s->acts + 731136;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 64, 896, 1.0f, x, 896, w, 896, 0.0f, y, 64);
-    add_bias_cols(y, s->params + 87488, n, 64);
+    add_bias_cols(y, b, n, 64);
 }
 
 static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
@@ -417,9 +418,11 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 673792;
     const float *w = s->params + 30144;
     const float *dy = s->dacts + 731136;
+    float *dw = s->grads + 30144;
+    float *db = s->grads + 87488;
     float *dx = s->dacts + 673792;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, 1.0f, s->grads + 30144, 896);
-    sum_cols(s->grads + 87488, dy, n, 64);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, 1.0f, dw, 896);
+    sum_cols(db, dy, n, 64);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 1.0f, dx, 896);
     }
@@ -456,9 +459,10 @@ static void conv1d_seq_10_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 735232;
     const float *w = s->params + 87552;
+    const float *b = s->params + 88192;
     float *y = s->acts + 739328;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 64, 1.0f, x, 64, w, 64, 0.0f, y, 10);
-    add_bias_cols(y, s->params + 88192, n, 10);
+    add_bias_cols(y, b, n, 10);
 }
 
 static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
@@ -466,9 +470,11 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 735232;
     const float *w = s->params + 87552;
     const float *dy = s->dacts + 739328;
+    float *dw = s->grads + 87552;
+    float *db = s->grads + 88192;
     float *dx = s->dacts + 735232;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, s->grads + 87552, 64);
-    sum_cols(s->grads + 88192, dy, n, 10);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
+    sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 1.0f, dx, 64);
     }

@@ -209,7 +209,7 @@ static void fmnist_cnn_2_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
         for (int oh = 0; oh < 13; ++oh) {
             for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -235,7 +235,7 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
         for (int oh = 0; oh < 13; ++oh) {
             for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 (void)h0;
                 (void)w0;
@@ -354,7 +354,7 @@ static void fmnist_cnn_5_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -380,7 +380,7 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 (void)h0;
                 (void)w0;
@@ -421,9 +421,10 @@ static void fmnist_cnn_7_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 4258816;
     const float *w = s->params + 18816;
+    const float *b = s->params + 223616;
     float *y = s->acts + 4361216;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 128, 1600, 1.0f, x, 1600, w, 1600, 0.0f, y, 128);
-    add_bias_cols(y, s->params + 223616, n, 128);
+    add_bias_cols(y, b, n, 128);
 }
 
 static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
@@ -431,9 +432,11 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 4258816;
     const float *w = s->params + 18816;
     const float *dy = s->dacts + 4361216;
+    float *dw = s->grads + 18816;
+    float *db = s->grads + 223616;
     float *dx = s->dacts + 4258816;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, s->grads + 18816, 1600);
-    sum_cols(s->grads + 223616, dy, n, 128);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+    sum_cols(db, dy, n, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
     }
@@ -470,9 +473,10 @@ static void fmnist_cnn_9_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 4369408;
     const float *w = s->params + 223744;
+    const float *b = s->params + 225024;
     float *y = s->acts + 4377600;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 128, 1.0f, x, 128, w, 128, 0.0f, y, 10);
-    add_bias_cols(y, s->params + 225024, n, 10);
+    add_bias_cols(y, b, n, 10);
 }
 
 static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
@@ -480,9 +484,11 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 4369408;
     const float *w = s->params + 223744;
     const float *dy = s->dacts + 4377600;
+    float *dw = s->grads + 223744;
+    float *db = s->grads + 225024;
     float *dx = s->dacts + 4369408;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, s->grads + 223744, 128);
-    sum_cols(s->grads + 225024, dy, n, 10);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+    sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
     }

@@ -245,7 +245,7 @@ static void fmnist_factorized_2_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
         for (int oh = 0; oh < 13; ++oh) {
             for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -271,7 +271,7 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
         for (int oh = 0; oh < 13; ++oh) {
             for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 (void)h0;
                 (void)w0;
@@ -426,7 +426,7 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
@@ -452,7 +452,7 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
-                const int h0 = oh * 2 - 0, w0 = ow * 2 - 0;
+                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 (void)h0;
                 (void)w0;
@@ -493,9 +493,10 @@ static void fmnist_factorized_7_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6335488;
     const float *w = s->params + 21792;
+    const float *b = s->params + 226592;
     float *y = s->acts + 6437888;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 128, 1600, 1.0f, x, 1600, w, 1600, 0.0f, y, 128);
-    add_bias_cols(y, s->params + 226592, n, 128);
+    add_bias_cols(y, b, n, 128);
 }
 
 static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
@@ -503,9 +504,11 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 6335488;
     const float *w = s->params + 21792;
     const float *dy = s->dacts + 6437888;
+    float *dw = s->grads + 21792;
+    float *db = s->grads + 226592;
     float *dx = s->dacts + 6335488;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, s->grads + 21792, 1600);
-    sum_cols(s->grads + 226592, dy, n, 128);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+    sum_cols(db, dy, n, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
     }
@@ -542,9 +545,10 @@ static void fmnist_factorized_9_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6446080;
     const float *w = s->params + 226720;
+    const float *b = s->params + 228000;
     float *y = s->acts + 6454272;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 128, 1.0f, x, 128, w, 128, 0.0f, y, 10);
-    add_bias_cols(y, s->params + 228000, n, 10);
+    add_bias_cols(y, b, n, 10);
 }
 
 static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
@@ -552,9 +556,11 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 6446080;
     const float *w = s->params + 226720;
     const float *dy = s->dacts + 6454272;
+    float *dw = s->grads + 226720;
+    float *db = s->grads + 228000;
     float *dx = s->dacts + 6446080;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, s->grads + 226720, 128);
-    sum_cols(s->grads + 228000, dy, n, 10);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+    sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
     }

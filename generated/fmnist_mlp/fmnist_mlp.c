@@ -64,9 +64,10 @@ static void fmnist_mlp_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
+    const float *b = s->params + 200704;
     float *y = s->acts + 100352;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 256, 784, 1.0f, x, 784, w, 784, 0.0f, y, 256);
-    add_bias_cols(y, s->params + 200704, n, 256);
+    add_bias_cols(y, b, n, 256);
 }
 
 static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
@@ -74,9 +75,11 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 50176;
     const float *w = s->params;
     const float *dy = s->dacts + 100352;
+    float *dw = s->grads;
+    float *db = s->grads + 200704;
     float *dx = s->dacts + 50176;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, s->grads, 784);
-    sum_cols(s->grads + 200704, dy, n, 256);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
+    sum_cols(db, dy, n, 256);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 1.0f, dx, 784);
     }
@@ -113,9 +116,10 @@ static void fmnist_mlp_3_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 116736;
     const float *w = s->params + 200960;
+    const float *b = s->params + 225536;
     float *y = s->acts + 133120;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 96, 256, 1.0f, x, 256, w, 256, 0.0f, y, 96);
-    add_bias_cols(y, s->params + 225536, n, 96);
+    add_bias_cols(y, b, n, 96);
 }
 
 static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
@@ -123,9 +127,11 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 116736;
     const float *w = s->params + 200960;
     const float *dy = s->dacts + 133120;
+    float *dw = s->grads + 200960;
+    float *db = s->grads + 225536;
     float *dx = s->dacts + 116736;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, s->grads + 200960, 256);
-    sum_cols(s->grads + 225536, dy, n, 96);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
+    sum_cols(db, dy, n, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 1.0f, dx, 256);
     }
@@ -162,9 +168,10 @@ static void fmnist_mlp_5_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 139264;
     const float *w = s->params + 225632;
+    const float *b = s->params + 226592;
     float *y = s->acts + 145408;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 96, 1.0f, x, 96, w, 96, 0.0f, y, 10);
-    add_bias_cols(y, s->params + 226592, n, 10);
+    add_bias_cols(y, b, n, 10);
 }
 
 static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
@@ -172,9 +179,11 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 139264;
     const float *w = s->params + 225632;
     const float *dy = s->dacts + 145408;
+    float *dw = s->grads + 225632;
+    float *db = s->grads + 226592;
     float *dx = s->dacts + 139264;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, s->grads + 225632, 96);
-    sum_cols(s->grads + 226592, dy, n, 10);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
+    sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 1.0f, dx, 96);
     }

@@ -26,12 +26,13 @@ function op.forward(node, w, g)
   local f = node.fc
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
+  if f.bias then w:line("const %s *b = %s;", g.T, g.params(node.p.bias)) end
   w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, n, %d, %d, %s, x, %d, w, %d, %s, y, %d);",
     g.gemm, f.fout, f.fin, g.one, f.fin, f.fin, g.zero, f.fout)
   if f.bias then
     g.need("add_bias_cols")
-    w:line("add_bias_cols(y, %s, n, %d);", g.params(node.p.bias), f.fout)
+    w:line("add_bias_cols(y, b, n, %d);", f.fout)
   end
 end
 
@@ -40,12 +41,14 @@ function op.backward(node, w, g)
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
+  if f.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, %d, n, %s, dy, %d, x, %d, %s, %s, %d);",
-    g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, g.one, g.grads(node.p.weight), f.fin)
+  w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, %d, n, %s, dy, %d, x, %d, %s, dw, %d);",
+    g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, g.one, f.fin)
   if f.bias then
     g.need("sum_cols")
-    w:line("sum_cols(%s, dy, n, %d);", g.grads(node.p.bias), f.fout)
+    w:line("sum_cols(db, dy, n, %d);", f.fout)
   end
   w:open("if (need_dx) {")
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",

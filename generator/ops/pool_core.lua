@@ -10,15 +10,6 @@ local pool = {}
 
 pool.KEYS = { "k", "stride", "pad" }
 
-local function pairs_of(p)
-  local items = { { "height", p.kh, p.ph }, { p.axis_w or "width", p.kw, p.pw } }
-  local i = 0
-  return function()
-    i = i + 1
-    if items[i] then return items[i][1], items[i][2], items[i][3] end
-  end
-end
-
 -- Emit the loops over planes and outputs; `visit(ki, kj, guard)` emits one window element.
 local function plane_loops(node, w, g, body)
   local p = node.pool
@@ -27,7 +18,8 @@ local function plane_loops(node, w, g, body)
   w:line("const size_t in_plane = (size_t)q * %d, out_plane = (size_t)q * %d;", p.H * p.W, p.Ho * p.Wo)
   w:open("for (int oh = 0; oh < %d; ++oh) {", p.Ho)
   w:open("for (int ow = 0; ow < %d; ++ow) {", p.Wo)
-  w:line("const int h0 = oh * %d - %d, w0 = ow * %d - %d;", p.sh, p.ph, p.sw, p.pw)
+  local function origin(o, s, pad) return pad > 0 and string.format("%s * %d - %d", o, s, pad) or string.format("%s * %d", o, s) end
+  w:line("const int h0 = %s, w0 = %s;", origin("oh", p.sh, p.ph), origin("ow", p.sw, p.pw))
   w:line("const size_t o = out_plane + (size_t)oh * %d + ow;", p.Wo)
   body()
   w:close()
@@ -37,9 +29,10 @@ end
 
 -- p = {C, H, W, kh, kw, sh, sw, ph, pw}; fills Ho, Wo.
 function pool.setup(node, p, kind)
-  for axis, k, pad in pairs_of(p) do
+  for _, axis in ipairs({ { "height", p.kh, p.ph }, { p.axis_w or "width", p.kw, p.pw } }) do
+    local name, k, pad = axis[1], axis[2], axis[3]
     if pad * 2 > k then
-      errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, axis)
+      errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, name)
     end
   end
   local function out(axis, size, k, s, pad)
