@@ -2,31 +2,16 @@
  * (plain and gzipped), wrong magic, wrong element type, truncated, longer
  * than the header, and image/label count mismatches. */
 #include "dataset.h"
+#include "helpers.h"
 #include "idx.h"
 
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 static char dir[64];
+static void setup(void) { make_dir(dir, sizeof dir, "data"); }
+static void teardown(void) { remove_dir(dir); }
 
-static void make_dir(void)
-{
-    strcpy(dir, "/tmp/nncc-data-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(data, .init = make_dir, .fini = remove_dir);
+TestSuite(data, .init = setup, .fini = teardown);
 
 /* An IDX header for unsigned bytes with the given dimensions, then `bytes` of data. */
 static size_t idx_bytes(unsigned char *buf, int type, int ndims, const uint32_t *dims, size_t bytes)

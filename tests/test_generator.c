@@ -2,13 +2,10 @@
  * (first line "-- expect: MESSAGE") must fail with exit status 1 and exactly
  * that one line, write nothing, and show no Lua traceback; generating a spec
  * twice must give byte-identical files. Run from the repository root. */
-#include <criterion/criterion.h>
+#include "helpers.h"
+
 #include <criterion/parameterized.h>
 #include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define ERRORS_DIR "tests/spec_errors"
@@ -38,20 +35,9 @@ ParameterizedTestParameters(generator, rejects_malformed_spec)
     return cr_make_param_array(spec_case, cases, n);
 }
 
-/* Runs a shell command; returns its exit status and its output (stdout and stderr). */
-static int run(const char *cmd, char *out, size_t len)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    const size_t got = fread(out, 1, len - 1, p);
-    out[got] = '\0';
-    const int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 ParameterizedTest(spec_case *c, generator, rejects_malformed_spec)
 {
-    char expect[512] = "", cmd[512], out[8192], outdir[] = "/tmp/nncc-gen-XXXXXX";
+    char expect[512] = "", cmd[512], out[8192], outdir[64];
     FILE *f = fopen(c->file, "r");
     cr_assert_not_null(f, "%s", c->file);
     cr_assert_not_null(fgets(expect, sizeof expect, f));
@@ -60,15 +46,15 @@ ParameterizedTest(spec_case *c, generator, rejects_malformed_spec)
     memmove(expect, expect + 11, strlen(expect + 11) + 1);
     expect[strcspn(expect, "\n")] = '\0';
 
-    cr_assert_not_null(mkdtemp(outdir));
+    make_dir(outdir, sizeof outdir, "gen");
     snprintf(cmd, sizeof cmd, "lua5.4 generator/main.lua %s --out %s/model 2>&1", c->file, outdir);
-    const int status = run(cmd, out, sizeof out);
+    const int status = run_capture(cmd, out, sizeof out);
     cr_expect_eq(status, 1, "%s: exit status %d", c->file, status);
     cr_expect(strstr(out, expect) == out, "%s:\n  expected: %s\n  got:      %s", c->file, expect, out);
     const char *newline = strchr(out, '\n');
     cr_expect(newline && newline[1] == '\0', "%s: expected one line, got:\n%s", c->file, out);
     cr_expect(!strstr(out, "traceback") && !strstr(out, "internal error"), "%s: %s", c->file, out);
-    char model_dir[64];
+    char model_dir[96];
     snprintf(model_dir, sizeof model_dir, "%s/model", outdir);
     cr_expect(access(model_dir, F_OK) != 0, "%s: the failed run wrote %s", c->file, model_dir);
     rmdir(outdir);
@@ -76,19 +62,18 @@ ParameterizedTest(spec_case *c, generator, rejects_malformed_spec)
 
 static void expect_identical_runs(const char *spec, const char *dtype)
 {
-    char cmd[512], out[4096], dir[] = "/tmp/nncc-det-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
+    char cmd[512], out[4096], dir[64];
+    make_dir(dir, sizeof dir, "det");
     snprintf(cmd, sizeof cmd,
              "lua5.4 generator/main.lua %s --dtype %s --out %s/a && lua5.4 generator/main.lua %s --dtype %s --out %s/b"
              " && diff -r %s/a %s/b 2>&1",
              spec, dtype, dir, spec, dtype, dir, dir, dir);
-    const int status = run(cmd, out, sizeof out);
+    const int status = run_capture(cmd, out, sizeof out);
     cr_expect_eq(status, 0, "%s (%s): two runs differ:\n%s", spec, dtype, out);
     snprintf(cmd, sizeof cmd, "ls %s/a | wc -l", dir);
-    run(cmd, out, sizeof out);
+    run_capture(cmd, out, sizeof out);
     cr_expect_gt(atoi(out), 1, "%s: no files were generated", spec);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    remove_dir(dir);
 }
 
 Test(generator, byte_identical_runs)
@@ -104,7 +89,7 @@ Test(generator, byte_identical_runs)
 Test(generator, summary_lists_every_layer_with_totals)
 {
     char out[8192];
-    const int status = run("lua5.4 generator/main.lua specs/fmnist_cnn.lua --summary 2>&1", out, sizeof out);
+    const int status = run_capture("lua5.4 generator/main.lua specs/fmnist_cnn.lua --summary 2>&1", out, sizeof out);
     cr_assert_eq(status, 0, "%s", out);
     cr_expect(strstr(out, "0      conv2d 3x3        32x26x26          320    194,688") != NULL, "%s", out);
     cr_expect(strstr(out, "7      linear 1600->128  128           204,928    204,800") != NULL, "%s", out);

@@ -1,45 +1,25 @@
 /* The trainer binary (build/fmnist_cnn/train) as a user runs it: bad options
  * and bad data give one clear line and a non-zero exit; on a small synthetic
  * data set written here the loss falls and the run is reproducible. */
-#include <criterion/criterion.h>
+#include "helpers.h"
+
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #ifndef TRAINER
 #define TRAINER "build/fmnist_cnn/train"
 #endif
 
 static char dir[64];
+static void setup(void) { make_dir(dir, sizeof dir, "train"); }
+static void teardown(void) { remove_dir(dir); }
 
-static void make_dir(void)
-{
-    strcpy(dir, "/tmp/nncc-train-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(trainer, .init = make_dir, .fini = remove_dir, .timeout = 300);
+TestSuite(trainer, .init = setup, .fini = teardown, .timeout = 300);
 
 static int run(const char *args, char *out, size_t len)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, TRAINER " %s 2>&1", args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    const size_t got = fread(out, 1, len - 1, p);
-    out[got] = '\0';
-    const int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run_capture(cmd, out, len);
 }
 
 static void put_be32(FILE *f, uint32_t v)

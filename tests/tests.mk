@@ -2,7 +2,7 @@
 TEST_BUILD  := $(BUILD)/tests
 GRAD_SPECS  := $(sort $(basename $(notdir $(wildcard tests/gradcheck/*.lua))))
 GRAD_C      := $(foreach s,$(GRAD_SPECS),$(TEST_BUILD)/gradcheck/$(s)/$(s).c)
-TEST_FLAGS   = $(ALLFLAGS) -I$(TEST_BUILD)/gradcheck
+TEST_FLAGS   = $(ALLFLAGS) -Itests -I$(TEST_BUILD)/gradcheck
 UNIT_TESTS  := $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
 TEST_BINS   := $(UNIT_TESTS:%=$(TEST_BUILD)/%)
 
@@ -49,7 +49,7 @@ $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gra
 
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train
 
-$(TEST_BUILD)/test_%: tests/test_%.c $(BUILD)/libnnrt.a
+$(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
