@@ -83,7 +83,7 @@ train: build
 	$(BUILD)/$(SPEC)/train $(ARGS)
 
 demo: deps
-	@$(MAKE) --no-print-directory train SPEC=fmnist_cnn ARGS="--epochs 3 $(ARGS)"
+	@$(MAKE) --no-print-directory train SPEC=fmnist_cnn ARGS="--epochs 3 --lr 0.003 --schedule cosine $(ARGS)"
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \
