@@ -53,8 +53,14 @@ $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# Runs every Criterion binary (each also writes TAP), then check-generated, and
+# ends with one line that counts them all.
 test: deps
 	@$(MAKE) --no-print-directory $(TEST_BINS)
-	@fail=0; for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 || fail=1; done; \
-	$(MAKE) --no-print-directory check-generated || fail=1; \
+	@rm -rf $(TEST_BUILD)/tap; mkdir -p $(TEST_BUILD)/tap; fail=0; \
+	for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
+	if $(MAKE) --no-print-directory check-generated; then echo "ok - check-generated"; else echo "not ok - check-generated"; fail=1; fi \
+	  > $(TEST_BUILD)/tap/check-generated.tap; cat $(TEST_BUILD)/tap/check-generated.tap; \
+	cat $(TEST_BUILD)/tap/*.tap | awk '/^ok / { if (/# SKIP/) s++; else p++ } /^not ok / { f++ } \
+	  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'; \
 	exit $$fail
