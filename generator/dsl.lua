@@ -32,8 +32,11 @@ local function constructor(kind, op)
   end
 end
 
+local CONTAINERS = { "seq", "residual", "concat", "add" }
+
 function dsl.names()
-  local names = { "network", "seq" }
+  local names = { "network" }
+  for _, name in ipairs(CONTAINERS) do names[#names + 1] = name end
   for _, name in ipairs(ops.names()) do names[#names + 1] = name end
   return names
 end
@@ -43,7 +46,7 @@ local function build_env(file)
   for _, lib in ipairs(SAFE_LIBS) do env[lib] = copy(_G[lib]) end
   for _, fn in ipairs(SAFE_FUNCTIONS) do env[fn] = _G[fn] end
   env.network = constructor("network", "network")
-  env.seq = constructor("seq", "seq")
+  for _, name in ipairs(CONTAINERS) do env[name] = constructor(name, name) end
   for _, name in ipairs(ops.names()) do env[name] = constructor("layer", name) end
   local known = table.concat(dsl.names(), ", ")
   return setmetatable(env, {

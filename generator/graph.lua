@@ -60,57 +60,175 @@ local function item_problem(item)
   if type(item) ~= "table" or not item.kind then return "is a " .. type(item) .. ", not a layer" end
 end
 
-function graph.build(net, file)
-  local nodes = {}
-  local ctx = { file = file, path = "network", op = "network", line = net.line, desc = "network" }
-  local function walk(list, prefix, owner)
-    local count = positional_count(list)
-    if count ~= #list then
-      errors.fail("%s:%d: %s has a hole in its layer list (a nil item?)", file, owner.line or 0, owner.desc)
+local CONTAINER_KEYS = {
+  seq = { "name" },
+  concat = { "name" },
+  add = { "name" },
+  residual = { "name", "shortcut", "after" },
+}
+
+-- Lowering: containers become nodes in topological order, each node naming
+-- its producers in `inputs`; shapes are inferred as nodes are made, because
+-- a residual's shortcut depends on them.
+local Builder = {}
+Builder.__index = Builder
+
+function Builder:fail(line, fmt, ...)
+  errors.fail("%s:%d: " .. fmt, self.file, line or 0, ...)
+end
+
+function Builder:node(op, path, line, args, inputs)
+  local module = ops.get(op)
+  local node = { file = self.file, line = line, path = path, op = op, args = args, module = module, inputs = inputs }
+  if self.paths[path] then self:fail(line, "two layers are named %s", path) end
+  node.ident = identifier(path)
+  if self.idents[node.ident] then
+    self:fail(line, "layers %s and %s both become the C name %s; rename one", self.idents[node.ident], path, node.ident)
+  end
+  self.paths[path], self.idents[node.ident] = true, path
+  node.params, node.macs, node.work, node.index, node.saved, node.saved_per_image = {}, 0, 0, 0, 0, 0
+  if module.multi_input then
+    local shapes = {}
+    for i, producer in ipairs(inputs) do shapes[i] = producer.out_shape end
+    node.in_shape = shapes[1]
+    node.out_shape = module.infer(node, shapes)
+  else
+    node.in_shape = inputs[1].out_shape
+    node.out_shape = module.infer(node, node.in_shape)
+  end
+  self.nodes[#self.nodes + 1] = node
+  return node
+end
+
+-- Path of the i-th item (1-based) of a container at `prefix`.
+function Builder:item_path(item, i, prefix, owner)
+  local problem = item_problem(item)
+  if problem then self:fail(owner.line, "item %d of %s %s", i, owner.desc, problem) end
+  local name = item.args.name
+  if name ~= nil and (type(name) ~= "string" or not name:match("^[%w_]+$")) then
+    self:fail(item.line, "name %s must be letters, digits and '_'", tostring(name))
+  end
+  name = name or tostring(i - 1)
+  return prefix and (prefix .. "." .. name) or name
+end
+
+function Builder:check_list(list, owner)
+  if positional_count(list) ~= #list then
+    self:fail(owner.line, "%s has a hole in its layer list (a nil item?)", owner.desc)
+  end
+end
+
+-- Lowers the positional items of `list` as a chain from `input`; returns the last node.
+function Builder:chain(list, prefix, input, owner)
+  self:check_list(list, owner)
+  for i, item in ipairs(list) do
+    input = self:lower(item, self:item_path(item, i, prefix, owner), input)
+  end
+  return input
+end
+
+local function shape_str(shape) return util.shape_str(shape) end
+
+function Builder:lower(item, path, input)
+  if item.kind == "network" then self:fail(item.line, "a network cannot contain another network{}") end
+  if item.kind == "layer" then
+    local module = ops.get(item.op)
+    if module.kind == "loss" then
+      self:fail(item.line, "%s is a loss; give it as network{..., loss = %s{}}", item.op, item.op)
     end
-    for i, item in ipairs(list) do
-      local problem = item_problem(item)
-      if problem then errors.fail("%s:%d: item %d of %s %s", file, owner.line or 0, i, owner.desc, problem) end
-      local name = item.args.name
-      if name ~= nil and (type(name) ~= "string" or not name:match("^[%w_]+$")) then
-        errors.fail("%s:%d: name %s must be letters, digits and '_'", file, item.line, tostring(name))
-      end
-      name = name or tostring(i - 1)
-      local path = prefix and (prefix .. "." .. name) or name
-      if item.kind == "seq" then
-        local seq = { file = file, line = item.line, path = path, op = "seq", args = item.args, desc = "seq " .. path }
-        check_keys(seq, { "name" }, nil) -- its positional items are layers, checked by walk
-        walk(item.args, path, seq)
-      elseif item.kind == "layer" then
-        local module = ops.get(item.op)
-        local node = { file = file, line = item.line, path = path, op = item.op, args = item.args, module = module }
-        if module.kind == "loss" then
-          errors.fail("%s:%d: %s is a loss; give it as network{..., loss = %s{}}", file, item.line, item.op, item.op)
-        end
-        local keys = { "name" }
-        for _, k in ipairs(module.keys) do keys[#keys + 1] = k end
-        check_keys(node, keys, module.positional)
-        nodes[#nodes + 1] = node
-      else
-        errors.fail("%s:%d: a network cannot contain another network{}", file, item.line)
-      end
+    local node = { file = self.file, line = item.line, path = path, op = item.op, args = item.args }
+    local keys = { "name" }
+    for _, k in ipairs(module.keys) do keys[#keys + 1] = k end
+    check_keys(node, keys, module.positional)
+    return self:node(item.op, path, item.line, item.args, { input })
+  end
+  local owner = { file = self.file, line = item.line, path = path, op = item.kind, args = item.args,
+                  desc = item.kind .. " " .. path }
+  check_keys(owner, CONTAINER_KEYS[item.kind], nil) -- positional items are layers, checked below
+  if item.kind == "seq" then return self:chain(item.args, path, input, owner) end
+  if item.kind == "concat" or item.kind == "add" then
+    self:check_list(item.args, owner)
+    if #item.args < 2 then self:fail(item.line, "%s needs at least two branches", owner.desc) end
+    local outputs = {}
+    for i, branch in ipairs(item.args) do
+      outputs[i] = self:lower(branch, self:item_path(branch, i, path, owner), input)
+    end
+    return self:node(item.kind, path, item.line, item.args, outputs)
+  end
+  return self:residual(item, path, input, owner)
+end
+
+-- residual{ body layers..., shortcut = "identity" | "project" | layer or seq, after = layer }
+function Builder:residual(item, path, input, owner)
+  local a = item.args
+  if #a == 0 then self:fail(item.line, "%s has no layers in its body", owner.desc) end
+  local body = self:chain(a, path, input, owner)
+  local shortcut = a.shortcut or "identity"
+  local same = shape_str(body.out_shape) == shape_str(input.out_shape)
+  local short
+  if shortcut == "identity" or (shortcut == "project" and same) then
+    if not same then
+      self:fail(item.line, "%s: the body gives %s but the input is %s; an identity shortcut needs equal shapes "
+        .. "(use shortcut = \"project\" or give a shortcut)", owner.desc, shape_str(body.out_shape), shape_str(input.out_shape))
+    end
+    short = input
+  elseif shortcut == "project" then
+    short = self:projection(item, path, input, body, owner)
+  elseif type(shortcut) == "table" and shortcut.kind then
+    short = self:lower(shortcut, path .. ".shortcut", input)
+    if shape_str(short.out_shape) ~= shape_str(body.out_shape) then
+      self:fail(item.line, "%s: the shortcut gives %s but the body gives %s", owner.desc,
+        shape_str(short.out_shape), shape_str(body.out_shape))
+    end
+  else
+    self:fail(item.line, "%s: shortcut must be \"identity\", \"project\" or a layer, got %s", owner.desc, tostring(shortcut))
+  end
+  local sum = self:node("add", path .. ".add", item.line, {}, { body, short })
+  if a.after == nil then return sum end
+  local problem = item_problem(a.after)
+  if problem then self:fail(item.line, "%s: after %s", owner.desc, problem) end
+  local after_path = a.after.args.name and (path .. "." .. a.after.args.name) or (path .. ".after")
+  return self:lower(a.after, after_path, sum)
+end
+
+-- The usual ResNet projection: a 1x1 convolution with the stride that maps
+-- the input grid onto the body's, then batch norm (PyTorch names shortcut.0/.1).
+function Builder:projection(item, path, input, body, owner)
+  local i, o = input.out_shape, body.out_shape
+  if #i ~= 3 or #o ~= 3 then
+    self:fail(item.line, "%s: a projection shortcut needs images, got %s and %s", owner.desc, shape_str(i), shape_str(o))
+  end
+  local function stride(from, to)
+    for s = 1, from do
+      if (from - 1) // s + 1 == to then return s end
     end
   end
-  for _, key in ipairs(sorted_keys(net.args)) do
-    if not contains(NETWORK_KEYS, key) then
-      errors.fail("%s:%d: network: unknown key '%s' (known keys: %s)", file, net.line, key,
-        table.concat(NETWORK_KEYS, ", "))
-    end
+  local sh, sw = stride(i[2], o[2]), stride(i[3], o[3])
+  if not sh or not sw then
+    self:fail(item.line, "%s: no 1x1 convolution stride maps the input %s onto the body's %s", owner.desc,
+      shape_str(i), shape_str(o))
   end
-  walk(net.args, nil, ctx)
-  if #nodes == 0 then errors.fail("%s:%d: network has no layers", file, net.line) end
-  return nodes
+  local conv = self:node("conv2d", path .. ".shortcut.0", item.line,
+    { o[1], k = 1, stride = { sh, sw }, bias = false }, { input })
+  return self:node("batchnorm", path .. ".shortcut.1", item.line, {}, { conv })
+end
+
+function graph.build(net, file, settings)
+  local b = setmetatable({ file = file, nodes = {}, paths = {}, idents = {} }, Builder)
+  local input = { path = "input", out_shape = settings.input, is_input = true }
+  local owner = { line = net.line, desc = "network" }
+  local last = b:chain(net.args, nil, input, owner)
+  if #b.nodes == 0 then errors.fail("%s:%d: network has no layers", file, net.line) end
+  return b.nodes, last
 end
 
 -- Network-level settings: name, input shape, batch, loss.
 function graph.settings(net, file, default_name)
   local a = net.args
   local function bad(fmt, ...) errors.fail("%s:%d: network: " .. fmt, file, net.line, ...) end
+  for _, key in ipairs(sorted_keys(a)) do
+    if not contains(NETWORK_KEYS, key) then bad("unknown key '%s' (known keys: %s)", key, table.concat(NETWORK_KEYS, ", ")) end
+  end
   local name = a.name or default_name
   if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
     bad("name must be a C identifier (letters, digits, '_'), got %s", tostring(name))
@@ -140,56 +258,42 @@ function graph.settings(net, file, default_name)
   return { name = name, input = input, batch = batch, loss = loss, classes = a.classes }
 end
 
--- Shape inference, in order; every node gets in_shape, out_shape, params, macs.
-function graph.infer(nodes, settings, file, net)
-  local shape = settings.input
-  local seen_path, seen_ident = {}, {}
-  for _, node in ipairs(nodes) do
-    if seen_path[node.path] then
-      errors.fail("%s:%d: two layers are named %s", file, node.line, node.path)
-    end
-    node.ident = identifier(node.path)
-    if seen_ident[node.ident] then
-      errors.fail("%s:%d: layers %s and %s both become the C name %s; rename one",
-        file, node.line, seen_ident[node.ident], node.path, node.ident)
-    end
-    seen_path[node.path], seen_ident[node.ident] = true, node.path
-    node.in_shape = shape
-    node.params, node.macs, node.work, node.index = {}, 0, 0, 0
-    shape = node.module.infer(node, shape)
-    node.out_shape = shape
-  end
+-- The loss, on the last node's output.
+function graph.loss(last, nodes, settings, file, net)
   local l = settings.loss
   local loss = { file = file, line = l.line, path = "loss", op = l.op, args = l.args, module = ops.get(l.op) }
-  local keys = {}
-  for _, k in ipairs(loss.module.keys) do keys[#keys + 1] = k end
-  check_keys(loss, keys, loss.module.positional)
-  loss.in_shape = shape
-  loss.module.infer(loss, shape, nodes[#nodes])
-  if settings.classes and settings.classes ~= shape[1] then
+  check_keys(loss, loss.module.keys, loss.module.positional)
+  loss.in_shape = last.out_shape
+  loss.input = last
+  loss.module.infer(loss, last.out_shape, last)
+  if settings.classes and settings.classes ~= last.out_shape[1] then
     errors.fail("%s:%d: network: classes = %d but the last layer %s gives %d outputs",
-      file, net.line, settings.classes, nodes[#nodes].path, shape[1])
+      file, net.line, settings.classes, last.path, last.out_shape[1])
   end
   return loss
 end
 
--- Layout: every node's output gets a slot in one activation arena (input in
--- slot 0), params get offsets in the flat parameter array; all in elements,
--- sized for the full batch and rounded up to 16 elements (64-byte lines).
+-- Layout: every node's output gets a slot in one activation arena (the input
+-- is slot 0), and what a node keeps for backward (BN statistics, dropout
+-- masks) goes after the last slot; params get offsets in the flat parameter
+-- array. All in elements, sized for the full batch and rounded up to 16
+-- elements (64-byte lines).
 local function align(v) return (v + 15) // 16 * 16 end
 
 function graph.plan(nodes, loss, settings)
   local B = settings.batch
-  local acts, params, index, work = 0, 0, 0, 0
+  local params, index, work = 0, 0, 0
   local tensors = {}
   local input_size = util.numel(settings.input)
-  acts = align(input_size * B)
-  local prev_off = 0
+  local acts = align(input_size * B)
   for _, node in ipairs(nodes) do
-    node.in_off = prev_off
     node.out_off = acts
     acts = acts + align(util.numel(node.out_shape) * B)
-    prev_off = node.out_off
+  end
+  for _, node in ipairs(nodes) do
+    node.in_offs = {}
+    for i, producer in ipairs(node.inputs) do node.in_offs[i] = producer.is_input and 0 or producer.out_off end
+    node.in_off = node.in_offs[1]
     node.p = {}
     for _, p in ipairs(node.params) do
       p.name = node.path .. "." .. p.suffix
@@ -203,12 +307,18 @@ function graph.plan(nodes, loss, settings)
       node.index_off = index
       index = index + align(node.index * B)
     end
+    local saved = node.saved + node.saved_per_image * B
+    if saved > 0 then
+      node.saved_off = acts
+      acts = acts + align(saved)
+    end
     work = math.max(work, node.work * B)
   end
-  loss.in_off = prev_off
+  local last = loss.input
+  loss.in_off = last.out_off
   return {
     acts = acts, params = params, index = index, work = work, tensors = tensors,
-    input_size = input_size, output_size = util.numel(nodes[#nodes].out_shape), output_off = prev_off,
+    input_size = input_size, output_size = util.numel(last.out_shape), output_off = last.out_off,
   }
 end
 

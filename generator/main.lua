@@ -64,9 +64,9 @@ local function run(argv)
   local default_name = opts.spec:match("([^/]*)%.lua$") or opts.spec:match("[^/]*$")
   local net = dsl.load(opts.spec)
   net.line = net.line or 0
-  local nodes = graph.build(net, spec_path)
   local settings = graph.settings(net, spec_path, default_name)
-  local loss = graph.infer(nodes, settings, spec_path, net)
+  local nodes, last = graph.build(net, spec_path, settings)
+  local loss = graph.loss(last, nodes, settings, spec_path, net)
   local plan = graph.plan(nodes, loss, settings)
   local lines = summary.lines(nodes, loss, settings)
   if opts.summary then

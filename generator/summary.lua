@@ -5,10 +5,19 @@ local util = require("ops.util")
 
 local summary = {}
 
+-- Parameters as PyTorch counts them: trainable tensors, not buffers.
+local function count_params(node)
+  local count = 0
+  for _, p in ipairs(node.params) do
+    if not p.buffer then count = count + util.numel(p.shape) end
+  end
+  return count
+end
+
 function summary.totals(nodes)
   local params, macs = 0, 0
   for _, node in ipairs(nodes) do
-    for _, p in ipairs(node.params) do params = params + util.numel(p.shape) end
+    params = params + count_params(node)
     macs = macs + node.macs
   end
   return params, macs
@@ -18,9 +27,8 @@ function summary.lines(nodes, loss, settings)
   local rows = { { "Layer", "Op", "Output shape", "Params", "MACs" } }
   rows[2] = { "input", "input", util.shape_str(settings.input), "0", "0" }
   for _, node in ipairs(nodes) do
-    local count = 0
-    for _, p in ipairs(node.params) do count = count + util.numel(p.shape) end
-    rows[#rows + 1] = { node.path, node.desc, util.shape_str(node.out_shape), util.commas(count), util.commas(node.macs) }
+    rows[#rows + 1] = { node.path, node.desc, util.shape_str(node.out_shape), util.commas(count_params(node)),
+      util.commas(node.macs) }
   end
   local widths = {}
   for _, row in ipairs(rows) do

@@ -11,6 +11,9 @@ void nn_init_params(const nn_tensor *tensors, int n_tensors, float *params, nn_r
         for (size_t i = 0; i < d->size; ++i) {
             double v = 0.0;
             switch (d->init) {
+            case NN_INIT_ONES:
+                v = 1.0;
+                break;
             case NN_INIT_UNIFORM_FAN_IN:
                 v = (2.0 * nn_rng_uniform(rng) - 1.0) / sqrt(fan_in);
                 break;

@@ -6,16 +6,20 @@
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
 
+#include "rng.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 enum nn_tensor_flags {
     NN_TRAINABLE = 1u << 0, /* updated by the optimizer */
-    NN_DECAY = 1u << 1,     /* weight decay applies by default (weights, not biases) */
+    NN_DECAY = 1u << 1,     /* weight decay applies by default (weights, not biases or BN) */
+    NN_BUFFER = 1u << 2,    /* state that is saved but not optimized (BN running statistics) */
 };
 
 enum nn_init {
     NN_INIT_ZEROS,
+    NN_INIT_ONES,
     NN_INIT_UNIFORM_FAN_IN, /* PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
     NN_INIT_XAVIER_UNIFORM, /* Glorot: U(-a, a), a = sqrt(6 / (fan_in + fan_out)) */
     NN_INIT_XAVIER_NORMAL,  /* Glorot: N(0, 2 / (fan_in + fan_out)) */
@@ -42,6 +46,7 @@ typedef struct {
         real *acts, *dacts;   /* n_acts each: activations and their gradients */ \
         real *work;           /* n_work: im2col columns */                     \
         int32_t *index;       /* n_index: max-pool argmax */                   \
+        nn_rng *rng;          /* dropout and DropBlock masks */                \
     } state;                                                                    \
     typedef struct {                                                            \
         const char *name, *loss_name, *summary;                                 \

@@ -117,10 +117,11 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     }
     if (check_data(m, &train_set, "training") || check_data(m, &test_set, "test")) return 1;
 
-    nn_rng init_rng, split_rng, shuffle_rng;
+    nn_rng init_rng, split_rng, shuffle_rng, model_rng;
     nn_rng_seed(&init_rng, opt.seed);
     nn_rng_seed(&split_rng, opt.seed ^ 0x5ca1ab1eULL);
     nn_rng_seed(&shuffle_rng, opt.seed ^ 0x5eedf00dULL);
+    nn_rng_seed(&model_rng, opt.seed ^ 0xd20b0c4bULL); /* dropout masks */
 
     size_t available = train_set.count;
     if (opt.limit > 0 && (size_t)opt.limit < available) available = (size_t)opt.limit;
@@ -149,6 +150,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     t.s.dacts = alloc(m->n_acts, sizeof(float), "activation gradients");
     t.s.work = alloc(m->n_work, sizeof(float), "workspace");
     t.s.index = alloc(m->n_index, sizeof(int32_t), "pooling indices");
+    t.s.rng = &model_rng;
     t.x = alloc((size_t)m->batch * m->input_size, sizeof(float), "input batch");
     t.target = alloc((size_t)m->batch * m->output_size, sizeof(float), "target batch");
     nn_init_params(m->tensors, m->n_tensors, t.s.params, &init_rng);

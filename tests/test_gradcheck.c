@@ -6,8 +6,10 @@
 #include "gradcheck_models.h" /* written by tests/tests.mk: the models and GRADCHECK_MODELS */
 #include "rng.h"
 
+#include <cblas.h>
 #include <criterion/criterion.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +22,15 @@ typedef struct {
     const nn_model64 *m;
     nn_state64 s;
     double *input, *target, *d_input;
-    int n;
+    int n, training;
 } harness;
 
+/* The loss for the current parameters and input; the RNG is re-seeded so
+ * that dropout and DropBlock draw the same masks every time. */
 static double loss_at(harness *h)
 {
-    h->m->forward(&h->s, h->input, h->n, 1);
+    nn_rng_seed(h->s.rng, 99);
+    h->m->forward(&h->s, h->input, h->n, h->training);
     return h->m->loss(&h->s, h->target, h->n);
 }
 
@@ -72,9 +77,11 @@ static void fill_target(harness *h, nn_rng *rng)
     }
 }
 
-static void check_model(const nn_model64 *m)
+static void check_model(const nn_model64 *m, int training)
 {
-    harness h = { .m = m, .n = m->batch > 1 ? m->batch - 1 : 1 }; /* a partial batch, n < BATCH */
+    harness h = { .m = m, .n = m->batch > 1 ? m->batch - 1 : 1, .training = training }; /* n < BATCH */
+    omp_set_num_threads(1); /* tiny shapes: threads only cost here, and Criterion runs tests in parallel */
+    openblas_set_num_threads(1);
     h.s.params = calloc(m->n_params + 1, sizeof(double));
     h.s.grads = calloc(m->n_params + 1, sizeof(double));
     h.s.acts = calloc(m->n_acts + 1, sizeof(double));
@@ -86,12 +93,16 @@ static void check_model(const nn_model64 *m)
     h.target = calloc((size_t)m->batch * m->output_size, sizeof(double));
     cr_assert(h.s.params && h.s.grads && h.s.acts && h.s.dacts && h.s.work && h.s.index && h.input && h.d_input && h.target);
 
-    nn_rng rng;
+    nn_rng rng, model_rng;
     nn_rng_seed(&rng, 20261122);
+    h.s.rng = &model_rng;
     for (int t = 0; t < m->n_tensors; ++t) {
         const nn_tensor *d = &m->tensors[t];
-        for (size_t i = 0; i < d->size; ++i)
-            h.s.params[d->offset + i] = (2 * nn_rng_uniform(&rng) - 1) / sqrt((double)d->fan_in);
+        for (size_t i = 0; i < d->size; ++i) {
+            const double u = 2 * nn_rng_uniform(&rng) - 1;
+            /* buffers: running means around 0, running variances in [0.5, 1.5] */
+            h.s.params[d->offset + i] = d->init == NN_INIT_ONES ? 1 + 0.5 * u : u / sqrt((double)d->fan_in);
+        }
     }
     for (size_t i = 0; i < (size_t)h.n * m->input_size; ++i) h.input[i] = nn_rng_normal(&rng);
     fill_target(&h, &rng);
@@ -109,13 +120,14 @@ static void check_model(const nn_model64 *m)
     report r = { 0 };
     for (int t = 0; t < m->n_tensors; ++t) {
         const nn_tensor *d = &m->tensors[t];
+        if (!(d->flags & NN_TRAINABLE)) continue; /* buffers such as BN running statistics */
         for (size_t i = 0; i < d->size; ++i)
             check_element(&h, &h.s.params[d->offset + i], grads[d->offset + i], d->name, i, &r);
     }
     for (size_t i = 0; i < (size_t)h.n * m->input_size; ++i) check_element(&h, &h.input[i], d_input[i], "input", i, &r);
 
-    cr_log_info("%s: %ld elements checked, %ld skipped at kinks, worst relative error %.2e", m->name, r.checked,
-                r.skipped, r.worst);
+    cr_log_info("%s (%s mode): %ld elements checked, %ld skipped at kinks, worst relative error %.2e", m->name,
+                training ? "training" : "evaluation", r.checked, r.skipped, r.worst);
     cr_expect(r.checked > 0, "%s: nothing was checked", m->name);
     cr_expect(r.skipped * 100 <= r.checked + r.skipped, "%s: %ld of %ld elements skipped as kinks", m->name, r.skipped,
               r.checked + r.skipped);
@@ -132,6 +144,7 @@ static void check_model(const nn_model64 *m)
     free(h.target);
 }
 
-#define GRADCHECK_TEST(name) \
-    Test(gradcheck, name) { check_model(&name##_model); }
+#define GRADCHECK_TEST(name)                                  \
+    Test(gradcheck, name) { check_model(&name##_model, 1); } \
+    Test(gradcheck_eval, name) { check_model(&name##_model, 0); }
 GRADCHECK_MODELS(GRADCHECK_TEST)

@@ -126,7 +126,7 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1/1) | 28x28 -> 64x28 | 150,528 MACs per image | im2col-gemm */
+/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1) | 28x28 -> 64x28 | 150,528 MACs per image | im2col-gemm */
 static void conv1d_seq_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
@@ -251,7 +251,7 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1/1) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
+/* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
 static void conv1d_seq_4_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 329728;
@@ -554,21 +554,21 @@ static const nn_tensor conv1d_seq_tensors[] = {
 
 static const char conv1d_seq_summary[] =
     "Model conv1d_seq: input 1x28x28, batch 64, loss softmax_cross_entropy\n"
-    "Layer  Op                  Output shape  Params     MACs\n"
-    "--------------------------------------------------------\n"
-    "input  input               1x28x28            0        0\n"
-    "0      rows_as_sequence    28x28              0        0\n"
-    "1      conv1d k3, pad 1/1  64x28          5,440  150,528\n"
-    "2      relu                64x28              0        0\n"
-    "3      maxpool1d k2        64x14              0        0\n"
-    "4      conv1d k3, pad 1/1  128x14        24,704  344,064\n"
-    "5      relu                128x14             0        0\n"
-    "6      maxpool1d k2        128x7              0        0\n"
-    "7      flatten             896                0        0\n"
-    "8      linear 896->64      64            57,408   57,344\n"
-    "9      relu                64                 0        0\n"
-    "10     linear 64->10       10               650      640\n"
-    "--------------------------------------------------------\n"
+    "Layer  Op                Output shape  Params     MACs\n"
+    "------------------------------------------------------\n"
+    "input  input             1x28x28            0        0\n"
+    "0      rows_as_sequence  28x28              0        0\n"
+    "1      conv1d k3, pad 1  64x28          5,440  150,528\n"
+    "2      relu              64x28              0        0\n"
+    "3      maxpool1d k2      64x14              0        0\n"
+    "4      conv1d k3, pad 1  128x14        24,704  344,064\n"
+    "5      relu              128x14             0        0\n"
+    "6      maxpool1d k2      128x7              0        0\n"
+    "7      flatten           896                0        0\n"
+    "8      linear 896->64    64            57,408   57,344\n"
+    "9      relu              64                 0        0\n"
+    "10     linear 64->10     10               650      640\n"
+    "------------------------------------------------------\n"
     "Total params: 88,202\n"
     "Total MACs per image (forward): 552,576\n";
 

@@ -13,7 +13,7 @@ local DTYPES = {
 }
 
 local INIT_ENUM = {
-  default = "NN_INIT_UNIFORM_FAN_IN", xavier_uniform = "NN_INIT_XAVIER_UNIFORM",
+  default = "NN_INIT_UNIFORM_FAN_IN", ones = "NN_INIT_ONES", xavier_uniform = "NN_INIT_XAVIER_UNIFORM",
   xavier_normal = "NN_INIT_XAVIER_NORMAL", kaiming_normal = "NN_INIT_KAIMING_NORMAL", zeros = "NN_INIT_ZEROS",
 }
 
@@ -27,6 +27,11 @@ local function context(dtype)
     return d.T == "float" and s .. "f" or s
   end
   g.one, g.zero = g.lit(1), g.lit(0)
+  -- a double literal, for arithmetic done in double whatever the scalar type
+  function g.dlit(x)
+    local s = string.format("%.17g", x)
+    return s:find("[.eEn]") and s or s .. ".0"
+  end
   function g.fn(name) return name .. d.suffix end
   function g.need(name) g.used[name] = true end
   local function ptr(base) return function(off) return off == 0 and base or string.format("%s + %d", base, off) end end
@@ -81,12 +86,13 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
     local fname = name .. "_" .. node.ident
     body:line("")
     body:line(layer_comment(node, string.format("%s:%d", spec_path, node.line)))
-    body:func("static void %s_forward(const %s *s, int n)", fname, state)
+    body:func("static void %s_forward(const %s *s, int n%s)", fname, state, node.module.uses_training and ", int training" or "")
     node.module.forward(node, body, g)
     body:close()
     body:line("")
     body:func("static void %s_backward(const %s *s, int n, int need_dx)", fname, state)
-    if #node.params == 0 then body:line("if (!need_dx) return;") end
+    if #node.params == 0 and not node.module.multi_input then body:line("if (!need_dx) return;") end
+    if node.module.multi_input then body:line("(void)need_dx; /* inputs other than the network's are always needed */") end
     node.module.backward(node, body, g)
     body:close()
   end
@@ -100,9 +106,13 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
 
   body:line("")
   body:func("static void %s_forward(const %s *s, const %s *input, int n, int training)", name, state, g.T)
-  body:line("(void)training; /* no layer of this model behaves differently in training */")
+  local uses_training = false
+  for _, node in ipairs(nodes) do uses_training = uses_training or node.module.uses_training end
+  if not uses_training then body:line("(void)training; /* no layer of this model behaves differently in training */") end
   body:line("%s_load_input(s, input, n);", name)
-  for _, node in ipairs(nodes) do body:line("%s_%s_forward(s, n);", name, node.ident) end
+  for _, node in ipairs(nodes) do
+    body:line("%s_%s_forward(s, n%s);", name, node.ident, node.module.uses_training and ", training" or "")
+  end
   body:close()
 
   body:line("")
@@ -111,7 +121,8 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   body:line("memset(s->dacts, 0, sizeof(%s) * %d);", g.T, plan.output_off)
   for i = #nodes, 1, -1 do
     local node = nodes[i]
-    body:line("%s_%s_backward(s, n, %s);", name, node.ident, i == 1 and "d_input != NULL" or "1")
+    local from_input = #node.inputs == 1 and node.inputs[1].is_input
+    body:line("%s_%s_backward(s, n, %s);", name, node.ident, from_input and "d_input != NULL" or "1")
   end
   body:line("if (d_input) %s_store_input_grad(s, d_input, n);", name)
   body:close()
@@ -122,7 +133,7 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
     local dims = {}
     for i = 1, 4 do dims[i] = tostring(p.shape[i] or 0) end
     body:line('{ "%s", %d, { %s }, %d, %d, %s, %s, %d, %d },', p.name, #p.shape, table.concat(dims, ", "),
-      p.offset, p.size, p.decay and "NN_TRAINABLE | NN_DECAY" or "NN_TRAINABLE", INIT_ENUM[p.init],
+      p.offset, p.size, p.buffer and "NN_BUFFER" or (p.decay and "NN_TRAINABLE | NN_DECAY" or "NN_TRAINABLE"), INIT_ENUM[p.init],
       p.fan_in, p.fan_out)
   end
   body:close(";")

@@ -32,6 +32,13 @@ function writer:func(fmt, ...)
   self.depth = self.depth + 1
 end
 
+-- The line between two blocks: `} else {`.
+function writer:middle(fmt, ...)
+  self.depth = self.depth - 1
+  self:line(fmt, ...)
+  self.depth = self.depth + 1
+end
+
 function writer:close(suffix)
   self.depth = self.depth - 1
   self:line("}" .. (suffix or ""))

@@ -132,14 +132,19 @@ function conv.describe(node, name)
   local d = string.format("%s %dx%d", name, c.kh, c.kw)
   if name == "conv1d" then d = string.format("%s k%d", name, c.kw) end
   if c.sh ~= 1 or c.sw ~= 1 then
-    d = d .. (name == "conv1d" and string.format(", stride %d", c.sw) or string.format(", stride %dx%d", c.sh, c.sw))
+    d = d .. ((name == "conv1d" or c.sh == c.sw) and string.format(", stride %d", c.sw)
+      or string.format(", stride %dx%d", c.sh, c.sw))
   end
   if c.pt + c.pb + c.pl + c.pr > 0 then
+    local pads
     if name == "conv1d" then
-      d = d .. string.format(", pad %d/%d", c.pl, c.pr)
+      pads = c.pl == c.pr and tostring(c.pl) or string.format("%d/%d", c.pl, c.pr)
+    elseif c.pt == c.pb and c.pl == c.pr then
+      pads = c.pt == c.pl and tostring(c.pt) or string.format("%dx%d", c.pt, c.pl)
     else
-      d = d .. string.format(", pad %d/%d,%d/%d", c.pt, c.pb, c.pl, c.pr)
+      pads = string.format("%d/%d,%d/%d", c.pt, c.pb, c.pl, c.pr)
     end
+    d = d .. ", pad " .. pads
   end
   return d
 end

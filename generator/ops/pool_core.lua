@@ -119,9 +119,10 @@ function pool.describe(node, name)
     if p.sw ~= p.kw then d = d .. string.format(", stride %d", p.sw) end
     if p.pw > 0 then d = d .. string.format(", pad %d", p.pw) end
   else
+    local function pair(a, b) return a == b and tostring(a) or string.format("%dx%d", a, b) end
     d = string.format("%s %dx%d", name, p.kh, p.kw)
-    if p.sh ~= p.kh or p.sw ~= p.kw then d = d .. string.format(", stride %dx%d", p.sh, p.sw) end
-    if p.ph + p.pw > 0 then d = d .. string.format(", pad %dx%d", p.ph, p.pw) end
+    if p.sh ~= p.kh or p.sw ~= p.kw then d = d .. ", stride " .. pair(p.sh, p.sw) end
+    if p.ph + p.pw > 0 then d = d .. ", pad " .. pair(p.ph, p.pw) end
   end
   return d
 end

@@ -45,8 +45,10 @@ int main(int argc, char **argv)
     float *input = must(calloc((size_t)n * m->input_size, sizeof(float)));
     float *d_input = must(calloc((size_t)n * m->input_size, sizeof(float)));
     float *target = must(calloc((size_t)n * m->output_size, sizeof(float)));
-    nn_rng rng;
+    nn_rng rng, model_rng;
     nn_rng_seed(&rng, 7);
+    nn_rng_seed(&model_rng, 8);
+    s.rng = &model_rng;
     nn_init_params(m->tensors, m->n_tensors, s.params, &rng);
     for (size_t i = 0; i < (size_t)n * m->input_size; ++i) input[i] = (float)nn_rng_normal(&rng);
     const int classify = !strcmp(m->loss_name, "softmax_cross_entropy");

@@ -1,0 +1,43 @@
+-- add: the elementwise sum of two or more branches of equal shape (made by
+-- the add{} container and by residual{}); backward hands dy to every input.
+local errors = require("errors")
+local util = require("ops.util")
+
+local op = { positional = {}, keys = {}, multi_input = true }
+
+function op.infer(node, shapes)
+  for i = 2, #shapes do
+    if util.shape_str(shapes[i]) ~= util.shape_str(shapes[1]) then
+      errors.layer_fail(node, "branch %d gives %s but branch 0 gives %s; added branches must have equal shapes",
+        i - 1, util.shape_str(shapes[i]), util.shape_str(shapes[1]))
+    end
+  end
+  node.desc = "add"
+  node.elems = util.numel(shapes[1])
+  return shapes[1]
+end
+
+function op.forward(node, w, g)
+  for i, off in ipairs(node.in_offs) do w:line("const %s *x%d = %s;", g.T, i - 1, g.acts(off)) end
+  w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+  local terms = {}
+  for i = 1, #node.in_offs do terms[i] = string.format("x%d[i]", i - 1) end
+  w:line("#pragma omp parallel for")
+  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) y[i] = %s;", node.elems, table.concat(terms, " + "))
+end
+
+function op.backward(node, w, g)
+  w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  for i, off in ipairs(node.in_offs) do
+    w:line("%s *dx%d = %s;", g.T, i - 1, g.dacts(off))
+  end
+  -- one loop per input: two inputs may be the same tensor
+  for i = 1, #node.in_offs do
+    w:line("#pragma omp parallel for")
+    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx%d[i] += dy[i];", node.elems, i - 1)
+  end
+end
+
+function op.strategy() return "elementwise" end
+
+return op
