@@ -34,7 +34,7 @@ endef
 $(foreach s,$(SPECS),$(eval $(call dumper_rule,$(s),generated/$(s))))
 $(foreach s,$(GRAD_SPECS),$(eval $(call dumper_rule,$(s),$(TEST_BUILD)/float/$(s))))
 
-$(TEST_BUILD)/torch/torch_models.h: tests/tests.mk
+$(TEST_BUILD)/torch/torch_models.h: tests/tests.mk $(wildcard specs/*.lua tests/gradcheck/*.lua)
 	@mkdir -p $(@D)
 	@{ echo "/* written by tests/tests.mk: X(name, spec file) */"; printf '#define TORCH_MODELS(X)'; \
 	   for s in $(SPECS); do printf ' X(%s, "specs/%s.lua")' $$s $$s; done; \

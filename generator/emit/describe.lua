@@ -28,7 +28,7 @@ local function encode(v)
 end
 
 -- Only the facts a reference needs: op, shapes, attributes, parameters.
-local ATTRS = { "conv", "pool", "fc", "slope", "smoothing" }
+local ATTRS = { "conv", "pool", "fc", "slope", "smoothing", "bn", "p_drop", "db" }
 
 local function layer(node)
   local t = { path = node.path, op = node.op, input = node.in_shape, output = node.out_shape, macs = node.macs or 0 }
@@ -36,8 +36,13 @@ local function layer(node)
     if node[key] ~= nil then t[key] = node[key] end
   end
   local params = {}
-  for i, p in ipairs(node.params or {}) do params[i] = { name = p.name or p.suffix, shape = p.shape } end
+  for i, p in ipairs(node.params or {}) do
+    params[i] = { name = p.name or p.suffix, shape = p.shape, buffer = p.buffer == true }
+  end
   t.params = params
+  local inputs = {}
+  for i, producer in ipairs(node.inputs or { node.input }) do inputs[i] = producer.path end
+  t.inputs = inputs
   return t
 end
 

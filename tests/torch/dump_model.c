@@ -3,7 +3,8 @@
  * check it: tests/torch/reference.py reads this file.
  * Built per model with -DMODEL=NAME_model -DMODEL_HEADER='"NAME.h"'.
  * Format (little-endian): "NNDUMP1\n", u32 n_tensors, per tensor: u32 name
- * length, name, u32 size, f32 values[size], f32 grads[size]; then u32 n,
+ * length, name, u32 size, f32 values before forward, f32 gradient, f32 values
+ * after forward and backward (they differ for BN running statistics); then u32 n,
  * u32 input_size, u32 output_size, f32 input, f32 target, f32 output,
  * f32 loss, f32 d_input. */
 #include MODEL_HEADER
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
     if (classify)
         for (int i = 0; i < n; ++i) target[(size_t)i * m->output_size + nn_rng_below(&rng, (uint32_t)m->output_size)] = 1.0f;
 
+    float *before = must(malloc(sizeof(float) * (m->n_params + 1)));
+    memcpy(before, s.params, sizeof(float) * m->n_params);
     const int training = atoi(argv[2]);
     m->forward(&s, input, n, training);
     const float loss = m->loss(&s, target, n);
@@ -77,8 +80,9 @@ int main(int argc, char **argv)
         put_u32(f, (uint32_t)strlen(d->name));
         fputs(d->name, f);
         put_u32(f, (uint32_t)d->size);
-        put_f32(f, s.params + d->offset, d->size);
+        put_f32(f, before + d->offset, d->size);
         put_f32(f, s.grads + d->offset, d->size);
+        put_f32(f, s.params + d->offset, d->size);
     }
     put_u32(f, (uint32_t)n);
     put_u32(f, (uint32_t)m->input_size);

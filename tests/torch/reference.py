@@ -50,8 +50,8 @@ class Lambda(nn.Module):
         super().__init__()
         self.fn = fn
 
-    def forward(self, x):
-        return self.fn(x)
+    def forward(self, *xs):
+        return self.fn(*xs)
 
 
 def build_layer(layer):
@@ -68,6 +68,16 @@ def build_layer(layer):
     if op == "maxpool1d":
         p = layer["pool"]
         return nn.MaxPool1d(p["kw"], p["sw"], p["pw"])
+    if op == "batchnorm":
+        b = layer["bn"]
+        cls = nn.BatchNorm1d if b["vector"] or len(layer["input"]) == 2 else nn.BatchNorm2d
+        return cls(b["C"], eps=b["eps"], momentum=b["momentum"])
+    if op == "concat":
+        return Lambda(lambda *xs: torch.cat(xs, dim=1))
+    if op == "add":
+        return Lambda(lambda *xs: sum(xs[1:], xs[0]))
+    if op in ("dropout", "dropblock"):
+        return nn.Identity()  # compared in evaluation mode only: the masks come from another RNG
     simple = {
         "flatten": lambda: nn.Flatten(),
         "relu": lambda: nn.ReLU(),
@@ -87,8 +97,13 @@ class Net(nn.Module):
     def __init__(self, layers):
         super().__init__()
         self.order = []
+        self.stateless = nn.ModuleList()  # kept out of the name tree: a container's path may name a parent
         for layer in layers:
             module = build_layer(layer)
+            self.order.append((layer, module))
+            if not list(module.parameters()) and not list(module.buffers()):
+                self.stateless.append(module)
+                continue
             *parents, leaf = layer["path"].split(".")
             owner = self
             for part in parents:
@@ -96,11 +111,12 @@ class Net(nn.Module):
                     owner.add_module(part, nn.Module())
                 owner = getattr(owner, part)
             owner.add_module(leaf, module)
-            self.order.append((layer, module))
 
     def forward(self, x):
-        for _, module in self.order:
-            x = module(x)
+        outputs = {"input": x}
+        for layer, module in self.order:
+            x = module(*[outputs[p] for p in layer["inputs"]])
+            outputs[layer["path"]] = x
         return x
 
 
@@ -134,19 +150,20 @@ def check_counts(spec, net, shape):
         target = module.conv if isinstance(module, PaddedConv) else module
         if isinstance(target, (nn.Conv1d, nn.Conv2d, nn.Linear)):
             target.register_forward_hook(hook(layer["path"]))
+    net.eval()  # one image: BN in training mode would refuse a single value per channel
     with torch.no_grad():
         net(torch.zeros([1] + shape))
     total_params, total_macs = 0, 0
     for layer, module in net.order:
         p = sum(t.numel() for t in module.parameters())
-        ours_p = sum(_numel(q["shape"]) for q in layer["params"])
+        ours_p = sum(_numel(q["shape"]) for q in layer["params"] if not q["buffer"])
         m = macs.get(layer["path"], 0)
         if p != ours_p or m != layer["macs"]:
             failures.append(f"{layer['path']} ({layer['op']}): params {ours_p} vs torch {p}, MACs {layer['macs']} vs torch {m}")
         total_params += p
         total_macs += m
     torch_params = sum(t.numel() for t in net.parameters())
-    ours_params = sum(_numel(q["shape"]) for l in spec["layers"] for q in l["params"])
+    ours_params = sum(_numel(q["shape"]) for l in spec["layers"] for q in l["params"] if not q["buffer"])
     ours_macs = sum(l["macs"] for l in spec["layers"])
     if torch_params != ours_params or total_macs != ours_macs:
         failures.append(f"totals: params {ours_params} vs torch {torch_params}, MACs {ours_macs} vs torch {total_macs}")
@@ -186,26 +203,30 @@ def read_dump(path):
         name = data[pos:pos + length].decode()
         pos += length
         size = u32()
-        tensors[name] = (floats(size), floats(size))
+        tensors[name] = (floats(size), floats(size), floats(size))  # before, gradient, after
     n, in_size, out_size = u32(), u32(), u32()
     return {"tensors": tensors, "n": n, "input": floats(n * in_size), "target": floats(n * out_size),
             "output": floats(n * out_size), "loss": floats(1)[0], "d_input": floats(n * in_size)}
 
 
 def rel(a, b):
-    denom = max(b.norm().item(), 1e-12)
+    # norms below 1e-4 are compared absolutely: a bias right before batch
+    # norm has an exactly zero gradient, which both sides compute as noise
+    denom = max(b.norm().item(), 1e-4)
     return (a - b).norm().item() / denom
 
 
-def check_dump(spec, net, dump, shape):
+def check_dump(spec, net, dump, shape, training):
     failures = []
     state = net.state_dict()
     with torch.no_grad():
-        for name, (values, _) in dump["tensors"].items():
+        for name, (values, _, _) in dump["tensors"].items():
             if name not in state:
                 failures.append(f"tensor {name} is not in the torch model")
                 continue
             state[name].copy_(values.reshape(state[name].shape))
+    net.train(bool(training))
+    net.zero_grad(set_to_none=True)
     n = dump["n"]
     x = dump["input"].reshape([n] + shape).requires_grad_(True)
     t = dump["target"].reshape(n, -1)
@@ -216,17 +237,21 @@ def check_dump(spec, net, dump, shape):
               ("loss", dump["loss"].reshape(1), loss.detach().reshape(1)),
               ("input gradient", dump["d_input"].reshape(x.shape), x.grad)]
     params = dict(net.named_parameters())
-    for name, (_, grad) in dump["tensors"].items():
+    buffers = dict(net.named_buffers())
+    for name, (_, grad, after) in dump["tensors"].items():
         if name in params:
             checks.append((f"{name} gradient", grad.reshape(params[name].shape), params[name].grad))
+        elif name in buffers:
+            checks.append((f"{name} after forward", after.reshape(buffers[name].shape), buffers[name]))
     worst = 0.0
     for what, ours, ref in checks:
         err = rel(ours, ref)
         worst = max(worst, err)
         if err > TOLERANCE:
             failures.append(f"{what}: relative error {err:.3g} > {TOLERANCE}")
-    print(f"{spec['name']}: output, loss and {len(checks) - 3} parameter gradients + input gradient "
-          f"match torch, worst relative error {worst:.2e}" if not failures else f"{spec['name']}: mismatch")
+    mode = "training" if training else "evaluation"
+    print(f"{spec['name']} ({mode}): output, loss, input gradient and {len(checks) - 3} parameter gradients / "
+          f"buffers match torch, worst relative error {worst:.2e}" if not failures else f"{spec['name']} ({mode}): mismatch")
     return failures
 
 
@@ -245,9 +270,14 @@ def main():
     failures = check_counts(spec, net, shape)
     if args.dumper:
         import tempfile
-        with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
-            subprocess.run([args.dumper, tmp.name, "1"], check=True)
-            failures += check_dump(spec, net, read_dump(tmp.name), shape)
+        random_masks = [l["path"] for l in spec["layers"] if l["op"] in ("dropout", "dropblock")]
+        modes = [0] if random_masks else [1, 0]
+        if random_masks:
+            print(f"{spec['name']}: training mode not compared ({', '.join(random_masks)} draw masks from another RNG)")
+        for training in modes:
+            with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
+                subprocess.run([args.dumper, tmp.name, str(training)], check=True)
+                failures += check_dump(spec, net, read_dump(tmp.name), shape, training)
     for f in failures:
         print(f"{args.spec}: {f}")
     return 1 if failures else 0
