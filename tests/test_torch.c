@@ -14,17 +14,17 @@ static int torch_missing(void)
     return system(PYTHON " -c 'import torch' >/dev/null 2>&1") != 0;
 }
 
-static void compare(const char *name, const char *spec)
+static void compare(const char *spec, const char *dumper)
 {
     if (torch_missing()) cr_skip_test("python3-torch is not installed (apt-get install python3-torch)");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, PYTHON " tests/torch/reference.py %s --lua " LUA " --dumper " TEST_BUILD "/torch/dump_%s",
-             spec, name);
+    snprintf(cmd, sizeof cmd, PYTHON " tests/torch/reference.py %s --lua " LUA "%s%s", spec, *dumper ? " --dumper " : "",
+             dumper);
     const int status = system(cmd);
     cr_assert(WIFEXITED(status), "%s: reference.py did not exit normally", spec);
     cr_assert_eq(WEXITSTATUS(status), 0, "%s: differs from PyTorch (see the lines above)", spec);
 }
 
-#define TORCH_TEST(name, spec) \
-    Test(torch, name, .timeout = 300) { compare(#name, spec); }
+#define TORCH_TEST(name, spec, dumper) \
+    Test(torch, name, .timeout = 300) { compare(spec, dumper); }
 TORCH_MODELS(TORCH_TEST)
