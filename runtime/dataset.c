@@ -66,22 +66,29 @@ void nn_dataset_free(nn_dataset *ds)
 
 void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, double *mean, double *std)
 {
-    double sum = 0.0, sq = 0.0;
-    for (size_t k = 0; k < n; ++k) {
-        const float *x = ds->x + (size_t)samples[k] * ds->sample_size;
-        for (size_t i = 0; i < ds->sample_size; ++i) {
-            sum += x[i];
-            sq += (double)x[i] * x[i];
+    const size_t plane = ds->sample_size / (size_t)ds->channels;
+    for (int c = 0; c < ds->channels; ++c) {
+        double sum = 0.0, sq = 0.0;
+        for (size_t k = 0; k < n; ++k) {
+            const float *x = ds->x + (size_t)samples[k] * ds->sample_size + (size_t)c * plane;
+            for (size_t i = 0; i < plane; ++i) {
+                sum += x[i];
+                sq += (double)x[i] * x[i];
+            }
         }
+        const double count = (double)n * plane;
+        mean[c] = count > 0 ? sum / count : 0.0;
+        const double var = count > 0 ? sq / count - mean[c] * mean[c] : 0.0;
+        std[c] = var > 1e-12 ? sqrt(var) : 1.0;
     }
-    const double count = (double)n * ds->sample_size;
-    *mean = count > 0 ? sum / count : 0.0;
-    const double var = count > 0 ? sq / count - *mean * *mean : 0.0;
-    *std = var > 1e-12 ? sqrt(var) : 1.0;
 }
 
-void nn_dataset_normalize(nn_dataset *ds, double mean, double std)
+void nn_dataset_normalize(nn_dataset *ds, const double *mean, const double *std)
 {
-    const size_t total = ds->count * ds->sample_size;
-    for (size_t i = 0; i < total; ++i) ds->x[i] = (float)((ds->x[i] - mean) / std);
+    const size_t plane = ds->sample_size / (size_t)ds->channels;
+    for (size_t k = 0; k < ds->count; ++k)
+        for (int c = 0; c < ds->channels; ++c) {
+            float *x = ds->x + k * ds->sample_size + (size_t)c * plane;
+            for (size_t i = 0; i < plane; ++i) x[i] = (float)((x[i] - mean[c]) / std[c]);
+        }
 }

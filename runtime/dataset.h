@@ -21,8 +21,12 @@ int nn_dataset_load_idx(const char *images, const char *labels, nn_dataset *ds, 
 int nn_dataset_load_idx_dir(const char *dir, const char *prefix, nn_dataset *ds, char *err, size_t errlen);
 void nn_dataset_free(nn_dataset *ds);
 
-/* Mean and standard deviation of every value of the listed samples. */
+#define NN_MAX_CHANNELS 4
+
+/* Per-channel mean and standard deviation over the listed samples
+ * (mean and std hold ds->channels values). */
 void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, double *mean, double *std);
-void nn_dataset_normalize(nn_dataset *ds, double mean, double std);
+/* x = (x - mean[c]) / std[c] for every value of channel c. */
+void nn_dataset_normalize(nn_dataset *ds, const double *mean, const double *std);
 
 #endif

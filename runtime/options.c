@@ -10,8 +10,14 @@ static void usage(FILE *out, const char *program)
 {
     fprintf(out,
             "usage: %s [options]\n"
-            "  --data DIR           IDX data directory (train-* and t10k-* files, plain or .gz)\n"
-            "                       default /usr/share/datasets/fashion-mnist\n"
+            "  --data DIR           data directory (default /usr/share/datasets/fashion-mnist)\n"
+            "  --format F           idx (train-*/t10k-* files, plain or .gz), cifar10 (data_batch_N.bin,\n"
+            "                       test_batch.bin) or auto (default: cifar10 if data_batch_1.bin exists)\n"
+            "  --crop-pad P         augment: random crops of the image zero-padded by P pixels\n"
+            "  --flip               augment: random horizontal flips\n"
+            "  --noise S            augment: Gaussian noise of standard deviation S (normalized units)\n"
+            "  --mean A,B,C         per-channel normalization mean (default: computed on the training split)\n"
+            "  --std A,B,C          per-channel normalization standard deviation (default: computed)\n"
             "  --epochs N           passes over the training set (default 3)\n"
             "  --optimizer NAME     sgd, adam or adamw (default adam)\n"
             "  --lr X               learning rate (default 0.001 for adam/adamw, 0.01 for sgd)\n"
@@ -57,6 +63,29 @@ static int integer(const char *program, const char *opt, const char *text, doubl
         return -1;
     }
     *out = (long)v;
+    return 0;
+}
+
+/* "0.49,0.48,0.45": one positive (or, for means, any) number per channel. */
+static int channel_list(const char *program, const char *opt, const char *text, int positive, double *out, int *n)
+{
+    *n = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        char *end;
+        const double v = strtod(p, &end);
+        if (end == p || *n == NN_MAX_CHANNELS || (positive && !(v > 0)) || (*end && *end != ',')) {
+            fprintf(stderr, "%s: %s needs one %snumber per channel like 0.5,0.5,0.5, got '%s'\n", program, opt,
+                    positive ? "positive " : "", text ? text : "");
+            return -1;
+        }
+        out[(*n)++] = v;
+        p = *end ? end + 1 : end;
+    }
+    if (*n == 0) {
+        fprintf(stderr, "%s: %s needs one number per channel like 0.5,0.5,0.5\n", program, opt);
+        return -1;
+    }
     return 0;
 }
 
@@ -113,6 +142,26 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
                 return -1;
             }
             o->data_dir = v;
+        } else if (!strcmp(a, "--format")) {
+            if (v && !strcmp(v, "auto")) o->format = NN_FORMAT_AUTO;
+            else if (v && !strcmp(v, "idx")) o->format = NN_FORMAT_IDX;
+            else if (v && !strcmp(v, "cifar10")) o->format = NN_FORMAT_CIFAR10;
+            else {
+                fprintf(stderr, "%s: --format must be auto, idx or cifar10, got '%s'\n", program, v ? v : "");
+                return -1;
+            }
+        } else if (!strcmp(a, "--flip")) {
+            o->augment.flip = 1;
+            takes_value = 0;
+        } else if (!strcmp(a, "--crop-pad")) {
+            if (integer(program, a, v, 0, 64, &l)) return -1;
+            o->augment.crop_pad = (int)l;
+        } else if (!strcmp(a, "--noise")) {
+            if (number(program, a, v, 0, 100, &o->augment.noise)) return -1;
+        } else if (!strcmp(a, "--mean")) {
+            if (channel_list(program, a, v, 0, o->mean, &o->n_mean)) return -1;
+        } else if (!strcmp(a, "--std")) {
+            if (channel_list(program, a, v, 1, o->std, &o->n_std)) return -1;
         } else if (!strcmp(a, "--optimizer")) {
             nn_optim_kind k;
             if (v && !strcmp(v, "sgd")) k = NN_SGD;
@@ -189,6 +238,10 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
     if (wd >= 0) o->optim.weight_decay = wd;
     o->schedule.lr = o->optim.lr;
     o->schedule.epochs = o->epochs;
+    if ((o->n_mean > 0) != (o->n_std > 0) || o->n_mean != o->n_std) {
+        fprintf(stderr, "%s: --mean and --std go together, with one value per channel each\n", program);
+        return -1;
+    }
     if (o->optim.nesterov && (o->optim.kind != NN_SGD || o->optim.momentum <= 0)) {
         fprintf(stderr, "%s: --nesterov needs --optimizer sgd and --momentum > 0\n", program);
         return -1;

@@ -2,13 +2,21 @@
 #ifndef NN_OPTIONS_H
 #define NN_OPTIONS_H
 
+#include "augment.h"
+#include "dataset.h"
 #include "optim.h"
 #include "schedule.h"
 
 #include <stdint.h>
 
+typedef enum { NN_FORMAT_AUTO, NN_FORMAT_IDX, NN_FORMAT_CIFAR10 } nn_data_format;
+
 typedef struct {
     const char *data_dir;
+    nn_data_format format;
+    nn_augment augment;
+    int n_mean, n_std; /* given per-channel normalization (0: computed) */
+    double mean[NN_MAX_CHANNELS], std[NN_MAX_CHANNELS];
     int epochs;
     nn_optim_config optim;
     nn_schedule schedule; /* its lr is optim.lr */

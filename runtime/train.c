@@ -1,5 +1,7 @@
 #include "train.h"
 
+#include "augment.h"
+#include "cifar.h"
 #include "dataset.h"
 #include "init.h"
 #include "options.h"
@@ -12,11 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const nn_model *m;
     nn_state s;
     float *x, *target; /* one batch of inputs and one-hot targets */
+    const nn_augment *augment; /* NULL: none (evaluation) */
+    nn_rng *augment_rng;
+    float fill[NN_MAX_CHANNELS]; /* a black pixel, normalized */
+    float *scratch;
 } trainer;
 
 typedef struct {
@@ -34,13 +41,15 @@ static void *alloc(size_t count, size_t size, const char *what)
     return p;
 }
 
-static void gather(trainer *t, const nn_dataset *ds, const uint32_t *samples, int n)
+static void gather(trainer *t, const nn_dataset *ds, const uint32_t *samples, int n, const nn_augment *augment)
 {
     const nn_model *m = t->m;
     memset(t->target, 0, sizeof(float) * (size_t)n * m->output_size);
     for (int i = 0; i < n; ++i) {
-        memcpy(t->x + (size_t)i * m->input_size, ds->x + (size_t)samples[i] * ds->sample_size,
-               sizeof(float) * m->input_size);
+        float *x = t->x + (size_t)i * m->input_size;
+        memcpy(x, ds->x + (size_t)samples[i] * ds->sample_size, sizeof(float) * m->input_size);
+        if (augment)
+            nn_augment_image(augment, x, ds->channels, ds->height, ds->width, t->fill, t->augment_rng, t->scratch);
         t->target[(size_t)i * m->output_size + ds->y[samples[i]]] = 1.0f;
     }
 }
@@ -64,7 +73,7 @@ static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples,
     tally c = { 0 };
     for (size_t start = 0; start < total; start += (size_t)t->m->batch) {
         const int n = (int)(total - start < (size_t)t->m->batch ? total - start : (size_t)t->m->batch);
-        gather(t, ds, samples + start, n);
+        gather(t, ds, samples + start, n, NULL);
         t->m->forward(&t->s, t->x, n, 0);
         count(&c, t, ds, samples + start, n, t->m->loss(&t->s, t->target, n));
     }
@@ -88,6 +97,30 @@ static int check_data(const nn_model *m, const nn_dataset *ds, const char *what)
     return 0;
 }
 
+/* The training and test sets in the chosen (or detected) format. */
+static int load_data(const nn_options *opt, nn_dataset *train_set, nn_dataset *test_set)
+{
+    char err[4352], probe[4096];
+    nn_data_format format = opt->format;
+    if (format == NN_FORMAT_AUTO) {
+        snprintf(probe, sizeof probe, "%s/data_batch_1.bin", opt->data_dir);
+        format = access(probe, F_OK) == 0 ? NN_FORMAT_CIFAR10 : NN_FORMAT_IDX;
+    }
+    const int cifar = format == NN_FORMAT_CIFAR10;
+    if ((cifar ? nn_cifar10_load_dir(opt->data_dir, 1, train_set, err, sizeof err)
+               : nn_dataset_load_idx_dir(opt->data_dir, "train", train_set, err, sizeof err)) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    if ((cifar ? nn_cifar10_load_dir(opt->data_dir, 0, test_set, err, sizeof err)
+               : nn_dataset_load_idx_dir(opt->data_dir, "t10k", test_set, err, sizeof err)) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        nn_dataset_free(train_set);
+        return -1;
+    }
+    return 0;
+}
+
 static uint32_t *range(size_t n)
 {
     uint32_t *a = alloc(n, sizeof(uint32_t), "sample indices");
@@ -104,20 +137,12 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     omp_set_num_threads(opt.threads);
 
     printf("%s\n", m->summary);
-    char err[4352];
     nn_dataset train_set, test_set;
-    if (nn_dataset_load_idx_dir(opt.data_dir, "train", &train_set, err, sizeof err) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        return 1;
-    }
-    if (nn_dataset_load_idx_dir(opt.data_dir, "t10k", &test_set, err, sizeof err) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        nn_dataset_free(&train_set);
-        return 1;
-    }
+    if (load_data(&opt, &train_set, &test_set) != 0) return 1;
     if (check_data(m, &train_set, "training") || check_data(m, &test_set, "test")) return 1;
 
-    nn_rng init_rng, split_rng, shuffle_rng, model_rng;
+    nn_rng init_rng, split_rng, shuffle_rng, model_rng, augment_rng;
+    nn_rng_seed(&augment_rng, opt.seed ^ 0xa09e667fULL);
     nn_rng_seed(&init_rng, opt.seed);
     nn_rng_seed(&split_rng, opt.seed ^ 0x5ca1ab1eULL);
     nn_rng_seed(&shuffle_rng, opt.seed ^ 0x5eedf00dULL);
@@ -136,12 +161,29 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     uint32_t *train_idx = order, *val_idx = order + n_train;
     uint32_t *test_idx = range(test_set.count);
 
-    double mean, std;
-    nn_dataset_stats(&train_set, train_idx, n_train, &mean, &std);
+    if (train_set.channels > NN_MAX_CHANNELS || (opt.n_mean && opt.n_mean != train_set.channels)) {
+        fprintf(stderr, "train: the images have %d channels; --mean/--std gave %d values\n", train_set.channels,
+                opt.n_mean);
+        return 1;
+    }
+    double mean[NN_MAX_CHANNELS], std[NN_MAX_CHANNELS];
+    if (opt.n_mean) {
+        memcpy(mean, opt.mean, sizeof mean);
+        memcpy(std, opt.std, sizeof std);
+    } else {
+        nn_dataset_stats(&train_set, train_idx, n_train, mean, std);
+    }
     nn_dataset_normalize(&train_set, mean, std);
     nn_dataset_normalize(&test_set, mean, std);
-    printf("data: %s: %zu training, %zu validation, %zu test images; normalized with mean %.4f, std %.4f\n",
-           opt.data_dir, n_train, n_val, test_set.count, mean, std);
+    printf("data: %s: %zu training, %zu validation, %zu test images of %dx%dx%d; normalized with mean", opt.data_dir,
+           n_train, n_val, test_set.count, train_set.channels, train_set.height, train_set.width);
+    for (int c = 0; c < train_set.channels; ++c) printf("%s%.4f", c ? "," : " ", mean[c]);
+    printf(", std");
+    for (int c = 0; c < train_set.channels; ++c) printf("%s%.4f", c ? "," : " ", std[c]);
+    printf("\n");
+    if (nn_augment_enabled(&opt.augment))
+        printf("augmentation: crop padding %d, flips %s, noise %g\n", opt.augment.crop_pad,
+               opt.augment.flip ? "on" : "off", opt.augment.noise);
 
     trainer t = { .m = m };
     t.s.params = alloc(m->n_params, sizeof(float), "parameters");
@@ -152,6 +194,9 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     t.s.index = alloc(m->n_index, sizeof(int32_t), "pooling indices");
     t.s.rng = &model_rng;
     t.x = alloc((size_t)m->batch * m->input_size, sizeof(float), "input batch");
+    t.scratch = alloc(m->input_size, sizeof(float), "augmentation scratch");
+    t.augment_rng = &augment_rng;
+    for (int c = 0; c < train_set.channels; ++c) t.fill[c] = (float)((0.0 - mean[c]) / std[c]);
     t.target = alloc((size_t)m->batch * m->output_size, sizeof(float), "target batch");
     nn_init_params(m->tensors, m->n_tensors, t.s.params, &init_rng);
 
@@ -182,7 +227,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         const double epoch_start = nn_now();
         for (size_t start = 0; start < n_train; start += (size_t)m->batch) {
             const int n = (int)(n_train - start < (size_t)m->batch ? n_train - start : (size_t)m->batch);
-            gather(&t, &train_set, train_idx + start, n);
+            gather(&t, &train_set, train_idx + start, n, nn_augment_enabled(&opt.augment) ? &opt.augment : NULL);
             m->forward(&t.s, t.x, n, 1);
             const float loss = m->loss(&t.s, t.target, n);
             lr = nn_schedule_lr(&opt.schedule, step);
@@ -229,6 +274,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     free(t.s.work);
     free(t.s.index);
     free(t.x);
+    free(t.scratch);
     free(t.target);
     free(order);
     free(test_idx);

@@ -1,10 +1,14 @@
-/* The IDX reader and the data set loader on files this test writes: good
- * (plain and gzipped), wrong magic, wrong element type, truncated, longer
- * than the header, and image/label count mismatches. */
+/* The IDX and CIFAR-10 readers on files this test writes: good (plain and
+ * gzipped), wrong magic, wrong element type, truncated, longer than the
+ * header, count mismatches, bad labels; per-channel normalization; and the
+ * augmentation of training images. */
+#include "augment.h"
+#include "cifar.h"
 #include "dataset.h"
 #include "helpers.h"
 #include "idx.h"
 
+#include <math.h>
 #include <zlib.h>
 
 static char dir[64];
@@ -138,17 +142,115 @@ Test(data, loads_a_data_set_directory_and_checks_counts)
     cr_expect(strstr(err, "4 labels for 3 images") != NULL, "%s", err);
 }
 
-Test(data, normalization_gives_zero_mean_unit_std)
+Test(data, normalization_is_per_channel)
 {
-    float x[6] = { 0, 0.2f, 0.4f, 0.6f, 0.8f, 1.0f };
+    /* two images of two channels of two values: channel 0 holds 0, 0.1, 0.2, 0.3; channel 1 holds 1, 2, 2, 3 */
+    float x[8] = { 0, 0.1f, 1, 2, 0.2f, 0.3f, 2, 3 };
     uint8_t y[2] = { 0, 1 };
-    nn_dataset ds = { .count = 2, .channels = 1, .height = 1, .width = 3, .sample_size = 3, .x = x, .y = y };
+    nn_dataset ds = { .count = 2, .channels = 2, .height = 1, .width = 2, .sample_size = 4, .x = x, .y = y };
     const uint32_t all[2] = { 0, 1 };
-    double mean, std;
-    nn_dataset_stats(&ds, all, 2, &mean, &std);
-    cr_expect_float_eq(mean, 0.5, 1e-6);
+    double mean[2], std[2];
+    nn_dataset_stats(&ds, all, 2, mean, std);
+    cr_expect_float_eq(mean[0], 0.15, 1e-6);
+    cr_expect_float_eq(mean[1], 2.0, 1e-6);
+    cr_expect_float_eq(std[0], sqrt(0.0125), 1e-6);
     nn_dataset_normalize(&ds, mean, std);
-    nn_dataset_stats(&ds, all, 2, &mean, &std);
-    cr_expect_float_eq(mean, 0.0, 1e-6);
-    cr_expect_float_eq(std, 1.0, 1e-5);
+    nn_dataset_stats(&ds, all, 2, mean, std);
+    for (int c = 0; c < 2; ++c) {
+        cr_expect_float_eq(mean[c], 0.0, 1e-6, "channel %d", c);
+        cr_expect_float_eq(std[c], 1.0, 1e-5, "channel %d", c);
+    }
+}
+
+/* count CIFAR-10 records with label i % 10 and pixel bytes (i + j) % 256 */
+static void cifar_records(unsigned char *out, int count, int bad_label_at)
+{
+    for (int i = 0; i < count; ++i) {
+        unsigned char *r = out + (size_t)i * 3073;
+        r[0] = (unsigned char)(i == bad_label_at ? 12 : i % 10);
+        for (int j = 0; j < 3072; ++j) r[1 + j] = (unsigned char)((i + j) % 256);
+    }
+}
+
+static unsigned char cifar_buf[4 * 3073];
+
+Test(data, reads_cifar10_batches)
+{
+    cifar_records(cifar_buf, 3, -1);
+    write_file("data_batch_1.bin", cifar_buf, 3 * 3073, 0);
+    cifar_records(cifar_buf, 2, -1);
+    write_file("data_batch_2.bin", cifar_buf, 2 * 3073, 0);
+    write_file("test_batch.bin", cifar_buf, 3073, 0);
+    nn_dataset ds;
+    char err[4352];
+    cr_assert_eq(nn_cifar10_load_dir(dir, 1, &ds, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(ds.count, 5);
+    cr_expect_eq(ds.channels, 3);
+    cr_expect_eq(ds.height, 32);
+    cr_expect_eq(ds.sample_size, 3072);
+    cr_expect_eq(ds.y[2], 2);
+    cr_expect_eq(ds.y[4], 1); /* second file, second record */
+    cr_expect_float_eq(ds.x[1 * 3072 + 1024], ((1 + 1024) % 256) / 255.0f, 1e-7, "green plane of record 1");
+    nn_dataset_free(&ds);
+    cr_assert_eq(nn_cifar10_load_dir(dir, 0, &ds, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(ds.count, 1);
+    nn_dataset_free(&ds);
+}
+
+Test(data, rejects_truncated_and_mislabelled_cifar10)
+{
+    nn_dataset ds = { 0 };
+    char err[4352];
+    cifar_records(cifar_buf, 2, -1);
+    const char *path = write_file("data_batch_1.bin", cifar_buf, 2 * 3073 - 100, 0);
+    cr_assert_eq(nn_cifar10_append(path, &ds, err, sizeof err), -1);
+    cr_expect(strstr(err, "6046 bytes is not a whole number of 3073-byte CIFAR-10 records") != NULL, "%s", err);
+    cifar_records(cifar_buf, 3, 1);
+    path = write_file("data_batch_1.bin", cifar_buf, 3 * 3073, 0);
+    cr_assert_eq(nn_cifar10_append(path, &ds, err, sizeof err), -1);
+    cr_expect(strstr(err, "record 1 has label 12 (CIFAR-10 labels are 0 to 9)") != NULL, "%s", err);
+    cr_expect_eq(ds.count, 0);
+    nn_dataset_free(&ds);
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/none", dir);
+    cr_assert_eq(nn_cifar10_load_dir(missing, 0, &ds, err, sizeof err), -1);
+    cr_expect(strstr(err, "/none/test_batch.bin: cannot open") != NULL, "%s", err);
+}
+
+Test(data, augmentation_crops_flips_and_repeats_from_the_seed)
+{
+    enum { C = 2, H = 4, W = 5 };
+    float img[C * H * W], orig[C * H * W], again[C * H * W], scratch[C * H * W];
+    const float fill[2] = { -7, -9 };
+    for (int i = 0; i < C * H * W; ++i) orig[i] = (float)i;
+    /* a flip alone mirrors every row (or leaves the image as it is) */
+    const nn_augment flip = { .flip = 1 };
+    nn_rng r;
+    nn_rng_seed(&r, 3);
+    int flipped = 0;
+    for (int k = 0; k < 20; ++k) {
+        memcpy(img, orig, sizeof img);
+        nn_augment_image(&flip, img, C, H, W, fill, &r, scratch);
+        const int mirrored = img[0] == orig[W - 1];
+        flipped += mirrored;
+        for (int c = 0; c < C; ++c)
+            for (int h = 0; h < H; ++h)
+                for (int w = 0; w < W; ++w)
+                    cr_assert_eq(img[(c * H + h) * W + w], orig[(c * H + h) * W + (mirrored ? W - 1 - w : w)]);
+    }
+    cr_expect(flipped > 3 && flipped < 17, "%d flips in 20", flipped);
+    /* a crop is a shift with the padding filled per channel; the same seed gives the same crop */
+    const nn_augment crop = { .crop_pad = 2 };
+    nn_rng_seed(&r, 4);
+    memcpy(img, orig, sizeof img);
+    nn_augment_image(&crop, img, C, H, W, fill, &r, scratch);
+    nn_rng_seed(&r, 4);
+    memcpy(again, orig, sizeof again);
+    nn_augment_image(&crop, again, C, H, W, fill, &r, scratch);
+    cr_expect_arr_eq(img, again, sizeof img);
+    for (int c = 0; c < C; ++c)
+        for (int i = 0; i < H * W; ++i) {
+            const float v = img[c * H * W + i];
+            cr_expect(v == fill[c] || (v >= c * H * W && v < (c + 1) * H * W), "channel %d holds %g", c, v);
+        }
 }

@@ -55,6 +55,9 @@ $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gra
 
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train
 
+$(TEST_BUILD)/test_dropblock: tests/test_dropblock.c $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
+
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
