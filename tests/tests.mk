@@ -53,7 +53,13 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
-$(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train
+# A CIFAR-shaped trainer for the trainer tests (generated into build/, not committed).
+$(TEST_BUILD)/trainers/cifar_small/cifar_small.c $(TEST_BUILD)/trainers/cifar_small/cifar_small_main.c &: tests/trainers/cifar_small.lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $< --out $(TEST_BUILD)/trainers/cifar_small
+$(TEST_BUILD)/trainers/cifar_small/train: $(TEST_BUILD)/trainers/cifar_small/cifar_small.c $(TEST_BUILD)/trainers/cifar_small/cifar_small_main.c $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$(@D) $(filter %.c,$^) $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+
+$(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cifar_small/train
 
 $(TEST_BUILD)/test_dropblock: tests/test_dropblock.c $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
