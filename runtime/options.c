@@ -37,6 +37,7 @@ static void usage(FILE *out, const char *program)
             "  --seed S             seed for initialization, split and shuffling (default 1)\n"
             "  --threads T          threads for OpenBLAS and OpenMP (default: all cores)\n"
             "  --limit N            train on the first N training images only\n"
+            "  --print-every N      print the loss of every Nth training batch\n"
             "  --help               this text\n",
             program);
 }
@@ -224,6 +225,9 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
         } else if (!strcmp(a, "--threads")) {
             if (integer(program, a, v, 1, 256, &l)) return -1;
             o->threads = (int)l;
+        } else if (!strcmp(a, "--print-every")) {
+            if (integer(program, a, v, 1, 1e9, &l)) return -1;
+            o->print_every = l;
         } else if (!strcmp(a, "--limit")) {
             if (integer(program, a, v, 1, 1e9, &l)) return -1;
             o->limit = l;

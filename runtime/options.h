@@ -24,6 +24,7 @@ typedef struct {
     uint64_t seed;
     int threads;
     long limit; /* use only the first N training images (0: all) */
+    long print_every; /* print the batch loss every N steps (0: never) */
 } nn_options;
 
 /* Returns 0 to run, 1 when --help was printed, -1 on a bad option (message printed). */

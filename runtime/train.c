@@ -239,6 +239,11 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
                 return 1;
             }
             count(&c, &t, &train_set, train_idx + start, n, loss);
+            if (opt.print_every && step % opt.print_every == 0) {
+                nn_progress_clear(&bar);
+                printf("epoch %d step %ld: batch loss %.4f, lr %.3g\n", epoch, step, loss, lr);
+                fflush(stdout);
+            }
             memset(t.s.grads, 0, sizeof(float) * m->n_params);
             m->backward(&t.s, n, NULL);
             nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr);

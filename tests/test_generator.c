@@ -96,3 +96,22 @@ Test(generator, summary_lists_every_layer_with_totals)
     cr_expect(strstr(out, "Total params: 225,034") != NULL, "%s", out);
     cr_expect(strstr(out, "Total MACs per image (forward): 2,631,040") != NULL, "%s", out);
 }
+
+/* The counts the usual CIFAR ResNets have in PyTorch (parameters; MACs of conv and linear layers). */
+Test(generator, resnet_summaries_have_the_reference_counts)
+{
+    const struct {
+        const char *spec, *params, *macs;
+    } nets[] = {
+        { "specs/resnet18.lua", "Total params: 11,173,962", "Total MACs per image (forward): 555,422,720" },
+        { "specs/resnet34.lua", "Total params: 21,282,122", "Total MACs per image (forward): 1,159,402,496" },
+        { "specs/resnet50.lua", "Total params: 23,520,842", "Total MACs per image (forward): 1,297,829,888" },
+    };
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; ++i) {
+        char cmd[256], out[1 << 16];
+        snprintf(cmd, sizeof cmd, "lua5.4 generator/main.lua %s --summary 2>&1", nets[i].spec);
+        cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
+        cr_expect(strstr(out, nets[i].params) != NULL, "%s: expected '%s'", nets[i].spec, nets[i].params);
+        cr_expect(strstr(out, nets[i].macs) != NULL, "%s: expected '%s'", nets[i].spec, nets[i].macs);
+    }
+}

@@ -87,7 +87,8 @@ Test(trainer, help_lists_the_options)
     const char *options[] = { "--data", "--epochs", "--lr", "--optimizer", "--momentum", "--nesterov",
                               "--weight-decay", "--decay-bias", "--beta1", "--beta2", "--eps", "--schedule",
                               "--lr-step", "--lr-milestones", "--lr-gamma", "--lr-min", "--warmup-epochs",
-                              "--val-split", "--seed", "--threads", "--limit" };
+                              "--val-split", "--seed", "--threads", "--limit", "--print-every", "--format",
+                              "--crop-pad", "--flip", "--noise", "--mean", "--std" };
     for (size_t i = 0; i < sizeof options / sizeof options[0]; ++i)
         cr_expect(strstr(out, options[i]) != NULL, "--help does not mention %s", options[i]);
 }
