@@ -61,6 +61,9 @@ $(TEST_BUILD)/trainers/cifar_small/train: $(TEST_BUILD)/trainers/cifar_small/cif
 
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cifar_small/train
 
+$(TEST_BUILD)/test_batchnorm: tests/test_batchnorm.c $(TEST_BUILD)/gradcheck/bn_tiny/bn_tiny.c $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/bn_tiny/bn_tiny.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
+
 $(TEST_BUILD)/test_dropblock: tests/test_dropblock.c $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
