@@ -38,6 +38,9 @@ static void usage(FILE *out, const char *program)
             "  --threads T          threads for OpenBLAS and OpenMP (default: all cores)\n"
             "  --limit N            train on the first N training images only\n"
             "  --print-every N      print the loss of every Nth training batch\n"
+            "  --save DIR           write DIR/last.safetensors (weights, buffers, optimizer state) every epoch\n"
+            "  --resume FILE        continue the run saved in FILE (same spec, seed and options)\n"
+            "  --stop-after K       end after epoch K of the --epochs planned (a run to resume later)\n"
             "  --help               this text\n",
             program);
 }
@@ -225,6 +228,16 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
         } else if (!strcmp(a, "--threads")) {
             if (integer(program, a, v, 1, 256, &l)) return -1;
             o->threads = (int)l;
+        } else if (!strcmp(a, "--save") || !strcmp(a, "--resume")) {
+            if (!v) {
+                fprintf(stderr, "%s: %s needs a %s\n", program, a, a[2] == 's' ? "directory" : "file");
+                return -1;
+            }
+            if (a[2] == 's') o->save_dir = v;
+            else o->resume_path = v;
+        } else if (!strcmp(a, "--stop-after")) {
+            if (integer(program, a, v, 1, 1e6, &l)) return -1;
+            o->stop_after = (int)l;
         } else if (!strcmp(a, "--print-every")) {
             if (integer(program, a, v, 1, 1e9, &l)) return -1;
             o->print_every = l;

@@ -25,6 +25,9 @@ typedef struct {
     int threads;
     long limit; /* use only the first N training images (0: all) */
     long print_every; /* print the batch loss every N steps (0: never) */
+    const char *save_dir;    /* write DIR/last.safetensors after every epoch */
+    const char *resume_path; /* continue the run saved in this checkpoint */
+    int stop_after;          /* end after this epoch, as an interrupted run would (0: run all) */
 } nn_options;
 
 /* Returns 0 to run, 1 when --help was printed, -1 on a bad option (message printed). */

@@ -1,6 +1,7 @@
 #include "train.h"
 
 #include "augment.h"
+#include "checkpoint.h"
 #include "cifar.h"
 #include "dataset.h"
 #include "init.h"
@@ -121,6 +122,27 @@ static int load_data(const nn_options *opt, nn_dataset *train_set, nn_dataset *t
     return 0;
 }
 
+/* RNG states travel in checkpoint metadata as 64 hex digits. */
+static void rng_to_text(const nn_rng *r, char *out, size_t len)
+{
+    snprintf(out, len, "%016llx%016llx%016llx%016llx", (unsigned long long)r->s[0], (unsigned long long)r->s[1],
+             (unsigned long long)r->s[2], (unsigned long long)r->s[3]);
+}
+
+static int rng_from_text(nn_rng *r, const char *text)
+{
+    if (!text || strlen(text) != 64) return -1;
+    for (int i = 0; i < 4; ++i) {
+        char part[17];
+        memcpy(part, text + 16 * i, 16);
+        part[16] = '\0';
+        char *end;
+        r->s[i] = (uint64_t)strtoull(part, &end, 16);
+        if (*end) return -1;
+    }
+    return 0;
+}
+
 static uint32_t *range(size_t n)
 {
     uint32_t *a = alloc(n, sizeof(uint32_t), "sample indices");
@@ -159,6 +181,8 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         return 1;
     }
     uint32_t *train_idx = order, *val_idx = order + n_train;
+    uint32_t *split_order = alloc(n_train, sizeof(uint32_t), "sample indices");
+    memcpy(split_order, train_idx, sizeof(uint32_t) * n_train);
     uint32_t *test_idx = range(test_set.count);
 
     if (train_set.channels > NN_MAX_CHANNELS || (opt.n_mean && opt.n_mean != train_set.channels)) {
@@ -214,14 +238,40 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     printf(", batch %d, seed %llu, %d threads\n", m->batch, (unsigned long long)opt.seed, opt.threads);
     fflush(stdout);
 
+    int first_epoch = 1;
+    long step = 0;
+    nn_rng *saved_rngs[3] = { &shuffle_rng, &model_rng, &augment_rng };
+    const char *rng_keys[3] = { "rng_shuffle", "rng_model", "rng_augment" };
+    if (opt.resume_path) {
+        nn_ckpt_meta meta = { 0 };
+        char err[1024];
+        if (nn_checkpoint_load(opt.resume_path, m, t.s.params, &opt_state, &meta, err, sizeof err) != 0) {
+            fprintf(stderr, "train: %s\n", err);
+            return 1;
+        }
+        const char *spec = nn_ckpt_meta_get(&meta, "spec"), *epoch = nn_ckpt_meta_get(&meta, "epoch");
+        const char *steps = nn_ckpt_meta_get(&meta, "step");
+        int rngs_ok = 1;
+        for (int i = 0; i < 3; ++i) rngs_ok = rngs_ok && rng_from_text(saved_rngs[i], nn_ckpt_meta_get(&meta, rng_keys[i])) == 0;
+        if (!spec || strcmp(spec, m->name) || !epoch || !steps || !rngs_ok) {
+            fprintf(stderr, "train: %s: not a training checkpoint of %s (spec, epoch, step or RNG state missing)\n",
+                    opt.resume_path, m->name);
+            return 1;
+        }
+        first_epoch = atoi(epoch) + 1;
+        step = atol(steps);
+        printf("resumed from %s after epoch %d (step %ld)\n", opt.resume_path, first_epoch - 1, step);
+    }
     nn_progress bar;
     nn_progress_init(&bar);
     const double run_start = nn_now();
-    const size_t run_images = n_train * (size_t)opt.epochs;
-    long step = 0;
+    const size_t run_images = n_train * (size_t)(opt.epochs - first_epoch + 1);
     opt.schedule.steps_per_epoch = (long)((n_train + (size_t)m->batch - 1) / (size_t)m->batch);
     double lr = opt.optim.lr;
-    for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+    for (int epoch = first_epoch; epoch <= opt.epochs; ++epoch) {
+        /* each epoch shuffles the split's own order, so the order depends on the RNG state alone
+           and a resumed run sees the same batches */
+        memcpy(train_idx, split_order, sizeof(uint32_t) * n_train);
         nn_rng_shuffle(&shuffle_rng, train_idx, (uint32_t)n_train);
         tally c = { 0 };
         const double epoch_start = nn_now();
@@ -248,7 +298,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
             m->backward(&t.s, n, NULL);
             nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr);
             const double now = nn_now();
-            const size_t done_run = (size_t)(epoch - 1) * n_train + c.seen;
+            const size_t done_run = (size_t)(epoch - first_epoch) * n_train + c.seen;
             const double rate = c.seen / (now - epoch_start + 1e-9);
             const double eta = (now - run_start) / (double)done_run * (double)(run_images - done_run);
             nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_train, c.loss_sum / c.seen,
@@ -264,6 +314,31 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         }
         printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, n_train / seconds);
         fflush(stdout);
+        if (opt.save_dir) {
+            nn_ckpt_meta meta = { 0 };
+            char text[96], path[4096], err[4352];
+            nn_ckpt_meta_set(&meta, "spec", m->name);
+            snprintf(text, sizeof text, "%d", epoch);
+            nn_ckpt_meta_set(&meta, "epoch", text);
+            snprintf(text, sizeof text, "%ld", step);
+            nn_ckpt_meta_set(&meta, "step", text);
+            snprintf(text, sizeof text, "%ld", opt_state.step);
+            nn_ckpt_meta_set(&meta, "optimizer_step", text);
+            nn_ckpt_meta_set(&meta, "optimizer", nn_optim_name(opt.optim.kind));
+            for (int i = 0; i < 3; ++i) {
+                rng_to_text(saved_rngs[i], text, sizeof text);
+                nn_ckpt_meta_set(&meta, rng_keys[i], text);
+            }
+            snprintf(path, sizeof path, "%s/last.safetensors", opt.save_dir);
+            if (nn_checkpoint_save(path, m, t.s.params, &opt_state, &meta, err, sizeof err) != 0) {
+                fprintf(stderr, "train: %s\n", err);
+                return 1;
+            }
+        }
+        if (opt.stop_after == epoch && epoch < opt.epochs) {
+            printf("stopped after epoch %d of %d, as asked\n", epoch, opt.epochs);
+            break;
+        }
     }
     const tally r = evaluate(&t, &test_set, test_idx, test_set.count);
     char total[32];
@@ -282,6 +357,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
     free(t.scratch);
     free(t.target);
     free(order);
+    free(split_order);
     free(test_idx);
     nn_dataset_free(&train_set);
     nn_dataset_free(&test_set);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs a shell command; returns its exit status (-1 if it did not exit) and
  * what it printed on stdout (add 2>&1 to the command for stderr). */
