@@ -5,6 +5,7 @@
 #include "cifar.h"
 #include "dataset.h"
 #include "init.h"
+#include "metrics.h"
 #include "options.h"
 #include "progress.h"
 #include "rng.h"
@@ -69,7 +70,8 @@ static void count(tally *c, const trainer *t, const nn_dataset *ds, const uint32
     c->seen += (size_t)n;
 }
 
-static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples, size_t total)
+/* Loss and accuracy in evaluation mode; also fills `confusion` when given. */
+static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples, size_t total, nn_confusion *confusion)
 {
     tally c = { 0 };
     for (size_t start = 0; start < total; start += (size_t)t->m->batch) {
@@ -77,6 +79,7 @@ static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples,
         gather(t, ds, samples + start, n, NULL);
         t->m->forward(&t->s, t->x, n, 0);
         count(&c, t, ds, samples + start, n, t->m->loss(&t->s, t->target, n));
+        if (confusion) nn_confusion_add(confusion, t->s.acts + t->m->output_offset, ds->y, samples + start, n);
     }
     return c;
 }
@@ -309,7 +312,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, c.loss_sum / c.seen,
                100.0 * c.correct / c.seen);
         if (n_val > 0) {
-            const tally v = evaluate(&t, &train_set, val_idx, n_val);
+            const tally v = evaluate(&t, &train_set, val_idx, n_val, NULL);
             printf(" | val loss %.4f acc %.2f%%", v.loss_sum / v.seen, 100.0 * v.correct / v.seen);
         }
         printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, n_train / seconds);
@@ -340,11 +343,18 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
             break;
         }
     }
-    const tally r = evaluate(&t, &test_set, test_idx, test_set.count);
+    nn_confusion confusion;
+    if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
+        fprintf(stderr, "train: out of memory for the confusion matrix\n");
+        return 1;
+    }
+    const tally r = evaluate(&t, &test_set, test_idx, test_set.count, &confusion);
     char total[32];
     nn_format_duration(total, sizeof total, nn_now() - run_start);
     printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images) after %s\n", r.loss_sum / r.seen,
            100.0 * r.correct / r.seen, r.correct, r.seen, total);
+    nn_metrics_print(&confusion, stdout);
+    nn_confusion_free(&confusion);
 
     nn_optim_free(&opt_state);
     free(t.s.params);

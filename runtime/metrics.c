@@ -1,0 +1,97 @@
+#include "metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int nn_confusion_init(nn_confusion *c, int classes)
+{
+    c->classes = classes;
+    c->top5 = c->seen = 0;
+    c->counts = calloc((size_t)classes * classes, sizeof(long));
+    return c->counts ? 0 : -1;
+}
+
+void nn_confusion_free(nn_confusion *c)
+{
+    free(c->counts);
+    c->counts = NULL;
+}
+
+void nn_confusion_add(nn_confusion *c, const float *outputs, const uint8_t *labels, const uint32_t *samples, int n)
+{
+    const int k = c->classes;
+    for (int i = 0; i < n; ++i) {
+        const float *o = outputs + (size_t)i * k;
+        const int label = labels[samples[i]];
+        int best = 0, higher = 0;
+        for (int j = 1; j < k; ++j)
+            if (o[j] > o[best]) best = j;
+        for (int j = 0; j < k; ++j) higher += o[j] > o[label];
+        c->counts[(size_t)label * k + best]++;
+        c->top5 += higher < 5;
+        c->seen++;
+    }
+}
+
+static long column(const nn_confusion *c, int k)
+{
+    long sum = 0;
+    for (int t = 0; t < c->classes; ++t) sum += c->counts[(size_t)t * c->classes + k];
+    return sum;
+}
+
+static long row(const nn_confusion *c, int k)
+{
+    long sum = 0;
+    for (int p = 0; p < c->classes; ++p) sum += c->counts[(size_t)k * c->classes + p];
+    return sum;
+}
+
+double nn_metric_precision(const nn_confusion *c, int k)
+{
+    const long predicted = column(c, k);
+    return predicted ? (double)c->counts[(size_t)k * c->classes + k] / (double)predicted : 0.0;
+}
+
+double nn_metric_recall(const nn_confusion *c, int k)
+{
+    const long actual = row(c, k);
+    return actual ? (double)c->counts[(size_t)k * c->classes + k] / (double)actual : 0.0;
+}
+
+double nn_metric_f1(const nn_confusion *c, int k)
+{
+    const double p = nn_metric_precision(c, k), r = nn_metric_recall(c, k);
+    return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+}
+
+double nn_metric_accuracy(const nn_confusion *c)
+{
+    long correct = 0;
+    for (int k = 0; k < c->classes; ++k) correct += c->counts[(size_t)k * c->classes + k];
+    return c->seen ? (double)correct / (double)c->seen : 0.0;
+}
+
+void nn_metrics_print(const nn_confusion *c, FILE *out)
+{
+    const int k = c->classes;
+    double mp = 0, mr = 0, mf = 0;
+    fprintf(out, "class  precision  recall      f1  support\n");
+    for (int j = 0; j < k; ++j) {
+        const double p = nn_metric_precision(c, j), r = nn_metric_recall(c, j), f = nn_metric_f1(c, j);
+        mp += p;
+        mr += r;
+        mf += f;
+        fprintf(out, "%5d  %9.4f  %6.4f  %6.4f  %7ld\n", j, p, r, f, row(c, j));
+    }
+    fprintf(out, "macro  %9.4f  %6.4f  %6.4f  %7ld\n", mp / k, mr / k, mf / k, c->seen);
+    if (k > 5) fprintf(out, "top-5 accuracy %.2f%%\n", c->seen ? 100.0 * (double)c->top5 / (double)c->seen : 0.0);
+    fprintf(out, "confusion matrix (rows: true class, columns: predicted)\n      ");
+    for (int p = 0; p < k; ++p) fprintf(out, " %6d", p);
+    fprintf(out, "\n");
+    for (int t = 0; t < k; ++t) {
+        fprintf(out, "%5d ", t);
+        for (int p = 0; p < k; ++p) fprintf(out, " %6ld", c->counts[(size_t)t * k + p]);
+        fprintf(out, "\n");
+    }
+}

@@ -1,0 +1,30 @@
+/* Classification metrics from a confusion matrix: accuracy, top-5 accuracy
+ * (kept apart, from the outputs), per-class precision, recall and F1, and
+ * their macro averages. */
+#ifndef NN_METRICS_H
+#define NN_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    int classes;
+    long *counts; /* classes x classes: [true][predicted] */
+    long top5, seen;
+} nn_confusion;
+
+int nn_confusion_init(nn_confusion *c, int classes); /* 0, or -1 out of memory */
+void nn_confusion_free(nn_confusion *c);
+/* Adds n rows of outputs (n x classes) with their true labels. */
+void nn_confusion_add(nn_confusion *c, const float *outputs, const uint8_t *labels, const uint32_t *samples, int n);
+
+double nn_metric_precision(const nn_confusion *c, int k); /* 0 when nothing was predicted as k */
+double nn_metric_recall(const nn_confusion *c, int k);
+double nn_metric_f1(const nn_confusion *c, int k);
+double nn_metric_accuracy(const nn_confusion *c);
+
+/* The per-class table, macro averages and the confusion matrix. */
+void nn_metrics_print(const nn_confusion *c, FILE *out);
+
+#endif
