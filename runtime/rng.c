@@ -1,6 +1,9 @@
 #include "rng.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -63,4 +66,24 @@ void nn_rng_shuffle(nn_rng *r, uint32_t *a, uint32_t n)
         a[i - 1] = a[j];
         a[j] = t;
     }
+}
+
+void nn_rng_format(const nn_rng *r, char *out, size_t len)
+{
+    snprintf(out, len, "%016llx%016llx%016llx%016llx", (unsigned long long)r->s[0], (unsigned long long)r->s[1],
+             (unsigned long long)r->s[2], (unsigned long long)r->s[3]);
+}
+
+int nn_rng_parse(nn_rng *r, const char *text)
+{
+    if (!text || strlen(text) != 64) return -1;
+    for (int i = 0; i < 4; ++i) {
+        char part[17];
+        memcpy(part, text + 16 * i, 16);
+        part[16] = '\0';
+        char *end;
+        r->s[i] = (uint64_t)strtoull(part, &end, 16);
+        if (*end) return -1;
+    }
+    return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef NN_RNG_H
 #define NN_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -15,5 +16,8 @@ double nn_rng_uniform(nn_rng *r);              /* [0, 1) with 53 random bits */
 double nn_rng_normal(nn_rng *r);               /* N(0, 1), Box-Muller */
 uint32_t nn_rng_below(nn_rng *r, uint32_t n);  /* uniform in [0, n), unbiased */
 void nn_rng_shuffle(nn_rng *r, uint32_t *a, uint32_t n);
+/* The state as 64 hex digits (out holds at least 65 chars), and back; 0 or -1. */
+void nn_rng_format(const nn_rng *r, char *out, size_t len);
+int nn_rng_parse(nn_rng *r, const char *text);
 
 #endif

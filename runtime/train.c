@@ -125,23 +125,34 @@ static int load_data(const nn_options *opt, nn_dataset *train_set, nn_dataset *t
     return 0;
 }
 
-/* RNG states travel in checkpoint metadata as 64 hex digits. */
-static void rng_to_text(const nn_rng *r, char *out, size_t len)
-{
-    snprintf(out, len, "%016llx%016llx%016llx%016llx", (unsigned long long)r->s[0], (unsigned long long)r->s[1],
-             (unsigned long long)r->s[2], (unsigned long long)r->s[3]);
-}
+/* RNGs whose state a checkpoint carries, so that a resumed run draws what the
+ * uninterrupted one would have drawn. */
+enum { N_RUN_RNGS = 3 };
+static const char *const RUN_RNG_KEYS[N_RUN_RNGS] = { "rng_shuffle", "rng_model", "rng_augment" };
 
-static int rng_from_text(nn_rng *r, const char *text)
+/* DIR/last.safetensors after `epoch`: weights, buffers, optimizer state, and the
+ * metadata that --resume needs. */
+static int save_run(const char *dir, const nn_model *m, const float *params, const nn_optimizer *opt, int epoch,
+                    long step, nn_rng *const *rngs)
 {
-    if (!text || strlen(text) != 64) return -1;
-    for (int i = 0; i < 4; ++i) {
-        char part[17];
-        memcpy(part, text + 16 * i, 16);
-        part[16] = '\0';
-        char *end;
-        r->s[i] = (uint64_t)strtoull(part, &end, 16);
-        if (*end) return -1;
+    nn_ckpt_meta meta = { 0 };
+    char text[96], path[4096], err[4352];
+    nn_ckpt_meta_set(&meta, "spec", m->name);
+    snprintf(text, sizeof text, "%d", epoch);
+    nn_ckpt_meta_set(&meta, "epoch", text);
+    snprintf(text, sizeof text, "%ld", step);
+    nn_ckpt_meta_set(&meta, "step", text);
+    snprintf(text, sizeof text, "%ld", opt->step);
+    nn_ckpt_meta_set(&meta, "optimizer_step", text);
+    nn_ckpt_meta_set(&meta, "optimizer", nn_optim_name(opt->cfg.kind));
+    for (int i = 0; i < N_RUN_RNGS; ++i) {
+        nn_rng_format(rngs[i], text, sizeof text);
+        nn_ckpt_meta_set(&meta, RUN_RNG_KEYS[i], text);
+    }
+    snprintf(path, sizeof path, "%s/last.safetensors", dir);
+    if (nn_checkpoint_save(path, m, params, opt, &meta, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
     }
     return 0;
 }
@@ -243,8 +254,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
 
     int first_epoch = 1;
     long step = 0;
-    nn_rng *saved_rngs[3] = { &shuffle_rng, &model_rng, &augment_rng };
-    const char *rng_keys[3] = { "rng_shuffle", "rng_model", "rng_augment" };
+    nn_rng *const run_rngs[N_RUN_RNGS] = { &shuffle_rng, &model_rng, &augment_rng };
     if (opt.resume_path) {
         nn_ckpt_meta meta = { 0 };
         char err[1024];
@@ -255,7 +265,8 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         const char *spec = nn_ckpt_meta_get(&meta, "spec"), *epoch = nn_ckpt_meta_get(&meta, "epoch");
         const char *steps = nn_ckpt_meta_get(&meta, "step");
         int rngs_ok = 1;
-        for (int i = 0; i < 3; ++i) rngs_ok = rngs_ok && rng_from_text(saved_rngs[i], nn_ckpt_meta_get(&meta, rng_keys[i])) == 0;
+        for (int i = 0; i < N_RUN_RNGS; ++i)
+            rngs_ok = rngs_ok && nn_rng_parse(run_rngs[i], nn_ckpt_meta_get(&meta, RUN_RNG_KEYS[i])) == 0;
         if (!spec || strcmp(spec, m->name) || !epoch || !steps || !rngs_ok) {
             fprintf(stderr, "train: %s: not a training checkpoint of %s (spec, epoch, step or RNG state missing)\n",
                     opt.resume_path, m->name);
@@ -317,27 +328,7 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         }
         printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, n_train / seconds);
         fflush(stdout);
-        if (opt.save_dir) {
-            nn_ckpt_meta meta = { 0 };
-            char text[96], path[4096], err[4352];
-            nn_ckpt_meta_set(&meta, "spec", m->name);
-            snprintf(text, sizeof text, "%d", epoch);
-            nn_ckpt_meta_set(&meta, "epoch", text);
-            snprintf(text, sizeof text, "%ld", step);
-            nn_ckpt_meta_set(&meta, "step", text);
-            snprintf(text, sizeof text, "%ld", opt_state.step);
-            nn_ckpt_meta_set(&meta, "optimizer_step", text);
-            nn_ckpt_meta_set(&meta, "optimizer", nn_optim_name(opt.optim.kind));
-            for (int i = 0; i < 3; ++i) {
-                rng_to_text(saved_rngs[i], text, sizeof text);
-                nn_ckpt_meta_set(&meta, rng_keys[i], text);
-            }
-            snprintf(path, sizeof path, "%s/last.safetensors", opt.save_dir);
-            if (nn_checkpoint_save(path, m, t.s.params, &opt_state, &meta, err, sizeof err) != 0) {
-                fprintf(stderr, "train: %s\n", err);
-                return 1;
-            }
-        }
+        if (opt.save_dir && save_run(opt.save_dir, m, t.s.params, &opt_state, epoch, step, run_rngs) != 0) return 1;
         if (opt.stop_after == epoch && epoch < opt.epochs) {
             printf("stopped after epoch %d of %d, as asked\n", epoch, opt.epochs);
             break;

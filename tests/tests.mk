@@ -61,11 +61,13 @@ $(TEST_BUILD)/trainers/cifar_small/train: $(TEST_BUILD)/trainers/cifar_small/cif
 
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cifar_small/train
 
-$(TEST_BUILD)/test_batchnorm: tests/test_batchnorm.c $(TEST_BUILD)/gradcheck/bn_tiny/bn_tiny.c $(BUILD)/libnnrt.a
-	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/bn_tiny/bn_tiny.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
-
-$(TEST_BUILD)/test_dropblock: tests/test_dropblock.c $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a
-	$(CC) $(TEST_FLAGS) $< $(TEST_BUILD)/gradcheck/dropblock_plain/dropblock_plain.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
+# Tests that run one gradient-check model (double) directly: test name, model.
+define model_test
+$(TEST_BUILD)/test_$(1): tests/test_$(1).c $(TEST_BUILD)/gradcheck/$(2)/$(2).c $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) $$< $(TEST_BUILD)/gradcheck/$(2)/$(2).c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $$@
+endef
+$(eval $(call model_test,batchnorm,bn_tiny))
+$(eval $(call model_test,dropblock,dropblock_plain))
 
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)

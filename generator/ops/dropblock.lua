@@ -56,12 +56,7 @@ function op.forward(node, w, g)
 end
 
 function op.backward(node, w, g)
-  local d = node.db
-  w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
-  w:line("const %s *mask = %s;", g.T, g.acts(node.saved_off))
-  w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  w:line("#pragma omp parallel for")
-  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] += dy[i] * mask[i];", d.C * d.H * d.W)
+  util.mask_backward(node, w, g, node.db.C * node.db.H * node.db.W)
 end
 
 function op.strategy() return "direct" end

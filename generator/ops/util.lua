@@ -90,4 +90,14 @@ function util.weight_and_bias(node, bias, shape, fan_in, fan_out)
   return params
 end
 
+-- Backward of a layer that multiplied its input by a kept mask (dropout,
+-- DropBlock): dx += dy * mask over n * elems values.
+function util.mask_backward(node, w, g, elems)
+  w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  w:line("const %s *mask = %s;", g.T, g.acts(node.saved_off))
+  w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  w:line("#pragma omp parallel for")
+  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] += dy[i] * mask[i];", elems)
+end
+
 return util
