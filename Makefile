@@ -1,5 +1,6 @@
 # nncc: Lua specs -> generated C -> standalone trainers.  `make help` lists the targets.
 SPEC    ?= fmnist_cnn
+TEACHER ?=
 ARGS    ?=
 CC      ?= cc
 LUA     ?= lua5.4
@@ -18,11 +19,11 @@ LDLIBS  := -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -lz -lm
 PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev dataset-fashion-mnist
 
 GENERATOR_SRC := $(shell find generator -name '*.lua' | sort)
-RUNTIME_SRC   := $(sort $(wildcard runtime/*.c))
+RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*.c)))
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo test check-generated clean
+.PHONY: help deps gen build train summary demo plot test check-generated clean
 .DELETE_ON_ERROR:
 
 help:
@@ -31,7 +32,9 @@ help:
 	@echo "make gen SPEC=NAME         generate generated/NAME/ from specs/NAME.lua"
 	@echo "make summary SPEC=NAME     print the model summary (shapes, parameters, MACs)"
 	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"
+	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
+	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
 	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
 	@echo "make clean                 remove $(BUILD)/"
 
@@ -73,17 +76,37 @@ $(BUILD)/$(1)/train: generated/$(1)/$(1).c generated/$(1)/$(1)_main.c generated/
 endef
 $(foreach s,$(SPECS),$(eval $(call spec_rules,$(s))))
 
+# A trainer with a distillation teacher linked in (--teacher TEACHER:CKPT).
+ifneq ($(TEACHER),)
+TRAINER := $(BUILD)/$(SPEC)+$(TEACHER)/train
+$(TRAINER): runtime/distill_main.c generated/$(SPEC)/$(SPEC).c generated/$(TEACHER)/$(TEACHER).c $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) -Igenerated/$(SPEC) -Igenerated/$(TEACHER) -DSTUDENT=$(SPEC)_model -DTEACHER=$(TEACHER)_model \
+	  -DSTUDENT_HEADER='"$(SPEC).h"' -DTEACHER_HEADER='"$(TEACHER).h"' $(filter %.c,$^) $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+else
+TRAINER := $(BUILD)/$(SPEC)/train
+endif
+
 $(BUILD)/runtime:
 	@mkdir -p $@
 
 build: deps
-	@$(MAKE) --no-print-directory $(BUILD)/$(SPEC)/train
+	@$(MAKE) --no-print-directory $(TRAINER)
 
 train: build
-	$(BUILD)/$(SPEC)/train $(ARGS)
+	$(TRAINER) $(ARGS)
 
+DEMO_RUN ?= $(BUILD)/runs/demo
 demo: deps
-	@$(MAKE) --no-print-directory train SPEC=fmnist_cnn ARGS="--epochs 3 --lr 0.003 --schedule cosine $(ARGS)"
+	@mkdir -p $(dir $(DEMO_RUN))
+	@$(MAKE) --no-print-directory train SPEC=fmnist_cnn ARGS="--epochs 3 --lr 0.003 --schedule cosine --save $(DEMO_RUN) $(ARGS)"
+	@$(MAKE) --no-print-directory plot RUN=$(DEMO_RUN) || echo "no plots (gnuplot is missing); the run's CSV files are in $(DEMO_RUN)"
+
+plot:
+	@test -n "$(RUN)" -a -f "$(RUN)/log.csv" || { echo "usage: make plot RUN=DIR, DIR a trainer's --save directory"; exit 2; }
+	@$(MAKE) --no-print-directory deps PACKAGES=gnuplot-nox
+	@gnuplot -e "run='$(RUN)'" runtime/plot.gp
+	@echo "plots: $(RUN)/loss.png $(RUN)/accuracy.png $(RUN)/confusion.png"
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \

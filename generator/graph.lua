@@ -6,7 +6,7 @@ local util = require("ops.util")
 
 local graph = {}
 
-local NETWORK_KEYS = { "name", "input", "batch", "loss", "classes" }
+local NETWORK_KEYS = { "name", "input", "batch", "loss", "classes", "freeze", "lr_mult" }
 
 local function sorted_keys(t)
   local keys = {}
@@ -222,6 +222,32 @@ function graph.build(net, file, settings)
   return b.nodes, last
 end
 
+-- freeze = { "layer1.*", ... } and lr_mult = { ["fc.*"] = 10, ... }: learning-rate
+-- multipliers by tensor-name glob (* and ?), freeze being a multiplier of 0.
+-- The runtime applies them in this order (freeze, then lr_mult sorted by pattern).
+local function lr_rules(a, bad)
+  local rules = {}
+  local function pattern(p, key)
+    if type(p) ~= "string" or p == "" or p:find('["\\]') then
+      bad("%s patterns must be non-empty strings of name characters, * and ?, got %s", key, tostring(p))
+    end
+    return p
+  end
+  if a.freeze ~= nil then
+    if type(a.freeze) ~= "table" then bad("freeze must be a list of tensor-name patterns like { \"layer1.*\" }") end
+    for i = 1, #a.freeze do rules[#rules + 1] = { pattern = pattern(a.freeze[i], "freeze"), mult = 0 } end
+  end
+  if a.lr_mult ~= nil then
+    if type(a.lr_mult) ~= "table" then bad("lr_mult must be a table like { [\"fc.*\"] = 10 }") end
+    for _, p in ipairs(sorted_keys(a.lr_mult)) do
+      local m = a.lr_mult[p]
+      if type(m) ~= "number" or m < 0 then bad("lr_mult[%q] must be a number >= 0, got %s", tostring(p), tostring(m)) end
+      rules[#rules + 1] = { pattern = pattern(p, "lr_mult"), mult = m }
+    end
+  end
+  return rules
+end
+
 -- Network-level settings: name, input shape, batch, loss.
 function graph.settings(net, file, default_name)
   local a = net.args
@@ -255,7 +281,27 @@ function graph.settings(net, file, default_name)
   if a.classes ~= nil and (math.type(a.classes) ~= "integer" or a.classes < 1) then
     bad("classes must be a positive integer, got %s", tostring(a.classes))
   end
-  return { name = name, input = input, batch = batch, loss = loss, classes = a.classes }
+  return { name = name, input = input, batch = batch, loss = loss, classes = a.classes,
+           lr_rules = lr_rules(a, bad) }
+end
+
+-- The same glob the runtime uses: * any run of characters, ? one.
+local function glob_to_lua(p)
+  return "^" .. p:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".") .. "$"
+end
+
+-- Every rule must match some trainable tensor: a rule that matches nothing is a typo.
+function graph.check_lr_rules(settings, tensors, file, line)
+  for _, r in ipairs(settings.lr_rules) do
+    local lua_pattern, hit = glob_to_lua(r.pattern), false
+    for _, t in ipairs(tensors) do
+      if not t.buffer and t.name:match(lua_pattern) then hit = true end
+    end
+    if not hit then
+      errors.fail("%s:%d: network: %s pattern '%s' matches no trainable tensor (names look like '%s')", file, line,
+        r.mult == 0 and "freeze" or "lr_mult", r.pattern, tensors[1] and tensors[1].name or "")
+    end
+  end
 end
 
 -- The loss, on the last node's output.
@@ -297,6 +343,7 @@ function graph.plan(nodes, loss, settings)
     node.p = {}
     for _, p in ipairs(node.params) do
       p.name = node.path .. "." .. p.suffix
+      p.index = #tensors -- in the tensor table, from 0
       p.offset = params
       p.size = util.numel(p.shape)
       node.p[p.suffix] = params

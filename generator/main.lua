@@ -68,6 +68,7 @@ local function run(argv)
   local nodes, last = graph.build(net, spec_path, settings)
   local loss = graph.loss(last, nodes, settings, spec_path, net)
   local plan = graph.plan(nodes, loss, settings)
+  graph.check_lr_rules(settings, plan.tensors, spec_path, net.line)
   local lines = summary.lines(nodes, loss, settings)
   if opts.summary then
     print(table.concat(lines, "\n"))

@@ -95,3 +95,42 @@ void nn_metrics_print(const nn_confusion *c, FILE *out)
         fprintf(out, "\n");
     }
 }
+
+/* DIR/metrics.csv: class,precision,recall,f1,support, then "macro" and, over
+ * five classes, "top5_accuracy"; DIR/confusion.csv: the matrix with a header,
+ * rows the true class. */
+int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    const int k = c->classes;
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) goto fail;
+    double mp = 0, mr = 0, mf = 0;
+    fprintf(f, "class,precision,recall,f1,support\n");
+    for (int j = 0; j < k; ++j) {
+        const double p = nn_metric_precision(c, j), r = nn_metric_recall(c, j), f1 = nn_metric_f1(c, j);
+        mp += p, mr += r, mf += f1;
+        fprintf(f, "%d,%.6f,%.6f,%.6f,%ld\n", j, p, r, f1, row(c, j));
+    }
+    fprintf(f, "macro,%.6f,%.6f,%.6f,%ld\n", mp / k, mr / k, mf / k, c->seen);
+    fprintf(f, "accuracy,%.6f,,,%ld\n", nn_metric_accuracy(c), c->seen);
+    if (k > 5) fprintf(f, "top5_accuracy,%.6f,,,%ld\n", c->seen ? (double)c->top5 / (double)c->seen : 0.0, c->seen);
+    if (fclose(f) != 0) goto fail;
+    snprintf(path, sizeof path, "%s/confusion.csv", dir);
+    f = fopen(path, "w");
+    if (!f) goto fail;
+    fprintf(f, "true\\predicted");
+    for (int p = 0; p < k; ++p) fprintf(f, ",%d", p);
+    fprintf(f, "\n");
+    for (int t = 0; t < k; ++t) {
+        fprintf(f, "%d", t);
+        for (int p = 0; p < k; ++p) fprintf(f, ",%ld", c->counts[(size_t)t * k + p]);
+        fprintf(f, "\n");
+    }
+    if (fclose(f) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot write %s", path);
+    return -1;
+}

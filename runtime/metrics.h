@@ -26,5 +26,7 @@ double nn_metric_accuracy(const nn_confusion *c);
 
 /* The per-class table, macro averages and the confusion matrix. */
 void nn_metrics_print(const nn_confusion *c, FILE *out);
+/* The same as DIR/metrics.csv and DIR/confusion.csv. Returns 0, or -1 with the reason in err. */
+int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size_t errlen);
 
 #endif

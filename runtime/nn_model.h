@@ -37,6 +37,14 @@ typedef struct {
     int fan_in, fan_out;
 } nn_tensor;
 
+/* A learning-rate multiplier for the tensors whose names match a glob
+ * pattern (`*` any run of characters, `?` one character); 0 freezes them.
+ * A spec's freeze/lr_mult rules come first, the command line's after them. */
+typedef struct {
+    const char *pattern;
+    double mult;
+} nn_lr_rule;
+
 /* State and descriptor for one scalar type: float for training, double for
  * the gradient checks. Activations inside are channel-major (C x n x H x W);
  * forward takes the user's n x C x H x W input, 1 <= n <= batch. */
@@ -47,6 +55,8 @@ typedef struct {
         real *work;           /* n_work: im2col columns */                     \
         int32_t *index;       /* n_index: max-pool argmax */                   \
         nn_rng *rng;          /* dropout and DropBlock masks */                \
+        const unsigned char *frozen; /* per tensor: 1 = compute no gradient    \
+                                        (NULL: all train) */                   \
     } state;                                                                    \
     typedef struct {                                                            \
         const char *name, *loss_name, *summary;                                 \
@@ -55,6 +65,8 @@ typedef struct {
         size_t n_params, n_acts, n_work, n_index;                               \
         const nn_tensor *tensors;                                               \
         int n_tensors;                                                          \
+        const nn_lr_rule *lr_rules; /* the spec's freeze and lr_mult */         \
+        int n_lr_rules;                                                         \
         long long total_params, macs;                                           \
         void (*forward)(const state *s, const real *input, int n, int training); \
         real (*loss)(const state *s, const real *target, int n);                \

@@ -41,11 +41,14 @@ void nn_optim_free(nn_optimizer *o)
     o->m = o->v = NULL;
 }
 
+/* sign(w), 0 at 0: the subgradient of |w| */
+static double sign(double w) { return (w > 0) - (w < 0); }
+
 static void sgd(const nn_optim_config *c, long step, float *p, const float *g, float *buf, size_t n,
-                double wd, double lr)
+                double wd, double l1, double lr)
 {
     for (size_t i = 0; i < n; ++i) {
-        double d = (double)g[i] + wd * p[i];
+        double d = (double)g[i] + wd * p[i] + l1 * sign(p[i]);
         if (c->momentum != 0.0) {
             /* PyTorch: the buffer starts as the first gradient. */
             const double b = step == 1 ? d : c->momentum * buf[i] + d;
@@ -57,13 +60,13 @@ static void sgd(const nn_optim_config *c, long step, float *p, const float *g, f
 }
 
 static void adam(const nn_optim_config *c, long step, float *p, const float *g, float *m, float *v,
-                 size_t n, double wd, double lr)
+                 size_t n, double wd, double l1, double lr)
 {
     const double bc1 = 1.0 - pow(c->beta1, (double)step), bc2 = 1.0 - pow(c->beta2, (double)step);
     const int decoupled = c->kind == NN_ADAMW;
     for (size_t i = 0; i < n; ++i) {
         double pi = p[i];
-        double d = g[i];
+        double d = g[i] + l1 * sign(pi);
         if (decoupled)
             pi -= lr * wd * pi;
         else
@@ -76,18 +79,20 @@ static void adam(const nn_optim_config *c, long step, float *p, const float *g, 
 }
 
 void nn_optim_step(nn_optimizer *o, const nn_tensor *tensors, int n_tensors, float *params,
-                   const float *grads, double lr)
+                   const float *grads, double lr, const double *lr_mult)
 {
     const nn_optim_config *c = &o->cfg;
     o->step += 1;
     for (int t = 0; t < n_tensors; ++t) {
         const nn_tensor *d = &tensors[t];
-        if (!(d->flags & NN_TRAINABLE)) continue;
-        const double wd = (c->decay_all || (d->flags & NN_DECAY)) ? c->weight_decay : 0.0;
+        const double tensor_lr = lr * (lr_mult ? lr_mult[t] : 1.0);
+        if (!(d->flags & NN_TRAINABLE) || tensor_lr == 0.0) continue;
+        const int regularized = c->decay_all || (d->flags & NN_DECAY);
+        const double wd = regularized ? c->weight_decay : 0.0, l1 = regularized ? c->l1 : 0.0;
         const size_t off = d->offset;
         if (c->kind == NN_SGD)
-            sgd(c, o->step, params + off, grads + off, o->m + off, d->size, wd, lr);
+            sgd(c, o->step, params + off, grads + off, o->m + off, d->size, wd, l1, tensor_lr);
         else
-            adam(c, o->step, params + off, grads + off, o->m + off, o->v + off, d->size, wd, lr);
+            adam(c, o->step, params + off, grads + off, o->m + off, o->v + off, d->size, wd, l1, tensor_lr);
     }
 }

@@ -1,7 +1,7 @@
 /* Optimizers over the flat parameter array, with PyTorch's update rules:
  * SGD (momentum, Nesterov, L2 weight decay), Adam (L2 decay, bias
  * correction) and AdamW (decoupled decay). Decay applies to tensors flagged
- * NN_DECAY (weights, not biases) unless decay_all is set. */
+ * NN_DECAY (weights, not biases) unless decay_all is set; so does L1. */
 #ifndef NN_OPTIM_H
 #define NN_OPTIM_H
 
@@ -12,6 +12,7 @@ typedef enum { NN_SGD, NN_ADAM, NN_ADAMW } nn_optim_kind;
 typedef struct {
     nn_optim_kind kind;
     double lr, momentum, weight_decay;
+    double l1;     /* L1 regularization: l1 * sign(w) added to the gradient, on the tensors decay applies to */
     double beta1, beta2, eps;
     int nesterov;
     int decay_all; /* decay biases too */
@@ -29,8 +30,10 @@ const char *nn_optim_name(nn_optim_kind kind);
 /* Returns 0, or -1 when memory runs out. */
 int nn_optim_init(nn_optimizer *o, const nn_optim_config *cfg, size_t n_params);
 void nn_optim_free(nn_optimizer *o);
-/* One update of every trainable tensor with learning rate lr. */
+/* One update of every trainable tensor with learning rate lr, times
+ * lr_mult[t] for tensor t when lr_mult is given; a multiplier of 0 freezes
+ * the tensor (no update, no decay, its optimizer state untouched). */
 void nn_optim_step(nn_optimizer *o, const nn_tensor *tensors, int n_tensors, float *params,
-                   const float *grads, double lr);
+                   const float *grads, double lr, const double *lr_mult);
 
 #endif

@@ -40,7 +40,22 @@ static void usage(FILE *out, const char *program)
             "  --print-every N      print the loss of every Nth training batch\n"
             "  --save DIR           write DIR/last.safetensors (weights, buffers, optimizer state) every epoch\n"
             "  --resume FILE        continue the run saved in FILE (same spec, seed and options)\n"
+            "  --init FILE          start from the weights and buffers in FILE (e.g. converted from PyTorch)\n"
             "  --stop-after K       end after epoch K of the --epochs planned (a run to resume later)\n"
+            "  --keep-best M        with --save: also keep DIR/best.safetensors, best by validation acc or loss\n"
+            "  --accum K            accumulate K batches per update (an update sees K times the batch)\n"
+            "  --clip-norm X        scale the gradient down when its global L2 norm exceeds X\n"
+            "  --l1 X               L1 regularization: adds X * sign(w) to the gradient of decayed tensors\n"
+            "  --freeze PATTERN     no updates for tensors whose names match (glob: * and ?), e.g. 'layer1.*'\n"
+            "  --lr-mult PATTERN=X  learning rate times X for matching tensors, e.g. 'linear.*=10'\n"
+            "                       (--freeze and --lr-mult repeat; for a tensor, the last matching one wins,\n"
+            "                       after the spec's own freeze/lr_mult rules)\n"
+            "  --teacher SPEC:CKPT  distill from the teacher SPEC (linked into this trainer) loaded from CKPT\n"
+            "  --kd-alpha A         distillation weight of the teacher's soft targets (default 0.5)\n"
+            "  --kd-temp T          distillation temperature (default 4)\n"
+            "  --eval CKPT          no training: evaluate CKPT on the test set and print the metrics\n"
+            "  --predict CKPT       no training: write the test set's predictions and logits with CKPT\n"
+            "  --out FILE           --predict: the CSV to write (default predictions.csv)\n"
             "  --help               this text\n",
             program);
 }
@@ -117,12 +132,47 @@ static int milestones(const char *program, const char *text, nn_schedule *s)
     return 0;
 }
 
+/* --freeze PATTERN or --lr-mult PATTERN=X */
+static int lr_rule(const char *program, const char *opt, const char *text, nn_options *o)
+{
+    const int freeze = !strcmp(opt, "--freeze");
+    if (o->n_lr_rules == NN_MAX_LR_RULES) {
+        fprintf(stderr, "%s: at most %d --freeze and --lr-mult rules\n", program, NN_MAX_LR_RULES);
+        return -1;
+    }
+    nn_lr_rule *r = &o->lr_rules[o->n_lr_rules];
+    const char *eq = text ? strrchr(text, '=') : NULL;
+    if (!text || !*text || (!freeze && (!eq || eq == text))) {
+        fprintf(stderr, "%s: %s needs %s, got '%s'\n", program, opt,
+                freeze ? "a tensor name pattern like 'layer1.*'" : "PATTERN=X like 'linear.*=10'", text ? text : "");
+        return -1;
+    }
+    if (freeze) {
+        r->pattern = text;
+        r->mult = 0.0;
+    } else {
+        const size_t len = (size_t)(eq - text);
+        char *pattern = o->pattern_buf[o->n_lr_rules];
+        if (len >= sizeof o->pattern_buf[0]) {
+            fprintf(stderr, "%s: %s pattern too long: '%s'\n", program, opt, text);
+            return -1;
+        }
+        memcpy(pattern, text, len);
+        pattern[len] = '\0';
+        if (number(program, opt, eq + 1, 0, 1e6, &r->mult)) return -1;
+        r->pattern = pattern;
+    }
+    o->n_lr_rules++;
+    return 0;
+}
+
 int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (nn_options){ .data_dir = "/usr/share/datasets/fashion-mnist", .epochs = 3,
                        .optim = nn_optim_defaults(NN_ADAM), .val_split = 0.1, .seed = 1,
-                       .threads = cores > 0 ? (int)cores : 1, .limit = 0,
+                       .threads = cores > 0 ? (int)cores : 1, .limit = 0, .accum = 1,
+                       .kd_alpha = 0.5, .kd_temp = 4.0, .out_path = "predictions.csv",
                        .schedule = { .kind = NN_SCHED_CONSTANT, .gamma = 0.1, .step_epochs = 1 } };
     double lr = -1.0, wd = -1.0;
     for (int i = 1; i < argc; ++i) {
@@ -235,12 +285,62 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
             }
             if (a[2] == 's') o->save_dir = v;
             else o->resume_path = v;
+        } else if (!strcmp(a, "--init")) {
+            if (!v) {
+                fprintf(stderr, "%s: --init needs a checkpoint file\n", program);
+                return -1;
+            }
+            o->init_path = v;
         } else if (!strcmp(a, "--stop-after")) {
             if (integer(program, a, v, 1, 1e6, &l)) return -1;
             o->stop_after = (int)l;
         } else if (!strcmp(a, "--print-every")) {
             if (integer(program, a, v, 1, 1e9, &l)) return -1;
             o->print_every = l;
+        } else if (!strcmp(a, "--keep-best")) {
+            if (v && !strcmp(v, "acc")) o->keep_best = NN_KEEP_ACC;
+            else if (v && !strcmp(v, "loss")) o->keep_best = NN_KEEP_LOSS;
+            else {
+                fprintf(stderr, "%s: --keep-best must be acc or loss, got '%s'\n", program, v ? v : "");
+                return -1;
+            }
+        } else if (!strcmp(a, "--accum")) {
+            if (integer(program, a, v, 1, 1e6, &l)) return -1;
+            o->accum = (int)l;
+        } else if (!strcmp(a, "--clip-norm")) {
+            if (number(program, a, v, 0, 1e9, &o->clip_norm)) return -1;
+        } else if (!strcmp(a, "--l1")) {
+            if (number(program, a, v, 0, 1e3, &o->optim.l1)) return -1;
+        } else if (!strcmp(a, "--freeze") || !strcmp(a, "--lr-mult")) {
+            if (lr_rule(program, a, v, o)) return -1;
+        } else if (!strcmp(a, "--teacher")) {
+            const char *colon = v ? strchr(v, ':') : NULL;
+            if (!colon || colon == v || !colon[1] || (size_t)(colon - v) >= sizeof o->teacher_spec_buf) {
+                fprintf(stderr, "%s: --teacher needs SPEC:CHECKPOINT, e.g. fmnist_cnn:runs/cnn/best.safetensors, got '%s'\n",
+                        program, v ? v : "");
+                return -1;
+            }
+            memcpy(o->teacher_spec_buf, v, (size_t)(colon - v));
+            o->teacher_spec_buf[colon - v] = '\0';
+            o->teacher_spec = o->teacher_spec_buf;
+            o->teacher_path = colon + 1;
+        } else if (!strcmp(a, "--kd-alpha")) {
+            if (number(program, a, v, 0, 1, &o->kd_alpha)) return -1;
+        } else if (!strcmp(a, "--kd-temp")) {
+            if (number(program, a, v, 0.01, 100, &o->kd_temp)) return -1;
+        } else if (!strcmp(a, "--eval") || !strcmp(a, "--predict")) {
+            if (!v) {
+                fprintf(stderr, "%s: %s needs a checkpoint file\n", program, a);
+                return -1;
+            }
+            o->mode = a[2] == 'e' ? NN_MODE_EVAL : NN_MODE_PREDICT;
+            o->checkpoint = v;
+        } else if (!strcmp(a, "--out")) {
+            if (!v) {
+                fprintf(stderr, "%s: --out needs a file\n", program);
+                return -1;
+            }
+            o->out_path = v;
         } else if (!strcmp(a, "--limit")) {
             if (integer(program, a, v, 1, 1e9, &l)) return -1;
             o->limit = l;
@@ -257,6 +357,10 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
     o->schedule.epochs = o->epochs;
     if ((o->n_mean > 0) != (o->n_std > 0) || o->n_mean != o->n_std) {
         fprintf(stderr, "%s: --mean and --std go together, with one value per channel each\n", program);
+        return -1;
+    }
+    if (o->keep_best && (!o->save_dir || o->val_split <= 0)) {
+        fprintf(stderr, "%s: --keep-best needs --save DIR and a validation split (--val-split > 0)\n", program);
         return -1;
     }
     if (o->optim.nesterov && (o->optim.kind != NN_SGD || o->optim.momentum <= 0)) {

@@ -10,6 +10,10 @@
 #include <stdint.h>
 
 typedef enum { NN_FORMAT_AUTO, NN_FORMAT_IDX, NN_FORMAT_CIFAR10 } nn_data_format;
+typedef enum { NN_KEEP_NONE, NN_KEEP_ACC, NN_KEEP_LOSS } nn_keep_best;
+typedef enum { NN_MODE_TRAIN, NN_MODE_EVAL, NN_MODE_PREDICT } nn_mode;
+
+#define NN_MAX_LR_RULES 32
 
 typedef struct {
     const char *data_dir;
@@ -27,7 +31,20 @@ typedef struct {
     long print_every; /* print the batch loss every N steps (0: never) */
     const char *save_dir;    /* write DIR/last.safetensors after every epoch */
     const char *resume_path; /* continue the run saved in this checkpoint */
+    const char *init_path;   /* start from this checkpoint's weights (fine-tuning) */
     int stop_after;          /* end after this epoch, as an interrupted run would (0: run all) */
+    nn_keep_best keep_best;  /* also keep DIR/best.safetensors by validation accuracy or loss */
+    int accum;               /* micro-batches per update */
+    double clip_norm;        /* clip the global gradient norm to this (0: no clipping) */
+    int n_lr_rules;          /* --freeze and --lr-mult, in command-line order */
+    nn_lr_rule lr_rules[NN_MAX_LR_RULES];
+    const char *teacher_spec, *teacher_path; /* --teacher SPEC:CKPT */
+    double kd_alpha, kd_temp;
+    nn_mode mode;
+    const char *checkpoint;  /* --eval / --predict FILE */
+    const char *out_path;    /* --predict: the CSV to write */
+    char teacher_spec_buf[64];
+    char pattern_buf[NN_MAX_LR_RULES][128];
 } nn_options;
 
 /* Returns 0 to run, 1 when --help was printed, -1 on a bad option (message printed). */

@@ -1,155 +1,62 @@
 #include "train.h"
 
-#include "augment.h"
 #include "checkpoint.h"
-#include "cifar.h"
-#include "dataset.h"
+#include "distill.h"
+#include "gradients.h"
 #include "init.h"
-#include "metrics.h"
+#include "lr_rules.h"
 #include "options.h"
 #include "progress.h"
 #include "rng.h"
+#include "run_data.h"
+#include "run_log.h"
+#include "trainer.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct {
-    const nn_model *m;
-    nn_state s;
-    float *x, *target; /* one batch of inputs and one-hot targets */
-    const nn_augment *augment; /* NULL: none (evaluation) */
-    nn_rng *augment_rng;
-    float fill[NN_MAX_CHANNELS]; /* a black pixel, normalized */
-    float *scratch;
-} trainer;
-
-typedef struct {
-    double loss_sum;
-    size_t correct, seen;
-} tally;
-
-static void *alloc(size_t count, size_t size, const char *what)
-{
-    void *p = calloc(count ? count : 1, size);
-    if (!p) {
-        fprintf(stderr, "train: out of memory allocating %s (%zu x %zu bytes)\n", what, count, size);
-        exit(1);
-    }
-    return p;
-}
-
-static void gather(trainer *t, const nn_dataset *ds, const uint32_t *samples, int n, const nn_augment *augment)
-{
-    const nn_model *m = t->m;
-    memset(t->target, 0, sizeof(float) * (size_t)n * m->output_size);
-    for (int i = 0; i < n; ++i) {
-        float *x = t->x + (size_t)i * m->input_size;
-        memcpy(x, ds->x + (size_t)samples[i] * ds->sample_size, sizeof(float) * m->input_size);
-        if (augment)
-            nn_augment_image(augment, x, ds->channels, ds->height, ds->width, t->fill, t->augment_rng, t->scratch);
-        t->target[(size_t)i * m->output_size + ds->y[samples[i]]] = 1.0f;
-    }
-}
-
-static void count(tally *c, const trainer *t, const nn_dataset *ds, const uint32_t *samples, int n, double loss)
-{
-    const float *out = t->s.acts + t->m->output_offset;
-    const size_t k = t->m->output_size;
-    for (int i = 0; i < n; ++i) {
-        size_t best = 0;
-        for (size_t j = 1; j < k; ++j)
-            if (out[i * k + j] > out[i * k + best]) best = j;
-        c->correct += best == ds->y[samples[i]];
-    }
-    c->loss_sum += loss * n;
-    c->seen += (size_t)n;
-}
-
-/* Loss and accuracy in evaluation mode; also fills `confusion` when given. */
-static tally evaluate(trainer *t, const nn_dataset *ds, const uint32_t *samples, size_t total, nn_confusion *confusion)
-{
-    tally c = { 0 };
-    for (size_t start = 0; start < total; start += (size_t)t->m->batch) {
-        const int n = (int)(total - start < (size_t)t->m->batch ? total - start : (size_t)t->m->batch);
-        gather(t, ds, samples + start, n, NULL);
-        t->m->forward(&t->s, t->x, n, 0);
-        count(&c, t, ds, samples + start, n, t->m->loss(&t->s, t->target, n));
-        if (confusion) nn_confusion_add(confusion, t->s.acts + t->m->output_offset, ds->y, samples + start, n);
-    }
-    return c;
-}
-
-static int check_data(const nn_model *m, const nn_dataset *ds, const char *what)
-{
-    if (ds->sample_size != m->input_size) {
-        fprintf(stderr, "train: %s images are %dx%dx%d (%zu values) but model %s takes %zu values per input\n",
-                what, ds->channels, ds->height, ds->width, ds->sample_size, m->name, m->input_size);
-        return -1;
-    }
-    for (size_t i = 0; i < ds->count; ++i) {
-        if (ds->y[i] >= m->output_size) {
-            fprintf(stderr, "train: %s record %zu has label %d but model %s has %zu outputs\n", what, i,
-                    ds->y[i], m->name, m->output_size);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The training and test sets in the chosen (or detected) format. */
-static int load_data(const nn_options *opt, nn_dataset *train_set, nn_dataset *test_set)
-{
-    char err[4352], probe[4096];
-    nn_data_format format = opt->format;
-    if (format == NN_FORMAT_AUTO) {
-        snprintf(probe, sizeof probe, "%s/data_batch_1.bin", opt->data_dir);
-        format = access(probe, F_OK) == 0 ? NN_FORMAT_CIFAR10 : NN_FORMAT_IDX;
-    }
-    const int cifar = format == NN_FORMAT_CIFAR10;
-    if ((cifar ? nn_cifar10_load_dir(opt->data_dir, 1, train_set, err, sizeof err)
-               : nn_dataset_load_idx_dir(opt->data_dir, "train", train_set, err, sizeof err)) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        return -1;
-    }
-    if ((cifar ? nn_cifar10_load_dir(opt->data_dir, 0, test_set, err, sizeof err)
-               : nn_dataset_load_idx_dir(opt->data_dir, "t10k", test_set, err, sizeof err)) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        nn_dataset_free(train_set);
-        return -1;
-    }
-    return 0;
-}
+#include <sys/stat.h>
 
 /* RNGs whose state a checkpoint carries, so that a resumed run draws what the
  * uninterrupted one would have drawn. */
 enum { N_RUN_RNGS = 3 };
 static const char *const RUN_RNG_KEYS[N_RUN_RNGS] = { "rng_shuffle", "rng_model", "rng_augment" };
 
-/* DIR/last.safetensors after `epoch`: weights, buffers, optimizer state, and the
- * metadata that --resume needs. */
-static int save_run(const char *dir, const nn_model *m, const float *params, const nn_optimizer *opt, int epoch,
-                    long step, nn_rng *const *rngs)
+/* What a checkpoint of a run records besides the tensors. */
+typedef struct {
+    int epoch;
+    long step;
+    double best; /* the best validation figure so far (--keep-best) */
+    const nn_normalization *norm;
+    nn_rng *const *rngs;
+} run_point;
+
+static int save_run(const char *path, const nn_model *m, const float *params, const nn_optimizer *opt,
+                    const run_point *at)
 {
     nn_ckpt_meta meta = { 0 };
-    char text[96], path[4096], err[4352];
+    char text[96], err[4352];
     nn_ckpt_meta_set(&meta, "spec", m->name);
-    snprintf(text, sizeof text, "%d", epoch);
+    snprintf(text, sizeof text, "%d", at->epoch);
     nn_ckpt_meta_set(&meta, "epoch", text);
-    snprintf(text, sizeof text, "%ld", step);
+    snprintf(text, sizeof text, "%ld", at->step);
     nn_ckpt_meta_set(&meta, "step", text);
     snprintf(text, sizeof text, "%ld", opt->step);
     nn_ckpt_meta_set(&meta, "optimizer_step", text);
     nn_ckpt_meta_set(&meta, "optimizer", nn_optim_name(opt->cfg.kind));
+    if (isfinite(at->best)) { /* --keep-best: the figure a resumed run must beat */
+        snprintf(text, sizeof text, "%.17g", at->best);
+        nn_ckpt_meta_set(&meta, "best_val", text);
+    }
+    nn_normalization_to_meta(at->norm, &meta);
     for (int i = 0; i < N_RUN_RNGS; ++i) {
-        nn_rng_format(rngs[i], text, sizeof text);
+        nn_rng_format(at->rngs[i], text, sizeof text);
         nn_ckpt_meta_set(&meta, RUN_RNG_KEYS[i], text);
     }
-    snprintf(path, sizeof path, "%s/last.safetensors", dir);
     if (nn_checkpoint_save(path, m, params, opt, &meta, err, sizeof err) != 0) {
         fprintf(stderr, "train: %s\n", err);
         return -1;
@@ -159,23 +66,235 @@ static int save_run(const char *dir, const nn_model *m, const float *params, con
 
 static uint32_t *range(size_t n)
 {
-    uint32_t *a = alloc(n, sizeof(uint32_t), "sample indices");
+    uint32_t *a = nn_alloc(n, sizeof(uint32_t), "sample indices");
     for (size_t i = 0; i < n; ++i) a[i] = (uint32_t)i;
     return a;
 }
 
-int nn_train_main(const nn_model *m, int argc, char **argv)
+/* Loads a checkpoint's weights and buffers (not its optimizer state) and
+ * its normalization, for evaluation, prediction, a teacher or --init. */
+static int load_weights(const char *path, const nn_model *m, float *params, nn_normalization *norm, int channels)
 {
+    nn_ckpt_meta meta = { 0 };
+    char err[4352];
+    if (nn_checkpoint_load(path, m, params, NULL, &meta, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    if (norm && nn_normalization_from_meta(norm, &meta, channels) != 0) {
+        fprintf(stderr, "train: %s: no input normalization for %d channels in its metadata (mean, std)\n", path,
+                channels);
+        return -1;
+    }
+    return 0;
+}
+
+/* --eval and --predict: a checkpoint on the test set. */
+static int run_checkpoint(const nn_model *m, const nn_options *opt)
+{
+    nn_dataset test;
+    if (nn_run_data_load(opt, m, NULL, &test) != 0) return 1;
+    nn_trainer t;
+    nn_trainer_init(&t, m, 0);
+    nn_normalization norm;
+    if (load_weights(opt->checkpoint, m, t.s.params, &norm, test.channels) != 0) return 1;
+    nn_dataset_normalize(&test, norm.mean, norm.std);
+    printf("%s: %s on %zu test images of %s, ", opt->mode == NN_MODE_EVAL ? "eval" : "predict", opt->checkpoint,
+           test.count, opt->data_dir);
+    nn_normalization_print(&norm, stdout);
+    printf("\n");
+    uint32_t *all = range(test.count);
+    int rc = 0;
+    if (opt->mode == NN_MODE_EVAL) {
+        nn_confusion confusion;
+        if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
+            fprintf(stderr, "train: out of memory for the confusion matrix\n");
+            return 1;
+        }
+        const nn_tally r = nn_trainer_evaluate(&t, &test, all, test.count, &confusion);
+        printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images)\n", r.loss_sum / r.seen,
+               100.0 * r.correct / r.seen, r.correct, r.seen);
+        nn_metrics_print(&confusion, stdout);
+        char err[4352];
+        if (opt->save_dir) {
+            if (nn_metrics_write_csv(&confusion, opt->save_dir, err, sizeof err) != 0) {
+                fprintf(stderr, "train: %s\n", err);
+                rc = 1;
+            } else {
+                printf("metrics: %s/metrics.csv, %s/confusion.csv\n", opt->save_dir, opt->save_dir);
+            }
+        }
+        nn_confusion_free(&confusion);
+    } else {
+        FILE *out = fopen(opt->out_path, "w");
+        if (!out) {
+            fprintf(stderr, "train: cannot write %s: %s\n", opt->out_path, strerror(errno));
+            return 1;
+        }
+        const size_t k = m->output_size;
+        fprintf(out, "index,label,predicted");
+        for (size_t j = 0; j < k; ++j) fprintf(out, ",logit_%zu", j);
+        fprintf(out, "\n");
+        for (size_t start = 0; start < test.count; start += (size_t)m->batch) {
+            const int n = (int)(test.count - start < (size_t)m->batch ? test.count - start : (size_t)m->batch);
+            nn_trainer_gather(&t, &test, all + start, n, NULL);
+            m->forward(&t.s, t.x, n, 0);
+            const float *z = t.s.acts + m->output_offset;
+            for (int i = 0; i < n; ++i) {
+                size_t best = 0;
+                for (size_t j = 1; j < k; ++j)
+                    if (z[i * k + j] > z[i * k + best]) best = j;
+                fprintf(out, "%zu,%d,%zu", start + i, test.y[start + i], best);
+                for (size_t j = 0; j < k; ++j) fprintf(out, ",%.9g", z[i * k + j]);
+                fprintf(out, "\n");
+            }
+        }
+        if (fclose(out) != 0) {
+            fprintf(stderr, "train: write error on %s\n", opt->out_path);
+            rc = 1;
+        } else {
+            printf("predictions: %s (%zu rows)\n", opt->out_path, test.count);
+        }
+    }
+    free(all);
+    nn_trainer_free(&t);
+    nn_dataset_free(&test);
+    return rc;
+}
+
+/* A distillation teacher: its own buffers, weights and input normalization. */
+typedef struct {
+    nn_trainer t;
+    double scale[NN_MAX_CHANNELS], shift[NN_MAX_CHANNELS]; /* student input -> teacher input */
+    double *zs, *zt, *target, *dz;                         /* one batch, in double */
+} teacher;
+
+static int teacher_init(teacher *te, const nn_model *student, const nn_model *const *teachers, int n_teachers,
+                        const nn_options *opt, const nn_normalization *norm)
+{
+    const nn_model *m = NULL;
+    for (int i = 0; i < n_teachers; ++i)
+        if (!strcmp(teachers[i]->name, opt->teacher_spec)) m = teachers[i];
+    if (!m) {
+        fprintf(stderr, "train: --teacher %s: this trainer has no teacher %s linked in; build one with "
+                "make build SPEC=%s TEACHER=%s\n", opt->teacher_spec, opt->teacher_spec, student->name,
+                opt->teacher_spec);
+        return -1;
+    }
+    if (m->input_size != student->input_size || m->output_size != student->output_size ||
+        strcmp(student->loss_name, "softmax_cross_entropy") != 0) {
+        fprintf(stderr, "train: --teacher %s: distillation needs the same input size and classes as %s "
+                "(%zu and %zu, teacher %zu and %zu) and a softmax_cross_entropy student\n", m->name, student->name,
+                student->input_size, student->output_size, m->input_size, m->output_size);
+        return -1;
+    }
+    nn_trainer_init(&te->t, m, 0);
+    nn_normalization tn;
+    if (load_weights(opt->teacher_path, m, te->t.s.params, &tn, norm->channels) != 0) return -1;
+    for (int c = 0; c < norm->channels; ++c) {
+        te->scale[c] = norm->std[c] / tn.std[c];
+        te->shift[c] = (norm->mean[c] - tn.mean[c]) / tn.std[c];
+    }
+    const size_t batch = (size_t)student->batch * student->output_size;
+    te->zs = nn_alloc(batch, sizeof(double), "distillation logits");
+    te->zt = nn_alloc(batch, sizeof(double), "distillation logits");
+    te->target = nn_alloc(batch, sizeof(double), "distillation targets");
+    te->dz = nn_alloc(batch, sizeof(double), "distillation gradient");
+    printf("distillation: teacher %s from %s, alpha %g, temperature %g\n", m->name, opt->teacher_path, opt->kd_alpha,
+           opt->kd_temp);
+    return 0;
+}
+
+/* Replaces the student's loss and output gradient by the distillation loss's. */
+static double distill(teacher *te, const nn_trainer *st, int n, int channels, const nn_options *opt)
+{
+    const nn_model *m = st->m;
+    const size_t plane = m->input_size / (size_t)channels, k = m->output_size;
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < channels; ++c)
+            for (size_t j = 0; j < plane; ++j) {
+                const size_t at = (size_t)i * m->input_size + (size_t)c * plane + j;
+                te->t.x[at] = (float)(st->x[at] * te->scale[c] + te->shift[c]);
+            }
+    te->t.m->forward(&te->t.s, te->t.x, n, 0);
+    const float *zs = st->s.acts + m->output_offset, *zt = te->t.s.acts + te->t.m->output_offset;
+    for (size_t i = 0; i < (size_t)n * k; ++i) {
+        te->zs[i] = zs[i];
+        te->zt[i] = zt[i];
+        te->target[i] = st->target[i];
+    }
+    const double loss = nn_kd_loss(te->zs, te->zt, te->target, n, (int)k, opt->kd_alpha, opt->kd_temp, te->dz);
+    float *dz = st->s.dacts + m->output_offset;
+    for (size_t i = 0; i < (size_t)n * k; ++i) dz[i] = (float)te->dz[i];
+    return loss;
+}
+
+static void teacher_free(teacher *te)
+{
+    nn_trainer_free(&te->t);
+    free(te->zs);
+    free(te->zt);
+    free(te->target);
+    free(te->dz);
+}
+
+static void print_recipe(const nn_model *m, const nn_options *opt)
+{
+    printf("training: %d epochs, %s lr %g", opt->epochs, nn_optim_name(opt->optim.kind), opt->optim.lr);
+    if (opt->optim.kind == NN_SGD && opt->optim.momentum > 0)
+        printf(", momentum %g%s", opt->optim.momentum, opt->optim.nesterov ? " (Nesterov)" : "");
+    if (opt->optim.weight_decay > 0) printf(", weight decay %g", opt->optim.weight_decay);
+    if (opt->optim.l1 > 0) printf(", L1 %g", opt->optim.l1);
+    if (opt->schedule.kind != NN_SCHED_CONSTANT) printf(", %s schedule", nn_schedule_name(opt->schedule.kind));
+    if (opt->schedule.warmup_epochs > 0) printf(", %g warmup epochs", opt->schedule.warmup_epochs);
+    if (opt->clip_norm > 0) printf(", gradient norm clipped to %g", opt->clip_norm);
+    printf(", batch %d", m->batch);
+    if (opt->accum > 1) printf(" x %d accumulated", opt->accum);
+    printf(", seed %llu, %d threads\n", (unsigned long long)opt->seed, opt->threads);
+}
+
+/* Learning-rate multipliers (spec rules, then the command line's) and the
+ * frozen flags the generated backward reads. Returns the number of frozen
+ * tensors, or -1 after printing the reason. */
+static int resolve_lr_rules(const nn_model *m, const nn_options *opt, double *mult, unsigned char *frozen)
+{
+    nn_lr_rule rules[2 * NN_MAX_LR_RULES];
+    int n = 0;
+    for (int i = 0; i < m->n_lr_rules && n < NN_MAX_LR_RULES; ++i) rules[n++] = m->lr_rules[i];
+    for (int i = 0; i < opt->n_lr_rules; ++i) rules[n++] = opt->lr_rules[i];
+    char err[512];
+    if (nn_lr_rules_apply(m->tensors, m->n_tensors, rules, n, mult, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    int n_frozen = 0;
+    for (int t = 0; t < m->n_tensors; ++t) {
+        frozen[t] = (m->tensors[t].flags & NN_TRAINABLE) && mult[t] == 0.0;
+        n_frozen += frozen[t];
+    }
+    for (int i = 0; i < n; ++i) {
+        printf("%s %s ", i ? "," : "learning rates:", rules[i].pattern);
+        if (rules[i].mult == 0.0) printf("frozen");
+        else printf("x%g", rules[i].mult);
+    }
+    if (n) printf(" (%d of %d tensors frozen)\n", n_frozen, m->n_tensors);
+    return n_frozen;
+}
+
+int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, int n_teachers, int argc,
+                           char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress and errors interleave in order in logs and pipes */
     nn_options opt;
     const int parsed = nn_options_parse(&opt, argc, argv, argv[0]);
     if (parsed != 0) return parsed > 0 ? 0 : 2;
     openblas_set_num_threads(opt.threads);
     omp_set_num_threads(opt.threads);
+    if (opt.mode != NN_MODE_TRAIN) return run_checkpoint(m, &opt);
 
     printf("%s\n", m->summary);
     nn_dataset train_set, test_set;
-    if (load_data(&opt, &train_set, &test_set) != 0) return 1;
-    if (check_data(m, &train_set, "training") || check_data(m, &test_set, "test")) return 1;
+    if (nn_run_data_load(&opt, m, &train_set, &test_set) != 0) return 1;
 
     nn_rng init_rng, split_rng, shuffle_rng, model_rng, augment_rng;
     nn_rng_seed(&augment_rng, opt.seed ^ 0xa09e667fULL);
@@ -195,75 +314,72 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         return 1;
     }
     uint32_t *train_idx = order, *val_idx = order + n_train;
-    uint32_t *split_order = alloc(n_train, sizeof(uint32_t), "sample indices");
+    uint32_t *split_order = nn_alloc(n_train, sizeof(uint32_t), "sample indices");
     memcpy(split_order, train_idx, sizeof(uint32_t) * n_train);
     uint32_t *test_idx = range(test_set.count);
 
-    if (train_set.channels > NN_MAX_CHANNELS || (opt.n_mean && opt.n_mean != train_set.channels)) {
+    nn_normalization norm = { .channels = train_set.channels };
+    if (opt.n_mean && opt.n_mean != train_set.channels) {
         fprintf(stderr, "train: the images have %d channels; --mean/--std gave %d values\n", train_set.channels,
                 opt.n_mean);
         return 1;
     }
-    double mean[NN_MAX_CHANNELS], std[NN_MAX_CHANNELS];
     if (opt.n_mean) {
-        memcpy(mean, opt.mean, sizeof mean);
-        memcpy(std, opt.std, sizeof std);
+        memcpy(norm.mean, opt.mean, sizeof norm.mean);
+        memcpy(norm.std, opt.std, sizeof norm.std);
     } else {
-        nn_dataset_stats(&train_set, train_idx, n_train, mean, std);
+        nn_dataset_stats(&train_set, train_idx, n_train, norm.mean, norm.std);
     }
-    nn_dataset_normalize(&train_set, mean, std);
-    nn_dataset_normalize(&test_set, mean, std);
-    printf("data: %s: %zu training, %zu validation, %zu test images of %dx%dx%d; normalized with mean", opt.data_dir,
-           n_train, n_val, test_set.count, train_set.channels, train_set.height, train_set.width);
-    for (int c = 0; c < train_set.channels; ++c) printf("%s%.4f", c ? "," : " ", mean[c]);
-    printf(", std");
-    for (int c = 0; c < train_set.channels; ++c) printf("%s%.4f", c ? "," : " ", std[c]);
+    nn_dataset_normalize(&train_set, norm.mean, norm.std);
+    nn_dataset_normalize(&test_set, norm.mean, norm.std);
+    printf("data: %s: %zu training, %zu validation, %zu test images of %dx%dx%d; ", opt.data_dir, n_train, n_val,
+           test_set.count, train_set.channels, train_set.height, train_set.width);
+    nn_normalization_print(&norm, stdout);
     printf("\n");
     if (nn_augment_enabled(&opt.augment))
         printf("augmentation: crop padding %d, flips %s, noise %g\n", opt.augment.crop_pad,
                opt.augment.flip ? "on" : "off", opt.augment.noise);
 
-    trainer t = { .m = m };
-    t.s.params = alloc(m->n_params, sizeof(float), "parameters");
-    t.s.grads = alloc(m->n_params, sizeof(float), "gradients");
-    t.s.acts = alloc(m->n_acts, sizeof(float), "activations");
-    t.s.dacts = alloc(m->n_acts, sizeof(float), "activation gradients");
-    t.s.work = alloc(m->n_work, sizeof(float), "workspace");
-    t.s.index = alloc(m->n_index, sizeof(int32_t), "pooling indices");
+    nn_trainer t;
+    nn_trainer_init(&t, m, 1);
     t.s.rng = &model_rng;
-    t.x = alloc((size_t)m->batch * m->input_size, sizeof(float), "input batch");
-    t.scratch = alloc(m->input_size, sizeof(float), "augmentation scratch");
     t.augment_rng = &augment_rng;
-    for (int c = 0; c < train_set.channels; ++c) t.fill[c] = (float)((0.0 - mean[c]) / std[c]);
-    t.target = alloc((size_t)m->batch * m->output_size, sizeof(float), "target batch");
+    for (int c = 0; c < train_set.channels; ++c) t.fill[c] = (float)((0.0 - norm.mean[c]) / norm.std[c]);
     nn_init_params(m->tensors, m->n_tensors, t.s.params, &init_rng);
+    if (opt.init_path && load_weights(opt.init_path, m, t.s.params, NULL, 0) != 0) return 1;
+    if (opt.init_path) printf("weights from %s\n", opt.init_path);
+
+    double *lr_mult = nn_alloc((size_t)m->n_tensors, sizeof(double), "learning-rate multipliers");
+    unsigned char *frozen = nn_alloc((size_t)m->n_tensors, 1, "frozen flags");
+    const int n_frozen = resolve_lr_rules(m, &opt, lr_mult, frozen);
+    if (n_frozen < 0) return 1;
+    t.s.frozen = n_frozen ? frozen : NULL;
+
+    teacher te = { 0 };
+    if (opt.teacher_spec && teacher_init(&te, m, teachers, n_teachers, &opt, &norm) != 0) return 1;
 
     nn_optimizer opt_state;
     if (nn_optim_init(&opt_state, &opt.optim, m->n_params) != 0) {
         fprintf(stderr, "train: out of memory for the optimizer state\n");
         return 1;
     }
-    printf("training: %d epochs, %s lr %g", opt.epochs, nn_optim_name(opt.optim.kind), opt.optim.lr);
-    if (opt.optim.kind == NN_SGD && opt.optim.momentum > 0)
-        printf(", momentum %g%s", opt.optim.momentum, opt.optim.nesterov ? " (Nesterov)" : "");
-    if (opt.optim.weight_decay > 0) printf(", weight decay %g", opt.optim.weight_decay);
-    if (opt.schedule.kind != NN_SCHED_CONSTANT) printf(", %s schedule", nn_schedule_name(opt.schedule.kind));
-    if (opt.schedule.warmup_epochs > 0) printf(", %g warmup epochs", opt.schedule.warmup_epochs);
-    printf(", batch %d, seed %llu, %d threads\n", m->batch, (unsigned long long)opt.seed, opt.threads);
+    print_recipe(m, &opt);
     fflush(stdout);
 
     int first_epoch = 1;
     long step = 0;
+    const int keep_acc = opt.keep_best == NN_KEEP_ACC;
+    double best = keep_acc ? -INFINITY : INFINITY;
     nn_rng *const run_rngs[N_RUN_RNGS] = { &shuffle_rng, &model_rng, &augment_rng };
     if (opt.resume_path) {
         nn_ckpt_meta meta = { 0 };
-        char err[1024];
+        char err[4352];
         if (nn_checkpoint_load(opt.resume_path, m, t.s.params, &opt_state, &meta, err, sizeof err) != 0) {
             fprintf(stderr, "train: %s\n", err);
             return 1;
         }
         const char *spec = nn_ckpt_meta_get(&meta, "spec"), *epoch = nn_ckpt_meta_get(&meta, "epoch");
-        const char *steps = nn_ckpt_meta_get(&meta, "step");
+        const char *steps = nn_ckpt_meta_get(&meta, "step"), *best_val = nn_ckpt_meta_get(&meta, "best_val");
         int rngs_ok = 1;
         for (int i = 0; i < N_RUN_RNGS; ++i)
             rngs_ok = rngs_ok && nn_rng_parse(run_rngs[i], nn_ckpt_meta_get(&meta, RUN_RNG_KEYS[i])) == 0;
@@ -274,43 +390,94 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
         }
         first_epoch = atoi(epoch) + 1;
         step = atol(steps);
+        if (best_val) best = strtod(best_val, NULL);
         printf("resumed from %s after epoch %d (step %ld)\n", opt.resume_path, first_epoch - 1, step);
     }
+    nn_run_log log = { 0 };
+    if (opt.save_dir) {
+        char err[4352];
+        if (mkdir(opt.save_dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "train: cannot create %s: %s\n", opt.save_dir, strerror(errno));
+            return 1;
+        }
+        if (nn_run_log_open(&log, opt.save_dir, first_epoch - 1, err, sizeof err) != 0) {
+            fprintf(stderr, "train: %s\n", err);
+            return 1;
+        }
+        printf("run directory: %s (last.safetensors%s, log.csv, steps.csv, %s)\n", opt.save_dir,
+               opt.keep_best ? ", best.safetensors" : "", strrchr(log.tb.path, '/') + 1);
+    }
+
     nn_progress bar;
     nn_progress_init(&bar);
     const double run_start = nn_now();
     const size_t run_images = n_train * (size_t)(opt.epochs - first_epoch + 1);
-    opt.schedule.steps_per_epoch = (long)((n_train + (size_t)m->batch - 1) / (size_t)m->batch);
+    const size_t batch = (size_t)m->batch, n_batches = (n_train + batch - 1) / batch;
+    opt.schedule.steps_per_epoch = (long)((n_batches + (size_t)opt.accum - 1) / (size_t)opt.accum);
     double lr = opt.optim.lr;
-    for (int epoch = first_epoch; epoch <= opt.epochs; ++epoch) {
+    int failed = 0;
+    for (int epoch = first_epoch; epoch <= opt.epochs && !failed; ++epoch) {
         /* each epoch shuffles the split's own order, so the order depends on the RNG state alone
            and a resumed run sees the same batches */
         memcpy(train_idx, split_order, sizeof(uint32_t) * n_train);
         nn_rng_shuffle(&shuffle_rng, train_idx, (uint32_t)n_train);
-        tally c = { 0 };
+        nn_tally c = { 0 };
         const double epoch_start = nn_now();
-        for (size_t start = 0; start < n_train; start += (size_t)m->batch) {
-            const int n = (int)(n_train - start < (size_t)m->batch ? n_train - start : (size_t)m->batch);
-            gather(&t, &train_set, train_idx + start, n, nn_augment_enabled(&opt.augment) ? &opt.augment : NULL);
-            m->forward(&t.s, t.x, n, 1);
-            const float loss = m->loss(&t.s, t.target, n);
+        for (size_t first = 0; first < n_batches && !failed; first += (size_t)opt.accum) {
+            /* one update: accum micro-batches whose gradients add up to that of their union,
+               each seeded with its share (its size over the union's) of the mean loss's gradient */
+            const size_t begin = first * batch;
+            const size_t end = (first + (size_t)opt.accum) * batch < n_train ? (first + (size_t)opt.accum) * batch
+                                                                             : n_train;
+            double update_loss = 0.0;
             lr = nn_schedule_lr(&opt.schedule, step);
             ++step;
-            if (!isfinite(loss)) {
-                nn_progress_clear(&bar);
-                fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (learning rate %g; try a lower --lr)\n",
-                        epoch, step, loss, lr);
-                return 1;
+            memset(t.s.grads, 0, sizeof(float) * m->n_params);
+            for (size_t start = begin; start < end; start += batch) {
+                const int n = (int)(end - start < batch ? end - start : batch);
+                nn_trainer_gather(&t, &train_set, train_idx + start, n,
+                                  nn_augment_enabled(&opt.augment) ? &opt.augment : NULL);
+                m->forward(&t.s, t.x, n, 1);
+                double loss = m->loss(&t.s, t.target, n);
+                if (opt.teacher_spec) loss = distill(&te, &t, n, train_set.channels, &opt);
+                if (!isfinite(loss)) {
+                    nn_progress_clear(&bar);
+                    fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (learning rate %g; try a "
+                            "lower --lr)\n", epoch, step, loss, lr);
+                    failed = 1;
+                    break;
+                }
+                nn_trainer_count(&c, &t, &train_set, train_idx + start, n, loss);
+                update_loss += loss * n / (double)(end - begin);
+                if (end - begin != (size_t)n) {
+                    float *dz = t.s.dacts + m->output_offset;
+                    const float share = (float)((double)n / (double)(end - begin));
+                    for (size_t i = 0; i < (size_t)n * m->output_size; ++i) dz[i] *= share;
+                }
+                m->backward(&t.s, n, NULL);
             }
-            count(&c, &t, &train_set, train_idx + start, n, loss);
+            if (failed) break;
+            const int bad = nn_grad_first_nonfinite(m->tensors, m->n_tensors, t.s.grads, lr_mult);
+            if (bad >= 0) {
+                nn_progress_clear(&bar);
+                fprintf(stderr, "train: epoch %d step %ld: the gradient of %s is NaN or infinite; stopping "
+                        "(learning rate %g; try a lower --lr or --clip-norm)\n", epoch, step, m->tensors[bad].name,
+                        lr);
+                failed = 1;
+                break;
+            }
+            if (opt.clip_norm > 0) {
+                const double norm2 = nn_grad_global_norm(m->tensors, m->n_tensors, t.s.grads, lr_mult);
+                if (norm2 > opt.clip_norm)
+                    nn_grad_scale(m->tensors, m->n_tensors, t.s.grads, lr_mult, opt.clip_norm / norm2);
+            }
+            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr, lr_mult);
+            if (opt.save_dir) nn_run_log_step(&log, epoch, step, update_loss, lr);
             if (opt.print_every && step % opt.print_every == 0) {
                 nn_progress_clear(&bar);
-                printf("epoch %d step %ld: batch loss %.4f, lr %.3g\n", epoch, step, loss, lr);
+                printf("epoch %d step %ld: batch loss %.4f, lr %.3g\n", epoch, step, update_loss, lr);
                 fflush(stdout);
             }
-            memset(t.s.grads, 0, sizeof(float) * m->n_params);
-            m->backward(&t.s, n, NULL);
-            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr);
             const double now = nn_now();
             const size_t done_run = (size_t)(epoch - first_epoch) * n_train + c.seen;
             const double rate = c.seen / (now - epoch_start + 1e-9);
@@ -318,49 +485,79 @@ int nn_train_main(const nn_model *m, int argc, char **argv)
             nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_train, c.loss_sum / c.seen,
                                (double)c.correct / c.seen, rate, eta);
         }
+        if (failed) break;
         const double seconds = nn_now() - epoch_start;
         nn_progress_clear(&bar);
-        printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, c.loss_sum / c.seen,
-               100.0 * c.correct / c.seen);
+        nn_epoch_record rec = { .epoch = epoch, .step = step, .train_loss = c.loss_sum / c.seen,
+                                .train_acc = (double)c.correct / c.seen, .val_loss = NAN, .val_acc = NAN, .lr = lr,
+                                .img_per_s = n_train / seconds, .seconds = seconds };
+        printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, rec.train_loss, 100.0 * rec.train_acc);
         if (n_val > 0) {
-            const tally v = evaluate(&t, &train_set, val_idx, n_val, NULL);
-            printf(" | val loss %.4f acc %.2f%%", v.loss_sum / v.seen, 100.0 * v.correct / v.seen);
+            const nn_tally v = nn_trainer_evaluate(&t, &train_set, val_idx, n_val, NULL);
+            rec.val_loss = v.loss_sum / v.seen;
+            rec.val_acc = (double)v.correct / v.seen;
+            printf(" | val loss %.4f acc %.2f%%", rec.val_loss, 100.0 * rec.val_acc);
         }
-        printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, n_train / seconds);
+        printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, rec.img_per_s);
+        if (opt.save_dir) {
+            nn_run_log_epoch(&log, &rec);
+            char path[4352];
+            const int improved = opt.keep_best && (keep_acc ? rec.val_acc > best : rec.val_loss < best);
+            if (improved) best = keep_acc ? rec.val_acc : rec.val_loss;
+            const run_point at = { .epoch = epoch, .step = step, .best = best, .norm = &norm, .rngs = run_rngs };
+            snprintf(path, sizeof path, "%s/best.safetensors", opt.save_dir);
+            if (improved) {
+                if (save_run(path, m, t.s.params, &opt_state, &at) != 0) return 1;
+                if (keep_acc) printf("best so far (val acc %.2f%%): %s\n", 100.0 * best, path);
+                else printf("best so far (val loss %.4f): %s\n", best, path);
+            }
+            snprintf(path, sizeof path, "%s/last.safetensors", opt.save_dir);
+            if (save_run(path, m, t.s.params, &opt_state, &at) != 0) return 1;
+        }
         fflush(stdout);
-        if (opt.save_dir && save_run(opt.save_dir, m, t.s.params, &opt_state, epoch, step, run_rngs) != 0) return 1;
         if (opt.stop_after == epoch && epoch < opt.epochs) {
             printf("stopped after epoch %d of %d, as asked\n", epoch, opt.epochs);
             break;
         }
     }
-    nn_confusion confusion;
-    if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
-        fprintf(stderr, "train: out of memory for the confusion matrix\n");
-        return 1;
+    if (!failed) {
+        nn_confusion confusion;
+        if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
+            fprintf(stderr, "train: out of memory for the confusion matrix\n");
+            return 1;
+        }
+        const nn_tally r = nn_trainer_evaluate(&t, &test_set, test_idx, test_set.count, &confusion);
+        char total[32], err[4352];
+        nn_format_duration(total, sizeof total, nn_now() - run_start);
+        printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images) after %s\n", r.loss_sum / r.seen,
+               100.0 * r.correct / r.seen, r.correct, r.seen, total);
+        nn_metrics_print(&confusion, stdout);
+        if (opt.save_dir) {
+            if (nn_metrics_write_csv(&confusion, opt.save_dir, err, sizeof err) != 0) {
+                fprintf(stderr, "train: %s\n", err);
+                failed = 1;
+            } else {
+                printf("metrics: %s/metrics.csv, %s/confusion.csv\n", opt.save_dir, opt.save_dir);
+            }
+        }
+        nn_confusion_free(&confusion);
     }
-    const tally r = evaluate(&t, &test_set, test_idx, test_set.count, &confusion);
-    char total[32];
-    nn_format_duration(total, sizeof total, nn_now() - run_start);
-    printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images) after %s\n", r.loss_sum / r.seen,
-           100.0 * r.correct / r.seen, r.correct, r.seen, total);
-    nn_metrics_print(&confusion, stdout);
-    nn_confusion_free(&confusion);
 
+    nn_run_log_close(&log);
+    if (opt.teacher_spec) teacher_free(&te);
     nn_optim_free(&opt_state);
-    free(t.s.params);
-    free(t.s.grads);
-    free(t.s.acts);
-    free(t.s.dacts);
-    free(t.s.work);
-    free(t.s.index);
-    free(t.x);
-    free(t.scratch);
-    free(t.target);
+    nn_trainer_free(&t);
+    free(lr_mult);
+    free(frozen);
     free(order);
     free(split_order);
     free(test_idx);
     nn_dataset_free(&train_set);
     nn_dataset_free(&test_set);
-    return 0;
+    return failed;
+}
+
+int nn_train_main(const nn_model *m, int argc, char **argv)
+{
+    return nn_train_main_teachers(m, NULL, 0, argc, argv);
 }

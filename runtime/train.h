@@ -5,5 +5,8 @@
 #include "nn_model.h"
 
 int nn_train_main(const nn_model *m, int argc, char **argv);
+/* The same, with distillation teachers linked in (chosen by --teacher SPEC:CKPT). */
+int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, int n_teachers, int argc,
+                           char **argv);
 
 #endif

@@ -115,3 +115,28 @@ Test(generator, resnet_summaries_have_the_reference_counts)
         cr_expect(strstr(out, nets[i].macs) != NULL, "%s: expected '%s'", nets[i].spec, nets[i].macs);
     }
 }
+
+/* freeze and lr_mult in a spec become the model's rule table, in order. */
+Test(generator, spec_learning_rate_rules_reach_the_model)
+{
+    char dir[64], cmd[512], out[1 << 14];
+    make_dir(dir, sizeof dir, "gen");
+    snprintf(cmd, sizeof cmd, "%s/probe.lua", dir);
+    FILE *f = fopen(cmd, "w");
+    cr_assert_not_null(f);
+    fputs("return network{ input = { 1, 8, 8 }, freeze = { \"conv.*\" }, lr_mult = { [\"fc.bias\"] = 2, [\"fc.w*\"] = 0.5 },\n"
+          "  conv2d{ 2, k = 3, name = \"conv\" }, flatten{}, linear{ 3, name = \"fc\" }, loss = softmax_cross_entropy{} }\n",
+          f);
+    cr_assert_eq(fclose(f), 0);
+    snprintf(cmd, sizeof cmd, "lua5.4 generator/main.lua %s/probe.lua --out %s/out 2>&1 && grep -A4 '_lr_rules\\[\\]' "
+             "%s/out/probe.c && grep 'lr_rules' %s/out/probe.c | tail -2", dir, dir, dir, dir);
+    cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
+    cr_expect_str_eq(out, "static const nn_lr_rule probe_lr_rules[] = {\n"
+                          "    { \"conv.*\", 0.0 },\n"
+                          "    { \"fc.bias\", 2.0 },\n"
+                          "    { \"fc.w*\", 0.5 },\n"
+                          "};\n"
+                          "    .lr_rules = probe_lr_rules,\n"
+                          "    .n_lr_rules = 3,\n");
+    remove_dir(dir);
+}

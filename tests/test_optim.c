@@ -2,6 +2,7 @@
  * printed by `/usr/bin/python3 tests/torch/optim_reference.py` (torch 1.13):
  * a 3-element weight with weight decay 0.1 and a 2-element bias without,
  * gradients g0 * (1 + t/10) at step t; parameters after steps 1, 2 and 10. */
+#include "gradients.h"
 #include "optim.h"
 
 #include <criterion/criterion.h>
@@ -63,7 +64,7 @@ static void run(const char *name)
     int checked = 0;
     for (int t = 1; t <= 10; ++t) {
         for (int i = 0; i < 5; ++i) g[i] = (float)(g0[i] * (1.0 + 0.1 * t));
-        nn_optim_step(&o, tensors, 2, p, g, c.lr);
+        nn_optim_step(&o, tensors, 2, p, g, c.lr, NULL);
         for (size_t k = 0; k < sizeof table / sizeof table[0]; ++k) {
             if (strcmp(table[k].name, name) || table[k].step != t) continue;
             for (int i = 0; i < 5; ++i) {
@@ -93,7 +94,49 @@ Test(optim, decay_all_includes_biases)
     float p[5] = { 1, 1, 1, 1, 1 }, g[5] = { 0 };
     nn_optimizer o;
     cr_assert_eq(nn_optim_init(&o, &c, 5), 0);
-    nn_optim_step(&o, tensors, 2, p, g, c.lr);
+    nn_optim_step(&o, tensors, 2, p, g, c.lr, NULL);
     for (int i = 0; i < 5; ++i) cr_expect_float_eq(p[i], 0.5f, 1e-7, "element %d", i);
     nn_optim_free(&o);
+}
+
+Test(optim, l1_adds_sign_of_weights_to_decayed_tensors_only)
+{
+    const nn_tensor tensors[] = {
+        { "w", 1, { 3 }, 0, 3, NN_TRAINABLE | NN_DECAY, NN_INIT_ZEROS, 1, 1 },
+        { "b", 1, { 2 }, 4, 2, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
+    };
+    float p[6] = { 2.0f, -2.0f, 0.0f, 0.0f, 2.0f, -2.0f };
+    const float g[6] = { 0.5f, 0.5f, 0.5f, 0.0f, 0.5f, 0.5f };
+    nn_optim_config c = nn_optim_defaults(NN_SGD);
+    c.l1 = 0.25;
+    nn_optimizer o;
+    cr_assert_eq(nn_optim_init(&o, &c, 6), 0);
+    nn_optim_step(&o, tensors, 2, p, g, 0.1, NULL);
+    cr_expect_float_eq(p[0], 2.0f - 0.1f * (0.5f + 0.25f), 1e-7);
+    cr_expect_float_eq(p[1], -2.0f - 0.1f * (0.5f - 0.25f), 1e-7);
+    cr_expect_float_eq(p[2], 0.0f - 0.1f * 0.5f, 1e-7, "sign(0) is 0");
+    cr_expect_float_eq(p[4], 2.0f - 0.1f * 0.5f, 1e-7, "biases get no L1");
+    cr_expect_float_eq(p[5], -2.0f - 0.1f * 0.5f, 1e-7);
+    nn_optim_free(&o);
+}
+
+Test(optim, clipping_by_global_norm_skips_frozen_tensors)
+{
+    const nn_tensor tensors[] = {
+        { "a", 1, { 1 }, 0, 1, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
+        { "b", 1, { 1 }, 4, 1, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
+        { "frozen", 1, { 1 }, 8, 1, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
+        { "nan_buffer", 1, { 1 }, 12, 1, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
+    };
+    float g[16] = { 0 };
+    g[0] = 3.0f, g[4] = -4.0f, g[8] = 100.0f, g[12] = NAN;
+    const double mult[4] = { 1.0, 1.0, 0.0, 1.0 };
+    cr_expect_float_eq(nn_grad_global_norm(tensors, 4, g, mult), 5.0, 1e-12);
+    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult), -1, "buffers and frozen tensors are not checked");
+    nn_grad_scale(tensors, 4, g, mult, 1.0 / 5.0);
+    cr_expect_float_eq(g[0], 0.6f, 1e-7);
+    cr_expect_float_eq(g[4], -0.8f, 1e-7);
+    cr_expect_eq(g[8], 100.0f, "frozen gradients are left as they are");
+    g[4] = INFINITY;
+    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult), 1);
 }

@@ -22,42 +22,6 @@ static int run(const char *args, char *out, size_t len)
     return run_capture(cmd, out, len);
 }
 
-static void put_be32(FILE *f, uint32_t v)
-{
-    const unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-                                 (unsigned char)v };
-    fwrite(b, 1, 4, f);
-}
-
-/* Images of `side` x `side` pixels, class k (0..2) a bright 8x8 square at a
- * class-specific place over noise; labels shifted by label_offset. */
-static void write_set(const char *prefix, uint32_t count, int side, int label_offset, unsigned seed)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
-    FILE *fx = fopen(path, "wb");
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    FILE *fy = fopen(path, "wb");
-    cr_assert(fx && fy);
-    fputc(0, fx), fputc(0, fx), fputc(8, fx), fputc(3, fx);
-    put_be32(fx, count), put_be32(fx, (uint32_t)side), put_be32(fx, (uint32_t)side);
-    fputc(0, fy), fputc(0, fy), fputc(8, fy), fputc(1, fy);
-    put_be32(fy, count);
-    srand(seed);
-    for (uint32_t i = 0; i < count; ++i) {
-        const int k = (int)(i % 3);
-        const int top = 2 + 8 * k % (side - 10), left = 2 + (side - 12) * (k == 1);
-        for (int h = 0; h < side; ++h)
-            for (int w = 0; w < side; ++w) {
-                const int inside = h >= top && h < top + 8 && w >= left && w < left + 8;
-                fputc(inside ? 90 + rand() % 166 : rand() % 150, fx);
-            }
-        fputc(k + label_offset, fy);
-    }
-    cr_assert_eq(fclose(fx), 0);
-    cr_assert_eq(fclose(fy), 0);
-}
-
 static double find(const char *out, const char *key)
 {
     const char *p = strstr(out, key);
@@ -107,8 +71,8 @@ Test(trainer, reports_missing_data_in_one_line)
 Test(trainer, rejects_images_of_the_wrong_size)
 {
     char out[8192], args[256];
-    write_set("train", 30, 20, 0, 1);
-    write_set("t10k", 9, 20, 0, 2);
+    write_idx_set(dir, "train", 30, 20, 0, 1);
+    write_idx_set(dir, "t10k", 9, 20, 0, 2);
     snprintf(args, sizeof args, "--data %s", dir);
     cr_expect_eq(run(args, out, sizeof out), 1);
     cr_expect(strstr(out, "train: training images are 1x20x20 (400 values) but model fmnist_cnn takes 784 values per input\n"),
@@ -118,8 +82,8 @@ Test(trainer, rejects_images_of_the_wrong_size)
 Test(trainer, rejects_labels_beyond_the_outputs)
 {
     char out[8192], args[256];
-    write_set("train", 30, 28, 8, 1); /* labels 8, 9, 10 */
-    write_set("t10k", 9, 28, 0, 2);
+    write_idx_set(dir, "train", 30, 28, 8, 1); /* labels 8, 9, 10 */
+    write_idx_set(dir, "t10k", 9, 28, 0, 2);
     snprintf(args, sizeof args, "--data %s", dir);
     cr_expect_eq(run(args, out, sizeof out), 1);
     cr_expect(strstr(out, "train: training record 2 has label 10 but model fmnist_cnn has 10 outputs\n"), "%s", out);
@@ -128,8 +92,8 @@ Test(trainer, rejects_labels_beyond_the_outputs)
 Test(trainer, loss_falls_and_runs_repeat_exactly)
 {
     char out[16384], again[16384], args[256];
-    write_set("train", 600, 28, 0, 1);
-    write_set("t10k", 150, 28, 0, 2);
+    write_idx_set(dir, "train", 600, 28, 0, 1);
+    write_idx_set(dir, "t10k", 150, 28, 0, 2);
     snprintf(args, sizeof args, "--data %s --epochs 3 --threads 1 --seed 5 --lr 0.001", dir);
     cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
     const double first = find(out, "epoch 1/3: train loss "), last = find(out, "epoch 3/3: train loss ");
@@ -142,34 +106,12 @@ Test(trainer, loss_falls_and_runs_repeat_exactly)
         cr_expect_eq(find(out, keys[i]), find(again, keys[i]), "same seed, different '%s':\n%s\n%s", keys[i], out, again);
 }
 
-/* CIFAR-10 records: class k is a bright square of colour k at a class-specific place over noise. */
-static void write_cifar(const char *name, int count, unsigned seed)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    srand(seed);
-    for (int i = 0; i < count; ++i) {
-        const int k = i % 10, top = 4 + 8 * (k % 3), left = 4 + 8 * (k / 3 % 3);
-        fputc(k, f);
-        for (int c = 0; c < 3; ++c)
-            for (int h = 0; h < 32; ++h)
-                for (int w = 0; w < 32; ++w) {
-                    const int inside = h >= top && h < top + 8 && w >= left && w < left + 8;
-                    const int bright = inside && (k == 9 || c == k % 3 || k > 5);
-                    fputc(bright ? 150 + rand() % 100 : rand() % 100, f);
-                }
-    }
-    cr_assert_eq(fclose(f), 0);
-}
-
 Test(trainer, trains_on_cifar10_files_with_augmentation)
 {
     char out[16384], cmd[512];
-    write_cifar("data_batch_1.bin", 400, 1);
-    write_cifar("data_batch_2.bin", 200, 2);
-    write_cifar("test_batch.bin", 200, 3);
+    write_cifar(dir, "data_batch_1.bin", 400, 1);
+    write_cifar(dir, "data_batch_2.bin", 200, 2);
+    write_cifar(dir, "test_batch.bin", 200, 3);
     snprintf(cmd, sizeof cmd, CIFAR_TRAINER " --data %s --epochs 8 --lr 0.01 --crop-pad 2 --flip --threads 1 2>&1", dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "600 training") == NULL && strstr(out, "540 training, 60 validation, 200 test images of 3x32x32"),
@@ -186,8 +128,8 @@ Test(trainer, trains_on_cifar10_files_with_augmentation)
 Test(trainer, resumed_run_is_bit_identical)
 {
     char out[16384], cmd[1024];
-    write_cifar("data_batch_1.bin", 200, 1);
-    write_cifar("test_batch.bin", 50, 3);
+    write_cifar(dir, "data_batch_1.bin", 200, 1);
+    write_cifar(dir, "test_batch.bin", 50, 3);
     const char *common = "--crop-pad 2 --flip --lr 0.01 --seed 4 --threads 2 --schedule cosine";
     snprintf(cmd, sizeof cmd, "mkdir -p %s/a %s/b %s/c && " CIFAR_TRAINER " --data %s %s --epochs 3 --save %s/a 2>&1", dir,
              dir, dir, dir, common, dir);

@@ -53,13 +53,19 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
-# A CIFAR-shaped trainer for the trainer tests (generated into build/, not committed).
-$(TEST_BUILD)/trainers/cifar_small/cifar_small.c $(TEST_BUILD)/trainers/cifar_small/cifar_small_main.c &: tests/trainers/cifar_small.lua $(GENERATOR_SRC)
-	@$(LUA) generator/main.lua $< --out $(TEST_BUILD)/trainers/cifar_small
-$(TEST_BUILD)/trainers/cifar_small/train: $(TEST_BUILD)/trainers/cifar_small/cifar_small.c $(TEST_BUILD)/trainers/cifar_small/cifar_small_main.c $(BUILD)/libnnrt.a
-	$(CC) $(ALLFLAGS) -I$(@D) $(filter %.c,$^) $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+# Trainers for the trainer tests (tests/trainers/*.lua, generated into build/, not committed).
+TEST_TRAINERS := $(sort $(basename $(notdir $(wildcard tests/trainers/*.lua))))
+define trainer_rules
+$(TEST_BUILD)/trainers/$(1)/$(1).c $(TEST_BUILD)/trainers/$(1)/$(1)_main.c &: tests/trainers/$(1).lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $$< --out $(TEST_BUILD)/trainers/$(1)
+$(TEST_BUILD)/trainers/$(1)/train: $(TEST_BUILD)/trainers/$(1)/$(1).c $(TEST_BUILD)/trainers/$(1)/$(1)_main.c $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$$(@D) $$(filter %.c,$$^) $(BUILD)/libnnrt.a $(LDLIBS) -o $$@
+endef
+$(foreach s,$(TEST_TRAINERS),$(eval $(call trainer_rules,$(s))))
 
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cifar_small/train
+$(TEST_BUILD)/test_run: $(BUILD)/fmnist_cnn/train $(TEST_TRAINERS:%=$(TEST_BUILD)/trainers/%/train)
+$(TEST_BUILD)/test_crash: $(BUILD)/fmnist_cnn/train
 
 # Tests that run one gradient-check model (double) directly: test name, model.
 define model_test
@@ -68,6 +74,7 @@ $(TEST_BUILD)/test_$(1): tests/test_$(1).c $(TEST_BUILD)/gradcheck/$(2)/$(2).c $
 endef
 $(eval $(call model_test,batchnorm,bn_tiny))
 $(eval $(call model_test,dropblock,dropblock_plain))
+$(eval $(call model_test,freeze,net_mini_resnet))
 
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)

@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -157,16 +160,18 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts + 50176;
     float *col = s->work; /* [84][n*28] */
     const int np = n * 28;
-    sum_rows(db, dy, 64, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 28; ++ci) {
-        const float *xc = x + (size_t)ci * n * 28;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 1, 28, 1, 28, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
+    if (trains(s, 1)) sum_rows(db, dy, 64, np);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 28; ++ci) {
+            const float *xc = x + (size_t)ci * n * 28;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 1, 28, 1, 28, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 84, np, 1.0f, dy, np, col, np, 1.0f, dw, 84);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 84, np, 1.0f, dy, np, col, np, 1.0f, dw, 84);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 84, np, 64, 1.0f, w, 84, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -282,16 +287,18 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts + 329728;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
-    sum_rows(db, dy, 128, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 14;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 1, 14, 1, 14, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
+    if (trains(s, 3)) sum_rows(db, dy, 128, np);
+    if (trains(s, 2)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 14;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 1, 14, 1, 14, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -421,8 +428,10 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 30144;
     float *db = s->grads + 87488;
     float *dx = s->dacts + 673792;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, 1.0f, dw, 896);
-    sum_cols(db, dy, n, 64);
+    if (trains(s, 4)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, 1.0f, dw, 896);
+    }
+    if (trains(s, 5)) sum_cols(db, dy, n, 64);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 1.0f, dx, 896);
     }
@@ -473,8 +482,10 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 87552;
     float *db = s->grads + 88192;
     float *dx = s->dacts + 735232;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 6)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
+    }
+    if (trains(s, 7)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 1.0f, dx, 64);
     }
@@ -527,16 +538,20 @@ static void conv1d_seq_forward(const nn_state *s, const float *input, int n, int
 static void conv1d_seq_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 739328);
-    conv1d_seq_10_backward(s, n, 1);
-    conv1d_seq_9_backward(s, n, 1);
-    conv1d_seq_8_backward(s, n, 1);
-    conv1d_seq_7_backward(s, n, 1);
-    conv1d_seq_6_backward(s, n, 1);
-    conv1d_seq_5_backward(s, n, 1);
-    conv1d_seq_4_backward(s, n, 1);
-    conv1d_seq_3_backward(s, n, 1);
-    conv1d_seq_2_backward(s, n, 1);
-    conv1d_seq_1_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
+    const int upstream_4 = upstream_1 || trains(s, 2) || trains(s, 3);
+    const int upstream_8 = upstream_4 || trains(s, 4) || trains(s, 5);
+    conv1d_seq_10_backward(s, n, upstream_8);
+    conv1d_seq_9_backward(s, n, upstream_8);
+    conv1d_seq_8_backward(s, n, upstream_4);
+    conv1d_seq_7_backward(s, n, upstream_4);
+    conv1d_seq_6_backward(s, n, upstream_4);
+    conv1d_seq_5_backward(s, n, upstream_4);
+    conv1d_seq_4_backward(s, n, upstream_1);
+    conv1d_seq_3_backward(s, n, upstream_1);
+    conv1d_seq_2_backward(s, n, upstream_1);
+    conv1d_seq_1_backward(s, n, d_input != NULL);
     conv1d_seq_0_backward(s, n, d_input != NULL);
     if (d_input) conv1d_seq_store_input_grad(s, d_input, n);
 }

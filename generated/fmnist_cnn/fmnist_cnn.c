@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -137,22 +140,24 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts;
     float *col = s->work; /* [9][n*676] */
     const int np = n * 676;
-    sum_rows(db, dy, 32, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 1; ++ci) {
-        const float *xc = x + (size_t)ci * n * 784;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 28, 28, 26, 26, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 2);
-        im2col_row(cc + (size_t)3 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)4 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 1);
-        im2col_row(cc + (size_t)5 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 2);
-        im2col_row(cc + (size_t)6 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 0);
-        im2col_row(cc + (size_t)7 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 1);
-        im2col_row(cc + (size_t)8 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 2);
+    if (trains(s, 1)) sum_rows(db, dy, 32, np);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 1; ++ci) {
+            const float *xc = x + (size_t)ci * n * 784;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 28, 28, 26, 26, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 2);
+            im2col_row(cc + (size_t)3 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)4 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 1);
+            im2col_row(cc + (size_t)5 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 2);
+            im2col_row(cc + (size_t)6 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 0);
+            im2col_row(cc + (size_t)7 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 1);
+            im2col_row(cc + (size_t)8 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 2);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 9, np, 1.0f, dy, np, col, np, 1.0f, dw, 9);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 9, np, 1.0f, dy, np, col, np, 1.0f, dw, 9);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 9, np, 32, 1.0f, w, 9, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -282,22 +287,24 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts + 2819072;
     float *col = s->work; /* [288][n*121] */
     const int np = n * 121;
-    sum_rows(db, dy, 64, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 169;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 13, 13, 11, 11, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 2);
-        im2col_row(cc + (size_t)3 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)4 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 1);
-        im2col_row(cc + (size_t)5 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 2);
-        im2col_row(cc + (size_t)6 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 0);
-        im2col_row(cc + (size_t)7 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 1);
-        im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
+    if (trains(s, 3)) sum_rows(db, dy, 64, np);
+    if (trains(s, 2)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 169;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 13, 13, 11, 11, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 2);
+            im2col_row(cc + (size_t)3 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)4 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 1);
+            im2col_row(cc + (size_t)5 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 2);
+            im2col_row(cc + (size_t)6 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 0);
+            im2col_row(cc + (size_t)7 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 1);
+            im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 64, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -435,8 +442,10 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 18816;
     float *db = s->grads + 223616;
     float *dx = s->dacts + 4258816;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
-    sum_cols(db, dy, n, 128);
+    if (trains(s, 4)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+    }
+    if (trains(s, 5)) sum_cols(db, dy, n, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
     }
@@ -487,8 +496,10 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 223744;
     float *db = s->grads + 225024;
     float *dx = s->dacts + 4369408;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 6)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+    }
+    if (trains(s, 7)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
     }
@@ -540,15 +551,19 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
 static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 4377600);
-    fmnist_cnn_9_backward(s, n, 1);
-    fmnist_cnn_8_backward(s, n, 1);
-    fmnist_cnn_7_backward(s, n, 1);
-    fmnist_cnn_6_backward(s, n, 1);
-    fmnist_cnn_5_backward(s, n, 1);
-    fmnist_cnn_4_backward(s, n, 1);
-    fmnist_cnn_3_backward(s, n, 1);
-    fmnist_cnn_2_backward(s, n, 1);
-    fmnist_cnn_1_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
+    const int upstream_3 = upstream_0 || trains(s, 2) || trains(s, 3);
+    const int upstream_7 = upstream_3 || trains(s, 4) || trains(s, 5);
+    fmnist_cnn_9_backward(s, n, upstream_7);
+    fmnist_cnn_8_backward(s, n, upstream_7);
+    fmnist_cnn_7_backward(s, n, upstream_3);
+    fmnist_cnn_6_backward(s, n, upstream_3);
+    fmnist_cnn_5_backward(s, n, upstream_3);
+    fmnist_cnn_4_backward(s, n, upstream_3);
+    fmnist_cnn_3_backward(s, n, upstream_0);
+    fmnist_cnn_2_backward(s, n, upstream_0);
+    fmnist_cnn_1_backward(s, n, upstream_0);
     fmnist_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_cnn_store_input_grad(s, d_input, n);
 }

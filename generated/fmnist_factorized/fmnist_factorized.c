@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -131,16 +134,18 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     float *dx = s->dacts;
     float *col = s->work; /* [3][n*728] */
     const int np = n * 728;
-    sum_rows(db, dy, 32, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 1; ++ci) {
-        const float *xc = x + (size_t)ci * n * 784;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 28, 28, 26, 28, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 28, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 28, 1, 1, 2, 0);
+    if (trains(s, 1)) sum_rows(db, dy, 32, np);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 1; ++ci) {
+            const float *xc = x + (size_t)ci * n * 784;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 28, 28, 26, 28, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 28, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 28, 1, 1, 2, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 3, np, 1.0f, dy, np, col, np, 1.0f, dw, 3);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 3, np, 1.0f, dy, np, col, np, 1.0f, dw, 3);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 3, np, 32, 1.0f, w, 3, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -185,16 +190,18 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     float *dx = s->dacts + 50176;
     float *col = s->work; /* [96][n*676] */
     const int np = n * 676;
-    sum_rows(db, dy, 32, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 728;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 26, 28, 26, 26, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
+    if (trains(s, 3)) sum_rows(db, dy, 32, np);
+    if (trains(s, 2)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 728;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 26, 28, 26, 26, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -312,16 +319,18 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     float *dx = s->dacts + 4310016;
     float *col = s->work; /* [96][n*143] */
     const int np = n * 143;
-    sum_rows(db, dy, 64, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 169;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 13, 13, 11, 13, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 13, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
+    if (trains(s, 5)) sum_rows(db, dy, 64, np);
+    if (trains(s, 4)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 169;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 13, 13, 11, 13, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 13, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 64, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -366,16 +375,18 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
     float *dx = s->dacts + 4656128;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
-    sum_rows(db, dy, 64, np);
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 143;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 11, 13, 11, 11, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 2);
+    if (trains(s, 7)) sum_rows(db, dy, 64, np);
+    if (trains(s, 6)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 143;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 11, 13, 11, 11, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)2 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 2);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -507,8 +518,10 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 21792;
     float *db = s->grads + 226592;
     float *dx = s->dacts + 6335488;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
-    sum_cols(db, dy, n, 128);
+    if (trains(s, 8)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+    }
+    if (trains(s, 9)) sum_cols(db, dy, n, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
     }
@@ -559,8 +572,10 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 226720;
     float *db = s->grads + 228000;
     float *dx = s->dacts + 6446080;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 10)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+    }
+    if (trains(s, 11)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
     }
@@ -614,17 +629,23 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
 static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 6454272);
-    fmnist_factorized_9_backward(s, n, 1);
-    fmnist_factorized_8_backward(s, n, 1);
-    fmnist_factorized_7_backward(s, n, 1);
-    fmnist_factorized_6_backward(s, n, 1);
-    fmnist_factorized_5_backward(s, n, 1);
-    fmnist_factorized_4_backward(s, n, 1);
-    fmnist_factorized_3_1_backward(s, n, 1);
-    fmnist_factorized_3_0_backward(s, n, 1);
-    fmnist_factorized_2_backward(s, n, 1);
-    fmnist_factorized_1_backward(s, n, 1);
-    fmnist_factorized_0_1_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_0_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
+    const int upstream_0_1 = upstream_0_0 || trains(s, 2) || trains(s, 3);
+    const int upstream_3_0 = upstream_0_1 || trains(s, 4) || trains(s, 5);
+    const int upstream_3_1 = upstream_3_0 || trains(s, 6) || trains(s, 7);
+    const int upstream_7 = upstream_3_1 || trains(s, 8) || trains(s, 9);
+    fmnist_factorized_9_backward(s, n, upstream_7);
+    fmnist_factorized_8_backward(s, n, upstream_7);
+    fmnist_factorized_7_backward(s, n, upstream_3_1);
+    fmnist_factorized_6_backward(s, n, upstream_3_1);
+    fmnist_factorized_5_backward(s, n, upstream_3_1);
+    fmnist_factorized_4_backward(s, n, upstream_3_1);
+    fmnist_factorized_3_1_backward(s, n, upstream_3_0);
+    fmnist_factorized_3_0_backward(s, n, upstream_0_1);
+    fmnist_factorized_2_backward(s, n, upstream_0_1);
+    fmnist_factorized_1_backward(s, n, upstream_0_1);
+    fmnist_factorized_0_1_backward(s, n, upstream_0_0);
     fmnist_factorized_0_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_factorized_store_input_grad(s, d_input, n);
 }

@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -78,8 +81,10 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads;
     float *db = s->grads + 200704;
     float *dx = s->dacts + 50176;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
-    sum_cols(db, dy, n, 256);
+    if (trains(s, 0)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
+    }
+    if (trains(s, 1)) sum_cols(db, dy, n, 256);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 1.0f, dx, 784);
     }
@@ -130,8 +135,10 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 200960;
     float *db = s->grads + 225536;
     float *dx = s->dacts + 116736;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
-    sum_cols(db, dy, n, 96);
+    if (trains(s, 2)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
+    }
+    if (trains(s, 3)) sum_cols(db, dy, n, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 1.0f, dx, 256);
     }
@@ -182,8 +189,10 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 225632;
     float *db = s->grads + 226592;
     float *dx = s->dacts + 139264;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 4)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
+    }
+    if (trains(s, 5)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 1.0f, dx, 96);
     }
@@ -231,11 +240,14 @@ static void fmnist_mlp_forward(const nn_state *s, const float *input, int n, int
 static void fmnist_mlp_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 145408);
-    fmnist_mlp_5_backward(s, n, 1);
-    fmnist_mlp_4_backward(s, n, 1);
-    fmnist_mlp_3_backward(s, n, 1);
-    fmnist_mlp_2_backward(s, n, 1);
-    fmnist_mlp_1_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
+    const int upstream_3 = upstream_1 || trains(s, 2) || trains(s, 3);
+    fmnist_mlp_5_backward(s, n, upstream_3);
+    fmnist_mlp_4_backward(s, n, upstream_3);
+    fmnist_mlp_3_backward(s, n, upstream_1);
+    fmnist_mlp_2_backward(s, n, upstream_1);
+    fmnist_mlp_1_backward(s, n, d_input != NULL);
     fmnist_mlp_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_mlp_store_input_grad(s, d_input, n);
 }

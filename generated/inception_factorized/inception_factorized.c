@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -116,21 +119,23 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     float *dx = s->dacts;
     float *col = s->work; /* [27][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 3; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 3; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 27, np, 64, 1.0f, w, 27, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -199,8 +204,8 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -256,7 +261,9 @@ static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int
     float *dw = s->grads + 1984;
     float *dx = s->dacts + 4292608;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 5)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -311,8 +318,8 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -368,7 +375,9 @@ static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 4160;
     float *dx = s->dacts + 4292608;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 10)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 48, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -423,8 +432,8 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -490,15 +499,17 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 12681216;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 48; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 15)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 48; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 64, 1.0f, w, 144, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -561,8 +572,8 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -628,15 +639,17 @@ static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 18448384;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 20)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -699,8 +712,8 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -756,7 +769,9 @@ static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 29440;
     float *dx = s->dacts + 4292608;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 25)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 16, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -811,8 +826,8 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -878,15 +893,17 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 27885568;
     float *col = s->work; /* [48][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 16; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 30)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 16; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 48, np, 1.0f, dy, np, col, np, 1.0f, dw, 48);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 48, np, 1.0f, dy, np, col, np, 1.0f, dw, 48);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 48, np, 32, 1.0f, w, 48, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -949,8 +966,8 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1016,15 +1033,17 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 30507008;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 35)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1087,8 +1106,8 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1154,15 +1173,17 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 33652736;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 40)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1225,8 +1246,8 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1292,15 +1313,17 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 36798464;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 45)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1363,8 +1386,8 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1472,7 +1495,9 @@ static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, i
     float *dw = s->grads + 41792;
     float *dx = s->dacts + 40992768;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 50)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -1527,8 +1552,8 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1624,7 +1649,9 @@ static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int
     float *dw = s->grads + 43968;
     float *dx = s->dacts + 46235648;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    if (trains(s, 55)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 64, 1.0f, w, 160, dy, np, 1.0f, dx, np);
     }
@@ -1679,8 +1706,8 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1736,7 +1763,9 @@ static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 54464;
     float *dx = s->dacts + 46235648;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    if (trains(s, 60)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 64, 1.0f, w, 160, dy, np, 1.0f, dx, np);
     }
@@ -1791,8 +1820,8 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1858,15 +1887,17 @@ static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 61964288;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 65)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 96, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1929,8 +1960,8 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1996,15 +2027,17 @@ static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 70352896;
     float *col = s->work; /* [288][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 96; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 70)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 96; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2067,8 +2100,8 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2124,7 +2157,9 @@ static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 111808;
     float *dx = s->dacts + 46235648;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    if (trains(s, 75)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 32, 1.0f, w, 160, dy, np, 1.0f, dx, np);
     }
@@ -2179,8 +2214,8 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2246,15 +2281,17 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 85032960;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 80)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 48, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2317,8 +2354,8 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2384,15 +2421,17 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 89227264;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 48; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 85)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 48; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2455,8 +2494,8 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2522,15 +2561,17 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 93945856;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 48; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+    if (trains(s, 90)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 48; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2593,8 +2634,8 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2660,15 +2701,17 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 98664448;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 48; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+    if (trains(s, 95)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 48; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2731,8 +2774,8 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2840,7 +2883,9 @@ static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, i
     float *dw = s->grads + 143168;
     float *dx = s->dacts + 104955904;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    if (trains(s, 100)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 48, 1.0f, w, 160, dy, np, 1.0f, dx, np);
     }
@@ -2895,8 +2940,8 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3039,7 +3084,9 @@ static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int
     float *dw = s->grads + 151040;
     float *dx = s->dacts + 123305984;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 105)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 96, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -3094,8 +3141,8 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3151,7 +3198,9 @@ static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 176000;
     float *dx = s->dacts + 123305984;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 110)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -3206,8 +3255,8 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3273,15 +3322,17 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 128811008;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 115)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3344,8 +3395,8 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3411,15 +3462,17 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 131432448;
     float *col = s->work; /* [384][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 120)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 128, 1.0f, w, 384, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3482,8 +3535,8 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3539,7 +3592,9 @@ static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 267392;
     float *dx = s->dacts + 123305984;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 125)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 32, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -3594,8 +3649,8 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3661,15 +3716,17 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 136151040;
     float *col = s->work; /* [96][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 130)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 32; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 64, 1.0f, w, 96, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3732,8 +3789,8 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3799,15 +3856,17 @@ static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 137461760;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 135)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3870,8 +3929,8 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3937,15 +3996,17 @@ static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 139034624;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 140)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4008,8 +4069,8 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4075,15 +4136,17 @@ static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 140607488;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 145)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4146,8 +4209,8 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4255,7 +4318,9 @@ static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, i
     float *dw = s->grads + 319744;
     float *dx = s->dacts + 142704640;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 150)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -4310,8 +4375,8 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4407,7 +4472,9 @@ static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int
     float *dw = s->grads + 336384;
     float *dx = s->dacts + 146374656;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    if (trains(s, 155)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 128, 1.0f, w, 352, dy, np, 1.0f, dx, np);
     }
@@ -4462,8 +4529,8 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4519,7 +4586,9 @@ static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 381952;
     float *dx = s->dacts + 146374656;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    if (trains(s, 160)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 96, 1.0f, w, 352, dy, np, 1.0f, dx, np);
     }
@@ -4574,8 +4643,8 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4641,15 +4710,17 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 153976832;
     float *col = s->work; /* [288][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 96; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 165)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 96; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 160, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4712,8 +4783,8 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4779,15 +4850,17 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 157384704;
     float *col = s->work; /* [480][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 160; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 170)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 160; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, 1.0f, dw, 480);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, 1.0f, dw, 480);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 480, np, 160, 1.0f, w, 480, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4850,8 +4923,8 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4907,7 +4980,9 @@ static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 540288;
     float *dx = s->dacts + 146374656;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    if (trains(s, 175)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 48, 1.0f, w, 352, dy, np, 1.0f, dx, np);
     }
@@ -4962,8 +5037,8 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5029,15 +5104,17 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 163414016;
     float *col = s->work; /* [144][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 48; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 180)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 48; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 80, 1.0f, w, 144, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5100,8 +5177,8 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 182)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5167,15 +5244,17 @@ static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 165117952;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 80; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 185)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 80; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5238,8 +5317,8 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 187)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5305,15 +5384,17 @@ static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 167084032;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 80; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+    if (trains(s, 190)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 80; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5376,8 +5457,8 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 192)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5443,15 +5524,17 @@ static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 169050112;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 80; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+    if (trains(s, 195)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 80; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5514,8 +5597,8 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 197)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5623,7 +5706,9 @@ static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, i
     float *dw = s->grads + 627776;
     float *dx = s->dacts + 171671552;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    if (trains(s, 200)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 80, 1.0f, w, 352, dy, np, 1.0f, dx, np);
     }
@@ -5678,8 +5763,8 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 202)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5822,7 +5907,9 @@ static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int
     float *dw = s->grads + 656256;
     float *dx = s->dacts + 180191232;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    if (trains(s, 205)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 160, 1.0f, w, 448, dy, np, 1.0f, dx, np);
     }
@@ -5877,8 +5964,8 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 207)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5934,7 +6021,9 @@ static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 728576;
     float *dx = s->dacts + 180191232;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    if (trains(s, 210)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 128, 1.0f, w, 448, dy, np, 1.0f, dx, np);
     }
@@ -5989,8 +6078,8 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 212)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6056,15 +6145,17 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 182616064;
     float *col = s->work; /* [384][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+    if (trains(s, 215)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 192, 1.0f, w, 384, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6127,8 +6218,8 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 217)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6194,15 +6285,17 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 183664640;
     float *col = s->work; /* [576][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 192; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+    if (trains(s, 220)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 192; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 192, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6265,8 +6358,8 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 222)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6322,7 +6415,9 @@ static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, i
     float *dw = s->grads + 972288;
     float *dx = s->dacts + 180191232;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    if (trains(s, 225)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 64, 1.0f, w, 448, dy, np, 1.0f, dx, np);
     }
@@ -6377,8 +6472,8 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 227)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6444,15 +6539,17 @@ static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 185499648;
     float *col = s->work; /* [192][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+    if (trains(s, 230)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 96, 1.0f, w, 192, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6515,8 +6612,8 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 232)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6582,15 +6679,17 @@ static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 186023936;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 96; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+    if (trains(s, 235)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 96; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6653,8 +6752,8 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 237)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6720,15 +6819,17 @@ static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s,
     float *dx = s->dacts + 186613760;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 96; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+    if (trains(s, 240)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 96; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6791,8 +6892,8 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 242)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6858,15 +6959,17 @@ static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s,
     float *dx = s->dacts + 187203584;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 96; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+    if (trains(s, 245)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 96; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 3 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6929,8 +7032,8 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 247)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -7038,7 +7141,9 @@ static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, i
     float *dw = s->grads + 1104128;
     float *dx = s->dacts + 187990016;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    if (trains(s, 250)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 96, 1.0f, w, 448, dy, np, 1.0f, dx, np);
     }
@@ -7093,8 +7198,8 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 252)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -7222,8 +7327,10 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1147520;
     float *db = s->grads + 1152960;
     float *dx = s->dacts + 190611456;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 255)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
+    }
+    if (trains(s, 256)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 1.0f, dx, 544);
     }
@@ -7431,172 +7538,280 @@ static void inception_factorized_forward(const nn_state *s, const float *input, 
 static void inception_factorized_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 190628864);
-    inception_factorized_fc_backward(s, n, 1);
-    inception_factorized_8_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_stem_0_conv = d_input != NULL || trains(s, 0);
+    const int upstream_stem_0_bn = upstream_stem_0_conv || trains(s, 1) || trains(s, 2);
+    const int upstream_mixed_3a_0_conv = upstream_stem_0_bn || trains(s, 5);
+    const int upstream_mixed_3a_0_bn = upstream_mixed_3a_0_conv || trains(s, 6) || trains(s, 7);
+    const int upstream_mixed_3a_1_0_conv = upstream_stem_0_bn || trains(s, 10);
+    const int upstream_mixed_3a_1_0_bn = upstream_mixed_3a_1_0_conv || trains(s, 11) || trains(s, 12);
+    const int upstream_mixed_3a_1_1_0_conv = upstream_mixed_3a_1_0_bn || trains(s, 15);
+    const int upstream_mixed_3a_1_1_0_bn = upstream_mixed_3a_1_1_0_conv || trains(s, 16) || trains(s, 17);
+    const int upstream_mixed_3a_1_1_1_conv = upstream_mixed_3a_1_1_0_bn || trains(s, 20);
+    const int upstream_mixed_3a_1_1_1_bn = upstream_mixed_3a_1_1_1_conv || trains(s, 21) || trains(s, 22);
+    const int upstream_mixed_3a_2_0_conv = upstream_stem_0_bn || trains(s, 25);
+    const int upstream_mixed_3a_2_0_bn = upstream_mixed_3a_2_0_conv || trains(s, 26) || trains(s, 27);
+    const int upstream_mixed_3a_2_1_0_conv = upstream_mixed_3a_2_0_bn || trains(s, 30);
+    const int upstream_mixed_3a_2_1_0_bn = upstream_mixed_3a_2_1_0_conv || trains(s, 31) || trains(s, 32);
+    const int upstream_mixed_3a_2_1_1_conv = upstream_mixed_3a_2_1_0_bn || trains(s, 35);
+    const int upstream_mixed_3a_2_1_1_bn = upstream_mixed_3a_2_1_1_conv || trains(s, 36) || trains(s, 37);
+    const int upstream_mixed_3a_2_2_0_conv = upstream_mixed_3a_2_1_1_bn || trains(s, 40);
+    const int upstream_mixed_3a_2_2_0_bn = upstream_mixed_3a_2_2_0_conv || trains(s, 41) || trains(s, 42);
+    const int upstream_mixed_3a_2_2_1_conv = upstream_mixed_3a_2_2_0_bn || trains(s, 45);
+    const int upstream_mixed_3a_2_2_1_bn = upstream_mixed_3a_2_2_1_conv || trains(s, 46) || trains(s, 47);
+    const int upstream_mixed_3a_3_1_conv = upstream_stem_0_bn || trains(s, 50);
+    const int upstream_mixed_3a_3_1_bn = upstream_mixed_3a_3_1_conv || trains(s, 51) || trains(s, 52);
+    const int upstream_mixed_3a = upstream_mixed_3a_0_bn || upstream_mixed_3a_1_1_1_bn || upstream_mixed_3a_2_2_1_bn || upstream_mixed_3a_3_1_bn;
+    const int upstream_mixed_3b_0_conv = upstream_mixed_3a || trains(s, 55);
+    const int upstream_mixed_3b_0_bn = upstream_mixed_3b_0_conv || trains(s, 56) || trains(s, 57);
+    const int upstream_mixed_3b_1_0_conv = upstream_mixed_3a || trains(s, 60);
+    const int upstream_mixed_3b_1_0_bn = upstream_mixed_3b_1_0_conv || trains(s, 61) || trains(s, 62);
+    const int upstream_mixed_3b_1_1_0_conv = upstream_mixed_3b_1_0_bn || trains(s, 65);
+    const int upstream_mixed_3b_1_1_0_bn = upstream_mixed_3b_1_1_0_conv || trains(s, 66) || trains(s, 67);
+    const int upstream_mixed_3b_1_1_1_conv = upstream_mixed_3b_1_1_0_bn || trains(s, 70);
+    const int upstream_mixed_3b_1_1_1_bn = upstream_mixed_3b_1_1_1_conv || trains(s, 71) || trains(s, 72);
+    const int upstream_mixed_3b_2_0_conv = upstream_mixed_3a || trains(s, 75);
+    const int upstream_mixed_3b_2_0_bn = upstream_mixed_3b_2_0_conv || trains(s, 76) || trains(s, 77);
+    const int upstream_mixed_3b_2_1_0_conv = upstream_mixed_3b_2_0_bn || trains(s, 80);
+    const int upstream_mixed_3b_2_1_0_bn = upstream_mixed_3b_2_1_0_conv || trains(s, 81) || trains(s, 82);
+    const int upstream_mixed_3b_2_1_1_conv = upstream_mixed_3b_2_1_0_bn || trains(s, 85);
+    const int upstream_mixed_3b_2_1_1_bn = upstream_mixed_3b_2_1_1_conv || trains(s, 86) || trains(s, 87);
+    const int upstream_mixed_3b_2_2_0_conv = upstream_mixed_3b_2_1_1_bn || trains(s, 90);
+    const int upstream_mixed_3b_2_2_0_bn = upstream_mixed_3b_2_2_0_conv || trains(s, 91) || trains(s, 92);
+    const int upstream_mixed_3b_2_2_1_conv = upstream_mixed_3b_2_2_0_bn || trains(s, 95);
+    const int upstream_mixed_3b_2_2_1_bn = upstream_mixed_3b_2_2_1_conv || trains(s, 96) || trains(s, 97);
+    const int upstream_mixed_3b_3_1_conv = upstream_mixed_3a || trains(s, 100);
+    const int upstream_mixed_3b_3_1_bn = upstream_mixed_3b_3_1_conv || trains(s, 101) || trains(s, 102);
+    const int upstream_mixed_3b = upstream_mixed_3b_0_bn || upstream_mixed_3b_1_1_1_bn || upstream_mixed_3b_2_2_1_bn || upstream_mixed_3b_3_1_bn;
+    const int upstream_mixed_4a_0_conv = upstream_mixed_3b || trains(s, 105);
+    const int upstream_mixed_4a_0_bn = upstream_mixed_4a_0_conv || trains(s, 106) || trains(s, 107);
+    const int upstream_mixed_4a_1_0_conv = upstream_mixed_3b || trains(s, 110);
+    const int upstream_mixed_4a_1_0_bn = upstream_mixed_4a_1_0_conv || trains(s, 111) || trains(s, 112);
+    const int upstream_mixed_4a_1_1_0_conv = upstream_mixed_4a_1_0_bn || trains(s, 115);
+    const int upstream_mixed_4a_1_1_0_bn = upstream_mixed_4a_1_1_0_conv || trains(s, 116) || trains(s, 117);
+    const int upstream_mixed_4a_1_1_1_conv = upstream_mixed_4a_1_1_0_bn || trains(s, 120);
+    const int upstream_mixed_4a_1_1_1_bn = upstream_mixed_4a_1_1_1_conv || trains(s, 121) || trains(s, 122);
+    const int upstream_mixed_4a_2_0_conv = upstream_mixed_3b || trains(s, 125);
+    const int upstream_mixed_4a_2_0_bn = upstream_mixed_4a_2_0_conv || trains(s, 126) || trains(s, 127);
+    const int upstream_mixed_4a_2_1_0_conv = upstream_mixed_4a_2_0_bn || trains(s, 130);
+    const int upstream_mixed_4a_2_1_0_bn = upstream_mixed_4a_2_1_0_conv || trains(s, 131) || trains(s, 132);
+    const int upstream_mixed_4a_2_1_1_conv = upstream_mixed_4a_2_1_0_bn || trains(s, 135);
+    const int upstream_mixed_4a_2_1_1_bn = upstream_mixed_4a_2_1_1_conv || trains(s, 136) || trains(s, 137);
+    const int upstream_mixed_4a_2_2_0_conv = upstream_mixed_4a_2_1_1_bn || trains(s, 140);
+    const int upstream_mixed_4a_2_2_0_bn = upstream_mixed_4a_2_2_0_conv || trains(s, 141) || trains(s, 142);
+    const int upstream_mixed_4a_2_2_1_conv = upstream_mixed_4a_2_2_0_bn || trains(s, 145);
+    const int upstream_mixed_4a_2_2_1_bn = upstream_mixed_4a_2_2_1_conv || trains(s, 146) || trains(s, 147);
+    const int upstream_mixed_4a_3_1_conv = upstream_mixed_3b || trains(s, 150);
+    const int upstream_mixed_4a_3_1_bn = upstream_mixed_4a_3_1_conv || trains(s, 151) || trains(s, 152);
+    const int upstream_mixed_4a = upstream_mixed_4a_0_bn || upstream_mixed_4a_1_1_1_bn || upstream_mixed_4a_2_2_1_bn || upstream_mixed_4a_3_1_bn;
+    const int upstream_mixed_4b_0_conv = upstream_mixed_4a || trains(s, 155);
+    const int upstream_mixed_4b_0_bn = upstream_mixed_4b_0_conv || trains(s, 156) || trains(s, 157);
+    const int upstream_mixed_4b_1_0_conv = upstream_mixed_4a || trains(s, 160);
+    const int upstream_mixed_4b_1_0_bn = upstream_mixed_4b_1_0_conv || trains(s, 161) || trains(s, 162);
+    const int upstream_mixed_4b_1_1_0_conv = upstream_mixed_4b_1_0_bn || trains(s, 165);
+    const int upstream_mixed_4b_1_1_0_bn = upstream_mixed_4b_1_1_0_conv || trains(s, 166) || trains(s, 167);
+    const int upstream_mixed_4b_1_1_1_conv = upstream_mixed_4b_1_1_0_bn || trains(s, 170);
+    const int upstream_mixed_4b_1_1_1_bn = upstream_mixed_4b_1_1_1_conv || trains(s, 171) || trains(s, 172);
+    const int upstream_mixed_4b_2_0_conv = upstream_mixed_4a || trains(s, 175);
+    const int upstream_mixed_4b_2_0_bn = upstream_mixed_4b_2_0_conv || trains(s, 176) || trains(s, 177);
+    const int upstream_mixed_4b_2_1_0_conv = upstream_mixed_4b_2_0_bn || trains(s, 180);
+    const int upstream_mixed_4b_2_1_0_bn = upstream_mixed_4b_2_1_0_conv || trains(s, 181) || trains(s, 182);
+    const int upstream_mixed_4b_2_1_1_conv = upstream_mixed_4b_2_1_0_bn || trains(s, 185);
+    const int upstream_mixed_4b_2_1_1_bn = upstream_mixed_4b_2_1_1_conv || trains(s, 186) || trains(s, 187);
+    const int upstream_mixed_4b_2_2_0_conv = upstream_mixed_4b_2_1_1_bn || trains(s, 190);
+    const int upstream_mixed_4b_2_2_0_bn = upstream_mixed_4b_2_2_0_conv || trains(s, 191) || trains(s, 192);
+    const int upstream_mixed_4b_2_2_1_conv = upstream_mixed_4b_2_2_0_bn || trains(s, 195);
+    const int upstream_mixed_4b_2_2_1_bn = upstream_mixed_4b_2_2_1_conv || trains(s, 196) || trains(s, 197);
+    const int upstream_mixed_4b_3_1_conv = upstream_mixed_4a || trains(s, 200);
+    const int upstream_mixed_4b_3_1_bn = upstream_mixed_4b_3_1_conv || trains(s, 201) || trains(s, 202);
+    const int upstream_mixed_4b = upstream_mixed_4b_0_bn || upstream_mixed_4b_1_1_1_bn || upstream_mixed_4b_2_2_1_bn || upstream_mixed_4b_3_1_bn;
+    const int upstream_mixed_5a_0_conv = upstream_mixed_4b || trains(s, 205);
+    const int upstream_mixed_5a_0_bn = upstream_mixed_5a_0_conv || trains(s, 206) || trains(s, 207);
+    const int upstream_mixed_5a_1_0_conv = upstream_mixed_4b || trains(s, 210);
+    const int upstream_mixed_5a_1_0_bn = upstream_mixed_5a_1_0_conv || trains(s, 211) || trains(s, 212);
+    const int upstream_mixed_5a_1_1_0_conv = upstream_mixed_5a_1_0_bn || trains(s, 215);
+    const int upstream_mixed_5a_1_1_0_bn = upstream_mixed_5a_1_1_0_conv || trains(s, 216) || trains(s, 217);
+    const int upstream_mixed_5a_1_1_1_conv = upstream_mixed_5a_1_1_0_bn || trains(s, 220);
+    const int upstream_mixed_5a_1_1_1_bn = upstream_mixed_5a_1_1_1_conv || trains(s, 221) || trains(s, 222);
+    const int upstream_mixed_5a_2_0_conv = upstream_mixed_4b || trains(s, 225);
+    const int upstream_mixed_5a_2_0_bn = upstream_mixed_5a_2_0_conv || trains(s, 226) || trains(s, 227);
+    const int upstream_mixed_5a_2_1_0_conv = upstream_mixed_5a_2_0_bn || trains(s, 230);
+    const int upstream_mixed_5a_2_1_0_bn = upstream_mixed_5a_2_1_0_conv || trains(s, 231) || trains(s, 232);
+    const int upstream_mixed_5a_2_1_1_conv = upstream_mixed_5a_2_1_0_bn || trains(s, 235);
+    const int upstream_mixed_5a_2_1_1_bn = upstream_mixed_5a_2_1_1_conv || trains(s, 236) || trains(s, 237);
+    const int upstream_mixed_5a_2_2_0_conv = upstream_mixed_5a_2_1_1_bn || trains(s, 240);
+    const int upstream_mixed_5a_2_2_0_bn = upstream_mixed_5a_2_2_0_conv || trains(s, 241) || trains(s, 242);
+    const int upstream_mixed_5a_2_2_1_conv = upstream_mixed_5a_2_2_0_bn || trains(s, 245);
+    const int upstream_mixed_5a_2_2_1_bn = upstream_mixed_5a_2_2_1_conv || trains(s, 246) || trains(s, 247);
+    const int upstream_mixed_5a_3_1_conv = upstream_mixed_4b || trains(s, 250);
+    const int upstream_mixed_5a_3_1_bn = upstream_mixed_5a_3_1_conv || trains(s, 251) || trains(s, 252);
+    const int upstream_mixed_5a = upstream_mixed_5a_0_bn || upstream_mixed_5a_1_1_1_bn || upstream_mixed_5a_2_2_1_bn || upstream_mixed_5a_3_1_bn;
+    inception_factorized_fc_backward(s, n, upstream_mixed_5a);
+    inception_factorized_8_backward(s, n, upstream_mixed_5a);
     inception_factorized_mixed_5a_backward(s, n, 1);
-    inception_factorized_mixed_5a_3_1_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_3_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_3_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_3_0_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_1_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_5a_0_2_backward(s, n, 1);
-    inception_factorized_mixed_5a_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_5a_0_conv_backward(s, n, 1);
-    inception_factorized_6_backward(s, n, 1);
+    inception_factorized_mixed_5a_3_1_2_backward(s, n, upstream_mixed_5a_3_1_bn);
+    inception_factorized_mixed_5a_3_1_bn_backward(s, n, upstream_mixed_5a_3_1_conv);
+    inception_factorized_mixed_5a_3_1_conv_backward(s, n, upstream_mixed_4b);
+    inception_factorized_mixed_5a_3_0_backward(s, n, upstream_mixed_4b);
+    inception_factorized_mixed_5a_2_2_1_2_backward(s, n, upstream_mixed_5a_2_2_1_bn);
+    inception_factorized_mixed_5a_2_2_1_bn_backward(s, n, upstream_mixed_5a_2_2_1_conv);
+    inception_factorized_mixed_5a_2_2_1_conv_backward(s, n, upstream_mixed_5a_2_2_0_bn);
+    inception_factorized_mixed_5a_2_2_0_2_backward(s, n, upstream_mixed_5a_2_2_0_bn);
+    inception_factorized_mixed_5a_2_2_0_bn_backward(s, n, upstream_mixed_5a_2_2_0_conv);
+    inception_factorized_mixed_5a_2_2_0_conv_backward(s, n, upstream_mixed_5a_2_1_1_bn);
+    inception_factorized_mixed_5a_2_1_1_2_backward(s, n, upstream_mixed_5a_2_1_1_bn);
+    inception_factorized_mixed_5a_2_1_1_bn_backward(s, n, upstream_mixed_5a_2_1_1_conv);
+    inception_factorized_mixed_5a_2_1_1_conv_backward(s, n, upstream_mixed_5a_2_1_0_bn);
+    inception_factorized_mixed_5a_2_1_0_2_backward(s, n, upstream_mixed_5a_2_1_0_bn);
+    inception_factorized_mixed_5a_2_1_0_bn_backward(s, n, upstream_mixed_5a_2_1_0_conv);
+    inception_factorized_mixed_5a_2_1_0_conv_backward(s, n, upstream_mixed_5a_2_0_bn);
+    inception_factorized_mixed_5a_2_0_2_backward(s, n, upstream_mixed_5a_2_0_bn);
+    inception_factorized_mixed_5a_2_0_bn_backward(s, n, upstream_mixed_5a_2_0_conv);
+    inception_factorized_mixed_5a_2_0_conv_backward(s, n, upstream_mixed_4b);
+    inception_factorized_mixed_5a_1_1_1_2_backward(s, n, upstream_mixed_5a_1_1_1_bn);
+    inception_factorized_mixed_5a_1_1_1_bn_backward(s, n, upstream_mixed_5a_1_1_1_conv);
+    inception_factorized_mixed_5a_1_1_1_conv_backward(s, n, upstream_mixed_5a_1_1_0_bn);
+    inception_factorized_mixed_5a_1_1_0_2_backward(s, n, upstream_mixed_5a_1_1_0_bn);
+    inception_factorized_mixed_5a_1_1_0_bn_backward(s, n, upstream_mixed_5a_1_1_0_conv);
+    inception_factorized_mixed_5a_1_1_0_conv_backward(s, n, upstream_mixed_5a_1_0_bn);
+    inception_factorized_mixed_5a_1_0_2_backward(s, n, upstream_mixed_5a_1_0_bn);
+    inception_factorized_mixed_5a_1_0_bn_backward(s, n, upstream_mixed_5a_1_0_conv);
+    inception_factorized_mixed_5a_1_0_conv_backward(s, n, upstream_mixed_4b);
+    inception_factorized_mixed_5a_0_2_backward(s, n, upstream_mixed_5a_0_bn);
+    inception_factorized_mixed_5a_0_bn_backward(s, n, upstream_mixed_5a_0_conv);
+    inception_factorized_mixed_5a_0_conv_backward(s, n, upstream_mixed_4b);
+    inception_factorized_6_backward(s, n, upstream_mixed_4b);
     inception_factorized_mixed_4b_backward(s, n, 1);
-    inception_factorized_mixed_4b_3_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_3_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_3_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_3_0_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4b_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4b_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4b_0_conv_backward(s, n, 1);
+    inception_factorized_mixed_4b_3_1_2_backward(s, n, upstream_mixed_4b_3_1_bn);
+    inception_factorized_mixed_4b_3_1_bn_backward(s, n, upstream_mixed_4b_3_1_conv);
+    inception_factorized_mixed_4b_3_1_conv_backward(s, n, upstream_mixed_4a);
+    inception_factorized_mixed_4b_3_0_backward(s, n, upstream_mixed_4a);
+    inception_factorized_mixed_4b_2_2_1_2_backward(s, n, upstream_mixed_4b_2_2_1_bn);
+    inception_factorized_mixed_4b_2_2_1_bn_backward(s, n, upstream_mixed_4b_2_2_1_conv);
+    inception_factorized_mixed_4b_2_2_1_conv_backward(s, n, upstream_mixed_4b_2_2_0_bn);
+    inception_factorized_mixed_4b_2_2_0_2_backward(s, n, upstream_mixed_4b_2_2_0_bn);
+    inception_factorized_mixed_4b_2_2_0_bn_backward(s, n, upstream_mixed_4b_2_2_0_conv);
+    inception_factorized_mixed_4b_2_2_0_conv_backward(s, n, upstream_mixed_4b_2_1_1_bn);
+    inception_factorized_mixed_4b_2_1_1_2_backward(s, n, upstream_mixed_4b_2_1_1_bn);
+    inception_factorized_mixed_4b_2_1_1_bn_backward(s, n, upstream_mixed_4b_2_1_1_conv);
+    inception_factorized_mixed_4b_2_1_1_conv_backward(s, n, upstream_mixed_4b_2_1_0_bn);
+    inception_factorized_mixed_4b_2_1_0_2_backward(s, n, upstream_mixed_4b_2_1_0_bn);
+    inception_factorized_mixed_4b_2_1_0_bn_backward(s, n, upstream_mixed_4b_2_1_0_conv);
+    inception_factorized_mixed_4b_2_1_0_conv_backward(s, n, upstream_mixed_4b_2_0_bn);
+    inception_factorized_mixed_4b_2_0_2_backward(s, n, upstream_mixed_4b_2_0_bn);
+    inception_factorized_mixed_4b_2_0_bn_backward(s, n, upstream_mixed_4b_2_0_conv);
+    inception_factorized_mixed_4b_2_0_conv_backward(s, n, upstream_mixed_4a);
+    inception_factorized_mixed_4b_1_1_1_2_backward(s, n, upstream_mixed_4b_1_1_1_bn);
+    inception_factorized_mixed_4b_1_1_1_bn_backward(s, n, upstream_mixed_4b_1_1_1_conv);
+    inception_factorized_mixed_4b_1_1_1_conv_backward(s, n, upstream_mixed_4b_1_1_0_bn);
+    inception_factorized_mixed_4b_1_1_0_2_backward(s, n, upstream_mixed_4b_1_1_0_bn);
+    inception_factorized_mixed_4b_1_1_0_bn_backward(s, n, upstream_mixed_4b_1_1_0_conv);
+    inception_factorized_mixed_4b_1_1_0_conv_backward(s, n, upstream_mixed_4b_1_0_bn);
+    inception_factorized_mixed_4b_1_0_2_backward(s, n, upstream_mixed_4b_1_0_bn);
+    inception_factorized_mixed_4b_1_0_bn_backward(s, n, upstream_mixed_4b_1_0_conv);
+    inception_factorized_mixed_4b_1_0_conv_backward(s, n, upstream_mixed_4a);
+    inception_factorized_mixed_4b_0_2_backward(s, n, upstream_mixed_4b_0_bn);
+    inception_factorized_mixed_4b_0_bn_backward(s, n, upstream_mixed_4b_0_conv);
+    inception_factorized_mixed_4b_0_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4a_backward(s, n, 1);
-    inception_factorized_mixed_4a_3_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_3_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_3_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_3_0_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_4a_0_2_backward(s, n, 1);
-    inception_factorized_mixed_4a_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_4a_0_conv_backward(s, n, 1);
-    inception_factorized_3_backward(s, n, 1);
+    inception_factorized_mixed_4a_3_1_2_backward(s, n, upstream_mixed_4a_3_1_bn);
+    inception_factorized_mixed_4a_3_1_bn_backward(s, n, upstream_mixed_4a_3_1_conv);
+    inception_factorized_mixed_4a_3_1_conv_backward(s, n, upstream_mixed_3b);
+    inception_factorized_mixed_4a_3_0_backward(s, n, upstream_mixed_3b);
+    inception_factorized_mixed_4a_2_2_1_2_backward(s, n, upstream_mixed_4a_2_2_1_bn);
+    inception_factorized_mixed_4a_2_2_1_bn_backward(s, n, upstream_mixed_4a_2_2_1_conv);
+    inception_factorized_mixed_4a_2_2_1_conv_backward(s, n, upstream_mixed_4a_2_2_0_bn);
+    inception_factorized_mixed_4a_2_2_0_2_backward(s, n, upstream_mixed_4a_2_2_0_bn);
+    inception_factorized_mixed_4a_2_2_0_bn_backward(s, n, upstream_mixed_4a_2_2_0_conv);
+    inception_factorized_mixed_4a_2_2_0_conv_backward(s, n, upstream_mixed_4a_2_1_1_bn);
+    inception_factorized_mixed_4a_2_1_1_2_backward(s, n, upstream_mixed_4a_2_1_1_bn);
+    inception_factorized_mixed_4a_2_1_1_bn_backward(s, n, upstream_mixed_4a_2_1_1_conv);
+    inception_factorized_mixed_4a_2_1_1_conv_backward(s, n, upstream_mixed_4a_2_1_0_bn);
+    inception_factorized_mixed_4a_2_1_0_2_backward(s, n, upstream_mixed_4a_2_1_0_bn);
+    inception_factorized_mixed_4a_2_1_0_bn_backward(s, n, upstream_mixed_4a_2_1_0_conv);
+    inception_factorized_mixed_4a_2_1_0_conv_backward(s, n, upstream_mixed_4a_2_0_bn);
+    inception_factorized_mixed_4a_2_0_2_backward(s, n, upstream_mixed_4a_2_0_bn);
+    inception_factorized_mixed_4a_2_0_bn_backward(s, n, upstream_mixed_4a_2_0_conv);
+    inception_factorized_mixed_4a_2_0_conv_backward(s, n, upstream_mixed_3b);
+    inception_factorized_mixed_4a_1_1_1_2_backward(s, n, upstream_mixed_4a_1_1_1_bn);
+    inception_factorized_mixed_4a_1_1_1_bn_backward(s, n, upstream_mixed_4a_1_1_1_conv);
+    inception_factorized_mixed_4a_1_1_1_conv_backward(s, n, upstream_mixed_4a_1_1_0_bn);
+    inception_factorized_mixed_4a_1_1_0_2_backward(s, n, upstream_mixed_4a_1_1_0_bn);
+    inception_factorized_mixed_4a_1_1_0_bn_backward(s, n, upstream_mixed_4a_1_1_0_conv);
+    inception_factorized_mixed_4a_1_1_0_conv_backward(s, n, upstream_mixed_4a_1_0_bn);
+    inception_factorized_mixed_4a_1_0_2_backward(s, n, upstream_mixed_4a_1_0_bn);
+    inception_factorized_mixed_4a_1_0_bn_backward(s, n, upstream_mixed_4a_1_0_conv);
+    inception_factorized_mixed_4a_1_0_conv_backward(s, n, upstream_mixed_3b);
+    inception_factorized_mixed_4a_0_2_backward(s, n, upstream_mixed_4a_0_bn);
+    inception_factorized_mixed_4a_0_bn_backward(s, n, upstream_mixed_4a_0_conv);
+    inception_factorized_mixed_4a_0_conv_backward(s, n, upstream_mixed_3b);
+    inception_factorized_3_backward(s, n, upstream_mixed_3b);
     inception_factorized_mixed_3b_backward(s, n, 1);
-    inception_factorized_mixed_3b_3_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_3_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_3_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_3_0_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3b_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3b_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3b_0_conv_backward(s, n, 1);
+    inception_factorized_mixed_3b_3_1_2_backward(s, n, upstream_mixed_3b_3_1_bn);
+    inception_factorized_mixed_3b_3_1_bn_backward(s, n, upstream_mixed_3b_3_1_conv);
+    inception_factorized_mixed_3b_3_1_conv_backward(s, n, upstream_mixed_3a);
+    inception_factorized_mixed_3b_3_0_backward(s, n, upstream_mixed_3a);
+    inception_factorized_mixed_3b_2_2_1_2_backward(s, n, upstream_mixed_3b_2_2_1_bn);
+    inception_factorized_mixed_3b_2_2_1_bn_backward(s, n, upstream_mixed_3b_2_2_1_conv);
+    inception_factorized_mixed_3b_2_2_1_conv_backward(s, n, upstream_mixed_3b_2_2_0_bn);
+    inception_factorized_mixed_3b_2_2_0_2_backward(s, n, upstream_mixed_3b_2_2_0_bn);
+    inception_factorized_mixed_3b_2_2_0_bn_backward(s, n, upstream_mixed_3b_2_2_0_conv);
+    inception_factorized_mixed_3b_2_2_0_conv_backward(s, n, upstream_mixed_3b_2_1_1_bn);
+    inception_factorized_mixed_3b_2_1_1_2_backward(s, n, upstream_mixed_3b_2_1_1_bn);
+    inception_factorized_mixed_3b_2_1_1_bn_backward(s, n, upstream_mixed_3b_2_1_1_conv);
+    inception_factorized_mixed_3b_2_1_1_conv_backward(s, n, upstream_mixed_3b_2_1_0_bn);
+    inception_factorized_mixed_3b_2_1_0_2_backward(s, n, upstream_mixed_3b_2_1_0_bn);
+    inception_factorized_mixed_3b_2_1_0_bn_backward(s, n, upstream_mixed_3b_2_1_0_conv);
+    inception_factorized_mixed_3b_2_1_0_conv_backward(s, n, upstream_mixed_3b_2_0_bn);
+    inception_factorized_mixed_3b_2_0_2_backward(s, n, upstream_mixed_3b_2_0_bn);
+    inception_factorized_mixed_3b_2_0_bn_backward(s, n, upstream_mixed_3b_2_0_conv);
+    inception_factorized_mixed_3b_2_0_conv_backward(s, n, upstream_mixed_3a);
+    inception_factorized_mixed_3b_1_1_1_2_backward(s, n, upstream_mixed_3b_1_1_1_bn);
+    inception_factorized_mixed_3b_1_1_1_bn_backward(s, n, upstream_mixed_3b_1_1_1_conv);
+    inception_factorized_mixed_3b_1_1_1_conv_backward(s, n, upstream_mixed_3b_1_1_0_bn);
+    inception_factorized_mixed_3b_1_1_0_2_backward(s, n, upstream_mixed_3b_1_1_0_bn);
+    inception_factorized_mixed_3b_1_1_0_bn_backward(s, n, upstream_mixed_3b_1_1_0_conv);
+    inception_factorized_mixed_3b_1_1_0_conv_backward(s, n, upstream_mixed_3b_1_0_bn);
+    inception_factorized_mixed_3b_1_0_2_backward(s, n, upstream_mixed_3b_1_0_bn);
+    inception_factorized_mixed_3b_1_0_bn_backward(s, n, upstream_mixed_3b_1_0_conv);
+    inception_factorized_mixed_3b_1_0_conv_backward(s, n, upstream_mixed_3a);
+    inception_factorized_mixed_3b_0_2_backward(s, n, upstream_mixed_3b_0_bn);
+    inception_factorized_mixed_3b_0_bn_backward(s, n, upstream_mixed_3b_0_conv);
+    inception_factorized_mixed_3b_0_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3a_backward(s, n, 1);
-    inception_factorized_mixed_3a_3_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_3_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_3_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_3_0_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_2_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_1_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_1_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_1_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_1_0_conv_backward(s, n, 1);
-    inception_factorized_mixed_3a_0_2_backward(s, n, 1);
-    inception_factorized_mixed_3a_0_bn_backward(s, n, 1);
-    inception_factorized_mixed_3a_0_conv_backward(s, n, 1);
-    inception_factorized_stem_0_2_backward(s, n, 1);
-    inception_factorized_stem_0_bn_backward(s, n, 1);
+    inception_factorized_mixed_3a_3_1_2_backward(s, n, upstream_mixed_3a_3_1_bn);
+    inception_factorized_mixed_3a_3_1_bn_backward(s, n, upstream_mixed_3a_3_1_conv);
+    inception_factorized_mixed_3a_3_1_conv_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_mixed_3a_3_0_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_mixed_3a_2_2_1_2_backward(s, n, upstream_mixed_3a_2_2_1_bn);
+    inception_factorized_mixed_3a_2_2_1_bn_backward(s, n, upstream_mixed_3a_2_2_1_conv);
+    inception_factorized_mixed_3a_2_2_1_conv_backward(s, n, upstream_mixed_3a_2_2_0_bn);
+    inception_factorized_mixed_3a_2_2_0_2_backward(s, n, upstream_mixed_3a_2_2_0_bn);
+    inception_factorized_mixed_3a_2_2_0_bn_backward(s, n, upstream_mixed_3a_2_2_0_conv);
+    inception_factorized_mixed_3a_2_2_0_conv_backward(s, n, upstream_mixed_3a_2_1_1_bn);
+    inception_factorized_mixed_3a_2_1_1_2_backward(s, n, upstream_mixed_3a_2_1_1_bn);
+    inception_factorized_mixed_3a_2_1_1_bn_backward(s, n, upstream_mixed_3a_2_1_1_conv);
+    inception_factorized_mixed_3a_2_1_1_conv_backward(s, n, upstream_mixed_3a_2_1_0_bn);
+    inception_factorized_mixed_3a_2_1_0_2_backward(s, n, upstream_mixed_3a_2_1_0_bn);
+    inception_factorized_mixed_3a_2_1_0_bn_backward(s, n, upstream_mixed_3a_2_1_0_conv);
+    inception_factorized_mixed_3a_2_1_0_conv_backward(s, n, upstream_mixed_3a_2_0_bn);
+    inception_factorized_mixed_3a_2_0_2_backward(s, n, upstream_mixed_3a_2_0_bn);
+    inception_factorized_mixed_3a_2_0_bn_backward(s, n, upstream_mixed_3a_2_0_conv);
+    inception_factorized_mixed_3a_2_0_conv_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_mixed_3a_1_1_1_2_backward(s, n, upstream_mixed_3a_1_1_1_bn);
+    inception_factorized_mixed_3a_1_1_1_bn_backward(s, n, upstream_mixed_3a_1_1_1_conv);
+    inception_factorized_mixed_3a_1_1_1_conv_backward(s, n, upstream_mixed_3a_1_1_0_bn);
+    inception_factorized_mixed_3a_1_1_0_2_backward(s, n, upstream_mixed_3a_1_1_0_bn);
+    inception_factorized_mixed_3a_1_1_0_bn_backward(s, n, upstream_mixed_3a_1_1_0_conv);
+    inception_factorized_mixed_3a_1_1_0_conv_backward(s, n, upstream_mixed_3a_1_0_bn);
+    inception_factorized_mixed_3a_1_0_2_backward(s, n, upstream_mixed_3a_1_0_bn);
+    inception_factorized_mixed_3a_1_0_bn_backward(s, n, upstream_mixed_3a_1_0_conv);
+    inception_factorized_mixed_3a_1_0_conv_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_mixed_3a_0_2_backward(s, n, upstream_mixed_3a_0_bn);
+    inception_factorized_mixed_3a_0_bn_backward(s, n, upstream_mixed_3a_0_conv);
+    inception_factorized_mixed_3a_0_conv_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_stem_0_2_backward(s, n, upstream_stem_0_bn);
+    inception_factorized_stem_0_bn_backward(s, n, upstream_stem_0_conv);
     inception_factorized_stem_0_conv_backward(s, n, d_input != NULL);
     if (d_input) inception_factorized_store_input_grad(s, d_input, n);
 }

@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -116,21 +119,23 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts;
     float *col = s->work; /* [27][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 3; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 3; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 27, np, 64, 1.0f, w, 27, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -199,8 +204,8 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -272,21 +277,23 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 4292608;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 5)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -355,8 +362,8 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -428,21 +435,23 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 10584064;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 10)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -511,8 +520,8 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -606,21 +615,23 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 18972672;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 15)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -689,8 +700,8 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -762,21 +773,23 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 25264128;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 20)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -845,8 +858,8 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -940,21 +953,23 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 33652736;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+    if (trains(s, 25)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1023,8 +1038,8 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1096,21 +1111,23 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 37847040;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 30)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1179,8 +1196,8 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1218,13 +1235,15 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 33652736;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+    if (trains(s, 35)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, 1.0f, dw, 64);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, 1.0f, dw, 64);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 128, 1.0f, w, 64, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1285,8 +1304,8 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1380,21 +1399,23 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 44138496;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 40)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1463,8 +1484,8 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1536,21 +1557,23 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 47284224;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 45)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1619,8 +1642,8 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1714,21 +1737,23 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 51478528;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+    if (trains(s, 50)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1797,8 +1822,8 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1870,21 +1895,23 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 53575680;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 55)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1953,8 +1980,8 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1992,13 +2019,15 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 51478528;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+    if (trains(s, 60)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, 1.0f, dw, 128);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, 1.0f, dw, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2059,8 +2088,8 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2154,21 +2183,23 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 56721408;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 65)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2237,8 +2268,8 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2310,21 +2341,23 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 58294272;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 70)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2393,8 +2426,8 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2488,21 +2521,23 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 60391424;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+    if (trains(s, 75)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2571,8 +2606,8 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2644,21 +2679,23 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 61440000;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 80)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2727,8 +2764,8 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2766,13 +2803,15 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 60391424;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+    if (trains(s, 85)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2833,8 +2872,8 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2928,21 +2967,23 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 63012864;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 90)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3011,8 +3052,8 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3084,21 +3125,23 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 63799296;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 95)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3167,8 +3210,8 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3278,8 +3321,10 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 11178432;
     float *db = s->grads + 11183552;
     float *dx = s->dacts + 65110016;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 100)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
+    }
+    if (trains(s, 101)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 1.0f, dx, 512);
     }
@@ -3387,72 +3432,121 @@ static void resnet18_forward(const nn_state *s, const float *input, int n, int t
 static void resnet18_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 65126400);
-    resnet18_linear_backward(s, n, 1);
-    resnet18_7_backward(s, n, 1);
-    resnet18_layer4_1_after_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_conv1 = d_input != NULL || trains(s, 0);
+    const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
+    const int upstream_layer1_0_conv1 = upstream_bn1 || trains(s, 5);
+    const int upstream_layer1_0_bn1 = upstream_layer1_0_conv1 || trains(s, 6) || trains(s, 7);
+    const int upstream_layer1_0_conv2 = upstream_layer1_0_bn1 || trains(s, 10);
+    const int upstream_layer1_0_bn2 = upstream_layer1_0_conv2 || trains(s, 11) || trains(s, 12);
+    const int upstream_layer1_0_add = upstream_layer1_0_bn2 || upstream_bn1;
+    const int upstream_layer1_1_conv1 = upstream_layer1_0_add || trains(s, 15);
+    const int upstream_layer1_1_bn1 = upstream_layer1_1_conv1 || trains(s, 16) || trains(s, 17);
+    const int upstream_layer1_1_conv2 = upstream_layer1_1_bn1 || trains(s, 20);
+    const int upstream_layer1_1_bn2 = upstream_layer1_1_conv2 || trains(s, 21) || trains(s, 22);
+    const int upstream_layer1_1_add = upstream_layer1_1_bn2 || upstream_layer1_0_add;
+    const int upstream_layer2_0_conv1 = upstream_layer1_1_add || trains(s, 25);
+    const int upstream_layer2_0_bn1 = upstream_layer2_0_conv1 || trains(s, 26) || trains(s, 27);
+    const int upstream_layer2_0_conv2 = upstream_layer2_0_bn1 || trains(s, 30);
+    const int upstream_layer2_0_bn2 = upstream_layer2_0_conv2 || trains(s, 31) || trains(s, 32);
+    const int upstream_layer2_0_shortcut_0 = upstream_layer1_1_add || trains(s, 35);
+    const int upstream_layer2_0_shortcut_1 = upstream_layer2_0_shortcut_0 || trains(s, 36) || trains(s, 37);
+    const int upstream_layer2_0_add = upstream_layer2_0_bn2 || upstream_layer2_0_shortcut_1;
+    const int upstream_layer2_1_conv1 = upstream_layer2_0_add || trains(s, 40);
+    const int upstream_layer2_1_bn1 = upstream_layer2_1_conv1 || trains(s, 41) || trains(s, 42);
+    const int upstream_layer2_1_conv2 = upstream_layer2_1_bn1 || trains(s, 45);
+    const int upstream_layer2_1_bn2 = upstream_layer2_1_conv2 || trains(s, 46) || trains(s, 47);
+    const int upstream_layer2_1_add = upstream_layer2_1_bn2 || upstream_layer2_0_add;
+    const int upstream_layer3_0_conv1 = upstream_layer2_1_add || trains(s, 50);
+    const int upstream_layer3_0_bn1 = upstream_layer3_0_conv1 || trains(s, 51) || trains(s, 52);
+    const int upstream_layer3_0_conv2 = upstream_layer3_0_bn1 || trains(s, 55);
+    const int upstream_layer3_0_bn2 = upstream_layer3_0_conv2 || trains(s, 56) || trains(s, 57);
+    const int upstream_layer3_0_shortcut_0 = upstream_layer2_1_add || trains(s, 60);
+    const int upstream_layer3_0_shortcut_1 = upstream_layer3_0_shortcut_0 || trains(s, 61) || trains(s, 62);
+    const int upstream_layer3_0_add = upstream_layer3_0_bn2 || upstream_layer3_0_shortcut_1;
+    const int upstream_layer3_1_conv1 = upstream_layer3_0_add || trains(s, 65);
+    const int upstream_layer3_1_bn1 = upstream_layer3_1_conv1 || trains(s, 66) || trains(s, 67);
+    const int upstream_layer3_1_conv2 = upstream_layer3_1_bn1 || trains(s, 70);
+    const int upstream_layer3_1_bn2 = upstream_layer3_1_conv2 || trains(s, 71) || trains(s, 72);
+    const int upstream_layer3_1_add = upstream_layer3_1_bn2 || upstream_layer3_0_add;
+    const int upstream_layer4_0_conv1 = upstream_layer3_1_add || trains(s, 75);
+    const int upstream_layer4_0_bn1 = upstream_layer4_0_conv1 || trains(s, 76) || trains(s, 77);
+    const int upstream_layer4_0_conv2 = upstream_layer4_0_bn1 || trains(s, 80);
+    const int upstream_layer4_0_bn2 = upstream_layer4_0_conv2 || trains(s, 81) || trains(s, 82);
+    const int upstream_layer4_0_shortcut_0 = upstream_layer3_1_add || trains(s, 85);
+    const int upstream_layer4_0_shortcut_1 = upstream_layer4_0_shortcut_0 || trains(s, 86) || trains(s, 87);
+    const int upstream_layer4_0_add = upstream_layer4_0_bn2 || upstream_layer4_0_shortcut_1;
+    const int upstream_layer4_1_conv1 = upstream_layer4_0_add || trains(s, 90);
+    const int upstream_layer4_1_bn1 = upstream_layer4_1_conv1 || trains(s, 91) || trains(s, 92);
+    const int upstream_layer4_1_conv2 = upstream_layer4_1_bn1 || trains(s, 95);
+    const int upstream_layer4_1_bn2 = upstream_layer4_1_conv2 || trains(s, 96) || trains(s, 97);
+    const int upstream_layer4_1_add = upstream_layer4_1_bn2 || upstream_layer4_0_add;
+    resnet18_linear_backward(s, n, upstream_layer4_1_add);
+    resnet18_7_backward(s, n, upstream_layer4_1_add);
+    resnet18_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet18_layer4_1_add_backward(s, n, 1);
-    resnet18_layer4_1_bn2_backward(s, n, 1);
-    resnet18_layer4_1_conv2_backward(s, n, 1);
-    resnet18_layer4_1_2_backward(s, n, 1);
-    resnet18_layer4_1_bn1_backward(s, n, 1);
-    resnet18_layer4_1_conv1_backward(s, n, 1);
-    resnet18_layer4_0_after_backward(s, n, 1);
+    resnet18_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
+    resnet18_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
+    resnet18_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
+    resnet18_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
+    resnet18_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
+    resnet18_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet18_layer4_0_add_backward(s, n, 1);
-    resnet18_layer4_0_shortcut_1_backward(s, n, 1);
-    resnet18_layer4_0_shortcut_0_backward(s, n, 1);
-    resnet18_layer4_0_bn2_backward(s, n, 1);
-    resnet18_layer4_0_conv2_backward(s, n, 1);
-    resnet18_layer4_0_2_backward(s, n, 1);
-    resnet18_layer4_0_bn1_backward(s, n, 1);
-    resnet18_layer4_0_conv1_backward(s, n, 1);
-    resnet18_layer3_1_after_backward(s, n, 1);
+    resnet18_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
+    resnet18_layer4_0_shortcut_0_backward(s, n, upstream_layer3_1_add);
+    resnet18_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
+    resnet18_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
+    resnet18_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
+    resnet18_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
+    resnet18_layer4_0_conv1_backward(s, n, upstream_layer3_1_add);
+    resnet18_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet18_layer3_1_add_backward(s, n, 1);
-    resnet18_layer3_1_bn2_backward(s, n, 1);
-    resnet18_layer3_1_conv2_backward(s, n, 1);
-    resnet18_layer3_1_2_backward(s, n, 1);
-    resnet18_layer3_1_bn1_backward(s, n, 1);
-    resnet18_layer3_1_conv1_backward(s, n, 1);
-    resnet18_layer3_0_after_backward(s, n, 1);
+    resnet18_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
+    resnet18_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
+    resnet18_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
+    resnet18_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
+    resnet18_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
+    resnet18_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet18_layer3_0_add_backward(s, n, 1);
-    resnet18_layer3_0_shortcut_1_backward(s, n, 1);
-    resnet18_layer3_0_shortcut_0_backward(s, n, 1);
-    resnet18_layer3_0_bn2_backward(s, n, 1);
-    resnet18_layer3_0_conv2_backward(s, n, 1);
-    resnet18_layer3_0_2_backward(s, n, 1);
-    resnet18_layer3_0_bn1_backward(s, n, 1);
-    resnet18_layer3_0_conv1_backward(s, n, 1);
-    resnet18_layer2_1_after_backward(s, n, 1);
+    resnet18_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
+    resnet18_layer3_0_shortcut_0_backward(s, n, upstream_layer2_1_add);
+    resnet18_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
+    resnet18_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
+    resnet18_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
+    resnet18_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
+    resnet18_layer3_0_conv1_backward(s, n, upstream_layer2_1_add);
+    resnet18_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet18_layer2_1_add_backward(s, n, 1);
-    resnet18_layer2_1_bn2_backward(s, n, 1);
-    resnet18_layer2_1_conv2_backward(s, n, 1);
-    resnet18_layer2_1_2_backward(s, n, 1);
-    resnet18_layer2_1_bn1_backward(s, n, 1);
-    resnet18_layer2_1_conv1_backward(s, n, 1);
-    resnet18_layer2_0_after_backward(s, n, 1);
+    resnet18_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
+    resnet18_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
+    resnet18_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
+    resnet18_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
+    resnet18_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
+    resnet18_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet18_layer2_0_add_backward(s, n, 1);
-    resnet18_layer2_0_shortcut_1_backward(s, n, 1);
-    resnet18_layer2_0_shortcut_0_backward(s, n, 1);
-    resnet18_layer2_0_bn2_backward(s, n, 1);
-    resnet18_layer2_0_conv2_backward(s, n, 1);
-    resnet18_layer2_0_2_backward(s, n, 1);
-    resnet18_layer2_0_bn1_backward(s, n, 1);
-    resnet18_layer2_0_conv1_backward(s, n, 1);
-    resnet18_layer1_1_after_backward(s, n, 1);
+    resnet18_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
+    resnet18_layer2_0_shortcut_0_backward(s, n, upstream_layer1_1_add);
+    resnet18_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
+    resnet18_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
+    resnet18_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
+    resnet18_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
+    resnet18_layer2_0_conv1_backward(s, n, upstream_layer1_1_add);
+    resnet18_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet18_layer1_1_add_backward(s, n, 1);
-    resnet18_layer1_1_bn2_backward(s, n, 1);
-    resnet18_layer1_1_conv2_backward(s, n, 1);
-    resnet18_layer1_1_2_backward(s, n, 1);
-    resnet18_layer1_1_bn1_backward(s, n, 1);
-    resnet18_layer1_1_conv1_backward(s, n, 1);
-    resnet18_layer1_0_after_backward(s, n, 1);
+    resnet18_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
+    resnet18_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
+    resnet18_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
+    resnet18_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
+    resnet18_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
+    resnet18_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet18_layer1_0_add_backward(s, n, 1);
-    resnet18_layer1_0_bn2_backward(s, n, 1);
-    resnet18_layer1_0_conv2_backward(s, n, 1);
-    resnet18_layer1_0_2_backward(s, n, 1);
-    resnet18_layer1_0_bn1_backward(s, n, 1);
-    resnet18_layer1_0_conv1_backward(s, n, 1);
-    resnet18_2_backward(s, n, 1);
-    resnet18_bn1_backward(s, n, 1);
+    resnet18_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
+    resnet18_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
+    resnet18_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
+    resnet18_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
+    resnet18_layer1_0_conv1_backward(s, n, upstream_bn1);
+    resnet18_2_backward(s, n, upstream_bn1);
+    resnet18_bn1_backward(s, n, upstream_conv1);
     resnet18_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet18_store_input_grad(s, d_input, n);
 }

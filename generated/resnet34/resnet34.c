@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -116,21 +119,23 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts;
     float *col = s->work; /* [27][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 3; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 3; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 27, np, 64, 1.0f, w, 27, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -199,8 +204,8 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -272,21 +277,23 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 4292608;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 5)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -355,8 +362,8 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -428,21 +435,23 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 10584064;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 10)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -511,8 +520,8 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -606,21 +615,23 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 18972672;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 15)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -689,8 +700,8 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -762,21 +773,23 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 25264128;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 20)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -845,8 +858,8 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -940,21 +953,23 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 33652736;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 25)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1023,8 +1038,8 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1096,21 +1111,23 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 39944192;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 30)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1179,8 +1196,8 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1274,21 +1291,23 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 48332800;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+    if (trains(s, 35)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1357,8 +1376,8 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1430,21 +1449,23 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 52527104;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 40)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1513,8 +1534,8 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1552,13 +1573,15 @@ static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 48332800;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+    if (trains(s, 45)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, 1.0f, dw, 64);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, 1.0f, dw, 64);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 128, 1.0f, w, 64, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1619,8 +1642,8 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1714,21 +1737,23 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 58818560;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 50)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1797,8 +1822,8 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1870,21 +1895,23 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 61964288;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 55)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1953,8 +1980,8 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2048,21 +2075,23 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 66158592;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 60)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2131,8 +2160,8 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2204,21 +2233,23 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 69304320;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 65)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2287,8 +2318,8 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2382,21 +2413,23 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 73498624;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 70)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2465,8 +2498,8 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2538,21 +2571,23 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 76644352;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 75)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2621,8 +2656,8 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2716,21 +2751,23 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 80838656;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+    if (trains(s, 80)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2799,8 +2836,8 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2872,21 +2909,23 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 82935808;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 85)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2955,8 +2994,8 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2994,13 +3033,15 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 80838656;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+    if (trains(s, 90)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, 1.0f, dw, 128);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, 1.0f, dw, 128);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3061,8 +3102,8 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3156,21 +3197,23 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 86081536;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 95)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3239,8 +3282,8 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3312,21 +3355,23 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 87654400;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 100)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3395,8 +3440,8 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3490,21 +3535,23 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 89751552;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 105)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3573,8 +3620,8 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3646,21 +3693,23 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 91324416;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 110)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3729,8 +3778,8 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3824,21 +3873,23 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 93421568;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 115)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3907,8 +3958,8 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3980,21 +4031,23 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 94994432;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 120)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4063,8 +4116,8 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4158,21 +4211,23 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 97091584;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 125)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4241,8 +4296,8 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4314,21 +4369,23 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 98664448;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 130)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4397,8 +4454,8 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4492,21 +4549,23 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 100761600;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 135)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4575,8 +4634,8 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4648,21 +4707,23 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 102334464;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 140)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4731,8 +4792,8 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4826,21 +4887,23 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 104431616;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+    if (trains(s, 145)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4909,8 +4972,8 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4982,21 +5045,23 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 105480192;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 150)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5065,8 +5130,8 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5104,13 +5169,15 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 104431616;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+    if (trains(s, 155)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5171,8 +5238,8 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5266,21 +5333,23 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 107053056;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 160)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5349,8 +5418,8 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5422,21 +5491,23 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 107839488;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 165)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5505,8 +5576,8 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5600,21 +5671,23 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 108888064;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 170)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5683,8 +5756,8 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5756,21 +5829,23 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 109674496;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 175)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5839,8 +5914,8 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5950,8 +6025,10 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 21294016;
     float *db = s->grads + 21299136;
     float *dx = s->dacts + 110985216;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 180)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
+    }
+    if (trains(s, 181)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 1.0f, dx, 512);
     }
@@ -6115,128 +6192,217 @@ static void resnet34_forward(const nn_state *s, const float *input, int n, int t
 static void resnet34_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 111001600);
-    resnet34_linear_backward(s, n, 1);
-    resnet34_7_backward(s, n, 1);
-    resnet34_layer4_2_after_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_conv1 = d_input != NULL || trains(s, 0);
+    const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
+    const int upstream_layer1_0_conv1 = upstream_bn1 || trains(s, 5);
+    const int upstream_layer1_0_bn1 = upstream_layer1_0_conv1 || trains(s, 6) || trains(s, 7);
+    const int upstream_layer1_0_conv2 = upstream_layer1_0_bn1 || trains(s, 10);
+    const int upstream_layer1_0_bn2 = upstream_layer1_0_conv2 || trains(s, 11) || trains(s, 12);
+    const int upstream_layer1_0_add = upstream_layer1_0_bn2 || upstream_bn1;
+    const int upstream_layer1_1_conv1 = upstream_layer1_0_add || trains(s, 15);
+    const int upstream_layer1_1_bn1 = upstream_layer1_1_conv1 || trains(s, 16) || trains(s, 17);
+    const int upstream_layer1_1_conv2 = upstream_layer1_1_bn1 || trains(s, 20);
+    const int upstream_layer1_1_bn2 = upstream_layer1_1_conv2 || trains(s, 21) || trains(s, 22);
+    const int upstream_layer1_1_add = upstream_layer1_1_bn2 || upstream_layer1_0_add;
+    const int upstream_layer1_2_conv1 = upstream_layer1_1_add || trains(s, 25);
+    const int upstream_layer1_2_bn1 = upstream_layer1_2_conv1 || trains(s, 26) || trains(s, 27);
+    const int upstream_layer1_2_conv2 = upstream_layer1_2_bn1 || trains(s, 30);
+    const int upstream_layer1_2_bn2 = upstream_layer1_2_conv2 || trains(s, 31) || trains(s, 32);
+    const int upstream_layer1_2_add = upstream_layer1_2_bn2 || upstream_layer1_1_add;
+    const int upstream_layer2_0_conv1 = upstream_layer1_2_add || trains(s, 35);
+    const int upstream_layer2_0_bn1 = upstream_layer2_0_conv1 || trains(s, 36) || trains(s, 37);
+    const int upstream_layer2_0_conv2 = upstream_layer2_0_bn1 || trains(s, 40);
+    const int upstream_layer2_0_bn2 = upstream_layer2_0_conv2 || trains(s, 41) || trains(s, 42);
+    const int upstream_layer2_0_shortcut_0 = upstream_layer1_2_add || trains(s, 45);
+    const int upstream_layer2_0_shortcut_1 = upstream_layer2_0_shortcut_0 || trains(s, 46) || trains(s, 47);
+    const int upstream_layer2_0_add = upstream_layer2_0_bn2 || upstream_layer2_0_shortcut_1;
+    const int upstream_layer2_1_conv1 = upstream_layer2_0_add || trains(s, 50);
+    const int upstream_layer2_1_bn1 = upstream_layer2_1_conv1 || trains(s, 51) || trains(s, 52);
+    const int upstream_layer2_1_conv2 = upstream_layer2_1_bn1 || trains(s, 55);
+    const int upstream_layer2_1_bn2 = upstream_layer2_1_conv2 || trains(s, 56) || trains(s, 57);
+    const int upstream_layer2_1_add = upstream_layer2_1_bn2 || upstream_layer2_0_add;
+    const int upstream_layer2_2_conv1 = upstream_layer2_1_add || trains(s, 60);
+    const int upstream_layer2_2_bn1 = upstream_layer2_2_conv1 || trains(s, 61) || trains(s, 62);
+    const int upstream_layer2_2_conv2 = upstream_layer2_2_bn1 || trains(s, 65);
+    const int upstream_layer2_2_bn2 = upstream_layer2_2_conv2 || trains(s, 66) || trains(s, 67);
+    const int upstream_layer2_2_add = upstream_layer2_2_bn2 || upstream_layer2_1_add;
+    const int upstream_layer2_3_conv1 = upstream_layer2_2_add || trains(s, 70);
+    const int upstream_layer2_3_bn1 = upstream_layer2_3_conv1 || trains(s, 71) || trains(s, 72);
+    const int upstream_layer2_3_conv2 = upstream_layer2_3_bn1 || trains(s, 75);
+    const int upstream_layer2_3_bn2 = upstream_layer2_3_conv2 || trains(s, 76) || trains(s, 77);
+    const int upstream_layer2_3_add = upstream_layer2_3_bn2 || upstream_layer2_2_add;
+    const int upstream_layer3_0_conv1 = upstream_layer2_3_add || trains(s, 80);
+    const int upstream_layer3_0_bn1 = upstream_layer3_0_conv1 || trains(s, 81) || trains(s, 82);
+    const int upstream_layer3_0_conv2 = upstream_layer3_0_bn1 || trains(s, 85);
+    const int upstream_layer3_0_bn2 = upstream_layer3_0_conv2 || trains(s, 86) || trains(s, 87);
+    const int upstream_layer3_0_shortcut_0 = upstream_layer2_3_add || trains(s, 90);
+    const int upstream_layer3_0_shortcut_1 = upstream_layer3_0_shortcut_0 || trains(s, 91) || trains(s, 92);
+    const int upstream_layer3_0_add = upstream_layer3_0_bn2 || upstream_layer3_0_shortcut_1;
+    const int upstream_layer3_1_conv1 = upstream_layer3_0_add || trains(s, 95);
+    const int upstream_layer3_1_bn1 = upstream_layer3_1_conv1 || trains(s, 96) || trains(s, 97);
+    const int upstream_layer3_1_conv2 = upstream_layer3_1_bn1 || trains(s, 100);
+    const int upstream_layer3_1_bn2 = upstream_layer3_1_conv2 || trains(s, 101) || trains(s, 102);
+    const int upstream_layer3_1_add = upstream_layer3_1_bn2 || upstream_layer3_0_add;
+    const int upstream_layer3_2_conv1 = upstream_layer3_1_add || trains(s, 105);
+    const int upstream_layer3_2_bn1 = upstream_layer3_2_conv1 || trains(s, 106) || trains(s, 107);
+    const int upstream_layer3_2_conv2 = upstream_layer3_2_bn1 || trains(s, 110);
+    const int upstream_layer3_2_bn2 = upstream_layer3_2_conv2 || trains(s, 111) || trains(s, 112);
+    const int upstream_layer3_2_add = upstream_layer3_2_bn2 || upstream_layer3_1_add;
+    const int upstream_layer3_3_conv1 = upstream_layer3_2_add || trains(s, 115);
+    const int upstream_layer3_3_bn1 = upstream_layer3_3_conv1 || trains(s, 116) || trains(s, 117);
+    const int upstream_layer3_3_conv2 = upstream_layer3_3_bn1 || trains(s, 120);
+    const int upstream_layer3_3_bn2 = upstream_layer3_3_conv2 || trains(s, 121) || trains(s, 122);
+    const int upstream_layer3_3_add = upstream_layer3_3_bn2 || upstream_layer3_2_add;
+    const int upstream_layer3_4_conv1 = upstream_layer3_3_add || trains(s, 125);
+    const int upstream_layer3_4_bn1 = upstream_layer3_4_conv1 || trains(s, 126) || trains(s, 127);
+    const int upstream_layer3_4_conv2 = upstream_layer3_4_bn1 || trains(s, 130);
+    const int upstream_layer3_4_bn2 = upstream_layer3_4_conv2 || trains(s, 131) || trains(s, 132);
+    const int upstream_layer3_4_add = upstream_layer3_4_bn2 || upstream_layer3_3_add;
+    const int upstream_layer3_5_conv1 = upstream_layer3_4_add || trains(s, 135);
+    const int upstream_layer3_5_bn1 = upstream_layer3_5_conv1 || trains(s, 136) || trains(s, 137);
+    const int upstream_layer3_5_conv2 = upstream_layer3_5_bn1 || trains(s, 140);
+    const int upstream_layer3_5_bn2 = upstream_layer3_5_conv2 || trains(s, 141) || trains(s, 142);
+    const int upstream_layer3_5_add = upstream_layer3_5_bn2 || upstream_layer3_4_add;
+    const int upstream_layer4_0_conv1 = upstream_layer3_5_add || trains(s, 145);
+    const int upstream_layer4_0_bn1 = upstream_layer4_0_conv1 || trains(s, 146) || trains(s, 147);
+    const int upstream_layer4_0_conv2 = upstream_layer4_0_bn1 || trains(s, 150);
+    const int upstream_layer4_0_bn2 = upstream_layer4_0_conv2 || trains(s, 151) || trains(s, 152);
+    const int upstream_layer4_0_shortcut_0 = upstream_layer3_5_add || trains(s, 155);
+    const int upstream_layer4_0_shortcut_1 = upstream_layer4_0_shortcut_0 || trains(s, 156) || trains(s, 157);
+    const int upstream_layer4_0_add = upstream_layer4_0_bn2 || upstream_layer4_0_shortcut_1;
+    const int upstream_layer4_1_conv1 = upstream_layer4_0_add || trains(s, 160);
+    const int upstream_layer4_1_bn1 = upstream_layer4_1_conv1 || trains(s, 161) || trains(s, 162);
+    const int upstream_layer4_1_conv2 = upstream_layer4_1_bn1 || trains(s, 165);
+    const int upstream_layer4_1_bn2 = upstream_layer4_1_conv2 || trains(s, 166) || trains(s, 167);
+    const int upstream_layer4_1_add = upstream_layer4_1_bn2 || upstream_layer4_0_add;
+    const int upstream_layer4_2_conv1 = upstream_layer4_1_add || trains(s, 170);
+    const int upstream_layer4_2_bn1 = upstream_layer4_2_conv1 || trains(s, 171) || trains(s, 172);
+    const int upstream_layer4_2_conv2 = upstream_layer4_2_bn1 || trains(s, 175);
+    const int upstream_layer4_2_bn2 = upstream_layer4_2_conv2 || trains(s, 176) || trains(s, 177);
+    const int upstream_layer4_2_add = upstream_layer4_2_bn2 || upstream_layer4_1_add;
+    resnet34_linear_backward(s, n, upstream_layer4_2_add);
+    resnet34_7_backward(s, n, upstream_layer4_2_add);
+    resnet34_layer4_2_after_backward(s, n, upstream_layer4_2_add);
     resnet34_layer4_2_add_backward(s, n, 1);
-    resnet34_layer4_2_bn2_backward(s, n, 1);
-    resnet34_layer4_2_conv2_backward(s, n, 1);
-    resnet34_layer4_2_2_backward(s, n, 1);
-    resnet34_layer4_2_bn1_backward(s, n, 1);
-    resnet34_layer4_2_conv1_backward(s, n, 1);
-    resnet34_layer4_1_after_backward(s, n, 1);
+    resnet34_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
+    resnet34_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
+    resnet34_layer4_2_2_backward(s, n, upstream_layer4_2_bn1);
+    resnet34_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
+    resnet34_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
+    resnet34_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet34_layer4_1_add_backward(s, n, 1);
-    resnet34_layer4_1_bn2_backward(s, n, 1);
-    resnet34_layer4_1_conv2_backward(s, n, 1);
-    resnet34_layer4_1_2_backward(s, n, 1);
-    resnet34_layer4_1_bn1_backward(s, n, 1);
-    resnet34_layer4_1_conv1_backward(s, n, 1);
-    resnet34_layer4_0_after_backward(s, n, 1);
+    resnet34_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
+    resnet34_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
+    resnet34_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
+    resnet34_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
+    resnet34_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
+    resnet34_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet34_layer4_0_add_backward(s, n, 1);
-    resnet34_layer4_0_shortcut_1_backward(s, n, 1);
-    resnet34_layer4_0_shortcut_0_backward(s, n, 1);
-    resnet34_layer4_0_bn2_backward(s, n, 1);
-    resnet34_layer4_0_conv2_backward(s, n, 1);
-    resnet34_layer4_0_2_backward(s, n, 1);
-    resnet34_layer4_0_bn1_backward(s, n, 1);
-    resnet34_layer4_0_conv1_backward(s, n, 1);
-    resnet34_layer3_5_after_backward(s, n, 1);
+    resnet34_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
+    resnet34_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
+    resnet34_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
+    resnet34_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
+    resnet34_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
+    resnet34_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
+    resnet34_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
+    resnet34_layer3_5_after_backward(s, n, upstream_layer3_5_add);
     resnet34_layer3_5_add_backward(s, n, 1);
-    resnet34_layer3_5_bn2_backward(s, n, 1);
-    resnet34_layer3_5_conv2_backward(s, n, 1);
-    resnet34_layer3_5_2_backward(s, n, 1);
-    resnet34_layer3_5_bn1_backward(s, n, 1);
-    resnet34_layer3_5_conv1_backward(s, n, 1);
-    resnet34_layer3_4_after_backward(s, n, 1);
+    resnet34_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
+    resnet34_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
+    resnet34_layer3_5_2_backward(s, n, upstream_layer3_5_bn1);
+    resnet34_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
+    resnet34_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
+    resnet34_layer3_4_after_backward(s, n, upstream_layer3_4_add);
     resnet34_layer3_4_add_backward(s, n, 1);
-    resnet34_layer3_4_bn2_backward(s, n, 1);
-    resnet34_layer3_4_conv2_backward(s, n, 1);
-    resnet34_layer3_4_2_backward(s, n, 1);
-    resnet34_layer3_4_bn1_backward(s, n, 1);
-    resnet34_layer3_4_conv1_backward(s, n, 1);
-    resnet34_layer3_3_after_backward(s, n, 1);
+    resnet34_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
+    resnet34_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
+    resnet34_layer3_4_2_backward(s, n, upstream_layer3_4_bn1);
+    resnet34_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
+    resnet34_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
+    resnet34_layer3_3_after_backward(s, n, upstream_layer3_3_add);
     resnet34_layer3_3_add_backward(s, n, 1);
-    resnet34_layer3_3_bn2_backward(s, n, 1);
-    resnet34_layer3_3_conv2_backward(s, n, 1);
-    resnet34_layer3_3_2_backward(s, n, 1);
-    resnet34_layer3_3_bn1_backward(s, n, 1);
-    resnet34_layer3_3_conv1_backward(s, n, 1);
-    resnet34_layer3_2_after_backward(s, n, 1);
+    resnet34_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
+    resnet34_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
+    resnet34_layer3_3_2_backward(s, n, upstream_layer3_3_bn1);
+    resnet34_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
+    resnet34_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
+    resnet34_layer3_2_after_backward(s, n, upstream_layer3_2_add);
     resnet34_layer3_2_add_backward(s, n, 1);
-    resnet34_layer3_2_bn2_backward(s, n, 1);
-    resnet34_layer3_2_conv2_backward(s, n, 1);
-    resnet34_layer3_2_2_backward(s, n, 1);
-    resnet34_layer3_2_bn1_backward(s, n, 1);
-    resnet34_layer3_2_conv1_backward(s, n, 1);
-    resnet34_layer3_1_after_backward(s, n, 1);
+    resnet34_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
+    resnet34_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
+    resnet34_layer3_2_2_backward(s, n, upstream_layer3_2_bn1);
+    resnet34_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
+    resnet34_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
+    resnet34_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet34_layer3_1_add_backward(s, n, 1);
-    resnet34_layer3_1_bn2_backward(s, n, 1);
-    resnet34_layer3_1_conv2_backward(s, n, 1);
-    resnet34_layer3_1_2_backward(s, n, 1);
-    resnet34_layer3_1_bn1_backward(s, n, 1);
-    resnet34_layer3_1_conv1_backward(s, n, 1);
-    resnet34_layer3_0_after_backward(s, n, 1);
+    resnet34_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
+    resnet34_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
+    resnet34_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
+    resnet34_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
+    resnet34_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
+    resnet34_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet34_layer3_0_add_backward(s, n, 1);
-    resnet34_layer3_0_shortcut_1_backward(s, n, 1);
-    resnet34_layer3_0_shortcut_0_backward(s, n, 1);
-    resnet34_layer3_0_bn2_backward(s, n, 1);
-    resnet34_layer3_0_conv2_backward(s, n, 1);
-    resnet34_layer3_0_2_backward(s, n, 1);
-    resnet34_layer3_0_bn1_backward(s, n, 1);
-    resnet34_layer3_0_conv1_backward(s, n, 1);
-    resnet34_layer2_3_after_backward(s, n, 1);
+    resnet34_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
+    resnet34_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
+    resnet34_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
+    resnet34_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
+    resnet34_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
+    resnet34_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
+    resnet34_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
+    resnet34_layer2_3_after_backward(s, n, upstream_layer2_3_add);
     resnet34_layer2_3_add_backward(s, n, 1);
-    resnet34_layer2_3_bn2_backward(s, n, 1);
-    resnet34_layer2_3_conv2_backward(s, n, 1);
-    resnet34_layer2_3_2_backward(s, n, 1);
-    resnet34_layer2_3_bn1_backward(s, n, 1);
-    resnet34_layer2_3_conv1_backward(s, n, 1);
-    resnet34_layer2_2_after_backward(s, n, 1);
+    resnet34_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
+    resnet34_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
+    resnet34_layer2_3_2_backward(s, n, upstream_layer2_3_bn1);
+    resnet34_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
+    resnet34_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
+    resnet34_layer2_2_after_backward(s, n, upstream_layer2_2_add);
     resnet34_layer2_2_add_backward(s, n, 1);
-    resnet34_layer2_2_bn2_backward(s, n, 1);
-    resnet34_layer2_2_conv2_backward(s, n, 1);
-    resnet34_layer2_2_2_backward(s, n, 1);
-    resnet34_layer2_2_bn1_backward(s, n, 1);
-    resnet34_layer2_2_conv1_backward(s, n, 1);
-    resnet34_layer2_1_after_backward(s, n, 1);
+    resnet34_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
+    resnet34_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
+    resnet34_layer2_2_2_backward(s, n, upstream_layer2_2_bn1);
+    resnet34_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
+    resnet34_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
+    resnet34_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet34_layer2_1_add_backward(s, n, 1);
-    resnet34_layer2_1_bn2_backward(s, n, 1);
-    resnet34_layer2_1_conv2_backward(s, n, 1);
-    resnet34_layer2_1_2_backward(s, n, 1);
-    resnet34_layer2_1_bn1_backward(s, n, 1);
-    resnet34_layer2_1_conv1_backward(s, n, 1);
-    resnet34_layer2_0_after_backward(s, n, 1);
+    resnet34_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
+    resnet34_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
+    resnet34_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
+    resnet34_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
+    resnet34_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
+    resnet34_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet34_layer2_0_add_backward(s, n, 1);
-    resnet34_layer2_0_shortcut_1_backward(s, n, 1);
-    resnet34_layer2_0_shortcut_0_backward(s, n, 1);
-    resnet34_layer2_0_bn2_backward(s, n, 1);
-    resnet34_layer2_0_conv2_backward(s, n, 1);
-    resnet34_layer2_0_2_backward(s, n, 1);
-    resnet34_layer2_0_bn1_backward(s, n, 1);
-    resnet34_layer2_0_conv1_backward(s, n, 1);
-    resnet34_layer1_2_after_backward(s, n, 1);
+    resnet34_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
+    resnet34_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
+    resnet34_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
+    resnet34_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
+    resnet34_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
+    resnet34_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
+    resnet34_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
+    resnet34_layer1_2_after_backward(s, n, upstream_layer1_2_add);
     resnet34_layer1_2_add_backward(s, n, 1);
-    resnet34_layer1_2_bn2_backward(s, n, 1);
-    resnet34_layer1_2_conv2_backward(s, n, 1);
-    resnet34_layer1_2_2_backward(s, n, 1);
-    resnet34_layer1_2_bn1_backward(s, n, 1);
-    resnet34_layer1_2_conv1_backward(s, n, 1);
-    resnet34_layer1_1_after_backward(s, n, 1);
+    resnet34_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
+    resnet34_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
+    resnet34_layer1_2_2_backward(s, n, upstream_layer1_2_bn1);
+    resnet34_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
+    resnet34_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
+    resnet34_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet34_layer1_1_add_backward(s, n, 1);
-    resnet34_layer1_1_bn2_backward(s, n, 1);
-    resnet34_layer1_1_conv2_backward(s, n, 1);
-    resnet34_layer1_1_2_backward(s, n, 1);
-    resnet34_layer1_1_bn1_backward(s, n, 1);
-    resnet34_layer1_1_conv1_backward(s, n, 1);
-    resnet34_layer1_0_after_backward(s, n, 1);
+    resnet34_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
+    resnet34_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
+    resnet34_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
+    resnet34_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
+    resnet34_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
+    resnet34_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet34_layer1_0_add_backward(s, n, 1);
-    resnet34_layer1_0_bn2_backward(s, n, 1);
-    resnet34_layer1_0_conv2_backward(s, n, 1);
-    resnet34_layer1_0_2_backward(s, n, 1);
-    resnet34_layer1_0_bn1_backward(s, n, 1);
-    resnet34_layer1_0_conv1_backward(s, n, 1);
-    resnet34_2_backward(s, n, 1);
-    resnet34_bn1_backward(s, n, 1);
+    resnet34_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
+    resnet34_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
+    resnet34_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
+    resnet34_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
+    resnet34_layer1_0_conv1_backward(s, n, upstream_bn1);
+    resnet34_2_backward(s, n, upstream_bn1);
+    resnet34_bn1_backward(s, n, upstream_conv1);
     resnet34_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet34_store_input_grad(s, d_input, n);
 }

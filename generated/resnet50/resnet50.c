@@ -8,6 +8,9 @@
 
 typedef float real;
 
+/* Whether tensor t gets a gradient: the trainer can freeze tensors. */
+static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
+
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
@@ -116,21 +119,23 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts;
     float *col = s->work; /* [27][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 3; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 0)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 3; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 27, np, 64, 1.0f, w, 27, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -199,8 +204,8 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -256,7 +261,9 @@ static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1984;
     float *dx = s->dacts + 4292608;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 5)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 64, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -311,8 +318,8 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -384,21 +391,23 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 10584064;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 10)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -467,8 +476,8 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -524,7 +533,9 @@ static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 43456;
     float *dx = s->dacts + 16875520;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 15)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -579,8 +590,8 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -610,7 +621,9 @@ static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dw = s->grads + 60864;
     float *dx = s->dacts + 4292608;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 20)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -665,8 +678,8 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -744,7 +757,9 @@ static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 78272;
     float *dx = s->dacts + 60915712;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 25)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -799,8 +814,8 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -872,21 +887,23 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 73498624;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 30)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -955,8 +972,8 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1012,7 +1029,9 @@ static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 132032;
     float *dx = s->dacts + 79790080;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 35)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -1067,8 +1086,8 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1146,7 +1165,9 @@ static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 149440;
     float *dx = s->dacts + 107053056;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 40)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -1201,8 +1222,8 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1274,21 +1295,23 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 119635968;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    if (trains(s, 45)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 64; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1357,8 +1380,8 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1414,7 +1437,9 @@ static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 203200;
     float *dx = s->dacts + 125927424;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    if (trains(s, 50)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
     }
@@ -1469,8 +1494,8 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1548,7 +1573,9 @@ static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 220608;
     float *dx = s->dacts + 153190400;
     const int np = n * 1024;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 55)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 128, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -1603,8 +1630,8 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1676,21 +1703,23 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 169967616;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+    if (trains(s, 60)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 16, 16, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 16, 16, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1759,8 +1788,8 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1816,7 +1845,9 @@ static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 401856;
     float *dx = s->dacts + 176259072;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    if (trains(s, 65)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
     }
@@ -1871,8 +1902,8 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -1910,13 +1941,15 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 153190400;
     float *col = s->work; /* [256][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+    if (trains(s, 70)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 1024;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -1977,8 +2010,8 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2056,7 +2089,9 @@ static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 602560;
     float *dx = s->dacts + 198279168;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 75)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -2111,8 +2146,8 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2184,21 +2219,23 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 204570624;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 80)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2267,8 +2304,8 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2324,7 +2361,9 @@ static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 816576;
     float *dx = s->dacts + 207716352;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    if (trains(s, 85)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
     }
@@ -2379,8 +2418,8 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2458,7 +2497,9 @@ static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 884160;
     float *dx = s->dacts + 221347840;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 90)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -2513,8 +2554,8 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2586,21 +2627,23 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 227639296;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 95)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -2669,8 +2712,8 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2726,7 +2769,9 @@ static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1098176;
     float *dx = s->dacts + 230785024;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    if (trains(s, 100)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
     }
@@ -2781,8 +2826,8 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2860,7 +2905,9 @@ static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1165760;
     float *dx = s->dacts + 244416512;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 105)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -2915,8 +2962,8 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -2988,21 +3035,23 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 250707968;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+    if (trains(s, 110)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 128; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3071,8 +3120,8 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3128,7 +3177,9 @@ static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1379776;
     float *dx = s->dacts + 253853696;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    if (trains(s, 115)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
     }
@@ -3183,8 +3234,8 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3262,7 +3313,9 @@ static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1447360;
     float *dx = s->dacts + 267485184;
     const int np = n * 256;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 120)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 256, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -3317,8 +3370,8 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3390,21 +3443,23 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 275873792;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+    if (trains(s, 125)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 8, 8, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 8, 8, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3473,8 +3528,8 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3530,7 +3585,9 @@ static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 2170304;
     float *dx = s->dacts + 279019520;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 130)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -3585,8 +3642,8 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3624,13 +3681,15 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 267485184;
     float *col = s->work; /* [512][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+    if (trains(s, 135)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 256;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, 1.0f, dw, 512);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, 1.0f, dw, 512);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 1024, 1.0f, w, 512, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3691,8 +3750,8 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3770,7 +3829,9 @@ static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 2964928;
     float *dx = s->dacts + 290029568;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 140)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -3825,8 +3886,8 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -3898,21 +3959,23 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 293175296;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 145)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -3981,8 +4044,8 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4038,7 +4101,9 @@ static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 3818944;
     float *dx = s->dacts + 294748160;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 150)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -4093,8 +4158,8 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4172,7 +4237,9 @@ static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 4085184;
     float *dx = s->dacts + 301563904;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 155)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -4227,8 +4294,8 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4300,21 +4367,23 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 304709632;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 160)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4383,8 +4452,8 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4440,7 +4509,9 @@ static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 4939200;
     float *dx = s->dacts + 306282496;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 165)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -4495,8 +4566,8 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4574,7 +4645,9 @@ static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 5205440;
     float *dx = s->dacts + 313098240;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 170)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -4629,8 +4702,8 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4702,21 +4775,23 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 316243968;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 175)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -4785,8 +4860,8 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4842,7 +4917,9 @@ static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 6059456;
     float *dx = s->dacts + 317816832;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 180)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -4897,8 +4974,8 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 182)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -4976,7 +5053,9 @@ static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 6325696;
     float *dx = s->dacts + 324632576;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 185)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -5031,8 +5110,8 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 187)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5104,21 +5183,23 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 327778304;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 190)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5187,8 +5268,8 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 192)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5244,7 +5325,9 @@ static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 7179712;
     float *dx = s->dacts + 329351168;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 195)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -5299,8 +5382,8 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 197)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5378,7 +5461,9 @@ static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 7445952;
     float *dx = s->dacts + 336166912;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 200)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -5433,8 +5518,8 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 202)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5506,21 +5591,23 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 339312640;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+    if (trains(s, 205)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 256; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5589,8 +5676,8 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 207)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5646,7 +5733,9 @@ static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 8299968;
     float *dx = s->dacts + 340885504;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    if (trains(s, 210)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
     }
@@ -5701,8 +5790,8 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 212)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5780,7 +5869,9 @@ static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 8566208;
     float *dx = s->dacts + 347701248;
     const int np = n * 64;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    if (trains(s, 215)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 512, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
     }
@@ -5835,8 +5926,8 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 217)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -5908,21 +5999,23 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 351895552;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+    if (trains(s, 220)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 4, 4, 2, 2, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 4, 4, 2, 2, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -5991,8 +6084,8 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 222)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6048,7 +6141,9 @@ static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 11453888;
     float *dx = s->dacts + 353468416;
     const int np = n * 16;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 225)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -6103,8 +6198,8 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 227)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6142,13 +6237,15 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 347701248;
     float *col = s->work; /* [1024][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 1024; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 1 * np;
-        im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+    if (trains(s, 230)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 1024; ++ci) {
+            const float *xc = x + (size_t)ci * n * 64;
+            float *cc = col + (size_t)ci * 1 * np;
+            im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, 1.0f, dw, 1024);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, 1.0f, dw, 1024);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 2048, 1.0f, w, 1024, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6209,8 +6306,8 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 232)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6288,7 +6385,9 @@ static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 14616000;
     float *dx = s->dacts + 358973440;
     const int np = n * 16;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+    if (trains(s, 235)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
     }
@@ -6343,8 +6442,8 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 237)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6416,21 +6515,23 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 360546304;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 240)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6499,8 +6600,8 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 242)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6556,7 +6657,9 @@ static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 18027968;
     float *dx = s->dacts + 361332736;
     const int np = n * 16;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 245)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -6611,8 +6714,8 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 247)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6690,7 +6793,9 @@ static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 19084736;
     float *dx = s->dacts + 364740608;
     const int np = n * 16;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+    if (trains(s, 250)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
     }
@@ -6745,8 +6850,8 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 252)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6818,21 +6923,23 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 366313472;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+    if (trains(s, 255)) {
+        #pragma omp parallel for
+        for (int ci = 0; ci < 512; ++ci) {
+            const float *xc = x + (size_t)ci * n * 16;
+            float *cc = col + (size_t)ci * 9 * np;
+            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
+            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
+            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
+            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
+            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
+            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
+            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
+            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
+            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
         #pragma omp parallel for
@@ -6901,8 +7008,8 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 256)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 257)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -6958,7 +7065,9 @@ static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 22496704;
     float *dx = s->dacts + 367099904;
     const int np = n * 16;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    if (trains(s, 260)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+    }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
     }
@@ -7013,8 +7122,8 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
             sum_dy += dy[(size_t)c * m + j];
             sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
-        dgamma[c] += (float)sum_dy_xhat;
-        dbeta[c] += (float)sum_dy;
+        if (trains(s, 261)) dgamma[c] += (float)sum_dy_xhat;
+        if (trains(s, 262)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         if (training) {
@@ -7124,8 +7233,10 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 23553472;
     float *db = s->grads + 23573952;
     float *dx = s->dacts + 371556352;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, 1.0f, dw, 2048);
-    sum_cols(db, dy, n, 10);
+    if (trains(s, 265)) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, 1.0f, dw, 2048);
+    }
+    if (trains(s, 266)) sum_cols(db, dy, n, 10);
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 2048, 10, 1.0f, dy, 10, w, 2048, 1.0f, dx, 2048);
     }
@@ -7339,178 +7450,301 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
 static void resnet50_backward(const nn_state *s, int n, float *d_input)
 {
     memset(s->dacts, 0, sizeof(float) * 371621888);
-    resnet50_linear_backward(s, n, 1);
-    resnet50_7_backward(s, n, 1);
-    resnet50_layer4_2_after_backward(s, n, 1);
+    /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
+    const int upstream_conv1 = d_input != NULL || trains(s, 0);
+    const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
+    const int upstream_layer1_0_conv1 = upstream_bn1 || trains(s, 5);
+    const int upstream_layer1_0_bn1 = upstream_layer1_0_conv1 || trains(s, 6) || trains(s, 7);
+    const int upstream_layer1_0_conv2 = upstream_layer1_0_bn1 || trains(s, 10);
+    const int upstream_layer1_0_bn2 = upstream_layer1_0_conv2 || trains(s, 11) || trains(s, 12);
+    const int upstream_layer1_0_conv3 = upstream_layer1_0_bn2 || trains(s, 15);
+    const int upstream_layer1_0_bn3 = upstream_layer1_0_conv3 || trains(s, 16) || trains(s, 17);
+    const int upstream_layer1_0_shortcut_0 = upstream_bn1 || trains(s, 20);
+    const int upstream_layer1_0_shortcut_1 = upstream_layer1_0_shortcut_0 || trains(s, 21) || trains(s, 22);
+    const int upstream_layer1_0_add = upstream_layer1_0_bn3 || upstream_layer1_0_shortcut_1;
+    const int upstream_layer1_1_conv1 = upstream_layer1_0_add || trains(s, 25);
+    const int upstream_layer1_1_bn1 = upstream_layer1_1_conv1 || trains(s, 26) || trains(s, 27);
+    const int upstream_layer1_1_conv2 = upstream_layer1_1_bn1 || trains(s, 30);
+    const int upstream_layer1_1_bn2 = upstream_layer1_1_conv2 || trains(s, 31) || trains(s, 32);
+    const int upstream_layer1_1_conv3 = upstream_layer1_1_bn2 || trains(s, 35);
+    const int upstream_layer1_1_bn3 = upstream_layer1_1_conv3 || trains(s, 36) || trains(s, 37);
+    const int upstream_layer1_1_add = upstream_layer1_1_bn3 || upstream_layer1_0_add;
+    const int upstream_layer1_2_conv1 = upstream_layer1_1_add || trains(s, 40);
+    const int upstream_layer1_2_bn1 = upstream_layer1_2_conv1 || trains(s, 41) || trains(s, 42);
+    const int upstream_layer1_2_conv2 = upstream_layer1_2_bn1 || trains(s, 45);
+    const int upstream_layer1_2_bn2 = upstream_layer1_2_conv2 || trains(s, 46) || trains(s, 47);
+    const int upstream_layer1_2_conv3 = upstream_layer1_2_bn2 || trains(s, 50);
+    const int upstream_layer1_2_bn3 = upstream_layer1_2_conv3 || trains(s, 51) || trains(s, 52);
+    const int upstream_layer1_2_add = upstream_layer1_2_bn3 || upstream_layer1_1_add;
+    const int upstream_layer2_0_conv1 = upstream_layer1_2_add || trains(s, 55);
+    const int upstream_layer2_0_bn1 = upstream_layer2_0_conv1 || trains(s, 56) || trains(s, 57);
+    const int upstream_layer2_0_conv2 = upstream_layer2_0_bn1 || trains(s, 60);
+    const int upstream_layer2_0_bn2 = upstream_layer2_0_conv2 || trains(s, 61) || trains(s, 62);
+    const int upstream_layer2_0_conv3 = upstream_layer2_0_bn2 || trains(s, 65);
+    const int upstream_layer2_0_bn3 = upstream_layer2_0_conv3 || trains(s, 66) || trains(s, 67);
+    const int upstream_layer2_0_shortcut_0 = upstream_layer1_2_add || trains(s, 70);
+    const int upstream_layer2_0_shortcut_1 = upstream_layer2_0_shortcut_0 || trains(s, 71) || trains(s, 72);
+    const int upstream_layer2_0_add = upstream_layer2_0_bn3 || upstream_layer2_0_shortcut_1;
+    const int upstream_layer2_1_conv1 = upstream_layer2_0_add || trains(s, 75);
+    const int upstream_layer2_1_bn1 = upstream_layer2_1_conv1 || trains(s, 76) || trains(s, 77);
+    const int upstream_layer2_1_conv2 = upstream_layer2_1_bn1 || trains(s, 80);
+    const int upstream_layer2_1_bn2 = upstream_layer2_1_conv2 || trains(s, 81) || trains(s, 82);
+    const int upstream_layer2_1_conv3 = upstream_layer2_1_bn2 || trains(s, 85);
+    const int upstream_layer2_1_bn3 = upstream_layer2_1_conv3 || trains(s, 86) || trains(s, 87);
+    const int upstream_layer2_1_add = upstream_layer2_1_bn3 || upstream_layer2_0_add;
+    const int upstream_layer2_2_conv1 = upstream_layer2_1_add || trains(s, 90);
+    const int upstream_layer2_2_bn1 = upstream_layer2_2_conv1 || trains(s, 91) || trains(s, 92);
+    const int upstream_layer2_2_conv2 = upstream_layer2_2_bn1 || trains(s, 95);
+    const int upstream_layer2_2_bn2 = upstream_layer2_2_conv2 || trains(s, 96) || trains(s, 97);
+    const int upstream_layer2_2_conv3 = upstream_layer2_2_bn2 || trains(s, 100);
+    const int upstream_layer2_2_bn3 = upstream_layer2_2_conv3 || trains(s, 101) || trains(s, 102);
+    const int upstream_layer2_2_add = upstream_layer2_2_bn3 || upstream_layer2_1_add;
+    const int upstream_layer2_3_conv1 = upstream_layer2_2_add || trains(s, 105);
+    const int upstream_layer2_3_bn1 = upstream_layer2_3_conv1 || trains(s, 106) || trains(s, 107);
+    const int upstream_layer2_3_conv2 = upstream_layer2_3_bn1 || trains(s, 110);
+    const int upstream_layer2_3_bn2 = upstream_layer2_3_conv2 || trains(s, 111) || trains(s, 112);
+    const int upstream_layer2_3_conv3 = upstream_layer2_3_bn2 || trains(s, 115);
+    const int upstream_layer2_3_bn3 = upstream_layer2_3_conv3 || trains(s, 116) || trains(s, 117);
+    const int upstream_layer2_3_add = upstream_layer2_3_bn3 || upstream_layer2_2_add;
+    const int upstream_layer3_0_conv1 = upstream_layer2_3_add || trains(s, 120);
+    const int upstream_layer3_0_bn1 = upstream_layer3_0_conv1 || trains(s, 121) || trains(s, 122);
+    const int upstream_layer3_0_conv2 = upstream_layer3_0_bn1 || trains(s, 125);
+    const int upstream_layer3_0_bn2 = upstream_layer3_0_conv2 || trains(s, 126) || trains(s, 127);
+    const int upstream_layer3_0_conv3 = upstream_layer3_0_bn2 || trains(s, 130);
+    const int upstream_layer3_0_bn3 = upstream_layer3_0_conv3 || trains(s, 131) || trains(s, 132);
+    const int upstream_layer3_0_shortcut_0 = upstream_layer2_3_add || trains(s, 135);
+    const int upstream_layer3_0_shortcut_1 = upstream_layer3_0_shortcut_0 || trains(s, 136) || trains(s, 137);
+    const int upstream_layer3_0_add = upstream_layer3_0_bn3 || upstream_layer3_0_shortcut_1;
+    const int upstream_layer3_1_conv1 = upstream_layer3_0_add || trains(s, 140);
+    const int upstream_layer3_1_bn1 = upstream_layer3_1_conv1 || trains(s, 141) || trains(s, 142);
+    const int upstream_layer3_1_conv2 = upstream_layer3_1_bn1 || trains(s, 145);
+    const int upstream_layer3_1_bn2 = upstream_layer3_1_conv2 || trains(s, 146) || trains(s, 147);
+    const int upstream_layer3_1_conv3 = upstream_layer3_1_bn2 || trains(s, 150);
+    const int upstream_layer3_1_bn3 = upstream_layer3_1_conv3 || trains(s, 151) || trains(s, 152);
+    const int upstream_layer3_1_add = upstream_layer3_1_bn3 || upstream_layer3_0_add;
+    const int upstream_layer3_2_conv1 = upstream_layer3_1_add || trains(s, 155);
+    const int upstream_layer3_2_bn1 = upstream_layer3_2_conv1 || trains(s, 156) || trains(s, 157);
+    const int upstream_layer3_2_conv2 = upstream_layer3_2_bn1 || trains(s, 160);
+    const int upstream_layer3_2_bn2 = upstream_layer3_2_conv2 || trains(s, 161) || trains(s, 162);
+    const int upstream_layer3_2_conv3 = upstream_layer3_2_bn2 || trains(s, 165);
+    const int upstream_layer3_2_bn3 = upstream_layer3_2_conv3 || trains(s, 166) || trains(s, 167);
+    const int upstream_layer3_2_add = upstream_layer3_2_bn3 || upstream_layer3_1_add;
+    const int upstream_layer3_3_conv1 = upstream_layer3_2_add || trains(s, 170);
+    const int upstream_layer3_3_bn1 = upstream_layer3_3_conv1 || trains(s, 171) || trains(s, 172);
+    const int upstream_layer3_3_conv2 = upstream_layer3_3_bn1 || trains(s, 175);
+    const int upstream_layer3_3_bn2 = upstream_layer3_3_conv2 || trains(s, 176) || trains(s, 177);
+    const int upstream_layer3_3_conv3 = upstream_layer3_3_bn2 || trains(s, 180);
+    const int upstream_layer3_3_bn3 = upstream_layer3_3_conv3 || trains(s, 181) || trains(s, 182);
+    const int upstream_layer3_3_add = upstream_layer3_3_bn3 || upstream_layer3_2_add;
+    const int upstream_layer3_4_conv1 = upstream_layer3_3_add || trains(s, 185);
+    const int upstream_layer3_4_bn1 = upstream_layer3_4_conv1 || trains(s, 186) || trains(s, 187);
+    const int upstream_layer3_4_conv2 = upstream_layer3_4_bn1 || trains(s, 190);
+    const int upstream_layer3_4_bn2 = upstream_layer3_4_conv2 || trains(s, 191) || trains(s, 192);
+    const int upstream_layer3_4_conv3 = upstream_layer3_4_bn2 || trains(s, 195);
+    const int upstream_layer3_4_bn3 = upstream_layer3_4_conv3 || trains(s, 196) || trains(s, 197);
+    const int upstream_layer3_4_add = upstream_layer3_4_bn3 || upstream_layer3_3_add;
+    const int upstream_layer3_5_conv1 = upstream_layer3_4_add || trains(s, 200);
+    const int upstream_layer3_5_bn1 = upstream_layer3_5_conv1 || trains(s, 201) || trains(s, 202);
+    const int upstream_layer3_5_conv2 = upstream_layer3_5_bn1 || trains(s, 205);
+    const int upstream_layer3_5_bn2 = upstream_layer3_5_conv2 || trains(s, 206) || trains(s, 207);
+    const int upstream_layer3_5_conv3 = upstream_layer3_5_bn2 || trains(s, 210);
+    const int upstream_layer3_5_bn3 = upstream_layer3_5_conv3 || trains(s, 211) || trains(s, 212);
+    const int upstream_layer3_5_add = upstream_layer3_5_bn3 || upstream_layer3_4_add;
+    const int upstream_layer4_0_conv1 = upstream_layer3_5_add || trains(s, 215);
+    const int upstream_layer4_0_bn1 = upstream_layer4_0_conv1 || trains(s, 216) || trains(s, 217);
+    const int upstream_layer4_0_conv2 = upstream_layer4_0_bn1 || trains(s, 220);
+    const int upstream_layer4_0_bn2 = upstream_layer4_0_conv2 || trains(s, 221) || trains(s, 222);
+    const int upstream_layer4_0_conv3 = upstream_layer4_0_bn2 || trains(s, 225);
+    const int upstream_layer4_0_bn3 = upstream_layer4_0_conv3 || trains(s, 226) || trains(s, 227);
+    const int upstream_layer4_0_shortcut_0 = upstream_layer3_5_add || trains(s, 230);
+    const int upstream_layer4_0_shortcut_1 = upstream_layer4_0_shortcut_0 || trains(s, 231) || trains(s, 232);
+    const int upstream_layer4_0_add = upstream_layer4_0_bn3 || upstream_layer4_0_shortcut_1;
+    const int upstream_layer4_1_conv1 = upstream_layer4_0_add || trains(s, 235);
+    const int upstream_layer4_1_bn1 = upstream_layer4_1_conv1 || trains(s, 236) || trains(s, 237);
+    const int upstream_layer4_1_conv2 = upstream_layer4_1_bn1 || trains(s, 240);
+    const int upstream_layer4_1_bn2 = upstream_layer4_1_conv2 || trains(s, 241) || trains(s, 242);
+    const int upstream_layer4_1_conv3 = upstream_layer4_1_bn2 || trains(s, 245);
+    const int upstream_layer4_1_bn3 = upstream_layer4_1_conv3 || trains(s, 246) || trains(s, 247);
+    const int upstream_layer4_1_add = upstream_layer4_1_bn3 || upstream_layer4_0_add;
+    const int upstream_layer4_2_conv1 = upstream_layer4_1_add || trains(s, 250);
+    const int upstream_layer4_2_bn1 = upstream_layer4_2_conv1 || trains(s, 251) || trains(s, 252);
+    const int upstream_layer4_2_conv2 = upstream_layer4_2_bn1 || trains(s, 255);
+    const int upstream_layer4_2_bn2 = upstream_layer4_2_conv2 || trains(s, 256) || trains(s, 257);
+    const int upstream_layer4_2_conv3 = upstream_layer4_2_bn2 || trains(s, 260);
+    const int upstream_layer4_2_bn3 = upstream_layer4_2_conv3 || trains(s, 261) || trains(s, 262);
+    const int upstream_layer4_2_add = upstream_layer4_2_bn3 || upstream_layer4_1_add;
+    resnet50_linear_backward(s, n, upstream_layer4_2_add);
+    resnet50_7_backward(s, n, upstream_layer4_2_add);
+    resnet50_layer4_2_after_backward(s, n, upstream_layer4_2_add);
     resnet50_layer4_2_add_backward(s, n, 1);
-    resnet50_layer4_2_bn3_backward(s, n, 1);
-    resnet50_layer4_2_conv3_backward(s, n, 1);
-    resnet50_layer4_2_5_backward(s, n, 1);
-    resnet50_layer4_2_bn2_backward(s, n, 1);
-    resnet50_layer4_2_conv2_backward(s, n, 1);
-    resnet50_layer4_2_2_backward(s, n, 1);
-    resnet50_layer4_2_bn1_backward(s, n, 1);
-    resnet50_layer4_2_conv1_backward(s, n, 1);
-    resnet50_layer4_1_after_backward(s, n, 1);
+    resnet50_layer4_2_bn3_backward(s, n, upstream_layer4_2_conv3);
+    resnet50_layer4_2_conv3_backward(s, n, upstream_layer4_2_bn2);
+    resnet50_layer4_2_5_backward(s, n, upstream_layer4_2_bn2);
+    resnet50_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
+    resnet50_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
+    resnet50_layer4_2_2_backward(s, n, upstream_layer4_2_bn1);
+    resnet50_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
+    resnet50_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
+    resnet50_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet50_layer4_1_add_backward(s, n, 1);
-    resnet50_layer4_1_bn3_backward(s, n, 1);
-    resnet50_layer4_1_conv3_backward(s, n, 1);
-    resnet50_layer4_1_5_backward(s, n, 1);
-    resnet50_layer4_1_bn2_backward(s, n, 1);
-    resnet50_layer4_1_conv2_backward(s, n, 1);
-    resnet50_layer4_1_2_backward(s, n, 1);
-    resnet50_layer4_1_bn1_backward(s, n, 1);
-    resnet50_layer4_1_conv1_backward(s, n, 1);
-    resnet50_layer4_0_after_backward(s, n, 1);
+    resnet50_layer4_1_bn3_backward(s, n, upstream_layer4_1_conv3);
+    resnet50_layer4_1_conv3_backward(s, n, upstream_layer4_1_bn2);
+    resnet50_layer4_1_5_backward(s, n, upstream_layer4_1_bn2);
+    resnet50_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
+    resnet50_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
+    resnet50_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
+    resnet50_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
+    resnet50_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
+    resnet50_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet50_layer4_0_add_backward(s, n, 1);
-    resnet50_layer4_0_shortcut_1_backward(s, n, 1);
-    resnet50_layer4_0_shortcut_0_backward(s, n, 1);
-    resnet50_layer4_0_bn3_backward(s, n, 1);
-    resnet50_layer4_0_conv3_backward(s, n, 1);
-    resnet50_layer4_0_5_backward(s, n, 1);
-    resnet50_layer4_0_bn2_backward(s, n, 1);
-    resnet50_layer4_0_conv2_backward(s, n, 1);
-    resnet50_layer4_0_2_backward(s, n, 1);
-    resnet50_layer4_0_bn1_backward(s, n, 1);
-    resnet50_layer4_0_conv1_backward(s, n, 1);
-    resnet50_layer3_5_after_backward(s, n, 1);
+    resnet50_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
+    resnet50_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
+    resnet50_layer4_0_bn3_backward(s, n, upstream_layer4_0_conv3);
+    resnet50_layer4_0_conv3_backward(s, n, upstream_layer4_0_bn2);
+    resnet50_layer4_0_5_backward(s, n, upstream_layer4_0_bn2);
+    resnet50_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
+    resnet50_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
+    resnet50_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
+    resnet50_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
+    resnet50_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
+    resnet50_layer3_5_after_backward(s, n, upstream_layer3_5_add);
     resnet50_layer3_5_add_backward(s, n, 1);
-    resnet50_layer3_5_bn3_backward(s, n, 1);
-    resnet50_layer3_5_conv3_backward(s, n, 1);
-    resnet50_layer3_5_5_backward(s, n, 1);
-    resnet50_layer3_5_bn2_backward(s, n, 1);
-    resnet50_layer3_5_conv2_backward(s, n, 1);
-    resnet50_layer3_5_2_backward(s, n, 1);
-    resnet50_layer3_5_bn1_backward(s, n, 1);
-    resnet50_layer3_5_conv1_backward(s, n, 1);
-    resnet50_layer3_4_after_backward(s, n, 1);
+    resnet50_layer3_5_bn3_backward(s, n, upstream_layer3_5_conv3);
+    resnet50_layer3_5_conv3_backward(s, n, upstream_layer3_5_bn2);
+    resnet50_layer3_5_5_backward(s, n, upstream_layer3_5_bn2);
+    resnet50_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
+    resnet50_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
+    resnet50_layer3_5_2_backward(s, n, upstream_layer3_5_bn1);
+    resnet50_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
+    resnet50_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
+    resnet50_layer3_4_after_backward(s, n, upstream_layer3_4_add);
     resnet50_layer3_4_add_backward(s, n, 1);
-    resnet50_layer3_4_bn3_backward(s, n, 1);
-    resnet50_layer3_4_conv3_backward(s, n, 1);
-    resnet50_layer3_4_5_backward(s, n, 1);
-    resnet50_layer3_4_bn2_backward(s, n, 1);
-    resnet50_layer3_4_conv2_backward(s, n, 1);
-    resnet50_layer3_4_2_backward(s, n, 1);
-    resnet50_layer3_4_bn1_backward(s, n, 1);
-    resnet50_layer3_4_conv1_backward(s, n, 1);
-    resnet50_layer3_3_after_backward(s, n, 1);
+    resnet50_layer3_4_bn3_backward(s, n, upstream_layer3_4_conv3);
+    resnet50_layer3_4_conv3_backward(s, n, upstream_layer3_4_bn2);
+    resnet50_layer3_4_5_backward(s, n, upstream_layer3_4_bn2);
+    resnet50_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
+    resnet50_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
+    resnet50_layer3_4_2_backward(s, n, upstream_layer3_4_bn1);
+    resnet50_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
+    resnet50_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
+    resnet50_layer3_3_after_backward(s, n, upstream_layer3_3_add);
     resnet50_layer3_3_add_backward(s, n, 1);
-    resnet50_layer3_3_bn3_backward(s, n, 1);
-    resnet50_layer3_3_conv3_backward(s, n, 1);
-    resnet50_layer3_3_5_backward(s, n, 1);
-    resnet50_layer3_3_bn2_backward(s, n, 1);
-    resnet50_layer3_3_conv2_backward(s, n, 1);
-    resnet50_layer3_3_2_backward(s, n, 1);
-    resnet50_layer3_3_bn1_backward(s, n, 1);
-    resnet50_layer3_3_conv1_backward(s, n, 1);
-    resnet50_layer3_2_after_backward(s, n, 1);
+    resnet50_layer3_3_bn3_backward(s, n, upstream_layer3_3_conv3);
+    resnet50_layer3_3_conv3_backward(s, n, upstream_layer3_3_bn2);
+    resnet50_layer3_3_5_backward(s, n, upstream_layer3_3_bn2);
+    resnet50_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
+    resnet50_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
+    resnet50_layer3_3_2_backward(s, n, upstream_layer3_3_bn1);
+    resnet50_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
+    resnet50_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
+    resnet50_layer3_2_after_backward(s, n, upstream_layer3_2_add);
     resnet50_layer3_2_add_backward(s, n, 1);
-    resnet50_layer3_2_bn3_backward(s, n, 1);
-    resnet50_layer3_2_conv3_backward(s, n, 1);
-    resnet50_layer3_2_5_backward(s, n, 1);
-    resnet50_layer3_2_bn2_backward(s, n, 1);
-    resnet50_layer3_2_conv2_backward(s, n, 1);
-    resnet50_layer3_2_2_backward(s, n, 1);
-    resnet50_layer3_2_bn1_backward(s, n, 1);
-    resnet50_layer3_2_conv1_backward(s, n, 1);
-    resnet50_layer3_1_after_backward(s, n, 1);
+    resnet50_layer3_2_bn3_backward(s, n, upstream_layer3_2_conv3);
+    resnet50_layer3_2_conv3_backward(s, n, upstream_layer3_2_bn2);
+    resnet50_layer3_2_5_backward(s, n, upstream_layer3_2_bn2);
+    resnet50_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
+    resnet50_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
+    resnet50_layer3_2_2_backward(s, n, upstream_layer3_2_bn1);
+    resnet50_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
+    resnet50_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
+    resnet50_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet50_layer3_1_add_backward(s, n, 1);
-    resnet50_layer3_1_bn3_backward(s, n, 1);
-    resnet50_layer3_1_conv3_backward(s, n, 1);
-    resnet50_layer3_1_5_backward(s, n, 1);
-    resnet50_layer3_1_bn2_backward(s, n, 1);
-    resnet50_layer3_1_conv2_backward(s, n, 1);
-    resnet50_layer3_1_2_backward(s, n, 1);
-    resnet50_layer3_1_bn1_backward(s, n, 1);
-    resnet50_layer3_1_conv1_backward(s, n, 1);
-    resnet50_layer3_0_after_backward(s, n, 1);
+    resnet50_layer3_1_bn3_backward(s, n, upstream_layer3_1_conv3);
+    resnet50_layer3_1_conv3_backward(s, n, upstream_layer3_1_bn2);
+    resnet50_layer3_1_5_backward(s, n, upstream_layer3_1_bn2);
+    resnet50_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
+    resnet50_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
+    resnet50_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
+    resnet50_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
+    resnet50_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
+    resnet50_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet50_layer3_0_add_backward(s, n, 1);
-    resnet50_layer3_0_shortcut_1_backward(s, n, 1);
-    resnet50_layer3_0_shortcut_0_backward(s, n, 1);
-    resnet50_layer3_0_bn3_backward(s, n, 1);
-    resnet50_layer3_0_conv3_backward(s, n, 1);
-    resnet50_layer3_0_5_backward(s, n, 1);
-    resnet50_layer3_0_bn2_backward(s, n, 1);
-    resnet50_layer3_0_conv2_backward(s, n, 1);
-    resnet50_layer3_0_2_backward(s, n, 1);
-    resnet50_layer3_0_bn1_backward(s, n, 1);
-    resnet50_layer3_0_conv1_backward(s, n, 1);
-    resnet50_layer2_3_after_backward(s, n, 1);
+    resnet50_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
+    resnet50_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
+    resnet50_layer3_0_bn3_backward(s, n, upstream_layer3_0_conv3);
+    resnet50_layer3_0_conv3_backward(s, n, upstream_layer3_0_bn2);
+    resnet50_layer3_0_5_backward(s, n, upstream_layer3_0_bn2);
+    resnet50_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
+    resnet50_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
+    resnet50_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
+    resnet50_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
+    resnet50_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
+    resnet50_layer2_3_after_backward(s, n, upstream_layer2_3_add);
     resnet50_layer2_3_add_backward(s, n, 1);
-    resnet50_layer2_3_bn3_backward(s, n, 1);
-    resnet50_layer2_3_conv3_backward(s, n, 1);
-    resnet50_layer2_3_5_backward(s, n, 1);
-    resnet50_layer2_3_bn2_backward(s, n, 1);
-    resnet50_layer2_3_conv2_backward(s, n, 1);
-    resnet50_layer2_3_2_backward(s, n, 1);
-    resnet50_layer2_3_bn1_backward(s, n, 1);
-    resnet50_layer2_3_conv1_backward(s, n, 1);
-    resnet50_layer2_2_after_backward(s, n, 1);
+    resnet50_layer2_3_bn3_backward(s, n, upstream_layer2_3_conv3);
+    resnet50_layer2_3_conv3_backward(s, n, upstream_layer2_3_bn2);
+    resnet50_layer2_3_5_backward(s, n, upstream_layer2_3_bn2);
+    resnet50_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
+    resnet50_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
+    resnet50_layer2_3_2_backward(s, n, upstream_layer2_3_bn1);
+    resnet50_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
+    resnet50_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
+    resnet50_layer2_2_after_backward(s, n, upstream_layer2_2_add);
     resnet50_layer2_2_add_backward(s, n, 1);
-    resnet50_layer2_2_bn3_backward(s, n, 1);
-    resnet50_layer2_2_conv3_backward(s, n, 1);
-    resnet50_layer2_2_5_backward(s, n, 1);
-    resnet50_layer2_2_bn2_backward(s, n, 1);
-    resnet50_layer2_2_conv2_backward(s, n, 1);
-    resnet50_layer2_2_2_backward(s, n, 1);
-    resnet50_layer2_2_bn1_backward(s, n, 1);
-    resnet50_layer2_2_conv1_backward(s, n, 1);
-    resnet50_layer2_1_after_backward(s, n, 1);
+    resnet50_layer2_2_bn3_backward(s, n, upstream_layer2_2_conv3);
+    resnet50_layer2_2_conv3_backward(s, n, upstream_layer2_2_bn2);
+    resnet50_layer2_2_5_backward(s, n, upstream_layer2_2_bn2);
+    resnet50_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
+    resnet50_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
+    resnet50_layer2_2_2_backward(s, n, upstream_layer2_2_bn1);
+    resnet50_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
+    resnet50_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
+    resnet50_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet50_layer2_1_add_backward(s, n, 1);
-    resnet50_layer2_1_bn3_backward(s, n, 1);
-    resnet50_layer2_1_conv3_backward(s, n, 1);
-    resnet50_layer2_1_5_backward(s, n, 1);
-    resnet50_layer2_1_bn2_backward(s, n, 1);
-    resnet50_layer2_1_conv2_backward(s, n, 1);
-    resnet50_layer2_1_2_backward(s, n, 1);
-    resnet50_layer2_1_bn1_backward(s, n, 1);
-    resnet50_layer2_1_conv1_backward(s, n, 1);
-    resnet50_layer2_0_after_backward(s, n, 1);
+    resnet50_layer2_1_bn3_backward(s, n, upstream_layer2_1_conv3);
+    resnet50_layer2_1_conv3_backward(s, n, upstream_layer2_1_bn2);
+    resnet50_layer2_1_5_backward(s, n, upstream_layer2_1_bn2);
+    resnet50_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
+    resnet50_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
+    resnet50_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
+    resnet50_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
+    resnet50_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
+    resnet50_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet50_layer2_0_add_backward(s, n, 1);
-    resnet50_layer2_0_shortcut_1_backward(s, n, 1);
-    resnet50_layer2_0_shortcut_0_backward(s, n, 1);
-    resnet50_layer2_0_bn3_backward(s, n, 1);
-    resnet50_layer2_0_conv3_backward(s, n, 1);
-    resnet50_layer2_0_5_backward(s, n, 1);
-    resnet50_layer2_0_bn2_backward(s, n, 1);
-    resnet50_layer2_0_conv2_backward(s, n, 1);
-    resnet50_layer2_0_2_backward(s, n, 1);
-    resnet50_layer2_0_bn1_backward(s, n, 1);
-    resnet50_layer2_0_conv1_backward(s, n, 1);
-    resnet50_layer1_2_after_backward(s, n, 1);
+    resnet50_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
+    resnet50_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
+    resnet50_layer2_0_bn3_backward(s, n, upstream_layer2_0_conv3);
+    resnet50_layer2_0_conv3_backward(s, n, upstream_layer2_0_bn2);
+    resnet50_layer2_0_5_backward(s, n, upstream_layer2_0_bn2);
+    resnet50_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
+    resnet50_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
+    resnet50_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
+    resnet50_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
+    resnet50_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
+    resnet50_layer1_2_after_backward(s, n, upstream_layer1_2_add);
     resnet50_layer1_2_add_backward(s, n, 1);
-    resnet50_layer1_2_bn3_backward(s, n, 1);
-    resnet50_layer1_2_conv3_backward(s, n, 1);
-    resnet50_layer1_2_5_backward(s, n, 1);
-    resnet50_layer1_2_bn2_backward(s, n, 1);
-    resnet50_layer1_2_conv2_backward(s, n, 1);
-    resnet50_layer1_2_2_backward(s, n, 1);
-    resnet50_layer1_2_bn1_backward(s, n, 1);
-    resnet50_layer1_2_conv1_backward(s, n, 1);
-    resnet50_layer1_1_after_backward(s, n, 1);
+    resnet50_layer1_2_bn3_backward(s, n, upstream_layer1_2_conv3);
+    resnet50_layer1_2_conv3_backward(s, n, upstream_layer1_2_bn2);
+    resnet50_layer1_2_5_backward(s, n, upstream_layer1_2_bn2);
+    resnet50_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
+    resnet50_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
+    resnet50_layer1_2_2_backward(s, n, upstream_layer1_2_bn1);
+    resnet50_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
+    resnet50_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
+    resnet50_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet50_layer1_1_add_backward(s, n, 1);
-    resnet50_layer1_1_bn3_backward(s, n, 1);
-    resnet50_layer1_1_conv3_backward(s, n, 1);
-    resnet50_layer1_1_5_backward(s, n, 1);
-    resnet50_layer1_1_bn2_backward(s, n, 1);
-    resnet50_layer1_1_conv2_backward(s, n, 1);
-    resnet50_layer1_1_2_backward(s, n, 1);
-    resnet50_layer1_1_bn1_backward(s, n, 1);
-    resnet50_layer1_1_conv1_backward(s, n, 1);
-    resnet50_layer1_0_after_backward(s, n, 1);
+    resnet50_layer1_1_bn3_backward(s, n, upstream_layer1_1_conv3);
+    resnet50_layer1_1_conv3_backward(s, n, upstream_layer1_1_bn2);
+    resnet50_layer1_1_5_backward(s, n, upstream_layer1_1_bn2);
+    resnet50_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
+    resnet50_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
+    resnet50_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
+    resnet50_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
+    resnet50_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
+    resnet50_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet50_layer1_0_add_backward(s, n, 1);
-    resnet50_layer1_0_shortcut_1_backward(s, n, 1);
-    resnet50_layer1_0_shortcut_0_backward(s, n, 1);
-    resnet50_layer1_0_bn3_backward(s, n, 1);
-    resnet50_layer1_0_conv3_backward(s, n, 1);
-    resnet50_layer1_0_5_backward(s, n, 1);
-    resnet50_layer1_0_bn2_backward(s, n, 1);
-    resnet50_layer1_0_conv2_backward(s, n, 1);
-    resnet50_layer1_0_2_backward(s, n, 1);
-    resnet50_layer1_0_bn1_backward(s, n, 1);
-    resnet50_layer1_0_conv1_backward(s, n, 1);
-    resnet50_2_backward(s, n, 1);
-    resnet50_bn1_backward(s, n, 1);
+    resnet50_layer1_0_shortcut_1_backward(s, n, upstream_layer1_0_shortcut_0);
+    resnet50_layer1_0_shortcut_0_backward(s, n, upstream_bn1);
+    resnet50_layer1_0_bn3_backward(s, n, upstream_layer1_0_conv3);
+    resnet50_layer1_0_conv3_backward(s, n, upstream_layer1_0_bn2);
+    resnet50_layer1_0_5_backward(s, n, upstream_layer1_0_bn2);
+    resnet50_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
+    resnet50_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
+    resnet50_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
+    resnet50_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
+    resnet50_layer1_0_conv1_backward(s, n, upstream_bn1);
+    resnet50_2_backward(s, n, upstream_bn1);
+    resnet50_bn1_backward(s, n, upstream_conv1);
     resnet50_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet50_store_input_grad(s, d_input, n);
 }

@@ -49,6 +49,51 @@ local function layer_comment(node, where)
     node.module.strategy(node))
 end
 
+-- A node's input gradient is needed only when some tensor before it still
+-- trains (or the caller asked for the input's gradient). Declares one flag
+-- per node with parameters or several inputs that a call uses; other nodes
+-- pass their input's flag on. Returns producer -> C expression.
+local function needs_dx(nodes, body)
+  local flag, terms_of = {}, {}
+  local function of(p) return p.is_input and "d_input != NULL" or flag[p] end
+  for _, node in ipairs(nodes) do
+    local terms, seen = {}, {}
+    for _, p in ipairs(node.inputs) do
+      local t = of(p)
+      if not seen[t] then terms[#terms + 1], seen[t] = t, true end
+    end
+    for _, p in ipairs(node.params) do
+      if not p.buffer then terms[#terms + 1] = string.format("trains(s, %d)", p.index) end
+    end
+    if #terms == 1 then
+      flag[node] = terms[1]
+    else
+      flag[node] = "upstream_" .. node.ident
+      terms_of[flag[node]] = terms
+    end
+  end
+  local used = {}
+  local function use(expr)
+    if terms_of[expr] and not used[expr] then
+      used[expr] = true
+      for _, t in ipairs(terms_of[expr]) do use(t) end
+    end
+  end
+  for _, node in ipairs(nodes) do
+    if not node.module.multi_input then use(of(node.inputs[1])) end
+  end
+  if next(used) then
+    body:line("/* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */")
+  end
+  for _, node in ipairs(nodes) do
+    local f = flag[node]
+    if used[f] and f == "upstream_" .. node.ident then
+      body:line("const int %s = %s;", f, table.concat(terms_of[f], " || "))
+    end
+  end
+  return of
+end
+
 function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dtype)
   local g, d = context(dtype)
   local name = settings.name
@@ -119,10 +164,10 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   body:line("/* Call after %s_loss, which seeds the output gradient. */", name)
   body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, state, g.T)
   body:line("memset(s->dacts, 0, sizeof(%s) * %d);", g.T, plan.output_off)
+  local need = needs_dx(nodes, body)
   for i = #nodes, 1, -1 do
     local node = nodes[i]
-    local from_input = #node.inputs == 1 and node.inputs[1].is_input
-    body:line("%s_%s_backward(s, n, %s);", name, node.ident, from_input and "d_input != NULL" or "1")
+    body:line("%s_%s_backward(s, n, %s);", name, node.ident, node.module.multi_input and "1" or need(node.inputs[1]))
   end
   body:line("if (d_input) %s_store_input_grad(s, d_input, n);", name)
   body:close()
@@ -137,6 +182,13 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
       p.fan_in, p.fan_out)
   end
   body:close(";")
+  if #settings.lr_rules > 0 then
+    body:line("")
+    body:line("/* the spec's freeze and lr_mult rules, applied before the command line's */")
+    body:open("static const nn_lr_rule %s_lr_rules[] = {", name)
+    for _, r in ipairs(settings.lr_rules) do body:line('{ "%s", %s },', r.pattern, g.dlit(r.mult)) end
+    body:close(";")
+  end
   body:line("")
   body:line("static const char %s_summary[] =", name)
   for i, line in ipairs(summary_lines) do
@@ -162,6 +214,10 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   body:line(".n_index = %d,", plan.index)
   body:line(".tensors = %s_tensors,", name)
   body:line(".n_tensors = %d,", #plan.tensors)
+  if #settings.lr_rules > 0 then
+    body:line(".lr_rules = %s_lr_rules,", name)
+    body:line(".n_lr_rules = %d,", #settings.lr_rules)
+  end
   body:line(".total_params = %d,", total_params)
   body:line(".macs = %d,", total_macs)
   body:line(".forward = %s_forward,", name)
@@ -179,6 +235,9 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   c:line("#include <string.h>")
   c:line("")
   c:line("typedef %s real;", g.T)
+  c:line("")
+  c:line("/* Whether tensor t gets a gradient: the trainer can freeze tensors. */")
+  c:line("static inline int trains(const %s *s, int t) { return !s->frozen || !s->frozen[t]; }", state)
   for _, h in ipairs(helpers.ORDER) do
     if g.used[h] then
       c:line("")

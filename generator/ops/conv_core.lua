@@ -106,15 +106,17 @@ function conv.backward(node, w, g)
   declare(node, w, g, true)
   if c.bias then
     g.need("sum_rows")
-    w:line("sum_rows(db, dy, %d, np);", c.cout)
+    w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
   end
   local src = "x"
+  w:open("if (%s) {", util.trains(node, "weight"))
   if not c.direct_1x1 then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
     src = "col"
   end
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, dy, np, %s, np, %s, dw, %d);",
     g.gemm, c.cout, c.K, g.one, src, g.one, c.K)
+  w:close()
   w:open("if (need_dx) {")
   if c.direct_1x1 then
     w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, dx, np);",

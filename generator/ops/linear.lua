@@ -44,11 +44,13 @@ function op.backward(node, w, g)
   w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
   if f.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  w:open("if (%s) {", util.trains(node, "weight"))
   w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, %d, n, %s, dy, %d, x, %d, %s, dw, %d);",
     g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, g.one, f.fin)
+  w:close()
   if f.bias then
     g.need("sum_cols")
-    w:line("sum_cols(db, dy, n, %d);", f.fout)
+    w:line("if (%s) sum_cols(db, dy, n, %d);", util.trains(node, "bias"), f.fout)
   end
   w:open("if (need_dx) {")
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",

@@ -90,6 +90,15 @@ function util.weight_and_bias(node, bias, shape, fan_in, fan_out)
   return params
 end
 
+-- The C condition under which backward computes the gradient of the node's
+-- parameter `suffix`: the trainer can freeze tensors (see emit/model.lua).
+function util.trains(node, suffix)
+  for _, p in ipairs(node.params) do
+    if p.suffix == suffix then return string.format("trains(s, %d)", p.index) end
+  end
+  error("no parameter " .. suffix .. " in " .. node.path)
+end
+
 -- Backward of a layer that multiplied its input by a kept mask (dropout,
 -- DropBlock): dx += dy * mask over n * elems values.
 function util.mask_backward(node, w, g, elems)

@@ -1,0 +1,95 @@
+#include "run_log.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSV_HEADER "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds\n"
+#define STEPS_HEADER "epoch,step,batch_loss,lr\n"
+
+/* Keeps the rows of epochs up to last_epoch: those a resumed run continues
+ * from (a fresh run keeps none). */
+static int keep_rows(const char *path, const char *header, int last_epoch)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return errno == ENOENT ? 0 : -1;
+    char tmp[4160], line[1024];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return -1;
+    }
+    fputs(header, out);
+    while (fgets(line, sizeof line, in))
+        if (line[0] >= '0' && line[0] <= '9' && atoi(line) <= last_epoch) fputs(line, out);
+    fclose(in);
+    if (fclose(out) != 0) return -1;
+    return rename(tmp, path);
+}
+
+static FILE *open_csv(const char *dir, const char *name, const char *header, int last_epoch, char *err,
+                      size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = keep_rows(path, header, last_epoch) == 0 ? fopen(path, "a") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (ftell(f) == 0) fputs(header, f);
+    return f;
+}
+
+int nn_run_log_open(nn_run_log *l, const char *dir, int last_epoch, char *err, size_t errlen)
+{
+    *l = (nn_run_log){ 0 };
+    l->csv = open_csv(dir, "log.csv", CSV_HEADER, last_epoch, err, errlen);
+    l->steps = l->csv ? open_csv(dir, "steps.csv", STEPS_HEADER, last_epoch, err, errlen) : NULL;
+    if (!l->steps || nn_tb_open(&l->tb, dir, err, errlen) != 0) {
+        nn_run_log_close(l);
+        return -1;
+    }
+    return 0;
+}
+
+void nn_run_log_step(nn_run_log *l, int epoch, long step, double batch_loss, double lr)
+{
+    fprintf(l->steps, "%d,%ld,%.6g,%.6g\n", epoch, step, batch_loss, lr);
+    nn_tb_scalar(&l->tb, "train/batch_loss", step, batch_loss);
+    nn_tb_scalar(&l->tb, "train/lr", step, lr);
+}
+
+static void csv_number(FILE *f, double v, const char *sep)
+{
+    if (isnan(v)) fprintf(f, "%s", sep);
+    else fprintf(f, "%.6g%s", v, sep);
+}
+
+void nn_run_log_epoch(nn_run_log *l, const nn_epoch_record *r)
+{
+    fprintf(l->csv, "%d,%ld,", r->epoch, r->step);
+    const double values[] = { r->train_loss, r->train_acc, r->val_loss, r->val_acc, r->lr, r->img_per_s, r->seconds };
+    const int n = (int)(sizeof values / sizeof values[0]);
+    for (int i = 0; i < n; ++i) csv_number(l->csv, values[i], i + 1 < n ? "," : "\n");
+    fflush(l->csv);
+    fflush(l->steps);
+    nn_tb_scalar(&l->tb, "epoch/train_loss", r->step, r->train_loss);
+    nn_tb_scalar(&l->tb, "epoch/train_acc", r->step, r->train_acc);
+    if (!isnan(r->val_loss)) {
+        nn_tb_scalar(&l->tb, "epoch/val_loss", r->step, r->val_loss);
+        nn_tb_scalar(&l->tb, "epoch/val_acc", r->step, r->val_acc);
+    }
+    nn_tb_scalar(&l->tb, "epoch/img_per_s", r->step, r->img_per_s);
+    nn_tb_flush(&l->tb);
+}
+
+void nn_run_log_close(nn_run_log *l)
+{
+    if (l->csv) fclose(l->csv);
+    if (l->steps) fclose(l->steps);
+    l->csv = l->steps = NULL;
+    nn_tb_close(&l->tb);
+}
