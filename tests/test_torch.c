@@ -28,3 +28,26 @@ static void compare(const char *spec, const char *dumper)
 #define TORCH_TEST(name, spec, dumper) \
     Test(torch, name, .timeout = 300) { compare(spec, dumper); }
 TORCH_MODELS(TORCH_TEST)
+
+/* A resnet18 checkpoint written by the trainer loads into PyTorch's ResNet18
+ * through runtime/convert_torch.py and gives the trainer's logits
+ * (tests/torch/checkpoint_roundtrip.py), and converts back unchanged. */
+Test(torch, resnet18_checkpoint_round_trip, .timeout = 600)
+{
+    if (torch_missing()) cr_skip_test("python3-torch is not installed (apt-get install python3-torch)");
+    char dir[] = "/tmp/nncc-roundtrip-XXXXXX", cmd[2048];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             PYTHON " tests/make_cifar10.py %s/data --train 96 --test 64 >/dev/null && "
+             "build/resnet18/train --data %s/data --epochs 2 --val-split 0 --optimizer sgd --lr 0.05 --momentum 0.9 "
+             "--save %s/run > %s/train.log 2>&1 && "
+             "build/resnet18/train --data %s/data --predict %s/run/last.safetensors --out %s/pred.csv >/dev/null && "
+             PYTHON " tests/torch/checkpoint_roundtrip.py %s/run/last.safetensors %s/data %s/pred.csv %s",
+             dir, dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+    const int status = system(cmd);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the round trip failed (see above; %s/train.log)", dir);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        cr_assert_eq(system(cmd), 0);
+    }
+}

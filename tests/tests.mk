@@ -46,7 +46,7 @@ $(TEST_BUILD)/torch/torch_models.h: tests/tests.mk $(wildcard specs/*.lua tests/
 	   for s in $(GRAD_SPECS); do printf ' X(%s, "tests/gradcheck/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
 	   echo; } > $@
 
-$(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h $(TORCH_DUMPERS)
+$(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h $(TORCH_DUMPERS) $(BUILD)/resnet18/train
 	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/torch -DTEST_BUILD='"$(TEST_BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' \
 	  tests/test_torch.c -lcriterion -o $@
 
