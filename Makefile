@@ -23,7 +23,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot test check-generated clean
+.PHONY: help deps gen build train summary demo plot test bench check-generated clean
 .DELETE_ON_ERROR:
 
 help:
@@ -35,6 +35,7 @@ help:
 	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
+	@echo "make bench [PROFILE=1]     time the generated trainers against PyTorch (and per layer with PROFILE=1)"
 	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
 	@echo "make clean                 remove $(BUILD)/"
 
@@ -119,6 +120,7 @@ check-generated:
 	  echo "check-generated: generated/ is stale; run make gen for the specs above and commit"; exit 1; fi
 
 include tests/tests.mk
+include tests/bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)

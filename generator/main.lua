@@ -3,6 +3,7 @@
 --   --dtype T        float (default) or double (used by the gradient checks)
 --   --summary        print the model summary and write nothing
 --   --layers         print the layers as JSON (for the PyTorch reference scripts)
+--   --profile        time every layer call (for make bench PROFILE=1; not for committed code)
 local script_dir = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = script_dir .. "/?.lua;" .. script_dir .. "/?/init.lua;" .. package.path
 
@@ -13,7 +14,7 @@ local summary = require("summary")
 local emit = require("emit.model")
 local describe = require("emit.describe")
 
-local USAGE = "usage: lua5.4 generator/main.lua SPEC.lua [--out DIR] [--dtype float|double] [--summary] [--layers]"
+local USAGE = "usage: lua5.4 generator/main.lua SPEC.lua [--out DIR] [--dtype float|double] [--summary] [--layers] [--profile]"
 
 local function parse_args(argv)
   local opts = { dtype = "float" }
@@ -24,7 +25,7 @@ local function parse_args(argv)
       if not argv[i + 1] then errors.fail("%s needs a value\n%s", a, USAGE) end
       opts[a:sub(3)] = argv[i + 1]
       i = i + 1
-    elseif a == "--summary" or a == "--layers" then
+    elseif a == "--summary" or a == "--layers" or a == "--profile" then
       opts[a:sub(3)] = true
     elseif a:sub(1, 1) == "-" then
       errors.fail("unknown option %s\n%s", a, USAGE)
@@ -78,7 +79,7 @@ local function run(argv)
     io.write(describe.json(nodes, loss, settings))
     return
   end
-  local files = emit.generate(nodes, loss, settings, plan, lines, spec_path, opts.dtype)
+  local files = emit.generate(nodes, loss, settings, plan, lines, spec_path, opts.dtype, opts.profile)
   write_files(opts.out or ("generated/" .. settings.name), files)
 end
 

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""make bench: the generated trainers against PyTorch, side by side in one run,
+on the same thread counts (see README, "Benchmarks").
+usage: bench.py BUILD_DIR "CC FLAGS" [--profile] [--quick]"""
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+MACS = {}  # model -> forward MACs per image, from the generator's summary
+
+
+def macs_of(spec):
+    if spec not in MACS:
+        out = subprocess.run(["lua5.4", "generator/main.lua", "specs/%s.lua" % spec, "--summary"], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        line = [l for l in out.splitlines() if l.startswith("Total MACs")][0]
+        MACS[spec] = int(line.split(":")[1].replace(",", ""))
+    return MACS[spec]
+
+
+def parse(out):
+    fields = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0] == "seconds":
+            fields["median"], fields["min"], fields["max"] = map(float, parts[1:4])
+            if len(parts) > 5:
+                fields["rss"] = float(parts[5])
+    return fields
+
+
+def ours(build, model, mode, batch, threads, warmup, repeats):
+    out = subprocess.run([os.path.join(build, "bench", "bench_" + model), mode, str(batch), str(threads), str(warmup),
+                          str(repeats)], check=True, capture_output=True, text=True).stdout
+    return parse(out), out
+
+
+def theirs(model, mode, batch, threads, warmup, repeats):
+    r = subprocess.run([sys.executable, os.path.join(HERE, "torch_bench.py"), model, mode, str(batch), str(threads),
+                        str(warmup), str(repeats)], capture_output=True, text=True)
+    if r.returncode == 77:
+        return None
+    if r.returncode != 0:
+        sys.exit("torch_bench.py failed:\n" + r.stderr)
+    return parse(r.stdout)
+
+
+def sgemm(build, threads):
+    out = subprocess.run([os.path.join(build, "bench", "sgemm"), "2048", str(threads), "5"], check=True,
+                         capture_output=True, text=True).stdout
+    return float(out.split()[1])
+
+
+def main():
+    build, cc = sys.argv[1], sys.argv[2]
+    profile, quick = "--profile" in sys.argv, "--quick" in sys.argv
+    torch_ok = theirs("fmnist_cnn", "infer", 1, 1, 0, 1) is not None
+    print("make bench: median of repeated steps after warm-up; spread = (max - min) / median")
+    if not torch_ok:
+        print("PyTorch: skipped (python3-torch is not installed; apt-get install python3-torch)")
+    ceiling = {t: sgemm(build, t) for t in (1, 2)}
+    print("OpenBLAS sgemm 2048x2048x2048: %.1f GFLOP/s on 1 thread, %.1f on 2 (the ceiling below)" %
+          (ceiling[1], ceiling[2]))
+    cases = [("resnet18", "train", 32), ("resnet18", "infer", 32), ("fmnist_cnn", "train", 1),
+             ("fmnist_cnn", "train", 64), ("fmnist_cnn", "infer", 1), ("fmnist_cnn", "infer", 64)]
+    header = "%-10s %-5s %5s %3s | %9s %7s %8s %6s | %9s %7s | %6s" % (
+        "model", "step", "batch", "thr", "ours img/s", "spread", "GFLOP/s", "ceil%", "torch img/s", "spread", "ratio")
+    print(header)
+    print("-" * len(header))
+    for model, mode, batch in cases:
+        for threads in (1, 2):
+            big = model == "resnet18"
+            warmup, repeats = (1, 3 if quick else 5) if big else (5, 20 if quick else 50)
+            o, _ = ours(build, model, mode, batch, threads, warmup, repeats)
+            t = theirs(model, mode, batch, threads, warmup, repeats) if torch_ok else None
+            flops = 2.0 * macs_of(model) * batch * (3 if mode == "train" else 1)
+            gflops = flops / o["median"] * 1e-9
+            row = "%-10s %-5s %5d %3d | %9.1f %6.1f%% %8.1f %5.0f%% | " % (
+                model, mode, batch, threads, batch / o["median"], 100 * (o["max"] - o["min"]) / o["median"], gflops,
+                100 * gflops / ceiling[threads])
+            if t:
+                row += "%9.1f %6.1f%% | %5.2fx" % (batch / t["median"], 100 * (t["max"] - t["min"]) / t["median"],
+                                                   t["median"] / o["median"])
+            else:
+                row += "%9s %7s | %6s" % ("-", "-", "-")
+            print(row + "   (peak RSS %.0f MiB)" % o["rss"], flush=True)
+    t0 = time.perf_counter()
+    subprocess.run(["lua5.4", "generator/main.lua", "specs/resnet50.lua", "--out", os.path.join(build, "bench", "gen50")],
+                   cwd=ROOT, check=True)
+    print("generation of resnet50: %.2f s" % (time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    jobs = [subprocess.Popen(cc.split() + ["-c", "generated/resnet18/%s.c" % f, "-o",
+                                           os.path.join(build, "bench", f + ".o")], cwd=ROOT)
+            for f in ("resnet18", "resnet18_main")]
+    if any(j.wait() for j in jobs):
+        sys.exit("compiling resnet18 failed")
+    print("compiling generated resnet18 at -O2, 2 jobs: %.1f s" % (time.perf_counter() - t0))
+    if profile:
+        _, out = ours(os.path.join(build, "bench", "profile"), "resnet18", "train", 32, 2, 1, 3)
+        print("\nresnet18 training step, batch 32, 2 threads, per layer (ms per step, GFLOP/s):")
+        rows = [l.split(" ", 1)[1].split("|") for l in out.splitlines() if l.startswith("layer ")]
+        total = sum(float(r[3]) for r in rows)
+        for path, desc, direction, ms, gf in sorted(rows, key=lambda r: -float(r[3])):
+            print("  %-28s %-26s %-8s %8.2f ms %5.1f%% %7.1f GFLOP/s" % (path, desc, direction, float(ms),
+                                                                      100 * float(ms) / total, float(gf)))
+        print("  total in layers: %.1f ms" % total)
+
+
+if __name__ == "__main__":
+    main()

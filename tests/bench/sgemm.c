@@ -1,0 +1,41 @@
+/* The machine's practical ceiling: OpenBLAS sgemm GFLOP/s on a large square
+ * product (the median of REPEATS after one warm-up).
+ * usage: sgemm SIZE THREADS REPEATS; prints "gflops MEDIAN" */
+#include "progress.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s SIZE THREADS REPEATS\n", argv[0]);
+        return 2;
+    }
+    const int size = atoi(argv[1]), threads = atoi(argv[2]), repeats = atoi(argv[3]);
+    if (size < 1 || threads < 1 || repeats < 1 || repeats > 100) return 2;
+    openblas_set_num_threads(threads);
+    float *a = malloc(sizeof(float) * size * size), *b = malloc(sizeof(float) * size * size),
+          *c = malloc(sizeof(float) * size * size);
+    if (!a || !b || !c) return 1;
+    for (long i = 0; i < (long)size * size; ++i) a[i] = b[i] = (float)(i % 7) * 0.1f;
+    double g[100];
+    for (int r = -1; r < repeats; ++r) {
+        const double t0 = nn_now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1.0f, a, size, b, size, 0.0f, c, size);
+        if (r >= 0) g[r] = 2.0 * size * (double)size * size / (nn_now() - t0) * 1e-9;
+    }
+    qsort(g, (size_t)repeats, sizeof(double), by_value);
+    printf("gflops %.2f\n", g[repeats / 2]);
+    free(a);
+    free(b);
+    free(c);
+    return 0;
+}
