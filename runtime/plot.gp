@@ -19,6 +19,7 @@ plot run."/steps.csv" using 2:3 with lines lc rgb "#a6c8e8" title "batch loss", 
 set output run."/accuracy.png"
 set title "accuracy: ".run
 set xlabel "epoch"
+set xtics 1
 set ylabel "accuracy (%)"
 set key bottom right
 plot run."/log.csv" using 1:($4 * 100) with linespoints lw 2 pt 7 lc rgb "#1f5fa8" title "train", \
