@@ -537,7 +537,17 @@ static void conv1d_seq_forward(const nn_state *s, const float *input, int n, int
 /* Call after conv1d_seq_loss, which seeds the output gradient. */
 static void conv1d_seq_backward(const nn_state *s, int n, float *d_input)
 {
-    memset(s->dacts, 0, sizeof(float) * 739328);
+    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 1792);
+    memset(s->dacts + 215040, 0, sizeof(float) * (size_t)n * 1792);
+    memset(s->dacts + 329728, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 387072, 0, sizeof(float) * (size_t)n * 1792);
+    memset(s->dacts + 501760, 0, sizeof(float) * (size_t)n * 1792);
+    memset(s->dacts + 616448, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 673792, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 731136, 0, sizeof(float) * (size_t)n * 64);
+    memset(s->dacts + 735232, 0, sizeof(float) * (size_t)n * 64);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_4 = upstream_1 || trains(s, 2) || trains(s, 3);

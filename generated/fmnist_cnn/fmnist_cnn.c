@@ -550,7 +550,16 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
 /* Call after fmnist_cnn_loss, which seeds the output gradient. */
 static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
 {
-    memset(s->dacts, 0, sizeof(float) * 4377600);
+    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 21632);
+    memset(s->dacts + 1434624, 0, sizeof(float) * (size_t)n * 21632);
+    memset(s->dacts + 2819072, 0, sizeof(float) * (size_t)n * 5408);
+    memset(s->dacts + 3165184, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 3660800, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 4156416, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 4258816, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 4361216, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 4369408, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_3 = upstream_0 || trains(s, 2) || trains(s, 3);

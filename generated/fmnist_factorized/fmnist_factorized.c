@@ -628,7 +628,18 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
 /* Call after fmnist_factorized_loss, which seeds the output gradient. */
 static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
 {
-    memset(s->dacts, 0, sizeof(float) * 6454272);
+    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 23296);
+    memset(s->dacts + 1541120, 0, sizeof(float) * (size_t)n * 21632);
+    memset(s->dacts + 2925568, 0, sizeof(float) * (size_t)n * 21632);
+    memset(s->dacts + 4310016, 0, sizeof(float) * (size_t)n * 5408);
+    memset(s->dacts + 4656128, 0, sizeof(float) * (size_t)n * 9152);
+    memset(s->dacts + 5241856, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 5737472, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 6233088, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 6335488, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 6437888, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 6446080, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_0_1 = upstream_0_0 || trains(s, 2) || trains(s, 3);

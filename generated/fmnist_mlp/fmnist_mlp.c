@@ -239,7 +239,12 @@ static void fmnist_mlp_forward(const nn_state *s, const float *input, int n, int
 /* Call after fmnist_mlp_loss, which seeds the output gradient. */
 static void fmnist_mlp_backward(const nn_state *s, int n, float *d_input)
 {
-    memset(s->dacts, 0, sizeof(float) * 145408);
+    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 256);
+    memset(s->dacts + 116736, 0, sizeof(float) * (size_t)n * 256);
+    memset(s->dacts + 133120, 0, sizeof(float) * (size_t)n * 96);
+    memset(s->dacts + 139264, 0, sizeof(float) * (size_t)n * 96);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_3 = upstream_1 || trains(s, 2) || trains(s, 3);

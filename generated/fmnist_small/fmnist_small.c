@@ -183,7 +183,10 @@ static void fmnist_small_forward(const nn_state *s, const float *input, int n, i
 /* Call after fmnist_small_loss, which seeds the output gradient. */
 static void fmnist_small_backward(const nn_state *s, int n, float *d_input)
 {
-    memset(s->dacts, 0, sizeof(float) * 108544);
+    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
+    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 64);
+    memset(s->dacts + 104448, 0, sizeof(float) * (size_t)n * 64);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     fmnist_small_3_backward(s, n, upstream_1);

@@ -174,7 +174,14 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   body:line("")
   body:line("/* Call after %s_loss, which seeds the output gradient. */", name)
   body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, state, g.T)
-  body:line("memset(s->dacts, 0, sizeof(%s) * %d);", g.T, plan.output_off)
+  -- consumers add into their producers' gradient slots: zero the n images' part of each
+  -- (the loss writes the output's), not the whole batch-sized arena
+  body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, plan.input_size)
+  for _, node in ipairs(nodes) do
+    if node.out_off ~= plan.output_off then
+      body:line("memset(s->dacts + %d, 0, sizeof(%s) * (size_t)n * %d);", node.out_off, g.T, util.numel(node.out_shape))
+    end
+  end
   local need = needs_dx(nodes, body)
   for i = #nodes, 1, -1 do
     local node = nodes[i]
