@@ -6,7 +6,7 @@ CC      ?= cc
 LUA     ?= lua5.4
 PYTHON  ?= /usr/bin/python3
 BUILD   ?= build
-CFLAGS  ?= -O2
+CFLAGS  ?= -O3
 WARN    := -std=c11 -Wall -Wextra -Werror
 # OpenBLAS built on OpenMP, linked explicitly: it shares one thread pool with the
 # OpenMP loops of the generated code (the pthread build and OpenMP spin against

@@ -14,8 +14,9 @@ void nn_ckpt_meta_set(nn_ckpt_meta *meta, const char *key, const char *value)
     while (i < meta->count && strcmp(meta->key[i], key)) ++i;
     if (i == NN_CKPT_MAX_META) return;
     if (i == meta->count) meta->count++;
-    snprintf(meta->key[i], sizeof meta->key[i], "%s", key);
-    snprintf(meta->value[i], sizeof meta->value[i], "%s", value);
+    /* bounded on purpose: keys and values are short, fixed-size fields */
+    snprintf(meta->key[i], sizeof meta->key[i], "%.*s", (int)sizeof meta->key[i] - 1, key);
+    snprintf(meta->value[i], sizeof meta->value[i], "%.*s", (int)sizeof meta->value[i] - 1, value);
 }
 
 const char *nn_ckpt_meta_get(const nn_ckpt_meta *meta, const char *key)

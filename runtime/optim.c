@@ -42,39 +42,46 @@ void nn_optim_free(nn_optimizer *o)
 }
 
 /* sign(w), 0 at 0: the subgradient of |w| */
-static double sign(double w) { return (w > 0) - (w < 0); }
+static inline float sign(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
 
-static void sgd(const nn_optim_config *c, long step, float *p, const float *g, float *buf, size_t n,
-                double wd, double l1, double lr)
+/* The update loops work in float, as PyTorch does for float parameters, with
+ * every choice made outside the loop so that they vectorize. */
+static void sgd(const nn_optim_config *c, long step, float *restrict p, const float *restrict g,
+                float *restrict buf, size_t n, double wd, double l1, double lr)
 {
-    for (size_t i = 0; i < n; ++i) {
-        double d = (double)g[i] + wd * p[i] + l1 * sign(p[i]);
-        if (c->momentum != 0.0) {
-            /* PyTorch: the buffer starts as the first gradient. */
-            const double b = step == 1 ? d : c->momentum * buf[i] + d;
-            buf[i] = (float)b;
-            d = c->nesterov ? d + c->momentum * b : b;
+    const float wdf = (float)wd, l1f = (float)l1, lrf = (float)lr, mu = (float)c->momentum;
+    if (c->momentum == 0.0) {
+        for (size_t i = 0; i < n; ++i) p[i] -= lrf * (g[i] + wdf * p[i] + l1f * sign(p[i]));
+    } else if (step == 1) { /* PyTorch: the buffer starts as the first gradient */
+        for (size_t i = 0; i < n; ++i) {
+            const float d = g[i] + wdf * p[i] + l1f * sign(p[i]);
+            buf[i] = d;
+            p[i] -= lrf * (c->nesterov ? d + mu * d : d);
         }
-        p[i] = (float)(p[i] - lr * d);
+    } else {
+        for (size_t i = 0; i < n; ++i) {
+            const float d = g[i] + wdf * p[i] + l1f * sign(p[i]);
+            const float b = mu * buf[i] + d;
+            buf[i] = b;
+            p[i] -= lrf * (c->nesterov ? d + mu * b : b);
+        }
     }
 }
 
-static void adam(const nn_optim_config *c, long step, float *p, const float *g, float *m, float *v,
-                 size_t n, double wd, double l1, double lr)
+static void adam(const nn_optim_config *c, long step, float *restrict p, const float *restrict g,
+                 float *restrict m, float *restrict v, size_t n, double wd, double l1, double lr)
 {
     const double bc1 = 1.0 - pow(c->beta1, (double)step), bc2 = 1.0 - pow(c->beta2, (double)step);
-    const int decoupled = c->kind == NN_ADAMW;
+    const float b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps, l1f = (float)l1;
+    const float step_size = (float)(lr / bc1), inv_sqrt_bc2 = (float)(1.0 / sqrt(bc2));
+    /* AdamW decays the weights themselves; Adam adds the decay to the gradient */
+    const float decay = c->kind == NN_ADAMW ? (float)(1.0 - lr * wd) : 1.0f;
+    const float wd_grad = c->kind == NN_ADAMW ? 0.0f : (float)wd;
     for (size_t i = 0; i < n; ++i) {
-        double pi = p[i];
-        double d = g[i] + l1 * sign(pi);
-        if (decoupled)
-            pi -= lr * wd * pi;
-        else
-            d += wd * pi;
-        m[i] = (float)(c->beta1 * m[i] + (1.0 - c->beta1) * d);
-        v[i] = (float)(c->beta2 * v[i] + (1.0 - c->beta2) * d * d);
-        const double mhat = m[i] / bc1, vhat = v[i] / bc2;
-        p[i] = (float)(pi - lr * mhat / (sqrt(vhat) + c->eps));
+        const float d = g[i] + wd_grad * p[i] + l1f * sign(p[i]);
+        m[i] = b1 * m[i] + (1.0f - b1) * d;
+        v[i] = b2 * v[i] + (1.0f - b2) * d * d;
+        p[i] = p[i] * decay - step_size * m[i] / (sqrtf(v[i]) * inv_sqrt_bc2 + eps);
     }
 }
 
