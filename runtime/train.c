@@ -250,7 +250,8 @@ static void print_recipe(const nn_model *m, const nn_options *opt)
     if (opt->clip_norm > 0) printf(", gradient norm clipped to %g", opt->clip_norm);
     printf(", batch %d", m->batch);
     if (opt->accum > 1) printf(" x %d accumulated", opt->accum);
-    printf(", seed %llu, %d threads\n", (unsigned long long)opt->seed, opt->threads);
+    printf(", seed %llu, %d threads, OpenBLAS %s kernels\n", (unsigned long long)opt->seed, opt->threads,
+           openblas_get_corename());
 }
 
 /* Learning-rate multipliers (spec rules, then the command line's) and the

@@ -3,7 +3,7 @@
  * Built per model with -DMODEL=NAME_model -DMODEL_HEADER='"NAME.h"' (and,
  * for PROFILE=1, -DPROFILE_TABLE=NAME_profile from a --profile generation).
  * usage: bench_model train|infer BATCH THREADS WARMUP REPEATS
- * prints: "seconds MEDIAN MIN MAX peak_rss_mib R" and, with a profile, one
+ * prints: "seconds MEDIAN MIN MAX peak_rss_mib R kernels NAME" and, with a profile, one
  * line per layer and direction: "layer PATH|DESC|DIR|MS_PER_STEP|GFLOPS". */
 #include MODEL_HEADER
 #include "init.h"
@@ -84,8 +84,8 @@ int main(int argc, char **argv)
     qsort(times, (size_t)repeats, sizeof(double), by_value);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    printf("seconds %.6g %.6g %.6g peak_rss_mib %.1f\n", times[repeats / 2], times[0], times[repeats - 1],
-           usage.ru_maxrss / 1024.0);
+    printf("seconds %.6g %.6g %.6g peak_rss_mib %.1f kernels %s\n", times[repeats / 2], times[0], times[repeats - 1],
+           usage.ru_maxrss / 1024.0, openblas_get_corename());
 #ifdef PROFILE_TABLE
     for (int l = 0; l < (int)(sizeof PROFILE_TABLE / sizeof PROFILE_TABLE[0]); ++l) {
         const nn_profile_entry *e = &PROFILE_TABLE[l];

@@ -1,6 +1,6 @@
 /* The machine's practical ceiling: OpenBLAS sgemm GFLOP/s on a large square
  * product (the median of REPEATS after one warm-up).
- * usage: sgemm SIZE THREADS REPEATS; prints "gflops MEDIAN" */
+ * usage: sgemm SIZE THREADS REPEATS; prints "gflops MEDIAN kernels NAME" */
 #include "progress.h"
 
 #include <cblas.h>
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         if (r >= 0) g[r] = 2.0 * size * (double)size * size / (nn_now() - t0) * 1e-9;
     }
     qsort(g, (size_t)repeats, sizeof(double), by_value);
-    printf("gflops %.2f\n", g[repeats / 2]);
+    printf("gflops %.2f kernels %s\n", g[repeats / 2], openblas_get_corename());
     free(a);
     free(b);
     free(c);
