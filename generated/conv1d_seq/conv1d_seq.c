@@ -207,7 +207,7 @@ static void conv1d_seq_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -334,7 +334,7 @@ static void conv1d_seq_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -459,7 +459,7 @@ static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 

@@ -199,7 +199,7 @@ static void fmnist_cnn_1_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 21632; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -346,7 +346,7 @@ static void fmnist_cnn_4_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 7744; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -473,7 +473,7 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 

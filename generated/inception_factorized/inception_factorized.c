@@ -239,7 +239,7 @@ static void inception_factorized_stem_0_2_backward(const nn_state *s, int n, int
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -353,7 +353,7 @@ static void inception_factorized_mixed_3a_0_2_backward(const nn_state *s, int n,
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -467,7 +467,7 @@ static void inception_factorized_mixed_3a_1_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -607,7 +607,7 @@ static void inception_factorized_mixed_3a_1_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -747,7 +747,7 @@ static void inception_factorized_mixed_3a_1_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -861,7 +861,7 @@ static void inception_factorized_mixed_3a_2_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1001,7 +1001,7 @@ static void inception_factorized_mixed_3a_2_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1141,7 +1141,7 @@ static void inception_factorized_mixed_3a_2_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1281,7 +1281,7 @@ static void inception_factorized_mixed_3a_2_2_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1421,7 +1421,7 @@ static void inception_factorized_mixed_3a_2_2_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1587,7 +1587,7 @@ static void inception_factorized_mixed_3a_3_1_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1741,7 +1741,7 @@ static void inception_factorized_mixed_3b_0_2_backward(const nn_state *s, int n,
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1855,7 +1855,7 @@ static void inception_factorized_mixed_3b_1_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1995,7 +1995,7 @@ static void inception_factorized_mixed_3b_1_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2135,7 +2135,7 @@ static void inception_factorized_mixed_3b_1_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2249,7 +2249,7 @@ static void inception_factorized_mixed_3b_2_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2389,7 +2389,7 @@ static void inception_factorized_mixed_3b_2_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2529,7 +2529,7 @@ static void inception_factorized_mixed_3b_2_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2669,7 +2669,7 @@ static void inception_factorized_mixed_3b_2_2_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2809,7 +2809,7 @@ static void inception_factorized_mixed_3b_2_2_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2975,7 +2975,7 @@ static void inception_factorized_mixed_3b_3_1_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3176,7 +3176,7 @@ static void inception_factorized_mixed_4a_0_2_backward(const nn_state *s, int n,
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3290,7 +3290,7 @@ static void inception_factorized_mixed_4a_1_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3430,7 +3430,7 @@ static void inception_factorized_mixed_4a_1_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3570,7 +3570,7 @@ static void inception_factorized_mixed_4a_1_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3684,7 +3684,7 @@ static void inception_factorized_mixed_4a_2_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3824,7 +3824,7 @@ static void inception_factorized_mixed_4a_2_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3964,7 +3964,7 @@ static void inception_factorized_mixed_4a_2_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4104,7 +4104,7 @@ static void inception_factorized_mixed_4a_2_2_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4244,7 +4244,7 @@ static void inception_factorized_mixed_4a_2_2_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4410,7 +4410,7 @@ static void inception_factorized_mixed_4a_3_1_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4564,7 +4564,7 @@ static void inception_factorized_mixed_4b_0_2_backward(const nn_state *s, int n,
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4678,7 +4678,7 @@ static void inception_factorized_mixed_4b_1_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4818,7 +4818,7 @@ static void inception_factorized_mixed_4b_1_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4958,7 +4958,7 @@ static void inception_factorized_mixed_4b_1_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5072,7 +5072,7 @@ static void inception_factorized_mixed_4b_2_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5212,7 +5212,7 @@ static void inception_factorized_mixed_4b_2_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5352,7 +5352,7 @@ static void inception_factorized_mixed_4b_2_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5492,7 +5492,7 @@ static void inception_factorized_mixed_4b_2_2_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5632,7 +5632,7 @@ static void inception_factorized_mixed_4b_2_2_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5798,7 +5798,7 @@ static void inception_factorized_mixed_4b_3_1_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5999,7 +5999,7 @@ static void inception_factorized_mixed_5a_0_2_backward(const nn_state *s, int n,
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 10240; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6113,7 +6113,7 @@ static void inception_factorized_mixed_5a_1_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6253,7 +6253,7 @@ static void inception_factorized_mixed_5a_1_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6393,7 +6393,7 @@ static void inception_factorized_mixed_5a_1_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6507,7 +6507,7 @@ static void inception_factorized_mixed_5a_2_0_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 4096; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6647,7 +6647,7 @@ static void inception_factorized_mixed_5a_2_1_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6787,7 +6787,7 @@ static void inception_factorized_mixed_5a_2_1_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6927,7 +6927,7 @@ static void inception_factorized_mixed_5a_2_2_0_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -7067,7 +7067,7 @@ static void inception_factorized_mixed_5a_2_2_1_2_backward(const nn_state *s, in
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -7233,7 +7233,7 @@ static void inception_factorized_mixed_5a_3_1_2_backward(const nn_state *s, int 
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 

@@ -239,7 +239,7 @@ static void resnet18_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -397,7 +397,7 @@ static void resnet18_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -577,7 +577,7 @@ static void resnet18_layer1_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -735,7 +735,7 @@ static void resnet18_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -915,7 +915,7 @@ static void resnet18_layer1_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1073,7 +1073,7 @@ static void resnet18_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1361,7 +1361,7 @@ static void resnet18_layer2_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1519,7 +1519,7 @@ static void resnet18_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1699,7 +1699,7 @@ static void resnet18_layer2_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1857,7 +1857,7 @@ static void resnet18_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2145,7 +2145,7 @@ static void resnet18_layer3_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2303,7 +2303,7 @@ static void resnet18_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2483,7 +2483,7 @@ static void resnet18_layer3_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2641,7 +2641,7 @@ static void resnet18_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2929,7 +2929,7 @@ static void resnet18_layer4_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3087,7 +3087,7 @@ static void resnet18_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3267,7 +3267,7 @@ static void resnet18_layer4_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 

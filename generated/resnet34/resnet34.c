@@ -239,7 +239,7 @@ static void resnet34_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -397,7 +397,7 @@ static void resnet34_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -577,7 +577,7 @@ static void resnet34_layer1_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -735,7 +735,7 @@ static void resnet34_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -915,7 +915,7 @@ static void resnet34_layer1_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1073,7 +1073,7 @@ static void resnet34_layer1_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1253,7 +1253,7 @@ static void resnet34_layer1_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1411,7 +1411,7 @@ static void resnet34_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1699,7 +1699,7 @@ static void resnet34_layer2_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1857,7 +1857,7 @@ static void resnet34_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2037,7 +2037,7 @@ static void resnet34_layer2_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2195,7 +2195,7 @@ static void resnet34_layer2_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2375,7 +2375,7 @@ static void resnet34_layer2_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2533,7 +2533,7 @@ static void resnet34_layer2_3_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2713,7 +2713,7 @@ static void resnet34_layer2_3_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2871,7 +2871,7 @@ static void resnet34_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3159,7 +3159,7 @@ static void resnet34_layer3_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3317,7 +3317,7 @@ static void resnet34_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3497,7 +3497,7 @@ static void resnet34_layer3_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3655,7 +3655,7 @@ static void resnet34_layer3_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3835,7 +3835,7 @@ static void resnet34_layer3_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3993,7 +3993,7 @@ static void resnet34_layer3_3_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4173,7 +4173,7 @@ static void resnet34_layer3_3_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4331,7 +4331,7 @@ static void resnet34_layer3_4_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4511,7 +4511,7 @@ static void resnet34_layer3_4_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4669,7 +4669,7 @@ static void resnet34_layer3_5_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4849,7 +4849,7 @@ static void resnet34_layer3_5_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5007,7 +5007,7 @@ static void resnet34_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5295,7 +5295,7 @@ static void resnet34_layer4_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5453,7 +5453,7 @@ static void resnet34_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5633,7 +5633,7 @@ static void resnet34_layer4_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5791,7 +5791,7 @@ static void resnet34_layer4_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5971,7 +5971,7 @@ static void resnet34_layer4_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 

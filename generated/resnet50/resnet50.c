@@ -239,7 +239,7 @@ static void resnet50_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -353,7 +353,7 @@ static void resnet50_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -511,7 +511,7 @@ static void resnet50_layer1_0_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -735,7 +735,7 @@ static void resnet50_layer1_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -849,7 +849,7 @@ static void resnet50_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1007,7 +1007,7 @@ static void resnet50_layer1_1_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1143,7 +1143,7 @@ static void resnet50_layer1_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1257,7 +1257,7 @@ static void resnet50_layer1_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1415,7 +1415,7 @@ static void resnet50_layer1_2_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1551,7 +1551,7 @@ static void resnet50_layer1_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1665,7 +1665,7 @@ static void resnet50_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -1823,7 +1823,7 @@ static void resnet50_layer2_0_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2067,7 +2067,7 @@ static void resnet50_layer2_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2181,7 +2181,7 @@ static void resnet50_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2339,7 +2339,7 @@ static void resnet50_layer2_1_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2475,7 +2475,7 @@ static void resnet50_layer2_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2589,7 +2589,7 @@ static void resnet50_layer2_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2747,7 +2747,7 @@ static void resnet50_layer2_2_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2883,7 +2883,7 @@ static void resnet50_layer2_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -2997,7 +2997,7 @@ static void resnet50_layer2_3_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3155,7 +3155,7 @@ static void resnet50_layer2_3_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3291,7 +3291,7 @@ static void resnet50_layer2_3_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3405,7 +3405,7 @@ static void resnet50_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3563,7 +3563,7 @@ static void resnet50_layer3_0_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3807,7 +3807,7 @@ static void resnet50_layer3_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -3921,7 +3921,7 @@ static void resnet50_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4079,7 +4079,7 @@ static void resnet50_layer3_1_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4215,7 +4215,7 @@ static void resnet50_layer3_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4329,7 +4329,7 @@ static void resnet50_layer3_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4487,7 +4487,7 @@ static void resnet50_layer3_2_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4623,7 +4623,7 @@ static void resnet50_layer3_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4737,7 +4737,7 @@ static void resnet50_layer3_3_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -4895,7 +4895,7 @@ static void resnet50_layer3_3_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5031,7 +5031,7 @@ static void resnet50_layer3_3_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5145,7 +5145,7 @@ static void resnet50_layer3_4_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5303,7 +5303,7 @@ static void resnet50_layer3_4_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5439,7 +5439,7 @@ static void resnet50_layer3_4_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5553,7 +5553,7 @@ static void resnet50_layer3_5_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5711,7 +5711,7 @@ static void resnet50_layer3_5_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5847,7 +5847,7 @@ static void resnet50_layer3_5_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -5961,7 +5961,7 @@ static void resnet50_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6119,7 +6119,7 @@ static void resnet50_layer4_0_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6363,7 +6363,7 @@ static void resnet50_layer4_0_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6477,7 +6477,7 @@ static void resnet50_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6635,7 +6635,7 @@ static void resnet50_layer4_1_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6771,7 +6771,7 @@ static void resnet50_layer4_1_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -6885,7 +6885,7 @@ static void resnet50_layer4_2_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -7043,7 +7043,7 @@ static void resnet50_layer4_2_5_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -7179,7 +7179,7 @@ static void resnet50_layer4_2_after_backward(const nn_state *s, int n, int need_
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
