@@ -11,11 +11,23 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* The output columns [lo, hi) whose input column ow * sw + dw lies inside 0..W-1. */
+static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
+{
+    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
+    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
+    if (*hi > Wo) *hi = Wo;
+    if (*lo > *hi) *lo = *hi;
+}
+
 /* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding. */
+ * offset (dh, dw) for every image and output position; zeros in padding.
+ * The padding columns are found once, so the copy loop has no test in it. */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
+    int lo, hi;
+    valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         const real *xi = src + (size_t)i * H * W;
         real *di = dst + (size_t)i * Ho * Wo;
@@ -27,10 +39,9 @@ static inline void im2col_row(real *restrict dst, const real *restrict src, int 
                 continue;
             }
             const real *xr = xi + (size_t)ih * W;
-            for (int ow = 0; ow < Wo; ++ow) {
-                const int iw = ow * sw + dw;
-                d[ow] = (iw >= 0 && iw < W) ? xr[iw] : 0;
-            }
+            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
+            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
+            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
         }
     }
 }
@@ -40,6 +51,8 @@ static inline void im2col_row(real *restrict dst, const real *restrict src, int 
 static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
+    int lo, hi;
+    valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         real *xi = dst + (size_t)i * H * W;
         const real *si = src + (size_t)i * Ho * Wo;
@@ -48,10 +61,7 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
             if (ih < 0 || ih >= H) continue;
             const real *s = si + (size_t)oh * Wo;
             real *xr = xi + (size_t)ih * W;
-            for (int ow = 0; ow < Wo; ++ow) {
-                const int iw = ow * sw + dw;
-                if (iw >= 0 && iw < W) xr[iw] += s[ow];
-            }
+            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
         }
     }
 }

@@ -65,6 +65,7 @@ end
 local function window_rows(node, w, g, helper, plane)
   local c = node.conv
   g.need(helper)
+  g.need("valid_columns")
   w:line("#pragma omp parallel for")
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)

@@ -90,7 +90,10 @@ def main():
                                                    t["median"] / o["median"])
             else:
                 row += "%9s %7s | %6s" % ("-", "-", "-")
-            print(row + "   (peak RSS %.0f MiB)" % o["rss"], flush=True)
+            rss = "peak RSS %.0f MiB" % o["rss"]
+            if t:
+                rss += ", torch %.0f MiB" % t["rss"]
+            print(row + "   (" + rss + ")", flush=True)
     t0 = time.perf_counter()
     subprocess.run(["lua5.4", "generator/main.lua", "specs/resnet50.lua", "--out", os.path.join(build, "bench", "gen50")],
                    cwd=ROOT, check=True)

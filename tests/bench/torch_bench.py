@@ -4,8 +4,10 @@ specs/resnet18.lua, timed the same way as tests/bench/bench_model.c (a
 training step: forward, cross-entropy, backward, SGD-momentum update; or an
 evaluation-mode forward without autograd), on random data.
 usage: torch_bench.py fmnist_cnn|resnet18 train|infer BATCH THREADS WARMUP REPEATS
-prints: "seconds MEDIAN MIN MAX" (exit 77 without torch)"""
+prints: "seconds MEDIAN MIN MAX peak_rss_mib R" (the whole process, Python included;
+exit 77 without torch)"""
 import os
+import resource
 import sys
 import time
 
@@ -48,7 +50,8 @@ def main(name, mode, batch, threads, warmup, repeats):
         if r >= warmup:
             times.append(time.perf_counter() - t0)
     times.sort()
-    print("seconds %.6g %.6g %.6g" % (times[len(times) // 2], times[0], times[-1]))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print("seconds %.6g %.6g %.6g peak_rss_mib %.1f" % (times[len(times) // 2], times[0], times[-1], rss))
 
 
 if __name__ == "__main__":
