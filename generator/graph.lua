@@ -291,15 +291,21 @@ local function glob_to_lua(p)
 end
 
 -- Every rule must match some trainable tensor: a rule that matches nothing is a typo.
-function graph.check_lr_rules(settings, tensors, file, line)
+function graph.check_lr_rules(settings, nodes, file, line)
+  local names = {}
+  for _, node in ipairs(nodes) do
+    for _, p in ipairs(node.params) do
+      if not p.buffer then names[#names + 1] = node.path .. "." .. p.suffix end
+    end
+  end
   for _, r in ipairs(settings.lr_rules) do
     local lua_pattern, hit = glob_to_lua(r.pattern), false
-    for _, t in ipairs(tensors) do
-      if not t.buffer and t.name:match(lua_pattern) then hit = true end
+    for _, name in ipairs(names) do
+      if name:match(lua_pattern) then hit = true end
     end
     if not hit then
       errors.fail("%s:%d: network: %s pattern '%s' matches no trainable tensor (names look like '%s')", file, line,
-        r.mult == 0 and "freeze" or "lr_mult", r.pattern, tensors[1] and tensors[1].name or "")
+        r.mult == 0 and "freeze" or "lr_mult", r.pattern, names[1] or "")
     end
   end
 end

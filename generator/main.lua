@@ -11,6 +11,7 @@ local errors = require("errors")
 local dsl = require("dsl")
 local graph = require("graph")
 local summary = require("summary")
+local fuse = require("fuse")
 local emit = require("emit.model")
 local describe = require("emit.describe")
 
@@ -68,8 +69,7 @@ local function run(argv)
   local settings = graph.settings(net, spec_path, default_name)
   local nodes, last = graph.build(net, spec_path, settings)
   local loss = graph.loss(last, nodes, settings, spec_path, net)
-  local plan = graph.plan(nodes, loss, settings)
-  graph.check_lr_rules(settings, plan.tensors, spec_path, net.line)
+  graph.check_lr_rules(settings, nodes, spec_path, net.line)
   local lines = summary.lines(nodes, loss, settings)
   if opts.summary then
     print(table.concat(lines, "\n"))
@@ -79,6 +79,8 @@ local function run(argv)
     io.write(describe.json(nodes, loss, settings))
     return
   end
+  nodes = fuse.relus(nodes, loss)
+  local plan = graph.plan(nodes, loss, settings)
   local files = emit.generate(nodes, loss, settings, plan, lines, spec_path, opts.dtype, opts.profile)
   write_files(opts.out or ("generated/" .. settings.name), files)
 end

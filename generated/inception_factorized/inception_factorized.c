@@ -165,12 +165,12 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     }
 }
 
-/* specs/inception_factorized.lua:7: stem.0.bn (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: stem.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int training)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 190629184, *invstd = mean + 64;
+    float *mean = s->acts + 139642176, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 1792;
     float *running_mean = s->params + 1856, *running_var = s->params + 1920;
@@ -193,7 +193,7 @@ static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
@@ -201,9 +201,10 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 190629184, *invstd = mean + 64;
+    float *mean = s->acts + 139642176, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 2195456;
+    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
     float *dx = s->dacts + 98304;
     const int training = mean[128] != 0;
@@ -211,8 +212,9 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
@@ -220,56 +222,30 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: stem.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_stem_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 2195456;
-    float *y = s->acts + 4292608;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_stem_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 2195456;
-    const float *y = s->acts + 4292608;
-    const float *dy = s->dacts + 4292608;
-    float *dx = s->dacts + 2195456;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.0.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    float *y = s->acts + 6389760;
+    float *y = s->acts + 4292608;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    const float *dy = s->dacts + 6389760;
+    const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 5)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -279,16 +255,16 @@ static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.0.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 4032;
-    float *mean = s->acts + 190629328, *invstd = mean + 32;
+    float *mean = s->acts + 139642320, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 4064;
     float *running_mean = s->params + 4096, *running_var = s->params + 4128;
-    float *y = s->acts + 7438336;
+    float *y = s->acts + 5341184;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -307,26 +283,28 @@ static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n,
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 4032;
-    float *mean = s->acts + 190629328, *invstd = mean + 32;
+    float *mean = s->acts + 139642320, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 7438336;
+    const float *dy = s->dacts + 5341184;
+    const float *y = s->acts + 5341184; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 4032, *dbeta = s->grads + 4064;
-    float *dx = s->dacts + 6389760;
+    float *dx = s->dacts + 4292608;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
@@ -334,56 +312,30 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.0.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 7438336;
-    float *y = s->acts + 8486912;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 7438336;
-    const float *y = s->acts + 8486912;
-    const float *dy = s->dacts + 8486912;
-    float *dx = s->dacts + 7438336;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.1.0.conv (conv2d 1x1) | 64x32x32 -> 48x32x32 | 3,145,728 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 4160;
-    float *y = s->acts + 9535488;
+    float *y = s->acts + 6389760;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 4160;
-    const float *dy = s->dacts + 9535488;
+    const float *dy = s->dacts + 6389760;
     float *dw = s->grads + 4160;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 10)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -393,16 +345,16 @@ static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.0.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 9535488;
+    const float *x = s->acts + 6389760;
     const float *gamma = s->params + 7232;
-    float *mean = s->acts + 190629408, *invstd = mean + 48;
+    float *mean = s->acts + 139642400, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 7280;
     float *running_mean = s->params + 7328, *running_var = s->params + 7376;
-    float *y = s->acts + 11108352;
+    float *y = s->acts + 7962624;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -421,26 +373,28 @@ static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 9535488;
+    const float *x = s->acts + 6389760;
     const float *gamma = s->params + 7232;
-    float *mean = s->acts + 190629408, *invstd = mean + 48;
+    float *mean = s->acts + 139642400, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 11108352;
+    const float *dy = s->dacts + 7962624;
+    const float *y = s->acts + 7962624; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 7232, *dbeta = s->grads + 7280;
-    float *dx = s->dacts + 9535488;
+    float *dx = s->dacts + 6389760;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 12)) dbeta[c] += (float)sum_dy;
@@ -448,45 +402,19 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.1.0.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 11108352;
-    float *y = s->acts + 12681216;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 11108352;
-    const float *y = s->acts + 12681216;
-    const float *dy = s->dacts + 12681216;
-    float *dx = s->dacts + 11108352;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.1.1.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 64x32x32 | 9,437,184 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 7962624;
     const float *w = s->params + 7424;
-    float *y = s->acts + 14254080;
+    float *y = s->acts + 9535488;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -502,11 +430,11 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 7962624;
     const float *w = s->params + 7424;
-    const float *dy = s->dacts + 14254080;
+    const float *dy = s->dacts + 9535488;
     float *dw = s->grads + 7424;
-    float *dx = s->dacts + 12681216;
+    float *dx = s->dacts + 7962624;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     if (trains(s, 15)) {
@@ -533,16 +461,16 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.bn (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 14254080;
+    const float *x = s->acts + 9535488;
     const float *gamma = s->params + 16640;
-    float *mean = s->acts + 190629520, *invstd = mean + 64;
+    float *mean = s->acts + 139642512, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 16704;
     float *running_mean = s->params + 16768, *running_var = s->params + 16832;
-    float *y = s->acts + 16351232;
+    float *y = s->acts + 11632640;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -561,26 +489,28 @@ static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 14254080;
+    const float *x = s->acts + 9535488;
     const float *gamma = s->params + 16640;
-    float *mean = s->acts + 190629520, *invstd = mean + 64;
+    float *mean = s->acts + 139642512, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 16351232;
+    const float *dy = s->dacts + 11632640;
+    const float *y = s->acts + 11632640; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 16640, *dbeta = s->grads + 16704;
-    float *dx = s->dacts + 14254080;
+    float *dx = s->dacts + 9535488;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
@@ -588,45 +518,19 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_1_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 16351232;
-    float *y = s->acts + 18448384;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_1_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 16351232;
-    const float *y = s->acts + 18448384;
-    const float *dy = s->dacts + 18448384;
-    float *dx = s->dacts + 16351232;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.1.1.1.conv (conv2d 1x3, pad 0x1) | 64x32x32 -> 64x32x32 | 12,582,912 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 18448384;
+    const float *x = s->acts + 11632640;
     const float *w = s->params + 16896;
-    float *y = s->acts + 20545536;
+    float *y = s->acts + 13729792;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -642,11 +546,11 @@ static void inception_factorized_mixed_3a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18448384;
+    const float *x = s->acts + 11632640;
     const float *w = s->params + 16896;
-    const float *dy = s->dacts + 20545536;
+    const float *dy = s->dacts + 13729792;
     float *dw = s->grads + 16896;
-    float *dx = s->dacts + 18448384;
+    float *dx = s->dacts + 11632640;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     if (trains(s, 20)) {
@@ -673,16 +577,16 @@ static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.bn (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 20545536;
+    const float *x = s->acts + 13729792;
     const float *gamma = s->params + 29184;
-    float *mean = s->acts + 190629664, *invstd = mean + 64;
+    float *mean = s->acts + 139642656, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 29248;
     float *running_mean = s->params + 29312, *running_var = s->params + 29376;
-    float *y = s->acts + 22642688;
+    float *y = s->acts + 15826944;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -701,26 +605,28 @@ static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 20545536;
+    const float *x = s->acts + 13729792;
     const float *gamma = s->params + 29184;
-    float *mean = s->acts + 190629664, *invstd = mean + 64;
+    float *mean = s->acts + 139642656, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 22642688;
+    const float *dy = s->dacts + 15826944;
+    const float *y = s->acts + 15826944; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 29184, *dbeta = s->grads + 29248;
-    float *dx = s->dacts + 20545536;
+    float *dx = s->dacts + 13729792;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 22)) dbeta[c] += (float)sum_dy;
@@ -728,56 +634,30 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_1_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 22642688;
-    float *y = s->acts + 24739840;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_1_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 22642688;
-    const float *y = s->acts + 24739840;
-    const float *dy = s->dacts + 24739840;
-    float *dx = s->dacts + 22642688;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.2.0.conv (conv2d 1x1) | 64x32x32 -> 16x32x32 | 1,048,576 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 29440;
-    float *y = s->acts + 26836992;
+    float *y = s->acts + 17924096;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 16, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 29440;
-    const float *dy = s->dacts + 26836992;
+    const float *dy = s->dacts + 17924096;
     float *dw = s->grads + 29440;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 25)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -787,16 +667,16 @@ static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.0.bn (batchnorm2d) | 16x32x32 -> 16x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.0.bn (batchnorm2d + relu) | 16x32x32 -> 16x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 26836992;
+    const float *x = s->acts + 17924096;
     const float *gamma = s->params + 30464;
-    float *mean = s->acts + 190629808, *invstd = mean + 16;
+    float *mean = s->acts + 139642800, *invstd = mean + 16;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 30480;
     float *running_mean = s->params + 30496, *running_var = s->params + 30512;
-    float *y = s->acts + 27361280;
+    float *y = s->acts + 18448384;
     mean[32] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 16; ++c) {
@@ -815,26 +695,28 @@ static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 26836992;
+    const float *x = s->acts + 17924096;
     const float *gamma = s->params + 30464;
-    float *mean = s->acts + 190629808, *invstd = mean + 16;
+    float *mean = s->acts + 139642800, *invstd = mean + 16;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 27361280;
+    const float *dy = s->dacts + 18448384;
+    const float *y = s->acts + 18448384; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 30464, *dbeta = s->grads + 30480;
-    float *dx = s->dacts + 26836992;
+    float *dx = s->dacts + 17924096;
     const int training = mean[32] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 16; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
@@ -842,45 +724,19 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.2.0.2 (relu) | 16x32x32 -> 16x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 27361280;
-    float *y = s->acts + 27885568;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 27361280;
-    const float *y = s->acts + 27885568;
-    const float *dy = s->dacts + 27885568;
-    float *dx = s->dacts + 27361280;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.2.1.0.conv (conv2d 3x1, pad 1x0) | 16x32x32 -> 32x32x32 | 1,572,864 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 27885568;
+    const float *x = s->acts + 18448384;
     const float *w = s->params + 30528;
-    float *y = s->acts + 28409856;
+    float *y = s->acts + 18972672;
     float *col = s->work; /* [48][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -896,11 +752,11 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27885568;
+    const float *x = s->acts + 18448384;
     const float *w = s->params + 30528;
-    const float *dy = s->dacts + 28409856;
+    const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 30528;
-    float *dx = s->dacts + 27885568;
+    float *dx = s->dacts + 18448384;
     float *col = s->work; /* [48][n*1024] */
     const int np = n * 1024;
     if (trains(s, 30)) {
@@ -927,16 +783,16 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 28409856;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 32064;
-    float *mean = s->acts + 190629856, *invstd = mean + 32;
+    float *mean = s->acts + 139642848, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 32096;
     float *running_mean = s->params + 32128, *running_var = s->params + 32160;
-    float *y = s->acts + 29458432;
+    float *y = s->acts + 20021248;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -955,26 +811,28 @@ static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 28409856;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 32064;
-    float *mean = s->acts + 190629856, *invstd = mean + 32;
+    float *mean = s->acts + 139642848, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 29458432;
+    const float *dy = s->dacts + 20021248;
+    const float *y = s->acts + 20021248; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 32064, *dbeta = s->grads + 32096;
-    float *dx = s->dacts + 28409856;
+    float *dx = s->dacts + 18972672;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 32)) dbeta[c] += (float)sum_dy;
@@ -982,45 +840,19 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_2_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 29458432;
-    float *y = s->acts + 30507008;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_2_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 29458432;
-    const float *y = s->acts + 30507008;
-    const float *dy = s->dacts + 30507008;
-    float *dx = s->dacts + 29458432;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.2.1.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 30507008;
+    const float *x = s->acts + 20021248;
     const float *w = s->params + 32192;
-    float *y = s->acts + 31555584;
+    float *y = s->acts + 21069824;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1036,11 +868,11 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 30507008;
+    const float *x = s->acts + 20021248;
     const float *w = s->params + 32192;
-    const float *dy = s->dacts + 31555584;
+    const float *dy = s->dacts + 21069824;
     float *dw = s->grads + 32192;
-    float *dx = s->dacts + 30507008;
+    float *dx = s->dacts + 20021248;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     if (trains(s, 35)) {
@@ -1067,16 +899,16 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 31555584;
+    const float *x = s->acts + 21069824;
     const float *gamma = s->params + 35264;
-    float *mean = s->acts + 190629936, *invstd = mean + 32;
+    float *mean = s->acts + 139642928, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 35296;
     float *running_mean = s->params + 35328, *running_var = s->params + 35360;
-    float *y = s->acts + 32604160;
+    float *y = s->acts + 22118400;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -1095,26 +927,28 @@ static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
+    const float *x = s->acts + 21069824;
     const float *gamma = s->params + 35264;
-    float *mean = s->acts + 190629936, *invstd = mean + 32;
+    float *mean = s->acts + 139642928, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 32604160;
+    const float *dy = s->dacts + 22118400;
+    const float *y = s->acts + 22118400; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 35264, *dbeta = s->grads + 35296;
-    float *dx = s->dacts + 31555584;
+    float *dx = s->dacts + 21069824;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 37)) dbeta[c] += (float)sum_dy;
@@ -1122,45 +956,19 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_2_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 32604160;
-    float *y = s->acts + 33652736;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_2_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 32604160;
-    const float *y = s->acts + 33652736;
-    const float *dy = s->dacts + 33652736;
-    float *dx = s->dacts + 32604160;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.2.2.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 22118400;
     const float *w = s->params + 35392;
-    float *y = s->acts + 34701312;
+    float *y = s->acts + 23166976;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1176,11 +984,11 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 22118400;
     const float *w = s->params + 35392;
-    const float *dy = s->dacts + 34701312;
+    const float *dy = s->dacts + 23166976;
     float *dw = s->grads + 35392;
-    float *dx = s->dacts + 33652736;
+    float *dx = s->dacts + 22118400;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     if (trains(s, 40)) {
@@ -1207,16 +1015,16 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 34701312;
+    const float *x = s->acts + 23166976;
     const float *gamma = s->params + 38464;
-    float *mean = s->acts + 190630016, *invstd = mean + 32;
+    float *mean = s->acts + 139643008, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 38496;
     float *running_mean = s->params + 38528, *running_var = s->params + 38560;
-    float *y = s->acts + 35749888;
+    float *y = s->acts + 24215552;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -1235,26 +1043,28 @@ static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 34701312;
+    const float *x = s->acts + 23166976;
     const float *gamma = s->params + 38464;
-    float *mean = s->acts + 190630016, *invstd = mean + 32;
+    float *mean = s->acts + 139643008, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 35749888;
+    const float *dy = s->dacts + 24215552;
+    const float *y = s->acts + 24215552; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 38464, *dbeta = s->grads + 38496;
-    float *dx = s->dacts + 34701312;
+    float *dx = s->dacts + 23166976;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
@@ -1262,45 +1072,19 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_2_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 35749888;
-    float *y = s->acts + 36798464;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_2_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 35749888;
-    const float *y = s->acts + 36798464;
-    const float *dy = s->dacts + 36798464;
-    float *dx = s->dacts + 35749888;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3a.2.2.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
+    const float *x = s->acts + 24215552;
     const float *w = s->params + 38592;
-    float *y = s->acts + 37847040;
+    float *y = s->acts + 25264128;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1316,11 +1100,11 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
+    const float *x = s->acts + 24215552;
     const float *w = s->params + 38592;
-    const float *dy = s->dacts + 37847040;
+    const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 38592;
-    float *dx = s->dacts + 36798464;
+    float *dx = s->dacts + 24215552;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     if (trains(s, 45)) {
@@ -1347,16 +1131,16 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 37847040;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 41664;
-    float *mean = s->acts + 190630096, *invstd = mean + 32;
+    float *mean = s->acts + 139643088, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 41696;
     float *running_mean = s->params + 41728, *running_var = s->params + 41760;
-    float *y = s->acts + 38895616;
+    float *y = s->acts + 26312704;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -1375,26 +1159,28 @@ static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 41664;
-    float *mean = s->acts + 190630096, *invstd = mean + 32;
+    float *mean = s->acts + 139643088, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 38895616;
+    const float *dy = s->dacts + 26312704;
+    const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 41664, *dbeta = s->grads + 41696;
-    float *dx = s->dacts + 37847040;
+    float *dx = s->dacts + 25264128;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 47)) dbeta[c] += (float)sum_dy;
@@ -1402,44 +1188,18 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_2_2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 38895616;
-    float *y = s->acts + 39944192;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_2_2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 38895616;
-    const float *y = s->acts + 39944192;
-    const float *dy = s->dacts + 39944192;
-    float *dx = s->dacts + 38895616;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:20: mixed_3a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
-    float *y = s->acts + 40992768;
+    const float *x = s->acts + 2195456;
+    float *y = s->acts + 27361280;
     int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -1469,8 +1229,8 @@ static void inception_factorized_mixed_3a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 40992768;
-    float *dx = s->dacts + 4292608;
+    const float *dy = s->dacts + 27361280;
+    float *dx = s->dacts + 2195456;
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -1490,20 +1250,20 @@ static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n,
 /* specs/inception_factorized.lua:7: mixed_3a.3.1.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 40992768;
+    const float *x = s->acts + 27361280;
     const float *w = s->params + 41792;
-    float *y = s->acts + 43089920;
+    float *y = s->acts + 29458432;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 40992768;
+    const float *x = s->acts + 27361280;
     const float *w = s->params + 41792;
-    const float *dy = s->dacts + 43089920;
+    const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 41792;
-    float *dx = s->dacts + 40992768;
+    float *dx = s->dacts + 27361280;
     const int np = n * 1024;
     if (trains(s, 50)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -1513,16 +1273,16 @@ static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.3.1.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.3.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 43089920;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 43840;
-    float *mean = s->acts + 190630176, *invstd = mean + 32;
+    float *mean = s->acts + 139643168, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 43872;
     float *running_mean = s->params + 43904, *running_var = s->params + 43936;
-    float *y = s->acts + 44138496;
+    float *y = s->acts + 30507008;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -1541,26 +1301,28 @@ static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43089920;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 43840;
-    float *mean = s->acts + 190630176, *invstd = mean + 32;
+    float *mean = s->acts + 139643168, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 44138496;
+    const float *dy = s->dacts + 30507008;
+    const float *y = s->acts + 30507008; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 43840, *dbeta = s->grads + 43872;
-    float *dx = s->dacts + 43089920;
+    float *dx = s->dacts + 29458432;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
@@ -1568,73 +1330,47 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3a.3.1.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3a_3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 44138496;
-    float *y = s->acts + 45187072;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3a_3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 44138496;
-    const float *y = s->acts + 45187072;
-    const float *dy = s->dacts + 45187072;
-    float *dx = s->dacts + 44138496;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:27: mixed_3a (concat 4) | 32x32x32 -> 160x32x32 | 0 MACs per image | copy */
 static void inception_factorized_mixed_3a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 46235648;
-    memcpy(y, s->acts + 8486912, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 32768, s->acts + 24739840, sizeof(float) * (size_t)n * 65536);
-    memcpy(y + (size_t)n * 98304, s->acts + 39944192, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 131072, s->acts + 45187072, sizeof(float) * (size_t)n * 32768);
+    float *y = s->acts + 31555584;
+    memcpy(y, s->acts + 5341184, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 32768, s->acts + 15826944, sizeof(float) * (size_t)n * 65536);
+    memcpy(y + (size_t)n * 98304, s->acts + 26312704, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 131072, s->acts + 30507008, sizeof(float) * (size_t)n * 32768);
 }
 
 static void inception_factorized_mixed_3a_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 46235648;
+    const float *dy = s->dacts + 31555584;
     {
-        float *dx = s->dacts + 8486912;
+        float *dx = s->dacts + 5341184;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 24739840;
+        float *dx = s->dacts + 15826944;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 39944192;
+        float *dx = s->dacts + 26312704;
         const float *d = dy + (size_t)n * 98304;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 45187072;
+        float *dx = s->dacts + 30507008;
         const float *d = dy + (size_t)n * 131072;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
@@ -1644,20 +1380,20 @@ static void inception_factorized_mixed_3a_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:7: mixed_3b.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 | 10,485,760 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 43968;
-    float *y = s->acts + 51478528;
+    float *y = s->acts + 36798464;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 43968;
-    const float *dy = s->dacts + 51478528;
+    const float *dy = s->dacts + 36798464;
     float *dw = s->grads + 43968;
-    float *dx = s->dacts + 46235648;
+    float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 55)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
@@ -1667,16 +1403,16 @@ static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.0.bn (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *gamma = s->params + 54208;
-    float *mean = s->acts + 190630256, *invstd = mean + 64;
+    float *mean = s->acts + 139643248, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 54272;
     float *running_mean = s->params + 54336, *running_var = s->params + 54400;
-    float *y = s->acts + 53575680;
+    float *y = s->acts + 38895616;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1695,26 +1431,28 @@ static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n,
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *gamma = s->params + 54208;
-    float *mean = s->acts + 190630256, *invstd = mean + 64;
+    float *mean = s->acts + 139643248, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 53575680;
+    const float *dy = s->dacts + 38895616;
+    const float *y = s->acts + 38895616; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 54208, *dbeta = s->grads + 54272;
-    float *dx = s->dacts + 51478528;
+    float *dx = s->dacts + 36798464;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 57)) dbeta[c] += (float)sum_dy;
@@ -1722,56 +1460,30 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 53575680;
-    float *y = s->acts + 55672832;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 53575680;
-    const float *y = s->acts + 55672832;
-    const float *dy = s->dacts + 55672832;
-    float *dx = s->dacts + 53575680;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.1.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 | 10,485,760 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 54464;
-    float *y = s->acts + 57769984;
+    float *y = s->acts + 40992768;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 54464;
-    const float *dy = s->dacts + 57769984;
+    const float *dy = s->dacts + 40992768;
     float *dw = s->grads + 54464;
-    float *dx = s->dacts + 46235648;
+    float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 60)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
@@ -1781,16 +1493,16 @@ static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.0.bn (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 57769984;
+    const float *x = s->acts + 40992768;
     const float *gamma = s->params + 64704;
-    float *mean = s->acts + 190630400, *invstd = mean + 64;
+    float *mean = s->acts + 139643392, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 64768;
     float *running_mean = s->params + 64832, *running_var = s->params + 64896;
-    float *y = s->acts + 59867136;
+    float *y = s->acts + 43089920;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1809,26 +1521,28 @@ static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
+    const float *x = s->acts + 40992768;
     const float *gamma = s->params + 64704;
-    float *mean = s->acts + 190630400, *invstd = mean + 64;
+    float *mean = s->acts + 139643392, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 59867136;
+    const float *dy = s->dacts + 43089920;
+    const float *y = s->acts + 43089920; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 64704, *dbeta = s->grads + 64768;
-    float *dx = s->dacts + 57769984;
+    float *dx = s->dacts + 40992768;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
@@ -1836,45 +1550,19 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.1.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 59867136;
-    float *y = s->acts + 61964288;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 59867136;
-    const float *y = s->acts + 61964288;
-    const float *dy = s->dacts + 61964288;
-    float *dx = s->dacts + 59867136;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x32x32 -> 96x32x32 | 18,874,368 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61964288;
+    const float *x = s->acts + 43089920;
     const float *w = s->params + 64960;
-    float *y = s->acts + 64061440;
+    float *y = s->acts + 45187072;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1890,11 +1578,11 @@ static void inception_factorized_mixed_3b_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61964288;
+    const float *x = s->acts + 43089920;
     const float *w = s->params + 64960;
-    const float *dy = s->dacts + 64061440;
+    const float *dy = s->dacts + 45187072;
     float *dw = s->grads + 64960;
-    float *dx = s->dacts + 61964288;
+    float *dx = s->dacts + 43089920;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     if (trains(s, 65)) {
@@ -1921,16 +1609,16 @@ static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.bn (batchnorm2d) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 64061440;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 83392;
-    float *mean = s->acts + 190630544, *invstd = mean + 96;
+    float *mean = s->acts + 139643536, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 83488;
     float *running_mean = s->params + 83584, *running_var = s->params + 83680;
-    float *y = s->acts + 67207168;
+    float *y = s->acts + 48332800;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -1949,26 +1637,28 @@ static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 64061440;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 83392;
-    float *mean = s->acts + 190630544, *invstd = mean + 96;
+    float *mean = s->acts + 139643536, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 67207168;
+    const float *dy = s->dacts + 48332800;
+    const float *y = s->acts + 48332800; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 83392, *dbeta = s->grads + 83488;
-    float *dx = s->dacts + 64061440;
+    float *dx = s->dacts + 45187072;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 67)) dbeta[c] += (float)sum_dy;
@@ -1976,45 +1666,19 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.2 (relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_1_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 67207168;
-    float *y = s->acts + 70352896;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_1_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 67207168;
-    const float *y = s->acts + 70352896;
-    const float *dy = s->dacts + 70352896;
-    float *dx = s->dacts + 67207168;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.1.1.1.conv (conv2d 1x3, pad 0x1) | 96x32x32 -> 96x32x32 | 28,311,552 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 70352896;
+    const float *x = s->acts + 48332800;
     const float *w = s->params + 83776;
-    float *y = s->acts + 73498624;
+    float *y = s->acts + 51478528;
     float *col = s->work; /* [288][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -2030,11 +1694,11 @@ static void inception_factorized_mixed_3b_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70352896;
+    const float *x = s->acts + 48332800;
     const float *w = s->params + 83776;
-    const float *dy = s->dacts + 73498624;
+    const float *dy = s->dacts + 51478528;
     float *dw = s->grads + 83776;
-    float *dx = s->dacts + 70352896;
+    float *dx = s->dacts + 48332800;
     float *col = s->work; /* [288][n*1024] */
     const int np = n * 1024;
     if (trains(s, 70)) {
@@ -2061,16 +1725,16 @@ static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.bn (batchnorm2d) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 51478528;
     const float *gamma = s->params + 111424;
-    float *mean = s->acts + 190630752, *invstd = mean + 96;
+    float *mean = s->acts + 139643744, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 111520;
     float *running_mean = s->params + 111616, *running_var = s->params + 111712;
-    float *y = s->acts + 76644352;
+    float *y = s->acts + 54624256;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -2089,26 +1753,28 @@ static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 51478528;
     const float *gamma = s->params + 111424;
-    float *mean = s->acts + 190630752, *invstd = mean + 96;
+    float *mean = s->acts + 139643744, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 76644352;
+    const float *dy = s->dacts + 54624256;
+    const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 111424, *dbeta = s->grads + 111520;
-    float *dx = s->dacts + 73498624;
+    float *dx = s->dacts + 51478528;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 72)) dbeta[c] += (float)sum_dy;
@@ -2116,56 +1782,30 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.2 (relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_1_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 76644352;
-    float *y = s->acts + 79790080;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_1_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 76644352;
-    const float *y = s->acts + 79790080;
-    const float *dy = s->dacts + 79790080;
-    float *dx = s->dacts + 76644352;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 98304; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.2.0.conv (conv2d 1x1) | 160x32x32 -> 32x32x32 | 5,242,880 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 111808;
-    float *y = s->acts + 82935808;
+    float *y = s->acts + 57769984;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 111808;
-    const float *dy = s->dacts + 82935808;
+    const float *dy = s->dacts + 57769984;
     float *dw = s->grads + 111808;
-    float *dx = s->dacts + 46235648;
+    float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 75)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
@@ -2175,16 +1815,16 @@ static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.0.bn (batchnorm2d) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 82935808;
+    const float *x = s->acts + 57769984;
     const float *gamma = s->params + 116928;
-    float *mean = s->acts + 190630960, *invstd = mean + 32;
+    float *mean = s->acts + 139643952, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 116960;
     float *running_mean = s->params + 116992, *running_var = s->params + 117024;
-    float *y = s->acts + 83984384;
+    float *y = s->acts + 58818560;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -2203,26 +1843,28 @@ static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 82935808;
+    const float *x = s->acts + 57769984;
     const float *gamma = s->params + 116928;
-    float *mean = s->acts + 190630960, *invstd = mean + 32;
+    float *mean = s->acts + 139643952, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 83984384;
+    const float *dy = s->dacts + 58818560;
+    const float *y = s->acts + 58818560; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 116928, *dbeta = s->grads + 116960;
-    float *dx = s->dacts + 82935808;
+    float *dx = s->dacts + 57769984;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
@@ -2230,45 +1872,19 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.2.0.2 (relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 83984384;
-    float *y = s->acts + 85032960;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 83984384;
-    const float *y = s->acts + 85032960;
-    const float *dy = s->dacts + 85032960;
-    float *dx = s->dacts + 83984384;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 48x32x32 | 4,718,592 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 85032960;
+    const float *x = s->acts + 58818560;
     const float *w = s->params + 117056;
-    float *y = s->acts + 86081536;
+    float *y = s->acts + 59867136;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -2284,11 +1900,11 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 85032960;
+    const float *x = s->acts + 58818560;
     const float *w = s->params + 117056;
-    const float *dy = s->dacts + 86081536;
+    const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 117056;
-    float *dx = s->dacts + 85032960;
+    float *dx = s->dacts + 58818560;
     float *col = s->work; /* [96][n*1024] */
     const int np = n * 1024;
     if (trains(s, 80)) {
@@ -2315,16 +1931,16 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 86081536;
+    const float *x = s->acts + 59867136;
     const float *gamma = s->params + 121664;
-    float *mean = s->acts + 190631040, *invstd = mean + 48;
+    float *mean = s->acts + 139644032, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 121712;
     float *running_mean = s->params + 121760, *running_var = s->params + 121808;
-    float *y = s->acts + 87654400;
+    float *y = s->acts + 61440000;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -2343,26 +1959,28 @@ static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 86081536;
+    const float *x = s->acts + 59867136;
     const float *gamma = s->params + 121664;
-    float *mean = s->acts + 190631040, *invstd = mean + 48;
+    float *mean = s->acts + 139644032, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 87654400;
+    const float *dy = s->dacts + 61440000;
+    const float *y = s->acts + 61440000; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 121664, *dbeta = s->grads + 121712;
-    float *dx = s->dacts + 86081536;
+    float *dx = s->dacts + 59867136;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
@@ -2370,45 +1988,19 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_2_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 87654400;
-    float *y = s->acts + 89227264;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_2_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 87654400;
-    const float *y = s->acts + 89227264;
-    const float *dy = s->dacts + 89227264;
-    float *dx = s->dacts + 87654400;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.2.1.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89227264;
+    const float *x = s->acts + 61440000;
     const float *w = s->params + 121856;
-    float *y = s->acts + 90800128;
+    float *y = s->acts + 63012864;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -2424,11 +2016,11 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 89227264;
+    const float *x = s->acts + 61440000;
     const float *w = s->params + 121856;
-    const float *dy = s->dacts + 90800128;
+    const float *dy = s->dacts + 63012864;
     float *dw = s->grads + 121856;
-    float *dx = s->dacts + 89227264;
+    float *dx = s->dacts + 61440000;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     if (trains(s, 85)) {
@@ -2455,16 +2047,16 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 90800128;
+    const float *x = s->acts + 63012864;
     const float *gamma = s->params + 128768;
-    float *mean = s->acts + 190631152, *invstd = mean + 48;
+    float *mean = s->acts + 139644144, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 128816;
     float *running_mean = s->params + 128864, *running_var = s->params + 128912;
-    float *y = s->acts + 92372992;
+    float *y = s->acts + 64585728;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -2483,26 +2075,28 @@ static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 90800128;
+    const float *x = s->acts + 63012864;
     const float *gamma = s->params + 128768;
-    float *mean = s->acts + 190631152, *invstd = mean + 48;
+    float *mean = s->acts + 139644144, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 92372992;
+    const float *dy = s->dacts + 64585728;
+    const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 128768, *dbeta = s->grads + 128816;
-    float *dx = s->dacts + 90800128;
+    float *dx = s->dacts + 63012864;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 87)) dbeta[c] += (float)sum_dy;
@@ -2510,45 +2104,19 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_2_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 92372992;
-    float *y = s->acts + 93945856;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_2_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 92372992;
-    const float *y = s->acts + 93945856;
-    const float *dy = s->dacts + 93945856;
-    float *dx = s->dacts + 92372992;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.2.2.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 93945856;
+    const float *x = s->acts + 64585728;
     const float *w = s->params + 128960;
-    float *y = s->acts + 95518720;
+    float *y = s->acts + 66158592;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -2564,11 +2132,11 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 93945856;
+    const float *x = s->acts + 64585728;
     const float *w = s->params + 128960;
-    const float *dy = s->dacts + 95518720;
+    const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 128960;
-    float *dx = s->dacts + 93945856;
+    float *dx = s->dacts + 64585728;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     if (trains(s, 90)) {
@@ -2595,16 +2163,16 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 95518720;
+    const float *x = s->acts + 66158592;
     const float *gamma = s->params + 135872;
-    float *mean = s->acts + 190631264, *invstd = mean + 48;
+    float *mean = s->acts + 139644256, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 135920;
     float *running_mean = s->params + 135968, *running_var = s->params + 136016;
-    float *y = s->acts + 97091584;
+    float *y = s->acts + 67731456;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -2623,26 +2191,28 @@ static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 95518720;
+    const float *x = s->acts + 66158592;
     const float *gamma = s->params + 135872;
-    float *mean = s->acts + 190631264, *invstd = mean + 48;
+    float *mean = s->acts + 139644256, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 97091584;
+    const float *dy = s->dacts + 67731456;
+    const float *y = s->acts + 67731456; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 135872, *dbeta = s->grads + 135920;
-    float *dx = s->dacts + 95518720;
+    float *dx = s->dacts + 66158592;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
@@ -2650,45 +2220,19 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_2_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 97091584;
-    float *y = s->acts + 98664448;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_2_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 97091584;
-    const float *y = s->acts + 98664448;
-    const float *dy = s->dacts + 98664448;
-    float *dx = s->dacts + 97091584;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_3b.2.2.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 98664448;
+    const float *x = s->acts + 67731456;
     const float *w = s->params + 136064;
-    float *y = s->acts + 100237312;
+    float *y = s->acts + 69304320;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -2704,11 +2248,11 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98664448;
+    const float *x = s->acts + 67731456;
     const float *w = s->params + 136064;
-    const float *dy = s->dacts + 100237312;
+    const float *dy = s->dacts + 69304320;
     float *dw = s->grads + 136064;
-    float *dx = s->dacts + 98664448;
+    float *dx = s->dacts + 67731456;
     float *col = s->work; /* [144][n*1024] */
     const int np = n * 1024;
     if (trains(s, 95)) {
@@ -2735,16 +2279,16 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 100237312;
+    const float *x = s->acts + 69304320;
     const float *gamma = s->params + 142976;
-    float *mean = s->acts + 190631376, *invstd = mean + 48;
+    float *mean = s->acts + 139644368, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 143024;
     float *running_mean = s->params + 143072, *running_var = s->params + 143120;
-    float *y = s->acts + 101810176;
+    float *y = s->acts + 70877184;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -2763,26 +2307,28 @@ static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 100237312;
+    const float *x = s->acts + 69304320;
     const float *gamma = s->params + 142976;
-    float *mean = s->acts + 190631376, *invstd = mean + 48;
+    float *mean = s->acts + 139644368, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 101810176;
+    const float *dy = s->dacts + 70877184;
+    const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 142976, *dbeta = s->grads + 143024;
-    float *dx = s->dacts + 100237312;
+    float *dx = s->dacts + 69304320;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
@@ -2790,44 +2336,18 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_2_2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 101810176;
-    float *y = s->acts + 103383040;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_2_2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 101810176;
-    const float *y = s->acts + 103383040;
-    const float *dy = s->dacts + 103383040;
-    float *dx = s->dacts + 101810176;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:20: mixed_3b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 160x32x32 -> 160x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
-    float *y = s->acts + 104955904;
+    const float *x = s->acts + 31555584;
+    float *y = s->acts + 72450048;
     int32_t *arg = s->index + 2097152;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
@@ -2857,8 +2377,8 @@ static void inception_factorized_mixed_3b_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 104955904;
-    float *dx = s->dacts + 46235648;
+    const float *dy = s->dacts + 72450048;
+    float *dx = s->dacts + 31555584;
     const int32_t *arg = s->index + 2097152;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
@@ -2878,20 +2398,20 @@ static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n,
 /* specs/inception_factorized.lua:7: mixed_3b.3.1.conv (conv2d 1x1) | 160x32x32 -> 48x32x32 | 7,864,320 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 104955904;
+    const float *x = s->acts + 72450048;
     const float *w = s->params + 143168;
-    float *y = s->acts + 110198784;
+    float *y = s->acts + 77692928;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104955904;
+    const float *x = s->acts + 72450048;
     const float *w = s->params + 143168;
-    const float *dy = s->dacts + 110198784;
+    const float *dy = s->dacts + 77692928;
     float *dw = s->grads + 143168;
-    float *dx = s->dacts + 104955904;
+    float *dx = s->dacts + 72450048;
     const int np = n * 1024;
     if (trains(s, 100)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
@@ -2901,16 +2421,16 @@ static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.3.1.bn (batchnorm2d) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.3.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 110198784;
+    const float *x = s->acts + 77692928;
     const float *gamma = s->params + 150848;
-    float *mean = s->acts + 190631488, *invstd = mean + 48;
+    float *mean = s->acts + 139644480, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 150896;
     float *running_mean = s->params + 150944, *running_var = s->params + 150992;
-    float *y = s->acts + 111771648;
+    float *y = s->acts + 79265792;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -2929,26 +2449,28 @@ static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 110198784;
+    const float *x = s->acts + 77692928;
     const float *gamma = s->params + 150848;
-    float *mean = s->acts + 190631488, *invstd = mean + 48;
+    float *mean = s->acts + 139644480, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 111771648;
+    const float *dy = s->dacts + 79265792;
+    const float *y = s->acts + 79265792; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 150848, *dbeta = s->grads + 150896;
-    float *dx = s->dacts + 110198784;
+    float *dx = s->dacts + 77692928;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 102)) dbeta[c] += (float)sum_dy;
@@ -2956,73 +2478,47 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_3b.3.1.2 (relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_3b_3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 111771648;
-    float *y = s->acts + 113344512;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_3b_3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 111771648;
-    const float *y = s->acts + 113344512;
-    const float *dy = s->dacts + 113344512;
-    float *dx = s->dacts + 111771648;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 49152; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:28: mixed_3b (concat 4) | 64x32x32 -> 256x32x32 | 0 MACs per image | copy */
 static void inception_factorized_mixed_3b_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 114917376;
-    memcpy(y, s->acts + 55672832, sizeof(float) * (size_t)n * 65536);
-    memcpy(y + (size_t)n * 65536, s->acts + 79790080, sizeof(float) * (size_t)n * 98304);
-    memcpy(y + (size_t)n * 163840, s->acts + 103383040, sizeof(float) * (size_t)n * 49152);
-    memcpy(y + (size_t)n * 212992, s->acts + 113344512, sizeof(float) * (size_t)n * 49152);
+    float *y = s->acts + 80838656;
+    memcpy(y, s->acts + 38895616, sizeof(float) * (size_t)n * 65536);
+    memcpy(y + (size_t)n * 65536, s->acts + 54624256, sizeof(float) * (size_t)n * 98304);
+    memcpy(y + (size_t)n * 163840, s->acts + 70877184, sizeof(float) * (size_t)n * 49152);
+    memcpy(y + (size_t)n * 212992, s->acts + 79265792, sizeof(float) * (size_t)n * 49152);
 }
 
 static void inception_factorized_mixed_3b_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 114917376;
+    const float *dy = s->dacts + 80838656;
     {
-        float *dx = s->dacts + 55672832;
+        float *dx = s->dacts + 38895616;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 79790080;
+        float *dx = s->dacts + 54624256;
         const float *d = dy + (size_t)n * 65536;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 98304; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 103383040;
+        float *dx = s->dacts + 70877184;
         const float *d = dy + (size_t)n * 163840;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 113344512;
+        float *dx = s->dacts + 79265792;
         const float *d = dy + (size_t)n * 212992;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] += d[i];
@@ -3032,8 +2528,8 @@ static void inception_factorized_mixed_3b_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:29: 3 (maxpool2d 2x2) | 256x32x32 -> 256x16x16 | 0 MACs per image | direct */
 static void inception_factorized_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 114917376;
-    float *y = s->acts + 123305984;
+    const float *x = s->acts + 80838656;
+    float *y = s->acts + 89227264;
     int32_t *arg = s->index + 7340032;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -3058,8 +2554,8 @@ static void inception_factorized_3_forward(const nn_state *s, int n)
 static void inception_factorized_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 123305984;
-    float *dx = s->dacts + 114917376;
+    const float *dy = s->dacts + 89227264;
+    float *dx = s->dacts + 80838656;
     const int32_t *arg = s->index + 7340032;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -3079,20 +2575,20 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
 /* specs/inception_factorized.lua:7: mixed_4a.0.conv (conv2d 1x1) | 256x16x16 -> 96x16x16 | 6,291,456 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 151040;
-    float *y = s->acts + 125403136;
+    float *y = s->acts + 91324416;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 151040;
-    const float *dy = s->dacts + 125403136;
+    const float *dy = s->dacts + 91324416;
     float *dw = s->grads + 151040;
-    float *dx = s->dacts + 123305984;
+    float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 105)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -3102,16 +2598,16 @@ static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.0.bn (batchnorm2d) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 125403136;
+    const float *x = s->acts + 91324416;
     const float *gamma = s->params + 175616;
-    float *mean = s->acts + 190631600, *invstd = mean + 96;
+    float *mean = s->acts + 139644592, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 175712;
     float *running_mean = s->params + 175808, *running_var = s->params + 175904;
-    float *y = s->acts + 126189568;
+    float *y = s->acts + 92110848;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -3130,26 +2626,28 @@ static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n,
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 125403136;
+    const float *x = s->acts + 91324416;
     const float *gamma = s->params + 175616;
-    float *mean = s->acts + 190631600, *invstd = mean + 96;
+    float *mean = s->acts + 139644592, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 126189568;
+    const float *dy = s->dacts + 92110848;
+    const float *y = s->acts + 92110848; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 175616, *dbeta = s->grads + 175712;
-    float *dx = s->dacts + 125403136;
+    float *dx = s->dacts + 91324416;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
@@ -3157,56 +2655,30 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.0.2 (relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 126189568;
-    float *y = s->acts + 126976000;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 126189568;
-    const float *y = s->acts + 126976000;
-    const float *dy = s->dacts + 126976000;
-    float *dx = s->dacts + 126189568;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.1.0.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 | 4,194,304 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 176000;
-    float *y = s->acts + 127762432;
+    float *y = s->acts + 92897280;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 176000;
-    const float *dy = s->dacts + 127762432;
+    const float *dy = s->dacts + 92897280;
     float *dw = s->grads + 176000;
-    float *dx = s->dacts + 123305984;
+    float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 110)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -3216,16 +2688,16 @@ static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.0.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 127762432;
+    const float *x = s->acts + 92897280;
     const float *gamma = s->params + 192384;
-    float *mean = s->acts + 190631808, *invstd = mean + 64;
+    float *mean = s->acts + 139644800, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 192448;
     float *running_mean = s->params + 192512, *running_var = s->params + 192576;
-    float *y = s->acts + 128286720;
+    float *y = s->acts + 93421568;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3244,26 +2716,28 @@ static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 127762432;
+    const float *x = s->acts + 92897280;
     const float *gamma = s->params + 192384;
-    float *mean = s->acts + 190631808, *invstd = mean + 64;
+    float *mean = s->acts + 139644800, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 128286720;
+    const float *dy = s->dacts + 93421568;
+    const float *y = s->acts + 93421568; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 192384, *dbeta = s->grads + 192448;
-    float *dx = s->dacts + 127762432;
+    float *dx = s->dacts + 92897280;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 112)) dbeta[c] += (float)sum_dy;
@@ -3271,45 +2745,19 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.1.0.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 128286720;
-    float *y = s->acts + 128811008;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 128286720;
-    const float *y = s->acts + 128811008;
-    const float *dy = s->dacts + 128811008;
-    float *dx = s->dacts + 128286720;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 128x16x16 | 6,291,456 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 128811008;
+    const float *x = s->acts + 93421568;
     const float *w = s->params + 192640;
-    float *y = s->acts + 129335296;
+    float *y = s->acts + 93945856;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3325,11 +2773,11 @@ static void inception_factorized_mixed_4a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 128811008;
+    const float *x = s->acts + 93421568;
     const float *w = s->params + 192640;
-    const float *dy = s->dacts + 129335296;
+    const float *dy = s->dacts + 93945856;
     float *dw = s->grads + 192640;
-    float *dx = s->dacts + 128811008;
+    float *dx = s->dacts + 93421568;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 115)) {
@@ -3356,16 +2804,16 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.bn (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 129335296;
+    const float *x = s->acts + 93945856;
     const float *gamma = s->params + 217216;
-    float *mean = s->acts + 190631952, *invstd = mean + 128;
+    float *mean = s->acts + 139644944, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 217344;
     float *running_mean = s->params + 217472, *running_var = s->params + 217600;
-    float *y = s->acts + 130383872;
+    float *y = s->acts + 94994432;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3384,26 +2832,28 @@ static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 129335296;
+    const float *x = s->acts + 93945856;
     const float *gamma = s->params + 217216;
-    float *mean = s->acts + 190631952, *invstd = mean + 128;
+    float *mean = s->acts + 139644944, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 130383872;
+    const float *dy = s->dacts + 94994432;
+    const float *y = s->acts + 94994432; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 217216, *dbeta = s->grads + 217344;
-    float *dx = s->dacts + 129335296;
+    float *dx = s->dacts + 93945856;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 117)) dbeta[c] += (float)sum_dy;
@@ -3411,45 +2861,19 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_1_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 130383872;
-    float *y = s->acts + 131432448;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_1_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 130383872;
-    const float *y = s->acts + 131432448;
-    const float *dy = s->dacts + 131432448;
-    float *dx = s->dacts + 130383872;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.1.1.1.conv (conv2d 1x3, pad 0x1) | 128x16x16 -> 128x16x16 | 12,582,912 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131432448;
+    const float *x = s->acts + 94994432;
     const float *w = s->params + 217728;
-    float *y = s->acts + 132481024;
+    float *y = s->acts + 96043008;
     float *col = s->work; /* [384][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3465,11 +2889,11 @@ static void inception_factorized_mixed_4a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 131432448;
+    const float *x = s->acts + 94994432;
     const float *w = s->params + 217728;
-    const float *dy = s->dacts + 132481024;
+    const float *dy = s->dacts + 96043008;
     float *dw = s->grads + 217728;
-    float *dx = s->dacts + 131432448;
+    float *dx = s->dacts + 94994432;
     float *col = s->work; /* [384][n*256] */
     const int np = n * 256;
     if (trains(s, 120)) {
@@ -3496,16 +2920,16 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.bn (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 132481024;
+    const float *x = s->acts + 96043008;
     const float *gamma = s->params + 266880;
-    float *mean = s->acts + 190632224, *invstd = mean + 128;
+    float *mean = s->acts + 139645216, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 267008;
     float *running_mean = s->params + 267136, *running_var = s->params + 267264;
-    float *y = s->acts + 133529600;
+    float *y = s->acts + 97091584;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3524,26 +2948,28 @@ static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 132481024;
+    const float *x = s->acts + 96043008;
     const float *gamma = s->params + 266880;
-    float *mean = s->acts + 190632224, *invstd = mean + 128;
+    float *mean = s->acts + 139645216, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 133529600;
+    const float *dy = s->dacts + 97091584;
+    const float *y = s->acts + 97091584; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 266880, *dbeta = s->grads + 267008;
-    float *dx = s->dacts + 132481024;
+    float *dx = s->dacts + 96043008;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 122)) dbeta[c] += (float)sum_dy;
@@ -3551,56 +2977,30 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_1_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 133529600;
-    float *y = s->acts + 134578176;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_1_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 133529600;
-    const float *y = s->acts + 134578176;
-    const float *dy = s->dacts + 134578176;
-    float *dx = s->dacts + 133529600;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.2.0.conv (conv2d 1x1) | 256x16x16 -> 32x16x16 | 2,097,152 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 267392;
-    float *y = s->acts + 135626752;
+    float *y = s->acts + 98140160;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 123305984;
+    const float *x = s->acts + 89227264;
     const float *w = s->params + 267392;
-    const float *dy = s->dacts + 135626752;
+    const float *dy = s->dacts + 98140160;
     float *dw = s->grads + 267392;
-    float *dx = s->dacts + 123305984;
+    float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 125)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -3610,16 +3010,16 @@ static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.0.bn (batchnorm2d) | 32x16x16 -> 32x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.0.bn (batchnorm2d + relu) | 32x16x16 -> 32x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 135626752;
+    const float *x = s->acts + 98140160;
     const float *gamma = s->params + 275584;
-    float *mean = s->acts + 190632496, *invstd = mean + 32;
+    float *mean = s->acts + 139645488, *invstd = mean + 32;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 275616;
     float *running_mean = s->params + 275648, *running_var = s->params + 275680;
-    float *y = s->acts + 135888896;
+    float *y = s->acts + 98402304;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3638,26 +3038,28 @@ static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 135626752;
+    const float *x = s->acts + 98140160;
     const float *gamma = s->params + 275584;
-    float *mean = s->acts + 190632496, *invstd = mean + 32;
+    float *mean = s->acts + 139645488, *invstd = mean + 32;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 135888896;
+    const float *dy = s->dacts + 98402304;
+    const float *y = s->acts + 98402304; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 275584, *dbeta = s->grads + 275616;
-    float *dx = s->dacts + 135626752;
+    float *dx = s->dacts + 98140160;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
@@ -3665,45 +3067,19 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.2.0.2 (relu) | 32x16x16 -> 32x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 135888896;
-    float *y = s->acts + 136151040;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 135888896;
-    const float *y = s->acts + 136151040;
-    const float *dy = s->dacts + 136151040;
-    float *dx = s->dacts + 135888896;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x16x16 -> 64x16x16 | 1,572,864 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 136151040;
+    const float *x = s->acts + 98402304;
     const float *w = s->params + 275712;
-    float *y = s->acts + 136413184;
+    float *y = s->acts + 98664448;
     float *col = s->work; /* [96][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3719,11 +3095,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136151040;
+    const float *x = s->acts + 98402304;
     const float *w = s->params + 275712;
-    const float *dy = s->dacts + 136413184;
+    const float *dy = s->dacts + 98664448;
     float *dw = s->grads + 275712;
-    float *dx = s->dacts + 136151040;
+    float *dx = s->dacts + 98402304;
     float *col = s->work; /* [96][n*256] */
     const int np = n * 256;
     if (trains(s, 130)) {
@@ -3750,16 +3126,16 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 136413184;
+    const float *x = s->acts + 98664448;
     const float *gamma = s->params + 281856;
-    float *mean = s->acts + 190632576, *invstd = mean + 64;
+    float *mean = s->acts + 139645568, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 281920;
     float *running_mean = s->params + 281984, *running_var = s->params + 282048;
-    float *y = s->acts + 136937472;
+    float *y = s->acts + 99188736;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3778,26 +3154,28 @@ static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136413184;
+    const float *x = s->acts + 98664448;
     const float *gamma = s->params + 281856;
-    float *mean = s->acts + 190632576, *invstd = mean + 64;
+    float *mean = s->acts + 139645568, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 136937472;
+    const float *dy = s->dacts + 99188736;
+    const float *y = s->acts + 99188736; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 281856, *dbeta = s->grads + 281920;
-    float *dx = s->dacts + 136413184;
+    float *dx = s->dacts + 98664448;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 132)) dbeta[c] += (float)sum_dy;
@@ -3805,45 +3183,19 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_2_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 136937472;
-    float *y = s->acts + 137461760;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_2_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 136937472;
-    const float *y = s->acts + 137461760;
-    const float *dy = s->dacts + 137461760;
-    float *dx = s->dacts + 136937472;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.2.1.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 137461760;
+    const float *x = s->acts + 99188736;
     const float *w = s->params + 282112;
-    float *y = s->acts + 137986048;
+    float *y = s->acts + 99713024;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3859,11 +3211,11 @@ static void inception_factorized_mixed_4a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 137461760;
+    const float *x = s->acts + 99188736;
     const float *w = s->params + 282112;
-    const float *dy = s->dacts + 137986048;
+    const float *dy = s->dacts + 99713024;
     float *dw = s->grads + 282112;
-    float *dx = s->dacts + 137461760;
+    float *dx = s->dacts + 99188736;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 135)) {
@@ -3890,16 +3242,16 @@ static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 137986048;
+    const float *x = s->acts + 99713024;
     const float *gamma = s->params + 294400;
-    float *mean = s->acts + 190632720, *invstd = mean + 64;
+    float *mean = s->acts + 139645712, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 294464;
     float *running_mean = s->params + 294528, *running_var = s->params + 294592;
-    float *y = s->acts + 138510336;
+    float *y = s->acts + 100237312;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3918,26 +3270,28 @@ static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 137986048;
+    const float *x = s->acts + 99713024;
     const float *gamma = s->params + 294400;
-    float *mean = s->acts + 190632720, *invstd = mean + 64;
+    float *mean = s->acts + 139645712, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 138510336;
+    const float *dy = s->dacts + 100237312;
+    const float *y = s->acts + 100237312; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 294400, *dbeta = s->grads + 294464;
-    float *dx = s->dacts + 137986048;
+    float *dx = s->dacts + 99713024;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 137)) dbeta[c] += (float)sum_dy;
@@ -3945,45 +3299,19 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_2_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 138510336;
-    float *y = s->acts + 139034624;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_2_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 138510336;
-    const float *y = s->acts + 139034624;
-    const float *dy = s->dacts + 139034624;
-    float *dx = s->dacts + 138510336;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.2.2.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 139034624;
+    const float *x = s->acts + 100237312;
     const float *w = s->params + 294656;
-    float *y = s->acts + 139558912;
+    float *y = s->acts + 100761600;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3999,11 +3327,11 @@ static void inception_factorized_mixed_4a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 139034624;
+    const float *x = s->acts + 100237312;
     const float *w = s->params + 294656;
-    const float *dy = s->dacts + 139558912;
+    const float *dy = s->dacts + 100761600;
     float *dw = s->grads + 294656;
-    float *dx = s->dacts + 139034624;
+    float *dx = s->dacts + 100237312;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 140)) {
@@ -4030,16 +3358,16 @@ static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 139558912;
+    const float *x = s->acts + 100761600;
     const float *gamma = s->params + 306944;
-    float *mean = s->acts + 190632864, *invstd = mean + 64;
+    float *mean = s->acts + 139645856, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 307008;
     float *running_mean = s->params + 307072, *running_var = s->params + 307136;
-    float *y = s->acts + 140083200;
+    float *y = s->acts + 101285888;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -4058,26 +3386,28 @@ static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 139558912;
+    const float *x = s->acts + 100761600;
     const float *gamma = s->params + 306944;
-    float *mean = s->acts + 190632864, *invstd = mean + 64;
+    float *mean = s->acts + 139645856, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 140083200;
+    const float *dy = s->dacts + 101285888;
+    const float *y = s->acts + 101285888; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 306944, *dbeta = s->grads + 307008;
-    float *dx = s->dacts + 139558912;
+    float *dx = s->dacts + 100761600;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 142)) dbeta[c] += (float)sum_dy;
@@ -4085,45 +3415,19 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_2_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 140083200;
-    float *y = s->acts + 140607488;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_2_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 140083200;
-    const float *y = s->acts + 140607488;
-    const float *dy = s->dacts + 140607488;
-    float *dx = s->dacts + 140083200;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4a.2.2.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 140607488;
+    const float *x = s->acts + 101285888;
     const float *w = s->params + 307200;
-    float *y = s->acts + 141131776;
+    float *y = s->acts + 101810176;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -4139,11 +3443,11 @@ static void inception_factorized_mixed_4a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 140607488;
+    const float *x = s->acts + 101285888;
     const float *w = s->params + 307200;
-    const float *dy = s->dacts + 141131776;
+    const float *dy = s->dacts + 101810176;
     float *dw = s->grads + 307200;
-    float *dx = s->dacts + 140607488;
+    float *dx = s->dacts + 101285888;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 145)) {
@@ -4170,16 +3474,16 @@ static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 141131776;
+    const float *x = s->acts + 101810176;
     const float *gamma = s->params + 319488;
-    float *mean = s->acts + 190633008, *invstd = mean + 64;
+    float *mean = s->acts + 139646000, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 319552;
     float *running_mean = s->params + 319616, *running_var = s->params + 319680;
-    float *y = s->acts + 141656064;
+    float *y = s->acts + 102334464;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -4198,26 +3502,28 @@ static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 141131776;
+    const float *x = s->acts + 101810176;
     const float *gamma = s->params + 319488;
-    float *mean = s->acts + 190633008, *invstd = mean + 64;
+    float *mean = s->acts + 139646000, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 141656064;
+    const float *dy = s->dacts + 102334464;
+    const float *y = s->acts + 102334464; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 319488, *dbeta = s->grads + 319552;
-    float *dx = s->dacts + 141131776;
+    float *dx = s->dacts + 101810176;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
@@ -4225,44 +3531,18 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_2_2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 141656064;
-    float *y = s->acts + 142180352;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_2_2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 141656064;
-    const float *y = s->acts + 142180352;
-    const float *dy = s->dacts + 142180352;
-    float *dx = s->dacts + 141656064;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:20: mixed_4a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 256x16x16 -> 256x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 123305984;
-    float *y = s->acts + 142704640;
+    const float *x = s->acts + 89227264;
+    float *y = s->acts + 102858752;
     int32_t *arg = s->index + 9437184;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -4292,8 +3572,8 @@ static void inception_factorized_mixed_4a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 142704640;
-    float *dx = s->dacts + 123305984;
+    const float *dy = s->dacts + 102858752;
+    float *dx = s->dacts + 89227264;
     const int32_t *arg = s->index + 9437184;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -4313,20 +3593,20 @@ static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n,
 /* specs/inception_factorized.lua:7: mixed_4a.3.1.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 | 4,194,304 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 142704640;
+    const float *x = s->acts + 102858752;
     const float *w = s->params + 319744;
-    float *y = s->acts + 144801792;
+    float *y = s->acts + 104955904;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 142704640;
+    const float *x = s->acts + 102858752;
     const float *w = s->params + 319744;
-    const float *dy = s->dacts + 144801792;
+    const float *dy = s->dacts + 104955904;
     float *dw = s->grads + 319744;
-    float *dx = s->dacts + 142704640;
+    float *dx = s->dacts + 102858752;
     const int np = n * 256;
     if (trains(s, 150)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -4336,16 +3616,16 @@ static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.3.1.bn (batchnorm2d) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.3.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 144801792;
+    const float *x = s->acts + 104955904;
     const float *gamma = s->params + 336128;
-    float *mean = s->acts + 190633152, *invstd = mean + 64;
+    float *mean = s->acts + 139646144, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 336192;
     float *running_mean = s->params + 336256, *running_var = s->params + 336320;
-    float *y = s->acts + 145326080;
+    float *y = s->acts + 105480192;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -4364,26 +3644,28 @@ static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 144801792;
+    const float *x = s->acts + 104955904;
     const float *gamma = s->params + 336128;
-    float *mean = s->acts + 190633152, *invstd = mean + 64;
+    float *mean = s->acts + 139646144, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 145326080;
+    const float *dy = s->dacts + 105480192;
+    const float *y = s->acts + 105480192; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 336128, *dbeta = s->grads + 336192;
-    float *dx = s->dacts + 144801792;
+    float *dx = s->dacts + 104955904;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 152)) dbeta[c] += (float)sum_dy;
@@ -4391,73 +3673,47 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4a.3.1.2 (relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4a_3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 145326080;
-    float *y = s->acts + 145850368;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4a_3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 145326080;
-    const float *y = s->acts + 145850368;
-    const float *dy = s->dacts + 145850368;
-    float *dx = s->dacts + 145326080;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:30: mixed_4a (concat 4) | 96x16x16 -> 352x16x16 | 0 MACs per image | copy */
 static void inception_factorized_mixed_4a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 146374656;
-    memcpy(y, s->acts + 126976000, sizeof(float) * (size_t)n * 24576);
-    memcpy(y + (size_t)n * 24576, s->acts + 134578176, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 57344, s->acts + 142180352, sizeof(float) * (size_t)n * 16384);
-    memcpy(y + (size_t)n * 73728, s->acts + 145850368, sizeof(float) * (size_t)n * 16384);
+    float *y = s->acts + 106004480;
+    memcpy(y, s->acts + 92110848, sizeof(float) * (size_t)n * 24576);
+    memcpy(y + (size_t)n * 24576, s->acts + 97091584, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 57344, s->acts + 102334464, sizeof(float) * (size_t)n * 16384);
+    memcpy(y + (size_t)n * 73728, s->acts + 105480192, sizeof(float) * (size_t)n * 16384);
 }
 
 static void inception_factorized_mixed_4a_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 146374656;
+    const float *dy = s->dacts + 106004480;
     {
-        float *dx = s->dacts + 126976000;
+        float *dx = s->dacts + 92110848;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 24576; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 134578176;
+        float *dx = s->dacts + 97091584;
         const float *d = dy + (size_t)n * 24576;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 142180352;
+        float *dx = s->dacts + 102334464;
         const float *d = dy + (size_t)n * 57344;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 145850368;
+        float *dx = s->dacts + 105480192;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] += d[i];
@@ -4467,20 +3723,20 @@ static void inception_factorized_mixed_4a_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:7: mixed_4b.0.conv (conv2d 1x1) | 352x16x16 -> 128x16x16 | 11,534,336 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 336384;
-    float *y = s->acts + 149258240;
+    float *y = s->acts + 108888064;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 336384;
-    const float *dy = s->dacts + 149258240;
+    const float *dy = s->dacts + 108888064;
     float *dw = s->grads + 336384;
-    float *dx = s->dacts + 146374656;
+    float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 155)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
@@ -4490,16 +3746,16 @@ static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.0.bn (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 149258240;
+    const float *x = s->acts + 108888064;
     const float *gamma = s->params + 381440;
-    float *mean = s->acts + 190633296, *invstd = mean + 128;
+    float *mean = s->acts + 139646288, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 381568;
     float *running_mean = s->params + 381696, *running_var = s->params + 381824;
-    float *y = s->acts + 150306816;
+    float *y = s->acts + 109936640;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -4518,26 +3774,28 @@ static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n,
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 149258240;
+    const float *x = s->acts + 108888064;
     const float *gamma = s->params + 381440;
-    float *mean = s->acts + 190633296, *invstd = mean + 128;
+    float *mean = s->acts + 139646288, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 150306816;
+    const float *dy = s->dacts + 109936640;
+    const float *y = s->acts + 109936640; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 381440, *dbeta = s->grads + 381568;
-    float *dx = s->dacts + 149258240;
+    float *dx = s->dacts + 108888064;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 157)) dbeta[c] += (float)sum_dy;
@@ -4545,56 +3803,30 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.0.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 150306816;
-    float *y = s->acts + 151355392;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 150306816;
-    const float *y = s->acts + 151355392;
-    const float *dy = s->dacts + 151355392;
-    float *dx = s->dacts + 150306816;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.1.0.conv (conv2d 1x1) | 352x16x16 -> 96x16x16 | 8,650,752 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 381952;
-    float *y = s->acts + 152403968;
+    float *y = s->acts + 110985216;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 381952;
-    const float *dy = s->dacts + 152403968;
+    const float *dy = s->dacts + 110985216;
     float *dw = s->grads + 381952;
-    float *dx = s->dacts + 146374656;
+    float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 160)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
@@ -4604,16 +3836,16 @@ static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.0.bn (batchnorm2d) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 152403968;
+    const float *x = s->acts + 110985216;
     const float *gamma = s->params + 415744;
-    float *mean = s->acts + 190633568, *invstd = mean + 96;
+    float *mean = s->acts + 139646560, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 415840;
     float *running_mean = s->params + 415936, *running_var = s->params + 416032;
-    float *y = s->acts + 153190400;
+    float *y = s->acts + 111771648;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -4632,26 +3864,28 @@ static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 152403968;
+    const float *x = s->acts + 110985216;
     const float *gamma = s->params + 415744;
-    float *mean = s->acts + 190633568, *invstd = mean + 96;
+    float *mean = s->acts + 139646560, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 153190400;
+    const float *dy = s->dacts + 111771648;
+    const float *y = s->acts + 111771648; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 415744, *dbeta = s->grads + 415840;
-    float *dx = s->dacts + 152403968;
+    float *dx = s->dacts + 110985216;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
@@ -4659,45 +3893,19 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.1.0.2 (relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 153190400;
-    float *y = s->acts + 153976832;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 153190400;
-    const float *y = s->acts + 153976832;
-    const float *dy = s->dacts + 153976832;
-    float *dx = s->dacts + 153190400;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 24576; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.1.1.0.conv (conv2d 3x1, pad 1x0) | 96x16x16 -> 160x16x16 | 11,796,480 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 153976832;
+    const float *x = s->acts + 111771648;
     const float *w = s->params + 416128;
-    float *y = s->acts + 154763264;
+    float *y = s->acts + 112558080;
     float *col = s->work; /* [288][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -4713,11 +3921,11 @@ static void inception_factorized_mixed_4b_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 153976832;
+    const float *x = s->acts + 111771648;
     const float *w = s->params + 416128;
-    const float *dy = s->dacts + 154763264;
+    const float *dy = s->dacts + 112558080;
     float *dw = s->grads + 416128;
-    float *dx = s->dacts + 153976832;
+    float *dx = s->dacts + 111771648;
     float *col = s->work; /* [288][n*256] */
     const int np = n * 256;
     if (trains(s, 165)) {
@@ -4744,16 +3952,16 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.bn (batchnorm2d) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 154763264;
+    const float *x = s->acts + 112558080;
     const float *gamma = s->params + 462208;
-    float *mean = s->acts + 190633776, *invstd = mean + 160;
+    float *mean = s->acts + 139646768, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 462368;
     float *running_mean = s->params + 462528, *running_var = s->params + 462688;
-    float *y = s->acts + 156073984;
+    float *y = s->acts + 113868800;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -4772,26 +3980,28 @@ static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 154763264;
+    const float *x = s->acts + 112558080;
     const float *gamma = s->params + 462208;
-    float *mean = s->acts + 190633776, *invstd = mean + 160;
+    float *mean = s->acts + 139646768, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 156073984;
+    const float *dy = s->dacts + 113868800;
+    const float *y = s->acts + 113868800; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 462208, *dbeta = s->grads + 462368;
-    float *dx = s->dacts + 154763264;
+    float *dx = s->dacts + 112558080;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 167)) dbeta[c] += (float)sum_dy;
@@ -4799,45 +4009,19 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.2 (relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_1_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 156073984;
-    float *y = s->acts + 157384704;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_1_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 156073984;
-    const float *y = s->acts + 157384704;
-    const float *dy = s->dacts + 157384704;
-    float *dx = s->dacts + 156073984;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.1.1.1.conv (conv2d 1x3, pad 0x1) | 160x16x16 -> 160x16x16 | 19,660,800 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 157384704;
+    const float *x = s->acts + 113868800;
     const float *w = s->params + 462848;
-    float *y = s->acts + 158695424;
+    float *y = s->acts + 115179520;
     float *col = s->work; /* [480][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -4853,11 +4037,11 @@ static void inception_factorized_mixed_4b_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 157384704;
+    const float *x = s->acts + 113868800;
     const float *w = s->params + 462848;
-    const float *dy = s->dacts + 158695424;
+    const float *dy = s->dacts + 115179520;
     float *dw = s->grads + 462848;
-    float *dx = s->dacts + 157384704;
+    float *dx = s->dacts + 113868800;
     float *col = s->work; /* [480][n*256] */
     const int np = n * 256;
     if (trains(s, 170)) {
@@ -4884,16 +4068,16 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.bn (batchnorm2d) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 158695424;
+    const float *x = s->acts + 115179520;
     const float *gamma = s->params + 539648;
-    float *mean = s->acts + 190634112, *invstd = mean + 160;
+    float *mean = s->acts + 139647104, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 539808;
     float *running_mean = s->params + 539968, *running_var = s->params + 540128;
-    float *y = s->acts + 160006144;
+    float *y = s->acts + 116490240;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -4912,26 +4096,28 @@ static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 158695424;
+    const float *x = s->acts + 115179520;
     const float *gamma = s->params + 539648;
-    float *mean = s->acts + 190634112, *invstd = mean + 160;
+    float *mean = s->acts + 139647104, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 160006144;
+    const float *dy = s->dacts + 116490240;
+    const float *y = s->acts + 116490240; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 539648, *dbeta = s->grads + 539808;
-    float *dx = s->dacts + 158695424;
+    float *dx = s->dacts + 115179520;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
@@ -4939,56 +4125,30 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.2 (relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_1_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 160006144;
-    float *y = s->acts + 161316864;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_1_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 160006144;
-    const float *y = s->acts + 161316864;
-    const float *dy = s->dacts + 161316864;
-    float *dx = s->dacts + 160006144;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 40960; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.2.0.conv (conv2d 1x1) | 352x16x16 -> 48x16x16 | 4,325,376 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 540288;
-    float *y = s->acts + 162627584;
+    float *y = s->acts + 117800960;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 146374656;
+    const float *x = s->acts + 106004480;
     const float *w = s->params + 540288;
-    const float *dy = s->dacts + 162627584;
+    const float *dy = s->dacts + 117800960;
     float *dw = s->grads + 540288;
-    float *dx = s->dacts + 146374656;
+    float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 175)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
@@ -4998,16 +4158,16 @@ static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.0.bn (batchnorm2d) | 48x16x16 -> 48x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.0.bn (batchnorm2d + relu) | 48x16x16 -> 48x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 162627584;
+    const float *x = s->acts + 117800960;
     const float *gamma = s->params + 557184;
-    float *mean = s->acts + 190634448, *invstd = mean + 48;
+    float *mean = s->acts + 139647440, *invstd = mean + 48;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 557232;
     float *running_mean = s->params + 557280, *running_var = s->params + 557328;
-    float *y = s->acts + 163020800;
+    float *y = s->acts + 118194176;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -5026,26 +4186,28 @@ static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 162627584;
+    const float *x = s->acts + 117800960;
     const float *gamma = s->params + 557184;
-    float *mean = s->acts + 190634448, *invstd = mean + 48;
+    float *mean = s->acts + 139647440, *invstd = mean + 48;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 163020800;
+    const float *dy = s->dacts + 118194176;
+    const float *y = s->acts + 118194176; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 557184, *dbeta = s->grads + 557232;
-    float *dx = s->dacts + 162627584;
+    float *dx = s->dacts + 117800960;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 177)) dbeta[c] += (float)sum_dy;
@@ -5053,45 +4215,19 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.2.0.2 (relu) | 48x16x16 -> 48x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 163020800;
-    float *y = s->acts + 163414016;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 163020800;
-    const float *y = s->acts + 163414016;
-    const float *dy = s->dacts + 163414016;
-    float *dx = s->dacts + 163020800;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.2.1.0.conv (conv2d 3x1, pad 1x0) | 48x16x16 -> 80x16x16 | 2,949,120 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 163414016;
+    const float *x = s->acts + 118194176;
     const float *w = s->params + 557376;
-    float *y = s->acts + 163807232;
+    float *y = s->acts + 118587392;
     float *col = s->work; /* [144][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -5107,11 +4243,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 163414016;
+    const float *x = s->acts + 118194176;
     const float *w = s->params + 557376;
-    const float *dy = s->dacts + 163807232;
+    const float *dy = s->dacts + 118587392;
     float *dw = s->grads + 557376;
-    float *dx = s->dacts + 163414016;
+    float *dx = s->dacts + 118194176;
     float *col = s->work; /* [144][n*256] */
     const int np = n * 256;
     if (trains(s, 180)) {
@@ -5138,16 +4274,16 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.bn (batchnorm2d) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 163807232;
+    const float *x = s->acts + 118587392;
     const float *gamma = s->params + 568896;
-    float *mean = s->acts + 190634560, *invstd = mean + 80;
+    float *mean = s->acts + 139647552, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 568976;
     float *running_mean = s->params + 569056, *running_var = s->params + 569136;
-    float *y = s->acts + 164462592;
+    float *y = s->acts + 119242752;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -5166,26 +4302,28 @@ static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 163807232;
+    const float *x = s->acts + 118587392;
     const float *gamma = s->params + 568896;
-    float *mean = s->acts + 190634560, *invstd = mean + 80;
+    float *mean = s->acts + 139647552, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 164462592;
+    const float *dy = s->dacts + 119242752;
+    const float *y = s->acts + 119242752; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 568896, *dbeta = s->grads + 568976;
-    float *dx = s->dacts + 163807232;
+    float *dx = s->dacts + 118587392;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 182)) dbeta[c] += (float)sum_dy;
@@ -5193,45 +4331,19 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.2 (relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_2_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 164462592;
-    float *y = s->acts + 165117952;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_2_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 164462592;
-    const float *y = s->acts + 165117952;
-    const float *dy = s->dacts + 165117952;
-    float *dx = s->dacts + 164462592;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.2.1.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 165117952;
+    const float *x = s->acts + 119242752;
     const float *w = s->params + 569216;
-    float *y = s->acts + 165773312;
+    float *y = s->acts + 119898112;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -5247,11 +4359,11 @@ static void inception_factorized_mixed_4b_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 165117952;
+    const float *x = s->acts + 119242752;
     const float *w = s->params + 569216;
-    const float *dy = s->dacts + 165773312;
+    const float *dy = s->dacts + 119898112;
     float *dw = s->grads + 569216;
-    float *dx = s->dacts + 165117952;
+    float *dx = s->dacts + 119242752;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 185)) {
@@ -5278,16 +4390,16 @@ static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.bn (batchnorm2d) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 165773312;
+    const float *x = s->acts + 119898112;
     const float *gamma = s->params + 588416;
-    float *mean = s->acts + 190634736, *invstd = mean + 80;
+    float *mean = s->acts + 139647728, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 588496;
     float *running_mean = s->params + 588576, *running_var = s->params + 588656;
-    float *y = s->acts + 166428672;
+    float *y = s->acts + 120553472;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -5306,26 +4418,28 @@ static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 165773312;
+    const float *x = s->acts + 119898112;
     const float *gamma = s->params + 588416;
-    float *mean = s->acts + 190634736, *invstd = mean + 80;
+    float *mean = s->acts + 139647728, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 166428672;
+    const float *dy = s->dacts + 120553472;
+    const float *y = s->acts + 120553472; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 588416, *dbeta = s->grads + 588496;
-    float *dx = s->dacts + 165773312;
+    float *dx = s->dacts + 119898112;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 187)) dbeta[c] += (float)sum_dy;
@@ -5333,45 +4447,19 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.2 (relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_2_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 166428672;
-    float *y = s->acts + 167084032;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_2_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 166428672;
-    const float *y = s->acts + 167084032;
-    const float *dy = s->dacts + 167084032;
-    float *dx = s->dacts + 166428672;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.2.2.0.conv (conv2d 3x1, pad 1x0) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 167084032;
+    const float *x = s->acts + 120553472;
     const float *w = s->params + 588736;
-    float *y = s->acts + 167739392;
+    float *y = s->acts + 121208832;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -5387,11 +4475,11 @@ static void inception_factorized_mixed_4b_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 167084032;
+    const float *x = s->acts + 120553472;
     const float *w = s->params + 588736;
-    const float *dy = s->dacts + 167739392;
+    const float *dy = s->dacts + 121208832;
     float *dw = s->grads + 588736;
-    float *dx = s->dacts + 167084032;
+    float *dx = s->dacts + 120553472;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 190)) {
@@ -5418,16 +4506,16 @@ static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.bn (batchnorm2d) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 167739392;
+    const float *x = s->acts + 121208832;
     const float *gamma = s->params + 607936;
-    float *mean = s->acts + 190634912, *invstd = mean + 80;
+    float *mean = s->acts + 139647904, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 608016;
     float *running_mean = s->params + 608096, *running_var = s->params + 608176;
-    float *y = s->acts + 168394752;
+    float *y = s->acts + 121864192;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -5446,26 +4534,28 @@ static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 167739392;
+    const float *x = s->acts + 121208832;
     const float *gamma = s->params + 607936;
-    float *mean = s->acts + 190634912, *invstd = mean + 80;
+    float *mean = s->acts + 139647904, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 168394752;
+    const float *dy = s->dacts + 121864192;
+    const float *y = s->acts + 121864192; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 607936, *dbeta = s->grads + 608016;
-    float *dx = s->dacts + 167739392;
+    float *dx = s->dacts + 121208832;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 192)) dbeta[c] += (float)sum_dy;
@@ -5473,45 +4563,19 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.2 (relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_2_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 168394752;
-    float *y = s->acts + 169050112;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_2_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 168394752;
-    const float *y = s->acts + 169050112;
-    const float *dy = s->dacts + 169050112;
-    float *dx = s->dacts + 168394752;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_4b.2.2.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 169050112;
+    const float *x = s->acts + 121864192;
     const float *w = s->params + 608256;
-    float *y = s->acts + 169705472;
+    float *y = s->acts + 122519552;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -5527,11 +4591,11 @@ static void inception_factorized_mixed_4b_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 169050112;
+    const float *x = s->acts + 121864192;
     const float *w = s->params + 608256;
-    const float *dy = s->dacts + 169705472;
+    const float *dy = s->dacts + 122519552;
     float *dw = s->grads + 608256;
-    float *dx = s->dacts + 169050112;
+    float *dx = s->dacts + 121864192;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 195)) {
@@ -5558,16 +4622,16 @@ static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.bn (batchnorm2d) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 169705472;
+    const float *x = s->acts + 122519552;
     const float *gamma = s->params + 627456;
-    float *mean = s->acts + 190635088, *invstd = mean + 80;
+    float *mean = s->acts + 139648080, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 627536;
     float *running_mean = s->params + 627616, *running_var = s->params + 627696;
-    float *y = s->acts + 170360832;
+    float *y = s->acts + 123174912;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -5586,26 +4650,28 @@ static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 169705472;
+    const float *x = s->acts + 122519552;
     const float *gamma = s->params + 627456;
-    float *mean = s->acts + 190635088, *invstd = mean + 80;
+    float *mean = s->acts + 139648080, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 170360832;
+    const float *dy = s->dacts + 123174912;
+    const float *y = s->acts + 123174912; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 627456, *dbeta = s->grads + 627536;
-    float *dx = s->dacts + 169705472;
+    float *dx = s->dacts + 122519552;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 197)) dbeta[c] += (float)sum_dy;
@@ -5613,44 +4679,18 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.2 (relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_2_2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 170360832;
-    float *y = s->acts + 171016192;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_2_2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 170360832;
-    const float *y = s->acts + 171016192;
-    const float *dy = s->dacts + 171016192;
-    float *dx = s->dacts + 170360832;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:20: mixed_4b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 352x16x16 -> 352x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 146374656;
-    float *y = s->acts + 171671552;
+    const float *x = s->acts + 106004480;
+    float *y = s->acts + 123830272;
     int32_t *arg = s->index + 11534336;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
@@ -5680,8 +4720,8 @@ static void inception_factorized_mixed_4b_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 171671552;
-    float *dx = s->dacts + 146374656;
+    const float *dy = s->dacts + 123830272;
+    float *dx = s->dacts + 106004480;
     const int32_t *arg = s->index + 11534336;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
@@ -5701,20 +4741,20 @@ static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n,
 /* specs/inception_factorized.lua:7: mixed_4b.3.1.conv (conv2d 1x1) | 352x16x16 -> 80x16x16 | 7,208,960 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 171671552;
+    const float *x = s->acts + 123830272;
     const float *w = s->params + 627776;
-    float *y = s->acts + 174555136;
+    float *y = s->acts + 126713856;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 80, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 171671552;
+    const float *x = s->acts + 123830272;
     const float *w = s->params + 627776;
-    const float *dy = s->dacts + 174555136;
+    const float *dy = s->dacts + 126713856;
     float *dw = s->grads + 627776;
-    float *dx = s->dacts + 171671552;
+    float *dx = s->dacts + 123830272;
     const int np = n * 256;
     if (trains(s, 200)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
@@ -5724,16 +4764,16 @@ static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.3.1.bn (batchnorm2d) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.3.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 174555136;
+    const float *x = s->acts + 126713856;
     const float *gamma = s->params + 655936;
-    float *mean = s->acts + 190635264, *invstd = mean + 80;
+    float *mean = s->acts + 139648256, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 656016;
     float *running_mean = s->params + 656096, *running_var = s->params + 656176;
-    float *y = s->acts + 175210496;
+    float *y = s->acts + 127369216;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -5752,26 +4792,28 @@ static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 174555136;
+    const float *x = s->acts + 126713856;
     const float *gamma = s->params + 655936;
-    float *mean = s->acts + 190635264, *invstd = mean + 80;
+    float *mean = s->acts + 139648256, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 175210496;
+    const float *dy = s->dacts + 127369216;
+    const float *y = s->acts + 127369216; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 655936, *dbeta = s->grads + 656016;
-    float *dx = s->dacts + 174555136;
+    float *dx = s->dacts + 126713856;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 202)) dbeta[c] += (float)sum_dy;
@@ -5779,73 +4821,47 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_4b.3.1.2 (relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_4b_3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 175210496;
-    float *y = s->acts + 175865856;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_4b_3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 175210496;
-    const float *y = s->acts + 175865856;
-    const float *dy = s->dacts + 175865856;
-    float *dx = s->dacts + 175210496;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 20480; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:31: mixed_4b (concat 4) | 128x16x16 -> 448x16x16 | 0 MACs per image | copy */
 static void inception_factorized_mixed_4b_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 176521216;
-    memcpy(y, s->acts + 151355392, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 32768, s->acts + 161316864, sizeof(float) * (size_t)n * 40960);
-    memcpy(y + (size_t)n * 73728, s->acts + 171016192, sizeof(float) * (size_t)n * 20480);
-    memcpy(y + (size_t)n * 94208, s->acts + 175865856, sizeof(float) * (size_t)n * 20480);
+    float *y = s->acts + 128024576;
+    memcpy(y, s->acts + 109936640, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 32768, s->acts + 116490240, sizeof(float) * (size_t)n * 40960);
+    memcpy(y + (size_t)n * 73728, s->acts + 123174912, sizeof(float) * (size_t)n * 20480);
+    memcpy(y + (size_t)n * 94208, s->acts + 127369216, sizeof(float) * (size_t)n * 20480);
 }
 
 static void inception_factorized_mixed_4b_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 176521216;
+    const float *dy = s->dacts + 128024576;
     {
-        float *dx = s->dacts + 151355392;
+        float *dx = s->dacts + 109936640;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 161316864;
+        float *dx = s->dacts + 116490240;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 40960; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 171016192;
+        float *dx = s->dacts + 123174912;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 175865856;
+        float *dx = s->dacts + 127369216;
         const float *d = dy + (size_t)n * 94208;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] += d[i];
@@ -5855,8 +4871,8 @@ static void inception_factorized_mixed_4b_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:32: 6 (maxpool2d 2x2) | 448x16x16 -> 448x8x8 | 0 MACs per image | direct */
 static void inception_factorized_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 176521216;
-    float *y = s->acts + 180191232;
+    const float *x = s->acts + 128024576;
+    float *y = s->acts + 131694592;
     int32_t *arg = s->index + 14417920;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -5881,8 +4897,8 @@ static void inception_factorized_6_forward(const nn_state *s, int n)
 static void inception_factorized_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 180191232;
-    float *dx = s->dacts + 176521216;
+    const float *dy = s->dacts + 131694592;
+    float *dx = s->dacts + 128024576;
     const int32_t *arg = s->index + 14417920;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -5902,20 +4918,20 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
 /* specs/inception_factorized.lua:7: mixed_5a.0.conv (conv2d 1x1) | 448x8x8 -> 160x8x8 | 4,587,520 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_5a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 656256;
-    float *y = s->acts + 181108736;
+    float *y = s->acts + 132612096;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 160, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 656256;
-    const float *dy = s->dacts + 181108736;
+    const float *dy = s->dacts + 132612096;
     float *dw = s->grads + 656256;
-    float *dx = s->dacts + 180191232;
+    float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 205)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
@@ -5925,16 +4941,16 @@ static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.0.bn (batchnorm2d) | 160x8x8 -> 160x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.0.bn (batchnorm2d + relu) | 160x8x8 -> 160x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 181108736;
+    const float *x = s->acts + 132612096;
     const float *gamma = s->params + 727936;
-    float *mean = s->acts + 190635440, *invstd = mean + 160;
+    float *mean = s->acts + 139648432, *invstd = mean + 160;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 728096;
     float *running_mean = s->params + 728256, *running_var = s->params + 728416;
-    float *y = s->acts + 181436416;
+    float *y = s->acts + 132939776;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -5953,26 +4969,28 @@ static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n,
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 181108736;
+    const float *x = s->acts + 132612096;
     const float *gamma = s->params + 727936;
-    float *mean = s->acts + 190635440, *invstd = mean + 160;
+    float *mean = s->acts + 139648432, *invstd = mean + 160;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 181436416;
+    const float *dy = s->dacts + 132939776;
+    const float *y = s->acts + 132939776; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 727936, *dbeta = s->grads + 728096;
-    float *dx = s->dacts + 181108736;
+    float *dx = s->dacts + 132612096;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 207)) dbeta[c] += (float)sum_dy;
@@ -5980,56 +4998,30 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.0.2 (relu) | 160x8x8 -> 160x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 181436416;
-    float *y = s->acts + 181764096;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 10240; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 181436416;
-    const float *y = s->acts + 181764096;
-    const float *dy = s->dacts + 181764096;
-    float *dx = s->dacts + 181436416;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 10240; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.1.0.conv (conv2d 1x1) | 448x8x8 -> 128x8x8 | 3,670,016 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_5a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 728576;
-    float *y = s->acts + 182091776;
+    float *y = s->acts + 133267456;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 728576;
-    const float *dy = s->dacts + 182091776;
+    const float *dy = s->dacts + 133267456;
     float *dw = s->grads + 728576;
-    float *dx = s->dacts + 180191232;
+    float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 210)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
@@ -6039,16 +5031,16 @@ static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.0.bn (batchnorm2d) | 128x8x8 -> 128x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.0.bn (batchnorm2d + relu) | 128x8x8 -> 128x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 182091776;
+    const float *x = s->acts + 133267456;
     const float *gamma = s->params + 785920;
-    float *mean = s->acts + 190635776, *invstd = mean + 128;
+    float *mean = s->acts + 139648768, *invstd = mean + 128;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 786048;
     float *running_mean = s->params + 786176, *running_var = s->params + 786304;
-    float *y = s->acts + 182353920;
+    float *y = s->acts + 133529600;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -6067,26 +5059,28 @@ static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 182091776;
+    const float *x = s->acts + 133267456;
     const float *gamma = s->params + 785920;
-    float *mean = s->acts + 190635776, *invstd = mean + 128;
+    float *mean = s->acts + 139648768, *invstd = mean + 128;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 182353920;
+    const float *dy = s->dacts + 133529600;
+    const float *y = s->acts + 133529600; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 785920, *dbeta = s->grads + 786048;
-    float *dx = s->dacts + 182091776;
+    float *dx = s->dacts + 133267456;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 212)) dbeta[c] += (float)sum_dy;
@@ -6094,45 +5088,19 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.1.0.2 (relu) | 128x8x8 -> 128x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 182353920;
-    float *y = s->acts + 182616064;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 182353920;
-    const float *y = s->acts + 182616064;
-    const float *dy = s->dacts + 182616064;
-    float *dx = s->dacts + 182353920;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.1.1.0.conv (conv2d 3x1, pad 1x0) | 128x8x8 -> 192x8x8 | 4,718,592 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 182616064;
+    const float *x = s->acts + 133529600;
     const float *w = s->params + 786432;
-    float *y = s->acts + 182878208;
+    float *y = s->acts + 133791744;
     float *col = s->work; /* [384][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6148,11 +5116,11 @@ static void inception_factorized_mixed_5a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 182616064;
+    const float *x = s->acts + 133529600;
     const float *w = s->params + 786432;
-    const float *dy = s->dacts + 182878208;
+    const float *dy = s->dacts + 133791744;
     float *dw = s->grads + 786432;
-    float *dx = s->dacts + 182616064;
+    float *dx = s->dacts + 133529600;
     float *col = s->work; /* [384][n*64] */
     const int np = n * 64;
     if (trains(s, 215)) {
@@ -6179,16 +5147,16 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.bn (batchnorm2d) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 182878208;
+    const float *x = s->acts + 133791744;
     const float *gamma = s->params + 860160;
-    float *mean = s->acts + 190636048, *invstd = mean + 192;
+    float *mean = s->acts + 139649040, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 860352;
     float *running_mean = s->params + 860544, *running_var = s->params + 860736;
-    float *y = s->acts + 183271424;
+    float *y = s->acts + 134184960;
     mean[384] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -6207,26 +5175,28 @@ static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 182878208;
+    const float *x = s->acts + 133791744;
     const float *gamma = s->params + 860160;
-    float *mean = s->acts + 190636048, *invstd = mean + 192;
+    float *mean = s->acts + 139649040, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 183271424;
+    const float *dy = s->dacts + 134184960;
+    const float *y = s->acts + 134184960; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 860160, *dbeta = s->grads + 860352;
-    float *dx = s->dacts + 182878208;
+    float *dx = s->dacts + 133791744;
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 217)) dbeta[c] += (float)sum_dy;
@@ -6234,45 +5204,19 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.2 (relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_1_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 183271424;
-    float *y = s->acts + 183664640;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_1_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 183271424;
-    const float *y = s->acts + 183664640;
-    const float *dy = s->dacts + 183664640;
-    float *dx = s->dacts + 183271424;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.1.1.1.conv (conv2d 1x3, pad 0x1) | 192x8x8 -> 192x8x8 | 7,077,888 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 183664640;
+    const float *x = s->acts + 134184960;
     const float *w = s->params + 860928;
-    float *y = s->acts + 184057856;
+    float *y = s->acts + 134578176;
     float *col = s->work; /* [576][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6288,11 +5232,11 @@ static void inception_factorized_mixed_5a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 183664640;
+    const float *x = s->acts + 134184960;
     const float *w = s->params + 860928;
-    const float *dy = s->dacts + 184057856;
+    const float *dy = s->dacts + 134578176;
     float *dw = s->grads + 860928;
-    float *dx = s->dacts + 183664640;
+    float *dx = s->dacts + 134184960;
     float *col = s->work; /* [576][n*64] */
     const int np = n * 64;
     if (trains(s, 220)) {
@@ -6319,16 +5263,16 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.bn (batchnorm2d) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 184057856;
+    const float *x = s->acts + 134578176;
     const float *gamma = s->params + 971520;
-    float *mean = s->acts + 190636448, *invstd = mean + 192;
+    float *mean = s->acts + 139649440, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 971712;
     float *running_mean = s->params + 971904, *running_var = s->params + 972096;
-    float *y = s->acts + 184451072;
+    float *y = s->acts + 134971392;
     mean[384] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -6347,26 +5291,28 @@ static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 184057856;
+    const float *x = s->acts + 134578176;
     const float *gamma = s->params + 971520;
-    float *mean = s->acts + 190636448, *invstd = mean + 192;
+    float *mean = s->acts + 139649440, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 184451072;
+    const float *dy = s->dacts + 134971392;
+    const float *y = s->acts + 134971392; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 971520, *dbeta = s->grads + 971712;
-    float *dx = s->dacts + 184057856;
+    float *dx = s->dacts + 134578176;
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 222)) dbeta[c] += (float)sum_dy;
@@ -6374,56 +5320,30 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.2 (relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_1_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 184451072;
-    float *y = s->acts + 184844288;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_1_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 184451072;
-    const float *y = s->acts + 184844288;
-    const float *dy = s->dacts + 184844288;
-    float *dx = s->dacts + 184451072;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 12288; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.2.0.conv (conv2d 1x1) | 448x8x8 -> 64x8x8 | 1,835,008 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_5a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 972288;
-    float *y = s->acts + 185237504;
+    float *y = s->acts + 135364608;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 180191232;
+    const float *x = s->acts + 131694592;
     const float *w = s->params + 972288;
-    const float *dy = s->dacts + 185237504;
+    const float *dy = s->dacts + 135364608;
     float *dw = s->grads + 972288;
-    float *dx = s->dacts + 180191232;
+    float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 225)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
@@ -6433,16 +5353,16 @@ static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.0.bn (batchnorm2d) | 64x8x8 -> 64x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.0.bn (batchnorm2d + relu) | 64x8x8 -> 64x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 185237504;
+    const float *x = s->acts + 135364608;
     const float *gamma = s->params + 1000960;
-    float *mean = s->acts + 190636848, *invstd = mean + 64;
+    float *mean = s->acts + 139649840, *invstd = mean + 64;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1001024;
     float *running_mean = s->params + 1001088, *running_var = s->params + 1001152;
-    float *y = s->acts + 185368576;
+    float *y = s->acts + 135495680;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -6461,26 +5381,28 @@ static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 185237504;
+    const float *x = s->acts + 135364608;
     const float *gamma = s->params + 1000960;
-    float *mean = s->acts + 190636848, *invstd = mean + 64;
+    float *mean = s->acts + 139649840, *invstd = mean + 64;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 185368576;
+    const float *dy = s->dacts + 135495680;
+    const float *y = s->acts + 135495680; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1000960, *dbeta = s->grads + 1001024;
-    float *dx = s->dacts + 185237504;
+    float *dx = s->dacts + 135364608;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 227)) dbeta[c] += (float)sum_dy;
@@ -6488,45 +5410,19 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.2.0.2 (relu) | 64x8x8 -> 64x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 185368576;
-    float *y = s->acts + 185499648;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 4096; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 185368576;
-    const float *y = s->acts + 185499648;
-    const float *dy = s->dacts + 185499648;
-    float *dx = s->dacts + 185368576;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 4096; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.2.1.0.conv (conv2d 3x1, pad 1x0) | 64x8x8 -> 96x8x8 | 1,179,648 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 185499648;
+    const float *x = s->acts + 135495680;
     const float *w = s->params + 1001216;
-    float *y = s->acts + 185630720;
+    float *y = s->acts + 135626752;
     float *col = s->work; /* [192][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6542,11 +5438,11 @@ static void inception_factorized_mixed_5a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 185499648;
+    const float *x = s->acts + 135495680;
     const float *w = s->params + 1001216;
-    const float *dy = s->dacts + 185630720;
+    const float *dy = s->dacts + 135626752;
     float *dw = s->grads + 1001216;
-    float *dx = s->dacts + 185499648;
+    float *dx = s->dacts + 135495680;
     float *col = s->work; /* [192][n*64] */
     const int np = n * 64;
     if (trains(s, 230)) {
@@ -6573,16 +5469,16 @@ static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.bn (batchnorm2d) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 185630720;
+    const float *x = s->acts + 135626752;
     const float *gamma = s->params + 1019648;
-    float *mean = s->acts + 190636992, *invstd = mean + 96;
+    float *mean = s->acts + 139649984, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1019744;
     float *running_mean = s->params + 1019840, *running_var = s->params + 1019936;
-    float *y = s->acts + 185827328;
+    float *y = s->acts + 135823360;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -6601,26 +5497,28 @@ static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 185630720;
+    const float *x = s->acts + 135626752;
     const float *gamma = s->params + 1019648;
-    float *mean = s->acts + 190636992, *invstd = mean + 96;
+    float *mean = s->acts + 139649984, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 185827328;
+    const float *dy = s->dacts + 135823360;
+    const float *y = s->acts + 135823360; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1019648, *dbeta = s->grads + 1019744;
-    float *dx = s->dacts + 185630720;
+    float *dx = s->dacts + 135626752;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 232)) dbeta[c] += (float)sum_dy;
@@ -6628,45 +5526,19 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.2 (relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_2_1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 185827328;
-    float *y = s->acts + 186023936;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_2_1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 185827328;
-    const float *y = s->acts + 186023936;
-    const float *dy = s->dacts + 186023936;
-    float *dx = s->dacts + 185827328;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.2.1.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 186023936;
+    const float *x = s->acts + 135823360;
     const float *w = s->params + 1020032;
-    float *y = s->acts + 186220544;
+    float *y = s->acts + 136019968;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6682,11 +5554,11 @@ static void inception_factorized_mixed_5a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 186023936;
+    const float *x = s->acts + 135823360;
     const float *w = s->params + 1020032;
-    const float *dy = s->dacts + 186220544;
+    const float *dy = s->dacts + 136019968;
     float *dw = s->grads + 1020032;
-    float *dx = s->dacts + 186023936;
+    float *dx = s->dacts + 135823360;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 235)) {
@@ -6713,16 +5585,16 @@ static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.bn (batchnorm2d) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 186220544;
+    const float *x = s->acts + 136019968;
     const float *gamma = s->params + 1047680;
-    float *mean = s->acts + 190637200, *invstd = mean + 96;
+    float *mean = s->acts + 139650192, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1047776;
     float *running_mean = s->params + 1047872, *running_var = s->params + 1047968;
-    float *y = s->acts + 186417152;
+    float *y = s->acts + 136216576;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -6741,26 +5613,28 @@ static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 186220544;
+    const float *x = s->acts + 136019968;
     const float *gamma = s->params + 1047680;
-    float *mean = s->acts + 190637200, *invstd = mean + 96;
+    float *mean = s->acts + 139650192, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 186417152;
+    const float *dy = s->dacts + 136216576;
+    const float *y = s->acts + 136216576; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1047680, *dbeta = s->grads + 1047776;
-    float *dx = s->dacts + 186220544;
+    float *dx = s->dacts + 136019968;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 237)) dbeta[c] += (float)sum_dy;
@@ -6768,45 +5642,19 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.2 (relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_2_1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 186417152;
-    float *y = s->acts + 186613760;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_2_1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 186417152;
-    const float *y = s->acts + 186613760;
-    const float *dy = s->dacts + 186613760;
-    float *dx = s->dacts + 186417152;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.2.2.0.conv (conv2d 3x1, pad 1x0) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 186613760;
+    const float *x = s->acts + 136216576;
     const float *w = s->params + 1048064;
-    float *y = s->acts + 186810368;
+    float *y = s->acts + 136413184;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6822,11 +5670,11 @@ static void inception_factorized_mixed_5a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 186613760;
+    const float *x = s->acts + 136216576;
     const float *w = s->params + 1048064;
-    const float *dy = s->dacts + 186810368;
+    const float *dy = s->dacts + 136413184;
     float *dw = s->grads + 1048064;
-    float *dx = s->dacts + 186613760;
+    float *dx = s->dacts + 136216576;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 240)) {
@@ -6853,16 +5701,16 @@ static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.bn (batchnorm2d) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 186810368;
+    const float *x = s->acts + 136413184;
     const float *gamma = s->params + 1075712;
-    float *mean = s->acts + 190637408, *invstd = mean + 96;
+    float *mean = s->acts + 139650400, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1075808;
     float *running_mean = s->params + 1075904, *running_var = s->params + 1076000;
-    float *y = s->acts + 187006976;
+    float *y = s->acts + 136609792;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -6881,26 +5729,28 @@ static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 186810368;
+    const float *x = s->acts + 136413184;
     const float *gamma = s->params + 1075712;
-    float *mean = s->acts + 190637408, *invstd = mean + 96;
+    float *mean = s->acts + 139650400, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 187006976;
+    const float *dy = s->dacts + 136609792;
+    const float *y = s->acts + 136609792; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1075712, *dbeta = s->grads + 1075808;
-    float *dx = s->dacts + 186810368;
+    float *dx = s->dacts + 136413184;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 242)) dbeta[c] += (float)sum_dy;
@@ -6908,45 +5758,19 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.2 (relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_2_2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 187006976;
-    float *y = s->acts + 187203584;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_2_2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 187006976;
-    const float *y = s->acts + 187203584;
-    const float *dy = s->dacts + 187203584;
-    float *dx = s->dacts + 187006976;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:7: mixed_5a.2.2.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 187203584;
+    const float *x = s->acts + 136609792;
     const float *w = s->params + 1076096;
-    float *y = s->acts + 187400192;
+    float *y = s->acts + 136806400;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -6962,11 +5786,11 @@ static void inception_factorized_mixed_5a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 187203584;
+    const float *x = s->acts + 136609792;
     const float *w = s->params + 1076096;
-    const float *dy = s->dacts + 187400192;
+    const float *dy = s->dacts + 136806400;
     float *dw = s->grads + 1076096;
-    float *dx = s->dacts + 187203584;
+    float *dx = s->dacts + 136609792;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 245)) {
@@ -6993,16 +5817,16 @@ static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.bn (batchnorm2d) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 187400192;
+    const float *x = s->acts + 136806400;
     const float *gamma = s->params + 1103744;
-    float *mean = s->acts + 190637616, *invstd = mean + 96;
+    float *mean = s->acts + 139650608, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1103840;
     float *running_mean = s->params + 1103936, *running_var = s->params + 1104032;
-    float *y = s->acts + 187596800;
+    float *y = s->acts + 137003008;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -7021,26 +5845,28 @@ static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, in
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 187400192;
+    const float *x = s->acts + 136806400;
     const float *gamma = s->params + 1103744;
-    float *mean = s->acts + 190637616, *invstd = mean + 96;
+    float *mean = s->acts + 139650608, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 187596800;
+    const float *dy = s->dacts + 137003008;
+    const float *y = s->acts + 137003008; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1103744, *dbeta = s->grads + 1103840;
-    float *dx = s->dacts + 187400192;
+    float *dx = s->dacts + 136806400;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 247)) dbeta[c] += (float)sum_dy;
@@ -7048,44 +5874,18 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.2 (relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_2_2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 187596800;
-    float *y = s->acts + 187793408;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_2_2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 187596800;
-    const float *y = s->acts + 187793408;
-    const float *dy = s->dacts + 187793408;
-    float *dx = s->dacts + 187596800;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:20: mixed_5a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 448x8x8 -> 448x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 180191232;
-    float *y = s->acts + 187990016;
+    const float *x = s->acts + 131694592;
+    float *y = s->acts + 137199616;
     int32_t *arg = s->index + 15335424;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -7115,8 +5915,8 @@ static void inception_factorized_mixed_5a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 187990016;
-    float *dx = s->dacts + 180191232;
+    const float *dy = s->dacts + 137199616;
+    float *dx = s->dacts + 131694592;
     const int32_t *arg = s->index + 15335424;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -7136,20 +5936,20 @@ static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n,
 /* specs/inception_factorized.lua:7: mixed_5a.3.1.conv (conv2d 1x1) | 448x8x8 -> 96x8x8 | 2,752,512 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_5a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 187990016;
+    const float *x = s->acts + 137199616;
     const float *w = s->params + 1104128;
-    float *y = s->acts + 188907520;
+    float *y = s->acts + 138117120;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 187990016;
+    const float *x = s->acts + 137199616;
     const float *w = s->params + 1104128;
-    const float *dy = s->dacts + 188907520;
+    const float *dy = s->dacts + 138117120;
     float *dw = s->grads + 1104128;
-    float *dx = s->dacts + 187990016;
+    float *dx = s->dacts + 137199616;
     const int np = n * 64;
     if (trains(s, 250)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
@@ -7159,16 +5959,16 @@ static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.3.1.bn (batchnorm2d) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.3.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 188907520;
+    const float *x = s->acts + 138117120;
     const float *gamma = s->params + 1147136;
-    float *mean = s->acts + 190637824, *invstd = mean + 96;
+    float *mean = s->acts + 139650816, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1147232;
     float *running_mean = s->params + 1147328, *running_var = s->params + 1147424;
-    float *y = s->acts + 189104128;
+    float *y = s->acts + 138313728;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -7187,26 +5987,28 @@ static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int 
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 188907520;
+    const float *x = s->acts + 138117120;
     const float *gamma = s->params + 1147136;
-    float *mean = s->acts + 190637824, *invstd = mean + 96;
+    float *mean = s->acts + 139650816, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 189104128;
+    const float *dy = s->dacts + 138313728;
+    const float *y = s->acts + 138313728; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1147136, *dbeta = s->grads + 1147232;
-    float *dx = s->dacts + 188907520;
+    float *dx = s->dacts + 138117120;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 252)) dbeta[c] += (float)sum_dy;
@@ -7214,73 +6016,47 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/inception_factorized.lua:7: mixed_5a.3.1.2 (relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | elementwise */
-static void inception_factorized_mixed_5a_3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 189104128;
-    float *y = s->acts + 189300736;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void inception_factorized_mixed_5a_3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 189104128;
-    const float *y = s->acts + 189300736;
-    const float *dy = s->dacts + 189300736;
-    float *dx = s->dacts + 189104128;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 6144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/inception_factorized.lua:33: mixed_5a (concat 4) | 160x8x8 -> 544x8x8 | 0 MACs per image | copy */
 static void inception_factorized_mixed_5a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 189497344;
-    memcpy(y, s->acts + 181764096, sizeof(float) * (size_t)n * 10240);
-    memcpy(y + (size_t)n * 10240, s->acts + 184844288, sizeof(float) * (size_t)n * 12288);
-    memcpy(y + (size_t)n * 22528, s->acts + 187793408, sizeof(float) * (size_t)n * 6144);
-    memcpy(y + (size_t)n * 28672, s->acts + 189300736, sizeof(float) * (size_t)n * 6144);
+    float *y = s->acts + 138510336;
+    memcpy(y, s->acts + 132939776, sizeof(float) * (size_t)n * 10240);
+    memcpy(y + (size_t)n * 10240, s->acts + 134971392, sizeof(float) * (size_t)n * 12288);
+    memcpy(y + (size_t)n * 22528, s->acts + 137003008, sizeof(float) * (size_t)n * 6144);
+    memcpy(y + (size_t)n * 28672, s->acts + 138313728, sizeof(float) * (size_t)n * 6144);
 }
 
 static void inception_factorized_mixed_5a_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 189497344;
+    const float *dy = s->dacts + 138510336;
     {
-        float *dx = s->dacts + 181764096;
+        float *dx = s->dacts + 132939776;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 10240; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 184844288;
+        float *dx = s->dacts + 134971392;
         const float *d = dy + (size_t)n * 10240;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 12288; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 187793408;
+        float *dx = s->dacts + 137003008;
         const float *d = dy + (size_t)n * 22528;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] += d[i];
     }
     {
-        float *dx = s->dacts + 189300736;
+        float *dx = s->dacts + 138313728;
         const float *d = dy + (size_t)n * 28672;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] += d[i];
@@ -7290,8 +6066,8 @@ static void inception_factorized_mixed_5a_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:34: 8 (global_avgpool) | 544x8x8 -> 544 | 0 MACs per image | direct */
 static void inception_factorized_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 189497344;
-    float *y = s->acts + 190611456;
+    const float *x = s->acts + 138510336;
+    float *y = s->acts + 139624448;
     #pragma omp parallel for
     for (int c = 0; c < 544; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -7306,8 +6082,8 @@ static void inception_factorized_8_forward(const nn_state *s, int n)
 static void inception_factorized_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 190611456;
-    float *dx = s->dacts + 189497344;
+    const float *dy = s->dacts + 139624448;
+    float *dx = s->dacts + 138510336;
     #pragma omp parallel for
     for (int c = 0; c < 544; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -7321,22 +6097,22 @@ static void inception_factorized_8_backward(const nn_state *s, int n, int need_d
 /* specs/inception_factorized.lua:34: fc (linear 544->10) | 544 -> 10 | 5,440 MACs per image | gemm */
 static void inception_factorized_fc_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 190611456;
+    const float *x = s->acts + 139624448;
     const float *w = s->params + 1147520;
     const float *b = s->params + 1152960;
-    float *y = s->acts + 190628864;
+    float *y = s->acts + 139641856;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 544, 1.0f, x, 544, w, 544, 0.0f, y, 10);
     add_bias_cols(y, b, n, 10);
 }
 
 static void inception_factorized_fc_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 190611456;
+    const float *x = s->acts + 139624448;
     const float *w = s->params + 1147520;
-    const float *dy = s->dacts + 190628864;
+    const float *dy = s->dacts + 139641856;
     float *dw = s->grads + 1147520;
     float *db = s->grads + 1152960;
-    float *dx = s->dacts + 190611456;
+    float *dx = s->dacts + 139624448;
     if (trains(s, 255)) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
     }
@@ -7349,8 +6125,8 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float inception_factorized_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 190628864;
-    float *dz = s->dacts + 190628864;
+    const float *z = s->acts + 139641856;
+    float *dz = s->dacts + 139641856;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -7377,168 +6153,117 @@ static void inception_factorized_forward(const nn_state *s, const float *input, 
     inception_factorized_load_input(s, input, n);
     inception_factorized_stem_0_conv_forward(s, n);
     inception_factorized_stem_0_bn_forward(s, n, training);
-    inception_factorized_stem_0_2_forward(s, n);
     inception_factorized_mixed_3a_0_conv_forward(s, n);
     inception_factorized_mixed_3a_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_0_2_forward(s, n);
     inception_factorized_mixed_3a_1_0_conv_forward(s, n);
     inception_factorized_mixed_3a_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_1_0_2_forward(s, n);
     inception_factorized_mixed_3a_1_1_0_conv_forward(s, n);
     inception_factorized_mixed_3a_1_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_1_1_0_2_forward(s, n);
     inception_factorized_mixed_3a_1_1_1_conv_forward(s, n);
     inception_factorized_mixed_3a_1_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_1_1_1_2_forward(s, n);
     inception_factorized_mixed_3a_2_0_conv_forward(s, n);
     inception_factorized_mixed_3a_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_2_0_2_forward(s, n);
     inception_factorized_mixed_3a_2_1_0_conv_forward(s, n);
     inception_factorized_mixed_3a_2_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_2_1_0_2_forward(s, n);
     inception_factorized_mixed_3a_2_1_1_conv_forward(s, n);
     inception_factorized_mixed_3a_2_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_2_1_1_2_forward(s, n);
     inception_factorized_mixed_3a_2_2_0_conv_forward(s, n);
     inception_factorized_mixed_3a_2_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_2_2_0_2_forward(s, n);
     inception_factorized_mixed_3a_2_2_1_conv_forward(s, n);
     inception_factorized_mixed_3a_2_2_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_2_2_1_2_forward(s, n);
     inception_factorized_mixed_3a_3_0_forward(s, n);
     inception_factorized_mixed_3a_3_1_conv_forward(s, n);
     inception_factorized_mixed_3a_3_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3a_3_1_2_forward(s, n);
     inception_factorized_mixed_3a_forward(s, n);
     inception_factorized_mixed_3b_0_conv_forward(s, n);
     inception_factorized_mixed_3b_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_0_2_forward(s, n);
     inception_factorized_mixed_3b_1_0_conv_forward(s, n);
     inception_factorized_mixed_3b_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_1_0_2_forward(s, n);
     inception_factorized_mixed_3b_1_1_0_conv_forward(s, n);
     inception_factorized_mixed_3b_1_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_1_1_0_2_forward(s, n);
     inception_factorized_mixed_3b_1_1_1_conv_forward(s, n);
     inception_factorized_mixed_3b_1_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_1_1_1_2_forward(s, n);
     inception_factorized_mixed_3b_2_0_conv_forward(s, n);
     inception_factorized_mixed_3b_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_2_0_2_forward(s, n);
     inception_factorized_mixed_3b_2_1_0_conv_forward(s, n);
     inception_factorized_mixed_3b_2_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_2_1_0_2_forward(s, n);
     inception_factorized_mixed_3b_2_1_1_conv_forward(s, n);
     inception_factorized_mixed_3b_2_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_2_1_1_2_forward(s, n);
     inception_factorized_mixed_3b_2_2_0_conv_forward(s, n);
     inception_factorized_mixed_3b_2_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_2_2_0_2_forward(s, n);
     inception_factorized_mixed_3b_2_2_1_conv_forward(s, n);
     inception_factorized_mixed_3b_2_2_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_2_2_1_2_forward(s, n);
     inception_factorized_mixed_3b_3_0_forward(s, n);
     inception_factorized_mixed_3b_3_1_conv_forward(s, n);
     inception_factorized_mixed_3b_3_1_bn_forward(s, n, training);
-    inception_factorized_mixed_3b_3_1_2_forward(s, n);
     inception_factorized_mixed_3b_forward(s, n);
     inception_factorized_3_forward(s, n);
     inception_factorized_mixed_4a_0_conv_forward(s, n);
     inception_factorized_mixed_4a_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_0_2_forward(s, n);
     inception_factorized_mixed_4a_1_0_conv_forward(s, n);
     inception_factorized_mixed_4a_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_1_0_2_forward(s, n);
     inception_factorized_mixed_4a_1_1_0_conv_forward(s, n);
     inception_factorized_mixed_4a_1_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_1_1_0_2_forward(s, n);
     inception_factorized_mixed_4a_1_1_1_conv_forward(s, n);
     inception_factorized_mixed_4a_1_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_1_1_1_2_forward(s, n);
     inception_factorized_mixed_4a_2_0_conv_forward(s, n);
     inception_factorized_mixed_4a_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_2_0_2_forward(s, n);
     inception_factorized_mixed_4a_2_1_0_conv_forward(s, n);
     inception_factorized_mixed_4a_2_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_2_1_0_2_forward(s, n);
     inception_factorized_mixed_4a_2_1_1_conv_forward(s, n);
     inception_factorized_mixed_4a_2_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_2_1_1_2_forward(s, n);
     inception_factorized_mixed_4a_2_2_0_conv_forward(s, n);
     inception_factorized_mixed_4a_2_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_2_2_0_2_forward(s, n);
     inception_factorized_mixed_4a_2_2_1_conv_forward(s, n);
     inception_factorized_mixed_4a_2_2_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_2_2_1_2_forward(s, n);
     inception_factorized_mixed_4a_3_0_forward(s, n);
     inception_factorized_mixed_4a_3_1_conv_forward(s, n);
     inception_factorized_mixed_4a_3_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4a_3_1_2_forward(s, n);
     inception_factorized_mixed_4a_forward(s, n);
     inception_factorized_mixed_4b_0_conv_forward(s, n);
     inception_factorized_mixed_4b_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_0_2_forward(s, n);
     inception_factorized_mixed_4b_1_0_conv_forward(s, n);
     inception_factorized_mixed_4b_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_1_0_2_forward(s, n);
     inception_factorized_mixed_4b_1_1_0_conv_forward(s, n);
     inception_factorized_mixed_4b_1_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_1_1_0_2_forward(s, n);
     inception_factorized_mixed_4b_1_1_1_conv_forward(s, n);
     inception_factorized_mixed_4b_1_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_1_1_1_2_forward(s, n);
     inception_factorized_mixed_4b_2_0_conv_forward(s, n);
     inception_factorized_mixed_4b_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_2_0_2_forward(s, n);
     inception_factorized_mixed_4b_2_1_0_conv_forward(s, n);
     inception_factorized_mixed_4b_2_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_2_1_0_2_forward(s, n);
     inception_factorized_mixed_4b_2_1_1_conv_forward(s, n);
     inception_factorized_mixed_4b_2_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_2_1_1_2_forward(s, n);
     inception_factorized_mixed_4b_2_2_0_conv_forward(s, n);
     inception_factorized_mixed_4b_2_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_2_2_0_2_forward(s, n);
     inception_factorized_mixed_4b_2_2_1_conv_forward(s, n);
     inception_factorized_mixed_4b_2_2_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_2_2_1_2_forward(s, n);
     inception_factorized_mixed_4b_3_0_forward(s, n);
     inception_factorized_mixed_4b_3_1_conv_forward(s, n);
     inception_factorized_mixed_4b_3_1_bn_forward(s, n, training);
-    inception_factorized_mixed_4b_3_1_2_forward(s, n);
     inception_factorized_mixed_4b_forward(s, n);
     inception_factorized_6_forward(s, n);
     inception_factorized_mixed_5a_0_conv_forward(s, n);
     inception_factorized_mixed_5a_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_0_2_forward(s, n);
     inception_factorized_mixed_5a_1_0_conv_forward(s, n);
     inception_factorized_mixed_5a_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_1_0_2_forward(s, n);
     inception_factorized_mixed_5a_1_1_0_conv_forward(s, n);
     inception_factorized_mixed_5a_1_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_1_1_0_2_forward(s, n);
     inception_factorized_mixed_5a_1_1_1_conv_forward(s, n);
     inception_factorized_mixed_5a_1_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_1_1_1_2_forward(s, n);
     inception_factorized_mixed_5a_2_0_conv_forward(s, n);
     inception_factorized_mixed_5a_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_2_0_2_forward(s, n);
     inception_factorized_mixed_5a_2_1_0_conv_forward(s, n);
     inception_factorized_mixed_5a_2_1_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_2_1_0_2_forward(s, n);
     inception_factorized_mixed_5a_2_1_1_conv_forward(s, n);
     inception_factorized_mixed_5a_2_1_1_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_2_1_1_2_forward(s, n);
     inception_factorized_mixed_5a_2_2_0_conv_forward(s, n);
     inception_factorized_mixed_5a_2_2_0_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_2_2_0_2_forward(s, n);
     inception_factorized_mixed_5a_2_2_1_conv_forward(s, n);
     inception_factorized_mixed_5a_2_2_1_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_2_2_1_2_forward(s, n);
     inception_factorized_mixed_5a_3_0_forward(s, n);
     inception_factorized_mixed_5a_3_1_conv_forward(s, n);
     inception_factorized_mixed_5a_3_1_bn_forward(s, n, training);
-    inception_factorized_mixed_5a_3_1_2_forward(s, n);
     inception_factorized_mixed_5a_forward(s, n);
     inception_factorized_8_forward(s, n);
     inception_factorized_fc_forward(s, n);
@@ -7550,170 +6275,119 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 3072);
     memset(s->dacts + 98304, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 2195456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 7438336, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 8486912, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 9535488, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 11108352, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 14254080, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 16351232, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 18448384, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 20545536, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 22642688, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 24739840, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 26836992, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 27885568, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 28409856, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 5341184, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 7962624, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 9535488, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 11632640, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 13729792, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 15826944, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 17924096, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 18448384, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 20021248, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 22118400, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 23166976, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 24215552, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 26312704, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 30507008, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 32604160, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 34701312, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 163840);
+    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 163840);
-    memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 53575680, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 55672832, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 61964288, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 64061440, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 67207168, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 70352896, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 73498624, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 76644352, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 82935808, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 83984384, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 85032960, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 86081536, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 87654400, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 89227264, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 90800128, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 92372992, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 93945856, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 95518720, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 97091584, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 98664448, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 100237312, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 101810176, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 103383040, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 163840);
-    memset(s->dacts + 110198784, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 111771648, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 113344512, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 114917376, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 123305984, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 125403136, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 126189568, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 126976000, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 127762432, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 128286720, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 128811008, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 129335296, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 130383872, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 131432448, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 132481024, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 133529600, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 134578176, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 135626752, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 135888896, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 136151040, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 136937472, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 137461760, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 137986048, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 138510336, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 139034624, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 139558912, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 140083200, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 140607488, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 141131776, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 141656064, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 142180352, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 142704640, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 144801792, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 145326080, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 145850368, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 146374656, 0, sizeof(float) * (size_t)n * 90112);
-    memset(s->dacts + 149258240, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 150306816, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 151355392, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 152403968, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 153190400, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 153976832, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 154763264, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 156073984, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 157384704, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 158695424, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 160006144, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 161316864, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 162627584, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 163020800, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 163414016, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 163807232, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 164462592, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 165117952, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 165773312, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 166428672, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 167084032, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 167739392, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 168394752, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 169050112, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 169705472, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 170360832, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 171016192, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 171671552, 0, sizeof(float) * (size_t)n * 90112);
-    memset(s->dacts + 174555136, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 175210496, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 175865856, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 176521216, 0, sizeof(float) * (size_t)n * 114688);
-    memset(s->dacts + 180191232, 0, sizeof(float) * (size_t)n * 28672);
-    memset(s->dacts + 181108736, 0, sizeof(float) * (size_t)n * 10240);
-    memset(s->dacts + 181436416, 0, sizeof(float) * (size_t)n * 10240);
-    memset(s->dacts + 181764096, 0, sizeof(float) * (size_t)n * 10240);
-    memset(s->dacts + 182091776, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 182353920, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 182616064, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 182878208, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 183271424, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 183664640, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 184057856, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 184451072, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 184844288, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 185237504, 0, sizeof(float) * (size_t)n * 4096);
-    memset(s->dacts + 185368576, 0, sizeof(float) * (size_t)n * 4096);
-    memset(s->dacts + 185499648, 0, sizeof(float) * (size_t)n * 4096);
-    memset(s->dacts + 185630720, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 185827328, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 186023936, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 186220544, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 186417152, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 186613760, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 186810368, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187006976, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187203584, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187400192, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187596800, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187793408, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 187990016, 0, sizeof(float) * (size_t)n * 28672);
-    memset(s->dacts + 188907520, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 189104128, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 189300736, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 189497344, 0, sizeof(float) * (size_t)n * 34816);
-    memset(s->dacts + 190611456, 0, sizeof(float) * (size_t)n * 544);
+    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 98304);
+    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 98304);
+    memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 98304);
+    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 98304);
+    memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 61440000, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 64585728, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 66158592, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 67731456, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 70877184, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 72450048, 0, sizeof(float) * (size_t)n * 163840);
+    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 79265792, 0, sizeof(float) * (size_t)n * 49152);
+    memset(s->dacts + 80838656, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 89227264, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 91324416, 0, sizeof(float) * (size_t)n * 24576);
+    memset(s->dacts + 92110848, 0, sizeof(float) * (size_t)n * 24576);
+    memset(s->dacts + 92897280, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 93421568, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 93945856, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 94994432, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 96043008, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 97091584, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 98140160, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 98402304, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 98664448, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 99188736, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 99713024, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 100237312, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 100761600, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 101285888, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 101810176, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 102334464, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 102858752, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 105480192, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 106004480, 0, sizeof(float) * (size_t)n * 90112);
+    memset(s->dacts + 108888064, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 109936640, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 110985216, 0, sizeof(float) * (size_t)n * 24576);
+    memset(s->dacts + 111771648, 0, sizeof(float) * (size_t)n * 24576);
+    memset(s->dacts + 112558080, 0, sizeof(float) * (size_t)n * 40960);
+    memset(s->dacts + 113868800, 0, sizeof(float) * (size_t)n * 40960);
+    memset(s->dacts + 115179520, 0, sizeof(float) * (size_t)n * 40960);
+    memset(s->dacts + 116490240, 0, sizeof(float) * (size_t)n * 40960);
+    memset(s->dacts + 117800960, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 118194176, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 118587392, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 119242752, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 119898112, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 120553472, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 121208832, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 121864192, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 122519552, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 123174912, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 123830272, 0, sizeof(float) * (size_t)n * 90112);
+    memset(s->dacts + 126713856, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 127369216, 0, sizeof(float) * (size_t)n * 20480);
+    memset(s->dacts + 128024576, 0, sizeof(float) * (size_t)n * 114688);
+    memset(s->dacts + 131694592, 0, sizeof(float) * (size_t)n * 28672);
+    memset(s->dacts + 132612096, 0, sizeof(float) * (size_t)n * 10240);
+    memset(s->dacts + 132939776, 0, sizeof(float) * (size_t)n * 10240);
+    memset(s->dacts + 133267456, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 133529600, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 133791744, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 134184960, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 134578176, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 134971392, 0, sizeof(float) * (size_t)n * 12288);
+    memset(s->dacts + 135364608, 0, sizeof(float) * (size_t)n * 4096);
+    memset(s->dacts + 135495680, 0, sizeof(float) * (size_t)n * 4096);
+    memset(s->dacts + 135626752, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 135823360, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 136019968, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 136216576, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 136609792, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 136806400, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 137003008, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 137199616, 0, sizeof(float) * (size_t)n * 28672);
+    memset(s->dacts + 138117120, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 138313728, 0, sizeof(float) * (size_t)n * 6144);
+    memset(s->dacts + 138510336, 0, sizeof(float) * (size_t)n * 34816);
+    memset(s->dacts + 139624448, 0, sizeof(float) * (size_t)n * 544);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_stem_0_conv = d_input != NULL || trains(s, 0);
     const int upstream_stem_0_bn = upstream_stem_0_conv || trains(s, 1) || trains(s, 2);
@@ -7825,168 +6499,117 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_fc_backward(s, n, upstream_mixed_5a);
     inception_factorized_8_backward(s, n, upstream_mixed_5a);
     inception_factorized_mixed_5a_backward(s, n, 1);
-    inception_factorized_mixed_5a_3_1_2_backward(s, n, upstream_mixed_5a_3_1_bn);
     inception_factorized_mixed_5a_3_1_bn_backward(s, n, upstream_mixed_5a_3_1_conv);
     inception_factorized_mixed_5a_3_1_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_mixed_5a_3_0_backward(s, n, upstream_mixed_4b);
-    inception_factorized_mixed_5a_2_2_1_2_backward(s, n, upstream_mixed_5a_2_2_1_bn);
     inception_factorized_mixed_5a_2_2_1_bn_backward(s, n, upstream_mixed_5a_2_2_1_conv);
     inception_factorized_mixed_5a_2_2_1_conv_backward(s, n, upstream_mixed_5a_2_2_0_bn);
-    inception_factorized_mixed_5a_2_2_0_2_backward(s, n, upstream_mixed_5a_2_2_0_bn);
     inception_factorized_mixed_5a_2_2_0_bn_backward(s, n, upstream_mixed_5a_2_2_0_conv);
     inception_factorized_mixed_5a_2_2_0_conv_backward(s, n, upstream_mixed_5a_2_1_1_bn);
-    inception_factorized_mixed_5a_2_1_1_2_backward(s, n, upstream_mixed_5a_2_1_1_bn);
     inception_factorized_mixed_5a_2_1_1_bn_backward(s, n, upstream_mixed_5a_2_1_1_conv);
     inception_factorized_mixed_5a_2_1_1_conv_backward(s, n, upstream_mixed_5a_2_1_0_bn);
-    inception_factorized_mixed_5a_2_1_0_2_backward(s, n, upstream_mixed_5a_2_1_0_bn);
     inception_factorized_mixed_5a_2_1_0_bn_backward(s, n, upstream_mixed_5a_2_1_0_conv);
     inception_factorized_mixed_5a_2_1_0_conv_backward(s, n, upstream_mixed_5a_2_0_bn);
-    inception_factorized_mixed_5a_2_0_2_backward(s, n, upstream_mixed_5a_2_0_bn);
     inception_factorized_mixed_5a_2_0_bn_backward(s, n, upstream_mixed_5a_2_0_conv);
     inception_factorized_mixed_5a_2_0_conv_backward(s, n, upstream_mixed_4b);
-    inception_factorized_mixed_5a_1_1_1_2_backward(s, n, upstream_mixed_5a_1_1_1_bn);
     inception_factorized_mixed_5a_1_1_1_bn_backward(s, n, upstream_mixed_5a_1_1_1_conv);
     inception_factorized_mixed_5a_1_1_1_conv_backward(s, n, upstream_mixed_5a_1_1_0_bn);
-    inception_factorized_mixed_5a_1_1_0_2_backward(s, n, upstream_mixed_5a_1_1_0_bn);
     inception_factorized_mixed_5a_1_1_0_bn_backward(s, n, upstream_mixed_5a_1_1_0_conv);
     inception_factorized_mixed_5a_1_1_0_conv_backward(s, n, upstream_mixed_5a_1_0_bn);
-    inception_factorized_mixed_5a_1_0_2_backward(s, n, upstream_mixed_5a_1_0_bn);
     inception_factorized_mixed_5a_1_0_bn_backward(s, n, upstream_mixed_5a_1_0_conv);
     inception_factorized_mixed_5a_1_0_conv_backward(s, n, upstream_mixed_4b);
-    inception_factorized_mixed_5a_0_2_backward(s, n, upstream_mixed_5a_0_bn);
     inception_factorized_mixed_5a_0_bn_backward(s, n, upstream_mixed_5a_0_conv);
     inception_factorized_mixed_5a_0_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_6_backward(s, n, upstream_mixed_4b);
     inception_factorized_mixed_4b_backward(s, n, 1);
-    inception_factorized_mixed_4b_3_1_2_backward(s, n, upstream_mixed_4b_3_1_bn);
     inception_factorized_mixed_4b_3_1_bn_backward(s, n, upstream_mixed_4b_3_1_conv);
     inception_factorized_mixed_4b_3_1_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4b_3_0_backward(s, n, upstream_mixed_4a);
-    inception_factorized_mixed_4b_2_2_1_2_backward(s, n, upstream_mixed_4b_2_2_1_bn);
     inception_factorized_mixed_4b_2_2_1_bn_backward(s, n, upstream_mixed_4b_2_2_1_conv);
     inception_factorized_mixed_4b_2_2_1_conv_backward(s, n, upstream_mixed_4b_2_2_0_bn);
-    inception_factorized_mixed_4b_2_2_0_2_backward(s, n, upstream_mixed_4b_2_2_0_bn);
     inception_factorized_mixed_4b_2_2_0_bn_backward(s, n, upstream_mixed_4b_2_2_0_conv);
     inception_factorized_mixed_4b_2_2_0_conv_backward(s, n, upstream_mixed_4b_2_1_1_bn);
-    inception_factorized_mixed_4b_2_1_1_2_backward(s, n, upstream_mixed_4b_2_1_1_bn);
     inception_factorized_mixed_4b_2_1_1_bn_backward(s, n, upstream_mixed_4b_2_1_1_conv);
     inception_factorized_mixed_4b_2_1_1_conv_backward(s, n, upstream_mixed_4b_2_1_0_bn);
-    inception_factorized_mixed_4b_2_1_0_2_backward(s, n, upstream_mixed_4b_2_1_0_bn);
     inception_factorized_mixed_4b_2_1_0_bn_backward(s, n, upstream_mixed_4b_2_1_0_conv);
     inception_factorized_mixed_4b_2_1_0_conv_backward(s, n, upstream_mixed_4b_2_0_bn);
-    inception_factorized_mixed_4b_2_0_2_backward(s, n, upstream_mixed_4b_2_0_bn);
     inception_factorized_mixed_4b_2_0_bn_backward(s, n, upstream_mixed_4b_2_0_conv);
     inception_factorized_mixed_4b_2_0_conv_backward(s, n, upstream_mixed_4a);
-    inception_factorized_mixed_4b_1_1_1_2_backward(s, n, upstream_mixed_4b_1_1_1_bn);
     inception_factorized_mixed_4b_1_1_1_bn_backward(s, n, upstream_mixed_4b_1_1_1_conv);
     inception_factorized_mixed_4b_1_1_1_conv_backward(s, n, upstream_mixed_4b_1_1_0_bn);
-    inception_factorized_mixed_4b_1_1_0_2_backward(s, n, upstream_mixed_4b_1_1_0_bn);
     inception_factorized_mixed_4b_1_1_0_bn_backward(s, n, upstream_mixed_4b_1_1_0_conv);
     inception_factorized_mixed_4b_1_1_0_conv_backward(s, n, upstream_mixed_4b_1_0_bn);
-    inception_factorized_mixed_4b_1_0_2_backward(s, n, upstream_mixed_4b_1_0_bn);
     inception_factorized_mixed_4b_1_0_bn_backward(s, n, upstream_mixed_4b_1_0_conv);
     inception_factorized_mixed_4b_1_0_conv_backward(s, n, upstream_mixed_4a);
-    inception_factorized_mixed_4b_0_2_backward(s, n, upstream_mixed_4b_0_bn);
     inception_factorized_mixed_4b_0_bn_backward(s, n, upstream_mixed_4b_0_conv);
     inception_factorized_mixed_4b_0_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4a_backward(s, n, 1);
-    inception_factorized_mixed_4a_3_1_2_backward(s, n, upstream_mixed_4a_3_1_bn);
     inception_factorized_mixed_4a_3_1_bn_backward(s, n, upstream_mixed_4a_3_1_conv);
     inception_factorized_mixed_4a_3_1_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_mixed_4a_3_0_backward(s, n, upstream_mixed_3b);
-    inception_factorized_mixed_4a_2_2_1_2_backward(s, n, upstream_mixed_4a_2_2_1_bn);
     inception_factorized_mixed_4a_2_2_1_bn_backward(s, n, upstream_mixed_4a_2_2_1_conv);
     inception_factorized_mixed_4a_2_2_1_conv_backward(s, n, upstream_mixed_4a_2_2_0_bn);
-    inception_factorized_mixed_4a_2_2_0_2_backward(s, n, upstream_mixed_4a_2_2_0_bn);
     inception_factorized_mixed_4a_2_2_0_bn_backward(s, n, upstream_mixed_4a_2_2_0_conv);
     inception_factorized_mixed_4a_2_2_0_conv_backward(s, n, upstream_mixed_4a_2_1_1_bn);
-    inception_factorized_mixed_4a_2_1_1_2_backward(s, n, upstream_mixed_4a_2_1_1_bn);
     inception_factorized_mixed_4a_2_1_1_bn_backward(s, n, upstream_mixed_4a_2_1_1_conv);
     inception_factorized_mixed_4a_2_1_1_conv_backward(s, n, upstream_mixed_4a_2_1_0_bn);
-    inception_factorized_mixed_4a_2_1_0_2_backward(s, n, upstream_mixed_4a_2_1_0_bn);
     inception_factorized_mixed_4a_2_1_0_bn_backward(s, n, upstream_mixed_4a_2_1_0_conv);
     inception_factorized_mixed_4a_2_1_0_conv_backward(s, n, upstream_mixed_4a_2_0_bn);
-    inception_factorized_mixed_4a_2_0_2_backward(s, n, upstream_mixed_4a_2_0_bn);
     inception_factorized_mixed_4a_2_0_bn_backward(s, n, upstream_mixed_4a_2_0_conv);
     inception_factorized_mixed_4a_2_0_conv_backward(s, n, upstream_mixed_3b);
-    inception_factorized_mixed_4a_1_1_1_2_backward(s, n, upstream_mixed_4a_1_1_1_bn);
     inception_factorized_mixed_4a_1_1_1_bn_backward(s, n, upstream_mixed_4a_1_1_1_conv);
     inception_factorized_mixed_4a_1_1_1_conv_backward(s, n, upstream_mixed_4a_1_1_0_bn);
-    inception_factorized_mixed_4a_1_1_0_2_backward(s, n, upstream_mixed_4a_1_1_0_bn);
     inception_factorized_mixed_4a_1_1_0_bn_backward(s, n, upstream_mixed_4a_1_1_0_conv);
     inception_factorized_mixed_4a_1_1_0_conv_backward(s, n, upstream_mixed_4a_1_0_bn);
-    inception_factorized_mixed_4a_1_0_2_backward(s, n, upstream_mixed_4a_1_0_bn);
     inception_factorized_mixed_4a_1_0_bn_backward(s, n, upstream_mixed_4a_1_0_conv);
     inception_factorized_mixed_4a_1_0_conv_backward(s, n, upstream_mixed_3b);
-    inception_factorized_mixed_4a_0_2_backward(s, n, upstream_mixed_4a_0_bn);
     inception_factorized_mixed_4a_0_bn_backward(s, n, upstream_mixed_4a_0_conv);
     inception_factorized_mixed_4a_0_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_3_backward(s, n, upstream_mixed_3b);
     inception_factorized_mixed_3b_backward(s, n, 1);
-    inception_factorized_mixed_3b_3_1_2_backward(s, n, upstream_mixed_3b_3_1_bn);
     inception_factorized_mixed_3b_3_1_bn_backward(s, n, upstream_mixed_3b_3_1_conv);
     inception_factorized_mixed_3b_3_1_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3b_3_0_backward(s, n, upstream_mixed_3a);
-    inception_factorized_mixed_3b_2_2_1_2_backward(s, n, upstream_mixed_3b_2_2_1_bn);
     inception_factorized_mixed_3b_2_2_1_bn_backward(s, n, upstream_mixed_3b_2_2_1_conv);
     inception_factorized_mixed_3b_2_2_1_conv_backward(s, n, upstream_mixed_3b_2_2_0_bn);
-    inception_factorized_mixed_3b_2_2_0_2_backward(s, n, upstream_mixed_3b_2_2_0_bn);
     inception_factorized_mixed_3b_2_2_0_bn_backward(s, n, upstream_mixed_3b_2_2_0_conv);
     inception_factorized_mixed_3b_2_2_0_conv_backward(s, n, upstream_mixed_3b_2_1_1_bn);
-    inception_factorized_mixed_3b_2_1_1_2_backward(s, n, upstream_mixed_3b_2_1_1_bn);
     inception_factorized_mixed_3b_2_1_1_bn_backward(s, n, upstream_mixed_3b_2_1_1_conv);
     inception_factorized_mixed_3b_2_1_1_conv_backward(s, n, upstream_mixed_3b_2_1_0_bn);
-    inception_factorized_mixed_3b_2_1_0_2_backward(s, n, upstream_mixed_3b_2_1_0_bn);
     inception_factorized_mixed_3b_2_1_0_bn_backward(s, n, upstream_mixed_3b_2_1_0_conv);
     inception_factorized_mixed_3b_2_1_0_conv_backward(s, n, upstream_mixed_3b_2_0_bn);
-    inception_factorized_mixed_3b_2_0_2_backward(s, n, upstream_mixed_3b_2_0_bn);
     inception_factorized_mixed_3b_2_0_bn_backward(s, n, upstream_mixed_3b_2_0_conv);
     inception_factorized_mixed_3b_2_0_conv_backward(s, n, upstream_mixed_3a);
-    inception_factorized_mixed_3b_1_1_1_2_backward(s, n, upstream_mixed_3b_1_1_1_bn);
     inception_factorized_mixed_3b_1_1_1_bn_backward(s, n, upstream_mixed_3b_1_1_1_conv);
     inception_factorized_mixed_3b_1_1_1_conv_backward(s, n, upstream_mixed_3b_1_1_0_bn);
-    inception_factorized_mixed_3b_1_1_0_2_backward(s, n, upstream_mixed_3b_1_1_0_bn);
     inception_factorized_mixed_3b_1_1_0_bn_backward(s, n, upstream_mixed_3b_1_1_0_conv);
     inception_factorized_mixed_3b_1_1_0_conv_backward(s, n, upstream_mixed_3b_1_0_bn);
-    inception_factorized_mixed_3b_1_0_2_backward(s, n, upstream_mixed_3b_1_0_bn);
     inception_factorized_mixed_3b_1_0_bn_backward(s, n, upstream_mixed_3b_1_0_conv);
     inception_factorized_mixed_3b_1_0_conv_backward(s, n, upstream_mixed_3a);
-    inception_factorized_mixed_3b_0_2_backward(s, n, upstream_mixed_3b_0_bn);
     inception_factorized_mixed_3b_0_bn_backward(s, n, upstream_mixed_3b_0_conv);
     inception_factorized_mixed_3b_0_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3a_backward(s, n, 1);
-    inception_factorized_mixed_3a_3_1_2_backward(s, n, upstream_mixed_3a_3_1_bn);
     inception_factorized_mixed_3a_3_1_bn_backward(s, n, upstream_mixed_3a_3_1_conv);
     inception_factorized_mixed_3a_3_1_conv_backward(s, n, upstream_stem_0_bn);
     inception_factorized_mixed_3a_3_0_backward(s, n, upstream_stem_0_bn);
-    inception_factorized_mixed_3a_2_2_1_2_backward(s, n, upstream_mixed_3a_2_2_1_bn);
     inception_factorized_mixed_3a_2_2_1_bn_backward(s, n, upstream_mixed_3a_2_2_1_conv);
     inception_factorized_mixed_3a_2_2_1_conv_backward(s, n, upstream_mixed_3a_2_2_0_bn);
-    inception_factorized_mixed_3a_2_2_0_2_backward(s, n, upstream_mixed_3a_2_2_0_bn);
     inception_factorized_mixed_3a_2_2_0_bn_backward(s, n, upstream_mixed_3a_2_2_0_conv);
     inception_factorized_mixed_3a_2_2_0_conv_backward(s, n, upstream_mixed_3a_2_1_1_bn);
-    inception_factorized_mixed_3a_2_1_1_2_backward(s, n, upstream_mixed_3a_2_1_1_bn);
     inception_factorized_mixed_3a_2_1_1_bn_backward(s, n, upstream_mixed_3a_2_1_1_conv);
     inception_factorized_mixed_3a_2_1_1_conv_backward(s, n, upstream_mixed_3a_2_1_0_bn);
-    inception_factorized_mixed_3a_2_1_0_2_backward(s, n, upstream_mixed_3a_2_1_0_bn);
     inception_factorized_mixed_3a_2_1_0_bn_backward(s, n, upstream_mixed_3a_2_1_0_conv);
     inception_factorized_mixed_3a_2_1_0_conv_backward(s, n, upstream_mixed_3a_2_0_bn);
-    inception_factorized_mixed_3a_2_0_2_backward(s, n, upstream_mixed_3a_2_0_bn);
     inception_factorized_mixed_3a_2_0_bn_backward(s, n, upstream_mixed_3a_2_0_conv);
     inception_factorized_mixed_3a_2_0_conv_backward(s, n, upstream_stem_0_bn);
-    inception_factorized_mixed_3a_1_1_1_2_backward(s, n, upstream_mixed_3a_1_1_1_bn);
     inception_factorized_mixed_3a_1_1_1_bn_backward(s, n, upstream_mixed_3a_1_1_1_conv);
     inception_factorized_mixed_3a_1_1_1_conv_backward(s, n, upstream_mixed_3a_1_1_0_bn);
-    inception_factorized_mixed_3a_1_1_0_2_backward(s, n, upstream_mixed_3a_1_1_0_bn);
     inception_factorized_mixed_3a_1_1_0_bn_backward(s, n, upstream_mixed_3a_1_1_0_conv);
     inception_factorized_mixed_3a_1_1_0_conv_backward(s, n, upstream_mixed_3a_1_0_bn);
-    inception_factorized_mixed_3a_1_0_2_backward(s, n, upstream_mixed_3a_1_0_bn);
     inception_factorized_mixed_3a_1_0_bn_backward(s, n, upstream_mixed_3a_1_0_conv);
     inception_factorized_mixed_3a_1_0_conv_backward(s, n, upstream_stem_0_bn);
-    inception_factorized_mixed_3a_0_2_backward(s, n, upstream_mixed_3a_0_bn);
     inception_factorized_mixed_3a_0_bn_backward(s, n, upstream_mixed_3a_0_conv);
     inception_factorized_mixed_3a_0_conv_backward(s, n, upstream_stem_0_bn);
-    inception_factorized_stem_0_2_backward(s, n, upstream_stem_0_bn);
     inception_factorized_stem_0_bn_backward(s, n, upstream_stem_0_conv);
     inception_factorized_stem_0_conv_backward(s, n, d_input != NULL);
     if (d_input) inception_factorized_store_input_grad(s, d_input, n);
@@ -8437,9 +7060,9 @@ const nn_model inception_factorized_model = {
     .input_shape = { 3, 32, 32 },
     .input_size = 3072,
     .output_size = 10,
-    .output_offset = 190628864,
+    .output_offset = 139641856,
     .n_params = 1152976,
-    .n_acts = 190638032,
+    .n_acts = 139651024,
     .n_work = 9437184,
     .n_index = 16252928,
     .tensors = inception_factorized_tensors,

@@ -165,12 +165,12 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet18.lua:23: bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet18.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_bn1_forward(const nn_state *s, int n, int training)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 65126720, *invstd = mean + 64;
+    float *mean = s->acts + 47300928, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 1792;
     float *running_mean = s->params + 1856, *running_var = s->params + 1920;
@@ -193,7 +193,7 @@ static void resnet18_bn1_forward(const nn_state *s, int n, int training)
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
@@ -201,9 +201,10 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 65126720, *invstd = mean + 64;
+    float *mean = s->acts + 47300928, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 2195456;
+    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
     float *dx = s->dacts + 98304;
     const int training = mean[128] != 0;
@@ -211,8 +212,9 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
@@ -220,45 +222,19 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:23: 2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet18_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 2195456;
-    float *y = s->acts + 4292608;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 2195456;
-    const float *y = s->acts + 4292608;
-    const float *dy = s->dacts + 4292608;
-    float *dx = s->dacts + 2195456;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    float *y = s->acts + 6389760;
+    float *y = s->acts + 4292608;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -280,11 +256,11 @@ static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    const float *dy = s->dacts + 6389760;
+    const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 5)) {
@@ -323,16 +299,16 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer1.0.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 65126864, *invstd = mean + 64;
+    float *mean = s->acts + 47301072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 38912;
     float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 8486912;
+    float *y = s->acts + 6389760;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -351,26 +327,28 @@ static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 65126864, *invstd = mean + 64;
+    float *mean = s->acts + 47301072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 8486912;
+    const float *dy = s->dacts + 6389760;
+    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 6389760;
+    float *dx = s->dacts + 4292608;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
@@ -378,45 +356,19 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer1.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet18_layer1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 8486912;
-    float *y = s->acts + 10584064;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 8486912;
-    const float *y = s->acts + 10584064;
-    const float *dy = s->dacts + 10584064;
-    float *dx = s->dacts + 8486912;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
-    float *y = s->acts + 12681216;
+    float *y = s->acts + 8486912;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -438,11 +390,11 @@ static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
-    const float *dy = s->dacts + 12681216;
+    const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 39104;
-    float *dx = s->dacts + 10584064;
+    float *dx = s->dacts + 6389760;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 10)) {
@@ -484,13 +436,13 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 65127008, *invstd = mean + 64;
+    float *mean = s->acts + 47301216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 76032;
     float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 14778368;
+    float *y = s->acts + 10584064;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -515,13 +467,13 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 65127008, *invstd = mean + 64;
+    float *mean = s->acts + 47301216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 14778368;
+    const float *dy = s->dacts + 10584064;
     float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 12681216;
+    float *dx = s->dacts + 8486912;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -543,60 +495,35 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer1.0.add (add) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 14778368;
-    const float *x1 = s->acts + 4292608;
-    float *y = s->acts + 16875520;
+    const float *x0 = s->acts + 10584064;
+    const float *x1 = s->acts + 2195456;
+    float *y = s->acts + 12681216;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 16875520;
-    float *dx0 = s->dacts + 14778368;
-    float *dx1 = s->dacts + 4292608;
+    const float *dy = s->dacts + 12681216;
+    float *dx0 = s->dacts + 10584064;
+    float *dx1 = s->dacts + 2195456;
+    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer1.0.after (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet18_layer1_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 16875520;
-    float *y = s->acts + 18972672;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer1_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 16875520;
-    const float *y = s->acts + 18972672;
-    const float *dy = s->dacts + 18972672;
-    float *dx = s->dacts + 16875520;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
-    float *y = s->acts + 21069824;
+    float *y = s->acts + 14778368;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -618,11 +545,11 @@ static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
-    const float *dy = s->dacts + 21069824;
+    const float *dy = s->dacts + 14778368;
     float *dw = s->grads + 76224;
-    float *dx = s->dacts + 18972672;
+    float *dx = s->dacts + 12681216;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 15)) {
@@ -661,16 +588,16 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer1.1.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 21069824;
+    const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 65127152, *invstd = mean + 64;
+    float *mean = s->acts + 47301360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 113152;
     float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 23166976;
+    float *y = s->acts + 16875520;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -689,26 +616,28 @@ static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 21069824;
+    const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 65127152, *invstd = mean + 64;
+    float *mean = s->acts + 47301360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 23166976;
+    const float *dy = s->dacts + 16875520;
+    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 21069824;
+    float *dx = s->dacts + 14778368;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
@@ -716,45 +645,19 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer1.1.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet18_layer1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 23166976;
-    float *y = s->acts + 25264128;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 23166976;
-    const float *y = s->acts + 25264128;
-    const float *dy = s->dacts + 25264128;
-    float *dx = s->dacts + 23166976;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 25264128;
+    const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
-    float *y = s->acts + 27361280;
+    float *y = s->acts + 18972672;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -776,11 +679,11 @@ static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
+    const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
-    const float *dy = s->dacts + 27361280;
+    const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 113344;
-    float *dx = s->dacts + 25264128;
+    float *dx = s->dacts + 16875520;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 20)) {
@@ -822,13 +725,13 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 27361280;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 65127296, *invstd = mean + 64;
+    float *mean = s->acts + 47301504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 150272;
     float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 29458432;
+    float *y = s->acts + 21069824;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -853,13 +756,13 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 65127296, *invstd = mean + 64;
+    float *mean = s->acts + 47301504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 29458432;
+    const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 27361280;
+    float *dx = s->dacts + 18972672;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -881,60 +784,35 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer1.1.add (add) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 29458432;
-    const float *x1 = s->acts + 18972672;
-    float *y = s->acts + 31555584;
+    const float *x0 = s->acts + 21069824;
+    const float *x1 = s->acts + 12681216;
+    float *y = s->acts + 23166976;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 31555584;
-    float *dx0 = s->dacts + 29458432;
-    float *dx1 = s->dacts + 18972672;
+    const float *dy = s->dacts + 23166976;
+    float *dx0 = s->dacts + 21069824;
+    float *dx1 = s->dacts + 12681216;
+    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer1.1.after (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet18_layer1_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 31555584;
-    float *y = s->acts + 33652736;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer1_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 31555584;
-    const float *y = s->acts + 33652736;
-    const float *dy = s->dacts + 33652736;
-    float *dx = s->dacts + 31555584;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
-    float *y = s->acts + 35749888;
+    float *y = s->acts + 25264128;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -956,11 +834,11 @@ static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
-    const float *dy = s->dacts + 35749888;
+    const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 150464;
-    float *dx = s->dacts + 33652736;
+    float *dx = s->dacts + 23166976;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 25)) {
@@ -999,16 +877,16 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer2.0.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 224192;
-    float *mean = s->acts + 65127440, *invstd = mean + 128;
+    float *mean = s->acts + 47301648, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 224320;
     float *running_mean = s->params + 224448, *running_var = s->params + 224576;
-    float *y = s->acts + 36798464;
+    float *y = s->acts + 26312704;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1027,26 +905,28 @@ static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 224192;
-    float *mean = s->acts + 65127440, *invstd = mean + 128;
+    float *mean = s->acts + 47301648, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 36798464;
+    const float *dy = s->dacts + 26312704;
+    const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 224192, *dbeta = s->grads + 224320;
-    float *dx = s->dacts + 35749888;
+    float *dx = s->dacts + 25264128;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
@@ -1054,45 +934,19 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer2.0.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet18_layer2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 36798464;
-    float *y = s->acts + 37847040;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 36798464;
-    const float *y = s->acts + 37847040;
-    const float *dy = s->dacts + 37847040;
-    float *dx = s->dacts + 36798464;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 37847040;
+    const float *x = s->acts + 26312704;
     const float *w = s->params + 224704;
-    float *y = s->acts + 38895616;
+    float *y = s->acts + 27361280;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1114,11 +968,11 @@ static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
+    const float *x = s->acts + 26312704;
     const float *w = s->params + 224704;
-    const float *dy = s->dacts + 38895616;
+    const float *dy = s->dacts + 27361280;
     float *dw = s->grads + 224704;
-    float *dx = s->dacts + 37847040;
+    float *dx = s->dacts + 26312704;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 30)) {
@@ -1160,13 +1014,13 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 38895616;
+    const float *x = s->acts + 27361280;
     const float *gamma = s->params + 372160;
-    float *mean = s->acts + 65127712, *invstd = mean + 128;
+    float *mean = s->acts + 47301920, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 372288;
     float *running_mean = s->params + 372416, *running_var = s->params + 372544;
-    float *y = s->acts + 39944192;
+    float *y = s->acts + 28409856;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1191,13 +1045,13 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 38895616;
+    const float *x = s->acts + 27361280;
     const float *gamma = s->params + 372160;
-    float *mean = s->acts + 65127712, *invstd = mean + 128;
+    float *mean = s->acts + 47301920, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 39944192;
+    const float *dy = s->dacts + 28409856;
     float *dgamma = s->grads + 372160, *dbeta = s->grads + 372288;
-    float *dx = s->dacts + 38895616;
+    float *dx = s->dacts + 27361280;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1222,9 +1076,9 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 372672;
-    float *y = s->acts + 40992768;
+    float *y = s->acts + 29458432;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1238,11 +1092,11 @@ static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 372672;
-    const float *dy = s->dacts + 40992768;
+    const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 372672;
-    float *dx = s->dacts + 33652736;
+    float *dx = s->dacts + 23166976;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -1268,13 +1122,13 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 40992768;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 380864;
-    float *mean = s->acts + 65127984, *invstd = mean + 128;
+    float *mean = s->acts + 47302192, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 380992;
     float *running_mean = s->params + 381120, *running_var = s->params + 381248;
-    float *y = s->acts + 42041344;
+    float *y = s->acts + 30507008;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1299,13 +1153,13 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 40992768;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 380864;
-    float *mean = s->acts + 65127984, *invstd = mean + 128;
+    float *mean = s->acts + 47302192, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 42041344;
+    const float *dy = s->dacts + 30507008;
     float *dgamma = s->grads + 380864, *dbeta = s->grads + 380992;
-    float *dx = s->dacts + 40992768;
+    float *dx = s->dacts + 29458432;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1327,60 +1181,35 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet18.lua:17: layer2.0.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 39944192;
-    const float *x1 = s->acts + 42041344;
-    float *y = s->acts + 43089920;
+    const float *x0 = s->acts + 28409856;
+    const float *x1 = s->acts + 30507008;
+    float *y = s->acts + 31555584;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 43089920;
-    float *dx0 = s->dacts + 39944192;
-    float *dx1 = s->dacts + 42041344;
+    const float *dy = s->dacts + 31555584;
+    float *dx0 = s->dacts + 28409856;
+    float *dx1 = s->dacts + 30507008;
+    const float *y = s->acts + 31555584; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer2.0.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet18_layer2_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 43089920;
-    float *y = s->acts + 44138496;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer2_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 43089920;
-    const float *y = s->acts + 44138496;
-    const float *dy = s->dacts + 44138496;
-    float *dx = s->dacts + 43089920;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 44138496;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 381376;
-    float *y = s->acts + 45187072;
+    float *y = s->acts + 32604160;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1402,11 +1231,11 @@ static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44138496;
+    const float *x = s->acts + 31555584;
     const float *w = s->params + 381376;
-    const float *dy = s->dacts + 45187072;
+    const float *dy = s->dacts + 32604160;
     float *dw = s->grads + 381376;
-    float *dx = s->dacts + 44138496;
+    float *dx = s->dacts + 31555584;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 40)) {
@@ -1445,16 +1274,16 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer2.1.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
+    const float *x = s->acts + 32604160;
     const float *gamma = s->params + 528832;
-    float *mean = s->acts + 65128256, *invstd = mean + 128;
+    float *mean = s->acts + 47302464, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 528960;
     float *running_mean = s->params + 529088, *running_var = s->params + 529216;
-    float *y = s->acts + 46235648;
+    float *y = s->acts + 33652736;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1473,26 +1302,28 @@ static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
+    const float *x = s->acts + 32604160;
     const float *gamma = s->params + 528832;
-    float *mean = s->acts + 65128256, *invstd = mean + 128;
+    float *mean = s->acts + 47302464, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 46235648;
+    const float *dy = s->dacts + 33652736;
+    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 528832, *dbeta = s->grads + 528960;
-    float *dx = s->dacts + 45187072;
+    float *dx = s->dacts + 32604160;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
@@ -1500,45 +1331,19 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer2.1.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet18_layer2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 46235648;
-    float *y = s->acts + 47284224;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 46235648;
-    const float *y = s->acts + 47284224;
-    const float *dy = s->dacts + 47284224;
-    float *dx = s->dacts + 46235648;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47284224;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 529344;
-    float *y = s->acts + 48332800;
+    float *y = s->acts + 34701312;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1560,11 +1365,11 @@ static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 47284224;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 529344;
-    const float *dy = s->dacts + 48332800;
+    const float *dy = s->dacts + 34701312;
     float *dw = s->grads + 529344;
-    float *dx = s->dacts + 47284224;
+    float *dx = s->dacts + 33652736;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 45)) {
@@ -1606,13 +1411,13 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 34701312;
     const float *gamma = s->params + 676800;
-    float *mean = s->acts + 65128528, *invstd = mean + 128;
+    float *mean = s->acts + 47302736, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 676928;
     float *running_mean = s->params + 677056, *running_var = s->params + 677184;
-    float *y = s->acts + 49381376;
+    float *y = s->acts + 35749888;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1637,13 +1442,13 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 34701312;
     const float *gamma = s->params + 676800;
-    float *mean = s->acts + 65128528, *invstd = mean + 128;
+    float *mean = s->acts + 47302736, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 49381376;
+    const float *dy = s->dacts + 35749888;
     float *dgamma = s->grads + 676800, *dbeta = s->grads + 676928;
-    float *dx = s->dacts + 48332800;
+    float *dx = s->dacts + 34701312;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1665,60 +1470,35 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer2.1.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 49381376;
-    const float *x1 = s->acts + 44138496;
-    float *y = s->acts + 50429952;
+    const float *x0 = s->acts + 35749888;
+    const float *x1 = s->acts + 31555584;
+    float *y = s->acts + 36798464;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 50429952;
-    float *dx0 = s->dacts + 49381376;
-    float *dx1 = s->dacts + 44138496;
+    const float *dy = s->dacts + 36798464;
+    float *dx0 = s->dacts + 35749888;
+    float *dx1 = s->dacts + 31555584;
+    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer2.1.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet18_layer2_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 50429952;
-    float *y = s->acts + 51478528;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer2_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 50429952;
-    const float *y = s->acts + 51478528;
-    const float *dy = s->dacts + 51478528;
-    float *dx = s->dacts + 50429952;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 677312;
-    float *y = s->acts + 52527104;
+    float *y = s->acts + 37847040;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -1740,11 +1520,11 @@ static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 677312;
-    const float *dy = s->dacts + 52527104;
+    const float *dy = s->dacts + 37847040;
     float *dw = s->grads + 677312;
-    float *dx = s->dacts + 51478528;
+    float *dx = s->dacts + 36798464;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 50)) {
@@ -1783,16 +1563,16 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer3.0.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 52527104;
+    const float *x = s->acts + 37847040;
     const float *gamma = s->params + 972224;
-    float *mean = s->acts + 65128800, *invstd = mean + 256;
+    float *mean = s->acts + 47303008, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 972480;
     float *running_mean = s->params + 972736, *running_var = s->params + 972992;
-    float *y = s->acts + 53051392;
+    float *y = s->acts + 38371328;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1811,26 +1591,28 @@ static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 52527104;
+    const float *x = s->acts + 37847040;
     const float *gamma = s->params + 972224;
-    float *mean = s->acts + 65128800, *invstd = mean + 256;
+    float *mean = s->acts + 47303008, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 53051392;
+    const float *dy = s->dacts + 38371328;
+    const float *y = s->acts + 38371328; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 972224, *dbeta = s->grads + 972480;
-    float *dx = s->dacts + 52527104;
+    float *dx = s->dacts + 37847040;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
@@ -1838,45 +1620,19 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer3.0.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet18_layer3_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 53051392;
-    float *y = s->acts + 53575680;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 53051392;
-    const float *y = s->acts + 53575680;
-    const float *dy = s->dacts + 53575680;
-    float *dx = s->dacts + 53051392;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 53575680;
+    const float *x = s->acts + 38371328;
     const float *w = s->params + 973248;
-    float *y = s->acts + 54099968;
+    float *y = s->acts + 38895616;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -1898,11 +1654,11 @@ static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 53575680;
+    const float *x = s->acts + 38371328;
     const float *w = s->params + 973248;
-    const float *dy = s->dacts + 54099968;
+    const float *dy = s->dacts + 38895616;
     float *dw = s->grads + 973248;
-    float *dx = s->dacts + 53575680;
+    float *dx = s->dacts + 38371328;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 55)) {
@@ -1944,13 +1700,13 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 54099968;
+    const float *x = s->acts + 38895616;
     const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 65129328, *invstd = mean + 256;
+    float *mean = s->acts + 47303536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1563328;
     float *running_mean = s->params + 1563584, *running_var = s->params + 1563840;
-    float *y = s->acts + 54624256;
+    float *y = s->acts + 39419904;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1975,13 +1731,13 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 54099968;
+    const float *x = s->acts + 38895616;
     const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 65129328, *invstd = mean + 256;
+    float *mean = s->acts + 47303536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 54624256;
+    const float *dy = s->dacts + 39419904;
     float *dgamma = s->grads + 1563072, *dbeta = s->grads + 1563328;
-    float *dx = s->dacts + 54099968;
+    float *dx = s->dacts + 38895616;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2006,9 +1762,9 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 1564096;
-    float *y = s->acts + 55148544;
+    float *y = s->acts + 39944192;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2022,11 +1778,11 @@ static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 51478528;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 1564096;
-    const float *dy = s->dacts + 55148544;
+    const float *dy = s->dacts + 39944192;
     float *dw = s->grads + 1564096;
-    float *dx = s->dacts + 51478528;
+    float *dx = s->dacts + 36798464;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 60)) {
@@ -2052,13 +1808,13 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 55148544;
+    const float *x = s->acts + 39944192;
     const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 65129856, *invstd = mean + 256;
+    float *mean = s->acts + 47304064, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1597120;
     float *running_mean = s->params + 1597376, *running_var = s->params + 1597632;
-    float *y = s->acts + 55672832;
+    float *y = s->acts + 40468480;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2083,13 +1839,13 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 55148544;
+    const float *x = s->acts + 39944192;
     const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 65129856, *invstd = mean + 256;
+    float *mean = s->acts + 47304064, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 55672832;
+    const float *dy = s->dacts + 40468480;
     float *dgamma = s->grads + 1596864, *dbeta = s->grads + 1597120;
-    float *dx = s->dacts + 55148544;
+    float *dx = s->dacts + 39944192;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2111,60 +1867,35 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet18.lua:17: layer3.0.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 54624256;
-    const float *x1 = s->acts + 55672832;
-    float *y = s->acts + 56197120;
+    const float *x0 = s->acts + 39419904;
+    const float *x1 = s->acts + 40468480;
+    float *y = s->acts + 40992768;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 56197120;
-    float *dx0 = s->dacts + 54624256;
-    float *dx1 = s->dacts + 55672832;
+    const float *dy = s->dacts + 40992768;
+    float *dx0 = s->dacts + 39419904;
+    float *dx1 = s->dacts + 40468480;
+    const float *y = s->acts + 40992768; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer3.0.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet18_layer3_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 56197120;
-    float *y = s->acts + 56721408;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer3_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 56197120;
-    const float *y = s->acts + 56721408;
-    const float *dy = s->dacts + 56721408;
-    float *dx = s->dacts + 56197120;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 56721408;
+    const float *x = s->acts + 40992768;
     const float *w = s->params + 1597888;
-    float *y = s->acts + 57245696;
+    float *y = s->acts + 41517056;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2186,11 +1917,11 @@ static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 56721408;
+    const float *x = s->acts + 40992768;
     const float *w = s->params + 1597888;
-    const float *dy = s->dacts + 57245696;
+    const float *dy = s->dacts + 41517056;
     float *dw = s->grads + 1597888;
-    float *dx = s->dacts + 56721408;
+    float *dx = s->dacts + 40992768;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 65)) {
@@ -2229,16 +1960,16 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer3.1.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 57245696;
+    const float *x = s->acts + 41517056;
     const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 65130384, *invstd = mean + 256;
+    float *mean = s->acts + 47304592, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2187968;
     float *running_mean = s->params + 2188224, *running_var = s->params + 2188480;
-    float *y = s->acts + 57769984;
+    float *y = s->acts + 42041344;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2257,26 +1988,28 @@ static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57245696;
+    const float *x = s->acts + 41517056;
     const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 65130384, *invstd = mean + 256;
+    float *mean = s->acts + 47304592, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 57769984;
+    const float *dy = s->dacts + 42041344;
+    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 2187712, *dbeta = s->grads + 2187968;
-    float *dx = s->dacts + 57245696;
+    float *dx = s->dacts + 41517056;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 67)) dbeta[c] += (float)sum_dy;
@@ -2284,45 +2017,19 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer3.1.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet18_layer3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 57769984;
-    float *y = s->acts + 58294272;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 57769984;
-    const float *y = s->acts + 58294272;
-    const float *dy = s->dacts + 58294272;
-    float *dx = s->dacts + 57769984;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 58294272;
+    const float *x = s->acts + 42041344;
     const float *w = s->params + 2188736;
-    float *y = s->acts + 58818560;
+    float *y = s->acts + 42565632;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2344,11 +2051,11 @@ static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58294272;
+    const float *x = s->acts + 42041344;
     const float *w = s->params + 2188736;
-    const float *dy = s->dacts + 58818560;
+    const float *dy = s->dacts + 42565632;
     float *dw = s->grads + 2188736;
-    float *dx = s->dacts + 58294272;
+    float *dx = s->dacts + 42041344;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 70)) {
@@ -2390,13 +2097,13 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 58818560;
+    const float *x = s->acts + 42565632;
     const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 65130912, *invstd = mean + 256;
+    float *mean = s->acts + 47305120, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2778816;
     float *running_mean = s->params + 2779072, *running_var = s->params + 2779328;
-    float *y = s->acts + 59342848;
+    float *y = s->acts + 43089920;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2421,13 +2128,13 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
+    const float *x = s->acts + 42565632;
     const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 65130912, *invstd = mean + 256;
+    float *mean = s->acts + 47305120, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 59342848;
+    const float *dy = s->dacts + 43089920;
     float *dgamma = s->grads + 2778560, *dbeta = s->grads + 2778816;
-    float *dx = s->dacts + 58818560;
+    float *dx = s->dacts + 42565632;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2449,60 +2156,35 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer3.1.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 59342848;
-    const float *x1 = s->acts + 56721408;
-    float *y = s->acts + 59867136;
+    const float *x0 = s->acts + 43089920;
+    const float *x1 = s->acts + 40992768;
+    float *y = s->acts + 43614208;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 59867136;
-    float *dx0 = s->dacts + 59342848;
-    float *dx1 = s->dacts + 56721408;
+    const float *dy = s->dacts + 43614208;
+    float *dx0 = s->dacts + 43089920;
+    float *dx1 = s->dacts + 40992768;
+    const float *y = s->acts + 43614208; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer3.1.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet18_layer3_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 59867136;
-    float *y = s->acts + 60391424;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer3_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 59867136;
-    const float *y = s->acts + 60391424;
-    const float *dy = s->dacts + 60391424;
-    float *dx = s->dacts + 59867136;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 60391424;
+    const float *x = s->acts + 43614208;
     const float *w = s->params + 2779584;
-    float *y = s->acts + 60915712;
+    float *y = s->acts + 44138496;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -2524,11 +2206,11 @@ static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60391424;
+    const float *x = s->acts + 43614208;
     const float *w = s->params + 2779584;
-    const float *dy = s->dacts + 60915712;
+    const float *dy = s->dacts + 44138496;
     float *dw = s->grads + 2779584;
-    float *dx = s->dacts + 60391424;
+    float *dx = s->dacts + 43614208;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 75)) {
@@ -2567,16 +2249,16 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer4.0.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 60915712;
+    const float *x = s->acts + 44138496;
     const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 65131440, *invstd = mean + 512;
+    float *mean = s->acts + 47305648, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 3959744;
     float *running_mean = s->params + 3960256, *running_var = s->params + 3960768;
-    float *y = s->acts + 61177856;
+    float *y = s->acts + 44400640;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2595,26 +2277,28 @@ static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60915712;
+    const float *x = s->acts + 44138496;
     const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 65131440, *invstd = mean + 512;
+    float *mean = s->acts + 47305648, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 61177856;
+    const float *dy = s->dacts + 44400640;
+    const float *y = s->acts + 44400640; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 3959232, *dbeta = s->grads + 3959744;
-    float *dx = s->dacts + 60915712;
+    float *dx = s->dacts + 44138496;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
@@ -2622,45 +2306,19 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer4.0.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet18_layer4_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 61177856;
-    float *y = s->acts + 61440000;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 61177856;
-    const float *y = s->acts + 61440000;
-    const float *dy = s->dacts + 61440000;
-    float *dx = s->dacts + 61177856;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61440000;
+    const float *x = s->acts + 44400640;
     const float *w = s->params + 3961280;
-    float *y = s->acts + 61702144;
+    float *y = s->acts + 44662784;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -2682,11 +2340,11 @@ static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61440000;
+    const float *x = s->acts + 44400640;
     const float *w = s->params + 3961280;
-    const float *dy = s->dacts + 61702144;
+    const float *dy = s->dacts + 44662784;
     float *dw = s->grads + 3961280;
-    float *dx = s->dacts + 61440000;
+    float *dx = s->dacts + 44400640;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 80)) {
@@ -2728,13 +2386,13 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 61702144;
+    const float *x = s->acts + 44662784;
     const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 65132480, *invstd = mean + 512;
+    float *mean = s->acts + 47306688, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 6321088;
     float *running_mean = s->params + 6321600, *running_var = s->params + 6322112;
-    float *y = s->acts + 61964288;
+    float *y = s->acts + 44924928;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2759,13 +2417,13 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61702144;
+    const float *x = s->acts + 44662784;
     const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 65132480, *invstd = mean + 512;
+    float *mean = s->acts + 47306688, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 61964288;
+    const float *dy = s->dacts + 44924928;
     float *dgamma = s->grads + 6320576, *dbeta = s->grads + 6321088;
-    float *dx = s->dacts + 61702144;
+    float *dx = s->dacts + 44662784;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2790,9 +2448,9 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 60391424;
+    const float *x = s->acts + 43614208;
     const float *w = s->params + 6322624;
-    float *y = s->acts + 62226432;
+    float *y = s->acts + 45187072;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -2806,11 +2464,11 @@ static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60391424;
+    const float *x = s->acts + 43614208;
     const float *w = s->params + 6322624;
-    const float *dy = s->dacts + 62226432;
+    const float *dy = s->dacts + 45187072;
     float *dw = s->grads + 6322624;
-    float *dx = s->dacts + 60391424;
+    float *dx = s->dacts + 43614208;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 85)) {
@@ -2836,13 +2494,13 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 62226432;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 65133520, *invstd = mean + 512;
+    float *mean = s->acts + 47307728, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 6454208;
     float *running_mean = s->params + 6454720, *running_var = s->params + 6455232;
-    float *y = s->acts + 62488576;
+    float *y = s->acts + 45449216;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2867,13 +2525,13 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 62226432;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 65133520, *invstd = mean + 512;
+    float *mean = s->acts + 47307728, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 62488576;
+    const float *dy = s->dacts + 45449216;
     float *dgamma = s->grads + 6453696, *dbeta = s->grads + 6454208;
-    float *dx = s->dacts + 62226432;
+    float *dx = s->dacts + 45187072;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2895,60 +2553,35 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet18.lua:17: layer4.0.add (add) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 61964288;
-    const float *x1 = s->acts + 62488576;
-    float *y = s->acts + 62750720;
+    const float *x0 = s->acts + 44924928;
+    const float *x1 = s->acts + 45449216;
+    float *y = s->acts + 45711360;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 62750720;
-    float *dx0 = s->dacts + 61964288;
-    float *dx1 = s->dacts + 62488576;
+    const float *dy = s->dacts + 45711360;
+    float *dx0 = s->dacts + 44924928;
+    float *dx1 = s->dacts + 45449216;
+    const float *y = s->acts + 45711360; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer4.0.after (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet18_layer4_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 62750720;
-    float *y = s->acts + 63012864;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer4_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 62750720;
-    const float *y = s->acts + 63012864;
-    const float *dy = s->dacts + 63012864;
-    float *dx = s->dacts + 62750720;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 63012864;
+    const float *x = s->acts + 45711360;
     const float *w = s->params + 6455744;
-    float *y = s->acts + 63275008;
+    float *y = s->acts + 45973504;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -2970,11 +2603,11 @@ static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
+    const float *x = s->acts + 45711360;
     const float *w = s->params + 6455744;
-    const float *dy = s->dacts + 63275008;
+    const float *dy = s->dacts + 45973504;
     float *dw = s->grads + 6455744;
-    float *dx = s->dacts + 63012864;
+    float *dx = s->dacts + 45711360;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 90)) {
@@ -3013,16 +2646,16 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet18.lua:9: layer4.1.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet18.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63275008;
+    const float *x = s->acts + 45973504;
     const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 65134560, *invstd = mean + 512;
+    float *mean = s->acts + 47308768, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 8815552;
     float *running_mean = s->params + 8816064, *running_var = s->params + 8816576;
-    float *y = s->acts + 63537152;
+    float *y = s->acts + 46235648;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3041,26 +2674,28 @@ static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63275008;
+    const float *x = s->acts + 45973504;
     const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 65134560, *invstd = mean + 512;
+    float *mean = s->acts + 47308768, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 63537152;
+    const float *dy = s->dacts + 46235648;
+    const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 8815040, *dbeta = s->grads + 8815552;
-    float *dx = s->dacts + 63275008;
+    float *dx = s->dacts + 45973504;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
@@ -3068,45 +2703,19 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet18.lua:9: layer4.1.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet18_layer4_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 63537152;
-    float *y = s->acts + 63799296;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 63537152;
-    const float *y = s->acts + 63799296;
-    const float *dy = s->dacts + 63799296;
-    float *dx = s->dacts + 63537152;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 63799296;
+    const float *x = s->acts + 46235648;
     const float *w = s->params + 8817088;
-    float *y = s->acts + 64061440;
+    float *y = s->acts + 46497792;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -3128,11 +2737,11 @@ static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63799296;
+    const float *x = s->acts + 46235648;
     const float *w = s->params + 8817088;
-    const float *dy = s->dacts + 64061440;
+    const float *dy = s->dacts + 46497792;
     float *dw = s->grads + 8817088;
-    float *dx = s->dacts + 63799296;
+    float *dx = s->dacts + 46235648;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 95)) {
@@ -3174,13 +2783,13 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 64061440;
+    const float *x = s->acts + 46497792;
     const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 65135600, *invstd = mean + 512;
+    float *mean = s->acts + 47309808, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11176896;
     float *running_mean = s->params + 11177408, *running_var = s->params + 11177920;
-    float *y = s->acts + 64323584;
+    float *y = s->acts + 46759936;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3205,13 +2814,13 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 64061440;
+    const float *x = s->acts + 46497792;
     const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 65135600, *invstd = mean + 512;
+    float *mean = s->acts + 47309808, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 64323584;
+    const float *dy = s->dacts + 46759936;
     float *dgamma = s->grads + 11176384, *dbeta = s->grads + 11176896;
-    float *dx = s->dacts + 64061440;
+    float *dx = s->dacts + 46497792;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3233,59 +2842,34 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer4.1.add (add) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet18.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 64323584;
-    const float *x1 = s->acts + 63012864;
-    float *y = s->acts + 64585728;
+    const float *x0 = s->acts + 46759936;
+    const float *x1 = s->acts + 45711360;
+    float *y = s->acts + 47022080;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 64585728;
-    float *dx0 = s->dacts + 64323584;
-    float *dx1 = s->dacts + 63012864;
+    const float *dy = s->dacts + 47022080;
+    float *dx0 = s->dacts + 46759936;
+    float *dx1 = s->dacts + 45711360;
+    const float *y = s->acts + 47022080; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet18.lua:11: layer4.1.after (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet18_layer4_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 64585728;
-    float *y = s->acts + 64847872;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet18_layer4_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 64585728;
-    const float *y = s->acts + 64847872;
-    const float *dy = s->dacts + 64847872;
-    float *dx = s->dacts + 64585728;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet18.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet18_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 64847872;
-    float *y = s->acts + 65110016;
+    const float *x = s->acts + 47022080;
+    float *y = s->acts + 47284224;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3300,8 +2884,8 @@ static void resnet18_7_forward(const nn_state *s, int n)
 static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 65110016;
-    float *dx = s->dacts + 64847872;
+    const float *dy = s->dacts + 47284224;
+    float *dx = s->dacts + 47022080;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3315,22 +2899,22 @@ static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet18.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm */
 static void resnet18_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 65110016;
+    const float *x = s->acts + 47284224;
     const float *w = s->params + 11178432;
     const float *b = s->params + 11183552;
-    float *y = s->acts + 65126400;
+    float *y = s->acts + 47300608;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 512, 1.0f, x, 512, w, 512, 0.0f, y, 10);
     add_bias_cols(y, b, n, 10);
 }
 
 static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 65110016;
+    const float *x = s->acts + 47284224;
     const float *w = s->params + 11178432;
-    const float *dy = s->dacts + 65126400;
+    const float *dy = s->dacts + 47300608;
     float *dw = s->grads + 11178432;
     float *db = s->grads + 11183552;
-    float *dx = s->dacts + 65110016;
+    float *dx = s->dacts + 47284224;
     if (trains(s, 100)) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
     }
@@ -3343,8 +2927,8 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet18_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 65126400;
-    float *dz = s->dacts + 65126400;
+    const float *z = s->acts + 47300608;
+    float *dz = s->dacts + 47300608;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -3371,69 +2955,52 @@ static void resnet18_forward(const nn_state *s, const float *input, int n, int t
     resnet18_load_input(s, input, n);
     resnet18_conv1_forward(s, n);
     resnet18_bn1_forward(s, n, training);
-    resnet18_2_forward(s, n);
     resnet18_layer1_0_conv1_forward(s, n);
     resnet18_layer1_0_bn1_forward(s, n, training);
-    resnet18_layer1_0_2_forward(s, n);
     resnet18_layer1_0_conv2_forward(s, n);
     resnet18_layer1_0_bn2_forward(s, n, training);
     resnet18_layer1_0_add_forward(s, n);
-    resnet18_layer1_0_after_forward(s, n);
     resnet18_layer1_1_conv1_forward(s, n);
     resnet18_layer1_1_bn1_forward(s, n, training);
-    resnet18_layer1_1_2_forward(s, n);
     resnet18_layer1_1_conv2_forward(s, n);
     resnet18_layer1_1_bn2_forward(s, n, training);
     resnet18_layer1_1_add_forward(s, n);
-    resnet18_layer1_1_after_forward(s, n);
     resnet18_layer2_0_conv1_forward(s, n);
     resnet18_layer2_0_bn1_forward(s, n, training);
-    resnet18_layer2_0_2_forward(s, n);
     resnet18_layer2_0_conv2_forward(s, n);
     resnet18_layer2_0_bn2_forward(s, n, training);
     resnet18_layer2_0_shortcut_0_forward(s, n);
     resnet18_layer2_0_shortcut_1_forward(s, n, training);
     resnet18_layer2_0_add_forward(s, n);
-    resnet18_layer2_0_after_forward(s, n);
     resnet18_layer2_1_conv1_forward(s, n);
     resnet18_layer2_1_bn1_forward(s, n, training);
-    resnet18_layer2_1_2_forward(s, n);
     resnet18_layer2_1_conv2_forward(s, n);
     resnet18_layer2_1_bn2_forward(s, n, training);
     resnet18_layer2_1_add_forward(s, n);
-    resnet18_layer2_1_after_forward(s, n);
     resnet18_layer3_0_conv1_forward(s, n);
     resnet18_layer3_0_bn1_forward(s, n, training);
-    resnet18_layer3_0_2_forward(s, n);
     resnet18_layer3_0_conv2_forward(s, n);
     resnet18_layer3_0_bn2_forward(s, n, training);
     resnet18_layer3_0_shortcut_0_forward(s, n);
     resnet18_layer3_0_shortcut_1_forward(s, n, training);
     resnet18_layer3_0_add_forward(s, n);
-    resnet18_layer3_0_after_forward(s, n);
     resnet18_layer3_1_conv1_forward(s, n);
     resnet18_layer3_1_bn1_forward(s, n, training);
-    resnet18_layer3_1_2_forward(s, n);
     resnet18_layer3_1_conv2_forward(s, n);
     resnet18_layer3_1_bn2_forward(s, n, training);
     resnet18_layer3_1_add_forward(s, n);
-    resnet18_layer3_1_after_forward(s, n);
     resnet18_layer4_0_conv1_forward(s, n);
     resnet18_layer4_0_bn1_forward(s, n, training);
-    resnet18_layer4_0_2_forward(s, n);
     resnet18_layer4_0_conv2_forward(s, n);
     resnet18_layer4_0_bn2_forward(s, n, training);
     resnet18_layer4_0_shortcut_0_forward(s, n);
     resnet18_layer4_0_shortcut_1_forward(s, n, training);
     resnet18_layer4_0_add_forward(s, n);
-    resnet18_layer4_0_after_forward(s, n);
     resnet18_layer4_1_conv1_forward(s, n);
     resnet18_layer4_1_bn1_forward(s, n, training);
-    resnet18_layer4_1_2_forward(s, n);
     resnet18_layer4_1_conv2_forward(s, n);
     resnet18_layer4_1_bn2_forward(s, n, training);
     resnet18_layer4_1_add_forward(s, n);
-    resnet18_layer4_1_after_forward(s, n);
     resnet18_7_forward(s, n);
     resnet18_linear_forward(s, n);
 }
@@ -3454,60 +3021,43 @@ static void resnet18_backward(const nn_state *s, int n, float *d_input)
     memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 23166976, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 26312704, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 28409856, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 30507008, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 32604160, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 34701312, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 47284224, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 49381376, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 50429952, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 52527104, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 53051392, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 53575680, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 54099968, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 55148544, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 55672832, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 56197120, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 56721408, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 57245696, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 58294272, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 59342848, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 60391424, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 61177856, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 61440000, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 61702144, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 61964288, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 62226432, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 62488576, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 62750720, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 63275008, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 63537152, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 63799296, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 64061440, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 64323584, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 64585728, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 64847872, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 65110016, 0, sizeof(float) * (size_t)n * 512);
+    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 38371328, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 39419904, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 40468480, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 41517056, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 42565632, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 43614208, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 44400640, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 44662784, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 44924928, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 45449216, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 45711360, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 45973504, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 46497792, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 46759936, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 47022080, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 47284224, 0, sizeof(float) * (size_t)n * 512);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -3559,69 +3109,52 @@ static void resnet18_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_1_add = upstream_layer4_1_bn2 || upstream_layer4_0_add;
     resnet18_linear_backward(s, n, upstream_layer4_1_add);
     resnet18_7_backward(s, n, upstream_layer4_1_add);
-    resnet18_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet18_layer4_1_add_backward(s, n, 1);
     resnet18_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet18_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
-    resnet18_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
     resnet18_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet18_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet18_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet18_layer4_0_add_backward(s, n, 1);
     resnet18_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet18_layer4_0_shortcut_0_backward(s, n, upstream_layer3_1_add);
     resnet18_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
     resnet18_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
-    resnet18_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
     resnet18_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet18_layer4_0_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet18_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet18_layer3_1_add_backward(s, n, 1);
     resnet18_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet18_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
-    resnet18_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
     resnet18_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet18_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet18_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet18_layer3_0_add_backward(s, n, 1);
     resnet18_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet18_layer3_0_shortcut_0_backward(s, n, upstream_layer2_1_add);
     resnet18_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
     resnet18_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
-    resnet18_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
     resnet18_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet18_layer3_0_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet18_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet18_layer2_1_add_backward(s, n, 1);
     resnet18_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet18_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
-    resnet18_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
     resnet18_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet18_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet18_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet18_layer2_0_add_backward(s, n, 1);
     resnet18_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet18_layer2_0_shortcut_0_backward(s, n, upstream_layer1_1_add);
     resnet18_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
     resnet18_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
-    resnet18_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
     resnet18_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet18_layer2_0_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet18_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet18_layer1_1_add_backward(s, n, 1);
     resnet18_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet18_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
-    resnet18_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
     resnet18_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet18_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet18_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet18_layer1_0_add_backward(s, n, 1);
     resnet18_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
     resnet18_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
-    resnet18_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
     resnet18_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
     resnet18_layer1_0_conv1_backward(s, n, upstream_bn1);
-    resnet18_2_backward(s, n, upstream_bn1);
     resnet18_bn1_backward(s, n, upstream_conv1);
     resnet18_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet18_store_input_grad(s, d_input, n);
@@ -3817,9 +3350,9 @@ const nn_model resnet18_model = {
     .input_shape = { 3, 32, 32 },
     .input_size = 3072,
     .output_size = 10,
-    .output_offset = 65126400,
+    .output_offset = 47300608,
     .n_params = 11183568,
-    .n_acts = 65136640,
+    .n_acts = 47310848,
     .n_work = 18874368,
     .n_index = 0,
     .tensors = resnet18_tensors,

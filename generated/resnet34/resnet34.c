@@ -165,12 +165,12 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet34.lua:23: bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet34.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_bn1_forward(const nn_state *s, int n, int training)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 111001920, *invstd = mean + 64;
+    float *mean = s->acts + 80068928, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 1792;
     float *running_mean = s->params + 1856, *running_var = s->params + 1920;
@@ -193,7 +193,7 @@ static void resnet34_bn1_forward(const nn_state *s, int n, int training)
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
@@ -201,9 +201,10 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 111001920, *invstd = mean + 64;
+    float *mean = s->acts + 80068928, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 2195456;
+    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
     float *dx = s->dacts + 98304;
     const int training = mean[128] != 0;
@@ -211,8 +212,9 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
@@ -220,45 +222,19 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:23: 2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 2195456;
-    float *y = s->acts + 4292608;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 2195456;
-    const float *y = s->acts + 4292608;
-    const float *dy = s->dacts + 4292608;
-    float *dx = s->dacts + 2195456;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    float *y = s->acts + 6389760;
+    float *y = s->acts + 4292608;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -280,11 +256,11 @@ static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    const float *dy = s->dacts + 6389760;
+    const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 5)) {
@@ -323,16 +299,16 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer1.0.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 111002064, *invstd = mean + 64;
+    float *mean = s->acts + 80069072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 38912;
     float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 8486912;
+    float *y = s->acts + 6389760;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -351,26 +327,28 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 111002064, *invstd = mean + 64;
+    float *mean = s->acts + 80069072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 8486912;
+    const float *dy = s->dacts + 6389760;
+    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 6389760;
+    float *dx = s->dacts + 4292608;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
@@ -378,45 +356,19 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer1.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 8486912;
-    float *y = s->acts + 10584064;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 8486912;
-    const float *y = s->acts + 10584064;
-    const float *dy = s->dacts + 10584064;
-    float *dx = s->dacts + 8486912;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
-    float *y = s->acts + 12681216;
+    float *y = s->acts + 8486912;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -438,11 +390,11 @@ static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
-    const float *dy = s->dacts + 12681216;
+    const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 39104;
-    float *dx = s->dacts + 10584064;
+    float *dx = s->dacts + 6389760;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 10)) {
@@ -484,13 +436,13 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 111002208, *invstd = mean + 64;
+    float *mean = s->acts + 80069216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 76032;
     float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 14778368;
+    float *y = s->acts + 10584064;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -515,13 +467,13 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 111002208, *invstd = mean + 64;
+    float *mean = s->acts + 80069216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 14778368;
+    const float *dy = s->dacts + 10584064;
     float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 12681216;
+    float *dx = s->dacts + 8486912;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -543,60 +495,35 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer1.0.add (add) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 14778368;
-    const float *x1 = s->acts + 4292608;
-    float *y = s->acts + 16875520;
+    const float *x0 = s->acts + 10584064;
+    const float *x1 = s->acts + 2195456;
+    float *y = s->acts + 12681216;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 16875520;
-    float *dx0 = s->dacts + 14778368;
-    float *dx1 = s->dacts + 4292608;
+    const float *dy = s->dacts + 12681216;
+    float *dx0 = s->dacts + 10584064;
+    float *dx1 = s->dacts + 2195456;
+    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer1.0.after (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 16875520;
-    float *y = s->acts + 18972672;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 16875520;
-    const float *y = s->acts + 18972672;
-    const float *dy = s->dacts + 18972672;
-    float *dx = s->dacts + 16875520;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
-    float *y = s->acts + 21069824;
+    float *y = s->acts + 14778368;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -618,11 +545,11 @@ static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
-    const float *dy = s->dacts + 21069824;
+    const float *dy = s->dacts + 14778368;
     float *dw = s->grads + 76224;
-    float *dx = s->dacts + 18972672;
+    float *dx = s->dacts + 12681216;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 15)) {
@@ -661,16 +588,16 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer1.1.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 21069824;
+    const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 111002352, *invstd = mean + 64;
+    float *mean = s->acts + 80069360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 113152;
     float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 23166976;
+    float *y = s->acts + 16875520;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -689,26 +616,28 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 21069824;
+    const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 111002352, *invstd = mean + 64;
+    float *mean = s->acts + 80069360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 23166976;
+    const float *dy = s->dacts + 16875520;
+    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 21069824;
+    float *dx = s->dacts + 14778368;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
@@ -716,45 +645,19 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer1.1.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 23166976;
-    float *y = s->acts + 25264128;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 23166976;
-    const float *y = s->acts + 25264128;
-    const float *dy = s->dacts + 25264128;
-    float *dx = s->dacts + 23166976;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 25264128;
+    const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
-    float *y = s->acts + 27361280;
+    float *y = s->acts + 18972672;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -776,11 +679,11 @@ static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
+    const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
-    const float *dy = s->dacts + 27361280;
+    const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 113344;
-    float *dx = s->dacts + 25264128;
+    float *dx = s->dacts + 16875520;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 20)) {
@@ -822,13 +725,13 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 27361280;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 111002496, *invstd = mean + 64;
+    float *mean = s->acts + 80069504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 150272;
     float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 29458432;
+    float *y = s->acts + 21069824;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -853,13 +756,13 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
+    const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 111002496, *invstd = mean + 64;
+    float *mean = s->acts + 80069504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 29458432;
+    const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 27361280;
+    float *dx = s->dacts + 18972672;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -881,60 +784,35 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer1.1.add (add) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 29458432;
-    const float *x1 = s->acts + 18972672;
-    float *y = s->acts + 31555584;
+    const float *x0 = s->acts + 21069824;
+    const float *x1 = s->acts + 12681216;
+    float *y = s->acts + 23166976;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 31555584;
-    float *dx0 = s->dacts + 29458432;
-    float *dx1 = s->dacts + 18972672;
+    const float *dy = s->dacts + 23166976;
+    float *dx0 = s->dacts + 21069824;
+    float *dx1 = s->dacts + 12681216;
+    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer1.1.after (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 31555584;
-    float *y = s->acts + 33652736;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 31555584;
-    const float *y = s->acts + 33652736;
-    const float *dy = s->dacts + 33652736;
-    float *dx = s->dacts + 31555584;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
-    float *y = s->acts + 35749888;
+    float *y = s->acts + 25264128;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -956,11 +834,11 @@ static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
+    const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
-    const float *dy = s->dacts + 35749888;
+    const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 150464;
-    float *dx = s->dacts + 33652736;
+    float *dx = s->dacts + 23166976;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 25)) {
@@ -999,16 +877,16 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer1.2.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer1.2.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 187328;
-    float *mean = s->acts + 111002640, *invstd = mean + 64;
+    float *mean = s->acts + 80069648, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 187392;
     float *running_mean = s->params + 187456, *running_var = s->params + 187520;
-    float *y = s->acts + 37847040;
+    float *y = s->acts + 27361280;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1027,26 +905,28 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 25264128;
     const float *gamma = s->params + 187328;
-    float *mean = s->acts + 111002640, *invstd = mean + 64;
+    float *mean = s->acts + 80069648, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 37847040;
+    const float *dy = s->dacts + 27361280;
+    const float *y = s->acts + 27361280; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 187328, *dbeta = s->grads + 187392;
-    float *dx = s->dacts + 35749888;
+    float *dx = s->dacts + 25264128;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
@@ -1054,45 +934,19 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer1.2.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 37847040;
-    float *y = s->acts + 39944192;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 37847040;
-    const float *y = s->acts + 39944192;
-    const float *dy = s->dacts + 39944192;
-    float *dx = s->dacts + 37847040;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 39944192;
+    const float *x = s->acts + 27361280;
     const float *w = s->params + 187584;
-    float *y = s->acts + 42041344;
+    float *y = s->acts + 29458432;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1114,11 +968,11 @@ static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 39944192;
+    const float *x = s->acts + 27361280;
     const float *w = s->params + 187584;
-    const float *dy = s->dacts + 42041344;
+    const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 187584;
-    float *dx = s->dacts + 39944192;
+    float *dx = s->dacts + 27361280;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 30)) {
@@ -1160,13 +1014,13 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.2.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 42041344;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 224448;
-    float *mean = s->acts + 111002784, *invstd = mean + 64;
+    float *mean = s->acts + 80069792, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 224512;
     float *running_mean = s->params + 224576, *running_var = s->params + 224640;
-    float *y = s->acts + 44138496;
+    float *y = s->acts + 31555584;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1191,13 +1045,13 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42041344;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 224448;
-    float *mean = s->acts + 111002784, *invstd = mean + 64;
+    float *mean = s->acts + 80069792, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 44138496;
+    const float *dy = s->dacts + 31555584;
     float *dgamma = s->grads + 224448, *dbeta = s->grads + 224512;
-    float *dx = s->dacts + 42041344;
+    float *dx = s->dacts + 29458432;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1219,60 +1073,35 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer1.2.add (add) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer1.2.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 44138496;
-    const float *x1 = s->acts + 33652736;
-    float *y = s->acts + 46235648;
+    const float *x0 = s->acts + 31555584;
+    const float *x1 = s->acts + 23166976;
+    float *y = s->acts + 33652736;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 46235648;
-    float *dx0 = s->dacts + 44138496;
-    float *dx1 = s->dacts + 33652736;
+    const float *dy = s->dacts + 33652736;
+    float *dx0 = s->dacts + 31555584;
+    float *dx1 = s->dacts + 23166976;
+    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer1.2.after (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet34_layer1_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 46235648;
-    float *y = s->acts + 48332800;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer1_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 46235648;
-    const float *y = s->acts + 48332800;
-    const float *dy = s->dacts + 48332800;
-    float *dx = s->dacts + 46235648;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 224704;
-    float *y = s->acts + 50429952;
+    float *y = s->acts + 35749888;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1294,11 +1123,11 @@ static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 224704;
-    const float *dy = s->dacts + 50429952;
+    const float *dy = s->dacts + 35749888;
     float *dw = s->grads + 224704;
-    float *dx = s->dacts + 48332800;
+    float *dx = s->dacts + 33652736;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -1337,16 +1166,16 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer2.0.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 50429952;
+    const float *x = s->acts + 35749888;
     const float *gamma = s->params + 298432;
-    float *mean = s->acts + 111002928, *invstd = mean + 128;
+    float *mean = s->acts + 80069936, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 298560;
     float *running_mean = s->params + 298688, *running_var = s->params + 298816;
-    float *y = s->acts + 51478528;
+    float *y = s->acts + 36798464;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1365,26 +1194,28 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50429952;
+    const float *x = s->acts + 35749888;
     const float *gamma = s->params + 298432;
-    float *mean = s->acts + 111002928, *invstd = mean + 128;
+    float *mean = s->acts + 80069936, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 51478528;
+    const float *dy = s->dacts + 36798464;
+    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 298432, *dbeta = s->grads + 298560;
-    float *dx = s->dacts + 50429952;
+    float *dx = s->dacts + 35749888;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 37)) dbeta[c] += (float)sum_dy;
@@ -1392,45 +1223,19 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer2.0.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 51478528;
-    float *y = s->acts + 52527104;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 51478528;
-    const float *y = s->acts + 52527104;
-    const float *dy = s->dacts + 52527104;
-    float *dx = s->dacts + 51478528;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 52527104;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 298944;
-    float *y = s->acts + 53575680;
+    float *y = s->acts + 37847040;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1452,11 +1257,11 @@ static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 52527104;
+    const float *x = s->acts + 36798464;
     const float *w = s->params + 298944;
-    const float *dy = s->dacts + 53575680;
+    const float *dy = s->dacts + 37847040;
     float *dw = s->grads + 298944;
-    float *dx = s->dacts + 52527104;
+    float *dx = s->dacts + 36798464;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 40)) {
@@ -1498,13 +1303,13 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 53575680;
+    const float *x = s->acts + 37847040;
     const float *gamma = s->params + 446400;
-    float *mean = s->acts + 111003200, *invstd = mean + 128;
+    float *mean = s->acts + 80070208, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 446528;
     float *running_mean = s->params + 446656, *running_var = s->params + 446784;
-    float *y = s->acts + 54624256;
+    float *y = s->acts + 38895616;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1529,13 +1334,13 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 53575680;
+    const float *x = s->acts + 37847040;
     const float *gamma = s->params + 446400;
-    float *mean = s->acts + 111003200, *invstd = mean + 128;
+    float *mean = s->acts + 80070208, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 54624256;
+    const float *dy = s->dacts + 38895616;
     float *dgamma = s->grads + 446400, *dbeta = s->grads + 446528;
-    float *dx = s->dacts + 53575680;
+    float *dx = s->dacts + 37847040;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1560,9 +1365,9 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 446912;
-    float *y = s->acts + 55672832;
+    float *y = s->acts + 39944192;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1576,11 +1381,11 @@ static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
+    const float *x = s->acts + 33652736;
     const float *w = s->params + 446912;
-    const float *dy = s->dacts + 55672832;
+    const float *dy = s->dacts + 39944192;
     float *dw = s->grads + 446912;
-    float *dx = s->dacts + 48332800;
+    float *dx = s->dacts + 33652736;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 45)) {
@@ -1606,13 +1411,13 @@ static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 55672832;
+    const float *x = s->acts + 39944192;
     const float *gamma = s->params + 455104;
-    float *mean = s->acts + 111003472, *invstd = mean + 128;
+    float *mean = s->acts + 80070480, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 455232;
     float *running_mean = s->params + 455360, *running_var = s->params + 455488;
-    float *y = s->acts + 56721408;
+    float *y = s->acts + 40992768;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1637,13 +1442,13 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 55672832;
+    const float *x = s->acts + 39944192;
     const float *gamma = s->params + 455104;
-    float *mean = s->acts + 111003472, *invstd = mean + 128;
+    float *mean = s->acts + 80070480, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 56721408;
+    const float *dy = s->dacts + 40992768;
     float *dgamma = s->grads + 455104, *dbeta = s->grads + 455232;
-    float *dx = s->dacts + 55672832;
+    float *dx = s->dacts + 39944192;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1665,60 +1470,35 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet34.lua:17: layer2.0.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 54624256;
-    const float *x1 = s->acts + 56721408;
-    float *y = s->acts + 57769984;
+    const float *x0 = s->acts + 38895616;
+    const float *x1 = s->acts + 40992768;
+    float *y = s->acts + 42041344;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 57769984;
-    float *dx0 = s->dacts + 54624256;
-    float *dx1 = s->dacts + 56721408;
+    const float *dy = s->dacts + 42041344;
+    float *dx0 = s->dacts + 38895616;
+    float *dx1 = s->dacts + 40992768;
+    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer2.0.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 57769984;
-    float *y = s->acts + 58818560;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 57769984;
-    const float *y = s->acts + 58818560;
-    const float *dy = s->dacts + 58818560;
-    float *dx = s->dacts + 57769984;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 58818560;
+    const float *x = s->acts + 42041344;
     const float *w = s->params + 455616;
-    float *y = s->acts + 59867136;
+    float *y = s->acts + 43089920;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1740,11 +1520,11 @@ static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
+    const float *x = s->acts + 42041344;
     const float *w = s->params + 455616;
-    const float *dy = s->dacts + 59867136;
+    const float *dy = s->dacts + 43089920;
     float *dw = s->grads + 455616;
-    float *dx = s->dacts + 58818560;
+    float *dx = s->dacts + 42041344;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 50)) {
@@ -1783,16 +1563,16 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer2.1.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 59867136;
+    const float *x = s->acts + 43089920;
     const float *gamma = s->params + 603072;
-    float *mean = s->acts + 111003744, *invstd = mean + 128;
+    float *mean = s->acts + 80070752, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 603200;
     float *running_mean = s->params + 603328, *running_var = s->params + 603456;
-    float *y = s->acts + 60915712;
+    float *y = s->acts + 44138496;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1811,26 +1591,28 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59867136;
+    const float *x = s->acts + 43089920;
     const float *gamma = s->params + 603072;
-    float *mean = s->acts + 111003744, *invstd = mean + 128;
+    float *mean = s->acts + 80070752, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 60915712;
+    const float *dy = s->dacts + 44138496;
+    const float *y = s->acts + 44138496; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 603072, *dbeta = s->grads + 603200;
-    float *dx = s->dacts + 59867136;
+    float *dx = s->dacts + 43089920;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
@@ -1838,45 +1620,19 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer2.1.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 60915712;
-    float *y = s->acts + 61964288;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 60915712;
-    const float *y = s->acts + 61964288;
-    const float *dy = s->dacts + 61964288;
-    float *dx = s->dacts + 60915712;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61964288;
+    const float *x = s->acts + 44138496;
     const float *w = s->params + 603584;
-    float *y = s->acts + 63012864;
+    float *y = s->acts + 45187072;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1898,11 +1654,11 @@ static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61964288;
+    const float *x = s->acts + 44138496;
     const float *w = s->params + 603584;
-    const float *dy = s->dacts + 63012864;
+    const float *dy = s->dacts + 45187072;
     float *dw = s->grads + 603584;
-    float *dx = s->dacts + 61964288;
+    float *dx = s->dacts + 44138496;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 55)) {
@@ -1944,13 +1700,13 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63012864;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 751040;
-    float *mean = s->acts + 111004016, *invstd = mean + 128;
+    float *mean = s->acts + 80071024, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 751168;
     float *running_mean = s->params + 751296, *running_var = s->params + 751424;
-    float *y = s->acts + 64061440;
+    float *y = s->acts + 46235648;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1975,13 +1731,13 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
+    const float *x = s->acts + 45187072;
     const float *gamma = s->params + 751040;
-    float *mean = s->acts + 111004016, *invstd = mean + 128;
+    float *mean = s->acts + 80071024, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 64061440;
+    const float *dy = s->dacts + 46235648;
     float *dgamma = s->grads + 751040, *dbeta = s->grads + 751168;
-    float *dx = s->dacts + 63012864;
+    float *dx = s->dacts + 45187072;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2003,60 +1759,35 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer2.1.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 64061440;
-    const float *x1 = s->acts + 58818560;
-    float *y = s->acts + 65110016;
+    const float *x0 = s->acts + 46235648;
+    const float *x1 = s->acts + 42041344;
+    float *y = s->acts + 47284224;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 65110016;
-    float *dx0 = s->dacts + 64061440;
-    float *dx1 = s->dacts + 58818560;
+    const float *dy = s->dacts + 47284224;
+    float *dx0 = s->dacts + 46235648;
+    float *dx1 = s->dacts + 42041344;
+    const float *y = s->acts + 47284224; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer2.1.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 65110016;
-    float *y = s->acts + 66158592;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 65110016;
-    const float *y = s->acts + 66158592;
-    const float *dy = s->dacts + 66158592;
-    float *dx = s->dacts + 65110016;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 66158592;
+    const float *x = s->acts + 47284224;
     const float *w = s->params + 751552;
-    float *y = s->acts + 67207168;
+    float *y = s->acts + 48332800;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2078,11 +1809,11 @@ static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 66158592;
+    const float *x = s->acts + 47284224;
     const float *w = s->params + 751552;
-    const float *dy = s->dacts + 67207168;
+    const float *dy = s->dacts + 48332800;
     float *dw = s->grads + 751552;
-    float *dx = s->dacts + 66158592;
+    float *dx = s->dacts + 47284224;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 60)) {
@@ -2121,16 +1852,16 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer2.2.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer2.2.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 67207168;
+    const float *x = s->acts + 48332800;
     const float *gamma = s->params + 899008;
-    float *mean = s->acts + 111004288, *invstd = mean + 128;
+    float *mean = s->acts + 80071296, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 899136;
     float *running_mean = s->params + 899264, *running_var = s->params + 899392;
-    float *y = s->acts + 68255744;
+    float *y = s->acts + 49381376;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2149,26 +1880,28 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67207168;
+    const float *x = s->acts + 48332800;
     const float *gamma = s->params + 899008;
-    float *mean = s->acts + 111004288, *invstd = mean + 128;
+    float *mean = s->acts + 80071296, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 68255744;
+    const float *dy = s->dacts + 49381376;
+    const float *y = s->acts + 49381376; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 899008, *dbeta = s->grads + 899136;
-    float *dx = s->dacts + 67207168;
+    float *dx = s->dacts + 48332800;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
@@ -2176,45 +1909,19 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer2.2.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 68255744;
-    float *y = s->acts + 69304320;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 68255744;
-    const float *y = s->acts + 69304320;
-    const float *dy = s->dacts + 69304320;
-    float *dx = s->dacts + 68255744;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 69304320;
+    const float *x = s->acts + 49381376;
     const float *w = s->params + 899520;
-    float *y = s->acts + 70352896;
+    float *y = s->acts + 50429952;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2236,11 +1943,11 @@ static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 69304320;
+    const float *x = s->acts + 49381376;
     const float *w = s->params + 899520;
-    const float *dy = s->dacts + 70352896;
+    const float *dy = s->dacts + 50429952;
     float *dw = s->grads + 899520;
-    float *dx = s->dacts + 69304320;
+    float *dx = s->dacts + 49381376;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 65)) {
@@ -2282,13 +1989,13 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.2.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 70352896;
+    const float *x = s->acts + 50429952;
     const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 111004560, *invstd = mean + 128;
+    float *mean = s->acts + 80071568, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1047104;
     float *running_mean = s->params + 1047232, *running_var = s->params + 1047360;
-    float *y = s->acts + 71401472;
+    float *y = s->acts + 51478528;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2313,13 +2020,13 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70352896;
+    const float *x = s->acts + 50429952;
     const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 111004560, *invstd = mean + 128;
+    float *mean = s->acts + 80071568, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 71401472;
+    const float *dy = s->dacts + 51478528;
     float *dgamma = s->grads + 1046976, *dbeta = s->grads + 1047104;
-    float *dx = s->dacts + 70352896;
+    float *dx = s->dacts + 50429952;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2341,60 +2048,35 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer2.2.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer2.2.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 71401472;
-    const float *x1 = s->acts + 66158592;
-    float *y = s->acts + 72450048;
+    const float *x0 = s->acts + 51478528;
+    const float *x1 = s->acts + 47284224;
+    float *y = s->acts + 52527104;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 72450048;
-    float *dx0 = s->dacts + 71401472;
-    float *dx1 = s->dacts + 66158592;
+    const float *dy = s->dacts + 52527104;
+    float *dx0 = s->dacts + 51478528;
+    float *dx1 = s->dacts + 47284224;
+    const float *y = s->acts + 52527104; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer2.2.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 72450048;
-    float *y = s->acts + 73498624;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 72450048;
-    const float *y = s->acts + 73498624;
-    const float *dy = s->dacts + 73498624;
-    float *dx = s->dacts + 72450048;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 52527104;
     const float *w = s->params + 1047488;
-    float *y = s->acts + 74547200;
+    float *y = s->acts + 53575680;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2416,11 +2098,11 @@ static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 52527104;
     const float *w = s->params + 1047488;
-    const float *dy = s->dacts + 74547200;
+    const float *dy = s->dacts + 53575680;
     float *dw = s->grads + 1047488;
-    float *dx = s->dacts + 73498624;
+    float *dx = s->dacts + 52527104;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 70)) {
@@ -2459,16 +2141,16 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer2.3.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer2.3.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 74547200;
+    const float *x = s->acts + 53575680;
     const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 111004832, *invstd = mean + 128;
+    float *mean = s->acts + 80071840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1195072;
     float *running_mean = s->params + 1195200, *running_var = s->params + 1195328;
-    float *y = s->acts + 75595776;
+    float *y = s->acts + 54624256;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2487,26 +2169,28 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 74547200;
+    const float *x = s->acts + 53575680;
     const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 111004832, *invstd = mean + 128;
+    float *mean = s->acts + 80071840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 75595776;
+    const float *dy = s->dacts + 54624256;
+    const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1194944, *dbeta = s->grads + 1195072;
-    float *dx = s->dacts + 74547200;
+    float *dx = s->dacts + 53575680;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 72)) dbeta[c] += (float)sum_dy;
@@ -2514,45 +2198,19 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer2.3.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_3_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 75595776;
-    float *y = s->acts + 76644352;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_3_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 75595776;
-    const float *y = s->acts + 76644352;
-    const float *dy = s->dacts + 76644352;
-    float *dx = s->dacts + 75595776;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 76644352;
+    const float *x = s->acts + 54624256;
     const float *w = s->params + 1195456;
-    float *y = s->acts + 77692928;
+    float *y = s->acts + 55672832;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2574,11 +2232,11 @@ static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 76644352;
+    const float *x = s->acts + 54624256;
     const float *w = s->params + 1195456;
-    const float *dy = s->dacts + 77692928;
+    const float *dy = s->dacts + 55672832;
     float *dw = s->grads + 1195456;
-    float *dx = s->dacts + 76644352;
+    float *dx = s->dacts + 54624256;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 75)) {
@@ -2620,13 +2278,13 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.3.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77692928;
+    const float *x = s->acts + 55672832;
     const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 111005104, *invstd = mean + 128;
+    float *mean = s->acts + 80072112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1343040;
     float *running_mean = s->params + 1343168, *running_var = s->params + 1343296;
-    float *y = s->acts + 78741504;
+    float *y = s->acts + 56721408;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2651,13 +2309,13 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77692928;
+    const float *x = s->acts + 55672832;
     const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 111005104, *invstd = mean + 128;
+    float *mean = s->acts + 80072112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 78741504;
+    const float *dy = s->dacts + 56721408;
     float *dgamma = s->grads + 1342912, *dbeta = s->grads + 1343040;
-    float *dx = s->dacts + 77692928;
+    float *dx = s->dacts + 55672832;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2679,60 +2337,35 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer2.3.add (add) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer2.3.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 78741504;
-    const float *x1 = s->acts + 73498624;
-    float *y = s->acts + 79790080;
+    const float *x0 = s->acts + 56721408;
+    const float *x1 = s->acts + 52527104;
+    float *y = s->acts + 57769984;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 79790080;
-    float *dx0 = s->dacts + 78741504;
-    float *dx1 = s->dacts + 73498624;
+    const float *dy = s->dacts + 57769984;
+    float *dx0 = s->dacts + 56721408;
+    float *dx1 = s->dacts + 52527104;
+    const float *y = s->acts + 57769984; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer2.3.after (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet34_layer2_3_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 79790080;
-    float *y = s->acts + 80838656;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer2_3_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 79790080;
-    const float *y = s->acts + 80838656;
-    const float *dy = s->dacts + 80838656;
-    float *dx = s->dacts + 79790080;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 80838656;
+    const float *x = s->acts + 57769984;
     const float *w = s->params + 1343424;
-    float *y = s->acts + 81887232;
+    float *y = s->acts + 58818560;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2754,11 +2387,11 @@ static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 80838656;
+    const float *x = s->acts + 57769984;
     const float *w = s->params + 1343424;
-    const float *dy = s->dacts + 81887232;
+    const float *dy = s->dacts + 58818560;
     float *dw = s->grads + 1343424;
-    float *dx = s->dacts + 80838656;
+    float *dx = s->dacts + 57769984;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 80)) {
@@ -2797,16 +2430,16 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.0.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 81887232;
+    const float *x = s->acts + 58818560;
     const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 111005376, *invstd = mean + 256;
+    float *mean = s->acts + 80072384, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1638592;
     float *running_mean = s->params + 1638848, *running_var = s->params + 1639104;
-    float *y = s->acts + 82411520;
+    float *y = s->acts + 59342848;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2825,26 +2458,28 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 81887232;
+    const float *x = s->acts + 58818560;
     const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 111005376, *invstd = mean + 256;
+    float *mean = s->acts + 80072384, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 82411520;
+    const float *dy = s->dacts + 59342848;
+    const float *y = s->acts + 59342848; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1638336, *dbeta = s->grads + 1638592;
-    float *dx = s->dacts + 81887232;
+    float *dx = s->dacts + 58818560;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
@@ -2852,45 +2487,19 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.0.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 82411520;
-    float *y = s->acts + 82935808;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 82411520;
-    const float *y = s->acts + 82935808;
-    const float *dy = s->dacts + 82935808;
-    float *dx = s->dacts + 82411520;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 82935808;
+    const float *x = s->acts + 59342848;
     const float *w = s->params + 1639360;
-    float *y = s->acts + 83460096;
+    float *y = s->acts + 59867136;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2912,11 +2521,11 @@ static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 82935808;
+    const float *x = s->acts + 59342848;
     const float *w = s->params + 1639360;
-    const float *dy = s->dacts + 83460096;
+    const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 1639360;
-    float *dx = s->dacts + 82935808;
+    float *dx = s->dacts + 59342848;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 85)) {
@@ -2958,13 +2567,13 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 83460096;
+    const float *x = s->acts + 59867136;
     const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 111005904, *invstd = mean + 256;
+    float *mean = s->acts + 80072912, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2229440;
     float *running_mean = s->params + 2229696, *running_var = s->params + 2229952;
-    float *y = s->acts + 83984384;
+    float *y = s->acts + 60391424;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2989,13 +2598,13 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 83460096;
+    const float *x = s->acts + 59867136;
     const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 111005904, *invstd = mean + 256;
+    float *mean = s->acts + 80072912, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 83984384;
+    const float *dy = s->dacts + 60391424;
     float *dgamma = s->grads + 2229184, *dbeta = s->grads + 2229440;
-    float *dx = s->dacts + 83460096;
+    float *dx = s->dacts + 59867136;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3020,9 +2629,9 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 80838656;
+    const float *x = s->acts + 57769984;
     const float *w = s->params + 2230208;
-    float *y = s->acts + 84508672;
+    float *y = s->acts + 60915712;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3036,11 +2645,11 @@ static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 80838656;
+    const float *x = s->acts + 57769984;
     const float *w = s->params + 2230208;
-    const float *dy = s->dacts + 84508672;
+    const float *dy = s->dacts + 60915712;
     float *dw = s->grads + 2230208;
-    float *dx = s->dacts + 80838656;
+    float *dx = s->dacts + 57769984;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 90)) {
@@ -3066,13 +2675,13 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 84508672;
+    const float *x = s->acts + 60915712;
     const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 111006432, *invstd = mean + 256;
+    float *mean = s->acts + 80073440, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2263232;
     float *running_mean = s->params + 2263488, *running_var = s->params + 2263744;
-    float *y = s->acts + 85032960;
+    float *y = s->acts + 61440000;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3097,13 +2706,13 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 84508672;
+    const float *x = s->acts + 60915712;
     const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 111006432, *invstd = mean + 256;
+    float *mean = s->acts + 80073440, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 85032960;
+    const float *dy = s->dacts + 61440000;
     float *dgamma = s->grads + 2262976, *dbeta = s->grads + 2263232;
-    float *dx = s->dacts + 84508672;
+    float *dx = s->dacts + 60915712;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3125,60 +2734,35 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet34.lua:17: layer3.0.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 83984384;
-    const float *x1 = s->acts + 85032960;
-    float *y = s->acts + 85557248;
+    const float *x0 = s->acts + 60391424;
+    const float *x1 = s->acts + 61440000;
+    float *y = s->acts + 61964288;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 85557248;
-    float *dx0 = s->dacts + 83984384;
-    float *dx1 = s->dacts + 85032960;
+    const float *dy = s->dacts + 61964288;
+    float *dx0 = s->dacts + 60391424;
+    float *dx1 = s->dacts + 61440000;
+    const float *y = s->acts + 61964288; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.0.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 85557248;
-    float *y = s->acts + 86081536;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 85557248;
-    const float *y = s->acts + 86081536;
-    const float *dy = s->dacts + 86081536;
-    float *dx = s->dacts + 85557248;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 86081536;
+    const float *x = s->acts + 61964288;
     const float *w = s->params + 2264000;
-    float *y = s->acts + 86605824;
+    float *y = s->acts + 62488576;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3200,11 +2784,11 @@ static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 86081536;
+    const float *x = s->acts + 61964288;
     const float *w = s->params + 2264000;
-    const float *dy = s->dacts + 86605824;
+    const float *dy = s->dacts + 62488576;
     float *dw = s->grads + 2264000;
-    float *dx = s->dacts + 86081536;
+    float *dx = s->dacts + 61964288;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 95)) {
@@ -3243,16 +2827,16 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.1.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 86605824;
+    const float *x = s->acts + 62488576;
     const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 111006960, *invstd = mean + 256;
+    float *mean = s->acts + 80073968, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2854080;
     float *running_mean = s->params + 2854336, *running_var = s->params + 2854592;
-    float *y = s->acts + 87130112;
+    float *y = s->acts + 63012864;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3271,26 +2855,28 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 86605824;
+    const float *x = s->acts + 62488576;
     const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 111006960, *invstd = mean + 256;
+    float *mean = s->acts + 80073968, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 87130112;
+    const float *dy = s->dacts + 63012864;
+    const float *y = s->acts + 63012864; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 2853824, *dbeta = s->grads + 2854080;
-    float *dx = s->dacts + 86605824;
+    float *dx = s->dacts + 62488576;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
@@ -3298,45 +2884,19 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.1.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 87130112;
-    float *y = s->acts + 87654400;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 87130112;
-    const float *y = s->acts + 87654400;
-    const float *dy = s->dacts + 87654400;
-    float *dx = s->dacts + 87130112;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 87654400;
+    const float *x = s->acts + 63012864;
     const float *w = s->params + 2854848;
-    float *y = s->acts + 88178688;
+    float *y = s->acts + 63537152;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3358,11 +2918,11 @@ static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 87654400;
+    const float *x = s->acts + 63012864;
     const float *w = s->params + 2854848;
-    const float *dy = s->dacts + 88178688;
+    const float *dy = s->dacts + 63537152;
     float *dw = s->grads + 2854848;
-    float *dx = s->dacts + 87654400;
+    float *dx = s->dacts + 63012864;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 100)) {
@@ -3404,13 +2964,13 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 88178688;
+    const float *x = s->acts + 63537152;
     const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 111007488, *invstd = mean + 256;
+    float *mean = s->acts + 80074496, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3444928;
     float *running_mean = s->params + 3445184, *running_var = s->params + 3445440;
-    float *y = s->acts + 88702976;
+    float *y = s->acts + 64061440;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3435,13 +2995,13 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 88178688;
+    const float *x = s->acts + 63537152;
     const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 111007488, *invstd = mean + 256;
+    float *mean = s->acts + 80074496, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 88702976;
+    const float *dy = s->dacts + 64061440;
     float *dgamma = s->grads + 3444672, *dbeta = s->grads + 3444928;
-    float *dx = s->dacts + 88178688;
+    float *dx = s->dacts + 63537152;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3463,60 +3023,35 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.1.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 88702976;
-    const float *x1 = s->acts + 86081536;
-    float *y = s->acts + 89227264;
+    const float *x0 = s->acts + 64061440;
+    const float *x1 = s->acts + 61964288;
+    float *y = s->acts + 64585728;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 89227264;
-    float *dx0 = s->dacts + 88702976;
-    float *dx1 = s->dacts + 86081536;
+    const float *dy = s->dacts + 64585728;
+    float *dx0 = s->dacts + 64061440;
+    float *dx1 = s->dacts + 61964288;
+    const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.1.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 89227264;
-    float *y = s->acts + 89751552;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 89227264;
-    const float *y = s->acts + 89751552;
-    const float *dy = s->dacts + 89751552;
-    float *dx = s->dacts + 89227264;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89751552;
+    const float *x = s->acts + 64585728;
     const float *w = s->params + 3445696;
-    float *y = s->acts + 90275840;
+    float *y = s->acts + 65110016;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3538,11 +3073,11 @@ static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 89751552;
+    const float *x = s->acts + 64585728;
     const float *w = s->params + 3445696;
-    const float *dy = s->dacts + 90275840;
+    const float *dy = s->dacts + 65110016;
     float *dw = s->grads + 3445696;
-    float *dx = s->dacts + 89751552;
+    float *dx = s->dacts + 64585728;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 105)) {
@@ -3581,16 +3116,16 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.2.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.2.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 90275840;
+    const float *x = s->acts + 65110016;
     const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 111008016, *invstd = mean + 256;
+    float *mean = s->acts + 80075024, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4035776;
     float *running_mean = s->params + 4036032, *running_var = s->params + 4036288;
-    float *y = s->acts + 90800128;
+    float *y = s->acts + 65634304;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3609,26 +3144,28 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 90275840;
+    const float *x = s->acts + 65110016;
     const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 111008016, *invstd = mean + 256;
+    float *mean = s->acts + 80075024, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 90800128;
+    const float *dy = s->dacts + 65634304;
+    const float *y = s->acts + 65634304; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 4035520, *dbeta = s->grads + 4035776;
-    float *dx = s->dacts + 90275840;
+    float *dx = s->dacts + 65110016;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
@@ -3636,45 +3173,19 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.2.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 90800128;
-    float *y = s->acts + 91324416;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 90800128;
-    const float *y = s->acts + 91324416;
-    const float *dy = s->dacts + 91324416;
-    float *dx = s->dacts + 90800128;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 91324416;
+    const float *x = s->acts + 65634304;
     const float *w = s->params + 4036544;
-    float *y = s->acts + 91848704;
+    float *y = s->acts + 66158592;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3696,11 +3207,11 @@ static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 91324416;
+    const float *x = s->acts + 65634304;
     const float *w = s->params + 4036544;
-    const float *dy = s->dacts + 91848704;
+    const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 4036544;
-    float *dx = s->dacts + 91324416;
+    float *dx = s->dacts + 65634304;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 110)) {
@@ -3742,13 +3253,13 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.2.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 91848704;
+    const float *x = s->acts + 66158592;
     const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 111008544, *invstd = mean + 256;
+    float *mean = s->acts + 80075552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4626624;
     float *running_mean = s->params + 4626880, *running_var = s->params + 4627136;
-    float *y = s->acts + 92372992;
+    float *y = s->acts + 66682880;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3773,13 +3284,13 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 91848704;
+    const float *x = s->acts + 66158592;
     const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 111008544, *invstd = mean + 256;
+    float *mean = s->acts + 80075552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 92372992;
+    const float *dy = s->dacts + 66682880;
     float *dgamma = s->grads + 4626368, *dbeta = s->grads + 4626624;
-    float *dx = s->dacts + 91848704;
+    float *dx = s->dacts + 66158592;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3801,60 +3312,35 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.2.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.2.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 92372992;
-    const float *x1 = s->acts + 89751552;
-    float *y = s->acts + 92897280;
+    const float *x0 = s->acts + 66682880;
+    const float *x1 = s->acts + 64585728;
+    float *y = s->acts + 67207168;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 92897280;
-    float *dx0 = s->dacts + 92372992;
-    float *dx1 = s->dacts + 89751552;
+    const float *dy = s->dacts + 67207168;
+    float *dx0 = s->dacts + 66682880;
+    float *dx1 = s->dacts + 64585728;
+    const float *y = s->acts + 67207168; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.2.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 92897280;
-    float *y = s->acts + 93421568;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 92897280;
-    const float *y = s->acts + 93421568;
-    const float *dy = s->dacts + 93421568;
-    float *dx = s->dacts + 92897280;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 93421568;
+    const float *x = s->acts + 67207168;
     const float *w = s->params + 4627392;
-    float *y = s->acts + 93945856;
+    float *y = s->acts + 67731456;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3876,11 +3362,11 @@ static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 93421568;
+    const float *x = s->acts + 67207168;
     const float *w = s->params + 4627392;
-    const float *dy = s->dacts + 93945856;
+    const float *dy = s->dacts + 67731456;
     float *dw = s->grads + 4627392;
-    float *dx = s->dacts + 93421568;
+    float *dx = s->dacts + 67207168;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 115)) {
@@ -3919,16 +3405,16 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.3.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.3.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 93945856;
+    const float *x = s->acts + 67731456;
     const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 111009072, *invstd = mean + 256;
+    float *mean = s->acts + 80076080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5217472;
     float *running_mean = s->params + 5217728, *running_var = s->params + 5217984;
-    float *y = s->acts + 94470144;
+    float *y = s->acts + 68255744;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3947,26 +3433,28 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 93945856;
+    const float *x = s->acts + 67731456;
     const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 111009072, *invstd = mean + 256;
+    float *mean = s->acts + 80076080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 94470144;
+    const float *dy = s->dacts + 68255744;
+    const float *y = s->acts + 68255744; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 5217216, *dbeta = s->grads + 5217472;
-    float *dx = s->dacts + 93945856;
+    float *dx = s->dacts + 67731456;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 117)) dbeta[c] += (float)sum_dy;
@@ -3974,45 +3462,19 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.3.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_3_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 94470144;
-    float *y = s->acts + 94994432;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_3_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 94470144;
-    const float *y = s->acts + 94994432;
-    const float *dy = s->dacts + 94994432;
-    float *dx = s->dacts + 94470144;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 94994432;
+    const float *x = s->acts + 68255744;
     const float *w = s->params + 5218240;
-    float *y = s->acts + 95518720;
+    float *y = s->acts + 68780032;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4034,11 +3496,11 @@ static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 94994432;
+    const float *x = s->acts + 68255744;
     const float *w = s->params + 5218240;
-    const float *dy = s->dacts + 95518720;
+    const float *dy = s->dacts + 68780032;
     float *dw = s->grads + 5218240;
-    float *dx = s->dacts + 94994432;
+    float *dx = s->dacts + 68255744;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 120)) {
@@ -4080,13 +3542,13 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.3.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 95518720;
+    const float *x = s->acts + 68780032;
     const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 111009600, *invstd = mean + 256;
+    float *mean = s->acts + 80076608, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5808320;
     float *running_mean = s->params + 5808576, *running_var = s->params + 5808832;
-    float *y = s->acts + 96043008;
+    float *y = s->acts + 69304320;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4111,13 +3573,13 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 95518720;
+    const float *x = s->acts + 68780032;
     const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 111009600, *invstd = mean + 256;
+    float *mean = s->acts + 80076608, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 96043008;
+    const float *dy = s->dacts + 69304320;
     float *dgamma = s->grads + 5808064, *dbeta = s->grads + 5808320;
-    float *dx = s->dacts + 95518720;
+    float *dx = s->dacts + 68780032;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4139,60 +3601,35 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.3.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.3.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 96043008;
-    const float *x1 = s->acts + 93421568;
-    float *y = s->acts + 96567296;
+    const float *x0 = s->acts + 69304320;
+    const float *x1 = s->acts + 67207168;
+    float *y = s->acts + 69828608;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 96567296;
-    float *dx0 = s->dacts + 96043008;
-    float *dx1 = s->dacts + 93421568;
+    const float *dy = s->dacts + 69828608;
+    float *dx0 = s->dacts + 69304320;
+    float *dx1 = s->dacts + 67207168;
+    const float *y = s->acts + 69828608; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.3.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_3_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 96567296;
-    float *y = s->acts + 97091584;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_3_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 96567296;
-    const float *y = s->acts + 97091584;
-    const float *dy = s->dacts + 97091584;
-    float *dx = s->dacts + 96567296;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 97091584;
+    const float *x = s->acts + 69828608;
     const float *w = s->params + 5809088;
-    float *y = s->acts + 97615872;
+    float *y = s->acts + 70352896;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4214,11 +3651,11 @@ static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 97091584;
+    const float *x = s->acts + 69828608;
     const float *w = s->params + 5809088;
-    const float *dy = s->dacts + 97615872;
+    const float *dy = s->dacts + 70352896;
     float *dw = s->grads + 5809088;
-    float *dx = s->dacts + 97091584;
+    float *dx = s->dacts + 69828608;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 125)) {
@@ -4257,16 +3694,16 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.4.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.4.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 97615872;
+    const float *x = s->acts + 70352896;
     const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 111010128, *invstd = mean + 256;
+    float *mean = s->acts + 80077136, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6399168;
     float *running_mean = s->params + 6399424, *running_var = s->params + 6399680;
-    float *y = s->acts + 98140160;
+    float *y = s->acts + 70877184;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4285,26 +3722,28 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 97615872;
+    const float *x = s->acts + 70352896;
     const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 111010128, *invstd = mean + 256;
+    float *mean = s->acts + 80077136, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 98140160;
+    const float *dy = s->dacts + 70877184;
+    const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 6398912, *dbeta = s->grads + 6399168;
-    float *dx = s->dacts + 97615872;
+    float *dx = s->dacts + 70352896;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
@@ -4312,45 +3751,19 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.4.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_4_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 98140160;
-    float *y = s->acts + 98664448;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_4_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 98140160;
-    const float *y = s->acts + 98664448;
-    const float *dy = s->dacts + 98664448;
-    float *dx = s->dacts + 98140160;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 98664448;
+    const float *x = s->acts + 70877184;
     const float *w = s->params + 6399936;
-    float *y = s->acts + 99188736;
+    float *y = s->acts + 71401472;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4372,11 +3785,11 @@ static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98664448;
+    const float *x = s->acts + 70877184;
     const float *w = s->params + 6399936;
-    const float *dy = s->dacts + 99188736;
+    const float *dy = s->dacts + 71401472;
     float *dw = s->grads + 6399936;
-    float *dx = s->dacts + 98664448;
+    float *dx = s->dacts + 70877184;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 130)) {
@@ -4418,13 +3831,13 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.4.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 99188736;
+    const float *x = s->acts + 71401472;
     const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 111010656, *invstd = mean + 256;
+    float *mean = s->acts + 80077664, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6990016;
     float *running_mean = s->params + 6990272, *running_var = s->params + 6990528;
-    float *y = s->acts + 99713024;
+    float *y = s->acts + 71925760;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4449,13 +3862,13 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 99188736;
+    const float *x = s->acts + 71401472;
     const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 111010656, *invstd = mean + 256;
+    float *mean = s->acts + 80077664, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 99713024;
+    const float *dy = s->dacts + 71925760;
     float *dgamma = s->grads + 6989760, *dbeta = s->grads + 6990016;
-    float *dx = s->dacts + 99188736;
+    float *dx = s->dacts + 71401472;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4477,60 +3890,35 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.4.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.4.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 99713024;
-    const float *x1 = s->acts + 97091584;
-    float *y = s->acts + 100237312;
+    const float *x0 = s->acts + 71925760;
+    const float *x1 = s->acts + 69828608;
+    float *y = s->acts + 72450048;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 100237312;
-    float *dx0 = s->dacts + 99713024;
-    float *dx1 = s->dacts + 97091584;
+    const float *dy = s->dacts + 72450048;
+    float *dx0 = s->dacts + 71925760;
+    float *dx1 = s->dacts + 69828608;
+    const float *y = s->acts + 72450048; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.4.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_4_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 100237312;
-    float *y = s->acts + 100761600;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_4_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 100237312;
-    const float *y = s->acts + 100761600;
-    const float *dy = s->dacts + 100761600;
-    float *dx = s->dacts + 100237312;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100761600;
+    const float *x = s->acts + 72450048;
     const float *w = s->params + 6990784;
-    float *y = s->acts + 101285888;
+    float *y = s->acts + 72974336;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4552,11 +3940,11 @@ static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 100761600;
+    const float *x = s->acts + 72450048;
     const float *w = s->params + 6990784;
-    const float *dy = s->dacts + 101285888;
+    const float *dy = s->dacts + 72974336;
     float *dw = s->grads + 6990784;
-    float *dx = s->dacts + 100761600;
+    float *dx = s->dacts + 72450048;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 135)) {
@@ -4595,16 +3983,16 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer3.5.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer3.5.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 101285888;
+    const float *x = s->acts + 72974336;
     const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 111011184, *invstd = mean + 256;
+    float *mean = s->acts + 80078192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7580864;
     float *running_mean = s->params + 7581120, *running_var = s->params + 7581376;
-    float *y = s->acts + 101810176;
+    float *y = s->acts + 73498624;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4623,26 +4011,28 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 101285888;
+    const float *x = s->acts + 72974336;
     const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 111011184, *invstd = mean + 256;
+    float *mean = s->acts + 80078192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 101810176;
+    const float *dy = s->dacts + 73498624;
+    const float *y = s->acts + 73498624; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 7580608, *dbeta = s->grads + 7580864;
-    float *dx = s->dacts + 101285888;
+    float *dx = s->dacts + 72974336;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 137)) dbeta[c] += (float)sum_dy;
@@ -4650,45 +4040,19 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer3.5.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_5_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 101810176;
-    float *y = s->acts + 102334464;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_5_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 101810176;
-    const float *y = s->acts + 102334464;
-    const float *dy = s->dacts + 102334464;
-    float *dx = s->dacts + 101810176;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 102334464;
+    const float *x = s->acts + 73498624;
     const float *w = s->params + 7581632;
-    float *y = s->acts + 102858752;
+    float *y = s->acts + 74022912;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4710,11 +4074,11 @@ static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 102334464;
+    const float *x = s->acts + 73498624;
     const float *w = s->params + 7581632;
-    const float *dy = s->dacts + 102858752;
+    const float *dy = s->dacts + 74022912;
     float *dw = s->grads + 7581632;
-    float *dx = s->dacts + 102334464;
+    float *dx = s->dacts + 73498624;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 140)) {
@@ -4756,13 +4120,13 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.5.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 102858752;
+    const float *x = s->acts + 74022912;
     const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 111011712, *invstd = mean + 256;
+    float *mean = s->acts + 80078720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8171712;
     float *running_mean = s->params + 8171968, *running_var = s->params + 8172224;
-    float *y = s->acts + 103383040;
+    float *y = s->acts + 74547200;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4787,13 +4151,13 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 102858752;
+    const float *x = s->acts + 74022912;
     const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 111011712, *invstd = mean + 256;
+    float *mean = s->acts + 80078720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 103383040;
+    const float *dy = s->dacts + 74547200;
     float *dgamma = s->grads + 8171456, *dbeta = s->grads + 8171712;
-    float *dx = s->dacts + 102858752;
+    float *dx = s->dacts + 74022912;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4815,60 +4179,35 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.5.add (add) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer3.5.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 103383040;
-    const float *x1 = s->acts + 100761600;
-    float *y = s->acts + 103907328;
+    const float *x0 = s->acts + 74547200;
+    const float *x1 = s->acts + 72450048;
+    float *y = s->acts + 75071488;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 103907328;
-    float *dx0 = s->dacts + 103383040;
-    float *dx1 = s->dacts + 100761600;
+    const float *dy = s->dacts + 75071488;
+    float *dx0 = s->dacts + 74547200;
+    float *dx1 = s->dacts + 72450048;
+    const float *y = s->acts + 75071488; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer3.5.after (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet34_layer3_5_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 103907328;
-    float *y = s->acts + 104431616;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer3_5_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 103907328;
-    const float *y = s->acts + 104431616;
-    const float *dy = s->dacts + 104431616;
-    float *dx = s->dacts + 103907328;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 104431616;
+    const float *x = s->acts + 75071488;
     const float *w = s->params + 8172480;
-    float *y = s->acts + 104955904;
+    float *y = s->acts + 75595776;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -4890,11 +4229,11 @@ static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104431616;
+    const float *x = s->acts + 75071488;
     const float *w = s->params + 8172480;
-    const float *dy = s->dacts + 104955904;
+    const float *dy = s->dacts + 75595776;
     float *dw = s->grads + 8172480;
-    float *dx = s->dacts + 104431616;
+    float *dx = s->dacts + 75071488;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 145)) {
@@ -4933,16 +4272,16 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer4.0.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 104955904;
+    const float *x = s->acts + 75595776;
     const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 111012240, *invstd = mean + 512;
+    float *mean = s->acts + 80079248, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 9352640;
     float *running_mean = s->params + 9353152, *running_var = s->params + 9353664;
-    float *y = s->acts + 105218048;
+    float *y = s->acts + 75857920;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -4961,26 +4300,28 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104955904;
+    const float *x = s->acts + 75595776;
     const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 111012240, *invstd = mean + 512;
+    float *mean = s->acts + 80079248, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 105218048;
+    const float *dy = s->dacts + 75857920;
+    const float *y = s->acts + 75857920; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 9352128, *dbeta = s->grads + 9352640;
-    float *dx = s->dacts + 104955904;
+    float *dx = s->dacts + 75595776;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
@@ -4988,45 +4329,19 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer4.0.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 105218048;
-    float *y = s->acts + 105480192;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 105218048;
-    const float *y = s->acts + 105480192;
-    const float *dy = s->dacts + 105480192;
-    float *dx = s->dacts + 105218048;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 105480192;
+    const float *x = s->acts + 75857920;
     const float *w = s->params + 9354176;
-    float *y = s->acts + 105742336;
+    float *y = s->acts + 76120064;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5048,11 +4363,11 @@ static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 105480192;
+    const float *x = s->acts + 75857920;
     const float *w = s->params + 9354176;
-    const float *dy = s->dacts + 105742336;
+    const float *dy = s->dacts + 76120064;
     float *dw = s->grads + 9354176;
-    float *dx = s->dacts + 105480192;
+    float *dx = s->dacts + 75857920;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 150)) {
@@ -5094,13 +4409,13 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 105742336;
+    const float *x = s->acts + 76120064;
     const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 111013280, *invstd = mean + 512;
+    float *mean = s->acts + 80080288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11713984;
     float *running_mean = s->params + 11714496, *running_var = s->params + 11715008;
-    float *y = s->acts + 106004480;
+    float *y = s->acts + 76382208;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5125,13 +4440,13 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 105742336;
+    const float *x = s->acts + 76120064;
     const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 111013280, *invstd = mean + 512;
+    float *mean = s->acts + 80080288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 106004480;
+    const float *dy = s->dacts + 76382208;
     float *dgamma = s->grads + 11713472, *dbeta = s->grads + 11713984;
-    float *dx = s->dacts + 105742336;
+    float *dx = s->dacts + 76120064;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5156,9 +4471,9 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 104431616;
+    const float *x = s->acts + 75071488;
     const float *w = s->params + 11715520;
-    float *y = s->acts + 106266624;
+    float *y = s->acts + 76644352;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5172,11 +4487,11 @@ static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104431616;
+    const float *x = s->acts + 75071488;
     const float *w = s->params + 11715520;
-    const float *dy = s->dacts + 106266624;
+    const float *dy = s->dacts + 76644352;
     float *dw = s->grads + 11715520;
-    float *dx = s->dacts + 104431616;
+    float *dx = s->dacts + 75071488;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 155)) {
@@ -5202,13 +4517,13 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 106266624;
+    const float *x = s->acts + 76644352;
     const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 111014320, *invstd = mean + 512;
+    float *mean = s->acts + 80081328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11847104;
     float *running_mean = s->params + 11847616, *running_var = s->params + 11848128;
-    float *y = s->acts + 106528768;
+    float *y = s->acts + 76906496;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5233,13 +4548,13 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 106266624;
+    const float *x = s->acts + 76644352;
     const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 111014320, *invstd = mean + 512;
+    float *mean = s->acts + 80081328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 106528768;
+    const float *dy = s->dacts + 76906496;
     float *dgamma = s->grads + 11846592, *dbeta = s->grads + 11847104;
-    float *dx = s->dacts + 106266624;
+    float *dx = s->dacts + 76644352;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5261,60 +4576,35 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet34.lua:17: layer4.0.add (add) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 106004480;
-    const float *x1 = s->acts + 106528768;
-    float *y = s->acts + 106790912;
+    const float *x0 = s->acts + 76382208;
+    const float *x1 = s->acts + 76906496;
+    float *y = s->acts + 77168640;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 106790912;
-    float *dx0 = s->dacts + 106004480;
-    float *dx1 = s->dacts + 106528768;
+    const float *dy = s->dacts + 77168640;
+    float *dx0 = s->dacts + 76382208;
+    float *dx1 = s->dacts + 76906496;
+    const float *y = s->acts + 77168640; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer4.0.after (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 106790912;
-    float *y = s->acts + 107053056;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 106790912;
-    const float *y = s->acts + 107053056;
-    const float *dy = s->dacts + 107053056;
-    float *dx = s->dacts + 106790912;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 107053056;
+    const float *x = s->acts + 77168640;
     const float *w = s->params + 11848640;
-    float *y = s->acts + 107315200;
+    float *y = s->acts + 77430784;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5336,11 +4626,11 @@ static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 107053056;
+    const float *x = s->acts + 77168640;
     const float *w = s->params + 11848640;
-    const float *dy = s->dacts + 107315200;
+    const float *dy = s->dacts + 77430784;
     float *dw = s->grads + 11848640;
-    float *dx = s->dacts + 107053056;
+    float *dx = s->dacts + 77168640;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 160)) {
@@ -5379,16 +4669,16 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer4.1.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 107315200;
+    const float *x = s->acts + 77430784;
     const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 111015360, *invstd = mean + 512;
+    float *mean = s->acts + 80082368, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 14208448;
     float *running_mean = s->params + 14208960, *running_var = s->params + 14209472;
-    float *y = s->acts + 107577344;
+    float *y = s->acts + 77692928;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5407,26 +4697,28 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 107315200;
+    const float *x = s->acts + 77430784;
     const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 111015360, *invstd = mean + 512;
+    float *mean = s->acts + 80082368, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 107577344;
+    const float *dy = s->dacts + 77692928;
+    const float *y = s->acts + 77692928; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 14207936, *dbeta = s->grads + 14208448;
-    float *dx = s->dacts + 107315200;
+    float *dx = s->dacts + 77430784;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
@@ -5434,45 +4726,19 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer4.1.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 107577344;
-    float *y = s->acts + 107839488;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 107577344;
-    const float *y = s->acts + 107839488;
-    const float *dy = s->dacts + 107839488;
-    float *dx = s->dacts + 107577344;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 107839488;
+    const float *x = s->acts + 77692928;
     const float *w = s->params + 14209984;
-    float *y = s->acts + 108101632;
+    float *y = s->acts + 77955072;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5494,11 +4760,11 @@ static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 107839488;
+    const float *x = s->acts + 77692928;
     const float *w = s->params + 14209984;
-    const float *dy = s->dacts + 108101632;
+    const float *dy = s->dacts + 77955072;
     float *dw = s->grads + 14209984;
-    float *dx = s->dacts + 107839488;
+    float *dx = s->dacts + 77692928;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 165)) {
@@ -5540,13 +4806,13 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 108101632;
+    const float *x = s->acts + 77955072;
     const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 111016400, *invstd = mean + 512;
+    float *mean = s->acts + 80083408, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 16569792;
     float *running_mean = s->params + 16570304, *running_var = s->params + 16570816;
-    float *y = s->acts + 108363776;
+    float *y = s->acts + 78217216;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5571,13 +4837,13 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 108101632;
+    const float *x = s->acts + 77955072;
     const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 111016400, *invstd = mean + 512;
+    float *mean = s->acts + 80083408, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 108363776;
+    const float *dy = s->dacts + 78217216;
     float *dgamma = s->grads + 16569280, *dbeta = s->grads + 16569792;
-    float *dx = s->dacts + 108101632;
+    float *dx = s->dacts + 77955072;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5599,60 +4865,35 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer4.1.add (add) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 108363776;
-    const float *x1 = s->acts + 107053056;
-    float *y = s->acts + 108625920;
+    const float *x0 = s->acts + 78217216;
+    const float *x1 = s->acts + 77168640;
+    float *y = s->acts + 78479360;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 108625920;
-    float *dx0 = s->dacts + 108363776;
-    float *dx1 = s->dacts + 107053056;
+    const float *dy = s->dacts + 78479360;
+    float *dx0 = s->dacts + 78217216;
+    float *dx1 = s->dacts + 77168640;
+    const float *y = s->acts + 78479360; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer4.1.after (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 108625920;
-    float *y = s->acts + 108888064;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 108625920;
-    const float *y = s->acts + 108888064;
-    const float *dy = s->dacts + 108888064;
-    float *dx = s->dacts + 108625920;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 108888064;
+    const float *x = s->acts + 78479360;
     const float *w = s->params + 16571328;
-    float *y = s->acts + 109150208;
+    float *y = s->acts + 78741504;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5674,11 +4915,11 @@ static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 108888064;
+    const float *x = s->acts + 78479360;
     const float *w = s->params + 16571328;
-    const float *dy = s->dacts + 109150208;
+    const float *dy = s->dacts + 78741504;
     float *dw = s->grads + 16571328;
-    float *dx = s->dacts + 108888064;
+    float *dx = s->dacts + 78479360;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 170)) {
@@ -5717,16 +4958,16 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet34.lua:9: layer4.2.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet34.lua:9: layer4.2.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 109150208;
+    const float *x = s->acts + 78741504;
     const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 111017440, *invstd = mean + 512;
+    float *mean = s->acts + 80084448, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 18931136;
     float *running_mean = s->params + 18931648, *running_var = s->params + 18932160;
-    float *y = s->acts + 109412352;
+    float *y = s->acts + 79003648;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5745,26 +4986,28 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 109150208;
+    const float *x = s->acts + 78741504;
     const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 111017440, *invstd = mean + 512;
+    float *mean = s->acts + 80084448, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 109412352;
+    const float *dy = s->dacts + 79003648;
+    const float *y = s->acts + 79003648; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 18930624, *dbeta = s->grads + 18931136;
-    float *dx = s->dacts + 109150208;
+    float *dx = s->dacts + 78741504;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
@@ -5772,45 +5015,19 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet34.lua:9: layer4.2.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 109412352;
-    float *y = s->acts + 109674496;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 109412352;
-    const float *y = s->acts + 109674496;
-    const float *dy = s->dacts + 109674496;
-    float *dx = s->dacts + 109412352;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 109674496;
+    const float *x = s->acts + 79003648;
     const float *w = s->params + 18932672;
-    float *y = s->acts + 109936640;
+    float *y = s->acts + 79265792;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5832,11 +5049,11 @@ static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 109674496;
+    const float *x = s->acts + 79003648;
     const float *w = s->params + 18932672;
-    const float *dy = s->dacts + 109936640;
+    const float *dy = s->dacts + 79265792;
     float *dw = s->grads + 18932672;
-    float *dx = s->dacts + 109674496;
+    float *dx = s->dacts + 79003648;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 175)) {
@@ -5878,13 +5095,13 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.2.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 109936640;
+    const float *x = s->acts + 79265792;
     const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 111018480, *invstd = mean + 512;
+    float *mean = s->acts + 80085488, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 21292480;
     float *running_mean = s->params + 21292992, *running_var = s->params + 21293504;
-    float *y = s->acts + 110198784;
+    float *y = s->acts + 79527936;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5909,13 +5126,13 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 109936640;
+    const float *x = s->acts + 79265792;
     const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 111018480, *invstd = mean + 512;
+    float *mean = s->acts + 80085488, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 110198784;
+    const float *dy = s->dacts + 79527936;
     float *dgamma = s->grads + 21291968, *dbeta = s->grads + 21292480;
-    float *dx = s->dacts + 109936640;
+    float *dx = s->dacts + 79265792;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5937,59 +5154,34 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer4.2.add (add) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet34.lua:17: layer4.2.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 110198784;
-    const float *x1 = s->acts + 108888064;
-    float *y = s->acts + 110460928;
+    const float *x0 = s->acts + 79527936;
+    const float *x1 = s->acts + 78479360;
+    float *y = s->acts + 79790080;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 110460928;
-    float *dx0 = s->dacts + 110198784;
-    float *dx1 = s->dacts + 108888064;
+    const float *dy = s->dacts + 79790080;
+    float *dx0 = s->dacts + 79527936;
+    float *dx1 = s->dacts + 78479360;
+    const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet34.lua:11: layer4.2.after (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet34_layer4_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 110460928;
-    float *y = s->acts + 110723072;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet34_layer4_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 110460928;
-    const float *y = s->acts + 110723072;
-    const float *dy = s->dacts + 110723072;
-    float *dx = s->dacts + 110460928;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet34.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet34_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 110723072;
-    float *y = s->acts + 110985216;
+    const float *x = s->acts + 79790080;
+    float *y = s->acts + 80052224;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -6004,8 +5196,8 @@ static void resnet34_7_forward(const nn_state *s, int n)
 static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 110985216;
-    float *dx = s->dacts + 110723072;
+    const float *dy = s->dacts + 80052224;
+    float *dx = s->dacts + 79790080;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -6019,22 +5211,22 @@ static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet34.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm */
 static void resnet34_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 110985216;
+    const float *x = s->acts + 80052224;
     const float *w = s->params + 21294016;
     const float *b = s->params + 21299136;
-    float *y = s->acts + 111001600;
+    float *y = s->acts + 80068608;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 512, 1.0f, x, 512, w, 512, 0.0f, y, 10);
     add_bias_cols(y, b, n, 10);
 }
 
 static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 110985216;
+    const float *x = s->acts + 80052224;
     const float *w = s->params + 21294016;
-    const float *dy = s->dacts + 111001600;
+    const float *dy = s->dacts + 80068608;
     float *dw = s->grads + 21294016;
     float *db = s->grads + 21299136;
-    float *dx = s->dacts + 110985216;
+    float *dx = s->dacts + 80052224;
     if (trains(s, 180)) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
     }
@@ -6047,8 +5239,8 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet34_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 111001600;
-    float *dz = s->dacts + 111001600;
+    const float *z = s->acts + 80068608;
+    float *dz = s->dacts + 80068608;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -6075,125 +5267,92 @@ static void resnet34_forward(const nn_state *s, const float *input, int n, int t
     resnet34_load_input(s, input, n);
     resnet34_conv1_forward(s, n);
     resnet34_bn1_forward(s, n, training);
-    resnet34_2_forward(s, n);
     resnet34_layer1_0_conv1_forward(s, n);
     resnet34_layer1_0_bn1_forward(s, n, training);
-    resnet34_layer1_0_2_forward(s, n);
     resnet34_layer1_0_conv2_forward(s, n);
     resnet34_layer1_0_bn2_forward(s, n, training);
     resnet34_layer1_0_add_forward(s, n);
-    resnet34_layer1_0_after_forward(s, n);
     resnet34_layer1_1_conv1_forward(s, n);
     resnet34_layer1_1_bn1_forward(s, n, training);
-    resnet34_layer1_1_2_forward(s, n);
     resnet34_layer1_1_conv2_forward(s, n);
     resnet34_layer1_1_bn2_forward(s, n, training);
     resnet34_layer1_1_add_forward(s, n);
-    resnet34_layer1_1_after_forward(s, n);
     resnet34_layer1_2_conv1_forward(s, n);
     resnet34_layer1_2_bn1_forward(s, n, training);
-    resnet34_layer1_2_2_forward(s, n);
     resnet34_layer1_2_conv2_forward(s, n);
     resnet34_layer1_2_bn2_forward(s, n, training);
     resnet34_layer1_2_add_forward(s, n);
-    resnet34_layer1_2_after_forward(s, n);
     resnet34_layer2_0_conv1_forward(s, n);
     resnet34_layer2_0_bn1_forward(s, n, training);
-    resnet34_layer2_0_2_forward(s, n);
     resnet34_layer2_0_conv2_forward(s, n);
     resnet34_layer2_0_bn2_forward(s, n, training);
     resnet34_layer2_0_shortcut_0_forward(s, n);
     resnet34_layer2_0_shortcut_1_forward(s, n, training);
     resnet34_layer2_0_add_forward(s, n);
-    resnet34_layer2_0_after_forward(s, n);
     resnet34_layer2_1_conv1_forward(s, n);
     resnet34_layer2_1_bn1_forward(s, n, training);
-    resnet34_layer2_1_2_forward(s, n);
     resnet34_layer2_1_conv2_forward(s, n);
     resnet34_layer2_1_bn2_forward(s, n, training);
     resnet34_layer2_1_add_forward(s, n);
-    resnet34_layer2_1_after_forward(s, n);
     resnet34_layer2_2_conv1_forward(s, n);
     resnet34_layer2_2_bn1_forward(s, n, training);
-    resnet34_layer2_2_2_forward(s, n);
     resnet34_layer2_2_conv2_forward(s, n);
     resnet34_layer2_2_bn2_forward(s, n, training);
     resnet34_layer2_2_add_forward(s, n);
-    resnet34_layer2_2_after_forward(s, n);
     resnet34_layer2_3_conv1_forward(s, n);
     resnet34_layer2_3_bn1_forward(s, n, training);
-    resnet34_layer2_3_2_forward(s, n);
     resnet34_layer2_3_conv2_forward(s, n);
     resnet34_layer2_3_bn2_forward(s, n, training);
     resnet34_layer2_3_add_forward(s, n);
-    resnet34_layer2_3_after_forward(s, n);
     resnet34_layer3_0_conv1_forward(s, n);
     resnet34_layer3_0_bn1_forward(s, n, training);
-    resnet34_layer3_0_2_forward(s, n);
     resnet34_layer3_0_conv2_forward(s, n);
     resnet34_layer3_0_bn2_forward(s, n, training);
     resnet34_layer3_0_shortcut_0_forward(s, n);
     resnet34_layer3_0_shortcut_1_forward(s, n, training);
     resnet34_layer3_0_add_forward(s, n);
-    resnet34_layer3_0_after_forward(s, n);
     resnet34_layer3_1_conv1_forward(s, n);
     resnet34_layer3_1_bn1_forward(s, n, training);
-    resnet34_layer3_1_2_forward(s, n);
     resnet34_layer3_1_conv2_forward(s, n);
     resnet34_layer3_1_bn2_forward(s, n, training);
     resnet34_layer3_1_add_forward(s, n);
-    resnet34_layer3_1_after_forward(s, n);
     resnet34_layer3_2_conv1_forward(s, n);
     resnet34_layer3_2_bn1_forward(s, n, training);
-    resnet34_layer3_2_2_forward(s, n);
     resnet34_layer3_2_conv2_forward(s, n);
     resnet34_layer3_2_bn2_forward(s, n, training);
     resnet34_layer3_2_add_forward(s, n);
-    resnet34_layer3_2_after_forward(s, n);
     resnet34_layer3_3_conv1_forward(s, n);
     resnet34_layer3_3_bn1_forward(s, n, training);
-    resnet34_layer3_3_2_forward(s, n);
     resnet34_layer3_3_conv2_forward(s, n);
     resnet34_layer3_3_bn2_forward(s, n, training);
     resnet34_layer3_3_add_forward(s, n);
-    resnet34_layer3_3_after_forward(s, n);
     resnet34_layer3_4_conv1_forward(s, n);
     resnet34_layer3_4_bn1_forward(s, n, training);
-    resnet34_layer3_4_2_forward(s, n);
     resnet34_layer3_4_conv2_forward(s, n);
     resnet34_layer3_4_bn2_forward(s, n, training);
     resnet34_layer3_4_add_forward(s, n);
-    resnet34_layer3_4_after_forward(s, n);
     resnet34_layer3_5_conv1_forward(s, n);
     resnet34_layer3_5_bn1_forward(s, n, training);
-    resnet34_layer3_5_2_forward(s, n);
     resnet34_layer3_5_conv2_forward(s, n);
     resnet34_layer3_5_bn2_forward(s, n, training);
     resnet34_layer3_5_add_forward(s, n);
-    resnet34_layer3_5_after_forward(s, n);
     resnet34_layer4_0_conv1_forward(s, n);
     resnet34_layer4_0_bn1_forward(s, n, training);
-    resnet34_layer4_0_2_forward(s, n);
     resnet34_layer4_0_conv2_forward(s, n);
     resnet34_layer4_0_bn2_forward(s, n, training);
     resnet34_layer4_0_shortcut_0_forward(s, n);
     resnet34_layer4_0_shortcut_1_forward(s, n, training);
     resnet34_layer4_0_add_forward(s, n);
-    resnet34_layer4_0_after_forward(s, n);
     resnet34_layer4_1_conv1_forward(s, n);
     resnet34_layer4_1_bn1_forward(s, n, training);
-    resnet34_layer4_1_2_forward(s, n);
     resnet34_layer4_1_conv2_forward(s, n);
     resnet34_layer4_1_bn2_forward(s, n, training);
     resnet34_layer4_1_add_forward(s, n);
-    resnet34_layer4_1_after_forward(s, n);
     resnet34_layer4_2_conv1_forward(s, n);
     resnet34_layer4_2_bn1_forward(s, n, training);
-    resnet34_layer4_2_2_forward(s, n);
     resnet34_layer4_2_conv2_forward(s, n);
     resnet34_layer4_2_bn2_forward(s, n, training);
     resnet34_layer4_2_add_forward(s, n);
-    resnet34_layer4_2_after_forward(s, n);
     resnet34_7_forward(s, n);
     resnet34_linear_forward(s, n);
 }
@@ -6219,13 +5378,20 @@ static void resnet34_backward(const nn_state *s, int n, float *d_input)
     memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 47284224, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 49381376, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 50429952, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 52527104, 0, sizeof(float) * (size_t)n * 32768);
@@ -6234,96 +5400,56 @@ static void resnet34_backward(const nn_state *s, int n, float *d_input)
     memset(s->dacts + 55672832, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 56721408, 0, sizeof(float) * (size_t)n * 32768);
     memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 61964288, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 64061440, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 65110016, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 66158592, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 67207168, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 68255744, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 70352896, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 72450048, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 73498624, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 74547200, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 75595776, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 76644352, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 78741504, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 80838656, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 81887232, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 82411520, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 82935808, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 83460096, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 83984384, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 84508672, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 85032960, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 85557248, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 86081536, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 86605824, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 87130112, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 87654400, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 88178688, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 88702976, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 89227264, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 89751552, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 90275840, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 90800128, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 91324416, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 91848704, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 92372992, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 92897280, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 93421568, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 93945856, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 94470144, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 94994432, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 95518720, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 96043008, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 96567296, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 97091584, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 97615872, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 98140160, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 98664448, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 99188736, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 99713024, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 100237312, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 100761600, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 101285888, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 101810176, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 102334464, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 102858752, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 103383040, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 103907328, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 104431616, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 105218048, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 105480192, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 105742336, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 106004480, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 106266624, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 106528768, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 106790912, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 107053056, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 107315200, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 107577344, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 107839488, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 108101632, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 108363776, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 108625920, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 108888064, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 109150208, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 109412352, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 109674496, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 109936640, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 110198784, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 110460928, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 110723072, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 110985216, 0, sizeof(float) * (size_t)n * 512);
+    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 59342848, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 60391424, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 61440000, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 61964288, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 62488576, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 63537152, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 64061440, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 64585728, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 65110016, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 65634304, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 66158592, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 66682880, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 67207168, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 67731456, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 68255744, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 68780032, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 69828608, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 70352896, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 70877184, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 71925760, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 72450048, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 72974336, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 73498624, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 74022912, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 74547200, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 75071488, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 75595776, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 75857920, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 76120064, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 76382208, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 76644352, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 76906496, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 77168640, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 77430784, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 77955072, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 78217216, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 78479360, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 78741504, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 79003648, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 79265792, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 79527936, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 80052224, 0, sizeof(float) * (size_t)n * 512);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -6415,125 +5541,92 @@ static void resnet34_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_2_add = upstream_layer4_2_bn2 || upstream_layer4_1_add;
     resnet34_linear_backward(s, n, upstream_layer4_2_add);
     resnet34_7_backward(s, n, upstream_layer4_2_add);
-    resnet34_layer4_2_after_backward(s, n, upstream_layer4_2_add);
     resnet34_layer4_2_add_backward(s, n, 1);
     resnet34_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
     resnet34_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
-    resnet34_layer4_2_2_backward(s, n, upstream_layer4_2_bn1);
     resnet34_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
     resnet34_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
-    resnet34_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet34_layer4_1_add_backward(s, n, 1);
     resnet34_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet34_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
-    resnet34_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
     resnet34_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet34_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet34_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet34_layer4_0_add_backward(s, n, 1);
     resnet34_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet34_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
     resnet34_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
     resnet34_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
-    resnet34_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
     resnet34_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet34_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
-    resnet34_layer3_5_after_backward(s, n, upstream_layer3_5_add);
     resnet34_layer3_5_add_backward(s, n, 1);
     resnet34_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
     resnet34_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
-    resnet34_layer3_5_2_backward(s, n, upstream_layer3_5_bn1);
     resnet34_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
     resnet34_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
-    resnet34_layer3_4_after_backward(s, n, upstream_layer3_4_add);
     resnet34_layer3_4_add_backward(s, n, 1);
     resnet34_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
     resnet34_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
-    resnet34_layer3_4_2_backward(s, n, upstream_layer3_4_bn1);
     resnet34_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
     resnet34_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
-    resnet34_layer3_3_after_backward(s, n, upstream_layer3_3_add);
     resnet34_layer3_3_add_backward(s, n, 1);
     resnet34_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
     resnet34_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
-    resnet34_layer3_3_2_backward(s, n, upstream_layer3_3_bn1);
     resnet34_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
     resnet34_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
-    resnet34_layer3_2_after_backward(s, n, upstream_layer3_2_add);
     resnet34_layer3_2_add_backward(s, n, 1);
     resnet34_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
     resnet34_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
-    resnet34_layer3_2_2_backward(s, n, upstream_layer3_2_bn1);
     resnet34_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
     resnet34_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet34_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet34_layer3_1_add_backward(s, n, 1);
     resnet34_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet34_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
-    resnet34_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
     resnet34_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet34_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet34_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet34_layer3_0_add_backward(s, n, 1);
     resnet34_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet34_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
     resnet34_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
     resnet34_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
-    resnet34_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
     resnet34_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet34_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
-    resnet34_layer2_3_after_backward(s, n, upstream_layer2_3_add);
     resnet34_layer2_3_add_backward(s, n, 1);
     resnet34_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
     resnet34_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
-    resnet34_layer2_3_2_backward(s, n, upstream_layer2_3_bn1);
     resnet34_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
     resnet34_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
-    resnet34_layer2_2_after_backward(s, n, upstream_layer2_2_add);
     resnet34_layer2_2_add_backward(s, n, 1);
     resnet34_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
     resnet34_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
-    resnet34_layer2_2_2_backward(s, n, upstream_layer2_2_bn1);
     resnet34_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
     resnet34_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet34_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet34_layer2_1_add_backward(s, n, 1);
     resnet34_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet34_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
-    resnet34_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
     resnet34_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet34_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet34_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet34_layer2_0_add_backward(s, n, 1);
     resnet34_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet34_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
     resnet34_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
     resnet34_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
-    resnet34_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
     resnet34_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet34_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
-    resnet34_layer1_2_after_backward(s, n, upstream_layer1_2_add);
     resnet34_layer1_2_add_backward(s, n, 1);
     resnet34_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
     resnet34_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
-    resnet34_layer1_2_2_backward(s, n, upstream_layer1_2_bn1);
     resnet34_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
     resnet34_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet34_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet34_layer1_1_add_backward(s, n, 1);
     resnet34_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet34_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
-    resnet34_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
     resnet34_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet34_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet34_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet34_layer1_0_add_backward(s, n, 1);
     resnet34_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
     resnet34_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
-    resnet34_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
     resnet34_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
     resnet34_layer1_0_conv1_backward(s, n, upstream_bn1);
-    resnet34_2_backward(s, n, upstream_bn1);
     resnet34_bn1_backward(s, n, upstream_conv1);
     resnet34_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet34_store_input_grad(s, d_input, n);
@@ -6865,9 +5958,9 @@ const nn_model resnet34_model = {
     .input_shape = { 3, 32, 32 },
     .input_size = 3072,
     .output_size = 10,
-    .output_offset = 111001600,
+    .output_offset = 80068608,
     .n_params = 21299152,
-    .n_acts = 111019520,
+    .n_acts = 80086528,
     .n_work = 18874368,
     .n_index = 0,
     .tensors = resnet34_tensors,

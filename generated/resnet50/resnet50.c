@@ -165,12 +165,12 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet50.lua:22: bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:22: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_bn1_forward(const nn_state *s, int n, int training)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 371622208, *invstd = mean + 64;
+    float *mean = s->acts + 277512512, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 1792;
     float *running_mean = s->params + 1856, *running_var = s->params + 1920;
@@ -193,7 +193,7 @@ static void resnet50_bn1_forward(const nn_state *s, int n, int training)
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
@@ -201,9 +201,10 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 98304;
     const float *gamma = s->params + 1728;
-    float *mean = s->acts + 371622208, *invstd = mean + 64;
+    float *mean = s->acts + 277512512, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 2195456;
+    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
     float *dx = s->dacts + 98304;
     const int training = mean[128] != 0;
@@ -211,8 +212,9 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
@@ -220,56 +222,30 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:22: 2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 2195456;
-    float *y = s->acts + 4292608;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 2195456;
-    const float *y = s->acts + 4292608;
-    const float *dy = s->dacts + 4292608;
-    float *dx = s->dacts + 2195456;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:7: layer1.0.conv1 (conv2d 1x1) | 64x32x32 -> 64x32x32 | 4,194,304 MACs per image | gemm-1x1 */
 static void resnet50_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    float *y = s->acts + 6389760;
+    float *y = s->acts + 4292608;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
-    const float *dy = s->dacts + 6389760;
+    const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 5)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -279,16 +255,16 @@ static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer1.0.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 6080;
-    float *mean = s->acts + 371622352, *invstd = mean + 64;
+    float *mean = s->acts + 277512656, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 6144;
     float *running_mean = s->params + 6208, *running_var = s->params + 6272;
-    float *y = s->acts + 8486912;
+    float *y = s->acts + 6389760;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -307,26 +283,28 @@ static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
+    const float *x = s->acts + 4292608;
     const float *gamma = s->params + 6080;
-    float *mean = s->acts + 371622352, *invstd = mean + 64;
+    float *mean = s->acts + 277512656, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 8486912;
+    const float *dy = s->dacts + 6389760;
+    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 6080, *dbeta = s->grads + 6144;
-    float *dx = s->dacts + 6389760;
+    float *dx = s->dacts + 4292608;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
@@ -334,45 +312,19 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer1.0.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 8486912;
-    float *y = s->acts + 10584064;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 8486912;
-    const float *y = s->acts + 10584064;
-    const float *dy = s->dacts + 10584064;
-    float *dx = s->dacts + 8486912;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 6336;
-    float *y = s->acts + 12681216;
+    float *y = s->acts + 8486912;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -394,11 +346,11 @@ static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 10584064;
+    const float *x = s->acts + 6389760;
     const float *w = s->params + 6336;
-    const float *dy = s->dacts + 12681216;
+    const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 6336;
-    float *dx = s->dacts + 10584064;
+    float *dx = s->dacts + 6389760;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 10)) {
@@ -437,16 +389,16 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer1.0.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 43200;
-    float *mean = s->acts + 371622496, *invstd = mean + 64;
+    float *mean = s->acts + 277512800, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 43264;
     float *running_mean = s->params + 43328, *running_var = s->params + 43392;
-    float *y = s->acts + 14778368;
+    float *y = s->acts + 10584064;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -465,26 +417,28 @@ static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
+    const float *x = s->acts + 8486912;
     const float *gamma = s->params + 43200;
-    float *mean = s->acts + 371622496, *invstd = mean + 64;
+    float *mean = s->acts + 277512800, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 14778368;
+    const float *dy = s->dacts + 10584064;
+    const float *y = s->acts + 10584064; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 43200, *dbeta = s->grads + 43264;
-    float *dx = s->dacts + 12681216;
+    float *dx = s->dacts + 8486912;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 12)) dbeta[c] += (float)sum_dy;
@@ -492,56 +446,30 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer1.0.5 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_0_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 14778368;
-    float *y = s->acts + 16875520;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_0_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 14778368;
-    const float *y = s->acts + 16875520;
-    const float *dy = s->dacts + 16875520;
-    float *dx = s->dacts + 14778368;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer1.0.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16875520;
+    const float *x = s->acts + 10584064;
     const float *w = s->params + 43456;
-    float *y = s->acts + 18972672;
+    float *y = s->acts + 12681216;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16875520;
+    const float *x = s->acts + 10584064;
     const float *w = s->params + 43456;
-    const float *dy = s->dacts + 18972672;
+    const float *dy = s->dacts + 12681216;
     float *dw = s->grads + 43456;
-    float *dx = s->dacts + 16875520;
+    float *dx = s->dacts + 10584064;
     const int np = n * 1024;
     if (trains(s, 15)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -554,13 +482,13 @@ static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.0.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *gamma = s->params + 59840;
-    float *mean = s->acts + 371622640, *invstd = mean + 256;
+    float *mean = s->acts + 277512944, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 60096;
     float *running_mean = s->params + 60352, *running_var = s->params + 60608;
-    float *y = s->acts + 27361280;
+    float *y = s->acts + 21069824;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -585,13 +513,13 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
+    const float *x = s->acts + 12681216;
     const float *gamma = s->params + 59840;
-    float *mean = s->acts + 371622640, *invstd = mean + 256;
+    float *mean = s->acts + 277512944, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 27361280;
+    const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 59840, *dbeta = s->grads + 60096;
-    float *dx = s->dacts + 18972672;
+    float *dx = s->dacts + 12681216;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -616,20 +544,20 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer1.0.shortcut.0 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 60864;
-    float *y = s->acts + 35749888;
+    float *y = s->acts + 29458432;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
+    const float *x = s->acts + 2195456;
     const float *w = s->params + 60864;
-    const float *dy = s->dacts + 35749888;
+    const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 60864;
-    float *dx = s->dacts + 4292608;
+    float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 20)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -642,13 +570,13 @@ static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer1.0.shortcut.1 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 77248;
-    float *mean = s->acts + 371623168, *invstd = mean + 256;
+    float *mean = s->acts + 277513472, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 77504;
     float *running_mean = s->params + 77760, *running_var = s->params + 78016;
-    float *y = s->acts + 44138496;
+    float *y = s->acts + 37847040;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -673,13 +601,13 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 35749888;
+    const float *x = s->acts + 29458432;
     const float *gamma = s->params + 77248;
-    float *mean = s->acts + 371623168, *invstd = mean + 256;
+    float *mean = s->acts + 277513472, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 44138496;
+    const float *dy = s->dacts + 37847040;
     float *dgamma = s->grads + 77248, *dbeta = s->grads + 77504;
-    float *dx = s->dacts + 35749888;
+    float *dx = s->dacts + 29458432;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -701,71 +629,46 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet50.lua:16: layer1.0.add (add) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer1.0.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 27361280;
-    const float *x1 = s->acts + 44138496;
-    float *y = s->acts + 52527104;
+    const float *x0 = s->acts + 21069824;
+    const float *x1 = s->acts + 37847040;
+    float *y = s->acts + 46235648;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 52527104;
-    float *dx0 = s->dacts + 27361280;
-    float *dx1 = s->dacts + 44138496;
+    const float *dy = s->dacts + 46235648;
+    float *dx0 = s->dacts + 21069824;
+    float *dx1 = s->dacts + 37847040;
+    const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer1.0.after (relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 52527104;
-    float *y = s->acts + 60915712;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 52527104;
-    const float *y = s->acts + 60915712;
-    const float *dy = s->dacts + 60915712;
-    float *dx = s->dacts + 52527104;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer1.1.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 60915712;
+    const float *x = s->acts + 46235648;
     const float *w = s->params + 78272;
-    float *y = s->acts + 69304320;
+    float *y = s->acts + 54624256;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60915712;
+    const float *x = s->acts + 46235648;
     const float *w = s->params + 78272;
-    const float *dy = s->dacts + 69304320;
+    const float *dy = s->dacts + 54624256;
     float *dw = s->grads + 78272;
-    float *dx = s->dacts + 60915712;
+    float *dx = s->dacts + 46235648;
     const int np = n * 1024;
     if (trains(s, 25)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -775,16 +678,16 @@ static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer1.1.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 69304320;
+    const float *x = s->acts + 54624256;
     const float *gamma = s->params + 94656;
-    float *mean = s->acts + 371623696, *invstd = mean + 64;
+    float *mean = s->acts + 277514000, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 94720;
     float *running_mean = s->params + 94784, *running_var = s->params + 94848;
-    float *y = s->acts + 71401472;
+    float *y = s->acts + 56721408;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -803,26 +706,28 @@ static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 69304320;
+    const float *x = s->acts + 54624256;
     const float *gamma = s->params + 94656;
-    float *mean = s->acts + 371623696, *invstd = mean + 64;
+    float *mean = s->acts + 277514000, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 71401472;
+    const float *dy = s->dacts + 56721408;
+    const float *y = s->acts + 56721408; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 94656, *dbeta = s->grads + 94720;
-    float *dx = s->dacts + 69304320;
+    float *dx = s->dacts + 54624256;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
@@ -830,45 +735,19 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer1.1.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 71401472;
-    float *y = s->acts + 73498624;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 71401472;
-    const float *y = s->acts + 73498624;
-    const float *dy = s->dacts + 73498624;
-    float *dx = s->dacts + 71401472;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 56721408;
     const float *w = s->params + 94912;
-    float *y = s->acts + 75595776;
+    float *y = s->acts + 58818560;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -890,11 +769,11 @@ static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 73498624;
+    const float *x = s->acts + 56721408;
     const float *w = s->params + 94912;
-    const float *dy = s->dacts + 75595776;
+    const float *dy = s->dacts + 58818560;
     float *dw = s->grads + 94912;
-    float *dx = s->dacts + 73498624;
+    float *dx = s->dacts + 56721408;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 30)) {
@@ -933,16 +812,16 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer1.1.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 75595776;
+    const float *x = s->acts + 58818560;
     const float *gamma = s->params + 131776;
-    float *mean = s->acts + 371623840, *invstd = mean + 64;
+    float *mean = s->acts + 277514144, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 131840;
     float *running_mean = s->params + 131904, *running_var = s->params + 131968;
-    float *y = s->acts + 77692928;
+    float *y = s->acts + 60915712;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -961,26 +840,28 @@ static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75595776;
+    const float *x = s->acts + 58818560;
     const float *gamma = s->params + 131776;
-    float *mean = s->acts + 371623840, *invstd = mean + 64;
+    float *mean = s->acts + 277514144, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 77692928;
+    const float *dy = s->dacts + 60915712;
+    const float *y = s->acts + 60915712; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 131776, *dbeta = s->grads + 131840;
-    float *dx = s->dacts + 75595776;
+    float *dx = s->dacts + 58818560;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 32)) dbeta[c] += (float)sum_dy;
@@ -988,56 +869,30 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer1.1.5 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_1_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 77692928;
-    float *y = s->acts + 79790080;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_1_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 77692928;
-    const float *y = s->acts + 79790080;
-    const float *dy = s->dacts + 79790080;
-    float *dx = s->dacts + 77692928;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer1.1.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79790080;
+    const float *x = s->acts + 60915712;
     const float *w = s->params + 132032;
-    float *y = s->acts + 81887232;
+    float *y = s->acts + 63012864;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79790080;
+    const float *x = s->acts + 60915712;
     const float *w = s->params + 132032;
-    const float *dy = s->dacts + 81887232;
+    const float *dy = s->dacts + 63012864;
     float *dw = s->grads + 132032;
-    float *dx = s->dacts + 79790080;
+    float *dx = s->dacts + 60915712;
     const int np = n * 1024;
     if (trains(s, 35)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -1050,13 +905,13 @@ static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.1.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 81887232;
+    const float *x = s->acts + 63012864;
     const float *gamma = s->params + 148416;
-    float *mean = s->acts + 371623984, *invstd = mean + 256;
+    float *mean = s->acts + 277514288, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 148672;
     float *running_mean = s->params + 148928, *running_var = s->params + 149184;
-    float *y = s->acts + 90275840;
+    float *y = s->acts + 71401472;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1081,13 +936,13 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 81887232;
+    const float *x = s->acts + 63012864;
     const float *gamma = s->params + 148416;
-    float *mean = s->acts + 371623984, *invstd = mean + 256;
+    float *mean = s->acts + 277514288, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 90275840;
+    const float *dy = s->dacts + 71401472;
     float *dgamma = s->grads + 148416, *dbeta = s->grads + 148672;
-    float *dx = s->dacts + 81887232;
+    float *dx = s->dacts + 63012864;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1109,71 +964,46 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer1.1.add (add) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer1.1.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 90275840;
-    const float *x1 = s->acts + 60915712;
-    float *y = s->acts + 98664448;
+    const float *x0 = s->acts + 71401472;
+    const float *x1 = s->acts + 46235648;
+    float *y = s->acts + 79790080;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 98664448;
-    float *dx0 = s->dacts + 90275840;
-    float *dx1 = s->dacts + 60915712;
+    const float *dy = s->dacts + 79790080;
+    float *dx0 = s->dacts + 71401472;
+    float *dx1 = s->dacts + 46235648;
+    const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer1.1.after (relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 98664448;
-    float *y = s->acts + 107053056;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 98664448;
-    const float *y = s->acts + 107053056;
-    const float *dy = s->dacts + 107053056;
-    float *dx = s->dacts + 98664448;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer1.2.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 107053056;
+    const float *x = s->acts + 79790080;
     const float *w = s->params + 149440;
-    float *y = s->acts + 115441664;
+    float *y = s->acts + 88178688;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 107053056;
+    const float *x = s->acts + 79790080;
     const float *w = s->params + 149440;
-    const float *dy = s->dacts + 115441664;
+    const float *dy = s->dacts + 88178688;
     float *dw = s->grads + 149440;
-    float *dx = s->dacts + 107053056;
+    float *dx = s->dacts + 79790080;
     const int np = n * 1024;
     if (trains(s, 40)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -1183,16 +1013,16 @@ static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer1.2.bn1 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer1.2.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 115441664;
+    const float *x = s->acts + 88178688;
     const float *gamma = s->params + 165824;
-    float *mean = s->acts + 371624512, *invstd = mean + 64;
+    float *mean = s->acts + 277514816, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 165888;
     float *running_mean = s->params + 165952, *running_var = s->params + 166016;
-    float *y = s->acts + 117538816;
+    float *y = s->acts + 90275840;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1211,26 +1041,28 @@ static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 115441664;
+    const float *x = s->acts + 88178688;
     const float *gamma = s->params + 165824;
-    float *mean = s->acts + 371624512, *invstd = mean + 64;
+    float *mean = s->acts + 277514816, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 117538816;
+    const float *dy = s->dacts + 90275840;
+    const float *y = s->acts + 90275840; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 165824, *dbeta = s->grads + 165888;
-    float *dx = s->dacts + 115441664;
+    float *dx = s->dacts + 88178688;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
@@ -1238,45 +1070,19 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer1.2.2 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 117538816;
-    float *y = s->acts + 119635968;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 117538816;
-    const float *y = s->acts + 119635968;
-    const float *dy = s->dacts + 119635968;
-    float *dx = s->dacts + 117538816;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 119635968;
+    const float *x = s->acts + 90275840;
     const float *w = s->params + 166080;
-    float *y = s->acts + 121733120;
+    float *y = s->acts + 92372992;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1298,11 +1104,11 @@ static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 119635968;
+    const float *x = s->acts + 90275840;
     const float *w = s->params + 166080;
-    const float *dy = s->dacts + 121733120;
+    const float *dy = s->dacts + 92372992;
     float *dw = s->grads + 166080;
-    float *dx = s->dacts + 119635968;
+    float *dx = s->dacts + 90275840;
     float *col = s->work; /* [576][n*1024] */
     const int np = n * 1024;
     if (trains(s, 45)) {
@@ -1341,16 +1147,16 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer1.2.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer1.2.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 121733120;
+    const float *x = s->acts + 92372992;
     const float *gamma = s->params + 202944;
-    float *mean = s->acts + 371624656, *invstd = mean + 64;
+    float *mean = s->acts + 277514960, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 203008;
     float *running_mean = s->params + 203072, *running_var = s->params + 203136;
-    float *y = s->acts + 123830272;
+    float *y = s->acts + 94470144;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +1175,28 @@ static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 121733120;
+    const float *x = s->acts + 92372992;
     const float *gamma = s->params + 202944;
-    float *mean = s->acts + 371624656, *invstd = mean + 64;
+    float *mean = s->acts + 277514960, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 123830272;
+    const float *dy = s->dacts + 94470144;
+    const float *y = s->acts + 94470144; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 202944, *dbeta = s->grads + 203008;
-    float *dx = s->dacts + 121733120;
+    float *dx = s->dacts + 92372992;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 47)) dbeta[c] += (float)sum_dy;
@@ -1396,56 +1204,30 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer1.2.5 (relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_2_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 123830272;
-    float *y = s->acts + 125927424;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_2_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 123830272;
-    const float *y = s->acts + 125927424;
-    const float *dy = s->dacts + 125927424;
-    float *dx = s->dacts + 123830272;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer1.2.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 125927424;
+    const float *x = s->acts + 94470144;
     const float *w = s->params + 203200;
-    float *y = s->acts + 128024576;
+    float *y = s->acts + 96567296;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 125927424;
+    const float *x = s->acts + 94470144;
     const float *w = s->params + 203200;
-    const float *dy = s->dacts + 128024576;
+    const float *dy = s->dacts + 96567296;
     float *dw = s->grads + 203200;
-    float *dx = s->dacts + 125927424;
+    float *dx = s->dacts + 94470144;
     const int np = n * 1024;
     if (trains(s, 50)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
@@ -1458,13 +1240,13 @@ static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.2.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 128024576;
+    const float *x = s->acts + 96567296;
     const float *gamma = s->params + 219584;
-    float *mean = s->acts + 371624800, *invstd = mean + 256;
+    float *mean = s->acts + 277515104, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 219840;
     float *running_mean = s->params + 220096, *running_var = s->params + 220352;
-    float *y = s->acts + 136413184;
+    float *y = s->acts + 104955904;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1489,13 +1271,13 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 128024576;
+    const float *x = s->acts + 96567296;
     const float *gamma = s->params + 219584;
-    float *mean = s->acts + 371624800, *invstd = mean + 256;
+    float *mean = s->acts + 277515104, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 136413184;
+    const float *dy = s->dacts + 104955904;
     float *dgamma = s->grads + 219584, *dbeta = s->grads + 219840;
-    float *dx = s->dacts + 128024576;
+    float *dx = s->dacts + 96567296;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1517,71 +1299,46 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer1.2.add (add) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer1.2.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 136413184;
-    const float *x1 = s->acts + 107053056;
-    float *y = s->acts + 144801792;
+    const float *x0 = s->acts + 104955904;
+    const float *x1 = s->acts + 79790080;
+    float *y = s->acts + 113344512;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 144801792;
-    float *dx0 = s->dacts + 136413184;
-    float *dx1 = s->dacts + 107053056;
+    const float *dy = s->dacts + 113344512;
+    float *dx0 = s->dacts + 104955904;
+    float *dx1 = s->dacts + 79790080;
+    const float *y = s->acts + 113344512; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer1.2.after (relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer1_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 144801792;
-    float *y = s->acts + 153190400;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer1_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 144801792;
-    const float *y = s->acts + 153190400;
-    const float *dy = s->dacts + 153190400;
-    float *dx = s->dacts + 144801792;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer2.0.conv1 (conv2d 1x1) | 256x32x32 -> 128x32x32 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 153190400;
+    const float *x = s->acts + 113344512;
     const float *w = s->params + 220608;
-    float *y = s->acts + 161579008;
+    float *y = s->acts + 121733120;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 153190400;
+    const float *x = s->acts + 113344512;
     const float *w = s->params + 220608;
-    const float *dy = s->dacts + 161579008;
+    const float *dy = s->dacts + 121733120;
     float *dw = s->grads + 220608;
-    float *dx = s->dacts + 153190400;
+    float *dx = s->dacts + 113344512;
     const int np = n * 1024;
     if (trains(s, 55)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -1591,16 +1348,16 @@ static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer2.0.bn1 (batchnorm2d) | 128x32x32 -> 128x32x32 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer2.0.bn1 (batchnorm2d + relu) | 128x32x32 -> 128x32x32 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 161579008;
+    const float *x = s->acts + 121733120;
     const float *gamma = s->params + 253376;
-    float *mean = s->acts + 371625328, *invstd = mean + 128;
+    float *mean = s->acts + 277515632, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 253504;
     float *running_mean = s->params + 253632, *running_var = s->params + 253760;
-    float *y = s->acts + 165773312;
+    float *y = s->acts + 125927424;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1619,26 +1376,28 @@ static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 161579008;
+    const float *x = s->acts + 121733120;
     const float *gamma = s->params + 253376;
-    float *mean = s->acts + 371625328, *invstd = mean + 128;
+    float *mean = s->acts + 277515632, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 165773312;
+    const float *dy = s->dacts + 125927424;
+    const float *y = s->acts + 125927424; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 253376, *dbeta = s->grads + 253504;
-    float *dx = s->dacts + 161579008;
+    float *dx = s->dacts + 121733120;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 57)) dbeta[c] += (float)sum_dy;
@@ -1646,45 +1405,19 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer2.0.2 (relu) | 128x32x32 -> 128x32x32 | 0 MACs per image | elementwise */
-static void resnet50_layer2_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 165773312;
-    float *y = s->acts + 169967616;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 165773312;
-    const float *y = s->acts + 169967616;
-    const float *dy = s->dacts + 169967616;
-    float *dx = s->dacts + 165773312;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer2.0.conv2 (conv2d 3x3, stride 2, pad 1) | 128x32x32 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 169967616;
+    const float *x = s->acts + 125927424;
     const float *w = s->params + 253888;
-    float *y = s->acts + 174161920;
+    float *y = s->acts + 130121728;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1706,11 +1439,11 @@ static void resnet50_layer2_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 169967616;
+    const float *x = s->acts + 125927424;
     const float *w = s->params + 253888;
-    const float *dy = s->dacts + 174161920;
+    const float *dy = s->dacts + 130121728;
     float *dw = s->grads + 253888;
-    float *dx = s->dacts + 169967616;
+    float *dx = s->dacts + 125927424;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 60)) {
@@ -1749,16 +1482,16 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer2.0.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 174161920;
+    const float *x = s->acts + 130121728;
     const float *gamma = s->params + 401344;
-    float *mean = s->acts + 371625600, *invstd = mean + 128;
+    float *mean = s->acts + 277515904, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 401472;
     float *running_mean = s->params + 401600, *running_var = s->params + 401728;
-    float *y = s->acts + 175210496;
+    float *y = s->acts + 131170304;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1777,26 +1510,28 @@ static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 174161920;
+    const float *x = s->acts + 130121728;
     const float *gamma = s->params + 401344;
-    float *mean = s->acts + 371625600, *invstd = mean + 128;
+    float *mean = s->acts + 277515904, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 175210496;
+    const float *dy = s->dacts + 131170304;
+    const float *y = s->acts + 131170304; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 401344, *dbeta = s->grads + 401472;
-    float *dx = s->dacts + 174161920;
+    float *dx = s->dacts + 130121728;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
@@ -1804,56 +1539,30 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer2.0.5 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_0_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 175210496;
-    float *y = s->acts + 176259072;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_0_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 175210496;
-    const float *y = s->acts + 176259072;
-    const float *dy = s->dacts + 176259072;
-    float *dx = s->dacts + 175210496;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer2.0.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 176259072;
+    const float *x = s->acts + 131170304;
     const float *w = s->params + 401856;
-    float *y = s->acts + 177307648;
+    float *y = s->acts + 132218880;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 176259072;
+    const float *x = s->acts + 131170304;
     const float *w = s->params + 401856;
-    const float *dy = s->dacts + 177307648;
+    const float *dy = s->dacts + 132218880;
     float *dw = s->grads + 401856;
-    float *dx = s->dacts + 176259072;
+    float *dx = s->dacts + 131170304;
     const int np = n * 256;
     if (trains(s, 65)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
@@ -1866,13 +1575,13 @@ static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.0.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 177307648;
+    const float *x = s->acts + 132218880;
     const float *gamma = s->params + 467392;
-    float *mean = s->acts + 371625872, *invstd = mean + 512;
+    float *mean = s->acts + 277516176, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 467904;
     float *running_mean = s->params + 468416, *running_var = s->params + 468928;
-    float *y = s->acts + 181501952;
+    float *y = s->acts + 136413184;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -1897,13 +1606,13 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 177307648;
+    const float *x = s->acts + 132218880;
     const float *gamma = s->params + 467392;
-    float *mean = s->acts + 371625872, *invstd = mean + 512;
+    float *mean = s->acts + 277516176, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 181501952;
+    const float *dy = s->dacts + 136413184;
     float *dgamma = s->grads + 467392, *dbeta = s->grads + 467904;
-    float *dx = s->dacts + 177307648;
+    float *dx = s->dacts + 132218880;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -1928,9 +1637,9 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 256x32x32 -> 512x16x16 | 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 153190400;
+    const float *x = s->acts + 113344512;
     const float *w = s->params + 469440;
-    float *y = s->acts + 185696256;
+    float *y = s->acts + 140607488;
     float *col = s->work; /* [256][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1944,11 +1653,11 @@ static void resnet50_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 153190400;
+    const float *x = s->acts + 113344512;
     const float *w = s->params + 469440;
-    const float *dy = s->dacts + 185696256;
+    const float *dy = s->dacts + 140607488;
     float *dw = s->grads + 469440;
-    float *dx = s->dacts + 153190400;
+    float *dx = s->dacts + 113344512;
     float *col = s->work; /* [256][n*256] */
     const int np = n * 256;
     if (trains(s, 70)) {
@@ -1974,13 +1683,13 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer2.0.shortcut.1 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 185696256;
+    const float *x = s->acts + 140607488;
     const float *gamma = s->params + 600512;
-    float *mean = s->acts + 371626912, *invstd = mean + 512;
+    float *mean = s->acts + 277517216, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 601024;
     float *running_mean = s->params + 601536, *running_var = s->params + 602048;
-    float *y = s->acts + 189890560;
+    float *y = s->acts + 144801792;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2005,13 +1714,13 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 185696256;
+    const float *x = s->acts + 140607488;
     const float *gamma = s->params + 600512;
-    float *mean = s->acts + 371626912, *invstd = mean + 512;
+    float *mean = s->acts + 277517216, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 189890560;
+    const float *dy = s->dacts + 144801792;
     float *dgamma = s->grads + 600512, *dbeta = s->grads + 601024;
-    float *dx = s->dacts + 185696256;
+    float *dx = s->dacts + 140607488;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2033,71 +1742,46 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet50.lua:16: layer2.0.add (add) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer2.0.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 181501952;
-    const float *x1 = s->acts + 189890560;
-    float *y = s->acts + 194084864;
+    const float *x0 = s->acts + 136413184;
+    const float *x1 = s->acts + 144801792;
+    float *y = s->acts + 148996096;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 194084864;
-    float *dx0 = s->dacts + 181501952;
-    float *dx1 = s->dacts + 189890560;
+    const float *dy = s->dacts + 148996096;
+    float *dx0 = s->dacts + 136413184;
+    float *dx1 = s->dacts + 144801792;
+    const float *y = s->acts + 148996096; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer2.0.after (relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 194084864;
-    float *y = s->acts + 198279168;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 194084864;
-    const float *y = s->acts + 198279168;
-    const float *dy = s->dacts + 198279168;
-    float *dx = s->dacts + 194084864;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer2.1.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 198279168;
+    const float *x = s->acts + 148996096;
     const float *w = s->params + 602560;
-    float *y = s->acts + 202473472;
+    float *y = s->acts + 153190400;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 198279168;
+    const float *x = s->acts + 148996096;
     const float *w = s->params + 602560;
-    const float *dy = s->dacts + 202473472;
+    const float *dy = s->dacts + 153190400;
     float *dw = s->grads + 602560;
-    float *dx = s->dacts + 198279168;
+    float *dx = s->dacts + 148996096;
     const int np = n * 256;
     if (trains(s, 75)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -2107,16 +1791,16 @@ static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer2.1.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 202473472;
+    const float *x = s->acts + 153190400;
     const float *gamma = s->params + 668096;
-    float *mean = s->acts + 371627952, *invstd = mean + 128;
+    float *mean = s->acts + 277518256, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 668224;
     float *running_mean = s->params + 668352, *running_var = s->params + 668480;
-    float *y = s->acts + 203522048;
+    float *y = s->acts + 154238976;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2135,26 +1819,28 @@ static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 202473472;
+    const float *x = s->acts + 153190400;
     const float *gamma = s->params + 668096;
-    float *mean = s->acts + 371627952, *invstd = mean + 128;
+    float *mean = s->acts + 277518256, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 203522048;
+    const float *dy = s->dacts + 154238976;
+    const float *y = s->acts + 154238976; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 668096, *dbeta = s->grads + 668224;
-    float *dx = s->dacts + 202473472;
+    float *dx = s->dacts + 153190400;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
@@ -2162,45 +1848,19 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer2.1.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 203522048;
-    float *y = s->acts + 204570624;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 203522048;
-    const float *y = s->acts + 204570624;
-    const float *dy = s->dacts + 204570624;
-    float *dx = s->dacts + 203522048;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 204570624;
+    const float *x = s->acts + 154238976;
     const float *w = s->params + 668608;
-    float *y = s->acts + 205619200;
+    float *y = s->acts + 155287552;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2222,11 +1882,11 @@ static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 204570624;
+    const float *x = s->acts + 154238976;
     const float *w = s->params + 668608;
-    const float *dy = s->dacts + 205619200;
+    const float *dy = s->dacts + 155287552;
     float *dw = s->grads + 668608;
-    float *dx = s->dacts + 204570624;
+    float *dx = s->dacts + 154238976;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 80)) {
@@ -2265,16 +1925,16 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer2.1.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 205619200;
+    const float *x = s->acts + 155287552;
     const float *gamma = s->params + 816064;
-    float *mean = s->acts + 371628224, *invstd = mean + 128;
+    float *mean = s->acts + 277518528, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 816192;
     float *running_mean = s->params + 816320, *running_var = s->params + 816448;
-    float *y = s->acts + 206667776;
+    float *y = s->acts + 156336128;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2293,26 +1953,28 @@ static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 205619200;
+    const float *x = s->acts + 155287552;
     const float *gamma = s->params + 816064;
-    float *mean = s->acts + 371628224, *invstd = mean + 128;
+    float *mean = s->acts + 277518528, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 206667776;
+    const float *dy = s->dacts + 156336128;
+    const float *y = s->acts + 156336128; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 816064, *dbeta = s->grads + 816192;
-    float *dx = s->dacts + 205619200;
+    float *dx = s->dacts + 155287552;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
@@ -2320,56 +1982,30 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer2.1.5 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_1_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 206667776;
-    float *y = s->acts + 207716352;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_1_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 206667776;
-    const float *y = s->acts + 207716352;
-    const float *dy = s->dacts + 207716352;
-    float *dx = s->dacts + 206667776;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer2.1.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 207716352;
+    const float *x = s->acts + 156336128;
     const float *w = s->params + 816576;
-    float *y = s->acts + 208764928;
+    float *y = s->acts + 157384704;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 207716352;
+    const float *x = s->acts + 156336128;
     const float *w = s->params + 816576;
-    const float *dy = s->dacts + 208764928;
+    const float *dy = s->dacts + 157384704;
     float *dw = s->grads + 816576;
-    float *dx = s->dacts + 207716352;
+    float *dx = s->dacts + 156336128;
     const int np = n * 256;
     if (trains(s, 85)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
@@ -2382,13 +2018,13 @@ static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.1.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 208764928;
+    const float *x = s->acts + 157384704;
     const float *gamma = s->params + 882112;
-    float *mean = s->acts + 371628496, *invstd = mean + 512;
+    float *mean = s->acts + 277518800, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 882624;
     float *running_mean = s->params + 883136, *running_var = s->params + 883648;
-    float *y = s->acts + 212959232;
+    float *y = s->acts + 161579008;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2413,13 +2049,13 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 208764928;
+    const float *x = s->acts + 157384704;
     const float *gamma = s->params + 882112;
-    float *mean = s->acts + 371628496, *invstd = mean + 512;
+    float *mean = s->acts + 277518800, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 212959232;
+    const float *dy = s->dacts + 161579008;
     float *dgamma = s->grads + 882112, *dbeta = s->grads + 882624;
-    float *dx = s->dacts + 208764928;
+    float *dx = s->dacts + 157384704;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2441,71 +2077,46 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer2.1.add (add) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer2.1.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 212959232;
-    const float *x1 = s->acts + 198279168;
-    float *y = s->acts + 217153536;
+    const float *x0 = s->acts + 161579008;
+    const float *x1 = s->acts + 148996096;
+    float *y = s->acts + 165773312;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 217153536;
-    float *dx0 = s->dacts + 212959232;
-    float *dx1 = s->dacts + 198279168;
+    const float *dy = s->dacts + 165773312;
+    float *dx0 = s->dacts + 161579008;
+    float *dx1 = s->dacts + 148996096;
+    const float *y = s->acts + 165773312; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer2.1.after (relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 217153536;
-    float *y = s->acts + 221347840;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 217153536;
-    const float *y = s->acts + 221347840;
-    const float *dy = s->dacts + 221347840;
-    float *dx = s->dacts + 217153536;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer2.2.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 221347840;
+    const float *x = s->acts + 165773312;
     const float *w = s->params + 884160;
-    float *y = s->acts + 225542144;
+    float *y = s->acts + 169967616;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 221347840;
+    const float *x = s->acts + 165773312;
     const float *w = s->params + 884160;
-    const float *dy = s->dacts + 225542144;
+    const float *dy = s->dacts + 169967616;
     float *dw = s->grads + 884160;
-    float *dx = s->dacts + 221347840;
+    float *dx = s->dacts + 165773312;
     const int np = n * 256;
     if (trains(s, 90)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -2515,16 +2126,16 @@ static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer2.2.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer2.2.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 225542144;
+    const float *x = s->acts + 169967616;
     const float *gamma = s->params + 949696;
-    float *mean = s->acts + 371629536, *invstd = mean + 128;
+    float *mean = s->acts + 277519840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 949824;
     float *running_mean = s->params + 949952, *running_var = s->params + 950080;
-    float *y = s->acts + 226590720;
+    float *y = s->acts + 171016192;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2543,26 +2154,28 @@ static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 225542144;
+    const float *x = s->acts + 169967616;
     const float *gamma = s->params + 949696;
-    float *mean = s->acts + 371629536, *invstd = mean + 128;
+    float *mean = s->acts + 277519840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 226590720;
+    const float *dy = s->dacts + 171016192;
+    const float *y = s->acts + 171016192; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 949696, *dbeta = s->grads + 949824;
-    float *dx = s->dacts + 225542144;
+    float *dx = s->dacts + 169967616;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
@@ -2570,45 +2183,19 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer2.2.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 226590720;
-    float *y = s->acts + 227639296;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 226590720;
-    const float *y = s->acts + 227639296;
-    const float *dy = s->dacts + 227639296;
-    float *dx = s->dacts + 226590720;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 227639296;
+    const float *x = s->acts + 171016192;
     const float *w = s->params + 950208;
-    float *y = s->acts + 228687872;
+    float *y = s->acts + 172064768;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2630,11 +2217,11 @@ static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 227639296;
+    const float *x = s->acts + 171016192;
     const float *w = s->params + 950208;
-    const float *dy = s->dacts + 228687872;
+    const float *dy = s->dacts + 172064768;
     float *dw = s->grads + 950208;
-    float *dx = s->dacts + 227639296;
+    float *dx = s->dacts + 171016192;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 95)) {
@@ -2673,16 +2260,16 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer2.2.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer2.2.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 228687872;
+    const float *x = s->acts + 172064768;
     const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 371629808, *invstd = mean + 128;
+    float *mean = s->acts + 277520112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1097792;
     float *running_mean = s->params + 1097920, *running_var = s->params + 1098048;
-    float *y = s->acts + 229736448;
+    float *y = s->acts + 173113344;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2701,26 +2288,28 @@ static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 228687872;
+    const float *x = s->acts + 172064768;
     const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 371629808, *invstd = mean + 128;
+    float *mean = s->acts + 277520112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 229736448;
+    const float *dy = s->dacts + 173113344;
+    const float *y = s->acts + 173113344; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1097664, *dbeta = s->grads + 1097792;
-    float *dx = s->dacts + 228687872;
+    float *dx = s->dacts + 172064768;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
@@ -2728,56 +2317,30 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer2.2.5 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_2_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 229736448;
-    float *y = s->acts + 230785024;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_2_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 229736448;
-    const float *y = s->acts + 230785024;
-    const float *dy = s->dacts + 230785024;
-    float *dx = s->dacts + 229736448;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer2.2.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 230785024;
+    const float *x = s->acts + 173113344;
     const float *w = s->params + 1098176;
-    float *y = s->acts + 231833600;
+    float *y = s->acts + 174161920;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 230785024;
+    const float *x = s->acts + 173113344;
     const float *w = s->params + 1098176;
-    const float *dy = s->dacts + 231833600;
+    const float *dy = s->dacts + 174161920;
     float *dw = s->grads + 1098176;
-    float *dx = s->dacts + 230785024;
+    float *dx = s->dacts + 173113344;
     const int np = n * 256;
     if (trains(s, 100)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
@@ -2790,13 +2353,13 @@ static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.2.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 231833600;
+    const float *x = s->acts + 174161920;
     const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 371630080, *invstd = mean + 512;
+    float *mean = s->acts + 277520384, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1164224;
     float *running_mean = s->params + 1164736, *running_var = s->params + 1165248;
-    float *y = s->acts + 236027904;
+    float *y = s->acts + 178356224;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2821,13 +2384,13 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 231833600;
+    const float *x = s->acts + 174161920;
     const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 371630080, *invstd = mean + 512;
+    float *mean = s->acts + 277520384, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 236027904;
+    const float *dy = s->dacts + 178356224;
     float *dgamma = s->grads + 1163712, *dbeta = s->grads + 1164224;
-    float *dx = s->dacts + 231833600;
+    float *dx = s->dacts + 174161920;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2849,71 +2412,46 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer2.2.add (add) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer2.2.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 236027904;
-    const float *x1 = s->acts + 221347840;
-    float *y = s->acts + 240222208;
+    const float *x0 = s->acts + 178356224;
+    const float *x1 = s->acts + 165773312;
+    float *y = s->acts + 182550528;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 240222208;
-    float *dx0 = s->dacts + 236027904;
-    float *dx1 = s->dacts + 221347840;
+    const float *dy = s->dacts + 182550528;
+    float *dx0 = s->dacts + 178356224;
+    float *dx1 = s->dacts + 165773312;
+    const float *y = s->acts + 182550528; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer2.2.after (relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 240222208;
-    float *y = s->acts + 244416512;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 240222208;
-    const float *y = s->acts + 244416512;
-    const float *dy = s->dacts + 244416512;
-    float *dx = s->dacts + 240222208;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer2.3.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 244416512;
+    const float *x = s->acts + 182550528;
     const float *w = s->params + 1165760;
-    float *y = s->acts + 248610816;
+    float *y = s->acts + 186744832;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 244416512;
+    const float *x = s->acts + 182550528;
     const float *w = s->params + 1165760;
-    const float *dy = s->dacts + 248610816;
+    const float *dy = s->dacts + 186744832;
     float *dw = s->grads + 1165760;
-    float *dx = s->dacts + 244416512;
+    float *dx = s->dacts + 182550528;
     const int np = n * 256;
     if (trains(s, 105)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -2923,16 +2461,16 @@ static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer2.3.bn1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer2.3.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 248610816;
+    const float *x = s->acts + 186744832;
     const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 371631120, *invstd = mean + 128;
+    float *mean = s->acts + 277521424, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1231424;
     float *running_mean = s->params + 1231552, *running_var = s->params + 1231680;
-    float *y = s->acts + 249659392;
+    float *y = s->acts + 187793408;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2951,26 +2489,28 @@ static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 248610816;
+    const float *x = s->acts + 186744832;
     const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 371631120, *invstd = mean + 128;
+    float *mean = s->acts + 277521424, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 249659392;
+    const float *dy = s->dacts + 187793408;
+    const float *y = s->acts + 187793408; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1231296, *dbeta = s->grads + 1231424;
-    float *dx = s->dacts + 248610816;
+    float *dx = s->dacts + 186744832;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
@@ -2978,45 +2518,19 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer2.3.2 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_3_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 249659392;
-    float *y = s->acts + 250707968;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_3_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 249659392;
-    const float *y = s->acts + 250707968;
-    const float *dy = s->dacts + 250707968;
-    float *dx = s->dacts + 249659392;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 250707968;
+    const float *x = s->acts + 187793408;
     const float *w = s->params + 1231808;
-    float *y = s->acts + 251756544;
+    float *y = s->acts + 188841984;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -3038,11 +2552,11 @@ static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 250707968;
+    const float *x = s->acts + 187793408;
     const float *w = s->params + 1231808;
-    const float *dy = s->dacts + 251756544;
+    const float *dy = s->dacts + 188841984;
     float *dw = s->grads + 1231808;
-    float *dx = s->dacts + 250707968;
+    float *dx = s->dacts + 187793408;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 110)) {
@@ -3081,16 +2595,16 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer2.3.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer2.3.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 251756544;
+    const float *x = s->acts + 188841984;
     const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 371631392, *invstd = mean + 128;
+    float *mean = s->acts + 277521696, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1379392;
     float *running_mean = s->params + 1379520, *running_var = s->params + 1379648;
-    float *y = s->acts + 252805120;
+    float *y = s->acts + 189890560;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3109,26 +2623,28 @@ static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 251756544;
+    const float *x = s->acts + 188841984;
     const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 371631392, *invstd = mean + 128;
+    float *mean = s->acts + 277521696, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 252805120;
+    const float *dy = s->dacts + 189890560;
+    const float *y = s->acts + 189890560; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1379264, *dbeta = s->grads + 1379392;
-    float *dx = s->dacts + 251756544;
+    float *dx = s->dacts + 188841984;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 112)) dbeta[c] += (float)sum_dy;
@@ -3136,56 +2652,30 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer2.3.5 (relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_3_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 252805120;
-    float *y = s->acts + 253853696;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_3_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 252805120;
-    const float *y = s->acts + 253853696;
-    const float *dy = s->dacts + 253853696;
-    float *dx = s->dacts + 252805120;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer2.3.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_3_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 253853696;
+    const float *x = s->acts + 189890560;
     const float *w = s->params + 1379776;
-    float *y = s->acts + 254902272;
+    float *y = s->acts + 190939136;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 253853696;
+    const float *x = s->acts + 189890560;
     const float *w = s->params + 1379776;
-    const float *dy = s->dacts + 254902272;
+    const float *dy = s->dacts + 190939136;
     float *dw = s->grads + 1379776;
-    float *dx = s->dacts + 253853696;
+    float *dx = s->dacts + 189890560;
     const int np = n * 256;
     if (trains(s, 115)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
@@ -3198,13 +2688,13 @@ static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.3.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 254902272;
+    const float *x = s->acts + 190939136;
     const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 371631664, *invstd = mean + 512;
+    float *mean = s->acts + 277521968, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1445824;
     float *running_mean = s->params + 1446336, *running_var = s->params + 1446848;
-    float *y = s->acts + 259096576;
+    float *y = s->acts + 195133440;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3229,13 +2719,13 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 254902272;
+    const float *x = s->acts + 190939136;
     const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 371631664, *invstd = mean + 512;
+    float *mean = s->acts + 277521968, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 259096576;
+    const float *dy = s->dacts + 195133440;
     float *dgamma = s->grads + 1445312, *dbeta = s->grads + 1445824;
-    float *dx = s->dacts + 254902272;
+    float *dx = s->dacts + 190939136;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3257,71 +2747,46 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer2.3.add (add) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer2.3.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 259096576;
-    const float *x1 = s->acts + 244416512;
-    float *y = s->acts + 263290880;
+    const float *x0 = s->acts + 195133440;
+    const float *x1 = s->acts + 182550528;
+    float *y = s->acts + 199327744;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 263290880;
-    float *dx0 = s->dacts + 259096576;
-    float *dx1 = s->dacts + 244416512;
+    const float *dy = s->dacts + 199327744;
+    float *dx0 = s->dacts + 195133440;
+    float *dx1 = s->dacts + 182550528;
+    const float *y = s->acts + 199327744; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer2.3.after (relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer2_3_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 263290880;
-    float *y = s->acts + 267485184;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer2_3_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 263290880;
-    const float *y = s->acts + 267485184;
-    const float *dy = s->dacts + 267485184;
-    float *dx = s->dacts + 263290880;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.0.conv1 (conv2d 1x1) | 512x16x16 -> 256x16x16 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 267485184;
+    const float *x = s->acts + 199327744;
     const float *w = s->params + 1447360;
-    float *y = s->acts + 271679488;
+    float *y = s->acts + 203522048;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 267485184;
+    const float *x = s->acts + 199327744;
     const float *w = s->params + 1447360;
-    const float *dy = s->dacts + 271679488;
+    const float *dy = s->dacts + 203522048;
     float *dw = s->grads + 1447360;
-    float *dx = s->dacts + 267485184;
+    float *dx = s->dacts + 199327744;
     const int np = n * 256;
     if (trains(s, 120)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -3331,16 +2796,16 @@ static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.0.bn1 (batchnorm2d) | 256x16x16 -> 256x16x16 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.0.bn1 (batchnorm2d + relu) | 256x16x16 -> 256x16x16 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 271679488;
+    const float *x = s->acts + 203522048;
     const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 371632704, *invstd = mean + 256;
+    float *mean = s->acts + 277523008, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1578688;
     float *running_mean = s->params + 1578944, *running_var = s->params + 1579200;
-    float *y = s->acts + 273776640;
+    float *y = s->acts + 205619200;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3359,26 +2824,28 @@ static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 271679488;
+    const float *x = s->acts + 203522048;
     const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 371632704, *invstd = mean + 256;
+    float *mean = s->acts + 277523008, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 273776640;
+    const float *dy = s->dacts + 205619200;
+    const float *y = s->acts + 205619200; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 1578432, *dbeta = s->grads + 1578688;
-    float *dx = s->dacts + 271679488;
+    float *dx = s->dacts + 203522048;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 122)) dbeta[c] += (float)sum_dy;
@@ -3386,45 +2853,19 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.0.2 (relu) | 256x16x16 -> 256x16x16 | 0 MACs per image | elementwise */
-static void resnet50_layer3_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 273776640;
-    float *y = s->acts + 275873792;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 273776640;
-    const float *y = s->acts + 275873792;
-    const float *dy = s->dacts + 275873792;
-    float *dx = s->dacts + 273776640;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.0.conv2 (conv2d 3x3, stride 2, pad 1) | 256x16x16 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 275873792;
+    const float *x = s->acts + 205619200;
     const float *w = s->params + 1579456;
-    float *y = s->acts + 277970944;
+    float *y = s->acts + 207716352;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3446,11 +2887,11 @@ static void resnet50_layer3_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 275873792;
+    const float *x = s->acts + 205619200;
     const float *w = s->params + 1579456;
-    const float *dy = s->dacts + 277970944;
+    const float *dy = s->dacts + 207716352;
     float *dw = s->grads + 1579456;
-    float *dx = s->dacts + 275873792;
+    float *dx = s->dacts + 205619200;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 125)) {
@@ -3489,16 +2930,16 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.0.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 277970944;
+    const float *x = s->acts + 207716352;
     const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 371633232, *invstd = mean + 256;
+    float *mean = s->acts + 277523536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2169536;
     float *running_mean = s->params + 2169792, *running_var = s->params + 2170048;
-    float *y = s->acts + 278495232;
+    float *y = s->acts + 208240640;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3517,26 +2958,28 @@ static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 277970944;
+    const float *x = s->acts + 207716352;
     const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 371633232, *invstd = mean + 256;
+    float *mean = s->acts + 277523536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 278495232;
+    const float *dy = s->dacts + 208240640;
+    const float *y = s->acts + 208240640; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 2169280, *dbeta = s->grads + 2169536;
-    float *dx = s->dacts + 277970944;
+    float *dx = s->dacts + 207716352;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
@@ -3544,56 +2987,30 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.0.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_0_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 278495232;
-    float *y = s->acts + 279019520;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_0_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 278495232;
-    const float *y = s->acts + 279019520;
-    const float *dy = s->dacts + 279019520;
-    float *dx = s->dacts + 278495232;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.0.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 279019520;
+    const float *x = s->acts + 208240640;
     const float *w = s->params + 2170304;
-    float *y = s->acts + 279543808;
+    float *y = s->acts + 208764928;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 279019520;
+    const float *x = s->acts + 208240640;
     const float *w = s->params + 2170304;
-    const float *dy = s->dacts + 279543808;
+    const float *dy = s->dacts + 208764928;
     float *dw = s->grads + 2170304;
-    float *dx = s->dacts + 279019520;
+    float *dx = s->dacts + 208240640;
     const int np = n * 64;
     if (trains(s, 130)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -3606,13 +3023,13 @@ static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.0.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 279543808;
+    const float *x = s->acts + 208764928;
     const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 371633760, *invstd = mean + 1024;
+    float *mean = s->acts + 277524064, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2433472;
     float *running_mean = s->params + 2434496, *running_var = s->params + 2435520;
-    float *y = s->acts + 281640960;
+    float *y = s->acts + 210862080;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -3637,13 +3054,13 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 279543808;
+    const float *x = s->acts + 208764928;
     const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 371633760, *invstd = mean + 1024;
+    float *mean = s->acts + 277524064, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 281640960;
+    const float *dy = s->dacts + 210862080;
     float *dgamma = s->grads + 2432448, *dbeta = s->grads + 2433472;
-    float *dx = s->dacts + 279543808;
+    float *dx = s->dacts + 208764928;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -3668,9 +3085,9 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 512x16x16 -> 1024x8x8 | 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 267485184;
+    const float *x = s->acts + 199327744;
     const float *w = s->params + 2436544;
-    float *y = s->acts + 283738112;
+    float *y = s->acts + 212959232;
     float *col = s->work; /* [512][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3684,11 +3101,11 @@ static void resnet50_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 267485184;
+    const float *x = s->acts + 199327744;
     const float *w = s->params + 2436544;
-    const float *dy = s->dacts + 283738112;
+    const float *dy = s->dacts + 212959232;
     float *dw = s->grads + 2436544;
-    float *dx = s->dacts + 267485184;
+    float *dx = s->dacts + 199327744;
     float *col = s->work; /* [512][n*64] */
     const int np = n * 64;
     if (trains(s, 135)) {
@@ -3714,13 +3131,13 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer3.0.shortcut.1 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 283738112;
+    const float *x = s->acts + 212959232;
     const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 371635824, *invstd = mean + 1024;
+    float *mean = s->acts + 277526128, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2961856;
     float *running_mean = s->params + 2962880, *running_var = s->params + 2963904;
-    float *y = s->acts + 285835264;
+    float *y = s->acts + 215056384;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -3745,13 +3162,13 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 283738112;
+    const float *x = s->acts + 212959232;
     const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 371635824, *invstd = mean + 1024;
+    float *mean = s->acts + 277526128, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 285835264;
+    const float *dy = s->dacts + 215056384;
     float *dgamma = s->grads + 2960832, *dbeta = s->grads + 2961856;
-    float *dx = s->dacts + 283738112;
+    float *dx = s->dacts + 212959232;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -3773,71 +3190,46 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet50.lua:16: layer3.0.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.0.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 281640960;
-    const float *x1 = s->acts + 285835264;
-    float *y = s->acts + 287932416;
+    const float *x0 = s->acts + 210862080;
+    const float *x1 = s->acts + 215056384;
+    float *y = s->acts + 217153536;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 287932416;
-    float *dx0 = s->dacts + 281640960;
-    float *dx1 = s->dacts + 285835264;
+    const float *dy = s->dacts + 217153536;
+    float *dx0 = s->dacts + 210862080;
+    float *dx1 = s->dacts + 215056384;
+    const float *y = s->acts + 217153536; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.0.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 287932416;
-    float *y = s->acts + 290029568;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 287932416;
-    const float *y = s->acts + 290029568;
-    const float *dy = s->dacts + 290029568;
-    float *dx = s->dacts + 287932416;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.1.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 290029568;
+    const float *x = s->acts + 217153536;
     const float *w = s->params + 2964928;
-    float *y = s->acts + 292126720;
+    float *y = s->acts + 219250688;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 290029568;
+    const float *x = s->acts + 217153536;
     const float *w = s->params + 2964928;
-    const float *dy = s->dacts + 292126720;
+    const float *dy = s->dacts + 219250688;
     float *dw = s->grads + 2964928;
-    float *dx = s->dacts + 290029568;
+    float *dx = s->dacts + 217153536;
     const int np = n * 64;
     if (trains(s, 140)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -3847,16 +3239,16 @@ static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.1.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 292126720;
+    const float *x = s->acts + 219250688;
     const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 371637888, *invstd = mean + 256;
+    float *mean = s->acts + 277528192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3227328;
     float *running_mean = s->params + 3227584, *running_var = s->params + 3227840;
-    float *y = s->acts + 292651008;
+    float *y = s->acts + 219774976;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3875,26 +3267,28 @@ static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 292126720;
+    const float *x = s->acts + 219250688;
     const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 371637888, *invstd = mean + 256;
+    float *mean = s->acts + 277528192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 292651008;
+    const float *dy = s->dacts + 219774976;
+    const float *y = s->acts + 219774976; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 3227072, *dbeta = s->grads + 3227328;
-    float *dx = s->dacts + 292126720;
+    float *dx = s->dacts + 219250688;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 142)) dbeta[c] += (float)sum_dy;
@@ -3902,45 +3296,19 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.1.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 292651008;
-    float *y = s->acts + 293175296;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 292651008;
-    const float *y = s->acts + 293175296;
-    const float *dy = s->dacts + 293175296;
-    float *dx = s->dacts + 292651008;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 293175296;
+    const float *x = s->acts + 219774976;
     const float *w = s->params + 3228096;
-    float *y = s->acts + 293699584;
+    float *y = s->acts + 220299264;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3962,11 +3330,11 @@ static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 293175296;
+    const float *x = s->acts + 219774976;
     const float *w = s->params + 3228096;
-    const float *dy = s->dacts + 293699584;
+    const float *dy = s->dacts + 220299264;
     float *dw = s->grads + 3228096;
-    float *dx = s->dacts + 293175296;
+    float *dx = s->dacts + 219774976;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 145)) {
@@ -4005,16 +3373,16 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.1.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 293699584;
+    const float *x = s->acts + 220299264;
     const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 371638416, *invstd = mean + 256;
+    float *mean = s->acts + 277528720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3818176;
     float *running_mean = s->params + 3818432, *running_var = s->params + 3818688;
-    float *y = s->acts + 294223872;
+    float *y = s->acts + 220823552;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4033,26 +3401,28 @@ static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 293699584;
+    const float *x = s->acts + 220299264;
     const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 371638416, *invstd = mean + 256;
+    float *mean = s->acts + 277528720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 294223872;
+    const float *dy = s->dacts + 220823552;
+    const float *y = s->acts + 220823552; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 3817920, *dbeta = s->grads + 3818176;
-    float *dx = s->dacts + 293699584;
+    float *dx = s->dacts + 220299264;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
@@ -4060,56 +3430,30 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.1.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_1_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 294223872;
-    float *y = s->acts + 294748160;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_1_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 294223872;
-    const float *y = s->acts + 294748160;
-    const float *dy = s->dacts + 294748160;
-    float *dx = s->dacts + 294223872;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.1.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 294748160;
+    const float *x = s->acts + 220823552;
     const float *w = s->params + 3818944;
-    float *y = s->acts + 295272448;
+    float *y = s->acts + 221347840;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 294748160;
+    const float *x = s->acts + 220823552;
     const float *w = s->params + 3818944;
-    const float *dy = s->dacts + 295272448;
+    const float *dy = s->dacts + 221347840;
     float *dw = s->grads + 3818944;
-    float *dx = s->dacts + 294748160;
+    float *dx = s->dacts + 220823552;
     const int np = n * 64;
     if (trains(s, 150)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -4122,13 +3466,13 @@ static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.1.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 295272448;
+    const float *x = s->acts + 221347840;
     const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 371638944, *invstd = mean + 1024;
+    float *mean = s->acts + 277529248, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4082112;
     float *running_mean = s->params + 4083136, *running_var = s->params + 4084160;
-    float *y = s->acts + 297369600;
+    float *y = s->acts + 223444992;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4153,13 +3497,13 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 295272448;
+    const float *x = s->acts + 221347840;
     const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 371638944, *invstd = mean + 1024;
+    float *mean = s->acts + 277529248, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 297369600;
+    const float *dy = s->dacts + 223444992;
     float *dgamma = s->grads + 4081088, *dbeta = s->grads + 4082112;
-    float *dx = s->dacts + 295272448;
+    float *dx = s->dacts + 221347840;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4181,71 +3525,46 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.1.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.1.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 297369600;
-    const float *x1 = s->acts + 290029568;
-    float *y = s->acts + 299466752;
+    const float *x0 = s->acts + 223444992;
+    const float *x1 = s->acts + 217153536;
+    float *y = s->acts + 225542144;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 299466752;
-    float *dx0 = s->dacts + 297369600;
-    float *dx1 = s->dacts + 290029568;
+    const float *dy = s->dacts + 225542144;
+    float *dx0 = s->dacts + 223444992;
+    float *dx1 = s->dacts + 217153536;
+    const float *y = s->acts + 225542144; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.1.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 299466752;
-    float *y = s->acts + 301563904;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 299466752;
-    const float *y = s->acts + 301563904;
-    const float *dy = s->dacts + 301563904;
-    float *dx = s->dacts + 299466752;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.2.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 301563904;
+    const float *x = s->acts + 225542144;
     const float *w = s->params + 4085184;
-    float *y = s->acts + 303661056;
+    float *y = s->acts + 227639296;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 301563904;
+    const float *x = s->acts + 225542144;
     const float *w = s->params + 4085184;
-    const float *dy = s->dacts + 303661056;
+    const float *dy = s->dacts + 227639296;
     float *dw = s->grads + 4085184;
-    float *dx = s->dacts + 301563904;
+    float *dx = s->dacts + 225542144;
     const int np = n * 64;
     if (trains(s, 155)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -4255,16 +3574,16 @@ static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.2.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.2.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 303661056;
+    const float *x = s->acts + 227639296;
     const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 371641008, *invstd = mean + 256;
+    float *mean = s->acts + 277531312, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4347584;
     float *running_mean = s->params + 4347840, *running_var = s->params + 4348096;
-    float *y = s->acts + 304185344;
+    float *y = s->acts + 228163584;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4283,26 +3602,28 @@ static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 303661056;
+    const float *x = s->acts + 227639296;
     const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 371641008, *invstd = mean + 256;
+    float *mean = s->acts + 277531312, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 304185344;
+    const float *dy = s->dacts + 228163584;
+    const float *y = s->acts + 228163584; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 4347328, *dbeta = s->grads + 4347584;
-    float *dx = s->dacts + 303661056;
+    float *dx = s->dacts + 227639296;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 157)) dbeta[c] += (float)sum_dy;
@@ -4310,45 +3631,19 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.2.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 304185344;
-    float *y = s->acts + 304709632;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 304185344;
-    const float *y = s->acts + 304709632;
-    const float *dy = s->dacts + 304709632;
-    float *dx = s->dacts + 304185344;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 304709632;
+    const float *x = s->acts + 228163584;
     const float *w = s->params + 4348352;
-    float *y = s->acts + 305233920;
+    float *y = s->acts + 228687872;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4370,11 +3665,11 @@ static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 304709632;
+    const float *x = s->acts + 228163584;
     const float *w = s->params + 4348352;
-    const float *dy = s->dacts + 305233920;
+    const float *dy = s->dacts + 228687872;
     float *dw = s->grads + 4348352;
-    float *dx = s->dacts + 304709632;
+    float *dx = s->dacts + 228163584;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 160)) {
@@ -4413,16 +3708,16 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.2.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.2.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 305233920;
+    const float *x = s->acts + 228687872;
     const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 371641536, *invstd = mean + 256;
+    float *mean = s->acts + 277531840, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4938432;
     float *running_mean = s->params + 4938688, *running_var = s->params + 4938944;
-    float *y = s->acts + 305758208;
+    float *y = s->acts + 229212160;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4441,26 +3736,28 @@ static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 305233920;
+    const float *x = s->acts + 228687872;
     const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 371641536, *invstd = mean + 256;
+    float *mean = s->acts + 277531840, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 305758208;
+    const float *dy = s->dacts + 229212160;
+    const float *y = s->acts + 229212160; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 4938176, *dbeta = s->grads + 4938432;
-    float *dx = s->dacts + 305233920;
+    float *dx = s->dacts + 228687872;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
@@ -4468,56 +3765,30 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.2.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_2_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 305758208;
-    float *y = s->acts + 306282496;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_2_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 305758208;
-    const float *y = s->acts + 306282496;
-    const float *dy = s->dacts + 306282496;
-    float *dx = s->dacts + 305758208;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.2.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 306282496;
+    const float *x = s->acts + 229212160;
     const float *w = s->params + 4939200;
-    float *y = s->acts + 306806784;
+    float *y = s->acts + 229736448;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 306282496;
+    const float *x = s->acts + 229212160;
     const float *w = s->params + 4939200;
-    const float *dy = s->dacts + 306806784;
+    const float *dy = s->dacts + 229736448;
     float *dw = s->grads + 4939200;
-    float *dx = s->dacts + 306282496;
+    float *dx = s->dacts + 229212160;
     const int np = n * 64;
     if (trains(s, 165)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -4530,13 +3801,13 @@ static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.2.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 306806784;
+    const float *x = s->acts + 229736448;
     const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 371642064, *invstd = mean + 1024;
+    float *mean = s->acts + 277532368, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5202368;
     float *running_mean = s->params + 5203392, *running_var = s->params + 5204416;
-    float *y = s->acts + 308903936;
+    float *y = s->acts + 231833600;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4561,13 +3832,13 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 306806784;
+    const float *x = s->acts + 229736448;
     const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 371642064, *invstd = mean + 1024;
+    float *mean = s->acts + 277532368, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 308903936;
+    const float *dy = s->dacts + 231833600;
     float *dgamma = s->grads + 5201344, *dbeta = s->grads + 5202368;
-    float *dx = s->dacts + 306806784;
+    float *dx = s->dacts + 229736448;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4589,71 +3860,46 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.2.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.2.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 308903936;
-    const float *x1 = s->acts + 301563904;
-    float *y = s->acts + 311001088;
+    const float *x0 = s->acts + 231833600;
+    const float *x1 = s->acts + 225542144;
+    float *y = s->acts + 233930752;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 311001088;
-    float *dx0 = s->dacts + 308903936;
-    float *dx1 = s->dacts + 301563904;
+    const float *dy = s->dacts + 233930752;
+    float *dx0 = s->dacts + 231833600;
+    float *dx1 = s->dacts + 225542144;
+    const float *y = s->acts + 233930752; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.2.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 311001088;
-    float *y = s->acts + 313098240;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 311001088;
-    const float *y = s->acts + 313098240;
-    const float *dy = s->dacts + 313098240;
-    float *dx = s->dacts + 311001088;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.3.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 313098240;
+    const float *x = s->acts + 233930752;
     const float *w = s->params + 5205440;
-    float *y = s->acts + 315195392;
+    float *y = s->acts + 236027904;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 313098240;
+    const float *x = s->acts + 233930752;
     const float *w = s->params + 5205440;
-    const float *dy = s->dacts + 315195392;
+    const float *dy = s->dacts + 236027904;
     float *dw = s->grads + 5205440;
-    float *dx = s->dacts + 313098240;
+    float *dx = s->dacts + 233930752;
     const int np = n * 64;
     if (trains(s, 170)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -4663,16 +3909,16 @@ static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.3.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.3.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 315195392;
+    const float *x = s->acts + 236027904;
     const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 371644128, *invstd = mean + 256;
+    float *mean = s->acts + 277534432, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5467840;
     float *running_mean = s->params + 5468096, *running_var = s->params + 5468352;
-    float *y = s->acts + 315719680;
+    float *y = s->acts + 236552192;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4691,26 +3937,28 @@ static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 315195392;
+    const float *x = s->acts + 236027904;
     const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 371644128, *invstd = mean + 256;
+    float *mean = s->acts + 277534432, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 315719680;
+    const float *dy = s->dacts + 236552192;
+    const float *y = s->acts + 236552192; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 5467584, *dbeta = s->grads + 5467840;
-    float *dx = s->dacts + 315195392;
+    float *dx = s->dacts + 236027904;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
@@ -4718,45 +3966,19 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.3.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_3_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 315719680;
-    float *y = s->acts + 316243968;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_3_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 315719680;
-    const float *y = s->acts + 316243968;
-    const float *dy = s->dacts + 316243968;
-    float *dx = s->dacts + 315719680;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 316243968;
+    const float *x = s->acts + 236552192;
     const float *w = s->params + 5468608;
-    float *y = s->acts + 316768256;
+    float *y = s->acts + 237076480;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4778,11 +4000,11 @@ static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 316243968;
+    const float *x = s->acts + 236552192;
     const float *w = s->params + 5468608;
-    const float *dy = s->dacts + 316768256;
+    const float *dy = s->dacts + 237076480;
     float *dw = s->grads + 5468608;
-    float *dx = s->dacts + 316243968;
+    float *dx = s->dacts + 236552192;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 175)) {
@@ -4821,16 +4043,16 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.3.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.3.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 316768256;
+    const float *x = s->acts + 237076480;
     const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 371644656, *invstd = mean + 256;
+    float *mean = s->acts + 277534960, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6058688;
     float *running_mean = s->params + 6058944, *running_var = s->params + 6059200;
-    float *y = s->acts + 317292544;
+    float *y = s->acts + 237600768;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4849,26 +4071,28 @@ static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 316768256;
+    const float *x = s->acts + 237076480;
     const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 371644656, *invstd = mean + 256;
+    float *mean = s->acts + 277534960, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 317292544;
+    const float *dy = s->dacts + 237600768;
+    const float *y = s->acts + 237600768; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 6058432, *dbeta = s->grads + 6058688;
-    float *dx = s->dacts + 316768256;
+    float *dx = s->dacts + 237076480;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 177)) dbeta[c] += (float)sum_dy;
@@ -4876,56 +4100,30 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.3.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_3_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 317292544;
-    float *y = s->acts + 317816832;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_3_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 317292544;
-    const float *y = s->acts + 317816832;
-    const float *dy = s->dacts + 317816832;
-    float *dx = s->dacts + 317292544;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.3.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_3_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 317816832;
+    const float *x = s->acts + 237600768;
     const float *w = s->params + 6059456;
-    float *y = s->acts + 318341120;
+    float *y = s->acts + 238125056;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 317816832;
+    const float *x = s->acts + 237600768;
     const float *w = s->params + 6059456;
-    const float *dy = s->dacts + 318341120;
+    const float *dy = s->dacts + 238125056;
     float *dw = s->grads + 6059456;
-    float *dx = s->dacts + 317816832;
+    float *dx = s->dacts + 237600768;
     const int np = n * 64;
     if (trains(s, 180)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -4938,13 +4136,13 @@ static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.3.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 318341120;
+    const float *x = s->acts + 238125056;
     const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 371645184, *invstd = mean + 1024;
+    float *mean = s->acts + 277535488, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6322624;
     float *running_mean = s->params + 6323648, *running_var = s->params + 6324672;
-    float *y = s->acts + 320438272;
+    float *y = s->acts + 240222208;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4969,13 +4167,13 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 318341120;
+    const float *x = s->acts + 238125056;
     const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 371645184, *invstd = mean + 1024;
+    float *mean = s->acts + 277535488, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 320438272;
+    const float *dy = s->dacts + 240222208;
     float *dgamma = s->grads + 6321600, *dbeta = s->grads + 6322624;
-    float *dx = s->dacts + 318341120;
+    float *dx = s->dacts + 238125056;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4997,71 +4195,46 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.3.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.3.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 320438272;
-    const float *x1 = s->acts + 313098240;
-    float *y = s->acts + 322535424;
+    const float *x0 = s->acts + 240222208;
+    const float *x1 = s->acts + 233930752;
+    float *y = s->acts + 242319360;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 322535424;
-    float *dx0 = s->dacts + 320438272;
-    float *dx1 = s->dacts + 313098240;
+    const float *dy = s->dacts + 242319360;
+    float *dx0 = s->dacts + 240222208;
+    float *dx1 = s->dacts + 233930752;
+    const float *y = s->acts + 242319360; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.3.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_3_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 322535424;
-    float *y = s->acts + 324632576;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_3_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 322535424;
-    const float *y = s->acts + 324632576;
-    const float *dy = s->dacts + 324632576;
-    float *dx = s->dacts + 322535424;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.4.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_4_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 324632576;
+    const float *x = s->acts + 242319360;
     const float *w = s->params + 6325696;
-    float *y = s->acts + 326729728;
+    float *y = s->acts + 244416512;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 324632576;
+    const float *x = s->acts + 242319360;
     const float *w = s->params + 6325696;
-    const float *dy = s->dacts + 326729728;
+    const float *dy = s->dacts + 244416512;
     float *dw = s->grads + 6325696;
-    float *dx = s->dacts + 324632576;
+    float *dx = s->dacts + 242319360;
     const int np = n * 64;
     if (trains(s, 185)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -5071,16 +4244,16 @@ static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.4.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.4.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 326729728;
+    const float *x = s->acts + 244416512;
     const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 371647248, *invstd = mean + 256;
+    float *mean = s->acts + 277537552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6588096;
     float *running_mean = s->params + 6588352, *running_var = s->params + 6588608;
-    float *y = s->acts + 327254016;
+    float *y = s->acts + 244940800;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5099,26 +4272,28 @@ static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 326729728;
+    const float *x = s->acts + 244416512;
     const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 371647248, *invstd = mean + 256;
+    float *mean = s->acts + 277537552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 327254016;
+    const float *dy = s->dacts + 244940800;
+    const float *y = s->acts + 244940800; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 6587840, *dbeta = s->grads + 6588096;
-    float *dx = s->dacts + 326729728;
+    float *dx = s->dacts + 244416512;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 187)) dbeta[c] += (float)sum_dy;
@@ -5126,45 +4301,19 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.4.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_4_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 327254016;
-    float *y = s->acts + 327778304;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_4_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 327254016;
-    const float *y = s->acts + 327778304;
-    const float *dy = s->dacts + 327778304;
-    float *dx = s->dacts + 327254016;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 327778304;
+    const float *x = s->acts + 244940800;
     const float *w = s->params + 6588864;
-    float *y = s->acts + 328302592;
+    float *y = s->acts + 245465088;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -5186,11 +4335,11 @@ static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 327778304;
+    const float *x = s->acts + 244940800;
     const float *w = s->params + 6588864;
-    const float *dy = s->dacts + 328302592;
+    const float *dy = s->dacts + 245465088;
     float *dw = s->grads + 6588864;
-    float *dx = s->dacts + 327778304;
+    float *dx = s->dacts + 244940800;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 190)) {
@@ -5229,16 +4378,16 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.4.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.4.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 328302592;
+    const float *x = s->acts + 245465088;
     const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 371647776, *invstd = mean + 256;
+    float *mean = s->acts + 277538080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7178944;
     float *running_mean = s->params + 7179200, *running_var = s->params + 7179456;
-    float *y = s->acts + 328826880;
+    float *y = s->acts + 245989376;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5257,26 +4406,28 @@ static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 328302592;
+    const float *x = s->acts + 245465088;
     const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 371647776, *invstd = mean + 256;
+    float *mean = s->acts + 277538080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 328826880;
+    const float *dy = s->dacts + 245989376;
+    const float *y = s->acts + 245989376; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 7178688, *dbeta = s->grads + 7178944;
-    float *dx = s->dacts + 328302592;
+    float *dx = s->dacts + 245465088;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 192)) dbeta[c] += (float)sum_dy;
@@ -5284,56 +4435,30 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.4.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_4_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 328826880;
-    float *y = s->acts + 329351168;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_4_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 328826880;
-    const float *y = s->acts + 329351168;
-    const float *dy = s->dacts + 329351168;
-    float *dx = s->dacts + 328826880;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.4.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_4_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 329351168;
+    const float *x = s->acts + 245989376;
     const float *w = s->params + 7179712;
-    float *y = s->acts + 329875456;
+    float *y = s->acts + 246513664;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 329351168;
+    const float *x = s->acts + 245989376;
     const float *w = s->params + 7179712;
-    const float *dy = s->dacts + 329875456;
+    const float *dy = s->dacts + 246513664;
     float *dw = s->grads + 7179712;
-    float *dx = s->dacts + 329351168;
+    float *dx = s->dacts + 245989376;
     const int np = n * 64;
     if (trains(s, 195)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -5346,13 +4471,13 @@ static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.4.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 329875456;
+    const float *x = s->acts + 246513664;
     const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 371648304, *invstd = mean + 1024;
+    float *mean = s->acts + 277538608, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7442880;
     float *running_mean = s->params + 7443904, *running_var = s->params + 7444928;
-    float *y = s->acts + 331972608;
+    float *y = s->acts + 248610816;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5377,13 +4502,13 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 329875456;
+    const float *x = s->acts + 246513664;
     const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 371648304, *invstd = mean + 1024;
+    float *mean = s->acts + 277538608, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 331972608;
+    const float *dy = s->dacts + 248610816;
     float *dgamma = s->grads + 7441856, *dbeta = s->grads + 7442880;
-    float *dx = s->dacts + 329875456;
+    float *dx = s->dacts + 246513664;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5405,71 +4530,46 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.4.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.4.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_4_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 331972608;
-    const float *x1 = s->acts + 324632576;
-    float *y = s->acts + 334069760;
+    const float *x0 = s->acts + 248610816;
+    const float *x1 = s->acts + 242319360;
+    float *y = s->acts + 250707968;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 334069760;
-    float *dx0 = s->dacts + 331972608;
-    float *dx1 = s->dacts + 324632576;
+    const float *dy = s->dacts + 250707968;
+    float *dx0 = s->dacts + 248610816;
+    float *dx1 = s->dacts + 242319360;
+    const float *y = s->acts + 250707968; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.4.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_4_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 334069760;
-    float *y = s->acts + 336166912;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_4_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 334069760;
-    const float *y = s->acts + 336166912;
-    const float *dy = s->dacts + 336166912;
-    float *dx = s->dacts + 334069760;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer3.5.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_5_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 336166912;
+    const float *x = s->acts + 250707968;
     const float *w = s->params + 7445952;
-    float *y = s->acts + 338264064;
+    float *y = s->acts + 252805120;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 336166912;
+    const float *x = s->acts + 250707968;
     const float *w = s->params + 7445952;
-    const float *dy = s->dacts + 338264064;
+    const float *dy = s->dacts + 252805120;
     float *dw = s->grads + 7445952;
-    float *dx = s->dacts + 336166912;
+    float *dx = s->dacts + 250707968;
     const int np = n * 64;
     if (trains(s, 200)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -5479,16 +4579,16 @@ static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer3.5.bn1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer3.5.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 338264064;
+    const float *x = s->acts + 252805120;
     const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 371650368, *invstd = mean + 256;
+    float *mean = s->acts + 277540672, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7708352;
     float *running_mean = s->params + 7708608, *running_var = s->params + 7708864;
-    float *y = s->acts + 338788352;
+    float *y = s->acts + 253329408;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5507,26 +4607,28 @@ static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 338264064;
+    const float *x = s->acts + 252805120;
     const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 371650368, *invstd = mean + 256;
+    float *mean = s->acts + 277540672, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 338788352;
+    const float *dy = s->dacts + 253329408;
+    const float *y = s->acts + 253329408; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 7708096, *dbeta = s->grads + 7708352;
-    float *dx = s->dacts + 338264064;
+    float *dx = s->dacts + 252805120;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 202)) dbeta[c] += (float)sum_dy;
@@ -5534,45 +4636,19 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer3.5.2 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_5_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 338788352;
-    float *y = s->acts + 339312640;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_5_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 338788352;
-    const float *y = s->acts + 339312640;
-    const float *dy = s->dacts + 339312640;
-    float *dx = s->dacts + 338788352;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 339312640;
+    const float *x = s->acts + 253329408;
     const float *w = s->params + 7709120;
-    float *y = s->acts + 339836928;
+    float *y = s->acts + 253853696;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -5594,11 +4670,11 @@ static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 339312640;
+    const float *x = s->acts + 253329408;
     const float *w = s->params + 7709120;
-    const float *dy = s->dacts + 339836928;
+    const float *dy = s->dacts + 253853696;
     float *dw = s->grads + 7709120;
-    float *dx = s->dacts + 339312640;
+    float *dx = s->dacts + 253329408;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 205)) {
@@ -5637,16 +4713,16 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer3.5.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer3.5.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 339836928;
+    const float *x = s->acts + 253853696;
     const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 371650896, *invstd = mean + 256;
+    float *mean = s->acts + 277541200, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8299200;
     float *running_mean = s->params + 8299456, *running_var = s->params + 8299712;
-    float *y = s->acts + 340361216;
+    float *y = s->acts + 254377984;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5665,26 +4741,28 @@ static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 339836928;
+    const float *x = s->acts + 253853696;
     const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 371650896, *invstd = mean + 256;
+    float *mean = s->acts + 277541200, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 340361216;
+    const float *dy = s->dacts + 254377984;
+    const float *y = s->acts + 254377984; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 8298944, *dbeta = s->grads + 8299200;
-    float *dx = s->dacts + 339836928;
+    float *dx = s->dacts + 253853696;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 207)) dbeta[c] += (float)sum_dy;
@@ -5692,56 +4770,30 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer3.5.5 (relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_5_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 340361216;
-    float *y = s->acts + 340885504;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_5_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 340361216;
-    const float *y = s->acts + 340885504;
-    const float *dy = s->dacts + 340885504;
-    float *dx = s->dacts + 340361216;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer3.5.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_5_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 340885504;
+    const float *x = s->acts + 254377984;
     const float *w = s->params + 8299968;
-    float *y = s->acts + 341409792;
+    float *y = s->acts + 254902272;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 340885504;
+    const float *x = s->acts + 254377984;
     const float *w = s->params + 8299968;
-    const float *dy = s->dacts + 341409792;
+    const float *dy = s->dacts + 254902272;
     float *dw = s->grads + 8299968;
-    float *dx = s->dacts + 340885504;
+    float *dx = s->dacts + 254377984;
     const int np = n * 64;
     if (trains(s, 210)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
@@ -5754,13 +4806,13 @@ static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.5.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 341409792;
+    const float *x = s->acts + 254902272;
     const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 371651424, *invstd = mean + 1024;
+    float *mean = s->acts + 277541728, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8563136;
     float *running_mean = s->params + 8564160, *running_var = s->params + 8565184;
-    float *y = s->acts + 343506944;
+    float *y = s->acts + 256999424;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5785,13 +4837,13 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 341409792;
+    const float *x = s->acts + 254902272;
     const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 371651424, *invstd = mean + 1024;
+    float *mean = s->acts + 277541728, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 343506944;
+    const float *dy = s->dacts + 256999424;
     float *dgamma = s->grads + 8562112, *dbeta = s->grads + 8563136;
-    float *dx = s->dacts + 341409792;
+    float *dx = s->dacts + 254902272;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5813,71 +4865,46 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.5.add (add) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer3.5.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_5_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 343506944;
-    const float *x1 = s->acts + 336166912;
-    float *y = s->acts + 345604096;
+    const float *x0 = s->acts + 256999424;
+    const float *x1 = s->acts + 250707968;
+    float *y = s->acts + 259096576;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 345604096;
-    float *dx0 = s->dacts + 343506944;
-    float *dx1 = s->dacts + 336166912;
+    const float *dy = s->dacts + 259096576;
+    float *dx0 = s->dacts + 256999424;
+    float *dx1 = s->dacts + 250707968;
+    const float *y = s->acts + 259096576; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer3.5.after (relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer3_5_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 345604096;
-    float *y = s->acts + 347701248;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer3_5_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 345604096;
-    const float *y = s->acts + 347701248;
-    const float *dy = s->dacts + 347701248;
-    float *dx = s->dacts + 345604096;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer4.0.conv1 (conv2d 1x1) | 1024x8x8 -> 512x8x8 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 347701248;
+    const float *x = s->acts + 259096576;
     const float *w = s->params + 8566208;
-    float *y = s->acts + 349798400;
+    float *y = s->acts + 261193728;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 347701248;
+    const float *x = s->acts + 259096576;
     const float *w = s->params + 8566208;
-    const float *dy = s->dacts + 349798400;
+    const float *dy = s->dacts + 261193728;
     float *dw = s->grads + 8566208;
-    float *dx = s->dacts + 347701248;
+    float *dx = s->dacts + 259096576;
     const int np = n * 64;
     if (trains(s, 215)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
@@ -5887,16 +4914,16 @@ static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer4.0.bn1 (batchnorm2d) | 512x8x8 -> 512x8x8 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer4.0.bn1 (batchnorm2d + relu) | 512x8x8 -> 512x8x8 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 349798400;
+    const float *x = s->acts + 261193728;
     const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 371653488, *invstd = mean + 512;
+    float *mean = s->acts + 277543792, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 9091008;
     float *running_mean = s->params + 9091520, *running_var = s->params + 9092032;
-    float *y = s->acts + 350846976;
+    float *y = s->acts + 262242304;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5915,26 +4942,28 @@ static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 349798400;
+    const float *x = s->acts + 261193728;
     const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 371653488, *invstd = mean + 512;
+    float *mean = s->acts + 277543792, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 350846976;
+    const float *dy = s->dacts + 262242304;
+    const float *y = s->acts + 262242304; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 9090496, *dbeta = s->grads + 9091008;
-    float *dx = s->dacts + 349798400;
+    float *dx = s->dacts + 261193728;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 217)) dbeta[c] += (float)sum_dy;
@@ -5942,45 +4971,19 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer4.0.2 (relu) | 512x8x8 -> 512x8x8 | 0 MACs per image | elementwise */
-static void resnet50_layer4_0_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 350846976;
-    float *y = s->acts + 351895552;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_0_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 350846976;
-    const float *y = s->acts + 351895552;
-    const float *dy = s->dacts + 351895552;
-    float *dx = s->dacts + 350846976;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer4.0.conv2 (conv2d 3x3, stride 2, pad 1) | 512x8x8 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 351895552;
+    const float *x = s->acts + 262242304;
     const float *w = s->params + 9092544;
-    float *y = s->acts + 352944128;
+    float *y = s->acts + 263290880;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -6002,11 +5005,11 @@ static void resnet50_layer4_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 351895552;
+    const float *x = s->acts + 262242304;
     const float *w = s->params + 9092544;
-    const float *dy = s->dacts + 352944128;
+    const float *dy = s->dacts + 263290880;
     float *dw = s->grads + 9092544;
-    float *dx = s->dacts + 351895552;
+    float *dx = s->dacts + 262242304;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 220)) {
@@ -6045,16 +5048,16 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer4.0.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 352944128;
+    const float *x = s->acts + 263290880;
     const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 371654528, *invstd = mean + 512;
+    float *mean = s->acts + 277544832, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11452352;
     float *running_mean = s->params + 11452864, *running_var = s->params + 11453376;
-    float *y = s->acts + 353206272;
+    float *y = s->acts + 263553024;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6073,26 +5076,28 @@ static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 352944128;
+    const float *x = s->acts + 263290880;
     const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 371654528, *invstd = mean + 512;
+    float *mean = s->acts + 277544832, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 353206272;
+    const float *dy = s->dacts + 263553024;
+    const float *y = s->acts + 263553024; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 11451840, *dbeta = s->grads + 11452352;
-    float *dx = s->dacts + 352944128;
+    float *dx = s->dacts + 263290880;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 222)) dbeta[c] += (float)sum_dy;
@@ -6100,56 +5105,30 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer4.0.5 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_0_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 353206272;
-    float *y = s->acts + 353468416;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_0_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 353206272;
-    const float *y = s->acts + 353468416;
-    const float *dy = s->dacts + 353468416;
-    float *dx = s->dacts + 353206272;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer4.0.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 353468416;
+    const float *x = s->acts + 263553024;
     const float *w = s->params + 11453888;
-    float *y = s->acts + 353730560;
+    float *y = s->acts + 263815168;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 353468416;
+    const float *x = s->acts + 263553024;
     const float *w = s->params + 11453888;
-    const float *dy = s->dacts + 353730560;
+    const float *dy = s->dacts + 263815168;
     float *dw = s->grads + 11453888;
-    float *dx = s->dacts + 353468416;
+    float *dx = s->dacts + 263553024;
     const int np = n * 16;
     if (trains(s, 225)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -6162,13 +5141,13 @@ static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.0.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 353730560;
+    const float *x = s->acts + 263815168;
     const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 371655568, *invstd = mean + 2048;
+    float *mean = s->acts + 277545872, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 12504512;
     float *running_mean = s->params + 12506560, *running_var = s->params + 12508608;
-    float *y = s->acts + 354779136;
+    float *y = s->acts + 264863744;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6193,13 +5172,13 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 353730560;
+    const float *x = s->acts + 263815168;
     const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 371655568, *invstd = mean + 2048;
+    float *mean = s->acts + 277545872, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 354779136;
+    const float *dy = s->dacts + 264863744;
     float *dgamma = s->grads + 12502464, *dbeta = s->grads + 12504512;
-    float *dx = s->dacts + 353730560;
+    float *dx = s->dacts + 263815168;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6224,9 +5203,9 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 1024x8x8 -> 2048x4x4 | 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 347701248;
+    const float *x = s->acts + 259096576;
     const float *w = s->params + 12510656;
-    float *y = s->acts + 355827712;
+    float *y = s->acts + 265912320;
     float *col = s->work; /* [1024][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -6240,11 +5219,11 @@ static void resnet50_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 347701248;
+    const float *x = s->acts + 259096576;
     const float *w = s->params + 12510656;
-    const float *dy = s->dacts + 355827712;
+    const float *dy = s->dacts + 265912320;
     float *dw = s->grads + 12510656;
-    float *dx = s->dacts + 347701248;
+    float *dx = s->dacts + 259096576;
     float *col = s->work; /* [1024][n*16] */
     const int np = n * 16;
     if (trains(s, 230)) {
@@ -6270,13 +5249,13 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer4.0.shortcut.1 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 355827712;
+    const float *x = s->acts + 265912320;
     const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 371659680, *invstd = mean + 2048;
+    float *mean = s->acts + 277549984, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 14609856;
     float *running_mean = s->params + 14611904, *running_var = s->params + 14613952;
-    float *y = s->acts + 356876288;
+    float *y = s->acts + 266960896;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6301,13 +5280,13 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 355827712;
+    const float *x = s->acts + 265912320;
     const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 371659680, *invstd = mean + 2048;
+    float *mean = s->acts + 277549984, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 356876288;
+    const float *dy = s->dacts + 266960896;
     float *dgamma = s->grads + 14607808, *dbeta = s->grads + 14609856;
-    float *dx = s->dacts + 355827712;
+    float *dx = s->dacts + 265912320;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6329,71 +5308,46 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
     }
 }
 
-/* specs/resnet50.lua:16: layer4.0.add (add) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer4.0.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 354779136;
-    const float *x1 = s->acts + 356876288;
-    float *y = s->acts + 357924864;
+    const float *x0 = s->acts + 264863744;
+    const float *x1 = s->acts + 266960896;
+    float *y = s->acts + 268009472;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 357924864;
-    float *dx0 = s->dacts + 354779136;
-    float *dx1 = s->dacts + 356876288;
+    const float *dy = s->dacts + 268009472;
+    float *dx0 = s->dacts + 264863744;
+    float *dx1 = s->dacts + 266960896;
+    const float *y = s->acts + 268009472; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer4.0.after (relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_0_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 357924864;
-    float *y = s->acts + 358973440;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_0_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 357924864;
-    const float *y = s->acts + 358973440;
-    const float *dy = s->dacts + 358973440;
-    float *dx = s->dacts + 357924864;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer4.1.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 358973440;
+    const float *x = s->acts + 268009472;
     const float *w = s->params + 14616000;
-    float *y = s->acts + 360022016;
+    float *y = s->acts + 269058048;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 2048, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 358973440;
+    const float *x = s->acts + 268009472;
     const float *w = s->params + 14616000;
-    const float *dy = s->dacts + 360022016;
+    const float *dy = s->dacts + 269058048;
     float *dw = s->grads + 14616000;
-    float *dx = s->dacts + 358973440;
+    float *dx = s->dacts + 268009472;
     const int np = n * 16;
     if (trains(s, 235)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
@@ -6403,16 +5357,16 @@ static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer4.1.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 360022016;
+    const float *x = s->acts + 269058048;
     const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 371663792, *invstd = mean + 512;
+    float *mean = s->acts + 277554096, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 15665088;
     float *running_mean = s->params + 15665600, *running_var = s->params + 15666112;
-    float *y = s->acts + 360284160;
+    float *y = s->acts + 269320192;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6431,26 +5385,28 @@ static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 360022016;
+    const float *x = s->acts + 269058048;
     const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 371663792, *invstd = mean + 512;
+    float *mean = s->acts + 277554096, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 360284160;
+    const float *dy = s->dacts + 269320192;
+    const float *y = s->acts + 269320192; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 15664576, *dbeta = s->grads + 15665088;
-    float *dx = s->dacts + 360022016;
+    float *dx = s->dacts + 269058048;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 237)) dbeta[c] += (float)sum_dy;
@@ -6458,45 +5414,19 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer4.1.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_1_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 360284160;
-    float *y = s->acts + 360546304;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_1_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 360284160;
-    const float *y = s->acts + 360546304;
-    const float *dy = s->dacts + 360546304;
-    float *dx = s->dacts + 360284160;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 360546304;
+    const float *x = s->acts + 269320192;
     const float *w = s->params + 15666624;
-    float *y = s->acts + 360808448;
+    float *y = s->acts + 269582336;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -6518,11 +5448,11 @@ static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 360546304;
+    const float *x = s->acts + 269320192;
     const float *w = s->params + 15666624;
-    const float *dy = s->dacts + 360808448;
+    const float *dy = s->dacts + 269582336;
     float *dw = s->grads + 15666624;
-    float *dx = s->dacts + 360546304;
+    float *dx = s->dacts + 269320192;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 240)) {
@@ -6561,16 +5491,16 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer4.1.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 360808448;
+    const float *x = s->acts + 269582336;
     const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 371664832, *invstd = mean + 512;
+    float *mean = s->acts + 277555136, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 18026432;
     float *running_mean = s->params + 18026944, *running_var = s->params + 18027456;
-    float *y = s->acts + 361070592;
+    float *y = s->acts + 269844480;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6589,26 +5519,28 @@ static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 360808448;
+    const float *x = s->acts + 269582336;
     const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 371664832, *invstd = mean + 512;
+    float *mean = s->acts + 277555136, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 361070592;
+    const float *dy = s->dacts + 269844480;
+    const float *y = s->acts + 269844480; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 18025920, *dbeta = s->grads + 18026432;
-    float *dx = s->dacts + 360808448;
+    float *dx = s->dacts + 269582336;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 242)) dbeta[c] += (float)sum_dy;
@@ -6616,56 +5548,30 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer4.1.5 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_1_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 361070592;
-    float *y = s->acts + 361332736;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_1_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 361070592;
-    const float *y = s->acts + 361332736;
-    const float *dy = s->dacts + 361332736;
-    float *dx = s->dacts + 361070592;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer4.1.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 361332736;
+    const float *x = s->acts + 269844480;
     const float *w = s->params + 18027968;
-    float *y = s->acts + 361594880;
+    float *y = s->acts + 270106624;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 361332736;
+    const float *x = s->acts + 269844480;
     const float *w = s->params + 18027968;
-    const float *dy = s->dacts + 361594880;
+    const float *dy = s->dacts + 270106624;
     float *dw = s->grads + 18027968;
-    float *dx = s->dacts + 361332736;
+    float *dx = s->dacts + 269844480;
     const int np = n * 16;
     if (trains(s, 245)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -6678,13 +5584,13 @@ static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.1.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 361594880;
+    const float *x = s->acts + 270106624;
     const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 371665872, *invstd = mean + 2048;
+    float *mean = s->acts + 277556176, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 19078592;
     float *running_mean = s->params + 19080640, *running_var = s->params + 19082688;
-    float *y = s->acts + 362643456;
+    float *y = s->acts + 271155200;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6709,13 +5615,13 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 361594880;
+    const float *x = s->acts + 270106624;
     const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 371665872, *invstd = mean + 2048;
+    float *mean = s->acts + 277556176, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 362643456;
+    const float *dy = s->dacts + 271155200;
     float *dgamma = s->grads + 19076544, *dbeta = s->grads + 19078592;
-    float *dx = s->dacts + 361594880;
+    float *dx = s->dacts + 270106624;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6737,71 +5643,46 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer4.1.add (add) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer4.1.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 362643456;
-    const float *x1 = s->acts + 358973440;
-    float *y = s->acts + 363692032;
+    const float *x0 = s->acts + 271155200;
+    const float *x1 = s->acts + 268009472;
+    float *y = s->acts + 272203776;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 363692032;
-    float *dx0 = s->dacts + 362643456;
-    float *dx1 = s->dacts + 358973440;
+    const float *dy = s->dacts + 272203776;
+    float *dx0 = s->dacts + 271155200;
+    float *dx1 = s->dacts + 268009472;
+    const float *y = s->acts + 272203776; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer4.1.after (relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_1_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 363692032;
-    float *y = s->acts + 364740608;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_1_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 363692032;
-    const float *y = s->acts + 364740608;
-    const float *dy = s->dacts + 364740608;
-    float *dx = s->dacts + 363692032;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:7: layer4.2.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 364740608;
+    const float *x = s->acts + 272203776;
     const float *w = s->params + 19084736;
-    float *y = s->acts + 365789184;
+    float *y = s->acts + 273252352;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 2048, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 364740608;
+    const float *x = s->acts + 272203776;
     const float *w = s->params + 19084736;
-    const float *dy = s->dacts + 365789184;
+    const float *dy = s->dacts + 273252352;
     float *dw = s->grads + 19084736;
-    float *dx = s->dacts + 364740608;
+    float *dx = s->dacts + 272203776;
     const int np = n * 16;
     if (trains(s, 250)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
@@ -6811,16 +5692,16 @@ static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:7: layer4.2.bn1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet50.lua:7: layer4.2.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 365789184;
+    const float *x = s->acts + 273252352;
     const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 371669984, *invstd = mean + 512;
+    float *mean = s->acts + 277560288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 20133824;
     float *running_mean = s->params + 20134336, *running_var = s->params + 20134848;
-    float *y = s->acts + 366051328;
+    float *y = s->acts + 273514496;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6839,26 +5720,28 @@ static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 365789184;
+    const float *x = s->acts + 273252352;
     const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 371669984, *invstd = mean + 512;
+    float *mean = s->acts + 277560288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 366051328;
+    const float *dy = s->dacts + 273514496;
+    const float *y = s->acts + 273514496; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 20133312, *dbeta = s->grads + 20133824;
-    float *dx = s->dacts + 365789184;
+    float *dx = s->dacts + 273252352;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 252)) dbeta[c] += (float)sum_dy;
@@ -6866,45 +5749,19 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:7: layer4.2.2 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_2_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 366051328;
-    float *y = s->acts + 366313472;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_2_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 366051328;
-    const float *y = s->acts + 366313472;
-    const float *dy = s->dacts + 366313472;
-    float *dx = s->dacts + 366051328;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 366313472;
+    const float *x = s->acts + 273514496;
     const float *w = s->params + 20135360;
-    float *y = s->acts + 366575616;
+    float *y = s->acts + 273776640;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -6926,11 +5783,11 @@ static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 366313472;
+    const float *x = s->acts + 273514496;
     const float *w = s->params + 20135360;
-    const float *dy = s->dacts + 366575616;
+    const float *dy = s->dacts + 273776640;
     float *dw = s->grads + 20135360;
-    float *dx = s->dacts + 366313472;
+    float *dx = s->dacts + 273514496;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 255)) {
@@ -6969,16 +5826,16 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     }
 }
 
-/* specs/resnet50.lua:8: layer4.2.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
+/* specs/resnet50.lua:8: layer4.2.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 366575616;
+    const float *x = s->acts + 273776640;
     const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 371671024, *invstd = mean + 512;
+    float *mean = s->acts + 277561328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 22495168;
     float *running_mean = s->params + 22495680, *running_var = s->params + 22496192;
-    float *y = s->acts + 366837760;
+    float *y = s->acts + 274038784;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6997,26 +5854,28 @@ static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) y[(size_t)c * m + j] = x[(size_t)c * m + j] * scale + shift;
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 366575616;
+    const float *x = s->acts + 273776640;
     const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 371671024, *invstd = mean + 512;
+    float *mean = s->acts + 277561328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 366837760;
+    const float *dy = s->dacts + 274038784;
+    const float *y = s->acts + 274038784; /* the fused relu passes dy where y > 0 */
     float *dgamma = s->grads + 22494656, *dbeta = s->grads + 22495168;
-    float *dx = s->dacts + 366575616;
+    float *dx = s->dacts + 273776640;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
         for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            sum_dy += gj;
+            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
         }
         if (trains(s, 256)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 257)) dbeta[c] += (float)sum_dy;
@@ -7024,56 +5883,30 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float k = gamma[c] * invstd[c];
         if (training) {
             const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
         } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
         }
-    }
-}
-
-/* specs/resnet50.lua:8: layer4.2.5 (relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_2_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 366837760;
-    float *y = s->acts + 367099904;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_2_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 366837760;
-    const float *y = s->acts + 367099904;
-    const float *dy = s->dacts + 367099904;
-    float *dx = s->dacts + 366837760;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
     }
 }
 
 /* specs/resnet50.lua:9: layer4.2.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 367099904;
+    const float *x = s->acts + 274038784;
     const float *w = s->params + 22496704;
-    float *y = s->acts + 367362048;
+    float *y = s->acts + 274300928;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 367099904;
+    const float *x = s->acts + 274038784;
     const float *w = s->params + 22496704;
-    const float *dy = s->dacts + 367362048;
+    const float *dy = s->dacts + 274300928;
     float *dw = s->grads + 22496704;
-    float *dx = s->dacts + 367099904;
+    float *dx = s->dacts + 274038784;
     const int np = n * 16;
     if (trains(s, 260)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
@@ -7086,13 +5919,13 @@ static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.2.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 367362048;
+    const float *x = s->acts + 274300928;
     const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 371672064, *invstd = mean + 2048;
+    float *mean = s->acts + 277562368, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 23547328;
     float *running_mean = s->params + 23549376, *running_var = s->params + 23551424;
-    float *y = s->acts + 368410624;
+    float *y = s->acts + 275349504;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -7117,13 +5950,13 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 367362048;
+    const float *x = s->acts + 274300928;
     const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 371672064, *invstd = mean + 2048;
+    float *mean = s->acts + 277562368, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 368410624;
+    const float *dy = s->dacts + 275349504;
     float *dgamma = s->grads + 23545280, *dbeta = s->grads + 23547328;
-    float *dx = s->dacts + 367362048;
+    float *dx = s->dacts + 274300928;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -7145,59 +5978,34 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer4.2.add (add) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
+/* specs/resnet50.lua:16: layer4.2.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 368410624;
-    const float *x1 = s->acts + 364740608;
-    float *y = s->acts + 369459200;
+    const float *x0 = s->acts + 275349504;
+    const float *x1 = s->acts + 272203776;
+    float *y = s->acts + 276398080;
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) y[i] = x0[i] + x1[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
 
 static void resnet50_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     (void)need_dx; /* inputs other than the network's are always needed */
-    const float *dy = s->dacts + 369459200;
-    float *dx0 = s->dacts + 368410624;
-    float *dx1 = s->dacts + 364740608;
+    const float *dy = s->dacts + 276398080;
+    float *dx0 = s->dacts + 275349504;
+    float *dx1 = s->dacts + 272203776;
+    const float *y = s->acts + 276398080; /* the fused relu passes dy where y > 0 */
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx0[i] += dy[i];
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
     #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) dx1[i] += dy[i];
-}
-
-/* specs/resnet50.lua:10: layer4.2.after (relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
-static void resnet50_layer4_2_after_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 369459200;
-    float *y = s->acts + 370507776;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void resnet50_layer4_2_after_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 369459200;
-    const float *y = s->acts + 370507776;
-    const float *dy = s->dacts + 370507776;
-    float *dx = s->dacts + 369459200;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
+    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
 /* specs/resnet50.lua:24: 7 (global_avgpool) | 2048x4x4 -> 2048 | 0 MACs per image | direct */
 static void resnet50_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 370507776;
-    float *y = s->acts + 371556352;
+    const float *x = s->acts + 276398080;
+    float *y = s->acts + 277446656;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -7212,8 +6020,8 @@ static void resnet50_7_forward(const nn_state *s, int n)
 static void resnet50_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 371556352;
-    float *dx = s->dacts + 370507776;
+    const float *dy = s->dacts + 277446656;
+    float *dx = s->dacts + 276398080;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -7227,22 +6035,22 @@ static void resnet50_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet50.lua:24: linear (linear 2048->10) | 2048 -> 10 | 20,480 MACs per image | gemm */
 static void resnet50_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 371556352;
+    const float *x = s->acts + 277446656;
     const float *w = s->params + 23553472;
     const float *b = s->params + 23573952;
-    float *y = s->acts + 371621888;
+    float *y = s->acts + 277512192;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 2048, 1.0f, x, 2048, w, 2048, 0.0f, y, 10);
     add_bias_cols(y, b, n, 10);
 }
 
 static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 371556352;
+    const float *x = s->acts + 277446656;
     const float *w = s->params + 23553472;
-    const float *dy = s->dacts + 371621888;
+    const float *dy = s->dacts + 277512192;
     float *dw = s->grads + 23553472;
     float *db = s->grads + 23573952;
-    float *dx = s->dacts + 371556352;
+    float *dx = s->dacts + 277446656;
     if (trains(s, 265)) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, 1.0f, dw, 2048);
     }
@@ -7255,8 +6063,8 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet50_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 371621888;
-    float *dz = s->dacts + 371621888;
+    const float *z = s->acts + 277512192;
+    float *dz = s->dacts + 277512192;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -7283,175 +6091,126 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_load_input(s, input, n);
     resnet50_conv1_forward(s, n);
     resnet50_bn1_forward(s, n, training);
-    resnet50_2_forward(s, n);
     resnet50_layer1_0_conv1_forward(s, n);
     resnet50_layer1_0_bn1_forward(s, n, training);
-    resnet50_layer1_0_2_forward(s, n);
     resnet50_layer1_0_conv2_forward(s, n);
     resnet50_layer1_0_bn2_forward(s, n, training);
-    resnet50_layer1_0_5_forward(s, n);
     resnet50_layer1_0_conv3_forward(s, n);
     resnet50_layer1_0_bn3_forward(s, n, training);
     resnet50_layer1_0_shortcut_0_forward(s, n);
     resnet50_layer1_0_shortcut_1_forward(s, n, training);
     resnet50_layer1_0_add_forward(s, n);
-    resnet50_layer1_0_after_forward(s, n);
     resnet50_layer1_1_conv1_forward(s, n);
     resnet50_layer1_1_bn1_forward(s, n, training);
-    resnet50_layer1_1_2_forward(s, n);
     resnet50_layer1_1_conv2_forward(s, n);
     resnet50_layer1_1_bn2_forward(s, n, training);
-    resnet50_layer1_1_5_forward(s, n);
     resnet50_layer1_1_conv3_forward(s, n);
     resnet50_layer1_1_bn3_forward(s, n, training);
     resnet50_layer1_1_add_forward(s, n);
-    resnet50_layer1_1_after_forward(s, n);
     resnet50_layer1_2_conv1_forward(s, n);
     resnet50_layer1_2_bn1_forward(s, n, training);
-    resnet50_layer1_2_2_forward(s, n);
     resnet50_layer1_2_conv2_forward(s, n);
     resnet50_layer1_2_bn2_forward(s, n, training);
-    resnet50_layer1_2_5_forward(s, n);
     resnet50_layer1_2_conv3_forward(s, n);
     resnet50_layer1_2_bn3_forward(s, n, training);
     resnet50_layer1_2_add_forward(s, n);
-    resnet50_layer1_2_after_forward(s, n);
     resnet50_layer2_0_conv1_forward(s, n);
     resnet50_layer2_0_bn1_forward(s, n, training);
-    resnet50_layer2_0_2_forward(s, n);
     resnet50_layer2_0_conv2_forward(s, n);
     resnet50_layer2_0_bn2_forward(s, n, training);
-    resnet50_layer2_0_5_forward(s, n);
     resnet50_layer2_0_conv3_forward(s, n);
     resnet50_layer2_0_bn3_forward(s, n, training);
     resnet50_layer2_0_shortcut_0_forward(s, n);
     resnet50_layer2_0_shortcut_1_forward(s, n, training);
     resnet50_layer2_0_add_forward(s, n);
-    resnet50_layer2_0_after_forward(s, n);
     resnet50_layer2_1_conv1_forward(s, n);
     resnet50_layer2_1_bn1_forward(s, n, training);
-    resnet50_layer2_1_2_forward(s, n);
     resnet50_layer2_1_conv2_forward(s, n);
     resnet50_layer2_1_bn2_forward(s, n, training);
-    resnet50_layer2_1_5_forward(s, n);
     resnet50_layer2_1_conv3_forward(s, n);
     resnet50_layer2_1_bn3_forward(s, n, training);
     resnet50_layer2_1_add_forward(s, n);
-    resnet50_layer2_1_after_forward(s, n);
     resnet50_layer2_2_conv1_forward(s, n);
     resnet50_layer2_2_bn1_forward(s, n, training);
-    resnet50_layer2_2_2_forward(s, n);
     resnet50_layer2_2_conv2_forward(s, n);
     resnet50_layer2_2_bn2_forward(s, n, training);
-    resnet50_layer2_2_5_forward(s, n);
     resnet50_layer2_2_conv3_forward(s, n);
     resnet50_layer2_2_bn3_forward(s, n, training);
     resnet50_layer2_2_add_forward(s, n);
-    resnet50_layer2_2_after_forward(s, n);
     resnet50_layer2_3_conv1_forward(s, n);
     resnet50_layer2_3_bn1_forward(s, n, training);
-    resnet50_layer2_3_2_forward(s, n);
     resnet50_layer2_3_conv2_forward(s, n);
     resnet50_layer2_3_bn2_forward(s, n, training);
-    resnet50_layer2_3_5_forward(s, n);
     resnet50_layer2_3_conv3_forward(s, n);
     resnet50_layer2_3_bn3_forward(s, n, training);
     resnet50_layer2_3_add_forward(s, n);
-    resnet50_layer2_3_after_forward(s, n);
     resnet50_layer3_0_conv1_forward(s, n);
     resnet50_layer3_0_bn1_forward(s, n, training);
-    resnet50_layer3_0_2_forward(s, n);
     resnet50_layer3_0_conv2_forward(s, n);
     resnet50_layer3_0_bn2_forward(s, n, training);
-    resnet50_layer3_0_5_forward(s, n);
     resnet50_layer3_0_conv3_forward(s, n);
     resnet50_layer3_0_bn3_forward(s, n, training);
     resnet50_layer3_0_shortcut_0_forward(s, n);
     resnet50_layer3_0_shortcut_1_forward(s, n, training);
     resnet50_layer3_0_add_forward(s, n);
-    resnet50_layer3_0_after_forward(s, n);
     resnet50_layer3_1_conv1_forward(s, n);
     resnet50_layer3_1_bn1_forward(s, n, training);
-    resnet50_layer3_1_2_forward(s, n);
     resnet50_layer3_1_conv2_forward(s, n);
     resnet50_layer3_1_bn2_forward(s, n, training);
-    resnet50_layer3_1_5_forward(s, n);
     resnet50_layer3_1_conv3_forward(s, n);
     resnet50_layer3_1_bn3_forward(s, n, training);
     resnet50_layer3_1_add_forward(s, n);
-    resnet50_layer3_1_after_forward(s, n);
     resnet50_layer3_2_conv1_forward(s, n);
     resnet50_layer3_2_bn1_forward(s, n, training);
-    resnet50_layer3_2_2_forward(s, n);
     resnet50_layer3_2_conv2_forward(s, n);
     resnet50_layer3_2_bn2_forward(s, n, training);
-    resnet50_layer3_2_5_forward(s, n);
     resnet50_layer3_2_conv3_forward(s, n);
     resnet50_layer3_2_bn3_forward(s, n, training);
     resnet50_layer3_2_add_forward(s, n);
-    resnet50_layer3_2_after_forward(s, n);
     resnet50_layer3_3_conv1_forward(s, n);
     resnet50_layer3_3_bn1_forward(s, n, training);
-    resnet50_layer3_3_2_forward(s, n);
     resnet50_layer3_3_conv2_forward(s, n);
     resnet50_layer3_3_bn2_forward(s, n, training);
-    resnet50_layer3_3_5_forward(s, n);
     resnet50_layer3_3_conv3_forward(s, n);
     resnet50_layer3_3_bn3_forward(s, n, training);
     resnet50_layer3_3_add_forward(s, n);
-    resnet50_layer3_3_after_forward(s, n);
     resnet50_layer3_4_conv1_forward(s, n);
     resnet50_layer3_4_bn1_forward(s, n, training);
-    resnet50_layer3_4_2_forward(s, n);
     resnet50_layer3_4_conv2_forward(s, n);
     resnet50_layer3_4_bn2_forward(s, n, training);
-    resnet50_layer3_4_5_forward(s, n);
     resnet50_layer3_4_conv3_forward(s, n);
     resnet50_layer3_4_bn3_forward(s, n, training);
     resnet50_layer3_4_add_forward(s, n);
-    resnet50_layer3_4_after_forward(s, n);
     resnet50_layer3_5_conv1_forward(s, n);
     resnet50_layer3_5_bn1_forward(s, n, training);
-    resnet50_layer3_5_2_forward(s, n);
     resnet50_layer3_5_conv2_forward(s, n);
     resnet50_layer3_5_bn2_forward(s, n, training);
-    resnet50_layer3_5_5_forward(s, n);
     resnet50_layer3_5_conv3_forward(s, n);
     resnet50_layer3_5_bn3_forward(s, n, training);
     resnet50_layer3_5_add_forward(s, n);
-    resnet50_layer3_5_after_forward(s, n);
     resnet50_layer4_0_conv1_forward(s, n);
     resnet50_layer4_0_bn1_forward(s, n, training);
-    resnet50_layer4_0_2_forward(s, n);
     resnet50_layer4_0_conv2_forward(s, n);
     resnet50_layer4_0_bn2_forward(s, n, training);
-    resnet50_layer4_0_5_forward(s, n);
     resnet50_layer4_0_conv3_forward(s, n);
     resnet50_layer4_0_bn3_forward(s, n, training);
     resnet50_layer4_0_shortcut_0_forward(s, n);
     resnet50_layer4_0_shortcut_1_forward(s, n, training);
     resnet50_layer4_0_add_forward(s, n);
-    resnet50_layer4_0_after_forward(s, n);
     resnet50_layer4_1_conv1_forward(s, n);
     resnet50_layer4_1_bn1_forward(s, n, training);
-    resnet50_layer4_1_2_forward(s, n);
     resnet50_layer4_1_conv2_forward(s, n);
     resnet50_layer4_1_bn2_forward(s, n, training);
-    resnet50_layer4_1_5_forward(s, n);
     resnet50_layer4_1_conv3_forward(s, n);
     resnet50_layer4_1_bn3_forward(s, n, training);
     resnet50_layer4_1_add_forward(s, n);
-    resnet50_layer4_1_after_forward(s, n);
     resnet50_layer4_2_conv1_forward(s, n);
     resnet50_layer4_2_bn1_forward(s, n, training);
-    resnet50_layer4_2_2_forward(s, n);
     resnet50_layer4_2_conv2_forward(s, n);
     resnet50_layer4_2_bn2_forward(s, n, training);
-    resnet50_layer4_2_5_forward(s, n);
     resnet50_layer4_2_conv3_forward(s, n);
     resnet50_layer4_2_bn3_forward(s, n, training);
     resnet50_layer4_2_add_forward(s, n);
-    resnet50_layer4_2_after_forward(s, n);
     resnet50_7_forward(s, n);
     resnet50_linear_forward(s, n);
 }
@@ -7466,172 +6225,123 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 8486912, 0, sizeof(float) * (size_t)n * 65536);
     memset(s->dacts + 10584064, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 14778368, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 16875520, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 52527104, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 73498624, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 75595776, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 81887232, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 90275840, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 98664448, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 107053056, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 115441664, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 117538816, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 119635968, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 121733120, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 123830272, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 125927424, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 128024576, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 144801792, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 153190400, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 56721408, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 88178688, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 90275840, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 92372992, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 94470144, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 96567296, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 113344512, 0, sizeof(float) * (size_t)n * 262144);
+    memset(s->dacts + 121733120, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 125927424, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 130121728, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 131170304, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 132218880, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 140607488, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 144801792, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 148996096, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 153190400, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 154238976, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 155287552, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 156336128, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 157384704, 0, sizeof(float) * (size_t)n * 131072);
     memset(s->dacts + 161579008, 0, sizeof(float) * (size_t)n * 131072);
     memset(s->dacts + 165773312, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 169967616, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 174161920, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 175210496, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 176259072, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 177307648, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 181501952, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 185696256, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 189890560, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 194084864, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 198279168, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 202473472, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 203522048, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 204570624, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 205619200, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 206667776, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 207716352, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 208764928, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 212959232, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 217153536, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 221347840, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 225542144, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 226590720, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 227639296, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 228687872, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 229736448, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 230785024, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 231833600, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 236027904, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 240222208, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 244416512, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 248610816, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 249659392, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 250707968, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 251756544, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 252805120, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 253853696, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 254902272, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 259096576, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 263290880, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 267485184, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 271679488, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 273776640, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 275873792, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 277970944, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 278495232, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 279019520, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 279543808, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 281640960, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 283738112, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 285835264, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 287932416, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 290029568, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 292126720, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 292651008, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 293175296, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 293699584, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 294223872, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 294748160, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 295272448, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 297369600, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 299466752, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 301563904, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 303661056, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 304185344, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 304709632, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 305233920, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 305758208, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 306282496, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 306806784, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 308903936, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 311001088, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 313098240, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 315195392, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 315719680, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 316243968, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 316768256, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 317292544, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 317816832, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 318341120, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 320438272, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 322535424, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 324632576, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 326729728, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 327254016, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 327778304, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 328302592, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 328826880, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 329351168, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 329875456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 331972608, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 334069760, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 336166912, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 338264064, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 338788352, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 339312640, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 339836928, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 340361216, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 340885504, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 341409792, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 343506944, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 345604096, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 347701248, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 349798400, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 350846976, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 351895552, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 352944128, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 353206272, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 353468416, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 353730560, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 354779136, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 355827712, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 356876288, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 357924864, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 358973440, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 360022016, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 360284160, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 360546304, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 360808448, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 361070592, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 361332736, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 361594880, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 362643456, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 363692032, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 364740608, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 365789184, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 366051328, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 366313472, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 366575616, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 366837760, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 367099904, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 367362048, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 368410624, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 369459200, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 370507776, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 371556352, 0, sizeof(float) * (size_t)n * 2048);
+    memset(s->dacts + 169967616, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 171016192, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 172064768, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 173113344, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 174161920, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 178356224, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 182550528, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 186744832, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 187793408, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 188841984, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 189890560, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 190939136, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 195133440, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 199327744, 0, sizeof(float) * (size_t)n * 131072);
+    memset(s->dacts + 203522048, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 205619200, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 207716352, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 208240640, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 208764928, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 210862080, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 212959232, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 215056384, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 217153536, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 219250688, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 219774976, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 220299264, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 220823552, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 221347840, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 223444992, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 225542144, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 227639296, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 228163584, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 228687872, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 229212160, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 229736448, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 231833600, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 233930752, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 236027904, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 236552192, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 237076480, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 237600768, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 238125056, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 240222208, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 242319360, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 244416512, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 244940800, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 245465088, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 245989376, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 246513664, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 248610816, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 250707968, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 252805120, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 253329408, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 253853696, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 254377984, 0, sizeof(float) * (size_t)n * 16384);
+    memset(s->dacts + 254902272, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 256999424, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 259096576, 0, sizeof(float) * (size_t)n * 65536);
+    memset(s->dacts + 261193728, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 262242304, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 263290880, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 263553024, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 263815168, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 264863744, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 265912320, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 266960896, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 268009472, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 269058048, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 269320192, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 269582336, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 269844480, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 270106624, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 271155200, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 272203776, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 273252352, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 273514496, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 273776640, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 274038784, 0, sizeof(float) * (size_t)n * 8192);
+    memset(s->dacts + 274300928, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 275349504, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 276398080, 0, sizeof(float) * (size_t)n * 32768);
+    memset(s->dacts + 277446656, 0, sizeof(float) * (size_t)n * 2048);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -7757,175 +6467,126 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_2_add = upstream_layer4_2_bn3 || upstream_layer4_1_add;
     resnet50_linear_backward(s, n, upstream_layer4_2_add);
     resnet50_7_backward(s, n, upstream_layer4_2_add);
-    resnet50_layer4_2_after_backward(s, n, upstream_layer4_2_add);
     resnet50_layer4_2_add_backward(s, n, 1);
     resnet50_layer4_2_bn3_backward(s, n, upstream_layer4_2_conv3);
     resnet50_layer4_2_conv3_backward(s, n, upstream_layer4_2_bn2);
-    resnet50_layer4_2_5_backward(s, n, upstream_layer4_2_bn2);
     resnet50_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
     resnet50_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
-    resnet50_layer4_2_2_backward(s, n, upstream_layer4_2_bn1);
     resnet50_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
     resnet50_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
-    resnet50_layer4_1_after_backward(s, n, upstream_layer4_1_add);
     resnet50_layer4_1_add_backward(s, n, 1);
     resnet50_layer4_1_bn3_backward(s, n, upstream_layer4_1_conv3);
     resnet50_layer4_1_conv3_backward(s, n, upstream_layer4_1_bn2);
-    resnet50_layer4_1_5_backward(s, n, upstream_layer4_1_bn2);
     resnet50_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet50_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
-    resnet50_layer4_1_2_backward(s, n, upstream_layer4_1_bn1);
     resnet50_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet50_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet50_layer4_0_after_backward(s, n, upstream_layer4_0_add);
     resnet50_layer4_0_add_backward(s, n, 1);
     resnet50_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet50_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
     resnet50_layer4_0_bn3_backward(s, n, upstream_layer4_0_conv3);
     resnet50_layer4_0_conv3_backward(s, n, upstream_layer4_0_bn2);
-    resnet50_layer4_0_5_backward(s, n, upstream_layer4_0_bn2);
     resnet50_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
     resnet50_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
-    resnet50_layer4_0_2_backward(s, n, upstream_layer4_0_bn1);
     resnet50_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet50_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
-    resnet50_layer3_5_after_backward(s, n, upstream_layer3_5_add);
     resnet50_layer3_5_add_backward(s, n, 1);
     resnet50_layer3_5_bn3_backward(s, n, upstream_layer3_5_conv3);
     resnet50_layer3_5_conv3_backward(s, n, upstream_layer3_5_bn2);
-    resnet50_layer3_5_5_backward(s, n, upstream_layer3_5_bn2);
     resnet50_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
     resnet50_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
-    resnet50_layer3_5_2_backward(s, n, upstream_layer3_5_bn1);
     resnet50_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
     resnet50_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
-    resnet50_layer3_4_after_backward(s, n, upstream_layer3_4_add);
     resnet50_layer3_4_add_backward(s, n, 1);
     resnet50_layer3_4_bn3_backward(s, n, upstream_layer3_4_conv3);
     resnet50_layer3_4_conv3_backward(s, n, upstream_layer3_4_bn2);
-    resnet50_layer3_4_5_backward(s, n, upstream_layer3_4_bn2);
     resnet50_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
     resnet50_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
-    resnet50_layer3_4_2_backward(s, n, upstream_layer3_4_bn1);
     resnet50_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
     resnet50_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
-    resnet50_layer3_3_after_backward(s, n, upstream_layer3_3_add);
     resnet50_layer3_3_add_backward(s, n, 1);
     resnet50_layer3_3_bn3_backward(s, n, upstream_layer3_3_conv3);
     resnet50_layer3_3_conv3_backward(s, n, upstream_layer3_3_bn2);
-    resnet50_layer3_3_5_backward(s, n, upstream_layer3_3_bn2);
     resnet50_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
     resnet50_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
-    resnet50_layer3_3_2_backward(s, n, upstream_layer3_3_bn1);
     resnet50_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
     resnet50_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
-    resnet50_layer3_2_after_backward(s, n, upstream_layer3_2_add);
     resnet50_layer3_2_add_backward(s, n, 1);
     resnet50_layer3_2_bn3_backward(s, n, upstream_layer3_2_conv3);
     resnet50_layer3_2_conv3_backward(s, n, upstream_layer3_2_bn2);
-    resnet50_layer3_2_5_backward(s, n, upstream_layer3_2_bn2);
     resnet50_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
     resnet50_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
-    resnet50_layer3_2_2_backward(s, n, upstream_layer3_2_bn1);
     resnet50_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
     resnet50_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet50_layer3_1_after_backward(s, n, upstream_layer3_1_add);
     resnet50_layer3_1_add_backward(s, n, 1);
     resnet50_layer3_1_bn3_backward(s, n, upstream_layer3_1_conv3);
     resnet50_layer3_1_conv3_backward(s, n, upstream_layer3_1_bn2);
-    resnet50_layer3_1_5_backward(s, n, upstream_layer3_1_bn2);
     resnet50_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet50_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
-    resnet50_layer3_1_2_backward(s, n, upstream_layer3_1_bn1);
     resnet50_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet50_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet50_layer3_0_after_backward(s, n, upstream_layer3_0_add);
     resnet50_layer3_0_add_backward(s, n, 1);
     resnet50_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet50_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
     resnet50_layer3_0_bn3_backward(s, n, upstream_layer3_0_conv3);
     resnet50_layer3_0_conv3_backward(s, n, upstream_layer3_0_bn2);
-    resnet50_layer3_0_5_backward(s, n, upstream_layer3_0_bn2);
     resnet50_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
     resnet50_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
-    resnet50_layer3_0_2_backward(s, n, upstream_layer3_0_bn1);
     resnet50_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet50_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
-    resnet50_layer2_3_after_backward(s, n, upstream_layer2_3_add);
     resnet50_layer2_3_add_backward(s, n, 1);
     resnet50_layer2_3_bn3_backward(s, n, upstream_layer2_3_conv3);
     resnet50_layer2_3_conv3_backward(s, n, upstream_layer2_3_bn2);
-    resnet50_layer2_3_5_backward(s, n, upstream_layer2_3_bn2);
     resnet50_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
     resnet50_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
-    resnet50_layer2_3_2_backward(s, n, upstream_layer2_3_bn1);
     resnet50_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
     resnet50_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
-    resnet50_layer2_2_after_backward(s, n, upstream_layer2_2_add);
     resnet50_layer2_2_add_backward(s, n, 1);
     resnet50_layer2_2_bn3_backward(s, n, upstream_layer2_2_conv3);
     resnet50_layer2_2_conv3_backward(s, n, upstream_layer2_2_bn2);
-    resnet50_layer2_2_5_backward(s, n, upstream_layer2_2_bn2);
     resnet50_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
     resnet50_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
-    resnet50_layer2_2_2_backward(s, n, upstream_layer2_2_bn1);
     resnet50_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
     resnet50_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet50_layer2_1_after_backward(s, n, upstream_layer2_1_add);
     resnet50_layer2_1_add_backward(s, n, 1);
     resnet50_layer2_1_bn3_backward(s, n, upstream_layer2_1_conv3);
     resnet50_layer2_1_conv3_backward(s, n, upstream_layer2_1_bn2);
-    resnet50_layer2_1_5_backward(s, n, upstream_layer2_1_bn2);
     resnet50_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet50_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
-    resnet50_layer2_1_2_backward(s, n, upstream_layer2_1_bn1);
     resnet50_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet50_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet50_layer2_0_after_backward(s, n, upstream_layer2_0_add);
     resnet50_layer2_0_add_backward(s, n, 1);
     resnet50_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet50_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
     resnet50_layer2_0_bn3_backward(s, n, upstream_layer2_0_conv3);
     resnet50_layer2_0_conv3_backward(s, n, upstream_layer2_0_bn2);
-    resnet50_layer2_0_5_backward(s, n, upstream_layer2_0_bn2);
     resnet50_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
     resnet50_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
-    resnet50_layer2_0_2_backward(s, n, upstream_layer2_0_bn1);
     resnet50_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet50_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
-    resnet50_layer1_2_after_backward(s, n, upstream_layer1_2_add);
     resnet50_layer1_2_add_backward(s, n, 1);
     resnet50_layer1_2_bn3_backward(s, n, upstream_layer1_2_conv3);
     resnet50_layer1_2_conv3_backward(s, n, upstream_layer1_2_bn2);
-    resnet50_layer1_2_5_backward(s, n, upstream_layer1_2_bn2);
     resnet50_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
     resnet50_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
-    resnet50_layer1_2_2_backward(s, n, upstream_layer1_2_bn1);
     resnet50_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
     resnet50_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet50_layer1_1_after_backward(s, n, upstream_layer1_1_add);
     resnet50_layer1_1_add_backward(s, n, 1);
     resnet50_layer1_1_bn3_backward(s, n, upstream_layer1_1_conv3);
     resnet50_layer1_1_conv3_backward(s, n, upstream_layer1_1_bn2);
-    resnet50_layer1_1_5_backward(s, n, upstream_layer1_1_bn2);
     resnet50_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet50_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
-    resnet50_layer1_1_2_backward(s, n, upstream_layer1_1_bn1);
     resnet50_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet50_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet50_layer1_0_after_backward(s, n, upstream_layer1_0_add);
     resnet50_layer1_0_add_backward(s, n, 1);
     resnet50_layer1_0_shortcut_1_backward(s, n, upstream_layer1_0_shortcut_0);
     resnet50_layer1_0_shortcut_0_backward(s, n, upstream_bn1);
     resnet50_layer1_0_bn3_backward(s, n, upstream_layer1_0_conv3);
     resnet50_layer1_0_conv3_backward(s, n, upstream_layer1_0_bn2);
-    resnet50_layer1_0_5_backward(s, n, upstream_layer1_0_bn2);
     resnet50_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
     resnet50_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
-    resnet50_layer1_0_2_backward(s, n, upstream_layer1_0_bn1);
     resnet50_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);
     resnet50_layer1_0_conv1_backward(s, n, upstream_bn1);
-    resnet50_2_backward(s, n, upstream_bn1);
     resnet50_bn1_backward(s, n, upstream_conv1);
     resnet50_conv1_backward(s, n, d_input != NULL);
     if (d_input) resnet50_store_input_grad(s, d_input, n);
@@ -8392,9 +7053,9 @@ const nn_model resnet50_model = {
     .input_shape = { 3, 32, 32 },
     .input_size = 3072,
     .output_size = 10,
-    .output_offset = 371621888,
+    .output_offset = 277512192,
     .n_params = 23573968,
-    .n_acts = 371676176,
+    .n_acts = 277566480,
     .n_work = 18874368,
     .n_index = 0,
     .tensors = resnet50_tensors,

@@ -1,5 +1,6 @@
 -- add: the elementwise sum of two or more branches of equal shape (made by
 -- the add{} container and by residual{}); backward hands dy to every input.
+-- With a fused relu (generator/fuse.lua) it outputs max(sum, 0).
 local errors = require("errors")
 local util = require("ops.util")
 
@@ -23,7 +24,12 @@ function op.forward(node, w, g)
   local terms = {}
   for i = 1, #node.in_offs do terms[i] = string.format("x%d[i]", i - 1) end
   w:line("#pragma omp parallel for")
-  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) y[i] = %s;", node.elems, table.concat(terms, " + "))
+  if node.fused_relu then
+    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) { const %s v = %s; y[i] = v > %s ? v : %s; }", node.elems, g.T,
+      table.concat(terms, " + "), g.zero, g.zero)
+  else
+    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) y[i] = %s;", node.elems, table.concat(terms, " + "))
+  end
 end
 
 function op.backward(node, w, g)
@@ -31,10 +37,16 @@ function op.backward(node, w, g)
   for i, off in ipairs(node.in_offs) do
     w:line("%s *dx%d = %s;", g.T, i - 1, g.dacts(off))
   end
+  if node.fused_relu then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
   -- one loop per input: two inputs may be the same tensor
   for i = 1, #node.in_offs do
     w:line("#pragma omp parallel for")
-    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx%d[i] += dy[i];", node.elems, i - 1)
+    if node.fused_relu then
+      w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) { const %s d = dy[i]; dx%d[i] += y[i] > %s ? d : %s; }",
+        node.elems, g.T, i - 1, g.zero, g.zero)
+    else
+      w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx%d[i] += dy[i];", node.elems, i - 1)
+    end
   end
 end
 

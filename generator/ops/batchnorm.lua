@@ -3,6 +3,7 @@
 -- batch mean and biased variance and updates the running statistics with
 -- the unbiased variance, as PyTorch does; evaluation uses the running
 -- statistics. Forward keeps mean, 1/sqrt(var + eps) and the mode for backward.
+-- With a fused relu (generator/fuse.lua) it outputs max(y, 0).
 local util = require("ops.util")
 
 local op = { positional = {}, keys = { "eps", "momentum" }, uses_training = true }
@@ -69,7 +70,12 @@ function op.forward(node, w, g)
   w:line("invstd[c] = (%s)(1.0 / sqrt((double)running_var[c] + %s));", g.T, g.dlit(b.eps))
   w:close()
   w:line("const %s scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;", g.T)
-  w:line("for (int j = 0; j < m; ++j) y[%s] = x[%s] * scale + shift;", at(node, "j"), at(node, "j"))
+  if node.fused_relu then
+    w:line("for (int j = 0; j < m; ++j) { const %s v = x[%s] * scale + shift; y[%s] = v > %s ? v : %s; }", g.T,
+      at(node, "j"), at(node, "j"), g.zero, g.zero)
+  else
+    w:line("for (int j = 0; j < m; ++j) y[%s] = x[%s] * scale + shift;", at(node, "j"), at(node, "j"))
+  end
   w:close()
 end
 
@@ -77,15 +83,28 @@ function op.backward(node, w, g)
   local b = node.bn
   declare(node, w, g)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+  if node.fused_relu then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
   w:line("%s *dgamma = %s, *dbeta = %s;", g.T, g.grads(node.p.weight), g.grads(node.p.bias))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   w:line("const int training = mean[%d] != 0;", 2 * b.C)
   w:line("#pragma omp parallel for")
   w:open("for (int c = 0; c < %d; ++c) {", b.C)
   w:line("double sum_dy = 0.0, sum_dy_xhat = 0.0;")
+  -- the gradient reaching the normalization: dy, or with a fused relu dy where y > 0
+  local function grad(j)
+    if not node.fused_relu then return string.format("dy[%s]", at(node, j)) end
+    return string.format("(y[%s] > %s ? dy[%s] : %s)", at(node, j), g.zero, at(node, j), g.zero)
+  end
   w:open("for (int j = 0; j < m; ++j) {")
-  w:line("sum_dy += dy[%s];", at(node, "j"))
-  w:line("sum_dy_xhat += dy[%s] * (x[%s] - mean[c]) * invstd[c];", at(node, "j"), at(node, "j"))
+  if node.fused_relu then
+    -- dy is loaded unconditionally so that the select vectorizes
+    w:line("const %s d = dy[%s], gj = y[%s] > %s ? d : %s;", g.T, at(node, "j"), at(node, "j"), g.zero, g.zero)
+    w:line("sum_dy += gj;")
+    w:line("sum_dy_xhat += gj * (x[%s] - mean[c]) * invstd[c];", at(node, "j"))
+  else
+    w:line("sum_dy += dy[%s];", at(node, "j"))
+    w:line("sum_dy_xhat += dy[%s] * (x[%s] - mean[c]) * invstd[c];", at(node, "j"), at(node, "j"))
+  end
   w:close()
   w:line("if (%s) dgamma[c] += (%s)sum_dy_xhat;", util.trains(node, "weight"), g.T)
   w:line("if (%s) dbeta[c] += (%s)sum_dy;", util.trains(node, "bias"), g.T)
@@ -93,10 +112,10 @@ function op.backward(node, w, g)
   w:line("const %s k = gamma[c] * invstd[c];", g.T)
   w:open("if (training) {")
   w:line("const %s a = (%s)(sum_dy / m), bb = (%s)(sum_dy_xhat / m);", g.T, g.T, g.T)
-  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * (dy[%s] - a - (x[%s] - mean[c]) * invstd[c] * bb);",
-    at(node, "j"), at(node, "j"), at(node, "j"))
+  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * (%s - a - (x[%s] - mean[c]) * invstd[c] * bb);",
+    at(node, "j"), grad("j"), at(node, "j"))
   w:middle("} else {")
-  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * dy[%s];", at(node, "j"), at(node, "j"))
+  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * %s;", at(node, "j"), grad("j"))
   w:close()
   w:close()
 end
