@@ -32,6 +32,16 @@ def parse(out):
     return fields
 
 
+ROUNDS = 3
+
+
+def combine(rounds):
+    """The median of the rounds' medians, their extremes, the largest RSS."""
+    medians = sorted(r["median"] for r in rounds)
+    return {"median": medians[len(medians) // 2], "min": min(r["min"] for r in rounds),
+            "max": max(r["max"] for r in rounds), "rss": max(r.get("rss", 0.0) for r in rounds)}
+
+
 def ours(build, model, mode, batch, threads, warmup, repeats):
     out = subprocess.run([os.path.join(build, "bench", "bench_" + model), mode, str(batch), str(threads), str(warmup),
                           str(repeats)], check=True, capture_output=True, text=True).stdout
@@ -59,7 +69,8 @@ def main():
     build, cc = sys.argv[1], sys.argv[2]
     profile, quick = "--profile" in sys.argv, "--quick" in sys.argv
     torch_ok = theirs("fmnist_cnn", "infer", 1, 1, 0, 1) is not None
-    print("make bench: median of repeated steps after warm-up; spread = (max - min) / median")
+    print("make bench: %d rounds, ours and PyTorch in turn, each a warm-up then repeated steps; the median of the "
+          "rounds' medians; spread = (max - min) / median over all steps" % ROUNDS)
     if not torch_ok:
         print("PyTorch: skipped (python3-torch is not installed; apt-get install python3-torch)")
     measured = {t: sgemm(build, t) for t in (1, 2)}
@@ -77,9 +88,14 @@ def main():
     for model, mode, batch in cases:
         for threads in (1, 2):
             big = model == "resnet18"
-            warmup, repeats = (1, 3 if quick else 5) if big else (5, 20 if quick else 50)
-            o, _ = ours(build, model, mode, batch, threads, warmup, repeats)
-            t = theirs(model, mode, batch, threads, warmup, repeats) if torch_ok else None
+            warmup, repeats = (1, 1 if quick else 3) if big else (5, 10 if quick else 30)
+            # ours and PyTorch take turns, so that a slow spell of the machine hits both
+            rounds_o, rounds_t = [], []
+            for _ in range(ROUNDS):
+                rounds_o.append(ours(build, model, mode, batch, threads, warmup, repeats)[0])
+                if torch_ok:
+                    rounds_t.append(theirs(model, mode, batch, threads, warmup, repeats))
+            o, t = combine(rounds_o), combine(rounds_t) if torch_ok else None
             flops = 2.0 * macs_of(model) * batch * (3 if mode == "train" else 1)
             gflops = flops / o["median"] * 1e-9
             row = "%-10s %-5s %5d %3d | %9.1f %6.1f%% %8.1f %5.0f%% | " % (
