@@ -227,3 +227,21 @@ Test(run, distillation_needs_its_teacher_linked_in)
     cr_expect_str_eq(out, "train: --teacher resnet18: this trainer has no teacher resnet18 linked in; build one with "
                           "make build SPEC=fmnist_cnn TEACHER=resnet18\n");
 }
+
+/* --clip-norm bounds every update: clipped to a tiny norm, two epochs of SGD
+ * leave the loss where it was, while the same run unclipped learns. */
+Test(run, clipping_bounds_the_updates)
+{
+    char out[32768];
+    small_idx_data();
+    const char *common = "--data %s --epochs 2 --optimizer sgd --lr 0.05 --val-split 0 --threads 1";
+    char args[512];
+    snprintf(args, sizeof args, "%s --clip-norm 1e-6", common);
+    train(TRAINER, args, out, sizeof out);
+    cr_expect(strstr(out, "gradient norm clipped to 1e-06") != NULL, "%s", out);
+    const double clipped1 = find(out, "epoch 1/2: train loss "), clipped2 = find(out, "epoch 2/2: train loss ");
+    train(TRAINER, common, out, sizeof out);
+    const double free1 = find(out, "epoch 1/2: train loss "), free2 = find(out, "epoch 2/2: train loss ");
+    cr_expect_lt(fabs(clipped2 - clipped1), 1e-3, "clipped to 1e-6, the loss still moved: %g -> %g", clipped1, clipped2);
+    cr_expect_lt(free2, free1 - 0.1, "unclipped, the loss did not fall: %g -> %g", free1, free2);
+}
