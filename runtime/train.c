@@ -412,8 +412,20 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     nn_progress bar;
     nn_progress_init(&bar);
     const double run_start = nn_now();
-    const size_t run_images = n_train * (size_t)(opt.epochs - first_epoch + 1);
-    const size_t batch = (size_t)m->batch, n_batches = (n_train + batch - 1) / batch;
+    const size_t batch = (size_t)m->batch;
+    /* BatchNorm cannot normalize a batch of one vector (PyTorch refuses it; the output would be
+       beta): with BN in the model such a last batch is left out of each epoch, a different image
+       each time as the order is reshuffled */
+    size_t n_used = n_train;
+    int has_bn = 0;
+    for (int i = 0; i < m->n_tensors; ++i) has_bn |= (m->tensors[i].flags & NN_BUFFER) != 0;
+    if (has_bn && n_train > 1 && n_train % batch == 1) {
+        n_used = n_train - 1;
+        printf("note: %zu training images leave a last batch of 1, which BatchNorm cannot normalize; each epoch "
+               "trains on %zu of them\n", n_train, n_used);
+    }
+    const size_t run_images = n_used * (size_t)(opt.epochs - first_epoch + 1);
+    const size_t n_batches = (n_used + batch - 1) / batch;
     opt.schedule.steps_per_epoch = (long)((n_batches + (size_t)opt.accum - 1) / (size_t)opt.accum);
     double lr = opt.optim.lr;
     int failed = 0;
@@ -428,8 +440,8 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
             /* one update: accum micro-batches whose gradients add up to that of their union,
                each seeded with its share (its size over the union's) of the mean loss's gradient */
             const size_t begin = first * batch;
-            const size_t end = (first + (size_t)opt.accum) * batch < n_train ? (first + (size_t)opt.accum) * batch
-                                                                             : n_train;
+            const size_t end = (first + (size_t)opt.accum) * batch < n_used ? (first + (size_t)opt.accum) * batch
+                                                                            : n_used;
             double update_loss = 0.0;
             lr = nn_schedule_lr(&opt.schedule, step);
             ++step;
@@ -480,10 +492,10 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                 fflush(stdout);
             }
             const double now = nn_now();
-            const size_t done_run = (size_t)(epoch - first_epoch) * n_train + c.seen;
+            const size_t done_run = (size_t)(epoch - first_epoch) * n_used + c.seen;
             const double rate = c.seen / (now - epoch_start + 1e-9);
             const double eta = (now - run_start) / (double)done_run * (double)(run_images - done_run);
-            nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_train, c.loss_sum / c.seen,
+            nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_used, c.loss_sum / c.seen,
                                (double)c.correct / c.seen, rate, eta);
         }
         if (failed) break;
@@ -491,7 +503,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
         nn_progress_clear(&bar);
         nn_epoch_record rec = { .epoch = epoch, .step = step, .train_loss = c.loss_sum / c.seen,
                                 .train_acc = (double)c.correct / c.seen, .val_loss = NAN, .val_acc = NAN, .lr = lr,
-                                .img_per_s = n_train / seconds, .seconds = seconds };
+                                .img_per_s = n_used / seconds, .seconds = seconds };
         printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, rec.train_loss, 100.0 * rec.train_acc);
         if (n_val > 0) {
             const nn_tally v = nn_trainer_evaluate(&t, &train_set, val_idx, n_val, NULL);

@@ -245,3 +245,23 @@ Test(run, clipping_bounds_the_updates)
     cr_expect_lt(fabs(clipped2 - clipped1), 1e-3, "clipped to 1e-6, the loss still moved: %g -> %g", clipped1, clipped2);
     cr_expect_lt(free2, free1 - 0.1, "unclipped, the loss did not fall: %g -> %g", free1, free2);
 }
+
+/* With BatchNorm, a last training batch of a single image is left out (BN
+ * cannot normalize one vector; PyTorch refuses it) and the run says so. */
+Test(run, batchnorm_never_sees_a_batch_of_one)
+{
+    char out[32768];
+    write_cifar(dir, "data_batch_1.bin", 33, 1);
+    write_cifar(dir, "test_batch.bin", 10, 2);
+    train(TRAINERS "cifar_small/train", "--data %s --epochs 2 --val-split 0 --threads 1 --print-every 1", out,
+          sizeof out);
+    cr_expect(strstr(out, "note: 33 training images leave a last batch of 1, which BatchNorm cannot normalize; "
+                          "each epoch trains on 32 of them\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "epoch 2 step 2: batch loss") != NULL && strstr(out, "step 3") == NULL,
+              "one step of 32 images per epoch expected:\n%s", out);
+    /* without BatchNorm (fmnist_cnn), every image trains */
+    write_idx_set(dir, "train", 65, 28, 0, 1);
+    write_idx_set(dir, "t10k", 10, 28, 0, 2);
+    train(TRAINER, "--data %s --format idx --epochs 1 --val-split 0 --threads 1 --print-every 1", out, sizeof out);
+    cr_expect(strstr(out, "note:") == NULL && strstr(out, "epoch 1 step 2: batch loss") != NULL, "%s", out);
+}
