@@ -64,6 +64,25 @@ static int save_run(const char *path, const nn_model *m, const float *params, co
     return 0;
 }
 
+/* mkdir -p: the run directory and any missing parents. */
+static int make_dirs(const char *path)
+{
+    char partial[4096];
+    const size_t len = strlen(path);
+    if (len == 0 || len >= sizeof partial) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(partial, path, len + 1);
+    for (char *p = partial + 1; *p; ++p) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(partial, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(partial, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static uint32_t *range(size_t n)
 {
     uint32_t *a = nn_alloc(n, sizeof(uint32_t), "sample indices");
@@ -397,7 +416,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     nn_run_log log = { 0 };
     if (opt.save_dir) {
         char err[4352];
-        if (mkdir(opt.save_dir, 0777) != 0 && errno != EEXIST) {
+        if (make_dirs(opt.save_dir) != 0) {
             fprintf(stderr, "train: cannot create %s: %s\n", opt.save_dir, strerror(errno));
             return 1;
         }

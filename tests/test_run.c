@@ -124,13 +124,13 @@ Test(run, eval_and_predict_reproduce_the_test_metrics)
 {
     char out[32768], again[32768], cmd[1024];
     small_idx_data();
-    train(TRAINER, "--data %s --epochs 2 --lr 0.001 --threads 1 --save %s/r", out, sizeof out);
-    const double acc = find(out, "test: loss 0"), loss = find(out, "test: loss ");
-    train(TRAINER, "--data %s --eval %s/r/last.safetensors --threads 1", again, sizeof again);
+    /* the run directory's missing parents are created too */
+    train(TRAINER, "--data %s --epochs 2 --lr 0.001 --threads 1 --save %s/runs/a/r", out, sizeof out);
+    const double loss = find(out, "test: loss ");
+    train(TRAINER, "--data %s --eval %s/runs/a/r/last.safetensors --threads 1", again, sizeof again);
     cr_expect_eq(find(again, "test: loss "), loss, "%s", again);
     cr_expect_eq(find(again, "accuracy "), find(out, "accuracy "), "%s", again);
-    (void)acc;
-    snprintf(cmd, sizeof cmd, TRAINER " --data %s --predict %s/r/last.safetensors --out %s/p.csv --threads 1 >/dev/null "
+    snprintf(cmd, sizeof cmd, TRAINER " --data %s --predict %s/runs/a/r/last.safetensors --out %s/p.csv --threads 1 >/dev/null "
              "&& head -1 %s/p.csv && grep -c . %s/p.csv && awk -F, 'NR > 1 && $2 == $3' %s/p.csv | wc -l",
              dir, dir, dir, dir, dir, dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
