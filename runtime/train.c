@@ -136,7 +136,10 @@ static int run_checkpoint(const nn_model *m, const nn_options *opt)
         nn_metrics_print(&confusion, stdout);
         char err[4352];
         if (opt->save_dir) {
-            if (nn_metrics_write_csv(&confusion, opt->save_dir, err, sizeof err) != 0) {
+            if (make_dirs(opt->save_dir) != 0) {
+                fprintf(stderr, "train: cannot create %s: %s\n", opt->save_dir, strerror(errno));
+                rc = 1;
+            } else if (nn_metrics_write_csv(&confusion, opt->save_dir, err, sizeof err) != 0) {
                 fprintf(stderr, "train: %s\n", err);
                 rc = 1;
             } else {
