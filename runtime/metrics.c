@@ -3,6 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+int nn_argmax(const float *v, int k)
+{
+    int best = 0;
+    for (int j = 1; j < k; ++j)
+        if (v[j] > v[best]) best = j;
+    return best;
+}
+
 int nn_confusion_init(nn_confusion *c, int classes)
 {
     c->classes = classes;
@@ -23,11 +31,9 @@ void nn_confusion_add(nn_confusion *c, const float *outputs, const uint8_t *labe
     for (int i = 0; i < n; ++i) {
         const float *o = outputs + (size_t)i * k;
         const int label = labels[samples[i]];
-        int best = 0, higher = 0;
-        for (int j = 1; j < k; ++j)
-            if (o[j] > o[best]) best = j;
+        int higher = 0;
         for (int j = 0; j < k; ++j) higher += o[j] > o[label];
-        c->counts[(size_t)label * k + best]++;
+        c->counts[(size_t)label * k + nn_argmax(o, k)]++;
         c->top5 += higher < 5;
         c->seen++;
     }
@@ -72,19 +78,27 @@ double nn_metric_accuracy(const nn_confusion *c)
     return c->seen ? (double)correct / (double)c->seen : 0.0;
 }
 
+/* Unweighted means over the classes of precision, recall and F1. */
+static void macro_averages(const nn_confusion *c, double *precision, double *recall, double *f1)
+{
+    *precision = *recall = *f1 = 0.0;
+    for (int j = 0; j < c->classes; ++j) {
+        *precision += nn_metric_precision(c, j) / c->classes;
+        *recall += nn_metric_recall(c, j) / c->classes;
+        *f1 += nn_metric_f1(c, j) / c->classes;
+    }
+}
+
 void nn_metrics_print(const nn_confusion *c, FILE *out)
 {
     const int k = c->classes;
-    double mp = 0, mr = 0, mf = 0;
+    double mp, mr, mf;
     fprintf(out, "class  precision  recall      f1  support\n");
-    for (int j = 0; j < k; ++j) {
-        const double p = nn_metric_precision(c, j), r = nn_metric_recall(c, j), f = nn_metric_f1(c, j);
-        mp += p;
-        mr += r;
-        mf += f;
-        fprintf(out, "%5d  %9.4f  %6.4f  %6.4f  %7ld\n", j, p, r, f, row(c, j));
-    }
-    fprintf(out, "macro  %9.4f  %6.4f  %6.4f  %7ld\n", mp / k, mr / k, mf / k, c->seen);
+    for (int j = 0; j < k; ++j)
+        fprintf(out, "%5d  %9.4f  %6.4f  %6.4f  %7ld\n", j, nn_metric_precision(c, j), nn_metric_recall(c, j),
+                nn_metric_f1(c, j), row(c, j));
+    macro_averages(c, &mp, &mr, &mf);
+    fprintf(out, "macro  %9.4f  %6.4f  %6.4f  %7ld\n", mp, mr, mf, c->seen);
     if (k > 5) fprintf(out, "top-5 accuracy %.2f%%\n", c->seen ? 100.0 * (double)c->top5 / (double)c->seen : 0.0);
     fprintf(out, "confusion matrix (rows: true class, columns: predicted)\n      ");
     for (int p = 0; p < k; ++p) fprintf(out, " %6d", p);
@@ -106,14 +120,13 @@ int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     FILE *f = fopen(path, "w");
     if (!f) goto fail;
-    double mp = 0, mr = 0, mf = 0;
+    double mp, mr, mf;
     fprintf(f, "class,precision,recall,f1,support\n");
-    for (int j = 0; j < k; ++j) {
-        const double p = nn_metric_precision(c, j), r = nn_metric_recall(c, j), f1 = nn_metric_f1(c, j);
-        mp += p, mr += r, mf += f1;
-        fprintf(f, "%d,%.6f,%.6f,%.6f,%ld\n", j, p, r, f1, row(c, j));
-    }
-    fprintf(f, "macro,%.6f,%.6f,%.6f,%ld\n", mp / k, mr / k, mf / k, c->seen);
+    for (int j = 0; j < k; ++j)
+        fprintf(f, "%d,%.6f,%.6f,%.6f,%ld\n", j, nn_metric_precision(c, j), nn_metric_recall(c, j), nn_metric_f1(c, j),
+                row(c, j));
+    macro_averages(c, &mp, &mr, &mf);
+    fprintf(f, "macro,%.6f,%.6f,%.6f,%ld\n", mp, mr, mf, c->seen);
     fprintf(f, "accuracy,%.6f,,,%ld\n", nn_metric_accuracy(c), c->seen);
     if (k > 5) fprintf(f, "top5_accuracy,%.6f,,,%ld\n", c->seen ? (double)c->top5 / (double)c->seen : 0.0, c->seen);
     if (fclose(f) != 0) goto fail;

@@ -14,6 +14,9 @@ typedef struct {
     long top5, seen;
 } nn_confusion;
 
+/* The index of the largest of k values (the first one on a tie). */
+int nn_argmax(const float *v, int k);
+
 int nn_confusion_init(nn_confusion *c, int classes); /* 0, or -1 out of memory */
 void nn_confusion_free(nn_confusion *c);
 /* Adds n rows of outputs (n x classes) with their true labels. */

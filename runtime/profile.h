@@ -3,6 +3,8 @@
 #ifndef NN_PROFILE_H
 #define NN_PROFILE_H
 
+#include "progress.h"
+
 typedef struct nn_profile_entry {
     const char *path, *desc;
     long long macs;   /* per image, forward */
@@ -11,7 +13,7 @@ typedef struct nn_profile_entry {
     long calls[2];
 } nn_profile_entry;
 
-double nn_profile_now(void);
+/* start: nn_now() (progress.h) when the call began */
 void nn_profile_add(nn_profile_entry *e, int direction, double start);
 
 #endif

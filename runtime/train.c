@@ -163,10 +163,7 @@ static int run_checkpoint(const nn_model *m, const nn_options *opt)
             m->forward(&t.s, t.x, n, 0);
             const float *z = t.s.acts + m->output_offset;
             for (int i = 0; i < n; ++i) {
-                size_t best = 0;
-                for (size_t j = 1; j < k; ++j)
-                    if (z[i * k + j] > z[i * k + best]) best = j;
-                fprintf(out, "%zu,%d,%zu", start + i, test.y[start + i], best);
+                fprintf(out, "%zu,%d,%d", start + i, test.y[start + i], nn_argmax(z + i * k, (int)k));
                 for (size_t j = 0; j < k; ++j) fprintf(out, ",%.9g", z[i * k + j]);
                 fprintf(out, "\n");
             }

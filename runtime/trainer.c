@@ -60,13 +60,8 @@ void nn_trainer_count(nn_tally *c, const nn_trainer *t, const nn_dataset *ds, co
                       double loss)
 {
     const float *out = t->s.acts + t->m->output_offset;
-    const size_t k = t->m->output_size;
-    for (int i = 0; i < n; ++i) {
-        size_t best = 0;
-        for (size_t j = 1; j < k; ++j)
-            if (out[i * k + j] > out[i * k + best]) best = j;
-        c->correct += best == ds->y[samples[i]];
-    }
+    const int k = (int)t->m->output_size;
+    for (int i = 0; i < n; ++i) c->correct += nn_argmax(out + (size_t)i * k, k) == ds->y[samples[i]];
     c->loss_sum += loss * n;
     c->seen += (size_t)n;
 }

@@ -22,6 +22,14 @@ static inline int run_capture(const char *cmd, char *out, size_t len)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The number printed right after `key` in a program's output (the test fails without key). */
+static inline double find(const char *out, const char *key)
+{
+    const char *p = strstr(out, key);
+    cr_assert_not_null(p, "no '%s' in:\n%s", key, out);
+    return atof(p + strlen(key));
+}
+
 /* A fresh directory under /tmp named after `tag`, removed by remove_dir. */
 static inline void make_dir(char *dir, size_t len, const char *tag)
 {

@@ -18,13 +18,6 @@ static void teardown(void) { remove_dir(dir); }
 
 TestSuite(run, .init = setup, .fini = teardown, .timeout = 300);
 
-static double find(const char *out, const char *key)
-{
-    const char *p = strstr(out, key);
-    cr_assert_not_null(p, "no '%s' in:\n%s", key, out);
-    return atof(p + strlen(key));
-}
-
 /* Runs `trainer args`, every %s in args standing for the test's directory. */
 static void train(const char *trainer, const char *args, char *out, size_t len)
 {

@@ -22,13 +22,6 @@ static int run(const char *args, char *out, size_t len)
     return run_capture(cmd, out, len);
 }
 
-static double find(const char *out, const char *key)
-{
-    const char *p = strstr(out, key);
-    cr_assert_not_null(p, "no '%s' in:\n%s", key, out);
-    return atof(p + strlen(key));
-}
-
 Test(trainer, rejects_unknown_options)
 {
     char out[4096];

@@ -97,7 +97,7 @@ end
 -- With profile, every layer call is timed into NAME_profile[] (runtime/profile.h).
 local function timed(profile, body, index, direction, call)
   if profile then
-    body:line("{ const double t0 = nn_profile_now(); %s nn_profile_add(&PROFILE_TABLE[%d], %d, t0); }", call, index,
+    body:line("{ const double t0 = nn_now(); %s nn_profile_add(&PROFILE_TABLE[%d], %d, t0); }", call, index,
       direction)
   else
     body:line("%s", call)
