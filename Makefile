@@ -16,7 +16,7 @@ OPENBLAS := /usr/lib/$(MULTIARCH)/openblas-openmp
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iruntime -I/usr/include/$(MULTIARCH)/openblas-openmp
 ALLFLAGS = $(WARN) $(CFLAGS) -fopenmp $(CPPFLAGS)
 LDLIBS  := -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -lz -lm
-PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev dataset-fashion-mnist
+PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev dataset-fashion-mnist python3
 
 GENERATOR_SRC := $(shell find generator -name '*.lua' | sort)
 RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*.c)))
