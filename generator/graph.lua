@@ -365,7 +365,7 @@ function graph.plan(nodes, loss, settings)
       node.saved_off = acts
       acts = acts + align(saved)
     end
-    work = math.max(work, node.work * B)
+    work = math.max(work, node.work * B + (node.work_fixed or 0))
   end
   local last = loss.input
   loss.in_off = last.out_off

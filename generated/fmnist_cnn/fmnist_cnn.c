@@ -11,7 +11,70 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside 0..W-1. */
+/* Eight lanes of real for the direct convolutions: GCC vector extensions,
+ * which become AVX or AVX-512 registers where the target has them and pairs
+ * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+ * passed by value changes the ABI without AVX), and memory through memcpy, as
+ * the rows they touch are not aligned. */
+typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
+
+static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+static inline real vsum(const vreal *v)
+{
+    real s = 0;
+    for (int l = 0; l < 8; ++l) s += (*v)[l];
+    return s;
+}
+
+/* Stores the first `count` lanes (all 8 when count >= 8). */
+static inline void vstore(real *p, const vreal *v, int count)
+{
+    if (count >= 8) memcpy(p, v, sizeof *v);
+    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
+}
+
+/* Adds the first `count` lanes to p. */
+static inline void vstore_add(real *p, const vreal *v, int count)
+{
+    if (count >= 8) {
+        vreal o;
+        vload(&o, p);
+        o += *v;
+        memcpy(p, &o, sizeof o);
+    } else {
+        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    }
+}
+
+/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
+ * and column left. */
+static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
+                              int top, int left)
+{
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *d = dst + (size_t)p * hp * wp;
+        const real *s = src + (size_t)p * h * w;
+        memset(d, 0, sizeof(real) * (size_t)hp * wp);
+        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
+    }
+}
+
+/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
+ * gradient of a stride-1 convolution, as a convolution of the output gradient. */
+static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
+{
+    for (int co = 0; co < cout; ++co)
+        for (int ci = 0; ci < cin; ++ci)
+            for (int a = 0; a < kh; ++a)
+                for (int b = 0; b < kw; ++b)
+                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
+                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
+}
+
+/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
+ * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
 {
     *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
@@ -22,27 +85,26 @@ static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi
 
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding columns are found once, so the copy loop has no test in it. */
+ * The padding rows and columns are found once, so no copy loop has a test
+ * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
-    int lo, hi;
+    int top, bottom, lo, hi;
+    valid_columns(H, Ho, sh, dh, &top, &bottom);
     valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         const real *xi = src + (size_t)i * H * W;
         real *di = dst + (size_t)i * Ho * Wo;
-        for (int oh = 0; oh < Ho; ++oh) {
-            const int ih = oh * sh + dh;
+        memset(di, 0, sizeof(real) * (size_t)top * Wo);
+        for (int oh = top; oh < bottom; ++oh) {
+            const real *xr = xi + (size_t)(oh * sh + dh) * W;
             real *d = di + (size_t)oh * Wo;
-            if (ih < 0 || ih >= H) {
-                for (int ow = 0; ow < Wo; ++ow) d[ow] = 0;
-                continue;
-            }
-            const real *xr = xi + (size_t)ih * W;
             for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
             for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
             for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
         }
+        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
     }
 }
 
@@ -51,16 +113,15 @@ static inline void im2col_row(real *restrict dst, const real *restrict src, int 
 static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
-    int lo, hi;
+    int top, bottom, lo, hi;
+    valid_columns(H, Ho, sh, dh, &top, &bottom);
     valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         real *xi = dst + (size_t)i * H * W;
         const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = 0; oh < Ho; ++oh) {
-            const int ih = oh * sh + dh;
-            if (ih < 0 || ih >= H) continue;
+        for (int oh = top; oh < bottom; ++oh) {
             const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)ih * W;
+            real *xr = xi + (size_t)(oh * sh + dh) * W;
             for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
         }
     }
@@ -113,31 +174,54 @@ static void fmnist_cnn_store_input_grad(const nn_state *s, float *d_input, int n
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 784);
 }
 
-/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | im2col-gemm */
+/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | direct */
 static void fmnist_cnn_0_forward(const nn_state *s, int n)
 {
     const float *x = s->acts;
     const float *w = s->params;
     const float *b = s->params + 288;
     float *y = s->acts + 50176;
-    float *col = s->work; /* [9][n*676] */
-    const int np = n * 676;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 1; ++ci) {
-        const float *xc = x + (size_t)ci * n * 784;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 28, 28, 26, 26, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 2);
-        im2col_row(cc + (size_t)3 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)4 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 1);
-        im2col_row(cc + (size_t)5 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 2);
-        im2col_row(cc + (size_t)6 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 0);
-        im2col_row(cc + (size_t)7 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 1);
-        im2col_row(cc + (size_t)8 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 2);
+    #pragma omp parallel for collapse(2)
+    for (int cb = 0; cb < 4; ++cb) {
+        for (int r = 0; r < n * 26; ++r) {
+            const int i = r / 26, oh = r % 26;
+            const float *wb = w + (size_t)cb * 72;
+            for (int t0 = 0; t0 < 26; t0 += 8) {
+                vreal a0 = (vreal){ 0 } + b[cb * 8 + 0];
+                vreal a1 = (vreal){ 0 } + b[cb * 8 + 1];
+                vreal a2 = (vreal){ 0 } + b[cb * 8 + 2];
+                vreal a3 = (vreal){ 0 } + b[cb * 8 + 3];
+                vreal a4 = (vreal){ 0 } + b[cb * 8 + 4];
+                vreal a5 = (vreal){ 0 } + b[cb * 8 + 5];
+                vreal a6 = (vreal){ 0 } + b[cb * 8 + 6];
+                vreal a7 = (vreal){ 0 } + b[cb * 8 + 7];
+                for (int ci = 0; ci < 1; ++ci) {
+                    const float *xr = x + ((size_t)(ci * n + i) * 28 + oh) * 28 + t0;
+                    const float *wc = wb + ci * 9;
+                    vreal v;
+                    vload(&v, xr + 0); a0 += wc[0] * v; a1 += wc[9] * v; a2 += wc[18] * v; a3 += wc[27] * v; a4 += wc[36] * v; a5 += wc[45] * v; a6 += wc[54] * v; a7 += wc[63] * v;
+                    vload(&v, xr + 1); a0 += wc[1] * v; a1 += wc[10] * v; a2 += wc[19] * v; a3 += wc[28] * v; a4 += wc[37] * v; a5 += wc[46] * v; a6 += wc[55] * v; a7 += wc[64] * v;
+                    vload(&v, xr + 2); a0 += wc[2] * v; a1 += wc[11] * v; a2 += wc[20] * v; a3 += wc[29] * v; a4 += wc[38] * v; a5 += wc[47] * v; a6 += wc[56] * v; a7 += wc[65] * v;
+                    vload(&v, xr + 28); a0 += wc[3] * v; a1 += wc[12] * v; a2 += wc[21] * v; a3 += wc[30] * v; a4 += wc[39] * v; a5 += wc[48] * v; a6 += wc[57] * v; a7 += wc[66] * v;
+                    vload(&v, xr + 29); a0 += wc[4] * v; a1 += wc[13] * v; a2 += wc[22] * v; a3 += wc[31] * v; a4 += wc[40] * v; a5 += wc[49] * v; a6 += wc[58] * v; a7 += wc[67] * v;
+                    vload(&v, xr + 30); a0 += wc[5] * v; a1 += wc[14] * v; a2 += wc[23] * v; a3 += wc[32] * v; a4 += wc[41] * v; a5 += wc[50] * v; a6 += wc[59] * v; a7 += wc[68] * v;
+                    vload(&v, xr + 56); a0 += wc[6] * v; a1 += wc[15] * v; a2 += wc[24] * v; a3 += wc[33] * v; a4 += wc[42] * v; a5 += wc[51] * v; a6 += wc[60] * v; a7 += wc[69] * v;
+                    vload(&v, xr + 57); a0 += wc[7] * v; a1 += wc[16] * v; a2 += wc[25] * v; a3 += wc[34] * v; a4 += wc[43] * v; a5 += wc[52] * v; a6 += wc[61] * v; a7 += wc[70] * v;
+                    vload(&v, xr + 58); a0 += wc[8] * v; a1 += wc[17] * v; a2 += wc[26] * v; a3 += wc[35] * v; a4 += wc[44] * v; a5 += wc[53] * v; a6 += wc[62] * v; a7 += wc[71] * v;
+                }
+                float *yr = y + ((size_t)cb * 8 * n + i) * 676 + oh * 26 + t0;
+                const size_t stride = (size_t)n * 676; /* one output channel */
+                vstore(yr + 0, &a0, 26 - t0);
+                vstore(yr + 1 * stride, &a1, 26 - t0);
+                vstore(yr + 2 * stride, &a2, 26 - t0);
+                vstore(yr + 3 * stride, &a3, 26 - t0);
+                vstore(yr + 4 * stride, &a4, 26 - t0);
+                vstore(yr + 5 * stride, &a5, 26 - t0);
+                vstore(yr + 6 * stride, &a6, 26 - t0);
+                vstore(yr + 7 * stride, &a7, 26 - t0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 9, 1.0f, w, 9, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 32, np);
 }
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
@@ -148,41 +232,88 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
-    float *col = s->work; /* [9][n*676] */
     const int np = n * 676;
     if (trains(s, 1)) sum_rows(db, dy, 32, np);
     if (trains(s, 0)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 1; ++ci) {
-            const float *xc = x + (size_t)ci * n * 784;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 28, 28, 26, 26, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)1 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)2 * np, xc, n, 28, 28, 26, 26, 1, 1, 0, 2);
-            im2col_row(cc + (size_t)3 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)4 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 1);
-            im2col_row(cc + (size_t)5 * np, xc, n, 28, 28, 26, 26, 1, 1, 1, 2);
-            im2col_row(cc + (size_t)6 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 0);
-            im2col_row(cc + (size_t)7 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 1);
-            im2col_row(cc + (size_t)8 * np, xc, n, 28, 28, 26, 26, 1, 1, 2, 2);
+        #pragma omp parallel for collapse(2)
+        for (int co = 0; co < 32; ++co) {
+            for (int ci = 0; ci < 1; ++ci) {
+                vreal a0 = { 0 }; float s0 = 0;
+                vreal a1 = { 0 }; float s1 = 0;
+                vreal a2 = { 0 }; float s2 = 0;
+                vreal a3 = { 0 }; float s3 = 0;
+                vreal a4 = { 0 }; float s4 = 0;
+                vreal a5 = { 0 }; float s5 = 0;
+                vreal a6 = { 0 }; float s6 = 0;
+                vreal a7 = { 0 }; float s7 = 0;
+                vreal a8 = { 0 }; float s8 = 0;
+                for (int r = 0; r < n * 26; ++r) {
+                    const int i = r / 26, oh = r % 26;
+                    const float *d = dy + ((size_t)co * n + i) * 676 + oh * 26;
+                    const float *xr = x + ((size_t)ci * n + i) * 784 + oh * 28;
+                    for (int t0 = 0; t0 < 24; t0 += 8) {
+                        vreal dv, v;
+                        vload(&dv, d + t0);
+                        vload(&v, xr + t0 + 0); a0 += dv * v;
+                        vload(&v, xr + t0 + 1); a1 += dv * v;
+                        vload(&v, xr + t0 + 2); a2 += dv * v;
+                        vload(&v, xr + t0 + 28); a3 += dv * v;
+                        vload(&v, xr + t0 + 29); a4 += dv * v;
+                        vload(&v, xr + t0 + 30); a5 += dv * v;
+                        vload(&v, xr + t0 + 56); a6 += dv * v;
+                        vload(&v, xr + t0 + 57); a7 += dv * v;
+                        vload(&v, xr + t0 + 58); a8 += dv * v;
+                    }
+                    for (int ow = 24; ow < 26; ++ow) {
+                        const float dv = d[ow];
+                        s0 += dv * xr[ow + 0]; s1 += dv * xr[ow + 1]; s2 += dv * xr[ow + 2];
+                        s3 += dv * xr[ow + 28]; s4 += dv * xr[ow + 29]; s5 += dv * xr[ow + 30];
+                        s6 += dv * xr[ow + 56]; s7 += dv * xr[ow + 57]; s8 += dv * xr[ow + 58];
+                    }
+                }
+                float *dwc = dw + ((size_t)co * 1 + ci) * 9;
+                dwc[0] += vsum(&a0) + s0;
+                dwc[1] += vsum(&a1) + s1;
+                dwc[2] += vsum(&a2) + s2;
+                dwc[3] += vsum(&a3) + s3;
+                dwc[4] += vsum(&a4) + s4;
+                dwc[5] += vsum(&a5) + s5;
+                dwc[6] += vsum(&a6) + s6;
+                dwc[7] += vsum(&a7) + s7;
+                dwc[8] += vsum(&a8) + s8;
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 9, np, 1.0f, dy, np, col, np, 1.0f, dw, 9);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 9, np, 32, 1.0f, w, 9, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 1; ++ci) {
-            float *xc = dx + (size_t)ci * n * 784;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 28, 28, 26, 26, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)1 * np, n, 28, 28, 26, 26, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)2 * np, n, 28, 28, 26, 26, 1, 1, 0, 2);
-            col2im_row(xc, cc + (size_t)3 * np, n, 28, 28, 26, 26, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)4 * np, n, 28, 28, 26, 26, 1, 1, 1, 1);
-            col2im_row(xc, cc + (size_t)5 * np, n, 28, 28, 26, 26, 1, 1, 1, 2);
-            col2im_row(xc, cc + (size_t)6 * np, n, 28, 28, 26, 26, 1, 1, 2, 0);
-            col2im_row(xc, cc + (size_t)7 * np, n, 28, 28, 26, 26, 1, 1, 2, 1);
-            col2im_row(xc, cc + (size_t)8 * np, n, 28, 28, 26, 26, 1, 1, 2, 2);
+        float *dyp = s->work + 16; /* dy padded by k-1-p: [32][n][30][30] */
+        float *wt = dyp + (size_t)n * 28800 + 16; /* w flipped and transposed: [1][32][3][3] */
+        pad_planes(dyp, dy, 32 * n, 26, 26, 30, 30, 2, 2);
+        flip_kernel(wt, w, 32, 1, 3, 3);
+        #pragma omp parallel for collapse(2)
+        for (int cb = 0; cb < 1; ++cb) {
+            for (int r = 0; r < n * 28; ++r) {
+                const int i = r / 28, oh = r % 28;
+                const float *wb = wt + (size_t)cb * 288;
+                for (int t0 = 0; t0 < 28; t0 += 8) {
+                    vreal a0 = { 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = dyp + ((size_t)(ci * n + i) * 30 + oh) * 30 + t0;
+                        const float *wc = wb + ci * 9;
+                        vreal v;
+                        vload(&v, xr + 0); a0 += wc[0] * v;
+                        vload(&v, xr + 1); a0 += wc[1] * v;
+                        vload(&v, xr + 2); a0 += wc[2] * v;
+                        vload(&v, xr + 30); a0 += wc[3] * v;
+                        vload(&v, xr + 31); a0 += wc[4] * v;
+                        vload(&v, xr + 32); a0 += wc[5] * v;
+                        vload(&v, xr + 60); a0 += wc[6] * v;
+                        vload(&v, xr + 61); a0 += wc[7] * v;
+                        vload(&v, xr + 62); a0 += wc[8] * v;
+                    }
+                    float *yr = dx + ((size_t)cb * 1 * n + i) * 784 + oh * 28 + t0;
+                    vstore_add(yr + 0, &a0, 28 - t0);
+                }
+            }
         }
     }
 }
@@ -433,14 +564,18 @@ static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:8: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm */
+/* specs/fmnist_cnn.lua:8: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_7_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 4258816;
     const float *w = s->params + 18816;
     const float *b = s->params + 223616;
     float *y = s->acts + 4361216;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 128, 1600, 1.0f, x, 1600, w, 1600, 0.0f, y, 128);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 128, 1600, 1.0f, x, 1600, w, 1600, 0.0f, y, 128);
+    }
     add_bias_cols(y, b, n, 128);
 }
 
@@ -453,10 +588,16 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 223616;
     float *dx = s->dacts + 4258816;
     if (trains(s, 4)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+        }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 128);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
     }
 }
@@ -487,14 +628,18 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:9: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm */
+/* specs/fmnist_cnn.lua:9: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_9_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 4369408;
     const float *w = s->params + 223744;
     const float *b = s->params + 225024;
     float *y = s->acts + 4377600;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 128, 1.0f, x, 128, w, 128, 0.0f, y, 10);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 128, 1.0f, x, 128, w, 128, 0.0f, y, 10);
+    }
     add_bias_cols(y, b, n, 10);
 }
 
@@ -507,10 +652,16 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 225024;
     float *dx = s->dacts + 4369408;
     if (trains(s, 6)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+        }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
     }
 }

@@ -62,14 +62,18 @@ static void fmnist_mlp_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_mlp.lua:6: 1 (linear 784->256) | 784 -> 256 | 200,704 MACs per image | gemm */
+/* specs/fmnist_mlp.lua:6: 1 (linear 784->256) | 784 -> 256 | 200,704 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_mlp_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
     const float *b = s->params + 200704;
     float *y = s->acts + 100352;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 256, 784, 1.0f, x, 784, w, 784, 0.0f, y, 256);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 256, 784, 1.0f, w, 784, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 256, 784, 1.0f, x, 784, w, 784, 0.0f, y, 256);
+    }
     add_bias_cols(y, b, n, 256);
 }
 
@@ -82,10 +86,16 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 200704;
     float *dx = s->dacts + 50176;
     if (trains(s, 0)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 256, 784, 1.0f, dy, 1, x, 1, dw, 784);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
+        }
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 256);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 1.0f, dx, 784);
     }
 }
@@ -116,14 +126,18 @@ static void fmnist_mlp_2_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_mlp.lua:7: 3 (linear 256->96) | 256 -> 96 | 24,576 MACs per image | gemm */
+/* specs/fmnist_mlp.lua:7: 3 (linear 256->96) | 256 -> 96 | 24,576 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_mlp_3_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 116736;
     const float *w = s->params + 200960;
     const float *b = s->params + 225536;
     float *y = s->acts + 133120;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 96, 256, 1.0f, x, 256, w, 256, 0.0f, y, 96);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 96, 256, 1.0f, w, 256, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 96, 256, 1.0f, x, 256, w, 256, 0.0f, y, 96);
+    }
     add_bias_cols(y, b, n, 96);
 }
 
@@ -136,10 +150,16 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 225536;
     float *dx = s->dacts + 116736;
     if (trains(s, 2)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 96, 256, 1.0f, dy, 1, x, 1, dw, 256);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
+        }
     }
     if (trains(s, 3)) sum_cols(db, dy, n, 96);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 1.0f, dx, 256);
     }
 }
@@ -170,14 +190,18 @@ static void fmnist_mlp_4_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_mlp.lua:8: 5 (linear 96->10) | 96 -> 10 | 960 MACs per image | gemm */
+/* specs/fmnist_mlp.lua:8: 5 (linear 96->10) | 96 -> 10 | 960 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_mlp_5_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 139264;
     const float *w = s->params + 225632;
     const float *b = s->params + 226592;
     float *y = s->acts + 145408;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 96, 1.0f, x, 96, w, 96, 0.0f, y, 10);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 96, 1.0f, w, 96, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 96, 1.0f, x, 96, w, 96, 0.0f, y, 10);
+    }
     add_bias_cols(y, b, n, 10);
 }
 
@@ -190,10 +214,16 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 226592;
     float *dx = s->dacts + 139264;
     if (trains(s, 4)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 10, 96, 1.0f, dy, 1, x, 1, dw, 96);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
+        }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 10);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 1.0f, dx, 96);
     }
 }

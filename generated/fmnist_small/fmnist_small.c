@@ -62,14 +62,18 @@ static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_small.lua:6: 1 (linear 784->64) | 784 -> 64 | 50,176 MACs per image | gemm */
+/* specs/fmnist_small.lua:6: 1 (linear 784->64) | 784 -> 64 | 50,176 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
     const float *b = s->params + 50176;
     float *y = s->acts + 100352;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 64, 784, 1.0f, x, 784, w, 784, 0.0f, y, 64);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 784, 1.0f, w, 784, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 64, 784, 1.0f, x, 784, w, 784, 0.0f, y, 64);
+    }
     add_bias_cols(y, b, n, 64);
 }
 
@@ -82,10 +86,16 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 50176;
     float *dx = s->dacts + 50176;
     if (trains(s, 0)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, 1.0f, dw, 784);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 64, 784, 1.0f, dy, 1, x, 1, dw, 784);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, 1.0f, dw, 784);
+        }
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 64);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 784, 1.0f, w, 784, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 64, 1.0f, dy, 64, w, 784, 1.0f, dx, 784);
     }
 }
@@ -116,14 +126,18 @@ static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_small.lua:7: 3 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm */
+/* specs/fmnist_small.lua:7: 3 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_3_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 104448;
     const float *w = s->params + 50240;
     const float *b = s->params + 50880;
     float *y = s->acts + 108544;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 64, 1.0f, x, 64, w, 64, 0.0f, y, 10);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 64, 1.0f, x, 64, w, 64, 0.0f, y, 10);
+    }
     add_bias_cols(y, b, n, 10);
 }
 
@@ -136,10 +150,16 @@ static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 50880;
     float *dx = s->dacts + 104448;
     if (trains(s, 2)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 10, 64, 1.0f, dy, 1, x, 1, dw, 64);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
+        }
     }
     if (trains(s, 3)) sum_cols(db, dy, n, 10);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 1.0f, dx, 64);
     }
 }

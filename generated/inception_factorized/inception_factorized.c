@@ -11,7 +11,70 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside 0..W-1. */
+/* Eight lanes of real for the direct convolutions: GCC vector extensions,
+ * which become AVX or AVX-512 registers where the target has them and pairs
+ * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+ * passed by value changes the ABI without AVX), and memory through memcpy, as
+ * the rows they touch are not aligned. */
+typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
+
+static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+static inline real vsum(const vreal *v)
+{
+    real s = 0;
+    for (int l = 0; l < 8; ++l) s += (*v)[l];
+    return s;
+}
+
+/* Stores the first `count` lanes (all 8 when count >= 8). */
+static inline void vstore(real *p, const vreal *v, int count)
+{
+    if (count >= 8) memcpy(p, v, sizeof *v);
+    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
+}
+
+/* Adds the first `count` lanes to p. */
+static inline void vstore_add(real *p, const vreal *v, int count)
+{
+    if (count >= 8) {
+        vreal o;
+        vload(&o, p);
+        o += *v;
+        memcpy(p, &o, sizeof o);
+    } else {
+        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    }
+}
+
+/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
+ * and column left. */
+static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
+                              int top, int left)
+{
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *d = dst + (size_t)p * hp * wp;
+        const real *s = src + (size_t)p * h * w;
+        memset(d, 0, sizeof(real) * (size_t)hp * wp);
+        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
+    }
+}
+
+/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
+ * gradient of a stride-1 convolution, as a convolution of the output gradient. */
+static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
+{
+    for (int co = 0; co < cout; ++co)
+        for (int ci = 0; ci < cin; ++ci)
+            for (int a = 0; a < kh; ++a)
+                for (int b = 0; b < kw; ++b)
+                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
+                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
+}
+
+/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
+ * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
 {
     *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
@@ -22,27 +85,26 @@ static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi
 
 /* One im2col row: the input plane of one channel seen through one window
  * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding columns are found once, so the copy loop has no test in it. */
+ * The padding rows and columns are found once, so no copy loop has a test
+ * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
 static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
-    int lo, hi;
+    int top, bottom, lo, hi;
+    valid_columns(H, Ho, sh, dh, &top, &bottom);
     valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         const real *xi = src + (size_t)i * H * W;
         real *di = dst + (size_t)i * Ho * Wo;
-        for (int oh = 0; oh < Ho; ++oh) {
-            const int ih = oh * sh + dh;
+        memset(di, 0, sizeof(real) * (size_t)top * Wo);
+        for (int oh = top; oh < bottom; ++oh) {
+            const real *xr = xi + (size_t)(oh * sh + dh) * W;
             real *d = di + (size_t)oh * Wo;
-            if (ih < 0 || ih >= H) {
-                for (int ow = 0; ow < Wo; ++ow) d[ow] = 0;
-                continue;
-            }
-            const real *xr = xi + (size_t)ih * W;
             for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
             for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
             for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
         }
+        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
     }
 }
 
@@ -51,16 +113,15 @@ static inline void im2col_row(real *restrict dst, const real *restrict src, int 
 static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
                               int Ho, int Wo, int sh, int sw, int dh, int dw)
 {
-    int lo, hi;
+    int top, bottom, lo, hi;
+    valid_columns(H, Ho, sh, dh, &top, &bottom);
     valid_columns(W, Wo, sw, dw, &lo, &hi);
     for (int i = 0; i < n; ++i) {
         real *xi = dst + (size_t)i * H * W;
         const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = 0; oh < Ho; ++oh) {
-            const int ih = oh * sh + dh;
-            if (ih < 0 || ih >= H) continue;
+        for (int oh = top; oh < bottom; ++oh) {
             const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)ih * W;
+            real *xr = xi + (size_t)(oh * sh + dh) * W;
             for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
         }
     }
@@ -95,29 +156,55 @@ static void inception_factorized_store_input_grad(const nn_state *s, float *d_in
             memcpy(d_input + ((size_t)i * 3 + c) * 1024, s->dacts + ((size_t)c * n + i) * 1024, sizeof(float) * 1024);
 }
 
-/* specs/inception_factorized.lua:7: stem.0.conv (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: stem.0.conv (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
 {
     const float *x = s->acts;
     const float *w = s->params;
     float *y = s->acts + 98304;
-    float *col = s->work; /* [27][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 3; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+    float *xp = s->work; /* x padded: [3][n][34][34] */
+    pad_planes(xp, x, 3 * n, 32, 32, 34, 34, 1, 1);
+    #pragma omp parallel for collapse(2)
+    for (int cb = 0; cb < 8; ++cb) {
+        for (int r = 0; r < n * 32; ++r) {
+            const int i = r / 32, oh = r % 32;
+            const float *wb = w + (size_t)cb * 216;
+            for (int t0 = 0; t0 < 32; t0 += 8) {
+                vreal a0 = { 0 };
+                vreal a1 = { 0 };
+                vreal a2 = { 0 };
+                vreal a3 = { 0 };
+                vreal a4 = { 0 };
+                vreal a5 = { 0 };
+                vreal a6 = { 0 };
+                vreal a7 = { 0 };
+                for (int ci = 0; ci < 3; ++ci) {
+                    const float *xr = xp + ((size_t)(ci * n + i) * 34 + oh) * 34 + t0;
+                    const float *wc = wb + ci * 9;
+                    vreal v;
+                    vload(&v, xr + 0); a0 += wc[0] * v; a1 += wc[27] * v; a2 += wc[54] * v; a3 += wc[81] * v; a4 += wc[108] * v; a5 += wc[135] * v; a6 += wc[162] * v; a7 += wc[189] * v;
+                    vload(&v, xr + 1); a0 += wc[1] * v; a1 += wc[28] * v; a2 += wc[55] * v; a3 += wc[82] * v; a4 += wc[109] * v; a5 += wc[136] * v; a6 += wc[163] * v; a7 += wc[190] * v;
+                    vload(&v, xr + 2); a0 += wc[2] * v; a1 += wc[29] * v; a2 += wc[56] * v; a3 += wc[83] * v; a4 += wc[110] * v; a5 += wc[137] * v; a6 += wc[164] * v; a7 += wc[191] * v;
+                    vload(&v, xr + 34); a0 += wc[3] * v; a1 += wc[30] * v; a2 += wc[57] * v; a3 += wc[84] * v; a4 += wc[111] * v; a5 += wc[138] * v; a6 += wc[165] * v; a7 += wc[192] * v;
+                    vload(&v, xr + 35); a0 += wc[4] * v; a1 += wc[31] * v; a2 += wc[58] * v; a3 += wc[85] * v; a4 += wc[112] * v; a5 += wc[139] * v; a6 += wc[166] * v; a7 += wc[193] * v;
+                    vload(&v, xr + 36); a0 += wc[5] * v; a1 += wc[32] * v; a2 += wc[59] * v; a3 += wc[86] * v; a4 += wc[113] * v; a5 += wc[140] * v; a6 += wc[167] * v; a7 += wc[194] * v;
+                    vload(&v, xr + 68); a0 += wc[6] * v; a1 += wc[33] * v; a2 += wc[60] * v; a3 += wc[87] * v; a4 += wc[114] * v; a5 += wc[141] * v; a6 += wc[168] * v; a7 += wc[195] * v;
+                    vload(&v, xr + 69); a0 += wc[7] * v; a1 += wc[34] * v; a2 += wc[61] * v; a3 += wc[88] * v; a4 += wc[115] * v; a5 += wc[142] * v; a6 += wc[169] * v; a7 += wc[196] * v;
+                    vload(&v, xr + 70); a0 += wc[8] * v; a1 += wc[35] * v; a2 += wc[62] * v; a3 += wc[89] * v; a4 += wc[116] * v; a5 += wc[143] * v; a6 += wc[170] * v; a7 += wc[197] * v;
+                }
+                float *yr = y + ((size_t)cb * 8 * n + i) * 1024 + oh * 32 + t0;
+                const size_t stride = (size_t)n * 1024; /* one output channel */
+                vstore(yr + 0, &a0, 32 - t0);
+                vstore(yr + 1 * stride, &a1, 32 - t0);
+                vstore(yr + 2 * stride, &a2, 32 - t0);
+                vstore(yr + 3 * stride, &a3, 32 - t0);
+                vstore(yr + 4 * stride, &a4, 32 - t0);
+                vstore(yr + 5 * stride, &a5, 32 - t0);
+                vstore(yr + 6 * stride, &a6, 32 - t0);
+                vstore(yr + 7 * stride, &a7, 32 - t0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 27, 1.0f, w, 27, col, np, 0.0f, y, np);
 }
 
 static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -127,40 +214,82 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     const float *dy = s->dacts + 98304;
     float *dw = s->grads;
     float *dx = s->dacts;
-    float *col = s->work; /* [27][n*1024] */
-    const int np = n * 1024;
     if (trains(s, 0)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 3; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        float *xp = s->work; /* x padded: [3][n][34][34] */
+        pad_planes(xp, x, 3 * n, 32, 32, 34, 34, 1, 1);
+        #pragma omp parallel for collapse(2)
+        for (int co = 0; co < 64; ++co) {
+            for (int ci = 0; ci < 3; ++ci) {
+                vreal a0 = { 0 }; float s0 = 0;
+                vreal a1 = { 0 }; float s1 = 0;
+                vreal a2 = { 0 }; float s2 = 0;
+                vreal a3 = { 0 }; float s3 = 0;
+                vreal a4 = { 0 }; float s4 = 0;
+                vreal a5 = { 0 }; float s5 = 0;
+                vreal a6 = { 0 }; float s6 = 0;
+                vreal a7 = { 0 }; float s7 = 0;
+                vreal a8 = { 0 }; float s8 = 0;
+                for (int r = 0; r < n * 32; ++r) {
+                    const int i = r / 32, oh = r % 32;
+                    const float *d = dy + ((size_t)co * n + i) * 1024 + oh * 32;
+                    const float *xr = xp + ((size_t)ci * n + i) * 1156 + oh * 34;
+                    for (int t0 = 0; t0 < 32; t0 += 8) {
+                        vreal dv, v;
+                        vload(&dv, d + t0);
+                        vload(&v, xr + t0 + 0); a0 += dv * v;
+                        vload(&v, xr + t0 + 1); a1 += dv * v;
+                        vload(&v, xr + t0 + 2); a2 += dv * v;
+                        vload(&v, xr + t0 + 34); a3 += dv * v;
+                        vload(&v, xr + t0 + 35); a4 += dv * v;
+                        vload(&v, xr + t0 + 36); a5 += dv * v;
+                        vload(&v, xr + t0 + 68); a6 += dv * v;
+                        vload(&v, xr + t0 + 69); a7 += dv * v;
+                        vload(&v, xr + t0 + 70); a8 += dv * v;
+                    }
+                }
+                float *dwc = dw + ((size_t)co * 3 + ci) * 9;
+                dwc[0] += vsum(&a0) + s0;
+                dwc[1] += vsum(&a1) + s1;
+                dwc[2] += vsum(&a2) + s2;
+                dwc[3] += vsum(&a3) + s3;
+                dwc[4] += vsum(&a4) + s4;
+                dwc[5] += vsum(&a5) + s5;
+                dwc[6] += vsum(&a6) + s6;
+                dwc[7] += vsum(&a7) + s7;
+                dwc[8] += vsum(&a8) + s8;
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 27, np, 1.0f, dy, np, col, np, 1.0f, dw, 27);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 27, np, 64, 1.0f, w, 27, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 3; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
+        float *dyp = s->work + (size_t)n * 3468 + 16; /* dy padded by k-1-p: [64][n][34][34] */
+        float *wt = dyp + (size_t)n * 73984 + 16; /* w flipped and transposed: [3][64][3][3] */
+        pad_planes(dyp, dy, 64 * n, 32, 32, 34, 34, 1, 1);
+        flip_kernel(wt, w, 64, 3, 3, 3);
+        #pragma omp parallel for collapse(2)
+        for (int cb = 0; cb < 3; ++cb) {
+            for (int r = 0; r < n * 32; ++r) {
+                const int i = r / 32, oh = r % 32;
+                const float *wb = wt + (size_t)cb * 576;
+                for (int t0 = 0; t0 < 32; t0 += 8) {
+                    vreal a0 = { 0 };
+                    for (int ci = 0; ci < 64; ++ci) {
+                        const float *xr = dyp + ((size_t)(ci * n + i) * 34 + oh) * 34 + t0;
+                        const float *wc = wb + ci * 9;
+                        vreal v;
+                        vload(&v, xr + 0); a0 += wc[0] * v;
+                        vload(&v, xr + 1); a0 += wc[1] * v;
+                        vload(&v, xr + 2); a0 += wc[2] * v;
+                        vload(&v, xr + 34); a0 += wc[3] * v;
+                        vload(&v, xr + 35); a0 += wc[4] * v;
+                        vload(&v, xr + 36); a0 += wc[5] * v;
+                        vload(&v, xr + 68); a0 += wc[6] * v;
+                        vload(&v, xr + 69); a0 += wc[7] * v;
+                        vload(&v, xr + 70); a0 += wc[8] * v;
+                    }
+                    float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
+                    vstore_add(yr + 0, &a0, 32 - t0);
+                }
+            }
         }
     }
 }
@@ -6094,14 +6223,18 @@ static void inception_factorized_8_backward(const nn_state *s, int n, int need_d
     }
 }
 
-/* specs/inception_factorized.lua:34: fc (linear 544->10) | 544 -> 10 | 5,440 MACs per image | gemm */
+/* specs/inception_factorized.lua:34: fc (linear 544->10) | 544 -> 10 | 5,440 MACs per image | gemm; gemv at batch 1 */
 static void inception_factorized_fc_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 139624448;
     const float *w = s->params + 1147520;
     const float *b = s->params + 1152960;
     float *y = s->acts + 139641856;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 544, 1.0f, x, 544, w, 544, 0.0f, y, 10);
+    if (n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 544, 1.0f, w, 544, x, 1, 0.0f, y, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 10, 544, 1.0f, x, 544, w, 544, 0.0f, y, 10);
+    }
     add_bias_cols(y, b, n, 10);
 }
 
@@ -6114,10 +6247,16 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
     float *db = s->grads + 1152960;
     float *dx = s->dacts + 139624448;
     if (trains(s, 255)) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
+        if (n == 1) {
+            cblas_sger(CblasRowMajor, 10, 544, 1.0f, dy, 1, x, 1, dw, 544);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
+        }
     }
     if (trains(s, 256)) sum_cols(db, dy, n, 10);
-    if (need_dx) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 1.0f, dx, 1);
+    } else if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 1.0f, dx, 544);
     }
 }

@@ -8,8 +8,8 @@ local util = require("ops.util")
 local emit = {}
 
 local DTYPES = {
-  float = { T = "float", gemm = "cblas_sgemm", suffix = "f", model = "nn_model", state = "nn_state" },
-  double = { T = "double", gemm = "cblas_dgemm", suffix = "", model = "nn_model64", state = "nn_state64" },
+  float = { T = "float", gemm = "cblas_sgemm", gemv = "cblas_sgemv", ger = "cblas_sger", suffix = "f", model = "nn_model", state = "nn_state" },
+  double = { T = "double", gemm = "cblas_dgemm", gemv = "cblas_dgemv", ger = "cblas_dger", suffix = "", model = "nn_model64", state = "nn_state64" },
 }
 
 local INIT_ENUM = {
@@ -20,7 +20,7 @@ local INIT_ENUM = {
 -- Code-generation context shared by the op modules.
 local function context(dtype)
   local d = DTYPES[dtype]
-  local g = { T = d.T, gemm = d.gemm, used = {} }
+  local g = { T = d.T, gemm = d.gemm, gemv = d.gemv, ger = d.ger, used = {} }
   function g.lit(x)
     local s = string.format(d.T == "float" and "%.9g" or "%.17g", x)
     if not s:find("[.eEn]") then s = s .. ".0" end

@@ -1,10 +1,13 @@
 -- Convolution shared by conv2d and conv1d (a conv1d is a conv2d of height 1).
 -- Activations are channel-major, x[ci][n][H][W], so one convolution over the
 -- whole batch is a single GEMM: y[co][n*Ho*Wo] = w[co][ci*kh*kw] * col.
--- Strategies: "gemm-1x1" (1x1, stride 1, no padding: GEMM on x itself) and
--- "im2col-gemm" (window loops unrolled, one im2col row per window offset).
+-- Strategies: "gemm-1x1" (1x1, stride 1, no padding: GEMM on x itself),
+-- "im2col-gemm" (window loops unrolled, one im2col row per window offset) and
+-- "direct" (register-tiled kernels without GEMM, ops/conv_direct.lua). The
+-- planner picks one per layer; a spec can force one with strategy = "...".
 local errors = require("errors")
 local util = require("ops.util")
+local direct = require("ops.conv_direct")
 
 local conv = {}
 
@@ -37,12 +40,41 @@ function conv.setup(node, c, bias)
   c.K = c.cin * c.kh * c.kw
   c.P = c.Ho * c.Wo
   c.bias = bias
-  c.direct_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
-  c.strategy = c.direct_1x1 and "gemm-1x1" or "im2col-gemm"
+  c.strategy = conv.plan(node, c)
+  c.direct_1x1 = c.strategy == "gemm-1x1"
   node.conv = c
-  node.work = c.direct_1x1 and 0 or c.K * c.P -- per image, for the col buffer
+  if c.strategy == "direct" then
+    node.work, node.work_fixed = direct.work(c)
+  else
+    node.work = c.direct_1x1 and 0 or c.K * c.P -- per image, for the col buffer
+  end
   node.macs = c.cout * c.P * c.K
 end
+
+-- GEMM's inner dimension is cin*kh*kw: at or below this, the direct kernels
+-- are faster (measured with make bench on the stems of fmnist_cnn and resnet18).
+local DIRECT_MAX_K = 32
+
+-- The layer's strategy: the spec's `strategy`, checked, or the planner's choice.
+function conv.plan(node, c)
+  local is_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
+  local forced = node.args.strategy
+  if forced == nil or forced == "auto" then
+    if is_1x1 then return "gemm-1x1" end
+    if c.K <= DIRECT_MAX_K and direct.problem(c) == nil then return "direct" end
+    return "im2col-gemm"
+  end
+  util.choice(node, "strategy", forced, conv.STRATEGIES)
+  if forced == "gemm-1x1" and not is_1x1 then
+    errors.layer_fail(node, "strategy \"gemm-1x1\" needs a 1x1 kernel, stride 1 and no padding")
+  end
+  if forced == "direct" and direct.problem(c) then
+    errors.layer_fail(node, "strategy \"direct\" %s", direct.problem(c))
+  end
+  return forced
+end
+
+conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct" }
 
 local function declare(node, w, g, backward)
   local c = node.conv
@@ -57,8 +89,8 @@ local function declare(node, w, g, backward)
     if c.bias then w:line("const %s *b = %s;", g.T, g.params(node.p.bias)) end
     w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   end
-  if not c.direct_1x1 then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
-  w:line("const int np = n * %d;", c.P)
+  if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
+  if c.strategy ~= "direct" or (backward and c.bias) then w:line("const int np = n * %d;", c.P) end
 end
 
 -- One helper call per window offset, with every geometry argument a literal.
@@ -88,6 +120,10 @@ end
 
 function conv.forward(node, w, g)
   local c = node.conv
+  if c.strategy == "direct" then
+    declare(node, w, g, false)
+    return direct.forward(node, w, g)
+  end
   declare(node, w, g, false)
   local src = "x"
   if not c.direct_1x1 then
@@ -109,6 +145,7 @@ function conv.backward(node, w, g)
     g.need("sum_rows")
     w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
   end
+  if c.strategy == "direct" then return direct.backward(node, w, g) end
   local src = "x"
   w:open("if (%s) {", util.trains(node, "weight"))
   if not c.direct_1x1 then
@@ -153,7 +190,7 @@ function conv.describe(node, name)
 end
 
 -- Keys and defaults common to conv2d and conv1d.
-conv.KEYS = { "k", "stride", "pad", "bias", "init", "bias_init" }
+conv.KEYS = { "k", "stride", "pad", "bias", "init", "bias_init", "strategy" }
 
 function conv.common_args(node)
   local a = node.args
