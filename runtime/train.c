@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "distill.h"
+#include "fpmode.h"
 #include "gradients.h"
 #include "init.h"
 #include "lr_rules.h"
@@ -305,6 +306,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                            char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress and errors interleave in order in logs and pipes */
+    nn_flush_subnormals();
     nn_options opt;
     const int parsed = nn_options_parse(&opt, argc, argv, argv[0]);
     if (parsed != 0) return parsed > 0 ? 0 : 2;

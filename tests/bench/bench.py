@@ -60,9 +60,27 @@ def theirs(model, mode, batch, threads, warmup, repeats):
 
 def sgemm(build, threads):
     """GFLOP/s and OpenBLAS's kernel set."""
-    out = subprocess.run([os.path.join(build, "bench", "sgemm"), "2048", str(threads), "7"], check=True,
-                         capture_output=True, text=True).stdout.split()
+    r = subprocess.run([os.path.join(build, "bench", "sgemm"), "2048", str(threads), "7"], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        sys.exit(r.stderr.strip() or "sgemm failed")
+    out = r.stdout.split()
     return float(out[1]), out[3]
+
+
+def print_profile(build, model, batch, threads):
+    big = model == "resnet18"
+    fields, out = ours(os.path.join(build, "bench", "profile"), model, "train", batch, threads, 1 if big else 20,
+                       3 if big else 300)
+    print("\n%s training step, batch %d, %d thread%s, per layer (ms per step, GFLOP/s):" % (
+        model, batch, threads, "s" if threads > 1 else ""))
+    rows = [l.split(" ", 1)[1].split("|") for l in out.splitlines() if l.startswith("layer ")]
+    total = sum(float(r[3]) for r in rows)
+    for path, desc, direction, ms, gf in sorted(rows, key=lambda r: -float(r[3]))[:25]:
+        print("  %-28s %-28s %-8s %8.3f ms %5.1f%% %7.1f GFLOP/s" % (path, desc, direction, float(ms),
+                                                                   100 * float(ms) / total, float(gf)))
+    print("  total in layers: %.3f ms (mean); the step's median: %.3f ms, the rest is the loss, zeroing the "
+          "gradients and the optimizer" % (total, 1e3 * fields["median"]))
 
 
 def main():
@@ -122,14 +140,8 @@ def main():
         sys.exit("compiling resnet18 failed")
     print("compiling generated resnet18 (%s), 2 jobs: %.1f s" % (" ".join(f for f in cc.split() if f.startswith("-O") or f.startswith("-march")), time.perf_counter() - t0))
     if profile:
-        _, out = ours(os.path.join(build, "bench", "profile"), "resnet18", "train", 32, 2, 1, 3)
-        print("\nresnet18 training step, batch 32, 2 threads, per layer (ms per step, GFLOP/s):")
-        rows = [l.split(" ", 1)[1].split("|") for l in out.splitlines() if l.startswith("layer ")]
-        total = sum(float(r[3]) for r in rows)
-        for path, desc, direction, ms, gf in sorted(rows, key=lambda r: -float(r[3])):
-            print("  %-28s %-26s %-8s %8.2f ms %5.1f%% %7.1f GFLOP/s" % (path, desc, direction, float(ms),
-                                                                      100 * float(ms) / total, float(gf)))
-        print("  total in layers: %.1f ms" % total)
+        for model, batch, threads in (("resnet18", 32, 2), ("fmnist_cnn", 1, 1), ("fmnist_cnn", 64, 2)):
+            print_profile(build, model, batch, threads)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
  * prints: "seconds MEDIAN MIN MAX peak_rss_mib R kernels NAME" and, with a profile, one
  * line per layer and direction: "layer PATH|DESC|DIR|MS_PER_STEP|GFLOPS". */
 #include MODEL_HEADER
+#include "fpmode.h"
 #include "init.h"
 #include "optim.h"
 #include "progress.h"
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_model: batch must be 1..%d, threads and repeats positive\n", m->batch);
         return 2;
     }
+    nn_flush_subnormals(); /* as the trainer does */
     openblas_set_num_threads(threads);
     omp_set_num_threads(threads);
     nn_rng rng;

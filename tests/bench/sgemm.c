@@ -1,9 +1,13 @@
 /* The machine's practical ceiling: OpenBLAS sgemm GFLOP/s on a large square
  * product (the median of REPEATS after one warm-up).
+ * Checks sampled entries of the product against double-precision dot
+ * products, so that a kernel set that computes wrong results (the reason this
+ * machine pins OPENBLAS_CORETYPE) fails the benchmark instead of timing it.
  * usage: sgemm SIZE THREADS REPEATS; prints "gflops MEDIAN kernels NAME" */
 #include "progress.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,12 +29,28 @@ int main(int argc, char **argv)
     float *a = malloc(sizeof(float) * size * size), *b = malloc(sizeof(float) * size * size),
           *c = malloc(sizeof(float) * size * size);
     if (!a || !b || !c) return 1;
-    for (long i = 0; i < (long)size * size; ++i) a[i] = b[i] = (float)(i % 7) * 0.1f;
+    for (long i = 0; i < (long)size * size; ++i) {
+        a[i] = (float)(i % 7) * 0.1f;
+        b[i] = (float)(i % 5) * 0.1f - 0.2f;
+    }
     double g[100];
     for (int r = -1; r < repeats; ++r) {
         const double t0 = nn_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1.0f, a, size, b, size, 0.0f, c, size);
         if (r >= 0) g[r] = 2.0 * size * (double)size * size / (nn_now() - t0) * 1e-9;
+    }
+    for (long k = 0; k < 256; ++k) {
+        const long i = (k * 7919) % size, j = (k * 104729) % size;
+        double want = 0, scale = 0;
+        for (long l = 0; l < size; ++l) {
+            want += (double)a[i * size + l] * b[l * size + j];
+            scale += fabs((double)a[i * size + l] * b[l * size + j]);
+        }
+        if (fabs(c[i * size + j] - want) > 1e-5 * scale + 1e-6) {
+            fprintf(stderr, "sgemm: OpenBLAS (%s kernels) computed c[%ld][%ld] = %g, expected %g\n",
+                    openblas_get_corename(), i, j, c[i * size + j], want);
+            return 1;
+        }
     }
     qsort(g, (size_t)repeats, sizeof(double), by_value);
     printf("gflops %.2f kernels %s\n", g[repeats / 2], openblas_get_corename());

@@ -29,6 +29,7 @@ def fmnist_cnn():
 
 def main(name, mode, batch, threads, warmup, repeats):
     torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)  # as our trainers do (runtime/fpmode.h)
     torch.manual_seed(1)
     model, shape = (fmnist_cnn(), (1, 28, 28)) if name == "fmnist_cnn" else (ResNet18(), (3, 32, 32))
     x = torch.rand(batch, *shape) * 2 - 1
