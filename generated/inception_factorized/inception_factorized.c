@@ -127,6 +127,59 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
+/* The sum and the sum of squares of m values, in double, in one pass. Eight
+ * partial sums in a fixed order, so that the loop vectorizes and the result
+ * is the same every run. */
+static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
+{
+    double s[8] = { 0 }, q[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const double v = x[j + l];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        q[0] += q[l];
+    }
+    for (; j < m; ++j) {
+        s[0] += x[j];
+        q[0] += (double)x[j] * x[j];
+    }
+    *sum = s[0];
+    *sq = q[0];
+}
+
+/* The sum of g and of g * x over m values, in double, in one pass, where g
+ * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
+ * Eight partial sums in a fixed order, as in sum_and_squares. */
+static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
+                               double *sum, double *dot)
+{
+    double s[8] = { 0 }, p[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const real d = dy[j + l];
+            const double g = relu_out && !(relu_out[j + l] > 0) ? 0 : d;
+            s[l] += g;
+            p[l] += g * x[j + l];
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        p[0] += p[l];
+    }
+    for (; j < m; ++j) {
+        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
+        s[0] += g;
+        p[0] += g * x[j];
+    }
+    *sum = s[0];
+    *dot = p[0];
+}
+
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -309,10 +362,9 @@ static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -339,21 +391,18 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -399,10 +448,9 @@ static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -429,21 +477,18 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -489,10 +534,9 @@ static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -519,21 +563,18 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -605,10 +646,9 @@ static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -635,21 +675,18 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -721,10 +758,9 @@ static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -751,21 +787,18 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -811,10 +844,9 @@ static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 16; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -841,21 +873,18 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
     const int training = mean[32] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 16; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -927,10 +956,9 @@ static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -957,21 +985,18 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1043,10 +1068,9 @@ static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1073,21 +1097,18 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1159,10 +1180,9 @@ static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1189,21 +1209,18 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1275,10 +1292,9 @@ static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1305,21 +1321,18 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1417,10 +1430,9 @@ static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1447,21 +1459,18 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1547,10 +1556,9 @@ static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1577,21 +1585,18 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1637,10 +1642,9 @@ static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1667,21 +1671,18 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1753,10 +1754,9 @@ static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1783,21 +1783,18 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1869,10 +1866,9 @@ static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1899,21 +1895,18 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1959,10 +1952,9 @@ static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1989,21 +1981,18 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2075,10 +2064,9 @@ static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2105,21 +2093,18 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2191,10 +2176,9 @@ static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2221,21 +2205,18 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2307,10 +2288,9 @@ static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2337,21 +2317,18 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2423,10 +2400,9 @@ static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2453,21 +2429,18 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2565,10 +2538,9 @@ static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2595,21 +2567,18 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2742,10 +2711,9 @@ static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2772,21 +2740,18 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2832,10 +2797,9 @@ static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2862,21 +2826,18 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2948,10 +2909,9 @@ static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2978,21 +2938,18 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3064,10 +3021,9 @@ static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3094,21 +3050,18 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3154,10 +3107,9 @@ static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3184,21 +3136,18 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3270,10 +3219,9 @@ static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3300,21 +3248,18 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3386,10 +3331,9 @@ static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3416,21 +3360,18 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3502,10 +3443,9 @@ static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3532,21 +3472,18 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3618,10 +3555,9 @@ static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3648,21 +3584,18 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3760,10 +3693,9 @@ static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3790,21 +3722,18 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3890,10 +3819,9 @@ static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3920,21 +3848,18 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3980,10 +3905,9 @@ static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4010,21 +3934,18 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4096,10 +4017,9 @@ static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4126,21 +4046,18 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4212,10 +4129,9 @@ static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4242,21 +4158,18 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4302,10 +4215,9 @@ static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4332,21 +4244,18 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4418,10 +4327,9 @@ static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4448,21 +4356,18 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 182)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4534,10 +4439,9 @@ static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4564,21 +4468,18 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 187)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4650,10 +4551,9 @@ static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4680,21 +4580,18 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 192)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4766,10 +4663,9 @@ static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4796,21 +4692,18 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 197)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4908,10 +4801,9 @@ static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4938,21 +4830,18 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 202)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5085,10 +4974,9 @@ static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5115,21 +5003,18 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 207)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5175,10 +5060,9 @@ static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5205,21 +5089,18 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 212)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5291,10 +5172,9 @@ static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 192; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5321,21 +5201,18 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 217)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5407,10 +5284,9 @@ static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 192; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5437,21 +5313,18 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 222)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5497,10 +5370,9 @@ static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5527,21 +5399,18 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 227)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5613,10 +5482,9 @@ static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5643,21 +5511,18 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 232)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5729,10 +5594,9 @@ static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5759,21 +5623,18 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 237)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5845,10 +5706,9 @@ static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5875,21 +5735,18 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 242)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5961,10 +5818,9 @@ static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5991,21 +5847,18 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 247)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -6103,10 +5956,9 @@ static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -6133,21 +5985,18 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 252)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }

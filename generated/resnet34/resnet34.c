@@ -127,6 +127,59 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
+/* The sum and the sum of squares of m values, in double, in one pass. Eight
+ * partial sums in a fixed order, so that the loop vectorizes and the result
+ * is the same every run. */
+static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
+{
+    double s[8] = { 0 }, q[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const double v = x[j + l];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        q[0] += q[l];
+    }
+    for (; j < m; ++j) {
+        s[0] += x[j];
+        q[0] += (double)x[j] * x[j];
+    }
+    *sum = s[0];
+    *sq = q[0];
+}
+
+/* The sum of g and of g * x over m values, in double, in one pass, where g
+ * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
+ * Eight partial sums in a fixed order, as in sum_and_squares. */
+static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
+                               double *sum, double *dot)
+{
+    double s[8] = { 0 }, p[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const real d = dy[j + l];
+            const double g = relu_out && !(relu_out[j + l] > 0) ? 0 : d;
+            s[l] += g;
+            p[l] += g * x[j + l];
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        p[0] += p[l];
+    }
+    for (; j < m; ++j) {
+        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
+        s[0] += g;
+        p[0] += g * x[j];
+    }
+    *sum = s[0];
+    *dot = p[0];
+}
+
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -309,10 +362,9 @@ static void resnet34_bn1_forward(const nn_state *s, int n, int training)
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -339,21 +391,18 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -443,10 +492,9 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -473,21 +521,18 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -577,10 +622,9 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -606,20 +650,18 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -732,10 +774,9 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -762,21 +803,18 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -866,10 +904,9 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -895,20 +932,18 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1021,10 +1056,9 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1051,21 +1085,18 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1155,10 +1186,9 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1184,20 +1214,18 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1310,10 +1338,9 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1340,21 +1367,18 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1444,10 +1468,9 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1473,20 +1496,18 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1552,10 +1573,9 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1581,20 +1601,18 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1707,10 +1725,9 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1737,21 +1754,18 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1841,10 +1855,9 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1870,20 +1883,18 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1996,10 +2007,9 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2026,21 +2036,18 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2130,10 +2137,9 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2159,20 +2165,18 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2285,10 +2289,9 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2315,21 +2318,18 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2419,10 +2419,9 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2448,20 +2447,18 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2574,10 +2571,9 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2604,21 +2600,18 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2708,10 +2701,9 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2737,20 +2729,18 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2816,10 +2806,9 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2845,20 +2834,18 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2971,10 +2958,9 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3001,21 +2987,18 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3105,10 +3088,9 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3134,20 +3116,18 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3260,10 +3240,9 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3290,21 +3269,18 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3394,10 +3370,9 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3423,20 +3398,18 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3549,10 +3522,9 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3579,21 +3551,18 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3683,10 +3652,9 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3712,20 +3680,18 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3838,10 +3804,9 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3868,21 +3833,18 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3972,10 +3934,9 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4001,20 +3962,18 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4127,10 +4086,9 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4157,21 +4115,18 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4261,10 +4216,9 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4290,20 +4244,18 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4416,10 +4368,9 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4446,21 +4397,18 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4550,10 +4498,9 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4579,20 +4526,18 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4658,10 +4603,9 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4687,20 +4631,18 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4813,10 +4755,9 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4843,21 +4784,18 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4947,10 +4885,9 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4976,20 +4913,18 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5102,10 +5037,9 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5132,21 +5066,18 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5236,10 +5167,9 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5265,20 +5195,18 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }

@@ -127,6 +127,59 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
+/* The sum and the sum of squares of m values, in double, in one pass. Eight
+ * partial sums in a fixed order, so that the loop vectorizes and the result
+ * is the same every run. */
+static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
+{
+    double s[8] = { 0 }, q[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const double v = x[j + l];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        q[0] += q[l];
+    }
+    for (; j < m; ++j) {
+        s[0] += x[j];
+        q[0] += (double)x[j] * x[j];
+    }
+    *sum = s[0];
+    *sq = q[0];
+}
+
+/* The sum of g and of g * x over m values, in double, in one pass, where g
+ * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
+ * Eight partial sums in a fixed order, as in sum_and_squares. */
+static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
+                               double *sum, double *dot)
+{
+    double s[8] = { 0 }, p[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const real d = dy[j + l];
+            const double g = relu_out && !(relu_out[j + l] > 0) ? 0 : d;
+            s[l] += g;
+            p[l] += g * x[j + l];
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        p[0] += p[l];
+    }
+    for (; j < m; ++j) {
+        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
+        s[0] += g;
+        p[0] += g * x[j];
+    }
+    *sum = s[0];
+    *dot = p[0];
+}
+
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -309,10 +362,9 @@ static void resnet50_bn1_forward(const nn_state *s, int n, int training)
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -339,21 +391,18 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 2)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -399,10 +448,9 @@ static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -429,21 +477,18 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 7)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -533,10 +578,9 @@ static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -563,21 +607,18 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 12)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -623,10 +664,9 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -652,20 +692,18 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 17)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -711,10 +749,9 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -740,20 +777,18 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 22)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -822,10 +857,9 @@ static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -852,21 +886,18 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 27)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -956,10 +987,9 @@ static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -986,21 +1016,18 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 32)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1046,10 +1073,9 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1075,20 +1101,18 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 37)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1157,10 +1181,9 @@ static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1187,21 +1210,18 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 42)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1291,10 +1311,9 @@ static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1321,21 +1340,18 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 47)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1381,10 +1397,9 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1410,20 +1425,18 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 52)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1492,10 +1505,9 @@ static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1522,21 +1534,18 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 57)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1626,10 +1635,9 @@ static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1656,21 +1664,18 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 62)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1716,10 +1721,9 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1745,20 +1749,18 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 67)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1824,10 +1826,9 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1853,20 +1854,18 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 72)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1935,10 +1934,9 @@ static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -1965,21 +1963,18 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 77)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2069,10 +2064,9 @@ static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2099,21 +2093,18 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 82)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2159,10 +2150,9 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2188,20 +2178,18 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 87)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2270,10 +2258,9 @@ static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2300,21 +2287,18 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 92)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2404,10 +2388,9 @@ static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2434,21 +2417,18 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 97)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2494,10 +2474,9 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2523,20 +2502,18 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 102)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2605,10 +2582,9 @@ static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2635,21 +2611,18 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 107)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2739,10 +2712,9 @@ static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2769,21 +2741,18 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 112)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2829,10 +2798,9 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2858,20 +2826,18 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 117)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2940,10 +2906,9 @@ static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -2970,21 +2935,18 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 122)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3074,10 +3036,9 @@ static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3104,21 +3065,18 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 127)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3164,10 +3122,9 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3193,20 +3150,18 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 132)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3272,10 +3227,9 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3301,20 +3255,18 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 137)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3383,10 +3335,9 @@ static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3413,21 +3364,18 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 142)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3517,10 +3465,9 @@ static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3547,21 +3494,18 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 147)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3607,10 +3551,9 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3636,20 +3579,18 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 152)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3718,10 +3659,9 @@ static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3748,21 +3688,18 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 157)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3852,10 +3789,9 @@ static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3882,21 +3818,18 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 162)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3942,10 +3875,9 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -3971,20 +3903,18 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 167)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4053,10 +3983,9 @@ static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4083,21 +4012,18 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 172)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4187,10 +4113,9 @@ static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4217,21 +4142,18 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 177)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4277,10 +4199,9 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4306,20 +4227,18 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 182)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4388,10 +4307,9 @@ static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4418,21 +4336,18 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 187)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4522,10 +4437,9 @@ static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4552,21 +4466,18 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 192)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4612,10 +4523,9 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4641,20 +4551,18 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 197)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4723,10 +4631,9 @@ static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4753,21 +4660,18 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 202)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4857,10 +4761,9 @@ static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4887,21 +4790,18 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 207)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4947,10 +4847,9 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -4976,20 +4875,18 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 212)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5058,10 +4955,9 @@ static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5088,21 +4984,18 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 217)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5192,10 +5085,9 @@ static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5222,21 +5114,18 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 222)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5282,10 +5171,9 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5311,20 +5199,18 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 227)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5390,10 +5276,9 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5419,20 +5304,18 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 232)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5501,10 +5384,9 @@ static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5531,21 +5413,18 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 237)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5635,10 +5514,9 @@ static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5665,21 +5543,18 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 242)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5725,10 +5600,9 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5754,20 +5628,18 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 247)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5836,10 +5708,9 @@ static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -5866,21 +5737,18 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 252)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5970,10 +5838,9 @@ static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -6000,21 +5867,18 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            sum_dy += gj;
-            sum_dy_xhat += gj * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 256)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 257)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * ((y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f) - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (y[(size_t)c * m + j] > 0.0f ? dy[(size_t)c * m + j] : 0.0f);
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -6060,10 +5924,9 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            for (int j = 0; j < m; ++j) sum += x[(size_t)c * m + j];
+            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
             const double mu = sum / m;
-            for (int j = 0; j < m; ++j) { const double d = x[(size_t)c * m + j] - mu; sq += d * d; }
-            const double var = sq / m;
+            const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
@@ -6089,20 +5952,18 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int j = 0; j < m; ++j) {
-            sum_dy += dy[(size_t)c * m + j];
-            sum_dy_xhat += dy[(size_t)c * m + j] * (x[(size_t)c * m + j] - mean[c]) * invstd[c];
-        }
+        double sum_dy = 0.0, sum_dy_x = 0.0;
+        sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
+        const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
         if (trains(s, 261)) dgamma[c] += (float)sum_dy_xhat;
         if (trains(s, 262)) dbeta[c] += (float)sum_dy;
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
-        if (training) {
-            const float a = (float)(sum_dy / m), bb = (float)(sum_dy_xhat / m);
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * (dy[(size_t)c * m + j] - a - (x[(size_t)c * m + j] - mean[c]) * invstd[c] * bb);
-        } else {
-            for (int j = 0; j < m; ++j) dx[(size_t)c * m + j] += k * dy[(size_t)c * m + j];
+        const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
+        const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
+        for (int j = 0; j < m; ++j) {
+            const float gj = dy[(size_t)c * m + j];
+            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }

@@ -3,7 +3,7 @@
 -- Only the helpers a model uses are emitted; "real" becomes the scalar type.
 local helpers = {}
 
-helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "sum_rows", "add_bias_cols", "sum_cols" }
+helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "sum_rows", "sum_and_squares", "sum_and_dot", "add_bias_cols", "sum_cols" }
 
 helpers.TEXT = {
   vreal = [[
@@ -126,6 +126,61 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
             for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
         }
     }
+}
+]],
+  sum_and_squares = [[
+/* The sum and the sum of squares of m values, in double, in one pass. Eight
+ * partial sums in a fixed order, so that the loop vectorizes and the result
+ * is the same every run. */
+static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
+{
+    double s[8] = { 0 }, q[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const double v = x[j + l];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        q[0] += q[l];
+    }
+    for (; j < m; ++j) {
+        s[0] += x[j];
+        q[0] += (double)x[j] * x[j];
+    }
+    *sum = s[0];
+    *sq = q[0];
+}
+]],
+  sum_and_dot = [[
+/* The sum of g and of g * x over m values, in double, in one pass, where g
+ * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
+ * Eight partial sums in a fixed order, as in sum_and_squares. */
+static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
+                               double *sum, double *dot)
+{
+    double s[8] = { 0 }, p[8] = { 0 };
+    int j = 0;
+    for (; j + 8 <= m; j += 8)
+        for (int l = 0; l < 8; ++l) {
+            const real d = dy[j + l];
+            const double g = relu_out && !(relu_out[j + l] > 0) ? 0 : d;
+            s[l] += g;
+            p[l] += g * x[j + l];
+        }
+    for (int l = 1; l < 8; ++l) {
+        s[0] += s[l];
+        p[0] += p[l];
+    }
+    for (; j < m; ++j) {
+        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
+        s[0] += g;
+        p[0] += g * x[j];
+    }
+    *sum = s[0];
+    *dot = p[0];
 }
 ]],
   add_bias_rows = [[

@@ -3,6 +3,8 @@
 -- batch mean and biased variance and updates the running statistics with
 -- the unbiased variance, as PyTorch does; evaluation uses the running
 -- statistics. Forward keeps mean, 1/sqrt(var + eps) and the mode for backward.
+-- The statistics take one pass (sum and sum of squares, in double), and so do
+-- the sums of backward (of dy and dy * x).
 -- With a fused relu (generator/fuse.lua) it outputs max(y, 0).
 local util = require("ops.util")
 
@@ -55,10 +57,14 @@ function op.forward(node, w, g)
   w:open("for (int c = 0; c < %d; ++c) {", b.C)
   w:open("if (training) {")
   w:line("double sum = 0.0, sq = 0.0;")
-  w:line("for (int j = 0; j < m; ++j) sum += x[%s];", at(node, "j"))
+  if b.vector then
+    w:line("for (int j = 0; j < m; ++j) { const double v = x[%s]; sum += v; sq += v * v; }", at(node, "j"))
+  else
+    g.need("sum_and_squares")
+    w:line("sum_and_squares(x + (size_t)c * m, m, &sum, &sq);")
+  end
   w:line("const double mu = sum / m;")
-  w:line("for (int j = 0; j < m; ++j) { const double d = x[%s] - mu; sq += d * d; }", at(node, "j"))
-  w:line("const double var = sq / m;")
+  w:line("const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */")
   w:line("mean[c] = (%s)mu;", g.T)
   w:line("invstd[c] = (%s)(1.0 / sqrt(var + %s));", g.T, g.dlit(b.eps))
   w:line("running_mean[c] = (%s)(%s * running_mean[c] + %s * mu);", g.T, g.dlit(1 - b.momentum),
@@ -89,33 +95,38 @@ function op.backward(node, w, g)
   w:line("const int training = mean[%d] != 0;", 2 * b.C)
   w:line("#pragma omp parallel for")
   w:open("for (int c = 0; c < %d; ++c) {", b.C)
-  w:line("double sum_dy = 0.0, sum_dy_xhat = 0.0;")
-  -- the gradient reaching the normalization: dy, or with a fused relu dy where y > 0
-  local function grad(j)
-    if not node.fused_relu then return string.format("dy[%s]", at(node, j)) end
-    return string.format("(y[%s] > %s ? dy[%s] : %s)", at(node, j), g.zero, at(node, j), g.zero)
+  w:line("double sum_dy = 0.0, sum_dy_x = 0.0;")
+  -- gj, the gradient reaching the normalization: dy, or with a fused relu dy
+  -- where y > 0 (dy is loaded unconditionally, so that the select vectorizes)
+  local function load_grad()
+    if node.fused_relu then
+      w:line("const %s d = dy[%s], gj = y[%s] > %s ? d : %s;", g.T, at(node, "j"), at(node, "j"), g.zero, g.zero)
+    else
+      w:line("const %s gj = dy[%s];", g.T, at(node, "j"))
+    end
   end
-  w:open("for (int j = 0; j < m; ++j) {")
-  if node.fused_relu then
-    -- dy is loaded unconditionally so that the select vectorizes
-    w:line("const %s d = dy[%s], gj = y[%s] > %s ? d : %s;", g.T, at(node, "j"), at(node, "j"), g.zero, g.zero)
+  if b.vector then
+    w:open("for (int j = 0; j < m; ++j) {")
+    load_grad()
     w:line("sum_dy += gj;")
-    w:line("sum_dy_xhat += gj * (x[%s] - mean[c]) * invstd[c];", at(node, "j"))
+    w:line("sum_dy_x += (double)gj * x[%s];", at(node, "j"))
+    w:close()
   else
-    w:line("sum_dy += dy[%s];", at(node, "j"))
-    w:line("sum_dy_xhat += dy[%s] * (x[%s] - mean[c]) * invstd[c];", at(node, "j"), at(node, "j"))
+    g.need("sum_and_dot")
+    w:line("sum_and_dot(dy + (size_t)c * m, %s, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);",
+      node.fused_relu and "y + (size_t)c * m" or "NULL")
   end
-  w:close()
+  w:line("const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];")
   w:line("if (%s) dgamma[c] += (%s)sum_dy_xhat;", util.trains(node, "weight"), g.T)
   w:line("if (%s) dbeta[c] += (%s)sum_dy;", util.trains(node, "bias"), g.T)
   w:line("if (!need_dx) continue;")
   w:line("const %s k = gamma[c] * invstd[c];", g.T)
-  w:open("if (training) {")
-  w:line("const %s a = (%s)(sum_dy / m), bb = (%s)(sum_dy_xhat / m);", g.T, g.T, g.T)
-  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * (%s - a - (x[%s] - mean[c]) * invstd[c] * bb);",
-    at(node, "j"), grad("j"), at(node, "j"))
-  w:middle("} else {")
-  w:line("for (int j = 0; j < m; ++j) dx[%s] += k * %s;", at(node, "j"), grad("j"))
+  -- training: dx = k * (g - mean(g) - xhat * mean(g * xhat)), an affine function of g and x
+  w:line("const %s c1 = training ? (%s)(-k * invstd[c] * sum_dy_xhat / m) : %s;", g.T, g.T, g.zero)
+  w:line("const %s c0 = training ? (%s)(-k * sum_dy / m) - c1 * mean[c] : %s;", g.T, g.T, g.zero)
+  w:open("for (int j = 0; j < m; ++j) {")
+  load_grad()
+  w:line("dx[%s] += k * gj + c1 * x[%s] + c0;", at(node, "j"), at(node, "j"))
   w:close()
   w:close()
 end
