@@ -60,7 +60,7 @@ def theirs(model, mode, batch, threads, warmup, repeats):
 
 def sgemm(build, threads):
     """GFLOP/s and OpenBLAS's kernel set."""
-    r = subprocess.run([os.path.join(build, "bench", "sgemm"), "2048", str(threads), "7"], capture_output=True,
+    r = subprocess.run([os.path.join(build, "bench", "sgemm"), "2048", str(threads), "10"], capture_output=True,
                        text=True)
     if r.returncode != 0:
         sys.exit(r.stderr.strip() or "sgemm failed")
