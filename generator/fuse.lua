@@ -1,12 +1,12 @@
 -- Fusion of memory-bound layers into the layer before them, after the summary
 -- and the layer list are taken (they keep showing the spec's layers):
--- a relu whose input is a batchnorm or an add read by nothing else becomes
--- part of that layer. The fused layer writes max(y, 0) into its own slot and,
+-- a relu whose input is a batchnorm, an add or a convolution read by nothing
+-- else becomes part of that layer. The fused layer writes max(y, 0) into its own slot and,
 -- going back, lets the gradient through where its output is positive; the
 -- relu's activation slot and its two passes over memory disappear.
 local fuse = {}
 
-local INTO = { batchnorm = true, add = true }
+local INTO = { batchnorm = true, add = true, conv2d = true, conv1d = true }
 
 -- Returns the nodes without the fused relus, their consumers (and the loss)
 -- reading the fused producer instead.

@@ -65,13 +65,28 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* y[r][j] += b[r]: bias of a channel-major conv output. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols)
+/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
+ * relu of a channel-major conv output, in one pass. */
+static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         real *yr = y + (size_t)r * cols;
-        for (int j = 0; j < cols; ++j) yr[j] += b[r];
+        const real br = b ? b[r] : 0;
+        for (int j = 0; j < cols; ++j) {
+            const real v = yr[j] + br;
+            yr[j] = v > 0 ? v : 0;
+        }
+    }
+}
+
+/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
+static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
+{
+    #pragma omp parallel for
+    for (size_t i = 0; i < count; ++i) {
+        const real d = dy[i];
+        dy[i] = y[i] > 0 ? d : 0;
     }
 }
 
@@ -138,7 +153,7 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1) | 28x28 -> 64x28 | 150,528 MACs per image | im2col-gemm */
+/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1 + relu) | 28x28 -> 64x28 | 150,528 MACs per image | im2col-gemm */
 static void conv1d_seq_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
@@ -156,19 +171,21 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 84, 1.0f, w, 84, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np);
+    bias_relu_rows(y, b, 64, np);
 }
 
 static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
-    const float *dy = s->dacts + 100352;
+    float *dy = s->dacts + 100352; /* masked in place by the fused relu */
+    const float *y = s->acts + 100352;
     float *dw = s->grads;
     float *db = s->grads + 5376;
     float *dx = s->dacts + 50176;
     float *col = s->work; /* [84][n*28] */
     const int np = n * 28;
+    relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 1)) sum_rows(db, dy, 64, np);
     if (trains(s, 0)) {
         #pragma omp parallel for
@@ -194,37 +211,11 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:6: 2 (relu) | 64x28 -> 64x28 | 0 MACs per image | elementwise */
-static void conv1d_seq_2_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 100352;
-    float *y = s->acts + 215040;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void conv1d_seq_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 100352;
-    const float *y = s->acts + 215040;
-    const float *dy = s->dacts + 215040;
-    float *dx = s->dacts + 100352;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/conv1d_seq.lua:6: 3 (maxpool1d k2) | 64x28 -> 64x14 | 0 MACs per image | direct */
 static void conv1d_seq_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 215040;
-    float *y = s->acts + 329728;
+    const float *x = s->acts + 100352;
+    float *y = s->acts + 215040;
     int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -247,8 +238,8 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
 static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 329728;
-    float *dx = s->dacts + 215040;
+    const float *dy = s->dacts + 215040;
+    float *dx = s->dacts + 100352;
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -265,13 +256,13 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
+/* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1 + relu) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
 static void conv1d_seq_4_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 329728;
+    const float *x = s->acts + 215040;
     const float *w = s->params + 5440;
     const float *b = s->params + 30016;
-    float *y = s->acts + 387072;
+    float *y = s->acts + 272384;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     #pragma omp parallel for
@@ -283,19 +274,21 @@ static void conv1d_seq_4_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 192, 1.0f, w, 192, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 128, np);
+    bias_relu_rows(y, b, 128, np);
 }
 
 static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 329728;
+    const float *x = s->acts + 215040;
     const float *w = s->params + 5440;
-    const float *dy = s->dacts + 387072;
+    float *dy = s->dacts + 272384; /* masked in place by the fused relu */
+    const float *y = s->acts + 272384;
     float *dw = s->grads + 5440;
     float *db = s->grads + 30016;
-    float *dx = s->dacts + 329728;
+    float *dx = s->dacts + 215040;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
+    relu_mask(dy, y, (size_t)128 * np);
     if (trains(s, 3)) sum_rows(db, dy, 128, np);
     if (trains(s, 2)) {
         #pragma omp parallel for
@@ -321,37 +314,11 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:7: 5 (relu) | 128x14 -> 128x14 | 0 MACs per image | elementwise */
-static void conv1d_seq_5_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 387072;
-    float *y = s->acts + 501760;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void conv1d_seq_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 387072;
-    const float *y = s->acts + 501760;
-    const float *dy = s->dacts + 501760;
-    float *dx = s->dacts + 387072;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 1792; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/conv1d_seq.lua:7: 6 (maxpool1d k2) | 128x14 -> 128x7 | 0 MACs per image | direct */
 static void conv1d_seq_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 501760;
-    float *y = s->acts + 616448;
+    const float *x = s->acts + 272384;
+    float *y = s->acts + 387072;
     int32_t *arg = s->index + 57344;
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
@@ -374,8 +341,8 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
 static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 616448;
-    float *dx = s->dacts + 501760;
+    const float *dy = s->dacts + 387072;
+    float *dx = s->dacts + 272384;
     const int32_t *arg = s->index + 57344;
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
@@ -395,8 +362,8 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:8: 7 (flatten) | 128x7 -> 896 | 0 MACs per image | copy */
 static void conv1d_seq_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 616448;
-    float *y = s->acts + 673792;
+    const float *x = s->acts + 387072;
+    float *y = s->acts + 444416;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -408,8 +375,8 @@ static void conv1d_seq_7_forward(const nn_state *s, int n)
 static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 673792;
-    float *dx = s->dacts + 616448;
+    const float *dy = s->dacts + 444416;
+    float *dx = s->dacts + 387072;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -421,10 +388,10 @@ static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 8 (linear 896->64) | 896 -> 64 | 57,344 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 673792;
+    const float *x = s->acts + 444416;
     const float *w = s->params + 30144;
     const float *b = s->params + 87488;
-    float *y = s->acts + 731136;
+    float *y = s->acts + 501760;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 896, 1.0f, w, 896, x, 1, 0.0f, y, 1);
     } else {
@@ -435,12 +402,12 @@ static void conv1d_seq_8_forward(const nn_state *s, int n)
 
 static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 673792;
+    const float *x = s->acts + 444416;
     const float *w = s->params + 30144;
-    const float *dy = s->dacts + 731136;
+    const float *dy = s->dacts + 501760;
     float *dw = s->grads + 30144;
     float *db = s->grads + 87488;
-    float *dx = s->dacts + 673792;
+    float *dx = s->dacts + 444416;
     if (trains(s, 4)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 896, 1.0f, dy, 1, x, 1, dw, 896);
@@ -459,8 +426,8 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 9 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void conv1d_seq_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 731136;
-    float *y = s->acts + 735232;
+    const float *x = s->acts + 501760;
+    float *y = s->acts + 505856;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -470,10 +437,10 @@ static void conv1d_seq_9_forward(const nn_state *s, int n)
 static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 731136;
-    const float *y = s->acts + 735232;
-    const float *dy = s->dacts + 735232;
-    float *dx = s->dacts + 731136;
+    const float *x = s->acts + 501760;
+    const float *y = s->acts + 505856;
+    const float *dy = s->dacts + 505856;
+    float *dx = s->dacts + 501760;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -485,10 +452,10 @@ static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:10: 10 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_10_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 735232;
+    const float *x = s->acts + 505856;
     const float *w = s->params + 87552;
     const float *b = s->params + 88192;
-    float *y = s->acts + 739328;
+    float *y = s->acts + 509952;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -499,12 +466,12 @@ static void conv1d_seq_10_forward(const nn_state *s, int n)
 
 static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 735232;
+    const float *x = s->acts + 505856;
     const float *w = s->params + 87552;
-    const float *dy = s->dacts + 739328;
+    const float *dy = s->dacts + 509952;
     float *dw = s->grads + 87552;
     float *db = s->grads + 88192;
-    float *dx = s->dacts + 735232;
+    float *dx = s->dacts + 505856;
     if (trains(s, 6)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 64, 1.0f, dy, 1, x, 1, dw, 64);
@@ -523,8 +490,8 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float conv1d_seq_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 739328;
-    float *dz = s->dacts + 739328;
+    const float *z = s->acts + 509952;
+    float *dz = s->dacts + 509952;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -552,10 +519,8 @@ static void conv1d_seq_forward(const nn_state *s, const float *input, int n, int
     conv1d_seq_load_input(s, input, n);
     conv1d_seq_0_forward(s, n);
     conv1d_seq_1_forward(s, n);
-    conv1d_seq_2_forward(s, n);
     conv1d_seq_3_forward(s, n);
     conv1d_seq_4_forward(s, n);
-    conv1d_seq_5_forward(s, n);
     conv1d_seq_6_forward(s, n);
     conv1d_seq_7_forward(s, n);
     conv1d_seq_8_forward(s, n);
@@ -569,14 +534,12 @@ static void conv1d_seq_backward(const nn_state *s, int n, float *d_input)
     if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
     memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
     memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 215040, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 329728, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 387072, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 501760, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 616448, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 673792, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 731136, 0, sizeof(float) * (size_t)n * 64);
-    memset(s->dacts + 735232, 0, sizeof(float) * (size_t)n * 64);
+    memset(s->dacts + 215040, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 272384, 0, sizeof(float) * (size_t)n * 1792);
+    memset(s->dacts + 387072, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 444416, 0, sizeof(float) * (size_t)n * 896);
+    memset(s->dacts + 501760, 0, sizeof(float) * (size_t)n * 64);
+    memset(s->dacts + 505856, 0, sizeof(float) * (size_t)n * 64);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_4 = upstream_1 || trains(s, 2) || trains(s, 3);
@@ -586,10 +549,8 @@ static void conv1d_seq_backward(const nn_state *s, int n, float *d_input)
     conv1d_seq_8_backward(s, n, upstream_4);
     conv1d_seq_7_backward(s, n, upstream_4);
     conv1d_seq_6_backward(s, n, upstream_4);
-    conv1d_seq_5_backward(s, n, upstream_4);
     conv1d_seq_4_backward(s, n, upstream_1);
     conv1d_seq_3_backward(s, n, upstream_1);
-    conv1d_seq_2_backward(s, n, upstream_1);
     conv1d_seq_1_backward(s, n, d_input != NULL);
     conv1d_seq_0_backward(s, n, d_input != NULL);
     if (d_input) conv1d_seq_store_input_grad(s, d_input, n);
@@ -635,9 +596,9 @@ const nn_model conv1d_seq_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 739328,
+    .output_offset = 509952,
     .n_params = 88208,
-    .n_acts = 739968,
+    .n_acts = 510592,
     .n_work = 172032,
     .n_index = 114688,
     .tensors = conv1d_seq_tensors,

@@ -127,13 +127,28 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* y[r][j] += b[r]: bias of a channel-major conv output. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols)
+/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
+ * relu of a channel-major conv output, in one pass. */
+static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         real *yr = y + (size_t)r * cols;
-        for (int j = 0; j < cols; ++j) yr[j] += b[r];
+        const real br = b ? b[r] : 0;
+        for (int j = 0; j < cols; ++j) {
+            const real v = yr[j] + br;
+            yr[j] = v > 0 ? v : 0;
+        }
+    }
+}
+
+/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
+static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
+{
+    #pragma omp parallel for
+    for (size_t i = 0; i < count; ++i) {
+        const real d = dy[i];
+        dy[i] = y[i] > 0 ? d : 0;
     }
 }
 
@@ -174,13 +189,14 @@ static void fmnist_cnn_store_input_grad(const nn_state *s, float *d_input, int n
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 784);
 }
 
-/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | direct */
+/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3 + relu) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | direct */
 static void fmnist_cnn_0_forward(const nn_state *s, int n)
 {
     const float *x = s->acts;
     const float *w = s->params;
     const float *b = s->params + 288;
     float *y = s->acts + 50176;
+    const int np = n * 676;
     #pragma omp parallel for collapse(2)
     for (int cb = 0; cb < 4; ++cb) {
         for (int r = 0; r < n * 26; ++r) {
@@ -222,17 +238,20 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
             }
         }
     }
+    bias_relu_rows(y, NULL, 32, np);
 }
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts;
     const float *w = s->params;
-    const float *dy = s->dacts + 50176;
+    float *dy = s->dacts + 50176; /* masked in place by the fused relu */
+    const float *y = s->acts + 50176;
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
     const int np = n * 676;
+    relu_mask(dy, y, (size_t)32 * np);
     if (trains(s, 1)) sum_rows(db, dy, 32, np);
     if (trains(s, 0)) {
         #pragma omp parallel for collapse(2)
@@ -318,37 +337,11 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:5: 1 (relu) | 32x26x26 -> 32x26x26 | 0 MACs per image | elementwise */
-static void fmnist_cnn_1_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 50176;
-    float *y = s->acts + 1434624;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 21632; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void fmnist_cnn_1_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 50176;
-    const float *y = s->acts + 1434624;
-    const float *dy = s->dacts + 1434624;
-    float *dx = s->dacts + 50176;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 21632; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/fmnist_cnn.lua:5: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
 static void fmnist_cnn_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1434624;
-    float *y = s->acts + 2819072;
+    const float *x = s->acts + 50176;
+    float *y = s->acts + 1434624;
     int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -373,8 +366,8 @@ static void fmnist_cnn_2_forward(const nn_state *s, int n)
 static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 2819072;
-    float *dx = s->dacts + 1434624;
+    const float *dy = s->dacts + 1434624;
+    float *dx = s->dacts + 50176;
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -391,13 +384,13 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | im2col-gemm */
+/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | im2col-gemm */
 static void fmnist_cnn_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2819072;
+    const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
     const float *b = s->params + 18752;
-    float *y = s->acts + 3165184;
+    float *y = s->acts + 1780736;
     float *col = s->work; /* [288][n*121] */
     const int np = n * 121;
     #pragma omp parallel for
@@ -415,19 +408,21 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 288, 1.0f, w, 288, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np);
+    bias_relu_rows(y, b, 64, np);
 }
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2819072;
+    const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
-    const float *dy = s->dacts + 3165184;
+    float *dy = s->dacts + 1780736; /* masked in place by the fused relu */
+    const float *y = s->acts + 1780736;
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
-    float *dx = s->dacts + 2819072;
+    float *dx = s->dacts + 1434624;
     float *col = s->work; /* [288][n*121] */
     const int np = n * 121;
+    relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 3)) sum_rows(db, dy, 64, np);
     if (trains(s, 2)) {
         #pragma omp parallel for
@@ -465,37 +460,11 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:6: 4 (relu) | 64x11x11 -> 64x11x11 | 0 MACs per image | elementwise */
-static void fmnist_cnn_4_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 3165184;
-    float *y = s->acts + 3660800;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 7744; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void fmnist_cnn_4_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 3165184;
-    const float *y = s->acts + 3660800;
-    const float *dy = s->dacts + 3660800;
-    float *dx = s->dacts + 3165184;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 7744; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/fmnist_cnn.lua:6: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
 static void fmnist_cnn_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 3660800;
-    float *y = s->acts + 4156416;
+    const float *x = s->acts + 1780736;
+    float *y = s->acts + 2276352;
     int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -520,8 +489,8 @@ static void fmnist_cnn_5_forward(const nn_state *s, int n)
 static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4156416;
-    float *dx = s->dacts + 3660800;
+    const float *dy = s->dacts + 2276352;
+    float *dx = s->dacts + 1780736;
     const int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -541,8 +510,8 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:7: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_cnn_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4156416;
-    float *y = s->acts + 4258816;
+    const float *x = s->acts + 2276352;
+    float *y = s->acts + 2378752;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -554,8 +523,8 @@ static void fmnist_cnn_6_forward(const nn_state *s, int n)
 static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4258816;
-    float *dx = s->dacts + 4156416;
+    const float *dy = s->dacts + 2378752;
+    float *dx = s->dacts + 2276352;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -567,10 +536,10 @@ static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4258816;
+    const float *x = s->acts + 2378752;
     const float *w = s->params + 18816;
     const float *b = s->params + 223616;
-    float *y = s->acts + 4361216;
+    float *y = s->acts + 2481152;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -581,12 +550,12 @@ static void fmnist_cnn_7_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4258816;
+    const float *x = s->acts + 2378752;
     const float *w = s->params + 18816;
-    const float *dy = s->dacts + 4361216;
+    const float *dy = s->dacts + 2481152;
     float *dw = s->grads + 18816;
     float *db = s->grads + 223616;
-    float *dx = s->dacts + 4258816;
+    float *dx = s->dacts + 2378752;
     if (trains(s, 4)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
@@ -605,8 +574,8 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_cnn_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4361216;
-    float *y = s->acts + 4369408;
+    const float *x = s->acts + 2481152;
+    float *y = s->acts + 2489344;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -616,10 +585,10 @@ static void fmnist_cnn_8_forward(const nn_state *s, int n)
 static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 4361216;
-    const float *y = s->acts + 4369408;
-    const float *dy = s->dacts + 4369408;
-    float *dx = s->dacts + 4361216;
+    const float *x = s->acts + 2481152;
+    const float *y = s->acts + 2489344;
+    const float *dy = s->dacts + 2489344;
+    float *dx = s->dacts + 2481152;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -631,10 +600,10 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:9: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4369408;
+    const float *x = s->acts + 2489344;
     const float *w = s->params + 223744;
     const float *b = s->params + 225024;
-    float *y = s->acts + 4377600;
+    float *y = s->acts + 2497536;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -645,12 +614,12 @@ static void fmnist_cnn_9_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4369408;
+    const float *x = s->acts + 2489344;
     const float *w = s->params + 223744;
-    const float *dy = s->dacts + 4377600;
+    const float *dy = s->dacts + 2497536;
     float *dw = s->grads + 223744;
     float *db = s->grads + 225024;
-    float *dx = s->dacts + 4369408;
+    float *dx = s->dacts + 2489344;
     if (trains(s, 6)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
@@ -669,8 +638,8 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_cnn_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 4377600;
-    float *dz = s->dacts + 4377600;
+    const float *z = s->acts + 2497536;
+    float *dz = s->dacts + 2497536;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -697,10 +666,8 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
     (void)training; /* no layer of this model behaves differently in training */
     fmnist_cnn_load_input(s, input, n);
     fmnist_cnn_0_forward(s, n);
-    fmnist_cnn_1_forward(s, n);
     fmnist_cnn_2_forward(s, n);
     fmnist_cnn_3_forward(s, n);
-    fmnist_cnn_4_forward(s, n);
     fmnist_cnn_5_forward(s, n);
     fmnist_cnn_6_forward(s, n);
     fmnist_cnn_7_forward(s, n);
@@ -713,14 +680,12 @@ static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
 {
     if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
     memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 1434624, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 2819072, 0, sizeof(float) * (size_t)n * 5408);
-    memset(s->dacts + 3165184, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 3660800, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 4156416, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 4258816, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 4361216, 0, sizeof(float) * (size_t)n * 128);
-    memset(s->dacts + 4369408, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 1434624, 0, sizeof(float) * (size_t)n * 5408);
+    memset(s->dacts + 1780736, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 2276352, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 2378752, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 2481152, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 2489344, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_3 = upstream_0 || trains(s, 2) || trains(s, 3);
@@ -730,10 +695,8 @@ static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
     fmnist_cnn_7_backward(s, n, upstream_3);
     fmnist_cnn_6_backward(s, n, upstream_3);
     fmnist_cnn_5_backward(s, n, upstream_3);
-    fmnist_cnn_4_backward(s, n, upstream_3);
     fmnist_cnn_3_backward(s, n, upstream_0);
     fmnist_cnn_2_backward(s, n, upstream_0);
-    fmnist_cnn_1_backward(s, n, upstream_0);
     fmnist_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_cnn_store_input_grad(s, d_input, n);
 }
@@ -777,9 +740,9 @@ const nn_model fmnist_cnn_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 4377600,
+    .output_offset = 2497536,
     .n_params = 225040,
-    .n_acts = 4378240,
+    .n_acts = 2498176,
     .n_work = 2230272,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,

@@ -137,6 +137,31 @@ static inline void add_bias_rows(real *restrict y, const real *restrict b, int r
     }
 }
 
+/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
+ * relu of a channel-major conv output, in one pass. */
+static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r) {
+        real *yr = y + (size_t)r * cols;
+        const real br = b ? b[r] : 0;
+        for (int j = 0; j < cols; ++j) {
+            const real v = yr[j] + br;
+            yr[j] = v > 0 ? v : 0;
+        }
+    }
+}
+
+/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
+static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
+{
+    #pragma omp parallel for
+    for (size_t i = 0; i < count; ++i) {
+        const real d = dy[i];
+        dy[i] = y[i] > 0 ? d : 0;
+    }
+}
+
 /* db[r] += sum_j dy[r][j]: bias gradient of a channel-major conv output. */
 static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols)
 {
@@ -288,7 +313,7 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | im2col-gemm */
 static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
@@ -306,19 +331,21 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 96, 1.0f, w, 96, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 32, np);
+    bias_relu_rows(y, b, 32, np);
 }
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params + 128;
-    const float *dy = s->dacts + 1541120;
+    float *dy = s->dacts + 1541120; /* masked in place by the fused relu */
+    const float *y = s->acts + 1541120;
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
     float *col = s->work; /* [96][n*676] */
     const int np = n * 676;
+    relu_mask(dy, y, (size_t)32 * np);
     if (trains(s, 3)) sum_rows(db, dy, 32, np);
     if (trains(s, 2)) {
         #pragma omp parallel for
@@ -344,37 +371,11 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:11: 1 (relu) | 32x26x26 -> 32x26x26 | 0 MACs per image | elementwise */
-static void fmnist_factorized_1_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 1541120;
-    float *y = s->acts + 2925568;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 21632; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void fmnist_factorized_1_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 1541120;
-    const float *y = s->acts + 2925568;
-    const float *dy = s->dacts + 2925568;
-    float *dx = s->dacts + 1541120;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 21632; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/fmnist_factorized.lua:11: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
 static void fmnist_factorized_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2925568;
-    float *y = s->acts + 4310016;
+    const float *x = s->acts + 1541120;
+    float *y = s->acts + 2925568;
     int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -399,8 +400,8 @@ static void fmnist_factorized_2_forward(const nn_state *s, int n)
 static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4310016;
-    float *dx = s->dacts + 2925568;
+    const float *dy = s->dacts + 2925568;
+    float *dx = s->dacts + 1541120;
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -420,10 +421,10 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | im2col-gemm */
 static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4310016;
+    const float *x = s->acts + 2925568;
     const float *w = s->params + 3232;
     const float *b = s->params + 9376;
-    float *y = s->acts + 4656128;
+    float *y = s->acts + 3271680;
     float *col = s->work; /* [96][n*143] */
     const int np = n * 143;
     #pragma omp parallel for
@@ -440,12 +441,12 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4310016;
+    const float *x = s->acts + 2925568;
     const float *w = s->params + 3232;
-    const float *dy = s->dacts + 4656128;
+    const float *dy = s->dacts + 3271680;
     float *dw = s->grads + 3232;
     float *db = s->grads + 9376;
-    float *dx = s->dacts + 4310016;
+    float *dx = s->dacts + 2925568;
     float *col = s->work; /* [96][n*143] */
     const int np = n * 143;
     if (trains(s, 5)) sum_rows(db, dy, 64, np);
@@ -473,13 +474,13 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3 + relu) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image | im2col-gemm */
 static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4656128;
+    const float *x = s->acts + 3271680;
     const float *w = s->params + 9440;
     const float *b = s->params + 21728;
-    float *y = s->acts + 5241856;
+    float *y = s->acts + 3857408;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     #pragma omp parallel for
@@ -491,19 +492,21 @@ static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 192, 1.0f, w, 192, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np);
+    bias_relu_rows(y, b, 64, np);
 }
 
 static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4656128;
+    const float *x = s->acts + 3271680;
     const float *w = s->params + 9440;
-    const float *dy = s->dacts + 5241856;
+    float *dy = s->dacts + 3857408; /* masked in place by the fused relu */
+    const float *y = s->acts + 3857408;
     float *dw = s->grads + 9440;
     float *db = s->grads + 21728;
-    float *dx = s->dacts + 4656128;
+    float *dx = s->dacts + 3271680;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
+    relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 7)) sum_rows(db, dy, 64, np);
     if (trains(s, 6)) {
         #pragma omp parallel for
@@ -529,37 +532,11 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:12: 4 (relu) | 64x11x11 -> 64x11x11 | 0 MACs per image | elementwise */
-static void fmnist_factorized_4_forward(const nn_state *s, int n)
-{
-    const float *x = s->acts + 5241856;
-    float *y = s->acts + 5737472;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 7744; ++i) {
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    }
-}
-
-static void fmnist_factorized_4_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    const float *x = s->acts + 5241856;
-    const float *y = s->acts + 5737472;
-    const float *dy = s->dacts + 5737472;
-    float *dx = s->dacts + 5241856;
-    (void)x;
-    (void)y;
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 7744; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
-    }
-}
-
 /* specs/fmnist_factorized.lua:12: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
 static void fmnist_factorized_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 5737472;
-    float *y = s->acts + 6233088;
+    const float *x = s->acts + 3857408;
+    float *y = s->acts + 4353024;
     int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -584,8 +561,8 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
 static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 6233088;
-    float *dx = s->dacts + 5737472;
+    const float *dy = s->dacts + 4353024;
+    float *dx = s->dacts + 3857408;
     const int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -605,8 +582,8 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:13: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_factorized_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6233088;
-    float *y = s->acts + 6335488;
+    const float *x = s->acts + 4353024;
+    float *y = s->acts + 4455424;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -618,8 +595,8 @@ static void fmnist_factorized_6_forward(const nn_state *s, int n)
 static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 6335488;
-    float *dx = s->dacts + 6233088;
+    const float *dy = s->dacts + 4455424;
+    float *dx = s->dacts + 4353024;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -631,10 +608,10 @@ static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:14: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_factorized_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6335488;
+    const float *x = s->acts + 4455424;
     const float *w = s->params + 21792;
     const float *b = s->params + 226592;
-    float *y = s->acts + 6437888;
+    float *y = s->acts + 4557824;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -645,12 +622,12 @@ static void fmnist_factorized_7_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6335488;
+    const float *x = s->acts + 4455424;
     const float *w = s->params + 21792;
-    const float *dy = s->dacts + 6437888;
+    const float *dy = s->dacts + 4557824;
     float *dw = s->grads + 21792;
     float *db = s->grads + 226592;
-    float *dx = s->dacts + 6335488;
+    float *dx = s->dacts + 4455424;
     if (trains(s, 8)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
@@ -669,8 +646,8 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:14: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_factorized_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6437888;
-    float *y = s->acts + 6446080;
+    const float *x = s->acts + 4557824;
+    float *y = s->acts + 4566016;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -680,10 +657,10 @@ static void fmnist_factorized_8_forward(const nn_state *s, int n)
 static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 6437888;
-    const float *y = s->acts + 6446080;
-    const float *dy = s->dacts + 6446080;
-    float *dx = s->dacts + 6437888;
+    const float *x = s->acts + 4557824;
+    const float *y = s->acts + 4566016;
+    const float *dy = s->dacts + 4566016;
+    float *dx = s->dacts + 4557824;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -695,10 +672,10 @@ static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:15: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_factorized_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6446080;
+    const float *x = s->acts + 4566016;
     const float *w = s->params + 226720;
     const float *b = s->params + 228000;
-    float *y = s->acts + 6454272;
+    float *y = s->acts + 4574208;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -709,12 +686,12 @@ static void fmnist_factorized_9_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6446080;
+    const float *x = s->acts + 4566016;
     const float *w = s->params + 226720;
-    const float *dy = s->dacts + 6454272;
+    const float *dy = s->dacts + 4574208;
     float *dw = s->grads + 226720;
     float *db = s->grads + 228000;
-    float *dx = s->dacts + 6446080;
+    float *dx = s->dacts + 4566016;
     if (trains(s, 10)) {
         if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
@@ -733,8 +710,8 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_factorized_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 6454272;
-    float *dz = s->dacts + 6454272;
+    const float *z = s->acts + 4574208;
+    float *dz = s->dacts + 4574208;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -762,11 +739,9 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
     fmnist_factorized_load_input(s, input, n);
     fmnist_factorized_0_0_forward(s, n);
     fmnist_factorized_0_1_forward(s, n);
-    fmnist_factorized_1_forward(s, n);
     fmnist_factorized_2_forward(s, n);
     fmnist_factorized_3_0_forward(s, n);
     fmnist_factorized_3_1_forward(s, n);
-    fmnist_factorized_4_forward(s, n);
     fmnist_factorized_5_forward(s, n);
     fmnist_factorized_6_forward(s, n);
     fmnist_factorized_7_forward(s, n);
@@ -780,15 +755,13 @@ static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
     if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
     memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 23296);
     memset(s->dacts + 1541120, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 2925568, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 4310016, 0, sizeof(float) * (size_t)n * 5408);
-    memset(s->dacts + 4656128, 0, sizeof(float) * (size_t)n * 9152);
-    memset(s->dacts + 5241856, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 5737472, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 6233088, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 6335488, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 6437888, 0, sizeof(float) * (size_t)n * 128);
-    memset(s->dacts + 6446080, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 2925568, 0, sizeof(float) * (size_t)n * 5408);
+    memset(s->dacts + 3271680, 0, sizeof(float) * (size_t)n * 9152);
+    memset(s->dacts + 3857408, 0, sizeof(float) * (size_t)n * 7744);
+    memset(s->dacts + 4353024, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 4455424, 0, sizeof(float) * (size_t)n * 1600);
+    memset(s->dacts + 4557824, 0, sizeof(float) * (size_t)n * 128);
+    memset(s->dacts + 4566016, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_0_1 = upstream_0_0 || trains(s, 2) || trains(s, 3);
@@ -800,11 +773,9 @@ static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
     fmnist_factorized_7_backward(s, n, upstream_3_1);
     fmnist_factorized_6_backward(s, n, upstream_3_1);
     fmnist_factorized_5_backward(s, n, upstream_3_1);
-    fmnist_factorized_4_backward(s, n, upstream_3_1);
     fmnist_factorized_3_1_backward(s, n, upstream_3_0);
     fmnist_factorized_3_0_backward(s, n, upstream_0_1);
     fmnist_factorized_2_backward(s, n, upstream_0_1);
-    fmnist_factorized_1_backward(s, n, upstream_0_1);
     fmnist_factorized_0_1_backward(s, n, upstream_0_0);
     fmnist_factorized_0_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_factorized_store_input_grad(s, d_input, n);
@@ -855,9 +826,9 @@ const nn_model fmnist_factorized_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 6454272,
+    .output_offset = 4574208,
     .n_params = 228016,
-    .n_acts = 6454912,
+    .n_acts = 4574848,
     .n_work = 4153344,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,

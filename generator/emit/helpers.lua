@@ -3,7 +3,7 @@
 -- Only the helpers a model uses are emitted; "real" becomes the scalar type.
 local helpers = {}
 
-helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "sum_rows", "sum_and_squares", "sum_and_dot", "add_bias_cols", "sum_cols" }
+helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "bias_relu_rows", "relu_mask", "sum_rows", "sum_and_squares", "sum_and_dot", "add_bias_cols", "sum_cols" }
 
 helpers.TEXT = {
   vreal = [[
@@ -125,6 +125,33 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
             real *xr = xi + (size_t)(oh * sh + dh) * W;
             for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
         }
+    }
+}
+]],
+  bias_relu_rows = [[
+/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
+ * relu of a channel-major conv output, in one pass. */
+static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r) {
+        real *yr = y + (size_t)r * cols;
+        const real br = b ? b[r] : 0;
+        for (int j = 0; j < cols; ++j) {
+            const real v = yr[j] + br;
+            yr[j] = v > 0 ? v : 0;
+        }
+    }
+}
+]],
+  relu_mask = [[
+/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
+static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
+{
+    #pragma omp parallel for
+    for (size_t i = 0; i < count; ++i) {
+        const real d = dy[i];
+        dy[i] = y[i] > 0 ? d : 0;
     }
 }
 ]],

@@ -81,7 +81,12 @@ local function declare(node, w, g, backward)
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
   if backward then
-    w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+    if node.fused_relu then
+      w:line("%s *dy = %s; /* masked in place by the fused relu */", g.T, g.dacts(node.out_off))
+      w:line("const %s *y = %s;", g.T, g.acts(node.out_off))
+    else
+      w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+    end
     w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
     if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
@@ -90,7 +95,9 @@ local function declare(node, w, g, backward)
     w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
-  if c.strategy ~= "direct" or (backward and c.bias) then w:line("const int np = n * %d;", c.P) end
+  if c.strategy ~= "direct" or (backward and c.bias) or node.fused_relu then
+    w:line("const int np = n * %d;", c.P)
+  end
 end
 
 -- One helper call per window offset, with every geometry argument a literal.
@@ -118,13 +125,25 @@ local function window_rows(node, w, g, helper, plane)
   w:close()
 end
 
+-- The bias (unless the kernel added it) and a fused relu, in one pass over y.
+local function epilogue(node, w, g, bias_added)
+  local c = node.conv
+  if node.fused_relu then
+    g.need("bias_relu_rows")
+    w:line("bias_relu_rows(y, %s, %d, np);", (c.bias and not bias_added) and "b" or "NULL", c.cout)
+  elseif c.bias and not bias_added then
+    g.need("add_bias_rows")
+    w:line("add_bias_rows(y, b, %d, np);", c.cout)
+  end
+end
+
 function conv.forward(node, w, g)
   local c = node.conv
-  if c.strategy == "direct" then
-    declare(node, w, g, false)
-    return direct.forward(node, w, g)
-  end
   declare(node, w, g, false)
+  if c.strategy == "direct" then
+    direct.forward(node, w, g)
+    return epilogue(node, w, g, true)
+  end
   local src = "x"
   if not c.direct_1x1 then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
@@ -132,15 +151,16 @@ function conv.forward(node, w, g)
   end
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, w, %d, %s, np, %s, y, np);",
     g.gemm, c.cout, c.K, g.one, c.K, src, g.zero)
-  if c.bias then
-    g.need("add_bias_rows")
-    w:line("add_bias_rows(y, b, %d, np);", c.cout)
-  end
+  epilogue(node, w, g, false)
 end
 
 function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
+  if node.fused_relu then
+    g.need("relu_mask")
+    w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
+  end
   if c.bias then
     g.need("sum_rows")
     w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
