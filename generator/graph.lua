@@ -86,7 +86,7 @@ function Builder:node(op, path, line, args, inputs)
     self:fail(line, "layers %s and %s both become the C name %s; rename one", self.idents[node.ident], path, node.ident)
   end
   self.paths[path], self.idents[node.ident] = true, path
-  node.params, node.macs, node.work, node.index, node.saved, node.saved_per_image = {}, 0, 0, 0, 0, 0
+  node.params, node.macs, node.work, node.work_fixed, node.index, node.saved, node.saved_per_image = {}, 0, 0, 0, 0, 0, 0
   if module.multi_input then
     local shapes = {}
     for i, producer in ipairs(inputs) do shapes[i] = producer.out_shape end
@@ -365,7 +365,7 @@ function graph.plan(nodes, loss, settings)
       node.saved_off = acts
       acts = acts + align(saved)
     end
-    work = math.max(work, node.work * B + (node.work_fixed or 0))
+    work = math.max(work, node.work * B + node.work_fixed)
   end
   local last = loss.input
   loss.in_off = last.out_off

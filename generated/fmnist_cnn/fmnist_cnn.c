@@ -127,17 +127,21 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
- * relu of a channel-major conv output, in one pass. */
-static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
+/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
+ * fused relu): the epilogue of a channel-major conv output, in one pass. */
+static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         real *yr = y + (size_t)r * cols;
         const real br = b ? b[r] : 0;
-        for (int j = 0; j < cols; ++j) {
-            const real v = yr[j] + br;
-            yr[j] = v > 0 ? v : 0;
+        if (relu) {
+            for (int j = 0; j < cols; ++j) {
+                const real v = yr[j] + br;
+                yr[j] = v > 0 ? v : 0;
+            }
+        } else {
+            for (int j = 0; j < cols; ++j) yr[j] += br;
         }
     }
 }
@@ -238,7 +242,7 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
             }
         }
     }
-    bias_relu_rows(y, NULL, 32, np);
+    add_bias_rows(y, NULL, 32, np, 1);
 }
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
@@ -408,7 +412,7 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 288, 1.0f, w, 288, col, np, 0.0f, y, np);
-    bias_relu_rows(y, b, 64, np);
+    add_bias_rows(y, b, 64, np, 1);
 }
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)

@@ -127,27 +127,21 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* y[r][j] += b[r]: bias of a channel-major conv output. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *yr = y + (size_t)r * cols;
-        for (int j = 0; j < cols; ++j) yr[j] += b[r];
-    }
-}
-
-/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
- * relu of a channel-major conv output, in one pass. */
-static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
+/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
+ * fused relu): the epilogue of a channel-major conv output, in one pass. */
+static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         real *yr = y + (size_t)r * cols;
         const real br = b ? b[r] : 0;
-        for (int j = 0; j < cols; ++j) {
-            const real v = yr[j] + br;
-            yr[j] = v > 0 ? v : 0;
+        if (relu) {
+            for (int j = 0; j < cols; ++j) {
+                const real v = yr[j] + br;
+                yr[j] = v > 0 ? v : 0;
+            }
+        } else {
+            for (int j = 0; j < cols; ++j) yr[j] += br;
         }
     }
 }
@@ -331,7 +325,7 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 96, 1.0f, w, 96, col, np, 0.0f, y, np);
-    bias_relu_rows(y, b, 32, np);
+    add_bias_rows(y, b, 32, np, 1);
 }
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
@@ -436,7 +430,7 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 96, 1.0f, w, 96, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np);
+    add_bias_rows(y, b, 64, np, 0);
 }
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
@@ -492,7 +486,7 @@ static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
         im2col_row(cc + (size_t)2 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 2);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 192, 1.0f, w, 192, col, np, 0.0f, y, np);
-    bias_relu_rows(y, b, 64, np);
+    add_bias_rows(y, b, 64, np, 1);
 }
 
 static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx)

@@ -127,34 +127,10 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* The sum and the sum of squares of m values, in double, in one pass. Eight
- * partial sums in a fixed order, so that the loop vectorizes and the result
- * is the same every run. */
-static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
-{
-    double s[8] = { 0 }, q[8] = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8)
-        for (int l = 0; l < 8; ++l) {
-            const double v = x[j + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        q[0] += q[l];
-    }
-    for (; j < m; ++j) {
-        s[0] += x[j];
-        q[0] += (double)x[j] * x[j];
-    }
-    *sum = s[0];
-    *sq = q[0];
-}
-
 /* The sum of g and of g * x over m values, in double, in one pass, where g
  * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, as in sum_and_squares. */
+ * Eight partial sums in a fixed order, so that the loop vectorizes and the
+ * result is the same every run. With dy = x it gives the sum of squares. */
 static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
                                double *sum, double *dot)
 {
@@ -362,7 +338,7 @@ static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -448,7 +424,7 @@ static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -534,7 +510,7 @@ static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -646,7 +622,7 @@ static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -758,7 +734,7 @@ static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -844,7 +820,7 @@ static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 16; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -956,7 +932,7 @@ static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1068,7 +1044,7 @@ static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1180,7 +1156,7 @@ static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1292,7 +1268,7 @@ static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1430,7 +1406,7 @@ static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1556,7 +1532,7 @@ static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1642,7 +1618,7 @@ static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1754,7 +1730,7 @@ static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1866,7 +1842,7 @@ static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1952,7 +1928,7 @@ static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2064,7 +2040,7 @@ static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2176,7 +2152,7 @@ static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2288,7 +2264,7 @@ static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2400,7 +2376,7 @@ static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2538,7 +2514,7 @@ static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2711,7 +2687,7 @@ static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2797,7 +2773,7 @@ static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2909,7 +2885,7 @@ static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3021,7 +2997,7 @@ static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3107,7 +3083,7 @@ static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 32; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3219,7 +3195,7 @@ static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3331,7 +3307,7 @@ static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3443,7 +3419,7 @@ static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3555,7 +3531,7 @@ static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3693,7 +3669,7 @@ static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3819,7 +3795,7 @@ static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3905,7 +3881,7 @@ static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4017,7 +3993,7 @@ static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4129,7 +4105,7 @@ static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4215,7 +4191,7 @@ static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 48; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4327,7 +4303,7 @@ static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4439,7 +4415,7 @@ static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4551,7 +4527,7 @@ static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4663,7 +4639,7 @@ static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4801,7 +4777,7 @@ static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 80; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4974,7 +4950,7 @@ static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n,
     for (int c = 0; c < 160; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5060,7 +5036,7 @@ static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5172,7 +5148,7 @@ static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 192; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5284,7 +5260,7 @@ static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 192; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5370,7 +5346,7 @@ static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5482,7 +5458,7 @@ static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5594,7 +5570,7 @@ static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5706,7 +5682,7 @@ static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5818,7 +5794,7 @@ static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, in
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5956,7 +5932,7 @@ static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int 
     for (int c = 0; c < 96; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;

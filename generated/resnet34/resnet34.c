@@ -127,34 +127,10 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* The sum and the sum of squares of m values, in double, in one pass. Eight
- * partial sums in a fixed order, so that the loop vectorizes and the result
- * is the same every run. */
-static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
-{
-    double s[8] = { 0 }, q[8] = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8)
-        for (int l = 0; l < 8; ++l) {
-            const double v = x[j + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        q[0] += q[l];
-    }
-    for (; j < m; ++j) {
-        s[0] += x[j];
-        q[0] += (double)x[j] * x[j];
-    }
-    *sum = s[0];
-    *sq = q[0];
-}
-
 /* The sum of g and of g * x over m values, in double, in one pass, where g
  * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, as in sum_and_squares. */
+ * Eight partial sums in a fixed order, so that the loop vectorizes and the
+ * result is the same every run. With dy = x it gives the sum of squares. */
 static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
                                double *sum, double *dot)
 {
@@ -362,7 +338,7 @@ static void resnet34_bn1_forward(const nn_state *s, int n, int training)
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -492,7 +468,7 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -622,7 +598,7 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -774,7 +750,7 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -904,7 +880,7 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1056,7 +1032,7 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1186,7 +1162,7 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1338,7 +1314,7 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1468,7 +1444,7 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1573,7 +1549,7 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1725,7 +1701,7 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1855,7 +1831,7 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2007,7 +1983,7 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2137,7 +2113,7 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2289,7 +2265,7 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2419,7 +2395,7 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2571,7 +2547,7 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2701,7 +2677,7 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2806,7 +2782,7 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2958,7 +2934,7 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3088,7 +3064,7 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3240,7 +3216,7 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3370,7 +3346,7 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3522,7 +3498,7 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3652,7 +3628,7 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3804,7 +3780,7 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3934,7 +3910,7 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4086,7 +4062,7 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4216,7 +4192,7 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4368,7 +4344,7 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4498,7 +4474,7 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4603,7 +4579,7 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4755,7 +4731,7 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4885,7 +4861,7 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5037,7 +5013,7 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5167,7 +5143,7 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;

@@ -127,34 +127,10 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 
-/* The sum and the sum of squares of m values, in double, in one pass. Eight
- * partial sums in a fixed order, so that the loop vectorizes and the result
- * is the same every run. */
-static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
-{
-    double s[8] = { 0 }, q[8] = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8)
-        for (int l = 0; l < 8; ++l) {
-            const double v = x[j + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        q[0] += q[l];
-    }
-    for (; j < m; ++j) {
-        s[0] += x[j];
-        q[0] += (double)x[j] * x[j];
-    }
-    *sum = s[0];
-    *sq = q[0];
-}
-
 /* The sum of g and of g * x over m values, in double, in one pass, where g
  * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, as in sum_and_squares. */
+ * Eight partial sums in a fixed order, so that the loop vectorizes and the
+ * result is the same every run. With dy = x it gives the sum of squares. */
 static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
                                double *sum, double *dot)
 {
@@ -362,7 +338,7 @@ static void resnet50_bn1_forward(const nn_state *s, int n, int training)
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -448,7 +424,7 @@ static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -578,7 +554,7 @@ static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -664,7 +640,7 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -749,7 +725,7 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -857,7 +833,7 @@ static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -987,7 +963,7 @@ static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1073,7 +1049,7 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1181,7 +1157,7 @@ static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1311,7 +1287,7 @@ static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 64; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1397,7 +1373,7 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1505,7 +1481,7 @@ static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1635,7 +1611,7 @@ static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1721,7 +1697,7 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1826,7 +1802,7 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -1934,7 +1910,7 @@ static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2064,7 +2040,7 @@ static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2150,7 +2126,7 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2258,7 +2234,7 @@ static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2388,7 +2364,7 @@ static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2474,7 +2450,7 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2582,7 +2558,7 @@ static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2712,7 +2688,7 @@ static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 128; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2798,7 +2774,7 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -2906,7 +2882,7 @@ static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3036,7 +3012,7 @@ static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3122,7 +3098,7 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3227,7 +3203,7 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3335,7 +3311,7 @@ static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3465,7 +3441,7 @@ static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3551,7 +3527,7 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3659,7 +3635,7 @@ static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3789,7 +3765,7 @@ static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3875,7 +3851,7 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -3983,7 +3959,7 @@ static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4113,7 +4089,7 @@ static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4199,7 +4175,7 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4307,7 +4283,7 @@ static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4437,7 +4413,7 @@ static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4523,7 +4499,7 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4631,7 +4607,7 @@ static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4761,7 +4737,7 @@ static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 256; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4847,7 +4823,7 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 1024; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -4955,7 +4931,7 @@ static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5085,7 +5061,7 @@ static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5171,7 +5147,7 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5276,7 +5252,7 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5384,7 +5360,7 @@ static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5514,7 +5490,7 @@ static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5600,7 +5576,7 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5708,7 +5684,7 @@ static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5838,7 +5814,7 @@ static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 512; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;
@@ -5924,7 +5900,7 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
     for (int c = 0; c < 2048; ++c) {
         if (training) {
             double sum = 0.0, sq = 0.0;
-            sum_and_squares(x + (size_t)c * m, m, &sum, &sq);
+            sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */
             const double mu = sum / m;
             const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */
             mean[c] = (float)mu;

@@ -3,7 +3,7 @@
 -- Only the helpers a model uses are emitted; "real" becomes the scalar type.
 local helpers = {}
 
-helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "bias_relu_rows", "relu_mask", "sum_rows", "sum_and_squares", "sum_and_dot", "add_bias_cols", "sum_cols" }
+helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols" }
 
 helpers.TEXT = {
   vreal = [[
@@ -128,22 +128,6 @@ static inline void col2im_row(real *restrict dst, const real *restrict src, int 
     }
 }
 ]],
-  bias_relu_rows = [[
-/* y[r][j] = max(y[r][j] + b[r], 0), b NULL for none: the bias and a fused
- * relu of a channel-major conv output, in one pass. */
-static inline void bias_relu_rows(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *yr = y + (size_t)r * cols;
-        const real br = b ? b[r] : 0;
-        for (int j = 0; j < cols; ++j) {
-            const real v = yr[j] + br;
-            yr[j] = v > 0 ? v : 0;
-        }
-    }
-}
-]],
   relu_mask = [[
 /* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
 static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
@@ -155,36 +139,11 @@ static inline void relu_mask(real *restrict dy, const real *restrict y, size_t c
     }
 }
 ]],
-  sum_and_squares = [[
-/* The sum and the sum of squares of m values, in double, in one pass. Eight
- * partial sums in a fixed order, so that the loop vectorizes and the result
- * is the same every run. */
-static inline void sum_and_squares(const real *restrict x, int m, double *sum, double *sq)
-{
-    double s[8] = { 0 }, q[8] = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8)
-        for (int l = 0; l < 8; ++l) {
-            const double v = x[j + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        q[0] += q[l];
-    }
-    for (; j < m; ++j) {
-        s[0] += x[j];
-        q[0] += (double)x[j] * x[j];
-    }
-    *sum = s[0];
-    *sq = q[0];
-}
-]],
   sum_and_dot = [[
 /* The sum of g and of g * x over m values, in double, in one pass, where g
  * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, as in sum_and_squares. */
+ * Eight partial sums in a fixed order, so that the loop vectorizes and the
+ * result is the same every run. With dy = x it gives the sum of squares. */
 static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
                                double *sum, double *dot)
 {
@@ -211,13 +170,22 @@ static inline void sum_and_dot(const real *restrict dy, const real *restrict rel
 }
 ]],
   add_bias_rows = [[
-/* y[r][j] += b[r]: bias of a channel-major conv output. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols)
+/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
+ * fused relu): the epilogue of a channel-major conv output, in one pass. */
+static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         real *yr = y + (size_t)r * cols;
-        for (int j = 0; j < cols; ++j) yr[j] += b[r];
+        const real br = b ? b[r] : 0;
+        if (relu) {
+            for (int j = 0; j < cols; ++j) {
+                const real v = yr[j] + br;
+                yr[j] = v > 0 ? v : 0;
+            }
+        } else {
+            for (int j = 0; j < cols; ++j) yr[j] += br;
+        }
     }
 }
 ]],

@@ -60,8 +60,8 @@ function op.forward(node, w, g)
   if b.vector then
     w:line("for (int j = 0; j < m; ++j) { const double v = x[%s]; sum += v; sq += v * v; }", at(node, "j"))
   else
-    g.need("sum_and_squares")
-    w:line("sum_and_squares(x + (size_t)c * m, m, &sum, &sq);")
+    g.need("sum_and_dot")
+    w:line("sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */")
   end
   w:line("const double mu = sum / m;")
   w:line("const double var = fmax(sq / m - mu * mu, 0.0); /* one pass, in double */")

@@ -41,12 +41,11 @@ function conv.setup(node, c, bias)
   c.P = c.Ho * c.Wo
   c.bias = bias
   c.strategy = conv.plan(node, c)
-  c.direct_1x1 = c.strategy == "gemm-1x1"
   node.conv = c
   if c.strategy == "direct" then
     node.work, node.work_fixed = direct.work(c)
-  else
-    node.work = c.direct_1x1 and 0 or c.K * c.P -- per image, for the col buffer
+  elseif c.strategy == "im2col-gemm" then
+    node.work = c.K * c.P -- per image, for the col buffer
   end
   node.macs = c.cout * c.P * c.K
 end
@@ -68,9 +67,8 @@ function conv.plan(node, c)
   if forced == "gemm-1x1" and not is_1x1 then
     errors.layer_fail(node, "strategy \"gemm-1x1\" needs a 1x1 kernel, stride 1 and no padding")
   end
-  if forced == "direct" and direct.problem(c) then
-    errors.layer_fail(node, "strategy \"direct\" %s", direct.problem(c))
-  end
+  local problem = forced == "direct" and direct.problem(c)
+  if problem then errors.layer_fail(node, "strategy \"direct\" %s", problem) end
   return forced
 end
 
@@ -128,12 +126,10 @@ end
 -- The bias (unless the kernel added it) and a fused relu, in one pass over y.
 local function epilogue(node, w, g, bias_added)
   local c = node.conv
-  if node.fused_relu then
-    g.need("bias_relu_rows")
-    w:line("bias_relu_rows(y, %s, %d, np);", (c.bias and not bias_added) and "b" or "NULL", c.cout)
-  elseif c.bias and not bias_added then
+  local bias = c.bias and not bias_added
+  if bias or node.fused_relu then
     g.need("add_bias_rows")
-    w:line("add_bias_rows(y, b, %d, np);", c.cout)
+    w:line("add_bias_rows(y, %s, %d, np, %d);", bias and "b" or "NULL", c.cout, node.fused_relu and 1 or 0)
   end
 end
 
@@ -145,7 +141,7 @@ function conv.forward(node, w, g)
     return epilogue(node, w, g, true)
   end
   local src = "x"
-  if not c.direct_1x1 then
+  if c.strategy == "im2col-gemm" then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
     src = "col"
   end
@@ -168,7 +164,7 @@ function conv.backward(node, w, g)
   if c.strategy == "direct" then return direct.backward(node, w, g) end
   local src = "x"
   w:open("if (%s) {", util.trains(node, "weight"))
-  if not c.direct_1x1 then
+  if c.strategy == "im2col-gemm" then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
     src = "col"
   end
@@ -176,7 +172,7 @@ function conv.backward(node, w, g)
     g.gemm, c.cout, c.K, g.one, src, g.one, c.K)
   w:close()
   w:open("if (need_dx) {")
-  if c.direct_1x1 then
+  if c.strategy == "gemm-1x1" then
     w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, dx, np);",
       g.gemm, c.K, c.cout, g.one, c.K, g.one)
   else
