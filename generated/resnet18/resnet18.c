@@ -170,6 +170,212 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
         for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
 }
 
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]. */
+static inline void wino_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin; /* one patch position */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[4][3]; /* G g */
+        for (int j = 0; j < 3; ++j) {
+            t[0][j] = g[j];
+            t[1][j] = (real)0.5 * (g[j] + g[3 + j] + g[6 + j]);
+            t[2][j] = (real)0.5 * (g[j] - g[3 + j] + g[6 + j]);
+            t[3][j] = g[6 + j];
+        }
+        for (int i = 0; i < 4; ++i) {
+            real *ui = u + (size_t)(4 * i) * stride + k;
+            ui[0] = t[i][0];
+            ui[stride] = (real)0.5 * (t[i][0] + t[i][1] + t[i][2]);
+            ui[2 * stride] = (real)0.5 * (t[i][0] - t[i][1] + t[i][2]);
+            ui[3 * stride] = t[i][2];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino_weights. */
+static inline void wino_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin;
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][4]; /* G^T du */
+        for (int j = 0; j < 4; ++j) {
+            const real d0 = du[(size_t)j * stride + k], d1 = du[(size_t)(4 + j) * stride + k];
+            const real d2 = du[(size_t)(8 + j) * stride + k], d3 = du[(size_t)(12 + j) * stride + k];
+            s[0][j] = d0 + (real)0.5 * (d1 + d2);
+            s[1][j] = (real)0.5 * (d1 - d2);
+            s[2][j] = (real)0.5 * (d1 + d2) + d3;
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int i = 0; i < 3; ++i) {
+            g[3 * i] += s[i][0] + (real)0.5 * (s[i][1] + s[i][2]);
+            g[3 * i + 1] += (real)0.5 * (s[i][1] - s[i][2]);
+            g[3 * i + 2] += (real)0.5 * (s[i][1] + s[i][2]) + s[i][3];
+        }
+    }
+}
+
+/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
+ * at row 2ty - top, column 2tx - left, zero outside the plane. */
+static inline void wino_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                              int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *xp = x + (size_t)p * h * w;
+        real *vp = v + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const int r0 = 2 * ty - top;
+            for (int tx = 0; tx < tw; ++tx) {
+                const int c0 = 2 * tx - left;
+                real d[4][4];
+                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) d[a][b] = xp[(r0 + a) * w + c0 + b];
+                } else {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) {
+                            const int r = r0 + a, c = c0 + b;
+                            d[a][b] = r >= 0 && r < h && c >= 0 && c < w ? xp[r * w + c] : 0;
+                        }
+                }
+                real t[4][4]; /* B^T d */
+                for (int b = 0; b < 4; ++b) {
+                    t[0][b] = d[0][b] - d[2][b];
+                    t[1][b] = d[1][b] + d[2][b];
+                    t[2][b] = d[2][b] - d[1][b];
+                    t[3][b] = d[1][b] - d[3][b];
+                }
+                real *o = vp + ty * tw + tx;
+                for (int a = 0; a < 4; ++a) {
+                    o[(size_t)(4 * a) * stride] = t[a][0] - t[a][2];
+                    o[(size_t)(4 * a + 1) * stride] = t[a][1] + t[a][2];
+                    o[(size_t)(4 * a + 2) * stride] = t[a][2] - t[a][1];
+                    o[(size_t)(4 * a + 3) * stride] = t[a][1] - t[a][3];
+                }
+            }
+        }
+    }
+}
+
+/* dx += B dv B^T patch by patch: the adjoint of wino_input. Patches overlap,
+ * so each plane is one thread's. */
+static inline void wino_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                   int tw, int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *xp = dx + (size_t)p * h * w;
+        const real *vp = dv + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const int r0 = 2 * ty - top;
+            for (int tx = 0; tx < tw; ++tx) {
+                const int c0 = 2 * tx - left;
+                const real *o = vp + ty * tw + tx;
+                real t[4][4]; /* B dv */
+                for (int b = 0; b < 4; ++b) {
+                    const real v0 = o[(size_t)b * stride], v1 = o[(size_t)(4 + b) * stride];
+                    const real v2 = o[(size_t)(8 + b) * stride], v3 = o[(size_t)(12 + b) * stride];
+                    t[0][b] = v0;
+                    t[1][b] = v1 - v2 + v3;
+                    t[2][b] = v1 + v2 - v0;
+                    t[3][b] = -v3;
+                }
+                real d[4][4]; /* (B dv) B^T */
+                for (int a = 0; a < 4; ++a) {
+                    d[a][0] = t[a][0];
+                    d[a][1] = t[a][1] - t[a][2] + t[a][3];
+                    d[a][2] = t[a][1] + t[a][2] - t[a][0];
+                    d[a][3] = -t[a][3];
+                }
+                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) xp[(r0 + a) * w + c0 + b] += d[a][b];
+                } else {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) {
+                            const int r = r0 + a, c = c0 + b;
+                            if (r >= 0 && r < h && c >= 0 && c < w) xp[r * w + c] += d[a][b];
+                        }
+                }
+            }
+        }
+    }
+}
+
+/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                               int planes, int ho, int wo, int th, int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *yp = y + (size_t)p * ho * wo;
+        const real *mp = m + (size_t)p * th * tw;
+        const real bias = b ? b[p / n] : 0;
+        for (int ty = 0; ty < th; ++ty) {
+            for (int tx = 0; tx < tw; ++tx) {
+                const real *o = mp + ty * tw + tx;
+                real s[2][4]; /* A^T m */
+                for (int j = 0; j < 4; ++j) {
+                    const real m0 = o[(size_t)j * stride], m1 = o[(size_t)(4 + j) * stride];
+                    const real m2 = o[(size_t)(8 + j) * stride], m3 = o[(size_t)(12 + j) * stride];
+                    s[0][j] = m0 + m1 + m2;
+                    s[1][j] = m1 - m2 - m3;
+                }
+                for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
+                    real out[2] = { s[a][0] + s[a][1] + s[a][2] + bias, s[a][1] - s[a][2] - s[a][3] + bias };
+                    for (int c = 0; c < 2 && 2 * tx + c < wo; ++c) {
+                        const real v = !relu || out[c] > 0 ? out[c] : 0;
+                        yp[(2 * ty + a) * wo + 2 * tx + c] = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
+ * wino_output before its bias and relu. */
+static inline void wino_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                    int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *yp = dy + (size_t)p * ho * wo;
+        real *mp = dm + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            for (int tx = 0; tx < tw; ++tx) {
+                real d[2][2];
+                for (int a = 0; a < 2; ++a)
+                    for (int c = 0; c < 2; ++c) {
+                        const int r = 2 * ty + a, col = 2 * tx + c;
+                        d[a][c] = r < ho && col < wo ? yp[r * wo + col] : 0;
+                    }
+                real u[4][2] = { /* A dy */
+                    { d[0][0], d[0][1] },
+                    { d[0][0] + d[1][0], d[0][1] + d[1][1] },
+                    { d[0][0] - d[1][0], d[0][1] - d[1][1] },
+                    { -d[1][0], -d[1][1] },
+                };
+                real *o = mp + ty * tw + tx;
+                for (int i = 0; i < 4; ++i) {
+                    o[(size_t)(4 * i) * stride] = u[i][0];
+                    o[(size_t)(4 * i + 1) * stride] = u[i][0] + u[i][1];
+                    o[(size_t)(4 * i + 2) * stride] = u[i][0] - u[i][1];
+                    o[(size_t)(4 * i + 3) * stride] = -u[i][1];
+                }
+            }
+        }
+    }
+}
+
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet18_load_input(const nn_state *s, const float *input, int n)
 {
@@ -383,29 +589,22 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
     float *y = s->acts + 4292608;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -415,41 +614,24 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
     float *dx = s->dacts + 2195456;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 5)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -513,29 +695,22 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
     float *y = s->acts + 8486912;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -545,41 +720,24 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 39104;
     float *dx = s->dacts + 6389760;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 10)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -665,29 +823,22 @@ static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
     float *y = s->acts + 14778368;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -697,41 +848,24 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 14778368;
     float *dw = s->grads + 76224;
     float *dx = s->dacts + 12681216;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 15)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -795,29 +929,22 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
     float *y = s->acts + 18972672;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -827,41 +954,24 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 113344;
     float *dx = s->dacts + 16875520;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 20)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -1077,29 +1187,22 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 26312704;
     const float *w = s->params + 224704;
     float *y = s->acts + 27361280;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1109,41 +1212,24 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 27361280;
     float *dw = s->grads + 224704;
     float *dx = s->dacts + 26312704;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 30)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1334,29 +1420,22 @@ static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 31555584;
     const float *w = s->params + 381376;
     float *y = s->acts + 32604160;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1366,41 +1445,24 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 32604160;
     float *dw = s->grads + 381376;
     float *dx = s->dacts + 31555584;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 40)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1464,29 +1526,22 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 33652736;
     const float *w = s->params + 529344;
     float *y = s->acts + 34701312;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1496,41 +1551,24 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 34701312;
     float *dw = s->grads + 529344;
     float *dx = s->dacts + 33652736;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 45)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1746,29 +1784,22 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 38371328;
     const float *w = s->params + 973248;
     float *y = s->acts + 38895616;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1778,41 +1809,24 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 38895616;
     float *dw = s->grads + 973248;
     float *dx = s->dacts + 38371328;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 55)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -2003,29 +2017,22 @@ static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 40992768;
     const float *w = s->params + 1597888;
     float *y = s->acts + 41517056;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2035,41 +2042,24 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 41517056;
     float *dw = s->grads + 1597888;
     float *dx = s->dacts + 40992768;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 65)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -2133,29 +2123,22 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 42041344;
     const float *w = s->params + 2188736;
     float *y = s->acts + 42565632;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2165,41 +2148,24 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 42565632;
     float *dw = s->grads + 2188736;
     float *dx = s->dacts + 42041344;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 70)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -2415,29 +2381,22 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 44400640;
     const float *w = s->params + 3961280;
     float *y = s->acts + 44662784;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2447,41 +2406,24 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 44662784;
     float *dw = s->grads + 3961280;
     float *dx = s->dacts + 44400640;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 80)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -2672,29 +2614,22 @@ static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 45711360;
     const float *w = s->params + 6455744;
     float *y = s->acts + 45973504;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2704,41 +2639,24 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 45973504;
     float *dw = s->grads + 6455744;
     float *dx = s->dacts + 45711360;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 90)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -2802,29 +2720,22 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 46235648;
     const float *w = s->params + 8817088;
     float *y = s->acts + 46497792;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2834,41 +2745,24 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 46497792;
     float *dw = s->grads + 8817088;
     float *dx = s->dacts + 46235648;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 95)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -3452,7 +3346,7 @@ const nn_model resnet18_model = {
     .output_offset = 47300608,
     .n_params = 11183568,
     .n_acts = 47310848,
-    .n_work = 18874368,
+    .n_work = 16908800,
     .n_index = 0,
     .tensors = resnet18_tensors,
     .n_tensors = 102,

@@ -170,6 +170,212 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
         for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
 }
 
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]. */
+static inline void wino_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin; /* one patch position */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[4][3]; /* G g */
+        for (int j = 0; j < 3; ++j) {
+            t[0][j] = g[j];
+            t[1][j] = (real)0.5 * (g[j] + g[3 + j] + g[6 + j]);
+            t[2][j] = (real)0.5 * (g[j] - g[3 + j] + g[6 + j]);
+            t[3][j] = g[6 + j];
+        }
+        for (int i = 0; i < 4; ++i) {
+            real *ui = u + (size_t)(4 * i) * stride + k;
+            ui[0] = t[i][0];
+            ui[stride] = (real)0.5 * (t[i][0] + t[i][1] + t[i][2]);
+            ui[2 * stride] = (real)0.5 * (t[i][0] - t[i][1] + t[i][2]);
+            ui[3 * stride] = t[i][2];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino_weights. */
+static inline void wino_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin;
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][4]; /* G^T du */
+        for (int j = 0; j < 4; ++j) {
+            const real d0 = du[(size_t)j * stride + k], d1 = du[(size_t)(4 + j) * stride + k];
+            const real d2 = du[(size_t)(8 + j) * stride + k], d3 = du[(size_t)(12 + j) * stride + k];
+            s[0][j] = d0 + (real)0.5 * (d1 + d2);
+            s[1][j] = (real)0.5 * (d1 - d2);
+            s[2][j] = (real)0.5 * (d1 + d2) + d3;
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int i = 0; i < 3; ++i) {
+            g[3 * i] += s[i][0] + (real)0.5 * (s[i][1] + s[i][2]);
+            g[3 * i + 1] += (real)0.5 * (s[i][1] - s[i][2]);
+            g[3 * i + 2] += (real)0.5 * (s[i][1] + s[i][2]) + s[i][3];
+        }
+    }
+}
+
+/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
+ * at row 2ty - top, column 2tx - left, zero outside the plane. */
+static inline void wino_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                              int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *xp = x + (size_t)p * h * w;
+        real *vp = v + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const int r0 = 2 * ty - top;
+            for (int tx = 0; tx < tw; ++tx) {
+                const int c0 = 2 * tx - left;
+                real d[4][4];
+                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) d[a][b] = xp[(r0 + a) * w + c0 + b];
+                } else {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) {
+                            const int r = r0 + a, c = c0 + b;
+                            d[a][b] = r >= 0 && r < h && c >= 0 && c < w ? xp[r * w + c] : 0;
+                        }
+                }
+                real t[4][4]; /* B^T d */
+                for (int b = 0; b < 4; ++b) {
+                    t[0][b] = d[0][b] - d[2][b];
+                    t[1][b] = d[1][b] + d[2][b];
+                    t[2][b] = d[2][b] - d[1][b];
+                    t[3][b] = d[1][b] - d[3][b];
+                }
+                real *o = vp + ty * tw + tx;
+                for (int a = 0; a < 4; ++a) {
+                    o[(size_t)(4 * a) * stride] = t[a][0] - t[a][2];
+                    o[(size_t)(4 * a + 1) * stride] = t[a][1] + t[a][2];
+                    o[(size_t)(4 * a + 2) * stride] = t[a][2] - t[a][1];
+                    o[(size_t)(4 * a + 3) * stride] = t[a][1] - t[a][3];
+                }
+            }
+        }
+    }
+}
+
+/* dx += B dv B^T patch by patch: the adjoint of wino_input. Patches overlap,
+ * so each plane is one thread's. */
+static inline void wino_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                   int tw, int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *xp = dx + (size_t)p * h * w;
+        const real *vp = dv + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const int r0 = 2 * ty - top;
+            for (int tx = 0; tx < tw; ++tx) {
+                const int c0 = 2 * tx - left;
+                const real *o = vp + ty * tw + tx;
+                real t[4][4]; /* B dv */
+                for (int b = 0; b < 4; ++b) {
+                    const real v0 = o[(size_t)b * stride], v1 = o[(size_t)(4 + b) * stride];
+                    const real v2 = o[(size_t)(8 + b) * stride], v3 = o[(size_t)(12 + b) * stride];
+                    t[0][b] = v0;
+                    t[1][b] = v1 - v2 + v3;
+                    t[2][b] = v1 + v2 - v0;
+                    t[3][b] = -v3;
+                }
+                real d[4][4]; /* (B dv) B^T */
+                for (int a = 0; a < 4; ++a) {
+                    d[a][0] = t[a][0];
+                    d[a][1] = t[a][1] - t[a][2] + t[a][3];
+                    d[a][2] = t[a][1] + t[a][2] - t[a][0];
+                    d[a][3] = -t[a][3];
+                }
+                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) xp[(r0 + a) * w + c0 + b] += d[a][b];
+                } else {
+                    for (int a = 0; a < 4; ++a)
+                        for (int b = 0; b < 4; ++b) {
+                            const int r = r0 + a, c = c0 + b;
+                            if (r >= 0 && r < h && c >= 0 && c < w) xp[r * w + c] += d[a][b];
+                        }
+                }
+            }
+        }
+    }
+}
+
+/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                               int planes, int ho, int wo, int th, int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *yp = y + (size_t)p * ho * wo;
+        const real *mp = m + (size_t)p * th * tw;
+        const real bias = b ? b[p / n] : 0;
+        for (int ty = 0; ty < th; ++ty) {
+            for (int tx = 0; tx < tw; ++tx) {
+                const real *o = mp + ty * tw + tx;
+                real s[2][4]; /* A^T m */
+                for (int j = 0; j < 4; ++j) {
+                    const real m0 = o[(size_t)j * stride], m1 = o[(size_t)(4 + j) * stride];
+                    const real m2 = o[(size_t)(8 + j) * stride], m3 = o[(size_t)(12 + j) * stride];
+                    s[0][j] = m0 + m1 + m2;
+                    s[1][j] = m1 - m2 - m3;
+                }
+                for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
+                    real out[2] = { s[a][0] + s[a][1] + s[a][2] + bias, s[a][1] - s[a][2] - s[a][3] + bias };
+                    for (int c = 0; c < 2 && 2 * tx + c < wo; ++c) {
+                        const real v = !relu || out[c] > 0 ? out[c] : 0;
+                        yp[(2 * ty + a) * wo + 2 * tx + c] = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
+ * wino_output before its bias and relu. */
+static inline void wino_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                    int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *yp = dy + (size_t)p * ho * wo;
+        real *mp = dm + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            for (int tx = 0; tx < tw; ++tx) {
+                real d[2][2];
+                for (int a = 0; a < 2; ++a)
+                    for (int c = 0; c < 2; ++c) {
+                        const int r = 2 * ty + a, col = 2 * tx + c;
+                        d[a][c] = r < ho && col < wo ? yp[r * wo + col] : 0;
+                    }
+                real u[4][2] = { /* A dy */
+                    { d[0][0], d[0][1] },
+                    { d[0][0] + d[1][0], d[0][1] + d[1][1] },
+                    { d[0][0] - d[1][0], d[0][1] - d[1][1] },
+                    { -d[1][0], -d[1][1] },
+                };
+                real *o = mp + ty * tw + tx;
+                for (int i = 0; i < 4; ++i) {
+                    o[(size_t)(4 * i) * stride] = u[i][0];
+                    o[(size_t)(4 * i + 1) * stride] = u[i][0] + u[i][1];
+                    o[(size_t)(4 * i + 2) * stride] = u[i][0] - u[i][1];
+                    o[(size_t)(4 * i + 3) * stride] = -u[i][1];
+                }
+            }
+        }
+    }
+}
+
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet34_load_input(const nn_state *s, const float *input, int n)
 {
@@ -383,29 +589,22 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
     float *y = s->acts + 4292608;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -415,41 +614,24 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
     float *dx = s->dacts + 2195456;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 5)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -513,29 +695,22 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
     float *y = s->acts + 8486912;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -545,41 +720,24 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 39104;
     float *dx = s->dacts + 6389760;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 10)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -665,29 +823,22 @@ static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
     float *y = s->acts + 14778368;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -697,41 +848,24 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 14778368;
     float *dw = s->grads + 76224;
     float *dx = s->dacts + 12681216;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 15)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -795,29 +929,22 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
     float *y = s->acts + 18972672;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -827,41 +954,24 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 113344;
     float *dx = s->dacts + 16875520;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 20)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -947,29 +1057,22 @@ static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
     float *y = s->acts + 25264128;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -979,41 +1082,24 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 150464;
     float *dx = s->dacts + 23166976;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 25)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -1077,29 +1163,22 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 27361280;
     const float *w = s->params + 187584;
     float *y = s->acts + 29458432;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 64; ++ci) {
-        const float *xc = x + (size_t)ci * n * 1024;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 576, 1.0f, w, 576, col, np, 0.0f, y, np);
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][64][64] */
+    wino_weights(u, w, 64, 64);
+    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
 static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1109,41 +1188,24 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 187584;
     float *dx = s->dacts + 27361280;
-    float *col = s->work; /* [576][n*1024] */
-    const int np = n * 1024;
+    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    float *v = s->work; /* [16][64][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][64][64] */
+    float *du = u + 65536; /* [16][64][64] */
+    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 30)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            const float *xc = x + (size_t)ci * n * 1024;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+        wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 64, 1.0f, w, 576, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 64; ++ci) {
-            float *xc = dx + (size_t)ci * n * 1024;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 32, 32, 32, 32, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 32, 32, 32, 32, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 32, 32, 32, 32, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 32, 32, 32, 32, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 32, 32, 32, 32, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 32, 32, 32, 32, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
 
@@ -1359,29 +1421,22 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 36798464;
     const float *w = s->params + 298944;
     float *y = s->acts + 37847040;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1391,41 +1446,24 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 37847040;
     float *dw = s->grads + 298944;
     float *dx = s->dacts + 36798464;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 40)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1616,29 +1654,22 @@ static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 42041344;
     const float *w = s->params + 455616;
     float *y = s->acts + 43089920;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1648,41 +1679,24 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 43089920;
     float *dw = s->grads + 455616;
     float *dx = s->dacts + 42041344;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 50)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1746,29 +1760,22 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 44138496;
     const float *w = s->params + 603584;
     float *y = s->acts + 45187072;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1778,41 +1785,24 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 45187072;
     float *dw = s->grads + 603584;
     float *dx = s->dacts + 44138496;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 55)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -1898,29 +1888,22 @@ static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 47284224;
     const float *w = s->params + 751552;
     float *y = s->acts + 48332800;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1930,41 +1913,24 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 48332800;
     float *dw = s->grads + 751552;
     float *dx = s->dacts + 47284224;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 60)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -2028,29 +1994,22 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 49381376;
     const float *w = s->params + 899520;
     float *y = s->acts + 50429952;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2060,41 +2019,24 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 50429952;
     float *dw = s->grads + 899520;
     float *dx = s->dacts + 49381376;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 65)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -2180,29 +2122,22 @@ static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 52527104;
     const float *w = s->params + 1047488;
     float *y = s->acts + 53575680;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2212,41 +2147,24 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 53575680;
     float *dw = s->grads + 1047488;
     float *dx = s->dacts + 52527104;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 70)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -2310,29 +2228,22 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 54624256;
     const float *w = s->params + 1195456;
     float *y = s->acts + 55672832;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 128; ++ci) {
-        const float *xc = x + (size_t)ci * n * 256;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 1152, 1.0f, w, 1152, col, np, 0.0f, y, np);
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][128][128] */
+    wino_weights(u, w, 128, 128);
+    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
 static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2342,41 +2253,24 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 55672832;
     float *dw = s->grads + 1195456;
     float *dx = s->dacts + 54624256;
-    float *col = s->work; /* [1152][n*256] */
-    const int np = n * 256;
+    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    float *v = s->work; /* [16][128][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][128][128] */
+    float *du = u + 262144; /* [16][128][128] */
+    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 75)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            const float *xc = x + (size_t)ci * n * 256;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+        wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 128; ++ci) {
-            float *xc = dx + (size_t)ci * n * 256;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 16, 16, 16, 16, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 16, 16, 16, 16, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 16, 16, 16, 16, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 16, 16, 16, 16, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 16, 16, 16, 16, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 16, 16, 16, 16, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
 
@@ -2592,29 +2486,22 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 59342848;
     const float *w = s->params + 1639360;
     float *y = s->acts + 59867136;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2624,41 +2511,24 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 1639360;
     float *dx = s->dacts + 59342848;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 85)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -2849,29 +2719,22 @@ static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 61964288;
     const float *w = s->params + 2264000;
     float *y = s->acts + 62488576;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2881,41 +2744,24 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 62488576;
     float *dw = s->grads + 2264000;
     float *dx = s->dacts + 61964288;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 95)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -2979,29 +2825,22 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 63012864;
     const float *w = s->params + 2854848;
     float *y = s->acts + 63537152;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3011,41 +2850,24 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 63537152;
     float *dw = s->grads + 2854848;
     float *dx = s->dacts + 63012864;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 100)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3131,29 +2953,22 @@ static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 64585728;
     const float *w = s->params + 3445696;
     float *y = s->acts + 65110016;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3163,41 +2978,24 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 65110016;
     float *dw = s->grads + 3445696;
     float *dx = s->dacts + 64585728;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 105)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3261,29 +3059,22 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 65634304;
     const float *w = s->params + 4036544;
     float *y = s->acts + 66158592;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3293,41 +3084,24 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 4036544;
     float *dx = s->dacts + 65634304;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 110)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3413,29 +3187,22 @@ static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 67207168;
     const float *w = s->params + 4627392;
     float *y = s->acts + 67731456;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3445,41 +3212,24 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 67731456;
     float *dw = s->grads + 4627392;
     float *dx = s->dacts + 67207168;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 115)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3543,29 +3293,22 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 68255744;
     const float *w = s->params + 5218240;
     float *y = s->acts + 68780032;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3575,41 +3318,24 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 68780032;
     float *dw = s->grads + 5218240;
     float *dx = s->dacts + 68255744;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 120)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3695,29 +3421,22 @@ static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 69828608;
     const float *w = s->params + 5809088;
     float *y = s->acts + 70352896;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3727,41 +3446,24 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 70352896;
     float *dw = s->grads + 5809088;
     float *dx = s->dacts + 69828608;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 125)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3825,29 +3527,22 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 70877184;
     const float *w = s->params + 6399936;
     float *y = s->acts + 71401472;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3857,41 +3552,24 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 71401472;
     float *dw = s->grads + 6399936;
     float *dx = s->dacts + 70877184;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 130)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -3977,29 +3655,22 @@ static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 72450048;
     const float *w = s->params + 6990784;
     float *y = s->acts + 72974336;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -4009,41 +3680,24 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 72974336;
     float *dw = s->grads + 6990784;
     float *dx = s->dacts + 72450048;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 135)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -4107,29 +3761,22 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 73498624;
     const float *w = s->params + 7581632;
     float *y = s->acts + 74022912;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 256; ++ci) {
-        const float *xc = x + (size_t)ci * n * 64;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 2304, 1.0f, w, 2304, col, np, 0.0f, y, np);
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][256][256] */
+    wino_weights(u, w, 256, 256);
+    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
 static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4139,41 +3786,24 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 74022912;
     float *dw = s->grads + 7581632;
     float *dx = s->dacts + 73498624;
-    float *col = s->work; /* [2304][n*64] */
-    const int np = n * 64;
+    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    float *v = s->work; /* [16][256][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][256][256] */
+    float *du = u + 1048576; /* [16][256][256] */
+    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 140)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            const float *xc = x + (size_t)ci * n * 64;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+        wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 256; ++ci) {
-            float *xc = dx + (size_t)ci * n * 64;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 8, 8, 8, 8, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 8, 8, 8, 8, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 8, 8, 8, 8, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 8, 8, 8, 8, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 8, 8, 8, 8, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 8, 8, 8, 8, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
 
@@ -4389,29 +4019,22 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 75857920;
     const float *w = s->params + 9354176;
     float *y = s->acts + 76120064;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4421,41 +4044,24 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 76120064;
     float *dw = s->grads + 9354176;
     float *dx = s->dacts + 75857920;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 150)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4646,29 +4252,22 @@ static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77168640;
     const float *w = s->params + 11848640;
     float *y = s->acts + 77430784;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -4678,41 +4277,24 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 77430784;
     float *dw = s->grads + 11848640;
     float *dx = s->dacts + 77168640;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 160)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4776,29 +4358,22 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77692928;
     const float *w = s->params + 14209984;
     float *y = s->acts + 77955072;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4808,41 +4383,24 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 77955072;
     float *dw = s->grads + 14209984;
     float *dx = s->dacts + 77692928;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 165)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4928,29 +4486,22 @@ static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 78479360;
     const float *w = s->params + 16571328;
     float *y = s->acts + 78741504;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -4960,41 +4511,24 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 78741504;
     float *dw = s->grads + 16571328;
     float *dx = s->dacts + 78479360;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 170)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -5058,29 +4592,22 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
 static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 79003648;
     const float *w = s->params + 18932672;
     float *y = s->acts + 79265792;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
-    #pragma omp parallel for
-    for (int ci = 0; ci < 512; ++ci) {
-        const float *xc = x + (size_t)ci * n * 16;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-        im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-        im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 4608, 1.0f, w, 4608, col, np, 0.0f, y, np);
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = m + 16 * ms; /* [16][512][512] */
+    wino_weights(u, w, 512, 512);
+    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    for (int xi = 0; xi < 16; ++xi)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -5090,41 +4617,24 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 79265792;
     float *dw = s->grads + 18932672;
     float *dx = s->dacts + 79003648;
-    float *col = s->work; /* [4608][n*16] */
-    const int np = n * 16;
+    const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *u = dm + 16 * ms; /* [16][512][512] */
+    float *du = u + 4194304; /* [16][512][512] */
+    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 175)) {
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            const float *xc = x + (size_t)ci * n * 16;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            im2col_row(cc + (size_t)3 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)4 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)5 * np, xc, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)6 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            im2col_row(cc + (size_t)7 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)8 * np, xc, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+        wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
-        #pragma omp parallel for
-        for (int ci = 0; ci < 512; ++ci) {
-            float *xc = dx + (size_t)ci * n * 16;
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 4, 4, 4, 4, 1, 1, -1, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 4, 4, 4, 4, 1, 1, -1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 4, 4, 4, 4, 1, 1, -1, 1);
-            col2im_row(xc, cc + (size_t)3 * np, n, 4, 4, 4, 4, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)4 * np, n, 4, 4, 4, 4, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)5 * np, n, 4, 4, 4, 4, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)6 * np, n, 4, 4, 4, 4, 1, 1, 1, -1);
-            col2im_row(xc, cc + (size_t)7 * np, n, 4, 4, 4, 4, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)8 * np, n, 4, 4, 4, 4, 1, 1, 1, 1);
-        }
+        wino_weights(u, w, 512, 512);
+        for (int xi = 0; xi < 16; ++xi)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -6004,7 +5514,7 @@ const nn_model resnet34_model = {
     .output_offset = 80068608,
     .n_params = 21299152,
     .n_acts = 80086528,
-    .n_work = 18874368,
+    .n_work = 16908800,
     .n_index = 0,
     .tensors = resnet34_tensors,
     .n_tensors = 182,

@@ -1,6 +1,8 @@
 -- Small static inline C helpers that op code calls with literal arguments, so
 -- that the compiler specializes each call site to the layer's exact shape.
 -- Only the helpers a model uses are emitted; "real" becomes the scalar type.
+local winograd_helpers = require("emit.winograd_helpers")
+
 local helpers = {}
 
 helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols" }
@@ -219,5 +221,11 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
 }
 ]],
 }
+
+-- The Winograd transforms live in their own file.
+for _, name in ipairs(winograd_helpers.ORDER) do
+  helpers.ORDER[#helpers.ORDER + 1] = name
+  helpers.TEXT[name] = winograd_helpers.TEXT[name]
+end
 
 return helpers

@@ -3,11 +3,13 @@
 -- whole batch is a single GEMM: y[co][n*Ho*Wo] = w[co][ci*kh*kw] * col.
 -- Strategies: "gemm-1x1" (1x1, stride 1, no padding: GEMM on x itself),
 -- "im2col-gemm" (window loops unrolled, one im2col row per window offset) and
--- "direct" (register-tiled kernels without GEMM, ops/conv_direct.lua). The
+-- "direct" (register-tiled kernels without GEMM, ops/conv_direct.lua) and
+-- "winograd" (3x3 stride 1 by F(2x2, 3x3), ops/conv_winograd.lua). The
 -- planner picks one per layer; a spec can force one with strategy = "...".
 local errors = require("errors")
 local util = require("ops.util")
 local direct = require("ops.conv_direct")
+local winograd = require("ops.conv_winograd")
 
 local conv = {}
 
@@ -44,6 +46,8 @@ function conv.setup(node, c, bias)
   node.conv = c
   if c.strategy == "direct" then
     node.work, node.work_fixed = direct.work(c)
+  elseif c.strategy == "winograd" then
+    node.work, node.work_fixed = winograd.work(c)
   elseif c.strategy == "im2col-gemm" then
     node.work = c.K * c.P -- per image, for the col buffer
   end
@@ -53,6 +57,9 @@ end
 -- GEMM's inner dimension is cin*kh*kw: at or below this, the direct kernels
 -- are faster (measured with make bench on the stems of fmnist_cnn and resnet18).
 local DIRECT_MAX_K = 32
+-- Winograd pays off from this many input channels: measured with make bench,
+-- it won on resnet18's 64-channel layers and lost on fmnist_cnn's 32-channel one.
+local WINOGRAD_MIN_CIN = 64
 
 -- The layer's strategy: the spec's `strategy`, checked, or the planner's choice.
 function conv.plan(node, c)
@@ -61,18 +68,19 @@ function conv.plan(node, c)
   if forced == nil or forced == "auto" then
     if is_1x1 then return "gemm-1x1" end
     if c.K <= DIRECT_MAX_K and direct.problem(c) == nil then return "direct" end
+    if c.cin >= WINOGRAD_MIN_CIN and winograd.problem(c) == nil then return "winograd" end
     return "im2col-gemm"
   end
   util.choice(node, "strategy", forced, conv.STRATEGIES)
   if forced == "gemm-1x1" and not is_1x1 then
     errors.layer_fail(node, "strategy \"gemm-1x1\" needs a 1x1 kernel, stride 1 and no padding")
   end
-  local problem = forced == "direct" and direct.problem(c)
-  if problem then errors.layer_fail(node, "strategy \"direct\" %s", problem) end
+  local problem = (forced == "direct" and direct.problem(c)) or (forced == "winograd" and winograd.problem(c))
+  if problem then errors.layer_fail(node, "strategy \"%s\" %s", forced, problem) end
   return forced
 end
 
-conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct" }
+conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct", "winograd" }
 
 local function declare(node, w, g, backward)
   local c = node.conv
@@ -93,7 +101,8 @@ local function declare(node, w, g, backward)
     w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
-  if c.strategy ~= "direct" or (backward and c.bias) or node.fused_relu then
+  local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"
+  if gemm or (backward and (c.bias or node.fused_relu)) or (c.strategy == "direct" and node.fused_relu) then
     w:line("const int np = n * %d;", c.P)
   end
 end
@@ -140,6 +149,7 @@ function conv.forward(node, w, g)
     direct.forward(node, w, g)
     return epilogue(node, w, g, true)
   end
+  if c.strategy == "winograd" then return winograd.forward(node, w, g) end
   local src = "x"
   if c.strategy == "im2col-gemm" then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
@@ -162,6 +172,7 @@ function conv.backward(node, w, g)
     w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
   end
   if c.strategy == "direct" then return direct.backward(node, w, g) end
+  if c.strategy == "winograd" then return winograd.backward(node, w, g) end
   local src = "x"
   w:open("if (%s) {", util.trains(node, "weight"))
   if c.strategy == "im2col-gemm" then
