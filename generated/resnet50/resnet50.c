@@ -173,7 +173,7 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
 /* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]. */
 static inline void wino_weights(real *restrict u, const real *restrict w, int cout, int cin)
 {
-    const size_t stride = (size_t)cout * cin; /* one patch position */
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
     #pragma omp parallel for
     for (int k = 0; k < cout * cin; ++k) {
         const real *g = w + (size_t)k * 9;
@@ -197,7 +197,7 @@ static inline void wino_weights(real *restrict u, const real *restrict w, int co
 /* dw[co][ci] += G^T du G: the adjoint of wino_weights. */
 static inline void wino_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
 {
-    const size_t stride = (size_t)cout * cin;
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
     #pragma omp parallel for
     for (int k = 0; k < cout * cin; ++k) {
         real s[3][4]; /* G^T du */
@@ -217,8 +217,17 @@ static inline void wino_weights_grad(real *restrict dw, const real *restrict du,
     }
 }
 
+/* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
+ * len >= left + w): a row of input under one row of tiles. */
+static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
+{
+    memset(row, 0, sizeof(real) * (size_t)len);
+    if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
 /* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2ty - top, column 2tx - left, zero outside the plane. */
+ * at row 2ty - top, column 2tx - left, zero outside the plane. A row of tiles
+ * at a time, rows times B first, so that every loop runs along tx. */
 static inline void wino_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
                               int top, int left)
 {
@@ -228,41 +237,32 @@ static inline void wino_input(real *restrict v, const real *restrict x, int plan
         const real *xp = x + (size_t)p * h * w;
         real *vp = v + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            const int r0 = 2 * ty - top;
-            for (int tx = 0; tx < tw; ++tx) {
-                const int c0 = 2 * tx - left;
-                real d[4][4];
-                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
-                    for (int a = 0; a < 4; ++a)
-                        for (int b = 0; b < 4; ++b) d[a][b] = xp[(r0 + a) * w + c0 + b];
-                } else {
-                    for (int a = 0; a < 4; ++a)
-                        for (int b = 0; b < 4; ++b) {
-                            const int r = r0 + a, c = c0 + b;
-                            d[a][b] = r >= 0 && r < h && c >= 0 && c < w ? xp[r * w + c] : 0;
-                        }
-                }
-                real t[4][4]; /* B^T d */
-                for (int b = 0; b < 4; ++b) {
-                    t[0][b] = d[0][b] - d[2][b];
-                    t[1][b] = d[1][b] + d[2][b];
-                    t[2][b] = d[2][b] - d[1][b];
-                    t[3][b] = d[1][b] - d[3][b];
-                }
-                real *o = vp + ty * tw + tx;
-                for (int a = 0; a < 4; ++a) {
-                    o[(size_t)(4 * a) * stride] = t[a][0] - t[a][2];
-                    o[(size_t)(4 * a + 1) * stride] = t[a][1] + t[a][2];
-                    o[(size_t)(4 * a + 2) * stride] = t[a][2] - t[a][1];
-                    o[(size_t)(4 * a + 3) * stride] = t[a][1] - t[a][3];
+            real t[4][4][tw]; /* t[a][j][tx]: row a of patch tx times B */
+            for (int a = 0; a < 4; ++a) {
+                real row[2 * tw + 2];
+                wino_row(row, xp, h, w, 2 * ty - top + a, left, 2 * tw + 2);
+                for (int k = 0; k < tw; ++k) {
+                    const real *e = row + 2 * k;
+                    t[a][0][k] = e[0] - e[2];
+                    t[a][1][k] = e[1] + e[2];
+                    t[a][2][k] = e[2] - e[1];
+                    t[a][3][k] = e[1] - e[3];
                 }
             }
+            real *o = vp + ty * tw; /* B^T t */
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = t[0][j][k] - t[2][j][k];
+                    o[(size_t)(4 + j) * stride + k] = t[1][j][k] + t[2][j][k];
+                    o[(size_t)(8 + j) * stride + k] = t[2][j][k] - t[1][j][k];
+                    o[(size_t)(12 + j) * stride + k] = t[1][j][k] - t[3][j][k];
+                }
         }
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino_input. Patches overlap,
- * so each plane is one thread's. */
+/* dx += B dv B^T patch by patch: the adjoint of wino_input, a row of tiles at
+ * a time. Patches overlap, so each plane is one thread's. */
 static inline void wino_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
                                    int tw, int top, int left)
 {
@@ -272,43 +272,40 @@ static inline void wino_input_grad(real *restrict dx, const real *restrict dv, i
         real *xp = dx + (size_t)p * h * w;
         const real *vp = dv + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            const int r0 = 2 * ty - top;
-            for (int tx = 0; tx < tw; ++tx) {
-                const int c0 = 2 * tx - left;
-                const real *o = vp + ty * tw + tx;
-                real t[4][4]; /* B dv */
-                for (int b = 0; b < 4; ++b) {
-                    const real v0 = o[(size_t)b * stride], v1 = o[(size_t)(4 + b) * stride];
-                    const real v2 = o[(size_t)(8 + b) * stride], v3 = o[(size_t)(12 + b) * stride];
-                    t[0][b] = v0;
-                    t[1][b] = v1 - v2 + v3;
-                    t[2][b] = v1 + v2 - v0;
-                    t[3][b] = -v3;
+            const real *o = vp + ty * tw;
+            real t[4][4][tw]; /* t[a][j][tx] = (B dv)[a][j] */
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    const real v0 = o[(size_t)j * stride + k], v1 = o[(size_t)(4 + j) * stride + k];
+                    const real v2 = o[(size_t)(8 + j) * stride + k], v3 = o[(size_t)(12 + j) * stride + k];
+                    t[0][j][k] = v0;
+                    t[1][j][k] = v1 - v2 + v3;
+                    t[2][j][k] = v1 + v2 - v0;
+                    t[3][j][k] = -v3;
                 }
-                real d[4][4]; /* (B dv) B^T */
-                for (int a = 0; a < 4; ++a) {
-                    d[a][0] = t[a][0];
-                    d[a][1] = t[a][1] - t[a][2] + t[a][3];
-                    d[a][2] = t[a][1] + t[a][2] - t[a][0];
-                    d[a][3] = -t[a][3];
+            for (int a = 0; a < 4; ++a) {
+                const int r = 2 * ty - top + a;
+                if (r < 0 || r >= h) continue;
+                real row[2 * tw + 2]; /* row a of every patch times B^T, overlaps added */
+                for (int k = 0; k < tw; ++k) {
+                    row[2 * k] = t[a][0][k];
+                    row[2 * k + 1] = t[a][1][k] - t[a][2][k] + t[a][3][k];
                 }
-                if (r0 >= 0 && c0 >= 0 && r0 + 4 <= h && c0 + 4 <= w) {
-                    for (int a = 0; a < 4; ++a)
-                        for (int b = 0; b < 4; ++b) xp[(r0 + a) * w + c0 + b] += d[a][b];
-                } else {
-                    for (int a = 0; a < 4; ++a)
-                        for (int b = 0; b < 4; ++b) {
-                            const int r = r0 + a, c = c0 + b;
-                            if (r >= 0 && r < h && c >= 0 && c < w) xp[r * w + c] += d[a][b];
-                        }
+                row[2 * tw] = row[2 * tw + 1] = 0;
+                for (int k = 0; k < tw; ++k) {
+                    row[2 * k + 2] += t[a][1][k] + t[a][2][k] - t[a][0][k];
+                    row[2 * k + 3] -= t[a][3][k];
                 }
+                real *xr = xp + (size_t)r * w;
+                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
             }
         }
     }
 }
 
 /* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu).
+ * A row of tiles at a time, A^T first, so that every loop runs along tx. */
 static inline void wino_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
                                int planes, int ho, int wo, int th, int tw)
 {
@@ -319,29 +316,33 @@ static inline void wino_output(real *restrict y, const real *restrict m, const r
         const real *mp = m + (size_t)p * th * tw;
         const real bias = b ? b[p / n] : 0;
         for (int ty = 0; ty < th; ++ty) {
-            for (int tx = 0; tx < tw; ++tx) {
-                const real *o = mp + ty * tw + tx;
-                real s[2][4]; /* A^T m */
-                for (int j = 0; j < 4; ++j) {
-                    const real m0 = o[(size_t)j * stride], m1 = o[(size_t)(4 + j) * stride];
-                    const real m2 = o[(size_t)(8 + j) * stride], m3 = o[(size_t)(12 + j) * stride];
-                    s[0][j] = m0 + m1 + m2;
-                    s[1][j] = m1 - m2 - m3;
+            const real *o = mp + ty * tw;
+            real s[2][4][tw]; /* A^T m */
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    const real m0 = o[(size_t)j * stride + k], m1 = o[(size_t)(4 + j) * stride + k];
+                    const real m2 = o[(size_t)(8 + j) * stride + k], m3 = o[(size_t)(12 + j) * stride + k];
+                    s[0][j][k] = m0 + m1 + m2;
+                    s[1][j][k] = m1 - m2 - m3;
                 }
-                for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
-                    real out[2] = { s[a][0] + s[a][1] + s[a][2] + bias, s[a][1] - s[a][2] - s[a][3] + bias };
-                    for (int c = 0; c < 2 && 2 * tx + c < wo; ++c) {
-                        const real v = !relu || out[c] > 0 ? out[c] : 0;
-                        yp[(2 * ty + a) * wo + 2 * tx + c] = v;
-                    }
+            for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
+                real row[2 * tw];
+                for (int k = 0; k < tw; ++k) {
+                    row[2 * k] = s[a][0][k] + s[a][1][k] + s[a][2][k] + bias;
+                    row[2 * k + 1] = s[a][1][k] - s[a][2][k] - s[a][3][k] + bias;
                 }
+                real *yr = yp + (size_t)(2 * ty + a) * wo;
+                if (relu)
+                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
+                else
+                    memcpy(yr, row, sizeof(real) * (size_t)wo);
             }
         }
     }
 }
 
 /* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino_output before its bias and relu. */
+ * wino_output before its bias and relu, a row of tiles at a time. */
 static inline void wino_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
                                     int tw)
 {
@@ -351,27 +352,27 @@ static inline void wino_output_grad(real *restrict dm, const real *restrict dy, 
         const real *yp = dy + (size_t)p * ho * wo;
         real *mp = dm + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            for (int tx = 0; tx < tw; ++tx) {
-                real d[2][2];
-                for (int a = 0; a < 2; ++a)
-                    for (int c = 0; c < 2; ++c) {
-                        const int r = 2 * ty + a, col = 2 * tx + c;
-                        d[a][c] = r < ho && col < wo ? yp[r * wo + col] : 0;
-                    }
-                real u[4][2] = { /* A dy */
-                    { d[0][0], d[0][1] },
-                    { d[0][0] + d[1][0], d[0][1] + d[1][1] },
-                    { d[0][0] - d[1][0], d[0][1] - d[1][1] },
-                    { -d[1][0], -d[1][1] },
-                };
-                real *o = mp + ty * tw + tx;
-                for (int i = 0; i < 4; ++i) {
-                    o[(size_t)(4 * i) * stride] = u[i][0];
-                    o[(size_t)(4 * i + 1) * stride] = u[i][0] + u[i][1];
-                    o[(size_t)(4 * i + 2) * stride] = u[i][0] - u[i][1];
-                    o[(size_t)(4 * i + 3) * stride] = -u[i][1];
+            real e[2][4][tw]; /* e[a][j][tx]: row a of tile tx times A^T */
+            for (int a = 0; a < 2; ++a) {
+                real row[2 * tw];
+                memset(row, 0, sizeof row);
+                if (2 * ty + a < ho) memcpy(row, yp + (size_t)(2 * ty + a) * wo, sizeof(real) * (size_t)wo);
+                for (int k = 0; k < tw; ++k) {
+                    const real e0 = row[2 * k], e1 = row[2 * k + 1];
+                    e[a][0][k] = e0;
+                    e[a][1][k] = e0 + e1;
+                    e[a][2][k] = e0 - e1;
+                    e[a][3][k] = -e1;
                 }
             }
+            real *o = mp + ty * tw; /* A e */
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = e[0][j][k];
+                    o[(size_t)(4 + j) * stride + k] = e[0][j][k] + e[1][j][k];
+                    o[(size_t)(8 + j) * stride + k] = e[0][j][k] - e[1][j][k];
+                    o[(size_t)(12 + j) * stride + k] = -e[1][j][k];
+                }
         }
     }
 }
@@ -682,14 +683,14 @@ static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 6336;
     float *y = s->acts + 8486912;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64] */
+    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
     wino_weights(u, w, 64, 64);
     wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
@@ -701,22 +702,22 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 6336;
     float *dx = s->dacts + 6389760;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64] */
-    float *du = u + 65536; /* [16][64][64] */
+    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
+    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
     wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 10)) {
         wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino_weights(u, w, 64, 64);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
@@ -1067,14 +1068,14 @@ static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 94912;
     float *y = s->acts + 58818560;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64] */
+    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
     wino_weights(u, w, 64, 64);
     wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
@@ -1086,22 +1087,22 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 94912;
     float *dx = s->dacts + 56721408;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64] */
-    float *du = u + 65536; /* [16][64][64] */
+    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
+    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
     wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 30)) {
         wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino_weights(u, w, 64, 64);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
@@ -1367,14 +1368,14 @@ static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 166080;
     float *y = s->acts + 92372992;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64] */
+    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
     wino_weights(u, w, 64, 64);
     wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
 }
 
@@ -1386,22 +1387,22 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 166080;
     float *dx = s->dacts + 90275840;
     const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16;
+    const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [16][64][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64] */
-    float *du = u + 65536; /* [16][64][64] */
+    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
+    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
     wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
     if (trains(s, 45)) {
         wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 4096, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino_weights(u, w, 64, 64);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + (size_t)xi * 4096, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
     }
 }
@@ -2096,14 +2097,14 @@ static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 668608;
     float *y = s->acts + 155287552;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128] */
+    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
     wino_weights(u, w, 128, 128);
     wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
@@ -2115,22 +2116,22 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 668608;
     float *dx = s->dacts + 154238976;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128] */
-    float *du = u + 262144; /* [16][128][128] */
+    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
+    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
     wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 80)) {
         wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino_weights(u, w, 128, 128);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
@@ -2396,14 +2397,14 @@ static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 950208;
     float *y = s->acts + 172064768;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128] */
+    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
     wino_weights(u, w, 128, 128);
     wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
@@ -2415,22 +2416,22 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 950208;
     float *dx = s->dacts + 171016192;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128] */
-    float *du = u + 262144; /* [16][128][128] */
+    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
+    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
     wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 95)) {
         wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino_weights(u, w, 128, 128);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
@@ -2696,14 +2697,14 @@ static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 1231808;
     float *y = s->acts + 188841984;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128] */
+    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
     wino_weights(u, w, 128, 128);
     wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
 }
 
@@ -2715,22 +2716,22 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 1231808;
     float *dx = s->dacts + 187793408;
     const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16;
+    const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [16][128][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128] */
-    float *du = u + 262144; /* [16][128][128] */
+    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
+    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
     wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
     if (trains(s, 110)) {
         wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 16384, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino_weights(u, w, 128, 128);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + (size_t)xi * 16384, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
     }
 }
@@ -3425,14 +3426,14 @@ static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 3228096;
     float *y = s->acts + 220299264;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256] */
+    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
     wino_weights(u, w, 256, 256);
     wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
@@ -3444,22 +3445,22 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 3228096;
     float *dx = s->dacts + 219774976;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256] */
-    float *du = u + 1048576; /* [16][256][256] */
+    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
+    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
     wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 145)) {
         wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino_weights(u, w, 256, 256);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
@@ -3725,14 +3726,14 @@ static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 4348352;
     float *y = s->acts + 228687872;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256] */
+    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
     wino_weights(u, w, 256, 256);
     wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
@@ -3744,22 +3745,22 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 4348352;
     float *dx = s->dacts + 228163584;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256] */
-    float *du = u + 1048576; /* [16][256][256] */
+    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
+    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
     wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 160)) {
         wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino_weights(u, w, 256, 256);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
@@ -4025,14 +4026,14 @@ static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 5468608;
     float *y = s->acts + 237076480;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256] */
+    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
     wino_weights(u, w, 256, 256);
     wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
@@ -4044,22 +4045,22 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 5468608;
     float *dx = s->dacts + 236552192;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256] */
-    float *du = u + 1048576; /* [16][256][256] */
+    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
+    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
     wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 175)) {
         wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino_weights(u, w, 256, 256);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
@@ -4325,14 +4326,14 @@ static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 6588864;
     float *y = s->acts + 245465088;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256] */
+    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
     wino_weights(u, w, 256, 256);
     wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
@@ -4344,22 +4345,22 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 6588864;
     float *dx = s->dacts + 244940800;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256] */
-    float *du = u + 1048576; /* [16][256][256] */
+    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
+    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
     wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 190)) {
         wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino_weights(u, w, 256, 256);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
@@ -4625,14 +4626,14 @@ static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 7709120;
     float *y = s->acts + 253853696;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256] */
+    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
     wino_weights(u, w, 256, 256);
     wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
 }
 
@@ -4644,22 +4645,22 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 7709120;
     float *dx = s->dacts + 253329408;
     const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16;
+    const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [16][256][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256] */
-    float *du = u + 1048576; /* [16][256][256] */
+    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
+    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
     wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
     if (trains(s, 205)) {
         wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 65536, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino_weights(u, w, 256, 256);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + (size_t)xi * 65536, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
     }
 }
@@ -5354,14 +5355,14 @@ static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 15666624;
     float *y = s->acts + 269582336;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][512][512] */
+    float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino_weights(u, w, 512, 512);
     wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
@@ -5373,22 +5374,22 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 15666624;
     float *dx = s->dacts + 269320192;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][512][512] */
-    float *du = u + 4194304; /* [16][512][512] */
+    float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
+    float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 240)) {
         wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
@@ -5654,14 +5655,14 @@ static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
     const float *w = s->params + 20135360;
     float *y = s->acts + 273776640;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][512][512] */
+    float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino_weights(u, w, 512, 512);
     wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
@@ -5673,22 +5674,22 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dw = s->grads + 20135360;
     float *dx = s->dacts + 273514496;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
-    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16;
+    const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][512][512] */
-    float *du = u + 4194304; /* [16][512][512] */
+    float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
+    float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 255)) {
         wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + (size_t)xi * 262144, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + (size_t)xi * 262144, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
@@ -6926,7 +6927,7 @@ const nn_model resnet50_model = {
     .output_offset = 277512192,
     .n_params = 23573968,
     .n_acts = 277566480,
-    .n_work = 16908800,
+    .n_work = 16909312,
     .n_index = 0,
     .tensors = resnet50_tensors,
     .n_tensors = 267,

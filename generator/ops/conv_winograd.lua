@@ -8,13 +8,13 @@
 --   dm = A dy A^T;  du[xi] = dm[xi] * v[xi]^T, dw += G^T du G;
 --   dv[xi] = u[xi]^T * dm[xi], dx += B dv B^T.
 -- Workspace: v and m (or dm) over the batch, then u and du. Patch positions
--- of v and m lie 16 elements more than a matrix apart (see winograd_helpers).
+-- lie 16 elements more than a matrix apart (see winograd_helpers).
 local util = require("ops.util")
 
 local winograd = {}
 
 local POSITIONS = 16 -- of the 4x4 transformed patch
-local SKEW = 16 -- elements between the positions of v and of m
+local SKEW = 16 -- elements between the positions of v, m, u and du
 
 -- Output tiles of one image: rows and columns.
 local function tiles(c)
@@ -31,7 +31,7 @@ end
 -- Workspace: per image (v, and m or dm) and fixed (u, du).
 function winograd.work(c)
   local th, tw = tiles(c)
-  return POSITIONS * th * tw * (c.cin + c.cout), 2 * POSITIONS * (c.cout * c.cin + SKEW) -- u, du, the skews
+  return POSITIONS * th * tw * (c.cin + c.cout), POSITIONS * (2 * c.cout * c.cin + 4 * SKEW) -- u, du, the skews
 end
 
 -- Pointers into the workspace, and the distance between the patch positions
@@ -39,10 +39,11 @@ end
 local function declare(w, g, c, out)
   local th, tw = tiles(c)
   w:line("const int nt = n * %d; /* %dx%d tiles of 2x2 outputs per image */", th * tw, th, tw)
-  w:line("const size_t vs = (size_t)%d * nt + %d, ms = (size_t)%d * nt + %d;", c.cin, SKEW, c.cout, SKEW)
+  w:line("const size_t vs = (size_t)%d * nt + %d, ms = (size_t)%d * nt + %d; /* position strides */", c.cin, SKEW,
+    c.cout, SKEW)
   w:line("%s *v = s->work; /* [16][%d][nt], positions vs apart */", g.T, c.cin)
   w:line("%s *%s = v + 16 * vs; /* [16][%d][nt], positions ms apart */", g.T, out, c.cout)
-  w:line("%s *u = %s + 16 * ms; /* [16][%d][%d] */", g.T, out, c.cout, c.cin)
+  w:line("%s *u = %s + 16 * ms; /* [16][%d][%d], positions %d apart */", g.T, out, c.cout, c.cin, c.cout * c.cin + SKEW)
 end
 
 local function input_transform(w, c)
@@ -60,23 +61,21 @@ local function gemms(w, g, rows, cols, inner, a, trans_a, b, trans_b, dst, beta)
     rows, cols, inner, g.one, a, lda, b, ldb, beta, dst, cols)
 end
 
--- The offset of position xi: v and m (or dm) have their distance, u and du
--- (size elements per position) are dense.
-local function at(name, size)
-  local distance = { v = "vs", m = "ms", dm = "ms" }
-  if distance[name] then return string.format("%s + xi * %s", name, distance[name]) end
-  return string.format("%s + (size_t)xi * %d", name, size)
+-- The offset of position xi in v, m (or dm), u or du.
+local function at(c, name)
+  local distance = { v = "vs", m = "ms", dm = "ms", u = c.cout * c.cin + SKEW, du = c.cout * c.cin + SKEW }
+  return string.format("%s + xi * %s", name, distance[name])
 end
 
 function winograd.forward(node, w, g)
   local c = node.conv
   local th, tw = tiles(c)
-  for _, h in ipairs({ "wino_weights", "wino_input", "wino_output" }) do g.need(h) end
+  for _, h in ipairs({ "wino_weights", "wino_row", "wino_input", "wino_output" }) do g.need(h) end
   declare(w, g, c, "m")
   w:line("wino_weights(u, w, %d, %d);", c.cout, c.cin)
   input_transform(w, c)
-  gemms(w, g, tostring(c.cout), "nt", tostring(c.cin), at("u", c.cout * c.cin), false, at("v"), false,
-    at("m"), g.zero)
+  gemms(w, g, tostring(c.cout), "nt", tostring(c.cin), at(c, "u"), false, at(c, "v"), false,
+    at(c, "m"), g.zero)
   w:line("wino_output(y, m, %s, %d, n, %d * n, %d, %d, %d, %d);", c.bias and "b" or "NULL",
     node.fused_relu and 1 or 0, c.cout, c.Ho, c.Wo, th, tw)
 end
@@ -84,22 +83,24 @@ end
 function winograd.backward(node, w, g)
   local c = node.conv
   local th, tw = tiles(c)
-  for _, h in ipairs({ "wino_weights", "wino_weights_grad", "wino_input", "wino_input_grad", "wino_output_grad" }) do
+  for _, h in ipairs({ "wino_weights", "wino_weights_grad", "wino_row", "wino_input", "wino_input_grad",
+    "wino_output_grad" }) do
     g.need(h)
   end
   declare(w, g, c, "dm")
-  w:line("%s *du = u + %d; /* [16][%d][%d] */", g.T, POSITIONS * c.cout * c.cin, c.cout, c.cin)
+  w:line("%s *du = u + %d; /* [16][%d][%d], positions %d apart */", g.T, POSITIONS * (c.cout * c.cin + SKEW),
+    c.cout, c.cin, c.cout * c.cin + SKEW)
   w:line("wino_output_grad(dm, dy, %d * n, %d, %d, %d, %d);", c.cout, c.Ho, c.Wo, th, tw)
   w:open("if (%s) {", util.trains(node, "weight"))
   input_transform(w, c)
-  gemms(w, g, tostring(c.cout), tostring(c.cin), "nt", at("dm"), false, at("v"), true,
-    at("du", c.cout * c.cin), g.zero)
+  gemms(w, g, tostring(c.cout), tostring(c.cin), "nt", at(c, "dm"), false, at(c, "v"), true,
+    at(c, "du"), g.zero)
   w:line("wino_weights_grad(dw, du, %d, %d);", c.cout, c.cin)
   w:close()
   w:open("if (need_dx) {")
   w:line("wino_weights(u, w, %d, %d);", c.cout, c.cin)
-  gemms(w, g, tostring(c.cin), "nt", tostring(c.cout), at("u", c.cout * c.cin), true, at("dm"), false,
-    at("v"), g.zero)
+  gemms(w, g, tostring(c.cin), "nt", tostring(c.cout), at(c, "u"), true, at(c, "dm"), false,
+    at(c, "v"), g.zero)
   w:line("wino_input_grad(dx, v, %d * n, %d, %d, %d, %d, %d, %d);", c.cin, c.H, c.W, th, tw, c.pt, c.pl)
   w:close()
 end
