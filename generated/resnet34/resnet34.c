@@ -170,53 +170,6 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
         for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
 }
 
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]. */
-static inline void wino_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        const real *g = w + (size_t)k * 9;
-        real t[4][3]; /* G g */
-        for (int j = 0; j < 3; ++j) {
-            t[0][j] = g[j];
-            t[1][j] = (real)0.5 * (g[j] + g[3 + j] + g[6 + j]);
-            t[2][j] = (real)0.5 * (g[j] - g[3 + j] + g[6 + j]);
-            t[3][j] = g[6 + j];
-        }
-        for (int i = 0; i < 4; ++i) {
-            real *ui = u + (size_t)(4 * i) * stride + k;
-            ui[0] = t[i][0];
-            ui[stride] = (real)0.5 * (t[i][0] + t[i][1] + t[i][2]);
-            ui[2 * stride] = (real)0.5 * (t[i][0] - t[i][1] + t[i][2]);
-            ui[3 * stride] = t[i][2];
-        }
-    }
-}
-
-/* dw[co][ci] += G^T du G: the adjoint of wino_weights. */
-static inline void wino_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        real s[3][4]; /* G^T du */
-        for (int j = 0; j < 4; ++j) {
-            const real d0 = du[(size_t)j * stride + k], d1 = du[(size_t)(4 + j) * stride + k];
-            const real d2 = du[(size_t)(8 + j) * stride + k], d3 = du[(size_t)(12 + j) * stride + k];
-            s[0][j] = d0 + (real)0.5 * (d1 + d2);
-            s[1][j] = (real)0.5 * (d1 - d2);
-            s[2][j] = (real)0.5 * (d1 + d2) + d3;
-        }
-        real *g = dw + (size_t)k * 9;
-        for (int i = 0; i < 3; ++i) {
-            g[3 * i] += s[i][0] + (real)0.5 * (s[i][1] + s[i][2]);
-            g[3 * i + 1] += (real)0.5 * (s[i][1] - s[i][2]);
-            g[3 * i + 2] += (real)0.5 * (s[i][1] + s[i][2]) + s[i][3];
-        }
-    }
-}
-
 /* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
  * len >= left + w): a row of input under one row of tiles. */
 static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
@@ -225,11 +178,56 @@ static inline void wino_row(real *restrict row, const real *restrict x, int h, i
     if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(2x2, 3x3). */
+static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[3][4]; /* g G^T */
+        for (int r = 0; r < 3; ++r) {
+            t[r][0] = g[3 * r];
+            t[r][1] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+            t[r][2] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+            t[r][3] = g[3 * r + 2];
+        }
+        for (int j = 0; j < 4; ++j) {
+            u[(size_t)j * stride + k] = t[0][j];
+            u[(size_t)(4 + j) * stride + k] = t[0][j] / 2 + t[1][j] / 2 + t[2][j] / 2;
+            u[(size_t)(8 + j) * stride + k] = t[0][j] / 2 - t[1][j] / 2 + t[2][j] / 2;
+            u[(size_t)(12 + j) * stride + k] = t[2][j];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino2_weights. */
+static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][4]; /* G^T du */
+        for (int j = 0; j < 4; ++j) {
+            real d[4];
+            for (int i = 0; i < 4; ++i) d[i] = du[(size_t)(4 * i + j) * stride + k];
+            s[0][j] = d[0] + d[1] / 2 + d[2] / 2;
+            s[1][j] = d[1] / 2 - d[2] / 2;
+            s[2][j] = d[1] / 2 + d[2] / 2 + d[3];
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int r = 0; r < 3; ++r) {
+            g[3 * r] += s[r][0] + s[r][1] / 2 + s[r][2] / 2;
+            g[3 * r + 1] += s[r][1] / 2 - s[r][2] / 2;
+            g[3 * r + 2] += s[r][1] / 2 + s[r][2] / 2 + s[r][3];
+        }
+    }
+}
+
 /* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2ty - top, column 2tx - left, zero outside the plane. A row of tiles
- * at a time, rows times B first, so that every loop runs along tx. */
-static inline void wino_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                              int top, int left)
+ * at row 2 ty - top, column 2 tx - left, zero outside the plane. */
+static inline void wino2_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                               int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -237,16 +235,16 @@ static inline void wino_input(real *restrict v, const real *restrict x, int plan
         const real *xp = x + (size_t)p * h * w;
         real *vp = v + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            real t[4][4][tw]; /* t[a][j][tx]: row a of patch tx times B */
-            for (int a = 0; a < 4; ++a) {
+            real t[4][4][tw]; /* t[r][j][tx]: row r of patch tx times B */
+            for (int r = 0; r < 4; ++r) {
                 real row[2 * tw + 2];
-                wino_row(row, xp, h, w, 2 * ty - top + a, left, 2 * tw + 2);
+                wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
                 for (int k = 0; k < tw; ++k) {
                     const real *e = row + 2 * k;
-                    t[a][0][k] = e[0] - e[2];
-                    t[a][1][k] = e[1] + e[2];
-                    t[a][2][k] = e[2] - e[1];
-                    t[a][3][k] = e[1] - e[3];
+                    t[r][0][k] = e[0] - e[2];
+                    t[r][1][k] = e[1] + e[2];
+                    t[r][2][k] = -e[1] + e[2];
+                    t[r][3][k] = e[1] - e[3];
                 }
             }
             real *o = vp + ty * tw; /* B^T t */
@@ -254,17 +252,17 @@ static inline void wino_input(real *restrict v, const real *restrict x, int plan
                 for (int k = 0; k < tw; ++k) {
                     o[(size_t)j * stride + k] = t[0][j][k] - t[2][j][k];
                     o[(size_t)(4 + j) * stride + k] = t[1][j][k] + t[2][j][k];
-                    o[(size_t)(8 + j) * stride + k] = t[2][j][k] - t[1][j][k];
+                    o[(size_t)(8 + j) * stride + k] = -t[1][j][k] + t[2][j][k];
                     o[(size_t)(12 + j) * stride + k] = t[1][j][k] - t[3][j][k];
                 }
         }
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino_input, a row of tiles at
- * a time. Patches overlap, so each plane is one thread's. */
-static inline void wino_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                   int tw, int top, int left)
+/* dx += B dv B^T patch by patch: the adjoint of wino2_input. Patches
+ * overlap, so each plane is one thread's. */
+static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                    int tw, int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -273,30 +271,30 @@ static inline void wino_input_grad(real *restrict dx, const real *restrict dv, i
         const real *vp = dv + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
             const real *o = vp + ty * tw;
-            real t[4][4][tw]; /* t[a][j][tx] = (B dv)[a][j] */
+            real t[4][4][tw]; /* t[r][j][tx] = (B dv)[r][j] */
             for (int j = 0; j < 4; ++j)
                 for (int k = 0; k < tw; ++k) {
-                    const real v0 = o[(size_t)j * stride + k], v1 = o[(size_t)(4 + j) * stride + k];
-                    const real v2 = o[(size_t)(8 + j) * stride + k], v3 = o[(size_t)(12 + j) * stride + k];
-                    t[0][j][k] = v0;
-                    t[1][j][k] = v1 - v2 + v3;
-                    t[2][j][k] = v1 + v2 - v0;
-                    t[3][j][k] = -v3;
+                    real d[4];
+                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
+                    t[0][j][k] = d[0];
+                    t[1][j][k] = d[1] - d[2] + d[3];
+                    t[2][j][k] = -d[0] + d[1] + d[2];
+                    t[3][j][k] = -d[3];
                 }
-            for (int a = 0; a < 4; ++a) {
-                const int r = 2 * ty - top + a;
-                if (r < 0 || r >= h) continue;
-                real row[2 * tw + 2]; /* row a of every patch times B^T, overlaps added */
+            for (int r = 0; r < 4; ++r) {
+                const int y = 2 * ty - top + r;
+                if (y < 0 || y >= h) continue;
+                real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = t[a][0][k];
-                    row[2 * k + 1] = t[a][1][k] - t[a][2][k] + t[a][3][k];
+                    row[2 * k] = t[r][0][k];
+                    row[2 * k + 1] = t[r][1][k] - t[r][2][k] + t[r][3][k];
                 }
                 row[2 * tw] = row[2 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += t[a][1][k] + t[a][2][k] - t[a][0][k];
-                    row[2 * k + 3] -= t[a][3][k];
+                    row[2 * k + 2] += -t[r][0][k] + t[r][1][k] + t[r][2][k];
+                    row[2 * k + 3] += -t[r][3][k];
                 }
-                real *xr = xp + (size_t)r * w;
+                real *xr = xp + (size_t)y * w;
                 for (int c = 0; c < w; ++c) xr[c] += row[left + c];
             }
         }
@@ -304,10 +302,9 @@ static inline void wino_input_grad(real *restrict dx, const real *restrict dv, i
 }
 
 /* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu).
- * A row of tiles at a time, A^T first, so that every loop runs along tx. */
-static inline void wino_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                               int planes, int ho, int wo, int th, int tw)
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino2_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                                int planes, int ho, int wo, int th, int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -320,18 +317,18 @@ static inline void wino_output(real *restrict y, const real *restrict m, const r
             real s[2][4][tw]; /* A^T m */
             for (int j = 0; j < 4; ++j)
                 for (int k = 0; k < tw; ++k) {
-                    const real m0 = o[(size_t)j * stride + k], m1 = o[(size_t)(4 + j) * stride + k];
-                    const real m2 = o[(size_t)(8 + j) * stride + k], m3 = o[(size_t)(12 + j) * stride + k];
-                    s[0][j][k] = m0 + m1 + m2;
-                    s[1][j][k] = m1 - m2 - m3;
+                    real d[4];
+                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
+                    s[0][j][k] = d[0] + d[1] + d[2];
+                    s[1][j][k] = d[1] - d[2] - d[3];
                 }
-            for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
+            for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
                 real row[2 * tw];
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = s[a][0][k] + s[a][1][k] + s[a][2][k] + bias;
-                    row[2 * k + 1] = s[a][1][k] - s[a][2][k] - s[a][3][k] + bias;
+                    row[2 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + bias;
+                    row[2 * k + 1] = s[r][1][k] - s[r][2][k] - s[r][3][k] + bias;
                 }
-                real *yr = yp + (size_t)(2 * ty + a) * wo;
+                real *yr = yp + (size_t)(2 * ty + r) * wo;
                 if (relu)
                     for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
                 else
@@ -342,9 +339,9 @@ static inline void wino_output(real *restrict y, const real *restrict m, const r
 }
 
 /* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino_output before its bias and relu, a row of tiles at a time. */
-static inline void wino_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                    int tw)
+ * wino2_output before its bias and relu. */
+static inline void wino2_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                     int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -352,17 +349,17 @@ static inline void wino_output_grad(real *restrict dm, const real *restrict dy, 
         const real *yp = dy + (size_t)p * ho * wo;
         real *mp = dm + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            real e[2][4][tw]; /* e[a][j][tx]: row a of tile tx times A^T */
-            for (int a = 0; a < 2; ++a) {
+            real e[2][4][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+            for (int r = 0; r < 2; ++r) {
                 real row[2 * tw];
                 memset(row, 0, sizeof row);
-                if (2 * ty + a < ho) memcpy(row, yp + (size_t)(2 * ty + a) * wo, sizeof(real) * (size_t)wo);
+                if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
                 for (int k = 0; k < tw; ++k) {
-                    const real e0 = row[2 * k], e1 = row[2 * k + 1];
-                    e[a][0][k] = e0;
-                    e[a][1][k] = e0 + e1;
-                    e[a][2][k] = e0 - e1;
-                    e[a][3][k] = -e1;
+                    const real *d = row + 2 * k;
+                    e[r][0][k] = d[0];
+                    e[r][1][k] = d[0] + d[1];
+                    e[r][2][k] = d[0] - d[1];
+                    e[r][3][k] = -d[1];
                 }
             }
             real *o = mp + ty * tw; /* A e */
@@ -372,6 +369,222 @@ static inline void wino_output_grad(real *restrict dm, const real *restrict dy, 
                     o[(size_t)(4 + j) * stride + k] = e[0][j][k] + e[1][j][k];
                     o[(size_t)(8 + j) * stride + k] = e[0][j][k] - e[1][j][k];
                     o[(size_t)(12 + j) * stride + k] = -e[1][j][k];
+                }
+        }
+    }
+}
+
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(4x4, 3x3). */
+static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[3][6]; /* g G^T */
+        for (int r = 0; r < 3; ++r) {
+            t[r][0] = g[3 * r] / 4;
+            t[r][1] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+            t[r][2] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+            t[r][3] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+            t[r][4] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+            t[r][5] = g[3 * r + 2];
+        }
+        for (int j = 0; j < 6; ++j) {
+            u[(size_t)j * stride + k] = t[0][j] / 4;
+            u[(size_t)(6 + j) * stride + k] = -t[0][j] / 6 - t[1][j] / 6 - t[2][j] / 6;
+            u[(size_t)(12 + j) * stride + k] = -t[0][j] / 6 + t[1][j] / 6 - t[2][j] / 6;
+            u[(size_t)(18 + j) * stride + k] = t[0][j] / 24 + t[1][j] / 12 + t[2][j] / 6;
+            u[(size_t)(24 + j) * stride + k] = t[0][j] / 24 - t[1][j] / 12 + t[2][j] / 6;
+            u[(size_t)(30 + j) * stride + k] = t[2][j];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino4_weights. */
+static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][6]; /* G^T du */
+        for (int j = 0; j < 6; ++j) {
+            real d[6];
+            for (int i = 0; i < 6; ++i) d[i] = du[(size_t)(6 * i + j) * stride + k];
+            s[0][j] = d[0] / 4 - d[1] / 6 - d[2] / 6 + d[3] / 24 + d[4] / 24;
+            s[1][j] = -d[1] / 6 + d[2] / 6 + d[3] / 12 - d[4] / 12;
+            s[2][j] = -d[1] / 6 - d[2] / 6 + d[3] / 6 + d[4] / 6 + d[5];
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int r = 0; r < 3; ++r) {
+            g[3 * r] += s[r][0] / 4 - s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 24 + s[r][4] / 24;
+            g[3 * r + 1] += -s[r][1] / 6 + s[r][2] / 6 + s[r][3] / 12 - s[r][4] / 12;
+            g[3 * r + 2] += -s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 6 + s[r][4] / 6 + s[r][5];
+        }
+    }
+}
+
+/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 6x6 patch d of plane p (of h x w)
+ * at row 4 ty - top, column 4 tx - left, zero outside the plane. */
+static inline void wino4_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                               int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *xp = x + (size_t)p * h * w;
+        real *vp = v + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            real t[6][6][tw]; /* t[r][j][tx]: row r of patch tx times B */
+            for (int r = 0; r < 6; ++r) {
+                real row[4 * tw + 2];
+                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 2);
+                for (int k = 0; k < tw; ++k) {
+                    const real *e = row + 4 * k;
+                    t[r][0][k] = 4 * e[0] - 5 * e[2] + e[4];
+                    t[r][1][k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
+                    t[r][2][k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
+                    t[r][3][k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
+                    t[r][4][k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
+                    t[r][5][k] = 4 * e[1] - 5 * e[3] + e[5];
+                }
+            }
+            real *o = vp + ty * tw; /* B^T t */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = 4 * t[0][j][k] - 5 * t[2][j][k] + t[4][j][k];
+                    o[(size_t)(6 + j) * stride + k] = -4 * t[1][j][k] - 4 * t[2][j][k] + t[3][j][k] + t[4][j][k];
+                    o[(size_t)(12 + j) * stride + k] = 4 * t[1][j][k] - 4 * t[2][j][k] - t[3][j][k] + t[4][j][k];
+                    o[(size_t)(18 + j) * stride + k] = -2 * t[1][j][k] - t[2][j][k] + 2 * t[3][j][k] + t[4][j][k];
+                    o[(size_t)(24 + j) * stride + k] = 2 * t[1][j][k] - t[2][j][k] - 2 * t[3][j][k] + t[4][j][k];
+                    o[(size_t)(30 + j) * stride + k] = 4 * t[1][j][k] - 5 * t[3][j][k] + t[5][j][k];
+                }
+        }
+    }
+}
+
+/* dx += B dv B^T patch by patch: the adjoint of wino4_input. Patches
+ * overlap, so each plane is one thread's. */
+static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                    int tw, int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *xp = dx + (size_t)p * h * w;
+        const real *vp = dv + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const real *o = vp + ty * tw;
+            real t[6][6][tw]; /* t[r][j][tx] = (B dv)[r][j] */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    real d[6];
+                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
+                    t[0][j][k] = 4 * d[0];
+                    t[1][j][k] = -4 * d[1] + 4 * d[2] - 2 * d[3] + 2 * d[4] + 4 * d[5];
+                    t[2][j][k] = -5 * d[0] - 4 * d[1] - 4 * d[2] - d[3] - d[4];
+                    t[3][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4] - 5 * d[5];
+                    t[4][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
+                    t[5][j][k] = d[5];
+                }
+            for (int r = 0; r < 6; ++r) {
+                const int y = 4 * ty - top + r;
+                if (y < 0 || y >= h) continue;
+                real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k] = 4 * t[r][0][k];
+                    row[4 * k + 1] = -4 * t[r][1][k] + 4 * t[r][2][k] - 2 * t[r][3][k] + 2 * t[r][4][k] + 4 * t[r][5][k];
+                    row[4 * k + 2] = -5 * t[r][0][k] - 4 * t[r][1][k] - 4 * t[r][2][k] - t[r][3][k] - t[r][4][k];
+                    row[4 * k + 3] = t[r][1][k] - t[r][2][k] + 2 * t[r][3][k] - 2 * t[r][4][k] - 5 * t[r][5][k];
+                }
+                row[4 * tw] = row[4 * tw + 1] = 0;
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k + 4] += t[r][0][k] + t[r][1][k] + t[r][2][k] + t[r][3][k] + t[r][4][k];
+                    row[4 * k + 5] += t[r][5][k];
+                }
+                real *xr = xp + (size_t)y * w;
+                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
+            }
+        }
+    }
+}
+
+/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino4_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                                int planes, int ho, int wo, int th, int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *yp = y + (size_t)p * ho * wo;
+        const real *mp = m + (size_t)p * th * tw;
+        const real bias = b ? b[p / n] : 0;
+        for (int ty = 0; ty < th; ++ty) {
+            const real *o = mp + ty * tw;
+            real s[4][6][tw]; /* A^T m */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    real d[6];
+                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
+                    s[0][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
+                    s[1][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4];
+                    s[2][j][k] = d[1] + d[2] + 4 * d[3] + 4 * d[4];
+                    s[3][j][k] = d[1] - d[2] + 8 * d[3] - 8 * d[4] + d[5];
+                }
+            for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
+                real row[4 * tw];
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + s[r][3][k] + s[r][4][k] + bias;
+                    row[4 * k + 1] = s[r][1][k] - s[r][2][k] + 2 * s[r][3][k] - 2 * s[r][4][k] + bias;
+                    row[4 * k + 2] = s[r][1][k] + s[r][2][k] + 4 * s[r][3][k] + 4 * s[r][4][k] + bias;
+                    row[4 * k + 3] = s[r][1][k] - s[r][2][k] + 8 * s[r][3][k] - 8 * s[r][4][k] + s[r][5][k] + bias;
+                }
+                real *yr = yp + (size_t)(4 * ty + r) * wo;
+                if (relu)
+                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
+                else
+                    memcpy(yr, row, sizeof(real) * (size_t)wo);
+            }
+        }
+    }
+}
+
+/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
+ * wino4_output before its bias and relu. */
+static inline void wino4_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                     int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *yp = dy + (size_t)p * ho * wo;
+        real *mp = dm + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            real e[4][6][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+            for (int r = 0; r < 4; ++r) {
+                real row[4 * tw];
+                memset(row, 0, sizeof row);
+                if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
+                for (int k = 0; k < tw; ++k) {
+                    const real *d = row + 4 * k;
+                    e[r][0][k] = d[0];
+                    e[r][1][k] = d[0] + d[1] + d[2] + d[3];
+                    e[r][2][k] = d[0] - d[1] + d[2] - d[3];
+                    e[r][3][k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
+                    e[r][4][k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
+                    e[r][5][k] = d[3];
+                }
+            }
+            real *o = mp + ty * tw; /* A e */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = e[0][j][k];
+                    o[(size_t)(6 + j) * stride + k] = e[0][j][k] + e[1][j][k] + e[2][j][k] + e[3][j][k];
+                    o[(size_t)(12 + j) * stride + k] = e[0][j][k] - e[1][j][k] + e[2][j][k] - e[3][j][k];
+                    o[(size_t)(18 + j) * stride + k] = e[0][j][k] + 2 * e[1][j][k] + 4 * e[2][j][k] + 8 * e[3][j][k];
+                    o[(size_t)(24 + j) * stride + k] = e[0][j][k] - 2 * e[1][j][k] + 4 * e[2][j][k] - 8 * e[3][j][k];
+                    o[(size_t)(30 + j) * stride + k] = e[3][j][k];
                 }
         }
     }
@@ -590,22 +803,22 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
     float *y = s->acts + 4292608;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -615,24 +828,24 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 4292608;
     float *dw = s->grads + 1984;
     float *dx = s->dacts + 2195456;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 5)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -696,22 +909,22 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
     float *y = s->acts + 8486912;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -721,24 +934,24 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 39104;
     float *dx = s->dacts + 6389760;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -824,22 +1037,22 @@ static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
     float *y = s->acts + 14778368;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -849,24 +1062,24 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 14778368;
     float *dw = s->grads + 76224;
     float *dx = s->dacts + 12681216;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 15)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -930,22 +1143,22 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
     float *y = s->acts + 18972672;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -955,24 +1168,24 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 113344;
     float *dx = s->dacts + 16875520;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 20)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -1058,22 +1271,22 @@ static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
     float *y = s->acts + 25264128;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1083,24 +1296,24 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 150464;
     float *dx = s->dacts + 23166976;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 25)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -1164,22 +1377,22 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 27361280;
     const float *w = s->params + 187584;
     float *y = s->acts + 29458432;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1189,24 +1402,24 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 29458432;
     float *dw = s->grads + 187584;
     float *dx = s->dacts + 27361280;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -1422,22 +1635,22 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 36798464;
     const float *w = s->params + 298944;
     float *y = s->acts + 37847040;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1447,24 +1660,24 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 37847040;
     float *dw = s->grads + 298944;
     float *dx = s->dacts + 36798464;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 40)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -1655,22 +1868,22 @@ static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 42041344;
     const float *w = s->params + 455616;
     float *y = s->acts + 43089920;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1680,24 +1893,24 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 43089920;
     float *dw = s->grads + 455616;
     float *dx = s->dacts + 42041344;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 50)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -1761,22 +1974,22 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 44138496;
     const float *w = s->params + 603584;
     float *y = s->acts + 45187072;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1786,24 +1999,24 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 45187072;
     float *dw = s->grads + 603584;
     float *dx = s->dacts + 44138496;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 55)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -1889,22 +2102,22 @@ static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 47284224;
     const float *w = s->params + 751552;
     float *y = s->acts + 48332800;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -1914,24 +2127,24 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 48332800;
     float *dw = s->grads + 751552;
     float *dx = s->dacts + 47284224;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 60)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -1995,22 +2208,22 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 49381376;
     const float *w = s->params + 899520;
     float *y = s->acts + 50429952;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2020,24 +2233,24 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 50429952;
     float *dw = s->grads + 899520;
     float *dx = s->dacts + 49381376;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 65)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -2123,22 +2336,22 @@ static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 52527104;
     const float *w = s->params + 1047488;
     float *y = s->acts + 53575680;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2148,24 +2361,24 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 53575680;
     float *dw = s->grads + 1047488;
     float *dx = s->dacts + 52527104;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 70)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -2229,22 +2442,22 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 54624256;
     const float *w = s->params + 1195456;
     float *y = s->acts + 55672832;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2254,24 +2467,24 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 55672832;
     float *dw = s->grads + 1195456;
     float *dx = s->dacts + 54624256;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 75)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -2487,22 +2700,22 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 59342848;
     const float *w = s->params + 1639360;
     float *y = s->acts + 59867136;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2512,24 +2725,24 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 1639360;
     float *dx = s->dacts + 59342848;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 85)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -2720,22 +2933,22 @@ static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 61964288;
     const float *w = s->params + 2264000;
     float *y = s->acts + 62488576;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2745,24 +2958,24 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 62488576;
     float *dw = s->grads + 2264000;
     float *dx = s->dacts + 61964288;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 95)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -2826,22 +3039,22 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 63012864;
     const float *w = s->params + 2854848;
     float *y = s->acts + 63537152;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2851,24 +3064,24 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 63537152;
     float *dw = s->grads + 2854848;
     float *dx = s->dacts + 63012864;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 100)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -2954,22 +3167,22 @@ static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 64585728;
     const float *w = s->params + 3445696;
     float *y = s->acts + 65110016;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -2979,24 +3192,24 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 65110016;
     float *dw = s->grads + 3445696;
     float *dx = s->dacts + 64585728;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 105)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3060,22 +3273,22 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 65634304;
     const float *w = s->params + 4036544;
     float *y = s->acts + 66158592;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3085,24 +3298,24 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 4036544;
     float *dx = s->dacts + 65634304;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 110)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3188,22 +3401,22 @@ static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 67207168;
     const float *w = s->params + 4627392;
     float *y = s->acts + 67731456;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3213,24 +3426,24 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 67731456;
     float *dw = s->grads + 4627392;
     float *dx = s->dacts + 67207168;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 115)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3294,22 +3507,22 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 68255744;
     const float *w = s->params + 5218240;
     float *y = s->acts + 68780032;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3319,24 +3532,24 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 68780032;
     float *dw = s->grads + 5218240;
     float *dx = s->dacts + 68255744;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 120)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3422,22 +3635,22 @@ static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 69828608;
     const float *w = s->params + 5809088;
     float *y = s->acts + 70352896;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3447,24 +3660,24 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 70352896;
     float *dw = s->grads + 5809088;
     float *dx = s->dacts + 69828608;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 125)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3528,22 +3741,22 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 70877184;
     const float *w = s->params + 6399936;
     float *y = s->acts + 71401472;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3553,24 +3766,24 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 71401472;
     float *dw = s->grads + 6399936;
     float *dx = s->dacts + 70877184;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 130)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3656,22 +3869,22 @@ static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 72450048;
     const float *w = s->params + 6990784;
     float *y = s->acts + 72974336;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -3681,24 +3894,24 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 72974336;
     float *dw = s->grads + 6990784;
     float *dx = s->dacts + 72450048;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 135)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3762,22 +3975,22 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 73498624;
     const float *w = s->params + 7581632;
     float *y = s->acts + 74022912;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3787,24 +4000,24 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 74022912;
     float *dw = s->grads + 7581632;
     float *dx = s->dacts + 73498624;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 140)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -4020,7 +4233,7 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 75857920;
@@ -4031,11 +4244,11 @@ static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4051,18 +4264,18 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 150)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4253,7 +4466,7 @@ static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77168640;
@@ -4264,11 +4477,11 @@ static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -4284,18 +4497,18 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 160)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4359,7 +4572,7 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77692928;
@@ -4370,11 +4583,11 @@ static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4390,18 +4603,18 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 165)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4487,7 +4700,7 @@ static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
 }
 
-/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 78479360;
@@ -4498,11 +4711,11 @@ static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -4518,18 +4731,18 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 170)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -4593,7 +4806,7 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 79003648;
@@ -4604,11 +4817,11 @@ static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4624,18 +4837,18 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 175)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -5515,7 +5728,7 @@ const nn_model resnet34_model = {
     .output_offset = 80068608,
     .n_params = 21299152,
     .n_acts = 80086528,
-    .n_work = 16909312,
+    .n_work = 10486784,
     .n_index = 0,
     .tensors = resnet34_tensors,
     .n_tensors = 182,

@@ -170,53 +170,6 @@ static inline void sum_cols(real *restrict db, const real *restrict dy, int rows
         for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
 }
 
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]. */
-static inline void wino_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        const real *g = w + (size_t)k * 9;
-        real t[4][3]; /* G g */
-        for (int j = 0; j < 3; ++j) {
-            t[0][j] = g[j];
-            t[1][j] = (real)0.5 * (g[j] + g[3 + j] + g[6 + j]);
-            t[2][j] = (real)0.5 * (g[j] - g[3 + j] + g[6 + j]);
-            t[3][j] = g[6 + j];
-        }
-        for (int i = 0; i < 4; ++i) {
-            real *ui = u + (size_t)(4 * i) * stride + k;
-            ui[0] = t[i][0];
-            ui[stride] = (real)0.5 * (t[i][0] + t[i][1] + t[i][2]);
-            ui[2 * stride] = (real)0.5 * (t[i][0] - t[i][1] + t[i][2]);
-            ui[3 * stride] = t[i][2];
-        }
-    }
-}
-
-/* dw[co][ci] += G^T du G: the adjoint of wino_weights. */
-static inline void wino_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        real s[3][4]; /* G^T du */
-        for (int j = 0; j < 4; ++j) {
-            const real d0 = du[(size_t)j * stride + k], d1 = du[(size_t)(4 + j) * stride + k];
-            const real d2 = du[(size_t)(8 + j) * stride + k], d3 = du[(size_t)(12 + j) * stride + k];
-            s[0][j] = d0 + (real)0.5 * (d1 + d2);
-            s[1][j] = (real)0.5 * (d1 - d2);
-            s[2][j] = (real)0.5 * (d1 + d2) + d3;
-        }
-        real *g = dw + (size_t)k * 9;
-        for (int i = 0; i < 3; ++i) {
-            g[3 * i] += s[i][0] + (real)0.5 * (s[i][1] + s[i][2]);
-            g[3 * i + 1] += (real)0.5 * (s[i][1] - s[i][2]);
-            g[3 * i + 2] += (real)0.5 * (s[i][1] + s[i][2]) + s[i][3];
-        }
-    }
-}
-
 /* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
  * len >= left + w): a row of input under one row of tiles. */
 static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
@@ -225,11 +178,56 @@ static inline void wino_row(real *restrict row, const real *restrict x, int h, i
     if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(2x2, 3x3). */
+static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[3][4]; /* g G^T */
+        for (int r = 0; r < 3; ++r) {
+            t[r][0] = g[3 * r];
+            t[r][1] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+            t[r][2] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+            t[r][3] = g[3 * r + 2];
+        }
+        for (int j = 0; j < 4; ++j) {
+            u[(size_t)j * stride + k] = t[0][j];
+            u[(size_t)(4 + j) * stride + k] = t[0][j] / 2 + t[1][j] / 2 + t[2][j] / 2;
+            u[(size_t)(8 + j) * stride + k] = t[0][j] / 2 - t[1][j] / 2 + t[2][j] / 2;
+            u[(size_t)(12 + j) * stride + k] = t[2][j];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino2_weights. */
+static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][4]; /* G^T du */
+        for (int j = 0; j < 4; ++j) {
+            real d[4];
+            for (int i = 0; i < 4; ++i) d[i] = du[(size_t)(4 * i + j) * stride + k];
+            s[0][j] = d[0] + d[1] / 2 + d[2] / 2;
+            s[1][j] = d[1] / 2 - d[2] / 2;
+            s[2][j] = d[1] / 2 + d[2] / 2 + d[3];
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int r = 0; r < 3; ++r) {
+            g[3 * r] += s[r][0] + s[r][1] / 2 + s[r][2] / 2;
+            g[3 * r + 1] += s[r][1] / 2 - s[r][2] / 2;
+            g[3 * r + 2] += s[r][1] / 2 + s[r][2] / 2 + s[r][3];
+        }
+    }
+}
+
 /* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2ty - top, column 2tx - left, zero outside the plane. A row of tiles
- * at a time, rows times B first, so that every loop runs along tx. */
-static inline void wino_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                              int top, int left)
+ * at row 2 ty - top, column 2 tx - left, zero outside the plane. */
+static inline void wino2_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                               int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -237,16 +235,16 @@ static inline void wino_input(real *restrict v, const real *restrict x, int plan
         const real *xp = x + (size_t)p * h * w;
         real *vp = v + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            real t[4][4][tw]; /* t[a][j][tx]: row a of patch tx times B */
-            for (int a = 0; a < 4; ++a) {
+            real t[4][4][tw]; /* t[r][j][tx]: row r of patch tx times B */
+            for (int r = 0; r < 4; ++r) {
                 real row[2 * tw + 2];
-                wino_row(row, xp, h, w, 2 * ty - top + a, left, 2 * tw + 2);
+                wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
                 for (int k = 0; k < tw; ++k) {
                     const real *e = row + 2 * k;
-                    t[a][0][k] = e[0] - e[2];
-                    t[a][1][k] = e[1] + e[2];
-                    t[a][2][k] = e[2] - e[1];
-                    t[a][3][k] = e[1] - e[3];
+                    t[r][0][k] = e[0] - e[2];
+                    t[r][1][k] = e[1] + e[2];
+                    t[r][2][k] = -e[1] + e[2];
+                    t[r][3][k] = e[1] - e[3];
                 }
             }
             real *o = vp + ty * tw; /* B^T t */
@@ -254,17 +252,17 @@ static inline void wino_input(real *restrict v, const real *restrict x, int plan
                 for (int k = 0; k < tw; ++k) {
                     o[(size_t)j * stride + k] = t[0][j][k] - t[2][j][k];
                     o[(size_t)(4 + j) * stride + k] = t[1][j][k] + t[2][j][k];
-                    o[(size_t)(8 + j) * stride + k] = t[2][j][k] - t[1][j][k];
+                    o[(size_t)(8 + j) * stride + k] = -t[1][j][k] + t[2][j][k];
                     o[(size_t)(12 + j) * stride + k] = t[1][j][k] - t[3][j][k];
                 }
         }
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino_input, a row of tiles at
- * a time. Patches overlap, so each plane is one thread's. */
-static inline void wino_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                   int tw, int top, int left)
+/* dx += B dv B^T patch by patch: the adjoint of wino2_input. Patches
+ * overlap, so each plane is one thread's. */
+static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                    int tw, int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -273,30 +271,30 @@ static inline void wino_input_grad(real *restrict dx, const real *restrict dv, i
         const real *vp = dv + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
             const real *o = vp + ty * tw;
-            real t[4][4][tw]; /* t[a][j][tx] = (B dv)[a][j] */
+            real t[4][4][tw]; /* t[r][j][tx] = (B dv)[r][j] */
             for (int j = 0; j < 4; ++j)
                 for (int k = 0; k < tw; ++k) {
-                    const real v0 = o[(size_t)j * stride + k], v1 = o[(size_t)(4 + j) * stride + k];
-                    const real v2 = o[(size_t)(8 + j) * stride + k], v3 = o[(size_t)(12 + j) * stride + k];
-                    t[0][j][k] = v0;
-                    t[1][j][k] = v1 - v2 + v3;
-                    t[2][j][k] = v1 + v2 - v0;
-                    t[3][j][k] = -v3;
+                    real d[4];
+                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
+                    t[0][j][k] = d[0];
+                    t[1][j][k] = d[1] - d[2] + d[3];
+                    t[2][j][k] = -d[0] + d[1] + d[2];
+                    t[3][j][k] = -d[3];
                 }
-            for (int a = 0; a < 4; ++a) {
-                const int r = 2 * ty - top + a;
-                if (r < 0 || r >= h) continue;
-                real row[2 * tw + 2]; /* row a of every patch times B^T, overlaps added */
+            for (int r = 0; r < 4; ++r) {
+                const int y = 2 * ty - top + r;
+                if (y < 0 || y >= h) continue;
+                real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = t[a][0][k];
-                    row[2 * k + 1] = t[a][1][k] - t[a][2][k] + t[a][3][k];
+                    row[2 * k] = t[r][0][k];
+                    row[2 * k + 1] = t[r][1][k] - t[r][2][k] + t[r][3][k];
                 }
                 row[2 * tw] = row[2 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += t[a][1][k] + t[a][2][k] - t[a][0][k];
-                    row[2 * k + 3] -= t[a][3][k];
+                    row[2 * k + 2] += -t[r][0][k] + t[r][1][k] + t[r][2][k];
+                    row[2 * k + 3] += -t[r][3][k];
                 }
-                real *xr = xp + (size_t)r * w;
+                real *xr = xp + (size_t)y * w;
                 for (int c = 0; c < w; ++c) xr[c] += row[left + c];
             }
         }
@@ -304,10 +302,9 @@ static inline void wino_input_grad(real *restrict dx, const real *restrict dv, i
 }
 
 /* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu).
- * A row of tiles at a time, A^T first, so that every loop runs along tx. */
-static inline void wino_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                               int planes, int ho, int wo, int th, int tw)
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino2_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                                int planes, int ho, int wo, int th, int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -320,18 +317,18 @@ static inline void wino_output(real *restrict y, const real *restrict m, const r
             real s[2][4][tw]; /* A^T m */
             for (int j = 0; j < 4; ++j)
                 for (int k = 0; k < tw; ++k) {
-                    const real m0 = o[(size_t)j * stride + k], m1 = o[(size_t)(4 + j) * stride + k];
-                    const real m2 = o[(size_t)(8 + j) * stride + k], m3 = o[(size_t)(12 + j) * stride + k];
-                    s[0][j][k] = m0 + m1 + m2;
-                    s[1][j][k] = m1 - m2 - m3;
+                    real d[4];
+                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
+                    s[0][j][k] = d[0] + d[1] + d[2];
+                    s[1][j][k] = d[1] - d[2] - d[3];
                 }
-            for (int a = 0; a < 2 && 2 * ty + a < ho; ++a) {
+            for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
                 real row[2 * tw];
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = s[a][0][k] + s[a][1][k] + s[a][2][k] + bias;
-                    row[2 * k + 1] = s[a][1][k] - s[a][2][k] - s[a][3][k] + bias;
+                    row[2 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + bias;
+                    row[2 * k + 1] = s[r][1][k] - s[r][2][k] - s[r][3][k] + bias;
                 }
-                real *yr = yp + (size_t)(2 * ty + a) * wo;
+                real *yr = yp + (size_t)(2 * ty + r) * wo;
                 if (relu)
                     for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
                 else
@@ -342,9 +339,9 @@ static inline void wino_output(real *restrict y, const real *restrict m, const r
 }
 
 /* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino_output before its bias and relu, a row of tiles at a time. */
-static inline void wino_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                    int tw)
+ * wino2_output before its bias and relu. */
+static inline void wino2_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                     int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     #pragma omp parallel for
@@ -352,17 +349,17 @@ static inline void wino_output_grad(real *restrict dm, const real *restrict dy, 
         const real *yp = dy + (size_t)p * ho * wo;
         real *mp = dm + (size_t)p * th * tw;
         for (int ty = 0; ty < th; ++ty) {
-            real e[2][4][tw]; /* e[a][j][tx]: row a of tile tx times A^T */
-            for (int a = 0; a < 2; ++a) {
+            real e[2][4][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+            for (int r = 0; r < 2; ++r) {
                 real row[2 * tw];
                 memset(row, 0, sizeof row);
-                if (2 * ty + a < ho) memcpy(row, yp + (size_t)(2 * ty + a) * wo, sizeof(real) * (size_t)wo);
+                if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
                 for (int k = 0; k < tw; ++k) {
-                    const real e0 = row[2 * k], e1 = row[2 * k + 1];
-                    e[a][0][k] = e0;
-                    e[a][1][k] = e0 + e1;
-                    e[a][2][k] = e0 - e1;
-                    e[a][3][k] = -e1;
+                    const real *d = row + 2 * k;
+                    e[r][0][k] = d[0];
+                    e[r][1][k] = d[0] + d[1];
+                    e[r][2][k] = d[0] - d[1];
+                    e[r][3][k] = -d[1];
                 }
             }
             real *o = mp + ty * tw; /* A e */
@@ -372,6 +369,222 @@ static inline void wino_output_grad(real *restrict dm, const real *restrict dy, 
                     o[(size_t)(4 + j) * stride + k] = e[0][j][k] + e[1][j][k];
                     o[(size_t)(8 + j) * stride + k] = e[0][j][k] - e[1][j][k];
                     o[(size_t)(12 + j) * stride + k] = -e[1][j][k];
+                }
+        }
+    }
+}
+
+/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(4x4, 3x3). */
+static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        const real *g = w + (size_t)k * 9;
+        real t[3][6]; /* g G^T */
+        for (int r = 0; r < 3; ++r) {
+            t[r][0] = g[3 * r] / 4;
+            t[r][1] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+            t[r][2] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+            t[r][3] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+            t[r][4] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+            t[r][5] = g[3 * r + 2];
+        }
+        for (int j = 0; j < 6; ++j) {
+            u[(size_t)j * stride + k] = t[0][j] / 4;
+            u[(size_t)(6 + j) * stride + k] = -t[0][j] / 6 - t[1][j] / 6 - t[2][j] / 6;
+            u[(size_t)(12 + j) * stride + k] = -t[0][j] / 6 + t[1][j] / 6 - t[2][j] / 6;
+            u[(size_t)(18 + j) * stride + k] = t[0][j] / 24 + t[1][j] / 12 + t[2][j] / 6;
+            u[(size_t)(24 + j) * stride + k] = t[0][j] / 24 - t[1][j] / 12 + t[2][j] / 6;
+            u[(size_t)(30 + j) * stride + k] = t[2][j];
+        }
+    }
+}
+
+/* dw[co][ci] += G^T du G: the adjoint of wino4_weights. */
+static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+{
+    const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    #pragma omp parallel for
+    for (int k = 0; k < cout * cin; ++k) {
+        real s[3][6]; /* G^T du */
+        for (int j = 0; j < 6; ++j) {
+            real d[6];
+            for (int i = 0; i < 6; ++i) d[i] = du[(size_t)(6 * i + j) * stride + k];
+            s[0][j] = d[0] / 4 - d[1] / 6 - d[2] / 6 + d[3] / 24 + d[4] / 24;
+            s[1][j] = -d[1] / 6 + d[2] / 6 + d[3] / 12 - d[4] / 12;
+            s[2][j] = -d[1] / 6 - d[2] / 6 + d[3] / 6 + d[4] / 6 + d[5];
+        }
+        real *g = dw + (size_t)k * 9;
+        for (int r = 0; r < 3; ++r) {
+            g[3 * r] += s[r][0] / 4 - s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 24 + s[r][4] / 24;
+            g[3 * r + 1] += -s[r][1] / 6 + s[r][2] / 6 + s[r][3] / 12 - s[r][4] / 12;
+            g[3 * r + 2] += -s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 6 + s[r][4] / 6 + s[r][5];
+        }
+    }
+}
+
+/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 6x6 patch d of plane p (of h x w)
+ * at row 4 ty - top, column 4 tx - left, zero outside the plane. */
+static inline void wino4_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
+                               int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *xp = x + (size_t)p * h * w;
+        real *vp = v + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            real t[6][6][tw]; /* t[r][j][tx]: row r of patch tx times B */
+            for (int r = 0; r < 6; ++r) {
+                real row[4 * tw + 2];
+                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 2);
+                for (int k = 0; k < tw; ++k) {
+                    const real *e = row + 4 * k;
+                    t[r][0][k] = 4 * e[0] - 5 * e[2] + e[4];
+                    t[r][1][k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
+                    t[r][2][k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
+                    t[r][3][k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
+                    t[r][4][k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
+                    t[r][5][k] = 4 * e[1] - 5 * e[3] + e[5];
+                }
+            }
+            real *o = vp + ty * tw; /* B^T t */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = 4 * t[0][j][k] - 5 * t[2][j][k] + t[4][j][k];
+                    o[(size_t)(6 + j) * stride + k] = -4 * t[1][j][k] - 4 * t[2][j][k] + t[3][j][k] + t[4][j][k];
+                    o[(size_t)(12 + j) * stride + k] = 4 * t[1][j][k] - 4 * t[2][j][k] - t[3][j][k] + t[4][j][k];
+                    o[(size_t)(18 + j) * stride + k] = -2 * t[1][j][k] - t[2][j][k] + 2 * t[3][j][k] + t[4][j][k];
+                    o[(size_t)(24 + j) * stride + k] = 2 * t[1][j][k] - t[2][j][k] - 2 * t[3][j][k] + t[4][j][k];
+                    o[(size_t)(30 + j) * stride + k] = 4 * t[1][j][k] - 5 * t[3][j][k] + t[5][j][k];
+                }
+        }
+    }
+}
+
+/* dx += B dv B^T patch by patch: the adjoint of wino4_input. Patches
+ * overlap, so each plane is one thread's. */
+static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
+                                    int tw, int top, int left)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *xp = dx + (size_t)p * h * w;
+        const real *vp = dv + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            const real *o = vp + ty * tw;
+            real t[6][6][tw]; /* t[r][j][tx] = (B dv)[r][j] */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    real d[6];
+                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
+                    t[0][j][k] = 4 * d[0];
+                    t[1][j][k] = -4 * d[1] + 4 * d[2] - 2 * d[3] + 2 * d[4] + 4 * d[5];
+                    t[2][j][k] = -5 * d[0] - 4 * d[1] - 4 * d[2] - d[3] - d[4];
+                    t[3][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4] - 5 * d[5];
+                    t[4][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
+                    t[5][j][k] = d[5];
+                }
+            for (int r = 0; r < 6; ++r) {
+                const int y = 4 * ty - top + r;
+                if (y < 0 || y >= h) continue;
+                real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k] = 4 * t[r][0][k];
+                    row[4 * k + 1] = -4 * t[r][1][k] + 4 * t[r][2][k] - 2 * t[r][3][k] + 2 * t[r][4][k] + 4 * t[r][5][k];
+                    row[4 * k + 2] = -5 * t[r][0][k] - 4 * t[r][1][k] - 4 * t[r][2][k] - t[r][3][k] - t[r][4][k];
+                    row[4 * k + 3] = t[r][1][k] - t[r][2][k] + 2 * t[r][3][k] - 2 * t[r][4][k] - 5 * t[r][5][k];
+                }
+                row[4 * tw] = row[4 * tw + 1] = 0;
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k + 4] += t[r][0][k] + t[r][1][k] + t[r][2][k] + t[r][3][k] + t[r][4][k];
+                    row[4 * k + 5] += t[r][5][k];
+                }
+                real *xr = xp + (size_t)y * w;
+                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
+            }
+        }
+    }
+}
+
+/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
+ * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
+static inline void wino4_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
+                                int planes, int ho, int wo, int th, int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        real *yp = y + (size_t)p * ho * wo;
+        const real *mp = m + (size_t)p * th * tw;
+        const real bias = b ? b[p / n] : 0;
+        for (int ty = 0; ty < th; ++ty) {
+            const real *o = mp + ty * tw;
+            real s[4][6][tw]; /* A^T m */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    real d[6];
+                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
+                    s[0][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
+                    s[1][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4];
+                    s[2][j][k] = d[1] + d[2] + 4 * d[3] + 4 * d[4];
+                    s[3][j][k] = d[1] - d[2] + 8 * d[3] - 8 * d[4] + d[5];
+                }
+            for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
+                real row[4 * tw];
+                for (int k = 0; k < tw; ++k) {
+                    row[4 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + s[r][3][k] + s[r][4][k] + bias;
+                    row[4 * k + 1] = s[r][1][k] - s[r][2][k] + 2 * s[r][3][k] - 2 * s[r][4][k] + bias;
+                    row[4 * k + 2] = s[r][1][k] + s[r][2][k] + 4 * s[r][3][k] + 4 * s[r][4][k] + bias;
+                    row[4 * k + 3] = s[r][1][k] - s[r][2][k] + 8 * s[r][3][k] - 8 * s[r][4][k] + s[r][5][k] + bias;
+                }
+                real *yr = yp + (size_t)(4 * ty + r) * wo;
+                if (relu)
+                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
+                else
+                    memcpy(yr, row, sizeof(real) * (size_t)wo);
+            }
+        }
+    }
+}
+
+/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
+ * wino4_output before its bias and relu. */
+static inline void wino4_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
+                                     int tw)
+{
+    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    #pragma omp parallel for
+    for (int p = 0; p < planes; ++p) {
+        const real *yp = dy + (size_t)p * ho * wo;
+        real *mp = dm + (size_t)p * th * tw;
+        for (int ty = 0; ty < th; ++ty) {
+            real e[4][6][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+            for (int r = 0; r < 4; ++r) {
+                real row[4 * tw];
+                memset(row, 0, sizeof row);
+                if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
+                for (int k = 0; k < tw; ++k) {
+                    const real *d = row + 4 * k;
+                    e[r][0][k] = d[0];
+                    e[r][1][k] = d[0] + d[1] + d[2] + d[3];
+                    e[r][2][k] = d[0] - d[1] + d[2] - d[3];
+                    e[r][3][k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
+                    e[r][4][k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
+                    e[r][5][k] = d[3];
+                }
+            }
+            real *o = mp + ty * tw; /* A e */
+            for (int j = 0; j < 6; ++j)
+                for (int k = 0; k < tw; ++k) {
+                    o[(size_t)j * stride + k] = e[0][j][k];
+                    o[(size_t)(6 + j) * stride + k] = e[0][j][k] + e[1][j][k] + e[2][j][k] + e[3][j][k];
+                    o[(size_t)(12 + j) * stride + k] = e[0][j][k] - e[1][j][k] + e[2][j][k] - e[3][j][k];
+                    o[(size_t)(18 + j) * stride + k] = e[0][j][k] + 2 * e[1][j][k] + 4 * e[2][j][k] + 8 * e[3][j][k];
+                    o[(size_t)(24 + j) * stride + k] = e[0][j][k] - 2 * e[1][j][k] + 4 * e[2][j][k] - 8 * e[3][j][k];
+                    o[(size_t)(30 + j) * stride + k] = e[3][j][k];
                 }
         }
     }
@@ -676,22 +889,22 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 6336;
     float *y = s->acts + 8486912;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -701,24 +914,24 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 8486912;
     float *dw = s->grads + 6336;
     float *dx = s->dacts + 6389760;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -1061,22 +1274,22 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 56721408;
     const float *w = s->params + 94912;
     float *y = s->acts + 58818560;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1086,24 +1299,24 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 58818560;
     float *dw = s->grads + 94912;
     float *dx = s->dacts + 56721408;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -1361,22 +1574,22 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 90275840;
     const float *w = s->params + 166080;
     float *y = s->acts + 92372992;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][64][64], positions 4112 apart */
-    wino_weights(u, w, 64, 64);
-    wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
+    wino4_weights(u, w, 64, 64);
+    wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 64 * n, 32, 32, 16, 16);
+    wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -1386,24 +1599,24 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 92372992;
     float *dw = s->grads + 166080;
     float *dx = s->dacts + 90275840;
-    const int nt = n * 256; /* 16x16 tiles of 2x2 outputs per image */
+    const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][64][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][64][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][64][64], positions 4112 apart */
-    float *du = u + 65792; /* [16][64][64], positions 4112 apart */
-    wino_output_grad(dm, dy, 64 * n, 32, 32, 16, 16);
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
+    float *du = u + 148032; /* [36][64][64], positions 4112 apart */
+    wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 45)) {
-        wino_input(v, x, 64 * n, 32, 32, 16, 16, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        wino_weights(u, w, 64, 64);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 64, 64);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 64 * n, 32, 32, 16, 16, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
     }
 }
 
@@ -2090,22 +2303,22 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 154238976;
     const float *w = s->params + 668608;
     float *y = s->acts + 155287552;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2115,24 +2328,24 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 155287552;
     float *dw = s->grads + 668608;
     float *dx = s->dacts + 154238976;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 80)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -2390,22 +2603,22 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 171016192;
     const float *w = s->params + 950208;
     float *y = s->acts + 172064768;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2415,24 +2628,24 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 172064768;
     float *dw = s->grads + 950208;
     float *dx = s->dacts + 171016192;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 95)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -2690,22 +2903,22 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 187793408;
     const float *w = s->params + 1231808;
     float *y = s->acts + 188841984;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][128][128], positions 16400 apart */
-    wino_weights(u, w, 128, 128);
-    wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
+    wino4_weights(u, w, 128, 128);
+    wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 128 * n, 16, 16, 8, 8);
+    wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -2715,24 +2928,24 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 188841984;
     float *dw = s->grads + 1231808;
     float *dx = s->dacts + 187793408;
-    const int nt = n * 64; /* 8x8 tiles of 2x2 outputs per image */
+    const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][128][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][128][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][128][128], positions 16400 apart */
-    float *du = u + 262400; /* [16][128][128], positions 16400 apart */
-    wino_output_grad(dm, dy, 128 * n, 16, 16, 8, 8);
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
+    float *du = u + 590400; /* [36][128][128], positions 16400 apart */
+    wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 110)) {
-        wino_input(v, x, 128 * n, 16, 16, 8, 8, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        wino_weights(u, w, 128, 128);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 128, 128);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 128 * n, 16, 16, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
     }
 }
 
@@ -3419,22 +3632,22 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 219774976;
     const float *w = s->params + 3228096;
     float *y = s->acts + 220299264;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3444,24 +3657,24 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 220299264;
     float *dw = s->grads + 3228096;
     float *dx = s->dacts + 219774976;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 145)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -3719,22 +3932,22 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 228163584;
     const float *w = s->params + 4348352;
     float *y = s->acts + 228687872;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -3744,24 +3957,24 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 228687872;
     float *dw = s->grads + 4348352;
     float *dx = s->dacts + 228163584;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 160)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -4019,22 +4232,22 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 236552192;
     const float *w = s->params + 5468608;
     float *y = s->acts + 237076480;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4044,24 +4257,24 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 237076480;
     float *dw = s->grads + 5468608;
     float *dx = s->dacts + 236552192;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 175)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -4319,22 +4532,22 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 244940800;
     const float *w = s->params + 6588864;
     float *y = s->acts + 245465088;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4344,24 +4557,24 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 245465088;
     float *dw = s->grads + 6588864;
     float *dx = s->dacts + 244940800;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 190)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -4619,22 +4832,22 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
 static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 253329408;
     const float *w = s->params + 7709120;
     float *y = s->acts + 253853696;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *m = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = m + 16 * ms; /* [16][256][256], positions 65552 apart */
-    wino_weights(u, w, 256, 256);
-    wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-    for (int xi = 0; xi < 16; ++xi)
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
+    wino4_weights(u, w, 256, 256);
+    wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 256 * n, 8, 8, 4, 4);
+    wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -4644,24 +4857,24 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     const float *dy = s->dacts + 253853696;
     float *dw = s->grads + 7709120;
     float *dx = s->dacts + 253329408;
-    const int nt = n * 16; /* 4x4 tiles of 2x2 outputs per image */
+    const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *v = s->work; /* [16][256][nt], positions vs apart */
-    float *dm = v + 16 * vs; /* [16][256][nt], positions ms apart */
-    float *u = dm + 16 * ms; /* [16][256][256], positions 65552 apart */
-    float *du = u + 1048832; /* [16][256][256], positions 65552 apart */
-    wino_output_grad(dm, dy, 256 * n, 8, 8, 4, 4);
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
+    float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
+    wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 205)) {
-        wino_input(v, x, 256 * n, 8, 8, 4, 4, 1, 1);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        wino_weights(u, w, 256, 256);
-        for (int xi = 0; xi < 16; ++xi)
+        wino4_weights(u, w, 256, 256);
+        for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 256 * n, 8, 8, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
     }
 }
 
@@ -5348,7 +5561,7 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 269320192;
@@ -5359,11 +5572,11 @@ static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -5379,18 +5592,18 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 240)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -5648,7 +5861,7 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd */
+/* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
 static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 273514496;
@@ -5659,11 +5872,11 @@ static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
     float *v = s->work; /* [16][512][nt], positions vs apart */
     float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    wino_weights(u, w, 512, 512);
-    wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    wino2_weights(u, w, 512, 512);
+    wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
-    wino_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
+    wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
@@ -5679,18 +5892,18 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
-    wino_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
+    wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 255)) {
-        wino_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        wino_weights(u, w, 512, 512);
+        wino2_weights(u, w, 512, 512);
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
     }
 }
 
@@ -6927,7 +7140,7 @@ const nn_model resnet50_model = {
     .output_offset = 277512192,
     .n_params = 23573968,
     .n_acts = 277566480,
-    .n_work = 16909312,
+    .n_work = 10486784,
     .n_index = 0,
     .tensors = resnet50_tensors,
     .n_tensors = 267,

@@ -4,8 +4,9 @@
 -- Strategies: "gemm-1x1" (1x1, stride 1, no padding: GEMM on x itself),
 -- "im2col-gemm" (window loops unrolled, one im2col row per window offset) and
 -- "direct" (register-tiled kernels without GEMM, ops/conv_direct.lua) and
--- "winograd" (3x3 stride 1 by F(2x2, 3x3), ops/conv_winograd.lua). The
--- planner picks one per layer; a spec can force one with strategy = "...".
+-- "winograd-2x2" / "winograd-4x4" (3x3 stride 1 by F(2x2, 3x3) or F(4x4, 3x3),
+-- ops/conv_winograd.lua). The planner picks one per layer; a spec can force
+-- one with strategy = "...".
 local errors = require("errors")
 local util = require("ops.util")
 local direct = require("ops.conv_direct")
@@ -46,7 +47,7 @@ function conv.setup(node, c, bias)
   node.conv = c
   if c.strategy == "direct" then
     node.work, node.work_fixed = direct.work(c)
-  elseif c.strategy == "winograd" then
+  elseif winograd.TILES[c.strategy] then
     node.work, node.work_fixed = winograd.work(c)
   elseif c.strategy == "im2col-gemm" then
     node.work = c.K * c.P -- per image, for the col buffer
@@ -60,6 +61,10 @@ local DIRECT_MAX_K = 32
 -- Winograd pays off from this many input channels: measured with make bench,
 -- it won on resnet18's 64-channel layers and lost on fmnist_cnn's 32-channel one.
 local WINOGRAD_MIN_CIN = 64
+-- 4x4 output tiles from this output size on (both sides), 2x2 below: on
+-- resnet18's 4x4 layers, 4x4 tiles (one per image, so GEMMs 32 columns wide)
+-- took twice as long as 2x2 tiles; on its 8x8 and larger layers they win.
+local WINOGRAD_4X4_MIN_SIZE = 8
 
 -- The layer's strategy: the spec's `strategy`, checked, or the planner's choice.
 function conv.plan(node, c)
@@ -68,19 +73,21 @@ function conv.plan(node, c)
   if forced == nil or forced == "auto" then
     if is_1x1 then return "gemm-1x1" end
     if c.K <= DIRECT_MAX_K and direct.problem(c) == nil then return "direct" end
-    if c.cin >= WINOGRAD_MIN_CIN and winograd.problem(c) == nil then return "winograd" end
+    if c.cin >= WINOGRAD_MIN_CIN and winograd.problem(c) == nil then
+      return math.min(c.Ho, c.Wo) >= WINOGRAD_4X4_MIN_SIZE and "winograd-4x4" or "winograd-2x2"
+    end
     return "im2col-gemm"
   end
   util.choice(node, "strategy", forced, conv.STRATEGIES)
   if forced == "gemm-1x1" and not is_1x1 then
     errors.layer_fail(node, "strategy \"gemm-1x1\" needs a 1x1 kernel, stride 1 and no padding")
   end
-  local problem = (forced == "direct" and direct.problem(c)) or (forced == "winograd" and winograd.problem(c))
+  local problem = (forced == "direct" and direct.problem(c)) or (winograd.TILES[forced] and winograd.problem(c))
   if problem then errors.layer_fail(node, "strategy \"%s\" %s", forced, problem) end
   return forced
 end
 
-conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct", "winograd" }
+conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct", "winograd-2x2", "winograd-4x4" }
 
 local function declare(node, w, g, backward)
   local c = node.conv
@@ -149,7 +156,7 @@ function conv.forward(node, w, g)
     direct.forward(node, w, g)
     return epilogue(node, w, g, true)
   end
-  if c.strategy == "winograd" then return winograd.forward(node, w, g) end
+  if winograd.TILES[c.strategy] then return winograd.forward(node, w, g) end
   local src = "x"
   if c.strategy == "im2col-gemm" then
     window_rows(node, w, g, "im2col_row", "const " .. g.T)
@@ -172,7 +179,7 @@ function conv.backward(node, w, g)
     w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
   end
   if c.strategy == "direct" then return direct.backward(node, w, g) end
-  if c.strategy == "winograd" then return winograd.backward(node, w, g) end
+  if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end
   local src = "x"
   w:open("if (%s) {", util.trains(node, "weight"))
   if c.strategy == "im2col-gemm" then
