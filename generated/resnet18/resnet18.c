@@ -816,6 +816,7 @@ static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -837,12 +838,14 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 5)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -922,6 +925,7 @@ static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -943,12 +947,14 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1050,6 +1056,7 @@ static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1071,12 +1078,14 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 15)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1156,6 +1165,7 @@ static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1177,12 +1187,14 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 20)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1414,6 +1426,7 @@ static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -1435,12 +1448,14 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 30)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -1647,6 +1662,7 @@ static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -1668,12 +1684,14 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 40)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -1753,6 +1771,7 @@ static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -1774,12 +1793,14 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 45)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2011,6 +2032,7 @@ static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -2032,12 +2054,14 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 55)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -2244,6 +2268,7 @@ static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -2265,12 +2290,14 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 65)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -2350,6 +2377,7 @@ static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -2371,12 +2399,14 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 70)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -2608,6 +2638,7 @@ static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -2629,12 +2660,14 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 80)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -2841,6 +2874,7 @@ static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -2862,12 +2896,14 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 90)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -2947,6 +2983,7 @@ static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -2968,12 +3005,14 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 95)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);

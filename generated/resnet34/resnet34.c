@@ -816,6 +816,7 @@ static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -837,12 +838,14 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 5)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -922,6 +925,7 @@ static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -943,12 +947,14 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1050,6 +1056,7 @@ static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1071,12 +1078,14 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 15)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1156,6 +1165,7 @@ static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1177,12 +1187,14 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 20)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1284,6 +1296,7 @@ static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1305,12 +1318,14 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 25)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1390,6 +1405,7 @@ static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1411,12 +1427,14 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1648,6 +1666,7 @@ static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -1669,12 +1688,14 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 40)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -1881,6 +1902,7 @@ static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -1902,12 +1924,14 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 50)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -1987,6 +2011,7 @@ static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2008,12 +2033,14 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 55)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2115,6 +2142,7 @@ static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2136,12 +2164,14 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 60)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2221,6 +2251,7 @@ static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2242,12 +2273,14 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 65)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2349,6 +2382,7 @@ static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2370,12 +2404,14 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 70)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2455,6 +2491,7 @@ static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2476,12 +2513,14 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 75)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2713,6 +2752,7 @@ static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -2734,12 +2774,14 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 85)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -2946,6 +2988,7 @@ static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -2967,12 +3010,14 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 95)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3052,6 +3097,7 @@ static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3073,12 +3119,14 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 100)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3180,6 +3228,7 @@ static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3201,12 +3250,14 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 105)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3286,6 +3337,7 @@ static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3307,12 +3359,14 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 110)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3414,6 +3468,7 @@ static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3435,12 +3490,14 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 115)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3520,6 +3577,7 @@ static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3541,12 +3599,14 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 120)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3648,6 +3708,7 @@ static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3669,12 +3730,14 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 125)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3754,6 +3817,7 @@ static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3775,12 +3839,14 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 130)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3882,6 +3948,7 @@ static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3903,12 +3970,14 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 135)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3988,6 +4057,7 @@ static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -4009,12 +4079,14 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 140)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -4246,6 +4318,7 @@ static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -4267,12 +4340,14 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 150)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -4479,6 +4554,7 @@ static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -4500,12 +4576,14 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 160)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -4585,6 +4663,7 @@ static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -4606,12 +4685,14 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 165)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -4713,6 +4794,7 @@ static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -4734,12 +4816,14 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 170)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -4819,6 +4903,7 @@ static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -4840,12 +4925,14 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 175)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);

@@ -902,6 +902,7 @@ static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -923,12 +924,14 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1287,6 +1290,7 @@ static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1308,12 +1312,14 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -1587,6 +1593,7 @@ static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
@@ -1608,12 +1615,14 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 45)) {
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
@@ -2316,6 +2325,7 @@ static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2337,12 +2347,14 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 80)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2616,6 +2628,7 @@ static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2637,12 +2650,14 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 95)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -2916,6 +2931,7 @@ static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
@@ -2937,12 +2953,14 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 110)) {
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
@@ -3645,6 +3663,7 @@ static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3666,12 +3685,14 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 145)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -3945,6 +3966,7 @@ static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -3966,12 +3988,14 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 160)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -4245,6 +4269,7 @@ static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -4266,12 +4291,14 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 175)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -4545,6 +4572,7 @@ static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -4566,12 +4594,14 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 190)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -4845,6 +4875,7 @@ static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
@@ -4866,12 +4897,14 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 205)) {
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
@@ -5574,6 +5607,7 @@ static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -5595,12 +5629,14 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 240)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
@@ -5874,6 +5910,7 @@ static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+    #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
@@ -5895,12 +5932,14 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 255)) {
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
+        #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
