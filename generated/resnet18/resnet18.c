@@ -230,69 +230,78 @@ static inline void wino2_input(real *restrict v, const real *restrict x, int pla
                                int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        const real *xp = x + (size_t)p * h * w;
-        real *vp = v + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            real t[4][4][tw]; /* t[r][j][tx]: row r of patch tx times B */
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real t[16 * nq]; /* t[(4 r + j) * nq + q]: row r of patch q times B */
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            const real *xp = x + (size_t)p * h * w;
             for (int r = 0; r < 4; ++r) {
                 real row[2 * tw + 2];
                 wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
+                real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     const real *e = row + 2 * k;
-                    t[r][0][k] = e[0] - e[2];
-                    t[r][1][k] = e[1] + e[2];
-                    t[r][2][k] = -e[1] + e[2];
-                    t[r][3][k] = e[1] - e[3];
+                    tr[k] = e[0] - e[2];
+                    tr[nq + k] = e[1] + e[2];
+                    tr[2 * nq + k] = -e[1] + e[2];
+                    tr[3 * nq + k] = e[1] - e[3];
                 }
             }
-            real *o = vp + ty * tw; /* B^T t */
-            for (int j = 0; j < 4; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    o[(size_t)j * stride + k] = t[0][j][k] - t[2][j][k];
-                    o[(size_t)(4 + j) * stride + k] = t[1][j][k] + t[2][j][k];
-                    o[(size_t)(8 + j) * stride + k] = -t[1][j][k] + t[2][j][k];
-                    o[(size_t)(12 + j) * stride + k] = t[1][j][k] - t[3][j][k];
-                }
+        }
+        real *o = v + (size_t)g0 * tw; /* B^T t */
+        for (int j = 0; j < 4; ++j) {
+            const real *tj = t + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                o[(size_t)j * stride + q] = tj[q] - tj[8 * nq + q];
+                o[(size_t)(4 + j) * stride + q] = tj[4 * nq + q] + tj[8 * nq + q];
+                o[(size_t)(8 + j) * stride + q] = -tj[4 * nq + q] + tj[8 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = tj[4 * nq + q] - tj[12 * nq + q];
+            }
         }
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino2_input. Patches
- * overlap, so each plane is one thread's. */
+/* dx += B dv B^T patch by patch: the adjoint of wino2_input. */
 static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
                                     int tw, int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *xp = dx + (size_t)p * h * w;
-        const real *vp = dv + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            const real *o = vp + ty * tw;
-            real t[4][4][tw]; /* t[r][j][tx] = (B dv)[r][j] */
-            for (int j = 0; j < 4; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    real d[4];
-                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
-                    t[0][j][k] = d[0];
-                    t[1][j][k] = d[1] - d[2] + d[3];
-                    t[2][j][k] = -d[0] + d[1] + d[2];
-                    t[3][j][k] = -d[3];
-                }
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real t[16 * nq]; /* t[(4 r + j) * nq + q] = (B dv)[r][j] for patch q */
+        const real *o = dv + (size_t)g0 * tw;
+        for (int j = 0; j < 4; ++j) {
+            real *tj = t + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                tj[q] = o[(size_t)j * stride + q];
+                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
+                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
+                tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
+            }
+        }
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            real *xp = dx + (size_t)p * h * w;
             for (int r = 0; r < 4; ++r) {
                 const int y = 2 * ty - top + r;
                 if (y < 0 || y >= h) continue;
                 real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
+                const real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = t[r][0][k];
-                    row[2 * k + 1] = t[r][1][k] - t[r][2][k] + t[r][3][k];
+                    row[2 * k] = tr[k];
+                    row[2 * k + 1] = tr[nq + k] - tr[2 * nq + k] + tr[3 * nq + k];
                 }
                 row[2 * tw] = row[2 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += -t[r][0][k] + t[r][1][k] + t[r][2][k];
-                    row[2 * k + 3] += -t[r][3][k];
+                    row[2 * k + 2] += -tr[k] + tr[nq + k] + tr[2 * nq + k];
+                    row[2 * k + 3] += -tr[3 * nq + k];
                 }
                 real *xr = xp + (size_t)y * w;
                 for (int c = 0; c < w; ++c) xr[c] += row[left + c];
@@ -307,26 +316,30 @@ static inline void wino2_output(real *restrict y, const real *restrict m, const 
                                 int planes, int ho, int wo, int th, int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *yp = y + (size_t)p * ho * wo;
-        const real *mp = m + (size_t)p * th * tw;
-        const real bias = b ? b[p / n] : 0;
-        for (int ty = 0; ty < th; ++ty) {
-            const real *o = mp + ty * tw;
-            real s[2][4][tw]; /* A^T m */
-            for (int j = 0; j < 4; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    real d[4];
-                    for (int i = 0; i < 4; ++i) d[i] = o[(size_t)(4 * i + j) * stride + k];
-                    s[0][j][k] = d[0] + d[1] + d[2];
-                    s[1][j][k] = d[1] - d[2] - d[3];
-                }
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real s[8 * nq]; /* s[(4 i + j) * nq + q] = (A^T m)[i][j] for tile q */
+        const real *o = m + (size_t)g0 * tw;
+        for (int j = 0; j < 4; ++j) {
+            real *sj = s + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
+                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
+            }
+        }
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            real *yp = y + (size_t)p * ho * wo;
+            const real bias = b ? b[p / n] : 0;
             for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
                 real row[2 * tw];
+                const real *sr = s + (size_t)4 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + bias;
-                    row[2 * k + 1] = s[r][1][k] - s[r][2][k] - s[r][3][k] + bias;
+                    row[2 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + bias;
+                    row[2 * k + 1] = sr[nq + k] - sr[2 * nq + k] - sr[3 * nq + k] + bias;
                 }
                 real *yr = yp + (size_t)(2 * ty + r) * wo;
                 if (relu)
@@ -344,32 +357,38 @@ static inline void wino2_output_grad(real *restrict dm, const real *restrict dy,
                                      int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        const real *yp = dy + (size_t)p * ho * wo;
-        real *mp = dm + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            real e[2][4][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real e[8 * nq]; /* e[(4 r + j) * nq + q]: row r of tile q times A^T */
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            const real *yp = dy + (size_t)p * ho * wo;
             for (int r = 0; r < 2; ++r) {
                 real row[2 * tw];
                 memset(row, 0, sizeof row);
                 if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
+                real *er = e + (size_t)4 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     const real *d = row + 2 * k;
-                    e[r][0][k] = d[0];
-                    e[r][1][k] = d[0] + d[1];
-                    e[r][2][k] = d[0] - d[1];
-                    e[r][3][k] = -d[1];
+                    er[k] = d[0];
+                    er[nq + k] = d[0] + d[1];
+                    er[2 * nq + k] = d[0] - d[1];
+                    er[3 * nq + k] = -d[1];
                 }
             }
-            real *o = mp + ty * tw; /* A e */
-            for (int j = 0; j < 4; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    o[(size_t)j * stride + k] = e[0][j][k];
-                    o[(size_t)(4 + j) * stride + k] = e[0][j][k] + e[1][j][k];
-                    o[(size_t)(8 + j) * stride + k] = e[0][j][k] - e[1][j][k];
-                    o[(size_t)(12 + j) * stride + k] = -e[1][j][k];
-                }
+        }
+        real *o = dm + (size_t)g0 * tw; /* A e */
+        for (int j = 0; j < 4; ++j) {
+            const real *ej = e + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                o[(size_t)j * stride + q] = ej[q];
+                o[(size_t)(4 + j) * stride + q] = ej[q] + ej[4 * nq + q];
+                o[(size_t)(8 + j) * stride + q] = ej[q] - ej[4 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = -ej[4 * nq + q];
+            }
         }
     }
 }
@@ -430,77 +449,86 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
                                int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        const real *xp = x + (size_t)p * h * w;
-        real *vp = v + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            real t[6][6][tw]; /* t[r][j][tx]: row r of patch tx times B */
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real t[36 * nq]; /* t[(6 r + j) * nq + q]: row r of patch q times B */
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            const real *xp = x + (size_t)p * h * w;
             for (int r = 0; r < 6; ++r) {
                 real row[4 * tw + 2];
                 wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 2);
+                real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     const real *e = row + 4 * k;
-                    t[r][0][k] = 4 * e[0] - 5 * e[2] + e[4];
-                    t[r][1][k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
-                    t[r][2][k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
-                    t[r][3][k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
-                    t[r][4][k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
-                    t[r][5][k] = 4 * e[1] - 5 * e[3] + e[5];
+                    tr[k] = 4 * e[0] - 5 * e[2] + e[4];
+                    tr[nq + k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
+                    tr[2 * nq + k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
+                    tr[3 * nq + k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
+                    tr[4 * nq + k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
+                    tr[5 * nq + k] = 4 * e[1] - 5 * e[3] + e[5];
                 }
             }
-            real *o = vp + ty * tw; /* B^T t */
-            for (int j = 0; j < 6; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    o[(size_t)j * stride + k] = 4 * t[0][j][k] - 5 * t[2][j][k] + t[4][j][k];
-                    o[(size_t)(6 + j) * stride + k] = -4 * t[1][j][k] - 4 * t[2][j][k] + t[3][j][k] + t[4][j][k];
-                    o[(size_t)(12 + j) * stride + k] = 4 * t[1][j][k] - 4 * t[2][j][k] - t[3][j][k] + t[4][j][k];
-                    o[(size_t)(18 + j) * stride + k] = -2 * t[1][j][k] - t[2][j][k] + 2 * t[3][j][k] + t[4][j][k];
-                    o[(size_t)(24 + j) * stride + k] = 2 * t[1][j][k] - t[2][j][k] - 2 * t[3][j][k] + t[4][j][k];
-                    o[(size_t)(30 + j) * stride + k] = 4 * t[1][j][k] - 5 * t[3][j][k] + t[5][j][k];
-                }
+        }
+        real *o = v + (size_t)g0 * tw; /* B^T t */
+        for (int j = 0; j < 6; ++j) {
+            const real *tj = t + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
+            }
         }
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino4_input. Patches
- * overlap, so each plane is one thread's. */
+/* dx += B dv B^T patch by patch: the adjoint of wino4_input. */
 static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
                                     int tw, int top, int left)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *xp = dx + (size_t)p * h * w;
-        const real *vp = dv + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            const real *o = vp + ty * tw;
-            real t[6][6][tw]; /* t[r][j][tx] = (B dv)[r][j] */
-            for (int j = 0; j < 6; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    real d[6];
-                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
-                    t[0][j][k] = 4 * d[0];
-                    t[1][j][k] = -4 * d[1] + 4 * d[2] - 2 * d[3] + 2 * d[4] + 4 * d[5];
-                    t[2][j][k] = -5 * d[0] - 4 * d[1] - 4 * d[2] - d[3] - d[4];
-                    t[3][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4] - 5 * d[5];
-                    t[4][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
-                    t[5][j][k] = d[5];
-                }
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real t[36 * nq]; /* t[(6 r + j) * nq + q] = (B dv)[r][j] for patch q */
+        const real *o = dv + (size_t)g0 * tw;
+        for (int j = 0; j < 6; ++j) {
+            real *tj = t + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                tj[q] = 4 * o[(size_t)j * stride + q];
+                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
+                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
+                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
+                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
+            }
+        }
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            real *xp = dx + (size_t)p * h * w;
             for (int r = 0; r < 6; ++r) {
                 const int y = 4 * ty - top + r;
                 if (y < 0 || y >= h) continue;
                 real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
+                const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = 4 * t[r][0][k];
-                    row[4 * k + 1] = -4 * t[r][1][k] + 4 * t[r][2][k] - 2 * t[r][3][k] + 2 * t[r][4][k] + 4 * t[r][5][k];
-                    row[4 * k + 2] = -5 * t[r][0][k] - 4 * t[r][1][k] - 4 * t[r][2][k] - t[r][3][k] - t[r][4][k];
-                    row[4 * k + 3] = t[r][1][k] - t[r][2][k] + 2 * t[r][3][k] - 2 * t[r][4][k] - 5 * t[r][5][k];
+                    row[4 * k] = 4 * tr[k];
+                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
+                    row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
+                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
                 }
                 row[4 * tw] = row[4 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
-                    row[4 * k + 4] += t[r][0][k] + t[r][1][k] + t[r][2][k] + t[r][3][k] + t[r][4][k];
-                    row[4 * k + 5] += t[r][5][k];
+                    row[4 * k + 4] += tr[k] + tr[nq + k] + tr[2 * nq + k] + tr[3 * nq + k] + tr[4 * nq + k];
+                    row[4 * k + 5] += tr[5 * nq + k];
                 }
                 real *xr = xp + (size_t)y * w;
                 for (int c = 0; c < w; ++c) xr[c] += row[left + c];
@@ -515,30 +543,34 @@ static inline void wino4_output(real *restrict y, const real *restrict m, const 
                                 int planes, int ho, int wo, int th, int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *yp = y + (size_t)p * ho * wo;
-        const real *mp = m + (size_t)p * th * tw;
-        const real bias = b ? b[p / n] : 0;
-        for (int ty = 0; ty < th; ++ty) {
-            const real *o = mp + ty * tw;
-            real s[4][6][tw]; /* A^T m */
-            for (int j = 0; j < 6; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    real d[6];
-                    for (int i = 0; i < 6; ++i) d[i] = o[(size_t)(6 * i + j) * stride + k];
-                    s[0][j][k] = d[0] + d[1] + d[2] + d[3] + d[4];
-                    s[1][j][k] = d[1] - d[2] + 2 * d[3] - 2 * d[4];
-                    s[2][j][k] = d[1] + d[2] + 4 * d[3] + 4 * d[4];
-                    s[3][j][k] = d[1] - d[2] + 8 * d[3] - 8 * d[4] + d[5];
-                }
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real s[24 * nq]; /* s[(6 i + j) * nq + q] = (A^T m)[i][j] for tile q */
+        const real *o = m + (size_t)g0 * tw;
+        for (int j = 0; j < 6; ++j) {
+            real *sj = s + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
+                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
+                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
+            }
+        }
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            real *yp = y + (size_t)p * ho * wo;
+            const real bias = b ? b[p / n] : 0;
             for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
                 real row[4 * tw];
+                const real *sr = s + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = s[r][0][k] + s[r][1][k] + s[r][2][k] + s[r][3][k] + s[r][4][k] + bias;
-                    row[4 * k + 1] = s[r][1][k] - s[r][2][k] + 2 * s[r][3][k] - 2 * s[r][4][k] + bias;
-                    row[4 * k + 2] = s[r][1][k] + s[r][2][k] + 4 * s[r][3][k] + 4 * s[r][4][k] + bias;
-                    row[4 * k + 3] = s[r][1][k] - s[r][2][k] + 8 * s[r][3][k] - 8 * s[r][4][k] + s[r][5][k] + bias;
+                    row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
+                    row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
+                    row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
+                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
                 }
                 real *yr = yp + (size_t)(4 * ty + r) * wo;
                 if (relu)
@@ -556,36 +588,42 @@ static inline void wino4_output_grad(real *restrict dm, const real *restrict dy,
                                      int tw)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
+    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
     #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        const real *yp = dy + (size_t)p * ho * wo;
-        real *mp = dm + (size_t)p * th * tw;
-        for (int ty = 0; ty < th; ++ty) {
-            real e[4][6][tw]; /* e[r][j][tx]: row r of tile tx times A^T */
+    for (int g0 = 0; g0 < rows; g0 += chunk) {
+        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
+        real e[24 * nq]; /* e[(6 r + j) * nq + q]: row r of tile q times A^T */
+        for (int g = g0; g < g0 + ng; ++g) {
+            const int p = g / th, ty = g % th;
+            const real *yp = dy + (size_t)p * ho * wo;
             for (int r = 0; r < 4; ++r) {
                 real row[4 * tw];
                 memset(row, 0, sizeof row);
                 if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
+                real *er = e + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     const real *d = row + 4 * k;
-                    e[r][0][k] = d[0];
-                    e[r][1][k] = d[0] + d[1] + d[2] + d[3];
-                    e[r][2][k] = d[0] - d[1] + d[2] - d[3];
-                    e[r][3][k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
-                    e[r][4][k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
-                    e[r][5][k] = d[3];
+                    er[k] = d[0];
+                    er[nq + k] = d[0] + d[1] + d[2] + d[3];
+                    er[2 * nq + k] = d[0] - d[1] + d[2] - d[3];
+                    er[3 * nq + k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
+                    er[4 * nq + k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
+                    er[5 * nq + k] = d[3];
                 }
             }
-            real *o = mp + ty * tw; /* A e */
-            for (int j = 0; j < 6; ++j)
-                for (int k = 0; k < tw; ++k) {
-                    o[(size_t)j * stride + k] = e[0][j][k];
-                    o[(size_t)(6 + j) * stride + k] = e[0][j][k] + e[1][j][k] + e[2][j][k] + e[3][j][k];
-                    o[(size_t)(12 + j) * stride + k] = e[0][j][k] - e[1][j][k] + e[2][j][k] - e[3][j][k];
-                    o[(size_t)(18 + j) * stride + k] = e[0][j][k] + 2 * e[1][j][k] + 4 * e[2][j][k] + 8 * e[3][j][k];
-                    o[(size_t)(24 + j) * stride + k] = e[0][j][k] - 2 * e[1][j][k] + 4 * e[2][j][k] - 8 * e[3][j][k];
-                    o[(size_t)(30 + j) * stride + k] = e[3][j][k];
-                }
+        }
+        real *o = dm + (size_t)g0 * tw; /* A e */
+        for (int j = 0; j < 6; ++j) {
+            const real *ej = e + (size_t)j * nq;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                o[(size_t)j * stride + q] = ej[q];
+                o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
+                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
+                o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
+            }
         }
     }
 }
