@@ -182,21 +182,30 @@ static inline void wino_row(real *restrict row, const real *restrict x, int h, i
 static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    const int kernels = cout * cin;
     #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        const real *g = w + (size_t)k * 9;
-        real t[3][4]; /* g G^T */
-        for (int r = 0; r < 3; ++r) {
-            t[r][0] = g[3 * r];
-            t[r][1] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-            t[r][2] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-            t[r][3] = g[3 * r + 2];
+    for (int k0 = 0; k0 < kernels; k0 += 256) {
+        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
+        real t[3072]; /* t[(4 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
+        for (int q = 0; q < nq; ++q) {
+            const real *g = w + (size_t)(k0 + q) * 9;
+            for (int r = 0; r < 3; ++r) {
+                real *tr = t + (size_t)1024 * r + q;
+                tr[0] = g[3 * r];
+                tr[256] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+                tr[512] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
+                tr[768] = g[3 * r + 2];
+            }
         }
         for (int j = 0; j < 4; ++j) {
-            u[(size_t)j * stride + k] = t[0][j];
-            u[(size_t)(4 + j) * stride + k] = t[0][j] / 2 + t[1][j] / 2 + t[2][j] / 2;
-            u[(size_t)(8 + j) * stride + k] = t[0][j] / 2 - t[1][j] / 2 + t[2][j] / 2;
-            u[(size_t)(12 + j) * stride + k] = t[2][j];
+            const real *tj = t + (size_t)j * 256;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                u[(size_t)j * stride + k0 + q] = tj[q];
+                u[(size_t)(4 + j) * stride + k0 + q] = tj[q] / 2 + tj[1024 + q] / 2 + tj[2048 + q] / 2;
+                u[(size_t)(8 + j) * stride + k0 + q] = tj[q] / 2 - tj[1024 + q] / 2 + tj[2048 + q] / 2;
+                u[(size_t)(12 + j) * stride + k0 + q] = tj[2048 + q];
+            }
         }
     }
 }
@@ -205,21 +214,28 @@ static inline void wino2_weights(real *restrict u, const real *restrict w, int c
 static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    const int kernels = cout * cin;
     #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        real s[3][4]; /* G^T du */
+    for (int k0 = 0; k0 < kernels; k0 += 256) {
+        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
+        real s[3072]; /* s[(4 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
         for (int j = 0; j < 4; ++j) {
-            real d[4];
-            for (int i = 0; i < 4; ++i) d[i] = du[(size_t)(4 * i + j) * stride + k];
-            s[0][j] = d[0] + d[1] / 2 + d[2] / 2;
-            s[1][j] = d[1] / 2 - d[2] / 2;
-            s[2][j] = d[1] / 2 + d[2] / 2 + d[3];
+            real *sj = s + (size_t)j * 256;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
+                sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
+                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
+            }
         }
-        real *g = dw + (size_t)k * 9;
-        for (int r = 0; r < 3; ++r) {
-            g[3 * r] += s[r][0] + s[r][1] / 2 + s[r][2] / 2;
-            g[3 * r + 1] += s[r][1] / 2 - s[r][2] / 2;
-            g[3 * r + 2] += s[r][1] / 2 + s[r][2] / 2 + s[r][3];
+        for (int q = 0; q < nq; ++q) {
+            real *g = dw + (size_t)(k0 + q) * 9;
+            for (int r = 0; r < 3; ++r) {
+                const real *sr = s + (size_t)1024 * r + q;
+                g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
+                g[3 * r + 1] += sr[256] / 2 - sr[512] / 2;
+                g[3 * r + 2] += sr[256] / 2 + sr[512] / 2 + sr[768];
+            }
         }
     }
 }
@@ -397,25 +413,34 @@ static inline void wino2_output_grad(real *restrict dm, const real *restrict dy,
 static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    const int kernels = cout * cin;
     #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        const real *g = w + (size_t)k * 9;
-        real t[3][6]; /* g G^T */
-        for (int r = 0; r < 3; ++r) {
-            t[r][0] = g[3 * r] / 4;
-            t[r][1] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-            t[r][2] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-            t[r][3] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-            t[r][4] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-            t[r][5] = g[3 * r + 2];
+    for (int k0 = 0; k0 < kernels; k0 += 256) {
+        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
+        real t[4608]; /* t[(6 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
+        for (int q = 0; q < nq; ++q) {
+            const real *g = w + (size_t)(k0 + q) * 9;
+            for (int r = 0; r < 3; ++r) {
+                real *tr = t + (size_t)1536 * r + q;
+                tr[0] = g[3 * r] / 4;
+                tr[256] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+                tr[512] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
+                tr[768] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+                tr[1024] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
+                tr[1280] = g[3 * r + 2];
+            }
         }
         for (int j = 0; j < 6; ++j) {
-            u[(size_t)j * stride + k] = t[0][j] / 4;
-            u[(size_t)(6 + j) * stride + k] = -t[0][j] / 6 - t[1][j] / 6 - t[2][j] / 6;
-            u[(size_t)(12 + j) * stride + k] = -t[0][j] / 6 + t[1][j] / 6 - t[2][j] / 6;
-            u[(size_t)(18 + j) * stride + k] = t[0][j] / 24 + t[1][j] / 12 + t[2][j] / 6;
-            u[(size_t)(24 + j) * stride + k] = t[0][j] / 24 - t[1][j] / 12 + t[2][j] / 6;
-            u[(size_t)(30 + j) * stride + k] = t[2][j];
+            const real *tj = t + (size_t)j * 256;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                u[(size_t)j * stride + k0 + q] = tj[q] / 4;
+                u[(size_t)(6 + j) * stride + k0 + q] = -tj[q] / 6 - tj[1536 + q] / 6 - tj[3072 + q] / 6;
+                u[(size_t)(12 + j) * stride + k0 + q] = -tj[q] / 6 + tj[1536 + q] / 6 - tj[3072 + q] / 6;
+                u[(size_t)(18 + j) * stride + k0 + q] = tj[q] / 24 + tj[1536 + q] / 12 + tj[3072 + q] / 6;
+                u[(size_t)(24 + j) * stride + k0 + q] = tj[q] / 24 - tj[1536 + q] / 12 + tj[3072 + q] / 6;
+                u[(size_t)(30 + j) * stride + k0 + q] = tj[3072 + q];
+            }
         }
     }
 }
@@ -424,21 +449,28 @@ static inline void wino4_weights(real *restrict u, const real *restrict w, int c
 static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
+    const int kernels = cout * cin;
     #pragma omp parallel for
-    for (int k = 0; k < cout * cin; ++k) {
-        real s[3][6]; /* G^T du */
+    for (int k0 = 0; k0 < kernels; k0 += 256) {
+        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
+        real s[4608]; /* s[(6 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
         for (int j = 0; j < 6; ++j) {
-            real d[6];
-            for (int i = 0; i < 6; ++i) d[i] = du[(size_t)(6 * i + j) * stride + k];
-            s[0][j] = d[0] / 4 - d[1] / 6 - d[2] / 6 + d[3] / 24 + d[4] / 24;
-            s[1][j] = -d[1] / 6 + d[2] / 6 + d[3] / 12 - d[4] / 12;
-            s[2][j] = -d[1] / 6 - d[2] / 6 + d[3] / 6 + d[4] / 6 + d[5];
+            real *sj = s + (size_t)j * 256;
+            #pragma omp simd
+            for (int q = 0; q < nq; ++q) {
+                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
+                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
+                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
+            }
         }
-        real *g = dw + (size_t)k * 9;
-        for (int r = 0; r < 3; ++r) {
-            g[3 * r] += s[r][0] / 4 - s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 24 + s[r][4] / 24;
-            g[3 * r + 1] += -s[r][1] / 6 + s[r][2] / 6 + s[r][3] / 12 - s[r][4] / 12;
-            g[3 * r + 2] += -s[r][1] / 6 - s[r][2] / 6 + s[r][3] / 6 + s[r][4] / 6 + s[r][5];
+        for (int q = 0; q < nq; ++q) {
+            real *g = dw + (size_t)(k0 + q) * 9;
+            for (int r = 0; r < 3; ++r) {
+                const real *sr = s + (size_t)1536 * r + q;
+                g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
+                g[3 * r + 1] += -sr[256] / 6 + sr[512] / 6 + sr[768] / 12 - sr[1024] / 12;
+                g[3 * r + 2] += -sr[256] / 6 - sr[512] / 6 + sr[768] / 6 + sr[1024] / 6 + sr[1280];
+            }
         }
     }
 }

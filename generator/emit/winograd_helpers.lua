@@ -69,73 +69,95 @@ local function column(matrix, j)
   return col
 end
 
--- "(size_t)(ALPHA * i + j) * stride + k" for position row i (j and k in C).
-local function position(alpha, i)
-  if i == 0 then return "(size_t)j * stride + k" end
-  return string.format("(size_t)(%d + j) * stride + k", alpha * i)
-end
-
 -- C text of one helper; m is the output tile, F its matrices.
 local GENERATORS = {}
 
-function GENERATORS.weights(m, F, a)
-  local L = {
-    string.format("/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(%dx%d, 3x3). */", m, m),
-    string.format("static inline void wino%d_weights(real *restrict u, const real *restrict w, int cout, int cin)", m),
-    "{",
+-- The weight transforms take the kernels in chunks of KERNELS: a pass per
+-- kernel along its 3x3 taps, then a SIMD loop over the chunk per patch
+-- position, which is contiguous in u and du.
+local KERNELS = 256
+
+-- "(size_t)(a i + j) * stride + k0 + q" for a constant position row i.
+local function kernel_position(a, i)
+  if i == 0 then return "(size_t)j * stride + k0 + q" end
+  return string.format("(size_t)(%d + j) * stride + k0 + q", a * i)
+end
+
+local function kernel_chunks(header, signature, body)
+  local L = { header, signature, "{",
     "    const size_t stride = (size_t)cout * cin + 16; /* skewed */",
+    "    const int kernels = cout * cin;",
     "    #pragma omp parallel for",
-    "    for (int k = 0; k < cout * cin; ++k) {",
-    "        const real *g = w + (size_t)k * 9;",
-    string.format("        real t[3][%d]; /* g G^T */", a),
-    "        for (int r = 0; r < 3; ++r) {",
+    string.format("    for (int k0 = 0; k0 < kernels; k0 += %d) {", KERNELS),
+    string.format("        const int nq = kernels - k0 < %d ? kernels - k0 : %d;", KERNELS, KERNELS),
   }
-  for j = 0, a - 1 do
-    L[#L + 1] = string.format("            t[r][%d] = %s;", j, combo(F.G[j + 1], function(b)
-      return b == 0 and "g[3 * r]" or string.format("g[3 * r + %d]", b)
-    end))
-  end
-  L[#L + 1] = "        }"
-  L[#L + 1] = string.format("        for (int j = 0; j < %d; ++j) {", a)
-  for i = 0, a - 1 do
-    L[#L + 1] = string.format("            u[%s] = %s;", position(a, i),
-      combo(F.G[i + 1], function(r) return string.format("t[%d][j]", r) end))
-  end
-  L[#L + 1] = "        }"
+  for _, line in ipairs(body) do L[#L + 1] = "        " .. line end
   L[#L + 1] = "    }"
   L[#L + 1] = "}"
   return L
 end
 
+function GENERATORS.weights(m, F, a)
+  local body = {
+    string.format("real t[%d]; /* t[(%d r + j) * %d + q] = (g G^T)[r][j] of kernel k0 + q */", 3 * a * KERNELS, a,
+      KERNELS),
+    "for (int q = 0; q < nq; ++q) {",
+    "    const real *g = w + (size_t)(k0 + q) * 9;",
+    "    for (int r = 0; r < 3; ++r) {",
+    string.format("        real *tr = t + (size_t)%d * r + q;", a * KERNELS),
+  }
+  for j = 0, a - 1 do
+    body[#body + 1] = string.format("        tr[%d] = %s;", j * KERNELS, combo(F.G[j + 1], function(b)
+      return b == 0 and "g[3 * r]" or string.format("g[3 * r + %d]", b)
+    end))
+  end
+  body[#body + 1] = "    }"
+  body[#body + 1] = "}"
+  body[#body + 1] = string.format("for (int j = 0; j < %d; ++j) {", a)
+  body[#body + 1] = string.format("    const real *tj = t + (size_t)j * %d;", KERNELS)
+  body[#body + 1] = "    #pragma omp simd"
+  body[#body + 1] = "    for (int q = 0; q < nq; ++q) {"
+  for i = 0, a - 1 do
+    body[#body + 1] = string.format("        u[%s] = %s;", kernel_position(a, i),
+      combo(F.G[i + 1], function(r) return r == 0 and "tj[q]" or string.format("tj[%d + q]", r * a * KERNELS) end))
+  end
+  body[#body + 1] = "    }"
+  body[#body + 1] = "}"
+  return kernel_chunks(
+    string.format("/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(%dx%d, 3x3). */", m, m),
+    string.format("static inline void wino%d_weights(real *restrict u, const real *restrict w, int cout, int cin)", m),
+    body)
+end
+
 function GENERATORS.weights_grad(m, F, a)
-  local L = {
-    string.format("/* dw[co][ci] += G^T du G: the adjoint of wino%d_weights. */", m),
-    string.format("static inline void wino%d_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)",
-      m),
-    "{",
-    "    const size_t stride = (size_t)cout * cin + 16; /* skewed */",
-    "    #pragma omp parallel for",
-    "    for (int k = 0; k < cout * cin; ++k) {",
-    string.format("        real s[3][%d]; /* G^T du */", a),
-    string.format("        for (int j = 0; j < %d; ++j) {", a),
-    string.format("            real d[%d];", a),
-    string.format("            for (int i = 0; i < %d; ++i) d[i] = du[(size_t)(%d * i + j) * stride + k];", a, a),
+  local body = {
+    string.format("real s[%d]; /* s[(%d r + j) * %d + q] = (G^T du)[r][j] of kernel k0 + q */", 3 * a * KERNELS, a,
+      KERNELS),
+    string.format("for (int j = 0; j < %d; ++j) {", a),
+    string.format("    real *sj = s + (size_t)j * %d;", KERNELS),
+    "    #pragma omp simd",
+    "    for (int q = 0; q < nq; ++q) {",
   }
   for r = 0, 2 do
-    L[#L + 1] = string.format("            s[%d][j] = %s;", r,
-      combo(column(F.G, r), function(i) return string.format("d[%d]", i) end))
+    body[#body + 1] = string.format("        sj[%s] = %s;", r == 0 and "q" or string.format("%d + q", r * a * KERNELS),
+      combo(column(F.G, r), function(i) return string.format("du[%s]", kernel_position(a, i)) end))
   end
-  L[#L + 1] = "        }"
-  L[#L + 1] = "        real *g = dw + (size_t)k * 9;"
-  L[#L + 1] = "        for (int r = 0; r < 3; ++r) {"
+  body[#body + 1] = "    }"
+  body[#body + 1] = "}"
+  body[#body + 1] = "for (int q = 0; q < nq; ++q) {"
+  body[#body + 1] = "    real *g = dw + (size_t)(k0 + q) * 9;"
+  body[#body + 1] = "    for (int r = 0; r < 3; ++r) {"
+  body[#body + 1] = string.format("        const real *sr = s + (size_t)%d * r + q;", a * KERNELS)
   for b = 0, 2 do
-    L[#L + 1] = string.format("            g[%s] += %s;", b == 0 and "3 * r" or string.format("3 * r + %d", b),
-      combo(column(F.G, b), function(j) return string.format("s[r][%d]", j) end))
+    body[#body + 1] = string.format("        g[%s] += %s;", b == 0 and "3 * r" or string.format("3 * r + %d", b),
+      combo(column(F.G, b), function(j) return string.format("sr[%d]", j * KERNELS) end))
   end
-  L[#L + 1] = "        }"
-  L[#L + 1] = "    }"
-  L[#L + 1] = "}"
-  return L
+  body[#body + 1] = "    }"
+  body[#body + 1] = "}"
+  return kernel_chunks(
+    string.format("/* dw[co][ci] += G^T du G: the adjoint of wino%d_weights. */", m),
+    string.format("static inline void wino%d_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)",
+      m), body)
 end
 
 -- The image transforms take the tile rows of all planes as one sequence (in
