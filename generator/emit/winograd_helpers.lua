@@ -12,9 +12,13 @@
 -- lie a matrix + 16 elements apart: a skew of one cache line, as streams a
 -- power of two apart would all fall into the same cache sets (without it the
 -- input transform ran 7x slower on resnet18's first layers, and the weight
--- transform 5x slower on its last). The image transforms work a row of tiles
--- at a time, so that every inner loop runs along the tiles and vectorizes.
+-- transform 5x slower on its last). The transforms work in chunks (of tiles
+-- or kernels) so that the pass along the patch positions is one long SIMD
+-- loop per output.
 local winograd_helpers = {}
+
+-- Elements between consecutive patch positions beyond the matrix: the skew.
+winograd_helpers.SKEW = 16
 
 local MATRICES = {
   [2] = {
@@ -77,15 +81,28 @@ local GENERATORS = {}
 -- position, which is contiguous in u and du.
 local KERNELS = 256
 
--- "(size_t)(a i + j) * stride + k0 + q" for a constant position row i.
-local function kernel_position(a, i)
-  if i == 0 then return "(size_t)j * stride + k0 + q" end
-  return string.format("(size_t)(%d + j) * stride + k0 + q", a * i)
+-- "(size_t)(a i + j) * stride + index" for a constant position row i (j and
+-- the index in C): one element of position a i + j of a skewed tensor.
+local function position(a, i, index)
+  if i == 0 then return "(size_t)j * stride + " .. index end
+  return string.format("(size_t)(%d + j) * stride + %s", a * i, index)
+end
+
+-- name[offset + index] for a literal offset.
+local function shifted(name, offset, index)
+  if offset == 0 then return string.format("%s[%s]", name, index) end
+  return string.format("%s[%d + %s]", name, offset, index)
+end
+
+-- row[m k + c]: column c of tile k in a row of m-wide tiles.
+local function tile_column(m, c)
+  if c == 0 then return string.format("row[%d * k]", m) end
+  return string.format("row[%d * k + %d]", m, c)
 end
 
 local function kernel_chunks(header, signature, body)
   local L = { header, signature, "{",
-    "    const size_t stride = (size_t)cout * cin + 16; /* skewed */",
+    string.format("    const size_t stride = (size_t)cout * cin + %d; /* skewed */", winograd_helpers.SKEW),
     "    const int kernels = cout * cin;",
     "    #pragma omp parallel for",
     string.format("    for (int k0 = 0; k0 < kernels; k0 += %d) {", KERNELS),
@@ -118,8 +135,8 @@ function GENERATORS.weights(m, F, a)
   body[#body + 1] = "    #pragma omp simd"
   body[#body + 1] = "    for (int q = 0; q < nq; ++q) {"
   for i = 0, a - 1 do
-    body[#body + 1] = string.format("        u[%s] = %s;", kernel_position(a, i),
-      combo(F.G[i + 1], function(r) return r == 0 and "tj[q]" or string.format("tj[%d + q]", r * a * KERNELS) end))
+    body[#body + 1] = string.format("        u[%s] = %s;", position(a, i, "k0 + q"),
+      combo(F.G[i + 1], function(r) return shifted("tj", r * a * KERNELS, "q") end))
   end
   body[#body + 1] = "    }"
   body[#body + 1] = "}"
@@ -139,8 +156,8 @@ function GENERATORS.weights_grad(m, F, a)
     "    for (int q = 0; q < nq; ++q) {",
   }
   for r = 0, 2 do
-    body[#body + 1] = string.format("        sj[%s] = %s;", r == 0 and "q" or string.format("%d + q", r * a * KERNELS),
-      combo(column(F.G, r), function(i) return string.format("du[%s]", kernel_position(a, i)) end))
+    body[#body + 1] = string.format("        %s = %s;", shifted("sj", r * a * KERNELS, "q"),
+      combo(column(F.G, r), function(i) return string.format("du[%s]", position(a, i, "k0 + q")) end))
   end
   body[#body + 1] = "    }"
   body[#body + 1] = "}"
@@ -169,7 +186,7 @@ end
 -- gradient adds overlapping patches into dx, so its chunks are whole planes.
 local function chunked(header, signature, whole_planes, body)
   local L = { header, signature, "{",
-    "    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */",
+    string.format("    const size_t stride = (size_t)planes * th * tw + %d; /* skewed */", winograd_helpers.SKEW),
   }
   if whole_planes then
     L[#L + 1] = "    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */"
@@ -193,29 +210,23 @@ local function scratch(name, r, index)
   return string.format("%s[%d * nq + %s]", name, r, index)
 end
 
--- "(size_t)(a i + j) * stride + q" for a constant position row i.
-local function position_q(a, i)
-  if i == 0 then return "(size_t)j * stride + q" end
-  return string.format("(size_t)(%d + j) * stride + q", a * i)
-end
-
--- The loop along a chunk: for each j, `lines(add)` where add appends one
--- statement of the simd loop over q.
-local function along_chunk(body, a, lines)
+-- The loop along a chunk: for each j, the line `pointer`, then `statements`
+-- in a SIMD loop over the chunk's tiles q.
+local function along_chunk(body, a, pointer, statements)
   body[#body + 1] = string.format("for (int j = 0; j < %d; ++j) {", a)
-  lines.before(body)
+  body[#body + 1] = "    " .. pointer
   body[#body + 1] = "    #pragma omp simd"
   body[#body + 1] = "    for (int q = 0; q < nq; ++q) {"
-  lines.each(function(line) body[#body + 1] = "        " .. line end)
+  for _, line in ipairs(statements) do body[#body + 1] = "        " .. line end
   body[#body + 1] = "    }"
   body[#body + 1] = "}"
 end
 
--- The loop over the tile rows of a chunk: g is one, p its plane, ty its row.
-local function tile_rows(body, first, lines)
+-- The loop over the tile rows of a chunk (g is one, p its plane, ty its row)
+-- around `lines`.
+local function tile_rows(body, lines)
   body[#body + 1] = "for (int g = g0; g < g0 + ng; ++g) {"
   body[#body + 1] = "    const int p = g / th, ty = g % th;"
-  for _, line in ipairs(first) do body[#body + 1] = "    " .. line end
   for _, line in ipairs(lines) do body[#body + 1] = "    " .. line end
   body[#body + 1] = "}"
 end
@@ -223,6 +234,7 @@ end
 function GENERATORS.input(m, F, a)
   local body = { string.format("real t[%d * nq]; /* t[(%d r + j) * nq + q]: row r of patch q times B */", a * a, a) }
   local rows = {
+    "const real *xp = x + (size_t)p * h * w;",
     string.format("for (int r = 0; r < %d; ++r) {", a),
     string.format("    real row[%d * tw + 2];", m),
     string.format("    wino_row(row, xp, h, w, %d * ty - top + r, left, %d * tw + 2);", m, m),
@@ -236,16 +248,14 @@ function GENERATORS.input(m, F, a)
   end
   rows[#rows + 1] = "    }"
   rows[#rows + 1] = "}"
-  tile_rows(body, { "const real *xp = x + (size_t)p * h * w;" }, rows)
+  tile_rows(body, rows)
   body[#body + 1] = "real *o = v + (size_t)g0 * tw; /* B^T t */"
-  along_chunk(body, a, {
-    before = function(b) b[#b + 1] = "    const real *tj = t + (size_t)j * nq;" end,
-    each = function(add)
-      for i = 0, a - 1 do
-        add(string.format("o[%s] = %s;", position_q(a, i), combo(F.BT[i + 1], function(r) return scratch("tj", a * r) end)))
-      end
-    end,
-  })
+  local statements = {}
+  for i = 0, a - 1 do
+    statements[i + 1] = string.format("o[%s] = %s;", position(a, i, "q"),
+      combo(F.BT[i + 1], function(r) return scratch("tj", a * r) end))
+  end
+  along_chunk(body, a, "const real *tj = t + (size_t)j * nq;", statements)
   return chunked(
     string.format("/* v[xi][p][ty][tx] = (B^T d B)[xi] for the %dx%d patch d of plane p (of h x w)\n" ..
       " * at row %d ty - top, column %d tx - left, zero outside the plane. */", a, a, m, m),
@@ -258,17 +268,15 @@ function GENERATORS.input_grad(m, F, a)
     string.format("real t[%d * nq]; /* t[(%d r + j) * nq + q] = (B dv)[r][j] for patch q */", a * a, a),
     "const real *o = dv + (size_t)g0 * tw;",
   }
-  along_chunk(body, a, {
-    before = function(b) b[#b + 1] = "    real *tj = t + (size_t)j * nq;" end,
-    each = function(add)
-      for r = 0, a - 1 do
-        add(string.format("%s = %s;", scratch("tj", a * r), combo(column(F.BT, r), function(i)
-          return string.format("o[%s]", position_q(a, i))
-        end)))
-      end
-    end,
-  })
+  local statements = {}
+  for r = 0, a - 1 do
+    statements[r + 1] = string.format("%s = %s;", scratch("tj", a * r), combo(column(F.BT, r), function(i)
+      return string.format("o[%s]", position(a, i, "q"))
+    end))
+  end
+  along_chunk(body, a, "real *tj = t + (size_t)j * nq;", statements)
   local rows = {
+    "real *xp = dx + (size_t)p * h * w;",
     string.format("for (int r = 0; r < %d; ++r) {", a),
     string.format("    const int y = %d * ty - top + r;", m),
     "    if (y < 0 || y >= h) continue;",
@@ -278,8 +286,7 @@ function GENERATORS.input_grad(m, F, a)
   local function cols(from, to, op)
     rows[#rows + 1] = "    for (int k = 0; k < tw; ++k) {"
     for b = from, to do
-      rows[#rows + 1] = string.format("        row[%s] %s %s;", b == 0 and string.format("%d * k", m)
-        or string.format("%d * k + %d", m, b), op,
+      rows[#rows + 1] = string.format("        %s %s %s;", tile_column(m, b), op,
         combo(column(F.BT, b), function(j) return scratch("tr", j, "k") end))
     end
     rows[#rows + 1] = "    }"
@@ -290,7 +297,7 @@ function GENERATORS.input_grad(m, F, a)
   rows[#rows + 1] = "    real *xr = xp + (size_t)y * w;"
   rows[#rows + 1] = "    for (int c = 0; c < w; ++c) xr[c] += row[left + c];"
   rows[#rows + 1] = "}"
-  tile_rows(body, { "real *xp = dx + (size_t)p * h * w;" }, rows)
+  tile_rows(body, rows)
   return chunked(
     string.format("/* dx += B dv B^T patch by patch: the adjoint of wino%d_input. */", m),
     string.format("static inline void wino%d_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, " ..
@@ -302,25 +309,23 @@ function GENERATORS.output(m, F, a)
     string.format("real s[%d * nq]; /* s[(%d i + j) * nq + q] = (A^T m)[i][j] for tile q */", m * a, a),
     "const real *o = m + (size_t)g0 * tw;",
   }
-  along_chunk(body, a, {
-    before = function(b) b[#b + 1] = "    real *sj = s + (size_t)j * nq;" end,
-    each = function(add)
-      for i = 0, m - 1 do
-        add(string.format("%s = %s;", scratch("sj", a * i), combo(F.AT[i + 1], function(r)
-          return string.format("o[%s]", position_q(a, r))
-        end)))
-      end
-    end,
-  })
+  local statements = {}
+  for i = 0, m - 1 do
+    statements[i + 1] = string.format("%s = %s;", scratch("sj", a * i), combo(F.AT[i + 1], function(r)
+      return string.format("o[%s]", position(a, r, "q"))
+    end))
+  end
+  along_chunk(body, a, "real *sj = s + (size_t)j * nq;", statements)
   local rows = {
+    "real *yp = y + (size_t)p * ho * wo;",
+    "const real bias = b ? b[p / n] : 0;",
     string.format("for (int r = 0; r < %d && %d * ty + r < ho; ++r) {", m, m),
     string.format("    real row[%d * tw];", m),
     string.format("    const real *sr = s + (size_t)%d * r * nq + (g - g0) * tw;", a),
     "    for (int k = 0; k < tw; ++k) {",
   }
   for c = 0, m - 1 do
-    rows[#rows + 1] = string.format("        row[%s] = %s + bias;", c == 0 and string.format("%d * k", m)
-      or string.format("%d * k + %d", m, c),
+    rows[#rows + 1] = string.format("        %s = %s + bias;", tile_column(m, c),
       combo(F.AT[c + 1], function(j) return scratch("sr", j, "k") end))
   end
   rows[#rows + 1] = "    }"
@@ -330,7 +335,7 @@ function GENERATORS.output(m, F, a)
   rows[#rows + 1] = "    else"
   rows[#rows + 1] = "        memcpy(yr, row, sizeof(real) * (size_t)wo);"
   rows[#rows + 1] = "}"
-  tile_rows(body, { "real *yp = y + (size_t)p * ho * wo;", "const real bias = b ? b[p / n] : 0;" }, rows)
+  tile_rows(body, rows)
   return chunked(
     "/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus\n" ..
     " * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */",
@@ -341,6 +346,7 @@ end
 function GENERATORS.output_grad(m, F, a)
   local body = { string.format("real e[%d * nq]; /* e[(%d r + j) * nq + q]: row r of tile q times A^T */", m * a, a) }
   local rows = {
+    "const real *yp = dy + (size_t)p * ho * wo;",
     string.format("for (int r = 0; r < %d; ++r) {", m),
     string.format("    real row[%d * tw];", m),
     "    memset(row, 0, sizeof row);",
@@ -355,18 +361,14 @@ function GENERATORS.output_grad(m, F, a)
   end
   rows[#rows + 1] = "    }"
   rows[#rows + 1] = "}"
-  tile_rows(body, { "const real *yp = dy + (size_t)p * ho * wo;" }, rows)
+  tile_rows(body, rows)
   body[#body + 1] = "real *o = dm + (size_t)g0 * tw; /* A e */"
-  along_chunk(body, a, {
-    before = function(b) b[#b + 1] = "    const real *ej = e + (size_t)j * nq;" end,
-    each = function(add)
-      for i = 0, a - 1 do
-        add(string.format("o[%s] = %s;", position_q(a, i), combo(column(F.AT, i), function(r)
-          return scratch("ej", a * r)
-        end)))
-      end
-    end,
-  })
+  local statements = {}
+  for i = 0, a - 1 do
+    statements[i + 1] = string.format("o[%s] = %s;", position(a, i, "q"),
+      combo(column(F.AT, i), function(r) return scratch("ej", a * r) end))
+  end
+  along_chunk(body, a, "const real *ej = e + (size_t)j * nq;", statements)
   return chunked(
     string.format("/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of\n" ..
       " * wino%d_output before its bias and relu. */", m),

@@ -18,7 +18,12 @@ local winograd = {}
 
 winograd.TILES = { ["winograd-2x2"] = 2, ["winograd-4x4"] = 4 }
 
-local SKEW = 16 -- elements between the positions of v, m, u and du
+local SKEW = helpers.SKEW -- elements between the positions of v, m, u and du, beyond a matrix
+
+-- Elements between the patch positions of u and du.
+local function weight_stride(c)
+  return c.cout * c.cin + SKEW
+end
 
 -- Output tile size, patch positions and output tiles of one image (rows, columns).
 local function geometry(c)
@@ -49,13 +54,14 @@ local function declare(w, g, c, out)
   w:line("%s *v = s->work; /* [%d][%d][nt], positions vs apart */", g.T, positions, c.cin)
   w:line("%s *%s = v + %d * vs; /* [%d][%d][nt], positions ms apart */", g.T, out, positions, positions, c.cout)
   w:line("%s *u = %s + %d * ms; /* [%d][%d][%d], positions %d apart */", g.T, out, positions, positions, c.cout, c.cin,
-    c.cout * c.cin + SKEW)
+    weight_stride(c))
 end
 
--- The helper of one transform, marked as used.
+-- The helper of one transform, marked as used (with the row reader the input
+-- transform calls).
 local function helper(g, c, kind)
   local name = helpers.name(geometry(c), kind)
-  g.need("wino_row")
+  if kind == "input" then g.need("wino_row") end
   g.need(name)
   return name
 end
@@ -82,7 +88,7 @@ end
 
 -- The offset of position xi in v, m (or dm), u or du.
 local function at(c, name)
-  local distance = { v = "vs", m = "ms", dm = "ms", u = c.cout * c.cin + SKEW, du = c.cout * c.cin + SKEW }
+  local distance = { v = "vs", m = "ms", dm = "ms", u = weight_stride(c), du = weight_stride(c) }
   return string.format("%s + xi * %s", name, distance[name])
 end
 
@@ -101,8 +107,8 @@ function winograd.backward(node, w, g)
   local c = node.conv
   local _, positions, th, tw = geometry(c)
   declare(w, g, c, "dm")
-  w:line("%s *du = u + %d; /* [%d][%d][%d], positions %d apart */", g.T, positions * (c.cout * c.cin + SKEW),
-    positions, c.cout, c.cin, c.cout * c.cin + SKEW)
+  w:line("%s *du = u + %d; /* [%d][%d][%d], positions %d apart */", g.T, positions * weight_stride(c),
+    positions, c.cout, c.cin, weight_stride(c))
   w:line("%s(dm, dy, %d * n, %d, %d, %d, %d);", helper(g, c, "output_grad"), c.cout, c.Ho, c.Wo, th, tw)
   w:open("if (%s) {", util.trains(node, "weight"))
   input_transform(w, g, c)
