@@ -11,7 +11,7 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
-/* Eight lanes of real for the direct convolutions: GCC vector extensions,
+/* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
  * which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
