@@ -107,6 +107,10 @@ static void check_model(const nn_model64 *m, int training)
     for (size_t i = 0; i < (size_t)h.n * m->input_size; ++i) h.input[i] = nn_rng_normal(&rng);
     fill_target(&h, &rng);
 
+    /* backward must not read a gradient before writing it: the first write
+     * to each tensor's gradient assigns, so stale values left in the arena,
+     * here NaN, must not reach any result */
+    for (size_t i = 0; i < (size_t)m->n_acts; ++i) h.s.dacts[i] = NAN;
     loss_at(&h);
     memset(h.s.grads, 0, sizeof(double) * m->n_params);
     m->backward(&h.s, h.n, h.d_input);

@@ -152,7 +152,7 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int f = 0; f < 28; ++f) {
         for (int i = 0; i < n; ++i) {
-            for (int t = 0; t < 28; ++t) dx[((size_t)i * 28 + t) * 28 + f] += dy[((size_t)f * n + i) * 28 + t];
+            for (int t = 0; t < 28; ++t) dx[((size_t)i * 28 + t) * 28 + f] = dy[((size_t)f * n + i) * 28 + t];
         }
     }
 }
@@ -207,6 +207,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int ci = 0; ci < 28; ++ci) {
             float *xc = dx + (size_t)ci * n * 28;
+            memset(xc, 0, sizeof(float) * (size_t)n * 28); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 1, 28, 1, 28, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 1, 28, 1, 28, 1, 1, 0, 0);
@@ -244,6 +245,7 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 215040;
     float *dx = s->dacts + 100352;
+    memset(dx, 0, sizeof(float) * (size_t)n * 1792);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -310,6 +312,7 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 14;
+            memset(xc, 0, sizeof(float) * (size_t)n * 14); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 1, 14, 1, 14, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 1, 14, 1, 14, 1, 1, 0, 0);
@@ -347,6 +350,7 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 387072;
     float *dx = s->dacts + 272384;
+    memset(dx, 0, sizeof(float) * (size_t)n * 1792);
     const int32_t *arg = s->index + 57344;
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
@@ -384,7 +388,7 @@ static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         for (int i = 0; i < n; ++i) {
-            for (int s = 0; s < 7; ++s) dx[((size_t)c * n + i) * 7 + s] += dy[(size_t)i * 896 + c * 7 + s];
+            for (int s = 0; s < 7; ++s) dx[((size_t)c * n + i) * 7 + s] = dy[(size_t)i * 896 + c * 7 + s];
         }
     }
 }
@@ -421,9 +425,9 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 1.0f, dx, 896);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 0.0f, dx, 896);
     }
 }
 
@@ -449,7 +453,7 @@ static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -485,9 +489,9 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 1.0f, dx, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 0.0f, dx, 64);
     }
 }
 
@@ -535,15 +539,6 @@ static void conv1d_seq_forward(const nn_state *s, const float *input, int n, int
 /* Call after conv1d_seq_loss, which seeds the output gradient. */
 static void conv1d_seq_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 215040, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 272384, 0, sizeof(float) * (size_t)n * 1792);
-    memset(s->dacts + 387072, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 444416, 0, sizeof(float) * (size_t)n * 896);
-    memset(s->dacts + 501760, 0, sizeof(float) * (size_t)n * 64);
-    memset(s->dacts + 505856, 0, sizeof(float) * (size_t)n * 64);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_4 = upstream_1 || trains(s, 2) || trains(s, 3);

@@ -334,7 +334,7 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         vload(&v, xr + 62); a0 += wc[8] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 784 + oh * 28 + t0;
-                    vstore_add(yr + 0, &a0, 28 - t0);
+                    vstore(yr + 0, &a0, 28 - t0);
                 }
             }
         }
@@ -372,6 +372,7 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 1434624;
     float *dx = s->dacts + 50176;
+    memset(dx, 0, sizeof(float) * (size_t)n * 21632);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -450,6 +451,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 169;
+            memset(xc, 0, sizeof(float) * (size_t)n * 169); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 9 * np;
             col2im_row(xc, cc, n, 13, 13, 11, 11, 1, 1, 0, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 13, 13, 11, 11, 1, 1, 0, 1);
@@ -495,6 +497,7 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 2276352;
     float *dx = s->dacts + 1780736;
+    memset(dx, 0, sizeof(float) * (size_t)n * 7744);
     const int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -532,7 +535,7 @@ static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
-            for (int s = 0; s < 25; ++s) dx[((size_t)c * n + i) * 25 + s] += dy[(size_t)i * 1600 + c * 25 + s];
+            for (int s = 0; s < 25; ++s) dx[((size_t)c * n + i) * 25 + s] = dy[(size_t)i * 1600 + c * 25 + s];
         }
     }
 }
@@ -569,9 +572,9 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 128);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 0.0f, dx, 1600);
     }
 }
 
@@ -597,7 +600,7 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -633,9 +636,9 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 0.0f, dx, 128);
     }
 }
 
@@ -682,14 +685,6 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
 /* Call after fmnist_cnn_loss, which seeds the output gradient. */
 static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 1434624, 0, sizeof(float) * (size_t)n * 5408);
-    memset(s->dacts + 1780736, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 2276352, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 2378752, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 2481152, 0, sizeof(float) * (size_t)n * 128);
-    memset(s->dacts + 2489344, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_3 = upstream_0 || trains(s, 2) || trains(s, 3);

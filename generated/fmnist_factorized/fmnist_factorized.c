@@ -300,7 +300,7 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         vload(&v, xr + 56); a0 += wc[2] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 784 + oh * 28 + t0;
-                    vstore_add(yr + 0, &a0, 28 - t0);
+                    vstore(yr + 0, &a0, 28 - t0);
                 }
             }
         }
@@ -357,6 +357,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 728;
+            memset(xc, 0, sizeof(float) * (size_t)n * 728); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 26, 28, 26, 26, 1, 1, 0, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 26, 28, 26, 26, 1, 1, 0, 1);
@@ -396,6 +397,7 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 2925568;
     float *dx = s->dacts + 1541120;
+    memset(dx, 0, sizeof(float) * (size_t)n * 21632);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -460,6 +462,7 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 169;
+            memset(xc, 0, sizeof(float) * (size_t)n * 169); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 13, 13, 11, 13, 1, 1, 0, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 13, 13, 11, 13, 1, 1, 1, 0);
@@ -518,6 +521,7 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 143;
+            memset(xc, 0, sizeof(float) * (size_t)n * 143); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 11, 13, 11, 11, 1, 1, 0, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 11, 13, 11, 11, 1, 1, 0, 1);
@@ -557,6 +561,7 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 4353024;
     float *dx = s->dacts + 3857408;
+    memset(dx, 0, sizeof(float) * (size_t)n * 7744);
     const int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -594,7 +599,7 @@ static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
-            for (int s = 0; s < 25; ++s) dx[((size_t)c * n + i) * 25 + s] += dy[(size_t)i * 1600 + c * 25 + s];
+            for (int s = 0; s < 25; ++s) dx[((size_t)c * n + i) * 25 + s] = dy[(size_t)i * 1600 + c * 25 + s];
         }
     }
 }
@@ -631,9 +636,9 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 9)) sum_cols(db, dy, n, 128);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 1.0f, dx, 1600);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 0.0f, dx, 1600);
     }
 }
 
@@ -659,7 +664,7 @@ static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -695,9 +700,9 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 11)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 1.0f, dx, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 0.0f, dx, 128);
     }
 }
 
@@ -746,16 +751,6 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
 /* Call after fmnist_factorized_loss, which seeds the output gradient. */
 static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 23296);
-    memset(s->dacts + 1541120, 0, sizeof(float) * (size_t)n * 21632);
-    memset(s->dacts + 2925568, 0, sizeof(float) * (size_t)n * 5408);
-    memset(s->dacts + 3271680, 0, sizeof(float) * (size_t)n * 9152);
-    memset(s->dacts + 3857408, 0, sizeof(float) * (size_t)n * 7744);
-    memset(s->dacts + 4353024, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 4455424, 0, sizeof(float) * (size_t)n * 1600);
-    memset(s->dacts + 4557824, 0, sizeof(float) * (size_t)n * 128);
-    memset(s->dacts + 4566016, 0, sizeof(float) * (size_t)n * 128);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_0_0 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_0_1 = upstream_0_0 || trains(s, 2) || trains(s, 3);

@@ -57,7 +57,7 @@ static void fmnist_mlp_0_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int c = 0; c < 1; ++c) {
         for (int i = 0; i < n; ++i) {
-            for (int s = 0; s < 784; ++s) dx[((size_t)c * n + i) * 784 + s] += dy[(size_t)i * 784 + c * 784 + s];
+            for (int s = 0; s < 784; ++s) dx[((size_t)c * n + i) * 784 + s] = dy[(size_t)i * 784 + c * 784 + s];
         }
     }
 }
@@ -94,9 +94,9 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 256);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 1.0f, dx, 784);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 0.0f, dx, 784);
     }
 }
 
@@ -122,7 +122,7 @@ static void fmnist_mlp_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 256; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -158,9 +158,9 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 3)) sum_cols(db, dy, n, 96);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 1.0f, dx, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 0.0f, dx, 256);
     }
 }
 
@@ -186,7 +186,7 @@ static void fmnist_mlp_4_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 96; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -222,9 +222,9 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 1.0f, dx, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 0.0f, dx, 96);
     }
 }
 
@@ -269,12 +269,6 @@ static void fmnist_mlp_forward(const nn_state *s, const float *input, int n, int
 /* Call after fmnist_mlp_loss, which seeds the output gradient. */
 static void fmnist_mlp_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 256);
-    memset(s->dacts + 116736, 0, sizeof(float) * (size_t)n * 256);
-    memset(s->dacts + 133120, 0, sizeof(float) * (size_t)n * 96);
-    memset(s->dacts + 139264, 0, sizeof(float) * (size_t)n * 96);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     const int upstream_3 = upstream_1 || trains(s, 2) || trains(s, 3);

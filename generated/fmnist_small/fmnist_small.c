@@ -57,7 +57,7 @@ static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int c = 0; c < 1; ++c) {
         for (int i = 0; i < n; ++i) {
-            for (int s = 0; s < 784; ++s) dx[((size_t)c * n + i) * 784 + s] += dy[(size_t)i * 784 + c * 784 + s];
+            for (int s = 0; s < 784; ++s) dx[((size_t)c * n + i) * 784 + s] = dy[(size_t)i * 784 + c * 784 + s];
         }
     }
 }
@@ -94,9 +94,9 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 64);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 784, 1.0f, w, 784, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 64, 1.0f, dy, 64, w, 784, 1.0f, dx, 784);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 64, 1.0f, dy, 64, w, 784, 0.0f, dx, 784);
     }
 }
 
@@ -122,7 +122,7 @@ static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
     (void)y;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
-        const float d = dy[i]; dx[i] += x[i] > 0.0f ? d : 0.0f;
+        const float d = dy[i]; dx[i] = x[i] > 0.0f ? d : 0.0f;
     }
 }
 
@@ -158,9 +158,9 @@ static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 3)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 1.0f, dx, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 0.0f, dx, 64);
     }
 }
 
@@ -203,10 +203,6 @@ static void fmnist_small_forward(const nn_state *s, const float *input, int n, i
 /* Call after fmnist_small_loss, which seeds the output gradient. */
 static void fmnist_small_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 50176, 0, sizeof(float) * (size_t)n * 784);
-    memset(s->dacts + 100352, 0, sizeof(float) * (size_t)n * 64);
-    memset(s->dacts + 104448, 0, sizeof(float) * (size_t)n * 64);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_1 = d_input != NULL || trains(s, 0) || trains(s, 1);
     fmnist_small_3_backward(s, n, upstream_1);

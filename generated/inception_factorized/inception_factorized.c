@@ -325,7 +325,7 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         vload(&v, xr + 70); a0 += wc[8] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
-                    vstore_add(yr + 0, &a0, 32 - t0);
+                    vstore(yr + 0, &a0, 32 - t0);
                 }
             }
         }
@@ -387,7 +387,7 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -473,7 +473,7 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -559,7 +559,7 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -608,6 +608,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 48; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -671,7 +672,7 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -720,6 +721,7 @@ static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -783,7 +785,7 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -869,7 +871,7 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -918,6 +920,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 16; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -981,7 +984,7 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1030,6 +1033,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -1093,7 +1097,7 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1142,6 +1146,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -1205,7 +1210,7 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1254,6 +1259,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -1317,7 +1323,7 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1358,6 +1364,7 @@ static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 27361280;
     float *dx = s->dacts + 2195456;
+    memset(dx, 0, sizeof(float) * (size_t)n * 65536);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
@@ -1396,7 +1403,7 @@ static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, i
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -1455,7 +1462,7 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1472,31 +1479,31 @@ static void inception_factorized_mixed_3a_forward(const nn_state *s, int n)
 
 static void inception_factorized_mixed_3a_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 31555584;
-    {
+    if (need_dx & 1) {
         float *dx = s->dacts + 5341184;
         const float *d = dy;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 2) {
         float *dx = s->dacts + 15826944;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 4) {
         float *dx = s->dacts + 26312704;
         const float *d = dy + (size_t)n * 98304;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 8) {
         float *dx = s->dacts + 30507008;
         const float *d = dy + (size_t)n * 131072;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
 }
 
@@ -1581,7 +1588,7 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1667,7 +1674,7 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1716,6 +1723,7 @@ static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -1779,7 +1787,7 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1828,6 +1836,7 @@ static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 96; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -1891,7 +1900,7 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1977,7 +1986,7 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2026,6 +2035,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -2089,7 +2099,7 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2138,6 +2148,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 48; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -2201,7 +2212,7 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2250,6 +2261,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 48; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -2313,7 +2325,7 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2362,6 +2374,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 48; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 32, 32, 32, 32, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 32, 32, 1, 1, 0, 0);
@@ -2425,7 +2438,7 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2466,6 +2479,7 @@ static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 72450048;
     float *dx = s->dacts + 31555584;
+    memset(dx, 0, sizeof(float) * (size_t)n * 163840);
     const int32_t *arg = s->index + 2097152;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
@@ -2504,7 +2518,7 @@ static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, i
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 48, 1.0f, w, 160, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 48, 1.0f, w, 160, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -2563,7 +2577,7 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2580,31 +2594,31 @@ static void inception_factorized_mixed_3b_forward(const nn_state *s, int n)
 
 static void inception_factorized_mixed_3b_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 80838656;
-    {
+    if (need_dx & 1) {
         float *dx = s->dacts + 38895616;
         const float *d = dy;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 2) {
         float *dx = s->dacts + 54624256;
         const float *d = dy + (size_t)n * 65536;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 98304; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 98304; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 4) {
         float *dx = s->dacts + 70877184;
         const float *d = dy + (size_t)n * 163840;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 8) {
         float *dx = s->dacts + 79265792;
         const float *d = dy + (size_t)n * 212992;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] = d[i];
     }
 }
 
@@ -2639,6 +2653,7 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
     if (!need_dx) return;
     const float *dy = s->dacts + 89227264;
     float *dx = s->dacts + 80838656;
+    memset(dx, 0, sizeof(float) * (size_t)n * 262144);
     const int32_t *arg = s->index + 7340032;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -2736,7 +2751,7 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2822,7 +2837,7 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2871,6 +2886,7 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -2934,7 +2950,7 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2983,6 +2999,7 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 128; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -3046,7 +3063,7 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3132,7 +3149,7 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3181,6 +3198,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -3244,7 +3262,7 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3293,6 +3311,7 @@ static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -3356,7 +3375,7 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3405,6 +3424,7 @@ static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -3468,7 +3488,7 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3517,6 +3537,7 @@ static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -3580,7 +3601,7 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3621,6 +3642,7 @@ static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 102858752;
     float *dx = s->dacts + 89227264;
+    memset(dx, 0, sizeof(float) * (size_t)n * 65536);
     const int32_t *arg = s->index + 9437184;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -3659,7 +3681,7 @@ static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, i
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -3718,7 +3740,7 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3735,31 +3757,31 @@ static void inception_factorized_mixed_4a_forward(const nn_state *s, int n)
 
 static void inception_factorized_mixed_4a_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 106004480;
-    {
+    if (need_dx & 1) {
         float *dx = s->dacts + 92110848;
         const float *d = dy;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 24576; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 24576; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 2) {
         float *dx = s->dacts + 97091584;
         const float *d = dy + (size_t)n * 24576;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 4) {
         float *dx = s->dacts + 102334464;
         const float *d = dy + (size_t)n * 57344;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 8) {
         float *dx = s->dacts + 105480192;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] = d[i];
     }
 }
 
@@ -3844,7 +3866,7 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3930,7 +3952,7 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3979,6 +4001,7 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 96; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4042,7 +4065,7 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4091,6 +4114,7 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 160; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4154,7 +4178,7 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4240,7 +4264,7 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4289,6 +4313,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 48; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4352,7 +4377,7 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4401,6 +4426,7 @@ static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 80; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4464,7 +4490,7 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4513,6 +4539,7 @@ static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 80; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4576,7 +4603,7 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4625,6 +4652,7 @@ static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 80; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 16, 16, 16, 16, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 16, 16, 1, 1, 0, 0);
@@ -4688,7 +4716,7 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4729,6 +4757,7 @@ static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 123830272;
     float *dx = s->dacts + 106004480;
+    memset(dx, 0, sizeof(float) * (size_t)n * 90112);
     const int32_t *arg = s->index + 11534336;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
@@ -4767,7 +4796,7 @@ static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, i
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 80, 1.0f, w, 352, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 80, 1.0f, w, 352, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -4826,7 +4855,7 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4843,31 +4872,31 @@ static void inception_factorized_mixed_4b_forward(const nn_state *s, int n)
 
 static void inception_factorized_mixed_4b_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 128024576;
-    {
+    if (need_dx & 1) {
         float *dx = s->dacts + 109936640;
         const float *d = dy;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 2) {
         float *dx = s->dacts + 116490240;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 40960; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 40960; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 4) {
         float *dx = s->dacts + 123174912;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 8) {
         float *dx = s->dacts + 127369216;
         const float *d = dy + (size_t)n * 94208;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] = d[i];
     }
 }
 
@@ -4902,6 +4931,7 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
     if (!need_dx) return;
     const float *dy = s->dacts + 131694592;
     float *dx = s->dacts + 128024576;
+    memset(dx, 0, sizeof(float) * (size_t)n * 114688);
     const int32_t *arg = s->index + 14417920;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -4999,7 +5029,7 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5085,7 +5115,7 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5134,6 +5164,7 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 128; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5197,7 +5228,7 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5246,6 +5277,7 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 192; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5309,7 +5341,7 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5395,7 +5427,7 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5444,6 +5476,7 @@ static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5507,7 +5540,7 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5556,6 +5589,7 @@ static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 96; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5619,7 +5653,7 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5668,6 +5702,7 @@ static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 96; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, -1, 0);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5731,7 +5766,7 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5780,6 +5815,7 @@ static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int ci = 0; ci < 96; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 3 * np;
             col2im_row(xc, cc, n, 8, 8, 8, 8, 1, 1, 0, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 8, 8, 1, 1, 0, 0);
@@ -5843,7 +5879,7 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5884,6 +5920,7 @@ static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 137199616;
     float *dx = s->dacts + 131694592;
+    memset(dx, 0, sizeof(float) * (size_t)n * 28672);
     const int32_t *arg = s->index + 15335424;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -5922,7 +5959,7 @@ static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, i
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 96, 1.0f, w, 448, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 96, 1.0f, w, 448, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -5981,7 +6018,7 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5998,31 +6035,31 @@ static void inception_factorized_mixed_5a_forward(const nn_state *s, int n)
 
 static void inception_factorized_mixed_5a_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 138510336;
-    {
+    if (need_dx & 1) {
         float *dx = s->dacts + 132939776;
         const float *d = dy;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 10240; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 10240; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 2) {
         float *dx = s->dacts + 134971392;
         const float *d = dy + (size_t)n * 10240;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 12288; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 12288; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 4) {
         float *dx = s->dacts + 137003008;
         const float *d = dy + (size_t)n * 22528;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] = d[i];
     }
-    {
+    if (need_dx & 8) {
         float *dx = s->dacts + 138313728;
         const float *d = dy + (size_t)n * 28672;
         #pragma omp parallel for
-        for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] += d[i];
+        for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] = d[i];
     }
 }
 
@@ -6052,7 +6089,7 @@ static void inception_factorized_8_backward(const nn_state *s, int n, int need_d
         for (int i = 0; i < n; ++i) {
             float *dxp = dx + ((size_t)c * n + i) * 64;
             const float d = dy[(size_t)i * 544 + c] * 0.015625f;
-            for (int j = 0; j < 64; ++j) dxp[j] += d;
+            for (int j = 0; j < 64; ++j) dxp[j] = d;
         }
     }
 }
@@ -6089,9 +6126,9 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
     }
     if (trains(s, 256)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 1.0f, dx, 544);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 0.0f, dx, 544);
     }
 }
 
@@ -6245,122 +6282,6 @@ static void inception_factorized_forward(const nn_state *s, const float *input, 
 /* Call after inception_factorized_loss, which seeds the output gradient. */
 static void inception_factorized_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 3072);
-    memset(s->dacts + 98304, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 2195456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 5341184, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 7962624, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 9535488, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 11632640, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 13729792, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 15826944, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 17924096, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 18448384, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 20021248, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 22118400, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 23166976, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 24215552, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 26312704, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 30507008, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 163840);
-    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 98304);
-    memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 61440000, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 64585728, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 66158592, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 67731456, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 70877184, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 72450048, 0, sizeof(float) * (size_t)n * 163840);
-    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 79265792, 0, sizeof(float) * (size_t)n * 49152);
-    memset(s->dacts + 80838656, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 89227264, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 91324416, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 92110848, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 92897280, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 93421568, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 93945856, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 94994432, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 96043008, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 97091584, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 98140160, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 98402304, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 98664448, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 99188736, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 99713024, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 100237312, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 100761600, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 101285888, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 101810176, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 102334464, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 102858752, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 105480192, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 106004480, 0, sizeof(float) * (size_t)n * 90112);
-    memset(s->dacts + 108888064, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 109936640, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 110985216, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 111771648, 0, sizeof(float) * (size_t)n * 24576);
-    memset(s->dacts + 112558080, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 113868800, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 115179520, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 116490240, 0, sizeof(float) * (size_t)n * 40960);
-    memset(s->dacts + 117800960, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 118194176, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 118587392, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 119242752, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 119898112, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 120553472, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 121208832, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 121864192, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 122519552, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 123174912, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 123830272, 0, sizeof(float) * (size_t)n * 90112);
-    memset(s->dacts + 126713856, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 127369216, 0, sizeof(float) * (size_t)n * 20480);
-    memset(s->dacts + 128024576, 0, sizeof(float) * (size_t)n * 114688);
-    memset(s->dacts + 131694592, 0, sizeof(float) * (size_t)n * 28672);
-    memset(s->dacts + 132612096, 0, sizeof(float) * (size_t)n * 10240);
-    memset(s->dacts + 132939776, 0, sizeof(float) * (size_t)n * 10240);
-    memset(s->dacts + 133267456, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 133529600, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 133791744, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 134184960, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 134578176, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 134971392, 0, sizeof(float) * (size_t)n * 12288);
-    memset(s->dacts + 135364608, 0, sizeof(float) * (size_t)n * 4096);
-    memset(s->dacts + 135495680, 0, sizeof(float) * (size_t)n * 4096);
-    memset(s->dacts + 135626752, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 135823360, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 136019968, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 136216576, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 136609792, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 136806400, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 137003008, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 137199616, 0, sizeof(float) * (size_t)n * 28672);
-    memset(s->dacts + 138117120, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 138313728, 0, sizeof(float) * (size_t)n * 6144);
-    memset(s->dacts + 138510336, 0, sizeof(float) * (size_t)n * 34816);
-    memset(s->dacts + 139624448, 0, sizeof(float) * (size_t)n * 544);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_stem_0_conv = d_input != NULL || trains(s, 0);
     const int upstream_stem_0_bn = upstream_stem_0_conv || trains(s, 1) || trains(s, 2);
@@ -6471,7 +6392,7 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_5a = upstream_mixed_5a_0_bn || upstream_mixed_5a_1_1_1_bn || upstream_mixed_5a_2_2_1_bn || upstream_mixed_5a_3_1_bn;
     inception_factorized_fc_backward(s, n, upstream_mixed_5a);
     inception_factorized_8_backward(s, n, upstream_mixed_5a);
-    inception_factorized_mixed_5a_backward(s, n, 1);
+    inception_factorized_mixed_5a_backward(s, n, (upstream_mixed_5a_0_bn) | (upstream_mixed_5a_1_1_1_bn) << 1 | (upstream_mixed_5a_2_2_1_bn) << 2 | (upstream_mixed_5a_3_1_bn) << 3);
     inception_factorized_mixed_5a_3_1_bn_backward(s, n, upstream_mixed_5a_3_1_conv);
     inception_factorized_mixed_5a_3_1_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_mixed_5a_3_0_backward(s, n, upstream_mixed_4b);
@@ -6494,7 +6415,7 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_5a_0_bn_backward(s, n, upstream_mixed_5a_0_conv);
     inception_factorized_mixed_5a_0_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_6_backward(s, n, upstream_mixed_4b);
-    inception_factorized_mixed_4b_backward(s, n, 1);
+    inception_factorized_mixed_4b_backward(s, n, (upstream_mixed_4b_0_bn) | (upstream_mixed_4b_1_1_1_bn) << 1 | (upstream_mixed_4b_2_2_1_bn) << 2 | (upstream_mixed_4b_3_1_bn) << 3);
     inception_factorized_mixed_4b_3_1_bn_backward(s, n, upstream_mixed_4b_3_1_conv);
     inception_factorized_mixed_4b_3_1_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4b_3_0_backward(s, n, upstream_mixed_4a);
@@ -6516,7 +6437,7 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_4b_1_0_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4b_0_bn_backward(s, n, upstream_mixed_4b_0_conv);
     inception_factorized_mixed_4b_0_conv_backward(s, n, upstream_mixed_4a);
-    inception_factorized_mixed_4a_backward(s, n, 1);
+    inception_factorized_mixed_4a_backward(s, n, (upstream_mixed_4a_0_bn) | (upstream_mixed_4a_1_1_1_bn) << 1 | (upstream_mixed_4a_2_2_1_bn) << 2 | (upstream_mixed_4a_3_1_bn) << 3);
     inception_factorized_mixed_4a_3_1_bn_backward(s, n, upstream_mixed_4a_3_1_conv);
     inception_factorized_mixed_4a_3_1_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_mixed_4a_3_0_backward(s, n, upstream_mixed_3b);
@@ -6539,7 +6460,7 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_4a_0_bn_backward(s, n, upstream_mixed_4a_0_conv);
     inception_factorized_mixed_4a_0_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_3_backward(s, n, upstream_mixed_3b);
-    inception_factorized_mixed_3b_backward(s, n, 1);
+    inception_factorized_mixed_3b_backward(s, n, (upstream_mixed_3b_0_bn) | (upstream_mixed_3b_1_1_1_bn) << 1 | (upstream_mixed_3b_2_2_1_bn) << 2 | (upstream_mixed_3b_3_1_bn) << 3);
     inception_factorized_mixed_3b_3_1_bn_backward(s, n, upstream_mixed_3b_3_1_conv);
     inception_factorized_mixed_3b_3_1_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3b_3_0_backward(s, n, upstream_mixed_3a);
@@ -6561,7 +6482,7 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_3b_1_0_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3b_0_bn_backward(s, n, upstream_mixed_3b_0_conv);
     inception_factorized_mixed_3b_0_conv_backward(s, n, upstream_mixed_3a);
-    inception_factorized_mixed_3a_backward(s, n, 1);
+    inception_factorized_mixed_3a_backward(s, n, (upstream_mixed_3a_0_bn) | (upstream_mixed_3a_1_1_1_bn) << 1 | (upstream_mixed_3a_2_2_1_bn) << 2 | (upstream_mixed_3a_3_1_bn) << 3);
     inception_factorized_mixed_3a_3_1_bn_backward(s, n, upstream_mixed_3a_3_1_conv);
     inception_factorized_mixed_3a_3_1_conv_backward(s, n, upstream_stem_0_bn);
     inception_factorized_mixed_3a_3_0_backward(s, n, upstream_stem_0_bn);

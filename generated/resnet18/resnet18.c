@@ -290,9 +290,9 @@ static inline void wino2_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino2_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
 static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -314,6 +314,7 @@ static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 4; ++r) {
                 const int y = 2 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -529,9 +530,9 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino4_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
 static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -555,6 +556,7 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 6; ++r) {
                 const int y = 4 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -815,7 +817,7 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         vload(&v, xr + 70); a0 += wc[8] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
-                    vstore_add(yr + 0, &a0, 32 - t0);
+                    vstore(yr + 0, &a0, 32 - t0);
                 }
             }
         }
@@ -877,7 +879,7 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -927,7 +929,7 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -986,7 +988,7 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1036,7 +1038,7 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1094,7 +1096,7 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1111,15 +1113,19 @@ static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 12681216;
     float *dx0 = s->dacts + 10584064;
     float *dx1 = s->dacts + 2195456;
     const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
@@ -1167,7 +1173,7 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1226,7 +1232,7 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1276,7 +1282,7 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1334,7 +1340,7 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1351,15 +1357,19 @@ static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 23166976;
     float *dx0 = s->dacts + 21069824;
     float *dx1 = s->dacts + 12681216;
     const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
@@ -1487,7 +1497,7 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1537,7 +1547,7 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1595,7 +1605,7 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1640,6 +1650,7 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
@@ -1700,7 +1711,7 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1717,15 +1728,19 @@ static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 31555584;
     float *dx0 = s->dacts + 28409856;
     float *dx1 = s->dacts + 30507008;
     const float *y = s->acts + 31555584; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
@@ -1773,7 +1788,7 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -1832,7 +1847,7 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1882,7 +1897,7 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1940,7 +1955,7 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1957,15 +1972,19 @@ static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 36798464;
     float *dx0 = s->dacts + 35749888;
     float *dx1 = s->dacts + 31555584;
     const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
@@ -2093,7 +2112,7 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2143,7 +2162,7 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2201,7 +2220,7 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2246,6 +2265,7 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 128; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
@@ -2306,7 +2326,7 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2323,15 +2343,19 @@ static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 40992768;
     float *dx0 = s->dacts + 39419904;
     float *dx1 = s->dacts + 40468480;
     const float *y = s->acts + 40992768; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -2379,7 +2403,7 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -2438,7 +2462,7 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2488,7 +2512,7 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2546,7 +2570,7 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2563,15 +2587,19 @@ static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 43614208;
     float *dx0 = s->dacts + 43089920;
     float *dx1 = s->dacts + 40992768;
     const float *y = s->acts + 43614208; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
@@ -2699,7 +2727,7 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2749,7 +2777,7 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2807,7 +2835,7 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2852,6 +2880,7 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 256; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
@@ -2912,7 +2941,7 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2929,15 +2958,19 @@ static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 45711360;
     float *dx0 = s->dacts + 44924928;
     float *dx1 = s->dacts + 45449216;
     const float *y = s->acts + 45711360; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
@@ -2985,7 +3018,7 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3044,7 +3077,7 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3094,7 +3127,7 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3152,7 +3185,7 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3169,15 +3202,19 @@ static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 47022080;
     float *dx0 = s->dacts + 46759936;
     float *dx1 = s->dacts + 45711360;
     const float *y = s->acts + 47022080; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet18.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
@@ -3206,7 +3243,7 @@ static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             float *dxp = dx + ((size_t)c * n + i) * 16;
             const float d = dy[(size_t)i * 512 + c] * 0.0625f;
-            for (int j = 0; j < 16; ++j) dxp[j] += d;
+            for (int j = 0; j < 16; ++j) dxp[j] = d;
         }
     }
 }
@@ -3243,9 +3280,9 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 101)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 1.0f, dx, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 0.0f, dx, 512);
     }
 }
 
@@ -3333,56 +3370,6 @@ static void resnet18_forward(const nn_state *s, const float *input, int n, int t
 /* Call after resnet18_loss, which seeds the output gradient. */
 static void resnet18_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 3072);
-    memset(s->dacts + 98304, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 2195456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 8486912, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 10584064, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 14778368, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 16875520, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 23166976, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 26312704, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 28409856, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 30507008, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 32604160, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 34701312, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 38371328, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 39419904, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 40468480, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 41517056, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 42565632, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 43614208, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 44400640, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 44662784, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 44924928, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 45449216, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 45711360, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 45973504, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 46497792, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 46759936, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 47022080, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 47284224, 0, sizeof(float) * (size_t)n * 512);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -3434,48 +3421,48 @@ static void resnet18_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_1_add = upstream_layer4_1_bn2 || upstream_layer4_0_add;
     resnet18_linear_backward(s, n, upstream_layer4_1_add);
     resnet18_7_backward(s, n, upstream_layer4_1_add);
-    resnet18_layer4_1_add_backward(s, n, 1);
+    resnet18_layer4_1_add_backward(s, n, (upstream_layer4_1_bn2) | (upstream_layer4_0_add) << 1);
     resnet18_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet18_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
     resnet18_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet18_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet18_layer4_0_add_backward(s, n, 1);
+    resnet18_layer4_0_add_backward(s, n, (upstream_layer4_0_bn2) | (upstream_layer4_0_shortcut_1) << 1);
     resnet18_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet18_layer4_0_shortcut_0_backward(s, n, upstream_layer3_1_add);
     resnet18_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
     resnet18_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
     resnet18_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet18_layer4_0_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet18_layer3_1_add_backward(s, n, 1);
+    resnet18_layer3_1_add_backward(s, n, (upstream_layer3_1_bn2) | (upstream_layer3_0_add) << 1);
     resnet18_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet18_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
     resnet18_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet18_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet18_layer3_0_add_backward(s, n, 1);
+    resnet18_layer3_0_add_backward(s, n, (upstream_layer3_0_bn2) | (upstream_layer3_0_shortcut_1) << 1);
     resnet18_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet18_layer3_0_shortcut_0_backward(s, n, upstream_layer2_1_add);
     resnet18_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
     resnet18_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
     resnet18_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet18_layer3_0_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet18_layer2_1_add_backward(s, n, 1);
+    resnet18_layer2_1_add_backward(s, n, (upstream_layer2_1_bn2) | (upstream_layer2_0_add) << 1);
     resnet18_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet18_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
     resnet18_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet18_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet18_layer2_0_add_backward(s, n, 1);
+    resnet18_layer2_0_add_backward(s, n, (upstream_layer2_0_bn2) | (upstream_layer2_0_shortcut_1) << 1);
     resnet18_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet18_layer2_0_shortcut_0_backward(s, n, upstream_layer1_1_add);
     resnet18_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
     resnet18_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
     resnet18_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet18_layer2_0_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet18_layer1_1_add_backward(s, n, 1);
+    resnet18_layer1_1_add_backward(s, n, (upstream_layer1_1_bn2) | (upstream_layer1_0_add) << 1);
     resnet18_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet18_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
     resnet18_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet18_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet18_layer1_0_add_backward(s, n, 1);
+    resnet18_layer1_0_add_backward(s, n, (upstream_layer1_0_bn2) | (upstream_bn1) << 1);
     resnet18_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
     resnet18_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
     resnet18_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);

@@ -290,9 +290,9 @@ static inline void wino2_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino2_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
 static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -314,6 +314,7 @@ static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 4; ++r) {
                 const int y = 2 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -529,9 +530,9 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino4_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
 static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -555,6 +556,7 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 6; ++r) {
                 const int y = 4 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -815,7 +817,7 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         vload(&v, xr + 70); a0 += wc[8] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
-                    vstore_add(yr + 0, &a0, 32 - t0);
+                    vstore(yr + 0, &a0, 32 - t0);
                 }
             }
         }
@@ -877,7 +879,7 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -927,7 +929,7 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -986,7 +988,7 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1036,7 +1038,7 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1094,7 +1096,7 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1111,15 +1113,19 @@ static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 12681216;
     float *dx0 = s->dacts + 10584064;
     float *dx1 = s->dacts + 2195456;
     const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
@@ -1167,7 +1173,7 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1226,7 +1232,7 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1276,7 +1282,7 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1334,7 +1340,7 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1351,15 +1357,19 @@ static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 23166976;
     float *dx0 = s->dacts + 21069824;
     float *dx1 = s->dacts + 12681216;
     const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
@@ -1407,7 +1417,7 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1466,7 +1476,7 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1516,7 +1526,7 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1574,7 +1584,7 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1591,15 +1601,19 @@ static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 33652736;
     float *dx0 = s->dacts + 31555584;
     float *dx1 = s->dacts + 23166976;
     const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
@@ -1727,7 +1741,7 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1777,7 +1791,7 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1835,7 +1849,7 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1880,6 +1894,7 @@ static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
@@ -1940,7 +1955,7 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1957,15 +1972,19 @@ static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 42041344;
     float *dx0 = s->dacts + 38895616;
     float *dx1 = s->dacts + 40992768;
     const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
@@ -2013,7 +2032,7 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2072,7 +2091,7 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2122,7 +2141,7 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2180,7 +2199,7 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2197,15 +2216,19 @@ static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 47284224;
     float *dx0 = s->dacts + 46235648;
     float *dx1 = s->dacts + 42041344;
     const float *y = s->acts + 47284224; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
@@ -2253,7 +2276,7 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2312,7 +2335,7 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2362,7 +2385,7 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2420,7 +2443,7 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2437,15 +2460,19 @@ static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 52527104;
     float *dx0 = s->dacts + 51478528;
     float *dx1 = s->dacts + 47284224;
     const float *y = s->acts + 52527104; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
@@ -2493,7 +2520,7 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2552,7 +2579,7 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2602,7 +2629,7 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2660,7 +2687,7 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2677,15 +2704,19 @@ static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 57769984;
     float *dx0 = s->dacts + 56721408;
     float *dx1 = s->dacts + 52527104;
     const float *y = s->acts + 57769984; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
@@ -2813,7 +2844,7 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2863,7 +2894,7 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2921,7 +2952,7 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2966,6 +2997,7 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 128; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
@@ -3026,7 +3058,7 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3043,15 +3075,19 @@ static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 61964288;
     float *dx0 = s->dacts + 60391424;
     float *dx1 = s->dacts + 61440000;
     const float *y = s->acts + 61964288; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -3099,7 +3135,7 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3158,7 +3194,7 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3208,7 +3244,7 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3266,7 +3302,7 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3283,15 +3319,19 @@ static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 64585728;
     float *dx0 = s->dacts + 64061440;
     float *dx1 = s->dacts + 61964288;
     const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -3339,7 +3379,7 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3398,7 +3438,7 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3448,7 +3488,7 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3506,7 +3546,7 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3523,15 +3563,19 @@ static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 67207168;
     float *dx0 = s->dacts + 66682880;
     float *dx1 = s->dacts + 64585728;
     const float *y = s->acts + 67207168; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -3579,7 +3623,7 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3638,7 +3682,7 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3688,7 +3732,7 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3746,7 +3790,7 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3763,15 +3807,19 @@ static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 69828608;
     float *dx0 = s->dacts + 69304320;
     float *dx1 = s->dacts + 67207168;
     const float *y = s->acts + 69828608; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -3819,7 +3867,7 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3878,7 +3926,7 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3928,7 +3976,7 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3986,7 +4034,7 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4003,15 +4051,19 @@ static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 72450048;
     float *dx0 = s->dacts + 71925760;
     float *dx1 = s->dacts + 69828608;
     const float *y = s->acts + 72450048; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
@@ -4059,7 +4111,7 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4118,7 +4170,7 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4168,7 +4220,7 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4226,7 +4278,7 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4243,15 +4295,19 @@ static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 75071488;
     float *dx0 = s->dacts + 74547200;
     float *dx1 = s->dacts + 72450048;
     const float *y = s->acts + 75071488; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
@@ -4379,7 +4435,7 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4429,7 +4485,7 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4487,7 +4543,7 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4532,6 +4588,7 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 256; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
@@ -4592,7 +4649,7 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4609,15 +4666,19 @@ static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 77168640;
     float *dx0 = s->dacts + 76382208;
     float *dx1 = s->dacts + 76906496;
     const float *y = s->acts + 77168640; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
@@ -4665,7 +4726,7 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4724,7 +4785,7 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4774,7 +4835,7 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4832,7 +4893,7 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4849,15 +4910,19 @@ static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 78479360;
     float *dx0 = s->dacts + 78217216;
     float *dx1 = s->dacts + 77168640;
     const float *y = s->acts + 78479360; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
@@ -4905,7 +4970,7 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4964,7 +5029,7 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5014,7 +5079,7 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5072,7 +5137,7 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5089,15 +5154,19 @@ static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 79790080;
     float *dx0 = s->dacts + 79527936;
     float *dx1 = s->dacts + 78479360;
     const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet34.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
@@ -5126,7 +5195,7 @@ static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             float *dxp = dx + ((size_t)c * n + i) * 16;
             const float d = dy[(size_t)i * 512 + c] * 0.0625f;
-            for (int j = 0; j < 16; ++j) dxp[j] += d;
+            for (int j = 0; j < 16; ++j) dxp[j] = d;
         }
     }
 }
@@ -5163,9 +5232,9 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 181)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 1.0f, dx, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 512, 10, 1.0f, dy, 10, w, 512, 0.0f, dx, 512);
     }
 }
 
@@ -5293,96 +5362,6 @@ static void resnet34_forward(const nn_state *s, const float *input, int n, int t
 /* Call after resnet34_loss, which seeds the output gradient. */
 static void resnet34_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 3072);
-    memset(s->dacts + 98304, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 2195456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 8486912, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 10584064, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 14778368, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 16875520, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 18972672, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 23166976, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 25264128, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 27361280, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 31555584, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 33652736, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 35749888, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 36798464, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 38895616, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 39944192, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 40992768, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 42041344, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 43089920, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 44138496, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 45187072, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 47284224, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 48332800, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 49381376, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 50429952, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 51478528, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 52527104, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 53575680, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 55672832, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 56721408, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 57769984, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 59342848, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 59867136, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 60391424, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 61440000, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 61964288, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 62488576, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 63537152, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 64061440, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 64585728, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 65110016, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 65634304, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 66158592, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 66682880, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 67207168, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 67731456, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 68255744, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 68780032, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 69304320, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 69828608, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 70352896, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 70877184, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 71925760, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 72450048, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 72974336, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 73498624, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 74022912, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 74547200, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 75071488, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 75595776, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 75857920, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 76120064, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 76382208, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 76644352, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 76906496, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 77168640, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 77430784, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 77692928, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 77955072, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 78217216, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 78479360, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 78741504, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 79003648, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 79265792, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 79527936, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 80052224, 0, sizeof(float) * (size_t)n * 512);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -5474,88 +5453,88 @@ static void resnet34_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_2_add = upstream_layer4_2_bn2 || upstream_layer4_1_add;
     resnet34_linear_backward(s, n, upstream_layer4_2_add);
     resnet34_7_backward(s, n, upstream_layer4_2_add);
-    resnet34_layer4_2_add_backward(s, n, 1);
+    resnet34_layer4_2_add_backward(s, n, (upstream_layer4_2_bn2) | (upstream_layer4_1_add) << 1);
     resnet34_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
     resnet34_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
     resnet34_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
     resnet34_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
-    resnet34_layer4_1_add_backward(s, n, 1);
+    resnet34_layer4_1_add_backward(s, n, (upstream_layer4_1_bn2) | (upstream_layer4_0_add) << 1);
     resnet34_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet34_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
     resnet34_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet34_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet34_layer4_0_add_backward(s, n, 1);
+    resnet34_layer4_0_add_backward(s, n, (upstream_layer4_0_bn2) | (upstream_layer4_0_shortcut_1) << 1);
     resnet34_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet34_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
     resnet34_layer4_0_bn2_backward(s, n, upstream_layer4_0_conv2);
     resnet34_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
     resnet34_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet34_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
-    resnet34_layer3_5_add_backward(s, n, 1);
+    resnet34_layer3_5_add_backward(s, n, (upstream_layer3_5_bn2) | (upstream_layer3_4_add) << 1);
     resnet34_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
     resnet34_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
     resnet34_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
     resnet34_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
-    resnet34_layer3_4_add_backward(s, n, 1);
+    resnet34_layer3_4_add_backward(s, n, (upstream_layer3_4_bn2) | (upstream_layer3_3_add) << 1);
     resnet34_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
     resnet34_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
     resnet34_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
     resnet34_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
-    resnet34_layer3_3_add_backward(s, n, 1);
+    resnet34_layer3_3_add_backward(s, n, (upstream_layer3_3_bn2) | (upstream_layer3_2_add) << 1);
     resnet34_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
     resnet34_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
     resnet34_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
     resnet34_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
-    resnet34_layer3_2_add_backward(s, n, 1);
+    resnet34_layer3_2_add_backward(s, n, (upstream_layer3_2_bn2) | (upstream_layer3_1_add) << 1);
     resnet34_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
     resnet34_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
     resnet34_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
     resnet34_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet34_layer3_1_add_backward(s, n, 1);
+    resnet34_layer3_1_add_backward(s, n, (upstream_layer3_1_bn2) | (upstream_layer3_0_add) << 1);
     resnet34_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet34_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
     resnet34_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet34_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet34_layer3_0_add_backward(s, n, 1);
+    resnet34_layer3_0_add_backward(s, n, (upstream_layer3_0_bn2) | (upstream_layer3_0_shortcut_1) << 1);
     resnet34_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet34_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
     resnet34_layer3_0_bn2_backward(s, n, upstream_layer3_0_conv2);
     resnet34_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
     resnet34_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet34_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
-    resnet34_layer2_3_add_backward(s, n, 1);
+    resnet34_layer2_3_add_backward(s, n, (upstream_layer2_3_bn2) | (upstream_layer2_2_add) << 1);
     resnet34_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
     resnet34_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
     resnet34_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
     resnet34_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
-    resnet34_layer2_2_add_backward(s, n, 1);
+    resnet34_layer2_2_add_backward(s, n, (upstream_layer2_2_bn2) | (upstream_layer2_1_add) << 1);
     resnet34_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
     resnet34_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
     resnet34_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
     resnet34_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet34_layer2_1_add_backward(s, n, 1);
+    resnet34_layer2_1_add_backward(s, n, (upstream_layer2_1_bn2) | (upstream_layer2_0_add) << 1);
     resnet34_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet34_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
     resnet34_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet34_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet34_layer2_0_add_backward(s, n, 1);
+    resnet34_layer2_0_add_backward(s, n, (upstream_layer2_0_bn2) | (upstream_layer2_0_shortcut_1) << 1);
     resnet34_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet34_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
     resnet34_layer2_0_bn2_backward(s, n, upstream_layer2_0_conv2);
     resnet34_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
     resnet34_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet34_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
-    resnet34_layer1_2_add_backward(s, n, 1);
+    resnet34_layer1_2_add_backward(s, n, (upstream_layer1_2_bn2) | (upstream_layer1_1_add) << 1);
     resnet34_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
     resnet34_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
     resnet34_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
     resnet34_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet34_layer1_1_add_backward(s, n, 1);
+    resnet34_layer1_1_add_backward(s, n, (upstream_layer1_1_bn2) | (upstream_layer1_0_add) << 1);
     resnet34_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet34_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
     resnet34_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet34_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet34_layer1_0_add_backward(s, n, 1);
+    resnet34_layer1_0_add_backward(s, n, (upstream_layer1_0_bn2) | (upstream_bn1) << 1);
     resnet34_layer1_0_bn2_backward(s, n, upstream_layer1_0_conv2);
     resnet34_layer1_0_conv2_backward(s, n, upstream_layer1_0_bn1);
     resnet34_layer1_0_bn1_backward(s, n, upstream_layer1_0_conv1);

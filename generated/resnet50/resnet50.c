@@ -290,9 +290,9 @@ static inline void wino2_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino2_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
 static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -314,6 +314,7 @@ static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 4; ++r) {
                 const int y = 2 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -529,9 +530,9 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
     }
 }
 
-/* dx += B dv B^T patch by patch: the adjoint of wino4_input. */
+/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
 static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left)
+                                    int tw, int top, int left, int accumulate)
 {
     const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
     const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
@@ -555,6 +556,7 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
         for (int g = g0; g < g0 + ng; ++g) {
             const int p = g / th, ty = g % th;
             real *xp = dx + (size_t)p * h * w;
+            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
             for (int r = 0; r < 6; ++r) {
                 const int y = 4 * ty - top + r;
                 if (y < 0 || y >= h) continue;
@@ -815,7 +817,7 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                         vload(&v, xr + 70); a0 += wc[8] * v;
                     }
                     float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
-                    vstore_add(yr + 0, &a0, 32 - t0);
+                    vstore(yr + 0, &a0, 32 - t0);
                 }
             }
         }
@@ -877,7 +879,7 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -963,7 +965,7 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1013,7 +1015,7 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1072,7 +1074,7 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1099,7 +1101,7 @@ static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -1157,7 +1159,7 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1184,7 +1186,7 @@ static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int 
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -1242,7 +1244,7 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1259,15 +1261,19 @@ static void resnet50_layer1_0_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 46235648;
     float *dx0 = s->dacts + 21069824;
     float *dx1 = s->dacts + 37847040;
     const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer1.1.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
@@ -1351,7 +1357,7 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1401,7 +1407,7 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1460,7 +1466,7 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1487,7 +1493,7 @@ static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -1545,7 +1551,7 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1562,15 +1568,19 @@ static void resnet50_layer1_1_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 79790080;
     float *dx0 = s->dacts + 71401472;
     float *dx1 = s->dacts + 46235648;
     const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer1.2.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
@@ -1654,7 +1664,7 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1704,7 +1714,7 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1763,7 +1773,7 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1790,7 +1800,7 @@ static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -1848,7 +1858,7 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -1865,15 +1875,19 @@ static void resnet50_layer1_2_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 113344512;
     float *dx0 = s->dacts + 104955904;
     float *dx1 = s->dacts + 79790080;
     const float *y = s->acts + 113344512; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer2.0.conv1 (conv2d 1x1) | 256x32x32 -> 128x32x32 | 33,554,432 MACs per image | gemm-1x1 */
@@ -1957,7 +1971,7 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2018,6 +2032,7 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for
         for (int ci = 0; ci < 128; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 9 * np;
             col2im_row(xc, cc, n, 32, 32, 16, 16, 2, 2, -1, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 32, 32, 16, 16, 2, 2, -1, 0);
@@ -2087,7 +2102,7 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2114,7 +2129,7 @@ static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -2172,7 +2187,7 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2217,6 +2232,7 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 256; ++ci) {
             float *xc = dx + (size_t)ci * n * 1024;
+            memset(xc, 0, sizeof(float) * (size_t)n * 1024); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
@@ -2277,7 +2293,7 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2294,15 +2310,19 @@ static void resnet50_layer2_0_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 148996096;
     float *dx0 = s->dacts + 136413184;
     float *dx1 = s->dacts + 144801792;
     const float *y = s->acts + 148996096; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer2.1.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
@@ -2386,7 +2406,7 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2436,7 +2456,7 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2495,7 +2515,7 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2522,7 +2542,7 @@ static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -2580,7 +2600,7 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2597,15 +2617,19 @@ static void resnet50_layer2_1_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 165773312;
     float *dx0 = s->dacts + 161579008;
     float *dx1 = s->dacts + 148996096;
     const float *y = s->acts + 165773312; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer2.2.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
@@ -2689,7 +2713,7 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2739,7 +2763,7 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2798,7 +2822,7 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2825,7 +2849,7 @@ static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -2883,7 +2907,7 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -2900,15 +2924,19 @@ static void resnet50_layer2_2_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 182550528;
     float *dx0 = s->dacts + 178356224;
     float *dx1 = s->dacts + 165773312;
     const float *y = s->acts + 182550528; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer2.3.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
@@ -2992,7 +3020,7 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3042,7 +3070,7 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -3101,7 +3129,7 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3128,7 +3156,7 @@ static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -3186,7 +3214,7 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3203,15 +3231,19 @@ static void resnet50_layer2_3_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 199327744;
     float *dx0 = s->dacts + 195133440;
     float *dx1 = s->dacts + 182550528;
     const float *y = s->acts + 199327744; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.0.conv1 (conv2d 1x1) | 512x16x16 -> 256x16x16 | 33,554,432 MACs per image | gemm-1x1 */
@@ -3295,7 +3327,7 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3356,6 +3388,7 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for
         for (int ci = 0; ci < 256; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 9 * np;
             col2im_row(xc, cc, n, 16, 16, 8, 8, 2, 2, -1, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 16, 16, 8, 8, 2, 2, -1, 0);
@@ -3425,7 +3458,7 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3452,7 +3485,7 @@ static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -3510,7 +3543,7 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3555,6 +3588,7 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 512; ++ci) {
             float *xc = dx + (size_t)ci * n * 256;
+            memset(xc, 0, sizeof(float) * (size_t)n * 256); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
@@ -3615,7 +3649,7 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3632,15 +3666,19 @@ static void resnet50_layer3_0_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 217153536;
     float *dx0 = s->dacts + 210862080;
     float *dx1 = s->dacts + 215056384;
     const float *y = s->acts + 217153536; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.1.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
@@ -3724,7 +3762,7 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3774,7 +3812,7 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3833,7 +3871,7 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3860,7 +3898,7 @@ static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -3918,7 +3956,7 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -3935,15 +3973,19 @@ static void resnet50_layer3_1_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 225542144;
     float *dx0 = s->dacts + 223444992;
     float *dx1 = s->dacts + 217153536;
     const float *y = s->acts + 225542144; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.2.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
@@ -4027,7 +4069,7 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4077,7 +4119,7 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4136,7 +4178,7 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4163,7 +4205,7 @@ static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -4221,7 +4263,7 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4238,15 +4280,19 @@ static void resnet50_layer3_2_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 233930752;
     float *dx0 = s->dacts + 231833600;
     float *dx1 = s->dacts + 225542144;
     const float *y = s->acts + 233930752; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.3.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
@@ -4330,7 +4376,7 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4380,7 +4426,7 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4439,7 +4485,7 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4466,7 +4512,7 @@ static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -4524,7 +4570,7 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4541,15 +4587,19 @@ static void resnet50_layer3_3_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 242319360;
     float *dx0 = s->dacts + 240222208;
     float *dx1 = s->dacts + 233930752;
     const float *y = s->acts + 242319360; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.4.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
@@ -4633,7 +4683,7 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4683,7 +4733,7 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4742,7 +4792,7 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4769,7 +4819,7 @@ static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -4827,7 +4877,7 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4844,15 +4894,19 @@ static void resnet50_layer3_4_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 250707968;
     float *dx0 = s->dacts + 248610816;
     float *dx1 = s->dacts + 242319360;
     const float *y = s->acts + 250707968; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer3.5.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
@@ -4936,7 +4990,7 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -4986,7 +5040,7 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5045,7 +5099,7 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5072,7 +5126,7 @@ static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -5130,7 +5184,7 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5147,15 +5201,19 @@ static void resnet50_layer3_5_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 259096576;
     float *dx0 = s->dacts + 256999424;
     float *dx1 = s->dacts + 250707968;
     const float *y = s->acts + 259096576; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer4.0.conv1 (conv2d 1x1) | 1024x8x8 -> 512x8x8 | 33,554,432 MACs per image | gemm-1x1 */
@@ -5239,7 +5297,7 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5300,6 +5358,7 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for
         for (int ci = 0; ci < 512; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 9 * np;
             col2im_row(xc, cc, n, 8, 8, 4, 4, 2, 2, -1, -1);
             col2im_row(xc, cc + (size_t)1 * np, n, 8, 8, 4, 4, 2, 2, -1, 0);
@@ -5369,7 +5428,7 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5396,7 +5455,7 @@ static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -5454,7 +5513,7 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5499,6 +5558,7 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
         #pragma omp parallel for
         for (int ci = 0; ci < 1024; ++ci) {
             float *xc = dx + (size_t)ci * n * 64;
+            memset(xc, 0, sizeof(float) * (size_t)n * 64); /* the first gradient written into x */
             const float *cc = col + (size_t)ci * 1 * np;
             col2im_row(xc, cc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
@@ -5559,7 +5619,7 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5576,15 +5636,19 @@ static void resnet50_layer4_0_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 268009472;
     float *dx0 = s->dacts + 264863744;
     float *dx1 = s->dacts + 266960896;
     const float *y = s->acts + 268009472; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer4.1.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
@@ -5668,7 +5732,7 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5718,7 +5782,7 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5777,7 +5841,7 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5804,7 +5868,7 @@ static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -5862,7 +5926,7 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -5879,15 +5943,19 @@ static void resnet50_layer4_1_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 272203776;
     float *dx0 = s->dacts + 271155200;
     float *dx1 = s->dacts + 268009472;
     const float *y = s->acts + 272203776; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:7: layer4.2.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
@@ -5971,7 +6039,7 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -6021,7 +6089,7 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
-        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -6080,7 +6148,7 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float d = dy[(size_t)c * m + j], gj = y[(size_t)c * m + j] > 0.0f ? d : 0.0f;
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -6107,7 +6175,7 @@ static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 1.0f, dx, np);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
     }
 }
 
@@ -6165,7 +6233,7 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
         const float c0 = training ? (float)(-k * sum_dy / m) - c1 * mean[c] : 0.0f;
         for (int j = 0; j < m; ++j) {
             const float gj = dy[(size_t)c * m + j];
-            dx[(size_t)c * m + j] += k * gj + c1 * x[(size_t)c * m + j] + c0;
+            dx[(size_t)c * m + j] = k * gj + c1 * x[(size_t)c * m + j] + c0;
         }
     }
 }
@@ -6182,15 +6250,19 @@ static void resnet50_layer4_2_add_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
-    (void)need_dx; /* inputs other than the network's are always needed */
+    if (!need_dx) return;
     const float *dy = s->dacts + 276398080;
     float *dx0 = s->dacts + 275349504;
     float *dx1 = s->dacts + 272203776;
     const float *y = s->acts + 276398080; /* the fused relu passes dy where y > 0 */
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] += y[i] > 0.0f ? d : 0.0f; }
-    #pragma omp parallel for
-    for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] += y[i] > 0.0f ? d : 0.0f; }
+    if (need_dx & 1) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
+    if (need_dx & 2) {
+        #pragma omp parallel for
+        for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx1[i] = y[i] > 0.0f ? d : 0.0f; }
+    }
 }
 
 /* specs/resnet50.lua:24: 7 (global_avgpool) | 2048x4x4 -> 2048 | 0 MACs per image | direct */
@@ -6219,7 +6291,7 @@ static void resnet50_7_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             float *dxp = dx + ((size_t)c * n + i) * 16;
             const float d = dy[(size_t)i * 2048 + c] * 0.0625f;
-            for (int j = 0; j < 16; ++j) dxp[j] += d;
+            for (int j = 0; j < 16; ++j) dxp[j] = d;
         }
     }
 }
@@ -6256,9 +6328,9 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
     }
     if (trains(s, 266)) sum_cols(db, dy, n, 10);
     if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 1.0f, dx, 1);
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 2048, 10, 1.0f, dy, 10, w, 2048, 1.0f, dx, 2048);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 2048, 10, 1.0f, dy, 10, w, 2048, 0.0f, dx, 2048);
     }
 }
 
@@ -6420,130 +6492,6 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
 /* Call after resnet50_loss, which seeds the output gradient. */
 static void resnet50_backward(const nn_state *s, int n, float *d_input)
 {
-    if (d_input) memset(s->dacts, 0, sizeof(float) * (size_t)n * 3072);
-    memset(s->dacts + 98304, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 2195456, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 4292608, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 6389760, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 8486912, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 10584064, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 12681216, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 21069824, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 29458432, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 37847040, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 46235648, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 54624256, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 56721408, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 58818560, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 60915712, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 63012864, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 71401472, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 79790080, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 88178688, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 90275840, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 92372992, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 94470144, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 96567296, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 104955904, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 113344512, 0, sizeof(float) * (size_t)n * 262144);
-    memset(s->dacts + 121733120, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 125927424, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 130121728, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 131170304, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 132218880, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 136413184, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 140607488, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 144801792, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 148996096, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 153190400, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 154238976, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 155287552, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 156336128, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 157384704, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 161579008, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 165773312, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 169967616, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 171016192, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 172064768, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 173113344, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 174161920, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 178356224, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 182550528, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 186744832, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 187793408, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 188841984, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 189890560, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 190939136, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 195133440, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 199327744, 0, sizeof(float) * (size_t)n * 131072);
-    memset(s->dacts + 203522048, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 205619200, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 207716352, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 208240640, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 208764928, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 210862080, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 212959232, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 215056384, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 217153536, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 219250688, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 219774976, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 220299264, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 220823552, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 221347840, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 223444992, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 225542144, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 227639296, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 228163584, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 228687872, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 229212160, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 229736448, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 231833600, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 233930752, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 236027904, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 236552192, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 237076480, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 237600768, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 238125056, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 240222208, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 242319360, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 244416512, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 244940800, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 245465088, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 245989376, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 246513664, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 248610816, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 250707968, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 252805120, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 253329408, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 253853696, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 254377984, 0, sizeof(float) * (size_t)n * 16384);
-    memset(s->dacts + 254902272, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 256999424, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 259096576, 0, sizeof(float) * (size_t)n * 65536);
-    memset(s->dacts + 261193728, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 262242304, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 263290880, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 263553024, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 263815168, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 264863744, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 265912320, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 266960896, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 268009472, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 269058048, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 269320192, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 269582336, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 269844480, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 270106624, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 271155200, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 272203776, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 273252352, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 273514496, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 273776640, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 274038784, 0, sizeof(float) * (size_t)n * 8192);
-    memset(s->dacts + 274300928, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 275349504, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 276398080, 0, sizeof(float) * (size_t)n * 32768);
-    memset(s->dacts + 277446656, 0, sizeof(float) * (size_t)n * 2048);
     /* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */
     const int upstream_conv1 = d_input != NULL || trains(s, 0);
     const int upstream_bn1 = upstream_conv1 || trains(s, 1) || trains(s, 2);
@@ -6669,21 +6617,21 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     const int upstream_layer4_2_add = upstream_layer4_2_bn3 || upstream_layer4_1_add;
     resnet50_linear_backward(s, n, upstream_layer4_2_add);
     resnet50_7_backward(s, n, upstream_layer4_2_add);
-    resnet50_layer4_2_add_backward(s, n, 1);
+    resnet50_layer4_2_add_backward(s, n, (upstream_layer4_2_bn3) | (upstream_layer4_1_add) << 1);
     resnet50_layer4_2_bn3_backward(s, n, upstream_layer4_2_conv3);
     resnet50_layer4_2_conv3_backward(s, n, upstream_layer4_2_bn2);
     resnet50_layer4_2_bn2_backward(s, n, upstream_layer4_2_conv2);
     resnet50_layer4_2_conv2_backward(s, n, upstream_layer4_2_bn1);
     resnet50_layer4_2_bn1_backward(s, n, upstream_layer4_2_conv1);
     resnet50_layer4_2_conv1_backward(s, n, upstream_layer4_1_add);
-    resnet50_layer4_1_add_backward(s, n, 1);
+    resnet50_layer4_1_add_backward(s, n, (upstream_layer4_1_bn3) | (upstream_layer4_0_add) << 1);
     resnet50_layer4_1_bn3_backward(s, n, upstream_layer4_1_conv3);
     resnet50_layer4_1_conv3_backward(s, n, upstream_layer4_1_bn2);
     resnet50_layer4_1_bn2_backward(s, n, upstream_layer4_1_conv2);
     resnet50_layer4_1_conv2_backward(s, n, upstream_layer4_1_bn1);
     resnet50_layer4_1_bn1_backward(s, n, upstream_layer4_1_conv1);
     resnet50_layer4_1_conv1_backward(s, n, upstream_layer4_0_add);
-    resnet50_layer4_0_add_backward(s, n, 1);
+    resnet50_layer4_0_add_backward(s, n, (upstream_layer4_0_bn3) | (upstream_layer4_0_shortcut_1) << 1);
     resnet50_layer4_0_shortcut_1_backward(s, n, upstream_layer4_0_shortcut_0);
     resnet50_layer4_0_shortcut_0_backward(s, n, upstream_layer3_5_add);
     resnet50_layer4_0_bn3_backward(s, n, upstream_layer4_0_conv3);
@@ -6692,42 +6640,42 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     resnet50_layer4_0_conv2_backward(s, n, upstream_layer4_0_bn1);
     resnet50_layer4_0_bn1_backward(s, n, upstream_layer4_0_conv1);
     resnet50_layer4_0_conv1_backward(s, n, upstream_layer3_5_add);
-    resnet50_layer3_5_add_backward(s, n, 1);
+    resnet50_layer3_5_add_backward(s, n, (upstream_layer3_5_bn3) | (upstream_layer3_4_add) << 1);
     resnet50_layer3_5_bn3_backward(s, n, upstream_layer3_5_conv3);
     resnet50_layer3_5_conv3_backward(s, n, upstream_layer3_5_bn2);
     resnet50_layer3_5_bn2_backward(s, n, upstream_layer3_5_conv2);
     resnet50_layer3_5_conv2_backward(s, n, upstream_layer3_5_bn1);
     resnet50_layer3_5_bn1_backward(s, n, upstream_layer3_5_conv1);
     resnet50_layer3_5_conv1_backward(s, n, upstream_layer3_4_add);
-    resnet50_layer3_4_add_backward(s, n, 1);
+    resnet50_layer3_4_add_backward(s, n, (upstream_layer3_4_bn3) | (upstream_layer3_3_add) << 1);
     resnet50_layer3_4_bn3_backward(s, n, upstream_layer3_4_conv3);
     resnet50_layer3_4_conv3_backward(s, n, upstream_layer3_4_bn2);
     resnet50_layer3_4_bn2_backward(s, n, upstream_layer3_4_conv2);
     resnet50_layer3_4_conv2_backward(s, n, upstream_layer3_4_bn1);
     resnet50_layer3_4_bn1_backward(s, n, upstream_layer3_4_conv1);
     resnet50_layer3_4_conv1_backward(s, n, upstream_layer3_3_add);
-    resnet50_layer3_3_add_backward(s, n, 1);
+    resnet50_layer3_3_add_backward(s, n, (upstream_layer3_3_bn3) | (upstream_layer3_2_add) << 1);
     resnet50_layer3_3_bn3_backward(s, n, upstream_layer3_3_conv3);
     resnet50_layer3_3_conv3_backward(s, n, upstream_layer3_3_bn2);
     resnet50_layer3_3_bn2_backward(s, n, upstream_layer3_3_conv2);
     resnet50_layer3_3_conv2_backward(s, n, upstream_layer3_3_bn1);
     resnet50_layer3_3_bn1_backward(s, n, upstream_layer3_3_conv1);
     resnet50_layer3_3_conv1_backward(s, n, upstream_layer3_2_add);
-    resnet50_layer3_2_add_backward(s, n, 1);
+    resnet50_layer3_2_add_backward(s, n, (upstream_layer3_2_bn3) | (upstream_layer3_1_add) << 1);
     resnet50_layer3_2_bn3_backward(s, n, upstream_layer3_2_conv3);
     resnet50_layer3_2_conv3_backward(s, n, upstream_layer3_2_bn2);
     resnet50_layer3_2_bn2_backward(s, n, upstream_layer3_2_conv2);
     resnet50_layer3_2_conv2_backward(s, n, upstream_layer3_2_bn1);
     resnet50_layer3_2_bn1_backward(s, n, upstream_layer3_2_conv1);
     resnet50_layer3_2_conv1_backward(s, n, upstream_layer3_1_add);
-    resnet50_layer3_1_add_backward(s, n, 1);
+    resnet50_layer3_1_add_backward(s, n, (upstream_layer3_1_bn3) | (upstream_layer3_0_add) << 1);
     resnet50_layer3_1_bn3_backward(s, n, upstream_layer3_1_conv3);
     resnet50_layer3_1_conv3_backward(s, n, upstream_layer3_1_bn2);
     resnet50_layer3_1_bn2_backward(s, n, upstream_layer3_1_conv2);
     resnet50_layer3_1_conv2_backward(s, n, upstream_layer3_1_bn1);
     resnet50_layer3_1_bn1_backward(s, n, upstream_layer3_1_conv1);
     resnet50_layer3_1_conv1_backward(s, n, upstream_layer3_0_add);
-    resnet50_layer3_0_add_backward(s, n, 1);
+    resnet50_layer3_0_add_backward(s, n, (upstream_layer3_0_bn3) | (upstream_layer3_0_shortcut_1) << 1);
     resnet50_layer3_0_shortcut_1_backward(s, n, upstream_layer3_0_shortcut_0);
     resnet50_layer3_0_shortcut_0_backward(s, n, upstream_layer2_3_add);
     resnet50_layer3_0_bn3_backward(s, n, upstream_layer3_0_conv3);
@@ -6736,28 +6684,28 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     resnet50_layer3_0_conv2_backward(s, n, upstream_layer3_0_bn1);
     resnet50_layer3_0_bn1_backward(s, n, upstream_layer3_0_conv1);
     resnet50_layer3_0_conv1_backward(s, n, upstream_layer2_3_add);
-    resnet50_layer2_3_add_backward(s, n, 1);
+    resnet50_layer2_3_add_backward(s, n, (upstream_layer2_3_bn3) | (upstream_layer2_2_add) << 1);
     resnet50_layer2_3_bn3_backward(s, n, upstream_layer2_3_conv3);
     resnet50_layer2_3_conv3_backward(s, n, upstream_layer2_3_bn2);
     resnet50_layer2_3_bn2_backward(s, n, upstream_layer2_3_conv2);
     resnet50_layer2_3_conv2_backward(s, n, upstream_layer2_3_bn1);
     resnet50_layer2_3_bn1_backward(s, n, upstream_layer2_3_conv1);
     resnet50_layer2_3_conv1_backward(s, n, upstream_layer2_2_add);
-    resnet50_layer2_2_add_backward(s, n, 1);
+    resnet50_layer2_2_add_backward(s, n, (upstream_layer2_2_bn3) | (upstream_layer2_1_add) << 1);
     resnet50_layer2_2_bn3_backward(s, n, upstream_layer2_2_conv3);
     resnet50_layer2_2_conv3_backward(s, n, upstream_layer2_2_bn2);
     resnet50_layer2_2_bn2_backward(s, n, upstream_layer2_2_conv2);
     resnet50_layer2_2_conv2_backward(s, n, upstream_layer2_2_bn1);
     resnet50_layer2_2_bn1_backward(s, n, upstream_layer2_2_conv1);
     resnet50_layer2_2_conv1_backward(s, n, upstream_layer2_1_add);
-    resnet50_layer2_1_add_backward(s, n, 1);
+    resnet50_layer2_1_add_backward(s, n, (upstream_layer2_1_bn3) | (upstream_layer2_0_add) << 1);
     resnet50_layer2_1_bn3_backward(s, n, upstream_layer2_1_conv3);
     resnet50_layer2_1_conv3_backward(s, n, upstream_layer2_1_bn2);
     resnet50_layer2_1_bn2_backward(s, n, upstream_layer2_1_conv2);
     resnet50_layer2_1_conv2_backward(s, n, upstream_layer2_1_bn1);
     resnet50_layer2_1_bn1_backward(s, n, upstream_layer2_1_conv1);
     resnet50_layer2_1_conv1_backward(s, n, upstream_layer2_0_add);
-    resnet50_layer2_0_add_backward(s, n, 1);
+    resnet50_layer2_0_add_backward(s, n, (upstream_layer2_0_bn3) | (upstream_layer2_0_shortcut_1) << 1);
     resnet50_layer2_0_shortcut_1_backward(s, n, upstream_layer2_0_shortcut_0);
     resnet50_layer2_0_shortcut_0_backward(s, n, upstream_layer1_2_add);
     resnet50_layer2_0_bn3_backward(s, n, upstream_layer2_0_conv3);
@@ -6766,21 +6714,21 @@ static void resnet50_backward(const nn_state *s, int n, float *d_input)
     resnet50_layer2_0_conv2_backward(s, n, upstream_layer2_0_bn1);
     resnet50_layer2_0_bn1_backward(s, n, upstream_layer2_0_conv1);
     resnet50_layer2_0_conv1_backward(s, n, upstream_layer1_2_add);
-    resnet50_layer1_2_add_backward(s, n, 1);
+    resnet50_layer1_2_add_backward(s, n, (upstream_layer1_2_bn3) | (upstream_layer1_1_add) << 1);
     resnet50_layer1_2_bn3_backward(s, n, upstream_layer1_2_conv3);
     resnet50_layer1_2_conv3_backward(s, n, upstream_layer1_2_bn2);
     resnet50_layer1_2_bn2_backward(s, n, upstream_layer1_2_conv2);
     resnet50_layer1_2_conv2_backward(s, n, upstream_layer1_2_bn1);
     resnet50_layer1_2_bn1_backward(s, n, upstream_layer1_2_conv1);
     resnet50_layer1_2_conv1_backward(s, n, upstream_layer1_1_add);
-    resnet50_layer1_1_add_backward(s, n, 1);
+    resnet50_layer1_1_add_backward(s, n, (upstream_layer1_1_bn3) | (upstream_layer1_0_add) << 1);
     resnet50_layer1_1_bn3_backward(s, n, upstream_layer1_1_conv3);
     resnet50_layer1_1_conv3_backward(s, n, upstream_layer1_1_bn2);
     resnet50_layer1_1_bn2_backward(s, n, upstream_layer1_1_conv2);
     resnet50_layer1_1_conv2_backward(s, n, upstream_layer1_1_bn1);
     resnet50_layer1_1_bn1_backward(s, n, upstream_layer1_1_conv1);
     resnet50_layer1_1_conv1_backward(s, n, upstream_layer1_0_add);
-    resnet50_layer1_0_add_backward(s, n, 1);
+    resnet50_layer1_0_add_backward(s, n, (upstream_layer1_0_bn3) | (upstream_layer1_0_shortcut_1) << 1);
     resnet50_layer1_0_shortcut_1_backward(s, n, upstream_layer1_0_shortcut_0);
     resnet50_layer1_0_shortcut_0_backward(s, n, upstream_bn1);
     resnet50_layer1_0_bn3_backward(s, n, upstream_layer1_0_conv3);

@@ -80,7 +80,7 @@ local function needs_dx(nodes, body)
     end
   end
   for _, node in ipairs(nodes) do
-    if not node.module.multi_input then use(of(node.inputs[1])) end
+    for _, p in ipairs(node.inputs) do use(of(p)) end
   end
   if next(used) then
     body:line("/* upstream_X: a tensor at or before layer X gets a gradient, so gradients flow into X */")
@@ -92,6 +92,36 @@ local function needs_dx(nodes, body)
     end
   end
   return of
+end
+
+-- The need_dx argument of a node's backward: its input's flag, or for a node
+-- with several inputs a bit per input (bit k - 1 for input k).
+local function need_dx_arg(node, need)
+  if not node.module.multi_input then return need(node.inputs[1]) end
+  local bits = {}
+  for k, p in ipairs(node.inputs) do
+    bits[k] = k == 1 and string.format("(%s)", need(p)) or string.format("(%s) << %d", need(p), k - 1)
+  end
+  return table.concat(bits, " | ")
+end
+
+-- Backward runs the nodes in reverse; the first of them to write a tensor's
+-- gradient assigns it and the later ones add to it (node.dx_assign[k] for
+-- input k, read by the ops through util.dx_op), so that no gradient buffer
+-- is zeroed in a separate pass. All consumers of a tensor write its gradient
+-- under the same flag, so the assigning one never skips while another adds.
+-- Returns the set of tensors (producer nodes, or the input) that have one.
+local function plan_dx_writes(nodes)
+  local written = {}
+  for i = #nodes, 1, -1 do
+    local node = nodes[i]
+    node.dx_assign = {}
+    for k, p in ipairs(node.inputs) do
+      node.dx_assign[k] = not written[p]
+      written[p] = true
+    end
+  end
+  return written
 end
 
 -- With profile, every layer call is timed into NAME_profile[] (runtime/profile.h).
@@ -137,6 +167,7 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   end
   body:close()
 
+  local written = plan_dx_writes(nodes)
   for _, node in ipairs(nodes) do
     local fname = name .. "_" .. node.ident
     body:line("")
@@ -146,8 +177,7 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
     body:close()
     body:line("")
     body:func("static void %s_backward(const %s *s, int n, int need_dx)", fname, state)
-    if #node.params == 0 and not node.module.multi_input then body:line("if (!need_dx) return;") end
-    if node.module.multi_input then body:line("(void)need_dx; /* inputs other than the network's are always needed */") end
+    if #node.params == 0 then body:line("if (!need_dx) return;") end
     node.module.backward(node, body, g)
     body:close()
   end
@@ -174,19 +204,24 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   body:line("")
   body:line("/* Call after %s_loss, which seeds the output gradient. */", name)
   body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, state, g.T)
-  -- consumers add into their producers' gradient slots: zero the n images' part of each
-  -- (the loss writes the output's), not the whole batch-sized arena
-  body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, plan.input_size)
+  -- the first consumer of each tensor assigns its gradient (plan_dx_writes) and the loss
+  -- writes the output's: zero only the n images' part of a tensor that nothing consumes
+  local input_consumed = false
   for _, node in ipairs(nodes) do
-    if node.out_off ~= plan.output_off then
+    for _, p in ipairs(node.inputs) do input_consumed = input_consumed or (p.is_input and written[p]) end
+  end
+  if not input_consumed then
+    body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, plan.input_size)
+  end
+  for _, node in ipairs(nodes) do
+    if node.out_off ~= plan.output_off and not written[node] then
       body:line("memset(s->dacts + %d, 0, sizeof(%s) * (size_t)n * %d);", node.out_off, g.T, util.numel(node.out_shape))
     end
   end
   local need = needs_dx(nodes, body)
   for i = #nodes, 1, -1 do
     local node = nodes[i]
-    timed(profile, body, i - 1, 1, string.format("%s_%s_backward(s, n, %s);", name, node.ident,
-      node.module.multi_input and "1" or need(node.inputs[1])))
+    timed(profile, body, i - 1, 1, string.format("%s_%s_backward(s, n, %s);", name, node.ident, need_dx_arg(node, need)))
   end
   body:line("if (d_input) %s_store_input_grad(s, d_input, n);", name)
   body:close()

@@ -277,6 +277,7 @@ function GENERATORS.input_grad(m, F, a)
   along_chunk(body, a, "real *tj = t + (size_t)j * nq;", statements)
   local rows = {
     "real *xp = dx + (size_t)p * h * w;",
+    "if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */",
     string.format("for (int r = 0; r < %d; ++r) {", a),
     string.format("    const int y = %d * ty - top + r;", m),
     "    if (y < 0 || y >= h) continue;",
@@ -299,9 +300,9 @@ function GENERATORS.input_grad(m, F, a)
   rows[#rows + 1] = "}"
   tile_rows(body, rows)
   return chunked(
-    string.format("/* dx += B dv B^T patch by patch: the adjoint of wino%d_input. */", m),
+    string.format("/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino%d_input. */", m),
     string.format("static inline void wino%d_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, " ..
-      "int w, int th,\n                                    int tw, int top, int left)", m), true, body)
+      "int w, int th,\n                                    int tw, int top, int left, int accumulate)", m), true, body)
 end
 
 function GENERATORS.output(m, F, a)

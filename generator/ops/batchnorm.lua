@@ -128,7 +128,7 @@ function op.backward(node, w, g)
   w:line("const %s c0 = training ? (%s)(-k * sum_dy / m) - c1 * mean[c] : %s;", g.T, g.T, g.zero)
   w:open("for (int j = 0; j < m; ++j) {")
   load_grad()
-  w:line("dx[%s] += k * gj + c1 * x[%s] + c0;", at(node, "j"), at(node, "j"))
+  w:line("dx[%s] %s k * gj + c1 * x[%s] + c0;", at(node, "j"), util.dx_op(node), at(node, "j"))
   w:close()
   w:close()
 end

@@ -32,10 +32,11 @@ local function each_part(node, w, g, forward)
   for _, part in ipairs(node.parts) do total = total + part.channels end
   for i, part in ipairs(node.parts) do
     local x = forward and g.acts(node.in_offs[i]) or g.dacts(node.in_offs[i])
+    local scope = forward and "{" or string.format("if (need_dx & %d) {", 1 << (i - 1))
     if node.vector then
       local stmt = forward and "y[(size_t)i * %d + %d + j] = x[(size_t)i * %d + j];"
-        or "dx[(size_t)i * %d + j] += dy[(size_t)i * %d + %d + j];"
-      w:open("{")
+        or "dx[(size_t)i * %d + j] " .. util.dx_op(node, i) .. " dy[(size_t)i * %d + %d + j];"
+      w:open(scope)
       w:line(forward and "const %s *x = %s;" or "%s *dx = %s;", g.T, x)
       w:line("for (int i = 0; i < n; ++i)")
       if forward then
@@ -50,11 +51,11 @@ local function each_part(node, w, g, forward)
       if forward then
         w:line("memcpy(y%s, %s, sizeof(%s) * %s);", at, x, g.T, block)
       else
-        w:open("{")
+        w:open(scope)
         w:line("%s *dx = %s;", g.T, x)
         w:line("const %s *d = dy%s;", g.T, at)
         w:line("#pragma omp parallel for")
-        w:line("for (size_t i = 0; i < %s; ++i) dx[i] += d[i];", block)
+        w:line("for (size_t i = 0; i < %s; ++i) dx[i] %s d[i];", block, util.dx_op(node, i))
         w:close()
       end
     end

@@ -122,6 +122,9 @@ local function window_rows(node, w, g, helper, plane)
   w:line("#pragma omp parallel for")
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
+  if helper == "col2im_row" and node.dx_assign[1] then
+    w:line("memset(xc, 0, sizeof(%s) * (size_t)n * %d); /* the first gradient written into x */", g.T, c.H * c.W)
+  end
   w:line("%s *cc = col + (size_t)ci * %d * np;", helper == "im2col_row" and g.T or "const " .. g.T, c.kh * c.kw)
   for ki = 0, c.kh - 1 do
     for kj = 0, c.kw - 1 do
@@ -192,7 +195,7 @@ function conv.backward(node, w, g)
   w:open("if (need_dx) {")
   if c.strategy == "gemm-1x1" then
     w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, dx, np);",
-      g.gemm, c.K, c.cout, g.one, c.K, g.one)
+      g.gemm, c.K, c.cout, g.one, c.K, util.dx_beta(node, g))
   else
     w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, col, np);",
       g.gemm, c.K, c.cout, g.one, c.K, g.zero)

@@ -1,5 +1,8 @@
--- Builds an op module for an elementwise activation from two C statements
--- over index i: forward reads x[i] writes y[i]; backward adds into dx[i].
+-- Builds an op module for an elementwise activation from C over index i: a
+-- forward statement that reads x[i] and writes y[i], and the backward's
+-- gradient of x[i] as an expression of d = dy[i], x[i] and y[i]. dy[i] is
+-- loaded before any select, so that the select vectorizes (a load under a
+-- condition is control flow GCC cannot if-convert).
 local util = require("ops.util")
 
 local elementwise = {}
@@ -34,7 +37,7 @@ function elementwise.op(def)
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
     w:line("(void)x;")
     w:line("(void)y;")
-    loop(node, w, def.backward(g, node))
+    loop(node, w, string.format("const %s d = dy[i]; dx[i] %s %s;", g.T, util.dx_op(node), def.backward(g, node)))
   end
 
   function op.strategy() return "elementwise" end

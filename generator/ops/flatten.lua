@@ -36,10 +36,10 @@ function op.backward(node, w, g)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   if node.flat.vector then
-    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] += dy[i];", node.flat.C)
+    w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] %s dy[i];", node.flat.C, util.dx_op(node))
     return
   end
-  loops(node, w, function(src, dst) return string.format("dx[%s] += dy[%s];", src, dst) end)
+  loops(node, w, function(src, dst) return string.format("dx[%s] %s dy[%s];", src, util.dx_op(node), dst) end)
 end
 
 function op.strategy() return "copy" end

@@ -35,7 +35,7 @@ function op.backward(node, w, g)
   w:open("for (int i = 0; i < n; ++i) {")
   w:line("%s *dxp = dx + ((size_t)c * n + i) * %d;", g.T, S)
   w:line("const %s d = dy[(size_t)i * %d + c] * %s;", g.T, C, g.lit(1 / S))
-  w:line("for (int j = 0; j < %d; ++j) dxp[j] += d;", S)
+  w:line("for (int j = 0; j < %d; ++j) dxp[j] %s d;", S, util.dx_op(node))
   w:close()
   w:close()
 end

@@ -13,6 +13,6 @@ return require("ops.elementwise").op{
     return string.format("y[i] = x[i] > %s ? x[i] : %s * x[i];", g.zero, g.lit(node.slope))
   end,
   backward = function(g, node)
-    return string.format("const %s d = dy[i]; dx[i] += x[i] > %s ? d : %s * d;", g.T, g.zero, g.lit(node.slope))
+    return string.format("x[i] > %s ? d : %s * d", g.zero, g.lit(node.slope))
   end,
 }

@@ -64,10 +64,11 @@ function op.backward(node, w, g)
     w:line("if (%s) sum_cols(db, dy, n, %d);", util.trains(node, "bias"), f.fout)
   end
   w:open("if (need_dx && n == 1) {")
-  w:line("%s(CblasRowMajor, CblasTrans, %d, %d, %s, w, %d, dy, 1, %s, dx, 1);", g.gemv, f.fout, f.fin, g.one, f.fin, g.one)
+  w:line("%s(CblasRowMajor, CblasTrans, %d, %d, %s, w, %d, dy, 1, %s, dx, 1);", g.gemv, f.fout, f.fin, g.one, f.fin,
+    util.dx_beta(node, g))
   w:middle("} else if (need_dx) {")
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",
-    g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, g.one, f.fin)
+    g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, util.dx_beta(node, g), f.fin)
   w:close()
 end
 

@@ -37,7 +37,7 @@ end
 function op.backward(node, w, g)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  loops(node, w, function(src, dst) return string.format("dx[%s] += dy[%s];", src, dst) end)
+  loops(node, w, function(src, dst) return string.format("dx[%s] %s dy[%s];", src, util.dx_op(node), dst) end)
 end
 
 function op.strategy() return "copy" end

@@ -3,5 +3,5 @@ return require("ops.elementwise").op{
   forward = function(g)
     return string.format("y[i] = %s / (%s + %s(-x[i]));", g.one, g.one, g.fn("exp"))
   end,
-  backward = function(g) return string.format("dx[i] += dy[i] * y[i] * (%s - y[i]);", g.one) end,
+  backward = function(g) return string.format("d * y[i] * (%s - y[i])", g.one) end,
 }

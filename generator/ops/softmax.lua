@@ -37,7 +37,7 @@ function op.backward(node, w, g)
   w:line("const size_t r = (size_t)i * %d;", K)
   w:line("%s dot = %s;", g.T, g.zero)
   w:line("for (int k = 0; k < %d; ++k) dot += dy[r + k] * y[r + k];", K)
-  w:line("for (int k = 0; k < %d; ++k) dx[r + k] += y[r + k] * (dy[r + k] - dot);", K)
+  w:line("for (int k = 0; k < %d; ++k) dx[r + k] %s y[r + k] * (dy[r + k] - dot);", K, util.dx_op(node))
   w:close()
 end
 

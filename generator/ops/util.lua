@@ -99,14 +99,27 @@ function util.trains(node, suffix)
   error("no parameter " .. suffix .. " in " .. node.path)
 end
 
+-- How a node's backward writes the gradient of its input k (default 1): "="
+-- where it is the first to write it (emit/model.lua plans that), so that no
+-- gradient buffer needs zeroing first, and "+=" where another consumer of the
+-- same tensor already wrote its share.
+function util.dx_op(node, k)
+  return node.dx_assign[k or 1] and "=" or "+="
+end
+
+-- The beta of a GEMM or GEMV that writes the gradient of input k: 0 or 1.
+function util.dx_beta(node, g, k)
+  return node.dx_assign[k or 1] and g.zero or g.one
+end
+
 -- Backward of a layer that multiplied its input by a kept mask (dropout,
--- DropBlock): dx += dy * mask over n * elems values.
+-- DropBlock): dx = dy * mask over n * elems values.
 function util.mask_backward(node, w, g, elems)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("const %s *mask = %s;", g.T, g.acts(node.saved_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   w:line("#pragma omp parallel for")
-  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] += dy[i] * mask[i];", elems)
+  w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) dx[i] %s dy[i] * mask[i];", elems, util.dx_op(node))
 end
 
 return util
