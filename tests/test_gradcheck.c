@@ -120,6 +120,14 @@ static void check_model(const nn_model64 *m, int training)
     cr_assert(grads && d_input);
     memcpy(grads, h.s.grads, sizeof(double) * m->n_params);
     memcpy(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size);
+    /* backward must leave what forward kept for it intact: a second backward
+     * after the same forward gives the same gradients */
+    memset(h.s.grads, 0, sizeof(double) * m->n_params);
+    m->backward(&h.s, h.n, h.d_input);
+    cr_expect(memcmp(grads, h.s.grads, sizeof(double) * m->n_params) == 0,
+              "%s: a second backward changed the parameter gradients", m->name);
+    cr_expect(memcmp(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size) == 0,
+              "%s: a second backward changed the input gradient", m->name);
 
     report r = { 0 };
     for (int t = 0; t < m->n_tensors; ++t) {
