@@ -885,18 +885,16 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
 }
 
 /* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n, int training)
+static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
     float *y = s->acts + 4292608;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 47301072; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -914,28 +912,24 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 2195456;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 47301072; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 5)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -944,7 +938,7 @@ static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 52020256, *invstd = mean + 64;
+    float *mean = s->acts + 47301072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 38912;
     float *running_mean = s->params + 38976, *running_var = s->params + 39040;
@@ -974,7 +968,7 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 52020256, *invstd = mean + 64;
+    float *mean = s->acts + 47301072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 6389760;
     const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
@@ -1000,18 +994,16 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
     float *y = s->acts + 8486912;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 52020400; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1029,28 +1021,24 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 6389760;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 52020400; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1059,7 +1047,7 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 56739584, *invstd = mean + 64;
+    float *mean = s->acts + 47301216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 76032;
     float *running_mean = s->params + 76096, *running_var = s->params + 76160;
@@ -1089,7 +1077,7 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 56739584, *invstd = mean + 64;
+    float *mean = s->acts + 47301216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 10584064;
     float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
@@ -1141,18 +1129,16 @@ static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
     float *y = s->acts + 14778368;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 56739728; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1170,28 +1156,24 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 12681216;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 56739728; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 15)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1200,7 +1182,7 @@ static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 61458912, *invstd = mean + 64;
+    float *mean = s->acts + 47301360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 113152;
     float *running_mean = s->params + 113216, *running_var = s->params + 113280;
@@ -1230,7 +1212,7 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 61458912, *invstd = mean + 64;
+    float *mean = s->acts + 47301360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 16875520;
     const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
@@ -1256,18 +1238,16 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
     float *y = s->acts + 18972672;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 61459056; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1285,28 +1265,24 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 16875520;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 61459056; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 20)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1315,7 +1291,7 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 66178240, *invstd = mean + 64;
+    float *mean = s->acts + 47301504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 150272;
     float *running_mean = s->params + 150336, *running_var = s->params + 150400;
@@ -1345,7 +1321,7 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 66178240, *invstd = mean + 64;
+    float *mean = s->acts + 47301504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
@@ -1471,7 +1447,7 @@ static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 25264128;
     const float *gamma = s->params + 224192;
-    float *mean = s->acts + 66178384, *invstd = mean + 128;
+    float *mean = s->acts + 47301648, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 224320;
     float *running_mean = s->params + 224448, *running_var = s->params + 224576;
@@ -1501,7 +1477,7 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 25264128;
     const float *gamma = s->params + 224192;
-    float *mean = s->acts + 66178384, *invstd = mean + 128;
+    float *mean = s->acts + 47301648, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 26312704;
     const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
@@ -1527,18 +1503,16 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 26312704;
     const float *w = s->params + 224704;
     float *y = s->acts + 27361280;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 66178656; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1556,28 +1530,24 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 26312704;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 66178656; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 30)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1586,7 +1556,7 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 27361280;
     const float *gamma = s->params + 372160;
-    float *mean = s->acts + 68538544, *invstd = mean + 128;
+    float *mean = s->acts + 47301920, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 372288;
     float *running_mean = s->params + 372416, *running_var = s->params + 372544;
@@ -1616,7 +1586,7 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 27361280;
     const float *gamma = s->params + 372160;
-    float *mean = s->acts + 68538544, *invstd = mean + 128;
+    float *mean = s->acts + 47301920, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 28409856;
     float *dgamma = s->grads + 372160, *dbeta = s->grads + 372288;
@@ -1692,7 +1662,7 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 380864;
-    float *mean = s->acts + 68538816, *invstd = mean + 128;
+    float *mean = s->acts + 47302192, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 380992;
     float *running_mean = s->params + 381120, *running_var = s->params + 381248;
@@ -1722,7 +1692,7 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 380864;
-    float *mean = s->acts + 68538816, *invstd = mean + 128;
+    float *mean = s->acts + 47302192, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 30507008;
     float *dgamma = s->grads + 380864, *dbeta = s->grads + 380992;
@@ -1774,18 +1744,16 @@ static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 31555584;
     const float *w = s->params + 381376;
     float *y = s->acts + 32604160;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 68539088; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1803,28 +1771,24 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 31555584;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 68539088; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 40)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -1833,7 +1797,7 @@ static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 32604160;
     const float *gamma = s->params + 528832;
-    float *mean = s->acts + 70898976, *invstd = mean + 128;
+    float *mean = s->acts + 47302464, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 528960;
     float *running_mean = s->params + 529088, *running_var = s->params + 529216;
@@ -1863,7 +1827,7 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 32604160;
     const float *gamma = s->params + 528832;
-    float *mean = s->acts + 70898976, *invstd = mean + 128;
+    float *mean = s->acts + 47302464, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 33652736;
     const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
@@ -1889,18 +1853,16 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 33652736;
     const float *w = s->params + 529344;
     float *y = s->acts + 34701312;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 70899248; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1918,28 +1880,24 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 33652736;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 70899248; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 45)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1948,7 +1906,7 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 34701312;
     const float *gamma = s->params + 676800;
-    float *mean = s->acts + 73259136, *invstd = mean + 128;
+    float *mean = s->acts + 47302736, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 676928;
     float *running_mean = s->params + 677056, *running_var = s->params + 677184;
@@ -1978,7 +1936,7 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 34701312;
     const float *gamma = s->params + 676800;
-    float *mean = s->acts + 73259136, *invstd = mean + 128;
+    float *mean = s->acts + 47302736, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 35749888;
     float *dgamma = s->grads + 676800, *dbeta = s->grads + 676928;
@@ -2104,7 +2062,7 @@ static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 37847040;
     const float *gamma = s->params + 972224;
-    float *mean = s->acts + 73259408, *invstd = mean + 256;
+    float *mean = s->acts + 47303008, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 972480;
     float *running_mean = s->params + 972736, *running_var = s->params + 972992;
@@ -2134,7 +2092,7 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 37847040;
     const float *gamma = s->params + 972224;
-    float *mean = s->acts + 73259408, *invstd = mean + 256;
+    float *mean = s->acts + 47303008, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 38371328;
     const float *y = s->acts + 38371328; /* the fused relu passes dy where y > 0 */
@@ -2160,18 +2118,16 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 38371328;
     const float *w = s->params + 973248;
     float *y = s->acts + 38895616;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 73259936; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2189,28 +2145,24 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 38371328;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 73259936; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 55)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2219,7 +2171,7 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 38895616;
     const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 74440176, *invstd = mean + 256;
+    float *mean = s->acts + 47303536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1563328;
     float *running_mean = s->params + 1563584, *running_var = s->params + 1563840;
@@ -2249,7 +2201,7 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 38895616;
     const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 74440176, *invstd = mean + 256;
+    float *mean = s->acts + 47303536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 39419904;
     float *dgamma = s->grads + 1563072, *dbeta = s->grads + 1563328;
@@ -2325,7 +2277,7 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 39944192;
     const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 74440704, *invstd = mean + 256;
+    float *mean = s->acts + 47304064, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1597120;
     float *running_mean = s->params + 1597376, *running_var = s->params + 1597632;
@@ -2355,7 +2307,7 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 39944192;
     const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 74440704, *invstd = mean + 256;
+    float *mean = s->acts + 47304064, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 40468480;
     float *dgamma = s->grads + 1596864, *dbeta = s->grads + 1597120;
@@ -2407,18 +2359,16 @@ static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 40992768;
     const float *w = s->params + 1597888;
     float *y = s->acts + 41517056;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 74441232; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2436,28 +2386,24 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 40992768;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 74441232; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 65)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -2466,7 +2412,7 @@ static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 41517056;
     const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 75621472, *invstd = mean + 256;
+    float *mean = s->acts + 47304592, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2187968;
     float *running_mean = s->params + 2188224, *running_var = s->params + 2188480;
@@ -2496,7 +2442,7 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 41517056;
     const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 75621472, *invstd = mean + 256;
+    float *mean = s->acts + 47304592, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 42041344;
     const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
@@ -2522,18 +2468,16 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 42041344;
     const float *w = s->params + 2188736;
     float *y = s->acts + 42565632;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 75622000; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2551,28 +2495,24 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 42041344;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 75622000; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 70)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2581,7 +2521,7 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 42565632;
     const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 76802240, *invstd = mean + 256;
+    float *mean = s->acts + 47305120, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2778816;
     float *running_mean = s->params + 2779072, *running_var = s->params + 2779328;
@@ -2611,7 +2551,7 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 42565632;
     const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 76802240, *invstd = mean + 256;
+    float *mean = s->acts + 47305120, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 43089920;
     float *dgamma = s->grads + 2778560, *dbeta = s->grads + 2778816;
@@ -2737,7 +2677,7 @@ static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 44138496;
     const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 76802768, *invstd = mean + 512;
+    float *mean = s->acts + 47305648, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 3959744;
     float *running_mean = s->params + 3960256, *running_var = s->params + 3960768;
@@ -2767,7 +2707,7 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 44138496;
     const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 76802768, *invstd = mean + 512;
+    float *mean = s->acts + 47305648, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 44400640;
     const float *y = s->acts + 44400640; /* the fused relu passes dy where y > 0 */
@@ -2793,18 +2733,16 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 44400640;
     const float *w = s->params + 3961280;
     float *y = s->acts + 44662784;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 76803808; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2822,28 +2760,24 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 44400640;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 76803808; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 80)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2852,7 +2786,7 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 44662784;
     const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 77852656, *invstd = mean + 512;
+    float *mean = s->acts + 47306688, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 6321088;
     float *running_mean = s->params + 6321600, *running_var = s->params + 6322112;
@@ -2882,7 +2816,7 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 44662784;
     const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 77852656, *invstd = mean + 512;
+    float *mean = s->acts + 47306688, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 44924928;
     float *dgamma = s->grads + 6320576, *dbeta = s->grads + 6321088;
@@ -2958,7 +2892,7 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 45187072;
     const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 77853696, *invstd = mean + 512;
+    float *mean = s->acts + 47307728, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 6454208;
     float *running_mean = s->params + 6454720, *running_var = s->params + 6455232;
@@ -2988,7 +2922,7 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 45187072;
     const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 77853696, *invstd = mean + 512;
+    float *mean = s->acts + 47307728, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 45449216;
     float *dgamma = s->grads + 6453696, *dbeta = s->grads + 6454208;
@@ -3040,18 +2974,16 @@ static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 45711360;
     const float *w = s->params + 6455744;
     float *y = s->acts + 45973504;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 77854736; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3069,28 +3001,24 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 45711360;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 77854736; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 90)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3099,7 +3027,7 @@ static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 45973504;
     const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 78903584, *invstd = mean + 512;
+    float *mean = s->acts + 47308768, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 8815552;
     float *running_mean = s->params + 8816064, *running_var = s->params + 8816576;
@@ -3129,7 +3057,7 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 45973504;
     const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 78903584, *invstd = mean + 512;
+    float *mean = s->acts + 47308768, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 46235648;
     const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
@@ -3155,18 +3083,16 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 46235648;
     const float *w = s->params + 8817088;
     float *y = s->acts + 46497792;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 78904624; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3184,28 +3110,24 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 46235648;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 78904624; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 95)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3214,7 +3136,7 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 46497792;
     const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 79953472, *invstd = mean + 512;
+    float *mean = s->acts + 47309808, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11176896;
     float *running_mean = s->params + 11177408, *running_var = s->params + 11177920;
@@ -3244,7 +3166,7 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 46497792;
     const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 79953472, *invstd = mean + 512;
+    float *mean = s->acts + 47309808, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 46759936;
     float *dgamma = s->grads + 11176384, *dbeta = s->grads + 11176896;
@@ -3395,50 +3317,50 @@ static void resnet18_forward(const nn_state *s, const float *input, int n, int t
     resnet18_load_input(s, input, n);
     resnet18_conv1_forward(s, n);
     resnet18_bn1_forward(s, n, training);
-    resnet18_layer1_0_conv1_forward(s, n, training);
+    resnet18_layer1_0_conv1_forward(s, n);
     resnet18_layer1_0_bn1_forward(s, n, training);
-    resnet18_layer1_0_conv2_forward(s, n, training);
+    resnet18_layer1_0_conv2_forward(s, n);
     resnet18_layer1_0_bn2_forward(s, n, training);
     resnet18_layer1_0_add_forward(s, n);
-    resnet18_layer1_1_conv1_forward(s, n, training);
+    resnet18_layer1_1_conv1_forward(s, n);
     resnet18_layer1_1_bn1_forward(s, n, training);
-    resnet18_layer1_1_conv2_forward(s, n, training);
+    resnet18_layer1_1_conv2_forward(s, n);
     resnet18_layer1_1_bn2_forward(s, n, training);
     resnet18_layer1_1_add_forward(s, n);
     resnet18_layer2_0_conv1_forward(s, n);
     resnet18_layer2_0_bn1_forward(s, n, training);
-    resnet18_layer2_0_conv2_forward(s, n, training);
+    resnet18_layer2_0_conv2_forward(s, n);
     resnet18_layer2_0_bn2_forward(s, n, training);
     resnet18_layer2_0_shortcut_0_forward(s, n);
     resnet18_layer2_0_shortcut_1_forward(s, n, training);
     resnet18_layer2_0_add_forward(s, n);
-    resnet18_layer2_1_conv1_forward(s, n, training);
+    resnet18_layer2_1_conv1_forward(s, n);
     resnet18_layer2_1_bn1_forward(s, n, training);
-    resnet18_layer2_1_conv2_forward(s, n, training);
+    resnet18_layer2_1_conv2_forward(s, n);
     resnet18_layer2_1_bn2_forward(s, n, training);
     resnet18_layer2_1_add_forward(s, n);
     resnet18_layer3_0_conv1_forward(s, n);
     resnet18_layer3_0_bn1_forward(s, n, training);
-    resnet18_layer3_0_conv2_forward(s, n, training);
+    resnet18_layer3_0_conv2_forward(s, n);
     resnet18_layer3_0_bn2_forward(s, n, training);
     resnet18_layer3_0_shortcut_0_forward(s, n);
     resnet18_layer3_0_shortcut_1_forward(s, n, training);
     resnet18_layer3_0_add_forward(s, n);
-    resnet18_layer3_1_conv1_forward(s, n, training);
+    resnet18_layer3_1_conv1_forward(s, n);
     resnet18_layer3_1_bn1_forward(s, n, training);
-    resnet18_layer3_1_conv2_forward(s, n, training);
+    resnet18_layer3_1_conv2_forward(s, n);
     resnet18_layer3_1_bn2_forward(s, n, training);
     resnet18_layer3_1_add_forward(s, n);
     resnet18_layer4_0_conv1_forward(s, n);
     resnet18_layer4_0_bn1_forward(s, n, training);
-    resnet18_layer4_0_conv2_forward(s, n, training);
+    resnet18_layer4_0_conv2_forward(s, n);
     resnet18_layer4_0_bn2_forward(s, n, training);
     resnet18_layer4_0_shortcut_0_forward(s, n);
     resnet18_layer4_0_shortcut_1_forward(s, n, training);
     resnet18_layer4_0_add_forward(s, n);
-    resnet18_layer4_1_conv1_forward(s, n, training);
+    resnet18_layer4_1_conv1_forward(s, n);
     resnet18_layer4_1_bn1_forward(s, n, training);
-    resnet18_layer4_1_conv2_forward(s, n, training);
+    resnet18_layer4_1_conv2_forward(s, n);
     resnet18_layer4_1_bn2_forward(s, n, training);
     resnet18_layer4_1_add_forward(s, n);
     resnet18_7_forward(s, n);
@@ -3742,7 +3664,7 @@ const nn_model resnet18_model = {
     .output_size = 10,
     .output_offset = 47300608,
     .n_params = 11183568,
-    .n_acts = 79954512,
+    .n_acts = 47310848,
     .n_work = 10486784,
     .n_index = 0,
     .tensors = resnet18_tensors,

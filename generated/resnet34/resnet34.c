@@ -885,18 +885,16 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
 }
 
 /* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2195456;
     const float *w = s->params + 1984;
     float *y = s->acts + 4292608;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 80069072; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -914,28 +912,24 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 2195456;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 80069072; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 5)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -944,7 +938,7 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 84788256, *invstd = mean + 64;
+    float *mean = s->acts + 80069072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 38912;
     float *running_mean = s->params + 38976, *running_var = s->params + 39040;
@@ -974,7 +968,7 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 4292608;
     const float *gamma = s->params + 38848;
-    float *mean = s->acts + 84788256, *invstd = mean + 64;
+    float *mean = s->acts + 80069072, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 6389760;
     const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
@@ -1000,18 +994,16 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 39104;
     float *y = s->acts + 8486912;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 84788400; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1029,28 +1021,24 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 6389760;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 84788400; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1059,7 +1047,7 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 89507584, *invstd = mean + 64;
+    float *mean = s->acts + 80069216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 76032;
     float *running_mean = s->params + 76096, *running_var = s->params + 76160;
@@ -1089,7 +1077,7 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 75968;
-    float *mean = s->acts + 89507584, *invstd = mean + 64;
+    float *mean = s->acts + 80069216, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 10584064;
     float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
@@ -1141,18 +1129,16 @@ static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 12681216;
     const float *w = s->params + 76224;
     float *y = s->acts + 14778368;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 89507728; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1170,28 +1156,24 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 12681216;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 89507728; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 15)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1200,7 +1182,7 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 94226912, *invstd = mean + 64;
+    float *mean = s->acts + 80069360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 113152;
     float *running_mean = s->params + 113216, *running_var = s->params + 113280;
@@ -1230,7 +1212,7 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 14778368;
     const float *gamma = s->params + 113088;
-    float *mean = s->acts + 94226912, *invstd = mean + 64;
+    float *mean = s->acts + 80069360, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 16875520;
     const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
@@ -1256,18 +1238,16 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 16875520;
     const float *w = s->params + 113344;
     float *y = s->acts + 18972672;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 94227056; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1285,28 +1265,24 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 16875520;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 94227056; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 20)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1315,7 +1291,7 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 98946240, *invstd = mean + 64;
+    float *mean = s->acts + 80069504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 150272;
     float *running_mean = s->params + 150336, *running_var = s->params + 150400;
@@ -1345,7 +1321,7 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 18972672;
     const float *gamma = s->params + 150208;
-    float *mean = s->acts + 98946240, *invstd = mean + 64;
+    float *mean = s->acts + 80069504, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
@@ -1397,18 +1373,16 @@ static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 23166976;
     const float *w = s->params + 150464;
     float *y = s->acts + 25264128;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 98946384; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1426,28 +1400,24 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 23166976;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 98946384; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 25)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
 
@@ -1456,7 +1426,7 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 25264128;
     const float *gamma = s->params + 187328;
-    float *mean = s->acts + 103665568, *invstd = mean + 64;
+    float *mean = s->acts + 80069648, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 187392;
     float *running_mean = s->params + 187456, *running_var = s->params + 187520;
@@ -1486,7 +1456,7 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 25264128;
     const float *gamma = s->params + 187328;
-    float *mean = s->acts + 103665568, *invstd = mean + 64;
+    float *mean = s->acts + 80069648, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 27361280;
     const float *y = s->acts + 27361280; /* the fused relu passes dy where y > 0 */
@@ -1512,18 +1482,16 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 27361280;
     const float *w = s->params + 187584;
     float *y = s->acts + 29458432;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 103665712; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1541,28 +1509,24 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 27361280;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 103665712; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1571,7 +1535,7 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 224448;
-    float *mean = s->acts + 108384896, *invstd = mean + 64;
+    float *mean = s->acts + 80069792, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 224512;
     float *running_mean = s->params + 224576, *running_var = s->params + 224640;
@@ -1601,7 +1565,7 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 224448;
-    float *mean = s->acts + 108384896, *invstd = mean + 64;
+    float *mean = s->acts + 80069792, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 31555584;
     float *dgamma = s->grads + 224448, *dbeta = s->grads + 224512;
@@ -1727,7 +1691,7 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 35749888;
     const float *gamma = s->params + 298432;
-    float *mean = s->acts + 108385040, *invstd = mean + 128;
+    float *mean = s->acts + 80069936, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 298560;
     float *running_mean = s->params + 298688, *running_var = s->params + 298816;
@@ -1757,7 +1721,7 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 35749888;
     const float *gamma = s->params + 298432;
-    float *mean = s->acts + 108385040, *invstd = mean + 128;
+    float *mean = s->acts + 80069936, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 36798464;
     const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
@@ -1783,18 +1747,16 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 36798464;
     const float *w = s->params + 298944;
     float *y = s->acts + 37847040;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 108385312; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1812,28 +1774,24 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 36798464;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 108385312; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 40)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -1842,7 +1800,7 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 37847040;
     const float *gamma = s->params + 446400;
-    float *mean = s->acts + 110745200, *invstd = mean + 128;
+    float *mean = s->acts + 80070208, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 446528;
     float *running_mean = s->params + 446656, *running_var = s->params + 446784;
@@ -1872,7 +1830,7 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 37847040;
     const float *gamma = s->params + 446400;
-    float *mean = s->acts + 110745200, *invstd = mean + 128;
+    float *mean = s->acts + 80070208, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 38895616;
     float *dgamma = s->grads + 446400, *dbeta = s->grads + 446528;
@@ -1948,7 +1906,7 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 39944192;
     const float *gamma = s->params + 455104;
-    float *mean = s->acts + 110745472, *invstd = mean + 128;
+    float *mean = s->acts + 80070480, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 455232;
     float *running_mean = s->params + 455360, *running_var = s->params + 455488;
@@ -1978,7 +1936,7 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 39944192;
     const float *gamma = s->params + 455104;
-    float *mean = s->acts + 110745472, *invstd = mean + 128;
+    float *mean = s->acts + 80070480, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 40992768;
     float *dgamma = s->grads + 455104, *dbeta = s->grads + 455232;
@@ -2030,18 +1988,16 @@ static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 42041344;
     const float *w = s->params + 455616;
     float *y = s->acts + 43089920;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 110745744; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2059,28 +2015,24 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 42041344;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 110745744; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 50)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2089,7 +2041,7 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 43089920;
     const float *gamma = s->params + 603072;
-    float *mean = s->acts + 113105632, *invstd = mean + 128;
+    float *mean = s->acts + 80070752, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 603200;
     float *running_mean = s->params + 603328, *running_var = s->params + 603456;
@@ -2119,7 +2071,7 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 43089920;
     const float *gamma = s->params + 603072;
-    float *mean = s->acts + 113105632, *invstd = mean + 128;
+    float *mean = s->acts + 80070752, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 44138496;
     const float *y = s->acts + 44138496; /* the fused relu passes dy where y > 0 */
@@ -2145,18 +2097,16 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 44138496;
     const float *w = s->params + 603584;
     float *y = s->acts + 45187072;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 113105904; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2174,28 +2124,24 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 44138496;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 113105904; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 55)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2204,7 +2150,7 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 45187072;
     const float *gamma = s->params + 751040;
-    float *mean = s->acts + 115465792, *invstd = mean + 128;
+    float *mean = s->acts + 80071024, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 751168;
     float *running_mean = s->params + 751296, *running_var = s->params + 751424;
@@ -2234,7 +2180,7 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 45187072;
     const float *gamma = s->params + 751040;
-    float *mean = s->acts + 115465792, *invstd = mean + 128;
+    float *mean = s->acts + 80071024, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 46235648;
     float *dgamma = s->grads + 751040, *dbeta = s->grads + 751168;
@@ -2286,18 +2232,16 @@ static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 47284224;
     const float *w = s->params + 751552;
     float *y = s->acts + 48332800;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 115466064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2315,28 +2259,24 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 47284224;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 115466064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 60)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2345,7 +2285,7 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 48332800;
     const float *gamma = s->params + 899008;
-    float *mean = s->acts + 117825952, *invstd = mean + 128;
+    float *mean = s->acts + 80071296, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 899136;
     float *running_mean = s->params + 899264, *running_var = s->params + 899392;
@@ -2375,7 +2315,7 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 48332800;
     const float *gamma = s->params + 899008;
-    float *mean = s->acts + 117825952, *invstd = mean + 128;
+    float *mean = s->acts + 80071296, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 49381376;
     const float *y = s->acts + 49381376; /* the fused relu passes dy where y > 0 */
@@ -2401,18 +2341,16 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 49381376;
     const float *w = s->params + 899520;
     float *y = s->acts + 50429952;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 117826224; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2430,28 +2368,24 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 49381376;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 117826224; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 65)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2460,7 +2394,7 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 50429952;
     const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 120186112, *invstd = mean + 128;
+    float *mean = s->acts + 80071568, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1047104;
     float *running_mean = s->params + 1047232, *running_var = s->params + 1047360;
@@ -2490,7 +2424,7 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 50429952;
     const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 120186112, *invstd = mean + 128;
+    float *mean = s->acts + 80071568, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 51478528;
     float *dgamma = s->grads + 1046976, *dbeta = s->grads + 1047104;
@@ -2542,18 +2476,16 @@ static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 52527104;
     const float *w = s->params + 1047488;
     float *y = s->acts + 53575680;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 120186384; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2571,28 +2503,24 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 52527104;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 120186384; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 70)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
 
@@ -2601,7 +2529,7 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 53575680;
     const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 122546272, *invstd = mean + 128;
+    float *mean = s->acts + 80071840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1195072;
     float *running_mean = s->params + 1195200, *running_var = s->params + 1195328;
@@ -2631,7 +2559,7 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 53575680;
     const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 122546272, *invstd = mean + 128;
+    float *mean = s->acts + 80071840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 54624256;
     const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
@@ -2657,18 +2585,16 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 54624256;
     const float *w = s->params + 1195456;
     float *y = s->acts + 55672832;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 122546544; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2686,28 +2612,24 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 54624256;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 122546544; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 75)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2716,7 +2638,7 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 55672832;
     const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 124906432, *invstd = mean + 128;
+    float *mean = s->acts + 80072112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1343040;
     float *running_mean = s->params + 1343168, *running_var = s->params + 1343296;
@@ -2746,7 +2668,7 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 55672832;
     const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 124906432, *invstd = mean + 128;
+    float *mean = s->acts + 80072112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 56721408;
     float *dgamma = s->grads + 1342912, *dbeta = s->grads + 1343040;
@@ -2872,7 +2794,7 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 58818560;
     const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 124906704, *invstd = mean + 256;
+    float *mean = s->acts + 80072384, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 1638592;
     float *running_mean = s->params + 1638848, *running_var = s->params + 1639104;
@@ -2902,7 +2824,7 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 58818560;
     const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 124906704, *invstd = mean + 256;
+    float *mean = s->acts + 80072384, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 59342848;
     const float *y = s->acts + 59342848; /* the fused relu passes dy where y > 0 */
@@ -2928,18 +2850,16 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 59342848;
     const float *w = s->params + 1639360;
     float *y = s->acts + 59867136;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 124907232; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2957,28 +2877,24 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 59342848;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 124907232; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 85)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -2987,7 +2903,7 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 59867136;
     const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 126087472, *invstd = mean + 256;
+    float *mean = s->acts + 80072912, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2229440;
     float *running_mean = s->params + 2229696, *running_var = s->params + 2229952;
@@ -3017,7 +2933,7 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 59867136;
     const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 126087472, *invstd = mean + 256;
+    float *mean = s->acts + 80072912, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 60391424;
     float *dgamma = s->grads + 2229184, *dbeta = s->grads + 2229440;
@@ -3093,7 +3009,7 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 60915712;
     const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 126088000, *invstd = mean + 256;
+    float *mean = s->acts + 80073440, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2263232;
     float *running_mean = s->params + 2263488, *running_var = s->params + 2263744;
@@ -3123,7 +3039,7 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 60915712;
     const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 126088000, *invstd = mean + 256;
+    float *mean = s->acts + 80073440, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 61440000;
     float *dgamma = s->grads + 2262976, *dbeta = s->grads + 2263232;
@@ -3175,18 +3091,16 @@ static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 61964288;
     const float *w = s->params + 2264000;
     float *y = s->acts + 62488576;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 126088528; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3204,28 +3118,24 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 61964288;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 126088528; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 95)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3234,7 +3144,7 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 62488576;
     const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 127268768, *invstd = mean + 256;
+    float *mean = s->acts + 80073968, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2854080;
     float *running_mean = s->params + 2854336, *running_var = s->params + 2854592;
@@ -3264,7 +3174,7 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 62488576;
     const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 127268768, *invstd = mean + 256;
+    float *mean = s->acts + 80073968, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 63012864;
     const float *y = s->acts + 63012864; /* the fused relu passes dy where y > 0 */
@@ -3290,18 +3200,16 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 63012864;
     const float *w = s->params + 2854848;
     float *y = s->acts + 63537152;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 127269296; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3319,28 +3227,24 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 63012864;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 127269296; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 100)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3349,7 +3253,7 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 63537152;
     const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 128449536, *invstd = mean + 256;
+    float *mean = s->acts + 80074496, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3444928;
     float *running_mean = s->params + 3445184, *running_var = s->params + 3445440;
@@ -3379,7 +3283,7 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 63537152;
     const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 128449536, *invstd = mean + 256;
+    float *mean = s->acts + 80074496, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 64061440;
     float *dgamma = s->grads + 3444672, *dbeta = s->grads + 3444928;
@@ -3431,18 +3335,16 @@ static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 64585728;
     const float *w = s->params + 3445696;
     float *y = s->acts + 65110016;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 128450064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3460,28 +3362,24 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 64585728;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 128450064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 105)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3490,7 +3388,7 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 65110016;
     const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 129630304, *invstd = mean + 256;
+    float *mean = s->acts + 80075024, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4035776;
     float *running_mean = s->params + 4036032, *running_var = s->params + 4036288;
@@ -3520,7 +3418,7 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 65110016;
     const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 129630304, *invstd = mean + 256;
+    float *mean = s->acts + 80075024, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 65634304;
     const float *y = s->acts + 65634304; /* the fused relu passes dy where y > 0 */
@@ -3546,18 +3444,16 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 65634304;
     const float *w = s->params + 4036544;
     float *y = s->acts + 66158592;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 129630832; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3575,28 +3471,24 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 65634304;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 129630832; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 110)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3605,7 +3497,7 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 66158592;
     const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 130811072, *invstd = mean + 256;
+    float *mean = s->acts + 80075552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4626624;
     float *running_mean = s->params + 4626880, *running_var = s->params + 4627136;
@@ -3635,7 +3527,7 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 66158592;
     const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 130811072, *invstd = mean + 256;
+    float *mean = s->acts + 80075552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 66682880;
     float *dgamma = s->grads + 4626368, *dbeta = s->grads + 4626624;
@@ -3687,18 +3579,16 @@ static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 67207168;
     const float *w = s->params + 4627392;
     float *y = s->acts + 67731456;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 130811600; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3716,28 +3606,24 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 67207168;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 130811600; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 115)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -3746,7 +3632,7 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 67731456;
     const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 131991840, *invstd = mean + 256;
+    float *mean = s->acts + 80076080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5217472;
     float *running_mean = s->params + 5217728, *running_var = s->params + 5217984;
@@ -3776,7 +3662,7 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 67731456;
     const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 131991840, *invstd = mean + 256;
+    float *mean = s->acts + 80076080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 68255744;
     const float *y = s->acts + 68255744; /* the fused relu passes dy where y > 0 */
@@ -3802,18 +3688,16 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 68255744;
     const float *w = s->params + 5218240;
     float *y = s->acts + 68780032;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 131992368; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3831,28 +3715,24 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 68255744;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 131992368; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 120)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3861,7 +3741,7 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 68780032;
     const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 133172608, *invstd = mean + 256;
+    float *mean = s->acts + 80076608, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5808320;
     float *running_mean = s->params + 5808576, *running_var = s->params + 5808832;
@@ -3891,7 +3771,7 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 68780032;
     const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 133172608, *invstd = mean + 256;
+    float *mean = s->acts + 80076608, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 69304320;
     float *dgamma = s->grads + 5808064, *dbeta = s->grads + 5808320;
@@ -3943,18 +3823,16 @@ static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 69828608;
     const float *w = s->params + 5809088;
     float *y = s->acts + 70352896;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 133173136; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3972,28 +3850,24 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 69828608;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 133173136; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 125)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4002,7 +3876,7 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 70352896;
     const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 134353376, *invstd = mean + 256;
+    float *mean = s->acts + 80077136, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6399168;
     float *running_mean = s->params + 6399424, *running_var = s->params + 6399680;
@@ -4032,7 +3906,7 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 70352896;
     const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 134353376, *invstd = mean + 256;
+    float *mean = s->acts + 80077136, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 70877184;
     const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
@@ -4058,18 +3932,16 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 70877184;
     const float *w = s->params + 6399936;
     float *y = s->acts + 71401472;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 134353904; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4087,28 +3959,24 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 70877184;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 134353904; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 130)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4117,7 +3985,7 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 71401472;
     const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 135534144, *invstd = mean + 256;
+    float *mean = s->acts + 80077664, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6990016;
     float *running_mean = s->params + 6990272, *running_var = s->params + 6990528;
@@ -4147,7 +4015,7 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 71401472;
     const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 135534144, *invstd = mean + 256;
+    float *mean = s->acts + 80077664, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 71925760;
     float *dgamma = s->grads + 6989760, *dbeta = s->grads + 6990016;
@@ -4199,18 +4067,16 @@ static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 72450048;
     const float *w = s->params + 6990784;
     float *y = s->acts + 72974336;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 135534672; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4228,28 +4094,24 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 72450048;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 135534672; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 135)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4258,7 +4120,7 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 72974336;
     const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 136714912, *invstd = mean + 256;
+    float *mean = s->acts + 80078192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7580864;
     float *running_mean = s->params + 7581120, *running_var = s->params + 7581376;
@@ -4288,7 +4150,7 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 72974336;
     const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 136714912, *invstd = mean + 256;
+    float *mean = s->acts + 80078192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 73498624;
     const float *y = s->acts + 73498624; /* the fused relu passes dy where y > 0 */
@@ -4314,18 +4176,16 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 73498624;
     const float *w = s->params + 7581632;
     float *y = s->acts + 74022912;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 136715440; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4343,28 +4203,24 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 73498624;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 136715440; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 140)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4373,7 +4229,7 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 74022912;
     const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 137895680, *invstd = mean + 256;
+    float *mean = s->acts + 80078720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8171712;
     float *running_mean = s->params + 8171968, *running_var = s->params + 8172224;
@@ -4403,7 +4259,7 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 74022912;
     const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 137895680, *invstd = mean + 256;
+    float *mean = s->acts + 80078720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 74547200;
     float *dgamma = s->grads + 8171456, *dbeta = s->grads + 8171712;
@@ -4529,7 +4385,7 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 75595776;
     const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 137896208, *invstd = mean + 512;
+    float *mean = s->acts + 80079248, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 9352640;
     float *running_mean = s->params + 9353152, *running_var = s->params + 9353664;
@@ -4559,7 +4415,7 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 75595776;
     const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 137896208, *invstd = mean + 512;
+    float *mean = s->acts + 80079248, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 75857920;
     const float *y = s->acts + 75857920; /* the fused relu passes dy where y > 0 */
@@ -4585,18 +4441,16 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 75857920;
     const float *w = s->params + 9354176;
     float *y = s->acts + 76120064;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 137897248; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4614,28 +4468,24 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 75857920;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 137897248; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 150)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4644,7 +4494,7 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 76120064;
     const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 138946096, *invstd = mean + 512;
+    float *mean = s->acts + 80080288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11713984;
     float *running_mean = s->params + 11714496, *running_var = s->params + 11715008;
@@ -4674,7 +4524,7 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 76120064;
     const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 138946096, *invstd = mean + 512;
+    float *mean = s->acts + 80080288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 76382208;
     float *dgamma = s->grads + 11713472, *dbeta = s->grads + 11713984;
@@ -4750,7 +4600,7 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 76644352;
     const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 138947136, *invstd = mean + 512;
+    float *mean = s->acts + 80081328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11847104;
     float *running_mean = s->params + 11847616, *running_var = s->params + 11848128;
@@ -4780,7 +4630,7 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 76644352;
     const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 138947136, *invstd = mean + 512;
+    float *mean = s->acts + 80081328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 76906496;
     float *dgamma = s->grads + 11846592, *dbeta = s->grads + 11847104;
@@ -4832,18 +4682,16 @@ static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77168640;
     const float *w = s->params + 11848640;
     float *y = s->acts + 77430784;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 138948176; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4861,28 +4709,24 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 77168640;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 138948176; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 160)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -4891,7 +4735,7 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 77430784;
     const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 139997024, *invstd = mean + 512;
+    float *mean = s->acts + 80082368, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 14208448;
     float *running_mean = s->params + 14208960, *running_var = s->params + 14209472;
@@ -4921,7 +4765,7 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 77430784;
     const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 139997024, *invstd = mean + 512;
+    float *mean = s->acts + 80082368, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 77692928;
     const float *y = s->acts + 77692928; /* the fused relu passes dy where y > 0 */
@@ -4947,18 +4791,16 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 77692928;
     const float *w = s->params + 14209984;
     float *y = s->acts + 77955072;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 139998064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4976,28 +4818,24 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 77692928;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 139998064; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 165)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5006,7 +4844,7 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 77955072;
     const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 141046912, *invstd = mean + 512;
+    float *mean = s->acts + 80083408, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 16569792;
     float *running_mean = s->params + 16570304, *running_var = s->params + 16570816;
@@ -5036,7 +4874,7 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 77955072;
     const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 141046912, *invstd = mean + 512;
+    float *mean = s->acts + 80083408, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 78217216;
     float *dgamma = s->grads + 16569280, *dbeta = s->grads + 16569792;
@@ -5088,18 +4926,16 @@ static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n, int training)
+static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 78479360;
     const float *w = s->params + 16571328;
     float *y = s->acts + 78741504;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 141047952; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -5117,28 +4953,24 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 78479360;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 141047952; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 170)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 1);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
 
@@ -5147,7 +4979,7 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 78741504;
     const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 142096800, *invstd = mean + 512;
+    float *mean = s->acts + 80084448, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 18931136;
     float *running_mean = s->params + 18931648, *running_var = s->params + 18932160;
@@ -5177,7 +5009,7 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 78741504;
     const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 142096800, *invstd = mean + 512;
+    float *mean = s->acts + 80084448, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 79003648;
     const float *y = s->acts + 79003648; /* the fused relu passes dy where y > 0 */
@@ -5203,18 +5035,16 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 79003648;
     const float *w = s->params + 18932672;
     float *y = s->acts + 79265792;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 142097840; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -5232,28 +5062,24 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 79003648;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 142097840; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 175)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5262,7 +5088,7 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 79265792;
     const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 143146688, *invstd = mean + 512;
+    float *mean = s->acts + 80085488, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 21292480;
     float *running_mean = s->params + 21292992, *running_var = s->params + 21293504;
@@ -5292,7 +5118,7 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 79265792;
     const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 143146688, *invstd = mean + 512;
+    float *mean = s->acts + 80085488, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 79527936;
     float *dgamma = s->grads + 21291968, *dbeta = s->grads + 21292480;
@@ -5443,90 +5269,90 @@ static void resnet34_forward(const nn_state *s, const float *input, int n, int t
     resnet34_load_input(s, input, n);
     resnet34_conv1_forward(s, n);
     resnet34_bn1_forward(s, n, training);
-    resnet34_layer1_0_conv1_forward(s, n, training);
+    resnet34_layer1_0_conv1_forward(s, n);
     resnet34_layer1_0_bn1_forward(s, n, training);
-    resnet34_layer1_0_conv2_forward(s, n, training);
+    resnet34_layer1_0_conv2_forward(s, n);
     resnet34_layer1_0_bn2_forward(s, n, training);
     resnet34_layer1_0_add_forward(s, n);
-    resnet34_layer1_1_conv1_forward(s, n, training);
+    resnet34_layer1_1_conv1_forward(s, n);
     resnet34_layer1_1_bn1_forward(s, n, training);
-    resnet34_layer1_1_conv2_forward(s, n, training);
+    resnet34_layer1_1_conv2_forward(s, n);
     resnet34_layer1_1_bn2_forward(s, n, training);
     resnet34_layer1_1_add_forward(s, n);
-    resnet34_layer1_2_conv1_forward(s, n, training);
+    resnet34_layer1_2_conv1_forward(s, n);
     resnet34_layer1_2_bn1_forward(s, n, training);
-    resnet34_layer1_2_conv2_forward(s, n, training);
+    resnet34_layer1_2_conv2_forward(s, n);
     resnet34_layer1_2_bn2_forward(s, n, training);
     resnet34_layer1_2_add_forward(s, n);
     resnet34_layer2_0_conv1_forward(s, n);
     resnet34_layer2_0_bn1_forward(s, n, training);
-    resnet34_layer2_0_conv2_forward(s, n, training);
+    resnet34_layer2_0_conv2_forward(s, n);
     resnet34_layer2_0_bn2_forward(s, n, training);
     resnet34_layer2_0_shortcut_0_forward(s, n);
     resnet34_layer2_0_shortcut_1_forward(s, n, training);
     resnet34_layer2_0_add_forward(s, n);
-    resnet34_layer2_1_conv1_forward(s, n, training);
+    resnet34_layer2_1_conv1_forward(s, n);
     resnet34_layer2_1_bn1_forward(s, n, training);
-    resnet34_layer2_1_conv2_forward(s, n, training);
+    resnet34_layer2_1_conv2_forward(s, n);
     resnet34_layer2_1_bn2_forward(s, n, training);
     resnet34_layer2_1_add_forward(s, n);
-    resnet34_layer2_2_conv1_forward(s, n, training);
+    resnet34_layer2_2_conv1_forward(s, n);
     resnet34_layer2_2_bn1_forward(s, n, training);
-    resnet34_layer2_2_conv2_forward(s, n, training);
+    resnet34_layer2_2_conv2_forward(s, n);
     resnet34_layer2_2_bn2_forward(s, n, training);
     resnet34_layer2_2_add_forward(s, n);
-    resnet34_layer2_3_conv1_forward(s, n, training);
+    resnet34_layer2_3_conv1_forward(s, n);
     resnet34_layer2_3_bn1_forward(s, n, training);
-    resnet34_layer2_3_conv2_forward(s, n, training);
+    resnet34_layer2_3_conv2_forward(s, n);
     resnet34_layer2_3_bn2_forward(s, n, training);
     resnet34_layer2_3_add_forward(s, n);
     resnet34_layer3_0_conv1_forward(s, n);
     resnet34_layer3_0_bn1_forward(s, n, training);
-    resnet34_layer3_0_conv2_forward(s, n, training);
+    resnet34_layer3_0_conv2_forward(s, n);
     resnet34_layer3_0_bn2_forward(s, n, training);
     resnet34_layer3_0_shortcut_0_forward(s, n);
     resnet34_layer3_0_shortcut_1_forward(s, n, training);
     resnet34_layer3_0_add_forward(s, n);
-    resnet34_layer3_1_conv1_forward(s, n, training);
+    resnet34_layer3_1_conv1_forward(s, n);
     resnet34_layer3_1_bn1_forward(s, n, training);
-    resnet34_layer3_1_conv2_forward(s, n, training);
+    resnet34_layer3_1_conv2_forward(s, n);
     resnet34_layer3_1_bn2_forward(s, n, training);
     resnet34_layer3_1_add_forward(s, n);
-    resnet34_layer3_2_conv1_forward(s, n, training);
+    resnet34_layer3_2_conv1_forward(s, n);
     resnet34_layer3_2_bn1_forward(s, n, training);
-    resnet34_layer3_2_conv2_forward(s, n, training);
+    resnet34_layer3_2_conv2_forward(s, n);
     resnet34_layer3_2_bn2_forward(s, n, training);
     resnet34_layer3_2_add_forward(s, n);
-    resnet34_layer3_3_conv1_forward(s, n, training);
+    resnet34_layer3_3_conv1_forward(s, n);
     resnet34_layer3_3_bn1_forward(s, n, training);
-    resnet34_layer3_3_conv2_forward(s, n, training);
+    resnet34_layer3_3_conv2_forward(s, n);
     resnet34_layer3_3_bn2_forward(s, n, training);
     resnet34_layer3_3_add_forward(s, n);
-    resnet34_layer3_4_conv1_forward(s, n, training);
+    resnet34_layer3_4_conv1_forward(s, n);
     resnet34_layer3_4_bn1_forward(s, n, training);
-    resnet34_layer3_4_conv2_forward(s, n, training);
+    resnet34_layer3_4_conv2_forward(s, n);
     resnet34_layer3_4_bn2_forward(s, n, training);
     resnet34_layer3_4_add_forward(s, n);
-    resnet34_layer3_5_conv1_forward(s, n, training);
+    resnet34_layer3_5_conv1_forward(s, n);
     resnet34_layer3_5_bn1_forward(s, n, training);
-    resnet34_layer3_5_conv2_forward(s, n, training);
+    resnet34_layer3_5_conv2_forward(s, n);
     resnet34_layer3_5_bn2_forward(s, n, training);
     resnet34_layer3_5_add_forward(s, n);
     resnet34_layer4_0_conv1_forward(s, n);
     resnet34_layer4_0_bn1_forward(s, n, training);
-    resnet34_layer4_0_conv2_forward(s, n, training);
+    resnet34_layer4_0_conv2_forward(s, n);
     resnet34_layer4_0_bn2_forward(s, n, training);
     resnet34_layer4_0_shortcut_0_forward(s, n);
     resnet34_layer4_0_shortcut_1_forward(s, n, training);
     resnet34_layer4_0_add_forward(s, n);
-    resnet34_layer4_1_conv1_forward(s, n, training);
+    resnet34_layer4_1_conv1_forward(s, n);
     resnet34_layer4_1_bn1_forward(s, n, training);
-    resnet34_layer4_1_conv2_forward(s, n, training);
+    resnet34_layer4_1_conv2_forward(s, n);
     resnet34_layer4_1_bn2_forward(s, n, training);
     resnet34_layer4_1_add_forward(s, n);
-    resnet34_layer4_2_conv1_forward(s, n, training);
+    resnet34_layer4_2_conv1_forward(s, n);
     resnet34_layer4_2_bn1_forward(s, n, training);
-    resnet34_layer4_2_conv2_forward(s, n, training);
+    resnet34_layer4_2_conv2_forward(s, n);
     resnet34_layer4_2_bn2_forward(s, n, training);
     resnet34_layer4_2_add_forward(s, n);
     resnet34_7_forward(s, n);
@@ -6046,7 +5872,7 @@ const nn_model resnet34_model = {
     .output_size = 10,
     .output_offset = 80068608,
     .n_params = 21299152,
-    .n_acts = 143147728,
+    .n_acts = 80086528,
     .n_work = 10486784,
     .n_index = 0,
     .tensors = resnet34_tensors,

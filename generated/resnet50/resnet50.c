@@ -971,18 +971,16 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 6389760;
     const float *w = s->params + 6336;
     float *y = s->acts + 8486912;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 277512800; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1000,28 +998,24 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 6389760;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 277512800; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 10)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1030,7 +1024,7 @@ static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 43200;
-    float *mean = s->acts + 282231984, *invstd = mean + 64;
+    float *mean = s->acts + 277512800, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 43264;
     float *running_mean = s->params + 43328, *running_var = s->params + 43392;
@@ -1060,7 +1054,7 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 8486912;
     const float *gamma = s->params + 43200;
-    float *mean = s->acts + 282231984, *invstd = mean + 64;
+    float *mean = s->acts + 277512800, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 10584064;
     const float *y = s->acts + 10584064; /* the fused relu passes dy where y > 0 */
@@ -1116,7 +1110,7 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 12681216;
     const float *gamma = s->params + 59840;
-    float *mean = s->acts + 282232128, *invstd = mean + 256;
+    float *mean = s->acts + 277512944, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 60096;
     float *running_mean = s->params + 60352, *running_var = s->params + 60608;
@@ -1146,7 +1140,7 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 12681216;
     const float *gamma = s->params + 59840;
-    float *mean = s->acts + 282232128, *invstd = mean + 256;
+    float *mean = s->acts + 277512944, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 21069824;
     float *dgamma = s->grads + 59840, *dbeta = s->grads + 60096;
@@ -1201,7 +1195,7 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 77248;
-    float *mean = s->acts + 282232656, *invstd = mean + 256;
+    float *mean = s->acts + 277513472, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 77504;
     float *running_mean = s->params + 77760, *running_var = s->params + 78016;
@@ -1231,7 +1225,7 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 29458432;
     const float *gamma = s->params + 77248;
-    float *mean = s->acts + 282232656, *invstd = mean + 256;
+    float *mean = s->acts + 277513472, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 37847040;
     float *dgamma = s->grads + 77248, *dbeta = s->grads + 77504;
@@ -1313,7 +1307,7 @@ static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 54624256;
     const float *gamma = s->params + 94656;
-    float *mean = s->acts + 282233184, *invstd = mean + 64;
+    float *mean = s->acts + 277514000, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 94720;
     float *running_mean = s->params + 94784, *running_var = s->params + 94848;
@@ -1343,7 +1337,7 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 54624256;
     const float *gamma = s->params + 94656;
-    float *mean = s->acts + 282233184, *invstd = mean + 64;
+    float *mean = s->acts + 277514000, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 56721408;
     const float *y = s->acts + 56721408; /* the fused relu passes dy where y > 0 */
@@ -1369,18 +1363,16 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 56721408;
     const float *w = s->params + 94912;
     float *y = s->acts + 58818560;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 282233328; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1398,28 +1390,24 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 56721408;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 282233328; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 30)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1428,7 +1416,7 @@ static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 58818560;
     const float *gamma = s->params + 131776;
-    float *mean = s->acts + 286952512, *invstd = mean + 64;
+    float *mean = s->acts + 277514144, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 131840;
     float *running_mean = s->params + 131904, *running_var = s->params + 131968;
@@ -1458,7 +1446,7 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 58818560;
     const float *gamma = s->params + 131776;
-    float *mean = s->acts + 286952512, *invstd = mean + 64;
+    float *mean = s->acts + 277514144, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 60915712;
     const float *y = s->acts + 60915712; /* the fused relu passes dy where y > 0 */
@@ -1514,7 +1502,7 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 63012864;
     const float *gamma = s->params + 148416;
-    float *mean = s->acts + 286952656, *invstd = mean + 256;
+    float *mean = s->acts + 277514288, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 148672;
     float *running_mean = s->params + 148928, *running_var = s->params + 149184;
@@ -1544,7 +1532,7 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 63012864;
     const float *gamma = s->params + 148416;
-    float *mean = s->acts + 286952656, *invstd = mean + 256;
+    float *mean = s->acts + 277514288, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 71401472;
     float *dgamma = s->grads + 148416, *dbeta = s->grads + 148672;
@@ -1626,7 +1614,7 @@ static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 88178688;
     const float *gamma = s->params + 165824;
-    float *mean = s->acts + 286953184, *invstd = mean + 64;
+    float *mean = s->acts + 277514816, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 165888;
     float *running_mean = s->params + 165952, *running_var = s->params + 166016;
@@ -1656,7 +1644,7 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 88178688;
     const float *gamma = s->params + 165824;
-    float *mean = s->acts + 286953184, *invstd = mean + 64;
+    float *mean = s->acts + 277514816, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 90275840;
     const float *y = s->acts + 90275840; /* the fused relu passes dy where y > 0 */
@@ -1682,18 +1670,16 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 90275840;
     const float *w = s->params + 166080;
     float *y = s->acts + 92372992;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 286953328; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][64][64], positions 4112 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     wino4_weights(u, w, 64, 64);
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -1711,28 +1697,24 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 90275840;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
-    float *kept = s->acts + 286953328; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][64][nt], positions ms apart */
+    float *v = s->work; /* [36][64][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][64][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][64][64], positions 4112 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][64][nt], positions vs apart */
     float *du = u + 148032; /* [36][64][64], positions 4112 apart */
     wino4_output_grad(dm, dy, 64 * n, 32, 32, 8, 8);
     if (trains(s, 45)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
-        }
+        wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][64][nt], positions vs apart */
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 64 * n, 32, 32, 8, 8, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
 
@@ -1741,7 +1723,7 @@ static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 92372992;
     const float *gamma = s->params + 202944;
-    float *mean = s->acts + 291672512, *invstd = mean + 64;
+    float *mean = s->acts + 277514960, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 203008;
     float *running_mean = s->params + 203072, *running_var = s->params + 203136;
@@ -1771,7 +1753,7 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 92372992;
     const float *gamma = s->params + 202944;
-    float *mean = s->acts + 291672512, *invstd = mean + 64;
+    float *mean = s->acts + 277514960, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 94470144;
     const float *y = s->acts + 94470144; /* the fused relu passes dy where y > 0 */
@@ -1827,7 +1809,7 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 96567296;
     const float *gamma = s->params + 219584;
-    float *mean = s->acts + 291672656, *invstd = mean + 256;
+    float *mean = s->acts + 277515104, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 219840;
     float *running_mean = s->params + 220096, *running_var = s->params + 220352;
@@ -1857,7 +1839,7 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 96567296;
     const float *gamma = s->params + 219584;
-    float *mean = s->acts + 291672656, *invstd = mean + 256;
+    float *mean = s->acts + 277515104, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 104955904;
     float *dgamma = s->grads + 219584, *dbeta = s->grads + 219840;
@@ -1939,7 +1921,7 @@ static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 121733120;
     const float *gamma = s->params + 253376;
-    float *mean = s->acts + 291673184, *invstd = mean + 128;
+    float *mean = s->acts + 277515632, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
     const float *beta = s->params + 253504;
     float *running_mean = s->params + 253632, *running_var = s->params + 253760;
@@ -1969,7 +1951,7 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 121733120;
     const float *gamma = s->params + 253376;
-    float *mean = s->acts + 291673184, *invstd = mean + 128;
+    float *mean = s->acts + 277515632, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
     const float *dy = s->dacts + 125927424;
     const float *y = s->acts + 125927424; /* the fused relu passes dy where y > 0 */
@@ -2070,7 +2052,7 @@ static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 130121728;
     const float *gamma = s->params + 401344;
-    float *mean = s->acts + 291673456, *invstd = mean + 128;
+    float *mean = s->acts + 277515904, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 401472;
     float *running_mean = s->params + 401600, *running_var = s->params + 401728;
@@ -2100,7 +2082,7 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 130121728;
     const float *gamma = s->params + 401344;
-    float *mean = s->acts + 291673456, *invstd = mean + 128;
+    float *mean = s->acts + 277515904, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 131170304;
     const float *y = s->acts + 131170304; /* the fused relu passes dy where y > 0 */
@@ -2156,7 +2138,7 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 132218880;
     const float *gamma = s->params + 467392;
-    float *mean = s->acts + 291673728, *invstd = mean + 512;
+    float *mean = s->acts + 277516176, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 467904;
     float *running_mean = s->params + 468416, *running_var = s->params + 468928;
@@ -2186,7 +2168,7 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 132218880;
     const float *gamma = s->params + 467392;
-    float *mean = s->acts + 291673728, *invstd = mean + 512;
+    float *mean = s->acts + 277516176, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 136413184;
     float *dgamma = s->grads + 467392, *dbeta = s->grads + 467904;
@@ -2262,7 +2244,7 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 140607488;
     const float *gamma = s->params + 600512;
-    float *mean = s->acts + 291674768, *invstd = mean + 512;
+    float *mean = s->acts + 277517216, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 601024;
     float *running_mean = s->params + 601536, *running_var = s->params + 602048;
@@ -2292,7 +2274,7 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 140607488;
     const float *gamma = s->params + 600512;
-    float *mean = s->acts + 291674768, *invstd = mean + 512;
+    float *mean = s->acts + 277517216, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 144801792;
     float *dgamma = s->grads + 600512, *dbeta = s->grads + 601024;
@@ -2374,7 +2356,7 @@ static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 153190400;
     const float *gamma = s->params + 668096;
-    float *mean = s->acts + 291675808, *invstd = mean + 128;
+    float *mean = s->acts + 277518256, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 668224;
     float *running_mean = s->params + 668352, *running_var = s->params + 668480;
@@ -2404,7 +2386,7 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 153190400;
     const float *gamma = s->params + 668096;
-    float *mean = s->acts + 291675808, *invstd = mean + 128;
+    float *mean = s->acts + 277518256, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 154238976;
     const float *y = s->acts + 154238976; /* the fused relu passes dy where y > 0 */
@@ -2430,18 +2412,16 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 154238976;
     const float *w = s->params + 668608;
     float *y = s->acts + 155287552;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 291676080; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2459,28 +2439,24 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 154238976;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 291676080; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 80)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2489,7 +2465,7 @@ static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 155287552;
     const float *gamma = s->params + 816064;
-    float *mean = s->acts + 294035968, *invstd = mean + 128;
+    float *mean = s->acts + 277518528, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 816192;
     float *running_mean = s->params + 816320, *running_var = s->params + 816448;
@@ -2519,7 +2495,7 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 155287552;
     const float *gamma = s->params + 816064;
-    float *mean = s->acts + 294035968, *invstd = mean + 128;
+    float *mean = s->acts + 277518528, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 156336128;
     const float *y = s->acts + 156336128; /* the fused relu passes dy where y > 0 */
@@ -2575,7 +2551,7 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 157384704;
     const float *gamma = s->params + 882112;
-    float *mean = s->acts + 294036240, *invstd = mean + 512;
+    float *mean = s->acts + 277518800, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 882624;
     float *running_mean = s->params + 883136, *running_var = s->params + 883648;
@@ -2605,7 +2581,7 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 157384704;
     const float *gamma = s->params + 882112;
-    float *mean = s->acts + 294036240, *invstd = mean + 512;
+    float *mean = s->acts + 277518800, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 161579008;
     float *dgamma = s->grads + 882112, *dbeta = s->grads + 882624;
@@ -2687,7 +2663,7 @@ static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 169967616;
     const float *gamma = s->params + 949696;
-    float *mean = s->acts + 294037280, *invstd = mean + 128;
+    float *mean = s->acts + 277519840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 949824;
     float *running_mean = s->params + 949952, *running_var = s->params + 950080;
@@ -2717,7 +2693,7 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 169967616;
     const float *gamma = s->params + 949696;
-    float *mean = s->acts + 294037280, *invstd = mean + 128;
+    float *mean = s->acts + 277519840, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 171016192;
     const float *y = s->acts + 171016192; /* the fused relu passes dy where y > 0 */
@@ -2743,18 +2719,16 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 171016192;
     const float *w = s->params + 950208;
     float *y = s->acts + 172064768;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 294037552; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -2772,28 +2746,24 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 171016192;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 294037552; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 95)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -2802,7 +2772,7 @@ static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 172064768;
     const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 296397440, *invstd = mean + 128;
+    float *mean = s->acts + 277520112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1097792;
     float *running_mean = s->params + 1097920, *running_var = s->params + 1098048;
@@ -2832,7 +2802,7 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 172064768;
     const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 296397440, *invstd = mean + 128;
+    float *mean = s->acts + 277520112, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 173113344;
     const float *y = s->acts + 173113344; /* the fused relu passes dy where y > 0 */
@@ -2888,7 +2858,7 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 174161920;
     const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 296397712, *invstd = mean + 512;
+    float *mean = s->acts + 277520384, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1164224;
     float *running_mean = s->params + 1164736, *running_var = s->params + 1165248;
@@ -2918,7 +2888,7 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 174161920;
     const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 296397712, *invstd = mean + 512;
+    float *mean = s->acts + 277520384, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 178356224;
     float *dgamma = s->grads + 1163712, *dbeta = s->grads + 1164224;
@@ -3000,7 +2970,7 @@ static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 186744832;
     const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 296398752, *invstd = mean + 128;
+    float *mean = s->acts + 277521424, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1231424;
     float *running_mean = s->params + 1231552, *running_var = s->params + 1231680;
@@ -3030,7 +3000,7 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 186744832;
     const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 296398752, *invstd = mean + 128;
+    float *mean = s->acts + 277521424, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 187793408;
     const float *y = s->acts + 187793408; /* the fused relu passes dy where y > 0 */
@@ -3056,18 +3026,16 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 187793408;
     const float *w = s->params + 1231808;
     float *y = s->acts + 188841984;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 296399024; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][128][128], positions 16400 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     wino4_weights(u, w, 128, 128);
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3085,28 +3053,24 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 187793408;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
-    float *kept = s->acts + 296399024; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][128][nt], positions ms apart */
+    float *v = s->work; /* [36][128][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][128][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][128][128], positions 16400 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][128][nt], positions vs apart */
     float *du = u + 590400; /* [36][128][128], positions 16400 apart */
     wino4_output_grad(dm, dy, 128 * n, 16, 16, 4, 4);
     if (trains(s, 110)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
-        }
+        wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][128][nt], positions vs apart */
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 128 * n, 16, 16, 4, 4, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
 
@@ -3115,7 +3079,7 @@ static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 188841984;
     const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 298758912, *invstd = mean + 128;
+    float *mean = s->acts + 277521696, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1379392;
     float *running_mean = s->params + 1379520, *running_var = s->params + 1379648;
@@ -3145,7 +3109,7 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 188841984;
     const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 298758912, *invstd = mean + 128;
+    float *mean = s->acts + 277521696, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 189890560;
     const float *y = s->acts + 189890560; /* the fused relu passes dy where y > 0 */
@@ -3201,7 +3165,7 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 190939136;
     const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 298759184, *invstd = mean + 512;
+    float *mean = s->acts + 277521968, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1445824;
     float *running_mean = s->params + 1446336, *running_var = s->params + 1446848;
@@ -3231,7 +3195,7 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 190939136;
     const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 298759184, *invstd = mean + 512;
+    float *mean = s->acts + 277521968, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 195133440;
     float *dgamma = s->grads + 1445312, *dbeta = s->grads + 1445824;
@@ -3313,7 +3277,7 @@ static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 203522048;
     const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 298760224, *invstd = mean + 256;
+    float *mean = s->acts + 277523008, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
     const float *beta = s->params + 1578688;
     float *running_mean = s->params + 1578944, *running_var = s->params + 1579200;
@@ -3343,7 +3307,7 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 203522048;
     const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 298760224, *invstd = mean + 256;
+    float *mean = s->acts + 277523008, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
     const float *dy = s->dacts + 205619200;
     const float *y = s->acts + 205619200; /* the fused relu passes dy where y > 0 */
@@ -3444,7 +3408,7 @@ static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 207716352;
     const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 298760752, *invstd = mean + 256;
+    float *mean = s->acts + 277523536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2169536;
     float *running_mean = s->params + 2169792, *running_var = s->params + 2170048;
@@ -3474,7 +3438,7 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 207716352;
     const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 298760752, *invstd = mean + 256;
+    float *mean = s->acts + 277523536, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 208240640;
     const float *y = s->acts + 208240640; /* the fused relu passes dy where y > 0 */
@@ -3530,7 +3494,7 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 208764928;
     const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 298761280, *invstd = mean + 1024;
+    float *mean = s->acts + 277524064, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2433472;
     float *running_mean = s->params + 2434496, *running_var = s->params + 2435520;
@@ -3560,7 +3524,7 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 208764928;
     const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 298761280, *invstd = mean + 1024;
+    float *mean = s->acts + 277524064, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 210862080;
     float *dgamma = s->grads + 2432448, *dbeta = s->grads + 2433472;
@@ -3636,7 +3600,7 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 212959232;
     const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 298763344, *invstd = mean + 1024;
+    float *mean = s->acts + 277526128, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 2961856;
     float *running_mean = s->params + 2962880, *running_var = s->params + 2963904;
@@ -3666,7 +3630,7 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 212959232;
     const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 298763344, *invstd = mean + 1024;
+    float *mean = s->acts + 277526128, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 215056384;
     float *dgamma = s->grads + 2960832, *dbeta = s->grads + 2961856;
@@ -3748,7 +3712,7 @@ static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 219250688;
     const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 298765408, *invstd = mean + 256;
+    float *mean = s->acts + 277528192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3227328;
     float *running_mean = s->params + 3227584, *running_var = s->params + 3227840;
@@ -3778,7 +3742,7 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 219250688;
     const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 298765408, *invstd = mean + 256;
+    float *mean = s->acts + 277528192, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 219774976;
     const float *y = s->acts + 219774976; /* the fused relu passes dy where y > 0 */
@@ -3804,18 +3768,16 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 219774976;
     const float *w = s->params + 3228096;
     float *y = s->acts + 220299264;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 298765936; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -3833,28 +3795,24 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 219774976;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 298765936; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 145)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -3863,7 +3821,7 @@ static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 220299264;
     const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 299946176, *invstd = mean + 256;
+    float *mean = s->acts + 277528720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 3818176;
     float *running_mean = s->params + 3818432, *running_var = s->params + 3818688;
@@ -3893,7 +3851,7 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 220299264;
     const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 299946176, *invstd = mean + 256;
+    float *mean = s->acts + 277528720, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 220823552;
     const float *y = s->acts + 220823552; /* the fused relu passes dy where y > 0 */
@@ -3949,7 +3907,7 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 221347840;
     const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 299946704, *invstd = mean + 1024;
+    float *mean = s->acts + 277529248, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4082112;
     float *running_mean = s->params + 4083136, *running_var = s->params + 4084160;
@@ -3979,7 +3937,7 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 221347840;
     const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 299946704, *invstd = mean + 1024;
+    float *mean = s->acts + 277529248, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 223444992;
     float *dgamma = s->grads + 4081088, *dbeta = s->grads + 4082112;
@@ -4061,7 +4019,7 @@ static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 227639296;
     const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 299948768, *invstd = mean + 256;
+    float *mean = s->acts + 277531312, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4347584;
     float *running_mean = s->params + 4347840, *running_var = s->params + 4348096;
@@ -4091,7 +4049,7 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 227639296;
     const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 299948768, *invstd = mean + 256;
+    float *mean = s->acts + 277531312, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 228163584;
     const float *y = s->acts + 228163584; /* the fused relu passes dy where y > 0 */
@@ -4117,18 +4075,16 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 228163584;
     const float *w = s->params + 4348352;
     float *y = s->acts + 228687872;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 299949296; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4146,28 +4102,24 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 228163584;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 299949296; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 160)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4176,7 +4128,7 @@ static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 228687872;
     const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 301129536, *invstd = mean + 256;
+    float *mean = s->acts + 277531840, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 4938432;
     float *running_mean = s->params + 4938688, *running_var = s->params + 4938944;
@@ -4206,7 +4158,7 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 228687872;
     const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 301129536, *invstd = mean + 256;
+    float *mean = s->acts + 277531840, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 229212160;
     const float *y = s->acts + 229212160; /* the fused relu passes dy where y > 0 */
@@ -4262,7 +4214,7 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 229736448;
     const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 301130064, *invstd = mean + 1024;
+    float *mean = s->acts + 277532368, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5202368;
     float *running_mean = s->params + 5203392, *running_var = s->params + 5204416;
@@ -4292,7 +4244,7 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 229736448;
     const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 301130064, *invstd = mean + 1024;
+    float *mean = s->acts + 277532368, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 231833600;
     float *dgamma = s->grads + 5201344, *dbeta = s->grads + 5202368;
@@ -4374,7 +4326,7 @@ static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 236027904;
     const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 301132128, *invstd = mean + 256;
+    float *mean = s->acts + 277534432, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 5467840;
     float *running_mean = s->params + 5468096, *running_var = s->params + 5468352;
@@ -4404,7 +4356,7 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 236027904;
     const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 301132128, *invstd = mean + 256;
+    float *mean = s->acts + 277534432, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 236552192;
     const float *y = s->acts + 236552192; /* the fused relu passes dy where y > 0 */
@@ -4430,18 +4382,16 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 236552192;
     const float *w = s->params + 5468608;
     float *y = s->acts + 237076480;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 301132656; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4459,28 +4409,24 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 236552192;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 301132656; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 175)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4489,7 +4435,7 @@ static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 237076480;
     const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 302312896, *invstd = mean + 256;
+    float *mean = s->acts + 277534960, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6058688;
     float *running_mean = s->params + 6058944, *running_var = s->params + 6059200;
@@ -4519,7 +4465,7 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 237076480;
     const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 302312896, *invstd = mean + 256;
+    float *mean = s->acts + 277534960, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 237600768;
     const float *y = s->acts + 237600768; /* the fused relu passes dy where y > 0 */
@@ -4575,7 +4521,7 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 238125056;
     const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 302313424, *invstd = mean + 1024;
+    float *mean = s->acts + 277535488, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6322624;
     float *running_mean = s->params + 6323648, *running_var = s->params + 6324672;
@@ -4605,7 +4551,7 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 238125056;
     const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 302313424, *invstd = mean + 1024;
+    float *mean = s->acts + 277535488, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 240222208;
     float *dgamma = s->grads + 6321600, *dbeta = s->grads + 6322624;
@@ -4687,7 +4633,7 @@ static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 244416512;
     const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 302315488, *invstd = mean + 256;
+    float *mean = s->acts + 277537552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 6588096;
     float *running_mean = s->params + 6588352, *running_var = s->params + 6588608;
@@ -4717,7 +4663,7 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 244416512;
     const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 302315488, *invstd = mean + 256;
+    float *mean = s->acts + 277537552, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 244940800;
     const float *y = s->acts + 244940800; /* the fused relu passes dy where y > 0 */
@@ -4743,18 +4689,16 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 244940800;
     const float *w = s->params + 6588864;
     float *y = s->acts + 245465088;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 302316016; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -4772,28 +4716,24 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 244940800;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 302316016; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 190)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -4802,7 +4742,7 @@ static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 245465088;
     const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 303496256, *invstd = mean + 256;
+    float *mean = s->acts + 277538080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7178944;
     float *running_mean = s->params + 7179200, *running_var = s->params + 7179456;
@@ -4832,7 +4772,7 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 245465088;
     const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 303496256, *invstd = mean + 256;
+    float *mean = s->acts + 277538080, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 245989376;
     const float *y = s->acts + 245989376; /* the fused relu passes dy where y > 0 */
@@ -4888,7 +4828,7 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 246513664;
     const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 303496784, *invstd = mean + 1024;
+    float *mean = s->acts + 277538608, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7442880;
     float *running_mean = s->params + 7443904, *running_var = s->params + 7444928;
@@ -4918,7 +4858,7 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 246513664;
     const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 303496784, *invstd = mean + 1024;
+    float *mean = s->acts + 277538608, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 248610816;
     float *dgamma = s->grads + 7441856, *dbeta = s->grads + 7442880;
@@ -5000,7 +4940,7 @@ static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 252805120;
     const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 303498848, *invstd = mean + 256;
+    float *mean = s->acts + 277540672, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 7708352;
     float *running_mean = s->params + 7708608, *running_var = s->params + 7708864;
@@ -5030,7 +4970,7 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 252805120;
     const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 303498848, *invstd = mean + 256;
+    float *mean = s->acts + 277540672, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 253329408;
     const float *y = s->acts + 253329408; /* the fused relu passes dy where y > 0 */
@@ -5056,18 +4996,16 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
-static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 253329408;
     const float *w = s->params + 7709120;
     float *y = s->acts + 253853696;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 303499376; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *m = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = m + 36 * ms; /* [36][256][256], positions 65552 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     wino4_weights(u, w, 256, 256);
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -5085,28 +5023,24 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 253329408;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
-    float *kept = s->acts + 303499376; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 36 * vs; /* [36][256][nt], positions ms apart */
+    float *v = s->work; /* [36][256][nt], positions vs apart */
+    float *dm = v + 36 * vs; /* [36][256][nt], positions ms apart */
     float *u = dm + 36 * ms; /* [36][256][256], positions 65552 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [36][256][nt], positions vs apart */
     float *du = u + 2359872; /* [36][256][256], positions 65552 apart */
     wino4_output_grad(dm, dy, 256 * n, 8, 8, 2, 2);
     if (trains(s, 205)) {
-        if (kept[0] == 0) {
-            wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
-        }
+        wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256);
     }
     if (need_dx) {
-        float *dv = s->work; /* [36][256][nt], positions vs apart */
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino4_input_grad(dx, dv, 256 * n, 8, 8, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5115,7 +5049,7 @@ static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 253853696;
     const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 304679616, *invstd = mean + 256;
+    float *mean = s->acts + 277541200, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8299200;
     float *running_mean = s->params + 8299456, *running_var = s->params + 8299712;
@@ -5145,7 +5079,7 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 253853696;
     const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 304679616, *invstd = mean + 256;
+    float *mean = s->acts + 277541200, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 254377984;
     const float *y = s->acts + 254377984; /* the fused relu passes dy where y > 0 */
@@ -5201,7 +5135,7 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 254902272;
     const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 304680144, *invstd = mean + 1024;
+    float *mean = s->acts + 277541728, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 8563136;
     float *running_mean = s->params + 8564160, *running_var = s->params + 8565184;
@@ -5231,7 +5165,7 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 254902272;
     const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 304680144, *invstd = mean + 1024;
+    float *mean = s->acts + 277541728, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 256999424;
     float *dgamma = s->grads + 8562112, *dbeta = s->grads + 8563136;
@@ -5313,7 +5247,7 @@ static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 261193728;
     const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 304682208, *invstd = mean + 512;
+    float *mean = s->acts + 277543792, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
     const float *beta = s->params + 9091008;
     float *running_mean = s->params + 9091520, *running_var = s->params + 9092032;
@@ -5343,7 +5277,7 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 261193728;
     const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 304682208, *invstd = mean + 512;
+    float *mean = s->acts + 277543792, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
     const float *dy = s->dacts + 262242304;
     const float *y = s->acts + 262242304; /* the fused relu passes dy where y > 0 */
@@ -5444,7 +5378,7 @@ static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 263290880;
     const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 304683248, *invstd = mean + 512;
+    float *mean = s->acts + 277544832, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 11452352;
     float *running_mean = s->params + 11452864, *running_var = s->params + 11453376;
@@ -5474,7 +5408,7 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 263290880;
     const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 304683248, *invstd = mean + 512;
+    float *mean = s->acts + 277544832, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 263553024;
     const float *y = s->acts + 263553024; /* the fused relu passes dy where y > 0 */
@@ -5530,7 +5464,7 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 263815168;
     const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 304684288, *invstd = mean + 2048;
+    float *mean = s->acts + 277545872, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 12504512;
     float *running_mean = s->params + 12506560, *running_var = s->params + 12508608;
@@ -5560,7 +5494,7 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 263815168;
     const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 304684288, *invstd = mean + 2048;
+    float *mean = s->acts + 277545872, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 264863744;
     float *dgamma = s->grads + 12502464, *dbeta = s->grads + 12504512;
@@ -5636,7 +5570,7 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 {
     const float *x = s->acts + 265912320;
     const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 304688400, *invstd = mean + 2048;
+    float *mean = s->acts + 277549984, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 14609856;
     float *running_mean = s->params + 14611904, *running_var = s->params + 14613952;
@@ -5666,7 +5600,7 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 {
     const float *x = s->acts + 265912320;
     const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 304688400, *invstd = mean + 2048;
+    float *mean = s->acts + 277549984, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 266960896;
     float *dgamma = s->grads + 14607808, *dbeta = s->grads + 14609856;
@@ -5748,7 +5682,7 @@ static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 269058048;
     const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 304692512, *invstd = mean + 512;
+    float *mean = s->acts + 277554096, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 15665088;
     float *running_mean = s->params + 15665600, *running_var = s->params + 15666112;
@@ -5778,7 +5712,7 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 269058048;
     const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 304692512, *invstd = mean + 512;
+    float *mean = s->acts + 277554096, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 269320192;
     const float *y = s->acts + 269320192; /* the fused relu passes dy where y > 0 */
@@ -5804,18 +5738,16 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 269320192;
     const float *w = s->params + 15666624;
     float *y = s->acts + 269582336;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 304693552; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -5833,28 +5765,24 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 269320192;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 304693552; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 240)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -5863,7 +5791,7 @@ static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 269582336;
     const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 305742400, *invstd = mean + 512;
+    float *mean = s->acts + 277555136, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 18026432;
     float *running_mean = s->params + 18026944, *running_var = s->params + 18027456;
@@ -5893,7 +5821,7 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 269582336;
     const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 305742400, *invstd = mean + 512;
+    float *mean = s->acts + 277555136, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 269844480;
     const float *y = s->acts + 269844480; /* the fused relu passes dy where y > 0 */
@@ -5949,7 +5877,7 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 270106624;
     const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 305743440, *invstd = mean + 2048;
+    float *mean = s->acts + 277556176, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 19078592;
     float *running_mean = s->params + 19080640, *running_var = s->params + 19082688;
@@ -5979,7 +5907,7 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 270106624;
     const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 305743440, *invstd = mean + 2048;
+    float *mean = s->acts + 277556176, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 271155200;
     float *dgamma = s->grads + 19076544, *dbeta = s->grads + 19078592;
@@ -6061,7 +5989,7 @@ static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 273252352;
     const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 305747552, *invstd = mean + 512;
+    float *mean = s->acts + 277560288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 20133824;
     float *running_mean = s->params + 20134336, *running_var = s->params + 20134848;
@@ -6091,7 +6019,7 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 273252352;
     const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 305747552, *invstd = mean + 512;
+    float *mean = s->acts + 277560288, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 273514496;
     const float *y = s->acts + 273514496; /* the fused relu passes dy where y > 0 */
@@ -6117,18 +6045,16 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
 }
 
 /* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
-static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n, int training)
+static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 273514496;
     const float *w = s->params + 20135360;
     float *y = s->acts + 273776640;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 305748592; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *m = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *m = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = m + 16 * ms; /* [16][512][512], positions 262160 apart */
-    kept[0] = (float)training;
-    float *v = training ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     wino2_weights(u, w, 512, 512);
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
@@ -6146,28 +6072,24 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 273514496;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
-    float *kept = s->acts + 305748592; /* kept[0]: whether the last forward kept v in kept + 16 */
-    float *dm = s->work + 16 * vs; /* [16][512][nt], positions ms apart */
+    float *v = s->work; /* [16][512][nt], positions vs apart */
+    float *dm = v + 16 * vs; /* [16][512][nt], positions ms apart */
     float *u = dm + 16 * ms; /* [16][512][512], positions 262160 apart */
-    float *v = kept[0] != 0 ? kept + 16 : s->work; /* [16][512][nt], positions vs apart */
     float *du = u + 4194560; /* [16][512][512], positions 262160 apart */
     wino2_output_grad(dm, dy, 512 * n, 4, 4, 2, 2);
     if (trains(s, 255)) {
-        if (kept[0] == 0) {
-            wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
-        }
+        wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512);
     }
     if (need_dx) {
-        float *dv = s->work; /* [16][512][nt], positions vs apart */
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, dv + xi * vs, nt);
-        wino2_input_grad(dx, dv, 512 * n, 4, 4, 2, 2, 1, 1, 0);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+        wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
 
@@ -6176,7 +6098,7 @@ static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 273776640;
     const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 306797440, *invstd = mean + 512;
+    float *mean = s->acts + 277561328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 22495168;
     float *running_mean = s->params + 22495680, *running_var = s->params + 22496192;
@@ -6206,7 +6128,7 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 273776640;
     const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 306797440, *invstd = mean + 512;
+    float *mean = s->acts + 277561328, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 274038784;
     const float *y = s->acts + 274038784; /* the fused relu passes dy where y > 0 */
@@ -6262,7 +6184,7 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
 {
     const float *x = s->acts + 274300928;
     const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 306798480, *invstd = mean + 2048;
+    float *mean = s->acts + 277562368, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *beta = s->params + 23547328;
     float *running_mean = s->params + 23549376, *running_var = s->params + 23551424;
@@ -6292,7 +6214,7 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 274300928;
     const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 306798480, *invstd = mean + 2048;
+    float *mean = s->acts + 277562368, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
     const float *dy = s->dacts + 275349504;
     float *dgamma = s->grads + 23545280, *dbeta = s->grads + 23547328;
@@ -6445,7 +6367,7 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_bn1_forward(s, n, training);
     resnet50_layer1_0_conv1_forward(s, n);
     resnet50_layer1_0_bn1_forward(s, n, training);
-    resnet50_layer1_0_conv2_forward(s, n, training);
+    resnet50_layer1_0_conv2_forward(s, n);
     resnet50_layer1_0_bn2_forward(s, n, training);
     resnet50_layer1_0_conv3_forward(s, n);
     resnet50_layer1_0_bn3_forward(s, n, training);
@@ -6454,14 +6376,14 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_layer1_0_add_forward(s, n);
     resnet50_layer1_1_conv1_forward(s, n);
     resnet50_layer1_1_bn1_forward(s, n, training);
-    resnet50_layer1_1_conv2_forward(s, n, training);
+    resnet50_layer1_1_conv2_forward(s, n);
     resnet50_layer1_1_bn2_forward(s, n, training);
     resnet50_layer1_1_conv3_forward(s, n);
     resnet50_layer1_1_bn3_forward(s, n, training);
     resnet50_layer1_1_add_forward(s, n);
     resnet50_layer1_2_conv1_forward(s, n);
     resnet50_layer1_2_bn1_forward(s, n, training);
-    resnet50_layer1_2_conv2_forward(s, n, training);
+    resnet50_layer1_2_conv2_forward(s, n);
     resnet50_layer1_2_bn2_forward(s, n, training);
     resnet50_layer1_2_conv3_forward(s, n);
     resnet50_layer1_2_bn3_forward(s, n, training);
@@ -6477,21 +6399,21 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_layer2_0_add_forward(s, n);
     resnet50_layer2_1_conv1_forward(s, n);
     resnet50_layer2_1_bn1_forward(s, n, training);
-    resnet50_layer2_1_conv2_forward(s, n, training);
+    resnet50_layer2_1_conv2_forward(s, n);
     resnet50_layer2_1_bn2_forward(s, n, training);
     resnet50_layer2_1_conv3_forward(s, n);
     resnet50_layer2_1_bn3_forward(s, n, training);
     resnet50_layer2_1_add_forward(s, n);
     resnet50_layer2_2_conv1_forward(s, n);
     resnet50_layer2_2_bn1_forward(s, n, training);
-    resnet50_layer2_2_conv2_forward(s, n, training);
+    resnet50_layer2_2_conv2_forward(s, n);
     resnet50_layer2_2_bn2_forward(s, n, training);
     resnet50_layer2_2_conv3_forward(s, n);
     resnet50_layer2_2_bn3_forward(s, n, training);
     resnet50_layer2_2_add_forward(s, n);
     resnet50_layer2_3_conv1_forward(s, n);
     resnet50_layer2_3_bn1_forward(s, n, training);
-    resnet50_layer2_3_conv2_forward(s, n, training);
+    resnet50_layer2_3_conv2_forward(s, n);
     resnet50_layer2_3_bn2_forward(s, n, training);
     resnet50_layer2_3_conv3_forward(s, n);
     resnet50_layer2_3_bn3_forward(s, n, training);
@@ -6507,35 +6429,35 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_layer3_0_add_forward(s, n);
     resnet50_layer3_1_conv1_forward(s, n);
     resnet50_layer3_1_bn1_forward(s, n, training);
-    resnet50_layer3_1_conv2_forward(s, n, training);
+    resnet50_layer3_1_conv2_forward(s, n);
     resnet50_layer3_1_bn2_forward(s, n, training);
     resnet50_layer3_1_conv3_forward(s, n);
     resnet50_layer3_1_bn3_forward(s, n, training);
     resnet50_layer3_1_add_forward(s, n);
     resnet50_layer3_2_conv1_forward(s, n);
     resnet50_layer3_2_bn1_forward(s, n, training);
-    resnet50_layer3_2_conv2_forward(s, n, training);
+    resnet50_layer3_2_conv2_forward(s, n);
     resnet50_layer3_2_bn2_forward(s, n, training);
     resnet50_layer3_2_conv3_forward(s, n);
     resnet50_layer3_2_bn3_forward(s, n, training);
     resnet50_layer3_2_add_forward(s, n);
     resnet50_layer3_3_conv1_forward(s, n);
     resnet50_layer3_3_bn1_forward(s, n, training);
-    resnet50_layer3_3_conv2_forward(s, n, training);
+    resnet50_layer3_3_conv2_forward(s, n);
     resnet50_layer3_3_bn2_forward(s, n, training);
     resnet50_layer3_3_conv3_forward(s, n);
     resnet50_layer3_3_bn3_forward(s, n, training);
     resnet50_layer3_3_add_forward(s, n);
     resnet50_layer3_4_conv1_forward(s, n);
     resnet50_layer3_4_bn1_forward(s, n, training);
-    resnet50_layer3_4_conv2_forward(s, n, training);
+    resnet50_layer3_4_conv2_forward(s, n);
     resnet50_layer3_4_bn2_forward(s, n, training);
     resnet50_layer3_4_conv3_forward(s, n);
     resnet50_layer3_4_bn3_forward(s, n, training);
     resnet50_layer3_4_add_forward(s, n);
     resnet50_layer3_5_conv1_forward(s, n);
     resnet50_layer3_5_bn1_forward(s, n, training);
-    resnet50_layer3_5_conv2_forward(s, n, training);
+    resnet50_layer3_5_conv2_forward(s, n);
     resnet50_layer3_5_bn2_forward(s, n, training);
     resnet50_layer3_5_conv3_forward(s, n);
     resnet50_layer3_5_bn3_forward(s, n, training);
@@ -6551,14 +6473,14 @@ static void resnet50_forward(const nn_state *s, const float *input, int n, int t
     resnet50_layer4_0_add_forward(s, n);
     resnet50_layer4_1_conv1_forward(s, n);
     resnet50_layer4_1_bn1_forward(s, n, training);
-    resnet50_layer4_1_conv2_forward(s, n, training);
+    resnet50_layer4_1_conv2_forward(s, n);
     resnet50_layer4_1_bn2_forward(s, n, training);
     resnet50_layer4_1_conv3_forward(s, n);
     resnet50_layer4_1_bn3_forward(s, n, training);
     resnet50_layer4_1_add_forward(s, n);
     resnet50_layer4_2_conv1_forward(s, n);
     resnet50_layer4_2_bn1_forward(s, n, training);
-    resnet50_layer4_2_conv2_forward(s, n, training);
+    resnet50_layer4_2_conv2_forward(s, n);
     resnet50_layer4_2_bn2_forward(s, n, training);
     resnet50_layer4_2_conv3_forward(s, n);
     resnet50_layer4_2_bn3_forward(s, n, training);
@@ -7283,7 +7205,7 @@ const nn_model resnet50_model = {
     .output_size = 10,
     .output_offset = 277512192,
     .n_params = 23573968,
-    .n_acts = 306802592,
+    .n_acts = 277566480,
     .n_work = 10486784,
     .n_index = 0,
     .tensors = resnet50_tensors,

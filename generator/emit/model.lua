@@ -124,12 +124,6 @@ local function plan_dx_writes(nodes)
   return written
 end
 
--- Whether a node's forward takes the training flag: its op's, or one node's
--- (a Winograd convolution keeps its transformed input for backward in training).
-local function uses_training(node)
-  return node.module.uses_training or node.uses_training
-end
-
 -- With profile, every layer call is timed into NAME_profile[] (runtime/profile.h).
 local function timed(profile, body, index, direction, call)
   if profile then
@@ -178,7 +172,7 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
     local fname = name .. "_" .. node.ident
     body:line("")
     body:line(layer_comment(node, string.format("%s:%d", spec_path, node.line)))
-    body:func("static void %s_forward(const %s *s, int n%s)", fname, state, uses_training(node) and ", int training" or "")
+    body:func("static void %s_forward(const %s *s, int n%s)", fname, state, node.module.uses_training and ", int training" or "")
     node.module.forward(node, body, g)
     body:close()
     body:line("")
@@ -197,13 +191,13 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
 
   body:line("")
   body:func("static void %s_forward(const %s *s, const %s *input, int n, int training)", name, state, g.T)
-  local any_training = false
-  for _, node in ipairs(nodes) do any_training = any_training or uses_training(node) end
-  if not any_training then body:line("(void)training; /* no layer of this model behaves differently in training */") end
+  local uses_training = false
+  for _, node in ipairs(nodes) do uses_training = uses_training or node.module.uses_training end
+  if not uses_training then body:line("(void)training; /* no layer of this model behaves differently in training */") end
   body:line("%s_load_input(s, input, n);", name)
   for i, node in ipairs(nodes) do
     timed(profile, body, i - 1, 0,
-      string.format("%s_%s_forward(s, n%s);", name, node.ident, uses_training(node) and ", training" or ""))
+      string.format("%s_%s_forward(s, n%s);", name, node.ident, node.module.uses_training and ", training" or ""))
   end
   body:close()
 

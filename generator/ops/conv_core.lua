@@ -49,8 +49,6 @@ function conv.setup(node, c, bias)
     node.work, node.work_fixed = direct.work(c)
   elseif winograd.TILES[c.strategy] then
     node.work, node.work_fixed = winograd.work(c)
-    node.saved_per_image, node.saved = winograd.saved(c)
-    node.uses_training = true
   elseif c.strategy == "im2col-gemm" then
     node.work = c.K * c.P -- per image, for the col buffer
   end

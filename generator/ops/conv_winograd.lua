@@ -10,10 +10,7 @@
 --   dm = A dy A^T;  du[xi] = dm[xi] * v[xi]^T, dw += G^T du G;
 --   dv[xi] = u[xi]^T * dm[xi], dx += B dv B^T.
 -- Workspace: v and m (or dm) over the batch, then u and du. Patch positions
--- lie 16 elements more than a matrix apart (see winograd_helpers). A training
--- forward keeps v in the node's saved activations instead, for the weight
--- gradient, which then does not transform the input again (a flag in front of
--- it says whether the last forward kept it).
+-- lie 16 elements more than a matrix apart (see winograd_helpers).
 local util = require("ops.util")
 local helpers = require("emit.winograd_helpers")
 
@@ -47,24 +44,15 @@ function winograd.work(c)
   return positions * th * tw * (c.cin + c.cout), positions * (2 * c.cout * c.cin + 4 * SKEW)
 end
 
--- Saved activations: per image (v) and fixed (the kept flag, padded to 16
--- elements to keep v aligned, and the skews).
-function winograd.saved(c)
-  local _, positions, th, tw = geometry(c)
-  return positions * th * tw * c.cin, 16 + positions * SKEW
-end
-
--- Pointers into the workspace (v there unless kept in the saved activations),
--- and the distance between the patch positions of v and of m; nt (tiles over
--- the batch) sizes the GEMMs.
-local function declare(node, w, g, out)
-  local c = node.conv
+-- Pointers into the workspace, and the distance between the patch positions
+-- of v and of m; nt (tiles over the batch) sizes the GEMMs.
+local function declare(w, g, c, out)
   local m, positions, th, tw = geometry(c)
   w:line("const int nt = n * %d; /* %dx%d tiles of %dx%d outputs per image */", th * tw, th, tw, m, m)
   w:line("const size_t vs = (size_t)%d * nt + %d, ms = (size_t)%d * nt + %d; /* position strides */", c.cin, SKEW,
     c.cout, SKEW)
-  w:line("%s *kept = %s; /* kept[0]: whether the last forward kept v in kept + 16 */", g.T, g.acts(node.saved_off))
-  w:line("%s *%s = s->work + %d * vs; /* [%d][%d][nt], positions ms apart */", g.T, out, positions, positions, c.cout)
+  w:line("%s *v = s->work; /* [%d][%d][nt], positions vs apart */", g.T, positions, c.cin)
+  w:line("%s *%s = v + %d * vs; /* [%d][%d][nt], positions ms apart */", g.T, out, positions, positions, c.cout)
   w:line("%s *u = %s + %d * ms; /* [%d][%d][%d], positions %d apart */", g.T, out, positions, positions, c.cout, c.cin,
     weight_stride(c))
 end
@@ -98,18 +86,16 @@ local function gemms(w, g, c, rows, cols, inner, a, trans_a, b, trans_b, dst)
     rows, cols, inner, g.one, a, lda, b, ldb, g.zero, dst, cols)
 end
 
--- The offset of position xi in v (or dv), m (or dm), u or du.
+-- The offset of position xi in v, m (or dm), u or du.
 local function at(c, name)
-  local distance = { v = "vs", dv = "vs", m = "ms", dm = "ms", u = weight_stride(c), du = weight_stride(c) }
+  local distance = { v = "vs", m = "ms", dm = "ms", u = weight_stride(c), du = weight_stride(c) }
   return string.format("%s + xi * %s", name, distance[name])
 end
 
 function winograd.forward(node, w, g)
   local c = node.conv
-  local _, positions, th, tw = geometry(c)
-  declare(node, w, g, "m")
-  w:line("kept[0] = (%s)training;", g.T)
-  w:line("%s *v = training ? kept + 16 : s->work; /* [%d][%d][nt], positions vs apart */", g.T, positions, c.cin)
+  local _, _, th, tw = geometry(c)
+  declare(w, g, c, "m")
   w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)
   input_transform(w, g, c)
   gemms(w, g, c, tostring(c.cout), "nt", tostring(c.cin), at(c, "u"), false, at(c, "v"), false, at(c, "m"))
@@ -120,24 +106,19 @@ end
 function winograd.backward(node, w, g)
   local c = node.conv
   local _, positions, th, tw = geometry(c)
-  declare(node, w, g, "dm")
-  w:line("%s *v = kept[0] != 0 ? kept + 16 : s->work; /* [%d][%d][nt], positions vs apart */", g.T, positions, c.cin)
+  declare(w, g, c, "dm")
   w:line("%s *du = u + %d; /* [%d][%d][%d], positions %d apart */", g.T, positions * weight_stride(c),
     positions, c.cout, c.cin, weight_stride(c))
   w:line("%s(dm, dy, %d * n, %d, %d, %d, %d);", helper(g, c, "output_grad"), c.cout, c.Ho, c.Wo, th, tw)
   w:open("if (%s) {", util.trains(node, "weight"))
-  w:open("if (kept[0] == 0) {")
   input_transform(w, g, c)
-  w:close()
   gemms(w, g, c, tostring(c.cout), tostring(c.cin), "nt", at(c, "dm"), false, at(c, "v"), true, at(c, "du"))
   w:line("%s(dw, du, %d, %d);", helper(g, c, "weights_grad"), c.cout, c.cin)
   w:close()
   w:open("if (need_dx) {")
-  -- dv in the workspace, so that a kept v stays valid for another backward
-  w:line("%s *dv = s->work; /* [%d][%d][nt], positions vs apart */", g.T, positions, c.cin)
   w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)
-  gemms(w, g, c, tostring(c.cin), "nt", tostring(c.cout), at(c, "u"), true, at(c, "dm"), false, at(c, "dv"))
-  w:line("%s(dx, dv, %d * n, %d, %d, %d, %d, %d, %d, %d);", helper(g, c, "input_grad"), c.cin, c.H, c.W, th, tw, c.pt,
+  gemms(w, g, c, tostring(c.cin), "nt", tostring(c.cout), at(c, "u"), true, at(c, "dm"), false, at(c, "v"))
+  w:line("%s(dx, v, %d * n, %d, %d, %d, %d, %d, %d, %d);", helper(g, c, "input_grad"), c.cin, c.H, c.W, th, tw, c.pt,
     c.pl, node.dx_assign[1] and 0 or 1)
   w:close()
 end
