@@ -88,7 +88,8 @@ def main():
     profile, quick = "--profile" in sys.argv, "--quick" in sys.argv
     torch_ok = theirs("fmnist_cnn", "infer", 1, 1, 0, 1) is not None
     print("make bench: %d rounds, ours and PyTorch in turn, each a warm-up then repeated steps; the median of the "
-          "rounds' medians; spread = (max - min) / median over all steps" % ROUNDS)
+          "rounds' medians; spread = (max - min) / median over all steps; ratio of the medians, and best = ratio of "
+          "the fastest steps (the machine's interference only adds time)" % ROUNDS)
     if not torch_ok:
         print("PyTorch: skipped (python3-torch is not installed; apt-get install python3-torch)")
     measured = {t: sgemm(build, t) for t in (1, 2)}
@@ -99,14 +100,15 @@ def main():
            else "", ceiling[1], ceiling[2]))
     cases = [("resnet18", "train", 32), ("resnet18", "infer", 32), ("fmnist_cnn", "train", 1),
              ("fmnist_cnn", "train", 64), ("fmnist_cnn", "infer", 1), ("fmnist_cnn", "infer", 64)]
-    header = "%-10s %-5s %5s %3s | %9s %7s %8s %6s | %9s %7s | %6s" % (
-        "model", "step", "batch", "thr", "ours img/s", "spread", "GFLOP/s", "ceil%", "torch img/s", "spread", "ratio")
+    header = "%-10s %-5s %5s %3s | %9s %7s %8s %6s | %9s %7s | %6s %6s" % (
+        "model", "step", "batch", "thr", "ours img/s", "spread", "GFLOP/s", "ceil%", "torch img/s", "spread", "ratio",
+        "best")
     print(header)
     print("-" * len(header))
     for model, mode, batch in cases:
         for threads in (1, 2):
             big = model == "resnet18"
-            warmup, repeats = (1, 1 if quick else 3) if big else (5, 10 if quick else 30)
+            warmup, repeats = (1, 1 if quick else 5) if big else (5, 10 if quick else 30)
             # ours and PyTorch take turns, so that a slow spell of the machine hits both
             rounds_o, rounds_t = [], []
             for _ in range(ROUNDS):
@@ -120,10 +122,10 @@ def main():
                 model, mode, batch, threads, batch / o["median"], 100 * (o["max"] - o["min"]) / o["median"], gflops,
                 100 * gflops / ceiling[threads])
             if t:
-                row += "%9.1f %6.1f%% | %5.2fx" % (batch / t["median"], 100 * (t["max"] - t["min"]) / t["median"],
-                                                   t["median"] / o["median"])
+                row += "%9.1f %6.1f%% | %5.2fx %5.2fx" % (batch / t["median"], 100 * (t["max"] - t["min"]) / t["median"],
+                                                          t["median"] / o["median"], t["min"] / o["min"])
             else:
-                row += "%9s %7s | %6s" % ("-", "-", "-")
+                row += "%9s %7s | %6s %6s" % ("-", "-", "-", "-")
             rss = "peak RSS %.0f MiB" % o["rss"]
             if t:
                 rss += ", torch %.0f MiB" % t["rss"]
