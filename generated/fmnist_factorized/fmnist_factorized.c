@@ -18,6 +18,10 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
  * the rows they touch are not aligned. */
 typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
 
+/* Lane indices for __builtin_shuffle: integers as wide as real. */
+typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
+typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
+
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
 static inline real vsum(const vreal *v)

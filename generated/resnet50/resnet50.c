@@ -18,6 +18,10 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
  * the rows they touch are not aligned. */
 typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
 
+/* Lane indices for __builtin_shuffle: integers as wide as real. */
+typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
+typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
+
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
 static inline real vsum(const vreal *v)
@@ -267,7 +271,8 @@ static inline void wino2_input(real *restrict v, const real *restrict x, int pla
                 real row[2 * tw + 2];
                 wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
                 real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
+                int k = 0;
+                for (; k < tw; ++k) {
                     const real *e = row + 2 * k;
                     tr[k] = e[0] - e[2];
                     tr[nq + k] = e[1] + e[2];
@@ -500,10 +505,41 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
             const int p = g / th, ty = g % th;
             const real *xp = x + (size_t)p * h * w;
             for (int r = 0; r < 6; ++r) {
-                real row[4 * tw + 2];
-                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 2);
+                real row[4 * tw + 10];
+                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 10);
                 real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
+                int k = 0;
+                for (; k + 8 <= tw; k += 8) {
+                    vreal r0, r1, r2, r3, r4;
+                    vload(&r0, row + 4 * k);
+                    vload(&r1, row + 4 * k + 8);
+                    vload(&r2, row + 4 * k + 16);
+                    vload(&r3, row + 4 * k + 24);
+                    vload(&r4, row + 4 * k + 32);
+                    const vreal ev01 = __builtin_shuffle(r0, r1, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
+                    const vreal ev23 = __builtin_shuffle(r2, r3, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
+                    const vreal od01 = __builtin_shuffle(r0, r1, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
+                    const vreal od23 = __builtin_shuffle(r2, r3, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
+                    const vreal e0 = __builtin_shuffle(ev01, ev23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+                    const vreal e2 = __builtin_shuffle(ev01, ev23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+                    const vreal e1 = __builtin_shuffle(od01, od23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+                    const vreal e3 = __builtin_shuffle(od01, od23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+                    const vreal e4 = __builtin_shuffle(e0, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 8 });
+                    const vreal e5 = __builtin_shuffle(e1, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 9 });
+                    const vreal o0 = 4 * e0 - 5 * e2 + e4;
+                    const vreal o1 = -4 * e1 - 4 * e2 + e3 + e4;
+                    const vreal o2 = 4 * e1 - 4 * e2 - e3 + e4;
+                    const vreal o3 = -2 * e1 - e2 + 2 * e3 + e4;
+                    const vreal o4 = 2 * e1 - e2 - 2 * e3 + e4;
+                    const vreal o5 = 4 * e1 - 5 * e3 + e5;
+                    memcpy(tr + k, &o0, sizeof o0);
+                    memcpy(tr + nq + k, &o1, sizeof o1);
+                    memcpy(tr + 2 * nq + k, &o2, sizeof o2);
+                    memcpy(tr + 3 * nq + k, &o3, sizeof o3);
+                    memcpy(tr + 4 * nq + k, &o4, sizeof o4);
+                    memcpy(tr + 5 * nq + k, &o5, sizeof o5);
+                }
+                for (; k < tw; ++k) {
                     const real *e = row + 4 * k;
                     tr[k] = 4 * e[0] - 5 * e[2] + e[4];
                     tr[nq + k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];

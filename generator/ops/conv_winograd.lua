@@ -61,7 +61,10 @@ end
 -- transform calls).
 local function helper(g, c, kind)
   local name = helpers.name(geometry(c), kind)
-  if kind == "input" then g.need("wino_row") end
+  if kind == "input" then
+    g.need("wino_row")
+    g.need("vreal") -- the 4x4 tiles' row pass
+  end
   g.need(name)
   return name
 end
