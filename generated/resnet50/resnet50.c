@@ -150,7 +150,7 @@ static inline void sum_and_dot(const real *restrict dy, const real *restrict rel
             const vreal zero = { 0 };
             vreal r;
             vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (__typeof__(r > zero))d);
+            d = (vreal)((r > zero) & (vlanes)d);
         }
         const vdouble g = __builtin_convertvector(d, vdouble);
         s += g;
@@ -532,12 +532,12 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
                     const vreal o3 = -2 * e1 - e2 + 2 * e3 + e4;
                     const vreal o4 = 2 * e1 - e2 - 2 * e3 + e4;
                     const vreal o5 = 4 * e1 - 5 * e3 + e5;
-                    memcpy(tr + k, &o0, sizeof o0);
-                    memcpy(tr + nq + k, &o1, sizeof o1);
-                    memcpy(tr + 2 * nq + k, &o2, sizeof o2);
-                    memcpy(tr + 3 * nq + k, &o3, sizeof o3);
-                    memcpy(tr + 4 * nq + k, &o4, sizeof o4);
-                    memcpy(tr + 5 * nq + k, &o5, sizeof o5);
+                    memcpy(&tr[k], &o0, sizeof o0);
+                    memcpy(&tr[nq + k], &o1, sizeof o1);
+                    memcpy(&tr[2 * nq + k], &o2, sizeof o2);
+                    memcpy(&tr[3 * nq + k], &o3, sizeof o3);
+                    memcpy(&tr[4 * nq + k], &o4, sizeof o4);
+                    memcpy(&tr[5 * nq + k], &o5, sizeof o5);
                 }
                 for (; k < tw; ++k) {
                     const real *e = row + 4 * k;

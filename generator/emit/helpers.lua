@@ -165,7 +165,7 @@ static inline void sum_and_dot(const real *restrict dy, const real *restrict rel
             const vreal zero = { 0 };
             vreal r;
             vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (__typeof__(r > zero))d);
+            d = (vreal)((r > zero) & (vlanes)d);
         }
         const vdouble g = __builtin_convertvector(d, vdouble);
         s += g;

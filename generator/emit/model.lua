@@ -207,9 +207,7 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   -- the first consumer of each tensor assigns its gradient (plan_dx_writes) and the loss
   -- writes the output's: zero only the n images' part of a tensor that nothing consumes
   local input_consumed = false
-  for _, node in ipairs(nodes) do
-    for _, p in ipairs(node.inputs) do input_consumed = input_consumed or (p.is_input and written[p]) end
-  end
+  for p in pairs(written) do input_consumed = input_consumed or p.is_input == true end
   if not input_consumed then
     body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, plan.input_size)
   end

@@ -259,8 +259,7 @@ local function row_pass_8_tiles(rows, F, a)
       combo(F.BT[j + 1], function(b) return "e" .. b end))
   end
   for j = 0, a - 1 do
-    lines[#lines + 1] = string.format("    memcpy(tr + %sk, &o%d, sizeof o%d);",
-      j == 0 and "" or (j == 1 and "nq + " or string.format("%d * nq + ", j)), j, j)
+    lines[#lines + 1] = string.format("    memcpy(&%s, &o%d, sizeof o%d);", scratch("tr", j, "k"), j, j)
   end
   lines[#lines + 1] = "}"
   for _, l in ipairs(lines) do rows[#rows + 1] = "    " .. l end

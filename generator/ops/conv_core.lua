@@ -122,7 +122,7 @@ local function window_rows(node, w, g, helper, plane)
   w:line("#pragma omp parallel for")
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
-  if helper == "col2im_row" and node.dx_assign[1] then
+  if helper == "col2im_row" and util.assigns_dx(node) then
     w:line("memset(xc, 0, sizeof(%s) * (size_t)n * %d); /* the first gradient written into x */", g.T, c.H * c.W)
   end
   w:line("%s *cc = col + (size_t)ci * %d * np;", helper == "im2col_row" and g.T or "const " .. g.T, c.kh * c.kw)

@@ -177,7 +177,7 @@ function direct.backward(node, w, g)
   g.need("flip_kernel")
   w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)
   tiled(w, g, { src = "dyp", sh = gm.Hd, sw = gm.Wd, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
-    weights = "wt", dst = "dx", oh = c.H, ow = c.W, accumulate = not node.dx_assign[1] })
+    weights = "wt", dst = "dx", oh = c.H, ow = c.W, accumulate = not util.assigns_dx(node) })
   w:close()
 end
 

@@ -122,7 +122,7 @@ function winograd.backward(node, w, g)
   w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)
   gemms(w, g, c, tostring(c.cin), "nt", tostring(c.cout), at(c, "u"), true, at(c, "dm"), false, at(c, "v"))
   w:line("%s(dx, v, %d * n, %d, %d, %d, %d, %d, %d, %d);", helper(g, c, "input_grad"), c.cin, c.H, c.W, th, tw, c.pt,
-    c.pl, node.dx_assign[1] and 0 or 1)
+    c.pl, util.assigns_dx(node) and 0 or 1)
   w:close()
 end
 

@@ -96,7 +96,7 @@ function pool.backward(node, w, g)
   local p = node.pool
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  if node.dx_assign[1] then -- windows add into dx (and the max pool's only at their maxima)
+  if util.assigns_dx(node) then -- windows add into dx (and the max pool's only at their maxima)
     w:line("memset(dx, 0, sizeof(%s) * (size_t)n * %d);", g.T, p.C * p.H * p.W)
   end
   if p.kind == "max" then

@@ -99,17 +99,22 @@ function util.trains(node, suffix)
   error("no parameter " .. suffix .. " in " .. node.path)
 end
 
--- How a node's backward writes the gradient of its input k (default 1): "="
--- where it is the first to write it (emit/model.lua plans that), so that no
--- gradient buffer needs zeroing first, and "+=" where another consumer of the
--- same tensor already wrote its share.
+-- Whether a node's backward is the first to write the gradient of its input
+-- k (default 1), and so assigns it rather than adding to what another
+-- consumer of the same tensor wrote (emit/model.lua plans that): no gradient
+-- buffer needs zeroing first.
+function util.assigns_dx(node, k)
+  return node.dx_assign[k or 1]
+end
+
+-- The C operator that writes the gradient of input k: "=" or "+=".
 function util.dx_op(node, k)
-  return node.dx_assign[k or 1] and "=" or "+="
+  return util.assigns_dx(node, k) and "=" or "+="
 end
 
 -- The beta of a GEMM or GEMV that writes the gradient of input k: 0 or 1.
 function util.dx_beta(node, g, k)
-  return node.dx_assign[k or 1] and g.zero or g.one
+  return util.assigns_dx(node, k) and g.zero or g.one
 end
 
 -- Backward of a layer that multiplied its input by a kept mask (dropout,
