@@ -57,6 +57,8 @@ typedef struct {
         nn_rng *rng;          /* dropout and DropBlock masks */                \
         const unsigned char *frozen; /* per tensor: 1 = compute no gradient    \
                                         (NULL: all train) */                   \
+        int accumulate_grads; /* 0: backward writes the parameter gradients; \
+                                 1: adds to them (--accum's later batches) */  \
     } state;                                                                    \
     typedef struct {                                                            \
         const char *name, *loss_name, *summary;                                 \

@@ -466,7 +466,6 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
             double update_loss = 0.0;
             lr = nn_schedule_lr(&opt.schedule, step);
             ++step;
-            memset(t.s.grads, 0, sizeof(float) * m->n_params);
             for (size_t start = begin; start < end; start += batch) {
                 const int n = (int)(end - start < batch ? end - start : batch);
                 nn_trainer_gather(&t, &train_set, train_idx + start, n,
@@ -488,6 +487,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                     const float share = (float)((double)n / (double)(end - begin));
                     for (size_t i = 0; i < (size_t)n * m->output_size; ++i) dz[i] *= share;
                 }
+                t.s.accumulate_grads = start != begin; /* the first micro-batch writes the gradients */
                 m->backward(&t.s, n, NULL);
             }
             if (failed) break;

@@ -108,11 +108,12 @@ static void check_model(const nn_model64 *m, int training)
     fill_target(&h, &rng);
 
     /* backward must not read a gradient before writing it: the first write
-     * to each tensor's gradient assigns, so stale values left in the arena,
-     * here NaN, must not reach any result */
+     * to each activation's gradient assigns, and so does every write of a
+     * parameter's gradient unless the trainer accumulates; stale values left
+     * in the arenas, here NaN, must not reach any result */
     for (size_t i = 0; i < (size_t)m->n_acts; ++i) h.s.dacts[i] = NAN;
+    for (size_t i = 0; i < (size_t)m->n_params; ++i) h.s.grads[i] = NAN;
     loss_at(&h);
-    memset(h.s.grads, 0, sizeof(double) * m->n_params);
     m->backward(&h.s, h.n, h.d_input);
     /* keep the analytic gradients: the finite differences overwrite the state */
     double *grads = malloc(sizeof(double) * (m->n_params + 1));
@@ -122,12 +123,24 @@ static void check_model(const nn_model64 *m, int training)
     memcpy(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size);
     /* backward must leave what forward kept for it intact: a second backward
      * after the same forward gives the same gradients */
-    memset(h.s.grads, 0, sizeof(double) * m->n_params);
+    for (size_t i = 0; i < (size_t)m->n_params; ++i) h.s.grads[i] = NAN;
     m->backward(&h.s, h.n, h.d_input);
     cr_expect(memcmp(grads, h.s.grads, sizeof(double) * m->n_params) == 0,
               "%s: a second backward changed the parameter gradients", m->name);
     cr_expect(memcmp(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size) == 0,
               "%s: a second backward changed the input gradient", m->name);
+    /* accumulating (--accum) adds the same gradients to what is there */
+    h.s.accumulate_grads = 1;
+    m->backward(&h.s, h.n, h.d_input);
+    h.s.accumulate_grads = 0;
+    for (int t = 0; t < m->n_tensors; ++t) {
+        const nn_tensor *d = &m->tensors[t];
+        if (!(d->flags & NN_TRAINABLE)) continue;
+        size_t wrong = 0;
+        for (size_t i = 0; i < d->size; ++i) wrong += h.s.grads[d->offset + i] != 2 * grads[d->offset + i];
+        cr_expect(wrong == 0, "%s: accumulating did not add the gradient of %s (%zu of %zu values)", m->name, d->name,
+                  wrong, d->size);
+    }
 
     report r = { 0 };
     for (int t = 0; t < m->n_tensors; ++t) {

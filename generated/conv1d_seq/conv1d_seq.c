@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* The output columns [lo, hi) whose input column ow * sw + dw lies inside
  * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
@@ -94,15 +99,15 @@ static inline void relu_mask(real *restrict dy, const real *restrict y, size_t c
     }
 }
 
-/* db[r] += sum_j dy[r][j]: bias gradient of a channel-major conv output. */
-static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv output. */
+static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         const real *d = dy + (size_t)r * cols;
         real sum = 0;
         for (int j = 0; j < cols; ++j) sum += d[j];
-        db[r] += sum;
+        db[r] = accumulate ? db[r] + sum : sum;
     }
 }
 
@@ -113,11 +118,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
@@ -190,7 +206,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     float *col = s->work; /* [84][n*28] */
     const int np = n * 28;
     relu_mask(dy, y, (size_t)64 * np);
-    if (trains(s, 1)) sum_rows(db, dy, 64, np);
+    if (trains(s, 1)) sum_rows(db, dy, 64, np, s->accumulate_grads);
     if (trains(s, 0)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 28; ++ci) {
@@ -200,7 +216,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
             im2col_row(cc + (size_t)1 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 84, np, 1.0f, dy, np, col, np, 1.0f, dw, 84);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 84, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 84);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 84, np, 64, 1.0f, w, 84, dy, np, 0.0f, col, np);
@@ -295,7 +311,7 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     relu_mask(dy, y, (size_t)128 * np);
-    if (trains(s, 3)) sum_rows(db, dy, 128, np);
+    if (trains(s, 3)) sum_rows(db, dy, 128, np, s->accumulate_grads);
     if (trains(s, 2)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
@@ -305,7 +321,7 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
             im2col_row(cc + (size_t)1 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -417,13 +433,15 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 87488;
     float *dx = s->dacts + 444416;
     if (trains(s, 4)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 64, 896);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 896, 1.0f, dy, 1, x, 1, dw, 896);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, 1.0f, dw, 896);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, grad_beta(s), dw, 896);
         }
     }
-    if (trains(s, 5)) sum_cols(db, dy, n, 64);
+    if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -481,13 +499,15 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 88192;
     float *dx = s->dacts + 505856;
     if (trains(s, 6)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 64);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 64, 1.0f, dy, 1, x, 1, dw, 64);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, 1.0f, dw, 64);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 64, n, 1.0f, dy, 10, x, 64, grad_beta(s), dw, 64);
         }
     }
-    if (trains(s, 7)) sum_cols(db, dy, n, 10);
+    if (trains(s, 7)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

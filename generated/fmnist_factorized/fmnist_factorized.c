@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
  * which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
@@ -160,15 +165,15 @@ static inline void relu_mask(real *restrict dy, const real *restrict y, size_t c
     }
 }
 
-/* db[r] += sum_j dy[r][j]: bias gradient of a channel-major conv output. */
-static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv output. */
+static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         const real *d = dy + (size_t)r * cols;
         real sum = 0;
         for (int j = 0; j < cols; ++j) sum += d[j];
-        db[r] += sum;
+        db[r] = accumulate ? db[r] + sum : sum;
     }
 }
 
@@ -179,11 +184,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
@@ -250,7 +266,7 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     float *db = s->grads + 96;
     float *dx = s->dacts;
     const int np = n * 728;
-    if (trains(s, 1)) sum_rows(db, dy, 32, np);
+    if (trains(s, 1)) sum_rows(db, dy, 32, np, s->accumulate_grads);
     if (trains(s, 0)) {
         #pragma omp parallel for collapse(2)
         for (int co = 0; co < 32; ++co) {
@@ -277,9 +293,9 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                     }
                 }
                 float *dwc = dw + ((size_t)co * 1 + ci) * 3;
-                dwc[0] += vsum(&a0) + s0;
-                dwc[1] += vsum(&a1) + s1;
-                dwc[2] += vsum(&a2) + s2;
+                put_grad(s, &dwc[0], vsum(&a0) + s0);
+                put_grad(s, &dwc[1], vsum(&a1) + s1);
+                put_grad(s, &dwc[2], vsum(&a2) + s2);
             }
         }
     }
@@ -344,7 +360,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     float *col = s->work; /* [96][n*676] */
     const int np = n * 676;
     relu_mask(dy, y, (size_t)32 * np);
-    if (trains(s, 3)) sum_rows(db, dy, 32, np);
+    if (trains(s, 3)) sum_rows(db, dy, 32, np, s->accumulate_grads);
     if (trains(s, 2)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
@@ -354,7 +370,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             im2col_row(cc + (size_t)1 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 1);
             im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -449,7 +465,7 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     float *dx = s->dacts + 2925568;
     float *col = s->work; /* [96][n*143] */
     const int np = n * 143;
-    if (trains(s, 5)) sum_rows(db, dy, 64, np);
+    if (trains(s, 5)) sum_rows(db, dy, 64, np, s->accumulate_grads);
     if (trains(s, 4)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
@@ -459,7 +475,7 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
             im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 13, 1, 1, 1, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 64, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -508,7 +524,7 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     relu_mask(dy, y, (size_t)64 * np);
-    if (trains(s, 7)) sum_rows(db, dy, 64, np);
+    if (trains(s, 7)) sum_rows(db, dy, 64, np, s->accumulate_grads);
     if (trains(s, 6)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
@@ -518,7 +534,7 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
             im2col_row(cc + (size_t)1 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 1);
             im2col_row(cc + (size_t)2 * np, xc, n, 11, 13, 11, 11, 1, 1, 0, 2);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -632,13 +648,15 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 226592;
     float *dx = s->dacts + 4455424;
     if (trains(s, 8)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 128, 1600);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, 1.0f, dw, 1600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s), dw, 1600);
         }
     }
-    if (trains(s, 9)) sum_cols(db, dy, n, 128);
+    if (trains(s, 9)) sum_cols(db, dy, n, 128, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -696,13 +714,15 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 228000;
     float *dx = s->dacts + 4566016;
     if (trains(s, 10)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 128);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, 1.0f, dw, 128);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw, 128);
         }
     }
-    if (trains(s, 11)) sum_cols(db, dy, n, 10);
+    if (trains(s, 11)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

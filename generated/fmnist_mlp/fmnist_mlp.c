@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -18,11 +23,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
@@ -86,13 +102,15 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 200704;
     float *dx = s->dacts + 50176;
     if (trains(s, 0)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 256, 784);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 256, 784, 1.0f, dy, 1, x, 1, dw, 784);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, 1.0f, dw, 784);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, 784, n, 1.0f, dy, 256, x, 784, grad_beta(s), dw, 784);
         }
     }
-    if (trains(s, 1)) sum_cols(db, dy, n, 256);
+    if (trains(s, 1)) sum_cols(db, dy, n, 256, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -150,13 +168,15 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 225536;
     float *dx = s->dacts + 116736;
     if (trains(s, 2)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 96, 256);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 96, 256, 1.0f, dy, 1, x, 1, dw, 256);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, 1.0f, dw, 256);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, 256, n, 1.0f, dy, 96, x, 256, grad_beta(s), dw, 256);
         }
     }
-    if (trains(s, 3)) sum_cols(db, dy, n, 96);
+    if (trains(s, 3)) sum_cols(db, dy, n, 96, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -214,13 +234,15 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 226592;
     float *dx = s->dacts + 139264;
     if (trains(s, 4)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 96);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 96, 1.0f, dy, 1, x, 1, dw, 96);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, 1.0f, dw, 96);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 96, n, 1.0f, dy, 10, x, 96, grad_beta(s), dw, 96);
         }
     }
-    if (trains(s, 5)) sum_cols(db, dy, n, 10);
+    if (trains(s, 5)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

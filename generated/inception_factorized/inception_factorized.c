@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
  * which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
@@ -176,11 +181,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
@@ -290,15 +306,15 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                     }
                 }
                 float *dwc = dw + ((size_t)co * 3 + ci) * 9;
-                dwc[0] += vsum(&a0) + s0;
-                dwc[1] += vsum(&a1) + s1;
-                dwc[2] += vsum(&a2) + s2;
-                dwc[3] += vsum(&a3) + s3;
-                dwc[4] += vsum(&a4) + s4;
-                dwc[5] += vsum(&a5) + s5;
-                dwc[6] += vsum(&a6) + s6;
-                dwc[7] += vsum(&a7) + s7;
-                dwc[8] += vsum(&a8) + s8;
+                put_grad(s, &dwc[0], vsum(&a0) + s0);
+                put_grad(s, &dwc[1], vsum(&a1) + s1);
+                put_grad(s, &dwc[2], vsum(&a2) + s2);
+                put_grad(s, &dwc[3], vsum(&a3) + s3);
+                put_grad(s, &dwc[4], vsum(&a4) + s4);
+                put_grad(s, &dwc[5], vsum(&a5) + s5);
+                put_grad(s, &dwc[6], vsum(&a6) + s6);
+                put_grad(s, &dwc[7], vsum(&a7) + s7);
+                put_grad(s, &dwc[8], vsum(&a8) + s8);
             }
         }
     }
@@ -383,8 +399,8 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 2)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -415,7 +431,7 @@ static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int
     float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 5)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 1.0f, dx, np);
@@ -469,8 +485,8 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 7)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -501,7 +517,7 @@ static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 10)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 48, 1.0f, w, 64, dy, np, 1.0f, dx, np);
@@ -555,8 +571,8 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 12)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -605,7 +621,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 144, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 144);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 64, 1.0f, w, 144, dy, np, 0.0f, col, np);
@@ -668,8 +684,8 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 17)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -718,7 +734,7 @@ static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -781,8 +797,8 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 22)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -813,7 +829,7 @@ static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 25)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 16, 1.0f, w, 64, dy, np, 1.0f, dx, np);
@@ -867,8 +883,8 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 27)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -917,7 +933,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 48, np, 1.0f, dy, np, col, np, 1.0f, dw, 48);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 48, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 48);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 48, np, 32, 1.0f, w, 48, dy, np, 0.0f, col, np);
@@ -980,8 +996,8 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 32)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1030,7 +1046,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -1093,8 +1109,8 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 37)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1143,7 +1159,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -1206,8 +1222,8 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 42)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1256,7 +1272,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -1319,8 +1335,8 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 47)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1404,7 +1420,7 @@ static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 27361280;
     const int np = n * 1024;
     if (trains(s, 50)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 32, 1.0f, w, 64, dy, np, 0.0f, dx, np);
@@ -1458,8 +1474,8 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 52)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1530,7 +1546,7 @@ static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int
     float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 55)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 64, 1.0f, w, 160, dy, np, 1.0f, dx, np);
@@ -1584,8 +1600,8 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 57)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1616,7 +1632,7 @@ static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 60)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 64, 1.0f, w, 160, dy, np, 1.0f, dx, np);
@@ -1670,8 +1686,8 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 62)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1720,7 +1736,7 @@ static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 96, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -1783,8 +1799,8 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 67)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1833,7 +1849,7 @@ static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -1896,8 +1912,8 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 72)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1928,7 +1944,7 @@ static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 31555584;
     const int np = n * 1024;
     if (trains(s, 75)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 32, 1.0f, w, 160, dy, np, 1.0f, dx, np);
@@ -1982,8 +1998,8 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 77)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2032,7 +2048,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 48, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -2095,8 +2111,8 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 82)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2145,7 +2161,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 144);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
@@ -2208,8 +2224,8 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 87)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2258,7 +2274,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 144);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
@@ -2321,8 +2337,8 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 92)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2371,7 +2387,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 32, 32, 32, 32, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 144, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 144);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 48, 1.0f, w, 144, dy, np, 0.0f, col, np);
@@ -2434,8 +2450,8 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 97)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2519,7 +2535,7 @@ static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 72450048;
     const int np = n * 1024;
     if (trains(s, 100)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, 1.0f, dw, 160);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 160, np, 48, 1.0f, w, 160, dy, np, 0.0f, dx, np);
@@ -2573,8 +2589,8 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 102)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 101)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 102)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2693,7 +2709,7 @@ static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int
     float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 105)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 96, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -2747,8 +2763,8 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 107)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 106)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 107)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2779,7 +2795,7 @@ static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 110)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -2833,8 +2849,8 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 112)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 111)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 112)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2883,7 +2899,7 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -2946,8 +2962,8 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 117)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 116)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 117)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2996,7 +3012,7 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 384);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 128, 1.0f, w, 384, dy, np, 0.0f, col, np);
@@ -3059,8 +3075,8 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 122)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 121)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 122)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3091,7 +3107,7 @@ static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 89227264;
     const int np = n * 256;
     if (trains(s, 125)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 32, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -3145,8 +3161,8 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 127)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 126)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 127)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3195,7 +3211,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, 1.0f, dw, 96);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 64, 1.0f, w, 96, dy, np, 0.0f, col, np);
@@ -3258,8 +3274,8 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 132)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 131)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 132)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3308,7 +3324,7 @@ static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -3371,8 +3387,8 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 137)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 136)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 137)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3421,7 +3437,7 @@ static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -3484,8 +3500,8 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 142)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 141)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 142)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3534,7 +3550,7 @@ static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 64, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -3597,8 +3613,8 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 147)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 146)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 147)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3682,7 +3698,7 @@ static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 102858752;
     const int np = n * 256;
     if (trains(s, 150)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -3736,8 +3752,8 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 152)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 151)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 152)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3808,7 +3824,7 @@ static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int
     float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 155)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 128, 1.0f, w, 352, dy, np, 1.0f, dx, np);
@@ -3862,8 +3878,8 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 157)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 156)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 157)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3894,7 +3910,7 @@ static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 160)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 96, 1.0f, w, 352, dy, np, 1.0f, dx, np);
@@ -3948,8 +3964,8 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 162)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 161)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 162)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3998,7 +4014,7 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 160, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -4061,8 +4077,8 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 167)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 166)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 167)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4111,7 +4127,7 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, 1.0f, dw, 480);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 480);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 480, np, 160, 1.0f, w, 480, dy, np, 0.0f, col, np);
@@ -4174,8 +4190,8 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 172)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 171)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 172)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4206,7 +4222,7 @@ static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 106004480;
     const int np = n * 256;
     if (trains(s, 175)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 48, 1.0f, w, 352, dy, np, 1.0f, dx, np);
@@ -4260,8 +4276,8 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 177)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 176)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 177)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4310,7 +4326,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 144, np, 1.0f, dy, np, col, np, 1.0f, dw, 144);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 144, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 144);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 144, np, 80, 1.0f, w, 144, dy, np, 0.0f, col, np);
@@ -4373,8 +4389,8 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 182)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 181)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 182)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4423,7 +4439,7 @@ static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 240);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
@@ -4486,8 +4502,8 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 187)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 186)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 187)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4536,7 +4552,7 @@ static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 240);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
@@ -4599,8 +4615,8 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 192)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 191)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 192)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4649,7 +4665,7 @@ static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, 1.0f, dw, 240);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 240, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 240);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 240, np, 80, 1.0f, w, 240, dy, np, 0.0f, col, np);
@@ -4712,8 +4728,8 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 197)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 196)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 197)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4797,7 +4813,7 @@ static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 123830272;
     const int np = n * 256;
     if (trains(s, 200)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, 1.0f, dw, 352);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 352, np, 80, 1.0f, w, 352, dy, np, 0.0f, dx, np);
@@ -4851,8 +4867,8 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 202)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 201)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 202)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4971,7 +4987,7 @@ static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int
     float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 205)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 160, 1.0f, w, 448, dy, np, 1.0f, dx, np);
@@ -5025,8 +5041,8 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 207)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 206)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 207)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5057,7 +5073,7 @@ static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 210)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 128, 1.0f, w, 448, dy, np, 1.0f, dx, np);
@@ -5111,8 +5127,8 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 212)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 211)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 212)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5161,7 +5177,7 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, 1.0f, dw, 384);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 384);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 192, 1.0f, w, 384, dy, np, 0.0f, col, np);
@@ -5224,8 +5240,8 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 217)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 216)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 217)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5274,7 +5290,7 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 192, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -5337,8 +5353,8 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 222)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 221)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 222)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5369,7 +5385,7 @@ static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 131694592;
     const int np = n * 64;
     if (trains(s, 225)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 64, 1.0f, w, 448, dy, np, 1.0f, dx, np);
@@ -5423,8 +5439,8 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 227)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 226)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 227)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5473,7 +5489,7 @@ static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, 1.0f, dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 96, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -5536,8 +5552,8 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 232)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 231)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 232)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5586,7 +5602,7 @@ static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -5649,8 +5665,8 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 237)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 236)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 237)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5699,7 +5715,7 @@ static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -5762,8 +5778,8 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 242)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 241)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 242)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5812,7 +5828,7 @@ static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, 1.0f, dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 96, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -5875,8 +5891,8 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 247)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 246)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 247)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5960,7 +5976,7 @@ static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, i
     float *dx = s->dacts + 137199616;
     const int np = n * 64;
     if (trains(s, 250)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, 1.0f, dw, 448);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 448, np, 96, 1.0f, w, 448, dy, np, 0.0f, dx, np);
@@ -6014,8 +6030,8 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 252)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 251)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 252)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -6122,13 +6138,15 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
     float *db = s->grads + 1152960;
     float *dx = s->dacts + 139624448;
     if (trains(s, 255)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 544);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 544, 1.0f, dy, 1, x, 1, dw, 544);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, 1.0f, dw, 544);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, grad_beta(s), dw, 544);
         }
     }
-    if (trains(s, 256)) sum_cols(db, dy, n, 10);
+    if (trains(s, 256)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

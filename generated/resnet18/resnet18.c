@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
  * which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
@@ -176,11 +181,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
@@ -223,8 +239,8 @@ static inline void wino2_weights(real *restrict u, const real *restrict w, int c
     }
 }
 
-/* dw[co][ci] += G^T du G: the adjoint of wino2_weights. */
-static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino2_weights. */
+static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
     const int kernels = cout * cin;
@@ -243,6 +259,7 @@ static inline void wino2_weights_grad(real *restrict dw, const real *restrict du
         }
         for (int q = 0; q < nq; ++q) {
             real *g = dw + (size_t)(k0 + q) * 9;
+            if (!accumulate) memset(g, 0, sizeof(real) * 9);
             for (int r = 0; r < 3; ++r) {
                 const real *sr = s + (size_t)1024 * r + q;
                 g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
@@ -460,8 +477,8 @@ static inline void wino4_weights(real *restrict u, const real *restrict w, int c
     }
 }
 
-/* dw[co][ci] += G^T du G: the adjoint of wino4_weights. */
-static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino4_weights. */
+static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
     const int kernels = cout * cin;
@@ -480,6 +497,7 @@ static inline void wino4_weights_grad(real *restrict dw, const real *restrict du
         }
         for (int q = 0; q < nq; ++q) {
             real *g = dw + (size_t)(k0 + q) * 9;
+            if (!accumulate) memset(g, 0, sizeof(real) * 9);
             for (int r = 0; r < 3; ++r) {
                 const real *sr = s + (size_t)1536 * r + q;
                 g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
@@ -814,15 +832,15 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                     }
                 }
                 float *dwc = dw + ((size_t)co * 3 + ci) * 9;
-                dwc[0] += vsum(&a0) + s0;
-                dwc[1] += vsum(&a1) + s1;
-                dwc[2] += vsum(&a2) + s2;
-                dwc[3] += vsum(&a3) + s3;
-                dwc[4] += vsum(&a4) + s4;
-                dwc[5] += vsum(&a5) + s5;
-                dwc[6] += vsum(&a6) + s6;
-                dwc[7] += vsum(&a7) + s7;
-                dwc[8] += vsum(&a8) + s8;
+                put_grad(s, &dwc[0], vsum(&a0) + s0);
+                put_grad(s, &dwc[1], vsum(&a1) + s1);
+                put_grad(s, &dwc[2], vsum(&a2) + s2);
+                put_grad(s, &dwc[3], vsum(&a3) + s3);
+                put_grad(s, &dwc[4], vsum(&a4) + s4);
+                put_grad(s, &dwc[5], vsum(&a5) + s5);
+                put_grad(s, &dwc[6], vsum(&a6) + s6);
+                put_grad(s, &dwc[7], vsum(&a7) + s7);
+                put_grad(s, &dwc[8], vsum(&a8) + s8);
             }
         }
     }
@@ -907,8 +925,8 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 2)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -958,7 +976,7 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1016,8 +1034,8 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 7)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1067,7 +1085,7 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1124,8 +1142,8 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 12)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1202,7 +1220,7 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1260,8 +1278,8 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 17)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1311,7 +1329,7 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1368,8 +1386,8 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 22)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1457,7 +1475,7 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, 1.0f, dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -1525,8 +1543,8 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 27)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1576,7 +1594,7 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -1633,8 +1651,8 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 32)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1679,7 +1697,7 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 64, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 128, 1.0f, w, 64, dy, np, 0.0f, col, np);
@@ -1739,8 +1757,8 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 37)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1817,7 +1835,7 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -1875,8 +1893,8 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 42)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1926,7 +1944,7 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -1983,8 +2001,8 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 47)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2072,7 +2090,7 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -2140,8 +2158,8 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 52)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2191,7 +2209,7 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -2248,8 +2266,8 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 57)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2294,7 +2312,7 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, 1.0f, dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
@@ -2354,8 +2372,8 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 62)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2432,7 +2450,7 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -2490,8 +2508,8 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 67)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2541,7 +2559,7 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -2598,8 +2616,8 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 72)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2687,7 +2705,7 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -2755,8 +2773,8 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 77)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2806,7 +2824,7 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino2_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
@@ -2863,8 +2881,8 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 82)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2909,7 +2927,7 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -2969,8 +2987,8 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 87)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3047,7 +3065,7 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino2_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
@@ -3105,8 +3123,8 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 92)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3156,7 +3174,7 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino2_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
@@ -3213,8 +3231,8 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 97)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3308,13 +3326,15 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 11183552;
     float *dx = s->dacts + 47284224;
     if (trains(s, 100)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 512);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 512, 1.0f, dy, 1, x, 1, dw, 512);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, 1.0f, dw, 512);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw, 512);
         }
     }
-    if (trains(s, 101)) sum_cols(db, dy, n, 10);
+    if (trains(s, 101)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

@@ -11,6 +11,11 @@ typedef float real;
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
 
+/* Parameter gradients are written by backward, or added to when the trainer
+ * accumulates micro-batches: as a BLAS beta, and for one value. */
+static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
+static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
+
 /* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
  * which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
@@ -176,11 +181,22 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
         for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
 }
 
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
 /* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
@@ -223,8 +239,8 @@ static inline void wino2_weights(real *restrict u, const real *restrict w, int c
     }
 }
 
-/* dw[co][ci] += G^T du G: the adjoint of wino2_weights. */
-static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino2_weights. */
+static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
     const int kernels = cout * cin;
@@ -243,6 +259,7 @@ static inline void wino2_weights_grad(real *restrict dw, const real *restrict du
         }
         for (int q = 0; q < nq; ++q) {
             real *g = dw + (size_t)(k0 + q) * 9;
+            if (!accumulate) memset(g, 0, sizeof(real) * 9);
             for (int r = 0; r < 3; ++r) {
                 const real *sr = s + (size_t)1024 * r + q;
                 g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
@@ -460,8 +477,8 @@ static inline void wino4_weights(real *restrict u, const real *restrict w, int c
     }
 }
 
-/* dw[co][ci] += G^T du G: the adjoint of wino4_weights. */
-static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)
+/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino4_weights. */
+static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
 {
     const size_t stride = (size_t)cout * cin + 16; /* skewed */
     const int kernels = cout * cin;
@@ -480,6 +497,7 @@ static inline void wino4_weights_grad(real *restrict dw, const real *restrict du
         }
         for (int q = 0; q < nq; ++q) {
             real *g = dw + (size_t)(k0 + q) * 9;
+            if (!accumulate) memset(g, 0, sizeof(real) * 9);
             for (int r = 0; r < 3; ++r) {
                 const real *sr = s + (size_t)1536 * r + q;
                 g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
@@ -814,15 +832,15 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                     }
                 }
                 float *dwc = dw + ((size_t)co * 3 + ci) * 9;
-                dwc[0] += vsum(&a0) + s0;
-                dwc[1] += vsum(&a1) + s1;
-                dwc[2] += vsum(&a2) + s2;
-                dwc[3] += vsum(&a3) + s3;
-                dwc[4] += vsum(&a4) + s4;
-                dwc[5] += vsum(&a5) + s5;
-                dwc[6] += vsum(&a6) + s6;
-                dwc[7] += vsum(&a7) + s7;
-                dwc[8] += vsum(&a8) + s8;
+                put_grad(s, &dwc[0], vsum(&a0) + s0);
+                put_grad(s, &dwc[1], vsum(&a1) + s1);
+                put_grad(s, &dwc[2], vsum(&a2) + s2);
+                put_grad(s, &dwc[3], vsum(&a3) + s3);
+                put_grad(s, &dwc[4], vsum(&a4) + s4);
+                put_grad(s, &dwc[5], vsum(&a5) + s5);
+                put_grad(s, &dwc[6], vsum(&a6) + s6);
+                put_grad(s, &dwc[7], vsum(&a7) + s7);
+                put_grad(s, &dwc[8], vsum(&a8) + s8);
             }
         }
     }
@@ -907,8 +925,8 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 1)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 2)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 1)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 2)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -939,7 +957,7 @@ static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 5)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 64, 1.0f, w, 64, dy, np, 1.0f, dx, np);
@@ -993,8 +1011,8 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 6)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 7)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 6)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 7)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1044,7 +1062,7 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1102,8 +1120,8 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 11)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 12)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 11)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 12)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1134,7 +1152,7 @@ static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 10584064;
     const int np = n * 1024;
     if (trains(s, 15)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
@@ -1187,8 +1205,8 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 16)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 17)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 16)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 17)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1219,7 +1237,7 @@ static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int 
     float *dx = s->dacts + 2195456;
     const int np = n * 1024;
     if (trains(s, 20)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
@@ -1272,8 +1290,8 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 21)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 22)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 21)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 22)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1331,7 +1349,7 @@ static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 46235648;
     const int np = n * 1024;
     if (trains(s, 25)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -1385,8 +1403,8 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 26)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 27)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 26)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 27)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1436,7 +1454,7 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1494,8 +1512,8 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 31)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 32)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 31)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 32)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1526,7 +1544,7 @@ static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 60915712;
     const int np = n * 1024;
     if (trains(s, 35)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
@@ -1579,8 +1597,8 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 36)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 37)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 36)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 37)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1638,7 +1656,7 @@ static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 79790080;
     const int np = n * 1024;
     if (trains(s, 40)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -1692,8 +1710,8 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 41)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 42)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 41)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 42)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1743,7 +1761,7 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
-        wino4_weights_grad(dw, du, 64, 64);
+        wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
@@ -1801,8 +1819,8 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 46)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 47)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 46)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 47)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1833,7 +1851,7 @@ static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 94470144;
     const int np = n * 1024;
     if (trains(s, 50)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, 1.0f, dw, 64);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 64, dy, np, 0.0f, dx, np);
@@ -1886,8 +1904,8 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 51)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 52)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 51)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 52)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -1945,7 +1963,7 @@ static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 113344512;
     const int np = n * 1024;
     if (trains(s, 55)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 128, 1.0f, w, 256, dy, np, 1.0f, dx, np);
@@ -1999,8 +2017,8 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 56)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 57)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 56)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 57)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2061,7 +2079,7 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, 1.0f, dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -2130,8 +2148,8 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 61)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 62)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 61)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 62)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2162,7 +2180,7 @@ static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 131170304;
     const int np = n * 256;
     if (trains(s, 65)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
@@ -2215,8 +2233,8 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 66)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 67)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 66)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 67)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2261,7 +2279,7 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -2321,8 +2339,8 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 71)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 72)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 71)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 72)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2380,7 +2398,7 @@ static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 148996096;
     const int np = n * 256;
     if (trains(s, 75)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
@@ -2434,8 +2452,8 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 76)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 77)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 76)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 77)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2485,7 +2503,7 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -2543,8 +2561,8 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 81)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 82)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 81)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 82)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2575,7 +2593,7 @@ static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 156336128;
     const int np = n * 256;
     if (trains(s, 85)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
@@ -2628,8 +2646,8 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 86)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 87)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 86)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 87)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2687,7 +2705,7 @@ static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 165773312;
     const int np = n * 256;
     if (trains(s, 90)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
@@ -2741,8 +2759,8 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 91)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 92)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 91)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 92)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2792,7 +2810,7 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -2850,8 +2868,8 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 96)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 97)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 96)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 97)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2882,7 +2900,7 @@ static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 173113344;
     const int np = n * 256;
     if (trains(s, 100)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
@@ -2935,8 +2953,8 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 101)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 102)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 101)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 102)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -2994,7 +3012,7 @@ static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 182550528;
     const int np = n * 256;
     if (trains(s, 105)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 512, dy, np, 1.0f, dx, np);
@@ -3048,8 +3066,8 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 106)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 107)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 106)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 107)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3099,7 +3117,7 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
-        wino4_weights_grad(dw, du, 128, 128);
+        wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
@@ -3157,8 +3175,8 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 111)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 112)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 111)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 112)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3189,7 +3207,7 @@ static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 189890560;
     const int np = n * 256;
     if (trains(s, 115)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, 1.0f, dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 128, dy, np, 0.0f, dx, np);
@@ -3242,8 +3260,8 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 116)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 117)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 116)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 117)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3301,7 +3319,7 @@ static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 199327744;
     const int np = n * 256;
     if (trains(s, 120)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 256, 1.0f, w, 512, dy, np, 1.0f, dx, np);
@@ -3355,8 +3373,8 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 121)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 122)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 121)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 122)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3417,7 +3435,7 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, 1.0f, dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -3486,8 +3504,8 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 126)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 127)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 126)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 127)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3518,7 +3536,7 @@ static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 208240640;
     const int np = n * 64;
     if (trains(s, 130)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -3571,8 +3589,8 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 131)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 132)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 131)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 132)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3617,7 +3635,7 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 1024, 1.0f, w, 512, dy, np, 0.0f, col, np);
@@ -3677,8 +3695,8 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 136)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 137)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 136)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 137)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3736,7 +3754,7 @@ static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 217153536;
     const int np = n * 64;
     if (trains(s, 140)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -3790,8 +3808,8 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 141)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 142)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 141)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 142)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3841,7 +3859,7 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -3899,8 +3917,8 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 146)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 147)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 146)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 147)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -3931,7 +3949,7 @@ static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 220823552;
     const int np = n * 64;
     if (trains(s, 150)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -3984,8 +4002,8 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 151)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 152)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 151)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 152)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4043,7 +4061,7 @@ static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 225542144;
     const int np = n * 64;
     if (trains(s, 155)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4097,8 +4115,8 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 156)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 157)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 156)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 157)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4148,7 +4166,7 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -4206,8 +4224,8 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 161)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 162)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 161)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 162)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4238,7 +4256,7 @@ static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 229212160;
     const int np = n * 64;
     if (trains(s, 165)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -4291,8 +4309,8 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 166)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 167)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 166)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 167)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4350,7 +4368,7 @@ static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 233930752;
     const int np = n * 64;
     if (trains(s, 170)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4404,8 +4422,8 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 171)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 172)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 171)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 172)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4455,7 +4473,7 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -4513,8 +4531,8 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 176)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 177)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 176)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 177)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4545,7 +4563,7 @@ static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 237600768;
     const int np = n * 64;
     if (trains(s, 180)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -4598,8 +4616,8 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 181)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 182)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 181)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 182)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4657,7 +4675,7 @@ static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 242319360;
     const int np = n * 64;
     if (trains(s, 185)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4711,8 +4729,8 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 186)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 187)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 186)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 187)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4762,7 +4780,7 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -4820,8 +4838,8 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 191)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 192)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 191)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 192)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4852,7 +4870,7 @@ static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 245989376;
     const int np = n * 64;
     if (trains(s, 195)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -4905,8 +4923,8 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 196)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 197)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 196)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 197)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -4964,7 +4982,7 @@ static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 250707968;
     const int np = n * 64;
     if (trains(s, 200)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -5018,8 +5036,8 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 201)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 202)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 201)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 202)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5069,7 +5087,7 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
-        wino4_weights_grad(dw, du, 256, 256);
+        wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
@@ -5127,8 +5145,8 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 206)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 207)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 206)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 207)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5159,7 +5177,7 @@ static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 254377984;
     const int np = n * 64;
     if (trains(s, 210)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, 1.0f, dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 256, dy, np, 0.0f, dx, np);
@@ -5212,8 +5230,8 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 211)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 212)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 211)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 212)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5271,7 +5289,7 @@ static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 259096576;
     const int np = n * 64;
     if (trains(s, 215)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 512, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -5325,8 +5343,8 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 216)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 217)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 216)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 217)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5387,7 +5405,7 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, 1.0f, dw, 4608);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 4608);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
@@ -5456,8 +5474,8 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 221)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 222)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 221)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 222)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5488,7 +5506,7 @@ static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 263553024;
     const int np = n * 16;
     if (trains(s, 225)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
@@ -5541,8 +5559,8 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 226)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 227)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 226)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 227)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5587,7 +5605,7 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, 1.0f, dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 2048, 1.0f, w, 1024, dy, np, 0.0f, col, np);
@@ -5647,8 +5665,8 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 231)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 232)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 231)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 232)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5706,7 +5724,7 @@ static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 268009472;
     const int np = n * 16;
     if (trains(s, 235)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 2048);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
@@ -5760,8 +5778,8 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 236)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 237)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 236)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 237)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5811,7 +5829,7 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino2_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
@@ -5869,8 +5887,8 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 241)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 242)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 241)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 242)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -5901,7 +5919,7 @@ static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 269844480;
     const int np = n * 16;
     if (trains(s, 245)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
@@ -5954,8 +5972,8 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 246)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 247)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 246)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 247)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -6013,7 +6031,7 @@ static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 272203776;
     const int np = n * 16;
     if (trains(s, 250)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, 1.0f, dw, 2048);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 2048);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
@@ -6067,8 +6085,8 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 251)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 252)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 251)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 252)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -6118,7 +6136,7 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
-        wino2_weights_grad(dw, du, 512, 512);
+        wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
@@ -6176,8 +6194,8 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, y + (size_t)c * m, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 256)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 257)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 256)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 257)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -6208,7 +6226,7 @@ static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_
     float *dx = s->dacts + 274038784;
     const int np = n * 16;
     if (trains(s, 260)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, 1.0f, dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 512, dy, np, 0.0f, dx, np);
@@ -6261,8 +6279,8 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
         double sum_dy = 0.0, sum_dy_x = 0.0;
         sum_and_dot(dy + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);
         const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];
-        if (trains(s, 261)) dgamma[c] += (float)sum_dy_xhat;
-        if (trains(s, 262)) dbeta[c] += (float)sum_dy;
+        if (trains(s, 261)) put_grad(s, &dgamma[c], (float)sum_dy_xhat);
+        if (trains(s, 262)) put_grad(s, &dbeta[c], (float)sum_dy);
         if (!need_dx) continue;
         const float k = gamma[c] * invstd[c];
         const float c1 = training ? (float)(-k * invstd[c] * sum_dy_xhat / m) : 0.0f;
@@ -6356,13 +6374,15 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 23573952;
     float *dx = s->dacts + 277446656;
     if (trains(s, 265)) {
-        if (n == 1) {
+        if (n == 1 && !s->accumulate_grads) {
+            outer(dw, dy, x, 10, 2048);
+        } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 2048, 1.0f, dy, 1, x, 1, dw, 2048);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, 1.0f, dw, 2048);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, grad_beta(s), dw, 2048);
         }
     }
-    if (trains(s, 266)) sum_cols(db, dy, n, 10);
+    if (trains(s, 266)) sum_cols(db, dy, n, 10, s->accumulate_grads);
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {

@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols" }
+helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -205,15 +205,15 @@ static inline void add_bias_rows(real *restrict y, const real *restrict b, int r
 }
 ]],
   sum_rows = [[
-/* db[r] += sum_j dy[r][j]: bias gradient of a channel-major conv output. */
-static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv output. */
+static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
         const real *d = dy + (size_t)r * cols;
         real sum = 0;
         for (int j = 0; j < cols; ++j) sum += d[j];
-        db[r] += sum;
+        db[r] = accumulate ? db[r] + sum : sum;
     }
 }
 ]],
@@ -226,11 +226,23 @@ static inline void add_bias_cols(real *restrict y, const real *restrict b, int r
 }
 ]],
   sum_cols = [[
-/* db[c] += sum_i dy[i][c]: bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols)
+/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
+static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
 {
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) db[c] += dy[(size_t)i * cols + c];
+    for (int c = 0; c < cols; ++c) {
+        real sum = 0;
+        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
+        db[c] = accumulate ? db[c] + sum : sum;
+    }
+}
+]],
+  outer = [[
+/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
+static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 ]],
 }

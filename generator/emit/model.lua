@@ -302,6 +302,11 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   c:line("")
   c:line("/* Whether tensor t gets a gradient: the trainer can freeze tensors. */")
   c:line("static inline int trains(const %s *s, int t) { return !s->frozen || !s->frozen[t]; }", state)
+  c:line("")
+  c:line("/* Parameter gradients are written by backward, or added to when the trainer")
+  c:line(" * accumulates micro-batches: as a BLAS beta, and for one value. */")
+  c:line("static inline real grad_beta(const %s *s) { return s->accumulate_grads ? 1 : 0; }", state)
+  c:line("static inline void put_grad(const %s *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }", state)
   for _, h in ipairs(helpers.ORDER) do
     if g.used[h] then
       c:line("")

@@ -163,6 +163,7 @@ function GENERATORS.weights_grad(m, F, a)
   body[#body + 1] = "}"
   body[#body + 1] = "for (int q = 0; q < nq; ++q) {"
   body[#body + 1] = "    real *g = dw + (size_t)(k0 + q) * 9;"
+  body[#body + 1] = "    if (!accumulate) memset(g, 0, sizeof(real) * 9);"
   body[#body + 1] = "    for (int r = 0; r < 3; ++r) {"
   body[#body + 1] = string.format("        const real *sr = s + (size_t)%d * r + q;", a * KERNELS)
   for b = 0, 2 do
@@ -172,9 +173,9 @@ function GENERATORS.weights_grad(m, F, a)
   body[#body + 1] = "    }"
   body[#body + 1] = "}"
   return kernel_chunks(
-    string.format("/* dw[co][ci] += G^T du G: the adjoint of wino%d_weights. */", m),
-    string.format("static inline void wino%d_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin)",
-      m), body)
+    string.format("/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino%d_weights. */", m),
+    string.format("static inline void wino%d_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, "
+      .. "int accumulate)", m), body)
 end
 
 -- The image transforms take the tile rows of all planes as one sequence (in

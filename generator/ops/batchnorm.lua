@@ -119,8 +119,8 @@ function op.backward(node, w, g)
       node.fused_relu and "y + (size_t)c * m" or "NULL")
   end
   w:line("const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];")
-  w:line("if (%s) dgamma[c] += (%s)sum_dy_xhat;", util.trains(node, "weight"), g.T)
-  w:line("if (%s) dbeta[c] += (%s)sum_dy;", util.trains(node, "bias"), g.T)
+  w:line("if (%s) put_grad(s, &dgamma[c], (%s)sum_dy_xhat);", util.trains(node, "weight"), g.T)
+  w:line("if (%s) put_grad(s, &dbeta[c], (%s)sum_dy);", util.trains(node, "bias"), g.T)
   w:line("if (!need_dx) continue;")
   w:line("const %s k = gamma[c] * invstd[c];", g.T)
   -- training: dx = k * (g - mean(g) - xhat * mean(g * xhat)), an affine function of g and x

@@ -179,7 +179,7 @@ function conv.backward(node, w, g)
   end
   if c.bias then
     g.need("sum_rows")
-    w:line("if (%s) sum_rows(db, dy, %d, np);", util.trains(node, "bias"), c.cout)
+    w:line("if (%s) sum_rows(db, dy, %d, np, %s);", util.trains(node, "bias"), c.cout, util.ACCUMULATE)
   end
   if c.strategy == "direct" then return direct.backward(node, w, g) end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end
@@ -190,7 +190,7 @@ function conv.backward(node, w, g)
     src = "col"
   end
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, dy, np, %s, np, %s, dw, %d);",
-    g.gemm, c.cout, c.K, g.one, src, g.one, c.K)
+    g.gemm, c.cout, c.K, g.one, src, util.GRAD_BETA, c.K)
   w:close()
   w:open("if (need_dx) {")
   if c.strategy == "gemm-1x1" then

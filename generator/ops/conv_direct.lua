@@ -115,7 +115,7 @@ function direct.forward(node, w, g)
     weights = "w", dst = "y", oh = c.Ho, ow = c.Wo, bias = c.bias and "b" or nil })
 end
 
--- dw[co][ci][a][b] += sum over images and outputs of dy[co][i][oh][ow] * xp[ci][i][oh + a][ow + b]:
+-- dw[co][ci][a][b] = (or +=) sum over images and outputs of dy[co][i][oh][ow] * xp[ci][i][oh + a][ow + b]:
 -- full vectors of 8 columns, then the row's last columns one by one.
 local function weight_gradient(w, g, c, gm, src)
   local taps = c.kh * c.kw
@@ -151,7 +151,7 @@ local function weight_gradient(w, g, c, gm, src)
   end
   w:close()
   w:line("%s *dwc = dw + ((size_t)co * %d + ci) * %d;", g.T, c.cin, taps)
-  for t = 0, taps - 1 do w:line("dwc[%d] += vsum(&a%d) + s%d;", t, t, t) end
+  for t = 0, taps - 1 do w:line("put_grad(s, &dwc[%d], vsum(&a%d) + s%d);", t, t, t) end
   w:close()
   w:close()
 end

@@ -7,7 +7,7 @@
 -- transformed a x a patch:
 --   m[xi] (cout x tiles) = u[xi] (cout x cin) * v[xi] (cin x tiles).
 -- Backward runs the same steps transposed, so it is exact in exact arithmetic:
---   dm = A dy A^T;  du[xi] = dm[xi] * v[xi]^T, dw += G^T du G;
+--   dm = A dy A^T;  du[xi] = dm[xi] * v[xi]^T, dw = G^T du G (+= when accumulating);
 --   dv[xi] = u[xi]^T * dm[xi], dx += B dv B^T.
 -- Workspace: v and m (or dm) over the batch, then u and du. Patch positions
 -- lie 16 elements more than a matrix apart (see winograd_helpers).
@@ -116,7 +116,7 @@ function winograd.backward(node, w, g)
   w:open("if (%s) {", util.trains(node, "weight"))
   input_transform(w, g, c)
   gemms(w, g, c, tostring(c.cout), tostring(c.cin), "nt", at(c, "dm"), false, at(c, "v"), true, at(c, "du"))
-  w:line("%s(dw, du, %d, %d);", helper(g, c, "weights_grad"), c.cout, c.cin)
+  w:line("%s(dw, du, %d, %d, %s);", helper(g, c, "weights_grad"), c.cout, c.cin, util.ACCUMULATE)
   w:close()
   w:open("if (need_dx) {")
   w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)

@@ -52,16 +52,19 @@ function op.backward(node, w, g)
   if f.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   w:open("if (%s) {", util.trains(node, "weight"))
-  w:open("if (n == 1) {")
+  g.need("outer")
+  w:open("if (n == 1 && !%s) {", util.ACCUMULATE)
+  w:line("outer(dw, dy, x, %d, %d);", f.fout, f.fin)
+  w:middle("} else if (n == 1) {")
   w:line("%s(CblasRowMajor, %d, %d, %s, dy, 1, x, 1, dw, %d);", g.ger, f.fout, f.fin, g.one, f.fin)
   w:middle("} else {")
   w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, %d, n, %s, dy, %d, x, %d, %s, dw, %d);",
-    g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, g.one, f.fin)
+    g.gemm, f.fout, f.fin, g.one, f.fout, f.fin, util.GRAD_BETA, f.fin)
   w:close()
   w:close()
   if f.bias then
     g.need("sum_cols")
-    w:line("if (%s) sum_cols(db, dy, n, %d);", util.trains(node, "bias"), f.fout)
+    w:line("if (%s) sum_cols(db, dy, n, %d, %s);", util.trains(node, "bias"), f.fout, util.ACCUMULATE)
   end
   w:open("if (need_dx && n == 1) {")
   w:line("%s(CblasRowMajor, CblasTrans, %d, %d, %s, w, %d, dy, 1, %s, dx, 1);", g.gemv, f.fout, f.fin, g.one, f.fin,

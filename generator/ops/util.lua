@@ -99,6 +99,12 @@ function util.trains(node, suffix)
   error("no parameter " .. suffix .. " in " .. node.path)
 end
 
+-- Parameter gradients are written by backward, or added to when the trainer
+-- accumulates micro-batches: the C flag, and the BLAS beta it selects
+-- (helpers in emit/model.lua).
+util.ACCUMULATE = "s->accumulate_grads"
+util.GRAD_BETA = "grad_beta(s)"
+
 -- Whether a node's backward is the first to write the gradient of its input
 -- k (default 1), and so assigns it rather than adding to what another
 -- consumer of the same tensor wrote (emit/model.lua plans that): no gradient

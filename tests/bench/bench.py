@@ -79,8 +79,8 @@ def print_profile(build, model, batch, threads):
     for path, desc, direction, ms, gf in sorted(rows, key=lambda r: -float(r[3]))[:25]:
         print("  %-28s %-28s %-8s %8.3f ms %5.1f%% %7.1f GFLOP/s" % (path, desc, direction, float(ms),
                                                                    100 * float(ms) / total, float(gf)))
-    print("  total in layers: %.3f ms (mean); the step's median: %.3f ms, the rest is the loss, zeroing the "
-          "gradients and the optimizer" % (total, 1e3 * fields["median"]))
+    print("  total in layers: %.3f ms (mean); the step's median: %.3f ms, the rest is the loss and the "
+          "optimizer" % (total, 1e3 * fields["median"]))
 
 
 def main():

@@ -77,7 +77,6 @@ int main(int argc, char **argv)
         m->forward(&s, x, n, training);
         if (training) {
             m->loss(&s, target, n);
-            memset(s.grads, 0, sizeof(float) * m->n_params);
             m->backward(&s, n, NULL);
             nn_optim_step(&opt, m->tensors, m->n_tensors, s.params, s.grads, 0.001, NULL);
         }
