@@ -165,14 +165,27 @@ static inline void relu_mask(real *restrict dy, const real *restrict y, size_t c
     }
 }
 
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv output. */
-static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
+ * output. Given y, the output of a fused relu, dy is first masked in place (zero where
+ * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
+static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
+                            int accumulate)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
-        const real *d = dy + (size_t)r * cols;
-        real sum = 0;
-        for (int j = 0; j < cols; ++j) sum += d[j];
+        real *d = dy + (size_t)r * cols, sum = 0;
+        if (y) {
+            const real *yr = y + (size_t)r * cols;
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) {
+                const real g = yr[j] > 0 ? d[j] : 0;
+                d[j] = g;
+                sum += g;
+            }
+        } else {
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) sum += d[j];
+        }
         db[r] = accumulate ? db[r] + sum : sum;
     }
 }
@@ -220,7 +233,6 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
     const float *w = s->params;
     const float *b = s->params + 288;
     float *y = s->acts + 50176;
-    const int np = n * 676;
     #pragma omp parallel for collapse(2)
     for (int cb = 0; cb < 4; ++cb) {
         for (int r = 0; r < n * 26; ++r) {
@@ -251,6 +263,15 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                 }
                 float *yr = y + ((size_t)cb * 8 * n + i) * 676 + oh * 26 + t0;
                 const size_t stride = (size_t)n * 676; /* one output channel */
+                /* the fused relu: keep the lanes > 0 */
+                a0 = (vreal)((vlanes)a0 & (a0 > (vreal){ 0 }));
+                a1 = (vreal)((vlanes)a1 & (a1 > (vreal){ 0 }));
+                a2 = (vreal)((vlanes)a2 & (a2 > (vreal){ 0 }));
+                a3 = (vreal)((vlanes)a3 & (a3 > (vreal){ 0 }));
+                a4 = (vreal)((vlanes)a4 & (a4 > (vreal){ 0 }));
+                a5 = (vreal)((vlanes)a5 & (a5 > (vreal){ 0 }));
+                a6 = (vreal)((vlanes)a6 & (a6 > (vreal){ 0 }));
+                a7 = (vreal)((vlanes)a7 & (a7 > (vreal){ 0 }));
                 vstore(yr + 0, &a0, 26 - t0);
                 vstore(yr + 1 * stride, &a1, 26 - t0);
                 vstore(yr + 2 * stride, &a2, 26 - t0);
@@ -262,7 +283,6 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
             }
         }
     }
-    add_bias_rows(y, NULL, 32, np, 1);
 }
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
@@ -275,8 +295,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     float *db = s->grads + 288;
     float *dx = s->dacts;
     const int np = n * 676;
-    relu_mask(dy, y, (size_t)32 * np);
-    if (trains(s, 1)) sum_rows(db, dy, 32, np, s->accumulate_grads);
+    if (trains(s, 1)) sum_rows(db, dy, y, 32, np, s->accumulate_grads);
+    else relu_mask(dy, y, (size_t)32 * np);
     if (trains(s, 0)) {
         #pragma omp parallel for collapse(2)
         for (int co = 0; co < 32; ++co) {
@@ -392,7 +412,6 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 1434624;
     float *dx = s->dacts + 50176;
-    memset(dx, 0, sizeof(float) * (size_t)n * 21632);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
@@ -401,9 +420,11 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
             for (int ow = 0; ow < 13; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
-                (void)h0;
-                (void)w0;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const int32_t a = arg[o];
+                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? dy[o] : 0.0f;
             }
         }
     }
@@ -447,8 +468,8 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     float *dx = s->dacts + 1434624;
     float *col = s->work; /* [288][n*121] */
     const int np = n * 121;
-    relu_mask(dy, y, (size_t)64 * np);
-    if (trains(s, 3)) sum_rows(db, dy, 64, np, s->accumulate_grads);
+    if (trains(s, 3)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
+    else relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 2)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 32; ++ci) {
@@ -517,17 +538,14 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
     if (!need_dx) return;
     const float *dy = s->dacts + 2276352;
     float *dx = s->dacts + 1780736;
-    memset(dx, 0, sizeof(float) * (size_t)n * 7744);
     const int32_t *arg = s->index + 346112;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
+        memset(dx + in_plane, 0, sizeof(float) * 121);
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
-                const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }

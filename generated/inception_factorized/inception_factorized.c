@@ -1384,17 +1384,14 @@ static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 27361280;
     float *dx = s->dacts + 2195456;
-    memset(dx, 0, sizeof(float) * (size_t)n * 65536);
     const int32_t *arg = s->index + 0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
+        memset(dx + in_plane, 0, sizeof(float) * 1024);
         for (int oh = 0; oh < 32; ++oh) {
             for (int ow = 0; ow < 32; ++ow) {
-                const int h0 = oh * 1 - 1, w0 = ow * 1 - 1;
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }
@@ -2499,17 +2496,14 @@ static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 72450048;
     float *dx = s->dacts + 31555584;
-    memset(dx, 0, sizeof(float) * (size_t)n * 163840);
     const int32_t *arg = s->index + 2097152;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
+        memset(dx + in_plane, 0, sizeof(float) * 1024);
         for (int oh = 0; oh < 32; ++oh) {
             for (int ow = 0; ow < 32; ++ow) {
-                const int h0 = oh * 1 - 1, w0 = ow * 1 - 1;
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }
@@ -2673,7 +2667,6 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
     if (!need_dx) return;
     const float *dy = s->dacts + 89227264;
     float *dx = s->dacts + 80838656;
-    memset(dx, 0, sizeof(float) * (size_t)n * 262144);
     const int32_t *arg = s->index + 7340032;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
@@ -2682,9 +2675,11 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
             for (int ow = 0; ow < 16; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                (void)h0;
-                (void)w0;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const int32_t a = arg[o];
+                dx[in_plane + (h0 + 0) * 32 + w0 + 0] = a == (h0 + 0) * 32 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 0) * 32 + w0 + 1] = a == (h0 + 0) * 32 + w0 + 1 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 32 + w0 + 0] = a == (h0 + 1) * 32 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 32 + w0 + 1] = a == (h0 + 1) * 32 + w0 + 1 ? dy[o] : 0.0f;
             }
         }
     }
@@ -3662,17 +3657,14 @@ static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 102858752;
     float *dx = s->dacts + 89227264;
-    memset(dx, 0, sizeof(float) * (size_t)n * 65536);
     const int32_t *arg = s->index + 9437184;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
+        memset(dx + in_plane, 0, sizeof(float) * 256);
         for (int oh = 0; oh < 16; ++oh) {
             for (int ow = 0; ow < 16; ++ow) {
-                const int h0 = oh * 1 - 1, w0 = ow * 1 - 1;
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }
@@ -4777,17 +4769,14 @@ static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 123830272;
     float *dx = s->dacts + 106004480;
-    memset(dx, 0, sizeof(float) * (size_t)n * 90112);
     const int32_t *arg = s->index + 11534336;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
+        memset(dx + in_plane, 0, sizeof(float) * 256);
         for (int oh = 0; oh < 16; ++oh) {
             for (int ow = 0; ow < 16; ++ow) {
-                const int h0 = oh * 1 - 1, w0 = ow * 1 - 1;
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }
@@ -4951,7 +4940,6 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
     if (!need_dx) return;
     const float *dy = s->dacts + 131694592;
     float *dx = s->dacts + 128024576;
-    memset(dx, 0, sizeof(float) * (size_t)n * 114688);
     const int32_t *arg = s->index + 14417920;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
@@ -4960,9 +4948,11 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
             for (int ow = 0; ow < 8; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
-                (void)h0;
-                (void)w0;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const int32_t a = arg[o];
+                dx[in_plane + (h0 + 0) * 16 + w0 + 0] = a == (h0 + 0) * 16 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 0) * 16 + w0 + 1] = a == (h0 + 0) * 16 + w0 + 1 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 16 + w0 + 0] = a == (h0 + 1) * 16 + w0 + 0 ? dy[o] : 0.0f;
+                dx[in_plane + (h0 + 1) * 16 + w0 + 1] = a == (h0 + 1) * 16 + w0 + 1 ? dy[o] : 0.0f;
             }
         }
     }
@@ -5940,17 +5930,14 @@ static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n,
     if (!need_dx) return;
     const float *dy = s->dacts + 137199616;
     float *dx = s->dacts + 131694592;
-    memset(dx, 0, sizeof(float) * (size_t)n * 28672);
     const int32_t *arg = s->index + 15335424;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
         const size_t in_plane = (size_t)q * 64, out_plane = (size_t)q * 64;
+        memset(dx + in_plane, 0, sizeof(float) * 64);
         for (int oh = 0; oh < 8; ++oh) {
             for (int ow = 0; ow < 8; ++ow) {
-                const int h0 = oh * 1 - 1, w0 = ow * 1 - 1;
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
-                (void)h0;
-                (void)w0;
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
             }
         }

@@ -205,14 +205,27 @@ static inline void add_bias_rows(real *restrict y, const real *restrict b, int r
 }
 ]],
   sum_rows = [[
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv output. */
-static inline void sum_rows(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
+ * output. Given y, the output of a fused relu, dy is first masked in place (zero where
+ * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
+static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
+                            int accumulate)
 {
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r) {
-        const real *d = dy + (size_t)r * cols;
-        real sum = 0;
-        for (int j = 0; j < cols; ++j) sum += d[j];
+        real *d = dy + (size_t)r * cols, sum = 0;
+        if (y) {
+            const real *yr = y + (size_t)r * cols;
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) {
+                const real g = yr[j] > 0 ? d[j] : 0;
+                d[j] = g;
+                sum += g;
+            }
+        } else {
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) sum += d[j];
+        }
         db[r] = accumulate ? db[r] + sum : sum;
     }
 }

@@ -97,6 +97,9 @@ local function declare(node, w, g, backward)
     if node.fused_relu then
       w:line("%s *dy = %s; /* masked in place by the fused relu */", g.T, g.dacts(node.out_off))
       w:line("const %s *y = %s;", g.T, g.acts(node.out_off))
+    elseif c.bias then
+      w:line("%s *dy = %s; /* writable for sum_rows, which masks it under a fused relu only */", g.T,
+        g.dacts(node.out_off))
     else
       w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
     end
@@ -109,7 +112,7 @@ local function declare(node, w, g, backward)
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
   local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"
-  if gemm or (backward and (c.bias or node.fused_relu)) or (c.strategy == "direct" and node.fused_relu) then
+  if gemm or (backward and (c.bias or node.fused_relu)) then
     w:line("const int np = n * %d;", c.P)
   end
 end
@@ -142,23 +145,19 @@ local function window_rows(node, w, g, helper, plane)
   w:close()
 end
 
--- The bias (unless the kernel added it) and a fused relu, in one pass over y.
-local function epilogue(node, w, g, bias_added)
+-- The bias and a fused relu of a GEMM's output, in one pass over y.
+local function epilogue(node, w, g)
   local c = node.conv
-  local bias = c.bias and not bias_added
-  if bias or node.fused_relu then
+  if c.bias or node.fused_relu then
     g.need("add_bias_rows")
-    w:line("add_bias_rows(y, %s, %d, np, %d);", bias and "b" or "NULL", c.cout, node.fused_relu and 1 or 0)
+    w:line("add_bias_rows(y, %s, %d, np, %d);", c.bias and "b" or "NULL", c.cout, node.fused_relu and 1 or 0)
   end
 end
 
 function conv.forward(node, w, g)
   local c = node.conv
   declare(node, w, g, false)
-  if c.strategy == "direct" then
-    direct.forward(node, w, g)
-    return epilogue(node, w, g, true)
-  end
+  if c.strategy == "direct" then return direct.forward(node, w, g) end -- bias and relu in the kernel
   if winograd.TILES[c.strategy] then return winograd.forward(node, w, g) end
   local src = "x"
   if c.strategy == "im2col-gemm" then
@@ -167,19 +166,21 @@ function conv.forward(node, w, g)
   end
   w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, w, %d, %s, np, %s, y, np);",
     g.gemm, c.cout, c.K, g.one, c.K, src, g.zero)
-  epilogue(node, w, g, false)
+  epilogue(node, w, g)
 end
 
 function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
-  if node.fused_relu then
-    g.need("relu_mask")
-    w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
-  end
+  if node.fused_relu then g.need("relu_mask") end
   if c.bias then
+    -- the bias gradient's pass also applies a fused relu's mask
     g.need("sum_rows")
-    w:line("if (%s) sum_rows(db, dy, %d, np, %s);", util.trains(node, "bias"), c.cout, util.ACCUMULATE)
+    w:line("if (%s) sum_rows(db, dy, %s, %d, np, %s);", util.trains(node, "bias"), node.fused_relu and "y" or "NULL",
+      c.cout, util.ACCUMULATE)
+    if node.fused_relu then w:line("else relu_mask(dy, y, (size_t)%d * np);", c.cout) end
+  elseif node.fused_relu then
+    w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
   end
   if c.strategy == "direct" then return direct.backward(node, w, g) end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end

@@ -55,7 +55,8 @@ end
 -- y[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][oh + a][ow + b]:
 -- the tiled kernel shared by forward and the input gradient. k describes it:
 -- src, sh, sw (its plane), cin, cout, kh, kw, weights, dst, oh, ow (its plane),
--- bias (or nil) and accumulate (add to dst instead of storing).
+-- bias (or nil), relu (max(y, 0) before the store: a fused relu) and
+-- accumulate (add to dst instead of storing).
 local function tiled(w, g, k)
   local tco = channels_per_tile(k.cout)
   local taps = k.cin * k.kh * k.kw
@@ -88,6 +89,10 @@ local function tiled(w, g, k)
   w:line("%s *yr = %s + ((size_t)cb * %d * n + i) * %d + oh * %d + t0;", g.T, k.dst, tco, k.oh * k.ow, k.ow)
   if tco > 1 then w:line("const size_t stride = (size_t)n * %d; /* one output channel */", k.oh * k.ow) end
   local store = k.accumulate and "vstore_add" or "vstore"
+  if k.relu then
+    w:line("/* the fused relu: keep the lanes > 0 */")
+    for t = 0, tco - 1 do w:line("a%d = (vreal)((vlanes)a%d & (a%d > (vreal){ 0 }));", t, t, t) end
+  end
   for t = 0, tco - 1 do
     w:line("%s(yr + %s, &a%d, %d - t0);", store, t == 0 and "0" or string.format("%d * stride", t), t, k.ow)
   end
@@ -112,7 +117,7 @@ function direct.forward(node, w, g)
     src = "xp"
   end
   tiled(w, g, { src = src, sh = gm.Hp, sw = gm.Wp, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw,
-    weights = "w", dst = "y", oh = c.Ho, ow = c.Wo, bias = c.bias and "b" or nil })
+    weights = "w", dst = "y", oh = c.Ho, ow = c.Wo, bias = c.bias and "b" or nil, relu = node.fused_relu })
 end
 
 -- dw[co][ci][a][b] = (or +=) sum over images and outputs of dy[co][i][oh][ow] * xp[ci][i][oh + a][ow + b]:

@@ -10,16 +10,19 @@ local pool = {}
 
 pool.KEYS = { "k", "stride", "pad" }
 
--- Emit the loops over planes and outputs; `visit(ki, kj, guard)` emits one window element.
-local function plane_loops(node, w, g, body)
+-- Emit the loops over planes and outputs around body(), which sees each
+-- window's origin (h0, w0) unless no_origin; plane_start() (optional) emits
+-- lines at the start of each plane.
+local function plane_loops(node, w, g, body, plane_start, no_origin)
   local p = node.pool
   w:line("#pragma omp parallel for")
   w:open("for (int q = 0; q < %d * n; ++q) {", p.C)
   w:line("const size_t in_plane = (size_t)q * %d, out_plane = (size_t)q * %d;", p.H * p.W, p.Ho * p.Wo)
+  if plane_start then plane_start() end
   w:open("for (int oh = 0; oh < %d; ++oh) {", p.Ho)
   w:open("for (int ow = 0; ow < %d; ++ow) {", p.Wo)
   local function origin(o, s, pad) return pad > 0 and string.format("%s * %d - %d", o, s, pad) or string.format("%s * %d", o, s) end
-  w:line("const int h0 = %s, w0 = %s;", origin("oh", p.sh, p.ph), origin("ow", p.sw, p.pw))
+  if not no_origin then w:line("const int h0 = %s, w0 = %s;", origin("oh", p.sh, p.ph), origin("ow", p.sw, p.pw)) end
   w:line("const size_t o = out_plane + (size_t)oh * %d + ow;", p.Wo)
   body()
   w:close()
@@ -92,25 +95,43 @@ function pool.forward(node, w, g)
   end
 end
 
+-- Whether the windows cover the plane exactly once (stride = window, no
+-- padding, nothing left over), as a 2x2 pool over an even plane does.
+local function windows_tile(p)
+  return p.sh == p.kh and p.sw == p.kw and p.ph == 0 and p.pw == 0 and p.Ho * p.kh == p.H and p.Wo * p.kw == p.W
+end
+
 function pool.backward(node, w, g)
   local p = node.pool
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  if util.assigns_dx(node) then -- windows add into dx (and the max pool's only at their maxima)
-    w:line("memset(dx, 0, sizeof(%s) * (size_t)n * %d);", g.T, p.C * p.H * p.W)
+  if p.kind == "max" then w:line("const int32_t *arg = s->index + %d;", node.index_off) end
+  if util.assigns_dx(node) and windows_tile(p) then
+    -- every input under exactly one window: each is written once, nothing zeroed
+    plane_loops(node, w, g, function()
+      if p.kind == "max" then
+        w:line("const int32_t a = arg[o];")
+        each_window(node, function(at) w:line("dx[in_plane + %s] = a == %s ? dy[o] : %s;", at, at, g.zero) end)
+      else
+        w:line("const %s d = dy[o] * %s;", g.T, g.lit(1 / (p.kh * p.kw)))
+        each_window(node, function(at) w:line("dx[in_plane + %s] = d;", at) end)
+      end
+    end)
+    return
+  end
+  -- windows add into dx (the max pool's only at their maxima); a first write zeroes the plane
+  local zero_plane = util.assigns_dx(node) and function()
+    w:line("memset(dx + in_plane, 0, sizeof(%s) * %d);", g.T, p.H * p.W)
   end
   if p.kind == "max" then
-    w:line("const int32_t *arg = s->index + %d;", node.index_off)
     plane_loops(node, w, g, function()
-      w:line("(void)h0;")
-      w:line("(void)w0;")
       w:line("if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];")
-    end)
+    end, zero_plane, true)
   else
     plane_loops(node, w, g, function()
       w:line("const %s d = dy[o] * %s;", g.T, g.lit(1 / (p.kh * p.kw)))
       each_window(node, function(at, guard) guarded(w, guard, string.format("dx[in_plane + %s] += d;", at)) end)
-    end)
+    end, zero_plane)
   end
 end
 
