@@ -258,10 +258,9 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 14; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 28 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 28 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 28 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 28 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -362,10 +361,9 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 7; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 14 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 14 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 14 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 14 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }

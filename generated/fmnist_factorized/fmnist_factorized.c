@@ -412,12 +412,11 @@ static void fmnist_factorized_2_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 13; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 26 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 26 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 26 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 26 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 26 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 26 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 26 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 26 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -577,12 +576,11 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 5; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 11 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 11 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 11 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }

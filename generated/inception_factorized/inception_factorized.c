@@ -2649,12 +2649,11 @@ static void inception_factorized_3_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 16; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 32 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 32 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 32 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 32 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -4922,12 +4921,11 @@ static void inception_factorized_6_forward(const nn_state *s, int n)
             for (int ow = 0; ow < 8; ++ow) {
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
-                float m = -INFINITY;
-                int32_t a = -1;
-                { const int32_t i = (h0 + 0) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 0) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                { const int32_t i = (h0 + 1) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                int32_t a = (h0 + 0) * 16 + w0 + 0;
+                float m = x[in_plane + a];
+                { const int32_t i = (h0 + 0) * 16 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 16 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 16 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }

@@ -78,11 +78,27 @@ function pool.forward(node, w, g)
   if p.kind == "max" then
     w:line("int32_t *arg = s->index + %d;", node.index_off)
     plane_loops(node, w, g, function()
-      w:line("%s m = -INFINITY;", g.T)
-      w:line("int32_t a = -1;")
-      each_window(node, function(at, guard)
-        guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
-      end)
+      if p.ph + p.pw == 0 then
+        -- every element in the plane: the first one starts, and a larger one replaces it; the
+        -- argmax by a bit mask, as GCC compiles a select there to a branch that the data mispredicts
+        local first = true
+        each_window(node, function(at)
+          if first then
+            w:line("int32_t a = %s;", at)
+            w:line("%s m = x[in_plane + a];", g.T)
+            first = false
+          else
+            w:line("{ const int32_t i = %s; const %s v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); " ..
+              "m = v > m ? v : m; }", at, g.T)
+          end
+        end)
+      else
+        w:line("%s m = -INFINITY;", g.T)
+        w:line("int32_t a = -1;")
+        each_window(node, function(at, guard)
+          guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
+        end)
+      end
       w:line("y[o] = m;")
       w:line("arg[o] = a;")
     end)
