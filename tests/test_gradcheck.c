@@ -62,6 +62,12 @@ static void check_element(harness *h, double *x, double analytic, const char *wh
               index, analytic, numeric, err);
 }
 
+/* Stale values that backward must never read: it writes before it reads. */
+static void fill_nan(double *a, size_t count)
+{
+    for (size_t i = 0; i < count; ++i) a[i] = NAN;
+}
+
 static void fill_target(harness *h, nn_rng *rng)
 {
     const size_t k = h->m->output_size, total = (size_t)h->n * k;
@@ -111,8 +117,8 @@ static void check_model(const nn_model64 *m, int training)
      * to each activation's gradient assigns, and so does every write of a
      * parameter's gradient unless the trainer accumulates; stale values left
      * in the arenas, here NaN, must not reach any result */
-    for (size_t i = 0; i < (size_t)m->n_acts; ++i) h.s.dacts[i] = NAN;
-    for (size_t i = 0; i < (size_t)m->n_params; ++i) h.s.grads[i] = NAN;
+    fill_nan(h.s.dacts, m->n_acts);
+    fill_nan(h.s.grads, m->n_params);
     loss_at(&h);
     m->backward(&h.s, h.n, h.d_input);
     /* keep the analytic gradients: the finite differences overwrite the state */
@@ -123,7 +129,7 @@ static void check_model(const nn_model64 *m, int training)
     memcpy(d_input, h.d_input, sizeof(double) * (size_t)h.n * m->input_size);
     /* backward must leave what forward kept for it intact: a second backward
      * after the same forward gives the same gradients */
-    for (size_t i = 0; i < (size_t)m->n_params; ++i) h.s.grads[i] = NAN;
+    fill_nan(h.s.grads, m->n_params);
     m->backward(&h.s, h.n, h.d_input);
     cr_expect(memcmp(grads, h.s.grads, sizeof(double) * m->n_params) == 0,
               "%s: a second backward changed the parameter gradients", m->name);
