@@ -16,6 +16,73 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
+/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
+ * extensions, which become AVX or AVX-512 registers where the target has them and pairs
+ * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+ * passed by value changes the ABI without AVX), and memory through memcpy, as
+ * the rows they touch are not aligned. */
+typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
+
+/* Lane indices for __builtin_shuffle: integers as wide as real. */
+typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
+typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
+
+static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
+ * register of floats (two of doubles, or of AVX registers elsewhere). */
+typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+
+static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+static inline real vwsum(const vwide *v)
+{
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
+    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+    return t[0] + t[1];
+}
+
+/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
+ * the rows x wo plane y, or adds them to it. */
+static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
+{
+    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
+     * -march=native miscompiles these copies when it forwards those registers into them
+     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+    __asm__ volatile("" ::: "memory");
+    for (int r = 0; r < rows; ++r) {
+        if (accumulate)
+            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
+        else
+            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
+    }
+}
+
+/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
+ * column left. Called with literals inside the caller's loop, so that the copies
+ * have constant sizes. */
+static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
+                             int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
+    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
+/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
+ * gradient of a stride-1 convolution, as a convolution of the output gradient. */
+static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
+{
+    for (int co = 0; co < cout; ++co)
+        for (int ci = 0; ci < cin; ++ci)
+            for (int a = 0; a < kh; ++a)
+                for (int b = 0; b < kw; ++b)
+                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
+                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
+}
+
 /* The output columns [lo, hi) whose input column ow * sw + dw lies inside
  * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
@@ -186,25 +253,78 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1 + relu) | 28x28 -> 64x28 | 150,528 MACs per image | im2col-gemm */
+/* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1 + relu) | 28x28 -> 64x28 | 150,528 MACs per image | direct */
 static void conv1d_seq_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
     const float *b = s->params + 5376;
     float *y = s->acts + 100352;
-    float *col = s->work; /* [84][n*28] */
-    const int np = n * 28;
+    float *xp = s->work; /* x padded: [28][n][2][29] */
     #pragma omp parallel for
-    for (int ci = 0; ci < 28; ++ci) {
-        const float *xc = x + (size_t)ci * n * 28;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 1, 28, 1, 28, 1, 1, 0, -1);
-        im2col_row(cc + (size_t)1 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
+    for (int p = 0; p < 28 * n; ++p)
+        pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 1 rows */
+                const float *wb = w + (size_t)cb * 672;
+                const float *xb = xp + (size_t)i * 58 + band * 29;
+                float yt[256]; /* the band, wide: [8][32] */
+                for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                    vwide a[8][2];
+                    a[0][0] = a[0][1] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 28; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 58 + pt * 32;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                        a[1][0] += wc[84] * v0; a[1][1] += wc[84] * v1;
+                        a[2][0] += wc[168] * v0; a[2][1] += wc[168] * v1;
+                        a[3][0] += wc[252] * v0; a[3][1] += wc[252] * v1;
+                        a[4][0] += wc[336] * v0; a[4][1] += wc[336] * v1;
+                        a[5][0] += wc[420] * v0; a[5][1] += wc[420] * v1;
+                        a[6][0] += wc[504] * v0; a[6][1] += wc[504] * v1;
+                        a[7][0] += wc[588] * v0; a[7][1] += wc[588] * v1;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        a[1][0] += wc[85] * v0; a[1][1] += wc[85] * v1;
+                        a[2][0] += wc[169] * v0; a[2][1] += wc[169] * v1;
+                        a[3][0] += wc[253] * v0; a[3][1] += wc[253] * v1;
+                        a[4][0] += wc[337] * v0; a[4][1] += wc[337] * v1;
+                        a[5][0] += wc[421] * v0; a[5][1] += wc[421] * v1;
+                        a[6][0] += wc[505] * v0; a[6][1] += wc[505] * v1;
+                        a[7][0] += wc[589] * v0; a[7][1] += wc[589] * v1;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                        a[1][0] += wc[86] * v0; a[1][1] += wc[86] * v1;
+                        a[2][0] += wc[170] * v0; a[2][1] += wc[170] * v1;
+                        a[3][0] += wc[254] * v0; a[3][1] += wc[254] * v1;
+                        a[4][0] += wc[338] * v0; a[4][1] += wc[338] * v1;
+                        a[5][0] += wc[422] * v0; a[5][1] += wc[422] * v1;
+                        a[6][0] += wc[506] * v0; a[6][1] += wc[506] * v1;
+                        a[7][0] += wc[590] * v0; a[7][1] += wc[590] * v1;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 2; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 32 + pt * 32 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 28 + band * 28;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 28, yt + c * 32, 1, 29, 28, 0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 84, 1.0f, w, 84, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np, 1);
 }
 
 static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
@@ -216,31 +336,100 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads;
     float *db = s->grads + 5376;
     float *dx = s->dacts + 50176;
-    float *col = s->work; /* [84][n*28] */
     const int np = n * 28;
     if (trains(s, 1)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
     else relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 0)) {
+        float *xp = s->work; /* x padded: [28][n][2][29] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 28; ++ci) {
-            const float *xc = x + (size_t)ci * n * 28;
-            float *cc = col + (size_t)ci * 3 * np;
-            im2col_row(cc, xc, n, 1, 28, 1, 28, 1, 1, 0, -1);
-            im2col_row(cc + (size_t)1 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 1, 28, 1, 28, 1, 1, 0, 1);
+        for (int p = 0; p < 28 * n; ++p)
+            pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
+        float *dyw = xp + (size_t)n * 1624; /* dy widened: [64][n][2][29] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyw + (size_t)p * 58, dy + (size_t)p * 28, 1, 28, 2, 29, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 28; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[8][3];
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 58;
+                        const float *xr = xp + ((size_t)ci * n + i) * 58 + kb * 29;
+                        for (int q = 0; q < 32; q += 16) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 58 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 58 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 58 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 58 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 58 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 58 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 58 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 8 * 28 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 84 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 84, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 84);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 84, np, 64, 1.0f, w, 84, dy, np, 0.0f, col, np);
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][2][29] */
+        float *wt = s->work + (size_t)n * 5336; /* w flipped and transposed: [28][64][1][3] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 28; ++ci) {
-            float *xc = dx + (size_t)ci * n * 28;
-            memset(xc, 0, sizeof(float) * (size_t)n * 28); /* the first gradient written into x */
-            const float *cc = col + (size_t)ci * 3 * np;
-            col2im_row(xc, cc, n, 1, 28, 1, 28, 1, 1, 0, -1);
-            col2im_row(xc, cc + (size_t)1 * np, n, 1, 28, 1, 28, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 1, 28, 1, 28, 1, 1, 0, 1);
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
+        flip_kernel(wt, w, 64, 28, 1, 3);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
+                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 58 + band * 29;
+                    float yt[128]; /* the band, wide: [4][32] */
+                    for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                        vwide a[4][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 58 + pt * 32;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
+                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
+                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
+                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
+                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
+                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
+                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
+                        }
+                        for (int c = 0; c < 4; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 32 + pt * 32 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 4 * n + i) * 28 + band * 28;
+                    for (int c = 0; c < 4; ++c) unwiden(yb + (size_t)c * n * 28, yt + c * 32, 1, 29, 28, 0);
+                }
+            }
         }
     }
 }
@@ -627,7 +816,7 @@ const nn_model conv1d_seq_model = {
     .output_offset = 509952,
     .n_params = 88208,
     .n_acts = 510592,
-    .n_work = 172032,
+    .n_work = 346880,
     .n_index = 114688,
     .tensors = conv1d_seq_tensors,
     .n_tensors = 8,

@@ -16,8 +16,8 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
- * which become AVX or AVX-512 registers where the target has them and pairs
+/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
+ * extensions, which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
@@ -29,45 +29,46 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-static inline real vsum(const vreal *v)
+/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
+ * register of floats (two of doubles, or of AVX registers elsewhere). */
+typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+
+static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+static inline real vwsum(const vwide *v)
 {
-    real s = 0;
-    for (int l = 0; l < 8; ++l) s += (*v)[l];
-    return s;
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
+    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+    return t[0] + t[1];
 }
 
-/* Stores the first `count` lanes (all 8 when count >= 8). */
-static inline void vstore(real *p, const vreal *v, int count)
+/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
+ * the rows x wo plane y, or adds them to it. */
+static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
 {
-    if (count >= 8) memcpy(p, v, sizeof *v);
-    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
-}
-
-/* Adds the first `count` lanes to p. */
-static inline void vstore_add(real *p, const vreal *v, int count)
-{
-    if (count >= 8) {
-        vreal o;
-        vload(&o, p);
-        o += *v;
-        memcpy(p, &o, sizeof o);
-    } else {
-        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
+     * -march=native miscompiles these copies when it forwards those registers into them
+     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+    __asm__ volatile("" ::: "memory");
+    for (int r = 0; r < rows; ++r) {
+        if (accumulate)
+            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
+        else
+            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
     }
 }
 
-/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
- * and column left. */
-static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
-                              int top, int left)
+/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
+ * column left. Called with literals inside the caller's loop, so that the copies
+ * have constant sizes. */
+static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
+                             int left)
 {
-    #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *d = dst + (size_t)p * hp * wp;
-        const real *s = src + (size_t)p * h * w;
-        memset(d, 0, sizeof(real) * (size_t)hp * wp);
-        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
-    }
+    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
+    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -80,79 +81,6 @@ static inline void flip_kernel(real *restrict wt, const real *restrict w, int co
                 for (int b = 0; b < kw; ++b)
                     wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
                         w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
- * fused relu): the epilogue of a channel-major conv output, in one pass. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *yr = y + (size_t)r * cols;
-        const real br = b ? b[r] : 0;
-        if (relu) {
-            for (int j = 0; j < cols; ++j) {
-                const real v = yr[j] + br;
-                yr[j] = v > 0 ? v : 0;
-            }
-        } else {
-            for (int j = 0; j < cols; ++j) yr[j] += br;
-        }
-    }
 }
 
 /* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
@@ -233,53 +161,122 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
     const float *w = s->params;
     const float *b = s->params + 288;
     float *y = s->acts + 50176;
-    #pragma omp parallel for collapse(2)
-    for (int cb = 0; cb < 4; ++cb) {
-        for (int r = 0; r < n * 26; ++r) {
-            const int i = r / 26, oh = r % 26;
-            const float *wb = w + (size_t)cb * 72;
-            for (int t0 = 0; t0 < 26; t0 += 8) {
-                vreal a0 = (vreal){ 0 } + b[cb * 8 + 0];
-                vreal a1 = (vreal){ 0 } + b[cb * 8 + 1];
-                vreal a2 = (vreal){ 0 } + b[cb * 8 + 2];
-                vreal a3 = (vreal){ 0 } + b[cb * 8 + 3];
-                vreal a4 = (vreal){ 0 } + b[cb * 8 + 4];
-                vreal a5 = (vreal){ 0 } + b[cb * 8 + 5];
-                vreal a6 = (vreal){ 0 } + b[cb * 8 + 6];
-                vreal a7 = (vreal){ 0 } + b[cb * 8 + 7];
-                for (int ci = 0; ci < 1; ++ci) {
-                    const float *xr = x + ((size_t)(ci * n + i) * 28 + oh) * 28 + t0;
-                    const float *wc = wb + ci * 9;
-                    vreal v;
-                    vload(&v, xr + 0); a0 += wc[0] * v; a1 += wc[9] * v; a2 += wc[18] * v; a3 += wc[27] * v; a4 += wc[36] * v; a5 += wc[45] * v; a6 += wc[54] * v; a7 += wc[63] * v;
-                    vload(&v, xr + 1); a0 += wc[1] * v; a1 += wc[10] * v; a2 += wc[19] * v; a3 += wc[28] * v; a4 += wc[37] * v; a5 += wc[46] * v; a6 += wc[55] * v; a7 += wc[64] * v;
-                    vload(&v, xr + 2); a0 += wc[2] * v; a1 += wc[11] * v; a2 += wc[20] * v; a3 += wc[29] * v; a4 += wc[38] * v; a5 += wc[47] * v; a6 += wc[56] * v; a7 += wc[65] * v;
-                    vload(&v, xr + 28); a0 += wc[3] * v; a1 += wc[12] * v; a2 += wc[21] * v; a3 += wc[30] * v; a4 += wc[39] * v; a5 += wc[48] * v; a6 += wc[57] * v; a7 += wc[66] * v;
-                    vload(&v, xr + 29); a0 += wc[4] * v; a1 += wc[13] * v; a2 += wc[22] * v; a3 += wc[31] * v; a4 += wc[40] * v; a5 += wc[49] * v; a6 += wc[58] * v; a7 += wc[67] * v;
-                    vload(&v, xr + 30); a0 += wc[5] * v; a1 += wc[14] * v; a2 += wc[23] * v; a3 += wc[32] * v; a4 += wc[41] * v; a5 += wc[50] * v; a6 += wc[59] * v; a7 += wc[68] * v;
-                    vload(&v, xr + 56); a0 += wc[6] * v; a1 += wc[15] * v; a2 += wc[24] * v; a3 += wc[33] * v; a4 += wc[42] * v; a5 += wc[51] * v; a6 += wc[60] * v; a7 += wc[69] * v;
-                    vload(&v, xr + 57); a0 += wc[7] * v; a1 += wc[16] * v; a2 += wc[25] * v; a3 += wc[34] * v; a4 += wc[43] * v; a5 += wc[52] * v; a6 += wc[61] * v; a7 += wc[70] * v;
-                    vload(&v, xr + 58); a0 += wc[8] * v; a1 += wc[17] * v; a2 += wc[26] * v; a3 += wc[35] * v; a4 += wc[44] * v; a5 += wc[53] * v; a6 += wc[62] * v; a7 += wc[71] * v;
+    float *xp = s->work; /* x padded: [1][n][29][28] */
+    #pragma omp parallel for
+    for (int p = 0; p < 1 * n; ++p)
+        pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 72;
+                const float *xb = xp + (size_t)i * 812 + band * 364;
+                float yt[3072]; /* the band, wide: [8][384] */
+                for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 1; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 812 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[9] * v0; a[1][1] += wc[9] * v1; a[1][2] += wc[9] * v2;
+                        a[2][0] += wc[18] * v0; a[2][1] += wc[18] * v1; a[2][2] += wc[18] * v2;
+                        a[3][0] += wc[27] * v0; a[3][1] += wc[27] * v1; a[3][2] += wc[27] * v2;
+                        a[4][0] += wc[36] * v0; a[4][1] += wc[36] * v1; a[4][2] += wc[36] * v2;
+                        a[5][0] += wc[45] * v0; a[5][1] += wc[45] * v1; a[5][2] += wc[45] * v2;
+                        a[6][0] += wc[54] * v0; a[6][1] += wc[54] * v1; a[6][2] += wc[54] * v2;
+                        a[7][0] += wc[63] * v0; a[7][1] += wc[63] * v1; a[7][2] += wc[63] * v2;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[10] * v0; a[1][1] += wc[10] * v1; a[1][2] += wc[10] * v2;
+                        a[2][0] += wc[19] * v0; a[2][1] += wc[19] * v1; a[2][2] += wc[19] * v2;
+                        a[3][0] += wc[28] * v0; a[3][1] += wc[28] * v1; a[3][2] += wc[28] * v2;
+                        a[4][0] += wc[37] * v0; a[4][1] += wc[37] * v1; a[4][2] += wc[37] * v2;
+                        a[5][0] += wc[46] * v0; a[5][1] += wc[46] * v1; a[5][2] += wc[46] * v2;
+                        a[6][0] += wc[55] * v0; a[6][1] += wc[55] * v1; a[6][2] += wc[55] * v2;
+                        a[7][0] += wc[64] * v0; a[7][1] += wc[64] * v1; a[7][2] += wc[64] * v2;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[11] * v0; a[1][1] += wc[11] * v1; a[1][2] += wc[11] * v2;
+                        a[2][0] += wc[20] * v0; a[2][1] += wc[20] * v1; a[2][2] += wc[20] * v2;
+                        a[3][0] += wc[29] * v0; a[3][1] += wc[29] * v1; a[3][2] += wc[29] * v2;
+                        a[4][0] += wc[38] * v0; a[4][1] += wc[38] * v1; a[4][2] += wc[38] * v2;
+                        a[5][0] += wc[47] * v0; a[5][1] += wc[47] * v1; a[5][2] += wc[47] * v2;
+                        a[6][0] += wc[56] * v0; a[6][1] += wc[56] * v1; a[6][2] += wc[56] * v2;
+                        a[7][0] += wc[65] * v0; a[7][1] += wc[65] * v1; a[7][2] += wc[65] * v2;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                        a[1][0] += wc[12] * v0; a[1][1] += wc[12] * v1; a[1][2] += wc[12] * v2;
+                        a[2][0] += wc[21] * v0; a[2][1] += wc[21] * v1; a[2][2] += wc[21] * v2;
+                        a[3][0] += wc[30] * v0; a[3][1] += wc[30] * v1; a[3][2] += wc[30] * v2;
+                        a[4][0] += wc[39] * v0; a[4][1] += wc[39] * v1; a[4][2] += wc[39] * v2;
+                        a[5][0] += wc[48] * v0; a[5][1] += wc[48] * v1; a[5][2] += wc[48] * v2;
+                        a[6][0] += wc[57] * v0; a[6][1] += wc[57] * v1; a[6][2] += wc[57] * v2;
+                        a[7][0] += wc[66] * v0; a[7][1] += wc[66] * v1; a[7][2] += wc[66] * v2;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                        a[1][0] += wc[13] * v0; a[1][1] += wc[13] * v1; a[1][2] += wc[13] * v2;
+                        a[2][0] += wc[22] * v0; a[2][1] += wc[22] * v1; a[2][2] += wc[22] * v2;
+                        a[3][0] += wc[31] * v0; a[3][1] += wc[31] * v1; a[3][2] += wc[31] * v2;
+                        a[4][0] += wc[40] * v0; a[4][1] += wc[40] * v1; a[4][2] += wc[40] * v2;
+                        a[5][0] += wc[49] * v0; a[5][1] += wc[49] * v1; a[5][2] += wc[49] * v2;
+                        a[6][0] += wc[58] * v0; a[6][1] += wc[58] * v1; a[6][2] += wc[58] * v2;
+                        a[7][0] += wc[67] * v0; a[7][1] += wc[67] * v1; a[7][2] += wc[67] * v2;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                        a[1][0] += wc[14] * v0; a[1][1] += wc[14] * v1; a[1][2] += wc[14] * v2;
+                        a[2][0] += wc[23] * v0; a[2][1] += wc[23] * v1; a[2][2] += wc[23] * v2;
+                        a[3][0] += wc[32] * v0; a[3][1] += wc[32] * v1; a[3][2] += wc[32] * v2;
+                        a[4][0] += wc[41] * v0; a[4][1] += wc[41] * v1; a[4][2] += wc[41] * v2;
+                        a[5][0] += wc[50] * v0; a[5][1] += wc[50] * v1; a[5][2] += wc[50] * v2;
+                        a[6][0] += wc[59] * v0; a[6][1] += wc[59] * v1; a[6][2] += wc[59] * v2;
+                        a[7][0] += wc[68] * v0; a[7][1] += wc[68] * v1; a[7][2] += wc[68] * v2;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                        a[1][0] += wc[15] * v0; a[1][1] += wc[15] * v1; a[1][2] += wc[15] * v2;
+                        a[2][0] += wc[24] * v0; a[2][1] += wc[24] * v1; a[2][2] += wc[24] * v2;
+                        a[3][0] += wc[33] * v0; a[3][1] += wc[33] * v1; a[3][2] += wc[33] * v2;
+                        a[4][0] += wc[42] * v0; a[4][1] += wc[42] * v1; a[4][2] += wc[42] * v2;
+                        a[5][0] += wc[51] * v0; a[5][1] += wc[51] * v1; a[5][2] += wc[51] * v2;
+                        a[6][0] += wc[60] * v0; a[6][1] += wc[60] * v1; a[6][2] += wc[60] * v2;
+                        a[7][0] += wc[69] * v0; a[7][1] += wc[69] * v1; a[7][2] += wc[69] * v2;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                        a[1][0] += wc[16] * v0; a[1][1] += wc[16] * v1; a[1][2] += wc[16] * v2;
+                        a[2][0] += wc[25] * v0; a[2][1] += wc[25] * v1; a[2][2] += wc[25] * v2;
+                        a[3][0] += wc[34] * v0; a[3][1] += wc[34] * v1; a[3][2] += wc[34] * v2;
+                        a[4][0] += wc[43] * v0; a[4][1] += wc[43] * v1; a[4][2] += wc[43] * v2;
+                        a[5][0] += wc[52] * v0; a[5][1] += wc[52] * v1; a[5][2] += wc[52] * v2;
+                        a[6][0] += wc[61] * v0; a[6][1] += wc[61] * v1; a[6][2] += wc[61] * v2;
+                        a[7][0] += wc[70] * v0; a[7][1] += wc[70] * v1; a[7][2] += wc[70] * v2;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                        a[1][0] += wc[17] * v0; a[1][1] += wc[17] * v1; a[1][2] += wc[17] * v2;
+                        a[2][0] += wc[26] * v0; a[2][1] += wc[26] * v1; a[2][2] += wc[26] * v2;
+                        a[3][0] += wc[35] * v0; a[3][1] += wc[35] * v1; a[3][2] += wc[35] * v2;
+                        a[4][0] += wc[44] * v0; a[4][1] += wc[44] * v1; a[4][2] += wc[44] * v2;
+                        a[5][0] += wc[53] * v0; a[5][1] += wc[53] * v1; a[5][2] += wc[53] * v2;
+                        a[6][0] += wc[62] * v0; a[6][1] += wc[62] * v1; a[6][2] += wc[62] * v2;
+                        a[7][0] += wc[71] * v0; a[7][1] += wc[71] * v1; a[7][2] += wc[71] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
                 }
-                float *yr = y + ((size_t)cb * 8 * n + i) * 676 + oh * 26 + t0;
-                const size_t stride = (size_t)n * 676; /* one output channel */
-                /* the fused relu: keep the lanes > 0 */
-                a0 = (vreal)((vlanes)a0 & (a0 > (vreal){ 0 }));
-                a1 = (vreal)((vlanes)a1 & (a1 > (vreal){ 0 }));
-                a2 = (vreal)((vlanes)a2 & (a2 > (vreal){ 0 }));
-                a3 = (vreal)((vlanes)a3 & (a3 > (vreal){ 0 }));
-                a4 = (vreal)((vlanes)a4 & (a4 > (vreal){ 0 }));
-                a5 = (vreal)((vlanes)a5 & (a5 > (vreal){ 0 }));
-                a6 = (vreal)((vlanes)a6 & (a6 > (vreal){ 0 }));
-                a7 = (vreal)((vlanes)a7 & (a7 > (vreal){ 0 }));
-                vstore(yr + 0, &a0, 26 - t0);
-                vstore(yr + 1 * stride, &a1, 26 - t0);
-                vstore(yr + 2 * stride, &a2, 26 - t0);
-                vstore(yr + 3 * stride, &a3, 26 - t0);
-                vstore(yr + 4 * stride, &a4, 26 - t0);
-                vstore(yr + 5 * stride, &a5, 26 - t0);
-                vstore(yr + 6 * stride, &a6, 26 - t0);
-                vstore(yr + 7 * stride, &a7, 26 - t0);
+                float *yb = y + ((size_t)cb * 8 * n + i) * 676 + band * 338;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 676, yt + c * 384, 13, 28, 26, 0);
             }
         }
     }
@@ -298,83 +295,88 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     if (trains(s, 1)) sum_rows(db, dy, y, 32, np, s->accumulate_grads);
     else relu_mask(dy, y, (size_t)32 * np);
     if (trains(s, 0)) {
-        #pragma omp parallel for collapse(2)
-        for (int co = 0; co < 32; ++co) {
+        float *xp = s->work; /* x padded: [1][n][29][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 1 * n; ++p)
+            pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+        float *dyw = xp + (size_t)n * 812; /* dy widened: [32][n][27][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                vreal a0 = { 0 }; float s0 = 0;
-                vreal a1 = { 0 }; float s1 = 0;
-                vreal a2 = { 0 }; float s2 = 0;
-                vreal a3 = { 0 }; float s3 = 0;
-                vreal a4 = { 0 }; float s4 = 0;
-                vreal a5 = { 0 }; float s5 = 0;
-                vreal a6 = { 0 }; float s6 = 0;
-                vreal a7 = { 0 }; float s7 = 0;
-                vreal a8 = { 0 }; float s8 = 0;
-                for (int r = 0; r < n * 26; ++r) {
-                    const int i = r / 26, oh = r % 26;
-                    const float *d = dy + ((size_t)co * n + i) * 676 + oh * 26;
-                    const float *xr = x + ((size_t)ci * n + i) * 784 + oh * 28;
-                    for (int t0 = 0; t0 < 24; t0 += 8) {
-                        vreal dv, v;
-                        vload(&dv, d + t0);
-                        vload(&v, xr + t0 + 0); a0 += dv * v;
-                        vload(&v, xr + t0 + 1); a1 += dv * v;
-                        vload(&v, xr + t0 + 2); a2 += dv * v;
-                        vload(&v, xr + t0 + 28); a3 += dv * v;
-                        vload(&v, xr + t0 + 29); a4 += dv * v;
-                        vload(&v, xr + t0 + 30); a5 += dv * v;
-                        vload(&v, xr + t0 + 56); a6 += dv * v;
-                        vload(&v, xr + t0 + 57); a7 += dv * v;
-                        vload(&v, xr + t0 + 58); a8 += dv * v;
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[2][9];
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
-                    for (int ow = 24; ow < 26; ++ow) {
-                        const float dv = d[ow];
-                        s0 += dv * xr[ow + 0]; s1 += dv * xr[ow + 1]; s2 += dv * xr[ow + 2];
-                        s3 += dv * xr[ow + 28]; s4 += dv * xr[ow + 29]; s5 += dv * xr[ow + 30];
-                        s6 += dv * xr[ow + 56]; s7 += dv * xr[ow + 57]; s8 += dv * xr[ow + 58];
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 756;
+                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                        for (int q = 0; q < 736; q += 16) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 28); vwload(&x4, xr + q + 29); vwload(&x5, xr + q + 30); vwload(&x6, xr + q + 56); vwload(&x7, xr + q + 57); vwload(&x8, xr + q + 58);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                     }
                 }
-                float *dwc = dw + ((size_t)co * 1 + ci) * 9;
-                put_grad(s, &dwc[0], vsum(&a0) + s0);
-                put_grad(s, &dwc[1], vsum(&a1) + s1);
-                put_grad(s, &dwc[2], vsum(&a2) + s2);
-                put_grad(s, &dwc[3], vsum(&a3) + s3);
-                put_grad(s, &dwc[4], vsum(&a4) + s4);
-                put_grad(s, &dwc[5], vsum(&a5) + s5);
-                put_grad(s, &dwc[6], vsum(&a6) + s6);
-                put_grad(s, &dwc[7], vsum(&a7) + s7);
-                put_grad(s, &dwc[8], vsum(&a8) + s8);
             }
         }
     }
     if (need_dx) {
-        float *dyp = s->work + 16; /* dy padded by k-1-p: [32][n][30][30] */
-        float *wt = dyp + (size_t)n * 28800 + 16; /* w flipped and transposed: [1][32][3][3] */
-        pad_planes(dyp, dy, 32 * n, 26, 26, 30, 30, 2, 2);
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][31][28] */
+        float *wt = s->work + (size_t)n * 27776; /* w flipped and transposed: [1][32][3][3] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 868, dy + (size_t)p * 676, 26, 26, 31, 28, 2, 2);
         flip_kernel(wt, w, 32, 1, 3, 3);
-        #pragma omp parallel for collapse(2)
-        for (int cb = 0; cb < 1; ++cb) {
-            for (int r = 0; r < n * 28; ++r) {
-                const int i = r / 28, oh = r % 28;
-                const float *wb = wt + (size_t)cb * 288;
-                for (int t0 = 0; t0 < 28; t0 += 8) {
-                    vreal a0 = { 0 };
-                    for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = dyp + ((size_t)(ci * n + i) * 30 + oh) * 30 + t0;
-                        const float *wc = wb + ci * 9;
-                        vreal v;
-                        vload(&v, xr + 0); a0 += wc[0] * v;
-                        vload(&v, xr + 1); a0 += wc[1] * v;
-                        vload(&v, xr + 2); a0 += wc[2] * v;
-                        vload(&v, xr + 30); a0 += wc[3] * v;
-                        vload(&v, xr + 31); a0 += wc[4] * v;
-                        vload(&v, xr + 32); a0 += wc[5] * v;
-                        vload(&v, xr + 60); a0 += wc[6] * v;
-                        vload(&v, xr + 61); a0 += wc[7] * v;
-                        vload(&v, xr + 62); a0 += wc[8] * v;
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                    const float *wb = wt + (size_t)cb * 288;
+                    const float *xb = dyp + (size_t)i * 868 + band * 784;
+                    float yt[800]; /* the band, wide: [1][800] */
+                    for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 868 + pt * 80;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
                     }
-                    float *yr = dx + ((size_t)cb * 1 * n + i) * 784 + oh * 28 + t0;
-                    vstore(yr + 0, &a0, 28 - t0);
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
                 }
             }
         }
@@ -429,31 +431,132 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | im2col-gemm */
+/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct */
 static void fmnist_cnn_3_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
     const float *b = s->params + 18752;
     float *y = s->acts + 1780736;
-    float *col = s->work; /* [288][n*121] */
-    const int np = n * 121;
+    float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 169;
-        float *cc = col + (size_t)ci * 9 * np;
-        im2col_row(cc, xc, n, 13, 13, 11, 11, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 2);
-        im2col_row(cc + (size_t)3 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)4 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 1);
-        im2col_row(cc + (size_t)5 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 2);
-        im2col_row(cc + (size_t)6 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 0);
-        im2col_row(cc + (size_t)7 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 1);
-        im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
+    for (int p = 0; p < 32 * n; ++p)
+        pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 2304;
+                const float *xb = xp + (size_t)i * 182 + band * 143;
+                float yt[1152]; /* the band, wide: [8][144] */
+                for (int pt = 0; pt < 3; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 182 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[288] * v0; a[1][1] += wc[288] * v1; a[1][2] += wc[288] * v2;
+                        a[2][0] += wc[576] * v0; a[2][1] += wc[576] * v1; a[2][2] += wc[576] * v2;
+                        a[3][0] += wc[864] * v0; a[3][1] += wc[864] * v1; a[3][2] += wc[864] * v2;
+                        a[4][0] += wc[1152] * v0; a[4][1] += wc[1152] * v1; a[4][2] += wc[1152] * v2;
+                        a[5][0] += wc[1440] * v0; a[5][1] += wc[1440] * v1; a[5][2] += wc[1440] * v2;
+                        a[6][0] += wc[1728] * v0; a[6][1] += wc[1728] * v1; a[6][2] += wc[1728] * v2;
+                        a[7][0] += wc[2016] * v0; a[7][1] += wc[2016] * v1; a[7][2] += wc[2016] * v2;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[289] * v0; a[1][1] += wc[289] * v1; a[1][2] += wc[289] * v2;
+                        a[2][0] += wc[577] * v0; a[2][1] += wc[577] * v1; a[2][2] += wc[577] * v2;
+                        a[3][0] += wc[865] * v0; a[3][1] += wc[865] * v1; a[3][2] += wc[865] * v2;
+                        a[4][0] += wc[1153] * v0; a[4][1] += wc[1153] * v1; a[4][2] += wc[1153] * v2;
+                        a[5][0] += wc[1441] * v0; a[5][1] += wc[1441] * v1; a[5][2] += wc[1441] * v2;
+                        a[6][0] += wc[1729] * v0; a[6][1] += wc[1729] * v1; a[6][2] += wc[1729] * v2;
+                        a[7][0] += wc[2017] * v0; a[7][1] += wc[2017] * v1; a[7][2] += wc[2017] * v2;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[290] * v0; a[1][1] += wc[290] * v1; a[1][2] += wc[290] * v2;
+                        a[2][0] += wc[578] * v0; a[2][1] += wc[578] * v1; a[2][2] += wc[578] * v2;
+                        a[3][0] += wc[866] * v0; a[3][1] += wc[866] * v1; a[3][2] += wc[866] * v2;
+                        a[4][0] += wc[1154] * v0; a[4][1] += wc[1154] * v1; a[4][2] += wc[1154] * v2;
+                        a[5][0] += wc[1442] * v0; a[5][1] += wc[1442] * v1; a[5][2] += wc[1442] * v2;
+                        a[6][0] += wc[1730] * v0; a[6][1] += wc[1730] * v1; a[6][2] += wc[1730] * v2;
+                        a[7][0] += wc[2018] * v0; a[7][1] += wc[2018] * v1; a[7][2] += wc[2018] * v2;
+                        vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                        a[1][0] += wc[291] * v0; a[1][1] += wc[291] * v1; a[1][2] += wc[291] * v2;
+                        a[2][0] += wc[579] * v0; a[2][1] += wc[579] * v1; a[2][2] += wc[579] * v2;
+                        a[3][0] += wc[867] * v0; a[3][1] += wc[867] * v1; a[3][2] += wc[867] * v2;
+                        a[4][0] += wc[1155] * v0; a[4][1] += wc[1155] * v1; a[4][2] += wc[1155] * v2;
+                        a[5][0] += wc[1443] * v0; a[5][1] += wc[1443] * v1; a[5][2] += wc[1443] * v2;
+                        a[6][0] += wc[1731] * v0; a[6][1] += wc[1731] * v1; a[6][2] += wc[1731] * v2;
+                        a[7][0] += wc[2019] * v0; a[7][1] += wc[2019] * v1; a[7][2] += wc[2019] * v2;
+                        vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                        a[1][0] += wc[292] * v0; a[1][1] += wc[292] * v1; a[1][2] += wc[292] * v2;
+                        a[2][0] += wc[580] * v0; a[2][1] += wc[580] * v1; a[2][2] += wc[580] * v2;
+                        a[3][0] += wc[868] * v0; a[3][1] += wc[868] * v1; a[3][2] += wc[868] * v2;
+                        a[4][0] += wc[1156] * v0; a[4][1] += wc[1156] * v1; a[4][2] += wc[1156] * v2;
+                        a[5][0] += wc[1444] * v0; a[5][1] += wc[1444] * v1; a[5][2] += wc[1444] * v2;
+                        a[6][0] += wc[1732] * v0; a[6][1] += wc[1732] * v1; a[6][2] += wc[1732] * v2;
+                        a[7][0] += wc[2020] * v0; a[7][1] += wc[2020] * v1; a[7][2] += wc[2020] * v2;
+                        vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                        a[1][0] += wc[293] * v0; a[1][1] += wc[293] * v1; a[1][2] += wc[293] * v2;
+                        a[2][0] += wc[581] * v0; a[2][1] += wc[581] * v1; a[2][2] += wc[581] * v2;
+                        a[3][0] += wc[869] * v0; a[3][1] += wc[869] * v1; a[3][2] += wc[869] * v2;
+                        a[4][0] += wc[1157] * v0; a[4][1] += wc[1157] * v1; a[4][2] += wc[1157] * v2;
+                        a[5][0] += wc[1445] * v0; a[5][1] += wc[1445] * v1; a[5][2] += wc[1445] * v2;
+                        a[6][0] += wc[1733] * v0; a[6][1] += wc[1733] * v1; a[6][2] += wc[1733] * v2;
+                        a[7][0] += wc[2021] * v0; a[7][1] += wc[2021] * v1; a[7][2] += wc[2021] * v2;
+                        vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                        a[1][0] += wc[294] * v0; a[1][1] += wc[294] * v1; a[1][2] += wc[294] * v2;
+                        a[2][0] += wc[582] * v0; a[2][1] += wc[582] * v1; a[2][2] += wc[582] * v2;
+                        a[3][0] += wc[870] * v0; a[3][1] += wc[870] * v1; a[3][2] += wc[870] * v2;
+                        a[4][0] += wc[1158] * v0; a[4][1] += wc[1158] * v1; a[4][2] += wc[1158] * v2;
+                        a[5][0] += wc[1446] * v0; a[5][1] += wc[1446] * v1; a[5][2] += wc[1446] * v2;
+                        a[6][0] += wc[1734] * v0; a[6][1] += wc[1734] * v1; a[6][2] += wc[1734] * v2;
+                        a[7][0] += wc[2022] * v0; a[7][1] += wc[2022] * v1; a[7][2] += wc[2022] * v2;
+                        vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                        a[1][0] += wc[295] * v0; a[1][1] += wc[295] * v1; a[1][2] += wc[295] * v2;
+                        a[2][0] += wc[583] * v0; a[2][1] += wc[583] * v1; a[2][2] += wc[583] * v2;
+                        a[3][0] += wc[871] * v0; a[3][1] += wc[871] * v1; a[3][2] += wc[871] * v2;
+                        a[4][0] += wc[1159] * v0; a[4][1] += wc[1159] * v1; a[4][2] += wc[1159] * v2;
+                        a[5][0] += wc[1447] * v0; a[5][1] += wc[1447] * v1; a[5][2] += wc[1447] * v2;
+                        a[6][0] += wc[1735] * v0; a[6][1] += wc[1735] * v1; a[6][2] += wc[1735] * v2;
+                        a[7][0] += wc[2023] * v0; a[7][1] += wc[2023] * v1; a[7][2] += wc[2023] * v2;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                        a[1][0] += wc[296] * v0; a[1][1] += wc[296] * v1; a[1][2] += wc[296] * v2;
+                        a[2][0] += wc[584] * v0; a[2][1] += wc[584] * v1; a[2][2] += wc[584] * v2;
+                        a[3][0] += wc[872] * v0; a[3][1] += wc[872] * v1; a[3][2] += wc[872] * v2;
+                        a[4][0] += wc[1160] * v0; a[4][1] += wc[1160] * v1; a[4][2] += wc[1160] * v2;
+                        a[5][0] += wc[1448] * v0; a[5][1] += wc[1448] * v1; a[5][2] += wc[1448] * v2;
+                        a[6][0] += wc[1736] * v0; a[6][1] += wc[1736] * v1; a[6][2] += wc[1736] * v2;
+                        a[7][0] += wc[2024] * v0; a[7][1] += wc[2024] * v1; a[7][2] += wc[2024] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 144 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 121 + band * 121;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 121, yt + c * 144, 11, 13, 11, 0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 288, 1.0f, w, 288, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np, 1);
 }
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
@@ -465,43 +568,164 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
     float *dx = s->dacts + 1434624;
-    float *col = s->work; /* [288][n*121] */
     const int np = n * 121;
     if (trains(s, 3)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
     else relu_mask(dy, y, (size_t)64 * np);
     if (trains(s, 2)) {
+        float *xp = s->work; /* x padded: [32][n][14][13] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            const float *xc = x + (size_t)ci * n * 169;
-            float *cc = col + (size_t)ci * 9 * np;
-            im2col_row(cc, xc, n, 13, 13, 11, 11, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 11, 1, 1, 0, 2);
-            im2col_row(cc + (size_t)3 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)4 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 1);
-            im2col_row(cc + (size_t)5 * np, xc, n, 13, 13, 11, 11, 1, 1, 1, 2);
-            im2col_row(cc + (size_t)6 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 0);
-            im2col_row(cc + (size_t)7 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 1);
-            im2col_row(cc + (size_t)8 * np, xc, n, 13, 13, 11, 11, 1, 1, 2, 2);
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+        float *dyw = xp + (size_t)n * 5824; /* dy widened: [64][n][12][13] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyw + (size_t)p * 156, dy + (size_t)p * 121, 11, 11, 12, 13, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 32; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[2][9];
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 156;
+                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
+                        for (int q = 0; q < 144; q += 16) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 13); vwload(&x4, xr + q + 14); vwload(&x5, xr + q + 15); vwload(&x6, xr + q + 26); vwload(&x7, xr + q + 27); vwload(&x8, xr + q + 28);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 156 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 2 * 32 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 288 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 64, 1.0f, w, 288, dy, np, 0.0f, col, np);
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
+        float *wt = s->work + (size_t)n * 15808; /* w flipped and transposed: [32][64][3][3] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            float *xc = dx + (size_t)ci * n * 169;
-            memset(xc, 0, sizeof(float) * (size_t)n * 169); /* the first gradient written into x */
-            const float *cc = col + (size_t)ci * 9 * np;
-            col2im_row(xc, cc, n, 13, 13, 11, 11, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)1 * np, n, 13, 13, 11, 11, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)2 * np, n, 13, 13, 11, 11, 1, 1, 0, 2);
-            col2im_row(xc, cc + (size_t)3 * np, n, 13, 13, 11, 11, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)4 * np, n, 13, 13, 11, 11, 1, 1, 1, 1);
-            col2im_row(xc, cc + (size_t)5 * np, n, 13, 13, 11, 11, 1, 1, 1, 2);
-            col2im_row(xc, cc + (size_t)6 * np, n, 13, 13, 11, 11, 1, 1, 2, 0);
-            col2im_row(xc, cc + (size_t)7 * np, n, 13, 13, 11, 11, 1, 1, 2, 1);
-            col2im_row(xc, cc + (size_t)8 * np, n, 13, 13, 11, 11, 1, 1, 2, 2);
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, 11, 11, 17, 13, 2, 2);
+        flip_kernel(wt, w, 64, 32, 3, 3);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 4608;
+                    const float *xb = dyp + (size_t)i * 221 + band * 169;
+                    float yt[1536]; /* the band, wide: [8][192] */
+                    for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + pt * 48;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[576] * v0; a[1][1] += wc[576] * v1; a[1][2] += wc[576] * v2;
+                            a[2][0] += wc[1152] * v0; a[2][1] += wc[1152] * v1; a[2][2] += wc[1152] * v2;
+                            a[3][0] += wc[1728] * v0; a[3][1] += wc[1728] * v1; a[3][2] += wc[1728] * v2;
+                            a[4][0] += wc[2304] * v0; a[4][1] += wc[2304] * v1; a[4][2] += wc[2304] * v2;
+                            a[5][0] += wc[2880] * v0; a[5][1] += wc[2880] * v1; a[5][2] += wc[2880] * v2;
+                            a[6][0] += wc[3456] * v0; a[6][1] += wc[3456] * v1; a[6][2] += wc[3456] * v2;
+                            a[7][0] += wc[4032] * v0; a[7][1] += wc[4032] * v1; a[7][2] += wc[4032] * v2;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[577] * v0; a[1][1] += wc[577] * v1; a[1][2] += wc[577] * v2;
+                            a[2][0] += wc[1153] * v0; a[2][1] += wc[1153] * v1; a[2][2] += wc[1153] * v2;
+                            a[3][0] += wc[1729] * v0; a[3][1] += wc[1729] * v1; a[3][2] += wc[1729] * v2;
+                            a[4][0] += wc[2305] * v0; a[4][1] += wc[2305] * v1; a[4][2] += wc[2305] * v2;
+                            a[5][0] += wc[2881] * v0; a[5][1] += wc[2881] * v1; a[5][2] += wc[2881] * v2;
+                            a[6][0] += wc[3457] * v0; a[6][1] += wc[3457] * v1; a[6][2] += wc[3457] * v2;
+                            a[7][0] += wc[4033] * v0; a[7][1] += wc[4033] * v1; a[7][2] += wc[4033] * v2;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[578] * v0; a[1][1] += wc[578] * v1; a[1][2] += wc[578] * v2;
+                            a[2][0] += wc[1154] * v0; a[2][1] += wc[1154] * v1; a[2][2] += wc[1154] * v2;
+                            a[3][0] += wc[1730] * v0; a[3][1] += wc[1730] * v1; a[3][2] += wc[1730] * v2;
+                            a[4][0] += wc[2306] * v0; a[4][1] += wc[2306] * v1; a[4][2] += wc[2306] * v2;
+                            a[5][0] += wc[2882] * v0; a[5][1] += wc[2882] * v1; a[5][2] += wc[2882] * v2;
+                            a[6][0] += wc[3458] * v0; a[6][1] += wc[3458] * v1; a[6][2] += wc[3458] * v2;
+                            a[7][0] += wc[4034] * v0; a[7][1] += wc[4034] * v1; a[7][2] += wc[4034] * v2;
+                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                            a[1][0] += wc[579] * v0; a[1][1] += wc[579] * v1; a[1][2] += wc[579] * v2;
+                            a[2][0] += wc[1155] * v0; a[2][1] += wc[1155] * v1; a[2][2] += wc[1155] * v2;
+                            a[3][0] += wc[1731] * v0; a[3][1] += wc[1731] * v1; a[3][2] += wc[1731] * v2;
+                            a[4][0] += wc[2307] * v0; a[4][1] += wc[2307] * v1; a[4][2] += wc[2307] * v2;
+                            a[5][0] += wc[2883] * v0; a[5][1] += wc[2883] * v1; a[5][2] += wc[2883] * v2;
+                            a[6][0] += wc[3459] * v0; a[6][1] += wc[3459] * v1; a[6][2] += wc[3459] * v2;
+                            a[7][0] += wc[4035] * v0; a[7][1] += wc[4035] * v1; a[7][2] += wc[4035] * v2;
+                            vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                            a[1][0] += wc[580] * v0; a[1][1] += wc[580] * v1; a[1][2] += wc[580] * v2;
+                            a[2][0] += wc[1156] * v0; a[2][1] += wc[1156] * v1; a[2][2] += wc[1156] * v2;
+                            a[3][0] += wc[1732] * v0; a[3][1] += wc[1732] * v1; a[3][2] += wc[1732] * v2;
+                            a[4][0] += wc[2308] * v0; a[4][1] += wc[2308] * v1; a[4][2] += wc[2308] * v2;
+                            a[5][0] += wc[2884] * v0; a[5][1] += wc[2884] * v1; a[5][2] += wc[2884] * v2;
+                            a[6][0] += wc[3460] * v0; a[6][1] += wc[3460] * v1; a[6][2] += wc[3460] * v2;
+                            a[7][0] += wc[4036] * v0; a[7][1] += wc[4036] * v1; a[7][2] += wc[4036] * v2;
+                            vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                            a[1][0] += wc[581] * v0; a[1][1] += wc[581] * v1; a[1][2] += wc[581] * v2;
+                            a[2][0] += wc[1157] * v0; a[2][1] += wc[1157] * v1; a[2][2] += wc[1157] * v2;
+                            a[3][0] += wc[1733] * v0; a[3][1] += wc[1733] * v1; a[3][2] += wc[1733] * v2;
+                            a[4][0] += wc[2309] * v0; a[4][1] += wc[2309] * v1; a[4][2] += wc[2309] * v2;
+                            a[5][0] += wc[2885] * v0; a[5][1] += wc[2885] * v1; a[5][2] += wc[2885] * v2;
+                            a[6][0] += wc[3461] * v0; a[6][1] += wc[3461] * v1; a[6][2] += wc[3461] * v2;
+                            a[7][0] += wc[4037] * v0; a[7][1] += wc[4037] * v1; a[7][2] += wc[4037] * v2;
+                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                            a[1][0] += wc[582] * v0; a[1][1] += wc[582] * v1; a[1][2] += wc[582] * v2;
+                            a[2][0] += wc[1158] * v0; a[2][1] += wc[1158] * v1; a[2][2] += wc[1158] * v2;
+                            a[3][0] += wc[1734] * v0; a[3][1] += wc[1734] * v1; a[3][2] += wc[1734] * v2;
+                            a[4][0] += wc[2310] * v0; a[4][1] += wc[2310] * v1; a[4][2] += wc[2310] * v2;
+                            a[5][0] += wc[2886] * v0; a[5][1] += wc[2886] * v1; a[5][2] += wc[2886] * v2;
+                            a[6][0] += wc[3462] * v0; a[6][1] += wc[3462] * v1; a[6][2] += wc[3462] * v2;
+                            a[7][0] += wc[4038] * v0; a[7][1] += wc[4038] * v1; a[7][2] += wc[4038] * v2;
+                            vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                            a[1][0] += wc[583] * v0; a[1][1] += wc[583] * v1; a[1][2] += wc[583] * v2;
+                            a[2][0] += wc[1159] * v0; a[2][1] += wc[1159] * v1; a[2][2] += wc[1159] * v2;
+                            a[3][0] += wc[1735] * v0; a[3][1] += wc[1735] * v1; a[3][2] += wc[1735] * v2;
+                            a[4][0] += wc[2311] * v0; a[4][1] += wc[2311] * v1; a[4][2] += wc[2311] * v2;
+                            a[5][0] += wc[2887] * v0; a[5][1] += wc[2887] * v1; a[5][2] += wc[2887] * v2;
+                            a[6][0] += wc[3463] * v0; a[6][1] += wc[3463] * v1; a[6][2] += wc[3463] * v2;
+                            a[7][0] += wc[4039] * v0; a[7][1] += wc[4039] * v1; a[7][2] += wc[4039] * v2;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                            a[1][0] += wc[584] * v0; a[1][1] += wc[584] * v1; a[1][2] += wc[584] * v2;
+                            a[2][0] += wc[1160] * v0; a[2][1] += wc[1160] * v1; a[2][2] += wc[1160] * v2;
+                            a[3][0] += wc[1736] * v0; a[3][1] += wc[1736] * v1; a[3][2] += wc[1736] * v2;
+                            a[4][0] += wc[2312] * v0; a[4][1] += wc[2312] * v1; a[4][2] += wc[2312] * v2;
+                            a[5][0] += wc[2888] * v0; a[5][1] += wc[2888] * v1; a[5][2] += wc[2888] * v2;
+                            a[6][0] += wc[3464] * v0; a[6][1] += wc[3464] * v1; a[6][2] += wc[3464] * v2;
+                            a[7][0] += wc[4040] * v0; a[7][1] += wc[4040] * v1; a[7][2] += wc[4040] * v2;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 192, 13, 13, 13, 0);
+                }
+            }
         }
     }
 }
@@ -782,7 +1006,7 @@ const nn_model fmnist_cnn_model = {
     .output_offset = 2497536,
     .n_params = 225040,
     .n_acts = 2498176,
-    .n_work = 2230272,
+    .n_work = 1777952,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,
     .n_tensors = 8,

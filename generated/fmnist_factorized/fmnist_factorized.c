@@ -16,8 +16,8 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
- * which become AVX or AVX-512 registers where the target has them and pairs
+/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
+ * extensions, which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
@@ -29,45 +29,46 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-static inline real vsum(const vreal *v)
+/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
+ * register of floats (two of doubles, or of AVX registers elsewhere). */
+typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+
+static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+static inline real vwsum(const vwide *v)
 {
-    real s = 0;
-    for (int l = 0; l < 8; ++l) s += (*v)[l];
-    return s;
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
+    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+    return t[0] + t[1];
 }
 
-/* Stores the first `count` lanes (all 8 when count >= 8). */
-static inline void vstore(real *p, const vreal *v, int count)
+/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
+ * the rows x wo plane y, or adds them to it. */
+static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
 {
-    if (count >= 8) memcpy(p, v, sizeof *v);
-    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
-}
-
-/* Adds the first `count` lanes to p. */
-static inline void vstore_add(real *p, const vreal *v, int count)
-{
-    if (count >= 8) {
-        vreal o;
-        vload(&o, p);
-        o += *v;
-        memcpy(p, &o, sizeof o);
-    } else {
-        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
+     * -march=native miscompiles these copies when it forwards those registers into them
+     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+    __asm__ volatile("" ::: "memory");
+    for (int r = 0; r < rows; ++r) {
+        if (accumulate)
+            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
+        else
+            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
     }
 }
 
-/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
- * and column left. */
-static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
-                              int top, int left)
+/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
+ * column left. Called with literals inside the caller's loop, so that the copies
+ * have constant sizes. */
+static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
+                             int left)
 {
-    #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *d = dst + (size_t)p * hp * wp;
-        const real *s = src + (size_t)p * h * w;
-        memset(d, 0, sizeof(real) * (size_t)hp * wp);
-        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
-    }
+    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
+    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -233,38 +234,67 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
     const float *w = s->params;
     const float *b = s->params + 96;
     float *y = s->acts + 50176;
-    #pragma omp parallel for collapse(2)
-    for (int cb = 0; cb < 4; ++cb) {
-        for (int r = 0; r < n * 26; ++r) {
-            const int i = r / 26, oh = r % 26;
-            const float *wb = w + (size_t)cb * 24;
-            for (int t0 = 0; t0 < 28; t0 += 8) {
-                vreal a0 = (vreal){ 0 } + b[cb * 8 + 0];
-                vreal a1 = (vreal){ 0 } + b[cb * 8 + 1];
-                vreal a2 = (vreal){ 0 } + b[cb * 8 + 2];
-                vreal a3 = (vreal){ 0 } + b[cb * 8 + 3];
-                vreal a4 = (vreal){ 0 } + b[cb * 8 + 4];
-                vreal a5 = (vreal){ 0 } + b[cb * 8 + 5];
-                vreal a6 = (vreal){ 0 } + b[cb * 8 + 6];
-                vreal a7 = (vreal){ 0 } + b[cb * 8 + 7];
-                for (int ci = 0; ci < 1; ++ci) {
-                    const float *xr = x + ((size_t)(ci * n + i) * 28 + oh) * 28 + t0;
-                    const float *wc = wb + ci * 3;
-                    vreal v;
-                    vload(&v, xr + 0); a0 += wc[0] * v; a1 += wc[3] * v; a2 += wc[6] * v; a3 += wc[9] * v; a4 += wc[12] * v; a5 += wc[15] * v; a6 += wc[18] * v; a7 += wc[21] * v;
-                    vload(&v, xr + 28); a0 += wc[1] * v; a1 += wc[4] * v; a2 += wc[7] * v; a3 += wc[10] * v; a4 += wc[13] * v; a5 += wc[16] * v; a6 += wc[19] * v; a7 += wc[22] * v;
-                    vload(&v, xr + 56); a0 += wc[2] * v; a1 += wc[5] * v; a2 += wc[8] * v; a3 += wc[11] * v; a4 += wc[14] * v; a5 += wc[17] * v; a6 += wc[20] * v; a7 += wc[23] * v;
+    float *xp = s->work; /* x padded: [1][n][29][28] */
+    #pragma omp parallel for
+    for (int p = 0; p < 1 * n; ++p)
+        pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 24;
+                const float *xb = xp + (size_t)i * 812 + band * 364;
+                float yt[3072]; /* the band, wide: [8][384] */
+                for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 1; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 812 + pt * 48;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                        a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                        a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                        a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                        a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                        a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                        a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                        a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                        a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                        a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                        a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                        a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                        a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                        a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                        a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                        a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                        a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                        a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                        a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
                 }
-                float *yr = y + ((size_t)cb * 8 * n + i) * 728 + oh * 28 + t0;
-                const size_t stride = (size_t)n * 728; /* one output channel */
-                vstore(yr + 0, &a0, 28 - t0);
-                vstore(yr + 1 * stride, &a1, 28 - t0);
-                vstore(yr + 2 * stride, &a2, 28 - t0);
-                vstore(yr + 3 * stride, &a3, 28 - t0);
-                vstore(yr + 4 * stride, &a4, 28 - t0);
-                vstore(yr + 5 * stride, &a5, 28 - t0);
-                vstore(yr + 6 * stride, &a6, 28 - t0);
-                vstore(yr + 7 * stride, &a7, 28 - t0);
+                float *yb = y + ((size_t)cb * 8 * n + i) * 728 + band * 364;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 384, 13, 28, 28, 0);
             }
         }
     }
@@ -281,84 +311,160 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     const int np = n * 728;
     if (trains(s, 1)) sum_rows(db, dy, NULL, 32, np, s->accumulate_grads);
     if (trains(s, 0)) {
-        #pragma omp parallel for collapse(2)
-        for (int co = 0; co < 32; ++co) {
+        float *xp = s->work; /* x padded: [1][n][29][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 1 * n; ++p)
+            pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+        float *dyw = xp + (size_t)n * 812; /* dy widened: [32][n][27][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                vreal a0 = { 0 }; float s0 = 0;
-                vreal a1 = { 0 }; float s1 = 0;
-                vreal a2 = { 0 }; float s2 = 0;
-                for (int r = 0; r < n * 26; ++r) {
-                    const int i = r / 26, oh = r % 26;
-                    const float *d = dy + ((size_t)co * n + i) * 728 + oh * 28;
-                    const float *xr = x + ((size_t)ci * n + i) * 784 + oh * 28;
-                    for (int t0 = 0; t0 < 24; t0 += 8) {
-                        vreal dv, v;
-                        vload(&dv, d + t0);
-                        vload(&v, xr + t0 + 0); a0 += dv * v;
-                        vload(&v, xr + t0 + 28); a1 += dv * v;
-                        vload(&v, xr + t0 + 56); a2 += dv * v;
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[8][3];
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
-                    for (int ow = 24; ow < 28; ++ow) {
-                        const float dv = d[ow];
-                        s0 += dv * xr[ow + 0];
-                        s1 += dv * xr[ow + 28];
-                        s2 += dv * xr[ow + 56];
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 756;
+                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                        for (int q = 0; q < 736; q += 16) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 28); vwload(&x2, xr + q + 56);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 756 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 756 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 756 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 756 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
                     }
                 }
-                float *dwc = dw + ((size_t)co * 1 + ci) * 3;
-                put_grad(s, &dwc[0], vsum(&a0) + s0);
-                put_grad(s, &dwc[1], vsum(&a1) + s1);
-                put_grad(s, &dwc[2], vsum(&a2) + s2);
             }
         }
     }
     if (need_dx) {
-        float *dyp = s->work + 16; /* dy padded by k-1-p: [32][n][30][28] */
-        float *wt = dyp + (size_t)n * 26880 + 16; /* w flipped and transposed: [1][32][3][1] */
-        pad_planes(dyp, dy, 32 * n, 26, 28, 30, 28, 2, 0);
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][31][28] */
+        float *wt = s->work + (size_t)n * 27776; /* w flipped and transposed: [1][32][3][1] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 868, dy + (size_t)p * 728, 26, 28, 31, 28, 2, 0);
         flip_kernel(wt, w, 32, 1, 3, 1);
-        #pragma omp parallel for collapse(2)
-        for (int cb = 0; cb < 1; ++cb) {
-            for (int r = 0; r < n * 28; ++r) {
-                const int i = r / 28, oh = r % 28;
-                const float *wb = wt + (size_t)cb * 96;
-                for (int t0 = 0; t0 < 28; t0 += 8) {
-                    vreal a0 = { 0 };
-                    for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = dyp + ((size_t)(ci * n + i) * 30 + oh) * 28 + t0;
-                        const float *wc = wb + ci * 3;
-                        vreal v;
-                        vload(&v, xr + 0); a0 += wc[0] * v;
-                        vload(&v, xr + 28); a0 += wc[1] * v;
-                        vload(&v, xr + 56); a0 += wc[2] * v;
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                    const float *wb = wt + (size_t)cb * 96;
+                    const float *xb = dyp + (size_t)i * 868 + band * 784;
+                    float yt[800]; /* the band, wide: [1][800] */
+                    for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 868 + pt * 80;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
                     }
-                    float *yr = dx + ((size_t)cb * 1 * n + i) * 784 + oh * 28 + t0;
-                    vstore(yr + 0, &a0, 28 - t0);
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
                 }
             }
         }
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | direct */
 static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params + 128;
     const float *b = s->params + 3200;
     float *y = s->acts + 1541120;
-    float *col = s->work; /* [96][n*676] */
-    const int np = n * 676;
+    float *xp = s->work; /* x padded: [32][n][27][28] */
     #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 728;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 26, 28, 26, 26, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 1);
-        im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
+    for (int p = 0; p < 32 * n; ++p)
+        pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 756 + band * 364;
+                float yt[3072]; /* the band, wide: [8][384] */
+                for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 756 + pt * 48;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
+                        a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
+                        a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
+                        a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
+                        a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
+                        a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
+                        a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
+                        a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
+                        a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
+                        a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
+                        a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
+                        a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
+                        a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
+                        a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
+                        a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
+                        a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
+                        a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
+                        a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
+                        a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 676 + band * 338;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 676, yt + c * 384, 13, 28, 26, 0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 96, 1.0f, w, 96, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 32, np, 1);
 }
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
@@ -370,31 +476,116 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
-    float *col = s->work; /* [96][n*676] */
     const int np = n * 676;
     if (trains(s, 3)) sum_rows(db, dy, y, 32, np, s->accumulate_grads);
     else relu_mask(dy, y, (size_t)32 * np);
     if (trains(s, 2)) {
+        float *xp = s->work; /* x padded: [32][n][27][28] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            const float *xc = x + (size_t)ci * n * 728;
-            float *cc = col + (size_t)ci * 3 * np;
-            im2col_row(cc, xc, n, 26, 28, 26, 26, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)1 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 1);
-            im2col_row(cc + (size_t)2 * np, xc, n, 26, 28, 26, 26, 1, 1, 0, 2);
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
+        float *dyw = xp + (size_t)n * 24192; /* dy widened: [32][n][27][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 4; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[8][3];
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 756;
+                        const float *xr = xp + ((size_t)ci * n + i) * 756 + kb * 28;
+                        for (int q = 0; q < 736; q += 16) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 756 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 756 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 756 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 756 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 32, 1.0f, w, 96, dy, np, 0.0f, col, np);
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
+        float *wt = s->work + (size_t)n * 48384; /* w flipped and transposed: [32][32][1][3] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            float *xc = dx + (size_t)ci * n * 728;
-            memset(xc, 0, sizeof(float) * (size_t)n * 728); /* the first gradient written into x */
-            const float *cc = col + (size_t)ci * 3 * np;
-            col2im_row(xc, cc, n, 26, 28, 26, 26, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)1 * np, n, 26, 28, 26, 26, 1, 1, 0, 1);
-            col2im_row(xc, cc + (size_t)2 * np, n, 26, 28, 26, 26, 1, 1, 0, 2);
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 2);
+        flip_kernel(wt, w, 32, 32, 1, 3);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 756 + band * 364;
+                    float yt[3072]; /* the band, wide: [8][384] */
+                    for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 756 + pt * 48;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
+                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
+                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
+                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
+                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
+                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
+                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
+                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
+                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
+                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
+                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
+                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
+                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
+                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
+                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
+                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
+                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
+                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
+                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 728 + band * 364;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 384, 13, 28, 28, 0);
+                }
+            }
         }
     }
 }
@@ -447,25 +638,77 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | direct */
 static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 2925568;
     const float *w = s->params + 3232;
     const float *b = s->params + 9376;
     float *y = s->acts + 3271680;
-    float *col = s->work; /* [96][n*143] */
-    const int np = n * 143;
+    float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
-    for (int ci = 0; ci < 32; ++ci) {
-        const float *xc = x + (size_t)ci * n * 169;
-        float *cc = col + (size_t)ci * 3 * np;
-        im2col_row(cc, xc, n, 13, 13, 11, 13, 1, 1, 0, 0);
-        im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 13, 1, 1, 1, 0);
-        im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
+    for (int p = 0; p < 32 * n; ++p)
+        pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 182 + band * 143;
+                float yt[1152]; /* the band, wide: [8][144] */
+                for (int pt = 0; pt < 3; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 182 + pt * 48;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
+                        a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
+                        a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
+                        a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
+                        a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
+                        a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
+                        a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                        vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
+                        a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
+                        a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
+                        a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
+                        a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
+                        a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
+                        a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                        vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
+                        a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
+                        a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
+                        a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
+                        a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
+                        a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
+                        a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            memcpy(yt + c * 144 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 143 + band * 143;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 143, yt + c * 144, 11, 13, 13, 0);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 96, 1.0f, w, 96, col, np, 0.0f, y, np);
-    add_bias_rows(y, b, 64, np, 0);
 }
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
@@ -476,30 +719,115 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads + 3232;
     float *db = s->grads + 9376;
     float *dx = s->dacts + 2925568;
-    float *col = s->work; /* [96][n*143] */
     const int np = n * 143;
     if (trains(s, 5)) sum_rows(db, dy, NULL, 64, np, s->accumulate_grads);
     if (trains(s, 4)) {
+        float *xp = s->work; /* x padded: [32][n][14][13] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            const float *xc = x + (size_t)ci * n * 169;
-            float *cc = col + (size_t)ci * 3 * np;
-            im2col_row(cc, xc, n, 13, 13, 11, 13, 1, 1, 0, 0);
-            im2col_row(cc + (size_t)1 * np, xc, n, 13, 13, 11, 13, 1, 1, 1, 0);
-            im2col_row(cc + (size_t)2 * np, xc, n, 13, 13, 11, 13, 1, 1, 2, 0);
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+        float *dyw = xp + (size_t)n * 5824; /* dy widened: [64][n][12][13] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyw + (size_t)p * 156, dy + (size_t)p * 143, 11, 13, 12, 13, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[8][3];
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 156;
+                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
+                        for (int q = 0; q < 144; q += 16) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 13); vwload(&x2, xr + q + 26);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 156 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 156 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 156 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 156 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 156 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 156 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 156 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 96, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 96);
     }
     if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 96, np, 64, 1.0f, w, 96, dy, np, 0.0f, col, np);
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
+        float *wt = s->work + (size_t)n * 15808; /* w flipped and transposed: [32][64][3][1] */
         #pragma omp parallel for
-        for (int ci = 0; ci < 32; ++ci) {
-            float *xc = dx + (size_t)ci * n * 169;
-            memset(xc, 0, sizeof(float) * (size_t)n * 169); /* the first gradient written into x */
-            const float *cc = col + (size_t)ci * 3 * np;
-            col2im_row(xc, cc, n, 13, 13, 11, 13, 1, 1, 0, 0);
-            col2im_row(xc, cc + (size_t)1 * np, n, 13, 13, 11, 13, 1, 1, 1, 0);
-            col2im_row(xc, cc + (size_t)2 * np, n, 13, 13, 11, 13, 1, 1, 2, 0);
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, 11, 13, 17, 13, 2, 0);
+        flip_kernel(wt, w, 64, 32, 3, 1);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *xb = dyp + (size_t)i * 221 + band * 169;
+                    float yt[1536]; /* the band, wide: [8][192] */
+                    for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + pt * 48;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1; a[1][2] += wc[192] * v2;
+                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1; a[2][2] += wc[384] * v2;
+                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1; a[3][2] += wc[576] * v2;
+                            a[4][0] += wc[768] * v0; a[4][1] += wc[768] * v1; a[4][2] += wc[768] * v2;
+                            a[5][0] += wc[960] * v0; a[5][1] += wc[960] * v1; a[5][2] += wc[960] * v2;
+                            a[6][0] += wc[1152] * v0; a[6][1] += wc[1152] * v1; a[6][2] += wc[1152] * v2;
+                            a[7][0] += wc[1344] * v0; a[7][1] += wc[1344] * v1; a[7][2] += wc[1344] * v2;
+                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1; a[1][2] += wc[193] * v2;
+                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1; a[2][2] += wc[385] * v2;
+                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1; a[3][2] += wc[577] * v2;
+                            a[4][0] += wc[769] * v0; a[4][1] += wc[769] * v1; a[4][2] += wc[769] * v2;
+                            a[5][0] += wc[961] * v0; a[5][1] += wc[961] * v1; a[5][2] += wc[961] * v2;
+                            a[6][0] += wc[1153] * v0; a[6][1] += wc[1153] * v1; a[6][2] += wc[1153] * v2;
+                            a[7][0] += wc[1345] * v0; a[7][1] += wc[1345] * v1; a[7][2] += wc[1345] * v2;
+                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1; a[1][2] += wc[194] * v2;
+                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1; a[2][2] += wc[386] * v2;
+                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1; a[3][2] += wc[578] * v2;
+                            a[4][0] += wc[770] * v0; a[4][1] += wc[770] * v1; a[4][2] += wc[770] * v2;
+                            a[5][0] += wc[962] * v0; a[5][1] += wc[962] * v1; a[5][2] += wc[962] * v2;
+                            a[6][0] += wc[1154] * v0; a[6][1] += wc[1154] * v1; a[6][2] += wc[1154] * v2;
+                            a[7][0] += wc[1346] * v0; a[7][1] += wc[1346] * v1; a[7][2] += wc[1346] * v2;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 192, 13, 13, 13, 0);
+                }
+            }
         }
     }
 }
@@ -851,7 +1179,7 @@ const nn_model fmnist_factorized_model = {
     .output_offset = 4574208,
     .n_params = 228016,
     .n_acts = 4574848,
-    .n_work = 4153344,
+    .n_work = 3099648,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,
     .n_tensors = 12,

@@ -16,8 +16,8 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
- * which become AVX or AVX-512 registers where the target has them and pairs
+/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
+ * extensions, which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
@@ -29,45 +29,46 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-static inline real vsum(const vreal *v)
+/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
+ * register of floats (two of doubles, or of AVX registers elsewhere). */
+typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+
+static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+static inline real vwsum(const vwide *v)
 {
-    real s = 0;
-    for (int l = 0; l < 8; ++l) s += (*v)[l];
-    return s;
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
+    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+    return t[0] + t[1];
 }
 
-/* Stores the first `count` lanes (all 8 when count >= 8). */
-static inline void vstore(real *p, const vreal *v, int count)
+/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
+ * the rows x wo plane y, or adds them to it. */
+static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
 {
-    if (count >= 8) memcpy(p, v, sizeof *v);
-    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
-}
-
-/* Adds the first `count` lanes to p. */
-static inline void vstore_add(real *p, const vreal *v, int count)
-{
-    if (count >= 8) {
-        vreal o;
-        vload(&o, p);
-        o += *v;
-        memcpy(p, &o, sizeof o);
-    } else {
-        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
+     * -march=native miscompiles these copies when it forwards those registers into them
+     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+    __asm__ volatile("" ::: "memory");
+    for (int r = 0; r < rows; ++r) {
+        if (accumulate)
+            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
+        else
+            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
     }
 }
 
-/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
- * and column left. */
-static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
-                              int top, int left)
+/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
+ * column left. Called with literals inside the caller's loop, so that the copies
+ * have constant sizes. */
+static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
+                             int left)
 {
-    #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *d = dst + (size_t)p * hp * wp;
-        const real *s = src + (size_t)p * h * w;
-        memset(d, 0, sizeof(real) * (size_t)hp * wp);
-        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
-    }
+    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
+    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -746,46 +747,121 @@ static void resnet50_conv1_forward(const nn_state *s, int n)
     const float *x = s->acts;
     const float *w = s->params;
     float *y = s->acts + 98304;
-    float *xp = s->work; /* x padded: [3][n][34][34] */
-    pad_planes(xp, x, 3 * n, 32, 32, 34, 34, 1, 1);
-    #pragma omp parallel for collapse(2)
-    for (int cb = 0; cb < 8; ++cb) {
-        for (int r = 0; r < n * 32; ++r) {
-            const int i = r / 32, oh = r % 32;
-            const float *wb = w + (size_t)cb * 216;
-            for (int t0 = 0; t0 < 32; t0 += 8) {
-                vreal a0 = { 0 };
-                vreal a1 = { 0 };
-                vreal a2 = { 0 };
-                vreal a3 = { 0 };
-                vreal a4 = { 0 };
-                vreal a5 = { 0 };
-                vreal a6 = { 0 };
-                vreal a7 = { 0 };
-                for (int ci = 0; ci < 3; ++ci) {
-                    const float *xr = xp + ((size_t)(ci * n + i) * 34 + oh) * 34 + t0;
-                    const float *wc = wb + ci * 9;
-                    vreal v;
-                    vload(&v, xr + 0); a0 += wc[0] * v; a1 += wc[27] * v; a2 += wc[54] * v; a3 += wc[81] * v; a4 += wc[108] * v; a5 += wc[135] * v; a6 += wc[162] * v; a7 += wc[189] * v;
-                    vload(&v, xr + 1); a0 += wc[1] * v; a1 += wc[28] * v; a2 += wc[55] * v; a3 += wc[82] * v; a4 += wc[109] * v; a5 += wc[136] * v; a6 += wc[163] * v; a7 += wc[190] * v;
-                    vload(&v, xr + 2); a0 += wc[2] * v; a1 += wc[29] * v; a2 += wc[56] * v; a3 += wc[83] * v; a4 += wc[110] * v; a5 += wc[137] * v; a6 += wc[164] * v; a7 += wc[191] * v;
-                    vload(&v, xr + 34); a0 += wc[3] * v; a1 += wc[30] * v; a2 += wc[57] * v; a3 += wc[84] * v; a4 += wc[111] * v; a5 += wc[138] * v; a6 += wc[165] * v; a7 += wc[192] * v;
-                    vload(&v, xr + 35); a0 += wc[4] * v; a1 += wc[31] * v; a2 += wc[58] * v; a3 += wc[85] * v; a4 += wc[112] * v; a5 += wc[139] * v; a6 += wc[166] * v; a7 += wc[193] * v;
-                    vload(&v, xr + 36); a0 += wc[5] * v; a1 += wc[32] * v; a2 += wc[59] * v; a3 += wc[86] * v; a4 += wc[113] * v; a5 += wc[140] * v; a6 += wc[167] * v; a7 += wc[194] * v;
-                    vload(&v, xr + 68); a0 += wc[6] * v; a1 += wc[33] * v; a2 += wc[60] * v; a3 += wc[87] * v; a4 += wc[114] * v; a5 += wc[141] * v; a6 += wc[168] * v; a7 += wc[195] * v;
-                    vload(&v, xr + 69); a0 += wc[7] * v; a1 += wc[34] * v; a2 += wc[61] * v; a3 += wc[88] * v; a4 += wc[115] * v; a5 += wc[142] * v; a6 += wc[169] * v; a7 += wc[196] * v;
-                    vload(&v, xr + 70); a0 += wc[8] * v; a1 += wc[35] * v; a2 += wc[62] * v; a3 += wc[89] * v; a4 += wc[116] * v; a5 += wc[143] * v; a6 += wc[170] * v; a7 += wc[197] * v;
+    float *xp = s->work; /* x padded: [3][n][36][33] */
+    #pragma omp parallel for
+    for (int p = 0; p < 3 * n; ++p)
+        pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 216;
+                const float *xb = xp + (size_t)i * 1188 + band * 363;
+                float yt[3072]; /* the band, wide: [8][384] */
+                for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[8][3];
+                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                    for (int ci = 0; ci < 3; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1188 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                        a[1][0] += wc[27] * v0; a[1][1] += wc[27] * v1; a[1][2] += wc[27] * v2;
+                        a[2][0] += wc[54] * v0; a[2][1] += wc[54] * v1; a[2][2] += wc[54] * v2;
+                        a[3][0] += wc[81] * v0; a[3][1] += wc[81] * v1; a[3][2] += wc[81] * v2;
+                        a[4][0] += wc[108] * v0; a[4][1] += wc[108] * v1; a[4][2] += wc[108] * v2;
+                        a[5][0] += wc[135] * v0; a[5][1] += wc[135] * v1; a[5][2] += wc[135] * v2;
+                        a[6][0] += wc[162] * v0; a[6][1] += wc[162] * v1; a[6][2] += wc[162] * v2;
+                        a[7][0] += wc[189] * v0; a[7][1] += wc[189] * v1; a[7][2] += wc[189] * v2;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        a[1][0] += wc[28] * v0; a[1][1] += wc[28] * v1; a[1][2] += wc[28] * v2;
+                        a[2][0] += wc[55] * v0; a[2][1] += wc[55] * v1; a[2][2] += wc[55] * v2;
+                        a[3][0] += wc[82] * v0; a[3][1] += wc[82] * v1; a[3][2] += wc[82] * v2;
+                        a[4][0] += wc[109] * v0; a[4][1] += wc[109] * v1; a[4][2] += wc[109] * v2;
+                        a[5][0] += wc[136] * v0; a[5][1] += wc[136] * v1; a[5][2] += wc[136] * v2;
+                        a[6][0] += wc[163] * v0; a[6][1] += wc[163] * v1; a[6][2] += wc[163] * v2;
+                        a[7][0] += wc[190] * v0; a[7][1] += wc[190] * v1; a[7][2] += wc[190] * v2;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                        a[1][0] += wc[29] * v0; a[1][1] += wc[29] * v1; a[1][2] += wc[29] * v2;
+                        a[2][0] += wc[56] * v0; a[2][1] += wc[56] * v1; a[2][2] += wc[56] * v2;
+                        a[3][0] += wc[83] * v0; a[3][1] += wc[83] * v1; a[3][2] += wc[83] * v2;
+                        a[4][0] += wc[110] * v0; a[4][1] += wc[110] * v1; a[4][2] += wc[110] * v2;
+                        a[5][0] += wc[137] * v0; a[5][1] += wc[137] * v1; a[5][2] += wc[137] * v2;
+                        a[6][0] += wc[164] * v0; a[6][1] += wc[164] * v1; a[6][2] += wc[164] * v2;
+                        a[7][0] += wc[191] * v0; a[7][1] += wc[191] * v1; a[7][2] += wc[191] * v2;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                        a[1][0] += wc[30] * v0; a[1][1] += wc[30] * v1; a[1][2] += wc[30] * v2;
+                        a[2][0] += wc[57] * v0; a[2][1] += wc[57] * v1; a[2][2] += wc[57] * v2;
+                        a[3][0] += wc[84] * v0; a[3][1] += wc[84] * v1; a[3][2] += wc[84] * v2;
+                        a[4][0] += wc[111] * v0; a[4][1] += wc[111] * v1; a[4][2] += wc[111] * v2;
+                        a[5][0] += wc[138] * v0; a[5][1] += wc[138] * v1; a[5][2] += wc[138] * v2;
+                        a[6][0] += wc[165] * v0; a[6][1] += wc[165] * v1; a[6][2] += wc[165] * v2;
+                        a[7][0] += wc[192] * v0; a[7][1] += wc[192] * v1; a[7][2] += wc[192] * v2;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                        a[1][0] += wc[31] * v0; a[1][1] += wc[31] * v1; a[1][2] += wc[31] * v2;
+                        a[2][0] += wc[58] * v0; a[2][1] += wc[58] * v1; a[2][2] += wc[58] * v2;
+                        a[3][0] += wc[85] * v0; a[3][1] += wc[85] * v1; a[3][2] += wc[85] * v2;
+                        a[4][0] += wc[112] * v0; a[4][1] += wc[112] * v1; a[4][2] += wc[112] * v2;
+                        a[5][0] += wc[139] * v0; a[5][1] += wc[139] * v1; a[5][2] += wc[139] * v2;
+                        a[6][0] += wc[166] * v0; a[6][1] += wc[166] * v1; a[6][2] += wc[166] * v2;
+                        a[7][0] += wc[193] * v0; a[7][1] += wc[193] * v1; a[7][2] += wc[193] * v2;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                        a[1][0] += wc[32] * v0; a[1][1] += wc[32] * v1; a[1][2] += wc[32] * v2;
+                        a[2][0] += wc[59] * v0; a[2][1] += wc[59] * v1; a[2][2] += wc[59] * v2;
+                        a[3][0] += wc[86] * v0; a[3][1] += wc[86] * v1; a[3][2] += wc[86] * v2;
+                        a[4][0] += wc[113] * v0; a[4][1] += wc[113] * v1; a[4][2] += wc[113] * v2;
+                        a[5][0] += wc[140] * v0; a[5][1] += wc[140] * v1; a[5][2] += wc[140] * v2;
+                        a[6][0] += wc[167] * v0; a[6][1] += wc[167] * v1; a[6][2] += wc[167] * v2;
+                        a[7][0] += wc[194] * v0; a[7][1] += wc[194] * v1; a[7][2] += wc[194] * v2;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                        a[1][0] += wc[33] * v0; a[1][1] += wc[33] * v1; a[1][2] += wc[33] * v2;
+                        a[2][0] += wc[60] * v0; a[2][1] += wc[60] * v1; a[2][2] += wc[60] * v2;
+                        a[3][0] += wc[87] * v0; a[3][1] += wc[87] * v1; a[3][2] += wc[87] * v2;
+                        a[4][0] += wc[114] * v0; a[4][1] += wc[114] * v1; a[4][2] += wc[114] * v2;
+                        a[5][0] += wc[141] * v0; a[5][1] += wc[141] * v1; a[5][2] += wc[141] * v2;
+                        a[6][0] += wc[168] * v0; a[6][1] += wc[168] * v1; a[6][2] += wc[168] * v2;
+                        a[7][0] += wc[195] * v0; a[7][1] += wc[195] * v1; a[7][2] += wc[195] * v2;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                        a[1][0] += wc[34] * v0; a[1][1] += wc[34] * v1; a[1][2] += wc[34] * v2;
+                        a[2][0] += wc[61] * v0; a[2][1] += wc[61] * v1; a[2][2] += wc[61] * v2;
+                        a[3][0] += wc[88] * v0; a[3][1] += wc[88] * v1; a[3][2] += wc[88] * v2;
+                        a[4][0] += wc[115] * v0; a[4][1] += wc[115] * v1; a[4][2] += wc[115] * v2;
+                        a[5][0] += wc[142] * v0; a[5][1] += wc[142] * v1; a[5][2] += wc[142] * v2;
+                        a[6][0] += wc[169] * v0; a[6][1] += wc[169] * v1; a[6][2] += wc[169] * v2;
+                        a[7][0] += wc[196] * v0; a[7][1] += wc[196] * v1; a[7][2] += wc[196] * v2;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                        a[1][0] += wc[35] * v0; a[1][1] += wc[35] * v1; a[1][2] += wc[35] * v2;
+                        a[2][0] += wc[62] * v0; a[2][1] += wc[62] * v1; a[2][2] += wc[62] * v2;
+                        a[3][0] += wc[89] * v0; a[3][1] += wc[89] * v1; a[3][2] += wc[89] * v2;
+                        a[4][0] += wc[116] * v0; a[4][1] += wc[116] * v1; a[4][2] += wc[116] * v2;
+                        a[5][0] += wc[143] * v0; a[5][1] += wc[143] * v1; a[5][2] += wc[143] * v2;
+                        a[6][0] += wc[170] * v0; a[6][1] += wc[170] * v1; a[6][2] += wc[170] * v2;
+                        a[7][0] += wc[197] * v0; a[7][1] += wc[197] * v1; a[7][2] += wc[197] * v2;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 3; ++v) {
+                            memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
                 }
-                float *yr = y + ((size_t)cb * 8 * n + i) * 1024 + oh * 32 + t0;
-                const size_t stride = (size_t)n * 1024; /* one output channel */
-                vstore(yr + 0, &a0, 32 - t0);
-                vstore(yr + 1 * stride, &a1, 32 - t0);
-                vstore(yr + 2 * stride, &a2, 32 - t0);
-                vstore(yr + 3 * stride, &a3, 32 - t0);
-                vstore(yr + 4 * stride, &a4, 32 - t0);
-                vstore(yr + 5 * stride, &a5, 32 - t0);
-                vstore(yr + 6 * stride, &a6, 32 - t0);
-                vstore(yr + 7 * stride, &a7, 32 - t0);
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
             }
         }
     }
@@ -799,79 +875,88 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads;
     float *dx = s->dacts;
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [3][n][34][34] */
-        pad_planes(xp, x, 3 * n, 32, 32, 34, 34, 1, 1);
-        #pragma omp parallel for collapse(2)
-        for (int co = 0; co < 64; ++co) {
+        float *xp = s->work; /* x padded: [3][n][36][33] */
+        #pragma omp parallel for
+        for (int p = 0; p < 3 * n; ++p)
+            pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+        float *dyw = xp + (size_t)n * 3564; /* dy widened: [64][n][32][33] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                vreal a0 = { 0 }; float s0 = 0;
-                vreal a1 = { 0 }; float s1 = 0;
-                vreal a2 = { 0 }; float s2 = 0;
-                vreal a3 = { 0 }; float s3 = 0;
-                vreal a4 = { 0 }; float s4 = 0;
-                vreal a5 = { 0 }; float s5 = 0;
-                vreal a6 = { 0 }; float s6 = 0;
-                vreal a7 = { 0 }; float s7 = 0;
-                vreal a8 = { 0 }; float s8 = 0;
-                for (int r = 0; r < n * 32; ++r) {
-                    const int i = r / 32, oh = r % 32;
-                    const float *d = dy + ((size_t)co * n + i) * 1024 + oh * 32;
-                    const float *xr = xp + ((size_t)ci * n + i) * 1156 + oh * 34;
-                    for (int t0 = 0; t0 < 32; t0 += 8) {
-                        vreal dv, v;
-                        vload(&dv, d + t0);
-                        vload(&v, xr + t0 + 0); a0 += dv * v;
-                        vload(&v, xr + t0 + 1); a1 += dv * v;
-                        vload(&v, xr + t0 + 2); a2 += dv * v;
-                        vload(&v, xr + t0 + 34); a3 += dv * v;
-                        vload(&v, xr + t0 + 35); a4 += dv * v;
-                        vload(&v, xr + t0 + 36); a5 += dv * v;
-                        vload(&v, xr + t0 + 68); a6 += dv * v;
-                        vload(&v, xr + t0 + 69); a7 += dv * v;
-                        vload(&v, xr + t0 + 70); a8 += dv * v;
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[2][9];
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 1056;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
+                        for (int q = 0; q < 1056; q += 16) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 2 * 3 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                     }
                 }
-                float *dwc = dw + ((size_t)co * 3 + ci) * 9;
-                put_grad(s, &dwc[0], vsum(&a0) + s0);
-                put_grad(s, &dwc[1], vsum(&a1) + s1);
-                put_grad(s, &dwc[2], vsum(&a2) + s2);
-                put_grad(s, &dwc[3], vsum(&a3) + s3);
-                put_grad(s, &dwc[4], vsum(&a4) + s4);
-                put_grad(s, &dwc[5], vsum(&a5) + s5);
-                put_grad(s, &dwc[6], vsum(&a6) + s6);
-                put_grad(s, &dwc[7], vsum(&a7) + s7);
-                put_grad(s, &dwc[8], vsum(&a8) + s8);
             }
         }
     }
     if (need_dx) {
-        float *dyp = s->work + (size_t)n * 3468 + 16; /* dy padded by k-1-p: [64][n][34][34] */
-        float *wt = dyp + (size_t)n * 73984 + 16; /* w flipped and transposed: [3][64][3][3] */
-        pad_planes(dyp, dy, 64 * n, 32, 32, 34, 34, 1, 1);
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
+        float *wt = s->work + (size_t)n * 73920; /* w flipped and transposed: [3][64][3][3] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, 32, 32, 35, 33, 1, 1);
         flip_kernel(wt, w, 64, 3, 3, 3);
-        #pragma omp parallel for collapse(2)
-        for (int cb = 0; cb < 3; ++cb) {
-            for (int r = 0; r < n * 32; ++r) {
-                const int i = r / 32, oh = r % 32;
-                const float *wb = wt + (size_t)cb * 576;
-                for (int t0 = 0; t0 < 32; t0 += 8) {
-                    vreal a0 = { 0 };
-                    for (int ci = 0; ci < 64; ++ci) {
-                        const float *xr = dyp + ((size_t)(ci * n + i) * 34 + oh) * 34 + t0;
-                        const float *wc = wb + ci * 9;
-                        vreal v;
-                        vload(&v, xr + 0); a0 += wc[0] * v;
-                        vload(&v, xr + 1); a0 += wc[1] * v;
-                        vload(&v, xr + 2); a0 += wc[2] * v;
-                        vload(&v, xr + 34); a0 += wc[3] * v;
-                        vload(&v, xr + 35); a0 += wc[4] * v;
-                        vload(&v, xr + 36); a0 += wc[5] * v;
-                        vload(&v, xr + 68); a0 += wc[6] * v;
-                        vload(&v, xr + 69); a0 += wc[7] * v;
-                        vload(&v, xr + 70); a0 += wc[8] * v;
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                    const float *wb = wt + (size_t)cb * 576;
+                    const float *xb = dyp + (size_t)i * 1155 + band * 1056;
+                    float yt[1056]; /* the band, wide: [1][1056] */
+                    for (int pt = 0; pt < 11; ++pt) { /* tiles of 96 wide positions */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
                     }
-                    float *yr = dx + ((size_t)cb * 1 * n + i) * 1024 + oh * 32 + t0;
-                    vstore(yr + 0, &a0, 32 - t0);
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
                 }
             }
         }

@@ -5,12 +5,12 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "pad_planes", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
-/* Eight lanes of real for the direct convolutions and the batch-norm sums: GCC vector extensions,
- * which become AVX or AVX-512 registers where the target has them and pairs
+/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
+ * extensions, which become AVX or AVX-512 registers where the target has them and pairs
  * of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
@@ -21,47 +21,50 @@ typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) la
 typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
+]],
+  vwide = [[
+/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
+ * register of floats (two of doubles, or of AVX registers elsewhere). */
+typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
 
-static inline real vsum(const vreal *v)
+static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
+
+/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+static inline real vwsum(const vwide *v)
 {
-    real s = 0;
-    for (int l = 0; l < 8; ++l) s += (*v)[l];
-    return s;
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
+    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+    return t[0] + t[1];
 }
-
-/* Stores the first `count` lanes (all 8 when count >= 8). */
-static inline void vstore(real *p, const vreal *v, int count)
+]],
+  unwiden = [[
+/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
+ * the rows x wo plane y, or adds them to it. */
+static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
 {
-    if (count >= 8) memcpy(p, v, sizeof *v);
-    else for (int l = 0; l < count; ++l) p[l] = (*v)[l];
-}
-
-/* Adds the first `count` lanes to p. */
-static inline void vstore_add(real *p, const vreal *v, int count)
-{
-    if (count >= 8) {
-        vreal o;
-        vload(&o, p);
-        o += *v;
-        memcpy(p, &o, sizeof o);
-    } else {
-        for (int l = 0; l < count; ++l) p[l] += (*v)[l];
+    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
+     * -march=native miscompiles these copies when it forwards those registers into them
+     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+    __asm__ volatile("" ::: "memory");
+    for (int r = 0; r < rows; ++r) {
+        if (accumulate)
+            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
+        else
+            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
     }
 }
 ]],
-  pad_planes = [[
-/* Copies `planes` planes of h x w into zeroed planes of hp x wp, at row top
- * and column left. */
-static inline void pad_planes(real *restrict dst, const real *restrict src, int planes, int h, int w, int hp, int wp,
-                              int top, int left)
+  pad_plane = [[
+/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
+ * column left. Called with literals inside the caller's loop, so that the copies
+ * have constant sizes. */
+static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
+                             int left)
 {
-    #pragma omp parallel for
-    for (int p = 0; p < planes; ++p) {
-        real *d = dst + (size_t)p * hp * wp;
-        const real *s = src + (size_t)p * h * w;
-        memset(d, 0, sizeof(real) * (size_t)hp * wp);
-        for (int r = 0; r < h; ++r) memcpy(d + (size_t)(r + top) * wp + left, s + (size_t)r * w, sizeof(real) * (size_t)w);
-    }
+    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
+    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 ]],
   flip_kernel = [[

@@ -1,38 +1,99 @@
 -- The "direct" convolution strategy (stride 1): no im2col and no GEMM, for
--- layers where GEMM is poor because its inner dimension cin*kh*kw is small
--- (the stem of an image network, a few input channels). Register-tiled:
--- each tile is TCO output channels x 8 output columns of one output row,
--- held in TCO vector accumulators (GCC vector extensions, see helpers.lua),
--- and every window tap is one unrolled line with literal offsets.
+-- the stems of image networks (a few input channels, where GEMM's inner
+-- dimension cin*kh*kw is small) and for small layers with few channels.
 --
--- Padding is done once per call into the workspace, so the tiles never test
--- bounds. The input gradient is the same kernel run over the output gradient
--- padded by k-1-p with the kernel flipped and transposed (a full correlation);
--- the weight gradient keeps one accumulator per tap.
+-- The kernels work on "wide" planes: an image's padded input plane is read
+-- as one row of Hp*Wp values, and the output position (oh, ow) sits at
+-- q = oh*Wp + ow, so a vector of consecutive q runs across output rows and
+-- every window tap (a, b) is the same vector shifted by a*Wp + b. The
+-- columns ow >= Wo of each wide row are computed and dropped when the rows
+-- are copied out (Wp - Wo = kw - 1 of every Wp: 2 of 13 for a 3x3 layer on 13x13), in
+-- exchange for full vectors on every row length. Every buffer a kernel reads
+-- is padded into the workspace with zero rows enough below it that the last
+-- vector never leaves its plane.
+--
+-- Register tiles: TCO output channels x TV wide vectors (16 lanes, see
+-- helpers.lua) of one image; per tap, TV loads and TCO*TV fused multiply-adds
+-- with the weight broadcast. The input gradient is the same kernel over the
+-- output gradient padded by k-1-p, with the kernel flipped and transposed (a
+-- full correlation). The weight gradient keeps TG output channels x the kw
+-- taps of one kernel row in registers and sums over all images, in an order
+-- that does not depend on the thread count.
 local util = require("ops.util")
 
 local direct = {}
 
-local LANES = 8 -- the lanes of vreal (helpers.lua)
-local SLACK = 16 -- a tile's last vector may read up to 7 elements past a row
+local LANES = 16 -- the lanes of vwide (helpers.lua)
+local MAX_ACCUMULATORS = 24 -- of AVX-512's 32 vector registers, leaving room for the loads
+-- A work item computes a band of whole output rows of TCO channels into a
+-- buffer of at most this many values on the thread's stack (16 KiB of
+-- floats, so it stays in L1 until it is copied into the output).
+local BAND_VALUES = 4096
 
--- Output channels per tile: the largest of 8, 4, 2, 1 that divides cout.
-local function channels_per_tile(cout)
+local function ceil_div(a, b) return (a + b - 1) // b end
+
+-- Channels per tile: the largest of 8, 4, 2, 1 that divides `channels` and
+-- leaves room for `per_channel` accumulators each.
+local function channels_per_tile(channels, per_channel)
   for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if cout % t == 0 then return t end
+    if channels % t == 0 and t * per_channel <= MAX_ACCUMULATORS then return t end
   end
+  return 1
 end
 
--- Geometry of the padded input (forward, weight gradient) and of the padded
--- output gradient (input gradient).
+-- The tiling of a wide correlation of planes `rows` x `width` (of which the
+-- outputs are rows x out_width) by a kh x kw kernel into `cout` channels:
+-- bands of band_rows rows (the last one shorter), each in `tiles` tiles of
+-- tv vectors, the last tile reaching past the band. Vectors per tile: the
+-- fewest cycles for the plane, counting a tap's step as max(tco*tv fused
+-- multiply-adds, tv + tco loads) and the vectors that whole tiles add.
+local function tiling(rows, width, out_width, kh, kw, cout)
+  local t = { rows = rows, width = width, out_width = out_width }
+  t.tco = channels_per_tile(cout, 1)
+  local best
+  for tv = 1, math.min(MAX_ACCUMULATORS // t.tco, 6) do
+    local per_tile = tv * LANES
+    local band_rows = rows
+    while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
+      band_rows = band_rows - 1
+    end
+    local bands = ceil_div(rows, band_rows)
+    band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
+    local tiles = ceil_div(band_rows * width, per_tile)
+    local cost = bands * tiles * math.max(t.tco * tv, t.tco + tv)
+    if best == nil or cost <= best then
+      best, t.tv, t.band_rows, t.bands, t.tiles = cost, tv, band_rows, bands, tiles
+    end
+  end
+  t.band_wide = t.tiles * t.tv * LANES -- wide positions computed per band
+  -- the last band's last tap reads up to here: the plane needs this many rows
+  local reach = (t.bands - 1) * t.band_rows * width + t.band_wide + (kh - 1) * width + kw - 1
+  t.plane_rows = math.max(rows + kh - 1, ceil_div(reach, width))
+  return t
+end
+
+-- Geometry: the padded input (forward, weight gradient), the output gradient
+-- widened to the input's row length (weight gradient) and padded by k-1-p
+-- (input gradient).
 local function geometry(c)
   local gm = {}
-  gm.padded = c.pt + c.pb + c.pl + c.pr > 0
-  gm.Hp, gm.Wp = c.H + c.pt + c.pb, c.W + c.pl + c.pr
-  gm.x_size = gm.padded and c.cin * gm.Hp * gm.Wp or 0 -- per image
-  gm.Hd, gm.Wd = c.H + c.kh - 1, c.W + c.kw - 1
-  gm.dy_size = c.cout * gm.Hd * gm.Wd -- per image
-  gm.flip_size = c.cout * c.cin * c.kh * c.kw
+  -- Rows share their padding columns: the right padding of a row and the left
+  -- padding of the next are the same zeros.
+  gm.Wp = c.W + math.max(c.pl, c.pr)
+  gm.fwd = tiling(c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
+  -- the weight gradient's vectors run over the whole wide plane
+  gm.dw_vectors = ceil_div(c.Ho * gm.Wp, LANES)
+  local reach = gm.dw_vectors * LANES + (c.kh - 1) * gm.Wp + c.kw - 1
+  gm.x_plane = math.max(gm.fwd.plane_rows, ceil_div(reach, gm.Wp)) * gm.Wp
+  gm.dyw_plane = ceil_div(gm.dw_vectors * LANES, gm.Wp) * gm.Wp
+  gm.Wd = c.Wo + c.kw - 1 - math.min(c.pl, c.pr)
+  gm.bwd = tiling(c.H, gm.Wd, c.W, c.kh, c.kw, c.cin)
+  gm.dyp_plane = gm.bwd.plane_rows * gm.Wd
+  -- the weight gradient's tile: TG output channels x all taps where they fit
+  -- in registers (each dy vector then read once per input channel), else x
+  -- the taps of one kernel row
+  gm.tg_rows = c.kh * c.kw <= MAX_ACCUMULATORS and c.kh or 1
+  gm.tg = channels_per_tile(c.cout, gm.tg_rows * c.kw)
   return gm
 end
 
@@ -45,144 +106,168 @@ function direct.problem(c)
   return nil
 end
 
--- Workspace: per image (padded input, padded output gradient) and fixed
--- (flipped kernel, slack after each buffer).
-function direct.work(c)
-  local gm = geometry(c)
-  return gm.x_size + gm.dy_size, gm.flip_size + 3 * SLACK
+-- Workspace per image: the padded input and the widened output gradient
+-- (forward, weight gradient), or the padded output gradient (input
+-- gradient). Fixed: the flipped kernel, after them.
+local function per_image(c, gm)
+  return math.max(c.cin * gm.x_plane + c.cout * gm.dyw_plane, c.cout * gm.dyp_plane)
 end
 
--- y[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][oh + a][ow + b]:
--- the tiled kernel shared by forward and the input gradient. k describes it:
--- src, sh, sw (its plane), cin, cout, kh, kw, weights, dst, oh, ow (its plane),
--- bias (or nil), relu (max(y, 0) before the store: a fused relu) and
+function direct.work(c)
+  return per_image(c, geometry(c)), c.cout * c.cin * c.kh * c.kw
+end
+
+-- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
+-- long, at (top, left).
+local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
+  g.need("pad_plane")
+  w:line("#pragma omp parallel for")
+  w:line("for (int p = 0; p < %s; ++p)", planes)
+  w:line("    pad_plane(%s + (size_t)p * %d, %s + (size_t)p * %d, %d, %d, %d, %d, %d, %d);", dst, plane, src, h * wd, h, wd,
+    plane // wp, wp, top, left)
+end
+
+-- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
+-- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
+-- A work item is a band of rows of TCO channels of one image: its tiles go to
+-- a wide buffer on the stack, whose rows are then copied into dst. k: src,
+-- plane (values per source plane), cin, cout, kh, kw, weights, dst, t (the
+-- tiling), bias (or nil), relu (a fused relu: max(y, 0) before the store) and
 -- accumulate (add to dst instead of storing).
 local function tiled(w, g, k)
-  local tco = channels_per_tile(k.cout)
-  local taps = k.cin * k.kh * k.kw
-  w:line("#pragma omp parallel for collapse(2)")
-  w:open("for (int cb = 0; cb < %d; ++cb) {", k.cout // tco)
-  w:open("for (int r = 0; r < n * %d; ++r) {", k.oh)
-  w:line("const int i = r / %d, oh = r %% %d;", k.oh, k.oh)
-  w:line("const %s *wb = %s + (size_t)cb * %d;", g.T, k.weights, tco * taps)
-  w:open("for (int t0 = 0; t0 < %d; t0 += %d) {", k.ow, LANES)
-  for t = 0, tco - 1 do
-    if k.bias then
-      w:line("vreal a%d = (vreal){ 0 } + %s[cb * %d + %d];", t, k.bias, tco, t)
-    else
-      w:line("vreal a%d = { 0 };", t)
-    end
+  local t, taps = k.t, k.kh * k.kw
+  local per_tile, out_plane = t.tv * LANES, t.rows * t.out_width
+  g.need("vreal")
+  g.need("vwide")
+  g.need("unwiden")
+  w:line("#pragma omp parallel for collapse(3) schedule(static)")
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
+  w:open("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows)
+  w:line("const %s *wb = %s + (size_t)cb * %d;", g.T, k.weights, t.tco * k.cin * taps)
+  w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
+  w:line("%s yt[%d]; /* the band, wide: [%d][%d] */", g.T, t.tco * t.band_wide, t.tco, t.band_wide)
+  w:open("for (int pt = 0; pt < %d; ++pt) { /* tiles of %d wide positions */", t.tiles, per_tile)
+  w:line("vwide a[%d][%d];", t.tco, t.tv)
+  for c = 0, t.tco - 1 do
+    local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
+    local lhs = {}
+    for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
+    w:line("%s = %s;", table.concat(lhs, " = "), start)
   end
   w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
-  w:line("const %s *xr = %s + ((size_t)(ci * n + i) * %d + oh) * %d + t0;", g.T, k.src, k.sh, k.sw)
-  w:line("const %s *wc = wb + ci * %d;", g.T, k.kh * k.kw)
-  w:line("vreal v;")
+  w:line("const %s *xr = xb + (size_t)ci * n * %d + pt * %d;", g.T, k.plane, per_tile)
+  w:line("const %s *wc = wb + ci * %d;", g.T, taps)
+  local names = {}
+  for v = 0, t.tv - 1 do names[#names + 1] = "v" .. v end
+  w:line("vwide %s;", table.concat(names, ", "))
   for a = 0, k.kh - 1 do
     for b = 0, k.kw - 1 do
-      local tap = a * k.kw + b
-      local terms = {}
-      for t = 0, tco - 1 do terms[#terms + 1] = string.format("a%d += wc[%d] * v;", t, t * taps + tap) end
-      w:line("vload(&v, xr + %d); %s", a * k.sw + b, table.concat(terms, " "))
+      local tap, loads = a * k.kw + b, {}
+      for v = 0, t.tv - 1 do loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * LANES) end
+      w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+      for c = 0, t.tco - 1 do
+        local terms = {}
+        for v = 0, t.tv - 1 do
+          terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v, c * k.cin * taps + tap, v)
+        end
+        w:line(table.concat(terms, " "))
+      end
     end
   end
   w:close()
-  w:line("%s *yr = %s + ((size_t)cb * %d * n + i) * %d + oh * %d + t0;", g.T, k.dst, tco, k.oh * k.ow, k.ow)
-  if tco > 1 then w:line("const size_t stride = (size_t)n * %d; /* one output channel */", k.oh * k.ow) end
-  local store = k.accumulate and "vstore_add" or "vstore"
-  if k.relu then
-    w:line("/* the fused relu: keep the lanes > 0 */")
-    for t = 0, tco - 1 do w:line("a%d = (vreal)((vlanes)a%d & (a%d > (vreal){ 0 }));", t, t, t) end
-  end
-  for t = 0, tco - 1 do
-    w:line("%s(yr + %s, &a%d, %d - t0);", store, t == 0 and "0" or string.format("%d * stride", t), t, k.ow)
-  end
+  w:open("for (int c = 0; c < %d; ++c) {", t.tco)
+  w:open("for (int v = 0; v < %d; ++v) {", t.tv)
+  if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
+  w:line("memcpy(yt + c * %d + pt * %d + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, per_tile, LANES)
   w:close()
   w:close()
   w:close()
-end
-
--- Copy `planes` planes of h x w into zeroed planes of hp x wp at (top, left).
-local function pad(w, g, dst, src, planes, h, wd, hp, wp, top, left)
-  g.need("pad_planes")
-  w:line("pad_planes(%s, %s, %s, %d, %d, %d, %d, %d, %d);", dst, src, planes, h, wd, hp, wp, top, left)
+  local last = t.rows - (t.bands - 1) * t.band_rows
+  local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
+  w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
+    t.band_rows * t.out_width)
+  w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
+    out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+  w:close()
+  w:close()
+  w:close()
 end
 
 function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  g.need("vreal")
-  local src = "x"
-  if gm.padded then
-    w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.Hp, gm.Wp)
-    pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.Hp, gm.Wp, c.pt, c.pl)
-    src = "xp"
-  end
-  tiled(w, g, { src = src, sh = gm.Hp, sw = gm.Wp, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw,
-    weights = "w", dst = "y", oh = c.Ho, ow = c.Wo, bias = c.bias and "b" or nil, relu = node.fused_relu })
+  w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.fwd.plane_rows, gm.Wp)
+  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw, weights = "w",
+    dst = "y", t = gm.fwd, bias = c.bias and "b" or nil, relu = node.fused_relu })
 end
 
--- dw[co][ci][a][b] = (or +=) sum over images and outputs of dy[co][i][oh][ow] * xp[ci][i][oh + a][ow + b]:
--- full vectors of 8 columns, then the row's last columns one by one.
-local function weight_gradient(w, g, c, gm, src)
-  local taps = c.kh * c.kw
-  local full = c.Wo // LANES * LANES
-  w:line("#pragma omp parallel for collapse(2)")
-  w:open("for (int co = 0; co < %d; ++co) {", c.cout)
+-- dw[co][ci][a][b] (=, or += when accumulating) sum over images and wide
+-- positions q of dyw[co][i][q] * xp[ci][i][q + a*Wp + b], where dyw is dy
+-- widened to rows Wp long with zeros in the columns past Wo.
+local function weight_gradient(w, g, c, gm)
+  local taps, tg, ra = c.kh * c.kw, gm.tg, gm.tg_rows
+  g.need("vreal")
+  g.need("vwide")
+  w:line("%s *dyw = xp + (size_t)n * %d; /* dy widened: [%d][n][%d][%d] */", g.T, c.cin * gm.x_plane, c.cout,
+    gm.dyw_plane // gm.Wp, gm.Wp)
+  pad(w, g, "dyw", "dy", string.format("%d * n", c.cout), c.Ho, c.Wo, gm.dyw_plane, gm.Wp, 0, 0)
+  w:line("#pragma omp parallel for collapse(3) schedule(static)")
+  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-  for t = 0, taps - 1 do w:line("vreal a%d = { 0 }; %s s%d = 0;", t, g.T, t) end
-  w:open("for (int r = 0; r < n * %d; ++r) {", c.Ho)
-  w:line("const int i = r / %d, oh = r %% %d;", c.Ho, c.Ho)
-  w:line("const %s *d = dy + ((size_t)co * n + i) * %d + oh * %d;", g.T, c.Ho * c.Wo, c.Wo)
-  w:line("const %s *xr = %s + ((size_t)ci * n + i) * %d + oh * %d;", g.T, src, gm.Hp * gm.Wp, gm.Wp)
-  if full > 0 then
-    w:open("for (int t0 = 0; t0 < %d; t0 += %d) {", full, LANES)
-    w:line("vreal dv, v;")
-    w:line("vload(&dv, d + t0);")
-    for a = 0, c.kh - 1 do
-      for b = 0, c.kw - 1 do
-        w:line("vload(&v, xr + t0 + %d); a%d += dv * v;", a * gm.Wp + b, a * c.kw + b)
-      end
+  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // ra, ra)
+  w:line("vwide a[%d][%d];", tg, ra * c.kw)
+  w:open("for (int t = 0; t < %d; ++t) {", tg)
+  w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
+  w:close()
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:line("const %s *d = dyw + ((size_t)cb * %d * n + i) * %d;", g.T, tg, gm.dyw_plane)
+  w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
+  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw_vectors * LANES, LANES)
+  local xs, loads = {}, {}
+  for r = 0, ra - 1 do
+    for b = 0, c.kw - 1 do
+      local k = r * c.kw + b
+      xs[#xs + 1] = "x" .. k
+      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", k, r * gm.Wp + b)
     end
-    w:close()
   end
-  if full < c.Wo then
-    w:open("for (int ow = %d; ow < %d; ++ow) {", full, c.Wo)
-    w:line("const %s dv = d[ow];", g.T)
-    for a = 0, c.kh - 1 do
-      local terms = {}
-      for b = 0, c.kw - 1 do terms[#terms + 1] = string.format("s%d += dv * xr[ow + %d];", a * c.kw + b, a * gm.Wp + b) end
-      w:line(table.concat(terms, " "))
-    end
-    w:close()
+  w:line("vwide dv, %s;", table.concat(xs, ", "))
+  w:line(table.concat(loads, " "))
+  for t = 0, tg - 1 do
+    local terms = {}
+    for k = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, k, k) end
+    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dyw_plane),
+      table.concat(terms, " "))
   end
   w:close()
-  w:line("%s *dwc = dw + ((size_t)co * %d + ci) * %d;", g.T, c.cin, taps)
-  for t = 0, taps - 1 do w:line("put_grad(s, &dwc[%d], vsum(&a%d) + s%d);", t, t, t) end
+  w:close()
+  w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", g.T, tg, c.cin, taps, ra * c.kw)
+  w:open("for (int t = 0; t < %d; ++t) {", tg)
+  w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", ra * c.kw, c.cin * taps)
+  w:close()
+  w:close()
   w:close()
   w:close()
 end
 
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  g.need("vreal")
   w:open("if (%s) {", util.trains(node, "weight"))
-  local src = "x"
-  if gm.padded then
-    w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.Hp, gm.Wp)
-    pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.Hp, gm.Wp, c.pt, c.pl)
-    src = "xp"
-  end
-  weight_gradient(w, g, c, gm, src)
+  w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.fwd.plane_rows, gm.Wp)
+  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  weight_gradient(w, g, c, gm)
   w:close()
   w:open("if (need_dx) {")
-  local after_xp = gm.padded and string.format("(size_t)n * %d + %d", gm.x_size, SLACK) or tostring(SLACK)
-  w:line("%s *dyp = s->work + %s; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, after_xp, c.cout, gm.Hd, gm.Wd)
-  w:line("%s *wt = dyp + (size_t)n * %d + %d; /* w flipped and transposed: [%d][%d][%d][%d] */",
-    g.T, gm.dy_size, SLACK, c.cin, c.cout, c.kh, c.kw)
-  pad(w, g, "dyp", "dy", string.format("%d * n", c.cout), c.Ho, c.Wo, gm.Hd, gm.Wd, c.kh - 1 - c.pt, c.kw - 1 - c.pl)
+  w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.bwd.plane_rows, gm.Wd)
+  w:line("%s *wt = s->work + (size_t)n * %d; /* w flipped and transposed: [%d][%d][%d][%d] */",
+    g.T, per_image(c, gm), c.cin, c.cout, c.kh, c.kw)
+  pad(w, g, "dyp", "dy", string.format("%d * n", c.cout), c.Ho, c.Wo, gm.dyp_plane, gm.Wd, c.kh - 1 - c.pt,
+    c.kw - 1 - c.pl)
   g.need("flip_kernel")
   w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)
-  tiled(w, g, { src = "dyp", sh = gm.Hd, sw = gm.Wd, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
-    weights = "wt", dst = "dx", oh = c.H, ow = c.W, accumulate = not util.assigns_dx(node) })
+  tiled(w, g, { src = "dyp", plane = gm.dyp_plane, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
+    weights = "wt", dst = "dx", t = gm.bwd, accumulate = not util.assigns_dx(node) })
   w:close()
 end
 

@@ -1,7 +1,8 @@
 -- Every convolution forced to the "direct" strategy, on the shapes that stress
--- it: output rows of 11 (one full 8-column tile and a partial one), output
--- channels that tile by 2 and 1, even and factorized kernels, asymmetric and
--- explicit padding; no activation, so that central differences are exact.
+-- it: rows of 11 and 9, so that the 16-lane vectors cross row ends, output
+-- channels that tile by 2 and 1, even and factorized kernels (a 5x5 one, too
+-- many taps for one weight-gradient tile), asymmetric and explicit padding;
+-- no activation, so that central differences are exact.
 -- strategy_direct.lua and strategy_im2col.lua hold the same layers, so both
 -- strategies face the same gradient checks and the same PyTorch comparison.
 return network{ input = { 3, 9, 11 }, batch = 3,
