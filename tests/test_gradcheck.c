@@ -175,7 +175,17 @@ static void check_model(const nn_model64 *m, int training)
     free(h.target);
 }
 
-#define GRADCHECK_TEST(name)                                  \
-    Test(gradcheck, name) { check_model(&name##_model, 1); } \
-    Test(gradcheck_eval, name) { check_model(&name##_model, 0); }
+/* tests/tests.mk builds this file a second time with -mno-avx512f where the machine has
+ * AVX-512, for the direct convolutions' 8-lane code (helpers.lua's WIDE_LANES). */
+#ifdef GRADCHECK_NARROW
+#define TRAIN_SUITE gradcheck_narrow
+#define EVAL_SUITE gradcheck_narrow_eval
+#else
+#define TRAIN_SUITE gradcheck
+#define EVAL_SUITE gradcheck_eval
+#endif
+#define TEST_IN(suite, name) Test(suite, name) /* expands the suite macros */
+#define GRADCHECK_TEST(name)                                     \
+    TEST_IN(TRAIN_SUITE, name) { check_model(&name##_model, 1); } \
+    TEST_IN(EVAL_SUITE, name) { check_model(&name##_model, 0); }
 GRADCHECK_MODELS(GRADCHECK_TEST)

@@ -53,6 +53,15 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# The same checks compiled without AVX-512, where the machine has it: the direct
+# convolutions are written out for 16-lane (AVX-512) and 8-lane vectors, and this
+# runs the 8-lane code.
+ifneq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes),)
+TEST_BINS += $(TEST_BUILD)/test_gradcheck_narrow
+endif
+$(TEST_BUILD)/test_gradcheck_narrow: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) -mno-avx512f -DGRADCHECK_NARROW tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
+
 # Trainers for the trainer tests (tests/trainers/*.lua, generated into build/, not committed).
 TEST_TRAINERS := $(sort $(basename $(notdir $(wildcard tests/trainers/*.lua))))
 define trainer_rules

@@ -29,19 +29,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 
@@ -51,7 +62,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -69,6 +80,50 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
 {
     memset(dst, 0, sizeof(real) * (size_t)hp * wp);
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -264,6 +319,7 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 28 * n; ++p)
         pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -325,29 +381,96 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 1 rows */
+                const float *wb = w + (size_t)cb * 672;
+                const float *xb = xp + (size_t)i * 58 + band * 29;
+                float yt[256]; /* the band, wide: [8][32] */
+                for (int pt = 0; pt < 4; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 28; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 58 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[84] * v0;
+                        a[2][0] += wc[168] * v0;
+                        a[3][0] += wc[252] * v0;
+                        a[4][0] += wc[336] * v0;
+                        a[5][0] += wc[420] * v0;
+                        a[6][0] += wc[504] * v0;
+                        a[7][0] += wc[588] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[85] * v0;
+                        a[2][0] += wc[169] * v0;
+                        a[3][0] += wc[253] * v0;
+                        a[4][0] += wc[337] * v0;
+                        a[5][0] += wc[421] * v0;
+                        a[6][0] += wc[505] * v0;
+                        a[7][0] += wc[589] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[86] * v0;
+                        a[2][0] += wc[170] * v0;
+                        a[3][0] += wc[254] * v0;
+                        a[4][0] += wc[338] * v0;
+                        a[5][0] += wc[422] * v0;
+                        a[6][0] += wc[506] * v0;
+                        a[7][0] += wc[590] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 32 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 28 + band * 28;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 28, yt + c * 32, 1, 29, 28, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params;
-    float *dy = s->dacts + 100352; /* masked in place by the fused relu */
+    const float *dy = s->dacts + 100352;
     const float *y = s->acts + 100352;
     float *dw = s->grads;
     float *db = s->grads + 5376;
     float *dx = s->dacts + 50176;
-    const int np = n * 28;
-    if (trains(s, 1)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)64 * np);
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][2][29] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 58, dy + p * 28, y + p * 28, 1, 28, 2, 29, 0, 1);
+        }
+        if (trains(s, 1)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [28][n][2][29] */
+        float *xp = dyp + (size_t)n * 3712; /* x padded: [28][n][2][29] */
         #pragma omp parallel for
         for (int p = 0; p < 28 * n; ++p)
             pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
-        float *dyw = xp + (size_t)n * 1624; /* dy widened: [64][n][2][29] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 58, dy + (size_t)p * 28, 1, 28, 2, 29, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 28; ++ci) {
@@ -357,7 +480,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 58;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 58 + 1;
                         const float *xr = xp + ((size_t)ci * n + i) * 58 + kb * 29;
                         for (int q = 0; q < 32; q += 16) {
                             vwide dv, x0, x1, x2;
@@ -379,14 +502,40 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 16; ++cb) {
+            for (int ci = 0; ci < 28; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 58 + 1;
+                        const float *xr = xp + ((size_t)ci * n + i) * 58 + kb * 29;
+                        for (int q = 0; q < 32; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 58 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 58 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 58 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 28 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 84 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][2][29] */
         float *wt = s->work + (size_t)n * 5336; /* w flipped and transposed: [28][64][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
         flip_kernel(wt, w, 64, 28, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
@@ -431,6 +580,52 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
+                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 58 + band * 29;
+                    float yt[128]; /* the band, wide: [4][32] */
+                    for (int pt = 0; pt < 2; ++pt) { /* tiles of 16 wide positions */
+                        vwide a[4][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 58 + pt * 16;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
+                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
+                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
+                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
+                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
+                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
+                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
+                        }
+                        for (int c = 0; c < 4; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 32 + pt * 16 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 4 * n + i) * 28 + band * 28;
+                    for (int c = 0; c < 4; ++c) unwiden(yb + (size_t)c * n * 28, yt + c * 32, 1, 29, 28, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 

@@ -29,19 +29,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 
@@ -51,7 +62,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -71,6 +82,50 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
 }
 
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
+}
+
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
  * gradient of a stride-1 convolution, as a convolution of the output gradient. */
 static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
@@ -81,41 +136,6 @@ static inline void flip_kernel(real *restrict wt, const real *restrict w, int co
                 for (int b = 0; b < kw; ++b)
                     wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
                         w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
-/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
-static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
-{
-    #pragma omp parallel for
-    for (size_t i = 0; i < count; ++i) {
-        const real d = dy[i];
-        dy[i] = y[i] > 0 ? d : 0;
-    }
-}
-
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
- * output. Given y, the output of a fused relu, dy is first masked in place (zero where
- * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
-static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
-                            int accumulate)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *d = dy + (size_t)r * cols, sum = 0;
-        if (y) {
-            const real *yr = y + (size_t)r * cols;
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) {
-                const real g = yr[j] > 0 ? d[j] : 0;
-                d[j] = g;
-                sum += g;
-            }
-        } else {
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) sum += d[j];
-        }
-        db[r] = accumulate ? db[r] + sum : sum;
-    }
 }
 
 /* y[i][c] += b[c]: bias of a dense output. */
@@ -165,6 +185,7 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
         pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -280,29 +301,150 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 72;
+                const float *xb = xp + (size_t)i * 812 + band * 364;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 1; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 812 + pt * 8;
+                        const float *wc = wb + ci * 9;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[9] * v0;
+                        a[2][0] += wc[18] * v0;
+                        a[3][0] += wc[27] * v0;
+                        a[4][0] += wc[36] * v0;
+                        a[5][0] += wc[45] * v0;
+                        a[6][0] += wc[54] * v0;
+                        a[7][0] += wc[63] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[10] * v0;
+                        a[2][0] += wc[19] * v0;
+                        a[3][0] += wc[28] * v0;
+                        a[4][0] += wc[37] * v0;
+                        a[5][0] += wc[46] * v0;
+                        a[6][0] += wc[55] * v0;
+                        a[7][0] += wc[64] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[11] * v0;
+                        a[2][0] += wc[20] * v0;
+                        a[3][0] += wc[29] * v0;
+                        a[4][0] += wc[38] * v0;
+                        a[5][0] += wc[47] * v0;
+                        a[6][0] += wc[56] * v0;
+                        a[7][0] += wc[65] * v0;
+                        vwload(&v0, xr + 28); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0;
+                        a[1][0] += wc[12] * v0;
+                        a[2][0] += wc[21] * v0;
+                        a[3][0] += wc[30] * v0;
+                        a[4][0] += wc[39] * v0;
+                        a[5][0] += wc[48] * v0;
+                        a[6][0] += wc[57] * v0;
+                        a[7][0] += wc[66] * v0;
+                        vwload(&v0, xr + 29); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0;
+                        a[1][0] += wc[13] * v0;
+                        a[2][0] += wc[22] * v0;
+                        a[3][0] += wc[31] * v0;
+                        a[4][0] += wc[40] * v0;
+                        a[5][0] += wc[49] * v0;
+                        a[6][0] += wc[58] * v0;
+                        a[7][0] += wc[67] * v0;
+                        vwload(&v0, xr + 30); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0;
+                        a[1][0] += wc[14] * v0;
+                        a[2][0] += wc[23] * v0;
+                        a[3][0] += wc[32] * v0;
+                        a[4][0] += wc[41] * v0;
+                        a[5][0] += wc[50] * v0;
+                        a[6][0] += wc[59] * v0;
+                        a[7][0] += wc[68] * v0;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0;
+                        a[1][0] += wc[15] * v0;
+                        a[2][0] += wc[24] * v0;
+                        a[3][0] += wc[33] * v0;
+                        a[4][0] += wc[42] * v0;
+                        a[5][0] += wc[51] * v0;
+                        a[6][0] += wc[60] * v0;
+                        a[7][0] += wc[69] * v0;
+                        vwload(&v0, xr + 57); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0;
+                        a[1][0] += wc[16] * v0;
+                        a[2][0] += wc[25] * v0;
+                        a[3][0] += wc[34] * v0;
+                        a[4][0] += wc[43] * v0;
+                        a[5][0] += wc[52] * v0;
+                        a[6][0] += wc[61] * v0;
+                        a[7][0] += wc[70] * v0;
+                        vwload(&v0, xr + 58); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0;
+                        a[1][0] += wc[17] * v0;
+                        a[2][0] += wc[26] * v0;
+                        a[3][0] += wc[35] * v0;
+                        a[4][0] += wc[44] * v0;
+                        a[5][0] += wc[53] * v0;
+                        a[6][0] += wc[62] * v0;
+                        a[7][0] += wc[71] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 676 + band * 338;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 676, yt + c * 368, 13, 28, 26, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts;
     const float *w = s->params;
-    float *dy = s->dacts + 50176; /* masked in place by the fused relu */
+    const float *dy = s->dacts + 50176;
     const float *y = s->acts + 50176;
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
-    const int np = n * 676;
-    if (trains(s, 1)) sum_rows(db, dy, y, 32, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)32 * np);
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 896, dy + p * 676, y + p * 676, 26, 26, 32, 28, 2, 2);
+        }
+        if (trains(s, 1)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [1][n][29][28] */
+        float *xp = dyp + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
-        float *dyw = xp + (size_t)n * 812; /* dy widened: [32][n][27][28] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
@@ -312,13 +454,13 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 756;
+                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 896 + 58;
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
                         for (int q = 0; q < 736; q += 16) {
                             vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 28); vwload(&x4, xr + q + 29); vwload(&x5, xr + q + 30); vwload(&x6, xr + q + 56); vwload(&x7, xr + q + 57); vwload(&x8, xr + q + 58);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
@@ -328,26 +470,49 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 32; ++cb) {
+            for (int ci = 0; ci < 1; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[1][9];
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 896 + 58;
+                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                        for (int q = 0; q < 736; q += 8) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 28); vwload(&x4, xr + q + 29); vwload(&x5, xr + q + 30); vwload(&x6, xr + q + 56); vwload(&x7, xr + q + 57); vwload(&x8, xr + q + 58);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][31][28] */
-        float *wt = s->work + (size_t)n * 27776; /* w flipped and transposed: [1][32][3][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 868, dy + (size_t)p * 676, 26, 26, 31, 28, 2, 2);
+        float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][3] */
         flip_kernel(wt, w, 32, 1, 3, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
                     const float *wb = wt + (size_t)cb * 288;
-                    const float *xb = dyp + (size_t)i * 868 + band * 784;
+                    const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
                     for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 868 + pt * 80;
+                            const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
@@ -380,6 +545,52 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                    const float *wb = wt + (size_t)cb * 288;
+                    const float *xb = dyp + (size_t)i * 896 + band * 784;
+                    float yt[816]; /* the band, wide: [1][816] */
+                    for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -442,6 +653,7 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -557,29 +769,150 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 2304;
+                const float *xb = xp + (size_t)i * 182 + band * 143;
+                float yt[1152]; /* the band, wide: [8][144] */
+                for (int pt = 0; pt < 18; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 182 + pt * 8;
+                        const float *wc = wb + ci * 9;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[288] * v0;
+                        a[2][0] += wc[576] * v0;
+                        a[3][0] += wc[864] * v0;
+                        a[4][0] += wc[1152] * v0;
+                        a[5][0] += wc[1440] * v0;
+                        a[6][0] += wc[1728] * v0;
+                        a[7][0] += wc[2016] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[289] * v0;
+                        a[2][0] += wc[577] * v0;
+                        a[3][0] += wc[865] * v0;
+                        a[4][0] += wc[1153] * v0;
+                        a[5][0] += wc[1441] * v0;
+                        a[6][0] += wc[1729] * v0;
+                        a[7][0] += wc[2017] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[290] * v0;
+                        a[2][0] += wc[578] * v0;
+                        a[3][0] += wc[866] * v0;
+                        a[4][0] += wc[1154] * v0;
+                        a[5][0] += wc[1442] * v0;
+                        a[6][0] += wc[1730] * v0;
+                        a[7][0] += wc[2018] * v0;
+                        vwload(&v0, xr + 13); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0;
+                        a[1][0] += wc[291] * v0;
+                        a[2][0] += wc[579] * v0;
+                        a[3][0] += wc[867] * v0;
+                        a[4][0] += wc[1155] * v0;
+                        a[5][0] += wc[1443] * v0;
+                        a[6][0] += wc[1731] * v0;
+                        a[7][0] += wc[2019] * v0;
+                        vwload(&v0, xr + 14); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0;
+                        a[1][0] += wc[292] * v0;
+                        a[2][0] += wc[580] * v0;
+                        a[3][0] += wc[868] * v0;
+                        a[4][0] += wc[1156] * v0;
+                        a[5][0] += wc[1444] * v0;
+                        a[6][0] += wc[1732] * v0;
+                        a[7][0] += wc[2020] * v0;
+                        vwload(&v0, xr + 15); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0;
+                        a[1][0] += wc[293] * v0;
+                        a[2][0] += wc[581] * v0;
+                        a[3][0] += wc[869] * v0;
+                        a[4][0] += wc[1157] * v0;
+                        a[5][0] += wc[1445] * v0;
+                        a[6][0] += wc[1733] * v0;
+                        a[7][0] += wc[2021] * v0;
+                        vwload(&v0, xr + 26); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0;
+                        a[1][0] += wc[294] * v0;
+                        a[2][0] += wc[582] * v0;
+                        a[3][0] += wc[870] * v0;
+                        a[4][0] += wc[1158] * v0;
+                        a[5][0] += wc[1446] * v0;
+                        a[6][0] += wc[1734] * v0;
+                        a[7][0] += wc[2022] * v0;
+                        vwload(&v0, xr + 27); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0;
+                        a[1][0] += wc[295] * v0;
+                        a[2][0] += wc[583] * v0;
+                        a[3][0] += wc[871] * v0;
+                        a[4][0] += wc[1159] * v0;
+                        a[5][0] += wc[1447] * v0;
+                        a[6][0] += wc[1735] * v0;
+                        a[7][0] += wc[2023] * v0;
+                        vwload(&v0, xr + 28); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0;
+                        a[1][0] += wc[296] * v0;
+                        a[2][0] += wc[584] * v0;
+                        a[3][0] += wc[872] * v0;
+                        a[4][0] += wc[1160] * v0;
+                        a[5][0] += wc[1448] * v0;
+                        a[6][0] += wc[1736] * v0;
+                        a[7][0] += wc[2024] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 144 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 121 + band * 121;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 121, yt + c * 144, 11, 13, 11, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
-    float *dy = s->dacts + 1780736; /* masked in place by the fused relu */
+    const float *dy = s->dacts + 1780736;
     const float *y = s->acts + 1780736;
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
     float *dx = s->dacts + 1434624;
-    const int np = n * 121;
-    if (trains(s, 3)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)64 * np);
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 221, dy + p * 121, y + p * 121, 11, 11, 17, 13, 2, 2);
+        }
+        if (trains(s, 3)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 2)) {
-        float *xp = s->work; /* x padded: [32][n][14][13] */
+        float *xp = dyp + (size_t)n * 14144; /* x padded: [32][n][14][13] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
-        float *dyw = xp + (size_t)n * 5824; /* dy widened: [64][n][12][13] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 156, dy + (size_t)p * 121, 11, 11, 12, 13, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -589,13 +922,13 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 156;
+                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 221 + 28;
                         const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
                         for (int q = 0; q < 144; q += 16) {
                             vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 13); vwload(&x4, xr + q + 14); vwload(&x5, xr + q + 15); vwload(&x6, xr + q + 26); vwload(&x7, xr + q + 27); vwload(&x8, xr + q + 28);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 156 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 221 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 2 * 32 + ci) * 9 + kb * 9;
@@ -605,14 +938,37 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 64; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[1][9];
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 221 + 28;
+                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
+                        for (int q = 0; q < 144; q += 8) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 13); vwload(&x4, xr + q + 14); vwload(&x5, xr + q + 15); vwload(&x6, xr + q + 26); vwload(&x7, xr + q + 27); vwload(&x8, xr + q + 28);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 1 * 32 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 288 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
-        float *wt = s->work + (size_t)n * 15808; /* w flipped and transposed: [32][64][3][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, 11, 11, 17, 13, 2, 2);
+        float *wt = s->work + (size_t)n * 19968; /* w flipped and transposed: [32][64][3][3] */
         flip_kernel(wt, w, 64, 32, 3, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -727,6 +1083,122 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 4608;
+                    const float *xb = dyp + (size_t)i * 221 + band * 169;
+                    float yt[1408]; /* the band, wide: [8][176] */
+                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + pt * 8;
+                            const float *wc = wb + ci * 9;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[576] * v0;
+                            a[2][0] += wc[1152] * v0;
+                            a[3][0] += wc[1728] * v0;
+                            a[4][0] += wc[2304] * v0;
+                            a[5][0] += wc[2880] * v0;
+                            a[6][0] += wc[3456] * v0;
+                            a[7][0] += wc[4032] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[577] * v0;
+                            a[2][0] += wc[1153] * v0;
+                            a[3][0] += wc[1729] * v0;
+                            a[4][0] += wc[2305] * v0;
+                            a[5][0] += wc[2881] * v0;
+                            a[6][0] += wc[3457] * v0;
+                            a[7][0] += wc[4033] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[578] * v0;
+                            a[2][0] += wc[1154] * v0;
+                            a[3][0] += wc[1730] * v0;
+                            a[4][0] += wc[2306] * v0;
+                            a[5][0] += wc[2882] * v0;
+                            a[6][0] += wc[3458] * v0;
+                            a[7][0] += wc[4034] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[579] * v0;
+                            a[2][0] += wc[1155] * v0;
+                            a[3][0] += wc[1731] * v0;
+                            a[4][0] += wc[2307] * v0;
+                            a[5][0] += wc[2883] * v0;
+                            a[6][0] += wc[3459] * v0;
+                            a[7][0] += wc[4035] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[580] * v0;
+                            a[2][0] += wc[1156] * v0;
+                            a[3][0] += wc[1732] * v0;
+                            a[4][0] += wc[2308] * v0;
+                            a[5][0] += wc[2884] * v0;
+                            a[6][0] += wc[3460] * v0;
+                            a[7][0] += wc[4036] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[581] * v0;
+                            a[2][0] += wc[1157] * v0;
+                            a[3][0] += wc[1733] * v0;
+                            a[4][0] += wc[2309] * v0;
+                            a[5][0] += wc[2885] * v0;
+                            a[6][0] += wc[3461] * v0;
+                            a[7][0] += wc[4037] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[582] * v0;
+                            a[2][0] += wc[1158] * v0;
+                            a[3][0] += wc[1734] * v0;
+                            a[4][0] += wc[2310] * v0;
+                            a[5][0] += wc[2886] * v0;
+                            a[6][0] += wc[3462] * v0;
+                            a[7][0] += wc[4038] * v0;
+                            vwload(&v0, xr + 27); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[583] * v0;
+                            a[2][0] += wc[1159] * v0;
+                            a[3][0] += wc[1735] * v0;
+                            a[4][0] += wc[2311] * v0;
+                            a[5][0] += wc[2887] * v0;
+                            a[6][0] += wc[3463] * v0;
+                            a[7][0] += wc[4039] * v0;
+                            vwload(&v0, xr + 28); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[584] * v0;
+                            a[2][0] += wc[1160] * v0;
+                            a[3][0] += wc[1736] * v0;
+                            a[4][0] += wc[2312] * v0;
+                            a[5][0] += wc[2888] * v0;
+                            a[6][0] += wc[3464] * v0;
+                            a[7][0] += wc[4040] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 176, 13, 13, 13, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -1006,7 +1478,7 @@ const nn_model fmnist_cnn_model = {
     .output_offset = 2497536,
     .n_params = 225040,
     .n_acts = 2498176,
-    .n_work = 1777952,
+    .n_work = 1887264,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,
     .n_tensors = 8,

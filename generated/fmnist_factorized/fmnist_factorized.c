@@ -29,19 +29,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 
@@ -51,7 +62,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -69,6 +80,50 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
 {
     memset(dst, 0, sizeof(real) * (size_t)hp * wp);
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -238,6 +293,7 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
         pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -298,27 +354,94 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 24;
+                const float *xb = xp + (size_t)i * 812 + band * 364;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 1; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 812 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[3] * v0;
+                        a[2][0] += wc[6] * v0;
+                        a[3][0] += wc[9] * v0;
+                        a[4][0] += wc[12] * v0;
+                        a[5][0] += wc[15] * v0;
+                        a[6][0] += wc[18] * v0;
+                        a[7][0] += wc[21] * v0;
+                        vwload(&v0, xr + 28); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[4] * v0;
+                        a[2][0] += wc[7] * v0;
+                        a[3][0] += wc[10] * v0;
+                        a[4][0] += wc[13] * v0;
+                        a[5][0] += wc[16] * v0;
+                        a[6][0] += wc[19] * v0;
+                        a[7][0] += wc[22] * v0;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[5] * v0;
+                        a[2][0] += wc[8] * v0;
+                        a[3][0] += wc[11] * v0;
+                        a[4][0] += wc[14] * v0;
+                        a[5][0] += wc[17] * v0;
+                        a[6][0] += wc[20] * v0;
+                        a[7][0] += wc[23] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 728 + band * 364;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 368, 13, 28, 28, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts;
     const float *w = s->params;
-    float *dy = s->dacts + 50176; /* writable for sum_rows, which masks it under a fused relu only */
+    const float *dy = s->dacts + 50176;
     float *dw = s->grads;
     float *db = s->grads + 96;
     float *dx = s->dacts;
-    const int np = n * 728;
-    if (trains(s, 1)) sum_rows(db, dy, NULL, 32, np, s->accumulate_grads);
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 896, dy + p * 728, NULL, 26, 28, 32, 28, 2, 0);
+        }
+        if (trains(s, 1)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [1][n][29][28] */
+        float *xp = dyp + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, 28, 28, 29, 28, 0, 0);
-        float *dyw = xp + (size_t)n * 812; /* dy widened: [32][n][27][28] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
@@ -328,19 +451,19 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 756;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 896 + 56;
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
                         for (int q = 0; q < 736; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 28); vwload(&x2, xr + q + 56);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 756 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 756 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 756 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 756 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 896 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 896 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 896 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 896 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 896 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 896 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
@@ -350,26 +473,52 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 1; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 896 + 56;
+                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                        for (int q = 0; q < 736; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 28); vwload(&x2, xr + q + 56);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 896 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 896 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 1 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][31][28] */
-        float *wt = s->work + (size_t)n * 27776; /* w flipped and transposed: [1][32][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 868, dy + (size_t)p * 728, 26, 28, 31, 28, 2, 0);
+        float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][1] */
         flip_kernel(wt, w, 32, 1, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
                     const float *wb = wt + (size_t)cb * 96;
-                    const float *xb = dyp + (size_t)i * 868 + band * 784;
+                    const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
                     for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 868 + pt * 80;
+                            const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
@@ -390,6 +539,40 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                    const float *wb = wt + (size_t)cb * 96;
+                    const float *xb = dyp + (size_t)i * 896 + band * 784;
+                    float yt[816]; /* the band, wide: [1][816] */
+                    for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -404,6 +587,7 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -465,29 +649,96 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 13 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 756 + band * 364;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 756 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 676 + band * 338;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 676, yt + c * 368, 13, 28, 26, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 50176;
     const float *w = s->params + 128;
-    float *dy = s->dacts + 1541120; /* masked in place by the fused relu */
+    const float *dy = s->dacts + 1541120;
     const float *y = s->acts + 1541120;
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
-    const int np = n * 676;
-    if (trains(s, 3)) sum_rows(db, dy, y, 32, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)32 * np);
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 756, dy + p * 676, y + p * 676, 26, 26, 27, 28, 0, 2);
+        }
+        if (trains(s, 3)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 2)) {
-        float *xp = s->work; /* x padded: [32][n][27][28] */
+        float *xp = dyp + (size_t)n * 24192; /* x padded: [32][n][27][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, 26, 28, 27, 28, 0, 0);
-        float *dyw = xp + (size_t)n * 24192; /* dy widened: [32][n][27][28] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -497,7 +748,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 756;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 756 + 2;
                         const float *xr = xp + ((size_t)ci * n + i) * 756 + kb * 28;
                         for (int q = 0; q < 736; q += 16) {
                             vwide dv, x0, x1, x2;
@@ -519,14 +770,40 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 756 + 2;
+                        const float *xr = xp + ((size_t)ci * n + i) * 756 + kb * 28;
+                        for (int q = 0; q < 736; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
         float *wt = s->work + (size_t)n * 48384; /* w flipped and transposed: [32][32][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, 26, 26, 27, 28, 0, 2);
         flip_kernel(wt, w, 32, 32, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -587,6 +864,68 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 756 + band * 364;
+                    float yt[2944]; /* the band, wide: [8][368] */
+                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 756 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[96] * v0;
+                            a[2][0] += wc[192] * v0;
+                            a[3][0] += wc[288] * v0;
+                            a[4][0] += wc[384] * v0;
+                            a[5][0] += wc[480] * v0;
+                            a[6][0] += wc[576] * v0;
+                            a[7][0] += wc[672] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[97] * v0;
+                            a[2][0] += wc[193] * v0;
+                            a[3][0] += wc[289] * v0;
+                            a[4][0] += wc[385] * v0;
+                            a[5][0] += wc[481] * v0;
+                            a[6][0] += wc[577] * v0;
+                            a[7][0] += wc[673] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[98] * v0;
+                            a[2][0] += wc[194] * v0;
+                            a[3][0] += wc[290] * v0;
+                            a[4][0] += wc[386] * v0;
+                            a[5][0] += wc[482] * v0;
+                            a[6][0] += wc[578] * v0;
+                            a[7][0] += wc[674] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 728 + band * 364;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 368, 13, 28, 28, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -649,6 +988,7 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -709,27 +1049,94 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 182 + band * 143;
+                float yt[1152]; /* the band, wide: [8][144] */
+                for (int pt = 0; pt < 18; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
+                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
+                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
+                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
+                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
+                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
+                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
+                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 182 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 13); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 26); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 144 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 143 + band * 143;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 143, yt + c * 144, 11, 13, 13, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 2925568;
     const float *w = s->params + 3232;
-    float *dy = s->dacts + 3271680; /* writable for sum_rows, which masks it under a fused relu only */
+    const float *dy = s->dacts + 3271680;
     float *dw = s->grads + 3232;
     float *db = s->grads + 9376;
     float *dx = s->dacts + 2925568;
-    const int np = n * 143;
-    if (trains(s, 5)) sum_rows(db, dy, NULL, 64, np, s->accumulate_grads);
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        float sum = 0;
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            sum += pad_grad_plane(dyp + p * 221, dy + p * 143, NULL, 11, 13, 17, 13, 2, 0);
+        }
+        if (trains(s, 5)) put_grad(s, &db[co], sum);
+    }
     if (trains(s, 4)) {
-        float *xp = s->work; /* x padded: [32][n][14][13] */
+        float *xp = dyp + (size_t)n * 14144; /* x padded: [32][n][14][13] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, 13, 13, 14, 13, 0, 0);
-        float *dyw = xp + (size_t)n * 5824; /* dy widened: [64][n][12][13] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 156, dy + (size_t)p * 143, 11, 13, 12, 13, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -739,19 +1146,19 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 156;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 221 + 26;
                         const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
                         for (int q = 0; q < 144; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 13); vwload(&x2, xr + q + 26);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 156 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 156 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 156 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 156 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 156 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 156 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 156 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 221 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 221 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 221 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 221 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 221 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 221 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 221 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -761,14 +1168,40 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 16; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 221 + 26;
+                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
+                        for (int q = 0; q < 144; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 13); vwload(&x2, xr + q + 26);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 221 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 221 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 221 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
-        float *wt = s->work + (size_t)n * 15808; /* w flipped and transposed: [32][64][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, 11, 13, 17, 13, 2, 0);
+        float *wt = s->work + (size_t)n * 19968; /* w flipped and transposed: [32][64][3][1] */
         flip_kernel(wt, w, 64, 32, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -829,6 +1262,68 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *xb = dyp + (size_t)i * 221 + band * 169;
+                    float yt[1408]; /* the band, wide: [8][176] */
+                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[192] * v0;
+                            a[2][0] += wc[384] * v0;
+                            a[3][0] += wc[576] * v0;
+                            a[4][0] += wc[768] * v0;
+                            a[5][0] += wc[960] * v0;
+                            a[6][0] += wc[1152] * v0;
+                            a[7][0] += wc[1344] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[193] * v0;
+                            a[2][0] += wc[385] * v0;
+                            a[3][0] += wc[577] * v0;
+                            a[4][0] += wc[769] * v0;
+                            a[5][0] += wc[961] * v0;
+                            a[6][0] += wc[1153] * v0;
+                            a[7][0] += wc[1345] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[194] * v0;
+                            a[2][0] += wc[386] * v0;
+                            a[3][0] += wc[578] * v0;
+                            a[4][0] += wc[770] * v0;
+                            a[5][0] += wc[962] * v0;
+                            a[6][0] += wc[1154] * v0;
+                            a[7][0] += wc[1346] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 176, 13, 13, 13, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 

@@ -29,19 +29,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 
@@ -51,7 +62,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -69,6 +80,50 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
 {
     memset(dst, 0, sizeof(real) * (size_t)hp * wp);
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -225,6 +280,7 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
         pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -339,6 +395,122 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 216;
+                const float *xb = xp + (size_t)i * 1188 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 3; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1188 + pt * 8;
+                        const float *wc = wb + ci * 9;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[27] * v0;
+                        a[2][0] += wc[54] * v0;
+                        a[3][0] += wc[81] * v0;
+                        a[4][0] += wc[108] * v0;
+                        a[5][0] += wc[135] * v0;
+                        a[6][0] += wc[162] * v0;
+                        a[7][0] += wc[189] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[28] * v0;
+                        a[2][0] += wc[55] * v0;
+                        a[3][0] += wc[82] * v0;
+                        a[4][0] += wc[109] * v0;
+                        a[5][0] += wc[136] * v0;
+                        a[6][0] += wc[163] * v0;
+                        a[7][0] += wc[190] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[29] * v0;
+                        a[2][0] += wc[56] * v0;
+                        a[3][0] += wc[83] * v0;
+                        a[4][0] += wc[110] * v0;
+                        a[5][0] += wc[137] * v0;
+                        a[6][0] += wc[164] * v0;
+                        a[7][0] += wc[191] * v0;
+                        vwload(&v0, xr + 33); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0;
+                        a[1][0] += wc[30] * v0;
+                        a[2][0] += wc[57] * v0;
+                        a[3][0] += wc[84] * v0;
+                        a[4][0] += wc[111] * v0;
+                        a[5][0] += wc[138] * v0;
+                        a[6][0] += wc[165] * v0;
+                        a[7][0] += wc[192] * v0;
+                        vwload(&v0, xr + 34); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0;
+                        a[1][0] += wc[31] * v0;
+                        a[2][0] += wc[58] * v0;
+                        a[3][0] += wc[85] * v0;
+                        a[4][0] += wc[112] * v0;
+                        a[5][0] += wc[139] * v0;
+                        a[6][0] += wc[166] * v0;
+                        a[7][0] += wc[193] * v0;
+                        vwload(&v0, xr + 35); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0;
+                        a[1][0] += wc[32] * v0;
+                        a[2][0] += wc[59] * v0;
+                        a[3][0] += wc[86] * v0;
+                        a[4][0] += wc[113] * v0;
+                        a[5][0] += wc[140] * v0;
+                        a[6][0] += wc[167] * v0;
+                        a[7][0] += wc[194] * v0;
+                        vwload(&v0, xr + 66); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0;
+                        a[1][0] += wc[33] * v0;
+                        a[2][0] += wc[60] * v0;
+                        a[3][0] += wc[87] * v0;
+                        a[4][0] += wc[114] * v0;
+                        a[5][0] += wc[141] * v0;
+                        a[6][0] += wc[168] * v0;
+                        a[7][0] += wc[195] * v0;
+                        vwload(&v0, xr + 67); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0;
+                        a[1][0] += wc[34] * v0;
+                        a[2][0] += wc[61] * v0;
+                        a[3][0] += wc[88] * v0;
+                        a[4][0] += wc[115] * v0;
+                        a[5][0] += wc[142] * v0;
+                        a[6][0] += wc[169] * v0;
+                        a[7][0] += wc[196] * v0;
+                        vwload(&v0, xr + 68); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0;
+                        a[1][0] += wc[35] * v0;
+                        a[2][0] += wc[62] * v0;
+                        a[3][0] += wc[89] * v0;
+                        a[4][0] += wc[116] * v0;
+                        a[5][0] += wc[143] * v0;
+                        a[6][0] += wc[170] * v0;
+                        a[7][0] += wc[197] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -348,15 +520,20 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     const float *dy = s->dacts + 98304;
     float *dw = s->grads;
     float *dx = s->dacts;
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
+        }
+    }
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [3][n][36][33] */
+        float *xp = dyp + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
-        float *dyw = xp + (size_t)n * 3564; /* dy widened: [64][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
@@ -366,13 +543,13 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 1155 + 34;
                         const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 1155 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 2 * 3 + ci) * 9 + kb * 9;
@@ -382,14 +559,37 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 64; ++cb) {
+            for (int ci = 0; ci < 3; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[1][9];
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 1155 + 34;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
-        float *wt = s->work + (size_t)n * 73920; /* w flipped and transposed: [3][64][3][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, 32, 32, 35, 33, 1, 1);
+        float *wt = s->work + (size_t)n * 77484; /* w flipped and transposed: [3][64][3][3] */
         flip_kernel(wt, w, 64, 3, 3, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
@@ -434,6 +634,52 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                    const float *wb = wt + (size_t)cb * 576;
+                    const float *xb = dyp + (size_t)i * 1155 + band * 1056;
+                    float yt[1056]; /* the band, wide: [1][1056] */
+                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -679,6 +925,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -739,6 +986,68 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 1152;
+                const float *xb = xp + (size_t)i * 1088 + band * 512;
+                float yt[4096]; /* the band, wide: [8][512] */
+                for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 64); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -748,15 +1057,20 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 9535488;
     float *dw = s->grads + 7424;
     float *dx = s->dacts + 7962624;
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][34][32] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+        }
+    }
     if (trains(s, 15)) {
-        float *xp = s->work; /* x padded: [48][n][34][32] */
+        float *xp = dyp + (size_t)n * 69632; /* x padded: [48][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
-        float *dyw = xp + (size_t)n * 52224; /* dy widened: [64][n][32][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1024, dy + (size_t)p * 1024, 32, 32, 32, 32, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -766,19 +1080,19 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1024;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
                         const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
                         for (int q = 0; q < 1024; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1024 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1024 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1024 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1024 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1024 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1024 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1024 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
@@ -788,14 +1102,40 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 16; ++cb) {
+            for (int ci = 0; ci < 48; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
+                        for (int q = 0; q < 1024; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][34][32] */
-        float *wt = s->work + (size_t)n * 117760; /* w flipped and transposed: [48][64][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        float *wt = s->work + (size_t)n * 121856; /* w flipped and transposed: [48][64][3][1] */
         flip_kernel(wt, w, 64, 48, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -856,6 +1196,68 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *xb = dyp + (size_t)i * 1088 + band * 512;
+                    float yt[4096]; /* the band, wide: [8][512] */
+                    for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[192] * v0;
+                            a[2][0] += wc[384] * v0;
+                            a[3][0] += wc[576] * v0;
+                            a[4][0] += wc[768] * v0;
+                            a[5][0] += wc[960] * v0;
+                            a[6][0] += wc[1152] * v0;
+                            a[7][0] += wc[1344] * v0;
+                            vwload(&v0, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[193] * v0;
+                            a[2][0] += wc[385] * v0;
+                            a[3][0] += wc[577] * v0;
+                            a[4][0] += wc[769] * v0;
+                            a[5][0] += wc[961] * v0;
+                            a[6][0] += wc[1153] * v0;
+                            a[7][0] += wc[1345] * v0;
+                            vwload(&v0, xr + 64); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[194] * v0;
+                            a[2][0] += wc[386] * v0;
+                            a[3][0] += wc[578] * v0;
+                            a[4][0] += wc[770] * v0;
+                            a[5][0] += wc[962] * v0;
+                            a[6][0] += wc[1154] * v0;
+                            a[7][0] += wc[1346] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -1128,6 +1530,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
         pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1188,6 +1591,68 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 384;
+                const float *xb = xp + (size_t)i * 1088 + band * 512;
+                float yt[4096]; /* the band, wide: [8][512] */
+                for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[48] * v0;
+                        a[2][0] += wc[96] * v0;
+                        a[3][0] += wc[144] * v0;
+                        a[4][0] += wc[192] * v0;
+                        a[5][0] += wc[240] * v0;
+                        a[6][0] += wc[288] * v0;
+                        a[7][0] += wc[336] * v0;
+                        vwload(&v0, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[49] * v0;
+                        a[2][0] += wc[97] * v0;
+                        a[3][0] += wc[145] * v0;
+                        a[4][0] += wc[193] * v0;
+                        a[5][0] += wc[241] * v0;
+                        a[6][0] += wc[289] * v0;
+                        a[7][0] += wc[337] * v0;
+                        vwload(&v0, xr + 64); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[50] * v0;
+                        a[2][0] += wc[98] * v0;
+                        a[3][0] += wc[146] * v0;
+                        a[4][0] += wc[194] * v0;
+                        a[5][0] += wc[242] * v0;
+                        a[6][0] += wc[290] * v0;
+                        a[7][0] += wc[338] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -1197,15 +1662,20 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 30528;
     float *dx = s->dacts + 18448384;
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+        }
+    }
     if (trains(s, 30)) {
-        float *xp = s->work; /* x padded: [16][n][34][32] */
+        float *xp = dyp + (size_t)n * 34816; /* x padded: [16][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 16 * n; ++p)
             pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
-        float *dyw = xp + (size_t)n * 17408; /* dy widened: [32][n][32][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1024, dy + (size_t)p * 1024, 32, 32, 32, 32, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 16; ++ci) {
@@ -1215,19 +1685,19 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1024;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
                         const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
                         for (int q = 0; q < 1024; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1024 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1024 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1024 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1024 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1024 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1024 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1024 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 16 + ci) * 3 + kb * 3;
@@ -1237,14 +1707,40 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 16; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
+                        for (int q = 0; q < 1024; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 16 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 48 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
-        float *wt = s->work + (size_t)n * 50176; /* w flipped and transposed: [16][32][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        float *wt = s->work + (size_t)n * 52224; /* w flipped and transposed: [16][32][3][1] */
         flip_kernel(wt, w, 32, 16, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
@@ -1305,6 +1801,68 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 1088 + band * 512;
+                    float yt[4096]; /* the band, wide: [8][512] */
+                    for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[96] * v0;
+                            a[2][0] += wc[192] * v0;
+                            a[3][0] += wc[288] * v0;
+                            a[4][0] += wc[384] * v0;
+                            a[5][0] += wc[480] * v0;
+                            a[6][0] += wc[576] * v0;
+                            a[7][0] += wc[672] * v0;
+                            vwload(&v0, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[97] * v0;
+                            a[2][0] += wc[193] * v0;
+                            a[3][0] += wc[289] * v0;
+                            a[4][0] += wc[385] * v0;
+                            a[5][0] += wc[481] * v0;
+                            a[6][0] += wc[577] * v0;
+                            a[7][0] += wc[673] * v0;
+                            vwload(&v0, xr + 64); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[98] * v0;
+                            a[2][0] += wc[194] * v0;
+                            a[3][0] += wc[290] * v0;
+                            a[4][0] += wc[386] * v0;
+                            a[5][0] += wc[482] * v0;
+                            a[6][0] += wc[578] * v0;
+                            a[7][0] += wc[674] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -1378,6 +1936,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1438,6 +1997,68 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 1122 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
@@ -1447,15 +2068,20 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 21069824;
     float *dw = s->grads + 32192;
     float *dx = s->dacts + 20021248;
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+        }
+    }
     if (trains(s, 35)) {
-        float *xp = s->work; /* x padded: [32][n][34][33] */
+        float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
-        float *dyw = xp + (size_t)n * 35904; /* dy widened: [32][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -1465,19 +2091,19 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
                         const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1056 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1056 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1056 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1056 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1056 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1056 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -1487,14 +2113,40 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
-        float *wt = s->work + (size_t)n * 69696; /* w flipped and transposed: [32][32][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        float *wt = s->work + (size_t)n * 71808; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1555,6 +2207,68 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 3; ++band) { /* 11 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 1122 + band * 363;
+                    float yt[2944]; /* the band, wide: [8][368] */
+                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[96] * v0;
+                            a[2][0] += wc[192] * v0;
+                            a[3][0] += wc[288] * v0;
+                            a[4][0] += wc[384] * v0;
+                            a[5][0] += wc[480] * v0;
+                            a[6][0] += wc[576] * v0;
+                            a[7][0] += wc[672] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[97] * v0;
+                            a[2][0] += wc[193] * v0;
+                            a[3][0] += wc[289] * v0;
+                            a[4][0] += wc[385] * v0;
+                            a[5][0] += wc[481] * v0;
+                            a[6][0] += wc[577] * v0;
+                            a[7][0] += wc[673] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[98] * v0;
+                            a[2][0] += wc[194] * v0;
+                            a[3][0] += wc[290] * v0;
+                            a[4][0] += wc[386] * v0;
+                            a[5][0] += wc[482] * v0;
+                            a[6][0] += wc[578] * v0;
+                            a[7][0] += wc[674] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -1628,6 +2342,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1688,6 +2403,68 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 1088 + band * 512;
+                float yt[4096]; /* the band, wide: [8][512] */
+                for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 64); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -1697,15 +2474,20 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 23166976;
     float *dw = s->grads + 35392;
     float *dx = s->dacts + 22118400;
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+        }
+    }
     if (trains(s, 40)) {
-        float *xp = s->work; /* x padded: [32][n][34][32] */
+        float *xp = dyp + (size_t)n * 34816; /* x padded: [32][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
-        float *dyw = xp + (size_t)n * 34816; /* dy widened: [32][n][32][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1024, dy + (size_t)p * 1024, 32, 32, 32, 32, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -1715,19 +2497,19 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1024;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
                         const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
                         for (int q = 0; q < 1024; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1024 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1024 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1024 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1024 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1024 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1024 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1024 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -1737,14 +2519,40 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
+                        for (int q = 0; q < 1024; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
-        float *wt = s->work + (size_t)n * 67584; /* w flipped and transposed: [32][32][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        float *wt = s->work + (size_t)n * 69632; /* w flipped and transposed: [32][32][3][1] */
         flip_kernel(wt, w, 32, 32, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1805,6 +2613,68 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 1088 + band * 512;
+                    float yt[4096]; /* the band, wide: [8][512] */
+                    for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[96] * v0;
+                            a[2][0] += wc[192] * v0;
+                            a[3][0] += wc[288] * v0;
+                            a[4][0] += wc[384] * v0;
+                            a[5][0] += wc[480] * v0;
+                            a[6][0] += wc[576] * v0;
+                            a[7][0] += wc[672] * v0;
+                            vwload(&v0, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[97] * v0;
+                            a[2][0] += wc[193] * v0;
+                            a[3][0] += wc[289] * v0;
+                            a[4][0] += wc[385] * v0;
+                            a[5][0] += wc[481] * v0;
+                            a[6][0] += wc[577] * v0;
+                            a[7][0] += wc[673] * v0;
+                            vwload(&v0, xr + 64); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[98] * v0;
+                            a[2][0] += wc[194] * v0;
+                            a[3][0] += wc[290] * v0;
+                            a[4][0] += wc[386] * v0;
+                            a[5][0] += wc[482] * v0;
+                            a[6][0] += wc[578] * v0;
+                            a[7][0] += wc[674] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -1878,6 +2748,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1938,6 +2809,68 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 1122 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
@@ -1947,15 +2880,20 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 38592;
     float *dx = s->dacts + 24215552;
+    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 32; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+        }
+    }
     if (trains(s, 45)) {
-        float *xp = s->work; /* x padded: [32][n][34][33] */
+        float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
-        float *dyw = xp + (size_t)n * 35904; /* dy widened: [32][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -1965,19 +2903,19 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
                         const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1056 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1056 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1056 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1056 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1056 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1056 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -1987,14 +2925,40 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 8; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
-        float *wt = s->work + (size_t)n * 69696; /* w flipped and transposed: [32][32][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        float *wt = s->work + (size_t)n * 71808; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2055,6 +3019,68 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 3; ++band) { /* 11 rows */
+                    const float *wb = wt + (size_t)cb * 768;
+                    const float *xb = dyp + (size_t)i * 1122 + band * 363;
+                    float yt[2944]; /* the band, wide: [8][368] */
+                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[96] * v0;
+                            a[2][0] += wc[192] * v0;
+                            a[3][0] += wc[288] * v0;
+                            a[4][0] += wc[384] * v0;
+                            a[5][0] += wc[480] * v0;
+                            a[6][0] += wc[576] * v0;
+                            a[7][0] += wc[672] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[97] * v0;
+                            a[2][0] += wc[193] * v0;
+                            a[3][0] += wc[289] * v0;
+                            a[4][0] += wc[385] * v0;
+                            a[5][0] += wc[481] * v0;
+                            a[6][0] += wc[577] * v0;
+                            a[7][0] += wc[673] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[98] * v0;
+                            a[2][0] += wc[194] * v0;
+                            a[3][0] += wc[290] * v0;
+                            a[4][0] += wc[386] * v0;
+                            a[5][0] += wc[482] * v0;
+                            a[6][0] += wc[578] * v0;
+                            a[7][0] += wc[674] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -2788,6 +3814,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -2848,6 +3875,68 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 1088 + band * 512;
+                float yt[4096]; /* the band, wide: [8][512] */
+                for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 64); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -2857,15 +3946,20 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 117056;
     float *dx = s->dacts + 58818560;
+    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
+    #pragma omp parallel for
+    for (int co = 0; co < 48; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+        }
+    }
     if (trains(s, 80)) {
-        float *xp = s->work; /* x padded: [32][n][34][32] */
+        float *xp = dyp + (size_t)n * 52224; /* x padded: [32][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
-        float *dyw = xp + (size_t)n * 34816; /* dy widened: [48][n][32][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1024, dy + (size_t)p * 1024, 32, 32, 32, 32, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -2875,19 +3969,19 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1024;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
                         const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
                         for (int q = 0; q < 1024; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1024 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1024 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1024 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1024 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1024 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1024 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1024 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -2897,14 +3991,40 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 12; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
+                        for (int q = 0; q < 1024; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
-        float *wt = s->work + (size_t)n * 83968; /* w flipped and transposed: [32][48][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        float *wt = s->work + (size_t)n * 87040; /* w flipped and transposed: [32][48][3][1] */
         flip_kernel(wt, w, 48, 32, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2965,6 +4085,68 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *xb = dyp + (size_t)i * 1088 + band * 512;
+                    float yt[4096]; /* the band, wide: [8][512] */
+                    for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 48; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[144] * v0;
+                            a[2][0] += wc[288] * v0;
+                            a[3][0] += wc[432] * v0;
+                            a[4][0] += wc[576] * v0;
+                            a[5][0] += wc[720] * v0;
+                            a[6][0] += wc[864] * v0;
+                            a[7][0] += wc[1008] * v0;
+                            vwload(&v0, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[145] * v0;
+                            a[2][0] += wc[289] * v0;
+                            a[3][0] += wc[433] * v0;
+                            a[4][0] += wc[577] * v0;
+                            a[5][0] += wc[721] * v0;
+                            a[6][0] += wc[865] * v0;
+                            a[7][0] += wc[1009] * v0;
+                            vwload(&v0, xr + 64); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[146] * v0;
+                            a[2][0] += wc[290] * v0;
+                            a[3][0] += wc[434] * v0;
+                            a[4][0] += wc[578] * v0;
+                            a[5][0] += wc[722] * v0;
+                            a[6][0] += wc[866] * v0;
+                            a[7][0] += wc[1010] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -3038,6 +4220,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3098,6 +4281,68 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 1152;
+                const float *xb = xp + (size_t)i * 1122 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
@@ -3107,15 +4352,20 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 63012864;
     float *dw = s->grads + 121856;
     float *dx = s->dacts + 61440000;
+    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 48; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+        }
+    }
     if (trains(s, 85)) {
-        float *xp = s->work; /* x padded: [48][n][34][33] */
+        float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
-        float *dyw = xp + (size_t)n * 53856; /* dy widened: [48][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -3125,19 +4375,19 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
                         const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1056 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1056 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1056 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1056 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1056 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1056 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
@@ -3147,14 +4397,40 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 12; ++cb) {
+            for (int ci = 0; ci < 48; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
-        float *wt = s->work + (size_t)n * 104544; /* w flipped and transposed: [48][48][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        float *wt = s->work + (size_t)n * 107712; /* w flipped and transposed: [48][48][1][3] */
         flip_kernel(wt, w, 48, 48, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3215,6 +4491,68 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+                for (int band = 0; band < 3; ++band) { /* 11 rows */
+                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *xb = dyp + (size_t)i * 1122 + band * 363;
+                    float yt[2944]; /* the band, wide: [8][368] */
+                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 48; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[144] * v0;
+                            a[2][0] += wc[288] * v0;
+                            a[3][0] += wc[432] * v0;
+                            a[4][0] += wc[576] * v0;
+                            a[5][0] += wc[720] * v0;
+                            a[6][0] += wc[864] * v0;
+                            a[7][0] += wc[1008] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[145] * v0;
+                            a[2][0] += wc[289] * v0;
+                            a[3][0] += wc[433] * v0;
+                            a[4][0] += wc[577] * v0;
+                            a[5][0] += wc[721] * v0;
+                            a[6][0] += wc[865] * v0;
+                            a[7][0] += wc[1009] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[146] * v0;
+                            a[2][0] += wc[290] * v0;
+                            a[3][0] += wc[434] * v0;
+                            a[4][0] += wc[578] * v0;
+                            a[5][0] += wc[722] * v0;
+                            a[6][0] += wc[866] * v0;
+                            a[7][0] += wc[1010] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -3288,6 +4626,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3348,6 +4687,68 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+            for (int band = 0; band < 2; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 1152;
+                const float *xb = xp + (size_t)i * 1088 + band * 512;
+                float yt[4096]; /* the band, wide: [8][512] */
+                for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 64); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -3357,15 +4758,20 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 128960;
     float *dx = s->dacts + 64585728;
+    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
+    #pragma omp parallel for
+    for (int co = 0; co < 48; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+        }
+    }
     if (trains(s, 90)) {
-        float *xp = s->work; /* x padded: [48][n][34][32] */
+        float *xp = dyp + (size_t)n * 52224; /* x padded: [48][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
-        float *dyw = xp + (size_t)n * 52224; /* dy widened: [48][n][32][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1024, dy + (size_t)p * 1024, 32, 32, 32, 32, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -3375,19 +4781,19 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1024;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
                         const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
                         for (int q = 0; q < 1024; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1024 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1024 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1024 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1024 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1024 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1024 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1024 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
@@ -3397,14 +4803,40 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 12; ++cb) {
+            for (int ci = 0; ci < 48; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
+                        for (int q = 0; q < 1024; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
-        float *wt = s->work + (size_t)n * 101376; /* w flipped and transposed: [48][48][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        float *wt = s->work + (size_t)n * 104448; /* w flipped and transposed: [48][48][3][1] */
         flip_kernel(wt, w, 48, 48, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3465,6 +4897,68 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+                for (int band = 0; band < 2; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *xb = dyp + (size_t)i * 1088 + band * 512;
+                    float yt[4096]; /* the band, wide: [8][512] */
+                    for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 48; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[144] * v0;
+                            a[2][0] += wc[288] * v0;
+                            a[3][0] += wc[432] * v0;
+                            a[4][0] += wc[576] * v0;
+                            a[5][0] += wc[720] * v0;
+                            a[6][0] += wc[864] * v0;
+                            a[7][0] += wc[1008] * v0;
+                            vwload(&v0, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[145] * v0;
+                            a[2][0] += wc[289] * v0;
+                            a[3][0] += wc[433] * v0;
+                            a[4][0] += wc[577] * v0;
+                            a[5][0] += wc[721] * v0;
+                            a[6][0] += wc[865] * v0;
+                            a[7][0] += wc[1009] * v0;
+                            vwload(&v0, xr + 64); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[146] * v0;
+                            a[2][0] += wc[290] * v0;
+                            a[3][0] += wc[434] * v0;
+                            a[4][0] += wc[578] * v0;
+                            a[5][0] += wc[722] * v0;
+                            a[6][0] += wc[866] * v0;
+                            a[7][0] += wc[1010] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 512;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 512, 16, 32, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -3538,6 +5032,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3598,6 +5093,68 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 1152;
+                const float *xb = xp + (size_t)i * 1122 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
@@ -3607,15 +5164,20 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 69304320;
     float *dw = s->grads + 136064;
     float *dx = s->dacts + 67731456;
+    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 48; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+        }
+    }
     if (trains(s, 95)) {
-        float *xp = s->work; /* x padded: [48][n][34][33] */
+        float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
-        float *dyw = xp + (size_t)n * 53856; /* dy widened: [48][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -3625,19 +5187,19 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
                         const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1056 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1056 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1056 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1056 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1056 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1056 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
@@ -3647,14 +5209,40 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 12; ++cb) {
+            for (int ci = 0; ci < 48; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
-        float *wt = s->work + (size_t)n * 104544; /* w flipped and transposed: [48][48][1][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        float *wt = s->work + (size_t)n * 107712; /* w flipped and transposed: [48][48][1][3] */
         flip_kernel(wt, w, 48, 48, 1, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3715,6 +5303,68 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+                for (int band = 0; band < 3; ++band) { /* 11 rows */
+                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *xb = dyp + (size_t)i * 1122 + band * 363;
+                    float yt[2944]; /* the band, wide: [8][368] */
+                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 48; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[144] * v0;
+                            a[2][0] += wc[288] * v0;
+                            a[3][0] += wc[432] * v0;
+                            a[4][0] += wc[576] * v0;
+                            a[5][0] += wc[720] * v0;
+                            a[6][0] += wc[864] * v0;
+                            a[7][0] += wc[1008] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[145] * v0;
+                            a[2][0] += wc[289] * v0;
+                            a[3][0] += wc[433] * v0;
+                            a[4][0] += wc[577] * v0;
+                            a[5][0] += wc[721] * v0;
+                            a[6][0] += wc[865] * v0;
+                            a[7][0] += wc[1009] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[146] * v0;
+                            a[2][0] += wc[290] * v0;
+                            a[3][0] += wc[434] * v0;
+                            a[4][0] += wc[578] * v0;
+                            a[5][0] += wc[722] * v0;
+                            a[6][0] += wc[866] * v0;
+                            a[7][0] += wc[1010] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -4496,6 +6146,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -4556,6 +6207,68 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 768;
+                const float *xb = xp + (size_t)i * 288 + band * 256;
+                float yt[2048]; /* the band, wide: [8][256] */
+                for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 256 + band * 256;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -4565,15 +6278,20 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 98664448;
     float *dw = s->grads + 275712;
     float *dx = s->dacts + 98402304;
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][18][16] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+        }
+    }
     if (trains(s, 130)) {
-        float *xp = s->work; /* x padded: [32][n][18][16] */
+        float *xp = dyp + (size_t)n * 18432; /* x padded: [32][n][18][16] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
-        float *dyw = xp + (size_t)n * 9216; /* dy widened: [64][n][16][16] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 256, dy + (size_t)p * 256, 16, 16, 16, 16, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -4583,19 +6301,19 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 256;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 288 + 16;
                         const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
                         for (int q = 0; q < 256; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 256 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 256 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 256 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 256 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 256 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 256 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 256 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 288 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 288 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 288 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 288 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
@@ -4605,14 +6323,40 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 16; ++cb) {
+            for (int ci = 0; ci < 32; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 288 + 16;
+                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
+                        for (int q = 0; q < 256; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][18][16] */
-        float *wt = s->work + (size_t)n * 25600; /* w flipped and transposed: [32][64][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+        float *wt = s->work + (size_t)n * 27648; /* w flipped and transposed: [32][64][3][1] */
         flip_kernel(wt, w, 64, 32, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -4673,6 +6417,68 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *xb = dyp + (size_t)i * 288 + band * 256;
+                    float yt[2048]; /* the band, wide: [8][256] */
+                    for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[192] * v0;
+                            a[2][0] += wc[384] * v0;
+                            a[3][0] += wc[576] * v0;
+                            a[4][0] += wc[768] * v0;
+                            a[5][0] += wc[960] * v0;
+                            a[6][0] += wc[1152] * v0;
+                            a[7][0] += wc[1344] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[193] * v0;
+                            a[2][0] += wc[385] * v0;
+                            a[3][0] += wc[577] * v0;
+                            a[4][0] += wc[769] * v0;
+                            a[5][0] += wc[961] * v0;
+                            a[6][0] += wc[1153] * v0;
+                            a[7][0] += wc[1345] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[194] * v0;
+                            a[2][0] += wc[386] * v0;
+                            a[3][0] += wc[578] * v0;
+                            a[4][0] += wc[770] * v0;
+                            a[5][0] += wc[962] * v0;
+                            a[6][0] += wc[1154] * v0;
+                            a[7][0] += wc[1346] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 256 + band * 256;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 
@@ -5745,6 +7551,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
@@ -5805,6 +7612,68 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
+            for (int band = 0; band < 1; ++band) { /* 16 rows */
+                const float *wb = w + (size_t)cb * 1152;
+                const float *xb = xp + (size_t)i * 288 + band * 256;
+                float yt[2048]; /* the band, wide: [8][256] */
+                for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 256 + band * 256;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
@@ -5814,15 +7683,20 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 118587392;
     float *dw = s->grads + 557376;
     float *dx = s->dacts + 118194176;
+    float *dyp = s->work; /* dy padded by k-1-p: [80][n][18][16] */
+    #pragma omp parallel for
+    for (int co = 0; co < 80; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+        }
+    }
     if (trains(s, 180)) {
-        float *xp = s->work; /* x padded: [48][n][18][16] */
+        float *xp = dyp + (size_t)n * 23040; /* x padded: [48][n][18][16] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
-        float *dyw = xp + (size_t)n * 13824; /* dy widened: [80][n][16][16] */
-        #pragma omp parallel for
-        for (int p = 0; p < 80 * n; ++p)
-            pad_plane(dyw + (size_t)p * 256, dy + (size_t)p * 256, 16, 16, 16, 16, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 10; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -5832,19 +7706,19 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 8 * n + i) * 256;
+                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 288 + 16;
                         const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
                         for (int q = 0; q < 256; q += 16) {
                             vwide dv, x0, x1, x2;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 256 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 256 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 256 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 256 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 256 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 256 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 256 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, d + (size_t)4 * n * 288 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, d + (size_t)5 * n * 288 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, d + (size_t)6 * n * 288 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, d + (size_t)7 * n * 288 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
@@ -5854,14 +7728,40 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 20; ++cb) {
+            for (int ci = 0; ci < 48; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[4][3];
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 288 + 16;
+                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
+                        for (int q = 0; q < 256; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [80][n][18][16] */
-        float *wt = s->work + (size_t)n * 34304; /* w flipped and transposed: [48][80][3][1] */
-        #pragma omp parallel for
-        for (int p = 0; p < 80 * n; ++p)
-            pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+        float *wt = s->work + (size_t)n * 36864; /* w flipped and transposed: [48][80][3][1] */
         flip_kernel(wt, w, 80, 48, 3, 1);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -5922,6 +7822,68 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
+                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                    const float *wb = wt + (size_t)cb * 1920;
+                    const float *xb = dyp + (size_t)i * 288 + band * 256;
+                    float yt[2048]; /* the band, wide: [8][256] */
+                    for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
+                            const float *wc = wb + ci * 3;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[240] * v0;
+                            a[2][0] += wc[480] * v0;
+                            a[3][0] += wc[720] * v0;
+                            a[4][0] += wc[960] * v0;
+                            a[5][0] += wc[1200] * v0;
+                            a[6][0] += wc[1440] * v0;
+                            a[7][0] += wc[1680] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[241] * v0;
+                            a[2][0] += wc[481] * v0;
+                            a[3][0] += wc[721] * v0;
+                            a[4][0] += wc[961] * v0;
+                            a[5][0] += wc[1201] * v0;
+                            a[6][0] += wc[1441] * v0;
+                            a[7][0] += wc[1681] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[242] * v0;
+                            a[2][0] += wc[482] * v0;
+                            a[3][0] += wc[722] * v0;
+                            a[4][0] += wc[962] * v0;
+                            a[5][0] += wc[1202] * v0;
+                            a[6][0] += wc[1442] * v0;
+                            a[7][0] += wc[1682] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 8 * n + i) * 256 + band * 256;
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 

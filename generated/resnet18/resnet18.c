@@ -29,19 +29,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 
@@ -51,7 +62,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -69,6 +80,50 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
 {
     memset(dst, 0, sizeof(real) * (size_t)hp * wp);
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
 }
 
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
@@ -751,6 +806,7 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
         pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+    #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -865,6 +921,122 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
             }
         }
     }
+    #else /* 8 */
+    #pragma omp parallel for collapse(3) schedule(static)
+    for (int i = 0; i < n; ++i) {
+        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
+            for (int band = 0; band < 3; ++band) { /* 11 rows */
+                const float *wb = w + (size_t)cb * 216;
+                const float *xb = xp + (size_t)i * 1188 + band * 363;
+                float yt[2944]; /* the band, wide: [8][368] */
+                for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 3; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1188 + pt * 8;
+                        const float *wc = wb + ci * 9;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[27] * v0;
+                        a[2][0] += wc[54] * v0;
+                        a[3][0] += wc[81] * v0;
+                        a[4][0] += wc[108] * v0;
+                        a[5][0] += wc[135] * v0;
+                        a[6][0] += wc[162] * v0;
+                        a[7][0] += wc[189] * v0;
+                        vwload(&v0, xr + 1); /* tap (0, 1) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[28] * v0;
+                        a[2][0] += wc[55] * v0;
+                        a[3][0] += wc[82] * v0;
+                        a[4][0] += wc[109] * v0;
+                        a[5][0] += wc[136] * v0;
+                        a[6][0] += wc[163] * v0;
+                        a[7][0] += wc[190] * v0;
+                        vwload(&v0, xr + 2); /* tap (0, 2) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[29] * v0;
+                        a[2][0] += wc[56] * v0;
+                        a[3][0] += wc[83] * v0;
+                        a[4][0] += wc[110] * v0;
+                        a[5][0] += wc[137] * v0;
+                        a[6][0] += wc[164] * v0;
+                        a[7][0] += wc[191] * v0;
+                        vwload(&v0, xr + 33); /* tap (1, 0) */
+                        a[0][0] += wc[3] * v0;
+                        a[1][0] += wc[30] * v0;
+                        a[2][0] += wc[57] * v0;
+                        a[3][0] += wc[84] * v0;
+                        a[4][0] += wc[111] * v0;
+                        a[5][0] += wc[138] * v0;
+                        a[6][0] += wc[165] * v0;
+                        a[7][0] += wc[192] * v0;
+                        vwload(&v0, xr + 34); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0;
+                        a[1][0] += wc[31] * v0;
+                        a[2][0] += wc[58] * v0;
+                        a[3][0] += wc[85] * v0;
+                        a[4][0] += wc[112] * v0;
+                        a[5][0] += wc[139] * v0;
+                        a[6][0] += wc[166] * v0;
+                        a[7][0] += wc[193] * v0;
+                        vwload(&v0, xr + 35); /* tap (1, 2) */
+                        a[0][0] += wc[5] * v0;
+                        a[1][0] += wc[32] * v0;
+                        a[2][0] += wc[59] * v0;
+                        a[3][0] += wc[86] * v0;
+                        a[4][0] += wc[113] * v0;
+                        a[5][0] += wc[140] * v0;
+                        a[6][0] += wc[167] * v0;
+                        a[7][0] += wc[194] * v0;
+                        vwload(&v0, xr + 66); /* tap (2, 0) */
+                        a[0][0] += wc[6] * v0;
+                        a[1][0] += wc[33] * v0;
+                        a[2][0] += wc[60] * v0;
+                        a[3][0] += wc[87] * v0;
+                        a[4][0] += wc[114] * v0;
+                        a[5][0] += wc[141] * v0;
+                        a[6][0] += wc[168] * v0;
+                        a[7][0] += wc[195] * v0;
+                        vwload(&v0, xr + 67); /* tap (2, 1) */
+                        a[0][0] += wc[7] * v0;
+                        a[1][0] += wc[34] * v0;
+                        a[2][0] += wc[61] * v0;
+                        a[3][0] += wc[88] * v0;
+                        a[4][0] += wc[115] * v0;
+                        a[5][0] += wc[142] * v0;
+                        a[6][0] += wc[169] * v0;
+                        a[7][0] += wc[196] * v0;
+                        vwload(&v0, xr + 68); /* tap (2, 2) */
+                        a[0][0] += wc[8] * v0;
+                        a[1][0] += wc[35] * v0;
+                        a[2][0] += wc[62] * v0;
+                        a[3][0] += wc[89] * v0;
+                        a[4][0] += wc[116] * v0;
+                        a[5][0] += wc[143] * v0;
+                        a[6][0] += wc[170] * v0;
+                        a[7][0] += wc[197] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+            }
+        }
+    }
+    #endif
 }
 
 static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
@@ -874,15 +1046,20 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 98304;
     float *dw = s->grads;
     float *dx = s->dacts;
+    float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
+    #pragma omp parallel for
+    for (int co = 0; co < 64; ++co) {
+        for (int i = 0; i < n; ++i) {
+            const size_t p = (size_t)co * n + i;
+            pad_grad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
+        }
+    }
     if (trains(s, 0)) {
-        float *xp = s->work; /* x padded: [3][n][36][33] */
+        float *xp = dyp + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
-        float *dyw = xp + (size_t)n * 3564; /* dy widened: [64][n][32][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyw + (size_t)p * 1056, dy + (size_t)p * 1024, 32, 32, 32, 33, 0, 0);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
@@ -892,13 +1069,13 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyw + ((size_t)cb * 2 * n + i) * 1056;
+                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 1155 + 34;
                         const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
                         for (int q = 0; q < 1056; q += 16) {
                             vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                             vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
                             vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 1056 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            vwload(&dv, d + (size_t)1 * n * 1155 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                         }
                     }
                     float *dwr = dw + ((size_t)cb * 2 * 3 + ci) * 9 + kb * 9;
@@ -908,14 +1085,37 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int cb = 0; cb < 64; ++cb) {
+            for (int ci = 0; ci < 3; ++ci) {
+                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                    vwide a[1][9];
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                    }
+                    for (int i = 0; i < n; ++i) {
+                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 1155 + 34;
+                        const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
+                        for (int q = 0; q < 1056; q += 8) {
+                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
+                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        }
+                    }
+                    float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 1; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                    }
+                }
+            }
+        }
+        #endif
     }
     if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
-        float *wt = s->work + (size_t)n * 73920; /* w flipped and transposed: [3][64][3][3] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, 32, 32, 35, 33, 1, 1);
+        float *wt = s->work + (size_t)n * 77484; /* w flipped and transposed: [3][64][3][3] */
         flip_kernel(wt, w, 64, 3, 3, 3);
+        #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
@@ -960,6 +1160,52 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
+        #else /* 8 */
+        #pragma omp parallel for collapse(3) schedule(static)
+        for (int i = 0; i < n; ++i) {
+            for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
+                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                    const float *wb = wt + (size_t)cb * 576;
+                    const float *xb = dyp + (size_t)i * 1155 + band * 1056;
+                    float yt[1056]; /* the band, wide: [1][1056] */
+                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 48 wide positions */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                }
+            }
+        }
+        #endif
     }
 }
 

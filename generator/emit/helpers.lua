@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "pad_grad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -23,19 +23,30 @@ typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
 static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
 ]],
   vwide = [[
-/* Sixteen lanes of real for the direct convolutions' register tiles: one AVX-512
- * register of floats (two of doubles, or of AVX registers elsewhere). */
-typedef real vwide __attribute__((vector_size(16 * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(16 * sizeof(real))));
+/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
+ * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
+ * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
+#if defined(__AVX512F__)
+#define WIDE_LANES 16
+#else
+#define WIDE_LANES 8
+#endif
+typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
+typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
 
 static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
 
-/* The sum of the lanes, as a tree of halves (a fixed order, four dependent adds). */
+/* The sum of the lanes, as a tree of halves (a fixed order). */
 static inline real vwsum(const vwide *v)
 {
+#if WIDE_LANES == 16
     vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
     t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
     t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
+#else
+    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
+    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
+#endif
     return t[0] + t[1];
 }
 ]],
@@ -46,7 +57,7 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 {
     /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
      * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane double vectors); read yw back from memory instead. */
+     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
     __asm__ volatile("" ::: "memory");
     for (int r = 0; r < rows; ++r) {
         if (accumulate)
@@ -65,6 +76,51 @@ static inline void pad_plane(real *restrict dst, const real *restrict src, int h
 {
     memset(dst, 0, sizeof(real) * (size_t)hp * wp);
     for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
+}
+]],
+  pad_grad_plane = [[
+/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
+ * the sum of what it copied (in vector lanes): a direct convolution's padded output
+ * gradient and its bias gradient in one pass. Always inlined, so that every size is a
+ * literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
+                                                                const real *restrict y, int h, int w, int hp, int wp,
+                                                                int top, int left)
+{
+    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
+     * reduction's lanes in memory here), then the rows are copied */
+    vreal lanes = { 0 };
+    int j = 0;
+    for (; j + 8 <= h * w; j += 8) {
+        vreal g;
+        vload(&g, dy + j);
+        if (y) {
+            vreal o;
+            vload(&o, y + j);
+            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
+        }
+        lanes += g;
+    }
+    real sum = 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (int l = 0; l < 8; ++l) sum += lanes[l];
+    /* Each element is written once: the zeros before the first row, each row and the padding
+     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
+     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
+    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
+    for (int r = 0; r < h; ++r) {
+        real *d = dst + (size_t)(r + top) * wp + left;
+        const real *g = dy + (size_t)r * w;
+        if (y)
+            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
+        else
+            memcpy(d, g, sizeof(real) * (size_t)w);
+        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
+    }
+    const size_t done = (size_t)(h + top) * wp + left;
+    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
 }
 ]],
   flip_kernel = [[

@@ -93,7 +93,14 @@ local function declare(node, w, g, backward)
   local c = node.conv
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
-  if backward then
+  if backward and c.strategy == "direct" then
+    -- direct.backward masks and sums dy as it pads it
+    w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+    if node.fused_relu then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
+    w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
+    if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
+    w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  elseif backward then
     if node.fused_relu then
       w:line("%s *dy = %s; /* masked in place by the fused relu */", g.T, g.dacts(node.out_off))
       w:line("const %s *y = %s;", g.T, g.acts(node.out_off))
@@ -112,7 +119,7 @@ local function declare(node, w, g, backward)
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
   local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"
-  if gemm or (backward and (c.bias or node.fused_relu)) then
+  if gemm or (backward and (c.bias or node.fused_relu) and c.strategy ~= "direct") then
     w:line("const int np = n * %d;", c.P)
   end
 end
@@ -172,6 +179,7 @@ end
 function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
+  if c.strategy == "direct" then return direct.backward(node, w, g) end
   if node.fused_relu then g.need("relu_mask") end
   if c.bias then
     -- the bias gradient's pass also applies a fused relu's mask
@@ -182,7 +190,6 @@ function conv.backward(node, w, g)
   elseif node.fused_relu then
     w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
   end
-  if c.strategy == "direct" then return direct.backward(node, w, g) end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end
   local src = "x"
   w:open("if (%s) {", util.trains(node, "weight"))

@@ -12,8 +12,8 @@
 -- is padded into the workspace with zero rows enough below it that the last
 -- vector never leaves its plane.
 --
--- Register tiles: TCO output channels x TV wide vectors (16 lanes, see
--- helpers.lua) of one image; per tap, TV loads and TCO*TV fused multiply-adds
+-- Register tiles: TCO output channels x TV vectors (16 or 8 lanes, see
+-- WIDTHS) of one image; per tap, TV loads and TCO*TV fused multiply-adds
 -- with the weight broadcast. The input gradient is the same kernel over the
 -- output gradient padded by k-1-p, with the kernel flipped and transposed (a
 -- full correlation). The weight gradient keeps TG output channels x the kw
@@ -23,8 +23,14 @@ local util = require("ops.util")
 
 local direct = {}
 
-local LANES = 16 -- the lanes of vwide (helpers.lua)
-local MAX_ACCUMULATORS = 24 -- of AVX-512's 32 vector registers, leaving room for the loads
+-- The kernels are written out for two vector widths, and helpers.lua's
+-- WIDE_LANES picks one when the C is compiled: 16 lanes where the target has
+-- AVX-512 (32 vector registers), 8 elsewhere (AVX2: 16 registers, so half
+-- the accumulators; wider vectors there would spill). The workspace fits both.
+local WIDTHS = {
+  { lanes = 16, accumulators = 24 },
+  { lanes = 8, accumulators = 12 },
+}
 -- A work item computes a band of whole output rows of TCO channels into a
 -- buffer of at most this many values on the thread's stack (16 KiB of
 -- floats, so it stays in L1 until it is copied into the output).
@@ -33,26 +39,27 @@ local BAND_VALUES = 4096
 local function ceil_div(a, b) return (a + b - 1) // b end
 
 -- Channels per tile: the largest of 8, 4, 2, 1 that divides `channels` and
--- leaves room for `per_channel` accumulators each.
-local function channels_per_tile(channels, per_channel)
+-- leaves room for `per_channel` of the width's accumulators each.
+local function channels_per_tile(width, channels, per_channel)
   for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if channels % t == 0 and t * per_channel <= MAX_ACCUMULATORS then return t end
+    if channels % t == 0 and t * per_channel <= width.accumulators then return t end
   end
   return 1
 end
 
--- The tiling of a wide correlation of planes `rows` x `width` (of which the
--- outputs are rows x out_width) by a kh x kw kernel into `cout` channels:
--- bands of band_rows rows (the last one shorter), each in `tiles` tiles of
--- tv vectors, the last tile reaching past the band. Vectors per tile: the
--- fewest cycles for the plane, counting a tap's step as max(tco*tv fused
--- multiply-adds, tv + tco loads) and the vectors that whole tiles add.
-local function tiling(rows, width, out_width, kh, kw, cout)
-  local t = { rows = rows, width = width, out_width = out_width }
-  t.tco = channels_per_tile(cout, 1)
+-- The tiling, for one vector width, of a wide correlation of planes `rows` x
+-- `width` (of which the outputs are rows x out_width) by a kh x kw kernel
+-- into `cout` channels: bands of band_rows rows (the last one shorter), each
+-- in `tiles` tiles of tv vectors, the last tile reaching past the band.
+-- Vectors per tile: the fewest cycles for the plane, counting a tap's step as
+-- max(tco*tv fused multiply-adds, tv + tco loads) and the vectors that whole
+-- tiles add.
+local function tiling(vw, rows, width, out_width, kh, kw, cout)
+  local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
+  t.tco = channels_per_tile(vw, cout, 1)
   local best
-  for tv = 1, math.min(MAX_ACCUMULATORS // t.tco, 6) do
-    local per_tile = tv * LANES
+  for tv = 1, math.min(vw.accumulators // t.tco, 6) do
+    local per_tile = tv * vw.lanes
     local band_rows = rows
     while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
       band_rows = band_rows - 1
@@ -65,36 +72,59 @@ local function tiling(rows, width, out_width, kh, kw, cout)
       best, t.tv, t.band_rows, t.bands, t.tiles = cost, tv, band_rows, bands, tiles
     end
   end
-  t.band_wide = t.tiles * t.tv * LANES -- wide positions computed per band
-  -- the last band's last tap reads up to here: the plane needs this many rows
-  local reach = (t.bands - 1) * t.band_rows * width + t.band_wide + (kh - 1) * width + kw - 1
-  t.plane_rows = math.max(rows + kh - 1, ceil_div(reach, width))
+  t.band_wide = t.tiles * t.tv * vw.lanes -- wide positions computed per band
+  -- the last band's last tap reads up to here
+  t.reach = (t.bands - 1) * t.band_rows * width + t.band_wide + (kh - 1) * width + kw - 1
   return t
 end
 
--- Geometry: the padded input (forward, weight gradient), the output gradient
--- widened to the input's row length (weight gradient) and padded by k-1-p
--- (input gradient).
+-- Rows a plane `width` long needs: the kernel's, and those the reads reach.
+local function plane_rows(rows, kh, width, reaches)
+  local n = rows + kh - 1
+  for _, r in ipairs(reaches) do n = math.max(n, ceil_div(r, width)) end
+  return n
+end
+
+-- Geometry: the padded input x (forward, weight gradient) and the padded
+-- output gradient dy (weight and input gradients). Rows share their padding
+-- columns: a row's right padding and the next row's left padding are the
+-- same zeros, so a padded x row is Wp = W + max(pl, pr) long. dy, padded by
+-- k-1-p on each side for the input gradient (a full correlation), then has
+-- rows Wo + kw - 1 - min(pl, pr) long, which is Wp again: from row T = kh-1-pt,
+-- column L = kw-1-pl on, it is also dy widened to x's rows with zeros past
+-- column Wo, as the weight gradient wants it. One buffer serves both.
 local function geometry(c)
-  local gm = {}
-  -- Rows share their padding columns: the right padding of a row and the left
-  -- padding of the next are the same zeros.
+  local gm = { fwd = {}, bwd = {}, dw = {} }
   gm.Wp = c.W + math.max(c.pl, c.pr)
-  gm.fwd = tiling(c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
-  -- the weight gradient's vectors run over the whole wide plane
-  gm.dw_vectors = ceil_div(c.Ho * gm.Wp, LANES)
-  local reach = gm.dw_vectors * LANES + (c.kh - 1) * gm.Wp + c.kw - 1
-  gm.x_plane = math.max(gm.fwd.plane_rows, ceil_div(reach, gm.Wp)) * gm.Wp
-  gm.dyw_plane = ceil_div(gm.dw_vectors * LANES, gm.Wp) * gm.Wp
-  gm.Wd = c.Wo + c.kw - 1 - math.min(c.pl, c.pr)
-  gm.bwd = tiling(c.H, gm.Wd, c.W, c.kh, c.kw, c.cin)
-  gm.dyp_plane = gm.bwd.plane_rows * gm.Wd
-  -- the weight gradient's tile: TG output channels x all taps where they fit
-  -- in registers (each dy vector then read once per input channel), else x
-  -- the taps of one kernel row
-  gm.tg_rows = c.kh * c.kw <= MAX_ACCUMULATORS and c.kh or 1
-  gm.tg = channels_per_tile(c.cout, gm.tg_rows * c.kw)
+  gm.dy_top, gm.dy_left = c.kh - 1 - c.pt, c.kw - 1 - c.pl
+  gm.dy_start = gm.dy_top * gm.Wp + gm.dy_left -- where the widened dy starts
+  -- the weight gradient's vectors run over the whole wide plane, in steps of 16
+  gm.dw_positions = ceil_div(c.Ho * gm.Wp, 16) * 16
+  local x_reach = { gm.dw_positions + (c.kh - 1) * gm.Wp + c.kw - 1 }
+  local dy_reach = { gm.dy_start + gm.dw_positions }
+  for k, vw in ipairs(WIDTHS) do
+    gm.fwd[k] = tiling(vw, c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
+    gm.bwd[k] = tiling(vw, c.H, gm.Wp, c.W, c.kh, c.kw, c.cin)
+    x_reach[#x_reach + 1], dy_reach[#dy_reach + 1] = gm.fwd[k].reach, gm.bwd[k].reach
+    -- the weight gradient's tile: TG output channels x all taps where they
+    -- fit in registers (each dy vector then read once per input channel),
+    -- else x the taps of one kernel row
+    local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
+    gm.dw[k] = { lanes = vw.lanes, rows = rows, tg = channels_per_tile(vw, c.cout, rows * c.kw) }
+  end
+  gm.x_plane = plane_rows(c.Ho, c.kh, gm.Wp, x_reach) * gm.Wp
+  gm.dy_plane = plane_rows(c.H, c.kh, gm.Wp, dy_reach) * gm.Wp
   return gm
+end
+
+-- The code for each vector width, chosen by the preprocessor.
+local function per_width(w, emit)
+  for k = 1, #WIDTHS do
+    w:line(k == 1 and "#if WIDE_LANES == %d" or (k < #WIDTHS and "#elif WIDE_LANES == %d" or "#else /* %d */"),
+      WIDTHS[k].lanes)
+    emit(k)
+  end
+  w:line("#endif")
 end
 
 -- Whether the strategy applies, and if not why (for a spec that forces it).
@@ -106,11 +136,10 @@ function direct.problem(c)
   return nil
 end
 
--- Workspace per image: the padded input and the widened output gradient
--- (forward, weight gradient), or the padded output gradient (input
--- gradient). Fixed: the flipped kernel, after them.
+-- Workspace per image: the padded input (forward), or the padded output
+-- gradient and the padded input (backward). Fixed: the flipped kernel.
 local function per_image(c, gm)
-  return math.max(c.cin * gm.x_plane + c.cout * gm.dyw_plane, c.cout * gm.dyp_plane)
+  return c.cout * gm.dy_plane + c.cin * gm.x_plane
 end
 
 function direct.work(c)
@@ -136,7 +165,7 @@ end
 -- accumulate (add to dst instead of storing).
 local function tiled(w, g, k)
   local t, taps = k.t, k.kh * k.kw
-  local per_tile, out_plane = t.tv * LANES, t.rows * t.out_width
+  local per_tile, out_plane = t.tv * t.lanes, t.rows * t.out_width
   g.need("vreal")
   g.need("vwide")
   g.need("unwiden")
@@ -164,7 +193,7 @@ local function tiled(w, g, k)
   for a = 0, k.kh - 1 do
     for b = 0, k.kw - 1 do
       local tap, loads = a * k.kw + b, {}
-      for v = 0, t.tv - 1 do loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * LANES) end
+      for v = 0, t.tv - 1 do loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes) end
       w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
       for c = 0, t.tco - 1 do
         local terms = {}
@@ -179,7 +208,7 @@ local function tiled(w, g, k)
   w:open("for (int c = 0; c < %d; ++c) {", t.tco)
   w:open("for (int v = 0; v < %d; ++v) {", t.tv)
   if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
-  w:line("memcpy(yt + c * %d + pt * %d + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, per_tile, LANES)
+  w:line("memcpy(yt + c * %d + pt * %d + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, per_tile, t.lanes)
   w:close()
   w:close()
   w:close()
@@ -196,22 +225,21 @@ end
 
 function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.fwd.plane_rows, gm.Wp)
+  w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw, weights = "w",
-    dst = "y", t = gm.fwd, bias = c.bias and "b" or nil, relu = node.fused_relu })
+  per_width(w, function(k)
+    tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw, weights = "w",
+      dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu })
+  end)
 end
 
 -- dw[co][ci][a][b] (=, or += when accumulating) sum over images and wide
 -- positions q of dyw[co][i][q] * xp[ci][i][q + a*Wp + b], where dyw is dy
--- widened to rows Wp long with zeros in the columns past Wo.
-local function weight_gradient(w, g, c, gm)
-  local taps, tg, ra = c.kh * c.kw, gm.tg, gm.tg_rows
-  g.need("vreal")
-  g.need("vwide")
-  w:line("%s *dyw = xp + (size_t)n * %d; /* dy widened: [%d][n][%d][%d] */", g.T, c.cin * gm.x_plane, c.cout,
-    gm.dyw_plane // gm.Wp, gm.Wp)
-  pad(w, g, "dyw", "dy", string.format("%d * n", c.cout), c.Ho, c.Wo, gm.dyw_plane, gm.Wp, 0, 0)
+-- widened to rows Wp long with zeros in the columns past Wo (the padded dy
+-- from dy_start on).
+local function weight_gradient(w, g, c, gm, k)
+  local taps, tile = c.kh * c.kw, gm.dw[k]
+  local tg, ra = tile.tg, tile.rows
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
@@ -221,23 +249,23 @@ local function weight_gradient(w, g, c, gm)
   w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
   w:close()
   w:open("for (int i = 0; i < n; ++i) {")
-  w:line("const %s *d = dyw + ((size_t)cb * %d * n + i) * %d;", g.T, tg, gm.dyw_plane)
+  w:line("const %s *d = dyp + ((size_t)cb * %d * n + i) * %d + %d;", g.T, tg, gm.dy_plane, gm.dy_start)
   w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
-  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw_vectors * LANES, LANES)
+  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw_positions, tile.lanes)
   local xs, loads = {}, {}
   for r = 0, ra - 1 do
     for b = 0, c.kw - 1 do
-      local k = r * c.kw + b
-      xs[#xs + 1] = "x" .. k
-      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", k, r * gm.Wp + b)
+      local j = r * c.kw + b
+      xs[#xs + 1] = "x" .. j
+      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", j, r * gm.Wp + b)
     end
   end
   w:line("vwide dv, %s;", table.concat(xs, ", "))
   w:line(table.concat(loads, " "))
   for t = 0, tg - 1 do
     local terms = {}
-    for k = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, k, k) end
-    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dyw_plane),
+    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
+    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dy_plane),
       table.concat(terms, " "))
   end
   w:close()
@@ -251,23 +279,53 @@ local function weight_gradient(w, g, c, gm)
   w:close()
 end
 
+-- The padded output gradient, masked by a fused relu, and the bias gradient,
+-- in one pass over dy.
+local function pad_output_gradient(w, g, node, c, gm)
+  g.need("vreal")
+  g.need("pad_grad_plane")
+  w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
+  w:line("#pragma omp parallel for")
+  w:open("for (int co = 0; co < %d; ++co) {", c.cout)
+  local call = string.format("pad_grad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d)", gm.dy_plane,
+    c.Ho * c.Wo, node.fused_relu and string.format("y + p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
+    gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
+  if c.bias then
+    w:line("%s sum = 0;", g.T)
+    w:open("for (int i = 0; i < n; ++i) {")
+    w:line("const size_t p = (size_t)co * n + i;")
+    w:line("sum += %s;", call)
+    w:close()
+    w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias"))
+  else
+    w:open("for (int i = 0; i < n; ++i) {")
+    w:line("const size_t p = (size_t)co * n + i;")
+    w:line("%s;", call)
+    w:close()
+  end
+  w:close()
+end
+
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
+  pad_output_gradient(w, g, node, c, gm)
   w:open("if (%s) {", util.trains(node, "weight"))
-  w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.fwd.plane_rows, gm.Wp)
+  w:line("%s *xp = dyp + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
+    gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  weight_gradient(w, g, c, gm)
+  g.need("vreal")
+  g.need("vwide")
+  per_width(w, function(k) weight_gradient(w, g, c, gm, k) end)
   w:close()
   w:open("if (need_dx) {")
-  w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.bwd.plane_rows, gm.Wd)
   w:line("%s *wt = s->work + (size_t)n * %d; /* w flipped and transposed: [%d][%d][%d][%d] */",
     g.T, per_image(c, gm), c.cin, c.cout, c.kh, c.kw)
-  pad(w, g, "dyp", "dy", string.format("%d * n", c.cout), c.Ho, c.Wo, gm.dyp_plane, gm.Wd, c.kh - 1 - c.pt,
-    c.kw - 1 - c.pl)
   g.need("flip_kernel")
   w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)
-  tiled(w, g, { src = "dyp", plane = gm.dyp_plane, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
-    weights = "wt", dst = "dx", t = gm.bwd, accumulate = not util.assigns_dx(node) })
+  per_width(w, function(k)
+    tiled(w, g, { src = "dyp", plane = gm.dy_plane, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
+      weights = "wt", dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
+  end)
   w:close()
 end
 
