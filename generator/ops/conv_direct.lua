@@ -35,14 +35,17 @@ local WIDTHS = {
 -- buffer of at most this many values on the thread's stack (16 KiB of
 -- floats, so it stays in L1 until it is copied into the output).
 local BAND_VALUES = 4096
+-- Rows at most this long (padded): a band is at least one row, so this bounds
+-- the stack buffer (64 KiB of floats with one channel per tile).
+local MAX_ROW = 16384
 
 local function ceil_div(a, b) return (a + b - 1) // b end
 
--- Channels per tile: the largest of 8, 4, 2, 1 that divides `channels` and
--- leaves room for `per_channel` of the width's accumulators each.
-local function channels_per_tile(width, channels, per_channel)
+-- Channels per tile: the largest of 8, 4, 2, 1 (at most `most`) that divides
+-- `channels` and leaves room for `per_channel` of the width's accumulators each.
+local function channels_per_tile(width, channels, per_channel, most)
   for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if channels % t == 0 and t * per_channel <= width.accumulators then return t end
+    if t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators then return t end
   end
   return 1
 end
@@ -56,7 +59,8 @@ end
 -- tiles add.
 local function tiling(vw, rows, width, out_width, kh, kw, cout)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
-  t.tco = channels_per_tile(vw, cout, 1)
+  -- on long rows, fewer channels per tile, so that one row of them fits a band
+  t.tco = channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, 16) * 16)))
   local best
   for tv = 1, math.min(vw.accumulators // t.tco, 6) do
     local per_tile = tv * vw.lanes
@@ -133,6 +137,7 @@ function direct.problem(c)
   if math.max(c.pt, c.pb) >= c.kh or math.max(c.pl, c.pr) >= c.kw then
     return "needs padding smaller than the kernel"
   end
+  if c.W + math.max(c.pl, c.pr) > MAX_ROW then return string.format("needs rows of at most %d values", MAX_ROW) end
   return nil
 end
 
