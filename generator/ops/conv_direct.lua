@@ -7,18 +7,19 @@
 -- q = oh*Wp + ow, so a vector of consecutive q runs across output rows and
 -- every window tap (a, b) is the same vector shifted by a*Wp + b. The
 -- columns ow >= Wo of each wide row are computed and dropped when the rows
--- are copied out (Wp - Wo = kw - 1 of every Wp: 2 of 13 for a 3x3 layer on 13x13), in
--- exchange for full vectors on every row length. Every buffer a kernel reads
--- is padded into the workspace with zero rows enough below it that the last
--- vector never leaves its plane.
+-- are copied out (Wp - Wo = kw - 1 - min(pl, pr) of every Wp: 2 of 13 for a
+-- 3x3 layer on 13x13), in exchange for full vectors on every row length.
+-- Every buffer a kernel reads is padded into the workspace with zero rows
+-- enough below it that the last vector never leaves its plane.
 --
 -- Register tiles: TCO output channels x TV vectors (16 or 8 lanes, see
 -- WIDTHS) of one image; per tap, TV loads and TCO*TV fused multiply-adds
 -- with the weight broadcast. The input gradient is the same kernel over the
 -- output gradient padded by k-1-p, with the kernel flipped and transposed (a
--- full correlation). The weight gradient keeps TG output channels x the kw
--- taps of one kernel row in registers and sums over all images, in an order
--- that does not depend on the thread count.
+-- full correlation), from the same padded buffer (see geometry). The weight
+-- gradient keeps TG output channels x every tap (or the taps of one kernel
+-- row, where all do not fit) in registers and sums over all images, in an
+-- order that does not depend on the thread count.
 local util = require("ops.util")
 
 local direct = {}
