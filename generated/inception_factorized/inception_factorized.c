@@ -16,9 +16,9 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
- * extensions, which become AVX or AVX-512 registers where the target has them and pairs
- * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
+ * vector extensions, which become AVX or AVX-512 registers where the target has them and
+ * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
 typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
@@ -72,24 +72,15 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
     }
 }
 
-/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
- * column left. Called with literals inside the caller's loop, so that the copies
- * have constant sizes. */
-static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
-                             int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
-    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-
-/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
- * the sum of what it copied (in vector lanes): a direct convolution's padded output
- * gradient and its bias gradient in one pass. Always inlined, so that every size is a
- * literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
-                                                                const real *restrict y, int h, int w, int hp, int wp,
-                                                                int top, int left)
+ * the sum of what it copied (in vector lanes; callers that do not use it pay nothing, the
+ * function being inlined): a direct convolution's padded input, or its padded output
+ * gradient and bias gradient in one pass. Always inlined, so that every size is a literal
+ * (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_plane(real *restrict dst, const real *restrict src,
+                                                           const real *restrict y, int h, int w, int hp, int wp,
+                                                           int top, int left)
 {
     /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
      * reduction's lanes in memory here), then the rows are copied */
@@ -97,7 +88,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     int j = 0;
     for (; j + 8 <= h * w; j += 8) {
         vreal g;
-        vload(&g, dy + j);
+        vload(&g, src + j);
         if (y) {
             vreal o;
             vload(&o, y + j);
@@ -106,7 +97,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
         lanes += g;
     }
     real sum = 0;
-    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? src[j] : 0;
     for (int l = 0; l < 8; ++l) sum += lanes[l];
     /* Each element is written once: the zeros before the first row, each row and the padding
      * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
@@ -114,7 +105,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
     for (int r = 0; r < h; ++r) {
         real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = dy + (size_t)r * w;
+        const real *g = src + (size_t)r * w;
         if (y)
             for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
         else
@@ -279,7 +270,7 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
-        pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+        pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -395,7 +386,7 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -525,14 +516,14 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     for (int co = 0; co < 64; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
+            pad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         }
     }
     if (trains(s, 0)) {
         float *xp = dyp + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
-            pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+            pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
@@ -559,7 +550,7 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
@@ -634,7 +625,7 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
@@ -924,7 +915,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [48][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
-        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -986,7 +977,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -1062,14 +1053,14 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 64; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         }
     }
     if (trains(s, 15)) {
         float *xp = dyp + (size_t)n * 69632; /* x padded: [48][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
@@ -1102,7 +1093,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -1196,7 +1187,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -1529,7 +1520,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [16][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
-        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -1591,7 +1582,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -1667,14 +1658,14 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 32; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         }
     }
     if (trains(s, 30)) {
         float *xp = dyp + (size_t)n * 34816; /* x padded: [16][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 16 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
@@ -1707,7 +1698,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 16; ++ci) {
@@ -1801,7 +1792,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
@@ -1935,7 +1926,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [32][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
-        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -1997,7 +1988,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2073,14 +2064,14 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     for (int co = 0; co < 32; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         }
     }
     if (trains(s, 35)) {
         float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
@@ -2113,7 +2104,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -2207,7 +2198,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2341,7 +2332,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [32][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
-        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -2403,7 +2394,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2479,14 +2470,14 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 32; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         }
     }
     if (trains(s, 40)) {
         float *xp = dyp + (size_t)n * 34816; /* x padded: [32][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
@@ -2519,7 +2510,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -2613,7 +2604,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2747,7 +2738,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [32][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
-        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -2809,7 +2800,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -2885,14 +2876,14 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     for (int co = 0; co < 32; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         }
     }
     if (trains(s, 45)) {
         float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
@@ -2925,7 +2916,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -3019,7 +3010,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -3813,7 +3804,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [32][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
-        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -3875,7 +3866,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -3951,14 +3942,14 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 48; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         }
     }
     if (trains(s, 80)) {
         float *xp = dyp + (size_t)n * 52224; /* x padded: [32][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
@@ -3991,7 +3982,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 12; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -4085,7 +4076,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -4219,7 +4210,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [48][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
-        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -4281,7 +4272,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -4357,14 +4348,14 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     for (int co = 0; co < 48; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         }
     }
     if (trains(s, 85)) {
         float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
@@ -4397,7 +4388,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 12; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -4491,7 +4482,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -4625,7 +4616,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [48][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
-        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+        pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -4687,7 +4678,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -4763,14 +4754,14 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 48; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         }
     }
     if (trains(s, 90)) {
         float *xp = dyp + (size_t)n * 52224; /* x padded: [48][n][34][32] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, 32, 32, 34, 32, 1, 0);
+            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
@@ -4803,7 +4794,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 12; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -4897,7 +4888,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -5031,7 +5022,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [48][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
-        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+        pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -5093,7 +5084,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -5169,14 +5160,14 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     for (int co = 0; co < 48; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         }
     }
     if (trains(s, 95)) {
         float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, 32, 32, 34, 33, 0, 1);
+            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 6; ++cb) {
@@ -5209,7 +5200,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 12; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -5303,7 +5294,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
@@ -6145,7 +6136,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [32][n][18][16] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
-        pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+        pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -6207,7 +6198,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -6283,14 +6274,14 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 64; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
         }
     }
     if (trains(s, 130)) {
         float *xp = dyp + (size_t)n * 18432; /* x padded: [32][n][18][16] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
@@ -6323,7 +6314,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 32; ++ci) {
@@ -6417,7 +6408,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
@@ -7550,7 +7541,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
     float *xp = s->work; /* x padded: [48][n][18][16] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
-        pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+        pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -7612,7 +7603,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
@@ -7688,14 +7679,14 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     for (int co = 0; co < 80; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
         }
     }
     if (trains(s, 180)) {
         float *xp = dyp + (size_t)n * 23040; /* x padded: [48][n][18][16] */
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, 16, 16, 18, 16, 1, 0);
+            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 10; ++cb) {
@@ -7728,7 +7719,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 20; ++cb) {
             for (int ci = 0; ci < 48; ++ci) {
@@ -7822,7 +7813,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */

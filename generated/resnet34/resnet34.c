@@ -16,9 +16,9 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
- * extensions, which become AVX or AVX-512 registers where the target has them and pairs
- * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
+ * vector extensions, which become AVX or AVX-512 registers where the target has them and
+ * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
 typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
@@ -72,24 +72,15 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
     }
 }
 
-/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
- * column left. Called with literals inside the caller's loop, so that the copies
- * have constant sizes. */
-static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
-                             int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
-    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-
-/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
- * the sum of what it copied (in vector lanes): a direct convolution's padded output
- * gradient and its bias gradient in one pass. Always inlined, so that every size is a
- * literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
-                                                                const real *restrict y, int h, int w, int hp, int wp,
-                                                                int top, int left)
+ * the sum of what it copied (in vector lanes; callers that do not use it pay nothing, the
+ * function being inlined): a direct convolution's padded input, or its padded output
+ * gradient and bias gradient in one pass. Always inlined, so that every size is a literal
+ * (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_plane(real *restrict dst, const real *restrict src,
+                                                           const real *restrict y, int h, int w, int hp, int wp,
+                                                           int top, int left)
 {
     /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
      * reduction's lanes in memory here), then the rows are copied */
@@ -97,7 +88,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     int j = 0;
     for (; j + 8 <= h * w; j += 8) {
         vreal g;
-        vload(&g, dy + j);
+        vload(&g, src + j);
         if (y) {
             vreal o;
             vload(&o, y + j);
@@ -106,7 +97,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
         lanes += g;
     }
     real sum = 0;
-    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? src[j] : 0;
     for (int l = 0; l < 8; ++l) sum += lanes[l];
     /* Each element is written once: the zeros before the first row, each row and the padding
      * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
@@ -114,7 +105,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
     for (int r = 0; r < h; ++r) {
         real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = dy + (size_t)r * w;
+        const real *g = src + (size_t)r * w;
         if (y)
             for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
         else
@@ -805,7 +796,7 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
-        pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+        pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
     #if WIDE_LANES == 16
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
@@ -921,7 +912,7 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
             }
         }
     }
-    #else /* 8 */
+    #else /* 8 lanes */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
@@ -1051,14 +1042,14 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
     for (int co = 0; co < 64; ++co) {
         for (int i = 0; i < n; ++i) {
             const size_t p = (size_t)co * n + i;
-            pad_grad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
+            pad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         }
     }
     if (trains(s, 0)) {
         float *xp = dyp + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
-            pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, 32, 32, 36, 33, 1, 1);
+            pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
@@ -1085,7 +1076,7 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
@@ -1160,7 +1151,7 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
         }
-        #else /* 8 */
+        #else /* 8 lanes */
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */

@@ -5,13 +5,13 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "pad_grad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
-/* Eight lanes of real for the batch-norm sums and the Winograd transforms: GCC vector
- * extensions, which become AVX or AVX-512 registers where the target has them and pairs
- * of SSE registers otherwise. Vectors go through pointers (an AVX vector
+/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
+ * vector extensions, which become AVX or AVX-512 registers where the target has them and
+ * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
  * passed by value changes the ABI without AVX), and memory through memcpy, as
  * the rows they touch are not aligned. */
 typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
@@ -68,25 +68,15 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 }
 ]],
   pad_plane = [[
-/* Copies a plane of h x w into a zeroed plane of hp rows wp long, at row top and
- * column left. Called with literals inside the caller's loop, so that the copies
- * have constant sizes. */
-static inline void pad_plane(real *restrict dst, const real *restrict src, int h, int w, int hp, int wp, int top,
-                             int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)hp * wp);
-    for (int r = 0; r < h; ++r) memcpy(dst + (size_t)(r + top) * wp + left, src + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-]],
-  pad_grad_plane = [[
-/* Copies the h x w plane dy into a zeroed plane of hp rows wp long, at row top and column
+/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
- * the sum of what it copied (in vector lanes): a direct convolution's padded output
- * gradient and its bias gradient in one pass. Always inlined, so that every size is a
- * literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline real pad_grad_plane(real *restrict dst, const real *restrict dy,
-                                                                const real *restrict y, int h, int w, int hp, int wp,
-                                                                int top, int left)
+ * the sum of what it copied (in vector lanes; callers that do not use it pay nothing, the
+ * function being inlined): a direct convolution's padded input, or its padded output
+ * gradient and bias gradient in one pass. Always inlined, so that every size is a literal
+ * (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline real pad_plane(real *restrict dst, const real *restrict src,
+                                                           const real *restrict y, int h, int w, int hp, int wp,
+                                                           int top, int left)
 {
     /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
      * reduction's lanes in memory here), then the rows are copied */
@@ -94,7 +84,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     int j = 0;
     for (; j + 8 <= h * w; j += 8) {
         vreal g;
-        vload(&g, dy + j);
+        vload(&g, src + j);
         if (y) {
             vreal o;
             vload(&o, y + j);
@@ -103,7 +93,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
         lanes += g;
     }
     real sum = 0;
-    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? dy[j] : 0;
+    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? src[j] : 0;
     for (int l = 0; l < 8; ++l) sum += lanes[l];
     /* Each element is written once: the zeros before the first row, each row and the padding
      * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
@@ -111,7 +101,7 @@ __attribute__((always_inline)) static inline real pad_grad_plane(real *restrict 
     memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
     for (int r = 0; r < h; ++r) {
         real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = dy + (size_t)r * w;
+        const real *g = src + (size_t)r * w;
         if (y)
             for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
         else

@@ -40,6 +40,8 @@ local BAND_VALUES = 4096
 -- the stack buffer (64 KiB of floats with one channel per tile).
 local MAX_ROW = 16384
 
+local WIDEST = WIDTHS[1].lanes
+
 local function ceil_div(a, b) return (a + b - 1) // b end
 
 -- Channels per tile: the largest of 8, 4, 2, 1 (at most `most`) that divides
@@ -61,7 +63,7 @@ end
 local function tiling(vw, rows, width, out_width, kh, kw, cout)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
-  t.tco = channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, 16) * 16)))
+  t.tco = channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
   local best
   for tv = 1, math.min(vw.accumulators // t.tco, 6) do
     local per_tile = tv * vw.lanes
@@ -103,8 +105,9 @@ local function geometry(c)
   gm.Wp = c.W + math.max(c.pl, c.pr)
   gm.dy_top, gm.dy_left = c.kh - 1 - c.pt, c.kw - 1 - c.pl
   gm.dy_start = gm.dy_top * gm.Wp + gm.dy_left -- where the widened dy starts
-  -- the weight gradient's vectors run over the whole wide plane, in steps of 16
-  gm.dw_positions = ceil_div(c.Ho * gm.Wp, 16) * 16
+  -- the weight gradient's vectors run over the whole wide plane, in steps of
+  -- either width
+  gm.dw_positions = ceil_div(c.Ho * gm.Wp, WIDEST) * WIDEST
   local x_reach = { gm.dw_positions + (c.kh - 1) * gm.Wp + c.kw - 1 }
   local dy_reach = { gm.dy_start + gm.dw_positions }
   for k, vw in ipairs(WIDTHS) do
@@ -122,13 +125,12 @@ local function geometry(c)
   return gm
 end
 
--- The code for each vector width, chosen by the preprocessor.
+-- The code for each of the two vector widths, chosen by the preprocessor.
 local function per_width(w, emit)
-  for k = 1, #WIDTHS do
-    w:line(k == 1 and "#if WIDE_LANES == %d" or (k < #WIDTHS and "#elif WIDE_LANES == %d" or "#else /* %d */"),
-      WIDTHS[k].lanes)
-    emit(k)
-  end
+  w:line("#if WIDE_LANES == %d", WIDTHS[1].lanes)
+  emit(1)
+  w:line("#else /* %d lanes */", WIDTHS[2].lanes)
+  emit(2)
   w:line("#endif")
 end
 
@@ -155,11 +157,12 @@ end
 -- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
 -- long, at (top, left).
 local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
+  g.need("vreal")
   g.need("pad_plane")
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %s; ++p)", planes)
-  w:line("    pad_plane(%s + (size_t)p * %d, %s + (size_t)p * %d, %d, %d, %d, %d, %d, %d);", dst, plane, src, h * wd, h, wd,
-    plane // wp, wp, top, left)
+  w:line("    pad_plane(%s + (size_t)p * %d, %s + (size_t)p * %d, NULL, %d, %d, %d, %d, %d, %d);", dst, plane, src, h * wd,
+    h, wd, plane // wp, wp, top, left)
 end
 
 -- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
@@ -246,6 +249,8 @@ end
 local function weight_gradient(w, g, c, gm, k)
   local taps, tile = c.kh * c.kw, gm.dw[k]
   local tg, ra = tile.tg, tile.rows
+  g.need("vreal")
+  g.need("vwide")
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
@@ -289,26 +294,18 @@ end
 -- in one pass over dy.
 local function pad_output_gradient(w, g, node, c, gm)
   g.need("vreal")
-  g.need("pad_grad_plane")
+  g.need("pad_plane")
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
   w:open("for (int co = 0; co < %d; ++co) {", c.cout)
-  local call = string.format("pad_grad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d)", gm.dy_plane,
-    c.Ho * c.Wo, node.fused_relu and string.format("y + p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
+  if c.bias then w:line("%s sum = 0;", g.T) end
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:line("const size_t p = (size_t)co * n + i;")
+  w:line("%spad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d);", c.bias and "sum += " or "",
+    gm.dy_plane, c.Ho * c.Wo, node.fused_relu and string.format("y + p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
-  if c.bias then
-    w:line("%s sum = 0;", g.T)
-    w:open("for (int i = 0; i < n; ++i) {")
-    w:line("const size_t p = (size_t)co * n + i;")
-    w:line("sum += %s;", call)
-    w:close()
-    w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias"))
-  else
-    w:open("for (int i = 0; i < n; ++i) {")
-    w:line("const size_t p = (size_t)co * n + i;")
-    w:line("%s;", call)
-    w:close()
-  end
+  w:close()
+  if c.bias then w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias")) end
   w:close()
 end
 
@@ -319,8 +316,6 @@ function direct.backward(node, w, g)
   w:line("%s *xp = dyp + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
     gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  g.need("vreal")
-  g.need("vwide")
   per_width(w, function(k) weight_gradient(w, g, c, gm, k) end)
   w:close()
   w:open("if (need_dx) {")
