@@ -117,6 +117,57 @@ __attribute__((always_inline)) static inline real pad_plane(real *restrict dst, 
     return sum;
 }
 
+/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
+ * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
+ * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
+ * gradient, from [channel][position] planes to [position][channel] rows, and its bias
+ * gradient; always inlined, so that the strides are literals. */
+__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
+                                                                 const real *restrict src,
+                                                                 const real *restrict y, size_t ss, int rows,
+                                                                 vreal sums[8])
+{
+    vreal r[8];
+    for (int k = 0; k < 8; ++k) {
+        r[k] = (vreal){ 0 };
+        if (k < rows) {
+            vload(&r[k], src + k * ss);
+            if (y) {
+                vreal o;
+                vload(&o, y + k * ss);
+                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
+            }
+        }
+        sums[k] += r[k];
+    }
+    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
+     * columns c and c + 4 */
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+
+/* The sum of the lanes, in a fixed order. */
+static inline real vsum(const vreal *v)
+{
+    real sum = 0;
+    for (int l = 0; l < 8; ++l) sum += (*v)[l];
+    return sum;
+}
+
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
  * gradient of a stride-1 convolution, as a convolution of the output gradient. */
 static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
@@ -714,85 +765,164 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        float sum = 0;
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            sum += pad_plane(dyp + p * 756, dy + p * 676, y + p * 676, 26, 26, 27, 28, 0, 2);
-        }
-        if (trains(s, 3)) put_grad(s, &db[co], sum);
-    }
-    if (trains(s, 2)) {
-        float *xp = dyp + (size_t)n * 24192; /* x padded: [32][n][27][28] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, NULL, 26, 28, 27, 28, 0, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+    if (trains(s, 2) || trains(s, 3)) {
+        float *dyt = s->work; /* dy transposed: [n][676][32] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 676; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 21632 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 676;
+                for (int p = 0; p < 672; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, y + j, cs, 8, sums[h]);
                     }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 756 + 2;
-                        const float *xr = xp + ((size_t)ci * n + i) * 756 + kb * 28;
-                        for (int q = 0; q < 736; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 756 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 756 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 756 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 756 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                }
+                for (int p = 672; p < 676; ++p) {
+                    for (int k = 0; k < 16; ++k) {
+                        const size_t j = plane + k * cs + p;
+                        const float v = 1 && y[j] > 0 ? dy[j] : 0;
+                        t[p * 32 + k] = v;
+                        sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
                 }
             }
+            if (trains(s, 3))
+                for (int k = 0; k < 16; ++k)
+                    put_grad(s, &db[cg * 16 + k], vsum(&sums[k / 8][k % 8]));
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 756 + 2;
-                        const float *xr = xp + ((size_t)ci * n + i) * 756 + kb * 28;
-                        for (int q = 0; q < 736; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 756 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 756 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 756 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 2)) {
+            float *xp = dyt + (size_t)n * 21632; /* x padded: [32][n][27][28] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 756, x + (size_t)p * 728, NULL, 26, 28, 27, 28, 0, 0);
+            float *dwt = s->work + (size_t)n * 45824; /* the sums: [32][1][3][32] */
+            memset(dwt, 0, sizeof(float) * 3072);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 3) {
+                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 8; ++tile) {
+                        const int cb = 0, cib = tile, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
+                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
+                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 21632 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 756 + ga * 28 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 756;
+                            const float *x2 = x0 + (size_t)2 * n * 756;
+                            const float *x3 = x0 + (size_t)3 * n * 756;
+                            for (int oh = 0; oh < 26; ++oh) {
+                                for (int ow = 0; ow < 26; ++ow) {
+                                    const float *dq = d + (oh * 26 + ow) * 32;
+                                    const int q = oh * 28 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 1] * d0; a[7][1] += x2[q + 1] * d1;
+                                    a[8][0] += x2[q + 2] * d0; a[8][1] += x2[q + 2] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 1] * d0; a[10][1] += x3[q + 1] * d1;
+                                    a[11][0] += x3[q + 2] * d0; a[11][1] += x3[q + 2] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 3) {
+                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 32; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 21632 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 756 + ga * 28 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 756;
+                            for (int oh = 0; oh < 26; ++oh) {
+                                for (int ow = 0; ow < 26; ++ow) {
+                                    const float *dq = d + (oh * 26 + ow) * 32;
+                                    const int q = oh * 28 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 32; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 48384; /* w flipped and transposed: [32][32][1][3] */
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
+        #pragma omp parallel for
+        for (int co = 0; co < 32; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 756, dy + p * 676, y + p * 676, 26, 26, 27, 28, 0, 2);
+            }
+        }
+        float *wt = s->work + (size_t)n * 45824; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -1112,85 +1242,164 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads + 3232;
     float *db = s->grads + 9376;
     float *dx = s->dacts + 2925568;
-    float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
-    #pragma omp parallel for
-    for (int co = 0; co < 64; ++co) {
-        float sum = 0;
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            sum += pad_plane(dyp + p * 221, dy + p * 143, NULL, 11, 13, 17, 13, 2, 0);
-        }
-        if (trains(s, 5)) put_grad(s, &db[co], sum);
-    }
-    if (trains(s, 4)) {
-        float *xp = dyp + (size_t)n * 14144; /* x padded: [32][n][14][13] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
+    if (trains(s, 4) || trains(s, 5)) {
+        float *dyt = s->work; /* dy transposed: [n][143][64] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 4; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 143; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 9152 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 143;
+                for (int p = 0; p < 136; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
                     }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 221 + 26;
-                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
-                        for (int q = 0; q < 144; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 13); vwload(&x2, xr + q + 26);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 221 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 221 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 221 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 221 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 221 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 221 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 221 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                }
+                for (int p = 136; p < 143; ++p) {
+                    for (int k = 0; k < 16; ++k) {
+                        const size_t j = plane + k * cs + p;
+                        const float v = 1 ? dy[j] : 0;
+                        t[p * 64 + k] = v;
+                        sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
                 }
             }
+            if (trains(s, 5))
+                for (int k = 0; k < 16; ++k)
+                    put_grad(s, &db[cg * 16 + k], vsum(&sums[k / 8][k % 8]));
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 221 + 26;
-                        const float *xr = xp + ((size_t)ci * n + i) * 182 + kb * 39;
-                        for (int q = 0; q < 144; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 13); vwload(&x2, xr + q + 26);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 221 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 221 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 221 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 4)) {
+            float *xp = dyt + (size_t)n * 9152; /* x padded: [32][n][14][13] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
+            float *dwt = s->work + (size_t)n * 14976; /* the sums: [32][3][1][64] */
+            memset(dwt, 0, sizeof(float) * 6144);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 7) {
+                    const int i1 = i0 + 7 < n ? i0 + 7 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 16; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 80);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 144);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 208);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 272);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 336);
+                        vwload(&a[6][0], acc + 384); vwload(&a[6][1], acc + 400);
+                        vwload(&a[7][0], acc + 448); vwload(&a[7][1], acc + 464);
+                        vwload(&a[8][0], acc + 512); vwload(&a[8][1], acc + 528);
+                        vwload(&a[9][0], acc + 576); vwload(&a[9][1], acc + 592);
+                        vwload(&a[10][0], acc + 640); vwload(&a[10][1], acc + 656);
+                        vwload(&a[11][0], acc + 704); vwload(&a[11][1], acc + 720);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 9152 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 182 + ga * 39 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 182;
+                            const float *x2 = x0 + (size_t)2 * n * 182;
+                            const float *x3 = x0 + (size_t)3 * n * 182;
+                            for (int oh = 0; oh < 11; ++oh) {
+                                for (int ow = 0; ow < 13; ++ow) {
+                                    const float *dq = d + (oh * 13 + ow) * 64;
+                                    const int q = oh * 13 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 13] * d0; a[1][1] += x0[q + 13] * d1;
+                                    a[2][0] += x0[q + 26] * d0; a[2][1] += x0[q + 26] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 13] * d0; a[4][1] += x1[q + 13] * d1;
+                                    a[5][0] += x1[q + 26] * d0; a[5][1] += x1[q + 26] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 13] * d0; a[7][1] += x2[q + 13] * d1;
+                                    a[8][0] += x2[q + 26] * d0; a[8][1] += x2[q + 26] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 13] * d0; a[10][1] += x3[q + 13] * d1;
+                                    a[11][0] += x3[q + 26] * d0; a[11][1] += x3[q + 26] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 80, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 144, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 208, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 272, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 336, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 384, &a[6][0], sizeof a[6][0]); memcpy(acc + 400, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 448, &a[7][0], sizeof a[7][0]); memcpy(acc + 464, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 512, &a[8][0], sizeof a[8][0]); memcpy(acc + 528, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 576, &a[9][0], sizeof a[9][0]); memcpy(acc + 592, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 640, &a[10][0], sizeof a[10][0]); memcpy(acc + 656, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 704, &a[11][0], sizeof a[11][0]); memcpy(acc + 720, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 7) {
+                    const int i1 = i0 + 7 < n ? i0 + 7 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 64; ++tile) {
+                        const int cb = tile % 4, cib = tile / 4, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 72);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 136);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 200);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 264);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 328);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 9152 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 182 + ga * 39 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 182;
+                            for (int oh = 0; oh < 11; ++oh) {
+                                for (int ow = 0; ow < 13; ++ow) {
+                                    const float *dq = d + (oh * 13 + ow) * 64;
+                                    const int q = oh * 13 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 13] * d0; a[1][1] += x0[q + 13] * d1;
+                                    a[2][0] += x0[q + 26] * d0; a[2][1] += x0[q + 26] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 13] * d0; a[4][1] += x1[q + 13] * d1;
+                                    a[5][0] += x1[q + 26] * d0; a[5][1] += x1[q + 26] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 72, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 136, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 200, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 264, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 328, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 64; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 19968; /* w flipped and transposed: [32][64][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
+        #pragma omp parallel for
+        for (int co = 0; co < 64; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 221, dy + p * 143, NULL, 11, 13, 17, 13, 2, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 14976; /* w flipped and transposed: [32][64][3][1] */
         flip_kernel(wt, w, 64, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -1665,7 +1874,7 @@ const nn_model fmnist_factorized_model = {
     .output_offset = 4574208,
     .n_params = 228016,
     .n_acts = 4574848,
-    .n_work = 3099648,
+    .n_work = 2935808,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,
     .n_tensors = 12,

@@ -117,6 +117,57 @@ __attribute__((always_inline)) static inline real pad_plane(real *restrict dst, 
     return sum;
 }
 
+/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
+ * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
+ * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
+ * gradient, from [channel][position] planes to [position][channel] rows, and its bias
+ * gradient; always inlined, so that the strides are literals. */
+__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
+                                                                 const real *restrict src,
+                                                                 const real *restrict y, size_t ss, int rows,
+                                                                 vreal sums[8])
+{
+    vreal r[8];
+    for (int k = 0; k < 8; ++k) {
+        r[k] = (vreal){ 0 };
+        if (k < rows) {
+            vload(&r[k], src + k * ss);
+            if (y) {
+                vreal o;
+                vload(&o, y + k * ss);
+                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
+            }
+        }
+        sums[k] += r[k];
+    }
+    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
+     * columns c and c + 4 */
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+
+/* The sum of the lanes, in a fixed order. */
+static inline real vsum(const vreal *v)
+{
+    real sum = 0;
+    for (int l = 0; l < 8; ++l) sum += (*v)[l];
+    return sum;
+}
+
 /* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
  * gradient of a stride-1 convolution, as a convolution of the output gradient. */
 static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
@@ -1048,83 +1099,153 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 9535488;
     float *dw = s->grads + 7424;
     float *dx = s->dacts + 7962624;
-    float *dyp = s->work; /* dy padded by k-1-p: [64][n][34][32] */
-    #pragma omp parallel for
-    for (int co = 0; co < 64; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        }
-    }
     if (trains(s, 15)) {
-        float *xp = dyp + (size_t)n * 69632; /* x padded: [48][n][34][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][64] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 4; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 65536 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 15)) {
+            float *xp = dyt + (size_t)n * 65536; /* x padded: [48][n][34][32] */
+            #pragma omp parallel for
+            for (int p = 0; p < 48 * n; ++p)
+                pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            float *dwt = s->work + (size_t)n * 117760; /* the sums: [48][3][1][64] */
+            memset(dwt, 0, sizeof(float) * 9216);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 24; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 80);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 144);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 208);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 272);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 336);
+                        vwload(&a[6][0], acc + 384); vwload(&a[6][1], acc + 400);
+                        vwload(&a[7][0], acc + 448); vwload(&a[7][1], acc + 464);
+                        vwload(&a[8][0], acc + 512); vwload(&a[8][1], acc + 528);
+                        vwload(&a[9][0], acc + 576); vwload(&a[9][1], acc + 592);
+                        vwload(&a[10][0], acc + 640); vwload(&a[10][1], acc + 656);
+                        vwload(&a[11][0], acc + 704); vwload(&a[11][1], acc + 720);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 65536 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            const float *x2 = x0 + (size_t)2 * n * 1088;
+                            const float *x3 = x0 + (size_t)3 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 64;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 32] * d0; a[7][1] += x2[q + 32] * d1;
+                                    a[8][0] += x2[q + 64] * d0; a[8][1] += x2[q + 64] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 32] * d0; a[10][1] += x3[q + 32] * d1;
+                                    a[11][0] += x3[q + 64] * d0; a[11][1] += x3[q + 64] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 80, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 144, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 208, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 272, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 336, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 384, &a[6][0], sizeof a[6][0]); memcpy(acc + 400, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 448, &a[7][0], sizeof a[7][0]); memcpy(acc + 464, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 512, &a[8][0], sizeof a[8][0]); memcpy(acc + 528, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 576, &a[9][0], sizeof a[9][0]); memcpy(acc + 592, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 640, &a[10][0], sizeof a[10][0]); memcpy(acc + 656, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 704, &a[11][0], sizeof a[11][0]); memcpy(acc + 720, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 96; ++tile) {
+                        const int cb = tile % 4, cib = tile / 4, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 72);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 136);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 200);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 264);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 328);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 65536 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 64;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 72, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 136, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 200, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 264, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 328, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 64; ++co)
+                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 64 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 121856; /* w flipped and transposed: [48][64][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][34][32] */
+        #pragma omp parallel for
+        for (int co = 0; co < 64; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 117760; /* w flipped and transposed: [48][64][3][1] */
         flip_kernel(wt, w, 64, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -1653,83 +1774,153 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 18972672;
     float *dw = s->grads + 30528;
     float *dx = s->dacts + 18448384;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        }
-    }
     if (trains(s, 30)) {
-        float *xp = dyp + (size_t)n * 34816; /* x padded: [16][n][34][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 16 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 16; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 16 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 48 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][32] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 32768 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 16; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 30)) {
+            float *xp = dyt + (size_t)n * 32768; /* x padded: [16][n][34][32] */
+            #pragma omp parallel for
+            for (int p = 0; p < 16 * n; ++p)
+                pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            float *dwt = s->work + (size_t)n * 50176; /* the sums: [16][3][1][32] */
+            memset(dwt, 0, sizeof(float) * 1536);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 4; ++tile) {
+                        const int cb = 0, cib = tile, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 3) * 1 + gb * 1) * 32 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
+                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
+                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            const float *x2 = x0 + (size_t)2 * n * 1088;
+                            const float *x3 = x0 + (size_t)3 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 32] * d0; a[7][1] += x2[q + 32] * d1;
+                                    a[8][0] += x2[q + 64] * d0; a[8][1] += x2[q + 64] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 32] * d0; a[10][1] += x3[q + 32] * d1;
+                                    a[11][0] += x3[q + 64] * d0; a[11][1] += x3[q + 64] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 16 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 48 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 16; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 32 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 32; ++co)
+                for (int j = 0; j < 48; ++j) put_grad(s, &dw[co * 48 + j], dwt[j * 32 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 52224; /* w flipped and transposed: [16][32][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
+        #pragma omp parallel for
+        for (int co = 0; co < 32; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 50176; /* w flipped and transposed: [16][32][3][1] */
         flip_kernel(wt, w, 32, 16, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -2059,83 +2250,153 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 21069824;
     float *dw = s->grads + 32192;
     float *dx = s->dacts + 20021248;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        }
-    }
     if (trains(s, 35)) {
-        float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][32] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 32768 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 35)) {
+            float *xp = dyt + (size_t)n * 32768; /* x padded: [32][n][34][33] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            float *dwt = s->work + (size_t)n * 68672; /* the sums: [32][1][3][32] */
+            memset(dwt, 0, sizeof(float) * 3072);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 8; ++tile) {
+                        const int cb = 0, cib = tile, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
+                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
+                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            const float *x2 = x0 + (size_t)2 * n * 1122;
+                            const float *x3 = x0 + (size_t)3 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 1] * d0; a[7][1] += x2[q + 1] * d1;
+                                    a[8][0] += x2[q + 2] * d0; a[8][1] += x2[q + 2] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 1] * d0; a[10][1] += x3[q + 1] * d1;
+                                    a[11][0] += x3[q + 2] * d0; a[11][1] += x3[q + 2] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 32; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 32; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 71808; /* w flipped and transposed: [32][32][1][3] */
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
+        #pragma omp parallel for
+        for (int co = 0; co < 32; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            }
+        }
+        float *wt = s->work + (size_t)n * 68672; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -2465,83 +2726,153 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 23166976;
     float *dw = s->grads + 35392;
     float *dx = s->dacts + 22118400;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        }
-    }
     if (trains(s, 40)) {
-        float *xp = dyp + (size_t)n * 34816; /* x padded: [32][n][34][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][32] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 32768 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 40)) {
+            float *xp = dyt + (size_t)n * 32768; /* x padded: [32][n][34][32] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            float *dwt = s->work + (size_t)n * 67584; /* the sums: [32][3][1][32] */
+            memset(dwt, 0, sizeof(float) * 3072);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 8; ++tile) {
+                        const int cb = 0, cib = tile, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 3) * 1 + gb * 1) * 32 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
+                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
+                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            const float *x2 = x0 + (size_t)2 * n * 1088;
+                            const float *x3 = x0 + (size_t)3 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 32] * d0; a[7][1] += x2[q + 32] * d1;
+                                    a[8][0] += x2[q + 64] * d0; a[8][1] += x2[q + 64] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 32] * d0; a[10][1] += x3[q + 32] * d1;
+                                    a[11][0] += x3[q + 64] * d0; a[11][1] += x3[q + 64] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 32; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 32 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 32; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 69632; /* w flipped and transposed: [32][32][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][32] */
+        #pragma omp parallel for
+        for (int co = 0; co < 32; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 67584; /* w flipped and transposed: [32][32][3][1] */
         flip_kernel(wt, w, 32, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -2871,83 +3202,153 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 25264128;
     float *dw = s->grads + 38592;
     float *dx = s->dacts + 24215552;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        }
-    }
     if (trains(s, 45)) {
-        float *xp = dyp + (size_t)n * 35904; /* x padded: [32][n][34][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][32] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 32768 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 45)) {
+            float *xp = dyt + (size_t)n * 32768; /* x padded: [32][n][34][33] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            float *dwt = s->work + (size_t)n * 68672; /* the sums: [32][1][3][32] */
+            memset(dwt, 0, sizeof(float) * 3072);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 8; ++tile) {
+                        const int cb = 0, cib = tile, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
+                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
+                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            const float *x2 = x0 + (size_t)2 * n * 1122;
+                            const float *x3 = x0 + (size_t)3 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 1] * d0; a[7][1] += x2[q + 1] * d1;
+                                    a[8][0] += x2[q + 2] * d0; a[8][1] += x2[q + 2] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 1] * d0; a[10][1] += x3[q + 1] * d1;
+                                    a[11][0] += x3[q + 2] * d0; a[11][1] += x3[q + 2] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 2) {
+                    const int i1 = i0 + 2 < n ? i0 + 2 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 32; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 32768 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 32;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 32; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 71808; /* w flipped and transposed: [32][32][1][3] */
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][34][33] */
+        #pragma omp parallel for
+        for (int co = 0; co < 32; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            }
+        }
+        float *wt = s->work + (size_t)n * 68672; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -3937,83 +4338,145 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 59867136;
     float *dw = s->grads + 117056;
     float *dx = s->dacts + 58818560;
-    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
-    #pragma omp parallel for
-    for (int co = 0; co < 48; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        }
-    }
     if (trains(s, 80)) {
-        float *xp = dyp + (size_t)n * 52224; /* x padded: [32][n][34][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 6; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][48] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 3; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 49152 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 48 + h * 8, 48, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 12; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 80)) {
+            float *xp = dyt + (size_t)n * 49152; /* x padded: [32][n][34][32] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            float *dwt = s->work + (size_t)n * 83968; /* the sums: [32][3][1][48] */
+            memset(dwt, 0, sizeof(float) * 4608);
+            #if WIDE_LANES == 16
+            /* tiles: 3 x 16 output channels x (8 input channels x 1 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 12; ++tile) {
+                        const int cb = 0, cib = tile % 4, ga = tile / 4, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 8 * 3 + ga * 1) * 1 + gb * 1) * 48 + cb * 48;
+                        vwide a[8][3];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16); vwload(&a[0][2], acc + 32);
+                        vwload(&a[1][0], acc + 144); vwload(&a[1][1], acc + 160); vwload(&a[1][2], acc + 176);
+                        vwload(&a[2][0], acc + 288); vwload(&a[2][1], acc + 304); vwload(&a[2][2], acc + 320);
+                        vwload(&a[3][0], acc + 432); vwload(&a[3][1], acc + 448); vwload(&a[3][2], acc + 464);
+                        vwload(&a[4][0], acc + 576); vwload(&a[4][1], acc + 592); vwload(&a[4][2], acc + 608);
+                        vwload(&a[5][0], acc + 720); vwload(&a[5][1], acc + 736); vwload(&a[5][2], acc + 752);
+                        vwload(&a[6][0], acc + 864); vwload(&a[6][1], acc + 880); vwload(&a[6][2], acc + 896);
+                        vwload(&a[7][0], acc + 1008); vwload(&a[7][1], acc + 1024); vwload(&a[7][2], acc + 1040);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 48;
+                            const float *x0 = xp + ((size_t)cib * 8 * n + i) * 1088 + ga * 32 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            const float *x2 = x0 + (size_t)2 * n * 1088;
+                            const float *x3 = x0 + (size_t)3 * n * 1088;
+                            const float *x4 = x0 + (size_t)4 * n * 1088;
+                            const float *x5 = x0 + (size_t)5 * n * 1088;
+                            const float *x6 = x0 + (size_t)6 * n * 1088;
+                            const float *x7 = x0 + (size_t)7 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1, d2; vwload(&d0, dq + 0); vwload(&d1, dq + 16); vwload(&d2, dq + 32);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1; a[0][2] += x0[q + 0] * d2;
+                                    a[1][0] += x1[q + 0] * d0; a[1][1] += x1[q + 0] * d1; a[1][2] += x1[q + 0] * d2;
+                                    a[2][0] += x2[q + 0] * d0; a[2][1] += x2[q + 0] * d1; a[2][2] += x2[q + 0] * d2;
+                                    a[3][0] += x3[q + 0] * d0; a[3][1] += x3[q + 0] * d1; a[3][2] += x3[q + 0] * d2;
+                                    a[4][0] += x4[q + 0] * d0; a[4][1] += x4[q + 0] * d1; a[4][2] += x4[q + 0] * d2;
+                                    a[5][0] += x5[q + 0] * d0; a[5][1] += x5[q + 0] * d1; a[5][2] += x5[q + 0] * d2;
+                                    a[6][0] += x6[q + 0] * d0; a[6][1] += x6[q + 0] * d1; a[6][2] += x6[q + 0] * d2;
+                                    a[7][0] += x7[q + 0] * d0; a[7][1] += x7[q + 0] * d1; a[7][2] += x7[q + 0] * d2;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 48; ++tile) {
+                        const int cb = tile % 3, cib = tile / 3, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 48 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 48); vwload(&a[1][1], acc + 56);
+                        vwload(&a[2][0], acc + 96); vwload(&a[2][1], acc + 104);
+                        vwload(&a[3][0], acc + 144); vwload(&a[3][1], acc + 152);
+                        vwload(&a[4][0], acc + 192); vwload(&a[4][1], acc + 200);
+                        vwload(&a[5][0], acc + 240); vwload(&a[5][1], acc + 248);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 48, &a[1][0], sizeof a[1][0]); memcpy(acc + 56, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 96, &a[2][0], sizeof a[2][0]); memcpy(acc + 104, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 144, &a[3][0], sizeof a[3][0]); memcpy(acc + 152, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 192, &a[4][0], sizeof a[4][0]); memcpy(acc + 200, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 240, &a[5][0], sizeof a[5][0]); memcpy(acc + 248, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 48; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 48 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 87040; /* w flipped and transposed: [32][48][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
+        #pragma omp parallel for
+        for (int co = 0; co < 48; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 83968; /* w flipped and transposed: [32][48][3][1] */
         flip_kernel(wt, w, 48, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -4343,83 +4806,145 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 63012864;
     float *dw = s->grads + 121856;
     float *dx = s->dacts + 61440000;
-    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
-    #pragma omp parallel for
-    for (int co = 0; co < 48; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        }
-    }
     if (trains(s, 85)) {
-        float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 6; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][48] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 3; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 49152 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 48 + h * 8, 48, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 12; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 85)) {
+            float *xp = dyt + (size_t)n * 49152; /* x padded: [48][n][34][33] */
+            #pragma omp parallel for
+            for (int p = 0; p < 48 * n; ++p)
+                pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            float *dwt = s->work + (size_t)n * 103008; /* the sums: [48][1][3][48] */
+            memset(dwt, 0, sizeof(float) * 6912);
+            #if WIDE_LANES == 16
+            /* tiles: 3 x 16 output channels x (8 input channels x 1 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 18; ++tile) {
+                        const int cb = 0, cib = tile % 6, ga = 0, gb = tile / 6;
+                        float *acc = dwt + ((size_t)(cib * 8 * 1 + ga * 1) * 3 + gb * 1) * 48 + cb * 48;
+                        vwide a[8][3];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16); vwload(&a[0][2], acc + 32);
+                        vwload(&a[1][0], acc + 144); vwload(&a[1][1], acc + 160); vwload(&a[1][2], acc + 176);
+                        vwload(&a[2][0], acc + 288); vwload(&a[2][1], acc + 304); vwload(&a[2][2], acc + 320);
+                        vwload(&a[3][0], acc + 432); vwload(&a[3][1], acc + 448); vwload(&a[3][2], acc + 464);
+                        vwload(&a[4][0], acc + 576); vwload(&a[4][1], acc + 592); vwload(&a[4][2], acc + 608);
+                        vwload(&a[5][0], acc + 720); vwload(&a[5][1], acc + 736); vwload(&a[5][2], acc + 752);
+                        vwload(&a[6][0], acc + 864); vwload(&a[6][1], acc + 880); vwload(&a[6][2], acc + 896);
+                        vwload(&a[7][0], acc + 1008); vwload(&a[7][1], acc + 1024); vwload(&a[7][2], acc + 1040);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 48;
+                            const float *x0 = xp + ((size_t)cib * 8 * n + i) * 1122 + ga * 33 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            const float *x2 = x0 + (size_t)2 * n * 1122;
+                            const float *x3 = x0 + (size_t)3 * n * 1122;
+                            const float *x4 = x0 + (size_t)4 * n * 1122;
+                            const float *x5 = x0 + (size_t)5 * n * 1122;
+                            const float *x6 = x0 + (size_t)6 * n * 1122;
+                            const float *x7 = x0 + (size_t)7 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1, d2; vwload(&d0, dq + 0); vwload(&d1, dq + 16); vwload(&d2, dq + 32);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1; a[0][2] += x0[q + 0] * d2;
+                                    a[1][0] += x1[q + 0] * d0; a[1][1] += x1[q + 0] * d1; a[1][2] += x1[q + 0] * d2;
+                                    a[2][0] += x2[q + 0] * d0; a[2][1] += x2[q + 0] * d1; a[2][2] += x2[q + 0] * d2;
+                                    a[3][0] += x3[q + 0] * d0; a[3][1] += x3[q + 0] * d1; a[3][2] += x3[q + 0] * d2;
+                                    a[4][0] += x4[q + 0] * d0; a[4][1] += x4[q + 0] * d1; a[4][2] += x4[q + 0] * d2;
+                                    a[5][0] += x5[q + 0] * d0; a[5][1] += x5[q + 0] * d1; a[5][2] += x5[q + 0] * d2;
+                                    a[6][0] += x6[q + 0] * d0; a[6][1] += x6[q + 0] * d1; a[6][2] += x6[q + 0] * d2;
+                                    a[7][0] += x7[q + 0] * d0; a[7][1] += x7[q + 0] * d1; a[7][2] += x7[q + 0] * d2;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 72; ++tile) {
+                        const int cb = tile % 3, cib = tile / 3, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 48 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 48); vwload(&a[1][1], acc + 56);
+                        vwload(&a[2][0], acc + 96); vwload(&a[2][1], acc + 104);
+                        vwload(&a[3][0], acc + 144); vwload(&a[3][1], acc + 152);
+                        vwload(&a[4][0], acc + 192); vwload(&a[4][1], acc + 200);
+                        vwload(&a[5][0], acc + 240); vwload(&a[5][1], acc + 248);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 48, &a[1][0], sizeof a[1][0]); memcpy(acc + 56, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 96, &a[2][0], sizeof a[2][0]); memcpy(acc + 104, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 144, &a[3][0], sizeof a[3][0]); memcpy(acc + 152, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 192, &a[4][0], sizeof a[4][0]); memcpy(acc + 200, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 240, &a[5][0], sizeof a[5][0]); memcpy(acc + 248, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 48; ++co)
+                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 107712; /* w flipped and transposed: [48][48][1][3] */
+        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
+        #pragma omp parallel for
+        for (int co = 0; co < 48; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            }
+        }
+        float *wt = s->work + (size_t)n * 103008; /* w flipped and transposed: [48][48][1][3] */
         flip_kernel(wt, w, 48, 48, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -4749,83 +5274,145 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 66158592;
     float *dw = s->grads + 128960;
     float *dx = s->dacts + 64585728;
-    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
-    #pragma omp parallel for
-    for (int co = 0; co < 48; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        }
-    }
     if (trains(s, 90)) {
-        float *xp = dyp + (size_t)n * 52224; /* x padded: [48][n][34][32] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 6; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1088 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1088 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1088 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1088 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][48] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 3; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 49152 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 48 + h * 8, 48, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 12; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1088 + 32;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1088 + kb * 96;
-                        for (int q = 0; q < 1024; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 32); vwload(&x2, xr + q + 64);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1088 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1088 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1088 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 90)) {
+            float *xp = dyt + (size_t)n * 49152; /* x padded: [48][n][34][32] */
+            #pragma omp parallel for
+            for (int p = 0; p < 48 * n; ++p)
+                pad_plane(xp + (size_t)p * 1088, x + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            float *dwt = s->work + (size_t)n * 101376; /* the sums: [48][3][1][48] */
+            memset(dwt, 0, sizeof(float) * 6912);
+            #if WIDE_LANES == 16
+            /* tiles: 3 x 16 output channels x (8 input channels x 1 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 18; ++tile) {
+                        const int cb = 0, cib = tile % 6, ga = tile / 6, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 8 * 3 + ga * 1) * 1 + gb * 1) * 48 + cb * 48;
+                        vwide a[8][3];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16); vwload(&a[0][2], acc + 32);
+                        vwload(&a[1][0], acc + 144); vwload(&a[1][1], acc + 160); vwload(&a[1][2], acc + 176);
+                        vwload(&a[2][0], acc + 288); vwload(&a[2][1], acc + 304); vwload(&a[2][2], acc + 320);
+                        vwload(&a[3][0], acc + 432); vwload(&a[3][1], acc + 448); vwload(&a[3][2], acc + 464);
+                        vwload(&a[4][0], acc + 576); vwload(&a[4][1], acc + 592); vwload(&a[4][2], acc + 608);
+                        vwload(&a[5][0], acc + 720); vwload(&a[5][1], acc + 736); vwload(&a[5][2], acc + 752);
+                        vwload(&a[6][0], acc + 864); vwload(&a[6][1], acc + 880); vwload(&a[6][2], acc + 896);
+                        vwload(&a[7][0], acc + 1008); vwload(&a[7][1], acc + 1024); vwload(&a[7][2], acc + 1040);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 48;
+                            const float *x0 = xp + ((size_t)cib * 8 * n + i) * 1088 + ga * 32 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            const float *x2 = x0 + (size_t)2 * n * 1088;
+                            const float *x3 = x0 + (size_t)3 * n * 1088;
+                            const float *x4 = x0 + (size_t)4 * n * 1088;
+                            const float *x5 = x0 + (size_t)5 * n * 1088;
+                            const float *x6 = x0 + (size_t)6 * n * 1088;
+                            const float *x7 = x0 + (size_t)7 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1, d2; vwload(&d0, dq + 0); vwload(&d1, dq + 16); vwload(&d2, dq + 32);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1; a[0][2] += x0[q + 0] * d2;
+                                    a[1][0] += x1[q + 0] * d0; a[1][1] += x1[q + 0] * d1; a[1][2] += x1[q + 0] * d2;
+                                    a[2][0] += x2[q + 0] * d0; a[2][1] += x2[q + 0] * d1; a[2][2] += x2[q + 0] * d2;
+                                    a[3][0] += x3[q + 0] * d0; a[3][1] += x3[q + 0] * d1; a[3][2] += x3[q + 0] * d2;
+                                    a[4][0] += x4[q + 0] * d0; a[4][1] += x4[q + 0] * d1; a[4][2] += x4[q + 0] * d2;
+                                    a[5][0] += x5[q + 0] * d0; a[5][1] += x5[q + 0] * d1; a[5][2] += x5[q + 0] * d2;
+                                    a[6][0] += x6[q + 0] * d0; a[6][1] += x6[q + 0] * d1; a[6][2] += x6[q + 0] * d2;
+                                    a[7][0] += x7[q + 0] * d0; a[7][1] += x7[q + 0] * d1; a[7][2] += x7[q + 0] * d2;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 72; ++tile) {
+                        const int cb = tile % 3, cib = tile / 3, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 48 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 48); vwload(&a[1][1], acc + 56);
+                        vwload(&a[2][0], acc + 96); vwload(&a[2][1], acc + 104);
+                        vwload(&a[3][0], acc + 144); vwload(&a[3][1], acc + 152);
+                        vwload(&a[4][0], acc + 192); vwload(&a[4][1], acc + 200);
+                        vwload(&a[5][0], acc + 240); vwload(&a[5][1], acc + 248);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1088 + ga * 96 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1088;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 32 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 32] * d0; a[1][1] += x0[q + 32] * d1;
+                                    a[2][0] += x0[q + 64] * d0; a[2][1] += x0[q + 64] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 32] * d0; a[4][1] += x1[q + 32] * d1;
+                                    a[5][0] += x1[q + 64] * d0; a[5][1] += x1[q + 64] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 48, &a[1][0], sizeof a[1][0]); memcpy(acc + 56, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 96, &a[2][0], sizeof a[2][0]); memcpy(acc + 104, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 144, &a[3][0], sizeof a[3][0]); memcpy(acc + 152, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 192, &a[4][0], sizeof a[4][0]); memcpy(acc + 200, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 240, &a[5][0], sizeof a[5][0]); memcpy(acc + 248, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 48; ++co)
+                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 104448; /* w flipped and transposed: [48][48][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][32] */
+        #pragma omp parallel for
+        for (int co = 0; co < 48; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1088, dy + p * 1024, NULL, 32, 32, 34, 32, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 101376; /* w flipped and transposed: [48][48][3][1] */
         flip_kernel(wt, w, 48, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -5155,83 +5742,145 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 69304320;
     float *dw = s->grads + 136064;
     float *dx = s->dacts + 67731456;
-    float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
-    #pragma omp parallel for
-    for (int co = 0; co < 48; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        }
-    }
     if (trains(s, 95)) {
-        float *xp = dyp + (size_t)n * 53856; /* x padded: [48][n][34][33] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 6; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 1122 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 1122 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 1122 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 1122 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][1024][48] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 3; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 1024; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 49152 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 1024;
+                for (int p = 0; p < 1024; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 48 + h * 8, 48, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 12; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 1122 + 1;
-                        const float *xr = xp + ((size_t)ci * n + i) * 1122 + kb * 33;
-                        for (int q = 0; q < 1056; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 1122 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 1122 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 1122 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 95)) {
+            float *xp = dyt + (size_t)n * 49152; /* x padded: [48][n][34][33] */
+            #pragma omp parallel for
+            for (int p = 0; p < 48 * n; ++p)
+                pad_plane(xp + (size_t)p * 1122, x + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            float *dwt = s->work + (size_t)n * 103008; /* the sums: [48][1][3][48] */
+            memset(dwt, 0, sizeof(float) * 6912);
+            #if WIDE_LANES == 16
+            /* tiles: 3 x 16 output channels x (8 input channels x 1 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 18; ++tile) {
+                        const int cb = 0, cib = tile % 6, ga = 0, gb = tile / 6;
+                        float *acc = dwt + ((size_t)(cib * 8 * 1 + ga * 1) * 3 + gb * 1) * 48 + cb * 48;
+                        vwide a[8][3];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16); vwload(&a[0][2], acc + 32);
+                        vwload(&a[1][0], acc + 144); vwload(&a[1][1], acc + 160); vwload(&a[1][2], acc + 176);
+                        vwload(&a[2][0], acc + 288); vwload(&a[2][1], acc + 304); vwload(&a[2][2], acc + 320);
+                        vwload(&a[3][0], acc + 432); vwload(&a[3][1], acc + 448); vwload(&a[3][2], acc + 464);
+                        vwload(&a[4][0], acc + 576); vwload(&a[4][1], acc + 592); vwload(&a[4][2], acc + 608);
+                        vwload(&a[5][0], acc + 720); vwload(&a[5][1], acc + 736); vwload(&a[5][2], acc + 752);
+                        vwload(&a[6][0], acc + 864); vwload(&a[6][1], acc + 880); vwload(&a[6][2], acc + 896);
+                        vwload(&a[7][0], acc + 1008); vwload(&a[7][1], acc + 1024); vwload(&a[7][2], acc + 1040);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 48;
+                            const float *x0 = xp + ((size_t)cib * 8 * n + i) * 1122 + ga * 33 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            const float *x2 = x0 + (size_t)2 * n * 1122;
+                            const float *x3 = x0 + (size_t)3 * n * 1122;
+                            const float *x4 = x0 + (size_t)4 * n * 1122;
+                            const float *x5 = x0 + (size_t)5 * n * 1122;
+                            const float *x6 = x0 + (size_t)6 * n * 1122;
+                            const float *x7 = x0 + (size_t)7 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1, d2; vwload(&d0, dq + 0); vwload(&d1, dq + 16); vwload(&d2, dq + 32);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1; a[0][2] += x0[q + 0] * d2;
+                                    a[1][0] += x1[q + 0] * d0; a[1][1] += x1[q + 0] * d1; a[1][2] += x1[q + 0] * d2;
+                                    a[2][0] += x2[q + 0] * d0; a[2][1] += x2[q + 0] * d1; a[2][2] += x2[q + 0] * d2;
+                                    a[3][0] += x3[q + 0] * d0; a[3][1] += x3[q + 0] * d1; a[3][2] += x3[q + 0] * d2;
+                                    a[4][0] += x4[q + 0] * d0; a[4][1] += x4[q + 0] * d1; a[4][2] += x4[q + 0] * d2;
+                                    a[5][0] += x5[q + 0] * d0; a[5][1] += x5[q + 0] * d1; a[5][2] += x5[q + 0] * d2;
+                                    a[6][0] += x6[q + 0] * d0; a[6][1] += x6[q + 0] * d1; a[6][2] += x6[q + 0] * d2;
+                                    a[7][0] += x7[q + 0] * d0; a[7][1] += x7[q + 0] * d1; a[7][2] += x7[q + 0] * d2;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 1) {
+                    const int i1 = i0 + 1 < n ? i0 + 1 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 72; ++tile) {
+                        const int cb = tile % 3, cib = tile / 3, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 48 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 48); vwload(&a[1][1], acc + 56);
+                        vwload(&a[2][0], acc + 96); vwload(&a[2][1], acc + 104);
+                        vwload(&a[3][0], acc + 144); vwload(&a[3][1], acc + 152);
+                        vwload(&a[4][0], acc + 192); vwload(&a[4][1], acc + 200);
+                        vwload(&a[5][0], acc + 240); vwload(&a[5][1], acc + 248);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 49152 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 1122 + ga * 33 + gb * 3;
+                            const float *x1 = x0 + (size_t)1 * n * 1122;
+                            for (int oh = 0; oh < 32; ++oh) {
+                                for (int ow = 0; ow < 32; ++ow) {
+                                    const float *dq = d + (oh * 32 + ow) * 48;
+                                    const int q = oh * 33 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
+                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
+                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 48, &a[1][0], sizeof a[1][0]); memcpy(acc + 56, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 96, &a[2][0], sizeof a[2][0]); memcpy(acc + 104, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 144, &a[3][0], sizeof a[3][0]); memcpy(acc + 152, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 192, &a[4][0], sizeof a[4][0]); memcpy(acc + 200, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 240, &a[5][0], sizeof a[5][0]); memcpy(acc + 248, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 48; ++co)
+                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 107712; /* w flipped and transposed: [48][48][1][3] */
+        float *dyp = s->work; /* dy padded by k-1-p: [48][n][34][33] */
+        #pragma omp parallel for
+        for (int co = 0; co < 48; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 1122, dy + p * 1024, NULL, 32, 32, 34, 33, 0, 1);
+            }
+        }
+        float *wt = s->work + (size_t)n * 103008; /* w flipped and transposed: [48][48][1][3] */
         flip_kernel(wt, w, 48, 48, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -6269,83 +6918,153 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 98664448;
     float *dw = s->grads + 275712;
     float *dx = s->dacts + 98402304;
-    float *dyp = s->work; /* dy padded by k-1-p: [64][n][18][16] */
-    #pragma omp parallel for
-    for (int co = 0; co < 64; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        }
-    }
     if (trains(s, 130)) {
-        float *xp = dyp + (size_t)n * 18432; /* x padded: [32][n][18][16] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 288 + 16;
-                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
-                        for (int q = 0; q < 256; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 288 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 288 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 288 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 288 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][256][64] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 4; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 256; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 16384 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 256;
+                for (int p = 0; p < 256; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 32; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 288 + 16;
-                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
-                        for (int q = 0; q < 256; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 130)) {
+            float *xp = dyt + (size_t)n * 16384; /* x padded: [32][n][18][16] */
+            #pragma omp parallel for
+            for (int p = 0; p < 32 * n; ++p)
+                pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            float *dwt = s->work + (size_t)n * 25600; /* the sums: [32][3][1][64] */
+            memset(dwt, 0, sizeof(float) * 6144);
+            #if WIDE_LANES == 16
+            /* tiles: 2 x 16 output channels x (4 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 4) {
+                    const int i1 = i0 + 4 < n ? i0 + 4 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 16; ++tile) {
+                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 32;
+                        vwide a[12][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 80);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 144);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 208);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 272);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 336);
+                        vwload(&a[6][0], acc + 384); vwload(&a[6][1], acc + 400);
+                        vwload(&a[7][0], acc + 448); vwload(&a[7][1], acc + 464);
+                        vwload(&a[8][0], acc + 512); vwload(&a[8][1], acc + 528);
+                        vwload(&a[9][0], acc + 576); vwload(&a[9][1], acc + 592);
+                        vwload(&a[10][0], acc + 640); vwload(&a[10][1], acc + 656);
+                        vwload(&a[11][0], acc + 704); vwload(&a[11][1], acc + 720);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 16384 + cb * 32;
+                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 288 + ga * 48 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 288;
+                            const float *x2 = x0 + (size_t)2 * n * 288;
+                            const float *x3 = x0 + (size_t)3 * n * 288;
+                            for (int oh = 0; oh < 16; ++oh) {
+                                for (int ow = 0; ow < 16; ++ow) {
+                                    const float *dq = d + (oh * 16 + ow) * 64;
+                                    const int q = oh * 16 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 16] * d0; a[1][1] += x0[q + 16] * d1;
+                                    a[2][0] += x0[q + 32] * d0; a[2][1] += x0[q + 32] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 16] * d0; a[4][1] += x1[q + 16] * d1;
+                                    a[5][0] += x1[q + 32] * d0; a[5][1] += x1[q + 32] * d1;
+                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
+                                    a[7][0] += x2[q + 16] * d0; a[7][1] += x2[q + 16] * d1;
+                                    a[8][0] += x2[q + 32] * d0; a[8][1] += x2[q + 32] * d1;
+                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
+                                    a[10][0] += x3[q + 16] * d0; a[10][1] += x3[q + 16] * d1;
+                                    a[11][0] += x3[q + 32] * d0; a[11][1] += x3[q + 32] * d1;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 32 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 96 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 80, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 144, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 208, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 272, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 336, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 384, &a[6][0], sizeof a[6][0]); memcpy(acc + 400, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 448, &a[7][0], sizeof a[7][0]); memcpy(acc + 464, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 512, &a[8][0], sizeof a[8][0]); memcpy(acc + 528, &a[8][1], sizeof a[8][1]);
+                        memcpy(acc + 576, &a[9][0], sizeof a[9][0]); memcpy(acc + 592, &a[9][1], sizeof a[9][1]);
+                        memcpy(acc + 640, &a[10][0], sizeof a[10][0]); memcpy(acc + 656, &a[10][1], sizeof a[10][1]);
+                        memcpy(acc + 704, &a[11][0], sizeof a[11][0]); memcpy(acc + 720, &a[11][1], sizeof a[11][1]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 4) {
+                    const int i1 = i0 + 4 < n ? i0 + 4 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 64; ++tile) {
+                        const int cb = tile % 4, cib = tile / 4, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 64 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 72);
+                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 136);
+                        vwload(&a[3][0], acc + 192); vwload(&a[3][1], acc + 200);
+                        vwload(&a[4][0], acc + 256); vwload(&a[4][1], acc + 264);
+                        vwload(&a[5][0], acc + 320); vwload(&a[5][1], acc + 328);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 16384 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 288 + ga * 48 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 288;
+                            for (int oh = 0; oh < 16; ++oh) {
+                                for (int ow = 0; ow < 16; ++ow) {
+                                    const float *dq = d + (oh * 16 + ow) * 64;
+                                    const int q = oh * 16 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 16] * d0; a[1][1] += x0[q + 16] * d1;
+                                    a[2][0] += x0[q + 32] * d0; a[2][1] += x0[q + 32] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 16] * d0; a[4][1] += x1[q + 16] * d1;
+                                    a[5][0] += x1[q + 32] * d0; a[5][1] += x1[q + 32] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 72, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 136, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 192, &a[3][0], sizeof a[3][0]); memcpy(acc + 200, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 256, &a[4][0], sizeof a[4][0]); memcpy(acc + 264, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 320, &a[5][0], sizeof a[5][0]); memcpy(acc + 328, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 64; ++co)
+                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 27648; /* w flipped and transposed: [32][64][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][18][16] */
+        #pragma omp parallel for
+        for (int co = 0; co < 64; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 25600; /* w flipped and transposed: [32][64][3][1] */
         flip_kernel(wt, w, 64, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
@@ -7674,83 +8393,193 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     const float *dy = s->dacts + 118587392;
     float *dw = s->grads + 557376;
     float *dx = s->dacts + 118194176;
-    float *dyp = s->work; /* dy padded by k-1-p: [80][n][18][16] */
-    #pragma omp parallel for
-    for (int co = 0; co < 80; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        }
-    }
     if (trains(s, 180)) {
-        float *xp = dyp + (size_t)n * 23040; /* x padded: [48][n][18][16] */
-        #pragma omp parallel for
-        for (int p = 0; p < 48 * n; ++p)
-            pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 10; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 288 + 16;
-                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
-                        for (int q = 0; q < 256; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 288 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 288 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 288 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 288 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                        }
-                    }
-                    float *dwr = dw + ((size_t)cb * 8 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+        float *dyt = s->work; /* dy transposed: [n][256][80] */
+        #pragma omp parallel for schedule(static)
+        for (int cg = 0; cg < 5; ++cg) { /* channels cg*16.. */
+            const size_t cs = (size_t)n * 256; /* from one channel's plane to the next */
+            vreal sums[2][8] = { { { 0 } } };
+            for (int i = 0; i < n; ++i) {
+                float *t = dyt + (size_t)i * 20480 + cg * 16;
+                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 256;
+                for (int p = 0; p < 256; p += 8) {
+                    for (int h = 0; h < 2; ++h) {
+                        const size_t j = plane + h * 8 * cs + p;
+                        transpose_block(t + p * 80 + h * 8, 80, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
             }
         }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int cb = 0; cb < 20; ++cb) {
-            for (int ci = 0; ci < 48; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 288 + 16;
-                        const float *xr = xp + ((size_t)ci * n + i) * 288 + kb * 48;
-                        for (int q = 0; q < 256; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 16); vwload(&x2, xr + q + 32);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 288 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 288 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 288 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+        if (trains(s, 180)) {
+            float *xp = dyt + (size_t)n * 20480; /* x padded: [48][n][18][16] */
+            #pragma omp parallel for
+            for (int p = 0; p < 48 * n; ++p)
+                pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            float *dwt = s->work + (size_t)n * 34304; /* the sums: [48][3][1][80] */
+            memset(dwt, 0, sizeof(float) * 11520);
+            #if WIDE_LANES == 16
+            /* tiles: 1 x 16 output channels x (8 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 3) {
+                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 30; ++tile) {
+                        const int cb = tile % 5, cib = tile / 5, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 8 * 3 + ga * 3) * 1 + gb * 1) * 80 + cb * 16;
+                        vwide a[24][1];
+                        vwload(&a[0][0], acc + 0);
+                        vwload(&a[1][0], acc + 80);
+                        vwload(&a[2][0], acc + 160);
+                        vwload(&a[3][0], acc + 240);
+                        vwload(&a[4][0], acc + 320);
+                        vwload(&a[5][0], acc + 400);
+                        vwload(&a[6][0], acc + 480);
+                        vwload(&a[7][0], acc + 560);
+                        vwload(&a[8][0], acc + 640);
+                        vwload(&a[9][0], acc + 720);
+                        vwload(&a[10][0], acc + 800);
+                        vwload(&a[11][0], acc + 880);
+                        vwload(&a[12][0], acc + 960);
+                        vwload(&a[13][0], acc + 1040);
+                        vwload(&a[14][0], acc + 1120);
+                        vwload(&a[15][0], acc + 1200);
+                        vwload(&a[16][0], acc + 1280);
+                        vwload(&a[17][0], acc + 1360);
+                        vwload(&a[18][0], acc + 1440);
+                        vwload(&a[19][0], acc + 1520);
+                        vwload(&a[20][0], acc + 1600);
+                        vwload(&a[21][0], acc + 1680);
+                        vwload(&a[22][0], acc + 1760);
+                        vwload(&a[23][0], acc + 1840);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 20480 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 8 * n + i) * 288 + ga * 48 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 288;
+                            const float *x2 = x0 + (size_t)2 * n * 288;
+                            const float *x3 = x0 + (size_t)3 * n * 288;
+                            const float *x4 = x0 + (size_t)4 * n * 288;
+                            const float *x5 = x0 + (size_t)5 * n * 288;
+                            const float *x6 = x0 + (size_t)6 * n * 288;
+                            const float *x7 = x0 + (size_t)7 * n * 288;
+                            for (int oh = 0; oh < 16; ++oh) {
+                                for (int ow = 0; ow < 16; ++ow) {
+                                    const float *dq = d + (oh * 16 + ow) * 80;
+                                    const int q = oh * 16 + ow;
+                                    vwide d0; vwload(&d0, dq + 0);
+                                    a[0][0] += x0[q + 0] * d0;
+                                    a[1][0] += x0[q + 16] * d0;
+                                    a[2][0] += x0[q + 32] * d0;
+                                    a[3][0] += x1[q + 0] * d0;
+                                    a[4][0] += x1[q + 16] * d0;
+                                    a[5][0] += x1[q + 32] * d0;
+                                    a[6][0] += x2[q + 0] * d0;
+                                    a[7][0] += x2[q + 16] * d0;
+                                    a[8][0] += x2[q + 32] * d0;
+                                    a[9][0] += x3[q + 0] * d0;
+                                    a[10][0] += x3[q + 16] * d0;
+                                    a[11][0] += x3[q + 32] * d0;
+                                    a[12][0] += x4[q + 0] * d0;
+                                    a[13][0] += x4[q + 16] * d0;
+                                    a[14][0] += x4[q + 32] * d0;
+                                    a[15][0] += x5[q + 0] * d0;
+                                    a[16][0] += x5[q + 16] * d0;
+                                    a[17][0] += x5[q + 32] * d0;
+                                    a[18][0] += x6[q + 0] * d0;
+                                    a[19][0] += x6[q + 16] * d0;
+                                    a[20][0] += x6[q + 32] * d0;
+                                    a[21][0] += x7[q + 0] * d0;
+                                    a[22][0] += x7[q + 16] * d0;
+                                    a[23][0] += x7[q + 32] * d0;
+                                }
+                            }
                         }
-                    }
-                    float *dwr = dw + ((size_t)cb * 4 * 48 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 144 + k], vwsum(&a[t][k]));
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]);
+                        memcpy(acc + 80, &a[1][0], sizeof a[1][0]);
+                        memcpy(acc + 160, &a[2][0], sizeof a[2][0]);
+                        memcpy(acc + 240, &a[3][0], sizeof a[3][0]);
+                        memcpy(acc + 320, &a[4][0], sizeof a[4][0]);
+                        memcpy(acc + 400, &a[5][0], sizeof a[5][0]);
+                        memcpy(acc + 480, &a[6][0], sizeof a[6][0]);
+                        memcpy(acc + 560, &a[7][0], sizeof a[7][0]);
+                        memcpy(acc + 640, &a[8][0], sizeof a[8][0]);
+                        memcpy(acc + 720, &a[9][0], sizeof a[9][0]);
+                        memcpy(acc + 800, &a[10][0], sizeof a[10][0]);
+                        memcpy(acc + 880, &a[11][0], sizeof a[11][0]);
+                        memcpy(acc + 960, &a[12][0], sizeof a[12][0]);
+                        memcpy(acc + 1040, &a[13][0], sizeof a[13][0]);
+                        memcpy(acc + 1120, &a[14][0], sizeof a[14][0]);
+                        memcpy(acc + 1200, &a[15][0], sizeof a[15][0]);
+                        memcpy(acc + 1280, &a[16][0], sizeof a[16][0]);
+                        memcpy(acc + 1360, &a[17][0], sizeof a[17][0]);
+                        memcpy(acc + 1440, &a[18][0], sizeof a[18][0]);
+                        memcpy(acc + 1520, &a[19][0], sizeof a[19][0]);
+                        memcpy(acc + 1600, &a[20][0], sizeof a[20][0]);
+                        memcpy(acc + 1680, &a[21][0], sizeof a[21][0]);
+                        memcpy(acc + 1760, &a[22][0], sizeof a[22][0]);
+                        memcpy(acc + 1840, &a[23][0], sizeof a[23][0]);
                     }
                 }
             }
+            #else /* 8 lanes */
+            /* tiles: 2 x 8 output channels x (2 input channels x 3 x 1 taps) */
+            #pragma omp parallel
+            {
+                for (int i0 = 0; i0 < n; i0 += 3) {
+                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
+                    #pragma omp for schedule(static)
+                    for (int tile = 0; tile < 120; ++tile) {
+                        const int cb = tile % 5, cib = tile / 5, ga = 0, gb = 0;
+                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 3) * 1 + gb * 1) * 80 + cb * 16;
+                        vwide a[6][2];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
+                        vwload(&a[1][0], acc + 80); vwload(&a[1][1], acc + 88);
+                        vwload(&a[2][0], acc + 160); vwload(&a[2][1], acc + 168);
+                        vwload(&a[3][0], acc + 240); vwload(&a[3][1], acc + 248);
+                        vwload(&a[4][0], acc + 320); vwload(&a[4][1], acc + 328);
+                        vwload(&a[5][0], acc + 400); vwload(&a[5][1], acc + 408);
+                        for (int i = i0; i < i1; ++i) {
+                            const float *d = dyt + (size_t)i * 20480 + cb * 16;
+                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 288 + ga * 48 + gb * 1;
+                            const float *x1 = x0 + (size_t)1 * n * 288;
+                            for (int oh = 0; oh < 16; ++oh) {
+                                for (int ow = 0; ow < 16; ++ow) {
+                                    const float *dq = d + (oh * 16 + ow) * 80;
+                                    const int q = oh * 16 + ow;
+                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
+                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
+                                    a[1][0] += x0[q + 16] * d0; a[1][1] += x0[q + 16] * d1;
+                                    a[2][0] += x0[q + 32] * d0; a[2][1] += x0[q + 32] * d1;
+                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
+                                    a[4][0] += x1[q + 16] * d0; a[4][1] += x1[q + 16] * d1;
+                                    a[5][0] += x1[q + 32] * d0; a[5][1] += x1[q + 32] * d1;
+                                }
+                            }
+                        }
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 80, &a[1][0], sizeof a[1][0]); memcpy(acc + 88, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 160, &a[2][0], sizeof a[2][0]); memcpy(acc + 168, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 240, &a[3][0], sizeof a[3][0]); memcpy(acc + 248, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 320, &a[4][0], sizeof a[4][0]); memcpy(acc + 328, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 400, &a[5][0], sizeof a[5][0]); memcpy(acc + 408, &a[5][1], sizeof a[5][1]);
+                    }
+                }
+            }
+            #endif
+            for (int co = 0; co < 80; ++co)
+                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 80 + co]);
         }
-        #endif
     }
     if (need_dx) {
-        float *wt = s->work + (size_t)n * 36864; /* w flipped and transposed: [48][80][3][1] */
+        float *dyp = s->work; /* dy padded by k-1-p: [80][n][18][16] */
+        #pragma omp parallel for
+        for (int co = 0; co < 80; ++co) {
+            for (int i = 0; i < n; ++i) {
+                const size_t p = (size_t)co * n + i;
+                pad_plane(dyp + p * 288, dy + p * 256, NULL, 16, 16, 18, 16, 1, 0);
+            }
+        }
+        float *wt = s->work + (size_t)n * 34304; /* w flipped and transposed: [48][80][3][1] */
         flip_kernel(wt, w, 80, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)

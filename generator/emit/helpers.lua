@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -110,6 +110,58 @@ __attribute__((always_inline)) static inline real pad_plane(real *restrict dst, 
     }
     const size_t done = (size_t)(h + top) * wp + left;
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+    return sum;
+}
+]],
+  transpose_block = [[
+/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
+ * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
+ * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
+ * gradient, from [channel][position] planes to [position][channel] rows, and its bias
+ * gradient; always inlined, so that the strides are literals. */
+__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
+                                                                 const real *restrict src,
+                                                                 const real *restrict y, size_t ss, int rows,
+                                                                 vreal sums[8])
+{
+    vreal r[8];
+    for (int k = 0; k < 8; ++k) {
+        r[k] = (vreal){ 0 };
+        if (k < rows) {
+            vload(&r[k], src + k * ss);
+            if (y) {
+                vreal o;
+                vload(&o, y + k * ss);
+                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
+            }
+        }
+        sums[k] += r[k];
+    }
+    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
+     * columns c and c + 4 */
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+
+/* The sum of the lanes, in a fixed order. */
+static inline real vsum(const vreal *v)
+{
+    real sum = 0;
+    for (int l = 0; l < 8; ++l) sum += (*v)[l];
     return sum;
 }
 ]],

@@ -94,7 +94,7 @@ local function declare(node, w, g, backward)
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
   if backward and c.strategy == "direct" then
-    -- direct.backward masks and sums dy as it pads it
+    -- direct.backward masks dy as it copies it
     w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
     if node.fused_relu then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
     w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))

@@ -16,11 +16,9 @@
 -- WIDTHS) of one image; per tap, TV loads and TCO*TV fused multiply-adds
 -- with the weight broadcast. The input gradient is the same kernel over the
 -- output gradient padded by k-1-p, with the kernel flipped and transposed (a
--- full correlation), from the same padded buffer (see geometry). The weight
--- gradient keeps TG output channels x every tap (or the taps of one kernel
--- row, where all do not fit) in registers and sums over all images, in an
--- order that does not depend on the thread count.
+-- full correlation). The weight gradient is in ops/conv_direct_weights.lua.
 local util = require("ops.util")
+local weights = require("ops.conv_direct_weights")
 
 local direct = {}
 
@@ -97,28 +95,19 @@ end
 -- columns: a row's right padding and the next row's left padding are the
 -- same zeros, so a padded x row is Wp = W + max(pl, pr) long. dy, padded by
 -- k-1-p on each side for the input gradient (a full correlation), then has
--- rows Wo + kw - 1 - min(pl, pr) long, which is Wp again: from row T = kh-1-pt,
--- column L = kw-1-pl on, it is also dy widened to x's rows with zeros past
--- column Wo, as the weight gradient wants it. One buffer serves both.
+-- rows Wo + kw - 1 - min(pl, pr) long, which is Wp again: from row
+-- T = kh-1-pt, column L = kw-1-pl on, it is also dy widened to x's rows with
+-- zeros past column Wo, as the weight gradient's position form wants it
+-- (ops/conv_direct_weights.lua). One buffer serves both.
 local function geometry(c)
-  local gm = { fwd = {}, bwd = {}, dw = {} }
+  local gm = { fwd = {}, bwd = {} }
   gm.Wp = c.W + math.max(c.pl, c.pr)
   gm.dy_top, gm.dy_left = c.kh - 1 - c.pt, c.kw - 1 - c.pl
-  gm.dy_start = gm.dy_top * gm.Wp + gm.dy_left -- where the widened dy starts
-  -- the weight gradient's vectors run over the whole wide plane, in steps of
-  -- either width
-  gm.dw_positions = ceil_div(c.Ho * gm.Wp, WIDEST) * WIDEST
-  local x_reach = { gm.dw_positions + (c.kh - 1) * gm.Wp + c.kw - 1 }
-  local dy_reach = { gm.dy_start + gm.dw_positions }
+  local x_reach, dy_reach = weights.plan(c, gm, WIDTHS, WIDEST)
   for k, vw in ipairs(WIDTHS) do
     gm.fwd[k] = tiling(vw, c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
     gm.bwd[k] = tiling(vw, c.H, gm.Wp, c.W, c.kh, c.kw, c.cin)
     x_reach[#x_reach + 1], dy_reach[#dy_reach + 1] = gm.fwd[k].reach, gm.bwd[k].reach
-    -- the weight gradient's tile: TG output channels x all taps where they
-    -- fit in registers (each dy vector then read once per input channel),
-    -- else x the taps of one kernel row
-    local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
-    gm.dw[k] = { lanes = vw.lanes, rows = rows, tg = channels_per_tile(vw, c.cout, rows * c.kw) }
   end
   gm.x_plane = plane_rows(c.Ho, c.kh, gm.Wp, x_reach) * gm.Wp
   gm.dy_plane = plane_rows(c.H, c.kh, gm.Wp, dy_reach) * gm.Wp
@@ -144,14 +133,16 @@ function direct.problem(c)
   return nil
 end
 
--- Workspace per image: the padded input (forward), or the padded output
--- gradient and the padded input (backward). Fixed: the flipped kernel.
-local function per_image(c, gm)
-  return c.cout * gm.dy_plane + c.cin * gm.x_plane
+-- Workspace per image: the padded input (forward); in backward, the padded
+-- output gradient and the padded input and what the weight gradient adds
+-- (ops/conv_direct_weights.lua). Fixed: the flipped kernel, or the weight
+-- gradient's sums.
+local function work(c, gm)
+  return weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
 end
 
 function direct.work(c)
-  return per_image(c, geometry(c)), c.cout * c.cin * c.kh * c.kw
+  return work(c, geometry(c))
 end
 
 -- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
@@ -242,85 +233,53 @@ function direct.forward(node, w, g)
   end)
 end
 
--- dw[co][ci][a][b] (=, or += when accumulating) sum over images and wide
--- positions q of dyw[co][i][q] * xp[ci][i][q + a*Wp + b], where dyw is dy
--- widened to rows Wp long with zeros in the columns past Wo (the padded dy
--- from dy_start on).
-local function weight_gradient(w, g, c, gm, k)
-  local taps, tile = c.kh * c.kw, gm.dw[k]
-  local tg, ra = tile.tg, tile.rows
-  g.need("vreal")
-  g.need("vwide")
-  w:line("#pragma omp parallel for collapse(3) schedule(static)")
-  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
-  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // ra, ra)
-  w:line("vwide a[%d][%d];", tg, ra * c.kw)
-  w:open("for (int t = 0; t < %d; ++t) {", tg)
-  w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
-  w:close()
-  w:open("for (int i = 0; i < n; ++i) {")
-  w:line("const %s *d = dyp + ((size_t)cb * %d * n + i) * %d + %d;", g.T, tg, gm.dy_plane, gm.dy_start)
-  w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
-  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw_positions, tile.lanes)
-  local xs, loads = {}, {}
-  for r = 0, ra - 1 do
-    for b = 0, c.kw - 1 do
-      local j = r * c.kw + b
-      xs[#xs + 1] = "x" .. j
-      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", j, r * gm.Wp + b)
-    end
-  end
-  w:line("vwide dv, %s;", table.concat(xs, ", "))
-  w:line(table.concat(loads, " "))
-  for t = 0, tg - 1 do
-    local terms = {}
-    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
-    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dy_plane),
-      table.concat(terms, " "))
-  end
-  w:close()
-  w:close()
-  w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", g.T, tg, c.cin, taps, ra * c.kw)
-  w:open("for (int t = 0; t < %d; ++t) {", tg)
-  w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", ra * c.kw, c.cin * taps)
-  w:close()
-  w:close()
-  w:close()
-  w:close()
-end
-
--- The padded output gradient, masked by a fused relu, and the bias gradient,
--- in one pass over dy.
-local function pad_output_gradient(w, g, node, c, gm)
+-- The padded output gradient, masked by a fused relu, and with `bias_sums`
+-- the bias gradient, in one pass over dy.
+local function pad_output_gradient(w, g, node, c, gm, bias_sums)
   g.need("vreal")
   g.need("pad_plane")
+  local sums = c.bias and bias_sums
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
   w:open("for (int co = 0; co < %d; ++co) {", c.cout)
-  if c.bias then w:line("%s sum = 0;", g.T) end
+  if sums then w:line("%s sum = 0;", g.T) end
   w:open("for (int i = 0; i < n; ++i) {")
   w:line("const size_t p = (size_t)co * n + i;")
-  w:line("%spad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d);", c.bias and "sum += " or "",
+  w:line("%spad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d);", sums and "sum += " or "",
     gm.dy_plane, c.Ho * c.Wo, node.fused_relu and string.format("y + p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
   w:close()
-  if c.bias then w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias")) end
+  if sums then w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias")) end
   w:close()
 end
 
+-- The weight gradient by channels: dy transposed first (with the bias
+-- gradient), then padded for the input gradient in the same workspace.
+-- By positions: dy padded once for both, with the bias gradient.
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  pad_output_gradient(w, g, node, c, gm)
-  w:open("if (%s) {", util.trains(node, "weight"))
-  w:line("%s *xp = dyp + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
-    gm.x_plane // gm.Wp, gm.Wp)
+  local per_image = work(c, gm)
+  local fixed = string.format("s->work + (size_t)n * %d", per_image)
+  local weight = util.trains(node, "weight")
+  if gm.dw.by_channels then
+    w:open("if (%s%s) {", weight, c.bias and " || " .. util.trains(node, "bias") or "")
+    weights.transpose_output_gradient(w, g, node, c, gm)
+    w:open("if (%s) {", weight)
+    w:line("%s *xp = dyt + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, gm.dw.positions * gm.dw.channels,
+      c.cin, gm.x_plane // gm.Wp, gm.Wp)
+  else
+    pad_output_gradient(w, g, node, c, gm, true)
+    w:open("if (%s) {", weight)
+    w:line("%s *xp = dyp + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
+      gm.x_plane // gm.Wp, gm.Wp)
+  end
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  per_width(w, function(k) weight_gradient(w, g, c, gm, k) end)
+  weights.emit(w, g, c, gm, fixed, per_width)
   w:close()
+  if gm.dw.by_channels then w:close() end
   w:open("if (need_dx) {")
-  w:line("%s *wt = s->work + (size_t)n * %d; /* w flipped and transposed: [%d][%d][%d][%d] */",
-    g.T, per_image(c, gm), c.cin, c.cout, c.kh, c.kw)
+  if gm.dw.by_channels then pad_output_gradient(w, g, node, c, gm, false) end
+  w:line("%s *wt = %s; /* w flipped and transposed: [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.cout, c.kh, c.kw)
   g.need("flip_kernel")
   w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)
   per_width(w, function(k)

@@ -1,0 +1,307 @@
+-- The weight gradient of the direct convolutions (ops/conv_direct.lua), in
+-- one of two forms:
+--  * by channels, for layers with enough input channels: dw as an outer
+--    product of vectors of output channels (dy transposed to
+--    [image][position][channel]) and broadcast inputs, accumulated in
+--    registers over a chunk of images; no horizontal sums, and each dy vector
+--    feeds up to 24 fused multiply-adds;
+--  * by positions, for the stems (a few input channels, where each dy value
+--    feeds too few multiply-adds to pay for transposing dy): vectors of wide
+--    positions of the padded dy, which the input gradient reads too, summed
+--    across lanes once per weight.
+-- Both sum over images in an order that does not depend on the thread count.
+local util = require("ops.util")
+
+local weights = {}
+
+-- The channel form from this many input channels on.
+local MIN_CIN_BY_CHANNELS = 8
+-- The channel form's chunk of images: the transposed dy of at most this many
+-- values (256 KiB of floats, an eighth of this machine's L2).
+local CHUNK_VALUES = 65536
+
+local function ceil_div(a, b) return (a + b - 1) // b end
+
+-- The position form's tile: TG output channels x all taps where they fit in
+-- registers (each dy vector then read once per input channel), else x the
+-- taps of one kernel row.
+local function position_tile(vw, c)
+  local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
+  local tg = 1
+  for _, t in ipairs({ 8, 4, 2, 1 }) do
+    if c.cout % t == 0 and t * rows * c.kw <= vw.accumulators then tg = t; break end
+  end
+  return { lanes = vw.lanes, rows = rows, tg = tg }
+end
+
+-- The channel form's tile, for one vector width: tcv vectors of output
+-- channels x `pairs` (input channel, tap) pairs, tci input channels x the
+-- taps of `rows` kernel rows and `cols` columns. Per output position, tcv
+-- loads of the transposed dy and `pairs` broadcasts of x feed tcv*pairs fused
+-- multiply-adds. The cost counts the tiles two threads take in turn and a
+-- position's cycles (two multiply-adds and two loads a cycle); ties go to
+-- more pairs, which read the transposed dy (the stream from L2) less often.
+local function channel_tile(vw, c, channels)
+  local vectors, best = channels // vw.lanes, nil
+  local groups = { { c.kh, c.kw }, { 1, c.kw }, { 1, 1 } }
+  for tcv = 1, math.min(vectors, 4) do
+    for _, group in ipairs(groups) do
+      for tci = 1, c.cin do
+        local pairs = tci * group[1] * group[2]
+        if vectors % tcv == 0 and c.cin % tci == 0 and pairs * tcv <= vw.accumulators then
+          local tiles = (vectors // tcv) * (c.cin // tci) * (c.kh // group[1]) * (c.kw // group[2])
+          local cost = ceil_div(tiles, 2) * math.max(pairs * tcv, pairs + tcv)
+          if best == nil or cost < best.cost or (cost == best.cost and pairs > best.pairs) then
+            best = { cost = cost, tcv = tcv, tci = tci, rows = group[1], cols = group[2], pairs = pairs,
+              tiles = tiles, lanes = vw.lanes }
+          end
+        end
+      end
+    end
+  end
+  return best
+end
+
+-- The weight gradient's part of the geometry gm (whose Wp, dy_top and
+-- dy_left are set) for the vector widths `widths`: gm.dw, and the reaches of
+-- its reads into the padded x and the padded dy beyond their planes.
+function weights.plan(c, gm, widths, widest)
+  local dw = { tiles = {}, by_channels = c.cin >= MIN_CIN_BY_CHANNELS, group = widest }
+  gm.dw = dw
+  if dw.by_channels then
+    dw.channels = ceil_div(c.cout, widest) * widest
+    dw.positions = c.Ho * c.Wo
+    -- a chunk's transposed dy stays in L2 while every tile reads it
+    dw.chunk = math.max(1, CHUNK_VALUES // (dw.positions * dw.channels))
+    for k, vw in ipairs(widths) do dw.tiles[k] = channel_tile(vw, c, dw.channels) end
+    return {}, {} -- reads stay inside the planes
+  end
+  -- the widened dy: the padded dy from row dy_top, column dy_left on; the
+  -- vectors run over the whole wide plane, in steps of either width
+  dw.dy_start = gm.dy_top * gm.Wp + gm.dy_left
+  dw.wide_positions = ceil_div(c.Ho * gm.Wp, widest) * widest
+  for k, vw in ipairs(widths) do dw.tiles[k] = position_tile(vw, c) end
+  return { dw.wide_positions + (c.kh - 1) * gm.Wp + c.kw - 1 }, { dw.dy_start + dw.wide_positions }
+end
+
+-- Workspace per image and fixed, given the input gradient's (the padded dy)
+-- and the padded x's per image: the channel form first holds the transposed
+-- dy and x, and then the padded dy; the position form all three at once.
+function weights.work(c, gm, dy_values, x_values)
+  local taps = c.cin * c.kh * c.kw
+  if gm.dw.by_channels then
+    return math.max(gm.dw.positions * gm.dw.channels + x_values, dy_values), taps * gm.dw.channels
+  end
+  return dy_values + x_values, c.cout * taps
+end
+
+-- dy, masked by a fused relu, transposed to dyt[i][position][channel] with
+-- zeros past cout, and the bias gradient, in one pass: a work item is a
+-- group of channels a widest vector long (whole cache lines of dyt),
+-- transposed in blocks of 8 channels x 8 positions (the last positions one at
+-- a time), whose sums run in vector lanes in a fixed order.
+function weights.transpose_output_gradient(w, g, node, c, gm)
+  local dw = gm.dw
+  local group, full = dw.group, dw.positions // 8 * 8
+  local blocks, stride = group // 8, dw.positions * dw.channels
+  g.need("vreal")
+  g.need("transpose_block")
+  w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
+  w:line("#pragma omp parallel for schedule(static)")
+  w:open("for (int cg = 0; cg < %d; ++cg) { /* channels cg*%d.. */", dw.channels // group, group)
+  w:line("const size_t cs = (size_t)n * %d; /* from one channel's plane to the next */", dw.positions)
+  w:line("vreal sums[%d][8] = { { { 0 } } };", blocks)
+  -- the channels of each block of 8 that are below cout
+  local count = "8"
+  if c.cout < dw.channels then
+    w:line("const int left = %d - cg * %d; /* the group's channels below cout */", c.cout, group)
+    w:line("int count[%d];", blocks)
+    w:line("for (int h = 0; h < %d; ++h) count[h] = left < h * 8 ? 0 : left - h * 8 > 8 ? 8 : left - h * 8;", blocks)
+    count = "count[h]"
+  end
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:line("%s *t = dyt + (size_t)i * %d + cg * %d;", g.T, stride, group)
+  w:line("const size_t plane = (size_t)cg * %d * cs + (size_t)i * %d;", group, dw.positions)
+  w:open("for (int p = 0; p < %d; p += 8) {", full)
+  w:open("for (int h = 0; h < %d; ++h) {", blocks)
+  w:line("const size_t j = plane + h * 8 * cs + p;")
+  w:line("transpose_block(t + p * %d + h * 8, %d, dy + j, %s, cs, %s, sums[h]);", dw.channels, dw.channels,
+    node.fused_relu and "y + j" or "NULL", count)
+  w:close()
+  w:close()
+  local below = count == "8" and "" or " && k % 8 < count[k / 8]"
+  if full < dw.positions then
+    w:open("for (int p = %d; p < %d; ++p) {", full, dw.positions)
+    w:open("for (int k = 0; k < %d; ++k) {", group)
+    w:line("const size_t j = plane + k * cs + p;")
+    w:line("const %s v = 1%s%s ? dy[j] : 0;", g.T, below, node.fused_relu and " && y[j] > 0" or "")
+    w:line("t[p * %d + k] = v;", dw.channels)
+    w:line("sums[k / 8][k %% 8][p %% %d] += v; /* the lane a block would have added it to */", 8)
+    w:close()
+    w:close()
+  end
+  w:close()
+  if c.bias then
+    w:line("if (%s)", util.trains(node, "bias"))
+    w:line("    for (int k = 0; k < %d; ++k)", group)
+    w:line("        %sput_grad(s, &db[cg * %d + k], vsum(&sums[k / 8][k %% 8]));",
+      below == "" and "" or "if (k % 8 < count[k / 8]) ", group)
+  end
+  w:close()
+end
+
+-- dw[co][ci][a][b] (=, or += when accumulating) sum over images and output
+-- positions (oh, ow) of dyt[i][oh*Wo + ow][co] * xp[ci][i][(oh+a)*Wp + ow + b],
+-- as an outer product: vectors of output channels times broadcast inputs,
+-- accumulated in dwt[ci][a][b][channel]. Images go in chunks, each read by
+-- every tile while it is in cache; a tile's accumulators stay in registers
+-- through a chunk, and each tile adds its chunks in order, so the sums do not
+-- depend on the thread count.
+local function by_channels(w, g, c, gm, k)
+  local t = gm.dw.tiles[k]
+  local vectors = gm.dw.channels // t.lanes
+  local cbs, cibs, gas = vectors // t.tcv, c.cin // t.tci, c.kh // t.rows
+  w:line("/* tiles: %d x %d output channels x (%d input channels x %d x %d taps) */", t.tcv, t.lanes, t.tci, t.rows,
+    t.cols)
+  w:line("#pragma omp parallel")
+  w:open("{")
+  w:open("for (int i0 = 0; i0 < n; i0 += %d) {", gm.dw.chunk)
+  w:line("const int i1 = i0 + %d < n ? i0 + %d : n;", gm.dw.chunk, gm.dw.chunk)
+  w:line("#pragma omp for schedule(static)")
+  w:open("for (int tile = 0; tile < %d; ++tile) {", t.tiles)
+  -- the tile's output channel block, input channel block, and kernel row and
+  -- column groups, from the fastest-varying on (a count of 1 is always 0)
+  local index, below = {}, 1
+  for _, part in ipairs({ { "cb", cbs }, { "cib", cibs }, { "ga", gas }, { "gb", c.kw // t.cols } }) do
+    local name, count = part[1], part[2]
+    local value = below == 1 and "tile" or string.format("tile / %d", below)
+    if count == 1 then value = "0"
+    elseif below * count < t.tiles then value = string.format("%s %% %d", value, count) end
+    index[#index + 1] = string.format("%s = %s", name, value)
+    below = below * count
+  end
+  w:line("const int %s;", table.concat(index, ", "))
+  w:line("%s *acc = dwt + ((size_t)(cib * %d * %d + ga * %d) * %d + gb * %d) * %d + cb * %d;", g.T, t.tci, c.kh,
+    t.rows, c.kw, t.cols, gm.dw.channels, t.tcv * t.lanes)
+  -- pair p: input channel cc, tap (r, b) of the group
+  local pairs = {}
+  for cc = 0, t.tci - 1 do
+    for r = 0, t.rows - 1 do
+      for b = 0, t.cols - 1 do
+        pairs[#pairs + 1] = { cc = cc, acc = ((cc * c.kh + r) * c.kw + b) * gm.dw.channels, x = r * gm.Wp + b }
+      end
+    end
+  end
+  w:line("vwide a[%d][%d];", t.pairs, t.tcv)
+  for p, pair in ipairs(pairs) do
+    local loads = {}
+    for v = 0, t.tcv - 1 do
+      loads[#loads + 1] = string.format("vwload(&a[%d][%d], acc + %d);", p - 1, v, pair.acc + v * t.lanes)
+    end
+    w:line(table.concat(loads, " "))
+  end
+  w:open("for (int i = i0; i < i1; ++i) {")
+  w:line("const %s *d = dyt + (size_t)i * %d + cb * %d;", g.T, gm.dw.positions * gm.dw.channels, t.tcv * t.lanes)
+  w:line("const %s *x0 = xp + ((size_t)cib * %d * n + i) * %d + ga * %d + gb * %d;", g.T, t.tci, gm.x_plane,
+    t.rows * gm.Wp, t.cols)
+  for cc = 1, t.tci - 1 do w:line("const %s *x%d = x0 + (size_t)%d * n * %d;", g.T, cc, cc, gm.x_plane) end
+  w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
+  w:open("for (int ow = 0; ow < %d; ++ow) {", c.Wo)
+  w:line("const %s *dq = d + (oh * %d + ow) * %d;", g.T, c.Wo, gm.dw.channels)
+  w:line("const int q = oh * %d + ow;", gm.Wp)
+  local names, loads = {}, {}
+  for v = 0, t.tcv - 1 do
+    names[#names + 1] = "d" .. v
+    loads[#loads + 1] = string.format("vwload(&d%d, dq + %d);", v, v * t.lanes)
+  end
+  w:line("vwide %s; %s", table.concat(names, ", "), table.concat(loads, " "))
+  for p, pair in ipairs(pairs) do
+    local terms = {}
+    for v = 0, t.tcv - 1 do
+      terms[#terms + 1] = string.format("a[%d][%d] += x%d[q + %d] * d%d;", p - 1, v, pair.cc, pair.x, v)
+    end
+    w:line(table.concat(terms, " "))
+  end
+  w:close()
+  w:close()
+  w:close()
+  for p, pair in ipairs(pairs) do
+    local stores = {}
+    for v = 0, t.tcv - 1 do
+      stores[#stores + 1] = string.format("memcpy(acc + %d, &a[%d][%d], sizeof a[%d][%d]);", pair.acc + v * t.lanes,
+        p - 1, v, p - 1, v)
+    end
+    w:line(table.concat(stores, " "))
+  end
+  w:close()
+  w:close()
+  w:close()
+end
+
+-- dw[co][ci][a][b] (=, or += when accumulating) sum over images and wide
+-- positions q of dyw[co][i][q] * xp[ci][i][q + a*Wp + b], where dyw is dy
+-- widened to rows Wp long with zeros in the columns past Wo (the padded dy
+-- from dy_start on).
+local function by_positions(w, g, c, gm, k)
+  local taps, tile = c.kh * c.kw, gm.dw.tiles[k]
+  local tg, ra = tile.tg, tile.rows
+  g.need("vreal")
+  g.need("vwide")
+  w:line("#pragma omp parallel for collapse(3) schedule(static)")
+  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
+  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // ra, ra)
+  w:line("vwide a[%d][%d];", tg, ra * c.kw)
+  w:open("for (int t = 0; t < %d; ++t) {", tg)
+  w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
+  w:close()
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:line("const %s *d = dyp + ((size_t)cb * %d * n + i) * %d + %d;", g.T, tg, gm.dy_plane, gm.dw.dy_start)
+  w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
+  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw.wide_positions, tile.lanes)
+  local xs, loads = {}, {}
+  for r = 0, ra - 1 do
+    for b = 0, c.kw - 1 do
+      local j = r * c.kw + b
+      xs[#xs + 1] = "x" .. j
+      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", j, r * gm.Wp + b)
+    end
+  end
+  w:line("vwide dv, %s;", table.concat(xs, ", "))
+  w:line(table.concat(loads, " "))
+  for t = 0, tg - 1 do
+    local terms = {}
+    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
+    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dy_plane),
+      table.concat(terms, " "))
+  end
+  w:close()
+  w:close()
+  w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", g.T, tg, c.cin, taps, ra * c.kw)
+  w:open("for (int t = 0; t < %d; ++t) {", tg)
+  w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", ra * c.kw, c.cin * taps)
+  w:close()
+  w:close()
+  w:close()
+  w:close()
+end
+
+-- The weight gradient from the prepared dy (transposed or padded, see
+-- ops/conv_direct.lua's backward) and the padded x, xp; `fixed` is the fixed
+-- workspace, per_width the emitter of code for each vector width.
+function weights.emit(w, g, c, gm, fixed, per_width)
+  g.need("vwide")
+  if not gm.dw.by_channels then
+    per_width(w, function(k) by_positions(w, g, c, gm, k) end)
+    return
+  end
+  local taps = c.cin * c.kh * c.kw
+  w:line("%s *dwt = %s; /* the sums: [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, gm.dw.channels)
+  w:line("memset(dwt, 0, sizeof(%s) * %d);", g.T, taps * gm.dw.channels)
+  per_width(w, function(k) by_channels(w, g, c, gm, k) end)
+  w:line("for (int co = 0; co < %d; ++co)", c.cout)
+  w:line("    for (int j = 0; j < %d; ++j) put_grad(s, &dw[co * %d + j], dwt[j * %d + co]);", taps, taps,
+    gm.dw.channels)
+end
+
+return weights
