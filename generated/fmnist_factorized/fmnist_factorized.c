@@ -106,10 +106,27 @@ __attribute__((always_inline)) static inline real pad_plane(real *restrict dst, 
     for (int r = 0; r < h; ++r) {
         real *d = dst + (size_t)(r + top) * wp + left;
         const real *g = src + (size_t)r * w;
-        if (y)
-            for (int k = 0; k < w; ++k) d[k] = y[r * w + k] > 0 ? g[k] : 0;
-        else
+        if (y) {
+            /* without branches, which the relu mask would make unpredictable: vectors, then
+             * the last values as bits and-ed with the mask */
+            const real *o = y + (size_t)r * w;
+            int k = 0;
+            for (; k + 8 <= w; k += 8) {
+                vreal v, m;
+                vload(&v, g + k);
+                vload(&m, o + k);
+                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
+                memcpy(d + k, &v, sizeof v);
+            }
+            for (; k < w; ++k) {
+                lane_index bits;
+                memcpy(&bits, g + k, sizeof bits);
+                bits &= -(lane_index)(o[k] > 0);
+                memcpy(d + k, &bits, sizeof bits);
+            }
+        } else {
             memcpy(d, g, sizeof(real) * (size_t)w);
+        }
         memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
     }
     const size_t done = (size_t)(h + top) * wp + left;
