@@ -89,10 +89,12 @@ $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
-# Runs every Criterion binary (each also writes TAP), then check-generated, and
-# ends with one line that counts them all.
+# Builds the test binaries TEST_JOBS at a time (the compiles of the generated
+# models are most of make test's time), runs every Criterion binary (each also
+# writes TAP), then check-generated, and ends with one line that counts them all.
+TEST_JOBS ?= 2
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_BINS)
 	@rm -rf $(TEST_BUILD)/tap; mkdir -p $(TEST_BUILD)/tap; fail=0; \
 	for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
 	if $(MAKE) --no-print-directory check-generated; then echo "ok - check-generated"; else echo "not ok - check-generated"; fail=1; fi \
