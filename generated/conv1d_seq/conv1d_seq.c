@@ -658,8 +658,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                 }
             }
             #endif
-            for (int co = 0; co < 64; ++co)
-                for (int j = 0; j < 84; ++j) put_grad(s, &dw[co * 84 + j], dwt[j * 64 + co]);
+            for (int j = 0; j < 84; ++j)
+                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 84 + j], dwt[j * 64 + co]);
         }
     }
     if (need_dx) {

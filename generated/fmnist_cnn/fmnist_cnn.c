@@ -1100,8 +1100,8 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                 }
             }
             #endif
-            for (int co = 0; co < 64; ++co)
-                for (int j = 0; j < 288; ++j) put_grad(s, &dw[co * 288 + j], dwt[j * 64 + co]);
+            for (int j = 0; j < 288; ++j)
+                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 288 + j], dwt[j * 64 + co]);
         }
     }
     if (need_dx) {

@@ -926,8 +926,8 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                 }
             }
             #endif
-            for (int co = 0; co < 32; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
     }
     if (need_dx) {
@@ -1403,8 +1403,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                 }
             }
             #endif
-            for (int co = 0; co < 64; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
         }
     }
     if (need_dx) {

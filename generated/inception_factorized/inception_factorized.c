@@ -1249,8 +1249,8 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 64; ++co)
-                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 64 + co]);
+            for (int j = 0; j < 144; ++j)
+                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 144 + j], dwt[j * 64 + co]);
         }
     }
     if (need_dx) {
@@ -1924,8 +1924,8 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 32; ++co)
-                for (int j = 0; j < 48; ++j) put_grad(s, &dw[co * 48 + j], dwt[j * 32 + co]);
+            for (int j = 0; j < 48; ++j)
+                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 48 + j], dwt[j * 32 + co]);
         }
     }
     if (need_dx) {
@@ -2400,8 +2400,8 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 32; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
     }
     if (need_dx) {
@@ -2876,8 +2876,8 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 32; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
     }
     if (need_dx) {
@@ -3352,8 +3352,8 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 32; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
         }
     }
     if (need_dx) {
@@ -4480,8 +4480,8 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 48; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 48 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 48; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 48 + co]);
         }
     }
     if (need_dx) {
@@ -4948,8 +4948,8 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 48; ++co)
-                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
+            for (int j = 0; j < 144; ++j)
+                for (int co = 0; co < 48; ++co) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
     }
     if (need_dx) {
@@ -5416,8 +5416,8 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 48; ++co)
-                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
+            for (int j = 0; j < 144; ++j)
+                for (int co = 0; co < 48; ++co) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
     }
     if (need_dx) {
@@ -5884,8 +5884,8 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 48; ++co)
-                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
+            for (int j = 0; j < 144; ++j)
+                for (int co = 0; co < 48; ++co) put_grad(s, &dw[co * 144 + j], dwt[j * 48 + co]);
         }
     }
     if (need_dx) {
@@ -7068,8 +7068,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 64; ++co)
-                for (int j = 0; j < 96; ++j) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
+            for (int j = 0; j < 96; ++j)
+                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 64 + co]);
         }
     }
     if (need_dx) {
@@ -8583,8 +8583,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                 }
             }
             #endif
-            for (int co = 0; co < 80; ++co)
-                for (int j = 0; j < 144; ++j) put_grad(s, &dw[co * 144 + j], dwt[j * 80 + co]);
+            for (int j = 0; j < 144; ++j)
+                for (int co = 0; co < 80; ++co) put_grad(s, &dw[co * 144 + j], dwt[j * 80 + co]);
         }
     }
     if (need_dx) {

@@ -299,8 +299,9 @@ function weights.emit(w, g, c, gm, fixed, per_width)
   w:line("%s *dwt = %s; /* the sums: [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, gm.dw.channels)
   w:line("memset(dwt, 0, sizeof(%s) * %d);", g.T, taps * gm.dw.channels)
   per_width(w, function(k) by_channels(w, g, c, gm, k) end)
-  w:line("for (int co = 0; co < %d; ++co)", c.cout)
-  w:line("    for (int j = 0; j < %d; ++j) put_grad(s, &dw[co * %d + j], dwt[j * %d + co]);", taps, taps,
+  -- a row of the sums at a time: the rows of dw it writes into stay in cache
+  w:line("for (int j = 0; j < %d; ++j)", taps)
+  w:line("    for (int co = 0; co < %d; ++co) put_grad(s, &dw[co * %d + j], dwt[j * %d + co]);", c.cout, taps,
     gm.dw.channels)
 end
 
