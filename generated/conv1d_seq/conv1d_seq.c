@@ -665,12 +665,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     if (need_dx) {
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][2][29] */
         #pragma omp parallel for
-        for (int co = 0; co < 64; ++co) {
-            for (int i = 0; i < n; ++i) {
-                const size_t p = (size_t)co * n + i;
-                pad_plane(dyp + p * 58, dy + p * 28, y + p * 28, 1, 28, 2, 29, 0, 1);
-            }
-        }
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, y + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
         float *wt = s->work + (size_t)n * 3712; /* w flipped and transposed: [28][64][1][3] */
         flip_kernel(wt, w, 64, 28, 1, 3);
         #if WIDE_LANES == 16

@@ -488,18 +488,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        float sum = 0;
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            sum += pad_plane(dyp + p * 896, dy + p * 676, y + p * 676, 26, 26, 32, 28, 2, 2);
-        }
-        if (trains(s, 1)) put_grad(s, &db[co], sum);
-    }
-    if (trains(s, 0)) {
-        float *xp = dyp + (size_t)n * 28672; /* x padded: [1][n][29][28] */
+    if (trains(s, 0) || trains(s, 1)) {
+        float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, NULL, 28, 28, 29, 28, 0, 0);
@@ -508,24 +498,45 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
                 for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[2][9];
+                    vwide a[2][9], bias[2];
                     for (int t = 0; t < 2; ++t) {
+                        bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 896 + 58;
+                        const size_t d = ((size_t)cb * 2 * n + i) * 676; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int q = 0; q < 736; q += 16) {
-                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 28); vwload(&x4, xr + q + 29); vwload(&x5, xr + q + 30); vwload(&x6, xr + q + 56); vwload(&x7, xr + q + 57); vwload(&x8, xr + q + 58);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                        for (int oh = 0; oh < 26; ++oh) {
+                            for (int q = 0; q < 16; q += 16) {
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
+                                { vwide m; vwload(&m, y + d + (size_t)0 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                vwload(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + q);
+                                { vwide m; vwload(&m, y + d + (size_t)1 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* the last 10 columns */
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
+                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)0 * n * 676 + oh * 26 + 16, sizeof(float) * 10); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
+                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)1 * n * 676 + oh * 26 + 16, sizeof(float) * 10); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
-                    for (int t = 0; t < 2; ++t) {
-                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
+                        for (int t = 0; t < 2; ++t) {
+                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                        }
                     }
+                    if (trains(s, 1) && ci == 0 && kb == 0)
+                        for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
                 }
             }
         }
@@ -534,29 +545,49 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
                 for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[1][9];
+                    vwide a[1][9], bias[1];
                     for (int t = 0; t < 1; ++t) {
+                        bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 896 + 58;
+                        const size_t d = ((size_t)cb * 1 * n + i) * 676; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int q = 0; q < 736; q += 8) {
-                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 28); vwload(&x4, xr + q + 29); vwload(&x5, xr + q + 30); vwload(&x6, xr + q + 56); vwload(&x7, xr + q + 57); vwload(&x8, xr + q + 58);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        for (int oh = 0; oh < 26; ++oh) {
+                            for (int q = 0; q < 24; q += 8) {
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
+                                { vwide m; vwload(&m, y + d + (size_t)0 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* the last 2 columns */
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 24, sizeof(float) * 2);
+                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)0 * n * 676 + oh * 26 + 24, sizeof(float) * 2); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                    for (int t = 0; t < 1; ++t) {
-                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
+                        for (int t = 0; t < 1; ++t) {
+                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                        }
                     }
+                    if (trains(s, 1) && ci == 0 && kb == 0)
+                        for (int t = 0; t < 1; ++t) put_grad(s, &db[cb * 1 + t], vwsum(&bias[t]));
                 }
             }
         }
         #endif
     }
     if (need_dx) {
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 676, y + (size_t)p * 676, 26, 26, 32, 28, 2, 2);
         float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][3] */
         flip_kernel(wt, w, 32, 1, 3, 3);
         #if WIDE_LANES == 16
@@ -1107,12 +1138,8 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     if (need_dx) {
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
         #pragma omp parallel for
-        for (int co = 0; co < 64; ++co) {
-            for (int i = 0; i < n; ++i) {
-                const size_t p = (size_t)co * n + i;
-                pad_plane(dyp + p * 221, dy + p * 121, y + p * 121, 11, 11, 17, 13, 2, 2);
-            }
-        }
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, y + (size_t)p * 121, 11, 11, 17, 13, 2, 2);
         float *wt = s->work + (size_t)n * 14144; /* w flipped and transposed: [32][64][3][3] */
         flip_kernel(wt, w, 64, 32, 3, 3);
         #if WIDE_LANES == 16

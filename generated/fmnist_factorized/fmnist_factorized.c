@@ -485,18 +485,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads;
     float *db = s->grads + 96;
     float *dx = s->dacts;
-    float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
-    #pragma omp parallel for
-    for (int co = 0; co < 32; ++co) {
-        float sum = 0;
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            sum += pad_plane(dyp + p * 896, dy + p * 728, NULL, 26, 28, 32, 28, 2, 0);
-        }
-        if (trains(s, 1)) put_grad(s, &db[co], sum);
-    }
-    if (trains(s, 0)) {
-        float *xp = dyp + (size_t)n * 28672; /* x padded: [1][n][29][28] */
+    if (trains(s, 0) || trains(s, 1)) {
+        float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, NULL, 28, 28, 29, 28, 0, 0);
@@ -505,30 +495,65 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
                 for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[8][3];
+                    vwide a[8][3], bias[8];
                     for (int t = 0; t < 8; ++t) {
+                        bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 8 * n + i) * 896 + 56;
+                        const size_t d = ((size_t)cb * 8 * n + i) * 728; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int q = 0; q < 736; q += 16) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 28); vwload(&x2, xr + q + 56);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 896 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 896 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            vwload(&dv, d + (size_t)4 * n * 896 + q); a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                            vwload(&dv, d + (size_t)5 * n * 896 + q); a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                            vwload(&dv, d + (size_t)6 * n * 896 + q); a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                            vwload(&dv, d + (size_t)7 * n * 896 + q); a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        for (int oh = 0; oh < 26; ++oh) {
+                            for (int q = 0; q < 16; q += 16) {
+                                vwide dv, x0, x1, x2;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
+                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
+                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + q);
+                                bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + q);
+                                bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + q);
+                                bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + q);
+                                bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            }
+                            { /* the last 12 columns */
+                                vwide dv, x0, x1, x2;
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28); vwload(&x2, xr + oh * 28 + 16 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 8; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
+                        for (int t = 0; t < 8; ++t) {
+                            for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                        }
                     }
+                    if (trains(s, 1) && ci == 0 && kb == 0)
+                        for (int t = 0; t < 8; ++t) put_grad(s, &db[cb * 8 + t], vwsum(&bias[t]));
                 }
             }
         }
@@ -537,32 +562,59 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
                 for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
-                    vwide a[4][3];
+                    vwide a[4][3], bias[4];
                     for (int t = 0; t < 4; ++t) {
+                        bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 4 * n + i) * 896 + 56;
+                        const size_t d = ((size_t)cb * 4 * n + i) * 728; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int q = 0; q < 736; q += 8) {
-                            vwide dv, x0, x1, x2;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 28); vwload(&x2, xr + q + 56);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                            vwload(&dv, d + (size_t)1 * n * 896 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                            vwload(&dv, d + (size_t)2 * n * 896 + q); a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                            vwload(&dv, d + (size_t)3 * n * 896 + q); a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        for (int oh = 0; oh < 26; ++oh) {
+                            for (int q = 0; q < 24; q += 8) {
+                                vwide dv, x0, x1, x2;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
+                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                                vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
+                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            }
+                            { /* the last 4 columns */
+                                vwide dv, x0, x1, x2;
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28); vwload(&x2, xr + oh * 28 + 24 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 4 * 1 + ci) * 3 + kb * 3;
-                    for (int t = 0; t < 4; ++t) {
-                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 4 * 1 + ci) * 3 + kb * 3;
+                        for (int t = 0; t < 4; ++t) {
+                            for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                        }
                     }
+                    if (trains(s, 1) && ci == 0 && kb == 0)
+                        for (int t = 0; t < 4; ++t) put_grad(s, &db[cb * 4 + t], vwsum(&bias[t]));
                 }
             }
         }
         #endif
     }
     if (need_dx) {
+        float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
+        #pragma omp parallel for
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 728, NULL, 26, 28, 32, 28, 2, 0);
         float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][1] */
         flip_kernel(wt, w, 32, 1, 3, 1);
         #if WIDE_LANES == 16
@@ -933,12 +985,8 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     if (need_dx) {
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
         #pragma omp parallel for
-        for (int co = 0; co < 32; ++co) {
-            for (int i = 0; i < n; ++i) {
-                const size_t p = (size_t)co * n + i;
-                pad_plane(dyp + p * 756, dy + p * 676, y + p * 676, 26, 26, 27, 28, 0, 2);
-            }
-        }
+        for (int p = 0; p < 32 * n; ++p)
+            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, y + (size_t)p * 676, 26, 26, 27, 28, 0, 2);
         float *wt = s->work + (size_t)n * 45824; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
@@ -1410,12 +1458,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     if (need_dx) {
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
         #pragma omp parallel for
-        for (int co = 0; co < 64; ++co) {
-            for (int i = 0; i < n; ++i) {
-                const size_t p = (size_t)co * n + i;
-                pad_plane(dyp + p * 221, dy + p * 143, NULL, 11, 13, 17, 13, 2, 0);
-            }
-        }
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, NULL, 11, 13, 17, 13, 2, 0);
         float *wt = s->work + (size_t)n * 14976; /* w flipped and transposed: [32][64][3][1] */
         flip_kernel(wt, w, 64, 32, 3, 1);
         #if WIDE_LANES == 16

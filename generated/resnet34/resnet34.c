@@ -1054,16 +1054,8 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 98304;
     float *dw = s->grads;
     float *dx = s->dacts;
-    float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
-    #pragma omp parallel for
-    for (int co = 0; co < 64; ++co) {
-        for (int i = 0; i < n; ++i) {
-            const size_t p = (size_t)co * n + i;
-            pad_plane(dyp + p * 1155, dy + p * 1024, NULL, 32, 32, 35, 33, 1, 1);
-        }
-    }
     if (trains(s, 0)) {
-        float *xp = dyp + (size_t)n * 73920; /* x padded: [3][n][36][33] */
+        float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
@@ -1077,18 +1069,24 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 2 * n + i) * 1155 + 34;
+                        const size_t d = ((size_t)cb * 2 * n + i) * 1024; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
-                        for (int q = 0; q < 1056; q += 16) {
-                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                            vwload(&dv, d + (size_t)1 * n * 1155 + q); a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                        for (int oh = 0; oh < 32; ++oh) {
+                            for (int q = 0; q < 32; q += 16) {
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 2 * 3 + ci) * 9 + kb * 9;
-                    for (int t = 0; t < 2; ++t) {
-                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 2 * 3 + ci) * 9 + kb * 9;
+                        for (int t = 0; t < 2; ++t) {
+                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                        }
                     }
                 }
             }
@@ -1103,17 +1101,22 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const float *d = dyp + ((size_t)cb * 1 * n + i) * 1155 + 34;
+                        const size_t d = ((size_t)cb * 1 * n + i) * 1024; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1188 + kb * 99;
-                        for (int q = 0; q < 1056; q += 8) {
-                            vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                            vwload(&x0, xr + q + 0); vwload(&x1, xr + q + 1); vwload(&x2, xr + q + 2); vwload(&x3, xr + q + 33); vwload(&x4, xr + q + 34); vwload(&x5, xr + q + 35); vwload(&x6, xr + q + 66); vwload(&x7, xr + q + 67); vwload(&x8, xr + q + 68);
-                            vwload(&dv, d + q); a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                        for (int oh = 0; oh < 32; ++oh) {
+                            for (int q = 0; q < 32; q += 8) {
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
                         }
                     }
-                    float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                    for (int t = 0; t < 1; ++t) {
-                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                    if (trains(s, 0)) {
+                        float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
+                        for (int t = 0; t < 1; ++t) {
+                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
+                        }
                     }
                 }
             }
@@ -1121,6 +1124,10 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
         #endif
     }
     if (need_dx) {
+        float *dyp = s->work; /* dy padded by k-1-p: [64][n][35][33] */
+        #pragma omp parallel for
+        for (int p = 0; p < 64 * n; ++p)
+            pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         float *wt = s->work + (size_t)n * 77484; /* w flipped and transposed: [3][64][3][3] */
         flip_kernel(wt, w, 64, 3, 3, 3);
         #if WIDE_LANES == 16

@@ -91,14 +91,11 @@ local function plane_rows(rows, kh, width, reaches)
 end
 
 -- Geometry: the padded input x (forward, weight gradient) and the padded
--- output gradient dy (weight and input gradients). Rows share their padding
+-- output gradient dy (input gradient). Rows share their padding
 -- columns: a row's right padding and the next row's left padding are the
 -- same zeros, so a padded x row is Wp = W + max(pl, pr) long. dy, padded by
 -- k-1-p on each side for the input gradient (a full correlation), then has
--- rows Wo + kw - 1 - min(pl, pr) long, which is Wp again: from row
--- T = kh-1-pt, column L = kw-1-pl on, it is also dy widened to x's rows with
--- zeros past column Wo, as the weight gradient's position form wants it
--- (ops/conv_direct_weights.lua). One buffer serves both.
+-- rows Wo + kw - 1 - min(pl, pr) long, which is Wp again.
 local function geometry(c)
   local gm = { fwd = {}, bwd = {} }
   gm.Wp = c.W + math.max(c.pl, c.pr)
@@ -233,52 +230,41 @@ function direct.forward(node, w, g)
   end)
 end
 
--- The padded output gradient, masked by a fused relu, and with `bias_sums`
--- the bias gradient, in one pass over dy.
-local function pad_output_gradient(w, g, node, c, gm, bias_sums)
+-- The padded output gradient, masked by a fused relu.
+local function pad_output_gradient(w, g, node, c, gm)
   g.need("vreal")
   g.need("pad_plane")
-  local sums = c.bias and bias_sums
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
-  w:open("for (int co = 0; co < %d; ++co) {", c.cout)
-  if sums then w:line("%s sum = 0;", g.T) end
-  w:open("for (int i = 0; i < n; ++i) {")
-  w:line("const size_t p = (size_t)co * n + i;")
-  w:line("%spad_plane(dyp + p * %d, dy + p * %d, %s, %d, %d, %d, %d, %d, %d);", sums and "sum += " or "",
-    gm.dy_plane, c.Ho * c.Wo, node.fused_relu and string.format("y + p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
+  w:line("for (int p = 0; p < %d * n; ++p)", c.cout)
+  w:line("    pad_plane(dyp + (size_t)p * %d, dy + (size_t)p * %d, %s, %d, %d, %d, %d, %d, %d);", gm.dy_plane,
+    c.Ho * c.Wo, node.fused_relu and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
-  w:close()
-  if sums then w:line("if (%s) put_grad(s, &db[co], sum);", util.trains(node, "bias")) end
-  w:close()
 end
 
--- The weight gradient by channels: dy transposed first (with the bias
--- gradient), then padded for the input gradient in the same workspace.
--- By positions: dy padded once for both, with the bias gradient.
+-- The weight gradient (and the bias gradient) first, from dy transposed
+-- (channel form) or read in place (position form), then dy padded for the
+-- input gradient.
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  local per_image = work(c, gm)
-  local fixed = string.format("s->work + (size_t)n * %d", per_image)
+  local fixed = string.format("s->work + (size_t)n * %d", work(c, gm))
   local weight = util.trains(node, "weight")
+  w:open("if (%s%s) {", weight, c.bias and " || " .. util.trains(node, "bias") or "")
   if gm.dw.by_channels then
-    w:open("if (%s%s) {", weight, c.bias and " || " .. util.trains(node, "bias") or "")
     weights.transpose_output_gradient(w, g, node, c, gm)
     w:open("if (%s) {", weight)
     w:line("%s *xp = dyt + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, gm.dw.positions * gm.dw.channels,
       c.cin, gm.x_plane // gm.Wp, gm.Wp)
   else
-    pad_output_gradient(w, g, node, c, gm, true)
-    w:open("if (%s) {", weight)
-    w:line("%s *xp = dyp + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
+    w:line("%s *xp = s->work + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
       gm.x_plane // gm.Wp, gm.Wp)
   end
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  weights.emit(w, g, c, gm, fixed, per_width)
-  w:close()
+  weights.emit(w, g, node, c, gm, fixed, per_width)
   if gm.dw.by_channels then w:close() end
+  w:close()
   w:open("if (need_dx) {")
-  if gm.dw.by_channels then pad_output_gradient(w, g, node, c, gm, false) end
+  pad_output_gradient(w, g, node, c, gm)
   w:line("%s *wt = %s; /* w flipped and transposed: [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.cout, c.kh, c.kw)
   g.need("flip_kernel")
   w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)

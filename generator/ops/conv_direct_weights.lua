@@ -6,9 +6,10 @@
 --    registers over a chunk of images; no horizontal sums, and each dy vector
 --    feeds up to 24 fused multiply-adds;
 --  * by positions, for the stems (a few input channels, where each dy value
---    feeds too few multiply-adds to pay for transposing dy): vectors of wide
---    positions of the padded dy, which the input gradient reads too, summed
---    across lanes once per weight.
+--    feeds too few multiply-adds to pay for transposing dy): vectors along
+--    the rows of dy, read in place with the relu mask and summed for the bias
+--    gradient on the way, then across lanes once per weight. A stem's
+--    backward is bound by memory traffic, and this reads dy and y once.
 -- Both sum over images in an order that does not depend on the thread count.
 local util = require("ops.util")
 
@@ -76,17 +77,16 @@ function weights.plan(c, gm, widths, widest)
     for k, vw in ipairs(widths) do dw.tiles[k] = channel_tile(vw, c, dw.channels) end
     return {}, {} -- reads stay inside the planes
   end
-  -- the widened dy: the padded dy from row dy_top, column dy_left on; the
-  -- vectors run over the whole wide plane, in steps of either width
-  dw.dy_start = gm.dy_top * gm.Wp + gm.dy_left
-  dw.wide_positions = ceil_div(c.Ho * gm.Wp, widest) * widest
   for k, vw in ipairs(widths) do dw.tiles[k] = position_tile(vw, c) end
-  return { dw.wide_positions + (c.kh - 1) * gm.Wp + c.kw - 1 }, { dw.dy_start + dw.wide_positions }
+  -- the last vector of the last row, whose lanes past Wo read on into the
+  -- padded x (times zeros)
+  return { (c.Ho + c.kh - 2) * gm.Wp + ceil_div(c.Wo, widest) * widest + c.kw - 1 }, {}
 end
 
 -- Workspace per image and fixed, given the input gradient's (the padded dy)
 -- and the padded x's per image: the channel form first holds the transposed
--- dy and x, and then the padded dy; the position form all three at once.
+-- dy and x, and then the padded dy; the position form the padded x after
+-- the padded dy.
 function weights.work(c, gm, dy_values, x_values)
   local taps = c.cin * c.kh * c.kw
   if gm.dw.by_channels then
@@ -238,49 +238,84 @@ local function by_channels(w, g, c, gm, k)
   w:close()
 end
 
--- dw[co][ci][a][b] (=, or += when accumulating) sum over images and wide
--- positions q of dyw[co][i][q] * xp[ci][i][q + a*Wp + b], where dyw is dy
--- widened to rows Wp long with zeros in the columns past Wo (the padded dy
--- from dy_start on).
-local function by_positions(w, g, c, gm, k)
+-- dw[co][ci][a][b] (=, or += when accumulating) sum over images and output
+-- positions of dy[co][i][oh][ow] (masked by a fused relu) *
+-- xp[ci][i][(oh+a)*Wp + ow + b], with dy read in place: each output row in
+-- vectors, the last one partial (its lanes past Wo zero, so what x they meet
+-- adds nothing). The items of input channel 0 and the first kernel rows also
+-- sum the bias gradient from the same vectors.
+local function by_positions(w, g, node, c, gm, k)
   local taps, tile = c.kh * c.kw, gm.dw.tiles[k]
-  local tg, ra = tile.tg, tile.rows
-  g.need("vreal")
+  local tg, ra, lanes = tile.tg, tile.rows, tile.lanes
+  local plane, full = c.Ho * c.Wo, c.Wo // lanes * lanes
   g.need("vwide")
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // ra, ra)
-  w:line("vwide a[%d][%d];", tg, ra * c.kw)
+  w:line("vwide a[%d][%d]%s;", tg, ra * c.kw, c.bias and string.format(", bias[%d]", tg) or "")
   w:open("for (int t = 0; t < %d; ++t) {", tg)
+  if c.bias then w:line("bias[t] = (vwide){ 0 };") end
   w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
   w:close()
   w:open("for (int i = 0; i < n; ++i) {")
-  w:line("const %s *d = dyp + ((size_t)cb * %d * n + i) * %d + %d;", g.T, tg, gm.dy_plane, gm.dw.dy_start)
+  w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* dy's first plane */", tg, plane)
   w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
-  w:open("for (int q = 0; q < %d; q += %d) {", gm.dw.wide_positions, tile.lanes)
-  local xs, loads = {}, {}
-  for r = 0, ra - 1 do
-    for b = 0, c.kw - 1 do
-      local j = r * c.kw + b
-      xs[#xs + 1] = "x" .. j
-      loads[#loads + 1] = string.format("vwload(&x%d, xr + q + %d);", j, r * gm.Wp + b)
+  w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
+  -- one vector of a row: loads of x and dy (whole, or the first `count` lanes)
+  local function step(q, count)
+    local xs, loads = {}, {}
+    for r = 0, ra - 1 do
+      for b = 0, c.kw - 1 do
+        local j = r * c.kw + b
+        xs[#xs + 1] = "x" .. j
+        loads[#loads + 1] = string.format("vwload(&x%d, xr + oh * %d + %s + %d);", j, gm.Wp, q, r * gm.Wp + b)
+      end
+    end
+    w:line("vwide dv, %s;", table.concat(xs, ", "))
+    w:line(table.concat(loads, " "))
+    for t = 0, tg - 1 do
+      local at = string.format("d + (size_t)%d * n * %d + oh * %d + %s", t, plane, c.Wo, q)
+      if count then
+        w:line("dv = (vwide){ 0 }; memcpy(&dv, dy + %s, sizeof(%s) * %d);", at, g.T, count)
+      else
+        w:line("vwload(&dv, dy + %s);", at)
+      end
+      if node.fused_relu then
+        if count then
+          w:line("{ vwide m = (vwide){ 0 }; memcpy(&m, y + %s, sizeof(%s) * %d); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }",
+            at, g.T, count)
+        else
+          w:line("{ vwide m; vwload(&m, y + %s); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }", at)
+        end
+      end
+      local terms = { c.bias and string.format("bias[%d] += dv;", t) or nil }
+      for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
+      w:line(table.concat(terms, " "))
     end
   end
-  w:line("vwide dv, %s;", table.concat(xs, ", "))
-  w:line(table.concat(loads, " "))
-  for t = 0, tg - 1 do
-    local terms = {}
-    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
-    w:line("vwload(&dv, d + %s); %s", t == 0 and "q" or string.format("(size_t)%d * n * %d + q", t, gm.dy_plane),
-      table.concat(terms, " "))
+  if full > 0 then
+    w:open("for (int q = 0; q < %d; q += %d) {", full, lanes)
+    step("q", nil)
+    w:close()
+  end
+  if full < c.Wo then
+    w:open("{ /* the last %d columns */", c.Wo - full)
+    step(tostring(full), c.Wo - full)
+    w:close()
   end
   w:close()
   w:close()
+  w:open("if (%s) {", util.trains(node, "weight"))
   w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", g.T, tg, c.cin, taps, ra * c.kw)
   w:open("for (int t = 0; t < %d; ++t) {", tg)
   w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", ra * c.kw, c.cin * taps)
   w:close()
+  w:close()
+  if c.bias then
+    w:line("if (%s && ci == 0 && kb == 0)", util.trains(node, "bias"))
+    w:line("    for (int t = 0; t < %d; ++t) put_grad(s, &db[cb * %d + t], vwsum(&bias[t]));", tg, tg)
+  end
   w:close()
   w:close()
   w:close()
@@ -289,10 +324,10 @@ end
 -- The weight gradient from the prepared dy (transposed or padded, see
 -- ops/conv_direct.lua's backward) and the padded x, xp; `fixed` is the fixed
 -- workspace, per_width the emitter of code for each vector width.
-function weights.emit(w, g, c, gm, fixed, per_width)
+function weights.emit(w, g, node, c, gm, fixed, per_width)
   g.need("vwide")
   if not gm.dw.by_channels then
-    per_width(w, function(k) by_positions(w, g, c, gm, k) end)
+    per_width(w, function(k) by_positions(w, g, node, c, gm, k) end)
     return
   end
   local taps = c.cin * c.kh * c.kw
