@@ -73,32 +73,13 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
 }
 
 /* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL, and returns
- * the sum of what it copied (in vector lanes; callers that do not use it pay nothing, the
- * function being inlined): a direct convolution's padded input, or its padded output
- * gradient and bias gradient in one pass. Always inlined, so that every size is a literal
- * (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline real pad_plane(real *restrict dst, const real *restrict src,
+ * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
+ * convolution's padded input, or its padded output gradient. Always inlined, so that every
+ * size is a literal (GCC would otherwise share one generic copy among the layers). */
+__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
                                                            const real *restrict y, int h, int w, int hp, int wp,
                                                            int top, int left)
 {
-    /* the sum over the whole plane, in vector lanes held in a register (GCC keeps an omp simd
-     * reduction's lanes in memory here), then the rows are copied */
-    vreal lanes = { 0 };
-    int j = 0;
-    for (; j + 8 <= h * w; j += 8) {
-        vreal g;
-        vload(&g, src + j);
-        if (y) {
-            vreal o;
-            vload(&o, y + j);
-            g = (vreal)((vlanes)g & (o > (vreal){ 0 }));
-        }
-        lanes += g;
-    }
-    real sum = 0;
-    for (; j < h * w; ++j) sum += !y || y[j] > 0 ? src[j] : 0;
-    for (int l = 0; l < 8; ++l) sum += lanes[l];
     /* Each element is written once: the zeros before the first row, each row and the padding
      * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
      * made GCC 12 -O3 vectorize the masked copy wrongly.) */
@@ -131,7 +112,6 @@ __attribute__((always_inline)) static inline real pad_plane(real *restrict dst, 
     }
     const size_t done = (size_t)(h + top) * wp + left;
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-    return sum;
 }
 
 /* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
@@ -852,7 +832,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                 for (int p = 672; p < 676; ++p) {
                     for (int k = 0; k < 16; ++k) {
                         const size_t j = plane + k * cs + p;
-                        const float v = 1 && y[j] > 0 ? dy[j] : 0;
+                        const float v = y[j] > 0 ? dy[j] : 0;
                         t[p * 32 + k] = v;
                         sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
@@ -1325,7 +1305,7 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                 for (int p = 136; p < 143; ++p) {
                     for (int k = 0; k < 16; ++k) {
                         const size_t j = plane + k * cs + p;
-                        const float v = 1 ? dy[j] : 0;
+                        const float v = dy[j];
                         t[p * 64 + k] = v;
                         sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }

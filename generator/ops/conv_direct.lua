@@ -40,16 +40,7 @@ local MAX_ROW = 16384
 
 local WIDEST = WIDTHS[1].lanes
 
-local function ceil_div(a, b) return (a + b - 1) // b end
-
--- Channels per tile: the largest of 8, 4, 2, 1 (at most `most`) that divides
--- `channels` and leaves room for `per_channel` of the width's accumulators each.
-local function channels_per_tile(width, channels, per_channel, most)
-  for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators then return t end
-  end
-  return 1
-end
+local ceil_div = util.ceil_div
 
 -- The tiling, for one vector width, of a wide correlation of planes `rows` x
 -- `width` (of which the outputs are rows x out_width) by a kh x kw kernel
@@ -61,7 +52,7 @@ end
 local function tiling(vw, rows, width, out_width, kh, kw, cout)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
-  t.tco = channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
+  t.tco = weights.channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
   local best
   for tv = 1, math.min(vw.accumulators // t.tco, 6) do
     local per_tile = tv * vw.lanes
@@ -100,7 +91,7 @@ local function geometry(c)
   local gm = { fwd = {}, bwd = {} }
   gm.Wp = c.W + math.max(c.pl, c.pr)
   gm.dy_top, gm.dy_left = c.kh - 1 - c.pt, c.kw - 1 - c.pl
-  local x_reach, dy_reach = weights.plan(c, gm, WIDTHS, WIDEST)
+  local x_reach, dy_reach = { weights.plan(c, gm, WIDTHS, WIDEST) }, {}
   for k, vw in ipairs(WIDTHS) do
     gm.fwd[k] = tiling(vw, c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
     gm.bwd[k] = tiling(vw, c.H, gm.Wp, c.W, c.kh, c.kw, c.cin)

@@ -21,18 +21,24 @@ local MIN_CIN_BY_CHANNELS = 8
 -- values (256 KiB of floats, an eighth of this machine's L2).
 local CHUNK_VALUES = 65536
 
-local function ceil_div(a, b) return (a + b - 1) // b end
+local ceil_div = util.ceil_div
+
+-- Channels per register tile, for the kernels here and in ops/conv_direct.lua:
+-- the largest of 8, 4, 2, 1 (at most `most`) that divides `channels` and
+-- leaves room for `per_channel` of the vector width's accumulators each.
+function weights.channels_per_tile(width, channels, per_channel, most)
+  for _, t in ipairs({ 8, 4, 2, 1 }) do
+    if t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators then return t end
+  end
+  return 1
+end
 
 -- The position form's tile: TG output channels x all taps where they fit in
 -- registers (each dy vector then read once per input channel), else x the
 -- taps of one kernel row.
 local function position_tile(vw, c)
   local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
-  local tg = 1
-  for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if c.cout % t == 0 and t * rows * c.kw <= vw.accumulators then tg = t; break end
-  end
-  return { lanes = vw.lanes, rows = rows, tg = tg }
+  return { lanes = vw.lanes, rows = rows, tg = weights.channels_per_tile(vw, c.cout, rows * c.kw) }
 end
 
 -- The channel form's tile, for one vector width: tcv vectors of output
@@ -63,9 +69,9 @@ local function channel_tile(vw, c, channels)
   return best
 end
 
--- The weight gradient's part of the geometry gm (whose Wp, dy_top and
--- dy_left are set) for the vector widths `widths`: gm.dw, and the reaches of
--- its reads into the padded x and the padded dy beyond their planes.
+-- The weight gradient's part of the geometry gm (whose Wp is set) for the
+-- vector widths `widths`: gm.dw, and how far its reads reach into the padded
+-- x (or nil where they stay inside the plane).
 function weights.plan(c, gm, widths, widest)
   local dw = { tiles = {}, by_channels = c.cin >= MIN_CIN_BY_CHANNELS, group = widest }
   gm.dw = dw
@@ -75,12 +81,12 @@ function weights.plan(c, gm, widths, widest)
     -- a chunk's transposed dy stays in L2 while every tile reads it
     dw.chunk = math.max(1, CHUNK_VALUES // (dw.positions * dw.channels))
     for k, vw in ipairs(widths) do dw.tiles[k] = channel_tile(vw, c, dw.channels) end
-    return {}, {} -- reads stay inside the planes
+    return nil
   end
   for k, vw in ipairs(widths) do dw.tiles[k] = position_tile(vw, c) end
   -- the last vector of the last row, whose lanes past Wo read on into the
   -- padded x (times zeros)
-  return { (c.Ho + c.kh - 2) * gm.Wp + ceil_div(c.Wo, widest) * widest + c.kw - 1 }, {}
+  return (c.Ho + c.kh - 2) * gm.Wp + ceil_div(c.Wo, widest) * widest + c.kw - 1
 end
 
 -- Workspace per image and fixed, given the input gradient's (the padded dy)
@@ -129,12 +135,15 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
     node.fused_relu and "y + j" or "NULL", count)
   w:close()
   w:close()
-  local below = count == "8" and "" or " && k % 8 < count[k / 8]"
+  local below = count ~= "8" and "k % 8 < count[k / 8]" or nil
   if full < dw.positions then
     w:open("for (int p = %d; p < %d; ++p) {", full, dw.positions)
     w:open("for (int k = 0; k < %d; ++k) {", group)
     w:line("const size_t j = plane + k * cs + p;")
-    w:line("const %s v = 1%s%s ? dy[j] : 0;", g.T, below, node.fused_relu and " && y[j] > 0" or "")
+    local keep = {}
+    if below then keep[#keep + 1] = below end
+    if node.fused_relu then keep[#keep + 1] = "y[j] > 0" end
+    w:line("const %s v = %s;", g.T, #keep == 0 and "dy[j]" or table.concat(keep, " && ") .. " ? dy[j] : 0")
     w:line("t[p * %d + k] = v;", dw.channels)
     w:line("sums[k / 8][k %% 8][p %% %d] += v; /* the lane a block would have added it to */", 8)
     w:close()
@@ -145,7 +154,7 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
     w:line("if (%s)", util.trains(node, "bias"))
     w:line("    for (int k = 0; k < %d; ++k)", group)
     w:line("        %sput_grad(s, &db[cg * %d + k], vsum(&sums[k / 8][k %% 8]));",
-      below == "" and "" or "if (k % 8 < count[k / 8]) ", group)
+      below and "if (" .. below .. ") " or "", group)
   end
   w:close()
 end

@@ -49,6 +49,9 @@ end
 
 function util.shape_str(shape) return table.concat(shape, "x") end
 
+-- a / b rounded up, for positive integers.
+function util.ceil_div(a, b) return (a + b - 1) // b end
+
 function util.numel(shape)
   local n = 1
   for _, d in ipairs(shape) do n = n * d end
