@@ -4,17 +4,32 @@
 -- else becomes part of that layer. The fused layer writes max(y, 0) into its own slot and,
 -- going back, lets the gradient through where its output is positive; the
 -- relu's activation slot and its two passes over memory disappear.
+--
+-- When a max pool is the fused layer's only reader, the pool's backward applies
+-- the relu's mask instead (node.pool_masks_relu): the gradient reaches only the
+-- window's maximum, and the relu passed it there exactly when the pool's output
+-- is positive. The fused layer's backward then no longer reads its output y
+-- (the pool reads its own, a quarter of that after a 2x2 pool).
 local fuse = {}
+
+local MAX_POOLS = { maxpool2d = true, maxpool1d = true }
 
 local INTO = { batchnorm = true, add = true, conv2d = true, conv1d = true }
 
--- Returns the nodes without the fused relus, their consumers (and the loss)
--- reading the fused producer instead.
-function fuse.relus(nodes, loss)
+-- How many nodes read each node.
+local function count_readers(nodes)
   local readers = {}
   for _, node in ipairs(nodes) do
     for _, p in ipairs(node.inputs) do readers[p] = (readers[p] or 0) + 1 end
   end
+  return readers
+end
+
+-- Returns the nodes without the fused relus, their consumers (and the loss)
+-- reading the fused producer instead, and marks the max pools that apply a
+-- fused relu's mask.
+function fuse.relus(nodes, loss)
+  local readers = count_readers(nodes)
   local replaced, kept = {}, {}
   for _, node in ipairs(nodes) do
     for i, p in ipairs(node.inputs) do node.inputs[i] = replaced[p] or p end
@@ -28,6 +43,14 @@ function fuse.relus(nodes, loss)
     end
   end
   loss.input = replaced[loss.input] or loss.input
+  readers = count_readers(kept)
+  for _, node in ipairs(kept) do
+    local producer = node.inputs[1]
+    if MAX_POOLS[node.op] and producer.fused_relu and readers[producer] == 1 and loss.input ~= producer then
+      producer.pool_masks_relu = true
+      node.masks_relu = true
+    end
+  end
   return kept
 end
 

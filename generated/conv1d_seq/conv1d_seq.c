@@ -250,16 +250,6 @@ static inline void add_bias_rows(real *restrict y, const real *restrict b, int r
     }
 }
 
-/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
-static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
-{
-    #pragma omp parallel for
-    for (size_t i = 0; i < count; ++i) {
-        const real d = dy[i];
-        dy[i] = y[i] > 0 ? d : 0;
-    }
-}
-
 /* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
  * output. Given y, the output of a fused relu, dy is first masked in place (zero where
  * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
@@ -490,7 +480,6 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 50176;
     const float *w = s->params;
     const float *dy = s->dacts + 100352;
-    const float *y = s->acts + 100352;
     float *dw = s->grads;
     float *db = s->grads + 5376;
     float *dx = s->dacts + 50176;
@@ -506,13 +495,13 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                 for (int p = 0; p < 24; p += 8) {
                     for (int h = 0; h < 2; ++h) {
                         const size_t j = plane + h * 8 * cs + p;
-                        transpose_block(t + p * 64 + h * 8, 64, dy + j, y + j, cs, 8, sums[h]);
+                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
                 for (int p = 24; p < 28; ++p) {
                     for (int k = 0; k < 16; ++k) {
                         const size_t j = plane + k * cs + p;
-                        const float v = y[j] > 0 ? dy[j] : 0;
+                        const float v = dy[j];
                         t[p * 64 + k] = v;
                         sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
@@ -646,7 +635,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][2][29] */
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, y + (size_t)p * 28, 1, 28, 2, 29, 0, 1);
+            pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
         float *wt = s->work + (size_t)n * 3712; /* w flipped and transposed: [28][64][1][3] */
         flip_kernel(wt, w, 64, 28, 1, 3);
         #if WIDE_LANES == 16
@@ -772,6 +761,7 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 215040;
     float *dx = s->dacts + 100352;
     const int32_t *arg = s->index + 0;
+    const float *y = s->acts + 215040; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
@@ -780,8 +770,10 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 28 + w0 + 0] = a == (h0 + 0) * 28 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 28 + w0 + 1] = a == (h0 + 0) * 28 + w0 + 1 ? dy[o] : 0.0f;
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                dx[in_plane + (h0 + 0) * 28 + w0 + 0] = a == (h0 + 0) * 28 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 28 + w0 + 1] = a == (h0 + 0) * 28 + w0 + 1 ? d : 0.0f;
             }
         }
     }
@@ -812,15 +804,13 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 215040;
     const float *w = s->params + 5440;
-    float *dy = s->dacts + 272384; /* masked in place by the fused relu */
-    const float *y = s->acts + 272384;
+    float *dy = s->dacts + 272384; /* writable for sum_rows, which masks it under a fused relu only */
     float *dw = s->grads + 5440;
     float *db = s->grads + 30016;
     float *dx = s->dacts + 215040;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
-    if (trains(s, 3)) sum_rows(db, dy, y, 128, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)128 * np);
+    if (trains(s, 3)) sum_rows(db, dy, NULL, 128, np, s->accumulate_grads);
     if (trains(s, 2)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
@@ -875,6 +865,7 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 387072;
     float *dx = s->dacts + 272384;
     const int32_t *arg = s->index + 57344;
+    const float *y = s->acts + 387072; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
@@ -883,8 +874,10 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 14 + w0 + 0] = a == (h0 + 0) * 14 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 14 + w0 + 1] = a == (h0 + 0) * 14 + w0 + 1 ? dy[o] : 0.0f;
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                dx[in_plane + (h0 + 0) * 14 + w0 + 0] = a == (h0 + 0) * 14 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 14 + w0 + 1] = a == (h0 + 0) * 14 + w0 + 1 ? d : 0.0f;
             }
         }
     }

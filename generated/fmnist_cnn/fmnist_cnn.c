@@ -464,7 +464,6 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts;
     const float *w = s->params;
     const float *dy = s->dacts + 50176;
-    const float *y = s->acts + 50176;
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
@@ -491,20 +490,16 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                                 vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
                                 vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
-                                { vwide m; vwload(&m, y + d + (size_t)0 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + q);
-                                { vwide m; vwload(&m, y + d + (size_t)1 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                             }
                             { /* the last 10 columns */
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                                 vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
                                 dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
-                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)0 * n * 676 + oh * 26 + 16, sizeof(float) * 10); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
-                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)1 * n * 676 + oh * 26 + 16, sizeof(float) * 10); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
                             }
                         }
@@ -538,14 +533,12 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                                 vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
                                 vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
-                                { vwide m; vwload(&m, y + d + (size_t)0 * n * 676 + oh * 26 + q); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
                             }
                             { /* the last 2 columns */
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
                                 vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
                                 dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 24, sizeof(float) * 2);
-                                { vwide m = (vwide){ 0 }; memcpy(&m, y + d + (size_t)0 * n * 676 + oh * 26 + 24, sizeof(float) * 2); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
                             }
                         }
@@ -567,7 +560,7 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 676, y + (size_t)p * 676, 26, 26, 32, 28, 2, 2);
+            pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 676, NULL, 26, 26, 32, 28, 2, 2);
         float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][3] */
         flip_kernel(wt, w, 32, 1, 3, 3);
         #if WIDE_LANES == 16
@@ -695,6 +688,7 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 1434624;
     float *dx = s->dacts + 50176;
     const int32_t *arg = s->index + 0;
+    const float *y = s->acts + 1434624; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
@@ -703,10 +697,12 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? dy[o] : 0.0f;
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? d : 0.0f;
             }
         }
     }
@@ -963,7 +959,6 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
     const float *dy = s->dacts + 1780736;
-    const float *y = s->acts + 1780736;
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
     float *dx = s->dacts + 1434624;
@@ -979,13 +974,13 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                 for (int p = 0; p < 120; p += 8) {
                     for (int h = 0; h < 2; ++h) {
                         const size_t j = plane + h * 8 * cs + p;
-                        transpose_block(t + p * 64 + h * 8, 64, dy + j, y + j, cs, 8, sums[h]);
+                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
                 for (int p = 120; p < 121; ++p) {
                     for (int k = 0; k < 16; ++k) {
                         const size_t j = plane + k * cs + p;
-                        const float v = y[j] > 0 ? dy[j] : 0;
+                        const float v = dy[j];
                         t[p * 64 + k] = v;
                         sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
@@ -1119,7 +1114,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, y + (size_t)p * 121, 11, 11, 17, 13, 2, 2);
+            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, NULL, 11, 11, 17, 13, 2, 2);
         float *wt = s->work + (size_t)n * 14144; /* w flipped and transposed: [32][64][3][3] */
         flip_kernel(wt, w, 64, 32, 3, 3);
         #if WIDE_LANES == 16
@@ -1387,6 +1382,7 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 2276352;
     float *dx = s->dacts + 1780736;
     const int32_t *arg = s->index + 346112;
+    const float *y = s->acts + 2276352; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -1394,7 +1390,9 @@ static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }

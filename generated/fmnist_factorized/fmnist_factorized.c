@@ -250,16 +250,6 @@ static inline void add_bias_rows(real *restrict y, const real *restrict b, int r
     }
 }
 
-/* dy = dy where y > 0, else 0, in place: the gradient through a fused relu. */
-static inline void relu_mask(real *restrict dy, const real *restrict y, size_t count)
-{
-    #pragma omp parallel for
-    for (size_t i = 0; i < count; ++i) {
-        const real d = dy[i];
-        dy[i] = y[i] > 0 ? d : 0;
-    }
-}
-
 /* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
  * output. Given y, the output of a fused relu, dy is first masked in place (zero where
  * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
@@ -810,7 +800,6 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     const float *x = s->acts + 50176;
     const float *w = s->params + 128;
     const float *dy = s->dacts + 1541120;
-    const float *y = s->acts + 1541120;
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
@@ -826,13 +815,13 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                 for (int p = 0; p < 672; p += 8) {
                     for (int h = 0; h < 2; ++h) {
                         const size_t j = plane + h * 8 * cs + p;
-                        transpose_block(t + p * 32 + h * 8, 32, dy + j, y + j, cs, 8, sums[h]);
+                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
                     }
                 }
                 for (int p = 672; p < 676; ++p) {
                     for (int k = 0; k < 16; ++k) {
                         const size_t j = plane + k * cs + p;
-                        const float v = y[j] > 0 ? dy[j] : 0;
+                        const float v = dy[j];
                         t[p * 32 + k] = v;
                         sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
                     }
@@ -966,7 +955,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, y + (size_t)p * 676, 26, 26, 27, 28, 0, 2);
+            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, NULL, 26, 26, 27, 28, 0, 2);
         float *wt = s->work + (size_t)n * 45824; /* w flipped and transposed: [32][32][1][3] */
         flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
@@ -1126,6 +1115,7 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 2925568;
     float *dx = s->dacts + 1541120;
     const int32_t *arg = s->index + 0;
+    const float *y = s->acts + 2925568; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
@@ -1134,10 +1124,12 @@ static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 13 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? dy[o] : 0.0f;
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? d : 0.0f;
             }
         }
     }
@@ -1593,15 +1585,13 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 3271680;
     const float *w = s->params + 9440;
-    float *dy = s->dacts + 3857408; /* masked in place by the fused relu */
-    const float *y = s->acts + 3857408;
+    float *dy = s->dacts + 3857408; /* writable for sum_rows, which masks it under a fused relu only */
     float *dw = s->grads + 9440;
     float *db = s->grads + 21728;
     float *dx = s->dacts + 3271680;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
-    if (trains(s, 7)) sum_rows(db, dy, y, 64, np, s->accumulate_grads);
-    else relu_mask(dy, y, (size_t)64 * np);
+    if (trains(s, 7)) sum_rows(db, dy, NULL, 64, np, s->accumulate_grads);
     if (trains(s, 6)) {
         #pragma omp parallel for
         for (int ci = 0; ci < 64; ++ci) {
@@ -1658,6 +1648,7 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
     const float *dy = s->dacts + 4353024;
     float *dx = s->dacts + 3857408;
     const int32_t *arg = s->index + 346112;
+    const float *y = s->acts + 4353024; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -1665,7 +1656,9 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
         for (int oh = 0; oh < 5; ++oh) {
             for (int ow = 0; ow < 5; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                float d = dy[o];
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }

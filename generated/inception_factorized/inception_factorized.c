@@ -3564,7 +3564,8 @@ static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n,
         for (int oh = 0; oh < 32; ++oh) {
             for (int ow = 0; ow < 32; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const float d = dy[o];
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }
@@ -6080,7 +6081,8 @@ static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n,
         for (int oh = 0; oh < 32; ++oh) {
             for (int ow = 0; ow < 32; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const float d = dy[o];
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }
@@ -6251,10 +6253,11 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 32 + w0 + 0] = a == (h0 + 0) * 32 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 32 + w0 + 1] = a == (h0 + 0) * 32 + w0 + 1 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 32 + w0 + 0] = a == (h0 + 1) * 32 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 32 + w0 + 1] = a == (h0 + 1) * 32 + w0 + 1 ? dy[o] : 0.0f;
+                const float d = dy[o];
+                dx[in_plane + (h0 + 0) * 32 + w0 + 0] = a == (h0 + 0) * 32 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 32 + w0 + 1] = a == (h0 + 0) * 32 + w0 + 1 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 32 + w0 + 0] = a == (h0 + 1) * 32 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 32 + w0 + 1] = a == (h0 + 1) * 32 + w0 + 1 ? d : 0.0f;
             }
         }
     }
@@ -7599,7 +7602,8 @@ static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n,
         for (int oh = 0; oh < 16; ++oh) {
             for (int ow = 0; ow < 16; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const float d = dy[o];
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }
@@ -9110,7 +9114,8 @@ static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n,
         for (int oh = 0; oh < 16; ++oh) {
             for (int ow = 0; ow < 16; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const float d = dy[o];
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }
@@ -9281,10 +9286,11 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
                 const int h0 = oh * 2, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
                 const int32_t a = arg[o];
-                dx[in_plane + (h0 + 0) * 16 + w0 + 0] = a == (h0 + 0) * 16 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 0) * 16 + w0 + 1] = a == (h0 + 0) * 16 + w0 + 1 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 16 + w0 + 0] = a == (h0 + 1) * 16 + w0 + 0 ? dy[o] : 0.0f;
-                dx[in_plane + (h0 + 1) * 16 + w0 + 1] = a == (h0 + 1) * 16 + w0 + 1 ? dy[o] : 0.0f;
+                const float d = dy[o];
+                dx[in_plane + (h0 + 0) * 16 + w0 + 0] = a == (h0 + 0) * 16 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 0) * 16 + w0 + 1] = a == (h0 + 0) * 16 + w0 + 1 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 16 + w0 + 0] = a == (h0 + 1) * 16 + w0 + 0 ? d : 0.0f;
+                dx[in_plane + (h0 + 1) * 16 + w0 + 1] = a == (h0 + 1) * 16 + w0 + 1 ? d : 0.0f;
             }
         }
     }
@@ -10270,7 +10276,8 @@ static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n,
         for (int oh = 0; oh < 8; ++oh) {
             for (int ow = 0; ow < 8; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];
+                const float d = dy[o];
+                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
     }

@@ -37,12 +37,12 @@ function op.backward(node, w, g)
   for i, off in ipairs(node.in_offs) do
     w:line("%s *dx%d = %s;", g.T, i - 1, g.dacts(off))
   end
-  if node.fused_relu then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
+  if util.masks_dy(node) then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
   -- one loop per input, in order: two inputs may be the same tensor
   for i = 1, #node.in_offs do
     w:open("if (need_dx & %d) {", 1 << (i - 1))
     w:line("#pragma omp parallel for")
-    if node.fused_relu then
+    if util.masks_dy(node) then
       w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) { const %s d = dy[i]; dx%d[i] %s y[i] > %s ? d : %s; }",
         node.elems, g.T, i - 1, util.dx_op(node, i), g.zero, g.zero)
     else

@@ -90,7 +90,7 @@ function op.backward(node, w, g)
   local b = node.bn
   declare(node, w, g)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
-  if node.fused_relu then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
+  if util.masks_dy(node) then w:line("const %s *y = %s; /* the fused relu passes dy where y > 0 */", g.T, g.acts(node.out_off)) end
   w:line("%s *dgamma = %s, *dbeta = %s;", g.T, g.grads(node.p.weight), g.grads(node.p.bias))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   w:line("const int training = mean[%d] != 0;", 2 * b.C)
@@ -100,7 +100,7 @@ function op.backward(node, w, g)
   -- gj, the gradient reaching the normalization: dy, or with a fused relu dy
   -- where y > 0 (dy is loaded unconditionally, so that the select vectorizes)
   local function load_grad()
-    if node.fused_relu then
+    if util.masks_dy(node) then
       w:line("const %s d = dy[%s], gj = y[%s] > %s ? d : %s;", g.T, at(node, "j"), at(node, "j"), g.zero, g.zero)
     else
       w:line("const %s gj = dy[%s];", g.T, at(node, "j"))
@@ -116,7 +116,7 @@ function op.backward(node, w, g)
     g.need("vreal")
     g.need("sum_and_dot")
     w:line("sum_and_dot(dy + (size_t)c * m, %s, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);",
-      node.fused_relu and "y + (size_t)c * m" or "NULL")
+      util.masks_dy(node) and "y + (size_t)c * m" or "NULL")
   end
   w:line("const double sum_dy_xhat = (sum_dy_x - mean[c] * sum_dy) * invstd[c];")
   w:line("if (%s) put_grad(s, &dgamma[c], (%s)sum_dy_xhat);", util.trains(node, "weight"), g.T)

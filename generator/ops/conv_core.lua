@@ -96,12 +96,12 @@ local function declare(node, w, g, backward)
   if backward and c.strategy == "direct" then
     -- direct.backward masks dy as it copies it
     w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
-    if node.fused_relu then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
+    if util.masks_dy(node) then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
     w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
     if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   elseif backward then
-    if node.fused_relu then
+    if util.masks_dy(node) then
       w:line("%s *dy = %s; /* masked in place by the fused relu */", g.T, g.dacts(node.out_off))
       w:line("const %s *y = %s;", g.T, g.acts(node.out_off))
     elseif c.bias then
@@ -119,7 +119,7 @@ local function declare(node, w, g, backward)
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
   local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"
-  if gemm or (backward and (c.bias or node.fused_relu) and c.strategy ~= "direct") then
+  if gemm or (backward and (c.bias or util.masks_dy(node)) and c.strategy ~= "direct") then
     w:line("const int np = n * %d;", c.P)
   end
 end
@@ -180,14 +180,14 @@ function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
   if c.strategy == "direct" then return direct.backward(node, w, g) end
-  if node.fused_relu then g.need("relu_mask") end
+  if util.masks_dy(node) then g.need("relu_mask") end
   if c.bias then
     -- the bias gradient's pass also applies a fused relu's mask
     g.need("sum_rows")
-    w:line("if (%s) sum_rows(db, dy, %s, %d, np, %s);", util.trains(node, "bias"), node.fused_relu and "y" or "NULL",
+    w:line("if (%s) sum_rows(db, dy, %s, %d, np, %s);", util.trains(node, "bias"), util.masks_dy(node) and "y" or "NULL",
       c.cout, util.ACCUMULATE)
-    if node.fused_relu then w:line("else relu_mask(dy, y, (size_t)%d * np);", c.cout) end
-  elseif node.fused_relu then
+    if util.masks_dy(node) then w:line("else relu_mask(dy, y, (size_t)%d * np);", c.cout) end
+  elseif util.masks_dy(node) then
     w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
   end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end

@@ -229,7 +229,7 @@ local function pad_output_gradient(w, g, node, c, gm)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %d * n; ++p)", c.cout)
   w:line("    pad_plane(dyp + (size_t)p * %d, dy + (size_t)p * %d, %s, %d, %d, %d, %d, %d, %d);", gm.dy_plane,
-    c.Ho * c.Wo, node.fused_relu and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
+    c.Ho * c.Wo, util.masks_dy(node) and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
 end
 

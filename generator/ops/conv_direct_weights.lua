@@ -132,7 +132,7 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
   w:open("for (int h = 0; h < %d; ++h) {", blocks)
   w:line("const size_t j = plane + h * 8 * cs + p;")
   w:line("transpose_block(t + p * %d + h * 8, %d, dy + j, %s, cs, %s, sums[h]);", dw.channels, dw.channels,
-    node.fused_relu and "y + j" or "NULL", count)
+    util.masks_dy(node) and "y + j" or "NULL", count)
   w:close()
   w:close()
   local below = count ~= "8" and "k % 8 < count[k / 8]" or nil
@@ -142,7 +142,7 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
     w:line("const size_t j = plane + k * cs + p;")
     local keep = {}
     if below then keep[#keep + 1] = below end
-    if node.fused_relu then keep[#keep + 1] = "y[j] > 0" end
+    if util.masks_dy(node) then keep[#keep + 1] = "y[j] > 0" end
     w:line("const %s v = %s;", g.T, #keep == 0 and "dy[j]" or table.concat(keep, " && ") .. " ? dy[j] : 0")
     w:line("t[p * %d + k] = v;", dw.channels)
     w:line("sums[k / 8][k %% 8][p %% %d] += v; /* the lane a block would have added it to */", 8)
@@ -290,7 +290,7 @@ local function by_positions(w, g, node, c, gm, k)
       else
         w:line("vwload(&dv, dy + %s);", at)
       end
-      if node.fused_relu then
+      if util.masks_dy(node) then
         if count then
           w:line("{ vwide m = (vwide){ 0 }; memcpy(&m, y + %s, sizeof(%s) * %d); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }",
             at, g.T, count)

@@ -122,12 +122,28 @@ function pool.backward(node, w, g)
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   if p.kind == "max" then w:line("const int32_t *arg = s->index + %d;", node.index_off) end
+  -- the gradient at the maximum, or with the mask of the relu before (fuse.lua) zero where it
+  -- let nothing through (the maximum, the pool's output, is not positive)
+  local function gradient()
+    w:line("%s%s d = dy[o];", node.masks_relu and "" or "const ", g.T)
+    if node.masks_relu then
+      -- and-ed bits: GCC compiles a select here to a branch, which the relu mask would make
+      -- unpredictable
+      w:line("{ lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > %s); " ..
+        "memcpy(&d, &bits, sizeof d); }", g.zero)
+    end
+  end
+  if node.masks_relu then
+    g.need("vreal")
+    w:line("const %s *y = %s; /* the relu before the pool passes dy where y > 0 */", g.T, g.acts(node.out_off))
+  end
   if util.assigns_dx(node) and windows_tile(p) then
     -- every input under exactly one window: each is written once, nothing zeroed
     plane_loops(node, w, g, function()
       if p.kind == "max" then
         w:line("const int32_t a = arg[o];")
-        each_window(node, function(at) w:line("dx[in_plane + %s] = a == %s ? dy[o] : %s;", at, at, g.zero) end)
+        gradient()
+        each_window(node, function(at) w:line("dx[in_plane + %s] = a == %s ? d : %s;", at, at, g.zero) end)
       else
         w:line("const %s d = dy[o] * %s;", g.T, g.lit(1 / (p.kh * p.kw)))
         each_window(node, function(at) w:line("dx[in_plane + %s] = d;", at) end)
@@ -141,7 +157,8 @@ function pool.backward(node, w, g)
   end
   if p.kind == "max" then
     plane_loops(node, w, g, function()
-      w:line("if (arg[o] >= 0) dx[in_plane + arg[o]] += dy[o];")
+      gradient()
+      w:line("if (arg[o] >= 0) dx[in_plane + arg[o]] += d;")
     end, zero_plane, true)
   else
     plane_loops(node, w, g, function()

@@ -126,6 +126,12 @@ function util.dx_beta(node, g, k)
   return util.assigns_dx(node, k) and g.zero or g.one
 end
 
+-- Whether a node's backward applies its fused relu's mask (dy passes where
+-- y > 0): not when a max pool after it applies the mask (fuse.lua).
+function util.masks_dy(node)
+  return node.fused_relu and not node.pool_masks_relu
+end
+
 -- Backward of a layer that multiplied its input by a kept mask (dropout,
 -- DropBlock): dx = dy * mask over n * elems values.
 function util.mask_backward(node, w, g, elems)
