@@ -10,6 +10,12 @@
 -- window's maximum, and the relu passed it there exactly when the pool's output
 -- is positive. The fused layer's backward then no longer reads its output y
 -- (the pool reads its own, a quarter of that after a 2x2 pool).
+--
+-- A direct convolution with such a pool after it, 2x2 with stride 2, also
+-- computes the pool's forward (node.pools_into): it pools each band of output
+-- rows while the band is in L1, and its own output is never written or read.
+local pool = require("ops.pool_core")
+
 local fuse = {}
 
 local MAX_POOLS = { maxpool2d = true, maxpool1d = true }
@@ -49,6 +55,9 @@ function fuse.relus(nodes, loss)
     if MAX_POOLS[node.op] and producer.fused_relu and readers[producer] == 1 and loss.input ~= producer then
       producer.pool_masks_relu = true
       node.masks_relu = true
+      if pool.max_2x2(node.pool) and producer.module.absorb_pool and producer.module.absorb_pool(producer, node) then
+        node.pooled_by = producer
+      end
     end
   end
   return kept

@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -64,6 +64,57 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
             for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
         else
             memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
+    }
+}
+]],
+  max_pool_band = [[
+/* The 2x2, stride-2 max pool of a band of a direct convolution's output, from the band's wide
+ * rows (ws long) while they are in L1: prows rows of wo outputs into y, and into arg the offset
+ * of each maximum in the convolution's plane (rows cw long, the band's first at `at`), the first
+ * of equal ones in row order, as the max pool's own forward finds it. Vectors of 8 outputs,
+ * split into the windows' columns by shuffles: as scalars, GCC compiles the comparisons to
+ * branches, which the data mispredicts. A vector reads up to 16 values past the last row's
+ * windows. Always inlined, so that the sizes are literals. */
+__attribute__((always_inline)) static inline void max_pool_band8(real *restrict y, int32_t *restrict arg,
+                                                                const real *restrict e0,
+                                                                const real *restrict e1, int k, int cw,
+                                                                int32_t first)
+{
+    typedef int32_t vint32 __attribute__((vector_size(8 * sizeof(int32_t))));
+    const vlanes even = { 0, 2, 4, 6, 8, 10, 12, 14 }, odd = { 1, 3, 5, 7, 9, 11, 13, 15 };
+    vreal a0, b0, a1, b1;
+    vload(&a0, e0);
+    vload(&b0, e0 + 8);
+    vload(&a1, e1);
+    vload(&b1, e1 + 8);
+    const vreal window[4] = { __builtin_shuffle(a0, b0, even), __builtin_shuffle(a0, b0, odd),
+                              __builtin_shuffle(a1, b1, even), __builtin_shuffle(a1, b1, odd) };
+    const lane_index step[4] = { 0, 1, cw, cw + 1 };
+    vreal m = window[0];
+    vlanes off = (vlanes){ 0 };
+    for (int x = 1; x < 4; ++x) {
+        const vlanes larger = window[x] > m;
+        m = (vreal)(((vlanes)window[x] & larger) | ((vlanes)m & ~larger));
+        off = (step[x] & larger) | (off & ~larger);
+    }
+    const vint32 a = __builtin_convertvector(off + even + (lane_index)first, vint32);
+    memcpy(y, &m, sizeof(real) * (size_t)k);
+    memcpy(arg, &a, sizeof(int32_t) * (size_t)k);
+}
+
+__attribute__((always_inline)) static inline void max_pool_band(real *restrict y, int32_t *restrict arg,
+                                                               const real *restrict yw, int prows, int ws, int wo,
+                                                               int cw, int32_t at)
+{
+    __asm__ volatile("" ::: "memory"); /* yw was just written from vector registers: see unwiden */
+    for (int r = 0; r < prows; ++r) {
+        const real *e0 = yw + (size_t)2 * r * ws, *e1 = e0 + ws;
+        const int32_t first = at + 2 * r * cw;
+        int j = 0;
+        for (; j + 8 <= wo; j += 8)
+            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, 8, cw, first + 2 * j);
+        if (j < wo)
+            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, wo - j, cw, first + 2 * j);
     }
 }
 ]],

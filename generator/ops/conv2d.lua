@@ -21,6 +21,7 @@ function op.infer(node, shape)
 end
 
 op.forward = conv.forward
+op.absorb_pool = conv.absorb_pool
 op.backward = conv.backward
 
 function op.strategy(node) return node.conv.strategy end

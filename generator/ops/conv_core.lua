@@ -55,6 +55,18 @@ function conv.setup(node, c, bias)
   node.macs = c.cout * c.P * c.K
 end
 
+-- Takes over the forward of the 2x2 max pool pool_node, the only reader of the
+-- layer's output (fuse.lua), if the strategy can: the direct kernels pool
+-- their bands of output rows. Returns whether it did.
+function conv.absorb_pool(node, pool_node)
+  local c = node.conv
+  if c.strategy ~= "direct" then return false end
+  c.pooled = true
+  node.pools_into = pool_node
+  node.work, node.work_fixed = direct.work(c) -- the bands change
+  return true
+end
+
 -- Winograd pays off from this many input channels: measured with make bench,
 -- it won on resnet18's 64-channel layers and lost on fmnist_cnn's 32-channel
 -- one. Below it the direct kernels take the stride-1 layers: they beat
@@ -115,7 +127,13 @@ local function declare(node, w, g, backward)
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   else
     if c.bias then w:line("const %s *b = %s;", g.T, g.params(node.p.bias)) end
-    w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+    if node.pools_into then
+      -- the output goes straight through the max pool after it (fuse.lua)
+      w:line("%s *py = %s; /* the pool's output */", g.T, g.acts(node.pools_into.out_off))
+      w:line("int32_t *arg = s->index + %d; /* the pool's argmax */", node.pools_into.index_off)
+    else
+      w:line("%s *y = %s;", g.T, g.acts(node.out_off))
+    end
   end
   if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
   local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"

@@ -39,6 +39,8 @@ local BAND_VALUES = 4096
 local MAX_ROW = 16384
 
 local WIDEST = WIDTHS[1].lanes
+-- Values that max_pool_band (emit/helpers.lua) reads past its last row.
+local POOL_READS = 16
 
 local ceil_div = util.ceil_div
 
@@ -48,8 +50,9 @@ local ceil_div = util.ceil_div
 -- in `tiles` tiles of tv vectors, the last tile reaching past the band.
 -- Vectors per tile: the fewest cycles for the plane, counting a tap's step as
 -- max(tco*tv fused multiply-adds, tv + tco loads) and the vectors that whole
--- tiles add.
-local function tiling(vw, rows, width, out_width, kh, kw, cout)
+-- tiles add. Bands of an even number of rows where a 2x2 max pool is `pooled`
+-- from them.
+local function tiling(vw, rows, width, out_width, kh, kw, cout, pooled)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
   t.tco = weights.channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
@@ -62,6 +65,11 @@ local function tiling(vw, rows, width, out_width, kh, kw, cout)
     end
     local bands = ceil_div(rows, band_rows)
     band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
+    if pooled and bands > 1 and band_rows % 2 == 1 then
+      -- an even number of rows, so that the pool's windows never straddle two bands
+      band_rows = band_rows + 1
+      bands = ceil_div(rows, band_rows)
+    end
     local tiles = ceil_div(band_rows * width, per_tile)
     local cost = bands * tiles * math.max(t.tco * tv, t.tco + tv)
     if best == nil or cost <= best then
@@ -93,7 +101,7 @@ local function geometry(c)
   gm.dy_top, gm.dy_left = c.kh - 1 - c.pt, c.kw - 1 - c.pl
   local x_reach, dy_reach = { weights.plan(c, gm, WIDTHS, WIDEST) }, {}
   for k, vw in ipairs(WIDTHS) do
-    gm.fwd[k] = tiling(vw, c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout)
+    gm.fwd[k] = tiling(vw, c.Ho, gm.Wp, c.Wo, c.kh, c.kw, c.cout, c.pooled)
     gm.bwd[k] = tiling(vw, c.H, gm.Wp, c.W, c.kh, c.kw, c.cin)
     x_reach[#x_reach + 1], dy_reach[#dy_reach + 1] = gm.fwd[k].reach, gm.bwd[k].reach
   end
@@ -144,6 +152,20 @@ local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
     h, wd, plane // wp, wp, top, left)
 end
 
+-- The 2x2 max pool p after the layer (fuse.lua), of a band of t.tco
+-- channels' wide rows in yt, into the pool's output py and argmax arg: bands
+-- have an even number of rows, so each holds whole windows.
+local function pool_bands(w, g, p, t)
+  g.need("max_pool_band")
+  local per_band = t.band_rows // 2
+  local last = p.Ho - (t.bands - 1) * per_band
+  local rows = last == per_band and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, per_band, last)
+  w:line("const size_t po = ((size_t)cb * %d * n + i) * %d + band * %d;", t.tco, p.Ho * p.Wo, per_band * p.Wo)
+  w:line("for (int c = 0; c < %d; ++c)", t.tco)
+  w:line("    max_pool_band(py + po + (size_t)c * n * %d, arg + po + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d, band * %d);",
+    p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide, rows, t.width, p.Wo, p.W, t.band_rows * p.W)
+end
+
 -- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
 -- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
 -- A work item is a band of rows of TCO channels of one image: its tiles go to
@@ -163,7 +185,14 @@ local function tiled(w, g, k)
   w:open("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows)
   w:line("const %s *wb = %s + (size_t)cb * %d;", g.T, k.weights, t.tco * k.cin * taps)
   w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
-  w:line("%s yt[%d]; /* the band, wide: [%d][%d] */", g.T, t.tco * t.band_wide, t.tco, t.band_wide)
+  if k.pool then
+    -- and what the pool's last vector reads past it, zeroed
+    w:line("%s yt[%d]; /* the band, wide: [%d][%d], and %d values */", g.T, t.tco * t.band_wide + POOL_READS, t.tco,
+      t.band_wide, POOL_READS)
+    w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, POOL_READS)
+  else
+    w:line("%s yt[%d]; /* the band, wide: [%d][%d] */", g.T, t.tco * t.band_wide, t.tco, t.band_wide)
+  end
   w:open("for (int pt = 0; pt < %d; ++pt) { /* tiles of %d wide positions */", t.tiles, per_tile)
   w:line("vwide a[%d][%d];", t.tco, t.tv)
   for c = 0, t.tco - 1 do
@@ -200,12 +229,16 @@ local function tiled(w, g, k)
   w:close()
   w:close()
   w:close()
-  local last = t.rows - (t.bands - 1) * t.band_rows
-  local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
-  w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
-    t.band_rows * t.out_width)
-  w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
-    out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+  if k.pool then
+    pool_bands(w, g, k.pool, t)
+  else
+    local last = t.rows - (t.bands - 1) * t.band_rows
+    local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
+    w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
+      t.band_rows * t.out_width)
+    w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
+      out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+  end
   w:close()
   w:close()
   w:close()
@@ -217,7 +250,8 @@ function direct.forward(node, w, g)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   per_width(w, function(k)
     tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw, weights = "w",
-      dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu })
+      dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
+      pool = node.pools_into and node.pools_into.pool })
   end)
 end
 

@@ -71,8 +71,18 @@ local function guarded(w, guard, stmt)
   if guard then w:line("if (%s) %s", guard, stmt) else w:line("%s", stmt) end
 end
 
+-- Whether a pool is a 2x2 max pool with stride 2 and no padding, which a
+-- direct convolution before it can compute (fuse.lua).
+function pool.max_2x2(p)
+  return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and p.ph + p.pw == 0
+end
+
 function pool.forward(node, w, g)
   local p = node.pool
+  if node.pooled_by then
+    w:line("(void)s; (void)n; /* computed by layer %s's forward, from its bands of output rows */", node.pooled_by.path)
+    return
+  end
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   if p.kind == "max" then
