@@ -889,8 +889,8 @@ static void conv1d_seq_7_forward(const nn_state *s, int n)
     const float *x = s->acts + 387072;
     float *y = s->acts + 444416;
     #pragma omp parallel for
-    for (int c = 0; c < 128; ++c) {
-        for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < 128; ++c) {
             for (int s = 0; s < 7; ++s) y[(size_t)i * 896 + c * 7 + s] = x[((size_t)c * n + i) * 7 + s];
         }
     }

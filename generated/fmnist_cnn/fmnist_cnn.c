@@ -1426,8 +1426,8 @@ static void fmnist_cnn_6_forward(const nn_state *s, int n)
     const float *x = s->acts + 2276352;
     float *y = s->acts + 2378752;
     #pragma omp parallel for
-    for (int c = 0; c < 64; ++c) {
-        for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < 64; ++c) {
             for (int s = 0; s < 25; ++s) y[(size_t)i * 1600 + c * 25 + s] = x[((size_t)c * n + i) * 25 + s];
         }
     }

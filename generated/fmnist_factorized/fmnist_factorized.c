@@ -1706,8 +1706,8 @@ static void fmnist_factorized_6_forward(const nn_state *s, int n)
     const float *x = s->acts + 4353024;
     float *y = s->acts + 4455424;
     #pragma omp parallel for
-    for (int c = 0; c < 64; ++c) {
-        for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < 64; ++c) {
             for (int s = 0; s < 25; ++s) y[(size_t)i * 1600 + c * 25 + s] = x[((size_t)c * n + i) * 25 + s];
         }
     }

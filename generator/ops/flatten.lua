@@ -11,11 +11,20 @@ function op.infer(node, shape)
   return { size }
 end
 
-local function loops(node, w, stmt)
+-- The threads split the images going forward and the channels going back,
+-- as the neighbouring layer does: a convolution writes x image by image, a
+-- max pool's backward reads dx plane by plane, channel-major (on fmnist_cnn
+-- at batch 64 the forward took a third of the time it took by channels).
+local function loops(node, w, stmt, by_image)
   local f = node.flat
   w:line("#pragma omp parallel for")
-  w:open("for (int c = 0; c < %d; ++c) {", f.C)
-  w:open("for (int i = 0; i < n; ++i) {")
+  if by_image then
+    w:open("for (int i = 0; i < n; ++i) {")
+    w:open("for (int c = 0; c < %d; ++c) {", f.C)
+  else
+    w:open("for (int c = 0; c < %d; ++c) {", f.C)
+    w:open("for (int i = 0; i < n; ++i) {")
+  end
   w:line("for (int s = 0; s < %d; ++s) %s", f.S,
     stmt("((size_t)c * n + i) * " .. f.S .. " + s", "(size_t)i * " .. f.C * f.S .. " + c * " .. f.S .. " + s"))
   w:close()
@@ -29,7 +38,7 @@ function op.forward(node, w, g)
     w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) y[i] = x[i];", node.flat.C)
     return
   end
-  loops(node, w, function(src, dst) return string.format("y[%s] = x[%s];", dst, src) end)
+  loops(node, w, function(src, dst) return string.format("y[%s] = x[%s];", dst, src) end, true)
 end
 
 function op.backward(node, w, g)
