@@ -122,6 +122,53 @@ __attribute__((always_inline)) static inline void max_pool_band(real *restrict y
     }
 }
 
+/* The output gradient of a direct convolution rebuilt from the 2x2 max pool after it, a vector
+ * along a row at a time (of even length): *gv = the pool's output gradient g at the `pooled`
+ * windows under the vector, zero where its output y <= 0 (the relu before the pool), and *at
+ * their argmax, each in two lanes; the row's vector at offsets first.. of the convolution's plane
+ * is then gv where at == first + lane (unpool_lanes). Half vectors, whose lanes are paired by one
+ * permutation each (GCC 12's __builtin_shufflevector, which can widen). */
+#if WIDE_LANES == 16
+#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7
+static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+#else
+#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3
+static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+#endif
+__attribute__((always_inline)) static inline void unpool_vector(vwide *gv, vwlanes *at, const real *restrict g,
+                                                               const int32_t *restrict arg,
+                                                               const real *restrict y, int pooled)
+{
+    typedef real vhalf __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
+    typedef lane_index vhlanes __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
+    typedef int32_t vhint32 __attribute__((vector_size(WIDE_LANES / 2 * sizeof(int32_t))));
+    vhalf gh = { 0 }, yh = { 0 };
+    vhint32 ah = { 0 };
+    memcpy(&gh, g, sizeof(real) * (size_t)pooled);
+    memcpy(&yh, y, sizeof(real) * (size_t)pooled);
+    memcpy(&ah, arg, sizeof(int32_t) * (size_t)pooled);
+    gh = (vhalf)((vhlanes)gh & (yh > (vhalf){ 0 }));
+    *gv = __builtin_shufflevector(gh, gh, UNPOOL_PAIRS);
+    *at = __builtin_convertvector(__builtin_shufflevector(ah, ah, UNPOOL_PAIRS), vwlanes);
+}
+
+static inline void unpool_lanes(vwide *dv, const vwide *gv, const vwlanes *at, int32_t first)
+{
+    *dv = (vwide)((vwlanes)*gv & (*at == unpool_lane + (lane_index)first));
+}
+
+/* A direct convolution's output gradient, padded (planes of `plane` values, rows wp long, the
+ * gradient from row top, column left), rebuilt from the 2x2 max pool after it: from its output
+ * gradient g, argmax arg (offsets in the convolution's output, rows wo long) and output y, count
+ * values, the pooled gradient at each window's maximum where y > 0, zeros elsewhere. */
+static inline void unpool_plane(real *restrict dst, const real *restrict g, const int32_t *restrict arg,
+                                const real *restrict y, int count, int wo, int plane, int wp, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)plane);
+    for (int o = 0; o < count; ++o)
+        if (y[o] > 0) dst[(arg[o] / wo + top) * wp + arg[o] % wo + left] = g[o];
+}
+
 /* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
  * convolution's padded input, or its padded output gradient. Always inlined, so that every
@@ -518,7 +565,9 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts;
     const float *w = s->params;
-    const float *dy = s->dacts + 50176;
+    const float *pg = s->dacts + 1434624; /* the output gradient of the max pool after this layer */
+    const int32_t *parg = s->index + 0; /* its argmax */
+    const float *py = s->acts + 1434624; /* its output */
     float *dw = s->grads;
     float *db = s->grads + 288;
     float *dx = s->dacts;
@@ -538,24 +587,56 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 2 * n + i) * 676; /* dy's first plane */
+                        const size_t d = ((size_t)cb * 2 * n + i) * 169; /* the pool's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
-                        for (int oh = 0; oh < 26; ++oh) {
+                        for (int ph = 0; ph < 13; ++ph) {
                             for (int q = 0; q < 16; q += 16) {
-                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
-                                vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                vwload(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + q);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                vwide gv0, gv1;
+                                vwlanes at0, at1;
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 8);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13 + q / 2, 8);
+                                { /* row 0 of the window */
+                                    const int oh = 2 * ph + 0;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                }
+                                { /* row 1 of the window */
+                                    const int oh = 2 * ph + 1;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                }
                             }
                             { /* the last 10 columns */
-                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 676 + oh * 26 + 16, sizeof(float) * 10);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                vwide gv0, gv1;
+                                vwlanes at0, at1;
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13 + 8, 5);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13 + 8, 5);
+                                { /* row 0 of the window */
+                                    const int oh = 2 * ph + 0;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                }
+                                { /* row 1 of the window */
+                                    const int oh = 2 * ph + 1;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                }
                             }
                         }
                     }
@@ -581,20 +662,46 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 1 * n + i) * 676; /* dy's first plane */
+                        const size_t d = ((size_t)cb * 1 * n + i) * 169; /* the pool's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
-                        for (int oh = 0; oh < 26; ++oh) {
+                        for (int ph = 0; ph < 13; ++ph) {
                             for (int q = 0; q < 24; q += 8) {
-                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
-                                vwload(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + q);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                vwide gv0;
+                                vwlanes at0;
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 4);
+                                { /* row 0 of the window */
+                                    const int oh = 2 * ph + 0;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                }
+                                { /* row 1 of the window */
+                                    const int oh = 2 * ph + 1;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                }
                             }
                             { /* the last 2 columns */
-                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 676 + oh * 26 + 24, sizeof(float) * 2);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                vwide gv0;
+                                vwlanes at0;
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13 + 12, 1);
+                                { /* row 0 of the window */
+                                    const int oh = 2 * ph + 0;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                }
+                                { /* row 1 of the window */
+                                    const int oh = 2 * ph + 1;
+                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                }
                             }
                         }
                     }
@@ -615,7 +722,7 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 676, NULL, 26, 26, 32, 28, 2, 2);
+            unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 896, 28, 2, 2);
         float *wt = s->work + (size_t)n * 29540; /* w flipped and transposed: [1][32][3][3] */
         flip_kernel(wt, w, 32, 1, 3, 3);
         #if WIDE_LANES == 16
@@ -721,27 +828,7 @@ static void fmnist_cnn_2_forward(const nn_state *s, int n)
 static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1434624;
-    float *dx = s->dacts + 50176;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 1434624; /* the relu before the pool passes dy where y > 0 */
-    #pragma omp parallel for
-    for (int q = 0; q < 32 * n; ++q) {
-        const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
-        for (int oh = 0; oh < 13; ++oh) {
-            for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2, w0 = ow * 2;
-                const size_t o = out_plane + (size_t)oh * 13 + ow;
-                const int32_t a = arg[o];
-                float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
-                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? d : 0.0f;
-                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? d : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? d : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? d : 0.0f;
-            }
-        }
-    }
+    (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
 }
 
 /* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct */

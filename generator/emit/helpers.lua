@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "unpool_vector", "unpool_plane", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -116,6 +116,55 @@ __attribute__((always_inline)) static inline void max_pool_band(real *restrict y
         if (j < wo)
             max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, wo - j, cw, first + 2 * j);
     }
+}
+]],
+  unpool_vector = [[
+/* The output gradient of a direct convolution rebuilt from the 2x2 max pool after it, a vector
+ * along a row at a time (of even length): *gv = the pool's output gradient g at the `pooled`
+ * windows under the vector, zero where its output y <= 0 (the relu before the pool), and *at
+ * their argmax, each in two lanes; the row's vector at offsets first.. of the convolution's plane
+ * is then gv where at == first + lane (unpool_lanes). Half vectors, whose lanes are paired by one
+ * permutation each (GCC 12's __builtin_shufflevector, which can widen). */
+#if WIDE_LANES == 16
+#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7
+static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+#else
+#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3
+static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+#endif
+__attribute__((always_inline)) static inline void unpool_vector(vwide *gv, vwlanes *at, const real *restrict g,
+                                                               const int32_t *restrict arg,
+                                                               const real *restrict y, int pooled)
+{
+    typedef real vhalf __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
+    typedef lane_index vhlanes __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
+    typedef int32_t vhint32 __attribute__((vector_size(WIDE_LANES / 2 * sizeof(int32_t))));
+    vhalf gh = { 0 }, yh = { 0 };
+    vhint32 ah = { 0 };
+    memcpy(&gh, g, sizeof(real) * (size_t)pooled);
+    memcpy(&yh, y, sizeof(real) * (size_t)pooled);
+    memcpy(&ah, arg, sizeof(int32_t) * (size_t)pooled);
+    gh = (vhalf)((vhlanes)gh & (yh > (vhalf){ 0 }));
+    *gv = __builtin_shufflevector(gh, gh, UNPOOL_PAIRS);
+    *at = __builtin_convertvector(__builtin_shufflevector(ah, ah, UNPOOL_PAIRS), vwlanes);
+}
+
+static inline void unpool_lanes(vwide *dv, const vwide *gv, const vwlanes *at, int32_t first)
+{
+    *dv = (vwide)((vwlanes)*gv & (*at == unpool_lane + (lane_index)first));
+}
+]],
+  unpool_plane = [[
+/* A direct convolution's output gradient, padded (planes of `plane` values, rows wp long, the
+ * gradient from row top, column left), rebuilt from the 2x2 max pool after it: from its output
+ * gradient g, argmax arg (offsets in the convolution's output, rows wo long) and output y, count
+ * values, the pooled gradient at each window's maximum where y > 0, zeros elsewhere. */
+static inline void unpool_plane(real *restrict dst, const real *restrict g, const int32_t *restrict arg,
+                                const real *restrict y, int count, int wo, int plane, int wp, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)plane);
+    for (int o = 0; o < count; ++o)
+        if (y[o] > 0) dst[(arg[o] / wo + top) * wp + arg[o] % wo + left] = g[o];
 }
 ]],
   pad_plane = [[

@@ -64,6 +64,9 @@ function conv.absorb_pool(node, pool_node)
   c.pooled = true
   node.pools_into = pool_node
   node.work, node.work_fixed = direct.work(c) -- the bands change
+  -- and its backward too, where the weight gradient reads dy in place: dy is
+  -- rebuilt from the pool's output gradient as it is read
+  node.unpools = direct.reads_dy_in_place(c)
   return true
 end
 
@@ -105,7 +108,16 @@ local function declare(node, w, g, backward)
   local c = node.conv
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
-  if backward and c.strategy == "direct" then
+  if backward and node.unpools then
+    local pool = node.pools_into
+    w:line("const %s *pg = %s; /* the output gradient of the max pool after this layer */", g.T,
+      g.dacts(pool.out_off))
+    w:line("const int32_t *parg = s->index + %d; /* its argmax */", pool.index_off)
+    w:line("const %s *py = %s; /* its output */", g.T, g.acts(pool.out_off))
+    w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
+    if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
+    w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
+  elseif backward and c.strategy == "direct" then
     -- direct.backward masks dy as it copies it
     w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
     if util.masks_dy(node) then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end

@@ -141,6 +141,8 @@ function direct.work(c)
   return work(c, geometry(c))
 end
 
+direct.reads_dy_in_place = weights.reads_dy_in_place
+
 -- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
 -- long, at (top, left).
 local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
@@ -255,13 +257,22 @@ function direct.forward(node, w, g)
   end)
 end
 
--- The padded output gradient, masked by a fused relu.
+-- The padded output gradient, masked by a fused relu, or rebuilt from the max
+-- pool after the layer (node.unpools).
 local function pad_output_gradient(w, g, node, c, gm)
-  g.need("vreal")
-  g.need("pad_plane")
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %d * n; ++p)", c.cout)
+  if node.unpools then
+    local pooled = node.pools_into.pool.Ho * node.pools_into.pool.Wo
+    g.need("unpool_plane")
+    w:line("    unpool_plane(dyp + (size_t)p * %d, pg + (size_t)p * %d, parg + (size_t)p * %d, py + (size_t)p * %d, " ..
+      "%d, %d, %d, %d, %d, %d);", gm.dy_plane, pooled, pooled, pooled, pooled, c.Wo, gm.dy_plane, gm.Wp, gm.dy_top,
+      gm.dy_left)
+    return
+  end
+  g.need("vreal")
+  g.need("pad_plane")
   w:line("    pad_plane(dyp + (size_t)p * %d, dy + (size_t)p * %d, %s, %d, %d, %d, %d, %d, %d);", gm.dy_plane,
     c.Ho * c.Wo, util.masks_dy(node) and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)

@@ -89,6 +89,12 @@ function weights.plan(c, gm, widths, widest)
   return (c.Ho + c.kh - 2) * gm.Wp + ceil_div(c.Wo, widest) * widest + c.kw - 1
 end
 
+-- Whether the weight gradient reads dy in place (the position form), which a
+-- max pool after the layer can then hand over unexpanded (fuse.lua).
+function weights.reads_dy_in_place(c)
+  return c.cin < MIN_CIN_BY_CHANNELS
+end
+
 -- Workspace per image and fixed, given the input gradient's (the padded dy)
 -- and the padded x's per image: the channel form first holds the transposed
 -- dy and x, and then the padded dy; the position form the padded x after
@@ -253,10 +259,17 @@ end
 -- vectors, the last one partial (its lanes past Wo zero, so what x they meet
 -- adds nothing). The items of input channel 0 and the first kernel rows also
 -- sum the bias gradient from the same vectors.
+--
+-- With the max pool after the layer unpooled here (node.unpools), dy is
+-- rebuilt from the pool's output gradient, vector by vector: the rows and
+-- columns under no window (an odd size's last ones) have a zero gradient and
+-- are left out.
 local function by_positions(w, g, node, c, gm, k)
   local taps, tile = c.kh * c.kw, gm.dw.tiles[k]
   local tg, ra, lanes = tile.tg, tile.rows, tile.lanes
-  local plane, full = c.Ho * c.Wo, c.Wo // lanes * lanes
+  local p = node.unpools and node.pools_into.pool
+  local cols = p and 2 * p.Wo or c.Wo
+  local plane, full = c.Ho * c.Wo, cols // lanes * lanes
   g.need("vwide")
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
@@ -268,11 +281,26 @@ local function by_positions(w, g, node, c, gm, k)
   w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
   w:close()
   w:open("for (int i = 0; i < n; ++i) {")
-  w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* dy's first plane */", tg, plane)
+  if p then
+    g.need("unpool_vector")
+    w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* the pool's first plane */", tg, p.Ho * p.Wo)
+  else
+    w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* dy's first plane */", tg, plane)
+  end
   w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
-  w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
-  -- one vector of a row: loads of x and dy (whole, or the first `count` lanes)
-  local function step(q, count)
+  if p then
+    -- a pooled row at a time: its windows' gradients and argmax serve both rows under them
+    w:open("for (int ph = 0; ph < %d; ++ph) {", p.Ho)
+  else
+    w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
+  end
+  -- channel t's sums, from a vector of dy in dv and of x in x0, x1, ...
+  local function accumulate(t)
+    local terms = { c.bias and string.format("bias[%d] += dv;", t) or nil }
+    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
+    w:line(table.concat(terms, " "))
+  end
+  local function load_x(q)
     local xs, loads = {}, {}
     for r = 0, ra - 1 do
       for b = 0, c.kw - 1 do
@@ -283,6 +311,37 @@ local function by_positions(w, g, node, c, gm, k)
     end
     w:line("vwide dv, %s;", table.concat(xs, ", "))
     w:line(table.concat(loads, " "))
+  end
+  -- one vector at column q of the two rows under pooled row ph (the first
+  -- `count` lanes, or all): the windows' gradients loaded once for both
+  local function pooled_step(q, count)
+    local half = tonumber(q) and tostring(tonumber(q) // 2) or q .. " / 2"
+    local names = {}
+    for t = 0, tg - 1 do names[#names + 1] = string.format("gv%d", t) end
+    w:line("vwide %s;", table.concat(names, ", "))
+    names = {}
+    for t = 0, tg - 1 do names[#names + 1] = string.format("at%d", t) end
+    w:line("vwlanes %s;", table.concat(names, ", "))
+    for t = 0, tg - 1 do
+      local pat = string.format("d + (size_t)%d * n * %d + ph * %d + %s", t, p.Ho * p.Wo, p.Wo, half)
+      w:line("unpool_vector(&gv%d, &at%d, pg + %s, parg + %s, py + %s, %d);", t, t, pat, pat, pat,
+        (count or lanes) // 2)
+    end
+    for r = 0, 1 do
+      w:open("{ /* row %d of the window */", r)
+      w:line("const int oh = 2 * ph + %d;", r)
+      load_x(q)
+      for t = 0, tg - 1 do
+        w:line("unpool_lanes(&dv, &gv%d, &at%d, oh * %d + %s);", t, t, c.Wo, q)
+        accumulate(t)
+      end
+      w:close()
+    end
+  end
+  -- one vector of a row: loads of x and dy (whole, or the first `count` lanes)
+  local function step(q, count)
+    if p then return pooled_step(q, count) end
+    load_x(q)
     for t = 0, tg - 1 do
       local at = string.format("d + (size_t)%d * n * %d + oh * %d + %s", t, plane, c.Wo, q)
       if count then
@@ -298,9 +357,7 @@ local function by_positions(w, g, node, c, gm, k)
           w:line("{ vwide m; vwload(&m, y + %s); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }", at)
         end
       end
-      local terms = { c.bias and string.format("bias[%d] += dv;", t) or nil }
-      for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
-      w:line(table.concat(terms, " "))
+      accumulate(t)
     end
   end
   if full > 0 then
@@ -308,9 +365,9 @@ local function by_positions(w, g, node, c, gm, k)
     step("q", nil)
     w:close()
   end
-  if full < c.Wo then
-    w:open("{ /* the last %d columns */", c.Wo - full)
-    step(tostring(full), c.Wo - full)
+  if full < cols then
+    w:open("{ /* the last %d columns */", cols - full)
+    step(tostring(full), cols - full)
     w:close()
   end
   w:close()

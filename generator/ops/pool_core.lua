@@ -129,6 +129,11 @@ end
 
 function pool.backward(node, w, g)
   local p = node.pool
+  if node.pooled_by and node.pooled_by.unpools then
+    w:line("(void)s; (void)n; (void)need_dx; /* in layer %s's backward, which reads this layer's output gradient */",
+      node.pooled_by.path)
+    return
+  end
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   if p.kind == "max" then w:line("const int32_t *arg = s->index + %d;", node.index_off) end
