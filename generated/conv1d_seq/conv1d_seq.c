@@ -165,18 +165,6 @@ static inline real vsum(const vreal *v)
     return sum;
 }
 
-/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
- * gradient of a stride-1 convolution, as a convolution of the output gradient. */
-static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
-{
-    for (int co = 0; co < cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-            for (int a = 0; a < kh; ++a)
-                for (int b = 0; b < kw; ++b)
-                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
-                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
 /* The output columns [lo, hi) whose input column ow * sw + dw lies inside
  * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
@@ -636,14 +624,12 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
-        float *wt = s->work + (size_t)n * 3712; /* w flipped and transposed: [28][64][1][3] */
-        flip_kernel(wt, w, 64, 28, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
                 for (int band = 0; band < 1; ++band) { /* 1 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
                     for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
@@ -654,23 +640,23 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                         a[3][0] = a[3][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 58 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 84;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
-                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
-                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
-                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
-                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
-                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
-                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
                         }
                         for (int c = 0; c < 4; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -688,7 +674,7 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
                 for (int band = 0; band < 1; ++band) { /* 1 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
                     for (int pt = 0; pt < 2; ++pt) { /* tiles of 16 wide positions */
@@ -699,23 +685,23 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                         a[3][0] = a[3][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 58 + pt * 16;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 84;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
-                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
-                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 9); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
-                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
-                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
-                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
-                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
                         }
                         for (int c = 0; c < 4; ++c) {
                             for (int v = 0; v < 2; ++v) {

@@ -262,18 +262,6 @@ static inline real vsum(const vreal *v)
     return sum;
 }
 
-/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
- * gradient of a stride-1 convolution, as a convolution of the output gradient. */
-static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
-{
-    for (int co = 0; co < cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-            for (int a = 0; a < kh; ++a)
-                for (int b = 0; b < kw; ++b)
-                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
-                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
 /* y[i][c] += b[c]: bias of a dense output. */
 static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
 {
@@ -723,14 +711,12 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 896, 28, 2, 2);
-        float *wt = s->work + (size_t)n * 29540; /* w flipped and transposed: [1][32][3][3] */
-        flip_kernel(wt, w, 32, 1, 3, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
-                    const float *wb = wt + (size_t)cb * 288;
+                    const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
                     for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
@@ -741,23 +727,23 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
                             vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
                             vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
                             vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
                             vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
                             vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -775,7 +761,7 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
-                    const float *wb = wt + (size_t)cb * 288;
+                    const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
                     for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
@@ -786,23 +772,23 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
                             vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
                             vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
                             vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
                             vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1243,14 +1229,12 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, NULL, 11, 11, 17, 13, 2, 2);
-        float *wt = s->work + (size_t)n * 14144; /* w flipped and transposed: [32][64][3][3] */
-        flip_kernel(wt, w, 64, 32, 3, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 4608;
+                    const float *wb = w + (size_t)cb * 72;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
                     for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
@@ -1265,89 +1249,89 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 221 + pt * 48;
-                            const float *wc = wb + ci * 9;
+                            const float *wc = wb + ci * 288;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[576] * v0; a[1][1] += wc[576] * v1; a[1][2] += wc[576] * v2;
-                            a[2][0] += wc[1152] * v0; a[2][1] += wc[1152] * v1; a[2][2] += wc[1152] * v2;
-                            a[3][0] += wc[1728] * v0; a[3][1] += wc[1728] * v1; a[3][2] += wc[1728] * v2;
-                            a[4][0] += wc[2304] * v0; a[4][1] += wc[2304] * v1; a[4][2] += wc[2304] * v2;
-                            a[5][0] += wc[2880] * v0; a[5][1] += wc[2880] * v1; a[5][2] += wc[2880] * v2;
-                            a[6][0] += wc[3456] * v0; a[6][1] += wc[3456] * v1; a[6][2] += wc[3456] * v2;
-                            a[7][0] += wc[4032] * v0; a[7][1] += wc[4032] * v1; a[7][2] += wc[4032] * v2;
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                            a[1][0] += wc[17] * v0; a[1][1] += wc[17] * v1; a[1][2] += wc[17] * v2;
+                            a[2][0] += wc[26] * v0; a[2][1] += wc[26] * v1; a[2][2] += wc[26] * v2;
+                            a[3][0] += wc[35] * v0; a[3][1] += wc[35] * v1; a[3][2] += wc[35] * v2;
+                            a[4][0] += wc[44] * v0; a[4][1] += wc[44] * v1; a[4][2] += wc[44] * v2;
+                            a[5][0] += wc[53] * v0; a[5][1] += wc[53] * v1; a[5][2] += wc[53] * v2;
+                            a[6][0] += wc[62] * v0; a[6][1] += wc[62] * v1; a[6][2] += wc[62] * v2;
+                            a[7][0] += wc[71] * v0; a[7][1] += wc[71] * v1; a[7][2] += wc[71] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[577] * v0; a[1][1] += wc[577] * v1; a[1][2] += wc[577] * v2;
-                            a[2][0] += wc[1153] * v0; a[2][1] += wc[1153] * v1; a[2][2] += wc[1153] * v2;
-                            a[3][0] += wc[1729] * v0; a[3][1] += wc[1729] * v1; a[3][2] += wc[1729] * v2;
-                            a[4][0] += wc[2305] * v0; a[4][1] += wc[2305] * v1; a[4][2] += wc[2305] * v2;
-                            a[5][0] += wc[2881] * v0; a[5][1] += wc[2881] * v1; a[5][2] += wc[2881] * v2;
-                            a[6][0] += wc[3457] * v0; a[6][1] += wc[3457] * v1; a[6][2] += wc[3457] * v2;
-                            a[7][0] += wc[4033] * v0; a[7][1] += wc[4033] * v1; a[7][2] += wc[4033] * v2;
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                            a[1][0] += wc[16] * v0; a[1][1] += wc[16] * v1; a[1][2] += wc[16] * v2;
+                            a[2][0] += wc[25] * v0; a[2][1] += wc[25] * v1; a[2][2] += wc[25] * v2;
+                            a[3][0] += wc[34] * v0; a[3][1] += wc[34] * v1; a[3][2] += wc[34] * v2;
+                            a[4][0] += wc[43] * v0; a[4][1] += wc[43] * v1; a[4][2] += wc[43] * v2;
+                            a[5][0] += wc[52] * v0; a[5][1] += wc[52] * v1; a[5][2] += wc[52] * v2;
+                            a[6][0] += wc[61] * v0; a[6][1] += wc[61] * v1; a[6][2] += wc[61] * v2;
+                            a[7][0] += wc[70] * v0; a[7][1] += wc[70] * v1; a[7][2] += wc[70] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[578] * v0; a[1][1] += wc[578] * v1; a[1][2] += wc[578] * v2;
-                            a[2][0] += wc[1154] * v0; a[2][1] += wc[1154] * v1; a[2][2] += wc[1154] * v2;
-                            a[3][0] += wc[1730] * v0; a[3][1] += wc[1730] * v1; a[3][2] += wc[1730] * v2;
-                            a[4][0] += wc[2306] * v0; a[4][1] += wc[2306] * v1; a[4][2] += wc[2306] * v2;
-                            a[5][0] += wc[2882] * v0; a[5][1] += wc[2882] * v1; a[5][2] += wc[2882] * v2;
-                            a[6][0] += wc[3458] * v0; a[6][1] += wc[3458] * v1; a[6][2] += wc[3458] * v2;
-                            a[7][0] += wc[4034] * v0; a[7][1] += wc[4034] * v1; a[7][2] += wc[4034] * v2;
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                            a[1][0] += wc[15] * v0; a[1][1] += wc[15] * v1; a[1][2] += wc[15] * v2;
+                            a[2][0] += wc[24] * v0; a[2][1] += wc[24] * v1; a[2][2] += wc[24] * v2;
+                            a[3][0] += wc[33] * v0; a[3][1] += wc[33] * v1; a[3][2] += wc[33] * v2;
+                            a[4][0] += wc[42] * v0; a[4][1] += wc[42] * v1; a[4][2] += wc[42] * v2;
+                            a[5][0] += wc[51] * v0; a[5][1] += wc[51] * v1; a[5][2] += wc[51] * v2;
+                            a[6][0] += wc[60] * v0; a[6][1] += wc[60] * v1; a[6][2] += wc[60] * v2;
+                            a[7][0] += wc[69] * v0; a[7][1] += wc[69] * v1; a[7][2] += wc[69] * v2;
                             vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
-                            a[1][0] += wc[579] * v0; a[1][1] += wc[579] * v1; a[1][2] += wc[579] * v2;
-                            a[2][0] += wc[1155] * v0; a[2][1] += wc[1155] * v1; a[2][2] += wc[1155] * v2;
-                            a[3][0] += wc[1731] * v0; a[3][1] += wc[1731] * v1; a[3][2] += wc[1731] * v2;
-                            a[4][0] += wc[2307] * v0; a[4][1] += wc[2307] * v1; a[4][2] += wc[2307] * v2;
-                            a[5][0] += wc[2883] * v0; a[5][1] += wc[2883] * v1; a[5][2] += wc[2883] * v2;
-                            a[6][0] += wc[3459] * v0; a[6][1] += wc[3459] * v1; a[6][2] += wc[3459] * v2;
-                            a[7][0] += wc[4035] * v0; a[7][1] += wc[4035] * v1; a[7][2] += wc[4035] * v2;
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                            a[1][0] += wc[14] * v0; a[1][1] += wc[14] * v1; a[1][2] += wc[14] * v2;
+                            a[2][0] += wc[23] * v0; a[2][1] += wc[23] * v1; a[2][2] += wc[23] * v2;
+                            a[3][0] += wc[32] * v0; a[3][1] += wc[32] * v1; a[3][2] += wc[32] * v2;
+                            a[4][0] += wc[41] * v0; a[4][1] += wc[41] * v1; a[4][2] += wc[41] * v2;
+                            a[5][0] += wc[50] * v0; a[5][1] += wc[50] * v1; a[5][2] += wc[50] * v2;
+                            a[6][0] += wc[59] * v0; a[6][1] += wc[59] * v1; a[6][2] += wc[59] * v2;
+                            a[7][0] += wc[68] * v0; a[7][1] += wc[68] * v1; a[7][2] += wc[68] * v2;
                             vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
-                            a[1][0] += wc[580] * v0; a[1][1] += wc[580] * v1; a[1][2] += wc[580] * v2;
-                            a[2][0] += wc[1156] * v0; a[2][1] += wc[1156] * v1; a[2][2] += wc[1156] * v2;
-                            a[3][0] += wc[1732] * v0; a[3][1] += wc[1732] * v1; a[3][2] += wc[1732] * v2;
-                            a[4][0] += wc[2308] * v0; a[4][1] += wc[2308] * v1; a[4][2] += wc[2308] * v2;
-                            a[5][0] += wc[2884] * v0; a[5][1] += wc[2884] * v1; a[5][2] += wc[2884] * v2;
-                            a[6][0] += wc[3460] * v0; a[6][1] += wc[3460] * v1; a[6][2] += wc[3460] * v2;
-                            a[7][0] += wc[4036] * v0; a[7][1] += wc[4036] * v1; a[7][2] += wc[4036] * v2;
+                            a[1][0] += wc[13] * v0; a[1][1] += wc[13] * v1; a[1][2] += wc[13] * v2;
+                            a[2][0] += wc[22] * v0; a[2][1] += wc[22] * v1; a[2][2] += wc[22] * v2;
+                            a[3][0] += wc[31] * v0; a[3][1] += wc[31] * v1; a[3][2] += wc[31] * v2;
+                            a[4][0] += wc[40] * v0; a[4][1] += wc[40] * v1; a[4][2] += wc[40] * v2;
+                            a[5][0] += wc[49] * v0; a[5][1] += wc[49] * v1; a[5][2] += wc[49] * v2;
+                            a[6][0] += wc[58] * v0; a[6][1] += wc[58] * v1; a[6][2] += wc[58] * v2;
+                            a[7][0] += wc[67] * v0; a[7][1] += wc[67] * v1; a[7][2] += wc[67] * v2;
                             vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
-                            a[1][0] += wc[581] * v0; a[1][1] += wc[581] * v1; a[1][2] += wc[581] * v2;
-                            a[2][0] += wc[1157] * v0; a[2][1] += wc[1157] * v1; a[2][2] += wc[1157] * v2;
-                            a[3][0] += wc[1733] * v0; a[3][1] += wc[1733] * v1; a[3][2] += wc[1733] * v2;
-                            a[4][0] += wc[2309] * v0; a[4][1] += wc[2309] * v1; a[4][2] += wc[2309] * v2;
-                            a[5][0] += wc[2885] * v0; a[5][1] += wc[2885] * v1; a[5][2] += wc[2885] * v2;
-                            a[6][0] += wc[3461] * v0; a[6][1] += wc[3461] * v1; a[6][2] += wc[3461] * v2;
-                            a[7][0] += wc[4037] * v0; a[7][1] += wc[4037] * v1; a[7][2] += wc[4037] * v2;
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                            a[1][0] += wc[12] * v0; a[1][1] += wc[12] * v1; a[1][2] += wc[12] * v2;
+                            a[2][0] += wc[21] * v0; a[2][1] += wc[21] * v1; a[2][2] += wc[21] * v2;
+                            a[3][0] += wc[30] * v0; a[3][1] += wc[30] * v1; a[3][2] += wc[30] * v2;
+                            a[4][0] += wc[39] * v0; a[4][1] += wc[39] * v1; a[4][2] += wc[39] * v2;
+                            a[5][0] += wc[48] * v0; a[5][1] += wc[48] * v1; a[5][2] += wc[48] * v2;
+                            a[6][0] += wc[57] * v0; a[6][1] += wc[57] * v1; a[6][2] += wc[57] * v2;
+                            a[7][0] += wc[66] * v0; a[7][1] += wc[66] * v1; a[7][2] += wc[66] * v2;
                             vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
-                            a[1][0] += wc[582] * v0; a[1][1] += wc[582] * v1; a[1][2] += wc[582] * v2;
-                            a[2][0] += wc[1158] * v0; a[2][1] += wc[1158] * v1; a[2][2] += wc[1158] * v2;
-                            a[3][0] += wc[1734] * v0; a[3][1] += wc[1734] * v1; a[3][2] += wc[1734] * v2;
-                            a[4][0] += wc[2310] * v0; a[4][1] += wc[2310] * v1; a[4][2] += wc[2310] * v2;
-                            a[5][0] += wc[2886] * v0; a[5][1] += wc[2886] * v1; a[5][2] += wc[2886] * v2;
-                            a[6][0] += wc[3462] * v0; a[6][1] += wc[3462] * v1; a[6][2] += wc[3462] * v2;
-                            a[7][0] += wc[4038] * v0; a[7][1] += wc[4038] * v1; a[7][2] += wc[4038] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[11] * v0; a[1][1] += wc[11] * v1; a[1][2] += wc[11] * v2;
+                            a[2][0] += wc[20] * v0; a[2][1] += wc[20] * v1; a[2][2] += wc[20] * v2;
+                            a[3][0] += wc[29] * v0; a[3][1] += wc[29] * v1; a[3][2] += wc[29] * v2;
+                            a[4][0] += wc[38] * v0; a[4][1] += wc[38] * v1; a[4][2] += wc[38] * v2;
+                            a[5][0] += wc[47] * v0; a[5][1] += wc[47] * v1; a[5][2] += wc[47] * v2;
+                            a[6][0] += wc[56] * v0; a[6][1] += wc[56] * v1; a[6][2] += wc[56] * v2;
+                            a[7][0] += wc[65] * v0; a[7][1] += wc[65] * v1; a[7][2] += wc[65] * v2;
                             vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
-                            a[1][0] += wc[583] * v0; a[1][1] += wc[583] * v1; a[1][2] += wc[583] * v2;
-                            a[2][0] += wc[1159] * v0; a[2][1] += wc[1159] * v1; a[2][2] += wc[1159] * v2;
-                            a[3][0] += wc[1735] * v0; a[3][1] += wc[1735] * v1; a[3][2] += wc[1735] * v2;
-                            a[4][0] += wc[2311] * v0; a[4][1] += wc[2311] * v1; a[4][2] += wc[2311] * v2;
-                            a[5][0] += wc[2887] * v0; a[5][1] += wc[2887] * v1; a[5][2] += wc[2887] * v2;
-                            a[6][0] += wc[3463] * v0; a[6][1] += wc[3463] * v1; a[6][2] += wc[3463] * v2;
-                            a[7][0] += wc[4039] * v0; a[7][1] += wc[4039] * v1; a[7][2] += wc[4039] * v2;
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[10] * v0; a[1][1] += wc[10] * v1; a[1][2] += wc[10] * v2;
+                            a[2][0] += wc[19] * v0; a[2][1] += wc[19] * v1; a[2][2] += wc[19] * v2;
+                            a[3][0] += wc[28] * v0; a[3][1] += wc[28] * v1; a[3][2] += wc[28] * v2;
+                            a[4][0] += wc[37] * v0; a[4][1] += wc[37] * v1; a[4][2] += wc[37] * v2;
+                            a[5][0] += wc[46] * v0; a[5][1] += wc[46] * v1; a[5][2] += wc[46] * v2;
+                            a[6][0] += wc[55] * v0; a[6][1] += wc[55] * v1; a[6][2] += wc[55] * v2;
+                            a[7][0] += wc[64] * v0; a[7][1] += wc[64] * v1; a[7][2] += wc[64] * v2;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
-                            a[1][0] += wc[584] * v0; a[1][1] += wc[584] * v1; a[1][2] += wc[584] * v2;
-                            a[2][0] += wc[1160] * v0; a[2][1] += wc[1160] * v1; a[2][2] += wc[1160] * v2;
-                            a[3][0] += wc[1736] * v0; a[3][1] += wc[1736] * v1; a[3][2] += wc[1736] * v2;
-                            a[4][0] += wc[2312] * v0; a[4][1] += wc[2312] * v1; a[4][2] += wc[2312] * v2;
-                            a[5][0] += wc[2888] * v0; a[5][1] += wc[2888] * v1; a[5][2] += wc[2888] * v2;
-                            a[6][0] += wc[3464] * v0; a[6][1] += wc[3464] * v1; a[6][2] += wc[3464] * v2;
-                            a[7][0] += wc[4040] * v0; a[7][1] += wc[4040] * v1; a[7][2] += wc[4040] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[9] * v0; a[1][1] += wc[9] * v1; a[1][2] += wc[9] * v2;
+                            a[2][0] += wc[18] * v0; a[2][1] += wc[18] * v1; a[2][2] += wc[18] * v2;
+                            a[3][0] += wc[27] * v0; a[3][1] += wc[27] * v1; a[3][2] += wc[27] * v2;
+                            a[4][0] += wc[36] * v0; a[4][1] += wc[36] * v1; a[4][2] += wc[36] * v2;
+                            a[5][0] += wc[45] * v0; a[5][1] += wc[45] * v1; a[5][2] += wc[45] * v2;
+                            a[6][0] += wc[54] * v0; a[6][1] += wc[54] * v1; a[6][2] += wc[54] * v2;
+                            a[7][0] += wc[63] * v0; a[7][1] += wc[63] * v1; a[7][2] += wc[63] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -1365,7 +1349,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 4608;
+                    const float *wb = w + (size_t)cb * 72;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
                     for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
@@ -1380,89 +1364,89 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 221 + pt * 8;
-                            const float *wc = wb + ci * 9;
+                            const float *wc = wb + ci * 288;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[576] * v0;
-                            a[2][0] += wc[1152] * v0;
-                            a[3][0] += wc[1728] * v0;
-                            a[4][0] += wc[2304] * v0;
-                            a[5][0] += wc[2880] * v0;
-                            a[6][0] += wc[3456] * v0;
-                            a[7][0] += wc[4032] * v0;
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[577] * v0;
-                            a[2][0] += wc[1153] * v0;
-                            a[3][0] += wc[1729] * v0;
-                            a[4][0] += wc[2305] * v0;
-                            a[5][0] += wc[2881] * v0;
-                            a[6][0] += wc[3457] * v0;
-                            a[7][0] += wc[4033] * v0;
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[578] * v0;
-                            a[2][0] += wc[1154] * v0;
-                            a[3][0] += wc[1730] * v0;
-                            a[4][0] += wc[2306] * v0;
-                            a[5][0] += wc[2882] * v0;
-                            a[6][0] += wc[3458] * v0;
-                            a[7][0] += wc[4034] * v0;
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
                             vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[579] * v0;
-                            a[2][0] += wc[1155] * v0;
-                            a[3][0] += wc[1731] * v0;
-                            a[4][0] += wc[2307] * v0;
-                            a[5][0] += wc[2883] * v0;
-                            a[6][0] += wc[3459] * v0;
-                            a[7][0] += wc[4035] * v0;
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
                             vwload(&v0, xr + 14); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[580] * v0;
-                            a[2][0] += wc[1156] * v0;
-                            a[3][0] += wc[1732] * v0;
-                            a[4][0] += wc[2308] * v0;
-                            a[5][0] += wc[2884] * v0;
-                            a[6][0] += wc[3460] * v0;
-                            a[7][0] += wc[4036] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
                             vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[581] * v0;
-                            a[2][0] += wc[1157] * v0;
-                            a[3][0] += wc[1733] * v0;
-                            a[4][0] += wc[2309] * v0;
-                            a[5][0] += wc[2885] * v0;
-                            a[6][0] += wc[3461] * v0;
-                            a[7][0] += wc[4037] * v0;
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
                             vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[582] * v0;
-                            a[2][0] += wc[1158] * v0;
-                            a[3][0] += wc[1734] * v0;
-                            a[4][0] += wc[2310] * v0;
-                            a[5][0] += wc[2886] * v0;
-                            a[6][0] += wc[3462] * v0;
-                            a[7][0] += wc[4038] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[11] * v0;
+                            a[2][0] += wc[20] * v0;
+                            a[3][0] += wc[29] * v0;
+                            a[4][0] += wc[38] * v0;
+                            a[5][0] += wc[47] * v0;
+                            a[6][0] += wc[56] * v0;
+                            a[7][0] += wc[65] * v0;
                             vwload(&v0, xr + 27); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[583] * v0;
-                            a[2][0] += wc[1159] * v0;
-                            a[3][0] += wc[1735] * v0;
-                            a[4][0] += wc[2311] * v0;
-                            a[5][0] += wc[2887] * v0;
-                            a[6][0] += wc[3463] * v0;
-                            a[7][0] += wc[4039] * v0;
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[10] * v0;
+                            a[2][0] += wc[19] * v0;
+                            a[3][0] += wc[28] * v0;
+                            a[4][0] += wc[37] * v0;
+                            a[5][0] += wc[46] * v0;
+                            a[6][0] += wc[55] * v0;
+                            a[7][0] += wc[64] * v0;
                             vwload(&v0, xr + 28); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[584] * v0;
-                            a[2][0] += wc[1160] * v0;
-                            a[3][0] += wc[1736] * v0;
-                            a[4][0] += wc[2312] * v0;
-                            a[5][0] += wc[2888] * v0;
-                            a[6][0] += wc[3464] * v0;
-                            a[7][0] += wc[4040] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[9] * v0;
+                            a[2][0] += wc[18] * v0;
+                            a[3][0] += wc[27] * v0;
+                            a[4][0] += wc[36] * v0;
+                            a[5][0] += wc[45] * v0;
+                            a[6][0] += wc[54] * v0;
+                            a[7][0] += wc[63] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -1739,7 +1723,7 @@ const nn_model fmnist_cnn_model = {
     .output_offset = 2497536,
     .n_params = 225040,
     .n_acts = 2498176,
-    .n_work = 1890848,
+    .n_work = 1890560,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,
     .n_tensors = 8,

@@ -215,18 +215,6 @@ static inline real vsum(const vreal *v)
     return sum;
 }
 
-/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
- * gradient of a stride-1 convolution, as a convolution of the output gradient. */
-static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
-{
-    for (int co = 0; co < cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-            for (int a = 0; a < kh; ++a)
-                for (int b = 0; b < kw; ++b)
-                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
-                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
 /* The output columns [lo, hi) whose input column ow * sw + dw lies inside
  * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
@@ -635,14 +623,12 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 728, NULL, 26, 28, 32, 28, 2, 0);
-        float *wt = s->work + (size_t)n * 29484; /* w flipped and transposed: [1][32][3][1] */
-        flip_kernel(wt, w, 32, 1, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
-                    const float *wb = wt + (size_t)cb * 96;
+                    const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
                     for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
@@ -653,11 +639,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
                             vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -675,7 +661,7 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 28 rows */
-                    const float *wb = wt + (size_t)cb * 96;
+                    const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
                     for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
@@ -686,11 +672,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
                             vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1011,14 +997,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, NULL, 26, 26, 27, 28, 0, 2);
-        float *wt = s->work + (size_t)n * 47616; /* w flipped and transposed: [32][32][1][3] */
-        flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 756 + band * 364;
                     float yt[3072]; /* the band, wide: [8][384] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
@@ -1033,35 +1017,35 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 756 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
-                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
-                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
-                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
-                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
-                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
-                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
-                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
-                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
-                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
-                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
-                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
-                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
-                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
-                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
-                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
-                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
-                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
-                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -1079,7 +1063,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 756 + band * 364;
                     float yt[2944]; /* the band, wide: [8][368] */
                     for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
@@ -1094,35 +1078,35 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 756 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[96] * v0;
-                            a[2][0] += wc[192] * v0;
-                            a[3][0] += wc[288] * v0;
-                            a[4][0] += wc[384] * v0;
-                            a[5][0] += wc[480] * v0;
-                            a[6][0] += wc[576] * v0;
-                            a[7][0] += wc[672] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[97] * v0;
-                            a[2][0] += wc[193] * v0;
-                            a[3][0] += wc[289] * v0;
-                            a[4][0] += wc[385] * v0;
-                            a[5][0] += wc[481] * v0;
-                            a[6][0] += wc[577] * v0;
-                            a[7][0] += wc[673] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[98] * v0;
-                            a[2][0] += wc[194] * v0;
-                            a[3][0] += wc[290] * v0;
-                            a[4][0] += wc[386] * v0;
-                            a[5][0] += wc[482] * v0;
-                            a[6][0] += wc[578] * v0;
-                            a[7][0] += wc[674] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -1468,14 +1452,12 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, NULL, 11, 13, 17, 13, 2, 0);
-        float *wt = s->work + (size_t)n * 14976; /* w flipped and transposed: [32][64][3][1] */
-        flip_kernel(wt, w, 64, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
                     for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
@@ -1490,35 +1472,35 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 221 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1; a[1][2] += wc[192] * v2;
-                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1; a[2][2] += wc[384] * v2;
-                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1; a[3][2] += wc[576] * v2;
-                            a[4][0] += wc[768] * v0; a[4][1] += wc[768] * v1; a[4][2] += wc[768] * v2;
-                            a[5][0] += wc[960] * v0; a[5][1] += wc[960] * v1; a[5][2] += wc[960] * v2;
-                            a[6][0] += wc[1152] * v0; a[6][1] += wc[1152] * v1; a[6][2] += wc[1152] * v2;
-                            a[7][0] += wc[1344] * v0; a[7][1] += wc[1344] * v1; a[7][2] += wc[1344] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1; a[1][2] += wc[193] * v2;
-                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1; a[2][2] += wc[385] * v2;
-                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1; a[3][2] += wc[577] * v2;
-                            a[4][0] += wc[769] * v0; a[4][1] += wc[769] * v1; a[4][2] += wc[769] * v2;
-                            a[5][0] += wc[961] * v0; a[5][1] += wc[961] * v1; a[5][2] += wc[961] * v2;
-                            a[6][0] += wc[1153] * v0; a[6][1] += wc[1153] * v1; a[6][2] += wc[1153] * v2;
-                            a[7][0] += wc[1345] * v0; a[7][1] += wc[1345] * v1; a[7][2] += wc[1345] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1; a[1][2] += wc[194] * v2;
-                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1; a[2][2] += wc[386] * v2;
-                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1; a[3][2] += wc[578] * v2;
-                            a[4][0] += wc[770] * v0; a[4][1] += wc[770] * v1; a[4][2] += wc[770] * v2;
-                            a[5][0] += wc[962] * v0; a[5][1] += wc[962] * v1; a[5][2] += wc[962] * v2;
-                            a[6][0] += wc[1154] * v0; a[6][1] += wc[1154] * v1; a[6][2] += wc[1154] * v2;
-                            a[7][0] += wc[1346] * v0; a[7][1] += wc[1346] * v1; a[7][2] += wc[1346] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -1536,7 +1518,7 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
                     for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
@@ -1551,35 +1533,35 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 221 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[192] * v0;
-                            a[2][0] += wc[384] * v0;
-                            a[3][0] += wc[576] * v0;
-                            a[4][0] += wc[768] * v0;
-                            a[5][0] += wc[960] * v0;
-                            a[6][0] += wc[1152] * v0;
-                            a[7][0] += wc[1344] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 13); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[193] * v0;
-                            a[2][0] += wc[385] * v0;
-                            a[3][0] += wc[577] * v0;
-                            a[4][0] += wc[769] * v0;
-                            a[5][0] += wc[961] * v0;
-                            a[6][0] += wc[1153] * v0;
-                            a[7][0] += wc[1345] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[194] * v0;
-                            a[2][0] += wc[386] * v0;
-                            a[3][0] += wc[578] * v0;
-                            a[4][0] += wc[770] * v0;
-                            a[5][0] += wc[962] * v0;
-                            a[6][0] += wc[1154] * v0;
-                            a[7][0] += wc[1346] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {

@@ -165,18 +165,6 @@ static inline real vsum(const vreal *v)
     return sum;
 }
 
-/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
- * gradient of a stride-1 convolution, as a convolution of the output gradient. */
-static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
-{
-    for (int co = 0; co < cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-            for (int a = 0; a < kh; ++a)
-                for (int b = 0; b < kw; ++b)
-                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
-                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
-}
-
 /* The output columns [lo, hi) whose input column ow * sw + dw lies inside
  * 0..W-1 (and, called with the heights, the output rows that are inside). */
 static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
@@ -633,14 +621,12 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
-        float *wt = s->work + (size_t)n * 77484; /* w flipped and transposed: [3][64][3][3] */
-        flip_kernel(wt, w, 64, 3, 3, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 32 rows */
-                    const float *wb = wt + (size_t)cb * 576;
+                    const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
                     for (int pt = 0; pt < 11; ++pt) { /* tiles of 96 wide positions */
@@ -648,26 +634,26 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
-                            const float *wc = wb + ci * 9;
+                            const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
                             vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
                             vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
                             vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
                             vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -685,7 +671,7 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
                 for (int band = 0; band < 1; ++band) { /* 32 rows */
-                    const float *wb = wt + (size_t)cb * 576;
+                    const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
                     for (int pt = 0; pt < 22; ++pt) { /* tiles of 48 wide positions */
@@ -693,26 +679,26 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
-                            const float *wc = wb + ci * 9;
+                            const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
                             vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
                             vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
                             a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
                             vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1245,14 +1231,12 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        float *wt = s->work + (size_t)n * 117760; /* w flipped and transposed: [48][64][3][1] */
-        flip_kernel(wt, w, 64, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 16; ++pt) { /* tiles of 32 wide positions */
@@ -1267,35 +1251,35 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
-                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
-                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
-                            a[4][0] += wc[768] * v0; a[4][1] += wc[768] * v1;
-                            a[5][0] += wc[960] * v0; a[5][1] += wc[960] * v1;
-                            a[6][0] += wc[1152] * v0; a[6][1] += wc[1152] * v1;
-                            a[7][0] += wc[1344] * v0; a[7][1] += wc[1344] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
-                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
-                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
-                            a[4][0] += wc[769] * v0; a[4][1] += wc[769] * v1;
-                            a[5][0] += wc[961] * v0; a[5][1] += wc[961] * v1;
-                            a[6][0] += wc[1153] * v0; a[6][1] += wc[1153] * v1;
-                            a[7][0] += wc[1345] * v0; a[7][1] += wc[1345] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 64); vwload(&v1, xr + 80); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
-                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
-                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
-                            a[4][0] += wc[770] * v0; a[4][1] += wc[770] * v1;
-                            a[5][0] += wc[962] * v0; a[5][1] += wc[962] * v1;
-                            a[6][0] += wc[1154] * v0; a[6][1] += wc[1154] * v1;
-                            a[7][0] += wc[1346] * v0; a[7][1] += wc[1346] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -1313,7 +1297,7 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
@@ -1328,35 +1312,35 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[192] * v0;
-                            a[2][0] += wc[384] * v0;
-                            a[3][0] += wc[576] * v0;
-                            a[4][0] += wc[768] * v0;
-                            a[5][0] += wc[960] * v0;
-                            a[6][0] += wc[1152] * v0;
-                            a[7][0] += wc[1344] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[193] * v0;
-                            a[2][0] += wc[385] * v0;
-                            a[3][0] += wc[577] * v0;
-                            a[4][0] += wc[769] * v0;
-                            a[5][0] += wc[961] * v0;
-                            a[6][0] += wc[1153] * v0;
-                            a[7][0] += wc[1345] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 64); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[194] * v0;
-                            a[2][0] += wc[386] * v0;
-                            a[3][0] += wc[578] * v0;
-                            a[4][0] += wc[770] * v0;
-                            a[5][0] += wc[962] * v0;
-                            a[6][0] += wc[1154] * v0;
-                            a[7][0] += wc[1346] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -1916,14 +1900,12 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        float *wt = s->work + (size_t)n * 50176; /* w flipped and transposed: [16][32][3][1] */
-        flip_kernel(wt, w, 32, 16, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 16; ++pt) { /* tiles of 32 wide positions */
@@ -1938,35 +1920,35 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 48;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1;
-                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1;
-                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1;
-                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1;
-                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1;
-                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1;
-                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1;
-                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1;
-                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1;
-                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1;
-                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1;
-                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1;
-                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 64); vwload(&v1, xr + 80); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1;
-                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1;
-                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1;
-                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1;
-                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1;
-                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1;
-                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -1984,7 +1966,7 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
@@ -1999,35 +1981,35 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 48;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[96] * v0;
-                            a[2][0] += wc[192] * v0;
-                            a[3][0] += wc[288] * v0;
-                            a[4][0] += wc[384] * v0;
-                            a[5][0] += wc[480] * v0;
-                            a[6][0] += wc[576] * v0;
-                            a[7][0] += wc[672] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[97] * v0;
-                            a[2][0] += wc[193] * v0;
-                            a[3][0] += wc[289] * v0;
-                            a[4][0] += wc[385] * v0;
-                            a[5][0] += wc[481] * v0;
-                            a[6][0] += wc[577] * v0;
-                            a[7][0] += wc[673] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 64); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[98] * v0;
-                            a[2][0] += wc[194] * v0;
-                            a[3][0] += wc[290] * v0;
-                            a[4][0] += wc[386] * v0;
-                            a[5][0] += wc[482] * v0;
-                            a[6][0] += wc[578] * v0;
-                            a[7][0] += wc[674] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -2388,14 +2370,12 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        float *wt = s->work + (size_t)n * 68672; /* w flipped and transposed: [32][32][1][3] */
-        flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[3072]; /* the band, wide: [8][384] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
@@ -2410,35 +2390,35 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
-                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
-                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
-                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
-                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
-                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
-                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
-                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
-                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
-                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
-                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
-                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
-                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
-                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
-                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
-                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
-                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
-                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
-                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -2456,7 +2436,7 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[2944]; /* the band, wide: [8][368] */
                     for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
@@ -2471,35 +2451,35 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[96] * v0;
-                            a[2][0] += wc[192] * v0;
-                            a[3][0] += wc[288] * v0;
-                            a[4][0] += wc[384] * v0;
-                            a[5][0] += wc[480] * v0;
-                            a[6][0] += wc[576] * v0;
-                            a[7][0] += wc[672] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[97] * v0;
-                            a[2][0] += wc[193] * v0;
-                            a[3][0] += wc[289] * v0;
-                            a[4][0] += wc[385] * v0;
-                            a[5][0] += wc[481] * v0;
-                            a[6][0] += wc[577] * v0;
-                            a[7][0] += wc[673] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[98] * v0;
-                            a[2][0] += wc[194] * v0;
-                            a[3][0] += wc[290] * v0;
-                            a[4][0] += wc[386] * v0;
-                            a[5][0] += wc[482] * v0;
-                            a[6][0] += wc[578] * v0;
-                            a[7][0] += wc[674] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -2860,14 +2840,12 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        float *wt = s->work + (size_t)n * 67584; /* w flipped and transposed: [32][32][3][1] */
-        flip_kernel(wt, w, 32, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 16; ++pt) { /* tiles of 32 wide positions */
@@ -2882,35 +2860,35 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1;
-                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1;
-                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1;
-                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1;
-                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1;
-                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1;
-                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1;
-                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1;
-                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1;
-                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1;
-                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1;
-                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1;
-                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 64); vwload(&v1, xr + 80); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1;
-                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1;
-                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1;
-                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1;
-                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1;
-                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1;
-                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -2928,7 +2906,7 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
@@ -2943,35 +2921,35 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[96] * v0;
-                            a[2][0] += wc[192] * v0;
-                            a[3][0] += wc[288] * v0;
-                            a[4][0] += wc[384] * v0;
-                            a[5][0] += wc[480] * v0;
-                            a[6][0] += wc[576] * v0;
-                            a[7][0] += wc[672] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[97] * v0;
-                            a[2][0] += wc[193] * v0;
-                            a[3][0] += wc[289] * v0;
-                            a[4][0] += wc[385] * v0;
-                            a[5][0] += wc[481] * v0;
-                            a[6][0] += wc[577] * v0;
-                            a[7][0] += wc[673] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 64); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[98] * v0;
-                            a[2][0] += wc[194] * v0;
-                            a[3][0] += wc[290] * v0;
-                            a[4][0] += wc[386] * v0;
-                            a[5][0] += wc[482] * v0;
-                            a[6][0] += wc[578] * v0;
-                            a[7][0] += wc[674] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -3332,14 +3310,12 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        float *wt = s->work + (size_t)n * 68672; /* w flipped and transposed: [32][32][1][3] */
-        flip_kernel(wt, w, 32, 32, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[3072]; /* the band, wide: [8][384] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
@@ -3354,35 +3330,35 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1; a[1][2] += wc[96] * v2;
-                            a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1; a[2][2] += wc[192] * v2;
-                            a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1; a[3][2] += wc[288] * v2;
-                            a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1; a[4][2] += wc[384] * v2;
-                            a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1; a[5][2] += wc[480] * v2;
-                            a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1; a[6][2] += wc[576] * v2;
-                            a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1; a[7][2] += wc[672] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1; a[1][2] += wc[97] * v2;
-                            a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1; a[2][2] += wc[193] * v2;
-                            a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1; a[3][2] += wc[289] * v2;
-                            a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1; a[4][2] += wc[385] * v2;
-                            a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1; a[5][2] += wc[481] * v2;
-                            a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1; a[6][2] += wc[577] * v2;
-                            a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1; a[7][2] += wc[673] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1; a[1][2] += wc[98] * v2;
-                            a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1; a[2][2] += wc[194] * v2;
-                            a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1; a[3][2] += wc[290] * v2;
-                            a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1; a[4][2] += wc[386] * v2;
-                            a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1; a[5][2] += wc[482] * v2;
-                            a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1; a[6][2] += wc[578] * v2;
-                            a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1; a[7][2] += wc[674] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -3400,7 +3376,7 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 768;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[2944]; /* the band, wide: [8][368] */
                     for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
@@ -3415,35 +3391,35 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[96] * v0;
-                            a[2][0] += wc[192] * v0;
-                            a[3][0] += wc[288] * v0;
-                            a[4][0] += wc[384] * v0;
-                            a[5][0] += wc[480] * v0;
-                            a[6][0] += wc[576] * v0;
-                            a[7][0] += wc[672] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[97] * v0;
-                            a[2][0] += wc[193] * v0;
-                            a[3][0] += wc[289] * v0;
-                            a[4][0] += wc[385] * v0;
-                            a[5][0] += wc[481] * v0;
-                            a[6][0] += wc[577] * v0;
-                            a[7][0] += wc[673] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[98] * v0;
-                            a[2][0] += wc[194] * v0;
-                            a[3][0] += wc[290] * v0;
-                            a[4][0] += wc[386] * v0;
-                            a[5][0] += wc[482] * v0;
-                            a[6][0] += wc[578] * v0;
-                            a[7][0] += wc[674] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -4457,14 +4433,12 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        float *wt = s->work + (size_t)n * 83968; /* w flipped and transposed: [32][48][3][1] */
-        flip_kernel(wt, w, 48, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 16; ++pt) { /* tiles of 32 wide positions */
@@ -4479,35 +4453,35 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[144] * v0; a[1][1] += wc[144] * v1;
-                            a[2][0] += wc[288] * v0; a[2][1] += wc[288] * v1;
-                            a[3][0] += wc[432] * v0; a[3][1] += wc[432] * v1;
-                            a[4][0] += wc[576] * v0; a[4][1] += wc[576] * v1;
-                            a[5][0] += wc[720] * v0; a[5][1] += wc[720] * v1;
-                            a[6][0] += wc[864] * v0; a[6][1] += wc[864] * v1;
-                            a[7][0] += wc[1008] * v0; a[7][1] += wc[1008] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1;
-                            a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1;
-                            a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1;
-                            a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1;
-                            a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1;
-                            a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1;
-                            a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 64); vwload(&v1, xr + 80); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[146] * v0; a[1][1] += wc[146] * v1;
-                            a[2][0] += wc[290] * v0; a[2][1] += wc[290] * v1;
-                            a[3][0] += wc[434] * v0; a[3][1] += wc[434] * v1;
-                            a[4][0] += wc[578] * v0; a[4][1] += wc[578] * v1;
-                            a[5][0] += wc[722] * v0; a[5][1] += wc[722] * v1;
-                            a[6][0] += wc[866] * v0; a[6][1] += wc[866] * v1;
-                            a[7][0] += wc[1010] * v0; a[7][1] += wc[1010] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -4525,7 +4499,7 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
@@ -4540,35 +4514,35 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[144] * v0;
-                            a[2][0] += wc[288] * v0;
-                            a[3][0] += wc[432] * v0;
-                            a[4][0] += wc[576] * v0;
-                            a[5][0] += wc[720] * v0;
-                            a[6][0] += wc[864] * v0;
-                            a[7][0] += wc[1008] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[145] * v0;
-                            a[2][0] += wc[289] * v0;
-                            a[3][0] += wc[433] * v0;
-                            a[4][0] += wc[577] * v0;
-                            a[5][0] += wc[721] * v0;
-                            a[6][0] += wc[865] * v0;
-                            a[7][0] += wc[1009] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 64); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[146] * v0;
-                            a[2][0] += wc[290] * v0;
-                            a[3][0] += wc[434] * v0;
-                            a[4][0] += wc[578] * v0;
-                            a[5][0] += wc[722] * v0;
-                            a[6][0] += wc[866] * v0;
-                            a[7][0] += wc[1010] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -4921,14 +4895,12 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        float *wt = s->work + (size_t)n * 103008; /* w flipped and transposed: [48][48][1][3] */
-        flip_kernel(wt, w, 48, 48, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[3072]; /* the band, wide: [8][384] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
@@ -4943,35 +4915,35 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[144] * v0; a[1][1] += wc[144] * v1; a[1][2] += wc[144] * v2;
-                            a[2][0] += wc[288] * v0; a[2][1] += wc[288] * v1; a[2][2] += wc[288] * v2;
-                            a[3][0] += wc[432] * v0; a[3][1] += wc[432] * v1; a[3][2] += wc[432] * v2;
-                            a[4][0] += wc[576] * v0; a[4][1] += wc[576] * v1; a[4][2] += wc[576] * v2;
-                            a[5][0] += wc[720] * v0; a[5][1] += wc[720] * v1; a[5][2] += wc[720] * v2;
-                            a[6][0] += wc[864] * v0; a[6][1] += wc[864] * v1; a[6][2] += wc[864] * v2;
-                            a[7][0] += wc[1008] * v0; a[7][1] += wc[1008] * v1; a[7][2] += wc[1008] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1; a[1][2] += wc[145] * v2;
-                            a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1; a[2][2] += wc[289] * v2;
-                            a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1; a[3][2] += wc[433] * v2;
-                            a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1; a[4][2] += wc[577] * v2;
-                            a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1; a[5][2] += wc[721] * v2;
-                            a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1; a[6][2] += wc[865] * v2;
-                            a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1; a[7][2] += wc[1009] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[146] * v0; a[1][1] += wc[146] * v1; a[1][2] += wc[146] * v2;
-                            a[2][0] += wc[290] * v0; a[2][1] += wc[290] * v1; a[2][2] += wc[290] * v2;
-                            a[3][0] += wc[434] * v0; a[3][1] += wc[434] * v1; a[3][2] += wc[434] * v2;
-                            a[4][0] += wc[578] * v0; a[4][1] += wc[578] * v1; a[4][2] += wc[578] * v2;
-                            a[5][0] += wc[722] * v0; a[5][1] += wc[722] * v1; a[5][2] += wc[722] * v2;
-                            a[6][0] += wc[866] * v0; a[6][1] += wc[866] * v1; a[6][2] += wc[866] * v2;
-                            a[7][0] += wc[1010] * v0; a[7][1] += wc[1010] * v1; a[7][2] += wc[1010] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -4989,7 +4961,7 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[2944]; /* the band, wide: [8][368] */
                     for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
@@ -5004,35 +4976,35 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[144] * v0;
-                            a[2][0] += wc[288] * v0;
-                            a[3][0] += wc[432] * v0;
-                            a[4][0] += wc[576] * v0;
-                            a[5][0] += wc[720] * v0;
-                            a[6][0] += wc[864] * v0;
-                            a[7][0] += wc[1008] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[145] * v0;
-                            a[2][0] += wc[289] * v0;
-                            a[3][0] += wc[433] * v0;
-                            a[4][0] += wc[577] * v0;
-                            a[5][0] += wc[721] * v0;
-                            a[6][0] += wc[865] * v0;
-                            a[7][0] += wc[1009] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[146] * v0;
-                            a[2][0] += wc[290] * v0;
-                            a[3][0] += wc[434] * v0;
-                            a[4][0] += wc[578] * v0;
-                            a[5][0] += wc[722] * v0;
-                            a[6][0] += wc[866] * v0;
-                            a[7][0] += wc[1010] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -5385,14 +5357,12 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(dyp + (size_t)p * 1088, dy + (size_t)p * 1024, NULL, 32, 32, 34, 32, 1, 0);
-        float *wt = s->work + (size_t)n * 101376; /* w flipped and transposed: [48][48][3][1] */
-        flip_kernel(wt, w, 48, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 16; ++pt) { /* tiles of 32 wide positions */
@@ -5407,35 +5377,35 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[144] * v0; a[1][1] += wc[144] * v1;
-                            a[2][0] += wc[288] * v0; a[2][1] += wc[288] * v1;
-                            a[3][0] += wc[432] * v0; a[3][1] += wc[432] * v1;
-                            a[4][0] += wc[576] * v0; a[4][1] += wc[576] * v1;
-                            a[5][0] += wc[720] * v0; a[5][1] += wc[720] * v1;
-                            a[6][0] += wc[864] * v0; a[6][1] += wc[864] * v1;
-                            a[7][0] += wc[1008] * v0; a[7][1] += wc[1008] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1;
-                            a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1;
-                            a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1;
-                            a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1;
-                            a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1;
-                            a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1;
-                            a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 64); vwload(&v1, xr + 80); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[146] * v0; a[1][1] += wc[146] * v1;
-                            a[2][0] += wc[290] * v0; a[2][1] += wc[290] * v1;
-                            a[3][0] += wc[434] * v0; a[3][1] += wc[434] * v1;
-                            a[4][0] += wc[578] * v0; a[4][1] += wc[578] * v1;
-                            a[5][0] += wc[722] * v0; a[5][1] += wc[722] * v1;
-                            a[6][0] += wc[866] * v0; a[6][1] += wc[866] * v1;
-                            a[7][0] += wc[1010] * v0; a[7][1] += wc[1010] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -5453,7 +5423,7 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 2; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1088 + band * 512;
                     float yt[4096]; /* the band, wide: [8][512] */
                     for (int pt = 0; pt < 64; ++pt) { /* tiles of 8 wide positions */
@@ -5468,35 +5438,35 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1088 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[144] * v0;
-                            a[2][0] += wc[288] * v0;
-                            a[3][0] += wc[432] * v0;
-                            a[4][0] += wc[576] * v0;
-                            a[5][0] += wc[720] * v0;
-                            a[6][0] += wc[864] * v0;
-                            a[7][0] += wc[1008] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[145] * v0;
-                            a[2][0] += wc[289] * v0;
-                            a[3][0] += wc[433] * v0;
-                            a[4][0] += wc[577] * v0;
-                            a[5][0] += wc[721] * v0;
-                            a[6][0] += wc[865] * v0;
-                            a[7][0] += wc[1009] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 64); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[146] * v0;
-                            a[2][0] += wc[290] * v0;
-                            a[3][0] += wc[434] * v0;
-                            a[4][0] += wc[578] * v0;
-                            a[5][0] += wc[722] * v0;
-                            a[6][0] += wc[866] * v0;
-                            a[7][0] += wc[1010] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -5849,14 +5819,12 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 48 * n; ++p)
             pad_plane(dyp + (size_t)p * 1122, dy + (size_t)p * 1024, NULL, 32, 32, 34, 33, 0, 1);
-        float *wt = s->work + (size_t)n * 103008; /* w flipped and transposed: [48][48][1][3] */
-        flip_kernel(wt, w, 48, 48, 1, 3);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[3072]; /* the band, wide: [8][384] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
@@ -5871,35 +5839,35 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 48;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0, v1, v2;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[144] * v0; a[1][1] += wc[144] * v1; a[1][2] += wc[144] * v2;
-                            a[2][0] += wc[288] * v0; a[2][1] += wc[288] * v1; a[2][2] += wc[288] * v2;
-                            a[3][0] += wc[432] * v0; a[3][1] += wc[432] * v1; a[3][2] += wc[432] * v2;
-                            a[4][0] += wc[576] * v0; a[4][1] += wc[576] * v1; a[4][2] += wc[576] * v2;
-                            a[5][0] += wc[720] * v0; a[5][1] += wc[720] * v1; a[5][2] += wc[720] * v2;
-                            a[6][0] += wc[864] * v0; a[6][1] += wc[864] * v1; a[6][2] += wc[864] * v2;
-                            a[7][0] += wc[1008] * v0; a[7][1] += wc[1008] * v1; a[7][2] += wc[1008] * v2;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
                             vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1; a[1][2] += wc[145] * v2;
-                            a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1; a[2][2] += wc[289] * v2;
-                            a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1; a[3][2] += wc[433] * v2;
-                            a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1; a[4][2] += wc[577] * v2;
-                            a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1; a[5][2] += wc[721] * v2;
-                            a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1; a[6][2] += wc[865] * v2;
-                            a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1; a[7][2] += wc[1009] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
                             vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[146] * v0; a[1][1] += wc[146] * v1; a[1][2] += wc[146] * v2;
-                            a[2][0] += wc[290] * v0; a[2][1] += wc[290] * v1; a[2][2] += wc[290] * v2;
-                            a[3][0] += wc[434] * v0; a[3][1] += wc[434] * v1; a[3][2] += wc[434] * v2;
-                            a[4][0] += wc[578] * v0; a[4][1] += wc[578] * v1; a[4][2] += wc[578] * v2;
-                            a[5][0] += wc[722] * v0; a[5][1] += wc[722] * v1; a[5][2] += wc[722] * v2;
-                            a[6][0] += wc[866] * v0; a[6][1] += wc[866] * v1; a[6][2] += wc[866] * v2;
-                            a[7][0] += wc[1010] * v0; a[7][1] += wc[1010] * v1; a[7][2] += wc[1010] * v2;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -5917,7 +5885,7 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 3; ++band) { /* 11 rows */
-                    const float *wb = wt + (size_t)cb * 1152;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 1122 + band * 363;
                     float yt[2944]; /* the band, wide: [8][368] */
                     for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
@@ -5932,35 +5900,35 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 48; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1122 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[144] * v0;
-                            a[2][0] += wc[288] * v0;
-                            a[3][0] += wc[432] * v0;
-                            a[4][0] += wc[576] * v0;
-                            a[5][0] += wc[720] * v0;
-                            a[6][0] += wc[864] * v0;
-                            a[7][0] += wc[1008] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 1); /* tap (0, 1) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[145] * v0;
-                            a[2][0] += wc[289] * v0;
-                            a[3][0] += wc[433] * v0;
-                            a[4][0] += wc[577] * v0;
-                            a[5][0] += wc[721] * v0;
-                            a[6][0] += wc[865] * v0;
-                            a[7][0] += wc[1009] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[146] * v0;
-                            a[2][0] += wc[290] * v0;
-                            a[3][0] += wc[434] * v0;
-                            a[4][0] += wc[578] * v0;
-                            a[5][0] += wc[722] * v0;
-                            a[6][0] += wc[866] * v0;
-                            a[7][0] += wc[1010] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -7031,14 +6999,12 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        float *wt = s->work + (size_t)n * 25600; /* w flipped and transposed: [32][64][3][1] */
-        flip_kernel(wt, w, 64, 32, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
@@ -7053,35 +7019,35 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 288 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[192] * v0; a[1][1] += wc[192] * v1;
-                            a[2][0] += wc[384] * v0; a[2][1] += wc[384] * v1;
-                            a[3][0] += wc[576] * v0; a[3][1] += wc[576] * v1;
-                            a[4][0] += wc[768] * v0; a[4][1] += wc[768] * v1;
-                            a[5][0] += wc[960] * v0; a[5][1] += wc[960] * v1;
-                            a[6][0] += wc[1152] * v0; a[6][1] += wc[1152] * v1;
-                            a[7][0] += wc[1344] * v0; a[7][1] += wc[1344] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[193] * v0; a[1][1] += wc[193] * v1;
-                            a[2][0] += wc[385] * v0; a[2][1] += wc[385] * v1;
-                            a[3][0] += wc[577] * v0; a[3][1] += wc[577] * v1;
-                            a[4][0] += wc[769] * v0; a[4][1] += wc[769] * v1;
-                            a[5][0] += wc[961] * v0; a[5][1] += wc[961] * v1;
-                            a[6][0] += wc[1153] * v0; a[6][1] += wc[1153] * v1;
-                            a[7][0] += wc[1345] * v0; a[7][1] += wc[1345] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[194] * v0; a[1][1] += wc[194] * v1;
-                            a[2][0] += wc[386] * v0; a[2][1] += wc[386] * v1;
-                            a[3][0] += wc[578] * v0; a[3][1] += wc[578] * v1;
-                            a[4][0] += wc[770] * v0; a[4][1] += wc[770] * v1;
-                            a[5][0] += wc[962] * v0; a[5][1] += wc[962] * v1;
-                            a[6][0] += wc[1154] * v0; a[6][1] += wc[1154] * v1;
-                            a[7][0] += wc[1346] * v0; a[7][1] += wc[1346] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -7099,7 +7065,7 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1536;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
                     for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
@@ -7114,35 +7080,35 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 96;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[192] * v0;
-                            a[2][0] += wc[384] * v0;
-                            a[3][0] += wc[576] * v0;
-                            a[4][0] += wc[768] * v0;
-                            a[5][0] += wc[960] * v0;
-                            a[6][0] += wc[1152] * v0;
-                            a[7][0] += wc[1344] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 16); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[193] * v0;
-                            a[2][0] += wc[385] * v0;
-                            a[3][0] += wc[577] * v0;
-                            a[4][0] += wc[769] * v0;
-                            a[5][0] += wc[961] * v0;
-                            a[6][0] += wc[1153] * v0;
-                            a[7][0] += wc[1345] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 32); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[194] * v0;
-                            a[2][0] += wc[386] * v0;
-                            a[3][0] += wc[578] * v0;
-                            a[4][0] += wc[770] * v0;
-                            a[5][0] += wc[962] * v0;
-                            a[6][0] += wc[1154] * v0;
-                            a[7][0] += wc[1346] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -8543,14 +8509,12 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
         #pragma omp parallel for
         for (int p = 0; p < 80 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
-        float *wt = s->work + (size_t)n * 34304; /* w flipped and transposed: [48][80][3][1] */
-        flip_kernel(wt, w, 80, 48, 3, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1920;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
                     for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
@@ -8565,35 +8529,35 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = a[7][1] = (vwide){ 0 };
                         for (int ci = 0; ci < 80; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 288 + pt * 32;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0, v1;
                             vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                            a[1][0] += wc[240] * v0; a[1][1] += wc[240] * v1;
-                            a[2][0] += wc[480] * v0; a[2][1] += wc[480] * v1;
-                            a[3][0] += wc[720] * v0; a[3][1] += wc[720] * v1;
-                            a[4][0] += wc[960] * v0; a[4][1] += wc[960] * v1;
-                            a[5][0] += wc[1200] * v0; a[5][1] += wc[1200] * v1;
-                            a[6][0] += wc[1440] * v0; a[6][1] += wc[1440] * v1;
-                            a[7][0] += wc[1680] * v0; a[7][1] += wc[1680] * v1;
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
                             vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            a[1][0] += wc[241] * v0; a[1][1] += wc[241] * v1;
-                            a[2][0] += wc[481] * v0; a[2][1] += wc[481] * v1;
-                            a[3][0] += wc[721] * v0; a[3][1] += wc[721] * v1;
-                            a[4][0] += wc[961] * v0; a[4][1] += wc[961] * v1;
-                            a[5][0] += wc[1201] * v0; a[5][1] += wc[1201] * v1;
-                            a[6][0] += wc[1441] * v0; a[6][1] += wc[1441] * v1;
-                            a[7][0] += wc[1681] * v0; a[7][1] += wc[1681] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
                             vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            a[1][0] += wc[242] * v0; a[1][1] += wc[242] * v1;
-                            a[2][0] += wc[482] * v0; a[2][1] += wc[482] * v1;
-                            a[3][0] += wc[722] * v0; a[3][1] += wc[722] * v1;
-                            a[4][0] += wc[962] * v0; a[4][1] += wc[962] * v1;
-                            a[5][0] += wc[1202] * v0; a[5][1] += wc[1202] * v1;
-                            a[6][0] += wc[1442] * v0; a[6][1] += wc[1442] * v1;
-                            a[7][0] += wc[1682] * v0; a[7][1] += wc[1682] * v1;
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 2; ++v) {
@@ -8611,7 +8575,7 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
                 for (int band = 0; band < 1; ++band) { /* 16 rows */
-                    const float *wb = wt + (size_t)cb * 1920;
+                    const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
                     for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
@@ -8626,35 +8590,35 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                         a[7][0] = (vwide){ 0 };
                         for (int ci = 0; ci < 80; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 288 + pt * 8;
-                            const float *wc = wb + ci * 3;
+                            const float *wc = wb + ci * 144;
                             vwide v0;
                             vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[240] * v0;
-                            a[2][0] += wc[480] * v0;
-                            a[3][0] += wc[720] * v0;
-                            a[4][0] += wc[960] * v0;
-                            a[5][0] += wc[1200] * v0;
-                            a[6][0] += wc[1440] * v0;
-                            a[7][0] += wc[1680] * v0;
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
                             vwload(&v0, xr + 16); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[241] * v0;
-                            a[2][0] += wc[481] * v0;
-                            a[3][0] += wc[721] * v0;
-                            a[4][0] += wc[961] * v0;
-                            a[5][0] += wc[1201] * v0;
-                            a[6][0] += wc[1441] * v0;
-                            a[7][0] += wc[1681] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
                             vwload(&v0, xr + 32); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[242] * v0;
-                            a[2][0] += wc[482] * v0;
-                            a[3][0] += wc[722] * v0;
-                            a[4][0] += wc[962] * v0;
-                            a[5][0] += wc[1202] * v0;
-                            a[6][0] += wc[1442] * v0;
-                            a[7][0] += wc[1682] * v0;
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {

@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "unpool_vector", "unpool_plane", "pad_plane", "transpose_block", "flip_kernel", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "unpool_vector", "unpool_plane", "pad_plane", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -260,19 +260,6 @@ static inline real vsum(const vreal *v)
     real sum = 0;
     for (int l = 0; l < 8; ++l) sum += (*v)[l];
     return sum;
-}
-]],
-  flip_kernel = [[
-/* wt[ci][co][a][b] = w[co][ci][kh-1-a][kw-1-b]: the kernel of the input
- * gradient of a stride-1 convolution, as a convolution of the output gradient. */
-static inline void flip_kernel(real *restrict wt, const real *restrict w, int cout, int cin, int kh, int kw)
-{
-    for (int co = 0; co < cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-            for (int a = 0; a < kh; ++a)
-                for (int b = 0; b < kw; ++b)
-                    wt[(((size_t)ci * cout + co) * kh + a) * kw + b] =
-                        w[(((size_t)co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b];
 }
 ]],
   valid_columns = [[

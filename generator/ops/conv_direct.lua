@@ -15,8 +15,9 @@
 -- Register tiles: TCO output channels x TV vectors (16 or 8 lanes, see
 -- WIDTHS) of one image; per tap, TV loads and TCO*TV fused multiply-adds
 -- with the weight broadcast. The input gradient is the same kernel over the
--- output gradient padded by k-1-p, with the kernel flipped and transposed (a
--- full correlation). The weight gradient is in ops/conv_direct_weights.lua.
+-- output gradient padded by k-1-p, with the kernel read flipped and
+-- transposed (a full correlation). The weight gradient is in
+-- ops/conv_direct_weights.lua.
 local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
 
@@ -131,8 +132,8 @@ end
 
 -- Workspace per image: the padded input (forward); in backward, the padded
 -- output gradient and the padded input and what the weight gradient adds
--- (ops/conv_direct_weights.lua). Fixed: the flipped kernel, or the weight
--- gradient's sums.
+-- (ops/conv_direct_weights.lua). Fixed: the weight gradient's sums (channel
+-- form).
 local function work(c, gm)
   return weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
 end
@@ -170,9 +171,12 @@ end
 
 -- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
 -- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
+-- wt is read from the layer's weights w[o][i][a][b] as it is (forward: wt = w)
+-- or, with k.flip, flipped and transposed (the input gradient: wt[co][ci][a][b]
+-- = w[ci][co][kh-1-a][kw-1-b]).
 -- A work item is a band of rows of TCO channels of one image: its tiles go to
 -- a wide buffer on the stack, whose rows are then copied into dst. k: src,
--- plane (values per source plane), cin, cout, kh, kw, weights, dst, t (the
+-- plane (values per source plane), cin, cout, kh, kw, flip, dst, t (the
 -- tiling), bias (or nil), relu (a fused relu: max(y, 0) before the store) and
 -- accumulate (add to dst instead of storing).
 local function tiled(w, g, k)
@@ -185,7 +189,10 @@ local function tiled(w, g, k)
   w:open("for (int i = 0; i < n; ++i) {")
   w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
   w:open("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows)
-  w:line("const %s *wb = %s + (size_t)cb * %d;", g.T, k.weights, t.tco * k.cin * taps)
+  -- the weights' strides between the tile's channels (co) and between source channels (ci)
+  local co_stride, ci_stride = k.cin * taps, taps
+  if k.flip then co_stride, ci_stride = taps, k.cout * taps end
+  w:line("const %s *wb = w + (size_t)cb * %d;", g.T, t.tco * co_stride)
   w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
   if k.pool then
     -- and what the pool's last vector reads past it, zeroed
@@ -205,7 +212,7 @@ local function tiled(w, g, k)
   end
   w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
   w:line("const %s *xr = xb + (size_t)ci * n * %d + pt * %d;", g.T, k.plane, per_tile)
-  w:line("const %s *wc = wb + ci * %d;", g.T, taps)
+  w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
   local names = {}
   for v = 0, t.tv - 1 do names[#names + 1] = "v" .. v end
   w:line("vwide %s;", table.concat(names, ", "))
@@ -217,7 +224,8 @@ local function tiled(w, g, k)
       for c = 0, t.tco - 1 do
         local terms = {}
         for v = 0, t.tv - 1 do
-          terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v, c * k.cin * taps + tap, v)
+          terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
+            c * co_stride + (k.flip and taps - 1 - tap or tap), v)
         end
         w:line(table.concat(terms, " "))
       end
@@ -251,7 +259,7 @@ function direct.forward(node, w, g)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   per_width(w, function(k)
-    tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw, weights = "w",
+    tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw,
       dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
       pool = node.pools_into and node.pools_into.pool })
   end)
@@ -301,12 +309,9 @@ function direct.backward(node, w, g)
   w:close()
   w:open("if (need_dx) {")
   pad_output_gradient(w, g, node, c, gm)
-  w:line("%s *wt = %s; /* w flipped and transposed: [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.cout, c.kh, c.kw)
-  g.need("flip_kernel")
-  w:line("flip_kernel(wt, w, %d, %d, %d, %d);", c.cout, c.cin, c.kh, c.kw)
   per_width(w, function(k)
     tiled(w, g, { src = "dyp", plane = gm.dy_plane, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
-      weights = "wt", dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
+      flip = true, dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
   end)
   w:close()
 end

@@ -97,14 +97,13 @@ end
 
 -- Workspace per image and fixed, given the input gradient's (the padded dy)
 -- and the padded x's per image: the channel form first holds the transposed
--- dy and x, and then the padded dy; the position form the padded x after
--- the padded dy.
+-- dy and x, and then the padded dy, and its sums are fixed; the position form
+-- holds the padded x after the padded dy.
 function weights.work(c, gm, dy_values, x_values)
-  local taps = c.cin * c.kh * c.kw
   if gm.dw.by_channels then
-    return math.max(gm.dw.positions * gm.dw.channels + x_values, dy_values), taps * gm.dw.channels
+    return math.max(gm.dw.positions * gm.dw.channels + x_values, dy_values), c.cin * c.kh * c.kw * gm.dw.channels
   end
-  return dy_values + x_values, c.cout * taps
+  return dy_values + x_values, 0
 end
 
 -- dy, masked by a fused relu, transposed to dyt[i][position][channel] with
