@@ -35,8 +35,8 @@ local function count_readers(nodes)
 end
 
 -- Returns the nodes without the fused relus, their consumers (and the loss)
--- reading the fused producer instead, and marks the max pools that apply a
--- fused relu's mask.
+-- reading the fused producer instead, and marks the layers whose relu's mask
+-- the max pool after them applies.
 function fuse.relus(nodes, loss)
   local readers = count_readers(nodes)
   local replaced, kept = {}, {}
@@ -57,10 +57,7 @@ function fuse.relus(nodes, loss)
     local producer = node.inputs[1]
     if MAX_POOLS[node.op] and producer.fused_relu and readers[producer] == 1 and loss.input ~= producer then
       producer.pool_masks_relu = true
-      node.masks_relu = true
-      if pool.max_2x2(node.pool) and producer.module.absorb_pool and producer.module.absorb_pool(producer, node) then
-        node.pooled_by = producer
-      end
+      if pool.max_2x2(node.pool) and producer.module.absorb_pool then producer.module.absorb_pool(producer, node) end
     end
   end
   return kept

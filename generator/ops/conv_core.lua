@@ -57,17 +57,16 @@ end
 
 -- Takes over the forward of the 2x2 max pool pool_node, the only reader of the
 -- layer's output (fuse.lua), if the strategy can: the direct kernels pool
--- their bands of output rows. Returns whether it did.
+-- their bands of output rows.
 function conv.absorb_pool(node, pool_node)
   local c = node.conv
-  if c.strategy ~= "direct" then return false end
+  if c.strategy ~= "direct" then return end
   c.pooled = true
   node.pools_into = pool_node
   node.work, node.work_fixed = direct.work(c) -- the bands change
   -- and its backward too, where the weight gradient reads dy in place: dy is
   -- rebuilt from the pool's output gradient as it is read
   node.unpools = direct.reads_dy_in_place(c)
-  return true
 end
 
 -- Winograd pays off from this many input channels: measured with make bench,
@@ -108,19 +107,18 @@ local function declare(node, w, g, backward)
   local c = node.conv
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
-  if backward and node.unpools then
-    local pool = node.pools_into
-    w:line("const %s *pg = %s; /* the output gradient of the max pool after this layer */", g.T,
-      g.dacts(pool.out_off))
-    w:line("const int32_t *parg = s->index + %d; /* its argmax */", pool.index_off)
-    w:line("const %s *py = %s; /* its output */", g.T, g.acts(pool.out_off))
-    w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
-    if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
-    w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  elseif backward and c.strategy == "direct" then
-    -- direct.backward masks dy as it copies it
-    w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
-    if util.masks_dy(node) then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
+  if backward and c.strategy == "direct" then
+    if node.unpools then
+      local pool = node.pools_into
+      w:line("const %s *pg = %s; /* the output gradient of the max pool after this layer */", g.T,
+        g.dacts(pool.out_off))
+      w:line("const int32_t *parg = s->index + %d; /* its argmax */", pool.index_off)
+      w:line("const %s *py = %s; /* its output */", g.T, g.acts(pool.out_off))
+    else
+      -- direct.backward masks dy as it copies it
+      w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
+      if util.masks_dy(node) then w:line("const %s *y = %s;", g.T, g.acts(node.out_off)) end
+    end
     w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
     if c.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))

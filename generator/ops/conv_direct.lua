@@ -194,14 +194,10 @@ local function tiled(w, g, k)
   if k.flip then co_stride, ci_stride = taps, k.cout * taps end
   w:line("const %s *wb = w + (size_t)cb * %d;", g.T, t.tco * co_stride)
   w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
-  if k.pool then
-    -- and what the pool's last vector reads past it, zeroed
-    w:line("%s yt[%d]; /* the band, wide: [%d][%d], and %d values */", g.T, t.tco * t.band_wide + POOL_READS, t.tco,
-      t.band_wide, POOL_READS)
-    w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, POOL_READS)
-  else
-    w:line("%s yt[%d]; /* the band, wide: [%d][%d] */", g.T, t.tco * t.band_wide, t.tco, t.band_wide)
-  end
+  local past = k.pool and POOL_READS or 0 -- what the pool's last vector reads past the band
+  w:line("%s yt[%d]; /* the band, wide: [%d][%d]%s */", g.T, t.tco * t.band_wide + past, t.tco, t.band_wide,
+    k.pool and string.format(", and %d values", past) or "")
+  if k.pool then w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, past) end
   w:open("for (int pt = 0; pt < %d; ++pt) { /* tiles of %d wide positions */", t.tiles, per_tile)
   w:line("vwide a[%d][%d];", t.tco, t.tv)
   for c = 0, t.tco - 1 do

@@ -73,7 +73,7 @@ end
 -- vector widths `widths`: gm.dw, and how far its reads reach into the padded
 -- x (or nil where they stay inside the plane).
 function weights.plan(c, gm, widths, widest)
-  local dw = { tiles = {}, by_channels = c.cin >= MIN_CIN_BY_CHANNELS, group = widest }
+  local dw = { tiles = {}, by_channels = not weights.reads_dy_in_place(c), group = widest }
   gm.dw = dw
   if dw.by_channels then
     dw.channels = ceil_div(c.cout, widest) * widest

@@ -77,10 +77,17 @@ function pool.max_2x2(p)
   return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and p.ph + p.pw == 0
 end
 
+-- The layer before a max pool that computes the pool's forward (fuse.lua), or nil.
+local function pooled_by(node)
+  local producer = node.inputs[1]
+  return producer.pools_into == node and producer or nil
+end
+
 function pool.forward(node, w, g)
   local p = node.pool
-  if node.pooled_by then
-    w:line("(void)s; (void)n; /* computed by layer %s's forward, from its bands of output rows */", node.pooled_by.path)
+  local by = pooled_by(node)
+  if by then
+    w:line("(void)s; (void)n; /* computed by layer %s's forward, from its bands of output rows */", by.path)
     return
   end
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
@@ -129,26 +136,29 @@ end
 
 function pool.backward(node, w, g)
   local p = node.pool
-  if node.pooled_by and node.pooled_by.unpools then
+  local by = pooled_by(node)
+  if by and by.unpools then
     w:line("(void)s; (void)n; (void)need_dx; /* in layer %s's backward, which reads this layer's output gradient */",
-      node.pooled_by.path)
+      by.path)
     return
   end
+  -- whether this pool applies the mask of the relu fused into the layer before it (fuse.lua)
+  local masks_relu = node.inputs[1].pool_masks_relu
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   if p.kind == "max" then w:line("const int32_t *arg = s->index + %d;", node.index_off) end
   -- the gradient at the maximum, or with the mask of the relu before (fuse.lua) zero where it
   -- let nothing through (the maximum, the pool's output, is not positive)
   local function gradient()
-    w:line("%s%s d = dy[o];", node.masks_relu and "" or "const ", g.T)
-    if node.masks_relu then
+    w:line("%s%s d = dy[o];", masks_relu and "" or "const ", g.T)
+    if masks_relu then
       -- and-ed bits: GCC compiles a select here to a branch, which the relu mask would make
       -- unpredictable
       w:line("{ lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > %s); " ..
         "memcpy(&d, &bits, sizeof d); }", g.zero)
     end
   end
-  if node.masks_relu then
+  if masks_relu then
     g.need("vreal")
     w:line("const %s *y = %s; /* the relu before the pool passes dy where y > 0 */", g.T, g.acts(node.out_off))
   end
