@@ -719,7 +719,39 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 0;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4;
+                            vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                            vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
+                            a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                            vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
+                            a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
+                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
+                            a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
+                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
+                            a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -751,6 +783,38 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 720;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                            vwload(&v0, xr + 56); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            vwload(&v0, xr + 57); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0;
+                            vwload(&v0, xr + 58); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
                     for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
                 }
@@ -764,7 +828,65 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 0;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 48;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -793,6 +915,58 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 720;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 56); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            vwload(&v0, xr + 57); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0;
+                            vwload(&v0, xr + 58); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 768;
+                            const float *wc = wb + ci * 9;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
@@ -1237,7 +1411,109 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 72;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
-                    for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 0;
+                            const float *wc = wb + ci * 288;
+                            vwide v0, v1, v2;
+                            vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
+                            a[1][1] += wc[17] * v1; a[1][2] += wc[17] * v2;
+                            a[2][1] += wc[26] * v1; a[2][2] += wc[26] * v2;
+                            a[3][1] += wc[35] * v1; a[3][2] += wc[35] * v2;
+                            a[4][1] += wc[44] * v1; a[4][2] += wc[44] * v2;
+                            a[5][1] += wc[53] * v1; a[5][2] += wc[53] * v2;
+                            a[6][1] += wc[62] * v1; a[6][2] += wc[62] * v2;
+                            a[7][1] += wc[71] * v1; a[7][2] += wc[71] * v2;
+                            vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
+                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
+                            a[1][1] += wc[16] * v1; a[1][2] += wc[16] * v2;
+                            a[2][1] += wc[25] * v1; a[2][2] += wc[25] * v2;
+                            a[3][1] += wc[34] * v1; a[3][2] += wc[34] * v2;
+                            a[4][1] += wc[43] * v1; a[4][2] += wc[43] * v2;
+                            a[5][1] += wc[52] * v1; a[5][2] += wc[52] * v2;
+                            a[6][1] += wc[61] * v1; a[6][2] += wc[61] * v2;
+                            a[7][1] += wc[70] * v1; a[7][2] += wc[70] * v2;
+                            vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
+                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
+                            a[1][1] += wc[15] * v1; a[1][2] += wc[15] * v2;
+                            a[2][1] += wc[24] * v1; a[2][2] += wc[24] * v2;
+                            a[3][1] += wc[33] * v1; a[3][2] += wc[33] * v2;
+                            a[4][1] += wc[42] * v1; a[4][2] += wc[42] * v2;
+                            a[5][1] += wc[51] * v1; a[5][2] += wc[51] * v2;
+                            a[6][1] += wc[60] * v1; a[6][2] += wc[60] * v2;
+                            a[7][1] += wc[69] * v1; a[7][2] += wc[69] * v2;
+                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                            a[1][0] += wc[14] * v0; a[1][1] += wc[14] * v1; a[1][2] += wc[14] * v2;
+                            a[2][0] += wc[23] * v0; a[2][1] += wc[23] * v1; a[2][2] += wc[23] * v2;
+                            a[3][0] += wc[32] * v0; a[3][1] += wc[32] * v1; a[3][2] += wc[32] * v2;
+                            a[4][0] += wc[41] * v0; a[4][1] += wc[41] * v1; a[4][2] += wc[41] * v2;
+                            a[5][0] += wc[50] * v0; a[5][1] += wc[50] * v1; a[5][2] += wc[50] * v2;
+                            a[6][0] += wc[59] * v0; a[6][1] += wc[59] * v1; a[6][2] += wc[59] * v2;
+                            a[7][0] += wc[68] * v0; a[7][1] += wc[68] * v1; a[7][2] += wc[68] * v2;
+                            vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                            a[1][0] += wc[13] * v0; a[1][1] += wc[13] * v1; a[1][2] += wc[13] * v2;
+                            a[2][0] += wc[22] * v0; a[2][1] += wc[22] * v1; a[2][2] += wc[22] * v2;
+                            a[3][0] += wc[31] * v0; a[3][1] += wc[31] * v1; a[3][2] += wc[31] * v2;
+                            a[4][0] += wc[40] * v0; a[4][1] += wc[40] * v1; a[4][2] += wc[40] * v2;
+                            a[5][0] += wc[49] * v0; a[5][1] += wc[49] * v1; a[5][2] += wc[49] * v2;
+                            a[6][0] += wc[58] * v0; a[6][1] += wc[58] * v1; a[6][2] += wc[58] * v2;
+                            a[7][0] += wc[67] * v0; a[7][1] += wc[67] * v1; a[7][2] += wc[67] * v2;
+                            vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                            a[1][0] += wc[12] * v0; a[1][1] += wc[12] * v1; a[1][2] += wc[12] * v2;
+                            a[2][0] += wc[21] * v0; a[2][1] += wc[21] * v1; a[2][2] += wc[21] * v2;
+                            a[3][0] += wc[30] * v0; a[3][1] += wc[30] * v1; a[3][2] += wc[30] * v2;
+                            a[4][0] += wc[39] * v0; a[4][1] += wc[39] * v1; a[4][2] += wc[39] * v2;
+                            a[5][0] += wc[48] * v0; a[5][1] += wc[48] * v1; a[5][2] += wc[48] * v2;
+                            a[6][0] += wc[57] * v0; a[6][1] += wc[57] * v1; a[6][2] += wc[57] * v2;
+                            a[7][0] += wc[66] * v0; a[7][1] += wc[66] * v1; a[7][2] += wc[66] * v2;
+                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][0] += wc[11] * v0; a[1][1] += wc[11] * v1; a[1][2] += wc[11] * v2;
+                            a[2][0] += wc[20] * v0; a[2][1] += wc[20] * v1; a[2][2] += wc[20] * v2;
+                            a[3][0] += wc[29] * v0; a[3][1] += wc[29] * v1; a[3][2] += wc[29] * v2;
+                            a[4][0] += wc[38] * v0; a[4][1] += wc[38] * v1; a[4][2] += wc[38] * v2;
+                            a[5][0] += wc[47] * v0; a[5][1] += wc[47] * v1; a[5][2] += wc[47] * v2;
+                            a[6][0] += wc[56] * v0; a[6][1] += wc[56] * v1; a[6][2] += wc[56] * v2;
+                            a[7][0] += wc[65] * v0; a[7][1] += wc[65] * v1; a[7][2] += wc[65] * v2;
+                            vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[10] * v0; a[1][1] += wc[10] * v1; a[1][2] += wc[10] * v2;
+                            a[2][0] += wc[19] * v0; a[2][1] += wc[19] * v1; a[2][2] += wc[19] * v2;
+                            a[3][0] += wc[28] * v0; a[3][1] += wc[28] * v1; a[3][2] += wc[28] * v2;
+                            a[4][0] += wc[37] * v0; a[4][1] += wc[37] * v1; a[4][2] += wc[37] * v2;
+                            a[5][0] += wc[46] * v0; a[5][1] += wc[46] * v1; a[5][2] += wc[46] * v2;
+                            a[6][0] += wc[55] * v0; a[6][1] += wc[55] * v1; a[6][2] += wc[55] * v2;
+                            a[7][0] += wc[64] * v0; a[7][1] += wc[64] * v1; a[7][2] += wc[64] * v2;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[9] * v0; a[1][1] += wc[9] * v1; a[1][2] += wc[9] * v2;
+                            a[2][0] += wc[18] * v0; a[2][1] += wc[18] * v1; a[2][2] += wc[18] * v2;
+                            a[3][0] += wc[27] * v0; a[3][1] += wc[27] * v1; a[3][2] += wc[27] * v2;
+                            a[4][0] += wc[36] * v0; a[4][1] += wc[36] * v1; a[4][2] += wc[36] * v2;
+                            a[5][0] += wc[45] * v0; a[5][1] += wc[45] * v1; a[5][2] += wc[45] * v2;
+                            a[6][0] += wc[54] * v0; a[6][1] += wc[54] * v1; a[6][2] += wc[54] * v2;
+                            a[7][0] += wc[63] * v0; a[7][1] += wc[63] * v1; a[7][2] += wc[63] * v2;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 3; ++pt) { /* tiles of 48 wide positions */
                         vwide a[8][3];
                         a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
                         a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
@@ -1339,6 +1615,81 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
+                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2; vector 2: 0, 1, 2 */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 144;
+                            const float *wc = wb + ci * 288;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1;
+                            a[1][0] += wc[17] * v0; a[1][1] += wc[17] * v1;
+                            a[2][0] += wc[26] * v0; a[2][1] += wc[26] * v1;
+                            a[3][0] += wc[35] * v0; a[3][1] += wc[35] * v1;
+                            a[4][0] += wc[44] * v0; a[4][1] += wc[44] * v1;
+                            a[5][0] += wc[53] * v0; a[5][1] += wc[53] * v1;
+                            a[6][0] += wc[62] * v0; a[6][1] += wc[62] * v1;
+                            a[7][0] += wc[71] * v0; a[7][1] += wc[71] * v1;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1;
+                            a[1][0] += wc[16] * v0; a[1][1] += wc[16] * v1;
+                            a[2][0] += wc[25] * v0; a[2][1] += wc[25] * v1;
+                            a[3][0] += wc[34] * v0; a[3][1] += wc[34] * v1;
+                            a[4][0] += wc[43] * v0; a[4][1] += wc[43] * v1;
+                            a[5][0] += wc[52] * v0; a[5][1] += wc[52] * v1;
+                            a[6][0] += wc[61] * v0; a[6][1] += wc[61] * v1;
+                            a[7][0] += wc[70] * v0; a[7][1] += wc[70] * v1;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
+                            a[1][0] += wc[15] * v0; a[1][1] += wc[15] * v1;
+                            a[2][0] += wc[24] * v0; a[2][1] += wc[24] * v1;
+                            a[3][0] += wc[33] * v0; a[3][1] += wc[33] * v1;
+                            a[4][0] += wc[42] * v0; a[4][1] += wc[42] * v1;
+                            a[5][0] += wc[51] * v0; a[5][1] += wc[51] * v1;
+                            a[6][0] += wc[60] * v0; a[6][1] += wc[60] * v1;
+                            a[7][0] += wc[69] * v0; a[7][1] += wc[69] * v1;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + 144 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
                     for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 192, 13, 13, 13, 0);
                 }
@@ -1352,7 +1703,205 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 72;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
-                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 0;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[11] * v0;
+                            a[2][0] += wc[20] * v0;
+                            a[3][0] += wc[29] * v0;
+                            a[4][0] += wc[38] * v0;
+                            a[5][0] += wc[47] * v0;
+                            a[6][0] += wc[56] * v0;
+                            a[7][0] += wc[65] * v0;
+                            vwload(&v0, xr + 27); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[10] * v0;
+                            a[2][0] += wc[19] * v0;
+                            a[3][0] += wc[28] * v0;
+                            a[4][0] += wc[37] * v0;
+                            a[5][0] += wc[46] * v0;
+                            a[6][0] += wc[55] * v0;
+                            a[7][0] += wc[64] * v0;
+                            vwload(&v0, xr + 28); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[9] * v0;
+                            a[2][0] += wc[18] * v0;
+                            a[3][0] += wc[27] * v0;
+                            a[4][0] += wc[36] * v0;
+                            a[5][0] += wc[45] * v0;
+                            a[6][0] += wc[54] * v0;
+                            a[7][0] += wc[63] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 8;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[11] * v0;
+                            a[2][0] += wc[20] * v0;
+                            a[3][0] += wc[29] * v0;
+                            a[4][0] += wc[38] * v0;
+                            a[5][0] += wc[47] * v0;
+                            a[6][0] += wc[56] * v0;
+                            a[7][0] += wc[65] * v0;
+                            vwload(&v0, xr + 27); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[10] * v0;
+                            a[2][0] += wc[19] * v0;
+                            a[3][0] += wc[28] * v0;
+                            a[4][0] += wc[37] * v0;
+                            a[5][0] += wc[46] * v0;
+                            a[6][0] += wc[55] * v0;
+                            a[7][0] += wc[64] * v0;
+                            vwload(&v0, xr + 28); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[9] * v0;
+                            a[2][0] += wc[18] * v0;
+                            a[3][0] += wc[27] * v0;
+                            a[4][0] += wc[36] * v0;
+                            a[5][0] += wc[45] * v0;
+                            a[6][0] += wc[54] * v0;
+                            a[7][0] += wc[63] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 2, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 16;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[11] * v0;
+                            a[2][0] += wc[20] * v0;
+                            a[3][0] += wc[29] * v0;
+                            a[4][0] += wc[38] * v0;
+                            a[5][0] += wc[47] * v0;
+                            a[6][0] += wc[56] * v0;
+                            a[7][0] += wc[65] * v0;
+                            vwload(&v0, xr + 27); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[10] * v0;
+                            a[2][0] += wc[19] * v0;
+                            a[3][0] += wc[28] * v0;
+                            a[4][0] += wc[37] * v0;
+                            a[5][0] += wc[46] * v0;
+                            a[6][0] += wc[55] * v0;
+                            a[7][0] += wc[64] * v0;
+                            vwload(&v0, xr + 28); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[9] * v0;
+                            a[2][0] += wc[18] * v0;
+                            a[3][0] += wc[27] * v0;
+                            a[4][0] += wc[36] * v0;
+                            a[5][0] += wc[45] * v0;
+                            a[6][0] += wc[54] * v0;
+                            a[7][0] += wc[63] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 16 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 3; pt < 18; ++pt) { /* tiles of 8 wide positions */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -1451,6 +2000,252 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 18, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 144;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 144 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 19, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 152;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 152 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 20, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 160;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 168;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }

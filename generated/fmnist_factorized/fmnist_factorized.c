@@ -631,7 +631,27 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    for (int pt = 0; pt < 10; ++pt) { /* tiles of 80 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 0;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4;
+                            vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -651,6 +671,26 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                        vwide a[1][5];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 720;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            vwload(&v0, xr + 56); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 5; ++v) {
+                                memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
                     for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
                 }
@@ -664,7 +704,45 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    for (int pt = 0; pt < 17; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 0;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 48;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -681,6 +759,42 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 720;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 56); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 32; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 896 + 768;
+                            const float *wc = wb + ci * 3;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
@@ -1460,7 +1574,55 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
-                    for (int pt = 0; pt < 4; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 0;
+                            const float *wc = wb + ci * 96;
+                            vwide v0, v1, v2;
+                            vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
+                            a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
+                            a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
+                            a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
+                            a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
+                            a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
+                            a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
+                            a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
+                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
+                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 3; ++pt) { /* tiles of 48 wide positions */
                         vwide a[8][3];
                         a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
                         a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
@@ -1508,6 +1670,45 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
+                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2; vector 2: 0, 1, 2 */
+                        vwide a[8][3];
+                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 144;
+                            const float *wc = wb + ci * 96;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 3; ++v) {
+                                memcpy(yt + c * 192 + 144 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
                     for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 192, 13, 13, 13, 0);
                 }
@@ -1521,7 +1722,115 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
-                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 8 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 0;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 8;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 2, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 16;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 26); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 16 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 3; pt < 18; ++pt) { /* tiles of 8 wide positions */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -1566,6 +1875,144 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 18, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 144;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 144 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 19, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 152;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 152 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 20, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 160;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 168;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }

@@ -629,7 +629,39 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    for (int pt = 0; pt < 11; ++pt) { /* tiles of 96 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 10; ++pt) { /* tiles of 96 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -661,6 +693,38 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             }
                         }
                     }
+                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 4: 2; vector 5: 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 960;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
                     for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
                 }
@@ -674,7 +738,39 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 21; ++pt) { /* tiles of 48 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -703,6 +799,38 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 1008;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
@@ -6733,7 +6861,55 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
-                for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][2];
+                    a[0][0] = a[0][1] = (vwide){ 0 };
+                    a[1][0] = a[1][1] = (vwide){ 0 };
+                    a[2][0] = a[2][1] = (vwide){ 0 };
+                    a[3][0] = a[3][1] = (vwide){ 0 };
+                    a[4][0] = a[4][1] = (vwide){ 0 };
+                    a[5][0] = a[5][1] = (vwide){ 0 };
+                    a[6][0] = a[6][1] = (vwide){ 0 };
+                    a[7][0] = a[7][1] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v1, xr + 16); /* tap (0, 0) */
+                        a[0][1] += wc[0] * v1;
+                        a[1][1] += wc[96] * v1;
+                        a[2][1] += wc[192] * v1;
+                        a[3][1] += wc[288] * v1;
+                        a[4][1] += wc[384] * v1;
+                        a[5][1] += wc[480] * v1;
+                        a[6][1] += wc[576] * v1;
+                        a[7][1] += wc[672] * v1;
+                        vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1;
+                        a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1;
+                        a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1;
+                        a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1;
+                        a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1;
+                        a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1;
+                        a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1;
+                        vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                        a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1;
+                        a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1;
+                        a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1;
+                        a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1;
+                        a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1;
+                        a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1;
+                        a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 2; ++v) {
+                            memcpy(yt + c * 256 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 1; pt < 7; ++pt) { /* tiles of 32 wide positions */
                     vwide a[8][2];
                     a[0][0] = a[0][1] = (vwide){ 0 };
                     a[1][0] = a[1][1] = (vwide){ 0 };
@@ -6781,6 +6957,54 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         }
                     }
                 }
+                { /* tile 7, leaving out the kernel rows that read only zero padding: vector 1: 2 */
+                    vwide a[8][2];
+                    a[0][0] = a[0][1] = (vwide){ 0 };
+                    a[1][0] = a[1][1] = (vwide){ 0 };
+                    a[2][0] = a[2][1] = (vwide){ 0 };
+                    a[3][0] = a[3][1] = (vwide){ 0 };
+                    a[4][0] = a[4][1] = (vwide){ 0 };
+                    a[5][0] = a[5][1] = (vwide){ 0 };
+                    a[6][0] = a[6][1] = (vwide){ 0 };
+                    a[7][0] = a[7][1] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 224;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                        a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1;
+                        a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1;
+                        a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1;
+                        a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1;
+                        a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1;
+                        a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1;
+                        a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1;
+                        vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1;
+                        a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1;
+                        a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1;
+                        a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1;
+                        a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1;
+                        a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1;
+                        a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 2; ++v) {
+                            memcpy(yt + c * 256 + 224 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 256 + band * 256;
                 for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
             }
@@ -6794,7 +7018,85 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
-                for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[98] * v0;
+                        a[2][0] += wc[194] * v0;
+                        a[3][0] += wc[290] * v0;
+                        a[4][0] += wc[386] * v0;
+                        a[5][0] += wc[482] * v0;
+                        a[6][0] += wc[578] * v0;
+                        a[7][0] += wc[674] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 2; pt < 30; ++pt) { /* tiles of 8 wide positions */
                     vwide a[8][1];
                     a[0][0] = (vwide){ 0 };
                     a[1][0] = (vwide){ 0 };
@@ -6839,6 +7141,84 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                     for (int c = 0; c < 8; ++c) {
                         for (int v = 0; v < 1; ++v) {
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 30, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 240;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 31, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 248;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[96] * v0;
+                        a[2][0] += wc[192] * v0;
+                        a[3][0] += wc[288] * v0;
+                        a[4][0] += wc[384] * v0;
+                        a[5][0] += wc[480] * v0;
+                        a[6][0] += wc[576] * v0;
+                        a[7][0] += wc[672] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[97] * v0;
+                        a[2][0] += wc[193] * v0;
+                        a[3][0] += wc[289] * v0;
+                        a[4][0] += wc[385] * v0;
+                        a[5][0] += wc[481] * v0;
+                        a[6][0] += wc[577] * v0;
+                        a[7][0] += wc[673] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
@@ -7007,7 +7387,55 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
-                    for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 0;
+                            const float *wc = wb + ci * 96;
+                            vwide v0, v1;
+                            vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1;
+                            a[1][1] += wc[5] * v1;
+                            a[2][1] += wc[8] * v1;
+                            a[3][1] += wc[11] * v1;
+                            a[4][1] += wc[14] * v1;
+                            a[5][1] += wc[17] * v1;
+                            a[6][1] += wc[20] * v1;
+                            a[7][1] += wc[23] * v1;
+                            vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
+                            vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 256 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 7; ++pt) { /* tiles of 32 wide positions */
                         vwide a[8][2];
                         a[0][0] = a[0][1] = (vwide){ 0 };
                         a[1][0] = a[1][1] = (vwide){ 0 };
@@ -7055,6 +7483,54 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             }
                         }
                     }
+                    { /* tile 7, leaving out the kernel rows that read only zero padding: vector 1: 2 */
+                        vwide a[8][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 224;
+                            const float *wc = wb + ci * 96;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
+                            vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 256 + 224 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 256 + band * 256;
                     for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
                 }
@@ -7068,7 +7544,85 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
-                    for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 0;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 8;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 2; pt < 30; ++pt) { /* tiles of 8 wide positions */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -7113,6 +7667,84 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 30, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 240;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 31, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 248;
+                            const float *wc = wb + ci * 96;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
@@ -8203,7 +8835,55 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
-                for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][2];
+                    a[0][0] = a[0][1] = (vwide){ 0 };
+                    a[1][0] = a[1][1] = (vwide){ 0 };
+                    a[2][0] = a[2][1] = (vwide){ 0 };
+                    a[3][0] = a[3][1] = (vwide){ 0 };
+                    a[4][0] = a[4][1] = (vwide){ 0 };
+                    a[5][0] = a[5][1] = (vwide){ 0 };
+                    a[6][0] = a[6][1] = (vwide){ 0 };
+                    a[7][0] = a[7][1] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v1, xr + 16); /* tap (0, 0) */
+                        a[0][1] += wc[0] * v1;
+                        a[1][1] += wc[144] * v1;
+                        a[2][1] += wc[288] * v1;
+                        a[3][1] += wc[432] * v1;
+                        a[4][1] += wc[576] * v1;
+                        a[5][1] += wc[720] * v1;
+                        a[6][1] += wc[864] * v1;
+                        a[7][1] += wc[1008] * v1;
+                        vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1;
+                        a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1;
+                        a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1;
+                        a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1;
+                        a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1;
+                        a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1;
+                        a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1;
+                        vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                        a[1][0] += wc[146] * v0; a[1][1] += wc[146] * v1;
+                        a[2][0] += wc[290] * v0; a[2][1] += wc[290] * v1;
+                        a[3][0] += wc[434] * v0; a[3][1] += wc[434] * v1;
+                        a[4][0] += wc[578] * v0; a[4][1] += wc[578] * v1;
+                        a[5][0] += wc[722] * v0; a[5][1] += wc[722] * v1;
+                        a[6][0] += wc[866] * v0; a[6][1] += wc[866] * v1;
+                        a[7][0] += wc[1010] * v0; a[7][1] += wc[1010] * v1;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 2; ++v) {
+                            memcpy(yt + c * 256 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 1; pt < 7; ++pt) { /* tiles of 32 wide positions */
                     vwide a[8][2];
                     a[0][0] = a[0][1] = (vwide){ 0 };
                     a[1][0] = a[1][1] = (vwide){ 0 };
@@ -8251,6 +8931,54 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         }
                     }
                 }
+                { /* tile 7, leaving out the kernel rows that read only zero padding: vector 1: 2 */
+                    vwide a[8][2];
+                    a[0][0] = a[0][1] = (vwide){ 0 };
+                    a[1][0] = a[1][1] = (vwide){ 0 };
+                    a[2][0] = a[2][1] = (vwide){ 0 };
+                    a[3][0] = a[3][1] = (vwide){ 0 };
+                    a[4][0] = a[4][1] = (vwide){ 0 };
+                    a[5][0] = a[5][1] = (vwide){ 0 };
+                    a[6][0] = a[6][1] = (vwide){ 0 };
+                    a[7][0] = a[7][1] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 224;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                        a[1][0] += wc[144] * v0; a[1][1] += wc[144] * v1;
+                        a[2][0] += wc[288] * v0; a[2][1] += wc[288] * v1;
+                        a[3][0] += wc[432] * v0; a[3][1] += wc[432] * v1;
+                        a[4][0] += wc[576] * v0; a[4][1] += wc[576] * v1;
+                        a[5][0] += wc[720] * v0; a[5][1] += wc[720] * v1;
+                        a[6][0] += wc[864] * v0; a[6][1] += wc[864] * v1;
+                        a[7][0] += wc[1008] * v0; a[7][1] += wc[1008] * v1;
+                        vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        a[1][0] += wc[145] * v0; a[1][1] += wc[145] * v1;
+                        a[2][0] += wc[289] * v0; a[2][1] += wc[289] * v1;
+                        a[3][0] += wc[433] * v0; a[3][1] += wc[433] * v1;
+                        a[4][0] += wc[577] * v0; a[4][1] += wc[577] * v1;
+                        a[5][0] += wc[721] * v0; a[5][1] += wc[721] * v1;
+                        a[6][0] += wc[865] * v0; a[6][1] += wc[865] * v1;
+                        a[7][0] += wc[1009] * v0; a[7][1] += wc[1009] * v1;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 2; ++v) {
+                            memcpy(yt + c * 256 + 224 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 256 + band * 256;
                 for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
             }
@@ -8264,7 +8992,85 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
-                for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 8;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                        vwload(&v0, xr + 32); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        a[1][0] += wc[146] * v0;
+                        a[2][0] += wc[290] * v0;
+                        a[3][0] += wc[434] * v0;
+                        a[4][0] += wc[578] * v0;
+                        a[5][0] += wc[722] * v0;
+                        a[6][0] += wc[866] * v0;
+                        a[7][0] += wc[1010] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 2; pt < 30; ++pt) { /* tiles of 8 wide positions */
                     vwide a[8][1];
                     a[0][0] = (vwide){ 0 };
                     a[1][0] = (vwide){ 0 };
@@ -8309,6 +9115,84 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                     for (int c = 0; c < 8; ++c) {
                         for (int v = 0; v < 1; ++v) {
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 30, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 240;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 31, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    vwide a[8][1];
+                    a[0][0] = (vwide){ 0 };
+                    a[1][0] = (vwide){ 0 };
+                    a[2][0] = (vwide){ 0 };
+                    a[3][0] = (vwide){ 0 };
+                    a[4][0] = (vwide){ 0 };
+                    a[5][0] = (vwide){ 0 };
+                    a[6][0] = (vwide){ 0 };
+                    a[7][0] = (vwide){ 0 };
+                    for (int ci = 0; ci < 48; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 288 + 248;
+                        const float *wc = wb + ci * 3;
+                        vwide v0;
+                        vwload(&v0, xr + 0); /* tap (0, 0) */
+                        a[0][0] += wc[0] * v0;
+                        a[1][0] += wc[144] * v0;
+                        a[2][0] += wc[288] * v0;
+                        a[3][0] += wc[432] * v0;
+                        a[4][0] += wc[576] * v0;
+                        a[5][0] += wc[720] * v0;
+                        a[6][0] += wc[864] * v0;
+                        a[7][0] += wc[1008] * v0;
+                        vwload(&v0, xr + 16); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0;
+                        a[1][0] += wc[145] * v0;
+                        a[2][0] += wc[289] * v0;
+                        a[3][0] += wc[433] * v0;
+                        a[4][0] += wc[577] * v0;
+                        a[5][0] += wc[721] * v0;
+                        a[6][0] += wc[865] * v0;
+                        a[7][0] += wc[1009] * v0;
+                    }
+                    for (int c = 0; c < 8; ++c) {
+                        for (int v = 0; v < 1; ++v) {
+                            memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
@@ -8517,7 +9401,55 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
-                    for (int pt = 0; pt < 8; ++pt) { /* tiles of 32 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 0;
+                            const float *wc = wb + ci * 144;
+                            vwide v0, v1;
+                            vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1;
+                            a[1][1] += wc[5] * v1;
+                            a[2][1] += wc[8] * v1;
+                            a[3][1] += wc[11] * v1;
+                            a[4][1] += wc[14] * v1;
+                            a[5][1] += wc[17] * v1;
+                            a[6][1] += wc[20] * v1;
+                            a[7][1] += wc[23] * v1;
+                            vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
+                            vwload(&v0, xr + 32); vwload(&v1, xr + 48); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1;
+                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1;
+                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1;
+                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1;
+                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1;
+                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1;
+                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 256 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 7; ++pt) { /* tiles of 32 wide positions */
                         vwide a[8][2];
                         a[0][0] = a[0][1] = (vwide){ 0 };
                         a[1][0] = a[1][1] = (vwide){ 0 };
@@ -8565,6 +9497,54 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             }
                         }
                     }
+                    { /* tile 7, leaving out the kernel rows that read only zero padding: vector 1: 2 */
+                        vwide a[8][2];
+                        a[0][0] = a[0][1] = (vwide){ 0 };
+                        a[1][0] = a[1][1] = (vwide){ 0 };
+                        a[2][0] = a[2][1] = (vwide){ 0 };
+                        a[3][0] = a[3][1] = (vwide){ 0 };
+                        a[4][0] = a[4][1] = (vwide){ 0 };
+                        a[5][0] = a[5][1] = (vwide){ 0 };
+                        a[6][0] = a[6][1] = (vwide){ 0 };
+                        a[7][0] = a[7][1] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 224;
+                            const float *wc = wb + ci * 144;
+                            vwide v0, v1;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1;
+                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1;
+                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1;
+                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1;
+                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1;
+                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1;
+                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1;
+                            vwload(&v0, xr + 16); vwload(&v1, xr + 32); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1;
+                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1;
+                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1;
+                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1;
+                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1;
+                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1;
+                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 2; ++v) {
+                                memcpy(yt + c * 256 + 224 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 256 + band * 256;
                     for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 256, yt + c * 256, 16, 16, 16, 0);
                 }
@@ -8578,7 +9558,85 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
-                    for (int pt = 0; pt < 32; ++pt) { /* tiles of 8 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 0;
+                            const float *wc = wb + ci * 144;
+                            vwide v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 8;
+                            const float *wc = wb + ci * 144;
+                            vwide v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                            vwload(&v0, xr + 32); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0;
+                            a[1][0] += wc[3] * v0;
+                            a[2][0] += wc[6] * v0;
+                            a[3][0] += wc[9] * v0;
+                            a[4][0] += wc[12] * v0;
+                            a[5][0] += wc[15] * v0;
+                            a[6][0] += wc[18] * v0;
+                            a[7][0] += wc[21] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 2; pt < 30; ++pt) { /* tiles of 8 wide positions */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -8623,6 +9681,84 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 30, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 240;
+                            const float *wc = wb + ci * 144;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 31, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 80; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 288 + 248;
+                            const float *wc = wb + ci * 144;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0;
+                            a[1][0] += wc[5] * v0;
+                            a[2][0] += wc[8] * v0;
+                            a[3][0] += wc[11] * v0;
+                            a[4][0] += wc[14] * v0;
+                            a[5][0] += wc[17] * v0;
+                            a[6][0] += wc[20] * v0;
+                            a[7][0] += wc[23] * v0;
+                            vwload(&v0, xr + 16); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0;
+                            a[1][0] += wc[4] * v0;
+                            a[2][0] += wc[7] * v0;
+                            a[3][0] += wc[10] * v0;
+                            a[4][0] += wc[13] * v0;
+                            a[5][0] += wc[16] * v0;
+                            a[6][0] += wc[19] * v0;
+                            a[7][0] += wc[22] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }

@@ -1104,7 +1104,39 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    for (int pt = 0; pt < 11; ++pt) { /* tiles of 96 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 10; ++pt) { /* tiles of 96 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1136,6 +1168,38 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
+                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 4: 2; vector 5: 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 960;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
                     for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
                 }
@@ -1149,7 +1213,39 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    for (int pt = 0; pt < 22; ++pt) { /* tiles of 48 wide positions */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    for (int pt = 1; pt < 21; ++pt) { /* tiles of 48 wide positions */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1178,6 +1274,38 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                        vwide a[1][6];
+                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 1155 + 1008;
+                            const float *wc = wb + ci * 27;
+                            vwide v0, v1, v2, v3, v4, v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                        }
+                        for (int c = 0; c < 1; ++c) {
+                            for (int v = 0; v < 6; ++v) {
+                                memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }

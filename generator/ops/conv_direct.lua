@@ -169,19 +169,120 @@ local function pool_bands(w, g, p, t)
     p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide, rows, t.width, p.Wo, p.W, t.band_rows * p.W)
 end
 
+-- The tap rows each vector of tile `pt` can leave out: where every output row
+-- it computes reads a zero row of the source there (the source's rows outside
+-- [top, top + real) are padding), and all of them where it computes no output
+-- row at all (past the plane). Only with one band, so that a tile's rows are
+-- known when the code is generated. Returns nil where no vector leaves any out.
+local function zero_tap_rows(t, k, pt)
+  if t.bands ~= 1 then return nil end
+  local skips, any = {}, false
+  for v = 0, t.tv - 1 do
+    local q0 = pt * t.tv * t.lanes + v * t.lanes
+    local first, last = q0 // t.width, math.min((q0 + t.lanes - 1) // t.width, t.rows - 1)
+    local rows = {}
+    for a = 0, k.kh - 1 do
+      local zero = true
+      for r = first, last do
+        if r + a >= k.top and r + a < k.top + k.real_rows then zero = false end
+      end
+      if zero then rows[a], any = true, true end
+    end
+    skips[v] = rows
+  end
+  return any and skips or nil
+end
+
 -- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
 -- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
 -- wt is read from the layer's weights w[o][i][a][b] as it is (forward: wt = w)
 -- or, with k.flip, flipped and transposed (the input gradient: wt[co][ci][a][b]
 -- = w[ci][co][kh-1-a][kw-1-b]).
 -- A work item is a band of rows of TCO channels of one image: its tiles go to
--- a wide buffer on the stack, whose rows are then copied into dst. k: src,
--- plane (values per source plane), cin, cout, kh, kw, flip, dst, t (the
--- tiling), bias (or nil), relu (a fused relu: max(y, 0) before the store) and
--- accumulate (add to dst instead of storing).
+-- a wide buffer on the stack, whose rows are then copied into dst. The first
+-- and last tiles, whose vectors read zero padding rows on some taps, are
+-- written out on their own without those taps. k: src, plane (values per
+-- source plane), top and real_rows (the source's rows that are not padding),
+-- cin, cout, kh, kw, flip, dst, t (the tiling), bias (or nil), relu (a fused
+-- relu: max(y, 0) before the store) and accumulate (add to dst instead of
+-- storing).
 local function tiled(w, g, k)
   local t, taps = k.t, k.kh * k.kw
   local per_tile, out_plane = t.tv * t.lanes, t.rows * t.out_width
+  -- the weights' strides between the tile's channels (co) and between source channels (ci)
+  local co_stride, ci_stride = k.cin * taps, taps
+  if k.flip then co_stride, ci_stride = taps, k.cout * taps end
+
+  -- tile number pt (nil: the loop's variable pt), leaving out the tap rows in skips
+  local function tile(pt, skips)
+    local at = pt and tostring(pt * per_tile) or string.format("pt * %d", per_tile) -- its first wide position
+    w:line("vwide a[%d][%d];", t.tco, t.tv)
+    for c = 0, t.tco - 1 do
+      local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
+      local lhs = {}
+      for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
+      w:line("%s = %s;", table.concat(lhs, " = "), start)
+    end
+    -- the vectors that read each tap row, and the names of those that read any
+    local reading, names = {}, {}
+    for a = 0, k.kh - 1 do
+      reading[a] = {}
+      for v = 0, t.tv - 1 do
+        if not (skips and skips[v][a]) then
+          reading[a][#reading[a] + 1] = v
+          names[v + 1] = "v" .. v
+        end
+      end
+    end
+    local declared = {}
+    for v = 0, t.tv - 1 do declared[#declared + 1] = names[v + 1] end
+    if #declared > 0 then -- (a tile past the plane reads nothing: it stores its starting values)
+      w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
+      w:line("const %s *xr = xb + (size_t)ci * n * %d + %s;", g.T, k.plane, at)
+      w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
+      w:line("vwide %s;", table.concat(declared, ", "))
+      for a = 0, k.kh - 1 do
+        for b = 0, #reading[a] > 0 and k.kw - 1 or -1 do
+          local tap, loads = a * k.kw + b, {}
+          for _, v in ipairs(reading[a]) do
+            loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
+          end
+          w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+          for c = 0, t.tco - 1 do
+            local terms = {}
+            for _, v in ipairs(reading[a]) do
+              terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
+                c * co_stride + (k.flip and taps - 1 - tap or tap), v)
+            end
+            w:line(table.concat(terms, " "))
+          end
+        end
+      end
+      w:close()
+    end
+    w:open("for (int c = 0; c < %d; ++c) {", t.tco)
+    w:open("for (int v = 0; v < %d; ++v) {", t.tv)
+    if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
+    w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
+    w:close()
+    w:close()
+  end
+
+  -- a tile written out on its own, saying which taps it leaves out
+  local function peeled(pt, skips)
+    local left = {}
+    for v = 0, t.tv - 1 do
+      local rows = {}
+      for a = 0, k.kh - 1 do
+        if skips[v][a] then rows[#rows + 1] = tostring(a) end
+      end
+      if #rows > 0 then left[#left + 1] = string.format("vector %d: %s", v, table.concat(rows, ", ")) end
+    end
+    w:open("{ /* tile %d, leaving out the kernel rows that read only zero padding: %s */", pt, table.concat(left, "; "))
+    tile(pt, skips)
+    w:close()
+  end
+
   g.need("vreal")
   g.need("vwide")
   g.need("unwiden")
@@ -189,52 +290,24 @@ local function tiled(w, g, k)
   w:open("for (int i = 0; i < n; ++i) {")
   w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
   w:open("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows)
-  -- the weights' strides between the tile's channels (co) and between source channels (ci)
-  local co_stride, ci_stride = k.cin * taps, taps
-  if k.flip then co_stride, ci_stride = taps, k.cout * taps end
   w:line("const %s *wb = w + (size_t)cb * %d;", g.T, t.tco * co_stride)
   w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
   local past = k.pool and POOL_READS or 0 -- what the pool's last vector reads past the band
   w:line("%s yt[%d]; /* the band, wide: [%d][%d]%s */", g.T, t.tco * t.band_wide + past, t.tco, t.band_wide,
     k.pool and string.format(", and %d values", past) or "")
   if k.pool then w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, past) end
-  w:open("for (int pt = 0; pt < %d; ++pt) { /* tiles of %d wide positions */", t.tiles, per_tile)
-  w:line("vwide a[%d][%d];", t.tco, t.tv)
-  for c = 0, t.tco - 1 do
-    local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
-    local lhs = {}
-    for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
-    w:line("%s = %s;", table.concat(lhs, " = "), start)
+  -- the tiles [lo, hi) read no zero row, and share one loop
+  local skips, lo, hi = {}, 0, t.tiles
+  for pt = 0, t.tiles - 1 do skips[pt] = zero_tap_rows(t, k, pt) end
+  while lo < hi and skips[lo] do lo = lo + 1 end
+  while hi > lo and skips[hi - 1] do hi = hi - 1 end
+  for pt = 0, lo - 1 do peeled(pt, skips[pt]) end
+  if hi > lo then
+    w:open("for (int pt = %d; pt < %d; ++pt) { /* tiles of %d wide positions */", lo, hi, per_tile)
+    tile(nil, nil)
+    w:close()
   end
-  w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
-  w:line("const %s *xr = xb + (size_t)ci * n * %d + pt * %d;", g.T, k.plane, per_tile)
-  w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
-  local names = {}
-  for v = 0, t.tv - 1 do names[#names + 1] = "v" .. v end
-  w:line("vwide %s;", table.concat(names, ", "))
-  for a = 0, k.kh - 1 do
-    for b = 0, k.kw - 1 do
-      local tap, loads = a * k.kw + b, {}
-      for v = 0, t.tv - 1 do loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes) end
-      w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
-      for c = 0, t.tco - 1 do
-        local terms = {}
-        for v = 0, t.tv - 1 do
-          terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
-            c * co_stride + (k.flip and taps - 1 - tap or tap), v)
-        end
-        w:line(table.concat(terms, " "))
-      end
-    end
-  end
-  w:close()
-  w:open("for (int c = 0; c < %d; ++c) {", t.tco)
-  w:open("for (int v = 0; v < %d; ++v) {", t.tv)
-  if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
-  w:line("memcpy(yt + c * %d + pt * %d + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, per_tile, t.lanes)
-  w:close()
-  w:close()
-  w:close()
+  for pt = hi, t.tiles - 1 do peeled(pt, skips[pt]) end
   if k.pool then
     pool_bands(w, g, k.pool, t)
   else
@@ -255,8 +328,8 @@ function direct.forward(node, w, g)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   per_width(w, function(k)
-    tiled(w, g, { src = "xp", plane = gm.x_plane, cin = c.cin, cout = c.cout, kh = c.kh, kw = c.kw,
-      dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
+    tiled(w, g, { src = "xp", plane = gm.x_plane, top = c.pt, real_rows = c.H, cin = c.cin, cout = c.cout,
+      kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
       pool = node.pools_into and node.pools_into.pool })
   end)
 end
@@ -306,8 +379,8 @@ function direct.backward(node, w, g)
   w:open("if (need_dx) {")
   pad_output_gradient(w, g, node, c, gm)
   per_width(w, function(k)
-    tiled(w, g, { src = "dyp", plane = gm.dy_plane, cin = c.cout, cout = c.cin, kh = c.kh, kw = c.kw,
-      flip = true, dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
+    tiled(w, g, { src = "dyp", plane = gm.dy_plane, top = gm.dy_top, real_rows = c.Ho, cin = c.cout, cout = c.cin,
+      kh = c.kh, kw = c.kw, flip = true, dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
   end)
   w:close()
 end
