@@ -14,9 +14,10 @@
 -- A direct convolution with such a pool after it, 2x2 with stride 2, also
 -- computes the pool's forward (node.pools_into): it pools each band of output
 -- rows while the band is in L1, and its own output is never written or read.
--- Where its weight gradient reads dy in place (few input channels: the stems),
--- it takes the pool's backward too (node.unpools): dy is rebuilt from the
--- pool's output gradient as it is read, and never written either.
+-- It takes the pool's backward too (node.unpools): dy is rebuilt from the
+-- pool's output gradient where it is read (in place by a stem's weight
+-- gradient, transposed for the others', padded for the input gradient), and
+-- never written either.
 local pool = require("ops.pool_core")
 
 local fuse = {}

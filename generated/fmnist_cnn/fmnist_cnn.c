@@ -211,55 +211,29 @@ __attribute__((always_inline)) static inline void pad_plane(real *restrict dst, 
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
 }
 
-/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
- * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
- * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
- * gradient, from [channel][position] planes to [position][channel] rows, and its bias
- * gradient; always inlined, so that the strides are literals. */
-__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
-                                                                 const real *restrict src,
-                                                                 const real *restrict y, size_t ss, int rows,
-                                                                 vreal sums[8])
+/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
+ * output. Given y, the output of a fused relu, dy is first masked in place (zero where
+ * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
+static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
+                            int accumulate)
 {
-    vreal r[8];
-    for (int k = 0; k < 8; ++k) {
-        r[k] = (vreal){ 0 };
-        if (k < rows) {
-            vload(&r[k], src + k * ss);
-            if (y) {
-                vreal o;
-                vload(&o, y + k * ss);
-                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
+    #pragma omp parallel for
+    for (int r = 0; r < rows; ++r) {
+        real *d = dy + (size_t)r * cols, sum = 0;
+        if (y) {
+            const real *yr = y + (size_t)r * cols;
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) {
+                const real g = yr[j] > 0 ? d[j] : 0;
+                d[j] = g;
+                sum += g;
             }
+        } else {
+            #pragma omp simd reduction(+ : sum)
+            for (int j = 0; j < cols; ++j) sum += d[j];
         }
-        sums[k] += r[k];
+        db[r] = accumulate ? db[r] + sum : sum;
     }
-    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
-     * columns c and c + 4 */
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* The sum of the lanes, in a fixed order. */
-static inline real vsum(const vreal *v)
-{
-    real sum = 0;
-    for (int l = 0; l < 8; ++l) sum += (*v)[l];
-    return sum;
 }
 
 /* y[i][c] += b[c]: bias of a dense output. */
@@ -1246,38 +1220,24 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 1434624;
     const float *w = s->params + 320;
-    const float *dy = s->dacts + 1780736;
+    float *pg = s->dacts + 2276352; /* the output gradient of the max pool after this layer */
+    const int32_t *parg = s->index + 346112; /* its argmax */
+    const float *py = s->acts + 2276352; /* its output */
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
     float *dx = s->dacts + 1434624;
     if (trains(s, 2) || trains(s, 3)) {
         float *dyt = s->work; /* dy transposed: [n][121][64] */
         #pragma omp parallel for schedule(static)
-        for (int cg = 0; cg < 4; ++cg) { /* channels cg*16.. */
-            const size_t cs = (size_t)n * 121; /* from one channel's plane to the next */
-            vreal sums[2][8] = { { { 0 } } };
-            for (int i = 0; i < n; ++i) {
-                float *t = dyt + (size_t)i * 7744 + cg * 16;
-                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 121;
-                for (int p = 0; p < 120; p += 8) {
-                    for (int h = 0; h < 2; ++h) {
-                        const size_t j = plane + h * 8 * cs + p;
-                        transpose_block(t + p * 64 + h * 8, 64, dy + j, NULL, cs, 8, sums[h]);
-                    }
-                }
-                for (int p = 120; p < 121; ++p) {
-                    for (int k = 0; k < 16; ++k) {
-                        const size_t j = plane + k * cs + p;
-                        const float v = dy[j];
-                        t[p * 64 + k] = v;
-                        sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
-                    }
-                }
+        for (int i = 0; i < n; ++i) {
+            float *t = dyt + (size_t)i * 7744;
+            memset(t, 0, sizeof(float) * 7744);
+            for (int co = 0; co < 64; ++co) {
+                const size_t j = ((size_t)co * n + i) * 25;
+                for (int o = 0; o < 25; ++o) t[parg[j + o] * 64 + co] = py[j + o] > 0 ? pg[j + o] : 0;
             }
-            if (trains(s, 3))
-                for (int k = 0; k < 16; ++k)
-                    put_grad(s, &db[cg * 16 + k], vsum(&sums[k / 8][k % 8]));
         }
+        if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 25, s->accumulate_grads);
         if (trains(s, 2)) {
             float *xp = dyt + (size_t)n * 7744; /* x padded: [32][n][14][13] */
             #pragma omp parallel for
@@ -1314,8 +1274,8 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             const float *x1 = x0 + (size_t)1 * n * 182;
                             const float *x2 = x0 + (size_t)2 * n * 182;
                             const float *x3 = x0 + (size_t)3 * n * 182;
-                            for (int oh = 0; oh < 11; ++oh) {
-                                for (int ow = 0; ow < 11; ++ow) {
+                            for (int oh = 0; oh < 10; ++oh) {
+                                for (int ow = 0; ow < 10; ++ow) {
                                     const float *dq = d + (oh * 11 + ow) * 64;
                                     const int q = oh * 13 + ow;
                                     vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
@@ -1370,8 +1330,8 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 7744 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 182 + ga * 13 + gb * 3;
                             const float *x1 = x0 + (size_t)1 * n * 182;
-                            for (int oh = 0; oh < 11; ++oh) {
-                                for (int ow = 0; ow < 11; ++ow) {
+                            for (int oh = 0; oh < 10; ++oh) {
+                                for (int ow = 0; ow < 10; ++ow) {
                                     const float *dq = d + (oh * 11 + ow) * 64;
                                     const int q = oh * 13 + ow;
                                     vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
@@ -1402,7 +1362,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
         #pragma omp parallel for
         for (int p = 0; p < 64 * n; ++p)
-            pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 121, NULL, 11, 11, 17, 13, 2, 2);
+            unpool_plane(dyp + (size_t)p * 221, pg + (size_t)p * 25, parg + (size_t)p * 25, py + (size_t)p * 25, 25, 11, 221, 13, 2, 2);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
@@ -1615,7 +1575,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2; vector 2: 0, 1, 2 */
+                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 0, 1, 2; vector 2: 0, 1, 2 */
                         vwide a[8][3];
                         a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
                         a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
@@ -1628,61 +1588,34 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 221 + 144;
                             const float *wc = wb + ci * 288;
-                            vwide v0, v1;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1;
-                            a[1][0] += wc[17] * v0; a[1][1] += wc[17] * v1;
-                            a[2][0] += wc[26] * v0; a[2][1] += wc[26] * v1;
-                            a[3][0] += wc[35] * v0; a[3][1] += wc[35] * v1;
-                            a[4][0] += wc[44] * v0; a[4][1] += wc[44] * v1;
-                            a[5][0] += wc[53] * v0; a[5][1] += wc[53] * v1;
-                            a[6][0] += wc[62] * v0; a[6][1] += wc[62] * v1;
-                            a[7][0] += wc[71] * v0; a[7][1] += wc[71] * v1;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1;
-                            a[1][0] += wc[16] * v0; a[1][1] += wc[16] * v1;
-                            a[2][0] += wc[25] * v0; a[2][1] += wc[25] * v1;
-                            a[3][0] += wc[34] * v0; a[3][1] += wc[34] * v1;
-                            a[4][0] += wc[43] * v0; a[4][1] += wc[43] * v1;
-                            a[5][0] += wc[52] * v0; a[5][1] += wc[52] * v1;
-                            a[6][0] += wc[61] * v0; a[6][1] += wc[61] * v1;
-                            a[7][0] += wc[70] * v0; a[7][1] += wc[70] * v1;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
-                            a[1][0] += wc[15] * v0; a[1][1] += wc[15] * v1;
-                            a[2][0] += wc[24] * v0; a[2][1] += wc[24] * v1;
-                            a[3][0] += wc[33] * v0; a[3][1] += wc[33] * v1;
-                            a[4][0] += wc[42] * v0; a[4][1] += wc[42] * v1;
-                            a[5][0] += wc[51] * v0; a[5][1] += wc[51] * v1;
-                            a[6][0] += wc[60] * v0; a[6][1] += wc[60] * v1;
-                            a[7][0] += wc[69] * v0; a[7][1] += wc[69] * v1;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 3; ++v) {
@@ -1901,7 +1834,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    for (int pt = 3; pt < 18; ++pt) { /* tiles of 8 wide positions */
+                    for (int pt = 3; pt < 17; ++pt) { /* tiles of 8 wide positions */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -2003,7 +1936,82 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 18, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    { /* tile 17, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                        vwide a[8][1];
+                        a[0][0] = (vwide){ 0 };
+                        a[1][0] = (vwide){ 0 };
+                        a[2][0] = (vwide){ 0 };
+                        a[3][0] = (vwide){ 0 };
+                        a[4][0] = (vwide){ 0 };
+                        a[5][0] = (vwide){ 0 };
+                        a[6][0] = (vwide){ 0 };
+                        a[7][0] = (vwide){ 0 };
+                        for (int ci = 0; ci < 64; ++ci) {
+                            const float *xr = xb + (size_t)ci * n * 221 + 136;
+                            const float *wc = wb + ci * 288;
+                            vwide v0;
+                            vwload(&v0, xr + 0); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0;
+                            a[1][0] += wc[17] * v0;
+                            a[2][0] += wc[26] * v0;
+                            a[3][0] += wc[35] * v0;
+                            a[4][0] += wc[44] * v0;
+                            a[5][0] += wc[53] * v0;
+                            a[6][0] += wc[62] * v0;
+                            a[7][0] += wc[71] * v0;
+                            vwload(&v0, xr + 1); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0;
+                            a[1][0] += wc[16] * v0;
+                            a[2][0] += wc[25] * v0;
+                            a[3][0] += wc[34] * v0;
+                            a[4][0] += wc[43] * v0;
+                            a[5][0] += wc[52] * v0;
+                            a[6][0] += wc[61] * v0;
+                            a[7][0] += wc[70] * v0;
+                            vwload(&v0, xr + 2); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0;
+                            a[1][0] += wc[15] * v0;
+                            a[2][0] += wc[24] * v0;
+                            a[3][0] += wc[33] * v0;
+                            a[4][0] += wc[42] * v0;
+                            a[5][0] += wc[51] * v0;
+                            a[6][0] += wc[60] * v0;
+                            a[7][0] += wc[69] * v0;
+                            vwload(&v0, xr + 13); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0;
+                            a[1][0] += wc[14] * v0;
+                            a[2][0] += wc[23] * v0;
+                            a[3][0] += wc[32] * v0;
+                            a[4][0] += wc[41] * v0;
+                            a[5][0] += wc[50] * v0;
+                            a[6][0] += wc[59] * v0;
+                            a[7][0] += wc[68] * v0;
+                            vwload(&v0, xr + 14); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0;
+                            a[1][0] += wc[13] * v0;
+                            a[2][0] += wc[22] * v0;
+                            a[3][0] += wc[31] * v0;
+                            a[4][0] += wc[40] * v0;
+                            a[5][0] += wc[49] * v0;
+                            a[6][0] += wc[58] * v0;
+                            a[7][0] += wc[67] * v0;
+                            vwload(&v0, xr + 15); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0;
+                            a[1][0] += wc[12] * v0;
+                            a[2][0] += wc[21] * v0;
+                            a[3][0] += wc[30] * v0;
+                            a[4][0] += wc[39] * v0;
+                            a[5][0] += wc[48] * v0;
+                            a[6][0] += wc[57] * v0;
+                            a[7][0] += wc[66] * v0;
+                        }
+                        for (int c = 0; c < 8; ++c) {
+                            for (int v = 0; v < 1; ++v) {
+                                memcpy(yt + c * 176 + 136 + v * 8, &a[c][v], sizeof a[c][v]);
+                            }
+                        }
+                    }
+                    { /* tile 18, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -2044,33 +2052,6 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             a[5][0] += wc[51] * v0;
                             a[6][0] += wc[60] * v0;
                             a[7][0] += wc[69] * v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -2078,7 +2059,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 19, leaving out the kernel rows that read only zero padding: vector 0: 2 */
+                    { /* tile 19, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -2119,33 +2100,6 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             a[5][0] += wc[51] * v0;
                             a[6][0] += wc[60] * v0;
                             a[7][0] += wc[69] * v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
@@ -2153,7 +2107,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 20, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                    { /* tile 20, leaving out the kernel rows that read only zero padding: vector 0: 0, 1, 2 */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -2163,45 +2117,13 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         a[5][0] = (vwide){ 0 };
                         a[6][0] = (vwide){ 0 };
                         a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 160;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                        }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 0: 0, 1, 2 */
                         vwide a[8][1];
                         a[0][0] = (vwide){ 0 };
                         a[1][0] = (vwide){ 0 };
@@ -2211,38 +2133,6 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                         a[5][0] = (vwide){ 0 };
                         a[6][0] = (vwide){ 0 };
                         a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 168;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                        }
                         for (int c = 0; c < 8; ++c) {
                             for (int v = 0; v < 1; ++v) {
                                 memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
@@ -2267,23 +2157,7 @@ static void fmnist_cnn_5_forward(const nn_state *s, int n)
 static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 2276352;
-    float *dx = s->dacts + 1780736;
-    const int32_t *arg = s->index + 346112;
-    const float *y = s->acts + 2276352; /* the relu before the pool passes dy where y > 0 */
-    #pragma omp parallel for
-    for (int q = 0; q < 64 * n; ++q) {
-        const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
-        memset(dx + in_plane, 0, sizeof(float) * 121);
-        for (int oh = 0; oh < 5; ++oh) {
-            for (int ow = 0; ow < 5; ++ow) {
-                const size_t o = out_plane + (size_t)oh * 5 + ow;
-                float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
-                if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
-            }
-        }
-    }
+    (void)s; (void)n; (void)need_dx; /* in layer 3's backward, which reads this layer's output gradient */
 }
 
 /* specs/fmnist_cnn.lua:7: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */

@@ -122,6 +122,18 @@ __attribute__((always_inline)) static inline void max_pool_band(real *restrict y
     }
 }
 
+/* A direct convolution's output gradient, padded (planes of `plane` values, rows wp long, the
+ * gradient from row top, column left), rebuilt from the 2x2 max pool after it: from its output
+ * gradient g, argmax arg (offsets in the convolution's output, rows wo long) and output y, count
+ * values, the pooled gradient at each window's maximum where y > 0, zeros elsewhere. */
+static inline void unpool_plane(real *restrict dst, const real *restrict g, const int32_t *restrict arg,
+                                const real *restrict y, int count, int wo, int plane, int wp, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)plane);
+    for (int o = 0; o < count; ++o)
+        if (y[o] > 0) dst[(arg[o] / wo + top) * wp + arg[o] % wo + left] = g[o];
+}
+
 /* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
  * convolution's padded input, or its padded output gradient. Always inlined, so that every
@@ -954,38 +966,24 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
 {
     const float *x = s->acts + 50176;
     const float *w = s->params + 128;
-    const float *dy = s->dacts + 1541120;
+    float *pg = s->dacts + 2925568; /* the output gradient of the max pool after this layer */
+    const int32_t *parg = s->index + 0; /* its argmax */
+    const float *py = s->acts + 2925568; /* its output */
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
     if (trains(s, 2) || trains(s, 3)) {
         float *dyt = s->work; /* dy transposed: [n][676][32] */
         #pragma omp parallel for schedule(static)
-        for (int cg = 0; cg < 2; ++cg) { /* channels cg*16.. */
-            const size_t cs = (size_t)n * 676; /* from one channel's plane to the next */
-            vreal sums[2][8] = { { { 0 } } };
-            for (int i = 0; i < n; ++i) {
-                float *t = dyt + (size_t)i * 21632 + cg * 16;
-                const size_t plane = (size_t)cg * 16 * cs + (size_t)i * 676;
-                for (int p = 0; p < 672; p += 8) {
-                    for (int h = 0; h < 2; ++h) {
-                        const size_t j = plane + h * 8 * cs + p;
-                        transpose_block(t + p * 32 + h * 8, 32, dy + j, NULL, cs, 8, sums[h]);
-                    }
-                }
-                for (int p = 672; p < 676; ++p) {
-                    for (int k = 0; k < 16; ++k) {
-                        const size_t j = plane + k * cs + p;
-                        const float v = dy[j];
-                        t[p * 32 + k] = v;
-                        sums[k / 8][k % 8][p % 8] += v; /* the lane a block would have added it to */
-                    }
-                }
+        for (int i = 0; i < n; ++i) {
+            float *t = dyt + (size_t)i * 21632;
+            memset(t, 0, sizeof(float) * 21632);
+            for (int co = 0; co < 32; ++co) {
+                const size_t j = ((size_t)co * n + i) * 169;
+                for (int o = 0; o < 169; ++o) t[parg[j + o] * 32 + co] = py[j + o] > 0 ? pg[j + o] : 0;
             }
-            if (trains(s, 3))
-                for (int k = 0; k < 16; ++k)
-                    put_grad(s, &db[cg * 16 + k], vsum(&sums[k / 8][k % 8]));
         }
+        if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 169, s->accumulate_grads);
         if (trains(s, 2)) {
             float *xp = dyt + (size_t)n * 21632; /* x padded: [32][n][29][28] */
             #pragma omp parallel for
@@ -1110,7 +1108,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            pad_plane(dyp + (size_t)p * 756, dy + (size_t)p * 676, NULL, 26, 26, 27, 28, 0, 2);
+            unpool_plane(dyp + (size_t)p * 756, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 756, 28, 0, 2);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
@@ -1246,27 +1244,7 @@ static void fmnist_factorized_2_forward(const nn_state *s, int n)
 static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 2925568;
-    float *dx = s->dacts + 1541120;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 2925568; /* the relu before the pool passes dy where y > 0 */
-    #pragma omp parallel for
-    for (int q = 0; q < 32 * n; ++q) {
-        const size_t in_plane = (size_t)q * 676, out_plane = (size_t)q * 169;
-        for (int oh = 0; oh < 13; ++oh) {
-            for (int ow = 0; ow < 13; ++ow) {
-                const int h0 = oh * 2, w0 = ow * 2;
-                const size_t o = out_plane + (size_t)oh * 13 + ow;
-                const int32_t a = arg[o];
-                float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
-                dx[in_plane + (h0 + 0) * 26 + w0 + 0] = a == (h0 + 0) * 26 + w0 + 0 ? d : 0.0f;
-                dx[in_plane + (h0 + 0) * 26 + w0 + 1] = a == (h0 + 0) * 26 + w0 + 1 ? d : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 0] = a == (h0 + 1) * 26 + w0 + 0 ? d : 0.0f;
-                dx[in_plane + (h0 + 1) * 26 + w0 + 1] = a == (h0 + 1) * 26 + w0 + 1 ? d : 0.0f;
-            }
-        }
-    }
+    (void)s; (void)n; (void)need_dx; /* in layer 0.1's backward, which reads this layer's output gradient */
 }
 
 /* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | direct */

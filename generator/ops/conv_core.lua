@@ -55,18 +55,16 @@ function conv.setup(node, c, bias)
   node.macs = c.cout * c.P * c.K
 end
 
--- Takes over the forward of the 2x2 max pool pool_node, the only reader of the
--- layer's output (fuse.lua), if the strategy can: the direct kernels pool
--- their bands of output rows.
+-- Takes over the 2x2 max pool pool_node, the only reader of the layer's
+-- output (fuse.lua), if the strategy can: the direct kernels pool their bands
+-- of output rows, and going back rebuild dy from the pool's output gradient.
 function conv.absorb_pool(node, pool_node)
   local c = node.conv
   if c.strategy ~= "direct" then return end
-  c.pooled = true
+  c.pooled = { rows = 2 * pool_node.pool.Ho, cols = 2 * pool_node.pool.Wo } -- the rows and columns under windows
   node.pools_into = pool_node
   node.work, node.work_fixed = direct.work(c) -- the bands change
-  -- and its backward too, where the weight gradient reads dy in place: dy is
-  -- rebuilt from the pool's output gradient as it is read
-  node.unpools = direct.reads_dy_in_place(c)
+  node.unpools = true
 end
 
 -- Winograd pays off from this many input channels: measured with make bench,
@@ -110,8 +108,10 @@ local function declare(node, w, g, backward)
   if backward and c.strategy == "direct" then
     if node.unpools then
       local pool = node.pools_into
-      w:line("const %s *pg = %s; /* the output gradient of the max pool after this layer */", g.T,
-        g.dacts(pool.out_off))
+      -- (the channel form's bias gradient masks it in place)
+      local masked = c.bias and not direct.reads_dy_in_place(c)
+      w:line("%s%s *pg = %s; /* the output gradient of the max pool after this layer */", masked and "" or "const ",
+        g.T, g.dacts(pool.out_off))
       w:line("const int32_t *parg = s->index + %d; /* its argmax */", pool.index_off)
       w:line("const %s *py = %s; /* its output */", g.T, g.acts(pool.out_off))
     else

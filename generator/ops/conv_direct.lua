@@ -379,7 +379,9 @@ function direct.backward(node, w, g)
   w:open("if (need_dx) {")
   pad_output_gradient(w, g, node, c, gm)
   per_width(w, function(k)
-    tiled(w, g, { src = "dyp", plane = gm.dy_plane, top = gm.dy_top, real_rows = c.Ho, cin = c.cout, cout = c.cin,
+    -- (under a max pool, the rows under no window have a zero gradient)
+    local rows = c.pooled and c.pooled.rows or c.Ho
+    tiled(w, g, { src = "dyp", plane = gm.dy_plane, top = gm.dy_top, real_rows = rows, cin = c.cout, cout = c.cin,
       kh = c.kh, kw = c.kw, flip = true, dst = "dx", t = gm.bwd[k], accumulate = not util.assigns_dx(node) })
   end)
   w:close()

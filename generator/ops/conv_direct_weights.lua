@@ -106,12 +106,38 @@ function weights.work(c, gm, dy_values, x_values)
   return dy_values + x_values, 0
 end
 
+-- dy rebuilt from the max pool after the layer (node.unpools) straight into
+-- dyt[i][position][channel]: zeros, and each window's gradient at its
+-- maximum, masked by the relu before the pool (zero where the pool's output
+-- is not positive). The bias gradient sums the pool's output gradient,
+-- masked in place.
+local function unpool_transposed(w, g, node, c, gm)
+  local dw, p = gm.dw, node.pools_into.pool
+  local pooled = p.Ho * p.Wo
+  w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
+  w:line("#pragma omp parallel for schedule(static)")
+  w:open("for (int i = 0; i < n; ++i) {")
+  w:line("%s *t = dyt + (size_t)i * %d;", g.T, dw.positions * dw.channels)
+  w:line("memset(t, 0, sizeof(%s) * %d);", g.T, dw.positions * dw.channels)
+  w:open("for (int co = 0; co < %d; ++co) {", c.cout)
+  w:line("const size_t j = ((size_t)co * n + i) * %d;", pooled)
+  w:line("for (int o = 0; o < %d; ++o) t[parg[j + o] * %d + co] = py[j + o] > 0 ? pg[j + o] : 0;", pooled,
+    dw.channels)
+  w:close()
+  w:close()
+  if c.bias then
+    g.need("sum_rows")
+    w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, pooled, util.ACCUMULATE)
+  end
+end
+
 -- dy, masked by a fused relu, transposed to dyt[i][position][channel] with
 -- zeros past cout, and the bias gradient, in one pass: a work item is a
 -- group of channels a widest vector long (whole cache lines of dyt),
 -- transposed in blocks of 8 channels x 8 positions (the last positions one at
 -- a time), whose sums run in vector lanes in a fixed order.
 function weights.transpose_output_gradient(w, g, node, c, gm)
+  if node.unpools then return unpool_transposed(w, g, node, c, gm) end
   local dw = gm.dw
   local group, full = dw.group, dw.positions // 8 * 8
   local blocks, stride = group // 8, dw.positions * dw.channels
@@ -170,7 +196,9 @@ end
 -- accumulated in dwt[ci][a][b][channel]. Images go in chunks, each read by
 -- every tile while it is in cache; a tile's accumulators stay in registers
 -- through a chunk, and each tile adds its chunks in order, so the sums do not
--- depend on the thread count.
+-- depend on the thread count. Under a max pool, the positions under no
+-- window (an odd size's last row and column) have a zero gradient and are
+-- left out.
 local function by_channels(w, g, c, gm, k)
   local t = gm.dw.tiles[k]
   local vectors = gm.dw.channels // t.lanes
@@ -219,8 +247,8 @@ local function by_channels(w, g, c, gm, k)
   w:line("const %s *x0 = xp + ((size_t)cib * %d * n + i) * %d + ga * %d + gb * %d;", g.T, t.tci, gm.x_plane,
     t.rows * gm.Wp, t.cols)
   for cc = 1, t.tci - 1 do w:line("const %s *x%d = x0 + (size_t)%d * n * %d;", g.T, cc, cc, gm.x_plane) end
-  w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
-  w:open("for (int ow = 0; ow < %d; ++ow) {", c.Wo)
+  w:open("for (int oh = 0; oh < %d; ++oh) {", c.pooled and c.pooled.rows or c.Ho)
+  w:open("for (int ow = 0; ow < %d; ++ow) {", c.pooled and c.pooled.cols or c.Wo)
   w:line("const %s *dq = d + (oh * %d + ow) * %d;", g.T, c.Wo, gm.dw.channels)
   w:line("const int q = oh * %d + ow;", gm.Wp)
   local names, loads = {}, {}
