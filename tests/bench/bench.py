@@ -35,6 +35,17 @@ def parse(out):
 ROUNDS = 3
 
 
+def cpu_times():
+    """The machine's (steal, total) CPU time from /proc/stat, or None off Linux: time the
+    hypervisor gave to other guests, which slows both sides of a case unevenly."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def combine(rounds):
     """The median of the rounds' medians, their extremes, the largest RSS."""
     medians = sorted(r["median"] for r in rounds)
@@ -89,7 +100,8 @@ def main():
     torch_ok = theirs("fmnist_cnn", "infer", 1, 1, 0, 1) is not None
     print("make bench: %d rounds, ours and PyTorch in turn, each a warm-up then repeated steps; the median of the "
           "rounds' medians; spread = (max - min) / median over all steps; ratio of the medians, and best = ratio of "
-          "the fastest steps (the machine's interference only adds time)" % ROUNDS)
+          "the fastest steps (the machine's interference only adds time); steal = the share of the CPU time that the "
+          "hypervisor gave to other guests during the case (/proc/stat)" % ROUNDS)
     if not torch_ok:
         print("PyTorch: skipped (python3-torch is not installed; apt-get install python3-torch)")
     measured = {t: sgemm(build, t) for t in (1, 2)}
@@ -111,6 +123,7 @@ def main():
             warmup, repeats = (1, 1 if quick else 5) if big else (5, 10 if quick else 30)
             # ours and PyTorch take turns, so that a slow spell of the machine hits both
             rounds_o, rounds_t = [], []
+            before = cpu_times()
             for _ in range(ROUNDS):
                 rounds_o.append(ours(build, model, mode, batch, threads, warmup, repeats)[0])
                 if torch_ok:
@@ -129,6 +142,9 @@ def main():
             rss = "peak RSS %.0f MiB" % o["rss"]
             if t:
                 rss += ", torch %.0f MiB" % t["rss"]
+            after = cpu_times()
+            if before and after and after[1] > before[1]:
+                rss += ", steal %.0f%%" % (100.0 * (after[0] - before[0]) / (after[1] - before[1]))
             print(row + "   (" + rss + ")", flush=True)
     t0 = time.perf_counter()
     subprocess.run(["lua5.4", "generator/main.lua", "specs/resnet50.lua", "--out", os.path.join(build, "bench", "gen50")],
