@@ -45,20 +45,26 @@ void nn_optim_free(nn_optimizer *o)
 static inline float sign(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
 
 /* The update loops work in float, as PyTorch does for float parameters, with
- * every choice made outside the loop so that they vectorize. */
+ * every choice made outside the loop so that they vectorize. Each element is
+ * updated on its own, so the threads that share a large tensor's loop (a pass
+ * over memory: one thread leaves bandwidth unused) change no result. */
+#define PARALLEL_MIN 65536
 static void sgd(const nn_optim_config *c, long step, float *restrict p, const float *restrict g,
                 float *restrict buf, size_t n, double wd, double l1, double lr)
 {
     const float wdf = (float)wd, l1f = (float)l1, lrf = (float)lr, mu = (float)c->momentum;
     if (c->momentum == 0.0) {
+        #pragma omp parallel for simd if (n >= PARALLEL_MIN)
         for (size_t i = 0; i < n; ++i) p[i] -= lrf * (g[i] + wdf * p[i] + l1f * sign(p[i]));
     } else if (step == 1) { /* PyTorch: the buffer starts as the first gradient */
+        #pragma omp parallel for simd if (n >= PARALLEL_MIN)
         for (size_t i = 0; i < n; ++i) {
             const float d = g[i] + wdf * p[i] + l1f * sign(p[i]);
             buf[i] = d;
             p[i] -= lrf * (c->nesterov ? d + mu * d : d);
         }
     } else {
+        #pragma omp parallel for simd if (n >= PARALLEL_MIN)
         for (size_t i = 0; i < n; ++i) {
             const float d = g[i] + wdf * p[i] + l1f * sign(p[i]);
             const float b = mu * buf[i] + d;
@@ -77,6 +83,7 @@ static void adam(const nn_optim_config *c, long step, float *restrict p, const f
     /* AdamW decays the weights themselves; Adam adds the decay to the gradient */
     const float decay = c->kind == NN_ADAMW ? (float)(1.0 - lr * wd) : 1.0f;
     const float wd_grad = c->kind == NN_ADAMW ? 0.0f : (float)wd;
+    #pragma omp parallel for simd if (n >= PARALLEL_MIN)
     for (size_t i = 0; i < n; ++i) {
         const float d = g[i] + wd_grad * p[i] + l1f * sign(p[i]);
         m[i] = b1 * m[i] + (1.0f - b1) * d;
