@@ -114,6 +114,29 @@ __attribute__((always_inline)) static inline void pad_plane(real *restrict dst, 
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
 }
 
+/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
+ * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
+ * inlined, so that the stride is a literal. */
+__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
+{
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+
 /* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
  * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
  * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
@@ -137,24 +160,7 @@ __attribute__((always_inline)) static inline void transpose_block(real *restrict
         }
         sums[k] += r[k];
     }
-    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
-     * columns c and c + 4 */
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
+    transpose8(dst, ds, r);
 }
 
 /* The sum of the lanes, in a fixed order. */

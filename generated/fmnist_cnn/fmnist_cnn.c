@@ -122,6 +122,31 @@ __attribute__((always_inline)) static inline void max_pool_band(real *restrict y
     }
 }
 
+/* The 2x2 max pool of one window of a direct convolution's output, from its four outputs in
+ * row order, each a vector of output channels, after the relu fused into the convolution: into
+ * y and arg lane by lane, `stride` apart (from one channel's plane to the next), the first of
+ * equal ones, as the max pool's own forward finds it; arg is the maximum's offset in the
+ * convolution's plane (rows cw long), the window's first at `first`. Compares and selects
+ * on whole vectors: as scalars, GCC compiles them to branches, which the data mispredicts. */
+__attribute__((always_inline)) static inline void max_pool_lanes(real *restrict y, int32_t *restrict arg,
+                                                                const vwide win[4], int32_t first, int cw,
+                                                                size_t stride)
+{
+    const lane_index step[4] = { 0, 1, cw, cw + 1 };
+    vwide m = (vwide)((vwlanes)win[0] & (win[0] > (vwide){ 0 }));
+    vwlanes off = (vwlanes){ 0 };
+    for (int x = 1; x < 4; ++x) {
+        const vwide v = (vwide)((vwlanes)win[x] & (win[x] > (vwide){ 0 }));
+        const vwlanes larger = v > m;
+        m = (vwide)(((vwlanes)v & larger) | ((vwlanes)m & ~larger));
+        off = (step[x] & larger) | (off & ~larger);
+    }
+    for (int l = 0; l < WIDE_LANES; ++l) {
+        y[(size_t)l * stride] = m[l];
+        arg[(size_t)l * stride] = first + (int32_t)off[l];
+    }
+}
+
 /* The output gradient of a direct convolution rebuilt from the 2x2 max pool after it, a vector
  * along a row at a time (of even length): *gv = the pool's output gradient g at the `pooled`
  * windows under the vector, zero where its output y <= 0 (the relu before the pool), and *at
@@ -209,6 +234,29 @@ __attribute__((always_inline)) static inline void pad_plane(real *restrict dst, 
     }
     const size_t done = (size_t)(h + top) * wp + left;
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
+}
+
+/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
+ * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
+ * inlined, so that the stride is a literal. */
+__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
+{
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
 }
 
 /* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
@@ -978,238 +1026,170 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
     #if WIDE_LANES == 16
+    float *wt = s->work + (size_t)n * 14144; /* the weights as [32][3][3][64] */
+    #pragma omp parallel for
+    for (int j0 = 0; j0 < 288; j0 += 8) { /* pairs j: input channel j / 9, tap j % 9 */
+        for (int co = 0; co < 64; co += 8) {
+            vreal r[8];
+            for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * 288 + j0);
+            transpose8(wt + (size_t)j0 * 64 + co, 64, r);
+        }
+    }
+    /* tiles: 4 x 16 output channels x 1 windows of 2x2 outputs */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
-                const float *wb = w + (size_t)cb * 2304;
-                const float *xb = xp + (size_t)i * 182 + band * 143;
-                float yt[1168]; /* the band, wide: [8][144], and 16 values */
-                memset(yt + 1152, 0, sizeof(float) * 16);
-                for (int pt = 0; pt < 3; ++pt) { /* tiles of 48 wide positions */
-                    vwide a[8][3];
-                    a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 } + b[cb * 8 + 0];
-                    a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 } + b[cb * 8 + 1];
-                    a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 } + b[cb * 8 + 2];
-                    a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 } + b[cb * 8 + 3];
-                    a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 } + b[cb * 8 + 4];
-                    a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
-                    a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
-                    a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
+        for (int cb = 0; cb < 1; ++cb) { /* 64 channels */
+            for (int ph = 0; ph < 5; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+                const float *xr = xp + (size_t)i * 182 + ph * 26;
+                const float *wb = wt + cb * 64;
+                const size_t po = ((size_t)cb * 64 * n + i) * 25 + ph * 5; /* the tile's first pooled output */
+                for (int pt = 0; pt < 5; ++pt) { /* tiles of 1 windows */
+                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                    vwide a[4][4];
+                    vwload(&a[0][0], b + cb * 64 + 0);
+                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                    vwload(&a[1][0], b + cb * 64 + 16);
+                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
+                    vwload(&a[2][0], b + cb * 64 + 32);
+                    for (int q = 1; q < 4; ++q) a[2][q] = a[2][0];
+                    vwload(&a[3][0], b + cb * 64 + 48);
+                    for (int q = 1; q < 4; ++q) a[3][q] = a[3][0];
                     for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = xb + (size_t)ci * n * 182 + pt * 48;
-                        const float *wc = wb + ci * 9;
-                        vwide v0, v1, v2;
-                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                        a[1][0] += wc[288] * v0; a[1][1] += wc[288] * v1; a[1][2] += wc[288] * v2;
-                        a[2][0] += wc[576] * v0; a[2][1] += wc[576] * v1; a[2][2] += wc[576] * v2;
-                        a[3][0] += wc[864] * v0; a[3][1] += wc[864] * v1; a[3][2] += wc[864] * v2;
-                        a[4][0] += wc[1152] * v0; a[4][1] += wc[1152] * v1; a[4][2] += wc[1152] * v2;
-                        a[5][0] += wc[1440] * v0; a[5][1] += wc[1440] * v1; a[5][2] += wc[1440] * v2;
-                        a[6][0] += wc[1728] * v0; a[6][1] += wc[1728] * v1; a[6][2] += wc[1728] * v2;
-                        a[7][0] += wc[2016] * v0; a[7][1] += wc[2016] * v1; a[7][2] += wc[2016] * v2;
-                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
-                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                        a[1][0] += wc[289] * v0; a[1][1] += wc[289] * v1; a[1][2] += wc[289] * v2;
-                        a[2][0] += wc[577] * v0; a[2][1] += wc[577] * v1; a[2][2] += wc[577] * v2;
-                        a[3][0] += wc[865] * v0; a[3][1] += wc[865] * v1; a[3][2] += wc[865] * v2;
-                        a[4][0] += wc[1153] * v0; a[4][1] += wc[1153] * v1; a[4][2] += wc[1153] * v2;
-                        a[5][0] += wc[1441] * v0; a[5][1] += wc[1441] * v1; a[5][2] += wc[1441] * v2;
-                        a[6][0] += wc[1729] * v0; a[6][1] += wc[1729] * v1; a[6][2] += wc[1729] * v2;
-                        a[7][0] += wc[2017] * v0; a[7][1] += wc[2017] * v1; a[7][2] += wc[2017] * v2;
-                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                        a[1][0] += wc[290] * v0; a[1][1] += wc[290] * v1; a[1][2] += wc[290] * v2;
-                        a[2][0] += wc[578] * v0; a[2][1] += wc[578] * v1; a[2][2] += wc[578] * v2;
-                        a[3][0] += wc[866] * v0; a[3][1] += wc[866] * v1; a[3][2] += wc[866] * v2;
-                        a[4][0] += wc[1154] * v0; a[4][1] += wc[1154] * v1; a[4][2] += wc[1154] * v2;
-                        a[5][0] += wc[1442] * v0; a[5][1] += wc[1442] * v1; a[5][2] += wc[1442] * v2;
-                        a[6][0] += wc[1730] * v0; a[6][1] += wc[1730] * v1; a[6][2] += wc[1730] * v2;
-                        a[7][0] += wc[2018] * v0; a[7][1] += wc[2018] * v1; a[7][2] += wc[2018] * v2;
-                        vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
-                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
-                        a[1][0] += wc[291] * v0; a[1][1] += wc[291] * v1; a[1][2] += wc[291] * v2;
-                        a[2][0] += wc[579] * v0; a[2][1] += wc[579] * v1; a[2][2] += wc[579] * v2;
-                        a[3][0] += wc[867] * v0; a[3][1] += wc[867] * v1; a[3][2] += wc[867] * v2;
-                        a[4][0] += wc[1155] * v0; a[4][1] += wc[1155] * v1; a[4][2] += wc[1155] * v2;
-                        a[5][0] += wc[1443] * v0; a[5][1] += wc[1443] * v1; a[5][2] += wc[1443] * v2;
-                        a[6][0] += wc[1731] * v0; a[6][1] += wc[1731] * v1; a[6][2] += wc[1731] * v2;
-                        a[7][0] += wc[2019] * v0; a[7][1] += wc[2019] * v1; a[7][2] += wc[2019] * v2;
-                        vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
-                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
-                        a[1][0] += wc[292] * v0; a[1][1] += wc[292] * v1; a[1][2] += wc[292] * v2;
-                        a[2][0] += wc[580] * v0; a[2][1] += wc[580] * v1; a[2][2] += wc[580] * v2;
-                        a[3][0] += wc[868] * v0; a[3][1] += wc[868] * v1; a[3][2] += wc[868] * v2;
-                        a[4][0] += wc[1156] * v0; a[4][1] += wc[1156] * v1; a[4][2] += wc[1156] * v2;
-                        a[5][0] += wc[1444] * v0; a[5][1] += wc[1444] * v1; a[5][2] += wc[1444] * v2;
-                        a[6][0] += wc[1732] * v0; a[6][1] += wc[1732] * v1; a[6][2] += wc[1732] * v2;
-                        a[7][0] += wc[2020] * v0; a[7][1] += wc[2020] * v1; a[7][2] += wc[2020] * v2;
-                        vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
-                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
-                        a[1][0] += wc[293] * v0; a[1][1] += wc[293] * v1; a[1][2] += wc[293] * v2;
-                        a[2][0] += wc[581] * v0; a[2][1] += wc[581] * v1; a[2][2] += wc[581] * v2;
-                        a[3][0] += wc[869] * v0; a[3][1] += wc[869] * v1; a[3][2] += wc[869] * v2;
-                        a[4][0] += wc[1157] * v0; a[4][1] += wc[1157] * v1; a[4][2] += wc[1157] * v2;
-                        a[5][0] += wc[1445] * v0; a[5][1] += wc[1445] * v1; a[5][2] += wc[1445] * v2;
-                        a[6][0] += wc[1733] * v0; a[6][1] += wc[1733] * v1; a[6][2] += wc[1733] * v2;
-                        a[7][0] += wc[2021] * v0; a[7][1] += wc[2021] * v1; a[7][2] += wc[2021] * v2;
-                        vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
-                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
-                        a[1][0] += wc[294] * v0; a[1][1] += wc[294] * v1; a[1][2] += wc[294] * v2;
-                        a[2][0] += wc[582] * v0; a[2][1] += wc[582] * v1; a[2][2] += wc[582] * v2;
-                        a[3][0] += wc[870] * v0; a[3][1] += wc[870] * v1; a[3][2] += wc[870] * v2;
-                        a[4][0] += wc[1158] * v0; a[4][1] += wc[1158] * v1; a[4][2] += wc[1158] * v2;
-                        a[5][0] += wc[1446] * v0; a[5][1] += wc[1446] * v1; a[5][2] += wc[1446] * v2;
-                        a[6][0] += wc[1734] * v0; a[6][1] += wc[1734] * v1; a[6][2] += wc[1734] * v2;
-                        a[7][0] += wc[2022] * v0; a[7][1] += wc[2022] * v1; a[7][2] += wc[2022] * v2;
-                        vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
-                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
-                        a[1][0] += wc[295] * v0; a[1][1] += wc[295] * v1; a[1][2] += wc[295] * v2;
-                        a[2][0] += wc[583] * v0; a[2][1] += wc[583] * v1; a[2][2] += wc[583] * v2;
-                        a[3][0] += wc[871] * v0; a[3][1] += wc[871] * v1; a[3][2] += wc[871] * v2;
-                        a[4][0] += wc[1159] * v0; a[4][1] += wc[1159] * v1; a[4][2] += wc[1159] * v2;
-                        a[5][0] += wc[1447] * v0; a[5][1] += wc[1447] * v1; a[5][2] += wc[1447] * v2;
-                        a[6][0] += wc[1735] * v0; a[6][1] += wc[1735] * v1; a[6][2] += wc[1735] * v2;
-                        a[7][0] += wc[2023] * v0; a[7][1] += wc[2023] * v1; a[7][2] += wc[2023] * v2;
-                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
-                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
-                        a[1][0] += wc[296] * v0; a[1][1] += wc[296] * v1; a[1][2] += wc[296] * v2;
-                        a[2][0] += wc[584] * v0; a[2][1] += wc[584] * v1; a[2][2] += wc[584] * v2;
-                        a[3][0] += wc[872] * v0; a[3][1] += wc[872] * v1; a[3][2] += wc[872] * v2;
-                        a[4][0] += wc[1160] * v0; a[4][1] += wc[1160] * v1; a[4][2] += wc[1160] * v2;
-                        a[5][0] += wc[1448] * v0; a[5][1] += wc[1448] * v1; a[5][2] += wc[1448] * v2;
-                        a[6][0] += wc[1736] * v0; a[6][1] += wc[1736] * v1; a[6][2] += wc[1736] * v2;
-                        a[7][0] += wc[2024] * v0; a[7][1] += wc[2024] * v1; a[7][2] += wc[2024] * v2;
+                        const float *xc = xt + (size_t)ci * n * 182;
+                        const float *wc = wb + ci * 576;
+                        vwide w0, w1, w2, w3;
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48); /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112); /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176); /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240); /* tap (1, 0) */
+                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304); /* tap (1, 1) */
+                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368); /* tap (1, 2) */
+                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432); /* tap (2, 0) */
+                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496); /* tap (2, 1) */
+                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560); /* tap (2, 2) */
+                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
+                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
                     }
-                    for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 3; ++v) {
-                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
-                            memcpy(yt + c * 144 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
-                        }
-                    }
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
                 }
-                const size_t po = ((size_t)cb * 8 * n + i) * 25 + band * 25;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 25, arg + po + (size_t)c * n * 25, yt + c * 144, 5, 13, 5, 11, band * 121);
             }
         }
     }
     #else /* 8 lanes */
+    float *wt = s->work + (size_t)n * 14144; /* the weights as [32][3][3][64] */
+    #pragma omp parallel for
+    for (int j0 = 0; j0 < 288; j0 += 8) { /* pairs j: input channel j / 9, tap j % 9 */
+        for (int co = 0; co < 64; co += 8) {
+            vreal r[8];
+            for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * 288 + j0);
+            transpose8(wt + (size_t)j0 * 64 + co, 64, r);
+        }
+    }
+    /* tiles: 2 x 8 output channels x 1 windows of 2x2 outputs */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
-                const float *wb = w + (size_t)cb * 2304;
-                const float *xb = xp + (size_t)i * 182 + band * 143;
-                float yt[1168]; /* the band, wide: [8][144], and 16 values */
-                memset(yt + 1152, 0, sizeof(float) * 16);
-                for (int pt = 0; pt < 18; ++pt) { /* tiles of 8 wide positions */
-                    vwide a[8][1];
-                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
-                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
-                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
-                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
-                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
-                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
-                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
-                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+        for (int cb = 0; cb < 4; ++cb) { /* 16 channels */
+            for (int ph = 0; ph < 5; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+                const float *xr = xp + (size_t)i * 182 + ph * 26;
+                const float *wb = wt + cb * 16;
+                const size_t po = ((size_t)cb * 16 * n + i) * 25 + ph * 5; /* the tile's first pooled output */
+                for (int pt = 0; pt < 5; ++pt) { /* tiles of 1 windows */
+                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                    vwide a[2][4];
+                    vwload(&a[0][0], b + cb * 16 + 0);
+                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                    vwload(&a[1][0], b + cb * 16 + 8);
+                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
                     for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = xb + (size_t)ci * n * 182 + pt * 8;
-                        const float *wc = wb + ci * 9;
-                        vwide v0;
-                        vwload(&v0, xr + 0); /* tap (0, 0) */
-                        a[0][0] += wc[0] * v0;
-                        a[1][0] += wc[288] * v0;
-                        a[2][0] += wc[576] * v0;
-                        a[3][0] += wc[864] * v0;
-                        a[4][0] += wc[1152] * v0;
-                        a[5][0] += wc[1440] * v0;
-                        a[6][0] += wc[1728] * v0;
-                        a[7][0] += wc[2016] * v0;
-                        vwload(&v0, xr + 1); /* tap (0, 1) */
-                        a[0][0] += wc[1] * v0;
-                        a[1][0] += wc[289] * v0;
-                        a[2][0] += wc[577] * v0;
-                        a[3][0] += wc[865] * v0;
-                        a[4][0] += wc[1153] * v0;
-                        a[5][0] += wc[1441] * v0;
-                        a[6][0] += wc[1729] * v0;
-                        a[7][0] += wc[2017] * v0;
-                        vwload(&v0, xr + 2); /* tap (0, 2) */
-                        a[0][0] += wc[2] * v0;
-                        a[1][0] += wc[290] * v0;
-                        a[2][0] += wc[578] * v0;
-                        a[3][0] += wc[866] * v0;
-                        a[4][0] += wc[1154] * v0;
-                        a[5][0] += wc[1442] * v0;
-                        a[6][0] += wc[1730] * v0;
-                        a[7][0] += wc[2018] * v0;
-                        vwload(&v0, xr + 13); /* tap (1, 0) */
-                        a[0][0] += wc[3] * v0;
-                        a[1][0] += wc[291] * v0;
-                        a[2][0] += wc[579] * v0;
-                        a[3][0] += wc[867] * v0;
-                        a[4][0] += wc[1155] * v0;
-                        a[5][0] += wc[1443] * v0;
-                        a[6][0] += wc[1731] * v0;
-                        a[7][0] += wc[2019] * v0;
-                        vwload(&v0, xr + 14); /* tap (1, 1) */
-                        a[0][0] += wc[4] * v0;
-                        a[1][0] += wc[292] * v0;
-                        a[2][0] += wc[580] * v0;
-                        a[3][0] += wc[868] * v0;
-                        a[4][0] += wc[1156] * v0;
-                        a[5][0] += wc[1444] * v0;
-                        a[6][0] += wc[1732] * v0;
-                        a[7][0] += wc[2020] * v0;
-                        vwload(&v0, xr + 15); /* tap (1, 2) */
-                        a[0][0] += wc[5] * v0;
-                        a[1][0] += wc[293] * v0;
-                        a[2][0] += wc[581] * v0;
-                        a[3][0] += wc[869] * v0;
-                        a[4][0] += wc[1157] * v0;
-                        a[5][0] += wc[1445] * v0;
-                        a[6][0] += wc[1733] * v0;
-                        a[7][0] += wc[2021] * v0;
-                        vwload(&v0, xr + 26); /* tap (2, 0) */
-                        a[0][0] += wc[6] * v0;
-                        a[1][0] += wc[294] * v0;
-                        a[2][0] += wc[582] * v0;
-                        a[3][0] += wc[870] * v0;
-                        a[4][0] += wc[1158] * v0;
-                        a[5][0] += wc[1446] * v0;
-                        a[6][0] += wc[1734] * v0;
-                        a[7][0] += wc[2022] * v0;
-                        vwload(&v0, xr + 27); /* tap (2, 1) */
-                        a[0][0] += wc[7] * v0;
-                        a[1][0] += wc[295] * v0;
-                        a[2][0] += wc[583] * v0;
-                        a[3][0] += wc[871] * v0;
-                        a[4][0] += wc[1159] * v0;
-                        a[5][0] += wc[1447] * v0;
-                        a[6][0] += wc[1735] * v0;
-                        a[7][0] += wc[2023] * v0;
-                        vwload(&v0, xr + 28); /* tap (2, 2) */
-                        a[0][0] += wc[8] * v0;
-                        a[1][0] += wc[296] * v0;
-                        a[2][0] += wc[584] * v0;
-                        a[3][0] += wc[872] * v0;
-                        a[4][0] += wc[1160] * v0;
-                        a[5][0] += wc[1448] * v0;
-                        a[6][0] += wc[1736] * v0;
-                        a[7][0] += wc[2024] * v0;
+                        const float *xc = xt + (size_t)ci * n * 182;
+                        const float *wc = wb + ci * 576;
+                        vwide w0, w1;
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 8); /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 72); /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 128); vwload(&w1, wc + 136); /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 192); vwload(&w1, wc + 200); /* tap (1, 0) */
+                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 256); vwload(&w1, wc + 264); /* tap (1, 1) */
+                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 320); vwload(&w1, wc + 328); /* tap (1, 2) */
+                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 384); vwload(&w1, wc + 392); /* tap (2, 0) */
+                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 448); vwload(&w1, wc + 456); /* tap (2, 1) */
+                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 512); vwload(&w1, wc + 520); /* tap (2, 2) */
+                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
-                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
-                            memcpy(yt + c * 144 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
-                        }
-                    }
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)8 * n * 25 + pt * 1 + 0, arg + po + (size_t)8 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
                 }
-                const size_t po = ((size_t)cb * 8 * n + i) * 25 + band * 25;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 25, arg + po + (size_t)c * n * 25, yt + c * 144, 5, 13, 5, 11, band * 121);
             }
         }
     }

@@ -72,53 +72,28 @@ static inline void unwiden(real *restrict y, const real *restrict yw, int rows, 
     }
 }
 
-/* The 2x2, stride-2 max pool of a band of a direct convolution's output, from the band's wide
- * rows (ws long) while they are in L1: prows rows of wo outputs into y, and into arg the offset
- * of each maximum in the convolution's plane (rows cw long, the band's first at `at`), the first
- * of equal ones in row order, as the max pool's own forward finds it. Vectors of 8 outputs,
- * split into the windows' columns by shuffles: as scalars, GCC compiles the comparisons to
- * branches, which the data mispredicts. A vector reads up to 16 values past the last row's
- * windows. Always inlined, so that the sizes are literals. */
-__attribute__((always_inline)) static inline void max_pool_band8(real *restrict y, int32_t *restrict arg,
-                                                                const real *restrict e0,
-                                                                const real *restrict e1, int k, int cw,
-                                                                int32_t first)
+/* The 2x2 max pool of one window of a direct convolution's output, from its four outputs in
+ * row order, each a vector of output channels, after the relu fused into the convolution: into
+ * y and arg lane by lane, `stride` apart (from one channel's plane to the next), the first of
+ * equal ones, as the max pool's own forward finds it; arg is the maximum's offset in the
+ * convolution's plane (rows cw long), the window's first at `first`. Compares and selects
+ * on whole vectors: as scalars, GCC compiles them to branches, which the data mispredicts. */
+__attribute__((always_inline)) static inline void max_pool_lanes(real *restrict y, int32_t *restrict arg,
+                                                                const vwide win[4], int32_t first, int cw,
+                                                                size_t stride)
 {
-    typedef int32_t vint32 __attribute__((vector_size(8 * sizeof(int32_t))));
-    const vlanes even = { 0, 2, 4, 6, 8, 10, 12, 14 }, odd = { 1, 3, 5, 7, 9, 11, 13, 15 };
-    vreal a0, b0, a1, b1;
-    vload(&a0, e0);
-    vload(&b0, e0 + 8);
-    vload(&a1, e1);
-    vload(&b1, e1 + 8);
-    const vreal window[4] = { __builtin_shuffle(a0, b0, even), __builtin_shuffle(a0, b0, odd),
-                              __builtin_shuffle(a1, b1, even), __builtin_shuffle(a1, b1, odd) };
     const lane_index step[4] = { 0, 1, cw, cw + 1 };
-    vreal m = window[0];
-    vlanes off = (vlanes){ 0 };
+    vwide m = (vwide)((vwlanes)win[0] & (win[0] > (vwide){ 0 }));
+    vwlanes off = (vwlanes){ 0 };
     for (int x = 1; x < 4; ++x) {
-        const vlanes larger = window[x] > m;
-        m = (vreal)(((vlanes)window[x] & larger) | ((vlanes)m & ~larger));
+        const vwide v = (vwide)((vwlanes)win[x] & (win[x] > (vwide){ 0 }));
+        const vwlanes larger = v > m;
+        m = (vwide)(((vwlanes)v & larger) | ((vwlanes)m & ~larger));
         off = (step[x] & larger) | (off & ~larger);
     }
-    const vint32 a = __builtin_convertvector(off + even + (lane_index)first, vint32);
-    memcpy(y, &m, sizeof(real) * (size_t)k);
-    memcpy(arg, &a, sizeof(int32_t) * (size_t)k);
-}
-
-__attribute__((always_inline)) static inline void max_pool_band(real *restrict y, int32_t *restrict arg,
-                                                               const real *restrict yw, int prows, int ws, int wo,
-                                                               int cw, int32_t at)
-{
-    __asm__ volatile("" ::: "memory"); /* yw was just written from vector registers: see unwiden */
-    for (int r = 0; r < prows; ++r) {
-        const real *e0 = yw + (size_t)2 * r * ws, *e1 = e0 + ws;
-        const int32_t first = at + 2 * r * cw;
-        int j = 0;
-        for (; j + 8 <= wo; j += 8)
-            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, 8, cw, first + 2 * j);
-        if (j < wo)
-            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, wo - j, cw, first + 2 * j);
+    for (int l = 0; l < WIDE_LANES; ++l) {
+        y[(size_t)l * stride] = m[l];
+        arg[(size_t)l * stride] = first + (int32_t)off[l];
     }
 }
 
@@ -176,6 +151,29 @@ __attribute__((always_inline)) static inline void pad_plane(real *restrict dst, 
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
 }
 
+/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
+ * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
+ * inlined, so that the stride is a literal. */
+__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
+{
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+
 /* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
  * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
  * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
@@ -199,24 +197,7 @@ __attribute__((always_inline)) static inline void transpose_block(real *restrict
         }
         sums[k] += r[k];
     }
-    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
-     * columns c and c + 4 */
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
+    transpose8(dst, ds, r);
 }
 
 /* The sum of the lanes, in a fixed order. */
@@ -832,130 +813,104 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 812, x + (size_t)p * 728, NULL, 26, 28, 29, 28, 0, 0);
     #if WIDE_LANES == 16
+    float *wt = s->work + (size_t)n * 47616; /* the weights as [32][1][3][32] */
+    #pragma omp parallel for
+    for (int j0 = 0; j0 < 96; j0 += 8) { /* pairs j: input channel j / 3, tap j % 3 */
+        for (int co = 0; co < 32; co += 8) {
+            vreal r[8];
+            for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * 96 + j0);
+            transpose8(wt + (size_t)j0 * 32 + co, 32, r);
+        }
+    }
+    /* tiles: 2 x 16 output channels x 1 windows of 2x2 outputs */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 2; ++band) { /* 14 rows */
-                const float *wb = w + (size_t)cb * 768;
-                const float *xb = xp + (size_t)i * 812 + band * 392;
-                float yt[3344]; /* the band, wide: [8][416], and 16 values */
-                memset(yt + 3328, 0, sizeof(float) * 16);
-                for (int pt = 0; pt < 13; ++pt) { /* tiles of 32 wide positions */
-                    vwide a[8][2];
-                    a[0][0] = a[0][1] = (vwide){ 0 } + b[cb * 8 + 0];
-                    a[1][0] = a[1][1] = (vwide){ 0 } + b[cb * 8 + 1];
-                    a[2][0] = a[2][1] = (vwide){ 0 } + b[cb * 8 + 2];
-                    a[3][0] = a[3][1] = (vwide){ 0 } + b[cb * 8 + 3];
-                    a[4][0] = a[4][1] = (vwide){ 0 } + b[cb * 8 + 4];
-                    a[5][0] = a[5][1] = (vwide){ 0 } + b[cb * 8 + 5];
-                    a[6][0] = a[6][1] = (vwide){ 0 } + b[cb * 8 + 6];
-                    a[7][0] = a[7][1] = (vwide){ 0 } + b[cb * 8 + 7];
+        for (int cb = 0; cb < 1; ++cb) { /* 32 channels */
+            for (int ph = 0; ph < 13; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+                const float *xr = xp + (size_t)i * 812 + ph * 56;
+                const float *wb = wt + cb * 32;
+                const size_t po = ((size_t)cb * 32 * n + i) * 169 + ph * 13; /* the tile's first pooled output */
+                for (int pt = 0; pt < 13; ++pt) { /* tiles of 1 windows */
+                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                    vwide a[2][4];
+                    vwload(&a[0][0], b + cb * 32 + 0);
+                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                    vwload(&a[1][0], b + cb * 32 + 16);
+                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
                     for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = xb + (size_t)ci * n * 812 + pt * 32;
-                        const float *wc = wb + ci * 3;
-                        vwide v0, v1;
-                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); /* tap (0, 0) */
-                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                        a[1][0] += wc[96] * v0; a[1][1] += wc[96] * v1;
-                        a[2][0] += wc[192] * v0; a[2][1] += wc[192] * v1;
-                        a[3][0] += wc[288] * v0; a[3][1] += wc[288] * v1;
-                        a[4][0] += wc[384] * v0; a[4][1] += wc[384] * v1;
-                        a[5][0] += wc[480] * v0; a[5][1] += wc[480] * v1;
-                        a[6][0] += wc[576] * v0; a[6][1] += wc[576] * v1;
-                        a[7][0] += wc[672] * v0; a[7][1] += wc[672] * v1;
-                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); /* tap (0, 1) */
-                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                        a[1][0] += wc[97] * v0; a[1][1] += wc[97] * v1;
-                        a[2][0] += wc[193] * v0; a[2][1] += wc[193] * v1;
-                        a[3][0] += wc[289] * v0; a[3][1] += wc[289] * v1;
-                        a[4][0] += wc[385] * v0; a[4][1] += wc[385] * v1;
-                        a[5][0] += wc[481] * v0; a[5][1] += wc[481] * v1;
-                        a[6][0] += wc[577] * v0; a[6][1] += wc[577] * v1;
-                        a[7][0] += wc[673] * v0; a[7][1] += wc[673] * v1;
-                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); /* tap (0, 2) */
-                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                        a[1][0] += wc[98] * v0; a[1][1] += wc[98] * v1;
-                        a[2][0] += wc[194] * v0; a[2][1] += wc[194] * v1;
-                        a[3][0] += wc[290] * v0; a[3][1] += wc[290] * v1;
-                        a[4][0] += wc[386] * v0; a[4][1] += wc[386] * v1;
-                        a[5][0] += wc[482] * v0; a[5][1] += wc[482] * v1;
-                        a[6][0] += wc[578] * v0; a[6][1] += wc[578] * v1;
-                        a[7][0] += wc[674] * v0; a[7][1] += wc[674] * v1;
+                        const float *xc = xt + (size_t)ci * n * 812;
+                        const float *wc = wb + ci * 96;
+                        vwide w0, w1;
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 32); vwload(&w1, wc + 48); /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[30]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 2; ++v) {
-                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
-                            memcpy(yt + c * 416 + pt * 32 + v * 16, &a[c][v], sizeof a[c][v]);
-                        }
-                    }
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
                 }
-                const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
     #else /* 8 lanes */
+    float *wt = s->work + (size_t)n * 47616; /* the weights as [32][1][3][32] */
+    #pragma omp parallel for
+    for (int j0 = 0; j0 < 96; j0 += 8) { /* pairs j: input channel j / 3, tap j % 3 */
+        for (int co = 0; co < 32; co += 8) {
+            vreal r[8];
+            for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * 96 + j0);
+            transpose8(wt + (size_t)j0 * 32 + co, 32, r);
+        }
+    }
+    /* tiles: 2 x 8 output channels x 1 windows of 2x2 outputs */
     #pragma omp parallel for collapse(3) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 2; ++band) { /* 14 rows */
-                const float *wb = w + (size_t)cb * 768;
-                const float *xb = xp + (size_t)i * 812 + band * 392;
-                float yt[3152]; /* the band, wide: [8][392], and 16 values */
-                memset(yt + 3136, 0, sizeof(float) * 16);
-                for (int pt = 0; pt < 49; ++pt) { /* tiles of 8 wide positions */
-                    vwide a[8][1];
-                    a[0][0] = (vwide){ 0 } + b[cb * 8 + 0];
-                    a[1][0] = (vwide){ 0 } + b[cb * 8 + 1];
-                    a[2][0] = (vwide){ 0 } + b[cb * 8 + 2];
-                    a[3][0] = (vwide){ 0 } + b[cb * 8 + 3];
-                    a[4][0] = (vwide){ 0 } + b[cb * 8 + 4];
-                    a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
-                    a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
-                    a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
+        for (int cb = 0; cb < 2; ++cb) { /* 16 channels */
+            for (int ph = 0; ph < 13; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+                const float *xr = xp + (size_t)i * 812 + ph * 56;
+                const float *wb = wt + cb * 16;
+                const size_t po = ((size_t)cb * 16 * n + i) * 169 + ph * 13; /* the tile's first pooled output */
+                for (int pt = 0; pt < 13; ++pt) { /* tiles of 1 windows */
+                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                    vwide a[2][4];
+                    vwload(&a[0][0], b + cb * 16 + 0);
+                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                    vwload(&a[1][0], b + cb * 16 + 8);
+                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
                     for (int ci = 0; ci < 32; ++ci) {
-                        const float *xr = xb + (size_t)ci * n * 812 + pt * 8;
-                        const float *wc = wb + ci * 3;
-                        vwide v0;
-                        vwload(&v0, xr + 0); /* tap (0, 0) */
-                        a[0][0] += wc[0] * v0;
-                        a[1][0] += wc[96] * v0;
-                        a[2][0] += wc[192] * v0;
-                        a[3][0] += wc[288] * v0;
-                        a[4][0] += wc[384] * v0;
-                        a[5][0] += wc[480] * v0;
-                        a[6][0] += wc[576] * v0;
-                        a[7][0] += wc[672] * v0;
-                        vwload(&v0, xr + 1); /* tap (0, 1) */
-                        a[0][0] += wc[1] * v0;
-                        a[1][0] += wc[97] * v0;
-                        a[2][0] += wc[193] * v0;
-                        a[3][0] += wc[289] * v0;
-                        a[4][0] += wc[385] * v0;
-                        a[5][0] += wc[481] * v0;
-                        a[6][0] += wc[577] * v0;
-                        a[7][0] += wc[673] * v0;
-                        vwload(&v0, xr + 2); /* tap (0, 2) */
-                        a[0][0] += wc[2] * v0;
-                        a[1][0] += wc[98] * v0;
-                        a[2][0] += wc[194] * v0;
-                        a[3][0] += wc[290] * v0;
-                        a[4][0] += wc[386] * v0;
-                        a[5][0] += wc[482] * v0;
-                        a[6][0] += wc[578] * v0;
-                        a[7][0] += wc[674] * v0;
+                        const float *xc = xt + (size_t)ci * n * 812;
+                        const float *wc = wb + ci * 96;
+                        vwide w0, w1;
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 8); /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 32); vwload(&w1, wc + 40); /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[29]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[30]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 72); /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                        { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                        { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
-                            a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
-                            memcpy(yt + c * 392 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
-                        }
-                    }
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)8 * n * 169 + pt * 1 + 0, arg + po + (size_t)8 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
                 }
-                const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }

@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "unpool_vector", "unpool_plane", "pad_plane", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "max_pool_lanes", "unpool_vector", "unpool_plane", "pad_plane", "transpose8", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
 
 helpers.TEXT = {
   vreal = [[
@@ -118,6 +118,32 @@ __attribute__((always_inline)) static inline void max_pool_band(real *restrict y
     }
 }
 ]],
+  max_pool_lanes = [[
+/* The 2x2 max pool of one window of a direct convolution's output, from its four outputs in
+ * row order, each a vector of output channels, after the relu fused into the convolution: into
+ * y and arg lane by lane, `stride` apart (from one channel's plane to the next), the first of
+ * equal ones, as the max pool's own forward finds it; arg is the maximum's offset in the
+ * convolution's plane (rows cw long), the window's first at `first`. Compares and selects
+ * on whole vectors: as scalars, GCC compiles them to branches, which the data mispredicts. */
+__attribute__((always_inline)) static inline void max_pool_lanes(real *restrict y, int32_t *restrict arg,
+                                                                const vwide win[4], int32_t first, int cw,
+                                                                size_t stride)
+{
+    const lane_index step[4] = { 0, 1, cw, cw + 1 };
+    vwide m = (vwide)((vwlanes)win[0] & (win[0] > (vwide){ 0 }));
+    vwlanes off = (vwlanes){ 0 };
+    for (int x = 1; x < 4; ++x) {
+        const vwide v = (vwide)((vwlanes)win[x] & (win[x] > (vwide){ 0 }));
+        const vwlanes larger = v > m;
+        m = (vwide)(((vwlanes)v & larger) | ((vwlanes)m & ~larger));
+        off = (step[x] & larger) | (off & ~larger);
+    }
+    for (int l = 0; l < WIDE_LANES; ++l) {
+        y[(size_t)l * stride] = m[l];
+        arg[(size_t)l * stride] = first + (int32_t)off[l];
+    }
+}
+]],
   unpool_vector = [[
 /* The output gradient of a direct convolution rebuilt from the 2x2 max pool after it, a vector
  * along a row at a time (of even length): *gv = the pool's output gradient g at the `pooled`
@@ -210,6 +236,30 @@ __attribute__((always_inline)) static inline void pad_plane(real *restrict dst, 
     memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
 }
 ]],
+  transpose8 = [[
+/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
+ * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
+ * inlined, so that the stride is a literal. */
+__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
+{
+    vreal u[8], v[8];
+    for (int k = 0; k < 8; k += 2) {
+        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
+        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
+    }
+    for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; ++h) {
+            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
+            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
+        }
+    for (int k = 0; k < 4; ++k) {
+        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
+        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
+        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
+        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
+    }
+}
+]],
   transpose_block = [[
 /* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
  * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
@@ -234,24 +284,7 @@ __attribute__((always_inline)) static inline void transpose_block(real *restrict
         }
         sums[k] += r[k];
     }
-    /* three rounds of interleaving: single lanes, then pairs, then halves; v[c] then holds
-     * columns c and c + 4 */
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
+    transpose8(dst, ds, r);
 }
 
 /* The sum of the lanes, in a fixed order. */

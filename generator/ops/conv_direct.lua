@@ -20,6 +20,7 @@
 -- ops/conv_direct_weights.lua.
 local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
+local pooled = require("ops.conv_direct_pooled")
 
 local direct = {}
 
@@ -42,6 +43,8 @@ local MAX_ROW = 16384
 local WIDEST = WIDTHS[1].lanes
 -- Values that max_pool_band (emit/helpers.lua) reads past its last row.
 local POOL_READS = 16
+-- The forward of ops/conv_direct_pooled.lua from this many input channels on.
+local POOLED_MIN_CIN = 8
 
 local ceil_div = util.ceil_div
 
@@ -135,7 +138,9 @@ end
 -- (ops/conv_direct_weights.lua). Fixed: the weight gradient's sums (channel
 -- form).
 local function work(c, gm)
-  return weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
+  local per_image, fixed = weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
+  if pooled.applies(c, WIDEST, POOLED_MIN_CIN) then fixed = math.max(fixed, pooled.fixed(c)) end
+  return per_image, fixed
 end
 
 function direct.work(c)
@@ -327,6 +332,11 @@ function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  if pooled.applies(c, WIDEST, POOLED_MIN_CIN) then
+    local fixed = string.format("s->work + (size_t)n * %d", work(c, gm))
+    per_width(w, function(k) pooled.forward(w, g, node, c, gm, fixed, WIDTHS[k]) end)
+    return
+  end
   per_width(w, function(k)
     tiled(w, g, { src = "xp", plane = gm.x_plane, top = c.pt, real_rows = c.H, cin = c.cin, cout = c.cout,
       kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,

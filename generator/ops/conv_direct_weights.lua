@@ -142,6 +142,7 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
   local group, full = dw.group, dw.positions // 8 * 8
   local blocks, stride = group // 8, dw.positions * dw.channels
   g.need("vreal")
+  g.need("transpose8")
   g.need("transpose_block")
   w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
   w:line("#pragma omp parallel for schedule(static)")
