@@ -17,7 +17,8 @@
 -- with the weight broadcast. The input gradient is the same kernel over the
 -- output gradient padded by k-1-p, with the kernel read flipped and
 -- transposed (a full correlation). The weight gradient is in
--- ops/conv_direct_weights.lua.
+-- ops/conv_direct_weights.lua, and the forward of layers with many input
+-- channels under a 2x2 max pool in ops/conv_direct_pooled.lua.
 local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
 local pooled = require("ops.conv_direct_pooled")
@@ -43,8 +44,6 @@ local MAX_ROW = 16384
 local WIDEST = WIDTHS[1].lanes
 -- Values that max_pool_band (emit/helpers.lua) reads past its last row.
 local POOL_READS = 16
--- The forward of ops/conv_direct_pooled.lua from this many input channels on.
-local POOLED_MIN_CIN = 8
 
 local ceil_div = util.ceil_div
 
@@ -139,12 +138,17 @@ end
 -- form).
 local function work(c, gm)
   local per_image, fixed = weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
-  if pooled.applies(c, WIDEST, POOLED_MIN_CIN) then fixed = math.max(fixed, pooled.fixed(c)) end
+  if pooled.applies(c, WIDEST) then fixed = math.max(fixed, pooled.fixed(c)) end
   return per_image, fixed
 end
 
 function direct.work(c)
   return work(c, geometry(c))
+end
+
+-- The fixed workspace, after the per-image part for n images.
+local function fixed_workspace(c, gm)
+  return string.format("s->work + (size_t)n * %d", work(c, gm))
 end
 
 direct.reads_dy_in_place = weights.reads_dy_in_place
@@ -332,9 +336,8 @@ function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
   pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
-  if pooled.applies(c, WIDEST, POOLED_MIN_CIN) then
-    local fixed = string.format("s->work + (size_t)n * %d", work(c, gm))
-    per_width(w, function(k) pooled.forward(w, g, node, c, gm, fixed, WIDTHS[k]) end)
+  if pooled.applies(c, WIDEST) then
+    per_width(w, function(k) pooled.forward(w, g, node, c, gm, fixed_workspace(c, gm), WIDTHS[k]) end)
     return
   end
   per_width(w, function(k)
@@ -370,7 +373,7 @@ end
 -- input gradient.
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
-  local fixed = string.format("s->work + (size_t)n * %d", work(c, gm))
+  local fixed = fixed_workspace(c, gm)
   local weight = util.trains(node, "weight")
   w:open("if (%s%s) {", weight, c.bias and " || " .. util.trains(node, "bias") or "")
   if gm.dw.by_channels then
