@@ -7,10 +7,11 @@ static int updated(const nn_tensor *t, const double *lr_mult, int i)
     return (t->flags & NN_TRAINABLE) && (!lr_mult || lr_mult[i] != 0.0);
 }
 
-int nn_grad_first_nonfinite(const nn_tensor *tensors, int n_tensors, const float *grads, const double *lr_mult)
+int nn_grad_first_nonfinite(const nn_tensor *tensors, int n_tensors, const float *grads, const double *lr_mult,
+                            const unsigned char *skip)
 {
     for (int t = 0; t < n_tensors; ++t) {
-        if (!updated(&tensors[t], lr_mult, t)) continue;
+        if (!updated(&tensors[t], lr_mult, t) || (skip && skip[t])) continue;
         const float *g = grads + tensors[t].offset;
         for (size_t i = 0; i < tensors[t].size; ++i)
             if (!isfinite(g[i])) return t;

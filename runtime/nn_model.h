@@ -45,6 +45,14 @@ typedef struct {
     double mult;
 } nn_lr_rule;
 
+/* The runtime's side of a fused optimizer step (optim.c), called by generated
+ * backward code when its state's `fuse` is set: count elements of tensor t's
+ * gradient g, from element first on, applied to the parameters p there; then
+ * the tensor marked as updated, once all of its gradient went through apply. */
+struct nn_fused_update;
+void nn_fused_apply(struct nn_fused_update *f, int t, size_t first, size_t count, float *p, const float *g);
+void nn_fused_done(struct nn_fused_update *f, int t);
+
 /* State and descriptor for one scalar type: float for training, double for
  * the gradient checks. Activations inside are channel-major (C x n x H x W);
  * forward takes the user's n x C x H x W input, 1 <= n <= batch. */
@@ -59,6 +67,10 @@ typedef struct {
                                         (NULL: all train) */                   \
         int accumulate_grads; /* 0: backward writes the parameter gradients; \
                                  1: adds to them (--accum's later batches) */  \
+        struct nn_fused_update *fuse; /* non-NULL (float, never while          \
+                                 accumulating): backward may apply the         \
+                                 optimizer's update to a tensor itself,        \
+                                 without writing its gradient (optim.h) */     \
     } state;                                                                    \
     typedef struct {                                                            \
         const char *name, *loss_name, *summary;                                 \

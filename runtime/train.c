@@ -381,10 +381,14 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     if (opt.teacher_spec && teacher_init(&te, m, teachers, n_teachers, &opt, &norm) != 0) return 1;
 
     nn_optimizer opt_state;
-    if (nn_optim_init(&opt_state, &opt.optim, m->n_params) != 0) {
+    nn_fused_update fused;
+    if (nn_optim_init(&opt_state, &opt.optim, m->n_params) != 0 ||
+        nn_fused_init(&fused, &opt_state, m->tensors, m->n_tensors, lr_mult) != 0) {
         fprintf(stderr, "train: out of memory for the optimizer state\n");
         return 1;
     }
+    /* backward applies updates itself where it can, unless something reads the whole gradient first */
+    const int fuse_updates = opt.accum == 1 && !(opt.clip_norm > 0);
     print_recipe(m, &opt);
     fflush(stdout);
 
@@ -488,10 +492,17 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                     for (size_t i = 0; i < (size_t)n * m->output_size; ++i) dz[i] *= share;
                 }
                 t.s.accumulate_grads = start != begin; /* the first micro-batch writes the gradients */
+                if (fuse_updates) nn_fused_begin(&fused, lr);
+                t.s.fuse = fuse_updates ? &fused : NULL;
                 m->backward(&t.s, n, NULL);
+                t.s.fuse = NULL;
             }
             if (failed) break;
-            const int bad = nn_grad_first_nonfinite(m->tensors, m->n_tensors, t.s.grads, lr_mult);
+            /* a tensor updated in backward was checked there; the run stops either way */
+            const int bad = fuse_updates && fused.nonfinite >= 0
+                                ? fused.nonfinite
+                                : nn_grad_first_nonfinite(m->tensors, m->n_tensors, t.s.grads, lr_mult,
+                                                          fuse_updates ? fused.done : NULL);
             if (bad >= 0) {
                 nn_progress_clear(&bar);
                 fprintf(stderr, "train: epoch %d step %ld: the gradient of %s is NaN or infinite; stopping "
@@ -505,7 +516,10 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                 if (norm2 > opt.clip_norm)
                     nn_grad_scale(m->tensors, m->n_tensors, t.s.grads, lr_mult, opt.clip_norm / norm2);
             }
-            nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr, lr_mult);
+            if (fuse_updates)
+                nn_fused_finish(&fused, t.s.params, t.s.grads);
+            else
+                nn_optim_step(&opt_state, m->tensors, m->n_tensors, t.s.params, t.s.grads, lr, lr_mult);
             if (opt.save_dir) nn_run_log_step(&log, epoch, step, update_loss, lr);
             if (opt.print_every && step % opt.print_every == 0) {
                 nn_progress_clear(&bar);
@@ -579,6 +593,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
 
     nn_run_log_close(&log);
     if (opt.teacher_spec) teacher_free(&te);
+    nn_fused_free(&fused);
     nn_optim_free(&opt_state);
     nn_trainer_free(&t);
     free(lr_mult);

@@ -132,11 +132,11 @@ Test(optim, clipping_by_global_norm_skips_frozen_tensors)
     g[0] = 3.0f, g[4] = -4.0f, g[8] = 100.0f, g[12] = NAN;
     const double mult[4] = { 1.0, 1.0, 0.0, 1.0 };
     cr_expect_float_eq(nn_grad_global_norm(tensors, 4, g, mult), 5.0, 1e-12);
-    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult), -1, "buffers and frozen tensors are not checked");
+    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult, NULL), -1, "buffers and frozen tensors are not checked");
     nn_grad_scale(tensors, 4, g, mult, 1.0 / 5.0);
     cr_expect_float_eq(g[0], 0.6f, 1e-7);
     cr_expect_float_eq(g[4], -0.8f, 1e-7);
     cr_expect_eq(g[8], 100.0f, "frozen gradients are left as they are");
     g[4] = INFINITY;
-    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult), 1);
+    cr_expect_eq(nn_grad_first_nonfinite(tensors, 4, g, mult, NULL), 1);
 }

@@ -85,6 +85,11 @@ $(eval $(call model_test,batchnorm,bn_tiny))
 $(eval $(call model_test,dropblock,dropblock_plain))
 $(eval $(call model_test,freeze,net_mini_resnet))
 
+# The fused optimizer step needs a float model: the shipped fmnist_cnn.
+$(TEST_BUILD)/test_fused: tests/test_fused.c generated/fmnist_cnn/fmnist_cnn.c $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) -Igenerated/fmnist_cnn $< generated/fmnist_cnn/fmnist_cnn.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
+
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@

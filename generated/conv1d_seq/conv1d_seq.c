@@ -294,6 +294,36 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
+}
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void conv1d_seq_load_input(const nn_state *s, const float *input, int n)
 {
@@ -919,12 +949,19 @@ static void conv1d_seq_8_forward(const nn_state *s, int n)
 static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 444416;
-    const float *w = s->params + 30144;
+    float *w = s->params + 30144;
     const float *dy = s->dacts + 501760;
     float *dw = s->grads + 30144;
     float *db = s->grads + 87488;
     float *dx = s->dacts + 444416;
-    if (trains(s, 4)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 0.0f, dx, 896);
+    }
+    if (n == 1 && s->fuse && trains(s, 4)) {
+        outer_update(s->fuse, 4, w, dy, x, 64, 896);
+    } else if (trains(s, 4)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 64, 896);
         } else if (n == 1) {
@@ -934,11 +971,6 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 896, 64, 1.0f, dy, 64, w, 896, 0.0f, dx, 896);
-    }
 }
 
 /* specs/conv1d_seq.lua:9: 9 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
@@ -985,12 +1017,19 @@ static void conv1d_seq_10_forward(const nn_state *s, int n)
 static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 505856;
-    const float *w = s->params + 87552;
+    float *w = s->params + 87552;
     const float *dy = s->dacts + 509952;
     float *dw = s->grads + 87552;
     float *db = s->grads + 88192;
     float *dx = s->dacts + 505856;
-    if (trains(s, 6)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 0.0f, dx, 64);
+    }
+    if (n == 1 && s->fuse && trains(s, 6)) {
+        outer_update(s->fuse, 6, w, dy, x, 10, 64);
+    } else if (trains(s, 6)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 10, 64);
         } else if (n == 1) {
@@ -1000,11 +1039,6 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 64, 10, 1.0f, dy, 10, w, 64, 0.0f, dx, 64);
-    }
 }
 
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */

@@ -309,6 +309,36 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
+}
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_cnn_load_input(const nn_state *s, const float *input, int n)
 {
@@ -2184,12 +2214,19 @@ static void fmnist_cnn_7_forward(const nn_state *s, int n)
 static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 2378752;
-    const float *w = s->params + 18816;
+    float *w = s->params + 18816;
     const float *dy = s->dacts + 2481152;
     float *dw = s->grads + 18816;
     float *db = s->grads + 223616;
     float *dx = s->dacts + 2378752;
-    if (trains(s, 4)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 0.0f, dx, 1600);
+    }
+    if (n == 1 && s->fuse && trains(s, 4)) {
+        outer_update(s->fuse, 4, w, dy, x, 128, 1600);
+    } else if (trains(s, 4)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 128, 1600);
         } else if (n == 1) {
@@ -2199,11 +2236,6 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 128, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1600, 128, 1.0f, dy, 128, w, 1600, 0.0f, dx, 1600);
-    }
 }
 
 /* specs/fmnist_cnn.lua:8: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
@@ -2250,12 +2282,19 @@ static void fmnist_cnn_9_forward(const nn_state *s, int n)
 static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 2489344;
-    const float *w = s->params + 223744;
+    float *w = s->params + 223744;
     const float *dy = s->dacts + 2497536;
     float *dw = s->grads + 223744;
     float *db = s->grads + 225024;
     float *dx = s->dacts + 2489344;
-    if (trains(s, 6)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 0.0f, dx, 128);
+    }
+    if (n == 1 && s->fuse && trains(s, 6)) {
+        outer_update(s->fuse, 6, w, dy, x, 10, 128);
+    } else if (trains(s, 6)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 10, 128);
         } else if (n == 1) {
@@ -2265,11 +2304,6 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 128, 10, 1.0f, dy, 10, w, 128, 0.0f, dx, 128);
-    }
 }
 
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */

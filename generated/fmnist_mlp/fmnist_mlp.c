@@ -41,6 +41,36 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
+}
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_mlp_load_input(const nn_state *s, const float *input, int n)
 {
@@ -96,12 +126,19 @@ static void fmnist_mlp_1_forward(const nn_state *s, int n)
 static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 50176;
-    const float *w = s->params;
+    float *w = s->params;
     const float *dy = s->dacts + 100352;
     float *dw = s->grads;
     float *db = s->grads + 200704;
     float *dx = s->dacts + 50176;
-    if (trains(s, 0)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 0.0f, dx, 784);
+    }
+    if (n == 1 && s->fuse && trains(s, 0)) {
+        outer_update(s->fuse, 0, w, dy, x, 256, 784);
+    } else if (trains(s, 0)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 256, 784);
         } else if (n == 1) {
@@ -111,11 +148,6 @@ static void fmnist_mlp_1_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 256, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 256, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 784, 256, 1.0f, dy, 256, w, 784, 0.0f, dx, 784);
-    }
 }
 
 /* specs/fmnist_mlp.lua:6: 2 (relu) | 256 -> 256 | 0 MACs per image | elementwise */
@@ -162,12 +194,19 @@ static void fmnist_mlp_3_forward(const nn_state *s, int n)
 static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 116736;
-    const float *w = s->params + 200960;
+    float *w = s->params + 200960;
     const float *dy = s->dacts + 133120;
     float *dw = s->grads + 200960;
     float *db = s->grads + 225536;
     float *dx = s->dacts + 116736;
-    if (trains(s, 2)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 0.0f, dx, 256);
+    }
+    if (n == 1 && s->fuse && trains(s, 2)) {
+        outer_update(s->fuse, 2, w, dy, x, 96, 256);
+    } else if (trains(s, 2)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 96, 256);
         } else if (n == 1) {
@@ -177,11 +216,6 @@ static void fmnist_mlp_3_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 3)) sum_cols(db, dy, n, 96, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 96, 256, 1.0f, w, 256, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 256, 96, 1.0f, dy, 96, w, 256, 0.0f, dx, 256);
-    }
 }
 
 /* specs/fmnist_mlp.lua:7: 4 (relu) | 96 -> 96 | 0 MACs per image | elementwise */
@@ -228,12 +262,19 @@ static void fmnist_mlp_5_forward(const nn_state *s, int n)
 static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 139264;
-    const float *w = s->params + 225632;
+    float *w = s->params + 225632;
     const float *dy = s->dacts + 145408;
     float *dw = s->grads + 225632;
     float *db = s->grads + 226592;
     float *dx = s->dacts + 139264;
-    if (trains(s, 4)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 0.0f, dx, 96);
+    }
+    if (n == 1 && s->fuse && trains(s, 4)) {
+        outer_update(s->fuse, 4, w, dy, x, 10, 96);
+    } else if (trains(s, 4)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 10, 96);
         } else if (n == 1) {
@@ -243,11 +284,6 @@ static void fmnist_mlp_5_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 10, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 96, 1.0f, w, 96, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 96, 10, 1.0f, dy, 10, w, 96, 0.0f, dx, 96);
-    }
 }
 
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */

@@ -288,6 +288,36 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
+}
+
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void inception_factorized_load_input(const nn_state *s, const float *input, int n)
 {
@@ -11564,12 +11594,19 @@ static void inception_factorized_fc_forward(const nn_state *s, int n)
 static void inception_factorized_fc_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 139624448;
-    const float *w = s->params + 1147520;
+    float *w = s->params + 1147520;
     const float *dy = s->dacts + 139641856;
     float *dw = s->grads + 1147520;
     float *db = s->grads + 1152960;
     float *dx = s->dacts + 139624448;
-    if (trains(s, 255)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 0.0f, dx, 544);
+    }
+    if (n == 1 && s->fuse && trains(s, 255)) {
+        outer_update(s->fuse, 255, w, dy, x, 10, 544);
+    } else if (trains(s, 255)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 10, 544);
         } else if (n == 1) {
@@ -11579,11 +11616,6 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
         }
     }
     if (trains(s, 256)) sum_cols(db, dy, n, 10, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 544, 10, 1.0f, dy, 10, w, 544, 0.0f, dx, 544);
-    }
 }
 
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */

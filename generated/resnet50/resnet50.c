@@ -231,6 +231,36 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
 }
 
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
+}
+
 /* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
  * len >= left + w): a row of input under one row of tiles. */
 static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
@@ -6808,12 +6838,19 @@ static void resnet50_linear_forward(const nn_state *s, int n)
 static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
 {
     const float *x = s->acts + 277446656;
-    const float *w = s->params + 23553472;
+    float *w = s->params + 23553472;
     const float *dy = s->dacts + 277512192;
     float *dw = s->grads + 23553472;
     float *db = s->grads + 23573952;
     float *dx = s->dacts + 277446656;
-    if (trains(s, 265)) {
+    if (need_dx && n == 1) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
+    } else if (need_dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 2048, 10, 1.0f, dy, 10, w, 2048, 0.0f, dx, 2048);
+    }
+    if (n == 1 && s->fuse && trains(s, 265)) {
+        outer_update(s->fuse, 265, w, dy, x, 10, 2048);
+    } else if (trains(s, 265)) {
         if (n == 1 && !s->accumulate_grads) {
             outer(dw, dy, x, 10, 2048);
         } else if (n == 1) {
@@ -6823,11 +6860,6 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
         }
     }
     if (trains(s, 266)) sum_cols(db, dy, n, 10, s->accumulate_grads);
-    if (need_dx && n == 1) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
-    } else if (need_dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 2048, 10, 1.0f, dy, 10, w, 2048, 0.0f, dx, 2048);
-    }
 }
 
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */

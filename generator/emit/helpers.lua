@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "max_pool_lanes", "unpool_vector", "unpool_plane", "pad_plane", "transpose8", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "max_pool_lanes", "unpool_vector", "unpool_plane", "pad_plane", "transpose8", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer", "outer_update" }
 
 helpers.TEXT = {
   vreal = [[
@@ -474,6 +474,37 @@ static inline void outer(real *restrict dw, const real *restrict dy, const real 
     #pragma omp parallel for
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
+}
+]],
+  outer_update = [[
+/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
+ * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
+ * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
+ * relu's mask: about half) are the zeros already in g. The threads split the rows as the
+ * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
+static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
+                                const real *restrict x, int rows, int cols)
+{
+    #pragma omp parallel
+    {
+        real g[2048];
+        int zero = 0; /* whether g holds only zeros */
+        #pragma omp for
+        for (int r = 0; r < rows; ++r) {
+            for (int c0 = 0; c0 < cols; c0 += 2048) {
+                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
+                if (dy[r] != 0) {
+                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
+                    zero = 0;
+                } else if (!zero) {
+                    memset(g, 0, sizeof g);
+                    zero = 1;
+                }
+                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
+            }
+        }
+    }
+    nn_fused_done(f, tensor);
 }
 ]],
 }

@@ -1,7 +1,7 @@
 -- linear{out_features, bias = true, init, bias_init}: y[n][out] = x[n][in] w^T + b
 -- GEMM over the batch; for one image (batch-1 training, inference) the
 -- matrix-vector and rank-1 routines, which OpenBLAS does several times faster
--- than a GEMM with one row.
+-- than a GEMM with one row, or the fused update below.
 local errors = require("errors")
 local util = require("ops.util")
 
@@ -43,15 +43,34 @@ function op.forward(node, w, g)
   end
 end
 
+-- At batch 1 with the trainer's optimizer step fused (float models; runtime/optim.h), the
+-- weight's gradient is never stored: outer_update hands it to the optimizer row by row. The
+-- input gradient comes first, as it reads the weights before their update.
 function op.backward(node, w, g)
   local f = node.fc
+  local fusable = g.T == "float"
+  local weight = util.tensor_index(node, "weight")
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
-  w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
+  w:line("%s%s *w = %s;", fusable and "" or "const ", g.T, g.params(node.p.weight))
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dw = %s;", g.T, g.grads(node.p.weight))
   if f.bias then w:line("%s *db = %s;", g.T, g.grads(node.p.bias)) end
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  w:open("if (%s) {", util.trains(node, "weight"))
+  w:open("if (need_dx && n == 1) {")
+  w:line("%s(CblasRowMajor, CblasTrans, %d, %d, %s, w, %d, dy, 1, %s, dx, 1);", g.gemv, f.fout, f.fin, g.one, f.fin,
+    util.dx_beta(node, g))
+  w:middle("} else if (need_dx) {")
+  w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",
+    g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, util.dx_beta(node, g), f.fin)
+  w:close()
+  if fusable then
+    g.need("outer_update")
+    w:open("if (n == 1 && s->fuse && trains(s, %d)) {", weight)
+    w:line("outer_update(s->fuse, %d, w, dy, x, %d, %d);", weight, f.fout, f.fin)
+    w:middle("} else if (trains(s, %d)) {", weight)
+  else
+    w:open("if (trains(s, %d)) {", weight)
+  end
   g.need("outer")
   w:open("if (n == 1 && !%s) {", util.ACCUMULATE)
   w:line("outer(dw, dy, x, %d, %d);", f.fout, f.fin)
@@ -66,13 +85,6 @@ function op.backward(node, w, g)
     g.need("sum_cols")
     w:line("if (%s) sum_cols(db, dy, n, %d, %s);", util.trains(node, "bias"), f.fout, util.ACCUMULATE)
   end
-  w:open("if (need_dx && n == 1) {")
-  w:line("%s(CblasRowMajor, CblasTrans, %d, %d, %s, w, %d, dy, 1, %s, dx, 1);", g.gemv, f.fout, f.fin, g.one, f.fin,
-    util.dx_beta(node, g))
-  w:middle("} else if (need_dx) {")
-  w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, %d, %d, %s, dy, %d, w, %d, %s, dx, %d);",
-    g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, util.dx_beta(node, g), f.fin)
-  w:close()
 end
 
 function op.strategy() return "gemm; gemv at batch 1" end

@@ -96,8 +96,13 @@ end
 -- The C condition under which backward computes the gradient of the node's
 -- parameter `suffix`: the trainer can freeze tensors (see emit/model.lua).
 function util.trains(node, suffix)
+  return string.format("trains(s, %d)", util.tensor_index(node, suffix))
+end
+
+-- The index in the model's tensor table of the node's parameter `suffix`.
+function util.tensor_index(node, suffix)
   for _, p in ipairs(node.params) do
-    if p.suffix == suffix then return string.format("trains(s, %d)", p.index) end
+    if p.suffix == suffix then return p.index end
   end
   error("no parameter " .. suffix .. " in " .. node.path)
 end

@@ -64,7 +64,9 @@ int main(int argc, char **argv)
     nn_optim_config cfg = nn_optim_defaults(NN_SGD);
     cfg.momentum = 0.9;
     nn_optimizer opt;
-    if (nn_optim_init(&opt, &cfg, m->n_params) != 0) return 1;
+    nn_fused_update fused; /* the trainer's step when it neither accumulates nor clips */
+    if (nn_optim_init(&opt, &cfg, m->n_params) != 0 || nn_fused_init(&fused, &opt, m->tensors, m->n_tensors, NULL))
+        return 1;
 
     double *times = must((size_t)repeats, sizeof(double));
     for (int r = -warmup; r < repeats; ++r) {
@@ -77,8 +79,10 @@ int main(int argc, char **argv)
         m->forward(&s, x, n, training);
         if (training) {
             m->loss(&s, target, n);
+            nn_fused_begin(&fused, 0.001);
+            s.fuse = &fused;
             m->backward(&s, n, NULL);
-            nn_optim_step(&opt, m->tensors, m->n_tensors, s.params, s.grads, 0.001, NULL);
+            nn_fused_finish(&fused, s.params, s.grads);
         }
         if (r >= 0) times[r] = nn_now() - t0;
     }
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
         }
     }
 #endif
+    nn_fused_free(&fused);
     nn_optim_free(&opt);
     return 0;
 }
