@@ -389,6 +389,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     }
     /* backward applies updates itself where it can, unless something reads the whole gradient first */
     const int fuse_updates = opt.accum == 1 && !(opt.clip_norm > 0);
+    t.s.fuse = fuse_updates ? &fused : NULL;
     print_recipe(m, &opt);
     fflush(stdout);
 
@@ -493,9 +494,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                 }
                 t.s.accumulate_grads = start != begin; /* the first micro-batch writes the gradients */
                 if (fuse_updates) nn_fused_begin(&fused, lr);
-                t.s.fuse = fuse_updates ? &fused : NULL;
                 m->backward(&t.s, n, NULL);
-                t.s.fuse = NULL;
             }
             if (failed) break;
             /* a tensor updated in backward was checked there; the run stops either way */
