@@ -259,6 +259,63 @@ __attribute__((always_inline)) static inline void transpose8(real *restrict dst,
     }
 }
 
+/* dst[((top + r) * wq + left + col) * cin + c] = src[c * cs + r * wd + col]: one image's cin
+ * planes of h x wd (cs apart) as a channels-last plane, padded with zeros to hq x wq (cin a
+ * multiple of 8), 8 channels x 8 columns at a time by transpose8 and the columns past the last
+ * multiple of 8 one by one. Always inlined, so that the sizes are literals. */
+__attribute__((always_inline)) static inline void to_channels_last(real *restrict dst, const real *restrict src,
+                                                                  size_t cs, int cin, int h, int wd, int hq,
+                                                                  int wq, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)hq * wq * cin);
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + ((size_t)(top + r) * wq + left) * cin + c;
+            const real *s = src + (size_t)c * cs + (size_t)r * wd;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + k * cs + col);
+                transpose8(d + (size_t)col * cin, cin, v);
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) d[(size_t)col * cin + k] = s[k * cs + col];
+        }
+}
+
+/* dst[c * cs + r * wd + col] = (or +=, when accumulating) src[((top + r) * wq + left + col) *
+ * cin + c]: the h x wd interior of a channels-last padded plane back to cin planes cs apart (cin
+ * a multiple of 8), by transpose8 as to_channels_last. */
+__attribute__((always_inline)) static inline void from_channels_last(real *restrict dst, size_t cs,
+                                                                    const real *restrict src, int cin, int h,
+                                                                    int wd, int wq, int top, int left,
+                                                                    int accumulate)
+{
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + (size_t)c * cs + (size_t)r * wd;
+            const real *s = src + ((size_t)(top + r) * wq + left) * cin + c;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + (size_t)(col + k) * cin);
+                if (!accumulate) {
+                    transpose8(d + col, cs, v);
+                    continue;
+                }
+                real t[64];
+                transpose8(t, 8, v);
+                for (int k = 0; k < 8; ++k)
+                    for (int j = 0; j < 8; ++j) d[k * cs + col + j] += t[k * 8 + j];
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) {
+                    const real v = s[(size_t)col * cin + k];
+                    d[k * cs + col] = accumulate ? d[k * cs + col] + v : v;
+                }
+        }
+}
+
 /* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
  * output. Given y, the output of a fused relu, dy is first masked in place (zero where
  * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
@@ -1043,7 +1100,7 @@ static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
     (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
 }
 
-/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct */
+/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct; backward scattered from the max pool's windows */
 static void fmnist_cnn_3_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 1434624;
@@ -1056,7 +1113,7 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
     #if WIDE_LANES == 16
-    float *wt = s->work + (size_t)n * 14144; /* the weights as [32][3][3][64] */
+    float *wt = s->work + (size_t)n * 8608; /* the weights as [32][3][3][64] */
     #pragma omp parallel for
     for (int j0 = 0; j0 < 288; j0 += 8) { /* pairs j: input channel j / 9, tap j % 9 */
         for (int co = 0; co < 64; co += 8) {
@@ -1143,7 +1200,7 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    float *wt = s->work + (size_t)n * 14144; /* the weights as [32][3][3][64] */
+    float *wt = s->work + (size_t)n * 8608; /* the weights as [32][3][3][64] */
     #pragma omp parallel for
     for (int j0 = 0; j0 < 288; j0 += 8) { /* pairs j: input channel j / 9, tap j % 9 */
         for (int co = 0; co < 64; co += 8) {
@@ -1236,925 +1293,223 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     float *dw = s->grads + 320;
     float *db = s->grads + 18752;
     float *dx = s->dacts + 1434624;
-    if (trains(s, 2) || trains(s, 3)) {
-        float *dyt = s->work; /* dy transposed: [n][121][64] */
+    if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 25, s->accumulate_grads);
+    if (trains(s, 2) || need_dx) {
+        float *gs = s->work; /* the windows' gradients: [n][64][25] */
+        int32_t *at = (int32_t *)(gs + (size_t)n * 1600); /* where each scatters: [n][64][25] */
         #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            float *t = dyt + (size_t)i * 7744;
-            memset(t, 0, sizeof(float) * 7744);
             for (int co = 0; co < 64; ++co) {
-                const size_t j = ((size_t)co * n + i) * 25;
-                for (int o = 0; o < 25; ++o) t[parg[j + o] * 64 + co] = py[j + o] > 0 ? pg[j + o] : 0;
+                const size_t j = ((size_t)co * n + i) * 25, t = ((size_t)i * 64 + co) * 25;
+                for (int k = 0; k < 25; ++k) {
+                    gs[t + k] = py[j + k] > 0 ? pg[j + k] : 0;
+                    at[t + k] = parg[j + k] / 11 * 13 + parg[j + k] % 11;
+                }
             }
         }
-        if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 25, s->accumulate_grads);
+        float *xt = gs + (size_t)n * 3200; /* x, then dx: channels-last and padded, [n][13][13][32] */
         if (trains(s, 2)) {
-            float *xp = dyt + (size_t)n * 7744; /* x padded: [32][n][14][13] */
-            #pragma omp parallel for
-            for (int p = 0; p < 32 * n; ++p)
-                pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
-            float *dwt = s->work + (size_t)n * 14144; /* the sums: [32][3][3][64] */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i)
+                to_channels_last(xt + (size_t)i * 5408, x + (size_t)i * 169, (size_t)n * 169, 32, 13, 13, 13, 13, 0, 0);
+            float *dwt = s->work + (size_t)n * 8608; /* the sums: [64][3][3][32] */
             memset(dwt, 0, sizeof(float) * 18432);
             #if WIDE_LANES == 16
-            /* tiles: 2 x 16 output channels x (4 input channels x 1 x 3 taps) */
+            /* tiles: 1 output channel x 3x3 taps x 2 vectors of 16 input channels */
             #pragma omp parallel
             {
-                for (int i0 = 0; i0 < n; i0 += 8) {
-                    const int i1 = i0 + 8 < n ? i0 + 8 : n;
-                    #pragma omp for schedule(static)
-                    for (int tile = 0; tile < 48; ++tile) {
-                        const int cb = tile % 2, cib = tile / 2 % 8, ga = tile / 16, gb = 0;
-                        float *acc = dwt + ((size_t)(cib * 4 * 3 + ga * 1) * 3 + gb * 3) * 64 + cb * 32;
-                        vwide a[12][2];
+                for (int i = 0; i < n; ++i) {
+                    const float *xi = xt + (size_t)i * 5408;
+                    /* a static schedule gives each thread the same tiles for every image: no barrier */
+                    #pragma omp for schedule(static) nowait
+                    for (int tile = 0; tile < 64; ++tile) {
+                        const int co = tile / 1;
+                        float *acc = dwt + (size_t)co * 288;
+                        vwide a[9][2];
                         vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
-                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 80);
-                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 144);
-                        vwload(&a[3][0], acc + 576); vwload(&a[3][1], acc + 592);
-                        vwload(&a[4][0], acc + 640); vwload(&a[4][1], acc + 656);
-                        vwload(&a[5][0], acc + 704); vwload(&a[5][1], acc + 720);
-                        vwload(&a[6][0], acc + 1152); vwload(&a[6][1], acc + 1168);
-                        vwload(&a[7][0], acc + 1216); vwload(&a[7][1], acc + 1232);
-                        vwload(&a[8][0], acc + 1280); vwload(&a[8][1], acc + 1296);
-                        vwload(&a[9][0], acc + 1728); vwload(&a[9][1], acc + 1744);
-                        vwload(&a[10][0], acc + 1792); vwload(&a[10][1], acc + 1808);
-                        vwload(&a[11][0], acc + 1856); vwload(&a[11][1], acc + 1872);
-                        for (int i = i0; i < i1; ++i) {
-                            const float *d = dyt + (size_t)i * 7744 + cb * 32;
-                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 182 + ga * 13 + gb * 3;
-                            const float *x1 = x0 + (size_t)1 * n * 182;
-                            const float *x2 = x0 + (size_t)2 * n * 182;
-                            const float *x3 = x0 + (size_t)3 * n * 182;
-                            for (int oh = 0; oh < 10; ++oh) {
-                                for (int ow = 0; ow < 10; ++ow) {
-                                    const float *dq = d + (oh * 11 + ow) * 64;
-                                    const int q = oh * 13 + ow;
-                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
-                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
-                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
-                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
-                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
-                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
-                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
-                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
-                                    a[7][0] += x2[q + 1] * d0; a[7][1] += x2[q + 1] * d1;
-                                    a[8][0] += x2[q + 2] * d0; a[8][1] += x2[q + 2] * d1;
-                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
-                                    a[10][0] += x3[q + 1] * d0; a[10][1] += x3[q + 1] * d1;
-                                    a[11][0] += x3[q + 2] * d0; a[11][1] += x3[q + 2] * d1;
-                                }
-                            }
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
+                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
+                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
+                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
+                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
+                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
+                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
+                        const float *gi = gs + ((size_t)i * 64 + co) * 25;
+                        const int32_t *ai = at + ((size_t)i * 64 + co) * 25;
+                        for (int k = 0; k < 25; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            const float *xq = xi + (size_t)ai[k] * 32;
+                            vwide v0, v1;
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
+                            vwload(&v0, xq + 416); vwload(&v1, xq + 432); a[3][0] += gv * v0; a[3][1] += gv * v1; /* tap (1, 0) */
+                            vwload(&v0, xq + 448); vwload(&v1, xq + 464); a[4][0] += gv * v0; a[4][1] += gv * v1; /* tap (1, 1) */
+                            vwload(&v0, xq + 480); vwload(&v1, xq + 496); a[5][0] += gv * v0; a[5][1] += gv * v1; /* tap (1, 2) */
+                            vwload(&v0, xq + 832); vwload(&v1, xq + 848); a[6][0] += gv * v0; a[6][1] += gv * v1; /* tap (2, 0) */
+                            vwload(&v0, xq + 864); vwload(&v1, xq + 880); a[7][0] += gv * v0; a[7][1] += gv * v1; /* tap (2, 1) */
+                            vwload(&v0, xq + 896); vwload(&v1, xq + 912); a[8][0] += gv * v0; a[8][1] += gv * v1; /* tap (2, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
-                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 80, &a[1][1], sizeof a[1][1]);
-                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 144, &a[2][1], sizeof a[2][1]);
-                        memcpy(acc + 576, &a[3][0], sizeof a[3][0]); memcpy(acc + 592, &a[3][1], sizeof a[3][1]);
-                        memcpy(acc + 640, &a[4][0], sizeof a[4][0]); memcpy(acc + 656, &a[4][1], sizeof a[4][1]);
-                        memcpy(acc + 704, &a[5][0], sizeof a[5][0]); memcpy(acc + 720, &a[5][1], sizeof a[5][1]);
-                        memcpy(acc + 1152, &a[6][0], sizeof a[6][0]); memcpy(acc + 1168, &a[6][1], sizeof a[6][1]);
-                        memcpy(acc + 1216, &a[7][0], sizeof a[7][0]); memcpy(acc + 1232, &a[7][1], sizeof a[7][1]);
-                        memcpy(acc + 1280, &a[8][0], sizeof a[8][0]); memcpy(acc + 1296, &a[8][1], sizeof a[8][1]);
-                        memcpy(acc + 1728, &a[9][0], sizeof a[9][0]); memcpy(acc + 1744, &a[9][1], sizeof a[9][1]);
-                        memcpy(acc + 1792, &a[10][0], sizeof a[10][0]); memcpy(acc + 1808, &a[10][1], sizeof a[10][1]);
-                        memcpy(acc + 1856, &a[11][0], sizeof a[11][0]); memcpy(acc + 1872, &a[11][1], sizeof a[11][1]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 80, &a[2][1], sizeof a[0][0]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[0][0]); memcpy(acc + 112, &a[3][1], sizeof a[0][0]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[0][0]); memcpy(acc + 144, &a[4][1], sizeof a[0][0]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[0][0]); memcpy(acc + 176, &a[5][1], sizeof a[0][0]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[0][0]); memcpy(acc + 208, &a[6][1], sizeof a[0][0]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[0][0]); memcpy(acc + 240, &a[7][1], sizeof a[0][0]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[0][0]); memcpy(acc + 272, &a[8][1], sizeof a[0][0]);
                     }
                 }
             }
             #else /* 8 lanes */
-            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            /* tiles: 1 output channel x 3x3 taps x 1 vectors of 8 input channels */
             #pragma omp parallel
             {
-                for (int i0 = 0; i0 < n; i0 += 8) {
-                    const int i1 = i0 + 8 < n ? i0 + 8 : n;
-                    #pragma omp for schedule(static)
-                    for (int tile = 0; tile < 192; ++tile) {
-                        const int cb = tile % 4, cib = tile / 4 % 16, ga = tile / 64, gb = 0;
-                        float *acc = dwt + ((size_t)(cib * 2 * 3 + ga * 1) * 3 + gb * 3) * 64 + cb * 16;
-                        vwide a[6][2];
-                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
-                        vwload(&a[1][0], acc + 64); vwload(&a[1][1], acc + 72);
-                        vwload(&a[2][0], acc + 128); vwload(&a[2][1], acc + 136);
-                        vwload(&a[3][0], acc + 576); vwload(&a[3][1], acc + 584);
-                        vwload(&a[4][0], acc + 640); vwload(&a[4][1], acc + 648);
-                        vwload(&a[5][0], acc + 704); vwload(&a[5][1], acc + 712);
-                        for (int i = i0; i < i1; ++i) {
-                            const float *d = dyt + (size_t)i * 7744 + cb * 16;
-                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 182 + ga * 13 + gb * 3;
-                            const float *x1 = x0 + (size_t)1 * n * 182;
-                            for (int oh = 0; oh < 10; ++oh) {
-                                for (int ow = 0; ow < 10; ++ow) {
-                                    const float *dq = d + (oh * 11 + ow) * 64;
-                                    const int q = oh * 13 + ow;
-                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
-                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
-                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
-                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
-                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
-                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
-                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
-                                }
-                            }
+                for (int i = 0; i < n; ++i) {
+                    const float *xi = xt + (size_t)i * 5408;
+                    /* a static schedule gives each thread the same tiles for every image: no barrier */
+                    #pragma omp for schedule(static) nowait
+                    for (int tile = 0; tile < 256; ++tile) {
+                        const int co = tile / 4;
+                        const int cb = tile % 4;
+                        float *acc = dwt + (size_t)co * 288 + cb * 8;
+                        vwide a[9][1];
+                        vwload(&a[0][0], acc + 0);
+                        vwload(&a[1][0], acc + 32);
+                        vwload(&a[2][0], acc + 64);
+                        vwload(&a[3][0], acc + 96);
+                        vwload(&a[4][0], acc + 128);
+                        vwload(&a[5][0], acc + 160);
+                        vwload(&a[6][0], acc + 192);
+                        vwload(&a[7][0], acc + 224);
+                        vwload(&a[8][0], acc + 256);
+                        const float *gi = gs + ((size_t)i * 64 + co) * 25;
+                        const int32_t *ai = at + ((size_t)i * 64 + co) * 25;
+                        for (int k = 0; k < 25; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            const float *xq = xi + (size_t)ai[k] * 32 + cb * 8;
+                            vwide v0;
+                            vwload(&v0, xq + 0); a[0][0] += gv * v0; /* tap (0, 0) */
+                            vwload(&v0, xq + 32); a[1][0] += gv * v0; /* tap (0, 1) */
+                            vwload(&v0, xq + 64); a[2][0] += gv * v0; /* tap (0, 2) */
+                            vwload(&v0, xq + 416); a[3][0] += gv * v0; /* tap (1, 0) */
+                            vwload(&v0, xq + 448); a[4][0] += gv * v0; /* tap (1, 1) */
+                            vwload(&v0, xq + 480); a[5][0] += gv * v0; /* tap (1, 2) */
+                            vwload(&v0, xq + 832); a[6][0] += gv * v0; /* tap (2, 0) */
+                            vwload(&v0, xq + 864); a[7][0] += gv * v0; /* tap (2, 1) */
+                            vwload(&v0, xq + 896); a[8][0] += gv * v0; /* tap (2, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
-                        memcpy(acc + 64, &a[1][0], sizeof a[1][0]); memcpy(acc + 72, &a[1][1], sizeof a[1][1]);
-                        memcpy(acc + 128, &a[2][0], sizeof a[2][0]); memcpy(acc + 136, &a[2][1], sizeof a[2][1]);
-                        memcpy(acc + 576, &a[3][0], sizeof a[3][0]); memcpy(acc + 584, &a[3][1], sizeof a[3][1]);
-                        memcpy(acc + 640, &a[4][0], sizeof a[4][0]); memcpy(acc + 648, &a[4][1], sizeof a[4][1]);
-                        memcpy(acc + 704, &a[5][0], sizeof a[5][0]); memcpy(acc + 712, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]);
+                        memcpy(acc + 96, &a[3][0], sizeof a[0][0]);
+                        memcpy(acc + 128, &a[4][0], sizeof a[0][0]);
+                        memcpy(acc + 160, &a[5][0], sizeof a[0][0]);
+                        memcpy(acc + 192, &a[6][0], sizeof a[0][0]);
+                        memcpy(acc + 224, &a[7][0], sizeof a[0][0]);
+                        memcpy(acc + 256, &a[8][0], sizeof a[0][0]);
                     }
                 }
             }
             #endif
-            for (int j = 0; j < 288; ++j)
-                for (int co = 0; co < 64; ++co) put_grad(s, &dw[co * 288 + j], dwt[j * 64 + co]);
+            for (int co = 0; co < 64; ++co)
+                for (int ci = 0; ci < 32; ++ci)
+                    for (int t = 0; t < 9; ++t) put_grad(s, &dw[(co * 32 + ci) * 9 + t], dwt[(co * 9 + t) * 32 + ci]);
         }
-    }
-    if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [64][n][17][13] */
-        #pragma omp parallel for
-        for (int p = 0; p < 64 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 221, pg + (size_t)p * 25, parg + (size_t)p * 25, py + (size_t)p * 25, 25, 11, 221, 13, 2, 2);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = w + (size_t)cb * 72;
-                    const float *xb = dyp + (size_t)i * 221 + band * 169;
-                    float yt[1536]; /* the band, wide: [8][192] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0 */
-                        vwide a[8][3];
-                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
-                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
-                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
-                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
-                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
-                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
-                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
-                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 0;
-                            const float *wc = wb + ci * 288;
-                            vwide v0, v1, v2;
-                            vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
-                            a[1][1] += wc[17] * v1; a[1][2] += wc[17] * v2;
-                            a[2][1] += wc[26] * v1; a[2][2] += wc[26] * v2;
-                            a[3][1] += wc[35] * v1; a[3][2] += wc[35] * v2;
-                            a[4][1] += wc[44] * v1; a[4][2] += wc[44] * v2;
-                            a[5][1] += wc[53] * v1; a[5][2] += wc[53] * v2;
-                            a[6][1] += wc[62] * v1; a[6][2] += wc[62] * v2;
-                            a[7][1] += wc[71] * v1; a[7][2] += wc[71] * v2;
-                            vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
-                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
-                            a[1][1] += wc[16] * v1; a[1][2] += wc[16] * v2;
-                            a[2][1] += wc[25] * v1; a[2][2] += wc[25] * v2;
-                            a[3][1] += wc[34] * v1; a[3][2] += wc[34] * v2;
-                            a[4][1] += wc[43] * v1; a[4][2] += wc[43] * v2;
-                            a[5][1] += wc[52] * v1; a[5][2] += wc[52] * v2;
-                            a[6][1] += wc[61] * v1; a[6][2] += wc[61] * v2;
-                            a[7][1] += wc[70] * v1; a[7][2] += wc[70] * v2;
-                            vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
-                            a[1][1] += wc[15] * v1; a[1][2] += wc[15] * v2;
-                            a[2][1] += wc[24] * v1; a[2][2] += wc[24] * v2;
-                            a[3][1] += wc[33] * v1; a[3][2] += wc[33] * v2;
-                            a[4][1] += wc[42] * v1; a[4][2] += wc[42] * v2;
-                            a[5][1] += wc[51] * v1; a[5][2] += wc[51] * v2;
-                            a[6][1] += wc[60] * v1; a[6][2] += wc[60] * v2;
-                            a[7][1] += wc[69] * v1; a[7][2] += wc[69] * v2;
-                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
-                            a[1][0] += wc[14] * v0; a[1][1] += wc[14] * v1; a[1][2] += wc[14] * v2;
-                            a[2][0] += wc[23] * v0; a[2][1] += wc[23] * v1; a[2][2] += wc[23] * v2;
-                            a[3][0] += wc[32] * v0; a[3][1] += wc[32] * v1; a[3][2] += wc[32] * v2;
-                            a[4][0] += wc[41] * v0; a[4][1] += wc[41] * v1; a[4][2] += wc[41] * v2;
-                            a[5][0] += wc[50] * v0; a[5][1] += wc[50] * v1; a[5][2] += wc[50] * v2;
-                            a[6][0] += wc[59] * v0; a[6][1] += wc[59] * v1; a[6][2] += wc[59] * v2;
-                            a[7][0] += wc[68] * v0; a[7][1] += wc[68] * v1; a[7][2] += wc[68] * v2;
-                            vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
-                            a[1][0] += wc[13] * v0; a[1][1] += wc[13] * v1; a[1][2] += wc[13] * v2;
-                            a[2][0] += wc[22] * v0; a[2][1] += wc[22] * v1; a[2][2] += wc[22] * v2;
-                            a[3][0] += wc[31] * v0; a[3][1] += wc[31] * v1; a[3][2] += wc[31] * v2;
-                            a[4][0] += wc[40] * v0; a[4][1] += wc[40] * v1; a[4][2] += wc[40] * v2;
-                            a[5][0] += wc[49] * v0; a[5][1] += wc[49] * v1; a[5][2] += wc[49] * v2;
-                            a[6][0] += wc[58] * v0; a[6][1] += wc[58] * v1; a[6][2] += wc[58] * v2;
-                            a[7][0] += wc[67] * v0; a[7][1] += wc[67] * v1; a[7][2] += wc[67] * v2;
-                            vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
-                            a[1][0] += wc[12] * v0; a[1][1] += wc[12] * v1; a[1][2] += wc[12] * v2;
-                            a[2][0] += wc[21] * v0; a[2][1] += wc[21] * v1; a[2][2] += wc[21] * v2;
-                            a[3][0] += wc[30] * v0; a[3][1] += wc[30] * v1; a[3][2] += wc[30] * v2;
-                            a[4][0] += wc[39] * v0; a[4][1] += wc[39] * v1; a[4][2] += wc[39] * v2;
-                            a[5][0] += wc[48] * v0; a[5][1] += wc[48] * v1; a[5][2] += wc[48] * v2;
-                            a[6][0] += wc[57] * v0; a[6][1] += wc[57] * v1; a[6][2] += wc[57] * v2;
-                            a[7][0] += wc[66] * v0; a[7][1] += wc[66] * v1; a[7][2] += wc[66] * v2;
-                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[11] * v0; a[1][1] += wc[11] * v1; a[1][2] += wc[11] * v2;
-                            a[2][0] += wc[20] * v0; a[2][1] += wc[20] * v1; a[2][2] += wc[20] * v2;
-                            a[3][0] += wc[29] * v0; a[3][1] += wc[29] * v1; a[3][2] += wc[29] * v2;
-                            a[4][0] += wc[38] * v0; a[4][1] += wc[38] * v1; a[4][2] += wc[38] * v2;
-                            a[5][0] += wc[47] * v0; a[5][1] += wc[47] * v1; a[5][2] += wc[47] * v2;
-                            a[6][0] += wc[56] * v0; a[6][1] += wc[56] * v1; a[6][2] += wc[56] * v2;
-                            a[7][0] += wc[65] * v0; a[7][1] += wc[65] * v1; a[7][2] += wc[65] * v2;
-                            vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[10] * v0; a[1][1] += wc[10] * v1; a[1][2] += wc[10] * v2;
-                            a[2][0] += wc[19] * v0; a[2][1] += wc[19] * v1; a[2][2] += wc[19] * v2;
-                            a[3][0] += wc[28] * v0; a[3][1] += wc[28] * v1; a[3][2] += wc[28] * v2;
-                            a[4][0] += wc[37] * v0; a[4][1] += wc[37] * v1; a[4][2] += wc[37] * v2;
-                            a[5][0] += wc[46] * v0; a[5][1] += wc[46] * v1; a[5][2] += wc[46] * v2;
-                            a[6][0] += wc[55] * v0; a[6][1] += wc[55] * v1; a[6][2] += wc[55] * v2;
-                            a[7][0] += wc[64] * v0; a[7][1] += wc[64] * v1; a[7][2] += wc[64] * v2;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[9] * v0; a[1][1] += wc[9] * v1; a[1][2] += wc[9] * v2;
-                            a[2][0] += wc[18] * v0; a[2][1] += wc[18] * v1; a[2][2] += wc[18] * v2;
-                            a[3][0] += wc[27] * v0; a[3][1] += wc[27] * v1; a[3][2] += wc[27] * v2;
-                            a[4][0] += wc[36] * v0; a[4][1] += wc[36] * v1; a[4][2] += wc[36] * v2;
-                            a[5][0] += wc[45] * v0; a[5][1] += wc[45] * v1; a[5][2] += wc[45] * v2;
-                            a[6][0] += wc[54] * v0; a[6][1] += wc[54] * v1; a[6][2] += wc[54] * v2;
-                            a[7][0] += wc[63] * v0; a[7][1] += wc[63] * v1; a[7][2] += wc[63] * v2;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 3; ++v) {
-                                memcpy(yt + c * 192 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+        if (need_dx) {
+            float *wt = s->work + (size_t)n * 8608; /* the weights, channels-last: [64][3][3][32] */
+            #pragma omp parallel for schedule(static)
+            for (int co = 0; co < 64; ++co)
+                for (int ci = 0; ci < 32; ++ci)
+                    for (int t = 0; t < 9; ++t) wt[(co * 9 + t) * 32 + ci] = w[(co * 32 + ci) * 9 + t];
+            float *dxt = xt;
+            #if WIDE_LANES == 16
+            /* tiles: 1 output channel x 3x3 taps x 2 vectors of 16 input channels, in registers */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i) {
+                float *d = dxt + (size_t)i * 5408;
+                memset(d, 0, sizeof(float) * 5408);
+                for (int tile = 0; tile < 1; ++tile) {
+                    for (int co = 0; co < 64; ++co) {
+                        const float *wc = wt + (size_t)co * 288;
+                        vwide r[9][2];
+                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 16);
+                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 48);
+                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 80);
+                        vwload(&r[3][0], wc + 96); vwload(&r[3][1], wc + 112);
+                        vwload(&r[4][0], wc + 128); vwload(&r[4][1], wc + 144);
+                        vwload(&r[5][0], wc + 160); vwload(&r[5][1], wc + 176);
+                        vwload(&r[6][0], wc + 192); vwload(&r[6][1], wc + 208);
+                        vwload(&r[7][0], wc + 224); vwload(&r[7][1], wc + 240);
+                        vwload(&r[8][0], wc + 256); vwload(&r[8][1], wc + 272);
+                        const float *gi = gs + ((size_t)i * 64 + co) * 25;
+                        const int32_t *ai = at + ((size_t)i * 64 + co) * 25;
+                        for (int k = 0; k < 25; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            float *dq = d + (size_t)ai[k] * 32;
+                            vwide v0, v1;
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); vwload(&v1, dq + 432); v1 += gv * r[3][1]; memcpy(dq + 432, &v1, sizeof v1); /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); vwload(&v1, dq + 464); v1 += gv * r[4][1]; memcpy(dq + 464, &v1, sizeof v1); /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); vwload(&v1, dq + 496); v1 += gv * r[5][1]; memcpy(dq + 496, &v1, sizeof v1); /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); vwload(&v1, dq + 848); v1 += gv * r[6][1]; memcpy(dq + 848, &v1, sizeof v1); /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); vwload(&v1, dq + 880); v1 += gv * r[7][1]; memcpy(dq + 880, &v1, sizeof v1); /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); vwload(&v1, dq + 912); v1 += gv * r[8][1]; memcpy(dq + 912, &v1, sizeof v1); /* tap (2, 2) */
                         }
                     }
-                    for (int pt = 1; pt < 3; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[8][3];
-                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
-                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
-                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
-                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
-                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
-                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
-                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
-                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + pt * 48;
-                            const float *wc = wb + ci * 288;
-                            vwide v0, v1, v2;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2;
-                            a[1][0] += wc[17] * v0; a[1][1] += wc[17] * v1; a[1][2] += wc[17] * v2;
-                            a[2][0] += wc[26] * v0; a[2][1] += wc[26] * v1; a[2][2] += wc[26] * v2;
-                            a[3][0] += wc[35] * v0; a[3][1] += wc[35] * v1; a[3][2] += wc[35] * v2;
-                            a[4][0] += wc[44] * v0; a[4][1] += wc[44] * v1; a[4][2] += wc[44] * v2;
-                            a[5][0] += wc[53] * v0; a[5][1] += wc[53] * v1; a[5][2] += wc[53] * v2;
-                            a[6][0] += wc[62] * v0; a[6][1] += wc[62] * v1; a[6][2] += wc[62] * v2;
-                            a[7][0] += wc[71] * v0; a[7][1] += wc[71] * v1; a[7][2] += wc[71] * v2;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2;
-                            a[1][0] += wc[16] * v0; a[1][1] += wc[16] * v1; a[1][2] += wc[16] * v2;
-                            a[2][0] += wc[25] * v0; a[2][1] += wc[25] * v1; a[2][2] += wc[25] * v2;
-                            a[3][0] += wc[34] * v0; a[3][1] += wc[34] * v1; a[3][2] += wc[34] * v2;
-                            a[4][0] += wc[43] * v0; a[4][1] += wc[43] * v1; a[4][2] += wc[43] * v2;
-                            a[5][0] += wc[52] * v0; a[5][1] += wc[52] * v1; a[5][2] += wc[52] * v2;
-                            a[6][0] += wc[61] * v0; a[6][1] += wc[61] * v1; a[6][2] += wc[61] * v2;
-                            a[7][0] += wc[70] * v0; a[7][1] += wc[70] * v1; a[7][2] += wc[70] * v2;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2;
-                            a[1][0] += wc[15] * v0; a[1][1] += wc[15] * v1; a[1][2] += wc[15] * v2;
-                            a[2][0] += wc[24] * v0; a[2][1] += wc[24] * v1; a[2][2] += wc[24] * v2;
-                            a[3][0] += wc[33] * v0; a[3][1] += wc[33] * v1; a[3][2] += wc[33] * v2;
-                            a[4][0] += wc[42] * v0; a[4][1] += wc[42] * v1; a[4][2] += wc[42] * v2;
-                            a[5][0] += wc[51] * v0; a[5][1] += wc[51] * v1; a[5][2] += wc[51] * v2;
-                            a[6][0] += wc[60] * v0; a[6][1] += wc[60] * v1; a[6][2] += wc[60] * v2;
-                            a[7][0] += wc[69] * v0; a[7][1] += wc[69] * v1; a[7][2] += wc[69] * v2;
-                            vwload(&v0, xr + 13); vwload(&v1, xr + 29); vwload(&v2, xr + 45); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
-                            a[1][0] += wc[14] * v0; a[1][1] += wc[14] * v1; a[1][2] += wc[14] * v2;
-                            a[2][0] += wc[23] * v0; a[2][1] += wc[23] * v1; a[2][2] += wc[23] * v2;
-                            a[3][0] += wc[32] * v0; a[3][1] += wc[32] * v1; a[3][2] += wc[32] * v2;
-                            a[4][0] += wc[41] * v0; a[4][1] += wc[41] * v1; a[4][2] += wc[41] * v2;
-                            a[5][0] += wc[50] * v0; a[5][1] += wc[50] * v1; a[5][2] += wc[50] * v2;
-                            a[6][0] += wc[59] * v0; a[6][1] += wc[59] * v1; a[6][2] += wc[59] * v2;
-                            a[7][0] += wc[68] * v0; a[7][1] += wc[68] * v1; a[7][2] += wc[68] * v2;
-                            vwload(&v0, xr + 14); vwload(&v1, xr + 30); vwload(&v2, xr + 46); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
-                            a[1][0] += wc[13] * v0; a[1][1] += wc[13] * v1; a[1][2] += wc[13] * v2;
-                            a[2][0] += wc[22] * v0; a[2][1] += wc[22] * v1; a[2][2] += wc[22] * v2;
-                            a[3][0] += wc[31] * v0; a[3][1] += wc[31] * v1; a[3][2] += wc[31] * v2;
-                            a[4][0] += wc[40] * v0; a[4][1] += wc[40] * v1; a[4][2] += wc[40] * v2;
-                            a[5][0] += wc[49] * v0; a[5][1] += wc[49] * v1; a[5][2] += wc[49] * v2;
-                            a[6][0] += wc[58] * v0; a[6][1] += wc[58] * v1; a[6][2] += wc[58] * v2;
-                            a[7][0] += wc[67] * v0; a[7][1] += wc[67] * v1; a[7][2] += wc[67] * v2;
-                            vwload(&v0, xr + 15); vwload(&v1, xr + 31); vwload(&v2, xr + 47); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
-                            a[1][0] += wc[12] * v0; a[1][1] += wc[12] * v1; a[1][2] += wc[12] * v2;
-                            a[2][0] += wc[21] * v0; a[2][1] += wc[21] * v1; a[2][2] += wc[21] * v2;
-                            a[3][0] += wc[30] * v0; a[3][1] += wc[30] * v1; a[3][2] += wc[30] * v2;
-                            a[4][0] += wc[39] * v0; a[4][1] += wc[39] * v1; a[4][2] += wc[39] * v2;
-                            a[5][0] += wc[48] * v0; a[5][1] += wc[48] * v1; a[5][2] += wc[48] * v2;
-                            a[6][0] += wc[57] * v0; a[6][1] += wc[57] * v1; a[6][2] += wc[57] * v2;
-                            a[7][0] += wc[66] * v0; a[7][1] += wc[66] * v1; a[7][2] += wc[66] * v2;
-                            vwload(&v0, xr + 26); vwload(&v1, xr + 42); vwload(&v2, xr + 58); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[11] * v0; a[1][1] += wc[11] * v1; a[1][2] += wc[11] * v2;
-                            a[2][0] += wc[20] * v0; a[2][1] += wc[20] * v1; a[2][2] += wc[20] * v2;
-                            a[3][0] += wc[29] * v0; a[3][1] += wc[29] * v1; a[3][2] += wc[29] * v2;
-                            a[4][0] += wc[38] * v0; a[4][1] += wc[38] * v1; a[4][2] += wc[38] * v2;
-                            a[5][0] += wc[47] * v0; a[5][1] += wc[47] * v1; a[5][2] += wc[47] * v2;
-                            a[6][0] += wc[56] * v0; a[6][1] += wc[56] * v1; a[6][2] += wc[56] * v2;
-                            a[7][0] += wc[65] * v0; a[7][1] += wc[65] * v1; a[7][2] += wc[65] * v2;
-                            vwload(&v0, xr + 27); vwload(&v1, xr + 43); vwload(&v2, xr + 59); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[10] * v0; a[1][1] += wc[10] * v1; a[1][2] += wc[10] * v2;
-                            a[2][0] += wc[19] * v0; a[2][1] += wc[19] * v1; a[2][2] += wc[19] * v2;
-                            a[3][0] += wc[28] * v0; a[3][1] += wc[28] * v1; a[3][2] += wc[28] * v2;
-                            a[4][0] += wc[37] * v0; a[4][1] += wc[37] * v1; a[4][2] += wc[37] * v2;
-                            a[5][0] += wc[46] * v0; a[5][1] += wc[46] * v1; a[5][2] += wc[46] * v2;
-                            a[6][0] += wc[55] * v0; a[6][1] += wc[55] * v1; a[6][2] += wc[55] * v2;
-                            a[7][0] += wc[64] * v0; a[7][1] += wc[64] * v1; a[7][2] += wc[64] * v2;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[9] * v0; a[1][1] += wc[9] * v1; a[1][2] += wc[9] * v2;
-                            a[2][0] += wc[18] * v0; a[2][1] += wc[18] * v1; a[2][2] += wc[18] * v2;
-                            a[3][0] += wc[27] * v0; a[3][1] += wc[27] * v1; a[3][2] += wc[27] * v2;
-                            a[4][0] += wc[36] * v0; a[4][1] += wc[36] * v1; a[4][2] += wc[36] * v2;
-                            a[5][0] += wc[45] * v0; a[5][1] += wc[45] * v1; a[5][2] += wc[45] * v2;
-                            a[6][0] += wc[54] * v0; a[6][1] += wc[54] * v1; a[6][2] += wc[54] * v2;
-                            a[7][0] += wc[63] * v0; a[7][1] += wc[63] * v1; a[7][2] += wc[63] * v2;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 3; ++v) {
-                                memcpy(yt + c * 192 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 0, 1, 2; vector 2: 0, 1, 2 */
-                        vwide a[8][3];
-                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
-                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
-                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
-                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
-                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
-                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
-                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
-                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 144;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 3; ++v) {
-                                memcpy(yt + c * 192 + 144 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 192, 13, 13, 13, 0);
                 }
+                from_channels_last(dx + (size_t)i * 169, (size_t)n * 169, d, 32, 13, 13, 13, 0, 0, 0);
             }
-        }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
-                    const float *wb = w + (size_t)cb * 72;
-                    const float *xb = dyp + (size_t)i * 221 + band * 169;
-                    float yt[1408]; /* the band, wide: [8][176] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 0;
-                            const float *wc = wb + ci * 288;
+            #else /* 8 lanes */
+            /* tiles: 1 output channel x 3x3 taps x 1 vectors of 8 input channels, in registers */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i) {
+                float *d = dxt + (size_t)i * 5408;
+                memset(d, 0, sizeof(float) * 5408);
+                for (int tile = 0; tile < 4; ++tile) {
+                    const int cb = tile % 4;
+                    for (int co = 0; co < 64; ++co) {
+                        const float *wc = wt + (size_t)co * 288 + cb * 8;
+                        vwide r[9][1];
+                        vwload(&r[0][0], wc + 0);
+                        vwload(&r[1][0], wc + 32);
+                        vwload(&r[2][0], wc + 64);
+                        vwload(&r[3][0], wc + 96);
+                        vwload(&r[4][0], wc + 128);
+                        vwload(&r[5][0], wc + 160);
+                        vwload(&r[6][0], wc + 192);
+                        vwload(&r[7][0], wc + 224);
+                        vwload(&r[8][0], wc + 256);
+                        const float *gi = gs + ((size_t)i * 64 + co) * 25;
+                        const int32_t *ai = at + ((size_t)i * 64 + co) * 25;
+                        for (int k = 0; k < 25; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            float *dq = d + (size_t)ai[k] * 32 + cb * 8;
                             vwide v0;
-                            vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[11] * v0;
-                            a[2][0] += wc[20] * v0;
-                            a[3][0] += wc[29] * v0;
-                            a[4][0] += wc[38] * v0;
-                            a[5][0] += wc[47] * v0;
-                            a[6][0] += wc[56] * v0;
-                            a[7][0] += wc[65] * v0;
-                            vwload(&v0, xr + 27); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[10] * v0;
-                            a[2][0] += wc[19] * v0;
-                            a[3][0] += wc[28] * v0;
-                            a[4][0] += wc[37] * v0;
-                            a[5][0] += wc[46] * v0;
-                            a[6][0] += wc[55] * v0;
-                            a[7][0] += wc[64] * v0;
-                            vwload(&v0, xr + 28); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[9] * v0;
-                            a[2][0] += wc[18] * v0;
-                            a[3][0] += wc[27] * v0;
-                            a[4][0] += wc[36] * v0;
-                            a[5][0] += wc[45] * v0;
-                            a[6][0] += wc[54] * v0;
-                            a[7][0] += wc[63] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); /* tap (0, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); /* tap (2, 2) */
                         }
                     }
-                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 8;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
-                            vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[11] * v0;
-                            a[2][0] += wc[20] * v0;
-                            a[3][0] += wc[29] * v0;
-                            a[4][0] += wc[38] * v0;
-                            a[5][0] += wc[47] * v0;
-                            a[6][0] += wc[56] * v0;
-                            a[7][0] += wc[65] * v0;
-                            vwload(&v0, xr + 27); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[10] * v0;
-                            a[2][0] += wc[19] * v0;
-                            a[3][0] += wc[28] * v0;
-                            a[4][0] += wc[37] * v0;
-                            a[5][0] += wc[46] * v0;
-                            a[6][0] += wc[55] * v0;
-                            a[7][0] += wc[64] * v0;
-                            vwload(&v0, xr + 28); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[9] * v0;
-                            a[2][0] += wc[18] * v0;
-                            a[3][0] += wc[27] * v0;
-                            a[4][0] += wc[36] * v0;
-                            a[5][0] += wc[45] * v0;
-                            a[6][0] += wc[54] * v0;
-                            a[7][0] += wc[63] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 2, leaving out the kernel rows that read only zero padding: vector 0: 0 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 16;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
-                            vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[11] * v0;
-                            a[2][0] += wc[20] * v0;
-                            a[3][0] += wc[29] * v0;
-                            a[4][0] += wc[38] * v0;
-                            a[5][0] += wc[47] * v0;
-                            a[6][0] += wc[56] * v0;
-                            a[7][0] += wc[65] * v0;
-                            vwload(&v0, xr + 27); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[10] * v0;
-                            a[2][0] += wc[19] * v0;
-                            a[3][0] += wc[28] * v0;
-                            a[4][0] += wc[37] * v0;
-                            a[5][0] += wc[46] * v0;
-                            a[6][0] += wc[55] * v0;
-                            a[7][0] += wc[64] * v0;
-                            vwload(&v0, xr + 28); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[9] * v0;
-                            a[2][0] += wc[18] * v0;
-                            a[3][0] += wc[27] * v0;
-                            a[4][0] += wc[36] * v0;
-                            a[5][0] += wc[45] * v0;
-                            a[6][0] += wc[54] * v0;
-                            a[7][0] += wc[63] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 16 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    for (int pt = 3; pt < 17; ++pt) { /* tiles of 8 wide positions */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + pt * 8;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
-                            vwload(&v0, xr + 26); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[11] * v0;
-                            a[2][0] += wc[20] * v0;
-                            a[3][0] += wc[29] * v0;
-                            a[4][0] += wc[38] * v0;
-                            a[5][0] += wc[47] * v0;
-                            a[6][0] += wc[56] * v0;
-                            a[7][0] += wc[65] * v0;
-                            vwload(&v0, xr + 27); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[10] * v0;
-                            a[2][0] += wc[19] * v0;
-                            a[3][0] += wc[28] * v0;
-                            a[4][0] += wc[37] * v0;
-                            a[5][0] += wc[46] * v0;
-                            a[6][0] += wc[55] * v0;
-                            a[7][0] += wc[64] * v0;
-                            vwload(&v0, xr + 28); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[9] * v0;
-                            a[2][0] += wc[18] * v0;
-                            a[3][0] += wc[27] * v0;
-                            a[4][0] += wc[36] * v0;
-                            a[5][0] += wc[45] * v0;
-                            a[6][0] += wc[54] * v0;
-                            a[7][0] += wc[63] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 17, leaving out the kernel rows that read only zero padding: vector 0: 2 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 136;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                            vwload(&v0, xr + 13); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0;
-                            a[1][0] += wc[14] * v0;
-                            a[2][0] += wc[23] * v0;
-                            a[3][0] += wc[32] * v0;
-                            a[4][0] += wc[41] * v0;
-                            a[5][0] += wc[50] * v0;
-                            a[6][0] += wc[59] * v0;
-                            a[7][0] += wc[68] * v0;
-                            vwload(&v0, xr + 14); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0;
-                            a[1][0] += wc[13] * v0;
-                            a[2][0] += wc[22] * v0;
-                            a[3][0] += wc[31] * v0;
-                            a[4][0] += wc[40] * v0;
-                            a[5][0] += wc[49] * v0;
-                            a[6][0] += wc[58] * v0;
-                            a[7][0] += wc[67] * v0;
-                            vwload(&v0, xr + 15); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0;
-                            a[1][0] += wc[12] * v0;
-                            a[2][0] += wc[21] * v0;
-                            a[3][0] += wc[30] * v0;
-                            a[4][0] += wc[39] * v0;
-                            a[5][0] += wc[48] * v0;
-                            a[6][0] += wc[57] * v0;
-                            a[7][0] += wc[66] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 136 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 18, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 144;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 144 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 19, leaving out the kernel rows that read only zero padding: vector 0: 1, 2 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 64; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 221 + 152;
-                            const float *wc = wb + ci * 288;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0;
-                            a[1][0] += wc[17] * v0;
-                            a[2][0] += wc[26] * v0;
-                            a[3][0] += wc[35] * v0;
-                            a[4][0] += wc[44] * v0;
-                            a[5][0] += wc[53] * v0;
-                            a[6][0] += wc[62] * v0;
-                            a[7][0] += wc[71] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0;
-                            a[1][0] += wc[16] * v0;
-                            a[2][0] += wc[25] * v0;
-                            a[3][0] += wc[34] * v0;
-                            a[4][0] += wc[43] * v0;
-                            a[5][0] += wc[52] * v0;
-                            a[6][0] += wc[61] * v0;
-                            a[7][0] += wc[70] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0;
-                            a[1][0] += wc[15] * v0;
-                            a[2][0] += wc[24] * v0;
-                            a[3][0] += wc[33] * v0;
-                            a[4][0] += wc[42] * v0;
-                            a[5][0] += wc[51] * v0;
-                            a[6][0] += wc[60] * v0;
-                            a[7][0] += wc[69] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 152 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 20, leaving out the kernel rows that read only zero padding: vector 0: 0, 1, 2 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 0: 0, 1, 2 */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 8 * n + i) * 169 + band * 169;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 169, yt + c * 176, 13, 13, 13, 0);
                 }
+                from_channels_last(dx + (size_t)i * 169, (size_t)n * 169, d, 32, 13, 13, 13, 0, 0, 0);
             }
+            #endif
         }
-        #endif
     }
 }
 

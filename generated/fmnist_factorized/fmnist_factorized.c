@@ -97,18 +97,6 @@ __attribute__((always_inline)) static inline void max_pool_lanes(real *restrict 
     }
 }
 
-/* A direct convolution's output gradient, padded (planes of `plane` values, rows wp long, the
- * gradient from row top, column left), rebuilt from the 2x2 max pool after it: from its output
- * gradient g, argmax arg (offsets in the convolution's output, rows wo long) and output y, count
- * values, the pooled gradient at each window's maximum where y > 0, zeros elsewhere. */
-static inline void unpool_plane(real *restrict dst, const real *restrict g, const int32_t *restrict arg,
-                                const real *restrict y, int count, int wo, int plane, int wp, int top, int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)plane);
-    for (int o = 0; o < count; ++o)
-        if (y[o] > 0) dst[(arg[o] / wo + top) * wp + arg[o] % wo + left] = g[o];
-}
-
 /* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
  * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
  * convolution's padded input, or its padded output gradient. Always inlined, so that every
@@ -172,6 +160,63 @@ __attribute__((always_inline)) static inline void transpose8(real *restrict dst,
         memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
         memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
     }
+}
+
+/* dst[((top + r) * wq + left + col) * cin + c] = src[c * cs + r * wd + col]: one image's cin
+ * planes of h x wd (cs apart) as a channels-last plane, padded with zeros to hq x wq (cin a
+ * multiple of 8), 8 channels x 8 columns at a time by transpose8 and the columns past the last
+ * multiple of 8 one by one. Always inlined, so that the sizes are literals. */
+__attribute__((always_inline)) static inline void to_channels_last(real *restrict dst, const real *restrict src,
+                                                                  size_t cs, int cin, int h, int wd, int hq,
+                                                                  int wq, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)hq * wq * cin);
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + ((size_t)(top + r) * wq + left) * cin + c;
+            const real *s = src + (size_t)c * cs + (size_t)r * wd;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + k * cs + col);
+                transpose8(d + (size_t)col * cin, cin, v);
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) d[(size_t)col * cin + k] = s[k * cs + col];
+        }
+}
+
+/* dst[c * cs + r * wd + col] = (or +=, when accumulating) src[((top + r) * wq + left + col) *
+ * cin + c]: the h x wd interior of a channels-last padded plane back to cin planes cs apart (cin
+ * a multiple of 8), by transpose8 as to_channels_last. */
+__attribute__((always_inline)) static inline void from_channels_last(real *restrict dst, size_t cs,
+                                                                    const real *restrict src, int cin, int h,
+                                                                    int wd, int wq, int top, int left,
+                                                                    int accumulate)
+{
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + (size_t)c * cs + (size_t)r * wd;
+            const real *s = src + ((size_t)(top + r) * wq + left) * cin + c;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + (size_t)(col + k) * cin);
+                if (!accumulate) {
+                    transpose8(d + col, cs, v);
+                    continue;
+                }
+                real t[64];
+                transpose8(t, 8, v);
+                for (int k = 0; k < 8; ++k)
+                    for (int j = 0; j < 8; ++j) d[k * cs + col + j] += t[k * 8 + j];
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) {
+                    const real v = s[(size_t)col * cin + k];
+                    d[k * cs + col] = accumulate ? d[k * cs + col] + v : v;
+                }
+        }
 }
 
 /* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
@@ -830,7 +875,7 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | direct */
+/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | direct; backward scattered from the max pool's windows */
 static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 {
     const float *x = s->acts + 50176;
@@ -843,7 +888,7 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 812, x + (size_t)p * 728, NULL, 26, 28, 29, 28, 0, 0);
     #if WIDE_LANES == 16
-    float *wt = s->work + (size_t)n * 47616; /* the weights as [32][1][3][32] */
+    float *wt = s->work + (size_t)n * 34112; /* the weights as [32][1][3][32] */
     #pragma omp parallel for
     for (int j0 = 0; j0 < 96; j0 += 8) { /* pairs j: input channel j / 3, tap j % 3 */
         for (int co = 0; co < 32; co += 8) {
@@ -894,7 +939,7 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    float *wt = s->work + (size_t)n * 47616; /* the weights as [32][1][3][32] */
+    float *wt = s->work + (size_t)n * 34112; /* the weights as [32][1][3][32] */
     #pragma omp parallel for
     for (int j0 = 0; j0 < 96; j0 += 8) { /* pairs j: input channel j / 3, tap j % 3 */
         for (int co = 0; co < 32; co += 8) {
@@ -957,266 +1002,161 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     float *dw = s->grads + 128;
     float *db = s->grads + 3200;
     float *dx = s->dacts + 50176;
-    if (trains(s, 2) || trains(s, 3)) {
-        float *dyt = s->work; /* dy transposed: [n][676][32] */
+    if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 169, s->accumulate_grads);
+    if (trains(s, 2) || need_dx) {
+        float *gs = s->work; /* the windows' gradients: [n][32][169] */
+        int32_t *at = (int32_t *)(gs + (size_t)n * 5408); /* where each scatters: [n][32][169] */
         #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            float *t = dyt + (size_t)i * 21632;
-            memset(t, 0, sizeof(float) * 21632);
             for (int co = 0; co < 32; ++co) {
-                const size_t j = ((size_t)co * n + i) * 169;
-                for (int o = 0; o < 169; ++o) t[parg[j + o] * 32 + co] = py[j + o] > 0 ? pg[j + o] : 0;
+                const size_t j = ((size_t)co * n + i) * 169, t = ((size_t)i * 32 + co) * 169;
+                for (int k = 0; k < 169; ++k) {
+                    gs[t + k] = py[j + k] > 0 ? pg[j + k] : 0;
+                    at[t + k] = parg[j + k] / 26 * 28 + parg[j + k] % 26;
+                }
             }
         }
-        if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 169, s->accumulate_grads);
+        float *xt = gs + (size_t)n * 10816; /* x, then dx: channels-last and padded, [n][26][28][32] */
         if (trains(s, 2)) {
-            float *xp = dyt + (size_t)n * 21632; /* x padded: [32][n][29][28] */
-            #pragma omp parallel for
-            for (int p = 0; p < 32 * n; ++p)
-                pad_plane(xp + (size_t)p * 812, x + (size_t)p * 728, NULL, 26, 28, 29, 28, 0, 0);
-            float *dwt = s->work + (size_t)n * 47616; /* the sums: [32][1][3][32] */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i)
+                to_channels_last(xt + (size_t)i * 23296, x + (size_t)i * 728, (size_t)n * 728, 32, 26, 28, 26, 28, 0, 0);
+            float *dwt = s->work + (size_t)n * 34112; /* the sums: [32][1][3][32] */
             memset(dwt, 0, sizeof(float) * 3072);
             #if WIDE_LANES == 16
-            /* tiles: 2 x 16 output channels x (4 input channels x 1 x 3 taps) */
+            /* tiles: 1 output channel x 1x3 taps x 2 vectors of 16 input channels */
             #pragma omp parallel
             {
-                for (int i0 = 0; i0 < n; i0 += 3) {
-                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
-                    #pragma omp for schedule(static)
-                    for (int tile = 0; tile < 8; ++tile) {
-                        const int cb = 0, cib = tile, ga = 0, gb = 0;
-                        float *acc = dwt + ((size_t)(cib * 4 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 32;
-                        vwide a[12][2];
+                for (int i = 0; i < n; ++i) {
+                    const float *xi = xt + (size_t)i * 23296;
+                    /* a static schedule gives each thread the same tiles for every image: no barrier */
+                    #pragma omp for schedule(static) nowait
+                    for (int tile = 0; tile < 32; ++tile) {
+                        const int co = tile / 1;
+                        float *acc = dwt + (size_t)co * 96;
+                        vwide a[3][2];
                         vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 16);
                         vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 48);
                         vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 80);
-                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 112);
-                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 144);
-                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 176);
-                        vwload(&a[6][0], acc + 192); vwload(&a[6][1], acc + 208);
-                        vwload(&a[7][0], acc + 224); vwload(&a[7][1], acc + 240);
-                        vwload(&a[8][0], acc + 256); vwload(&a[8][1], acc + 272);
-                        vwload(&a[9][0], acc + 288); vwload(&a[9][1], acc + 304);
-                        vwload(&a[10][0], acc + 320); vwload(&a[10][1], acc + 336);
-                        vwload(&a[11][0], acc + 352); vwload(&a[11][1], acc + 368);
-                        for (int i = i0; i < i1; ++i) {
-                            const float *d = dyt + (size_t)i * 21632 + cb * 32;
-                            const float *x0 = xp + ((size_t)cib * 4 * n + i) * 812 + ga * 28 + gb * 3;
-                            const float *x1 = x0 + (size_t)1 * n * 812;
-                            const float *x2 = x0 + (size_t)2 * n * 812;
-                            const float *x3 = x0 + (size_t)3 * n * 812;
-                            for (int oh = 0; oh < 26; ++oh) {
-                                for (int ow = 0; ow < 26; ++ow) {
-                                    const float *dq = d + (oh * 26 + ow) * 32;
-                                    const int q = oh * 28 + ow;
-                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 16);
-                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
-                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
-                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
-                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
-                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
-                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
-                                    a[6][0] += x2[q + 0] * d0; a[6][1] += x2[q + 0] * d1;
-                                    a[7][0] += x2[q + 1] * d0; a[7][1] += x2[q + 1] * d1;
-                                    a[8][0] += x2[q + 2] * d0; a[8][1] += x2[q + 2] * d1;
-                                    a[9][0] += x3[q + 0] * d0; a[9][1] += x3[q + 0] * d1;
-                                    a[10][0] += x3[q + 1] * d0; a[10][1] += x3[q + 1] * d1;
-                                    a[11][0] += x3[q + 2] * d0; a[11][1] += x3[q + 2] * d1;
-                                }
-                            }
+                        const float *gi = gs + ((size_t)i * 32 + co) * 169;
+                        const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
+                        for (int k = 0; k < 169; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            const float *xq = xi + (size_t)ai[k] * 32;
+                            vwide v0, v1;
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
-                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 48, &a[1][1], sizeof a[1][1]);
-                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 80, &a[2][1], sizeof a[2][1]);
-                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 112, &a[3][1], sizeof a[3][1]);
-                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 144, &a[4][1], sizeof a[4][1]);
-                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 176, &a[5][1], sizeof a[5][1]);
-                        memcpy(acc + 192, &a[6][0], sizeof a[6][0]); memcpy(acc + 208, &a[6][1], sizeof a[6][1]);
-                        memcpy(acc + 224, &a[7][0], sizeof a[7][0]); memcpy(acc + 240, &a[7][1], sizeof a[7][1]);
-                        memcpy(acc + 256, &a[8][0], sizeof a[8][0]); memcpy(acc + 272, &a[8][1], sizeof a[8][1]);
-                        memcpy(acc + 288, &a[9][0], sizeof a[9][0]); memcpy(acc + 304, &a[9][1], sizeof a[9][1]);
-                        memcpy(acc + 320, &a[10][0], sizeof a[10][0]); memcpy(acc + 336, &a[10][1], sizeof a[10][1]);
-                        memcpy(acc + 352, &a[11][0], sizeof a[11][0]); memcpy(acc + 368, &a[11][1], sizeof a[11][1]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 80, &a[2][1], sizeof a[0][0]);
                     }
                 }
             }
             #else /* 8 lanes */
-            /* tiles: 2 x 8 output channels x (2 input channels x 1 x 3 taps) */
+            /* tiles: 1 output channel x 1x3 taps x 4 vectors of 8 input channels */
             #pragma omp parallel
             {
-                for (int i0 = 0; i0 < n; i0 += 3) {
-                    const int i1 = i0 + 3 < n ? i0 + 3 : n;
-                    #pragma omp for schedule(static)
+                for (int i = 0; i < n; ++i) {
+                    const float *xi = xt + (size_t)i * 23296;
+                    /* a static schedule gives each thread the same tiles for every image: no barrier */
+                    #pragma omp for schedule(static) nowait
                     for (int tile = 0; tile < 32; ++tile) {
-                        const int cb = tile % 2, cib = tile / 2, ga = 0, gb = 0;
-                        float *acc = dwt + ((size_t)(cib * 2 * 1 + ga * 1) * 3 + gb * 3) * 32 + cb * 16;
-                        vwide a[6][2];
-                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8);
-                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40);
-                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72);
-                        vwload(&a[3][0], acc + 96); vwload(&a[3][1], acc + 104);
-                        vwload(&a[4][0], acc + 128); vwload(&a[4][1], acc + 136);
-                        vwload(&a[5][0], acc + 160); vwload(&a[5][1], acc + 168);
-                        for (int i = i0; i < i1; ++i) {
-                            const float *d = dyt + (size_t)i * 21632 + cb * 16;
-                            const float *x0 = xp + ((size_t)cib * 2 * n + i) * 812 + ga * 28 + gb * 3;
-                            const float *x1 = x0 + (size_t)1 * n * 812;
-                            for (int oh = 0; oh < 26; ++oh) {
-                                for (int ow = 0; ow < 26; ++ow) {
-                                    const float *dq = d + (oh * 26 + ow) * 32;
-                                    const int q = oh * 28 + ow;
-                                    vwide d0, d1; vwload(&d0, dq + 0); vwload(&d1, dq + 8);
-                                    a[0][0] += x0[q + 0] * d0; a[0][1] += x0[q + 0] * d1;
-                                    a[1][0] += x0[q + 1] * d0; a[1][1] += x0[q + 1] * d1;
-                                    a[2][0] += x0[q + 2] * d0; a[2][1] += x0[q + 2] * d1;
-                                    a[3][0] += x1[q + 0] * d0; a[3][1] += x1[q + 0] * d1;
-                                    a[4][0] += x1[q + 1] * d0; a[4][1] += x1[q + 1] * d1;
-                                    a[5][0] += x1[q + 2] * d0; a[5][1] += x1[q + 2] * d1;
-                                }
-                            }
+                        const int co = tile / 1;
+                        float *acc = dwt + (size_t)co * 96;
+                        vwide a[3][4];
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8); vwload(&a[0][2], acc + 16); vwload(&a[0][3], acc + 24);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40); vwload(&a[1][2], acc + 48); vwload(&a[1][3], acc + 56);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72); vwload(&a[2][2], acc + 80); vwload(&a[2][3], acc + 88);
+                        const float *gi = gs + ((size_t)i * 32 + co) * 169;
+                        const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
+                        for (int k = 0; k < 169; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            const float *xq = xi + (size_t)ai[k] * 32;
+                            vwide v0, v1, v2, v3;
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 8); vwload(&v2, xq + 16); vwload(&v3, xq + 24); a[0][0] += gv * v0; a[0][1] += gv * v1; a[0][2] += gv * v2; a[0][3] += gv * v3; /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 40); vwload(&v2, xq + 48); vwload(&v3, xq + 56); a[1][0] += gv * v0; a[1][1] += gv * v1; a[1][2] += gv * v2; a[1][3] += gv * v3; /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 72); vwload(&v2, xq + 80); vwload(&v3, xq + 88); a[2][0] += gv * v0; a[2][1] += gv * v1; a[2][2] += gv * v2; a[2][3] += gv * v3; /* tap (0, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][1]);
-                        memcpy(acc + 32, &a[1][0], sizeof a[1][0]); memcpy(acc + 40, &a[1][1], sizeof a[1][1]);
-                        memcpy(acc + 64, &a[2][0], sizeof a[2][0]); memcpy(acc + 72, &a[2][1], sizeof a[2][1]);
-                        memcpy(acc + 96, &a[3][0], sizeof a[3][0]); memcpy(acc + 104, &a[3][1], sizeof a[3][1]);
-                        memcpy(acc + 128, &a[4][0], sizeof a[4][0]); memcpy(acc + 136, &a[4][1], sizeof a[4][1]);
-                        memcpy(acc + 160, &a[5][0], sizeof a[5][0]); memcpy(acc + 168, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][0]); memcpy(acc + 16, &a[0][2], sizeof a[0][0]); memcpy(acc + 24, &a[0][3], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 40, &a[1][1], sizeof a[0][0]); memcpy(acc + 48, &a[1][2], sizeof a[0][0]); memcpy(acc + 56, &a[1][3], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 72, &a[2][1], sizeof a[0][0]); memcpy(acc + 80, &a[2][2], sizeof a[0][0]); memcpy(acc + 88, &a[2][3], sizeof a[0][0]);
                     }
                 }
             }
             #endif
-            for (int j = 0; j < 96; ++j)
-                for (int co = 0; co < 32; ++co) put_grad(s, &dw[co * 96 + j], dwt[j * 32 + co]);
+            for (int co = 0; co < 32; ++co)
+                for (int ci = 0; ci < 32; ++ci)
+                    for (int t = 0; t < 3; ++t) put_grad(s, &dw[(co * 32 + ci) * 3 + t], dwt[(co * 3 + t) * 32 + ci]);
         }
-    }
-    if (need_dx) {
-        float *dyp = s->work; /* dy padded by k-1-p: [32][n][27][28] */
-        #pragma omp parallel for
-        for (int p = 0; p < 32 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 756, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 756, 28, 0, 2);
-        #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 2; ++band) { /* 13 rows */
-                    const float *wb = w + (size_t)cb * 24;
-                    const float *xb = dyp + (size_t)i * 756 + band * 364;
-                    float yt[3072]; /* the band, wide: [8][384] */
-                    for (int pt = 0; pt < 8; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[8][3];
-                        a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
-                        a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
-                        a[2][0] = a[2][1] = a[2][2] = (vwide){ 0 };
-                        a[3][0] = a[3][1] = a[3][2] = (vwide){ 0 };
-                        a[4][0] = a[4][1] = a[4][2] = (vwide){ 0 };
-                        a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 };
-                        a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 };
-                        a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 756 + pt * 48;
-                            const float *wc = wb + ci * 96;
-                            vwide v0, v1, v2;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2;
-                            a[1][0] += wc[5] * v0; a[1][1] += wc[5] * v1; a[1][2] += wc[5] * v2;
-                            a[2][0] += wc[8] * v0; a[2][1] += wc[8] * v1; a[2][2] += wc[8] * v2;
-                            a[3][0] += wc[11] * v0; a[3][1] += wc[11] * v1; a[3][2] += wc[11] * v2;
-                            a[4][0] += wc[14] * v0; a[4][1] += wc[14] * v1; a[4][2] += wc[14] * v2;
-                            a[5][0] += wc[17] * v0; a[5][1] += wc[17] * v1; a[5][2] += wc[17] * v2;
-                            a[6][0] += wc[20] * v0; a[6][1] += wc[20] * v1; a[6][2] += wc[20] * v2;
-                            a[7][0] += wc[23] * v0; a[7][1] += wc[23] * v1; a[7][2] += wc[23] * v2;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            a[1][0] += wc[4] * v0; a[1][1] += wc[4] * v1; a[1][2] += wc[4] * v2;
-                            a[2][0] += wc[7] * v0; a[2][1] += wc[7] * v1; a[2][2] += wc[7] * v2;
-                            a[3][0] += wc[10] * v0; a[3][1] += wc[10] * v1; a[3][2] += wc[10] * v2;
-                            a[4][0] += wc[13] * v0; a[4][1] += wc[13] * v1; a[4][2] += wc[13] * v2;
-                            a[5][0] += wc[16] * v0; a[5][1] += wc[16] * v1; a[5][2] += wc[16] * v2;
-                            a[6][0] += wc[19] * v0; a[6][1] += wc[19] * v1; a[6][2] += wc[19] * v2;
-                            a[7][0] += wc[22] * v0; a[7][1] += wc[22] * v1; a[7][2] += wc[22] * v2;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); /* tap (0, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
-                            a[1][0] += wc[3] * v0; a[1][1] += wc[3] * v1; a[1][2] += wc[3] * v2;
-                            a[2][0] += wc[6] * v0; a[2][1] += wc[6] * v1; a[2][2] += wc[6] * v2;
-                            a[3][0] += wc[9] * v0; a[3][1] += wc[9] * v1; a[3][2] += wc[9] * v2;
-                            a[4][0] += wc[12] * v0; a[4][1] += wc[12] * v1; a[4][2] += wc[12] * v2;
-                            a[5][0] += wc[15] * v0; a[5][1] += wc[15] * v1; a[5][2] += wc[15] * v2;
-                            a[6][0] += wc[18] * v0; a[6][1] += wc[18] * v1; a[6][2] += wc[18] * v2;
-                            a[7][0] += wc[21] * v0; a[7][1] += wc[21] * v1; a[7][2] += wc[21] * v2;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 3; ++v) {
-                                memcpy(yt + c * 384 + pt * 48 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+        if (need_dx) {
+            float *wt = s->work + (size_t)n * 34112; /* the weights, channels-last: [32][1][3][32] */
+            #pragma omp parallel for schedule(static)
+            for (int co = 0; co < 32; ++co)
+                for (int ci = 0; ci < 32; ++ci)
+                    for (int t = 0; t < 3; ++t) wt[(co * 3 + t) * 32 + ci] = w[(co * 32 + ci) * 3 + t];
+            float *dxt = xt;
+            #if WIDE_LANES == 16
+            /* tiles: 1 output channel x 1x3 taps x 2 vectors of 16 input channels, in registers */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i) {
+                float *d = dxt + (size_t)i * 23296;
+                memset(d, 0, sizeof(float) * 23296);
+                for (int tile = 0; tile < 1; ++tile) {
+                    for (int co = 0; co < 32; ++co) {
+                        const float *wc = wt + (size_t)co * 96;
+                        vwide r[3][2];
+                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 16);
+                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 48);
+                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 80);
+                        const float *gi = gs + ((size_t)i * 32 + co) * 169;
+                        const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
+                        for (int k = 0; k < 169; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            float *dq = d + (size_t)ai[k] * 32;
+                            vwide v0, v1;
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
                         }
                     }
-                    float *yb = dx + ((size_t)cb * 8 * n + i) * 728 + band * 364;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 384, 13, 28, 28, 0);
                 }
+                from_channels_last(dx + (size_t)i * 728, (size_t)n * 728, d, 32, 26, 28, 28, 0, 0, 0);
             }
-        }
-        #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
-        for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 2; ++band) { /* 13 rows */
-                    const float *wb = w + (size_t)cb * 24;
-                    const float *xb = dyp + (size_t)i * 756 + band * 364;
-                    float yt[2944]; /* the band, wide: [8][368] */
-                    for (int pt = 0; pt < 46; ++pt) { /* tiles of 8 wide positions */
-                        vwide a[8][1];
-                        a[0][0] = (vwide){ 0 };
-                        a[1][0] = (vwide){ 0 };
-                        a[2][0] = (vwide){ 0 };
-                        a[3][0] = (vwide){ 0 };
-                        a[4][0] = (vwide){ 0 };
-                        a[5][0] = (vwide){ 0 };
-                        a[6][0] = (vwide){ 0 };
-                        a[7][0] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 756 + pt * 8;
-                            const float *wc = wb + ci * 96;
-                            vwide v0;
-                            vwload(&v0, xr + 0); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0;
-                            a[1][0] += wc[5] * v0;
-                            a[2][0] += wc[8] * v0;
-                            a[3][0] += wc[11] * v0;
-                            a[4][0] += wc[14] * v0;
-                            a[5][0] += wc[17] * v0;
-                            a[6][0] += wc[20] * v0;
-                            a[7][0] += wc[23] * v0;
-                            vwload(&v0, xr + 1); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0;
-                            a[1][0] += wc[4] * v0;
-                            a[2][0] += wc[7] * v0;
-                            a[3][0] += wc[10] * v0;
-                            a[4][0] += wc[13] * v0;
-                            a[5][0] += wc[16] * v0;
-                            a[6][0] += wc[19] * v0;
-                            a[7][0] += wc[22] * v0;
-                            vwload(&v0, xr + 2); /* tap (0, 2) */
-                            a[0][0] += wc[0] * v0;
-                            a[1][0] += wc[3] * v0;
-                            a[2][0] += wc[6] * v0;
-                            a[3][0] += wc[9] * v0;
-                            a[4][0] += wc[12] * v0;
-                            a[5][0] += wc[15] * v0;
-                            a[6][0] += wc[18] * v0;
-                            a[7][0] += wc[21] * v0;
-                        }
-                        for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
-                                memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+            #else /* 8 lanes */
+            /* tiles: 1 output channel x 1x3 taps x 4 vectors of 8 input channels, in registers */
+            #pragma omp parallel for schedule(static)
+            for (int i = 0; i < n; ++i) {
+                float *d = dxt + (size_t)i * 23296;
+                memset(d, 0, sizeof(float) * 23296);
+                for (int tile = 0; tile < 1; ++tile) {
+                    for (int co = 0; co < 32; ++co) {
+                        const float *wc = wt + (size_t)co * 96;
+                        vwide r[3][4];
+                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 8); vwload(&r[0][2], wc + 16); vwload(&r[0][3], wc + 24);
+                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 40); vwload(&r[1][2], wc + 48); vwload(&r[1][3], wc + 56);
+                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 72); vwload(&r[2][2], wc + 80); vwload(&r[2][3], wc + 88);
+                        const float *gi = gs + ((size_t)i * 32 + co) * 169;
+                        const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
+                        for (int k = 0; k < 169; ++k) {
+                            const float gv = gi[k];
+                            if (gv == 0) continue; /* (a NaN is scattered) */
+                            float *dq = d + (size_t)ai[k] * 32;
+                            vwide v0, v1, v2, v3;
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 8); v1 += gv * r[0][1]; memcpy(dq + 8, &v1, sizeof v1); vwload(&v2, dq + 16); v2 += gv * r[0][2]; memcpy(dq + 16, &v2, sizeof v2); vwload(&v3, dq + 24); v3 += gv * r[0][3]; memcpy(dq + 24, &v3, sizeof v3); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 40); v1 += gv * r[1][1]; memcpy(dq + 40, &v1, sizeof v1); vwload(&v2, dq + 48); v2 += gv * r[1][2]; memcpy(dq + 48, &v2, sizeof v2); vwload(&v3, dq + 56); v3 += gv * r[1][3]; memcpy(dq + 56, &v3, sizeof v3); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 72); v1 += gv * r[2][1]; memcpy(dq + 72, &v1, sizeof v1); vwload(&v2, dq + 80); v2 += gv * r[2][2]; memcpy(dq + 80, &v2, sizeof v2); vwload(&v3, dq + 88); v3 += gv * r[2][3]; memcpy(dq + 88, &v3, sizeof v3); /* tap (0, 2) */
                         }
                     }
-                    float *yb = dx + ((size_t)cb * 8 * n + i) * 728 + band * 364;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 728, yt + c * 368, 13, 28, 28, 0);
                 }
+                from_channels_last(dx + (size_t)i * 728, (size_t)n * 728, d, 32, 26, 28, 28, 0, 0, 0);
             }
+            #endif
         }
-        #endif
     }
 }
 
@@ -2340,7 +2280,7 @@ const nn_model fmnist_factorized_model = {
     .output_offset = 4574208,
     .n_params = 228016,
     .n_acts = 4574848,
-    .n_work = 3050496,
+    .n_work = 2186240,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,
     .n_tensors = 12,

@@ -5,7 +5,7 @@ local winograd_helpers = require("emit.winograd_helpers")
 
 local helpers = {}
 
-helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "max_pool_lanes", "unpool_vector", "unpool_plane", "pad_plane", "transpose8", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer", "outer_update" }
+helpers.ORDER = { "vreal", "vwide", "unwiden", "max_pool_band", "max_pool_lanes", "unpool_vector", "unpool_plane", "pad_plane", "transpose8", "to_channels_last", "from_channels_last", "transpose_block", "valid_columns", "im2col_row", "col2im_row", "add_bias_rows", "relu_mask", "sum_rows", "sum_and_dot", "add_bias_cols", "sum_cols", "outer", "outer_update" }
 
 helpers.TEXT = {
   vreal = [[
@@ -258,6 +258,65 @@ __attribute__((always_inline)) static inline void transpose8(real *restrict dst,
         memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
         memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
     }
+}
+]],
+  to_channels_last = [[
+/* dst[((top + r) * wq + left + col) * cin + c] = src[c * cs + r * wd + col]: one image's cin
+ * planes of h x wd (cs apart) as a channels-last plane, padded with zeros to hq x wq (cin a
+ * multiple of 8), 8 channels x 8 columns at a time by transpose8 and the columns past the last
+ * multiple of 8 one by one. Always inlined, so that the sizes are literals. */
+__attribute__((always_inline)) static inline void to_channels_last(real *restrict dst, const real *restrict src,
+                                                                  size_t cs, int cin, int h, int wd, int hq,
+                                                                  int wq, int top, int left)
+{
+    memset(dst, 0, sizeof(real) * (size_t)hq * wq * cin);
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + ((size_t)(top + r) * wq + left) * cin + c;
+            const real *s = src + (size_t)c * cs + (size_t)r * wd;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + k * cs + col);
+                transpose8(d + (size_t)col * cin, cin, v);
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) d[(size_t)col * cin + k] = s[k * cs + col];
+        }
+}
+]],
+  from_channels_last = [[
+/* dst[c * cs + r * wd + col] = (or +=, when accumulating) src[((top + r) * wq + left + col) *
+ * cin + c]: the h x wd interior of a channels-last padded plane back to cin planes cs apart (cin
+ * a multiple of 8), by transpose8 as to_channels_last. */
+__attribute__((always_inline)) static inline void from_channels_last(real *restrict dst, size_t cs,
+                                                                    const real *restrict src, int cin, int h,
+                                                                    int wd, int wq, int top, int left,
+                                                                    int accumulate)
+{
+    for (int c = 0; c < cin; c += 8)
+        for (int r = 0; r < h; ++r) {
+            real *d = dst + (size_t)c * cs + (size_t)r * wd;
+            const real *s = src + ((size_t)(top + r) * wq + left) * cin + c;
+            int col = 0;
+            for (; col + 8 <= wd; col += 8) {
+                vreal v[8];
+                for (int k = 0; k < 8; ++k) vload(&v[k], s + (size_t)(col + k) * cin);
+                if (!accumulate) {
+                    transpose8(d + col, cs, v);
+                    continue;
+                }
+                real t[64];
+                transpose8(t, 8, v);
+                for (int k = 0; k < 8; ++k)
+                    for (int j = 0; j < 8; ++j) d[k * cs + col + j] += t[k * 8 + j];
+            }
+            for (; col < wd; ++col)
+                for (int k = 0; k < 8; ++k) {
+                    const real v = s[(size_t)col * cin + k];
+                    d[k * cs + col] = accumulate ? d[k * cs + col] + v : v;
+                }
+        }
 }
 ]],
   transpose_block = [[

@@ -21,6 +21,6 @@ end
 op.forward = conv.forward
 op.backward = conv.backward
 
-function op.strategy(node) return node.conv.strategy end
+op.strategy = conv.strategy
 
 return op

@@ -24,6 +24,6 @@ op.forward = conv.forward
 op.absorb_pool = conv.absorb_pool
 op.backward = conv.backward
 
-function op.strategy(node) return node.conv.strategy end
+op.strategy = conv.strategy
 
 return op

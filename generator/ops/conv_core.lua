@@ -240,6 +240,13 @@ function conv.backward(node, w, g)
   w:close()
 end
 
+-- The strategy, as the generated comment header shows it.
+function conv.strategy(node)
+  local c = node.conv
+  if c.strategy == "direct" and direct.scatters(c) then return "direct; backward scattered from the max pool's windows" end
+  return c.strategy
+end
+
 function conv.describe(node, name)
   local c = node.conv
   local d = string.format("%s %dx%d", name, c.kh, c.kw)

@@ -22,6 +22,7 @@
 local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
 local pooled = require("ops.conv_direct_pooled")
+local scatter = require("ops.conv_direct_scatter")
 
 local direct = {}
 
@@ -134,16 +135,26 @@ end
 
 -- Workspace per image: the padded input (forward); in backward, the padded
 -- output gradient and the padded input and what the weight gradient adds
--- (ops/conv_direct_weights.lua). Fixed: the weight gradient's sums (channel
--- form).
+-- (ops/conv_direct_weights.lua), or the scatter's (ops/conv_direct_scatter.lua).
+-- Fixed: the weight gradient's sums (channel form and scatter).
 local function work(c, gm)
   local per_image, fixed = weights.work(c, gm, c.cout * gm.dy_plane, c.cin * gm.x_plane)
   if pooled.applies(c, WIDEST) then fixed = math.max(fixed, pooled.fixed(c)) end
+  if scatter.applies(c, WIDEST, WIDTHS) then
+    -- the padded x of the forward, then the scatter's workspace
+    local scatter_image, scatter_fixed = scatter.work(c)
+    per_image, fixed = math.max(c.cin * gm.x_plane, scatter_image), math.max(fixed, scatter_fixed)
+  end
   return per_image, fixed
 end
 
 function direct.work(c)
   return work(c, geometry(c))
+end
+
+-- Whether the backward scatters from the max pool's windows (once it took the pool).
+function direct.scatters(c)
+  return scatter.applies(c, WIDEST, WIDTHS)
 end
 
 -- The fixed workspace, after the per-image part for n images.
@@ -374,6 +385,7 @@ end
 function direct.backward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
   local fixed = fixed_workspace(c, gm)
+  if scatter.applies(c, WIDEST, WIDTHS) then return scatter.backward(w, g, node, fixed, WIDTHS, per_width) end
   local weight = util.trains(node, "weight")
   w:open("if (%s%s) {", weight, c.bias and " || " .. util.trains(node, "bias") or "")
   if gm.dw.by_channels then
