@@ -1,7 +1,9 @@
 /* Freezing and per-tensor learning rates: name patterns resolve to
  * multipliers; the generated backward computes no gradient for a frozen
  * tensor and skips the input gradients nothing upstream needs; the
- * optimizer leaves frozen tensors alone. On the mini ResNet (double). */
+ * optimizer leaves frozen tensors alone. On the mini ResNet and a network of
+ * scattered convolutions (double). */
+#include "direct_pool_scatter/direct_pool_scatter.h"
 #include "net_mini_resnet/net_mini_resnet.h"
 
 #include "lr_rules.h"
@@ -11,26 +13,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const nn_model64 *m = &net_mini_resnet_model;
+static const nn_model64 *mini_resnet = &net_mini_resnet_model;
 
 typedef struct {
+    const nn_model64 *m;
+    int n; /* images: the model's batch */
     nn_state64 s;
     nn_rng rng;
-    double x[4 * 3 * 8 * 8], target[4 * 3];
+    double *x, *target;
 } net;
 
-static void net_init(net *t)
+static void net_init(net *t, const nn_model64 *model)
 {
     memset(t, 0, sizeof *t);
-    t->s = (nn_state64){ .params = calloc(m->n_params, sizeof(double)), .grads = calloc(m->n_params, sizeof(double)),
-                         .acts = calloc(m->n_acts, sizeof(double)), .dacts = calloc(m->n_acts, sizeof(double)),
-                         .work = calloc(m->n_work + 1, sizeof(double)),
-                         .index = calloc(m->n_index + 1, sizeof(int32_t)), .rng = &t->rng };
-    cr_assert(t->s.params && t->s.grads && t->s.acts && t->s.dacts && t->s.work && t->s.index);
+    t->m = model;
+    t->n = model->batch;
+    t->s = (nn_state64){ .params = calloc(model->n_params, sizeof(double)),
+                         .grads = calloc(model->n_params, sizeof(double)),
+                         .acts = calloc(model->n_acts, sizeof(double)),
+                         .dacts = calloc(model->n_acts, sizeof(double)),
+                         .work = calloc(model->n_work + 1, sizeof(double)),
+                         .index = calloc(model->n_index + 1, sizeof(int32_t)), .rng = &t->rng };
+    t->x = calloc((size_t)t->n * model->input_size, sizeof(double));
+    t->target = calloc((size_t)t->n * model->output_size, sizeof(double));
+    cr_assert(t->s.params && t->s.grads && t->s.acts && t->s.dacts && t->s.work && t->s.index && t->x && t->target);
     srand(7);
-    for (size_t i = 0; i < m->n_params; ++i) t->s.params[i] = rand() / (double)RAND_MAX - 0.5;
-    for (size_t i = 0; i < sizeof t->x / sizeof t->x[0]; ++i) t->x[i] = rand() / (double)RAND_MAX - 0.5;
-    for (int i = 0; i < 4; ++i) t->target[i * 3 + i % 3] = 1.0;
+    for (size_t i = 0; i < model->n_params; ++i) t->s.params[i] = rand() / (double)RAND_MAX - 0.5;
+    for (size_t i = 0; i < (size_t)t->n * model->input_size; ++i) t->x[i] = rand() / (double)RAND_MAX - 0.5;
+    for (size_t i = 0; i < (size_t)t->n; ++i) t->target[i * model->output_size + i % model->output_size] = 1.0;
 }
 
 static void net_free(net *t)
@@ -41,38 +51,67 @@ static void net_free(net *t)
     free(t->s.dacts);
     free(t->s.work);
     free(t->s.index);
+    free(t->x);
+    free(t->target);
 }
 
 /* Forward, loss and backward from the same starting point; returns the gradients. */
 static double *gradients(net *t, const unsigned char *frozen)
 {
-    double *saved = malloc(sizeof(double) * m->n_params);
-    memcpy(saved, t->s.params, sizeof(double) * m->n_params); /* BN running stats move in training mode */
-    memset(t->s.grads, 0, sizeof(double) * m->n_params);
-    memset(t->s.dacts, 0, sizeof(double) * m->n_acts);
+    const size_t n_params = t->m->n_params;
+    double *saved = malloc(sizeof(double) * n_params);
+    memcpy(saved, t->s.params, sizeof(double) * n_params); /* BN running stats move in training mode */
+    memset(t->s.grads, 0, sizeof(double) * n_params);
+    memset(t->s.dacts, 0, sizeof(double) * t->m->n_acts);
     t->s.frozen = frozen;
     nn_rng_seed(&t->rng, 1);
-    m->forward(&t->s, t->x, 4, 1);
-    m->loss(&t->s, t->target, 4);
-    m->backward(&t->s, 4, NULL);
-    double *g = malloc(sizeof(double) * m->n_params);
-    memcpy(g, t->s.grads, sizeof(double) * m->n_params);
-    memcpy(t->s.params, saved, sizeof(double) * m->n_params);
+    t->m->forward(&t->s, t->x, t->n, 1);
+    t->m->loss(&t->s, t->target, t->n);
+    t->m->backward(&t->s, t->n, NULL);
+    double *g = malloc(sizeof(double) * n_params);
+    memcpy(g, t->s.grads, sizeof(double) * n_params);
+    memcpy(t->s.params, saved, sizeof(double) * n_params);
     free(saved);
     return g;
 }
 
-static void frozen_by(const nn_lr_rule *rules, int n, unsigned char *frozen, int *count)
+static void frozen_by(const nn_model64 *model, const nn_lr_rule *rules, int n, unsigned char *frozen, int *count)
 {
     double mult[64];
     char err[256];
-    cr_assert_lt(m->n_tensors, 64);
-    cr_assert_eq(nn_lr_rules_apply(m->tensors, m->n_tensors, rules, n, mult, err, sizeof err), 0, "%s", err);
+    cr_assert_lt(model->n_tensors, 64);
+    cr_assert_eq(nn_lr_rules_apply(model->tensors, model->n_tensors, rules, n, mult, err, sizeof err), 0, "%s", err);
     *count = 0;
-    for (int t = 0; t < m->n_tensors; ++t) {
-        frozen[t] = (m->tensors[t].flags & NN_TRAINABLE) && mult[t] == 0.0;
+    for (int t = 0; t < model->n_tensors; ++t) {
+        frozen[t] = (model->tensors[t].flags & NN_TRAINABLE) && mult[t] == 0.0;
         *count += frozen[t];
     }
+}
+
+/* The gradients with `rules` applied: zero for the frozen tensors, the same as with none
+ * for the others (which need the input gradients of the frozen layers after them). */
+static void expect_frozen_gradients(const nn_model64 *model, const nn_lr_rule *rules, int n, int expected_frozen)
+{
+    net t;
+    net_init(&t, model);
+    double *full = gradients(&t, NULL);
+    unsigned char frozen[64];
+    int count;
+    frozen_by(model, rules, n, frozen, &count);
+    cr_assert_eq(count, expected_frozen, "%s: %d frozen tensors, expected %d", model->name, count, expected_frozen);
+    double *part = gradients(&t, frozen);
+    for (int k = 0; k < model->n_tensors; ++k) {
+        const nn_tensor *d = &model->tensors[k];
+        if (!(d->flags & NN_TRAINABLE)) continue;
+        for (size_t i = 0; i < d->size; ++i) {
+            const double want = frozen[k] ? 0.0 : full[d->offset + i];
+            cr_assert_eq(part[d->offset + i], want, "%s: %s[%zu]: %g, expected %g", model->name, d->name, i,
+                         part[d->offset + i], want);
+        }
+    }
+    free(full);
+    free(part);
+    net_free(&t);
 }
 
 Test(freeze, glob_patterns)
@@ -93,6 +132,7 @@ Test(freeze, rules_resolve_in_order_and_typos_are_errors)
     double mult[64];
     char err[256];
     const nn_lr_rule rules[] = { { "layer2.*", 0.0 }, { "layer2.0.bn2.*", 10.0 }, { "linear.weight", 3.0 } };
+    const nn_model64 *m = mini_resnet;
     cr_assert_eq(nn_lr_rules_apply(m->tensors, m->n_tensors, rules, 3, mult, err, sizeof err), 0, "%s", err);
     for (int t = 0; t < m->n_tensors; ++t) {
         const char *name = m->tensors[t].name;
@@ -109,42 +149,31 @@ Test(freeze, rules_resolve_in_order_and_typos_are_errors)
 
 Test(freeze, frozen_tensors_get_no_gradient_and_the_rest_are_unchanged)
 {
-    net t;
-    net_init(&t);
-    double *full = gradients(&t, NULL);
-    unsigned char frozen[64];
-    int count;
-    const nn_lr_rule rules[] = { { "conv1.*", 0.0 }, { "bn1.*", 0.0 }, { "layer1.*", 0.0 } };
-    frozen_by(rules, 3, frozen, &count);
-    cr_assert_eq(count, 1 + 2 + 6, "stem conv, stem BN, layer1's two convs and two BNs");
-    double *part = gradients(&t, frozen);
-    for (int k = 0; k < m->n_tensors; ++k) {
-        const nn_tensor *d = &m->tensors[k];
-        if (!(d->flags & NN_TRAINABLE)) continue;
-        for (size_t i = 0; i < d->size; ++i) {
-            const double want = frozen[k] ? 0.0 : full[d->offset + i];
-            cr_assert_eq(part[d->offset + i], want, "%s[%zu]: %g, expected %g", d->name, i, part[d->offset + i], want);
-        }
-    }
-    free(full);
-    free(part);
-    net_free(&t);
+    /* the mini ResNet: stem conv, stem BN, layer1's two convs and two BNs */
+    const nn_lr_rule resnet[] = { { "conv1.*", 0.0 }, { "bn1.*", 0.0 }, { "layer1.*", 0.0 } };
+    expect_frozen_gradients(mini_resnet, resnet, 3, 1 + 2 + 6);
+    /* a convolution whose backward scatters from the max pool after it (ops/conv_direct_scatter.lua):
+       its weight frozen, it still passes the input gradient back; and a frozen bias alone */
+    const nn_lr_rule scatter_weight[] = { { "1.weight", 0.0 } };
+    expect_frozen_gradients(&direct_pool_scatter_model, scatter_weight, 1, 1);
+    const nn_lr_rule scatter_bias[] = { { "0.0.0.bias", 0.0 } };
+    expect_frozen_gradients(&direct_pool_scatter_model, scatter_bias, 1, 1);
 }
 
 Test(freeze, backward_skips_the_input_gradients_nothing_needs)
 {
     net t;
-    net_init(&t);
+    net_init(&t, mini_resnet);
     unsigned char frozen[64];
     int count;
     const nn_lr_rule rules[] = { { "*", 0.0 }, { "linear.*", 1.0 } }; /* linear probing */
-    frozen_by(rules, 2, frozen, &count);
+    frozen_by(mini_resnet, rules, 2, frozen, &count);
     int trainable = 0;
-    for (int k = 0; k < m->n_tensors; ++k) trainable += (m->tensors[k].flags & NN_TRAINABLE) != 0;
+    for (int k = 0; k < mini_resnet->n_tensors; ++k) trainable += (mini_resnet->tensors[k].flags & NN_TRAINABLE) != 0;
     cr_assert_eq(count, trainable - 2, "all but linear.weight and linear.bias");
     double *g = gradients(&t, frozen);
     /* only the loss's own output gradient is written: no layer passed a gradient back */
-    for (size_t i = 0; i < m->output_offset; ++i)
+    for (size_t i = 0; i < mini_resnet->output_offset; ++i)
         cr_assert_eq(t.s.dacts[i], 0.0, "activation gradient %zu was computed: %g", i, t.s.dacts[i]);
     free(g);
     net_free(&t);

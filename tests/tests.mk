@@ -76,14 +76,14 @@ $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cif
 $(TEST_BUILD)/test_run: $(BUILD)/fmnist_cnn/train $(TEST_TRAINERS:%=$(TEST_BUILD)/trainers/%/train)
 $(TEST_BUILD)/test_crash: $(BUILD)/fmnist_cnn/train
 
-# Tests that run one gradient-check model (double) directly: test name, model.
+# Tests that run gradient-check models (double) directly: test name, models.
 define model_test
-$(TEST_BUILD)/test_$(1): tests/test_$(1).c $(TEST_BUILD)/gradcheck/$(2)/$(2).c $(BUILD)/libnnrt.a
-	$(CC) $(TEST_FLAGS) $$< $(TEST_BUILD)/gradcheck/$(2)/$(2).c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $$@
+$(TEST_BUILD)/test_$(1): tests/test_$(1).c $(foreach g,$(2),$(TEST_BUILD)/gradcheck/$(g)/$(g).c) $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) $$< $(foreach g,$(2),$(TEST_BUILD)/gradcheck/$(g)/$(g).c) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $$@
 endef
 $(eval $(call model_test,batchnorm,bn_tiny))
 $(eval $(call model_test,dropblock,dropblock_plain))
-$(eval $(call model_test,freeze,net_mini_resnet))
+$(eval $(call model_test,freeze,net_mini_resnet direct_pool_scatter))
 
 # The fused optimizer step needs a float model: the shipped fmnist_cnn.
 $(TEST_BUILD)/test_fused: tests/test_fused.c generated/fmnist_cnn/fmnist_cnn.c $(BUILD)/libnnrt.a
