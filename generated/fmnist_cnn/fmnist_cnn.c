@@ -1426,12 +1426,11 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
             for (int co = 0; co < 64; ++co)
                 for (int ci = 0; ci < 32; ++ci)
                     for (int t = 0; t < 9; ++t) wt[(co * 9 + t) * 32 + ci] = w[(co * 32 + ci) * 9 + t];
-            float *dxt = xt;
             #if WIDE_LANES == 16
             /* tiles: 1 output channel x 3x3 taps x 2 vectors of 16 input channels, in registers */
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i) {
-                float *d = dxt + (size_t)i * 5408;
+                float *d = xt + (size_t)i * 5408; /* its dx */
                 memset(d, 0, sizeof(float) * 5408);
                 for (int tile = 0; tile < 1; ++tile) {
                     for (int co = 0; co < 64; ++co) {
@@ -1471,7 +1470,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
             /* tiles: 1 output channel x 3x3 taps x 1 vectors of 8 input channels, in registers */
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i) {
-                float *d = dxt + (size_t)i * 5408;
+                float *d = xt + (size_t)i * 5408; /* its dx */
                 memset(d, 0, sizeof(float) * 5408);
                 for (int tile = 0; tile < 4; ++tile) {
                     const int cb = tile % 4;

@@ -1098,12 +1098,11 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             for (int co = 0; co < 32; ++co)
                 for (int ci = 0; ci < 32; ++ci)
                     for (int t = 0; t < 3; ++t) wt[(co * 3 + t) * 32 + ci] = w[(co * 32 + ci) * 3 + t];
-            float *dxt = xt;
             #if WIDE_LANES == 16
             /* tiles: 1 output channel x 1x3 taps x 2 vectors of 16 input channels, in registers */
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i) {
-                float *d = dxt + (size_t)i * 23296;
+                float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
                 for (int tile = 0; tile < 1; ++tile) {
                     for (int co = 0; co < 32; ++co) {
@@ -1131,7 +1130,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             /* tiles: 1 output channel x 1x3 taps x 4 vectors of 8 input channels, in registers */
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i) {
-                float *d = dxt + (size_t)i * 23296;
+                float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
                 for (int tile = 0; tile < 1; ++tile) {
                     for (int co = 0; co < 32; ++co) {

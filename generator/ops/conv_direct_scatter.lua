@@ -76,18 +76,18 @@ local function gather(w, g, c, p, q)
   w:close()
 end
 
--- The loop over an image's windows for output channel co (a C expression),
--- skipping the zeros, with `per_tap(a, b)` emitting each tap's work at the
--- window's maximum q (a pointer named `name` into a channels-last plane
--- `base`, from the tile's first channel `first`).
-local function windows_of(w, g, c, p, t, name, base, first, per_tap)
+-- The loop over image i's windows for output channel co, skipping the zeros,
+-- with `per_tap(a, b)` emitting each tap's work at the window's maximum:
+-- `pointer` (a C declaration, such as "const float *xq") into the
+-- channels-last plane `base`, from the tile's first channel (`first`).
+local function windows_of(w, g, c, p, t, pointer, base, first, per_tap)
   local windows = p.Ho * p.Wo
   w:line("const %s *gi = gs + ((size_t)i * %d + co) * %d;", g.T, c.cout, windows)
   w:line("const int32_t *ai = at + ((size_t)i * %d + co) * %d;", c.cout, windows)
   w:open("for (int k = 0; k < %d; ++k) {", windows)
   w:line("const %s gv = gi[k];", g.T)
   w:line("if (gv == 0) continue; /* (a NaN is scattered) */")
-  w:line("%s%s *%s = %s + (size_t)ai[k] * %d%s;", name == "xq" and "const " or "", g.T, name, base, c.cin, first)
+  w:line("%s = %s + (size_t)ai[k] * %d%s;", pointer, base, c.cin, first)
   local names = {}
   for v = 0, t.tv - 1 do names[#names + 1] = "v" .. v end
   w:line("vwide %s;", table.concat(names, ", "))
@@ -101,6 +101,18 @@ end
 -- channels-last plane (cols wide) and in the channels-last kernel.
 local function plane_offset(c, q, a, b, v, lanes) return (a * q.cols + b) * c.cin + v * lanes end
 local function kernel_offset(c, a, b, v, lanes) return (a * c.kw + b) * c.cin + v * lanes end
+
+-- One line per tap of a tile, of `statement(tap, v, offset)` for each of its
+-- vectors v, offset being the vector's place in the channels-last kernel.
+local function kernel_lines(w, c, t, statement)
+  for a = 0, t.rows - 1 do
+    for b = 0, c.kw - 1 do
+      local parts = {}
+      for v = 0, t.tv - 1 do parts[#parts + 1] = statement(a * c.kw + b, v, kernel_offset(c, a, b, v, t.lanes)) end
+      w:line(table.concat(parts, " "))
+    end
+  end
+end
 
 -- The tile's first channel in a channels-last plane, and in dw's sums or the
 -- channels-last kernel of one output channel: from input channel block cb
@@ -120,7 +132,7 @@ local function tile_start(c, q, t)
 end
 
 -- The C that decodes a tile number `tile` into cb and rg (where there are
--- several), with `per_co` tiles per output channel before them.
+-- several): cb varies fastest.
 local function tile_indices(w, t)
   if t.blocks > 1 then w:line("const int cb = tile %% %d;", t.blocks) end
   if t.groups > 1 then w:line("const int rg = tile / %d %% %d;", t.blocks, t.groups) end
@@ -142,17 +154,8 @@ local function weight_tiles(w, g, c, p, q, vw)
   tile_indices(w, t)
   w:line("%s *acc = dwt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
   w:line("vwide a[%d][%d];", t.rows * c.kw, t.tv)
-  for a = 0, t.rows - 1 do
-    for b = 0, c.kw - 1 do
-      local loads = {}
-      for v = 0, t.tv - 1 do
-        loads[#loads + 1] = string.format("vwload(&a[%d][%d], acc + %d);", a * c.kw + b, v,
-          kernel_offset(c, a, b, v, t.lanes))
-      end
-      w:line(table.concat(loads, " "))
-    end
-  end
-  windows_of(w, g, c, p, t, "xq", "xi", in_plane, function(a, b)
+  kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&a[%d][%d], acc + %d);", tap, v, at) end)
+  windows_of(w, g, c, p, t, "const " .. g.T .. " *xq", "xi", in_plane, function(a, b)
     local loads, terms = {}, {}
     for v = 0, t.tv - 1 do
       loads[#loads + 1] = string.format("vwload(&v%d, xq + %d);", v, plane_offset(c, q, a, b, v, t.lanes))
@@ -160,16 +163,9 @@ local function weight_tiles(w, g, c, p, q, vw)
     end
     w:line("%s %s /* tap (%d, %d) */", table.concat(loads, " "), table.concat(terms, " "), a, b)
   end)
-  for a = 0, t.rows - 1 do
-    for b = 0, c.kw - 1 do
-      local stores = {}
-      for v = 0, t.tv - 1 do
-        stores[#stores + 1] = string.format("memcpy(acc + %d, &a[%d][%d], sizeof a[0][0]);",
-          kernel_offset(c, a, b, v, t.lanes), a * c.kw + b, v)
-      end
-      w:line(table.concat(stores, " "))
-    end
-  end
+  kernel_lines(w, c, t, function(tap, v, at)
+    return string.format("memcpy(acc + %d, &a[%d][%d], sizeof a[0][0]);", at, tap, v)
+  end)
   w:close()
   w:close()
   w:close()
@@ -183,24 +179,15 @@ local function input_tiles(w, g, c, p, q, vw, accumulate)
     t.tv, t.lanes)
   w:line("#pragma omp parallel for schedule(static)")
   w:open("for (int i = 0; i < n; ++i) {")
-  w:line("%s *d = dxt + (size_t)i * %d;", g.T, image)
+  w:line("%s *d = xt + (size_t)i * %d; /* its dx */", g.T, image)
   w:line("memset(d, 0, sizeof(%s) * %d);", g.T, image)
   w:open("for (int tile = 0; tile < %d; ++tile) {", t.blocks * t.groups)
   tile_indices(w, t)
   w:open("for (int co = 0; co < %d; ++co) {", c.cout)
   w:line("const %s *wc = wt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
   w:line("vwide r[%d][%d];", t.rows * c.kw, t.tv)
-  for a = 0, t.rows - 1 do
-    for b = 0, c.kw - 1 do
-      local loads = {}
-      for v = 0, t.tv - 1 do
-        loads[#loads + 1] = string.format("vwload(&r[%d][%d], wc + %d);", a * c.kw + b, v,
-          kernel_offset(c, a, b, v, t.lanes))
-      end
-      w:line(table.concat(loads, " "))
-    end
-  end
-  windows_of(w, g, c, p, t, "dq", "d", in_plane, function(a, b)
+  kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&r[%d][%d], wc + %d);", tap, v, at) end)
+  windows_of(w, g, c, p, t, g.T .. " *dq", "d", in_plane, function(a, b)
     local parts = {}
     for v = 0, t.tv - 1 do
       local at = plane_offset(c, q, a, b, v, t.lanes)
@@ -259,7 +246,6 @@ function scatter.backward(w, g, node, fixed, widths, per_width)
   w:line("    for (int ci = 0; ci < %d; ++ci)", c.cin)
   w:line("        for (int t = 0; t < %d; ++t) wt[(co * %d + t) * %d + ci] = w[(co * %d + ci) * %d + t];", taps, taps,
     c.cin, c.cin, taps)
-  w:line("%s *dxt = xt;", g.T)
   per_width(w, function(k) input_tiles(w, g, c, p, q, widths[k], not util.assigns_dx(node)) end)
   w:close()
   w:close()
