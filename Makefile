@@ -21,8 +21,9 @@ CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iruntime -I/usr/include/$(MULTIARCH)/open
 # modes; ISO C modes (-std=c11) turn that off, which halves the rate of the
 # direct convolutions' register tiles.
 ALLFLAGS = $(WARN) $(CFLAGS) -ffp-contract=fast -fopenmp $(CPPFLAGS)
-LDLIBS  := -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -lz -lm
-PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev dataset-fashion-mnist python3
+LDLIBS  := -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -lpng -ljpeg -lz -lm -lpthread
+PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev \
+            dataset-fashion-mnist python3
 
 GENERATOR_SRC := $(shell find generator -name '*.lua' | sort)
 RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*.c)))
@@ -126,6 +127,7 @@ check-generated:
 	  echo "check-generated: generated/ is stale; run make gen for the specs above and commit"; exit 1; fi
 
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
 
 clean:

@@ -98,10 +98,14 @@ $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-test: deps
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_BINS)
+TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev
+test:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_BINS) $(FUZZ_BINS)
 	@rm -rf $(TEST_BUILD)/tap; mkdir -p $(TEST_BUILD)/tap; fail=0; \
 	for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
+	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
+	cat $(TEST_BUILD)/tap/fuzz.tap; \
 	if $(MAKE) --no-print-directory check-generated; then echo "ok - check-generated"; else echo "not ok - check-generated"; fail=1; fi \
 	  > $(TEST_BUILD)/tap/check-generated.tap; cat $(TEST_BUILD)/tap/check-generated.tap; \
 	cat $(TEST_BUILD)/tap/*.tap | awk '/^ok / { if (/# SKIP/) s++; else p++ } /^not ok / { f++ } \
