@@ -63,18 +63,35 @@ static int fail(char *err, size_t errlen, const char *path, const char *why)
     return -1;
 }
 
+/* Appends value as a JSON string (quotes and backslashes escaped, control characters dropped) to h at len;
+ * h has room for twice its length. Returns the new length. */
+static size_t json_string(char *h, size_t len, const char *value)
+{
+    h[len++] = '"';
+    for (const char *p = value; *p; ++p) {
+        if ((unsigned char)*p < 0x20) continue;
+        if (*p == '"' || *p == '\\') h[len++] = '\\';
+        h[len++] = *p;
+    }
+    h[len++] = '"';
+    h[len] = '\0';
+    return len;
+}
+
 int nn_checkpoint_save(const char *path, const nn_model *m, const float *params, const nn_optimizer *opt,
                        const nn_ckpt_meta *meta, char *err, size_t errlen)
 {
     static entry entries[MAX_ENTRIES];
     if (m->n_tensors * 3 > MAX_ENTRIES) return fail(err, errlen, path, "too many tensors");
     const int n = list_entries(m, (float *)params, opt, entries);
-    size_t cap = 4096 + (size_t)n * 256, len = 0;
+    size_t cap = 4096 + (size_t)n * 256 + NN_CKPT_MAX_META * (size_t)(2 * NN_CKPT_META_VALUE), len = 0;
     char *h = malloc(cap);
     if (!h) return fail(err, errlen, path, "out of memory");
     len += (size_t)snprintf(h + len, cap - len, "{\"__metadata__\":{\"format\":\"pt\"");
-    for (int i = 0; meta && i < meta->count; ++i)
-        len += (size_t)snprintf(h + len, cap - len, ",\"%s\":\"%s\"", meta->key[i], meta->value[i]);
+    for (int i = 0; meta && i < meta->count; ++i) {
+        len += (size_t)snprintf(h + len, cap - len, ",\"%s\":", meta->key[i]);
+        len = json_string(h, len, meta->value[i]);
+    }
     len += (size_t)snprintf(h + len, cap - len, "}");
     size_t offset = 0;
     for (int i = 0; i < n; ++i) {
@@ -214,7 +231,7 @@ static int metadata(json *j, nn_ckpt_meta *meta)
     skip_ws(j);
     if (j->p < j->end && *j->p == '}') return (j->p++, 0);
     for (;;) {
-        char key[64], value[128];
+        char key[64], value[NN_CKPT_META_VALUE + 32];
         if (string(j, key, sizeof key) || expect(j, ':') || string(j, value, sizeof value)) return -1;
         if (meta) nn_ckpt_meta_set(meta, key, value);
         skip_ws(j);

@@ -12,11 +12,12 @@
 #include "optim.h"
 
 #define NN_CKPT_MAX_META 16
+#define NN_CKPT_META_VALUE 1100 /* 64 channels' means at %.9g, or a list of class names */
 
 typedef struct {
     int count;
     char key[NN_CKPT_MAX_META][32];
-    char value[NN_CKPT_MAX_META][96];
+    char value[NN_CKPT_MAX_META][NN_CKPT_META_VALUE];
 } nn_ckpt_meta;
 
 void nn_ckpt_meta_set(nn_ckpt_meta *meta, const char *key, const char *value);

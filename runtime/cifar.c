@@ -9,73 +9,92 @@
 #define PIXELS (3 * SIDE * SIDE)
 #define RECORD (1 + PIXELS)
 
-int nn_cifar10_append(const char *path, nn_dataset *ds, char *err, size_t errlen)
+/* The file's size in whole records, or -1 with the reason in err. */
+static long record_count(FILE *f, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return -1;
-    }
     if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
         snprintf(err, errlen, "%s: cannot seek", path);
         return -1;
     }
     const long size = ftell(f);
     rewind(f);
     if (size <= 0 || size % RECORD != 0) {
-        fclose(f);
         snprintf(err, errlen, "%s: %ld bytes is not a whole number of %d-byte CIFAR-10 records (truncated?)", path,
                  size, RECORD);
         return -1;
     }
-    const size_t count = (size_t)size / RECORD, total = ds->count + count;
-    float *x = realloc(ds->x, sizeof(float) * total * PIXELS);
-    if (x) ds->x = x;
-    uint8_t *y = x ? realloc(ds->y, total) : NULL;
-    if (y) ds->y = y;
-    if (!x || !y) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
+    return size / RECORD;
+}
+
+/* Grows x and labels to hold total records. */
+static int grow(nn_array *x, nn_array *labels, size_t total)
+{
+    unsigned char *px = realloc(x->owned, total * PIXELS);
+    if (px) x->owned = px;
+    unsigned char *py = px ? realloc(labels->owned, total) : NULL;
+    if (py) labels->owned = py;
+    x->data = x->owned; /* realloc may have moved them */
+    labels->data = labels->owned;
+    return px && py ? 0 : -1;
+}
+
+static int read_records(FILE *f, const char *path, size_t first, size_t count, unsigned char *x, unsigned char *y,
+                        char *err, size_t errlen)
+{
     unsigned char record[RECORD];
     for (size_t i = 0; i < count; ++i) {
         if (fread(record, 1, RECORD, f) != RECORD) {
-            fclose(f);
             snprintf(err, errlen, "%s: read error at record %zu", path, i);
             return -1;
         }
         if (record[0] > 9) {
-            fclose(f);
             snprintf(err, errlen, "%s: record %zu has label %d (CIFAR-10 labels are 0 to 9)", path, i, record[0]);
             return -1;
         }
-        ds->y[ds->count + i] = record[0];
-        float *px = ds->x + (ds->count + i) * PIXELS;
-        for (int j = 0; j < PIXELS; ++j) px[j] = record[1 + j] / 255.0f;
+        y[first + i] = record[0];
+        memcpy(x + (first + i) * PIXELS, record + 1, PIXELS);
     }
-    fclose(f);
-    ds->count = total;
-    ds->channels = 3;
-    ds->height = ds->width = SIDE;
-    ds->sample_size = PIXELS;
     return 0;
 }
 
-int nn_cifar10_load_dir(const char *dir, int train, nn_dataset *ds, char *err, size_t errlen)
+int nn_cifar10_append(const char *path, nn_array *x, nn_array *labels, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open", path);
+        return -1;
+    }
+    const long count = record_count(f, path, err, errlen);
+    const size_t first = x->ndims ? x->dims[0] : 0, total = first + (size_t)(count > 0 ? count : 0);
+    int rc = count < 0 ? -1 : 0;
+    if (rc == 0 && grow(x, labels, total) != 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        rc = -1;
+    }
+    if (rc == 0) rc = read_records(f, path, first, (size_t)count, x->owned, labels->owned, err, errlen);
+    fclose(f);
+    if (rc != 0) return -1;
+    *x = (nn_array){ .dtype = NN_U8, .ndims = 4, .dims = { total, 3, SIDE, SIDE }, .count = total * PIXELS,
+                     .data = x->owned, .owned = x->owned };
+    *labels = (nn_array){ .dtype = NN_U8, .ndims = 1, .dims = { total }, .count = total, .data = labels->owned,
+                          .owned = labels->owned };
+    return 0;
+}
+
+int nn_cifar10_load_dir(const char *dir, int train, nn_array *x, nn_array *labels, char *err, size_t errlen)
 {
     char path[4096];
-    *ds = (nn_dataset){ 0 };
+    *x = *labels = (nn_array){ 0 };
     if (!train) {
         snprintf(path, sizeof path, "%s/test_batch.bin", dir);
-        return nn_cifar10_append(path, ds, err, errlen);
+        return nn_cifar10_append(path, x, labels, err, errlen);
     }
     for (int b = 1; b <= 5; ++b) {
         snprintf(path, sizeof path, "%s/data_batch_%d.bin", dir, b);
         if (b > 1 && access(path, F_OK) != 0) break;
-        if (nn_cifar10_append(path, ds, err, errlen) != 0) {
-            nn_dataset_free(ds);
+        if (nn_cifar10_append(path, x, labels, err, errlen) != 0) {
+            nn_array_free(x);
+            nn_array_free(labels);
             return -1;
         }
     }

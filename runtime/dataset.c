@@ -1,94 +1,185 @@
 #include "dataset.h"
 
-#include "idx.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
-int nn_dataset_load_idx(const char *images, const char *labels, nn_dataset *ds, char *err, size_t errlen)
+nn_task nn_task_of(const char *loss_name, size_t outputs)
 {
-    nn_idx xi, yi;
-    if (nn_idx_read(images, &xi, err, errlen) != 0) return -1;
-    if (nn_idx_read(labels, &yi, err, errlen) != 0) {
-        nn_idx_free(&xi);
+    if (!strcmp(loss_name, "softmax_cross_entropy")) return NN_TASK_CLASS;
+    if (!strcmp(loss_name, "binary_cross_entropy")) return outputs == 1 ? NN_TASK_BINARY : NN_TASK_MULTILABEL;
+    return NN_TASK_REGRESSION;
+}
+
+const char *nn_task_name(nn_task t)
+{
+    static const char *const names[] = { "classification", "binary classification", "multi-label classification",
+                                         "regression" };
+    return names[t];
+}
+
+/* Why value v cannot be a target of the task with K outputs, or NULL. */
+static const char *bad_target(nn_task task, double v, size_t outputs, char *why, size_t len)
+{
+    if (!isfinite(v)) {
+        snprintf(why, len, "target %g is not a finite number", v);
+    } else if (task == NN_TASK_CLASS && (v != floor(v) || v < 0)) {
+        snprintf(why, len, "label %g is not a class index (softmax_cross_entropy takes class indices 0 to %zu; "
+                 "mse or l1 take real-valued targets)", v, outputs - 1);
+    } else if (task == NN_TASK_CLASS && v >= (double)outputs) {
+        snprintf(why, len, "label %g, but the model has %zu outputs (classes 0 to %zu)", v, outputs, outputs - 1);
+    } else if ((task == NN_TASK_BINARY || task == NN_TASK_MULTILABEL) && v != 0 && v != 1) {
+        snprintf(why, len, "label %g is not 0 or 1 (binary_cross_entropy takes 0/1 labels)", v);
+    } else {
+        return NULL;
+    }
+    return why;
+}
+
+/* Targets per record that the task needs from an [N] or [N, ...] label array, or 0 when its shape is wrong. */
+static size_t target_width(const nn_array *labels, nn_task task, size_t outputs)
+{
+    const size_t per_record = labels->dims[0] ? labels->count / labels->dims[0] : 0;
+    if (task == NN_TASK_CLASS || task == NN_TASK_BINARY) return per_record == 1 ? 1 : 0;
+    return per_record == outputs ? outputs : 0;
+}
+
+int nn_dataset_set_targets(nn_dataset *ds, const nn_array *labels, nn_task task, size_t outputs, const char *what,
+                           char *err, size_t errlen)
+{
+    if (labels->ndims < 1 || labels->dims[0] != ds->count) {
+        snprintf(err, errlen, "%s: %zu targets for %zu inputs", what, labels->ndims ? labels->dims[0] : 0,
+                 ds->count);
         return -1;
     }
-    int rc = -1;
-    if (xi.ndims != 3) {
-        snprintf(err, errlen, "%s: %d dimensions, expected 3 (count x height x width)", images, xi.ndims);
-    } else if (yi.ndims != 1) {
-        snprintf(err, errlen, "%s: %d dimensions, expected 1 (count)", labels, yi.ndims);
-    } else if (xi.dims[0] != yi.dims[0]) {
-        snprintf(err, errlen, "%s: %u labels for %u images in %s", labels, yi.dims[0], xi.dims[0], images);
-    } else {
-        nn_dataset d = { .count = xi.dims[0], .channels = 1, .height = (int)xi.dims[1], .width = (int)xi.dims[2] };
-        d.sample_size = (size_t)d.height * d.width;
-        d.x = malloc(sizeof(float) * (xi.size ? xi.size : 1));
-        if (!d.x) {
-            snprintf(err, errlen, "%s: out of memory", images);
-        } else {
-            for (size_t i = 0; i < xi.size; ++i) d.x[i] = xi.data[i] / 255.0f;
-            d.y = yi.data;
-            yi.data = NULL;
-            *ds = d;
-            rc = 0;
+    const size_t width = target_width(labels, task, outputs);
+    if (width == 0) {
+        const size_t per_record = ds->count ? labels->count / ds->count : 0;
+        snprintf(err, errlen, "%s: %zu target values per record, but %s with %zu outputs takes %zu%s", what,
+                 per_record, nn_task_name(task), outputs, task <= NN_TASK_BINARY ? (size_t)1 : outputs,
+                 task == NN_TASK_CLASS ? " (a class index)" : task == NN_TASK_MULTILABEL ? " (K-hot labels)" : "");
+        return -1;
+    }
+    float *y = malloc(sizeof(float) * (labels->count ? labels->count : 1));
+    if (!y) {
+        snprintf(err, errlen, "%s: out of memory for %zu targets", what, labels->count);
+        return -1;
+    }
+    for (size_t i = 0; i < labels->count; ++i) {
+        char why[192];
+        const double v = nn_array_at(labels, i);
+        if (bad_target(task, v, outputs, why, sizeof why)) {
+            snprintf(err, errlen, "%s: record %zu: %s", what, i / width, why);
+            free(y);
+            return -1;
+        }
+        y[i] = (float)v;
+    }
+    free(ds->y);
+    ds->y = y;
+    ds->target_size = width;
+    return 0;
+}
+
+void nn_dataset_read(const nn_dataset *ds, const uint32_t *samples, int n, float *x)
+{
+    const size_t plane = (size_t)ds->height * ds->width;
+    for (int i = 0; i < n; ++i) {
+        float *out = x + (size_t)i * ds->sample_size;
+        nn_array_to_float(&ds->x, (size_t)samples[i] * ds->sample_size, ds->sample_size, ds->x_scale, out);
+        for (int c = 0; c < ds->channels; ++c) {
+            const float mean = (float)ds->mean[c], inv = (float)(1.0 / ds->std[c]);
+            for (size_t j = 0; j < plane; ++j) out[c * plane + j] = (out[c * plane + j] - mean) * inv;
         }
     }
-    nn_idx_free(&xi);
-    nn_idx_free(&yi);
-    return rc;
 }
 
-/* The plain file if present, else the gzipped one. */
-static void pick(char *out, size_t len, const char *dir, const char *prefix, const char *kind)
+size_t nn_dataset_first_nonfinite(const nn_dataset *ds)
 {
-    snprintf(out, len, "%s/%s-%s", dir, prefix, kind);
-    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s-%s.gz", dir, prefix, kind);
+    const size_t at = nn_array_first_nonfinite(&ds->x);
+    return ds->sample_size ? at / ds->sample_size : at;
 }
 
-int nn_dataset_load_idx_dir(const char *dir, const char *prefix, nn_dataset *ds, char *err, size_t errlen)
+static void free_names(char **names, size_t n)
 {
-    char images[4096], labels[4096];
-    pick(images, sizeof images, dir, prefix, "images-idx3-ubyte");
-    pick(labels, sizeof labels, dir, prefix, "labels-idx1-ubyte");
-    return nn_dataset_load_idx(images, labels, ds, err, errlen);
+    for (size_t i = 0; names && i < n; ++i) free(names[i]);
+    free(names);
 }
 
 void nn_dataset_free(nn_dataset *ds)
 {
-    free(ds->x);
+    nn_array_free(&ds->x);
     free(ds->y);
-    ds->x = NULL;
-    ds->y = NULL;
+    free_names(ds->names, ds->count);
+    free_names(ds->class_names, (size_t)ds->n_classes);
+    *ds = (nn_dataset){ 0 };
 }
 
 void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, double *mean, double *std)
 {
-    const size_t plane = ds->sample_size / (size_t)ds->channels;
-    for (int c = 0; c < ds->channels; ++c) {
-        double sum = 0.0, sq = 0.0;
-        for (size_t k = 0; k < n; ++k) {
-            const float *x = ds->x + (size_t)samples[k] * ds->sample_size + (size_t)c * plane;
+    const size_t plane = (size_t)ds->height * ds->width;
+    float *x = malloc(sizeof(float) * (ds->sample_size ? ds->sample_size : 1));
+    double sum[NN_MAX_CHANNELS] = { 0 }, sq[NN_MAX_CHANNELS] = { 0 };
+    for (size_t k = 0; x && k < n; ++k) {
+        nn_array_to_float(&ds->x, (size_t)samples[k] * ds->sample_size, ds->sample_size, ds->x_scale, x);
+        for (int c = 0; c < ds->channels; ++c)
             for (size_t i = 0; i < plane; ++i) {
-                sum += x[i];
-                sq += (double)x[i] * x[i];
+                sum[c] += x[c * plane + i];
+                sq[c] += (double)x[c * plane + i] * x[c * plane + i];
             }
-        }
+    }
+    free(x);
+    for (int c = 0; c < ds->channels; ++c) {
         const double count = (double)n * plane;
-        mean[c] = count > 0 ? sum / count : 0.0;
-        const double var = count > 0 ? sq / count - mean[c] * mean[c] : 0.0;
+        mean[c] = count > 0 ? sum[c] / count : 0.0;
+        const double var = count > 0 ? sq[c] / count - mean[c] * mean[c] : 0.0;
         std[c] = var > 1e-12 ? sqrt(var) : 1.0;
     }
 }
 
 void nn_dataset_normalize(nn_dataset *ds, const double *mean, const double *std)
 {
-    const size_t plane = ds->sample_size / (size_t)ds->channels;
-    for (size_t k = 0; k < ds->count; ++k)
-        for (int c = 0; c < ds->channels; ++c) {
-            float *x = ds->x + k * ds->sample_size + (size_t)c * plane;
-            for (size_t i = 0; i < plane; ++i) x[i] = (float)((x[i] - mean[c]) / std[c]);
+    for (int c = 0; c < ds->channels; ++c) {
+        ds->mean[c] = mean[c];
+        ds->std[c] = std[c];
+    }
+}
+
+int nn_dataset_set_class_names(nn_dataset *ds, const char *list, char *err, size_t errlen)
+{
+    int n = 1;
+    for (const char *p = list; *p; ++p) n += *p == ',';
+    char **names = calloc((size_t)n, sizeof *names);
+    const char *p = list;
+    for (int k = 0; names && k < n; ++k) {
+        const size_t len = strcspn(p, ",");
+        names[k] = len ? strndup(p, len) : NULL;
+        if (!names[k]) {
+            snprintf(err, errlen, "class names '%s': %s", list, len ? "out of memory" : "an empty name");
+            free_names(names, (size_t)n);
+            return -1;
         }
+        p += len + (p[len] == ',');
+    }
+    free_names(ds->class_names, (size_t)ds->n_classes);
+    ds->class_names = names;
+    ds->n_classes = n;
+    return 0;
+}
+
+const char *nn_dataset_class_name(const nn_dataset *ds, int k, char *buf, size_t len)
+{
+    if (ds->class_names && k >= 0 && k < ds->n_classes) return ds->class_names[k];
+    snprintf(buf, len, "%d", k);
+    return buf;
+}
+
+void nn_class_list(const nn_dataset *ds, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int k = 0; ds->class_names && k < ds->n_classes && used < len; ++k)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", k ? "," : "", ds->class_names[k]);
+    if (used >= len) out[0] = '\0'; /* too long for a checkpoint: left out rather than cut */
 }

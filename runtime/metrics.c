@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,12 +26,18 @@ void nn_confusion_free(nn_confusion *c)
     c->counts = NULL;
 }
 
-void nn_confusion_add(nn_confusion *c, const float *outputs, const uint8_t *labels, const uint32_t *samples, int n)
+void nn_confusion_count(nn_confusion *c, int t, int p)
+{
+    c->counts[(size_t)t * c->classes + p]++;
+    c->seen++;
+}
+
+void nn_confusion_add(nn_confusion *c, const float *outputs, const int *labels, int n)
 {
     const int k = c->classes;
     for (int i = 0; i < n; ++i) {
         const float *o = outputs + (size_t)i * k;
-        const int label = labels[samples[i]];
+        const int label = labels[i];
         int higher = 0;
         for (int j = 0; j < k; ++j) higher += o[j] > o[label];
         c->counts[(size_t)label * k + nn_argmax(o, k)]++;
@@ -89,22 +96,48 @@ static void macro_averages(const nn_confusion *c, double *precision, double *rec
     }
 }
 
-void nn_metrics_print(const nn_confusion *c, FILE *out)
+/* Class k's name, or its number. */
+static const char *name_of(char *const *names, int k, char *buf, size_t len)
 {
-    const int k = c->classes;
+    if (names) return names[k];
+    snprintf(buf, len, "%d", k);
+    return buf;
+}
+
+/* The width of the name column: the longest name, 5 to 24 characters. */
+static int name_width(char *const *names, int k)
+{
+    int w = 5;
+    for (int j = 0; names && j < k; ++j) {
+        const int len = (int)strlen(names[j]);
+        w = len > w ? len : w;
+    }
+    return w < 24 ? w : 24;
+}
+
+static void print_table(const nn_confusion *c, char *const *names, int w, FILE *out)
+{
+    char buf[16];
     double mp, mr, mf;
-    fprintf(out, "class  precision  recall      f1  support\n");
-    for (int j = 0; j < k; ++j)
-        fprintf(out, "%5d  %9.4f  %6.4f  %6.4f  %7ld\n", j, nn_metric_precision(c, j), nn_metric_recall(c, j),
-                nn_metric_f1(c, j), row(c, j));
+    fprintf(out, "%-*s  precision  recall      f1  support\n", w, "class");
+    for (int j = 0; j < c->classes; ++j)
+        fprintf(out, "%-*.*s  %9.4f  %6.4f  %6.4f  %7ld\n", w, w, name_of(names, j, buf, sizeof buf),
+                nn_metric_precision(c, j), nn_metric_recall(c, j), nn_metric_f1(c, j), row(c, j));
     macro_averages(c, &mp, &mr, &mf);
-    fprintf(out, "macro  %9.4f  %6.4f  %6.4f  %7ld\n", mp, mr, mf, c->seen);
+    fprintf(out, "%-*s  %9.4f  %6.4f  %6.4f  %7ld\n", w, "macro", mp, mr, mf, c->seen);
+}
+
+void nn_metrics_print(const nn_confusion *c, char *const *names, FILE *out)
+{
+    const int k = c->classes, w = name_width(names, k);
+    char buf[16];
+    print_table(c, names, w, out);
     if (k > 5) fprintf(out, "top-5 accuracy %.2f%%\n", c->seen ? 100.0 * (double)c->top5 / (double)c->seen : 0.0);
-    fprintf(out, "confusion matrix (rows: true class, columns: predicted)\n      ");
-    for (int p = 0; p < k; ++p) fprintf(out, " %6d", p);
+    fprintf(out, "confusion matrix (rows: true class, columns: predicted)\n%*s", w, "");
+    for (int p = 0; p < k; ++p) fprintf(out, " %6.6s", name_of(names, p, buf, sizeof buf));
     fprintf(out, "\n");
     for (int t = 0; t < k; ++t) {
-        fprintf(out, "%5d ", t);
+        fprintf(out, "%-*.*s", w, w, name_of(names, t, buf, sizeof buf));
         for (int p = 0; p < k; ++p) fprintf(out, " %6ld", c->counts[(size_t)t * k + p]);
         fprintf(out, "\n");
     }
@@ -113,9 +146,9 @@ void nn_metrics_print(const nn_confusion *c, FILE *out)
 /* DIR/metrics.csv: class,precision,recall,f1,support, then "macro" and, over
  * five classes, "top5_accuracy"; DIR/confusion.csv: the matrix with a header,
  * rows the true class. */
-int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size_t errlen)
+int nn_metrics_write_csv(const nn_confusion *c, char *const *names, const char *dir, char *err, size_t errlen)
 {
-    char path[4096];
+    char path[4096], buf[16];
     const int k = c->classes;
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     FILE *f = fopen(path, "w");
@@ -123,8 +156,8 @@ int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size
     double mp, mr, mf;
     fprintf(f, "class,precision,recall,f1,support\n");
     for (int j = 0; j < k; ++j)
-        fprintf(f, "%d,%.6f,%.6f,%.6f,%ld\n", j, nn_metric_precision(c, j), nn_metric_recall(c, j), nn_metric_f1(c, j),
-                row(c, j));
+        fprintf(f, "%s,%.6f,%.6f,%.6f,%ld\n", name_of(names, j, buf, sizeof buf), nn_metric_precision(c, j),
+                nn_metric_recall(c, j), nn_metric_f1(c, j), row(c, j));
     macro_averages(c, &mp, &mr, &mf);
     fprintf(f, "macro,%.6f,%.6f,%.6f,%ld\n", mp, mr, mf, c->seen);
     fprintf(f, "accuracy,%.6f,,,%ld\n", nn_metric_accuracy(c), c->seen);
@@ -134,10 +167,10 @@ int nn_metrics_write_csv(const nn_confusion *c, const char *dir, char *err, size
     f = fopen(path, "w");
     if (!f) goto fail;
     fprintf(f, "true\\predicted");
-    for (int p = 0; p < k; ++p) fprintf(f, ",%d", p);
+    for (int p = 0; p < k; ++p) fprintf(f, ",%s", name_of(names, p, buf, sizeof buf));
     fprintf(f, "\n");
     for (int t = 0; t < k; ++t) {
-        fprintf(f, "%d", t);
+        fprintf(f, "%s", name_of(names, t, buf, sizeof buf));
         for (int p = 0; p < k; ++p) fprintf(f, ",%ld", c->counts[(size_t)t * k + p]);
         fprintf(f, "\n");
     }

@@ -10,9 +10,13 @@ static void usage(FILE *out, const char *program)
 {
     fprintf(out,
             "usage: %s [options]\n"
-            "  --data DIR           data directory (default /usr/share/datasets/fashion-mnist)\n"
-            "  --format F           idx (train-*/t10k-* files, plain or .gz), cifar10 (data_batch_N.bin,\n"
-            "                       test_batch.bin) or auto (default: cifar10 if data_batch_1.bin exists)\n"
+            "  --data PATH          a data directory or file (default /usr/share/datasets/fashion-mnist)\n"
+            "  --format F           auto (default: detected), idx, cifar10, npz, npy, csv or images\n"
+            "  --arrays X,Y,XT,YT   npz/npy array names (default x_train,y_train,x_test,y_test)\n"
+            "  --target A,B         CSV target columns (default: the last column)\n"
+            "  --classes A,B,C      class names (default: image folder names, else numbers)\n"
+            "  --test-split F       fraction held out for testing when the data has no test split (default 0.2)\n"
+            "  --skip-bad           skip images that do not decode, and count them (default: stop)\n"
             "  --crop-pad P         augment: random crops of the image zero-padded by P pixels\n"
             "  --flip               augment: random horizontal flips\n"
             "  --noise S            augment: Gaussian noise of standard deviation S (normalized units)\n"
@@ -42,7 +46,7 @@ static void usage(FILE *out, const char *program)
             "  --resume FILE        continue the run saved in FILE (same spec, seed and options)\n"
             "  --init FILE          start from the weights and buffers in FILE (e.g. converted from PyTorch)\n"
             "  --stop-after K       end after epoch K of the --epochs planned (a run to resume later)\n"
-            "  --keep-best M        with --save: also keep DIR/best.safetensors, best by validation acc or loss\n"
+            "  --keep-best M        with --save: also keep DIR/best.safetensors, best by validation acc, loss or r2\n"
             "  --accum K            accumulate K batches per update (an update sees K times the batch)\n"
             "  --clip-norm X        scale the gradient down when its global L2 norm exceeds X\n"
             "  --l1 X               L1 regularization: adds X * sign(w) to the gradient of decayed tensors\n"
@@ -54,7 +58,8 @@ static void usage(FILE *out, const char *program)
             "  --kd-alpha A         distillation weight of the teacher's soft targets (default 0.5)\n"
             "  --kd-temp T          distillation temperature (default 4)\n"
             "  --eval CKPT          no training: evaluate CKPT on the test set and print the metrics\n"
-            "  --predict CKPT       no training: write the test set's predictions and logits with CKPT\n"
+            "  --predict CKPT       no training: write predictions with CKPT for --input (default: the test set)\n"
+            "  --input PATH         --predict: an image, a folder of images, an .npy file or a CSV file\n"
             "  --out FILE           --predict: the CSV to write (default predictions.csv)\n"
             "  --help               this text\n",
             program);
@@ -104,6 +109,27 @@ static int channel_list(const char *program, const char *opt, const char *text, 
     if (*n == 0) {
         fprintf(stderr, "%s: %s needs one number per channel like 0.5,0.5,0.5\n", program, opt);
         return -1;
+    }
+    return 0;
+}
+
+/* --arrays X,Y,XT,YT: four array names. */
+static int array_names(const char *program, const char *text, nn_options *o)
+{
+    const size_t len = text ? strlen(text) : 0;
+    int commas = 0;
+    for (size_t i = 0; i < len; ++i) commas += text[i] == ',';
+    if (commas != 3 || len >= sizeof o->arrays_buf || strstr(text, ",,") || text[0] == ',' || text[len - 1] == ',') {
+        fprintf(stderr, "%s: --arrays needs four names like x_train,y_train,x_test,y_test, got '%s'\n", program,
+                text ? text : "");
+        return -1;
+    }
+    memcpy(o->arrays_buf, text, len + 1);
+    char *p = o->arrays_buf;
+    for (int k = 0; k < 4; ++k) {
+        o->arrays[k] = p;
+        p += strcspn(p, ",");
+        if (*p) *p++ = '\0';
     }
     return 0;
 }
@@ -169,7 +195,8 @@ static int lr_rule(const char *program, const char *opt, const char *text, nn_op
 int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (nn_options){ .data_dir = "/usr/share/datasets/fashion-mnist", .epochs = 3,
+    *o = (nn_options){ .data_path = "/usr/share/datasets/fashion-mnist", .epochs = 3, .test_split = 0.2,
+                       .arrays = { "x_train", "y_train", "x_test", "y_test" },
                        .optim = nn_optim_defaults(NN_ADAM), .val_split = 0.1, .seed = 1,
                        .threads = cores > 0 ? (int)cores : 1, .limit = 0, .accum = 1,
                        .kd_alpha = 0.5, .kd_temp = 4.0, .out_path = "predictions.csv",
@@ -190,18 +217,26 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
         } else if (!strcmp(a, "--decay-bias")) {
             o->optim.decay_all = 1;
             takes_value = 0;
-        } else if (!strcmp(a, "--data")) {
-            if (!v) {
-                fprintf(stderr, "%s: --data needs a directory\n", program);
+        } else if (!strcmp(a, "--skip-bad")) {
+            o->skip_bad = 1;
+            takes_value = 0;
+        } else if (!strcmp(a, "--data") || !strcmp(a, "--target") || !strcmp(a, "--classes") ||
+                   !strcmp(a, "--input")) {
+            if (!v || !*v) {
+                fprintf(stderr, "%s: %s needs a value\n", program, a);
                 return -1;
             }
-            o->data_dir = v;
+            const char **field = a[2] == 'd' ? &o->data_path : a[2] == 't' ? &o->targets
+                                 : a[2] == 'c' ? &o->classes : &o->input_path;
+            *field = v;
+        } else if (!strcmp(a, "--arrays")) {
+            if (array_names(program, v, o)) return -1;
+        } else if (!strcmp(a, "--test-split")) {
+            if (number(program, a, v, 0, 0.9, &o->test_split)) return -1;
         } else if (!strcmp(a, "--format")) {
-            if (v && !strcmp(v, "auto")) o->format = NN_FORMAT_AUTO;
-            else if (v && !strcmp(v, "idx")) o->format = NN_FORMAT_IDX;
-            else if (v && !strcmp(v, "cifar10")) o->format = NN_FORMAT_CIFAR10;
-            else {
-                fprintf(stderr, "%s: --format must be auto, idx or cifar10, got '%s'\n", program, v ? v : "");
+            if (nn_format_parse(v, &o->format) != 0) {
+                fprintf(stderr, "%s: --format must be auto, idx, cifar10, npz, npy, csv or images, got '%s'\n",
+                        program, v ? v : "");
                 return -1;
             }
         } else if (!strcmp(a, "--flip")) {
@@ -300,8 +335,9 @@ int nn_options_parse(nn_options *o, int argc, char **argv, const char *program)
         } else if (!strcmp(a, "--keep-best")) {
             if (v && !strcmp(v, "acc")) o->keep_best = NN_KEEP_ACC;
             else if (v && !strcmp(v, "loss")) o->keep_best = NN_KEEP_LOSS;
+            else if (v && !strcmp(v, "r2")) o->keep_best = NN_KEEP_R2;
             else {
-                fprintf(stderr, "%s: --keep-best must be acc or loss, got '%s'\n", program, v ? v : "");
+                fprintf(stderr, "%s: --keep-best must be acc, loss or r2, got '%s'\n", program, v ? v : "");
                 return -1;
             }
         } else if (!strcmp(a, "--accum")) {

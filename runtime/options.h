@@ -3,21 +3,28 @@
 #define NN_OPTIONS_H
 
 #include "augment.h"
+#include "data_source.h"
 #include "dataset.h"
 #include "optim.h"
 #include "schedule.h"
 
 #include <stdint.h>
 
-typedef enum { NN_FORMAT_AUTO, NN_FORMAT_IDX, NN_FORMAT_CIFAR10 } nn_data_format;
-typedef enum { NN_KEEP_NONE, NN_KEEP_ACC, NN_KEEP_LOSS } nn_keep_best;
+typedef enum { NN_KEEP_NONE, NN_KEEP_ACC, NN_KEEP_LOSS, NN_KEEP_R2 } nn_keep_best;
 typedef enum { NN_MODE_TRAIN, NN_MODE_EVAL, NN_MODE_PREDICT } nn_mode;
 
 #define NN_MAX_LR_RULES 32
 
 typedef struct {
-    const char *data_dir;
+    const char *data_path;   /* a data directory or file */
     nn_data_format format;
+    const char *arrays[4];   /* npz/npy array names: x_train, y_train, x_test, y_test */
+    char arrays_buf[256];
+    const char *targets;     /* CSV target columns (NULL: the last column) */
+    const char *classes;     /* class names "a,b,c" (NULL: from the data, or numbers) */
+    double test_split;       /* held out for testing when the data has no test split */
+    int skip_bad;            /* skip undecodable images instead of stopping */
+    const char *input_path;  /* --predict: the inputs (NULL: the test set) */
     nn_augment augment;
     int n_mean, n_std; /* given per-channel normalization (0: computed) */
     double mean[NN_MAX_CHANNELS], std[NN_MAX_CHANNELS];

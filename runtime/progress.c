@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,8 +43,10 @@ void nn_progress_update(nn_progress *p, int epoch, int epochs, size_t done, size
     bar[WIDTH] = '\0';
     char left[32];
     nn_format_duration(left, sizeof left, eta);
-    printf("\repoch %d/%d [%s] %3d%% loss %.4f acc %.2f%% %.0f img/s ETA %s\033[K", epoch, epochs, bar,
-           total ? (int)(100.0 * (double)done / (double)total) : 100, loss, 100.0 * acc, img_per_s, left);
+    printf("\repoch %d/%d [%s] %3d%% loss %.4f", epoch, epochs, bar,
+           total ? (int)(100.0 * (double)done / (double)total) : 100, loss);
+    if (!isnan(acc)) printf(" acc %.2f%%", 100.0 * acc); /* none in regression */
+    printf(" %.0f img/s ETA %s\033[K", img_per_s, left);
     fflush(stdout);
 }
 

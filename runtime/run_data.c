@@ -1,59 +1,250 @@
 #include "run_data.h"
 
-#include "cifar.h"
+#include "data_source.h"
+#include "rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static int check_data(const nn_model *m, const nn_dataset *ds, const char *what)
+static nn_source_options source_options(const nn_options *opt, const nn_model *m)
 {
-    if (ds->sample_size != m->input_size) {
-        fprintf(stderr, "train: %s images are %dx%dx%d (%zu values) but model %s takes %zu values per input\n",
-                what, ds->channels, ds->height, ds->width, ds->sample_size, m->name, m->input_size);
+    nn_source_options o = { .path = opt->data_path, .format = opt->format, .targets = opt->targets,
+                            .skip_bad = opt->skip_bad };
+    memcpy(o.arrays, opt->arrays, sizeof o.arrays);
+    o.channels = m->input_rank == 3 ? m->input_shape[0] : 1;
+    o.height = m->input_rank == 3 ? m->input_shape[1] : 1;
+    o.width = m->input_rank == 3 ? m->input_shape[2] : 1;
+    return o;
+}
+
+/* "[N, 28, 28]" */
+static void dims_text(char *out, size_t len, const nn_array *a)
+{
+    size_t n = (size_t)snprintf(out, len, "[");
+    for (int d = 0; d < a->ndims && n < len; ++d) n += (size_t)snprintf(out + n, len - n, "%s%zu", d ? ", " : "", a->dims[d]);
+    if (n < len) snprintf(out + n, len - n, "]");
+}
+
+/* The record's dimensions equal the model's input shape once dimensions of size 1 are dropped. */
+static int same_shape(const nn_array *x, const nn_model *m)
+{
+    size_t a[NN_ARRAY_MAX_DIMS], b[3];
+    int na = 0, nb = 0;
+    for (int d = 1; d < x->ndims; ++d)
+        if (x->dims[d] != 1) a[na++] = x->dims[d];
+    for (int d = 0; d < m->input_rank; ++d)
+        if (m->input_shape[d] != 1) b[nb++] = (size_t)m->input_shape[d];
+    if (na != nb) return 0;
+    for (int d = 0; d < na; ++d)
+        if (a[d] != b[d]) return 0;
+    return 1;
+}
+
+static void model_shape_text(char *out, size_t len, const nn_model *m)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int d = 0; d < m->input_rank && n < len; ++d)
+        n += (size_t)snprintf(out + n, len - n, "%s%d", d ? "x" : "", m->input_shape[d]);
+}
+
+/* Moves the split's inputs into ds, checked against the model's input. */
+static int fit_inputs(nn_split *s, const nn_model *m, nn_dataset *ds, int verbose)
+{
+    char have[160], want[64];
+    dims_text(have, sizeof have, &s->x);
+    model_shape_text(want, sizeof want, m);
+    const size_t count = s->x.ndims ? s->x.dims[0] : 0, per_record = count ? s->x.count / count : 0;
+    if (s->x.ndims < 2 || per_record != m->input_size) {
+        fprintf(stderr, "train: %s: inputs are %s (%zu values per record), but model %s takes %s (%zu values)\n",
+                s->x_what, have, per_record, m->name, want, m->input_size);
         return -1;
     }
+    if (verbose && !same_shape(&s->x, m))
+        printf("note: %s: inputs %s read as %zu records of %s\n", s->x_what, have, count, want);
+    ds->count = count;
+    ds->channels = m->input_rank >= 2 ? m->input_shape[0] : 1;
+    ds->height = m->input_rank == 3 ? m->input_shape[1] : 1;
+    ds->width = m->input_shape[m->input_rank - 1];
+    ds->sample_size = m->input_size;
+    ds->x = s->x;
+    ds->x_scale = s->x_scale;
+    ds->names = s->names;
+    s->x = (nn_array){ 0 };
+    s->names = NULL;
+    for (int c = 0; c < ds->channels; ++c) ds->std[c] = 1.0;
     if (ds->channels > NN_MAX_CHANNELS) {
-        fprintf(stderr, "train: %s images have %d channels; at most %d are supported\n", what, ds->channels,
+        fprintf(stderr, "train: model %s takes %d channels; at most %d are supported\n", m->name, ds->channels,
                 NN_MAX_CHANNELS);
         return -1;
     }
-    for (size_t i = 0; i < ds->count; ++i) {
-        if (ds->y[i] >= m->output_size) {
-            fprintf(stderr, "train: %s record %zu has label %d but model %s has %zu outputs\n", what, i, ds->y[i],
-                    m->name, m->output_size);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int load_split(const nn_options *opt, int cifar, int training, nn_dataset *ds)
-{
-    char err[4352];
-    const int rc = cifar ? nn_cifar10_load_dir(opt->data_dir, training, ds, err, sizeof err)
-                         : nn_dataset_load_idx_dir(opt->data_dir, training ? "train" : "t10k", ds, err, sizeof err);
-    if (rc != 0) fprintf(stderr, "train: %s\n", err);
-    return rc;
-}
-
-int nn_run_data_load(const nn_options *opt, const nn_model *m, nn_dataset *train, nn_dataset *test)
-{
-    nn_data_format format = opt->format;
-    if (format == NN_FORMAT_AUTO) {
-        char probe[4096];
-        snprintf(probe, sizeof probe, "%s/data_batch_1.bin", opt->data_dir);
-        format = access(probe, F_OK) == 0 ? NN_FORMAT_CIFAR10 : NN_FORMAT_IDX;
-    }
-    const int cifar = format == NN_FORMAT_CIFAR10;
-    if (train && (load_split(opt, cifar, 1, train) != 0 || check_data(m, train, "training") != 0)) return -1;
-    if (load_split(opt, cifar, 0, test) != 0 || check_data(m, test, "test") != 0) {
-        if (train) nn_dataset_free(train);
+    const size_t bad = nn_dataset_first_nonfinite(ds);
+    if (bad < ds->count) {
+        fprintf(stderr, "train: %s: record %zu: an input is NaN or infinite\n", s->x_what, bad);
         return -1;
     }
     return 0;
 }
+
+/* Class names: --classes, else the source's (folder names); checked against the outputs. */
+static int fit_classes(nn_split *s, const nn_options *opt, nn_task task, const nn_model *m, nn_dataset *ds)
+{
+    char err[4352];
+    if (opt->classes && nn_dataset_set_class_names(ds, opt->classes, err, sizeof err) != 0) {
+        fprintf(stderr, "train: --classes: %s\n", err);
+        return -1;
+    }
+    if (!opt->classes && s->class_names) {
+        ds->class_names = s->class_names;
+        ds->n_classes = s->n_classes;
+        s->class_names = NULL;
+    }
+    const int want = task == NN_TASK_BINARY ? 2 : (int)m->output_size;
+    if (ds->class_names && task != NN_TASK_REGRESSION && ds->n_classes != want) {
+        fprintf(stderr, "train: %s: %d classes, but model %s with %s takes %d\n",
+                opt->classes ? "--classes" : s->x_what, ds->n_classes, m->name, m->loss_name, want);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads one split and fits it to the model. Returns 0, 1 when the source has no such test split, or -1. */
+static int load_split(const nn_options *opt, const nn_model *m, nn_data_format f, int training, nn_task task,
+                      nn_dataset *ds)
+{
+    const nn_source_options so = source_options(opt, m);
+    char err[4352];
+    nn_split s;
+    const int rc = nn_source_read(&so, f, training, &s, err, sizeof err);
+    if (rc != 0) {
+        if (rc < 0) fprintf(stderr, "train: %s\n", err);
+        return rc;
+    }
+    if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
+    int bad = fit_inputs(&s, m, ds, training) != 0 || fit_classes(&s, opt, task, m, ds) != 0;
+    if (!bad && s.labels.count == 0) {
+        fprintf(stderr, "train: %s: no targets for the %s records\n", s.x_what, training ? "training" : "test");
+        bad = 1;
+    }
+    if (!bad && nn_dataset_set_targets(ds, &s.labels, task, m->output_size, s.y_what, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        bad = 1;
+    }
+    nn_split_free(&s);
+    if (bad) nn_dataset_free(ds);
+    return bad ? -1 : 0;
+}
+
+static uint32_t *range(size_t n)
+{
+    uint32_t *a = malloc(sizeof(uint32_t) * (n ? n : 1));
+    for (size_t i = 0; a && i < n; ++i) a[i] = (uint32_t)i;
+    return a;
+}
+
+/* A test split drawn from the training records (seeded), the rest left for training. */
+static int hold_out_test(const nn_options *opt, nn_run_data *d)
+{
+    const size_t n = d->train.count, n_test = (size_t)(opt->test_split * (double)n);
+    if (n_test == 0 || n_test == n) {
+        fprintf(stderr, "train: %s has no test split, and --test-split %g of %zu records leaves %s\n",
+                opt->data_path, opt->test_split, n, n_test ? "no training records" : "no test records");
+        return -1;
+    }
+    nn_rng rng;
+    nn_rng_seed(&rng, opt->seed ^ 0x7e575e7ULL);
+    nn_rng_shuffle(&rng, d->pool, (uint32_t)n);
+    d->test_idx = malloc(sizeof(uint32_t) * n_test);
+    if (!d->test_idx) return -1;
+    memcpy(d->test_idx, d->pool + (n - n_test), sizeof(uint32_t) * n_test);
+    d->n_test = n_test;
+    d->n_pool = n - n_test;
+    d->test_set = &d->train;
+    printf("data: %s has no test split; %zu of its records held out for testing (--test-split %g)\n",
+           opt->data_path, n_test, opt->test_split);
+    return 0;
+}
+
+int nn_run_data_load(const nn_options *opt, const nn_model *m, nn_run_data *d)
+{
+    *d = (nn_run_data){ .task = nn_task_of(m->loss_name, m->output_size) };
+    const nn_source_options so = source_options(opt, m);
+    nn_data_format f;
+    char err[4352];
+    if (nn_source_detect(&so, &f, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    if (load_split(opt, m, f, 1, d->task, &d->train) != 0) return -1;
+    const int rc = load_split(opt, m, f, 0, d->task, &d->test);
+    d->pool = range(d->train.count);
+    d->n_pool = d->train.count;
+    d->test_set = &d->test;
+    if (rc == 0) {
+        d->test_idx = range(d->test.count);
+        d->n_test = d->test.count;
+    }
+    if (rc < 0 || !d->pool || (rc == 0 && !d->test_idx) || (rc == 1 && hold_out_test(opt, d) != 0)) {
+        nn_run_data_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+int nn_run_data_load_inputs(const nn_options *opt, const nn_model *m, nn_run_data *d)
+{
+    *d = (nn_run_data){ .task = nn_task_of(m->loss_name, m->output_size) };
+    nn_source_options so = source_options(opt, m);
+    so.path = opt->input_path;
+    so.input_size = m->input_size;
+    char err[4352];
+    nn_split s;
+    if (nn_source_read_inputs(&so, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
+    const int bad = fit_inputs(&s, m, &d->test, 1);
+    nn_split_free(&s);
+    d->test_set = &d->test;
+    d->n_test = d->test.count;
+    d->test_idx = range(d->n_test);
+    if (bad || !d->test_idx) {
+        nn_run_data_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+void nn_run_data_free(nn_run_data *d)
+{
+    nn_dataset_free(&d->train);
+    nn_dataset_free(&d->test);
+    free(d->pool);
+    free(d->test_idx);
+    *d = (nn_run_data){ 0 };
+}
+
+int nn_run_load_weights(const char *path, const nn_model *m, float *params, nn_normalization *norm, int channels,
+                        nn_ckpt_meta *meta)
+{
+    nn_ckpt_meta own = { 0 };
+    char err[4352];
+    if (!meta) meta = &own;
+    if (nn_checkpoint_load(path, m, params, NULL, meta, err, sizeof err) != 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    if (norm && nn_normalization_from_meta(norm, meta, channels) != 0) {
+        fprintf(stderr, "train: %s: no input normalization for %d channels in its metadata (mean, std)\n", path,
+                channels);
+        return -1;
+    }
+    return 0;
+}
+
+void nn_model_input_text(const nn_model *m, char *out, size_t len) { model_shape_text(out, len, m); }
 
 static int parse_list(const char *text, double *out, int n)
 {
@@ -88,7 +279,7 @@ static void format_list(char *out, size_t len, const double *v, int n)
 
 void nn_normalization_to_meta(const nn_normalization *z, nn_ckpt_meta *meta)
 {
-    char text[96];
+    char text[NN_CKPT_META_VALUE];
     format_list(text, sizeof text, z->mean, z->channels);
     nn_ckpt_meta_set(meta, "mean", text);
     format_list(text, sizeof text, z->std, z->channels);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CSV_HEADER "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds\n"
+#define CSV_HEADER "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds,val_r2\n"
 #define STEPS_HEADER "epoch,step,batch_loss,lr\n"
 
 /* Keeps the rows of epochs up to last_epoch: those a resumed run continues
@@ -71,17 +71,17 @@ static void csv_number(FILE *f, double v, const char *sep)
 void nn_run_log_epoch(nn_run_log *l, const nn_epoch_record *r)
 {
     fprintf(l->csv, "%d,%ld,", r->epoch, r->step);
-    const double values[] = { r->train_loss, r->train_acc, r->val_loss, r->val_acc, r->lr, r->img_per_s, r->seconds };
+    const double values[] = { r->train_loss, r->train_acc, r->val_loss, r->val_acc, r->lr, r->img_per_s, r->seconds,
+                              r->val_r2 };
     const int n = (int)(sizeof values / sizeof values[0]);
     for (int i = 0; i < n; ++i) csv_number(l->csv, values[i], i + 1 < n ? "," : "\n");
     fflush(l->csv);
     fflush(l->steps);
     nn_tb_scalar(&l->tb, "epoch/train_loss", r->step, r->train_loss);
-    nn_tb_scalar(&l->tb, "epoch/train_acc", r->step, r->train_acc);
-    if (!isnan(r->val_loss)) {
-        nn_tb_scalar(&l->tb, "epoch/val_loss", r->step, r->val_loss);
-        nn_tb_scalar(&l->tb, "epoch/val_acc", r->step, r->val_acc);
-    }
+    if (!isnan(r->train_acc)) nn_tb_scalar(&l->tb, "epoch/train_acc", r->step, r->train_acc);
+    if (!isnan(r->val_loss)) nn_tb_scalar(&l->tb, "epoch/val_loss", r->step, r->val_loss);
+    if (!isnan(r->val_acc)) nn_tb_scalar(&l->tb, "epoch/val_acc", r->step, r->val_acc);
+    if (!isnan(r->val_r2)) nn_tb_scalar(&l->tb, "epoch/val_r2", r->step, r->val_r2);
     nn_tb_scalar(&l->tb, "epoch/img_per_s", r->step, r->img_per_s);
     nn_tb_flush(&l->tb);
 }

@@ -14,6 +14,7 @@ typedef struct {
     long step;
     double train_loss, train_acc, val_loss, val_acc; /* val: NaN without a validation split */
     double lr, img_per_s, seconds;
+    double val_r2; /* regression's validation R² (NaN otherwise; accuracies are NaN in regression) */
 } nn_epoch_record;
 
 typedef struct {

@@ -10,6 +10,8 @@
 #include "progress.h"
 #include "rng.h"
 #include "run_data.h"
+#include "predict.h"
+#include "prefetch.h"
 #include "run_log.h"
 #include "trainer.h"
 
@@ -33,6 +35,7 @@ typedef struct {
     long step;
     double best; /* the best validation figure so far (--keep-best) */
     const nn_normalization *norm;
+    const char *classes; /* "a,b,c", or NULL */
     nn_rng *const *rngs;
 } run_point;
 
@@ -54,6 +57,7 @@ static int save_run(const char *path, const nn_model *m, const float *params, co
         nn_ckpt_meta_set(&meta, "best_val", text);
     }
     nn_normalization_to_meta(at->norm, &meta);
+    if (at->classes) nn_ckpt_meta_set(&meta, "classes", at->classes);
     for (int i = 0; i < N_RUN_RNGS; ++i) {
         nn_rng_format(at->rngs[i], text, sizeof text);
         nn_ckpt_meta_set(&meta, RUN_RNG_KEYS[i], text);
@@ -84,101 +88,87 @@ static int make_dirs(const char *path)
     return mkdir(partial, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static uint32_t *range(size_t n)
+/* The test set's loss, hits and the task's metrics, printed and (with a run directory) written as CSV. */
+static int report_test(nn_trainer *t, const nn_run_data *d, const char *save_dir, const char *after)
 {
-    uint32_t *a = nn_alloc(n, sizeof(uint32_t), "sample indices");
-    for (size_t i = 0; i < n; ++i) a[i] = (uint32_t)i;
-    return a;
-}
-
-/* Loads a checkpoint's weights and buffers (not its optimizer state) and
- * its normalization, for evaluation, prediction, a teacher or --init. */
-static int load_weights(const char *path, const nn_model *m, float *params, nn_normalization *norm, int channels)
-{
-    nn_ckpt_meta meta = { 0 };
+    nn_eval e;
+    if (nn_eval_init(&e, t->task, (int)t->m->output_size, d->n_test) != 0) {
+        fprintf(stderr, "train: out of memory for the test metrics\n");
+        return -1;
+    }
+    const nn_tally r = nn_trainer_evaluate(t, d->test_set, d->test_idx, d->n_test, &e);
+    printf("test: loss %.4f", r.loss_sum / r.seen);
+    if (t->task == NN_TASK_REGRESSION) printf(" (%zu records)%s\n", r.seen, after);
+    else printf(" accuracy %.2f%% (%zu of %zu records)%s\n", 100.0 * r.correct / r.seen, r.correct, r.seen, after);
+    nn_eval_print(&e, d->test_set, stdout);
+    int rc = 0;
     char err[4352];
-    if (nn_checkpoint_load(path, m, params, NULL, &meta, err, sizeof err) != 0) {
+    if (save_dir && make_dirs(save_dir) != 0) {
+        fprintf(stderr, "train: cannot create %s: %s\n", save_dir, strerror(errno));
+        rc = -1;
+    } else if (save_dir && nn_eval_write_csv(&e, d->test_set, save_dir, err, sizeof err) != 0) {
         fprintf(stderr, "train: %s\n", err);
-        return -1;
+        rc = -1;
+    } else if (save_dir) {
+        printf("metrics: %s/metrics.csv%s\n", save_dir, t->task == NN_TASK_CLASS ? ", confusion.csv" : "");
     }
-    if (norm && nn_normalization_from_meta(norm, &meta, channels) != 0) {
-        fprintf(stderr, "train: %s: no input normalization for %d channels in its metadata (mean, std)\n", path,
-                channels);
-        return -1;
-    }
-    return 0;
+    nn_eval_free(&e);
+    return rc;
 }
 
-/* --eval and --predict: a checkpoint on the test set. */
-static int run_checkpoint(const nn_model *m, const nn_options *opt)
+/* Makes the batch at `start` of the epoch's order the trainer's, and has the next one read in the background. */
+static void next_batch(nn_prefetch *reader, int prefetching, nn_trainer *t, const nn_dataset *ds,
+                       const uint32_t *order, size_t start, size_t total, size_t batch, const nn_augment *augment)
 {
-    nn_dataset test;
-    if (nn_run_data_load(opt, m, NULL, &test) != 0) return 1;
+    const int n = (int)(total - start < batch ? total - start : batch);
+    if (!prefetching) {
+        nn_trainer_gather(t, ds, order + start, n, augment);
+        return;
+    }
+    nn_prefetch_take(reader);
+    const size_t next = start + batch;
+    if (next < total)
+        nn_prefetch_request(reader, ds, order + next, (int)(total - next < batch ? total - next : batch), augment);
+}
+
+/* The validation split's loss, and its accuracy or (in regression) R², into rec. */
+static void validate(nn_trainer *t, const nn_dataset *ds, const uint32_t *idx, size_t n, nn_epoch_record *rec)
+{
+    nn_eval e;
+    const int regression = t->task == NN_TASK_REGRESSION;
+    const int have = regression && nn_eval_init(&e, t->task, (int)t->m->output_size, n) == 0;
+    const nn_tally v = nn_trainer_evaluate(t, ds, idx, n, have ? &e : NULL);
+    rec->val_loss = v.loss_sum / v.seen;
+    printf(" | val loss %.4f", rec->val_loss);
+    if (regression) {
+        rec->val_r2 = have ? nn_eval_r2(&e) : NAN;
+        printf(" R2 %.4f", rec->val_r2);
+    } else {
+        rec->val_acc = (double)v.correct / v.seen;
+        printf(" acc %.2f%%", 100.0 * rec->val_acc);
+    }
+    if (have) nn_eval_free(&e);
+}
+
+/* --eval: a checkpoint on the test set. */
+static int run_eval(const nn_model *m, const nn_options *opt)
+{
+    nn_run_data d;
+    if (nn_run_data_load(opt, m, &d) != 0) return 1;
     nn_trainer t;
     nn_trainer_init(&t, m, 0);
     nn_normalization norm;
-    if (load_weights(opt->checkpoint, m, t.s.params, &norm, test.channels) != 0) return 1;
-    nn_dataset_normalize(&test, norm.mean, norm.std);
-    printf("%s: %s on %zu test images of %s, ", opt->mode == NN_MODE_EVAL ? "eval" : "predict", opt->checkpoint,
-           test.count, opt->data_dir);
-    nn_normalization_print(&norm, stdout);
-    printf("\n");
-    uint32_t *all = range(test.count);
-    int rc = 0;
-    if (opt->mode == NN_MODE_EVAL) {
-        nn_confusion confusion;
-        if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
-            fprintf(stderr, "train: out of memory for the confusion matrix\n");
-            return 1;
-        }
-        const nn_tally r = nn_trainer_evaluate(&t, &test, all, test.count, &confusion);
-        printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images)\n", r.loss_sum / r.seen,
-               100.0 * r.correct / r.seen, r.correct, r.seen);
-        nn_metrics_print(&confusion, stdout);
-        char err[4352];
-        if (opt->save_dir) {
-            if (make_dirs(opt->save_dir) != 0) {
-                fprintf(stderr, "train: cannot create %s: %s\n", opt->save_dir, strerror(errno));
-                rc = 1;
-            } else if (nn_metrics_write_csv(&confusion, opt->save_dir, err, sizeof err) != 0) {
-                fprintf(stderr, "train: %s\n", err);
-                rc = 1;
-            } else {
-                printf("metrics: %s/metrics.csv, %s/confusion.csv\n", opt->save_dir, opt->save_dir);
-            }
-        }
-        nn_confusion_free(&confusion);
-    } else {
-        FILE *out = fopen(opt->out_path, "w");
-        if (!out) {
-            fprintf(stderr, "train: cannot write %s: %s\n", opt->out_path, strerror(errno));
-            return 1;
-        }
-        const size_t k = m->output_size;
-        fprintf(out, "index,label,predicted");
-        for (size_t j = 0; j < k; ++j) fprintf(out, ",logit_%zu", j);
-        fprintf(out, "\n");
-        for (size_t start = 0; start < test.count; start += (size_t)m->batch) {
-            const int n = (int)(test.count - start < (size_t)m->batch ? test.count - start : (size_t)m->batch);
-            nn_trainer_gather(&t, &test, all + start, n, NULL);
-            m->forward(&t.s, t.x, n, 0);
-            const float *z = t.s.acts + m->output_offset;
-            for (int i = 0; i < n; ++i) {
-                fprintf(out, "%zu,%d,%d", start + i, test.y[start + i], nn_argmax(z + i * k, (int)k));
-                for (size_t j = 0; j < k; ++j) fprintf(out, ",%.9g", z[i * k + j]);
-                fprintf(out, "\n");
-            }
-        }
-        if (fclose(out) != 0) {
-            fprintf(stderr, "train: write error on %s\n", opt->out_path);
-            rc = 1;
-        } else {
-            printf("predictions: %s (%zu rows)\n", opt->out_path, test.count);
-        }
+    int rc = nn_run_load_weights(opt->checkpoint, m, t.s.params, &norm, d.train.channels, NULL) != 0;
+    if (!rc) {
+        nn_dataset_normalize(&d.train, norm.mean, norm.std);
+        nn_dataset_normalize(&d.test, norm.mean, norm.std);
+        printf("eval: %s on %zu test records of %s, ", opt->checkpoint, d.n_test, opt->data_path);
+        nn_normalization_print(&norm, stdout);
+        printf("\n");
+        rc = report_test(&t, &d, opt->save_dir, "") != 0;
     }
-    free(all);
     nn_trainer_free(&t);
-    nn_dataset_free(&test);
+    nn_run_data_free(&d);
     return rc;
 }
 
@@ -210,7 +200,7 @@ static int teacher_init(teacher *te, const nn_model *student, const nn_model *co
     }
     nn_trainer_init(&te->t, m, 0);
     nn_normalization tn;
-    if (load_weights(opt->teacher_path, m, te->t.s.params, &tn, norm->channels) != 0) return -1;
+    if (nn_run_load_weights(opt->teacher_path, m, te->t.s.params, &tn, norm->channels, NULL) != 0) return -1;
     for (int c = 0; c < norm->channels; ++c) {
         te->scale[c] = norm->std[c] / tn.std[c];
         te->shift[c] = (norm->mean[c] - tn.mean[c]) / tn.std[c];
@@ -312,11 +302,13 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     if (parsed != 0) return parsed > 0 ? 0 : 2;
     openblas_set_num_threads(opt.threads);
     omp_set_num_threads(opt.threads);
-    if (opt.mode != NN_MODE_TRAIN) return run_checkpoint(m, &opt);
+    if (opt.mode == NN_MODE_EVAL) return run_eval(m, &opt);
+    if (opt.mode == NN_MODE_PREDICT) return nn_predict_main(m, &opt);
 
     printf("%s\n", m->summary);
-    nn_dataset train_set, test_set;
-    if (nn_run_data_load(&opt, m, &train_set, &test_set) != 0) return 1;
+    nn_run_data data;
+    if (nn_run_data_load(&opt, m, &data) != 0) return 1;
+    nn_dataset *const train_set = &data.train;
 
     nn_rng init_rng, split_rng, shuffle_rng, model_rng, augment_rng;
     nn_rng_seed(&augment_rng, opt.seed ^ 0xa09e667fULL);
@@ -325,24 +317,24 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     nn_rng_seed(&shuffle_rng, opt.seed ^ 0x5eedf00dULL);
     nn_rng_seed(&model_rng, opt.seed ^ 0xd20b0c4bULL); /* dropout masks */
 
-    size_t available = train_set.count;
+    size_t available = data.n_pool;
     if (opt.limit > 0 && (size_t)opt.limit < available) available = (size_t)opt.limit;
-    uint32_t *order = range(available);
+    uint32_t *order = nn_alloc(available, sizeof(uint32_t), "sample indices");
+    memcpy(order, data.pool, sizeof(uint32_t) * available);
     nn_rng_shuffle(&split_rng, order, (uint32_t)available);
     const size_t n_val = (size_t)(opt.val_split * (double)available);
     const size_t n_train = available - n_val;
     if (n_train == 0) {
-        fprintf(stderr, "train: no training images left after a validation split of %g\n", opt.val_split);
+        fprintf(stderr, "train: no training records left after a validation split of %g\n", opt.val_split);
         return 1;
     }
     uint32_t *train_idx = order, *val_idx = order + n_train;
     uint32_t *split_order = nn_alloc(n_train, sizeof(uint32_t), "sample indices");
     memcpy(split_order, train_idx, sizeof(uint32_t) * n_train);
-    uint32_t *test_idx = range(test_set.count);
 
-    nn_normalization norm = { .channels = train_set.channels };
-    if (opt.n_mean && opt.n_mean != train_set.channels) {
-        fprintf(stderr, "train: the images have %d channels; --mean/--std gave %d values\n", train_set.channels,
+    nn_normalization norm = { .channels = train_set->channels };
+    if (opt.n_mean && opt.n_mean != train_set->channels) {
+        fprintf(stderr, "train: the inputs have %d channels; --mean/--std gave %d values\n", train_set->channels,
                 opt.n_mean);
         return 1;
     }
@@ -350,12 +342,14 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
         memcpy(norm.mean, opt.mean, sizeof norm.mean);
         memcpy(norm.std, opt.std, sizeof norm.std);
     } else {
-        nn_dataset_stats(&train_set, train_idx, n_train, norm.mean, norm.std);
+        nn_dataset_stats(train_set, train_idx, n_train, norm.mean, norm.std);
     }
-    nn_dataset_normalize(&train_set, norm.mean, norm.std);
-    nn_dataset_normalize(&test_set, norm.mean, norm.std);
-    printf("data: %s: %zu training, %zu validation, %zu test images of %dx%dx%d; ", opt.data_dir, n_train, n_val,
-           test_set.count, train_set.channels, train_set.height, train_set.width);
+    nn_dataset_normalize(&data.train, norm.mean, norm.std);
+    nn_dataset_normalize(&data.test, norm.mean, norm.std);
+    char input_text[64];
+    nn_model_input_text(m, input_text, sizeof input_text);
+    printf("data: %s: %zu training, %zu validation, %zu test records of %s for %s; ", opt.data_path, n_train,
+           n_val, data.n_test, input_text, nn_task_name(data.task));
     nn_normalization_print(&norm, stdout);
     printf("\n");
     if (nn_augment_enabled(&opt.augment))
@@ -366,9 +360,9 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     nn_trainer_init(&t, m, 1);
     t.s.rng = &model_rng;
     t.augment_rng = &augment_rng;
-    for (int c = 0; c < train_set.channels; ++c) t.fill[c] = (float)((0.0 - norm.mean[c]) / norm.std[c]);
+    for (int c = 0; c < train_set->channels; ++c) t.fill[c] = (float)((0.0 - norm.mean[c]) / norm.std[c]);
     nn_init_params(m->tensors, m->n_tensors, t.s.params, &init_rng);
-    if (opt.init_path && load_weights(opt.init_path, m, t.s.params, NULL, 0) != 0) return 1;
+    if (opt.init_path && nn_run_load_weights(opt.init_path, m, t.s.params, NULL, 0, NULL) != 0) return 1;
     if (opt.init_path) printf("weights from %s\n", opt.init_path);
 
     double *lr_mult = nn_alloc((size_t)m->n_tensors, sizeof(double), "learning-rate multipliers");
@@ -395,8 +389,8 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
 
     int first_epoch = 1;
     long step = 0;
-    const int keep_acc = opt.keep_best == NN_KEEP_ACC;
-    double best = keep_acc ? -INFINITY : INFINITY;
+    const int higher_better = opt.keep_best == NN_KEEP_ACC || opt.keep_best == NN_KEEP_R2;
+    double best = higher_better ? -INFINITY : INFINITY;
     nn_rng *const run_rngs[N_RUN_RNGS] = { &shuffle_rng, &model_rng, &augment_rng };
     if (opt.resume_path) {
         nn_ckpt_meta meta = { 0 };
@@ -439,6 +433,12 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     nn_progress_init(&bar);
     const double run_start = nn_now();
     const size_t batch = (size_t)m->batch;
+    const int classifying = t.task != NN_TASK_REGRESSION;
+    const nn_augment *augment = nn_augment_enabled(&opt.augment) ? &opt.augment : NULL;
+    nn_prefetch reader;
+    const int prefetching = nn_prefetch_start(&reader, &t) == 0;
+    char class_list[NN_CKPT_META_VALUE];
+    nn_class_list(train_set, class_list, sizeof class_list);
     /* BatchNorm cannot normalize a batch of one vector (PyTorch refuses it; the output would be
        beta): with BN in the model such a last batch is left out of each epoch, a different image
        each time as the order is reshuffled */
@@ -447,7 +447,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     for (int i = 0; i < m->n_tensors; ++i) has_bn |= (m->tensors[i].flags & NN_BUFFER) != 0;
     if (has_bn && n_train > 1 && n_train % batch == 1) {
         n_used = n_train - 1;
-        printf("note: %zu training images leave a last batch of 1, which BatchNorm cannot normalize; each epoch "
+        printf("note: %zu training records leave a last batch of 1, which BatchNorm cannot normalize; each epoch "
                "trains on %zu of them\n", n_train, n_used);
     }
     const size_t run_images = n_used * (size_t)(opt.epochs - first_epoch + 1);
@@ -462,6 +462,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
         nn_rng_shuffle(&shuffle_rng, train_idx, (uint32_t)n_train);
         nn_tally c = { 0 };
         const double epoch_start = nn_now();
+        if (prefetching) nn_prefetch_request(&reader, train_set, train_idx, (int)(n_used < batch ? n_used : batch), augment);
         for (size_t first = 0; first < n_batches && !failed; first += (size_t)opt.accum) {
             /* one update: accum micro-batches whose gradients add up to that of their union,
                each seeded with its share (its size over the union's) of the mean loss's gradient */
@@ -473,11 +474,10 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
             ++step;
             for (size_t start = begin; start < end; start += batch) {
                 const int n = (int)(end - start < batch ? end - start : batch);
-                nn_trainer_gather(&t, &train_set, train_idx + start, n,
-                                  nn_augment_enabled(&opt.augment) ? &opt.augment : NULL);
+                next_batch(&reader, prefetching, &t, train_set, train_idx, start, n_used, batch, augment);
                 m->forward(&t.s, t.x, n, 1);
                 double loss = m->loss(&t.s, t.target, n);
-                if (opt.teacher_spec) loss = distill(&te, &t, n, train_set.channels, &opt);
+                if (opt.teacher_spec) loss = distill(&te, &t, n, train_set->channels, &opt);
                 if (!isfinite(loss)) {
                     nn_progress_clear(&bar);
                     fprintf(stderr, "train: epoch %d step %ld: the loss is %f; stopping (learning rate %g; try a "
@@ -485,7 +485,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
                     failed = 1;
                     break;
                 }
-                nn_trainer_count(&c, &t, &train_set, train_idx + start, n, loss);
+                nn_trainer_count(&c, &t, train_set, train_idx + start, n, loss);
                 update_loss += loss * n / (double)(end - begin);
                 if (end - begin != (size_t)n) {
                     float *dz = t.s.dacts + m->output_offset;
@@ -530,32 +530,33 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
             const double rate = c.seen / (now - epoch_start + 1e-9);
             const double eta = (now - run_start) / (double)done_run * (double)(run_images - done_run);
             nn_progress_update(&bar, epoch, opt.epochs, c.seen, n_used, c.loss_sum / c.seen,
-                               (double)c.correct / c.seen, rate, eta);
+                               classifying ? (double)c.correct / c.seen : NAN, rate, eta);
         }
         if (failed) break;
         const double seconds = nn_now() - epoch_start;
         nn_progress_clear(&bar);
         nn_epoch_record rec = { .epoch = epoch, .step = step, .train_loss = c.loss_sum / c.seen,
-                                .train_acc = (double)c.correct / c.seen, .val_loss = NAN, .val_acc = NAN, .lr = lr,
-                                .img_per_s = n_used / seconds, .seconds = seconds };
-        printf("epoch %d/%d: train loss %.4f acc %.2f%%", epoch, opt.epochs, rec.train_loss, 100.0 * rec.train_acc);
-        if (n_val > 0) {
-            const nn_tally v = nn_trainer_evaluate(&t, &train_set, val_idx, n_val, NULL);
-            rec.val_loss = v.loss_sum / v.seen;
-            rec.val_acc = (double)v.correct / v.seen;
-            printf(" | val loss %.4f acc %.2f%%", rec.val_loss, 100.0 * rec.val_acc);
-        }
+                                .train_acc = classifying ? (double)c.correct / c.seen : NAN, .val_loss = NAN,
+                                .val_acc = NAN, .val_r2 = NAN, .lr = lr, .img_per_s = n_used / seconds,
+                                .seconds = seconds };
+        printf("epoch %d/%d: train loss %.4f", epoch, opt.epochs, rec.train_loss);
+        if (classifying) printf(" acc %.2f%%", 100.0 * rec.train_acc);
+        if (n_val > 0) validate(&t, train_set, val_idx, n_val, &rec);
         printf(" | lr %.3g | %.1f s, %.0f img/s\n", lr, seconds, rec.img_per_s);
         if (opt.save_dir) {
             nn_run_log_epoch(&log, &rec);
             char path[4352];
-            const int improved = opt.keep_best && (keep_acc ? rec.val_acc > best : rec.val_loss < best);
-            if (improved) best = keep_acc ? rec.val_acc : rec.val_loss;
-            const run_point at = { .epoch = epoch, .step = step, .best = best, .norm = &norm, .rngs = run_rngs };
+            const double figure = opt.keep_best == NN_KEEP_ACC ? rec.val_acc
+                                  : opt.keep_best == NN_KEEP_R2 ? rec.val_r2 : rec.val_loss;
+            const int improved = opt.keep_best && (higher_better ? figure > best : figure < best);
+            if (improved) best = figure;
+            const run_point at = { .epoch = epoch, .step = step, .best = best, .norm = &norm,
+                                   .classes = class_list[0] ? class_list : NULL, .rngs = run_rngs };
             snprintf(path, sizeof path, "%s/best.safetensors", opt.save_dir);
             if (improved) {
                 if (save_run(path, m, t.s.params, &opt_state, &at) != 0) return 1;
-                if (keep_acc) printf("best so far (val acc %.2f%%): %s\n", 100.0 * best, path);
+                if (opt.keep_best == NN_KEEP_ACC) printf("best so far (val acc %.2f%%): %s\n", 100.0 * best, path);
+                else if (opt.keep_best == NN_KEEP_R2) printf("best so far (val R2 %.4f): %s\n", best, path);
                 else printf("best so far (val loss %.4f): %s\n", best, path);
             }
             snprintf(path, sizeof path, "%s/last.safetensors", opt.save_dir);
@@ -568,28 +569,13 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
         }
     }
     if (!failed) {
-        nn_confusion confusion;
-        if (nn_confusion_init(&confusion, (int)m->output_size) != 0) {
-            fprintf(stderr, "train: out of memory for the confusion matrix\n");
-            return 1;
-        }
-        const nn_tally r = nn_trainer_evaluate(&t, &test_set, test_idx, test_set.count, &confusion);
-        char total[32], err[4352];
+        char total[32], after[48];
         nn_format_duration(total, sizeof total, nn_now() - run_start);
-        printf("test: loss %.4f accuracy %.2f%% (%zu of %zu images) after %s\n", r.loss_sum / r.seen,
-               100.0 * r.correct / r.seen, r.correct, r.seen, total);
-        nn_metrics_print(&confusion, stdout);
-        if (opt.save_dir) {
-            if (nn_metrics_write_csv(&confusion, opt.save_dir, err, sizeof err) != 0) {
-                fprintf(stderr, "train: %s\n", err);
-                failed = 1;
-            } else {
-                printf("metrics: %s/metrics.csv, %s/confusion.csv\n", opt.save_dir, opt.save_dir);
-            }
-        }
-        nn_confusion_free(&confusion);
+        snprintf(after, sizeof after, " after %s", total);
+        failed = report_test(&t, &data, opt.save_dir, after) != 0;
     }
 
+    if (prefetching) nn_prefetch_stop(&reader);
     nn_run_log_close(&log);
     if (opt.teacher_spec) teacher_free(&te);
     nn_fused_free(&fused);
@@ -599,9 +585,7 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     free(frozen);
     free(order);
     free(split_order);
-    free(test_idx);
-    nn_dataset_free(&train_set);
-    nn_dataset_free(&test_set);
+    nn_run_data_free(&data);
     return failed;
 }
 

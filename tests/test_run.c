@@ -51,7 +51,7 @@ Test(run, directory_holds_log_events_metrics_and_the_best_checkpoint)
     snprintf(cmd, sizeof cmd, "cat %s/r/log.csv", dir);
     char log[4096];
     run_capture(cmd, log, sizeof log);
-    cr_assert(strncmp(log, "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds\n", 70) == 0, "%s",
+    cr_assert(strncmp(log, "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds,val_r2\n", 77) == 0, "%s",
               log);
     double val_acc[4] = { 0 };
     int best_epoch = 0;
@@ -248,7 +248,7 @@ Test(run, batchnorm_never_sees_a_batch_of_one)
     write_cifar(dir, "test_batch.bin", 10, 2);
     train(TRAINERS "cifar_small/train", "--data %s --epochs 2 --val-split 0 --threads 1 --print-every 1", out,
           sizeof out);
-    cr_expect(strstr(out, "note: 33 training images leave a last batch of 1, which BatchNorm cannot normalize; "
+    cr_expect(strstr(out, "note: 33 training records leave a last batch of 1, which BatchNorm cannot normalize; "
                           "each epoch trains on 32 of them\n") != NULL, "%s", out);
     cr_expect(strstr(out, "epoch 2 step 2: batch loss") != NULL && strstr(out, "step 3") == NULL,
               "one step of 32 images per epoch expected:\n%s", out);

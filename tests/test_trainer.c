@@ -58,7 +58,11 @@ Test(trainer, reports_missing_data_in_one_line)
     cr_expect_eq(run(args, out, sizeof out), 1);
     const char *last = strstr(out, "train: ");
     cr_assert_not_null(last, "%s", out);
-    cr_expect(strstr(last, "/nothing/train-images-idx3-ubyte.gz: cannot open\n") != NULL, "%s", last);
+    cr_expect(strstr(last, "/nothing: no such file or directory\n") != NULL, "%s", last);
+    snprintf(args, sizeof args, "--data %s", dir);
+    cr_expect_eq(run(args, out, sizeof out), 1);
+    cr_expect(strstr(out, "train: ") && strstr(out, ": no data found (looked for data_batch_1.bin, "
+                                                    "train-images-idx3-ubyte[.gz], x_train.npy"), "%s", out);
 }
 
 Test(trainer, rejects_images_of_the_wrong_size)
@@ -68,8 +72,8 @@ Test(trainer, rejects_images_of_the_wrong_size)
     write_idx_set(dir, "t10k", 9, 20, 0, 2);
     snprintf(args, sizeof args, "--data %s", dir);
     cr_expect_eq(run(args, out, sizeof out), 1);
-    cr_expect(strstr(out, "train: training images are 1x20x20 (400 values) but model fmnist_cnn takes 784 values per input\n"),
-              "%s", out);
+    cr_expect(strstr(out, "-images-idx3-ubyte: inputs are [30, 20, 20] (400 values per record), but model fmnist_cnn "
+                          "takes 1x28x28 (784 values)\n"), "%s", out);
 }
 
 Test(trainer, rejects_labels_beyond_the_outputs)
@@ -79,7 +83,8 @@ Test(trainer, rejects_labels_beyond_the_outputs)
     write_idx_set(dir, "t10k", 9, 28, 0, 2);
     snprintf(args, sizeof args, "--data %s", dir);
     cr_expect_eq(run(args, out, sizeof out), 1);
-    cr_expect(strstr(out, "train: training record 2 has label 10 but model fmnist_cnn has 10 outputs\n"), "%s", out);
+    cr_expect(strstr(out, "train-labels-idx1-ubyte: record 2: label 10, but the model has 10 outputs (classes 0 to 9)\n"),
+              "%s", out);
 }
 
 Test(trainer, loss_falls_and_runs_repeat_exactly)
@@ -107,7 +112,7 @@ Test(trainer, trains_on_cifar10_files_with_augmentation)
     write_cifar(dir, "test_batch.bin", 200, 3);
     snprintf(cmd, sizeof cmd, CIFAR_TRAINER " --data %s --epochs 8 --lr 0.01 --crop-pad 2 --flip --threads 1 2>&1", dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
-    cr_expect(strstr(out, "600 training") == NULL && strstr(out, "540 training, 60 validation, 200 test images of 3x32x32"),
+    cr_expect(strstr(out, "600 training") == NULL && strstr(out, "540 training, 60 validation, 200 test records of 3x32x32"),
               "both training files and the test file were not read:\n%s", out);
     cr_expect(strstr(out, "augmentation: crop padding 2, flips on") != NULL, "%s", out);
     const double first = find(out, "epoch 1/8: train loss "), last = find(out, "epoch 8/8: train loss ");

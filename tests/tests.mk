@@ -111,3 +111,13 @@ test:
 	cat $(TEST_BUILD)/tap/*.tap | awk '/^ok / { if (/# SKIP/) s++; else p++ } /^not ok / { f++ } \
 	  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'; \
 	exit $$fail
+
+# Malformed data files (tests/test_bad_data.c), written when the generator changes.
+BAD_DATA := $(TEST_BUILD)/bad_data
+$(BAD_DATA)/cases.tsv: tests/tools/make_bad_data.py
+	@rm -rf $(BAD_DATA); mkdir -p $(BAD_DATA)
+	@$(PYTHON) $< $(BAD_DATA) >/dev/null
+$(TEST_BUILD)/test_bad_data: tests/test_bad_data.c tests/helpers.h $(BAD_DATA)/cases.tsv \
+  $(foreach s,signal_conv1d binary_cnn regression_mlp multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train) \
+  $(TEST_BUILD)/trainers/cifar_small/train
+	$(CC) $(TEST_FLAGS) -DBAD_DATA='"$(BAD_DATA)"' $< -lcriterion -o $@
