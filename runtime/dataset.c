@@ -7,12 +7,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Images as floats: unsigned bytes scaled to [0, 1], other types as they are. */
+static void idx_images_to_float(const nn_array *xi, float *x)
+{
+    if (xi->dtype == NN_U8)
+        for (size_t i = 0; i < xi->count; ++i) x[i] = xi->data[i] / 255.0f;
+    else
+        nn_array_to_float(xi, 0, xi->count, 1.0f, x);
+}
+
 int nn_dataset_load_idx(const char *images, const char *labels, nn_dataset *ds, char *err, size_t errlen)
 {
-    nn_idx xi, yi;
+    nn_array xi, yi;
     if (nn_idx_read(images, &xi, err, errlen) != 0) return -1;
     if (nn_idx_read(labels, &yi, err, errlen) != 0) {
-        nn_idx_free(&xi);
+        nn_array_free(&xi);
         return -1;
     }
     int rc = -1;
@@ -20,24 +29,29 @@ int nn_dataset_load_idx(const char *images, const char *labels, nn_dataset *ds, 
         snprintf(err, errlen, "%s: %d dimensions, expected 3 (count x height x width)", images, xi.ndims);
     } else if (yi.ndims != 1) {
         snprintf(err, errlen, "%s: %d dimensions, expected 1 (count)", labels, yi.ndims);
+    } else if (yi.dtype != NN_U8) {
+        snprintf(err, errlen, "%s: labels of type %s, expected uint8 (IDX type 0x08)", labels,
+                 nn_dtype_name(yi.dtype));
     } else if (xi.dims[0] != yi.dims[0]) {
-        snprintf(err, errlen, "%s: %u labels for %u images in %s", labels, yi.dims[0], xi.dims[0], images);
+        snprintf(err, errlen, "%s: %zu labels for %zu images in %s", labels, yi.dims[0], xi.dims[0], images);
+    } else if (nn_array_first_nonfinite(&xi) < xi.count) {
+        snprintf(err, errlen, "%s: value %zu is not finite", images, nn_array_first_nonfinite(&xi));
     } else {
         nn_dataset d = { .count = xi.dims[0], .channels = 1, .height = (int)xi.dims[1], .width = (int)xi.dims[2] };
         d.sample_size = (size_t)d.height * d.width;
-        d.x = malloc(sizeof(float) * (xi.size ? xi.size : 1));
+        d.x = malloc(sizeof(float) * (xi.count ? xi.count : 1));
         if (!d.x) {
             snprintf(err, errlen, "%s: out of memory", images);
         } else {
-            for (size_t i = 0; i < xi.size; ++i) d.x[i] = xi.data[i] / 255.0f;
-            d.y = yi.data;
-            yi.data = NULL;
+            idx_images_to_float(&xi, d.x);
+            d.y = yi.owned;
+            yi.owned = NULL;
             *ds = d;
             rc = 0;
         }
     }
-    nn_idx_free(&xi);
-    nn_idx_free(&yi);
+    nn_array_free(&xi);
+    nn_array_free(&yi);
     return rc;
 }
 

@@ -1,21 +1,16 @@
 /* IDX files (MNIST / Fashion-MNIST), plain or gzipped: big-endian header
- * 0 0 type ndims, ndims uint32 sizes, then the data. Only unsigned bytes
- * (type 0x08), the type of every image and label file of those data sets. */
+ * 0 0 type ndims, ndims uint32 sizes, then the data, big-endian. Element
+ * types 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32 and
+ * 0x0E float64. The data is read into an owned nn_array (a gzipped file
+ * cannot be mapped) in the file's byte order: swap is set on a
+ * little-endian host for elements wider than a byte. */
 #ifndef NN_IDX_H
 #define NN_IDX_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "array.h"
 
-typedef struct {
-    int ndims;
-    uint32_t dims[4];
-    size_t size; /* product of dims */
-    uint8_t *data;
-} nn_idx;
-
-/* Returns 0, or -1 with "path: reason" in err. Nothing is allocated on error. */
-int nn_idx_read(const char *path, nn_idx *out, char *err, size_t errlen);
-void nn_idx_free(nn_idx *idx);
+/* Returns 0, or -1 with "path: reason" in err. Nothing is allocated on error;
+ * free the array with nn_array_free. */
+int nn_idx_read(const char *path, nn_array *out, char *err, size_t errlen);
 
 #endif
