@@ -1,6 +1,6 @@
 /* The IDX and CIFAR-10 readers on files this test writes: good (plain and
- * gzipped), wrong magic, wrong element type, truncated, longer than the
- * header, count mismatches, bad labels; per-channel normalization; and the
+ * gzipped, every IDX element type), wrong magic, unknown element type,
+ * truncated, longer than the header, count mismatches, bad labels; per-channel normalization; and the
  * augmentation of training images. */
 #include "augment.h"
 #include "cifar.h"
@@ -17,7 +17,7 @@ static void teardown(void) { remove_dir(dir); }
 
 TestSuite(data, .init = setup, .fini = teardown);
 
-/* An IDX header for unsigned bytes with the given dimensions, then `bytes` of data. */
+/* An IDX header for the element type with the given dimensions, then `bytes` of data. */
 static size_t idx_bytes(unsigned char *buf, int type, int ndims, const uint32_t *dims, size_t bytes)
 {
     size_t n = 0;
@@ -57,7 +57,7 @@ static unsigned char buf[4096];
 
 static void expect_error(const char *path, const char *reason)
 {
-    nn_idx idx;
+    nn_array idx;
     char err[256] = "";
     cr_assert_eq(nn_idx_read(path, &idx, err, sizeof err), -1, "%s was accepted", path);
     cr_expect(strstr(err, path) != NULL, "the message names the file: %s", err);
@@ -70,15 +70,16 @@ Test(data, reads_plain_and_gzipped_files)
     const size_t len = idx_bytes(buf, 0x08, 3, dims, 60);
     for (int gz = 0; gz <= 1; ++gz) {
         const char *path = write_file(gz ? "good.gz" : "good", buf, len, gz);
-        nn_idx idx;
+        nn_array idx;
         char err[256];
         cr_assert_eq(nn_idx_read(path, &idx, err, sizeof err), 0, "%s", err);
+        cr_expect_eq(idx.dtype, NN_U8);
         cr_expect_eq(idx.ndims, 3);
         cr_expect_eq(idx.dims[0], 5);
         cr_expect_eq(idx.dims[2], 3);
-        cr_expect_eq(idx.size, 60);
+        cr_expect_eq(idx.count, 60);
         cr_expect_eq(idx.data[59], 59 * 7 % 256);
-        nn_idx_free(&idx);
+        nn_array_free(&idx);
     }
 }
 
@@ -90,11 +91,77 @@ Test(data, rejects_wrong_magic)
     expect_error(write_file("magic", buf, len, 0), "bad magic number");
 }
 
-Test(data, rejects_other_element_types)
+Test(data, rejects_unknown_element_types)
 {
     const uint32_t dims[1] = { 4 };
-    const size_t len = idx_bytes(buf, 0x0D, 1, dims, 16);
-    expect_error(write_file("float", buf, len, 0), "is not unsigned byte");
+    const size_t len = idx_bytes(buf, 0x0A, 1, dims, 4);
+    expect_error(write_file("type0a", buf, len, 0), "unknown element type 0x0a");
+}
+
+/* Writes the value v of IDX type `type` big-endian at p; returns its size. */
+static size_t put_be(unsigned char *p, int type, double v)
+{
+    uint64_t bits = 0;
+    size_t size = 1;
+    if (type == 0x08 || type == 0x09) bits = (uint8_t)(int8_t)v, size = 1;
+    if (type == 0x08) bits = (uint8_t)v;
+    if (type == 0x0B) bits = (uint16_t)(int16_t)v, size = 2;
+    if (type == 0x0C) bits = (uint32_t)(int32_t)v, size = 4;
+    if (type == 0x0D) {
+        const float f = (float)v;
+        uint32_t u;
+        memcpy(&u, &f, 4);
+        bits = u, size = 4;
+    }
+    if (type == 0x0E) memcpy(&bits, &v, 8), size = 8;
+    for (size_t b = 0; b < size; ++b) p[b] = (unsigned char)(bits >> 8 * (size - 1 - b));
+    return size;
+}
+
+Test(data, reads_every_idx_element_type_plain_and_gzipped)
+{
+    static const struct { int type; nn_dtype dtype; double values[4]; } cases[] = {
+        { 0x08, NN_U8, { 0, 1, 200, 255 } },
+        { 0x09, NN_I8, { -128, -1, 0, 127 } },
+        { 0x0B, NN_I16, { -32768, -2, 300, 32767 } },
+        { 0x0C, NN_I32, { -2147483648.0, -70000, 1, 2147483647.0 } },
+        { 0x0D, NN_F32, { -1.5, 0.1f, 3e38f, 1e-40f } },
+        { 0x0E, NN_F64, { -1.5, 0.1, 1e308, 4.9e-324 } },
+    };
+    const uint32_t dims[2] = { 2, 2 };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; ++k)
+        for (int gz = 0; gz <= 1; ++gz) {
+            size_t len = idx_bytes(buf, cases[k].type, 2, dims, 0);
+            for (int i = 0; i < 4; ++i) len += put_be(buf + len, cases[k].type, cases[k].values[i]);
+            const char *path = write_file(gz ? "typed.gz" : "typed", buf, len, gz);
+            nn_array a;
+            char err[256];
+            cr_assert_eq(nn_idx_read(path, &a, err, sizeof err), 0, "type 0x%02x: %s", cases[k].type, err);
+            cr_expect_eq(a.dtype, cases[k].dtype, "type 0x%02x", cases[k].type);
+            cr_expect_eq(a.count, 4);
+            cr_expect_eq(a.dims[1], 2);
+            for (int i = 0; i < 4; ++i)
+                cr_expect_eq(nn_array_at(&a, (size_t)i), cases[k].values[i], "type 0x%02x value %d: %.17g",
+                             cases[k].type, i, nn_array_at(&a, (size_t)i));
+            nn_array_free(&a);
+        }
+}
+
+Test(data, rejects_truncated_float_data)
+{
+    const uint32_t dims[2] = { 3, 2 };
+    size_t len = idx_bytes(buf, 0x0E, 2, dims, 0);
+    for (int i = 0; i < 6; ++i) len += put_be(buf + len, 0x0E, i * 0.25);
+    expect_error(write_file("double", buf, len - 3, 0), "truncated: header promises 48 data bytes, file has 45");
+    len = idx_bytes(buf, 0x0D, 2, dims, 20);
+    expect_error(write_file("float.gz", buf, len, 1), "truncated: header promises 24 data bytes, file has 20");
+}
+
+Test(data, rejects_absurd_sizes)
+{
+    const uint32_t dims[3] = { 0xffffffffu, 0xffffffffu, 0xffffffffu };
+    const size_t len = idx_bytes(buf, 0x0E, 3, dims, 8);
+    expect_error(write_file("huge", buf, len, 0), "sizes in the header are too large");
 }
 
 Test(data, rejects_truncated_data_plain_and_gzipped)
@@ -140,6 +207,11 @@ Test(data, loads_a_data_set_directory_and_checks_counts)
     write_file("train-labels-idx1-ubyte", buf, len, 0);
     cr_assert_eq(nn_dataset_load_idx_dir(dir, "train", &ds, err, sizeof err), -1);
     cr_expect(strstr(err, "4 labels for 3 images") != NULL, "%s", err);
+
+    len = idx_bytes(buf, 0x0C, 1, labels, 12);
+    write_file("train-labels-idx1-ubyte", buf, len, 0);
+    cr_assert_eq(nn_dataset_load_idx_dir(dir, "train", &ds, err, sizeof err), -1);
+    cr_expect(strstr(err, "train-labels-idx1-ubyte: labels of type int32, expected uint8") != NULL, "%s", err);
 }
 
 Test(data, normalization_is_per_channel)
