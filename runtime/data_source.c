@@ -5,6 +5,7 @@
 #include "idx.h"
 #include "image_folder.h"
 #include "npy.h"
+#include "npz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,14 +175,6 @@ static int read_csv(const nn_source_options *o, int training, nn_split *s, char 
 /* Moves an image set's pixels, labels and names into the split. */
 static int take_images(nn_image_set *set, nn_split *s, char *err, size_t errlen)
 {
-    s->x = set->x;
-    s->x_scale = 1.0f / 255.0f;
-    s->names = set->names;
-    s->class_names = set->class_names;
-    s->n_classes = set->n_classes;
-    s->skipped = set->skipped;
-    set->x = (nn_array){ 0 };
-    set->names = set->class_names = NULL;
     int rc = 0;
     if (set->labels && nn_array_alloc_f32(&s->labels, 1, &set->count) == 0) {
         for (size_t i = 0; i < set->count; ++i) ((float *)s->labels.owned)[i] = (float)set->labels[i];
@@ -189,6 +182,13 @@ static int take_images(nn_image_set *set, nn_split *s, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory for the labels", s->x_what);
         rc = -1;
     }
+    s->x = set->x;
+    s->x_scale = 1.0f / 255.0f;
+    s->names = set->names;
+    s->class_names = set->class_names;
+    s->n_classes = set->n_classes;
+    s->skipped = set->skipped;
+    *set = (nn_image_set){ .labels = set->labels }; /* what moved is the split's now */
     nn_image_set_free(set);
     return rc;
 }

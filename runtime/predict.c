@@ -28,10 +28,16 @@ static int normalization(const nn_options *opt, const nn_ckpt_meta *meta, int ch
     return -1;
 }
 
+/* Whether rows show the true class: records with targets, of a task with classes. */
+static int shows_label(const nn_dataset *ds, nn_task task)
+{
+    return ds->y && (task == NN_TASK_CLASS || task == NN_TASK_BINARY);
+}
+
 static void header(FILE *out, const nn_dataset *ds, nn_task task, size_t k)
 {
     char buf[24];
-    fprintf(out, "record");
+    fprintf(out, shows_label(ds, task) ? "record,label" : "record");
     if (task == NN_TASK_CLASS) fprintf(out, ",predicted,probability");
     if (task == NN_TASK_BINARY) fprintf(out, ",predicted,probability_%s", nn_dataset_class_name(ds, 1, buf, sizeof buf));
     for (size_t j = 0; task != NN_TASK_BINARY && j < k; ++j)
@@ -75,8 +81,11 @@ static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t
         m->forward(&t->s, t->x, b, 0);
         for (int i = 0; i < b; ++i) {
             const uint32_t r = idx[start + i];
+            char buf[24];
             if (ds->names) fprintf(out, "%s", ds->names[r]);
             else fprintf(out, "%u", r);
+            if (shows_label(ds, t->task))
+                fprintf(out, ",%s", nn_dataset_class_name(ds, (int)ds->y[(size_t)r * ds->target_size], buf, sizeof buf));
             row(out, ds, t->task, t->s.acts + m->output_offset + (size_t)i * m->output_size, m->output_size);
         }
     }

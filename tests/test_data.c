@@ -4,6 +4,7 @@
  * augmentation of training images. */
 #include "augment.h"
 #include "cifar.h"
+#include "data_source.h"
 #include "dataset.h"
 #include "helpers.h"
 #include "idx.h"
@@ -187,39 +188,61 @@ Test(data, rejects_missing_files)
     expect_error(path, "cannot open");
 }
 
-Test(data, loads_a_data_set_directory_and_checks_counts)
+Test(data, reads_an_idx_directory_as_a_source)
 {
-    const uint32_t images[3] = { 3, 2, 2 }, labels[1] = { 3 }, wrong[1] = { 4 };
+    const uint32_t images[3] = { 3, 2, 2 }, labels[1] = { 3 };
     size_t len = idx_bytes(buf, 0x08, 3, images, 12);
     write_file("train-images-idx3-ubyte.gz", buf, len, 1);
     len = idx_bytes(buf, 0x08, 1, labels, 3);
     write_file("train-labels-idx1-ubyte", buf, len, 0);
-    nn_dataset ds;
+    const nn_source_options o = { .path = dir };
+    nn_data_format f;
+    nn_split s;
     char err[4352];
-    cr_assert_eq(nn_dataset_load_idx_dir(dir, "train", &ds, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(ds.count, 3);
-    cr_expect_eq(ds.sample_size, 4);
-    cr_expect_float_eq(ds.x[11], (11 * 7 % 256) / 255.0f, 1e-7);
-    cr_expect_eq(ds.y[2], 14);
+    cr_assert_eq(nn_source_detect(&o, &f, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(f, NN_FORMAT_IDX);
+    cr_assert_eq(nn_source_read(&o, f, 1, &s, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(s.x.dims[0], 3);
+    cr_expect_eq(s.x.count, 12);
+    cr_expect_float_eq(s.x_scale, 1 / 255.0f, 0);
+    cr_expect_eq(nn_array_at(&s.x, 11), 11 * 7 % 256);
+    cr_expect_eq(nn_array_at(&s.labels, 2), 14);
+    nn_split_free(&s);
+}
+
+/* Targets in the form each task takes, and one line naming the record for what it cannot take. */
+Test(data, targets_are_checked_against_the_task)
+{
+    double values[6] = { 0, 2, 1, 3, 1, 0 };
+    nn_array labels = { .dtype = NN_F64, .ndims = 1, .dims = { 6 }, .count = 6, .data = (unsigned char *)values };
+    nn_dataset ds = { .count = 6 };
+    char err[512];
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_CLASS, 4, "y", err, sizeof err), 0, "%s", err);
+    cr_expect_eq(ds.target_size, 1);
+    cr_expect_float_eq(ds.y[3], 3.0f, 0);
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_CLASS, 3, "y", err, sizeof err), -1);
+    cr_expect_str_eq(err, "y: record 3: label 3, but the model has 3 outputs (classes 0 to 2)");
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_BINARY, 1, "y", err, sizeof err), -1);
+    cr_expect_str_eq(err, "y: record 1: label 2 is not 0 or 1 (binary_cross_entropy takes 0/1 labels)");
+    labels.ndims = 2, labels.dims[0] = 3, labels.dims[1] = 2;
+    ds.count = 3;
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_REGRESSION, 2, "y", err, sizeof err), 0, "%s", err);
+    cr_expect_eq(ds.target_size, 2);
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_REGRESSION, 3, "y", err, sizeof err), -1);
+    cr_expect_str_eq(err, "y: 2 target values per record, but regression with 3 outputs takes 3");
+    values[4] = 0.5;
+    cr_assert_eq(nn_dataset_set_targets(&ds, &labels, NN_TASK_CLASS, 9, "y", err, sizeof err), -1);
+    cr_expect_str_eq(err, "y: 2 target values per record, but classification with 9 outputs takes 1 (a class index)");
     nn_dataset_free(&ds);
-
-    len = idx_bytes(buf, 0x08, 1, wrong, 4);
-    write_file("train-labels-idx1-ubyte", buf, len, 0);
-    cr_assert_eq(nn_dataset_load_idx_dir(dir, "train", &ds, err, sizeof err), -1);
-    cr_expect(strstr(err, "4 labels for 3 images") != NULL, "%s", err);
-
-    len = idx_bytes(buf, 0x0C, 1, labels, 12);
-    write_file("train-labels-idx1-ubyte", buf, len, 0);
-    cr_assert_eq(nn_dataset_load_idx_dir(dir, "train", &ds, err, sizeof err), -1);
-    cr_expect(strstr(err, "train-labels-idx1-ubyte: labels of type int32, expected uint8") != NULL, "%s", err);
 }
 
 Test(data, normalization_is_per_channel)
 {
     /* two images of two channels of two values: channel 0 holds 0, 0.1, 0.2, 0.3; channel 1 holds 1, 2, 2, 3 */
     float x[8] = { 0, 0.1f, 1, 2, 0.2f, 0.3f, 2, 3 };
-    uint8_t y[2] = { 0, 1 };
-    nn_dataset ds = { .count = 2, .channels = 2, .height = 1, .width = 2, .sample_size = 4, .x = x, .y = y };
+    nn_dataset ds = { .count = 2, .channels = 2, .height = 1, .width = 2, .sample_size = 4, .x_scale = 1.0f,
+                      .x = { .dtype = NN_F32, .ndims = 2, .dims = { 2, 4 }, .count = 8, .data = (unsigned char *)x },
+                      .std = { 1, 1 } };
     const uint32_t all[2] = { 0, 1 };
     double mean[2], std[2];
     nn_dataset_stats(&ds, all, 2, mean, std);
@@ -227,11 +250,13 @@ Test(data, normalization_is_per_channel)
     cr_expect_float_eq(mean[1], 2.0, 1e-6);
     cr_expect_float_eq(std[0], sqrt(0.0125), 1e-6);
     nn_dataset_normalize(&ds, mean, std);
-    nn_dataset_stats(&ds, all, 2, mean, std);
-    for (int c = 0; c < 2; ++c) {
-        cr_expect_float_eq(mean[c], 0.0, 1e-6, "channel %d", c);
-        cr_expect_float_eq(std[c], 1.0, 1e-5, "channel %d", c);
-    }
+    float read[8];
+    nn_dataset_read(&ds, all, 2, read);
+    cr_expect_float_eq(read[0], (float)(-0.15 / sqrt(0.0125)), 1e-6);
+    cr_expect_float_eq(read[7], (float)(1.0 / std[1]), 1e-6);
+    double sum[2] = { 0 };
+    for (int i = 0; i < 8; ++i) sum[i % 4 / 2] += read[i];
+    for (int c = 0; c < 2; ++c) cr_expect_float_eq(sum[c], 0.0, 1e-5, "channel %d mean", c);
 }
 
 /* count CIFAR-10 records with label i % 10 and pixel bytes (i + j) % 256 */
@@ -253,39 +278,42 @@ Test(data, reads_cifar10_batches)
     cifar_records(cifar_buf, 2, -1);
     write_file("data_batch_2.bin", cifar_buf, 2 * 3073, 0);
     write_file("test_batch.bin", cifar_buf, 3073, 0);
-    nn_dataset ds;
+    nn_array x, y;
     char err[4352];
-    cr_assert_eq(nn_cifar10_load_dir(dir, 1, &ds, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(ds.count, 5);
-    cr_expect_eq(ds.channels, 3);
-    cr_expect_eq(ds.height, 32);
-    cr_expect_eq(ds.sample_size, 3072);
-    cr_expect_eq(ds.y[2], 2);
-    cr_expect_eq(ds.y[4], 1); /* second file, second record */
-    cr_expect_float_eq(ds.x[1 * 3072 + 1024], ((1 + 1024) % 256) / 255.0f, 1e-7, "green plane of record 1");
-    nn_dataset_free(&ds);
-    cr_assert_eq(nn_cifar10_load_dir(dir, 0, &ds, err, sizeof err), 0, "%s", err);
-    cr_expect_eq(ds.count, 1);
-    nn_dataset_free(&ds);
+    cr_assert_eq(nn_cifar10_load_dir(dir, 1, &x, &y, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(x.dims[0], 5);
+    cr_expect_eq(x.dims[1], 3);
+    cr_expect_eq(x.dims[2], 32);
+    cr_expect_eq(x.count, 5 * 3072);
+    cr_expect_eq(nn_array_at(&y, 2), 2);
+    cr_expect_eq(nn_array_at(&y, 4), 1); /* second file, second record */
+    cr_expect_eq(nn_array_at(&x, 1 * 3072 + 1024), (1 + 1024) % 256, "green plane of record 1");
+    nn_array_free(&x);
+    nn_array_free(&y);
+    cr_assert_eq(nn_cifar10_load_dir(dir, 0, &x, &y, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(x.dims[0], 1);
+    nn_array_free(&x);
+    nn_array_free(&y);
 }
 
 Test(data, rejects_truncated_and_mislabelled_cifar10)
 {
-    nn_dataset ds = { 0 };
+    nn_array x = { 0 }, y = { 0 };
     char err[4352];
     cifar_records(cifar_buf, 2, -1);
     const char *path = write_file("data_batch_1.bin", cifar_buf, 2 * 3073 - 100, 0);
-    cr_assert_eq(nn_cifar10_append(path, &ds, err, sizeof err), -1);
+    cr_assert_eq(nn_cifar10_append(path, &x, &y, err, sizeof err), -1);
     cr_expect(strstr(err, "6046 bytes is not a whole number of 3073-byte CIFAR-10 records") != NULL, "%s", err);
     cifar_records(cifar_buf, 3, 1);
     path = write_file("data_batch_1.bin", cifar_buf, 3 * 3073, 0);
-    cr_assert_eq(nn_cifar10_append(path, &ds, err, sizeof err), -1);
+    cr_assert_eq(nn_cifar10_append(path, &x, &y, err, sizeof err), -1);
     cr_expect(strstr(err, "record 1 has label 12 (CIFAR-10 labels are 0 to 9)") != NULL, "%s", err);
-    cr_expect_eq(ds.count, 0);
-    nn_dataset_free(&ds);
+    cr_expect_eq(x.count, 0);
+    nn_array_free(&x);
+    nn_array_free(&y);
     char missing[128];
     snprintf(missing, sizeof missing, "%s/none", dir);
-    cr_assert_eq(nn_cifar10_load_dir(missing, 0, &ds, err, sizeof err), -1);
+    cr_assert_eq(nn_cifar10_load_dir(missing, 0, &x, &y, err, sizeof err), -1);
     cr_expect(strstr(err, "/none/test_batch.bin: cannot open") != NULL, "%s", err);
 }
 

@@ -127,7 +127,7 @@ Test(run, eval_and_predict_reproduce_the_test_metrics)
              "&& head -1 %s/p.csv && grep -c . %s/p.csv && awk -F, 'NR > 1 && $2 == $3' %s/p.csv | wc -l",
              dir, dir, dir, dir, dir, dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
-    cr_expect(strncmp(out, "index,label,predicted,logit_0,logit_1,", 38) == 0, "%s", out);
+    cr_expect(strncmp(out, "record,label,predicted,probability,probability_0,probability_1,", 63) == 0, "%s", out);
     int rows, correct;
     cr_assert_eq(sscanf(strchr(out, '\n') + 1, "%d %d", &rows, &correct), 2, "%s", out);
     cr_expect_eq(rows, 151);

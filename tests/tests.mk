@@ -121,3 +121,4 @@ $(TEST_BUILD)/test_bad_data: tests/test_bad_data.c tests/helpers.h $(BAD_DATA)/c
   $(foreach s,signal_conv1d binary_cnn regression_mlp multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train) \
   $(TEST_BUILD)/trainers/cifar_small/train
 	$(CC) $(TEST_FLAGS) -DBAD_DATA='"$(BAD_DATA)"' $< -lcriterion -o $@
+$(TEST_BUILD)/test_datasets: $(foreach s,signal_conv1d binary_cnn regression_mlp regression_mlp_l1 multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train)

@@ -35,7 +35,7 @@ def signals(out, rng, n_train=1000, n_test=250):
 def shape_image(rng, square):
     img = Image.new("L", (128, 128), 0)
     draw = ImageDraw.Draw(img)
-    r = int(rng.integers(14, 30))
+    r = int(rng.integers(20, 40))
     cx, cy = (int(v) for v in rng.integers(r + 2, 126 - r, 2))
     box = [cx - r, cy - r, cx + r, cy + r]
     (draw.rectangle if square else draw.ellipse)(box, fill=int(rng.integers(150, 255)))
@@ -43,7 +43,7 @@ def shape_image(rng, square):
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
 
 
-def shapes(out, rng, n_train=300, n_test=100):
+def shapes(out, rng, n_train=1000, n_test=200):
     for split, n in (("train", n_train), ("test", n_test)):
         for name in ("circle", "square"):
             os.makedirs(os.path.join(out, split, name), exist_ok=True)
@@ -73,10 +73,12 @@ def tabular(out, rng, outliers, n_train=2000, n_test=500):
 def multilabel(out, rng, n_train=1500, n_test=300):
     def make(n):
         y = (rng.random((n, 4)) < 0.5).astype(np.uint8)
-        x = rng.normal(40, 20, (n, 32, 32))
-        for k in range(4):
-            top, left = 16 * (k // 2) + 3, 16 * (k % 2) + 3
-            x[:, top:top + 10, left:left + 10] += 150 * y[:, k, None, None]
+        x = rng.normal(60, 35, (n, 32, 32))
+        for i in range(n):  # label k: a faint square somewhere in quadrant k
+            for k in np.flatnonzero(y[i]):
+                side = int(rng.integers(5, 9))
+                top, left = (int(v) for v in 16 * np.array([k // 2, k % 2]) + rng.integers(0, 16 - side, 2))
+                x[i, top:top + side, left:left + side] += 45
         return np.clip(x, 0, 255).astype(np.uint8), y
     for split, n in (("train", n_train), ("test", n_test)):
         x, y = make(n)
