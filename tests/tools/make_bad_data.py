@@ -40,24 +40,25 @@ def savez(d, **arrays):
 
 # NumPy files
 x, y = signals()
-d = case("npy_header_lies", "signal_conv1d", "--data {dir}", "x_train.npy")
+d = case("npy_header_lies", "signal_conv1d", "--data {dir}",
+         "x_train.npy: truncated array: the shape needs 560000 bytes of data, 280000 present")
 raw = npy_bytes(x).replace(b"(20, 7, 500)", b"(40, 7, 500)")
 open(os.path.join(d, "x_train.npy"), "wb").write(raw)
 np.save(os.path.join(d, "y_train.npy"), y)
 
-d = case("npy_truncated", "signal_conv1d", "--data {dir}", "x_train.npy")
+d = case("npy_truncated", "signal_conv1d", "--data {dir}", "x_train.npy: truncated array")
 open(os.path.join(d, "x_train.npy"), "wb").write(npy_bytes(x)[:-100])
 np.save(os.path.join(d, "y_train.npy"), y)
 
-d = case("npy_string_dtype", "signal_conv1d", "--data {dir}", "y_train.npy")
+d = case("npy_string_dtype", "signal_conv1d", "--data {dir}", "y_train.npy: unsupported dtype '<U1'")
 np.save(os.path.join(d, "x_train.npy"), x)
 np.save(os.path.join(d, "y_train.npy"), np.array(["a"] * 20))
 
-d = case("npy_complex_dtype", "signal_conv1d", "--data {dir}", "x_train.npy")
+d = case("npy_complex_dtype", "signal_conv1d", "--data {dir}", "x_train.npy: unsupported dtype '<c8'")
 np.save(os.path.join(d, "x_train.npy"), x.astype(np.complex64))
 np.save(os.path.join(d, "y_train.npy"), y)
 
-d = case("npy_not_numpy", "signal_conv1d", "--data {dir}", "x_train.npy")
+d = case("npy_not_numpy", "signal_conv1d", "--data {dir}", "x_train.npy: bad magic (not a .npy file)")
 open(os.path.join(d, "x_train.npy"), "w").write("x,y\n1,2\n")
 np.save(os.path.join(d, "y_train.npy"), y)
 
@@ -117,12 +118,12 @@ savez(d, x_train=signals(steps=400)[0], y_train=y)
 HEADER = "f0,f1,f2,f3,f4,f5,f6,f7,target\n"
 ROW = "1,2,3,4,5,6,7,8,9\n"
 for name, text, expected in [
-    ("csv_ragged_row", HEADER + ROW + "1,2,3\n", "train.csv: line 3: 3 cells, the header has 9"),
+    ("csv_ragged_row", HEADER + ROW + "1,2,3\n", "train.csv: line 3, column 4 (f3): missing cell (the row has 3 cells, the header 9)"),
     ("csv_text_cell", HEADER + ROW + "1,2,abc,4,5,6,7,8,9\n", "train.csv: line 3, column 3 (f2): 'abc' is not a number"),
-    ("csv_empty_cell", HEADER + "1,2,,4,5,6,7,8,9\n", "train.csv: line 2, column 3 (f2)"),
-    ("csv_nan_cell", HEADER + "1,2,nan,4,5,6,7,8,9\n", "train.csv: line 2, column 3 (f2)"),
-    ("csv_empty_file", "", "train.csv"),
-    ("csv_header_only", HEADER, "train.csv"),
+    ("csv_empty_cell", HEADER + "1,2,,4,5,6,7,8,9\n", "train.csv: line 2, column 3 (f2): empty cell"),
+    ("csv_nan_cell", HEADER + "1,2,nan,4,5,6,7,8,9\n", "train.csv: line 2, column 3 (f2): 'nan' is not a finite number"),
+    ("csv_empty_file", "", "train.csv: empty file (expected a header row of column names)"),
+    ("csv_header_only", HEADER, "train.csv: no rows after the header"),
 ]:
     d = case(name, "regression_mlp", "--data {dir}/train.csv", expected)
     open(os.path.join(d, "train.csv"), "w").write(text)
@@ -148,27 +149,28 @@ def image_classes(d, names, count=3):
             png(os.path.join(d, "train", name, f"{i}.png"))
 
 
-d = case("png_truncated", "binary_cnn", "--data {dir}", "train/dog/1.png")
+d = case("png_truncated", "binary_cnn", "--data {dir}", "train/dog/1.png: truncated PNG")
 image_classes(d, ["cat", "dog"])
 raw = open(os.path.join(d, "train", "dog", "1.png"), "rb").read()
 open(os.path.join(d, "train", "dog", "1.png"), "wb").write(raw[:len(raw) // 2])
 
-d = case("jpeg_truncated", "binary_cnn", "--data {dir}", "train/cat/2.jpg")
+d = case("jpeg_truncated", "binary_cnn", "--data {dir}", "train/cat/2.jpg: truncated JPEG")
 image_classes(d, ["cat", "dog"])
 Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64), dtype=np.uint8)).save(
     os.path.join(d, "train", "cat", "2.jpg"), quality=90)
 raw = open(os.path.join(d, "train", "cat", "2.jpg"), "rb").read()
 open(os.path.join(d, "train", "cat", "2.jpg"), "wb").write(raw[:len(raw) // 2])
 
-d = case("text_named_png", "binary_cnn", "--data {dir}", "train/cat/0.png")
+d = case("text_named_png", "binary_cnn", "--data {dir}", "train/cat/0.png: not a PNG or JPEG image")
 image_classes(d, ["cat", "dog"])
 open(os.path.join(d, "train", "cat", "0.png"), "w").write("this is not an image\n")
 
-d = case("empty_class_folder", "binary_cnn", "--data {dir}", "train/dog")
+d = case("empty_class_folder", "binary_cnn", "--data {dir}", "train/dog: no .png/.jpg/.jpeg images")
 image_classes(d, ["cat"])
 os.makedirs(os.path.join(d, "train", "dog"))
 
-d = case("hidden_files_only", "binary_cnn", "--data {dir}", "train/dog")
+d = case("hidden_files_only", "binary_cnn", "--data {dir}",
+         "train/dog: no .png/.jpg/.jpeg images (1 hidden files skipped")
 image_classes(d, ["cat"])
 os.makedirs(os.path.join(d, "train", "dog"))
 png(os.path.join(d, "train", "dog", ".0.png"))
@@ -193,7 +195,7 @@ pixels[1, 5, 5] = np.nan
 idx(os.path.join(d, "train-images-idx3-ubyte"), 0x0D, (3, 28, 28), pixels.tobytes())
 idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 
-d = case("idx_unknown_type", "fmnist_cnn", "--data {dir}", "train-images-idx3-ubyte")
+d = case("idx_unknown_type", "fmnist_cnn", "--data {dir}", "train-images-idx3-ubyte: unknown element type 0x0a")
 idx(os.path.join(d, "train-images-idx3-ubyte"), 0x0A, (3, 28, 28), bytes(3 * 784))
 idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 
