@@ -26,7 +26,7 @@ typedef struct {
     uint64_t entries, size, offset;
 } central_dir;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+static int npz_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -54,12 +54,12 @@ static int read_end64(const nn_npz *z, size_t end, central_dir *cd, char *err, s
 {
     const unsigned char *loc = z->buf + end - LOCATOR_LEN;
     const uint64_t at = rd64(loc + 8);
-    if (rd32(loc + 4) != 0 || rd32(loc + 16) > 1) return fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
+    if (rd32(loc + 4) != 0 || rd32(loc + 16) > 1) return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
     if (at > end - LOCATOR_LEN || end - LOCATOR_LEN - at < END64_LEN || rd32(z->buf + at) != END64_SIG)
-        return fail(err, errlen, "%s: corrupt zip64 end of central directory record", z->what);
+        return npz_fail(err, errlen, "%s: corrupt zip64 end of central directory record", z->what);
     const unsigned char *p = z->buf + at;
     if (rd32(p + 16) != 0 || rd32(p + 20) != 0 || rd64(p + 24) != rd64(p + 32))
-        return fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
+        return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
     *cd = (central_dir){ rd64(p + 32), rd64(p + 40), rd64(p + 48) };
     return 0;
 }
@@ -69,18 +69,18 @@ static int read_end(const nn_npz *z, central_dir *cd, char *err, size_t errlen)
 {
     const long found = find_end(z->buf, z->len);
     if (found < 0)
-        return fail(err, errlen, "%s: not a zip archive, or truncated (no end of central directory record)", z->what);
+        return npz_fail(err, errlen, "%s: not a zip archive, or truncated (no end of central directory record)", z->what);
     const size_t end = (size_t)found;
     const unsigned char *p = z->buf + end;
     if (end >= LOCATOR_LEN && rd32(p - LOCATOR_LEN) == LOCATOR_SIG) {
         if (read_end64(z, end, cd, err, errlen) != 0) return -1;
     } else if (rd16(p + 4) != 0 || rd16(p + 6) != 0 || rd16(p + 8) != rd16(p + 10)) {
-        return fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
+        return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
     } else {
         *cd = (central_dir){ rd16(p + 10), rd32(p + 12), rd32(p + 16) };
     }
     if (cd->offset > end || cd->size > end - cd->offset || cd->entries > cd->size / CENTRAL_LEN)
-        return fail(err, errlen, "%s: corrupt end of central directory record (truncated archive?)", z->what);
+        return npz_fail(err, errlen, "%s: corrupt end of central directory record (truncated archive?)", z->what);
     return 0;
 }
 
@@ -127,16 +127,16 @@ static void copy_names(const unsigned char *name, size_t n, nn_npz_member *m, ch
 static int read_entry(const nn_npz *z, const unsigned char *p, size_t avail, nn_npz_member *m, char **names,
                       size_t *used, char *err, size_t errlen)
 {
-    if (avail < CENTRAL_LEN || rd32(p) != CENTRAL_SIG) return fail(err, errlen, "%s: corrupt central directory", z->what);
+    if (avail < CENTRAL_LEN || rd32(p) != CENTRAL_SIG) return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
     const size_t nlen = rd16(p + 28), xlen = rd16(p + 30), clen = rd16(p + 32);
-    if (CENTRAL_LEN + nlen + xlen + clen > avail) return fail(err, errlen, "%s: corrupt central directory", z->what);
+    if (CENTRAL_LEN + nlen + xlen + clen > avail) return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
     *m = (nn_npz_member){ .flags = rd16(p + 8), .method = rd16(p + 10), .crc = rd32(p + 16),
                           .comp_size = rd32(p + 20), .size = rd32(p + 24), .local_offset = rd32(p + 42) };
     copy_names(p + CENTRAL_LEN, nlen, m, names);
     const uint16_t disk = rd16(p + 34);
     if (read_zip64_extra(p + CENTRAL_LEN + nlen, xlen, m, disk) != 0)
-        return fail(err, errlen, "%s: member %s: missing or short zip64 extra field", z->what, m->member);
-    if (disk != 0 && disk != 0xffff) return fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
+        return npz_fail(err, errlen, "%s: member %s: missing or short zip64 extra field", z->what, m->member);
+    if (disk != 0 && disk != 0xffff) return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
     *used = CENTRAL_LEN + nlen + xlen + clen;
     return 0;
 }
@@ -146,7 +146,7 @@ static int read_central(nn_npz *z, const central_dir *cd, char *err, size_t errl
 {
     z->members = calloc(cd->entries ? cd->entries : 1, sizeof *z->members);
     z->names = malloc(2 * cd->size + 1);
-    if (!z->members || !z->names) return fail(err, errlen, "%s: out of memory", z->what);
+    if (!z->members || !z->names) return npz_fail(err, errlen, "%s: out of memory", z->what);
     const unsigned char *p = z->buf + cd->offset;
     size_t left = cd->size;
     char *names = z->names;
@@ -164,9 +164,9 @@ int nn_npz_open_mem(const unsigned char *buf, size_t len, const char *what, nn_n
 {
     *z = (nn_npz){ .buf = buf, .len = len, .fd = -1, .what = strdup(what) };
     central_dir cd = { 0 };
-    if (!z->what) return fail(err, errlen, "%s: out of memory", what);
+    if (!z->what) return npz_fail(err, errlen, "%s: out of memory", what);
     if (len == 0) {
-        fail(err, errlen, "%s: empty file", what);
+        npz_fail(err, errlen, "%s: empty file", what);
     } else if (read_end(z, &cd, err, errlen) == 0 && read_central(z, &cd, err, errlen) == 0) {
         return 0;
     }
@@ -177,17 +177,17 @@ int nn_npz_open_mem(const unsigned char *buf, size_t len, const char *what, nn_n
 int nn_npz_open(const char *path, nn_npz *z, char *err, size_t errlen)
 {
     const int fd = open(path, O_RDONLY);
-    if (fd < 0) return fail(err, errlen, "%s: cannot open", path);
+    if (fd < 0) return npz_fail(err, errlen, "%s: cannot open", path);
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, errlen, "%s: not a regular file", path);
+        return npz_fail(err, errlen, "%s: not a regular file", path);
     }
     const size_t len = (size_t)st.st_size;
     void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     if (map == MAP_FAILED) {
         close(fd);
-        return fail(err, errlen, "%s: cannot map the file", path);
+        return npz_fail(err, errlen, "%s: cannot map the file", path);
     }
     if (nn_npz_open_mem(map, len, path, z, err, errlen) != 0) {
         if (map) munmap(map, len);
@@ -216,11 +216,11 @@ static int locate_data(const nn_npz *z, const nn_npz_member *m, const char *what
 {
     if (m->local_offset > z->len || z->len - m->local_offset < LOCAL_LEN ||
         rd32(z->buf + m->local_offset) != LOCAL_SIG)
-        return fail(err, errlen, "%s: corrupt local header (truncated archive?)", what);
+        return npz_fail(err, errlen, "%s: corrupt local header (truncated archive?)", what);
     const unsigned char *p = z->buf + m->local_offset;
     const size_t start = (size_t)m->local_offset + LOCAL_LEN + rd16(p + 26) + rd16(p + 28);
     if (start > z->len || m->comp_size > z->len - start)
-        return fail(err, errlen, "%s: data runs past the end of the archive (truncated?)", what);
+        return npz_fail(err, errlen, "%s: data runs past the end of the archive (truncated?)", what);
     *at = start;
     return 0;
 }
@@ -230,7 +230,7 @@ static int inflate_all(const unsigned char *src, size_t n, unsigned char *dst, s
                        char *err, size_t errlen)
 {
     z_stream s = { .next_in = (unsigned char *)src, .next_out = dst };
-    if (inflateInit2(&s, -MAX_WBITS) != Z_OK) return fail(err, errlen, "%s: out of memory", what);
+    if (inflateInit2(&s, -MAX_WBITS) != Z_OK) return npz_fail(err, errlen, "%s: out of memory", what);
     const size_t chunk = (size_t)1 << 30;
     size_t in_left = n, out_left = size;
     int rc;
@@ -247,8 +247,8 @@ static int inflate_all(const unsigned char *src, size_t n, unsigned char *dst, s
     } while (rc == Z_OK);
     const int complete = rc == Z_STREAM_END && s.total_out == size;
     inflateEnd(&s);
-    if (rc == Z_DATA_ERROR) return fail(err, errlen, "%s: corrupt deflate data", what);
-    if (!complete) return fail(err, errlen, "%s: deflate data does not inflate to the size in the directory", what);
+    if (rc == Z_DATA_ERROR) return npz_fail(err, errlen, "%s: corrupt deflate data", what);
+    if (!complete) return npz_fail(err, errlen, "%s: deflate data does not inflate to the size in the directory", what);
     return 0;
 }
 
@@ -257,17 +257,17 @@ static int read_deflated(const nn_npz_member *m, const unsigned char *src, const
                          char *err, size_t errlen)
 {
     if (m->size > NN_NPY_MAX_BYTES || m->size / MAX_DEFLATE_RATIO > m->comp_size + 1)
-        return fail(err, errlen, "%s: impossible uncompressed size %llu for %llu deflated bytes", what,
+        return npz_fail(err, errlen, "%s: impossible uncompressed size %llu for %llu deflated bytes", what,
                     (unsigned long long)m->size, (unsigned long long)m->comp_size);
     unsigned char *buf = malloc(m->size ? m->size : 1);
-    if (!buf) return fail(err, errlen, "%s: out of memory", what);
+    if (!buf) return npz_fail(err, errlen, "%s: out of memory", what);
     if (inflate_all(src, m->comp_size, buf, m->size, what, err, errlen) != 0) {
         free(buf);
         return -1;
     }
     if (crc32_z(0, buf, m->size) != m->crc) {
         free(buf);
-        return fail(err, errlen, "%s: CRC-32 mismatch (corrupt data)", what);
+        return npz_fail(err, errlen, "%s: CRC-32 mismatch (corrupt data)", what);
     }
     if (nn_npy_parse(buf, m->size, what, out, err, errlen) != 0) {
         free(buf);
@@ -289,7 +289,7 @@ static int map_stored(const nn_npz *z, size_t start, size_t n, nn_array *a, cons
     void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, z->fd, (off_t)first);
     if (map == MAP_FAILED) {
         nn_array_free(a);
-        return fail(err, errlen, "%s: cannot map the member", what);
+        return npz_fail(err, errlen, "%s: cannot map the member", what);
     }
     a->data = (const unsigned char *)map + (size_t)(a->data - z->buf) - first;
     a->map = map;
@@ -302,13 +302,13 @@ static int read_member(nn_npz *z, const nn_npz_member *m, const char *what, nn_a
                        size_t errlen)
 {
     size_t start = 0;
-    if (!m->is_npy) return fail(err, errlen, "%s: member %s is not a .npy array", z->what, m->member);
-    if (m->flags & 1) return fail(err, errlen, "%s: encrypted members are not supported", what);
+    if (!m->is_npy) return npz_fail(err, errlen, "%s: member %s is not a .npy array", z->what, m->member);
+    if (m->flags & 1) return npz_fail(err, errlen, "%s: encrypted members are not supported", what);
     if (m->method != 0 && m->method != 8)
-        return fail(err, errlen, "%s: unsupported compression method %u (only stored and deflated)", what, m->method);
+        return npz_fail(err, errlen, "%s: unsupported compression method %u (only stored and deflated)", what, m->method);
     if (locate_data(z, m, what, &start, err, errlen) != 0) return -1;
     if (m->method == 8) return read_deflated(m, z->buf + start, what, out, err, errlen);
-    if (m->comp_size != m->size) return fail(err, errlen, "%s: stored sizes differ", what);
+    if (m->comp_size != m->size) return npz_fail(err, errlen, "%s: stored sizes differ", what);
     if (nn_npy_parse(z->buf + start, (size_t)m->size, what, out, err, errlen) != 0) return -1;
     if (out->owned || z->fd < 0) return 0;
     return map_stored(z, start, (size_t)m->size, out, what, err, errlen);
@@ -317,7 +317,7 @@ static int read_member(nn_npz *z, const nn_npz_member *m, const char *what, nn_a
 int nn_npz_read(nn_npz *z, const char *name, nn_array *out, char *err, size_t errlen)
 {
     const int i = nn_npz_find(z, name);
-    if (i < 0) return fail(err, errlen, "%s: no array named '%s'", z->what, name);
+    if (i < 0) return npz_fail(err, errlen, "%s: no array named '%s'", z->what, name);
     char what[640];
     snprintf(what, sizeof what, "%s: member %s", z->what, z->members[i].member);
     return read_member(z, &z->members[i], what, out, err, errlen);
