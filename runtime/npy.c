@@ -41,6 +41,16 @@ static int fail(char *err, size_t errlen, const char *what, const char *fmt, ...
     return -1;
 }
 
+/* Writes a header parser's reason into why; returns 0 (failure). */
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
 static int host_is_little(void)
 {
     const uint16_t one = 1;
@@ -131,7 +141,7 @@ static int parse_fortran(cursor *c, npy_header *h, char *why, size_t whylen)
     if (eat_word(c, "True"))
         h->fortran = 1;
     else if (!eat_word(c, "False"))
-        return snprintf(why, whylen, "'fortran_order' is not True or False"), 0;
+        return bad(why, whylen, "'fortran_order' is not True or False");
     return 1;
 }
 
@@ -139,36 +149,36 @@ static int parse_fortran(cursor *c, npy_header *h, char *why, size_t whylen)
 static int parse_dim(cursor *c, uint64_t *v, char *why, size_t whylen)
 {
     skip_space(c);
-    if (c->p < c->end && *c->p == '-') return snprintf(why, whylen, "malformed shape: negative dimension"), 0;
+    if (c->p < c->end && *c->p == '-') return bad(why, whylen, "malformed shape: negative dimension");
     if (c->p >= c->end || *c->p < '0' || *c->p > '9')
-        return snprintf(why, whylen, "malformed shape: a dimension is not an integer"), 0;
+        return bad(why, whylen, "malformed shape: a dimension is not an integer");
     *v = 0;
     for (; c->p < c->end && *c->p >= '0' && *c->p <= '9'; ++c->p) {
-        if (*v > NN_NPY_MAX_BYTES) return snprintf(why, whylen, "malformed shape: dimension too large"), 0;
+        if (*v > NN_NPY_MAX_BYTES) return bad(why, whylen, "malformed shape: dimension too large");
         *v = *v * 10 + (uint64_t)(*c->p - '0');
     }
     if (c->p < c->end && *c->p == 'L') ++c->p;
     skip_space(c);
     if (c->p < c->end && *c->p != ',' && *c->p != ')')
-        return snprintf(why, whylen, "malformed shape: a dimension is not an integer"), 0;
+        return bad(why, whylen, "malformed shape: a dimension is not an integer");
     return 1;
 }
 
 /* A tuple of dimensions: (), (5,), (2, 3) or (2, 3,). */
 static int parse_shape(cursor *c, npy_header *h, char *why, size_t whylen)
 {
-    if (!eat(c, '(')) return snprintf(why, whylen, "malformed shape: not a tuple"), 0;
+    if (!eat(c, '(')) return bad(why, whylen, "malformed shape: not a tuple");
     int trailing_comma = 0;
     h->ndims = 0;
     while (!eat(c, ')')) {
         if (h->ndims == NN_ARRAY_MAX_DIMS)
-            return snprintf(why, whylen, "shape has more than %d dimensions", NN_ARRAY_MAX_DIMS), 0;
+            return bad(why, whylen, "shape has more than %d dimensions", NN_ARRAY_MAX_DIMS);
         if (!parse_dim(c, &h->dims[h->ndims++], why, whylen)) return 0;
         trailing_comma = eat(c, ',');
-        if (!trailing_comma && !eat(c, ')')) return snprintf(why, whylen, "malformed shape: unclosed tuple"), 0;
+        if (!trailing_comma && !eat(c, ')')) return bad(why, whylen, "malformed shape: unclosed tuple");
         if (!trailing_comma) break;
     }
-    if (h->ndims == 1 && !trailing_comma) return snprintf(why, whylen, "malformed shape: (N) is not a tuple"), 0;
+    if (h->ndims == 1 && !trailing_comma) return bad(why, whylen, "malformed shape: (N) is not a tuple");
     return 1;
 }
 
@@ -178,14 +188,14 @@ static int parse_entry(cursor *c, npy_header *h, char *why, size_t whylen)
     static const char *const keys[] = { "descr", "fortran_order", "shape" };
     const char *key;
     size_t n;
-    if (!parse_string(c, &key, &n)) return snprintf(why, whylen, "malformed header dict (expected a key)"), 0;
+    if (!parse_string(c, &key, &n)) return bad(why, whylen, "malformed header dict (expected a key)");
     int k = 0;
     while (k < 3 && (strlen(keys[k]) != n || memcmp(keys[k], key, n) != 0)) ++k;
-    if (k == 3) return snprintf(why, whylen, "unexpected key '%.*s' in the header", (int)(n > 40 ? 40 : n), key), 0;
-    if (h->seen & 1u << k) return snprintf(why, whylen, "duplicate key '%s' in the header", keys[k]), 0;
+    if (k == 3) return bad(why, whylen, "unexpected key '%.*s' in the header", (int)(n > 40 ? 40 : n), key);
+    if (h->seen & 1u << k) return bad(why, whylen, "duplicate key '%s' in the header", keys[k]);
     h->seen |= 1u << k;
-    if (!eat(c, ':')) return snprintf(why, whylen, "malformed header dict (expected ':' after '%s')", keys[k]), 0;
-    if (k == 0 && !parse_descr(c, h)) return snprintf(why, whylen, "malformed 'descr' in the header"), 0;
+    if (!eat(c, ':')) return bad(why, whylen, "malformed header dict (expected ':' after '%s')", keys[k]);
+    if (k == 0 && !parse_descr(c, h)) return bad(why, whylen, "malformed 'descr' in the header");
     if (k == 1) return parse_fortran(c, h, why, whylen);
     if (k == 2) return parse_shape(c, h, why, whylen);
     return 1;
@@ -196,17 +206,18 @@ static int parse_header(const char *text, size_t len, npy_header *h, char *why, 
 {
     cursor c = { text, text + len };
     *h = (npy_header){ 0 };
-    if (!eat(&c, '{')) return snprintf(why, whylen, "header is not a dict literal"), 0;
+    if (!eat(&c, '{')) return bad(why, whylen, "header is not a dict literal");
     while (!eat(&c, '}')) {
         if (!parse_entry(&c, h, why, whylen)) return 0;
-        if (!eat(&c, ',') && !eat(&c, '}')) return snprintf(why, whylen, "malformed header dict (expected ',' or '}')"), 0;
+        if (!eat(&c, ',') && !eat(&c, '}'))
+            return bad(why, whylen, "malformed header dict (expected ',' or '}')");
         if (c.p[-1] == '}') break;
     }
     skip_space(&c);
-    if (c.p != c.end) return snprintf(why, whylen, "unexpected text after the header dict"), 0;
+    if (c.p != c.end) return bad(why, whylen, "unexpected text after the header dict");
     static const char *const keys[] = { "descr", "fortran_order", "shape" };
     for (int k = 0; k < 3; ++k)
-        if (!(h->seen & 1u << k)) return snprintf(why, whylen, "header has no '%s' key", keys[k]), 0;
+        if (!(h->seen & 1u << k)) return bad(why, whylen, "header has no '%s' key", keys[k]);
     return 1;
 }
 

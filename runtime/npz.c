@@ -54,7 +54,8 @@ static int read_end64(const nn_npz *z, size_t end, central_dir *cd, char *err, s
 {
     const unsigned char *loc = z->buf + end - LOCATOR_LEN;
     const uint64_t at = rd64(loc + 8);
-    if (rd32(loc + 4) != 0 || rd32(loc + 16) > 1) return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
+    if (rd32(loc + 4) != 0 || rd32(loc + 16) > 1)
+        return npz_fail(err, errlen, "%s: multi-disk archives are not supported", z->what);
     if (at > end - LOCATOR_LEN || end - LOCATOR_LEN - at < END64_LEN || rd32(z->buf + at) != END64_SIG)
         return npz_fail(err, errlen, "%s: corrupt zip64 end of central directory record", z->what);
     const unsigned char *p = z->buf + at;
@@ -69,7 +70,8 @@ static int read_end(const nn_npz *z, central_dir *cd, char *err, size_t errlen)
 {
     const long found = find_end(z->buf, z->len);
     if (found < 0)
-        return npz_fail(err, errlen, "%s: not a zip archive, or truncated (no end of central directory record)", z->what);
+        return npz_fail(err, errlen, "%s: not a zip archive, or truncated (no end of central directory record)",
+                        z->what);
     const size_t end = (size_t)found;
     const unsigned char *p = z->buf + end;
     if (end >= LOCATOR_LEN && rd32(p - LOCATOR_LEN) == LOCATOR_SIG) {
@@ -127,9 +129,11 @@ static void copy_names(const unsigned char *name, size_t n, nn_npz_member *m, ch
 static int read_entry(const nn_npz *z, const unsigned char *p, size_t avail, nn_npz_member *m, char **names,
                       size_t *used, char *err, size_t errlen)
 {
-    if (avail < CENTRAL_LEN || rd32(p) != CENTRAL_SIG) return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
+    if (avail < CENTRAL_LEN || rd32(p) != CENTRAL_SIG)
+        return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
     const size_t nlen = rd16(p + 28), xlen = rd16(p + 30), clen = rd16(p + 32);
-    if (CENTRAL_LEN + nlen + xlen + clen > avail) return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
+    if (CENTRAL_LEN + nlen + xlen + clen > avail)
+        return npz_fail(err, errlen, "%s: corrupt central directory", z->what);
     *m = (nn_npz_member){ .flags = rd16(p + 8), .method = rd16(p + 10), .crc = rd32(p + 16),
                           .comp_size = rd32(p + 20), .size = rd32(p + 24), .local_offset = rd32(p + 42) };
     copy_names(p + CENTRAL_LEN, nlen, m, names);
@@ -305,7 +309,8 @@ static int read_member(nn_npz *z, const nn_npz_member *m, const char *what, nn_a
     if (!m->is_npy) return npz_fail(err, errlen, "%s: member %s is not a .npy array", z->what, m->member);
     if (m->flags & 1) return npz_fail(err, errlen, "%s: encrypted members are not supported", what);
     if (m->method != 0 && m->method != 8)
-        return npz_fail(err, errlen, "%s: unsupported compression method %u (only stored and deflated)", what, m->method);
+        return npz_fail(err, errlen, "%s: unsupported compression method %u (only stored and deflated)", what,
+                        m->method);
     if (locate_data(z, m, what, &start, err, errlen) != 0) return -1;
     if (m->method == 8) return read_deflated(m, z->buf + start, what, out, err, errlen);
     if (m->comp_size != m->size) return npz_fail(err, errlen, "%s: stored sizes differ", what);

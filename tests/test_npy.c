@@ -175,6 +175,8 @@ Test(npz, broken_archives)
     expect_error("readme.npz", "README.txt", "member README.txt is not a .npy array");
     expect_error("truncated.npz", "x_train", "truncated");
     expect_error("crc.npz", "x_train", "member x_train.npy: CRC-32 mismatch");
+    expect_error("encrypted.npz", "x_train", "member x_train.npy: encrypted members are not supported");
+    expect_error("disks.npz", "x_train", "multi-disk archives are not supported");
     expect_error("bzip2.npz", "a", "member a.npy: unsupported compression method 12");
     expect_error("bad_member.npz", "bad", "member bad.npy: unsupported dtype '<U3'");
     expect_error("stored.npz", "nothing", "no array named 'nothing'");
@@ -245,16 +247,19 @@ Test(npy_errors, unusual_but_valid_headers)
 
 Test(npy_errors, malformed_arrays)
 {
-    expect_error(write_npy("short.npy", 1, DICT("<f4", "(10,)"), 32), NULL, "truncated array: the shape needs 40 bytes of data, 32 present");
+    expect_error(write_npy("short.npy", 1, DICT("<f4", "(10,)"), 32), NULL,
+                 "truncated array: the shape needs 40 bytes of data, 32 present");
     expect_error(write_npy("long.npy", 1, DICT("<f4", "(2, 2)"), 17), NULL, "1 bytes of extra data after the array");
     expect_error(write_npy("u5.npy", 1, DICT("<U5", "(2,)"), 40), NULL, "unsupported dtype '<U5'");
     expect_error(write_npy("obj.npy", 1, DICT("|O", "(2,)"), 16), NULL, "unsupported dtype '|O'");
     expect_error(write_npy("c8.npy", 3, DICT("<c8", "(2,)"), 16), NULL, "unsupported dtype '<c8'");
     expect_error(write_npy("dt.npy", 1, DICT("<M8[ns]", "(2,)"), 16), NULL, "unsupported dtype '<M8[ns]'");
-    expect_error(write_npy("rec.npy", 1, "{'descr': [('a', '<i4'), ('b', '<f8')], 'fortran_order': False, 'shape': (1,)}", 12),
+    expect_error(write_npy("rec.npy", 1, "{'descr': [('a', '<i4'), ('b', '<f8')], 'fortran_order': False, "
+                                         "'shape': (1,)}", 12),
                  NULL, "unsupported dtype [('a', '<i4'), ('b', '<f8')]");
     expect_error(write_npy("neg.npy", 1, DICT("<f4", "(-1, 3)"), 0), NULL, "malformed shape: negative dimension");
-    expect_error(write_npy("float.npy", 1, DICT("<f4", "(2.5,)"), 0), NULL, "malformed shape: a dimension is not an integer");
+    expect_error(write_npy("float.npy", 1, DICT("<f4", "(2.5,)"), 0), NULL,
+                 "malformed shape: a dimension is not an integer");
     expect_error(write_npy("paren.npy", 1, DICT("<f4", "(5)"), 20), NULL, "malformed shape: (N) is not a tuple");
     expect_error(write_npy("list.npy", 1, DICT("<f4", "[5]"), 20), NULL, "malformed shape: not a tuple");
     expect_error(write_npy("huge.npy", 2, DICT("<f8", "(1073741824, 1073741824)"), 0), NULL, "array too large");
@@ -264,7 +269,8 @@ Test(npy_errors, malformed_arrays)
 Test(npy_errors, malformed_headers)
 {
     expect_error(write_npy("garbage.npy", 1, "hello, world", 0), NULL, "header is not a dict literal");
-    expect_error(write_npy("nokey.npy", 1, "{'descr': '<f4', 'fortran_order': False}", 0), NULL, "header has no 'shape' key");
+    expect_error(write_npy("nokey.npy", 1, "{'descr': '<f4', 'fortran_order': False}", 0), NULL,
+                 "header has no 'shape' key");
     expect_error(write_npy("extra.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1}", 4), NULL,
                  "unexpected key 'x' in the header");
     expect_error(write_npy("dup.npy", 1, "{'descr': '<f4', 'descr': '<f4'}", 0), NULL, "duplicate key 'descr'");
@@ -275,7 +281,8 @@ Test(npy_errors, malformed_headers)
     expect_error(write_npy("after.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': ()} x", 4), NULL,
                  "unexpected text after the header dict");
     expect_error(write_raw("magic.npy", "\x93NUMPZ\x01\x00\x10\x00{}", 12), NULL, "bad magic (not a .npy file)");
-    expect_error(write_raw("version.npy", "\x93NUMPY\x04\x00\x10\x00{}", 12), NULL, "unsupported .npy format version 4.0");
+    expect_error(write_raw("version.npy", "\x93NUMPY\x04\x00\x10\x00{}", 12), NULL,
+                 "unsupported .npy format version 4.0");
     expect_error(write_raw("hlen.npy", "\x93NUMPY\x01\x00\x40\x00{'descr'", 18), NULL, "truncated header");
     expect_error(write_raw("cut.npy", "\x93NUMPY\x02\x00\x40", 9), NULL, "truncated header");
     expect_error(write_raw("empty.npy", "", 0), NULL, "empty file");

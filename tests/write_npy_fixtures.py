@@ -90,10 +90,16 @@ def write_broken_npz(out):
         good = f.read()
     with open(f"{out}/truncated.npz", "wb") as f:
         f.write(good[: len(good) // 2])
-    crc_at = good.index(b"PK\x01\x02") + 16  # the first member's CRC in the central directory
+    central = good.index(b"PK\x01\x02")  # the first member's central directory entry
+    patch(out, good, "crc.npz", central + 16, 1)  # its CRC-32
+    patch(out, good, "encrypted.npz", central + 8, 1)  # its flags
+    patch(out, good, "disks.npz", good.rindex(b"PK\x05\x06") + 4, 1)  # the end record's disk number
+
+
+def patch(out, good, name, at, flip):
     bad = bytearray(good)
-    bad[crc_at] ^= 1
-    with open(f"{out}/crc.npz", "wb") as f:
+    bad[at] ^= flip
+    with open(f"{out}/{name}", "wb") as f:
         f.write(bytes(bad))
 
 
