@@ -14,6 +14,7 @@
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define PNG_MAX_CHUNK_BYTES ((size_t)8 << 20) /* an ancillary chunk, decompressed */
 #define JPEG_BYTES_PER_PIXEL 8                /* libjpeg's memory limit: 4 components of 2-byte coefficients */
+#define JPEG_MAX_SCANS 500 /* real progressive files have about 10; thousands of tiny scans take minutes */
 
 /* Pixels as a decoder delivers them: interleaved, k = 1 (gray), 3 (RGB) or 4 (CMYK). */
 typedef struct {
@@ -152,6 +153,13 @@ static void jpeg_refuse(j_decompress_ptr cinfo, const char *why)
     longjmp(f->jump, 1);
 }
 
+/* libjpeg's progress hook, called while it reads the scans of a progressive file. */
+static void jpeg_limit_scans(j_common_ptr cinfo)
+{
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (d->input_scan_number > JPEG_MAX_SCANS) jpeg_refuse(d, "corrupt JPEG (more than 500 scans)");
+}
+
 /* Chooses the output color space (gray, RGB or CMYK) after checking the header. */
 static void jpeg_setup(j_decompress_ptr cinfo)
 {
@@ -174,6 +182,7 @@ static int jpeg_decode(const unsigned char *buf, size_t len, decoded *out, char 
 {
     struct jpeg_decompress_struct cinfo;
     jpeg_failure failure = { .msg = "" };
+    struct jpeg_progress_mgr progress = { .progress_monitor = jpeg_limit_scans };
     uint8_t *volatile pixels = NULL;
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = jpeg_std_error(&failure.pub);
@@ -187,6 +196,7 @@ static int jpeg_decode(const unsigned char *buf, size_t len, decoded *out, char 
     }
     jpeg_create_decompress(&cinfo);
     cinfo.mem->max_memory_to_use = (long)(NN_IMAGE_MAX_PIXELS * JPEG_BYTES_PER_PIXEL);
+    cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, buf, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
     jpeg_setup(&cinfo);
@@ -245,7 +255,8 @@ int nn_image_decode(const unsigned char *buf, size_t len, int channels, const ch
     decoded d;
     *out = (nn_image){ 0 };
     int status = -1;
-    if (len >= 8 && memcmp(buf, png_magic, 8) == 0) status = png_decode(buf, len, &d, why, sizeof why);
+    if (channels != 1 && channels != 3) snprintf(why, sizeof why, "cannot convert to %d channels (1 or 3)", channels);
+    else if (len >= 8 && memcmp(buf, png_magic, 8) == 0) status = png_decode(buf, len, &d, why, sizeof why);
     else if (len >= 3 && memcmp(buf, jpeg_magic, 3) == 0) status = jpeg_decode(buf, len, &d, why, sizeof why);
     else snprintf(why, sizeof why, len ? "not a PNG or JPEG image (no PNG or JPEG signature)" : "empty file");
     if (status != 0) {
@@ -409,7 +420,7 @@ int nn_image_resize(const nn_image *in, int height, int width, uint8_t *out)
     const size_t mid_plane = (size_t)in->height * width, out_plane = (size_t)height * width;
     uint8_t *mid = NULL;
     filter_taps th, tv;
-    if (taps_make(in->width, width, &th) != 0) return -1;
+    if (height < 1 || width < 1 || taps_make(in->width, width, &th) != 0) return -1;
     if (taps_make(in->height, height, &tv) != 0) return taps_free(&th), -1;
     if (width != in->width && !(mid = malloc(in->channels * mid_plane))) return taps_free(&th), taps_free(&tv), -1;
     if (mid) pass_horizontal(in->pixels, in->width, (size_t)in->channels * in->height, &th, width, mid);

@@ -107,18 +107,17 @@ static int list_classes(const char *dir, name_list *classes, char *err, size_t e
         }
     }
     closedir(d);
-    if (status == 0 && classes->count == 0) {
-        snprintf(err, errlen, "%s: no class folders (expected %s/CLASS/IMAGE.png)", dir, dir);
-        status = -1;
-    }
+    if (status != 0) return -1;
+    if (classes->count == 0)
+        return snprintf(err, errlen, "%s: no class folders (expected %s/CLASS/IMAGE.png)", dir, dir), -1;
     qsort(classes->items, classes->count, sizeof *classes->items, by_strcmp);
-    return status;
+    return 0;
 }
 
 static int no_images(const char *folder, const scan_counts *counts, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "%s: no .png/.jpg/.jpeg images (%zu hidden files skipped, %zu files with other extensions "
-             "ignored)", folder, counts->hidden, counts->ignored);
+    snprintf(err, errlen, "%s: no .png/.jpg/.jpeg images (%zu hidden files skipped, %zu other files ignored)", folder,
+             counts->hidden, counts->ignored);
     return -1;
 }
 
@@ -265,10 +264,11 @@ static int scan_flat(const char *dir, nn_image_set *s, char *err, size_t errlen)
     name_list files = { 0 };
     scan_counts counts = { 0 };
     const int status = scan_images(dir, NULL, 0, &files, &counts, err, errlen);
-    qsort(files.items, files.count, sizeof *files.items, by_strcmp);
     s->names = files.items, s->count = files.count, s->ignored = counts.ignored;
-    if (status == 0 && files.count == 0) return no_images(dir, &counts, err, errlen);
-    return status;
+    if (status != 0) return -1;
+    if (files.count == 0) return no_images(dir, &counts, err, errlen);
+    qsort(files.items, files.count, sizeof *files.items, by_strcmp);
+    return 0;
 }
 
 static int single_file(const char *path, nn_image_set *s, char *err, size_t errlen)
