@@ -68,7 +68,6 @@ static void png_setup(png_structp png, png_infop info, png_source *src)
     const size_t width = png_get_image_width(png, info), height = png_get_image_height(png, info);
     if (too_large(src->msg, sizeof src->msg, width, height)) png_error(png, "too large");
     if (png_get_bit_depth(png, info) == 16) png_set_strip_16(png); /* the high byte, as PIL */
-    png_set_packing(png);
     png_set_expand_gray_1_2_4_to_8(png);
     png_set_palette_to_rgb(png);
     png_set_strip_alpha(png);
@@ -361,6 +360,8 @@ static void taps_windows(int in_size, int out_size, filter_taps *t, size_t *tota
     }
 }
 
+/* The windows and their weights, normalized to sum 1 and rounded to fixed point as Pillow's
+ * normalize_coeffs_8bpc. Returns -1 out of memory. */
 static int taps_make(int in_size, int out_size, filter_taps *t)
 {
     const double scale = (double)in_size / out_size, inv = scale > 1.0 ? 1.0 / scale : 1.0;
@@ -412,7 +413,8 @@ static void pass_vertical(const uint8_t *in, int w, const filter_taps *t, int ou
 {
     for (int y = 0; y < out_h; ++y)
         for (int x = 0; x < w; ++x)
-            out[(size_t)y * w + x] = convolve(in + (size_t)t->first[y] * w + x, (size_t)w, t->k + t->offset[y], t->count[y]);
+            out[(size_t)y * w + x] =
+                convolve(in + (size_t)t->first[y] * w + x, (size_t)w, t->k + t->offset[y], t->count[y]);
 }
 
 int nn_image_resize(const nn_image *in, int height, int width, uint8_t *out)

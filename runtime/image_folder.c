@@ -82,7 +82,8 @@ static int scan_images(const char *root, const char *rel, int depth, name_list *
         status = join(child, rel, e->d_name, err, errlen) || join(path, root, child, err, errlen) ? -1 : 0;
         if (status != 0) continue;
         if (stat(path, &st) != 0) ++counts->ignored; /* a broken link */
-        else if (S_ISDIR(st.st_mode) && depth > 0) status = scan_images(root, child, depth - 1, files, counts, err, errlen);
+        else if (S_ISDIR(st.st_mode) && depth > 0)
+            status = scan_images(root, child, depth - 1, files, counts, err, errlen);
         else if (S_ISREG(st.st_mode) && has_image_extension(e->d_name)) status = list_push(files, child);
         else ++counts->ignored;
         if (status != 0 && !*err) snprintf(err, errlen, "%s: out of memory", folder);
@@ -100,8 +101,10 @@ static int list_classes(const char *dir, name_list *classes, char *err, size_t e
     struct stat st;
     int status = 0;
     for (struct dirent *e; status == 0 && (e = readdir(d));) {
-        if (e->d_name[0] == '.' || join(path, dir, e->d_name, err, errlen) != 0) continue;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && list_push(classes, e->d_name) != 0) {
+        if (e->d_name[0] == '.') continue;
+        if (join(path, dir, e->d_name, err, errlen) != 0) {
+            status = -1;
+        } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && list_push(classes, e->d_name) != 0) {
             snprintf(err, errlen, "%s: out of memory", dir);
             status = -1;
         }
@@ -197,7 +200,8 @@ static int load_images(const char *root, nn_image_set *s, const nn_image_options
     for (size_t i = s->count; i-- > 0;)
         if (failed[i]) first = i, ++bad;
     int status = 0;
-    if (bad > 0 && (!opt->skip_bad || bad == s->count)) status = report_failure(root, s->names[first], opt->channels, err, errlen);
+    if (bad > 0 && (!opt->skip_bad || bad == s->count))
+        status = report_failure(root, s->names[first], opt->channels, err, errlen);
     else if (bad > 0) s->count = s->x.dims[0] = drop_failed(s, failed, sample);
     free(failed);
     s->skipped = bad;
