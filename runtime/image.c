@@ -12,7 +12,6 @@
 #include <png.h>
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
-#define PNG_MAX_CHUNK_BYTES ((size_t)8 << 20) /* an ancillary chunk, decompressed */
 #define JPEG_BYTES_PER_PIXEL 8                /* libjpeg's memory limit: 4 components of 2-byte coefficients */
 #define JPEG_MAX_SCANS 500 /* real progressive files have about 10; thousands of tiny scans take minutes */
 
@@ -61,6 +60,13 @@ static void png_read_mem(png_structp png, png_bytep out, size_t n)
     src->pos += n;
 }
 
+/* The ancillary chunks libpng knows (text, ICC profile, gamma, transparency...):
+ * none changes what PIL's convert() makes of the pixels, so libpng skips them
+ * unread. Parsed, a corrupt one makes libpng allocate the length it declares
+ * (up to 2 GB: its length check is only a warning). */
+static const png_byte ignored_chunks[] = "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0"
+                                         "sBIT\0sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0tRNS\0zTXt";
+
 /* Transforms to 8-bit gray or RGB without alpha, after checking the size. */
 static void png_setup(png_structp png, png_infop info, png_source *src)
 {
@@ -98,7 +104,7 @@ static int png_decode(const unsigned char *buf, size_t len, decoded *out, char *
     }
     png_set_read_fn(png, &src, png_read_mem);
     png_set_user_limits(png, NN_IMAGE_MAX_PIXELS, NN_IMAGE_MAX_PIXELS);
-    png_set_chunk_malloc_max(png, PNG_MAX_CHUNK_BYTES);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks, (int)sizeof ignored_chunks / 5);
     png_setup(png, info, &src);
     const size_t height = png_get_image_height(png, info), stride = png_get_rowbytes(png, info);
     pixels = malloc(height * stride);
