@@ -12,8 +12,8 @@
 #include <png.h>
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
-#define PNG_MAX_CHUNK_BYTES ((size_t)8 << 20) /* an ancillary chunk, decompressed */
 #define JPEG_BYTES_PER_PIXEL 8                /* libjpeg's memory limit: 4 components of 2-byte coefficients */
+#define JPEG_MAX_SCANS 500 /* real progressive files have about 10; thousands of tiny scans take minutes */
 
 /* Pixels as a decoder delivers them: interleaved, k = 1 (gray), 3 (RGB) or 4 (CMYK). */
 typedef struct {
@@ -60,6 +60,13 @@ static void png_read_mem(png_structp png, png_bytep out, size_t n)
     src->pos += n;
 }
 
+/* The ancillary chunks libpng knows (text, ICC profile, gamma, transparency...):
+ * none changes what PIL's convert() makes of the pixels, so libpng skips them
+ * unread. Parsed, a corrupt one makes libpng allocate the length it declares
+ * (up to 2 GB: its length check is only a warning). */
+static const png_byte ignored_chunks[] = "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0"
+                                         "sBIT\0sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0tRNS\0zTXt";
+
 /* Transforms to 8-bit gray or RGB without alpha, after checking the size. */
 static void png_setup(png_structp png, png_infop info, png_source *src)
 {
@@ -67,7 +74,6 @@ static void png_setup(png_structp png, png_infop info, png_source *src)
     const size_t width = png_get_image_width(png, info), height = png_get_image_height(png, info);
     if (too_large(src->msg, sizeof src->msg, width, height)) png_error(png, "too large");
     if (png_get_bit_depth(png, info) == 16) png_set_strip_16(png); /* the high byte, as PIL */
-    png_set_packing(png);
     png_set_expand_gray_1_2_4_to_8(png);
     png_set_palette_to_rgb(png);
     png_set_strip_alpha(png);
@@ -98,7 +104,7 @@ static int png_decode(const unsigned char *buf, size_t len, decoded *out, char *
     }
     png_set_read_fn(png, &src, png_read_mem);
     png_set_user_limits(png, NN_IMAGE_MAX_PIXELS, NN_IMAGE_MAX_PIXELS);
-    png_set_chunk_malloc_max(png, PNG_MAX_CHUNK_BYTES);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks, (int)sizeof ignored_chunks / 5);
     png_setup(png, info, &src);
     const size_t height = png_get_image_height(png, info), stride = png_get_rowbytes(png, info);
     pixels = malloc(height * stride);
@@ -152,6 +158,13 @@ static void jpeg_refuse(j_decompress_ptr cinfo, const char *why)
     longjmp(f->jump, 1);
 }
 
+/* libjpeg's progress hook, called while it reads the scans of a progressive file. */
+static void jpeg_limit_scans(j_common_ptr cinfo)
+{
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (d->input_scan_number > JPEG_MAX_SCANS) jpeg_refuse(d, "corrupt JPEG (more than 500 scans)");
+}
+
 /* Chooses the output color space (gray, RGB or CMYK) after checking the header. */
 static void jpeg_setup(j_decompress_ptr cinfo)
 {
@@ -174,6 +187,7 @@ static int jpeg_decode(const unsigned char *buf, size_t len, decoded *out, char 
 {
     struct jpeg_decompress_struct cinfo;
     jpeg_failure failure = { .msg = "" };
+    struct jpeg_progress_mgr progress = { .progress_monitor = jpeg_limit_scans };
     uint8_t *volatile pixels = NULL;
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = jpeg_std_error(&failure.pub);
@@ -187,6 +201,7 @@ static int jpeg_decode(const unsigned char *buf, size_t len, decoded *out, char 
     }
     jpeg_create_decompress(&cinfo);
     cinfo.mem->max_memory_to_use = (long)(NN_IMAGE_MAX_PIXELS * JPEG_BYTES_PER_PIXEL);
+    cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, buf, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
     jpeg_setup(&cinfo);
@@ -245,7 +260,8 @@ int nn_image_decode(const unsigned char *buf, size_t len, int channels, const ch
     decoded d;
     *out = (nn_image){ 0 };
     int status = -1;
-    if (len >= 8 && memcmp(buf, png_magic, 8) == 0) status = png_decode(buf, len, &d, why, sizeof why);
+    if (channels != 1 && channels != 3) snprintf(why, sizeof why, "cannot convert to %d channels (1 or 3)", channels);
+    else if (len >= 8 && memcmp(buf, png_magic, 8) == 0) status = png_decode(buf, len, &d, why, sizeof why);
     else if (len >= 3 && memcmp(buf, jpeg_magic, 3) == 0) status = jpeg_decode(buf, len, &d, why, sizeof why);
     else snprintf(why, sizeof why, len ? "not a PNG or JPEG image (no PNG or JPEG signature)" : "empty file");
     if (status != 0) {
@@ -350,6 +366,8 @@ static void taps_windows(int in_size, int out_size, filter_taps *t, size_t *tota
     }
 }
 
+/* The windows and their weights, normalized to sum 1 and rounded to fixed point as Pillow's
+ * normalize_coeffs_8bpc. Returns -1 out of memory. */
 static int taps_make(int in_size, int out_size, filter_taps *t)
 {
     const double scale = (double)in_size / out_size, inv = scale > 1.0 ? 1.0 / scale : 1.0;
@@ -401,7 +419,8 @@ static void pass_vertical(const uint8_t *in, int w, const filter_taps *t, int ou
 {
     for (int y = 0; y < out_h; ++y)
         for (int x = 0; x < w; ++x)
-            out[(size_t)y * w + x] = convolve(in + (size_t)t->first[y] * w + x, (size_t)w, t->k + t->offset[y], t->count[y]);
+            out[(size_t)y * w + x] =
+                convolve(in + (size_t)t->first[y] * w + x, (size_t)w, t->k + t->offset[y], t->count[y]);
 }
 
 int nn_image_resize(const nn_image *in, int height, int width, uint8_t *out)
@@ -409,7 +428,7 @@ int nn_image_resize(const nn_image *in, int height, int width, uint8_t *out)
     const size_t mid_plane = (size_t)in->height * width, out_plane = (size_t)height * width;
     uint8_t *mid = NULL;
     filter_taps th, tv;
-    if (taps_make(in->width, width, &th) != 0) return -1;
+    if (height < 1 || width < 1 || taps_make(in->width, width, &th) != 0) return -1;
     if (taps_make(in->height, height, &tv) != 0) return taps_free(&th), -1;
     if (width != in->width && !(mid = malloc(in->channels * mid_plane))) return taps_free(&th), taps_free(&tv), -1;
     if (mid) pass_horizontal(in->pixels, in->width, (size_t)in->channels * in->height, &th, width, mid);

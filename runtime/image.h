@@ -34,7 +34,7 @@ int nn_image_decode(const unsigned char *buf, size_t len, int channels, const ch
 int nn_image_read(const char *path, int channels, nn_image *out, char *err, size_t errlen);
 /* Resizes `in` to height x width into `out` (in->channels x height x width
  * bytes): PIL's separable bilinear filter, widened by the scale factor when
- * shrinking (antialiased). Returns -1 out of memory. */
+ * shrinking (antialiased). Returns -1 out of memory or for a size below 1x1. */
 int nn_image_resize(const nn_image *in, int height, int width, uint8_t *out);
 /* Reads, converts and resizes the file at `path` into `out`. */
 int nn_image_load(const char *path, int channels, int height, int width, uint8_t *out, char *err, size_t errlen);

@@ -82,7 +82,8 @@ static int scan_images(const char *root, const char *rel, int depth, name_list *
         status = join(child, rel, e->d_name, err, errlen) || join(path, root, child, err, errlen) ? -1 : 0;
         if (status != 0) continue;
         if (stat(path, &st) != 0) ++counts->ignored; /* a broken link */
-        else if (S_ISDIR(st.st_mode) && depth > 0) status = scan_images(root, child, depth - 1, files, counts, err, errlen);
+        else if (S_ISDIR(st.st_mode) && depth > 0)
+            status = scan_images(root, child, depth - 1, files, counts, err, errlen);
         else if (S_ISREG(st.st_mode) && has_image_extension(e->d_name)) status = list_push(files, child);
         else ++counts->ignored;
         if (status != 0 && !*err) snprintf(err, errlen, "%s: out of memory", folder);
@@ -100,25 +101,26 @@ static int list_classes(const char *dir, name_list *classes, char *err, size_t e
     struct stat st;
     int status = 0;
     for (struct dirent *e; status == 0 && (e = readdir(d));) {
-        if (e->d_name[0] == '.' || join(path, dir, e->d_name, err, errlen) != 0) continue;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && list_push(classes, e->d_name) != 0) {
+        if (e->d_name[0] == '.') continue;
+        if (join(path, dir, e->d_name, err, errlen) != 0) {
+            status = -1;
+        } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && list_push(classes, e->d_name) != 0) {
             snprintf(err, errlen, "%s: out of memory", dir);
             status = -1;
         }
     }
     closedir(d);
-    if (status == 0 && classes->count == 0) {
-        snprintf(err, errlen, "%s: no class folders (expected %s/CLASS/IMAGE.png)", dir, dir);
-        status = -1;
-    }
+    if (status != 0) return -1;
+    if (classes->count == 0)
+        return snprintf(err, errlen, "%s: no class folders (expected %s/CLASS/IMAGE.png)", dir, dir), -1;
     qsort(classes->items, classes->count, sizeof *classes->items, by_strcmp);
-    return status;
+    return 0;
 }
 
 static int no_images(const char *folder, const scan_counts *counts, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "%s: no .png/.jpg/.jpeg images (%zu hidden files skipped, %zu files with other extensions "
-             "ignored)", folder, counts->hidden, counts->ignored);
+    snprintf(err, errlen, "%s: no .png/.jpg/.jpeg images (%zu hidden files skipped, %zu other files ignored)", folder,
+             counts->hidden, counts->ignored);
     return -1;
 }
 
@@ -198,7 +200,8 @@ static int load_images(const char *root, nn_image_set *s, const nn_image_options
     for (size_t i = s->count; i-- > 0;)
         if (failed[i]) first = i, ++bad;
     int status = 0;
-    if (bad > 0 && (!opt->skip_bad || bad == s->count)) status = report_failure(root, s->names[first], opt->channels, err, errlen);
+    if (bad > 0 && (!opt->skip_bad || bad == s->count))
+        status = report_failure(root, s->names[first], opt->channels, err, errlen);
     else if (bad > 0) s->count = s->x.dims[0] = drop_failed(s, failed, sample);
     free(failed);
     s->skipped = bad;
@@ -265,10 +268,11 @@ static int scan_flat(const char *dir, nn_image_set *s, char *err, size_t errlen)
     name_list files = { 0 };
     scan_counts counts = { 0 };
     const int status = scan_images(dir, NULL, 0, &files, &counts, err, errlen);
-    qsort(files.items, files.count, sizeof *files.items, by_strcmp);
     s->names = files.items, s->count = files.count, s->ignored = counts.ignored;
-    if (status == 0 && files.count == 0) return no_images(dir, &counts, err, errlen);
-    return status;
+    if (status != 0) return -1;
+    if (files.count == 0) return no_images(dir, &counts, err, errlen);
+    qsort(files.items, files.count, sizeof *files.items, by_strcmp);
+    return 0;
 }
 
 static int single_file(const char *path, nn_image_set *s, char *err, size_t errlen)

@@ -287,8 +287,8 @@ Test(image, folder_errors)
     copy("rgb.png", "train/empty/.b.png", SIZE_MAX);
     expect_folder_error("train", "/train/empty: no .png/.jpg/.jpeg images (2 hidden files skipped");
     spill("train/empty/a.txt", "a", 1);
-    expect_folder_error("train", "/train/empty: no .png/.jpg/.jpeg images (2 hidden files skipped, 1 files with "
-                                 "other extensions ignored)");
+    expect_folder_error("train", "/train/empty: no .png/.jpg/.jpeg images (2 hidden files skipped, 1 other files "
+                                 "ignored)");
 }
 
 Test(image, bad_files_name_the_first_in_file_order_or_are_skipped)

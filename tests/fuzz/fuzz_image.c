@@ -1,7 +1,7 @@
 /* libFuzzer harness for the image decoders (runtime/image.c): any bytes as a
  * PNG or JPEG in memory, converted to gray (odd sizes) or RGB and resized to
- * 17x13. A small pixel
- * limit keeps legitimate but huge headers within the fuzzer's memory limit. */
+ * 17x13. A small pixel limit keeps legitimate but huge headers within the
+ * fuzzer's memory limit. */
 #define NN_IMAGE_MAX_PIXELS ((size_t)1 << 22)
 
 #include "../../runtime/array.c"

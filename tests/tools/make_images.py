@@ -55,7 +55,7 @@ def sources(d):
     rgba = np.dstack([rgb, pattern(1, 3)])
     Image.fromarray(rgba, "RGBA").save(f"{d}/rgba.png")
     Image.fromarray(np.dstack([gray, gray[::-1]]), "LA").save(f"{d}/la.png")
-    Image.fromarray(rgb, "RGB").quantize(64).save(f"{d}/palette.png")
+    Image.fromarray(rgb, "RGB").quantize(64).save(f"{d}/palette.png", transparency=3)
     Image.fromarray(gray > 128).save(f"{d}/bits1.png")
     write_png(f"{d}/interlaced.png", rgb, 8, interlace=True)
     rgb16, gray16 = pattern(3, 4).astype(np.uint16) * 257 + 3, pattern(1, 5).astype(np.uint16) * 250
