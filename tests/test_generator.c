@@ -140,3 +140,20 @@ Test(generator, spec_learning_rate_rules_reach_the_model)
                           "    .n_lr_rules = 3,\n");
     remove_dir(dir);
 }
+
+/* No spec reaches it past the per-tensor limits, but the MAC total is summed
+ * without wrapping: two layers of 2^62 MACs are past what a long long holds. */
+Test(generator, mac_total_past_long_long_fails)
+{
+    char out[1024];
+    const int status = run_capture(
+        "lua5.4 -e 'package.path = \"generator/?.lua;\" .. package.path\n"
+        "local errors, limits = require(\"errors\"), require(\"limits\")\n"
+        "local function node(p) return { file = \"net.lua\", line = 1, path = p, op = \"conv2d\", macs = 1 << 62 } end\n"
+        "local ok, e = pcall(limits.total_macs, { node(\"0\"), node(\"1\") })\n"
+        "io.write(tostring(ok), \" \", tostring(errors.is_user_error(e)), \" \", tostring(e))' 2>&1",
+        out, sizeof out);
+    cr_assert_eq(status, 0, "%s", out);
+    cr_expect_str_eq(out, "false true net.lua:1: layer 1 (conv2d): the MAC count up to this layer is more than "
+                          "9,223,372,036,854,775,807 (a long long)");
+}
