@@ -27,8 +27,11 @@ ParameterizedTestParameters(generator, rejects_malformed_spec)
     spec_case *cases = cr_malloc(sizeof(spec_case) * 256);
     for (struct dirent *e; (e = readdir(d)) && n < 256;) {
         const size_t len = strlen(e->d_name);
-        if (len > 4 && !strcmp(e->d_name + len - 4, ".lua"))
-            snprintf(cases[n++].file, sizeof cases[0].file, ERRORS_DIR "/%s", e->d_name);
+        if (len <= 4 || strcmp(e->d_name + len - 4, ".lua")) continue;
+        const int written = snprintf(cases[n].file, sizeof cases[0].file, ERRORS_DIR "/%s", e->d_name);
+        cr_assert(written > 0 && (size_t)written < sizeof cases[0].file, "%s/%s: name longer than %zu characters",
+                  ERRORS_DIR, e->d_name, sizeof cases[0].file - 1);
+        n++;
     }
     closedir(d);
     qsort(cases, n, sizeof *cases, by_name);
