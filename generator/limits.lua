@@ -51,8 +51,7 @@ end
 -- The network's input and batch (fail reports with the network's location).
 function limits.check_input(input, batch, fail)
   if batch > limits.INT_MAX then
-    fail("batch must be at most %s (%s), got %d", util.commas(limits.INT_MAX), "the generated C counts images with int",
-      batch)
+    fail("batch must be at most %s (the generated C counts images with int), got %d", util.commas(limits.INT_MAX), batch)
   end
   if not limits.numel(input, limits.INT_MAX) then
     fail("input %s has more than %s values per image (%s)", util.shape_str(input), util.commas(limits.INT_MAX), WHY_INT)
@@ -66,10 +65,10 @@ local function count(v)
   return v
 end
 
-local function per_image(node, what, v)
+local function within_int(node, what, v, per)
   if not count(v) or v > limits.INT_MAX then
-    errors.layer_fail(node, "%s needs %s values per image, more than %s (%s)", what,
-      count(v) and util.commas(v) or "too many", util.commas(limits.INT_MAX), WHY_INT)
+    errors.layer_fail(node, "%s needs %s values%s, more than %s (%s)", what,
+      count(v) and util.commas(v) or "too many", per, util.commas(limits.INT_MAX), WHY_INT)
   end
 end
 
@@ -83,7 +82,8 @@ function limits.check_node(node, batch)
       errors.layer_fail(node, "%s, %s per image at batch %d, are more than BLAS's int arguments hold (%s)", what,
         util.commas(v), batch, util.commas(limits.INT_MAX))
     elseif v > limits.INT_MAX then
-      errors.layer_fail(node, "%s %s is more than BLAS's int arguments hold (%s)", what, util.commas(v), util.commas(limits.INT_MAX))
+      errors.layer_fail(node, "%s %s is more than BLAS's int arguments hold (%s)", what, util.commas(v),
+        util.commas(limits.INT_MAX))
     end
   end
   for _, p in ipairs(node.params) do
@@ -96,13 +96,13 @@ function limits.check_node(node, batch)
     errors.layer_fail(node, "output %s has more than %s values per image (%s)", util.shape_str(node.out_shape),
       util.commas(limits.INT_MAX), WHY_INT)
   end
-  per_image(node, "the workspace", node.work)
-  per_image(node, "the fixed workspace", node.work_fixed)
-  per_image(node, "the argmax index", node.index)
-  per_image(node, "what backward keeps", node.saved_per_image)
-  per_image(node, "what backward keeps", node.saved)
+  within_int(node, "the workspace", node.work, " per image")
+  within_int(node, "the fixed workspace", node.work_fixed, "")
+  within_int(node, "the argmax index", node.index, " per image")
+  within_int(node, "what backward keeps", node.saved_per_image, " per image")
+  within_int(node, "what backward keeps", node.saved, "")
   if not count(node.macs) then
-    errors.layer_fail(node, "the MAC count overflows (%s)", "more than " .. util.commas(limits.COUNT_MAX))
+    errors.layer_fail(node, "the MAC count is past %s (a long long)", util.commas(limits.COUNT_MAX))
   end
 end
 
