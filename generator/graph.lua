@@ -1,6 +1,7 @@
 -- Graph building: lowers the nested spec (network, seq) into a flat list of
 -- nodes with dotted path names, checks every key, and infers every shape.
 local errors = require("errors")
+local limits = require("limits")
 local ops = require("ops")
 local util = require("ops.util")
 
@@ -96,6 +97,7 @@ function Builder:node(op, path, line, args, inputs)
     node.in_shape = inputs[1].out_shape
     node.out_shape = module.infer(node, node.in_shape)
   end
+  limits.check_node(node, self.batch)
   self.nodes[#self.nodes + 1] = node
   return node
 end
@@ -214,11 +216,12 @@ function Builder:projection(item, path, input, body, owner)
 end
 
 function graph.build(net, file, settings)
-  local b = setmetatable({ file = file, nodes = {}, paths = {}, idents = {} }, Builder)
+  local b = setmetatable({ file = file, batch = settings.batch, nodes = {}, paths = {}, idents = {} }, Builder)
   local input = { path = "input", out_shape = settings.input, is_input = true }
   local owner = { line = net.line, desc = "network" }
   local last = b:chain(net.args, nil, input, owner)
   if #b.nodes == 0 then errors.fail("%s:%d: network has no layers", file, net.line) end
+  limits.total_macs(b.nodes)
   return b.nodes, last
 end
 
@@ -269,6 +272,7 @@ function graph.settings(net, file, default_name)
   end
   local batch = a.batch or 32
   if math.type(batch) ~= "integer" or batch < 1 then bad("batch must be a positive integer, got %s", tostring(batch)) end
+  limits.check_input(input, batch, bad)
   local loss = a.loss
   if loss == nil then bad("missing loss = ...; e.g. loss = softmax_cross_entropy{}") end
   if type(loss) ~= "table" or loss.kind ~= "layer" or ops.get(loss.op).kind ~= "loss" then
@@ -282,7 +286,7 @@ function graph.settings(net, file, default_name)
     bad("classes must be a positive integer, got %s", tostring(a.classes))
   end
   return { name = name, input = input, batch = batch, loss = loss, classes = a.classes,
-           lr_rules = lr_rules(a, bad) }
+           lr_rules = lr_rules(a, bad), fail = bad }
 end
 
 -- The same glob the runtime uses: * any run of characters, ? one.
@@ -329,18 +333,20 @@ end
 -- is slot 0), and what a node keeps for backward (BN statistics, dropout
 -- masks) goes after the last slot; params get offsets in the flat parameter
 -- array. All in elements, sized for the full batch and rounded up to 16
--- elements (64-byte lines).
-local function align(v) return (v + 15) // 16 * 16 end
-
+-- elements (64-byte lines), each array within what the machine can hold
+-- (limits.lua).
 function graph.plan(nodes, loss, settings)
   local B = settings.batch
-  local params, index, work = 0, 0, 0
+  local acts = limits.array("activations", B, settings.fail)
+  local params = limits.array("parameters", nil, settings.fail)
+  local index = limits.array("argmax indices", B, settings.fail)
+  local work, most = limits.array("workspace", B, settings.fail), 0
   local tensors = {}
   local input_size = util.numel(settings.input)
-  local acts = align(input_size * B)
+  acts:grow(nil, acts:batched(input_size))
   for _, node in ipairs(nodes) do
-    node.out_off = acts
-    acts = acts + align(util.numel(node.out_shape) * B)
+    node.out_off = acts.size
+    acts:grow(node, acts:batched(util.numel(node.out_shape)))
   end
   for _, node in ipairs(nodes) do
     node.in_offs = {}
@@ -350,27 +356,29 @@ function graph.plan(nodes, loss, settings)
     for _, p in ipairs(node.params) do
       p.name = node.path .. "." .. p.suffix
       p.index = #tensors -- in the tensor table, from 0
-      p.offset = params
+      p.offset = params.size
       p.size = util.numel(p.shape)
-      node.p[p.suffix] = params
-      params = params + align(p.size)
+      node.p[p.suffix] = params.size
+      params:grow(node, p.size)
       tensors[#tensors + 1] = p
     end
     if node.index > 0 then
-      node.index_off = index
-      index = index + align(node.index * B)
+      node.index_off = index.size
+      index:grow(node, index:batched(node.index))
     end
-    local saved = node.saved + node.saved_per_image * B
-    if saved > 0 then
-      node.saved_off = acts
-      acts = acts + align(saved)
+    local saved = acts:batched(node.saved_per_image, node.saved)
+    if saved ~= 0 then
+      node.saved_off = acts.size
+      acts:grow(node, saved)
     end
-    work = math.max(work, node.work * B + node.work_fixed)
+    local needs = work:batched(node.work, node.work_fixed)
+    if not needs then work:fail(node) end
+    most = math.max(most, needs)
   end
   local last = loss.input
   loss.in_off = last.out_off
   return {
-    acts = acts, params = params, index = index, work = work, tensors = tensors,
+    acts = acts.size, params = params.size, index = index.size, work = most, tensors = tensors,
     input_size = input_size, output_size = util.numel(last.out_shape), output_off = last.out_off,
   }
 end

@@ -27,8 +27,11 @@ ParameterizedTestParameters(generator, rejects_malformed_spec)
     spec_case *cases = cr_malloc(sizeof(spec_case) * 256);
     for (struct dirent *e; (e = readdir(d)) && n < 256;) {
         const size_t len = strlen(e->d_name);
-        if (len > 4 && !strcmp(e->d_name + len - 4, ".lua"))
-            snprintf(cases[n++].file, sizeof cases[0].file, ERRORS_DIR "/%s", e->d_name);
+        if (len <= 4 || strcmp(e->d_name + len - 4, ".lua")) continue;
+        const int written = snprintf(cases[n].file, sizeof cases[0].file, ERRORS_DIR "/%s", e->d_name);
+        cr_assert(written > 0 && (size_t)written < sizeof cases[0].file, "%s/%s: name longer than %zu characters",
+                  ERRORS_DIR, e->d_name, sizeof cases[0].file - 1);
+        n++;
     }
     closedir(d);
     qsort(cases, n, sizeof *cases, by_name);
@@ -139,4 +142,21 @@ Test(generator, spec_learning_rate_rules_reach_the_model)
                           "    .lr_rules = probe_lr_rules,\n"
                           "    .n_lr_rules = 3,\n");
     remove_dir(dir);
+}
+
+/* No spec reaches it past the per-tensor limits, but the MAC total is summed
+ * without wrapping: two layers of 2^62 MACs are past what a long long holds. */
+Test(generator, mac_total_past_long_long_fails)
+{
+    char out[1024];
+    const int status = run_capture(
+        "lua5.4 -e 'package.path = \"generator/?.lua;\" .. package.path\n"
+        "local errors, limits = require(\"errors\"), require(\"limits\")\n"
+        "local function node(p) return { file = \"net.lua\", line = 1, path = p, op = \"conv2d\", macs = 1 << 62 } end\n"
+        "local ok, e = pcall(limits.total_macs, { node(\"0\"), node(\"1\") })\n"
+        "io.write(tostring(ok), \" \", tostring(errors.is_user_error(e)), \" \", tostring(e))' 2>&1",
+        out, sizeof out);
+    cr_assert_eq(status, 0, "%s", out);
+    cr_expect_str_eq(out, "false true net.lua:1: layer 1 (conv2d): the MAC count up to this layer is more than "
+                          "9,223,372,036,854,775,807 (a long long)");
 }

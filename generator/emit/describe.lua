@@ -28,7 +28,7 @@ local function encode(v)
 end
 
 -- Only the facts a reference needs: op, shapes, attributes, parameters.
-local ATTRS = { "conv", "pool", "fc", "slope", "smoothing", "bn", "p_drop", "db" }
+local ATTRS = { "conv", "pool", "fc", "slope", "alpha", "smoothing", "bn", "p_drop", "db" }
 
 local function layer(node)
   local t = { path = node.path, op = node.op, input = node.in_shape, output = node.out_shape, macs = node.macs or 0 }

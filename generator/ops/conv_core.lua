@@ -53,6 +53,9 @@ function conv.setup(node, c, bias)
     node.work = c.K * c.P -- per image, for the col buffer
   end
   node.macs = c.cout * c.P * c.K
+  -- GEMM sizes; the batch's output positions are also an int in every strategy's C
+  node.blas = { { "output channels", c.cout }, { "K (input channels x kernel)", c.K },
+    { "the batch's output positions", c.P, true } }
 end
 
 -- Takes over the 2x2 max pool pool_node, the only reader of the layer's

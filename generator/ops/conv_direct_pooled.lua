@@ -47,30 +47,96 @@ local function tile(vw, cout, windows)
   return best
 end
 
+-- wt = the weights as [ci][a][b][co], at `fixed`: in blocks of 8 output channels x 8
+-- (input channel, tap) pairs j, transposed in registers (element by element, the
+-- transposition took as long as the convolution at batch 1); the pairs past the last
+-- multiple of 8 one by one, as a block would read past each weight row and write past wt.
+local function transpose_weights(w, g, c, fixed)
+  local taps = c.kh * c.kw
+  local pairs = c.cin * taps
+  local blocked = pairs // 8 * 8
+  w:line("%s *wt = %s; /* the weights as [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, c.cout)
+  g.need("vreal")
+  g.need("transpose8")
+  if blocked > 0 then
+    w:line("#pragma omp parallel for")
+    w:open("for (int j0 = 0; j0 < %d; j0 += 8) { /* pairs j: input channel j / %d, tap j %% %d */", blocked, taps, taps)
+    w:open("for (int co = 0; co < %d; co += 8) {", c.cout)
+    w:line("vreal r[8];")
+    w:line("for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * %d + j0);", pairs)
+    w:line("transpose8(wt + (size_t)j0 * %d + co, %d, r);", c.cout, c.cout)
+    w:close()
+    w:close()
+  end
+  if blocked < pairs then
+    w:line("for (int j = %d; j < %d; ++j)", blocked, pairs)
+    w:line("    for (int co = 0; co < %d; ++co) wt[(size_t)j * %d + co] = w[(size_t)co * %d + j];", c.cout, c.cout, pairs)
+  end
+end
+
+-- The multiply-adds of a tile of nw windows from window pw (a literal, or an
+-- expression of pt) into its accumulators a, from the bias or zeros; k holds
+-- the layer's c and gm, the tile t, lanes, and channels per tile.
+local function accumulate(w, g, k, nw, pw)
+  local c, gm, t, lanes = k.c, k.gm, k.t, k.lanes
+  w:line("const %s *xt = xr + 2 * (%s); /* the tile's first input column */", g.T, pw)
+  w:line("vwide a[%d][%d];", t.tcv, 4 * nw)
+  for v = 0, t.tcv - 1 do
+    if c.bias then
+      w:line("vwload(&a[%d][0], b + cb * %d + %d);", v, k.channels, v * lanes)
+      w:line("for (int q = 1; q < %d; ++q) a[%d][q] = a[%d][0];", 4 * nw, v, v)
+    else
+      w:line("for (int q = 0; q < %d; ++q) a[%d][q] = (vwide){ 0 };", 4 * nw, v)
+    end
+  end
+  local names = {}
+  for v = 0, t.tcv - 1 do names[#names + 1] = "w" .. v end
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
+  w:line("const %s *xc = xt + (size_t)ci * n * %d;", g.T, gm.x_plane)
+  w:line("const %s *wc = wb + ci * %d;", g.T, c.kh * c.kw * c.cout)
+  w:line("vwide %s;", table.concat(names, ", "))
+  for a = 0, c.kh - 1 do
+    for b = 0, c.kw - 1 do
+      local tap, loads = a * c.kw + b, {}
+      for v = 0, t.tcv - 1 do loads[#loads + 1] = string.format("vwload(&w%d, wc + %d);", v, tap * c.cout + v * lanes) end
+      w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+      -- position q = 4 k + 2 r + s: row r, column s of the tile's window k
+      for q = 0, 4 * nw - 1 do
+        local win, r, col = q // 4, q % 4 // 2, q % 2
+        local terms = {}
+        for v = 0, t.tcv - 1 do terms[#terms + 1] = string.format("a[%d][%d] += w%d * xv;", v, q, v) end
+        w:line("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * win + col + b, table.concat(terms, " "))
+      end
+    end
+  end
+  w:close()
+end
+
+-- A tile: its accumulators, then each window's max pool into py and arg.
+local function emit_tile(w, g, k, nw, pw)
+  accumulate(w, g, k, nw, pw)
+  for win = 0, nw - 1 do
+    for v = 0, k.t.tcv - 1 do
+      local at = string.format("po + (size_t)%d * n * %d + %s + %d", v * k.lanes, k.windows, pw, win)
+      w:line("max_pool_lanes(py + %s, arg + %s, (const vwide[4]){ a[%d][%d], a[%d][%d], a[%d][%d], a[%d][%d] }, " ..
+        "ph * %d + 2 * (%s + %d), %d, (size_t)n * %d);", at, at, v, 4 * win, v, 4 * win + 1, v, 4 * win + 2, v,
+        4 * win + 3, 2 * k.c.Wo, pw, win, k.c.Wo, k.windows)
+    end
+  end
+end
+
 -- The forward, after direct.forward has padded x into xp (planes of
 -- gm.x_plane values, rows gm.Wp long); `fixed` is the fixed workspace, vw the
 -- vector width (lanes, accumulators) whose code this is.
 function pooled.forward(w, g, node, c, gm, fixed, vw)
   local p = node.pools_into.pool
-  local taps, windows = c.kh * c.kw, p.Ho * p.Wo
+  local windows = p.Ho * p.Wo
   local t = tile(vw, c.cout, p.Wo)
   local lanes, channels = vw.lanes, t.tcv * vw.lanes
+  local k = { c = c, gm = gm, t = t, lanes = lanes, channels = channels, windows = windows }
   g.need("vwide")
   g.need("max_pool_lanes")
-  w:line("%s *wt = %s; /* the weights as [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, c.cout)
-  -- in blocks of 8 output channels x 8 (input channel, tap) pairs j, transposed in registers
-  -- (element by element, the transposition took as long as the convolution at batch 1)
-  local pairs = c.cin * taps
-  g.need("vreal")
-  g.need("transpose8")
-  w:line("#pragma omp parallel for")
-  w:open("for (int j0 = 0; j0 < %d; j0 += 8) { /* pairs j: input channel j / %d, tap j %% %d */", pairs, taps, taps)
-  w:open("for (int co = 0; co < %d; co += 8) {", c.cout)
-  w:line("vreal r[8];")
-  w:line("for (int k = 0; k < 8; ++k) vload(&r[k], w + (size_t)(co + k) * %d + j0);", pairs)
-  w:line("transpose8(wt + (size_t)j0 * %d + co, %d, r);", c.cout, c.cout)
-  w:close()
-  w:close()
+  transpose_weights(w, g, c, fixed)
   w:line("/* tiles: %d x %d output channels x %d windows of 2x2 outputs */", t.tcv, lanes, t.nw)
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int i = 0; i < n; ++i) {")
@@ -80,57 +146,15 @@ function pooled.forward(w, g, node, c, gm, fixed, vw)
   w:line("const %s *wb = wt + cb * %d;", g.T, channels)
   w:line("const size_t po = ((size_t)cb * %d * n + i) * %d + ph * %d; /* the tile's first pooled output */",
     channels, windows, p.Wo)
-  local names = {}
-  for v = 0, t.tcv - 1 do names[#names + 1] = "w" .. v end
-  -- a tile of nw windows from window pw (a literal, or an expression of pt)
-  local function emit_tile(nw, pw)
-    w:line("const %s *xt = xr + 2 * (%s); /* the tile's first input column */", g.T, pw)
-    w:line("vwide a[%d][%d];", t.tcv, 4 * nw)
-    for v = 0, t.tcv - 1 do
-      if c.bias then
-        w:line("vwload(&a[%d][0], b + cb * %d + %d);", v, channels, v * lanes)
-        w:line("for (int q = 1; q < %d; ++q) a[%d][q] = a[%d][0];", 4 * nw, v, v)
-      else
-        w:line("for (int q = 0; q < %d; ++q) a[%d][q] = (vwide){ 0 };", 4 * nw, v)
-      end
-    end
-    w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-    w:line("const %s *xc = xt + (size_t)ci * n * %d;", g.T, gm.x_plane)
-    w:line("const %s *wc = wb + ci * %d;", g.T, taps * c.cout)
-    w:line("vwide %s;", table.concat(names, ", "))
-    for a = 0, c.kh - 1 do
-      for b = 0, c.kw - 1 do
-        local tap, loads = a * c.kw + b, {}
-        for v = 0, t.tcv - 1 do loads[#loads + 1] = string.format("vwload(&w%d, wc + %d);", v, tap * c.cout + v * lanes) end
-        w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
-        -- position q = 4 k + 2 r + s: row r, column s of the tile's window k
-        for q = 0, 4 * nw - 1 do
-          local k, r, col = q // 4, q % 4 // 2, q % 2
-          local terms = {}
-          for v = 0, t.tcv - 1 do terms[#terms + 1] = string.format("a[%d][%d] += w%d * xv;", v, q, v) end
-          w:line("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * k + col + b, table.concat(terms, " "))
-        end
-      end
-    end
-    w:close()
-    for k = 0, nw - 1 do
-      for v = 0, t.tcv - 1 do
-        local at = string.format("po + (size_t)%d * n * %d + %s + %d", v * lanes, windows, pw, k)
-        w:line("max_pool_lanes(py + %s, arg + %s, (const vwide[4]){ a[%d][%d], a[%d][%d], a[%d][%d], a[%d][%d] }, " ..
-          "ph * %d + 2 * (%s + %d), %d, (size_t)n * %d);", at, at, v, 4 * k, v, 4 * k + 1, v, 4 * k + 2, v, 4 * k + 3,
-          2 * c.Wo, pw, k, c.Wo, windows)
-      end
-    end
-  end
   local full = p.Wo // t.nw
   if full > 0 then
     w:open("for (int pt = 0; pt < %d; ++pt) { /* tiles of %d windows */", full, t.nw)
-    emit_tile(t.nw, string.format("pt * %d", t.nw))
+    emit_tile(w, g, k, t.nw, string.format("pt * %d", t.nw))
     w:close()
   end
   if full * t.nw < p.Wo then
     w:open("{ /* the last %d windows */", p.Wo - full * t.nw)
-    emit_tile(p.Wo - full * t.nw, tostring(full * t.nw))
+    emit_tile(w, g, k, p.Wo - full * t.nw, tostring(full * t.nw))
     w:close()
   end
   w:close()

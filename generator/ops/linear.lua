@@ -22,6 +22,7 @@ function op.infer(node, shape)
   node.params = util.weight_and_bias(node, bias,
     { out, shape[1] }, shape[1], out)
   node.macs = shape[1] * out
+  node.blas = { { "in features", shape[1] }, { "out features", out } }
   return { out }
 end
 

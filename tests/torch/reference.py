@@ -82,6 +82,7 @@ def build_layer(layer):
         "flatten": lambda: nn.Flatten(),
         "relu": lambda: nn.ReLU(),
         "leaky_relu": lambda: nn.LeakyReLU(layer.get("slope", 0.01)),
+        "elu": lambda: nn.ELU(layer.get("alpha", 1.0)),
         "sigmoid": lambda: nn.Sigmoid(),
         "tanh": lambda: nn.Tanh(),
         "softmax": lambda: nn.Softmax(dim=1),
