@@ -43,7 +43,7 @@ static void load(const nn_array *a, size_t i, unsigned char out[8])
     const size_t size = nn_dtype_size(a->dtype);
     if (size > 8) return; /* never: tells the compiler that out has room */
     const unsigned char *p = a->data + i * size;
-    for (size_t b = 0; b < size && b < 8; ++b) out[b] = a->swap ? p[size - 1 - b] : p[b];
+    for (size_t b = 0; b < size; ++b) out[b] = a->swap ? p[size - 1 - b] : p[b];
 }
 
 double nn_array_at(const nn_array *a, size_t i)

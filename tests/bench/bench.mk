@@ -26,6 +26,6 @@ $(BENCH_BUILD)/sgemm: tests/bench/sgemm.c $(BUILD)/libnnrt.a
 	$(CC) $(ALLFLAGS) $< $(BUILD)/libnnrt.a $(LDLIBS) -o $@
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_MODELS:%=$(BENCH_BUILD)/bench_%) $(BENCH_BUILD)/sgemm \
+	@$(MAKE) --no-print-directory $(BENCH_MODELS:%=$(BENCH_BUILD)/bench_%) $(BENCH_BUILD)/sgemm $(BUILD)/fmnist_cnn/train \
 	  $(if $(PROFILE),$(BENCH_MODELS:%=$(BENCH_BUILD)/profile/bench/bench_%))
 	@$(if $(NATIVE_BLAS),env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) $(PYTHON) tests/bench/bench.py $(BUILD) "$(CC) $(ALLFLAGS) -Igenerated/resnet18" $(if $(PROFILE),--profile) $(if $(QUICK),--quick)

@@ -96,6 +96,28 @@ def print_profile(build, model, batch, threads):
           "optimizer" % (total, 1e3 * fields["median"]))
 
 
+def data_loading(build):
+    """The trainer's img/s over an epoch of Fashion-MNIST read from .npy files and from a PNG folder, as a
+    fraction of the bare training step's (batch 64, 2 threads); and the time to load and decode the files."""
+    data = os.path.join(build, "bench", "fashion")
+    if not os.path.exists(os.path.join(data, "x_train.npy")):
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "..", "tools", "make_data.py"), "fashion", data],
+                       check=True)
+    step = combine([ours(build, "fmnist_cnn", "train", 64, 2, 5, 30)[0] for _ in range(ROUNDS)])
+    bare = 64 / step["median"]
+    print("\ndata loading, fmnist_cnn, batch 64, 2 threads: bare training step %.0f img/s" % bare)
+    for label, fmt in (("x_train.npy ...", "npy"), ("PNG folder", "images")):
+        t0 = time.perf_counter()
+        out = subprocess.run([os.path.join(build, "fmnist_cnn", "train"), "--data", data, "--format", fmt, "--epochs",
+                              "1", "--val-split", "0", "--threads", "2"], check=True, capture_output=True,
+                             text=True).stdout
+        total = time.perf_counter() - t0
+        epoch = [l for l in out.splitlines() if l.startswith("epoch 1/1")][0]
+        seconds, rate = (float(v) for v in epoch.split("|")[-1].replace("s,", "").split()[:2])
+        print("  from %-16s %7.0f img/s in the epoch = %.2f of the bare step; %.1f s to load and check the files, "
+              "%.1f s in all" % (label, rate, rate / bare, total - seconds, total))
+
+
 def main():
     build, cc = sys.argv[1], sys.argv[2]
     profile, quick = "--profile" in sys.argv, "--quick" in sys.argv
@@ -159,6 +181,7 @@ def main():
     if any(j.wait() for j in jobs):
         sys.exit("compiling resnet18 failed")
     print("compiling generated resnet18 (%s), 2 jobs: %.1f s" % (" ".join(f for f in cc.split() if f.startswith("-O") or f.startswith("-march")), time.perf_counter() - t0))
+    data_loading(build)
     if profile:
         for model, batch, threads in (("resnet18", 32, 2), ("fmnist_cnn", 1, 1), ("fmnist_cnn", 64, 2)):
             print_profile(build, model, batch, threads)

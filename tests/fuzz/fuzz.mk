@@ -12,7 +12,7 @@ FUZZ_FLAGS   := -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,addr
                 -fno-sanitize-recover=undefined -Iruntime
 FUZZ_LIBS    := -lpng -ljpeg -lz -lm -lpthread
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard runtime/*.c runtime/*.h)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard runtime/*.c runtime/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBS) -o $@
 

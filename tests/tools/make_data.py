@@ -7,8 +7,9 @@ directory, each seeded so that a run is reproducible:
   tabular DIR       train.csv, test.csv: 8 features, one real target
                     (--outliers F: that fraction of training targets corrupted)
   multilabel DIR    x_train.npy ... y_test.npy: 32x32 images, 4 K-hot labels
-  fashion DIR       Fashion-MNIST (from its IDX files) as fashion.npz and as
-                    PNG folders train/NN_name/ and test/NN_name/ (--limit N)
+  fashion DIR       Fashion-MNIST (from its IDX files) as fashion.npz, as
+                    x_train.npy ... y_test.npy and as PNG folders
+                    train/N_name/ and test/N_name/ (--limit N: the first N)
 """
 import argparse
 import gzip
@@ -111,6 +112,8 @@ def fashion(out, limit):
         for i in range(len(y)):
             Image.fromarray(x[i]).save(os.path.join(out, split, f"{y[i]}_{FASHION_NAMES[y[i]]}", f"{i:05d}.png"))
     np.savez(os.path.join(out, "fashion.npz"), **arrays)
+    for name, a in arrays.items():
+        np.save(os.path.join(out, name + ".npy"), a)
 
 
 def main():
