@@ -71,6 +71,7 @@ $(BUILD)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h) | $(BUILD)/runtime
 	$(CC) $(ALLFLAGS) -c $< -o $@
 
 $(BUILD)/libnnrt.a: $(RUNTIME_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
 # Per spec: generated code is committed and regenerated when its spec or the

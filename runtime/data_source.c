@@ -121,8 +121,14 @@ static int read_npz(const nn_source_options *o, int training, nn_split *s, char 
     if (nn_npz_open(o->path, &z, err, errlen) != 0) return -1;
     snprintf(s->x_what, sizeof s->x_what, "%s: %s", o->path, xname);
     snprintf(s->y_what, sizeof s->y_what, "%s: %s", o->path, yname);
-    int rc = 0;
-    if (nn_npz_find(&z, xname) < 0 && !training) {
+    int rc = 0, other = -1;
+    for (int i = 0; i < nn_npz_count(&z) && other < 0; ++i)
+        if (!nn_npz_is_array(&z, i)) other = i;
+    if (other >= 0) {
+        snprintf(err, errlen, "%s: member %s is not a .npy array (an .npz holds arrays only)", o->path,
+                 nn_npz_name(&z, other));
+        rc = -1;
+    } else if (nn_npz_find(&z, xname) < 0 && !training) {
         rc = 1;
     } else if (nn_npz_find(&z, xname) < 0 || nn_npz_find(&z, yname) < 0) {
         snprintf(err, errlen, "%s: no array %s (arrays are named %s, %s, %s and %s; see --arrays)", o->path,

@@ -207,6 +207,8 @@ int nn_npz_count(const nn_npz *z) { return z->count; }
 
 const char *nn_npz_name(const nn_npz *z, int i) { return z->members[i].name; }
 
+int nn_npz_is_array(const nn_npz *z, int i) { return z->members[i].is_npy; }
+
 int nn_npz_find(const nn_npz *z, const char *name)
 {
     for (int i = 0; i < z->count; ++i)

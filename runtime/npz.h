@@ -48,6 +48,8 @@ int nn_npz_open_mem(const unsigned char *buf, size_t len, const char *what, nn_n
 /* The number of members, and member i's array name (i in 0 .. count-1). */
 int nn_npz_count(const nn_npz *z);
 const char *nn_npz_name(const nn_npz *z, int i);
+/* Whether member i is a .npy array (numpy writes nothing else into an .npz). */
+int nn_npz_is_array(const nn_npz *z, int i);
 /* The index of the member holding array name ("x_train" for x_train.npy), or -1. */
 int nn_npz_find(const nn_npz *z, const char *name);
 /* Reads array name into out (free it with nn_array_free, before or after

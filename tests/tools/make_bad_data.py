@@ -72,7 +72,8 @@ yr = np.zeros(10, np.float64)
 yr[4] = np.inf
 savez(d, x_train=np.zeros((10, 8), np.float32), y_train=yr)
 
-d = case("npz_member_not_npy", "signal_conv1d", "--data {dir}/data.npz", "notes.txt")
+d = case("npz_member_not_npy", "signal_conv1d", "--data {dir}/data.npz",
+         "data.npz: member notes.txt is not a .npy array")
 with zipfile.ZipFile(os.path.join(d, "data.npz"), "w") as z:
     z.writestr("x_train.npy", npy_bytes(x))
     z.writestr("y_train.npy", npy_bytes(y))

@@ -2,9 +2,9 @@
 """A resnet18 checkpoint written by the trainer, taken to PyTorch and back:
   1. runtime/convert_torch.py to-torch, then load_state_dict(strict=True)
      into tests/torch/resnet18.py's ResNet18;
-  2. its eval-mode logits on the CIFAR-10 test file, normalized with the
-     checkpoint's mean/std, against the trainer's own (--predict CSV):
-     max abs difference <= 1e-4;
+  2. its eval-mode class probabilities (softmax of the logits) on the
+     CIFAR-10 test file, normalized with the checkpoint's mean/std, against
+     the trainer's own (--predict CSV): max abs difference <= 1e-4;
   3. convert_torch.py from-torch back to safetensors: every weight and
      buffer bit-identical to the original.
 usage: checkpoint_roundtrip.py CKPT CIFAR_DIR PREDICTIONS_CSV WORK_DIR
@@ -45,20 +45,21 @@ def main(ckpt, cifar_dir, predictions, work):
     x = (records[:, 1:].to(torch.float32).view(n, 3, 32, 32) / 255.0 - mean) / std
     with torch.no_grad():
         logits = model(x)
+        probabilities = torch.softmax(logits.double(), 1).float()
 
     rows = [line.split(",") for line in open(predictions).read().splitlines()[1:]]
-    ours = torch.tensor([[float(v) for v in r[3:]] for r in rows])
+    ours = torch.tensor([[float(v) for v in r[4:]] for r in rows])  # record, label, predicted, its probability
     labels = [int(r[1]) for r in rows]
-    if ours.shape != logits.shape or labels != records[:, 0].tolist():
-        print("FAIL: the predictions CSV has shape %s, PyTorch %s" % (tuple(ours.shape), tuple(logits.shape)))
+    if ours.shape != probabilities.shape or labels != records[:, 0].tolist():
+        print("FAIL: the predictions CSV has shape %s, PyTorch %s" % (tuple(ours.shape), tuple(probabilities.shape)))
         return 1
-    diff = (ours - logits).abs().max().item()
+    diff = (ours - probabilities).abs().max().item()
     agree = (ours.argmax(1) == logits.argmax(1)).float().mean().item()
-    print("resnet18 logits on %d images: max abs difference %.3g (tolerance %g), argmax agreement %.1f%%, "
-          "logits up to %.3g" % (n, diff, TOLERANCE, 100 * agree, logits.abs().max().item()))
+    print("resnet18 class probabilities on %d images: max abs difference %.3g (tolerance %g), argmax agreement "
+          "%.1f%%" % (n, diff, TOLERANCE, 100 * agree))
     status = 0
     if not diff <= TOLERANCE:
-        print("FAIL: logits differ from PyTorch's")
+        print("FAIL: probabilities differ from PyTorch's")
         status = 1
 
     back = os.path.join(work, "back.safetensors")
