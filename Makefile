@@ -116,7 +116,7 @@ plot:
 	@test -n "$(RUN)" -a -f "$(RUN)/log.csv" || { echo "usage: make plot RUN=DIR, DIR a trainer's --save directory"; exit 2; }
 	@$(MAKE) --no-print-directory deps PACKAGES=gnuplot-nox
 	@gnuplot -e "run='$(RUN)'" runtime/plot.gp
-	@echo "plots: $(RUN)/loss.png $(RUN)/accuracy.png $(RUN)/confusion.png"
+	@echo "plots:" $$(ls $(RUN)/*.png)
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \

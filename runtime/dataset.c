@@ -151,8 +151,12 @@ int nn_dataset_set_class_names(nn_dataset *ds, const char *list, char *err, size
     int n = 1;
     for (const char *p = list; *p; ++p) n += *p == ',';
     char **names = calloc((size_t)n, sizeof *names);
+    if (!names) {
+        snprintf(err, errlen, "class names '%s': out of memory", list);
+        return -1;
+    }
     const char *p = list;
-    for (int k = 0; names && k < n; ++k) {
+    for (int k = 0; k < n; ++k) {
         const size_t len = strcspn(p, ",");
         names[k] = len ? strndup(p, len) : NULL;
         if (!names[k]) {

@@ -1,7 +1,7 @@
 # PNG plots of a run directory (the trainer's --save DIR), by `make plot RUN=DIR`:
 #   loss.png       batch loss per step, and the epochs' train and validation loss
-#   accuracy.png   train and validation accuracy per epoch
-#   confusion.png  the test set's confusion matrix (rows: true class)
+#   accuracy.png   train and validation accuracy per epoch (r2.png: validation R² in regression)
+#   confusion.png  the test set's confusion matrix (rows: true class), when the run has one
 # usage: gnuplot -e "run='DIR'" runtime/plot.gp
 set datafile separator ","
 set terminal pngcairo size 900,560 noenhanced font ",11"
@@ -16,15 +16,25 @@ plot run."/steps.csv" using 2:3 with lines lc rgb "#a6c8e8" title "batch loss", 
      run."/log.csv" using 2:3 with linespoints lw 2 pt 7 lc rgb "#1f5fa8" title "train loss (epoch mean)", \
      run."/log.csv" using 2:5 with linespoints lw 2 pt 7 lc rgb "#d0542c" title "validation loss"
 
-set output run."/accuracy.png"
-set title "accuracy: ".run
+# regression runs log no accuracy (an empty train_acc column) but the validation R²
+regression = system("awk -F, 'NR == 2 { print ($4 == \"\") }' ".run."/log.csv") eq "1"
 set xlabel "epoch"
 set xtics 1
-set ylabel "accuracy (%)"
 set key bottom right
-plot run."/log.csv" using 1:($4 * 100) with linespoints lw 2 pt 7 lc rgb "#1f5fa8" title "train", \
-     run."/log.csv" using 1:($6 * 100) with linespoints lw 2 pt 7 lc rgb "#d0542c" title "validation"
+if (regression) {
+    set output run."/r2.png"
+    set title "validation R2: ".run
+    set ylabel "R2"
+    plot run."/log.csv" using 1:10 with linespoints lw 2 pt 7 lc rgb "#d0542c" title "validation"
+} else {
+    set output run."/accuracy.png"
+    set title "accuracy: ".run
+    set ylabel "accuracy (%)"
+    plot run."/log.csv" using 1:($4 * 100) with linespoints lw 2 pt 7 lc rgb "#1f5fa8" title "train", \
+         run."/log.csv" using 1:($6 * 100) with linespoints lw 2 pt 7 lc rgb "#d0542c" title "validation"
+}
 
+if (system("test -f ".run."/confusion.csv && echo yes") ne "yes") exit
 set output run."/confusion.png"
 set terminal pngcairo size 700,640 noenhanced font ",11"
 set title "confusion matrix (test set): ".run

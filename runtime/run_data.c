@@ -156,7 +156,10 @@ static int hold_out_test(const nn_options *opt, nn_run_data *d)
     nn_rng_seed(&rng, opt->seed ^ 0x7e575e7ULL);
     nn_rng_shuffle(&rng, d->pool, (uint32_t)n);
     d->test_idx = malloc(sizeof(uint32_t) * n_test);
-    if (!d->test_idx) return -1;
+    if (!d->test_idx) {
+        fprintf(stderr, "train: out of memory for the test split\n");
+        return -1;
+    }
     memcpy(d->test_idx, d->pool + (n - n_test), sizeof(uint32_t) * n_test);
     d->n_test = n_test;
     d->n_pool = n - n_test;
