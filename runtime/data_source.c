@@ -2,6 +2,7 @@
 
 #include "cifar.h"
 #include "csv.h"
+#include "dataset.h"
 #include "idx.h"
 #include "image_folder.h"
 #include "npy.h"
@@ -230,16 +231,10 @@ int nn_source_read(const nn_source_options *o, nn_data_format f, int training, n
     return rc;
 }
 
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; names && i < n; ++i) free(names[i]);
-    free(names);
-}
-
 void nn_split_free(nn_split *s)
 {
-    free_names(s->names, s->x.ndims ? s->x.dims[0] : 0);
-    free_names(s->class_names, (size_t)s->n_classes);
+    nn_free_names(s->names, s->x.ndims ? s->x.dims[0] : 0);
+    nn_free_names(s->class_names, (size_t)s->n_classes);
     nn_array_free(&s->x);
     nn_array_free(&s->labels);
     *s = (nn_split){ 0 };

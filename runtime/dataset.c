@@ -101,7 +101,7 @@ size_t nn_dataset_first_nonfinite(const nn_dataset *ds)
     return ds->sample_size ? at / ds->sample_size : at;
 }
 
-static void free_names(char **names, size_t n)
+void nn_free_names(char **names, size_t n)
 {
     for (size_t i = 0; names && i < n; ++i) free(names[i]);
     free(names);
@@ -111,8 +111,8 @@ void nn_dataset_free(nn_dataset *ds)
 {
     nn_array_free(&ds->x);
     free(ds->y);
-    free_names(ds->names, ds->count);
-    free_names(ds->class_names, (size_t)ds->n_classes);
+    nn_free_names(ds->names, ds->count);
+    nn_free_names(ds->class_names, (size_t)ds->n_classes);
     *ds = (nn_dataset){ 0 };
 }
 
@@ -161,12 +161,12 @@ int nn_dataset_set_class_names(nn_dataset *ds, const char *list, char *err, size
         names[k] = len ? strndup(p, len) : NULL;
         if (!names[k]) {
             snprintf(err, errlen, "class names '%s': %s", list, len ? "out of memory" : "an empty name");
-            free_names(names, (size_t)n);
+            nn_free_names(names, (size_t)n);
             return -1;
         }
         p += len + (p[len] == ',');
     }
-    free_names(ds->class_names, (size_t)ds->n_classes);
+    nn_free_names(ds->class_names, (size_t)ds->n_classes);
     ds->class_names = names;
     ds->n_classes = n;
     return 0;

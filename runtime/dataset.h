@@ -55,6 +55,8 @@ void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, d
 /* Records are read as (x - mean[c]) / std[c] from now on. */
 void nn_dataset_normalize(nn_dataset *ds, const double *mean, const double *std);
 
+/* Frees n names and the array holding them (either may be NULL). */
+void nn_free_names(char **names, size_t n);
 /* "names,with,commas" (NULL: none) as class names; -1 with the reason in err. */
 int nn_dataset_set_class_names(nn_dataset *ds, const char *list, char *err, size_t errlen);
 /* The class names as "a,b,c" ("" when the set has none or they do not fit). */

@@ -40,10 +40,9 @@ static void header(FILE *out, const nn_dataset *ds, nn_task task, size_t k)
     fprintf(out, shows_label(ds, task) ? "record,label" : "record");
     if (task == NN_TASK_CLASS) fprintf(out, ",predicted,probability");
     if (task == NN_TASK_BINARY) fprintf(out, ",predicted,probability_%s", nn_dataset_class_name(ds, 1, buf, sizeof buf));
-    for (size_t j = 0; task != NN_TASK_BINARY && j < k; ++j)
-        fprintf(out, task == NN_TASK_REGRESSION ? ",output_%s" : ",probability_%s",
-                task == NN_TASK_REGRESSION ? (snprintf(buf, sizeof buf, "%zu", j), buf)
-                                           : nn_dataset_class_name(ds, (int)j, buf, sizeof buf));
+    for (size_t j = 0; task == NN_TASK_REGRESSION && j < k; ++j) fprintf(out, ",output_%zu", j);
+    for (size_t j = 0; (task == NN_TASK_CLASS || task == NN_TASK_MULTILABEL) && j < k; ++j)
+        fprintf(out, ",probability_%s", nn_dataset_class_name(ds, (int)j, buf, sizeof buf));
     fprintf(out, "\n");
 }
 
