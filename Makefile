@@ -5,7 +5,13 @@ ARGS    ?=
 CC      ?= cc
 LUA     ?= lua5.4
 PYTHON  ?= /usr/bin/python3
-BUILD   ?= build
+# SANITIZE=1: everything built with AddressSanitizer (LeakSanitizer included)
+# and UndefinedBehaviorSanitizer, UB fatal, into its own directory so that the
+# normal build stays as it is. GCC leaves float-cast-overflow out of
+# `undefined`, but a float out of an integer type's range is undefined too.
+SANITIZE ?=
+SANITIZE_ON := $(filter 1,$(SANITIZE))
+BUILD   ?= $(if $(SANITIZE_ON),build-san,build)
 # -march=native: the direct convolution kernels and every vectorized loop use
 # the build machine's widest vectors (AVX2/AVX-512); CFLAGS=-O3 builds
 # trainers that run on any x86-64.
@@ -20,7 +26,10 @@ CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iruntime -I/usr/include/$(MULTIARCH)/open
 # -ffp-contract=fast: a*b + c becomes one fused multiply-add, as in GCC's GNU
 # modes; ISO C modes (-std=c11) turn that off, which halves the rate of the
 # direct convolutions' register tiles.
-ALLFLAGS = $(WARN) $(CFLAGS) -ffp-contract=fast -fopenmp $(CPPFLAGS)
+ifneq ($(SANITIZE_ON),)
+SANITIZE_FLAGS := -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+ALLFLAGS = $(WARN) $(CFLAGS) $(SANITIZE_FLAGS) -ffp-contract=fast -fopenmp $(CPPFLAGS)
 LDLIBS  := -L$(OPENBLAS) -Wl,-rpath,$(OPENBLAS) -lopenblas -lpng -ljpeg -lz -lm -lpthread
 PACKAGES := lua5.4 libopenblas-openmp-dev libcriterion-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev \
             dataset-fashion-mnist python3
@@ -36,6 +45,7 @@ SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 help:
 	@echo "make demo                  install what is missing, build and train fmnist_cnn on Fashion-MNIST"
 	@echo "make test                  build and run every test (gradient checks, runtime, generator, golden files)"
+	@echo "make test SANITIZE=1       the same built with ASan+UBSan+LSan in build-san/; fails on any sanitizer report"
 	@echo "make gen SPEC=NAME         generate generated/NAME/ from specs/NAME.lua"
 	@echo "make summary SPEC=NAME     print the model summary (shapes, parameters, MACs)"
 	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"

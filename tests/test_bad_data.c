@@ -60,7 +60,8 @@ static void run_case(const char *name)
     snprintf(dir, sizeof dir, "%s/%s", BAD_DATA, name);
     expand(args, sizeof args, c.args, dir);
     snprintf(run_dir, sizeof run_dir, "%s/run-%s", BAD_DATA, name);
-    const char *binary = !strcmp(c.trainer, "cifar_small") ? "build/tests/trainers/%s/train" : "build/%s/train";
+    const char *binary =
+        !strcmp(c.trainer, "cifar_small") ? BUILD_DIR "/tests/trainers/%s/train" : BUILD_DIR "/%s/train";
     char trainer[256];
     snprintf(trainer, sizeof trainer, binary, c.trainer);
     snprintf(cmd, sizeof cmd, "rm -rf %s; %s %s --epochs 1 --save %s 2>&1 >/dev/null", run_dir, trainer, args, run_dir);

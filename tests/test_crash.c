@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define TRAINER "build/fmnist_cnn/train"
+#define TRAINER BUILD_DIR "/fmnist_cnn/train"
 #define KILLS 25
 #define MAX_EPOCH 2000
 

@@ -21,12 +21,12 @@ static void make_data(const char *kind, const char *sub, const char *extra)
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s:\n%s", cmd, out);
 }
 
-/* Runs build/SPEC/train with args (each %s the test's directory); returns what it printed. */
+/* Runs BUILD_DIR/SPEC/train with args (each %s the test's directory); returns what it printed. */
 static void train(const char *spec, const char *args, char *out, size_t len)
 {
     char cmd[2048], filled[1024];
     snprintf(filled, sizeof filled, args, dir, dir, dir, dir);
-    snprintf(cmd, sizeof cmd, "build/%s/train %s 2>&1", spec, filled);
+    snprintf(cmd, sizeof cmd, BUILD_DIR "/%s/train %s 2>&1", spec, filled);
     cr_assert_eq(run_capture(cmd, out, len), 0, "%s failed:\n%s", cmd, out);
     cr_log_info("%s", strstr(out, "data: ") ? strstr(out, "data: ") : out);
 }
@@ -52,14 +52,14 @@ Test(datasets, binary_cnn_from_a_png_folder)
 
     /* predictions on a folder of new images and on one image, named by file, classes by name */
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "build/binary_cnn/train --predict %s/run/last.safetensors --input %s/p/test/square "
+    snprintf(cmd, sizeof cmd, BUILD_DIR "/binary_cnn/train --predict %s/run/last.safetensors --input %s/p/test/square "
              "--out %s/pred.csv >/dev/null && head -2 %s/pred.csv && grep -c ',square,' %s/pred.csv",
              dir, dir, dir, dir, dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strncmp(out, "record,predicted,probability_square\n0001.png,square,", 52) == 0, "%s", out);
     const char *count = strchr(strchr(out, '\n') + 1, '\n') + 1; /* the third line: rows predicted square */
     cr_expect_geq(atoi(count), 95, "of 100 squares:\n%s", out);
-    snprintf(cmd, sizeof cmd, "build/binary_cnn/train --predict %s/run/last.safetensors --input %s/p/test/circle/0000.png "
+    snprintf(cmd, sizeof cmd, BUILD_DIR "/binary_cnn/train --predict %s/run/last.safetensors --input %s/p/test/circle/0000.png "
              "--out %s/one.csv >/dev/null && cat %s/one.csv", dir, dir, dir, dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "/p/test/circle/0000.png,circle,0.0"), "%s", out);
@@ -76,7 +76,7 @@ Test(datasets, regression_mlp_from_csv_reaches_r2)
 
     /* predictions on a CSV file: its target column is left out, one output per row */
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "build/regression_mlp/train --predict %s/run/best.safetensors --input %s/t/test.csv "
+    snprintf(cmd, sizeof cmd, BUILD_DIR "/regression_mlp/train --predict %s/run/best.safetensors --input %s/t/test.csv "
              "--out %s/pred.csv >/dev/null && head -1 %s/pred.csv && grep -c . %s/pred.csv", dir, dir, dir, dir, dir);
     cr_assert_eq(run_capture(cmd, out, sizeof out), 0, "%s", out);
     cr_expect_str_eq(out, "record,output_0\n501\n");

@@ -8,8 +8,8 @@
 
 #include <math.h>
 
-#define TRAINER "build/fmnist_cnn/train"
-#define TRAINERS "build/tests/trainers/"
+#define TRAINER BUILD_DIR "/fmnist_cnn/train"
+#define TRAINERS BUILD_DIR "/tests/trainers/"
 #define PYTHON "/usr/bin/python3"
 
 static char dir[64];

@@ -39,9 +39,9 @@ Test(torch, resnet18_checkpoint_round_trip, .timeout = 600)
     cr_assert_not_null(mkdtemp(dir));
     snprintf(cmd, sizeof cmd,
              PYTHON " tests/make_cifar10.py %s/data --train 96 --test 64 >/dev/null && "
-             "build/resnet18/train --data %s/data --epochs 2 --val-split 0 --optimizer sgd --lr 0.05 --momentum 0.9 "
+             BUILD_DIR "/resnet18/train --data %s/data --epochs 2 --val-split 0 --optimizer sgd --lr 0.05 --momentum 0.9 "
              "--save %s/run > %s/train.log 2>&1 && "
-             "build/resnet18/train --data %s/data --predict %s/run/last.safetensors --out %s/pred.csv >/dev/null && "
+             BUILD_DIR "/resnet18/train --data %s/data --predict %s/run/last.safetensors --out %s/pred.csv >/dev/null && "
              PYTHON " tests/torch/checkpoint_roundtrip.py %s/run/last.safetensors %s/data %s/pred.csv %s",
              dir, dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
     const int status = system(cmd);

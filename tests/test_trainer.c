@@ -1,4 +1,4 @@
-/* The trainer binaries (build/fmnist_cnn/train on IDX data, and a small
+/* The trainer binaries (BUILD_DIR/fmnist_cnn/train on IDX data, and a small
  * residual CNN with BN and DropBlock on CIFAR-10 files) as a user runs them:
  * bad options and bad data give one clear line and a non-zero exit; on small
  * synthetic data sets written here the loss falls and runs are reproducible. */
@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#define TRAINER "build/fmnist_cnn/train"
-#define CIFAR_TRAINER "build/tests/trainers/cifar_small/train"
+#define TRAINER BUILD_DIR "/fmnist_cnn/train"
+#define CIFAR_TRAINER BUILD_DIR "/tests/trainers/cifar_small/train"
 
 static char dir[64];
 static void setup(void) { make_dir(dir, sizeof dir, "train"); }

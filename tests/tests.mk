@@ -2,7 +2,8 @@
 TEST_BUILD  := $(BUILD)/tests
 GRAD_SPECS  := $(sort $(basename $(notdir $(wildcard tests/gradcheck/*.lua))))
 GRAD_C      := $(foreach s,$(GRAD_SPECS),$(TEST_BUILD)/gradcheck/$(s)/$(s).c)
-TEST_FLAGS   = $(ALLFLAGS) -Itests -I$(TEST_BUILD)/gradcheck
+# BUILD_DIR: where the tests that run trainers find them.
+TEST_FLAGS   = $(ALLFLAGS) -DBUILD_DIR='"$(BUILD)"' -Itests -I$(TEST_BUILD)/gradcheck
 UNIT_TESTS  := $(sort $(basename $(notdir $(wildcard tests/test_*.c))))
 TEST_BINS   := $(UNIT_TESTS:%=$(TEST_BUILD)/%)
 
@@ -47,7 +48,7 @@ $(TEST_BUILD)/torch/torch_models.h: tests/tests.mk $(wildcard specs/*.lua tests/
 	   echo; } > $@
 
 $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h $(TORCH_DUMPERS) $(BUILD)/resnet18/train
-	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/torch -DTEST_BUILD='"$(TEST_BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' \
+	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/torch -DBUILD_DIR='"$(BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' \
 	  tests/test_torch.c -lcriterion -o $@
 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
@@ -106,6 +107,23 @@ $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# SANITIZE=1: tests that expect a trainer to fail would not tell a sanitizer's
+# exit from the expected one, so every AddressSanitizer and LeakSanitizer report,
+# of a test or of a program it runs, goes to a file in SAN_LOGS, and any such
+# file fails make test. GCC's UBSan runtime ignores log_path next to ASan's: it
+# reports on stderr and exits with status 86, which no test expects.
+SAN_LOGS := $(abspath $(TEST_BUILD)/sanitizer)
+ifneq ($(SANITIZE_ON),)
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SAN_LOGS)/asan UBSAN_OPTIONS=print_stacktrace=1:exitcode=86
+endif
+
+# TESTS=NAME...: only the Criterion binaries test_NAME (CI's sanitized subset).
+# The libFuzzer harnesses are sanitized in every build: the plain, whole make
+# test runs them, and make test SANITIZE=1 or with TESTS does not.
+TESTS ?=
+RUN_TESTS = $(if $(TESTS),$(TESTS:%=$(TEST_BUILD)/test_%),$(TEST_BINS))
+FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
+
 # Builds the test binaries TEST_JOBS at a time (the compiles of the generated
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
@@ -113,11 +131,15 @@ TEST_JOBS ?= 2
 TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_BINS) $(FUZZ_BINS)
-	@rm -rf $(TEST_BUILD)/tap; mkdir -p $(TEST_BUILD)/tap; fail=0; \
-	for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
-	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
+	@rm -rf $(TEST_BUILD)/tap $(SAN_LOGS); mkdir -p $(TEST_BUILD)/tap $(if $(SANITIZE_ON),$(SAN_LOGS)); fail=0; \
+	for t in $(RUN_TESTS); do echo "== $$t"; $(SAN_ENV) $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
+	$(if $(FUZZ_SKIP),echo "ok - fuzz # SKIP with $(FUZZ_SKIP)", \
+	  tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
 	cat $(TEST_BUILD)/tap/fuzz.tap; \
+	$(if $(SANITIZE_ON),if [ -z "$$(ls $(SAN_LOGS))" ]; then echo "ok - sanitizers: no report"; else \
+	  cat $(SAN_LOGS)/* >&2; echo "not ok - sanitizers: the reports above (files in $(SAN_LOGS))"; fail=1; \
+	  fi > $(TEST_BUILD)/tap/sanitizers.tap; cat $(TEST_BUILD)/tap/sanitizers.tap;) \
 	if $(MAKE) --no-print-directory check-generated; then echo "ok - check-generated"; else echo "not ok - check-generated"; fail=1; fi \
 	  > $(TEST_BUILD)/tap/check-generated.tap; cat $(TEST_BUILD)/tap/check-generated.tap; \
 	cat $(TEST_BUILD)/tap/*.tap | awk '/^ok / { if (/# SKIP/) s++; else p++ } /^not ok / { f++ } \
