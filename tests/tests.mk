@@ -106,16 +106,22 @@ $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# The generator's planner, fusion and line wrapping, unit-tested in Lua (tests/lua/*_spec.lua).
+LUA_TESTS = $(LUA) /usr/bin/busted --lpath='generator/?.lua;generator/?/init.lua;tests/lua/?.lua' tests/lua
+test-lua:
+	@$(LUA_TESTS)
+
 # Builds the test binaries TEST_JOBS at a time (the compiles of the generated
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev
+TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev lua-busted
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_BINS) $(FUZZ_BINS)
 	@rm -rf $(TEST_BUILD)/tap; mkdir -p $(TEST_BUILD)/tap; fail=0; \
 	for t in $(TEST_BINS); do echo "== $$t"; $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
+	echo "== tests/lua"; $(LUA_TESTS) -o TAP > $(TEST_BUILD)/tap/lua.tap || fail=1; cat $(TEST_BUILD)/tap/lua.tap; \
 	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
 	cat $(TEST_BUILD)/tap/fuzz.tap; \
 	if $(MAKE) --no-print-directory check-generated; then echo "ok - check-generated"; else echo "not ok - check-generated"; fail=1; fi \

@@ -396,6 +396,40 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 524288)
+#define ACTS_3 (s->acts + 4588544)
+#define ACTS_6 (s->acts + 6431744)
+#define ACTS_7 (s->acts + 8274944)
+#define ACTS_8 (s->acts + 8276992)
+#define ACTS_9 (s->acts + 8279040)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 524288)
+#define DACTS_3 (s->dacts + 4588544)
+#define DACTS_6 (s->dacts + 6431744)
+#define DACTS_7 (s->dacts + 8274944)
+#define DACTS_8 (s->dacts + 8276992)
+#define DACTS_9 (s->dacts + 8279040)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 288)
+#define GRADS_3_weight (s->grads + 320)
+#define GRADS_3_bias (s->grads + 18752)
+#define GRADS_7_weight (s->grads + 18816)
+#define GRADS_7_bias (s->grads + 3705216)
+#define GRADS_9_weight (s->grads + 3705280)
+#define GRADS_9_bias (s->grads + 3705344)
+#define INDEX_0 (s->index + 0)
+#define INDEX_3 (s->index + 4064256)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 288)
+#define PARAMS_3_weight (s->params + 320)
+#define PARAMS_3_bias (s->params + 18752)
+#define PARAMS_7_weight (s->params + 18816)
+#define PARAMS_7_bias (s->params + 3705216)
+#define PARAMS_9_weight (s->params + 3705280)
+#define PARAMS_9_bias (s->params + 3705344)
+
 /* input: the user's n x 1x128x128 array to the channel-major layout (and back for its gradient) */
 static void binary_cnn_load_input(const nn_state *s, const float *input, int n)
 {
@@ -407,14 +441,15 @@ static void binary_cnn_store_input_grad(const nn_state *s, float *d_input, int n
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 16384);
 }
 
-/* specs/binary_cnn.lua:6: 0 (conv2d 3x3 + relu) | 1x128x128 -> 32x126x126 | 4,572,288 MACs per image | direct */
+/* specs/binary_cnn.lua:6: 0 (conv2d 3x3 + relu + maxpool 2x2) | 1x128x128 -> 32x63x63 | 4,572,288 MACs per image |
+ * direct */
 static void binary_cnn_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 288;
-    float *py = s->acts + 16781312; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *py = ACTS_0; /* the output, pooled */
+    int32_t *arg = INDEX_0; /* the pool's argmax */
     float *xp = s->work; /* x padded: [1][n][131][128] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -533,7 +568,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 3969 + band * 126;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512, band < 31 ? 2 : 1, 128, 63, 126, band * 504);
+                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512,
+                            band < 31 ? 2 : 1, 128, 63, 126, band * 504);
             }
         }
     }
@@ -651,7 +687,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 3969 + band * 126;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512, band < 31 ? 2 : 1, 128, 63, 126, band * 504);
+                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512,
+                            band < 31 ? 2 : 1, 128, 63, 126, band * 504);
             }
         }
     }
@@ -660,14 +697,14 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
 
 static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *pg = s->dacts + 16781312; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 16781312; /* its output */
-    float *dw = s->grads;
-    float *db = s->grads + 288;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *pg = DACTS_0; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0; /* the pool's argmax */
+    const float *py = ACTS_0; /* the output, pooled */
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 544768; /* x padded: [1][n][131][128] */
         #pragma omp parallel for
@@ -690,49 +727,89 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 112; q += 16) {
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, parg + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, 8);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
+                                        + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969
+                                        + ph * 63 + q / 2, 8);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, parg + d
+                                        + (size_t)1 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)1 * n * 3969
+                                        + ph * 63 + q / 2, 8);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1); vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128); vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130); vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257); vwload(&x8, xr + oh * 128 + q + 258);
+                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                    vwload(&x8, xr + oh * 128 + q + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1); vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128); vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130); vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257); vwload(&x8, xr + oh * 128 + q + 258);
+                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                    vwload(&x8, xr + oh * 128 + q + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                             { /* the last 14 columns */
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 56, parg + d + (size_t)0 * n * 3969 + ph * 63 + 56, py + d + (size_t)0 * n * 3969 + ph * 63 + 56, 7);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + 56, parg + d + (size_t)1 * n * 3969 + ph * 63 + 56, py + d + (size_t)1 * n * 3969 + ph * 63 + 56, 7);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 56, parg + d
+                                        + (size_t)0 * n * 3969 + ph * 63 + 56, py + d + (size_t)0 * n * 3969 + ph * 63
+                                        + 56, 7);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + 56, parg + d
+                                        + (size_t)1 * n * 3969 + ph * 63 + 56, py + d + (size_t)1 * n * 3969 + ph * 63
+                                        + 56, 7);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1); vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128); vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130); vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257); vwload(&x8, xr + oh * 128 + 112 + 258);
+                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
+                                    vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
+                                    vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
+                                    vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
+                                    vwload(&x8, xr + oh * 128 + 112 + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1); vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128); vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130); vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257); vwload(&x8, xr + oh * 128 + 112 + 258);
+                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
+                                    vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
+                                    vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
+                                    vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
+                                    vwload(&x8, xr + oh * 128 + 112 + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                         }
@@ -765,39 +842,67 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 120; q += 8) {
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, 4);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
+                                        + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969
+                                        + ph * 63 + q / 2, 4);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1); vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128); vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130); vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257); vwload(&x8, xr + oh * 128 + q + 258);
+                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                    vwload(&x8, xr + oh * 128 + q + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1); vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128); vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130); vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257); vwload(&x8, xr + oh * 128 + q + 258);
+                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                    vwload(&x8, xr + oh * 128 + q + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                             { /* the last 6 columns */
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 60, parg + d + (size_t)0 * n * 3969 + ph * 63 + 60, py + d + (size_t)0 * n * 3969 + ph * 63 + 60, 3);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 60, parg + d
+                                        + (size_t)0 * n * 3969 + ph * 63 + 60, py + d + (size_t)0 * n * 3969 + ph * 63
+                                        + 60, 3);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1); vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128); vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130); vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257); vwload(&x8, xr + oh * 128 + 120 + 258);
+                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
+                                    vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
+                                    vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
+                                    vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
+                                    vwload(&x8, xr + oh * 128 + 120 + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1); vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128); vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130); vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257); vwload(&x8, xr + oh * 128 + 120 + 258);
+                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
+                                    vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
+                                    vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
+                                    vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
+                                    vwload(&x8, xr + oh * 128 + 120 + 258);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                         }
@@ -819,7 +924,8 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][133][128] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 17024, pg + (size_t)p * 3969, parg + (size_t)p * 3969, py + (size_t)p * 3969, 3969, 126, 17024, 128, 2, 2);
+            unpool_plane(dyp + (size_t)p * 17024, pg + (size_t)p * 3969, parg + (size_t)p * 3969, py
+                    + (size_t)p * 3969, 3969, 126, 17024, 128, 2, 2);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
@@ -835,24 +941,42 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 17024 + pt * 96;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 128); vwload(&v1, xr + 144); vwload(&v2, xr + 160); vwload(&v3, xr + 176); vwload(&v4, xr + 192); vwload(&v5, xr + 208); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 129); vwload(&v1, xr + 145); vwload(&v2, xr + 161); vwload(&v3, xr + 177); vwload(&v4, xr + 193); vwload(&v5, xr + 209); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 130); vwload(&v1, xr + 146); vwload(&v2, xr + 162); vwload(&v3, xr + 178); vwload(&v4, xr + 194); vwload(&v5, xr + 210); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 256); vwload(&v1, xr + 272); vwload(&v2, xr + 288); vwload(&v3, xr + 304); vwload(&v4, xr + 320); vwload(&v5, xr + 336); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 257); vwload(&v1, xr + 273); vwload(&v2, xr + 289); vwload(&v3, xr + 305); vwload(&v4, xr + 321); vwload(&v5, xr + 337); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 258); vwload(&v1, xr + 274); vwload(&v2, xr + 290); vwload(&v3, xr + 306); vwload(&v4, xr + 322); vwload(&v5, xr + 338); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 128); vwload(&v1, xr + 144); vwload(&v2, xr + 160); vwload(&v3, xr + 176);
+                            vwload(&v4, xr + 192); vwload(&v5, xr + 208); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 129); vwload(&v1, xr + 145); vwload(&v2, xr + 161); vwload(&v3, xr + 177);
+                            vwload(&v4, xr + 193); vwload(&v5, xr + 209); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 130); vwload(&v1, xr + 146); vwload(&v2, xr + 162); vwload(&v3, xr + 178);
+                            vwload(&v4, xr + 194); vwload(&v5, xr + 210); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 256); vwload(&v1, xr + 272); vwload(&v2, xr + 288); vwload(&v3, xr + 304);
+                            vwload(&v4, xr + 320); vwload(&v5, xr + 336); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 257); vwload(&v1, xr + 273); vwload(&v2, xr + 289); vwload(&v3, xr + 305);
+                            vwload(&v4, xr + 321); vwload(&v5, xr + 337); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 258); vwload(&v1, xr + 274); vwload(&v2, xr + 290); vwload(&v3, xr + 306);
+                            vwload(&v4, xr + 322); vwload(&v5, xr + 338); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -861,7 +985,8 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128, 0);
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24,
+                            128, 128, 0);
                 }
             }
         }
@@ -880,24 +1005,42 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 17024 + pt * 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 128); vwload(&v1, xr + 136); vwload(&v2, xr + 144); vwload(&v3, xr + 152); vwload(&v4, xr + 160); vwload(&v5, xr + 168); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 129); vwload(&v1, xr + 137); vwload(&v2, xr + 145); vwload(&v3, xr + 153); vwload(&v4, xr + 161); vwload(&v5, xr + 169); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 130); vwload(&v1, xr + 138); vwload(&v2, xr + 146); vwload(&v3, xr + 154); vwload(&v4, xr + 162); vwload(&v5, xr + 170); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 256); vwload(&v1, xr + 264); vwload(&v2, xr + 272); vwload(&v3, xr + 280); vwload(&v4, xr + 288); vwload(&v5, xr + 296); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 257); vwload(&v1, xr + 265); vwload(&v2, xr + 273); vwload(&v3, xr + 281); vwload(&v4, xr + 289); vwload(&v5, xr + 297); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 258); vwload(&v1, xr + 266); vwload(&v2, xr + 274); vwload(&v3, xr + 282); vwload(&v4, xr + 290); vwload(&v5, xr + 298); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 128); vwload(&v1, xr + 136); vwload(&v2, xr + 144); vwload(&v3, xr + 152);
+                            vwload(&v4, xr + 160); vwload(&v5, xr + 168); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 129); vwload(&v1, xr + 137); vwload(&v2, xr + 145); vwload(&v3, xr + 153);
+                            vwload(&v4, xr + 161); vwload(&v5, xr + 169); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 130); vwload(&v1, xr + 138); vwload(&v2, xr + 146); vwload(&v3, xr + 154);
+                            vwload(&v4, xr + 162); vwload(&v5, xr + 170); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 256); vwload(&v1, xr + 264); vwload(&v2, xr + 272); vwload(&v3, xr + 280);
+                            vwload(&v4, xr + 288); vwload(&v5, xr + 296); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 257); vwload(&v1, xr + 265); vwload(&v2, xr + 273); vwload(&v3, xr + 281);
+                            vwload(&v4, xr + 289); vwload(&v5, xr + 297); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 258); vwload(&v1, xr + 266); vwload(&v2, xr + 274); vwload(&v3, xr + 282);
+                            vwload(&v4, xr + 290); vwload(&v5, xr + 298); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -906,7 +1049,8 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128, 0);
+                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24,
+                            128, 128, 0);
                 }
             }
         }
@@ -914,26 +1058,15 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/binary_cnn.lua:6: 2 (maxpool2d 2x2) | 32x126x126 -> 32x63x63 | 0 MACs per image | direct */
-static void binary_cnn_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0's forward, from its bands of output rows */
-}
-
-static void binary_cnn_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
-}
-
-/* specs/binary_cnn.lua:7: 3 (conv2d 3x3 + relu) | 32x63x63 -> 64x61x61 | 68,585,472 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/binary_cnn.lua:7: 3 (conv2d 3x3 + relu + maxpool 2x2) | 32x63x63 -> 64x30x30 | 68,585,472 MACs per image |
+ * direct; backward scattered from the max pool's windows */
 static void binary_cnn_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16781312;
-    const float *w = s->params + 320;
-    const float *b = s->params + 18752;
-    float *py = s->acts + 28466176; /* the pool's output */
-    int32_t *arg = s->index + 4064256; /* the pool's argmax */
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *py = ACTS_3; /* the output, pooled */
+    int32_t *arg = INDEX_3; /* the pool's argmax */
     float *xp = s->work; /* x padded: [32][n][67][63] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -1085,12 +1218,24 @@ static void binary_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[195]; a[0][10] += w0 * xv; a[1][10] += w1 * xv; }
                         { const float xv = xc[196]; a[0][11] += w0 * xv; a[1][11] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 0, arg + po + (size_t)0 * n * 900 + pt * 3 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 122 + 2 * (pt * 3 + 0), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 0, arg + po + (size_t)16 * n * 900 + pt * 3 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 122 + 2 * (pt * 3 + 0), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 1, arg + po + (size_t)0 * n * 900 + pt * 3 + 1, (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 122 + 2 * (pt * 3 + 1), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 1, arg + po + (size_t)16 * n * 900 + pt * 3 + 1, (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 122 + 2 * (pt * 3 + 1), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 2, arg + po + (size_t)0 * n * 900 + pt * 3 + 2, (const vwide[4]){ a[0][8], a[0][9], a[0][10], a[0][11] }, ph * 122 + 2 * (pt * 3 + 2), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 2, arg + po + (size_t)16 * n * 900 + pt * 3 + 2, (const vwide[4]){ a[1][8], a[1][9], a[1][10], a[1][11] }, ph * 122 + 2 * (pt * 3 + 2), 61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 0, arg + po + (size_t)0 * n * 900 + pt * 3
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 122 + 2 * (pt * 3 + 0),
+                            61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 0, arg + po + (size_t)16 * n * 900
+                            + pt * 3 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 122
+                            + 2 * (pt * 3 + 0), 61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 1, arg + po + (size_t)0 * n * 900 + pt * 3
+                            + 1, (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 122 + 2 * (pt * 3 + 1),
+                            61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 1, arg + po + (size_t)16 * n * 900
+                            + pt * 3 + 1, (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 122
+                            + 2 * (pt * 3 + 1), 61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 3 + 2, arg + po + (size_t)0 * n * 900 + pt * 3
+                            + 2, (const vwide[4]){ a[0][8], a[0][9], a[0][10], a[0][11] }, ph * 122 + 2 * (pt * 3 + 2),
+                            61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)16 * n * 900 + pt * 3 + 2, arg + po + (size_t)16 * n * 900
+                            + pt * 3 + 2, (const vwide[4]){ a[1][8], a[1][9], a[1][10], a[1][11] }, ph * 122
+                            + 2 * (pt * 3 + 2), 61, (size_t)n * 900);
                 }
             }
         }
@@ -1170,8 +1315,12 @@ static void binary_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[191]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[192]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 1 + 0, arg + po + (size_t)0 * n * 900 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 122 + 2 * (pt * 1 + 0), 61, (size_t)n * 900);
-                    max_pool_lanes(py + po + (size_t)8 * n * 900 + pt * 1 + 0, arg + po + (size_t)8 * n * 900 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 122 + 2 * (pt * 1 + 0), 61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)0 * n * 900 + pt * 1 + 0, arg + po + (size_t)0 * n * 900 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 122 + 2 * (pt * 1 + 0),
+                            61, (size_t)n * 900);
+                    max_pool_lanes(py + po + (size_t)8 * n * 900 + pt * 1 + 0, arg + po + (size_t)8 * n * 900 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 122 + 2 * (pt * 1 + 0),
+                            61, (size_t)n * 900);
                 }
             }
         }
@@ -1181,14 +1330,14 @@ static void binary_cnn_3_forward(const nn_state *s, int n)
 
 static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16781312;
-    const float *w = s->params + 320;
-    float *pg = s->dacts + 28466176; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 4064256; /* its argmax */
-    const float *py = s->acts + 28466176; /* its output */
-    float *dw = s->grads + 320;
-    float *db = s->grads + 18752;
-    float *dx = s->dacts + 16781312;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    float *pg = DACTS_3; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_3; /* the pool's argmax */
+    const float *py = ACTS_3; /* the output, pooled */
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 900, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][64][900] */
@@ -1207,7 +1356,8 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
         if (trains(s, 2)) {
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i)
-                to_channels_last(xt + (size_t)i * 127008, x + (size_t)i * 3969, (size_t)n * 3969, 32, 63, 63, 63, 63, 0, 0);
+                to_channels_last(xt + (size_t)i * 127008, x + (size_t)i * 3969, (size_t)n * 3969, 32, 63, 63, 63, 63,
+                        0, 0);
             float *dwt = s->work + (size_t)n * 242208; /* the sums: [64][3][3][32] */
             memset(dwt, 0, sizeof(float) * 18432);
             #if WIDE_LANES == 16
@@ -1238,15 +1388,24 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
-                            vwload(&v0, xq + 2016); vwload(&v1, xq + 2032); a[3][0] += gv * v0; a[3][1] += gv * v1; /* tap (1, 0) */
-                            vwload(&v0, xq + 2048); vwload(&v1, xq + 2064); a[4][0] += gv * v0; a[4][1] += gv * v1; /* tap (1, 1) */
-                            vwload(&v0, xq + 2080); vwload(&v1, xq + 2096); a[5][0] += gv * v0; a[5][1] += gv * v1; /* tap (1, 2) */
-                            vwload(&v0, xq + 4032); vwload(&v1, xq + 4048); a[6][0] += gv * v0; a[6][1] += gv * v1; /* tap (2, 0) */
-                            vwload(&v0, xq + 4064); vwload(&v1, xq + 4080); a[7][0] += gv * v0; a[7][1] += gv * v1; /* tap (2, 1) */
-                            vwload(&v0, xq + 4096); vwload(&v1, xq + 4112); a[8][0] += gv * v0; a[8][1] += gv * v1; /* tap (2, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1;
+                            /* tap (0, 2) */
+                            vwload(&v0, xq + 2016); vwload(&v1, xq + 2032); a[3][0] += gv * v0; a[3][1] += gv * v1;
+                            /* tap (1, 0) */
+                            vwload(&v0, xq + 2048); vwload(&v1, xq + 2064); a[4][0] += gv * v0; a[4][1] += gv * v1;
+                            /* tap (1, 1) */
+                            vwload(&v0, xq + 2080); vwload(&v1, xq + 2096); a[5][0] += gv * v0; a[5][1] += gv * v1;
+                            /* tap (1, 2) */
+                            vwload(&v0, xq + 4032); vwload(&v1, xq + 4048); a[6][0] += gv * v0; a[6][1] += gv * v1;
+                            /* tap (2, 0) */
+                            vwload(&v0, xq + 4064); vwload(&v1, xq + 4080); a[7][0] += gv * v0; a[7][1] += gv * v1;
+                            /* tap (2, 1) */
+                            vwload(&v0, xq + 4096); vwload(&v1, xq + 4112); a[8][0] += gv * v0; a[8][1] += gv * v1;
+                            /* tap (2, 2) */
                         }
                         memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
                         memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
@@ -1348,15 +1507,30 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
-                            vwload(&v0, dq + 2016); v0 += gv * r[3][0]; memcpy(dq + 2016, &v0, sizeof v0); vwload(&v1, dq + 2032); v1 += gv * r[3][1]; memcpy(dq + 2032, &v1, sizeof v1); /* tap (1, 0) */
-                            vwload(&v0, dq + 2048); v0 += gv * r[4][0]; memcpy(dq + 2048, &v0, sizeof v0); vwload(&v1, dq + 2064); v1 += gv * r[4][1]; memcpy(dq + 2064, &v1, sizeof v1); /* tap (1, 1) */
-                            vwload(&v0, dq + 2080); v0 += gv * r[5][0]; memcpy(dq + 2080, &v0, sizeof v0); vwload(&v1, dq + 2096); v1 += gv * r[5][1]; memcpy(dq + 2096, &v1, sizeof v1); /* tap (1, 2) */
-                            vwload(&v0, dq + 4032); v0 += gv * r[6][0]; memcpy(dq + 4032, &v0, sizeof v0); vwload(&v1, dq + 4048); v1 += gv * r[6][1]; memcpy(dq + 4048, &v1, sizeof v1); /* tap (2, 0) */
-                            vwload(&v0, dq + 4064); v0 += gv * r[7][0]; memcpy(dq + 4064, &v0, sizeof v0); vwload(&v1, dq + 4080); v1 += gv * r[7][1]; memcpy(dq + 4080, &v1, sizeof v1); /* tap (2, 1) */
-                            vwload(&v0, dq + 4096); v0 += gv * r[8][0]; memcpy(dq + 4096, &v0, sizeof v0); vwload(&v1, dq + 4112); v1 += gv * r[8][1]; memcpy(dq + 4112, &v1, sizeof v1); /* tap (2, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 2016); v0 += gv * r[3][0]; memcpy(dq + 2016, &v0, sizeof v0);
+                            vwload(&v1, dq + 2032); v1 += gv * r[3][1]; memcpy(dq + 2032, &v1, sizeof v1);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 2048); v0 += gv * r[4][0]; memcpy(dq + 2048, &v0, sizeof v0);
+                            vwload(&v1, dq + 2064); v1 += gv * r[4][1]; memcpy(dq + 2064, &v1, sizeof v1);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 2080); v0 += gv * r[5][0]; memcpy(dq + 2080, &v0, sizeof v0);
+                            vwload(&v1, dq + 2096); v1 += gv * r[5][1]; memcpy(dq + 2096, &v1, sizeof v1);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 4032); v0 += gv * r[6][0]; memcpy(dq + 4032, &v0, sizeof v0);
+                            vwload(&v1, dq + 4048); v1 += gv * r[6][1]; memcpy(dq + 4048, &v1, sizeof v1);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 4064); v0 += gv * r[7][0]; memcpy(dq + 4064, &v0, sizeof v0);
+                            vwload(&v1, dq + 4080); v1 += gv * r[7][1]; memcpy(dq + 4080, &v1, sizeof v1);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 4096); v0 += gv * r[8][0]; memcpy(dq + 4096, &v0, sizeof v0);
+                            vwload(&v1, dq + 4112); v1 += gv * r[8][1]; memcpy(dq + 4112, &v1, sizeof v1);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1392,12 +1566,18 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
                             vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 1) */
                             vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); /* tap (0, 2) */
-                            vwload(&v0, dq + 2016); v0 += gv * r[3][0]; memcpy(dq + 2016, &v0, sizeof v0); /* tap (1, 0) */
-                            vwload(&v0, dq + 2048); v0 += gv * r[4][0]; memcpy(dq + 2048, &v0, sizeof v0); /* tap (1, 1) */
-                            vwload(&v0, dq + 2080); v0 += gv * r[5][0]; memcpy(dq + 2080, &v0, sizeof v0); /* tap (1, 2) */
-                            vwload(&v0, dq + 4032); v0 += gv * r[6][0]; memcpy(dq + 4032, &v0, sizeof v0); /* tap (2, 0) */
-                            vwload(&v0, dq + 4064); v0 += gv * r[7][0]; memcpy(dq + 4064, &v0, sizeof v0); /* tap (2, 1) */
-                            vwload(&v0, dq + 4096); v0 += gv * r[8][0]; memcpy(dq + 4096, &v0, sizeof v0); /* tap (2, 2) */
+                            vwload(&v0, dq + 2016); v0 += gv * r[3][0]; memcpy(dq + 2016, &v0, sizeof v0);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 2048); v0 += gv * r[4][0]; memcpy(dq + 2048, &v0, sizeof v0);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 2080); v0 += gv * r[5][0]; memcpy(dq + 2080, &v0, sizeof v0);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 4032); v0 += gv * r[6][0]; memcpy(dq + 4032, &v0, sizeof v0);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 4064); v0 += gv * r[7][0]; memcpy(dq + 4064, &v0, sizeof v0);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 4096); v0 += gv * r[8][0]; memcpy(dq + 4096, &v0, sizeof v0);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1408,23 +1588,11 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/binary_cnn.lua:7: 5 (maxpool2d 2x2) | 64x61x61 -> 64x30x30 | 0 MACs per image | direct */
-static void binary_cnn_5_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 3's forward, from its bands of output rows */
-}
-
-static void binary_cnn_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 3's backward, which reads this layer's output gradient */
-}
-
 /* specs/binary_cnn.lua:8: 6 (flatten) | 64x30x30 -> 57600 | 0 MACs per image | copy */
 static void binary_cnn_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 28466176;
-    float *y = s->acts + 30309376;
+    const float *x = ACTS_3;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -1436,8 +1604,8 @@ static void binary_cnn_6_forward(const nn_state *s, int n)
 static void binary_cnn_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 30309376;
-    float *dx = s->dacts + 28466176;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_3;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1449,10 +1617,10 @@ static void binary_cnn_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/binary_cnn.lua:9: 7 (linear 57600->64) | 57600 -> 64 | 3,686,400 MACs per image | gemm; gemv at batch 1 */
 static void binary_cnn_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 30309376;
-    const float *w = s->params + 18816;
-    const float *b = s->params + 3705216;
-    float *y = s->acts + 32152576;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 57600, 1.0f, w, 57600, x, 1, 0.0f, y, 1);
     } else {
@@ -1463,12 +1631,12 @@ static void binary_cnn_7_forward(const nn_state *s, int n)
 
 static void binary_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 30309376;
-    float *w = s->params + 18816;
-    const float *dy = s->dacts + 32152576;
-    float *dw = s->grads + 18816;
-    float *db = s->grads + 3705216;
-    float *dx = s->dacts + 30309376;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 57600, 1.0f, w, 57600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1482,7 +1650,8 @@ static void binary_cnn_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 57600, 1.0f, dy, 1, x, 1, dw, 57600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 57600, n, 1.0f, dy, 64, x, 57600, grad_beta(s), dw, 57600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 57600, n, 1.0f, dy, 64, x, 57600, grad_beta(s),
+                    dw, 57600);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -1491,8 +1660,8 @@ static void binary_cnn_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/binary_cnn.lua:9: 8 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void binary_cnn_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 32152576;
-    float *y = s->acts + 32154624;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1502,10 +1671,10 @@ static void binary_cnn_8_forward(const nn_state *s, int n)
 static void binary_cnn_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 32152576;
-    const float *y = s->acts + 32154624;
-    const float *dy = s->dacts + 32154624;
-    float *dx = s->dacts + 32152576;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1517,10 +1686,10 @@ static void binary_cnn_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/binary_cnn.lua:10: 9 (linear 64->1) | 64 -> 1 | 64 MACs per image | gemm; gemv at batch 1 */
 static void binary_cnn_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 32154624;
-    const float *w = s->params + 3705280;
-    const float *b = s->params + 3705344;
-    float *y = s->acts + 32156672;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 1, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -1531,12 +1700,12 @@ static void binary_cnn_9_forward(const nn_state *s, int n)
 
 static void binary_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 32154624;
-    float *w = s->params + 3705280;
-    const float *dy = s->dacts + 32156672;
-    float *dw = s->grads + 3705280;
-    float *db = s->grads + 3705344;
-    float *dx = s->dacts + 32154624;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 1, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1559,8 +1728,8 @@ static void binary_cnn_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: binary_cross_entropy on 1 outputs; returns the batch mean and writes its gradient */
 static float binary_cnn_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 32156672;
-    float *dz = s->dacts + 32156672;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     const float scale = 1.0f / ((float)n * 1);
     for (size_t i = 0; i < (size_t)n * 1; ++i) {
@@ -1577,9 +1746,7 @@ static void binary_cnn_forward(const nn_state *s, const float *input, int n, int
     (void)training; /* no layer of this model behaves differently in training */
     binary_cnn_load_input(s, input, n);
     binary_cnn_0_forward(s, n);
-    binary_cnn_2_forward(s, n);
     binary_cnn_3_forward(s, n);
-    binary_cnn_5_forward(s, n);
     binary_cnn_6_forward(s, n);
     binary_cnn_7_forward(s, n);
     binary_cnn_8_forward(s, n);
@@ -1597,9 +1764,7 @@ static void binary_cnn_backward(const nn_state *s, int n, float *d_input)
     binary_cnn_8_backward(s, n, upstream_7);
     binary_cnn_7_backward(s, n, upstream_3);
     binary_cnn_6_backward(s, n, upstream_3);
-    binary_cnn_5_backward(s, n, upstream_3);
     binary_cnn_3_backward(s, n, upstream_0);
-    binary_cnn_2_backward(s, n, upstream_0);
     binary_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) binary_cnn_store_input_grad(s, d_input, n);
 }
@@ -1643,9 +1808,9 @@ const nn_model binary_cnn_model = {
     .input_shape = { 1, 128, 128 },
     .input_size = 16384,
     .output_size = 1,
-    .output_offset = 32156672,
+    .output_offset = 8279040,
     .n_params = 3705360,
-    .n_acts = 32156704,
+    .n_acts = 8279072,
     .n_work = 17969152,
     .n_index = 5907456,
     .tensors = binary_cnn_tensors,

@@ -324,6 +324,46 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_1 (s->acts + 100352)
+#define ACTS_3 (s->acts + 215040)
+#define ACTS_4 (s->acts + 272384)
+#define ACTS_6 (s->acts + 387072)
+#define ACTS_7 (s->acts + 444416)
+#define ACTS_8 (s->acts + 501760)
+#define ACTS_9 (s->acts + 505856)
+#define ACTS_10 (s->acts + 509952)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_1 (s->dacts + 100352)
+#define DACTS_3 (s->dacts + 215040)
+#define DACTS_4 (s->dacts + 272384)
+#define DACTS_6 (s->dacts + 387072)
+#define DACTS_7 (s->dacts + 444416)
+#define DACTS_8 (s->dacts + 501760)
+#define DACTS_9 (s->dacts + 505856)
+#define DACTS_10 (s->dacts + 509952)
+#define GRADS_1_weight (s->grads + 0)
+#define GRADS_1_bias (s->grads + 5376)
+#define GRADS_4_weight (s->grads + 5440)
+#define GRADS_4_bias (s->grads + 30016)
+#define GRADS_8_weight (s->grads + 30144)
+#define GRADS_8_bias (s->grads + 87488)
+#define GRADS_10_weight (s->grads + 87552)
+#define GRADS_10_bias (s->grads + 88192)
+#define INDEX_3 (s->index + 0)
+#define INDEX_6 (s->index + 57344)
+#define PARAMS_1_weight (s->params + 0)
+#define PARAMS_1_bias (s->params + 5376)
+#define PARAMS_4_weight (s->params + 5440)
+#define PARAMS_4_bias (s->params + 30016)
+#define PARAMS_8_weight (s->params + 30144)
+#define PARAMS_8_bias (s->params + 87488)
+#define PARAMS_10_weight (s->params + 87552)
+#define PARAMS_10_bias (s->params + 88192)
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void conv1d_seq_load_input(const nn_state *s, const float *input, int n)
 {
@@ -338,8 +378,8 @@ static void conv1d_seq_store_input_grad(const nn_state *s, float *d_input, int n
 /* specs/conv1d_seq.lua:5: 0 (rows_as_sequence) | 1x28x28 -> 28x28 | 0 MACs per image | copy */
 static void conv1d_seq_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    float *y = ACTS_0;
     #pragma omp parallel for
     for (int f = 0; f < 28; ++f) {
         for (int i = 0; i < n; ++i) {
@@ -351,8 +391,8 @@ static void conv1d_seq_0_forward(const nn_state *s, int n)
 static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 50176;
-    float *dx = s->dacts;
+    const float *dy = DACTS_0;
+    float *dx = DACTS_input;
     #pragma omp parallel for
     for (int f = 0; f < 28; ++f) {
         for (int i = 0; i < n; ++i) {
@@ -364,10 +404,10 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1 + relu) | 28x28 -> 64x28 | 150,528 MACs per image | direct */
 static void conv1d_seq_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *b = s->params + 5376;
-    float *y = s->acts + 100352;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *b = PARAMS_1_bias;
+    float *y = ACTS_1;
     float *xp = s->work; /* x padded: [28][n][2][29] */
     #pragma omp parallel for
     for (int p = 0; p < 28 * n; ++p)
@@ -501,12 +541,12 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
 
 static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *dy = s->dacts + 100352;
-    float *dw = s->grads;
-    float *db = s->grads + 5376;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *dy = DACTS_1;
+    float *dw = GRADS_1_weight;
+    float *db = GRADS_1_bias;
+    float *dx = DACTS_0;
     if (trains(s, 0) || trains(s, 1)) {
         float *dyt = s->work; /* dy transposed: [n][28][64] */
         #pragma omp parallel for schedule(static)
@@ -757,9 +797,9 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:6: 3 (maxpool1d k2) | 64x28 -> 64x14 | 0 MACs per image | direct */
 static void conv1d_seq_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100352;
-    float *y = s->acts + 215040;
-    int32_t *arg = s->index + 0;
+    const float *x = ACTS_1;
+    float *y = ACTS_3;
+    int32_t *arg = INDEX_3;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
@@ -769,7 +809,8 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 int32_t a = (h0 + 0) * 28 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 28 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 28 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -780,10 +821,10 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
 static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 215040;
-    float *dx = s->dacts + 100352;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 215040; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_3;
+    float *dx = DACTS_1;
+    const int32_t *arg = INDEX_3;
+    const float *y = ACTS_3; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
@@ -793,7 +834,8 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 28 + w0 + 0] = a == (h0 + 0) * 28 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 28 + w0 + 1] = a == (h0 + 0) * 28 + w0 + 1 ? d : 0.0f;
             }
@@ -804,10 +846,10 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1 + relu) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
 static void conv1d_seq_4_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 215040;
-    const float *w = s->params + 5440;
-    const float *b = s->params + 30016;
-    float *y = s->acts + 272384;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_4_weight;
+    const float *b = PARAMS_4_bias;
+    float *y = ACTS_4;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     #pragma omp parallel for
@@ -824,12 +866,12 @@ static void conv1d_seq_4_forward(const nn_state *s, int n)
 
 static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 215040;
-    const float *w = s->params + 5440;
-    float *dy = s->dacts + 272384; /* writable for sum_rows, which masks it under a fused relu only */
-    float *dw = s->grads + 5440;
-    float *db = s->grads + 30016;
-    float *dx = s->dacts + 215040;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_4_weight;
+    float *dy = DACTS_4; /* writable for sum_rows, which masks it under a fused relu only */
+    float *dw = GRADS_4_weight;
+    float *db = GRADS_4_bias;
+    float *dx = DACTS_3;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     if (trains(s, 3)) sum_rows(db, dy, NULL, 128, np, s->accumulate_grads);
@@ -842,7 +884,8 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
             im2col_row(cc + (size_t)1 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -861,9 +904,9 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:7: 6 (maxpool1d k2) | 128x14 -> 128x7 | 0 MACs per image | direct */
 static void conv1d_seq_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 272384;
-    float *y = s->acts + 387072;
-    int32_t *arg = s->index + 57344;
+    const float *x = ACTS_4;
+    float *y = ACTS_6;
+    int32_t *arg = INDEX_6;
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
@@ -873,7 +916,8 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 int32_t a = (h0 + 0) * 14 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 14 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 14 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -884,10 +928,10 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
 static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 387072;
-    float *dx = s->dacts + 272384;
-    const int32_t *arg = s->index + 57344;
-    const float *y = s->acts + 387072; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_6;
+    float *dx = DACTS_4;
+    const int32_t *arg = INDEX_6;
+    const float *y = ACTS_6; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
@@ -897,7 +941,8 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 14 + w0 + 0] = a == (h0 + 0) * 14 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 14 + w0 + 1] = a == (h0 + 0) * 14 + w0 + 1 ? d : 0.0f;
             }
@@ -908,8 +953,8 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:8: 7 (flatten) | 128x7 -> 896 | 0 MACs per image | copy */
 static void conv1d_seq_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 387072;
-    float *y = s->acts + 444416;
+    const float *x = ACTS_6;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 128; ++c) {
@@ -921,8 +966,8 @@ static void conv1d_seq_7_forward(const nn_state *s, int n)
 static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 444416;
-    float *dx = s->dacts + 387072;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_6;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -934,10 +979,10 @@ static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 8 (linear 896->64) | 896 -> 64 | 57,344 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 444416;
-    const float *w = s->params + 30144;
-    const float *b = s->params + 87488;
-    float *y = s->acts + 501760;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_8_weight;
+    const float *b = PARAMS_8_bias;
+    float *y = ACTS_8;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 896, 1.0f, w, 896, x, 1, 0.0f, y, 1);
     } else {
@@ -948,12 +993,12 @@ static void conv1d_seq_8_forward(const nn_state *s, int n)
 
 static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 444416;
-    float *w = s->params + 30144;
-    const float *dy = s->dacts + 501760;
-    float *dw = s->grads + 30144;
-    float *db = s->grads + 87488;
-    float *dx = s->dacts + 444416;
+    const float *x = ACTS_7;
+    float *w = PARAMS_8_weight;
+    const float *dy = DACTS_8;
+    float *dw = GRADS_8_weight;
+    float *db = GRADS_8_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -967,7 +1012,8 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 896, 1.0f, dy, 1, x, 1, dw, 896);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, grad_beta(s), dw, 896);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, grad_beta(s), dw,
+                    896);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -976,8 +1022,8 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 9 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void conv1d_seq_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 501760;
-    float *y = s->acts + 505856;
+    const float *x = ACTS_8;
+    float *y = ACTS_9;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -987,10 +1033,10 @@ static void conv1d_seq_9_forward(const nn_state *s, int n)
 static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 501760;
-    const float *y = s->acts + 505856;
-    const float *dy = s->dacts + 505856;
-    float *dx = s->dacts + 501760;
+    const float *x = ACTS_8;
+    const float *y = ACTS_9;
+    const float *dy = DACTS_9;
+    float *dx = DACTS_8;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1002,10 +1048,10 @@ static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:10: 10 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_10_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 505856;
-    const float *w = s->params + 87552;
-    const float *b = s->params + 88192;
-    float *y = s->acts + 509952;
+    const float *x = ACTS_9;
+    const float *w = PARAMS_10_weight;
+    const float *b = PARAMS_10_bias;
+    float *y = ACTS_10;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -1016,12 +1062,12 @@ static void conv1d_seq_10_forward(const nn_state *s, int n)
 
 static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 505856;
-    float *w = s->params + 87552;
-    const float *dy = s->dacts + 509952;
-    float *dw = s->grads + 87552;
-    float *db = s->grads + 88192;
-    float *dx = s->dacts + 505856;
+    const float *x = ACTS_9;
+    float *w = PARAMS_10_weight;
+    const float *dy = DACTS_10;
+    float *dw = GRADS_10_weight;
+    float *db = GRADS_10_bias;
+    float *dx = DACTS_9;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1044,8 +1090,8 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float conv1d_seq_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 509952;
-    float *dz = s->dacts + 509952;
+    const float *z = ACTS_10;
+    float *dz = DACTS_10;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;

@@ -396,6 +396,40 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_3 (s->acts + 396288)
+#define ACTS_6 (s->acts + 498688)
+#define ACTS_7 (s->acts + 601088)
+#define ACTS_8 (s->acts + 609280)
+#define ACTS_9 (s->acts + 617472)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_3 (s->dacts + 396288)
+#define DACTS_6 (s->dacts + 498688)
+#define DACTS_7 (s->dacts + 601088)
+#define DACTS_8 (s->dacts + 609280)
+#define DACTS_9 (s->dacts + 617472)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 288)
+#define GRADS_3_weight (s->grads + 320)
+#define GRADS_3_bias (s->grads + 18752)
+#define GRADS_7_weight (s->grads + 18816)
+#define GRADS_7_bias (s->grads + 223616)
+#define GRADS_9_weight (s->grads + 223744)
+#define GRADS_9_bias (s->grads + 225024)
+#define INDEX_0 (s->index + 0)
+#define INDEX_3 (s->index + 346112)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 288)
+#define PARAMS_3_weight (s->params + 320)
+#define PARAMS_3_bias (s->params + 18752)
+#define PARAMS_7_weight (s->params + 18816)
+#define PARAMS_7_bias (s->params + 223616)
+#define PARAMS_9_weight (s->params + 223744)
+#define PARAMS_9_bias (s->params + 225024)
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_cnn_load_input(const nn_state *s, const float *input, int n)
 {
@@ -407,14 +441,15 @@ static void fmnist_cnn_store_input_grad(const nn_state *s, float *d_input, int n
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 784);
 }
 
-/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3 + relu) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | direct */
+/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3 + relu + maxpool 2x2) | 1x28x28 -> 32x13x13 | 194,688 MACs per image |
+ * direct */
 static void fmnist_cnn_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 288;
-    float *py = s->acts + 1434624; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *py = ACTS_0; /* the output, pooled */
+    int32_t *arg = INDEX_0; /* the pool's argmax */
     float *xp = s->work; /* x padded: [1][n][31][28] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -533,7 +568,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416,
+                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -651,7 +687,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392,
+                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -660,14 +697,14 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *pg = s->dacts + 1434624; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 1434624; /* its output */
-    float *dw = s->grads;
-    float *db = s->grads + 288;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *pg = DACTS_0; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0; /* the pool's argmax */
+    const float *py = ACTS_0; /* the output, pooled */
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][31][28] */
         #pragma omp parallel for
@@ -690,49 +727,89 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 16; q += 16) {
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13 + q / 2, 8);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + q / 2, 8);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13
+                                        + q / 2, 8);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                             { /* the last 10 columns */
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13 + 8, 5);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13 + 8, 5);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + 8, 5);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d
+                                        + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13
+                                        + 8, 5);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                    vwload(&x8, xr + oh * 28 + 16 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                    vwload(&x8, xr + oh * 28 + 16 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                         }
@@ -765,39 +842,67 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 24; q += 8) {
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 4);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + q / 2, 4);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                             { /* the last 2 columns */
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13 + 12, 1);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + 12, 1);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                    vwload(&x8, xr + oh * 28 + 24 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                    vwload(&x8, xr + oh * 28 + 24 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                         }
@@ -819,7 +924,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 896, 28, 2, 2);
+            unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169,
+                    169, 26, 896, 28, 2, 2);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
@@ -828,7 +934,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                       * vector 2: 0 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -841,18 +948,27 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
                             vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
                             a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                            /* tap (1, 0) */
                             a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
+                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93);
+                            /* tap (1, 1) */
                             a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
+                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94);
+                            /* tap (1, 2) */
                             a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                            vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                            vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -867,24 +983,42 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                            vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77);
+                            vwload(&v4, xr + 93); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78);
+                            vwload(&v4, xr + 94); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                            vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                            vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -892,18 +1026,22 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); /* tap (0, 1) */
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            /* tap (0, 1) */
                             a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); /* tap (0, 2) */
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            /* tap (0, 2) */
                             a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
                             a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
@@ -937,7 +1075,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
+                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -950,12 +1089,18 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
                             vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
                             a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -970,24 +1115,42 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                            vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                            a[0][5] += wc[8] * v5;
+                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33);
+                            vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                            a[0][5] += wc[7] * v5;
+                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34);
+                            vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                            a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1002,24 +1165,42 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1027,25 +1208,38 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4;
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0;
                             vwload(&v0, xr + 57); /* tap (2, 1) */
@@ -1059,7 +1253,8 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
+                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -1088,26 +1283,15 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:5: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
-static void fmnist_cnn_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0's forward, from its bands of output rows */
-}
-
-static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
-}
-
-/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu + maxpool 2x2) | 32x13x13 -> 64x5x5 | 2,230,272 MACs per image |
+ * direct; backward scattered from the max pool's windows */
 static void fmnist_cnn_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1434624;
-    const float *w = s->params + 320;
-    const float *b = s->params + 18752;
-    float *py = s->acts + 2276352; /* the pool's output */
-    int32_t *arg = s->index + 346112; /* the pool's argmax */
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *py = ACTS_3; /* the output, pooled */
+    int32_t *arg = INDEX_3; /* the pool's argmax */
     float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -1145,56 +1329,109 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
                         const float *xc = xt + (size_t)ci * n * 182;
                         const float *wc = wb + ci * 576;
                         vwide w0, w1, w2, w3;
-                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48); /* tap (0, 0) */
-                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112); /* tap (0, 1) */
-                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176); /* tap (0, 2) */
-                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240); /* tap (1, 0) */
-                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304); /* tap (1, 1) */
-                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368); /* tap (1, 2) */
-                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432); /* tap (2, 0) */
-                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496); /* tap (2, 1) */
-                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560); /* tap (2, 2) */
-                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48);
+                        /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112);
+                        /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176);
+                        /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240);
+                        /* tap (1, 0) */
+                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304);
+                        /* tap (1, 1) */
+                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368);
+                        /* tap (1, 2) */
+                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432);
+                        /* tap (2, 0) */
+                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496);
+                        /* tap (2, 1) */
+                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560);
+                        /* tap (2, 2) */
+                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
                 }
             }
         }
@@ -1274,8 +1511,12 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)8 * n * 25 + pt * 1 + 0, arg + po + (size_t)8 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)8 * n * 25 + pt * 1 + 0, arg + po + (size_t)8 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
                 }
             }
         }
@@ -1285,14 +1526,14 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1434624;
-    const float *w = s->params + 320;
-    float *pg = s->dacts + 2276352; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 346112; /* its argmax */
-    const float *py = s->acts + 2276352; /* its output */
-    float *dw = s->grads + 320;
-    float *db = s->grads + 18752;
-    float *dx = s->dacts + 1434624;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    float *pg = DACTS_3; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_3; /* the pool's argmax */
+    const float *py = ACTS_3; /* the output, pooled */
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 25, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][64][25] */
@@ -1342,15 +1583,24 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
-                            vwload(&v0, xq + 416); vwload(&v1, xq + 432); a[3][0] += gv * v0; a[3][1] += gv * v1; /* tap (1, 0) */
-                            vwload(&v0, xq + 448); vwload(&v1, xq + 464); a[4][0] += gv * v0; a[4][1] += gv * v1; /* tap (1, 1) */
-                            vwload(&v0, xq + 480); vwload(&v1, xq + 496); a[5][0] += gv * v0; a[5][1] += gv * v1; /* tap (1, 2) */
-                            vwload(&v0, xq + 832); vwload(&v1, xq + 848); a[6][0] += gv * v0; a[6][1] += gv * v1; /* tap (2, 0) */
-                            vwload(&v0, xq + 864); vwload(&v1, xq + 880); a[7][0] += gv * v0; a[7][1] += gv * v1; /* tap (2, 1) */
-                            vwload(&v0, xq + 896); vwload(&v1, xq + 912); a[8][0] += gv * v0; a[8][1] += gv * v1; /* tap (2, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1;
+                            /* tap (0, 2) */
+                            vwload(&v0, xq + 416); vwload(&v1, xq + 432); a[3][0] += gv * v0; a[3][1] += gv * v1;
+                            /* tap (1, 0) */
+                            vwload(&v0, xq + 448); vwload(&v1, xq + 464); a[4][0] += gv * v0; a[4][1] += gv * v1;
+                            /* tap (1, 1) */
+                            vwload(&v0, xq + 480); vwload(&v1, xq + 496); a[5][0] += gv * v0; a[5][1] += gv * v1;
+                            /* tap (1, 2) */
+                            vwload(&v0, xq + 832); vwload(&v1, xq + 848); a[6][0] += gv * v0; a[6][1] += gv * v1;
+                            /* tap (2, 0) */
+                            vwload(&v0, xq + 864); vwload(&v1, xq + 880); a[7][0] += gv * v0; a[7][1] += gv * v1;
+                            /* tap (2, 1) */
+                            vwload(&v0, xq + 896); vwload(&v1, xq + 912); a[8][0] += gv * v0; a[8][1] += gv * v1;
+                            /* tap (2, 2) */
                         }
                         memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
                         memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
@@ -1452,15 +1702,30 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
-                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); vwload(&v1, dq + 432); v1 += gv * r[3][1]; memcpy(dq + 432, &v1, sizeof v1); /* tap (1, 0) */
-                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); vwload(&v1, dq + 464); v1 += gv * r[4][1]; memcpy(dq + 464, &v1, sizeof v1); /* tap (1, 1) */
-                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); vwload(&v1, dq + 496); v1 += gv * r[5][1]; memcpy(dq + 496, &v1, sizeof v1); /* tap (1, 2) */
-                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); vwload(&v1, dq + 848); v1 += gv * r[6][1]; memcpy(dq + 848, &v1, sizeof v1); /* tap (2, 0) */
-                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); vwload(&v1, dq + 880); v1 += gv * r[7][1]; memcpy(dq + 880, &v1, sizeof v1); /* tap (2, 1) */
-                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); vwload(&v1, dq + 912); v1 += gv * r[8][1]; memcpy(dq + 912, &v1, sizeof v1); /* tap (2, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0);
+                            vwload(&v1, dq + 432); v1 += gv * r[3][1]; memcpy(dq + 432, &v1, sizeof v1);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0);
+                            vwload(&v1, dq + 464); v1 += gv * r[4][1]; memcpy(dq + 464, &v1, sizeof v1);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0);
+                            vwload(&v1, dq + 496); v1 += gv * r[5][1]; memcpy(dq + 496, &v1, sizeof v1);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0);
+                            vwload(&v1, dq + 848); v1 += gv * r[6][1]; memcpy(dq + 848, &v1, sizeof v1);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0);
+                            vwload(&v1, dq + 880); v1 += gv * r[7][1]; memcpy(dq + 880, &v1, sizeof v1);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0);
+                            vwload(&v1, dq + 912); v1 += gv * r[8][1]; memcpy(dq + 912, &v1, sizeof v1);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1496,12 +1761,18 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
                             vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 1) */
                             vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); /* tap (0, 2) */
-                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); /* tap (1, 0) */
-                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); /* tap (1, 1) */
-                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); /* tap (1, 2) */
-                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); /* tap (2, 0) */
-                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); /* tap (2, 1) */
-                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); /* tap (2, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1512,23 +1783,11 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:6: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
-static void fmnist_cnn_5_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 3's forward, from its bands of output rows */
-}
-
-static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 3's backward, which reads this layer's output gradient */
-}
-
 /* specs/fmnist_cnn.lua:7: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_cnn_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2276352;
-    float *y = s->acts + 2378752;
+    const float *x = ACTS_3;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -1540,8 +1799,8 @@ static void fmnist_cnn_6_forward(const nn_state *s, int n)
 static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 2378752;
-    float *dx = s->dacts + 2276352;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_3;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1553,10 +1812,10 @@ static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2378752;
-    const float *w = s->params + 18816;
-    const float *b = s->params + 223616;
-    float *y = s->acts + 2481152;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -1567,12 +1826,12 @@ static void fmnist_cnn_7_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2378752;
-    float *w = s->params + 18816;
-    const float *dy = s->dacts + 2481152;
-    float *dw = s->grads + 18816;
-    float *db = s->grads + 223616;
-    float *dx = s->dacts + 2378752;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1586,7 +1845,8 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s), dw, 1600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s),
+                    dw, 1600);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -1595,8 +1855,8 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_cnn_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2481152;
-    float *y = s->acts + 2489344;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1606,10 +1866,10 @@ static void fmnist_cnn_8_forward(const nn_state *s, int n)
 static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 2481152;
-    const float *y = s->acts + 2489344;
-    const float *dy = s->dacts + 2489344;
-    float *dx = s->dacts + 2481152;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1621,10 +1881,10 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:9: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2489344;
-    const float *w = s->params + 223744;
-    const float *b = s->params + 225024;
-    float *y = s->acts + 2497536;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -1635,12 +1895,12 @@ static void fmnist_cnn_9_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2489344;
-    float *w = s->params + 223744;
-    const float *dy = s->dacts + 2497536;
-    float *dw = s->grads + 223744;
-    float *db = s->grads + 225024;
-    float *dx = s->dacts + 2489344;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1654,7 +1914,8 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw, 128);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw,
+                    128);
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -1663,8 +1924,8 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_cnn_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 2497536;
-    float *dz = s->dacts + 2497536;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -1691,9 +1952,7 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
     (void)training; /* no layer of this model behaves differently in training */
     fmnist_cnn_load_input(s, input, n);
     fmnist_cnn_0_forward(s, n);
-    fmnist_cnn_2_forward(s, n);
     fmnist_cnn_3_forward(s, n);
-    fmnist_cnn_5_forward(s, n);
     fmnist_cnn_6_forward(s, n);
     fmnist_cnn_7_forward(s, n);
     fmnist_cnn_8_forward(s, n);
@@ -1711,9 +1970,7 @@ static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
     fmnist_cnn_8_backward(s, n, upstream_7);
     fmnist_cnn_7_backward(s, n, upstream_3);
     fmnist_cnn_6_backward(s, n, upstream_3);
-    fmnist_cnn_5_backward(s, n, upstream_3);
     fmnist_cnn_3_backward(s, n, upstream_0);
-    fmnist_cnn_2_backward(s, n, upstream_0);
     fmnist_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_cnn_store_input_grad(s, d_input, n);
 }
@@ -1757,9 +2014,9 @@ const nn_model fmnist_cnn_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 2497536,
+    .output_offset = 617472,
     .n_params = 225040,
-    .n_acts = 2498176,
+    .n_acts = 618112,
     .n_work = 1890560,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,

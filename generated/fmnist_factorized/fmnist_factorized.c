@@ -406,6 +406,54 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0_0 (s->acts + 50176)
+#define ACTS_0_1 (s->acts + 1541120)
+#define ACTS_3_0 (s->acts + 1887232)
+#define ACTS_3_1 (s->acts + 2472960)
+#define ACTS_5 (s->acts + 2968576)
+#define ACTS_6 (s->acts + 3070976)
+#define ACTS_7 (s->acts + 3173376)
+#define ACTS_8 (s->acts + 3181568)
+#define ACTS_9 (s->acts + 3189760)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0_0 (s->dacts + 50176)
+#define DACTS_0_1 (s->dacts + 1541120)
+#define DACTS_3_0 (s->dacts + 1887232)
+#define DACTS_3_1 (s->dacts + 2472960)
+#define DACTS_5 (s->dacts + 2968576)
+#define DACTS_6 (s->dacts + 3070976)
+#define DACTS_7 (s->dacts + 3173376)
+#define DACTS_8 (s->dacts + 3181568)
+#define DACTS_9 (s->dacts + 3189760)
+#define GRADS_0_0_weight (s->grads + 0)
+#define GRADS_0_0_bias (s->grads + 96)
+#define GRADS_0_1_weight (s->grads + 128)
+#define GRADS_0_1_bias (s->grads + 3200)
+#define GRADS_3_0_weight (s->grads + 3232)
+#define GRADS_3_0_bias (s->grads + 9376)
+#define GRADS_3_1_weight (s->grads + 9440)
+#define GRADS_3_1_bias (s->grads + 21728)
+#define GRADS_7_weight (s->grads + 21792)
+#define GRADS_7_bias (s->grads + 226592)
+#define GRADS_9_weight (s->grads + 226720)
+#define GRADS_9_bias (s->grads + 228000)
+#define INDEX_0_1 (s->index + 0)
+#define INDEX_5 (s->index + 346112)
+#define PARAMS_0_0_weight (s->params + 0)
+#define PARAMS_0_0_bias (s->params + 96)
+#define PARAMS_0_1_weight (s->params + 128)
+#define PARAMS_0_1_bias (s->params + 3200)
+#define PARAMS_3_0_weight (s->params + 3232)
+#define PARAMS_3_0_bias (s->params + 9376)
+#define PARAMS_3_1_weight (s->params + 9440)
+#define PARAMS_3_1_bias (s->params + 21728)
+#define PARAMS_7_weight (s->params + 21792)
+#define PARAMS_7_bias (s->params + 226592)
+#define PARAMS_9_weight (s->params + 226720)
+#define PARAMS_9_bias (s->params + 228000)
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_factorized_load_input(const nn_state *s, const float *input, int n)
 {
@@ -420,10 +468,10 @@ static void fmnist_factorized_store_input_grad(const nn_state *s, float *d_input
 /* specs/fmnist_factorized.lua:6: 0.0 (conv2d 3x1) | 1x28x28 -> 32x26x28 | 69,888 MACs per image | direct */
 static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 96;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_0_weight;
+    const float *b = PARAMS_0_0_bias;
+    float *y = ACTS_0_0;
     float *xp = s->work; /* x padded: [1][n][29][28] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -555,12 +603,12 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 50176;
-    float *dw = s->grads;
-    float *db = s->grads + 96;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_0_weight;
+    const float *dy = DACTS_0_0;
+    float *dw = GRADS_0_0_weight;
+    float *db = GRADS_0_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
@@ -582,7 +630,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int oh = 0; oh < 26; ++oh) {
                             for (int q = 0; q < 16; q += 16) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                                vwload(&x2, xr + oh * 28 + q + 56);
                                 vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
@@ -602,22 +651,31 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                             { /* the last 12 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28); vwload(&x2, xr + oh * 28 + 16 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28);
+                                vwload(&x2, xr + oh * 28 + 16 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                             }
                         }
@@ -649,7 +707,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int oh = 0; oh < 26; ++oh) {
                             for (int q = 0; q < 24; q += 8) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                                vwload(&x2, xr + oh * 28 + q + 56);
                                 vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
@@ -661,14 +720,19 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                             { /* the last 4 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28); vwload(&x2, xr + oh * 28 + 24 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28);
+                                vwload(&x2, xr + oh * 28 + 24 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
                             }
                         }
@@ -699,7 +763,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                       * vector 2: 0 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -708,10 +773,13 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
                             a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                            /* tap (1, 0) */
                             a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -726,12 +794,18 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                            vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 5; ++v) {
@@ -739,14 +813,16 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
@@ -772,7 +848,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
+                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -781,8 +858,10 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
                             a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -797,12 +876,18 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + 48;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                            vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -817,12 +902,18 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -830,17 +921,22 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[0] * v0;
                         }
@@ -850,7 +946,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
+                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -875,14 +972,15 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu + maxpool 2x2) | 32x26x28 -> 32x13x13 |
+ * 2,076,672 MACs per image | direct; backward scattered from the max pool's windows */
 static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params + 128;
-    const float *b = s->params + 3200;
-    float *py = s->acts + 2925568; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_0_0;
+    const float *w = PARAMS_0_1_weight;
+    const float *b = PARAMS_0_1_bias;
+    float *py = ACTS_0_1; /* the output, pooled */
+    int32_t *arg = INDEX_0_1; /* the pool's argmax */
     float *xp = s->work; /* x padded: [32][n][29][28] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -932,8 +1030,12 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
                         { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
-                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169
+                            + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52
+                            + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
                 }
             }
         }
@@ -983,8 +1085,12 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
                         { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
-                    max_pool_lanes(py + po + (size_t)8 * n * 169 + pt * 1 + 0, arg + po + (size_t)8 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)8 * n * 169 + pt * 1 + 0, arg + po + (size_t)8 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
                 }
             }
         }
@@ -994,14 +1100,14 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params + 128;
-    float *pg = s->dacts + 2925568; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 2925568; /* its output */
-    float *dw = s->grads + 128;
-    float *db = s->grads + 3200;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0_0;
+    const float *w = PARAMS_0_1_weight;
+    float *pg = DACTS_0_1; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0_1; /* the pool's argmax */
+    const float *py = ACTS_0_1; /* the output, pooled */
+    float *dw = GRADS_0_1_weight;
+    float *db = GRADS_0_1_bias;
+    float *dx = DACTS_0_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 169, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][32][169] */
@@ -1020,7 +1126,8 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         if (trains(s, 2)) {
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i)
-                to_channels_last(xt + (size_t)i * 23296, x + (size_t)i * 728, (size_t)n * 728, 32, 26, 28, 26, 28, 0, 0);
+                to_channels_last(xt + (size_t)i * 23296, x + (size_t)i * 728, (size_t)n * 728, 32, 26, 28, 26, 28, 0,
+                        0);
             float *dwt = s->work + (size_t)n * 34112; /* the sums: [32][1][3][32] */
             memset(dwt, 0, sizeof(float) * 3072);
             #if WIDE_LANES == 16
@@ -1045,9 +1152,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1;
+                            /* tap (0, 2) */
                         }
                         memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
                         memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
@@ -1067,9 +1177,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                         const int co = tile / 1;
                         float *acc = dwt + (size_t)co * 96;
                         vwide a[3][4];
-                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8); vwload(&a[0][2], acc + 16); vwload(&a[0][3], acc + 24);
-                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40); vwload(&a[1][2], acc + 48); vwload(&a[1][3], acc + 56);
-                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72); vwload(&a[2][2], acc + 80); vwload(&a[2][3], acc + 88);
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8); vwload(&a[0][2], acc + 16);
+                        vwload(&a[0][3], acc + 24);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40); vwload(&a[1][2], acc + 48);
+                        vwload(&a[1][3], acc + 56);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72); vwload(&a[2][2], acc + 80);
+                        vwload(&a[2][3], acc + 88);
                         const float *gi = gs + ((size_t)i * 32 + co) * 169;
                         const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
                         for (int k = 0; k < 169; ++k) {
@@ -1077,13 +1190,22 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 8); vwload(&v2, xq + 16); vwload(&v3, xq + 24); a[0][0] += gv * v0; a[0][1] += gv * v1; a[0][2] += gv * v2; a[0][3] += gv * v3; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 40); vwload(&v2, xq + 48); vwload(&v3, xq + 56); a[1][0] += gv * v0; a[1][1] += gv * v1; a[1][2] += gv * v2; a[1][3] += gv * v3; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 72); vwload(&v2, xq + 80); vwload(&v3, xq + 88); a[2][0] += gv * v0; a[2][1] += gv * v1; a[2][2] += gv * v2; a[2][3] += gv * v3; /* tap (0, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 8); vwload(&v2, xq + 16); vwload(&v3, xq + 24);
+                            a[0][0] += gv * v0; a[0][1] += gv * v1; a[0][2] += gv * v2; a[0][3] += gv * v3;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 40); vwload(&v2, xq + 48); vwload(&v3, xq + 56);
+                            a[1][0] += gv * v0; a[1][1] += gv * v1; a[1][2] += gv * v2; a[1][3] += gv * v3;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 72); vwload(&v2, xq + 80); vwload(&v3, xq + 88);
+                            a[2][0] += gv * v0; a[2][1] += gv * v1; a[2][2] += gv * v2; a[2][3] += gv * v3;
+                            /* tap (0, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][0]); memcpy(acc + 16, &a[0][2], sizeof a[0][0]); memcpy(acc + 24, &a[0][3], sizeof a[0][0]);
-                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 40, &a[1][1], sizeof a[0][0]); memcpy(acc + 48, &a[1][2], sizeof a[0][0]); memcpy(acc + 56, &a[1][3], sizeof a[0][0]);
-                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 72, &a[2][1], sizeof a[0][0]); memcpy(acc + 80, &a[2][2], sizeof a[0][0]); memcpy(acc + 88, &a[2][3], sizeof a[0][0]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][0]);
+                        memcpy(acc + 16, &a[0][2], sizeof a[0][0]); memcpy(acc + 24, &a[0][3], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 40, &a[1][1], sizeof a[0][0]);
+                        memcpy(acc + 48, &a[1][2], sizeof a[0][0]); memcpy(acc + 56, &a[1][3], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 72, &a[2][1], sizeof a[0][0]);
+                        memcpy(acc + 80, &a[2][2], sizeof a[0][0]); memcpy(acc + 88, &a[2][3], sizeof a[0][0]);
                     }
                 }
             }
@@ -1118,9 +1240,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
                         }
                     }
                 }
@@ -1136,9 +1261,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 96;
                         vwide r[3][4];
-                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 8); vwload(&r[0][2], wc + 16); vwload(&r[0][3], wc + 24);
-                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 40); vwload(&r[1][2], wc + 48); vwload(&r[1][3], wc + 56);
-                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 72); vwload(&r[2][2], wc + 80); vwload(&r[2][3], wc + 88);
+                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 8); vwload(&r[0][2], wc + 16);
+                        vwload(&r[0][3], wc + 24);
+                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 40); vwload(&r[1][2], wc + 48);
+                        vwload(&r[1][3], wc + 56);
+                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 72); vwload(&r[2][2], wc + 80);
+                        vwload(&r[2][3], wc + 88);
                         const float *gi = gs + ((size_t)i * 32 + co) * 169;
                         const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
                         for (int k = 0; k < 169; ++k) {
@@ -1146,9 +1274,18 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 8); v1 += gv * r[0][1]; memcpy(dq + 8, &v1, sizeof v1); vwload(&v2, dq + 16); v2 += gv * r[0][2]; memcpy(dq + 16, &v2, sizeof v2); vwload(&v3, dq + 24); v3 += gv * r[0][3]; memcpy(dq + 24, &v3, sizeof v3); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 40); v1 += gv * r[1][1]; memcpy(dq + 40, &v1, sizeof v1); vwload(&v2, dq + 48); v2 += gv * r[1][2]; memcpy(dq + 48, &v2, sizeof v2); vwload(&v3, dq + 56); v3 += gv * r[1][3]; memcpy(dq + 56, &v3, sizeof v3); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 72); v1 += gv * r[2][1]; memcpy(dq + 72, &v1, sizeof v1); vwload(&v2, dq + 80); v2 += gv * r[2][2]; memcpy(dq + 80, &v2, sizeof v2); vwload(&v3, dq + 88); v3 += gv * r[2][3]; memcpy(dq + 88, &v3, sizeof v3); /* tap (0, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 8); v1 += gv * r[0][1]; memcpy(dq + 8, &v1, sizeof v1);
+                            vwload(&v2, dq + 16); v2 += gv * r[0][2]; memcpy(dq + 16, &v2, sizeof v2);
+                            vwload(&v3, dq + 24); v3 += gv * r[0][3]; memcpy(dq + 24, &v3, sizeof v3); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 40); v1 += gv * r[1][1]; memcpy(dq + 40, &v1, sizeof v1);
+                            vwload(&v2, dq + 48); v2 += gv * r[1][2]; memcpy(dq + 48, &v2, sizeof v2);
+                            vwload(&v3, dq + 56); v3 += gv * r[1][3]; memcpy(dq + 56, &v3, sizeof v3); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 72); v1 += gv * r[2][1]; memcpy(dq + 72, &v1, sizeof v1);
+                            vwload(&v2, dq + 80); v2 += gv * r[2][2]; memcpy(dq + 80, &v2, sizeof v2);
+                            vwload(&v3, dq + 88); v3 += gv * r[2][3]; memcpy(dq + 88, &v3, sizeof v3); /* tap (0, 2) */
                         }
                     }
                 }
@@ -1159,25 +1296,13 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:11: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
-static void fmnist_factorized_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0.1's forward, from its bands of output rows */
-}
-
-static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0.1's backward, which reads this layer's output gradient */
-}
-
 /* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | direct */
 static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2925568;
-    const float *w = s->params + 3232;
-    const float *b = s->params + 9376;
-    float *y = s->acts + 3271680;
+    const float *x = ACTS_0_1;
+    const float *w = PARAMS_3_0_weight;
+    const float *b = PARAMS_3_0_bias;
+    float *y = ACTS_3_0;
     float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -1309,12 +1434,12 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2925568;
-    const float *w = s->params + 3232;
-    const float *dy = s->dacts + 3271680;
-    float *dw = s->grads + 3232;
-    float *db = s->grads + 9376;
-    float *dx = s->dacts + 2925568;
+    const float *x = ACTS_0_1;
+    const float *w = PARAMS_3_0_weight;
+    const float *dy = DACTS_3_0;
+    float *dw = GRADS_3_0_weight;
+    float *db = GRADS_3_0_bias;
+    float *dx = DACTS_0_1;
     if (trains(s, 4) || trains(s, 5)) {
         float *dyt = s->work; /* dy transposed: [n][143][64] */
         #pragma omp parallel for schedule(static)
@@ -1572,7 +1697,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
-                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2; vector 2: 0, 1, 2 */
+                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2;
+                       * vector 2: 0, 1, 2 */
                         vwide a[8][3];
                         a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
                         a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
@@ -1927,13 +2053,14 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3 + relu) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3 + relu) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image |
+ * im2col-gemm */
 static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 3271680;
-    const float *w = s->params + 9440;
-    const float *b = s->params + 21728;
-    float *y = s->acts + 3857408;
+    const float *x = ACTS_3_0;
+    const float *w = PARAMS_3_1_weight;
+    const float *b = PARAMS_3_1_bias;
+    float *y = ACTS_3_1;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     #pragma omp parallel for
@@ -1950,12 +2077,12 @@ static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 3271680;
-    const float *w = s->params + 9440;
-    float *dy = s->dacts + 3857408; /* writable for sum_rows, which masks it under a fused relu only */
-    float *dw = s->grads + 9440;
-    float *db = s->grads + 21728;
-    float *dx = s->dacts + 3271680;
+    const float *x = ACTS_3_0;
+    const float *w = PARAMS_3_1_weight;
+    float *dy = DACTS_3_1; /* writable for sum_rows, which masks it under a fused relu only */
+    float *dw = GRADS_3_1_weight;
+    float *db = GRADS_3_1_bias;
+    float *dx = DACTS_3_0;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     if (trains(s, 7)) sum_rows(db, dy, NULL, 64, np, s->accumulate_grads);
@@ -1987,9 +2114,9 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
 /* specs/fmnist_factorized.lua:12: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
 static void fmnist_factorized_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 3857408;
-    float *y = s->acts + 4353024;
-    int32_t *arg = s->index + 346112;
+    const float *x = ACTS_3_1;
+    float *y = ACTS_5;
+    int32_t *arg = INDEX_5;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -1999,9 +2126,12 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 int32_t a = (h0 + 0) * 11 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 11 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 0; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -2012,10 +2142,10 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
 static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4353024;
-    float *dx = s->dacts + 3857408;
-    const int32_t *arg = s->index + 346112;
-    const float *y = s->acts + 4353024; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_5;
+    float *dx = DACTS_3_1;
+    const int32_t *arg = INDEX_5;
+    const float *y = ACTS_5; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -2024,7 +2154,8 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
             for (int ow = 0; ow < 5; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
@@ -2034,8 +2165,8 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:13: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_factorized_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4353024;
-    float *y = s->acts + 4455424;
+    const float *x = ACTS_5;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -2047,8 +2178,8 @@ static void fmnist_factorized_6_forward(const nn_state *s, int n)
 static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4455424;
-    float *dx = s->dacts + 4353024;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_5;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -2057,13 +2188,14 @@ static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_factorized.lua:14: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
+/* specs/fmnist_factorized.lua:14: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm;
+ * gemv at batch 1 */
 static void fmnist_factorized_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4455424;
-    const float *w = s->params + 21792;
-    const float *b = s->params + 226592;
-    float *y = s->acts + 4557824;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -2074,12 +2206,12 @@ static void fmnist_factorized_7_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4455424;
-    float *w = s->params + 21792;
-    const float *dy = s->dacts + 4557824;
-    float *dw = s->grads + 21792;
-    float *db = s->grads + 226592;
-    float *dx = s->dacts + 4455424;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -2093,7 +2225,8 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s), dw, 1600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s),
+                    dw, 1600);
         }
     }
     if (trains(s, 9)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -2102,8 +2235,8 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:14: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_factorized_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4557824;
-    float *y = s->acts + 4566016;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -2113,10 +2246,10 @@ static void fmnist_factorized_8_forward(const nn_state *s, int n)
 static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 4557824;
-    const float *y = s->acts + 4566016;
-    const float *dy = s->dacts + 4566016;
-    float *dx = s->dacts + 4557824;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -2128,10 +2261,10 @@ static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:15: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_factorized_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4566016;
-    const float *w = s->params + 226720;
-    const float *b = s->params + 228000;
-    float *y = s->acts + 4574208;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -2142,12 +2275,12 @@ static void fmnist_factorized_9_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4566016;
-    float *w = s->params + 226720;
-    const float *dy = s->dacts + 4574208;
-    float *dw = s->grads + 226720;
-    float *db = s->grads + 228000;
-    float *dx = s->dacts + 4566016;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -2161,7 +2294,8 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw, 128);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw,
+                    128);
         }
     }
     if (trains(s, 11)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -2170,8 +2304,8 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_factorized_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 4574208;
-    float *dz = s->dacts + 4574208;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -2199,7 +2333,6 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
     fmnist_factorized_load_input(s, input, n);
     fmnist_factorized_0_0_forward(s, n);
     fmnist_factorized_0_1_forward(s, n);
-    fmnist_factorized_2_forward(s, n);
     fmnist_factorized_3_0_forward(s, n);
     fmnist_factorized_3_1_forward(s, n);
     fmnist_factorized_5_forward(s, n);
@@ -2225,7 +2358,6 @@ static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
     fmnist_factorized_5_backward(s, n, upstream_3_1);
     fmnist_factorized_3_1_backward(s, n, upstream_3_0);
     fmnist_factorized_3_0_backward(s, n, upstream_0_1);
-    fmnist_factorized_2_backward(s, n, upstream_0_1);
     fmnist_factorized_0_1_backward(s, n, upstream_0_0);
     fmnist_factorized_0_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_factorized_store_input_grad(s, d_input, n);
@@ -2276,9 +2408,9 @@ const nn_model fmnist_factorized_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 4574208,
+    .output_offset = 3189760,
     .n_params = 228016,
-    .n_acts = 4574848,
+    .n_acts = 3190400,
     .n_work = 2186240,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,

@@ -71,6 +71,26 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_1 (s->acts + 100352)
+#define ACTS_2 (s->acts + 104448)
+#define ACTS_3 (s->acts + 108544)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_1 (s->dacts + 100352)
+#define DACTS_2 (s->dacts + 104448)
+#define DACTS_3 (s->dacts + 108544)
+#define GRADS_1_weight (s->grads + 0)
+#define GRADS_1_bias (s->grads + 50176)
+#define GRADS_3_weight (s->grads + 50240)
+#define GRADS_3_bias (s->grads + 50880)
+#define PARAMS_1_weight (s->params + 0)
+#define PARAMS_1_bias (s->params + 50176)
+#define PARAMS_3_weight (s->params + 50240)
+#define PARAMS_3_bias (s->params + 50880)
+
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_small_load_input(const nn_state *s, const float *input, int n)
 {
@@ -85,8 +105,8 @@ static void fmnist_small_store_input_grad(const nn_state *s, float *d_input, int
 /* specs/fmnist_small.lua:5: 0 (flatten) | 1x28x28 -> 784 | 0 MACs per image | copy */
 static void fmnist_small_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    float *y = ACTS_0;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 1; ++c) {
@@ -98,8 +118,8 @@ static void fmnist_small_0_forward(const nn_state *s, int n)
 static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 50176;
-    float *dx = s->dacts;
+    const float *dy = DACTS_0;
+    float *dx = DACTS_input;
     #pragma omp parallel for
     for (int c = 0; c < 1; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -111,10 +131,10 @@ static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:6: 1 (linear 784->64) | 784 -> 64 | 50,176 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *b = s->params + 50176;
-    float *y = s->acts + 100352;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *b = PARAMS_1_bias;
+    float *y = ACTS_1;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 784, 1.0f, w, 784, x, 1, 0.0f, y, 1);
     } else {
@@ -125,12 +145,12 @@ static void fmnist_small_1_forward(const nn_state *s, int n)
 
 static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    float *w = s->params;
-    const float *dy = s->dacts + 100352;
-    float *dw = s->grads;
-    float *db = s->grads + 50176;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0;
+    float *w = PARAMS_1_weight;
+    const float *dy = DACTS_1;
+    float *dw = GRADS_1_weight;
+    float *db = GRADS_1_bias;
+    float *dx = DACTS_0;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -144,7 +164,8 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 784, 1.0f, dy, 1, x, 1, dw, 784);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, grad_beta(s), dw, 784);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, grad_beta(s), dw,
+                    784);
         }
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -153,8 +174,8 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:6: 2 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void fmnist_small_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100352;
-    float *y = s->acts + 104448;
+    const float *x = ACTS_1;
+    float *y = ACTS_2;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -164,10 +185,10 @@ static void fmnist_small_2_forward(const nn_state *s, int n)
 static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 100352;
-    const float *y = s->acts + 104448;
-    const float *dy = s->dacts + 104448;
-    float *dx = s->dacts + 100352;
+    const float *x = ACTS_1;
+    const float *y = ACTS_2;
+    const float *dy = DACTS_2;
+    float *dx = DACTS_1;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -179,10 +200,10 @@ static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:7: 3 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 104448;
-    const float *w = s->params + 50240;
-    const float *b = s->params + 50880;
-    float *y = s->acts + 108544;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *y = ACTS_3;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -193,12 +214,12 @@ static void fmnist_small_3_forward(const nn_state *s, int n)
 
 static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104448;
-    float *w = s->params + 50240;
-    const float *dy = s->dacts + 108544;
-    float *dw = s->grads + 50240;
-    float *db = s->grads + 50880;
-    float *dx = s->dacts + 104448;
+    const float *x = ACTS_2;
+    float *w = PARAMS_3_weight;
+    const float *dy = DACTS_3;
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_2;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -221,8 +242,8 @@ static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_small_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 108544;
-    float *dz = s->dacts + 108544;
+    const float *z = ACTS_3;
+    float *dz = DACTS_3;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;

@@ -396,6 +396,40 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 32768)
+#define ACTS_3 (s->acts + 163840)
+#define ACTS_6 (s->acts + 229376)
+#define ACTS_7 (s->acts + 294912)
+#define ACTS_8 (s->acts + 296960)
+#define ACTS_9 (s->acts + 299008)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 32768)
+#define DACTS_3 (s->dacts + 163840)
+#define DACTS_6 (s->dacts + 229376)
+#define DACTS_7 (s->dacts + 294912)
+#define DACTS_8 (s->dacts + 296960)
+#define DACTS_9 (s->dacts + 299008)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 144)
+#define GRADS_3_weight (s->grads + 160)
+#define GRADS_3_bias (s->grads + 4768)
+#define GRADS_7_weight (s->grads + 4800)
+#define GRADS_7_bias (s->grads + 135872)
+#define GRADS_9_weight (s->grads + 135936)
+#define GRADS_9_bias (s->grads + 136192)
+#define INDEX_0 (s->index + 0)
+#define INDEX_3 (s->index + 131072)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 144)
+#define PARAMS_3_weight (s->params + 160)
+#define PARAMS_3_bias (s->params + 4768)
+#define PARAMS_7_weight (s->params + 4800)
+#define PARAMS_7_bias (s->params + 135872)
+#define PARAMS_9_weight (s->params + 135936)
+#define PARAMS_9_bias (s->params + 136192)
+
 /* input: the user's n x 1x32x32 array to the channel-major layout (and back for its gradient) */
 static void multilabel_cnn_load_input(const nn_state *s, const float *input, int n)
 {
@@ -407,14 +441,15 @@ static void multilabel_cnn_store_input_grad(const nn_state *s, float *d_input, i
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 1024);
 }
 
-/* specs/multilabel_cnn.lua:5: 0 (conv2d 3x3, pad 1 + relu) | 1x32x32 -> 16x32x32 | 147,456 MACs per image | direct */
+/* specs/multilabel_cnn.lua:5: 0 (conv2d 3x3, pad 1 + relu + maxpool 2x2) | 1x32x32 -> 16x16x16 |
+ * 147,456 MACs per image | direct */
 static void multilabel_cnn_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 144;
-    float *py = s->acts + 557056; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *py = ACTS_0; /* the output, pooled */
+    int32_t *arg = INDEX_0; /* the pool's argmax */
     float *xp = s->work; /* x padded: [1][n][39][33] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -533,7 +568,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 256 + band * 96;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 416, band < 2 ? 6 : 4, 33, 16, 32, band * 384);
+                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 416,
+                            band < 2 ? 6 : 4, 33, 16, 32, band * 384);
             }
         }
     }
@@ -651,7 +687,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 256 + band * 96;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 400, band < 2 ? 6 : 4, 33, 16, 32, band * 384);
+                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 400,
+                            band < 2 ? 6 : 4, 33, 16, 32, band * 384);
             }
         }
     }
@@ -660,14 +697,14 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
 
 static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *pg = s->dacts + 557056; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 557056; /* its output */
-    float *dw = s->grads;
-    float *db = s->grads + 144;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *pg = DACTS_0; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0; /* the pool's argmax */
+    const float *py = ACTS_0; /* the output, pooled */
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 18480; /* x padded: [1][n][39][33] */
         #pragma omp parallel for
@@ -690,25 +727,45 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 32; q += 16) {
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16 + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 256 + ph * 16 + q / 2, parg + d + (size_t)1 * n * 256 + ph * 16 + q / 2, py + d + (size_t)1 * n * 256 + ph * 16 + q / 2, 8);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
+                                        + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
+                                        + q / 2, 8);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 256 + ph * 16 + q / 2, parg + d
+                                        + (size_t)1 * n * 256 + ph * 16 + q / 2, py + d + (size_t)1 * n * 256 + ph * 16
+                                        + q / 2, 8);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                    vwload(&x8, xr + oh * 33 + q + 68);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                    vwload(&x8, xr + oh * 33 + q + 68);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                         }
@@ -741,20 +798,34 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 32; q += 8) {
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16 + q / 2, 4);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
+                                        + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
+                                        + q / 2, 4);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                    vwload(&x8, xr + oh * 33 + q + 68);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                    vwload(&x8, xr + oh * 33 + q + 68);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                         }
@@ -776,7 +847,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [16][n][35][33] */
         #pragma omp parallel for
         for (int p = 0; p < 16 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 1155, pg + (size_t)p * 256, parg + (size_t)p * 256, py + (size_t)p * 256, 256, 32, 1155, 33, 1, 1);
+            unpool_plane(dyp + (size_t)p * 1155, pg + (size_t)p * 256, parg + (size_t)p * 256, py + (size_t)p * 256,
+                    256, 32, 1155, 33, 1, 1);
         #if WIDE_LANES == 16
         #pragma omp parallel for collapse(3) schedule(static)
         for (int i = 0; i < n; ++i) {
@@ -792,24 +864,39 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -824,24 +911,42 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -856,23 +961,38 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
                         for (int c = 0; c < 1; ++c) {
@@ -894,7 +1014,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 16; ++ci) {
@@ -907,18 +1028,30 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -933,24 +1066,42 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -958,25 +1109,38 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 16; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -999,26 +1163,15 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/multilabel_cnn.lua:5: 2 (maxpool2d 2x2) | 16x32x32 -> 16x16x16 | 0 MACs per image | direct */
-static void multilabel_cnn_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0's forward, from its bands of output rows */
-}
-
-static void multilabel_cnn_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
-}
-
-/* specs/multilabel_cnn.lua:6: 3 (conv2d 3x3, pad 1 + relu) | 16x16x16 -> 32x16x16 | 1,179,648 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/multilabel_cnn.lua:6: 3 (conv2d 3x3, pad 1 + relu + maxpool 2x2) | 16x16x16 -> 32x8x8 |
+ * 1,179,648 MACs per image | direct; backward scattered from the max pool's windows */
 static void multilabel_cnn_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 557056;
-    const float *w = s->params + 160;
-    const float *b = s->params + 4768;
-    float *py = s->acts + 950272; /* the pool's output */
-    int32_t *arg = s->index + 131072; /* the pool's argmax */
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *py = ACTS_3; /* the output, pooled */
+    int32_t *arg = INDEX_3; /* the pool's argmax */
     float *xp = s->work; /* x padded: [16][n][20][17] */
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
@@ -1134,10 +1287,18 @@ static void multilabel_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[55]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
                         { const float xv = xc[56]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 0, arg + po + (size_t)0 * n * 64 + pt * 2 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 2 + 0), 16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 0, arg + po + (size_t)16 * n * 64 + pt * 2 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 2 + 0), 16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 1, arg + po + (size_t)0 * n * 64 + pt * 2 + 1, (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 32 + 2 * (pt * 2 + 1), 16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 1, arg + po + (size_t)16 * n * 64 + pt * 2 + 1, (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 32 + 2 * (pt * 2 + 1), 16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 0, arg + po + (size_t)0 * n * 64 + pt * 2
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 2 + 0),
+                            16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 0, arg + po + (size_t)16 * n * 64 + pt * 2
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 2 + 0),
+                            16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 1, arg + po + (size_t)0 * n * 64 + pt * 2
+                            + 1, (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 32 + 2 * (pt * 2 + 1),
+                            16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 1, arg + po + (size_t)16 * n * 64 + pt * 2
+                            + 1, (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 32 + 2 * (pt * 2 + 1),
+                            16, (size_t)n * 64);
                 }
             }
         }
@@ -1217,8 +1378,12 @@ static void multilabel_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[53]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[54]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 1 + 0, arg + po + (size_t)0 * n * 64 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 1 + 0), 16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)8 * n * 64 + pt * 1 + 0, arg + po + (size_t)8 * n * 64 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 1 + 0), 16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 1 + 0, arg + po + (size_t)0 * n * 64 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 1 + 0),
+                            16, (size_t)n * 64);
+                    max_pool_lanes(py + po + (size_t)8 * n * 64 + pt * 1 + 0, arg + po + (size_t)8 * n * 64 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 1 + 0),
+                            16, (size_t)n * 64);
                 }
             }
         }
@@ -1228,14 +1393,14 @@ static void multilabel_cnn_3_forward(const nn_state *s, int n)
 
 static void multilabel_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 557056;
-    const float *w = s->params + 160;
-    float *pg = s->dacts + 950272; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 131072; /* its argmax */
-    const float *py = s->acts + 950272; /* its output */
-    float *dw = s->grads + 160;
-    float *db = s->grads + 4768;
-    float *dx = s->dacts + 557056;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    float *pg = DACTS_3; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_3; /* the pool's argmax */
+    const float *py = ACTS_3; /* the output, pooled */
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 64, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][32][64] */
@@ -1398,12 +1563,18 @@ static void multilabel_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
                             vwload(&v0, dq + 16); v0 += gv * r[1][0]; memcpy(dq + 16, &v0, sizeof v0); /* tap (0, 1) */
                             vwload(&v0, dq + 32); v0 += gv * r[2][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 2) */
-                            vwload(&v0, dq + 288); v0 += gv * r[3][0]; memcpy(dq + 288, &v0, sizeof v0); /* tap (1, 0) */
-                            vwload(&v0, dq + 304); v0 += gv * r[4][0]; memcpy(dq + 304, &v0, sizeof v0); /* tap (1, 1) */
-                            vwload(&v0, dq + 320); v0 += gv * r[5][0]; memcpy(dq + 320, &v0, sizeof v0); /* tap (1, 2) */
-                            vwload(&v0, dq + 576); v0 += gv * r[6][0]; memcpy(dq + 576, &v0, sizeof v0); /* tap (2, 0) */
-                            vwload(&v0, dq + 592); v0 += gv * r[7][0]; memcpy(dq + 592, &v0, sizeof v0); /* tap (2, 1) */
-                            vwload(&v0, dq + 608); v0 += gv * r[8][0]; memcpy(dq + 608, &v0, sizeof v0); /* tap (2, 2) */
+                            vwload(&v0, dq + 288); v0 += gv * r[3][0]; memcpy(dq + 288, &v0, sizeof v0);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 304); v0 += gv * r[4][0]; memcpy(dq + 304, &v0, sizeof v0);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 320); v0 += gv * r[5][0]; memcpy(dq + 320, &v0, sizeof v0);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 576); v0 += gv * r[6][0]; memcpy(dq + 576, &v0, sizeof v0);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 592); v0 += gv * r[7][0]; memcpy(dq + 592, &v0, sizeof v0);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 608); v0 += gv * r[8][0]; memcpy(dq + 608, &v0, sizeof v0);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1439,12 +1610,18 @@ static void multilabel_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
                             vwload(&v0, dq + 16); v0 += gv * r[1][0]; memcpy(dq + 16, &v0, sizeof v0); /* tap (0, 1) */
                             vwload(&v0, dq + 32); v0 += gv * r[2][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 2) */
-                            vwload(&v0, dq + 288); v0 += gv * r[3][0]; memcpy(dq + 288, &v0, sizeof v0); /* tap (1, 0) */
-                            vwload(&v0, dq + 304); v0 += gv * r[4][0]; memcpy(dq + 304, &v0, sizeof v0); /* tap (1, 1) */
-                            vwload(&v0, dq + 320); v0 += gv * r[5][0]; memcpy(dq + 320, &v0, sizeof v0); /* tap (1, 2) */
-                            vwload(&v0, dq + 576); v0 += gv * r[6][0]; memcpy(dq + 576, &v0, sizeof v0); /* tap (2, 0) */
-                            vwload(&v0, dq + 592); v0 += gv * r[7][0]; memcpy(dq + 592, &v0, sizeof v0); /* tap (2, 1) */
-                            vwload(&v0, dq + 608); v0 += gv * r[8][0]; memcpy(dq + 608, &v0, sizeof v0); /* tap (2, 2) */
+                            vwload(&v0, dq + 288); v0 += gv * r[3][0]; memcpy(dq + 288, &v0, sizeof v0);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 304); v0 += gv * r[4][0]; memcpy(dq + 304, &v0, sizeof v0);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 320); v0 += gv * r[5][0]; memcpy(dq + 320, &v0, sizeof v0);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 576); v0 += gv * r[6][0]; memcpy(dq + 576, &v0, sizeof v0);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 592); v0 += gv * r[7][0]; memcpy(dq + 592, &v0, sizeof v0);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 608); v0 += gv * r[8][0]; memcpy(dq + 608, &v0, sizeof v0);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1455,23 +1632,11 @@ static void multilabel_cnn_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/multilabel_cnn.lua:6: 5 (maxpool2d 2x2) | 32x16x16 -> 32x8x8 | 0 MACs per image | direct */
-static void multilabel_cnn_5_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 3's forward, from its bands of output rows */
-}
-
-static void multilabel_cnn_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 3's backward, which reads this layer's output gradient */
-}
-
 /* specs/multilabel_cnn.lua:7: 6 (flatten) | 32x8x8 -> 2048 | 0 MACs per image | copy */
 static void multilabel_cnn_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 950272;
-    float *y = s->acts + 1015808;
+    const float *x = ACTS_3;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 32; ++c) {
@@ -1483,8 +1648,8 @@ static void multilabel_cnn_6_forward(const nn_state *s, int n)
 static void multilabel_cnn_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1015808;
-    float *dx = s->dacts + 950272;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_3;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1496,10 +1661,10 @@ static void multilabel_cnn_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/multilabel_cnn.lua:8: 7 (linear 2048->64) | 2048 -> 64 | 131,072 MACs per image | gemm; gemv at batch 1 */
 static void multilabel_cnn_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1015808;
-    const float *w = s->params + 4800;
-    const float *b = s->params + 135872;
-    float *y = s->acts + 1081344;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 2048, 1.0f, w, 2048, x, 1, 0.0f, y, 1);
     } else {
@@ -1510,12 +1675,12 @@ static void multilabel_cnn_7_forward(const nn_state *s, int n)
 
 static void multilabel_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1015808;
-    float *w = s->params + 4800;
-    const float *dy = s->dacts + 1081344;
-    float *dw = s->grads + 4800;
-    float *db = s->grads + 135872;
-    float *dx = s->dacts + 1015808;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1529,7 +1694,8 @@ static void multilabel_cnn_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 2048, 1.0f, dy, 1, x, 1, dw, 2048);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 2048, n, 1.0f, dy, 64, x, 2048, grad_beta(s), dw, 2048);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 2048, n, 1.0f, dy, 64, x, 2048, grad_beta(s), dw,
+                    2048);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -1538,8 +1704,8 @@ static void multilabel_cnn_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/multilabel_cnn.lua:8: 8 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void multilabel_cnn_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1081344;
-    float *y = s->acts + 1083392;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1549,10 +1715,10 @@ static void multilabel_cnn_8_forward(const nn_state *s, int n)
 static void multilabel_cnn_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 1081344;
-    const float *y = s->acts + 1083392;
-    const float *dy = s->dacts + 1083392;
-    float *dx = s->dacts + 1081344;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1564,10 +1730,10 @@ static void multilabel_cnn_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/multilabel_cnn.lua:9: 9 (linear 64->4) | 64 -> 4 | 256 MACs per image | gemm; gemv at batch 1 */
 static void multilabel_cnn_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1083392;
-    const float *w = s->params + 135936;
-    const float *b = s->params + 136192;
-    float *y = s->acts + 1085440;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 4, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -1578,12 +1744,12 @@ static void multilabel_cnn_9_forward(const nn_state *s, int n)
 
 static void multilabel_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1083392;
-    float *w = s->params + 135936;
-    const float *dy = s->dacts + 1085440;
-    float *dw = s->grads + 135936;
-    float *db = s->grads + 136192;
-    float *dx = s->dacts + 1083392;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 4, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1606,8 +1772,8 @@ static void multilabel_cnn_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: binary_cross_entropy on 4 outputs; returns the batch mean and writes its gradient */
 static float multilabel_cnn_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 1085440;
-    float *dz = s->dacts + 1085440;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     const float scale = 1.0f / ((float)n * 4);
     for (size_t i = 0; i < (size_t)n * 4; ++i) {
@@ -1624,9 +1790,7 @@ static void multilabel_cnn_forward(const nn_state *s, const float *input, int n,
     (void)training; /* no layer of this model behaves differently in training */
     multilabel_cnn_load_input(s, input, n);
     multilabel_cnn_0_forward(s, n);
-    multilabel_cnn_2_forward(s, n);
     multilabel_cnn_3_forward(s, n);
-    multilabel_cnn_5_forward(s, n);
     multilabel_cnn_6_forward(s, n);
     multilabel_cnn_7_forward(s, n);
     multilabel_cnn_8_forward(s, n);
@@ -1644,9 +1808,7 @@ static void multilabel_cnn_backward(const nn_state *s, int n, float *d_input)
     multilabel_cnn_8_backward(s, n, upstream_7);
     multilabel_cnn_7_backward(s, n, upstream_3);
     multilabel_cnn_6_backward(s, n, upstream_3);
-    multilabel_cnn_5_backward(s, n, upstream_3);
     multilabel_cnn_3_backward(s, n, upstream_0);
-    multilabel_cnn_2_backward(s, n, upstream_0);
     multilabel_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) multilabel_cnn_store_input_grad(s, d_input, n);
 }
@@ -1690,9 +1852,9 @@ const nn_model multilabel_cnn_model = {
     .input_shape = { 1, 32, 32 },
     .input_size = 1024,
     .output_size = 4,
-    .output_offset = 1085440,
+    .output_offset = 299008,
     .n_params = 136208,
-    .n_acts = 1085568,
+    .n_acts = 299136,
     .n_work = 632544,
     .n_index = 196608,
     .tensors = multilabel_cnn_tensors,

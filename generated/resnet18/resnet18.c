@@ -314,9 +314,11 @@ static inline void wino2_weights_grad(real *restrict dw, const real *restrict du
             real *sj = s + (size_t)j * 256;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
+                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2
+                        + du[(size_t)(8 + j) * stride + k0 + q] / 2;
                 sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
+                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2
+                        + du[(size_t)(12 + j) * stride + k0 + q];
             }
         }
         for (int q = 0; q < nq; ++q) {
@@ -390,8 +392,10 @@ static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 tj[q] = o[(size_t)j * stride + q];
-                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
-                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
+                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q]
+                        + o[(size_t)(12 + j) * stride + q];
+                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q]
+                        + o[(size_t)(8 + j) * stride + q];
                 tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
             }
         }
@@ -437,7 +441,8 @@ static inline void wino2_output(real *restrict y, const real *restrict m, const 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
+                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q]
+                        - o[(size_t)(12 + j) * stride + q];
             }
         }
         for (int g = g0; g < g0 + ng; ++g) {
@@ -552,9 +557,14 @@ static inline void wino4_weights_grad(real *restrict dw, const real *restrict du
             real *sj = s + (size_t)j * 256;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
-                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
-                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
+                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6
+                        - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24
+                        + du[(size_t)(24 + j) * stride + k0 + q] / 24;
+                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
+                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(30 + j) * stride + k0 + q];
             }
         }
         for (int q = 0; q < nq; ++q) {
@@ -636,10 +646,14 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q]
+                        + tj[24 * nq + q];
                 o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
             }
         }
@@ -662,10 +676,18 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 tj[q] = 4 * o[(size_t)j * stride + q];
-                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
-                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
-                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
-                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q]
+                        - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q]
+                        + 4 * o[(size_t)(30 + j) * stride + q];
+                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q]
+                        - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q]
+                        - o[(size_t)(24 + j) * stride + q];
+                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q]
+                        - 5 * o[(size_t)(30 + j) * stride + q];
+                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q]
+                        + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q]
+                        + o[(size_t)(24 + j) * stride + q];
                 tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
             }
         }
@@ -680,9 +702,11 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
                 const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     row[4 * k] = 4 * tr[k];
-                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
+                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k]
+                            + 4 * tr[5 * nq + k];
                     row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
-                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
+                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k]
+                            - 5 * tr[5 * nq + k];
                 }
                 row[4 * tw] = row[4 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
@@ -712,10 +736,15 @@ static inline void wino4_output(real *restrict y, const real *restrict m, const 
             real *sj = s + (size_t)j * nq;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
-                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
-                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
+                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q]
+                        + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
+                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q]
+                        + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
+                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q]
+                        + o[(size_t)(30 + j) * stride + q];
             }
         }
         for (int g = g0; g < g0 + ng; ++g) {
@@ -729,7 +758,8 @@ static inline void wino4_output(real *restrict y, const real *restrict m, const 
                     row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
                     row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
                     row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
-                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
+                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq
+                            + k] + bias;
                 }
                 real *yr = yp + (size_t)(4 * ty + r) * wo;
                 if (relu)
@@ -779,13 +809,303 @@ static inline void wino4_output_grad(real *restrict dm, const real *restrict dy,
                 o[(size_t)j * stride + q] = ej[q];
                 o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
                 o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq
+                        + q];
+                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq
+                        + q];
                 o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
             }
         }
     }
 }
+
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_conv1 (s->acts + 98304)
+#define ACTS_bn1 (s->acts + 2195456)
+#define ACTS_layer1_0_conv1 (s->acts + 4292608)
+#define ACTS_layer1_0_bn1 (s->acts + 6389760)
+#define ACTS_layer1_0_conv2 (s->acts + 8486912)
+#define ACTS_layer1_0_bn2 (s->acts + 10584064)
+#define ACTS_layer1_0_add (s->acts + 12681216)
+#define ACTS_layer1_1_conv1 (s->acts + 14778368)
+#define ACTS_layer1_1_bn1 (s->acts + 16875520)
+#define ACTS_layer1_1_conv2 (s->acts + 18972672)
+#define ACTS_layer1_1_bn2 (s->acts + 21069824)
+#define ACTS_layer1_1_add (s->acts + 23166976)
+#define ACTS_layer2_0_conv1 (s->acts + 25264128)
+#define ACTS_layer2_0_bn1 (s->acts + 26312704)
+#define ACTS_layer2_0_conv2 (s->acts + 27361280)
+#define ACTS_layer2_0_bn2 (s->acts + 28409856)
+#define ACTS_layer2_0_shortcut_0 (s->acts + 29458432)
+#define ACTS_layer2_0_shortcut_1 (s->acts + 30507008)
+#define ACTS_layer2_0_add (s->acts + 31555584)
+#define ACTS_layer2_1_conv1 (s->acts + 32604160)
+#define ACTS_layer2_1_bn1 (s->acts + 33652736)
+#define ACTS_layer2_1_conv2 (s->acts + 34701312)
+#define ACTS_layer2_1_bn2 (s->acts + 35749888)
+#define ACTS_layer2_1_add (s->acts + 36798464)
+#define ACTS_layer3_0_conv1 (s->acts + 37847040)
+#define ACTS_layer3_0_bn1 (s->acts + 38371328)
+#define ACTS_layer3_0_conv2 (s->acts + 38895616)
+#define ACTS_layer3_0_bn2 (s->acts + 39419904)
+#define ACTS_layer3_0_shortcut_0 (s->acts + 39944192)
+#define ACTS_layer3_0_shortcut_1 (s->acts + 40468480)
+#define ACTS_layer3_0_add (s->acts + 40992768)
+#define ACTS_layer3_1_conv1 (s->acts + 41517056)
+#define ACTS_layer3_1_bn1 (s->acts + 42041344)
+#define ACTS_layer3_1_conv2 (s->acts + 42565632)
+#define ACTS_layer3_1_bn2 (s->acts + 43089920)
+#define ACTS_layer3_1_add (s->acts + 43614208)
+#define ACTS_layer4_0_conv1 (s->acts + 44138496)
+#define ACTS_layer4_0_bn1 (s->acts + 44400640)
+#define ACTS_layer4_0_conv2 (s->acts + 44662784)
+#define ACTS_layer4_0_bn2 (s->acts + 44924928)
+#define ACTS_layer4_0_shortcut_0 (s->acts + 45187072)
+#define ACTS_layer4_0_shortcut_1 (s->acts + 45449216)
+#define ACTS_layer4_0_add (s->acts + 45711360)
+#define ACTS_layer4_1_conv1 (s->acts + 45973504)
+#define ACTS_layer4_1_bn1 (s->acts + 46235648)
+#define ACTS_layer4_1_conv2 (s->acts + 46497792)
+#define ACTS_layer4_1_bn2 (s->acts + 46759936)
+#define ACTS_layer4_1_add (s->acts + 47022080)
+#define ACTS_7 (s->acts + 47284224)
+#define ACTS_linear (s->acts + 47300608)
+#define SAVED_bn1 (s->acts + 47300928)
+#define SAVED_layer1_0_bn1 (s->acts + 47301072)
+#define SAVED_layer1_0_bn2 (s->acts + 47301216)
+#define SAVED_layer1_1_bn1 (s->acts + 47301360)
+#define SAVED_layer1_1_bn2 (s->acts + 47301504)
+#define SAVED_layer2_0_bn1 (s->acts + 47301648)
+#define SAVED_layer2_0_bn2 (s->acts + 47301920)
+#define SAVED_layer2_0_shortcut_1 (s->acts + 47302192)
+#define SAVED_layer2_1_bn1 (s->acts + 47302464)
+#define SAVED_layer2_1_bn2 (s->acts + 47302736)
+#define SAVED_layer3_0_bn1 (s->acts + 47303008)
+#define SAVED_layer3_0_bn2 (s->acts + 47303536)
+#define SAVED_layer3_0_shortcut_1 (s->acts + 47304064)
+#define SAVED_layer3_1_bn1 (s->acts + 47304592)
+#define SAVED_layer3_1_bn2 (s->acts + 47305120)
+#define SAVED_layer4_0_bn1 (s->acts + 47305648)
+#define SAVED_layer4_0_bn2 (s->acts + 47306688)
+#define SAVED_layer4_0_shortcut_1 (s->acts + 47307728)
+#define SAVED_layer4_1_bn1 (s->acts + 47308768)
+#define SAVED_layer4_1_bn2 (s->acts + 47309808)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_conv1 (s->dacts + 98304)
+#define DACTS_bn1 (s->dacts + 2195456)
+#define DACTS_layer1_0_conv1 (s->dacts + 4292608)
+#define DACTS_layer1_0_bn1 (s->dacts + 6389760)
+#define DACTS_layer1_0_conv2 (s->dacts + 8486912)
+#define DACTS_layer1_0_bn2 (s->dacts + 10584064)
+#define DACTS_layer1_0_add (s->dacts + 12681216)
+#define DACTS_layer1_1_conv1 (s->dacts + 14778368)
+#define DACTS_layer1_1_bn1 (s->dacts + 16875520)
+#define DACTS_layer1_1_conv2 (s->dacts + 18972672)
+#define DACTS_layer1_1_bn2 (s->dacts + 21069824)
+#define DACTS_layer1_1_add (s->dacts + 23166976)
+#define DACTS_layer2_0_conv1 (s->dacts + 25264128)
+#define DACTS_layer2_0_bn1 (s->dacts + 26312704)
+#define DACTS_layer2_0_conv2 (s->dacts + 27361280)
+#define DACTS_layer2_0_bn2 (s->dacts + 28409856)
+#define DACTS_layer2_0_shortcut_0 (s->dacts + 29458432)
+#define DACTS_layer2_0_shortcut_1 (s->dacts + 30507008)
+#define DACTS_layer2_0_add (s->dacts + 31555584)
+#define DACTS_layer2_1_conv1 (s->dacts + 32604160)
+#define DACTS_layer2_1_bn1 (s->dacts + 33652736)
+#define DACTS_layer2_1_conv2 (s->dacts + 34701312)
+#define DACTS_layer2_1_bn2 (s->dacts + 35749888)
+#define DACTS_layer2_1_add (s->dacts + 36798464)
+#define DACTS_layer3_0_conv1 (s->dacts + 37847040)
+#define DACTS_layer3_0_bn1 (s->dacts + 38371328)
+#define DACTS_layer3_0_conv2 (s->dacts + 38895616)
+#define DACTS_layer3_0_bn2 (s->dacts + 39419904)
+#define DACTS_layer3_0_shortcut_0 (s->dacts + 39944192)
+#define DACTS_layer3_0_shortcut_1 (s->dacts + 40468480)
+#define DACTS_layer3_0_add (s->dacts + 40992768)
+#define DACTS_layer3_1_conv1 (s->dacts + 41517056)
+#define DACTS_layer3_1_bn1 (s->dacts + 42041344)
+#define DACTS_layer3_1_conv2 (s->dacts + 42565632)
+#define DACTS_layer3_1_bn2 (s->dacts + 43089920)
+#define DACTS_layer3_1_add (s->dacts + 43614208)
+#define DACTS_layer4_0_conv1 (s->dacts + 44138496)
+#define DACTS_layer4_0_bn1 (s->dacts + 44400640)
+#define DACTS_layer4_0_conv2 (s->dacts + 44662784)
+#define DACTS_layer4_0_bn2 (s->dacts + 44924928)
+#define DACTS_layer4_0_shortcut_0 (s->dacts + 45187072)
+#define DACTS_layer4_0_shortcut_1 (s->dacts + 45449216)
+#define DACTS_layer4_0_add (s->dacts + 45711360)
+#define DACTS_layer4_1_conv1 (s->dacts + 45973504)
+#define DACTS_layer4_1_bn1 (s->dacts + 46235648)
+#define DACTS_layer4_1_conv2 (s->dacts + 46497792)
+#define DACTS_layer4_1_bn2 (s->dacts + 46759936)
+#define DACTS_layer4_1_add (s->dacts + 47022080)
+#define DACTS_7 (s->dacts + 47284224)
+#define DACTS_linear (s->dacts + 47300608)
+#define GRADS_conv1_weight (s->grads + 0)
+#define GRADS_bn1_weight (s->grads + 1728)
+#define GRADS_bn1_bias (s->grads + 1792)
+#define GRADS_layer1_0_conv1_weight (s->grads + 1984)
+#define GRADS_layer1_0_bn1_weight (s->grads + 38848)
+#define GRADS_layer1_0_bn1_bias (s->grads + 38912)
+#define GRADS_layer1_0_conv2_weight (s->grads + 39104)
+#define GRADS_layer1_0_bn2_weight (s->grads + 75968)
+#define GRADS_layer1_0_bn2_bias (s->grads + 76032)
+#define GRADS_layer1_1_conv1_weight (s->grads + 76224)
+#define GRADS_layer1_1_bn1_weight (s->grads + 113088)
+#define GRADS_layer1_1_bn1_bias (s->grads + 113152)
+#define GRADS_layer1_1_conv2_weight (s->grads + 113344)
+#define GRADS_layer1_1_bn2_weight (s->grads + 150208)
+#define GRADS_layer1_1_bn2_bias (s->grads + 150272)
+#define GRADS_layer2_0_conv1_weight (s->grads + 150464)
+#define GRADS_layer2_0_bn1_weight (s->grads + 224192)
+#define GRADS_layer2_0_bn1_bias (s->grads + 224320)
+#define GRADS_layer2_0_conv2_weight (s->grads + 224704)
+#define GRADS_layer2_0_bn2_weight (s->grads + 372160)
+#define GRADS_layer2_0_bn2_bias (s->grads + 372288)
+#define GRADS_layer2_0_shortcut_0_weight (s->grads + 372672)
+#define GRADS_layer2_0_shortcut_1_weight (s->grads + 380864)
+#define GRADS_layer2_0_shortcut_1_bias (s->grads + 380992)
+#define GRADS_layer2_1_conv1_weight (s->grads + 381376)
+#define GRADS_layer2_1_bn1_weight (s->grads + 528832)
+#define GRADS_layer2_1_bn1_bias (s->grads + 528960)
+#define GRADS_layer2_1_conv2_weight (s->grads + 529344)
+#define GRADS_layer2_1_bn2_weight (s->grads + 676800)
+#define GRADS_layer2_1_bn2_bias (s->grads + 676928)
+#define GRADS_layer3_0_conv1_weight (s->grads + 677312)
+#define GRADS_layer3_0_bn1_weight (s->grads + 972224)
+#define GRADS_layer3_0_bn1_bias (s->grads + 972480)
+#define GRADS_layer3_0_conv2_weight (s->grads + 973248)
+#define GRADS_layer3_0_bn2_weight (s->grads + 1563072)
+#define GRADS_layer3_0_bn2_bias (s->grads + 1563328)
+#define GRADS_layer3_0_shortcut_0_weight (s->grads + 1564096)
+#define GRADS_layer3_0_shortcut_1_weight (s->grads + 1596864)
+#define GRADS_layer3_0_shortcut_1_bias (s->grads + 1597120)
+#define GRADS_layer3_1_conv1_weight (s->grads + 1597888)
+#define GRADS_layer3_1_bn1_weight (s->grads + 2187712)
+#define GRADS_layer3_1_bn1_bias (s->grads + 2187968)
+#define GRADS_layer3_1_conv2_weight (s->grads + 2188736)
+#define GRADS_layer3_1_bn2_weight (s->grads + 2778560)
+#define GRADS_layer3_1_bn2_bias (s->grads + 2778816)
+#define GRADS_layer4_0_conv1_weight (s->grads + 2779584)
+#define GRADS_layer4_0_bn1_weight (s->grads + 3959232)
+#define GRADS_layer4_0_bn1_bias (s->grads + 3959744)
+#define GRADS_layer4_0_conv2_weight (s->grads + 3961280)
+#define GRADS_layer4_0_bn2_weight (s->grads + 6320576)
+#define GRADS_layer4_0_bn2_bias (s->grads + 6321088)
+#define GRADS_layer4_0_shortcut_0_weight (s->grads + 6322624)
+#define GRADS_layer4_0_shortcut_1_weight (s->grads + 6453696)
+#define GRADS_layer4_0_shortcut_1_bias (s->grads + 6454208)
+#define GRADS_layer4_1_conv1_weight (s->grads + 6455744)
+#define GRADS_layer4_1_bn1_weight (s->grads + 8815040)
+#define GRADS_layer4_1_bn1_bias (s->grads + 8815552)
+#define GRADS_layer4_1_conv2_weight (s->grads + 8817088)
+#define GRADS_layer4_1_bn2_weight (s->grads + 11176384)
+#define GRADS_layer4_1_bn2_bias (s->grads + 11176896)
+#define GRADS_linear_weight (s->grads + 11178432)
+#define GRADS_linear_bias (s->grads + 11183552)
+#define PARAMS_conv1_weight (s->params + 0)
+#define PARAMS_bn1_weight (s->params + 1728)
+#define PARAMS_bn1_bias (s->params + 1792)
+#define PARAMS_bn1_running_mean (s->params + 1856)
+#define PARAMS_bn1_running_var (s->params + 1920)
+#define PARAMS_layer1_0_conv1_weight (s->params + 1984)
+#define PARAMS_layer1_0_bn1_weight (s->params + 38848)
+#define PARAMS_layer1_0_bn1_bias (s->params + 38912)
+#define PARAMS_layer1_0_bn1_running_mean (s->params + 38976)
+#define PARAMS_layer1_0_bn1_running_var (s->params + 39040)
+#define PARAMS_layer1_0_conv2_weight (s->params + 39104)
+#define PARAMS_layer1_0_bn2_weight (s->params + 75968)
+#define PARAMS_layer1_0_bn2_bias (s->params + 76032)
+#define PARAMS_layer1_0_bn2_running_mean (s->params + 76096)
+#define PARAMS_layer1_0_bn2_running_var (s->params + 76160)
+#define PARAMS_layer1_1_conv1_weight (s->params + 76224)
+#define PARAMS_layer1_1_bn1_weight (s->params + 113088)
+#define PARAMS_layer1_1_bn1_bias (s->params + 113152)
+#define PARAMS_layer1_1_bn1_running_mean (s->params + 113216)
+#define PARAMS_layer1_1_bn1_running_var (s->params + 113280)
+#define PARAMS_layer1_1_conv2_weight (s->params + 113344)
+#define PARAMS_layer1_1_bn2_weight (s->params + 150208)
+#define PARAMS_layer1_1_bn2_bias (s->params + 150272)
+#define PARAMS_layer1_1_bn2_running_mean (s->params + 150336)
+#define PARAMS_layer1_1_bn2_running_var (s->params + 150400)
+#define PARAMS_layer2_0_conv1_weight (s->params + 150464)
+#define PARAMS_layer2_0_bn1_weight (s->params + 224192)
+#define PARAMS_layer2_0_bn1_bias (s->params + 224320)
+#define PARAMS_layer2_0_bn1_running_mean (s->params + 224448)
+#define PARAMS_layer2_0_bn1_running_var (s->params + 224576)
+#define PARAMS_layer2_0_conv2_weight (s->params + 224704)
+#define PARAMS_layer2_0_bn2_weight (s->params + 372160)
+#define PARAMS_layer2_0_bn2_bias (s->params + 372288)
+#define PARAMS_layer2_0_bn2_running_mean (s->params + 372416)
+#define PARAMS_layer2_0_bn2_running_var (s->params + 372544)
+#define PARAMS_layer2_0_shortcut_0_weight (s->params + 372672)
+#define PARAMS_layer2_0_shortcut_1_weight (s->params + 380864)
+#define PARAMS_layer2_0_shortcut_1_bias (s->params + 380992)
+#define PARAMS_layer2_0_shortcut_1_running_mean (s->params + 381120)
+#define PARAMS_layer2_0_shortcut_1_running_var (s->params + 381248)
+#define PARAMS_layer2_1_conv1_weight (s->params + 381376)
+#define PARAMS_layer2_1_bn1_weight (s->params + 528832)
+#define PARAMS_layer2_1_bn1_bias (s->params + 528960)
+#define PARAMS_layer2_1_bn1_running_mean (s->params + 529088)
+#define PARAMS_layer2_1_bn1_running_var (s->params + 529216)
+#define PARAMS_layer2_1_conv2_weight (s->params + 529344)
+#define PARAMS_layer2_1_bn2_weight (s->params + 676800)
+#define PARAMS_layer2_1_bn2_bias (s->params + 676928)
+#define PARAMS_layer2_1_bn2_running_mean (s->params + 677056)
+#define PARAMS_layer2_1_bn2_running_var (s->params + 677184)
+#define PARAMS_layer3_0_conv1_weight (s->params + 677312)
+#define PARAMS_layer3_0_bn1_weight (s->params + 972224)
+#define PARAMS_layer3_0_bn1_bias (s->params + 972480)
+#define PARAMS_layer3_0_bn1_running_mean (s->params + 972736)
+#define PARAMS_layer3_0_bn1_running_var (s->params + 972992)
+#define PARAMS_layer3_0_conv2_weight (s->params + 973248)
+#define PARAMS_layer3_0_bn2_weight (s->params + 1563072)
+#define PARAMS_layer3_0_bn2_bias (s->params + 1563328)
+#define PARAMS_layer3_0_bn2_running_mean (s->params + 1563584)
+#define PARAMS_layer3_0_bn2_running_var (s->params + 1563840)
+#define PARAMS_layer3_0_shortcut_0_weight (s->params + 1564096)
+#define PARAMS_layer3_0_shortcut_1_weight (s->params + 1596864)
+#define PARAMS_layer3_0_shortcut_1_bias (s->params + 1597120)
+#define PARAMS_layer3_0_shortcut_1_running_mean (s->params + 1597376)
+#define PARAMS_layer3_0_shortcut_1_running_var (s->params + 1597632)
+#define PARAMS_layer3_1_conv1_weight (s->params + 1597888)
+#define PARAMS_layer3_1_bn1_weight (s->params + 2187712)
+#define PARAMS_layer3_1_bn1_bias (s->params + 2187968)
+#define PARAMS_layer3_1_bn1_running_mean (s->params + 2188224)
+#define PARAMS_layer3_1_bn1_running_var (s->params + 2188480)
+#define PARAMS_layer3_1_conv2_weight (s->params + 2188736)
+#define PARAMS_layer3_1_bn2_weight (s->params + 2778560)
+#define PARAMS_layer3_1_bn2_bias (s->params + 2778816)
+#define PARAMS_layer3_1_bn2_running_mean (s->params + 2779072)
+#define PARAMS_layer3_1_bn2_running_var (s->params + 2779328)
+#define PARAMS_layer4_0_conv1_weight (s->params + 2779584)
+#define PARAMS_layer4_0_bn1_weight (s->params + 3959232)
+#define PARAMS_layer4_0_bn1_bias (s->params + 3959744)
+#define PARAMS_layer4_0_bn1_running_mean (s->params + 3960256)
+#define PARAMS_layer4_0_bn1_running_var (s->params + 3960768)
+#define PARAMS_layer4_0_conv2_weight (s->params + 3961280)
+#define PARAMS_layer4_0_bn2_weight (s->params + 6320576)
+#define PARAMS_layer4_0_bn2_bias (s->params + 6321088)
+#define PARAMS_layer4_0_bn2_running_mean (s->params + 6321600)
+#define PARAMS_layer4_0_bn2_running_var (s->params + 6322112)
+#define PARAMS_layer4_0_shortcut_0_weight (s->params + 6322624)
+#define PARAMS_layer4_0_shortcut_1_weight (s->params + 6453696)
+#define PARAMS_layer4_0_shortcut_1_bias (s->params + 6454208)
+#define PARAMS_layer4_0_shortcut_1_running_mean (s->params + 6454720)
+#define PARAMS_layer4_0_shortcut_1_running_var (s->params + 6455232)
+#define PARAMS_layer4_1_conv1_weight (s->params + 6455744)
+#define PARAMS_layer4_1_bn1_weight (s->params + 8815040)
+#define PARAMS_layer4_1_bn1_bias (s->params + 8815552)
+#define PARAMS_layer4_1_bn1_running_mean (s->params + 8816064)
+#define PARAMS_layer4_1_bn1_running_var (s->params + 8816576)
+#define PARAMS_layer4_1_conv2_weight (s->params + 8817088)
+#define PARAMS_layer4_1_bn2_weight (s->params + 11176384)
+#define PARAMS_layer4_1_bn2_bias (s->params + 11176896)
+#define PARAMS_layer4_1_bn2_running_mean (s->params + 11177408)
+#define PARAMS_layer4_1_bn2_running_var (s->params + 11177920)
+#define PARAMS_linear_weight (s->params + 11178432)
+#define PARAMS_linear_bias (s->params + 11183552)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet18_load_input(const nn_state *s, const float *input, int n)
@@ -805,9 +1125,9 @@ static void resnet18_store_input_grad(const nn_state *s, float *d_input, int n)
 /* specs/resnet18.lua:23: conv1 (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void resnet18_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    float *y = ACTS_conv1;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -923,7 +1243,8 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1038,7 +1359,8 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1047,11 +1369,11 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    const float *dy = DACTS_conv1;
+    float *dw = GRADS_conv1_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
@@ -1072,11 +1394,19 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -1104,9 +1434,15 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
@@ -1141,24 +1477,39 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1173,24 +1524,42 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1205,23 +1574,38 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
                         for (int c = 0; c < 1; ++c) {
@@ -1243,7 +1627,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1256,18 +1641,30 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1282,24 +1679,42 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1307,25 +1722,38 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -1351,13 +1779,13 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet18.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 47300928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_bn1_bias;
+    float *running_mean = PARAMS_bn1_running_mean, *running_var = PARAMS_bn1_running_var;
+    float *y = ACTS_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +1797,28 @@ static void resnet18_bn1_forward(const nn_state *s, int n, int training)
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 47300928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_bn1;
+    const float *y = ACTS_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_bn1_weight, *dbeta = GRADS_bn1_bias;
+    float *dx = DACTS_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1408,12 +1838,13 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    float *y = ACTS_layer1_0_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1423,17 +1854,18 @@ static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    const float *dy = DACTS_layer1_0_conv1;
+    float *dw = GRADS_layer1_0_conv1_weight;
+    float *dx = DACTS_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1445,14 +1877,16 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1460,13 +1894,13 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 47301072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 38912;
-    float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 6389760;
+    const float *beta = PARAMS_layer1_0_bn1_bias;
+    float *running_mean = PARAMS_layer1_0_bn1_running_mean, *running_var = PARAMS_layer1_0_bn1_running_var;
+    float *y = ACTS_layer1_0_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1478,26 +1912,28 @@ static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 47301072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 6389760;
-    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_layer1_0_bn1;
+    const float *y = ACTS_layer1_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn1_weight, *dbeta = GRADS_layer1_0_bn1_bias;
+    float *dx = DACTS_layer1_0_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1517,12 +1953,13 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    float *y = s->acts + 8486912;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    float *y = ACTS_layer1_0_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1532,17 +1969,18 @@ static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    const float *dy = s->dacts + 8486912;
-    float *dw = s->grads + 39104;
-    float *dx = s->dacts + 6389760;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    const float *dy = DACTS_layer1_0_conv2;
+    float *dw = GRADS_layer1_0_conv2_weight;
+    float *dx = DACTS_layer1_0_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1554,14 +1992,16 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1569,13 +2009,13 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 47301216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 76032;
-    float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 10584064;
+    const float *beta = PARAMS_layer1_0_bn2_bias;
+    float *running_mean = PARAMS_layer1_0_bn2_running_mean, *running_var = PARAMS_layer1_0_bn2_running_var;
+    float *y = ACTS_layer1_0_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1587,7 +2027,8 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1599,13 +2040,13 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 47301216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 10584064;
-    float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 8486912;
+    const float *dy = DACTS_layer1_0_bn2;
+    float *dgamma = GRADS_layer1_0_bn2_weight, *dbeta = GRADS_layer1_0_bn2_bias;
+    float *dx = DACTS_layer1_0_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1628,9 +2069,9 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 10584064;
-    const float *x1 = s->acts + 2195456;
-    float *y = s->acts + 12681216;
+    const float *x0 = ACTS_layer1_0_bn2;
+    const float *x1 = ACTS_bn1;
+    float *y = ACTS_layer1_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1638,10 +2079,10 @@ static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 12681216;
-    float *dx0 = s->dacts + 10584064;
-    float *dx1 = s->dacts + 2195456;
-    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_0_add;
+    float *dx0 = DACTS_layer1_0_bn2;
+    float *dx1 = DACTS_bn1;
+    const float *y = ACTS_layer1_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1652,12 +2093,13 @@ static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    float *y = s->acts + 14778368;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    float *y = ACTS_layer1_1_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1667,17 +2109,18 @@ static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    const float *dy = s->dacts + 14778368;
-    float *dw = s->grads + 76224;
-    float *dx = s->dacts + 12681216;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    const float *dy = DACTS_layer1_1_conv1;
+    float *dw = GRADS_layer1_1_conv1_weight;
+    float *dx = DACTS_layer1_0_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1689,14 +2132,16 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1704,13 +2149,13 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 47301360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 113152;
-    float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 16875520;
+    const float *beta = PARAMS_layer1_1_bn1_bias;
+    float *running_mean = PARAMS_layer1_1_bn1_running_mean, *running_var = PARAMS_layer1_1_bn1_running_var;
+    float *y = ACTS_layer1_1_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1722,26 +2167,28 @@ static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 47301360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 16875520;
-    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 14778368;
+    const float *dy = DACTS_layer1_1_bn1;
+    const float *y = ACTS_layer1_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn1_weight, *dbeta = GRADS_layer1_1_bn1_bias;
+    float *dx = DACTS_layer1_1_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1761,12 +2208,13 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    float *y = s->acts + 18972672;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    float *y = ACTS_layer1_1_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1776,17 +2224,18 @@ static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    const float *dy = s->dacts + 18972672;
-    float *dw = s->grads + 113344;
-    float *dx = s->dacts + 16875520;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    const float *dy = DACTS_layer1_1_conv2;
+    float *dw = GRADS_layer1_1_conv2_weight;
+    float *dx = DACTS_layer1_1_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1798,14 +2247,16 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1813,13 +2264,13 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 47301504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 150272;
-    float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 21069824;
+    const float *beta = PARAMS_layer1_1_bn2_bias;
+    float *running_mean = PARAMS_layer1_1_bn2_running_mean, *running_var = PARAMS_layer1_1_bn2_running_var;
+    float *y = ACTS_layer1_1_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1831,7 +2282,8 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1843,13 +2295,13 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 47301504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 21069824;
-    float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 18972672;
+    const float *dy = DACTS_layer1_1_bn2;
+    float *dgamma = GRADS_layer1_1_bn2_weight, *dbeta = GRADS_layer1_1_bn2_bias;
+    float *dx = DACTS_layer1_1_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1872,9 +2324,9 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 21069824;
-    const float *x1 = s->acts + 12681216;
-    float *y = s->acts + 23166976;
+    const float *x0 = ACTS_layer1_1_bn2;
+    const float *x1 = ACTS_layer1_0_add;
+    float *y = ACTS_layer1_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1882,10 +2334,10 @@ static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 23166976;
-    float *dx0 = s->dacts + 21069824;
-    float *dx1 = s->dacts + 12681216;
-    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_1_add;
+    float *dx0 = DACTS_layer1_1_bn2;
+    float *dx1 = DACTS_layer1_0_add;
+    const float *y = ACTS_layer1_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1896,12 +2348,13 @@ static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    float *y = s->acts + 25264128;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    float *y = ACTS_layer2_0_conv1;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1923,11 +2376,11 @@ static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    const float *dy = s->dacts + 25264128;
-    float *dw = s->grads + 150464;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    const float *dy = DACTS_layer2_0_conv1;
+    float *dw = GRADS_layer2_0_conv1_weight;
+    float *dx = DACTS_layer1_1_add;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 25)) {
@@ -1945,7 +2398,8 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -1969,13 +2423,13 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 224192;
-    float *mean = s->acts + 47301648, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 224320;
-    float *running_mean = s->params + 224448, *running_var = s->params + 224576;
-    float *y = s->acts + 26312704;
+    const float *beta = PARAMS_layer2_0_bn1_bias;
+    float *running_mean = PARAMS_layer2_0_bn1_running_mean, *running_var = PARAMS_layer2_0_bn1_running_var;
+    float *y = ACTS_layer2_0_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1987,26 +2441,28 @@ static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 224192;
-    float *mean = s->acts + 47301648, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 26312704;
-    const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 224192, *dbeta = s->grads + 224320;
-    float *dx = s->dacts + 25264128;
+    const float *dy = DACTS_layer2_0_bn1;
+    const float *y = ACTS_layer2_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn1_weight, *dbeta = GRADS_layer2_0_bn1_bias;
+    float *dx = DACTS_layer2_0_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2026,12 +2482,13 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 26312704;
-    const float *w = s->params + 224704;
-    float *y = s->acts + 27361280;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    float *y = ACTS_layer2_0_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2041,17 +2498,18 @@ static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 26312704;
-    const float *w = s->params + 224704;
-    const float *dy = s->dacts + 27361280;
-    float *dw = s->grads + 224704;
-    float *dx = s->dacts + 26312704;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    const float *dy = DACTS_layer2_0_conv2;
+    float *dw = GRADS_layer2_0_conv2_weight;
+    float *dx = DACTS_layer2_0_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2063,14 +2521,16 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2078,13 +2538,13 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 27361280;
-    const float *gamma = s->params + 372160;
-    float *mean = s->acts + 47301920, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 372288;
-    float *running_mean = s->params + 372416, *running_var = s->params + 372544;
-    float *y = s->acts + 28409856;
+    const float *beta = PARAMS_layer2_0_bn2_bias;
+    float *running_mean = PARAMS_layer2_0_bn2_running_mean, *running_var = PARAMS_layer2_0_bn2_running_var;
+    float *y = ACTS_layer2_0_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2096,7 +2556,8 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2108,13 +2569,13 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
-    const float *gamma = s->params + 372160;
-    float *mean = s->acts + 47301920, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 28409856;
-    float *dgamma = s->grads + 372160, *dbeta = s->grads + 372288;
-    float *dx = s->dacts + 27361280;
+    const float *dy = DACTS_layer2_0_bn2;
+    float *dgamma = GRADS_layer2_0_bn2_weight, *dbeta = GRADS_layer2_0_bn2_bias;
+    float *dx = DACTS_layer2_0_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2134,12 +2595,13 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 372672;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    float *y = ACTS_layer2_0_shortcut_0;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2153,11 +2615,11 @@ static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 372672;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 372672;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    const float *dy = DACTS_layer2_0_shortcut_0;
+    float *dw = GRADS_layer2_0_shortcut_0_weight;
+    float *dx = DACTS_layer1_1_add;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -2184,13 +2646,14 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 380864;
-    float *mean = s->acts + 47302192, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 380992;
-    float *running_mean = s->params + 381120, *running_var = s->params + 381248;
-    float *y = s->acts + 30507008;
+    const float *beta = PARAMS_layer2_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer2_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer2_0_shortcut_1_running_var;
+    float *y = ACTS_layer2_0_shortcut_1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2202,7 +2665,8 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2214,13 +2678,13 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 380864;
-    float *mean = s->acts + 47302192, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 30507008;
-    float *dgamma = s->grads + 380864, *dbeta = s->grads + 380992;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_layer2_0_shortcut_1;
+    float *dgamma = GRADS_layer2_0_shortcut_1_weight, *dbeta = GRADS_layer2_0_shortcut_1_bias;
+    float *dx = DACTS_layer2_0_shortcut_0;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2243,9 +2707,9 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 28409856;
-    const float *x1 = s->acts + 30507008;
-    float *y = s->acts + 31555584;
+    const float *x0 = ACTS_layer2_0_bn2;
+    const float *x1 = ACTS_layer2_0_shortcut_1;
+    float *y = ACTS_layer2_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2253,10 +2717,10 @@ static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 31555584;
-    float *dx0 = s->dacts + 28409856;
-    float *dx1 = s->dacts + 30507008;
-    const float *y = s->acts + 31555584; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_0_add;
+    float *dx0 = DACTS_layer2_0_bn2;
+    float *dx1 = DACTS_layer2_0_shortcut_1;
+    const float *y = ACTS_layer2_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2267,12 +2731,13 @@ static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 381376;
-    float *y = s->acts + 32604160;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    float *y = ACTS_layer2_1_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2282,17 +2747,18 @@ static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 381376;
-    const float *dy = s->dacts + 32604160;
-    float *dw = s->grads + 381376;
-    float *dx = s->dacts + 31555584;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    const float *dy = DACTS_layer2_1_conv1;
+    float *dw = GRADS_layer2_1_conv1_weight;
+    float *dx = DACTS_layer2_0_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2304,14 +2770,16 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2319,13 +2787,13 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 32604160;
-    const float *gamma = s->params + 528832;
-    float *mean = s->acts + 47302464, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 528960;
-    float *running_mean = s->params + 529088, *running_var = s->params + 529216;
-    float *y = s->acts + 33652736;
+    const float *beta = PARAMS_layer2_1_bn1_bias;
+    float *running_mean = PARAMS_layer2_1_bn1_running_mean, *running_var = PARAMS_layer2_1_bn1_running_var;
+    float *y = ACTS_layer2_1_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2337,26 +2805,28 @@ static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 32604160;
-    const float *gamma = s->params + 528832;
-    float *mean = s->acts + 47302464, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 33652736;
-    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 528832, *dbeta = s->grads + 528960;
-    float *dx = s->dacts + 32604160;
+    const float *dy = DACTS_layer2_1_bn1;
+    const float *y = ACTS_layer2_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn1_weight, *dbeta = GRADS_layer2_1_bn1_bias;
+    float *dx = DACTS_layer2_1_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2376,12 +2846,13 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 529344;
-    float *y = s->acts + 34701312;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    float *y = ACTS_layer2_1_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2391,17 +2862,18 @@ static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 529344;
-    const float *dy = s->dacts + 34701312;
-    float *dw = s->grads + 529344;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    const float *dy = DACTS_layer2_1_conv2;
+    float *dw = GRADS_layer2_1_conv2_weight;
+    float *dx = DACTS_layer2_1_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2413,14 +2885,16 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2428,13 +2902,13 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 34701312;
-    const float *gamma = s->params + 676800;
-    float *mean = s->acts + 47302736, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 676928;
-    float *running_mean = s->params + 677056, *running_var = s->params + 677184;
-    float *y = s->acts + 35749888;
+    const float *beta = PARAMS_layer2_1_bn2_bias;
+    float *running_mean = PARAMS_layer2_1_bn2_running_mean, *running_var = PARAMS_layer2_1_bn2_running_var;
+    float *y = ACTS_layer2_1_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2446,7 +2920,8 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2458,13 +2933,13 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 34701312;
-    const float *gamma = s->params + 676800;
-    float *mean = s->acts + 47302736, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 35749888;
-    float *dgamma = s->grads + 676800, *dbeta = s->grads + 676928;
-    float *dx = s->dacts + 34701312;
+    const float *dy = DACTS_layer2_1_bn2;
+    float *dgamma = GRADS_layer2_1_bn2_weight, *dbeta = GRADS_layer2_1_bn2_bias;
+    float *dx = DACTS_layer2_1_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2487,9 +2962,9 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 35749888;
-    const float *x1 = s->acts + 31555584;
-    float *y = s->acts + 36798464;
+    const float *x0 = ACTS_layer2_1_bn2;
+    const float *x1 = ACTS_layer2_0_add;
+    float *y = ACTS_layer2_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2497,10 +2972,10 @@ static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 36798464;
-    float *dx0 = s->dacts + 35749888;
-    float *dx1 = s->dacts + 31555584;
-    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_1_add;
+    float *dx0 = DACTS_layer2_1_bn2;
+    float *dx1 = DACTS_layer2_0_add;
+    const float *y = ACTS_layer2_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2511,12 +2986,13 @@ static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 677312;
-    float *y = s->acts + 37847040;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    float *y = ACTS_layer3_0_conv1;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2538,11 +3014,11 @@ static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 677312;
-    const float *dy = s->dacts + 37847040;
-    float *dw = s->grads + 677312;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    const float *dy = DACTS_layer3_0_conv1;
+    float *dw = GRADS_layer3_0_conv1_weight;
+    float *dx = DACTS_layer2_1_add;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 50)) {
@@ -2560,7 +3036,8 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -2584,13 +3061,13 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 972224;
-    float *mean = s->acts + 47303008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 972480;
-    float *running_mean = s->params + 972736, *running_var = s->params + 972992;
-    float *y = s->acts + 38371328;
+    const float *beta = PARAMS_layer3_0_bn1_bias;
+    float *running_mean = PARAMS_layer3_0_bn1_running_mean, *running_var = PARAMS_layer3_0_bn1_running_var;
+    float *y = ACTS_layer3_0_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2602,26 +3079,28 @@ static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 972224;
-    float *mean = s->acts + 47303008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 38371328;
-    const float *y = s->acts + 38371328; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 972224, *dbeta = s->grads + 972480;
-    float *dx = s->dacts + 37847040;
+    const float *dy = DACTS_layer3_0_bn1;
+    const float *y = ACTS_layer3_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn1_weight, *dbeta = GRADS_layer3_0_bn1_bias;
+    float *dx = DACTS_layer3_0_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2641,12 +3120,13 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 38371328;
-    const float *w = s->params + 973248;
-    float *y = s->acts + 38895616;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    float *y = ACTS_layer3_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2656,17 +3136,18 @@ static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 38371328;
-    const float *w = s->params + 973248;
-    const float *dy = s->dacts + 38895616;
-    float *dw = s->grads + 973248;
-    float *dx = s->dacts + 38371328;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    const float *dy = DACTS_layer3_0_conv2;
+    float *dw = GRADS_layer3_0_conv2_weight;
+    float *dx = DACTS_layer3_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2678,14 +3159,16 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -2693,13 +3176,13 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 38895616;
-    const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 47303536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1563328;
-    float *running_mean = s->params + 1563584, *running_var = s->params + 1563840;
-    float *y = s->acts + 39419904;
+    const float *beta = PARAMS_layer3_0_bn2_bias;
+    float *running_mean = PARAMS_layer3_0_bn2_running_mean, *running_var = PARAMS_layer3_0_bn2_running_var;
+    float *y = ACTS_layer3_0_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2711,7 +3194,8 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2723,13 +3207,13 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 38895616;
-    const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 47303536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 39419904;
-    float *dgamma = s->grads + 1563072, *dbeta = s->grads + 1563328;
-    float *dx = s->dacts + 38895616;
+    const float *dy = DACTS_layer3_0_bn2;
+    float *dgamma = GRADS_layer3_0_bn2_weight, *dbeta = GRADS_layer3_0_bn2_bias;
+    float *dx = DACTS_layer3_0_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2749,12 +3233,13 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 1564096;
-    float *y = s->acts + 39944192;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    float *y = ACTS_layer3_0_shortcut_0;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2768,11 +3253,11 @@ static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 1564096;
-    const float *dy = s->dacts + 39944192;
-    float *dw = s->grads + 1564096;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    const float *dy = DACTS_layer3_0_shortcut_0;
+    float *dw = GRADS_layer3_0_shortcut_0_weight;
+    float *dx = DACTS_layer2_1_add;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 60)) {
@@ -2782,7 +3267,8 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
@@ -2799,13 +3285,14 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 47304064, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1597120;
-    float *running_mean = s->params + 1597376, *running_var = s->params + 1597632;
-    float *y = s->acts + 40468480;
+    const float *beta = PARAMS_layer3_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer3_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer3_0_shortcut_1_running_var;
+    float *y = ACTS_layer3_0_shortcut_1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2817,7 +3304,8 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2829,13 +3317,13 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 47304064, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 40468480;
-    float *dgamma = s->grads + 1596864, *dbeta = s->grads + 1597120;
-    float *dx = s->dacts + 39944192;
+    const float *dy = DACTS_layer3_0_shortcut_1;
+    float *dgamma = GRADS_layer3_0_shortcut_1_weight, *dbeta = GRADS_layer3_0_shortcut_1_bias;
+    float *dx = DACTS_layer3_0_shortcut_0;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2858,9 +3346,9 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 39419904;
-    const float *x1 = s->acts + 40468480;
-    float *y = s->acts + 40992768;
+    const float *x0 = ACTS_layer3_0_bn2;
+    const float *x1 = ACTS_layer3_0_shortcut_1;
+    float *y = ACTS_layer3_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2868,10 +3356,10 @@ static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 40992768;
-    float *dx0 = s->dacts + 39419904;
-    float *dx1 = s->dacts + 40468480;
-    const float *y = s->acts + 40992768; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_0_add;
+    float *dx0 = DACTS_layer3_0_bn2;
+    float *dx1 = DACTS_layer3_0_shortcut_1;
+    const float *y = ACTS_layer3_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2882,12 +3370,13 @@ static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 40992768;
-    const float *w = s->params + 1597888;
-    float *y = s->acts + 41517056;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    float *y = ACTS_layer3_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2897,17 +3386,18 @@ static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 40992768;
-    const float *w = s->params + 1597888;
-    const float *dy = s->dacts + 41517056;
-    float *dw = s->grads + 1597888;
-    float *dx = s->dacts + 40992768;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    const float *dy = DACTS_layer3_1_conv1;
+    float *dw = GRADS_layer3_1_conv1_weight;
+    float *dx = DACTS_layer3_0_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2919,14 +3409,16 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -2934,13 +3426,13 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 41517056;
-    const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 47304592, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2187968;
-    float *running_mean = s->params + 2188224, *running_var = s->params + 2188480;
-    float *y = s->acts + 42041344;
+    const float *beta = PARAMS_layer3_1_bn1_bias;
+    float *running_mean = PARAMS_layer3_1_bn1_running_mean, *running_var = PARAMS_layer3_1_bn1_running_var;
+    float *y = ACTS_layer3_1_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2952,26 +3444,28 @@ static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 41517056;
-    const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 47304592, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 42041344;
-    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 2187712, *dbeta = s->grads + 2187968;
-    float *dx = s->dacts + 41517056;
+    const float *dy = DACTS_layer3_1_bn1;
+    const float *y = ACTS_layer3_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn1_weight, *dbeta = GRADS_layer3_1_bn1_bias;
+    float *dx = DACTS_layer3_1_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2991,12 +3485,13 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 2188736;
-    float *y = s->acts + 42565632;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    float *y = ACTS_layer3_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3006,17 +3501,18 @@ static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 2188736;
-    const float *dy = s->dacts + 42565632;
-    float *dw = s->grads + 2188736;
-    float *dx = s->dacts + 42041344;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    const float *dy = DACTS_layer3_1_conv2;
+    float *dw = GRADS_layer3_1_conv2_weight;
+    float *dx = DACTS_layer3_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3028,14 +3524,16 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3043,13 +3541,13 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 42565632;
-    const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 47305120, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2778816;
-    float *running_mean = s->params + 2779072, *running_var = s->params + 2779328;
-    float *y = s->acts + 43089920;
+    const float *beta = PARAMS_layer3_1_bn2_bias;
+    float *running_mean = PARAMS_layer3_1_bn2_running_mean, *running_var = PARAMS_layer3_1_bn2_running_var;
+    float *y = ACTS_layer3_1_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3061,7 +3559,8 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3073,13 +3572,13 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42565632;
-    const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 47305120, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 43089920;
-    float *dgamma = s->grads + 2778560, *dbeta = s->grads + 2778816;
-    float *dx = s->dacts + 42565632;
+    const float *dy = DACTS_layer3_1_bn2;
+    float *dgamma = GRADS_layer3_1_bn2_weight, *dbeta = GRADS_layer3_1_bn2_bias;
+    float *dx = DACTS_layer3_1_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3102,9 +3601,9 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 43089920;
-    const float *x1 = s->acts + 40992768;
-    float *y = s->acts + 43614208;
+    const float *x0 = ACTS_layer3_1_bn2;
+    const float *x1 = ACTS_layer3_0_add;
+    float *y = ACTS_layer3_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3112,10 +3611,10 @@ static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 43614208;
-    float *dx0 = s->dacts + 43089920;
-    float *dx1 = s->dacts + 40992768;
-    const float *y = s->acts + 43614208; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_1_add;
+    float *dx0 = DACTS_layer3_1_bn2;
+    float *dx1 = DACTS_layer3_0_add;
+    const float *y = ACTS_layer3_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3126,12 +3625,13 @@ static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 2779584;
-    float *y = s->acts + 44138496;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    float *y = ACTS_layer4_0_conv1;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -3153,11 +3653,11 @@ static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 2779584;
-    const float *dy = s->dacts + 44138496;
-    float *dw = s->grads + 2779584;
-    float *dx = s->dacts + 43614208;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    const float *dy = DACTS_layer4_0_conv1;
+    float *dw = GRADS_layer4_0_conv1_weight;
+    float *dx = DACTS_layer3_1_add;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 75)) {
@@ -3175,7 +3675,8 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -3199,13 +3700,13 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 44138496;
-    const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 47305648, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 3959744;
-    float *running_mean = s->params + 3960256, *running_var = s->params + 3960768;
-    float *y = s->acts + 44400640;
+    const float *beta = PARAMS_layer4_0_bn1_bias;
+    float *running_mean = PARAMS_layer4_0_bn1_running_mean, *running_var = PARAMS_layer4_0_bn1_running_var;
+    float *y = ACTS_layer4_0_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3217,26 +3718,28 @@ static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44138496;
-    const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 47305648, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 44400640;
-    const float *y = s->acts + 44400640; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 3959232, *dbeta = s->grads + 3959744;
-    float *dx = s->dacts + 44138496;
+    const float *dy = DACTS_layer4_0_bn1;
+    const float *y = ACTS_layer4_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn1_weight, *dbeta = GRADS_layer4_0_bn1_bias;
+    float *dx = DACTS_layer4_0_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3256,12 +3759,13 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 44400640;
-    const float *w = s->params + 3961280;
-    float *y = s->acts + 44662784;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    float *y = ACTS_layer4_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3271,17 +3775,18 @@ static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44400640;
-    const float *w = s->params + 3961280;
-    const float *dy = s->dacts + 44662784;
-    float *dw = s->grads + 3961280;
-    float *dx = s->dacts + 44400640;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    const float *dy = DACTS_layer4_0_conv2;
+    float *dw = GRADS_layer4_0_conv2_weight;
+    float *dx = DACTS_layer4_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3293,14 +3798,16 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -3308,13 +3815,13 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 44662784;
-    const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 47306688, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 6321088;
-    float *running_mean = s->params + 6321600, *running_var = s->params + 6322112;
-    float *y = s->acts + 44924928;
+    const float *beta = PARAMS_layer4_0_bn2_bias;
+    float *running_mean = PARAMS_layer4_0_bn2_running_mean, *running_var = PARAMS_layer4_0_bn2_running_var;
+    float *y = ACTS_layer4_0_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3326,7 +3833,8 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3338,13 +3846,13 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44662784;
-    const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 47306688, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 44924928;
-    float *dgamma = s->grads + 6320576, *dbeta = s->grads + 6321088;
-    float *dx = s->dacts + 44662784;
+    const float *dy = DACTS_layer4_0_bn2;
+    float *dgamma = GRADS_layer4_0_bn2_weight, *dbeta = GRADS_layer4_0_bn2_bias;
+    float *dx = DACTS_layer4_0_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3364,12 +3872,13 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image |
+ * im2col-gemm */
 static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 6322624;
-    float *y = s->acts + 45187072;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    float *y = ACTS_layer4_0_shortcut_0;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -3383,11 +3892,11 @@ static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 6322624;
-    const float *dy = s->dacts + 45187072;
-    float *dw = s->grads + 6322624;
-    float *dx = s->dacts + 43614208;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    const float *dy = DACTS_layer4_0_shortcut_0;
+    float *dw = GRADS_layer4_0_shortcut_0_weight;
+    float *dx = DACTS_layer3_1_add;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 85)) {
@@ -3397,7 +3906,8 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -3414,13 +3924,14 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 47307728, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 6454208;
-    float *running_mean = s->params + 6454720, *running_var = s->params + 6455232;
-    float *y = s->acts + 45449216;
+    const float *beta = PARAMS_layer4_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer4_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer4_0_shortcut_1_running_var;
+    float *y = ACTS_layer4_0_shortcut_1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3432,7 +3943,8 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3444,13 +3956,13 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 47307728, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 45449216;
-    float *dgamma = s->grads + 6453696, *dbeta = s->grads + 6454208;
-    float *dx = s->dacts + 45187072;
+    const float *dy = DACTS_layer4_0_shortcut_1;
+    float *dgamma = GRADS_layer4_0_shortcut_1_weight, *dbeta = GRADS_layer4_0_shortcut_1_bias;
+    float *dx = DACTS_layer4_0_shortcut_0;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3473,9 +3985,9 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 44924928;
-    const float *x1 = s->acts + 45449216;
-    float *y = s->acts + 45711360;
+    const float *x0 = ACTS_layer4_0_bn2;
+    const float *x1 = ACTS_layer4_0_shortcut_1;
+    float *y = ACTS_layer4_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3483,10 +3995,10 @@ static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 45711360;
-    float *dx0 = s->dacts + 44924928;
-    float *dx1 = s->dacts + 45449216;
-    const float *y = s->acts + 45711360; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_0_add;
+    float *dx0 = DACTS_layer4_0_bn2;
+    float *dx1 = DACTS_layer4_0_shortcut_1;
+    const float *y = ACTS_layer4_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3497,12 +4009,13 @@ static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 45711360;
-    const float *w = s->params + 6455744;
-    float *y = s->acts + 45973504;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    float *y = ACTS_layer4_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3512,17 +4025,18 @@ static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45711360;
-    const float *w = s->params + 6455744;
-    const float *dy = s->dacts + 45973504;
-    float *dw = s->grads + 6455744;
-    float *dx = s->dacts + 45711360;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    const float *dy = DACTS_layer4_1_conv1;
+    float *dw = GRADS_layer4_1_conv1_weight;
+    float *dx = DACTS_layer4_0_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3534,14 +4048,16 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -3549,13 +4065,13 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45973504;
-    const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 47308768, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 8815552;
-    float *running_mean = s->params + 8816064, *running_var = s->params + 8816576;
-    float *y = s->acts + 46235648;
+    const float *beta = PARAMS_layer4_1_bn1_bias;
+    float *running_mean = PARAMS_layer4_1_bn1_running_mean, *running_var = PARAMS_layer4_1_bn1_running_var;
+    float *y = ACTS_layer4_1_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3567,26 +4083,28 @@ static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45973504;
-    const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 47308768, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 46235648;
-    const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 8815040, *dbeta = s->grads + 8815552;
-    float *dx = s->dacts + 45973504;
+    const float *dy = DACTS_layer4_1_bn1;
+    const float *y = ACTS_layer4_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn1_weight, *dbeta = GRADS_layer4_1_bn1_bias;
+    float *dx = DACTS_layer4_1_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3606,12 +4124,13 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 8817088;
-    float *y = s->acts + 46497792;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    float *y = ACTS_layer4_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3621,17 +4140,18 @@ static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 8817088;
-    const float *dy = s->dacts + 46497792;
-    float *dw = s->grads + 8817088;
-    float *dx = s->dacts + 46235648;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    const float *dy = DACTS_layer4_1_conv2;
+    float *dw = GRADS_layer4_1_conv2_weight;
+    float *dx = DACTS_layer4_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3643,14 +4163,16 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -3658,13 +4180,13 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 46497792;
-    const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 47309808, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11176896;
-    float *running_mean = s->params + 11177408, *running_var = s->params + 11177920;
-    float *y = s->acts + 46759936;
+    const float *beta = PARAMS_layer4_1_bn2_bias;
+    float *running_mean = PARAMS_layer4_1_bn2_running_mean, *running_var = PARAMS_layer4_1_bn2_running_var;
+    float *y = ACTS_layer4_1_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3676,7 +4198,8 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3688,13 +4211,13 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46497792;
-    const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 47309808, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 46759936;
-    float *dgamma = s->grads + 11176384, *dbeta = s->grads + 11176896;
-    float *dx = s->dacts + 46497792;
+    const float *dy = DACTS_layer4_1_bn2;
+    float *dgamma = GRADS_layer4_1_bn2_weight, *dbeta = GRADS_layer4_1_bn2_bias;
+    float *dx = DACTS_layer4_1_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3717,9 +4240,9 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 46759936;
-    const float *x1 = s->acts + 45711360;
-    float *y = s->acts + 47022080;
+    const float *x0 = ACTS_layer4_1_bn2;
+    const float *x1 = ACTS_layer4_0_add;
+    float *y = ACTS_layer4_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3727,10 +4250,10 @@ static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47022080;
-    float *dx0 = s->dacts + 46759936;
-    float *dx1 = s->dacts + 45711360;
-    const float *y = s->acts + 47022080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_1_add;
+    float *dx0 = DACTS_layer4_1_bn2;
+    float *dx1 = DACTS_layer4_0_add;
+    const float *y = ACTS_layer4_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3744,8 +4267,8 @@ static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet18_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47022080;
-    float *y = s->acts + 47284224;
+    const float *x = ACTS_layer4_1_add;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3760,8 +4283,8 @@ static void resnet18_7_forward(const nn_state *s, int n)
 static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47284224;
-    float *dx = s->dacts + 47022080;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_layer4_1_add;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3775,10 +4298,10 @@ static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet18.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm; gemv at batch 1 */
 static void resnet18_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 11178432;
-    const float *b = s->params + 11183552;
-    float *y = s->acts + 47300608;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_linear_weight;
+    const float *b = PARAMS_linear_bias;
+    float *y = ACTS_linear;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 512, 1.0f, w, 512, x, 1, 0.0f, y, 1);
     } else {
@@ -3789,12 +4312,12 @@ static void resnet18_linear_forward(const nn_state *s, int n)
 
 static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 47284224;
-    float *w = s->params + 11178432;
-    const float *dy = s->dacts + 47300608;
-    float *dw = s->grads + 11178432;
-    float *db = s->grads + 11183552;
-    float *dx = s->dacts + 47284224;
+    const float *x = ACTS_7;
+    float *w = PARAMS_linear_weight;
+    const float *dy = DACTS_linear;
+    float *dw = GRADS_linear_weight;
+    float *db = GRADS_linear_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -3808,7 +4331,8 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 512, 1.0f, dy, 1, x, 1, dw, 512);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw, 512);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw,
+                    512);
         }
     }
     if (trains(s, 101)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -3817,8 +4341,8 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet18_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 47300608;
-    float *dz = s->dacts + 47300608;
+    const float *z = ACTS_linear;
+    float *dz = DACTS_linear;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -4006,97 +4530,116 @@ static const nn_tensor resnet18_tensors[] = {
     { "bn1.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn1.weight", 1, { 64, 0, 0, 0 }, 38848, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn1.bias", 1, { 64, 0, 0, 0 }, 38912, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_mean", 1, { 64, 0, 0, 0 }, 38976, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_var", 1, { 64, 0, 0, 0 }, 39040, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn2.weight", 1, { 64, 0, 0, 0 }, 75968, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn2.bias", 1, { 64, 0, 0, 0 }, 76032, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_mean", 1, { 64, 0, 0, 0 }, 76096, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_var", 1, { 64, 0, 0, 0 }, 76160, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.1.bn1.weight", 1, { 64, 0, 0, 0 }, 113088, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn1.bias", 1, { 64, 0, 0, 0 }, 113152, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_mean", 1, { 64, 0, 0, 0 }, 113216, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_var", 1, { 64, 0, 0, 0 }, 113280, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.1.bn2.weight", 1, { 64, 0, 0, 0 }, 150208, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn2.bias", 1, { 64, 0, 0, 0 }, 150272, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_mean", 1, { 64, 0, 0, 0 }, 150336, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_var", 1, { 64, 0, 0, 0 }, 150400, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 150464, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 1152 },
+    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 150464, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 1152 },
     { "layer2.0.bn1.weight", 1, { 128, 0, 0, 0 }, 224192, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn1.bias", 1, { 128, 0, 0, 0 }, 224320, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_mean", 1, { 128, 0, 0, 0 }, 224448, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_var", 1, { 128, 0, 0, 0 }, 224576, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 224704, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 224704, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.0.bn2.weight", 1, { 128, 0, 0, 0 }, 372160, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn2.bias", 1, { 128, 0, 0, 0 }, 372288, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_mean", 1, { 128, 0, 0, 0 }, 372416, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_var", 1, { 128, 0, 0, 0 }, 372544, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 372672, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 128 },
+    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 372672, 8192, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 64, 128 },
     { "layer2.0.shortcut.1.weight", 1, { 128, 0, 0, 0 }, 380864, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.shortcut.1.bias", 1, { 128, 0, 0, 0 }, 380992, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_mean", 1, { 128, 0, 0, 0 }, 381120, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_var", 1, { 128, 0, 0, 0 }, 381248, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 381376, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 381376, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn1.weight", 1, { 128, 0, 0, 0 }, 528832, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn1.bias", 1, { 128, 0, 0, 0 }, 528960, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_mean", 1, { 128, 0, 0, 0 }, 529088, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_var", 1, { 128, 0, 0, 0 }, 529216, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 529344, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 529344, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn2.weight", 1, { 128, 0, 0, 0 }, 676800, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn2.bias", 1, { 128, 0, 0, 0 }, 676928, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_mean", 1, { 128, 0, 0, 0 }, 677056, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_var", 1, { 128, 0, 0, 0 }, 677184, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 677312, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 2304 },
+    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 677312, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 2304 },
     { "layer3.0.bn1.weight", 1, { 256, 0, 0, 0 }, 972224, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn1.bias", 1, { 256, 0, 0, 0 }, 972480, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_mean", 1, { 256, 0, 0, 0 }, 972736, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_var", 1, { 256, 0, 0, 0 }, 972992, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 973248, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 973248, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.0.bn2.weight", 1, { 256, 0, 0, 0 }, 1563072, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn2.bias", 1, { 256, 0, 0, 0 }, 1563328, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_mean", 1, { 256, 0, 0, 0 }, 1563584, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_var", 1, { 256, 0, 0, 0 }, 1563840, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 1564096, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 256 },
+    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 1564096, 32768, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 128, 256 },
     { "layer3.0.shortcut.1.weight", 1, { 256, 0, 0, 0 }, 1596864, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.shortcut.1.bias", 1, { 256, 0, 0, 0 }, 1597120, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_mean", 1, { 256, 0, 0, 0 }, 1597376, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_var", 1, { 256, 0, 0, 0 }, 1597632, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 1597888, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 1597888, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn1.weight", 1, { 256, 0, 0, 0 }, 2187712, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn1.bias", 1, { 256, 0, 0, 0 }, 2187968, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_mean", 1, { 256, 0, 0, 0 }, 2188224, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_var", 1, { 256, 0, 0, 0 }, 2188480, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2188736, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2188736, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn2.weight", 1, { 256, 0, 0, 0 }, 2778560, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn2.bias", 1, { 256, 0, 0, 0 }, 2778816, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_mean", 1, { 256, 0, 0, 0 }, 2779072, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_var", 1, { 256, 0, 0, 0 }, 2779328, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 2779584, 1179648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
+    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 2779584, 1179648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
     { "layer4.0.bn1.weight", 1, { 512, 0, 0, 0 }, 3959232, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn1.bias", 1, { 512, 0, 0, 0 }, 3959744, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_mean", 1, { 512, 0, 0, 0 }, 3960256, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_var", 1, { 512, 0, 0, 0 }, 3960768, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 3961280, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 3961280, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.0.bn2.weight", 1, { 512, 0, 0, 0 }, 6320576, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn2.bias", 1, { 512, 0, 0, 0 }, 6321088, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_mean", 1, { 512, 0, 0, 0 }, 6321600, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_var", 1, { 512, 0, 0, 0 }, 6322112, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 6322624, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 512 },
+    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 6322624, 131072, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 512 },
     { "layer4.0.shortcut.1.weight", 1, { 512, 0, 0, 0 }, 6453696, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.shortcut.1.bias", 1, { 512, 0, 0, 0 }, 6454208, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_mean", 1, { 512, 0, 0, 0 }, 6454720, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_var", 1, { 512, 0, 0, 0 }, 6455232, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 6455744, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 6455744, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn1.weight", 1, { 512, 0, 0, 0 }, 8815040, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn1.bias", 1, { 512, 0, 0, 0 }, 8815552, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_mean", 1, { 512, 0, 0, 0 }, 8816064, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_var", 1, { 512, 0, 0, 0 }, 8816576, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 8817088, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 8817088, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn2.weight", 1, { 512, 0, 0, 0 }, 11176384, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn2.bias", 1, { 512, 0, 0, 0 }, 11176896, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_mean", 1, { 512, 0, 0, 0 }, 11177408, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },

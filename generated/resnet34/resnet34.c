@@ -314,9 +314,11 @@ static inline void wino2_weights_grad(real *restrict dw, const real *restrict du
             real *sj = s + (size_t)j * 256;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
+                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2
+                        + du[(size_t)(8 + j) * stride + k0 + q] / 2;
                 sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
+                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2
+                        + du[(size_t)(12 + j) * stride + k0 + q];
             }
         }
         for (int q = 0; q < nq; ++q) {
@@ -390,8 +392,10 @@ static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 tj[q] = o[(size_t)j * stride + q];
-                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
-                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
+                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q]
+                        + o[(size_t)(12 + j) * stride + q];
+                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q]
+                        + o[(size_t)(8 + j) * stride + q];
                 tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
             }
         }
@@ -437,7 +441,8 @@ static inline void wino2_output(real *restrict y, const real *restrict m, const 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
+                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q]
+                        - o[(size_t)(12 + j) * stride + q];
             }
         }
         for (int g = g0; g < g0 + ng; ++g) {
@@ -552,9 +557,14 @@ static inline void wino4_weights_grad(real *restrict dw, const real *restrict du
             real *sj = s + (size_t)j * 256;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
-                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
-                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
+                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6
+                        - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24
+                        + du[(size_t)(24 + j) * stride + k0 + q] / 24;
+                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
+                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6
+                        + du[(size_t)(30 + j) * stride + k0 + q];
             }
         }
         for (int q = 0; q < nq; ++q) {
@@ -636,10 +646,14 @@ static inline void wino4_input(real *restrict v, const real *restrict x, int pla
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
+                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q]
+                        + tj[24 * nq + q];
+                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q]
+                        + tj[24 * nq + q];
                 o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
             }
         }
@@ -662,10 +676,18 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
                 tj[q] = 4 * o[(size_t)j * stride + q];
-                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
-                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
-                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
-                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q]
+                        - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q]
+                        + 4 * o[(size_t)(30 + j) * stride + q];
+                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q]
+                        - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q]
+                        - o[(size_t)(24 + j) * stride + q];
+                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q]
+                        - 5 * o[(size_t)(30 + j) * stride + q];
+                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q]
+                        + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q]
+                        + o[(size_t)(24 + j) * stride + q];
                 tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
             }
         }
@@ -680,9 +702,11 @@ static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, 
                 const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
                 for (int k = 0; k < tw; ++k) {
                     row[4 * k] = 4 * tr[k];
-                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
+                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k]
+                            + 4 * tr[5 * nq + k];
                     row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
-                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
+                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k]
+                            - 5 * tr[5 * nq + k];
                 }
                 row[4 * tw] = row[4 * tw + 1] = 0;
                 for (int k = 0; k < tw; ++k) {
@@ -712,10 +736,15 @@ static inline void wino4_output(real *restrict y, const real *restrict m, const 
             real *sj = s + (size_t)j * nq;
             #pragma omp simd
             for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
-                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
-                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
+                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q]
+                        + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
+                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
+                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q]
+                        + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
+                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q]
+                        + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q]
+                        + o[(size_t)(30 + j) * stride + q];
             }
         }
         for (int g = g0; g < g0 + ng; ++g) {
@@ -729,7 +758,8 @@ static inline void wino4_output(real *restrict y, const real *restrict m, const 
                     row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
                     row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
                     row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
-                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
+                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq
+                            + k] + bias;
                 }
                 real *yr = yp + (size_t)(4 * ty + r) * wo;
                 if (relu)
@@ -779,13 +809,527 @@ static inline void wino4_output_grad(real *restrict dm, const real *restrict dy,
                 o[(size_t)j * stride + q] = ej[q];
                 o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
                 o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
+                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq
+                        + q];
+                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq
+                        + q];
                 o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
             }
         }
     }
 }
+
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_conv1 (s->acts + 98304)
+#define ACTS_bn1 (s->acts + 2195456)
+#define ACTS_layer1_0_conv1 (s->acts + 4292608)
+#define ACTS_layer1_0_bn1 (s->acts + 6389760)
+#define ACTS_layer1_0_conv2 (s->acts + 8486912)
+#define ACTS_layer1_0_bn2 (s->acts + 10584064)
+#define ACTS_layer1_0_add (s->acts + 12681216)
+#define ACTS_layer1_1_conv1 (s->acts + 14778368)
+#define ACTS_layer1_1_bn1 (s->acts + 16875520)
+#define ACTS_layer1_1_conv2 (s->acts + 18972672)
+#define ACTS_layer1_1_bn2 (s->acts + 21069824)
+#define ACTS_layer1_1_add (s->acts + 23166976)
+#define ACTS_layer1_2_conv1 (s->acts + 25264128)
+#define ACTS_layer1_2_bn1 (s->acts + 27361280)
+#define ACTS_layer1_2_conv2 (s->acts + 29458432)
+#define ACTS_layer1_2_bn2 (s->acts + 31555584)
+#define ACTS_layer1_2_add (s->acts + 33652736)
+#define ACTS_layer2_0_conv1 (s->acts + 35749888)
+#define ACTS_layer2_0_bn1 (s->acts + 36798464)
+#define ACTS_layer2_0_conv2 (s->acts + 37847040)
+#define ACTS_layer2_0_bn2 (s->acts + 38895616)
+#define ACTS_layer2_0_shortcut_0 (s->acts + 39944192)
+#define ACTS_layer2_0_shortcut_1 (s->acts + 40992768)
+#define ACTS_layer2_0_add (s->acts + 42041344)
+#define ACTS_layer2_1_conv1 (s->acts + 43089920)
+#define ACTS_layer2_1_bn1 (s->acts + 44138496)
+#define ACTS_layer2_1_conv2 (s->acts + 45187072)
+#define ACTS_layer2_1_bn2 (s->acts + 46235648)
+#define ACTS_layer2_1_add (s->acts + 47284224)
+#define ACTS_layer2_2_conv1 (s->acts + 48332800)
+#define ACTS_layer2_2_bn1 (s->acts + 49381376)
+#define ACTS_layer2_2_conv2 (s->acts + 50429952)
+#define ACTS_layer2_2_bn2 (s->acts + 51478528)
+#define ACTS_layer2_2_add (s->acts + 52527104)
+#define ACTS_layer2_3_conv1 (s->acts + 53575680)
+#define ACTS_layer2_3_bn1 (s->acts + 54624256)
+#define ACTS_layer2_3_conv2 (s->acts + 55672832)
+#define ACTS_layer2_3_bn2 (s->acts + 56721408)
+#define ACTS_layer2_3_add (s->acts + 57769984)
+#define ACTS_layer3_0_conv1 (s->acts + 58818560)
+#define ACTS_layer3_0_bn1 (s->acts + 59342848)
+#define ACTS_layer3_0_conv2 (s->acts + 59867136)
+#define ACTS_layer3_0_bn2 (s->acts + 60391424)
+#define ACTS_layer3_0_shortcut_0 (s->acts + 60915712)
+#define ACTS_layer3_0_shortcut_1 (s->acts + 61440000)
+#define ACTS_layer3_0_add (s->acts + 61964288)
+#define ACTS_layer3_1_conv1 (s->acts + 62488576)
+#define ACTS_layer3_1_bn1 (s->acts + 63012864)
+#define ACTS_layer3_1_conv2 (s->acts + 63537152)
+#define ACTS_layer3_1_bn2 (s->acts + 64061440)
+#define ACTS_layer3_1_add (s->acts + 64585728)
+#define ACTS_layer3_2_conv1 (s->acts + 65110016)
+#define ACTS_layer3_2_bn1 (s->acts + 65634304)
+#define ACTS_layer3_2_conv2 (s->acts + 66158592)
+#define ACTS_layer3_2_bn2 (s->acts + 66682880)
+#define ACTS_layer3_2_add (s->acts + 67207168)
+#define ACTS_layer3_3_conv1 (s->acts + 67731456)
+#define ACTS_layer3_3_bn1 (s->acts + 68255744)
+#define ACTS_layer3_3_conv2 (s->acts + 68780032)
+#define ACTS_layer3_3_bn2 (s->acts + 69304320)
+#define ACTS_layer3_3_add (s->acts + 69828608)
+#define ACTS_layer3_4_conv1 (s->acts + 70352896)
+#define ACTS_layer3_4_bn1 (s->acts + 70877184)
+#define ACTS_layer3_4_conv2 (s->acts + 71401472)
+#define ACTS_layer3_4_bn2 (s->acts + 71925760)
+#define ACTS_layer3_4_add (s->acts + 72450048)
+#define ACTS_layer3_5_conv1 (s->acts + 72974336)
+#define ACTS_layer3_5_bn1 (s->acts + 73498624)
+#define ACTS_layer3_5_conv2 (s->acts + 74022912)
+#define ACTS_layer3_5_bn2 (s->acts + 74547200)
+#define ACTS_layer3_5_add (s->acts + 75071488)
+#define ACTS_layer4_0_conv1 (s->acts + 75595776)
+#define ACTS_layer4_0_bn1 (s->acts + 75857920)
+#define ACTS_layer4_0_conv2 (s->acts + 76120064)
+#define ACTS_layer4_0_bn2 (s->acts + 76382208)
+#define ACTS_layer4_0_shortcut_0 (s->acts + 76644352)
+#define ACTS_layer4_0_shortcut_1 (s->acts + 76906496)
+#define ACTS_layer4_0_add (s->acts + 77168640)
+#define ACTS_layer4_1_conv1 (s->acts + 77430784)
+#define ACTS_layer4_1_bn1 (s->acts + 77692928)
+#define ACTS_layer4_1_conv2 (s->acts + 77955072)
+#define ACTS_layer4_1_bn2 (s->acts + 78217216)
+#define ACTS_layer4_1_add (s->acts + 78479360)
+#define ACTS_layer4_2_conv1 (s->acts + 78741504)
+#define ACTS_layer4_2_bn1 (s->acts + 79003648)
+#define ACTS_layer4_2_conv2 (s->acts + 79265792)
+#define ACTS_layer4_2_bn2 (s->acts + 79527936)
+#define ACTS_layer4_2_add (s->acts + 79790080)
+#define ACTS_7 (s->acts + 80052224)
+#define ACTS_linear (s->acts + 80068608)
+#define SAVED_bn1 (s->acts + 80068928)
+#define SAVED_layer1_0_bn1 (s->acts + 80069072)
+#define SAVED_layer1_0_bn2 (s->acts + 80069216)
+#define SAVED_layer1_1_bn1 (s->acts + 80069360)
+#define SAVED_layer1_1_bn2 (s->acts + 80069504)
+#define SAVED_layer1_2_bn1 (s->acts + 80069648)
+#define SAVED_layer1_2_bn2 (s->acts + 80069792)
+#define SAVED_layer2_0_bn1 (s->acts + 80069936)
+#define SAVED_layer2_0_bn2 (s->acts + 80070208)
+#define SAVED_layer2_0_shortcut_1 (s->acts + 80070480)
+#define SAVED_layer2_1_bn1 (s->acts + 80070752)
+#define SAVED_layer2_1_bn2 (s->acts + 80071024)
+#define SAVED_layer2_2_bn1 (s->acts + 80071296)
+#define SAVED_layer2_2_bn2 (s->acts + 80071568)
+#define SAVED_layer2_3_bn1 (s->acts + 80071840)
+#define SAVED_layer2_3_bn2 (s->acts + 80072112)
+#define SAVED_layer3_0_bn1 (s->acts + 80072384)
+#define SAVED_layer3_0_bn2 (s->acts + 80072912)
+#define SAVED_layer3_0_shortcut_1 (s->acts + 80073440)
+#define SAVED_layer3_1_bn1 (s->acts + 80073968)
+#define SAVED_layer3_1_bn2 (s->acts + 80074496)
+#define SAVED_layer3_2_bn1 (s->acts + 80075024)
+#define SAVED_layer3_2_bn2 (s->acts + 80075552)
+#define SAVED_layer3_3_bn1 (s->acts + 80076080)
+#define SAVED_layer3_3_bn2 (s->acts + 80076608)
+#define SAVED_layer3_4_bn1 (s->acts + 80077136)
+#define SAVED_layer3_4_bn2 (s->acts + 80077664)
+#define SAVED_layer3_5_bn1 (s->acts + 80078192)
+#define SAVED_layer3_5_bn2 (s->acts + 80078720)
+#define SAVED_layer4_0_bn1 (s->acts + 80079248)
+#define SAVED_layer4_0_bn2 (s->acts + 80080288)
+#define SAVED_layer4_0_shortcut_1 (s->acts + 80081328)
+#define SAVED_layer4_1_bn1 (s->acts + 80082368)
+#define SAVED_layer4_1_bn2 (s->acts + 80083408)
+#define SAVED_layer4_2_bn1 (s->acts + 80084448)
+#define SAVED_layer4_2_bn2 (s->acts + 80085488)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_conv1 (s->dacts + 98304)
+#define DACTS_bn1 (s->dacts + 2195456)
+#define DACTS_layer1_0_conv1 (s->dacts + 4292608)
+#define DACTS_layer1_0_bn1 (s->dacts + 6389760)
+#define DACTS_layer1_0_conv2 (s->dacts + 8486912)
+#define DACTS_layer1_0_bn2 (s->dacts + 10584064)
+#define DACTS_layer1_0_add (s->dacts + 12681216)
+#define DACTS_layer1_1_conv1 (s->dacts + 14778368)
+#define DACTS_layer1_1_bn1 (s->dacts + 16875520)
+#define DACTS_layer1_1_conv2 (s->dacts + 18972672)
+#define DACTS_layer1_1_bn2 (s->dacts + 21069824)
+#define DACTS_layer1_1_add (s->dacts + 23166976)
+#define DACTS_layer1_2_conv1 (s->dacts + 25264128)
+#define DACTS_layer1_2_bn1 (s->dacts + 27361280)
+#define DACTS_layer1_2_conv2 (s->dacts + 29458432)
+#define DACTS_layer1_2_bn2 (s->dacts + 31555584)
+#define DACTS_layer1_2_add (s->dacts + 33652736)
+#define DACTS_layer2_0_conv1 (s->dacts + 35749888)
+#define DACTS_layer2_0_bn1 (s->dacts + 36798464)
+#define DACTS_layer2_0_conv2 (s->dacts + 37847040)
+#define DACTS_layer2_0_bn2 (s->dacts + 38895616)
+#define DACTS_layer2_0_shortcut_0 (s->dacts + 39944192)
+#define DACTS_layer2_0_shortcut_1 (s->dacts + 40992768)
+#define DACTS_layer2_0_add (s->dacts + 42041344)
+#define DACTS_layer2_1_conv1 (s->dacts + 43089920)
+#define DACTS_layer2_1_bn1 (s->dacts + 44138496)
+#define DACTS_layer2_1_conv2 (s->dacts + 45187072)
+#define DACTS_layer2_1_bn2 (s->dacts + 46235648)
+#define DACTS_layer2_1_add (s->dacts + 47284224)
+#define DACTS_layer2_2_conv1 (s->dacts + 48332800)
+#define DACTS_layer2_2_bn1 (s->dacts + 49381376)
+#define DACTS_layer2_2_conv2 (s->dacts + 50429952)
+#define DACTS_layer2_2_bn2 (s->dacts + 51478528)
+#define DACTS_layer2_2_add (s->dacts + 52527104)
+#define DACTS_layer2_3_conv1 (s->dacts + 53575680)
+#define DACTS_layer2_3_bn1 (s->dacts + 54624256)
+#define DACTS_layer2_3_conv2 (s->dacts + 55672832)
+#define DACTS_layer2_3_bn2 (s->dacts + 56721408)
+#define DACTS_layer2_3_add (s->dacts + 57769984)
+#define DACTS_layer3_0_conv1 (s->dacts + 58818560)
+#define DACTS_layer3_0_bn1 (s->dacts + 59342848)
+#define DACTS_layer3_0_conv2 (s->dacts + 59867136)
+#define DACTS_layer3_0_bn2 (s->dacts + 60391424)
+#define DACTS_layer3_0_shortcut_0 (s->dacts + 60915712)
+#define DACTS_layer3_0_shortcut_1 (s->dacts + 61440000)
+#define DACTS_layer3_0_add (s->dacts + 61964288)
+#define DACTS_layer3_1_conv1 (s->dacts + 62488576)
+#define DACTS_layer3_1_bn1 (s->dacts + 63012864)
+#define DACTS_layer3_1_conv2 (s->dacts + 63537152)
+#define DACTS_layer3_1_bn2 (s->dacts + 64061440)
+#define DACTS_layer3_1_add (s->dacts + 64585728)
+#define DACTS_layer3_2_conv1 (s->dacts + 65110016)
+#define DACTS_layer3_2_bn1 (s->dacts + 65634304)
+#define DACTS_layer3_2_conv2 (s->dacts + 66158592)
+#define DACTS_layer3_2_bn2 (s->dacts + 66682880)
+#define DACTS_layer3_2_add (s->dacts + 67207168)
+#define DACTS_layer3_3_conv1 (s->dacts + 67731456)
+#define DACTS_layer3_3_bn1 (s->dacts + 68255744)
+#define DACTS_layer3_3_conv2 (s->dacts + 68780032)
+#define DACTS_layer3_3_bn2 (s->dacts + 69304320)
+#define DACTS_layer3_3_add (s->dacts + 69828608)
+#define DACTS_layer3_4_conv1 (s->dacts + 70352896)
+#define DACTS_layer3_4_bn1 (s->dacts + 70877184)
+#define DACTS_layer3_4_conv2 (s->dacts + 71401472)
+#define DACTS_layer3_4_bn2 (s->dacts + 71925760)
+#define DACTS_layer3_4_add (s->dacts + 72450048)
+#define DACTS_layer3_5_conv1 (s->dacts + 72974336)
+#define DACTS_layer3_5_bn1 (s->dacts + 73498624)
+#define DACTS_layer3_5_conv2 (s->dacts + 74022912)
+#define DACTS_layer3_5_bn2 (s->dacts + 74547200)
+#define DACTS_layer3_5_add (s->dacts + 75071488)
+#define DACTS_layer4_0_conv1 (s->dacts + 75595776)
+#define DACTS_layer4_0_bn1 (s->dacts + 75857920)
+#define DACTS_layer4_0_conv2 (s->dacts + 76120064)
+#define DACTS_layer4_0_bn2 (s->dacts + 76382208)
+#define DACTS_layer4_0_shortcut_0 (s->dacts + 76644352)
+#define DACTS_layer4_0_shortcut_1 (s->dacts + 76906496)
+#define DACTS_layer4_0_add (s->dacts + 77168640)
+#define DACTS_layer4_1_conv1 (s->dacts + 77430784)
+#define DACTS_layer4_1_bn1 (s->dacts + 77692928)
+#define DACTS_layer4_1_conv2 (s->dacts + 77955072)
+#define DACTS_layer4_1_bn2 (s->dacts + 78217216)
+#define DACTS_layer4_1_add (s->dacts + 78479360)
+#define DACTS_layer4_2_conv1 (s->dacts + 78741504)
+#define DACTS_layer4_2_bn1 (s->dacts + 79003648)
+#define DACTS_layer4_2_conv2 (s->dacts + 79265792)
+#define DACTS_layer4_2_bn2 (s->dacts + 79527936)
+#define DACTS_layer4_2_add (s->dacts + 79790080)
+#define DACTS_7 (s->dacts + 80052224)
+#define DACTS_linear (s->dacts + 80068608)
+#define GRADS_conv1_weight (s->grads + 0)
+#define GRADS_bn1_weight (s->grads + 1728)
+#define GRADS_bn1_bias (s->grads + 1792)
+#define GRADS_layer1_0_conv1_weight (s->grads + 1984)
+#define GRADS_layer1_0_bn1_weight (s->grads + 38848)
+#define GRADS_layer1_0_bn1_bias (s->grads + 38912)
+#define GRADS_layer1_0_conv2_weight (s->grads + 39104)
+#define GRADS_layer1_0_bn2_weight (s->grads + 75968)
+#define GRADS_layer1_0_bn2_bias (s->grads + 76032)
+#define GRADS_layer1_1_conv1_weight (s->grads + 76224)
+#define GRADS_layer1_1_bn1_weight (s->grads + 113088)
+#define GRADS_layer1_1_bn1_bias (s->grads + 113152)
+#define GRADS_layer1_1_conv2_weight (s->grads + 113344)
+#define GRADS_layer1_1_bn2_weight (s->grads + 150208)
+#define GRADS_layer1_1_bn2_bias (s->grads + 150272)
+#define GRADS_layer1_2_conv1_weight (s->grads + 150464)
+#define GRADS_layer1_2_bn1_weight (s->grads + 187328)
+#define GRADS_layer1_2_bn1_bias (s->grads + 187392)
+#define GRADS_layer1_2_conv2_weight (s->grads + 187584)
+#define GRADS_layer1_2_bn2_weight (s->grads + 224448)
+#define GRADS_layer1_2_bn2_bias (s->grads + 224512)
+#define GRADS_layer2_0_conv1_weight (s->grads + 224704)
+#define GRADS_layer2_0_bn1_weight (s->grads + 298432)
+#define GRADS_layer2_0_bn1_bias (s->grads + 298560)
+#define GRADS_layer2_0_conv2_weight (s->grads + 298944)
+#define GRADS_layer2_0_bn2_weight (s->grads + 446400)
+#define GRADS_layer2_0_bn2_bias (s->grads + 446528)
+#define GRADS_layer2_0_shortcut_0_weight (s->grads + 446912)
+#define GRADS_layer2_0_shortcut_1_weight (s->grads + 455104)
+#define GRADS_layer2_0_shortcut_1_bias (s->grads + 455232)
+#define GRADS_layer2_1_conv1_weight (s->grads + 455616)
+#define GRADS_layer2_1_bn1_weight (s->grads + 603072)
+#define GRADS_layer2_1_bn1_bias (s->grads + 603200)
+#define GRADS_layer2_1_conv2_weight (s->grads + 603584)
+#define GRADS_layer2_1_bn2_weight (s->grads + 751040)
+#define GRADS_layer2_1_bn2_bias (s->grads + 751168)
+#define GRADS_layer2_2_conv1_weight (s->grads + 751552)
+#define GRADS_layer2_2_bn1_weight (s->grads + 899008)
+#define GRADS_layer2_2_bn1_bias (s->grads + 899136)
+#define GRADS_layer2_2_conv2_weight (s->grads + 899520)
+#define GRADS_layer2_2_bn2_weight (s->grads + 1046976)
+#define GRADS_layer2_2_bn2_bias (s->grads + 1047104)
+#define GRADS_layer2_3_conv1_weight (s->grads + 1047488)
+#define GRADS_layer2_3_bn1_weight (s->grads + 1194944)
+#define GRADS_layer2_3_bn1_bias (s->grads + 1195072)
+#define GRADS_layer2_3_conv2_weight (s->grads + 1195456)
+#define GRADS_layer2_3_bn2_weight (s->grads + 1342912)
+#define GRADS_layer2_3_bn2_bias (s->grads + 1343040)
+#define GRADS_layer3_0_conv1_weight (s->grads + 1343424)
+#define GRADS_layer3_0_bn1_weight (s->grads + 1638336)
+#define GRADS_layer3_0_bn1_bias (s->grads + 1638592)
+#define GRADS_layer3_0_conv2_weight (s->grads + 1639360)
+#define GRADS_layer3_0_bn2_weight (s->grads + 2229184)
+#define GRADS_layer3_0_bn2_bias (s->grads + 2229440)
+#define GRADS_layer3_0_shortcut_0_weight (s->grads + 2230208)
+#define GRADS_layer3_0_shortcut_1_weight (s->grads + 2262976)
+#define GRADS_layer3_0_shortcut_1_bias (s->grads + 2263232)
+#define GRADS_layer3_1_conv1_weight (s->grads + 2264000)
+#define GRADS_layer3_1_bn1_weight (s->grads + 2853824)
+#define GRADS_layer3_1_bn1_bias (s->grads + 2854080)
+#define GRADS_layer3_1_conv2_weight (s->grads + 2854848)
+#define GRADS_layer3_1_bn2_weight (s->grads + 3444672)
+#define GRADS_layer3_1_bn2_bias (s->grads + 3444928)
+#define GRADS_layer3_2_conv1_weight (s->grads + 3445696)
+#define GRADS_layer3_2_bn1_weight (s->grads + 4035520)
+#define GRADS_layer3_2_bn1_bias (s->grads + 4035776)
+#define GRADS_layer3_2_conv2_weight (s->grads + 4036544)
+#define GRADS_layer3_2_bn2_weight (s->grads + 4626368)
+#define GRADS_layer3_2_bn2_bias (s->grads + 4626624)
+#define GRADS_layer3_3_conv1_weight (s->grads + 4627392)
+#define GRADS_layer3_3_bn1_weight (s->grads + 5217216)
+#define GRADS_layer3_3_bn1_bias (s->grads + 5217472)
+#define GRADS_layer3_3_conv2_weight (s->grads + 5218240)
+#define GRADS_layer3_3_bn2_weight (s->grads + 5808064)
+#define GRADS_layer3_3_bn2_bias (s->grads + 5808320)
+#define GRADS_layer3_4_conv1_weight (s->grads + 5809088)
+#define GRADS_layer3_4_bn1_weight (s->grads + 6398912)
+#define GRADS_layer3_4_bn1_bias (s->grads + 6399168)
+#define GRADS_layer3_4_conv2_weight (s->grads + 6399936)
+#define GRADS_layer3_4_bn2_weight (s->grads + 6989760)
+#define GRADS_layer3_4_bn2_bias (s->grads + 6990016)
+#define GRADS_layer3_5_conv1_weight (s->grads + 6990784)
+#define GRADS_layer3_5_bn1_weight (s->grads + 7580608)
+#define GRADS_layer3_5_bn1_bias (s->grads + 7580864)
+#define GRADS_layer3_5_conv2_weight (s->grads + 7581632)
+#define GRADS_layer3_5_bn2_weight (s->grads + 8171456)
+#define GRADS_layer3_5_bn2_bias (s->grads + 8171712)
+#define GRADS_layer4_0_conv1_weight (s->grads + 8172480)
+#define GRADS_layer4_0_bn1_weight (s->grads + 9352128)
+#define GRADS_layer4_0_bn1_bias (s->grads + 9352640)
+#define GRADS_layer4_0_conv2_weight (s->grads + 9354176)
+#define GRADS_layer4_0_bn2_weight (s->grads + 11713472)
+#define GRADS_layer4_0_bn2_bias (s->grads + 11713984)
+#define GRADS_layer4_0_shortcut_0_weight (s->grads + 11715520)
+#define GRADS_layer4_0_shortcut_1_weight (s->grads + 11846592)
+#define GRADS_layer4_0_shortcut_1_bias (s->grads + 11847104)
+#define GRADS_layer4_1_conv1_weight (s->grads + 11848640)
+#define GRADS_layer4_1_bn1_weight (s->grads + 14207936)
+#define GRADS_layer4_1_bn1_bias (s->grads + 14208448)
+#define GRADS_layer4_1_conv2_weight (s->grads + 14209984)
+#define GRADS_layer4_1_bn2_weight (s->grads + 16569280)
+#define GRADS_layer4_1_bn2_bias (s->grads + 16569792)
+#define GRADS_layer4_2_conv1_weight (s->grads + 16571328)
+#define GRADS_layer4_2_bn1_weight (s->grads + 18930624)
+#define GRADS_layer4_2_bn1_bias (s->grads + 18931136)
+#define GRADS_layer4_2_conv2_weight (s->grads + 18932672)
+#define GRADS_layer4_2_bn2_weight (s->grads + 21291968)
+#define GRADS_layer4_2_bn2_bias (s->grads + 21292480)
+#define GRADS_linear_weight (s->grads + 21294016)
+#define GRADS_linear_bias (s->grads + 21299136)
+#define PARAMS_conv1_weight (s->params + 0)
+#define PARAMS_bn1_weight (s->params + 1728)
+#define PARAMS_bn1_bias (s->params + 1792)
+#define PARAMS_bn1_running_mean (s->params + 1856)
+#define PARAMS_bn1_running_var (s->params + 1920)
+#define PARAMS_layer1_0_conv1_weight (s->params + 1984)
+#define PARAMS_layer1_0_bn1_weight (s->params + 38848)
+#define PARAMS_layer1_0_bn1_bias (s->params + 38912)
+#define PARAMS_layer1_0_bn1_running_mean (s->params + 38976)
+#define PARAMS_layer1_0_bn1_running_var (s->params + 39040)
+#define PARAMS_layer1_0_conv2_weight (s->params + 39104)
+#define PARAMS_layer1_0_bn2_weight (s->params + 75968)
+#define PARAMS_layer1_0_bn2_bias (s->params + 76032)
+#define PARAMS_layer1_0_bn2_running_mean (s->params + 76096)
+#define PARAMS_layer1_0_bn2_running_var (s->params + 76160)
+#define PARAMS_layer1_1_conv1_weight (s->params + 76224)
+#define PARAMS_layer1_1_bn1_weight (s->params + 113088)
+#define PARAMS_layer1_1_bn1_bias (s->params + 113152)
+#define PARAMS_layer1_1_bn1_running_mean (s->params + 113216)
+#define PARAMS_layer1_1_bn1_running_var (s->params + 113280)
+#define PARAMS_layer1_1_conv2_weight (s->params + 113344)
+#define PARAMS_layer1_1_bn2_weight (s->params + 150208)
+#define PARAMS_layer1_1_bn2_bias (s->params + 150272)
+#define PARAMS_layer1_1_bn2_running_mean (s->params + 150336)
+#define PARAMS_layer1_1_bn2_running_var (s->params + 150400)
+#define PARAMS_layer1_2_conv1_weight (s->params + 150464)
+#define PARAMS_layer1_2_bn1_weight (s->params + 187328)
+#define PARAMS_layer1_2_bn1_bias (s->params + 187392)
+#define PARAMS_layer1_2_bn1_running_mean (s->params + 187456)
+#define PARAMS_layer1_2_bn1_running_var (s->params + 187520)
+#define PARAMS_layer1_2_conv2_weight (s->params + 187584)
+#define PARAMS_layer1_2_bn2_weight (s->params + 224448)
+#define PARAMS_layer1_2_bn2_bias (s->params + 224512)
+#define PARAMS_layer1_2_bn2_running_mean (s->params + 224576)
+#define PARAMS_layer1_2_bn2_running_var (s->params + 224640)
+#define PARAMS_layer2_0_conv1_weight (s->params + 224704)
+#define PARAMS_layer2_0_bn1_weight (s->params + 298432)
+#define PARAMS_layer2_0_bn1_bias (s->params + 298560)
+#define PARAMS_layer2_0_bn1_running_mean (s->params + 298688)
+#define PARAMS_layer2_0_bn1_running_var (s->params + 298816)
+#define PARAMS_layer2_0_conv2_weight (s->params + 298944)
+#define PARAMS_layer2_0_bn2_weight (s->params + 446400)
+#define PARAMS_layer2_0_bn2_bias (s->params + 446528)
+#define PARAMS_layer2_0_bn2_running_mean (s->params + 446656)
+#define PARAMS_layer2_0_bn2_running_var (s->params + 446784)
+#define PARAMS_layer2_0_shortcut_0_weight (s->params + 446912)
+#define PARAMS_layer2_0_shortcut_1_weight (s->params + 455104)
+#define PARAMS_layer2_0_shortcut_1_bias (s->params + 455232)
+#define PARAMS_layer2_0_shortcut_1_running_mean (s->params + 455360)
+#define PARAMS_layer2_0_shortcut_1_running_var (s->params + 455488)
+#define PARAMS_layer2_1_conv1_weight (s->params + 455616)
+#define PARAMS_layer2_1_bn1_weight (s->params + 603072)
+#define PARAMS_layer2_1_bn1_bias (s->params + 603200)
+#define PARAMS_layer2_1_bn1_running_mean (s->params + 603328)
+#define PARAMS_layer2_1_bn1_running_var (s->params + 603456)
+#define PARAMS_layer2_1_conv2_weight (s->params + 603584)
+#define PARAMS_layer2_1_bn2_weight (s->params + 751040)
+#define PARAMS_layer2_1_bn2_bias (s->params + 751168)
+#define PARAMS_layer2_1_bn2_running_mean (s->params + 751296)
+#define PARAMS_layer2_1_bn2_running_var (s->params + 751424)
+#define PARAMS_layer2_2_conv1_weight (s->params + 751552)
+#define PARAMS_layer2_2_bn1_weight (s->params + 899008)
+#define PARAMS_layer2_2_bn1_bias (s->params + 899136)
+#define PARAMS_layer2_2_bn1_running_mean (s->params + 899264)
+#define PARAMS_layer2_2_bn1_running_var (s->params + 899392)
+#define PARAMS_layer2_2_conv2_weight (s->params + 899520)
+#define PARAMS_layer2_2_bn2_weight (s->params + 1046976)
+#define PARAMS_layer2_2_bn2_bias (s->params + 1047104)
+#define PARAMS_layer2_2_bn2_running_mean (s->params + 1047232)
+#define PARAMS_layer2_2_bn2_running_var (s->params + 1047360)
+#define PARAMS_layer2_3_conv1_weight (s->params + 1047488)
+#define PARAMS_layer2_3_bn1_weight (s->params + 1194944)
+#define PARAMS_layer2_3_bn1_bias (s->params + 1195072)
+#define PARAMS_layer2_3_bn1_running_mean (s->params + 1195200)
+#define PARAMS_layer2_3_bn1_running_var (s->params + 1195328)
+#define PARAMS_layer2_3_conv2_weight (s->params + 1195456)
+#define PARAMS_layer2_3_bn2_weight (s->params + 1342912)
+#define PARAMS_layer2_3_bn2_bias (s->params + 1343040)
+#define PARAMS_layer2_3_bn2_running_mean (s->params + 1343168)
+#define PARAMS_layer2_3_bn2_running_var (s->params + 1343296)
+#define PARAMS_layer3_0_conv1_weight (s->params + 1343424)
+#define PARAMS_layer3_0_bn1_weight (s->params + 1638336)
+#define PARAMS_layer3_0_bn1_bias (s->params + 1638592)
+#define PARAMS_layer3_0_bn1_running_mean (s->params + 1638848)
+#define PARAMS_layer3_0_bn1_running_var (s->params + 1639104)
+#define PARAMS_layer3_0_conv2_weight (s->params + 1639360)
+#define PARAMS_layer3_0_bn2_weight (s->params + 2229184)
+#define PARAMS_layer3_0_bn2_bias (s->params + 2229440)
+#define PARAMS_layer3_0_bn2_running_mean (s->params + 2229696)
+#define PARAMS_layer3_0_bn2_running_var (s->params + 2229952)
+#define PARAMS_layer3_0_shortcut_0_weight (s->params + 2230208)
+#define PARAMS_layer3_0_shortcut_1_weight (s->params + 2262976)
+#define PARAMS_layer3_0_shortcut_1_bias (s->params + 2263232)
+#define PARAMS_layer3_0_shortcut_1_running_mean (s->params + 2263488)
+#define PARAMS_layer3_0_shortcut_1_running_var (s->params + 2263744)
+#define PARAMS_layer3_1_conv1_weight (s->params + 2264000)
+#define PARAMS_layer3_1_bn1_weight (s->params + 2853824)
+#define PARAMS_layer3_1_bn1_bias (s->params + 2854080)
+#define PARAMS_layer3_1_bn1_running_mean (s->params + 2854336)
+#define PARAMS_layer3_1_bn1_running_var (s->params + 2854592)
+#define PARAMS_layer3_1_conv2_weight (s->params + 2854848)
+#define PARAMS_layer3_1_bn2_weight (s->params + 3444672)
+#define PARAMS_layer3_1_bn2_bias (s->params + 3444928)
+#define PARAMS_layer3_1_bn2_running_mean (s->params + 3445184)
+#define PARAMS_layer3_1_bn2_running_var (s->params + 3445440)
+#define PARAMS_layer3_2_conv1_weight (s->params + 3445696)
+#define PARAMS_layer3_2_bn1_weight (s->params + 4035520)
+#define PARAMS_layer3_2_bn1_bias (s->params + 4035776)
+#define PARAMS_layer3_2_bn1_running_mean (s->params + 4036032)
+#define PARAMS_layer3_2_bn1_running_var (s->params + 4036288)
+#define PARAMS_layer3_2_conv2_weight (s->params + 4036544)
+#define PARAMS_layer3_2_bn2_weight (s->params + 4626368)
+#define PARAMS_layer3_2_bn2_bias (s->params + 4626624)
+#define PARAMS_layer3_2_bn2_running_mean (s->params + 4626880)
+#define PARAMS_layer3_2_bn2_running_var (s->params + 4627136)
+#define PARAMS_layer3_3_conv1_weight (s->params + 4627392)
+#define PARAMS_layer3_3_bn1_weight (s->params + 5217216)
+#define PARAMS_layer3_3_bn1_bias (s->params + 5217472)
+#define PARAMS_layer3_3_bn1_running_mean (s->params + 5217728)
+#define PARAMS_layer3_3_bn1_running_var (s->params + 5217984)
+#define PARAMS_layer3_3_conv2_weight (s->params + 5218240)
+#define PARAMS_layer3_3_bn2_weight (s->params + 5808064)
+#define PARAMS_layer3_3_bn2_bias (s->params + 5808320)
+#define PARAMS_layer3_3_bn2_running_mean (s->params + 5808576)
+#define PARAMS_layer3_3_bn2_running_var (s->params + 5808832)
+#define PARAMS_layer3_4_conv1_weight (s->params + 5809088)
+#define PARAMS_layer3_4_bn1_weight (s->params + 6398912)
+#define PARAMS_layer3_4_bn1_bias (s->params + 6399168)
+#define PARAMS_layer3_4_bn1_running_mean (s->params + 6399424)
+#define PARAMS_layer3_4_bn1_running_var (s->params + 6399680)
+#define PARAMS_layer3_4_conv2_weight (s->params + 6399936)
+#define PARAMS_layer3_4_bn2_weight (s->params + 6989760)
+#define PARAMS_layer3_4_bn2_bias (s->params + 6990016)
+#define PARAMS_layer3_4_bn2_running_mean (s->params + 6990272)
+#define PARAMS_layer3_4_bn2_running_var (s->params + 6990528)
+#define PARAMS_layer3_5_conv1_weight (s->params + 6990784)
+#define PARAMS_layer3_5_bn1_weight (s->params + 7580608)
+#define PARAMS_layer3_5_bn1_bias (s->params + 7580864)
+#define PARAMS_layer3_5_bn1_running_mean (s->params + 7581120)
+#define PARAMS_layer3_5_bn1_running_var (s->params + 7581376)
+#define PARAMS_layer3_5_conv2_weight (s->params + 7581632)
+#define PARAMS_layer3_5_bn2_weight (s->params + 8171456)
+#define PARAMS_layer3_5_bn2_bias (s->params + 8171712)
+#define PARAMS_layer3_5_bn2_running_mean (s->params + 8171968)
+#define PARAMS_layer3_5_bn2_running_var (s->params + 8172224)
+#define PARAMS_layer4_0_conv1_weight (s->params + 8172480)
+#define PARAMS_layer4_0_bn1_weight (s->params + 9352128)
+#define PARAMS_layer4_0_bn1_bias (s->params + 9352640)
+#define PARAMS_layer4_0_bn1_running_mean (s->params + 9353152)
+#define PARAMS_layer4_0_bn1_running_var (s->params + 9353664)
+#define PARAMS_layer4_0_conv2_weight (s->params + 9354176)
+#define PARAMS_layer4_0_bn2_weight (s->params + 11713472)
+#define PARAMS_layer4_0_bn2_bias (s->params + 11713984)
+#define PARAMS_layer4_0_bn2_running_mean (s->params + 11714496)
+#define PARAMS_layer4_0_bn2_running_var (s->params + 11715008)
+#define PARAMS_layer4_0_shortcut_0_weight (s->params + 11715520)
+#define PARAMS_layer4_0_shortcut_1_weight (s->params + 11846592)
+#define PARAMS_layer4_0_shortcut_1_bias (s->params + 11847104)
+#define PARAMS_layer4_0_shortcut_1_running_mean (s->params + 11847616)
+#define PARAMS_layer4_0_shortcut_1_running_var (s->params + 11848128)
+#define PARAMS_layer4_1_conv1_weight (s->params + 11848640)
+#define PARAMS_layer4_1_bn1_weight (s->params + 14207936)
+#define PARAMS_layer4_1_bn1_bias (s->params + 14208448)
+#define PARAMS_layer4_1_bn1_running_mean (s->params + 14208960)
+#define PARAMS_layer4_1_bn1_running_var (s->params + 14209472)
+#define PARAMS_layer4_1_conv2_weight (s->params + 14209984)
+#define PARAMS_layer4_1_bn2_weight (s->params + 16569280)
+#define PARAMS_layer4_1_bn2_bias (s->params + 16569792)
+#define PARAMS_layer4_1_bn2_running_mean (s->params + 16570304)
+#define PARAMS_layer4_1_bn2_running_var (s->params + 16570816)
+#define PARAMS_layer4_2_conv1_weight (s->params + 16571328)
+#define PARAMS_layer4_2_bn1_weight (s->params + 18930624)
+#define PARAMS_layer4_2_bn1_bias (s->params + 18931136)
+#define PARAMS_layer4_2_bn1_running_mean (s->params + 18931648)
+#define PARAMS_layer4_2_bn1_running_var (s->params + 18932160)
+#define PARAMS_layer4_2_conv2_weight (s->params + 18932672)
+#define PARAMS_layer4_2_bn2_weight (s->params + 21291968)
+#define PARAMS_layer4_2_bn2_bias (s->params + 21292480)
+#define PARAMS_layer4_2_bn2_running_mean (s->params + 21292992)
+#define PARAMS_layer4_2_bn2_running_var (s->params + 21293504)
+#define PARAMS_linear_weight (s->params + 21294016)
+#define PARAMS_linear_bias (s->params + 21299136)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet34_load_input(const nn_state *s, const float *input, int n)
@@ -805,9 +1349,9 @@ static void resnet34_store_input_grad(const nn_state *s, float *d_input, int n)
 /* specs/resnet34.lua:23: conv1 (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void resnet34_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    float *y = ACTS_conv1;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -923,7 +1467,8 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1038,7 +1583,8 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1047,11 +1593,11 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    const float *dy = DACTS_conv1;
+    float *dw = GRADS_conv1_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
@@ -1072,11 +1618,19 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -1104,9 +1658,15 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
@@ -1141,24 +1701,39 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1173,24 +1748,42 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1205,23 +1798,38 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
                         for (int c = 0; c < 1; ++c) {
@@ -1243,7 +1851,8 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1256,18 +1865,30 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1282,24 +1903,42 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -1307,25 +1946,38 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -1351,13 +2003,13 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet34.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 80068928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_bn1_bias;
+    float *running_mean = PARAMS_bn1_running_mean, *running_var = PARAMS_bn1_running_var;
+    float *y = ACTS_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +2021,28 @@ static void resnet34_bn1_forward(const nn_state *s, int n, int training)
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 80068928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_bn1;
+    const float *y = ACTS_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_bn1_weight, *dbeta = GRADS_bn1_bias;
+    float *dx = DACTS_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1408,12 +2062,13 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    float *y = ACTS_layer1_0_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1423,17 +2078,18 @@ static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    const float *dy = DACTS_layer1_0_conv1;
+    float *dw = GRADS_layer1_0_conv1_weight;
+    float *dx = DACTS_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1445,14 +2101,16 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1460,13 +2118,13 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 80069072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 38912;
-    float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 6389760;
+    const float *beta = PARAMS_layer1_0_bn1_bias;
+    float *running_mean = PARAMS_layer1_0_bn1_running_mean, *running_var = PARAMS_layer1_0_bn1_running_var;
+    float *y = ACTS_layer1_0_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1478,26 +2136,28 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 80069072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 6389760;
-    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_layer1_0_bn1;
+    const float *y = ACTS_layer1_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn1_weight, *dbeta = GRADS_layer1_0_bn1_bias;
+    float *dx = DACTS_layer1_0_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1517,12 +2177,13 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    float *y = s->acts + 8486912;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    float *y = ACTS_layer1_0_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1532,17 +2193,18 @@ static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    const float *dy = s->dacts + 8486912;
-    float *dw = s->grads + 39104;
-    float *dx = s->dacts + 6389760;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    const float *dy = DACTS_layer1_0_conv2;
+    float *dw = GRADS_layer1_0_conv2_weight;
+    float *dx = DACTS_layer1_0_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1554,14 +2216,16 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1569,13 +2233,13 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 80069216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 76032;
-    float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 10584064;
+    const float *beta = PARAMS_layer1_0_bn2_bias;
+    float *running_mean = PARAMS_layer1_0_bn2_running_mean, *running_var = PARAMS_layer1_0_bn2_running_var;
+    float *y = ACTS_layer1_0_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1587,7 +2251,8 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1599,13 +2264,13 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 80069216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 10584064;
-    float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 8486912;
+    const float *dy = DACTS_layer1_0_bn2;
+    float *dgamma = GRADS_layer1_0_bn2_weight, *dbeta = GRADS_layer1_0_bn2_bias;
+    float *dx = DACTS_layer1_0_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1628,9 +2293,9 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 10584064;
-    const float *x1 = s->acts + 2195456;
-    float *y = s->acts + 12681216;
+    const float *x0 = ACTS_layer1_0_bn2;
+    const float *x1 = ACTS_bn1;
+    float *y = ACTS_layer1_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1638,10 +2303,10 @@ static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 12681216;
-    float *dx0 = s->dacts + 10584064;
-    float *dx1 = s->dacts + 2195456;
-    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_0_add;
+    float *dx0 = DACTS_layer1_0_bn2;
+    float *dx1 = DACTS_bn1;
+    const float *y = ACTS_layer1_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1652,12 +2317,13 @@ static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    float *y = s->acts + 14778368;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    float *y = ACTS_layer1_1_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1667,17 +2333,18 @@ static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    const float *dy = s->dacts + 14778368;
-    float *dw = s->grads + 76224;
-    float *dx = s->dacts + 12681216;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    const float *dy = DACTS_layer1_1_conv1;
+    float *dw = GRADS_layer1_1_conv1_weight;
+    float *dx = DACTS_layer1_0_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1689,14 +2356,16 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1704,13 +2373,13 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 80069360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 113152;
-    float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 16875520;
+    const float *beta = PARAMS_layer1_1_bn1_bias;
+    float *running_mean = PARAMS_layer1_1_bn1_running_mean, *running_var = PARAMS_layer1_1_bn1_running_var;
+    float *y = ACTS_layer1_1_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1722,26 +2391,28 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 80069360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 16875520;
-    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 14778368;
+    const float *dy = DACTS_layer1_1_bn1;
+    const float *y = ACTS_layer1_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn1_weight, *dbeta = GRADS_layer1_1_bn1_bias;
+    float *dx = DACTS_layer1_1_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1761,12 +2432,13 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    float *y = s->acts + 18972672;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    float *y = ACTS_layer1_1_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1776,17 +2448,18 @@ static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    const float *dy = s->dacts + 18972672;
-    float *dw = s->grads + 113344;
-    float *dx = s->dacts + 16875520;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    const float *dy = DACTS_layer1_1_conv2;
+    float *dw = GRADS_layer1_1_conv2_weight;
+    float *dx = DACTS_layer1_1_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1798,14 +2471,16 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1813,13 +2488,13 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 80069504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 150272;
-    float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 21069824;
+    const float *beta = PARAMS_layer1_1_bn2_bias;
+    float *running_mean = PARAMS_layer1_1_bn2_running_mean, *running_var = PARAMS_layer1_1_bn2_running_var;
+    float *y = ACTS_layer1_1_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1831,7 +2506,8 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1843,13 +2519,13 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 80069504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 21069824;
-    float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 18972672;
+    const float *dy = DACTS_layer1_1_bn2;
+    float *dgamma = GRADS_layer1_1_bn2_weight, *dbeta = GRADS_layer1_1_bn2_bias;
+    float *dx = DACTS_layer1_1_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1872,9 +2548,9 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 21069824;
-    const float *x1 = s->acts + 12681216;
-    float *y = s->acts + 23166976;
+    const float *x0 = ACTS_layer1_1_bn2;
+    const float *x1 = ACTS_layer1_0_add;
+    float *y = ACTS_layer1_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1882,10 +2558,10 @@ static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 23166976;
-    float *dx0 = s->dacts + 21069824;
-    float *dx1 = s->dacts + 12681216;
-    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_1_add;
+    float *dx0 = DACTS_layer1_1_bn2;
+    float *dx1 = DACTS_layer1_0_add;
+    const float *y = ACTS_layer1_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1896,12 +2572,13 @@ static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    float *y = s->acts + 25264128;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    float *y = ACTS_layer1_2_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1911,17 +2588,18 @@ static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    const float *dy = s->dacts + 25264128;
-    float *dw = s->grads + 150464;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    const float *dy = DACTS_layer1_2_conv1;
+    float *dw = GRADS_layer1_2_conv1_weight;
+    float *dx = DACTS_layer1_1_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1933,14 +2611,16 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1948,13 +2628,13 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.2.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 187328;
-    float *mean = s->acts + 80069648, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 187392;
-    float *running_mean = s->params + 187456, *running_var = s->params + 187520;
-    float *y = s->acts + 27361280;
+    const float *beta = PARAMS_layer1_2_bn1_bias;
+    float *running_mean = PARAMS_layer1_2_bn1_running_mean, *running_var = PARAMS_layer1_2_bn1_running_var;
+    float *y = ACTS_layer1_2_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1966,26 +2646,28 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 187328;
-    float *mean = s->acts + 80069648, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 27361280;
-    const float *y = s->acts + 27361280; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 187328, *dbeta = s->grads + 187392;
-    float *dx = s->dacts + 25264128;
+    const float *dy = DACTS_layer1_2_bn1;
+    const float *y = ACTS_layer1_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_2_bn1_weight, *dbeta = GRADS_layer1_2_bn1_bias;
+    float *dx = DACTS_layer1_2_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2005,12 +2687,13 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 187584;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    float *y = ACTS_layer1_2_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2020,17 +2703,18 @@ static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 187584;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 187584;
-    float *dx = s->dacts + 27361280;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    const float *dy = DACTS_layer1_2_conv2;
+    float *dw = GRADS_layer1_2_conv2_weight;
+    float *dx = DACTS_layer1_2_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2042,14 +2726,16 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -2057,13 +2743,13 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.2.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 224448;
-    float *mean = s->acts + 80069792, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 224512;
-    float *running_mean = s->params + 224576, *running_var = s->params + 224640;
-    float *y = s->acts + 31555584;
+    const float *beta = PARAMS_layer1_2_bn2_bias;
+    float *running_mean = PARAMS_layer1_2_bn2_running_mean, *running_var = PARAMS_layer1_2_bn2_running_var;
+    float *y = ACTS_layer1_2_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2075,7 +2761,8 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2087,13 +2774,13 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 224448;
-    float *mean = s->acts + 80069792, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 31555584;
-    float *dgamma = s->grads + 224448, *dbeta = s->grads + 224512;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_layer1_2_bn2;
+    float *dgamma = GRADS_layer1_2_bn2_weight, *dbeta = GRADS_layer1_2_bn2_bias;
+    float *dx = DACTS_layer1_2_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2116,9 +2803,9 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.2.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 31555584;
-    const float *x1 = s->acts + 23166976;
-    float *y = s->acts + 33652736;
+    const float *x0 = ACTS_layer1_2_bn2;
+    const float *x1 = ACTS_layer1_1_add;
+    float *y = ACTS_layer1_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2126,10 +2813,10 @@ static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 33652736;
-    float *dx0 = s->dacts + 31555584;
-    float *dx1 = s->dacts + 23166976;
-    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_2_add;
+    float *dx0 = DACTS_layer1_2_bn2;
+    float *dx1 = DACTS_layer1_1_add;
+    const float *y = ACTS_layer1_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2140,12 +2827,13 @@ static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 224704;
-    float *y = s->acts + 35749888;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    float *y = ACTS_layer2_0_conv1;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2167,11 +2855,11 @@ static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 224704;
-    const float *dy = s->dacts + 35749888;
-    float *dw = s->grads + 224704;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    const float *dy = DACTS_layer2_0_conv1;
+    float *dw = GRADS_layer2_0_conv1_weight;
+    float *dx = DACTS_layer1_2_add;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -2189,7 +2877,8 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -2213,13 +2902,13 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 35749888;
-    const float *gamma = s->params + 298432;
-    float *mean = s->acts + 80069936, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 298560;
-    float *running_mean = s->params + 298688, *running_var = s->params + 298816;
-    float *y = s->acts + 36798464;
+    const float *beta = PARAMS_layer2_0_bn1_bias;
+    float *running_mean = PARAMS_layer2_0_bn1_running_mean, *running_var = PARAMS_layer2_0_bn1_running_var;
+    float *y = ACTS_layer2_0_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2231,26 +2920,28 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 35749888;
-    const float *gamma = s->params + 298432;
-    float *mean = s->acts + 80069936, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 36798464;
-    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 298432, *dbeta = s->grads + 298560;
-    float *dx = s->dacts + 35749888;
+    const float *dy = DACTS_layer2_0_bn1;
+    const float *y = ACTS_layer2_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn1_weight, *dbeta = GRADS_layer2_0_bn1_bias;
+    float *dx = DACTS_layer2_0_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2270,12 +2961,13 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 298944;
-    float *y = s->acts + 37847040;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    float *y = ACTS_layer2_0_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2285,17 +2977,18 @@ static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 298944;
-    const float *dy = s->dacts + 37847040;
-    float *dw = s->grads + 298944;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    const float *dy = DACTS_layer2_0_conv2;
+    float *dw = GRADS_layer2_0_conv2_weight;
+    float *dx = DACTS_layer2_0_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2307,14 +3000,16 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2322,13 +3017,13 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 446400;
-    float *mean = s->acts + 80070208, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 446528;
-    float *running_mean = s->params + 446656, *running_var = s->params + 446784;
-    float *y = s->acts + 38895616;
+    const float *beta = PARAMS_layer2_0_bn2_bias;
+    float *running_mean = PARAMS_layer2_0_bn2_running_mean, *running_var = PARAMS_layer2_0_bn2_running_var;
+    float *y = ACTS_layer2_0_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2340,7 +3035,8 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2352,13 +3048,13 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 446400;
-    float *mean = s->acts + 80070208, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 38895616;
-    float *dgamma = s->grads + 446400, *dbeta = s->grads + 446528;
-    float *dx = s->dacts + 37847040;
+    const float *dy = DACTS_layer2_0_bn2;
+    float *dgamma = GRADS_layer2_0_bn2_weight, *dbeta = GRADS_layer2_0_bn2_bias;
+    float *dx = DACTS_layer2_0_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2378,12 +3074,13 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 446912;
-    float *y = s->acts + 39944192;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    float *y = ACTS_layer2_0_shortcut_0;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2397,11 +3094,11 @@ static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 446912;
-    const float *dy = s->dacts + 39944192;
-    float *dw = s->grads + 446912;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    const float *dy = DACTS_layer2_0_shortcut_0;
+    float *dw = GRADS_layer2_0_shortcut_0_weight;
+    float *dx = DACTS_layer1_2_add;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 45)) {
@@ -2428,13 +3125,14 @@ static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 455104;
-    float *mean = s->acts + 80070480, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 455232;
-    float *running_mean = s->params + 455360, *running_var = s->params + 455488;
-    float *y = s->acts + 40992768;
+    const float *beta = PARAMS_layer2_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer2_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer2_0_shortcut_1_running_var;
+    float *y = ACTS_layer2_0_shortcut_1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2446,7 +3144,8 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2458,13 +3157,13 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 455104;
-    float *mean = s->acts + 80070480, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 40992768;
-    float *dgamma = s->grads + 455104, *dbeta = s->grads + 455232;
-    float *dx = s->dacts + 39944192;
+    const float *dy = DACTS_layer2_0_shortcut_1;
+    float *dgamma = GRADS_layer2_0_shortcut_1_weight, *dbeta = GRADS_layer2_0_shortcut_1_bias;
+    float *dx = DACTS_layer2_0_shortcut_0;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2487,9 +3186,9 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 38895616;
-    const float *x1 = s->acts + 40992768;
-    float *y = s->acts + 42041344;
+    const float *x0 = ACTS_layer2_0_bn2;
+    const float *x1 = ACTS_layer2_0_shortcut_1;
+    float *y = ACTS_layer2_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2497,10 +3196,10 @@ static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 42041344;
-    float *dx0 = s->dacts + 38895616;
-    float *dx1 = s->dacts + 40992768;
-    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_0_add;
+    float *dx0 = DACTS_layer2_0_bn2;
+    float *dx1 = DACTS_layer2_0_shortcut_1;
+    const float *y = ACTS_layer2_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2511,12 +3210,13 @@ static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 455616;
-    float *y = s->acts + 43089920;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    float *y = ACTS_layer2_1_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2526,17 +3226,18 @@ static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 455616;
-    const float *dy = s->dacts + 43089920;
-    float *dw = s->grads + 455616;
-    float *dx = s->dacts + 42041344;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    const float *dy = DACTS_layer2_1_conv1;
+    float *dw = GRADS_layer2_1_conv1_weight;
+    float *dx = DACTS_layer2_0_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2548,14 +3249,16 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2563,13 +3266,13 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 43089920;
-    const float *gamma = s->params + 603072;
-    float *mean = s->acts + 80070752, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 603200;
-    float *running_mean = s->params + 603328, *running_var = s->params + 603456;
-    float *y = s->acts + 44138496;
+    const float *beta = PARAMS_layer2_1_bn1_bias;
+    float *running_mean = PARAMS_layer2_1_bn1_running_mean, *running_var = PARAMS_layer2_1_bn1_running_var;
+    float *y = ACTS_layer2_1_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2581,26 +3284,28 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43089920;
-    const float *gamma = s->params + 603072;
-    float *mean = s->acts + 80070752, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 44138496;
-    const float *y = s->acts + 44138496; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 603072, *dbeta = s->grads + 603200;
-    float *dx = s->dacts + 43089920;
+    const float *dy = DACTS_layer2_1_bn1;
+    const float *y = ACTS_layer2_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn1_weight, *dbeta = GRADS_layer2_1_bn1_bias;
+    float *dx = DACTS_layer2_1_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2620,12 +3325,13 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 44138496;
-    const float *w = s->params + 603584;
-    float *y = s->acts + 45187072;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    float *y = ACTS_layer2_1_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2635,17 +3341,18 @@ static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44138496;
-    const float *w = s->params + 603584;
-    const float *dy = s->dacts + 45187072;
-    float *dw = s->grads + 603584;
-    float *dx = s->dacts + 44138496;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    const float *dy = DACTS_layer2_1_conv2;
+    float *dw = GRADS_layer2_1_conv2_weight;
+    float *dx = DACTS_layer2_1_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2657,14 +3364,16 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2672,13 +3381,13 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 751040;
-    float *mean = s->acts + 80071024, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 751168;
-    float *running_mean = s->params + 751296, *running_var = s->params + 751424;
-    float *y = s->acts + 46235648;
+    const float *beta = PARAMS_layer2_1_bn2_bias;
+    float *running_mean = PARAMS_layer2_1_bn2_running_mean, *running_var = PARAMS_layer2_1_bn2_running_var;
+    float *y = ACTS_layer2_1_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2690,7 +3399,8 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2702,13 +3412,13 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 751040;
-    float *mean = s->acts + 80071024, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 46235648;
-    float *dgamma = s->grads + 751040, *dbeta = s->grads + 751168;
-    float *dx = s->dacts + 45187072;
+    const float *dy = DACTS_layer2_1_bn2;
+    float *dgamma = GRADS_layer2_1_bn2_weight, *dbeta = GRADS_layer2_1_bn2_bias;
+    float *dx = DACTS_layer2_1_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2731,9 +3441,9 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 46235648;
-    const float *x1 = s->acts + 42041344;
-    float *y = s->acts + 47284224;
+    const float *x0 = ACTS_layer2_1_bn2;
+    const float *x1 = ACTS_layer2_0_add;
+    float *y = ACTS_layer2_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2741,10 +3451,10 @@ static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47284224;
-    float *dx0 = s->dacts + 46235648;
-    float *dx1 = s->dacts + 42041344;
-    const float *y = s->acts + 47284224; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_1_add;
+    float *dx0 = DACTS_layer2_1_bn2;
+    float *dx1 = DACTS_layer2_0_add;
+    const float *y = ACTS_layer2_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2755,12 +3465,13 @@ static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 751552;
-    float *y = s->acts + 48332800;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    float *y = ACTS_layer2_2_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2770,17 +3481,18 @@ static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 751552;
-    const float *dy = s->dacts + 48332800;
-    float *dw = s->grads + 751552;
-    float *dx = s->dacts + 47284224;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    const float *dy = DACTS_layer2_2_conv1;
+    float *dw = GRADS_layer2_2_conv1_weight;
+    float *dx = DACTS_layer2_1_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2792,14 +3504,16 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2807,13 +3521,13 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.2.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 48332800;
-    const float *gamma = s->params + 899008;
-    float *mean = s->acts + 80071296, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 899136;
-    float *running_mean = s->params + 899264, *running_var = s->params + 899392;
-    float *y = s->acts + 49381376;
+    const float *beta = PARAMS_layer2_2_bn1_bias;
+    float *running_mean = PARAMS_layer2_2_bn1_running_mean, *running_var = PARAMS_layer2_2_bn1_running_var;
+    float *y = ACTS_layer2_2_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2825,26 +3539,28 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
-    const float *gamma = s->params + 899008;
-    float *mean = s->acts + 80071296, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 49381376;
-    const float *y = s->acts + 49381376; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 899008, *dbeta = s->grads + 899136;
-    float *dx = s->dacts + 48332800;
+    const float *dy = DACTS_layer2_2_bn1;
+    const float *y = ACTS_layer2_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_2_bn1_weight, *dbeta = GRADS_layer2_2_bn1_bias;
+    float *dx = DACTS_layer2_2_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2864,12 +3580,13 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 49381376;
-    const float *w = s->params + 899520;
-    float *y = s->acts + 50429952;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    float *y = ACTS_layer2_2_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2879,17 +3596,18 @@ static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 49381376;
-    const float *w = s->params + 899520;
-    const float *dy = s->dacts + 50429952;
-    float *dw = s->grads + 899520;
-    float *dx = s->dacts + 49381376;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    const float *dy = DACTS_layer2_2_conv2;
+    float *dw = GRADS_layer2_2_conv2_weight;
+    float *dx = DACTS_layer2_2_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2901,14 +3619,16 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2916,13 +3636,13 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.2.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 50429952;
-    const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 80071568, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1047104;
-    float *running_mean = s->params + 1047232, *running_var = s->params + 1047360;
-    float *y = s->acts + 51478528;
+    const float *beta = PARAMS_layer2_2_bn2_bias;
+    float *running_mean = PARAMS_layer2_2_bn2_running_mean, *running_var = PARAMS_layer2_2_bn2_running_var;
+    float *y = ACTS_layer2_2_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2934,7 +3654,8 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2946,13 +3667,13 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50429952;
-    const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 80071568, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 51478528;
-    float *dgamma = s->grads + 1046976, *dbeta = s->grads + 1047104;
-    float *dx = s->dacts + 50429952;
+    const float *dy = DACTS_layer2_2_bn2;
+    float *dgamma = GRADS_layer2_2_bn2_weight, *dbeta = GRADS_layer2_2_bn2_bias;
+    float *dx = DACTS_layer2_2_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2975,9 +3696,9 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.2.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 51478528;
-    const float *x1 = s->acts + 47284224;
-    float *y = s->acts + 52527104;
+    const float *x0 = ACTS_layer2_2_bn2;
+    const float *x1 = ACTS_layer2_1_add;
+    float *y = ACTS_layer2_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2985,10 +3706,10 @@ static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 52527104;
-    float *dx0 = s->dacts + 51478528;
-    float *dx1 = s->dacts + 47284224;
-    const float *y = s->acts + 52527104; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_2_add;
+    float *dx0 = DACTS_layer2_2_bn2;
+    float *dx1 = DACTS_layer2_1_add;
+    const float *y = ACTS_layer2_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2999,12 +3720,13 @@ static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 52527104;
-    const float *w = s->params + 1047488;
-    float *y = s->acts + 53575680;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    float *y = ACTS_layer2_3_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3014,17 +3736,18 @@ static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 52527104;
-    const float *w = s->params + 1047488;
-    const float *dy = s->dacts + 53575680;
-    float *dw = s->grads + 1047488;
-    float *dx = s->dacts + 52527104;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    const float *dy = DACTS_layer2_3_conv1;
+    float *dw = GRADS_layer2_3_conv1_weight;
+    float *dx = DACTS_layer2_2_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3036,14 +3759,16 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -3051,13 +3776,13 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.3.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 53575680;
-    const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 80071840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1195072;
-    float *running_mean = s->params + 1195200, *running_var = s->params + 1195328;
-    float *y = s->acts + 54624256;
+    const float *beta = PARAMS_layer2_3_bn1_bias;
+    float *running_mean = PARAMS_layer2_3_bn1_running_mean, *running_var = PARAMS_layer2_3_bn1_running_var;
+    float *y = ACTS_layer2_3_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3069,26 +3794,28 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 53575680;
-    const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 80071840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 54624256;
-    const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1194944, *dbeta = s->grads + 1195072;
-    float *dx = s->dacts + 53575680;
+    const float *dy = DACTS_layer2_3_bn1;
+    const float *y = ACTS_layer2_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_3_bn1_weight, *dbeta = GRADS_layer2_3_bn1_bias;
+    float *dx = DACTS_layer2_3_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3108,12 +3835,13 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 54624256;
-    const float *w = s->params + 1195456;
-    float *y = s->acts + 55672832;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    float *y = ACTS_layer2_3_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3123,17 +3851,18 @@ static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 54624256;
-    const float *w = s->params + 1195456;
-    const float *dy = s->dacts + 55672832;
-    float *dw = s->grads + 1195456;
-    float *dx = s->dacts + 54624256;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    const float *dy = DACTS_layer2_3_conv2;
+    float *dw = GRADS_layer2_3_conv2_weight;
+    float *dx = DACTS_layer2_3_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3145,14 +3874,16 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -3160,13 +3891,13 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.3.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 55672832;
-    const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 80072112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1343040;
-    float *running_mean = s->params + 1343168, *running_var = s->params + 1343296;
-    float *y = s->acts + 56721408;
+    const float *beta = PARAMS_layer2_3_bn2_bias;
+    float *running_mean = PARAMS_layer2_3_bn2_running_mean, *running_var = PARAMS_layer2_3_bn2_running_var;
+    float *y = ACTS_layer2_3_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3178,7 +3909,8 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3190,13 +3922,13 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 55672832;
-    const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 80072112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 56721408;
-    float *dgamma = s->grads + 1342912, *dbeta = s->grads + 1343040;
-    float *dx = s->dacts + 55672832;
+    const float *dy = DACTS_layer2_3_bn2;
+    float *dgamma = GRADS_layer2_3_bn2_weight, *dbeta = GRADS_layer2_3_bn2_bias;
+    float *dx = DACTS_layer2_3_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3219,9 +3951,9 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.3.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 56721408;
-    const float *x1 = s->acts + 52527104;
-    float *y = s->acts + 57769984;
+    const float *x0 = ACTS_layer2_3_bn2;
+    const float *x1 = ACTS_layer2_2_add;
+    float *y = ACTS_layer2_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3229,10 +3961,10 @@ static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 57769984;
-    float *dx0 = s->dacts + 56721408;
-    float *dx1 = s->dacts + 52527104;
-    const float *y = s->acts + 57769984; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_3_add;
+    float *dx0 = DACTS_layer2_3_bn2;
+    float *dx1 = DACTS_layer2_2_add;
+    const float *y = ACTS_layer2_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3243,12 +3975,13 @@ static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 1343424;
-    float *y = s->acts + 58818560;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    float *y = ACTS_layer3_0_conv1;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3270,11 +4003,11 @@ static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 1343424;
-    const float *dy = s->dacts + 58818560;
-    float *dw = s->grads + 1343424;
-    float *dx = s->dacts + 57769984;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    const float *dy = DACTS_layer3_0_conv1;
+    float *dw = GRADS_layer3_0_conv1_weight;
+    float *dx = DACTS_layer2_3_add;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 80)) {
@@ -3292,7 +4025,8 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -3316,13 +4050,13 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 80072384, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1638592;
-    float *running_mean = s->params + 1638848, *running_var = s->params + 1639104;
-    float *y = s->acts + 59342848;
+    const float *beta = PARAMS_layer3_0_bn1_bias;
+    float *running_mean = PARAMS_layer3_0_bn1_running_mean, *running_var = PARAMS_layer3_0_bn1_running_var;
+    float *y = ACTS_layer3_0_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3334,26 +4068,28 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 80072384, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 59342848;
-    const float *y = s->acts + 59342848; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1638336, *dbeta = s->grads + 1638592;
-    float *dx = s->dacts + 58818560;
+    const float *dy = DACTS_layer3_0_bn1;
+    const float *y = ACTS_layer3_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn1_weight, *dbeta = GRADS_layer3_0_bn1_bias;
+    float *dx = DACTS_layer3_0_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3373,12 +4109,13 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 59342848;
-    const float *w = s->params + 1639360;
-    float *y = s->acts + 59867136;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    float *y = ACTS_layer3_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3388,17 +4125,18 @@ static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59342848;
-    const float *w = s->params + 1639360;
-    const float *dy = s->dacts + 59867136;
-    float *dw = s->grads + 1639360;
-    float *dx = s->dacts + 59342848;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    const float *dy = DACTS_layer3_0_conv2;
+    float *dw = GRADS_layer3_0_conv2_weight;
+    float *dx = DACTS_layer3_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3410,14 +4148,16 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3425,13 +4165,13 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 80072912, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2229440;
-    float *running_mean = s->params + 2229696, *running_var = s->params + 2229952;
-    float *y = s->acts + 60391424;
+    const float *beta = PARAMS_layer3_0_bn2_bias;
+    float *running_mean = PARAMS_layer3_0_bn2_running_mean, *running_var = PARAMS_layer3_0_bn2_running_var;
+    float *y = ACTS_layer3_0_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3443,7 +4183,8 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3455,13 +4196,13 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 80072912, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 60391424;
-    float *dgamma = s->grads + 2229184, *dbeta = s->grads + 2229440;
-    float *dx = s->dacts + 59867136;
+    const float *dy = DACTS_layer3_0_bn2;
+    float *dgamma = GRADS_layer3_0_bn2_weight, *dbeta = GRADS_layer3_0_bn2_bias;
+    float *dx = DACTS_layer3_0_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3481,12 +4222,13 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 2230208;
-    float *y = s->acts + 60915712;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    float *y = ACTS_layer3_0_shortcut_0;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3500,11 +4242,11 @@ static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 2230208;
-    const float *dy = s->dacts + 60915712;
-    float *dw = s->grads + 2230208;
-    float *dx = s->dacts + 57769984;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    const float *dy = DACTS_layer3_0_shortcut_0;
+    float *dw = GRADS_layer3_0_shortcut_0_weight;
+    float *dx = DACTS_layer2_3_add;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 90)) {
@@ -3514,7 +4256,8 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
@@ -3531,13 +4274,14 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 60915712;
-    const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 80073440, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2263232;
-    float *running_mean = s->params + 2263488, *running_var = s->params + 2263744;
-    float *y = s->acts + 61440000;
+    const float *beta = PARAMS_layer3_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer3_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer3_0_shortcut_1_running_var;
+    float *y = ACTS_layer3_0_shortcut_1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3549,7 +4293,8 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3561,13 +4306,13 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60915712;
-    const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 80073440, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 61440000;
-    float *dgamma = s->grads + 2262976, *dbeta = s->grads + 2263232;
-    float *dx = s->dacts + 60915712;
+    const float *dy = DACTS_layer3_0_shortcut_1;
+    float *dgamma = GRADS_layer3_0_shortcut_1_weight, *dbeta = GRADS_layer3_0_shortcut_1_bias;
+    float *dx = DACTS_layer3_0_shortcut_0;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3590,9 +4335,9 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 60391424;
-    const float *x1 = s->acts + 61440000;
-    float *y = s->acts + 61964288;
+    const float *x0 = ACTS_layer3_0_bn2;
+    const float *x1 = ACTS_layer3_0_shortcut_1;
+    float *y = ACTS_layer3_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3600,10 +4345,10 @@ static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 61964288;
-    float *dx0 = s->dacts + 60391424;
-    float *dx1 = s->dacts + 61440000;
-    const float *y = s->acts + 61964288; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_0_add;
+    float *dx0 = DACTS_layer3_0_bn2;
+    float *dx1 = DACTS_layer3_0_shortcut_1;
+    const float *y = ACTS_layer3_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3614,12 +4359,13 @@ static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61964288;
-    const float *w = s->params + 2264000;
-    float *y = s->acts + 62488576;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    float *y = ACTS_layer3_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3629,17 +4375,18 @@ static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61964288;
-    const float *w = s->params + 2264000;
-    const float *dy = s->dacts + 62488576;
-    float *dw = s->grads + 2264000;
-    float *dx = s->dacts + 61964288;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    const float *dy = DACTS_layer3_1_conv1;
+    float *dw = GRADS_layer3_1_conv1_weight;
+    float *dx = DACTS_layer3_0_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3651,14 +4398,16 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -3666,13 +4415,13 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 62488576;
-    const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 80073968, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2854080;
-    float *running_mean = s->params + 2854336, *running_var = s->params + 2854592;
-    float *y = s->acts + 63012864;
+    const float *beta = PARAMS_layer3_1_bn1_bias;
+    float *running_mean = PARAMS_layer3_1_bn1_running_mean, *running_var = PARAMS_layer3_1_bn1_running_var;
+    float *y = ACTS_layer3_1_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3684,26 +4433,28 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 62488576;
-    const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 80073968, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 63012864;
-    const float *y = s->acts + 63012864; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 2853824, *dbeta = s->grads + 2854080;
-    float *dx = s->dacts + 62488576;
+    const float *dy = DACTS_layer3_1_bn1;
+    const float *y = ACTS_layer3_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn1_weight, *dbeta = GRADS_layer3_1_bn1_bias;
+    float *dx = DACTS_layer3_1_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3723,12 +4474,13 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 63012864;
-    const float *w = s->params + 2854848;
-    float *y = s->acts + 63537152;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    float *y = ACTS_layer3_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3738,17 +4490,18 @@ static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
-    const float *w = s->params + 2854848;
-    const float *dy = s->dacts + 63537152;
-    float *dw = s->grads + 2854848;
-    float *dx = s->dacts + 63012864;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    const float *dy = DACTS_layer3_1_conv2;
+    float *dw = GRADS_layer3_1_conv2_weight;
+    float *dx = DACTS_layer3_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3760,14 +4513,16 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3775,13 +4530,13 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63537152;
-    const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 80074496, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 3444928;
-    float *running_mean = s->params + 3445184, *running_var = s->params + 3445440;
-    float *y = s->acts + 64061440;
+    const float *beta = PARAMS_layer3_1_bn2_bias;
+    float *running_mean = PARAMS_layer3_1_bn2_running_mean, *running_var = PARAMS_layer3_1_bn2_running_var;
+    float *y = ACTS_layer3_1_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3793,7 +4548,8 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3805,13 +4561,13 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63537152;
-    const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 80074496, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 64061440;
-    float *dgamma = s->grads + 3444672, *dbeta = s->grads + 3444928;
-    float *dx = s->dacts + 63537152;
+    const float *dy = DACTS_layer3_1_bn2;
+    float *dgamma = GRADS_layer3_1_bn2_weight, *dbeta = GRADS_layer3_1_bn2_bias;
+    float *dx = DACTS_layer3_1_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3834,9 +4590,9 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 64061440;
-    const float *x1 = s->acts + 61964288;
-    float *y = s->acts + 64585728;
+    const float *x0 = ACTS_layer3_1_bn2;
+    const float *x1 = ACTS_layer3_0_add;
+    float *y = ACTS_layer3_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3844,10 +4600,10 @@ static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 64585728;
-    float *dx0 = s->dacts + 64061440;
-    float *dx1 = s->dacts + 61964288;
-    const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_1_add;
+    float *dx0 = DACTS_layer3_1_bn2;
+    float *dx1 = DACTS_layer3_0_add;
+    const float *y = ACTS_layer3_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3858,12 +4614,13 @@ static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 3445696;
-    float *y = s->acts + 65110016;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    float *y = ACTS_layer3_2_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3873,17 +4630,18 @@ static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 3445696;
-    const float *dy = s->dacts + 65110016;
-    float *dw = s->grads + 3445696;
-    float *dx = s->dacts + 64585728;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    const float *dy = DACTS_layer3_2_conv1;
+    float *dw = GRADS_layer3_2_conv1_weight;
+    float *dx = DACTS_layer3_1_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3895,14 +4653,16 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -3910,13 +4670,13 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.2.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 65110016;
-    const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 80075024, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4035776;
-    float *running_mean = s->params + 4036032, *running_var = s->params + 4036288;
-    float *y = s->acts + 65634304;
+    const float *beta = PARAMS_layer3_2_bn1_bias;
+    float *running_mean = PARAMS_layer3_2_bn1_running_mean, *running_var = PARAMS_layer3_2_bn1_running_var;
+    float *y = ACTS_layer3_2_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3928,26 +4688,28 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 65110016;
-    const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 80075024, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 65634304;
-    const float *y = s->acts + 65634304; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 4035520, *dbeta = s->grads + 4035776;
-    float *dx = s->dacts + 65110016;
+    const float *dy = DACTS_layer3_2_bn1;
+    const float *y = ACTS_layer3_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_2_bn1_weight, *dbeta = GRADS_layer3_2_bn1_bias;
+    float *dx = DACTS_layer3_2_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3967,12 +4729,13 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 65634304;
-    const float *w = s->params + 4036544;
-    float *y = s->acts + 66158592;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    float *y = ACTS_layer3_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3982,17 +4745,18 @@ static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 65634304;
-    const float *w = s->params + 4036544;
-    const float *dy = s->dacts + 66158592;
-    float *dw = s->grads + 4036544;
-    float *dx = s->dacts + 65634304;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    const float *dy = DACTS_layer3_2_conv2;
+    float *dw = GRADS_layer3_2_conv2_weight;
+    float *dx = DACTS_layer3_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4004,14 +4768,16 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4019,13 +4785,13 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.2.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 80075552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4626624;
-    float *running_mean = s->params + 4626880, *running_var = s->params + 4627136;
-    float *y = s->acts + 66682880;
+    const float *beta = PARAMS_layer3_2_bn2_bias;
+    float *running_mean = PARAMS_layer3_2_bn2_running_mean, *running_var = PARAMS_layer3_2_bn2_running_var;
+    float *y = ACTS_layer3_2_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4037,7 +4803,8 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4049,13 +4816,13 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 80075552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 66682880;
-    float *dgamma = s->grads + 4626368, *dbeta = s->grads + 4626624;
-    float *dx = s->dacts + 66158592;
+    const float *dy = DACTS_layer3_2_bn2;
+    float *dgamma = GRADS_layer3_2_bn2_weight, *dbeta = GRADS_layer3_2_bn2_bias;
+    float *dx = DACTS_layer3_2_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4078,9 +4845,9 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.2.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 66682880;
-    const float *x1 = s->acts + 64585728;
-    float *y = s->acts + 67207168;
+    const float *x0 = ACTS_layer3_2_bn2;
+    const float *x1 = ACTS_layer3_1_add;
+    float *y = ACTS_layer3_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4088,10 +4855,10 @@ static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 67207168;
-    float *dx0 = s->dacts + 66682880;
-    float *dx1 = s->dacts + 64585728;
-    const float *y = s->acts + 67207168; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_2_add;
+    float *dx0 = DACTS_layer3_2_bn2;
+    float *dx1 = DACTS_layer3_1_add;
+    const float *y = ACTS_layer3_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4102,12 +4869,13 @@ static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 67207168;
-    const float *w = s->params + 4627392;
-    float *y = s->acts + 67731456;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    float *y = ACTS_layer3_3_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4117,17 +4885,18 @@ static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67207168;
-    const float *w = s->params + 4627392;
-    const float *dy = s->dacts + 67731456;
-    float *dw = s->grads + 4627392;
-    float *dx = s->dacts + 67207168;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    const float *dy = DACTS_layer3_3_conv1;
+    float *dw = GRADS_layer3_3_conv1_weight;
+    float *dx = DACTS_layer3_2_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4139,14 +4908,16 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4154,13 +4925,13 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.3.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 67731456;
-    const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 80076080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5217472;
-    float *running_mean = s->params + 5217728, *running_var = s->params + 5217984;
-    float *y = s->acts + 68255744;
+    const float *beta = PARAMS_layer3_3_bn1_bias;
+    float *running_mean = PARAMS_layer3_3_bn1_running_mean, *running_var = PARAMS_layer3_3_bn1_running_var;
+    float *y = ACTS_layer3_3_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4172,26 +4943,28 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67731456;
-    const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 80076080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 68255744;
-    const float *y = s->acts + 68255744; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 5217216, *dbeta = s->grads + 5217472;
-    float *dx = s->dacts + 67731456;
+    const float *dy = DACTS_layer3_3_bn1;
+    const float *y = ACTS_layer3_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_3_bn1_weight, *dbeta = GRADS_layer3_3_bn1_bias;
+    float *dx = DACTS_layer3_3_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4211,12 +4984,13 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 68255744;
-    const float *w = s->params + 5218240;
-    float *y = s->acts + 68780032;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    float *y = ACTS_layer3_3_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4226,17 +5000,18 @@ static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 68255744;
-    const float *w = s->params + 5218240;
-    const float *dy = s->dacts + 68780032;
-    float *dw = s->grads + 5218240;
-    float *dx = s->dacts + 68255744;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    const float *dy = DACTS_layer3_3_conv2;
+    float *dw = GRADS_layer3_3_conv2_weight;
+    float *dx = DACTS_layer3_3_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4248,14 +5023,16 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4263,13 +5040,13 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.3.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 68780032;
-    const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 80076608, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5808320;
-    float *running_mean = s->params + 5808576, *running_var = s->params + 5808832;
-    float *y = s->acts + 69304320;
+    const float *beta = PARAMS_layer3_3_bn2_bias;
+    float *running_mean = PARAMS_layer3_3_bn2_running_mean, *running_var = PARAMS_layer3_3_bn2_running_var;
+    float *y = ACTS_layer3_3_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4281,7 +5058,8 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4293,13 +5071,13 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 68780032;
-    const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 80076608, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 69304320;
-    float *dgamma = s->grads + 5808064, *dbeta = s->grads + 5808320;
-    float *dx = s->dacts + 68780032;
+    const float *dy = DACTS_layer3_3_bn2;
+    float *dgamma = GRADS_layer3_3_bn2_weight, *dbeta = GRADS_layer3_3_bn2_bias;
+    float *dx = DACTS_layer3_3_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4322,9 +5100,9 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.3.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 69304320;
-    const float *x1 = s->acts + 67207168;
-    float *y = s->acts + 69828608;
+    const float *x0 = ACTS_layer3_3_bn2;
+    const float *x1 = ACTS_layer3_2_add;
+    float *y = ACTS_layer3_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4332,10 +5110,10 @@ static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 69828608;
-    float *dx0 = s->dacts + 69304320;
-    float *dx1 = s->dacts + 67207168;
-    const float *y = s->acts + 69828608; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_3_add;
+    float *dx0 = DACTS_layer3_3_bn2;
+    float *dx1 = DACTS_layer3_2_add;
+    const float *y = ACTS_layer3_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4346,12 +5124,13 @@ static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 69828608;
-    const float *w = s->params + 5809088;
-    float *y = s->acts + 70352896;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    float *y = ACTS_layer3_4_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4361,17 +5140,18 @@ static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 69828608;
-    const float *w = s->params + 5809088;
-    const float *dy = s->dacts + 70352896;
-    float *dw = s->grads + 5809088;
-    float *dx = s->dacts + 69828608;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    const float *dy = DACTS_layer3_4_conv1;
+    float *dw = GRADS_layer3_4_conv1_weight;
+    float *dx = DACTS_layer3_3_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4383,14 +5163,16 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4398,13 +5180,13 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.4.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 70352896;
-    const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 80077136, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6399168;
-    float *running_mean = s->params + 6399424, *running_var = s->params + 6399680;
-    float *y = s->acts + 70877184;
+    const float *beta = PARAMS_layer3_4_bn1_bias;
+    float *running_mean = PARAMS_layer3_4_bn1_running_mean, *running_var = PARAMS_layer3_4_bn1_running_var;
+    float *y = ACTS_layer3_4_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4416,26 +5198,28 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70352896;
-    const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 80077136, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 70877184;
-    const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 6398912, *dbeta = s->grads + 6399168;
-    float *dx = s->dacts + 70352896;
+    const float *dy = DACTS_layer3_4_bn1;
+    const float *y = ACTS_layer3_4_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_4_bn1_weight, *dbeta = GRADS_layer3_4_bn1_bias;
+    float *dx = DACTS_layer3_4_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4455,12 +5239,13 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 70877184;
-    const float *w = s->params + 6399936;
-    float *y = s->acts + 71401472;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    float *y = ACTS_layer3_4_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4470,17 +5255,18 @@ static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70877184;
-    const float *w = s->params + 6399936;
-    const float *dy = s->dacts + 71401472;
-    float *dw = s->grads + 6399936;
-    float *dx = s->dacts + 70877184;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    const float *dy = DACTS_layer3_4_conv2;
+    float *dw = GRADS_layer3_4_conv2_weight;
+    float *dx = DACTS_layer3_4_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4492,14 +5278,16 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4507,13 +5295,13 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.4.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 71401472;
-    const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 80077664, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6990016;
-    float *running_mean = s->params + 6990272, *running_var = s->params + 6990528;
-    float *y = s->acts + 71925760;
+    const float *beta = PARAMS_layer3_4_bn2_bias;
+    float *running_mean = PARAMS_layer3_4_bn2_running_mean, *running_var = PARAMS_layer3_4_bn2_running_var;
+    float *y = ACTS_layer3_4_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4525,7 +5313,8 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4537,13 +5326,13 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 71401472;
-    const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 80077664, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 71925760;
-    float *dgamma = s->grads + 6989760, *dbeta = s->grads + 6990016;
-    float *dx = s->dacts + 71401472;
+    const float *dy = DACTS_layer3_4_bn2;
+    float *dgamma = GRADS_layer3_4_bn2_weight, *dbeta = GRADS_layer3_4_bn2_bias;
+    float *dx = DACTS_layer3_4_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4566,9 +5355,9 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.4.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 71925760;
-    const float *x1 = s->acts + 69828608;
-    float *y = s->acts + 72450048;
+    const float *x0 = ACTS_layer3_4_bn2;
+    const float *x1 = ACTS_layer3_3_add;
+    float *y = ACTS_layer3_4_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4576,10 +5365,10 @@ static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 72450048;
-    float *dx0 = s->dacts + 71925760;
-    float *dx1 = s->dacts + 69828608;
-    const float *y = s->acts + 72450048; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_4_add;
+    float *dx0 = DACTS_layer3_4_bn2;
+    float *dx1 = DACTS_layer3_3_add;
+    const float *y = ACTS_layer3_4_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4590,12 +5379,13 @@ static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 6990784;
-    float *y = s->acts + 72974336;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    float *y = ACTS_layer3_5_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4605,17 +5395,18 @@ static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 6990784;
-    const float *dy = s->dacts + 72974336;
-    float *dw = s->grads + 6990784;
-    float *dx = s->dacts + 72450048;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    const float *dy = DACTS_layer3_5_conv1;
+    float *dw = GRADS_layer3_5_conv1_weight;
+    float *dx = DACTS_layer3_4_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4627,14 +5418,16 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4642,13 +5435,13 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.5.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 72974336;
-    const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 80078192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 7580864;
-    float *running_mean = s->params + 7581120, *running_var = s->params + 7581376;
-    float *y = s->acts + 73498624;
+    const float *beta = PARAMS_layer3_5_bn1_bias;
+    float *running_mean = PARAMS_layer3_5_bn1_running_mean, *running_var = PARAMS_layer3_5_bn1_running_var;
+    float *y = ACTS_layer3_5_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4660,26 +5453,28 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 72974336;
-    const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 80078192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 73498624;
-    const float *y = s->acts + 73498624; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 7580608, *dbeta = s->grads + 7580864;
-    float *dx = s->dacts + 72974336;
+    const float *dy = DACTS_layer3_5_bn1;
+    const float *y = ACTS_layer3_5_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_5_bn1_weight, *dbeta = GRADS_layer3_5_bn1_bias;
+    float *dx = DACTS_layer3_5_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4699,12 +5494,13 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 73498624;
-    const float *w = s->params + 7581632;
-    float *y = s->acts + 74022912;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    float *y = ACTS_layer3_5_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4714,17 +5510,18 @@ static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 73498624;
-    const float *w = s->params + 7581632;
-    const float *dy = s->dacts + 74022912;
-    float *dw = s->grads + 7581632;
-    float *dx = s->dacts + 73498624;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    const float *dy = DACTS_layer3_5_conv2;
+    float *dw = GRADS_layer3_5_conv2_weight;
+    float *dx = DACTS_layer3_5_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4736,14 +5533,16 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4751,13 +5550,13 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.5.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 74022912;
-    const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 80078720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 8171712;
-    float *running_mean = s->params + 8171968, *running_var = s->params + 8172224;
-    float *y = s->acts + 74547200;
+    const float *beta = PARAMS_layer3_5_bn2_bias;
+    float *running_mean = PARAMS_layer3_5_bn2_running_mean, *running_var = PARAMS_layer3_5_bn2_running_var;
+    float *y = ACTS_layer3_5_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4769,7 +5568,8 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4781,13 +5581,13 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 74022912;
-    const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 80078720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 74547200;
-    float *dgamma = s->grads + 8171456, *dbeta = s->grads + 8171712;
-    float *dx = s->dacts + 74022912;
+    const float *dy = DACTS_layer3_5_bn2;
+    float *dgamma = GRADS_layer3_5_bn2_weight, *dbeta = GRADS_layer3_5_bn2_bias;
+    float *dx = DACTS_layer3_5_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4810,9 +5610,9 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.5.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 74547200;
-    const float *x1 = s->acts + 72450048;
-    float *y = s->acts + 75071488;
+    const float *x0 = ACTS_layer3_5_bn2;
+    const float *x1 = ACTS_layer3_4_add;
+    float *y = ACTS_layer3_5_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4820,10 +5620,10 @@ static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 75071488;
-    float *dx0 = s->dacts + 74547200;
-    float *dx1 = s->dacts + 72450048;
-    const float *y = s->acts + 75071488; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_5_add;
+    float *dx0 = DACTS_layer3_5_bn2;
+    float *dx1 = DACTS_layer3_4_add;
+    const float *y = ACTS_layer3_5_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4834,12 +5634,13 @@ static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 8172480;
-    float *y = s->acts + 75595776;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    float *y = ACTS_layer4_0_conv1;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -4861,11 +5662,11 @@ static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 8172480;
-    const float *dy = s->dacts + 75595776;
-    float *dw = s->grads + 8172480;
-    float *dx = s->dacts + 75071488;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    const float *dy = DACTS_layer4_0_conv1;
+    float *dw = GRADS_layer4_0_conv1_weight;
+    float *dx = DACTS_layer3_5_add;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 145)) {
@@ -4883,7 +5684,8 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -4907,13 +5709,13 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 75595776;
-    const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 80079248, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 9352640;
-    float *running_mean = s->params + 9353152, *running_var = s->params + 9353664;
-    float *y = s->acts + 75857920;
+    const float *beta = PARAMS_layer4_0_bn1_bias;
+    float *running_mean = PARAMS_layer4_0_bn1_running_mean, *running_var = PARAMS_layer4_0_bn1_running_var;
+    float *y = ACTS_layer4_0_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -4925,26 +5727,28 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75595776;
-    const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 80079248, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 75857920;
-    const float *y = s->acts + 75857920; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 9352128, *dbeta = s->grads + 9352640;
-    float *dx = s->dacts + 75595776;
+    const float *dy = DACTS_layer4_0_bn1;
+    const float *y = ACTS_layer4_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn1_weight, *dbeta = GRADS_layer4_0_bn1_bias;
+    float *dx = DACTS_layer4_0_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -4964,12 +5768,13 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75857920;
-    const float *w = s->params + 9354176;
-    float *y = s->acts + 76120064;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    float *y = ACTS_layer4_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -4979,17 +5784,18 @@ static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75857920;
-    const float *w = s->params + 9354176;
-    const float *dy = s->dacts + 76120064;
-    float *dw = s->grads + 9354176;
-    float *dx = s->dacts + 75857920;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    const float *dy = DACTS_layer4_0_conv2;
+    float *dw = GRADS_layer4_0_conv2_weight;
+    float *dx = DACTS_layer4_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5001,14 +5807,16 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5016,13 +5824,13 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 76120064;
-    const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 80080288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11713984;
-    float *running_mean = s->params + 11714496, *running_var = s->params + 11715008;
-    float *y = s->acts + 76382208;
+    const float *beta = PARAMS_layer4_0_bn2_bias;
+    float *running_mean = PARAMS_layer4_0_bn2_running_mean, *running_var = PARAMS_layer4_0_bn2_running_var;
+    float *y = ACTS_layer4_0_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5034,7 +5842,8 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5046,13 +5855,13 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 76120064;
-    const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 80080288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 76382208;
-    float *dgamma = s->grads + 11713472, *dbeta = s->grads + 11713984;
-    float *dx = s->dacts + 76120064;
+    const float *dy = DACTS_layer4_0_bn2;
+    float *dgamma = GRADS_layer4_0_bn2_weight, *dbeta = GRADS_layer4_0_bn2_bias;
+    float *dx = DACTS_layer4_0_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5072,12 +5881,13 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image |
+ * im2col-gemm */
 static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 11715520;
-    float *y = s->acts + 76644352;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    float *y = ACTS_layer4_0_shortcut_0;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5091,11 +5901,11 @@ static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 11715520;
-    const float *dy = s->dacts + 76644352;
-    float *dw = s->grads + 11715520;
-    float *dx = s->dacts + 75071488;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    const float *dy = DACTS_layer4_0_shortcut_0;
+    float *dw = GRADS_layer4_0_shortcut_0_weight;
+    float *dx = DACTS_layer3_5_add;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 155)) {
@@ -5105,7 +5915,8 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -5122,13 +5933,14 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 76644352;
-    const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 80081328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11847104;
-    float *running_mean = s->params + 11847616, *running_var = s->params + 11848128;
-    float *y = s->acts + 76906496;
+    const float *beta = PARAMS_layer4_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer4_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer4_0_shortcut_1_running_var;
+    float *y = ACTS_layer4_0_shortcut_1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5140,7 +5952,8 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5152,13 +5965,13 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 76644352;
-    const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 80081328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 76906496;
-    float *dgamma = s->grads + 11846592, *dbeta = s->grads + 11847104;
-    float *dx = s->dacts + 76644352;
+    const float *dy = DACTS_layer4_0_shortcut_1;
+    float *dgamma = GRADS_layer4_0_shortcut_1_weight, *dbeta = GRADS_layer4_0_shortcut_1_bias;
+    float *dx = DACTS_layer4_0_shortcut_0;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5181,9 +5994,9 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 76382208;
-    const float *x1 = s->acts + 76906496;
-    float *y = s->acts + 77168640;
+    const float *x0 = ACTS_layer4_0_bn2;
+    const float *x1 = ACTS_layer4_0_shortcut_1;
+    float *y = ACTS_layer4_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5191,10 +6004,10 @@ static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 77168640;
-    float *dx0 = s->dacts + 76382208;
-    float *dx1 = s->dacts + 76906496;
-    const float *y = s->acts + 77168640; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_0_add;
+    float *dx0 = DACTS_layer4_0_bn2;
+    float *dx1 = DACTS_layer4_0_shortcut_1;
+    const float *y = ACTS_layer4_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5205,12 +6018,13 @@ static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 77168640;
-    const float *w = s->params + 11848640;
-    float *y = s->acts + 77430784;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    float *y = ACTS_layer4_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5220,17 +6034,18 @@ static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77168640;
-    const float *w = s->params + 11848640;
-    const float *dy = s->dacts + 77430784;
-    float *dw = s->grads + 11848640;
-    float *dx = s->dacts + 77168640;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    const float *dy = DACTS_layer4_1_conv1;
+    float *dw = GRADS_layer4_1_conv1_weight;
+    float *dx = DACTS_layer4_0_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5242,14 +6057,16 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -5257,13 +6074,13 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77430784;
-    const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 80082368, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 14208448;
-    float *running_mean = s->params + 14208960, *running_var = s->params + 14209472;
-    float *y = s->acts + 77692928;
+    const float *beta = PARAMS_layer4_1_bn1_bias;
+    float *running_mean = PARAMS_layer4_1_bn1_running_mean, *running_var = PARAMS_layer4_1_bn1_running_var;
+    float *y = ACTS_layer4_1_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5275,26 +6092,28 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77430784;
-    const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 80082368, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 77692928;
-    const float *y = s->acts + 77692928; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 14207936, *dbeta = s->grads + 14208448;
-    float *dx = s->dacts + 77430784;
+    const float *dy = DACTS_layer4_1_bn1;
+    const float *y = ACTS_layer4_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn1_weight, *dbeta = GRADS_layer4_1_bn1_bias;
+    float *dx = DACTS_layer4_1_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5314,12 +6133,13 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 77692928;
-    const float *w = s->params + 14209984;
-    float *y = s->acts + 77955072;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    float *y = ACTS_layer4_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5329,17 +6149,18 @@ static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77692928;
-    const float *w = s->params + 14209984;
-    const float *dy = s->dacts + 77955072;
-    float *dw = s->grads + 14209984;
-    float *dx = s->dacts + 77692928;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    const float *dy = DACTS_layer4_1_conv2;
+    float *dw = GRADS_layer4_1_conv2_weight;
+    float *dx = DACTS_layer4_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5351,14 +6172,16 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5366,13 +6189,13 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77955072;
-    const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 80083408, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 16569792;
-    float *running_mean = s->params + 16570304, *running_var = s->params + 16570816;
-    float *y = s->acts + 78217216;
+    const float *beta = PARAMS_layer4_1_bn2_bias;
+    float *running_mean = PARAMS_layer4_1_bn2_running_mean, *running_var = PARAMS_layer4_1_bn2_running_var;
+    float *y = ACTS_layer4_1_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5384,7 +6207,8 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5396,13 +6220,13 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77955072;
-    const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 80083408, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 78217216;
-    float *dgamma = s->grads + 16569280, *dbeta = s->grads + 16569792;
-    float *dx = s->dacts + 77955072;
+    const float *dy = DACTS_layer4_1_bn2;
+    float *dgamma = GRADS_layer4_1_bn2_weight, *dbeta = GRADS_layer4_1_bn2_bias;
+    float *dx = DACTS_layer4_1_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5425,9 +6249,9 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 78217216;
-    const float *x1 = s->acts + 77168640;
-    float *y = s->acts + 78479360;
+    const float *x0 = ACTS_layer4_1_bn2;
+    const float *x1 = ACTS_layer4_0_add;
+    float *y = ACTS_layer4_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5435,10 +6259,10 @@ static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 78479360;
-    float *dx0 = s->dacts + 78217216;
-    float *dx1 = s->dacts + 77168640;
-    const float *y = s->acts + 78479360; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_1_add;
+    float *dx0 = DACTS_layer4_1_bn2;
+    float *dx1 = DACTS_layer4_0_add;
+    const float *y = ACTS_layer4_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5449,12 +6273,13 @@ static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 78479360;
-    const float *w = s->params + 16571328;
-    float *y = s->acts + 78741504;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    float *y = ACTS_layer4_2_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5464,17 +6289,18 @@ static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 78479360;
-    const float *w = s->params + 16571328;
-    const float *dy = s->dacts + 78741504;
-    float *dw = s->grads + 16571328;
-    float *dx = s->dacts + 78479360;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    const float *dy = DACTS_layer4_2_conv1;
+    float *dw = GRADS_layer4_2_conv1_weight;
+    float *dx = DACTS_layer4_1_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5486,14 +6312,16 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -5501,13 +6329,13 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.2.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 78741504;
-    const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 80084448, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 18931136;
-    float *running_mean = s->params + 18931648, *running_var = s->params + 18932160;
-    float *y = s->acts + 79003648;
+    const float *beta = PARAMS_layer4_2_bn1_bias;
+    float *running_mean = PARAMS_layer4_2_bn1_running_mean, *running_var = PARAMS_layer4_2_bn1_running_var;
+    float *y = ACTS_layer4_2_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5519,26 +6347,28 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 78741504;
-    const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 80084448, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 79003648;
-    const float *y = s->acts + 79003648; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 18930624, *dbeta = s->grads + 18931136;
-    float *dx = s->dacts + 78741504;
+    const float *dy = DACTS_layer4_2_bn1;
+    const float *y = ACTS_layer4_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_2_bn1_weight, *dbeta = GRADS_layer4_2_bn1_bias;
+    float *dx = DACTS_layer4_2_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5558,12 +6388,13 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79003648;
-    const float *w = s->params + 18932672;
-    float *y = s->acts + 79265792;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    float *y = ACTS_layer4_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5573,17 +6404,18 @@ static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79003648;
-    const float *w = s->params + 18932672;
-    const float *dy = s->dacts + 79265792;
-    float *dw = s->grads + 18932672;
-    float *dx = s->dacts + 79003648;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    const float *dy = DACTS_layer4_2_conv2;
+    float *dw = GRADS_layer4_2_conv2_weight;
+    float *dx = DACTS_layer4_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5595,14 +6427,16 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5610,13 +6444,13 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.2.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 79265792;
-    const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 80085488, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 21292480;
-    float *running_mean = s->params + 21292992, *running_var = s->params + 21293504;
-    float *y = s->acts + 79527936;
+    const float *beta = PARAMS_layer4_2_bn2_bias;
+    float *running_mean = PARAMS_layer4_2_bn2_running_mean, *running_var = PARAMS_layer4_2_bn2_running_var;
+    float *y = ACTS_layer4_2_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5628,7 +6462,8 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5640,13 +6475,13 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79265792;
-    const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 80085488, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 79527936;
-    float *dgamma = s->grads + 21291968, *dbeta = s->grads + 21292480;
-    float *dx = s->dacts + 79265792;
+    const float *dy = DACTS_layer4_2_bn2;
+    float *dgamma = GRADS_layer4_2_bn2_weight, *dbeta = GRADS_layer4_2_bn2_bias;
+    float *dx = DACTS_layer4_2_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5669,9 +6504,9 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer4.2.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 79527936;
-    const float *x1 = s->acts + 78479360;
-    float *y = s->acts + 79790080;
+    const float *x0 = ACTS_layer4_2_bn2;
+    const float *x1 = ACTS_layer4_1_add;
+    float *y = ACTS_layer4_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5679,10 +6514,10 @@ static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 79790080;
-    float *dx0 = s->dacts + 79527936;
-    float *dx1 = s->dacts + 78479360;
-    const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_2_add;
+    float *dx0 = DACTS_layer4_2_bn2;
+    float *dx1 = DACTS_layer4_1_add;
+    const float *y = ACTS_layer4_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5696,8 +6531,8 @@ static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet34_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79790080;
-    float *y = s->acts + 80052224;
+    const float *x = ACTS_layer4_2_add;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -5712,8 +6547,8 @@ static void resnet34_7_forward(const nn_state *s, int n)
 static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 80052224;
-    float *dx = s->dacts + 79790080;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_layer4_2_add;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -5727,10 +6562,10 @@ static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet34.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm; gemv at batch 1 */
 static void resnet34_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 80052224;
-    const float *w = s->params + 21294016;
-    const float *b = s->params + 21299136;
-    float *y = s->acts + 80068608;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_linear_weight;
+    const float *b = PARAMS_linear_bias;
+    float *y = ACTS_linear;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 512, 1.0f, w, 512, x, 1, 0.0f, y, 1);
     } else {
@@ -5741,12 +6576,12 @@ static void resnet34_linear_forward(const nn_state *s, int n)
 
 static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 80052224;
-    float *w = s->params + 21294016;
-    const float *dy = s->dacts + 80068608;
-    float *dw = s->grads + 21294016;
-    float *db = s->grads + 21299136;
-    float *dx = s->dacts + 80052224;
+    const float *x = ACTS_7;
+    float *w = PARAMS_linear_weight;
+    const float *dy = DACTS_linear;
+    float *dw = GRADS_linear_weight;
+    float *db = GRADS_linear_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -5760,7 +6595,8 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 512, 1.0f, dy, 1, x, 1, dw, 512);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw, 512);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw,
+                    512);
         }
     }
     if (trains(s, 181)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -5769,8 +6605,8 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet34_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 80068608;
-    float *dz = s->dacts + 80068608;
+    const float *z = ACTS_linear;
+    float *dz = DACTS_linear;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -6078,177 +6914,212 @@ static const nn_tensor resnet34_tensors[] = {
     { "bn1.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn1.weight", 1, { 64, 0, 0, 0 }, 38848, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn1.bias", 1, { 64, 0, 0, 0 }, 38912, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_mean", 1, { 64, 0, 0, 0 }, 38976, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_var", 1, { 64, 0, 0, 0 }, 39040, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn2.weight", 1, { 64, 0, 0, 0 }, 75968, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn2.bias", 1, { 64, 0, 0, 0 }, 76032, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_mean", 1, { 64, 0, 0, 0 }, 76096, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_var", 1, { 64, 0, 0, 0 }, 76160, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.1.bn1.weight", 1, { 64, 0, 0, 0 }, 113088, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn1.bias", 1, { 64, 0, 0, 0 }, 113152, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_mean", 1, { 64, 0, 0, 0 }, 113216, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_var", 1, { 64, 0, 0, 0 }, 113280, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.1.bn2.weight", 1, { 64, 0, 0, 0 }, 150208, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn2.bias", 1, { 64, 0, 0, 0 }, 150272, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_mean", 1, { 64, 0, 0, 0 }, 150336, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_var", 1, { 64, 0, 0, 0 }, 150400, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv1.weight", 4, { 64, 64, 3, 3 }, 150464, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.2.conv1.weight", 4, { 64, 64, 3, 3 }, 150464, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.2.bn1.weight", 1, { 64, 0, 0, 0 }, 187328, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn1.bias", 1, { 64, 0, 0, 0 }, 187392, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_mean", 1, { 64, 0, 0, 0 }, 187456, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_var", 1, { 64, 0, 0, 0 }, 187520, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 187584, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 187584, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.2.bn2.weight", 1, { 64, 0, 0, 0 }, 224448, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn2.bias", 1, { 64, 0, 0, 0 }, 224512, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_mean", 1, { 64, 0, 0, 0 }, 224576, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_var", 1, { 64, 0, 0, 0 }, 224640, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 224704, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 1152 },
+    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 224704, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 1152 },
     { "layer2.0.bn1.weight", 1, { 128, 0, 0, 0 }, 298432, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn1.bias", 1, { 128, 0, 0, 0 }, 298560, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_mean", 1, { 128, 0, 0, 0 }, 298688, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_var", 1, { 128, 0, 0, 0 }, 298816, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 298944, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 298944, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.0.bn2.weight", 1, { 128, 0, 0, 0 }, 446400, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn2.bias", 1, { 128, 0, 0, 0 }, 446528, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_mean", 1, { 128, 0, 0, 0 }, 446656, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_var", 1, { 128, 0, 0, 0 }, 446784, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 446912, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 128 },
+    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 446912, 8192, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 64, 128 },
     { "layer2.0.shortcut.1.weight", 1, { 128, 0, 0, 0 }, 455104, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.shortcut.1.bias", 1, { 128, 0, 0, 0 }, 455232, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_mean", 1, { 128, 0, 0, 0 }, 455360, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_var", 1, { 128, 0, 0, 0 }, 455488, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 455616, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 455616, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn1.weight", 1, { 128, 0, 0, 0 }, 603072, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn1.bias", 1, { 128, 0, 0, 0 }, 603200, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_mean", 1, { 128, 0, 0, 0 }, 603328, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_var", 1, { 128, 0, 0, 0 }, 603456, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 603584, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 603584, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn2.weight", 1, { 128, 0, 0, 0 }, 751040, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn2.bias", 1, { 128, 0, 0, 0 }, 751168, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_mean", 1, { 128, 0, 0, 0 }, 751296, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_var", 1, { 128, 0, 0, 0 }, 751424, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv1.weight", 4, { 128, 128, 3, 3 }, 751552, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.2.conv1.weight", 4, { 128, 128, 3, 3 }, 751552, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.2.bn1.weight", 1, { 128, 0, 0, 0 }, 899008, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn1.bias", 1, { 128, 0, 0, 0 }, 899136, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_mean", 1, { 128, 0, 0, 0 }, 899264, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_var", 1, { 128, 0, 0, 0 }, 899392, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 899520, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 899520, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.2.bn2.weight", 1, { 128, 0, 0, 0 }, 1046976, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn2.bias", 1, { 128, 0, 0, 0 }, 1047104, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1047232, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_var", 1, { 128, 0, 0, 0 }, 1047360, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv1.weight", 4, { 128, 128, 3, 3 }, 1047488, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.3.conv1.weight", 4, { 128, 128, 3, 3 }, 1047488, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.3.bn1.weight", 1, { 128, 0, 0, 0 }, 1194944, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn1.bias", 1, { 128, 0, 0, 0 }, 1195072, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_mean", 1, { 128, 0, 0, 0 }, 1195200, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_var", 1, { 128, 0, 0, 0 }, 1195328, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1195456, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1195456, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.3.bn2.weight", 1, { 128, 0, 0, 0 }, 1342912, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn2.bias", 1, { 128, 0, 0, 0 }, 1343040, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1343168, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_var", 1, { 128, 0, 0, 0 }, 1343296, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 1343424, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 2304 },
+    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 1343424, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 2304 },
     { "layer3.0.bn1.weight", 1, { 256, 0, 0, 0 }, 1638336, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn1.bias", 1, { 256, 0, 0, 0 }, 1638592, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_mean", 1, { 256, 0, 0, 0 }, 1638848, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_var", 1, { 256, 0, 0, 0 }, 1639104, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1639360, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1639360, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.0.bn2.weight", 1, { 256, 0, 0, 0 }, 2229184, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn2.bias", 1, { 256, 0, 0, 0 }, 2229440, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_mean", 1, { 256, 0, 0, 0 }, 2229696, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_var", 1, { 256, 0, 0, 0 }, 2229952, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 2230208, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 256 },
+    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 2230208, 32768, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 128, 256 },
     { "layer3.0.shortcut.1.weight", 1, { 256, 0, 0, 0 }, 2262976, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.shortcut.1.bias", 1, { 256, 0, 0, 0 }, 2263232, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_mean", 1, { 256, 0, 0, 0 }, 2263488, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_var", 1, { 256, 0, 0, 0 }, 2263744, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 2264000, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 2264000, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn1.weight", 1, { 256, 0, 0, 0 }, 2853824, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn1.bias", 1, { 256, 0, 0, 0 }, 2854080, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_mean", 1, { 256, 0, 0, 0 }, 2854336, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_var", 1, { 256, 0, 0, 0 }, 2854592, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2854848, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2854848, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn2.weight", 1, { 256, 0, 0, 0 }, 3444672, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn2.bias", 1, { 256, 0, 0, 0 }, 3444928, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_mean", 1, { 256, 0, 0, 0 }, 3445184, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_var", 1, { 256, 0, 0, 0 }, 3445440, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv1.weight", 4, { 256, 256, 3, 3 }, 3445696, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.2.conv1.weight", 4, { 256, 256, 3, 3 }, 3445696, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.2.bn1.weight", 1, { 256, 0, 0, 0 }, 4035520, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn1.bias", 1, { 256, 0, 0, 0 }, 4035776, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_mean", 1, { 256, 0, 0, 0 }, 4036032, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_var", 1, { 256, 0, 0, 0 }, 4036288, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4036544, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4036544, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.2.bn2.weight", 1, { 256, 0, 0, 0 }, 4626368, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn2.bias", 1, { 256, 0, 0, 0 }, 4626624, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_mean", 1, { 256, 0, 0, 0 }, 4626880, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_var", 1, { 256, 0, 0, 0 }, 4627136, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv1.weight", 4, { 256, 256, 3, 3 }, 4627392, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.3.conv1.weight", 4, { 256, 256, 3, 3 }, 4627392, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.3.bn1.weight", 1, { 256, 0, 0, 0 }, 5217216, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn1.bias", 1, { 256, 0, 0, 0 }, 5217472, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_mean", 1, { 256, 0, 0, 0 }, 5217728, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_var", 1, { 256, 0, 0, 0 }, 5217984, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5218240, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5218240, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.3.bn2.weight", 1, { 256, 0, 0, 0 }, 5808064, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn2.bias", 1, { 256, 0, 0, 0 }, 5808320, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_mean", 1, { 256, 0, 0, 0 }, 5808576, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_var", 1, { 256, 0, 0, 0 }, 5808832, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv1.weight", 4, { 256, 256, 3, 3 }, 5809088, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.4.conv1.weight", 4, { 256, 256, 3, 3 }, 5809088, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.4.bn1.weight", 1, { 256, 0, 0, 0 }, 6398912, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn1.bias", 1, { 256, 0, 0, 0 }, 6399168, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_mean", 1, { 256, 0, 0, 0 }, 6399424, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_var", 1, { 256, 0, 0, 0 }, 6399680, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6399936, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6399936, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.4.bn2.weight", 1, { 256, 0, 0, 0 }, 6989760, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn2.bias", 1, { 256, 0, 0, 0 }, 6990016, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_mean", 1, { 256, 0, 0, 0 }, 6990272, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_var", 1, { 256, 0, 0, 0 }, 6990528, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv1.weight", 4, { 256, 256, 3, 3 }, 6990784, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.5.conv1.weight", 4, { 256, 256, 3, 3 }, 6990784, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.5.bn1.weight", 1, { 256, 0, 0, 0 }, 7580608, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn1.bias", 1, { 256, 0, 0, 0 }, 7580864, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_mean", 1, { 256, 0, 0, 0 }, 7581120, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_var", 1, { 256, 0, 0, 0 }, 7581376, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7581632, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7581632, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.5.bn2.weight", 1, { 256, 0, 0, 0 }, 8171456, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn2.bias", 1, { 256, 0, 0, 0 }, 8171712, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_mean", 1, { 256, 0, 0, 0 }, 8171968, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_var", 1, { 256, 0, 0, 0 }, 8172224, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 8172480, 1179648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
+    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 8172480, 1179648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
     { "layer4.0.bn1.weight", 1, { 512, 0, 0, 0 }, 9352128, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn1.bias", 1, { 512, 0, 0, 0 }, 9352640, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_mean", 1, { 512, 0, 0, 0 }, 9353152, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_var", 1, { 512, 0, 0, 0 }, 9353664, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9354176, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9354176, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.0.bn2.weight", 1, { 512, 0, 0, 0 }, 11713472, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn2.bias", 1, { 512, 0, 0, 0 }, 11713984, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_mean", 1, { 512, 0, 0, 0 }, 11714496, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_var", 1, { 512, 0, 0, 0 }, 11715008, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 11715520, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 512 },
+    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 11715520, 131072, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 512 },
     { "layer4.0.shortcut.1.weight", 1, { 512, 0, 0, 0 }, 11846592, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.shortcut.1.bias", 1, { 512, 0, 0, 0 }, 11847104, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_mean", 1, { 512, 0, 0, 0 }, 11847616, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_var", 1, { 512, 0, 0, 0 }, 11848128, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 11848640, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 11848640, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn1.weight", 1, { 512, 0, 0, 0 }, 14207936, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn1.bias", 1, { 512, 0, 0, 0 }, 14208448, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_mean", 1, { 512, 0, 0, 0 }, 14208960, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_var", 1, { 512, 0, 0, 0 }, 14209472, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 14209984, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 14209984, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn2.weight", 1, { 512, 0, 0, 0 }, 16569280, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn2.bias", 1, { 512, 0, 0, 0 }, 16569792, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_mean", 1, { 512, 0, 0, 0 }, 16570304, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_var", 1, { 512, 0, 0, 0 }, 16570816, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv1.weight", 4, { 512, 512, 3, 3 }, 16571328, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.2.conv1.weight", 4, { 512, 512, 3, 3 }, 16571328, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.2.bn1.weight", 1, { 512, 0, 0, 0 }, 18930624, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn1.bias", 1, { 512, 0, 0, 0 }, 18931136, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_mean", 1, { 512, 0, 0, 0 }, 18931648, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_var", 1, { 512, 0, 0, 0 }, 18932160, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 18932672, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 18932672, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.2.bn2.weight", 1, { 512, 0, 0, 0 }, 21291968, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn2.bias", 1, { 512, 0, 0, 0 }, 21292480, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn2.running_mean", 1, { 512, 0, 0, 0 }, 21292992, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },

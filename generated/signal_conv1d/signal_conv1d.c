@@ -226,6 +226,53 @@ static inline void outer_update(struct nn_fused_update *f, int tensor, real *res
     nn_fused_done(f, tensor);
 }
 
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 112000)
+#define ACTS_2 (s->acts + 366976)
+#define ACTS_3 (s->acts + 494464)
+#define ACTS_5 (s->acts + 745344)
+#define ACTS_6 (s->acts + 870272)
+#define ACTS_8 (s->acts + 1111936)
+#define ACTS_9 (s->acts + 1232768)
+#define ACTS_10 (s->acts + 1353600)
+#define ACTS_11 (s->acts + 1357696)
+#define ACTS_12 (s->acts + 1361792)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 112000)
+#define DACTS_2 (s->dacts + 366976)
+#define DACTS_3 (s->dacts + 494464)
+#define DACTS_5 (s->dacts + 745344)
+#define DACTS_6 (s->dacts + 870272)
+#define DACTS_8 (s->dacts + 1111936)
+#define DACTS_9 (s->dacts + 1232768)
+#define DACTS_10 (s->dacts + 1353600)
+#define DACTS_11 (s->dacts + 1357696)
+#define DACTS_12 (s->dacts + 1361792)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 336)
+#define GRADS_3_weight (s->grads + 352)
+#define GRADS_3_bias (s->grads + 2912)
+#define GRADS_6_weight (s->grads + 2944)
+#define GRADS_6_bias (s->grads + 13184)
+#define GRADS_10_weight (s->grads + 13248)
+#define GRADS_10_bias (s->grads + 496576)
+#define GRADS_12_weight (s->grads + 496704)
+#define GRADS_12_bias (s->grads + 497344)
+#define INDEX_2 (s->index + 0)
+#define INDEX_5 (s->index + 127488)
+#define INDEX_8 (s->index + 252416)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 336)
+#define PARAMS_3_weight (s->params + 352)
+#define PARAMS_3_bias (s->params + 2912)
+#define PARAMS_6_weight (s->params + 2944)
+#define PARAMS_6_bias (s->params + 13184)
+#define PARAMS_10_weight (s->params + 13248)
+#define PARAMS_10_bias (s->params + 496576)
+#define PARAMS_12_weight (s->params + 496704)
+#define PARAMS_12_bias (s->params + 497344)
+
 /* input: the user's n x 7x500 array to the channel-major layout (and back for its gradient) */
 static void signal_conv1d_load_input(const nn_state *s, const float *input, int n)
 {
@@ -244,10 +291,10 @@ static void signal_conv1d_store_input_grad(const nn_state *s, float *d_input, in
 /* specs/signal_conv1d.lua:5: 0 (conv1d k3 + relu) | 7x500 -> 16x498 | 167,328 MACs per image | direct */
 static void signal_conv1d_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 336;
-    float *y = s->acts + 112000;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *y = ACTS_0;
     float *xp = s->work; /* x padded: [7][n][2][500] */
     #pragma omp parallel for
     for (int p = 0; p < 7 * n; ++p)
@@ -381,12 +428,12 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
 
 static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 112000;
-    float *dw = s->grads;
-    float *db = s->grads + 336;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *dy = DACTS_0;
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 16000; /* x padded: [7][n][2][500] */
         #pragma omp parallel for
@@ -408,7 +455,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 1; ++oh) {
                             for (int q = 0; q < 496; q += 16) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1); vwload(&x2, xr + oh * 500 + q + 2);
+                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
+                                vwload(&x2, xr + oh * 500 + q + 2);
                                 vwload(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + q);
@@ -428,22 +476,31 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             }
                             { /* the last 2 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1); vwload(&x2, xr + oh * 500 + 496 + 2);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1);
+                                vwload(&x2, xr + oh * 500 + 496 + 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                             }
                         }
@@ -475,7 +532,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 1; ++oh) {
                             for (int q = 0; q < 496; q += 8) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1); vwload(&x2, xr + oh * 500 + q + 2);
+                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
+                                vwload(&x2, xr + oh * 500 + q + 2);
                                 vwload(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + q);
@@ -487,14 +545,19 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             }
                             { /* the last 2 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1); vwload(&x2, xr + oh * 500 + 496 + 2);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1);
+                                vwload(&x2, xr + oh * 500 + 496 + 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
                             }
                         }
@@ -532,11 +595,14 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1000 + pt * 64;
                             const float *wc = wb + ci * 21;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); /* tap (0, 1) */
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); /* tap (0, 2) */
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            /* tap (0, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
                         for (int c = 0; c < 1; ++c) {
@@ -565,12 +631,18 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1000 + pt * 48;
                             const float *wc = wb + ci * 21;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
                         for (int c = 0; c < 1; ++c) {
                             for (int v = 0; v < 6; ++v) {
@@ -578,7 +650,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             }
                         }
                     }
-                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 3: 0; vector 4: 0;
+                       * vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 16; ++ci) {
@@ -610,9 +683,9 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:5: 2 (maxpool1d k2) | 16x498 -> 16x249 | 0 MACs per image | direct */
 static void signal_conv1d_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 112000;
-    float *y = s->acts + 366976;
-    int32_t *arg = s->index + 0;
+    const float *x = ACTS_0;
+    float *y = ACTS_2;
+    int32_t *arg = INDEX_2;
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
@@ -622,7 +695,8 @@ static void signal_conv1d_2_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
                 int32_t a = (h0 + 0) * 498 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 498 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 498 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -633,10 +707,10 @@ static void signal_conv1d_2_forward(const nn_state *s, int n)
 static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 366976;
-    float *dx = s->dacts + 112000;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 366976; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_2;
+    float *dx = DACTS_0;
+    const int32_t *arg = INDEX_2;
+    const float *y = ACTS_2; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
@@ -646,7 +720,8 @@ static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 498 + w0 + 0] = a == (h0 + 0) * 498 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 498 + w0 + 1] = a == (h0 + 0) * 498 + w0 + 1 ? d : 0.0f;
             }
@@ -657,10 +732,10 @@ static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:6: 3 (conv1d k5 + relu) | 16x249 -> 32x245 | 627,200 MACs per image | direct */
 static void signal_conv1d_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 366976;
-    const float *w = s->params + 352;
-    const float *b = s->params + 2912;
-    float *y = s->acts + 494464;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *y = ACTS_3;
     float *xp = s->work; /* x padded: [16][n][2][249] */
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
@@ -830,12 +905,12 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
 
 static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 366976;
-    const float *w = s->params + 352;
-    const float *dy = s->dacts + 494464;
-    float *dw = s->grads + 352;
-    float *db = s->grads + 2912;
-    float *dx = s->dacts + 366976;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *dy = DACTS_3;
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_2;
     if (trains(s, 2) || trains(s, 3)) {
         float *dyt = s->work; /* dy transposed: [n][245][32] */
         #pragma omp parallel for schedule(static)
@@ -1142,9 +1217,9 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:6: 5 (maxpool1d k2) | 32x245 -> 32x122 | 0 MACs per image | direct */
 static void signal_conv1d_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 494464;
-    float *y = s->acts + 745344;
-    int32_t *arg = s->index + 127488;
+    const float *x = ACTS_3;
+    float *y = ACTS_5;
+    int32_t *arg = INDEX_5;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
@@ -1154,7 +1229,8 @@ static void signal_conv1d_5_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
                 int32_t a = (h0 + 0) * 245 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 245 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 245 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -1165,10 +1241,10 @@ static void signal_conv1d_5_forward(const nn_state *s, int n)
 static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 745344;
-    float *dx = s->dacts + 494464;
-    const int32_t *arg = s->index + 127488;
-    const float *y = s->acts + 745344; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_5;
+    float *dx = DACTS_3;
+    const int32_t *arg = INDEX_5;
+    const float *y = ACTS_5; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
@@ -1177,7 +1253,8 @@ static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
             for (int ow = 0; ow < 122; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
@@ -1187,10 +1264,10 @@ static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:7: 6 (conv1d k5 + relu) | 32x122 -> 64x118 | 1,208,320 MACs per image | direct */
 static void signal_conv1d_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 745344;
-    const float *w = s->params + 2944;
-    const float *b = s->params + 13184;
-    float *y = s->acts + 870272;
+    const float *x = ACTS_5;
+    const float *w = PARAMS_6_weight;
+    const float *b = PARAMS_6_bias;
+    float *y = ACTS_6;
     float *xp = s->work; /* x padded: [32][n][2][122] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -1360,12 +1437,12 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
 
 static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 745344;
-    const float *w = s->params + 2944;
-    const float *dy = s->dacts + 870272;
-    float *dw = s->grads + 2944;
-    float *db = s->grads + 13184;
-    float *dx = s->dacts + 745344;
+    const float *x = ACTS_5;
+    const float *w = PARAMS_6_weight;
+    const float *dy = DACTS_6;
+    float *dw = GRADS_6_weight;
+    float *db = GRADS_6_bias;
+    float *dx = DACTS_5;
     if (trains(s, 4) || trains(s, 5)) {
         float *dyt = s->work; /* dy transposed: [n][118][64] */
         #pragma omp parallel for schedule(static)
@@ -1672,9 +1749,9 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:7: 8 (maxpool1d k2) | 64x118 -> 64x59 | 0 MACs per image | direct */
 static void signal_conv1d_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 870272;
-    float *y = s->acts + 1111936;
-    int32_t *arg = s->index + 252416;
+    const float *x = ACTS_6;
+    float *y = ACTS_8;
+    int32_t *arg = INDEX_8;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
@@ -1684,7 +1761,8 @@ static void signal_conv1d_8_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
                 int32_t a = (h0 + 0) * 118 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 118 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 118 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -1695,10 +1773,10 @@ static void signal_conv1d_8_forward(const nn_state *s, int n)
 static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1111936;
-    float *dx = s->dacts + 870272;
-    const int32_t *arg = s->index + 252416;
-    const float *y = s->acts + 1111936; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_8;
+    float *dx = DACTS_6;
+    const int32_t *arg = INDEX_8;
+    const float *y = ACTS_8; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
@@ -1708,7 +1786,8 @@ static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 118 + w0 + 0] = a == (h0 + 0) * 118 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 118 + w0 + 1] = a == (h0 + 0) * 118 + w0 + 1 ? d : 0.0f;
             }
@@ -1719,8 +1798,8 @@ static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:8: 9 (flatten) | 64x59 -> 3776 | 0 MACs per image | copy */
 static void signal_conv1d_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1111936;
-    float *y = s->acts + 1232768;
+    const float *x = ACTS_8;
+    float *y = ACTS_9;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -1732,8 +1811,8 @@ static void signal_conv1d_9_forward(const nn_state *s, int n)
 static void signal_conv1d_9_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1232768;
-    float *dx = s->dacts + 1111936;
+    const float *dy = DACTS_9;
+    float *dx = DACTS_8;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1745,10 +1824,10 @@ static void signal_conv1d_9_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:9: 10 (linear 3776->128) | 3776 -> 128 | 483,328 MACs per image | gemm; gemv at batch 1 */
 static void signal_conv1d_10_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1232768;
-    const float *w = s->params + 13248;
-    const float *b = s->params + 496576;
-    float *y = s->acts + 1353600;
+    const float *x = ACTS_9;
+    const float *w = PARAMS_10_weight;
+    const float *b = PARAMS_10_bias;
+    float *y = ACTS_10;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 3776, 1.0f, w, 3776, x, 1, 0.0f, y, 1);
     } else {
@@ -1759,12 +1838,12 @@ static void signal_conv1d_10_forward(const nn_state *s, int n)
 
 static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1232768;
-    float *w = s->params + 13248;
-    const float *dy = s->dacts + 1353600;
-    float *dw = s->grads + 13248;
-    float *db = s->grads + 496576;
-    float *dx = s->dacts + 1232768;
+    const float *x = ACTS_9;
+    float *w = PARAMS_10_weight;
+    const float *dy = DACTS_10;
+    float *dw = GRADS_10_weight;
+    float *db = GRADS_10_bias;
+    float *dx = DACTS_9;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 3776, 1.0f, w, 3776, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1778,7 +1857,8 @@ static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 3776, 1.0f, dy, 1, x, 1, dw, 3776);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 3776, n, 1.0f, dy, 128, x, 3776, grad_beta(s), dw, 3776);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 3776, n, 1.0f, dy, 128, x, 3776, grad_beta(s),
+                    dw, 3776);
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -1787,8 +1867,8 @@ static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:9: 11 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void signal_conv1d_11_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1353600;
-    float *y = s->acts + 1357696;
+    const float *x = ACTS_10;
+    float *y = ACTS_11;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1798,10 +1878,10 @@ static void signal_conv1d_11_forward(const nn_state *s, int n)
 static void signal_conv1d_11_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 1353600;
-    const float *y = s->acts + 1357696;
-    const float *dy = s->dacts + 1357696;
-    float *dx = s->dacts + 1353600;
+    const float *x = ACTS_10;
+    const float *y = ACTS_11;
+    const float *dy = DACTS_11;
+    float *dx = DACTS_10;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1813,10 +1893,10 @@ static void signal_conv1d_11_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:10: 12 (linear 128->5) | 128 -> 5 | 640 MACs per image | gemm; gemv at batch 1 */
 static void signal_conv1d_12_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1357696;
-    const float *w = s->params + 496704;
-    const float *b = s->params + 497344;
-    float *y = s->acts + 1361792;
+    const float *x = ACTS_11;
+    const float *w = PARAMS_12_weight;
+    const float *b = PARAMS_12_bias;
+    float *y = ACTS_12;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 5, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -1827,12 +1907,12 @@ static void signal_conv1d_12_forward(const nn_state *s, int n)
 
 static void signal_conv1d_12_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1357696;
-    float *w = s->params + 496704;
-    const float *dy = s->dacts + 1361792;
-    float *dw = s->grads + 496704;
-    float *db = s->grads + 497344;
-    float *dx = s->dacts + 1357696;
+    const float *x = ACTS_11;
+    float *w = PARAMS_12_weight;
+    const float *dy = DACTS_12;
+    float *dw = GRADS_12_weight;
+    float *db = GRADS_12_bias;
+    float *dx = DACTS_11;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 5, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1855,8 +1935,8 @@ static void signal_conv1d_12_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 5 outputs; returns the batch mean and writes its gradient */
 static float signal_conv1d_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 1361792;
-    float *dz = s->dacts + 1361792;
+    const float *z = ACTS_12;
+    float *dz = DACTS_12;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 5, *ti = target + (size_t)i * 5;

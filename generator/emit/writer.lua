@@ -1,5 +1,7 @@
--- A small C writer: lines, indentation, and nothing else, so that every op
--- module produces code that looks the same.
+-- A small C writer: lines, indentation and line wrapping (emit/wrap.lua), and
+-- nothing else, so that every op module produces code that looks the same.
+local wrap = require("emit.wrap")
+
 local writer = {}
 writer.__index = writer
 
@@ -14,9 +16,9 @@ function writer:line(fmt, ...)
   local text = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   if text == "" then
     self.lines[#self.lines + 1] = ""
-  else
-    self.lines[#self.lines + 1] = INDENT:rep(self.depth) .. text
+    return
   end
+  for _, line in ipairs(wrap.lines(INDENT:rep(self.depth), text)) do self.lines[#self.lines + 1] = line end
 end
 
 -- A line that opens a block: `for (...) {`.

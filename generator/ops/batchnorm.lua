@@ -77,7 +77,7 @@ function op.forward(node, w, g)
   w:line("invstd[c] = (%s)(1.0 / sqrt((double)running_var[c] + %s));", g.T, g.dlit(b.eps))
   w:close()
   w:line("const %s scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;", g.T)
-  if node.fused_relu then
+  if util.fused_relu(node) then
     w:line("for (int j = 0; j < m; ++j) { const %s v = x[%s] * scale + shift; y[%s] = v > %s ? v : %s; }", g.T,
       at(node, "j"), at(node, "j"), g.zero, g.zero)
   else

@@ -123,6 +123,10 @@ local function per_width(w, emit)
   w:line("#endif")
 end
 
+-- The tilings of every kernel, for the planner's tests (tests/lua).
+direct.geometry = geometry
+direct.WIDTHS, direct.BAND_VALUES = WIDTHS, BAND_VALUES
+
 -- Whether the strategy applies, and if not why (for a spec that forces it).
 function direct.problem(c)
   if c.sh ~= 1 or c.sw ~= 1 then return "needs stride 1" end
@@ -152,7 +156,7 @@ function direct.work(c)
   return work(c, geometry(c))
 end
 
--- Whether the backward scatters from the max pool's windows (once it took the pool).
+-- Whether the backward scatters from the windows of the max pool the layer computes.
 function direct.scatters(c)
   return scatter.applies(c, WIDEST, WIDTHS)
 end
@@ -226,83 +230,130 @@ end
 -- cin, cout, kh, kw, flip, dst, t (the tiling), bias (or nil), relu (a fused
 -- relu: max(y, 0) before the store) and accumulate (add to dst instead of
 -- storing).
-local function tiled(w, g, k)
-  local t, taps = k.t, k.kh * k.kw
-  local per_tile, out_plane = t.tv * t.lanes, t.rows * t.out_width
-  -- the weights' strides between the tile's channels (co) and between source channels (ci)
-  local co_stride, ci_stride = k.cin * taps, taps
-  if k.flip then co_stride, ci_stride = taps, k.cout * taps end
-
-  -- tile number pt (nil: the loop's variable pt), leaving out the tap rows in skips
-  local function tile(pt, skips)
-    local at = pt and tostring(pt * per_tile) or string.format("pt * %d", per_tile) -- its first wide position
-    w:line("vwide a[%d][%d];", t.tco, t.tv)
-    for c = 0, t.tco - 1 do
-      local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
-      local lhs = {}
-      for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
-      w:line("%s = %s;", table.concat(lhs, " = "), start)
-    end
-    -- the vectors that read each tap row, and the names of those that read any
-    local reading, names = {}, {}
-    for a = 0, k.kh - 1 do
-      reading[a] = {}
-      for v = 0, t.tv - 1 do
-        if not (skips and skips[v][a]) then
-          reading[a][#reading[a] + 1] = v
-          names[v + 1] = "v" .. v
-        end
-      end
-    end
-    local declared = {}
-    for v = 0, t.tv - 1 do declared[#declared + 1] = names[v + 1] end
-    if #declared > 0 then -- (a tile past the plane reads nothing: it stores its starting values)
-      w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
-      w:line("const %s *xr = xb + (size_t)ci * n * %d + %s;", g.T, k.plane, at)
-      w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
-      w:line("vwide %s;", table.concat(declared, ", "))
-      for a = 0, k.kh - 1 do
-        for b = 0, #reading[a] > 0 and k.kw - 1 or -1 do
-          local tap, loads = a * k.kw + b, {}
-          for _, v in ipairs(reading[a]) do
-            loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
-          end
-          w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
-          for c = 0, t.tco - 1 do
-            local terms = {}
-            for _, v in ipairs(reading[a]) do
-              terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
-                c * co_stride + (k.flip and taps - 1 - tap or tap), v)
-            end
-            w:line(table.concat(terms, " "))
-          end
-        end
-      end
-      w:close()
-    end
-    w:open("for (int c = 0; c < %d; ++c) {", t.tco)
-    w:open("for (int v = 0; v < %d; ++v) {", t.tv)
-    if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
-    w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
-    w:close()
-    w:close()
+-- The register tile's accumulators, started at the bias or zero.
+local function start_tile(w, k, t)
+  w:line("vwide a[%d][%d];", t.tco, t.tv)
+  for c = 0, t.tco - 1 do
+    local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
+    local lhs = {}
+    for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
+    w:line("%s = %s;", table.concat(lhs, " = "), start)
   end
+end
 
-  -- a tile written out on its own, saying which taps it leaves out
-  local function peeled(pt, skips)
-    local left = {}
+-- The vectors that read each tap row (all but those skips leaves out), and
+-- the names of those that read any.
+local function readers(k, t, skips)
+  local reading, reads_any, declared = {}, {}, {}
+  for a = 0, k.kh - 1 do
+    reading[a] = {}
     for v = 0, t.tv - 1 do
-      local rows = {}
-      for a = 0, k.kh - 1 do
-        if skips[v][a] then rows[#rows + 1] = tostring(a) end
+      if not (skips and skips[v][a]) then
+        reading[a][#reading[a] + 1] = v
+        reads_any[v] = true
       end
-      if #rows > 0 then left[#left + 1] = string.format("vector %d: %s", v, table.concat(rows, ", ")) end
     end
-    w:open("{ /* tile %d, leaving out the kernel rows that read only zero padding: %s */", pt, table.concat(left, "; "))
-    tile(pt, skips)
+  end
+  for v = 0, t.tv - 1 do
+    if reads_any[v] then declared[#declared + 1] = "v" .. v end
+  end
+  return reading, declared
+end
+
+-- One tap (a, b): the loads of the vectors that read its row, then a fused
+-- multiply-add per accumulator.
+local function tap(w, k, t, a, b, reading)
+  local taps, index = k.kh * k.kw, a * k.kw + b
+  local co_stride = k.flip and taps or k.cin * taps
+  local loads = {}
+  for _, v in ipairs(reading) do
+    loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
+  end
+  w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+  for c = 0, t.tco - 1 do
+    local terms = {}
+    for _, v in ipairs(reading) do
+      terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
+        c * co_stride + (k.flip and taps - 1 - index or index), v)
+    end
+    w:line(table.concat(terms, " "))
+  end
+end
+
+-- Tile number pt (nil: the loop's variable pt) of the band, leaving out the
+-- tap rows in skips; its accumulators go to the band buffer yt.
+local function tile(w, g, k, pt, skips)
+  local t = k.t
+  local at = pt and tostring(pt * t.tv * t.lanes) or string.format("pt * %d", t.tv * t.lanes)
+  start_tile(w, k, t)
+  local reading, declared = readers(k, t, skips)
+  if #declared > 0 then -- (a tile past the plane reads nothing: it stores its starting values)
+    local ci_stride = k.flip and k.cout * k.kh * k.kw or k.kh * k.kw
+    w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
+    w:line("const %s *xr = xb + (size_t)ci * n * %d + %s;", g.T, k.plane, at)
+    w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
+    w:line("vwide %s;", table.concat(declared, ", "))
+    for a = 0, k.kh - 1 do
+      for b = 0, #reading[a] > 0 and k.kw - 1 or -1 do tap(w, k, t, a, b, reading[a]) end
+    end
     w:close()
   end
+  w:open("for (int c = 0; c < %d; ++c) {", t.tco)
+  w:open("for (int v = 0; v < %d; ++v) {", t.tv)
+  if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
+  w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
+  w:close()
+  w:close()
+end
 
+-- A tile written out on its own, saying which taps it leaves out.
+local function peeled(w, g, k, pt, skips)
+  local left = {}
+  for v = 0, k.t.tv - 1 do
+    local rows = {}
+    for a = 0, k.kh - 1 do
+      if skips[v][a] then rows[#rows + 1] = tostring(a) end
+    end
+    if #rows > 0 then left[#left + 1] = string.format("vector %d: %s", v, table.concat(rows, ", ")) end
+  end
+  w:open("{ /* tile %d, leaving out the kernel rows that read only zero padding: %s */", pt, table.concat(left, "; "))
+  tile(w, g, k, pt, skips)
+  w:close()
+end
+
+-- The band's tiles: those that read a zero row on some tap on their own, the
+-- tiles [lo, hi) between them, which read none, in one loop.
+local function band_tiles(w, g, k)
+  local t = k.t
+  local skips, lo, hi = {}, 0, t.tiles
+  for pt = 0, t.tiles - 1 do skips[pt] = zero_tap_rows(t, k, pt) end
+  while lo < hi and skips[lo] do lo = lo + 1 end
+  while hi > lo and skips[hi - 1] do hi = hi - 1 end
+  for pt = 0, lo - 1 do peeled(w, g, k, pt, skips[pt]) end
+  if hi > lo then
+    w:open("for (int pt = %d; pt < %d; ++pt) { /* tiles of %d wide positions */", lo, hi, t.tv * t.lanes)
+    tile(w, g, k, nil, nil)
+    w:close()
+  end
+  for pt = hi, t.tiles - 1 do peeled(w, g, k, pt, skips[pt]) end
+end
+
+-- The band's rows, from the wide buffer into dst (or pooled, under a fused pool).
+local function band_out(w, g, k)
+  local t = k.t
+  if k.pool then return pool_bands(w, g, k.pool, t) end
+  local out_plane = t.rows * t.out_width
+  local last = t.rows - (t.bands - 1) * t.band_rows
+  local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
+  w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
+    t.band_rows * t.out_width)
+  w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
+    out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+end
+
+local function tiled(w, g, k)
+  local t = k.t
+  local co_stride = k.flip and k.kh * k.kw or k.cin * k.kh * k.kw
   g.need("vreal")
   g.need("vwide")
   g.need("unwiden")
@@ -316,28 +367,8 @@ local function tiled(w, g, k)
   w:line("%s yt[%d]; /* the band, wide: [%d][%d]%s */", g.T, t.tco * t.band_wide + past, t.tco, t.band_wide,
     k.pool and string.format(", and %d values", past) or "")
   if k.pool then w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, past) end
-  -- the tiles [lo, hi) read no zero row, and share one loop
-  local skips, lo, hi = {}, 0, t.tiles
-  for pt = 0, t.tiles - 1 do skips[pt] = zero_tap_rows(t, k, pt) end
-  while lo < hi and skips[lo] do lo = lo + 1 end
-  while hi > lo and skips[hi - 1] do hi = hi - 1 end
-  for pt = 0, lo - 1 do peeled(pt, skips[pt]) end
-  if hi > lo then
-    w:open("for (int pt = %d; pt < %d; ++pt) { /* tiles of %d wide positions */", lo, hi, per_tile)
-    tile(nil, nil)
-    w:close()
-  end
-  for pt = hi, t.tiles - 1 do peeled(pt, skips[pt]) end
-  if k.pool then
-    pool_bands(w, g, k.pool, t)
-  else
-    local last = t.rows - (t.bands - 1) * t.band_rows
-    local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
-    w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
-      t.band_rows * t.out_width)
-    w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
-      out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
-  end
+  band_tiles(w, g, k)
+  band_out(w, g, k)
   w:close()
   w:close()
   w:close()
@@ -353,19 +384,20 @@ function direct.forward(node, w, g)
   end
   per_width(w, function(k)
     tiled(w, g, { src = "xp", plane = gm.x_plane, top = c.pt, real_rows = c.H, cin = c.cin, cout = c.cout,
-      kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
-      pool = node.pools_into and node.pools_into.pool })
+      kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = util.fused_relu(node),
+      pool = util.pools(node) })
   end)
 end
 
 -- The padded output gradient, masked by a fused relu, or rebuilt from the max
--- pool after the layer (node.unpools).
+-- pool the layer computes (util.pools).
 local function pad_output_gradient(w, g, node, c, gm)
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %d * n; ++p)", c.cout)
-  if node.unpools then
-    local pooled = node.pools_into.pool.Ho * node.pools_into.pool.Wo
+  local p = util.pools(node)
+  if p then
+    local pooled = p.Ho * p.Wo
     g.need("unpool_plane")
     w:line("    unpool_plane(dyp + (size_t)p * %d, pg + (size_t)p * %d, parg + (size_t)p * %d, py + (size_t)p * %d, " ..
       "%d, %d, %d, %d, %d, %d);", gm.dy_plane, pooled, pooled, pooled, pooled, c.Wo, gm.dy_plane, gm.Wp, gm.dy_top,

@@ -12,7 +12,7 @@ local util = require("ops.util")
 local pooled = {}
 
 -- The form from this many input channels on: on fmnist_cnn's one-channel
--- stem it took 0.97 ms against the wide kernel's 0.77 (each weight vector
+-- stem it takes 0.97 ms against the wide kernel's 0.77 (each weight vector
 -- feeds 4 multiply-adds per window and input channel, and there is one input
 -- channel to reuse it over).
 local MIN_CIN = 8
@@ -49,7 +49,7 @@ end
 
 -- wt = the weights as [ci][a][b][co], at `fixed`: in blocks of 8 output channels x 8
 -- (input channel, tap) pairs j, transposed in registers (element by element, the
--- transposition took as long as the convolution at batch 1); the pairs past the last
+-- transposition would take as long as the convolution at batch 1); the pairs past the last
 -- multiple of 8 one by one, as a block would read past each weight row and write past wt.
 local function transpose_weights(w, g, c, fixed)
   local taps = c.kh * c.kw
@@ -129,7 +129,7 @@ end
 -- gm.x_plane values, rows gm.Wp long); `fixed` is the fixed workspace, vw the
 -- vector width (lanes, accumulators) whose code this is.
 function pooled.forward(w, g, node, c, gm, fixed, vw)
-  local p = node.pools_into.pool
+  local p = util.pools(node)
   local windows = p.Ho * p.Wo
   local t = tile(vw, c.cout, p.Wo)
   local lanes, channels = vw.lanes, t.tcv * vw.lanes

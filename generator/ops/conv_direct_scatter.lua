@@ -1,5 +1,5 @@
 -- The backward of a direct convolution that takes the 2x2 max pool after it
--- (node.unpools, fuse.lua), where its input channels come in whole vectors:
+-- (util.pools, fuse.lua), where its input channels come in whole vectors:
 -- the pool passes each window's gradient to the window's maximum only, so at
 -- most a quarter of dy is nonzero (and the relu before the pool zeroes
 -- more). Rather than correlating all of dy as the dense kernels do
@@ -9,7 +9,8 @@
 --   dx[oh + a][ow + b][ci] += g * w[co][a][b][ci]
 -- with vectors across input channels, from channels-last copies of x and
 -- into one of dx (padded planes, so that every tap is in them). On
--- fmnist_cnn's 32-to-64 layer the backward went from 2.7 to 1.4 ms.
+-- fmnist_cnn's 32-to-64 layer this backward takes about half the time of
+-- the dense kernels' (make bench PROFILE=1).
 --
 -- The weight gradient keeps a tile of dw (one output channel x the taps of
 -- some kernel rows x some vectors of input channels) in registers through an
@@ -209,7 +210,7 @@ end
 -- The backward. per_width(w, emit) writes emit(k)'s code for each vector
 -- width WIDTHS[k]; fixed is the fixed workspace (a C expression).
 function scatter.backward(w, g, node, fixed, widths, per_width)
-  local c, p = node.conv, node.pools_into.pool
+  local c, p = node.conv, util.pools(node)
   local q, taps = plane(c), c.kh * c.kw
   local weight = util.trains(node, "weight")
   g.need("vwide")

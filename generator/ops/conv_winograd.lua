@@ -103,7 +103,7 @@ function winograd.forward(node, w, g)
   input_transform(w, g, c)
   gemms(w, g, c, tostring(c.cout), "nt", tostring(c.cin), at(c, "u"), false, at(c, "v"), false, at(c, "m"))
   w:line("%s(y, m, %s, %d, n, %d * n, %d, %d, %d, %d);", helper(g, c, "output"), c.bias and "b" or "NULL",
-    node.fused_relu and 1 or 0, c.cout, c.Ho, c.Wo, th, tw)
+    util.fused_relu(node) and 1 or 0, c.cout, c.Ho, c.Wo, th, tw)
 end
 
 function winograd.backward(node, w, g)
