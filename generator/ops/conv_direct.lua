@@ -23,6 +23,7 @@ local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
 local pooled = require("ops.conv_direct_pooled")
 local scatter = require("ops.conv_direct_scatter")
+local tiles = require("ops.conv_tiles")
 
 local direct = {}
 
@@ -56,30 +57,34 @@ local ceil_div = util.ceil_div
 -- max(tco*tv fused multiply-adds, tv + tco loads) and the vectors that whole
 -- tiles add. Bands of an even number of rows where a 2x2 max pool is `pooled`
 -- from them.
+-- The bands of a tile of tv vectors: as many rows as fit BAND_VALUES, evened
+-- out, an even number under a pool.
+local function bands_of(t, tv, rows, width, pooled)
+  local per_tile = tv * t.lanes
+  local band_rows = rows
+  while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
+    band_rows = band_rows - 1
+  end
+  local bands = ceil_div(rows, band_rows)
+  band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
+  if pooled and bands > 1 and band_rows % 2 == 1 then
+    -- an even number of rows, so that the pool's windows never straddle two bands
+    band_rows = band_rows + 1
+    bands = ceil_div(rows, band_rows)
+  end
+  return { tv = tv, band_rows = band_rows, bands = bands, tiles = ceil_div(band_rows * width, per_tile) }
+end
+
 local function tiling(vw, rows, width, out_width, kh, kw, cout, pooled)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
   t.tco = weights.channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
-  local best
-  for tv = 1, math.min(vw.accumulators // t.tco, 6) do
-    local per_tile = tv * vw.lanes
-    local band_rows = rows
-    while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
-      band_rows = band_rows - 1
-    end
-    local bands = ceil_div(rows, band_rows)
-    band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
-    if pooled and bands > 1 and band_rows % 2 == 1 then
-      -- an even number of rows, so that the pool's windows never straddle two bands
-      band_rows = band_rows + 1
-      bands = ceil_div(rows, band_rows)
-    end
-    local tiles = ceil_div(band_rows * width, per_tile)
-    local cost = bands * tiles * math.max(t.tco * tv, t.tco + tv)
-    if best == nil or cost <= best then
-      best, t.tv, t.band_rows, t.bands, t.tiles = cost, tv, band_rows, bands, tiles
-    end
-  end
+  local candidates = {}
+  for tv = 1, math.min(vw.accumulators // t.tco, 6) do candidates[tv] = bands_of(t, tv, rows, width, pooled) end
+  local best = tiles.best(candidates,
+    function(b) return b.bands * b.tiles * tiles.step(t.tco * b.tv, t.tco + b.tv) end,
+    function(b) return b.tv end)
+  t.tv, t.band_rows, t.bands, t.tiles = best.tv, best.band_rows, best.bands, best.tiles
   t.band_wide = t.tiles * t.tv * vw.lanes -- wide positions computed per band
   -- the last band's last tap reads up to here
   t.reach = (t.bands - 1) * t.band_rows * width + t.band_wide + (kh - 1) * width + kw - 1

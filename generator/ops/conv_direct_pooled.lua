@@ -8,6 +8,7 @@
 -- the weights (transposed to [ci][a][b][co] first) and 4*NW broadcasts of the
 -- padded input feed 4*NW*TCV fused multiply-adds.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
 
 local pooled = {}
 
@@ -33,18 +34,15 @@ end
 -- cycle) and the windows that partial tiles leave unused; ties go to more
 -- accumulators.
 local function tile(vw, cout, windows)
-  local vectors, best = cout // vw.lanes, nil
+  local vectors, candidates = cout // vw.lanes, {}
   for tcv = 1, vectors do
     for nw = 1, windows do
-      if vectors % tcv == 0 and tcv * 4 * nw <= vw.accumulators then
-        local cost = (vectors // tcv) * util.ceil_div(windows, nw) * math.max(tcv * 4 * nw, tcv + 4 * nw)
-        if best == nil or cost < best.cost or (cost == best.cost and tcv * nw > best.tcv * best.nw) then
-          best = { cost = cost, tcv = tcv, nw = nw }
-        end
-      end
+      if vectors % tcv == 0 and tcv * 4 * nw <= vw.accumulators then candidates[#candidates + 1] = { tcv = tcv, nw = nw } end
     end
   end
-  return best
+  return tiles.best(candidates,
+    function(t) return (vectors // t.tcv) * util.ceil_div(windows, t.nw) * tiles.step(t.tcv * 4 * t.nw, t.tcv + 4 * t.nw) end,
+    function(t) return t.tcv * t.nw end)
 end
 
 -- wt = the weights as [ci][a][b][co], at `fixed`: in blocks of 8 output channels x 8

@@ -21,6 +21,7 @@
 -- of the weights in registers; threads split the images, each scattering
 -- into its image's channels-last dx, which is then copied out.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
 
 local scatter = {}
 
@@ -49,10 +50,10 @@ end
 -- kernels where they fit).
 local function tile(vw, c)
   local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
-  local vectors, tv = c.cin // vw.lanes, 1
-  for v = 1, vectors do
-    if vectors % v == 0 and rows * c.kw * v <= vw.accumulators then tv = v end
-  end
+  local vectors = c.cin // vw.lanes
+  local tv = tiles.largest(tiles.upto(vectors), function(v)
+    return vectors % v == 0 and rows * c.kw * v <= vw.accumulators
+  end, 1)
   return { rows = rows, tv = tv, lanes = vw.lanes, blocks = vectors // tv, groups = c.kh // rows }
 end
 

@@ -12,6 +12,7 @@
 --    backward is bound by memory traffic, and this reads dy and y once.
 -- Both sum over images in an order that does not depend on the thread count.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
 
 local weights = {}
 
@@ -27,10 +28,9 @@ local ceil_div = util.ceil_div
 -- the largest of 8, 4, 2, 1 (at most `most`) that divides `channels` and
 -- leaves room for `per_channel` of the vector width's accumulators each.
 function weights.channels_per_tile(width, channels, per_channel, most)
-  for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators then return t end
-  end
-  return 1
+  return tiles.largest({ 8, 4, 2, 1 }, function(t)
+    return t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators
+  end, 1)
 end
 
 -- The position form's tile: TG output channels x all taps where they fit in
@@ -49,24 +49,21 @@ end
 -- position's cycles (two multiply-adds and two loads a cycle); ties go to
 -- more pairs, which read the transposed dy (the stream from L2) less often.
 local function channel_tile(vw, c, channels)
-  local vectors, best = channels // vw.lanes, nil
-  local groups = { { c.kh, c.kw }, { 1, c.kw }, { 1, 1 } }
+  local vectors, candidates = channels // vw.lanes, {}
   for tcv = 1, math.min(vectors, 4) do
-    for _, group in ipairs(groups) do
+    for _, group in ipairs({ { c.kh, c.kw }, { 1, c.kw }, { 1, 1 } }) do
       for tci = 1, c.cin do
         local pairs = tci * group[1] * group[2]
         if vectors % tcv == 0 and c.cin % tci == 0 and pairs * tcv <= vw.accumulators then
-          local tiles = (vectors // tcv) * (c.cin // tci) * (c.kh // group[1]) * (c.kw // group[2])
-          local cost = ceil_div(tiles, 2) * math.max(pairs * tcv, pairs + tcv)
-          if best == nil or cost < best.cost or (cost == best.cost and pairs > best.pairs) then
-            best = { cost = cost, tcv = tcv, tci = tci, rows = group[1], cols = group[2], pairs = pairs,
-              tiles = tiles, lanes = vw.lanes }
-          end
+          candidates[#candidates + 1] = { tcv = tcv, tci = tci, rows = group[1], cols = group[2], pairs = pairs,
+            tiles = (vectors // tcv) * (c.cin // tci) * (c.kh // group[1]) * (c.kw // group[2]), lanes = vw.lanes }
         end
       end
     end
   end
-  return best
+  return tiles.best(candidates,
+    function(t) return ceil_div(t.tiles, 2) * tiles.step(t.pairs * t.tcv, t.pairs + t.tcv) end,
+    function(t) return t.pairs end)
 end
 
 -- The weight gradient's part of the geometry gm (whose Wp is set) for the

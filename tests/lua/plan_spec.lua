@@ -143,3 +143,24 @@ describe("gradient writes", function()
     assert.is_false(body.dx_assign[1])
   end)
 end)
+
+describe("tile search", function()
+  local tiles = require("ops.conv_tiles")
+
+  it("costs a step by the larger of its multiply-adds and loads", function()
+    assert.are.equal(12, tiles.step(12, 7))
+    assert.are.equal(7, tiles.step(1, 7))
+  end)
+
+  it("picks the cheapest candidate, and among equals the preferred one", function()
+    local candidates = { { id = "a", cost = 3, size = 1 }, { id = "b", cost = 2, size = 1 }, { id = "c", cost = 2, size = 4 } }
+    local best, cost = tiles.best(candidates, function(c) return c.cost end, function(c) return c.size end)
+    assert.are.equal("c", best.id)
+    assert.are.equal(2, cost)
+  end)
+
+  it("takes the largest size that fits, or the fallback", function()
+    assert.are.equal(4, tiles.largest({ 8, 4, 2, 1 }, function(t) return 12 % t == 0 and t * 3 <= 12 end, 1))
+    assert.are.equal(1, tiles.largest({ 8, 4 }, function() return false end, 1))
+  end)
+end)
