@@ -24,6 +24,7 @@ local weights = require("ops.conv_direct_weights")
 local pooled = require("ops.conv_direct_pooled")
 local scatter = require("ops.conv_direct_scatter")
 local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local direct = {}
 
@@ -237,7 +238,7 @@ end
 -- storing).
 -- The register tile's accumulators, started at the bias or zero.
 local function start_tile(w, k, t)
-  w:line("vwide a[%d][%d];", t.tco, t.tv)
+  regtile.declare(w, "a", t.tco, t.tv)
   for c = 0, t.tco - 1 do
     local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
     local lhs = {}
@@ -275,14 +276,10 @@ local function tap(w, k, t, a, b, reading)
     loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
   end
   w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
-  for c = 0, t.tco - 1 do
-    local terms = {}
-    for _, v in ipairs(reading) do
-      terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
-        c * co_stride + (k.flip and taps - 1 - index or index), v)
-    end
-    w:line(table.concat(terms, " "))
-  end
+  local weight = k.flip and taps - 1 - index or index
+  regtile.rows(w, t.tco, reading, function(c, v)
+    return regtile.fma("a", c, v, string.format("wc[%d] * v%d", c * co_stride + weight, v))
+  end)
 end
 
 -- Tile number pt (nil: the loop's variable pt) of the band, leaving out the

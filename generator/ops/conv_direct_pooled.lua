@@ -9,6 +9,7 @@
 -- padded input feed 4*NW*TCV fused multiply-adds.
 local util = require("ops.util")
 local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local pooled = {}
 
@@ -78,7 +79,7 @@ end
 local function accumulate(w, g, k, nw, pw)
   local c, gm, t, lanes = k.c, k.gm, k.t, k.lanes
   w:line("const %s *xt = xr + 2 * (%s); /* the tile's first input column */", g.T, pw)
-  w:line("vwide a[%d][%d];", t.tcv, 4 * nw)
+  regtile.declare(w, "a", t.tcv, 4 * nw)
   for v = 0, t.tcv - 1 do
     if c.bias then
       w:line("vwload(&a[%d][0], b + cb * %d + %d);", v, k.channels, v * lanes)
@@ -99,12 +100,11 @@ local function accumulate(w, g, k, nw, pw)
       for v = 0, t.tcv - 1 do loads[#loads + 1] = string.format("vwload(&w%d, wc + %d);", v, tap * c.cout + v * lanes) end
       w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
       -- position q = 4 k + 2 r + s: row r, column s of the tile's window k
-      for q = 0, 4 * nw - 1 do
-        local win, r, col = q // 4, q % 4 // 2, q % 2
-        local terms = {}
-        for v = 0, t.tcv - 1 do terms[#terms + 1] = string.format("a[%d][%d] += w%d * xv;", v, q, v) end
-        w:line("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * win + col + b, table.concat(terms, " "))
-      end
+      regtile.rows(w, 4 * nw, t.tcv, function(q, v) return regtile.fma("a", v, q, "w" .. v .. " * xv") end,
+        function(q, text)
+          local win, r, col = q // 4, q % 4 // 2, q % 2
+          return string.format("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * win + col + b, text)
+        end)
     end
   end
   w:close()

@@ -22,6 +22,7 @@
 -- into its image's channels-last dx, which is then copied out.
 local util = require("ops.util")
 local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local scatter = {}
 
@@ -107,13 +108,9 @@ local function kernel_offset(c, a, b, v, lanes) return (a * c.kw + b) * c.cin + 
 -- One line per tap of a tile, of `statement(tap, v, offset)` for each of its
 -- vectors v, offset being the vector's place in the channels-last kernel.
 local function kernel_lines(w, c, t, statement)
-  for a = 0, t.rows - 1 do
-    for b = 0, c.kw - 1 do
-      local parts = {}
-      for v = 0, t.tv - 1 do parts[#parts + 1] = statement(a * c.kw + b, v, kernel_offset(c, a, b, v, t.lanes)) end
-      w:line(table.concat(parts, " "))
-    end
-  end
+  regtile.rows(w, t.rows * c.kw, t.tv, function(tap, v)
+    return statement(tap, v, kernel_offset(c, tap // c.kw, tap % c.kw, v, t.lanes))
+  end)
 end
 
 -- The tile's first channel in a channels-last plane, and in dw's sums or the
@@ -155,13 +152,13 @@ local function weight_tiles(w, g, c, p, q, vw)
   w:line("const int co = tile / %d;", per_co)
   tile_indices(w, t)
   w:line("%s *acc = dwt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
-  w:line("vwide a[%d][%d];", t.rows * c.kw, t.tv)
+  regtile.declare(w, "a", t.rows * c.kw, t.tv)
   kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&a[%d][%d], acc + %d);", tap, v, at) end)
   windows_of(w, g, c, p, t, "const " .. g.T .. " *xq", "xi", in_plane, function(a, b)
     local loads, terms = {}, {}
     for v = 0, t.tv - 1 do
       loads[#loads + 1] = string.format("vwload(&v%d, xq + %d);", v, plane_offset(c, q, a, b, v, t.lanes))
-      terms[#terms + 1] = string.format("a[%d][%d] += gv * v%d;", a * c.kw + b, v, v)
+      terms[#terms + 1] = regtile.fma("a", a * c.kw + b, v, "gv * v" .. v)
     end
     w:line("%s %s /* tap (%d, %d) */", table.concat(loads, " "), table.concat(terms, " "), a, b)
   end)
@@ -187,7 +184,7 @@ local function input_tiles(w, g, c, p, q, vw, accumulate)
   tile_indices(w, t)
   w:open("for (int co = 0; co < %d; ++co) {", c.cout)
   w:line("const %s *wc = wt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
-  w:line("vwide r[%d][%d];", t.rows * c.kw, t.tv)
+  regtile.declare(w, "r", t.rows * c.kw, t.tv)
   kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&r[%d][%d], wc + %d);", tap, v, at) end)
   windows_of(w, g, c, p, t, g.T .. " *dq", "d", in_plane, function(a, b)
     local parts = {}

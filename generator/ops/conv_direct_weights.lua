@@ -13,6 +13,7 @@
 -- Both sum over images in an order that does not depend on the thread count.
 local util = require("ops.util")
 local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local weights = {}
 
@@ -229,11 +230,9 @@ end
 -- A line per pair of its vectors of accumulators, each as item(a, acc) gives
 -- it: a the accumulator's C name, acc its offset in the tile's sums.
 local function each_accumulator(w, t, pairs, item)
-  for p, pair in ipairs(pairs) do
-    local items = {}
-    for v = 0, t.tcv - 1 do items[#items + 1] = item(string.format("a[%d][%d]", p - 1, v), pair.acc + v * t.lanes) end
-    w:line(table.concat(items, " "))
-  end
+  regtile.rows(w, #pairs, t.tcv, function(p, v)
+    return item(string.format("a[%d][%d]", p, v), pairs[p + 1].acc + v * t.lanes)
+  end)
 end
 
 -- One image's positions into the tile's accumulators.
@@ -252,13 +251,9 @@ local function channel_positions(w, g, c, gm, t, pairs)
     loads[#loads + 1] = string.format("vwload(&d%d, dq + %d);", v, v * t.lanes)
   end
   w:line("vwide %s; %s", table.concat(names, ", "), table.concat(loads, " "))
-  for p, pair in ipairs(pairs) do
-    local terms = {}
-    for v = 0, t.tcv - 1 do
-      terms[#terms + 1] = string.format("a[%d][%d] += x%d[q + %d] * d%d;", p - 1, v, pair.cc, pair.x, v)
-    end
-    w:line(table.concat(terms, " "))
-  end
+  regtile.rows(w, #pairs, t.tcv, function(p, v)
+    return regtile.fma("a", p, v, string.format("x%d[q + %d] * d%d", pairs[p + 1].cc, pairs[p + 1].x, v))
+  end)
   w:close()
   w:close()
 end
@@ -279,7 +274,7 @@ local function by_channels(w, g, c, gm, k)
   w:line("%s *acc = dwt + ((size_t)(cib * %d * %d + ga * %d) * %d + gb * %d) * %d + cb * %d;", g.T, t.tci, c.kh,
     t.rows, c.kw, t.cols, gm.dw.channels, t.tcv * t.lanes)
   local pairs = channel_pairs(c, gm, t)
-  w:line("vwide a[%d][%d];", t.pairs, t.tcv)
+  regtile.declare(w, "a", t.pairs, t.tcv)
   each_accumulator(w, t, pairs, function(a, at) return string.format("vwload(&%s, acc + %d);", a, at) end)
   w:open("for (int i = i0; i < i1; ++i) {")
   channel_positions(w, g, c, gm, t, pairs)
@@ -309,9 +304,8 @@ end
 
 -- Channel t's sums, from a vector of dy in dv and of x in x0, x1, ...
 local function accumulate(b, t)
-  local terms = { b.c.bias and string.format("bias[%d] += dv;", t) or nil }
-  for j = 0, b.ra * b.c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
-  b.w:line(table.concat(terms, " "))
+  regtile.rows(b.w, { t }, b.ra * b.c.kw, function(r, j) return regtile.fma("a", r, j, "dv * x" .. j) end,
+    function(r, text) return b.c.bias and string.format("bias[%d] += dv; %s", r, text) or text end)
 end
 
 -- The vectors of x under each tap of the item's kernel rows, at column q.
@@ -436,7 +430,7 @@ local function by_positions(w, g, node, c, gm, k)
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // b.tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // b.ra, b.ra)
-  w:line("vwide a[%d][%d]%s;", b.tg, b.ra * c.kw, c.bias and string.format(", bias[%d]", b.tg) or "")
+  regtile.declare(w, "a", b.tg, b.ra * c.kw, c.bias and string.format(", bias[%d]", b.tg))
   w:open("for (int t = 0; t < %d; ++t) {", b.tg)
   if c.bias then w:line("bias[t] = (vwide){ 0 };") end
   w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", b.ra * c.kw)
