@@ -77,6 +77,32 @@ function pool.max_2x2(p)
   return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and p.ph + p.pw == 0
 end
 
+-- A max pool's window without padding: every element in the plane; the
+-- first one starts, and a larger one replaces it; the argmax by a bit mask,
+-- as GCC compiles a select there to a branch that the data mispredicts.
+local function max_window(node, w, g)
+  local first = true
+  each_window(node, function(at)
+    if first then
+      w:line("int32_t a = %s;", at)
+      w:line("%s m = x[in_plane + a];", g.T)
+      first = false
+    else
+      w:line("{ const int32_t i = %s; const %s v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); " ..
+        "m = v > m ? v : m; }", at, g.T)
+    end
+  end)
+end
+
+-- A max pool's window with padding: only the elements inside the plane.
+local function max_window_padded(node, w, g)
+  w:line("%s m = -INFINITY;", g.T)
+  w:line("int32_t a = -1;")
+  each_window(node, function(at, guard)
+    guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
+  end)
+end
+
 function pool.forward(node, w, g)
   local p = node.pool
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
@@ -84,37 +110,17 @@ function pool.forward(node, w, g)
   if p.kind == "max" then
     w:line("int32_t *arg = %s;", g.index(node.index_off))
     plane_loops(node, w, g, function()
-      if p.ph + p.pw == 0 then
-        -- every element in the plane: the first one starts, and a larger one replaces it; the
-        -- argmax by a bit mask, as GCC compiles a select there to a branch that the data mispredicts
-        local first = true
-        each_window(node, function(at)
-          if first then
-            w:line("int32_t a = %s;", at)
-            w:line("%s m = x[in_plane + a];", g.T)
-            first = false
-          else
-            w:line("{ const int32_t i = %s; const %s v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); " ..
-              "m = v > m ? v : m; }", at, g.T)
-          end
-        end)
-      else
-        w:line("%s m = -INFINITY;", g.T)
-        w:line("int32_t a = -1;")
-        each_window(node, function(at, guard)
-          guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
-        end)
-      end
+      if p.ph + p.pw == 0 then max_window(node, w, g) else max_window_padded(node, w, g) end
       w:line("y[o] = m;")
       w:line("arg[o] = a;")
     end)
-  else
-    plane_loops(node, w, g, function()
-      w:line("%s sum = %s;", g.T, g.zero)
-      each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
-      w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
-    end)
+    return
   end
+  plane_loops(node, w, g, function()
+    w:line("%s sum = %s;", g.T, g.zero)
+    each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
+    w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
+  end)
 end
 
 -- Whether the windows cover the plane exactly once (stride = window, no
