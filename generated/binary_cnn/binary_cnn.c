@@ -473,7 +473,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = a[5][1] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = a[6][1] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = a[7][1] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 16768 + pt * 32;
                         const float *wc = wb + ci * 9;
                         vwide v0, v1;
@@ -592,7 +593,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 16768 + pt * 8;
                         const float *wc = wb + ci * 9;
                         vwide v0;
@@ -679,7 +681,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[71] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -711,10 +714,11 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 16768, x + (size_t)p * 16384, NULL, 128, 128, 131, 128, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9], bias[2];
                     for (int t = 0; t < 2; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -826,12 +830,14 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9], bias[1];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
@@ -909,12 +915,13 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                         }
                     }
                     if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 1; ++t) put_grad(s, &db[cb * 1 + t], vwsum(&bias[t]));
+                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
             }
         }
@@ -978,15 +985,16 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 3360 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24,
-                            128, 128, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128,
+                                0); }
                 }
             }
         }
@@ -1042,15 +1050,16 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 3360 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24,
-                            128, 128, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128,
+                                0); }
                 }
             }
         }
@@ -1487,7 +1496,7 @@ static void binary_cnn_3_backward(const nn_state *s, int n, int need_dx)
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 127008; /* its dx */
                 memset(d, 0, sizeof(float) * 127008);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 64; ++co) {
                         const float *wc = wt + (size_t)co * 288;
                         vwide r[9][2];

@@ -413,14 +413,16 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
     for (int p = 0; p < 28 * n; ++p)
         pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 672;
                 const float *xb = xp + (size_t)i * 58 + band * 29;
                 float yt[256]; /* the band, wide: [8][32] */
-                for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                { /* tiles of 32 wide positions */
+                    const int pt = 0;
                     vwide a[8][2];
                     a[0][0] = a[0][1] = (vwide){ 0 } + b[cb * 8 + 0];
                     a[1][0] = a[1][1] = (vwide){ 0 } + b[cb * 8 + 1];
@@ -475,10 +477,11 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 672;
                 const float *xb = xp + (size_t)i * 58 + band * 29;
                 float yt[256]; /* the band, wide: [8][32] */
@@ -525,7 +528,8 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
                         a[7][0] += wc[590] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 32 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -611,7 +615,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                             const float *x1 = x0 + (size_t)1 * n * 58;
                             const float *x2 = x0 + (size_t)2 * n * 58;
                             const float *x3 = x0 + (size_t)3 * n * 58;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 28; ++ow) {
                                     const float *dq = d + (oh * 28 + ow) * 64;
                                     const int q = oh * 29 + ow;
@@ -667,7 +672,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 1792 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 58 + ga * 29 + gb * 3;
                             const float *x1 = x0 + (size_t)1 * n * 58;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 28; ++ow) {
                                     const float *dq = d + (oh * 28 + ow) * 64;
                                     const int q = oh * 29 + ow;
@@ -701,14 +707,16 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
-                    for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                    { /* tiles of 32 wide positions */
+                        const int pt = 0;
                         vwide a[4][2];
                         a[0][0] = a[0][1] = (vwide){ 0 };
                         a[1][0] = a[1][1] = (vwide){ 0 };
@@ -746,10 +754,11 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
@@ -803,7 +812,8 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 14; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
@@ -828,7 +838,8 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 14; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
@@ -910,7 +921,8 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 7; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
@@ -935,7 +947,8 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 7; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;

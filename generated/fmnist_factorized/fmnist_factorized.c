@@ -494,7 +494,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                     a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 812 + pt * 48;
                         const float *wc = wb + ci * 3;
                         vwide v0, v1, v2;
@@ -555,7 +556,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                     a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 812 + pt * 8;
                         const float *wc = wb + ci * 3;
                         vwide v0;
@@ -588,7 +590,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[23] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -615,10 +618,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, NULL, 28, 28, 29, 28, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[8][3], bias[8];
                     for (int t = 0; t < 8; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -692,10 +696,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[4][3], bias[4];
                     for (int t = 0; t < 4; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -756,10 +761,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 728, NULL, 26, 28, 32, 28, 2, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
@@ -781,7 +787,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -807,7 +814,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -829,22 +837,24 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
@@ -863,7 +873,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -889,7 +900,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -915,7 +927,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -940,7 +953,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -957,14 +971,15 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
                 }
             }
         }
@@ -1226,7 +1241,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 96;
                         vwide r[3][2];
@@ -1257,7 +1272,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 96;
                         vwide r[3][4];
@@ -1308,10 +1323,11 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
+            { /* 11 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 182 + band * 143;
                 float yt[1152]; /* the band, wide: [8][144] */
@@ -1369,10 +1385,11 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
+            { /* 11 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 182 + band * 143;
                 float yt[1152]; /* the band, wide: [8][144] */
@@ -1419,7 +1436,8 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 144 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1594,10 +1612,11 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, NULL, 11, 13, 17, 13, 2, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                { /* 13 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
@@ -1743,10 +1762,11 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                { /* 13 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
@@ -1775,7 +1795,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1814,7 +1835,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1853,7 +1875,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 16 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1901,7 +1924,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1940,7 +1964,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 144 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1979,7 +2004,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 152 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -2009,7 +2035,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[23] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -2039,7 +2066,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[23] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }

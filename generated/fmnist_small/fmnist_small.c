@@ -109,7 +109,8 @@ static void fmnist_small_0_forward(const nn_state *s, int n)
     float *y = ACTS_0;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
-        for (int c = 0; c < 1; ++c) {
+        {
+            const int c = 0;
             for (int s = 0; s < 784; ++s) y[(size_t)i * 784 + c * 784 + s] = x[((size_t)c * n + i) * 784 + s];
         }
     }

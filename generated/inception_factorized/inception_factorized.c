@@ -1271,7 +1271,8 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1298,10 +1299,11 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -1338,12 +1340,14 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -1366,7 +1370,8 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -1381,10 +1386,11 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1429,7 +1435,8 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1479,7 +1486,8 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1526,22 +1534,24 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1584,7 +1594,8 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1634,7 +1645,8 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1679,14 +1691,15 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -2060,7 +2073,8 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -2334,7 +2348,8 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -2741,7 +2756,8 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[338] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -3015,7 +3031,8 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -3216,7 +3233,8 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -3492,7 +3510,8 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -3693,7 +3712,8 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -3967,7 +3987,8 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -4168,7 +4189,8 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -4444,7 +4466,8 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -5349,7 +5372,8 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -5623,7 +5647,8 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -5824,7 +5849,8 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -6100,7 +6126,8 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -6301,7 +6328,8 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -6575,7 +6603,8 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -6776,7 +6805,8 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7052,7 +7082,8 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7900,10 +7931,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -8057,10 +8089,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -8098,7 +8131,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -8137,7 +8171,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -8185,7 +8220,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -8224,7 +8260,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[673] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -8263,7 +8300,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[673] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -8426,10 +8464,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -8583,10 +8622,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -8624,7 +8664,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -8663,7 +8704,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -8711,7 +8753,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -8750,7 +8793,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -8789,7 +8833,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9935,10 +9980,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -10092,10 +10138,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -10133,7 +10180,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -10172,7 +10220,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -10220,7 +10269,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -10259,7 +10309,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1009] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -10298,7 +10349,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1009] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -10501,10 +10553,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
         for (int p = 0; p < 80 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -10658,10 +10711,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -10699,7 +10753,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -10738,7 +10793,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -10786,7 +10842,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -10825,7 +10882,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -10864,7 +10922,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }

@@ -473,7 +473,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = a[5][1] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = a[6][1] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = a[7][1] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 1287 + pt * 32;
                         const float *wc = wb + ci * 9;
                         vwide v0, v1;
@@ -592,7 +593,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 1287 + pt * 8;
                         const float *wc = wb + ci * 9;
                         vwide v0;
@@ -679,7 +681,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[71] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 400 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -711,10 +714,11 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 1287, x + (size_t)p * 1024, NULL, 32, 32, 39, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9], bias[2];
                     for (int t = 0; t < 2; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -782,12 +786,14 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9], bias[1];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
@@ -832,12 +838,13 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                         }
                     }
                     if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 1; ++t) put_grad(s, &db[cb * 1 + t], vwsum(&bias[t]));
+                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
             }
         }
@@ -850,10 +857,11 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
             unpool_plane(dyp + (size_t)p * 1155, pg + (size_t)p * 256, parg + (size_t)p * 256, py + (size_t)p * 256,
                     256, 32, 1155, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -898,7 +906,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -948,7 +957,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -995,22 +1005,24 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1053,7 +1065,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1103,7 +1116,8 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1148,14 +1162,15 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -1540,7 +1555,7 @@ static void multilabel_cnn_3_backward(const nn_state *s, int n, int need_dx)
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 5184; /* its dx */
                 memset(d, 0, sizeof(float) * 5184);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 144;
                         vwide r[9][1];

@@ -1353,7 +1353,8 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1380,10 +1381,11 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -1420,12 +1422,14 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -1448,7 +1452,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -1463,10 +1468,11 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1511,7 +1517,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1561,7 +1568,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1608,22 +1616,24 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1666,7 +1676,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1716,7 +1727,8 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1761,14 +1773,15 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }

@@ -300,10 +300,11 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
     for (int p = 0; p < 7 * n; ++p)
         pad_plane(xp + (size_t)p * 1000, x + (size_t)p * 500, NULL, 1, 500, 2, 500, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 168;
                 const float *xb = xp + (size_t)i * 1000 + band * 500;
                 float yt[4096]; /* the band, wide: [8][512] */
@@ -362,10 +363,11 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 168;
                 const float *xb = xp + (size_t)i * 1000 + band * 500;
                 float yt[4032]; /* the band, wide: [8][504] */
@@ -412,7 +414,8 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[149] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 504 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -440,10 +443,11 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 7 * n; ++p)
             pad_plane(xp + (size_t)p * 1000, x + (size_t)p * 500, NULL, 1, 500, 2, 500, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 2; ++cb) {
             for (int ci = 0; ci < 7; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                { /* kernel rows kb*1.. */
+                    const int kb = 0;
                     vwide a[8][3], bias[8];
                     for (int t = 0; t < 8; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -452,7 +456,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                     for (int i = 0; i < n; ++i) {
                         const size_t d = ((size_t)cb * 8 * n + i) * 498; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1000 + kb * 500;
-                        for (int oh = 0; oh < 1; ++oh) {
+                        {
+                            const int oh = 0;
                             for (int q = 0; q < 496; q += 16) {
                                 vwide dv, x0, x1, x2;
                                 vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
@@ -517,10 +522,11 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 7; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                { /* kernel rows kb*1.. */
+                    const int kb = 0;
                     vwide a[4][3], bias[4];
                     for (int t = 0; t < 4; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -529,7 +535,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                     for (int i = 0; i < n; ++i) {
                         const size_t d = ((size_t)cb * 4 * n + i) * 498; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1000 + kb * 500;
-                        for (int oh = 0; oh < 1; ++oh) {
+                        {
+                            const int oh = 0;
                             for (int q = 0; q < 496; q += 8) {
                                 vwide dv, x0, x1, x2;
                                 vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
@@ -581,10 +588,11 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 16 * n; ++p)
             pad_plane(dyp + (size_t)p * 1000, dy + (size_t)p * 498, NULL, 1, 498, 2, 500, 0, 2);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 1000 + band * 500;
                     float yt[512]; /* the band, wide: [1][512] */
@@ -605,22 +613,24 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             /* tap (0, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 4; ++v) {
                                 memcpy(yt + c * 512 + pt * 64 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 500 + band * 500;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 500, yt + c * 512, 1, 500, 500, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 500, yt + c * 512, 1, 500, 500, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 1000 + band * 500;
                     float yt[528]; /* the band, wide: [1][528] */
@@ -644,7 +654,8 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                             a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 528 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -665,14 +676,15 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); /* tap (0, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 528 + 480 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 500 + band * 500;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 500, yt + c * 528, 1, 500, 500, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 500, yt + c * 528, 1, 500, 500, 0); }
                 }
             }
         }
@@ -689,7 +701,8 @@ static void signal_conv1d_2_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 249; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
@@ -714,7 +727,8 @@ static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 249; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
@@ -741,10 +755,11 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
     for (int p = 0; p < 16 * n; ++p)
         pad_plane(xp + (size_t)p * 498, x + (size_t)p * 249, NULL, 1, 249, 2, 249, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 640;
                 const float *xb = xp + (size_t)i * 498 + band * 249;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -821,10 +836,11 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 640;
                 const float *xb = xp + (size_t)i * 498 + band * 249;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -889,7 +905,8 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
                         a[7][0] += wc[564] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -971,7 +988,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 7840 + cb * 32;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 498 + ga * 249 + gb * 5;
                             const float *x1 = x0 + (size_t)1 * n * 498;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 245; ++ow) {
                                     const float *dq = d + (oh * 245 + ow) * 32;
                                     const int q = oh * 249 + ow;
@@ -1021,7 +1039,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                         for (int i = i0; i < i1; ++i) {
                             const float *d = dyt + (size_t)i * 7840 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 1 * n + i) * 498 + ga * 249 + gb * 5;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 245; ++ow) {
                                     const float *dq = d + (oh * 245 + ow) * 32;
                                     const int q = oh * 249 + ow;
@@ -1053,10 +1072,11 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 498, dy + (size_t)p * 245, NULL, 1, 245, 2, 249, 0, 4);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 498 + band * 249;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -1132,10 +1152,11 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 498 + band * 249;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -1200,7 +1221,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                             a[7][0] += wc[35] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1223,7 +1245,8 @@ static void signal_conv1d_5_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 122; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
@@ -1249,7 +1272,8 @@ static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
         memset(dx + in_plane, 0, sizeof(float) * 245);
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 122; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
                 float d = dy[o];
@@ -1273,10 +1297,11 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 244, x + (size_t)p * 122, NULL, 1, 122, 2, 122, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1280;
                 const float *xb = xp + (size_t)i * 244 + band * 122;
                 float yt[1024]; /* the band, wide: [8][128] */
@@ -1353,10 +1378,11 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1280;
                 const float *xb = xp + (size_t)i * 244 + band * 122;
                 float yt[1024]; /* the band, wide: [8][128] */
@@ -1421,7 +1447,8 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
                         a[7][0] += wc[1124] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 128 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -1503,7 +1530,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 7552 + cb * 32;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 244 + ga * 122 + gb * 5;
                             const float *x1 = x0 + (size_t)1 * n * 244;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 118; ++ow) {
                                     const float *dq = d + (oh * 118 + ow) * 64;
                                     const int q = oh * 122 + ow;
@@ -1553,7 +1581,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                         for (int i = i0; i < i1; ++i) {
                             const float *d = dyt + (size_t)i * 7552 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 1 * n + i) * 244 + ga * 122 + gb * 5;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 118; ++ow) {
                                     const float *dq = d + (oh * 118 + ow) * 64;
                                     const int q = oh * 122 + ow;
@@ -1585,10 +1614,11 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 244, dy + (size_t)p * 118, NULL, 1, 118, 2, 122, 0, 4);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 244 + band * 122;
                     float yt[1024]; /* the band, wide: [8][128] */
@@ -1664,10 +1694,11 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 244 + band * 122;
                     float yt[1024]; /* the band, wide: [8][128] */
@@ -1732,7 +1763,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                             a[7][0] += wc[35] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 128 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1755,7 +1787,8 @@ static void signal_conv1d_8_forward(const nn_state *s, int n)
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 59; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
@@ -1780,7 +1813,8 @@ static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 59; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
