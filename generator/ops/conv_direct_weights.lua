@@ -126,7 +126,6 @@ local function unpool_transposed(w, g, node, c, gm)
   w:close()
   w:close()
   if c.bias then
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, pooled, util.ACCUMULATE)
   end
 end
@@ -141,9 +140,6 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
   local dw = gm.dw
   local group, full = dw.group, dw.positions // 8 * 8
   local blocks, stride = group // 8, dw.positions * dw.channels
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("transpose_block")
   w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
   w:line("#pragma omp parallel for schedule(static)")
   w:open("for (int cg = 0; cg < %d; ++cg) { /* channels cg*%d.. */", dw.channels // group, group)
@@ -298,7 +294,6 @@ local function by_positions(w, g, node, c, gm, k)
   local p = node.unpools and node.pools_into.pool
   local cols = p and 2 * p.Wo or c.Wo
   local plane, full = c.Ho * c.Wo, cols // lanes * lanes
-  g.need("vwide")
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
@@ -310,7 +305,6 @@ local function by_positions(w, g, node, c, gm, k)
   w:close()
   w:open("for (int i = 0; i < n; ++i) {")
   if p then
-    g.need("unpool_vector")
     w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* the pool's first plane */", tg, p.Ho * p.Wo)
   else
     w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* dy's first plane */", tg, plane)
@@ -419,7 +413,6 @@ end
 -- ops/conv_direct.lua's backward) and the padded x, xp; `fixed` is the fixed
 -- workspace, per_width the emitter of code for each vector width.
 function weights.emit(w, g, node, c, gm, fixed, per_width)
-  g.need("vwide")
   if not gm.dw.by_channels then
     per_width(w, function(k) by_positions(w, g, node, c, gm, k) end)
     return
