@@ -102,6 +102,16 @@ $(TEST_BUILD)/test_fused: tests/test_fused.c generated/fmnist_cnn/fmnist_cnn.c $
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) -Igenerated/fmnist_cnn $< generated/fmnist_cnn/fmnist_cnn.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# The shared kernels (runtime/nn_*.h) are written over `real`: their tests are compiled once
+# per scalar type (tests/kernel_checks.h) and linked into one binary, without the runtime.
+KERNEL_TESTS := kernels winograd
+$(KERNEL_TESTS:%=$(TEST_BUILD)/test_%): $(TEST_BUILD)/test_%: tests/test_%.c tests/kernel_checks.h \
+  $(wildcard runtime/nn_*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=1 -c $< -o $@.float.o
+	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=0 -c $< -o $@.double.o
+	$(CC) $(ALLFLAGS) $@.float.o $@.double.o -lcriterion -lm -o $@
+
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@

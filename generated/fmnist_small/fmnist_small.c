@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -15,61 +21,6 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
  * accumulates micro-batches: as a BLAS beta, and for one value. */
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
 
 /* The model's tensors, by layer path (emit/names.lua). */
 #define ACTS_input (s->acts + 0)

@@ -3,7 +3,6 @@
 -- for float models, NAME_main.c (the trainer's entry point).
 local writer = require("emit.writer")
 local names = require("emit.names")
-local helpers = require("emit.helpers")
 local util = require("ops.util")
 local summary = require("summary")
 
@@ -22,7 +21,7 @@ local INIT_ENUM = {
 -- Code-generation context shared by the op modules.
 local function context(dtype, pointers)
   local d = DTYPES[dtype]
-  local g = { T = d.T, gemm = d.gemm, gemv = d.gemv, ger = d.ger, used = {} }
+  local g = { T = d.T, gemm = d.gemm, gemv = d.gemv, ger = d.ger }
   function g.lit(x)
     local s = string.format(d.T == "float" and "%.9g" or "%.17g", x)
     if not s:find("[.eEn]") then s = s .. ".0" end
@@ -35,7 +34,6 @@ local function context(dtype, pointers)
     return s:find("[.eEn]") and s or s .. ".0"
   end
   function g.fn(name) return name .. d.suffix end
-  function g.need(name) g.used[name] = true end
   local function ptr(kind) return function(off) return pointers:pointer(kind, off) end end
   g.acts, g.dacts, g.params, g.grads, g.index = ptr("acts"), ptr("dacts"), ptr("params"), ptr("grads"), ptr("index")
   return g, d
@@ -288,7 +286,13 @@ local function prelude(ctx)
   c:line("#include <stdint.h>")
   c:line("#include <string.h>")
   c:line("")
+  c:line("/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */")
   c:line("typedef %s real;", g.T)
+  c:line("")
+  c:line('#include "nn_vec.h"')
+  c:line('#include "nn_kernels.h"')
+  c:line('#include "nn_direct.h"')
+  c:line('#include "nn_winograd.h"')
   c:line("")
   c:line("/* Whether tensor t gets a gradient: the trainer can freeze tensors. */")
   c:line("static inline int trains(const %s *s, int t) { return !s->frozen || !s->frozen[t]; }", state)
@@ -297,12 +301,6 @@ local function prelude(ctx)
   c:line(" * accumulates micro-batches: as a BLAS beta, and for one value. */")
   c:line("static inline real grad_beta(const %s *s) { return s->accumulate_grads ? 1 : 0; }", state)
   c:line("static inline void put_grad(const %s *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }", state)
-  for _, h in ipairs(helpers.ORDER) do
-    if g.used[h] then
-      c:line("")
-      for line in helpers.TEXT[h]:gmatch("([^\n]*)\n") do c:line(line) end
-    end
-  end
   c:line("")
   c:line("/* The model's tensors, by layer path (emit/names.lua). */")
   for _, line in ipairs(ctx.pointers:defines()) do c:line(line) end

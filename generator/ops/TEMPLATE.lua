@@ -39,8 +39,10 @@
 --   index_off, dx_assign (read through util.dx_op and util.dx_beta).
 -- The context g: T (float or double), gemm/gemv/ger (the BLAS routines for T),
 --   one, zero, lit(x) (a T literal), dlit(x) (a double literal), fn(name)
---   (a math function for T: expm1 -> expm1f), need(helper) (emit a helper of
---   emit/helpers.lua), acts/dacts/params/grads(offset) (C pointers).
+--   (a math function for T: expm1 -> expm1f), acts/dacts/params/grads(offset)
+--   (C pointers). Kernels shared by every model (im2col rows, bias and relu
+--   passes, transposes, Winograd transforms) are C in runtime/nn_*.h, which
+--   the generated file includes.
 -- The writer w (emit/writer.lua): line, open (a block), middle (} else {), close.
 local util = require("ops.util")
 

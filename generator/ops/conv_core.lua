@@ -160,8 +160,6 @@ end
 -- One helper call per window offset, with every geometry argument a literal.
 local function window_rows(node, w, g, helper, plane)
   local c = node.conv
-  g.need(helper)
-  g.need("valid_columns")
   w:line("#pragma omp parallel for")
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
@@ -189,7 +187,6 @@ end
 local function epilogue(node, w, g)
   local c = node.conv
   if c.bias or util.fused_relu(node) then
-    g.need("add_bias_rows")
     w:line("add_bias_rows(y, %s, %d, np, %d);", c.bias and "b" or "NULL", c.cout, util.fused_relu(node) and 1 or 0)
   end
 end
@@ -213,10 +210,8 @@ function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
   if c.strategy == "direct" then return direct.backward(node, w, g) end
-  if util.masks_dy(node) then g.need("relu_mask") end
   if c.bias then
     -- the bias gradient's pass also applies a fused relu's mask
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, dy, %s, %d, np, %s);", util.trains(node, "bias"), util.masks_dy(node) and "y" or "NULL",
       c.cout, util.ACCUMULATE)
     if util.masks_dy(node) then w:line("else relu_mask(dy, y, (size_t)%d * np);", c.cout) end

@@ -28,7 +28,7 @@ local regtile = require("ops.conv_regtile")
 
 local direct = {}
 
--- The kernels are written out for two vector widths, and helpers.lua's
+-- The kernels are written out for two vector widths, and runtime/nn_vec.h's
 -- WIDE_LANES picks one when the C is compiled: 16 lanes where the target has
 -- AVX-512 (32 vector registers), 8 elsewhere (AVX2: 16 registers, so half
 -- the accumulators; wider vectors there would spill). The workspace fits both.
@@ -45,7 +45,7 @@ local BAND_VALUES = 4096
 local MAX_ROW = 16384
 
 local WIDEST = WIDTHS[1].lanes
--- Values that max_pool_band (emit/helpers.lua) reads past its last row.
+-- Values that max_pool_band (runtime/nn_direct.h) reads past its last row.
 local POOL_READS = 16
 
 local ceil_div = util.ceil_div
@@ -176,9 +176,7 @@ direct.reads_dy_in_place = weights.reads_dy_in_place
 
 -- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
 -- long, at (top, left).
-local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
-  g.need("vreal")
-  g.need("pad_plane")
+local function pad(w, dst, src, planes, h, wd, plane, wp, top, left)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %s; ++p)", planes)
   w:line("    pad_plane(%s + (size_t)p * %d, %s + (size_t)p * %d, NULL, %d, %d, %d, %d, %d, %d);", dst, plane, src, h * wd,
@@ -188,8 +186,7 @@ end
 -- The 2x2 max pool p after the layer (fuse.lua), of a band of t.tco
 -- channels' wide rows in yt, into the pool's output py and argmax arg: bands
 -- have an even number of rows, so each holds whole windows.
-local function pool_bands(w, g, p, t)
-  g.need("max_pool_band")
+local function pool_bands(w, p, t)
   local per_band = t.band_rows // 2
   local last = p.Ho - (t.bands - 1) * per_band
   local rows = last == per_band and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, per_band, last)
@@ -343,7 +340,7 @@ end
 -- The band's rows, from the wide buffer into dst (or pooled, under a fused pool).
 local function band_out(w, g, k)
   local t = k.t
-  if k.pool then return pool_bands(w, g, k.pool, t) end
+  if k.pool then return pool_bands(w, k.pool, t) end
   local out_plane = t.rows * t.out_width
   local last = t.rows - (t.bands - 1) * t.band_rows
   local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
@@ -356,9 +353,6 @@ end
 local function tiled(w, g, k)
   local t = k.t
   local co_stride = k.flip and k.kh * k.kw or k.cin * k.kh * k.kw
-  g.need("vreal")
-  g.need("vwide")
-  g.need("unwiden")
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int i = 0; i < n; ++i) {")
   w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
@@ -379,7 +373,7 @@ end
 function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
-  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  pad(w, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   if pooled.applies(c, WIDEST) then
     per_width(w, function(k) pooled.forward(w, g, node, c, gm, fixed_workspace(c, gm), WIDTHS[k]) end)
     return
@@ -400,14 +394,11 @@ local function pad_output_gradient(w, g, node, c, gm)
   local p = util.pools(node)
   if p then
     local pooled = p.Ho * p.Wo
-    g.need("unpool_plane")
     w:line("    unpool_plane(dyp + (size_t)p * %d, pg + (size_t)p * %d, parg + (size_t)p * %d, py + (size_t)p * %d, " ..
       "%d, %d, %d, %d, %d, %d);", gm.dy_plane, pooled, pooled, pooled, pooled, c.Wo, gm.dy_plane, gm.Wp, gm.dy_top,
       gm.dy_left)
     return
   end
-  g.need("vreal")
-  g.need("pad_plane")
   w:line("    pad_plane(dyp + (size_t)p * %d, dy + (size_t)p * %d, %s, %d, %d, %d, %d, %d, %d);", gm.dy_plane,
     c.Ho * c.Wo, util.masks_dy(node) and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
@@ -431,7 +422,7 @@ function direct.backward(node, w, g)
     w:line("%s *xp = s->work + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
       gm.x_plane // gm.Wp, gm.Wp)
   end
-  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  pad(w, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   weights.emit(w, g, node, c, gm, fixed, per_width)
   if gm.dw.by_channels then w:close() end
   w:close()

@@ -55,8 +55,6 @@ local function transpose_weights(w, g, c, fixed)
   local pairs = c.cin * taps
   local blocked = pairs // 8 * 8
   w:line("%s *wt = %s; /* the weights as [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, c.cout)
-  g.need("vreal")
-  g.need("transpose8")
   if blocked > 0 then
     w:line("#pragma omp parallel for")
     w:open("for (int j0 = 0; j0 < %d; j0 += 8) { /* pairs j: input channel j / %d, tap j %% %d */", blocked, taps, taps)
@@ -132,8 +130,6 @@ function pooled.forward(w, g, node, c, gm, fixed, vw)
   local t = tile(vw, c.cout, p.Wo)
   local lanes, channels = vw.lanes, t.tcv * vw.lanes
   local k = { c = c, gm = gm, t = t, lanes = lanes, channels = channels, windows = windows }
-  g.need("vwide")
-  g.need("max_pool_lanes")
   transpose_weights(w, g, c, fixed)
   w:line("/* tiles: %d x %d output channels x %d windows of 2x2 outputs */", t.tcv, lanes, t.nw)
   w:line("#pragma omp parallel for collapse(3) schedule(static)")

@@ -197,9 +197,6 @@ local function input_tiles(w, g, c, p, q, vw, accumulate)
   end)
   w:close()
   w:close()
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("from_channels_last")
   w:line("from_channels_last(dx + (size_t)i * %d, (size_t)n * %d, d, %d, %d, %d, %d, %d, %d, %d);", c.H * c.W,
     c.H * c.W, c.cin, c.H, c.W, q.cols, c.pt, c.pl, accumulate and 1 or 0)
   w:close()
@@ -211,9 +208,7 @@ function scatter.backward(w, g, node, fixed, widths, per_width)
   local c, p = node.conv, util.pools(node)
   local q, taps = plane(c), c.kh * c.kw
   local weight = util.trains(node, "weight")
-  g.need("vwide")
   if c.bias then
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, p.Ho * p.Wo,
       util.ACCUMULATE)
   end
@@ -223,9 +218,6 @@ function scatter.backward(w, g, node, fixed, widths, per_width)
   w:line("%s *xt = gs + (size_t)n * %d; /* x, then dx: channels-last and padded, [n][%d][%d][%d] */", g.T,
     2 * c.cout * p.Ho * p.Wo, q.rows, q.cols, c.cin)
   w:open("if (%s) {", weight)
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("to_channels_last")
   w:line("#pragma omp parallel for schedule(static)")
   w:line("for (int i = 0; i < n; ++i)")
   w:line("    to_channels_last(xt + (size_t)i * %d, x + (size_t)i * %d, (size_t)n * %d, %d, %d, %d, %d, %d, %d, %d);",

@@ -124,7 +124,6 @@ local function unpool_transposed(w, g, node, c, gm)
   w:close()
   w:close()
   if c.bias then
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, pooled, util.ACCUMULATE)
   end
 end
@@ -139,9 +138,6 @@ function weights.transpose_output_gradient(w, g, node, c, gm)
   local dw = gm.dw
   local group, full = dw.group, dw.positions // 8 * 8
   local blocks, stride = group // 8, dw.positions * dw.channels
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("transpose_block")
   w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
   w:line("#pragma omp parallel for schedule(static)")
   w:open("for (int cg = 0; cg < %d; ++cg) { /* channels cg*%d.. */", dw.channels // group, group)
@@ -424,8 +420,6 @@ local function by_positions(w, g, node, c, gm, k)
   local tile = gm.dw.tiles[k]
   local b = { w = w, g = g, node = node, c = c, gm = gm, tg = tile.tg, ra = tile.rows, lanes = tile.lanes,
     p = util.pools(node), plane = c.Ho * c.Wo }
-  g.need("vwide")
-  if b.p then g.need("unpool_vector") end
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // b.tg)
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
@@ -448,7 +442,6 @@ end
 -- ops/conv_direct.lua's backward) and the padded x, xp; `fixed` is the fixed
 -- workspace, per_width the emitter of code for each vector width.
 function weights.emit(w, g, node, c, gm, fixed, per_width)
-  g.need("vwide")
   if not gm.dw.by_channels then
     per_width(w, function(k) by_positions(w, g, node, c, gm, k) end)
     return

@@ -148,7 +148,6 @@ function pool.backward(node, w, g)
     end
   end
   if masks_relu then
-    g.need("vreal")
     w:line("const %s *y = %s; /* the relu before the pool passes dy where y > 0 */", g.T, g.acts(node.out_off))
   end
   if util.assigns_dx(node) and windows_tile(p) then
