@@ -112,6 +112,10 @@ $(KERNEL_TESTS:%=$(TEST_BUILD)/test_%): $(TEST_BUILD)/test_%: tests/test_%.c tes
 	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=0 -c $< -o $@.double.o
 	$(CC) $(ALLFLAGS) $@.float.o $@.double.o -lcriterion -lm -o $@
 
+$(TEST_BUILD)/tools/options_md: tests/tools/options_md.c $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) $< $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
