@@ -104,8 +104,8 @@ static size_t put_be(unsigned char *p, int type, double v)
 {
     uint64_t bits = 0;
     size_t size = 1;
-    if (type == 0x08 || type == 0x09) bits = (uint8_t)(int8_t)v, size = 1;
     if (type == 0x08) bits = (uint8_t)v;
+    if (type == 0x09) bits = (uint8_t)(int8_t)v;
     if (type == 0x0B) bits = (uint16_t)(int16_t)v, size = 2;
     if (type == 0x0C) bits = (uint32_t)(int32_t)v, size = 4;
     if (type == 0x0D) {

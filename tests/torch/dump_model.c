@@ -18,6 +18,41 @@
 static void put_u32(FILE *f, uint32_t v) { fwrite(&v, sizeof v, 1, f); }
 static void put_f32(FILE *f, const float *v, size_t n) { fwrite(v, sizeof(float), n, f); }
 
+/* Writes the dump; 0, or 1 after saying why not. */
+static int write_dump(const char *path, const nn_model *m, const nn_state *s, const float *before, int n,
+                      const float *input, const float *target, float loss, const float *d_input)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fputs("NNDUMP1\n", f);
+    put_u32(f, (uint32_t)m->n_tensors);
+    for (int t = 0; t < m->n_tensors; ++t) {
+        const nn_tensor *d = &m->tensors[t];
+        put_u32(f, (uint32_t)strlen(d->name));
+        fputs(d->name, f);
+        put_u32(f, (uint32_t)d->size);
+        put_f32(f, before + d->offset, d->size);
+        put_f32(f, s->grads + d->offset, d->size);
+        put_f32(f, s->params + d->offset, d->size);
+    }
+    put_u32(f, (uint32_t)n);
+    put_u32(f, (uint32_t)m->input_size);
+    put_u32(f, (uint32_t)m->output_size);
+    put_f32(f, input, (size_t)n * m->input_size);
+    put_f32(f, target, (size_t)n * m->output_size);
+    put_f32(f, s->acts + m->output_offset, (size_t)n * m->output_size);
+    put_f32(f, &loss, 1);
+    put_f32(f, d_input, (size_t)n * m->input_size);
+    if (fclose(f) != 0) {
+        perror(path);
+        return 1;
+    }
+    return 0;
+}
+
 static void *must(void *p)
 {
     if (!p) {
@@ -68,33 +103,16 @@ int main(int argc, char **argv)
     const float loss = m->loss(&s, target, n);
     m->backward(&s, n, d_input);
 
-    FILE *f = fopen(argv[1], "wb");
-    if (!f) {
-        perror(argv[1]);
-        return 1;
-    }
-    fputs("NNDUMP1\n", f);
-    put_u32(f, (uint32_t)m->n_tensors);
-    for (int t = 0; t < m->n_tensors; ++t) {
-        const nn_tensor *d = &m->tensors[t];
-        put_u32(f, (uint32_t)strlen(d->name));
-        fputs(d->name, f);
-        put_u32(f, (uint32_t)d->size);
-        put_f32(f, before + d->offset, d->size);
-        put_f32(f, s.grads + d->offset, d->size);
-        put_f32(f, s.params + d->offset, d->size);
-    }
-    put_u32(f, (uint32_t)n);
-    put_u32(f, (uint32_t)m->input_size);
-    put_u32(f, (uint32_t)m->output_size);
-    put_f32(f, input, (size_t)n * m->input_size);
-    put_f32(f, target, (size_t)n * m->output_size);
-    put_f32(f, s.acts + m->output_offset, (size_t)n * m->output_size);
-    put_f32(f, &loss, 1);
-    put_f32(f, d_input, (size_t)n * m->input_size);
-    if (fclose(f) != 0) {
-        perror(argv[1]);
-        return 1;
-    }
-    return 0;
+    const int status = write_dump(argv[1], m, &s, before, n, input, target, loss, d_input);
+    free(before);
+    free(target);
+    free(d_input);
+    free(input);
+    free(s.index);
+    free(s.work);
+    free(s.dacts);
+    free(s.acts);
+    free(s.grads);
+    free(s.params);
+    return status;
 }
