@@ -39,7 +39,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot test bench check-generated clean
+.PHONY: help deps gen build train summary demo plot test bench check-generated readme-options clean
 .DELETE_ON_ERROR:
 
 help:
@@ -52,9 +52,10 @@ help:
 	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
-	@echo "make bench [PROFILE=1]     time the generated trainers against PyTorch (and per layer with PROFILE=1)"
+	@echo "make bench [QUICK=1] [PROFILE=1] [WRITE_DOCS=1]   time the trainers against PyTorch; the table in build/bench/results.md (and docs/benchmarks.md)"
 	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's libFuzzer harness for N seconds (default 600)"
 	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
+	@echo "make readme-options        rewrite the README's trainer-option table from runtime/option_table.c"
 	@echo "make clean                 remove $(BUILD)/"
 
 # Installs missing Debian packages (as root), or says exactly what to run.
@@ -137,6 +138,19 @@ check-generated:
 	for d in generated/*/; do s=$$(basename $$d); [ -f specs/$$s.lua ] || { echo "generated/$$s has no spec"; fail=1; }; done; \
 	if [ $$fail = 0 ]; then echo "check-generated: $(words $(SPECS)) specs match generated/"; else \
 	  echo "check-generated: generated/ is stale; run make gen for the specs above and commit"; exit 1; fi
+
+# The README's option table, between its two marker lines, printed from the
+# option table that the parser and --help use (test_options fails when they differ).
+README_TABLE_BEGIN := <!-- options:begin -->
+README_TABLE_END   := <!-- options:end -->
+readme-options: $(BUILD)/tests/tools/options_md
+	@grep -qx '$(README_TABLE_BEGIN)' README.md && grep -qx '$(README_TABLE_END)' README.md || \
+	  { echo "README.md lacks the marker lines $(README_TABLE_BEGIN) and $(README_TABLE_END)"; exit 1; }
+	@$< > $(BUILD)/options.md
+	@awk -v table=$(BUILD)/options.md '$$0 == "$(README_TABLE_END)" { skip = 0 } !skip { print } \
+	  $$0 == "$(README_TABLE_BEGIN)" { while ((getline line < table) > 0) print line; skip = 1 }' README.md > $(BUILD)/README.md
+	@cat $(BUILD)/README.md > README.md
+	@echo "README.md: option table written"
 
 include tests/tests.mk
 include tests/fuzz/fuzz.mk

@@ -1,67 +1,86 @@
--- Fusion of memory-bound layers into the layer before them, after the summary
--- and the layer list are taken (they keep showing the spec's layers):
--- a relu whose input is a batchnorm, an add or a convolution read by nothing
--- else becomes part of that layer. The fused layer writes max(y, 0) into its own slot and,
--- going back, lets the gradient through where its output is positive; the
--- relu's activation slot and its two passes over memory disappear.
+-- Fusion: the pass between the graph (shapes) and the plan. It folds a layer
+-- into the one before it when that layer alone reads it, and records the
+-- fold as data on the layer that absorbs it: node.epilogue, a list of the
+-- steps its output goes through, in order, such as
+-- { { op = "relu" }, { op = "maxpool2x2", pool = p } }. An absorbed layer
+-- leaves the graph; its readers (and the loss) read the absorbing layer.
 --
--- When a max pool is the fused layer's only reader, the pool's backward applies
--- the relu's mask instead (node.pool_masks_relu): the gradient reaches only the
--- window's maximum, and the relu passed it there exactly when the pool's output
--- is positive. The fused layer's backward then no longer reads its output y
--- (the pool reads its own, a quarter of that after a 2x2 pool).
+-- relu: a batchnorm, add or convolution writes max(y, 0) into its own output
+-- and, going back, lets the gradient through where that output is positive;
+-- the relu's activation and its two passes over memory disappear.
 --
--- A direct convolution with such a pool after it, 2x2 with stride 2, also
--- computes the pool's forward (node.pools_into): it pools each band of output
--- rows while the band is in L1, and its own output is never written or read.
--- It takes the pool's backward too (node.unpools): dy is rebuilt from the
--- pool's output gradient where it is read (in place by a stem's weight
--- gradient, transposed for the others', padded for the input gradient), and
--- never written either.
+-- maxpool after a fused relu: the pool's backward applies the relu's mask
+-- (the gradient reaches only a window's maximum, which the relu passed
+-- exactly when the pool's output is positive), so the layer before no
+-- longer reads its own output going back. A layer whose module absorbs the
+-- pool (op.absorbs: the direct convolutions take a 2x2, stride-2 one) also
+-- computes it: its output becomes the pool's output and argmax, and the
+-- unpooled output is never stored.
 local pool = require("ops.pool_core")
+local util = require("ops.util")
 
 local fuse = {}
 
+local RELU_INTO = { batchnorm = true, add = true, conv2d = true, conv1d = true }
+
 local MAX_POOLS = { maxpool2d = true, maxpool1d = true }
 
-local INTO = { batchnorm = true, add = true, conv2d = true, conv1d = true }
-
--- How many nodes read each node.
-local function count_readers(nodes)
-  local readers = {}
+-- How many times each node's output is read, the loss included.
+local function count_readers(nodes, loss)
+  local readers = { [loss.input] = 1 }
   for _, node in ipairs(nodes) do
     for _, p in ipairs(node.inputs) do readers[p] = (readers[p] or 0) + 1 end
   end
   return readers
 end
 
--- Returns the nodes without the fused relus, their consumers (and the loss)
--- reading the fused producer instead, and marks the layers whose relu's mask
--- the max pool after them applies.
-function fuse.relus(nodes, loss)
-  local readers = count_readers(nodes)
+-- One walk over the nodes: absorbs(producer, node) decides, and records,
+-- whether a node read by nothing else folds into its producer.
+local function fold(nodes, loss, absorbs)
+  local readers = count_readers(nodes, loss)
   local replaced, kept = {}, {}
   for _, node in ipairs(nodes) do
     for i, p in ipairs(node.inputs) do node.inputs[i] = replaced[p] or p end
     local producer = node.inputs[1]
-    if node.op == "relu" and #node.inputs == 1 and INTO[producer.op] and readers[producer] == 1 then
-      producer.fused_relu = true
-      producer.desc = producer.desc .. " + relu"
+    if #node.inputs == 1 and not producer.is_input and readers[producer] == 1 and absorbs(producer, node) then
       replaced[node] = producer
     else
       kept[#kept + 1] = node
     end
   end
   loss.input = replaced[loss.input] or loss.input
-  readers = count_readers(kept)
-  for _, node in ipairs(kept) do
-    local producer = node.inputs[1]
-    if MAX_POOLS[node.op] and producer.fused_relu and readers[producer] == 1 and loss.input ~= producer then
-      producer.pool_masks_relu = true
-      if pool.max_2x2(node.pool) and producer.module.absorb_pool then producer.module.absorb_pool(producer, node) end
-    end
-  end
   return kept
+end
+
+local function add_epilogue(node, step, desc)
+  node.epilogue = node.epilogue or {}
+  node.epilogue[#node.epilogue + 1] = step
+  node.desc = node.desc .. " + " .. desc
+end
+
+local function relu_into(producer, node)
+  if node.op ~= "relu" or not RELU_INTO[producer.op] then return false end
+  add_epilogue(producer, { op = "relu" }, "relu")
+  return true
+end
+
+local function max_pool_into(producer, node)
+  local relu = util.epilogue(producer, "relu")
+  if not MAX_POOLS[node.op] or not relu then return false end
+  relu.masked_after = true
+  local step = { op = "maxpool2x2", pool = node.pool }
+  if not (pool.max_2x2(node.pool) and producer.module.absorbs and producer.module.absorbs(producer, step)) then
+    node.masks_relu_before = true
+    return false
+  end
+  add_epilogue(producer, step, "maxpool 2x2")
+  producer.out_shape, producer.index = node.out_shape, node.index
+  return true
+end
+
+-- Returns the nodes that remain.
+function fuse.run(nodes, loss)
+  return fold(fold(nodes, loss, relu_into), loss, max_pool_into)
 end
 
 return fuse

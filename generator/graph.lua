@@ -1,5 +1,7 @@
--- Graph building: lowers the nested spec (network, seq) into a flat list of
--- nodes with dotted path names, checks every key, and infers every shape.
+-- The graph pass: lowers the nested spec (network, seq, residual, ...) into a
+-- flat list of nodes in topological order with dotted path names, checks
+-- every key, and infers every shape, parameter tensor and MAC count. How a
+-- layer is computed is left to the plan pass (plan.lua).
 local errors = require("errors")
 local limits = require("limits")
 local ops = require("ops")
@@ -327,60 +329,6 @@ function graph.loss(last, nodes, settings, file, net)
       file, net.line, settings.classes, last.path, last.out_shape[1])
   end
   return loss
-end
-
--- Layout: every node's output gets a slot in one activation arena (the input
--- is slot 0), and what a node keeps for backward (BN statistics, dropout
--- masks) goes after the last slot; params get offsets in the flat parameter
--- array. All in elements, sized for the full batch and rounded up to 16
--- elements (64-byte lines), each array within what the machine can hold
--- (limits.lua).
-function graph.plan(nodes, loss, settings)
-  local B = settings.batch
-  local acts = limits.array("activations", B, settings.fail)
-  local params = limits.array("parameters", nil, settings.fail)
-  local index = limits.array("argmax indices", B, settings.fail)
-  local work, most = limits.array("workspace", B, settings.fail), 0
-  local tensors = {}
-  local input_size = util.numel(settings.input)
-  acts:grow(nil, acts:batched(input_size))
-  for _, node in ipairs(nodes) do
-    node.out_off = acts.size
-    acts:grow(node, acts:batched(util.numel(node.out_shape)))
-  end
-  for _, node in ipairs(nodes) do
-    node.in_offs = {}
-    for i, producer in ipairs(node.inputs) do node.in_offs[i] = producer.is_input and 0 or producer.out_off end
-    node.in_off = node.in_offs[1]
-    node.p = {}
-    for _, p in ipairs(node.params) do
-      p.name = node.path .. "." .. p.suffix
-      p.index = #tensors -- in the tensor table, from 0
-      p.offset = params.size
-      p.size = util.numel(p.shape)
-      node.p[p.suffix] = params.size
-      params:grow(node, p.size)
-      tensors[#tensors + 1] = p
-    end
-    if node.index > 0 then
-      node.index_off = index.size
-      index:grow(node, index:batched(node.index))
-    end
-    local saved = acts:batched(node.saved_per_image, node.saved)
-    if saved ~= 0 then
-      node.saved_off = acts.size
-      acts:grow(node, saved)
-    end
-    local needs = work:batched(node.work, node.work_fixed)
-    if not needs then work:fail(node) end
-    most = math.max(most, needs)
-  end
-  local last = loss.input
-  loss.in_off = last.out_off
-  return {
-    acts = acts.size, params = params.size, index = index.size, work = most, tensors = tensors,
-    input_size = input_size, output_size = util.numel(last.out_shape), output_off = last.out_off,
-  }
 end
 
 return graph

@@ -96,14 +96,18 @@ function limits.check_node(node, batch)
     errors.layer_fail(node, "output %s has more than %s values per image (%s)", util.shape_str(node.out_shape),
       util.commas(limits.INT_MAX), WHY_INT)
   end
-  within_int(node, "the workspace", node.work, " per image")
-  within_int(node, "the fixed workspace", node.work_fixed, "")
   within_int(node, "the argmax index", node.index, " per image")
   within_int(node, "what backward keeps", node.saved_per_image, " per image")
   within_int(node, "what backward keeps", node.saved, "")
   if not count(node.macs) then
     errors.layer_fail(node, "the MAC count is past %s (a long long)", util.commas(limits.COUNT_MAX))
   end
+end
+
+-- A node after the plan gave it a strategy: the workspace that needs.
+function limits.check_workspace(node)
+  within_int(node, "the workspace", node.work, " per image")
+  within_int(node, "the fixed workspace", node.work_fixed, "")
 end
 
 -- The MACs of all nodes, which the model stores as a long long.

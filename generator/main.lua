@@ -12,6 +12,7 @@ local dsl = require("dsl")
 local graph = require("graph")
 local summary = require("summary")
 local fuse = require("fuse")
+local plan = require("plan")
 local emit = require("emit.model")
 local describe = require("emit.describe")
 
@@ -70,18 +71,21 @@ local function run(argv)
   local nodes, last = graph.build(net, spec_path, settings)
   local loss = graph.loss(last, nodes, settings, spec_path, net)
   graph.check_lr_rules(settings, nodes, spec_path, net.line)
+  -- the summary and the layer list show the spec's layers, as they were before fusion
   local lines = summary.lines(nodes, loss, settings)
+  local layers = opts.layers and describe.json(nodes, loss, settings)
+  nodes = fuse.run(nodes, loss)
+  local layout = plan.run(nodes, loss, settings)
   if opts.summary then
     print(table.concat(lines, "\n"))
     return
   end
-  if opts.layers then
-    io.write(describe.json(nodes, loss, settings))
+  if layers then
+    io.write(layers)
     return
   end
-  nodes = fuse.relus(nodes, loss)
-  local plan = graph.plan(nodes, loss, settings)
-  local files = emit.generate(nodes, loss, settings, plan, lines, spec_path, opts.dtype, opts.profile)
+  local files = emit.generate({ nodes = nodes, loss = loss, settings = settings, layout = layout, summary_lines = lines,
+    spec_path = spec_path, dtype = opts.dtype, profile = opts.profile })
   write_files(opts.out or ("generated/" .. settings.name), files)
 end
 

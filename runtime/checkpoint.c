@@ -250,118 +250,143 @@ static void shape_text(char *out, size_t len, const long long *shape, int rank)
     if (n < len) snprintf(out + n, len - n, "]");
 }
 
-int nn_checkpoint_load(const char *path, const nn_model *m, float *params, nn_optimizer *opt, nn_ckpt_meta *meta,
-                       char *err, size_t errlen)
+/* The whole file, in a buffer the caller frees. */
+static int read_whole(const char *path, unsigned char **buf, size_t *size, char *err, size_t errlen)
 {
-    static entry want[MAX_ENTRIES], have[MAX_ENTRIES];
-    char why[512];
     FILE *f = fopen(path, "rb");
     if (!f) return fail(err, errlen, path, "cannot open");
     fseek(f, 0, SEEK_END);
-    const long size = ftell(f);
+    const long len = ftell(f);
     rewind(f);
-    unsigned char *buf = size > 0 ? malloc((size_t)size) : NULL;
-    const int read_ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
+    *buf = len > 0 ? malloc((size_t)len) : NULL;
+    const int read_ok = *buf && fread(*buf, 1, (size_t)len, f) == (size_t)len;
     fclose(f);
-    if (!read_ok || size < 8) {
-        free(buf);
-        return fail(err, errlen, path, size < 8 ? "too short for a safetensors file" : "read error");
+    if (!read_ok || len < 8) {
+        free(*buf);
+        return fail(err, errlen, path, len < 8 ? "too short for a safetensors file" : "read error");
     }
-    unsigned long long hlen = 0;
-    for (int i = 0; i < 8; ++i) hlen |= (unsigned long long)buf[i] << (8 * i);
-    if (hlen > (unsigned long long)size - 8) {
-        free(buf);
-        return fail(err, errlen, path, "header length beyond the end of the file (truncated or not safetensors)");
-    }
-    const size_t data_len = (size_t)size - 8 - (size_t)hlen;
-    const unsigned char *data = buf + 8 + hlen;
-    json j = { (const char *)buf + 8, (const char *)buf + 8 + hlen };
-    nn_ckpt_meta file_meta = { 0 };
-    int n_have = 0, bad = expect(&j, '{');
+    *size = (size_t)len;
+    return 0;
+}
+
+/* The header's tensors into have (*n_have of them) and its metadata into meta.
+ * Returns 0, or -1 with the reason in why. */
+static int read_header(json *j, entry *have, int *n_have, nn_ckpt_meta *meta, char *why, size_t whylen)
+{
+    int bad = expect(j, '{');
     while (!bad) {
         char name[NAME_LEN], dtype[16];
-        if (string(&j, name, sizeof name) || expect(&j, ':')) {
+        if (string(j, name, sizeof name) || expect(j, ':')) {
             bad = 1;
             break;
         }
         if (!strcmp(name, "__metadata__")) {
-            bad = metadata(&j, &file_meta);
-        } else if (n_have == MAX_ENTRIES) {
+            bad = metadata(j, meta);
+        } else if (*n_have == MAX_ENTRIES) {
             bad = 1;
         } else {
-            entry *e = &have[n_have++];
+            entry *e = &have[(*n_have)++];
             snprintf(e->name, sizeof e->name, "%s", name);
-            bad = tensor_info(&j, e, dtype, sizeof dtype);
+            bad = tensor_info(j, e, dtype, sizeof dtype);
             if (!bad && strcmp(dtype, "F32")) {
-                snprintf(why, sizeof why, "tensor %.159s has dtype %s; this model is F32", name, dtype);
-                free(buf);
-                return fail(err, errlen, path, why);
+                snprintf(why, whylen, "tensor %.159s has dtype %s; this model is F32", name, dtype);
+                return -1;
             }
         }
-        skip_ws(&j);
-        if (!bad && j.p < j.end && *j.p == ',') {
-            j.p++;
+        skip_ws(j);
+        if (!bad && j->p < j->end && *j->p == ',') {
+            j->p++;
             continue;
         }
-        bad = bad || expect(&j, '}');
+        bad = bad || expect(j, '}');
         break;
     }
-    if (bad) {
-        free(buf);
-        return fail(err, errlen, path, "malformed safetensors header");
-    }
-    size_t described = 0;
-    for (int k = 0; k < n_have; ++k)
-        if (have[k].end > described) described = have[k].end;
-    if (described != data_len) {
-        snprintf(why, sizeof why, "the header describes %zu data bytes but the file holds %zu (truncated?)", described,
-                 data_len);
-        free(buf);
-        return fail(err, errlen, path, why);
-    }
-    const int n_want = list_entries(m, params, opt, want);
-    int rc = 0;
-    for (int i = 0; i < n_want && !rc; ++i) {
+    if (bad) snprintf(why, whylen, "malformed safetensors header");
+    return bad ? -1 : 0;
+}
+
+/* Finds each tensor the model wants among those the file has, checks its
+ * shape and place, and sets its begin; every tensor of the file but the
+ * optimizer state must be wanted. Returns 0, or -1 with the reason in why. */
+static int match_entries(entry *want, int n_want, const entry *have, int n_have, size_t data_len,
+                         const nn_model *m, char *why, size_t whylen)
+{
+    for (int i = 0; i < n_want; ++i) {
         entry *w = &want[i];
         const entry *h = NULL;
         for (int k = 0; k < n_have && !h; ++k)
             if (!strcmp(have[k].name, w->name)) h = &have[k];
         char a[96], b[96];
         if (!h) {
-            snprintf(why, sizeof why, "has no tensor %.159s%s", w->name,
+            snprintf(why, whylen, "has no tensor %.159s%s", w->name,
                      !strncmp(w->name, "optimizer.", 10) ? " (a weights-only file cannot resume training)" : "");
-            rc = -1;
+            return -1;
         } else if (h->rank != w->rank || memcmp(h->shape, w->shape, sizeof(long long) * (size_t)w->rank)) {
             shape_text(a, sizeof a, h->shape, h->rank);
             shape_text(b, sizeof b, w->shape, w->rank);
-            snprintf(why, sizeof why, "tensor %.159s has shape %s in the file but %s in model %s", w->name, a, b, m->name);
-            rc = -1;
+            snprintf(why, whylen, "tensor %.159s has shape %s in the file but %s in model %s", w->name, a, b, m->name);
+            return -1;
         } else if (h->end < h->begin || h->end - h->begin != 4 * w->size || h->end > data_len) {
-            snprintf(why, sizeof why, "tensor %.159s: data_offsets [%zu, %zu] do not fit its shape or the %zu data bytes",
+            snprintf(why, whylen, "tensor %.159s: data_offsets [%zu, %zu] do not fit its shape or the %zu data bytes",
                      w->name, h->begin, h->end, data_len);
-            rc = -1;
-        } else {
-            w->begin = h->begin;
+            return -1;
         }
+        w->begin = h->begin;
     }
-    for (int k = 0; k < n_have && !rc; ++k) {
+    for (int k = 0; k < n_have; ++k) {
         int known = !strncmp(have[k].name, "optimizer.", 10);
         for (int i = 0; i < n_want && !known; ++i) known = !strcmp(want[i].name, have[k].name);
         if (!known) {
-            snprintf(why, sizeof why, "tensor %.159s is not in model %s", have[k].name, m->name);
-            rc = -1;
+            snprintf(why, whylen, "tensor %.159s is not in model %s", have[k].name, m->name);
+            return -1;
         }
     }
-    if (rc) {
-        free(buf);
+    return 0;
+}
+
+/* nn_checkpoint_load on the file's bytes. */
+static int load_bytes(const unsigned char *buf, size_t size, const char *path, const nn_model *m, float *params,
+                      nn_optimizer *opt, nn_ckpt_meta *meta, char *err, size_t errlen)
+{
+    static entry want[MAX_ENTRIES], have[MAX_ENTRIES];
+    char why[512];
+    unsigned long long hlen = 0;
+    for (int i = 0; i < 8; ++i) hlen |= (unsigned long long)buf[i] << (8 * i);
+    if (hlen > (unsigned long long)size - 8)
+        return fail(err, errlen, path, "header length beyond the end of the file (truncated or not safetensors)");
+    const size_t data_len = size - 8 - (size_t)hlen;
+    const unsigned char *data = buf + 8 + hlen;
+    json j = { (const char *)buf + 8, (const char *)buf + 8 + hlen };
+    nn_ckpt_meta file_meta = { 0 };
+    int n_have = 0;
+    if (read_header(&j, have, &n_have, &file_meta, why, sizeof why) != 0) return fail(err, errlen, path, why);
+    size_t described = 0;
+    for (int k = 0; k < n_have; ++k)
+        if (have[k].end > described) described = have[k].end;
+    if (described != data_len) {
+        snprintf(why, sizeof why, "the header describes %zu data bytes but the file holds %zu (truncated?)", described,
+                 data_len);
         return fail(err, errlen, path, why);
     }
+    const int n_want = list_entries(m, params, opt, want);
+    if (match_entries(want, n_want, have, n_have, data_len, m, why, sizeof why) != 0)
+        return fail(err, errlen, path, why);
     for (int i = 0; i < n_want; ++i) memcpy(want[i].data, data + want[i].begin, 4 * want[i].size);
     if (opt) {
         const char *step = nn_ckpt_meta_get(&file_meta, "optimizer_step");
         opt->step = step ? atol(step) : 0;
     }
     if (meta) *meta = file_meta;
-    free(buf);
     return 0;
+}
+
+int nn_checkpoint_load(const char *path, const nn_model *m, float *params, nn_optimizer *opt, nn_ckpt_meta *meta,
+                       char *err, size_t errlen)
+{
+    unsigned char *buf;
+    size_t size;
+    if (read_whole(path, &buf, &size, err, errlen) != 0) return -1;
+    const int rc = load_bytes(buf, size, path, m, params, opt, meta, err, errlen);
+    free(buf);
+    return rc;
 }

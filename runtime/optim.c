@@ -109,10 +109,10 @@ static int adam(const nn_optim_config *c, long step, float *restrict p, const fl
 }
 
 /* Tensors from this size on are updated by all the trainer's threads: one thread leaves
- * memory bandwidth unused (resnet18's 11.2M parameters took 5.7-6.2 ms on 2 threads against
+ * memory bandwidth unused (resnet18's 11.2M parameters take 5.7-6.2 ms on 2 threads against
  * 10.2-11.5 on one). Each thread takes its own range of elements, each updated on its own, so
- * the result does not change. (An `omp parallel for` on the loops themselves made them slower
- * even on one thread: GCC vectorized the outlined loops worse.) */
+ * the result does not change. The ranges are split by hand rather than by an `omp parallel
+ * for` on the loops, which GCC vectorizes worse once outlined, even on one thread. */
 #define PARALLEL_MIN 65536
 
 /* Elements [lo, hi) of one tensor; whether their gradients were finite. */

@@ -8,7 +8,9 @@
 #include "optim.h"
 #include "schedule.h"
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum { NN_KEEP_NONE, NN_KEEP_ACC, NN_KEEP_LOSS, NN_KEEP_R2 } nn_keep_best;
 typedef enum { NN_MODE_TRAIN, NN_MODE_EVAL, NN_MODE_PREDICT } nn_mode;
@@ -56,5 +58,50 @@ typedef struct {
 
 /* Returns 0 to run, 1 when --help was printed, -1 on a bad option (message printed). */
 int nn_options_parse(nn_options *o, int argc, char **argv, const char *program);
+
+/* One table (option_table.c) lists every option: the parser walks it, and
+ * --help and the README's option table are printed from it. */
+
+/* How an option's value is read. */
+typedef enum {
+    NN_OPT_FLAG,   /* no value: sets an int field to 1 */
+    NN_OPT_TEXT,   /* a non-empty string, kept as given, into a const char * field */
+    NN_OPT_INT,    /* a whole number in [lo, hi] into an int field */
+    NN_OPT_LONG,   /* the same into a long field */
+    NN_OPT_DOUBLE, /* a number in [lo, hi] into a double field */
+    NN_OPT_CUSTOM  /* read by the option's handler */
+} nn_option_kind;
+
+/* What the parser reads into: the options, and the --lr and --weight-decay
+ * given (-1: none), which win over the optimizer's defaults in any order. */
+typedef struct {
+    nn_options *o;
+    const char *program;
+    double lr, weight_decay;
+} nn_option_parse;
+
+typedef struct nn_option_spec nn_option_spec;
+struct nn_option_spec {
+    const char *name;     /* "--epochs" */
+    const char *alias;    /* another spelling ("-h"), or NULL */
+    const char *value;    /* the value's placeholder ("N"; "a|b|c" for a choice), NULL for a flag */
+    const char *fallback; /* the default, as --help and the README show it ("" for none) */
+    const char *help;     /* one line for --help and the README (markdown code spans allowed) */
+    const char *details;  /* more for the README only (markdown), or NULL */
+    nn_option_kind kind;
+    size_t field;         /* offsetof(nn_options, ...) for the kinds other than NN_OPT_CUSTOM */
+    double lo, hi;        /* the range of a number */
+    const char *needs;    /* NN_OPT_TEXT: what a missing value should have been ("a file") */
+    /* NN_OPT_CUSTOM: returns 0, 1 to stop without error (--help), or -1 after printing why */
+    int (*read)(nn_option_parse *p, const nn_option_spec *spec, const char *value);
+};
+
+/* The table, in --help order; *count is set to its length. */
+const nn_option_spec *nn_option_table(int *count);
+/* --help */
+void nn_options_usage(FILE *out, const char *program);
+/* The README's option section (between its options:begin and options:end
+ * marker lines): a blank line, the markdown table, a blank line. */
+void nn_options_markdown(FILE *out);
 
 #endif

@@ -181,7 +181,7 @@ static void check_model(const nn_model64 *m, int training)
 }
 
 /* tests/tests.mk builds this file a second time with -mno-avx512f where the machine has
- * AVX-512, for the direct convolutions' 8-lane code (helpers.lua's WIDE_LANES). */
+ * AVX-512, for the direct convolutions' 8-lane code (runtime/nn_vec.h's WIDE_LANES). */
 #ifdef GRADCHECK_NARROW
 #define TRAIN_SUITE gradcheck_narrow
 #define EVAL_SUITE gradcheck_narrow_eval

@@ -103,6 +103,20 @@ $(TEST_BUILD)/test_fused: tests/test_fused.c generated/fmnist_cnn/fmnist_cnn.c $
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) -Igenerated/fmnist_cnn $< generated/fmnist_cnn/fmnist_cnn.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
+# The shared kernels (runtime/nn_*.h) are written over `real`: their tests are compiled once
+# per scalar type (tests/kernel_checks.h) and linked into one binary, without the runtime.
+KERNEL_TESTS := kernels winograd
+$(KERNEL_TESTS:%=$(TEST_BUILD)/test_%): $(TEST_BUILD)/test_%: tests/test_%.c tests/kernel_checks.h \
+  $(wildcard runtime/nn_*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=1 -c $< -o $@.float.o
+	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=0 -c $< -o $@.double.o
+	$(CC) $(ALLFLAGS) $@.float.o $@.double.o -lcriterion -lm -o $@
+
+$(TEST_BUILD)/tools/options_md: tests/tools/options_md.c $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) $< $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+
 $(TEST_BUILD)/test_%: tests/test_%.c tests/helpers.h $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_FLAGS) $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
@@ -117,23 +131,33 @@ ifneq ($(SANITIZE_ON),)
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SAN_LOGS)/asan UBSAN_OPTIONS=print_stacktrace=1:exitcode=86
 endif
 
-# TESTS=NAME...: only the Criterion binaries test_NAME (CI's sanitized subset).
+# The generator's planner, fusion and line wrapping, unit-tested in Lua (tests/lua/*_spec.lua).
+LUA_TESTS = $(LUA) /usr/bin/busted --lpath='generator/?.lua;generator/?/init.lua;tests/lua/?.lua' tests/lua
+test-lua:
+	@$(LUA_TESTS)
+
+# TESTS=NAME,... (commas or spaces): only the Criterion binaries test_NAME, and
+# the busted tests if lua is named (CI's sanitized subset, or one suite again).
 # The libFuzzer harnesses are sanitized in every build: the plain, whole make
 # test runs them, and make test SANITIZE=1 or with TESTS does not.
 TESTS ?=
-RUN_TESTS = $(if $(TESTS),$(TESTS:%=$(TEST_BUILD)/test_%),$(TEST_BINS))
+comma := ,
+TEST_NAMES = $(subst $(comma), ,$(TESTS))
+RUN_TESTS = $(if $(TESTS),$(filter-out $(TEST_BUILD)/test_lua,$(TEST_NAMES:%=$(TEST_BUILD)/test_%)),$(TEST_BINS))
+RUN_LUA = $(if $(TESTS),$(filter lua,$(TEST_NAMES)),lua)
 FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 
 # Builds the test binaries TEST_JOBS at a time (the compiles of the generated
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev
+TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev lua-busted
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
 	@rm -rf $(TEST_BUILD)/tap $(SAN_LOGS); mkdir -p $(TEST_BUILD)/tap $(if $(SANITIZE_ON),$(SAN_LOGS)); fail=0; \
 	for t in $(RUN_TESTS); do echo "== $$t"; $(SAN_ENV) $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
+	$(if $(RUN_LUA),echo "== tests/lua"; $(LUA_TESTS) -o TAP > $(TEST_BUILD)/tap/lua.tap || fail=1; cat $(TEST_BUILD)/tap/lua.tap;) \
 	$(if $(FUZZ_SKIP),echo "ok - fuzz # SKIP with $(FUZZ_SKIP)", \
 	  tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
 	cat $(TEST_BUILD)/tap/fuzz.tap; \

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,313 +22,45 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
- * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
- * inlined, so that the stride is a literal. */
-__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
-{
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
- * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
- * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
- * gradient, from [channel][position] planes to [position][channel] rows, and its bias
- * gradient; always inlined, so that the strides are literals. */
-__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
-                                                                 const real *restrict src,
-                                                                 const real *restrict y, size_t ss, int rows,
-                                                                 vreal sums[8])
-{
-    vreal r[8];
-    for (int k = 0; k < 8; ++k) {
-        r[k] = (vreal){ 0 };
-        if (k < rows) {
-            vload(&r[k], src + k * ss);
-            if (y) {
-                vreal o;
-                vload(&o, y + k * ss);
-                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
-            }
-        }
-        sums[k] += r[k];
-    }
-    transpose8(dst, ds, r);
-}
-
-/* The sum of the lanes, in a fixed order. */
-static inline real vsum(const vreal *v)
-{
-    real sum = 0;
-    for (int l = 0; l < 8; ++l) sum += (*v)[l];
-    return sum;
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
- * fused relu): the epilogue of a channel-major conv output, in one pass. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *yr = y + (size_t)r * cols;
-        const real br = b ? b[r] : 0;
-        if (relu) {
-            for (int j = 0; j < cols; ++j) {
-                const real v = yr[j] + br;
-                yr[j] = v > 0 ? v : 0;
-            }
-        } else {
-            for (int j = 0; j < cols; ++j) yr[j] += br;
-        }
-    }
-}
-
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
- * output. Given y, the output of a fused relu, dy is first masked in place (zero where
- * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
-static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
-                            int accumulate)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *d = dy + (size_t)r * cols, sum = 0;
-        if (y) {
-            const real *yr = y + (size_t)r * cols;
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) {
-                const real g = yr[j] > 0 ? d[j] : 0;
-                d[j] = g;
-                sum += g;
-            }
-        } else {
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) sum += d[j];
-        }
-        db[r] = accumulate ? db[r] + sum : sum;
-    }
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_1 (s->acts + 100352)
+#define ACTS_3 (s->acts + 215040)
+#define ACTS_4 (s->acts + 272384)
+#define ACTS_6 (s->acts + 387072)
+#define ACTS_7 (s->acts + 444416)
+#define ACTS_8 (s->acts + 501760)
+#define ACTS_9 (s->acts + 505856)
+#define ACTS_10 (s->acts + 509952)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_1 (s->dacts + 100352)
+#define DACTS_3 (s->dacts + 215040)
+#define DACTS_4 (s->dacts + 272384)
+#define DACTS_6 (s->dacts + 387072)
+#define DACTS_7 (s->dacts + 444416)
+#define DACTS_8 (s->dacts + 501760)
+#define DACTS_9 (s->dacts + 505856)
+#define DACTS_10 (s->dacts + 509952)
+#define GRADS_1_weight (s->grads + 0)
+#define GRADS_1_bias (s->grads + 5376)
+#define GRADS_4_weight (s->grads + 5440)
+#define GRADS_4_bias (s->grads + 30016)
+#define GRADS_8_weight (s->grads + 30144)
+#define GRADS_8_bias (s->grads + 87488)
+#define GRADS_10_weight (s->grads + 87552)
+#define GRADS_10_bias (s->grads + 88192)
+#define INDEX_3 (s->index + 0)
+#define INDEX_6 (s->index + 57344)
+#define PARAMS_1_weight (s->params + 0)
+#define PARAMS_1_bias (s->params + 5376)
+#define PARAMS_4_weight (s->params + 5440)
+#define PARAMS_4_bias (s->params + 30016)
+#define PARAMS_8_weight (s->params + 30144)
+#define PARAMS_8_bias (s->params + 87488)
+#define PARAMS_10_weight (s->params + 87552)
+#define PARAMS_10_bias (s->params + 88192)
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void conv1d_seq_load_input(const nn_state *s, const float *input, int n)
@@ -338,8 +76,8 @@ static void conv1d_seq_store_input_grad(const nn_state *s, float *d_input, int n
 /* specs/conv1d_seq.lua:5: 0 (rows_as_sequence) | 1x28x28 -> 28x28 | 0 MACs per image | copy */
 static void conv1d_seq_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    float *y = ACTS_0;
     #pragma omp parallel for
     for (int f = 0; f < 28; ++f) {
         for (int i = 0; i < n; ++i) {
@@ -351,8 +89,8 @@ static void conv1d_seq_0_forward(const nn_state *s, int n)
 static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 50176;
-    float *dx = s->dacts;
+    const float *dy = DACTS_0;
+    float *dx = DACTS_input;
     #pragma omp parallel for
     for (int f = 0; f < 28; ++f) {
         for (int i = 0; i < n; ++i) {
@@ -364,23 +102,25 @@ static void conv1d_seq_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:6: 1 (conv1d k3, pad 1 + relu) | 28x28 -> 64x28 | 150,528 MACs per image | direct */
 static void conv1d_seq_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *b = s->params + 5376;
-    float *y = s->acts + 100352;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *b = PARAMS_1_bias;
+    float *y = ACTS_1;
     float *xp = s->work; /* x padded: [28][n][2][29] */
     #pragma omp parallel for
     for (int p = 0; p < 28 * n; ++p)
         pad_plane(xp + (size_t)p * 58, x + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 672;
                 const float *xb = xp + (size_t)i * 58 + band * 29;
                 float yt[256]; /* the band, wide: [8][32] */
-                for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                { /* tiles of 32 wide positions */
+                    const int pt = 0;
                     vwide a[8][2];
                     a[0][0] = a[0][1] = (vwide){ 0 } + b[cb * 8 + 0];
                     a[1][0] = a[1][1] = (vwide){ 0 } + b[cb * 8 + 1];
@@ -435,10 +175,11 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 672;
                 const float *xb = xp + (size_t)i * 58 + band * 29;
                 float yt[256]; /* the band, wide: [8][32] */
@@ -485,7 +226,8 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
                         a[7][0] += wc[590] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 32 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -501,12 +243,12 @@ static void conv1d_seq_1_forward(const nn_state *s, int n)
 
 static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *dy = s->dacts + 100352;
-    float *dw = s->grads;
-    float *db = s->grads + 5376;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *dy = DACTS_1;
+    float *dw = GRADS_1_weight;
+    float *db = GRADS_1_bias;
+    float *dx = DACTS_0;
     if (trains(s, 0) || trains(s, 1)) {
         float *dyt = s->work; /* dy transposed: [n][28][64] */
         #pragma omp parallel for schedule(static)
@@ -571,7 +313,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                             const float *x1 = x0 + (size_t)1 * n * 58;
                             const float *x2 = x0 + (size_t)2 * n * 58;
                             const float *x3 = x0 + (size_t)3 * n * 58;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 28; ++ow) {
                                     const float *dq = d + (oh * 28 + ow) * 64;
                                     const int q = oh * 29 + ow;
@@ -627,7 +370,8 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 1792 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 58 + ga * 29 + gb * 3;
                             const float *x1 = x0 + (size_t)1 * n * 58;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 28; ++ow) {
                                     const float *dq = d + (oh * 28 + ow) * 64;
                                     const int q = oh * 29 + ow;
@@ -661,14 +405,16 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 58, dy + (size_t)p * 28, NULL, 1, 28, 2, 29, 0, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
-                    for (int pt = 0; pt < 1; ++pt) { /* tiles of 32 wide positions */
+                    { /* tiles of 32 wide positions */
+                        const int pt = 0;
                         vwide a[4][2];
                         a[0][0] = a[0][1] = (vwide){ 0 };
                         a[1][0] = a[1][1] = (vwide){ 0 };
@@ -706,10 +452,11 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 4 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 12;
                     const float *xb = dyp + (size_t)i * 58 + band * 29;
                     float yt[128]; /* the band, wide: [4][32] */
@@ -757,19 +504,21 @@ static void conv1d_seq_1_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:6: 3 (maxpool1d k2) | 64x28 -> 64x14 | 0 MACs per image | direct */
 static void conv1d_seq_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100352;
-    float *y = s->acts + 215040;
-    int32_t *arg = s->index + 0;
+    const float *x = ACTS_1;
+    float *y = ACTS_3;
+    int32_t *arg = INDEX_3;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 14; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 int32_t a = (h0 + 0) * 28 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 28 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 28 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -780,20 +529,22 @@ static void conv1d_seq_3_forward(const nn_state *s, int n)
 static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 215040;
-    float *dx = s->dacts + 100352;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 215040; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_3;
+    float *dx = DACTS_1;
+    const int32_t *arg = INDEX_3;
+    const float *y = ACTS_3; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 28, out_plane = (size_t)q * 14;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 14; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 14 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 28 + w0 + 0] = a == (h0 + 0) * 28 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 28 + w0 + 1] = a == (h0 + 0) * 28 + w0 + 1 ? d : 0.0f;
             }
@@ -804,10 +555,10 @@ static void conv1d_seq_3_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:7: 4 (conv1d k3, pad 1 + relu) | 64x14 -> 128x14 | 344,064 MACs per image | im2col-gemm */
 static void conv1d_seq_4_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 215040;
-    const float *w = s->params + 5440;
-    const float *b = s->params + 30016;
-    float *y = s->acts + 272384;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_4_weight;
+    const float *b = PARAMS_4_bias;
+    float *y = ACTS_4;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     #pragma omp parallel for
@@ -824,12 +575,12 @@ static void conv1d_seq_4_forward(const nn_state *s, int n)
 
 static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 215040;
-    const float *w = s->params + 5440;
-    float *dy = s->dacts + 272384; /* writable for sum_rows, which masks it under a fused relu only */
-    float *dw = s->grads + 5440;
-    float *db = s->grads + 30016;
-    float *dx = s->dacts + 215040;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_4_weight;
+    float *dy = DACTS_4; /* writable for sum_rows, which masks it under a fused relu only */
+    float *dw = GRADS_4_weight;
+    float *db = GRADS_4_bias;
+    float *dx = DACTS_3;
     float *col = s->work; /* [192][n*14] */
     const int np = n * 14;
     if (trains(s, 3)) sum_rows(db, dy, NULL, 128, np, s->accumulate_grads);
@@ -842,7 +593,8 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
             im2col_row(cc + (size_t)1 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 1, 14, 1, 14, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -861,19 +613,21 @@ static void conv1d_seq_4_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:7: 6 (maxpool1d k2) | 128x14 -> 128x7 | 0 MACs per image | direct */
 static void conv1d_seq_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 272384;
-    float *y = s->acts + 387072;
-    int32_t *arg = s->index + 57344;
+    const float *x = ACTS_4;
+    float *y = ACTS_6;
+    int32_t *arg = INDEX_6;
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 7; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 int32_t a = (h0 + 0) * 14 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 14 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 14 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -884,20 +638,22 @@ static void conv1d_seq_6_forward(const nn_state *s, int n)
 static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 387072;
-    float *dx = s->dacts + 272384;
-    const int32_t *arg = s->index + 57344;
-    const float *y = s->acts + 387072; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_6;
+    float *dx = DACTS_4;
+    const int32_t *arg = INDEX_6;
+    const float *y = ACTS_6; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 128 * n; ++q) {
         const size_t in_plane = (size_t)q * 14, out_plane = (size_t)q * 7;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 7; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 7 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 14 + w0 + 0] = a == (h0 + 0) * 14 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 14 + w0 + 1] = a == (h0 + 0) * 14 + w0 + 1 ? d : 0.0f;
             }
@@ -908,8 +664,8 @@ static void conv1d_seq_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:8: 7 (flatten) | 128x7 -> 896 | 0 MACs per image | copy */
 static void conv1d_seq_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 387072;
-    float *y = s->acts + 444416;
+    const float *x = ACTS_6;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 128; ++c) {
@@ -921,8 +677,8 @@ static void conv1d_seq_7_forward(const nn_state *s, int n)
 static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 444416;
-    float *dx = s->dacts + 387072;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_6;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -934,10 +690,10 @@ static void conv1d_seq_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 8 (linear 896->64) | 896 -> 64 | 57,344 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 444416;
-    const float *w = s->params + 30144;
-    const float *b = s->params + 87488;
-    float *y = s->acts + 501760;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_8_weight;
+    const float *b = PARAMS_8_bias;
+    float *y = ACTS_8;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 896, 1.0f, w, 896, x, 1, 0.0f, y, 1);
     } else {
@@ -948,12 +704,12 @@ static void conv1d_seq_8_forward(const nn_state *s, int n)
 
 static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 444416;
-    float *w = s->params + 30144;
-    const float *dy = s->dacts + 501760;
-    float *dw = s->grads + 30144;
-    float *db = s->grads + 87488;
-    float *dx = s->dacts + 444416;
+    const float *x = ACTS_7;
+    float *w = PARAMS_8_weight;
+    const float *dy = DACTS_8;
+    float *dw = GRADS_8_weight;
+    float *db = GRADS_8_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 896, 1.0f, w, 896, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -967,7 +723,8 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 896, 1.0f, dy, 1, x, 1, dw, 896);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, grad_beta(s), dw, 896);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 896, n, 1.0f, dy, 64, x, 896, grad_beta(s), dw,
+                    896);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -976,8 +733,8 @@ static void conv1d_seq_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:9: 9 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void conv1d_seq_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 501760;
-    float *y = s->acts + 505856;
+    const float *x = ACTS_8;
+    float *y = ACTS_9;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -987,10 +744,10 @@ static void conv1d_seq_9_forward(const nn_state *s, int n)
 static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 501760;
-    const float *y = s->acts + 505856;
-    const float *dy = s->dacts + 505856;
-    float *dx = s->dacts + 501760;
+    const float *x = ACTS_8;
+    const float *y = ACTS_9;
+    const float *dy = DACTS_9;
+    float *dx = DACTS_8;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1002,10 +759,10 @@ static void conv1d_seq_9_backward(const nn_state *s, int n, int need_dx)
 /* specs/conv1d_seq.lua:10: 10 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void conv1d_seq_10_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 505856;
-    const float *w = s->params + 87552;
-    const float *b = s->params + 88192;
-    float *y = s->acts + 509952;
+    const float *x = ACTS_9;
+    const float *w = PARAMS_10_weight;
+    const float *b = PARAMS_10_bias;
+    float *y = ACTS_10;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -1016,12 +773,12 @@ static void conv1d_seq_10_forward(const nn_state *s, int n)
 
 static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 505856;
-    float *w = s->params + 87552;
-    const float *dy = s->dacts + 509952;
-    float *dw = s->grads + 87552;
-    float *db = s->grads + 88192;
-    float *dx = s->dacts + 505856;
+    const float *x = ACTS_9;
+    float *w = PARAMS_10_weight;
+    const float *dy = DACTS_10;
+    float *dw = GRADS_10_weight;
+    float *db = GRADS_10_bias;
+    float *dx = DACTS_9;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1044,8 +801,8 @@ static void conv1d_seq_10_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float conv1d_seq_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 509952;
-    float *dz = s->dacts + 509952;
+    const float *z = ACTS_10;
+    float *dz = DACTS_10;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,385 +22,39 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* The 2x2, stride-2 max pool of a band of a direct convolution's output, from the band's wide
- * rows (ws long) while they are in L1: prows rows of wo outputs into y, and into arg the offset
- * of each maximum in the convolution's plane (rows cw long, the band's first at `at`), the first
- * of equal ones in row order, as the max pool's own forward finds it. Vectors of 8 outputs,
- * split into the windows' columns by shuffles: as scalars, GCC compiles the comparisons to
- * branches, which the data mispredicts. A vector reads up to 16 values past the last row's
- * windows. Always inlined, so that the sizes are literals. */
-__attribute__((always_inline)) static inline void max_pool_band8(real *restrict y, int32_t *restrict arg,
-                                                                const real *restrict e0,
-                                                                const real *restrict e1, int k, int cw,
-                                                                int32_t first)
-{
-    typedef int32_t vint32 __attribute__((vector_size(8 * sizeof(int32_t))));
-    const vlanes even = { 0, 2, 4, 6, 8, 10, 12, 14 }, odd = { 1, 3, 5, 7, 9, 11, 13, 15 };
-    vreal a0, b0, a1, b1;
-    vload(&a0, e0);
-    vload(&b0, e0 + 8);
-    vload(&a1, e1);
-    vload(&b1, e1 + 8);
-    const vreal window[4] = { __builtin_shuffle(a0, b0, even), __builtin_shuffle(a0, b0, odd),
-                              __builtin_shuffle(a1, b1, even), __builtin_shuffle(a1, b1, odd) };
-    const lane_index step[4] = { 0, 1, cw, cw + 1 };
-    vreal m = window[0];
-    vlanes off = (vlanes){ 0 };
-    for (int x = 1; x < 4; ++x) {
-        const vlanes larger = window[x] > m;
-        m = (vreal)(((vlanes)window[x] & larger) | ((vlanes)m & ~larger));
-        off = (step[x] & larger) | (off & ~larger);
-    }
-    const vint32 a = __builtin_convertvector(off + even + (lane_index)first, vint32);
-    memcpy(y, &m, sizeof(real) * (size_t)k);
-    memcpy(arg, &a, sizeof(int32_t) * (size_t)k);
-}
-
-__attribute__((always_inline)) static inline void max_pool_band(real *restrict y, int32_t *restrict arg,
-                                                               const real *restrict yw, int prows, int ws, int wo,
-                                                               int cw, int32_t at)
-{
-    __asm__ volatile("" ::: "memory"); /* yw was just written from vector registers: see unwiden */
-    for (int r = 0; r < prows; ++r) {
-        const real *e0 = yw + (size_t)2 * r * ws, *e1 = e0 + ws;
-        const int32_t first = at + 2 * r * cw;
-        int j = 0;
-        for (; j + 8 <= wo; j += 8)
-            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, 8, cw, first + 2 * j);
-        if (j < wo)
-            max_pool_band8(y + r * wo + j, arg + r * wo + j, e0 + 2 * j, e1 + 2 * j, wo - j, cw, first + 2 * j);
-    }
-}
-
-/* The 2x2 max pool of one window of a direct convolution's output, from its four outputs in
- * row order, each a vector of output channels, after the relu fused into the convolution: into
- * y and arg lane by lane, `stride` apart (from one channel's plane to the next), the first of
- * equal ones, as the max pool's own forward finds it; arg is the maximum's offset in the
- * convolution's plane (rows cw long), the window's first at `first`. Compares and selects
- * on whole vectors: as scalars, GCC compiles them to branches, which the data mispredicts. */
-__attribute__((always_inline)) static inline void max_pool_lanes(real *restrict y, int32_t *restrict arg,
-                                                                const vwide win[4], int32_t first, int cw,
-                                                                size_t stride)
-{
-    const lane_index step[4] = { 0, 1, cw, cw + 1 };
-    vwide m = (vwide)((vwlanes)win[0] & (win[0] > (vwide){ 0 }));
-    vwlanes off = (vwlanes){ 0 };
-    for (int x = 1; x < 4; ++x) {
-        const vwide v = (vwide)((vwlanes)win[x] & (win[x] > (vwide){ 0 }));
-        const vwlanes larger = v > m;
-        m = (vwide)(((vwlanes)v & larger) | ((vwlanes)m & ~larger));
-        off = (step[x] & larger) | (off & ~larger);
-    }
-    for (int l = 0; l < WIDE_LANES; ++l) {
-        y[(size_t)l * stride] = m[l];
-        arg[(size_t)l * stride] = first + (int32_t)off[l];
-    }
-}
-
-/* The output gradient of a direct convolution rebuilt from the 2x2 max pool after it, a vector
- * along a row at a time (of even length): *gv = the pool's output gradient g at the `pooled`
- * windows under the vector, zero where its output y <= 0 (the relu before the pool), and *at
- * their argmax, each in two lanes; the row's vector at offsets first.. of the convolution's plane
- * is then gv where at == first + lane (unpool_lanes). Half vectors, whose lanes are paired by one
- * permutation each (GCC 12's __builtin_shufflevector, which can widen). */
-#if WIDE_LANES == 16
-#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7
-static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-#else
-#define UNPOOL_PAIRS 0, 0, 1, 1, 2, 2, 3, 3
-static const vwlanes unpool_lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
-#endif
-__attribute__((always_inline)) static inline void unpool_vector(vwide *gv, vwlanes *at, const real *restrict g,
-                                                               const int32_t *restrict arg,
-                                                               const real *restrict y, int pooled)
-{
-    typedef real vhalf __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
-    typedef lane_index vhlanes __attribute__((vector_size(WIDE_LANES / 2 * sizeof(real))));
-    typedef int32_t vhint32 __attribute__((vector_size(WIDE_LANES / 2 * sizeof(int32_t))));
-    vhalf gh = { 0 }, yh = { 0 };
-    vhint32 ah = { 0 };
-    memcpy(&gh, g, sizeof(real) * (size_t)pooled);
-    memcpy(&yh, y, sizeof(real) * (size_t)pooled);
-    memcpy(&ah, arg, sizeof(int32_t) * (size_t)pooled);
-    gh = (vhalf)((vhlanes)gh & (yh > (vhalf){ 0 }));
-    *gv = __builtin_shufflevector(gh, gh, UNPOOL_PAIRS);
-    *at = __builtin_convertvector(__builtin_shufflevector(ah, ah, UNPOOL_PAIRS), vwlanes);
-}
-
-static inline void unpool_lanes(vwide *dv, const vwide *gv, const vwlanes *at, int32_t first)
-{
-    *dv = (vwide)((vwlanes)*gv & (*at == unpool_lane + (lane_index)first));
-}
-
-/* A direct convolution's output gradient, padded (planes of `plane` values, rows wp long, the
- * gradient from row top, column left), rebuilt from the 2x2 max pool after it: from its output
- * gradient g, argmax arg (offsets in the convolution's output, rows wo long) and output y, count
- * values, the pooled gradient at each window's maximum where y > 0, zeros elsewhere. */
-static inline void unpool_plane(real *restrict dst, const real *restrict g, const int32_t *restrict arg,
-                                const real *restrict y, int count, int wo, int plane, int wp, int top, int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)plane);
-    for (int o = 0; o < count; ++o)
-        if (y[o] > 0) dst[(arg[o] / wo + top) * wp + arg[o] % wo + left] = g[o];
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
- * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
- * inlined, so that the stride is a literal. */
-__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
-{
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* dst[((top + r) * wq + left + col) * cin + c] = src[c * cs + r * wd + col]: one image's cin
- * planes of h x wd (cs apart) as a channels-last plane, padded with zeros to hq x wq (cin a
- * multiple of 8), 8 channels x 8 columns at a time by transpose8 and the columns past the last
- * multiple of 8 one by one. Always inlined, so that the sizes are literals. */
-__attribute__((always_inline)) static inline void to_channels_last(real *restrict dst, const real *restrict src,
-                                                                  size_t cs, int cin, int h, int wd, int hq,
-                                                                  int wq, int top, int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)hq * wq * cin);
-    for (int c = 0; c < cin; c += 8)
-        for (int r = 0; r < h; ++r) {
-            real *d = dst + ((size_t)(top + r) * wq + left) * cin + c;
-            const real *s = src + (size_t)c * cs + (size_t)r * wd;
-            int col = 0;
-            for (; col + 8 <= wd; col += 8) {
-                vreal v[8];
-                for (int k = 0; k < 8; ++k) vload(&v[k], s + k * cs + col);
-                transpose8(d + (size_t)col * cin, cin, v);
-            }
-            for (; col < wd; ++col)
-                for (int k = 0; k < 8; ++k) d[(size_t)col * cin + k] = s[k * cs + col];
-        }
-}
-
-/* dst[c * cs + r * wd + col] = (or +=, when accumulating) src[((top + r) * wq + left + col) *
- * cin + c]: the h x wd interior of a channels-last padded plane back to cin planes cs apart (cin
- * a multiple of 8), by transpose8 as to_channels_last. */
-__attribute__((always_inline)) static inline void from_channels_last(real *restrict dst, size_t cs,
-                                                                    const real *restrict src, int cin, int h,
-                                                                    int wd, int wq, int top, int left,
-                                                                    int accumulate)
-{
-    for (int c = 0; c < cin; c += 8)
-        for (int r = 0; r < h; ++r) {
-            real *d = dst + (size_t)c * cs + (size_t)r * wd;
-            const real *s = src + ((size_t)(top + r) * wq + left) * cin + c;
-            int col = 0;
-            for (; col + 8 <= wd; col += 8) {
-                vreal v[8];
-                for (int k = 0; k < 8; ++k) vload(&v[k], s + (size_t)(col + k) * cin);
-                if (!accumulate) {
-                    transpose8(d + col, cs, v);
-                    continue;
-                }
-                real t[64];
-                transpose8(t, 8, v);
-                for (int k = 0; k < 8; ++k)
-                    for (int j = 0; j < 8; ++j) d[k * cs + col + j] += t[k * 8 + j];
-            }
-            for (; col < wd; ++col)
-                for (int k = 0; k < 8; ++k) {
-                    const real v = s[(size_t)col * cin + k];
-                    d[k * cs + col] = accumulate ? d[k * cs + col] + v : v;
-                }
-        }
-}
-
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
- * output. Given y, the output of a fused relu, dy is first masked in place (zero where
- * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
-static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
-                            int accumulate)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *d = dy + (size_t)r * cols, sum = 0;
-        if (y) {
-            const real *yr = y + (size_t)r * cols;
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) {
-                const real g = yr[j] > 0 ? d[j] : 0;
-                d[j] = g;
-                sum += g;
-            }
-        } else {
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) sum += d[j];
-        }
-        db[r] = accumulate ? db[r] + sum : sum;
-    }
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_3 (s->acts + 396288)
+#define ACTS_6 (s->acts + 498688)
+#define ACTS_7 (s->acts + 601088)
+#define ACTS_8 (s->acts + 609280)
+#define ACTS_9 (s->acts + 617472)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_3 (s->dacts + 396288)
+#define DACTS_6 (s->dacts + 498688)
+#define DACTS_7 (s->dacts + 601088)
+#define DACTS_8 (s->dacts + 609280)
+#define DACTS_9 (s->dacts + 617472)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 288)
+#define GRADS_3_weight (s->grads + 320)
+#define GRADS_3_bias (s->grads + 18752)
+#define GRADS_7_weight (s->grads + 18816)
+#define GRADS_7_bias (s->grads + 223616)
+#define GRADS_9_weight (s->grads + 223744)
+#define GRADS_9_bias (s->grads + 225024)
+#define INDEX_0 (s->index + 0)
+#define INDEX_3 (s->index + 346112)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 288)
+#define PARAMS_3_weight (s->params + 320)
+#define PARAMS_3_bias (s->params + 18752)
+#define PARAMS_7_weight (s->params + 18816)
+#define PARAMS_7_bias (s->params + 223616)
+#define PARAMS_9_weight (s->params + 223744)
+#define PARAMS_9_bias (s->params + 225024)
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_cnn_load_input(const nn_state *s, const float *input, int n)
@@ -407,14 +67,15 @@ static void fmnist_cnn_store_input_grad(const nn_state *s, float *d_input, int n
     memcpy(d_input, s->dacts, sizeof(float) * (size_t)n * 784);
 }
 
-/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3 + relu) | 1x28x28 -> 32x26x26 | 194,688 MACs per image | direct */
+/* specs/fmnist_cnn.lua:5: 0 (conv2d 3x3 + relu + maxpool 2x2) | 1x28x28 -> 32x13x13 | 194,688 MACs per image |
+ * direct */
 static void fmnist_cnn_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 288;
-    float *py = s->acts + 1434624; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *py = ACTS_0; /* the output, pooled */
+    int32_t *arg = INDEX_0; /* the pool's argmax */
     float *xp = s->work; /* x padded: [1][n][31][28] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -438,7 +99,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = a[5][1] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = a[6][1] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = a[7][1] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 868 + pt * 32;
                         const float *wc = wb + ci * 9;
                         vwide v0, v1;
@@ -533,7 +195,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416,
+                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -556,7 +219,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                     a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 868 + pt * 8;
                         const float *wc = wb + ci * 9;
                         vwide v0;
@@ -643,7 +307,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[71] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 392 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -651,7 +316,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
                 for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392,
+                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -660,24 +326,25 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *pg = s->dacts + 1434624; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 1434624; /* its output */
-    float *dw = s->grads;
-    float *db = s->grads + 288;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *pg = DACTS_0; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0; /* the pool's argmax */
+    const float *py = ACTS_0; /* the output, pooled */
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][31][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 868, x + (size_t)p * 784, NULL, 28, 28, 31, 28, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9], bias[2];
                     for (int t = 0; t < 2; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -690,49 +357,89 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 16; q += 16) {
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13 + q / 2, 8);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + q / 2, 8);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13
+                                        + q / 2, 8);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                             { /* the last 10 columns */
                                 vwide gv0, gv1;
                                 vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13 + 8, 5);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13 + 8, 5);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + 8, 5);
+                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d
+                                        + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13
+                                        + 8, 5);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                    vwload(&x8, xr + oh * 28 + 16 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1); vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28); vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30); vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57); vwload(&x8, xr + oh * 28 + 16 + 58);
+                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                    vwload(&x8, xr + oh * 28 + 16 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                     unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
                                 }
                             }
                         }
@@ -749,12 +456,14 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9], bias[1];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         bias[t] = (vwide){ 0 };
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
@@ -765,51 +474,80 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             for (int q = 0; q < 24; q += 8) {
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13 + q / 2, 4);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + q / 2, 4);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1); vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28); vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30); vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57); vwload(&x8, xr + oh * 28 + q + 58);
+                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                    vwload(&x8, xr + oh * 28 + q + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                             { /* the last 2 columns */
                                 vwide gv0;
                                 vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13 + 12, 1);
+                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d
+                                        + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13
+                                        + 12, 1);
                                 { /* row 0 of the window */
                                     const int oh = 2 * ph + 0;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                    vwload(&x8, xr + oh * 28 + 24 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                                 { /* row 1 of the window */
                                     const int oh = 2 * ph + 1;
                                     vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1); vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28); vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30); vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57); vwload(&x8, xr + oh * 28 + 24 + 58);
+                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                    vwload(&x8, xr + oh * 28 + 24 + 58);
                                     unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
                                 }
                             }
                         }
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                         }
                     }
                     if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 1; ++t) put_grad(s, &db[cb * 1 + t], vwsum(&bias[t]));
+                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
             }
         }
@@ -819,16 +557,19 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         float *dyp = s->work; /* dy padded by k-1-p: [32][n][32][28] */
         #pragma omp parallel for
         for (int p = 0; p < 32 * n; ++p)
-            unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169, 169, 26, 896, 28, 2, 2);
+            unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169,
+                    169, 26, 896, 28, 2, 2);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                       * vector 2: 0 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -841,20 +582,30 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
                             vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
                             a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                            /* tap (1, 0) */
                             a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
+                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93);
+                            /* tap (1, 1) */
                             a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
+                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94);
+                            /* tap (1, 2) */
                             a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                            vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                            vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -867,43 +618,66 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105); vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106); vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                            vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77);
+                            vwload(&v4, xr + 93); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78);
+                            vwload(&v4, xr + 94); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                            vwload(&v4, xr + 121); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                            vwload(&v4, xr + 122); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); /* tap (0, 1) */
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            /* tap (0, 1) */
                             a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); /* tap (0, 2) */
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            /* tap (0, 2) */
                             a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
                             a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
@@ -918,26 +692,29 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 58); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
+                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -950,14 +727,21 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
                             vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
                             a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -970,26 +754,45 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                            vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                            a[0][5] += wc[8] * v5;
+                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33);
+                            vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                            a[0][5] += wc[7] * v5;
+                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34);
+                            vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                            a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1002,50 +805,82 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81); vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82); vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 9;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53); vwload(&v4, xr + 61); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54); vwload(&v4, xr + 62); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4;
+                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                            vwload(&v4, xr + 61); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4;
+                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                            vwload(&v4, xr + 62); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4;
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0;
                             vwload(&v0, xr + 57); /* tap (2, 1) */
@@ -1053,13 +888,15 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 58); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
+                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -1073,14 +910,15 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
                             a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
                 }
             }
         }
@@ -1088,26 +926,15 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:5: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
-static void fmnist_cnn_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0's forward, from its bands of output rows */
-}
-
-static void fmnist_cnn_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0's backward, which reads this layer's output gradient */
-}
-
-/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu) | 32x13x13 -> 64x11x11 | 2,230,272 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/fmnist_cnn.lua:6: 3 (conv2d 3x3 + relu + maxpool 2x2) | 32x13x13 -> 64x5x5 | 2,230,272 MACs per image |
+ * direct; backward scattered from the max pool's windows */
 static void fmnist_cnn_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1434624;
-    const float *w = s->params + 320;
-    const float *b = s->params + 18752;
-    float *py = s->acts + 2276352; /* the pool's output */
-    int32_t *arg = s->index + 346112; /* the pool's argmax */
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *py = ACTS_3; /* the output, pooled */
+    int32_t *arg = INDEX_3; /* the pool's argmax */
     float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -1145,56 +972,109 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
                         const float *xc = xt + (size_t)ci * n * 182;
                         const float *wc = wb + ci * 576;
                         vwide w0, w1, w2, w3;
-                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48); /* tap (0, 0) */
-                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112); /* tap (0, 1) */
-                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176); /* tap (0, 2) */
-                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240); /* tap (1, 0) */
-                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304); /* tap (1, 1) */
-                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368); /* tap (1, 2) */
-                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432); /* tap (2, 0) */
-                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496); /* tap (2, 1) */
-                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560); /* tap (2, 2) */
-                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv; a[3][0] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv; a[3][1] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv; a[3][2] += w3 * xv; }
-                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv; a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48);
+                        /* tap (0, 0) */
+                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112);
+                        /* tap (0, 1) */
+                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176);
+                        /* tap (0, 2) */
+                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240);
+                        /* tap (1, 0) */
+                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304);
+                        /* tap (1, 1) */
+                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368);
+                        /* tap (1, 2) */
+                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432);
+                        /* tap (2, 0) */
+                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496);
+                        /* tap (2, 1) */
+                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
+                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560);
+                        /* tap (2, 2) */
+                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                            a[3][0] += w3 * xv; }
+                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                            a[3][1] += w3 * xv; }
+                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                            a[3][2] += w3 * xv; }
+                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                            a[3][3] += w3 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
                 }
             }
         }
@@ -1274,8 +1154,12 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
                         { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)8 * n * 25 + pt * 1 + 0, arg + po + (size_t)8 * n * 25 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
+                    max_pool_lanes(py + po + (size_t)8 * n * 25 + pt * 1 + 0, arg + po + (size_t)8 * n * 25 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0),
+                            11, (size_t)n * 25);
                 }
             }
         }
@@ -1285,14 +1169,14 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1434624;
-    const float *w = s->params + 320;
-    float *pg = s->dacts + 2276352; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 346112; /* its argmax */
-    const float *py = s->acts + 2276352; /* its output */
-    float *dw = s->grads + 320;
-    float *db = s->grads + 18752;
-    float *dx = s->dacts + 1434624;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_3_weight;
+    float *pg = DACTS_3; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_3; /* the pool's argmax */
+    const float *py = ACTS_3; /* the output, pooled */
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 64, n * 25, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][64][25] */
@@ -1342,15 +1226,24 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
-                            vwload(&v0, xq + 416); vwload(&v1, xq + 432); a[3][0] += gv * v0; a[3][1] += gv * v1; /* tap (1, 0) */
-                            vwload(&v0, xq + 448); vwload(&v1, xq + 464); a[4][0] += gv * v0; a[4][1] += gv * v1; /* tap (1, 1) */
-                            vwload(&v0, xq + 480); vwload(&v1, xq + 496); a[5][0] += gv * v0; a[5][1] += gv * v1; /* tap (1, 2) */
-                            vwload(&v0, xq + 832); vwload(&v1, xq + 848); a[6][0] += gv * v0; a[6][1] += gv * v1; /* tap (2, 0) */
-                            vwload(&v0, xq + 864); vwload(&v1, xq + 880); a[7][0] += gv * v0; a[7][1] += gv * v1; /* tap (2, 1) */
-                            vwload(&v0, xq + 896); vwload(&v1, xq + 912); a[8][0] += gv * v0; a[8][1] += gv * v1; /* tap (2, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1;
+                            /* tap (0, 2) */
+                            vwload(&v0, xq + 416); vwload(&v1, xq + 432); a[3][0] += gv * v0; a[3][1] += gv * v1;
+                            /* tap (1, 0) */
+                            vwload(&v0, xq + 448); vwload(&v1, xq + 464); a[4][0] += gv * v0; a[4][1] += gv * v1;
+                            /* tap (1, 1) */
+                            vwload(&v0, xq + 480); vwload(&v1, xq + 496); a[5][0] += gv * v0; a[5][1] += gv * v1;
+                            /* tap (1, 2) */
+                            vwload(&v0, xq + 832); vwload(&v1, xq + 848); a[6][0] += gv * v0; a[6][1] += gv * v1;
+                            /* tap (2, 0) */
+                            vwload(&v0, xq + 864); vwload(&v1, xq + 880); a[7][0] += gv * v0; a[7][1] += gv * v1;
+                            /* tap (2, 1) */
+                            vwload(&v0, xq + 896); vwload(&v1, xq + 912); a[8][0] += gv * v0; a[8][1] += gv * v1;
+                            /* tap (2, 2) */
                         }
                         memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
                         memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
@@ -1432,7 +1325,7 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 5408; /* its dx */
                 memset(d, 0, sizeof(float) * 5408);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 64; ++co) {
                         const float *wc = wt + (size_t)co * 288;
                         vwide r[9][2];
@@ -1452,15 +1345,30 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
-                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); vwload(&v1, dq + 432); v1 += gv * r[3][1]; memcpy(dq + 432, &v1, sizeof v1); /* tap (1, 0) */
-                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); vwload(&v1, dq + 464); v1 += gv * r[4][1]; memcpy(dq + 464, &v1, sizeof v1); /* tap (1, 1) */
-                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); vwload(&v1, dq + 496); v1 += gv * r[5][1]; memcpy(dq + 496, &v1, sizeof v1); /* tap (1, 2) */
-                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); vwload(&v1, dq + 848); v1 += gv * r[6][1]; memcpy(dq + 848, &v1, sizeof v1); /* tap (2, 0) */
-                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); vwload(&v1, dq + 880); v1 += gv * r[7][1]; memcpy(dq + 880, &v1, sizeof v1); /* tap (2, 1) */
-                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); vwload(&v1, dq + 912); v1 += gv * r[8][1]; memcpy(dq + 912, &v1, sizeof v1); /* tap (2, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0);
+                            vwload(&v1, dq + 432); v1 += gv * r[3][1]; memcpy(dq + 432, &v1, sizeof v1);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0);
+                            vwload(&v1, dq + 464); v1 += gv * r[4][1]; memcpy(dq + 464, &v1, sizeof v1);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0);
+                            vwload(&v1, dq + 496); v1 += gv * r[5][1]; memcpy(dq + 496, &v1, sizeof v1);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0);
+                            vwload(&v1, dq + 848); v1 += gv * r[6][1]; memcpy(dq + 848, &v1, sizeof v1);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0);
+                            vwload(&v1, dq + 880); v1 += gv * r[7][1]; memcpy(dq + 880, &v1, sizeof v1);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0);
+                            vwload(&v1, dq + 912); v1 += gv * r[8][1]; memcpy(dq + 912, &v1, sizeof v1);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1496,12 +1404,18 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); /* tap (0, 0) */
                             vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); /* tap (0, 1) */
                             vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); /* tap (0, 2) */
-                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0); /* tap (1, 0) */
-                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0); /* tap (1, 1) */
-                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0); /* tap (1, 2) */
-                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0); /* tap (2, 0) */
-                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0); /* tap (2, 1) */
-                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0); /* tap (2, 2) */
+                            vwload(&v0, dq + 416); v0 += gv * r[3][0]; memcpy(dq + 416, &v0, sizeof v0);
+                            /* tap (1, 0) */
+                            vwload(&v0, dq + 448); v0 += gv * r[4][0]; memcpy(dq + 448, &v0, sizeof v0);
+                            /* tap (1, 1) */
+                            vwload(&v0, dq + 480); v0 += gv * r[5][0]; memcpy(dq + 480, &v0, sizeof v0);
+                            /* tap (1, 2) */
+                            vwload(&v0, dq + 832); v0 += gv * r[6][0]; memcpy(dq + 832, &v0, sizeof v0);
+                            /* tap (2, 0) */
+                            vwload(&v0, dq + 864); v0 += gv * r[7][0]; memcpy(dq + 864, &v0, sizeof v0);
+                            /* tap (2, 1) */
+                            vwload(&v0, dq + 896); v0 += gv * r[8][0]; memcpy(dq + 896, &v0, sizeof v0);
+                            /* tap (2, 2) */
                         }
                     }
                 }
@@ -1512,23 +1426,11 @@ static void fmnist_cnn_3_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_cnn.lua:6: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
-static void fmnist_cnn_5_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 3's forward, from its bands of output rows */
-}
-
-static void fmnist_cnn_5_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 3's backward, which reads this layer's output gradient */
-}
-
 /* specs/fmnist_cnn.lua:7: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_cnn_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2276352;
-    float *y = s->acts + 2378752;
+    const float *x = ACTS_3;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -1540,8 +1442,8 @@ static void fmnist_cnn_6_forward(const nn_state *s, int n)
 static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 2378752;
-    float *dx = s->dacts + 2276352;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_3;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1553,10 +1455,10 @@ static void fmnist_cnn_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2378752;
-    const float *w = s->params + 18816;
-    const float *b = s->params + 223616;
-    float *y = s->acts + 2481152;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -1567,12 +1469,12 @@ static void fmnist_cnn_7_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2378752;
-    float *w = s->params + 18816;
-    const float *dy = s->dacts + 2481152;
-    float *dw = s->grads + 18816;
-    float *db = s->grads + 223616;
-    float *dx = s->dacts + 2378752;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1586,7 +1488,8 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s), dw, 1600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s),
+                    dw, 1600);
         }
     }
     if (trains(s, 5)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -1595,8 +1498,8 @@ static void fmnist_cnn_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:8: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_cnn_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2481152;
-    float *y = s->acts + 2489344;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1606,10 +1509,10 @@ static void fmnist_cnn_8_forward(const nn_state *s, int n)
 static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 2481152;
-    const float *y = s->acts + 2489344;
-    const float *dy = s->dacts + 2489344;
-    float *dx = s->dacts + 2481152;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1621,10 +1524,10 @@ static void fmnist_cnn_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_cnn.lua:9: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_cnn_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2489344;
-    const float *w = s->params + 223744;
-    const float *b = s->params + 225024;
-    float *y = s->acts + 2497536;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -1635,12 +1538,12 @@ static void fmnist_cnn_9_forward(const nn_state *s, int n)
 
 static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2489344;
-    float *w = s->params + 223744;
-    const float *dy = s->dacts + 2497536;
-    float *dw = s->grads + 223744;
-    float *db = s->grads + 225024;
-    float *dx = s->dacts + 2489344;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1654,7 +1557,8 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw, 128);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw,
+                    128);
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -1663,8 +1567,8 @@ static void fmnist_cnn_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_cnn_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 2497536;
-    float *dz = s->dacts + 2497536;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -1691,9 +1595,7 @@ static void fmnist_cnn_forward(const nn_state *s, const float *input, int n, int
     (void)training; /* no layer of this model behaves differently in training */
     fmnist_cnn_load_input(s, input, n);
     fmnist_cnn_0_forward(s, n);
-    fmnist_cnn_2_forward(s, n);
     fmnist_cnn_3_forward(s, n);
-    fmnist_cnn_5_forward(s, n);
     fmnist_cnn_6_forward(s, n);
     fmnist_cnn_7_forward(s, n);
     fmnist_cnn_8_forward(s, n);
@@ -1711,9 +1613,7 @@ static void fmnist_cnn_backward(const nn_state *s, int n, float *d_input)
     fmnist_cnn_8_backward(s, n, upstream_7);
     fmnist_cnn_7_backward(s, n, upstream_3);
     fmnist_cnn_6_backward(s, n, upstream_3);
-    fmnist_cnn_5_backward(s, n, upstream_3);
     fmnist_cnn_3_backward(s, n, upstream_0);
-    fmnist_cnn_2_backward(s, n, upstream_0);
     fmnist_cnn_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_cnn_store_input_grad(s, d_input, n);
 }
@@ -1757,9 +1657,9 @@ const nn_model fmnist_cnn_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 2497536,
+    .output_offset = 617472,
     .n_params = 225040,
-    .n_acts = 2498176,
+    .n_acts = 618112,
     .n_work = 1890560,
     .n_index = 448512,
     .tensors = fmnist_cnn_tensors,

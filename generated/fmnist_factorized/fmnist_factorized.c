@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,395 +22,53 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* The 2x2 max pool of one window of a direct convolution's output, from its four outputs in
- * row order, each a vector of output channels, after the relu fused into the convolution: into
- * y and arg lane by lane, `stride` apart (from one channel's plane to the next), the first of
- * equal ones, as the max pool's own forward finds it; arg is the maximum's offset in the
- * convolution's plane (rows cw long), the window's first at `first`. Compares and selects
- * on whole vectors: as scalars, GCC compiles them to branches, which the data mispredicts. */
-__attribute__((always_inline)) static inline void max_pool_lanes(real *restrict y, int32_t *restrict arg,
-                                                                const vwide win[4], int32_t first, int cw,
-                                                                size_t stride)
-{
-    const lane_index step[4] = { 0, 1, cw, cw + 1 };
-    vwide m = (vwide)((vwlanes)win[0] & (win[0] > (vwide){ 0 }));
-    vwlanes off = (vwlanes){ 0 };
-    for (int x = 1; x < 4; ++x) {
-        const vwide v = (vwide)((vwlanes)win[x] & (win[x] > (vwide){ 0 }));
-        const vwlanes larger = v > m;
-        m = (vwide)(((vwlanes)v & larger) | ((vwlanes)m & ~larger));
-        off = (step[x] & larger) | (off & ~larger);
-    }
-    for (int l = 0; l < WIDE_LANES; ++l) {
-        y[(size_t)l * stride] = m[l];
-        arg[(size_t)l * stride] = first + (int32_t)off[l];
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
- * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
- * inlined, so that the stride is a literal. */
-__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
-{
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* dst[((top + r) * wq + left + col) * cin + c] = src[c * cs + r * wd + col]: one image's cin
- * planes of h x wd (cs apart) as a channels-last plane, padded with zeros to hq x wq (cin a
- * multiple of 8), 8 channels x 8 columns at a time by transpose8 and the columns past the last
- * multiple of 8 one by one. Always inlined, so that the sizes are literals. */
-__attribute__((always_inline)) static inline void to_channels_last(real *restrict dst, const real *restrict src,
-                                                                  size_t cs, int cin, int h, int wd, int hq,
-                                                                  int wq, int top, int left)
-{
-    memset(dst, 0, sizeof(real) * (size_t)hq * wq * cin);
-    for (int c = 0; c < cin; c += 8)
-        for (int r = 0; r < h; ++r) {
-            real *d = dst + ((size_t)(top + r) * wq + left) * cin + c;
-            const real *s = src + (size_t)c * cs + (size_t)r * wd;
-            int col = 0;
-            for (; col + 8 <= wd; col += 8) {
-                vreal v[8];
-                for (int k = 0; k < 8; ++k) vload(&v[k], s + k * cs + col);
-                transpose8(d + (size_t)col * cin, cin, v);
-            }
-            for (; col < wd; ++col)
-                for (int k = 0; k < 8; ++k) d[(size_t)col * cin + k] = s[k * cs + col];
-        }
-}
-
-/* dst[c * cs + r * wd + col] = (or +=, when accumulating) src[((top + r) * wq + left + col) *
- * cin + c]: the h x wd interior of a channels-last padded plane back to cin planes cs apart (cin
- * a multiple of 8), by transpose8 as to_channels_last. */
-__attribute__((always_inline)) static inline void from_channels_last(real *restrict dst, size_t cs,
-                                                                    const real *restrict src, int cin, int h,
-                                                                    int wd, int wq, int top, int left,
-                                                                    int accumulate)
-{
-    for (int c = 0; c < cin; c += 8)
-        for (int r = 0; r < h; ++r) {
-            real *d = dst + (size_t)c * cs + (size_t)r * wd;
-            const real *s = src + ((size_t)(top + r) * wq + left) * cin + c;
-            int col = 0;
-            for (; col + 8 <= wd; col += 8) {
-                vreal v[8];
-                for (int k = 0; k < 8; ++k) vload(&v[k], s + (size_t)(col + k) * cin);
-                if (!accumulate) {
-                    transpose8(d + col, cs, v);
-                    continue;
-                }
-                real t[64];
-                transpose8(t, 8, v);
-                for (int k = 0; k < 8; ++k)
-                    for (int j = 0; j < 8; ++j) d[k * cs + col + j] += t[k * 8 + j];
-            }
-            for (; col < wd; ++col)
-                for (int k = 0; k < 8; ++k) {
-                    const real v = s[(size_t)col * cin + k];
-                    d[k * cs + col] = accumulate ? d[k * cs + col] + v : v;
-                }
-        }
-}
-
-/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
- * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
- * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
- * gradient, from [channel][position] planes to [position][channel] rows, and its bias
- * gradient; always inlined, so that the strides are literals. */
-__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
-                                                                 const real *restrict src,
-                                                                 const real *restrict y, size_t ss, int rows,
-                                                                 vreal sums[8])
-{
-    vreal r[8];
-    for (int k = 0; k < 8; ++k) {
-        r[k] = (vreal){ 0 };
-        if (k < rows) {
-            vload(&r[k], src + k * ss);
-            if (y) {
-                vreal o;
-                vload(&o, y + k * ss);
-                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
-            }
-        }
-        sums[k] += r[k];
-    }
-    transpose8(dst, ds, r);
-}
-
-/* The sum of the lanes, in a fixed order. */
-static inline real vsum(const vreal *v)
-{
-    real sum = 0;
-    for (int l = 0; l < 8; ++l) sum += (*v)[l];
-    return sum;
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* y[r][j] += b[r] (b NULL for none), then max(y, 0) where relu is set (a
- * fused relu): the epilogue of a channel-major conv output, in one pass. */
-static inline void add_bias_rows(real *restrict y, const real *restrict b, int rows, int cols, int relu)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *yr = y + (size_t)r * cols;
-        const real br = b ? b[r] : 0;
-        if (relu) {
-            for (int j = 0; j < cols; ++j) {
-                const real v = yr[j] + br;
-                yr[j] = v > 0 ? v : 0;
-            }
-        } else {
-            for (int j = 0; j < cols; ++j) yr[j] += br;
-        }
-    }
-}
-
-/* db[r] = sum_j dy[r][j] (+= when accumulating): bias gradient of a channel-major conv
- * output. Given y, the output of a fused relu, dy is first masked in place (zero where
- * y <= 0), in the same pass. The sums run in vector lanes (omp simd). */
-static inline void sum_rows(real *restrict db, real *restrict dy, const real *restrict y, int rows, int cols,
-                            int accumulate)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r) {
-        real *d = dy + (size_t)r * cols, sum = 0;
-        if (y) {
-            const real *yr = y + (size_t)r * cols;
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) {
-                const real g = yr[j] > 0 ? d[j] : 0;
-                d[j] = g;
-                sum += g;
-            }
-        } else {
-            #pragma omp simd reduction(+ : sum)
-            for (int j = 0; j < cols; ++j) sum += d[j];
-        }
-        db[r] = accumulate ? db[r] + sum : sum;
-    }
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0_0 (s->acts + 50176)
+#define ACTS_0_1 (s->acts + 1541120)
+#define ACTS_3_0 (s->acts + 1887232)
+#define ACTS_3_1 (s->acts + 2472960)
+#define ACTS_5 (s->acts + 2968576)
+#define ACTS_6 (s->acts + 3070976)
+#define ACTS_7 (s->acts + 3173376)
+#define ACTS_8 (s->acts + 3181568)
+#define ACTS_9 (s->acts + 3189760)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0_0 (s->dacts + 50176)
+#define DACTS_0_1 (s->dacts + 1541120)
+#define DACTS_3_0 (s->dacts + 1887232)
+#define DACTS_3_1 (s->dacts + 2472960)
+#define DACTS_5 (s->dacts + 2968576)
+#define DACTS_6 (s->dacts + 3070976)
+#define DACTS_7 (s->dacts + 3173376)
+#define DACTS_8 (s->dacts + 3181568)
+#define DACTS_9 (s->dacts + 3189760)
+#define GRADS_0_0_weight (s->grads + 0)
+#define GRADS_0_0_bias (s->grads + 96)
+#define GRADS_0_1_weight (s->grads + 128)
+#define GRADS_0_1_bias (s->grads + 3200)
+#define GRADS_3_0_weight (s->grads + 3232)
+#define GRADS_3_0_bias (s->grads + 9376)
+#define GRADS_3_1_weight (s->grads + 9440)
+#define GRADS_3_1_bias (s->grads + 21728)
+#define GRADS_7_weight (s->grads + 21792)
+#define GRADS_7_bias (s->grads + 226592)
+#define GRADS_9_weight (s->grads + 226720)
+#define GRADS_9_bias (s->grads + 228000)
+#define INDEX_0_1 (s->index + 0)
+#define INDEX_5 (s->index + 346112)
+#define PARAMS_0_0_weight (s->params + 0)
+#define PARAMS_0_0_bias (s->params + 96)
+#define PARAMS_0_1_weight (s->params + 128)
+#define PARAMS_0_1_bias (s->params + 3200)
+#define PARAMS_3_0_weight (s->params + 3232)
+#define PARAMS_3_0_bias (s->params + 9376)
+#define PARAMS_3_1_weight (s->params + 9440)
+#define PARAMS_3_1_bias (s->params + 21728)
+#define PARAMS_7_weight (s->params + 21792)
+#define PARAMS_7_bias (s->params + 226592)
+#define PARAMS_9_weight (s->params + 226720)
+#define PARAMS_9_bias (s->params + 228000)
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_factorized_load_input(const nn_state *s, const float *input, int n)
@@ -420,10 +84,10 @@ static void fmnist_factorized_store_input_grad(const nn_state *s, float *d_input
 /* specs/fmnist_factorized.lua:6: 0.0 (conv2d 3x1) | 1x28x28 -> 32x26x28 | 69,888 MACs per image | direct */
 static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 96;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_0_weight;
+    const float *b = PARAMS_0_0_bias;
+    float *y = ACTS_0_0;
     float *xp = s->work; /* x padded: [1][n][29][28] */
     #pragma omp parallel for
     for (int p = 0; p < 1 * n; ++p)
@@ -446,7 +110,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                     a[5][0] = a[5][1] = a[5][2] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = a[6][1] = a[6][2] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = a[7][1] = a[7][2] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 812 + pt * 48;
                         const float *wc = wb + ci * 3;
                         vwide v0, v1, v2;
@@ -507,7 +172,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                     a[5][0] = (vwide){ 0 } + b[cb * 8 + 5];
                     a[6][0] = (vwide){ 0 } + b[cb * 8 + 6];
                     a[7][0] = (vwide){ 0 } + b[cb * 8 + 7];
-                    for (int ci = 0; ci < 1; ++ci) {
+                    {
+                        const int ci = 0;
                         const float *xr = xb + (size_t)ci * n * 812 + pt * 8;
                         const float *wc = wb + ci * 3;
                         vwide v0;
@@ -540,7 +206,8 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[23] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -555,22 +222,23 @@ static void fmnist_factorized_0_0_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 50176;
-    float *dw = s->grads;
-    float *db = s->grads + 96;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_0_weight;
+    const float *dy = DACTS_0_0;
+    float *dw = GRADS_0_0_weight;
+    float *db = GRADS_0_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 28672; /* x padded: [1][n][29][28] */
         #pragma omp parallel for
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, NULL, 28, 28, 29, 28, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[8][3], bias[8];
                     for (int t = 0; t < 8; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -582,7 +250,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int oh = 0; oh < 26; ++oh) {
                             for (int q = 0; q < 16; q += 16) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                                vwload(&x2, xr + oh * 28 + q + 56);
                                 vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
@@ -602,22 +271,31 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                             { /* the last 12 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28); vwload(&x2, xr + oh * 28 + 16 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28);
+                                vwload(&x2, xr + oh * 28 + 16 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16, sizeof(float) * 12);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16,
+                                        sizeof(float) * 12);
                                 bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                             }
                         }
@@ -634,10 +312,11 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
             for (int ci = 0; ci < 1; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[4][3], bias[4];
                     for (int t = 0; t < 4; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -649,7 +328,8 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                         for (int oh = 0; oh < 26; ++oh) {
                             for (int q = 0; q < 24; q += 8) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28); vwload(&x2, xr + oh * 28 + q + 56);
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                                vwload(&x2, xr + oh * 28 + q + 56);
                                 vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
@@ -661,14 +341,19 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             }
                             { /* the last 4 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28); vwload(&x2, xr + oh * 28 + 24 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28);
+                                vwload(&x2, xr + oh * 28 + 24 + 56);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24, sizeof(float) * 4);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24,
+                                        sizeof(float) * 4);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
                             }
                         }
@@ -692,14 +377,16 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 728, NULL, 26, 28, 32, 28, 2, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0; vector 2: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                       * vector 2: 0 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -708,12 +395,16 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwide v0, v1, v2, v3, v4;
                             vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
                             a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
+                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                            /* tap (1, 0) */
                             a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -726,53 +417,65 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104); vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                            vwload(&v4, xr + 92); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                            vwload(&v4, xr + 120); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
                         vwide a[1][5];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
                             vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 5; ++v) {
                                 memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 28 rows */
+                { /* 28 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 896 + band * 784;
                     float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
+                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -781,10 +484,13 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwide v0, v1, v2, v3, v4, v5;
                             vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
                             a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -797,14 +503,21 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + 48;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                            vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                            a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -817,40 +530,54 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80); vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 896 + 720;
                             const float *wc = wb + ci * 3;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52); vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                            vwload(&v4, xr + 60); /* tap (1, 0) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4;
                             vwload(&v0, xr + 56); /* tap (2, 0) */
                             a[0][0] += wc[0] * v0;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
+                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 32; ++ci) {
@@ -860,14 +587,15 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
                             vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
                 }
             }
         }
@@ -875,14 +603,15 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu) | 32x26x28 -> 32x26x26 | 2,076,672 MACs per image | direct; backward scattered from the max pool's windows */
+/* specs/fmnist_factorized.lua:6: 0.1 (conv2d 1x3 + relu + maxpool 2x2) | 32x26x28 -> 32x13x13 |
+ * 2,076,672 MACs per image | direct; backward scattered from the max pool's windows */
 static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params + 128;
-    const float *b = s->params + 3200;
-    float *py = s->acts + 2925568; /* the pool's output */
-    int32_t *arg = s->index + 0; /* the pool's argmax */
+    const float *x = ACTS_0_0;
+    const float *w = PARAMS_0_1_weight;
+    const float *b = PARAMS_0_1_bias;
+    float *py = ACTS_0_1; /* the output, pooled */
+    int32_t *arg = INDEX_0_1; /* the pool's argmax */
     float *xp = s->work; /* x padded: [32][n][29][28] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -932,8 +661,12 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
                         { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
-                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169
+                            + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52
+                            + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
                 }
             }
         }
@@ -983,8 +716,12 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
                         { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
                         { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                     }
-                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
-                    max_pool_lanes(py + po + (size_t)8 * n * 169 + pt * 1 + 0, arg + po + (size_t)8 * n * 169 + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
+                    max_pool_lanes(py + po + (size_t)8 * n * 169 + pt * 1 + 0, arg + po + (size_t)8 * n * 169 + pt * 1
+                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0),
+                            26, (size_t)n * 169);
                 }
             }
         }
@@ -994,14 +731,14 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params + 128;
-    float *pg = s->dacts + 2925568; /* the output gradient of the max pool after this layer */
-    const int32_t *parg = s->index + 0; /* its argmax */
-    const float *py = s->acts + 2925568; /* its output */
-    float *dw = s->grads + 128;
-    float *db = s->grads + 3200;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0_0;
+    const float *w = PARAMS_0_1_weight;
+    float *pg = DACTS_0_1; /* the output gradient, of the max pool */
+    const int32_t *parg = INDEX_0_1; /* the pool's argmax */
+    const float *py = ACTS_0_1; /* the output, pooled */
+    float *dw = GRADS_0_1_weight;
+    float *db = GRADS_0_1_bias;
+    float *dx = DACTS_0_0;
     if (trains(s, 3)) sum_rows(db, pg, py, 32, n * 169, s->accumulate_grads);
     if (trains(s, 2) || need_dx) {
         float *gs = s->work; /* the windows' gradients: [n][32][169] */
@@ -1020,7 +757,8 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
         if (trains(s, 2)) {
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < n; ++i)
-                to_channels_last(xt + (size_t)i * 23296, x + (size_t)i * 728, (size_t)n * 728, 32, 26, 28, 26, 28, 0, 0);
+                to_channels_last(xt + (size_t)i * 23296, x + (size_t)i * 728, (size_t)n * 728, 32, 26, 28, 26, 28, 0,
+                        0);
             float *dwt = s->work + (size_t)n * 34112; /* the sums: [32][1][3][32] */
             memset(dwt, 0, sizeof(float) * 3072);
             #if WIDE_LANES == 16
@@ -1045,9 +783,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1; /* tap (0, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 16); a[0][0] += gv * v0; a[0][1] += gv * v1;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 48); a[1][0] += gv * v0; a[1][1] += gv * v1;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 80); a[2][0] += gv * v0; a[2][1] += gv * v1;
+                            /* tap (0, 2) */
                         }
                         memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][0]);
                         memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 48, &a[1][1], sizeof a[0][0]);
@@ -1067,9 +808,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                         const int co = tile / 1;
                         float *acc = dwt + (size_t)co * 96;
                         vwide a[3][4];
-                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8); vwload(&a[0][2], acc + 16); vwload(&a[0][3], acc + 24);
-                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40); vwload(&a[1][2], acc + 48); vwload(&a[1][3], acc + 56);
-                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72); vwload(&a[2][2], acc + 80); vwload(&a[2][3], acc + 88);
+                        vwload(&a[0][0], acc + 0); vwload(&a[0][1], acc + 8); vwload(&a[0][2], acc + 16);
+                        vwload(&a[0][3], acc + 24);
+                        vwload(&a[1][0], acc + 32); vwload(&a[1][1], acc + 40); vwload(&a[1][2], acc + 48);
+                        vwload(&a[1][3], acc + 56);
+                        vwload(&a[2][0], acc + 64); vwload(&a[2][1], acc + 72); vwload(&a[2][2], acc + 80);
+                        vwload(&a[2][3], acc + 88);
                         const float *gi = gs + ((size_t)i * 32 + co) * 169;
                         const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
                         for (int k = 0; k < 169; ++k) {
@@ -1077,13 +821,22 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             const float *xq = xi + (size_t)ai[k] * 32;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xq + 0); vwload(&v1, xq + 8); vwload(&v2, xq + 16); vwload(&v3, xq + 24); a[0][0] += gv * v0; a[0][1] += gv * v1; a[0][2] += gv * v2; a[0][3] += gv * v3; /* tap (0, 0) */
-                            vwload(&v0, xq + 32); vwload(&v1, xq + 40); vwload(&v2, xq + 48); vwload(&v3, xq + 56); a[1][0] += gv * v0; a[1][1] += gv * v1; a[1][2] += gv * v2; a[1][3] += gv * v3; /* tap (0, 1) */
-                            vwload(&v0, xq + 64); vwload(&v1, xq + 72); vwload(&v2, xq + 80); vwload(&v3, xq + 88); a[2][0] += gv * v0; a[2][1] += gv * v1; a[2][2] += gv * v2; a[2][3] += gv * v3; /* tap (0, 2) */
+                            vwload(&v0, xq + 0); vwload(&v1, xq + 8); vwload(&v2, xq + 16); vwload(&v3, xq + 24);
+                            a[0][0] += gv * v0; a[0][1] += gv * v1; a[0][2] += gv * v2; a[0][3] += gv * v3;
+                            /* tap (0, 0) */
+                            vwload(&v0, xq + 32); vwload(&v1, xq + 40); vwload(&v2, xq + 48); vwload(&v3, xq + 56);
+                            a[1][0] += gv * v0; a[1][1] += gv * v1; a[1][2] += gv * v2; a[1][3] += gv * v3;
+                            /* tap (0, 1) */
+                            vwload(&v0, xq + 64); vwload(&v1, xq + 72); vwload(&v2, xq + 80); vwload(&v3, xq + 88);
+                            a[2][0] += gv * v0; a[2][1] += gv * v1; a[2][2] += gv * v2; a[2][3] += gv * v3;
+                            /* tap (0, 2) */
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][0]); memcpy(acc + 16, &a[0][2], sizeof a[0][0]); memcpy(acc + 24, &a[0][3], sizeof a[0][0]);
-                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 40, &a[1][1], sizeof a[0][0]); memcpy(acc + 48, &a[1][2], sizeof a[0][0]); memcpy(acc + 56, &a[1][3], sizeof a[0][0]);
-                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 72, &a[2][1], sizeof a[0][0]); memcpy(acc + 80, &a[2][2], sizeof a[0][0]); memcpy(acc + 88, &a[2][3], sizeof a[0][0]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 8, &a[0][1], sizeof a[0][0]);
+                        memcpy(acc + 16, &a[0][2], sizeof a[0][0]); memcpy(acc + 24, &a[0][3], sizeof a[0][0]);
+                        memcpy(acc + 32, &a[1][0], sizeof a[0][0]); memcpy(acc + 40, &a[1][1], sizeof a[0][0]);
+                        memcpy(acc + 48, &a[1][2], sizeof a[0][0]); memcpy(acc + 56, &a[1][3], sizeof a[0][0]);
+                        memcpy(acc + 64, &a[2][0], sizeof a[0][0]); memcpy(acc + 72, &a[2][1], sizeof a[0][0]);
+                        memcpy(acc + 80, &a[2][2], sizeof a[0][0]); memcpy(acc + 88, &a[2][3], sizeof a[0][0]);
                     }
                 }
             }
@@ -1104,7 +857,7 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 96;
                         vwide r[3][2];
@@ -1118,9 +871,12 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 16); v1 += gv * r[0][1]; memcpy(dq + 16, &v1, sizeof v1); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 48); v1 += gv * r[1][1]; memcpy(dq + 48, &v1, sizeof v1); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 80); v1 += gv * r[2][1]; memcpy(dq + 80, &v1, sizeof v1); /* tap (0, 2) */
                         }
                     }
                 }
@@ -1132,13 +888,16 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
             for (int i = 0; i < n; ++i) {
                 float *d = xt + (size_t)i * 23296; /* its dx */
                 memset(d, 0, sizeof(float) * 23296);
-                for (int tile = 0; tile < 1; ++tile) {
+                {
                     for (int co = 0; co < 32; ++co) {
                         const float *wc = wt + (size_t)co * 96;
                         vwide r[3][4];
-                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 8); vwload(&r[0][2], wc + 16); vwload(&r[0][3], wc + 24);
-                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 40); vwload(&r[1][2], wc + 48); vwload(&r[1][3], wc + 56);
-                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 72); vwload(&r[2][2], wc + 80); vwload(&r[2][3], wc + 88);
+                        vwload(&r[0][0], wc + 0); vwload(&r[0][1], wc + 8); vwload(&r[0][2], wc + 16);
+                        vwload(&r[0][3], wc + 24);
+                        vwload(&r[1][0], wc + 32); vwload(&r[1][1], wc + 40); vwload(&r[1][2], wc + 48);
+                        vwload(&r[1][3], wc + 56);
+                        vwload(&r[2][0], wc + 64); vwload(&r[2][1], wc + 72); vwload(&r[2][2], wc + 80);
+                        vwload(&r[2][3], wc + 88);
                         const float *gi = gs + ((size_t)i * 32 + co) * 169;
                         const int32_t *ai = at + ((size_t)i * 32 + co) * 169;
                         for (int k = 0; k < 169; ++k) {
@@ -1146,9 +905,18 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
                             if (gv == 0) continue; /* (a NaN is scattered) */
                             float *dq = d + (size_t)ai[k] * 32;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0); vwload(&v1, dq + 8); v1 += gv * r[0][1]; memcpy(dq + 8, &v1, sizeof v1); vwload(&v2, dq + 16); v2 += gv * r[0][2]; memcpy(dq + 16, &v2, sizeof v2); vwload(&v3, dq + 24); v3 += gv * r[0][3]; memcpy(dq + 24, &v3, sizeof v3); /* tap (0, 0) */
-                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0); vwload(&v1, dq + 40); v1 += gv * r[1][1]; memcpy(dq + 40, &v1, sizeof v1); vwload(&v2, dq + 48); v2 += gv * r[1][2]; memcpy(dq + 48, &v2, sizeof v2); vwload(&v3, dq + 56); v3 += gv * r[1][3]; memcpy(dq + 56, &v3, sizeof v3); /* tap (0, 1) */
-                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0); vwload(&v1, dq + 72); v1 += gv * r[2][1]; memcpy(dq + 72, &v1, sizeof v1); vwload(&v2, dq + 80); v2 += gv * r[2][2]; memcpy(dq + 80, &v2, sizeof v2); vwload(&v3, dq + 88); v3 += gv * r[2][3]; memcpy(dq + 88, &v3, sizeof v3); /* tap (0, 2) */
+                            vwload(&v0, dq + 0); v0 += gv * r[0][0]; memcpy(dq + 0, &v0, sizeof v0);
+                            vwload(&v1, dq + 8); v1 += gv * r[0][1]; memcpy(dq + 8, &v1, sizeof v1);
+                            vwload(&v2, dq + 16); v2 += gv * r[0][2]; memcpy(dq + 16, &v2, sizeof v2);
+                            vwload(&v3, dq + 24); v3 += gv * r[0][3]; memcpy(dq + 24, &v3, sizeof v3); /* tap (0, 0) */
+                            vwload(&v0, dq + 32); v0 += gv * r[1][0]; memcpy(dq + 32, &v0, sizeof v0);
+                            vwload(&v1, dq + 40); v1 += gv * r[1][1]; memcpy(dq + 40, &v1, sizeof v1);
+                            vwload(&v2, dq + 48); v2 += gv * r[1][2]; memcpy(dq + 48, &v2, sizeof v2);
+                            vwload(&v3, dq + 56); v3 += gv * r[1][3]; memcpy(dq + 56, &v3, sizeof v3); /* tap (0, 1) */
+                            vwload(&v0, dq + 64); v0 += gv * r[2][0]; memcpy(dq + 64, &v0, sizeof v0);
+                            vwload(&v1, dq + 72); v1 += gv * r[2][1]; memcpy(dq + 72, &v1, sizeof v1);
+                            vwload(&v2, dq + 80); v2 += gv * r[2][2]; memcpy(dq + 80, &v2, sizeof v2);
+                            vwload(&v3, dq + 88); v3 += gv * r[2][3]; memcpy(dq + 88, &v3, sizeof v3); /* tap (0, 2) */
                         }
                     }
                 }
@@ -1159,34 +927,23 @@ static void fmnist_factorized_0_1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:11: 2 (maxpool2d 2x2) | 32x26x26 -> 32x13x13 | 0 MACs per image | direct */
-static void fmnist_factorized_2_forward(const nn_state *s, int n)
-{
-    (void)s; (void)n; /* computed by layer 0.1's forward, from its bands of output rows */
-}
-
-static void fmnist_factorized_2_backward(const nn_state *s, int n, int need_dx)
-{
-    if (!need_dx) return;
-    (void)s; (void)n; (void)need_dx; /* in layer 0.1's backward, which reads this layer's output gradient */
-}
-
 /* specs/fmnist_factorized.lua:6: 3.0 (conv2d 3x1) | 32x13x13 -> 64x11x13 | 878,592 MACs per image | direct */
 static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2925568;
-    const float *w = s->params + 3232;
-    const float *b = s->params + 9376;
-    float *y = s->acts + 3271680;
+    const float *x = ACTS_0_1;
+    const float *w = PARAMS_3_0_weight;
+    const float *b = PARAMS_3_0_bias;
+    float *y = ACTS_3_0;
     float *xp = s->work; /* x padded: [32][n][14][13] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 182, x + (size_t)p * 169, NULL, 13, 13, 14, 13, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
+            { /* 11 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 182 + band * 143;
                 float yt[1152]; /* the band, wide: [8][144] */
@@ -1244,10 +1001,11 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 11 rows */
+            { /* 11 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 182 + band * 143;
                 float yt[1152]; /* the band, wide: [8][144] */
@@ -1294,7 +1052,8 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 144 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1309,12 +1068,12 @@ static void fmnist_factorized_3_0_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2925568;
-    const float *w = s->params + 3232;
-    const float *dy = s->dacts + 3271680;
-    float *dw = s->grads + 3232;
-    float *db = s->grads + 9376;
-    float *dx = s->dacts + 2925568;
+    const float *x = ACTS_0_1;
+    const float *w = PARAMS_3_0_weight;
+    const float *dy = DACTS_3_0;
+    float *dw = GRADS_3_0_weight;
+    float *db = GRADS_3_0_bias;
+    float *dx = DACTS_0_1;
     if (trains(s, 4) || trains(s, 5)) {
         float *dyt = s->work; /* dy transposed: [n][143][64] */
         #pragma omp parallel for schedule(static)
@@ -1469,10 +1228,11 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 221, dy + (size_t)p * 143, NULL, 11, 13, 17, 13, 2, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                { /* 13 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1536]; /* the band, wide: [8][192] */
@@ -1572,7 +1332,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             }
                         }
                     }
-                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2; vector 2: 0, 1, 2 */
+                    { /* tile 3, leaving out the kernel rows that read only zero padding: vector 0: 2; vector 1: 1, 2;
+                       * vector 2: 0, 1, 2 */
                         vwide a[8][3];
                         a[0][0] = a[0][1] = a[0][2] = (vwide){ 0 };
                         a[1][0] = a[1][1] = a[1][2] = (vwide){ 0 };
@@ -1617,10 +1378,11 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 13 rows */
+                { /* 13 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 221 + band * 169;
                     float yt[1408]; /* the band, wide: [8][176] */
@@ -1649,7 +1411,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1688,7 +1451,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1727,7 +1491,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 16 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1775,7 +1540,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1814,7 +1580,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 144 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1853,7 +1620,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 152 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1883,7 +1651,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[23] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 160 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1913,7 +1682,8 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
                             a[7][0] += wc[23] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 176 + 168 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1927,13 +1697,14 @@ static void fmnist_factorized_3_0_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3 + relu) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image | im2col-gemm */
+/* specs/fmnist_factorized.lua:6: 3.1 (conv2d 1x3 + relu) | 64x11x13 -> 64x11x11 | 1,486,848 MACs per image |
+ * im2col-gemm */
 static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 3271680;
-    const float *w = s->params + 9440;
-    const float *b = s->params + 21728;
-    float *y = s->acts + 3857408;
+    const float *x = ACTS_3_0;
+    const float *w = PARAMS_3_1_weight;
+    const float *b = PARAMS_3_1_bias;
+    float *y = ACTS_3_1;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     #pragma omp parallel for
@@ -1950,12 +1721,12 @@ static void fmnist_factorized_3_1_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 3271680;
-    const float *w = s->params + 9440;
-    float *dy = s->dacts + 3857408; /* writable for sum_rows, which masks it under a fused relu only */
-    float *dw = s->grads + 9440;
-    float *db = s->grads + 21728;
-    float *dx = s->dacts + 3271680;
+    const float *x = ACTS_3_0;
+    const float *w = PARAMS_3_1_weight;
+    float *dy = DACTS_3_1; /* writable for sum_rows, which masks it under a fused relu only */
+    float *dw = GRADS_3_1_weight;
+    float *db = GRADS_3_1_bias;
+    float *dx = DACTS_3_0;
     float *col = s->work; /* [192][n*121] */
     const int np = n * 121;
     if (trains(s, 7)) sum_rows(db, dy, NULL, 64, np, s->accumulate_grads);
@@ -1987,9 +1758,9 @@ static void fmnist_factorized_3_1_backward(const nn_state *s, int n, int need_dx
 /* specs/fmnist_factorized.lua:12: 5 (maxpool2d 2x2) | 64x11x11 -> 64x5x5 | 0 MACs per image | direct */
 static void fmnist_factorized_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 3857408;
-    float *y = s->acts + 4353024;
-    int32_t *arg = s->index + 346112;
+    const float *x = ACTS_3_1;
+    float *y = ACTS_5;
+    int32_t *arg = INDEX_5;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -1999,9 +1770,12 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 int32_t a = (h0 + 0) * 11 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 11 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 11 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 0; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 11 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -2012,10 +1786,10 @@ static void fmnist_factorized_5_forward(const nn_state *s, int n)
 static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4353024;
-    float *dx = s->dacts + 3857408;
-    const int32_t *arg = s->index + 346112;
-    const float *y = s->acts + 4353024; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_5;
+    float *dx = DACTS_3_1;
+    const int32_t *arg = INDEX_5;
+    const float *y = ACTS_5; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 121, out_plane = (size_t)q * 25;
@@ -2024,7 +1798,8 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
             for (int ow = 0; ow < 5; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 5 + ow;
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
@@ -2034,8 +1809,8 @@ static void fmnist_factorized_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:13: 6 (flatten) | 64x5x5 -> 1600 | 0 MACs per image | copy */
 static void fmnist_factorized_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4353024;
-    float *y = s->acts + 4455424;
+    const float *x = ACTS_5;
+    float *y = ACTS_6;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -2047,8 +1822,8 @@ static void fmnist_factorized_6_forward(const nn_state *s, int n)
 static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 4455424;
-    float *dx = s->dacts + 4353024;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_5;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -2057,13 +1832,14 @@ static void fmnist_factorized_6_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/fmnist_factorized.lua:14: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm; gemv at batch 1 */
+/* specs/fmnist_factorized.lua:14: 7 (linear 1600->128) | 1600 -> 128 | 204,800 MACs per image | gemm;
+ * gemv at batch 1 */
 static void fmnist_factorized_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4455424;
-    const float *w = s->params + 21792;
-    const float *b = s->params + 226592;
-    float *y = s->acts + 4557824;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_7_weight;
+    const float *b = PARAMS_7_bias;
+    float *y = ACTS_7;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 1600, 1.0f, w, 1600, x, 1, 0.0f, y, 1);
     } else {
@@ -2074,12 +1850,12 @@ static void fmnist_factorized_7_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4455424;
-    float *w = s->params + 21792;
-    const float *dy = s->dacts + 4557824;
-    float *dw = s->grads + 21792;
-    float *db = s->grads + 226592;
-    float *dx = s->dacts + 4455424;
+    const float *x = ACTS_6;
+    float *w = PARAMS_7_weight;
+    const float *dy = DACTS_7;
+    float *dw = GRADS_7_weight;
+    float *db = GRADS_7_bias;
+    float *dx = DACTS_6;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 1600, 1.0f, w, 1600, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -2093,7 +1869,8 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 1600, 1.0f, dy, 1, x, 1, dw, 1600);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s), dw, 1600);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 1600, n, 1.0f, dy, 128, x, 1600, grad_beta(s),
+                    dw, 1600);
         }
     }
     if (trains(s, 9)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -2102,8 +1879,8 @@ static void fmnist_factorized_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:14: 8 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void fmnist_factorized_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4557824;
-    float *y = s->acts + 4566016;
+    const float *x = ACTS_7;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -2113,10 +1890,10 @@ static void fmnist_factorized_8_forward(const nn_state *s, int n)
 static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 4557824;
-    const float *y = s->acts + 4566016;
-    const float *dy = s->dacts + 4566016;
-    float *dx = s->dacts + 4557824;
+    const float *x = ACTS_7;
+    const float *y = ACTS_8;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_7;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -2128,10 +1905,10 @@ static void fmnist_factorized_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_factorized.lua:15: 9 (linear 128->10) | 128 -> 10 | 1,280 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_factorized_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4566016;
-    const float *w = s->params + 226720;
-    const float *b = s->params + 228000;
-    float *y = s->acts + 4574208;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_9_weight;
+    const float *b = PARAMS_9_bias;
+    float *y = ACTS_9;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -2142,12 +1919,12 @@ static void fmnist_factorized_9_forward(const nn_state *s, int n)
 
 static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4566016;
-    float *w = s->params + 226720;
-    const float *dy = s->dacts + 4574208;
-    float *dw = s->grads + 226720;
-    float *db = s->grads + 228000;
-    float *dx = s->dacts + 4566016;
+    const float *x = ACTS_8;
+    float *w = PARAMS_9_weight;
+    const float *dy = DACTS_9;
+    float *dw = GRADS_9_weight;
+    float *db = GRADS_9_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -2161,7 +1938,8 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 128, 1.0f, dy, 1, x, 1, dw, 128);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw, 128);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 128, n, 1.0f, dy, 10, x, 128, grad_beta(s), dw,
+                    128);
         }
     }
     if (trains(s, 11)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -2170,8 +1948,8 @@ static void fmnist_factorized_9_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_factorized_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 4574208;
-    float *dz = s->dacts + 4574208;
+    const float *z = ACTS_9;
+    float *dz = DACTS_9;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -2199,7 +1977,6 @@ static void fmnist_factorized_forward(const nn_state *s, const float *input, int
     fmnist_factorized_load_input(s, input, n);
     fmnist_factorized_0_0_forward(s, n);
     fmnist_factorized_0_1_forward(s, n);
-    fmnist_factorized_2_forward(s, n);
     fmnist_factorized_3_0_forward(s, n);
     fmnist_factorized_3_1_forward(s, n);
     fmnist_factorized_5_forward(s, n);
@@ -2225,7 +2002,6 @@ static void fmnist_factorized_backward(const nn_state *s, int n, float *d_input)
     fmnist_factorized_5_backward(s, n, upstream_3_1);
     fmnist_factorized_3_1_backward(s, n, upstream_3_0);
     fmnist_factorized_3_0_backward(s, n, upstream_0_1);
-    fmnist_factorized_2_backward(s, n, upstream_0_1);
     fmnist_factorized_0_1_backward(s, n, upstream_0_0);
     fmnist_factorized_0_0_backward(s, n, d_input != NULL);
     if (d_input) fmnist_factorized_store_input_grad(s, d_input, n);
@@ -2276,9 +2052,9 @@ const nn_model fmnist_factorized_model = {
     .input_shape = { 1, 28, 28 },
     .input_size = 784,
     .output_size = 10,
-    .output_offset = 4574208,
+    .output_offset = 3189760,
     .n_params = 228016,
-    .n_acts = 4574848,
+    .n_acts = 3190400,
     .n_work = 2186240,
     .n_index = 448512,
     .tensors = fmnist_factorized_tensors,

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,60 +22,25 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 50176)
+#define ACTS_1 (s->acts + 100352)
+#define ACTS_2 (s->acts + 104448)
+#define ACTS_3 (s->acts + 108544)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 50176)
+#define DACTS_1 (s->dacts + 100352)
+#define DACTS_2 (s->dacts + 104448)
+#define DACTS_3 (s->dacts + 108544)
+#define GRADS_1_weight (s->grads + 0)
+#define GRADS_1_bias (s->grads + 50176)
+#define GRADS_3_weight (s->grads + 50240)
+#define GRADS_3_bias (s->grads + 50880)
+#define PARAMS_1_weight (s->params + 0)
+#define PARAMS_1_bias (s->params + 50176)
+#define PARAMS_3_weight (s->params + 50240)
+#define PARAMS_3_bias (s->params + 50880)
 
 /* input: the user's n x 1x28x28 array to the channel-major layout (and back for its gradient) */
 static void fmnist_small_load_input(const nn_state *s, const float *input, int n)
@@ -85,11 +56,12 @@ static void fmnist_small_store_input_grad(const nn_state *s, float *d_input, int
 /* specs/fmnist_small.lua:5: 0 (flatten) | 1x28x28 -> 784 | 0 MACs per image | copy */
 static void fmnist_small_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    float *y = s->acts + 50176;
+    const float *x = ACTS_input;
+    float *y = ACTS_0;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
-        for (int c = 0; c < 1; ++c) {
+        {
+            const int c = 0;
             for (int s = 0; s < 784; ++s) y[(size_t)i * 784 + c * 784 + s] = x[((size_t)c * n + i) * 784 + s];
         }
     }
@@ -98,8 +70,8 @@ static void fmnist_small_0_forward(const nn_state *s, int n)
 static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 50176;
-    float *dx = s->dacts;
+    const float *dy = DACTS_0;
+    float *dx = DACTS_input;
     #pragma omp parallel for
     for (int c = 0; c < 1; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -111,10 +83,10 @@ static void fmnist_small_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:6: 1 (linear 784->64) | 784 -> 64 | 50,176 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 50176;
-    const float *w = s->params;
-    const float *b = s->params + 50176;
-    float *y = s->acts + 100352;
+    const float *x = ACTS_0;
+    const float *w = PARAMS_1_weight;
+    const float *b = PARAMS_1_bias;
+    float *y = ACTS_1;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 784, 1.0f, w, 784, x, 1, 0.0f, y, 1);
     } else {
@@ -125,12 +97,12 @@ static void fmnist_small_1_forward(const nn_state *s, int n)
 
 static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50176;
-    float *w = s->params;
-    const float *dy = s->dacts + 100352;
-    float *dw = s->grads;
-    float *db = s->grads + 50176;
-    float *dx = s->dacts + 50176;
+    const float *x = ACTS_0;
+    float *w = PARAMS_1_weight;
+    const float *dy = DACTS_1;
+    float *dw = GRADS_1_weight;
+    float *db = GRADS_1_bias;
+    float *dx = DACTS_0;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 784, 1.0f, w, 784, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -144,7 +116,8 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 64, 784, 1.0f, dy, 1, x, 1, dw, 784);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, grad_beta(s), dw, 784);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, 784, n, 1.0f, dy, 64, x, 784, grad_beta(s), dw,
+                    784);
         }
     }
     if (trains(s, 1)) sum_cols(db, dy, n, 64, s->accumulate_grads);
@@ -153,8 +126,8 @@ static void fmnist_small_1_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:6: 2 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void fmnist_small_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100352;
-    float *y = s->acts + 104448;
+    const float *x = ACTS_1;
+    float *y = ACTS_2;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -164,10 +137,10 @@ static void fmnist_small_2_forward(const nn_state *s, int n)
 static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 100352;
-    const float *y = s->acts + 104448;
-    const float *dy = s->dacts + 104448;
-    float *dx = s->dacts + 100352;
+    const float *x = ACTS_1;
+    const float *y = ACTS_2;
+    const float *dy = DACTS_2;
+    float *dx = DACTS_1;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -179,10 +152,10 @@ static void fmnist_small_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/fmnist_small.lua:7: 3 (linear 64->10) | 64 -> 10 | 640 MACs per image | gemm; gemv at batch 1 */
 static void fmnist_small_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 104448;
-    const float *w = s->params + 50240;
-    const float *b = s->params + 50880;
-    float *y = s->acts + 108544;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *y = ACTS_3;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -193,12 +166,12 @@ static void fmnist_small_3_forward(const nn_state *s, int n)
 
 static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104448;
-    float *w = s->params + 50240;
-    const float *dy = s->dacts + 108544;
-    float *dw = s->grads + 50240;
-    float *db = s->grads + 50880;
-    float *dx = s->dacts + 104448;
+    const float *x = ACTS_2;
+    float *w = PARAMS_3_weight;
+    const float *dy = DACTS_3;
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_2;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -221,8 +194,8 @@ static void fmnist_small_3_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float fmnist_small_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 108544;
-    float *dz = s->dacts + 108544;
+    const float *z = ACTS_3;
+    float *dz = DACTS_3;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;

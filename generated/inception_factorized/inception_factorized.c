@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,307 +22,711 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
- * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
- * inlined, so that the stride is a literal. */
-__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
-{
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
- * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
- * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
- * gradient, from [channel][position] planes to [position][channel] rows, and its bias
- * gradient; always inlined, so that the strides are literals. */
-__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
-                                                                 const real *restrict src,
-                                                                 const real *restrict y, size_t ss, int rows,
-                                                                 vreal sums[8])
-{
-    vreal r[8];
-    for (int k = 0; k < 8; ++k) {
-        r[k] = (vreal){ 0 };
-        if (k < rows) {
-            vload(&r[k], src + k * ss);
-            if (y) {
-                vreal o;
-                vload(&o, y + k * ss);
-                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
-            }
-        }
-        sums[k] += r[k];
-    }
-    transpose8(dst, ds, r);
-}
-
-/* The sum of the lanes, in a fixed order. */
-static inline real vsum(const vreal *v)
-{
-    real sum = 0;
-    for (int l = 0; l < 8; ++l) sum += (*v)[l];
-    return sum;
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* The sum of g and of g * x over m values, in double, in one pass, where g
- * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, so that the result is the same every
- * run; written with vectors because GCC does not vectorize the float to
- * double sums by itself. With dy = x it gives the sum of squares. */
-static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
-                               double *sum, double *dot)
-{
-    typedef double vdouble __attribute__((vector_size(8 * sizeof(double))));
-    vdouble s = { 0 }, p = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
-        vreal d, v;
-        vload(&d, dy + j);
-        vload(&v, x + j);
-        if (relu_out) {
-            const vreal zero = { 0 };
-            vreal r;
-            vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (vlanes)d);
-        }
-        const vdouble g = __builtin_convertvector(d, vdouble);
-        s += g;
-        p += g * __builtin_convertvector(v, vdouble);
-    }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        p[0] += p[l];
-    }
-    for (; j < m; ++j) {
-        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
-        s[0] += g;
-        p[0] += g * x[j];
-    }
-    *sum = s[0];
-    *dot = p[0];
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_stem_0_conv (s->acts + 98304)
+#define ACTS_stem_0_bn (s->acts + 2195456)
+#define ACTS_mixed_3a_0_conv (s->acts + 4292608)
+#define ACTS_mixed_3a_0_bn (s->acts + 5341184)
+#define ACTS_mixed_3a_1_0_conv (s->acts + 6389760)
+#define ACTS_mixed_3a_1_0_bn (s->acts + 7962624)
+#define ACTS_mixed_3a_1_1_0_conv (s->acts + 9535488)
+#define ACTS_mixed_3a_1_1_0_bn (s->acts + 11632640)
+#define ACTS_mixed_3a_1_1_1_conv (s->acts + 13729792)
+#define ACTS_mixed_3a_1_1_1_bn (s->acts + 15826944)
+#define ACTS_mixed_3a_2_0_conv (s->acts + 17924096)
+#define ACTS_mixed_3a_2_0_bn (s->acts + 18448384)
+#define ACTS_mixed_3a_2_1_0_conv (s->acts + 18972672)
+#define ACTS_mixed_3a_2_1_0_bn (s->acts + 20021248)
+#define ACTS_mixed_3a_2_1_1_conv (s->acts + 21069824)
+#define ACTS_mixed_3a_2_1_1_bn (s->acts + 22118400)
+#define ACTS_mixed_3a_2_2_0_conv (s->acts + 23166976)
+#define ACTS_mixed_3a_2_2_0_bn (s->acts + 24215552)
+#define ACTS_mixed_3a_2_2_1_conv (s->acts + 25264128)
+#define ACTS_mixed_3a_2_2_1_bn (s->acts + 26312704)
+#define ACTS_mixed_3a_3_0 (s->acts + 27361280)
+#define ACTS_mixed_3a_3_1_conv (s->acts + 29458432)
+#define ACTS_mixed_3a_3_1_bn (s->acts + 30507008)
+#define ACTS_mixed_3a (s->acts + 31555584)
+#define ACTS_mixed_3b_0_conv (s->acts + 36798464)
+#define ACTS_mixed_3b_0_bn (s->acts + 38895616)
+#define ACTS_mixed_3b_1_0_conv (s->acts + 40992768)
+#define ACTS_mixed_3b_1_0_bn (s->acts + 43089920)
+#define ACTS_mixed_3b_1_1_0_conv (s->acts + 45187072)
+#define ACTS_mixed_3b_1_1_0_bn (s->acts + 48332800)
+#define ACTS_mixed_3b_1_1_1_conv (s->acts + 51478528)
+#define ACTS_mixed_3b_1_1_1_bn (s->acts + 54624256)
+#define ACTS_mixed_3b_2_0_conv (s->acts + 57769984)
+#define ACTS_mixed_3b_2_0_bn (s->acts + 58818560)
+#define ACTS_mixed_3b_2_1_0_conv (s->acts + 59867136)
+#define ACTS_mixed_3b_2_1_0_bn (s->acts + 61440000)
+#define ACTS_mixed_3b_2_1_1_conv (s->acts + 63012864)
+#define ACTS_mixed_3b_2_1_1_bn (s->acts + 64585728)
+#define ACTS_mixed_3b_2_2_0_conv (s->acts + 66158592)
+#define ACTS_mixed_3b_2_2_0_bn (s->acts + 67731456)
+#define ACTS_mixed_3b_2_2_1_conv (s->acts + 69304320)
+#define ACTS_mixed_3b_2_2_1_bn (s->acts + 70877184)
+#define ACTS_mixed_3b_3_0 (s->acts + 72450048)
+#define ACTS_mixed_3b_3_1_conv (s->acts + 77692928)
+#define ACTS_mixed_3b_3_1_bn (s->acts + 79265792)
+#define ACTS_mixed_3b (s->acts + 80838656)
+#define ACTS_3 (s->acts + 89227264)
+#define ACTS_mixed_4a_0_conv (s->acts + 91324416)
+#define ACTS_mixed_4a_0_bn (s->acts + 92110848)
+#define ACTS_mixed_4a_1_0_conv (s->acts + 92897280)
+#define ACTS_mixed_4a_1_0_bn (s->acts + 93421568)
+#define ACTS_mixed_4a_1_1_0_conv (s->acts + 93945856)
+#define ACTS_mixed_4a_1_1_0_bn (s->acts + 94994432)
+#define ACTS_mixed_4a_1_1_1_conv (s->acts + 96043008)
+#define ACTS_mixed_4a_1_1_1_bn (s->acts + 97091584)
+#define ACTS_mixed_4a_2_0_conv (s->acts + 98140160)
+#define ACTS_mixed_4a_2_0_bn (s->acts + 98402304)
+#define ACTS_mixed_4a_2_1_0_conv (s->acts + 98664448)
+#define ACTS_mixed_4a_2_1_0_bn (s->acts + 99188736)
+#define ACTS_mixed_4a_2_1_1_conv (s->acts + 99713024)
+#define ACTS_mixed_4a_2_1_1_bn (s->acts + 100237312)
+#define ACTS_mixed_4a_2_2_0_conv (s->acts + 100761600)
+#define ACTS_mixed_4a_2_2_0_bn (s->acts + 101285888)
+#define ACTS_mixed_4a_2_2_1_conv (s->acts + 101810176)
+#define ACTS_mixed_4a_2_2_1_bn (s->acts + 102334464)
+#define ACTS_mixed_4a_3_0 (s->acts + 102858752)
+#define ACTS_mixed_4a_3_1_conv (s->acts + 104955904)
+#define ACTS_mixed_4a_3_1_bn (s->acts + 105480192)
+#define ACTS_mixed_4a (s->acts + 106004480)
+#define ACTS_mixed_4b_0_conv (s->acts + 108888064)
+#define ACTS_mixed_4b_0_bn (s->acts + 109936640)
+#define ACTS_mixed_4b_1_0_conv (s->acts + 110985216)
+#define ACTS_mixed_4b_1_0_bn (s->acts + 111771648)
+#define ACTS_mixed_4b_1_1_0_conv (s->acts + 112558080)
+#define ACTS_mixed_4b_1_1_0_bn (s->acts + 113868800)
+#define ACTS_mixed_4b_1_1_1_conv (s->acts + 115179520)
+#define ACTS_mixed_4b_1_1_1_bn (s->acts + 116490240)
+#define ACTS_mixed_4b_2_0_conv (s->acts + 117800960)
+#define ACTS_mixed_4b_2_0_bn (s->acts + 118194176)
+#define ACTS_mixed_4b_2_1_0_conv (s->acts + 118587392)
+#define ACTS_mixed_4b_2_1_0_bn (s->acts + 119242752)
+#define ACTS_mixed_4b_2_1_1_conv (s->acts + 119898112)
+#define ACTS_mixed_4b_2_1_1_bn (s->acts + 120553472)
+#define ACTS_mixed_4b_2_2_0_conv (s->acts + 121208832)
+#define ACTS_mixed_4b_2_2_0_bn (s->acts + 121864192)
+#define ACTS_mixed_4b_2_2_1_conv (s->acts + 122519552)
+#define ACTS_mixed_4b_2_2_1_bn (s->acts + 123174912)
+#define ACTS_mixed_4b_3_0 (s->acts + 123830272)
+#define ACTS_mixed_4b_3_1_conv (s->acts + 126713856)
+#define ACTS_mixed_4b_3_1_bn (s->acts + 127369216)
+#define ACTS_mixed_4b (s->acts + 128024576)
+#define ACTS_6 (s->acts + 131694592)
+#define ACTS_mixed_5a_0_conv (s->acts + 132612096)
+#define ACTS_mixed_5a_0_bn (s->acts + 132939776)
+#define ACTS_mixed_5a_1_0_conv (s->acts + 133267456)
+#define ACTS_mixed_5a_1_0_bn (s->acts + 133529600)
+#define ACTS_mixed_5a_1_1_0_conv (s->acts + 133791744)
+#define ACTS_mixed_5a_1_1_0_bn (s->acts + 134184960)
+#define ACTS_mixed_5a_1_1_1_conv (s->acts + 134578176)
+#define ACTS_mixed_5a_1_1_1_bn (s->acts + 134971392)
+#define ACTS_mixed_5a_2_0_conv (s->acts + 135364608)
+#define ACTS_mixed_5a_2_0_bn (s->acts + 135495680)
+#define ACTS_mixed_5a_2_1_0_conv (s->acts + 135626752)
+#define ACTS_mixed_5a_2_1_0_bn (s->acts + 135823360)
+#define ACTS_mixed_5a_2_1_1_conv (s->acts + 136019968)
+#define ACTS_mixed_5a_2_1_1_bn (s->acts + 136216576)
+#define ACTS_mixed_5a_2_2_0_conv (s->acts + 136413184)
+#define ACTS_mixed_5a_2_2_0_bn (s->acts + 136609792)
+#define ACTS_mixed_5a_2_2_1_conv (s->acts + 136806400)
+#define ACTS_mixed_5a_2_2_1_bn (s->acts + 137003008)
+#define ACTS_mixed_5a_3_0 (s->acts + 137199616)
+#define ACTS_mixed_5a_3_1_conv (s->acts + 138117120)
+#define ACTS_mixed_5a_3_1_bn (s->acts + 138313728)
+#define ACTS_mixed_5a (s->acts + 138510336)
+#define ACTS_8 (s->acts + 139624448)
+#define ACTS_fc (s->acts + 139641856)
+#define SAVED_stem_0_bn (s->acts + 139642176)
+#define SAVED_mixed_3a_0_bn (s->acts + 139642320)
+#define SAVED_mixed_3a_1_0_bn (s->acts + 139642400)
+#define SAVED_mixed_3a_1_1_0_bn (s->acts + 139642512)
+#define SAVED_mixed_3a_1_1_1_bn (s->acts + 139642656)
+#define SAVED_mixed_3a_2_0_bn (s->acts + 139642800)
+#define SAVED_mixed_3a_2_1_0_bn (s->acts + 139642848)
+#define SAVED_mixed_3a_2_1_1_bn (s->acts + 139642928)
+#define SAVED_mixed_3a_2_2_0_bn (s->acts + 139643008)
+#define SAVED_mixed_3a_2_2_1_bn (s->acts + 139643088)
+#define SAVED_mixed_3a_3_1_bn (s->acts + 139643168)
+#define SAVED_mixed_3b_0_bn (s->acts + 139643248)
+#define SAVED_mixed_3b_1_0_bn (s->acts + 139643392)
+#define SAVED_mixed_3b_1_1_0_bn (s->acts + 139643536)
+#define SAVED_mixed_3b_1_1_1_bn (s->acts + 139643744)
+#define SAVED_mixed_3b_2_0_bn (s->acts + 139643952)
+#define SAVED_mixed_3b_2_1_0_bn (s->acts + 139644032)
+#define SAVED_mixed_3b_2_1_1_bn (s->acts + 139644144)
+#define SAVED_mixed_3b_2_2_0_bn (s->acts + 139644256)
+#define SAVED_mixed_3b_2_2_1_bn (s->acts + 139644368)
+#define SAVED_mixed_3b_3_1_bn (s->acts + 139644480)
+#define SAVED_mixed_4a_0_bn (s->acts + 139644592)
+#define SAVED_mixed_4a_1_0_bn (s->acts + 139644800)
+#define SAVED_mixed_4a_1_1_0_bn (s->acts + 139644944)
+#define SAVED_mixed_4a_1_1_1_bn (s->acts + 139645216)
+#define SAVED_mixed_4a_2_0_bn (s->acts + 139645488)
+#define SAVED_mixed_4a_2_1_0_bn (s->acts + 139645568)
+#define SAVED_mixed_4a_2_1_1_bn (s->acts + 139645712)
+#define SAVED_mixed_4a_2_2_0_bn (s->acts + 139645856)
+#define SAVED_mixed_4a_2_2_1_bn (s->acts + 139646000)
+#define SAVED_mixed_4a_3_1_bn (s->acts + 139646144)
+#define SAVED_mixed_4b_0_bn (s->acts + 139646288)
+#define SAVED_mixed_4b_1_0_bn (s->acts + 139646560)
+#define SAVED_mixed_4b_1_1_0_bn (s->acts + 139646768)
+#define SAVED_mixed_4b_1_1_1_bn (s->acts + 139647104)
+#define SAVED_mixed_4b_2_0_bn (s->acts + 139647440)
+#define SAVED_mixed_4b_2_1_0_bn (s->acts + 139647552)
+#define SAVED_mixed_4b_2_1_1_bn (s->acts + 139647728)
+#define SAVED_mixed_4b_2_2_0_bn (s->acts + 139647904)
+#define SAVED_mixed_4b_2_2_1_bn (s->acts + 139648080)
+#define SAVED_mixed_4b_3_1_bn (s->acts + 139648256)
+#define SAVED_mixed_5a_0_bn (s->acts + 139648432)
+#define SAVED_mixed_5a_1_0_bn (s->acts + 139648768)
+#define SAVED_mixed_5a_1_1_0_bn (s->acts + 139649040)
+#define SAVED_mixed_5a_1_1_1_bn (s->acts + 139649440)
+#define SAVED_mixed_5a_2_0_bn (s->acts + 139649840)
+#define SAVED_mixed_5a_2_1_0_bn (s->acts + 139649984)
+#define SAVED_mixed_5a_2_1_1_bn (s->acts + 139650192)
+#define SAVED_mixed_5a_2_2_0_bn (s->acts + 139650400)
+#define SAVED_mixed_5a_2_2_1_bn (s->acts + 139650608)
+#define SAVED_mixed_5a_3_1_bn (s->acts + 139650816)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_stem_0_conv (s->dacts + 98304)
+#define DACTS_stem_0_bn (s->dacts + 2195456)
+#define DACTS_mixed_3a_0_conv (s->dacts + 4292608)
+#define DACTS_mixed_3a_0_bn (s->dacts + 5341184)
+#define DACTS_mixed_3a_1_0_conv (s->dacts + 6389760)
+#define DACTS_mixed_3a_1_0_bn (s->dacts + 7962624)
+#define DACTS_mixed_3a_1_1_0_conv (s->dacts + 9535488)
+#define DACTS_mixed_3a_1_1_0_bn (s->dacts + 11632640)
+#define DACTS_mixed_3a_1_1_1_conv (s->dacts + 13729792)
+#define DACTS_mixed_3a_1_1_1_bn (s->dacts + 15826944)
+#define DACTS_mixed_3a_2_0_conv (s->dacts + 17924096)
+#define DACTS_mixed_3a_2_0_bn (s->dacts + 18448384)
+#define DACTS_mixed_3a_2_1_0_conv (s->dacts + 18972672)
+#define DACTS_mixed_3a_2_1_0_bn (s->dacts + 20021248)
+#define DACTS_mixed_3a_2_1_1_conv (s->dacts + 21069824)
+#define DACTS_mixed_3a_2_1_1_bn (s->dacts + 22118400)
+#define DACTS_mixed_3a_2_2_0_conv (s->dacts + 23166976)
+#define DACTS_mixed_3a_2_2_0_bn (s->dacts + 24215552)
+#define DACTS_mixed_3a_2_2_1_conv (s->dacts + 25264128)
+#define DACTS_mixed_3a_2_2_1_bn (s->dacts + 26312704)
+#define DACTS_mixed_3a_3_0 (s->dacts + 27361280)
+#define DACTS_mixed_3a_3_1_conv (s->dacts + 29458432)
+#define DACTS_mixed_3a_3_1_bn (s->dacts + 30507008)
+#define DACTS_mixed_3a (s->dacts + 31555584)
+#define DACTS_mixed_3b_0_conv (s->dacts + 36798464)
+#define DACTS_mixed_3b_0_bn (s->dacts + 38895616)
+#define DACTS_mixed_3b_1_0_conv (s->dacts + 40992768)
+#define DACTS_mixed_3b_1_0_bn (s->dacts + 43089920)
+#define DACTS_mixed_3b_1_1_0_conv (s->dacts + 45187072)
+#define DACTS_mixed_3b_1_1_0_bn (s->dacts + 48332800)
+#define DACTS_mixed_3b_1_1_1_conv (s->dacts + 51478528)
+#define DACTS_mixed_3b_1_1_1_bn (s->dacts + 54624256)
+#define DACTS_mixed_3b_2_0_conv (s->dacts + 57769984)
+#define DACTS_mixed_3b_2_0_bn (s->dacts + 58818560)
+#define DACTS_mixed_3b_2_1_0_conv (s->dacts + 59867136)
+#define DACTS_mixed_3b_2_1_0_bn (s->dacts + 61440000)
+#define DACTS_mixed_3b_2_1_1_conv (s->dacts + 63012864)
+#define DACTS_mixed_3b_2_1_1_bn (s->dacts + 64585728)
+#define DACTS_mixed_3b_2_2_0_conv (s->dacts + 66158592)
+#define DACTS_mixed_3b_2_2_0_bn (s->dacts + 67731456)
+#define DACTS_mixed_3b_2_2_1_conv (s->dacts + 69304320)
+#define DACTS_mixed_3b_2_2_1_bn (s->dacts + 70877184)
+#define DACTS_mixed_3b_3_0 (s->dacts + 72450048)
+#define DACTS_mixed_3b_3_1_conv (s->dacts + 77692928)
+#define DACTS_mixed_3b_3_1_bn (s->dacts + 79265792)
+#define DACTS_mixed_3b (s->dacts + 80838656)
+#define DACTS_3 (s->dacts + 89227264)
+#define DACTS_mixed_4a_0_conv (s->dacts + 91324416)
+#define DACTS_mixed_4a_0_bn (s->dacts + 92110848)
+#define DACTS_mixed_4a_1_0_conv (s->dacts + 92897280)
+#define DACTS_mixed_4a_1_0_bn (s->dacts + 93421568)
+#define DACTS_mixed_4a_1_1_0_conv (s->dacts + 93945856)
+#define DACTS_mixed_4a_1_1_0_bn (s->dacts + 94994432)
+#define DACTS_mixed_4a_1_1_1_conv (s->dacts + 96043008)
+#define DACTS_mixed_4a_1_1_1_bn (s->dacts + 97091584)
+#define DACTS_mixed_4a_2_0_conv (s->dacts + 98140160)
+#define DACTS_mixed_4a_2_0_bn (s->dacts + 98402304)
+#define DACTS_mixed_4a_2_1_0_conv (s->dacts + 98664448)
+#define DACTS_mixed_4a_2_1_0_bn (s->dacts + 99188736)
+#define DACTS_mixed_4a_2_1_1_conv (s->dacts + 99713024)
+#define DACTS_mixed_4a_2_1_1_bn (s->dacts + 100237312)
+#define DACTS_mixed_4a_2_2_0_conv (s->dacts + 100761600)
+#define DACTS_mixed_4a_2_2_0_bn (s->dacts + 101285888)
+#define DACTS_mixed_4a_2_2_1_conv (s->dacts + 101810176)
+#define DACTS_mixed_4a_2_2_1_bn (s->dacts + 102334464)
+#define DACTS_mixed_4a_3_0 (s->dacts + 102858752)
+#define DACTS_mixed_4a_3_1_conv (s->dacts + 104955904)
+#define DACTS_mixed_4a_3_1_bn (s->dacts + 105480192)
+#define DACTS_mixed_4a (s->dacts + 106004480)
+#define DACTS_mixed_4b_0_conv (s->dacts + 108888064)
+#define DACTS_mixed_4b_0_bn (s->dacts + 109936640)
+#define DACTS_mixed_4b_1_0_conv (s->dacts + 110985216)
+#define DACTS_mixed_4b_1_0_bn (s->dacts + 111771648)
+#define DACTS_mixed_4b_1_1_0_conv (s->dacts + 112558080)
+#define DACTS_mixed_4b_1_1_0_bn (s->dacts + 113868800)
+#define DACTS_mixed_4b_1_1_1_conv (s->dacts + 115179520)
+#define DACTS_mixed_4b_1_1_1_bn (s->dacts + 116490240)
+#define DACTS_mixed_4b_2_0_conv (s->dacts + 117800960)
+#define DACTS_mixed_4b_2_0_bn (s->dacts + 118194176)
+#define DACTS_mixed_4b_2_1_0_conv (s->dacts + 118587392)
+#define DACTS_mixed_4b_2_1_0_bn (s->dacts + 119242752)
+#define DACTS_mixed_4b_2_1_1_conv (s->dacts + 119898112)
+#define DACTS_mixed_4b_2_1_1_bn (s->dacts + 120553472)
+#define DACTS_mixed_4b_2_2_0_conv (s->dacts + 121208832)
+#define DACTS_mixed_4b_2_2_0_bn (s->dacts + 121864192)
+#define DACTS_mixed_4b_2_2_1_conv (s->dacts + 122519552)
+#define DACTS_mixed_4b_2_2_1_bn (s->dacts + 123174912)
+#define DACTS_mixed_4b_3_0 (s->dacts + 123830272)
+#define DACTS_mixed_4b_3_1_conv (s->dacts + 126713856)
+#define DACTS_mixed_4b_3_1_bn (s->dacts + 127369216)
+#define DACTS_mixed_4b (s->dacts + 128024576)
+#define DACTS_6 (s->dacts + 131694592)
+#define DACTS_mixed_5a_0_conv (s->dacts + 132612096)
+#define DACTS_mixed_5a_0_bn (s->dacts + 132939776)
+#define DACTS_mixed_5a_1_0_conv (s->dacts + 133267456)
+#define DACTS_mixed_5a_1_0_bn (s->dacts + 133529600)
+#define DACTS_mixed_5a_1_1_0_conv (s->dacts + 133791744)
+#define DACTS_mixed_5a_1_1_0_bn (s->dacts + 134184960)
+#define DACTS_mixed_5a_1_1_1_conv (s->dacts + 134578176)
+#define DACTS_mixed_5a_1_1_1_bn (s->dacts + 134971392)
+#define DACTS_mixed_5a_2_0_conv (s->dacts + 135364608)
+#define DACTS_mixed_5a_2_0_bn (s->dacts + 135495680)
+#define DACTS_mixed_5a_2_1_0_conv (s->dacts + 135626752)
+#define DACTS_mixed_5a_2_1_0_bn (s->dacts + 135823360)
+#define DACTS_mixed_5a_2_1_1_conv (s->dacts + 136019968)
+#define DACTS_mixed_5a_2_1_1_bn (s->dacts + 136216576)
+#define DACTS_mixed_5a_2_2_0_conv (s->dacts + 136413184)
+#define DACTS_mixed_5a_2_2_0_bn (s->dacts + 136609792)
+#define DACTS_mixed_5a_2_2_1_conv (s->dacts + 136806400)
+#define DACTS_mixed_5a_2_2_1_bn (s->dacts + 137003008)
+#define DACTS_mixed_5a_3_0 (s->dacts + 137199616)
+#define DACTS_mixed_5a_3_1_conv (s->dacts + 138117120)
+#define DACTS_mixed_5a_3_1_bn (s->dacts + 138313728)
+#define DACTS_mixed_5a (s->dacts + 138510336)
+#define DACTS_8 (s->dacts + 139624448)
+#define DACTS_fc (s->dacts + 139641856)
+#define GRADS_stem_0_conv_weight (s->grads + 0)
+#define GRADS_stem_0_bn_weight (s->grads + 1728)
+#define GRADS_stem_0_bn_bias (s->grads + 1792)
+#define GRADS_mixed_3a_0_conv_weight (s->grads + 1984)
+#define GRADS_mixed_3a_0_bn_weight (s->grads + 4032)
+#define GRADS_mixed_3a_0_bn_bias (s->grads + 4064)
+#define GRADS_mixed_3a_1_0_conv_weight (s->grads + 4160)
+#define GRADS_mixed_3a_1_0_bn_weight (s->grads + 7232)
+#define GRADS_mixed_3a_1_0_bn_bias (s->grads + 7280)
+#define GRADS_mixed_3a_1_1_0_conv_weight (s->grads + 7424)
+#define GRADS_mixed_3a_1_1_0_bn_weight (s->grads + 16640)
+#define GRADS_mixed_3a_1_1_0_bn_bias (s->grads + 16704)
+#define GRADS_mixed_3a_1_1_1_conv_weight (s->grads + 16896)
+#define GRADS_mixed_3a_1_1_1_bn_weight (s->grads + 29184)
+#define GRADS_mixed_3a_1_1_1_bn_bias (s->grads + 29248)
+#define GRADS_mixed_3a_2_0_conv_weight (s->grads + 29440)
+#define GRADS_mixed_3a_2_0_bn_weight (s->grads + 30464)
+#define GRADS_mixed_3a_2_0_bn_bias (s->grads + 30480)
+#define GRADS_mixed_3a_2_1_0_conv_weight (s->grads + 30528)
+#define GRADS_mixed_3a_2_1_0_bn_weight (s->grads + 32064)
+#define GRADS_mixed_3a_2_1_0_bn_bias (s->grads + 32096)
+#define GRADS_mixed_3a_2_1_1_conv_weight (s->grads + 32192)
+#define GRADS_mixed_3a_2_1_1_bn_weight (s->grads + 35264)
+#define GRADS_mixed_3a_2_1_1_bn_bias (s->grads + 35296)
+#define GRADS_mixed_3a_2_2_0_conv_weight (s->grads + 35392)
+#define GRADS_mixed_3a_2_2_0_bn_weight (s->grads + 38464)
+#define GRADS_mixed_3a_2_2_0_bn_bias (s->grads + 38496)
+#define GRADS_mixed_3a_2_2_1_conv_weight (s->grads + 38592)
+#define GRADS_mixed_3a_2_2_1_bn_weight (s->grads + 41664)
+#define GRADS_mixed_3a_2_2_1_bn_bias (s->grads + 41696)
+#define GRADS_mixed_3a_3_1_conv_weight (s->grads + 41792)
+#define GRADS_mixed_3a_3_1_bn_weight (s->grads + 43840)
+#define GRADS_mixed_3a_3_1_bn_bias (s->grads + 43872)
+#define GRADS_mixed_3b_0_conv_weight (s->grads + 43968)
+#define GRADS_mixed_3b_0_bn_weight (s->grads + 54208)
+#define GRADS_mixed_3b_0_bn_bias (s->grads + 54272)
+#define GRADS_mixed_3b_1_0_conv_weight (s->grads + 54464)
+#define GRADS_mixed_3b_1_0_bn_weight (s->grads + 64704)
+#define GRADS_mixed_3b_1_0_bn_bias (s->grads + 64768)
+#define GRADS_mixed_3b_1_1_0_conv_weight (s->grads + 64960)
+#define GRADS_mixed_3b_1_1_0_bn_weight (s->grads + 83392)
+#define GRADS_mixed_3b_1_1_0_bn_bias (s->grads + 83488)
+#define GRADS_mixed_3b_1_1_1_conv_weight (s->grads + 83776)
+#define GRADS_mixed_3b_1_1_1_bn_weight (s->grads + 111424)
+#define GRADS_mixed_3b_1_1_1_bn_bias (s->grads + 111520)
+#define GRADS_mixed_3b_2_0_conv_weight (s->grads + 111808)
+#define GRADS_mixed_3b_2_0_bn_weight (s->grads + 116928)
+#define GRADS_mixed_3b_2_0_bn_bias (s->grads + 116960)
+#define GRADS_mixed_3b_2_1_0_conv_weight (s->grads + 117056)
+#define GRADS_mixed_3b_2_1_0_bn_weight (s->grads + 121664)
+#define GRADS_mixed_3b_2_1_0_bn_bias (s->grads + 121712)
+#define GRADS_mixed_3b_2_1_1_conv_weight (s->grads + 121856)
+#define GRADS_mixed_3b_2_1_1_bn_weight (s->grads + 128768)
+#define GRADS_mixed_3b_2_1_1_bn_bias (s->grads + 128816)
+#define GRADS_mixed_3b_2_2_0_conv_weight (s->grads + 128960)
+#define GRADS_mixed_3b_2_2_0_bn_weight (s->grads + 135872)
+#define GRADS_mixed_3b_2_2_0_bn_bias (s->grads + 135920)
+#define GRADS_mixed_3b_2_2_1_conv_weight (s->grads + 136064)
+#define GRADS_mixed_3b_2_2_1_bn_weight (s->grads + 142976)
+#define GRADS_mixed_3b_2_2_1_bn_bias (s->grads + 143024)
+#define GRADS_mixed_3b_3_1_conv_weight (s->grads + 143168)
+#define GRADS_mixed_3b_3_1_bn_weight (s->grads + 150848)
+#define GRADS_mixed_3b_3_1_bn_bias (s->grads + 150896)
+#define GRADS_mixed_4a_0_conv_weight (s->grads + 151040)
+#define GRADS_mixed_4a_0_bn_weight (s->grads + 175616)
+#define GRADS_mixed_4a_0_bn_bias (s->grads + 175712)
+#define GRADS_mixed_4a_1_0_conv_weight (s->grads + 176000)
+#define GRADS_mixed_4a_1_0_bn_weight (s->grads + 192384)
+#define GRADS_mixed_4a_1_0_bn_bias (s->grads + 192448)
+#define GRADS_mixed_4a_1_1_0_conv_weight (s->grads + 192640)
+#define GRADS_mixed_4a_1_1_0_bn_weight (s->grads + 217216)
+#define GRADS_mixed_4a_1_1_0_bn_bias (s->grads + 217344)
+#define GRADS_mixed_4a_1_1_1_conv_weight (s->grads + 217728)
+#define GRADS_mixed_4a_1_1_1_bn_weight (s->grads + 266880)
+#define GRADS_mixed_4a_1_1_1_bn_bias (s->grads + 267008)
+#define GRADS_mixed_4a_2_0_conv_weight (s->grads + 267392)
+#define GRADS_mixed_4a_2_0_bn_weight (s->grads + 275584)
+#define GRADS_mixed_4a_2_0_bn_bias (s->grads + 275616)
+#define GRADS_mixed_4a_2_1_0_conv_weight (s->grads + 275712)
+#define GRADS_mixed_4a_2_1_0_bn_weight (s->grads + 281856)
+#define GRADS_mixed_4a_2_1_0_bn_bias (s->grads + 281920)
+#define GRADS_mixed_4a_2_1_1_conv_weight (s->grads + 282112)
+#define GRADS_mixed_4a_2_1_1_bn_weight (s->grads + 294400)
+#define GRADS_mixed_4a_2_1_1_bn_bias (s->grads + 294464)
+#define GRADS_mixed_4a_2_2_0_conv_weight (s->grads + 294656)
+#define GRADS_mixed_4a_2_2_0_bn_weight (s->grads + 306944)
+#define GRADS_mixed_4a_2_2_0_bn_bias (s->grads + 307008)
+#define GRADS_mixed_4a_2_2_1_conv_weight (s->grads + 307200)
+#define GRADS_mixed_4a_2_2_1_bn_weight (s->grads + 319488)
+#define GRADS_mixed_4a_2_2_1_bn_bias (s->grads + 319552)
+#define GRADS_mixed_4a_3_1_conv_weight (s->grads + 319744)
+#define GRADS_mixed_4a_3_1_bn_weight (s->grads + 336128)
+#define GRADS_mixed_4a_3_1_bn_bias (s->grads + 336192)
+#define GRADS_mixed_4b_0_conv_weight (s->grads + 336384)
+#define GRADS_mixed_4b_0_bn_weight (s->grads + 381440)
+#define GRADS_mixed_4b_0_bn_bias (s->grads + 381568)
+#define GRADS_mixed_4b_1_0_conv_weight (s->grads + 381952)
+#define GRADS_mixed_4b_1_0_bn_weight (s->grads + 415744)
+#define GRADS_mixed_4b_1_0_bn_bias (s->grads + 415840)
+#define GRADS_mixed_4b_1_1_0_conv_weight (s->grads + 416128)
+#define GRADS_mixed_4b_1_1_0_bn_weight (s->grads + 462208)
+#define GRADS_mixed_4b_1_1_0_bn_bias (s->grads + 462368)
+#define GRADS_mixed_4b_1_1_1_conv_weight (s->grads + 462848)
+#define GRADS_mixed_4b_1_1_1_bn_weight (s->grads + 539648)
+#define GRADS_mixed_4b_1_1_1_bn_bias (s->grads + 539808)
+#define GRADS_mixed_4b_2_0_conv_weight (s->grads + 540288)
+#define GRADS_mixed_4b_2_0_bn_weight (s->grads + 557184)
+#define GRADS_mixed_4b_2_0_bn_bias (s->grads + 557232)
+#define GRADS_mixed_4b_2_1_0_conv_weight (s->grads + 557376)
+#define GRADS_mixed_4b_2_1_0_bn_weight (s->grads + 568896)
+#define GRADS_mixed_4b_2_1_0_bn_bias (s->grads + 568976)
+#define GRADS_mixed_4b_2_1_1_conv_weight (s->grads + 569216)
+#define GRADS_mixed_4b_2_1_1_bn_weight (s->grads + 588416)
+#define GRADS_mixed_4b_2_1_1_bn_bias (s->grads + 588496)
+#define GRADS_mixed_4b_2_2_0_conv_weight (s->grads + 588736)
+#define GRADS_mixed_4b_2_2_0_bn_weight (s->grads + 607936)
+#define GRADS_mixed_4b_2_2_0_bn_bias (s->grads + 608016)
+#define GRADS_mixed_4b_2_2_1_conv_weight (s->grads + 608256)
+#define GRADS_mixed_4b_2_2_1_bn_weight (s->grads + 627456)
+#define GRADS_mixed_4b_2_2_1_bn_bias (s->grads + 627536)
+#define GRADS_mixed_4b_3_1_conv_weight (s->grads + 627776)
+#define GRADS_mixed_4b_3_1_bn_weight (s->grads + 655936)
+#define GRADS_mixed_4b_3_1_bn_bias (s->grads + 656016)
+#define GRADS_mixed_5a_0_conv_weight (s->grads + 656256)
+#define GRADS_mixed_5a_0_bn_weight (s->grads + 727936)
+#define GRADS_mixed_5a_0_bn_bias (s->grads + 728096)
+#define GRADS_mixed_5a_1_0_conv_weight (s->grads + 728576)
+#define GRADS_mixed_5a_1_0_bn_weight (s->grads + 785920)
+#define GRADS_mixed_5a_1_0_bn_bias (s->grads + 786048)
+#define GRADS_mixed_5a_1_1_0_conv_weight (s->grads + 786432)
+#define GRADS_mixed_5a_1_1_0_bn_weight (s->grads + 860160)
+#define GRADS_mixed_5a_1_1_0_bn_bias (s->grads + 860352)
+#define GRADS_mixed_5a_1_1_1_conv_weight (s->grads + 860928)
+#define GRADS_mixed_5a_1_1_1_bn_weight (s->grads + 971520)
+#define GRADS_mixed_5a_1_1_1_bn_bias (s->grads + 971712)
+#define GRADS_mixed_5a_2_0_conv_weight (s->grads + 972288)
+#define GRADS_mixed_5a_2_0_bn_weight (s->grads + 1000960)
+#define GRADS_mixed_5a_2_0_bn_bias (s->grads + 1001024)
+#define GRADS_mixed_5a_2_1_0_conv_weight (s->grads + 1001216)
+#define GRADS_mixed_5a_2_1_0_bn_weight (s->grads + 1019648)
+#define GRADS_mixed_5a_2_1_0_bn_bias (s->grads + 1019744)
+#define GRADS_mixed_5a_2_1_1_conv_weight (s->grads + 1020032)
+#define GRADS_mixed_5a_2_1_1_bn_weight (s->grads + 1047680)
+#define GRADS_mixed_5a_2_1_1_bn_bias (s->grads + 1047776)
+#define GRADS_mixed_5a_2_2_0_conv_weight (s->grads + 1048064)
+#define GRADS_mixed_5a_2_2_0_bn_weight (s->grads + 1075712)
+#define GRADS_mixed_5a_2_2_0_bn_bias (s->grads + 1075808)
+#define GRADS_mixed_5a_2_2_1_conv_weight (s->grads + 1076096)
+#define GRADS_mixed_5a_2_2_1_bn_weight (s->grads + 1103744)
+#define GRADS_mixed_5a_2_2_1_bn_bias (s->grads + 1103840)
+#define GRADS_mixed_5a_3_1_conv_weight (s->grads + 1104128)
+#define GRADS_mixed_5a_3_1_bn_weight (s->grads + 1147136)
+#define GRADS_mixed_5a_3_1_bn_bias (s->grads + 1147232)
+#define GRADS_fc_weight (s->grads + 1147520)
+#define GRADS_fc_bias (s->grads + 1152960)
+#define INDEX_mixed_3a_3_0 (s->index + 0)
+#define INDEX_mixed_3b_3_0 (s->index + 2097152)
+#define INDEX_3 (s->index + 7340032)
+#define INDEX_mixed_4a_3_0 (s->index + 9437184)
+#define INDEX_mixed_4b_3_0 (s->index + 11534336)
+#define INDEX_6 (s->index + 14417920)
+#define INDEX_mixed_5a_3_0 (s->index + 15335424)
+#define PARAMS_stem_0_conv_weight (s->params + 0)
+#define PARAMS_stem_0_bn_weight (s->params + 1728)
+#define PARAMS_stem_0_bn_bias (s->params + 1792)
+#define PARAMS_stem_0_bn_running_mean (s->params + 1856)
+#define PARAMS_stem_0_bn_running_var (s->params + 1920)
+#define PARAMS_mixed_3a_0_conv_weight (s->params + 1984)
+#define PARAMS_mixed_3a_0_bn_weight (s->params + 4032)
+#define PARAMS_mixed_3a_0_bn_bias (s->params + 4064)
+#define PARAMS_mixed_3a_0_bn_running_mean (s->params + 4096)
+#define PARAMS_mixed_3a_0_bn_running_var (s->params + 4128)
+#define PARAMS_mixed_3a_1_0_conv_weight (s->params + 4160)
+#define PARAMS_mixed_3a_1_0_bn_weight (s->params + 7232)
+#define PARAMS_mixed_3a_1_0_bn_bias (s->params + 7280)
+#define PARAMS_mixed_3a_1_0_bn_running_mean (s->params + 7328)
+#define PARAMS_mixed_3a_1_0_bn_running_var (s->params + 7376)
+#define PARAMS_mixed_3a_1_1_0_conv_weight (s->params + 7424)
+#define PARAMS_mixed_3a_1_1_0_bn_weight (s->params + 16640)
+#define PARAMS_mixed_3a_1_1_0_bn_bias (s->params + 16704)
+#define PARAMS_mixed_3a_1_1_0_bn_running_mean (s->params + 16768)
+#define PARAMS_mixed_3a_1_1_0_bn_running_var (s->params + 16832)
+#define PARAMS_mixed_3a_1_1_1_conv_weight (s->params + 16896)
+#define PARAMS_mixed_3a_1_1_1_bn_weight (s->params + 29184)
+#define PARAMS_mixed_3a_1_1_1_bn_bias (s->params + 29248)
+#define PARAMS_mixed_3a_1_1_1_bn_running_mean (s->params + 29312)
+#define PARAMS_mixed_3a_1_1_1_bn_running_var (s->params + 29376)
+#define PARAMS_mixed_3a_2_0_conv_weight (s->params + 29440)
+#define PARAMS_mixed_3a_2_0_bn_weight (s->params + 30464)
+#define PARAMS_mixed_3a_2_0_bn_bias (s->params + 30480)
+#define PARAMS_mixed_3a_2_0_bn_running_mean (s->params + 30496)
+#define PARAMS_mixed_3a_2_0_bn_running_var (s->params + 30512)
+#define PARAMS_mixed_3a_2_1_0_conv_weight (s->params + 30528)
+#define PARAMS_mixed_3a_2_1_0_bn_weight (s->params + 32064)
+#define PARAMS_mixed_3a_2_1_0_bn_bias (s->params + 32096)
+#define PARAMS_mixed_3a_2_1_0_bn_running_mean (s->params + 32128)
+#define PARAMS_mixed_3a_2_1_0_bn_running_var (s->params + 32160)
+#define PARAMS_mixed_3a_2_1_1_conv_weight (s->params + 32192)
+#define PARAMS_mixed_3a_2_1_1_bn_weight (s->params + 35264)
+#define PARAMS_mixed_3a_2_1_1_bn_bias (s->params + 35296)
+#define PARAMS_mixed_3a_2_1_1_bn_running_mean (s->params + 35328)
+#define PARAMS_mixed_3a_2_1_1_bn_running_var (s->params + 35360)
+#define PARAMS_mixed_3a_2_2_0_conv_weight (s->params + 35392)
+#define PARAMS_mixed_3a_2_2_0_bn_weight (s->params + 38464)
+#define PARAMS_mixed_3a_2_2_0_bn_bias (s->params + 38496)
+#define PARAMS_mixed_3a_2_2_0_bn_running_mean (s->params + 38528)
+#define PARAMS_mixed_3a_2_2_0_bn_running_var (s->params + 38560)
+#define PARAMS_mixed_3a_2_2_1_conv_weight (s->params + 38592)
+#define PARAMS_mixed_3a_2_2_1_bn_weight (s->params + 41664)
+#define PARAMS_mixed_3a_2_2_1_bn_bias (s->params + 41696)
+#define PARAMS_mixed_3a_2_2_1_bn_running_mean (s->params + 41728)
+#define PARAMS_mixed_3a_2_2_1_bn_running_var (s->params + 41760)
+#define PARAMS_mixed_3a_3_1_conv_weight (s->params + 41792)
+#define PARAMS_mixed_3a_3_1_bn_weight (s->params + 43840)
+#define PARAMS_mixed_3a_3_1_bn_bias (s->params + 43872)
+#define PARAMS_mixed_3a_3_1_bn_running_mean (s->params + 43904)
+#define PARAMS_mixed_3a_3_1_bn_running_var (s->params + 43936)
+#define PARAMS_mixed_3b_0_conv_weight (s->params + 43968)
+#define PARAMS_mixed_3b_0_bn_weight (s->params + 54208)
+#define PARAMS_mixed_3b_0_bn_bias (s->params + 54272)
+#define PARAMS_mixed_3b_0_bn_running_mean (s->params + 54336)
+#define PARAMS_mixed_3b_0_bn_running_var (s->params + 54400)
+#define PARAMS_mixed_3b_1_0_conv_weight (s->params + 54464)
+#define PARAMS_mixed_3b_1_0_bn_weight (s->params + 64704)
+#define PARAMS_mixed_3b_1_0_bn_bias (s->params + 64768)
+#define PARAMS_mixed_3b_1_0_bn_running_mean (s->params + 64832)
+#define PARAMS_mixed_3b_1_0_bn_running_var (s->params + 64896)
+#define PARAMS_mixed_3b_1_1_0_conv_weight (s->params + 64960)
+#define PARAMS_mixed_3b_1_1_0_bn_weight (s->params + 83392)
+#define PARAMS_mixed_3b_1_1_0_bn_bias (s->params + 83488)
+#define PARAMS_mixed_3b_1_1_0_bn_running_mean (s->params + 83584)
+#define PARAMS_mixed_3b_1_1_0_bn_running_var (s->params + 83680)
+#define PARAMS_mixed_3b_1_1_1_conv_weight (s->params + 83776)
+#define PARAMS_mixed_3b_1_1_1_bn_weight (s->params + 111424)
+#define PARAMS_mixed_3b_1_1_1_bn_bias (s->params + 111520)
+#define PARAMS_mixed_3b_1_1_1_bn_running_mean (s->params + 111616)
+#define PARAMS_mixed_3b_1_1_1_bn_running_var (s->params + 111712)
+#define PARAMS_mixed_3b_2_0_conv_weight (s->params + 111808)
+#define PARAMS_mixed_3b_2_0_bn_weight (s->params + 116928)
+#define PARAMS_mixed_3b_2_0_bn_bias (s->params + 116960)
+#define PARAMS_mixed_3b_2_0_bn_running_mean (s->params + 116992)
+#define PARAMS_mixed_3b_2_0_bn_running_var (s->params + 117024)
+#define PARAMS_mixed_3b_2_1_0_conv_weight (s->params + 117056)
+#define PARAMS_mixed_3b_2_1_0_bn_weight (s->params + 121664)
+#define PARAMS_mixed_3b_2_1_0_bn_bias (s->params + 121712)
+#define PARAMS_mixed_3b_2_1_0_bn_running_mean (s->params + 121760)
+#define PARAMS_mixed_3b_2_1_0_bn_running_var (s->params + 121808)
+#define PARAMS_mixed_3b_2_1_1_conv_weight (s->params + 121856)
+#define PARAMS_mixed_3b_2_1_1_bn_weight (s->params + 128768)
+#define PARAMS_mixed_3b_2_1_1_bn_bias (s->params + 128816)
+#define PARAMS_mixed_3b_2_1_1_bn_running_mean (s->params + 128864)
+#define PARAMS_mixed_3b_2_1_1_bn_running_var (s->params + 128912)
+#define PARAMS_mixed_3b_2_2_0_conv_weight (s->params + 128960)
+#define PARAMS_mixed_3b_2_2_0_bn_weight (s->params + 135872)
+#define PARAMS_mixed_3b_2_2_0_bn_bias (s->params + 135920)
+#define PARAMS_mixed_3b_2_2_0_bn_running_mean (s->params + 135968)
+#define PARAMS_mixed_3b_2_2_0_bn_running_var (s->params + 136016)
+#define PARAMS_mixed_3b_2_2_1_conv_weight (s->params + 136064)
+#define PARAMS_mixed_3b_2_2_1_bn_weight (s->params + 142976)
+#define PARAMS_mixed_3b_2_2_1_bn_bias (s->params + 143024)
+#define PARAMS_mixed_3b_2_2_1_bn_running_mean (s->params + 143072)
+#define PARAMS_mixed_3b_2_2_1_bn_running_var (s->params + 143120)
+#define PARAMS_mixed_3b_3_1_conv_weight (s->params + 143168)
+#define PARAMS_mixed_3b_3_1_bn_weight (s->params + 150848)
+#define PARAMS_mixed_3b_3_1_bn_bias (s->params + 150896)
+#define PARAMS_mixed_3b_3_1_bn_running_mean (s->params + 150944)
+#define PARAMS_mixed_3b_3_1_bn_running_var (s->params + 150992)
+#define PARAMS_mixed_4a_0_conv_weight (s->params + 151040)
+#define PARAMS_mixed_4a_0_bn_weight (s->params + 175616)
+#define PARAMS_mixed_4a_0_bn_bias (s->params + 175712)
+#define PARAMS_mixed_4a_0_bn_running_mean (s->params + 175808)
+#define PARAMS_mixed_4a_0_bn_running_var (s->params + 175904)
+#define PARAMS_mixed_4a_1_0_conv_weight (s->params + 176000)
+#define PARAMS_mixed_4a_1_0_bn_weight (s->params + 192384)
+#define PARAMS_mixed_4a_1_0_bn_bias (s->params + 192448)
+#define PARAMS_mixed_4a_1_0_bn_running_mean (s->params + 192512)
+#define PARAMS_mixed_4a_1_0_bn_running_var (s->params + 192576)
+#define PARAMS_mixed_4a_1_1_0_conv_weight (s->params + 192640)
+#define PARAMS_mixed_4a_1_1_0_bn_weight (s->params + 217216)
+#define PARAMS_mixed_4a_1_1_0_bn_bias (s->params + 217344)
+#define PARAMS_mixed_4a_1_1_0_bn_running_mean (s->params + 217472)
+#define PARAMS_mixed_4a_1_1_0_bn_running_var (s->params + 217600)
+#define PARAMS_mixed_4a_1_1_1_conv_weight (s->params + 217728)
+#define PARAMS_mixed_4a_1_1_1_bn_weight (s->params + 266880)
+#define PARAMS_mixed_4a_1_1_1_bn_bias (s->params + 267008)
+#define PARAMS_mixed_4a_1_1_1_bn_running_mean (s->params + 267136)
+#define PARAMS_mixed_4a_1_1_1_bn_running_var (s->params + 267264)
+#define PARAMS_mixed_4a_2_0_conv_weight (s->params + 267392)
+#define PARAMS_mixed_4a_2_0_bn_weight (s->params + 275584)
+#define PARAMS_mixed_4a_2_0_bn_bias (s->params + 275616)
+#define PARAMS_mixed_4a_2_0_bn_running_mean (s->params + 275648)
+#define PARAMS_mixed_4a_2_0_bn_running_var (s->params + 275680)
+#define PARAMS_mixed_4a_2_1_0_conv_weight (s->params + 275712)
+#define PARAMS_mixed_4a_2_1_0_bn_weight (s->params + 281856)
+#define PARAMS_mixed_4a_2_1_0_bn_bias (s->params + 281920)
+#define PARAMS_mixed_4a_2_1_0_bn_running_mean (s->params + 281984)
+#define PARAMS_mixed_4a_2_1_0_bn_running_var (s->params + 282048)
+#define PARAMS_mixed_4a_2_1_1_conv_weight (s->params + 282112)
+#define PARAMS_mixed_4a_2_1_1_bn_weight (s->params + 294400)
+#define PARAMS_mixed_4a_2_1_1_bn_bias (s->params + 294464)
+#define PARAMS_mixed_4a_2_1_1_bn_running_mean (s->params + 294528)
+#define PARAMS_mixed_4a_2_1_1_bn_running_var (s->params + 294592)
+#define PARAMS_mixed_4a_2_2_0_conv_weight (s->params + 294656)
+#define PARAMS_mixed_4a_2_2_0_bn_weight (s->params + 306944)
+#define PARAMS_mixed_4a_2_2_0_bn_bias (s->params + 307008)
+#define PARAMS_mixed_4a_2_2_0_bn_running_mean (s->params + 307072)
+#define PARAMS_mixed_4a_2_2_0_bn_running_var (s->params + 307136)
+#define PARAMS_mixed_4a_2_2_1_conv_weight (s->params + 307200)
+#define PARAMS_mixed_4a_2_2_1_bn_weight (s->params + 319488)
+#define PARAMS_mixed_4a_2_2_1_bn_bias (s->params + 319552)
+#define PARAMS_mixed_4a_2_2_1_bn_running_mean (s->params + 319616)
+#define PARAMS_mixed_4a_2_2_1_bn_running_var (s->params + 319680)
+#define PARAMS_mixed_4a_3_1_conv_weight (s->params + 319744)
+#define PARAMS_mixed_4a_3_1_bn_weight (s->params + 336128)
+#define PARAMS_mixed_4a_3_1_bn_bias (s->params + 336192)
+#define PARAMS_mixed_4a_3_1_bn_running_mean (s->params + 336256)
+#define PARAMS_mixed_4a_3_1_bn_running_var (s->params + 336320)
+#define PARAMS_mixed_4b_0_conv_weight (s->params + 336384)
+#define PARAMS_mixed_4b_0_bn_weight (s->params + 381440)
+#define PARAMS_mixed_4b_0_bn_bias (s->params + 381568)
+#define PARAMS_mixed_4b_0_bn_running_mean (s->params + 381696)
+#define PARAMS_mixed_4b_0_bn_running_var (s->params + 381824)
+#define PARAMS_mixed_4b_1_0_conv_weight (s->params + 381952)
+#define PARAMS_mixed_4b_1_0_bn_weight (s->params + 415744)
+#define PARAMS_mixed_4b_1_0_bn_bias (s->params + 415840)
+#define PARAMS_mixed_4b_1_0_bn_running_mean (s->params + 415936)
+#define PARAMS_mixed_4b_1_0_bn_running_var (s->params + 416032)
+#define PARAMS_mixed_4b_1_1_0_conv_weight (s->params + 416128)
+#define PARAMS_mixed_4b_1_1_0_bn_weight (s->params + 462208)
+#define PARAMS_mixed_4b_1_1_0_bn_bias (s->params + 462368)
+#define PARAMS_mixed_4b_1_1_0_bn_running_mean (s->params + 462528)
+#define PARAMS_mixed_4b_1_1_0_bn_running_var (s->params + 462688)
+#define PARAMS_mixed_4b_1_1_1_conv_weight (s->params + 462848)
+#define PARAMS_mixed_4b_1_1_1_bn_weight (s->params + 539648)
+#define PARAMS_mixed_4b_1_1_1_bn_bias (s->params + 539808)
+#define PARAMS_mixed_4b_1_1_1_bn_running_mean (s->params + 539968)
+#define PARAMS_mixed_4b_1_1_1_bn_running_var (s->params + 540128)
+#define PARAMS_mixed_4b_2_0_conv_weight (s->params + 540288)
+#define PARAMS_mixed_4b_2_0_bn_weight (s->params + 557184)
+#define PARAMS_mixed_4b_2_0_bn_bias (s->params + 557232)
+#define PARAMS_mixed_4b_2_0_bn_running_mean (s->params + 557280)
+#define PARAMS_mixed_4b_2_0_bn_running_var (s->params + 557328)
+#define PARAMS_mixed_4b_2_1_0_conv_weight (s->params + 557376)
+#define PARAMS_mixed_4b_2_1_0_bn_weight (s->params + 568896)
+#define PARAMS_mixed_4b_2_1_0_bn_bias (s->params + 568976)
+#define PARAMS_mixed_4b_2_1_0_bn_running_mean (s->params + 569056)
+#define PARAMS_mixed_4b_2_1_0_bn_running_var (s->params + 569136)
+#define PARAMS_mixed_4b_2_1_1_conv_weight (s->params + 569216)
+#define PARAMS_mixed_4b_2_1_1_bn_weight (s->params + 588416)
+#define PARAMS_mixed_4b_2_1_1_bn_bias (s->params + 588496)
+#define PARAMS_mixed_4b_2_1_1_bn_running_mean (s->params + 588576)
+#define PARAMS_mixed_4b_2_1_1_bn_running_var (s->params + 588656)
+#define PARAMS_mixed_4b_2_2_0_conv_weight (s->params + 588736)
+#define PARAMS_mixed_4b_2_2_0_bn_weight (s->params + 607936)
+#define PARAMS_mixed_4b_2_2_0_bn_bias (s->params + 608016)
+#define PARAMS_mixed_4b_2_2_0_bn_running_mean (s->params + 608096)
+#define PARAMS_mixed_4b_2_2_0_bn_running_var (s->params + 608176)
+#define PARAMS_mixed_4b_2_2_1_conv_weight (s->params + 608256)
+#define PARAMS_mixed_4b_2_2_1_bn_weight (s->params + 627456)
+#define PARAMS_mixed_4b_2_2_1_bn_bias (s->params + 627536)
+#define PARAMS_mixed_4b_2_2_1_bn_running_mean (s->params + 627616)
+#define PARAMS_mixed_4b_2_2_1_bn_running_var (s->params + 627696)
+#define PARAMS_mixed_4b_3_1_conv_weight (s->params + 627776)
+#define PARAMS_mixed_4b_3_1_bn_weight (s->params + 655936)
+#define PARAMS_mixed_4b_3_1_bn_bias (s->params + 656016)
+#define PARAMS_mixed_4b_3_1_bn_running_mean (s->params + 656096)
+#define PARAMS_mixed_4b_3_1_bn_running_var (s->params + 656176)
+#define PARAMS_mixed_5a_0_conv_weight (s->params + 656256)
+#define PARAMS_mixed_5a_0_bn_weight (s->params + 727936)
+#define PARAMS_mixed_5a_0_bn_bias (s->params + 728096)
+#define PARAMS_mixed_5a_0_bn_running_mean (s->params + 728256)
+#define PARAMS_mixed_5a_0_bn_running_var (s->params + 728416)
+#define PARAMS_mixed_5a_1_0_conv_weight (s->params + 728576)
+#define PARAMS_mixed_5a_1_0_bn_weight (s->params + 785920)
+#define PARAMS_mixed_5a_1_0_bn_bias (s->params + 786048)
+#define PARAMS_mixed_5a_1_0_bn_running_mean (s->params + 786176)
+#define PARAMS_mixed_5a_1_0_bn_running_var (s->params + 786304)
+#define PARAMS_mixed_5a_1_1_0_conv_weight (s->params + 786432)
+#define PARAMS_mixed_5a_1_1_0_bn_weight (s->params + 860160)
+#define PARAMS_mixed_5a_1_1_0_bn_bias (s->params + 860352)
+#define PARAMS_mixed_5a_1_1_0_bn_running_mean (s->params + 860544)
+#define PARAMS_mixed_5a_1_1_0_bn_running_var (s->params + 860736)
+#define PARAMS_mixed_5a_1_1_1_conv_weight (s->params + 860928)
+#define PARAMS_mixed_5a_1_1_1_bn_weight (s->params + 971520)
+#define PARAMS_mixed_5a_1_1_1_bn_bias (s->params + 971712)
+#define PARAMS_mixed_5a_1_1_1_bn_running_mean (s->params + 971904)
+#define PARAMS_mixed_5a_1_1_1_bn_running_var (s->params + 972096)
+#define PARAMS_mixed_5a_2_0_conv_weight (s->params + 972288)
+#define PARAMS_mixed_5a_2_0_bn_weight (s->params + 1000960)
+#define PARAMS_mixed_5a_2_0_bn_bias (s->params + 1001024)
+#define PARAMS_mixed_5a_2_0_bn_running_mean (s->params + 1001088)
+#define PARAMS_mixed_5a_2_0_bn_running_var (s->params + 1001152)
+#define PARAMS_mixed_5a_2_1_0_conv_weight (s->params + 1001216)
+#define PARAMS_mixed_5a_2_1_0_bn_weight (s->params + 1019648)
+#define PARAMS_mixed_5a_2_1_0_bn_bias (s->params + 1019744)
+#define PARAMS_mixed_5a_2_1_0_bn_running_mean (s->params + 1019840)
+#define PARAMS_mixed_5a_2_1_0_bn_running_var (s->params + 1019936)
+#define PARAMS_mixed_5a_2_1_1_conv_weight (s->params + 1020032)
+#define PARAMS_mixed_5a_2_1_1_bn_weight (s->params + 1047680)
+#define PARAMS_mixed_5a_2_1_1_bn_bias (s->params + 1047776)
+#define PARAMS_mixed_5a_2_1_1_bn_running_mean (s->params + 1047872)
+#define PARAMS_mixed_5a_2_1_1_bn_running_var (s->params + 1047968)
+#define PARAMS_mixed_5a_2_2_0_conv_weight (s->params + 1048064)
+#define PARAMS_mixed_5a_2_2_0_bn_weight (s->params + 1075712)
+#define PARAMS_mixed_5a_2_2_0_bn_bias (s->params + 1075808)
+#define PARAMS_mixed_5a_2_2_0_bn_running_mean (s->params + 1075904)
+#define PARAMS_mixed_5a_2_2_0_bn_running_var (s->params + 1076000)
+#define PARAMS_mixed_5a_2_2_1_conv_weight (s->params + 1076096)
+#define PARAMS_mixed_5a_2_2_1_bn_weight (s->params + 1103744)
+#define PARAMS_mixed_5a_2_2_1_bn_bias (s->params + 1103840)
+#define PARAMS_mixed_5a_2_2_1_bn_running_mean (s->params + 1103936)
+#define PARAMS_mixed_5a_2_2_1_bn_running_var (s->params + 1104032)
+#define PARAMS_mixed_5a_3_1_conv_weight (s->params + 1104128)
+#define PARAMS_mixed_5a_3_1_bn_weight (s->params + 1147136)
+#define PARAMS_mixed_5a_3_1_bn_bias (s->params + 1147232)
+#define PARAMS_mixed_5a_3_1_bn_running_mean (s->params + 1147328)
+#define PARAMS_mixed_5a_3_1_bn_running_var (s->params + 1147424)
+#define PARAMS_fc_weight (s->params + 1147520)
+#define PARAMS_fc_bias (s->params + 1152960)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void inception_factorized_load_input(const nn_state *s, const float *input, int n)
@@ -333,12 +743,13 @@ static void inception_factorized_store_input_grad(const nn_state *s, float *d_in
             memcpy(d_input + ((size_t)i * 3 + c) * 1024, s->dacts + ((size_t)c * n + i) * 1024, sizeof(float) * 1024);
 }
 
-/* specs/inception_factorized.lua:7: stem.0.conv (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
+/* specs/inception_factorized.lua:7: stem.0.conv (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image |
+ * direct */
 static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_stem_0_conv_weight;
+    float *y = ACTS_stem_0_conv;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -454,7 +865,8 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -563,13 +975,15 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -578,21 +992,22 @@ static void inception_factorized_stem_0_conv_forward(const nn_state *s, int n)
 
 static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_stem_0_conv_weight;
+    const float *dy = DACTS_stem_0_conv;
+    float *dw = GRADS_stem_0_conv_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -603,11 +1018,19 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -621,12 +1044,14 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -635,15 +1060,22 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -658,10 +1090,11 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -672,26 +1105,42 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -704,26 +1153,45 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -736,45 +1204,63 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -787,20 +1273,33 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -813,50 +1312,82 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -864,14 +1395,15 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -879,16 +1411,17 @@ static void inception_factorized_stem_0_conv_backward(const nn_state *s, int n, 
     }
 }
 
-/* specs/inception_factorized.lua:7: stem.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: stem.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 139642176, *invstd = mean + 64;
+    const float *x = ACTS_stem_0_conv;
+    const float *gamma = PARAMS_stem_0_bn_weight;
+    float *mean = SAVED_stem_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_stem_0_bn_bias;
+    float *running_mean = PARAMS_stem_0_bn_running_mean, *running_var = PARAMS_stem_0_bn_running_var;
+    float *y = ACTS_stem_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -900,26 +1433,28 @@ static void inception_factorized_stem_0_bn_forward(const nn_state *s, int n, int
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 139642176, *invstd = mean + 64;
+    const float *x = ACTS_stem_0_conv;
+    const float *gamma = PARAMS_stem_0_bn_weight;
+    float *mean = SAVED_stem_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_stem_0_bn;
+    const float *y = ACTS_stem_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_stem_0_bn_weight, *dbeta = GRADS_stem_0_bn_bias;
+    float *dx = DACTS_stem_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -939,23 +1474,24 @@ static void inception_factorized_stem_0_bn_backward(const nn_state *s, int n, in
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.0.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3a.0.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_3a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_0_conv_weight;
+    float *y = ACTS_mixed_3a_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_0_conv;
+    float *dw = GRADS_mixed_3a_0_conv_weight;
+    float *dx = DACTS_stem_0_bn;
     const int np = n * 1024;
     if (trains(s, 5)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -965,16 +1501,17 @@ static void inception_factorized_mixed_3a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 4032;
-    float *mean = s->acts + 139642320, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_0_conv;
+    const float *gamma = PARAMS_mixed_3a_0_bn_weight;
+    float *mean = SAVED_mixed_3a_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 4064;
-    float *running_mean = s->params + 4096, *running_var = s->params + 4128;
-    float *y = s->acts + 5341184;
+    const float *beta = PARAMS_mixed_3a_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_0_bn_running_mean, *running_var = PARAMS_mixed_3a_0_bn_running_var;
+    float *y = ACTS_mixed_3a_0_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -986,26 +1523,28 @@ static void inception_factorized_mixed_3a_0_bn_forward(const nn_state *s, int n,
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 4032;
-    float *mean = s->acts + 139642320, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_0_conv;
+    const float *gamma = PARAMS_mixed_3a_0_bn_weight;
+    float *mean = SAVED_mixed_3a_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 5341184;
-    const float *y = s->acts + 5341184; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 4032, *dbeta = s->grads + 4064;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_mixed_3a_0_bn;
+    const float *y = ACTS_mixed_3a_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_0_bn_weight, *dbeta = GRADS_mixed_3a_0_bn_bias;
+    float *dx = DACTS_mixed_3a_0_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -1025,23 +1564,24 @@ static void inception_factorized_mixed_3a_0_bn_backward(const nn_state *s, int n
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.0.conv (conv2d 1x1) | 64x32x32 -> 48x32x32 | 3,145,728 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3a.1.0.conv (conv2d 1x1) | 64x32x32 -> 48x32x32 | 3,145,728 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_3a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 4160;
-    float *y = s->acts + 6389760;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_1_0_conv_weight;
+    float *y = ACTS_mixed_3a_1_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 4160;
-    const float *dy = s->dacts + 6389760;
-    float *dw = s->grads + 4160;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_1_0_conv;
+    float *dw = GRADS_mixed_3a_1_0_conv_weight;
+    float *dx = DACTS_stem_0_bn;
     const int np = n * 1024;
     if (trains(s, 10)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -1051,16 +1591,17 @@ static void inception_factorized_mixed_3a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 6389760;
-    const float *gamma = s->params + 7232;
-    float *mean = s->acts + 139642400, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3a_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_1_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 7280;
-    float *running_mean = s->params + 7328, *running_var = s->params + 7376;
-    float *y = s->acts + 7962624;
+    const float *beta = PARAMS_mixed_3a_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_1_0_bn_running_mean, *running_var = PARAMS_mixed_3a_1_0_bn_running_var;
+    float *y = ACTS_mixed_3a_1_0_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -1072,26 +1613,28 @@ static void inception_factorized_mixed_3a_1_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *gamma = s->params + 7232;
-    float *mean = s->acts + 139642400, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3a_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_1_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 7962624;
-    const float *y = s->acts + 7962624; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 7232, *dbeta = s->grads + 7280;
-    float *dx = s->dacts + 6389760;
+    const float *dy = DACTS_mixed_3a_1_0_bn;
+    const float *y = ACTS_mixed_3a_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_1_0_bn_weight, *dbeta = GRADS_mixed_3a_1_0_bn_bias;
+    float *dx = DACTS_mixed_3a_1_0_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -1111,12 +1654,13 @@ static void inception_factorized_mixed_3a_1_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 64x32x32 | 9,437,184 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 64x32x32 |
+ * 9,437,184 MACs per image | direct */
 static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 7962624;
-    const float *w = s->params + 7424;
-    float *y = s->acts + 9535488;
+    const float *x = ACTS_mixed_3a_1_0_bn;
+    const float *w = PARAMS_mixed_3a_1_1_0_conv_weight;
+    float *y = ACTS_mixed_3a_1_1_0_conv;
     float *xp = s->work; /* x padded: [48][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
@@ -1233,7 +1777,8 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1248,11 +1793,11 @@ static void inception_factorized_mixed_3a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 7962624;
-    const float *w = s->params + 7424;
-    const float *dy = s->dacts + 9535488;
-    float *dw = s->grads + 7424;
-    float *dx = s->dacts + 7962624;
+    const float *x = ACTS_mixed_3a_1_0_bn;
+    const float *w = PARAMS_mixed_3a_1_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_1_1_0_conv;
+    float *dw = GRADS_mixed_3a_1_1_0_conv_weight;
+    float *dx = DACTS_mixed_3a_1_0_bn;
     if (trains(s, 15)) {
         float *dyt = s->work; /* dy transposed: [n][1024][64] */
         #pragma omp parallel for schedule(static)
@@ -1507,7 +2052,8 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1521,16 +2067,17 @@ static void inception_factorized_mixed_3a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 9535488;
-    const float *gamma = s->params + 16640;
-    float *mean = s->acts + 139642512, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_1_1_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 16704;
-    float *running_mean = s->params + 16768, *running_var = s->params + 16832;
-    float *y = s->acts + 11632640;
+    const float *beta = PARAMS_mixed_3a_1_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_1_1_0_bn_running_mean, *running_var = PARAMS_mixed_3a_1_1_0_bn_running_var;
+    float *y = ACTS_mixed_3a_1_1_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1542,26 +2089,28 @@ static void inception_factorized_mixed_3a_1_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 9535488;
-    const float *gamma = s->params + 16640;
-    float *mean = s->acts + 139642512, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_1_1_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 11632640;
-    const float *y = s->acts + 11632640; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 16640, *dbeta = s->grads + 16704;
-    float *dx = s->dacts + 9535488;
+    const float *dy = DACTS_mixed_3a_1_1_0_bn;
+    const float *y = ACTS_mixed_3a_1_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_1_1_0_bn_weight, *dbeta = GRADS_mixed_3a_1_1_0_bn_bias;
+    float *dx = DACTS_mixed_3a_1_1_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1581,12 +2130,13 @@ static void inception_factorized_mixed_3a_1_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.conv (conv2d 1x3, pad 0x1) | 64x32x32 -> 64x32x32 | 12,582,912 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.conv (conv2d 1x3, pad 0x1) | 64x32x32 -> 64x32x32 |
+ * 12,582,912 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 11632640;
-    const float *w = s->params + 16896;
-    float *y = s->acts + 13729792;
+    const float *x = ACTS_mixed_3a_1_1_0_bn;
+    const float *w = PARAMS_mixed_3a_1_1_1_conv_weight;
+    float *y = ACTS_mixed_3a_1_1_1_conv;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -1602,11 +2152,11 @@ static void inception_factorized_mixed_3a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 11632640;
-    const float *w = s->params + 16896;
-    const float *dy = s->dacts + 13729792;
-    float *dw = s->grads + 16896;
-    float *dx = s->dacts + 11632640;
+    const float *x = ACTS_mixed_3a_1_1_0_bn;
+    const float *w = PARAMS_mixed_3a_1_1_1_conv_weight;
+    const float *dy = DACTS_mixed_3a_1_1_1_conv;
+    float *dw = GRADS_mixed_3a_1_1_1_conv_weight;
+    float *dx = DACTS_mixed_3a_1_1_0_bn;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     if (trains(s, 20)) {
@@ -1634,16 +2184,17 @@ static void inception_factorized_mixed_3a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.1.1.1.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 13729792;
-    const float *gamma = s->params + 29184;
-    float *mean = s->acts + 139642656, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_3a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_3a_1_1_1_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 29248;
-    float *running_mean = s->params + 29312, *running_var = s->params + 29376;
-    float *y = s->acts + 15826944;
+    const float *beta = PARAMS_mixed_3a_1_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_1_1_1_bn_running_mean, *running_var = PARAMS_mixed_3a_1_1_1_bn_running_var;
+    float *y = ACTS_mixed_3a_1_1_1_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1655,26 +2206,28 @@ static void inception_factorized_mixed_3a_1_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 13729792;
-    const float *gamma = s->params + 29184;
-    float *mean = s->acts + 139642656, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_3a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_3a_1_1_1_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 15826944;
-    const float *y = s->acts + 15826944; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 29184, *dbeta = s->grads + 29248;
-    float *dx = s->dacts + 13729792;
+    const float *dy = DACTS_mixed_3a_1_1_1_bn;
+    const float *y = ACTS_mixed_3a_1_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_1_1_1_bn_weight, *dbeta = GRADS_mixed_3a_1_1_1_bn_bias;
+    float *dx = DACTS_mixed_3a_1_1_1_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1694,23 +2247,24 @@ static void inception_factorized_mixed_3a_1_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.0.conv (conv2d 1x1) | 64x32x32 -> 16x32x32 | 1,048,576 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3a.2.0.conv (conv2d 1x1) | 64x32x32 -> 16x32x32 | 1,048,576 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_3a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 29440;
-    float *y = s->acts + 17924096;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_2_0_conv_weight;
+    float *y = ACTS_mixed_3a_2_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 16, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 29440;
-    const float *dy = s->dacts + 17924096;
-    float *dw = s->grads + 29440;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_stem_0_bn;
+    const float *w = PARAMS_mixed_3a_2_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_2_0_conv;
+    float *dw = GRADS_mixed_3a_2_0_conv_weight;
+    float *dx = DACTS_stem_0_bn;
     const int np = n * 1024;
     if (trains(s, 25)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 16, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -1720,16 +2274,17 @@ static void inception_factorized_mixed_3a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.0.bn (batchnorm2d + relu) | 16x32x32 -> 16x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.0.bn (batchnorm2d + relu) | 16x32x32 -> 16x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 17924096;
-    const float *gamma = s->params + 30464;
-    float *mean = s->acts + 139642800, *invstd = mean + 16;
+    const float *x = ACTS_mixed_3a_2_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_0_bn, *invstd = mean + 16;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 30480;
-    float *running_mean = s->params + 30496, *running_var = s->params + 30512;
-    float *y = s->acts + 18448384;
+    const float *beta = PARAMS_mixed_3a_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_2_0_bn_running_mean, *running_var = PARAMS_mixed_3a_2_0_bn_running_var;
+    float *y = ACTS_mixed_3a_2_0_bn;
     mean[32] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 16; ++c) {
@@ -1741,26 +2296,28 @@ static void inception_factorized_mixed_3a_2_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 17924096;
-    const float *gamma = s->params + 30464;
-    float *mean = s->acts + 139642800, *invstd = mean + 16;
+    const float *x = ACTS_mixed_3a_2_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_0_bn, *invstd = mean + 16;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 18448384;
-    const float *y = s->acts + 18448384; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 30464, *dbeta = s->grads + 30480;
-    float *dx = s->dacts + 17924096;
+    const float *dy = DACTS_mixed_3a_2_0_bn;
+    const float *y = ACTS_mixed_3a_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_2_0_bn_weight, *dbeta = GRADS_mixed_3a_2_0_bn_bias;
+    float *dx = DACTS_mixed_3a_2_0_conv;
     const int training = mean[32] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 16; ++c) {
@@ -1780,12 +2337,13 @@ static void inception_factorized_mixed_3a_2_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.conv (conv2d 3x1, pad 1x0) | 16x32x32 -> 32x32x32 | 1,572,864 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.conv (conv2d 3x1, pad 1x0) | 16x32x32 -> 32x32x32 |
+ * 1,572,864 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 18448384;
-    const float *w = s->params + 30528;
-    float *y = s->acts + 18972672;
+    const float *x = ACTS_mixed_3a_2_0_bn;
+    const float *w = PARAMS_mixed_3a_2_1_0_conv_weight;
+    float *y = ACTS_mixed_3a_2_1_0_conv;
     float *xp = s->work; /* x padded: [16][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
@@ -1902,7 +2460,8 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[338] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -1917,11 +2476,11 @@ static void inception_factorized_mixed_3a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18448384;
-    const float *w = s->params + 30528;
-    const float *dy = s->dacts + 18972672;
-    float *dw = s->grads + 30528;
-    float *dx = s->dacts + 18448384;
+    const float *x = ACTS_mixed_3a_2_0_bn;
+    const float *w = PARAMS_mixed_3a_2_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_2_1_0_conv;
+    float *dw = GRADS_mixed_3a_2_1_0_conv_weight;
+    float *dx = DACTS_mixed_3a_2_0_bn;
     if (trains(s, 30)) {
         float *dyt = s->work; /* dy transposed: [n][1024][32] */
         #pragma omp parallel for schedule(static)
@@ -2176,7 +2735,8 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -2190,16 +2750,17 @@ static void inception_factorized_mixed_3a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 32064;
-    float *mean = s->acts + 139642848, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_1_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 32096;
-    float *running_mean = s->params + 32128, *running_var = s->params + 32160;
-    float *y = s->acts + 20021248;
+    const float *beta = PARAMS_mixed_3a_2_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_2_1_0_bn_running_mean, *running_var = PARAMS_mixed_3a_2_1_0_bn_running_var;
+    float *y = ACTS_mixed_3a_2_1_0_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -2211,26 +2772,28 @@ static void inception_factorized_mixed_3a_2_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 32064;
-    float *mean = s->acts + 139642848, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_1_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 20021248;
-    const float *y = s->acts + 20021248; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 32064, *dbeta = s->grads + 32096;
-    float *dx = s->dacts + 18972672;
+    const float *dy = DACTS_mixed_3a_2_1_0_bn;
+    const float *y = ACTS_mixed_3a_2_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_2_1_0_bn_weight, *dbeta = GRADS_mixed_3a_2_1_0_bn_bias;
+    float *dx = DACTS_mixed_3a_2_1_0_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -2250,12 +2813,13 @@ static void inception_factorized_mixed_3a_2_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 |
+ * 3,145,728 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 20021248;
-    const float *w = s->params + 32192;
-    float *y = s->acts + 21069824;
+    const float *x = ACTS_mixed_3a_2_1_0_bn;
+    const float *w = PARAMS_mixed_3a_2_1_1_conv_weight;
+    float *y = ACTS_mixed_3a_2_1_1_conv;
     float *xp = s->work; /* x padded: [32][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -2317,7 +2881,8 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -2372,13 +2937,15 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -2387,11 +2954,11 @@ static void inception_factorized_mixed_3a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 20021248;
-    const float *w = s->params + 32192;
-    const float *dy = s->dacts + 21069824;
-    float *dw = s->grads + 32192;
-    float *dx = s->dacts + 20021248;
+    const float *x = ACTS_mixed_3a_2_1_0_bn;
+    const float *w = PARAMS_mixed_3a_2_1_1_conv_weight;
+    const float *dy = DACTS_mixed_3a_2_1_1_conv;
+    float *dw = GRADS_mixed_3a_2_1_1_conv_weight;
+    float *dx = DACTS_mixed_3a_2_1_0_bn;
     if (trains(s, 35)) {
         float *dyt = s->work; /* dy transposed: [n][1024][32] */
         #pragma omp parallel for schedule(static)
@@ -2591,7 +3158,8 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -2646,13 +3214,15 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -2660,16 +3230,17 @@ static void inception_factorized_mixed_3a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.1.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 21069824;
-    const float *gamma = s->params + 35264;
-    float *mean = s->acts + 139642928, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_3a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_3a_2_1_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 35296;
-    float *running_mean = s->params + 35328, *running_var = s->params + 35360;
-    float *y = s->acts + 22118400;
+    const float *beta = PARAMS_mixed_3a_2_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_2_1_1_bn_running_mean, *running_var = PARAMS_mixed_3a_2_1_1_bn_running_var;
+    float *y = ACTS_mixed_3a_2_1_1_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -2681,26 +3252,28 @@ static void inception_factorized_mixed_3a_2_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 21069824;
-    const float *gamma = s->params + 35264;
-    float *mean = s->acts + 139642928, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_3a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_3a_2_1_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 22118400;
-    const float *y = s->acts + 22118400; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 35264, *dbeta = s->grads + 35296;
-    float *dx = s->dacts + 21069824;
+    const float *dy = DACTS_mixed_3a_2_1_1_bn;
+    const float *y = ACTS_mixed_3a_2_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_2_1_1_bn_weight, *dbeta = GRADS_mixed_3a_2_1_1_bn_bias;
+    float *dx = DACTS_mixed_3a_2_1_1_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -2720,12 +3293,13 @@ static void inception_factorized_mixed_3a_2_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 32x32x32 |
+ * 3,145,728 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 22118400;
-    const float *w = s->params + 35392;
-    float *y = s->acts + 23166976;
+    const float *x = ACTS_mixed_3a_2_1_1_bn;
+    const float *w = PARAMS_mixed_3a_2_2_0_conv_weight;
+    float *y = ACTS_mixed_3a_2_2_0_conv;
     float *xp = s->work; /* x padded: [32][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -2842,7 +3416,8 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -2857,11 +3432,11 @@ static void inception_factorized_mixed_3a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 22118400;
-    const float *w = s->params + 35392;
-    const float *dy = s->dacts + 23166976;
-    float *dw = s->grads + 35392;
-    float *dx = s->dacts + 22118400;
+    const float *x = ACTS_mixed_3a_2_1_1_bn;
+    const float *w = PARAMS_mixed_3a_2_2_0_conv_weight;
+    const float *dy = DACTS_mixed_3a_2_2_0_conv;
+    float *dw = GRADS_mixed_3a_2_2_0_conv_weight;
+    float *dx = DACTS_mixed_3a_2_1_1_bn;
     if (trains(s, 40)) {
         float *dyt = s->work; /* dy transposed: [n][1024][32] */
         #pragma omp parallel for schedule(static)
@@ -3116,7 +3691,8 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -3130,16 +3706,17 @@ static void inception_factorized_mixed_3a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 23166976;
-    const float *gamma = s->params + 38464;
-    float *mean = s->acts + 139643008, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_2_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 38496;
-    float *running_mean = s->params + 38528, *running_var = s->params + 38560;
-    float *y = s->acts + 24215552;
+    const float *beta = PARAMS_mixed_3a_2_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_2_2_0_bn_running_mean, *running_var = PARAMS_mixed_3a_2_2_0_bn_running_var;
+    float *y = ACTS_mixed_3a_2_2_0_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3151,26 +3728,28 @@ static void inception_factorized_mixed_3a_2_2_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *gamma = s->params + 38464;
-    float *mean = s->acts + 139643008, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_3a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_3a_2_2_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 24215552;
-    const float *y = s->acts + 24215552; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 38464, *dbeta = s->grads + 38496;
-    float *dx = s->dacts + 23166976;
+    const float *dy = DACTS_mixed_3a_2_2_0_bn;
+    const float *y = ACTS_mixed_3a_2_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_2_2_0_bn_weight, *dbeta = GRADS_mixed_3a_2_2_0_bn_bias;
+    float *dx = DACTS_mixed_3a_2_2_0_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3190,12 +3769,13 @@ static void inception_factorized_mixed_3a_2_2_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 | 3,145,728 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.conv (conv2d 1x3, pad 0x1) | 32x32x32 -> 32x32x32 |
+ * 3,145,728 MACs per image | direct */
 static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 24215552;
-    const float *w = s->params + 38592;
-    float *y = s->acts + 25264128;
+    const float *x = ACTS_mixed_3a_2_2_0_bn;
+    const float *w = PARAMS_mixed_3a_2_2_1_conv_weight;
+    float *y = ACTS_mixed_3a_2_2_1_conv;
     float *xp = s->work; /* x padded: [32][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -3257,7 +3837,8 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -3312,13 +3893,15 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -3327,11 +3910,11 @@ static void inception_factorized_mixed_3a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 24215552;
-    const float *w = s->params + 38592;
-    const float *dy = s->dacts + 25264128;
-    float *dw = s->grads + 38592;
-    float *dx = s->dacts + 24215552;
+    const float *x = ACTS_mixed_3a_2_2_0_bn;
+    const float *w = PARAMS_mixed_3a_2_2_1_conv_weight;
+    const float *dy = DACTS_mixed_3a_2_2_1_conv;
+    float *dw = GRADS_mixed_3a_2_2_1_conv_weight;
+    float *dx = DACTS_mixed_3a_2_2_0_bn;
     if (trains(s, 45)) {
         float *dyt = s->work; /* dy transposed: [n][1024][32] */
         #pragma omp parallel for schedule(static)
@@ -3531,7 +4114,8 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -3586,13 +4170,15 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -3600,16 +4186,17 @@ static void inception_factorized_mixed_3a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.2.2.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 41664;
-    float *mean = s->acts + 139643088, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_3a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_3a_2_2_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 41696;
-    float *running_mean = s->params + 41728, *running_var = s->params + 41760;
-    float *y = s->acts + 26312704;
+    const float *beta = PARAMS_mixed_3a_2_2_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_2_2_1_bn_running_mean, *running_var = PARAMS_mixed_3a_2_2_1_bn_running_var;
+    float *y = ACTS_mixed_3a_2_2_1_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3621,26 +4208,28 @@ static void inception_factorized_mixed_3a_2_2_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 41664;
-    float *mean = s->acts + 139643088, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_3a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_3a_2_2_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 26312704;
-    const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 41664, *dbeta = s->grads + 41696;
-    float *dx = s->dacts + 25264128;
+    const float *dy = DACTS_mixed_3a_2_2_1_bn;
+    const float *y = ACTS_mixed_3a_2_2_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_2_2_1_bn_weight, *dbeta = GRADS_mixed_3a_2_2_1_bn_bias;
+    float *dx = DACTS_mixed_3a_2_2_1_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3660,12 +4249,13 @@ static void inception_factorized_mixed_3a_2_2_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:20: mixed_3a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:20: mixed_3a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 64x32x32 -> 64x32x32 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_3a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    float *y = s->acts + 27361280;
-    int32_t *arg = s->index + 0;
+    const float *x = ACTS_stem_0_bn;
+    float *y = ACTS_mixed_3a_3_0;
+    int32_t *arg = INDEX_mixed_3a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
@@ -3675,15 +4265,33 @@ static void inception_factorized_mixed_3a_3_0_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -3694,9 +4302,9 @@ static void inception_factorized_mixed_3a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 27361280;
-    float *dx = s->dacts + 2195456;
-    const int32_t *arg = s->index + 0;
+    const float *dy = DACTS_mixed_3a_3_0;
+    float *dx = DACTS_stem_0_bn;
+    const int32_t *arg = INDEX_mixed_3a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
@@ -3711,23 +4319,24 @@ static void inception_factorized_mixed_3a_3_0_backward(const nn_state *s, int n,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.3.1.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3a.3.1.conv (conv2d 1x1) | 64x32x32 -> 32x32x32 | 2,097,152 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_3a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 41792;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_mixed_3a_3_0;
+    const float *w = PARAMS_mixed_3a_3_1_conv_weight;
+    float *y = ACTS_mixed_3a_3_1_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 41792;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 41792;
-    float *dx = s->dacts + 27361280;
+    const float *x = ACTS_mixed_3a_3_0;
+    const float *w = PARAMS_mixed_3a_3_1_conv_weight;
+    const float *dy = DACTS_mixed_3a_3_1_conv;
+    float *dw = GRADS_mixed_3a_3_1_conv_weight;
+    float *dx = DACTS_mixed_3a_3_0;
     const int np = n * 1024;
     if (trains(s, 50)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -3737,16 +4346,17 @@ static void inception_factorized_mixed_3a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3a.3.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3a.3.1.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 43840;
-    float *mean = s->acts + 139643168, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_3_1_conv;
+    const float *gamma = PARAMS_mixed_3a_3_1_bn_weight;
+    float *mean = SAVED_mixed_3a_3_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 43872;
-    float *running_mean = s->params + 43904, *running_var = s->params + 43936;
-    float *y = s->acts + 30507008;
+    const float *beta = PARAMS_mixed_3a_3_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3a_3_1_bn_running_mean, *running_var = PARAMS_mixed_3a_3_1_bn_running_var;
+    float *y = ACTS_mixed_3a_3_1_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3758,26 +4368,28 @@ static void inception_factorized_mixed_3a_3_1_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 43840;
-    float *mean = s->acts + 139643168, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3a_3_1_conv;
+    const float *gamma = PARAMS_mixed_3a_3_1_bn_weight;
+    float *mean = SAVED_mixed_3a_3_1_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 30507008;
-    const float *y = s->acts + 30507008; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 43840, *dbeta = s->grads + 43872;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_mixed_3a_3_1_bn;
+    const float *y = ACTS_mixed_3a_3_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3a_3_1_bn_weight, *dbeta = GRADS_mixed_3a_3_1_bn_bias;
+    float *dx = DACTS_mixed_3a_3_1_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -3800,60 +4412,61 @@ static void inception_factorized_mixed_3a_3_1_bn_backward(const nn_state *s, int
 /* specs/inception_factorized.lua:27: mixed_3a (concat 4) | 32x32x32 -> 160x32x32 | 0 MACs per image | copy */
 static void inception_factorized_mixed_3a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 31555584;
-    memcpy(y, s->acts + 5341184, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 32768, s->acts + 15826944, sizeof(float) * (size_t)n * 65536);
-    memcpy(y + (size_t)n * 98304, s->acts + 26312704, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 131072, s->acts + 30507008, sizeof(float) * (size_t)n * 32768);
+    float *y = ACTS_mixed_3a;
+    memcpy(y, ACTS_mixed_3a_0_bn, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 32768, ACTS_mixed_3a_1_1_1_bn, sizeof(float) * (size_t)n * 65536);
+    memcpy(y + (size_t)n * 98304, ACTS_mixed_3a_2_2_1_bn, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 131072, ACTS_mixed_3a_3_1_bn, sizeof(float) * (size_t)n * 32768);
 }
 
 static void inception_factorized_mixed_3a_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 31555584;
+    const float *dy = DACTS_mixed_3a;
     if (need_dx & 1) {
-        float *dx = s->dacts + 5341184;
+        float *dx = DACTS_mixed_3a_0_bn;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
     if (need_dx & 2) {
-        float *dx = s->dacts + 15826944;
+        float *dx = DACTS_mixed_3a_1_1_1_bn;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] = d[i];
     }
     if (need_dx & 4) {
-        float *dx = s->dacts + 26312704;
+        float *dx = DACTS_mixed_3a_2_2_1_bn;
         const float *d = dy + (size_t)n * 98304;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
     if (need_dx & 8) {
-        float *dx = s->dacts + 30507008;
+        float *dx = DACTS_mixed_3a_3_1_bn;
         const float *d = dy + (size_t)n * 131072;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 | 10,485,760 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3b.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 | 10,485,760 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_3b_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 43968;
-    float *y = s->acts + 36798464;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_0_conv_weight;
+    float *y = ACTS_mixed_3b_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 43968;
-    const float *dy = s->dacts + 36798464;
-    float *dw = s->grads + 43968;
-    float *dx = s->dacts + 31555584;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_0_conv;
+    float *dw = GRADS_mixed_3b_0_conv_weight;
+    float *dx = DACTS_mixed_3a;
     const int np = n * 1024;
     if (trains(s, 55)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
@@ -3863,16 +4476,17 @@ static void inception_factorized_mixed_3b_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 36798464;
-    const float *gamma = s->params + 54208;
-    float *mean = s->acts + 139643248, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3b_0_conv;
+    const float *gamma = PARAMS_mixed_3b_0_bn_weight;
+    float *mean = SAVED_mixed_3b_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 54272;
-    float *running_mean = s->params + 54336, *running_var = s->params + 54400;
-    float *y = s->acts + 38895616;
+    const float *beta = PARAMS_mixed_3b_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_0_bn_running_mean, *running_var = PARAMS_mixed_3b_0_bn_running_var;
+    float *y = ACTS_mixed_3b_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3884,26 +4498,28 @@ static void inception_factorized_mixed_3b_0_bn_forward(const nn_state *s, int n,
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *gamma = s->params + 54208;
-    float *mean = s->acts + 139643248, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3b_0_conv;
+    const float *gamma = PARAMS_mixed_3b_0_bn_weight;
+    float *mean = SAVED_mixed_3b_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 38895616;
-    const float *y = s->acts + 38895616; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 54208, *dbeta = s->grads + 54272;
-    float *dx = s->dacts + 36798464;
+    const float *dy = DACTS_mixed_3b_0_bn;
+    const float *y = ACTS_mixed_3b_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_0_bn_weight, *dbeta = GRADS_mixed_3b_0_bn_bias;
+    float *dx = DACTS_mixed_3b_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3923,23 +4539,24 @@ static void inception_factorized_mixed_3b_0_bn_backward(const nn_state *s, int n
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 | 10,485,760 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3b.1.0.conv (conv2d 1x1) | 160x32x32 -> 64x32x32 |
+ * 10,485,760 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 54464;
-    float *y = s->acts + 40992768;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_1_0_conv_weight;
+    float *y = ACTS_mixed_3b_1_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 54464;
-    const float *dy = s->dacts + 40992768;
-    float *dw = s->grads + 54464;
-    float *dx = s->dacts + 31555584;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_1_0_conv;
+    float *dw = GRADS_mixed_3b_1_0_conv_weight;
+    float *dx = DACTS_mixed_3a;
     const int np = n * 1024;
     if (trains(s, 60)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
@@ -3949,16 +4566,17 @@ static void inception_factorized_mixed_3b_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.0.bn (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 40992768;
-    const float *gamma = s->params + 64704;
-    float *mean = s->acts + 139643392, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3b_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_1_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 64768;
-    float *running_mean = s->params + 64832, *running_var = s->params + 64896;
-    float *y = s->acts + 43089920;
+    const float *beta = PARAMS_mixed_3b_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_1_0_bn_running_mean, *running_var = PARAMS_mixed_3b_1_0_bn_running_var;
+    float *y = ACTS_mixed_3b_1_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -3970,26 +4588,28 @@ static void inception_factorized_mixed_3b_1_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 40992768;
-    const float *gamma = s->params + 64704;
-    float *mean = s->acts + 139643392, *invstd = mean + 64;
+    const float *x = ACTS_mixed_3b_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_1_0_bn, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 43089920;
-    const float *y = s->acts + 43089920; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 64704, *dbeta = s->grads + 64768;
-    float *dx = s->dacts + 40992768;
+    const float *dy = DACTS_mixed_3b_1_0_bn;
+    const float *y = ACTS_mixed_3b_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_1_0_bn_weight, *dbeta = GRADS_mixed_3b_1_0_bn_bias;
+    float *dx = DACTS_mixed_3b_1_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -4009,12 +4629,13 @@ static void inception_factorized_mixed_3b_1_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x32x32 -> 96x32x32 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x32x32 -> 96x32x32 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 43089920;
-    const float *w = s->params + 64960;
-    float *y = s->acts + 45187072;
+    const float *x = ACTS_mixed_3b_1_0_bn;
+    const float *w = PARAMS_mixed_3b_1_1_0_conv_weight;
+    float *y = ACTS_mixed_3b_1_1_0_conv;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -4030,11 +4651,11 @@ static void inception_factorized_mixed_3b_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43089920;
-    const float *w = s->params + 64960;
-    const float *dy = s->dacts + 45187072;
-    float *dw = s->grads + 64960;
-    float *dx = s->dacts + 43089920;
+    const float *x = ACTS_mixed_3b_1_0_bn;
+    const float *w = PARAMS_mixed_3b_1_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_1_1_0_conv;
+    float *dw = GRADS_mixed_3b_1_1_0_conv_weight;
+    float *dx = DACTS_mixed_3b_1_0_bn;
     float *col = s->work; /* [192][n*1024] */
     const int np = n * 1024;
     if (trains(s, 65)) {
@@ -4062,16 +4683,17 @@ static void inception_factorized_mixed_3b_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.0.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 83392;
-    float *mean = s->acts + 139643536, *invstd = mean + 96;
+    const float *x = ACTS_mixed_3b_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_1_1_0_bn, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 83488;
-    float *running_mean = s->params + 83584, *running_var = s->params + 83680;
-    float *y = s->acts + 48332800;
+    const float *beta = PARAMS_mixed_3b_1_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_1_1_0_bn_running_mean, *running_var = PARAMS_mixed_3b_1_1_0_bn_running_var;
+    float *y = ACTS_mixed_3b_1_1_0_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -4083,26 +4705,28 @@ static void inception_factorized_mixed_3b_1_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 83392;
-    float *mean = s->acts + 139643536, *invstd = mean + 96;
+    const float *x = ACTS_mixed_3b_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_1_1_0_bn, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 48332800;
-    const float *y = s->acts + 48332800; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 83392, *dbeta = s->grads + 83488;
-    float *dx = s->dacts + 45187072;
+    const float *dy = DACTS_mixed_3b_1_1_0_bn;
+    const float *y = ACTS_mixed_3b_1_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_1_1_0_bn_weight, *dbeta = GRADS_mixed_3b_1_1_0_bn_bias;
+    float *dx = DACTS_mixed_3b_1_1_0_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -4122,12 +4746,13 @@ static void inception_factorized_mixed_3b_1_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.conv (conv2d 1x3, pad 0x1) | 96x32x32 -> 96x32x32 | 28,311,552 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.conv (conv2d 1x3, pad 0x1) | 96x32x32 -> 96x32x32 |
+ * 28,311,552 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_3b_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 48332800;
-    const float *w = s->params + 83776;
-    float *y = s->acts + 51478528;
+    const float *x = ACTS_mixed_3b_1_1_0_bn;
+    const float *w = PARAMS_mixed_3b_1_1_1_conv_weight;
+    float *y = ACTS_mixed_3b_1_1_1_conv;
     float *col = s->work; /* [288][n*1024] */
     const int np = n * 1024;
     #pragma omp parallel for
@@ -4143,11 +4768,11 @@ static void inception_factorized_mixed_3b_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
-    const float *w = s->params + 83776;
-    const float *dy = s->dacts + 51478528;
-    float *dw = s->grads + 83776;
-    float *dx = s->dacts + 48332800;
+    const float *x = ACTS_mixed_3b_1_1_0_bn;
+    const float *w = PARAMS_mixed_3b_1_1_1_conv_weight;
+    const float *dy = DACTS_mixed_3b_1_1_1_conv;
+    float *dw = GRADS_mixed_3b_1_1_1_conv_weight;
+    float *dx = DACTS_mixed_3b_1_1_0_bn;
     float *col = s->work; /* [288][n*1024] */
     const int np = n * 1024;
     if (trains(s, 70)) {
@@ -4175,16 +4800,17 @@ static void inception_factorized_mixed_3b_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.1.1.1.bn (batchnorm2d + relu) | 96x32x32 -> 96x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 51478528;
-    const float *gamma = s->params + 111424;
-    float *mean = s->acts + 139643744, *invstd = mean + 96;
+    const float *x = ACTS_mixed_3b_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_3b_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_3b_1_1_1_bn, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 111520;
-    float *running_mean = s->params + 111616, *running_var = s->params + 111712;
-    float *y = s->acts + 54624256;
+    const float *beta = PARAMS_mixed_3b_1_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_1_1_1_bn_running_mean, *running_var = PARAMS_mixed_3b_1_1_1_bn_running_var;
+    float *y = ACTS_mixed_3b_1_1_1_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -4196,26 +4822,28 @@ static void inception_factorized_mixed_3b_1_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 51478528;
-    const float *gamma = s->params + 111424;
-    float *mean = s->acts + 139643744, *invstd = mean + 96;
+    const float *x = ACTS_mixed_3b_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_3b_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_3b_1_1_1_bn, *invstd = mean + 96;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 54624256;
-    const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 111424, *dbeta = s->grads + 111520;
-    float *dx = s->dacts + 51478528;
+    const float *dy = DACTS_mixed_3b_1_1_1_bn;
+    const float *y = ACTS_mixed_3b_1_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_1_1_1_bn_weight, *dbeta = GRADS_mixed_3b_1_1_1_bn_bias;
+    float *dx = DACTS_mixed_3b_1_1_1_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -4235,23 +4863,24 @@ static void inception_factorized_mixed_3b_1_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.0.conv (conv2d 1x1) | 160x32x32 -> 32x32x32 | 5,242,880 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3b.2.0.conv (conv2d 1x1) | 160x32x32 -> 32x32x32 |
+ * 5,242,880 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 111808;
-    float *y = s->acts + 57769984;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_2_0_conv_weight;
+    float *y = ACTS_mixed_3b_2_0_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 111808;
-    const float *dy = s->dacts + 57769984;
-    float *dw = s->grads + 111808;
-    float *dx = s->dacts + 31555584;
+    const float *x = ACTS_mixed_3a;
+    const float *w = PARAMS_mixed_3b_2_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_2_0_conv;
+    float *dw = GRADS_mixed_3b_2_0_conv_weight;
+    float *dx = DACTS_mixed_3a;
     const int np = n * 1024;
     if (trains(s, 75)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
@@ -4261,16 +4890,17 @@ static void inception_factorized_mixed_3b_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.0.bn (batchnorm2d + relu) | 32x32x32 -> 32x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 57769984;
-    const float *gamma = s->params + 116928;
-    float *mean = s->acts + 139643952, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3b_2_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 116960;
-    float *running_mean = s->params + 116992, *running_var = s->params + 117024;
-    float *y = s->acts + 58818560;
+    const float *beta = PARAMS_mixed_3b_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_2_0_bn_running_mean, *running_var = PARAMS_mixed_3b_2_0_bn_running_var;
+    float *y = ACTS_mixed_3b_2_0_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -4282,26 +4912,28 @@ static void inception_factorized_mixed_3b_2_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
-    const float *gamma = s->params + 116928;
-    float *mean = s->acts + 139643952, *invstd = mean + 32;
+    const float *x = ACTS_mixed_3b_2_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_0_bn, *invstd = mean + 32;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 58818560;
-    const float *y = s->acts + 58818560; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 116928, *dbeta = s->grads + 116960;
-    float *dx = s->dacts + 57769984;
+    const float *dy = DACTS_mixed_3b_2_0_bn;
+    const float *y = ACTS_mixed_3b_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_2_0_bn_weight, *dbeta = GRADS_mixed_3b_2_0_bn_bias;
+    float *dx = DACTS_mixed_3b_2_0_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -4321,12 +4953,13 @@ static void inception_factorized_mixed_3b_2_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 48x32x32 | 4,718,592 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x32x32 -> 48x32x32 |
+ * 4,718,592 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 58818560;
-    const float *w = s->params + 117056;
-    float *y = s->acts + 59867136;
+    const float *x = ACTS_mixed_3b_2_0_bn;
+    const float *w = PARAMS_mixed_3b_2_1_0_conv_weight;
+    float *y = ACTS_mixed_3b_2_1_0_conv;
     float *xp = s->work; /* x padded: [32][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
@@ -4443,7 +5076,8 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -4458,11 +5092,11 @@ static void inception_factorized_mixed_3b_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
-    const float *w = s->params + 117056;
-    const float *dy = s->dacts + 59867136;
-    float *dw = s->grads + 117056;
-    float *dx = s->dacts + 58818560;
+    const float *x = ACTS_mixed_3b_2_0_bn;
+    const float *w = PARAMS_mixed_3b_2_1_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_2_1_0_conv;
+    float *dw = GRADS_mixed_3b_2_1_0_conv_weight;
+    float *dx = DACTS_mixed_3b_2_0_bn;
     if (trains(s, 80)) {
         float *dyt = s->work; /* dy transposed: [n][1024][48] */
         #pragma omp parallel for schedule(static)
@@ -4532,14 +5166,22 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                                 }
                             }
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
-                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
-                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
-                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
-                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
-                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
-                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
-                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
@@ -4709,7 +5351,8 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -4723,16 +5366,17 @@ static void inception_factorized_mixed_3b_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 121664;
-    float *mean = s->acts + 139644032, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_1_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 121712;
-    float *running_mean = s->params + 121760, *running_var = s->params + 121808;
-    float *y = s->acts + 61440000;
+    const float *beta = PARAMS_mixed_3b_2_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_2_1_0_bn_running_mean, *running_var = PARAMS_mixed_3b_2_1_0_bn_running_var;
+    float *y = ACTS_mixed_3b_2_1_0_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -4744,26 +5388,28 @@ static void inception_factorized_mixed_3b_2_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 121664;
-    float *mean = s->acts + 139644032, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_1_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 61440000;
-    const float *y = s->acts + 61440000; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 121664, *dbeta = s->grads + 121712;
-    float *dx = s->dacts + 59867136;
+    const float *dy = DACTS_mixed_3b_2_1_0_bn;
+    const float *y = ACTS_mixed_3b_2_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_2_1_0_bn_weight, *dbeta = GRADS_mixed_3b_2_1_0_bn_bias;
+    float *dx = DACTS_mixed_3b_2_1_0_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -4783,12 +5429,13 @@ static void inception_factorized_mixed_3b_2_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 |
+ * 7,077,888 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61440000;
-    const float *w = s->params + 121856;
-    float *y = s->acts + 63012864;
+    const float *x = ACTS_mixed_3b_2_1_0_bn;
+    const float *w = PARAMS_mixed_3b_2_1_1_conv_weight;
+    float *y = ACTS_mixed_3b_2_1_1_conv;
     float *xp = s->work; /* x padded: [48][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
@@ -4850,7 +5497,8 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -4905,13 +5553,15 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -4920,11 +5570,11 @@ static void inception_factorized_mixed_3b_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61440000;
-    const float *w = s->params + 121856;
-    const float *dy = s->dacts + 63012864;
-    float *dw = s->grads + 121856;
-    float *dx = s->dacts + 61440000;
+    const float *x = ACTS_mixed_3b_2_1_0_bn;
+    const float *w = PARAMS_mixed_3b_2_1_1_conv_weight;
+    const float *dy = DACTS_mixed_3b_2_1_1_conv;
+    float *dw = GRADS_mixed_3b_2_1_1_conv_weight;
+    float *dx = DACTS_mixed_3b_2_1_0_bn;
     if (trains(s, 85)) {
         float *dyt = s->work; /* dy transposed: [n][1024][48] */
         #pragma omp parallel for schedule(static)
@@ -4994,14 +5644,22 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                                 }
                             }
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
-                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
-                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
-                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
-                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
-                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
-                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
-                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
@@ -5116,7 +5774,8 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -5171,13 +5830,15 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -5185,16 +5846,17 @@ static void inception_factorized_mixed_3b_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.1.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63012864;
-    const float *gamma = s->params + 128768;
-    float *mean = s->acts + 139644144, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_3b_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_3b_2_1_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 128816;
-    float *running_mean = s->params + 128864, *running_var = s->params + 128912;
-    float *y = s->acts + 64585728;
+    const float *beta = PARAMS_mixed_3b_2_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_2_1_1_bn_running_mean, *running_var = PARAMS_mixed_3b_2_1_1_bn_running_var;
+    float *y = ACTS_mixed_3b_2_1_1_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -5206,26 +5868,28 @@ static void inception_factorized_mixed_3b_2_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
-    const float *gamma = s->params + 128768;
-    float *mean = s->acts + 139644144, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_3b_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_3b_2_1_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 64585728;
-    const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 128768, *dbeta = s->grads + 128816;
-    float *dx = s->dacts + 63012864;
+    const float *dy = DACTS_mixed_3b_2_1_1_bn;
+    const float *y = ACTS_mixed_3b_2_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_2_1_1_bn_weight, *dbeta = GRADS_mixed_3b_2_1_1_bn_bias;
+    float *dx = DACTS_mixed_3b_2_1_1_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -5245,12 +5909,13 @@ static void inception_factorized_mixed_3b_2_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.conv (conv2d 3x1, pad 1x0) | 48x32x32 -> 48x32x32 |
+ * 7,077,888 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 128960;
-    float *y = s->acts + 66158592;
+    const float *x = ACTS_mixed_3b_2_1_1_bn;
+    const float *w = PARAMS_mixed_3b_2_2_0_conv_weight;
+    float *y = ACTS_mixed_3b_2_2_0_conv;
     float *xp = s->work; /* x padded: [48][n][34][32] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
@@ -5367,7 +6032,8 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -5382,11 +6048,11 @@ static void inception_factorized_mixed_3b_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 128960;
-    const float *dy = s->dacts + 66158592;
-    float *dw = s->grads + 128960;
-    float *dx = s->dacts + 64585728;
+    const float *x = ACTS_mixed_3b_2_1_1_bn;
+    const float *w = PARAMS_mixed_3b_2_2_0_conv_weight;
+    const float *dy = DACTS_mixed_3b_2_2_0_conv;
+    float *dw = GRADS_mixed_3b_2_2_0_conv_weight;
+    float *dx = DACTS_mixed_3b_2_1_1_bn;
     if (trains(s, 90)) {
         float *dyt = s->work; /* dy transposed: [n][1024][48] */
         #pragma omp parallel for schedule(static)
@@ -5456,14 +6122,22 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                                 }
                             }
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
-                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
-                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
-                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
-                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
-                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
-                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
-                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
@@ -5633,7 +6307,8 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 512 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -5647,16 +6322,17 @@ static void inception_factorized_mixed_3b_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.0.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 135872;
-    float *mean = s->acts + 139644256, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_2_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 135920;
-    float *running_mean = s->params + 135968, *running_var = s->params + 136016;
-    float *y = s->acts + 67731456;
+    const float *beta = PARAMS_mixed_3b_2_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_2_2_0_bn_running_mean, *running_var = PARAMS_mixed_3b_2_2_0_bn_running_var;
+    float *y = ACTS_mixed_3b_2_2_0_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -5668,26 +6344,28 @@ static void inception_factorized_mixed_3b_2_2_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 135872;
-    float *mean = s->acts + 139644256, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_3b_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_3b_2_2_0_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 67731456;
-    const float *y = s->acts + 67731456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 135872, *dbeta = s->grads + 135920;
-    float *dx = s->dacts + 66158592;
+    const float *dy = DACTS_mixed_3b_2_2_0_bn;
+    const float *y = ACTS_mixed_3b_2_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_2_2_0_bn_weight, *dbeta = GRADS_mixed_3b_2_2_0_bn_bias;
+    float *dx = DACTS_mixed_3b_2_2_0_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -5707,12 +6385,13 @@ static void inception_factorized_mixed_3b_2_2_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 | 7,077,888 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.conv (conv2d 1x3, pad 0x1) | 48x32x32 -> 48x32x32 |
+ * 7,077,888 MACs per image | direct */
 static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 67731456;
-    const float *w = s->params + 136064;
-    float *y = s->acts + 69304320;
+    const float *x = ACTS_mixed_3b_2_2_0_bn;
+    const float *w = PARAMS_mixed_3b_2_2_1_conv_weight;
+    float *y = ACTS_mixed_3b_2_2_1_conv;
     float *xp = s->work; /* x padded: [48][n][34][33] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
@@ -5774,7 +6453,8 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -5829,13 +6509,15 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -5844,11 +6526,11 @@ static void inception_factorized_mixed_3b_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67731456;
-    const float *w = s->params + 136064;
-    const float *dy = s->dacts + 69304320;
-    float *dw = s->grads + 136064;
-    float *dx = s->dacts + 67731456;
+    const float *x = ACTS_mixed_3b_2_2_0_bn;
+    const float *w = PARAMS_mixed_3b_2_2_1_conv_weight;
+    const float *dy = DACTS_mixed_3b_2_2_1_conv;
+    float *dw = GRADS_mixed_3b_2_2_1_conv_weight;
+    float *dx = DACTS_mixed_3b_2_2_0_bn;
     if (trains(s, 95)) {
         float *dyt = s->work; /* dy transposed: [n][1024][48] */
         #pragma omp parallel for schedule(static)
@@ -5918,14 +6600,22 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                                 }
                             }
                         }
-                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]); memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
-                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]); memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
-                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]); memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
-                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]); memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
-                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]); memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
-                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]); memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
-                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]); memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
-                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]); memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
+                        memcpy(acc + 0, &a[0][0], sizeof a[0][0]); memcpy(acc + 16, &a[0][1], sizeof a[0][1]);
+                        memcpy(acc + 32, &a[0][2], sizeof a[0][2]);
+                        memcpy(acc + 144, &a[1][0], sizeof a[1][0]); memcpy(acc + 160, &a[1][1], sizeof a[1][1]);
+                        memcpy(acc + 176, &a[1][2], sizeof a[1][2]);
+                        memcpy(acc + 288, &a[2][0], sizeof a[2][0]); memcpy(acc + 304, &a[2][1], sizeof a[2][1]);
+                        memcpy(acc + 320, &a[2][2], sizeof a[2][2]);
+                        memcpy(acc + 432, &a[3][0], sizeof a[3][0]); memcpy(acc + 448, &a[3][1], sizeof a[3][1]);
+                        memcpy(acc + 464, &a[3][2], sizeof a[3][2]);
+                        memcpy(acc + 576, &a[4][0], sizeof a[4][0]); memcpy(acc + 592, &a[4][1], sizeof a[4][1]);
+                        memcpy(acc + 608, &a[4][2], sizeof a[4][2]);
+                        memcpy(acc + 720, &a[5][0], sizeof a[5][0]); memcpy(acc + 736, &a[5][1], sizeof a[5][1]);
+                        memcpy(acc + 752, &a[5][2], sizeof a[5][2]);
+                        memcpy(acc + 864, &a[6][0], sizeof a[6][0]); memcpy(acc + 880, &a[6][1], sizeof a[6][1]);
+                        memcpy(acc + 896, &a[6][2], sizeof a[6][2]);
+                        memcpy(acc + 1008, &a[7][0], sizeof a[7][0]); memcpy(acc + 1024, &a[7][1], sizeof a[7][1]);
+                        memcpy(acc + 1040, &a[7][2], sizeof a[7][2]);
                     }
                 }
             }
@@ -6040,7 +6730,8 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -6095,13 +6786,15 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                    for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10,
+                            33, 32, 0);
                 }
             }
         }
@@ -6109,16 +6802,17 @@ static void inception_factorized_mixed_3b_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.2.2.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 69304320;
-    const float *gamma = s->params + 142976;
-    float *mean = s->acts + 139644368, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_3b_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_3b_2_2_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 143024;
-    float *running_mean = s->params + 143072, *running_var = s->params + 143120;
-    float *y = s->acts + 70877184;
+    const float *beta = PARAMS_mixed_3b_2_2_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_2_2_1_bn_running_mean, *running_var = PARAMS_mixed_3b_2_2_1_bn_running_var;
+    float *y = ACTS_mixed_3b_2_2_1_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -6130,26 +6824,28 @@ static void inception_factorized_mixed_3b_2_2_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 69304320;
-    const float *gamma = s->params + 142976;
-    float *mean = s->acts + 139644368, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_3b_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_3b_2_2_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 70877184;
-    const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 142976, *dbeta = s->grads + 143024;
-    float *dx = s->dacts + 69304320;
+    const float *dy = DACTS_mixed_3b_2_2_1_bn;
+    const float *y = ACTS_mixed_3b_2_2_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_2_2_1_bn_weight, *dbeta = GRADS_mixed_3b_2_2_1_bn_bias;
+    float *dx = DACTS_mixed_3b_2_2_1_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -6169,12 +6865,13 @@ static void inception_factorized_mixed_3b_2_2_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:20: mixed_3b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 160x32x32 -> 160x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:20: mixed_3b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 160x32x32 -> 160x32x32 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_3b_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    float *y = s->acts + 72450048;
-    int32_t *arg = s->index + 2097152;
+    const float *x = ACTS_mixed_3a;
+    float *y = ACTS_mixed_3b_3_0;
+    int32_t *arg = INDEX_mixed_3b_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
@@ -6184,15 +6881,33 @@ static void inception_factorized_mixed_3b_3_0_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 32 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 0) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 1) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) { const int32_t i = (h0 + 2) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 0) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 1) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 0 >= 0 && w0 + 0 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 1 >= 0 && w0 + 1 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 32 && w0 + 2 >= 0 && w0 + 2 < 32) {
+                    const int32_t i = (h0 + 2) * 32 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -6203,9 +6918,9 @@ static void inception_factorized_mixed_3b_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 72450048;
-    float *dx = s->dacts + 31555584;
-    const int32_t *arg = s->index + 2097152;
+    const float *dy = DACTS_mixed_3b_3_0;
+    float *dx = DACTS_mixed_3a;
+    const int32_t *arg = INDEX_mixed_3b_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 160 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 1024;
@@ -6220,23 +6935,24 @@ static void inception_factorized_mixed_3b_3_0_backward(const nn_state *s, int n,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.3.1.conv (conv2d 1x1) | 160x32x32 -> 48x32x32 | 7,864,320 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_3b.3.1.conv (conv2d 1x1) | 160x32x32 -> 48x32x32 |
+ * 7,864,320 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_3b_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 143168;
-    float *y = s->acts + 77692928;
+    const float *x = ACTS_mixed_3b_3_0;
+    const float *w = PARAMS_mixed_3b_3_1_conv_weight;
+    float *y = ACTS_mixed_3b_3_1_conv;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 160, 1.0f, w, 160, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 143168;
-    const float *dy = s->dacts + 77692928;
-    float *dw = s->grads + 143168;
-    float *dx = s->dacts + 72450048;
+    const float *x = ACTS_mixed_3b_3_0;
+    const float *w = PARAMS_mixed_3b_3_1_conv_weight;
+    const float *dy = DACTS_mixed_3b_3_1_conv;
+    float *dw = GRADS_mixed_3b_3_1_conv_weight;
+    float *dx = DACTS_mixed_3b_3_0;
     const int np = n * 1024;
     if (trains(s, 100)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 160, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 160);
@@ -6246,16 +6962,17 @@ static void inception_factorized_mixed_3b_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_3b.3.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_3b.3.1.bn (batchnorm2d + relu) | 48x32x32 -> 48x32x32 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77692928;
-    const float *gamma = s->params + 150848;
-    float *mean = s->acts + 139644480, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_3_1_conv;
+    const float *gamma = PARAMS_mixed_3b_3_1_bn_weight;
+    float *mean = SAVED_mixed_3b_3_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 150896;
-    float *running_mean = s->params + 150944, *running_var = s->params + 150992;
-    float *y = s->acts + 79265792;
+    const float *beta = PARAMS_mixed_3b_3_1_bn_bias;
+    float *running_mean = PARAMS_mixed_3b_3_1_bn_running_mean, *running_var = PARAMS_mixed_3b_3_1_bn_running_var;
+    float *y = ACTS_mixed_3b_3_1_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -6267,26 +6984,28 @@ static void inception_factorized_mixed_3b_3_1_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77692928;
-    const float *gamma = s->params + 150848;
-    float *mean = s->acts + 139644480, *invstd = mean + 48;
+    const float *x = ACTS_mixed_3b_3_1_conv;
+    const float *gamma = PARAMS_mixed_3b_3_1_bn_weight;
+    float *mean = SAVED_mixed_3b_3_1_bn, *invstd = mean + 48;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 79265792;
-    const float *y = s->acts + 79265792; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 150848, *dbeta = s->grads + 150896;
-    float *dx = s->dacts + 77692928;
+    const float *dy = DACTS_mixed_3b_3_1_bn;
+    const float *y = ACTS_mixed_3b_3_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_3b_3_1_bn_weight, *dbeta = GRADS_mixed_3b_3_1_bn_bias;
+    float *dx = DACTS_mixed_3b_3_1_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -6309,37 +7028,37 @@ static void inception_factorized_mixed_3b_3_1_bn_backward(const nn_state *s, int
 /* specs/inception_factorized.lua:28: mixed_3b (concat 4) | 64x32x32 -> 256x32x32 | 0 MACs per image | copy */
 static void inception_factorized_mixed_3b_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 80838656;
-    memcpy(y, s->acts + 38895616, sizeof(float) * (size_t)n * 65536);
-    memcpy(y + (size_t)n * 65536, s->acts + 54624256, sizeof(float) * (size_t)n * 98304);
-    memcpy(y + (size_t)n * 163840, s->acts + 70877184, sizeof(float) * (size_t)n * 49152);
-    memcpy(y + (size_t)n * 212992, s->acts + 79265792, sizeof(float) * (size_t)n * 49152);
+    float *y = ACTS_mixed_3b;
+    memcpy(y, ACTS_mixed_3b_0_bn, sizeof(float) * (size_t)n * 65536);
+    memcpy(y + (size_t)n * 65536, ACTS_mixed_3b_1_1_1_bn, sizeof(float) * (size_t)n * 98304);
+    memcpy(y + (size_t)n * 163840, ACTS_mixed_3b_2_2_1_bn, sizeof(float) * (size_t)n * 49152);
+    memcpy(y + (size_t)n * 212992, ACTS_mixed_3b_3_1_bn, sizeof(float) * (size_t)n * 49152);
 }
 
 static void inception_factorized_mixed_3b_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 80838656;
+    const float *dy = DACTS_mixed_3b;
     if (need_dx & 1) {
-        float *dx = s->dacts + 38895616;
+        float *dx = DACTS_mixed_3b_0_bn;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) dx[i] = d[i];
     }
     if (need_dx & 2) {
-        float *dx = s->dacts + 54624256;
+        float *dx = DACTS_mixed_3b_1_1_1_bn;
         const float *d = dy + (size_t)n * 65536;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 98304; ++i) dx[i] = d[i];
     }
     if (need_dx & 4) {
-        float *dx = s->dacts + 70877184;
+        float *dx = DACTS_mixed_3b_2_2_1_bn;
         const float *d = dy + (size_t)n * 163840;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] = d[i];
     }
     if (need_dx & 8) {
-        float *dx = s->dacts + 79265792;
+        float *dx = DACTS_mixed_3b_3_1_bn;
         const float *d = dy + (size_t)n * 212992;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 49152; ++i) dx[i] = d[i];
@@ -6349,9 +7068,9 @@ static void inception_factorized_mixed_3b_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:29: 3 (maxpool2d 2x2) | 256x32x32 -> 256x16x16 | 0 MACs per image | direct */
 static void inception_factorized_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 80838656;
-    float *y = s->acts + 89227264;
-    int32_t *arg = s->index + 7340032;
+    const float *x = ACTS_mixed_3b;
+    float *y = ACTS_3;
+    int32_t *arg = INDEX_3;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 256;
@@ -6361,9 +7080,12 @@ static void inception_factorized_3_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
                 int32_t a = (h0 + 0) * 32 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 32 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 32 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 32 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 32 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 32 + w0 + 0; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 32 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -6374,9 +7096,9 @@ static void inception_factorized_3_forward(const nn_state *s, int n)
 static void inception_factorized_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 89227264;
-    float *dx = s->dacts + 80838656;
-    const int32_t *arg = s->index + 7340032;
+    const float *dy = DACTS_3;
+    float *dx = DACTS_mixed_3b;
+    const int32_t *arg = INDEX_3;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
         const size_t in_plane = (size_t)q * 1024, out_plane = (size_t)q * 256;
@@ -6395,23 +7117,24 @@ static void inception_factorized_3_backward(const nn_state *s, int n, int need_d
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.0.conv (conv2d 1x1) | 256x16x16 -> 96x16x16 | 6,291,456 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4a.0.conv (conv2d 1x1) | 256x16x16 -> 96x16x16 | 6,291,456 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_4a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 151040;
-    float *y = s->acts + 91324416;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_0_conv_weight;
+    float *y = ACTS_mixed_4a_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 151040;
-    const float *dy = s->dacts + 91324416;
-    float *dw = s->grads + 151040;
-    float *dx = s->dacts + 89227264;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_0_conv;
+    float *dw = GRADS_mixed_4a_0_conv_weight;
+    float *dx = DACTS_3;
     const int np = n * 256;
     if (trains(s, 105)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -6421,16 +7144,17 @@ static void inception_factorized_mixed_4a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 91324416;
-    const float *gamma = s->params + 175616;
-    float *mean = s->acts + 139644592, *invstd = mean + 96;
+    const float *x = ACTS_mixed_4a_0_conv;
+    const float *gamma = PARAMS_mixed_4a_0_bn_weight;
+    float *mean = SAVED_mixed_4a_0_bn, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 175712;
-    float *running_mean = s->params + 175808, *running_var = s->params + 175904;
-    float *y = s->acts + 92110848;
+    const float *beta = PARAMS_mixed_4a_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_0_bn_running_mean, *running_var = PARAMS_mixed_4a_0_bn_running_var;
+    float *y = ACTS_mixed_4a_0_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -6442,26 +7166,28 @@ static void inception_factorized_mixed_4a_0_bn_forward(const nn_state *s, int n,
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 91324416;
-    const float *gamma = s->params + 175616;
-    float *mean = s->acts + 139644592, *invstd = mean + 96;
+    const float *x = ACTS_mixed_4a_0_conv;
+    const float *gamma = PARAMS_mixed_4a_0_bn_weight;
+    float *mean = SAVED_mixed_4a_0_bn, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 92110848;
-    const float *y = s->acts + 92110848; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 175616, *dbeta = s->grads + 175712;
-    float *dx = s->dacts + 91324416;
+    const float *dy = DACTS_mixed_4a_0_bn;
+    const float *y = ACTS_mixed_4a_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_0_bn_weight, *dbeta = GRADS_mixed_4a_0_bn_bias;
+    float *dx = DACTS_mixed_4a_0_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -6481,23 +7207,24 @@ static void inception_factorized_mixed_4a_0_bn_backward(const nn_state *s, int n
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.0.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 | 4,194,304 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4a.1.0.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 |
+ * 4,194,304 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 176000;
-    float *y = s->acts + 92897280;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_1_0_conv_weight;
+    float *y = ACTS_mixed_4a_1_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 176000;
-    const float *dy = s->dacts + 92897280;
-    float *dw = s->grads + 176000;
-    float *dx = s->dacts + 89227264;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_1_0_conv;
+    float *dw = GRADS_mixed_4a_1_0_conv_weight;
+    float *dx = DACTS_3;
     const int np = n * 256;
     if (trains(s, 110)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -6507,16 +7234,17 @@ static void inception_factorized_mixed_4a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 92897280;
-    const float *gamma = s->params + 192384;
-    float *mean = s->acts + 139644800, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_1_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 192448;
-    float *running_mean = s->params + 192512, *running_var = s->params + 192576;
-    float *y = s->acts + 93421568;
+    const float *beta = PARAMS_mixed_4a_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_1_0_bn_running_mean, *running_var = PARAMS_mixed_4a_1_0_bn_running_var;
+    float *y = ACTS_mixed_4a_1_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -6528,26 +7256,28 @@ static void inception_factorized_mixed_4a_1_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 92897280;
-    const float *gamma = s->params + 192384;
-    float *mean = s->acts + 139644800, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_1_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 93421568;
-    const float *y = s->acts + 93421568; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 192384, *dbeta = s->grads + 192448;
-    float *dx = s->dacts + 92897280;
+    const float *dy = DACTS_mixed_4a_1_0_bn;
+    const float *y = ACTS_mixed_4a_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_1_0_bn_weight, *dbeta = GRADS_mixed_4a_1_0_bn_bias;
+    float *dx = DACTS_mixed_4a_1_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -6567,12 +7297,13 @@ static void inception_factorized_mixed_4a_1_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 128x16x16 | 6,291,456 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 128x16x16 |
+ * 6,291,456 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 93421568;
-    const float *w = s->params + 192640;
-    float *y = s->acts + 93945856;
+    const float *x = ACTS_mixed_4a_1_0_bn;
+    const float *w = PARAMS_mixed_4a_1_1_0_conv_weight;
+    float *y = ACTS_mixed_4a_1_1_0_conv;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -6588,11 +7319,11 @@ static void inception_factorized_mixed_4a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 93421568;
-    const float *w = s->params + 192640;
-    const float *dy = s->dacts + 93945856;
-    float *dw = s->grads + 192640;
-    float *dx = s->dacts + 93421568;
+    const float *x = ACTS_mixed_4a_1_0_bn;
+    const float *w = PARAMS_mixed_4a_1_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_1_1_0_conv;
+    float *dw = GRADS_mixed_4a_1_1_0_conv_weight;
+    float *dx = DACTS_mixed_4a_1_0_bn;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 115)) {
@@ -6604,7 +7335,8 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 192);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 192, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                192);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 192, np, 128, 1.0f, w, 192, dy, np, 0.0f, col, np);
@@ -6620,16 +7352,17 @@ static void inception_factorized_mixed_4a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 93945856;
-    const float *gamma = s->params + 217216;
-    float *mean = s->acts + 139644944, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_1_1_0_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 217344;
-    float *running_mean = s->params + 217472, *running_var = s->params + 217600;
-    float *y = s->acts + 94994432;
+    const float *beta = PARAMS_mixed_4a_1_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_1_1_0_bn_running_mean, *running_var = PARAMS_mixed_4a_1_1_0_bn_running_var;
+    float *y = ACTS_mixed_4a_1_1_0_bn;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -6641,26 +7374,28 @@ static void inception_factorized_mixed_4a_1_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 93945856;
-    const float *gamma = s->params + 217216;
-    float *mean = s->acts + 139644944, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_1_1_0_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 94994432;
-    const float *y = s->acts + 94994432; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 217216, *dbeta = s->grads + 217344;
-    float *dx = s->dacts + 93945856;
+    const float *dy = DACTS_mixed_4a_1_1_0_bn;
+    const float *y = ACTS_mixed_4a_1_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_1_1_0_bn_weight, *dbeta = GRADS_mixed_4a_1_1_0_bn_bias;
+    float *dx = DACTS_mixed_4a_1_1_0_conv;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -6680,12 +7415,13 @@ static void inception_factorized_mixed_4a_1_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.conv (conv2d 1x3, pad 0x1) | 128x16x16 -> 128x16x16 | 12,582,912 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.conv (conv2d 1x3, pad 0x1) | 128x16x16 -> 128x16x16 |
+ * 12,582,912 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 94994432;
-    const float *w = s->params + 217728;
-    float *y = s->acts + 96043008;
+    const float *x = ACTS_mixed_4a_1_1_0_bn;
+    const float *w = PARAMS_mixed_4a_1_1_1_conv_weight;
+    float *y = ACTS_mixed_4a_1_1_1_conv;
     float *col = s->work; /* [384][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -6701,11 +7437,11 @@ static void inception_factorized_mixed_4a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 94994432;
-    const float *w = s->params + 217728;
-    const float *dy = s->dacts + 96043008;
-    float *dw = s->grads + 217728;
-    float *dx = s->dacts + 94994432;
+    const float *x = ACTS_mixed_4a_1_1_0_bn;
+    const float *w = PARAMS_mixed_4a_1_1_1_conv_weight;
+    const float *dy = DACTS_mixed_4a_1_1_1_conv;
+    float *dw = GRADS_mixed_4a_1_1_1_conv_weight;
+    float *dx = DACTS_mixed_4a_1_1_0_bn;
     float *col = s->work; /* [384][n*256] */
     const int np = n * 256;
     if (trains(s, 120)) {
@@ -6717,7 +7453,8 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 384);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                384);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 128, 1.0f, w, 384, dy, np, 0.0f, col, np);
@@ -6733,16 +7470,17 @@ static void inception_factorized_mixed_4a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.1.1.1.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 96043008;
-    const float *gamma = s->params + 266880;
-    float *mean = s->acts + 139645216, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_4a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_4a_1_1_1_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 267008;
-    float *running_mean = s->params + 267136, *running_var = s->params + 267264;
-    float *y = s->acts + 97091584;
+    const float *beta = PARAMS_mixed_4a_1_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_1_1_1_bn_running_mean, *running_var = PARAMS_mixed_4a_1_1_1_bn_running_var;
+    float *y = ACTS_mixed_4a_1_1_1_bn;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -6754,26 +7492,28 @@ static void inception_factorized_mixed_4a_1_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 96043008;
-    const float *gamma = s->params + 266880;
-    float *mean = s->acts + 139645216, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_4a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_4a_1_1_1_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 97091584;
-    const float *y = s->acts + 97091584; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 266880, *dbeta = s->grads + 267008;
-    float *dx = s->dacts + 96043008;
+    const float *dy = DACTS_mixed_4a_1_1_1_bn;
+    const float *y = ACTS_mixed_4a_1_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_1_1_1_bn_weight, *dbeta = GRADS_mixed_4a_1_1_1_bn_bias;
+    float *dx = DACTS_mixed_4a_1_1_1_conv;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -6793,23 +7533,24 @@ static void inception_factorized_mixed_4a_1_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.0.conv (conv2d 1x1) | 256x16x16 -> 32x16x16 | 2,097,152 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4a.2.0.conv (conv2d 1x1) | 256x16x16 -> 32x16x16 |
+ * 2,097,152 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 267392;
-    float *y = s->acts + 98140160;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_2_0_conv_weight;
+    float *y = ACTS_mixed_4a_2_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 32, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 89227264;
-    const float *w = s->params + 267392;
-    const float *dy = s->dacts + 98140160;
-    float *dw = s->grads + 267392;
-    float *dx = s->dacts + 89227264;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_mixed_4a_2_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_2_0_conv;
+    float *dw = GRADS_mixed_4a_2_0_conv_weight;
+    float *dx = DACTS_3;
     const int np = n * 256;
     if (trains(s, 125)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 32, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -6819,16 +7560,17 @@ static void inception_factorized_mixed_4a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.0.bn (batchnorm2d + relu) | 32x16x16 -> 32x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.0.bn (batchnorm2d + relu) | 32x16x16 -> 32x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98140160;
-    const float *gamma = s->params + 275584;
-    float *mean = s->acts + 139645488, *invstd = mean + 32;
+    const float *x = ACTS_mixed_4a_2_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_0_bn, *invstd = mean + 32;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 275616;
-    float *running_mean = s->params + 275648, *running_var = s->params + 275680;
-    float *y = s->acts + 98402304;
+    const float *beta = PARAMS_mixed_4a_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_2_0_bn_running_mean, *running_var = PARAMS_mixed_4a_2_0_bn_running_var;
+    float *y = ACTS_mixed_4a_2_0_bn;
     mean[64] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -6840,26 +7582,28 @@ static void inception_factorized_mixed_4a_2_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98140160;
-    const float *gamma = s->params + 275584;
-    float *mean = s->acts + 139645488, *invstd = mean + 32;
+    const float *x = ACTS_mixed_4a_2_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_0_bn, *invstd = mean + 32;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 98402304;
-    const float *y = s->acts + 98402304; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 275584, *dbeta = s->grads + 275616;
-    float *dx = s->dacts + 98140160;
+    const float *dy = DACTS_mixed_4a_2_0_bn;
+    const float *y = ACTS_mixed_4a_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_2_0_bn_weight, *dbeta = GRADS_mixed_4a_2_0_bn_bias;
+    float *dx = DACTS_mixed_4a_2_0_conv;
     const int training = mean[64] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 32; ++c) {
@@ -6879,21 +7623,23 @@ static void inception_factorized_mixed_4a_2_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x16x16 -> 64x16x16 | 1,572,864 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.conv (conv2d 3x1, pad 1x0) | 32x16x16 -> 64x16x16 |
+ * 1,572,864 MACs per image | direct */
 static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 98402304;
-    const float *w = s->params + 275712;
-    float *y = s->acts + 98664448;
+    const float *x = ACTS_mixed_4a_2_0_bn;
+    const float *w = PARAMS_mixed_4a_2_1_0_conv_weight;
+    float *y = ACTS_mixed_4a_2_1_0_conv;
     float *xp = s->work; /* x padded: [32][n][18][16] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -7047,10 +7793,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 768;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -7088,7 +7835,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7127,7 +7875,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7175,7 +7924,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[674] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7214,7 +7964,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[673] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7253,7 +8004,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[673] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -7268,11 +8020,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98402304;
-    const float *w = s->params + 275712;
-    const float *dy = s->dacts + 98664448;
-    float *dw = s->grads + 275712;
-    float *dx = s->dacts + 98402304;
+    const float *x = ACTS_mixed_4a_2_0_bn;
+    const float *w = PARAMS_mixed_4a_2_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_2_1_0_conv;
+    float *dw = GRADS_mixed_4a_2_1_0_conv_weight;
+    float *dx = DACTS_mixed_4a_2_0_bn;
     if (trains(s, 130)) {
         float *dyt = s->work; /* dy transposed: [n][256][64] */
         #pragma omp parallel for schedule(static)
@@ -7416,10 +8168,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -7573,10 +8326,11 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -7614,7 +8368,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7653,7 +8408,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7701,7 +8457,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7740,7 +8497,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7779,7 +8537,8 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -7793,16 +8552,17 @@ static void inception_factorized_mixed_4a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98664448;
-    const float *gamma = s->params + 281856;
-    float *mean = s->acts + 139645568, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_1_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 281920;
-    float *running_mean = s->params + 281984, *running_var = s->params + 282048;
-    float *y = s->acts + 99188736;
+    const float *beta = PARAMS_mixed_4a_2_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_2_1_0_bn_running_mean, *running_var = PARAMS_mixed_4a_2_1_0_bn_running_var;
+    float *y = ACTS_mixed_4a_2_1_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -7814,26 +8574,28 @@ static void inception_factorized_mixed_4a_2_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98664448;
-    const float *gamma = s->params + 281856;
-    float *mean = s->acts + 139645568, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_1_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 99188736;
-    const float *y = s->acts + 99188736; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 281856, *dbeta = s->grads + 281920;
-    float *dx = s->dacts + 98664448;
+    const float *dy = DACTS_mixed_4a_2_1_0_bn;
+    const float *y = ACTS_mixed_4a_2_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_2_1_0_bn_weight, *dbeta = GRADS_mixed_4a_2_1_0_bn_bias;
+    float *dx = DACTS_mixed_4a_2_1_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -7853,12 +8615,13 @@ static void inception_factorized_mixed_4a_2_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 |
+ * 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 99188736;
-    const float *w = s->params + 282112;
-    float *y = s->acts + 99713024;
+    const float *x = ACTS_mixed_4a_2_1_0_bn;
+    const float *w = PARAMS_mixed_4a_2_1_1_conv_weight;
+    float *y = ACTS_mixed_4a_2_1_1_conv;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -7874,11 +8637,11 @@ static void inception_factorized_mixed_4a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 99188736;
-    const float *w = s->params + 282112;
-    const float *dy = s->dacts + 99713024;
-    float *dw = s->grads + 282112;
-    float *dx = s->dacts + 99188736;
+    const float *x = ACTS_mixed_4a_2_1_0_bn;
+    const float *w = PARAMS_mixed_4a_2_1_1_conv_weight;
+    const float *dy = DACTS_mixed_4a_2_1_1_conv;
+    float *dw = GRADS_mixed_4a_2_1_1_conv_weight;
+    float *dx = DACTS_mixed_4a_2_1_0_bn;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 135)) {
@@ -7906,16 +8669,17 @@ static void inception_factorized_mixed_4a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.1.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 99713024;
-    const float *gamma = s->params + 294400;
-    float *mean = s->acts + 139645712, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_4a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_4a_2_1_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 294464;
-    float *running_mean = s->params + 294528, *running_var = s->params + 294592;
-    float *y = s->acts + 100237312;
+    const float *beta = PARAMS_mixed_4a_2_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_2_1_1_bn_running_mean, *running_var = PARAMS_mixed_4a_2_1_1_bn_running_var;
+    float *y = ACTS_mixed_4a_2_1_1_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -7927,26 +8691,28 @@ static void inception_factorized_mixed_4a_2_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 99713024;
-    const float *gamma = s->params + 294400;
-    float *mean = s->acts + 139645712, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_4a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_4a_2_1_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 100237312;
-    const float *y = s->acts + 100237312; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 294400, *dbeta = s->grads + 294464;
-    float *dx = s->dacts + 99713024;
+    const float *dy = DACTS_mixed_4a_2_1_1_bn;
+    const float *y = ACTS_mixed_4a_2_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_2_1_1_bn_weight, *dbeta = GRADS_mixed_4a_2_1_1_bn_bias;
+    float *dx = DACTS_mixed_4a_2_1_1_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -7966,12 +8732,13 @@ static void inception_factorized_mixed_4a_2_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.conv (conv2d 3x1, pad 1x0) | 64x16x16 -> 64x16x16 |
+ * 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 100237312;
-    const float *w = s->params + 294656;
-    float *y = s->acts + 100761600;
+    const float *x = ACTS_mixed_4a_2_1_1_bn;
+    const float *w = PARAMS_mixed_4a_2_2_0_conv_weight;
+    float *y = ACTS_mixed_4a_2_2_0_conv;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -7987,11 +8754,11 @@ static void inception_factorized_mixed_4a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 100237312;
-    const float *w = s->params + 294656;
-    const float *dy = s->dacts + 100761600;
-    float *dw = s->grads + 294656;
-    float *dx = s->dacts + 100237312;
+    const float *x = ACTS_mixed_4a_2_1_1_bn;
+    const float *w = PARAMS_mixed_4a_2_2_0_conv_weight;
+    const float *dy = DACTS_mixed_4a_2_2_0_conv;
+    float *dw = GRADS_mixed_4a_2_2_0_conv_weight;
+    float *dx = DACTS_mixed_4a_2_1_1_bn;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 140)) {
@@ -8019,16 +8786,17 @@ static void inception_factorized_mixed_4a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.0.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 100761600;
-    const float *gamma = s->params + 306944;
-    float *mean = s->acts + 139645856, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_2_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 307008;
-    float *running_mean = s->params + 307072, *running_var = s->params + 307136;
-    float *y = s->acts + 101285888;
+    const float *beta = PARAMS_mixed_4a_2_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_2_2_0_bn_running_mean, *running_var = PARAMS_mixed_4a_2_2_0_bn_running_var;
+    float *y = ACTS_mixed_4a_2_2_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8040,26 +8808,28 @@ static void inception_factorized_mixed_4a_2_2_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 100761600;
-    const float *gamma = s->params + 306944;
-    float *mean = s->acts + 139645856, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_4a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_4a_2_2_0_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 101285888;
-    const float *y = s->acts + 101285888; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 306944, *dbeta = s->grads + 307008;
-    float *dx = s->dacts + 100761600;
+    const float *dy = DACTS_mixed_4a_2_2_0_bn;
+    const float *y = ACTS_mixed_4a_2_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_2_2_0_bn_weight, *dbeta = GRADS_mixed_4a_2_2_0_bn_bias;
+    float *dx = DACTS_mixed_4a_2_2_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8079,12 +8849,13 @@ static void inception_factorized_mixed_4a_2_2_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 | 3,145,728 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.conv (conv2d 1x3, pad 0x1) | 64x16x16 -> 64x16x16 |
+ * 3,145,728 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 101285888;
-    const float *w = s->params + 307200;
-    float *y = s->acts + 101810176;
+    const float *x = ACTS_mixed_4a_2_2_0_bn;
+    const float *w = PARAMS_mixed_4a_2_2_1_conv_weight;
+    float *y = ACTS_mixed_4a_2_2_1_conv;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -8100,11 +8871,11 @@ static void inception_factorized_mixed_4a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 101285888;
-    const float *w = s->params + 307200;
-    const float *dy = s->dacts + 101810176;
-    float *dw = s->grads + 307200;
-    float *dx = s->dacts + 101285888;
+    const float *x = ACTS_mixed_4a_2_2_0_bn;
+    const float *w = PARAMS_mixed_4a_2_2_1_conv_weight;
+    const float *dy = DACTS_mixed_4a_2_2_1_conv;
+    float *dw = GRADS_mixed_4a_2_2_1_conv_weight;
+    float *dx = DACTS_mixed_4a_2_2_0_bn;
     float *col = s->work; /* [192][n*256] */
     const int np = n * 256;
     if (trains(s, 145)) {
@@ -8132,16 +8903,17 @@ static void inception_factorized_mixed_4a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.2.2.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 101810176;
-    const float *gamma = s->params + 319488;
-    float *mean = s->acts + 139646000, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_4a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_4a_2_2_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 319552;
-    float *running_mean = s->params + 319616, *running_var = s->params + 319680;
-    float *y = s->acts + 102334464;
+    const float *beta = PARAMS_mixed_4a_2_2_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_2_2_1_bn_running_mean, *running_var = PARAMS_mixed_4a_2_2_1_bn_running_var;
+    float *y = ACTS_mixed_4a_2_2_1_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8153,26 +8925,28 @@ static void inception_factorized_mixed_4a_2_2_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 101810176;
-    const float *gamma = s->params + 319488;
-    float *mean = s->acts + 139646000, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_4a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_4a_2_2_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 102334464;
-    const float *y = s->acts + 102334464; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 319488, *dbeta = s->grads + 319552;
-    float *dx = s->dacts + 101810176;
+    const float *dy = DACTS_mixed_4a_2_2_1_bn;
+    const float *y = ACTS_mixed_4a_2_2_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_2_2_1_bn_weight, *dbeta = GRADS_mixed_4a_2_2_1_bn_bias;
+    float *dx = DACTS_mixed_4a_2_2_1_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8192,12 +8966,13 @@ static void inception_factorized_mixed_4a_2_2_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:20: mixed_4a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 256x16x16 -> 256x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:20: mixed_4a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 256x16x16 -> 256x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 89227264;
-    float *y = s->acts + 102858752;
-    int32_t *arg = s->index + 9437184;
+    const float *x = ACTS_3;
+    float *y = ACTS_mixed_4a_3_0;
+    int32_t *arg = INDEX_mixed_4a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
@@ -8207,15 +8982,33 @@ static void inception_factorized_mixed_4a_3_0_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -8226,9 +9019,9 @@ static void inception_factorized_mixed_4a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 102858752;
-    float *dx = s->dacts + 89227264;
-    const int32_t *arg = s->index + 9437184;
+    const float *dy = DACTS_mixed_4a_3_0;
+    float *dx = DACTS_3;
+    const int32_t *arg = INDEX_mixed_4a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 256 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
@@ -8243,23 +9036,24 @@ static void inception_factorized_mixed_4a_3_0_backward(const nn_state *s, int n,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.3.1.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 | 4,194,304 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4a.3.1.conv (conv2d 1x1) | 256x16x16 -> 64x16x16 |
+ * 4,194,304 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 102858752;
-    const float *w = s->params + 319744;
-    float *y = s->acts + 104955904;
+    const float *x = ACTS_mixed_4a_3_0;
+    const float *w = PARAMS_mixed_4a_3_1_conv_weight;
+    float *y = ACTS_mixed_4a_3_1_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 102858752;
-    const float *w = s->params + 319744;
-    const float *dy = s->dacts + 104955904;
-    float *dw = s->grads + 319744;
-    float *dx = s->dacts + 102858752;
+    const float *x = ACTS_mixed_4a_3_0;
+    const float *w = PARAMS_mixed_4a_3_1_conv_weight;
+    const float *dy = DACTS_mixed_4a_3_1_conv;
+    float *dw = GRADS_mixed_4a_3_1_conv_weight;
+    float *dx = DACTS_mixed_4a_3_0;
     const int np = n * 256;
     if (trains(s, 150)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -8269,16 +9063,17 @@ static void inception_factorized_mixed_4a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4a.3.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4a.3.1.bn (batchnorm2d + relu) | 64x16x16 -> 64x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 104955904;
-    const float *gamma = s->params + 336128;
-    float *mean = s->acts + 139646144, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_3_1_conv;
+    const float *gamma = PARAMS_mixed_4a_3_1_bn_weight;
+    float *mean = SAVED_mixed_4a_3_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 336192;
-    float *running_mean = s->params + 336256, *running_var = s->params + 336320;
-    float *y = s->acts + 105480192;
+    const float *beta = PARAMS_mixed_4a_3_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4a_3_1_bn_running_mean, *running_var = PARAMS_mixed_4a_3_1_bn_running_var;
+    float *y = ACTS_mixed_4a_3_1_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8290,26 +9085,28 @@ static void inception_factorized_mixed_4a_3_1_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 104955904;
-    const float *gamma = s->params + 336128;
-    float *mean = s->acts + 139646144, *invstd = mean + 64;
+    const float *x = ACTS_mixed_4a_3_1_conv;
+    const float *gamma = PARAMS_mixed_4a_3_1_bn_weight;
+    float *mean = SAVED_mixed_4a_3_1_bn, *invstd = mean + 64;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 105480192;
-    const float *y = s->acts + 105480192; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 336128, *dbeta = s->grads + 336192;
-    float *dx = s->dacts + 104955904;
+    const float *dy = DACTS_mixed_4a_3_1_bn;
+    const float *y = ACTS_mixed_4a_3_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4a_3_1_bn_weight, *dbeta = GRADS_mixed_4a_3_1_bn_bias;
+    float *dx = DACTS_mixed_4a_3_1_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -8332,60 +9129,61 @@ static void inception_factorized_mixed_4a_3_1_bn_backward(const nn_state *s, int
 /* specs/inception_factorized.lua:30: mixed_4a (concat 4) | 96x16x16 -> 352x16x16 | 0 MACs per image | copy */
 static void inception_factorized_mixed_4a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 106004480;
-    memcpy(y, s->acts + 92110848, sizeof(float) * (size_t)n * 24576);
-    memcpy(y + (size_t)n * 24576, s->acts + 97091584, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 57344, s->acts + 102334464, sizeof(float) * (size_t)n * 16384);
-    memcpy(y + (size_t)n * 73728, s->acts + 105480192, sizeof(float) * (size_t)n * 16384);
+    float *y = ACTS_mixed_4a;
+    memcpy(y, ACTS_mixed_4a_0_bn, sizeof(float) * (size_t)n * 24576);
+    memcpy(y + (size_t)n * 24576, ACTS_mixed_4a_1_1_1_bn, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 57344, ACTS_mixed_4a_2_2_1_bn, sizeof(float) * (size_t)n * 16384);
+    memcpy(y + (size_t)n * 73728, ACTS_mixed_4a_3_1_bn, sizeof(float) * (size_t)n * 16384);
 }
 
 static void inception_factorized_mixed_4a_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 106004480;
+    const float *dy = DACTS_mixed_4a;
     if (need_dx & 1) {
-        float *dx = s->dacts + 92110848;
+        float *dx = DACTS_mixed_4a_0_bn;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 24576; ++i) dx[i] = d[i];
     }
     if (need_dx & 2) {
-        float *dx = s->dacts + 97091584;
+        float *dx = DACTS_mixed_4a_1_1_1_bn;
         const float *d = dy + (size_t)n * 24576;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
     if (need_dx & 4) {
-        float *dx = s->dacts + 102334464;
+        float *dx = DACTS_mixed_4a_2_2_1_bn;
         const float *d = dy + (size_t)n * 57344;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] = d[i];
     }
     if (need_dx & 8) {
-        float *dx = s->dacts + 105480192;
+        float *dx = DACTS_mixed_4a_3_1_bn;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) dx[i] = d[i];
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.0.conv (conv2d 1x1) | 352x16x16 -> 128x16x16 | 11,534,336 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4b.0.conv (conv2d 1x1) | 352x16x16 -> 128x16x16 |
+ * 11,534,336 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 336384;
-    float *y = s->acts + 108888064;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_0_conv_weight;
+    float *y = ACTS_mixed_4b_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 336384;
-    const float *dy = s->dacts + 108888064;
-    float *dw = s->grads + 336384;
-    float *dx = s->dacts + 106004480;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_0_conv;
+    float *dw = GRADS_mixed_4b_0_conv_weight;
+    float *dx = DACTS_mixed_4a;
     const int np = n * 256;
     if (trains(s, 155)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
@@ -8395,16 +9193,17 @@ static void inception_factorized_mixed_4b_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.0.bn (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 108888064;
-    const float *gamma = s->params + 381440;
-    float *mean = s->acts + 139646288, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4b_0_conv;
+    const float *gamma = PARAMS_mixed_4b_0_bn_weight;
+    float *mean = SAVED_mixed_4b_0_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 381568;
-    float *running_mean = s->params + 381696, *running_var = s->params + 381824;
-    float *y = s->acts + 109936640;
+    const float *beta = PARAMS_mixed_4b_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_0_bn_running_mean, *running_var = PARAMS_mixed_4b_0_bn_running_var;
+    float *y = ACTS_mixed_4b_0_bn;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -8416,26 +9215,28 @@ static void inception_factorized_mixed_4b_0_bn_forward(const nn_state *s, int n,
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 108888064;
-    const float *gamma = s->params + 381440;
-    float *mean = s->acts + 139646288, *invstd = mean + 128;
+    const float *x = ACTS_mixed_4b_0_conv;
+    const float *gamma = PARAMS_mixed_4b_0_bn_weight;
+    float *mean = SAVED_mixed_4b_0_bn, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 109936640;
-    const float *y = s->acts + 109936640; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 381440, *dbeta = s->grads + 381568;
-    float *dx = s->dacts + 108888064;
+    const float *dy = DACTS_mixed_4b_0_bn;
+    const float *y = ACTS_mixed_4b_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_0_bn_weight, *dbeta = GRADS_mixed_4b_0_bn_bias;
+    float *dx = DACTS_mixed_4b_0_conv;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -8455,23 +9256,24 @@ static void inception_factorized_mixed_4b_0_bn_backward(const nn_state *s, int n
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.0.conv (conv2d 1x1) | 352x16x16 -> 96x16x16 | 8,650,752 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4b.1.0.conv (conv2d 1x1) | 352x16x16 -> 96x16x16 |
+ * 8,650,752 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 381952;
-    float *y = s->acts + 110985216;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_1_0_conv_weight;
+    float *y = ACTS_mixed_4b_1_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 381952;
-    const float *dy = s->dacts + 110985216;
-    float *dw = s->grads + 381952;
-    float *dx = s->dacts + 106004480;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_1_0_conv;
+    float *dw = GRADS_mixed_4b_1_0_conv_weight;
+    float *dx = DACTS_mixed_4a;
     const int np = n * 256;
     if (trains(s, 160)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
@@ -8481,16 +9283,17 @@ static void inception_factorized_mixed_4b_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.0.bn (batchnorm2d + relu) | 96x16x16 -> 96x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 110985216;
-    const float *gamma = s->params + 415744;
-    float *mean = s->acts + 139646560, *invstd = mean + 96;
+    const float *x = ACTS_mixed_4b_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_1_0_bn, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 415840;
-    float *running_mean = s->params + 415936, *running_var = s->params + 416032;
-    float *y = s->acts + 111771648;
+    const float *beta = PARAMS_mixed_4b_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_1_0_bn_running_mean, *running_var = PARAMS_mixed_4b_1_0_bn_running_var;
+    float *y = ACTS_mixed_4b_1_0_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -8502,26 +9305,28 @@ static void inception_factorized_mixed_4b_1_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 110985216;
-    const float *gamma = s->params + 415744;
-    float *mean = s->acts + 139646560, *invstd = mean + 96;
+    const float *x = ACTS_mixed_4b_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_1_0_bn, *invstd = mean + 96;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 111771648;
-    const float *y = s->acts + 111771648; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 415744, *dbeta = s->grads + 415840;
-    float *dx = s->dacts + 110985216;
+    const float *dy = DACTS_mixed_4b_1_0_bn;
+    const float *y = ACTS_mixed_4b_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_1_0_bn_weight, *dbeta = GRADS_mixed_4b_1_0_bn_bias;
+    float *dx = DACTS_mixed_4b_1_0_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -8541,12 +9346,13 @@ static void inception_factorized_mixed_4b_1_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.conv (conv2d 3x1, pad 1x0) | 96x16x16 -> 160x16x16 | 11,796,480 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.conv (conv2d 3x1, pad 1x0) | 96x16x16 -> 160x16x16 |
+ * 11,796,480 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 111771648;
-    const float *w = s->params + 416128;
-    float *y = s->acts + 112558080;
+    const float *x = ACTS_mixed_4b_1_0_bn;
+    const float *w = PARAMS_mixed_4b_1_1_0_conv_weight;
+    float *y = ACTS_mixed_4b_1_1_0_conv;
     float *col = s->work; /* [288][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -8562,11 +9368,11 @@ static void inception_factorized_mixed_4b_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 111771648;
-    const float *w = s->params + 416128;
-    const float *dy = s->dacts + 112558080;
-    float *dw = s->grads + 416128;
-    float *dx = s->dacts + 111771648;
+    const float *x = ACTS_mixed_4b_1_0_bn;
+    const float *w = PARAMS_mixed_4b_1_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_1_1_0_conv;
+    float *dw = GRADS_mixed_4b_1_1_0_conv_weight;
+    float *dx = DACTS_mixed_4b_1_0_bn;
     float *col = s->work; /* [288][n*256] */
     const int np = n * 256;
     if (trains(s, 165)) {
@@ -8578,7 +9384,8 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 288);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 288, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                288);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 288, np, 160, 1.0f, w, 288, dy, np, 0.0f, col, np);
@@ -8594,16 +9401,17 @@ static void inception_factorized_mixed_4b_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.0.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 112558080;
-    const float *gamma = s->params + 462208;
-    float *mean = s->acts + 139646768, *invstd = mean + 160;
+    const float *x = ACTS_mixed_4b_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_1_1_0_bn, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 462368;
-    float *running_mean = s->params + 462528, *running_var = s->params + 462688;
-    float *y = s->acts + 113868800;
+    const float *beta = PARAMS_mixed_4b_1_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_1_1_0_bn_running_mean, *running_var = PARAMS_mixed_4b_1_1_0_bn_running_var;
+    float *y = ACTS_mixed_4b_1_1_0_bn;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -8615,26 +9423,28 @@ static void inception_factorized_mixed_4b_1_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 112558080;
-    const float *gamma = s->params + 462208;
-    float *mean = s->acts + 139646768, *invstd = mean + 160;
+    const float *x = ACTS_mixed_4b_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_1_1_0_bn, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 113868800;
-    const float *y = s->acts + 113868800; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 462208, *dbeta = s->grads + 462368;
-    float *dx = s->dacts + 112558080;
+    const float *dy = DACTS_mixed_4b_1_1_0_bn;
+    const float *y = ACTS_mixed_4b_1_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_1_1_0_bn_weight, *dbeta = GRADS_mixed_4b_1_1_0_bn_bias;
+    float *dx = DACTS_mixed_4b_1_1_0_conv;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -8654,12 +9464,13 @@ static void inception_factorized_mixed_4b_1_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.conv (conv2d 1x3, pad 0x1) | 160x16x16 -> 160x16x16 | 19,660,800 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.conv (conv2d 1x3, pad 0x1) | 160x16x16 -> 160x16x16 |
+ * 19,660,800 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 113868800;
-    const float *w = s->params + 462848;
-    float *y = s->acts + 115179520;
+    const float *x = ACTS_mixed_4b_1_1_0_bn;
+    const float *w = PARAMS_mixed_4b_1_1_1_conv_weight;
+    float *y = ACTS_mixed_4b_1_1_1_conv;
     float *col = s->work; /* [480][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -8675,11 +9486,11 @@ static void inception_factorized_mixed_4b_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 113868800;
-    const float *w = s->params + 462848;
-    const float *dy = s->dacts + 115179520;
-    float *dw = s->grads + 462848;
-    float *dx = s->dacts + 113868800;
+    const float *x = ACTS_mixed_4b_1_1_0_bn;
+    const float *w = PARAMS_mixed_4b_1_1_1_conv_weight;
+    const float *dy = DACTS_mixed_4b_1_1_1_conv;
+    float *dw = GRADS_mixed_4b_1_1_1_conv_weight;
+    float *dx = DACTS_mixed_4b_1_1_0_bn;
     float *col = s->work; /* [480][n*256] */
     const int np = n * 256;
     if (trains(s, 170)) {
@@ -8691,7 +9502,8 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 16, 16, 16, 16, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 480);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 480, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                480);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 480, np, 160, 1.0f, w, 480, dy, np, 0.0f, col, np);
@@ -8707,16 +9519,17 @@ static void inception_factorized_mixed_4b_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.1.1.1.bn (batchnorm2d + relu) | 160x16x16 -> 160x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 115179520;
-    const float *gamma = s->params + 539648;
-    float *mean = s->acts + 139647104, *invstd = mean + 160;
+    const float *x = ACTS_mixed_4b_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_4b_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_4b_1_1_1_bn, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 539808;
-    float *running_mean = s->params + 539968, *running_var = s->params + 540128;
-    float *y = s->acts + 116490240;
+    const float *beta = PARAMS_mixed_4b_1_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_1_1_1_bn_running_mean, *running_var = PARAMS_mixed_4b_1_1_1_bn_running_var;
+    float *y = ACTS_mixed_4b_1_1_1_bn;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -8728,26 +9541,28 @@ static void inception_factorized_mixed_4b_1_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 115179520;
-    const float *gamma = s->params + 539648;
-    float *mean = s->acts + 139647104, *invstd = mean + 160;
+    const float *x = ACTS_mixed_4b_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_4b_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_4b_1_1_1_bn, *invstd = mean + 160;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 116490240;
-    const float *y = s->acts + 116490240; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 539648, *dbeta = s->grads + 539808;
-    float *dx = s->dacts + 115179520;
+    const float *dy = DACTS_mixed_4b_1_1_1_bn;
+    const float *y = ACTS_mixed_4b_1_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_1_1_1_bn_weight, *dbeta = GRADS_mixed_4b_1_1_1_bn_bias;
+    float *dx = DACTS_mixed_4b_1_1_1_conv;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -8767,23 +9582,24 @@ static void inception_factorized_mixed_4b_1_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.0.conv (conv2d 1x1) | 352x16x16 -> 48x16x16 | 4,325,376 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4b.2.0.conv (conv2d 1x1) | 352x16x16 -> 48x16x16 |
+ * 4,325,376 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 540288;
-    float *y = s->acts + 117800960;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_2_0_conv_weight;
+    float *y = ACTS_mixed_4b_2_0_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 48, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 106004480;
-    const float *w = s->params + 540288;
-    const float *dy = s->dacts + 117800960;
-    float *dw = s->grads + 540288;
-    float *dx = s->dacts + 106004480;
+    const float *x = ACTS_mixed_4a;
+    const float *w = PARAMS_mixed_4b_2_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_2_0_conv;
+    float *dw = GRADS_mixed_4b_2_0_conv_weight;
+    float *dx = DACTS_mixed_4a;
     const int np = n * 256;
     if (trains(s, 175)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 48, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
@@ -8793,16 +9609,17 @@ static void inception_factorized_mixed_4b_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.0.bn (batchnorm2d + relu) | 48x16x16 -> 48x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.0.bn (batchnorm2d + relu) | 48x16x16 -> 48x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 117800960;
-    const float *gamma = s->params + 557184;
-    float *mean = s->acts + 139647440, *invstd = mean + 48;
+    const float *x = ACTS_mixed_4b_2_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_0_bn, *invstd = mean + 48;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 557232;
-    float *running_mean = s->params + 557280, *running_var = s->params + 557328;
-    float *y = s->acts + 118194176;
+    const float *beta = PARAMS_mixed_4b_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_2_0_bn_running_mean, *running_var = PARAMS_mixed_4b_2_0_bn_running_var;
+    float *y = ACTS_mixed_4b_2_0_bn;
     mean[96] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -8814,26 +9631,28 @@ static void inception_factorized_mixed_4b_2_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 117800960;
-    const float *gamma = s->params + 557184;
-    float *mean = s->acts + 139647440, *invstd = mean + 48;
+    const float *x = ACTS_mixed_4b_2_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_0_bn, *invstd = mean + 48;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 118194176;
-    const float *y = s->acts + 118194176; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 557184, *dbeta = s->grads + 557232;
-    float *dx = s->dacts + 117800960;
+    const float *dy = DACTS_mixed_4b_2_0_bn;
+    const float *y = ACTS_mixed_4b_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_2_0_bn_weight, *dbeta = GRADS_mixed_4b_2_0_bn_bias;
+    float *dx = DACTS_mixed_4b_2_0_conv;
     const int training = mean[96] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 48; ++c) {
@@ -8853,21 +9672,23 @@ static void inception_factorized_mixed_4b_2_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.conv (conv2d 3x1, pad 1x0) | 48x16x16 -> 80x16x16 | 2,949,120 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.conv (conv2d 3x1, pad 1x0) | 48x16x16 -> 80x16x16 |
+ * 2,949,120 MACs per image | direct */
 static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 118194176;
-    const float *w = s->params + 557376;
-    float *y = s->acts + 118587392;
+    const float *x = ACTS_mixed_4b_2_0_bn;
+    const float *w = PARAMS_mixed_4b_2_1_0_conv_weight;
+    float *y = ACTS_mixed_4b_2_1_0_conv;
     float *xp = s->work; /* x padded: [48][n][18][16] */
     #pragma omp parallel for
     for (int p = 0; p < 48 * n; ++p)
         pad_plane(xp + (size_t)p * 288, x + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -9021,10 +9842,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 10; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 16 rows */
+            { /* 16 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1152;
                 const float *xb = xp + (size_t)i * 288 + band * 256;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -9062,7 +9884,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -9101,7 +9924,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -9149,7 +9973,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1010] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -9188,7 +10013,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1009] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -9227,7 +10053,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
                         a[7][0] += wc[1009] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
@@ -9242,11 +10069,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 118194176;
-    const float *w = s->params + 557376;
-    const float *dy = s->dacts + 118587392;
-    float *dw = s->grads + 557376;
-    float *dx = s->dacts + 118194176;
+    const float *x = ACTS_mixed_4b_2_0_bn;
+    const float *w = PARAMS_mixed_4b_2_1_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_2_1_0_conv;
+    float *dw = GRADS_mixed_4b_2_1_0_conv_weight;
+    float *dx = DACTS_mixed_4b_2_0_bn;
     if (trains(s, 180)) {
         float *dyt = s->work; /* dy transposed: [n][256][80] */
         #pragma omp parallel for schedule(static)
@@ -9430,10 +10257,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
         for (int p = 0; p < 80 * n; ++p)
             pad_plane(dyp + (size_t)p * 288, dy + (size_t)p * 256, NULL, 16, 16, 18, 16, 1, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -9587,10 +10415,11 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 6; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 16 rows */
+                { /* 16 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 24;
                     const float *xb = dyp + (size_t)i * 288 + band * 256;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -9628,7 +10457,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9667,7 +10497,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9715,7 +10546,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[21] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9754,7 +10586,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 240 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9793,7 +10626,8 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
                             a[7][0] += wc[22] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + 248 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -9807,16 +10641,17 @@ static void inception_factorized_mixed_4b_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 118587392;
-    const float *gamma = s->params + 568896;
-    float *mean = s->acts + 139647552, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_1_0_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 568976;
-    float *running_mean = s->params + 569056, *running_var = s->params + 569136;
-    float *y = s->acts + 119242752;
+    const float *beta = PARAMS_mixed_4b_2_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_2_1_0_bn_running_mean, *running_var = PARAMS_mixed_4b_2_1_0_bn_running_var;
+    float *y = ACTS_mixed_4b_2_1_0_bn;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -9828,26 +10663,28 @@ static void inception_factorized_mixed_4b_2_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 118587392;
-    const float *gamma = s->params + 568896;
-    float *mean = s->acts + 139647552, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_1_0_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 119242752;
-    const float *y = s->acts + 119242752; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 568896, *dbeta = s->grads + 568976;
-    float *dx = s->dacts + 118587392;
+    const float *dy = DACTS_mixed_4b_2_1_0_bn;
+    const float *y = ACTS_mixed_4b_2_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_2_1_0_bn_weight, *dbeta = GRADS_mixed_4b_2_1_0_bn_bias;
+    float *dx = DACTS_mixed_4b_2_1_0_conv;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -9867,12 +10704,13 @@ static void inception_factorized_mixed_4b_2_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 |
+ * 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 119242752;
-    const float *w = s->params + 569216;
-    float *y = s->acts + 119898112;
+    const float *x = ACTS_mixed_4b_2_1_0_bn;
+    const float *w = PARAMS_mixed_4b_2_1_1_conv_weight;
+    float *y = ACTS_mixed_4b_2_1_1_conv;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -9888,11 +10726,11 @@ static void inception_factorized_mixed_4b_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 119242752;
-    const float *w = s->params + 569216;
-    const float *dy = s->dacts + 119898112;
-    float *dw = s->grads + 569216;
-    float *dx = s->dacts + 119242752;
+    const float *x = ACTS_mixed_4b_2_1_0_bn;
+    const float *w = PARAMS_mixed_4b_2_1_1_conv_weight;
+    const float *dy = DACTS_mixed_4b_2_1_1_conv;
+    float *dw = GRADS_mixed_4b_2_1_1_conv_weight;
+    float *dx = DACTS_mixed_4b_2_1_0_bn;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 185)) {
@@ -9920,16 +10758,17 @@ static void inception_factorized_mixed_4b_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.1.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 119898112;
-    const float *gamma = s->params + 588416;
-    float *mean = s->acts + 139647728, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_4b_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_4b_2_1_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 588496;
-    float *running_mean = s->params + 588576, *running_var = s->params + 588656;
-    float *y = s->acts + 120553472;
+    const float *beta = PARAMS_mixed_4b_2_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_2_1_1_bn_running_mean, *running_var = PARAMS_mixed_4b_2_1_1_bn_running_var;
+    float *y = ACTS_mixed_4b_2_1_1_bn;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -9941,26 +10780,28 @@ static void inception_factorized_mixed_4b_2_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 119898112;
-    const float *gamma = s->params + 588416;
-    float *mean = s->acts + 139647728, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_4b_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_4b_2_1_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 120553472;
-    const float *y = s->acts + 120553472; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 588416, *dbeta = s->grads + 588496;
-    float *dx = s->dacts + 119898112;
+    const float *dy = DACTS_mixed_4b_2_1_1_bn;
+    const float *y = ACTS_mixed_4b_2_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_2_1_1_bn_weight, *dbeta = GRADS_mixed_4b_2_1_1_bn_bias;
+    float *dx = DACTS_mixed_4b_2_1_1_conv;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -9980,12 +10821,13 @@ static void inception_factorized_mixed_4b_2_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.conv (conv2d 3x1, pad 1x0) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.conv (conv2d 3x1, pad 1x0) | 80x16x16 -> 80x16x16 |
+ * 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 120553472;
-    const float *w = s->params + 588736;
-    float *y = s->acts + 121208832;
+    const float *x = ACTS_mixed_4b_2_1_1_bn;
+    const float *w = PARAMS_mixed_4b_2_2_0_conv_weight;
+    float *y = ACTS_mixed_4b_2_2_0_conv;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -10001,11 +10843,11 @@ static void inception_factorized_mixed_4b_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 120553472;
-    const float *w = s->params + 588736;
-    const float *dy = s->dacts + 121208832;
-    float *dw = s->grads + 588736;
-    float *dx = s->dacts + 120553472;
+    const float *x = ACTS_mixed_4b_2_1_1_bn;
+    const float *w = PARAMS_mixed_4b_2_2_0_conv_weight;
+    const float *dy = DACTS_mixed_4b_2_2_0_conv;
+    float *dw = GRADS_mixed_4b_2_2_0_conv_weight;
+    float *dx = DACTS_mixed_4b_2_1_1_bn;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 190)) {
@@ -10033,16 +10875,17 @@ static void inception_factorized_mixed_4b_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.0.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 121208832;
-    const float *gamma = s->params + 607936;
-    float *mean = s->acts + 139647904, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_2_0_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 608016;
-    float *running_mean = s->params + 608096, *running_var = s->params + 608176;
-    float *y = s->acts + 121864192;
+    const float *beta = PARAMS_mixed_4b_2_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_2_2_0_bn_running_mean, *running_var = PARAMS_mixed_4b_2_2_0_bn_running_var;
+    float *y = ACTS_mixed_4b_2_2_0_bn;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10054,26 +10897,28 @@ static void inception_factorized_mixed_4b_2_2_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 121208832;
-    const float *gamma = s->params + 607936;
-    float *mean = s->acts + 139647904, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_4b_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_4b_2_2_0_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 121864192;
-    const float *y = s->acts + 121864192; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 607936, *dbeta = s->grads + 608016;
-    float *dx = s->dacts + 121208832;
+    const float *dy = DACTS_mixed_4b_2_2_0_bn;
+    const float *y = ACTS_mixed_4b_2_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_2_2_0_bn_weight, *dbeta = GRADS_mixed_4b_2_2_0_bn_bias;
+    float *dx = DACTS_mixed_4b_2_2_0_conv;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10093,12 +10938,13 @@ static void inception_factorized_mixed_4b_2_2_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 | 4,915,200 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.conv (conv2d 1x3, pad 0x1) | 80x16x16 -> 80x16x16 |
+ * 4,915,200 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_4b_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 121864192;
-    const float *w = s->params + 608256;
-    float *y = s->acts + 122519552;
+    const float *x = ACTS_mixed_4b_2_2_0_bn;
+    const float *w = PARAMS_mixed_4b_2_2_1_conv_weight;
+    float *y = ACTS_mixed_4b_2_2_1_conv;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -10114,11 +10960,11 @@ static void inception_factorized_mixed_4b_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 121864192;
-    const float *w = s->params + 608256;
-    const float *dy = s->dacts + 122519552;
-    float *dw = s->grads + 608256;
-    float *dx = s->dacts + 121864192;
+    const float *x = ACTS_mixed_4b_2_2_0_bn;
+    const float *w = PARAMS_mixed_4b_2_2_1_conv_weight;
+    const float *dy = DACTS_mixed_4b_2_2_1_conv;
+    float *dw = GRADS_mixed_4b_2_2_1_conv_weight;
+    float *dx = DACTS_mixed_4b_2_2_0_bn;
     float *col = s->work; /* [240][n*256] */
     const int np = n * 256;
     if (trains(s, 195)) {
@@ -10146,16 +10992,17 @@ static void inception_factorized_mixed_4b_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.2.2.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 122519552;
-    const float *gamma = s->params + 627456;
-    float *mean = s->acts + 139648080, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_4b_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_4b_2_2_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 627536;
-    float *running_mean = s->params + 627616, *running_var = s->params + 627696;
-    float *y = s->acts + 123174912;
+    const float *beta = PARAMS_mixed_4b_2_2_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_2_2_1_bn_running_mean, *running_var = PARAMS_mixed_4b_2_2_1_bn_running_var;
+    float *y = ACTS_mixed_4b_2_2_1_bn;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10167,26 +11014,28 @@ static void inception_factorized_mixed_4b_2_2_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 122519552;
-    const float *gamma = s->params + 627456;
-    float *mean = s->acts + 139648080, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_4b_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_4b_2_2_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 123174912;
-    const float *y = s->acts + 123174912; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 627456, *dbeta = s->grads + 627536;
-    float *dx = s->dacts + 122519552;
+    const float *dy = DACTS_mixed_4b_2_2_1_bn;
+    const float *y = ACTS_mixed_4b_2_2_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_2_2_1_bn_weight, *dbeta = GRADS_mixed_4b_2_2_1_bn_bias;
+    float *dx = DACTS_mixed_4b_2_2_1_conv;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10206,12 +11055,13 @@ static void inception_factorized_mixed_4b_2_2_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:20: mixed_4b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 352x16x16 -> 352x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:20: mixed_4b.3.0 (maxpool2d 3x3, stride 1, pad 1) | 352x16x16 -> 352x16x16 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_4b_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 106004480;
-    float *y = s->acts + 123830272;
-    int32_t *arg = s->index + 11534336;
+    const float *x = ACTS_mixed_4a;
+    float *y = ACTS_mixed_4b_3_0;
+    int32_t *arg = INDEX_mixed_4b_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
@@ -10221,15 +11071,33 @@ static void inception_factorized_mixed_4b_3_0_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 16 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 0) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 1) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) { const int32_t i = (h0 + 2) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 0) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 1) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 0 >= 0 && w0 + 0 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 1 >= 0 && w0 + 1 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 16 && w0 + 2 >= 0 && w0 + 2 < 16) {
+                    const int32_t i = (h0 + 2) * 16 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i];
+                        a = i; } }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -10240,9 +11108,9 @@ static void inception_factorized_mixed_4b_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 123830272;
-    float *dx = s->dacts + 106004480;
-    const int32_t *arg = s->index + 11534336;
+    const float *dy = DACTS_mixed_4b_3_0;
+    float *dx = DACTS_mixed_4a;
+    const int32_t *arg = INDEX_mixed_4b_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 352 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 256;
@@ -10257,23 +11125,24 @@ static void inception_factorized_mixed_4b_3_0_backward(const nn_state *s, int n,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.3.1.conv (conv2d 1x1) | 352x16x16 -> 80x16x16 | 7,208,960 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_4b.3.1.conv (conv2d 1x1) | 352x16x16 -> 80x16x16 |
+ * 7,208,960 MACs per image | gemm-1x1 */
 static void inception_factorized_mixed_4b_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 123830272;
-    const float *w = s->params + 627776;
-    float *y = s->acts + 126713856;
+    const float *x = ACTS_mixed_4b_3_0;
+    const float *w = PARAMS_mixed_4b_3_1_conv_weight;
+    float *y = ACTS_mixed_4b_3_1_conv;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 80, np, 352, 1.0f, w, 352, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 123830272;
-    const float *w = s->params + 627776;
-    const float *dy = s->dacts + 126713856;
-    float *dw = s->grads + 627776;
-    float *dx = s->dacts + 123830272;
+    const float *x = ACTS_mixed_4b_3_0;
+    const float *w = PARAMS_mixed_4b_3_1_conv_weight;
+    const float *dy = DACTS_mixed_4b_3_1_conv;
+    float *dw = GRADS_mixed_4b_3_1_conv_weight;
+    float *dx = DACTS_mixed_4b_3_0;
     const int np = n * 256;
     if (trains(s, 200)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 80, 352, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 352);
@@ -10283,16 +11152,17 @@ static void inception_factorized_mixed_4b_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_4b.3.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_4b.3.1.bn (batchnorm2d + relu) | 80x16x16 -> 80x16x16 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 126713856;
-    const float *gamma = s->params + 655936;
-    float *mean = s->acts + 139648256, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_3_1_conv;
+    const float *gamma = PARAMS_mixed_4b_3_1_bn_weight;
+    float *mean = SAVED_mixed_4b_3_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 656016;
-    float *running_mean = s->params + 656096, *running_var = s->params + 656176;
-    float *y = s->acts + 127369216;
+    const float *beta = PARAMS_mixed_4b_3_1_bn_bias;
+    float *running_mean = PARAMS_mixed_4b_3_1_bn_running_mean, *running_var = PARAMS_mixed_4b_3_1_bn_running_var;
+    float *y = ACTS_mixed_4b_3_1_bn;
     mean[160] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10304,26 +11174,28 @@ static void inception_factorized_mixed_4b_3_1_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 126713856;
-    const float *gamma = s->params + 655936;
-    float *mean = s->acts + 139648256, *invstd = mean + 80;
+    const float *x = ACTS_mixed_4b_3_1_conv;
+    const float *gamma = PARAMS_mixed_4b_3_1_bn_weight;
+    float *mean = SAVED_mixed_4b_3_1_bn, *invstd = mean + 80;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 127369216;
-    const float *y = s->acts + 127369216; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 655936, *dbeta = s->grads + 656016;
-    float *dx = s->dacts + 126713856;
+    const float *dy = DACTS_mixed_4b_3_1_bn;
+    const float *y = ACTS_mixed_4b_3_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_4b_3_1_bn_weight, *dbeta = GRADS_mixed_4b_3_1_bn_bias;
+    float *dx = DACTS_mixed_4b_3_1_conv;
     const int training = mean[160] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 80; ++c) {
@@ -10346,37 +11218,37 @@ static void inception_factorized_mixed_4b_3_1_bn_backward(const nn_state *s, int
 /* specs/inception_factorized.lua:31: mixed_4b (concat 4) | 128x16x16 -> 448x16x16 | 0 MACs per image | copy */
 static void inception_factorized_mixed_4b_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 128024576;
-    memcpy(y, s->acts + 109936640, sizeof(float) * (size_t)n * 32768);
-    memcpy(y + (size_t)n * 32768, s->acts + 116490240, sizeof(float) * (size_t)n * 40960);
-    memcpy(y + (size_t)n * 73728, s->acts + 123174912, sizeof(float) * (size_t)n * 20480);
-    memcpy(y + (size_t)n * 94208, s->acts + 127369216, sizeof(float) * (size_t)n * 20480);
+    float *y = ACTS_mixed_4b;
+    memcpy(y, ACTS_mixed_4b_0_bn, sizeof(float) * (size_t)n * 32768);
+    memcpy(y + (size_t)n * 32768, ACTS_mixed_4b_1_1_1_bn, sizeof(float) * (size_t)n * 40960);
+    memcpy(y + (size_t)n * 73728, ACTS_mixed_4b_2_2_1_bn, sizeof(float) * (size_t)n * 20480);
+    memcpy(y + (size_t)n * 94208, ACTS_mixed_4b_3_1_bn, sizeof(float) * (size_t)n * 20480);
 }
 
 static void inception_factorized_mixed_4b_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 128024576;
+    const float *dy = DACTS_mixed_4b;
     if (need_dx & 1) {
-        float *dx = s->dacts + 109936640;
+        float *dx = DACTS_mixed_4b_0_bn;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) dx[i] = d[i];
     }
     if (need_dx & 2) {
-        float *dx = s->dacts + 116490240;
+        float *dx = DACTS_mixed_4b_1_1_1_bn;
         const float *d = dy + (size_t)n * 32768;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 40960; ++i) dx[i] = d[i];
     }
     if (need_dx & 4) {
-        float *dx = s->dacts + 123174912;
+        float *dx = DACTS_mixed_4b_2_2_1_bn;
         const float *d = dy + (size_t)n * 73728;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] = d[i];
     }
     if (need_dx & 8) {
-        float *dx = s->dacts + 127369216;
+        float *dx = DACTS_mixed_4b_3_1_bn;
         const float *d = dy + (size_t)n * 94208;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 20480; ++i) dx[i] = d[i];
@@ -10386,9 +11258,9 @@ static void inception_factorized_mixed_4b_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:32: 6 (maxpool2d 2x2) | 448x16x16 -> 448x8x8 | 0 MACs per image | direct */
 static void inception_factorized_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 128024576;
-    float *y = s->acts + 131694592;
-    int32_t *arg = s->index + 14417920;
+    const float *x = ACTS_mixed_4b;
+    float *y = ACTS_6;
+    int32_t *arg = INDEX_6;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 64;
@@ -10398,9 +11270,12 @@ static void inception_factorized_6_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
                 int32_t a = (h0 + 0) * 16 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 16 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 16 + w0 + 0; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
-                { const int32_t i = (h0 + 1) * 16 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 16 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 16 + w0 + 0; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 1) * 16 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -10411,9 +11286,9 @@ static void inception_factorized_6_forward(const nn_state *s, int n)
 static void inception_factorized_6_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 131694592;
-    float *dx = s->dacts + 128024576;
-    const int32_t *arg = s->index + 14417920;
+    const float *dy = DACTS_6;
+    float *dx = DACTS_mixed_4b;
+    const int32_t *arg = INDEX_6;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
         const size_t in_plane = (size_t)q * 256, out_plane = (size_t)q * 64;
@@ -10432,23 +11307,24 @@ static void inception_factorized_6_backward(const nn_state *s, int n, int need_d
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.0.conv (conv2d 1x1) | 448x8x8 -> 160x8x8 | 4,587,520 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_5a.0.conv (conv2d 1x1) | 448x8x8 -> 160x8x8 | 4,587,520 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_5a_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 656256;
-    float *y = s->acts + 132612096;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_0_conv_weight;
+    float *y = ACTS_mixed_5a_0_conv;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 160, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 656256;
-    const float *dy = s->dacts + 132612096;
-    float *dw = s->grads + 656256;
-    float *dx = s->dacts + 131694592;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_0_conv;
+    float *dw = GRADS_mixed_5a_0_conv_weight;
+    float *dx = DACTS_6;
     const int np = n * 64;
     if (trains(s, 205)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 160, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
@@ -10458,16 +11334,17 @@ static void inception_factorized_mixed_5a_0_conv_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.0.bn (batchnorm2d + relu) | 160x8x8 -> 160x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.0.bn (batchnorm2d + relu) | 160x8x8 -> 160x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 132612096;
-    const float *gamma = s->params + 727936;
-    float *mean = s->acts + 139648432, *invstd = mean + 160;
+    const float *x = ACTS_mixed_5a_0_conv;
+    const float *gamma = PARAMS_mixed_5a_0_bn_weight;
+    float *mean = SAVED_mixed_5a_0_bn, *invstd = mean + 160;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 728096;
-    float *running_mean = s->params + 728256, *running_var = s->params + 728416;
-    float *y = s->acts + 132939776;
+    const float *beta = PARAMS_mixed_5a_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_0_bn_running_mean, *running_var = PARAMS_mixed_5a_0_bn_running_var;
+    float *y = ACTS_mixed_5a_0_bn;
     mean[320] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -10479,26 +11356,28 @@ static void inception_factorized_mixed_5a_0_bn_forward(const nn_state *s, int n,
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 132612096;
-    const float *gamma = s->params + 727936;
-    float *mean = s->acts + 139648432, *invstd = mean + 160;
+    const float *x = ACTS_mixed_5a_0_conv;
+    const float *gamma = PARAMS_mixed_5a_0_bn_weight;
+    float *mean = SAVED_mixed_5a_0_bn, *invstd = mean + 160;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 132939776;
-    const float *y = s->acts + 132939776; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 727936, *dbeta = s->grads + 728096;
-    float *dx = s->dacts + 132612096;
+    const float *dy = DACTS_mixed_5a_0_bn;
+    const float *y = ACTS_mixed_5a_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_0_bn_weight, *dbeta = GRADS_mixed_5a_0_bn_bias;
+    float *dx = DACTS_mixed_5a_0_conv;
     const int training = mean[320] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 160; ++c) {
@@ -10518,23 +11397,24 @@ static void inception_factorized_mixed_5a_0_bn_backward(const nn_state *s, int n
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.0.conv (conv2d 1x1) | 448x8x8 -> 128x8x8 | 3,670,016 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_5a.1.0.conv (conv2d 1x1) | 448x8x8 -> 128x8x8 | 3,670,016 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_5a_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 728576;
-    float *y = s->acts + 133267456;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_1_0_conv_weight;
+    float *y = ACTS_mixed_5a_1_0_conv;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 728576;
-    const float *dy = s->dacts + 133267456;
-    float *dw = s->grads + 728576;
-    float *dx = s->dacts + 131694592;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_1_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_1_0_conv;
+    float *dw = GRADS_mixed_5a_1_0_conv_weight;
+    float *dx = DACTS_6;
     const int np = n * 64;
     if (trains(s, 210)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
@@ -10544,16 +11424,17 @@ static void inception_factorized_mixed_5a_1_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.0.bn (batchnorm2d + relu) | 128x8x8 -> 128x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.0.bn (batchnorm2d + relu) | 128x8x8 -> 128x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 133267456;
-    const float *gamma = s->params + 785920;
-    float *mean = s->acts + 139648768, *invstd = mean + 128;
+    const float *x = ACTS_mixed_5a_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_1_0_bn, *invstd = mean + 128;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 786048;
-    float *running_mean = s->params + 786176, *running_var = s->params + 786304;
-    float *y = s->acts + 133529600;
+    const float *beta = PARAMS_mixed_5a_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_1_0_bn_running_mean, *running_var = PARAMS_mixed_5a_1_0_bn_running_var;
+    float *y = ACTS_mixed_5a_1_0_bn;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -10565,26 +11446,28 @@ static void inception_factorized_mixed_5a_1_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 133267456;
-    const float *gamma = s->params + 785920;
-    float *mean = s->acts + 139648768, *invstd = mean + 128;
+    const float *x = ACTS_mixed_5a_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_1_0_bn, *invstd = mean + 128;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 133529600;
-    const float *y = s->acts + 133529600; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 785920, *dbeta = s->grads + 786048;
-    float *dx = s->dacts + 133267456;
+    const float *dy = DACTS_mixed_5a_1_0_bn;
+    const float *y = ACTS_mixed_5a_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_1_0_bn_weight, *dbeta = GRADS_mixed_5a_1_0_bn_bias;
+    float *dx = DACTS_mixed_5a_1_0_conv;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -10604,12 +11487,13 @@ static void inception_factorized_mixed_5a_1_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.conv (conv2d 3x1, pad 1x0) | 128x8x8 -> 192x8x8 | 4,718,592 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.conv (conv2d 3x1, pad 1x0) | 128x8x8 -> 192x8x8 |
+ * 4,718,592 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_1_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 133529600;
-    const float *w = s->params + 786432;
-    float *y = s->acts + 133791744;
+    const float *x = ACTS_mixed_5a_1_0_bn;
+    const float *w = PARAMS_mixed_5a_1_1_0_conv_weight;
+    float *y = ACTS_mixed_5a_1_1_0_conv;
     float *col = s->work; /* [384][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -10625,11 +11509,11 @@ static void inception_factorized_mixed_5a_1_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 133529600;
-    const float *w = s->params + 786432;
-    const float *dy = s->dacts + 133791744;
-    float *dw = s->grads + 786432;
-    float *dx = s->dacts + 133529600;
+    const float *x = ACTS_mixed_5a_1_0_bn;
+    const float *w = PARAMS_mixed_5a_1_1_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_1_1_0_conv;
+    float *dw = GRADS_mixed_5a_1_1_0_conv_weight;
+    float *dx = DACTS_mixed_5a_1_0_bn;
     float *col = s->work; /* [384][n*64] */
     const int np = n * 64;
     if (trains(s, 215)) {
@@ -10641,7 +11525,8 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 1, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 384);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 384, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                384);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 384, np, 192, 1.0f, w, 384, dy, np, 0.0f, col, np);
@@ -10657,16 +11542,17 @@ static void inception_factorized_mixed_5a_1_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.0.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 133791744;
-    const float *gamma = s->params + 860160;
-    float *mean = s->acts + 139649040, *invstd = mean + 192;
+    const float *x = ACTS_mixed_5a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_1_1_0_bn, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 860352;
-    float *running_mean = s->params + 860544, *running_var = s->params + 860736;
-    float *y = s->acts + 134184960;
+    const float *beta = PARAMS_mixed_5a_1_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_1_1_0_bn_running_mean, *running_var = PARAMS_mixed_5a_1_1_0_bn_running_var;
+    float *y = ACTS_mixed_5a_1_1_0_bn;
     mean[384] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -10678,26 +11564,28 @@ static void inception_factorized_mixed_5a_1_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 133791744;
-    const float *gamma = s->params + 860160;
-    float *mean = s->acts + 139649040, *invstd = mean + 192;
+    const float *x = ACTS_mixed_5a_1_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_1_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_1_1_0_bn, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 134184960;
-    const float *y = s->acts + 134184960; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 860160, *dbeta = s->grads + 860352;
-    float *dx = s->dacts + 133791744;
+    const float *dy = DACTS_mixed_5a_1_1_0_bn;
+    const float *y = ACTS_mixed_5a_1_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_1_1_0_bn_weight, *dbeta = GRADS_mixed_5a_1_1_0_bn_bias;
+    float *dx = DACTS_mixed_5a_1_1_0_conv;
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -10717,12 +11605,13 @@ static void inception_factorized_mixed_5a_1_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.conv (conv2d 1x3, pad 0x1) | 192x8x8 -> 192x8x8 | 7,077,888 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.conv (conv2d 1x3, pad 0x1) | 192x8x8 -> 192x8x8 |
+ * 7,077,888 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_1_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 134184960;
-    const float *w = s->params + 860928;
-    float *y = s->acts + 134578176;
+    const float *x = ACTS_mixed_5a_1_1_0_bn;
+    const float *w = PARAMS_mixed_5a_1_1_1_conv_weight;
+    float *y = ACTS_mixed_5a_1_1_1_conv;
     float *col = s->work; /* [576][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -10738,11 +11627,11 @@ static void inception_factorized_mixed_5a_1_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 134184960;
-    const float *w = s->params + 860928;
-    const float *dy = s->dacts + 134578176;
-    float *dw = s->grads + 860928;
-    float *dx = s->dacts + 134184960;
+    const float *x = ACTS_mixed_5a_1_1_0_bn;
+    const float *w = PARAMS_mixed_5a_1_1_1_conv_weight;
+    const float *dy = DACTS_mixed_5a_1_1_1_conv;
+    float *dw = GRADS_mixed_5a_1_1_1_conv_weight;
+    float *dx = DACTS_mixed_5a_1_1_0_bn;
     float *col = s->work; /* [576][n*64] */
     const int np = n * 64;
     if (trains(s, 220)) {
@@ -10754,7 +11643,8 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
             im2col_row(cc + (size_t)1 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 0);
             im2col_row(cc + (size_t)2 * np, xc, n, 8, 8, 8, 8, 1, 1, 0, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 192, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 192, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -10770,16 +11660,17 @@ static void inception_factorized_mixed_5a_1_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.1.1.1.bn (batchnorm2d + relu) | 192x8x8 -> 192x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 134578176;
-    const float *gamma = s->params + 971520;
-    float *mean = s->acts + 139649440, *invstd = mean + 192;
+    const float *x = ACTS_mixed_5a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_5a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_5a_1_1_1_bn, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 971712;
-    float *running_mean = s->params + 971904, *running_var = s->params + 972096;
-    float *y = s->acts + 134971392;
+    const float *beta = PARAMS_mixed_5a_1_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_1_1_1_bn_running_mean, *running_var = PARAMS_mixed_5a_1_1_1_bn_running_var;
+    float *y = ACTS_mixed_5a_1_1_1_bn;
     mean[384] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -10791,26 +11682,28 @@ static void inception_factorized_mixed_5a_1_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 134578176;
-    const float *gamma = s->params + 971520;
-    float *mean = s->acts + 139649440, *invstd = mean + 192;
+    const float *x = ACTS_mixed_5a_1_1_1_conv;
+    const float *gamma = PARAMS_mixed_5a_1_1_1_bn_weight;
+    float *mean = SAVED_mixed_5a_1_1_1_bn, *invstd = mean + 192;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 134971392;
-    const float *y = s->acts + 134971392; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 971520, *dbeta = s->grads + 971712;
-    float *dx = s->dacts + 134578176;
+    const float *dy = DACTS_mixed_5a_1_1_1_bn;
+    const float *y = ACTS_mixed_5a_1_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_1_1_1_bn_weight, *dbeta = GRADS_mixed_5a_1_1_1_bn_bias;
+    float *dx = DACTS_mixed_5a_1_1_1_conv;
     const int training = mean[384] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 192; ++c) {
@@ -10830,23 +11723,24 @@ static void inception_factorized_mixed_5a_1_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.0.conv (conv2d 1x1) | 448x8x8 -> 64x8x8 | 1,835,008 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_5a.2.0.conv (conv2d 1x1) | 448x8x8 -> 64x8x8 | 1,835,008 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_5a_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 972288;
-    float *y = s->acts + 135364608;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_2_0_conv_weight;
+    float *y = ACTS_mixed_5a_2_0_conv;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 131694592;
-    const float *w = s->params + 972288;
-    const float *dy = s->dacts + 135364608;
-    float *dw = s->grads + 972288;
-    float *dx = s->dacts + 131694592;
+    const float *x = ACTS_6;
+    const float *w = PARAMS_mixed_5a_2_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_2_0_conv;
+    float *dw = GRADS_mixed_5a_2_0_conv_weight;
+    float *dx = DACTS_6;
     const int np = n * 64;
     if (trains(s, 225)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
@@ -10856,16 +11750,17 @@ static void inception_factorized_mixed_5a_2_0_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.0.bn (batchnorm2d + relu) | 64x8x8 -> 64x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.0.bn (batchnorm2d + relu) | 64x8x8 -> 64x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 135364608;
-    const float *gamma = s->params + 1000960;
-    float *mean = s->acts + 139649840, *invstd = mean + 64;
+    const float *x = ACTS_mixed_5a_2_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_0_bn, *invstd = mean + 64;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1001024;
-    float *running_mean = s->params + 1001088, *running_var = s->params + 1001152;
-    float *y = s->acts + 135495680;
+    const float *beta = PARAMS_mixed_5a_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_2_0_bn_running_mean, *running_var = PARAMS_mixed_5a_2_0_bn_running_var;
+    float *y = ACTS_mixed_5a_2_0_bn;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -10877,26 +11772,28 @@ static void inception_factorized_mixed_5a_2_0_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 135364608;
-    const float *gamma = s->params + 1000960;
-    float *mean = s->acts + 139649840, *invstd = mean + 64;
+    const float *x = ACTS_mixed_5a_2_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_0_bn, *invstd = mean + 64;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 135495680;
-    const float *y = s->acts + 135495680; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1000960, *dbeta = s->grads + 1001024;
-    float *dx = s->dacts + 135364608;
+    const float *dy = DACTS_mixed_5a_2_0_bn;
+    const float *y = ACTS_mixed_5a_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_2_0_bn_weight, *dbeta = GRADS_mixed_5a_2_0_bn_bias;
+    float *dx = DACTS_mixed_5a_2_0_conv;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -10916,12 +11813,13 @@ static void inception_factorized_mixed_5a_2_0_bn_backward(const nn_state *s, int
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.conv (conv2d 3x1, pad 1x0) | 64x8x8 -> 96x8x8 | 1,179,648 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.conv (conv2d 3x1, pad 1x0) | 64x8x8 -> 96x8x8 |
+ * 1,179,648 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_1_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 135495680;
-    const float *w = s->params + 1001216;
-    float *y = s->acts + 135626752;
+    const float *x = ACTS_mixed_5a_2_0_bn;
+    const float *w = PARAMS_mixed_5a_2_1_0_conv_weight;
+    float *y = ACTS_mixed_5a_2_1_0_conv;
     float *col = s->work; /* [192][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -10937,11 +11835,11 @@ static void inception_factorized_mixed_5a_2_1_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 135495680;
-    const float *w = s->params + 1001216;
-    const float *dy = s->dacts + 135626752;
-    float *dw = s->grads + 1001216;
-    float *dx = s->dacts + 135495680;
+    const float *x = ACTS_mixed_5a_2_0_bn;
+    const float *w = PARAMS_mixed_5a_2_1_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_2_1_0_conv;
+    float *dw = GRADS_mixed_5a_2_1_0_conv_weight;
+    float *dx = DACTS_mixed_5a_2_0_bn;
     float *col = s->work; /* [192][n*64] */
     const int np = n * 64;
     if (trains(s, 230)) {
@@ -10969,16 +11867,17 @@ static void inception_factorized_mixed_5a_2_1_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 135626752;
-    const float *gamma = s->params + 1019648;
-    float *mean = s->acts + 139649984, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_1_0_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1019744;
-    float *running_mean = s->params + 1019840, *running_var = s->params + 1019936;
-    float *y = s->acts + 135823360;
+    const float *beta = PARAMS_mixed_5a_2_1_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_2_1_0_bn_running_mean, *running_var = PARAMS_mixed_5a_2_1_0_bn_running_var;
+    float *y = ACTS_mixed_5a_2_1_0_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -10990,26 +11889,28 @@ static void inception_factorized_mixed_5a_2_1_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 135626752;
-    const float *gamma = s->params + 1019648;
-    float *mean = s->acts + 139649984, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_1_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_1_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_1_0_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 135823360;
-    const float *y = s->acts + 135823360; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1019648, *dbeta = s->grads + 1019744;
-    float *dx = s->dacts + 135626752;
+    const float *dy = DACTS_mixed_5a_2_1_0_bn;
+    const float *y = ACTS_mixed_5a_2_1_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_2_1_0_bn_weight, *dbeta = GRADS_mixed_5a_2_1_0_bn_bias;
+    float *dx = DACTS_mixed_5a_2_1_0_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11029,12 +11930,13 @@ static void inception_factorized_mixed_5a_2_1_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 |
+ * 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_1_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 135823360;
-    const float *w = s->params + 1020032;
-    float *y = s->acts + 136019968;
+    const float *x = ACTS_mixed_5a_2_1_0_bn;
+    const float *w = PARAMS_mixed_5a_2_1_1_conv_weight;
+    float *y = ACTS_mixed_5a_2_1_1_conv;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -11050,11 +11952,11 @@ static void inception_factorized_mixed_5a_2_1_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 135823360;
-    const float *w = s->params + 1020032;
-    const float *dy = s->dacts + 136019968;
-    float *dw = s->grads + 1020032;
-    float *dx = s->dacts + 135823360;
+    const float *x = ACTS_mixed_5a_2_1_0_bn;
+    const float *w = PARAMS_mixed_5a_2_1_1_conv_weight;
+    const float *dy = DACTS_mixed_5a_2_1_1_conv;
+    float *dw = GRADS_mixed_5a_2_1_1_conv_weight;
+    float *dx = DACTS_mixed_5a_2_1_0_bn;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 235)) {
@@ -11082,16 +11984,17 @@ static void inception_factorized_mixed_5a_2_1_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.1.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 136019968;
-    const float *gamma = s->params + 1047680;
-    float *mean = s->acts + 139650192, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_5a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_5a_2_1_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1047776;
-    float *running_mean = s->params + 1047872, *running_var = s->params + 1047968;
-    float *y = s->acts + 136216576;
+    const float *beta = PARAMS_mixed_5a_2_1_1_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_2_1_1_bn_running_mean, *running_var = PARAMS_mixed_5a_2_1_1_bn_running_var;
+    float *y = ACTS_mixed_5a_2_1_1_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11103,26 +12006,28 @@ static void inception_factorized_mixed_5a_2_1_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136019968;
-    const float *gamma = s->params + 1047680;
-    float *mean = s->acts + 139650192, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_1_1_conv;
+    const float *gamma = PARAMS_mixed_5a_2_1_1_bn_weight;
+    float *mean = SAVED_mixed_5a_2_1_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 136216576;
-    const float *y = s->acts + 136216576; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1047680, *dbeta = s->grads + 1047776;
-    float *dx = s->dacts + 136019968;
+    const float *dy = DACTS_mixed_5a_2_1_1_bn;
+    const float *y = ACTS_mixed_5a_2_1_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_2_1_1_bn_weight, *dbeta = GRADS_mixed_5a_2_1_1_bn_bias;
+    float *dx = DACTS_mixed_5a_2_1_1_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11142,12 +12047,13 @@ static void inception_factorized_mixed_5a_2_1_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.conv (conv2d 3x1, pad 1x0) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.conv (conv2d 3x1, pad 1x0) | 96x8x8 -> 96x8x8 |
+ * 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_2_0_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 136216576;
-    const float *w = s->params + 1048064;
-    float *y = s->acts + 136413184;
+    const float *x = ACTS_mixed_5a_2_1_1_bn;
+    const float *w = PARAMS_mixed_5a_2_2_0_conv_weight;
+    float *y = ACTS_mixed_5a_2_2_0_conv;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -11163,11 +12069,11 @@ static void inception_factorized_mixed_5a_2_2_0_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136216576;
-    const float *w = s->params + 1048064;
-    const float *dy = s->dacts + 136413184;
-    float *dw = s->grads + 1048064;
-    float *dx = s->dacts + 136216576;
+    const float *x = ACTS_mixed_5a_2_1_1_bn;
+    const float *w = PARAMS_mixed_5a_2_2_0_conv_weight;
+    const float *dy = DACTS_mixed_5a_2_2_0_conv;
+    float *dw = GRADS_mixed_5a_2_2_0_conv_weight;
+    float *dx = DACTS_mixed_5a_2_1_1_bn;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 240)) {
@@ -11195,16 +12101,17 @@ static void inception_factorized_mixed_5a_2_2_0_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.0.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 136413184;
-    const float *gamma = s->params + 1075712;
-    float *mean = s->acts + 139650400, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_2_0_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1075808;
-    float *running_mean = s->params + 1075904, *running_var = s->params + 1076000;
-    float *y = s->acts + 136609792;
+    const float *beta = PARAMS_mixed_5a_2_2_0_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_2_2_0_bn_running_mean, *running_var = PARAMS_mixed_5a_2_2_0_bn_running_var;
+    float *y = ACTS_mixed_5a_2_2_0_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11216,26 +12123,28 @@ static void inception_factorized_mixed_5a_2_2_0_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136413184;
-    const float *gamma = s->params + 1075712;
-    float *mean = s->acts + 139650400, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_2_0_conv;
+    const float *gamma = PARAMS_mixed_5a_2_2_0_bn_weight;
+    float *mean = SAVED_mixed_5a_2_2_0_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 136609792;
-    const float *y = s->acts + 136609792; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1075712, *dbeta = s->grads + 1075808;
-    float *dx = s->dacts + 136413184;
+    const float *dy = DACTS_mixed_5a_2_2_0_bn;
+    const float *y = ACTS_mixed_5a_2_2_0_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_2_2_0_bn_weight, *dbeta = GRADS_mixed_5a_2_2_0_bn_bias;
+    float *dx = DACTS_mixed_5a_2_2_0_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11255,12 +12164,13 @@ static void inception_factorized_mixed_5a_2_2_0_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 | 1,769,472 MACs per image | im2col-gemm */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.conv (conv2d 1x3, pad 0x1) | 96x8x8 -> 96x8x8 |
+ * 1,769,472 MACs per image | im2col-gemm */
 static void inception_factorized_mixed_5a_2_2_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 136609792;
-    const float *w = s->params + 1076096;
-    float *y = s->acts + 136806400;
+    const float *x = ACTS_mixed_5a_2_2_0_bn;
+    const float *w = PARAMS_mixed_5a_2_2_1_conv_weight;
+    float *y = ACTS_mixed_5a_2_2_1_conv;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -11276,11 +12186,11 @@ static void inception_factorized_mixed_5a_2_2_1_conv_forward(const nn_state *s, 
 
 static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136609792;
-    const float *w = s->params + 1076096;
-    const float *dy = s->dacts + 136806400;
-    float *dw = s->grads + 1076096;
-    float *dx = s->dacts + 136609792;
+    const float *x = ACTS_mixed_5a_2_2_0_bn;
+    const float *w = PARAMS_mixed_5a_2_2_1_conv_weight;
+    const float *dy = DACTS_mixed_5a_2_2_1_conv;
+    float *dw = GRADS_mixed_5a_2_2_1_conv_weight;
+    float *dx = DACTS_mixed_5a_2_2_0_bn;
     float *col = s->work; /* [288][n*64] */
     const int np = n * 64;
     if (trains(s, 245)) {
@@ -11308,16 +12218,17 @@ static void inception_factorized_mixed_5a_2_2_1_conv_backward(const nn_state *s,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.2.2.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 136806400;
-    const float *gamma = s->params + 1103744;
-    float *mean = s->acts + 139650608, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_5a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_5a_2_2_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1103840;
-    float *running_mean = s->params + 1103936, *running_var = s->params + 1104032;
-    float *y = s->acts + 137003008;
+    const float *beta = PARAMS_mixed_5a_2_2_1_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_2_2_1_bn_running_mean, *running_var = PARAMS_mixed_5a_2_2_1_bn_running_var;
+    float *y = ACTS_mixed_5a_2_2_1_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11329,26 +12240,28 @@ static void inception_factorized_mixed_5a_2_2_1_bn_forward(const nn_state *s, in
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 136806400;
-    const float *gamma = s->params + 1103744;
-    float *mean = s->acts + 139650608, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_2_2_1_conv;
+    const float *gamma = PARAMS_mixed_5a_2_2_1_bn_weight;
+    float *mean = SAVED_mixed_5a_2_2_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 137003008;
-    const float *y = s->acts + 137003008; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1103744, *dbeta = s->grads + 1103840;
-    float *dx = s->dacts + 136806400;
+    const float *dy = DACTS_mixed_5a_2_2_1_bn;
+    const float *y = ACTS_mixed_5a_2_2_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_2_2_1_bn_weight, *dbeta = GRADS_mixed_5a_2_2_1_bn_bias;
+    float *dx = DACTS_mixed_5a_2_2_1_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11368,12 +12281,13 @@ static void inception_factorized_mixed_5a_2_2_1_bn_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:20: mixed_5a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 448x8x8 -> 448x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:20: mixed_5a.3.0 (maxpool2d 3x3, stride 1, pad 1) | 448x8x8 -> 448x8x8 |
+ * 0 MACs per image | direct */
 static void inception_factorized_mixed_5a_3_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131694592;
-    float *y = s->acts + 137199616;
-    int32_t *arg = s->index + 15335424;
+    const float *x = ACTS_6;
+    float *y = ACTS_mixed_5a_3_0;
+    int32_t *arg = INDEX_mixed_5a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
         const size_t in_plane = (size_t)q * 64, out_plane = (size_t)q * 64;
@@ -11383,15 +12297,24 @@ static void inception_factorized_mixed_5a_3_0_forward(const nn_state *s, int n)
                 const size_t o = out_plane + (size_t)oh * 8 + ow;
                 float m = -INFINITY;
                 int32_t a = -1;
-                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 0; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 1; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
-                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 2; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 0;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 1;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 0 >= 0 && h0 + 0 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 0) * 8 + w0 + 2;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 0;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 1;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 1 >= 0 && h0 + 1 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 1) * 8 + w0 + 2;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 0 >= 0 && w0 + 0 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 0;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 1 >= 0 && w0 + 1 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 1;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
+                if (h0 + 2 >= 0 && h0 + 2 < 8 && w0 + 2 >= 0 && w0 + 2 < 8) { const int32_t i = (h0 + 2) * 8 + w0 + 2;
+                    if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -11402,9 +12325,9 @@ static void inception_factorized_mixed_5a_3_0_forward(const nn_state *s, int n)
 static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 137199616;
-    float *dx = s->dacts + 131694592;
-    const int32_t *arg = s->index + 15335424;
+    const float *dy = DACTS_mixed_5a_3_0;
+    float *dx = DACTS_6;
+    const int32_t *arg = INDEX_mixed_5a_3_0;
     #pragma omp parallel for
     for (int q = 0; q < 448 * n; ++q) {
         const size_t in_plane = (size_t)q * 64, out_plane = (size_t)q * 64;
@@ -11419,23 +12342,24 @@ static void inception_factorized_mixed_5a_3_0_backward(const nn_state *s, int n,
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.3.1.conv (conv2d 1x1) | 448x8x8 -> 96x8x8 | 2,752,512 MACs per image | gemm-1x1 */
+/* specs/inception_factorized.lua:7: mixed_5a.3.1.conv (conv2d 1x1) | 448x8x8 -> 96x8x8 | 2,752,512 MACs per image |
+ * gemm-1x1 */
 static void inception_factorized_mixed_5a_3_1_conv_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 137199616;
-    const float *w = s->params + 1104128;
-    float *y = s->acts + 138117120;
+    const float *x = ACTS_mixed_5a_3_0;
+    const float *w = PARAMS_mixed_5a_3_1_conv_weight;
+    float *y = ACTS_mixed_5a_3_1_conv;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 96, np, 448, 1.0f, w, 448, x, np, 0.0f, y, np);
 }
 
 static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 137199616;
-    const float *w = s->params + 1104128;
-    const float *dy = s->dacts + 138117120;
-    float *dw = s->grads + 1104128;
-    float *dx = s->dacts + 137199616;
+    const float *x = ACTS_mixed_5a_3_0;
+    const float *w = PARAMS_mixed_5a_3_1_conv_weight;
+    const float *dy = DACTS_mixed_5a_3_1_conv;
+    float *dw = GRADS_mixed_5a_3_1_conv_weight;
+    float *dx = DACTS_mixed_5a_3_0;
     const int np = n * 64;
     if (trains(s, 250)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 96, 448, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 448);
@@ -11445,16 +12369,17 @@ static void inception_factorized_mixed_5a_3_1_conv_backward(const nn_state *s, i
     }
 }
 
-/* specs/inception_factorized.lua:7: mixed_5a.3.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image | direct */
+/* specs/inception_factorized.lua:7: mixed_5a.3.1.bn (batchnorm2d + relu) | 96x8x8 -> 96x8x8 | 0 MACs per image |
+ * direct */
 static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 138117120;
-    const float *gamma = s->params + 1147136;
-    float *mean = s->acts + 139650816, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_3_1_conv;
+    const float *gamma = PARAMS_mixed_5a_3_1_bn_weight;
+    float *mean = SAVED_mixed_5a_3_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1147232;
-    float *running_mean = s->params + 1147328, *running_var = s->params + 1147424;
-    float *y = s->acts + 138313728;
+    const float *beta = PARAMS_mixed_5a_3_1_bn_bias;
+    float *running_mean = PARAMS_mixed_5a_3_1_bn_running_mean, *running_var = PARAMS_mixed_5a_3_1_bn_running_var;
+    float *y = ACTS_mixed_5a_3_1_bn;
     mean[192] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11466,26 +12391,28 @@ static void inception_factorized_mixed_5a_3_1_bn_forward(const nn_state *s, int 
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 138117120;
-    const float *gamma = s->params + 1147136;
-    float *mean = s->acts + 139650816, *invstd = mean + 96;
+    const float *x = ACTS_mixed_5a_3_1_conv;
+    const float *gamma = PARAMS_mixed_5a_3_1_bn_weight;
+    float *mean = SAVED_mixed_5a_3_1_bn, *invstd = mean + 96;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 138313728;
-    const float *y = s->acts + 138313728; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1147136, *dbeta = s->grads + 1147232;
-    float *dx = s->dacts + 138117120;
+    const float *dy = DACTS_mixed_5a_3_1_bn;
+    const float *y = ACTS_mixed_5a_3_1_bn; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_mixed_5a_3_1_bn_weight, *dbeta = GRADS_mixed_5a_3_1_bn_bias;
+    float *dx = DACTS_mixed_5a_3_1_conv;
     const int training = mean[192] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 96; ++c) {
@@ -11508,37 +12435,37 @@ static void inception_factorized_mixed_5a_3_1_bn_backward(const nn_state *s, int
 /* specs/inception_factorized.lua:33: mixed_5a (concat 4) | 160x8x8 -> 544x8x8 | 0 MACs per image | copy */
 static void inception_factorized_mixed_5a_forward(const nn_state *s, int n)
 {
-    float *y = s->acts + 138510336;
-    memcpy(y, s->acts + 132939776, sizeof(float) * (size_t)n * 10240);
-    memcpy(y + (size_t)n * 10240, s->acts + 134971392, sizeof(float) * (size_t)n * 12288);
-    memcpy(y + (size_t)n * 22528, s->acts + 137003008, sizeof(float) * (size_t)n * 6144);
-    memcpy(y + (size_t)n * 28672, s->acts + 138313728, sizeof(float) * (size_t)n * 6144);
+    float *y = ACTS_mixed_5a;
+    memcpy(y, ACTS_mixed_5a_0_bn, sizeof(float) * (size_t)n * 10240);
+    memcpy(y + (size_t)n * 10240, ACTS_mixed_5a_1_1_1_bn, sizeof(float) * (size_t)n * 12288);
+    memcpy(y + (size_t)n * 22528, ACTS_mixed_5a_2_2_1_bn, sizeof(float) * (size_t)n * 6144);
+    memcpy(y + (size_t)n * 28672, ACTS_mixed_5a_3_1_bn, sizeof(float) * (size_t)n * 6144);
 }
 
 static void inception_factorized_mixed_5a_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 138510336;
+    const float *dy = DACTS_mixed_5a;
     if (need_dx & 1) {
-        float *dx = s->dacts + 132939776;
+        float *dx = DACTS_mixed_5a_0_bn;
         const float *d = dy;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 10240; ++i) dx[i] = d[i];
     }
     if (need_dx & 2) {
-        float *dx = s->dacts + 134971392;
+        float *dx = DACTS_mixed_5a_1_1_1_bn;
         const float *d = dy + (size_t)n * 10240;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 12288; ++i) dx[i] = d[i];
     }
     if (need_dx & 4) {
-        float *dx = s->dacts + 137003008;
+        float *dx = DACTS_mixed_5a_2_2_1_bn;
         const float *d = dy + (size_t)n * 22528;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] = d[i];
     }
     if (need_dx & 8) {
-        float *dx = s->dacts + 138313728;
+        float *dx = DACTS_mixed_5a_3_1_bn;
         const float *d = dy + (size_t)n * 28672;
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 6144; ++i) dx[i] = d[i];
@@ -11548,8 +12475,8 @@ static void inception_factorized_mixed_5a_backward(const nn_state *s, int n, int
 /* specs/inception_factorized.lua:34: 8 (global_avgpool) | 544x8x8 -> 544 | 0 MACs per image | direct */
 static void inception_factorized_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 138510336;
-    float *y = s->acts + 139624448;
+    const float *x = ACTS_mixed_5a;
+    float *y = ACTS_8;
     #pragma omp parallel for
     for (int c = 0; c < 544; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -11564,8 +12491,8 @@ static void inception_factorized_8_forward(const nn_state *s, int n)
 static void inception_factorized_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 139624448;
-    float *dx = s->dacts + 138510336;
+    const float *dy = DACTS_8;
+    float *dx = DACTS_mixed_5a;
     #pragma omp parallel for
     for (int c = 0; c < 544; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -11579,10 +12506,10 @@ static void inception_factorized_8_backward(const nn_state *s, int n, int need_d
 /* specs/inception_factorized.lua:34: fc (linear 544->10) | 544 -> 10 | 5,440 MACs per image | gemm; gemv at batch 1 */
 static void inception_factorized_fc_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 139624448;
-    const float *w = s->params + 1147520;
-    const float *b = s->params + 1152960;
-    float *y = s->acts + 139641856;
+    const float *x = ACTS_8;
+    const float *w = PARAMS_fc_weight;
+    const float *b = PARAMS_fc_bias;
+    float *y = ACTS_fc;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 544, 1.0f, w, 544, x, 1, 0.0f, y, 1);
     } else {
@@ -11593,12 +12520,12 @@ static void inception_factorized_fc_forward(const nn_state *s, int n)
 
 static void inception_factorized_fc_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 139624448;
-    float *w = s->params + 1147520;
-    const float *dy = s->dacts + 139641856;
-    float *dw = s->grads + 1147520;
-    float *db = s->grads + 1152960;
-    float *dx = s->dacts + 139624448;
+    const float *x = ACTS_8;
+    float *w = PARAMS_fc_weight;
+    const float *dy = DACTS_fc;
+    float *dw = GRADS_fc_weight;
+    float *db = GRADS_fc_bias;
+    float *dx = DACTS_8;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 544, 1.0f, w, 544, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -11612,7 +12539,8 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 544, 1.0f, dy, 1, x, 1, dw, 544);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, grad_beta(s), dw, 544);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 544, n, 1.0f, dy, 10, x, 544, grad_beta(s), dw,
+                    544);
         }
     }
     if (trains(s, 256)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -11621,8 +12549,8 @@ static void inception_factorized_fc_backward(const nn_state *s, int n, int need_
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float inception_factorized_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 139641856;
-    float *dz = s->dacts + 139641856;
+    const float *z = ACTS_fc;
+    float *dz = DACTS_fc;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -11791,7 +12719,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_3a_2_2_1_bn = upstream_mixed_3a_2_2_1_conv || trains(s, 46) || trains(s, 47);
     const int upstream_mixed_3a_3_1_conv = upstream_stem_0_bn || trains(s, 50);
     const int upstream_mixed_3a_3_1_bn = upstream_mixed_3a_3_1_conv || trains(s, 51) || trains(s, 52);
-    const int upstream_mixed_3a = upstream_mixed_3a_0_bn || upstream_mixed_3a_1_1_1_bn || upstream_mixed_3a_2_2_1_bn || upstream_mixed_3a_3_1_bn;
+    const int upstream_mixed_3a = upstream_mixed_3a_0_bn || upstream_mixed_3a_1_1_1_bn || upstream_mixed_3a_2_2_1_bn
+            || upstream_mixed_3a_3_1_bn;
     const int upstream_mixed_3b_0_conv = upstream_mixed_3a || trains(s, 55);
     const int upstream_mixed_3b_0_bn = upstream_mixed_3b_0_conv || trains(s, 56) || trains(s, 57);
     const int upstream_mixed_3b_1_0_conv = upstream_mixed_3a || trains(s, 60);
@@ -11812,7 +12741,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_3b_2_2_1_bn = upstream_mixed_3b_2_2_1_conv || trains(s, 96) || trains(s, 97);
     const int upstream_mixed_3b_3_1_conv = upstream_mixed_3a || trains(s, 100);
     const int upstream_mixed_3b_3_1_bn = upstream_mixed_3b_3_1_conv || trains(s, 101) || trains(s, 102);
-    const int upstream_mixed_3b = upstream_mixed_3b_0_bn || upstream_mixed_3b_1_1_1_bn || upstream_mixed_3b_2_2_1_bn || upstream_mixed_3b_3_1_bn;
+    const int upstream_mixed_3b = upstream_mixed_3b_0_bn || upstream_mixed_3b_1_1_1_bn || upstream_mixed_3b_2_2_1_bn
+            || upstream_mixed_3b_3_1_bn;
     const int upstream_mixed_4a_0_conv = upstream_mixed_3b || trains(s, 105);
     const int upstream_mixed_4a_0_bn = upstream_mixed_4a_0_conv || trains(s, 106) || trains(s, 107);
     const int upstream_mixed_4a_1_0_conv = upstream_mixed_3b || trains(s, 110);
@@ -11833,7 +12763,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_4a_2_2_1_bn = upstream_mixed_4a_2_2_1_conv || trains(s, 146) || trains(s, 147);
     const int upstream_mixed_4a_3_1_conv = upstream_mixed_3b || trains(s, 150);
     const int upstream_mixed_4a_3_1_bn = upstream_mixed_4a_3_1_conv || trains(s, 151) || trains(s, 152);
-    const int upstream_mixed_4a = upstream_mixed_4a_0_bn || upstream_mixed_4a_1_1_1_bn || upstream_mixed_4a_2_2_1_bn || upstream_mixed_4a_3_1_bn;
+    const int upstream_mixed_4a = upstream_mixed_4a_0_bn || upstream_mixed_4a_1_1_1_bn || upstream_mixed_4a_2_2_1_bn
+            || upstream_mixed_4a_3_1_bn;
     const int upstream_mixed_4b_0_conv = upstream_mixed_4a || trains(s, 155);
     const int upstream_mixed_4b_0_bn = upstream_mixed_4b_0_conv || trains(s, 156) || trains(s, 157);
     const int upstream_mixed_4b_1_0_conv = upstream_mixed_4a || trains(s, 160);
@@ -11854,7 +12785,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_4b_2_2_1_bn = upstream_mixed_4b_2_2_1_conv || trains(s, 196) || trains(s, 197);
     const int upstream_mixed_4b_3_1_conv = upstream_mixed_4a || trains(s, 200);
     const int upstream_mixed_4b_3_1_bn = upstream_mixed_4b_3_1_conv || trains(s, 201) || trains(s, 202);
-    const int upstream_mixed_4b = upstream_mixed_4b_0_bn || upstream_mixed_4b_1_1_1_bn || upstream_mixed_4b_2_2_1_bn || upstream_mixed_4b_3_1_bn;
+    const int upstream_mixed_4b = upstream_mixed_4b_0_bn || upstream_mixed_4b_1_1_1_bn || upstream_mixed_4b_2_2_1_bn
+            || upstream_mixed_4b_3_1_bn;
     const int upstream_mixed_5a_0_conv = upstream_mixed_4b || trains(s, 205);
     const int upstream_mixed_5a_0_bn = upstream_mixed_5a_0_conv || trains(s, 206) || trains(s, 207);
     const int upstream_mixed_5a_1_0_conv = upstream_mixed_4b || trains(s, 210);
@@ -11875,10 +12807,12 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     const int upstream_mixed_5a_2_2_1_bn = upstream_mixed_5a_2_2_1_conv || trains(s, 246) || trains(s, 247);
     const int upstream_mixed_5a_3_1_conv = upstream_mixed_4b || trains(s, 250);
     const int upstream_mixed_5a_3_1_bn = upstream_mixed_5a_3_1_conv || trains(s, 251) || trains(s, 252);
-    const int upstream_mixed_5a = upstream_mixed_5a_0_bn || upstream_mixed_5a_1_1_1_bn || upstream_mixed_5a_2_2_1_bn || upstream_mixed_5a_3_1_bn;
+    const int upstream_mixed_5a = upstream_mixed_5a_0_bn || upstream_mixed_5a_1_1_1_bn || upstream_mixed_5a_2_2_1_bn
+            || upstream_mixed_5a_3_1_bn;
     inception_factorized_fc_backward(s, n, upstream_mixed_5a);
     inception_factorized_8_backward(s, n, upstream_mixed_5a);
-    inception_factorized_mixed_5a_backward(s, n, (upstream_mixed_5a_0_bn) | (upstream_mixed_5a_1_1_1_bn) << 1 | (upstream_mixed_5a_2_2_1_bn) << 2 | (upstream_mixed_5a_3_1_bn) << 3);
+    inception_factorized_mixed_5a_backward(s, n, (upstream_mixed_5a_0_bn) | (upstream_mixed_5a_1_1_1_bn) << 1
+            | (upstream_mixed_5a_2_2_1_bn) << 2 | (upstream_mixed_5a_3_1_bn) << 3);
     inception_factorized_mixed_5a_3_1_bn_backward(s, n, upstream_mixed_5a_3_1_conv);
     inception_factorized_mixed_5a_3_1_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_mixed_5a_3_0_backward(s, n, upstream_mixed_4b);
@@ -11901,7 +12835,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_5a_0_bn_backward(s, n, upstream_mixed_5a_0_conv);
     inception_factorized_mixed_5a_0_conv_backward(s, n, upstream_mixed_4b);
     inception_factorized_6_backward(s, n, upstream_mixed_4b);
-    inception_factorized_mixed_4b_backward(s, n, (upstream_mixed_4b_0_bn) | (upstream_mixed_4b_1_1_1_bn) << 1 | (upstream_mixed_4b_2_2_1_bn) << 2 | (upstream_mixed_4b_3_1_bn) << 3);
+    inception_factorized_mixed_4b_backward(s, n, (upstream_mixed_4b_0_bn) | (upstream_mixed_4b_1_1_1_bn) << 1
+            | (upstream_mixed_4b_2_2_1_bn) << 2 | (upstream_mixed_4b_3_1_bn) << 3);
     inception_factorized_mixed_4b_3_1_bn_backward(s, n, upstream_mixed_4b_3_1_conv);
     inception_factorized_mixed_4b_3_1_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4b_3_0_backward(s, n, upstream_mixed_4a);
@@ -11923,7 +12858,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_4b_1_0_conv_backward(s, n, upstream_mixed_4a);
     inception_factorized_mixed_4b_0_bn_backward(s, n, upstream_mixed_4b_0_conv);
     inception_factorized_mixed_4b_0_conv_backward(s, n, upstream_mixed_4a);
-    inception_factorized_mixed_4a_backward(s, n, (upstream_mixed_4a_0_bn) | (upstream_mixed_4a_1_1_1_bn) << 1 | (upstream_mixed_4a_2_2_1_bn) << 2 | (upstream_mixed_4a_3_1_bn) << 3);
+    inception_factorized_mixed_4a_backward(s, n, (upstream_mixed_4a_0_bn) | (upstream_mixed_4a_1_1_1_bn) << 1
+            | (upstream_mixed_4a_2_2_1_bn) << 2 | (upstream_mixed_4a_3_1_bn) << 3);
     inception_factorized_mixed_4a_3_1_bn_backward(s, n, upstream_mixed_4a_3_1_conv);
     inception_factorized_mixed_4a_3_1_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_mixed_4a_3_0_backward(s, n, upstream_mixed_3b);
@@ -11946,7 +12882,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_4a_0_bn_backward(s, n, upstream_mixed_4a_0_conv);
     inception_factorized_mixed_4a_0_conv_backward(s, n, upstream_mixed_3b);
     inception_factorized_3_backward(s, n, upstream_mixed_3b);
-    inception_factorized_mixed_3b_backward(s, n, (upstream_mixed_3b_0_bn) | (upstream_mixed_3b_1_1_1_bn) << 1 | (upstream_mixed_3b_2_2_1_bn) << 2 | (upstream_mixed_3b_3_1_bn) << 3);
+    inception_factorized_mixed_3b_backward(s, n, (upstream_mixed_3b_0_bn) | (upstream_mixed_3b_1_1_1_bn) << 1
+            | (upstream_mixed_3b_2_2_1_bn) << 2 | (upstream_mixed_3b_3_1_bn) << 3);
     inception_factorized_mixed_3b_3_1_bn_backward(s, n, upstream_mixed_3b_3_1_conv);
     inception_factorized_mixed_3b_3_1_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3b_3_0_backward(s, n, upstream_mixed_3a);
@@ -11968,7 +12905,8 @@ static void inception_factorized_backward(const nn_state *s, int n, float *d_inp
     inception_factorized_mixed_3b_1_0_conv_backward(s, n, upstream_mixed_3a);
     inception_factorized_mixed_3b_0_bn_backward(s, n, upstream_mixed_3b_0_conv);
     inception_factorized_mixed_3b_0_conv_backward(s, n, upstream_mixed_3a);
-    inception_factorized_mixed_3a_backward(s, n, (upstream_mixed_3a_0_bn) | (upstream_mixed_3a_1_1_1_bn) << 1 | (upstream_mixed_3a_2_2_1_bn) << 2 | (upstream_mixed_3a_3_1_bn) << 3);
+    inception_factorized_mixed_3a_backward(s, n, (upstream_mixed_3a_0_bn) | (upstream_mixed_3a_1_1_1_bn) << 1
+            | (upstream_mixed_3a_2_2_1_bn) << 2 | (upstream_mixed_3a_3_1_bn) << 3);
     inception_factorized_mixed_3a_3_1_bn_backward(s, n, upstream_mixed_3a_3_1_conv);
     inception_factorized_mixed_3a_3_1_conv_backward(s, n, upstream_stem_0_bn);
     inception_factorized_mixed_3a_3_0_backward(s, n, upstream_stem_0_bn);
@@ -12001,252 +12939,302 @@ static const nn_tensor inception_factorized_tensors[] = {
     { "stem.0.bn.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "stem.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "stem.0.bn.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.0.conv.weight", 4, { 32, 64, 1, 1 }, 1984, 2048, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 32 },
+    { "mixed_3a.0.conv.weight", 4, { 32, 64, 1, 1 }, 1984, 2048, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64,
+                32 },
     { "mixed_3a.0.bn.weight", 1, { 32, 0, 0, 0 }, 4032, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.0.bn.bias", 1, { 32, 0, 0, 0 }, 4064, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.0.bn.running_mean", 1, { 32, 0, 0, 0 }, 4096, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.0.bn.running_var", 1, { 32, 0, 0, 0 }, 4128, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.1.0.conv.weight", 4, { 48, 64, 1, 1 }, 4160, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 48 },
+    { "mixed_3a.1.0.conv.weight", 4, { 48, 64, 1, 1 }, 4160, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64,
+                48 },
     { "mixed_3a.1.0.bn.weight", 1, { 48, 0, 0, 0 }, 7232, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.1.0.bn.bias", 1, { 48, 0, 0, 0 }, 7280, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.0.bn.running_mean", 1, { 48, 0, 0, 0 }, 7328, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.0.bn.running_var", 1, { 48, 0, 0, 0 }, 7376, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.1.1.0.conv.weight", 4, { 64, 48, 3, 1 }, 7424, 9216, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 144, 192 },
+    { "mixed_3a.1.1.0.conv.weight", 4, { 64, 48, 3, 1 }, 7424, 9216, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                144, 192 },
     { "mixed_3a.1.1.0.bn.weight", 1, { 64, 0, 0, 0 }, 16640, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.1.1.0.bn.bias", 1, { 64, 0, 0, 0 }, 16704, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.1.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 16768, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.1.0.bn.running_var", 1, { 64, 0, 0, 0 }, 16832, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.1.1.1.conv.weight", 4, { 64, 64, 1, 3 }, 16896, 12288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 192 },
+    { "mixed_3a.1.1.1.conv.weight", 4, { 64, 64, 1, 3 }, 16896, 12288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                192, 192 },
     { "mixed_3a.1.1.1.bn.weight", 1, { 64, 0, 0, 0 }, 29184, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.1.1.1.bn.bias", 1, { 64, 0, 0, 0 }, 29248, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.1.1.bn.running_mean", 1, { 64, 0, 0, 0 }, 29312, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.1.1.1.bn.running_var", 1, { 64, 0, 0, 0 }, 29376, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.2.0.conv.weight", 4, { 16, 64, 1, 1 }, 29440, 1024, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 16 },
+    { "mixed_3a.2.0.conv.weight", 4, { 16, 64, 1, 1 }, 29440, 1024, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                64, 16 },
     { "mixed_3a.2.0.bn.weight", 1, { 16, 0, 0, 0 }, 30464, 16, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.2.0.bn.bias", 1, { 16, 0, 0, 0 }, 30480, 16, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.0.bn.running_mean", 1, { 16, 0, 0, 0 }, 30496, 16, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.0.bn.running_var", 1, { 16, 0, 0, 0 }, 30512, 16, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.2.1.0.conv.weight", 4, { 32, 16, 3, 1 }, 30528, 1536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 48, 96 },
+    { "mixed_3a.2.1.0.conv.weight", 4, { 32, 16, 3, 1 }, 30528, 1536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                48, 96 },
     { "mixed_3a.2.1.0.bn.weight", 1, { 32, 0, 0, 0 }, 32064, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.2.1.0.bn.bias", 1, { 32, 0, 0, 0 }, 32096, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.1.0.bn.running_mean", 1, { 32, 0, 0, 0 }, 32128, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.1.0.bn.running_var", 1, { 32, 0, 0, 0 }, 32160, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.2.1.1.conv.weight", 4, { 32, 32, 1, 3 }, 32192, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 96, 96 },
+    { "mixed_3a.2.1.1.conv.weight", 4, { 32, 32, 1, 3 }, 32192, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                96, 96 },
     { "mixed_3a.2.1.1.bn.weight", 1, { 32, 0, 0, 0 }, 35264, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.2.1.1.bn.bias", 1, { 32, 0, 0, 0 }, 35296, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.1.1.bn.running_mean", 1, { 32, 0, 0, 0 }, 35328, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.1.1.bn.running_var", 1, { 32, 0, 0, 0 }, 35360, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.2.2.0.conv.weight", 4, { 32, 32, 3, 1 }, 35392, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 96, 96 },
+    { "mixed_3a.2.2.0.conv.weight", 4, { 32, 32, 3, 1 }, 35392, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                96, 96 },
     { "mixed_3a.2.2.0.bn.weight", 1, { 32, 0, 0, 0 }, 38464, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.2.2.0.bn.bias", 1, { 32, 0, 0, 0 }, 38496, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.2.0.bn.running_mean", 1, { 32, 0, 0, 0 }, 38528, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.2.0.bn.running_var", 1, { 32, 0, 0, 0 }, 38560, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.2.2.1.conv.weight", 4, { 32, 32, 1, 3 }, 38592, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 96, 96 },
+    { "mixed_3a.2.2.1.conv.weight", 4, { 32, 32, 1, 3 }, 38592, 3072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                96, 96 },
     { "mixed_3a.2.2.1.bn.weight", 1, { 32, 0, 0, 0 }, 41664, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.2.2.1.bn.bias", 1, { 32, 0, 0, 0 }, 41696, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.2.1.bn.running_mean", 1, { 32, 0, 0, 0 }, 41728, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.2.2.1.bn.running_var", 1, { 32, 0, 0, 0 }, 41760, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3a.3.1.conv.weight", 4, { 32, 64, 1, 1 }, 41792, 2048, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 32 },
+    { "mixed_3a.3.1.conv.weight", 4, { 32, 64, 1, 1 }, 41792, 2048, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                64, 32 },
     { "mixed_3a.3.1.bn.weight", 1, { 32, 0, 0, 0 }, 43840, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3a.3.1.bn.bias", 1, { 32, 0, 0, 0 }, 43872, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.3.1.bn.running_mean", 1, { 32, 0, 0, 0 }, 43904, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3a.3.1.bn.running_var", 1, { 32, 0, 0, 0 }, 43936, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.0.conv.weight", 4, { 64, 160, 1, 1 }, 43968, 10240, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 160, 64 },
+    { "mixed_3b.0.conv.weight", 4, { 64, 160, 1, 1 }, 43968, 10240, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                160, 64 },
     { "mixed_3b.0.bn.weight", 1, { 64, 0, 0, 0 }, 54208, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.0.bn.bias", 1, { 64, 0, 0, 0 }, 54272, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 54336, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.0.bn.running_var", 1, { 64, 0, 0, 0 }, 54400, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.1.0.conv.weight", 4, { 64, 160, 1, 1 }, 54464, 10240, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 160, 64 },
+    { "mixed_3b.1.0.conv.weight", 4, { 64, 160, 1, 1 }, 54464, 10240, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                160, 64 },
     { "mixed_3b.1.0.bn.weight", 1, { 64, 0, 0, 0 }, 64704, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.1.0.bn.bias", 1, { 64, 0, 0, 0 }, 64768, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 64832, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.0.bn.running_var", 1, { 64, 0, 0, 0 }, 64896, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.1.1.0.conv.weight", 4, { 96, 64, 3, 1 }, 64960, 18432, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 288 },
+    { "mixed_3b.1.1.0.conv.weight", 4, { 96, 64, 3, 1 }, 64960, 18432, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                192, 288 },
     { "mixed_3b.1.1.0.bn.weight", 1, { 96, 0, 0, 0 }, 83392, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.1.1.0.bn.bias", 1, { 96, 0, 0, 0 }, 83488, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.1.0.bn.running_mean", 1, { 96, 0, 0, 0 }, 83584, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.1.0.bn.running_var", 1, { 96, 0, 0, 0 }, 83680, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.1.1.1.conv.weight", 4, { 96, 96, 1, 3 }, 83776, 27648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 288, 288 },
+    { "mixed_3b.1.1.1.conv.weight", 4, { 96, 96, 1, 3 }, 83776, 27648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                288, 288 },
     { "mixed_3b.1.1.1.bn.weight", 1, { 96, 0, 0, 0 }, 111424, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.1.1.1.bn.bias", 1, { 96, 0, 0, 0 }, 111520, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.1.1.bn.running_mean", 1, { 96, 0, 0, 0 }, 111616, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.1.1.1.bn.running_var", 1, { 96, 0, 0, 0 }, 111712, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.2.0.conv.weight", 4, { 32, 160, 1, 1 }, 111808, 5120, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 160, 32 },
+    { "mixed_3b.2.0.conv.weight", 4, { 32, 160, 1, 1 }, 111808, 5120, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                160, 32 },
     { "mixed_3b.2.0.bn.weight", 1, { 32, 0, 0, 0 }, 116928, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.2.0.bn.bias", 1, { 32, 0, 0, 0 }, 116960, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.0.bn.running_mean", 1, { 32, 0, 0, 0 }, 116992, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.0.bn.running_var", 1, { 32, 0, 0, 0 }, 117024, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.2.1.0.conv.weight", 4, { 48, 32, 3, 1 }, 117056, 4608, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 96, 144 },
+    { "mixed_3b.2.1.0.conv.weight", 4, { 48, 32, 3, 1 }, 117056, 4608, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                96, 144 },
     { "mixed_3b.2.1.0.bn.weight", 1, { 48, 0, 0, 0 }, 121664, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.2.1.0.bn.bias", 1, { 48, 0, 0, 0 }, 121712, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.1.0.bn.running_mean", 1, { 48, 0, 0, 0 }, 121760, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.1.0.bn.running_var", 1, { 48, 0, 0, 0 }, 121808, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.2.1.1.conv.weight", 4, { 48, 48, 1, 3 }, 121856, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 144, 144 },
+    { "mixed_3b.2.1.1.conv.weight", 4, { 48, 48, 1, 3 }, 121856, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                144, 144 },
     { "mixed_3b.2.1.1.bn.weight", 1, { 48, 0, 0, 0 }, 128768, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.2.1.1.bn.bias", 1, { 48, 0, 0, 0 }, 128816, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.1.1.bn.running_mean", 1, { 48, 0, 0, 0 }, 128864, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.1.1.bn.running_var", 1, { 48, 0, 0, 0 }, 128912, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.2.2.0.conv.weight", 4, { 48, 48, 3, 1 }, 128960, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 144, 144 },
+    { "mixed_3b.2.2.0.conv.weight", 4, { 48, 48, 3, 1 }, 128960, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                144, 144 },
     { "mixed_3b.2.2.0.bn.weight", 1, { 48, 0, 0, 0 }, 135872, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.2.2.0.bn.bias", 1, { 48, 0, 0, 0 }, 135920, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.2.0.bn.running_mean", 1, { 48, 0, 0, 0 }, 135968, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.2.0.bn.running_var", 1, { 48, 0, 0, 0 }, 136016, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.2.2.1.conv.weight", 4, { 48, 48, 1, 3 }, 136064, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 144, 144 },
+    { "mixed_3b.2.2.1.conv.weight", 4, { 48, 48, 1, 3 }, 136064, 6912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                144, 144 },
     { "mixed_3b.2.2.1.bn.weight", 1, { 48, 0, 0, 0 }, 142976, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.2.2.1.bn.bias", 1, { 48, 0, 0, 0 }, 143024, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.2.1.bn.running_mean", 1, { 48, 0, 0, 0 }, 143072, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.2.2.1.bn.running_var", 1, { 48, 0, 0, 0 }, 143120, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_3b.3.1.conv.weight", 4, { 48, 160, 1, 1 }, 143168, 7680, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 160, 48 },
+    { "mixed_3b.3.1.conv.weight", 4, { 48, 160, 1, 1 }, 143168, 7680, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                160, 48 },
     { "mixed_3b.3.1.bn.weight", 1, { 48, 0, 0, 0 }, 150848, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_3b.3.1.bn.bias", 1, { 48, 0, 0, 0 }, 150896, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.3.1.bn.running_mean", 1, { 48, 0, 0, 0 }, 150944, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_3b.3.1.bn.running_var", 1, { 48, 0, 0, 0 }, 150992, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.0.conv.weight", 4, { 96, 256, 1, 1 }, 151040, 24576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 96 },
+    { "mixed_4a.0.conv.weight", 4, { 96, 256, 1, 1 }, 151040, 24576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 96 },
     { "mixed_4a.0.bn.weight", 1, { 96, 0, 0, 0 }, 175616, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.0.bn.bias", 1, { 96, 0, 0, 0 }, 175712, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.0.bn.running_mean", 1, { 96, 0, 0, 0 }, 175808, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.0.bn.running_var", 1, { 96, 0, 0, 0 }, 175904, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.1.0.conv.weight", 4, { 64, 256, 1, 1 }, 176000, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 64 },
+    { "mixed_4a.1.0.conv.weight", 4, { 64, 256, 1, 1 }, 176000, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 64 },
     { "mixed_4a.1.0.bn.weight", 1, { 64, 0, 0, 0 }, 192384, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.1.0.bn.bias", 1, { 64, 0, 0, 0 }, 192448, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 192512, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.0.bn.running_var", 1, { 64, 0, 0, 0 }, 192576, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.1.1.0.conv.weight", 4, { 128, 64, 3, 1 }, 192640, 24576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 384 },
+    { "mixed_4a.1.1.0.conv.weight", 4, { 128, 64, 3, 1 }, 192640, 24576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 192, 384 },
     { "mixed_4a.1.1.0.bn.weight", 1, { 128, 0, 0, 0 }, 217216, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.1.1.0.bn.bias", 1, { 128, 0, 0, 0 }, 217344, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.1.0.bn.running_mean", 1, { 128, 0, 0, 0 }, 217472, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.1.0.bn.running_var", 1, { 128, 0, 0, 0 }, 217600, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.1.1.1.conv.weight", 4, { 128, 128, 1, 3 }, 217728, 49152, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 384, 384 },
+    { "mixed_4a.1.1.1.conv.weight", 4, { 128, 128, 1, 3 }, 217728, 49152, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 384, 384 },
     { "mixed_4a.1.1.1.bn.weight", 1, { 128, 0, 0, 0 }, 266880, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.1.1.1.bn.bias", 1, { 128, 0, 0, 0 }, 267008, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.1.1.bn.running_mean", 1, { 128, 0, 0, 0 }, 267136, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.1.1.1.bn.running_var", 1, { 128, 0, 0, 0 }, 267264, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.2.0.conv.weight", 4, { 32, 256, 1, 1 }, 267392, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 32 },
+    { "mixed_4a.2.0.conv.weight", 4, { 32, 256, 1, 1 }, 267392, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 32 },
     { "mixed_4a.2.0.bn.weight", 1, { 32, 0, 0, 0 }, 275584, 32, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.2.0.bn.bias", 1, { 32, 0, 0, 0 }, 275616, 32, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.0.bn.running_mean", 1, { 32, 0, 0, 0 }, 275648, 32, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.0.bn.running_var", 1, { 32, 0, 0, 0 }, 275680, 32, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.2.1.0.conv.weight", 4, { 64, 32, 3, 1 }, 275712, 6144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 96, 192 },
+    { "mixed_4a.2.1.0.conv.weight", 4, { 64, 32, 3, 1 }, 275712, 6144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                96, 192 },
     { "mixed_4a.2.1.0.bn.weight", 1, { 64, 0, 0, 0 }, 281856, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.2.1.0.bn.bias", 1, { 64, 0, 0, 0 }, 281920, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.1.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 281984, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.1.0.bn.running_var", 1, { 64, 0, 0, 0 }, 282048, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.2.1.1.conv.weight", 4, { 64, 64, 1, 3 }, 282112, 12288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 192 },
+    { "mixed_4a.2.1.1.conv.weight", 4, { 64, 64, 1, 3 }, 282112, 12288, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 192, 192 },
     { "mixed_4a.2.1.1.bn.weight", 1, { 64, 0, 0, 0 }, 294400, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.2.1.1.bn.bias", 1, { 64, 0, 0, 0 }, 294464, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.1.1.bn.running_mean", 1, { 64, 0, 0, 0 }, 294528, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.1.1.bn.running_var", 1, { 64, 0, 0, 0 }, 294592, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.2.2.0.conv.weight", 4, { 64, 64, 3, 1 }, 294656, 12288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 192 },
+    { "mixed_4a.2.2.0.conv.weight", 4, { 64, 64, 3, 1 }, 294656, 12288, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 192, 192 },
     { "mixed_4a.2.2.0.bn.weight", 1, { 64, 0, 0, 0 }, 306944, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.2.2.0.bn.bias", 1, { 64, 0, 0, 0 }, 307008, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.2.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 307072, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.2.0.bn.running_var", 1, { 64, 0, 0, 0 }, 307136, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.2.2.1.conv.weight", 4, { 64, 64, 1, 3 }, 307200, 12288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 192 },
+    { "mixed_4a.2.2.1.conv.weight", 4, { 64, 64, 1, 3 }, 307200, 12288, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 192, 192 },
     { "mixed_4a.2.2.1.bn.weight", 1, { 64, 0, 0, 0 }, 319488, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.2.2.1.bn.bias", 1, { 64, 0, 0, 0 }, 319552, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.2.1.bn.running_mean", 1, { 64, 0, 0, 0 }, 319616, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.2.2.1.bn.running_var", 1, { 64, 0, 0, 0 }, 319680, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4a.3.1.conv.weight", 4, { 64, 256, 1, 1 }, 319744, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 64 },
+    { "mixed_4a.3.1.conv.weight", 4, { 64, 256, 1, 1 }, 319744, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 64 },
     { "mixed_4a.3.1.bn.weight", 1, { 64, 0, 0, 0 }, 336128, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4a.3.1.bn.bias", 1, { 64, 0, 0, 0 }, 336192, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.3.1.bn.running_mean", 1, { 64, 0, 0, 0 }, 336256, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4a.3.1.bn.running_var", 1, { 64, 0, 0, 0 }, 336320, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.0.conv.weight", 4, { 128, 352, 1, 1 }, 336384, 45056, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 352, 128 },
+    { "mixed_4b.0.conv.weight", 4, { 128, 352, 1, 1 }, 336384, 45056, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                352, 128 },
     { "mixed_4b.0.bn.weight", 1, { 128, 0, 0, 0 }, 381440, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.0.bn.bias", 1, { 128, 0, 0, 0 }, 381568, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.0.bn.running_mean", 1, { 128, 0, 0, 0 }, 381696, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.0.bn.running_var", 1, { 128, 0, 0, 0 }, 381824, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.1.0.conv.weight", 4, { 96, 352, 1, 1 }, 381952, 33792, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 352, 96 },
+    { "mixed_4b.1.0.conv.weight", 4, { 96, 352, 1, 1 }, 381952, 33792, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                352, 96 },
     { "mixed_4b.1.0.bn.weight", 1, { 96, 0, 0, 0 }, 415744, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.1.0.bn.bias", 1, { 96, 0, 0, 0 }, 415840, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.0.bn.running_mean", 1, { 96, 0, 0, 0 }, 415936, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.0.bn.running_var", 1, { 96, 0, 0, 0 }, 416032, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.1.1.0.conv.weight", 4, { 160, 96, 3, 1 }, 416128, 46080, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 288, 480 },
+    { "mixed_4b.1.1.0.conv.weight", 4, { 160, 96, 3, 1 }, 416128, 46080, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 288, 480 },
     { "mixed_4b.1.1.0.bn.weight", 1, { 160, 0, 0, 0 }, 462208, 160, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.1.1.0.bn.bias", 1, { 160, 0, 0, 0 }, 462368, 160, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.1.0.bn.running_mean", 1, { 160, 0, 0, 0 }, 462528, 160, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.1.0.bn.running_var", 1, { 160, 0, 0, 0 }, 462688, 160, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.1.1.1.conv.weight", 4, { 160, 160, 1, 3 }, 462848, 76800, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 480, 480 },
+    { "mixed_4b.1.1.1.conv.weight", 4, { 160, 160, 1, 3 }, 462848, 76800, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 480, 480 },
     { "mixed_4b.1.1.1.bn.weight", 1, { 160, 0, 0, 0 }, 539648, 160, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.1.1.1.bn.bias", 1, { 160, 0, 0, 0 }, 539808, 160, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.1.1.bn.running_mean", 1, { 160, 0, 0, 0 }, 539968, 160, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.1.1.1.bn.running_var", 1, { 160, 0, 0, 0 }, 540128, 160, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.2.0.conv.weight", 4, { 48, 352, 1, 1 }, 540288, 16896, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 352, 48 },
+    { "mixed_4b.2.0.conv.weight", 4, { 48, 352, 1, 1 }, 540288, 16896, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                352, 48 },
     { "mixed_4b.2.0.bn.weight", 1, { 48, 0, 0, 0 }, 557184, 48, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.2.0.bn.bias", 1, { 48, 0, 0, 0 }, 557232, 48, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.0.bn.running_mean", 1, { 48, 0, 0, 0 }, 557280, 48, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.0.bn.running_var", 1, { 48, 0, 0, 0 }, 557328, 48, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.2.1.0.conv.weight", 4, { 80, 48, 3, 1 }, 557376, 11520, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 144, 240 },
+    { "mixed_4b.2.1.0.conv.weight", 4, { 80, 48, 3, 1 }, 557376, 11520, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 144, 240 },
     { "mixed_4b.2.1.0.bn.weight", 1, { 80, 0, 0, 0 }, 568896, 80, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.2.1.0.bn.bias", 1, { 80, 0, 0, 0 }, 568976, 80, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.1.0.bn.running_mean", 1, { 80, 0, 0, 0 }, 569056, 80, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.1.0.bn.running_var", 1, { 80, 0, 0, 0 }, 569136, 80, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.2.1.1.conv.weight", 4, { 80, 80, 1, 3 }, 569216, 19200, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 240, 240 },
+    { "mixed_4b.2.1.1.conv.weight", 4, { 80, 80, 1, 3 }, 569216, 19200, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 240, 240 },
     { "mixed_4b.2.1.1.bn.weight", 1, { 80, 0, 0, 0 }, 588416, 80, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.2.1.1.bn.bias", 1, { 80, 0, 0, 0 }, 588496, 80, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.1.1.bn.running_mean", 1, { 80, 0, 0, 0 }, 588576, 80, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.1.1.bn.running_var", 1, { 80, 0, 0, 0 }, 588656, 80, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.2.2.0.conv.weight", 4, { 80, 80, 3, 1 }, 588736, 19200, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 240, 240 },
+    { "mixed_4b.2.2.0.conv.weight", 4, { 80, 80, 3, 1 }, 588736, 19200, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 240, 240 },
     { "mixed_4b.2.2.0.bn.weight", 1, { 80, 0, 0, 0 }, 607936, 80, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.2.2.0.bn.bias", 1, { 80, 0, 0, 0 }, 608016, 80, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.2.0.bn.running_mean", 1, { 80, 0, 0, 0 }, 608096, 80, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.2.0.bn.running_var", 1, { 80, 0, 0, 0 }, 608176, 80, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.2.2.1.conv.weight", 4, { 80, 80, 1, 3 }, 608256, 19200, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 240, 240 },
+    { "mixed_4b.2.2.1.conv.weight", 4, { 80, 80, 1, 3 }, 608256, 19200, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 240, 240 },
     { "mixed_4b.2.2.1.bn.weight", 1, { 80, 0, 0, 0 }, 627456, 80, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.2.2.1.bn.bias", 1, { 80, 0, 0, 0 }, 627536, 80, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.2.1.bn.running_mean", 1, { 80, 0, 0, 0 }, 627616, 80, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.2.2.1.bn.running_var", 1, { 80, 0, 0, 0 }, 627696, 80, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_4b.3.1.conv.weight", 4, { 80, 352, 1, 1 }, 627776, 28160, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 352, 80 },
+    { "mixed_4b.3.1.conv.weight", 4, { 80, 352, 1, 1 }, 627776, 28160, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                352, 80 },
     { "mixed_4b.3.1.bn.weight", 1, { 80, 0, 0, 0 }, 655936, 80, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_4b.3.1.bn.bias", 1, { 80, 0, 0, 0 }, 656016, 80, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.3.1.bn.running_mean", 1, { 80, 0, 0, 0 }, 656096, 80, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_4b.3.1.bn.running_var", 1, { 80, 0, 0, 0 }, 656176, 80, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.0.conv.weight", 4, { 160, 448, 1, 1 }, 656256, 71680, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 448, 160 },
+    { "mixed_5a.0.conv.weight", 4, { 160, 448, 1, 1 }, 656256, 71680, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                448, 160 },
     { "mixed_5a.0.bn.weight", 1, { 160, 0, 0, 0 }, 727936, 160, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.0.bn.bias", 1, { 160, 0, 0, 0 }, 728096, 160, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.0.bn.running_mean", 1, { 160, 0, 0, 0 }, 728256, 160, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.0.bn.running_var", 1, { 160, 0, 0, 0 }, 728416, 160, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.1.0.conv.weight", 4, { 128, 448, 1, 1 }, 728576, 57344, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 448, 128 },
+    { "mixed_5a.1.0.conv.weight", 4, { 128, 448, 1, 1 }, 728576, 57344, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 448, 128 },
     { "mixed_5a.1.0.bn.weight", 1, { 128, 0, 0, 0 }, 785920, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.1.0.bn.bias", 1, { 128, 0, 0, 0 }, 786048, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.0.bn.running_mean", 1, { 128, 0, 0, 0 }, 786176, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.0.bn.running_var", 1, { 128, 0, 0, 0 }, 786304, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.1.1.0.conv.weight", 4, { 192, 128, 3, 1 }, 786432, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 384, 576 },
+    { "mixed_5a.1.1.0.conv.weight", 4, { 192, 128, 3, 1 }, 786432, 73728, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 384, 576 },
     { "mixed_5a.1.1.0.bn.weight", 1, { 192, 0, 0, 0 }, 860160, 192, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.1.1.0.bn.bias", 1, { 192, 0, 0, 0 }, 860352, 192, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.1.0.bn.running_mean", 1, { 192, 0, 0, 0 }, 860544, 192, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.1.0.bn.running_var", 1, { 192, 0, 0, 0 }, 860736, 192, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.1.1.1.conv.weight", 4, { 192, 192, 1, 3 }, 860928, 110592, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "mixed_5a.1.1.1.conv.weight", 4, { 192, 192, 1, 3 }, 860928, 110592, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 576, 576 },
     { "mixed_5a.1.1.1.bn.weight", 1, { 192, 0, 0, 0 }, 971520, 192, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.1.1.1.bn.bias", 1, { 192, 0, 0, 0 }, 971712, 192, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.1.1.bn.running_mean", 1, { 192, 0, 0, 0 }, 971904, 192, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.1.1.1.bn.running_var", 1, { 192, 0, 0, 0 }, 972096, 192, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.2.0.conv.weight", 4, { 64, 448, 1, 1 }, 972288, 28672, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 448, 64 },
+    { "mixed_5a.2.0.conv.weight", 4, { 64, 448, 1, 1 }, 972288, 28672, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                448, 64 },
     { "mixed_5a.2.0.bn.weight", 1, { 64, 0, 0, 0 }, 1000960, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.2.0.bn.bias", 1, { 64, 0, 0, 0 }, 1001024, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.0.bn.running_mean", 1, { 64, 0, 0, 0 }, 1001088, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.0.bn.running_var", 1, { 64, 0, 0, 0 }, 1001152, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.2.1.0.conv.weight", 4, { 96, 64, 3, 1 }, 1001216, 18432, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 192, 288 },
+    { "mixed_5a.2.1.0.conv.weight", 4, { 96, 64, 3, 1 }, 1001216, 18432, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 192, 288 },
     { "mixed_5a.2.1.0.bn.weight", 1, { 96, 0, 0, 0 }, 1019648, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.2.1.0.bn.bias", 1, { 96, 0, 0, 0 }, 1019744, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.1.0.bn.running_mean", 1, { 96, 0, 0, 0 }, 1019840, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.1.0.bn.running_var", 1, { 96, 0, 0, 0 }, 1019936, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.2.1.1.conv.weight", 4, { 96, 96, 1, 3 }, 1020032, 27648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 288, 288 },
+    { "mixed_5a.2.1.1.conv.weight", 4, { 96, 96, 1, 3 }, 1020032, 27648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 288, 288 },
     { "mixed_5a.2.1.1.bn.weight", 1, { 96, 0, 0, 0 }, 1047680, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.2.1.1.bn.bias", 1, { 96, 0, 0, 0 }, 1047776, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.1.1.bn.running_mean", 1, { 96, 0, 0, 0 }, 1047872, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.1.1.bn.running_var", 1, { 96, 0, 0, 0 }, 1047968, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.2.2.0.conv.weight", 4, { 96, 96, 3, 1 }, 1048064, 27648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 288, 288 },
+    { "mixed_5a.2.2.0.conv.weight", 4, { 96, 96, 3, 1 }, 1048064, 27648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 288, 288 },
     { "mixed_5a.2.2.0.bn.weight", 1, { 96, 0, 0, 0 }, 1075712, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.2.2.0.bn.bias", 1, { 96, 0, 0, 0 }, 1075808, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.2.0.bn.running_mean", 1, { 96, 0, 0, 0 }, 1075904, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.2.0.bn.running_var", 1, { 96, 0, 0, 0 }, 1076000, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.2.2.1.conv.weight", 4, { 96, 96, 1, 3 }, 1076096, 27648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 288, 288 },
+    { "mixed_5a.2.2.1.conv.weight", 4, { 96, 96, 1, 3 }, 1076096, 27648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 288, 288 },
     { "mixed_5a.2.2.1.bn.weight", 1, { 96, 0, 0, 0 }, 1103744, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.2.2.1.bn.bias", 1, { 96, 0, 0, 0 }, 1103840, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.2.1.bn.running_mean", 1, { 96, 0, 0, 0 }, 1103936, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.2.2.1.bn.running_var", 1, { 96, 0, 0, 0 }, 1104032, 96, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "mixed_5a.3.1.conv.weight", 4, { 96, 448, 1, 1 }, 1104128, 43008, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 448, 96 },
+    { "mixed_5a.3.1.conv.weight", 4, { 96, 448, 1, 1 }, 1104128, 43008, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 448, 96 },
     { "mixed_5a.3.1.bn.weight", 1, { 96, 0, 0, 0 }, 1147136, 96, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "mixed_5a.3.1.bn.bias", 1, { 96, 0, 0, 0 }, 1147232, 96, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "mixed_5a.3.1.bn.running_mean", 1, { 96, 0, 0, 0 }, 1147328, 96, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,60 +22,31 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 256)
+#define ACTS_1 (s->acts + 2304)
+#define ACTS_2 (s->acts + 4352)
+#define ACTS_3 (s->acts + 6400)
+#define ACTS_4 (s->acts + 8448)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 256)
+#define DACTS_1 (s->dacts + 2304)
+#define DACTS_2 (s->dacts + 4352)
+#define DACTS_3 (s->dacts + 6400)
+#define DACTS_4 (s->dacts + 8448)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 512)
+#define GRADS_2_weight (s->grads + 576)
+#define GRADS_2_bias (s->grads + 4672)
+#define GRADS_4_weight (s->grads + 4736)
+#define GRADS_4_bias (s->grads + 4800)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 512)
+#define PARAMS_2_weight (s->params + 576)
+#define PARAMS_2_bias (s->params + 4672)
+#define PARAMS_4_weight (s->params + 4736)
+#define PARAMS_4_bias (s->params + 4800)
 
 /* input: the user's n x 8 array to the channel-major layout (and back for its gradient) */
 static void regression_mlp_load_input(const nn_state *s, const float *input, int n)
@@ -85,10 +62,10 @@ static void regression_mlp_store_input_grad(const nn_state *s, float *d_input, i
 /* specs/regression_mlp.lua:6: 0 (linear 8->64) | 8 -> 64 | 512 MACs per image | gemm; gemv at batch 1 */
 static void regression_mlp_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 512;
-    float *y = s->acts + 256;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *y = ACTS_0;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 8, 1.0f, w, 8, x, 1, 0.0f, y, 1);
     } else {
@@ -99,12 +76,12 @@ static void regression_mlp_0_forward(const nn_state *s, int n)
 
 static void regression_mlp_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    float *w = s->params;
-    const float *dy = s->dacts + 256;
-    float *dw = s->grads;
-    float *db = s->grads + 512;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    float *w = PARAMS_0_weight;
+    const float *dy = DACTS_0;
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 8, 1.0f, w, 8, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -127,8 +104,8 @@ static void regression_mlp_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/regression_mlp.lua:6: 1 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void regression_mlp_1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 256;
-    float *y = s->acts + 2304;
+    const float *x = ACTS_0;
+    float *y = ACTS_1;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -138,10 +115,10 @@ static void regression_mlp_1_forward(const nn_state *s, int n)
 static void regression_mlp_1_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 256;
-    const float *y = s->acts + 2304;
-    const float *dy = s->dacts + 2304;
-    float *dx = s->dacts + 256;
+    const float *x = ACTS_0;
+    const float *y = ACTS_1;
+    const float *dy = DACTS_1;
+    float *dx = DACTS_0;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -153,10 +130,10 @@ static void regression_mlp_1_backward(const nn_state *s, int n, int need_dx)
 /* specs/regression_mlp.lua:7: 2 (linear 64->64) | 64 -> 64 | 4,096 MACs per image | gemm; gemv at batch 1 */
 static void regression_mlp_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2304;
-    const float *w = s->params + 576;
-    const float *b = s->params + 4672;
-    float *y = s->acts + 4352;
+    const float *x = ACTS_1;
+    const float *w = PARAMS_2_weight;
+    const float *b = PARAMS_2_bias;
+    float *y = ACTS_2;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 64, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -167,12 +144,12 @@ static void regression_mlp_2_forward(const nn_state *s, int n)
 
 static void regression_mlp_2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2304;
-    float *w = s->params + 576;
-    const float *dy = s->dacts + 4352;
-    float *dw = s->grads + 576;
-    float *db = s->grads + 4672;
-    float *dx = s->dacts + 2304;
+    const float *x = ACTS_1;
+    float *w = PARAMS_2_weight;
+    const float *dy = DACTS_2;
+    float *dw = GRADS_2_weight;
+    float *db = GRADS_2_bias;
+    float *dx = DACTS_1;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 64, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -195,8 +172,8 @@ static void regression_mlp_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/regression_mlp.lua:7: 3 (relu) | 64 -> 64 | 0 MACs per image | elementwise */
 static void regression_mlp_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 4352;
-    float *y = s->acts + 6400;
+    const float *x = ACTS_2;
+    float *y = ACTS_3;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 64; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -206,10 +183,10 @@ static void regression_mlp_3_forward(const nn_state *s, int n)
 static void regression_mlp_3_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 4352;
-    const float *y = s->acts + 6400;
-    const float *dy = s->dacts + 6400;
-    float *dx = s->dacts + 4352;
+    const float *x = ACTS_2;
+    const float *y = ACTS_3;
+    const float *dy = DACTS_3;
+    float *dx = DACTS_2;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -221,10 +198,10 @@ static void regression_mlp_3_backward(const nn_state *s, int n, int need_dx)
 /* specs/regression_mlp.lua:8: 4 (linear 64->1) | 64 -> 1 | 64 MACs per image | gemm; gemv at batch 1 */
 static void regression_mlp_4_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6400;
-    const float *w = s->params + 4736;
-    const float *b = s->params + 4800;
-    float *y = s->acts + 8448;
+    const float *x = ACTS_3;
+    const float *w = PARAMS_4_weight;
+    const float *b = PARAMS_4_bias;
+    float *y = ACTS_4;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 1, 64, 1.0f, w, 64, x, 1, 0.0f, y, 1);
     } else {
@@ -235,12 +212,12 @@ static void regression_mlp_4_forward(const nn_state *s, int n)
 
 static void regression_mlp_4_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6400;
-    float *w = s->params + 4736;
-    const float *dy = s->dacts + 8448;
-    float *dw = s->grads + 4736;
-    float *db = s->grads + 4800;
-    float *dx = s->dacts + 6400;
+    const float *x = ACTS_3;
+    float *w = PARAMS_4_weight;
+    const float *dy = DACTS_4;
+    float *dw = GRADS_4_weight;
+    float *db = GRADS_4_bias;
+    float *dx = DACTS_3;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 1, 64, 1.0f, w, 64, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -263,8 +240,8 @@ static void regression_mlp_4_backward(const nn_state *s, int n, int need_dx)
 /* loss: mse on 1 outputs; returns the batch mean and writes its gradient */
 static float regression_mlp_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 8448;
-    float *dz = s->dacts + 8448;
+    const float *z = ACTS_4;
+    float *dz = DACTS_4;
     double total = 0.0;
     const float scale = 1.0f / ((float)n * 1);
     for (size_t i = 0; i < (size_t)n * 1; ++i) {

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,776 +22,293 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* The sum of g and of g * x over m values, in double, in one pass, where g
- * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, so that the result is the same every
- * run; written with vectors because GCC does not vectorize the float to
- * double sums by itself. With dy = x it gives the sum of squares. */
-static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
-                               double *sum, double *dot)
-{
-    typedef double vdouble __attribute__((vector_size(8 * sizeof(double))));
-    vdouble s = { 0 }, p = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
-        vreal d, v;
-        vload(&d, dy + j);
-        vload(&v, x + j);
-        if (relu_out) {
-            const vreal zero = { 0 };
-            vreal r;
-            vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (vlanes)d);
-        }
-        const vdouble g = __builtin_convertvector(d, vdouble);
-        s += g;
-        p += g * __builtin_convertvector(v, vdouble);
-    }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        p[0] += p[l];
-    }
-    for (; j < m; ++j) {
-        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
-        s[0] += g;
-        p[0] += g * x[j];
-    }
-    *sum = s[0];
-    *dot = p[0];
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
-
-/* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
- * len >= left + w): a row of input under one row of tiles. */
-static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
-{
-    memset(row, 0, sizeof(real) * (size_t)len);
-    if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(2x2, 3x3). */
-static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[3072]; /* t[(4 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1024 * r + q;
-                tr[0] = g[3 * r];
-                tr[256] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[512] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[768] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q];
-                u[(size_t)(4 + j) * stride + k0 + q] = tj[q] / 2 + tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(8 + j) * stride + k0 + q] = tj[q] / 2 - tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(12 + j) * stride + k0 + q] = tj[2048 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino2_weights. */
-static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[3072]; /* s[(4 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1024 * r + q;
-                g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
-                g[3 * r + 1] += sr[256] / 2 - sr[512] / 2;
-                g[3 * r + 2] += sr[256] / 2 + sr[512] / 2 + sr[768];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2 ty - top, column 2 tx - left, zero outside the plane. */
-static inline void wino2_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 4; ++r) {
-                real row[2 * tw + 2];
-                wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
-                real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k < tw; ++k) {
-                    const real *e = row + 2 * k;
-                    tr[k] = e[0] - e[2];
-                    tr[nq + k] = e[1] + e[2];
-                    tr[2 * nq + k] = -e[1] + e[2];
-                    tr[3 * nq + k] = e[1] - e[3];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = tj[q] - tj[8 * nq + q];
-                o[(size_t)(4 + j) * stride + q] = tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = -tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = tj[4 * nq + q] - tj[12 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
-static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = o[(size_t)j * stride + q];
-                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
-                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 4; ++r) {
-                const int y = 2 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = tr[k];
-                    row[2 * k + 1] = tr[nq + k] - tr[2 * nq + k] + tr[3 * nq + k];
-                }
-                row[2 * tw] = row[2 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += -tr[k] + tr[nq + k] + tr[2 * nq + k];
-                    row[2 * k + 3] += -tr[3 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino2_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[8 * nq]; /* s[(4 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
-                real row[2 * tw];
-                const real *sr = s + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + bias;
-                    row[2 * k + 1] = sr[nq + k] - sr[2 * nq + k] - sr[3 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(2 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino2_output before its bias and relu. */
-static inline void wino2_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[8 * nq]; /* e[(4 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 2; ++r) {
-                real row[2 * tw];
-                memset(row, 0, sizeof row);
-                if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 2 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1];
-                    er[2 * nq + k] = d[0] - d[1];
-                    er[3 * nq + k] = -d[1];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 4; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(4 + j) * stride + q] = ej[q] + ej[4 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = ej[q] - ej[4 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = -ej[4 * nq + q];
-            }
-        }
-    }
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(4x4, 3x3). */
-static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[4608]; /* t[(6 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1536 * r + q;
-                tr[0] = g[3 * r] / 4;
-                tr[256] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[512] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[768] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1024] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1280] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q] / 4;
-                u[(size_t)(6 + j) * stride + k0 + q] = -tj[q] / 6 - tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(12 + j) * stride + k0 + q] = -tj[q] / 6 + tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(18 + j) * stride + k0 + q] = tj[q] / 24 + tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(24 + j) * stride + k0 + q] = tj[q] / 24 - tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(30 + j) * stride + k0 + q] = tj[3072 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino4_weights. */
-static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[4608]; /* s[(6 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
-                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
-                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1536 * r + q;
-                g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
-                g[3 * r + 1] += -sr[256] / 6 + sr[512] / 6 + sr[768] / 12 - sr[1024] / 12;
-                g[3 * r + 2] += -sr[256] / 6 - sr[512] / 6 + sr[768] / 6 + sr[1024] / 6 + sr[1280];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 6x6 patch d of plane p (of h x w)
- * at row 4 ty - top, column 4 tx - left, zero outside the plane. */
-static inline void wino4_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 6; ++r) {
-                real row[4 * tw + 10];
-                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 10);
-                real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k + 8 <= tw; k += 8) {
-                    vreal r0, r1, r2, r3, r4;
-                    vload(&r0, row + 4 * k);
-                    vload(&r1, row + 4 * k + 8);
-                    vload(&r2, row + 4 * k + 16);
-                    vload(&r3, row + 4 * k + 24);
-                    vload(&r4, row + 4 * k + 32);
-                    const vreal ev01 = __builtin_shuffle(r0, r1, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal ev23 = __builtin_shuffle(r2, r3, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal od01 = __builtin_shuffle(r0, r1, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal od23 = __builtin_shuffle(r2, r3, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal e0 = __builtin_shuffle(ev01, ev23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e2 = __builtin_shuffle(ev01, ev23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e1 = __builtin_shuffle(od01, od23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e3 = __builtin_shuffle(od01, od23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e4 = __builtin_shuffle(e0, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 8 });
-                    const vreal e5 = __builtin_shuffle(e1, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 9 });
-                    const vreal o0 = 4 * e0 - 5 * e2 + e4;
-                    const vreal o1 = -4 * e1 - 4 * e2 + e3 + e4;
-                    const vreal o2 = 4 * e1 - 4 * e2 - e3 + e4;
-                    const vreal o3 = -2 * e1 - e2 + 2 * e3 + e4;
-                    const vreal o4 = 2 * e1 - e2 - 2 * e3 + e4;
-                    const vreal o5 = 4 * e1 - 5 * e3 + e5;
-                    memcpy(&tr[k], &o0, sizeof o0);
-                    memcpy(&tr[nq + k], &o1, sizeof o1);
-                    memcpy(&tr[2 * nq + k], &o2, sizeof o2);
-                    memcpy(&tr[3 * nq + k], &o3, sizeof o3);
-                    memcpy(&tr[4 * nq + k], &o4, sizeof o4);
-                    memcpy(&tr[5 * nq + k], &o5, sizeof o5);
-                }
-                for (; k < tw; ++k) {
-                    const real *e = row + 4 * k;
-                    tr[k] = 4 * e[0] - 5 * e[2] + e[4];
-                    tr[nq + k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
-                    tr[2 * nq + k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
-                    tr[3 * nq + k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
-                    tr[4 * nq + k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
-                    tr[5 * nq + k] = 4 * e[1] - 5 * e[3] + e[5];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
-static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = 4 * o[(size_t)j * stride + q];
-                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
-                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
-                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
-                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 6; ++r) {
-                const int y = 4 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = 4 * tr[k];
-                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
-                    row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
-                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
-                }
-                row[4 * tw] = row[4 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k + 4] += tr[k] + tr[nq + k] + tr[2 * nq + k] + tr[3 * nq + k] + tr[4 * nq + k];
-                    row[4 * k + 5] += tr[5 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino4_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[24 * nq]; /* s[(6 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
-                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
-                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
-                real row[4 * tw];
-                const real *sr = s + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
-                    row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
-                    row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
-                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(4 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino4_output before its bias and relu. */
-static inline void wino4_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[24 * nq]; /* e[(6 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 4; ++r) {
-                real row[4 * tw];
-                memset(row, 0, sizeof row);
-                if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 4 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1] + d[2] + d[3];
-                    er[2 * nq + k] = d[0] - d[1] + d[2] - d[3];
-                    er[3 * nq + k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
-                    er[4 * nq + k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
-                    er[5 * nq + k] = d[3];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 6; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
-            }
-        }
-    }
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_conv1 (s->acts + 98304)
+#define ACTS_bn1 (s->acts + 2195456)
+#define ACTS_layer1_0_conv1 (s->acts + 4292608)
+#define ACTS_layer1_0_bn1 (s->acts + 6389760)
+#define ACTS_layer1_0_conv2 (s->acts + 8486912)
+#define ACTS_layer1_0_bn2 (s->acts + 10584064)
+#define ACTS_layer1_0_add (s->acts + 12681216)
+#define ACTS_layer1_1_conv1 (s->acts + 14778368)
+#define ACTS_layer1_1_bn1 (s->acts + 16875520)
+#define ACTS_layer1_1_conv2 (s->acts + 18972672)
+#define ACTS_layer1_1_bn2 (s->acts + 21069824)
+#define ACTS_layer1_1_add (s->acts + 23166976)
+#define ACTS_layer2_0_conv1 (s->acts + 25264128)
+#define ACTS_layer2_0_bn1 (s->acts + 26312704)
+#define ACTS_layer2_0_conv2 (s->acts + 27361280)
+#define ACTS_layer2_0_bn2 (s->acts + 28409856)
+#define ACTS_layer2_0_shortcut_0 (s->acts + 29458432)
+#define ACTS_layer2_0_shortcut_1 (s->acts + 30507008)
+#define ACTS_layer2_0_add (s->acts + 31555584)
+#define ACTS_layer2_1_conv1 (s->acts + 32604160)
+#define ACTS_layer2_1_bn1 (s->acts + 33652736)
+#define ACTS_layer2_1_conv2 (s->acts + 34701312)
+#define ACTS_layer2_1_bn2 (s->acts + 35749888)
+#define ACTS_layer2_1_add (s->acts + 36798464)
+#define ACTS_layer3_0_conv1 (s->acts + 37847040)
+#define ACTS_layer3_0_bn1 (s->acts + 38371328)
+#define ACTS_layer3_0_conv2 (s->acts + 38895616)
+#define ACTS_layer3_0_bn2 (s->acts + 39419904)
+#define ACTS_layer3_0_shortcut_0 (s->acts + 39944192)
+#define ACTS_layer3_0_shortcut_1 (s->acts + 40468480)
+#define ACTS_layer3_0_add (s->acts + 40992768)
+#define ACTS_layer3_1_conv1 (s->acts + 41517056)
+#define ACTS_layer3_1_bn1 (s->acts + 42041344)
+#define ACTS_layer3_1_conv2 (s->acts + 42565632)
+#define ACTS_layer3_1_bn2 (s->acts + 43089920)
+#define ACTS_layer3_1_add (s->acts + 43614208)
+#define ACTS_layer4_0_conv1 (s->acts + 44138496)
+#define ACTS_layer4_0_bn1 (s->acts + 44400640)
+#define ACTS_layer4_0_conv2 (s->acts + 44662784)
+#define ACTS_layer4_0_bn2 (s->acts + 44924928)
+#define ACTS_layer4_0_shortcut_0 (s->acts + 45187072)
+#define ACTS_layer4_0_shortcut_1 (s->acts + 45449216)
+#define ACTS_layer4_0_add (s->acts + 45711360)
+#define ACTS_layer4_1_conv1 (s->acts + 45973504)
+#define ACTS_layer4_1_bn1 (s->acts + 46235648)
+#define ACTS_layer4_1_conv2 (s->acts + 46497792)
+#define ACTS_layer4_1_bn2 (s->acts + 46759936)
+#define ACTS_layer4_1_add (s->acts + 47022080)
+#define ACTS_7 (s->acts + 47284224)
+#define ACTS_linear (s->acts + 47300608)
+#define SAVED_bn1 (s->acts + 47300928)
+#define SAVED_layer1_0_bn1 (s->acts + 47301072)
+#define SAVED_layer1_0_bn2 (s->acts + 47301216)
+#define SAVED_layer1_1_bn1 (s->acts + 47301360)
+#define SAVED_layer1_1_bn2 (s->acts + 47301504)
+#define SAVED_layer2_0_bn1 (s->acts + 47301648)
+#define SAVED_layer2_0_bn2 (s->acts + 47301920)
+#define SAVED_layer2_0_shortcut_1 (s->acts + 47302192)
+#define SAVED_layer2_1_bn1 (s->acts + 47302464)
+#define SAVED_layer2_1_bn2 (s->acts + 47302736)
+#define SAVED_layer3_0_bn1 (s->acts + 47303008)
+#define SAVED_layer3_0_bn2 (s->acts + 47303536)
+#define SAVED_layer3_0_shortcut_1 (s->acts + 47304064)
+#define SAVED_layer3_1_bn1 (s->acts + 47304592)
+#define SAVED_layer3_1_bn2 (s->acts + 47305120)
+#define SAVED_layer4_0_bn1 (s->acts + 47305648)
+#define SAVED_layer4_0_bn2 (s->acts + 47306688)
+#define SAVED_layer4_0_shortcut_1 (s->acts + 47307728)
+#define SAVED_layer4_1_bn1 (s->acts + 47308768)
+#define SAVED_layer4_1_bn2 (s->acts + 47309808)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_conv1 (s->dacts + 98304)
+#define DACTS_bn1 (s->dacts + 2195456)
+#define DACTS_layer1_0_conv1 (s->dacts + 4292608)
+#define DACTS_layer1_0_bn1 (s->dacts + 6389760)
+#define DACTS_layer1_0_conv2 (s->dacts + 8486912)
+#define DACTS_layer1_0_bn2 (s->dacts + 10584064)
+#define DACTS_layer1_0_add (s->dacts + 12681216)
+#define DACTS_layer1_1_conv1 (s->dacts + 14778368)
+#define DACTS_layer1_1_bn1 (s->dacts + 16875520)
+#define DACTS_layer1_1_conv2 (s->dacts + 18972672)
+#define DACTS_layer1_1_bn2 (s->dacts + 21069824)
+#define DACTS_layer1_1_add (s->dacts + 23166976)
+#define DACTS_layer2_0_conv1 (s->dacts + 25264128)
+#define DACTS_layer2_0_bn1 (s->dacts + 26312704)
+#define DACTS_layer2_0_conv2 (s->dacts + 27361280)
+#define DACTS_layer2_0_bn2 (s->dacts + 28409856)
+#define DACTS_layer2_0_shortcut_0 (s->dacts + 29458432)
+#define DACTS_layer2_0_shortcut_1 (s->dacts + 30507008)
+#define DACTS_layer2_0_add (s->dacts + 31555584)
+#define DACTS_layer2_1_conv1 (s->dacts + 32604160)
+#define DACTS_layer2_1_bn1 (s->dacts + 33652736)
+#define DACTS_layer2_1_conv2 (s->dacts + 34701312)
+#define DACTS_layer2_1_bn2 (s->dacts + 35749888)
+#define DACTS_layer2_1_add (s->dacts + 36798464)
+#define DACTS_layer3_0_conv1 (s->dacts + 37847040)
+#define DACTS_layer3_0_bn1 (s->dacts + 38371328)
+#define DACTS_layer3_0_conv2 (s->dacts + 38895616)
+#define DACTS_layer3_0_bn2 (s->dacts + 39419904)
+#define DACTS_layer3_0_shortcut_0 (s->dacts + 39944192)
+#define DACTS_layer3_0_shortcut_1 (s->dacts + 40468480)
+#define DACTS_layer3_0_add (s->dacts + 40992768)
+#define DACTS_layer3_1_conv1 (s->dacts + 41517056)
+#define DACTS_layer3_1_bn1 (s->dacts + 42041344)
+#define DACTS_layer3_1_conv2 (s->dacts + 42565632)
+#define DACTS_layer3_1_bn2 (s->dacts + 43089920)
+#define DACTS_layer3_1_add (s->dacts + 43614208)
+#define DACTS_layer4_0_conv1 (s->dacts + 44138496)
+#define DACTS_layer4_0_bn1 (s->dacts + 44400640)
+#define DACTS_layer4_0_conv2 (s->dacts + 44662784)
+#define DACTS_layer4_0_bn2 (s->dacts + 44924928)
+#define DACTS_layer4_0_shortcut_0 (s->dacts + 45187072)
+#define DACTS_layer4_0_shortcut_1 (s->dacts + 45449216)
+#define DACTS_layer4_0_add (s->dacts + 45711360)
+#define DACTS_layer4_1_conv1 (s->dacts + 45973504)
+#define DACTS_layer4_1_bn1 (s->dacts + 46235648)
+#define DACTS_layer4_1_conv2 (s->dacts + 46497792)
+#define DACTS_layer4_1_bn2 (s->dacts + 46759936)
+#define DACTS_layer4_1_add (s->dacts + 47022080)
+#define DACTS_7 (s->dacts + 47284224)
+#define DACTS_linear (s->dacts + 47300608)
+#define GRADS_conv1_weight (s->grads + 0)
+#define GRADS_bn1_weight (s->grads + 1728)
+#define GRADS_bn1_bias (s->grads + 1792)
+#define GRADS_layer1_0_conv1_weight (s->grads + 1984)
+#define GRADS_layer1_0_bn1_weight (s->grads + 38848)
+#define GRADS_layer1_0_bn1_bias (s->grads + 38912)
+#define GRADS_layer1_0_conv2_weight (s->grads + 39104)
+#define GRADS_layer1_0_bn2_weight (s->grads + 75968)
+#define GRADS_layer1_0_bn2_bias (s->grads + 76032)
+#define GRADS_layer1_1_conv1_weight (s->grads + 76224)
+#define GRADS_layer1_1_bn1_weight (s->grads + 113088)
+#define GRADS_layer1_1_bn1_bias (s->grads + 113152)
+#define GRADS_layer1_1_conv2_weight (s->grads + 113344)
+#define GRADS_layer1_1_bn2_weight (s->grads + 150208)
+#define GRADS_layer1_1_bn2_bias (s->grads + 150272)
+#define GRADS_layer2_0_conv1_weight (s->grads + 150464)
+#define GRADS_layer2_0_bn1_weight (s->grads + 224192)
+#define GRADS_layer2_0_bn1_bias (s->grads + 224320)
+#define GRADS_layer2_0_conv2_weight (s->grads + 224704)
+#define GRADS_layer2_0_bn2_weight (s->grads + 372160)
+#define GRADS_layer2_0_bn2_bias (s->grads + 372288)
+#define GRADS_layer2_0_shortcut_0_weight (s->grads + 372672)
+#define GRADS_layer2_0_shortcut_1_weight (s->grads + 380864)
+#define GRADS_layer2_0_shortcut_1_bias (s->grads + 380992)
+#define GRADS_layer2_1_conv1_weight (s->grads + 381376)
+#define GRADS_layer2_1_bn1_weight (s->grads + 528832)
+#define GRADS_layer2_1_bn1_bias (s->grads + 528960)
+#define GRADS_layer2_1_conv2_weight (s->grads + 529344)
+#define GRADS_layer2_1_bn2_weight (s->grads + 676800)
+#define GRADS_layer2_1_bn2_bias (s->grads + 676928)
+#define GRADS_layer3_0_conv1_weight (s->grads + 677312)
+#define GRADS_layer3_0_bn1_weight (s->grads + 972224)
+#define GRADS_layer3_0_bn1_bias (s->grads + 972480)
+#define GRADS_layer3_0_conv2_weight (s->grads + 973248)
+#define GRADS_layer3_0_bn2_weight (s->grads + 1563072)
+#define GRADS_layer3_0_bn2_bias (s->grads + 1563328)
+#define GRADS_layer3_0_shortcut_0_weight (s->grads + 1564096)
+#define GRADS_layer3_0_shortcut_1_weight (s->grads + 1596864)
+#define GRADS_layer3_0_shortcut_1_bias (s->grads + 1597120)
+#define GRADS_layer3_1_conv1_weight (s->grads + 1597888)
+#define GRADS_layer3_1_bn1_weight (s->grads + 2187712)
+#define GRADS_layer3_1_bn1_bias (s->grads + 2187968)
+#define GRADS_layer3_1_conv2_weight (s->grads + 2188736)
+#define GRADS_layer3_1_bn2_weight (s->grads + 2778560)
+#define GRADS_layer3_1_bn2_bias (s->grads + 2778816)
+#define GRADS_layer4_0_conv1_weight (s->grads + 2779584)
+#define GRADS_layer4_0_bn1_weight (s->grads + 3959232)
+#define GRADS_layer4_0_bn1_bias (s->grads + 3959744)
+#define GRADS_layer4_0_conv2_weight (s->grads + 3961280)
+#define GRADS_layer4_0_bn2_weight (s->grads + 6320576)
+#define GRADS_layer4_0_bn2_bias (s->grads + 6321088)
+#define GRADS_layer4_0_shortcut_0_weight (s->grads + 6322624)
+#define GRADS_layer4_0_shortcut_1_weight (s->grads + 6453696)
+#define GRADS_layer4_0_shortcut_1_bias (s->grads + 6454208)
+#define GRADS_layer4_1_conv1_weight (s->grads + 6455744)
+#define GRADS_layer4_1_bn1_weight (s->grads + 8815040)
+#define GRADS_layer4_1_bn1_bias (s->grads + 8815552)
+#define GRADS_layer4_1_conv2_weight (s->grads + 8817088)
+#define GRADS_layer4_1_bn2_weight (s->grads + 11176384)
+#define GRADS_layer4_1_bn2_bias (s->grads + 11176896)
+#define GRADS_linear_weight (s->grads + 11178432)
+#define GRADS_linear_bias (s->grads + 11183552)
+#define PARAMS_conv1_weight (s->params + 0)
+#define PARAMS_bn1_weight (s->params + 1728)
+#define PARAMS_bn1_bias (s->params + 1792)
+#define PARAMS_bn1_running_mean (s->params + 1856)
+#define PARAMS_bn1_running_var (s->params + 1920)
+#define PARAMS_layer1_0_conv1_weight (s->params + 1984)
+#define PARAMS_layer1_0_bn1_weight (s->params + 38848)
+#define PARAMS_layer1_0_bn1_bias (s->params + 38912)
+#define PARAMS_layer1_0_bn1_running_mean (s->params + 38976)
+#define PARAMS_layer1_0_bn1_running_var (s->params + 39040)
+#define PARAMS_layer1_0_conv2_weight (s->params + 39104)
+#define PARAMS_layer1_0_bn2_weight (s->params + 75968)
+#define PARAMS_layer1_0_bn2_bias (s->params + 76032)
+#define PARAMS_layer1_0_bn2_running_mean (s->params + 76096)
+#define PARAMS_layer1_0_bn2_running_var (s->params + 76160)
+#define PARAMS_layer1_1_conv1_weight (s->params + 76224)
+#define PARAMS_layer1_1_bn1_weight (s->params + 113088)
+#define PARAMS_layer1_1_bn1_bias (s->params + 113152)
+#define PARAMS_layer1_1_bn1_running_mean (s->params + 113216)
+#define PARAMS_layer1_1_bn1_running_var (s->params + 113280)
+#define PARAMS_layer1_1_conv2_weight (s->params + 113344)
+#define PARAMS_layer1_1_bn2_weight (s->params + 150208)
+#define PARAMS_layer1_1_bn2_bias (s->params + 150272)
+#define PARAMS_layer1_1_bn2_running_mean (s->params + 150336)
+#define PARAMS_layer1_1_bn2_running_var (s->params + 150400)
+#define PARAMS_layer2_0_conv1_weight (s->params + 150464)
+#define PARAMS_layer2_0_bn1_weight (s->params + 224192)
+#define PARAMS_layer2_0_bn1_bias (s->params + 224320)
+#define PARAMS_layer2_0_bn1_running_mean (s->params + 224448)
+#define PARAMS_layer2_0_bn1_running_var (s->params + 224576)
+#define PARAMS_layer2_0_conv2_weight (s->params + 224704)
+#define PARAMS_layer2_0_bn2_weight (s->params + 372160)
+#define PARAMS_layer2_0_bn2_bias (s->params + 372288)
+#define PARAMS_layer2_0_bn2_running_mean (s->params + 372416)
+#define PARAMS_layer2_0_bn2_running_var (s->params + 372544)
+#define PARAMS_layer2_0_shortcut_0_weight (s->params + 372672)
+#define PARAMS_layer2_0_shortcut_1_weight (s->params + 380864)
+#define PARAMS_layer2_0_shortcut_1_bias (s->params + 380992)
+#define PARAMS_layer2_0_shortcut_1_running_mean (s->params + 381120)
+#define PARAMS_layer2_0_shortcut_1_running_var (s->params + 381248)
+#define PARAMS_layer2_1_conv1_weight (s->params + 381376)
+#define PARAMS_layer2_1_bn1_weight (s->params + 528832)
+#define PARAMS_layer2_1_bn1_bias (s->params + 528960)
+#define PARAMS_layer2_1_bn1_running_mean (s->params + 529088)
+#define PARAMS_layer2_1_bn1_running_var (s->params + 529216)
+#define PARAMS_layer2_1_conv2_weight (s->params + 529344)
+#define PARAMS_layer2_1_bn2_weight (s->params + 676800)
+#define PARAMS_layer2_1_bn2_bias (s->params + 676928)
+#define PARAMS_layer2_1_bn2_running_mean (s->params + 677056)
+#define PARAMS_layer2_1_bn2_running_var (s->params + 677184)
+#define PARAMS_layer3_0_conv1_weight (s->params + 677312)
+#define PARAMS_layer3_0_bn1_weight (s->params + 972224)
+#define PARAMS_layer3_0_bn1_bias (s->params + 972480)
+#define PARAMS_layer3_0_bn1_running_mean (s->params + 972736)
+#define PARAMS_layer3_0_bn1_running_var (s->params + 972992)
+#define PARAMS_layer3_0_conv2_weight (s->params + 973248)
+#define PARAMS_layer3_0_bn2_weight (s->params + 1563072)
+#define PARAMS_layer3_0_bn2_bias (s->params + 1563328)
+#define PARAMS_layer3_0_bn2_running_mean (s->params + 1563584)
+#define PARAMS_layer3_0_bn2_running_var (s->params + 1563840)
+#define PARAMS_layer3_0_shortcut_0_weight (s->params + 1564096)
+#define PARAMS_layer3_0_shortcut_1_weight (s->params + 1596864)
+#define PARAMS_layer3_0_shortcut_1_bias (s->params + 1597120)
+#define PARAMS_layer3_0_shortcut_1_running_mean (s->params + 1597376)
+#define PARAMS_layer3_0_shortcut_1_running_var (s->params + 1597632)
+#define PARAMS_layer3_1_conv1_weight (s->params + 1597888)
+#define PARAMS_layer3_1_bn1_weight (s->params + 2187712)
+#define PARAMS_layer3_1_bn1_bias (s->params + 2187968)
+#define PARAMS_layer3_1_bn1_running_mean (s->params + 2188224)
+#define PARAMS_layer3_1_bn1_running_var (s->params + 2188480)
+#define PARAMS_layer3_1_conv2_weight (s->params + 2188736)
+#define PARAMS_layer3_1_bn2_weight (s->params + 2778560)
+#define PARAMS_layer3_1_bn2_bias (s->params + 2778816)
+#define PARAMS_layer3_1_bn2_running_mean (s->params + 2779072)
+#define PARAMS_layer3_1_bn2_running_var (s->params + 2779328)
+#define PARAMS_layer4_0_conv1_weight (s->params + 2779584)
+#define PARAMS_layer4_0_bn1_weight (s->params + 3959232)
+#define PARAMS_layer4_0_bn1_bias (s->params + 3959744)
+#define PARAMS_layer4_0_bn1_running_mean (s->params + 3960256)
+#define PARAMS_layer4_0_bn1_running_var (s->params + 3960768)
+#define PARAMS_layer4_0_conv2_weight (s->params + 3961280)
+#define PARAMS_layer4_0_bn2_weight (s->params + 6320576)
+#define PARAMS_layer4_0_bn2_bias (s->params + 6321088)
+#define PARAMS_layer4_0_bn2_running_mean (s->params + 6321600)
+#define PARAMS_layer4_0_bn2_running_var (s->params + 6322112)
+#define PARAMS_layer4_0_shortcut_0_weight (s->params + 6322624)
+#define PARAMS_layer4_0_shortcut_1_weight (s->params + 6453696)
+#define PARAMS_layer4_0_shortcut_1_bias (s->params + 6454208)
+#define PARAMS_layer4_0_shortcut_1_running_mean (s->params + 6454720)
+#define PARAMS_layer4_0_shortcut_1_running_var (s->params + 6455232)
+#define PARAMS_layer4_1_conv1_weight (s->params + 6455744)
+#define PARAMS_layer4_1_bn1_weight (s->params + 8815040)
+#define PARAMS_layer4_1_bn1_bias (s->params + 8815552)
+#define PARAMS_layer4_1_bn1_running_mean (s->params + 8816064)
+#define PARAMS_layer4_1_bn1_running_var (s->params + 8816576)
+#define PARAMS_layer4_1_conv2_weight (s->params + 8817088)
+#define PARAMS_layer4_1_bn2_weight (s->params + 11176384)
+#define PARAMS_layer4_1_bn2_bias (s->params + 11176896)
+#define PARAMS_layer4_1_bn2_running_mean (s->params + 11177408)
+#define PARAMS_layer4_1_bn2_running_var (s->params + 11177920)
+#define PARAMS_linear_weight (s->params + 11178432)
+#define PARAMS_linear_bias (s->params + 11183552)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet18_load_input(const nn_state *s, const float *input, int n)
@@ -805,9 +328,9 @@ static void resnet18_store_input_grad(const nn_state *s, float *d_input, int n)
 /* specs/resnet18.lua:23: conv1 (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void resnet18_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    float *y = ACTS_conv1;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -923,7 +446,8 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1032,13 +556,15 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1047,21 +573,22 @@ static void resnet18_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    const float *dy = DACTS_conv1;
+    float *dw = GRADS_conv1_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -1072,11 +599,19 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -1090,12 +625,14 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -1104,15 +641,22 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -1127,10 +671,11 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1141,26 +686,42 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1173,26 +734,45 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1205,45 +785,63 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1256,20 +854,33 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1282,50 +893,82 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -1333,14 +976,15 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -1351,13 +995,13 @@ static void resnet18_conv1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet18.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 47300928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_bn1_bias;
+    float *running_mean = PARAMS_bn1_running_mean, *running_var = PARAMS_bn1_running_var;
+    float *y = ACTS_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +1013,28 @@ static void resnet18_bn1_forward(const nn_state *s, int n, int training)
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 47300928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_bn1;
+    const float *y = ACTS_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_bn1_weight, *dbeta = GRADS_bn1_bias;
+    float *dx = DACTS_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1408,12 +1054,13 @@ static void resnet18_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    float *y = ACTS_layer1_0_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1423,17 +1070,18 @@ static void resnet18_layer1_0_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    const float *dy = DACTS_layer1_0_conv1;
+    float *dw = GRADS_layer1_0_conv1_weight;
+    float *dx = DACTS_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1445,14 +1093,16 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1460,13 +1110,13 @@ static void resnet18_layer1_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 47301072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 38912;
-    float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 6389760;
+    const float *beta = PARAMS_layer1_0_bn1_bias;
+    float *running_mean = PARAMS_layer1_0_bn1_running_mean, *running_var = PARAMS_layer1_0_bn1_running_var;
+    float *y = ACTS_layer1_0_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1478,26 +1128,28 @@ static void resnet18_layer1_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 47301072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 6389760;
-    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_layer1_0_bn1;
+    const float *y = ACTS_layer1_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn1_weight, *dbeta = GRADS_layer1_0_bn1_bias;
+    float *dx = DACTS_layer1_0_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1517,12 +1169,13 @@ static void resnet18_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    float *y = s->acts + 8486912;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    float *y = ACTS_layer1_0_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1532,17 +1185,18 @@ static void resnet18_layer1_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    const float *dy = s->dacts + 8486912;
-    float *dw = s->grads + 39104;
-    float *dx = s->dacts + 6389760;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    const float *dy = DACTS_layer1_0_conv2;
+    float *dw = GRADS_layer1_0_conv2_weight;
+    float *dx = DACTS_layer1_0_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1554,14 +1208,16 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1569,13 +1225,13 @@ static void resnet18_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 47301216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 76032;
-    float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 10584064;
+    const float *beta = PARAMS_layer1_0_bn2_bias;
+    float *running_mean = PARAMS_layer1_0_bn2_running_mean, *running_var = PARAMS_layer1_0_bn2_running_var;
+    float *y = ACTS_layer1_0_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1587,7 +1243,8 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1599,13 +1256,13 @@ static void resnet18_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 47301216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 10584064;
-    float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 8486912;
+    const float *dy = DACTS_layer1_0_bn2;
+    float *dgamma = GRADS_layer1_0_bn2_weight, *dbeta = GRADS_layer1_0_bn2_bias;
+    float *dx = DACTS_layer1_0_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1628,9 +1285,9 @@ static void resnet18_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 10584064;
-    const float *x1 = s->acts + 2195456;
-    float *y = s->acts + 12681216;
+    const float *x0 = ACTS_layer1_0_bn2;
+    const float *x1 = ACTS_bn1;
+    float *y = ACTS_layer1_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1638,10 +1295,10 @@ static void resnet18_layer1_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 12681216;
-    float *dx0 = s->dacts + 10584064;
-    float *dx1 = s->dacts + 2195456;
-    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_0_add;
+    float *dx0 = DACTS_layer1_0_bn2;
+    float *dx1 = DACTS_bn1;
+    const float *y = ACTS_layer1_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1652,12 +1309,13 @@ static void resnet18_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    float *y = s->acts + 14778368;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    float *y = ACTS_layer1_1_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1667,17 +1325,18 @@ static void resnet18_layer1_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    const float *dy = s->dacts + 14778368;
-    float *dw = s->grads + 76224;
-    float *dx = s->dacts + 12681216;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    const float *dy = DACTS_layer1_1_conv1;
+    float *dw = GRADS_layer1_1_conv1_weight;
+    float *dx = DACTS_layer1_0_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1689,14 +1348,16 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1704,13 +1365,13 @@ static void resnet18_layer1_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 47301360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 113152;
-    float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 16875520;
+    const float *beta = PARAMS_layer1_1_bn1_bias;
+    float *running_mean = PARAMS_layer1_1_bn1_running_mean, *running_var = PARAMS_layer1_1_bn1_running_var;
+    float *y = ACTS_layer1_1_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1722,26 +1383,28 @@ static void resnet18_layer1_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 47301360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 16875520;
-    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 14778368;
+    const float *dy = DACTS_layer1_1_bn1;
+    const float *y = ACTS_layer1_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn1_weight, *dbeta = GRADS_layer1_1_bn1_bias;
+    float *dx = DACTS_layer1_1_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1761,12 +1424,13 @@ static void resnet18_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    float *y = s->acts + 18972672;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    float *y = ACTS_layer1_1_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1776,17 +1440,18 @@ static void resnet18_layer1_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    const float *dy = s->dacts + 18972672;
-    float *dw = s->grads + 113344;
-    float *dx = s->dacts + 16875520;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    const float *dy = DACTS_layer1_1_conv2;
+    float *dw = GRADS_layer1_1_conv2_weight;
+    float *dx = DACTS_layer1_1_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1798,14 +1463,16 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1813,13 +1480,13 @@ static void resnet18_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 47301504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 150272;
-    float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 21069824;
+    const float *beta = PARAMS_layer1_1_bn2_bias;
+    float *running_mean = PARAMS_layer1_1_bn2_running_mean, *running_var = PARAMS_layer1_1_bn2_running_var;
+    float *y = ACTS_layer1_1_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1831,7 +1498,8 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1843,13 +1511,13 @@ static void resnet18_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 47301504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 21069824;
-    float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 18972672;
+    const float *dy = DACTS_layer1_1_bn2;
+    float *dgamma = GRADS_layer1_1_bn2_weight, *dbeta = GRADS_layer1_1_bn2_bias;
+    float *dx = DACTS_layer1_1_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1872,9 +1540,9 @@ static void resnet18_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 21069824;
-    const float *x1 = s->acts + 12681216;
-    float *y = s->acts + 23166976;
+    const float *x0 = ACTS_layer1_1_bn2;
+    const float *x1 = ACTS_layer1_0_add;
+    float *y = ACTS_layer1_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1882,10 +1550,10 @@ static void resnet18_layer1_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 23166976;
-    float *dx0 = s->dacts + 21069824;
-    float *dx1 = s->dacts + 12681216;
-    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_1_add;
+    float *dx0 = DACTS_layer1_1_bn2;
+    float *dx1 = DACTS_layer1_0_add;
+    const float *y = ACTS_layer1_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1896,12 +1564,13 @@ static void resnet18_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    float *y = s->acts + 25264128;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    float *y = ACTS_layer2_0_conv1;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -1923,11 +1592,11 @@ static void resnet18_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    const float *dy = s->dacts + 25264128;
-    float *dw = s->grads + 150464;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    const float *dy = DACTS_layer2_0_conv1;
+    float *dw = GRADS_layer2_0_conv1_weight;
+    float *dx = DACTS_layer1_1_add;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 25)) {
@@ -1945,7 +1614,8 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -1969,13 +1639,13 @@ static void resnet18_layer2_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 224192;
-    float *mean = s->acts + 47301648, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 224320;
-    float *running_mean = s->params + 224448, *running_var = s->params + 224576;
-    float *y = s->acts + 26312704;
+    const float *beta = PARAMS_layer2_0_bn1_bias;
+    float *running_mean = PARAMS_layer2_0_bn1_running_mean, *running_var = PARAMS_layer2_0_bn1_running_var;
+    float *y = ACTS_layer2_0_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -1987,26 +1657,28 @@ static void resnet18_layer2_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 224192;
-    float *mean = s->acts + 47301648, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 26312704;
-    const float *y = s->acts + 26312704; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 224192, *dbeta = s->grads + 224320;
-    float *dx = s->dacts + 25264128;
+    const float *dy = DACTS_layer2_0_bn1;
+    const float *y = ACTS_layer2_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn1_weight, *dbeta = GRADS_layer2_0_bn1_bias;
+    float *dx = DACTS_layer2_0_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2026,12 +1698,13 @@ static void resnet18_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 26312704;
-    const float *w = s->params + 224704;
-    float *y = s->acts + 27361280;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    float *y = ACTS_layer2_0_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2041,17 +1714,18 @@ static void resnet18_layer2_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 26312704;
-    const float *w = s->params + 224704;
-    const float *dy = s->dacts + 27361280;
-    float *dw = s->grads + 224704;
-    float *dx = s->dacts + 26312704;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    const float *dy = DACTS_layer2_0_conv2;
+    float *dw = GRADS_layer2_0_conv2_weight;
+    float *dx = DACTS_layer2_0_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2063,14 +1737,16 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2078,13 +1754,13 @@ static void resnet18_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 27361280;
-    const float *gamma = s->params + 372160;
-    float *mean = s->acts + 47301920, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 372288;
-    float *running_mean = s->params + 372416, *running_var = s->params + 372544;
-    float *y = s->acts + 28409856;
+    const float *beta = PARAMS_layer2_0_bn2_bias;
+    float *running_mean = PARAMS_layer2_0_bn2_running_mean, *running_var = PARAMS_layer2_0_bn2_running_var;
+    float *y = ACTS_layer2_0_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2096,7 +1772,8 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2108,13 +1785,13 @@ static void resnet18_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
-    const float *gamma = s->params + 372160;
-    float *mean = s->acts + 47301920, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 28409856;
-    float *dgamma = s->grads + 372160, *dbeta = s->grads + 372288;
-    float *dx = s->dacts + 27361280;
+    const float *dy = DACTS_layer2_0_bn2;
+    float *dgamma = GRADS_layer2_0_bn2_weight, *dbeta = GRADS_layer2_0_bn2_bias;
+    float *dx = DACTS_layer2_0_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2134,12 +1811,13 @@ static void resnet18_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 372672;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    float *y = ACTS_layer2_0_shortcut_0;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2153,11 +1831,11 @@ static void resnet18_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 372672;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 372672;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    const float *dy = DACTS_layer2_0_shortcut_0;
+    float *dw = GRADS_layer2_0_shortcut_0_weight;
+    float *dx = DACTS_layer1_1_add;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -2184,13 +1862,14 @@ static void resnet18_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 380864;
-    float *mean = s->acts + 47302192, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 380992;
-    float *running_mean = s->params + 381120, *running_var = s->params + 381248;
-    float *y = s->acts + 30507008;
+    const float *beta = PARAMS_layer2_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer2_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer2_0_shortcut_1_running_var;
+    float *y = ACTS_layer2_0_shortcut_1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2202,7 +1881,8 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2214,13 +1894,13 @@ static void resnet18_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 380864;
-    float *mean = s->acts + 47302192, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 30507008;
-    float *dgamma = s->grads + 380864, *dbeta = s->grads + 380992;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_layer2_0_shortcut_1;
+    float *dgamma = GRADS_layer2_0_shortcut_1_weight, *dbeta = GRADS_layer2_0_shortcut_1_bias;
+    float *dx = DACTS_layer2_0_shortcut_0;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2243,9 +1923,9 @@ static void resnet18_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 28409856;
-    const float *x1 = s->acts + 30507008;
-    float *y = s->acts + 31555584;
+    const float *x0 = ACTS_layer2_0_bn2;
+    const float *x1 = ACTS_layer2_0_shortcut_1;
+    float *y = ACTS_layer2_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2253,10 +1933,10 @@ static void resnet18_layer2_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 31555584;
-    float *dx0 = s->dacts + 28409856;
-    float *dx1 = s->dacts + 30507008;
-    const float *y = s->acts + 31555584; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_0_add;
+    float *dx0 = DACTS_layer2_0_bn2;
+    float *dx1 = DACTS_layer2_0_shortcut_1;
+    const float *y = ACTS_layer2_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2267,12 +1947,13 @@ static void resnet18_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 381376;
-    float *y = s->acts + 32604160;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    float *y = ACTS_layer2_1_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2282,17 +1963,18 @@ static void resnet18_layer2_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 31555584;
-    const float *w = s->params + 381376;
-    const float *dy = s->dacts + 32604160;
-    float *dw = s->grads + 381376;
-    float *dx = s->dacts + 31555584;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    const float *dy = DACTS_layer2_1_conv1;
+    float *dw = GRADS_layer2_1_conv1_weight;
+    float *dx = DACTS_layer2_0_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2304,14 +1986,16 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2319,13 +2003,13 @@ static void resnet18_layer2_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 32604160;
-    const float *gamma = s->params + 528832;
-    float *mean = s->acts + 47302464, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 528960;
-    float *running_mean = s->params + 529088, *running_var = s->params + 529216;
-    float *y = s->acts + 33652736;
+    const float *beta = PARAMS_layer2_1_bn1_bias;
+    float *running_mean = PARAMS_layer2_1_bn1_running_mean, *running_var = PARAMS_layer2_1_bn1_running_var;
+    float *y = ACTS_layer2_1_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2337,26 +2021,28 @@ static void resnet18_layer2_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 32604160;
-    const float *gamma = s->params + 528832;
-    float *mean = s->acts + 47302464, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 33652736;
-    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 528832, *dbeta = s->grads + 528960;
-    float *dx = s->dacts + 32604160;
+    const float *dy = DACTS_layer2_1_bn1;
+    const float *y = ACTS_layer2_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn1_weight, *dbeta = GRADS_layer2_1_bn1_bias;
+    float *dx = DACTS_layer2_1_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2376,12 +2062,13 @@ static void resnet18_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 529344;
-    float *y = s->acts + 34701312;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    float *y = ACTS_layer2_1_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2391,17 +2078,18 @@ static void resnet18_layer2_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 529344;
-    const float *dy = s->dacts + 34701312;
-    float *dw = s->grads + 529344;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    const float *dy = DACTS_layer2_1_conv2;
+    float *dw = GRADS_layer2_1_conv2_weight;
+    float *dx = DACTS_layer2_1_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2413,14 +2101,16 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2428,13 +2118,13 @@ static void resnet18_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 34701312;
-    const float *gamma = s->params + 676800;
-    float *mean = s->acts + 47302736, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 676928;
-    float *running_mean = s->params + 677056, *running_var = s->params + 677184;
-    float *y = s->acts + 35749888;
+    const float *beta = PARAMS_layer2_1_bn2_bias;
+    float *running_mean = PARAMS_layer2_1_bn2_running_mean, *running_var = PARAMS_layer2_1_bn2_running_var;
+    float *y = ACTS_layer2_1_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2446,7 +2136,8 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2458,13 +2149,13 @@ static void resnet18_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 34701312;
-    const float *gamma = s->params + 676800;
-    float *mean = s->acts + 47302736, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 35749888;
-    float *dgamma = s->grads + 676800, *dbeta = s->grads + 676928;
-    float *dx = s->dacts + 34701312;
+    const float *dy = DACTS_layer2_1_bn2;
+    float *dgamma = GRADS_layer2_1_bn2_weight, *dbeta = GRADS_layer2_1_bn2_bias;
+    float *dx = DACTS_layer2_1_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2487,9 +2178,9 @@ static void resnet18_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 35749888;
-    const float *x1 = s->acts + 31555584;
-    float *y = s->acts + 36798464;
+    const float *x0 = ACTS_layer2_1_bn2;
+    const float *x1 = ACTS_layer2_0_add;
+    float *y = ACTS_layer2_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2497,10 +2188,10 @@ static void resnet18_layer2_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 36798464;
-    float *dx0 = s->dacts + 35749888;
-    float *dx1 = s->dacts + 31555584;
-    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_1_add;
+    float *dx0 = DACTS_layer2_1_bn2;
+    float *dx1 = DACTS_layer2_0_add;
+    const float *y = ACTS_layer2_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2511,12 +2202,13 @@ static void resnet18_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 677312;
-    float *y = s->acts + 37847040;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    float *y = ACTS_layer3_0_conv1;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2538,11 +2230,11 @@ static void resnet18_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 677312;
-    const float *dy = s->dacts + 37847040;
-    float *dw = s->grads + 677312;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    const float *dy = DACTS_layer3_0_conv1;
+    float *dw = GRADS_layer3_0_conv1_weight;
+    float *dx = DACTS_layer2_1_add;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 50)) {
@@ -2560,7 +2252,8 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -2584,13 +2277,13 @@ static void resnet18_layer3_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 972224;
-    float *mean = s->acts + 47303008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 972480;
-    float *running_mean = s->params + 972736, *running_var = s->params + 972992;
-    float *y = s->acts + 38371328;
+    const float *beta = PARAMS_layer3_0_bn1_bias;
+    float *running_mean = PARAMS_layer3_0_bn1_running_mean, *running_var = PARAMS_layer3_0_bn1_running_var;
+    float *y = ACTS_layer3_0_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2602,26 +2295,28 @@ static void resnet18_layer3_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 972224;
-    float *mean = s->acts + 47303008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 38371328;
-    const float *y = s->acts + 38371328; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 972224, *dbeta = s->grads + 972480;
-    float *dx = s->dacts + 37847040;
+    const float *dy = DACTS_layer3_0_bn1;
+    const float *y = ACTS_layer3_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn1_weight, *dbeta = GRADS_layer3_0_bn1_bias;
+    float *dx = DACTS_layer3_0_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2641,12 +2336,13 @@ static void resnet18_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 38371328;
-    const float *w = s->params + 973248;
-    float *y = s->acts + 38895616;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    float *y = ACTS_layer3_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2656,17 +2352,18 @@ static void resnet18_layer3_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 38371328;
-    const float *w = s->params + 973248;
-    const float *dy = s->dacts + 38895616;
-    float *dw = s->grads + 973248;
-    float *dx = s->dacts + 38371328;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    const float *dy = DACTS_layer3_0_conv2;
+    float *dw = GRADS_layer3_0_conv2_weight;
+    float *dx = DACTS_layer3_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2678,14 +2375,16 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -2693,13 +2392,13 @@ static void resnet18_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 38895616;
-    const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 47303536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1563328;
-    float *running_mean = s->params + 1563584, *running_var = s->params + 1563840;
-    float *y = s->acts + 39419904;
+    const float *beta = PARAMS_layer3_0_bn2_bias;
+    float *running_mean = PARAMS_layer3_0_bn2_running_mean, *running_var = PARAMS_layer3_0_bn2_running_var;
+    float *y = ACTS_layer3_0_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2711,7 +2410,8 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2723,13 +2423,13 @@ static void resnet18_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 38895616;
-    const float *gamma = s->params + 1563072;
-    float *mean = s->acts + 47303536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 39419904;
-    float *dgamma = s->grads + 1563072, *dbeta = s->grads + 1563328;
-    float *dx = s->dacts + 38895616;
+    const float *dy = DACTS_layer3_0_bn2;
+    float *dgamma = GRADS_layer3_0_bn2_weight, *dbeta = GRADS_layer3_0_bn2_bias;
+    float *dx = DACTS_layer3_0_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2749,12 +2449,13 @@ static void resnet18_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 1564096;
-    float *y = s->acts + 39944192;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    float *y = ACTS_layer3_0_shortcut_0;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -2768,11 +2469,11 @@ static void resnet18_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 1564096;
-    const float *dy = s->dacts + 39944192;
-    float *dw = s->grads + 1564096;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    const float *dy = DACTS_layer3_0_shortcut_0;
+    float *dw = GRADS_layer3_0_shortcut_0_weight;
+    float *dx = DACTS_layer2_1_add;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 60)) {
@@ -2782,7 +2483,8 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
@@ -2799,13 +2501,14 @@ static void resnet18_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 47304064, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1597120;
-    float *running_mean = s->params + 1597376, *running_var = s->params + 1597632;
-    float *y = s->acts + 40468480;
+    const float *beta = PARAMS_layer3_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer3_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer3_0_shortcut_1_running_var;
+    float *y = ACTS_layer3_0_shortcut_1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2817,7 +2520,8 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2829,13 +2533,13 @@ static void resnet18_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 1596864;
-    float *mean = s->acts + 47304064, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 40468480;
-    float *dgamma = s->grads + 1596864, *dbeta = s->grads + 1597120;
-    float *dx = s->dacts + 39944192;
+    const float *dy = DACTS_layer3_0_shortcut_1;
+    float *dgamma = GRADS_layer3_0_shortcut_1_weight, *dbeta = GRADS_layer3_0_shortcut_1_bias;
+    float *dx = DACTS_layer3_0_shortcut_0;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2858,9 +2562,9 @@ static void resnet18_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 39419904;
-    const float *x1 = s->acts + 40468480;
-    float *y = s->acts + 40992768;
+    const float *x0 = ACTS_layer3_0_bn2;
+    const float *x1 = ACTS_layer3_0_shortcut_1;
+    float *y = ACTS_layer3_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2868,10 +2572,10 @@ static void resnet18_layer3_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 40992768;
-    float *dx0 = s->dacts + 39419904;
-    float *dx1 = s->dacts + 40468480;
-    const float *y = s->acts + 40992768; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_0_add;
+    float *dx0 = DACTS_layer3_0_bn2;
+    float *dx1 = DACTS_layer3_0_shortcut_1;
+    const float *y = ACTS_layer3_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2882,12 +2586,13 @@ static void resnet18_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 40992768;
-    const float *w = s->params + 1597888;
-    float *y = s->acts + 41517056;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    float *y = ACTS_layer3_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2897,17 +2602,18 @@ static void resnet18_layer3_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 40992768;
-    const float *w = s->params + 1597888;
-    const float *dy = s->dacts + 41517056;
-    float *dw = s->grads + 1597888;
-    float *dx = s->dacts + 40992768;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    const float *dy = DACTS_layer3_1_conv1;
+    float *dw = GRADS_layer3_1_conv1_weight;
+    float *dx = DACTS_layer3_0_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -2919,14 +2625,16 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -2934,13 +2642,13 @@ static void resnet18_layer3_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 41517056;
-    const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 47304592, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2187968;
-    float *running_mean = s->params + 2188224, *running_var = s->params + 2188480;
-    float *y = s->acts + 42041344;
+    const float *beta = PARAMS_layer3_1_bn1_bias;
+    float *running_mean = PARAMS_layer3_1_bn1_running_mean, *running_var = PARAMS_layer3_1_bn1_running_var;
+    float *y = ACTS_layer3_1_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2952,26 +2660,28 @@ static void resnet18_layer3_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 41517056;
-    const float *gamma = s->params + 2187712;
-    float *mean = s->acts + 47304592, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 42041344;
-    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 2187712, *dbeta = s->grads + 2187968;
-    float *dx = s->dacts + 41517056;
+    const float *dy = DACTS_layer3_1_bn1;
+    const float *y = ACTS_layer3_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn1_weight, *dbeta = GRADS_layer3_1_bn1_bias;
+    float *dx = DACTS_layer3_1_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2991,12 +2701,13 @@ static void resnet18_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet18.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 2188736;
-    float *y = s->acts + 42565632;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    float *y = ACTS_layer3_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3006,17 +2717,18 @@ static void resnet18_layer3_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 2188736;
-    const float *dy = s->dacts + 42565632;
-    float *dw = s->grads + 2188736;
-    float *dx = s->dacts + 42041344;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    const float *dy = DACTS_layer3_1_conv2;
+    float *dw = GRADS_layer3_1_conv2_weight;
+    float *dx = DACTS_layer3_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3028,14 +2740,16 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3043,13 +2757,13 @@ static void resnet18_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 42565632;
-    const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 47305120, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2778816;
-    float *running_mean = s->params + 2779072, *running_var = s->params + 2779328;
-    float *y = s->acts + 43089920;
+    const float *beta = PARAMS_layer3_1_bn2_bias;
+    float *running_mean = PARAMS_layer3_1_bn2_running_mean, *running_var = PARAMS_layer3_1_bn2_running_var;
+    float *y = ACTS_layer3_1_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3061,7 +2775,8 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3073,13 +2788,13 @@ static void resnet18_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42565632;
-    const float *gamma = s->params + 2778560;
-    float *mean = s->acts + 47305120, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 43089920;
-    float *dgamma = s->grads + 2778560, *dbeta = s->grads + 2778816;
-    float *dx = s->dacts + 42565632;
+    const float *dy = DACTS_layer3_1_bn2;
+    float *dgamma = GRADS_layer3_1_bn2_weight, *dbeta = GRADS_layer3_1_bn2_bias;
+    float *dx = DACTS_layer3_1_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3102,9 +2817,9 @@ static void resnet18_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 43089920;
-    const float *x1 = s->acts + 40992768;
-    float *y = s->acts + 43614208;
+    const float *x0 = ACTS_layer3_1_bn2;
+    const float *x1 = ACTS_layer3_0_add;
+    float *y = ACTS_layer3_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3112,10 +2827,10 @@ static void resnet18_layer3_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 43614208;
-    float *dx0 = s->dacts + 43089920;
-    float *dx1 = s->dacts + 40992768;
-    const float *y = s->acts + 43614208; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_1_add;
+    float *dx0 = DACTS_layer3_1_bn2;
+    float *dx1 = DACTS_layer3_0_add;
+    const float *y = ACTS_layer3_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3126,12 +2841,13 @@ static void resnet18_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 2779584;
-    float *y = s->acts + 44138496;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    float *y = ACTS_layer4_0_conv1;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -3153,11 +2869,11 @@ static void resnet18_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 2779584;
-    const float *dy = s->dacts + 44138496;
-    float *dw = s->grads + 2779584;
-    float *dx = s->dacts + 43614208;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    const float *dy = DACTS_layer4_0_conv1;
+    float *dw = GRADS_layer4_0_conv1_weight;
+    float *dx = DACTS_layer3_1_add;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 75)) {
@@ -3175,7 +2891,8 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -3199,13 +2916,13 @@ static void resnet18_layer4_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 44138496;
-    const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 47305648, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 3959744;
-    float *running_mean = s->params + 3960256, *running_var = s->params + 3960768;
-    float *y = s->acts + 44400640;
+    const float *beta = PARAMS_layer4_0_bn1_bias;
+    float *running_mean = PARAMS_layer4_0_bn1_running_mean, *running_var = PARAMS_layer4_0_bn1_running_var;
+    float *y = ACTS_layer4_0_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3217,26 +2934,28 @@ static void resnet18_layer4_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44138496;
-    const float *gamma = s->params + 3959232;
-    float *mean = s->acts + 47305648, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 44400640;
-    const float *y = s->acts + 44400640; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 3959232, *dbeta = s->grads + 3959744;
-    float *dx = s->dacts + 44138496;
+    const float *dy = DACTS_layer4_0_bn1;
+    const float *y = ACTS_layer4_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn1_weight, *dbeta = GRADS_layer4_0_bn1_bias;
+    float *dx = DACTS_layer4_0_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3256,12 +2975,13 @@ static void resnet18_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 44400640;
-    const float *w = s->params + 3961280;
-    float *y = s->acts + 44662784;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    float *y = ACTS_layer4_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3271,17 +2991,18 @@ static void resnet18_layer4_0_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44400640;
-    const float *w = s->params + 3961280;
-    const float *dy = s->dacts + 44662784;
-    float *dw = s->grads + 3961280;
-    float *dx = s->dacts + 44400640;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    const float *dy = DACTS_layer4_0_conv2;
+    float *dw = GRADS_layer4_0_conv2_weight;
+    float *dx = DACTS_layer4_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3293,14 +3014,16 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -3308,13 +3031,13 @@ static void resnet18_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 44662784;
-    const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 47306688, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 6321088;
-    float *running_mean = s->params + 6321600, *running_var = s->params + 6322112;
-    float *y = s->acts + 44924928;
+    const float *beta = PARAMS_layer4_0_bn2_bias;
+    float *running_mean = PARAMS_layer4_0_bn2_running_mean, *running_var = PARAMS_layer4_0_bn2_running_var;
+    float *y = ACTS_layer4_0_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3326,7 +3049,8 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3338,13 +3062,13 @@ static void resnet18_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44662784;
-    const float *gamma = s->params + 6320576;
-    float *mean = s->acts + 47306688, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 44924928;
-    float *dgamma = s->grads + 6320576, *dbeta = s->grads + 6321088;
-    float *dx = s->dacts + 44662784;
+    const float *dy = DACTS_layer4_0_bn2;
+    float *dgamma = GRADS_layer4_0_bn2_weight, *dbeta = GRADS_layer4_0_bn2_bias;
+    float *dx = DACTS_layer4_0_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3364,12 +3088,13 @@ static void resnet18_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet18.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image |
+ * im2col-gemm */
 static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 6322624;
-    float *y = s->acts + 45187072;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    float *y = ACTS_layer4_0_shortcut_0;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -3383,11 +3108,11 @@ static void resnet18_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43614208;
-    const float *w = s->params + 6322624;
-    const float *dy = s->dacts + 45187072;
-    float *dw = s->grads + 6322624;
-    float *dx = s->dacts + 43614208;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    const float *dy = DACTS_layer4_0_shortcut_0;
+    float *dw = GRADS_layer4_0_shortcut_0_weight;
+    float *dx = DACTS_layer3_1_add;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 85)) {
@@ -3397,7 +3122,8 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -3414,13 +3140,14 @@ static void resnet18_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 47307728, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 6454208;
-    float *running_mean = s->params + 6454720, *running_var = s->params + 6455232;
-    float *y = s->acts + 45449216;
+    const float *beta = PARAMS_layer4_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer4_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer4_0_shortcut_1_running_var;
+    float *y = ACTS_layer4_0_shortcut_1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3432,7 +3159,8 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3444,13 +3172,13 @@ static void resnet18_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 6453696;
-    float *mean = s->acts + 47307728, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 45449216;
-    float *dgamma = s->grads + 6453696, *dbeta = s->grads + 6454208;
-    float *dx = s->dacts + 45187072;
+    const float *dy = DACTS_layer4_0_shortcut_1;
+    float *dgamma = GRADS_layer4_0_shortcut_1_weight, *dbeta = GRADS_layer4_0_shortcut_1_bias;
+    float *dx = DACTS_layer4_0_shortcut_0;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3473,9 +3201,9 @@ static void resnet18_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet18.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 44924928;
-    const float *x1 = s->acts + 45449216;
-    float *y = s->acts + 45711360;
+    const float *x0 = ACTS_layer4_0_bn2;
+    const float *x1 = ACTS_layer4_0_shortcut_1;
+    float *y = ACTS_layer4_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3483,10 +3211,10 @@ static void resnet18_layer4_0_add_forward(const nn_state *s, int n)
 static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 45711360;
-    float *dx0 = s->dacts + 44924928;
-    float *dx1 = s->dacts + 45449216;
-    const float *y = s->acts + 45711360; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_0_add;
+    float *dx0 = DACTS_layer4_0_bn2;
+    float *dx1 = DACTS_layer4_0_shortcut_1;
+    const float *y = ACTS_layer4_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3497,12 +3225,13 @@ static void resnet18_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 45711360;
-    const float *w = s->params + 6455744;
-    float *y = s->acts + 45973504;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    float *y = ACTS_layer4_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3512,17 +3241,18 @@ static void resnet18_layer4_1_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45711360;
-    const float *w = s->params + 6455744;
-    const float *dy = s->dacts + 45973504;
-    float *dw = s->grads + 6455744;
-    float *dx = s->dacts + 45711360;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    const float *dy = DACTS_layer4_1_conv1;
+    float *dw = GRADS_layer4_1_conv1_weight;
+    float *dx = DACTS_layer4_0_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3534,14 +3264,16 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -3549,13 +3281,13 @@ static void resnet18_layer4_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45973504;
-    const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 47308768, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 8815552;
-    float *running_mean = s->params + 8816064, *running_var = s->params + 8816576;
-    float *y = s->acts + 46235648;
+    const float *beta = PARAMS_layer4_1_bn1_bias;
+    float *running_mean = PARAMS_layer4_1_bn1_running_mean, *running_var = PARAMS_layer4_1_bn1_running_var;
+    float *y = ACTS_layer4_1_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3567,26 +3299,28 @@ static void resnet18_layer4_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45973504;
-    const float *gamma = s->params + 8815040;
-    float *mean = s->acts + 47308768, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 46235648;
-    const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 8815040, *dbeta = s->grads + 8815552;
-    float *dx = s->dacts + 45973504;
+    const float *dy = DACTS_layer4_1_bn1;
+    const float *y = ACTS_layer4_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn1_weight, *dbeta = GRADS_layer4_1_bn1_bias;
+    float *dx = DACTS_layer4_1_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3606,12 +3340,13 @@ static void resnet18_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet18.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 8817088;
-    float *y = s->acts + 46497792;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    float *y = ACTS_layer4_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3621,17 +3356,18 @@ static void resnet18_layer4_1_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 8817088;
-    const float *dy = s->dacts + 46497792;
-    float *dw = s->grads + 8817088;
-    float *dx = s->dacts + 46235648;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    const float *dy = DACTS_layer4_1_conv2;
+    float *dw = GRADS_layer4_1_conv2_weight;
+    float *dx = DACTS_layer4_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -3643,14 +3379,16 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -3658,13 +3396,13 @@ static void resnet18_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet18.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 46497792;
-    const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 47309808, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11176896;
-    float *running_mean = s->params + 11177408, *running_var = s->params + 11177920;
-    float *y = s->acts + 46759936;
+    const float *beta = PARAMS_layer4_1_bn2_bias;
+    float *running_mean = PARAMS_layer4_1_bn2_running_mean, *running_var = PARAMS_layer4_1_bn2_running_var;
+    float *y = ACTS_layer4_1_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3676,7 +3414,8 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3688,13 +3427,13 @@ static void resnet18_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46497792;
-    const float *gamma = s->params + 11176384;
-    float *mean = s->acts + 47309808, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 46759936;
-    float *dgamma = s->grads + 11176384, *dbeta = s->grads + 11176896;
-    float *dx = s->dacts + 46497792;
+    const float *dy = DACTS_layer4_1_bn2;
+    float *dgamma = GRADS_layer4_1_bn2_weight, *dbeta = GRADS_layer4_1_bn2_bias;
+    float *dx = DACTS_layer4_1_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3717,9 +3456,9 @@ static void resnet18_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 46759936;
-    const float *x1 = s->acts + 45711360;
-    float *y = s->acts + 47022080;
+    const float *x0 = ACTS_layer4_1_bn2;
+    const float *x1 = ACTS_layer4_0_add;
+    float *y = ACTS_layer4_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3727,10 +3466,10 @@ static void resnet18_layer4_1_add_forward(const nn_state *s, int n)
 static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47022080;
-    float *dx0 = s->dacts + 46759936;
-    float *dx1 = s->dacts + 45711360;
-    const float *y = s->acts + 47022080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_1_add;
+    float *dx0 = DACTS_layer4_1_bn2;
+    float *dx1 = DACTS_layer4_0_add;
+    const float *y = ACTS_layer4_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3744,8 +3483,8 @@ static void resnet18_layer4_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet18.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet18_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47022080;
-    float *y = s->acts + 47284224;
+    const float *x = ACTS_layer4_1_add;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3760,8 +3499,8 @@ static void resnet18_7_forward(const nn_state *s, int n)
 static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47284224;
-    float *dx = s->dacts + 47022080;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_layer4_1_add;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -3775,10 +3514,10 @@ static void resnet18_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet18.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm; gemv at batch 1 */
 static void resnet18_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 11178432;
-    const float *b = s->params + 11183552;
-    float *y = s->acts + 47300608;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_linear_weight;
+    const float *b = PARAMS_linear_bias;
+    float *y = ACTS_linear;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 512, 1.0f, w, 512, x, 1, 0.0f, y, 1);
     } else {
@@ -3789,12 +3528,12 @@ static void resnet18_linear_forward(const nn_state *s, int n)
 
 static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 47284224;
-    float *w = s->params + 11178432;
-    const float *dy = s->dacts + 47300608;
-    float *dw = s->grads + 11178432;
-    float *db = s->grads + 11183552;
-    float *dx = s->dacts + 47284224;
+    const float *x = ACTS_7;
+    float *w = PARAMS_linear_weight;
+    const float *dy = DACTS_linear;
+    float *dw = GRADS_linear_weight;
+    float *db = GRADS_linear_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -3808,7 +3547,8 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 512, 1.0f, dy, 1, x, 1, dw, 512);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw, 512);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw,
+                    512);
         }
     }
     if (trains(s, 101)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -3817,8 +3557,8 @@ static void resnet18_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet18_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 47300608;
-    float *dz = s->dacts + 47300608;
+    const float *z = ACTS_linear;
+    float *dz = DACTS_linear;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -4006,97 +3746,116 @@ static const nn_tensor resnet18_tensors[] = {
     { "bn1.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn1.weight", 1, { 64, 0, 0, 0 }, 38848, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn1.bias", 1, { 64, 0, 0, 0 }, 38912, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_mean", 1, { 64, 0, 0, 0 }, 38976, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_var", 1, { 64, 0, 0, 0 }, 39040, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn2.weight", 1, { 64, 0, 0, 0 }, 75968, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn2.bias", 1, { 64, 0, 0, 0 }, 76032, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_mean", 1, { 64, 0, 0, 0 }, 76096, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_var", 1, { 64, 0, 0, 0 }, 76160, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.1.bn1.weight", 1, { 64, 0, 0, 0 }, 113088, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn1.bias", 1, { 64, 0, 0, 0 }, 113152, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_mean", 1, { 64, 0, 0, 0 }, 113216, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_var", 1, { 64, 0, 0, 0 }, 113280, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.1.bn2.weight", 1, { 64, 0, 0, 0 }, 150208, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn2.bias", 1, { 64, 0, 0, 0 }, 150272, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_mean", 1, { 64, 0, 0, 0 }, 150336, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_var", 1, { 64, 0, 0, 0 }, 150400, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 150464, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 1152 },
+    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 150464, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 1152 },
     { "layer2.0.bn1.weight", 1, { 128, 0, 0, 0 }, 224192, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn1.bias", 1, { 128, 0, 0, 0 }, 224320, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_mean", 1, { 128, 0, 0, 0 }, 224448, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_var", 1, { 128, 0, 0, 0 }, 224576, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 224704, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 224704, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.0.bn2.weight", 1, { 128, 0, 0, 0 }, 372160, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn2.bias", 1, { 128, 0, 0, 0 }, 372288, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_mean", 1, { 128, 0, 0, 0 }, 372416, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_var", 1, { 128, 0, 0, 0 }, 372544, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 372672, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 128 },
+    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 372672, 8192, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 64, 128 },
     { "layer2.0.shortcut.1.weight", 1, { 128, 0, 0, 0 }, 380864, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.shortcut.1.bias", 1, { 128, 0, 0, 0 }, 380992, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_mean", 1, { 128, 0, 0, 0 }, 381120, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_var", 1, { 128, 0, 0, 0 }, 381248, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 381376, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 381376, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn1.weight", 1, { 128, 0, 0, 0 }, 528832, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn1.bias", 1, { 128, 0, 0, 0 }, 528960, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_mean", 1, { 128, 0, 0, 0 }, 529088, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_var", 1, { 128, 0, 0, 0 }, 529216, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 529344, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 529344, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn2.weight", 1, { 128, 0, 0, 0 }, 676800, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn2.bias", 1, { 128, 0, 0, 0 }, 676928, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_mean", 1, { 128, 0, 0, 0 }, 677056, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_var", 1, { 128, 0, 0, 0 }, 677184, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 677312, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 2304 },
+    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 677312, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 2304 },
     { "layer3.0.bn1.weight", 1, { 256, 0, 0, 0 }, 972224, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn1.bias", 1, { 256, 0, 0, 0 }, 972480, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_mean", 1, { 256, 0, 0, 0 }, 972736, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_var", 1, { 256, 0, 0, 0 }, 972992, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 973248, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 973248, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.0.bn2.weight", 1, { 256, 0, 0, 0 }, 1563072, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn2.bias", 1, { 256, 0, 0, 0 }, 1563328, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_mean", 1, { 256, 0, 0, 0 }, 1563584, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_var", 1, { 256, 0, 0, 0 }, 1563840, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 1564096, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 256 },
+    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 1564096, 32768, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 128, 256 },
     { "layer3.0.shortcut.1.weight", 1, { 256, 0, 0, 0 }, 1596864, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.shortcut.1.bias", 1, { 256, 0, 0, 0 }, 1597120, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_mean", 1, { 256, 0, 0, 0 }, 1597376, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_var", 1, { 256, 0, 0, 0 }, 1597632, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 1597888, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 1597888, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn1.weight", 1, { 256, 0, 0, 0 }, 2187712, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn1.bias", 1, { 256, 0, 0, 0 }, 2187968, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_mean", 1, { 256, 0, 0, 0 }, 2188224, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_var", 1, { 256, 0, 0, 0 }, 2188480, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2188736, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2188736, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn2.weight", 1, { 256, 0, 0, 0 }, 2778560, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn2.bias", 1, { 256, 0, 0, 0 }, 2778816, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_mean", 1, { 256, 0, 0, 0 }, 2779072, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_var", 1, { 256, 0, 0, 0 }, 2779328, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 2779584, 1179648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
+    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 2779584, 1179648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
     { "layer4.0.bn1.weight", 1, { 512, 0, 0, 0 }, 3959232, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn1.bias", 1, { 512, 0, 0, 0 }, 3959744, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_mean", 1, { 512, 0, 0, 0 }, 3960256, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_var", 1, { 512, 0, 0, 0 }, 3960768, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 3961280, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 3961280, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.0.bn2.weight", 1, { 512, 0, 0, 0 }, 6320576, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn2.bias", 1, { 512, 0, 0, 0 }, 6321088, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_mean", 1, { 512, 0, 0, 0 }, 6321600, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_var", 1, { 512, 0, 0, 0 }, 6322112, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 6322624, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 512 },
+    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 6322624, 131072, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 512 },
     { "layer4.0.shortcut.1.weight", 1, { 512, 0, 0, 0 }, 6453696, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.shortcut.1.bias", 1, { 512, 0, 0, 0 }, 6454208, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_mean", 1, { 512, 0, 0, 0 }, 6454720, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_var", 1, { 512, 0, 0, 0 }, 6455232, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 6455744, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 6455744, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn1.weight", 1, { 512, 0, 0, 0 }, 8815040, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn1.bias", 1, { 512, 0, 0, 0 }, 8815552, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_mean", 1, { 512, 0, 0, 0 }, 8816064, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_var", 1, { 512, 0, 0, 0 }, 8816576, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 8817088, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 8817088, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn2.weight", 1, { 512, 0, 0, 0 }, 11176384, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn2.bias", 1, { 512, 0, 0, 0 }, 11176896, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_mean", 1, { 512, 0, 0, 0 }, 11177408, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },

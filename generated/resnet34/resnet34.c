@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,776 +22,517 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* The sum of g and of g * x over m values, in double, in one pass, where g
- * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, so that the result is the same every
- * run; written with vectors because GCC does not vectorize the float to
- * double sums by itself. With dy = x it gives the sum of squares. */
-static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
-                               double *sum, double *dot)
-{
-    typedef double vdouble __attribute__((vector_size(8 * sizeof(double))));
-    vdouble s = { 0 }, p = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
-        vreal d, v;
-        vload(&d, dy + j);
-        vload(&v, x + j);
-        if (relu_out) {
-            const vreal zero = { 0 };
-            vreal r;
-            vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (vlanes)d);
-        }
-        const vdouble g = __builtin_convertvector(d, vdouble);
-        s += g;
-        p += g * __builtin_convertvector(v, vdouble);
-    }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        p[0] += p[l];
-    }
-    for (; j < m; ++j) {
-        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
-        s[0] += g;
-        p[0] += g * x[j];
-    }
-    *sum = s[0];
-    *dot = p[0];
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
-
-/* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
- * len >= left + w): a row of input under one row of tiles. */
-static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
-{
-    memset(row, 0, sizeof(real) * (size_t)len);
-    if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(2x2, 3x3). */
-static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[3072]; /* t[(4 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1024 * r + q;
-                tr[0] = g[3 * r];
-                tr[256] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[512] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[768] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q];
-                u[(size_t)(4 + j) * stride + k0 + q] = tj[q] / 2 + tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(8 + j) * stride + k0 + q] = tj[q] / 2 - tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(12 + j) * stride + k0 + q] = tj[2048 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino2_weights. */
-static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[3072]; /* s[(4 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1024 * r + q;
-                g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
-                g[3 * r + 1] += sr[256] / 2 - sr[512] / 2;
-                g[3 * r + 2] += sr[256] / 2 + sr[512] / 2 + sr[768];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2 ty - top, column 2 tx - left, zero outside the plane. */
-static inline void wino2_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 4; ++r) {
-                real row[2 * tw + 2];
-                wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
-                real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k < tw; ++k) {
-                    const real *e = row + 2 * k;
-                    tr[k] = e[0] - e[2];
-                    tr[nq + k] = e[1] + e[2];
-                    tr[2 * nq + k] = -e[1] + e[2];
-                    tr[3 * nq + k] = e[1] - e[3];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = tj[q] - tj[8 * nq + q];
-                o[(size_t)(4 + j) * stride + q] = tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = -tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = tj[4 * nq + q] - tj[12 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
-static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = o[(size_t)j * stride + q];
-                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
-                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 4; ++r) {
-                const int y = 2 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = tr[k];
-                    row[2 * k + 1] = tr[nq + k] - tr[2 * nq + k] + tr[3 * nq + k];
-                }
-                row[2 * tw] = row[2 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += -tr[k] + tr[nq + k] + tr[2 * nq + k];
-                    row[2 * k + 3] += -tr[3 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino2_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[8 * nq]; /* s[(4 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
-                real row[2 * tw];
-                const real *sr = s + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + bias;
-                    row[2 * k + 1] = sr[nq + k] - sr[2 * nq + k] - sr[3 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(2 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino2_output before its bias and relu. */
-static inline void wino2_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[8 * nq]; /* e[(4 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 2; ++r) {
-                real row[2 * tw];
-                memset(row, 0, sizeof row);
-                if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 2 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1];
-                    er[2 * nq + k] = d[0] - d[1];
-                    er[3 * nq + k] = -d[1];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 4; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(4 + j) * stride + q] = ej[q] + ej[4 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = ej[q] - ej[4 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = -ej[4 * nq + q];
-            }
-        }
-    }
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(4x4, 3x3). */
-static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[4608]; /* t[(6 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1536 * r + q;
-                tr[0] = g[3 * r] / 4;
-                tr[256] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[512] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[768] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1024] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1280] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q] / 4;
-                u[(size_t)(6 + j) * stride + k0 + q] = -tj[q] / 6 - tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(12 + j) * stride + k0 + q] = -tj[q] / 6 + tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(18 + j) * stride + k0 + q] = tj[q] / 24 + tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(24 + j) * stride + k0 + q] = tj[q] / 24 - tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(30 + j) * stride + k0 + q] = tj[3072 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino4_weights. */
-static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[4608]; /* s[(6 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
-                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
-                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1536 * r + q;
-                g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
-                g[3 * r + 1] += -sr[256] / 6 + sr[512] / 6 + sr[768] / 12 - sr[1024] / 12;
-                g[3 * r + 2] += -sr[256] / 6 - sr[512] / 6 + sr[768] / 6 + sr[1024] / 6 + sr[1280];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 6x6 patch d of plane p (of h x w)
- * at row 4 ty - top, column 4 tx - left, zero outside the plane. */
-static inline void wino4_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 6; ++r) {
-                real row[4 * tw + 10];
-                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 10);
-                real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k + 8 <= tw; k += 8) {
-                    vreal r0, r1, r2, r3, r4;
-                    vload(&r0, row + 4 * k);
-                    vload(&r1, row + 4 * k + 8);
-                    vload(&r2, row + 4 * k + 16);
-                    vload(&r3, row + 4 * k + 24);
-                    vload(&r4, row + 4 * k + 32);
-                    const vreal ev01 = __builtin_shuffle(r0, r1, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal ev23 = __builtin_shuffle(r2, r3, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal od01 = __builtin_shuffle(r0, r1, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal od23 = __builtin_shuffle(r2, r3, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal e0 = __builtin_shuffle(ev01, ev23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e2 = __builtin_shuffle(ev01, ev23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e1 = __builtin_shuffle(od01, od23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e3 = __builtin_shuffle(od01, od23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e4 = __builtin_shuffle(e0, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 8 });
-                    const vreal e5 = __builtin_shuffle(e1, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 9 });
-                    const vreal o0 = 4 * e0 - 5 * e2 + e4;
-                    const vreal o1 = -4 * e1 - 4 * e2 + e3 + e4;
-                    const vreal o2 = 4 * e1 - 4 * e2 - e3 + e4;
-                    const vreal o3 = -2 * e1 - e2 + 2 * e3 + e4;
-                    const vreal o4 = 2 * e1 - e2 - 2 * e3 + e4;
-                    const vreal o5 = 4 * e1 - 5 * e3 + e5;
-                    memcpy(&tr[k], &o0, sizeof o0);
-                    memcpy(&tr[nq + k], &o1, sizeof o1);
-                    memcpy(&tr[2 * nq + k], &o2, sizeof o2);
-                    memcpy(&tr[3 * nq + k], &o3, sizeof o3);
-                    memcpy(&tr[4 * nq + k], &o4, sizeof o4);
-                    memcpy(&tr[5 * nq + k], &o5, sizeof o5);
-                }
-                for (; k < tw; ++k) {
-                    const real *e = row + 4 * k;
-                    tr[k] = 4 * e[0] - 5 * e[2] + e[4];
-                    tr[nq + k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
-                    tr[2 * nq + k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
-                    tr[3 * nq + k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
-                    tr[4 * nq + k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
-                    tr[5 * nq + k] = 4 * e[1] - 5 * e[3] + e[5];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
-static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = 4 * o[(size_t)j * stride + q];
-                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
-                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
-                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
-                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 6; ++r) {
-                const int y = 4 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = 4 * tr[k];
-                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
-                    row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
-                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
-                }
-                row[4 * tw] = row[4 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k + 4] += tr[k] + tr[nq + k] + tr[2 * nq + k] + tr[3 * nq + k] + tr[4 * nq + k];
-                    row[4 * k + 5] += tr[5 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino4_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[24 * nq]; /* s[(6 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
-                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
-                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
-                real row[4 * tw];
-                const real *sr = s + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
-                    row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
-                    row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
-                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(4 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino4_output before its bias and relu. */
-static inline void wino4_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[24 * nq]; /* e[(6 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 4; ++r) {
-                real row[4 * tw];
-                memset(row, 0, sizeof row);
-                if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 4 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1] + d[2] + d[3];
-                    er[2 * nq + k] = d[0] - d[1] + d[2] - d[3];
-                    er[3 * nq + k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
-                    er[4 * nq + k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
-                    er[5 * nq + k] = d[3];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 6; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
-            }
-        }
-    }
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_conv1 (s->acts + 98304)
+#define ACTS_bn1 (s->acts + 2195456)
+#define ACTS_layer1_0_conv1 (s->acts + 4292608)
+#define ACTS_layer1_0_bn1 (s->acts + 6389760)
+#define ACTS_layer1_0_conv2 (s->acts + 8486912)
+#define ACTS_layer1_0_bn2 (s->acts + 10584064)
+#define ACTS_layer1_0_add (s->acts + 12681216)
+#define ACTS_layer1_1_conv1 (s->acts + 14778368)
+#define ACTS_layer1_1_bn1 (s->acts + 16875520)
+#define ACTS_layer1_1_conv2 (s->acts + 18972672)
+#define ACTS_layer1_1_bn2 (s->acts + 21069824)
+#define ACTS_layer1_1_add (s->acts + 23166976)
+#define ACTS_layer1_2_conv1 (s->acts + 25264128)
+#define ACTS_layer1_2_bn1 (s->acts + 27361280)
+#define ACTS_layer1_2_conv2 (s->acts + 29458432)
+#define ACTS_layer1_2_bn2 (s->acts + 31555584)
+#define ACTS_layer1_2_add (s->acts + 33652736)
+#define ACTS_layer2_0_conv1 (s->acts + 35749888)
+#define ACTS_layer2_0_bn1 (s->acts + 36798464)
+#define ACTS_layer2_0_conv2 (s->acts + 37847040)
+#define ACTS_layer2_0_bn2 (s->acts + 38895616)
+#define ACTS_layer2_0_shortcut_0 (s->acts + 39944192)
+#define ACTS_layer2_0_shortcut_1 (s->acts + 40992768)
+#define ACTS_layer2_0_add (s->acts + 42041344)
+#define ACTS_layer2_1_conv1 (s->acts + 43089920)
+#define ACTS_layer2_1_bn1 (s->acts + 44138496)
+#define ACTS_layer2_1_conv2 (s->acts + 45187072)
+#define ACTS_layer2_1_bn2 (s->acts + 46235648)
+#define ACTS_layer2_1_add (s->acts + 47284224)
+#define ACTS_layer2_2_conv1 (s->acts + 48332800)
+#define ACTS_layer2_2_bn1 (s->acts + 49381376)
+#define ACTS_layer2_2_conv2 (s->acts + 50429952)
+#define ACTS_layer2_2_bn2 (s->acts + 51478528)
+#define ACTS_layer2_2_add (s->acts + 52527104)
+#define ACTS_layer2_3_conv1 (s->acts + 53575680)
+#define ACTS_layer2_3_bn1 (s->acts + 54624256)
+#define ACTS_layer2_3_conv2 (s->acts + 55672832)
+#define ACTS_layer2_3_bn2 (s->acts + 56721408)
+#define ACTS_layer2_3_add (s->acts + 57769984)
+#define ACTS_layer3_0_conv1 (s->acts + 58818560)
+#define ACTS_layer3_0_bn1 (s->acts + 59342848)
+#define ACTS_layer3_0_conv2 (s->acts + 59867136)
+#define ACTS_layer3_0_bn2 (s->acts + 60391424)
+#define ACTS_layer3_0_shortcut_0 (s->acts + 60915712)
+#define ACTS_layer3_0_shortcut_1 (s->acts + 61440000)
+#define ACTS_layer3_0_add (s->acts + 61964288)
+#define ACTS_layer3_1_conv1 (s->acts + 62488576)
+#define ACTS_layer3_1_bn1 (s->acts + 63012864)
+#define ACTS_layer3_1_conv2 (s->acts + 63537152)
+#define ACTS_layer3_1_bn2 (s->acts + 64061440)
+#define ACTS_layer3_1_add (s->acts + 64585728)
+#define ACTS_layer3_2_conv1 (s->acts + 65110016)
+#define ACTS_layer3_2_bn1 (s->acts + 65634304)
+#define ACTS_layer3_2_conv2 (s->acts + 66158592)
+#define ACTS_layer3_2_bn2 (s->acts + 66682880)
+#define ACTS_layer3_2_add (s->acts + 67207168)
+#define ACTS_layer3_3_conv1 (s->acts + 67731456)
+#define ACTS_layer3_3_bn1 (s->acts + 68255744)
+#define ACTS_layer3_3_conv2 (s->acts + 68780032)
+#define ACTS_layer3_3_bn2 (s->acts + 69304320)
+#define ACTS_layer3_3_add (s->acts + 69828608)
+#define ACTS_layer3_4_conv1 (s->acts + 70352896)
+#define ACTS_layer3_4_bn1 (s->acts + 70877184)
+#define ACTS_layer3_4_conv2 (s->acts + 71401472)
+#define ACTS_layer3_4_bn2 (s->acts + 71925760)
+#define ACTS_layer3_4_add (s->acts + 72450048)
+#define ACTS_layer3_5_conv1 (s->acts + 72974336)
+#define ACTS_layer3_5_bn1 (s->acts + 73498624)
+#define ACTS_layer3_5_conv2 (s->acts + 74022912)
+#define ACTS_layer3_5_bn2 (s->acts + 74547200)
+#define ACTS_layer3_5_add (s->acts + 75071488)
+#define ACTS_layer4_0_conv1 (s->acts + 75595776)
+#define ACTS_layer4_0_bn1 (s->acts + 75857920)
+#define ACTS_layer4_0_conv2 (s->acts + 76120064)
+#define ACTS_layer4_0_bn2 (s->acts + 76382208)
+#define ACTS_layer4_0_shortcut_0 (s->acts + 76644352)
+#define ACTS_layer4_0_shortcut_1 (s->acts + 76906496)
+#define ACTS_layer4_0_add (s->acts + 77168640)
+#define ACTS_layer4_1_conv1 (s->acts + 77430784)
+#define ACTS_layer4_1_bn1 (s->acts + 77692928)
+#define ACTS_layer4_1_conv2 (s->acts + 77955072)
+#define ACTS_layer4_1_bn2 (s->acts + 78217216)
+#define ACTS_layer4_1_add (s->acts + 78479360)
+#define ACTS_layer4_2_conv1 (s->acts + 78741504)
+#define ACTS_layer4_2_bn1 (s->acts + 79003648)
+#define ACTS_layer4_2_conv2 (s->acts + 79265792)
+#define ACTS_layer4_2_bn2 (s->acts + 79527936)
+#define ACTS_layer4_2_add (s->acts + 79790080)
+#define ACTS_7 (s->acts + 80052224)
+#define ACTS_linear (s->acts + 80068608)
+#define SAVED_bn1 (s->acts + 80068928)
+#define SAVED_layer1_0_bn1 (s->acts + 80069072)
+#define SAVED_layer1_0_bn2 (s->acts + 80069216)
+#define SAVED_layer1_1_bn1 (s->acts + 80069360)
+#define SAVED_layer1_1_bn2 (s->acts + 80069504)
+#define SAVED_layer1_2_bn1 (s->acts + 80069648)
+#define SAVED_layer1_2_bn2 (s->acts + 80069792)
+#define SAVED_layer2_0_bn1 (s->acts + 80069936)
+#define SAVED_layer2_0_bn2 (s->acts + 80070208)
+#define SAVED_layer2_0_shortcut_1 (s->acts + 80070480)
+#define SAVED_layer2_1_bn1 (s->acts + 80070752)
+#define SAVED_layer2_1_bn2 (s->acts + 80071024)
+#define SAVED_layer2_2_bn1 (s->acts + 80071296)
+#define SAVED_layer2_2_bn2 (s->acts + 80071568)
+#define SAVED_layer2_3_bn1 (s->acts + 80071840)
+#define SAVED_layer2_3_bn2 (s->acts + 80072112)
+#define SAVED_layer3_0_bn1 (s->acts + 80072384)
+#define SAVED_layer3_0_bn2 (s->acts + 80072912)
+#define SAVED_layer3_0_shortcut_1 (s->acts + 80073440)
+#define SAVED_layer3_1_bn1 (s->acts + 80073968)
+#define SAVED_layer3_1_bn2 (s->acts + 80074496)
+#define SAVED_layer3_2_bn1 (s->acts + 80075024)
+#define SAVED_layer3_2_bn2 (s->acts + 80075552)
+#define SAVED_layer3_3_bn1 (s->acts + 80076080)
+#define SAVED_layer3_3_bn2 (s->acts + 80076608)
+#define SAVED_layer3_4_bn1 (s->acts + 80077136)
+#define SAVED_layer3_4_bn2 (s->acts + 80077664)
+#define SAVED_layer3_5_bn1 (s->acts + 80078192)
+#define SAVED_layer3_5_bn2 (s->acts + 80078720)
+#define SAVED_layer4_0_bn1 (s->acts + 80079248)
+#define SAVED_layer4_0_bn2 (s->acts + 80080288)
+#define SAVED_layer4_0_shortcut_1 (s->acts + 80081328)
+#define SAVED_layer4_1_bn1 (s->acts + 80082368)
+#define SAVED_layer4_1_bn2 (s->acts + 80083408)
+#define SAVED_layer4_2_bn1 (s->acts + 80084448)
+#define SAVED_layer4_2_bn2 (s->acts + 80085488)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_conv1 (s->dacts + 98304)
+#define DACTS_bn1 (s->dacts + 2195456)
+#define DACTS_layer1_0_conv1 (s->dacts + 4292608)
+#define DACTS_layer1_0_bn1 (s->dacts + 6389760)
+#define DACTS_layer1_0_conv2 (s->dacts + 8486912)
+#define DACTS_layer1_0_bn2 (s->dacts + 10584064)
+#define DACTS_layer1_0_add (s->dacts + 12681216)
+#define DACTS_layer1_1_conv1 (s->dacts + 14778368)
+#define DACTS_layer1_1_bn1 (s->dacts + 16875520)
+#define DACTS_layer1_1_conv2 (s->dacts + 18972672)
+#define DACTS_layer1_1_bn2 (s->dacts + 21069824)
+#define DACTS_layer1_1_add (s->dacts + 23166976)
+#define DACTS_layer1_2_conv1 (s->dacts + 25264128)
+#define DACTS_layer1_2_bn1 (s->dacts + 27361280)
+#define DACTS_layer1_2_conv2 (s->dacts + 29458432)
+#define DACTS_layer1_2_bn2 (s->dacts + 31555584)
+#define DACTS_layer1_2_add (s->dacts + 33652736)
+#define DACTS_layer2_0_conv1 (s->dacts + 35749888)
+#define DACTS_layer2_0_bn1 (s->dacts + 36798464)
+#define DACTS_layer2_0_conv2 (s->dacts + 37847040)
+#define DACTS_layer2_0_bn2 (s->dacts + 38895616)
+#define DACTS_layer2_0_shortcut_0 (s->dacts + 39944192)
+#define DACTS_layer2_0_shortcut_1 (s->dacts + 40992768)
+#define DACTS_layer2_0_add (s->dacts + 42041344)
+#define DACTS_layer2_1_conv1 (s->dacts + 43089920)
+#define DACTS_layer2_1_bn1 (s->dacts + 44138496)
+#define DACTS_layer2_1_conv2 (s->dacts + 45187072)
+#define DACTS_layer2_1_bn2 (s->dacts + 46235648)
+#define DACTS_layer2_1_add (s->dacts + 47284224)
+#define DACTS_layer2_2_conv1 (s->dacts + 48332800)
+#define DACTS_layer2_2_bn1 (s->dacts + 49381376)
+#define DACTS_layer2_2_conv2 (s->dacts + 50429952)
+#define DACTS_layer2_2_bn2 (s->dacts + 51478528)
+#define DACTS_layer2_2_add (s->dacts + 52527104)
+#define DACTS_layer2_3_conv1 (s->dacts + 53575680)
+#define DACTS_layer2_3_bn1 (s->dacts + 54624256)
+#define DACTS_layer2_3_conv2 (s->dacts + 55672832)
+#define DACTS_layer2_3_bn2 (s->dacts + 56721408)
+#define DACTS_layer2_3_add (s->dacts + 57769984)
+#define DACTS_layer3_0_conv1 (s->dacts + 58818560)
+#define DACTS_layer3_0_bn1 (s->dacts + 59342848)
+#define DACTS_layer3_0_conv2 (s->dacts + 59867136)
+#define DACTS_layer3_0_bn2 (s->dacts + 60391424)
+#define DACTS_layer3_0_shortcut_0 (s->dacts + 60915712)
+#define DACTS_layer3_0_shortcut_1 (s->dacts + 61440000)
+#define DACTS_layer3_0_add (s->dacts + 61964288)
+#define DACTS_layer3_1_conv1 (s->dacts + 62488576)
+#define DACTS_layer3_1_bn1 (s->dacts + 63012864)
+#define DACTS_layer3_1_conv2 (s->dacts + 63537152)
+#define DACTS_layer3_1_bn2 (s->dacts + 64061440)
+#define DACTS_layer3_1_add (s->dacts + 64585728)
+#define DACTS_layer3_2_conv1 (s->dacts + 65110016)
+#define DACTS_layer3_2_bn1 (s->dacts + 65634304)
+#define DACTS_layer3_2_conv2 (s->dacts + 66158592)
+#define DACTS_layer3_2_bn2 (s->dacts + 66682880)
+#define DACTS_layer3_2_add (s->dacts + 67207168)
+#define DACTS_layer3_3_conv1 (s->dacts + 67731456)
+#define DACTS_layer3_3_bn1 (s->dacts + 68255744)
+#define DACTS_layer3_3_conv2 (s->dacts + 68780032)
+#define DACTS_layer3_3_bn2 (s->dacts + 69304320)
+#define DACTS_layer3_3_add (s->dacts + 69828608)
+#define DACTS_layer3_4_conv1 (s->dacts + 70352896)
+#define DACTS_layer3_4_bn1 (s->dacts + 70877184)
+#define DACTS_layer3_4_conv2 (s->dacts + 71401472)
+#define DACTS_layer3_4_bn2 (s->dacts + 71925760)
+#define DACTS_layer3_4_add (s->dacts + 72450048)
+#define DACTS_layer3_5_conv1 (s->dacts + 72974336)
+#define DACTS_layer3_5_bn1 (s->dacts + 73498624)
+#define DACTS_layer3_5_conv2 (s->dacts + 74022912)
+#define DACTS_layer3_5_bn2 (s->dacts + 74547200)
+#define DACTS_layer3_5_add (s->dacts + 75071488)
+#define DACTS_layer4_0_conv1 (s->dacts + 75595776)
+#define DACTS_layer4_0_bn1 (s->dacts + 75857920)
+#define DACTS_layer4_0_conv2 (s->dacts + 76120064)
+#define DACTS_layer4_0_bn2 (s->dacts + 76382208)
+#define DACTS_layer4_0_shortcut_0 (s->dacts + 76644352)
+#define DACTS_layer4_0_shortcut_1 (s->dacts + 76906496)
+#define DACTS_layer4_0_add (s->dacts + 77168640)
+#define DACTS_layer4_1_conv1 (s->dacts + 77430784)
+#define DACTS_layer4_1_bn1 (s->dacts + 77692928)
+#define DACTS_layer4_1_conv2 (s->dacts + 77955072)
+#define DACTS_layer4_1_bn2 (s->dacts + 78217216)
+#define DACTS_layer4_1_add (s->dacts + 78479360)
+#define DACTS_layer4_2_conv1 (s->dacts + 78741504)
+#define DACTS_layer4_2_bn1 (s->dacts + 79003648)
+#define DACTS_layer4_2_conv2 (s->dacts + 79265792)
+#define DACTS_layer4_2_bn2 (s->dacts + 79527936)
+#define DACTS_layer4_2_add (s->dacts + 79790080)
+#define DACTS_7 (s->dacts + 80052224)
+#define DACTS_linear (s->dacts + 80068608)
+#define GRADS_conv1_weight (s->grads + 0)
+#define GRADS_bn1_weight (s->grads + 1728)
+#define GRADS_bn1_bias (s->grads + 1792)
+#define GRADS_layer1_0_conv1_weight (s->grads + 1984)
+#define GRADS_layer1_0_bn1_weight (s->grads + 38848)
+#define GRADS_layer1_0_bn1_bias (s->grads + 38912)
+#define GRADS_layer1_0_conv2_weight (s->grads + 39104)
+#define GRADS_layer1_0_bn2_weight (s->grads + 75968)
+#define GRADS_layer1_0_bn2_bias (s->grads + 76032)
+#define GRADS_layer1_1_conv1_weight (s->grads + 76224)
+#define GRADS_layer1_1_bn1_weight (s->grads + 113088)
+#define GRADS_layer1_1_bn1_bias (s->grads + 113152)
+#define GRADS_layer1_1_conv2_weight (s->grads + 113344)
+#define GRADS_layer1_1_bn2_weight (s->grads + 150208)
+#define GRADS_layer1_1_bn2_bias (s->grads + 150272)
+#define GRADS_layer1_2_conv1_weight (s->grads + 150464)
+#define GRADS_layer1_2_bn1_weight (s->grads + 187328)
+#define GRADS_layer1_2_bn1_bias (s->grads + 187392)
+#define GRADS_layer1_2_conv2_weight (s->grads + 187584)
+#define GRADS_layer1_2_bn2_weight (s->grads + 224448)
+#define GRADS_layer1_2_bn2_bias (s->grads + 224512)
+#define GRADS_layer2_0_conv1_weight (s->grads + 224704)
+#define GRADS_layer2_0_bn1_weight (s->grads + 298432)
+#define GRADS_layer2_0_bn1_bias (s->grads + 298560)
+#define GRADS_layer2_0_conv2_weight (s->grads + 298944)
+#define GRADS_layer2_0_bn2_weight (s->grads + 446400)
+#define GRADS_layer2_0_bn2_bias (s->grads + 446528)
+#define GRADS_layer2_0_shortcut_0_weight (s->grads + 446912)
+#define GRADS_layer2_0_shortcut_1_weight (s->grads + 455104)
+#define GRADS_layer2_0_shortcut_1_bias (s->grads + 455232)
+#define GRADS_layer2_1_conv1_weight (s->grads + 455616)
+#define GRADS_layer2_1_bn1_weight (s->grads + 603072)
+#define GRADS_layer2_1_bn1_bias (s->grads + 603200)
+#define GRADS_layer2_1_conv2_weight (s->grads + 603584)
+#define GRADS_layer2_1_bn2_weight (s->grads + 751040)
+#define GRADS_layer2_1_bn2_bias (s->grads + 751168)
+#define GRADS_layer2_2_conv1_weight (s->grads + 751552)
+#define GRADS_layer2_2_bn1_weight (s->grads + 899008)
+#define GRADS_layer2_2_bn1_bias (s->grads + 899136)
+#define GRADS_layer2_2_conv2_weight (s->grads + 899520)
+#define GRADS_layer2_2_bn2_weight (s->grads + 1046976)
+#define GRADS_layer2_2_bn2_bias (s->grads + 1047104)
+#define GRADS_layer2_3_conv1_weight (s->grads + 1047488)
+#define GRADS_layer2_3_bn1_weight (s->grads + 1194944)
+#define GRADS_layer2_3_bn1_bias (s->grads + 1195072)
+#define GRADS_layer2_3_conv2_weight (s->grads + 1195456)
+#define GRADS_layer2_3_bn2_weight (s->grads + 1342912)
+#define GRADS_layer2_3_bn2_bias (s->grads + 1343040)
+#define GRADS_layer3_0_conv1_weight (s->grads + 1343424)
+#define GRADS_layer3_0_bn1_weight (s->grads + 1638336)
+#define GRADS_layer3_0_bn1_bias (s->grads + 1638592)
+#define GRADS_layer3_0_conv2_weight (s->grads + 1639360)
+#define GRADS_layer3_0_bn2_weight (s->grads + 2229184)
+#define GRADS_layer3_0_bn2_bias (s->grads + 2229440)
+#define GRADS_layer3_0_shortcut_0_weight (s->grads + 2230208)
+#define GRADS_layer3_0_shortcut_1_weight (s->grads + 2262976)
+#define GRADS_layer3_0_shortcut_1_bias (s->grads + 2263232)
+#define GRADS_layer3_1_conv1_weight (s->grads + 2264000)
+#define GRADS_layer3_1_bn1_weight (s->grads + 2853824)
+#define GRADS_layer3_1_bn1_bias (s->grads + 2854080)
+#define GRADS_layer3_1_conv2_weight (s->grads + 2854848)
+#define GRADS_layer3_1_bn2_weight (s->grads + 3444672)
+#define GRADS_layer3_1_bn2_bias (s->grads + 3444928)
+#define GRADS_layer3_2_conv1_weight (s->grads + 3445696)
+#define GRADS_layer3_2_bn1_weight (s->grads + 4035520)
+#define GRADS_layer3_2_bn1_bias (s->grads + 4035776)
+#define GRADS_layer3_2_conv2_weight (s->grads + 4036544)
+#define GRADS_layer3_2_bn2_weight (s->grads + 4626368)
+#define GRADS_layer3_2_bn2_bias (s->grads + 4626624)
+#define GRADS_layer3_3_conv1_weight (s->grads + 4627392)
+#define GRADS_layer3_3_bn1_weight (s->grads + 5217216)
+#define GRADS_layer3_3_bn1_bias (s->grads + 5217472)
+#define GRADS_layer3_3_conv2_weight (s->grads + 5218240)
+#define GRADS_layer3_3_bn2_weight (s->grads + 5808064)
+#define GRADS_layer3_3_bn2_bias (s->grads + 5808320)
+#define GRADS_layer3_4_conv1_weight (s->grads + 5809088)
+#define GRADS_layer3_4_bn1_weight (s->grads + 6398912)
+#define GRADS_layer3_4_bn1_bias (s->grads + 6399168)
+#define GRADS_layer3_4_conv2_weight (s->grads + 6399936)
+#define GRADS_layer3_4_bn2_weight (s->grads + 6989760)
+#define GRADS_layer3_4_bn2_bias (s->grads + 6990016)
+#define GRADS_layer3_5_conv1_weight (s->grads + 6990784)
+#define GRADS_layer3_5_bn1_weight (s->grads + 7580608)
+#define GRADS_layer3_5_bn1_bias (s->grads + 7580864)
+#define GRADS_layer3_5_conv2_weight (s->grads + 7581632)
+#define GRADS_layer3_5_bn2_weight (s->grads + 8171456)
+#define GRADS_layer3_5_bn2_bias (s->grads + 8171712)
+#define GRADS_layer4_0_conv1_weight (s->grads + 8172480)
+#define GRADS_layer4_0_bn1_weight (s->grads + 9352128)
+#define GRADS_layer4_0_bn1_bias (s->grads + 9352640)
+#define GRADS_layer4_0_conv2_weight (s->grads + 9354176)
+#define GRADS_layer4_0_bn2_weight (s->grads + 11713472)
+#define GRADS_layer4_0_bn2_bias (s->grads + 11713984)
+#define GRADS_layer4_0_shortcut_0_weight (s->grads + 11715520)
+#define GRADS_layer4_0_shortcut_1_weight (s->grads + 11846592)
+#define GRADS_layer4_0_shortcut_1_bias (s->grads + 11847104)
+#define GRADS_layer4_1_conv1_weight (s->grads + 11848640)
+#define GRADS_layer4_1_bn1_weight (s->grads + 14207936)
+#define GRADS_layer4_1_bn1_bias (s->grads + 14208448)
+#define GRADS_layer4_1_conv2_weight (s->grads + 14209984)
+#define GRADS_layer4_1_bn2_weight (s->grads + 16569280)
+#define GRADS_layer4_1_bn2_bias (s->grads + 16569792)
+#define GRADS_layer4_2_conv1_weight (s->grads + 16571328)
+#define GRADS_layer4_2_bn1_weight (s->grads + 18930624)
+#define GRADS_layer4_2_bn1_bias (s->grads + 18931136)
+#define GRADS_layer4_2_conv2_weight (s->grads + 18932672)
+#define GRADS_layer4_2_bn2_weight (s->grads + 21291968)
+#define GRADS_layer4_2_bn2_bias (s->grads + 21292480)
+#define GRADS_linear_weight (s->grads + 21294016)
+#define GRADS_linear_bias (s->grads + 21299136)
+#define PARAMS_conv1_weight (s->params + 0)
+#define PARAMS_bn1_weight (s->params + 1728)
+#define PARAMS_bn1_bias (s->params + 1792)
+#define PARAMS_bn1_running_mean (s->params + 1856)
+#define PARAMS_bn1_running_var (s->params + 1920)
+#define PARAMS_layer1_0_conv1_weight (s->params + 1984)
+#define PARAMS_layer1_0_bn1_weight (s->params + 38848)
+#define PARAMS_layer1_0_bn1_bias (s->params + 38912)
+#define PARAMS_layer1_0_bn1_running_mean (s->params + 38976)
+#define PARAMS_layer1_0_bn1_running_var (s->params + 39040)
+#define PARAMS_layer1_0_conv2_weight (s->params + 39104)
+#define PARAMS_layer1_0_bn2_weight (s->params + 75968)
+#define PARAMS_layer1_0_bn2_bias (s->params + 76032)
+#define PARAMS_layer1_0_bn2_running_mean (s->params + 76096)
+#define PARAMS_layer1_0_bn2_running_var (s->params + 76160)
+#define PARAMS_layer1_1_conv1_weight (s->params + 76224)
+#define PARAMS_layer1_1_bn1_weight (s->params + 113088)
+#define PARAMS_layer1_1_bn1_bias (s->params + 113152)
+#define PARAMS_layer1_1_bn1_running_mean (s->params + 113216)
+#define PARAMS_layer1_1_bn1_running_var (s->params + 113280)
+#define PARAMS_layer1_1_conv2_weight (s->params + 113344)
+#define PARAMS_layer1_1_bn2_weight (s->params + 150208)
+#define PARAMS_layer1_1_bn2_bias (s->params + 150272)
+#define PARAMS_layer1_1_bn2_running_mean (s->params + 150336)
+#define PARAMS_layer1_1_bn2_running_var (s->params + 150400)
+#define PARAMS_layer1_2_conv1_weight (s->params + 150464)
+#define PARAMS_layer1_2_bn1_weight (s->params + 187328)
+#define PARAMS_layer1_2_bn1_bias (s->params + 187392)
+#define PARAMS_layer1_2_bn1_running_mean (s->params + 187456)
+#define PARAMS_layer1_2_bn1_running_var (s->params + 187520)
+#define PARAMS_layer1_2_conv2_weight (s->params + 187584)
+#define PARAMS_layer1_2_bn2_weight (s->params + 224448)
+#define PARAMS_layer1_2_bn2_bias (s->params + 224512)
+#define PARAMS_layer1_2_bn2_running_mean (s->params + 224576)
+#define PARAMS_layer1_2_bn2_running_var (s->params + 224640)
+#define PARAMS_layer2_0_conv1_weight (s->params + 224704)
+#define PARAMS_layer2_0_bn1_weight (s->params + 298432)
+#define PARAMS_layer2_0_bn1_bias (s->params + 298560)
+#define PARAMS_layer2_0_bn1_running_mean (s->params + 298688)
+#define PARAMS_layer2_0_bn1_running_var (s->params + 298816)
+#define PARAMS_layer2_0_conv2_weight (s->params + 298944)
+#define PARAMS_layer2_0_bn2_weight (s->params + 446400)
+#define PARAMS_layer2_0_bn2_bias (s->params + 446528)
+#define PARAMS_layer2_0_bn2_running_mean (s->params + 446656)
+#define PARAMS_layer2_0_bn2_running_var (s->params + 446784)
+#define PARAMS_layer2_0_shortcut_0_weight (s->params + 446912)
+#define PARAMS_layer2_0_shortcut_1_weight (s->params + 455104)
+#define PARAMS_layer2_0_shortcut_1_bias (s->params + 455232)
+#define PARAMS_layer2_0_shortcut_1_running_mean (s->params + 455360)
+#define PARAMS_layer2_0_shortcut_1_running_var (s->params + 455488)
+#define PARAMS_layer2_1_conv1_weight (s->params + 455616)
+#define PARAMS_layer2_1_bn1_weight (s->params + 603072)
+#define PARAMS_layer2_1_bn1_bias (s->params + 603200)
+#define PARAMS_layer2_1_bn1_running_mean (s->params + 603328)
+#define PARAMS_layer2_1_bn1_running_var (s->params + 603456)
+#define PARAMS_layer2_1_conv2_weight (s->params + 603584)
+#define PARAMS_layer2_1_bn2_weight (s->params + 751040)
+#define PARAMS_layer2_1_bn2_bias (s->params + 751168)
+#define PARAMS_layer2_1_bn2_running_mean (s->params + 751296)
+#define PARAMS_layer2_1_bn2_running_var (s->params + 751424)
+#define PARAMS_layer2_2_conv1_weight (s->params + 751552)
+#define PARAMS_layer2_2_bn1_weight (s->params + 899008)
+#define PARAMS_layer2_2_bn1_bias (s->params + 899136)
+#define PARAMS_layer2_2_bn1_running_mean (s->params + 899264)
+#define PARAMS_layer2_2_bn1_running_var (s->params + 899392)
+#define PARAMS_layer2_2_conv2_weight (s->params + 899520)
+#define PARAMS_layer2_2_bn2_weight (s->params + 1046976)
+#define PARAMS_layer2_2_bn2_bias (s->params + 1047104)
+#define PARAMS_layer2_2_bn2_running_mean (s->params + 1047232)
+#define PARAMS_layer2_2_bn2_running_var (s->params + 1047360)
+#define PARAMS_layer2_3_conv1_weight (s->params + 1047488)
+#define PARAMS_layer2_3_bn1_weight (s->params + 1194944)
+#define PARAMS_layer2_3_bn1_bias (s->params + 1195072)
+#define PARAMS_layer2_3_bn1_running_mean (s->params + 1195200)
+#define PARAMS_layer2_3_bn1_running_var (s->params + 1195328)
+#define PARAMS_layer2_3_conv2_weight (s->params + 1195456)
+#define PARAMS_layer2_3_bn2_weight (s->params + 1342912)
+#define PARAMS_layer2_3_bn2_bias (s->params + 1343040)
+#define PARAMS_layer2_3_bn2_running_mean (s->params + 1343168)
+#define PARAMS_layer2_3_bn2_running_var (s->params + 1343296)
+#define PARAMS_layer3_0_conv1_weight (s->params + 1343424)
+#define PARAMS_layer3_0_bn1_weight (s->params + 1638336)
+#define PARAMS_layer3_0_bn1_bias (s->params + 1638592)
+#define PARAMS_layer3_0_bn1_running_mean (s->params + 1638848)
+#define PARAMS_layer3_0_bn1_running_var (s->params + 1639104)
+#define PARAMS_layer3_0_conv2_weight (s->params + 1639360)
+#define PARAMS_layer3_0_bn2_weight (s->params + 2229184)
+#define PARAMS_layer3_0_bn2_bias (s->params + 2229440)
+#define PARAMS_layer3_0_bn2_running_mean (s->params + 2229696)
+#define PARAMS_layer3_0_bn2_running_var (s->params + 2229952)
+#define PARAMS_layer3_0_shortcut_0_weight (s->params + 2230208)
+#define PARAMS_layer3_0_shortcut_1_weight (s->params + 2262976)
+#define PARAMS_layer3_0_shortcut_1_bias (s->params + 2263232)
+#define PARAMS_layer3_0_shortcut_1_running_mean (s->params + 2263488)
+#define PARAMS_layer3_0_shortcut_1_running_var (s->params + 2263744)
+#define PARAMS_layer3_1_conv1_weight (s->params + 2264000)
+#define PARAMS_layer3_1_bn1_weight (s->params + 2853824)
+#define PARAMS_layer3_1_bn1_bias (s->params + 2854080)
+#define PARAMS_layer3_1_bn1_running_mean (s->params + 2854336)
+#define PARAMS_layer3_1_bn1_running_var (s->params + 2854592)
+#define PARAMS_layer3_1_conv2_weight (s->params + 2854848)
+#define PARAMS_layer3_1_bn2_weight (s->params + 3444672)
+#define PARAMS_layer3_1_bn2_bias (s->params + 3444928)
+#define PARAMS_layer3_1_bn2_running_mean (s->params + 3445184)
+#define PARAMS_layer3_1_bn2_running_var (s->params + 3445440)
+#define PARAMS_layer3_2_conv1_weight (s->params + 3445696)
+#define PARAMS_layer3_2_bn1_weight (s->params + 4035520)
+#define PARAMS_layer3_2_bn1_bias (s->params + 4035776)
+#define PARAMS_layer3_2_bn1_running_mean (s->params + 4036032)
+#define PARAMS_layer3_2_bn1_running_var (s->params + 4036288)
+#define PARAMS_layer3_2_conv2_weight (s->params + 4036544)
+#define PARAMS_layer3_2_bn2_weight (s->params + 4626368)
+#define PARAMS_layer3_2_bn2_bias (s->params + 4626624)
+#define PARAMS_layer3_2_bn2_running_mean (s->params + 4626880)
+#define PARAMS_layer3_2_bn2_running_var (s->params + 4627136)
+#define PARAMS_layer3_3_conv1_weight (s->params + 4627392)
+#define PARAMS_layer3_3_bn1_weight (s->params + 5217216)
+#define PARAMS_layer3_3_bn1_bias (s->params + 5217472)
+#define PARAMS_layer3_3_bn1_running_mean (s->params + 5217728)
+#define PARAMS_layer3_3_bn1_running_var (s->params + 5217984)
+#define PARAMS_layer3_3_conv2_weight (s->params + 5218240)
+#define PARAMS_layer3_3_bn2_weight (s->params + 5808064)
+#define PARAMS_layer3_3_bn2_bias (s->params + 5808320)
+#define PARAMS_layer3_3_bn2_running_mean (s->params + 5808576)
+#define PARAMS_layer3_3_bn2_running_var (s->params + 5808832)
+#define PARAMS_layer3_4_conv1_weight (s->params + 5809088)
+#define PARAMS_layer3_4_bn1_weight (s->params + 6398912)
+#define PARAMS_layer3_4_bn1_bias (s->params + 6399168)
+#define PARAMS_layer3_4_bn1_running_mean (s->params + 6399424)
+#define PARAMS_layer3_4_bn1_running_var (s->params + 6399680)
+#define PARAMS_layer3_4_conv2_weight (s->params + 6399936)
+#define PARAMS_layer3_4_bn2_weight (s->params + 6989760)
+#define PARAMS_layer3_4_bn2_bias (s->params + 6990016)
+#define PARAMS_layer3_4_bn2_running_mean (s->params + 6990272)
+#define PARAMS_layer3_4_bn2_running_var (s->params + 6990528)
+#define PARAMS_layer3_5_conv1_weight (s->params + 6990784)
+#define PARAMS_layer3_5_bn1_weight (s->params + 7580608)
+#define PARAMS_layer3_5_bn1_bias (s->params + 7580864)
+#define PARAMS_layer3_5_bn1_running_mean (s->params + 7581120)
+#define PARAMS_layer3_5_bn1_running_var (s->params + 7581376)
+#define PARAMS_layer3_5_conv2_weight (s->params + 7581632)
+#define PARAMS_layer3_5_bn2_weight (s->params + 8171456)
+#define PARAMS_layer3_5_bn2_bias (s->params + 8171712)
+#define PARAMS_layer3_5_bn2_running_mean (s->params + 8171968)
+#define PARAMS_layer3_5_bn2_running_var (s->params + 8172224)
+#define PARAMS_layer4_0_conv1_weight (s->params + 8172480)
+#define PARAMS_layer4_0_bn1_weight (s->params + 9352128)
+#define PARAMS_layer4_0_bn1_bias (s->params + 9352640)
+#define PARAMS_layer4_0_bn1_running_mean (s->params + 9353152)
+#define PARAMS_layer4_0_bn1_running_var (s->params + 9353664)
+#define PARAMS_layer4_0_conv2_weight (s->params + 9354176)
+#define PARAMS_layer4_0_bn2_weight (s->params + 11713472)
+#define PARAMS_layer4_0_bn2_bias (s->params + 11713984)
+#define PARAMS_layer4_0_bn2_running_mean (s->params + 11714496)
+#define PARAMS_layer4_0_bn2_running_var (s->params + 11715008)
+#define PARAMS_layer4_0_shortcut_0_weight (s->params + 11715520)
+#define PARAMS_layer4_0_shortcut_1_weight (s->params + 11846592)
+#define PARAMS_layer4_0_shortcut_1_bias (s->params + 11847104)
+#define PARAMS_layer4_0_shortcut_1_running_mean (s->params + 11847616)
+#define PARAMS_layer4_0_shortcut_1_running_var (s->params + 11848128)
+#define PARAMS_layer4_1_conv1_weight (s->params + 11848640)
+#define PARAMS_layer4_1_bn1_weight (s->params + 14207936)
+#define PARAMS_layer4_1_bn1_bias (s->params + 14208448)
+#define PARAMS_layer4_1_bn1_running_mean (s->params + 14208960)
+#define PARAMS_layer4_1_bn1_running_var (s->params + 14209472)
+#define PARAMS_layer4_1_conv2_weight (s->params + 14209984)
+#define PARAMS_layer4_1_bn2_weight (s->params + 16569280)
+#define PARAMS_layer4_1_bn2_bias (s->params + 16569792)
+#define PARAMS_layer4_1_bn2_running_mean (s->params + 16570304)
+#define PARAMS_layer4_1_bn2_running_var (s->params + 16570816)
+#define PARAMS_layer4_2_conv1_weight (s->params + 16571328)
+#define PARAMS_layer4_2_bn1_weight (s->params + 18930624)
+#define PARAMS_layer4_2_bn1_bias (s->params + 18931136)
+#define PARAMS_layer4_2_bn1_running_mean (s->params + 18931648)
+#define PARAMS_layer4_2_bn1_running_var (s->params + 18932160)
+#define PARAMS_layer4_2_conv2_weight (s->params + 18932672)
+#define PARAMS_layer4_2_bn2_weight (s->params + 21291968)
+#define PARAMS_layer4_2_bn2_bias (s->params + 21292480)
+#define PARAMS_layer4_2_bn2_running_mean (s->params + 21292992)
+#define PARAMS_layer4_2_bn2_running_var (s->params + 21293504)
+#define PARAMS_linear_weight (s->params + 21294016)
+#define PARAMS_linear_bias (s->params + 21299136)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet34_load_input(const nn_state *s, const float *input, int n)
@@ -805,9 +552,9 @@ static void resnet34_store_input_grad(const nn_state *s, float *d_input, int n)
 /* specs/resnet34.lua:23: conv1 (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void resnet34_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    float *y = ACTS_conv1;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -923,7 +670,8 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1032,13 +780,15 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1047,21 +797,22 @@ static void resnet34_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    const float *dy = DACTS_conv1;
+    float *dw = GRADS_conv1_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -1072,11 +823,19 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -1090,12 +849,14 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -1104,15 +865,22 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -1127,10 +895,11 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1141,26 +910,42 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1173,26 +958,45 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1205,45 +1009,63 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1256,20 +1078,33 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1282,50 +1117,82 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -1333,14 +1200,15 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -1351,13 +1219,13 @@ static void resnet34_conv1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet34.lua:23: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 80068928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_bn1_bias;
+    float *running_mean = PARAMS_bn1_running_mean, *running_var = PARAMS_bn1_running_var;
+    float *y = ACTS_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +1237,28 @@ static void resnet34_bn1_forward(const nn_state *s, int n, int training)
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 80068928, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_bn1;
+    const float *y = ACTS_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_bn1_weight, *dbeta = GRADS_bn1_bias;
+    float *dx = DACTS_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1408,12 +1278,13 @@ static void resnet34_bn1_backward(const nn_state *s, int n, int need_dx)
     }
 }
 
-/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.0.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    float *y = ACTS_layer1_0_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1423,17 +1294,18 @@ static void resnet34_layer1_0_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    const float *dy = DACTS_layer1_0_conv1;
+    float *dw = GRADS_layer1_0_conv1_weight;
+    float *dx = DACTS_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1445,14 +1317,16 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1460,13 +1334,13 @@ static void resnet34_layer1_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 80069072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 38912;
-    float *running_mean = s->params + 38976, *running_var = s->params + 39040;
-    float *y = s->acts + 6389760;
+    const float *beta = PARAMS_layer1_0_bn1_bias;
+    float *running_mean = PARAMS_layer1_0_bn1_running_mean, *running_var = PARAMS_layer1_0_bn1_running_var;
+    float *y = ACTS_layer1_0_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1478,26 +1352,28 @@ static void resnet34_layer1_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 38848;
-    float *mean = s->acts + 80069072, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 6389760;
-    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 38848, *dbeta = s->grads + 38912;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_layer1_0_bn1;
+    const float *y = ACTS_layer1_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn1_weight, *dbeta = GRADS_layer1_0_bn1_bias;
+    float *dx = DACTS_layer1_0_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1517,12 +1393,13 @@ static void resnet34_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    float *y = s->acts + 8486912;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    float *y = ACTS_layer1_0_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1532,17 +1409,18 @@ static void resnet34_layer1_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 39104;
-    const float *dy = s->dacts + 8486912;
-    float *dw = s->grads + 39104;
-    float *dx = s->dacts + 6389760;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    const float *dy = DACTS_layer1_0_conv2;
+    float *dw = GRADS_layer1_0_conv2_weight;
+    float *dx = DACTS_layer1_0_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1554,14 +1432,16 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1569,13 +1449,13 @@ static void resnet34_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.0.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 80069216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 76032;
-    float *running_mean = s->params + 76096, *running_var = s->params + 76160;
-    float *y = s->acts + 10584064;
+    const float *beta = PARAMS_layer1_0_bn2_bias;
+    float *running_mean = PARAMS_layer1_0_bn2_running_mean, *running_var = PARAMS_layer1_0_bn2_running_var;
+    float *y = ACTS_layer1_0_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1587,7 +1467,8 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1599,13 +1480,13 @@ static void resnet34_layer1_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 75968;
-    float *mean = s->acts + 80069216, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 10584064;
-    float *dgamma = s->grads + 75968, *dbeta = s->grads + 76032;
-    float *dx = s->dacts + 8486912;
+    const float *dy = DACTS_layer1_0_bn2;
+    float *dgamma = GRADS_layer1_0_bn2_weight, *dbeta = GRADS_layer1_0_bn2_bias;
+    float *dx = DACTS_layer1_0_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1628,9 +1509,9 @@ static void resnet34_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.0.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 10584064;
-    const float *x1 = s->acts + 2195456;
-    float *y = s->acts + 12681216;
+    const float *x0 = ACTS_layer1_0_bn2;
+    const float *x1 = ACTS_bn1;
+    float *y = ACTS_layer1_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1638,10 +1519,10 @@ static void resnet34_layer1_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 12681216;
-    float *dx0 = s->dacts + 10584064;
-    float *dx1 = s->dacts + 2195456;
-    const float *y = s->acts + 12681216; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_0_add;
+    float *dx0 = DACTS_layer1_0_bn2;
+    float *dx1 = DACTS_bn1;
+    const float *y = ACTS_layer1_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1652,12 +1533,13 @@ static void resnet34_layer1_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.1.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    float *y = s->acts + 14778368;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    float *y = ACTS_layer1_1_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1667,17 +1549,18 @@ static void resnet34_layer1_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
-    const float *w = s->params + 76224;
-    const float *dy = s->dacts + 14778368;
-    float *dw = s->grads + 76224;
-    float *dx = s->dacts + 12681216;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    const float *dy = DACTS_layer1_1_conv1;
+    float *dw = GRADS_layer1_1_conv1_weight;
+    float *dx = DACTS_layer1_0_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1689,14 +1572,16 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1704,13 +1589,13 @@ static void resnet34_layer1_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 80069360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 113152;
-    float *running_mean = s->params + 113216, *running_var = s->params + 113280;
-    float *y = s->acts + 16875520;
+    const float *beta = PARAMS_layer1_1_bn1_bias;
+    float *running_mean = PARAMS_layer1_1_bn1_running_mean, *running_var = PARAMS_layer1_1_bn1_running_var;
+    float *y = ACTS_layer1_1_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1722,26 +1607,28 @@ static void resnet34_layer1_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 14778368;
-    const float *gamma = s->params + 113088;
-    float *mean = s->acts + 80069360, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 16875520;
-    const float *y = s->acts + 16875520; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 113088, *dbeta = s->grads + 113152;
-    float *dx = s->dacts + 14778368;
+    const float *dy = DACTS_layer1_1_bn1;
+    const float *y = ACTS_layer1_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn1_weight, *dbeta = GRADS_layer1_1_bn1_bias;
+    float *dx = DACTS_layer1_1_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1761,12 +1648,13 @@ static void resnet34_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    float *y = s->acts + 18972672;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    float *y = ACTS_layer1_1_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1776,17 +1664,18 @@ static void resnet34_layer1_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 16875520;
-    const float *w = s->params + 113344;
-    const float *dy = s->dacts + 18972672;
-    float *dw = s->grads + 113344;
-    float *dx = s->dacts + 16875520;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    const float *dy = DACTS_layer1_1_conv2;
+    float *dw = GRADS_layer1_1_conv2_weight;
+    float *dx = DACTS_layer1_1_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1798,14 +1687,16 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1813,13 +1704,13 @@ static void resnet34_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.1.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 80069504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 150272;
-    float *running_mean = s->params + 150336, *running_var = s->params + 150400;
-    float *y = s->acts + 21069824;
+    const float *beta = PARAMS_layer1_1_bn2_bias;
+    float *running_mean = PARAMS_layer1_1_bn2_running_mean, *running_var = PARAMS_layer1_1_bn2_running_var;
+    float *y = ACTS_layer1_1_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1831,7 +1722,8 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1843,13 +1735,13 @@ static void resnet34_layer1_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 18972672;
-    const float *gamma = s->params + 150208;
-    float *mean = s->acts + 80069504, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 21069824;
-    float *dgamma = s->grads + 150208, *dbeta = s->grads + 150272;
-    float *dx = s->dacts + 18972672;
+    const float *dy = DACTS_layer1_1_bn2;
+    float *dgamma = GRADS_layer1_1_bn2_weight, *dbeta = GRADS_layer1_1_bn2_bias;
+    float *dx = DACTS_layer1_1_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1872,9 +1764,9 @@ static void resnet34_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.1.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 21069824;
-    const float *x1 = s->acts + 12681216;
-    float *y = s->acts + 23166976;
+    const float *x0 = ACTS_layer1_1_bn2;
+    const float *x1 = ACTS_layer1_0_add;
+    float *y = ACTS_layer1_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1882,10 +1774,10 @@ static void resnet34_layer1_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 23166976;
-    float *dx0 = s->dacts + 21069824;
-    float *dx1 = s->dacts + 12681216;
-    const float *y = s->acts + 23166976; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_1_add;
+    float *dx0 = DACTS_layer1_1_bn2;
+    float *dx1 = DACTS_layer1_0_add;
+    const float *y = ACTS_layer1_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1896,12 +1788,13 @@ static void resnet34_layer1_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer1.2.conv1 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    float *y = s->acts + 25264128;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    float *y = ACTS_layer1_2_conv1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1911,17 +1804,18 @@ static void resnet34_layer1_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 23166976;
-    const float *w = s->params + 150464;
-    const float *dy = s->dacts + 25264128;
-    float *dw = s->grads + 150464;
-    float *dx = s->dacts + 23166976;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    const float *dy = DACTS_layer1_2_conv1;
+    float *dw = GRADS_layer1_2_conv1_weight;
+    float *dx = DACTS_layer1_1_add;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1933,14 +1827,16 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 1);
     }
 }
@@ -1948,13 +1844,13 @@ static void resnet34_layer1_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer1.2.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 187328;
-    float *mean = s->acts + 80069648, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 187392;
-    float *running_mean = s->params + 187456, *running_var = s->params + 187520;
-    float *y = s->acts + 27361280;
+    const float *beta = PARAMS_layer1_2_bn1_bias;
+    float *running_mean = PARAMS_layer1_2_bn1_running_mean, *running_var = PARAMS_layer1_2_bn1_running_var;
+    float *y = ACTS_layer1_2_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1966,26 +1862,28 @@ static void resnet34_layer1_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 25264128;
-    const float *gamma = s->params + 187328;
-    float *mean = s->acts + 80069648, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 27361280;
-    const float *y = s->acts + 27361280; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 187328, *dbeta = s->grads + 187392;
-    float *dx = s->dacts + 25264128;
+    const float *dy = DACTS_layer1_2_bn1;
+    const float *y = ACTS_layer1_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_2_bn1_weight, *dbeta = GRADS_layer1_2_bn1_bias;
+    float *dx = DACTS_layer1_2_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2005,12 +1903,13 @@ static void resnet34_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 187584;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    float *y = ACTS_layer1_2_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2020,17 +1919,18 @@ static void resnet34_layer1_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 27361280;
-    const float *w = s->params + 187584;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 187584;
-    float *dx = s->dacts + 27361280;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    const float *dy = DACTS_layer1_2_conv2;
+    float *dw = GRADS_layer1_2_conv2_weight;
+    float *dx = DACTS_layer1_2_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2042,14 +1942,16 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -2057,13 +1959,13 @@ static void resnet34_layer1_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer1.2.bn2 (batchnorm2d) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 224448;
-    float *mean = s->acts + 80069792, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 224512;
-    float *running_mean = s->params + 224576, *running_var = s->params + 224640;
-    float *y = s->acts + 31555584;
+    const float *beta = PARAMS_layer1_2_bn2_bias;
+    float *running_mean = PARAMS_layer1_2_bn2_running_mean, *running_var = PARAMS_layer1_2_bn2_running_var;
+    float *y = ACTS_layer1_2_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2075,7 +1977,8 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2087,13 +1990,13 @@ static void resnet34_layer1_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 224448;
-    float *mean = s->acts + 80069792, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 31555584;
-    float *dgamma = s->grads + 224448, *dbeta = s->grads + 224512;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_layer1_2_bn2;
+    float *dgamma = GRADS_layer1_2_bn2_weight, *dbeta = GRADS_layer1_2_bn2_bias;
+    float *dx = DACTS_layer1_2_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2116,9 +2019,9 @@ static void resnet34_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer1.2.add (add + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | elementwise */
 static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 31555584;
-    const float *x1 = s->acts + 23166976;
-    float *y = s->acts + 33652736;
+    const float *x0 = ACTS_layer1_2_bn2;
+    const float *x1 = ACTS_layer1_1_add;
+    float *y = ACTS_layer1_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2126,10 +2029,10 @@ static void resnet34_layer1_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 33652736;
-    float *dx0 = s->dacts + 31555584;
-    float *dx1 = s->dacts + 23166976;
-    const float *y = s->acts + 33652736; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_2_add;
+    float *dx0 = DACTS_layer1_2_bn2;
+    float *dx1 = DACTS_layer1_1_add;
+    const float *y = ACTS_layer1_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2140,12 +2043,13 @@ static void resnet34_layer1_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer2.0.conv1 (conv2d 3x3, stride 2, pad 1) | 64x32x32 -> 128x16x16 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 224704;
-    float *y = s->acts + 35749888;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    float *y = ACTS_layer2_0_conv1;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2167,11 +2071,11 @@ static void resnet34_layer2_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 224704;
-    const float *dy = s->dacts + 35749888;
-    float *dw = s->grads + 224704;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    const float *dy = DACTS_layer2_0_conv1;
+    float *dw = GRADS_layer2_0_conv1_weight;
+    float *dx = DACTS_layer1_2_add;
     float *col = s->work; /* [576][n*256] */
     const int np = n * 256;
     if (trains(s, 35)) {
@@ -2189,7 +2093,8 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 576);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 576, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                576);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 576, np, 128, 1.0f, w, 576, dy, np, 0.0f, col, np);
@@ -2213,13 +2118,13 @@ static void resnet34_layer2_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.0.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 35749888;
-    const float *gamma = s->params + 298432;
-    float *mean = s->acts + 80069936, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 298560;
-    float *running_mean = s->params + 298688, *running_var = s->params + 298816;
-    float *y = s->acts + 36798464;
+    const float *beta = PARAMS_layer2_0_bn1_bias;
+    float *running_mean = PARAMS_layer2_0_bn1_running_mean, *running_var = PARAMS_layer2_0_bn1_running_var;
+    float *y = ACTS_layer2_0_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2231,26 +2136,28 @@ static void resnet34_layer2_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 35749888;
-    const float *gamma = s->params + 298432;
-    float *mean = s->acts + 80069936, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 36798464;
-    const float *y = s->acts + 36798464; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 298432, *dbeta = s->grads + 298560;
-    float *dx = s->dacts + 35749888;
+    const float *dy = DACTS_layer2_0_bn1;
+    const float *y = ACTS_layer2_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn1_weight, *dbeta = GRADS_layer2_0_bn1_bias;
+    float *dx = DACTS_layer2_0_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2270,12 +2177,13 @@ static void resnet34_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.0.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 298944;
-    float *y = s->acts + 37847040;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    float *y = ACTS_layer2_0_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2285,17 +2193,18 @@ static void resnet34_layer2_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 36798464;
-    const float *w = s->params + 298944;
-    const float *dy = s->dacts + 37847040;
-    float *dw = s->grads + 298944;
-    float *dx = s->dacts + 36798464;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    const float *dy = DACTS_layer2_0_conv2;
+    float *dw = GRADS_layer2_0_conv2_weight;
+    float *dx = DACTS_layer2_0_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2307,14 +2216,16 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2322,13 +2233,13 @@ static void resnet34_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.0.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 446400;
-    float *mean = s->acts + 80070208, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 446528;
-    float *running_mean = s->params + 446656, *running_var = s->params + 446784;
-    float *y = s->acts + 38895616;
+    const float *beta = PARAMS_layer2_0_bn2_bias;
+    float *running_mean = PARAMS_layer2_0_bn2_running_mean, *running_var = PARAMS_layer2_0_bn2_running_var;
+    float *y = ACTS_layer2_0_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2340,7 +2251,8 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2352,13 +2264,13 @@ static void resnet34_layer2_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 37847040;
-    const float *gamma = s->params + 446400;
-    float *mean = s->acts + 80070208, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 38895616;
-    float *dgamma = s->grads + 446400, *dbeta = s->grads + 446528;
-    float *dx = s->dacts + 37847040;
+    const float *dy = DACTS_layer2_0_bn2;
+    float *dgamma = GRADS_layer2_0_bn2_weight, *dbeta = GRADS_layer2_0_bn2_bias;
+    float *dx = DACTS_layer2_0_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2378,12 +2290,13 @@ static void resnet34_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 64x32x32 -> 128x16x16 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 446912;
-    float *y = s->acts + 39944192;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    float *y = ACTS_layer2_0_shortcut_0;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2397,11 +2310,11 @@ static void resnet34_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 33652736;
-    const float *w = s->params + 446912;
-    const float *dy = s->dacts + 39944192;
-    float *dw = s->grads + 446912;
-    float *dx = s->dacts + 33652736;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    const float *dy = DACTS_layer2_0_shortcut_0;
+    float *dw = GRADS_layer2_0_shortcut_0_weight;
+    float *dx = DACTS_layer1_2_add;
     float *col = s->work; /* [64][n*256] */
     const int np = n * 256;
     if (trains(s, 45)) {
@@ -2428,13 +2341,14 @@ static void resnet34_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer2.0.shortcut.1 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 455104;
-    float *mean = s->acts + 80070480, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 455232;
-    float *running_mean = s->params + 455360, *running_var = s->params + 455488;
-    float *y = s->acts + 40992768;
+    const float *beta = PARAMS_layer2_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer2_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer2_0_shortcut_1_running_var;
+    float *y = ACTS_layer2_0_shortcut_1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2446,7 +2360,8 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2458,13 +2373,13 @@ static void resnet34_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 39944192;
-    const float *gamma = s->params + 455104;
-    float *mean = s->acts + 80070480, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 40992768;
-    float *dgamma = s->grads + 455104, *dbeta = s->grads + 455232;
-    float *dx = s->dacts + 39944192;
+    const float *dy = DACTS_layer2_0_shortcut_1;
+    float *dgamma = GRADS_layer2_0_shortcut_1_weight, *dbeta = GRADS_layer2_0_shortcut_1_bias;
+    float *dx = DACTS_layer2_0_shortcut_0;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2487,9 +2402,9 @@ static void resnet34_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer2.0.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 38895616;
-    const float *x1 = s->acts + 40992768;
-    float *y = s->acts + 42041344;
+    const float *x0 = ACTS_layer2_0_bn2;
+    const float *x1 = ACTS_layer2_0_shortcut_1;
+    float *y = ACTS_layer2_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2497,10 +2412,10 @@ static void resnet34_layer2_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 42041344;
-    float *dx0 = s->dacts + 38895616;
-    float *dx1 = s->dacts + 40992768;
-    const float *y = s->acts + 42041344; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_0_add;
+    float *dx0 = DACTS_layer2_0_bn2;
+    float *dx1 = DACTS_layer2_0_shortcut_1;
+    const float *y = ACTS_layer2_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2511,12 +2426,13 @@ static void resnet34_layer2_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.1.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 455616;
-    float *y = s->acts + 43089920;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    float *y = ACTS_layer2_1_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2526,17 +2442,18 @@ static void resnet34_layer2_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 42041344;
-    const float *w = s->params + 455616;
-    const float *dy = s->dacts + 43089920;
-    float *dw = s->grads + 455616;
-    float *dx = s->dacts + 42041344;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    const float *dy = DACTS_layer2_1_conv1;
+    float *dw = GRADS_layer2_1_conv1_weight;
+    float *dx = DACTS_layer2_0_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2548,14 +2465,16 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2563,13 +2482,13 @@ static void resnet34_layer2_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 43089920;
-    const float *gamma = s->params + 603072;
-    float *mean = s->acts + 80070752, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 603200;
-    float *running_mean = s->params + 603328, *running_var = s->params + 603456;
-    float *y = s->acts + 44138496;
+    const float *beta = PARAMS_layer2_1_bn1_bias;
+    float *running_mean = PARAMS_layer2_1_bn1_running_mean, *running_var = PARAMS_layer2_1_bn1_running_var;
+    float *y = ACTS_layer2_1_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2581,26 +2500,28 @@ static void resnet34_layer2_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 43089920;
-    const float *gamma = s->params + 603072;
-    float *mean = s->acts + 80070752, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 44138496;
-    const float *y = s->acts + 44138496; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 603072, *dbeta = s->grads + 603200;
-    float *dx = s->dacts + 43089920;
+    const float *dy = DACTS_layer2_1_bn1;
+    const float *y = ACTS_layer2_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn1_weight, *dbeta = GRADS_layer2_1_bn1_bias;
+    float *dx = DACTS_layer2_1_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2620,12 +2541,13 @@ static void resnet34_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 44138496;
-    const float *w = s->params + 603584;
-    float *y = s->acts + 45187072;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    float *y = ACTS_layer2_1_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2635,17 +2557,18 @@ static void resnet34_layer2_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 44138496;
-    const float *w = s->params + 603584;
-    const float *dy = s->dacts + 45187072;
-    float *dw = s->grads + 603584;
-    float *dx = s->dacts + 44138496;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    const float *dy = DACTS_layer2_1_conv2;
+    float *dw = GRADS_layer2_1_conv2_weight;
+    float *dx = DACTS_layer2_1_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2657,14 +2580,16 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2672,13 +2597,13 @@ static void resnet34_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.1.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 751040;
-    float *mean = s->acts + 80071024, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 751168;
-    float *running_mean = s->params + 751296, *running_var = s->params + 751424;
-    float *y = s->acts + 46235648;
+    const float *beta = PARAMS_layer2_1_bn2_bias;
+    float *running_mean = PARAMS_layer2_1_bn2_running_mean, *running_var = PARAMS_layer2_1_bn2_running_var;
+    float *y = ACTS_layer2_1_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2690,7 +2615,8 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2702,13 +2628,13 @@ static void resnet34_layer2_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 45187072;
-    const float *gamma = s->params + 751040;
-    float *mean = s->acts + 80071024, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 46235648;
-    float *dgamma = s->grads + 751040, *dbeta = s->grads + 751168;
-    float *dx = s->dacts + 45187072;
+    const float *dy = DACTS_layer2_1_bn2;
+    float *dgamma = GRADS_layer2_1_bn2_weight, *dbeta = GRADS_layer2_1_bn2_bias;
+    float *dx = DACTS_layer2_1_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2731,9 +2657,9 @@ static void resnet34_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.1.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 46235648;
-    const float *x1 = s->acts + 42041344;
-    float *y = s->acts + 47284224;
+    const float *x0 = ACTS_layer2_1_bn2;
+    const float *x1 = ACTS_layer2_0_add;
+    float *y = ACTS_layer2_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2741,10 +2667,10 @@ static void resnet34_layer2_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 47284224;
-    float *dx0 = s->dacts + 46235648;
-    float *dx1 = s->dacts + 42041344;
-    const float *y = s->acts + 47284224; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_1_add;
+    float *dx0 = DACTS_layer2_1_bn2;
+    float *dx1 = DACTS_layer2_0_add;
+    const float *y = ACTS_layer2_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2755,12 +2681,13 @@ static void resnet34_layer2_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.2.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 751552;
-    float *y = s->acts + 48332800;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    float *y = ACTS_layer2_2_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2770,17 +2697,18 @@ static void resnet34_layer2_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 47284224;
-    const float *w = s->params + 751552;
-    const float *dy = s->dacts + 48332800;
-    float *dw = s->grads + 751552;
-    float *dx = s->dacts + 47284224;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    const float *dy = DACTS_layer2_2_conv1;
+    float *dw = GRADS_layer2_2_conv1_weight;
+    float *dx = DACTS_layer2_1_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2792,14 +2720,16 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -2807,13 +2737,13 @@ static void resnet34_layer2_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.2.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 48332800;
-    const float *gamma = s->params + 899008;
-    float *mean = s->acts + 80071296, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 899136;
-    float *running_mean = s->params + 899264, *running_var = s->params + 899392;
-    float *y = s->acts + 49381376;
+    const float *beta = PARAMS_layer2_2_bn1_bias;
+    float *running_mean = PARAMS_layer2_2_bn1_running_mean, *running_var = PARAMS_layer2_2_bn1_running_var;
+    float *y = ACTS_layer2_2_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2825,26 +2755,28 @@ static void resnet34_layer2_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 48332800;
-    const float *gamma = s->params + 899008;
-    float *mean = s->acts + 80071296, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 49381376;
-    const float *y = s->acts + 49381376; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 899008, *dbeta = s->grads + 899136;
-    float *dx = s->dacts + 48332800;
+    const float *dy = DACTS_layer2_2_bn1;
+    const float *y = ACTS_layer2_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_2_bn1_weight, *dbeta = GRADS_layer2_2_bn1_bias;
+    float *dx = DACTS_layer2_2_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2864,12 +2796,13 @@ static void resnet34_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 49381376;
-    const float *w = s->params + 899520;
-    float *y = s->acts + 50429952;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    float *y = ACTS_layer2_2_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2879,17 +2812,18 @@ static void resnet34_layer2_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 49381376;
-    const float *w = s->params + 899520;
-    const float *dy = s->dacts + 50429952;
-    float *dw = s->grads + 899520;
-    float *dx = s->dacts + 49381376;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    const float *dy = DACTS_layer2_2_conv2;
+    float *dw = GRADS_layer2_2_conv2_weight;
+    float *dx = DACTS_layer2_2_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2901,14 +2835,16 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2916,13 +2852,13 @@ static void resnet34_layer2_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.2.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 50429952;
-    const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 80071568, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1047104;
-    float *running_mean = s->params + 1047232, *running_var = s->params + 1047360;
-    float *y = s->acts + 51478528;
+    const float *beta = PARAMS_layer2_2_bn2_bias;
+    float *running_mean = PARAMS_layer2_2_bn2_running_mean, *running_var = PARAMS_layer2_2_bn2_running_var;
+    float *y = ACTS_layer2_2_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2934,7 +2870,8 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2946,13 +2883,13 @@ static void resnet34_layer2_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 50429952;
-    const float *gamma = s->params + 1046976;
-    float *mean = s->acts + 80071568, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 51478528;
-    float *dgamma = s->grads + 1046976, *dbeta = s->grads + 1047104;
-    float *dx = s->dacts + 50429952;
+    const float *dy = DACTS_layer2_2_bn2;
+    float *dgamma = GRADS_layer2_2_bn2_weight, *dbeta = GRADS_layer2_2_bn2_bias;
+    float *dx = DACTS_layer2_2_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2975,9 +2912,9 @@ static void resnet34_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.2.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 51478528;
-    const float *x1 = s->acts + 47284224;
-    float *y = s->acts + 52527104;
+    const float *x0 = ACTS_layer2_2_bn2;
+    const float *x1 = ACTS_layer2_1_add;
+    float *y = ACTS_layer2_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2985,10 +2922,10 @@ static void resnet34_layer2_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 52527104;
-    float *dx0 = s->dacts + 51478528;
-    float *dx1 = s->dacts + 47284224;
-    const float *y = s->acts + 52527104; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_2_add;
+    float *dx0 = DACTS_layer2_2_bn2;
+    float *dx1 = DACTS_layer2_1_add;
+    const float *y = ACTS_layer2_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2999,12 +2936,13 @@ static void resnet34_layer2_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer2.3.conv1 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 52527104;
-    const float *w = s->params + 1047488;
-    float *y = s->acts + 53575680;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    float *y = ACTS_layer2_3_conv1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3014,17 +2952,18 @@ static void resnet34_layer2_3_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 52527104;
-    const float *w = s->params + 1047488;
-    const float *dy = s->dacts + 53575680;
-    float *dw = s->grads + 1047488;
-    float *dx = s->dacts + 52527104;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    const float *dy = DACTS_layer2_3_conv1;
+    float *dw = GRADS_layer2_3_conv1_weight;
+    float *dx = DACTS_layer2_2_add;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3036,14 +2975,16 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 1);
     }
 }
@@ -3051,13 +2992,13 @@ static void resnet34_layer2_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer2.3.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 53575680;
-    const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 80071840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1195072;
-    float *running_mean = s->params + 1195200, *running_var = s->params + 1195328;
-    float *y = s->acts + 54624256;
+    const float *beta = PARAMS_layer2_3_bn1_bias;
+    float *running_mean = PARAMS_layer2_3_bn1_running_mean, *running_var = PARAMS_layer2_3_bn1_running_var;
+    float *y = ACTS_layer2_3_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3069,26 +3010,28 @@ static void resnet34_layer2_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 53575680;
-    const float *gamma = s->params + 1194944;
-    float *mean = s->acts + 80071840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 54624256;
-    const float *y = s->acts + 54624256; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1194944, *dbeta = s->grads + 1195072;
-    float *dx = s->dacts + 53575680;
+    const float *dy = DACTS_layer2_3_bn1;
+    const float *y = ACTS_layer2_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_3_bn1_weight, *dbeta = GRADS_layer2_3_bn1_bias;
+    float *dx = DACTS_layer2_3_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3108,12 +3051,13 @@ static void resnet34_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 54624256;
-    const float *w = s->params + 1195456;
-    float *y = s->acts + 55672832;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    float *y = ACTS_layer2_3_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3123,17 +3067,18 @@ static void resnet34_layer2_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 54624256;
-    const float *w = s->params + 1195456;
-    const float *dy = s->dacts + 55672832;
-    float *dw = s->grads + 1195456;
-    float *dx = s->dacts + 54624256;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    const float *dy = DACTS_layer2_3_conv2;
+    float *dw = GRADS_layer2_3_conv2_weight;
+    float *dx = DACTS_layer2_3_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3145,14 +3090,16 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -3160,13 +3107,13 @@ static void resnet34_layer2_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer2.3.bn2 (batchnorm2d) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 55672832;
-    const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 80072112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1343040;
-    float *running_mean = s->params + 1343168, *running_var = s->params + 1343296;
-    float *y = s->acts + 56721408;
+    const float *beta = PARAMS_layer2_3_bn2_bias;
+    float *running_mean = PARAMS_layer2_3_bn2_running_mean, *running_var = PARAMS_layer2_3_bn2_running_var;
+    float *y = ACTS_layer2_3_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3178,7 +3125,8 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3190,13 +3138,13 @@ static void resnet34_layer2_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 55672832;
-    const float *gamma = s->params + 1342912;
-    float *mean = s->acts + 80072112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 56721408;
-    float *dgamma = s->grads + 1342912, *dbeta = s->grads + 1343040;
-    float *dx = s->dacts + 55672832;
+    const float *dy = DACTS_layer2_3_bn2;
+    float *dgamma = GRADS_layer2_3_bn2_weight, *dbeta = GRADS_layer2_3_bn2_bias;
+    float *dx = DACTS_layer2_3_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3219,9 +3167,9 @@ static void resnet34_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer2.3.add (add + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | elementwise */
 static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 56721408;
-    const float *x1 = s->acts + 52527104;
-    float *y = s->acts + 57769984;
+    const float *x0 = ACTS_layer2_3_bn2;
+    const float *x1 = ACTS_layer2_2_add;
+    float *y = ACTS_layer2_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3229,10 +3177,10 @@ static void resnet34_layer2_3_add_forward(const nn_state *s, int n)
 static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 57769984;
-    float *dx0 = s->dacts + 56721408;
-    float *dx1 = s->dacts + 52527104;
-    const float *y = s->acts + 57769984; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_3_add;
+    float *dx0 = DACTS_layer2_3_bn2;
+    float *dx1 = DACTS_layer2_2_add;
+    const float *y = ACTS_layer2_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3243,12 +3191,13 @@ static void resnet34_layer2_3_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer3.0.conv1 (conv2d 3x3, stride 2, pad 1) | 128x16x16 -> 256x8x8 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 1343424;
-    float *y = s->acts + 58818560;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    float *y = ACTS_layer3_0_conv1;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3270,11 +3219,11 @@ static void resnet34_layer3_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 1343424;
-    const float *dy = s->dacts + 58818560;
-    float *dw = s->grads + 1343424;
-    float *dx = s->dacts + 57769984;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    const float *dy = DACTS_layer3_0_conv1;
+    float *dw = GRADS_layer3_0_conv1_weight;
+    float *dx = DACTS_layer2_3_add;
     float *col = s->work; /* [1152][n*64] */
     const int np = n * 64;
     if (trains(s, 80)) {
@@ -3292,7 +3241,8 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 256, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -3316,13 +3266,13 @@ static void resnet34_layer3_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.0.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 80072384, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 1638592;
-    float *running_mean = s->params + 1638848, *running_var = s->params + 1639104;
-    float *y = s->acts + 59342848;
+    const float *beta = PARAMS_layer3_0_bn1_bias;
+    float *running_mean = PARAMS_layer3_0_bn1_running_mean, *running_var = PARAMS_layer3_0_bn1_running_var;
+    float *y = ACTS_layer3_0_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3334,26 +3284,28 @@ static void resnet34_layer3_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 1638336;
-    float *mean = s->acts + 80072384, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 59342848;
-    const float *y = s->acts + 59342848; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1638336, *dbeta = s->grads + 1638592;
-    float *dx = s->dacts + 58818560;
+    const float *dy = DACTS_layer3_0_bn1;
+    const float *y = ACTS_layer3_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn1_weight, *dbeta = GRADS_layer3_0_bn1_bias;
+    float *dx = DACTS_layer3_0_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3373,12 +3325,13 @@ static void resnet34_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.0.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 59342848;
-    const float *w = s->params + 1639360;
-    float *y = s->acts + 59867136;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    float *y = ACTS_layer3_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3388,17 +3341,18 @@ static void resnet34_layer3_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59342848;
-    const float *w = s->params + 1639360;
-    const float *dy = s->dacts + 59867136;
-    float *dw = s->grads + 1639360;
-    float *dx = s->dacts + 59342848;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    const float *dy = DACTS_layer3_0_conv2;
+    float *dw = GRADS_layer3_0_conv2_weight;
+    float *dx = DACTS_layer3_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3410,14 +3364,16 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3425,13 +3381,13 @@ static void resnet34_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.0.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 80072912, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2229440;
-    float *running_mean = s->params + 2229696, *running_var = s->params + 2229952;
-    float *y = s->acts + 60391424;
+    const float *beta = PARAMS_layer3_0_bn2_bias;
+    float *running_mean = PARAMS_layer3_0_bn2_running_mean, *running_var = PARAMS_layer3_0_bn2_running_var;
+    float *y = ACTS_layer3_0_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3443,7 +3399,8 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3455,13 +3412,13 @@ static void resnet34_layer3_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 59867136;
-    const float *gamma = s->params + 2229184;
-    float *mean = s->acts + 80072912, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 60391424;
-    float *dgamma = s->grads + 2229184, *dbeta = s->grads + 2229440;
-    float *dx = s->dacts + 59867136;
+    const float *dy = DACTS_layer3_0_bn2;
+    float *dgamma = GRADS_layer3_0_bn2_weight, *dbeta = GRADS_layer3_0_bn2_bias;
+    float *dx = DACTS_layer3_0_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3481,12 +3438,13 @@ static void resnet34_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 128x16x16 -> 256x8x8 |
+ * 2,097,152 MACs per image | im2col-gemm */
 static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 2230208;
-    float *y = s->acts + 60915712;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    float *y = ACTS_layer3_0_shortcut_0;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3500,11 +3458,11 @@ static void resnet34_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 57769984;
-    const float *w = s->params + 2230208;
-    const float *dy = s->dacts + 60915712;
-    float *dw = s->grads + 2230208;
-    float *dx = s->dacts + 57769984;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    const float *dy = DACTS_layer3_0_shortcut_0;
+    float *dw = GRADS_layer3_0_shortcut_0_weight;
+    float *dx = DACTS_layer2_3_add;
     float *col = s->work; /* [128][n*64] */
     const int np = n * 64;
     if (trains(s, 90)) {
@@ -3514,7 +3472,8 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 128);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 128, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                128);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 128, dy, np, 0.0f, col, np);
@@ -3531,13 +3490,14 @@ static void resnet34_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer3.0.shortcut.1 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 60915712;
-    const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 80073440, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2263232;
-    float *running_mean = s->params + 2263488, *running_var = s->params + 2263744;
-    float *y = s->acts + 61440000;
+    const float *beta = PARAMS_layer3_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer3_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer3_0_shortcut_1_running_var;
+    float *y = ACTS_layer3_0_shortcut_1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3549,7 +3509,8 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3561,13 +3522,13 @@ static void resnet34_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60915712;
-    const float *gamma = s->params + 2262976;
-    float *mean = s->acts + 80073440, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 61440000;
-    float *dgamma = s->grads + 2262976, *dbeta = s->grads + 2263232;
-    float *dx = s->dacts + 60915712;
+    const float *dy = DACTS_layer3_0_shortcut_1;
+    float *dgamma = GRADS_layer3_0_shortcut_1_weight, *dbeta = GRADS_layer3_0_shortcut_1_bias;
+    float *dx = DACTS_layer3_0_shortcut_0;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3590,9 +3551,9 @@ static void resnet34_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer3.0.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 60391424;
-    const float *x1 = s->acts + 61440000;
-    float *y = s->acts + 61964288;
+    const float *x0 = ACTS_layer3_0_bn2;
+    const float *x1 = ACTS_layer3_0_shortcut_1;
+    float *y = ACTS_layer3_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3600,10 +3561,10 @@ static void resnet34_layer3_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 61964288;
-    float *dx0 = s->dacts + 60391424;
-    float *dx1 = s->dacts + 61440000;
-    const float *y = s->acts + 61964288; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_0_add;
+    float *dx0 = DACTS_layer3_0_bn2;
+    float *dx1 = DACTS_layer3_0_shortcut_1;
+    const float *y = ACTS_layer3_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3614,12 +3575,13 @@ static void resnet34_layer3_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.1.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 61964288;
-    const float *w = s->params + 2264000;
-    float *y = s->acts + 62488576;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    float *y = ACTS_layer3_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3629,17 +3591,18 @@ static void resnet34_layer3_1_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 61964288;
-    const float *w = s->params + 2264000;
-    const float *dy = s->dacts + 62488576;
-    float *dw = s->grads + 2264000;
-    float *dx = s->dacts + 61964288;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    const float *dy = DACTS_layer3_1_conv1;
+    float *dw = GRADS_layer3_1_conv1_weight;
+    float *dx = DACTS_layer3_0_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3651,14 +3614,16 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -3666,13 +3631,13 @@ static void resnet34_layer3_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 62488576;
-    const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 80073968, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2854080;
-    float *running_mean = s->params + 2854336, *running_var = s->params + 2854592;
-    float *y = s->acts + 63012864;
+    const float *beta = PARAMS_layer3_1_bn1_bias;
+    float *running_mean = PARAMS_layer3_1_bn1_running_mean, *running_var = PARAMS_layer3_1_bn1_running_var;
+    float *y = ACTS_layer3_1_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3684,26 +3649,28 @@ static void resnet34_layer3_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 62488576;
-    const float *gamma = s->params + 2853824;
-    float *mean = s->acts + 80073968, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 63012864;
-    const float *y = s->acts + 63012864; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 2853824, *dbeta = s->grads + 2854080;
-    float *dx = s->dacts + 62488576;
+    const float *dy = DACTS_layer3_1_bn1;
+    const float *y = ACTS_layer3_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn1_weight, *dbeta = GRADS_layer3_1_bn1_bias;
+    float *dx = DACTS_layer3_1_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3723,12 +3690,13 @@ static void resnet34_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 63012864;
-    const float *w = s->params + 2854848;
-    float *y = s->acts + 63537152;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    float *y = ACTS_layer3_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3738,17 +3706,18 @@ static void resnet34_layer3_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
-    const float *w = s->params + 2854848;
-    const float *dy = s->dacts + 63537152;
-    float *dw = s->grads + 2854848;
-    float *dx = s->dacts + 63012864;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    const float *dy = DACTS_layer3_1_conv2;
+    float *dw = GRADS_layer3_1_conv2_weight;
+    float *dx = DACTS_layer3_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3760,14 +3729,16 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -3775,13 +3746,13 @@ static void resnet34_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.1.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63537152;
-    const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 80074496, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 3444928;
-    float *running_mean = s->params + 3445184, *running_var = s->params + 3445440;
-    float *y = s->acts + 64061440;
+    const float *beta = PARAMS_layer3_1_bn2_bias;
+    float *running_mean = PARAMS_layer3_1_bn2_running_mean, *running_var = PARAMS_layer3_1_bn2_running_var;
+    float *y = ACTS_layer3_1_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3793,7 +3764,8 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3805,13 +3777,13 @@ static void resnet34_layer3_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63537152;
-    const float *gamma = s->params + 3444672;
-    float *mean = s->acts + 80074496, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 64061440;
-    float *dgamma = s->grads + 3444672, *dbeta = s->grads + 3444928;
-    float *dx = s->dacts + 63537152;
+    const float *dy = DACTS_layer3_1_bn2;
+    float *dgamma = GRADS_layer3_1_bn2_weight, *dbeta = GRADS_layer3_1_bn2_bias;
+    float *dx = DACTS_layer3_1_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3834,9 +3806,9 @@ static void resnet34_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.1.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 64061440;
-    const float *x1 = s->acts + 61964288;
-    float *y = s->acts + 64585728;
+    const float *x0 = ACTS_layer3_1_bn2;
+    const float *x1 = ACTS_layer3_0_add;
+    float *y = ACTS_layer3_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3844,10 +3816,10 @@ static void resnet34_layer3_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 64585728;
-    float *dx0 = s->dacts + 64061440;
-    float *dx1 = s->dacts + 61964288;
-    const float *y = s->acts + 64585728; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_1_add;
+    float *dx0 = DACTS_layer3_1_bn2;
+    float *dx1 = DACTS_layer3_0_add;
+    const float *y = ACTS_layer3_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3858,12 +3830,13 @@ static void resnet34_layer3_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.2.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 3445696;
-    float *y = s->acts + 65110016;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    float *y = ACTS_layer3_2_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3873,17 +3846,18 @@ static void resnet34_layer3_2_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 64585728;
-    const float *w = s->params + 3445696;
-    const float *dy = s->dacts + 65110016;
-    float *dw = s->grads + 3445696;
-    float *dx = s->dacts + 64585728;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    const float *dy = DACTS_layer3_2_conv1;
+    float *dw = GRADS_layer3_2_conv1_weight;
+    float *dx = DACTS_layer3_1_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3895,14 +3869,16 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -3910,13 +3886,13 @@ static void resnet34_layer3_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.2.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 65110016;
-    const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 80075024, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4035776;
-    float *running_mean = s->params + 4036032, *running_var = s->params + 4036288;
-    float *y = s->acts + 65634304;
+    const float *beta = PARAMS_layer3_2_bn1_bias;
+    float *running_mean = PARAMS_layer3_2_bn1_running_mean, *running_var = PARAMS_layer3_2_bn1_running_var;
+    float *y = ACTS_layer3_2_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3928,26 +3904,28 @@ static void resnet34_layer3_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 65110016;
-    const float *gamma = s->params + 4035520;
-    float *mean = s->acts + 80075024, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 65634304;
-    const float *y = s->acts + 65634304; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 4035520, *dbeta = s->grads + 4035776;
-    float *dx = s->dacts + 65110016;
+    const float *dy = DACTS_layer3_2_bn1;
+    const float *y = ACTS_layer3_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_2_bn1_weight, *dbeta = GRADS_layer3_2_bn1_bias;
+    float *dx = DACTS_layer3_2_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3967,12 +3945,13 @@ static void resnet34_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 65634304;
-    const float *w = s->params + 4036544;
-    float *y = s->acts + 66158592;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    float *y = ACTS_layer3_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -3982,17 +3961,18 @@ static void resnet34_layer3_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 65634304;
-    const float *w = s->params + 4036544;
-    const float *dy = s->dacts + 66158592;
-    float *dw = s->grads + 4036544;
-    float *dx = s->dacts + 65634304;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    const float *dy = DACTS_layer3_2_conv2;
+    float *dw = GRADS_layer3_2_conv2_weight;
+    float *dx = DACTS_layer3_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4004,14 +3984,16 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4019,13 +4001,13 @@ static void resnet34_layer3_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.2.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 80075552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4626624;
-    float *running_mean = s->params + 4626880, *running_var = s->params + 4627136;
-    float *y = s->acts + 66682880;
+    const float *beta = PARAMS_layer3_2_bn2_bias;
+    float *running_mean = PARAMS_layer3_2_bn2_running_mean, *running_var = PARAMS_layer3_2_bn2_running_var;
+    float *y = ACTS_layer3_2_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4037,7 +4019,8 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4049,13 +4032,13 @@ static void resnet34_layer3_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 66158592;
-    const float *gamma = s->params + 4626368;
-    float *mean = s->acts + 80075552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 66682880;
-    float *dgamma = s->grads + 4626368, *dbeta = s->grads + 4626624;
-    float *dx = s->dacts + 66158592;
+    const float *dy = DACTS_layer3_2_bn2;
+    float *dgamma = GRADS_layer3_2_bn2_weight, *dbeta = GRADS_layer3_2_bn2_bias;
+    float *dx = DACTS_layer3_2_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4078,9 +4061,9 @@ static void resnet34_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.2.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 66682880;
-    const float *x1 = s->acts + 64585728;
-    float *y = s->acts + 67207168;
+    const float *x0 = ACTS_layer3_2_bn2;
+    const float *x1 = ACTS_layer3_1_add;
+    float *y = ACTS_layer3_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4088,10 +4071,10 @@ static void resnet34_layer3_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 67207168;
-    float *dx0 = s->dacts + 66682880;
-    float *dx1 = s->dacts + 64585728;
-    const float *y = s->acts + 67207168; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_2_add;
+    float *dx0 = DACTS_layer3_2_bn2;
+    float *dx1 = DACTS_layer3_1_add;
+    const float *y = ACTS_layer3_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4102,12 +4085,13 @@ static void resnet34_layer3_2_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.3.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 67207168;
-    const float *w = s->params + 4627392;
-    float *y = s->acts + 67731456;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    float *y = ACTS_layer3_3_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4117,17 +4101,18 @@ static void resnet34_layer3_3_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67207168;
-    const float *w = s->params + 4627392;
-    const float *dy = s->dacts + 67731456;
-    float *dw = s->grads + 4627392;
-    float *dx = s->dacts + 67207168;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    const float *dy = DACTS_layer3_3_conv1;
+    float *dw = GRADS_layer3_3_conv1_weight;
+    float *dx = DACTS_layer3_2_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4139,14 +4124,16 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4154,13 +4141,13 @@ static void resnet34_layer3_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.3.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 67731456;
-    const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 80076080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5217472;
-    float *running_mean = s->params + 5217728, *running_var = s->params + 5217984;
-    float *y = s->acts + 68255744;
+    const float *beta = PARAMS_layer3_3_bn1_bias;
+    float *running_mean = PARAMS_layer3_3_bn1_running_mean, *running_var = PARAMS_layer3_3_bn1_running_var;
+    float *y = ACTS_layer3_3_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4172,26 +4159,28 @@ static void resnet34_layer3_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 67731456;
-    const float *gamma = s->params + 5217216;
-    float *mean = s->acts + 80076080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 68255744;
-    const float *y = s->acts + 68255744; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 5217216, *dbeta = s->grads + 5217472;
-    float *dx = s->dacts + 67731456;
+    const float *dy = DACTS_layer3_3_bn1;
+    const float *y = ACTS_layer3_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_3_bn1_weight, *dbeta = GRADS_layer3_3_bn1_bias;
+    float *dx = DACTS_layer3_3_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4211,12 +4200,13 @@ static void resnet34_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 68255744;
-    const float *w = s->params + 5218240;
-    float *y = s->acts + 68780032;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    float *y = ACTS_layer3_3_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4226,17 +4216,18 @@ static void resnet34_layer3_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 68255744;
-    const float *w = s->params + 5218240;
-    const float *dy = s->dacts + 68780032;
-    float *dw = s->grads + 5218240;
-    float *dx = s->dacts + 68255744;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    const float *dy = DACTS_layer3_3_conv2;
+    float *dw = GRADS_layer3_3_conv2_weight;
+    float *dx = DACTS_layer3_3_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4248,14 +4239,16 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4263,13 +4256,13 @@ static void resnet34_layer3_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.3.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 68780032;
-    const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 80076608, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5808320;
-    float *running_mean = s->params + 5808576, *running_var = s->params + 5808832;
-    float *y = s->acts + 69304320;
+    const float *beta = PARAMS_layer3_3_bn2_bias;
+    float *running_mean = PARAMS_layer3_3_bn2_running_mean, *running_var = PARAMS_layer3_3_bn2_running_var;
+    float *y = ACTS_layer3_3_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4281,7 +4274,8 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4293,13 +4287,13 @@ static void resnet34_layer3_3_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 68780032;
-    const float *gamma = s->params + 5808064;
-    float *mean = s->acts + 80076608, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 69304320;
-    float *dgamma = s->grads + 5808064, *dbeta = s->grads + 5808320;
-    float *dx = s->dacts + 68780032;
+    const float *dy = DACTS_layer3_3_bn2;
+    float *dgamma = GRADS_layer3_3_bn2_weight, *dbeta = GRADS_layer3_3_bn2_bias;
+    float *dx = DACTS_layer3_3_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4322,9 +4316,9 @@ static void resnet34_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.3.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 69304320;
-    const float *x1 = s->acts + 67207168;
-    float *y = s->acts + 69828608;
+    const float *x0 = ACTS_layer3_3_bn2;
+    const float *x1 = ACTS_layer3_2_add;
+    float *y = ACTS_layer3_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4332,10 +4326,10 @@ static void resnet34_layer3_3_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 69828608;
-    float *dx0 = s->dacts + 69304320;
-    float *dx1 = s->dacts + 67207168;
-    const float *y = s->acts + 69828608; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_3_add;
+    float *dx0 = DACTS_layer3_3_bn2;
+    float *dx1 = DACTS_layer3_2_add;
+    const float *y = ACTS_layer3_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4346,12 +4340,13 @@ static void resnet34_layer3_3_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.4.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 69828608;
-    const float *w = s->params + 5809088;
-    float *y = s->acts + 70352896;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    float *y = ACTS_layer3_4_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4361,17 +4356,18 @@ static void resnet34_layer3_4_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 69828608;
-    const float *w = s->params + 5809088;
-    const float *dy = s->dacts + 70352896;
-    float *dw = s->grads + 5809088;
-    float *dx = s->dacts + 69828608;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    const float *dy = DACTS_layer3_4_conv1;
+    float *dw = GRADS_layer3_4_conv1_weight;
+    float *dx = DACTS_layer3_3_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4383,14 +4379,16 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4398,13 +4396,13 @@ static void resnet34_layer3_4_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.4.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 70352896;
-    const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 80077136, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6399168;
-    float *running_mean = s->params + 6399424, *running_var = s->params + 6399680;
-    float *y = s->acts + 70877184;
+    const float *beta = PARAMS_layer3_4_bn1_bias;
+    float *running_mean = PARAMS_layer3_4_bn1_running_mean, *running_var = PARAMS_layer3_4_bn1_running_var;
+    float *y = ACTS_layer3_4_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4416,26 +4414,28 @@ static void resnet34_layer3_4_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70352896;
-    const float *gamma = s->params + 6398912;
-    float *mean = s->acts + 80077136, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 70877184;
-    const float *y = s->acts + 70877184; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 6398912, *dbeta = s->grads + 6399168;
-    float *dx = s->dacts + 70352896;
+    const float *dy = DACTS_layer3_4_bn1;
+    const float *y = ACTS_layer3_4_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_4_bn1_weight, *dbeta = GRADS_layer3_4_bn1_bias;
+    float *dx = DACTS_layer3_4_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4455,12 +4455,13 @@ static void resnet34_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 70877184;
-    const float *w = s->params + 6399936;
-    float *y = s->acts + 71401472;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    float *y = ACTS_layer3_4_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4470,17 +4471,18 @@ static void resnet34_layer3_4_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 70877184;
-    const float *w = s->params + 6399936;
-    const float *dy = s->dacts + 71401472;
-    float *dw = s->grads + 6399936;
-    float *dx = s->dacts + 70877184;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    const float *dy = DACTS_layer3_4_conv2;
+    float *dw = GRADS_layer3_4_conv2_weight;
+    float *dx = DACTS_layer3_4_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4492,14 +4494,16 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4507,13 +4511,13 @@ static void resnet34_layer3_4_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.4.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 71401472;
-    const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 80077664, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6990016;
-    float *running_mean = s->params + 6990272, *running_var = s->params + 6990528;
-    float *y = s->acts + 71925760;
+    const float *beta = PARAMS_layer3_4_bn2_bias;
+    float *running_mean = PARAMS_layer3_4_bn2_running_mean, *running_var = PARAMS_layer3_4_bn2_running_var;
+    float *y = ACTS_layer3_4_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4525,7 +4529,8 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4537,13 +4542,13 @@ static void resnet34_layer3_4_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 71401472;
-    const float *gamma = s->params + 6989760;
-    float *mean = s->acts + 80077664, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 71925760;
-    float *dgamma = s->grads + 6989760, *dbeta = s->grads + 6990016;
-    float *dx = s->dacts + 71401472;
+    const float *dy = DACTS_layer3_4_bn2;
+    float *dgamma = GRADS_layer3_4_bn2_weight, *dbeta = GRADS_layer3_4_bn2_bias;
+    float *dx = DACTS_layer3_4_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4566,9 +4571,9 @@ static void resnet34_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.4.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 71925760;
-    const float *x1 = s->acts + 69828608;
-    float *y = s->acts + 72450048;
+    const float *x0 = ACTS_layer3_4_bn2;
+    const float *x1 = ACTS_layer3_3_add;
+    float *y = ACTS_layer3_4_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4576,10 +4581,10 @@ static void resnet34_layer3_4_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 72450048;
-    float *dx0 = s->dacts + 71925760;
-    float *dx1 = s->dacts + 69828608;
-    const float *y = s->acts + 72450048; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_4_add;
+    float *dx0 = DACTS_layer3_4_bn2;
+    float *dx1 = DACTS_layer3_3_add;
+    const float *y = ACTS_layer3_4_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4590,12 +4595,13 @@ static void resnet34_layer3_4_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:9: layer3.5.conv1 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 6990784;
-    float *y = s->acts + 72974336;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    float *y = ACTS_layer3_5_conv1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4605,17 +4611,18 @@ static void resnet34_layer3_5_conv1_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 72450048;
-    const float *w = s->params + 6990784;
-    const float *dy = s->dacts + 72974336;
-    float *dw = s->grads + 6990784;
-    float *dx = s->dacts + 72450048;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    const float *dy = DACTS_layer3_5_conv1;
+    float *dw = GRADS_layer3_5_conv1_weight;
+    float *dx = DACTS_layer3_4_add;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4627,14 +4634,16 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 1);
     }
 }
@@ -4642,13 +4651,13 @@ static void resnet34_layer3_5_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer3.5.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 72974336;
-    const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 80078192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 7580864;
-    float *running_mean = s->params + 7581120, *running_var = s->params + 7581376;
-    float *y = s->acts + 73498624;
+    const float *beta = PARAMS_layer3_5_bn1_bias;
+    float *running_mean = PARAMS_layer3_5_bn1_running_mean, *running_var = PARAMS_layer3_5_bn1_running_var;
+    float *y = ACTS_layer3_5_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4660,26 +4669,28 @@ static void resnet34_layer3_5_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 72974336;
-    const float *gamma = s->params + 7580608;
-    float *mean = s->acts + 80078192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 73498624;
-    const float *y = s->acts + 73498624; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 7580608, *dbeta = s->grads + 7580864;
-    float *dx = s->dacts + 72974336;
+    const float *dy = DACTS_layer3_5_bn1;
+    const float *y = ACTS_layer3_5_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_5_bn1_weight, *dbeta = GRADS_layer3_5_bn1_bias;
+    float *dx = DACTS_layer3_5_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4699,12 +4710,13 @@ static void resnet34_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet34.lua:10: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 73498624;
-    const float *w = s->params + 7581632;
-    float *y = s->acts + 74022912;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    float *y = ACTS_layer3_5_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4714,17 +4726,18 @@ static void resnet34_layer3_5_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 73498624;
-    const float *w = s->params + 7581632;
-    const float *dy = s->dacts + 74022912;
-    float *dw = s->grads + 7581632;
-    float *dx = s->dacts + 73498624;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    const float *dy = DACTS_layer3_5_conv2;
+    float *dw = GRADS_layer3_5_conv2_weight;
+    float *dx = DACTS_layer3_5_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4736,14 +4749,16 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4751,13 +4766,13 @@ static void resnet34_layer3_5_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer3.5.bn2 (batchnorm2d) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 74022912;
-    const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 80078720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 8171712;
-    float *running_mean = s->params + 8171968, *running_var = s->params + 8172224;
-    float *y = s->acts + 74547200;
+    const float *beta = PARAMS_layer3_5_bn2_bias;
+    float *running_mean = PARAMS_layer3_5_bn2_running_mean, *running_var = PARAMS_layer3_5_bn2_running_var;
+    float *y = ACTS_layer3_5_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4769,7 +4784,8 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4781,13 +4797,13 @@ static void resnet34_layer3_5_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 74022912;
-    const float *gamma = s->params + 8171456;
-    float *mean = s->acts + 80078720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 74547200;
-    float *dgamma = s->grads + 8171456, *dbeta = s->grads + 8171712;
-    float *dx = s->dacts + 74022912;
+    const float *dy = DACTS_layer3_5_bn2;
+    float *dgamma = GRADS_layer3_5_bn2_weight, *dbeta = GRADS_layer3_5_bn2_bias;
+    float *dx = DACTS_layer3_5_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4810,9 +4826,9 @@ static void resnet34_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer3.5.add (add + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | elementwise */
 static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 74547200;
-    const float *x1 = s->acts + 72450048;
-    float *y = s->acts + 75071488;
+    const float *x0 = ACTS_layer3_5_bn2;
+    const float *x1 = ACTS_layer3_4_add;
+    float *y = ACTS_layer3_5_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4820,10 +4836,10 @@ static void resnet34_layer3_5_add_forward(const nn_state *s, int n)
 static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 75071488;
-    float *dx0 = s->dacts + 74547200;
-    float *dx1 = s->dacts + 72450048;
-    const float *y = s->acts + 75071488; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_5_add;
+    float *dx0 = DACTS_layer3_5_bn2;
+    float *dx1 = DACTS_layer3_4_add;
+    const float *y = ACTS_layer3_5_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 16384; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4834,12 +4850,13 @@ static void resnet34_layer3_5_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 | 18,874,368 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:9: layer4.0.conv1 (conv2d 3x3, stride 2, pad 1) | 256x8x8 -> 512x4x4 |
+ * 18,874,368 MACs per image | im2col-gemm */
 static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 8172480;
-    float *y = s->acts + 75595776;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    float *y = ACTS_layer4_0_conv1;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -4861,11 +4878,11 @@ static void resnet34_layer4_0_conv1_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 8172480;
-    const float *dy = s->dacts + 75595776;
-    float *dw = s->grads + 8172480;
-    float *dx = s->dacts + 75071488;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    const float *dy = DACTS_layer4_0_conv1;
+    float *dw = GRADS_layer4_0_conv1_weight;
+    float *dx = DACTS_layer3_5_add;
     float *col = s->work; /* [2304][n*16] */
     const int np = n * 16;
     if (trains(s, 145)) {
@@ -4883,7 +4900,8 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 512, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -4907,13 +4925,13 @@ static void resnet34_layer4_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.0.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 75595776;
-    const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 80079248, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 9352640;
-    float *running_mean = s->params + 9353152, *running_var = s->params + 9353664;
-    float *y = s->acts + 75857920;
+    const float *beta = PARAMS_layer4_0_bn1_bias;
+    float *running_mean = PARAMS_layer4_0_bn1_running_mean, *running_var = PARAMS_layer4_0_bn1_running_var;
+    float *y = ACTS_layer4_0_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -4925,26 +4943,28 @@ static void resnet34_layer4_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75595776;
-    const float *gamma = s->params + 9352128;
-    float *mean = s->acts + 80079248, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 75857920;
-    const float *y = s->acts + 75857920; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 9352128, *dbeta = s->grads + 9352640;
-    float *dx = s->dacts + 75595776;
+    const float *dy = DACTS_layer4_0_bn1;
+    const float *y = ACTS_layer4_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn1_weight, *dbeta = GRADS_layer4_0_bn1_bias;
+    float *dx = DACTS_layer4_0_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -4964,12 +4984,13 @@ static void resnet34_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.0.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75857920;
-    const float *w = s->params + 9354176;
-    float *y = s->acts + 76120064;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    float *y = ACTS_layer4_0_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -4979,17 +5000,18 @@ static void resnet34_layer4_0_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75857920;
-    const float *w = s->params + 9354176;
-    const float *dy = s->dacts + 76120064;
-    float *dw = s->grads + 9354176;
-    float *dx = s->dacts + 75857920;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    const float *dy = DACTS_layer4_0_conv2;
+    float *dw = GRADS_layer4_0_conv2_weight;
+    float *dx = DACTS_layer4_0_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5001,14 +5023,16 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5016,13 +5040,13 @@ static void resnet34_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.0.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 76120064;
-    const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 80080288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11713984;
-    float *running_mean = s->params + 11714496, *running_var = s->params + 11715008;
-    float *y = s->acts + 76382208;
+    const float *beta = PARAMS_layer4_0_bn2_bias;
+    float *running_mean = PARAMS_layer4_0_bn2_running_mean, *running_var = PARAMS_layer4_0_bn2_running_var;
+    float *y = ACTS_layer4_0_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5034,7 +5058,8 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5046,13 +5071,13 @@ static void resnet34_layer4_0_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 76120064;
-    const float *gamma = s->params + 11713472;
-    float *mean = s->acts + 80080288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 76382208;
-    float *dgamma = s->grads + 11713472, *dbeta = s->grads + 11713984;
-    float *dx = s->dacts + 76120064;
+    const float *dy = DACTS_layer4_0_bn2;
+    float *dgamma = GRADS_layer4_0_bn2_weight, *dbeta = GRADS_layer4_0_bn2_bias;
+    float *dx = DACTS_layer4_0_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5072,12 +5097,13 @@ static void resnet34_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image | im2col-gemm */
+/* specs/resnet34.lua:17: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 256x8x8 -> 512x4x4 | 2,097,152 MACs per image |
+ * im2col-gemm */
 static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 11715520;
-    float *y = s->acts + 76644352;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    float *y = ACTS_layer4_0_shortcut_0;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5091,11 +5117,11 @@ static void resnet34_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 75071488;
-    const float *w = s->params + 11715520;
-    const float *dy = s->dacts + 76644352;
-    float *dw = s->grads + 11715520;
-    float *dx = s->dacts + 75071488;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    const float *dy = DACTS_layer4_0_shortcut_0;
+    float *dw = GRADS_layer4_0_shortcut_0_weight;
+    float *dx = DACTS_layer3_5_add;
     float *col = s->work; /* [256][n*16] */
     const int np = n * 16;
     if (trains(s, 155)) {
@@ -5105,7 +5131,8 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -5122,13 +5149,14 @@ static void resnet34_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer4.0.shortcut.1 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 76644352;
-    const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 80081328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11847104;
-    float *running_mean = s->params + 11847616, *running_var = s->params + 11848128;
-    float *y = s->acts + 76906496;
+    const float *beta = PARAMS_layer4_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer4_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer4_0_shortcut_1_running_var;
+    float *y = ACTS_layer4_0_shortcut_1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5140,7 +5168,8 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5152,13 +5181,13 @@ static void resnet34_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 76644352;
-    const float *gamma = s->params + 11846592;
-    float *mean = s->acts + 80081328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 76906496;
-    float *dgamma = s->grads + 11846592, *dbeta = s->grads + 11847104;
-    float *dx = s->dacts + 76644352;
+    const float *dy = DACTS_layer4_0_shortcut_1;
+    float *dgamma = GRADS_layer4_0_shortcut_1_weight, *dbeta = GRADS_layer4_0_shortcut_1_bias;
+    float *dx = DACTS_layer4_0_shortcut_0;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5181,9 +5210,9 @@ static void resnet34_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet34.lua:17: layer4.0.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 76382208;
-    const float *x1 = s->acts + 76906496;
-    float *y = s->acts + 77168640;
+    const float *x0 = ACTS_layer4_0_bn2;
+    const float *x1 = ACTS_layer4_0_shortcut_1;
+    float *y = ACTS_layer4_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5191,10 +5220,10 @@ static void resnet34_layer4_0_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 77168640;
-    float *dx0 = s->dacts + 76382208;
-    float *dx1 = s->dacts + 76906496;
-    const float *y = s->acts + 77168640; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_0_add;
+    float *dx0 = DACTS_layer4_0_bn2;
+    float *dx1 = DACTS_layer4_0_shortcut_1;
+    const float *y = ACTS_layer4_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5205,12 +5234,13 @@ static void resnet34_layer4_0_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:9: layer4.1.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 77168640;
-    const float *w = s->params + 11848640;
-    float *y = s->acts + 77430784;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    float *y = ACTS_layer4_1_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5220,17 +5250,18 @@ static void resnet34_layer4_1_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77168640;
-    const float *w = s->params + 11848640;
-    const float *dy = s->dacts + 77430784;
-    float *dw = s->grads + 11848640;
-    float *dx = s->dacts + 77168640;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    const float *dy = DACTS_layer4_1_conv1;
+    float *dw = GRADS_layer4_1_conv1_weight;
+    float *dx = DACTS_layer4_0_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5242,14 +5273,16 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -5257,13 +5290,13 @@ static void resnet34_layer4_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77430784;
-    const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 80082368, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 14208448;
-    float *running_mean = s->params + 14208960, *running_var = s->params + 14209472;
-    float *y = s->acts + 77692928;
+    const float *beta = PARAMS_layer4_1_bn1_bias;
+    float *running_mean = PARAMS_layer4_1_bn1_running_mean, *running_var = PARAMS_layer4_1_bn1_running_var;
+    float *y = ACTS_layer4_1_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5275,26 +5308,28 @@ static void resnet34_layer4_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77430784;
-    const float *gamma = s->params + 14207936;
-    float *mean = s->acts + 80082368, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 77692928;
-    const float *y = s->acts + 77692928; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 14207936, *dbeta = s->grads + 14208448;
-    float *dx = s->dacts + 77430784;
+    const float *dy = DACTS_layer4_1_bn1;
+    const float *y = ACTS_layer4_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn1_weight, *dbeta = GRADS_layer4_1_bn1_bias;
+    float *dx = DACTS_layer4_1_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5314,12 +5349,13 @@ static void resnet34_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 77692928;
-    const float *w = s->params + 14209984;
-    float *y = s->acts + 77955072;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    float *y = ACTS_layer4_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5329,17 +5365,18 @@ static void resnet34_layer4_1_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77692928;
-    const float *w = s->params + 14209984;
-    const float *dy = s->dacts + 77955072;
-    float *dw = s->grads + 14209984;
-    float *dx = s->dacts + 77692928;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    const float *dy = DACTS_layer4_1_conv2;
+    float *dw = GRADS_layer4_1_conv2_weight;
+    float *dx = DACTS_layer4_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5351,14 +5388,16 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5366,13 +5405,13 @@ static void resnet34_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.1.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 77955072;
-    const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 80083408, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 16569792;
-    float *running_mean = s->params + 16570304, *running_var = s->params + 16570816;
-    float *y = s->acts + 78217216;
+    const float *beta = PARAMS_layer4_1_bn2_bias;
+    float *running_mean = PARAMS_layer4_1_bn2_running_mean, *running_var = PARAMS_layer4_1_bn2_running_var;
+    float *y = ACTS_layer4_1_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5384,7 +5423,8 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5396,13 +5436,13 @@ static void resnet34_layer4_1_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 77955072;
-    const float *gamma = s->params + 16569280;
-    float *mean = s->acts + 80083408, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 78217216;
-    float *dgamma = s->grads + 16569280, *dbeta = s->grads + 16569792;
-    float *dx = s->dacts + 77955072;
+    const float *dy = DACTS_layer4_1_bn2;
+    float *dgamma = GRADS_layer4_1_bn2_weight, *dbeta = GRADS_layer4_1_bn2_bias;
+    float *dx = DACTS_layer4_1_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5425,9 +5465,9 @@ static void resnet34_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer4.1.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 78217216;
-    const float *x1 = s->acts + 77168640;
-    float *y = s->acts + 78479360;
+    const float *x0 = ACTS_layer4_1_bn2;
+    const float *x1 = ACTS_layer4_0_add;
+    float *y = ACTS_layer4_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5435,10 +5475,10 @@ static void resnet34_layer4_1_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 78479360;
-    float *dx0 = s->dacts + 78217216;
-    float *dx1 = s->dacts + 77168640;
-    const float *y = s->acts + 78479360; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_1_add;
+    float *dx0 = DACTS_layer4_1_bn2;
+    float *dx1 = DACTS_layer4_0_add;
+    const float *y = ACTS_layer4_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5449,12 +5489,13 @@ static void resnet34_layer4_1_add_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:9: layer4.2.conv1 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 78479360;
-    const float *w = s->params + 16571328;
-    float *y = s->acts + 78741504;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    float *y = ACTS_layer4_2_conv1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5464,17 +5505,18 @@ static void resnet34_layer4_2_conv1_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 78479360;
-    const float *w = s->params + 16571328;
-    const float *dy = s->dacts + 78741504;
-    float *dw = s->grads + 16571328;
-    float *dx = s->dacts + 78479360;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    const float *dy = DACTS_layer4_2_conv1;
+    float *dw = GRADS_layer4_2_conv1_weight;
+    float *dx = DACTS_layer4_1_add;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5486,14 +5528,16 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 1);
     }
 }
@@ -5501,13 +5545,13 @@ static void resnet34_layer4_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:9: layer4.2.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 78741504;
-    const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 80084448, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 18931136;
-    float *running_mean = s->params + 18931648, *running_var = s->params + 18932160;
-    float *y = s->acts + 79003648;
+    const float *beta = PARAMS_layer4_2_bn1_bias;
+    float *running_mean = PARAMS_layer4_2_bn1_running_mean, *running_var = PARAMS_layer4_2_bn1_running_var;
+    float *y = ACTS_layer4_2_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5519,26 +5563,28 @@ static void resnet34_layer4_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 78741504;
-    const float *gamma = s->params + 18930624;
-    float *mean = s->acts + 80084448, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 79003648;
-    const float *y = s->acts + 79003648; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 18930624, *dbeta = s->grads + 18931136;
-    float *dx = s->dacts + 78741504;
+    const float *dy = DACTS_layer4_2_bn1;
+    const float *y = ACTS_layer4_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_2_bn1_weight, *dbeta = GRADS_layer4_2_bn1_bias;
+    float *dx = DACTS_layer4_2_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5558,12 +5604,13 @@ static void resnet34_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet34.lua:10: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79003648;
-    const float *w = s->params + 18932672;
-    float *y = s->acts + 79265792;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    float *y = ACTS_layer4_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5573,17 +5620,18 @@ static void resnet34_layer4_2_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79003648;
-    const float *w = s->params + 18932672;
-    const float *dy = s->dacts + 79265792;
-    float *dw = s->grads + 18932672;
-    float *dx = s->dacts + 79003648;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    const float *dy = DACTS_layer4_2_conv2;
+    float *dw = GRADS_layer4_2_conv2_weight;
+    float *dx = DACTS_layer4_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -5595,14 +5643,16 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -5610,13 +5660,13 @@ static void resnet34_layer4_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet34.lua:10: layer4.2.bn2 (batchnorm2d) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 79265792;
-    const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 80085488, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 21292480;
-    float *running_mean = s->params + 21292992, *running_var = s->params + 21293504;
-    float *y = s->acts + 79527936;
+    const float *beta = PARAMS_layer4_2_bn2_bias;
+    float *running_mean = PARAMS_layer4_2_bn2_running_mean, *running_var = PARAMS_layer4_2_bn2_running_var;
+    float *y = ACTS_layer4_2_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5628,7 +5678,8 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5640,13 +5691,13 @@ static void resnet34_layer4_2_bn2_forward(const nn_state *s, int n, int training
 
 static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79265792;
-    const float *gamma = s->params + 21291968;
-    float *mean = s->acts + 80085488, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 79527936;
-    float *dgamma = s->grads + 21291968, *dbeta = s->grads + 21292480;
-    float *dx = s->dacts + 79265792;
+    const float *dy = DACTS_layer4_2_bn2;
+    float *dgamma = GRADS_layer4_2_bn2_weight, *dbeta = GRADS_layer4_2_bn2_bias;
+    float *dx = DACTS_layer4_2_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5669,9 +5720,9 @@ static void resnet34_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:17: layer4.2.add (add + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | elementwise */
 static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 79527936;
-    const float *x1 = s->acts + 78479360;
-    float *y = s->acts + 79790080;
+    const float *x0 = ACTS_layer4_2_bn2;
+    const float *x1 = ACTS_layer4_1_add;
+    float *y = ACTS_layer4_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5679,10 +5730,10 @@ static void resnet34_layer4_2_add_forward(const nn_state *s, int n)
 static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 79790080;
-    float *dx0 = s->dacts + 79527936;
-    float *dx1 = s->dacts + 78479360;
-    const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_2_add;
+    float *dx0 = DACTS_layer4_2_bn2;
+    float *dx1 = DACTS_layer4_1_add;
+    const float *y = ACTS_layer4_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 8192; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5696,8 +5747,8 @@ static void resnet34_layer4_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet34.lua:25: 7 (global_avgpool) | 512x4x4 -> 512 | 0 MACs per image | direct */
 static void resnet34_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79790080;
-    float *y = s->acts + 80052224;
+    const float *x = ACTS_layer4_2_add;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -5712,8 +5763,8 @@ static void resnet34_7_forward(const nn_state *s, int n)
 static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 80052224;
-    float *dx = s->dacts + 79790080;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_layer4_2_add;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -5727,10 +5778,10 @@ static void resnet34_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet34.lua:25: linear (linear 512->10) | 512 -> 10 | 5,120 MACs per image | gemm; gemv at batch 1 */
 static void resnet34_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 80052224;
-    const float *w = s->params + 21294016;
-    const float *b = s->params + 21299136;
-    float *y = s->acts + 80068608;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_linear_weight;
+    const float *b = PARAMS_linear_bias;
+    float *y = ACTS_linear;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 512, 1.0f, w, 512, x, 1, 0.0f, y, 1);
     } else {
@@ -5741,12 +5792,12 @@ static void resnet34_linear_forward(const nn_state *s, int n)
 
 static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 80052224;
-    float *w = s->params + 21294016;
-    const float *dy = s->dacts + 80068608;
-    float *dw = s->grads + 21294016;
-    float *db = s->grads + 21299136;
-    float *dx = s->dacts + 80052224;
+    const float *x = ACTS_7;
+    float *w = PARAMS_linear_weight;
+    const float *dy = DACTS_linear;
+    float *dw = GRADS_linear_weight;
+    float *db = GRADS_linear_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 512, 1.0f, w, 512, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -5760,7 +5811,8 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 512, 1.0f, dy, 1, x, 1, dw, 512);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw, 512);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 512, n, 1.0f, dy, 10, x, 512, grad_beta(s), dw,
+                    512);
         }
     }
     if (trains(s, 181)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -5769,8 +5821,8 @@ static void resnet34_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet34_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 80068608;
-    float *dz = s->dacts + 80068608;
+    const float *z = ACTS_linear;
+    float *dz = DACTS_linear;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -6078,177 +6130,212 @@ static const nn_tensor resnet34_tensors[] = {
     { "bn1.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv1.weight", 4, { 64, 64, 3, 3 }, 1984, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn1.weight", 1, { 64, 0, 0, 0 }, 38848, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn1.bias", 1, { 64, 0, 0, 0 }, 38912, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_mean", 1, { 64, 0, 0, 0 }, 38976, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_var", 1, { 64, 0, 0, 0 }, 39040, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 39104, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn2.weight", 1, { 64, 0, 0, 0 }, 75968, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn2.bias", 1, { 64, 0, 0, 0 }, 76032, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_mean", 1, { 64, 0, 0, 0 }, 76096, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_var", 1, { 64, 0, 0, 0 }, 76160, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv1.weight", 4, { 64, 64, 3, 3 }, 76224, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.1.bn1.weight", 1, { 64, 0, 0, 0 }, 113088, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn1.bias", 1, { 64, 0, 0, 0 }, 113152, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_mean", 1, { 64, 0, 0, 0 }, 113216, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_var", 1, { 64, 0, 0, 0 }, 113280, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 113344, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.1.bn2.weight", 1, { 64, 0, 0, 0 }, 150208, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn2.bias", 1, { 64, 0, 0, 0 }, 150272, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_mean", 1, { 64, 0, 0, 0 }, 150336, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_var", 1, { 64, 0, 0, 0 }, 150400, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv1.weight", 4, { 64, 64, 3, 3 }, 150464, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.2.conv1.weight", 4, { 64, 64, 3, 3 }, 150464, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.2.bn1.weight", 1, { 64, 0, 0, 0 }, 187328, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn1.bias", 1, { 64, 0, 0, 0 }, 187392, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_mean", 1, { 64, 0, 0, 0 }, 187456, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_var", 1, { 64, 0, 0, 0 }, 187520, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 187584, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 187584, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.2.bn2.weight", 1, { 64, 0, 0, 0 }, 224448, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn2.bias", 1, { 64, 0, 0, 0 }, 224512, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_mean", 1, { 64, 0, 0, 0 }, 224576, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_var", 1, { 64, 0, 0, 0 }, 224640, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 224704, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 1152 },
+    { "layer2.0.conv1.weight", 4, { 128, 64, 3, 3 }, 224704, 73728, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 1152 },
     { "layer2.0.bn1.weight", 1, { 128, 0, 0, 0 }, 298432, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn1.bias", 1, { 128, 0, 0, 0 }, 298560, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_mean", 1, { 128, 0, 0, 0 }, 298688, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_var", 1, { 128, 0, 0, 0 }, 298816, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 298944, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 298944, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.0.bn2.weight", 1, { 128, 0, 0, 0 }, 446400, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn2.bias", 1, { 128, 0, 0, 0 }, 446528, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_mean", 1, { 128, 0, 0, 0 }, 446656, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_var", 1, { 128, 0, 0, 0 }, 446784, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 446912, 8192, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 128 },
+    { "layer2.0.shortcut.0.weight", 4, { 128, 64, 1, 1 }, 446912, 8192, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 64, 128 },
     { "layer2.0.shortcut.1.weight", 1, { 128, 0, 0, 0 }, 455104, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.shortcut.1.bias", 1, { 128, 0, 0, 0 }, 455232, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_mean", 1, { 128, 0, 0, 0 }, 455360, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_var", 1, { 128, 0, 0, 0 }, 455488, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 455616, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv1.weight", 4, { 128, 128, 3, 3 }, 455616, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn1.weight", 1, { 128, 0, 0, 0 }, 603072, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn1.bias", 1, { 128, 0, 0, 0 }, 603200, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_mean", 1, { 128, 0, 0, 0 }, 603328, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_var", 1, { 128, 0, 0, 0 }, 603456, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 603584, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 603584, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn2.weight", 1, { 128, 0, 0, 0 }, 751040, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn2.bias", 1, { 128, 0, 0, 0 }, 751168, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_mean", 1, { 128, 0, 0, 0 }, 751296, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_var", 1, { 128, 0, 0, 0 }, 751424, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv1.weight", 4, { 128, 128, 3, 3 }, 751552, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.2.conv1.weight", 4, { 128, 128, 3, 3 }, 751552, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.2.bn1.weight", 1, { 128, 0, 0, 0 }, 899008, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn1.bias", 1, { 128, 0, 0, 0 }, 899136, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_mean", 1, { 128, 0, 0, 0 }, 899264, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_var", 1, { 128, 0, 0, 0 }, 899392, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 899520, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 899520, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.2.bn2.weight", 1, { 128, 0, 0, 0 }, 1046976, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn2.bias", 1, { 128, 0, 0, 0 }, 1047104, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1047232, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_var", 1, { 128, 0, 0, 0 }, 1047360, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv1.weight", 4, { 128, 128, 3, 3 }, 1047488, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.3.conv1.weight", 4, { 128, 128, 3, 3 }, 1047488, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.3.bn1.weight", 1, { 128, 0, 0, 0 }, 1194944, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn1.bias", 1, { 128, 0, 0, 0 }, 1195072, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_mean", 1, { 128, 0, 0, 0 }, 1195200, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_var", 1, { 128, 0, 0, 0 }, 1195328, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1195456, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1195456, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.3.bn2.weight", 1, { 128, 0, 0, 0 }, 1342912, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn2.bias", 1, { 128, 0, 0, 0 }, 1343040, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1343168, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_var", 1, { 128, 0, 0, 0 }, 1343296, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 1343424, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 2304 },
+    { "layer3.0.conv1.weight", 4, { 256, 128, 3, 3 }, 1343424, 294912, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 2304 },
     { "layer3.0.bn1.weight", 1, { 256, 0, 0, 0 }, 1638336, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn1.bias", 1, { 256, 0, 0, 0 }, 1638592, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_mean", 1, { 256, 0, 0, 0 }, 1638848, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_var", 1, { 256, 0, 0, 0 }, 1639104, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1639360, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1639360, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.0.bn2.weight", 1, { 256, 0, 0, 0 }, 2229184, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn2.bias", 1, { 256, 0, 0, 0 }, 2229440, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_mean", 1, { 256, 0, 0, 0 }, 2229696, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_var", 1, { 256, 0, 0, 0 }, 2229952, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 2230208, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 256 },
+    { "layer3.0.shortcut.0.weight", 4, { 256, 128, 1, 1 }, 2230208, 32768, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 128, 256 },
     { "layer3.0.shortcut.1.weight", 1, { 256, 0, 0, 0 }, 2262976, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.shortcut.1.bias", 1, { 256, 0, 0, 0 }, 2263232, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_mean", 1, { 256, 0, 0, 0 }, 2263488, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_var", 1, { 256, 0, 0, 0 }, 2263744, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 2264000, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv1.weight", 4, { 256, 256, 3, 3 }, 2264000, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn1.weight", 1, { 256, 0, 0, 0 }, 2853824, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn1.bias", 1, { 256, 0, 0, 0 }, 2854080, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_mean", 1, { 256, 0, 0, 0 }, 2854336, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_var", 1, { 256, 0, 0, 0 }, 2854592, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2854848, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 2854848, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn2.weight", 1, { 256, 0, 0, 0 }, 3444672, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn2.bias", 1, { 256, 0, 0, 0 }, 3444928, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_mean", 1, { 256, 0, 0, 0 }, 3445184, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_var", 1, { 256, 0, 0, 0 }, 3445440, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv1.weight", 4, { 256, 256, 3, 3 }, 3445696, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.2.conv1.weight", 4, { 256, 256, 3, 3 }, 3445696, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.2.bn1.weight", 1, { 256, 0, 0, 0 }, 4035520, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn1.bias", 1, { 256, 0, 0, 0 }, 4035776, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_mean", 1, { 256, 0, 0, 0 }, 4036032, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_var", 1, { 256, 0, 0, 0 }, 4036288, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4036544, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4036544, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.2.bn2.weight", 1, { 256, 0, 0, 0 }, 4626368, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn2.bias", 1, { 256, 0, 0, 0 }, 4626624, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_mean", 1, { 256, 0, 0, 0 }, 4626880, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_var", 1, { 256, 0, 0, 0 }, 4627136, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv1.weight", 4, { 256, 256, 3, 3 }, 4627392, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.3.conv1.weight", 4, { 256, 256, 3, 3 }, 4627392, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.3.bn1.weight", 1, { 256, 0, 0, 0 }, 5217216, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn1.bias", 1, { 256, 0, 0, 0 }, 5217472, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_mean", 1, { 256, 0, 0, 0 }, 5217728, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_var", 1, { 256, 0, 0, 0 }, 5217984, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5218240, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5218240, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.3.bn2.weight", 1, { 256, 0, 0, 0 }, 5808064, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn2.bias", 1, { 256, 0, 0, 0 }, 5808320, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_mean", 1, { 256, 0, 0, 0 }, 5808576, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_var", 1, { 256, 0, 0, 0 }, 5808832, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv1.weight", 4, { 256, 256, 3, 3 }, 5809088, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.4.conv1.weight", 4, { 256, 256, 3, 3 }, 5809088, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.4.bn1.weight", 1, { 256, 0, 0, 0 }, 6398912, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn1.bias", 1, { 256, 0, 0, 0 }, 6399168, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_mean", 1, { 256, 0, 0, 0 }, 6399424, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_var", 1, { 256, 0, 0, 0 }, 6399680, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6399936, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6399936, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.4.bn2.weight", 1, { 256, 0, 0, 0 }, 6989760, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn2.bias", 1, { 256, 0, 0, 0 }, 6990016, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_mean", 1, { 256, 0, 0, 0 }, 6990272, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_var", 1, { 256, 0, 0, 0 }, 6990528, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv1.weight", 4, { 256, 256, 3, 3 }, 6990784, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.5.conv1.weight", 4, { 256, 256, 3, 3 }, 6990784, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.5.bn1.weight", 1, { 256, 0, 0, 0 }, 7580608, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn1.bias", 1, { 256, 0, 0, 0 }, 7580864, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_mean", 1, { 256, 0, 0, 0 }, 7581120, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_var", 1, { 256, 0, 0, 0 }, 7581376, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7581632, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7581632, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.5.bn2.weight", 1, { 256, 0, 0, 0 }, 8171456, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn2.bias", 1, { 256, 0, 0, 0 }, 8171712, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_mean", 1, { 256, 0, 0, 0 }, 8171968, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_var", 1, { 256, 0, 0, 0 }, 8172224, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 8172480, 1179648, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
+    { "layer4.0.conv1.weight", 4, { 512, 256, 3, 3 }, 8172480, 1179648, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2304, 4608 },
     { "layer4.0.bn1.weight", 1, { 512, 0, 0, 0 }, 9352128, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn1.bias", 1, { 512, 0, 0, 0 }, 9352640, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_mean", 1, { 512, 0, 0, 0 }, 9353152, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_var", 1, { 512, 0, 0, 0 }, 9353664, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9354176, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9354176, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.0.bn2.weight", 1, { 512, 0, 0, 0 }, 11713472, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn2.bias", 1, { 512, 0, 0, 0 }, 11713984, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_mean", 1, { 512, 0, 0, 0 }, 11714496, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_var", 1, { 512, 0, 0, 0 }, 11715008, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 11715520, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 512 },
+    { "layer4.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 11715520, 131072, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 512 },
     { "layer4.0.shortcut.1.weight", 1, { 512, 0, 0, 0 }, 11846592, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.shortcut.1.bias", 1, { 512, 0, 0, 0 }, 11847104, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_mean", 1, { 512, 0, 0, 0 }, 11847616, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_var", 1, { 512, 0, 0, 0 }, 11848128, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 11848640, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv1.weight", 4, { 512, 512, 3, 3 }, 11848640, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn1.weight", 1, { 512, 0, 0, 0 }, 14207936, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn1.bias", 1, { 512, 0, 0, 0 }, 14208448, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_mean", 1, { 512, 0, 0, 0 }, 14208960, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_var", 1, { 512, 0, 0, 0 }, 14209472, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 14209984, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 14209984, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn2.weight", 1, { 512, 0, 0, 0 }, 16569280, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn2.bias", 1, { 512, 0, 0, 0 }, 16569792, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_mean", 1, { 512, 0, 0, 0 }, 16570304, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_var", 1, { 512, 0, 0, 0 }, 16570816, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv1.weight", 4, { 512, 512, 3, 3 }, 16571328, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.2.conv1.weight", 4, { 512, 512, 3, 3 }, 16571328, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.2.bn1.weight", 1, { 512, 0, 0, 0 }, 18930624, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn1.bias", 1, { 512, 0, 0, 0 }, 18931136, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_mean", 1, { 512, 0, 0, 0 }, 18931648, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_var", 1, { 512, 0, 0, 0 }, 18932160, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 18932672, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 18932672, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.2.bn2.weight", 1, { 512, 0, 0, 0 }, 21291968, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn2.bias", 1, { 512, 0, 0, 0 }, 21292480, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn2.running_mean", 1, { 512, 0, 0, 0 }, 21292992, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },

@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,776 +22,738 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* The output columns [lo, hi) whose input column ow * sw + dw lies inside
- * 0..W-1 (and, called with the heights, the output rows that are inside). */
-static inline void valid_columns(int W, int Wo, int sw, int dw, int *lo, int *hi)
-{
-    *lo = dw >= 0 ? 0 : (-dw + sw - 1) / sw;
-    *hi = W - dw <= 0 ? 0 : (W - dw + sw - 1) / sw;
-    if (*hi > Wo) *hi = Wo;
-    if (*lo > *hi) *lo = *hi;
-}
-
-/* One im2col row: the input plane of one channel seen through one window
- * offset (dh, dw) for every image and output position; zeros in padding.
- * The padding rows and columns are found once, so no copy loop has a test
- * in it (GCC 12 at -O3 -mavx2 miscompiled the test inside the row loop). */
-static inline void im2col_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        const real *xi = src + (size_t)i * H * W;
-        real *di = dst + (size_t)i * Ho * Wo;
-        memset(di, 0, sizeof(real) * (size_t)top * Wo);
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *xr = xi + (size_t)(oh * sh + dh) * W;
-            real *d = di + (size_t)oh * Wo;
-            for (int ow = 0; ow < lo; ++ow) d[ow] = 0;
-            for (int ow = lo; ow < hi; ++ow) d[ow] = xr[ow * sw + dw];
-            for (int ow = hi; ow < Wo; ++ow) d[ow] = 0;
-        }
-        memset(di + (size_t)bottom * Wo, 0, sizeof(real) * (size_t)(Ho - bottom) * Wo);
-    }
-}
-
-/* The adjoint of im2col_row: adds one column-gradient row back into the
- * input-gradient plane it was read from. */
-static inline void col2im_row(real *restrict dst, const real *restrict src, int n, int H, int W,
-                              int Ho, int Wo, int sh, int sw, int dh, int dw)
-{
-    int top, bottom, lo, hi;
-    valid_columns(H, Ho, sh, dh, &top, &bottom);
-    valid_columns(W, Wo, sw, dw, &lo, &hi);
-    for (int i = 0; i < n; ++i) {
-        real *xi = dst + (size_t)i * H * W;
-        const real *si = src + (size_t)i * Ho * Wo;
-        for (int oh = top; oh < bottom; ++oh) {
-            const real *s = si + (size_t)oh * Wo;
-            real *xr = xi + (size_t)(oh * sh + dh) * W;
-            for (int ow = lo; ow < hi; ++ow) xr[ow * sw + dw] += s[ow];
-        }
-    }
-}
-
-/* The sum of g and of g * x over m values, in double, in one pass, where g
- * is dy, or dy where relu_out > 0 (a fused relu) when relu_out is not NULL.
- * Eight partial sums in a fixed order, so that the result is the same every
- * run; written with vectors because GCC does not vectorize the float to
- * double sums by itself. With dy = x it gives the sum of squares. */
-static inline void sum_and_dot(const real *restrict dy, const real *restrict relu_out, const real *restrict x, int m,
-                               double *sum, double *dot)
-{
-    typedef double vdouble __attribute__((vector_size(8 * sizeof(double))));
-    vdouble s = { 0 }, p = { 0 };
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
-        vreal d, v;
-        vload(&d, dy + j);
-        vload(&v, x + j);
-        if (relu_out) {
-            const vreal zero = { 0 };
-            vreal r;
-            vload(&r, relu_out + j);
-            d = (vreal)((r > zero) & (vlanes)d);
-        }
-        const vdouble g = __builtin_convertvector(d, vdouble);
-        s += g;
-        p += g * __builtin_convertvector(v, vdouble);
-    }
-    for (int l = 1; l < 8; ++l) {
-        s[0] += s[l];
-        p[0] += p[l];
-    }
-    for (; j < m; ++j) {
-        const double g = relu_out && !(relu_out[j] > 0) ? 0 : dy[j];
-        s[0] += g;
-        p[0] += g * x[j];
-    }
-    *sum = s[0];
-    *dot = p[0];
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
-
-/* row[c] = x[r][c - left] for c in [0, len), zero outside the plane (of h x w;
- * len >= left + w): a row of input under one row of tiles. */
-static inline void wino_row(real *restrict row, const real *restrict x, int h, int w, int r, int left, int len)
-{
-    memset(row, 0, sizeof(real) * (size_t)len);
-    if (r >= 0 && r < h) memcpy(row + left, x + (size_t)r * w, sizeof(real) * (size_t)w);
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(2x2, 3x3). */
-static inline void wino2_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[3072]; /* t[(4 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1024 * r + q;
-                tr[0] = g[3 * r];
-                tr[256] = g[3 * r] / 2 + g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[512] = g[3 * r] / 2 - g[3 * r + 1] / 2 + g[3 * r + 2] / 2;
-                tr[768] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q];
-                u[(size_t)(4 + j) * stride + k0 + q] = tj[q] / 2 + tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(8 + j) * stride + k0 + q] = tj[q] / 2 - tj[1024 + q] / 2 + tj[2048 + q] / 2;
-                u[(size_t)(12 + j) * stride + k0 + q] = tj[2048 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino2_weights. */
-static inline void wino2_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[3072]; /* s[(4 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] + du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[1024 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 - du[(size_t)(8 + j) * stride + k0 + q] / 2;
-                sj[2048 + q] = du[(size_t)(4 + j) * stride + k0 + q] / 2 + du[(size_t)(8 + j) * stride + k0 + q] / 2 + du[(size_t)(12 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1024 * r + q;
-                g[3 * r] += sr[0] + sr[256] / 2 + sr[512] / 2;
-                g[3 * r + 1] += sr[256] / 2 - sr[512] / 2;
-                g[3 * r + 2] += sr[256] / 2 + sr[512] / 2 + sr[768];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 4x4 patch d of plane p (of h x w)
- * at row 2 ty - top, column 2 tx - left, zero outside the plane. */
-static inline void wino2_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 4; ++r) {
-                real row[2 * tw + 2];
-                wino_row(row, xp, h, w, 2 * ty - top + r, left, 2 * tw + 2);
-                real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k < tw; ++k) {
-                    const real *e = row + 2 * k;
-                    tr[k] = e[0] - e[2];
-                    tr[nq + k] = e[1] + e[2];
-                    tr[2 * nq + k] = -e[1] + e[2];
-                    tr[3 * nq + k] = e[1] - e[3];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 4; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = tj[q] - tj[8 * nq + q];
-                o[(size_t)(4 + j) * stride + q] = tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = -tj[4 * nq + q] + tj[8 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = tj[4 * nq + q] - tj[12 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino2_input. */
-static inline void wino2_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[16 * nq]; /* t[(4 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = o[(size_t)j * stride + q];
-                tj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] + o[(size_t)(12 + j) * stride + q];
-                tj[8 * nq + q] = -o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                tj[12 * nq + q] = -o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 4; ++r) {
-                const int y = 2 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[2 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = tr[k];
-                    row[2 * k + 1] = tr[nq + k] - tr[2 * nq + k] + tr[3 * nq + k];
-                }
-                row[2 * tw] = row[2 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k + 2] += -tr[k] + tr[nq + k] + tr[2 * nq + k];
-                    row[2 * k + 3] += -tr[3 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino2_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[8 * nq]; /* s[(4 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 4; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(4 + j) * stride + q] + o[(size_t)(8 + j) * stride + q];
-                sj[4 * nq + q] = o[(size_t)(4 + j) * stride + q] - o[(size_t)(8 + j) * stride + q] - o[(size_t)(12 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 2 && 2 * ty + r < ho; ++r) {
-                real row[2 * tw];
-                const real *sr = s + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[2 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + bias;
-                    row[2 * k + 1] = sr[nq + k] - sr[2 * nq + k] - sr[3 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(2 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino2_output before its bias and relu. */
-static inline void wino2_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[8 * nq]; /* e[(4 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 2; ++r) {
-                real row[2 * tw];
-                memset(row, 0, sizeof row);
-                if (2 * ty + r < ho) memcpy(row, yp + (size_t)(2 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)4 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 2 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1];
-                    er[2 * nq + k] = d[0] - d[1];
-                    er[3 * nq + k] = -d[1];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 4; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(4 + j) * stride + q] = ej[q] + ej[4 * nq + q];
-                o[(size_t)(8 + j) * stride + q] = ej[q] - ej[4 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = -ej[4 * nq + q];
-            }
-        }
-    }
-}
-
-/* u[xi][co][ci] = (G g G^T)[xi] for every kernel g = w[co][ci]: F(4x4, 3x3). */
-static inline void wino4_weights(real *restrict u, const real *restrict w, int cout, int cin)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real t[4608]; /* t[(6 r + j) * 256 + q] = (g G^T)[r][j] of kernel k0 + q */
-        for (int q = 0; q < nq; ++q) {
-            const real *g = w + (size_t)(k0 + q) * 9;
-            for (int r = 0; r < 3; ++r) {
-                real *tr = t + (size_t)1536 * r + q;
-                tr[0] = g[3 * r] / 4;
-                tr[256] = -g[3 * r] / 6 - g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[512] = -g[3 * r] / 6 + g[3 * r + 1] / 6 - g[3 * r + 2] / 6;
-                tr[768] = g[3 * r] / 24 + g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1024] = g[3 * r] / 24 - g[3 * r + 1] / 12 + g[3 * r + 2] / 6;
-                tr[1280] = g[3 * r + 2];
-            }
-        }
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                u[(size_t)j * stride + k0 + q] = tj[q] / 4;
-                u[(size_t)(6 + j) * stride + k0 + q] = -tj[q] / 6 - tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(12 + j) * stride + k0 + q] = -tj[q] / 6 + tj[1536 + q] / 6 - tj[3072 + q] / 6;
-                u[(size_t)(18 + j) * stride + k0 + q] = tj[q] / 24 + tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(24 + j) * stride + k0 + q] = tj[q] / 24 - tj[1536 + q] / 12 + tj[3072 + q] / 6;
-                u[(size_t)(30 + j) * stride + k0 + q] = tj[3072 + q];
-            }
-        }
-    }
-}
-
-/* dw[co][ci] = G^T du G (+= when accumulating): the adjoint of wino4_weights. */
-static inline void wino4_weights_grad(real *restrict dw, const real *restrict du, int cout, int cin, int accumulate)
-{
-    const size_t stride = (size_t)cout * cin + 16; /* skewed */
-    const int kernels = cout * cin;
-    #pragma omp parallel for
-    for (int k0 = 0; k0 < kernels; k0 += 256) {
-        const int nq = kernels - k0 < 256 ? kernels - k0 : 256;
-        real s[4608]; /* s[(6 r + j) * 256 + q] = (G^T du)[r][j] of kernel k0 + q */
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * 256;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = du[(size_t)j * stride + k0 + q] / 4 - du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 24 + du[(size_t)(24 + j) * stride + k0 + q] / 24;
-                sj[1536 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 + du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 12 - du[(size_t)(24 + j) * stride + k0 + q] / 12;
-                sj[3072 + q] = -du[(size_t)(6 + j) * stride + k0 + q] / 6 - du[(size_t)(12 + j) * stride + k0 + q] / 6 + du[(size_t)(18 + j) * stride + k0 + q] / 6 + du[(size_t)(24 + j) * stride + k0 + q] / 6 + du[(size_t)(30 + j) * stride + k0 + q];
-            }
-        }
-        for (int q = 0; q < nq; ++q) {
-            real *g = dw + (size_t)(k0 + q) * 9;
-            if (!accumulate) memset(g, 0, sizeof(real) * 9);
-            for (int r = 0; r < 3; ++r) {
-                const real *sr = s + (size_t)1536 * r + q;
-                g[3 * r] += sr[0] / 4 - sr[256] / 6 - sr[512] / 6 + sr[768] / 24 + sr[1024] / 24;
-                g[3 * r + 1] += -sr[256] / 6 + sr[512] / 6 + sr[768] / 12 - sr[1024] / 12;
-                g[3 * r + 2] += -sr[256] / 6 - sr[512] / 6 + sr[768] / 6 + sr[1024] / 6 + sr[1280];
-            }
-        }
-    }
-}
-
-/* v[xi][p][ty][tx] = (B^T d B)[xi] for the 6x6 patch d of plane p (of h x w)
- * at row 4 ty - top, column 4 tx - left, zero outside the plane. */
-static inline void wino4_input(real *restrict v, const real *restrict x, int planes, int h, int w, int th, int tw,
-                               int top, int left)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q]: row r of patch q times B */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *xp = x + (size_t)p * h * w;
-            for (int r = 0; r < 6; ++r) {
-                real row[4 * tw + 10];
-                wino_row(row, xp, h, w, 4 * ty - top + r, left, 4 * tw + 10);
-                real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                int k = 0;
-                for (; k + 8 <= tw; k += 8) {
-                    vreal r0, r1, r2, r3, r4;
-                    vload(&r0, row + 4 * k);
-                    vload(&r1, row + 4 * k + 8);
-                    vload(&r2, row + 4 * k + 16);
-                    vload(&r3, row + 4 * k + 24);
-                    vload(&r4, row + 4 * k + 32);
-                    const vreal ev01 = __builtin_shuffle(r0, r1, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal ev23 = __builtin_shuffle(r2, r3, (vlanes){ 0, 4, 8, 12, 2, 6, 10, 14 });
-                    const vreal od01 = __builtin_shuffle(r0, r1, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal od23 = __builtin_shuffle(r2, r3, (vlanes){ 1, 5, 9, 13, 3, 7, 11, 15 });
-                    const vreal e0 = __builtin_shuffle(ev01, ev23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e2 = __builtin_shuffle(ev01, ev23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e1 = __builtin_shuffle(od01, od23, (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-                    const vreal e3 = __builtin_shuffle(od01, od23, (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-                    const vreal e4 = __builtin_shuffle(e0, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 8 });
-                    const vreal e5 = __builtin_shuffle(e1, r4, (vlanes){ 1, 2, 3, 4, 5, 6, 7, 9 });
-                    const vreal o0 = 4 * e0 - 5 * e2 + e4;
-                    const vreal o1 = -4 * e1 - 4 * e2 + e3 + e4;
-                    const vreal o2 = 4 * e1 - 4 * e2 - e3 + e4;
-                    const vreal o3 = -2 * e1 - e2 + 2 * e3 + e4;
-                    const vreal o4 = 2 * e1 - e2 - 2 * e3 + e4;
-                    const vreal o5 = 4 * e1 - 5 * e3 + e5;
-                    memcpy(&tr[k], &o0, sizeof o0);
-                    memcpy(&tr[nq + k], &o1, sizeof o1);
-                    memcpy(&tr[2 * nq + k], &o2, sizeof o2);
-                    memcpy(&tr[3 * nq + k], &o3, sizeof o3);
-                    memcpy(&tr[4 * nq + k], &o4, sizeof o4);
-                    memcpy(&tr[5 * nq + k], &o5, sizeof o5);
-                }
-                for (; k < tw; ++k) {
-                    const real *e = row + 4 * k;
-                    tr[k] = 4 * e[0] - 5 * e[2] + e[4];
-                    tr[nq + k] = -4 * e[1] - 4 * e[2] + e[3] + e[4];
-                    tr[2 * nq + k] = 4 * e[1] - 4 * e[2] - e[3] + e[4];
-                    tr[3 * nq + k] = -2 * e[1] - e[2] + 2 * e[3] + e[4];
-                    tr[4 * nq + k] = 2 * e[1] - e[2] - 2 * e[3] + e[4];
-                    tr[5 * nq + k] = 4 * e[1] - 5 * e[3] + e[5];
-                }
-            }
-        }
-        real *o = v + (size_t)g0 * tw; /* B^T t */
-        for (int j = 0; j < 6; ++j) {
-            const real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = 4 * tj[q] - 5 * tj[12 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(6 + j) * stride + q] = -4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] + tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = 4 * tj[6 * nq + q] - 4 * tj[12 * nq + q] - tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = -2 * tj[6 * nq + q] - tj[12 * nq + q] + 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = 2 * tj[6 * nq + q] - tj[12 * nq + q] - 2 * tj[18 * nq + q] + tj[24 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = 4 * tj[6 * nq + q] - 5 * tj[18 * nq + q] + tj[30 * nq + q];
-            }
-        }
-    }
-}
-
-/* dx += B dv B^T patch by patch (dx = ... unless accumulate): the adjoint of wino4_input. */
-static inline void wino4_input_grad(real *restrict dx, const real *restrict dv, int planes, int h, int w, int th,
-                                    int tw, int top, int left, int accumulate)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = th * (th * tw >= 256 ? 1 : 256 / (th * tw)); /* tile rows */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real t[36 * nq]; /* t[(6 r + j) * nq + q] = (B dv)[r][j] for patch q */
-        const real *o = dv + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *tj = t + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                tj[q] = 4 * o[(size_t)j * stride + q];
-                tj[6 * nq + q] = -4 * o[(size_t)(6 + j) * stride + q] + 4 * o[(size_t)(12 + j) * stride + q] - 2 * o[(size_t)(18 + j) * stride + q] + 2 * o[(size_t)(24 + j) * stride + q] + 4 * o[(size_t)(30 + j) * stride + q];
-                tj[12 * nq + q] = -5 * o[(size_t)j * stride + q] - 4 * o[(size_t)(6 + j) * stride + q] - 4 * o[(size_t)(12 + j) * stride + q] - o[(size_t)(18 + j) * stride + q] - o[(size_t)(24 + j) * stride + q];
-                tj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q] - 5 * o[(size_t)(30 + j) * stride + q];
-                tj[24 * nq + q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                tj[30 * nq + q] = o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *xp = dx + (size_t)p * h * w;
-            if (!accumulate && ty == 0) memset(xp, 0, sizeof(real) * (size_t)h * w); /* chunks are whole planes */
-            for (int r = 0; r < 6; ++r) {
-                const int y = 4 * ty - top + r;
-                if (y < 0 || y >= h) continue;
-                real row[4 * tw + 2]; /* row r of every patch times B^T; patches overlap by 2 */
-                const real *tr = t + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = 4 * tr[k];
-                    row[4 * k + 1] = -4 * tr[nq + k] + 4 * tr[2 * nq + k] - 2 * tr[3 * nq + k] + 2 * tr[4 * nq + k] + 4 * tr[5 * nq + k];
-                    row[4 * k + 2] = -5 * tr[k] - 4 * tr[nq + k] - 4 * tr[2 * nq + k] - tr[3 * nq + k] - tr[4 * nq + k];
-                    row[4 * k + 3] = tr[nq + k] - tr[2 * nq + k] + 2 * tr[3 * nq + k] - 2 * tr[4 * nq + k] - 5 * tr[5 * nq + k];
-                }
-                row[4 * tw] = row[4 * tw + 1] = 0;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k + 4] += tr[k] + tr[nq + k] + tr[2 * nq + k] + tr[3 * nq + k] + tr[4 * nq + k];
-                    row[4 * k + 5] += tr[5 * nq + k];
-                }
-                real *xr = xp + (size_t)y * w;
-                for (int c = 0; c < w; ++c) xr[c] += row[left + c];
-            }
-        }
-    }
-}
-
-/* y[p] = A^T m A tile by tile for planes p = co * n + i of ho x wo, plus
- * b[co] (b NULL for none), then max(y, 0) where relu is set (a fused relu). */
-static inline void wino4_output(real *restrict y, const real *restrict m, const real *restrict b, int relu, int n,
-                                int planes, int ho, int wo, int th, int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real s[24 * nq]; /* s[(6 i + j) * nq + q] = (A^T m)[i][j] for tile q */
-        const real *o = m + (size_t)g0 * tw;
-        for (int j = 0; j < 6; ++j) {
-            real *sj = s + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                sj[q] = o[(size_t)j * stride + q] + o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + o[(size_t)(18 + j) * stride + q] + o[(size_t)(24 + j) * stride + q];
-                sj[6 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 2 * o[(size_t)(18 + j) * stride + q] - 2 * o[(size_t)(24 + j) * stride + q];
-                sj[12 * nq + q] = o[(size_t)(6 + j) * stride + q] + o[(size_t)(12 + j) * stride + q] + 4 * o[(size_t)(18 + j) * stride + q] + 4 * o[(size_t)(24 + j) * stride + q];
-                sj[18 * nq + q] = o[(size_t)(6 + j) * stride + q] - o[(size_t)(12 + j) * stride + q] + 8 * o[(size_t)(18 + j) * stride + q] - 8 * o[(size_t)(24 + j) * stride + q] + o[(size_t)(30 + j) * stride + q];
-            }
-        }
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            real *yp = y + (size_t)p * ho * wo;
-            const real bias = b ? b[p / n] : 0;
-            for (int r = 0; r < 4 && 4 * ty + r < ho; ++r) {
-                real row[4 * tw];
-                const real *sr = s + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    row[4 * k] = sr[k] + sr[nq + k] + sr[2 * nq + k] + sr[3 * nq + k] + sr[4 * nq + k] + bias;
-                    row[4 * k + 1] = sr[nq + k] - sr[2 * nq + k] + 2 * sr[3 * nq + k] - 2 * sr[4 * nq + k] + bias;
-                    row[4 * k + 2] = sr[nq + k] + sr[2 * nq + k] + 4 * sr[3 * nq + k] + 4 * sr[4 * nq + k] + bias;
-                    row[4 * k + 3] = sr[nq + k] - sr[2 * nq + k] + 8 * sr[3 * nq + k] - 8 * sr[4 * nq + k] + sr[5 * nq + k] + bias;
-                }
-                real *yr = yp + (size_t)(4 * ty + r) * wo;
-                if (relu)
-                    for (int c = 0; c < wo; ++c) yr[c] = row[c] > 0 ? row[c] : 0;
-                else
-                    memcpy(yr, row, sizeof(real) * (size_t)wo);
-            }
-        }
-    }
-}
-
-/* dm = A dy A^T tile by tile (dy zero past the plane's edge): the adjoint of
- * wino4_output before its bias and relu. */
-static inline void wino4_output_grad(real *restrict dm, const real *restrict dy, int planes, int ho, int wo, int th,
-                                     int tw)
-{
-    const size_t stride = (size_t)planes * th * tw + 16; /* skewed */
-    const int rows = planes * th, chunk = tw >= 256 ? 1 : 256 / tw; /* tile rows per chunk */
-    #pragma omp parallel for
-    for (int g0 = 0; g0 < rows; g0 += chunk) {
-        const int ng = rows - g0 < chunk ? rows - g0 : chunk, nq = ng * tw;
-        real e[24 * nq]; /* e[(6 r + j) * nq + q]: row r of tile q times A^T */
-        for (int g = g0; g < g0 + ng; ++g) {
-            const int p = g / th, ty = g % th;
-            const real *yp = dy + (size_t)p * ho * wo;
-            for (int r = 0; r < 4; ++r) {
-                real row[4 * tw];
-                memset(row, 0, sizeof row);
-                if (4 * ty + r < ho) memcpy(row, yp + (size_t)(4 * ty + r) * wo, sizeof(real) * (size_t)wo);
-                real *er = e + (size_t)6 * r * nq + (g - g0) * tw;
-                for (int k = 0; k < tw; ++k) {
-                    const real *d = row + 4 * k;
-                    er[k] = d[0];
-                    er[nq + k] = d[0] + d[1] + d[2] + d[3];
-                    er[2 * nq + k] = d[0] - d[1] + d[2] - d[3];
-                    er[3 * nq + k] = d[0] + 2 * d[1] + 4 * d[2] + 8 * d[3];
-                    er[4 * nq + k] = d[0] - 2 * d[1] + 4 * d[2] - 8 * d[3];
-                    er[5 * nq + k] = d[3];
-                }
-            }
-        }
-        real *o = dm + (size_t)g0 * tw; /* A e */
-        for (int j = 0; j < 6; ++j) {
-            const real *ej = e + (size_t)j * nq;
-            #pragma omp simd
-            for (int q = 0; q < nq; ++q) {
-                o[(size_t)j * stride + q] = ej[q];
-                o[(size_t)(6 + j) * stride + q] = ej[q] + ej[6 * nq + q] + ej[12 * nq + q] + ej[18 * nq + q];
-                o[(size_t)(12 + j) * stride + q] = ej[q] - ej[6 * nq + q] + ej[12 * nq + q] - ej[18 * nq + q];
-                o[(size_t)(18 + j) * stride + q] = ej[q] + 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] + 8 * ej[18 * nq + q];
-                o[(size_t)(24 + j) * stride + q] = ej[q] - 2 * ej[6 * nq + q] + 4 * ej[12 * nq + q] - 8 * ej[18 * nq + q];
-                o[(size_t)(30 + j) * stride + q] = ej[18 * nq + q];
-            }
-        }
-    }
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_conv1 (s->acts + 98304)
+#define ACTS_bn1 (s->acts + 2195456)
+#define ACTS_layer1_0_conv1 (s->acts + 4292608)
+#define ACTS_layer1_0_bn1 (s->acts + 6389760)
+#define ACTS_layer1_0_conv2 (s->acts + 8486912)
+#define ACTS_layer1_0_bn2 (s->acts + 10584064)
+#define ACTS_layer1_0_conv3 (s->acts + 12681216)
+#define ACTS_layer1_0_bn3 (s->acts + 21069824)
+#define ACTS_layer1_0_shortcut_0 (s->acts + 29458432)
+#define ACTS_layer1_0_shortcut_1 (s->acts + 37847040)
+#define ACTS_layer1_0_add (s->acts + 46235648)
+#define ACTS_layer1_1_conv1 (s->acts + 54624256)
+#define ACTS_layer1_1_bn1 (s->acts + 56721408)
+#define ACTS_layer1_1_conv2 (s->acts + 58818560)
+#define ACTS_layer1_1_bn2 (s->acts + 60915712)
+#define ACTS_layer1_1_conv3 (s->acts + 63012864)
+#define ACTS_layer1_1_bn3 (s->acts + 71401472)
+#define ACTS_layer1_1_add (s->acts + 79790080)
+#define ACTS_layer1_2_conv1 (s->acts + 88178688)
+#define ACTS_layer1_2_bn1 (s->acts + 90275840)
+#define ACTS_layer1_2_conv2 (s->acts + 92372992)
+#define ACTS_layer1_2_bn2 (s->acts + 94470144)
+#define ACTS_layer1_2_conv3 (s->acts + 96567296)
+#define ACTS_layer1_2_bn3 (s->acts + 104955904)
+#define ACTS_layer1_2_add (s->acts + 113344512)
+#define ACTS_layer2_0_conv1 (s->acts + 121733120)
+#define ACTS_layer2_0_bn1 (s->acts + 125927424)
+#define ACTS_layer2_0_conv2 (s->acts + 130121728)
+#define ACTS_layer2_0_bn2 (s->acts + 131170304)
+#define ACTS_layer2_0_conv3 (s->acts + 132218880)
+#define ACTS_layer2_0_bn3 (s->acts + 136413184)
+#define ACTS_layer2_0_shortcut_0 (s->acts + 140607488)
+#define ACTS_layer2_0_shortcut_1 (s->acts + 144801792)
+#define ACTS_layer2_0_add (s->acts + 148996096)
+#define ACTS_layer2_1_conv1 (s->acts + 153190400)
+#define ACTS_layer2_1_bn1 (s->acts + 154238976)
+#define ACTS_layer2_1_conv2 (s->acts + 155287552)
+#define ACTS_layer2_1_bn2 (s->acts + 156336128)
+#define ACTS_layer2_1_conv3 (s->acts + 157384704)
+#define ACTS_layer2_1_bn3 (s->acts + 161579008)
+#define ACTS_layer2_1_add (s->acts + 165773312)
+#define ACTS_layer2_2_conv1 (s->acts + 169967616)
+#define ACTS_layer2_2_bn1 (s->acts + 171016192)
+#define ACTS_layer2_2_conv2 (s->acts + 172064768)
+#define ACTS_layer2_2_bn2 (s->acts + 173113344)
+#define ACTS_layer2_2_conv3 (s->acts + 174161920)
+#define ACTS_layer2_2_bn3 (s->acts + 178356224)
+#define ACTS_layer2_2_add (s->acts + 182550528)
+#define ACTS_layer2_3_conv1 (s->acts + 186744832)
+#define ACTS_layer2_3_bn1 (s->acts + 187793408)
+#define ACTS_layer2_3_conv2 (s->acts + 188841984)
+#define ACTS_layer2_3_bn2 (s->acts + 189890560)
+#define ACTS_layer2_3_conv3 (s->acts + 190939136)
+#define ACTS_layer2_3_bn3 (s->acts + 195133440)
+#define ACTS_layer2_3_add (s->acts + 199327744)
+#define ACTS_layer3_0_conv1 (s->acts + 203522048)
+#define ACTS_layer3_0_bn1 (s->acts + 205619200)
+#define ACTS_layer3_0_conv2 (s->acts + 207716352)
+#define ACTS_layer3_0_bn2 (s->acts + 208240640)
+#define ACTS_layer3_0_conv3 (s->acts + 208764928)
+#define ACTS_layer3_0_bn3 (s->acts + 210862080)
+#define ACTS_layer3_0_shortcut_0 (s->acts + 212959232)
+#define ACTS_layer3_0_shortcut_1 (s->acts + 215056384)
+#define ACTS_layer3_0_add (s->acts + 217153536)
+#define ACTS_layer3_1_conv1 (s->acts + 219250688)
+#define ACTS_layer3_1_bn1 (s->acts + 219774976)
+#define ACTS_layer3_1_conv2 (s->acts + 220299264)
+#define ACTS_layer3_1_bn2 (s->acts + 220823552)
+#define ACTS_layer3_1_conv3 (s->acts + 221347840)
+#define ACTS_layer3_1_bn3 (s->acts + 223444992)
+#define ACTS_layer3_1_add (s->acts + 225542144)
+#define ACTS_layer3_2_conv1 (s->acts + 227639296)
+#define ACTS_layer3_2_bn1 (s->acts + 228163584)
+#define ACTS_layer3_2_conv2 (s->acts + 228687872)
+#define ACTS_layer3_2_bn2 (s->acts + 229212160)
+#define ACTS_layer3_2_conv3 (s->acts + 229736448)
+#define ACTS_layer3_2_bn3 (s->acts + 231833600)
+#define ACTS_layer3_2_add (s->acts + 233930752)
+#define ACTS_layer3_3_conv1 (s->acts + 236027904)
+#define ACTS_layer3_3_bn1 (s->acts + 236552192)
+#define ACTS_layer3_3_conv2 (s->acts + 237076480)
+#define ACTS_layer3_3_bn2 (s->acts + 237600768)
+#define ACTS_layer3_3_conv3 (s->acts + 238125056)
+#define ACTS_layer3_3_bn3 (s->acts + 240222208)
+#define ACTS_layer3_3_add (s->acts + 242319360)
+#define ACTS_layer3_4_conv1 (s->acts + 244416512)
+#define ACTS_layer3_4_bn1 (s->acts + 244940800)
+#define ACTS_layer3_4_conv2 (s->acts + 245465088)
+#define ACTS_layer3_4_bn2 (s->acts + 245989376)
+#define ACTS_layer3_4_conv3 (s->acts + 246513664)
+#define ACTS_layer3_4_bn3 (s->acts + 248610816)
+#define ACTS_layer3_4_add (s->acts + 250707968)
+#define ACTS_layer3_5_conv1 (s->acts + 252805120)
+#define ACTS_layer3_5_bn1 (s->acts + 253329408)
+#define ACTS_layer3_5_conv2 (s->acts + 253853696)
+#define ACTS_layer3_5_bn2 (s->acts + 254377984)
+#define ACTS_layer3_5_conv3 (s->acts + 254902272)
+#define ACTS_layer3_5_bn3 (s->acts + 256999424)
+#define ACTS_layer3_5_add (s->acts + 259096576)
+#define ACTS_layer4_0_conv1 (s->acts + 261193728)
+#define ACTS_layer4_0_bn1 (s->acts + 262242304)
+#define ACTS_layer4_0_conv2 (s->acts + 263290880)
+#define ACTS_layer4_0_bn2 (s->acts + 263553024)
+#define ACTS_layer4_0_conv3 (s->acts + 263815168)
+#define ACTS_layer4_0_bn3 (s->acts + 264863744)
+#define ACTS_layer4_0_shortcut_0 (s->acts + 265912320)
+#define ACTS_layer4_0_shortcut_1 (s->acts + 266960896)
+#define ACTS_layer4_0_add (s->acts + 268009472)
+#define ACTS_layer4_1_conv1 (s->acts + 269058048)
+#define ACTS_layer4_1_bn1 (s->acts + 269320192)
+#define ACTS_layer4_1_conv2 (s->acts + 269582336)
+#define ACTS_layer4_1_bn2 (s->acts + 269844480)
+#define ACTS_layer4_1_conv3 (s->acts + 270106624)
+#define ACTS_layer4_1_bn3 (s->acts + 271155200)
+#define ACTS_layer4_1_add (s->acts + 272203776)
+#define ACTS_layer4_2_conv1 (s->acts + 273252352)
+#define ACTS_layer4_2_bn1 (s->acts + 273514496)
+#define ACTS_layer4_2_conv2 (s->acts + 273776640)
+#define ACTS_layer4_2_bn2 (s->acts + 274038784)
+#define ACTS_layer4_2_conv3 (s->acts + 274300928)
+#define ACTS_layer4_2_bn3 (s->acts + 275349504)
+#define ACTS_layer4_2_add (s->acts + 276398080)
+#define ACTS_7 (s->acts + 277446656)
+#define ACTS_linear (s->acts + 277512192)
+#define SAVED_bn1 (s->acts + 277512512)
+#define SAVED_layer1_0_bn1 (s->acts + 277512656)
+#define SAVED_layer1_0_bn2 (s->acts + 277512800)
+#define SAVED_layer1_0_bn3 (s->acts + 277512944)
+#define SAVED_layer1_0_shortcut_1 (s->acts + 277513472)
+#define SAVED_layer1_1_bn1 (s->acts + 277514000)
+#define SAVED_layer1_1_bn2 (s->acts + 277514144)
+#define SAVED_layer1_1_bn3 (s->acts + 277514288)
+#define SAVED_layer1_2_bn1 (s->acts + 277514816)
+#define SAVED_layer1_2_bn2 (s->acts + 277514960)
+#define SAVED_layer1_2_bn3 (s->acts + 277515104)
+#define SAVED_layer2_0_bn1 (s->acts + 277515632)
+#define SAVED_layer2_0_bn2 (s->acts + 277515904)
+#define SAVED_layer2_0_bn3 (s->acts + 277516176)
+#define SAVED_layer2_0_shortcut_1 (s->acts + 277517216)
+#define SAVED_layer2_1_bn1 (s->acts + 277518256)
+#define SAVED_layer2_1_bn2 (s->acts + 277518528)
+#define SAVED_layer2_1_bn3 (s->acts + 277518800)
+#define SAVED_layer2_2_bn1 (s->acts + 277519840)
+#define SAVED_layer2_2_bn2 (s->acts + 277520112)
+#define SAVED_layer2_2_bn3 (s->acts + 277520384)
+#define SAVED_layer2_3_bn1 (s->acts + 277521424)
+#define SAVED_layer2_3_bn2 (s->acts + 277521696)
+#define SAVED_layer2_3_bn3 (s->acts + 277521968)
+#define SAVED_layer3_0_bn1 (s->acts + 277523008)
+#define SAVED_layer3_0_bn2 (s->acts + 277523536)
+#define SAVED_layer3_0_bn3 (s->acts + 277524064)
+#define SAVED_layer3_0_shortcut_1 (s->acts + 277526128)
+#define SAVED_layer3_1_bn1 (s->acts + 277528192)
+#define SAVED_layer3_1_bn2 (s->acts + 277528720)
+#define SAVED_layer3_1_bn3 (s->acts + 277529248)
+#define SAVED_layer3_2_bn1 (s->acts + 277531312)
+#define SAVED_layer3_2_bn2 (s->acts + 277531840)
+#define SAVED_layer3_2_bn3 (s->acts + 277532368)
+#define SAVED_layer3_3_bn1 (s->acts + 277534432)
+#define SAVED_layer3_3_bn2 (s->acts + 277534960)
+#define SAVED_layer3_3_bn3 (s->acts + 277535488)
+#define SAVED_layer3_4_bn1 (s->acts + 277537552)
+#define SAVED_layer3_4_bn2 (s->acts + 277538080)
+#define SAVED_layer3_4_bn3 (s->acts + 277538608)
+#define SAVED_layer3_5_bn1 (s->acts + 277540672)
+#define SAVED_layer3_5_bn2 (s->acts + 277541200)
+#define SAVED_layer3_5_bn3 (s->acts + 277541728)
+#define SAVED_layer4_0_bn1 (s->acts + 277543792)
+#define SAVED_layer4_0_bn2 (s->acts + 277544832)
+#define SAVED_layer4_0_bn3 (s->acts + 277545872)
+#define SAVED_layer4_0_shortcut_1 (s->acts + 277549984)
+#define SAVED_layer4_1_bn1 (s->acts + 277554096)
+#define SAVED_layer4_1_bn2 (s->acts + 277555136)
+#define SAVED_layer4_1_bn3 (s->acts + 277556176)
+#define SAVED_layer4_2_bn1 (s->acts + 277560288)
+#define SAVED_layer4_2_bn2 (s->acts + 277561328)
+#define SAVED_layer4_2_bn3 (s->acts + 277562368)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_conv1 (s->dacts + 98304)
+#define DACTS_bn1 (s->dacts + 2195456)
+#define DACTS_layer1_0_conv1 (s->dacts + 4292608)
+#define DACTS_layer1_0_bn1 (s->dacts + 6389760)
+#define DACTS_layer1_0_conv2 (s->dacts + 8486912)
+#define DACTS_layer1_0_bn2 (s->dacts + 10584064)
+#define DACTS_layer1_0_conv3 (s->dacts + 12681216)
+#define DACTS_layer1_0_bn3 (s->dacts + 21069824)
+#define DACTS_layer1_0_shortcut_0 (s->dacts + 29458432)
+#define DACTS_layer1_0_shortcut_1 (s->dacts + 37847040)
+#define DACTS_layer1_0_add (s->dacts + 46235648)
+#define DACTS_layer1_1_conv1 (s->dacts + 54624256)
+#define DACTS_layer1_1_bn1 (s->dacts + 56721408)
+#define DACTS_layer1_1_conv2 (s->dacts + 58818560)
+#define DACTS_layer1_1_bn2 (s->dacts + 60915712)
+#define DACTS_layer1_1_conv3 (s->dacts + 63012864)
+#define DACTS_layer1_1_bn3 (s->dacts + 71401472)
+#define DACTS_layer1_1_add (s->dacts + 79790080)
+#define DACTS_layer1_2_conv1 (s->dacts + 88178688)
+#define DACTS_layer1_2_bn1 (s->dacts + 90275840)
+#define DACTS_layer1_2_conv2 (s->dacts + 92372992)
+#define DACTS_layer1_2_bn2 (s->dacts + 94470144)
+#define DACTS_layer1_2_conv3 (s->dacts + 96567296)
+#define DACTS_layer1_2_bn3 (s->dacts + 104955904)
+#define DACTS_layer1_2_add (s->dacts + 113344512)
+#define DACTS_layer2_0_conv1 (s->dacts + 121733120)
+#define DACTS_layer2_0_bn1 (s->dacts + 125927424)
+#define DACTS_layer2_0_conv2 (s->dacts + 130121728)
+#define DACTS_layer2_0_bn2 (s->dacts + 131170304)
+#define DACTS_layer2_0_conv3 (s->dacts + 132218880)
+#define DACTS_layer2_0_bn3 (s->dacts + 136413184)
+#define DACTS_layer2_0_shortcut_0 (s->dacts + 140607488)
+#define DACTS_layer2_0_shortcut_1 (s->dacts + 144801792)
+#define DACTS_layer2_0_add (s->dacts + 148996096)
+#define DACTS_layer2_1_conv1 (s->dacts + 153190400)
+#define DACTS_layer2_1_bn1 (s->dacts + 154238976)
+#define DACTS_layer2_1_conv2 (s->dacts + 155287552)
+#define DACTS_layer2_1_bn2 (s->dacts + 156336128)
+#define DACTS_layer2_1_conv3 (s->dacts + 157384704)
+#define DACTS_layer2_1_bn3 (s->dacts + 161579008)
+#define DACTS_layer2_1_add (s->dacts + 165773312)
+#define DACTS_layer2_2_conv1 (s->dacts + 169967616)
+#define DACTS_layer2_2_bn1 (s->dacts + 171016192)
+#define DACTS_layer2_2_conv2 (s->dacts + 172064768)
+#define DACTS_layer2_2_bn2 (s->dacts + 173113344)
+#define DACTS_layer2_2_conv3 (s->dacts + 174161920)
+#define DACTS_layer2_2_bn3 (s->dacts + 178356224)
+#define DACTS_layer2_2_add (s->dacts + 182550528)
+#define DACTS_layer2_3_conv1 (s->dacts + 186744832)
+#define DACTS_layer2_3_bn1 (s->dacts + 187793408)
+#define DACTS_layer2_3_conv2 (s->dacts + 188841984)
+#define DACTS_layer2_3_bn2 (s->dacts + 189890560)
+#define DACTS_layer2_3_conv3 (s->dacts + 190939136)
+#define DACTS_layer2_3_bn3 (s->dacts + 195133440)
+#define DACTS_layer2_3_add (s->dacts + 199327744)
+#define DACTS_layer3_0_conv1 (s->dacts + 203522048)
+#define DACTS_layer3_0_bn1 (s->dacts + 205619200)
+#define DACTS_layer3_0_conv2 (s->dacts + 207716352)
+#define DACTS_layer3_0_bn2 (s->dacts + 208240640)
+#define DACTS_layer3_0_conv3 (s->dacts + 208764928)
+#define DACTS_layer3_0_bn3 (s->dacts + 210862080)
+#define DACTS_layer3_0_shortcut_0 (s->dacts + 212959232)
+#define DACTS_layer3_0_shortcut_1 (s->dacts + 215056384)
+#define DACTS_layer3_0_add (s->dacts + 217153536)
+#define DACTS_layer3_1_conv1 (s->dacts + 219250688)
+#define DACTS_layer3_1_bn1 (s->dacts + 219774976)
+#define DACTS_layer3_1_conv2 (s->dacts + 220299264)
+#define DACTS_layer3_1_bn2 (s->dacts + 220823552)
+#define DACTS_layer3_1_conv3 (s->dacts + 221347840)
+#define DACTS_layer3_1_bn3 (s->dacts + 223444992)
+#define DACTS_layer3_1_add (s->dacts + 225542144)
+#define DACTS_layer3_2_conv1 (s->dacts + 227639296)
+#define DACTS_layer3_2_bn1 (s->dacts + 228163584)
+#define DACTS_layer3_2_conv2 (s->dacts + 228687872)
+#define DACTS_layer3_2_bn2 (s->dacts + 229212160)
+#define DACTS_layer3_2_conv3 (s->dacts + 229736448)
+#define DACTS_layer3_2_bn3 (s->dacts + 231833600)
+#define DACTS_layer3_2_add (s->dacts + 233930752)
+#define DACTS_layer3_3_conv1 (s->dacts + 236027904)
+#define DACTS_layer3_3_bn1 (s->dacts + 236552192)
+#define DACTS_layer3_3_conv2 (s->dacts + 237076480)
+#define DACTS_layer3_3_bn2 (s->dacts + 237600768)
+#define DACTS_layer3_3_conv3 (s->dacts + 238125056)
+#define DACTS_layer3_3_bn3 (s->dacts + 240222208)
+#define DACTS_layer3_3_add (s->dacts + 242319360)
+#define DACTS_layer3_4_conv1 (s->dacts + 244416512)
+#define DACTS_layer3_4_bn1 (s->dacts + 244940800)
+#define DACTS_layer3_4_conv2 (s->dacts + 245465088)
+#define DACTS_layer3_4_bn2 (s->dacts + 245989376)
+#define DACTS_layer3_4_conv3 (s->dacts + 246513664)
+#define DACTS_layer3_4_bn3 (s->dacts + 248610816)
+#define DACTS_layer3_4_add (s->dacts + 250707968)
+#define DACTS_layer3_5_conv1 (s->dacts + 252805120)
+#define DACTS_layer3_5_bn1 (s->dacts + 253329408)
+#define DACTS_layer3_5_conv2 (s->dacts + 253853696)
+#define DACTS_layer3_5_bn2 (s->dacts + 254377984)
+#define DACTS_layer3_5_conv3 (s->dacts + 254902272)
+#define DACTS_layer3_5_bn3 (s->dacts + 256999424)
+#define DACTS_layer3_5_add (s->dacts + 259096576)
+#define DACTS_layer4_0_conv1 (s->dacts + 261193728)
+#define DACTS_layer4_0_bn1 (s->dacts + 262242304)
+#define DACTS_layer4_0_conv2 (s->dacts + 263290880)
+#define DACTS_layer4_0_bn2 (s->dacts + 263553024)
+#define DACTS_layer4_0_conv3 (s->dacts + 263815168)
+#define DACTS_layer4_0_bn3 (s->dacts + 264863744)
+#define DACTS_layer4_0_shortcut_0 (s->dacts + 265912320)
+#define DACTS_layer4_0_shortcut_1 (s->dacts + 266960896)
+#define DACTS_layer4_0_add (s->dacts + 268009472)
+#define DACTS_layer4_1_conv1 (s->dacts + 269058048)
+#define DACTS_layer4_1_bn1 (s->dacts + 269320192)
+#define DACTS_layer4_1_conv2 (s->dacts + 269582336)
+#define DACTS_layer4_1_bn2 (s->dacts + 269844480)
+#define DACTS_layer4_1_conv3 (s->dacts + 270106624)
+#define DACTS_layer4_1_bn3 (s->dacts + 271155200)
+#define DACTS_layer4_1_add (s->dacts + 272203776)
+#define DACTS_layer4_2_conv1 (s->dacts + 273252352)
+#define DACTS_layer4_2_bn1 (s->dacts + 273514496)
+#define DACTS_layer4_2_conv2 (s->dacts + 273776640)
+#define DACTS_layer4_2_bn2 (s->dacts + 274038784)
+#define DACTS_layer4_2_conv3 (s->dacts + 274300928)
+#define DACTS_layer4_2_bn3 (s->dacts + 275349504)
+#define DACTS_layer4_2_add (s->dacts + 276398080)
+#define DACTS_7 (s->dacts + 277446656)
+#define DACTS_linear (s->dacts + 277512192)
+#define GRADS_conv1_weight (s->grads + 0)
+#define GRADS_bn1_weight (s->grads + 1728)
+#define GRADS_bn1_bias (s->grads + 1792)
+#define GRADS_layer1_0_conv1_weight (s->grads + 1984)
+#define GRADS_layer1_0_bn1_weight (s->grads + 6080)
+#define GRADS_layer1_0_bn1_bias (s->grads + 6144)
+#define GRADS_layer1_0_conv2_weight (s->grads + 6336)
+#define GRADS_layer1_0_bn2_weight (s->grads + 43200)
+#define GRADS_layer1_0_bn2_bias (s->grads + 43264)
+#define GRADS_layer1_0_conv3_weight (s->grads + 43456)
+#define GRADS_layer1_0_bn3_weight (s->grads + 59840)
+#define GRADS_layer1_0_bn3_bias (s->grads + 60096)
+#define GRADS_layer1_0_shortcut_0_weight (s->grads + 60864)
+#define GRADS_layer1_0_shortcut_1_weight (s->grads + 77248)
+#define GRADS_layer1_0_shortcut_1_bias (s->grads + 77504)
+#define GRADS_layer1_1_conv1_weight (s->grads + 78272)
+#define GRADS_layer1_1_bn1_weight (s->grads + 94656)
+#define GRADS_layer1_1_bn1_bias (s->grads + 94720)
+#define GRADS_layer1_1_conv2_weight (s->grads + 94912)
+#define GRADS_layer1_1_bn2_weight (s->grads + 131776)
+#define GRADS_layer1_1_bn2_bias (s->grads + 131840)
+#define GRADS_layer1_1_conv3_weight (s->grads + 132032)
+#define GRADS_layer1_1_bn3_weight (s->grads + 148416)
+#define GRADS_layer1_1_bn3_bias (s->grads + 148672)
+#define GRADS_layer1_2_conv1_weight (s->grads + 149440)
+#define GRADS_layer1_2_bn1_weight (s->grads + 165824)
+#define GRADS_layer1_2_bn1_bias (s->grads + 165888)
+#define GRADS_layer1_2_conv2_weight (s->grads + 166080)
+#define GRADS_layer1_2_bn2_weight (s->grads + 202944)
+#define GRADS_layer1_2_bn2_bias (s->grads + 203008)
+#define GRADS_layer1_2_conv3_weight (s->grads + 203200)
+#define GRADS_layer1_2_bn3_weight (s->grads + 219584)
+#define GRADS_layer1_2_bn3_bias (s->grads + 219840)
+#define GRADS_layer2_0_conv1_weight (s->grads + 220608)
+#define GRADS_layer2_0_bn1_weight (s->grads + 253376)
+#define GRADS_layer2_0_bn1_bias (s->grads + 253504)
+#define GRADS_layer2_0_conv2_weight (s->grads + 253888)
+#define GRADS_layer2_0_bn2_weight (s->grads + 401344)
+#define GRADS_layer2_0_bn2_bias (s->grads + 401472)
+#define GRADS_layer2_0_conv3_weight (s->grads + 401856)
+#define GRADS_layer2_0_bn3_weight (s->grads + 467392)
+#define GRADS_layer2_0_bn3_bias (s->grads + 467904)
+#define GRADS_layer2_0_shortcut_0_weight (s->grads + 469440)
+#define GRADS_layer2_0_shortcut_1_weight (s->grads + 600512)
+#define GRADS_layer2_0_shortcut_1_bias (s->grads + 601024)
+#define GRADS_layer2_1_conv1_weight (s->grads + 602560)
+#define GRADS_layer2_1_bn1_weight (s->grads + 668096)
+#define GRADS_layer2_1_bn1_bias (s->grads + 668224)
+#define GRADS_layer2_1_conv2_weight (s->grads + 668608)
+#define GRADS_layer2_1_bn2_weight (s->grads + 816064)
+#define GRADS_layer2_1_bn2_bias (s->grads + 816192)
+#define GRADS_layer2_1_conv3_weight (s->grads + 816576)
+#define GRADS_layer2_1_bn3_weight (s->grads + 882112)
+#define GRADS_layer2_1_bn3_bias (s->grads + 882624)
+#define GRADS_layer2_2_conv1_weight (s->grads + 884160)
+#define GRADS_layer2_2_bn1_weight (s->grads + 949696)
+#define GRADS_layer2_2_bn1_bias (s->grads + 949824)
+#define GRADS_layer2_2_conv2_weight (s->grads + 950208)
+#define GRADS_layer2_2_bn2_weight (s->grads + 1097664)
+#define GRADS_layer2_2_bn2_bias (s->grads + 1097792)
+#define GRADS_layer2_2_conv3_weight (s->grads + 1098176)
+#define GRADS_layer2_2_bn3_weight (s->grads + 1163712)
+#define GRADS_layer2_2_bn3_bias (s->grads + 1164224)
+#define GRADS_layer2_3_conv1_weight (s->grads + 1165760)
+#define GRADS_layer2_3_bn1_weight (s->grads + 1231296)
+#define GRADS_layer2_3_bn1_bias (s->grads + 1231424)
+#define GRADS_layer2_3_conv2_weight (s->grads + 1231808)
+#define GRADS_layer2_3_bn2_weight (s->grads + 1379264)
+#define GRADS_layer2_3_bn2_bias (s->grads + 1379392)
+#define GRADS_layer2_3_conv3_weight (s->grads + 1379776)
+#define GRADS_layer2_3_bn3_weight (s->grads + 1445312)
+#define GRADS_layer2_3_bn3_bias (s->grads + 1445824)
+#define GRADS_layer3_0_conv1_weight (s->grads + 1447360)
+#define GRADS_layer3_0_bn1_weight (s->grads + 1578432)
+#define GRADS_layer3_0_bn1_bias (s->grads + 1578688)
+#define GRADS_layer3_0_conv2_weight (s->grads + 1579456)
+#define GRADS_layer3_0_bn2_weight (s->grads + 2169280)
+#define GRADS_layer3_0_bn2_bias (s->grads + 2169536)
+#define GRADS_layer3_0_conv3_weight (s->grads + 2170304)
+#define GRADS_layer3_0_bn3_weight (s->grads + 2432448)
+#define GRADS_layer3_0_bn3_bias (s->grads + 2433472)
+#define GRADS_layer3_0_shortcut_0_weight (s->grads + 2436544)
+#define GRADS_layer3_0_shortcut_1_weight (s->grads + 2960832)
+#define GRADS_layer3_0_shortcut_1_bias (s->grads + 2961856)
+#define GRADS_layer3_1_conv1_weight (s->grads + 2964928)
+#define GRADS_layer3_1_bn1_weight (s->grads + 3227072)
+#define GRADS_layer3_1_bn1_bias (s->grads + 3227328)
+#define GRADS_layer3_1_conv2_weight (s->grads + 3228096)
+#define GRADS_layer3_1_bn2_weight (s->grads + 3817920)
+#define GRADS_layer3_1_bn2_bias (s->grads + 3818176)
+#define GRADS_layer3_1_conv3_weight (s->grads + 3818944)
+#define GRADS_layer3_1_bn3_weight (s->grads + 4081088)
+#define GRADS_layer3_1_bn3_bias (s->grads + 4082112)
+#define GRADS_layer3_2_conv1_weight (s->grads + 4085184)
+#define GRADS_layer3_2_bn1_weight (s->grads + 4347328)
+#define GRADS_layer3_2_bn1_bias (s->grads + 4347584)
+#define GRADS_layer3_2_conv2_weight (s->grads + 4348352)
+#define GRADS_layer3_2_bn2_weight (s->grads + 4938176)
+#define GRADS_layer3_2_bn2_bias (s->grads + 4938432)
+#define GRADS_layer3_2_conv3_weight (s->grads + 4939200)
+#define GRADS_layer3_2_bn3_weight (s->grads + 5201344)
+#define GRADS_layer3_2_bn3_bias (s->grads + 5202368)
+#define GRADS_layer3_3_conv1_weight (s->grads + 5205440)
+#define GRADS_layer3_3_bn1_weight (s->grads + 5467584)
+#define GRADS_layer3_3_bn1_bias (s->grads + 5467840)
+#define GRADS_layer3_3_conv2_weight (s->grads + 5468608)
+#define GRADS_layer3_3_bn2_weight (s->grads + 6058432)
+#define GRADS_layer3_3_bn2_bias (s->grads + 6058688)
+#define GRADS_layer3_3_conv3_weight (s->grads + 6059456)
+#define GRADS_layer3_3_bn3_weight (s->grads + 6321600)
+#define GRADS_layer3_3_bn3_bias (s->grads + 6322624)
+#define GRADS_layer3_4_conv1_weight (s->grads + 6325696)
+#define GRADS_layer3_4_bn1_weight (s->grads + 6587840)
+#define GRADS_layer3_4_bn1_bias (s->grads + 6588096)
+#define GRADS_layer3_4_conv2_weight (s->grads + 6588864)
+#define GRADS_layer3_4_bn2_weight (s->grads + 7178688)
+#define GRADS_layer3_4_bn2_bias (s->grads + 7178944)
+#define GRADS_layer3_4_conv3_weight (s->grads + 7179712)
+#define GRADS_layer3_4_bn3_weight (s->grads + 7441856)
+#define GRADS_layer3_4_bn3_bias (s->grads + 7442880)
+#define GRADS_layer3_5_conv1_weight (s->grads + 7445952)
+#define GRADS_layer3_5_bn1_weight (s->grads + 7708096)
+#define GRADS_layer3_5_bn1_bias (s->grads + 7708352)
+#define GRADS_layer3_5_conv2_weight (s->grads + 7709120)
+#define GRADS_layer3_5_bn2_weight (s->grads + 8298944)
+#define GRADS_layer3_5_bn2_bias (s->grads + 8299200)
+#define GRADS_layer3_5_conv3_weight (s->grads + 8299968)
+#define GRADS_layer3_5_bn3_weight (s->grads + 8562112)
+#define GRADS_layer3_5_bn3_bias (s->grads + 8563136)
+#define GRADS_layer4_0_conv1_weight (s->grads + 8566208)
+#define GRADS_layer4_0_bn1_weight (s->grads + 9090496)
+#define GRADS_layer4_0_bn1_bias (s->grads + 9091008)
+#define GRADS_layer4_0_conv2_weight (s->grads + 9092544)
+#define GRADS_layer4_0_bn2_weight (s->grads + 11451840)
+#define GRADS_layer4_0_bn2_bias (s->grads + 11452352)
+#define GRADS_layer4_0_conv3_weight (s->grads + 11453888)
+#define GRADS_layer4_0_bn3_weight (s->grads + 12502464)
+#define GRADS_layer4_0_bn3_bias (s->grads + 12504512)
+#define GRADS_layer4_0_shortcut_0_weight (s->grads + 12510656)
+#define GRADS_layer4_0_shortcut_1_weight (s->grads + 14607808)
+#define GRADS_layer4_0_shortcut_1_bias (s->grads + 14609856)
+#define GRADS_layer4_1_conv1_weight (s->grads + 14616000)
+#define GRADS_layer4_1_bn1_weight (s->grads + 15664576)
+#define GRADS_layer4_1_bn1_bias (s->grads + 15665088)
+#define GRADS_layer4_1_conv2_weight (s->grads + 15666624)
+#define GRADS_layer4_1_bn2_weight (s->grads + 18025920)
+#define GRADS_layer4_1_bn2_bias (s->grads + 18026432)
+#define GRADS_layer4_1_conv3_weight (s->grads + 18027968)
+#define GRADS_layer4_1_bn3_weight (s->grads + 19076544)
+#define GRADS_layer4_1_bn3_bias (s->grads + 19078592)
+#define GRADS_layer4_2_conv1_weight (s->grads + 19084736)
+#define GRADS_layer4_2_bn1_weight (s->grads + 20133312)
+#define GRADS_layer4_2_bn1_bias (s->grads + 20133824)
+#define GRADS_layer4_2_conv2_weight (s->grads + 20135360)
+#define GRADS_layer4_2_bn2_weight (s->grads + 22494656)
+#define GRADS_layer4_2_bn2_bias (s->grads + 22495168)
+#define GRADS_layer4_2_conv3_weight (s->grads + 22496704)
+#define GRADS_layer4_2_bn3_weight (s->grads + 23545280)
+#define GRADS_layer4_2_bn3_bias (s->grads + 23547328)
+#define GRADS_linear_weight (s->grads + 23553472)
+#define GRADS_linear_bias (s->grads + 23573952)
+#define PARAMS_conv1_weight (s->params + 0)
+#define PARAMS_bn1_weight (s->params + 1728)
+#define PARAMS_bn1_bias (s->params + 1792)
+#define PARAMS_bn1_running_mean (s->params + 1856)
+#define PARAMS_bn1_running_var (s->params + 1920)
+#define PARAMS_layer1_0_conv1_weight (s->params + 1984)
+#define PARAMS_layer1_0_bn1_weight (s->params + 6080)
+#define PARAMS_layer1_0_bn1_bias (s->params + 6144)
+#define PARAMS_layer1_0_bn1_running_mean (s->params + 6208)
+#define PARAMS_layer1_0_bn1_running_var (s->params + 6272)
+#define PARAMS_layer1_0_conv2_weight (s->params + 6336)
+#define PARAMS_layer1_0_bn2_weight (s->params + 43200)
+#define PARAMS_layer1_0_bn2_bias (s->params + 43264)
+#define PARAMS_layer1_0_bn2_running_mean (s->params + 43328)
+#define PARAMS_layer1_0_bn2_running_var (s->params + 43392)
+#define PARAMS_layer1_0_conv3_weight (s->params + 43456)
+#define PARAMS_layer1_0_bn3_weight (s->params + 59840)
+#define PARAMS_layer1_0_bn3_bias (s->params + 60096)
+#define PARAMS_layer1_0_bn3_running_mean (s->params + 60352)
+#define PARAMS_layer1_0_bn3_running_var (s->params + 60608)
+#define PARAMS_layer1_0_shortcut_0_weight (s->params + 60864)
+#define PARAMS_layer1_0_shortcut_1_weight (s->params + 77248)
+#define PARAMS_layer1_0_shortcut_1_bias (s->params + 77504)
+#define PARAMS_layer1_0_shortcut_1_running_mean (s->params + 77760)
+#define PARAMS_layer1_0_shortcut_1_running_var (s->params + 78016)
+#define PARAMS_layer1_1_conv1_weight (s->params + 78272)
+#define PARAMS_layer1_1_bn1_weight (s->params + 94656)
+#define PARAMS_layer1_1_bn1_bias (s->params + 94720)
+#define PARAMS_layer1_1_bn1_running_mean (s->params + 94784)
+#define PARAMS_layer1_1_bn1_running_var (s->params + 94848)
+#define PARAMS_layer1_1_conv2_weight (s->params + 94912)
+#define PARAMS_layer1_1_bn2_weight (s->params + 131776)
+#define PARAMS_layer1_1_bn2_bias (s->params + 131840)
+#define PARAMS_layer1_1_bn2_running_mean (s->params + 131904)
+#define PARAMS_layer1_1_bn2_running_var (s->params + 131968)
+#define PARAMS_layer1_1_conv3_weight (s->params + 132032)
+#define PARAMS_layer1_1_bn3_weight (s->params + 148416)
+#define PARAMS_layer1_1_bn3_bias (s->params + 148672)
+#define PARAMS_layer1_1_bn3_running_mean (s->params + 148928)
+#define PARAMS_layer1_1_bn3_running_var (s->params + 149184)
+#define PARAMS_layer1_2_conv1_weight (s->params + 149440)
+#define PARAMS_layer1_2_bn1_weight (s->params + 165824)
+#define PARAMS_layer1_2_bn1_bias (s->params + 165888)
+#define PARAMS_layer1_2_bn1_running_mean (s->params + 165952)
+#define PARAMS_layer1_2_bn1_running_var (s->params + 166016)
+#define PARAMS_layer1_2_conv2_weight (s->params + 166080)
+#define PARAMS_layer1_2_bn2_weight (s->params + 202944)
+#define PARAMS_layer1_2_bn2_bias (s->params + 203008)
+#define PARAMS_layer1_2_bn2_running_mean (s->params + 203072)
+#define PARAMS_layer1_2_bn2_running_var (s->params + 203136)
+#define PARAMS_layer1_2_conv3_weight (s->params + 203200)
+#define PARAMS_layer1_2_bn3_weight (s->params + 219584)
+#define PARAMS_layer1_2_bn3_bias (s->params + 219840)
+#define PARAMS_layer1_2_bn3_running_mean (s->params + 220096)
+#define PARAMS_layer1_2_bn3_running_var (s->params + 220352)
+#define PARAMS_layer2_0_conv1_weight (s->params + 220608)
+#define PARAMS_layer2_0_bn1_weight (s->params + 253376)
+#define PARAMS_layer2_0_bn1_bias (s->params + 253504)
+#define PARAMS_layer2_0_bn1_running_mean (s->params + 253632)
+#define PARAMS_layer2_0_bn1_running_var (s->params + 253760)
+#define PARAMS_layer2_0_conv2_weight (s->params + 253888)
+#define PARAMS_layer2_0_bn2_weight (s->params + 401344)
+#define PARAMS_layer2_0_bn2_bias (s->params + 401472)
+#define PARAMS_layer2_0_bn2_running_mean (s->params + 401600)
+#define PARAMS_layer2_0_bn2_running_var (s->params + 401728)
+#define PARAMS_layer2_0_conv3_weight (s->params + 401856)
+#define PARAMS_layer2_0_bn3_weight (s->params + 467392)
+#define PARAMS_layer2_0_bn3_bias (s->params + 467904)
+#define PARAMS_layer2_0_bn3_running_mean (s->params + 468416)
+#define PARAMS_layer2_0_bn3_running_var (s->params + 468928)
+#define PARAMS_layer2_0_shortcut_0_weight (s->params + 469440)
+#define PARAMS_layer2_0_shortcut_1_weight (s->params + 600512)
+#define PARAMS_layer2_0_shortcut_1_bias (s->params + 601024)
+#define PARAMS_layer2_0_shortcut_1_running_mean (s->params + 601536)
+#define PARAMS_layer2_0_shortcut_1_running_var (s->params + 602048)
+#define PARAMS_layer2_1_conv1_weight (s->params + 602560)
+#define PARAMS_layer2_1_bn1_weight (s->params + 668096)
+#define PARAMS_layer2_1_bn1_bias (s->params + 668224)
+#define PARAMS_layer2_1_bn1_running_mean (s->params + 668352)
+#define PARAMS_layer2_1_bn1_running_var (s->params + 668480)
+#define PARAMS_layer2_1_conv2_weight (s->params + 668608)
+#define PARAMS_layer2_1_bn2_weight (s->params + 816064)
+#define PARAMS_layer2_1_bn2_bias (s->params + 816192)
+#define PARAMS_layer2_1_bn2_running_mean (s->params + 816320)
+#define PARAMS_layer2_1_bn2_running_var (s->params + 816448)
+#define PARAMS_layer2_1_conv3_weight (s->params + 816576)
+#define PARAMS_layer2_1_bn3_weight (s->params + 882112)
+#define PARAMS_layer2_1_bn3_bias (s->params + 882624)
+#define PARAMS_layer2_1_bn3_running_mean (s->params + 883136)
+#define PARAMS_layer2_1_bn3_running_var (s->params + 883648)
+#define PARAMS_layer2_2_conv1_weight (s->params + 884160)
+#define PARAMS_layer2_2_bn1_weight (s->params + 949696)
+#define PARAMS_layer2_2_bn1_bias (s->params + 949824)
+#define PARAMS_layer2_2_bn1_running_mean (s->params + 949952)
+#define PARAMS_layer2_2_bn1_running_var (s->params + 950080)
+#define PARAMS_layer2_2_conv2_weight (s->params + 950208)
+#define PARAMS_layer2_2_bn2_weight (s->params + 1097664)
+#define PARAMS_layer2_2_bn2_bias (s->params + 1097792)
+#define PARAMS_layer2_2_bn2_running_mean (s->params + 1097920)
+#define PARAMS_layer2_2_bn2_running_var (s->params + 1098048)
+#define PARAMS_layer2_2_conv3_weight (s->params + 1098176)
+#define PARAMS_layer2_2_bn3_weight (s->params + 1163712)
+#define PARAMS_layer2_2_bn3_bias (s->params + 1164224)
+#define PARAMS_layer2_2_bn3_running_mean (s->params + 1164736)
+#define PARAMS_layer2_2_bn3_running_var (s->params + 1165248)
+#define PARAMS_layer2_3_conv1_weight (s->params + 1165760)
+#define PARAMS_layer2_3_bn1_weight (s->params + 1231296)
+#define PARAMS_layer2_3_bn1_bias (s->params + 1231424)
+#define PARAMS_layer2_3_bn1_running_mean (s->params + 1231552)
+#define PARAMS_layer2_3_bn1_running_var (s->params + 1231680)
+#define PARAMS_layer2_3_conv2_weight (s->params + 1231808)
+#define PARAMS_layer2_3_bn2_weight (s->params + 1379264)
+#define PARAMS_layer2_3_bn2_bias (s->params + 1379392)
+#define PARAMS_layer2_3_bn2_running_mean (s->params + 1379520)
+#define PARAMS_layer2_3_bn2_running_var (s->params + 1379648)
+#define PARAMS_layer2_3_conv3_weight (s->params + 1379776)
+#define PARAMS_layer2_3_bn3_weight (s->params + 1445312)
+#define PARAMS_layer2_3_bn3_bias (s->params + 1445824)
+#define PARAMS_layer2_3_bn3_running_mean (s->params + 1446336)
+#define PARAMS_layer2_3_bn3_running_var (s->params + 1446848)
+#define PARAMS_layer3_0_conv1_weight (s->params + 1447360)
+#define PARAMS_layer3_0_bn1_weight (s->params + 1578432)
+#define PARAMS_layer3_0_bn1_bias (s->params + 1578688)
+#define PARAMS_layer3_0_bn1_running_mean (s->params + 1578944)
+#define PARAMS_layer3_0_bn1_running_var (s->params + 1579200)
+#define PARAMS_layer3_0_conv2_weight (s->params + 1579456)
+#define PARAMS_layer3_0_bn2_weight (s->params + 2169280)
+#define PARAMS_layer3_0_bn2_bias (s->params + 2169536)
+#define PARAMS_layer3_0_bn2_running_mean (s->params + 2169792)
+#define PARAMS_layer3_0_bn2_running_var (s->params + 2170048)
+#define PARAMS_layer3_0_conv3_weight (s->params + 2170304)
+#define PARAMS_layer3_0_bn3_weight (s->params + 2432448)
+#define PARAMS_layer3_0_bn3_bias (s->params + 2433472)
+#define PARAMS_layer3_0_bn3_running_mean (s->params + 2434496)
+#define PARAMS_layer3_0_bn3_running_var (s->params + 2435520)
+#define PARAMS_layer3_0_shortcut_0_weight (s->params + 2436544)
+#define PARAMS_layer3_0_shortcut_1_weight (s->params + 2960832)
+#define PARAMS_layer3_0_shortcut_1_bias (s->params + 2961856)
+#define PARAMS_layer3_0_shortcut_1_running_mean (s->params + 2962880)
+#define PARAMS_layer3_0_shortcut_1_running_var (s->params + 2963904)
+#define PARAMS_layer3_1_conv1_weight (s->params + 2964928)
+#define PARAMS_layer3_1_bn1_weight (s->params + 3227072)
+#define PARAMS_layer3_1_bn1_bias (s->params + 3227328)
+#define PARAMS_layer3_1_bn1_running_mean (s->params + 3227584)
+#define PARAMS_layer3_1_bn1_running_var (s->params + 3227840)
+#define PARAMS_layer3_1_conv2_weight (s->params + 3228096)
+#define PARAMS_layer3_1_bn2_weight (s->params + 3817920)
+#define PARAMS_layer3_1_bn2_bias (s->params + 3818176)
+#define PARAMS_layer3_1_bn2_running_mean (s->params + 3818432)
+#define PARAMS_layer3_1_bn2_running_var (s->params + 3818688)
+#define PARAMS_layer3_1_conv3_weight (s->params + 3818944)
+#define PARAMS_layer3_1_bn3_weight (s->params + 4081088)
+#define PARAMS_layer3_1_bn3_bias (s->params + 4082112)
+#define PARAMS_layer3_1_bn3_running_mean (s->params + 4083136)
+#define PARAMS_layer3_1_bn3_running_var (s->params + 4084160)
+#define PARAMS_layer3_2_conv1_weight (s->params + 4085184)
+#define PARAMS_layer3_2_bn1_weight (s->params + 4347328)
+#define PARAMS_layer3_2_bn1_bias (s->params + 4347584)
+#define PARAMS_layer3_2_bn1_running_mean (s->params + 4347840)
+#define PARAMS_layer3_2_bn1_running_var (s->params + 4348096)
+#define PARAMS_layer3_2_conv2_weight (s->params + 4348352)
+#define PARAMS_layer3_2_bn2_weight (s->params + 4938176)
+#define PARAMS_layer3_2_bn2_bias (s->params + 4938432)
+#define PARAMS_layer3_2_bn2_running_mean (s->params + 4938688)
+#define PARAMS_layer3_2_bn2_running_var (s->params + 4938944)
+#define PARAMS_layer3_2_conv3_weight (s->params + 4939200)
+#define PARAMS_layer3_2_bn3_weight (s->params + 5201344)
+#define PARAMS_layer3_2_bn3_bias (s->params + 5202368)
+#define PARAMS_layer3_2_bn3_running_mean (s->params + 5203392)
+#define PARAMS_layer3_2_bn3_running_var (s->params + 5204416)
+#define PARAMS_layer3_3_conv1_weight (s->params + 5205440)
+#define PARAMS_layer3_3_bn1_weight (s->params + 5467584)
+#define PARAMS_layer3_3_bn1_bias (s->params + 5467840)
+#define PARAMS_layer3_3_bn1_running_mean (s->params + 5468096)
+#define PARAMS_layer3_3_bn1_running_var (s->params + 5468352)
+#define PARAMS_layer3_3_conv2_weight (s->params + 5468608)
+#define PARAMS_layer3_3_bn2_weight (s->params + 6058432)
+#define PARAMS_layer3_3_bn2_bias (s->params + 6058688)
+#define PARAMS_layer3_3_bn2_running_mean (s->params + 6058944)
+#define PARAMS_layer3_3_bn2_running_var (s->params + 6059200)
+#define PARAMS_layer3_3_conv3_weight (s->params + 6059456)
+#define PARAMS_layer3_3_bn3_weight (s->params + 6321600)
+#define PARAMS_layer3_3_bn3_bias (s->params + 6322624)
+#define PARAMS_layer3_3_bn3_running_mean (s->params + 6323648)
+#define PARAMS_layer3_3_bn3_running_var (s->params + 6324672)
+#define PARAMS_layer3_4_conv1_weight (s->params + 6325696)
+#define PARAMS_layer3_4_bn1_weight (s->params + 6587840)
+#define PARAMS_layer3_4_bn1_bias (s->params + 6588096)
+#define PARAMS_layer3_4_bn1_running_mean (s->params + 6588352)
+#define PARAMS_layer3_4_bn1_running_var (s->params + 6588608)
+#define PARAMS_layer3_4_conv2_weight (s->params + 6588864)
+#define PARAMS_layer3_4_bn2_weight (s->params + 7178688)
+#define PARAMS_layer3_4_bn2_bias (s->params + 7178944)
+#define PARAMS_layer3_4_bn2_running_mean (s->params + 7179200)
+#define PARAMS_layer3_4_bn2_running_var (s->params + 7179456)
+#define PARAMS_layer3_4_conv3_weight (s->params + 7179712)
+#define PARAMS_layer3_4_bn3_weight (s->params + 7441856)
+#define PARAMS_layer3_4_bn3_bias (s->params + 7442880)
+#define PARAMS_layer3_4_bn3_running_mean (s->params + 7443904)
+#define PARAMS_layer3_4_bn3_running_var (s->params + 7444928)
+#define PARAMS_layer3_5_conv1_weight (s->params + 7445952)
+#define PARAMS_layer3_5_bn1_weight (s->params + 7708096)
+#define PARAMS_layer3_5_bn1_bias (s->params + 7708352)
+#define PARAMS_layer3_5_bn1_running_mean (s->params + 7708608)
+#define PARAMS_layer3_5_bn1_running_var (s->params + 7708864)
+#define PARAMS_layer3_5_conv2_weight (s->params + 7709120)
+#define PARAMS_layer3_5_bn2_weight (s->params + 8298944)
+#define PARAMS_layer3_5_bn2_bias (s->params + 8299200)
+#define PARAMS_layer3_5_bn2_running_mean (s->params + 8299456)
+#define PARAMS_layer3_5_bn2_running_var (s->params + 8299712)
+#define PARAMS_layer3_5_conv3_weight (s->params + 8299968)
+#define PARAMS_layer3_5_bn3_weight (s->params + 8562112)
+#define PARAMS_layer3_5_bn3_bias (s->params + 8563136)
+#define PARAMS_layer3_5_bn3_running_mean (s->params + 8564160)
+#define PARAMS_layer3_5_bn3_running_var (s->params + 8565184)
+#define PARAMS_layer4_0_conv1_weight (s->params + 8566208)
+#define PARAMS_layer4_0_bn1_weight (s->params + 9090496)
+#define PARAMS_layer4_0_bn1_bias (s->params + 9091008)
+#define PARAMS_layer4_0_bn1_running_mean (s->params + 9091520)
+#define PARAMS_layer4_0_bn1_running_var (s->params + 9092032)
+#define PARAMS_layer4_0_conv2_weight (s->params + 9092544)
+#define PARAMS_layer4_0_bn2_weight (s->params + 11451840)
+#define PARAMS_layer4_0_bn2_bias (s->params + 11452352)
+#define PARAMS_layer4_0_bn2_running_mean (s->params + 11452864)
+#define PARAMS_layer4_0_bn2_running_var (s->params + 11453376)
+#define PARAMS_layer4_0_conv3_weight (s->params + 11453888)
+#define PARAMS_layer4_0_bn3_weight (s->params + 12502464)
+#define PARAMS_layer4_0_bn3_bias (s->params + 12504512)
+#define PARAMS_layer4_0_bn3_running_mean (s->params + 12506560)
+#define PARAMS_layer4_0_bn3_running_var (s->params + 12508608)
+#define PARAMS_layer4_0_shortcut_0_weight (s->params + 12510656)
+#define PARAMS_layer4_0_shortcut_1_weight (s->params + 14607808)
+#define PARAMS_layer4_0_shortcut_1_bias (s->params + 14609856)
+#define PARAMS_layer4_0_shortcut_1_running_mean (s->params + 14611904)
+#define PARAMS_layer4_0_shortcut_1_running_var (s->params + 14613952)
+#define PARAMS_layer4_1_conv1_weight (s->params + 14616000)
+#define PARAMS_layer4_1_bn1_weight (s->params + 15664576)
+#define PARAMS_layer4_1_bn1_bias (s->params + 15665088)
+#define PARAMS_layer4_1_bn1_running_mean (s->params + 15665600)
+#define PARAMS_layer4_1_bn1_running_var (s->params + 15666112)
+#define PARAMS_layer4_1_conv2_weight (s->params + 15666624)
+#define PARAMS_layer4_1_bn2_weight (s->params + 18025920)
+#define PARAMS_layer4_1_bn2_bias (s->params + 18026432)
+#define PARAMS_layer4_1_bn2_running_mean (s->params + 18026944)
+#define PARAMS_layer4_1_bn2_running_var (s->params + 18027456)
+#define PARAMS_layer4_1_conv3_weight (s->params + 18027968)
+#define PARAMS_layer4_1_bn3_weight (s->params + 19076544)
+#define PARAMS_layer4_1_bn3_bias (s->params + 19078592)
+#define PARAMS_layer4_1_bn3_running_mean (s->params + 19080640)
+#define PARAMS_layer4_1_bn3_running_var (s->params + 19082688)
+#define PARAMS_layer4_2_conv1_weight (s->params + 19084736)
+#define PARAMS_layer4_2_bn1_weight (s->params + 20133312)
+#define PARAMS_layer4_2_bn1_bias (s->params + 20133824)
+#define PARAMS_layer4_2_bn1_running_mean (s->params + 20134336)
+#define PARAMS_layer4_2_bn1_running_var (s->params + 20134848)
+#define PARAMS_layer4_2_conv2_weight (s->params + 20135360)
+#define PARAMS_layer4_2_bn2_weight (s->params + 22494656)
+#define PARAMS_layer4_2_bn2_bias (s->params + 22495168)
+#define PARAMS_layer4_2_bn2_running_mean (s->params + 22495680)
+#define PARAMS_layer4_2_bn2_running_var (s->params + 22496192)
+#define PARAMS_layer4_2_conv3_weight (s->params + 22496704)
+#define PARAMS_layer4_2_bn3_weight (s->params + 23545280)
+#define PARAMS_layer4_2_bn3_bias (s->params + 23547328)
+#define PARAMS_layer4_2_bn3_running_mean (s->params + 23549376)
+#define PARAMS_layer4_2_bn3_running_var (s->params + 23551424)
+#define PARAMS_linear_weight (s->params + 23553472)
+#define PARAMS_linear_bias (s->params + 23573952)
 
 /* input: the user's n x 3x32x32 array to the channel-major layout (and back for its gradient) */
 static void resnet50_load_input(const nn_state *s, const float *input, int n)
@@ -805,9 +773,9 @@ static void resnet50_store_input_grad(const nn_state *s, float *d_input, int n)
 /* specs/resnet50.lua:22: conv1 (conv2d 3x3, pad 1) | 3x32x32 -> 64x32x32 | 1,769,472 MACs per image | direct */
 static void resnet50_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    float *y = s->acts + 98304;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    float *y = ACTS_conv1;
     float *xp = s->work; /* x padded: [3][n][36][33] */
     #pragma omp parallel for
     for (int p = 0; p < 3 * n; ++p)
@@ -923,7 +891,8 @@ static void resnet50_conv1_forward(const nn_state *s, int n)
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 384, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1032,13 +1001,15 @@ static void resnet50_conv1_forward(const nn_state *s, int n)
                         a[7][0] += wc[197] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             memcpy(yt + c * 368 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
                 }
                 float *yb = y + ((size_t)cb * 8 * n + i) * 1024 + band * 352;
-                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33, 32, 0);
+                for (int c = 0; c < 8; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 368, band < 2 ? 11 : 10, 33,
+                        32, 0);
             }
         }
     }
@@ -1047,21 +1018,22 @@ static void resnet50_conv1_forward(const nn_state *s, int n)
 
 static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 98304;
-    float *dw = s->grads;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_conv1_weight;
+    const float *dy = DACTS_conv1;
+    float *dw = GRADS_conv1_weight;
+    float *dx = DACTS_input;
     if (trains(s, 0)) {
         float *xp = s->work + (size_t)n * 73920; /* x padded: [3][n][36][33] */
         #pragma omp parallel for
         for (int p = 0; p < 3 * n; ++p)
             pad_plane(xp + (size_t)p * 1188, x + (size_t)p * 1024, NULL, 32, 32, 36, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[2][9];
                     for (int t = 0; t < 2; ++t) {
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
@@ -1072,11 +1044,19 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 16) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                                 vwload(&dv, dy + d + (size_t)1 * n * 1024 + oh * 32 + q);
-                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7; a[1][8] += dv * x8;
+                                a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2; a[1][3] += dv * x3;
+                                a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6; a[1][7] += dv * x7;
+                                a[1][8] += dv * x8;
                             }
                         }
                     }
@@ -1090,12 +1070,14 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 64; ++cb) {
             for (int ci = 0; ci < 3; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*3.. */
+                { /* kernel rows kb*3.. */
+                    const int kb = 0;
                     vwide a[1][9];
-                    for (int t = 0; t < 1; ++t) {
+                    {
+                        const int t = 0;
                         for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                     }
                     for (int i = 0; i < n; ++i) {
@@ -1104,15 +1086,22 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                         for (int oh = 0; oh < 32; ++oh) {
                             for (int q = 0; q < 32; q += 8) {
                                 vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1); vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33); vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35); vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67); vwload(&x8, xr + oh * 33 + q + 68);
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
                                 vwload(&dv, dy + d + (size_t)0 * n * 1024 + oh * 32 + q);
-                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2; a[0][3] += dv * x3;
+                                a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6; a[0][7] += dv * x7;
+                                a[0][8] += dv * x8;
                             }
                         }
                     }
                     if (trains(s, 0)) {
                         float *dwr = dw + ((size_t)cb * 1 * 3 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 1; ++t) {
+                        {
+                            const int t = 0;
                             for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 27 + k], vwsum(&a[t][k]));
                         }
                     }
@@ -1127,10 +1116,11 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 1155, dy + (size_t)p * 1024, NULL, 32, 32, 35, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
@@ -1141,26 +1131,42 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 0;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                            /* tap (0, 0) */
                             a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                            /* tap (0, 1) */
                             a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                            /* tap (0, 2) */
                             a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1173,26 +1179,45 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
@@ -1205,45 +1230,63 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + 960;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81); vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82); vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83); vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114); /* tap (2, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                            /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115); /* tap (2, 1) */
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                            /* tap (2, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116); /* tap (2, 2) */
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                            /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 3; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 32 rows */
+                { /* 32 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 9;
                     const float *xb = dyp + (size_t)i * 1155 + band * 1056;
                     float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0; vector 2: 0; vector 3: 0 */
+                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                       * vector 2: 0; vector 3: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
@@ -1256,20 +1299,33 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
                             vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
                             a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
@@ -1282,50 +1338,82 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90); vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91); vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92); vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2; vector 4: 2; vector 5: 2 */
+                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                       * vector 4: 2; vector 5: 2 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 64; ++ci) {
                             const float *xr = xb + (size_t)ci * n * 1155 + 1008;
                             const float *wc = wb + ci * 27;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57); vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58); vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59); vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
                             vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
                             vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
@@ -1333,14 +1421,15 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
             }
         }
@@ -1351,13 +1440,13 @@ static void resnet50_conv1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet50.lua:22: bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 277512512, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 1792;
-    float *running_mean = s->params + 1856, *running_var = s->params + 1920;
-    float *y = s->acts + 2195456;
+    const float *beta = PARAMS_bn1_bias;
+    float *running_mean = PARAMS_bn1_running_mean, *running_var = PARAMS_bn1_running_var;
+    float *y = ACTS_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1369,26 +1458,28 @@ static void resnet50_bn1_forward(const nn_state *s, int n, int training)
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 98304;
-    const float *gamma = s->params + 1728;
-    float *mean = s->acts + 277512512, *invstd = mean + 64;
+    const float *x = ACTS_conv1;
+    const float *gamma = PARAMS_bn1_weight;
+    float *mean = SAVED_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 2195456;
-    const float *y = s->acts + 2195456; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1728, *dbeta = s->grads + 1792;
-    float *dx = s->dacts + 98304;
+    const float *dy = DACTS_bn1;
+    const float *y = ACTS_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_bn1_weight, *dbeta = GRADS_bn1_bias;
+    float *dx = DACTS_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1411,20 +1502,20 @@ static void resnet50_bn1_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet50.lua:7: layer1.0.conv1 (conv2d 1x1) | 64x32x32 -> 64x32x32 | 4,194,304 MACs per image | gemm-1x1 */
 static void resnet50_layer1_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    float *y = s->acts + 4292608;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    float *y = ACTS_layer1_0_conv1;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 1984;
-    const float *dy = s->dacts + 4292608;
-    float *dw = s->grads + 1984;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_conv1_weight;
+    const float *dy = DACTS_layer1_0_conv1;
+    float *dw = GRADS_layer1_0_conv1_weight;
+    float *dx = DACTS_bn1;
     const int np = n * 1024;
     if (trains(s, 5)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -1437,13 +1528,13 @@ static void resnet50_layer1_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer1.0.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 6080;
-    float *mean = s->acts + 277512656, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 6144;
-    float *running_mean = s->params + 6208, *running_var = s->params + 6272;
-    float *y = s->acts + 6389760;
+    const float *beta = PARAMS_layer1_0_bn1_bias;
+    float *running_mean = PARAMS_layer1_0_bn1_running_mean, *running_var = PARAMS_layer1_0_bn1_running_var;
+    float *y = ACTS_layer1_0_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1455,26 +1546,28 @@ static void resnet50_layer1_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 4292608;
-    const float *gamma = s->params + 6080;
-    float *mean = s->acts + 277512656, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv1;
+    const float *gamma = PARAMS_layer1_0_bn1_weight;
+    float *mean = SAVED_layer1_0_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 6389760;
-    const float *y = s->acts + 6389760; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 6080, *dbeta = s->grads + 6144;
-    float *dx = s->dacts + 4292608;
+    const float *dy = DACTS_layer1_0_bn1;
+    const float *y = ACTS_layer1_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn1_weight, *dbeta = GRADS_layer1_0_bn1_bias;
+    float *dx = DACTS_layer1_0_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1494,12 +1587,13 @@ static void resnet50_layer1_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer1.0.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 6336;
-    float *y = s->acts + 8486912;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    float *y = ACTS_layer1_0_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1509,17 +1603,18 @@ static void resnet50_layer1_0_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 6389760;
-    const float *w = s->params + 6336;
-    const float *dy = s->dacts + 8486912;
-    float *dw = s->grads + 6336;
-    float *dx = s->dacts + 6389760;
+    const float *x = ACTS_layer1_0_bn1;
+    const float *w = PARAMS_layer1_0_conv2_weight;
+    const float *dy = DACTS_layer1_0_conv2;
+    float *dw = GRADS_layer1_0_conv2_weight;
+    float *dx = DACTS_layer1_0_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1531,14 +1626,16 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1546,13 +1643,13 @@ static void resnet50_layer1_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer1.0.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 43200;
-    float *mean = s->acts + 277512800, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 43264;
-    float *running_mean = s->params + 43328, *running_var = s->params + 43392;
-    float *y = s->acts + 10584064;
+    const float *beta = PARAMS_layer1_0_bn2_bias;
+    float *running_mean = PARAMS_layer1_0_bn2_running_mean, *running_var = PARAMS_layer1_0_bn2_running_var;
+    float *y = ACTS_layer1_0_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1564,26 +1661,28 @@ static void resnet50_layer1_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 8486912;
-    const float *gamma = s->params + 43200;
-    float *mean = s->acts + 277512800, *invstd = mean + 64;
+    const float *x = ACTS_layer1_0_conv2;
+    const float *gamma = PARAMS_layer1_0_bn2_weight;
+    float *mean = SAVED_layer1_0_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 10584064;
-    const float *y = s->acts + 10584064; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 43200, *dbeta = s->grads + 43264;
-    float *dx = s->dacts + 8486912;
+    const float *dy = DACTS_layer1_0_bn2;
+    const float *y = ACTS_layer1_0_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_0_bn2_weight, *dbeta = GRADS_layer1_0_bn2_bias;
+    float *dx = DACTS_layer1_0_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1606,20 +1705,20 @@ static void resnet50_layer1_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer1.0.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 10584064;
-    const float *w = s->params + 43456;
-    float *y = s->acts + 12681216;
+    const float *x = ACTS_layer1_0_bn2;
+    const float *w = PARAMS_layer1_0_conv3_weight;
+    float *y = ACTS_layer1_0_conv3;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 10584064;
-    const float *w = s->params + 43456;
-    const float *dy = s->dacts + 12681216;
-    float *dw = s->grads + 43456;
-    float *dx = s->dacts + 10584064;
+    const float *x = ACTS_layer1_0_bn2;
+    const float *w = PARAMS_layer1_0_conv3_weight;
+    const float *dy = DACTS_layer1_0_conv3;
+    float *dw = GRADS_layer1_0_conv3_weight;
+    float *dx = DACTS_layer1_0_bn2;
     const int np = n * 1024;
     if (trains(s, 15)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -1632,13 +1731,13 @@ static void resnet50_layer1_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.0.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 12681216;
-    const float *gamma = s->params + 59840;
-    float *mean = s->acts + 277512944, *invstd = mean + 256;
+    const float *x = ACTS_layer1_0_conv3;
+    const float *gamma = PARAMS_layer1_0_bn3_weight;
+    float *mean = SAVED_layer1_0_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 60096;
-    float *running_mean = s->params + 60352, *running_var = s->params + 60608;
-    float *y = s->acts + 21069824;
+    const float *beta = PARAMS_layer1_0_bn3_bias;
+    float *running_mean = PARAMS_layer1_0_bn3_running_mean, *running_var = PARAMS_layer1_0_bn3_running_var;
+    float *y = ACTS_layer1_0_bn3;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1650,7 +1749,8 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1662,13 +1762,13 @@ static void resnet50_layer1_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 12681216;
-    const float *gamma = s->params + 59840;
-    float *mean = s->acts + 277512944, *invstd = mean + 256;
+    const float *x = ACTS_layer1_0_conv3;
+    const float *gamma = PARAMS_layer1_0_bn3_weight;
+    float *mean = SAVED_layer1_0_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 21069824;
-    float *dgamma = s->grads + 59840, *dbeta = s->grads + 60096;
-    float *dx = s->dacts + 12681216;
+    const float *dy = DACTS_layer1_0_bn3;
+    float *dgamma = GRADS_layer1_0_bn3_weight, *dbeta = GRADS_layer1_0_bn3_bias;
+    float *dx = DACTS_layer1_0_conv3;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1688,23 +1788,24 @@ static void resnet50_layer1_0_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer1.0.shortcut.0 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
+/* specs/resnet50.lua:16: layer1.0.shortcut.0 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image |
+ * gemm-1x1 */
 static void resnet50_layer1_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 60864;
-    float *y = s->acts + 29458432;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_shortcut_0_weight;
+    float *y = ACTS_layer1_0_shortcut_0;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 2195456;
-    const float *w = s->params + 60864;
-    const float *dy = s->dacts + 29458432;
-    float *dw = s->grads + 60864;
-    float *dx = s->dacts + 2195456;
+    const float *x = ACTS_bn1;
+    const float *w = PARAMS_layer1_0_shortcut_0_weight;
+    const float *dy = DACTS_layer1_0_shortcut_0;
+    float *dw = GRADS_layer1_0_shortcut_0_weight;
+    float *dx = DACTS_bn1;
     const int np = n * 1024;
     if (trains(s, 20)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -1717,13 +1818,14 @@ static void resnet50_layer1_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer1.0.shortcut.1 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 77248;
-    float *mean = s->acts + 277513472, *invstd = mean + 256;
+    const float *x = ACTS_layer1_0_shortcut_0;
+    const float *gamma = PARAMS_layer1_0_shortcut_1_weight;
+    float *mean = SAVED_layer1_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 77504;
-    float *running_mean = s->params + 77760, *running_var = s->params + 78016;
-    float *y = s->acts + 37847040;
+    const float *beta = PARAMS_layer1_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer1_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer1_0_shortcut_1_running_var;
+    float *y = ACTS_layer1_0_shortcut_1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1735,7 +1837,8 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -1747,13 +1850,13 @@ static void resnet50_layer1_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 29458432;
-    const float *gamma = s->params + 77248;
-    float *mean = s->acts + 277513472, *invstd = mean + 256;
+    const float *x = ACTS_layer1_0_shortcut_0;
+    const float *gamma = PARAMS_layer1_0_shortcut_1_weight;
+    float *mean = SAVED_layer1_0_shortcut_1, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 37847040;
-    float *dgamma = s->grads + 77248, *dbeta = s->grads + 77504;
-    float *dx = s->dacts + 29458432;
+    const float *dy = DACTS_layer1_0_shortcut_1;
+    float *dgamma = GRADS_layer1_0_shortcut_1_weight, *dbeta = GRADS_layer1_0_shortcut_1_bias;
+    float *dx = DACTS_layer1_0_shortcut_0;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -1776,9 +1879,9 @@ static void resnet50_layer1_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer1.0.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 21069824;
-    const float *x1 = s->acts + 37847040;
-    float *y = s->acts + 46235648;
+    const float *x0 = ACTS_layer1_0_bn3;
+    const float *x1 = ACTS_layer1_0_shortcut_1;
+    float *y = ACTS_layer1_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -1786,10 +1889,10 @@ static void resnet50_layer1_0_add_forward(const nn_state *s, int n)
 static void resnet50_layer1_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 46235648;
-    float *dx0 = s->dacts + 21069824;
-    float *dx1 = s->dacts + 37847040;
-    const float *y = s->acts + 46235648; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_0_add;
+    float *dx0 = DACTS_layer1_0_bn3;
+    float *dx1 = DACTS_layer1_0_shortcut_1;
+    const float *y = ACTS_layer1_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -1803,20 +1906,20 @@ static void resnet50_layer1_0_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer1.1.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 78272;
-    float *y = s->acts + 54624256;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    float *y = ACTS_layer1_1_conv1;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 46235648;
-    const float *w = s->params + 78272;
-    const float *dy = s->dacts + 54624256;
-    float *dw = s->grads + 78272;
-    float *dx = s->dacts + 46235648;
+    const float *x = ACTS_layer1_0_add;
+    const float *w = PARAMS_layer1_1_conv1_weight;
+    const float *dy = DACTS_layer1_1_conv1;
+    float *dw = GRADS_layer1_1_conv1_weight;
+    float *dx = DACTS_layer1_0_add;
     const int np = n * 1024;
     if (trains(s, 25)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -1829,13 +1932,13 @@ static void resnet50_layer1_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer1.1.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 54624256;
-    const float *gamma = s->params + 94656;
-    float *mean = s->acts + 277514000, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 94720;
-    float *running_mean = s->params + 94784, *running_var = s->params + 94848;
-    float *y = s->acts + 56721408;
+    const float *beta = PARAMS_layer1_1_bn1_bias;
+    float *running_mean = PARAMS_layer1_1_bn1_running_mean, *running_var = PARAMS_layer1_1_bn1_running_var;
+    float *y = ACTS_layer1_1_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1847,26 +1950,28 @@ static void resnet50_layer1_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 54624256;
-    const float *gamma = s->params + 94656;
-    float *mean = s->acts + 277514000, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv1;
+    const float *gamma = PARAMS_layer1_1_bn1_weight;
+    float *mean = SAVED_layer1_1_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 56721408;
-    const float *y = s->acts + 56721408; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 94656, *dbeta = s->grads + 94720;
-    float *dx = s->dacts + 54624256;
+    const float *dy = DACTS_layer1_1_bn1;
+    const float *y = ACTS_layer1_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn1_weight, *dbeta = GRADS_layer1_1_bn1_bias;
+    float *dx = DACTS_layer1_1_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1886,12 +1991,13 @@ static void resnet50_layer1_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer1.1.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 56721408;
-    const float *w = s->params + 94912;
-    float *y = s->acts + 58818560;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    float *y = ACTS_layer1_1_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1901,17 +2007,18 @@ static void resnet50_layer1_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 56721408;
-    const float *w = s->params + 94912;
-    const float *dy = s->dacts + 58818560;
-    float *dw = s->grads + 94912;
-    float *dx = s->dacts + 56721408;
+    const float *x = ACTS_layer1_1_bn1;
+    const float *w = PARAMS_layer1_1_conv2_weight;
+    const float *dy = DACTS_layer1_1_conv2;
+    float *dw = GRADS_layer1_1_conv2_weight;
+    float *dx = DACTS_layer1_1_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -1923,14 +2030,16 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -1938,13 +2047,13 @@ static void resnet50_layer1_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer1.1.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 131776;
-    float *mean = s->acts + 277514144, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 131840;
-    float *running_mean = s->params + 131904, *running_var = s->params + 131968;
-    float *y = s->acts + 60915712;
+    const float *beta = PARAMS_layer1_1_bn2_bias;
+    float *running_mean = PARAMS_layer1_1_bn2_running_mean, *running_var = PARAMS_layer1_1_bn2_running_var;
+    float *y = ACTS_layer1_1_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1956,26 +2065,28 @@ static void resnet50_layer1_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 58818560;
-    const float *gamma = s->params + 131776;
-    float *mean = s->acts + 277514144, *invstd = mean + 64;
+    const float *x = ACTS_layer1_1_conv2;
+    const float *gamma = PARAMS_layer1_1_bn2_weight;
+    float *mean = SAVED_layer1_1_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 60915712;
-    const float *y = s->acts + 60915712; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 131776, *dbeta = s->grads + 131840;
-    float *dx = s->dacts + 58818560;
+    const float *dy = DACTS_layer1_1_bn2;
+    const float *y = ACTS_layer1_1_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_1_bn2_weight, *dbeta = GRADS_layer1_1_bn2_bias;
+    float *dx = DACTS_layer1_1_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -1998,20 +2109,20 @@ static void resnet50_layer1_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer1.1.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 60915712;
-    const float *w = s->params + 132032;
-    float *y = s->acts + 63012864;
+    const float *x = ACTS_layer1_1_bn2;
+    const float *w = PARAMS_layer1_1_conv3_weight;
+    float *y = ACTS_layer1_1_conv3;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 60915712;
-    const float *w = s->params + 132032;
-    const float *dy = s->dacts + 63012864;
-    float *dw = s->grads + 132032;
-    float *dx = s->dacts + 60915712;
+    const float *x = ACTS_layer1_1_bn2;
+    const float *w = PARAMS_layer1_1_conv3_weight;
+    const float *dy = DACTS_layer1_1_conv3;
+    float *dw = GRADS_layer1_1_conv3_weight;
+    float *dx = DACTS_layer1_1_bn2;
     const int np = n * 1024;
     if (trains(s, 35)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -2024,13 +2135,13 @@ static void resnet50_layer1_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.1.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 63012864;
-    const float *gamma = s->params + 148416;
-    float *mean = s->acts + 277514288, *invstd = mean + 256;
+    const float *x = ACTS_layer1_1_conv3;
+    const float *gamma = PARAMS_layer1_1_bn3_weight;
+    float *mean = SAVED_layer1_1_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 148672;
-    float *running_mean = s->params + 148928, *running_var = s->params + 149184;
-    float *y = s->acts + 71401472;
+    const float *beta = PARAMS_layer1_1_bn3_bias;
+    float *running_mean = PARAMS_layer1_1_bn3_running_mean, *running_var = PARAMS_layer1_1_bn3_running_var;
+    float *y = ACTS_layer1_1_bn3;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2042,7 +2153,8 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2054,13 +2166,13 @@ static void resnet50_layer1_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 63012864;
-    const float *gamma = s->params + 148416;
-    float *mean = s->acts + 277514288, *invstd = mean + 256;
+    const float *x = ACTS_layer1_1_conv3;
+    const float *gamma = PARAMS_layer1_1_bn3_weight;
+    float *mean = SAVED_layer1_1_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 71401472;
-    float *dgamma = s->grads + 148416, *dbeta = s->grads + 148672;
-    float *dx = s->dacts + 63012864;
+    const float *dy = DACTS_layer1_1_bn3;
+    float *dgamma = GRADS_layer1_1_bn3_weight, *dbeta = GRADS_layer1_1_bn3_bias;
+    float *dx = DACTS_layer1_1_conv3;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2083,9 +2195,9 @@ static void resnet50_layer1_1_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer1.1.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 71401472;
-    const float *x1 = s->acts + 46235648;
-    float *y = s->acts + 79790080;
+    const float *x0 = ACTS_layer1_1_bn3;
+    const float *x1 = ACTS_layer1_0_add;
+    float *y = ACTS_layer1_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2093,10 +2205,10 @@ static void resnet50_layer1_1_add_forward(const nn_state *s, int n)
 static void resnet50_layer1_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 79790080;
-    float *dx0 = s->dacts + 71401472;
-    float *dx1 = s->dacts + 46235648;
-    const float *y = s->acts + 79790080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_1_add;
+    float *dx0 = DACTS_layer1_1_bn3;
+    float *dx1 = DACTS_layer1_0_add;
+    const float *y = ACTS_layer1_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2110,20 +2222,20 @@ static void resnet50_layer1_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer1.2.conv1 (conv2d 1x1) | 256x32x32 -> 64x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 79790080;
-    const float *w = s->params + 149440;
-    float *y = s->acts + 88178688;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    float *y = ACTS_layer1_2_conv1;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 79790080;
-    const float *w = s->params + 149440;
-    const float *dy = s->dacts + 88178688;
-    float *dw = s->grads + 149440;
-    float *dx = s->dacts + 79790080;
+    const float *x = ACTS_layer1_1_add;
+    const float *w = PARAMS_layer1_2_conv1_weight;
+    const float *dy = DACTS_layer1_2_conv1;
+    float *dw = GRADS_layer1_2_conv1_weight;
+    float *dx = DACTS_layer1_1_add;
     const int np = n * 1024;
     if (trains(s, 40)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -2136,13 +2248,13 @@ static void resnet50_layer1_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer1.2.bn1 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 88178688;
-    const float *gamma = s->params + 165824;
-    float *mean = s->acts + 277514816, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 165888;
-    float *running_mean = s->params + 165952, *running_var = s->params + 166016;
-    float *y = s->acts + 90275840;
+    const float *beta = PARAMS_layer1_2_bn1_bias;
+    float *running_mean = PARAMS_layer1_2_bn1_running_mean, *running_var = PARAMS_layer1_2_bn1_running_var;
+    float *y = ACTS_layer1_2_bn1;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2154,26 +2266,28 @@ static void resnet50_layer1_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 88178688;
-    const float *gamma = s->params + 165824;
-    float *mean = s->acts + 277514816, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv1;
+    const float *gamma = PARAMS_layer1_2_bn1_weight;
+    float *mean = SAVED_layer1_2_bn1, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 90275840;
-    const float *y = s->acts + 90275840; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 165824, *dbeta = s->grads + 165888;
-    float *dx = s->dacts + 88178688;
+    const float *dy = DACTS_layer1_2_bn1;
+    const float *y = ACTS_layer1_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_2_bn1_weight, *dbeta = GRADS_layer1_2_bn1_bias;
+    float *dx = DACTS_layer1_2_conv1;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2193,12 +2307,13 @@ static void resnet50_layer1_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer1.2.conv2 (conv2d 3x3, pad 1) | 64x32x32 -> 64x32x32 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 90275840;
-    const float *w = s->params + 166080;
-    float *y = s->acts + 92372992;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    float *y = ACTS_layer1_2_conv2;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2208,17 +2323,18 @@ static void resnet50_layer1_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, v + xi * vs, nt,
+                0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 64 * n, 32, 32, 8, 8);
 }
 
 static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 90275840;
-    const float *w = s->params + 166080;
-    const float *dy = s->dacts + 92372992;
-    float *dw = s->grads + 166080;
-    float *dx = s->dacts + 90275840;
+    const float *x = ACTS_layer1_2_bn1;
+    const float *w = PARAMS_layer1_2_conv2_weight;
+    const float *dy = DACTS_layer1_2_conv2;
+    float *dw = GRADS_layer1_2_conv2_weight;
+    float *dx = DACTS_layer1_2_bn1;
     const int nt = n * 64; /* 8x8 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)64 * nt + 16, ms = (size_t)64 * nt + 16; /* position strides */
     float *v = s->work; /* [36][64][nt], positions vs apart */
@@ -2230,14 +2346,16 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 64 * n, 32, 32, 8, 8, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 4112, 64);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 64, 64, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 4112, 64);
         wino4_weights_grad(dw, du, 64, 64, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 64, 64);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 64, nt, 64, 1.0f, u + xi * 4112, 64, dm + xi * ms, nt,
+                    0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 64 * n, 32, 32, 8, 8, 1, 1, 0);
     }
 }
@@ -2245,13 +2363,13 @@ static void resnet50_layer1_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer1.2.bn2 (batchnorm2d + relu) | 64x32x32 -> 64x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 92372992;
-    const float *gamma = s->params + 202944;
-    float *mean = s->acts + 277514960, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 203008;
-    float *running_mean = s->params + 203072, *running_var = s->params + 203136;
-    float *y = s->acts + 94470144;
+    const float *beta = PARAMS_layer1_2_bn2_bias;
+    float *running_mean = PARAMS_layer1_2_bn2_running_mean, *running_var = PARAMS_layer1_2_bn2_running_var;
+    float *y = ACTS_layer1_2_bn2;
     mean[128] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2263,26 +2381,28 @@ static void resnet50_layer1_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 92372992;
-    const float *gamma = s->params + 202944;
-    float *mean = s->acts + 277514960, *invstd = mean + 64;
+    const float *x = ACTS_layer1_2_conv2;
+    const float *gamma = PARAMS_layer1_2_bn2_weight;
+    float *mean = SAVED_layer1_2_bn2, *invstd = mean + 64;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 94470144;
-    const float *y = s->acts + 94470144; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 202944, *dbeta = s->grads + 203008;
-    float *dx = s->dacts + 92372992;
+    const float *dy = DACTS_layer1_2_bn2;
+    const float *y = ACTS_layer1_2_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer1_2_bn2_weight, *dbeta = GRADS_layer1_2_bn2_bias;
+    float *dx = DACTS_layer1_2_conv2;
     const int training = mean[128] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
@@ -2305,20 +2425,20 @@ static void resnet50_layer1_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer1.2.conv3 (conv2d 1x1) | 64x32x32 -> 256x32x32 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer1_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 94470144;
-    const float *w = s->params + 203200;
-    float *y = s->acts + 96567296;
+    const float *x = ACTS_layer1_2_bn2;
+    const float *w = PARAMS_layer1_2_conv3_weight;
+    float *y = ACTS_layer1_2_conv3;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 64, 1.0f, w, 64, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 94470144;
-    const float *w = s->params + 203200;
-    const float *dy = s->dacts + 96567296;
-    float *dw = s->grads + 203200;
-    float *dx = s->dacts + 94470144;
+    const float *x = ACTS_layer1_2_bn2;
+    const float *w = PARAMS_layer1_2_conv3_weight;
+    const float *dy = DACTS_layer1_2_conv3;
+    float *dw = GRADS_layer1_2_conv3_weight;
+    float *dx = DACTS_layer1_2_bn2;
     const int np = n * 1024;
     if (trains(s, 50)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 64, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 64);
@@ -2331,13 +2451,13 @@ static void resnet50_layer1_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer1.2.bn3 (batchnorm2d) | 256x32x32 -> 256x32x32 | 0 MACs per image | direct */
 static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 96567296;
-    const float *gamma = s->params + 219584;
-    float *mean = s->acts + 277515104, *invstd = mean + 256;
+    const float *x = ACTS_layer1_2_conv3;
+    const float *gamma = PARAMS_layer1_2_bn3_weight;
+    float *mean = SAVED_layer1_2_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 219840;
-    float *running_mean = s->params + 220096, *running_var = s->params + 220352;
-    float *y = s->acts + 104955904;
+    const float *beta = PARAMS_layer1_2_bn3_bias;
+    float *running_mean = PARAMS_layer1_2_bn3_running_mean, *running_var = PARAMS_layer1_2_bn3_running_var;
+    float *y = ACTS_layer1_2_bn3;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2349,7 +2469,8 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2361,13 +2482,13 @@ static void resnet50_layer1_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 96567296;
-    const float *gamma = s->params + 219584;
-    float *mean = s->acts + 277515104, *invstd = mean + 256;
+    const float *x = ACTS_layer1_2_conv3;
+    const float *gamma = PARAMS_layer1_2_bn3_weight;
+    float *mean = SAVED_layer1_2_bn3, *invstd = mean + 256;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 104955904;
-    float *dgamma = s->grads + 219584, *dbeta = s->grads + 219840;
-    float *dx = s->dacts + 96567296;
+    const float *dy = DACTS_layer1_2_bn3;
+    float *dgamma = GRADS_layer1_2_bn3_weight, *dbeta = GRADS_layer1_2_bn3_bias;
+    float *dx = DACTS_layer1_2_conv3;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -2390,9 +2511,9 @@ static void resnet50_layer1_2_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer1.2.add (add + relu) | 256x32x32 -> 256x32x32 | 0 MACs per image | elementwise */
 static void resnet50_layer1_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 104955904;
-    const float *x1 = s->acts + 79790080;
-    float *y = s->acts + 113344512;
+    const float *x0 = ACTS_layer1_2_bn3;
+    const float *x1 = ACTS_layer1_1_add;
+    float *y = ACTS_layer1_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2400,10 +2521,10 @@ static void resnet50_layer1_2_add_forward(const nn_state *s, int n)
 static void resnet50_layer1_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 113344512;
-    float *dx0 = s->dacts + 104955904;
-    float *dx1 = s->dacts + 79790080;
-    const float *y = s->acts + 113344512; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer1_2_add;
+    float *dx0 = DACTS_layer1_2_bn3;
+    float *dx1 = DACTS_layer1_1_add;
+    const float *y = ACTS_layer1_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 262144; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2417,20 +2538,20 @@ static void resnet50_layer1_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer2.0.conv1 (conv2d 1x1) | 256x32x32 -> 128x32x32 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer2_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 113344512;
-    const float *w = s->params + 220608;
-    float *y = s->acts + 121733120;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    float *y = ACTS_layer2_0_conv1;
     const int np = n * 1024;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 113344512;
-    const float *w = s->params + 220608;
-    const float *dy = s->dacts + 121733120;
-    float *dw = s->grads + 220608;
-    float *dx = s->dacts + 113344512;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_conv1_weight;
+    const float *dy = DACTS_layer2_0_conv1;
+    float *dw = GRADS_layer2_0_conv1_weight;
+    float *dx = DACTS_layer1_2_add;
     const int np = n * 1024;
     if (trains(s, 55)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -2443,13 +2564,13 @@ static void resnet50_layer2_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer2.0.bn1 (batchnorm2d + relu) | 128x32x32 -> 128x32x32 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 121733120;
-    const float *gamma = s->params + 253376;
-    float *mean = s->acts + 277515632, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
-    const float *beta = s->params + 253504;
-    float *running_mean = s->params + 253632, *running_var = s->params + 253760;
-    float *y = s->acts + 125927424;
+    const float *beta = PARAMS_layer2_0_bn1_bias;
+    float *running_mean = PARAMS_layer2_0_bn1_running_mean, *running_var = PARAMS_layer2_0_bn1_running_var;
+    float *y = ACTS_layer2_0_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2461,26 +2582,28 @@ static void resnet50_layer2_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 121733120;
-    const float *gamma = s->params + 253376;
-    float *mean = s->acts + 277515632, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv1;
+    const float *gamma = PARAMS_layer2_0_bn1_weight;
+    float *mean = SAVED_layer2_0_bn1, *invstd = mean + 128;
     const int m = n * 1024; /* values per channel */
-    const float *dy = s->dacts + 125927424;
-    const float *y = s->acts + 125927424; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 253376, *dbeta = s->grads + 253504;
-    float *dx = s->dacts + 121733120;
+    const float *dy = DACTS_layer2_0_bn1;
+    const float *y = ACTS_layer2_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn1_weight, *dbeta = GRADS_layer2_0_bn1_bias;
+    float *dx = DACTS_layer2_0_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2500,12 +2623,13 @@ static void resnet50_layer2_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.0.conv2 (conv2d 3x3, stride 2, pad 1) | 128x32x32 -> 128x16x16 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:8: layer2.0.conv2 (conv2d 3x3, stride 2, pad 1) | 128x32x32 -> 128x16x16 |
+ * 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer2_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 125927424;
-    const float *w = s->params + 253888;
-    float *y = s->acts + 130121728;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    float *y = ACTS_layer2_0_conv2;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2527,11 +2651,11 @@ static void resnet50_layer2_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 125927424;
-    const float *w = s->params + 253888;
-    const float *dy = s->dacts + 130121728;
-    float *dw = s->grads + 253888;
-    float *dx = s->dacts + 125927424;
+    const float *x = ACTS_layer2_0_bn1;
+    const float *w = PARAMS_layer2_0_conv2_weight;
+    const float *dy = DACTS_layer2_0_conv2;
+    float *dw = GRADS_layer2_0_conv2_weight;
+    float *dx = DACTS_layer2_0_bn1;
     float *col = s->work; /* [1152][n*256] */
     const int np = n * 256;
     if (trains(s, 60)) {
@@ -2549,7 +2673,8 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 32, 32, 16, 16, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1152);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 1152, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1152);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1152, np, 128, 1.0f, w, 1152, dy, np, 0.0f, col, np);
@@ -2574,13 +2699,13 @@ static void resnet50_layer2_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer2.0.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 130121728;
-    const float *gamma = s->params + 401344;
-    float *mean = s->acts + 277515904, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 401472;
-    float *running_mean = s->params + 401600, *running_var = s->params + 401728;
-    float *y = s->acts + 131170304;
+    const float *beta = PARAMS_layer2_0_bn2_bias;
+    float *running_mean = PARAMS_layer2_0_bn2_running_mean, *running_var = PARAMS_layer2_0_bn2_running_var;
+    float *y = ACTS_layer2_0_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2592,26 +2717,28 @@ static void resnet50_layer2_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 130121728;
-    const float *gamma = s->params + 401344;
-    float *mean = s->acts + 277515904, *invstd = mean + 128;
+    const float *x = ACTS_layer2_0_conv2;
+    const float *gamma = PARAMS_layer2_0_bn2_weight;
+    float *mean = SAVED_layer2_0_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 131170304;
-    const float *y = s->acts + 131170304; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 401344, *dbeta = s->grads + 401472;
-    float *dx = s->dacts + 130121728;
+    const float *dy = DACTS_layer2_0_bn2;
+    const float *y = ACTS_layer2_0_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_0_bn2_weight, *dbeta = GRADS_layer2_0_bn2_bias;
+    float *dx = DACTS_layer2_0_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2634,20 +2761,20 @@ static void resnet50_layer2_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer2.0.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 131170304;
-    const float *w = s->params + 401856;
-    float *y = s->acts + 132218880;
+    const float *x = ACTS_layer2_0_bn2;
+    const float *w = PARAMS_layer2_0_conv3_weight;
+    float *y = ACTS_layer2_0_conv3;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 131170304;
-    const float *w = s->params + 401856;
-    const float *dy = s->dacts + 132218880;
-    float *dw = s->grads + 401856;
-    float *dx = s->dacts + 131170304;
+    const float *x = ACTS_layer2_0_bn2;
+    const float *w = PARAMS_layer2_0_conv3_weight;
+    const float *dy = DACTS_layer2_0_conv3;
+    float *dw = GRADS_layer2_0_conv3_weight;
+    float *dx = DACTS_layer2_0_bn2;
     const int np = n * 256;
     if (trains(s, 65)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
@@ -2660,13 +2787,13 @@ static void resnet50_layer2_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.0.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 132218880;
-    const float *gamma = s->params + 467392;
-    float *mean = s->acts + 277516176, *invstd = mean + 512;
+    const float *x = ACTS_layer2_0_conv3;
+    const float *gamma = PARAMS_layer2_0_bn3_weight;
+    float *mean = SAVED_layer2_0_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 467904;
-    float *running_mean = s->params + 468416, *running_var = s->params + 468928;
-    float *y = s->acts + 136413184;
+    const float *beta = PARAMS_layer2_0_bn3_bias;
+    float *running_mean = PARAMS_layer2_0_bn3_running_mean, *running_var = PARAMS_layer2_0_bn3_running_var;
+    float *y = ACTS_layer2_0_bn3;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2678,7 +2805,8 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2690,13 +2818,13 @@ static void resnet50_layer2_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 132218880;
-    const float *gamma = s->params + 467392;
-    float *mean = s->acts + 277516176, *invstd = mean + 512;
+    const float *x = ACTS_layer2_0_conv3;
+    const float *gamma = PARAMS_layer2_0_bn3_weight;
+    float *mean = SAVED_layer2_0_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 136413184;
-    float *dgamma = s->grads + 467392, *dbeta = s->grads + 467904;
-    float *dx = s->dacts + 132218880;
+    const float *dy = DACTS_layer2_0_bn3;
+    float *dgamma = GRADS_layer2_0_bn3_weight, *dbeta = GRADS_layer2_0_bn3_bias;
+    float *dx = DACTS_layer2_0_conv3;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2716,12 +2844,13 @@ static void resnet50_layer2_0_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 256x32x32 -> 512x16x16 | 33,554,432 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:16: layer2.0.shortcut.0 (conv2d 1x1, stride 2) | 256x32x32 -> 512x16x16 |
+ * 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 113344512;
-    const float *w = s->params + 469440;
-    float *y = s->acts + 140607488;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    float *y = ACTS_layer2_0_shortcut_0;
     float *col = s->work; /* [256][n*256] */
     const int np = n * 256;
     #pragma omp parallel for
@@ -2735,11 +2864,11 @@ static void resnet50_layer2_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 113344512;
-    const float *w = s->params + 469440;
-    const float *dy = s->dacts + 140607488;
-    float *dw = s->grads + 469440;
-    float *dx = s->dacts + 113344512;
+    const float *x = ACTS_layer1_2_add;
+    const float *w = PARAMS_layer2_0_shortcut_0_weight;
+    const float *dy = DACTS_layer2_0_shortcut_0;
+    float *dw = GRADS_layer2_0_shortcut_0_weight;
+    float *dx = DACTS_layer1_2_add;
     float *col = s->work; /* [256][n*256] */
     const int np = n * 256;
     if (trains(s, 70)) {
@@ -2749,7 +2878,8 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 32, 32, 16, 16, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 256);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 256, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                256);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 256, dy, np, 0.0f, col, np);
@@ -2766,13 +2896,14 @@ static void resnet50_layer2_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer2.0.shortcut.1 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 140607488;
-    const float *gamma = s->params + 600512;
-    float *mean = s->acts + 277517216, *invstd = mean + 512;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 601024;
-    float *running_mean = s->params + 601536, *running_var = s->params + 602048;
-    float *y = s->acts + 144801792;
+    const float *beta = PARAMS_layer2_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer2_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer2_0_shortcut_1_running_var;
+    float *y = ACTS_layer2_0_shortcut_1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2784,7 +2915,8 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -2796,13 +2928,13 @@ static void resnet50_layer2_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 140607488;
-    const float *gamma = s->params + 600512;
-    float *mean = s->acts + 277517216, *invstd = mean + 512;
+    const float *x = ACTS_layer2_0_shortcut_0;
+    const float *gamma = PARAMS_layer2_0_shortcut_1_weight;
+    float *mean = SAVED_layer2_0_shortcut_1, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 144801792;
-    float *dgamma = s->grads + 600512, *dbeta = s->grads + 601024;
-    float *dx = s->dacts + 140607488;
+    const float *dy = DACTS_layer2_0_shortcut_1;
+    float *dgamma = GRADS_layer2_0_shortcut_1_weight, *dbeta = GRADS_layer2_0_shortcut_1_bias;
+    float *dx = DACTS_layer2_0_shortcut_0;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -2825,9 +2957,9 @@ static void resnet50_layer2_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer2.0.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 136413184;
-    const float *x1 = s->acts + 144801792;
-    float *y = s->acts + 148996096;
+    const float *x0 = ACTS_layer2_0_bn3;
+    const float *x1 = ACTS_layer2_0_shortcut_1;
+    float *y = ACTS_layer2_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -2835,10 +2967,10 @@ static void resnet50_layer2_0_add_forward(const nn_state *s, int n)
 static void resnet50_layer2_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 148996096;
-    float *dx0 = s->dacts + 136413184;
-    float *dx1 = s->dacts + 144801792;
-    const float *y = s->acts + 148996096; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_0_add;
+    float *dx0 = DACTS_layer2_0_bn3;
+    float *dx1 = DACTS_layer2_0_shortcut_1;
+    const float *y = ACTS_layer2_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -2852,20 +2984,20 @@ static void resnet50_layer2_0_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer2.1.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 148996096;
-    const float *w = s->params + 602560;
-    float *y = s->acts + 153190400;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    float *y = ACTS_layer2_1_conv1;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 148996096;
-    const float *w = s->params + 602560;
-    const float *dy = s->dacts + 153190400;
-    float *dw = s->grads + 602560;
-    float *dx = s->dacts + 148996096;
+    const float *x = ACTS_layer2_0_add;
+    const float *w = PARAMS_layer2_1_conv1_weight;
+    const float *dy = DACTS_layer2_1_conv1;
+    float *dw = GRADS_layer2_1_conv1_weight;
+    float *dx = DACTS_layer2_0_add;
     const int np = n * 256;
     if (trains(s, 75)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -2878,13 +3010,13 @@ static void resnet50_layer2_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer2.1.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 153190400;
-    const float *gamma = s->params + 668096;
-    float *mean = s->acts + 277518256, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 668224;
-    float *running_mean = s->params + 668352, *running_var = s->params + 668480;
-    float *y = s->acts + 154238976;
+    const float *beta = PARAMS_layer2_1_bn1_bias;
+    float *running_mean = PARAMS_layer2_1_bn1_running_mean, *running_var = PARAMS_layer2_1_bn1_running_var;
+    float *y = ACTS_layer2_1_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2896,26 +3028,28 @@ static void resnet50_layer2_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 153190400;
-    const float *gamma = s->params + 668096;
-    float *mean = s->acts + 277518256, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv1;
+    const float *gamma = PARAMS_layer2_1_bn1_weight;
+    float *mean = SAVED_layer2_1_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 154238976;
-    const float *y = s->acts + 154238976; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 668096, *dbeta = s->grads + 668224;
-    float *dx = s->dacts + 153190400;
+    const float *dy = DACTS_layer2_1_bn1;
+    const float *y = ACTS_layer2_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn1_weight, *dbeta = GRADS_layer2_1_bn1_bias;
+    float *dx = DACTS_layer2_1_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -2935,12 +3069,13 @@ static void resnet50_layer2_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer2.1.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 154238976;
-    const float *w = s->params + 668608;
-    float *y = s->acts + 155287552;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    float *y = ACTS_layer2_1_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2950,17 +3085,18 @@ static void resnet50_layer2_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 154238976;
-    const float *w = s->params + 668608;
-    const float *dy = s->dacts + 155287552;
-    float *dw = s->grads + 668608;
-    float *dx = s->dacts + 154238976;
+    const float *x = ACTS_layer2_1_bn1;
+    const float *w = PARAMS_layer2_1_conv2_weight;
+    const float *dy = DACTS_layer2_1_conv2;
+    float *dw = GRADS_layer2_1_conv2_weight;
+    float *dx = DACTS_layer2_1_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -2972,14 +3108,16 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -2987,13 +3125,13 @@ static void resnet50_layer2_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer2.1.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 155287552;
-    const float *gamma = s->params + 816064;
-    float *mean = s->acts + 277518528, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 816192;
-    float *running_mean = s->params + 816320, *running_var = s->params + 816448;
-    float *y = s->acts + 156336128;
+    const float *beta = PARAMS_layer2_1_bn2_bias;
+    float *running_mean = PARAMS_layer2_1_bn2_running_mean, *running_var = PARAMS_layer2_1_bn2_running_var;
+    float *y = ACTS_layer2_1_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3005,26 +3143,28 @@ static void resnet50_layer2_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 155287552;
-    const float *gamma = s->params + 816064;
-    float *mean = s->acts + 277518528, *invstd = mean + 128;
+    const float *x = ACTS_layer2_1_conv2;
+    const float *gamma = PARAMS_layer2_1_bn2_weight;
+    float *mean = SAVED_layer2_1_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 156336128;
-    const float *y = s->acts + 156336128; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 816064, *dbeta = s->grads + 816192;
-    float *dx = s->dacts + 155287552;
+    const float *dy = DACTS_layer2_1_bn2;
+    const float *y = ACTS_layer2_1_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_1_bn2_weight, *dbeta = GRADS_layer2_1_bn2_bias;
+    float *dx = DACTS_layer2_1_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3047,20 +3187,20 @@ static void resnet50_layer2_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer2.1.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 156336128;
-    const float *w = s->params + 816576;
-    float *y = s->acts + 157384704;
+    const float *x = ACTS_layer2_1_bn2;
+    const float *w = PARAMS_layer2_1_conv3_weight;
+    float *y = ACTS_layer2_1_conv3;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 156336128;
-    const float *w = s->params + 816576;
-    const float *dy = s->dacts + 157384704;
-    float *dw = s->grads + 816576;
-    float *dx = s->dacts + 156336128;
+    const float *x = ACTS_layer2_1_bn2;
+    const float *w = PARAMS_layer2_1_conv3_weight;
+    const float *dy = DACTS_layer2_1_conv3;
+    float *dw = GRADS_layer2_1_conv3_weight;
+    float *dx = DACTS_layer2_1_bn2;
     const int np = n * 256;
     if (trains(s, 85)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
@@ -3073,13 +3213,13 @@ static void resnet50_layer2_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.1.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 157384704;
-    const float *gamma = s->params + 882112;
-    float *mean = s->acts + 277518800, *invstd = mean + 512;
+    const float *x = ACTS_layer2_1_conv3;
+    const float *gamma = PARAMS_layer2_1_bn3_weight;
+    float *mean = SAVED_layer2_1_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 882624;
-    float *running_mean = s->params + 883136, *running_var = s->params + 883648;
-    float *y = s->acts + 161579008;
+    const float *beta = PARAMS_layer2_1_bn3_bias;
+    float *running_mean = PARAMS_layer2_1_bn3_running_mean, *running_var = PARAMS_layer2_1_bn3_running_var;
+    float *y = ACTS_layer2_1_bn3;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3091,7 +3231,8 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3103,13 +3244,13 @@ static void resnet50_layer2_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 157384704;
-    const float *gamma = s->params + 882112;
-    float *mean = s->acts + 277518800, *invstd = mean + 512;
+    const float *x = ACTS_layer2_1_conv3;
+    const float *gamma = PARAMS_layer2_1_bn3_weight;
+    float *mean = SAVED_layer2_1_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 161579008;
-    float *dgamma = s->grads + 882112, *dbeta = s->grads + 882624;
-    float *dx = s->dacts + 157384704;
+    const float *dy = DACTS_layer2_1_bn3;
+    float *dgamma = GRADS_layer2_1_bn3_weight, *dbeta = GRADS_layer2_1_bn3_bias;
+    float *dx = DACTS_layer2_1_conv3;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3132,9 +3273,9 @@ static void resnet50_layer2_1_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer2.1.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 161579008;
-    const float *x1 = s->acts + 148996096;
-    float *y = s->acts + 165773312;
+    const float *x0 = ACTS_layer2_1_bn3;
+    const float *x1 = ACTS_layer2_0_add;
+    float *y = ACTS_layer2_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3142,10 +3283,10 @@ static void resnet50_layer2_1_add_forward(const nn_state *s, int n)
 static void resnet50_layer2_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 165773312;
-    float *dx0 = s->dacts + 161579008;
-    float *dx1 = s->dacts + 148996096;
-    const float *y = s->acts + 165773312; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_1_add;
+    float *dx0 = DACTS_layer2_1_bn3;
+    float *dx1 = DACTS_layer2_0_add;
+    const float *y = ACTS_layer2_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3159,20 +3300,20 @@ static void resnet50_layer2_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer2.2.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 165773312;
-    const float *w = s->params + 884160;
-    float *y = s->acts + 169967616;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    float *y = ACTS_layer2_2_conv1;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 165773312;
-    const float *w = s->params + 884160;
-    const float *dy = s->dacts + 169967616;
-    float *dw = s->grads + 884160;
-    float *dx = s->dacts + 165773312;
+    const float *x = ACTS_layer2_1_add;
+    const float *w = PARAMS_layer2_2_conv1_weight;
+    const float *dy = DACTS_layer2_2_conv1;
+    float *dw = GRADS_layer2_2_conv1_weight;
+    float *dx = DACTS_layer2_1_add;
     const int np = n * 256;
     if (trains(s, 90)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -3185,13 +3326,13 @@ static void resnet50_layer2_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer2.2.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 169967616;
-    const float *gamma = s->params + 949696;
-    float *mean = s->acts + 277519840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 949824;
-    float *running_mean = s->params + 949952, *running_var = s->params + 950080;
-    float *y = s->acts + 171016192;
+    const float *beta = PARAMS_layer2_2_bn1_bias;
+    float *running_mean = PARAMS_layer2_2_bn1_running_mean, *running_var = PARAMS_layer2_2_bn1_running_var;
+    float *y = ACTS_layer2_2_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3203,26 +3344,28 @@ static void resnet50_layer2_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 169967616;
-    const float *gamma = s->params + 949696;
-    float *mean = s->acts + 277519840, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv1;
+    const float *gamma = PARAMS_layer2_2_bn1_weight;
+    float *mean = SAVED_layer2_2_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 171016192;
-    const float *y = s->acts + 171016192; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 949696, *dbeta = s->grads + 949824;
-    float *dx = s->dacts + 169967616;
+    const float *dy = DACTS_layer2_2_bn1;
+    const float *y = ACTS_layer2_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_2_bn1_weight, *dbeta = GRADS_layer2_2_bn1_bias;
+    float *dx = DACTS_layer2_2_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3242,12 +3385,13 @@ static void resnet50_layer2_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer2.2.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 171016192;
-    const float *w = s->params + 950208;
-    float *y = s->acts + 172064768;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    float *y = ACTS_layer2_2_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3257,17 +3401,18 @@ static void resnet50_layer2_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 171016192;
-    const float *w = s->params + 950208;
-    const float *dy = s->dacts + 172064768;
-    float *dw = s->grads + 950208;
-    float *dx = s->dacts + 171016192;
+    const float *x = ACTS_layer2_2_bn1;
+    const float *w = PARAMS_layer2_2_conv2_weight;
+    const float *dy = DACTS_layer2_2_conv2;
+    float *dw = GRADS_layer2_2_conv2_weight;
+    float *dx = DACTS_layer2_2_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3279,14 +3424,16 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -3294,13 +3441,13 @@ static void resnet50_layer2_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer2.2.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 172064768;
-    const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 277520112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1097792;
-    float *running_mean = s->params + 1097920, *running_var = s->params + 1098048;
-    float *y = s->acts + 173113344;
+    const float *beta = PARAMS_layer2_2_bn2_bias;
+    float *running_mean = PARAMS_layer2_2_bn2_running_mean, *running_var = PARAMS_layer2_2_bn2_running_var;
+    float *y = ACTS_layer2_2_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3312,26 +3459,28 @@ static void resnet50_layer2_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 172064768;
-    const float *gamma = s->params + 1097664;
-    float *mean = s->acts + 277520112, *invstd = mean + 128;
+    const float *x = ACTS_layer2_2_conv2;
+    const float *gamma = PARAMS_layer2_2_bn2_weight;
+    float *mean = SAVED_layer2_2_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 173113344;
-    const float *y = s->acts + 173113344; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1097664, *dbeta = s->grads + 1097792;
-    float *dx = s->dacts + 172064768;
+    const float *dy = DACTS_layer2_2_bn2;
+    const float *y = ACTS_layer2_2_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_2_bn2_weight, *dbeta = GRADS_layer2_2_bn2_bias;
+    float *dx = DACTS_layer2_2_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3354,20 +3503,20 @@ static void resnet50_layer2_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer2.2.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 173113344;
-    const float *w = s->params + 1098176;
-    float *y = s->acts + 174161920;
+    const float *x = ACTS_layer2_2_bn2;
+    const float *w = PARAMS_layer2_2_conv3_weight;
+    float *y = ACTS_layer2_2_conv3;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 173113344;
-    const float *w = s->params + 1098176;
-    const float *dy = s->dacts + 174161920;
-    float *dw = s->grads + 1098176;
-    float *dx = s->dacts + 173113344;
+    const float *x = ACTS_layer2_2_bn2;
+    const float *w = PARAMS_layer2_2_conv3_weight;
+    const float *dy = DACTS_layer2_2_conv3;
+    float *dw = GRADS_layer2_2_conv3_weight;
+    float *dx = DACTS_layer2_2_bn2;
     const int np = n * 256;
     if (trains(s, 100)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
@@ -3380,13 +3529,13 @@ static void resnet50_layer2_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.2.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 174161920;
-    const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 277520384, *invstd = mean + 512;
+    const float *x = ACTS_layer2_2_conv3;
+    const float *gamma = PARAMS_layer2_2_bn3_weight;
+    float *mean = SAVED_layer2_2_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1164224;
-    float *running_mean = s->params + 1164736, *running_var = s->params + 1165248;
-    float *y = s->acts + 178356224;
+    const float *beta = PARAMS_layer2_2_bn3_bias;
+    float *running_mean = PARAMS_layer2_2_bn3_running_mean, *running_var = PARAMS_layer2_2_bn3_running_var;
+    float *y = ACTS_layer2_2_bn3;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3398,7 +3547,8 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3410,13 +3560,13 @@ static void resnet50_layer2_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 174161920;
-    const float *gamma = s->params + 1163712;
-    float *mean = s->acts + 277520384, *invstd = mean + 512;
+    const float *x = ACTS_layer2_2_conv3;
+    const float *gamma = PARAMS_layer2_2_bn3_weight;
+    float *mean = SAVED_layer2_2_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 178356224;
-    float *dgamma = s->grads + 1163712, *dbeta = s->grads + 1164224;
-    float *dx = s->dacts + 174161920;
+    const float *dy = DACTS_layer2_2_bn3;
+    float *dgamma = GRADS_layer2_2_bn3_weight, *dbeta = GRADS_layer2_2_bn3_bias;
+    float *dx = DACTS_layer2_2_conv3;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3439,9 +3589,9 @@ static void resnet50_layer2_2_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer2.2.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 178356224;
-    const float *x1 = s->acts + 165773312;
-    float *y = s->acts + 182550528;
+    const float *x0 = ACTS_layer2_2_bn3;
+    const float *x1 = ACTS_layer2_1_add;
+    float *y = ACTS_layer2_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3449,10 +3599,10 @@ static void resnet50_layer2_2_add_forward(const nn_state *s, int n)
 static void resnet50_layer2_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 182550528;
-    float *dx0 = s->dacts + 178356224;
-    float *dx1 = s->dacts + 165773312;
-    const float *y = s->acts + 182550528; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_2_add;
+    float *dx0 = DACTS_layer2_2_bn3;
+    float *dx1 = DACTS_layer2_1_add;
+    const float *y = ACTS_layer2_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3466,20 +3616,20 @@ static void resnet50_layer2_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer2.3.conv1 (conv2d 1x1) | 512x16x16 -> 128x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 182550528;
-    const float *w = s->params + 1165760;
-    float *y = s->acts + 186744832;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    float *y = ACTS_layer2_3_conv1;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 182550528;
-    const float *w = s->params + 1165760;
-    const float *dy = s->dacts + 186744832;
-    float *dw = s->grads + 1165760;
-    float *dx = s->dacts + 182550528;
+    const float *x = ACTS_layer2_2_add;
+    const float *w = PARAMS_layer2_3_conv1_weight;
+    const float *dy = DACTS_layer2_3_conv1;
+    float *dw = GRADS_layer2_3_conv1_weight;
+    float *dx = DACTS_layer2_2_add;
     const int np = n * 256;
     if (trains(s, 105)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -3492,13 +3642,13 @@ static void resnet50_layer2_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer2.3.bn1 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 186744832;
-    const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 277521424, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1231424;
-    float *running_mean = s->params + 1231552, *running_var = s->params + 1231680;
-    float *y = s->acts + 187793408;
+    const float *beta = PARAMS_layer2_3_bn1_bias;
+    float *running_mean = PARAMS_layer2_3_bn1_running_mean, *running_var = PARAMS_layer2_3_bn1_running_var;
+    float *y = ACTS_layer2_3_bn1;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3510,26 +3660,28 @@ static void resnet50_layer2_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 186744832;
-    const float *gamma = s->params + 1231296;
-    float *mean = s->acts + 277521424, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv1;
+    const float *gamma = PARAMS_layer2_3_bn1_weight;
+    float *mean = SAVED_layer2_3_bn1, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 187793408;
-    const float *y = s->acts + 187793408; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1231296, *dbeta = s->grads + 1231424;
-    float *dx = s->dacts + 186744832;
+    const float *dy = DACTS_layer2_3_bn1;
+    const float *y = ACTS_layer2_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_3_bn1_weight, *dbeta = GRADS_layer2_3_bn1_bias;
+    float *dx = DACTS_layer2_3_conv1;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3549,12 +3701,13 @@ static void resnet50_layer2_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer2.3.conv2 (conv2d 3x3, pad 1) | 128x16x16 -> 128x16x16 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 187793408;
-    const float *w = s->params + 1231808;
-    float *y = s->acts + 188841984;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    float *y = ACTS_layer2_3_conv2;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3564,17 +3717,18 @@ static void resnet50_layer2_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 128 * n, 16, 16, 4, 4);
 }
 
 static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 187793408;
-    const float *w = s->params + 1231808;
-    const float *dy = s->dacts + 188841984;
-    float *dw = s->grads + 1231808;
-    float *dx = s->dacts + 187793408;
+    const float *x = ACTS_layer2_3_bn1;
+    const float *w = PARAMS_layer2_3_conv2_weight;
+    const float *dy = DACTS_layer2_3_conv2;
+    float *dw = GRADS_layer2_3_conv2_weight;
+    float *dx = DACTS_layer2_3_bn1;
     const int nt = n * 16; /* 4x4 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)128 * nt + 16, ms = (size_t)128 * nt + 16; /* position strides */
     float *v = s->work; /* [36][128][nt], positions vs apart */
@@ -3586,14 +3740,16 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 128 * n, 16, 16, 4, 4, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 16400, 128);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 128, 128, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 16400, 128);
         wino4_weights_grad(dw, du, 128, 128, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 128, 128);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, nt, 128, 1.0f, u + xi * 16400, 128, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 128 * n, 16, 16, 4, 4, 1, 1, 0);
     }
 }
@@ -3601,13 +3757,13 @@ static void resnet50_layer2_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer2.3.bn2 (batchnorm2d + relu) | 128x16x16 -> 128x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 188841984;
-    const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 277521696, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1379392;
-    float *running_mean = s->params + 1379520, *running_var = s->params + 1379648;
-    float *y = s->acts + 189890560;
+    const float *beta = PARAMS_layer2_3_bn2_bias;
+    float *running_mean = PARAMS_layer2_3_bn2_running_mean, *running_var = PARAMS_layer2_3_bn2_running_var;
+    float *y = ACTS_layer2_3_bn2;
     mean[256] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3619,26 +3775,28 @@ static void resnet50_layer2_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 188841984;
-    const float *gamma = s->params + 1379264;
-    float *mean = s->acts + 277521696, *invstd = mean + 128;
+    const float *x = ACTS_layer2_3_conv2;
+    const float *gamma = PARAMS_layer2_3_bn2_weight;
+    float *mean = SAVED_layer2_3_bn2, *invstd = mean + 128;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 189890560;
-    const float *y = s->acts + 189890560; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1379264, *dbeta = s->grads + 1379392;
-    float *dx = s->dacts + 188841984;
+    const float *dy = DACTS_layer2_3_bn2;
+    const float *y = ACTS_layer2_3_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer2_3_bn2_weight, *dbeta = GRADS_layer2_3_bn2_bias;
+    float *dx = DACTS_layer2_3_conv2;
     const int training = mean[256] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 128; ++c) {
@@ -3661,20 +3819,20 @@ static void resnet50_layer2_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer2.3.conv3 (conv2d 1x1) | 128x16x16 -> 512x16x16 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer2_3_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 189890560;
-    const float *w = s->params + 1379776;
-    float *y = s->acts + 190939136;
+    const float *x = ACTS_layer2_3_bn2;
+    const float *w = PARAMS_layer2_3_conv3_weight;
+    float *y = ACTS_layer2_3_conv3;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 128, 1.0f, w, 128, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 189890560;
-    const float *w = s->params + 1379776;
-    const float *dy = s->dacts + 190939136;
-    float *dw = s->grads + 1379776;
-    float *dx = s->dacts + 189890560;
+    const float *x = ACTS_layer2_3_bn2;
+    const float *w = PARAMS_layer2_3_conv3_weight;
+    const float *dy = DACTS_layer2_3_conv3;
+    float *dw = GRADS_layer2_3_conv3_weight;
+    float *dx = DACTS_layer2_3_bn2;
     const int np = n * 256;
     if (trains(s, 115)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 128, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 128);
@@ -3687,13 +3845,13 @@ static void resnet50_layer2_3_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer2.3.bn3 (batchnorm2d) | 512x16x16 -> 512x16x16 | 0 MACs per image | direct */
 static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 190939136;
-    const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 277521968, *invstd = mean + 512;
+    const float *x = ACTS_layer2_3_conv3;
+    const float *gamma = PARAMS_layer2_3_bn3_weight;
+    float *mean = SAVED_layer2_3_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1445824;
-    float *running_mean = s->params + 1446336, *running_var = s->params + 1446848;
-    float *y = s->acts + 195133440;
+    const float *beta = PARAMS_layer2_3_bn3_bias;
+    float *running_mean = PARAMS_layer2_3_bn3_running_mean, *running_var = PARAMS_layer2_3_bn3_running_var;
+    float *y = ACTS_layer2_3_bn3;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3705,7 +3863,8 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -3717,13 +3876,13 @@ static void resnet50_layer2_3_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 190939136;
-    const float *gamma = s->params + 1445312;
-    float *mean = s->acts + 277521968, *invstd = mean + 512;
+    const float *x = ACTS_layer2_3_conv3;
+    const float *gamma = PARAMS_layer2_3_bn3_weight;
+    float *mean = SAVED_layer2_3_bn3, *invstd = mean + 512;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 195133440;
-    float *dgamma = s->grads + 1445312, *dbeta = s->grads + 1445824;
-    float *dx = s->dacts + 190939136;
+    const float *dy = DACTS_layer2_3_bn3;
+    float *dgamma = GRADS_layer2_3_bn3_weight, *dbeta = GRADS_layer2_3_bn3_bias;
+    float *dx = DACTS_layer2_3_conv3;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -3746,9 +3905,9 @@ static void resnet50_layer2_3_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer2.3.add (add + relu) | 512x16x16 -> 512x16x16 | 0 MACs per image | elementwise */
 static void resnet50_layer2_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 195133440;
-    const float *x1 = s->acts + 182550528;
-    float *y = s->acts + 199327744;
+    const float *x0 = ACTS_layer2_3_bn3;
+    const float *x1 = ACTS_layer2_2_add;
+    float *y = ACTS_layer2_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -3756,10 +3915,10 @@ static void resnet50_layer2_3_add_forward(const nn_state *s, int n)
 static void resnet50_layer2_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 199327744;
-    float *dx0 = s->dacts + 195133440;
-    float *dx1 = s->dacts + 182550528;
-    const float *y = s->acts + 199327744; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer2_3_add;
+    float *dx0 = DACTS_layer2_3_bn3;
+    float *dx1 = DACTS_layer2_2_add;
+    const float *y = ACTS_layer2_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 131072; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -3773,20 +3932,20 @@ static void resnet50_layer2_3_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.0.conv1 (conv2d 1x1) | 512x16x16 -> 256x16x16 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer3_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 199327744;
-    const float *w = s->params + 1447360;
-    float *y = s->acts + 203522048;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    float *y = ACTS_layer3_0_conv1;
     const int np = n * 256;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 199327744;
-    const float *w = s->params + 1447360;
-    const float *dy = s->dacts + 203522048;
-    float *dw = s->grads + 1447360;
-    float *dx = s->dacts + 199327744;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_conv1_weight;
+    const float *dy = DACTS_layer3_0_conv1;
+    float *dw = GRADS_layer3_0_conv1_weight;
+    float *dx = DACTS_layer2_3_add;
     const int np = n * 256;
     if (trains(s, 120)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -3799,13 +3958,13 @@ static void resnet50_layer3_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.0.bn1 (batchnorm2d + relu) | 256x16x16 -> 256x16x16 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 203522048;
-    const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 277523008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
-    const float *beta = s->params + 1578688;
-    float *running_mean = s->params + 1578944, *running_var = s->params + 1579200;
-    float *y = s->acts + 205619200;
+    const float *beta = PARAMS_layer3_0_bn1_bias;
+    float *running_mean = PARAMS_layer3_0_bn1_running_mean, *running_var = PARAMS_layer3_0_bn1_running_var;
+    float *y = ACTS_layer3_0_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3817,26 +3976,28 @@ static void resnet50_layer3_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 203522048;
-    const float *gamma = s->params + 1578432;
-    float *mean = s->acts + 277523008, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv1;
+    const float *gamma = PARAMS_layer3_0_bn1_weight;
+    float *mean = SAVED_layer3_0_bn1, *invstd = mean + 256;
     const int m = n * 256; /* values per channel */
-    const float *dy = s->dacts + 205619200;
-    const float *y = s->acts + 205619200; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 1578432, *dbeta = s->grads + 1578688;
-    float *dx = s->dacts + 203522048;
+    const float *dy = DACTS_layer3_0_bn1;
+    const float *y = ACTS_layer3_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn1_weight, *dbeta = GRADS_layer3_0_bn1_bias;
+    float *dx = DACTS_layer3_0_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3856,12 +4017,13 @@ static void resnet50_layer3_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.0.conv2 (conv2d 3x3, stride 2, pad 1) | 256x16x16 -> 256x8x8 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:8: layer3.0.conv2 (conv2d 3x3, stride 2, pad 1) | 256x16x16 -> 256x8x8 |
+ * 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer3_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 205619200;
-    const float *w = s->params + 1579456;
-    float *y = s->acts + 207716352;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    float *y = ACTS_layer3_0_conv2;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -3883,11 +4045,11 @@ static void resnet50_layer3_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 205619200;
-    const float *w = s->params + 1579456;
-    const float *dy = s->dacts + 207716352;
-    float *dw = s->grads + 1579456;
-    float *dx = s->dacts + 205619200;
+    const float *x = ACTS_layer3_0_bn1;
+    const float *w = PARAMS_layer3_0_conv2_weight;
+    const float *dy = DACTS_layer3_0_conv2;
+    float *dw = GRADS_layer3_0_conv2_weight;
+    float *dx = DACTS_layer3_0_bn1;
     float *col = s->work; /* [2304][n*64] */
     const int np = n * 64;
     if (trains(s, 125)) {
@@ -3905,7 +4067,8 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 16, 16, 8, 8, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 2304);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 2304, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                2304);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2304, np, 256, 1.0f, w, 2304, dy, np, 0.0f, col, np);
@@ -3930,13 +4093,13 @@ static void resnet50_layer3_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.0.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 207716352;
-    const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 277523536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2169536;
-    float *running_mean = s->params + 2169792, *running_var = s->params + 2170048;
-    float *y = s->acts + 208240640;
+    const float *beta = PARAMS_layer3_0_bn2_bias;
+    float *running_mean = PARAMS_layer3_0_bn2_running_mean, *running_var = PARAMS_layer3_0_bn2_running_var;
+    float *y = ACTS_layer3_0_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3948,26 +4111,28 @@ static void resnet50_layer3_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 207716352;
-    const float *gamma = s->params + 2169280;
-    float *mean = s->acts + 277523536, *invstd = mean + 256;
+    const float *x = ACTS_layer3_0_conv2;
+    const float *gamma = PARAMS_layer3_0_bn2_weight;
+    float *mean = SAVED_layer3_0_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 208240640;
-    const float *y = s->acts + 208240640; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 2169280, *dbeta = s->grads + 2169536;
-    float *dx = s->dacts + 207716352;
+    const float *dy = DACTS_layer3_0_bn2;
+    const float *y = ACTS_layer3_0_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_0_bn2_weight, *dbeta = GRADS_layer3_0_bn2_bias;
+    float *dx = DACTS_layer3_0_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -3990,20 +4155,20 @@ static void resnet50_layer3_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.0.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 208240640;
-    const float *w = s->params + 2170304;
-    float *y = s->acts + 208764928;
+    const float *x = ACTS_layer3_0_bn2;
+    const float *w = PARAMS_layer3_0_conv3_weight;
+    float *y = ACTS_layer3_0_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 208240640;
-    const float *w = s->params + 2170304;
-    const float *dy = s->dacts + 208764928;
-    float *dw = s->grads + 2170304;
-    float *dx = s->dacts + 208240640;
+    const float *x = ACTS_layer3_0_bn2;
+    const float *w = PARAMS_layer3_0_conv3_weight;
+    const float *dy = DACTS_layer3_0_conv3;
+    float *dw = GRADS_layer3_0_conv3_weight;
+    float *dx = DACTS_layer3_0_bn2;
     const int np = n * 64;
     if (trains(s, 130)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -4016,13 +4181,13 @@ static void resnet50_layer3_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.0.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 208764928;
-    const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 277524064, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_0_conv3;
+    const float *gamma = PARAMS_layer3_0_bn3_weight;
+    float *mean = SAVED_layer3_0_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2433472;
-    float *running_mean = s->params + 2434496, *running_var = s->params + 2435520;
-    float *y = s->acts + 210862080;
+    const float *beta = PARAMS_layer3_0_bn3_bias;
+    float *running_mean = PARAMS_layer3_0_bn3_running_mean, *running_var = PARAMS_layer3_0_bn3_running_var;
+    float *y = ACTS_layer3_0_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4034,7 +4199,8 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4046,13 +4212,13 @@ static void resnet50_layer3_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 208764928;
-    const float *gamma = s->params + 2432448;
-    float *mean = s->acts + 277524064, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_0_conv3;
+    const float *gamma = PARAMS_layer3_0_bn3_weight;
+    float *mean = SAVED_layer3_0_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 210862080;
-    float *dgamma = s->grads + 2432448, *dbeta = s->grads + 2433472;
-    float *dx = s->dacts + 208764928;
+    const float *dy = DACTS_layer3_0_bn3;
+    float *dgamma = GRADS_layer3_0_bn3_weight, *dbeta = GRADS_layer3_0_bn3_bias;
+    float *dx = DACTS_layer3_0_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4072,12 +4238,13 @@ static void resnet50_layer3_0_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 512x16x16 -> 1024x8x8 | 33,554,432 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:16: layer3.0.shortcut.0 (conv2d 1x1, stride 2) | 512x16x16 -> 1024x8x8 |
+ * 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 199327744;
-    const float *w = s->params + 2436544;
-    float *y = s->acts + 212959232;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    float *y = ACTS_layer3_0_shortcut_0;
     float *col = s->work; /* [512][n*64] */
     const int np = n * 64;
     #pragma omp parallel for
@@ -4091,11 +4258,11 @@ static void resnet50_layer3_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 199327744;
-    const float *w = s->params + 2436544;
-    const float *dy = s->dacts + 212959232;
-    float *dw = s->grads + 2436544;
-    float *dx = s->dacts + 199327744;
+    const float *x = ACTS_layer2_3_add;
+    const float *w = PARAMS_layer3_0_shortcut_0_weight;
+    const float *dy = DACTS_layer3_0_shortcut_0;
+    float *dw = GRADS_layer3_0_shortcut_0_weight;
+    float *dx = DACTS_layer2_3_add;
     float *col = s->work; /* [512][n*64] */
     const int np = n * 64;
     if (trains(s, 135)) {
@@ -4105,7 +4272,8 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 16, 16, 8, 8, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 512);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 512, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                512);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, np, 1024, 1.0f, w, 512, dy, np, 0.0f, col, np);
@@ -4122,13 +4290,14 @@ static void resnet50_layer3_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer3.0.shortcut.1 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 212959232;
-    const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 277526128, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 2961856;
-    float *running_mean = s->params + 2962880, *running_var = s->params + 2963904;
-    float *y = s->acts + 215056384;
+    const float *beta = PARAMS_layer3_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer3_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer3_0_shortcut_1_running_var;
+    float *y = ACTS_layer3_0_shortcut_1;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4140,7 +4309,8 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4152,13 +4322,13 @@ static void resnet50_layer3_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 212959232;
-    const float *gamma = s->params + 2960832;
-    float *mean = s->acts + 277526128, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_0_shortcut_0;
+    const float *gamma = PARAMS_layer3_0_shortcut_1_weight;
+    float *mean = SAVED_layer3_0_shortcut_1, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 215056384;
-    float *dgamma = s->grads + 2960832, *dbeta = s->grads + 2961856;
-    float *dx = s->dacts + 212959232;
+    const float *dy = DACTS_layer3_0_shortcut_1;
+    float *dgamma = GRADS_layer3_0_shortcut_1_weight, *dbeta = GRADS_layer3_0_shortcut_1_bias;
+    float *dx = DACTS_layer3_0_shortcut_0;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4181,9 +4351,9 @@ static void resnet50_layer3_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer3.0.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 210862080;
-    const float *x1 = s->acts + 215056384;
-    float *y = s->acts + 217153536;
+    const float *x0 = ACTS_layer3_0_bn3;
+    const float *x1 = ACTS_layer3_0_shortcut_1;
+    float *y = ACTS_layer3_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4191,10 +4361,10 @@ static void resnet50_layer3_0_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 217153536;
-    float *dx0 = s->dacts + 210862080;
-    float *dx1 = s->dacts + 215056384;
-    const float *y = s->acts + 217153536; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_0_add;
+    float *dx0 = DACTS_layer3_0_bn3;
+    float *dx1 = DACTS_layer3_0_shortcut_1;
+    const float *y = ACTS_layer3_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4208,23 +4378,24 @@ static void resnet50_layer3_0_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.1.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 217153536;
-    const float *w = s->params + 2964928;
-    float *y = s->acts + 219250688;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    float *y = ACTS_layer3_1_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 217153536;
-    const float *w = s->params + 2964928;
-    const float *dy = s->dacts + 219250688;
-    float *dw = s->grads + 2964928;
-    float *dx = s->dacts + 217153536;
+    const float *x = ACTS_layer3_0_add;
+    const float *w = PARAMS_layer3_1_conv1_weight;
+    const float *dy = DACTS_layer3_1_conv1;
+    float *dw = GRADS_layer3_1_conv1_weight;
+    float *dx = DACTS_layer3_0_add;
     const int np = n * 64;
     if (trains(s, 140)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4234,13 +4405,13 @@ static void resnet50_layer3_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.1.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 219250688;
-    const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 277528192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 3227328;
-    float *running_mean = s->params + 3227584, *running_var = s->params + 3227840;
-    float *y = s->acts + 219774976;
+    const float *beta = PARAMS_layer3_1_bn1_bias;
+    float *running_mean = PARAMS_layer3_1_bn1_running_mean, *running_var = PARAMS_layer3_1_bn1_running_var;
+    float *y = ACTS_layer3_1_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4252,26 +4423,28 @@ static void resnet50_layer3_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 219250688;
-    const float *gamma = s->params + 3227072;
-    float *mean = s->acts + 277528192, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv1;
+    const float *gamma = PARAMS_layer3_1_bn1_weight;
+    float *mean = SAVED_layer3_1_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 219774976;
-    const float *y = s->acts + 219774976; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 3227072, *dbeta = s->grads + 3227328;
-    float *dx = s->dacts + 219250688;
+    const float *dy = DACTS_layer3_1_bn1;
+    const float *y = ACTS_layer3_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn1_weight, *dbeta = GRADS_layer3_1_bn1_bias;
+    float *dx = DACTS_layer3_1_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4291,12 +4464,13 @@ static void resnet50_layer3_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer3.1.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 219774976;
-    const float *w = s->params + 3228096;
-    float *y = s->acts + 220299264;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    float *y = ACTS_layer3_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4306,17 +4480,18 @@ static void resnet50_layer3_1_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 219774976;
-    const float *w = s->params + 3228096;
-    const float *dy = s->dacts + 220299264;
-    float *dw = s->grads + 3228096;
-    float *dx = s->dacts + 219774976;
+    const float *x = ACTS_layer3_1_bn1;
+    const float *w = PARAMS_layer3_1_conv2_weight;
+    const float *dy = DACTS_layer3_1_conv2;
+    float *dw = GRADS_layer3_1_conv2_weight;
+    float *dx = DACTS_layer3_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4328,14 +4503,16 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4343,13 +4520,13 @@ static void resnet50_layer3_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.1.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 220299264;
-    const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 277528720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 3818176;
-    float *running_mean = s->params + 3818432, *running_var = s->params + 3818688;
-    float *y = s->acts + 220823552;
+    const float *beta = PARAMS_layer3_1_bn2_bias;
+    float *running_mean = PARAMS_layer3_1_bn2_running_mean, *running_var = PARAMS_layer3_1_bn2_running_var;
+    float *y = ACTS_layer3_1_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4361,26 +4538,28 @@ static void resnet50_layer3_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 220299264;
-    const float *gamma = s->params + 3817920;
-    float *mean = s->acts + 277528720, *invstd = mean + 256;
+    const float *x = ACTS_layer3_1_conv2;
+    const float *gamma = PARAMS_layer3_1_bn2_weight;
+    float *mean = SAVED_layer3_1_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 220823552;
-    const float *y = s->acts + 220823552; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 3817920, *dbeta = s->grads + 3818176;
-    float *dx = s->dacts + 220299264;
+    const float *dy = DACTS_layer3_1_bn2;
+    const float *y = ACTS_layer3_1_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_1_bn2_weight, *dbeta = GRADS_layer3_1_bn2_bias;
+    float *dx = DACTS_layer3_1_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4403,20 +4582,20 @@ static void resnet50_layer3_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.1.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 220823552;
-    const float *w = s->params + 3818944;
-    float *y = s->acts + 221347840;
+    const float *x = ACTS_layer3_1_bn2;
+    const float *w = PARAMS_layer3_1_conv3_weight;
+    float *y = ACTS_layer3_1_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 220823552;
-    const float *w = s->params + 3818944;
-    const float *dy = s->dacts + 221347840;
-    float *dw = s->grads + 3818944;
-    float *dx = s->dacts + 220823552;
+    const float *x = ACTS_layer3_1_bn2;
+    const float *w = PARAMS_layer3_1_conv3_weight;
+    const float *dy = DACTS_layer3_1_conv3;
+    float *dw = GRADS_layer3_1_conv3_weight;
+    float *dx = DACTS_layer3_1_bn2;
     const int np = n * 64;
     if (trains(s, 150)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -4429,13 +4608,13 @@ static void resnet50_layer3_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.1.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 221347840;
-    const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 277529248, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_1_conv3;
+    const float *gamma = PARAMS_layer3_1_bn3_weight;
+    float *mean = SAVED_layer3_1_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4082112;
-    float *running_mean = s->params + 4083136, *running_var = s->params + 4084160;
-    float *y = s->acts + 223444992;
+    const float *beta = PARAMS_layer3_1_bn3_bias;
+    float *running_mean = PARAMS_layer3_1_bn3_running_mean, *running_var = PARAMS_layer3_1_bn3_running_var;
+    float *y = ACTS_layer3_1_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4447,7 +4626,8 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4459,13 +4639,13 @@ static void resnet50_layer3_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 221347840;
-    const float *gamma = s->params + 4081088;
-    float *mean = s->acts + 277529248, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_1_conv3;
+    const float *gamma = PARAMS_layer3_1_bn3_weight;
+    float *mean = SAVED_layer3_1_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 223444992;
-    float *dgamma = s->grads + 4081088, *dbeta = s->grads + 4082112;
-    float *dx = s->dacts + 221347840;
+    const float *dy = DACTS_layer3_1_bn3;
+    float *dgamma = GRADS_layer3_1_bn3_weight, *dbeta = GRADS_layer3_1_bn3_bias;
+    float *dx = DACTS_layer3_1_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4488,9 +4668,9 @@ static void resnet50_layer3_1_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.1.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 223444992;
-    const float *x1 = s->acts + 217153536;
-    float *y = s->acts + 225542144;
+    const float *x0 = ACTS_layer3_1_bn3;
+    const float *x1 = ACTS_layer3_0_add;
+    float *y = ACTS_layer3_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4498,10 +4678,10 @@ static void resnet50_layer3_1_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 225542144;
-    float *dx0 = s->dacts + 223444992;
-    float *dx1 = s->dacts + 217153536;
-    const float *y = s->acts + 225542144; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_1_add;
+    float *dx0 = DACTS_layer3_1_bn3;
+    float *dx1 = DACTS_layer3_0_add;
+    const float *y = ACTS_layer3_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4515,23 +4695,24 @@ static void resnet50_layer3_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.2.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 225542144;
-    const float *w = s->params + 4085184;
-    float *y = s->acts + 227639296;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    float *y = ACTS_layer3_2_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 225542144;
-    const float *w = s->params + 4085184;
-    const float *dy = s->dacts + 227639296;
-    float *dw = s->grads + 4085184;
-    float *dx = s->dacts + 225542144;
+    const float *x = ACTS_layer3_1_add;
+    const float *w = PARAMS_layer3_2_conv1_weight;
+    const float *dy = DACTS_layer3_2_conv1;
+    float *dw = GRADS_layer3_2_conv1_weight;
+    float *dx = DACTS_layer3_1_add;
     const int np = n * 64;
     if (trains(s, 155)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4541,13 +4722,13 @@ static void resnet50_layer3_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.2.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 227639296;
-    const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 277531312, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4347584;
-    float *running_mean = s->params + 4347840, *running_var = s->params + 4348096;
-    float *y = s->acts + 228163584;
+    const float *beta = PARAMS_layer3_2_bn1_bias;
+    float *running_mean = PARAMS_layer3_2_bn1_running_mean, *running_var = PARAMS_layer3_2_bn1_running_var;
+    float *y = ACTS_layer3_2_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4559,26 +4740,28 @@ static void resnet50_layer3_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 227639296;
-    const float *gamma = s->params + 4347328;
-    float *mean = s->acts + 277531312, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv1;
+    const float *gamma = PARAMS_layer3_2_bn1_weight;
+    float *mean = SAVED_layer3_2_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 228163584;
-    const float *y = s->acts + 228163584; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 4347328, *dbeta = s->grads + 4347584;
-    float *dx = s->dacts + 227639296;
+    const float *dy = DACTS_layer3_2_bn1;
+    const float *y = ACTS_layer3_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_2_bn1_weight, *dbeta = GRADS_layer3_2_bn1_bias;
+    float *dx = DACTS_layer3_2_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4598,12 +4781,13 @@ static void resnet50_layer3_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer3.2.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 228163584;
-    const float *w = s->params + 4348352;
-    float *y = s->acts + 228687872;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    float *y = ACTS_layer3_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4613,17 +4797,18 @@ static void resnet50_layer3_2_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 228163584;
-    const float *w = s->params + 4348352;
-    const float *dy = s->dacts + 228687872;
-    float *dw = s->grads + 4348352;
-    float *dx = s->dacts + 228163584;
+    const float *x = ACTS_layer3_2_bn1;
+    const float *w = PARAMS_layer3_2_conv2_weight;
+    const float *dy = DACTS_layer3_2_conv2;
+    float *dw = GRADS_layer3_2_conv2_weight;
+    float *dx = DACTS_layer3_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4635,14 +4820,16 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4650,13 +4837,13 @@ static void resnet50_layer3_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.2.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 228687872;
-    const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 277531840, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 4938432;
-    float *running_mean = s->params + 4938688, *running_var = s->params + 4938944;
-    float *y = s->acts + 229212160;
+    const float *beta = PARAMS_layer3_2_bn2_bias;
+    float *running_mean = PARAMS_layer3_2_bn2_running_mean, *running_var = PARAMS_layer3_2_bn2_running_var;
+    float *y = ACTS_layer3_2_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4668,26 +4855,28 @@ static void resnet50_layer3_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 228687872;
-    const float *gamma = s->params + 4938176;
-    float *mean = s->acts + 277531840, *invstd = mean + 256;
+    const float *x = ACTS_layer3_2_conv2;
+    const float *gamma = PARAMS_layer3_2_bn2_weight;
+    float *mean = SAVED_layer3_2_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 229212160;
-    const float *y = s->acts + 229212160; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 4938176, *dbeta = s->grads + 4938432;
-    float *dx = s->dacts + 228687872;
+    const float *dy = DACTS_layer3_2_bn2;
+    const float *y = ACTS_layer3_2_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_2_bn2_weight, *dbeta = GRADS_layer3_2_bn2_bias;
+    float *dx = DACTS_layer3_2_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4710,20 +4899,20 @@ static void resnet50_layer3_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.2.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 229212160;
-    const float *w = s->params + 4939200;
-    float *y = s->acts + 229736448;
+    const float *x = ACTS_layer3_2_bn2;
+    const float *w = PARAMS_layer3_2_conv3_weight;
+    float *y = ACTS_layer3_2_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 229212160;
-    const float *w = s->params + 4939200;
-    const float *dy = s->dacts + 229736448;
-    float *dw = s->grads + 4939200;
-    float *dx = s->dacts + 229212160;
+    const float *x = ACTS_layer3_2_bn2;
+    const float *w = PARAMS_layer3_2_conv3_weight;
+    const float *dy = DACTS_layer3_2_conv3;
+    float *dw = GRADS_layer3_2_conv3_weight;
+    float *dx = DACTS_layer3_2_bn2;
     const int np = n * 64;
     if (trains(s, 165)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -4736,13 +4925,13 @@ static void resnet50_layer3_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.2.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 229736448;
-    const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 277532368, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_2_conv3;
+    const float *gamma = PARAMS_layer3_2_bn3_weight;
+    float *mean = SAVED_layer3_2_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5202368;
-    float *running_mean = s->params + 5203392, *running_var = s->params + 5204416;
-    float *y = s->acts + 231833600;
+    const float *beta = PARAMS_layer3_2_bn3_bias;
+    float *running_mean = PARAMS_layer3_2_bn3_running_mean, *running_var = PARAMS_layer3_2_bn3_running_var;
+    float *y = ACTS_layer3_2_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4754,7 +4943,8 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -4766,13 +4956,13 @@ static void resnet50_layer3_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 229736448;
-    const float *gamma = s->params + 5201344;
-    float *mean = s->acts + 277532368, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_2_conv3;
+    const float *gamma = PARAMS_layer3_2_bn3_weight;
+    float *mean = SAVED_layer3_2_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 231833600;
-    float *dgamma = s->grads + 5201344, *dbeta = s->grads + 5202368;
-    float *dx = s->dacts + 229736448;
+    const float *dy = DACTS_layer3_2_bn3;
+    float *dgamma = GRADS_layer3_2_bn3_weight, *dbeta = GRADS_layer3_2_bn3_bias;
+    float *dx = DACTS_layer3_2_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -4795,9 +4985,9 @@ static void resnet50_layer3_2_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.2.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 231833600;
-    const float *x1 = s->acts + 225542144;
-    float *y = s->acts + 233930752;
+    const float *x0 = ACTS_layer3_2_bn3;
+    const float *x1 = ACTS_layer3_1_add;
+    float *y = ACTS_layer3_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -4805,10 +4995,10 @@ static void resnet50_layer3_2_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 233930752;
-    float *dx0 = s->dacts + 231833600;
-    float *dx1 = s->dacts + 225542144;
-    const float *y = s->acts + 233930752; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_2_add;
+    float *dx0 = DACTS_layer3_2_bn3;
+    float *dx1 = DACTS_layer3_1_add;
+    const float *y = ACTS_layer3_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -4822,23 +5012,24 @@ static void resnet50_layer3_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.3.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_3_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 233930752;
-    const float *w = s->params + 5205440;
-    float *y = s->acts + 236027904;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    float *y = ACTS_layer3_3_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 233930752;
-    const float *w = s->params + 5205440;
-    const float *dy = s->dacts + 236027904;
-    float *dw = s->grads + 5205440;
-    float *dx = s->dacts + 233930752;
+    const float *x = ACTS_layer3_2_add;
+    const float *w = PARAMS_layer3_3_conv1_weight;
+    const float *dy = DACTS_layer3_3_conv1;
+    float *dw = GRADS_layer3_3_conv1_weight;
+    float *dx = DACTS_layer3_2_add;
     const int np = n * 64;
     if (trains(s, 170)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -4848,13 +5039,13 @@ static void resnet50_layer3_3_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.3.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 236027904;
-    const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 277534432, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 5467840;
-    float *running_mean = s->params + 5468096, *running_var = s->params + 5468352;
-    float *y = s->acts + 236552192;
+    const float *beta = PARAMS_layer3_3_bn1_bias;
+    float *running_mean = PARAMS_layer3_3_bn1_running_mean, *running_var = PARAMS_layer3_3_bn1_running_var;
+    float *y = ACTS_layer3_3_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4866,26 +5057,28 @@ static void resnet50_layer3_3_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 236027904;
-    const float *gamma = s->params + 5467584;
-    float *mean = s->acts + 277534432, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv1;
+    const float *gamma = PARAMS_layer3_3_bn1_weight;
+    float *mean = SAVED_layer3_3_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 236552192;
-    const float *y = s->acts + 236552192; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 5467584, *dbeta = s->grads + 5467840;
-    float *dx = s->dacts + 236027904;
+    const float *dy = DACTS_layer3_3_bn1;
+    const float *y = ACTS_layer3_3_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_3_bn1_weight, *dbeta = GRADS_layer3_3_bn1_bias;
+    float *dx = DACTS_layer3_3_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4905,12 +5098,13 @@ static void resnet50_layer3_3_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer3.3.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 236552192;
-    const float *w = s->params + 5468608;
-    float *y = s->acts + 237076480;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    float *y = ACTS_layer3_3_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4920,17 +5114,18 @@ static void resnet50_layer3_3_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 236552192;
-    const float *w = s->params + 5468608;
-    const float *dy = s->dacts + 237076480;
-    float *dw = s->grads + 5468608;
-    float *dx = s->dacts + 236552192;
+    const float *x = ACTS_layer3_3_bn1;
+    const float *w = PARAMS_layer3_3_conv2_weight;
+    const float *dy = DACTS_layer3_3_conv2;
+    float *dw = GRADS_layer3_3_conv2_weight;
+    float *dx = DACTS_layer3_3_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -4942,14 +5137,16 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -4957,13 +5154,13 @@ static void resnet50_layer3_3_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.3.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 237076480;
-    const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 277534960, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6058688;
-    float *running_mean = s->params + 6058944, *running_var = s->params + 6059200;
-    float *y = s->acts + 237600768;
+    const float *beta = PARAMS_layer3_3_bn2_bias;
+    float *running_mean = PARAMS_layer3_3_bn2_running_mean, *running_var = PARAMS_layer3_3_bn2_running_var;
+    float *y = ACTS_layer3_3_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -4975,26 +5172,28 @@ static void resnet50_layer3_3_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 237076480;
-    const float *gamma = s->params + 6058432;
-    float *mean = s->acts + 277534960, *invstd = mean + 256;
+    const float *x = ACTS_layer3_3_conv2;
+    const float *gamma = PARAMS_layer3_3_bn2_weight;
+    float *mean = SAVED_layer3_3_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 237600768;
-    const float *y = s->acts + 237600768; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 6058432, *dbeta = s->grads + 6058688;
-    float *dx = s->dacts + 237076480;
+    const float *dy = DACTS_layer3_3_bn2;
+    const float *y = ACTS_layer3_3_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_3_bn2_weight, *dbeta = GRADS_layer3_3_bn2_bias;
+    float *dx = DACTS_layer3_3_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5017,20 +5216,20 @@ static void resnet50_layer3_3_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.3.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_3_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 237600768;
-    const float *w = s->params + 6059456;
-    float *y = s->acts + 238125056;
+    const float *x = ACTS_layer3_3_bn2;
+    const float *w = PARAMS_layer3_3_conv3_weight;
+    float *y = ACTS_layer3_3_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 237600768;
-    const float *w = s->params + 6059456;
-    const float *dy = s->dacts + 238125056;
-    float *dw = s->grads + 6059456;
-    float *dx = s->dacts + 237600768;
+    const float *x = ACTS_layer3_3_bn2;
+    const float *w = PARAMS_layer3_3_conv3_weight;
+    const float *dy = DACTS_layer3_3_conv3;
+    float *dw = GRADS_layer3_3_conv3_weight;
+    float *dx = DACTS_layer3_3_bn2;
     const int np = n * 64;
     if (trains(s, 180)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -5043,13 +5242,13 @@ static void resnet50_layer3_3_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.3.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 238125056;
-    const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 277535488, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_3_conv3;
+    const float *gamma = PARAMS_layer3_3_bn3_weight;
+    float *mean = SAVED_layer3_3_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6322624;
-    float *running_mean = s->params + 6323648, *running_var = s->params + 6324672;
-    float *y = s->acts + 240222208;
+    const float *beta = PARAMS_layer3_3_bn3_bias;
+    float *running_mean = PARAMS_layer3_3_bn3_running_mean, *running_var = PARAMS_layer3_3_bn3_running_var;
+    float *y = ACTS_layer3_3_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5061,7 +5260,8 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5073,13 +5273,13 @@ static void resnet50_layer3_3_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 238125056;
-    const float *gamma = s->params + 6321600;
-    float *mean = s->acts + 277535488, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_3_conv3;
+    const float *gamma = PARAMS_layer3_3_bn3_weight;
+    float *mean = SAVED_layer3_3_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 240222208;
-    float *dgamma = s->grads + 6321600, *dbeta = s->grads + 6322624;
-    float *dx = s->dacts + 238125056;
+    const float *dy = DACTS_layer3_3_bn3;
+    float *dgamma = GRADS_layer3_3_bn3_weight, *dbeta = GRADS_layer3_3_bn3_bias;
+    float *dx = DACTS_layer3_3_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5102,9 +5302,9 @@ static void resnet50_layer3_3_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.3.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_3_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 240222208;
-    const float *x1 = s->acts + 233930752;
-    float *y = s->acts + 242319360;
+    const float *x0 = ACTS_layer3_3_bn3;
+    const float *x1 = ACTS_layer3_2_add;
+    float *y = ACTS_layer3_3_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5112,10 +5312,10 @@ static void resnet50_layer3_3_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_3_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 242319360;
-    float *dx0 = s->dacts + 240222208;
-    float *dx1 = s->dacts + 233930752;
-    const float *y = s->acts + 242319360; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_3_add;
+    float *dx0 = DACTS_layer3_3_bn3;
+    float *dx1 = DACTS_layer3_2_add;
+    const float *y = ACTS_layer3_3_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5129,23 +5329,24 @@ static void resnet50_layer3_3_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.4.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_4_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 242319360;
-    const float *w = s->params + 6325696;
-    float *y = s->acts + 244416512;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    float *y = ACTS_layer3_4_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 242319360;
-    const float *w = s->params + 6325696;
-    const float *dy = s->dacts + 244416512;
-    float *dw = s->grads + 6325696;
-    float *dx = s->dacts + 242319360;
+    const float *x = ACTS_layer3_3_add;
+    const float *w = PARAMS_layer3_4_conv1_weight;
+    const float *dy = DACTS_layer3_4_conv1;
+    float *dw = GRADS_layer3_4_conv1_weight;
+    float *dx = DACTS_layer3_3_add;
     const int np = n * 64;
     if (trains(s, 185)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -5155,13 +5356,13 @@ static void resnet50_layer3_4_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.4.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 244416512;
-    const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 277537552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 6588096;
-    float *running_mean = s->params + 6588352, *running_var = s->params + 6588608;
-    float *y = s->acts + 244940800;
+    const float *beta = PARAMS_layer3_4_bn1_bias;
+    float *running_mean = PARAMS_layer3_4_bn1_running_mean, *running_var = PARAMS_layer3_4_bn1_running_var;
+    float *y = ACTS_layer3_4_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5173,26 +5374,28 @@ static void resnet50_layer3_4_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 244416512;
-    const float *gamma = s->params + 6587840;
-    float *mean = s->acts + 277537552, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv1;
+    const float *gamma = PARAMS_layer3_4_bn1_weight;
+    float *mean = SAVED_layer3_4_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 244940800;
-    const float *y = s->acts + 244940800; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 6587840, *dbeta = s->grads + 6588096;
-    float *dx = s->dacts + 244416512;
+    const float *dy = DACTS_layer3_4_bn1;
+    const float *y = ACTS_layer3_4_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_4_bn1_weight, *dbeta = GRADS_layer3_4_bn1_bias;
+    float *dx = DACTS_layer3_4_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5212,12 +5415,13 @@ static void resnet50_layer3_4_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer3.4.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 244940800;
-    const float *w = s->params + 6588864;
-    float *y = s->acts + 245465088;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    float *y = ACTS_layer3_4_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -5227,17 +5431,18 @@ static void resnet50_layer3_4_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 244940800;
-    const float *w = s->params + 6588864;
-    const float *dy = s->dacts + 245465088;
-    float *dw = s->grads + 6588864;
-    float *dx = s->dacts + 244940800;
+    const float *x = ACTS_layer3_4_bn1;
+    const float *w = PARAMS_layer3_4_conv2_weight;
+    const float *dy = DACTS_layer3_4_conv2;
+    float *dw = GRADS_layer3_4_conv2_weight;
+    float *dx = DACTS_layer3_4_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -5249,14 +5454,16 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -5264,13 +5471,13 @@ static void resnet50_layer3_4_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.4.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 245465088;
-    const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 277538080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 7178944;
-    float *running_mean = s->params + 7179200, *running_var = s->params + 7179456;
-    float *y = s->acts + 245989376;
+    const float *beta = PARAMS_layer3_4_bn2_bias;
+    float *running_mean = PARAMS_layer3_4_bn2_running_mean, *running_var = PARAMS_layer3_4_bn2_running_var;
+    float *y = ACTS_layer3_4_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5282,26 +5489,28 @@ static void resnet50_layer3_4_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 245465088;
-    const float *gamma = s->params + 7178688;
-    float *mean = s->acts + 277538080, *invstd = mean + 256;
+    const float *x = ACTS_layer3_4_conv2;
+    const float *gamma = PARAMS_layer3_4_bn2_weight;
+    float *mean = SAVED_layer3_4_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 245989376;
-    const float *y = s->acts + 245989376; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 7178688, *dbeta = s->grads + 7178944;
-    float *dx = s->dacts + 245465088;
+    const float *dy = DACTS_layer3_4_bn2;
+    const float *y = ACTS_layer3_4_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_4_bn2_weight, *dbeta = GRADS_layer3_4_bn2_bias;
+    float *dx = DACTS_layer3_4_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5324,20 +5533,20 @@ static void resnet50_layer3_4_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.4.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_4_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 245989376;
-    const float *w = s->params + 7179712;
-    float *y = s->acts + 246513664;
+    const float *x = ACTS_layer3_4_bn2;
+    const float *w = PARAMS_layer3_4_conv3_weight;
+    float *y = ACTS_layer3_4_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 245989376;
-    const float *w = s->params + 7179712;
-    const float *dy = s->dacts + 246513664;
-    float *dw = s->grads + 7179712;
-    float *dx = s->dacts + 245989376;
+    const float *x = ACTS_layer3_4_bn2;
+    const float *w = PARAMS_layer3_4_conv3_weight;
+    const float *dy = DACTS_layer3_4_conv3;
+    float *dw = GRADS_layer3_4_conv3_weight;
+    float *dx = DACTS_layer3_4_bn2;
     const int np = n * 64;
     if (trains(s, 195)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -5350,13 +5559,13 @@ static void resnet50_layer3_4_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.4.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 246513664;
-    const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 277538608, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_4_conv3;
+    const float *gamma = PARAMS_layer3_4_bn3_weight;
+    float *mean = SAVED_layer3_4_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 7442880;
-    float *running_mean = s->params + 7443904, *running_var = s->params + 7444928;
-    float *y = s->acts + 248610816;
+    const float *beta = PARAMS_layer3_4_bn3_bias;
+    float *running_mean = PARAMS_layer3_4_bn3_running_mean, *running_var = PARAMS_layer3_4_bn3_running_var;
+    float *y = ACTS_layer3_4_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5368,7 +5577,8 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5380,13 +5590,13 @@ static void resnet50_layer3_4_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 246513664;
-    const float *gamma = s->params + 7441856;
-    float *mean = s->acts + 277538608, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_4_conv3;
+    const float *gamma = PARAMS_layer3_4_bn3_weight;
+    float *mean = SAVED_layer3_4_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 248610816;
-    float *dgamma = s->grads + 7441856, *dbeta = s->grads + 7442880;
-    float *dx = s->dacts + 246513664;
+    const float *dy = DACTS_layer3_4_bn3;
+    float *dgamma = GRADS_layer3_4_bn3_weight, *dbeta = GRADS_layer3_4_bn3_bias;
+    float *dx = DACTS_layer3_4_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5409,9 +5619,9 @@ static void resnet50_layer3_4_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.4.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_4_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 248610816;
-    const float *x1 = s->acts + 242319360;
-    float *y = s->acts + 250707968;
+    const float *x0 = ACTS_layer3_4_bn3;
+    const float *x1 = ACTS_layer3_3_add;
+    float *y = ACTS_layer3_4_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5419,10 +5629,10 @@ static void resnet50_layer3_4_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_4_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 250707968;
-    float *dx0 = s->dacts + 248610816;
-    float *dx1 = s->dacts + 242319360;
-    const float *y = s->acts + 250707968; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_4_add;
+    float *dx0 = DACTS_layer3_4_bn3;
+    float *dx1 = DACTS_layer3_3_add;
+    const float *y = ACTS_layer3_4_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5436,23 +5646,24 @@ static void resnet50_layer3_4_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer3.5.conv1 (conv2d 1x1) | 1024x8x8 -> 256x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_5_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 250707968;
-    const float *w = s->params + 7445952;
-    float *y = s->acts + 252805120;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    float *y = ACTS_layer3_5_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 250707968;
-    const float *w = s->params + 7445952;
-    const float *dy = s->dacts + 252805120;
-    float *dw = s->grads + 7445952;
-    float *dx = s->dacts + 250707968;
+    const float *x = ACTS_layer3_4_add;
+    const float *w = PARAMS_layer3_5_conv1_weight;
+    const float *dy = DACTS_layer3_5_conv1;
+    float *dw = GRADS_layer3_5_conv1_weight;
+    float *dx = DACTS_layer3_4_add;
     const int np = n * 64;
     if (trains(s, 200)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -5462,13 +5673,13 @@ static void resnet50_layer3_5_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer3.5.bn1 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 252805120;
-    const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 277540672, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 7708352;
-    float *running_mean = s->params + 7708608, *running_var = s->params + 7708864;
-    float *y = s->acts + 253329408;
+    const float *beta = PARAMS_layer3_5_bn1_bias;
+    float *running_mean = PARAMS_layer3_5_bn1_running_mean, *running_var = PARAMS_layer3_5_bn1_running_var;
+    float *y = ACTS_layer3_5_bn1;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5480,26 +5691,28 @@ static void resnet50_layer3_5_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 252805120;
-    const float *gamma = s->params + 7708096;
-    float *mean = s->acts + 277540672, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv1;
+    const float *gamma = PARAMS_layer3_5_bn1_weight;
+    float *mean = SAVED_layer3_5_bn1, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 253329408;
-    const float *y = s->acts + 253329408; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 7708096, *dbeta = s->grads + 7708352;
-    float *dx = s->dacts + 252805120;
+    const float *dy = DACTS_layer3_5_bn1;
+    const float *y = ACTS_layer3_5_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_5_bn1_weight, *dbeta = GRADS_layer3_5_bn1_bias;
+    float *dx = DACTS_layer3_5_conv1;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5519,12 +5732,13 @@ static void resnet50_layer3_5_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image | winograd-4x4 */
+/* specs/resnet50.lua:8: layer3.5.conv2 (conv2d 3x3, pad 1) | 256x8x8 -> 256x8x8 | 37,748,736 MACs per image |
+ * winograd-4x4 */
 static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 253329408;
-    const float *w = s->params + 7709120;
-    float *y = s->acts + 253853696;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    float *y = ACTS_layer3_5_conv2;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -5534,17 +5748,18 @@ static void resnet50_layer3_5_conv2_forward(const nn_state *s, int n)
     wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 36; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino4_output(y, m, NULL, 0, n, 256 * n, 8, 8, 2, 2);
 }
 
 static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 253329408;
-    const float *w = s->params + 7709120;
-    const float *dy = s->dacts + 253853696;
-    float *dw = s->grads + 7709120;
-    float *dx = s->dacts + 253329408;
+    const float *x = ACTS_layer3_5_bn1;
+    const float *w = PARAMS_layer3_5_conv2_weight;
+    const float *dy = DACTS_layer3_5_conv2;
+    float *dw = GRADS_layer3_5_conv2_weight;
+    float *dx = DACTS_layer3_5_bn1;
     const int nt = n * 4; /* 2x2 tiles of 4x4 outputs per image */
     const size_t vs = (size_t)256 * nt + 16, ms = (size_t)256 * nt + 16; /* position strides */
     float *v = s->work; /* [36][256][nt], positions vs apart */
@@ -5556,14 +5771,16 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
         wino4_input(v, x, 256 * n, 8, 8, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 65552, 256);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 256, 256, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 65552, 256);
         wino4_weights_grad(dw, du, 256, 256, s->accumulate_grads);
     }
     if (need_dx) {
         wino4_weights(u, w, 256, 256);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 36; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 256, nt, 256, 1.0f, u + xi * 65552, 256, dm + xi * ms,
+                    nt, 0.0f, v + xi * vs, nt);
         wino4_input_grad(dx, v, 256 * n, 8, 8, 2, 2, 1, 1, 0);
     }
 }
@@ -5571,13 +5788,13 @@ static void resnet50_layer3_5_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer3.5.bn2 (batchnorm2d + relu) | 256x8x8 -> 256x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 253853696;
-    const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 277541200, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 8299200;
-    float *running_mean = s->params + 8299456, *running_var = s->params + 8299712;
-    float *y = s->acts + 254377984;
+    const float *beta = PARAMS_layer3_5_bn2_bias;
+    float *running_mean = PARAMS_layer3_5_bn2_running_mean, *running_var = PARAMS_layer3_5_bn2_running_var;
+    float *y = ACTS_layer3_5_bn2;
     mean[512] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5589,26 +5806,28 @@ static void resnet50_layer3_5_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 253853696;
-    const float *gamma = s->params + 8298944;
-    float *mean = s->acts + 277541200, *invstd = mean + 256;
+    const float *x = ACTS_layer3_5_conv2;
+    const float *gamma = PARAMS_layer3_5_bn2_weight;
+    float *mean = SAVED_layer3_5_bn2, *invstd = mean + 256;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 254377984;
-    const float *y = s->acts + 254377984; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 8298944, *dbeta = s->grads + 8299200;
-    float *dx = s->dacts + 253853696;
+    const float *dy = DACTS_layer3_5_bn2;
+    const float *y = ACTS_layer3_5_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer3_5_bn2_weight, *dbeta = GRADS_layer3_5_bn2_bias;
+    float *dx = DACTS_layer3_5_conv2;
     const int training = mean[512] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 256; ++c) {
@@ -5631,20 +5850,20 @@ static void resnet50_layer3_5_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer3.5.conv3 (conv2d 1x1) | 256x8x8 -> 1024x8x8 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer3_5_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 254377984;
-    const float *w = s->params + 8299968;
-    float *y = s->acts + 254902272;
+    const float *x = ACTS_layer3_5_bn2;
+    const float *w = PARAMS_layer3_5_conv3_weight;
+    float *y = ACTS_layer3_5_conv3;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, np, 256, 1.0f, w, 256, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 254377984;
-    const float *w = s->params + 8299968;
-    const float *dy = s->dacts + 254902272;
-    float *dw = s->grads + 8299968;
-    float *dx = s->dacts + 254377984;
+    const float *x = ACTS_layer3_5_bn2;
+    const float *w = PARAMS_layer3_5_conv3_weight;
+    const float *dy = DACTS_layer3_5_conv3;
+    float *dw = GRADS_layer3_5_conv3_weight;
+    float *dx = DACTS_layer3_5_bn2;
     const int np = n * 64;
     if (trains(s, 210)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1024, 256, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 256);
@@ -5657,13 +5876,13 @@ static void resnet50_layer3_5_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer3.5.bn3 (batchnorm2d) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | direct */
 static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 254902272;
-    const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 277541728, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_5_conv3;
+    const float *gamma = PARAMS_layer3_5_bn3_weight;
+    float *mean = SAVED_layer3_5_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 8563136;
-    float *running_mean = s->params + 8564160, *running_var = s->params + 8565184;
-    float *y = s->acts + 256999424;
+    const float *beta = PARAMS_layer3_5_bn3_bias;
+    float *running_mean = PARAMS_layer3_5_bn3_running_mean, *running_var = PARAMS_layer3_5_bn3_running_var;
+    float *y = ACTS_layer3_5_bn3;
     mean[2048] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5675,7 +5894,8 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -5687,13 +5907,13 @@ static void resnet50_layer3_5_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 254902272;
-    const float *gamma = s->params + 8562112;
-    float *mean = s->acts + 277541728, *invstd = mean + 1024;
+    const float *x = ACTS_layer3_5_conv3;
+    const float *gamma = PARAMS_layer3_5_bn3_weight;
+    float *mean = SAVED_layer3_5_bn3, *invstd = mean + 1024;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 256999424;
-    float *dgamma = s->grads + 8562112, *dbeta = s->grads + 8563136;
-    float *dx = s->dacts + 254902272;
+    const float *dy = DACTS_layer3_5_bn3;
+    float *dgamma = GRADS_layer3_5_bn3_weight, *dbeta = GRADS_layer3_5_bn3_bias;
+    float *dx = DACTS_layer3_5_conv3;
     const int training = mean[2048] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 1024; ++c) {
@@ -5716,9 +5936,9 @@ static void resnet50_layer3_5_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer3.5.add (add + relu) | 1024x8x8 -> 1024x8x8 | 0 MACs per image | elementwise */
 static void resnet50_layer3_5_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 256999424;
-    const float *x1 = s->acts + 250707968;
-    float *y = s->acts + 259096576;
+    const float *x0 = ACTS_layer3_5_bn3;
+    const float *x1 = ACTS_layer3_4_add;
+    float *y = ACTS_layer3_5_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -5726,10 +5946,10 @@ static void resnet50_layer3_5_add_forward(const nn_state *s, int n)
 static void resnet50_layer3_5_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 259096576;
-    float *dx0 = s->dacts + 256999424;
-    float *dx1 = s->dacts + 250707968;
-    const float *y = s->acts + 259096576; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer3_5_add;
+    float *dx0 = DACTS_layer3_5_bn3;
+    float *dx1 = DACTS_layer3_4_add;
+    const float *y = ACTS_layer3_5_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 65536; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -5743,23 +5963,24 @@ static void resnet50_layer3_5_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer4.0.conv1 (conv2d 1x1) | 1024x8x8 -> 512x8x8 | 33,554,432 MACs per image | gemm-1x1 */
 static void resnet50_layer4_0_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 259096576;
-    const float *w = s->params + 8566208;
-    float *y = s->acts + 261193728;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    float *y = ACTS_layer4_0_conv1;
     const int np = n * 64;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 1024, 1.0f, w, 1024, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 259096576;
-    const float *w = s->params + 8566208;
-    const float *dy = s->dacts + 261193728;
-    float *dw = s->grads + 8566208;
-    float *dx = s->dacts + 259096576;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_conv1_weight;
+    const float *dy = DACTS_layer4_0_conv1;
+    float *dw = GRADS_layer4_0_conv1_weight;
+    float *dx = DACTS_layer3_5_add;
     const int np = n * 64;
     if (trains(s, 215)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 1024, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 512, 1.0f, w, 1024, dy, np, 1.0f, dx, np);
@@ -5769,13 +5990,13 @@ static void resnet50_layer4_0_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer4.0.bn1 (batchnorm2d + relu) | 512x8x8 -> 512x8x8 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 261193728;
-    const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 277543792, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
-    const float *beta = s->params + 9091008;
-    float *running_mean = s->params + 9091520, *running_var = s->params + 9092032;
-    float *y = s->acts + 262242304;
+    const float *beta = PARAMS_layer4_0_bn1_bias;
+    float *running_mean = PARAMS_layer4_0_bn1_running_mean, *running_var = PARAMS_layer4_0_bn1_running_var;
+    float *y = ACTS_layer4_0_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5787,26 +6008,28 @@ static void resnet50_layer4_0_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 261193728;
-    const float *gamma = s->params + 9090496;
-    float *mean = s->acts + 277543792, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv1;
+    const float *gamma = PARAMS_layer4_0_bn1_weight;
+    float *mean = SAVED_layer4_0_bn1, *invstd = mean + 512;
     const int m = n * 64; /* values per channel */
-    const float *dy = s->dacts + 262242304;
-    const float *y = s->acts + 262242304; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 9090496, *dbeta = s->grads + 9091008;
-    float *dx = s->dacts + 261193728;
+    const float *dy = DACTS_layer4_0_bn1;
+    const float *y = ACTS_layer4_0_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn1_weight, *dbeta = GRADS_layer4_0_bn1_bias;
+    float *dx = DACTS_layer4_0_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5826,12 +6049,13 @@ static void resnet50_layer4_0_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer4.0.conv2 (conv2d 3x3, stride 2, pad 1) | 512x8x8 -> 512x4x4 | 37,748,736 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:8: layer4.0.conv2 (conv2d 3x3, stride 2, pad 1) | 512x8x8 -> 512x4x4 |
+ * 37,748,736 MACs per image | im2col-gemm */
 static void resnet50_layer4_0_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 262242304;
-    const float *w = s->params + 9092544;
-    float *y = s->acts + 263290880;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    float *y = ACTS_layer4_0_conv2;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -5853,11 +6077,11 @@ static void resnet50_layer4_0_conv2_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 262242304;
-    const float *w = s->params + 9092544;
-    const float *dy = s->dacts + 263290880;
-    float *dw = s->grads + 9092544;
-    float *dx = s->dacts + 262242304;
+    const float *x = ACTS_layer4_0_bn1;
+    const float *w = PARAMS_layer4_0_conv2_weight;
+    const float *dy = DACTS_layer4_0_conv2;
+    float *dw = GRADS_layer4_0_conv2_weight;
+    float *dx = DACTS_layer4_0_bn1;
     float *col = s->work; /* [4608][n*16] */
     const int np = n * 16;
     if (trains(s, 220)) {
@@ -5875,7 +6099,8 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
             im2col_row(cc + (size_t)7 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 0);
             im2col_row(cc + (size_t)8 * np, xc, n, 8, 8, 4, 4, 2, 2, 1, 1);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 4608);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 4608, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                4608);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 4608, np, 512, 1.0f, w, 4608, dy, np, 0.0f, col, np);
@@ -5900,13 +6125,13 @@ static void resnet50_layer4_0_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer4.0.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 263290880;
-    const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 277544832, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 11452352;
-    float *running_mean = s->params + 11452864, *running_var = s->params + 11453376;
-    float *y = s->acts + 263553024;
+    const float *beta = PARAMS_layer4_0_bn2_bias;
+    float *running_mean = PARAMS_layer4_0_bn2_running_mean, *running_var = PARAMS_layer4_0_bn2_running_var;
+    float *y = ACTS_layer4_0_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5918,26 +6143,28 @@ static void resnet50_layer4_0_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 263290880;
-    const float *gamma = s->params + 11451840;
-    float *mean = s->acts + 277544832, *invstd = mean + 512;
+    const float *x = ACTS_layer4_0_conv2;
+    const float *gamma = PARAMS_layer4_0_bn2_weight;
+    float *mean = SAVED_layer4_0_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 263553024;
-    const float *y = s->acts + 263553024; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 11451840, *dbeta = s->grads + 11452352;
-    float *dx = s->dacts + 263290880;
+    const float *dy = DACTS_layer4_0_bn2;
+    const float *y = ACTS_layer4_0_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_0_bn2_weight, *dbeta = GRADS_layer4_0_bn2_bias;
+    float *dx = DACTS_layer4_0_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -5960,20 +6187,20 @@ static void resnet50_layer4_0_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer4.0.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_0_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 263553024;
-    const float *w = s->params + 11453888;
-    float *y = s->acts + 263815168;
+    const float *x = ACTS_layer4_0_bn2;
+    const float *w = PARAMS_layer4_0_conv3_weight;
+    float *y = ACTS_layer4_0_conv3;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 263553024;
-    const float *w = s->params + 11453888;
-    const float *dy = s->dacts + 263815168;
-    float *dw = s->grads + 11453888;
-    float *dx = s->dacts + 263553024;
+    const float *x = ACTS_layer4_0_bn2;
+    const float *w = PARAMS_layer4_0_conv3_weight;
+    const float *dy = DACTS_layer4_0_conv3;
+    float *dw = GRADS_layer4_0_conv3_weight;
+    float *dx = DACTS_layer4_0_bn2;
     const int np = n * 16;
     if (trains(s, 225)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -5986,13 +6213,13 @@ static void resnet50_layer4_0_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.0.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 263815168;
-    const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 277545872, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_0_conv3;
+    const float *gamma = PARAMS_layer4_0_bn3_weight;
+    float *mean = SAVED_layer4_0_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 12504512;
-    float *running_mean = s->params + 12506560, *running_var = s->params + 12508608;
-    float *y = s->acts + 264863744;
+    const float *beta = PARAMS_layer4_0_bn3_bias;
+    float *running_mean = PARAMS_layer4_0_bn3_running_mean, *running_var = PARAMS_layer4_0_bn3_running_var;
+    float *y = ACTS_layer4_0_bn3;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6004,7 +6231,8 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -6016,13 +6244,13 @@ static void resnet50_layer4_0_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 263815168;
-    const float *gamma = s->params + 12502464;
-    float *mean = s->acts + 277545872, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_0_conv3;
+    const float *gamma = PARAMS_layer4_0_bn3_weight;
+    float *mean = SAVED_layer4_0_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 264863744;
-    float *dgamma = s->grads + 12502464, *dbeta = s->grads + 12504512;
-    float *dx = s->dacts + 263815168;
+    const float *dy = DACTS_layer4_0_bn3;
+    float *dgamma = GRADS_layer4_0_bn3_weight, *dbeta = GRADS_layer4_0_bn3_bias;
+    float *dx = DACTS_layer4_0_conv3;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6042,12 +6270,13 @@ static void resnet50_layer4_0_bn3_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:16: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 1024x8x8 -> 2048x4x4 | 33,554,432 MACs per image | im2col-gemm */
+/* specs/resnet50.lua:16: layer4.0.shortcut.0 (conv2d 1x1, stride 2) | 1024x8x8 -> 2048x4x4 |
+ * 33,554,432 MACs per image | im2col-gemm */
 static void resnet50_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 259096576;
-    const float *w = s->params + 12510656;
-    float *y = s->acts + 265912320;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    float *y = ACTS_layer4_0_shortcut_0;
     float *col = s->work; /* [1024][n*16] */
     const int np = n * 16;
     #pragma omp parallel for
@@ -6061,11 +6290,11 @@ static void resnet50_layer4_0_shortcut_0_forward(const nn_state *s, int n)
 
 static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 259096576;
-    const float *w = s->params + 12510656;
-    const float *dy = s->dacts + 265912320;
-    float *dw = s->grads + 12510656;
-    float *dx = s->dacts + 259096576;
+    const float *x = ACTS_layer3_5_add;
+    const float *w = PARAMS_layer4_0_shortcut_0_weight;
+    const float *dy = DACTS_layer4_0_shortcut_0;
+    float *dw = GRADS_layer4_0_shortcut_0_weight;
+    float *dx = DACTS_layer3_5_add;
     float *col = s->work; /* [1024][n*16] */
     const int np = n * 16;
     if (trains(s, 230)) {
@@ -6075,7 +6304,8 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
             float *cc = col + (size_t)ci * 1 * np;
             im2col_row(cc, xc, n, 8, 8, 4, 4, 2, 2, 0, 0);
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, grad_beta(s), dw, 1024);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 1024, np, 1.0f, dy, np, col, np, grad_beta(s), dw,
+                1024);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 1024, np, 2048, 1.0f, w, 1024, dy, np, 0.0f, col, np);
@@ -6092,13 +6322,14 @@ static void resnet50_layer4_0_shortcut_0_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer4.0.shortcut.1 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 265912320;
-    const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 277549984, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 14609856;
-    float *running_mean = s->params + 14611904, *running_var = s->params + 14613952;
-    float *y = s->acts + 266960896;
+    const float *beta = PARAMS_layer4_0_shortcut_1_bias;
+    float *running_mean = PARAMS_layer4_0_shortcut_1_running_mean,
+            *running_var = PARAMS_layer4_0_shortcut_1_running_var;
+    float *y = ACTS_layer4_0_shortcut_1;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6110,7 +6341,8 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -6122,13 +6354,13 @@ static void resnet50_layer4_0_shortcut_1_forward(const nn_state *s, int n, int t
 
 static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 265912320;
-    const float *gamma = s->params + 14607808;
-    float *mean = s->acts + 277549984, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_0_shortcut_0;
+    const float *gamma = PARAMS_layer4_0_shortcut_1_weight;
+    float *mean = SAVED_layer4_0_shortcut_1, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 266960896;
-    float *dgamma = s->grads + 14607808, *dbeta = s->grads + 14609856;
-    float *dx = s->dacts + 265912320;
+    const float *dy = DACTS_layer4_0_shortcut_1;
+    float *dgamma = GRADS_layer4_0_shortcut_1_weight, *dbeta = GRADS_layer4_0_shortcut_1_bias;
+    float *dx = DACTS_layer4_0_shortcut_0;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6151,9 +6383,9 @@ static void resnet50_layer4_0_shortcut_1_backward(const nn_state *s, int n, int 
 /* specs/resnet50.lua:16: layer4.0.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_0_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 264863744;
-    const float *x1 = s->acts + 266960896;
-    float *y = s->acts + 268009472;
+    const float *x0 = ACTS_layer4_0_bn3;
+    const float *x1 = ACTS_layer4_0_shortcut_1;
+    float *y = ACTS_layer4_0_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -6161,10 +6393,10 @@ static void resnet50_layer4_0_add_forward(const nn_state *s, int n)
 static void resnet50_layer4_0_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 268009472;
-    float *dx0 = s->dacts + 264863744;
-    float *dx1 = s->dacts + 266960896;
-    const float *y = s->acts + 268009472; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_0_add;
+    float *dx0 = DACTS_layer4_0_bn3;
+    float *dx1 = DACTS_layer4_0_shortcut_1;
+    const float *y = ACTS_layer4_0_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -6178,23 +6410,24 @@ static void resnet50_layer4_0_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer4.1.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_1_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 268009472;
-    const float *w = s->params + 14616000;
-    float *y = s->acts + 269058048;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    float *y = ACTS_layer4_1_conv1;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 2048, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 268009472;
-    const float *w = s->params + 14616000;
-    const float *dy = s->dacts + 269058048;
-    float *dw = s->grads + 14616000;
-    float *dx = s->dacts + 268009472;
+    const float *x = ACTS_layer4_0_add;
+    const float *w = PARAMS_layer4_1_conv1_weight;
+    const float *dy = DACTS_layer4_1_conv1;
+    float *dw = GRADS_layer4_1_conv1_weight;
+    float *dx = DACTS_layer4_0_add;
     const int np = n * 16;
     if (trains(s, 235)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 2048);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                2048);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
@@ -6204,13 +6437,13 @@ static void resnet50_layer4_1_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer4.1.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 269058048;
-    const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 277554096, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 15665088;
-    float *running_mean = s->params + 15665600, *running_var = s->params + 15666112;
-    float *y = s->acts + 269320192;
+    const float *beta = PARAMS_layer4_1_bn1_bias;
+    float *running_mean = PARAMS_layer4_1_bn1_running_mean, *running_var = PARAMS_layer4_1_bn1_running_var;
+    float *y = ACTS_layer4_1_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6222,26 +6455,28 @@ static void resnet50_layer4_1_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 269058048;
-    const float *gamma = s->params + 15664576;
-    float *mean = s->acts + 277554096, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv1;
+    const float *gamma = PARAMS_layer4_1_bn1_weight;
+    float *mean = SAVED_layer4_1_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 269320192;
-    const float *y = s->acts + 269320192; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 15664576, *dbeta = s->grads + 15665088;
-    float *dx = s->dacts + 269058048;
+    const float *dy = DACTS_layer4_1_bn1;
+    const float *y = ACTS_layer4_1_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn1_weight, *dbeta = GRADS_layer4_1_bn1_bias;
+    float *dx = DACTS_layer4_1_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6261,12 +6496,13 @@ static void resnet50_layer4_1_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet50.lua:8: layer4.1.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 269320192;
-    const float *w = s->params + 15666624;
-    float *y = s->acts + 269582336;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    float *y = ACTS_layer4_1_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -6276,17 +6512,18 @@ static void resnet50_layer4_1_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 269320192;
-    const float *w = s->params + 15666624;
-    const float *dy = s->dacts + 269582336;
-    float *dw = s->grads + 15666624;
-    float *dx = s->dacts + 269320192;
+    const float *x = ACTS_layer4_1_bn1;
+    const float *w = PARAMS_layer4_1_conv2_weight;
+    const float *dy = DACTS_layer4_1_conv2;
+    float *dw = GRADS_layer4_1_conv2_weight;
+    float *dx = DACTS_layer4_1_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -6298,14 +6535,16 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -6313,13 +6552,13 @@ static void resnet50_layer4_1_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer4.1.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 269582336;
-    const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 277555136, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 18026432;
-    float *running_mean = s->params + 18026944, *running_var = s->params + 18027456;
-    float *y = s->acts + 269844480;
+    const float *beta = PARAMS_layer4_1_bn2_bias;
+    float *running_mean = PARAMS_layer4_1_bn2_running_mean, *running_var = PARAMS_layer4_1_bn2_running_var;
+    float *y = ACTS_layer4_1_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6331,26 +6570,28 @@ static void resnet50_layer4_1_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 269582336;
-    const float *gamma = s->params + 18025920;
-    float *mean = s->acts + 277555136, *invstd = mean + 512;
+    const float *x = ACTS_layer4_1_conv2;
+    const float *gamma = PARAMS_layer4_1_bn2_weight;
+    float *mean = SAVED_layer4_1_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 269844480;
-    const float *y = s->acts + 269844480; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 18025920, *dbeta = s->grads + 18026432;
-    float *dx = s->dacts + 269582336;
+    const float *dy = DACTS_layer4_1_bn2;
+    const float *y = ACTS_layer4_1_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_1_bn2_weight, *dbeta = GRADS_layer4_1_bn2_bias;
+    float *dx = DACTS_layer4_1_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6373,20 +6614,20 @@ static void resnet50_layer4_1_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer4.1.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_1_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 269844480;
-    const float *w = s->params + 18027968;
-    float *y = s->acts + 270106624;
+    const float *x = ACTS_layer4_1_bn2;
+    const float *w = PARAMS_layer4_1_conv3_weight;
+    float *y = ACTS_layer4_1_conv3;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 269844480;
-    const float *w = s->params + 18027968;
-    const float *dy = s->dacts + 270106624;
-    float *dw = s->grads + 18027968;
-    float *dx = s->dacts + 269844480;
+    const float *x = ACTS_layer4_1_bn2;
+    const float *w = PARAMS_layer4_1_conv3_weight;
+    const float *dy = DACTS_layer4_1_conv3;
+    float *dw = GRADS_layer4_1_conv3_weight;
+    float *dx = DACTS_layer4_1_bn2;
     const int np = n * 16;
     if (trains(s, 245)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -6399,13 +6640,13 @@ static void resnet50_layer4_1_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.1.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 270106624;
-    const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 277556176, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_1_conv3;
+    const float *gamma = PARAMS_layer4_1_bn3_weight;
+    float *mean = SAVED_layer4_1_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 19078592;
-    float *running_mean = s->params + 19080640, *running_var = s->params + 19082688;
-    float *y = s->acts + 271155200;
+    const float *beta = PARAMS_layer4_1_bn3_bias;
+    float *running_mean = PARAMS_layer4_1_bn3_running_mean, *running_var = PARAMS_layer4_1_bn3_running_var;
+    float *y = ACTS_layer4_1_bn3;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6417,7 +6658,8 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -6429,13 +6671,13 @@ static void resnet50_layer4_1_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 270106624;
-    const float *gamma = s->params + 19076544;
-    float *mean = s->acts + 277556176, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_1_conv3;
+    const float *gamma = PARAMS_layer4_1_bn3_weight;
+    float *mean = SAVED_layer4_1_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 271155200;
-    float *dgamma = s->grads + 19076544, *dbeta = s->grads + 19078592;
-    float *dx = s->dacts + 270106624;
+    const float *dy = DACTS_layer4_1_bn3;
+    float *dgamma = GRADS_layer4_1_bn3_weight, *dbeta = GRADS_layer4_1_bn3_bias;
+    float *dx = DACTS_layer4_1_conv3;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6458,9 +6700,9 @@ static void resnet50_layer4_1_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer4.1.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_1_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 271155200;
-    const float *x1 = s->acts + 268009472;
-    float *y = s->acts + 272203776;
+    const float *x0 = ACTS_layer4_1_bn3;
+    const float *x1 = ACTS_layer4_0_add;
+    float *y = ACTS_layer4_1_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -6468,10 +6710,10 @@ static void resnet50_layer4_1_add_forward(const nn_state *s, int n)
 static void resnet50_layer4_1_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 272203776;
-    float *dx0 = s->dacts + 271155200;
-    float *dx1 = s->dacts + 268009472;
-    const float *y = s->acts + 272203776; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_1_add;
+    float *dx0 = DACTS_layer4_1_bn3;
+    float *dx1 = DACTS_layer4_0_add;
+    const float *y = ACTS_layer4_1_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -6485,23 +6727,24 @@ static void resnet50_layer4_1_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:7: layer4.2.conv1 (conv2d 1x1) | 2048x4x4 -> 512x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_2_conv1_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 272203776;
-    const float *w = s->params + 19084736;
-    float *y = s->acts + 273252352;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    float *y = ACTS_layer4_2_conv1;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, np, 2048, 1.0f, w, 2048, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 272203776;
-    const float *w = s->params + 19084736;
-    const float *dy = s->dacts + 273252352;
-    float *dw = s->grads + 19084736;
-    float *dx = s->dacts + 272203776;
+    const float *x = ACTS_layer4_1_add;
+    const float *w = PARAMS_layer4_2_conv1_weight;
+    const float *dy = DACTS_layer4_2_conv1;
+    float *dw = GRADS_layer4_2_conv1_weight;
+    float *dx = DACTS_layer4_1_add;
     const int np = n * 16;
     if (trains(s, 250)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 2048);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 2048, np, 1.0f, dy, np, x, np, grad_beta(s), dw,
+                2048);
     }
     if (need_dx) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 2048, dy, np, 1.0f, dx, np);
@@ -6511,13 +6754,13 @@ static void resnet50_layer4_2_conv1_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:7: layer4.2.bn1 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 273252352;
-    const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 277560288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 20133824;
-    float *running_mean = s->params + 20134336, *running_var = s->params + 20134848;
-    float *y = s->acts + 273514496;
+    const float *beta = PARAMS_layer4_2_bn1_bias;
+    float *running_mean = PARAMS_layer4_2_bn1_running_mean, *running_var = PARAMS_layer4_2_bn1_running_var;
+    float *y = ACTS_layer4_2_bn1;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6529,26 +6772,28 @@ static void resnet50_layer4_2_bn1_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 273252352;
-    const float *gamma = s->params + 20133312;
-    float *mean = s->acts + 277560288, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv1;
+    const float *gamma = PARAMS_layer4_2_bn1_weight;
+    float *mean = SAVED_layer4_2_bn1, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 273514496;
-    const float *y = s->acts + 273514496; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 20133312, *dbeta = s->grads + 20133824;
-    float *dx = s->dacts + 273252352;
+    const float *dy = DACTS_layer4_2_bn1;
+    const float *y = ACTS_layer4_2_bn1; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_2_bn1_weight, *dbeta = GRADS_layer4_2_bn1_bias;
+    float *dx = DACTS_layer4_2_conv1;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6568,12 +6813,13 @@ static void resnet50_layer4_2_bn1_backward(const nn_state *s, int n, int need_dx
     }
 }
 
-/* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image | winograd-2x2 */
+/* specs/resnet50.lua:8: layer4.2.conv2 (conv2d 3x3, pad 1) | 512x4x4 -> 512x4x4 | 37,748,736 MACs per image |
+ * winograd-2x2 */
 static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 273514496;
-    const float *w = s->params + 20135360;
-    float *y = s->acts + 273776640;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    float *y = ACTS_layer4_2_conv2;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -6583,17 +6829,18 @@ static void resnet50_layer4_2_conv2_forward(const nn_state *s, int n)
     wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
     #pragma omp parallel for schedule(static)
     for (int xi = 0; xi < 16; ++xi)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs, nt, 0.0f, m + xi * ms, nt);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, v + xi * vs,
+                nt, 0.0f, m + xi * ms, nt);
     wino2_output(y, m, NULL, 0, n, 512 * n, 4, 4, 2, 2);
 }
 
 static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 273514496;
-    const float *w = s->params + 20135360;
-    const float *dy = s->dacts + 273776640;
-    float *dw = s->grads + 20135360;
-    float *dx = s->dacts + 273514496;
+    const float *x = ACTS_layer4_2_bn1;
+    const float *w = PARAMS_layer4_2_conv2_weight;
+    const float *dy = DACTS_layer4_2_conv2;
+    float *dw = GRADS_layer4_2_conv2_weight;
+    float *dx = DACTS_layer4_2_bn1;
     const int nt = n * 4; /* 2x2 tiles of 2x2 outputs per image */
     const size_t vs = (size_t)512 * nt + 16, ms = (size_t)512 * nt + 16; /* position strides */
     float *v = s->work; /* [16][512][nt], positions vs apart */
@@ -6605,14 +6852,16 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
         wino2_input(v, x, 512 * n, 4, 4, 2, 2, 1, 1);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt, 0.0f, du + xi * 262160, 512);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 512, 512, nt, 1.0f, dm + xi * ms, nt, v + xi * vs, nt,
+                    0.0f, du + xi * 262160, 512);
         wino2_weights_grad(dw, du, 512, 512, s->accumulate_grads);
     }
     if (need_dx) {
         wino2_weights(u, w, 512, 512);
         #pragma omp parallel for schedule(static)
         for (int xi = 0; xi < 16; ++xi)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm + xi * ms, nt, 0.0f, v + xi * vs, nt);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 512, nt, 512, 1.0f, u + xi * 262160, 512, dm
+                    + xi * ms, nt, 0.0f, v + xi * vs, nt);
         wino2_input_grad(dx, v, 512 * n, 4, 4, 2, 2, 1, 1, 0);
     }
 }
@@ -6620,13 +6869,13 @@ static void resnet50_layer4_2_conv2_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:8: layer4.2.bn2 (batchnorm2d + relu) | 512x4x4 -> 512x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 273776640;
-    const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 277561328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 22495168;
-    float *running_mean = s->params + 22495680, *running_var = s->params + 22496192;
-    float *y = s->acts + 274038784;
+    const float *beta = PARAMS_layer4_2_bn2_bias;
+    float *running_mean = PARAMS_layer4_2_bn2_running_mean, *running_var = PARAMS_layer4_2_bn2_running_var;
+    float *y = ACTS_layer4_2_bn2;
     mean[1024] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6638,26 +6887,28 @@ static void resnet50_layer4_2_bn2_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
         }
         const float scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;
-        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift; y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
+        for (int j = 0; j < m; ++j) { const float v = x[(size_t)c * m + j] * scale + shift;
+            y[(size_t)c * m + j] = v > 0.0f ? v : 0.0f; }
     }
 }
 
 static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 273776640;
-    const float *gamma = s->params + 22494656;
-    float *mean = s->acts + 277561328, *invstd = mean + 512;
+    const float *x = ACTS_layer4_2_conv2;
+    const float *gamma = PARAMS_layer4_2_bn2_weight;
+    float *mean = SAVED_layer4_2_bn2, *invstd = mean + 512;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 274038784;
-    const float *y = s->acts + 274038784; /* the fused relu passes dy where y > 0 */
-    float *dgamma = s->grads + 22494656, *dbeta = s->grads + 22495168;
-    float *dx = s->dacts + 273776640;
+    const float *dy = DACTS_layer4_2_bn2;
+    const float *y = ACTS_layer4_2_bn2; /* the fused relu passes dy where y > 0 */
+    float *dgamma = GRADS_layer4_2_bn2_weight, *dbeta = GRADS_layer4_2_bn2_bias;
+    float *dx = DACTS_layer4_2_conv2;
     const int training = mean[1024] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 512; ++c) {
@@ -6680,20 +6931,20 @@ static void resnet50_layer4_2_bn2_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:9: layer4.2.conv3 (conv2d 1x1) | 512x4x4 -> 2048x4x4 | 16,777,216 MACs per image | gemm-1x1 */
 static void resnet50_layer4_2_conv3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 274038784;
-    const float *w = s->params + 22496704;
-    float *y = s->acts + 274300928;
+    const float *x = ACTS_layer4_2_bn2;
+    const float *w = PARAMS_layer4_2_conv3_weight;
+    float *y = ACTS_layer4_2_conv3;
     const int np = n * 16;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2048, np, 512, 1.0f, w, 512, x, np, 0.0f, y, np);
 }
 
 static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 274038784;
-    const float *w = s->params + 22496704;
-    const float *dy = s->dacts + 274300928;
-    float *dw = s->grads + 22496704;
-    float *dx = s->dacts + 274038784;
+    const float *x = ACTS_layer4_2_bn2;
+    const float *w = PARAMS_layer4_2_conv3_weight;
+    const float *dy = DACTS_layer4_2_conv3;
+    float *dw = GRADS_layer4_2_conv3_weight;
+    float *dx = DACTS_layer4_2_bn2;
     const int np = n * 16;
     if (trains(s, 260)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 2048, 512, np, 1.0f, dy, np, x, np, grad_beta(s), dw, 512);
@@ -6706,13 +6957,13 @@ static void resnet50_layer4_2_conv3_backward(const nn_state *s, int n, int need_
 /* specs/resnet50.lua:9: layer4.2.bn3 (batchnorm2d) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | direct */
 static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training)
 {
-    const float *x = s->acts + 274300928;
-    const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 277562368, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_2_conv3;
+    const float *gamma = PARAMS_layer4_2_bn3_weight;
+    float *mean = SAVED_layer4_2_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *beta = s->params + 23547328;
-    float *running_mean = s->params + 23549376, *running_var = s->params + 23551424;
-    float *y = s->acts + 275349504;
+    const float *beta = PARAMS_layer4_2_bn3_bias;
+    float *running_mean = PARAMS_layer4_2_bn3_running_mean, *running_var = PARAMS_layer4_2_bn3_running_var;
+    float *y = ACTS_layer4_2_bn3;
     mean[4096] = (float)training;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6724,7 +6975,8 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
             mean[c] = (float)mu;
             invstd[c] = (float)(1.0 / sqrt(var + 1.0000000000000001e-05));
             running_mean[c] = (float)(0.90000000000000002 * running_mean[c] + 0.10000000000000001 * mu);
-            running_var[c] = (float)(0.90000000000000002 * running_var[c] + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
+            running_var[c] = (float)(0.90000000000000002 * running_var[c]
+                    + 0.10000000000000001 * (m > 1 ? var * m / (m - 1) : var));
         } else {
             mean[c] = running_mean[c];
             invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + 1.0000000000000001e-05));
@@ -6736,13 +6988,13 @@ static void resnet50_layer4_2_bn3_forward(const nn_state *s, int n, int training
 
 static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 274300928;
-    const float *gamma = s->params + 23545280;
-    float *mean = s->acts + 277562368, *invstd = mean + 2048;
+    const float *x = ACTS_layer4_2_conv3;
+    const float *gamma = PARAMS_layer4_2_bn3_weight;
+    float *mean = SAVED_layer4_2_bn3, *invstd = mean + 2048;
     const int m = n * 16; /* values per channel */
-    const float *dy = s->dacts + 275349504;
-    float *dgamma = s->grads + 23545280, *dbeta = s->grads + 23547328;
-    float *dx = s->dacts + 274300928;
+    const float *dy = DACTS_layer4_2_bn3;
+    float *dgamma = GRADS_layer4_2_bn3_weight, *dbeta = GRADS_layer4_2_bn3_bias;
+    float *dx = DACTS_layer4_2_conv3;
     const int training = mean[4096] != 0;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
@@ -6765,9 +7017,9 @@ static void resnet50_layer4_2_bn3_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:16: layer4.2.add (add + relu) | 2048x4x4 -> 2048x4x4 | 0 MACs per image | elementwise */
 static void resnet50_layer4_2_add_forward(const nn_state *s, int n)
 {
-    const float *x0 = s->acts + 275349504;
-    const float *x1 = s->acts + 272203776;
-    float *y = s->acts + 276398080;
+    const float *x0 = ACTS_layer4_2_bn3;
+    const float *x1 = ACTS_layer4_1_add;
+    float *y = ACTS_layer4_2_add;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float v = x0[i] + x1[i]; y[i] = v > 0.0f ? v : 0.0f; }
 }
@@ -6775,10 +7027,10 @@ static void resnet50_layer4_2_add_forward(const nn_state *s, int n)
 static void resnet50_layer4_2_add_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 276398080;
-    float *dx0 = s->dacts + 275349504;
-    float *dx1 = s->dacts + 272203776;
-    const float *y = s->acts + 276398080; /* the fused relu passes dy where y > 0 */
+    const float *dy = DACTS_layer4_2_add;
+    float *dx0 = DACTS_layer4_2_bn3;
+    float *dx1 = DACTS_layer4_1_add;
+    const float *y = ACTS_layer4_2_add; /* the fused relu passes dy where y > 0 */
     if (need_dx & 1) {
         #pragma omp parallel for
         for (size_t i = 0; i < (size_t)n * 32768; ++i) { const float d = dy[i]; dx0[i] = y[i] > 0.0f ? d : 0.0f; }
@@ -6792,8 +7044,8 @@ static void resnet50_layer4_2_add_backward(const nn_state *s, int n, int need_dx
 /* specs/resnet50.lua:24: 7 (global_avgpool) | 2048x4x4 -> 2048 | 0 MACs per image | direct */
 static void resnet50_7_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 276398080;
-    float *y = s->acts + 277446656;
+    const float *x = ACTS_layer4_2_add;
+    float *y = ACTS_7;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -6808,8 +7060,8 @@ static void resnet50_7_forward(const nn_state *s, int n)
 static void resnet50_7_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 277446656;
-    float *dx = s->dacts + 276398080;
+    const float *dy = DACTS_7;
+    float *dx = DACTS_layer4_2_add;
     #pragma omp parallel for
     for (int c = 0; c < 2048; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -6823,10 +7075,10 @@ static void resnet50_7_backward(const nn_state *s, int n, int need_dx)
 /* specs/resnet50.lua:24: linear (linear 2048->10) | 2048 -> 10 | 20,480 MACs per image | gemm; gemv at batch 1 */
 static void resnet50_linear_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 277446656;
-    const float *w = s->params + 23553472;
-    const float *b = s->params + 23573952;
-    float *y = s->acts + 277512192;
+    const float *x = ACTS_7;
+    const float *w = PARAMS_linear_weight;
+    const float *b = PARAMS_linear_bias;
+    float *y = ACTS_linear;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 10, 2048, 1.0f, w, 2048, x, 1, 0.0f, y, 1);
     } else {
@@ -6837,12 +7089,12 @@ static void resnet50_linear_forward(const nn_state *s, int n)
 
 static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 277446656;
-    float *w = s->params + 23553472;
-    const float *dy = s->dacts + 277512192;
-    float *dw = s->grads + 23553472;
-    float *db = s->grads + 23573952;
-    float *dx = s->dacts + 277446656;
+    const float *x = ACTS_7;
+    float *w = PARAMS_linear_weight;
+    const float *dy = DACTS_linear;
+    float *dw = GRADS_linear_weight;
+    float *db = GRADS_linear_bias;
+    float *dx = DACTS_7;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 10, 2048, 1.0f, w, 2048, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -6856,7 +7108,8 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 10, 2048, 1.0f, dy, 1, x, 1, dw, 2048);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, grad_beta(s), dw, 2048);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 10, 2048, n, 1.0f, dy, 10, x, 2048, grad_beta(s), dw,
+                    2048);
         }
     }
     if (trains(s, 266)) sum_cols(db, dy, n, 10, s->accumulate_grads);
@@ -6865,8 +7118,8 @@ static void resnet50_linear_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 10 outputs; returns the batch mean and writes its gradient */
 static float resnet50_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 277512192;
-    float *dz = s->dacts + 277512192;
+    const float *z = ACTS_linear;
+    float *dz = DACTS_linear;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 10, *ti = target + (size_t)i * 10;
@@ -7276,267 +7529,320 @@ static const nn_tensor resnet50_tensors[] = {
     { "bn1.bias", 1, { 64, 0, 0, 0 }, 1792, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_mean", 1, { 64, 0, 0, 0 }, 1856, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "bn1.running_var", 1, { 64, 0, 0, 0 }, 1920, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv1.weight", 4, { 64, 64, 1, 1 }, 1984, 4096, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 64 },
+    { "layer1.0.conv1.weight", 4, { 64, 64, 1, 1 }, 1984, 4096, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64,
+                64 },
     { "layer1.0.bn1.weight", 1, { 64, 0, 0, 0 }, 6080, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn1.bias", 1, { 64, 0, 0, 0 }, 6144, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_mean", 1, { 64, 0, 0, 0 }, 6208, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn1.running_var", 1, { 64, 0, 0, 0 }, 6272, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 6336, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.0.conv2.weight", 4, { 64, 64, 3, 3 }, 6336, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.0.bn2.weight", 1, { 64, 0, 0, 0 }, 43200, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn2.bias", 1, { 64, 0, 0, 0 }, 43264, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_mean", 1, { 64, 0, 0, 0 }, 43328, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn2.running_var", 1, { 64, 0, 0, 0 }, 43392, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.conv3.weight", 4, { 256, 64, 1, 1 }, 43456, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 256 },
+    { "layer1.0.conv3.weight", 4, { 256, 64, 1, 1 }, 43456, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64,
+                256 },
     { "layer1.0.bn3.weight", 1, { 256, 0, 0, 0 }, 59840, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.bn3.bias", 1, { 256, 0, 0, 0 }, 60096, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn3.running_mean", 1, { 256, 0, 0, 0 }, 60352, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.bn3.running_var", 1, { 256, 0, 0, 0 }, 60608, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.0.shortcut.0.weight", 4, { 256, 64, 1, 1 }, 60864, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 256 },
+    { "layer1.0.shortcut.0.weight", 4, { 256, 64, 1, 1 }, 60864, 16384, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 64, 256 },
     { "layer1.0.shortcut.1.weight", 1, { 256, 0, 0, 0 }, 77248, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.0.shortcut.1.bias", 1, { 256, 0, 0, 0 }, 77504, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.shortcut.1.running_mean", 1, { 256, 0, 0, 0 }, 77760, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.0.shortcut.1.running_var", 1, { 256, 0, 0, 0 }, 78016, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv1.weight", 4, { 64, 256, 1, 1 }, 78272, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 64 },
+    { "layer1.1.conv1.weight", 4, { 64, 256, 1, 1 }, 78272, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 64 },
     { "layer1.1.bn1.weight", 1, { 64, 0, 0, 0 }, 94656, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn1.bias", 1, { 64, 0, 0, 0 }, 94720, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_mean", 1, { 64, 0, 0, 0 }, 94784, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn1.running_var", 1, { 64, 0, 0, 0 }, 94848, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 94912, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.1.conv2.weight", 4, { 64, 64, 3, 3 }, 94912, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576,
+                576 },
     { "layer1.1.bn2.weight", 1, { 64, 0, 0, 0 }, 131776, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn2.bias", 1, { 64, 0, 0, 0 }, 131840, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_mean", 1, { 64, 0, 0, 0 }, 131904, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn2.running_var", 1, { 64, 0, 0, 0 }, 131968, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.1.conv3.weight", 4, { 256, 64, 1, 1 }, 132032, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 256 },
+    { "layer1.1.conv3.weight", 4, { 256, 64, 1, 1 }, 132032, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                64, 256 },
     { "layer1.1.bn3.weight", 1, { 256, 0, 0, 0 }, 148416, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.1.bn3.bias", 1, { 256, 0, 0, 0 }, 148672, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn3.running_mean", 1, { 256, 0, 0, 0 }, 148928, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.1.bn3.running_var", 1, { 256, 0, 0, 0 }, 149184, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv1.weight", 4, { 64, 256, 1, 1 }, 149440, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 64 },
+    { "layer1.2.conv1.weight", 4, { 64, 256, 1, 1 }, 149440, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 64 },
     { "layer1.2.bn1.weight", 1, { 64, 0, 0, 0 }, 165824, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn1.bias", 1, { 64, 0, 0, 0 }, 165888, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_mean", 1, { 64, 0, 0, 0 }, 165952, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn1.running_var", 1, { 64, 0, 0, 0 }, 166016, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 166080, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 576, 576 },
+    { "layer1.2.conv2.weight", 4, { 64, 64, 3, 3 }, 166080, 36864, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                576, 576 },
     { "layer1.2.bn2.weight", 1, { 64, 0, 0, 0 }, 202944, 64, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn2.bias", 1, { 64, 0, 0, 0 }, 203008, 64, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_mean", 1, { 64, 0, 0, 0 }, 203072, 64, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn2.running_var", 1, { 64, 0, 0, 0 }, 203136, 64, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer1.2.conv3.weight", 4, { 256, 64, 1, 1 }, 203200, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 64, 256 },
+    { "layer1.2.conv3.weight", 4, { 256, 64, 1, 1 }, 203200, 16384, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                64, 256 },
     { "layer1.2.bn3.weight", 1, { 256, 0, 0, 0 }, 219584, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer1.2.bn3.bias", 1, { 256, 0, 0, 0 }, 219840, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn3.running_mean", 1, { 256, 0, 0, 0 }, 220096, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer1.2.bn3.running_var", 1, { 256, 0, 0, 0 }, 220352, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv1.weight", 4, { 128, 256, 1, 1 }, 220608, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 128 },
+    { "layer2.0.conv1.weight", 4, { 128, 256, 1, 1 }, 220608, 32768, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                256, 128 },
     { "layer2.0.bn1.weight", 1, { 128, 0, 0, 0 }, 253376, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn1.bias", 1, { 128, 0, 0, 0 }, 253504, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_mean", 1, { 128, 0, 0, 0 }, 253632, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn1.running_var", 1, { 128, 0, 0, 0 }, 253760, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 253888, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.0.conv2.weight", 4, { 128, 128, 3, 3 }, 253888, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.0.bn2.weight", 1, { 128, 0, 0, 0 }, 401344, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn2.bias", 1, { 128, 0, 0, 0 }, 401472, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_mean", 1, { 128, 0, 0, 0 }, 401600, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn2.running_var", 1, { 128, 0, 0, 0 }, 401728, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.conv3.weight", 4, { 512, 128, 1, 1 }, 401856, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 512 },
+    { "layer2.0.conv3.weight", 4, { 512, 128, 1, 1 }, 401856, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                128, 512 },
     { "layer2.0.bn3.weight", 1, { 512, 0, 0, 0 }, 467392, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.bn3.bias", 1, { 512, 0, 0, 0 }, 467904, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn3.running_mean", 1, { 512, 0, 0, 0 }, 468416, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.bn3.running_var", 1, { 512, 0, 0, 0 }, 468928, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 469440, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 512 },
+    { "layer2.0.shortcut.0.weight", 4, { 512, 256, 1, 1 }, 469440, 131072, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 512 },
     { "layer2.0.shortcut.1.weight", 1, { 512, 0, 0, 0 }, 600512, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.0.shortcut.1.bias", 1, { 512, 0, 0, 0 }, 601024, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_mean", 1, { 512, 0, 0, 0 }, 601536, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.0.shortcut.1.running_var", 1, { 512, 0, 0, 0 }, 602048, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv1.weight", 4, { 128, 512, 1, 1 }, 602560, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 128 },
+    { "layer2.1.conv1.weight", 4, { 128, 512, 1, 1 }, 602560, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                512, 128 },
     { "layer2.1.bn1.weight", 1, { 128, 0, 0, 0 }, 668096, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn1.bias", 1, { 128, 0, 0, 0 }, 668224, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_mean", 1, { 128, 0, 0, 0 }, 668352, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn1.running_var", 1, { 128, 0, 0, 0 }, 668480, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 668608, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.1.conv2.weight", 4, { 128, 128, 3, 3 }, 668608, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.1.bn2.weight", 1, { 128, 0, 0, 0 }, 816064, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn2.bias", 1, { 128, 0, 0, 0 }, 816192, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_mean", 1, { 128, 0, 0, 0 }, 816320, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn2.running_var", 1, { 128, 0, 0, 0 }, 816448, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.1.conv3.weight", 4, { 512, 128, 1, 1 }, 816576, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 512 },
+    { "layer2.1.conv3.weight", 4, { 512, 128, 1, 1 }, 816576, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                128, 512 },
     { "layer2.1.bn3.weight", 1, { 512, 0, 0, 0 }, 882112, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.1.bn3.bias", 1, { 512, 0, 0, 0 }, 882624, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn3.running_mean", 1, { 512, 0, 0, 0 }, 883136, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.1.bn3.running_var", 1, { 512, 0, 0, 0 }, 883648, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv1.weight", 4, { 128, 512, 1, 1 }, 884160, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 128 },
+    { "layer2.2.conv1.weight", 4, { 128, 512, 1, 1 }, 884160, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                512, 128 },
     { "layer2.2.bn1.weight", 1, { 128, 0, 0, 0 }, 949696, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn1.bias", 1, { 128, 0, 0, 0 }, 949824, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_mean", 1, { 128, 0, 0, 0 }, 949952, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn1.running_var", 1, { 128, 0, 0, 0 }, 950080, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 950208, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.2.conv2.weight", 4, { 128, 128, 3, 3 }, 950208, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.2.bn2.weight", 1, { 128, 0, 0, 0 }, 1097664, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn2.bias", 1, { 128, 0, 0, 0 }, 1097792, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1097920, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn2.running_var", 1, { 128, 0, 0, 0 }, 1098048, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.2.conv3.weight", 4, { 512, 128, 1, 1 }, 1098176, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 512 },
+    { "layer2.2.conv3.weight", 4, { 512, 128, 1, 1 }, 1098176, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                128, 512 },
     { "layer2.2.bn3.weight", 1, { 512, 0, 0, 0 }, 1163712, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.2.bn3.bias", 1, { 512, 0, 0, 0 }, 1164224, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn3.running_mean", 1, { 512, 0, 0, 0 }, 1164736, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.2.bn3.running_var", 1, { 512, 0, 0, 0 }, 1165248, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv1.weight", 4, { 128, 512, 1, 1 }, 1165760, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 128 },
+    { "layer2.3.conv1.weight", 4, { 128, 512, 1, 1 }, 1165760, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                512, 128 },
     { "layer2.3.bn1.weight", 1, { 128, 0, 0, 0 }, 1231296, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn1.bias", 1, { 128, 0, 0, 0 }, 1231424, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_mean", 1, { 128, 0, 0, 0 }, 1231552, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn1.running_var", 1, { 128, 0, 0, 0 }, 1231680, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1231808, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1152, 1152 },
+    { "layer2.3.conv2.weight", 4, { 128, 128, 3, 3 }, 1231808, 147456, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                1152, 1152 },
     { "layer2.3.bn2.weight", 1, { 128, 0, 0, 0 }, 1379264, 128, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn2.bias", 1, { 128, 0, 0, 0 }, 1379392, 128, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_mean", 1, { 128, 0, 0, 0 }, 1379520, 128, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn2.running_var", 1, { 128, 0, 0, 0 }, 1379648, 128, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer2.3.conv3.weight", 4, { 512, 128, 1, 1 }, 1379776, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 128, 512 },
+    { "layer2.3.conv3.weight", 4, { 512, 128, 1, 1 }, 1379776, 65536, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                128, 512 },
     { "layer2.3.bn3.weight", 1, { 512, 0, 0, 0 }, 1445312, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer2.3.bn3.bias", 1, { 512, 0, 0, 0 }, 1445824, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn3.running_mean", 1, { 512, 0, 0, 0 }, 1446336, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer2.3.bn3.running_var", 1, { 512, 0, 0, 0 }, 1446848, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv1.weight", 4, { 256, 512, 1, 1 }, 1447360, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 256 },
+    { "layer3.0.conv1.weight", 4, { 256, 512, 1, 1 }, 1447360, 131072, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                512, 256 },
     { "layer3.0.bn1.weight", 1, { 256, 0, 0, 0 }, 1578432, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn1.bias", 1, { 256, 0, 0, 0 }, 1578688, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_mean", 1, { 256, 0, 0, 0 }, 1578944, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn1.running_var", 1, { 256, 0, 0, 0 }, 1579200, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1579456, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.0.conv2.weight", 4, { 256, 256, 3, 3 }, 1579456, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.0.bn2.weight", 1, { 256, 0, 0, 0 }, 2169280, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn2.bias", 1, { 256, 0, 0, 0 }, 2169536, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_mean", 1, { 256, 0, 0, 0 }, 2169792, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn2.running_var", 1, { 256, 0, 0, 0 }, 2170048, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.conv3.weight", 4, { 1024, 256, 1, 1 }, 2170304, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.0.conv3.weight", 4, { 1024, 256, 1, 1 }, 2170304, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.0.bn3.weight", 1, { 1024, 0, 0, 0 }, 2432448, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.bn3.bias", 1, { 1024, 0, 0, 0 }, 2433472, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 2434496, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.bn3.running_var", 1, { 1024, 0, 0, 0 }, 2435520, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.0.shortcut.0.weight", 4, { 1024, 512, 1, 1 }, 2436544, 524288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 1024 },
+    { "layer3.0.shortcut.0.weight", 4, { 1024, 512, 1, 1 }, 2436544, 524288, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 512, 1024 },
     { "layer3.0.shortcut.1.weight", 1, { 1024, 0, 0, 0 }, 2960832, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.0.shortcut.1.bias", 1, { 1024, 0, 0, 0 }, 2961856, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_mean", 1, { 1024, 0, 0, 0 }, 2962880, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.0.shortcut.1.running_var", 1, { 1024, 0, 0, 0 }, 2963904, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv1.weight", 4, { 256, 1024, 1, 1 }, 2964928, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
+    { "layer3.1.conv1.weight", 4, { 256, 1024, 1, 1 }, 2964928, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
     { "layer3.1.bn1.weight", 1, { 256, 0, 0, 0 }, 3227072, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn1.bias", 1, { 256, 0, 0, 0 }, 3227328, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_mean", 1, { 256, 0, 0, 0 }, 3227584, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn1.running_var", 1, { 256, 0, 0, 0 }, 3227840, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 3228096, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.1.conv2.weight", 4, { 256, 256, 3, 3 }, 3228096, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.1.bn2.weight", 1, { 256, 0, 0, 0 }, 3817920, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn2.bias", 1, { 256, 0, 0, 0 }, 3818176, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_mean", 1, { 256, 0, 0, 0 }, 3818432, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn2.running_var", 1, { 256, 0, 0, 0 }, 3818688, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.1.conv3.weight", 4, { 1024, 256, 1, 1 }, 3818944, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.1.conv3.weight", 4, { 1024, 256, 1, 1 }, 3818944, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.1.bn3.weight", 1, { 1024, 0, 0, 0 }, 4081088, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.1.bn3.bias", 1, { 1024, 0, 0, 0 }, 4082112, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 4083136, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.1.bn3.running_var", 1, { 1024, 0, 0, 0 }, 4084160, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv1.weight", 4, { 256, 1024, 1, 1 }, 4085184, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
+    { "layer3.2.conv1.weight", 4, { 256, 1024, 1, 1 }, 4085184, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
     { "layer3.2.bn1.weight", 1, { 256, 0, 0, 0 }, 4347328, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn1.bias", 1, { 256, 0, 0, 0 }, 4347584, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_mean", 1, { 256, 0, 0, 0 }, 4347840, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn1.running_var", 1, { 256, 0, 0, 0 }, 4348096, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4348352, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.2.conv2.weight", 4, { 256, 256, 3, 3 }, 4348352, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.2.bn2.weight", 1, { 256, 0, 0, 0 }, 4938176, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn2.bias", 1, { 256, 0, 0, 0 }, 4938432, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_mean", 1, { 256, 0, 0, 0 }, 4938688, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn2.running_var", 1, { 256, 0, 0, 0 }, 4938944, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.2.conv3.weight", 4, { 1024, 256, 1, 1 }, 4939200, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.2.conv3.weight", 4, { 1024, 256, 1, 1 }, 4939200, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.2.bn3.weight", 1, { 1024, 0, 0, 0 }, 5201344, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.2.bn3.bias", 1, { 1024, 0, 0, 0 }, 5202368, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 5203392, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.2.bn3.running_var", 1, { 1024, 0, 0, 0 }, 5204416, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv1.weight", 4, { 256, 1024, 1, 1 }, 5205440, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
+    { "layer3.3.conv1.weight", 4, { 256, 1024, 1, 1 }, 5205440, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
     { "layer3.3.bn1.weight", 1, { 256, 0, 0, 0 }, 5467584, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn1.bias", 1, { 256, 0, 0, 0 }, 5467840, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_mean", 1, { 256, 0, 0, 0 }, 5468096, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn1.running_var", 1, { 256, 0, 0, 0 }, 5468352, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5468608, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.3.conv2.weight", 4, { 256, 256, 3, 3 }, 5468608, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.3.bn2.weight", 1, { 256, 0, 0, 0 }, 6058432, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn2.bias", 1, { 256, 0, 0, 0 }, 6058688, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_mean", 1, { 256, 0, 0, 0 }, 6058944, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn2.running_var", 1, { 256, 0, 0, 0 }, 6059200, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.3.conv3.weight", 4, { 1024, 256, 1, 1 }, 6059456, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.3.conv3.weight", 4, { 1024, 256, 1, 1 }, 6059456, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.3.bn3.weight", 1, { 1024, 0, 0, 0 }, 6321600, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.3.bn3.bias", 1, { 1024, 0, 0, 0 }, 6322624, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 6323648, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.3.bn3.running_var", 1, { 1024, 0, 0, 0 }, 6324672, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv1.weight", 4, { 256, 1024, 1, 1 }, 6325696, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
+    { "layer3.4.conv1.weight", 4, { 256, 1024, 1, 1 }, 6325696, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
     { "layer3.4.bn1.weight", 1, { 256, 0, 0, 0 }, 6587840, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn1.bias", 1, { 256, 0, 0, 0 }, 6588096, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_mean", 1, { 256, 0, 0, 0 }, 6588352, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn1.running_var", 1, { 256, 0, 0, 0 }, 6588608, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6588864, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.4.conv2.weight", 4, { 256, 256, 3, 3 }, 6588864, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.4.bn2.weight", 1, { 256, 0, 0, 0 }, 7178688, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn2.bias", 1, { 256, 0, 0, 0 }, 7178944, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_mean", 1, { 256, 0, 0, 0 }, 7179200, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn2.running_var", 1, { 256, 0, 0, 0 }, 7179456, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.4.conv3.weight", 4, { 1024, 256, 1, 1 }, 7179712, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.4.conv3.weight", 4, { 1024, 256, 1, 1 }, 7179712, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.4.bn3.weight", 1, { 1024, 0, 0, 0 }, 7441856, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.4.bn3.bias", 1, { 1024, 0, 0, 0 }, 7442880, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 7443904, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.4.bn3.running_var", 1, { 1024, 0, 0, 0 }, 7444928, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv1.weight", 4, { 256, 1024, 1, 1 }, 7445952, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
+    { "layer3.5.conv1.weight", 4, { 256, 1024, 1, 1 }, 7445952, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 256 },
     { "layer3.5.bn1.weight", 1, { 256, 0, 0, 0 }, 7708096, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn1.bias", 1, { 256, 0, 0, 0 }, 7708352, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_mean", 1, { 256, 0, 0, 0 }, 7708608, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn1.running_var", 1, { 256, 0, 0, 0 }, 7708864, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7709120, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2304, 2304 },
+    { "layer3.5.conv2.weight", 4, { 256, 256, 3, 3 }, 7709120, 589824, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN,
+                2304, 2304 },
     { "layer3.5.bn2.weight", 1, { 256, 0, 0, 0 }, 8298944, 256, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn2.bias", 1, { 256, 0, 0, 0 }, 8299200, 256, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_mean", 1, { 256, 0, 0, 0 }, 8299456, 256, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn2.running_var", 1, { 256, 0, 0, 0 }, 8299712, 256, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer3.5.conv3.weight", 4, { 1024, 256, 1, 1 }, 8299968, 262144, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
+    { "layer3.5.conv3.weight", 4, { 1024, 256, 1, 1 }, 8299968, 262144, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 256, 1024 },
     { "layer3.5.bn3.weight", 1, { 1024, 0, 0, 0 }, 8562112, 1024, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer3.5.bn3.bias", 1, { 1024, 0, 0, 0 }, 8563136, 1024, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn3.running_mean", 1, { 1024, 0, 0, 0 }, 8564160, 1024, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer3.5.bn3.running_var", 1, { 1024, 0, 0, 0 }, 8565184, 1024, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv1.weight", 4, { 512, 1024, 1, 1 }, 8566208, 524288, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 512 },
+    { "layer4.0.conv1.weight", 4, { 512, 1024, 1, 1 }, 8566208, 524288, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 512 },
     { "layer4.0.bn1.weight", 1, { 512, 0, 0, 0 }, 9090496, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn1.bias", 1, { 512, 0, 0, 0 }, 9091008, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_mean", 1, { 512, 0, 0, 0 }, 9091520, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn1.running_var", 1, { 512, 0, 0, 0 }, 9092032, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9092544, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.0.conv2.weight", 4, { 512, 512, 3, 3 }, 9092544, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.0.bn2.weight", 1, { 512, 0, 0, 0 }, 11451840, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn2.bias", 1, { 512, 0, 0, 0 }, 11452352, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_mean", 1, { 512, 0, 0, 0 }, 11452864, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn2.running_var", 1, { 512, 0, 0, 0 }, 11453376, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.conv3.weight", 4, { 2048, 512, 1, 1 }, 11453888, 1048576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
+    { "layer4.0.conv3.weight", 4, { 2048, 512, 1, 1 }, 11453888, 1048576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
     { "layer4.0.bn3.weight", 1, { 2048, 0, 0, 0 }, 12502464, 2048, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.bn3.bias", 1, { 2048, 0, 0, 0 }, 12504512, 2048, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn3.running_mean", 1, { 2048, 0, 0, 0 }, 12506560, 2048, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.bn3.running_var", 1, { 2048, 0, 0, 0 }, 12508608, 2048, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.0.shortcut.0.weight", 4, { 2048, 1024, 1, 1 }, 12510656, 2097152, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 1024, 2048 },
+    { "layer4.0.shortcut.0.weight", 4, { 2048, 1024, 1, 1 }, 12510656, 2097152, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 1024, 2048 },
     { "layer4.0.shortcut.1.weight", 1, { 2048, 0, 0, 0 }, 14607808, 2048, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.0.shortcut.1.bias", 1, { 2048, 0, 0, 0 }, 14609856, 2048, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_mean", 1, { 2048, 0, 0, 0 }, 14611904, 2048, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.0.shortcut.1.running_var", 1, { 2048, 0, 0, 0 }, 14613952, 2048, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv1.weight", 4, { 512, 2048, 1, 1 }, 14616000, 1048576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2048, 512 },
+    { "layer4.1.conv1.weight", 4, { 512, 2048, 1, 1 }, 14616000, 1048576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2048, 512 },
     { "layer4.1.bn1.weight", 1, { 512, 0, 0, 0 }, 15664576, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn1.bias", 1, { 512, 0, 0, 0 }, 15665088, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_mean", 1, { 512, 0, 0, 0 }, 15665600, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn1.running_var", 1, { 512, 0, 0, 0 }, 15666112, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 15666624, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.1.conv2.weight", 4, { 512, 512, 3, 3 }, 15666624, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.1.bn2.weight", 1, { 512, 0, 0, 0 }, 18025920, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn2.bias", 1, { 512, 0, 0, 0 }, 18026432, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_mean", 1, { 512, 0, 0, 0 }, 18026944, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn2.running_var", 1, { 512, 0, 0, 0 }, 18027456, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.1.conv3.weight", 4, { 2048, 512, 1, 1 }, 18027968, 1048576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
+    { "layer4.1.conv3.weight", 4, { 2048, 512, 1, 1 }, 18027968, 1048576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
     { "layer4.1.bn3.weight", 1, { 2048, 0, 0, 0 }, 19076544, 2048, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.1.bn3.bias", 1, { 2048, 0, 0, 0 }, 19078592, 2048, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn3.running_mean", 1, { 2048, 0, 0, 0 }, 19080640, 2048, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.1.bn3.running_var", 1, { 2048, 0, 0, 0 }, 19082688, 2048, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv1.weight", 4, { 512, 2048, 1, 1 }, 19084736, 1048576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2048, 512 },
+    { "layer4.2.conv1.weight", 4, { 512, 2048, 1, 1 }, 19084736, 1048576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 2048, 512 },
     { "layer4.2.bn1.weight", 1, { 512, 0, 0, 0 }, 20133312, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn1.bias", 1, { 512, 0, 0, 0 }, 20133824, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_mean", 1, { 512, 0, 0, 0 }, 20134336, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn1.running_var", 1, { 512, 0, 0, 0 }, 20134848, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 20135360, 2359296, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
+    { "layer4.2.conv2.weight", 4, { 512, 512, 3, 3 }, 20135360, 2359296, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 4608, 4608 },
     { "layer4.2.bn2.weight", 1, { 512, 0, 0, 0 }, 22494656, 512, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn2.bias", 1, { 512, 0, 0, 0 }, 22495168, 512, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn2.running_mean", 1, { 512, 0, 0, 0 }, 22495680, 512, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn2.running_var", 1, { 512, 0, 0, 0 }, 22496192, 512, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "layer4.2.conv3.weight", 4, { 2048, 512, 1, 1 }, 22496704, 1048576, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
+    { "layer4.2.conv3.weight", 4, { 2048, 512, 1, 1 }, 22496704, 1048576, NN_TRAINABLE | NN_DECAY,
+                NN_INIT_UNIFORM_FAN_IN, 512, 2048 },
     { "layer4.2.bn3.weight", 1, { 2048, 0, 0, 0 }, 23545280, 2048, NN_TRAINABLE, NN_INIT_ONES, 1, 1 },
     { "layer4.2.bn3.bias", 1, { 2048, 0, 0, 0 }, 23547328, 2048, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn3.running_mean", 1, { 2048, 0, 0, 0 }, 23549376, 2048, NN_BUFFER, NN_INIT_ZEROS, 1, 1 },
     { "layer4.2.bn3.running_var", 1, { 2048, 0, 0, 0 }, 23551424, 2048, NN_BUFFER, NN_INIT_ONES, 1, 1 },
-    { "linear.weight", 2, { 10, 2048, 0, 0 }, 23553472, 20480, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2048, 10 },
+    { "linear.weight", 2, { 10, 2048, 0, 0 }, 23553472, 20480, NN_TRAINABLE | NN_DECAY, NN_INIT_UNIFORM_FAN_IN, 2048,
+                10 },
     { "linear.bias", 1, { 10, 0, 0, 0 }, 23573952, 10, NN_TRAINABLE, NN_INIT_UNIFORM_FAN_IN, 2048, 10 },
 };
 

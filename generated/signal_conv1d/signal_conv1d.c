@@ -6,7 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */
 typedef float real;
+
+#include "nn_vec.h"
+#include "nn_kernels.h"
+#include "nn_direct.h"
+#include "nn_winograd.h"
 
 /* Whether tensor t gets a gradient: the trainer can freeze tensors. */
 static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->frozen[t]; }
@@ -16,215 +22,52 @@ static inline int trains(const nn_state *s, int t) { return !s->frozen || !s->fr
 static inline real grad_beta(const nn_state *s) { return s->accumulate_grads ? 1 : 0; }
 static inline void put_grad(const nn_state *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }
 
-/* Eight lanes of real for the batch-norm sums, the Winograd transforms and pad_plane: GCC
- * vector extensions, which become AVX or AVX-512 registers where the target has them and
- * pairs of SSE registers otherwise. Vectors go through pointers (an AVX vector
- * passed by value changes the ABI without AVX), and memory through memcpy, as
- * the rows they touch are not aligned. */
-typedef real vreal __attribute__((vector_size(8 * sizeof(real))));
-
-/* Lane indices for __builtin_shuffle: integers as wide as real. */
-typedef __typeof__(_Generic((real)0, float: (int32_t)0, default: (int64_t)0)) lane_index;
-typedef lane_index vlanes __attribute__((vector_size(8 * sizeof(real))));
-
-static inline void vload(vreal *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The direct convolutions' vectors: one AVX-512 register of floats where the target has
- * AVX-512 (32 registers), else 8 lanes (an AVX register of floats: with 16 registers, wider
- * vectors would spill); the kernels are written out for both (ops/conv_direct.lua). */
-#if defined(__AVX512F__)
-#define WIDE_LANES 16
-#else
-#define WIDE_LANES 8
-#endif
-typedef real vwide __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-typedef lane_index vwlanes __attribute__((vector_size(WIDE_LANES * sizeof(real))));
-
-static inline void vwload(vwide *v, const real *p) { memcpy(v, p, sizeof *v); }
-
-/* The sum of the lanes, as a tree of halves (a fixed order). */
-static inline real vwsum(const vwide *v)
-{
-#if WIDE_LANES == 16
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 });
-    t += __builtin_shuffle(t, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 });
-#else
-    vwide t = *v + __builtin_shuffle(*v, (vwlanes){ 4, 5, 6, 7, 0, 1, 2, 3 });
-    t += __builtin_shuffle(t, (vwlanes){ 2, 3, 0, 1, 6, 7, 4, 5 });
-#endif
-    return t[0] + t[1];
-}
-
-/* Copies the first wo columns of each of `rows` rows ws long (a wide plane) into
- * the rows x wo plane y, or adds them to it. */
-static inline void unwiden(real *restrict y, const real *restrict yw, int rows, int ws, int wo, int accumulate)
-{
-    /* A compiler barrier: yw was just written from vector registers, and GCC 12 at -O3
-     * -march=native miscompiles these copies when it forwards those registers into them
-     * (wrong values for 16-lane vectors of doubles); read yw back from memory instead. */
-    __asm__ volatile("" ::: "memory");
-    for (int r = 0; r < rows; ++r) {
-        if (accumulate)
-            for (int j = 0; j < wo; ++j) y[r * wo + j] += yw[r * ws + j];
-        else
-            memcpy(y + r * wo, yw + r * ws, sizeof(real) * (size_t)wo);
-    }
-}
-
-/* Copies the h x w plane src into a zeroed plane of hp rows wp long, at row top and column
- * left, masked by a fused relu (zero where its output y <= 0) unless y is NULL: a direct
- * convolution's padded input, or its padded output gradient. Always inlined, so that every
- * size is a literal (GCC would otherwise share one generic copy among the layers). */
-__attribute__((always_inline)) static inline void pad_plane(real *restrict dst, const real *restrict src,
-                                                           const real *restrict y, int h, int w, int hp, int wp,
-                                                           int top, int left)
-{
-    /* Each element is written once: the zeros before the first row, each row and the padding
-     * after it, the zeros below. (Zeroing the plane first and then storing the masked rows
-     * made GCC 12 -O3 vectorize the masked copy wrongly.) */
-    memset(dst, 0, sizeof(real) * ((size_t)top * wp + left));
-    for (int r = 0; r < h; ++r) {
-        real *d = dst + (size_t)(r + top) * wp + left;
-        const real *g = src + (size_t)r * w;
-        if (y) {
-            /* without branches, which the relu mask would make unpredictable: vectors, then
-             * the last values as bits and-ed with the mask */
-            const real *o = y + (size_t)r * w;
-            int k = 0;
-            for (; k + 8 <= w; k += 8) {
-                vreal v, m;
-                vload(&v, g + k);
-                vload(&m, o + k);
-                v = (vreal)((vlanes)v & (m > (vreal){ 0 }));
-                memcpy(d + k, &v, sizeof v);
-            }
-            for (; k < w; ++k) {
-                lane_index bits;
-                memcpy(&bits, g + k, sizeof bits);
-                bits &= -(lane_index)(o[k] > 0);
-                memcpy(d + k, &bits, sizeof bits);
-            }
-        } else {
-            memcpy(d, g, sizeof(real) * (size_t)w);
-        }
-        memset(d + w, 0, sizeof(real) * (size_t)(wp - w));
-    }
-    const size_t done = (size_t)(h + top) * wp + left;
-    memset(dst + done, 0, sizeof(real) * ((size_t)hp * wp - done));
-}
-
-/* dst[j * ds + k] = r[k][j] for 8 rows k of 8 values j, by three rounds of interleaving:
- * single lanes, then pairs, then halves (v[c] then holds columns c and c + 4). Always
- * inlined, so that the stride is a literal. */
-__attribute__((always_inline)) static inline void transpose8(real *restrict dst, size_t ds, const vreal r[8])
-{
-    vreal u[8], v[8];
-    for (int k = 0; k < 8; k += 2) {
-        u[k] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 0, 8, 1, 9, 4, 12, 5, 13 });
-        u[k + 1] = __builtin_shuffle(r[k], r[k + 1], (vlanes){ 2, 10, 3, 11, 6, 14, 7, 15 });
-    }
-    for (int k = 0; k < 8; k += 4)
-        for (int h = 0; h < 2; ++h) {
-            v[k + 2 * h] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 0, 1, 8, 9, 4, 5, 12, 13 });
-            v[k + 2 * h + 1] = __builtin_shuffle(u[k + h], u[k + h + 2], (vlanes){ 2, 3, 10, 11, 6, 7, 14, 15 });
-        }
-    for (int k = 0; k < 4; ++k) {
-        const vreal lo = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 0, 1, 2, 3, 8, 9, 10, 11 });
-        const vreal hi = __builtin_shuffle(v[k], v[k + 4], (vlanes){ 4, 5, 6, 7, 12, 13, 14, 15 });
-        memcpy(dst + (size_t)k * ds, &lo, sizeof lo);
-        memcpy(dst + (size_t)(k + 4) * ds, &hi, sizeof hi);
-    }
-}
-
-/* dst[j * ds + k] = src[k * ss + j] for a block of 8 rows k of 8 values j: the first `rows`
- * rows of src (masked by a fused relu unless y is NULL: zero where its output y <= 0), zeros
- * for the others. Row k is added to the lanes of sums[k]. A direct convolution's output
- * gradient, from [channel][position] planes to [position][channel] rows, and its bias
- * gradient; always inlined, so that the strides are literals. */
-__attribute__((always_inline)) static inline void transpose_block(real *restrict dst, size_t ds,
-                                                                 const real *restrict src,
-                                                                 const real *restrict y, size_t ss, int rows,
-                                                                 vreal sums[8])
-{
-    vreal r[8];
-    for (int k = 0; k < 8; ++k) {
-        r[k] = (vreal){ 0 };
-        if (k < rows) {
-            vload(&r[k], src + k * ss);
-            if (y) {
-                vreal o;
-                vload(&o, y + k * ss);
-                r[k] = (vreal)((vlanes)r[k] & (o > (vreal){ 0 }));
-            }
-        }
-        sums[k] += r[k];
-    }
-    transpose8(dst, ds, r);
-}
-
-/* The sum of the lanes, in a fixed order. */
-static inline real vsum(const vreal *v)
-{
-    real sum = 0;
-    for (int l = 0; l < 8; ++l) sum += (*v)[l];
-    return sum;
-}
-
-/* y[i][c] += b[c]: bias of a dense output. */
-static inline void add_bias_cols(real *restrict y, const real *restrict b, int rows, int cols)
-{
-    for (int i = 0; i < rows; ++i)
-        for (int c = 0; c < cols; ++c) y[(size_t)i * cols + c] += b[c];
-}
-
-/* db[c] = sum_i dy[i][c] (+= when accumulating): bias gradient of a dense output. */
-static inline void sum_cols(real *restrict db, const real *restrict dy, int rows, int cols, int accumulate)
-{
-    for (int c = 0; c < cols; ++c) {
-        real sum = 0;
-        for (int i = 0; i < rows; ++i) sum += dy[(size_t)i * cols + c];
-        db[c] = accumulate ? db[c] + sum : sum;
-    }
-}
-
-/* dw = dy x^T: the weight gradient of a dense layer at batch 1, written (ger can only add to it). */
-static inline void outer(real *restrict dw, const real *restrict dy, const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel for
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) dw[(size_t)r * cols + c] = dy[r] * x[c];
-}
-
-/* A dense layer's weight gradient at batch 1 with the optimizer step fused into it
- * (runtime/optim.h): row r, dy[r] x, goes to the optimizer in pieces of up to 2048 as soon as
- * it is formed and is never stored, so it does not go through memory. Rows with dy[r] = 0 (a
- * relu's mask: about half) are the zeros already in g. The threads split the rows as the
- * optimizer and OpenBLAS's gemv do, so each keeps its rows in its own cache. */
-static inline void outer_update(struct nn_fused_update *f, int tensor, real *restrict w, const real *restrict dy,
-                                const real *restrict x, int rows, int cols)
-{
-    #pragma omp parallel
-    {
-        real g[2048];
-        int zero = 0; /* whether g holds only zeros */
-        #pragma omp for
-        for (int r = 0; r < rows; ++r) {
-            for (int c0 = 0; c0 < cols; c0 += 2048) {
-                const int m = cols - c0 < 2048 ? cols - c0 : 2048;
-                if (dy[r] != 0) {
-                    for (int c = 0; c < m; ++c) g[c] = dy[r] * x[c0 + c];
-                    zero = 0;
-                } else if (!zero) {
-                    memset(g, 0, sizeof g);
-                    zero = 1;
-                }
-                nn_fused_apply(f, tensor, (size_t)r * cols + (size_t)c0, (size_t)m, w + (size_t)r * cols + c0, g);
-            }
-        }
-    }
-    nn_fused_done(f, tensor);
-}
+/* The model's tensors, by layer path (emit/names.lua). */
+#define ACTS_input (s->acts + 0)
+#define ACTS_0 (s->acts + 112000)
+#define ACTS_2 (s->acts + 366976)
+#define ACTS_3 (s->acts + 494464)
+#define ACTS_5 (s->acts + 745344)
+#define ACTS_6 (s->acts + 870272)
+#define ACTS_8 (s->acts + 1111936)
+#define ACTS_9 (s->acts + 1232768)
+#define ACTS_10 (s->acts + 1353600)
+#define ACTS_11 (s->acts + 1357696)
+#define ACTS_12 (s->acts + 1361792)
+#define DACTS_input (s->dacts + 0)
+#define DACTS_0 (s->dacts + 112000)
+#define DACTS_2 (s->dacts + 366976)
+#define DACTS_3 (s->dacts + 494464)
+#define DACTS_5 (s->dacts + 745344)
+#define DACTS_6 (s->dacts + 870272)
+#define DACTS_8 (s->dacts + 1111936)
+#define DACTS_9 (s->dacts + 1232768)
+#define DACTS_10 (s->dacts + 1353600)
+#define DACTS_11 (s->dacts + 1357696)
+#define DACTS_12 (s->dacts + 1361792)
+#define GRADS_0_weight (s->grads + 0)
+#define GRADS_0_bias (s->grads + 336)
+#define GRADS_3_weight (s->grads + 352)
+#define GRADS_3_bias (s->grads + 2912)
+#define GRADS_6_weight (s->grads + 2944)
+#define GRADS_6_bias (s->grads + 13184)
+#define GRADS_10_weight (s->grads + 13248)
+#define GRADS_10_bias (s->grads + 496576)
+#define GRADS_12_weight (s->grads + 496704)
+#define GRADS_12_bias (s->grads + 497344)
+#define INDEX_2 (s->index + 0)
+#define INDEX_5 (s->index + 127488)
+#define INDEX_8 (s->index + 252416)
+#define PARAMS_0_weight (s->params + 0)
+#define PARAMS_0_bias (s->params + 336)
+#define PARAMS_3_weight (s->params + 352)
+#define PARAMS_3_bias (s->params + 2912)
+#define PARAMS_6_weight (s->params + 2944)
+#define PARAMS_6_bias (s->params + 13184)
+#define PARAMS_10_weight (s->params + 13248)
+#define PARAMS_10_bias (s->params + 496576)
+#define PARAMS_12_weight (s->params + 496704)
+#define PARAMS_12_bias (s->params + 497344)
 
 /* input: the user's n x 7x500 array to the channel-major layout (and back for its gradient) */
 static void signal_conv1d_load_input(const nn_state *s, const float *input, int n)
@@ -244,19 +87,20 @@ static void signal_conv1d_store_input_grad(const nn_state *s, float *d_input, in
 /* specs/signal_conv1d.lua:5: 0 (conv1d k3 + relu) | 7x500 -> 16x498 | 167,328 MACs per image | direct */
 static void signal_conv1d_0_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *b = s->params + 336;
-    float *y = s->acts + 112000;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *b = PARAMS_0_bias;
+    float *y = ACTS_0;
     float *xp = s->work; /* x padded: [7][n][2][500] */
     #pragma omp parallel for
     for (int p = 0; p < 7 * n; ++p)
         pad_plane(xp + (size_t)p * 1000, x + (size_t)p * 500, NULL, 1, 500, 2, 500, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 168;
                 const float *xb = xp + (size_t)i * 1000 + band * 500;
                 float yt[4096]; /* the band, wide: [8][512] */
@@ -315,10 +159,11 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 168;
                 const float *xb = xp + (size_t)i * 1000 + band * 500;
                 float yt[4032]; /* the band, wide: [8][504] */
@@ -365,7 +210,8 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
                         a[7][0] += wc[149] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 504 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -381,22 +227,23 @@ static void signal_conv1d_0_forward(const nn_state *s, int n)
 
 static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts;
-    const float *w = s->params;
-    const float *dy = s->dacts + 112000;
-    float *dw = s->grads;
-    float *db = s->grads + 336;
-    float *dx = s->dacts;
+    const float *x = ACTS_input;
+    const float *w = PARAMS_0_weight;
+    const float *dy = DACTS_0;
+    float *dw = GRADS_0_weight;
+    float *db = GRADS_0_bias;
+    float *dx = DACTS_input;
     if (trains(s, 0) || trains(s, 1)) {
         float *xp = s->work + (size_t)n * 16000; /* x padded: [7][n][2][500] */
         #pragma omp parallel for
         for (int p = 0; p < 7 * n; ++p)
             pad_plane(xp + (size_t)p * 1000, x + (size_t)p * 500, NULL, 1, 500, 2, 500, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 2; ++cb) {
             for (int ci = 0; ci < 7; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                { /* kernel rows kb*1.. */
+                    const int kb = 0;
                     vwide a[8][3], bias[8];
                     for (int t = 0; t < 8; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -405,10 +252,12 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                     for (int i = 0; i < n; ++i) {
                         const size_t d = ((size_t)cb * 8 * n + i) * 498; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1000 + kb * 500;
-                        for (int oh = 0; oh < 1; ++oh) {
+                        {
+                            const int oh = 0;
                             for (int q = 0; q < 496; q += 16) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1); vwload(&x2, xr + oh * 500 + q + 2);
+                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
+                                vwload(&x2, xr + oh * 500 + q + 2);
                                 vwload(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + q);
@@ -428,22 +277,31 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             }
                             { /* the last 2 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1); vwload(&x2, xr + oh * 500 + 496 + 2);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1);
+                                vwload(&x2, xr + oh * 500 + 496 + 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
                             }
                         }
@@ -460,10 +318,11 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
             for (int ci = 0; ci < 7; ++ci) {
-                for (int kb = 0; kb < 1; ++kb) { /* kernel rows kb*1.. */
+                { /* kernel rows kb*1.. */
+                    const int kb = 0;
                     vwide a[4][3], bias[4];
                     for (int t = 0; t < 4; ++t) {
                         bias[t] = (vwide){ 0 };
@@ -472,10 +331,12 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                     for (int i = 0; i < n; ++i) {
                         const size_t d = ((size_t)cb * 4 * n + i) * 498; /* dy's first plane */
                         const float *xr = xp + ((size_t)ci * n + i) * 1000 + kb * 500;
-                        for (int oh = 0; oh < 1; ++oh) {
+                        {
+                            const int oh = 0;
                             for (int q = 0; q < 496; q += 8) {
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1); vwload(&x2, xr + oh * 500 + q + 2);
+                                vwload(&x0, xr + oh * 500 + q + 0); vwload(&x1, xr + oh * 500 + q + 1);
+                                vwload(&x2, xr + oh * 500 + q + 2);
                                 vwload(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + q);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
                                 vwload(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + q);
@@ -487,14 +348,19 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             }
                             { /* the last 2 columns */
                                 vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1); vwload(&x2, xr + oh * 500 + 496 + 2);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                vwload(&x0, xr + oh * 500 + 496 + 0); vwload(&x1, xr + oh * 500 + 496 + 1);
+                                vwload(&x2, xr + oh * 500 + 496 + 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496, sizeof(float) * 2);
+                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 498 + oh * 498 + 496,
+                                        sizeof(float) * 2);
                                 bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
                             }
                         }
@@ -518,10 +384,11 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 16 * n; ++p)
             pad_plane(dyp + (size_t)p * 1000, dy + (size_t)p * 498, NULL, 1, 498, 2, 500, 0, 2);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 1000 + band * 500;
                     float yt[512]; /* the band, wide: [1][512] */
@@ -532,29 +399,34 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1000 + pt * 64;
                             const float *wc = wb + ci * 21;
                             vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48); /* tap (0, 0) */
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                            /* tap (0, 0) */
                             a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49); /* tap (0, 1) */
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                            /* tap (0, 1) */
                             a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50); /* tap (0, 2) */
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                            /* tap (0, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 4; ++v) {
                                 memcpy(yt + c * 512 + pt * 64 + v * 16, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 500 + band * 500;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 500, yt + c * 512, 1, 500, 500, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 500, yt + c * 512, 1, 500, 500, 0); }
                 }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 7; ++cb) { /* 1 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 3;
                     const float *xb = dyp + (size_t)i * 1000 + band * 500;
                     float yt[528]; /* the band, wide: [1][528] */
@@ -565,20 +437,28 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             const float *xr = xb + (size_t)ci * n * 1000 + pt * 48;
                             const float *wc = wb + ci * 21;
                             vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3; a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 528 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
-                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 3: 0; vector 4: 0; vector 5: 0 */
+                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 3: 0; vector 4: 0;
+                       * vector 5: 0 */
                         vwide a[1][6];
                         a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
                         for (int ci = 0; ci < 16; ++ci) {
@@ -592,14 +472,15 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
                             vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); /* tap (0, 2) */
                             a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2;
                         }
-                        for (int c = 0; c < 1; ++c) {
+                        {
+                            const int c = 0;
                             for (int v = 0; v < 6; ++v) {
                                 memcpy(yt + c * 528 + 480 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
                     }
                     float *yb = dx + ((size_t)cb * 1 * n + i) * 500 + band * 500;
-                    for (int c = 0; c < 1; ++c) unwiden(yb + (size_t)c * n * 500, yt + c * 528, 1, 500, 500, 0);
+                    { const int c = 0; unwiden(yb + (size_t)c * n * 500, yt + c * 528, 1, 500, 500, 0); }
                 }
             }
         }
@@ -610,19 +491,21 @@ static void signal_conv1d_0_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:5: 2 (maxpool1d k2) | 16x498 -> 16x249 | 0 MACs per image | direct */
 static void signal_conv1d_2_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 112000;
-    float *y = s->acts + 366976;
-    int32_t *arg = s->index + 0;
+    const float *x = ACTS_0;
+    float *y = ACTS_2;
+    int32_t *arg = INDEX_2;
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 249; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
                 int32_t a = (h0 + 0) * 498 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 498 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 498 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -633,20 +516,22 @@ static void signal_conv1d_2_forward(const nn_state *s, int n)
 static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 366976;
-    float *dx = s->dacts + 112000;
-    const int32_t *arg = s->index + 0;
-    const float *y = s->acts + 366976; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_2;
+    float *dx = DACTS_0;
+    const int32_t *arg = INDEX_2;
+    const float *y = ACTS_2; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 16 * n; ++q) {
         const size_t in_plane = (size_t)q * 498, out_plane = (size_t)q * 249;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 249; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 249 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 498 + w0 + 0] = a == (h0 + 0) * 498 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 498 + w0 + 1] = a == (h0 + 0) * 498 + w0 + 1 ? d : 0.0f;
             }
@@ -657,19 +542,20 @@ static void signal_conv1d_2_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:6: 3 (conv1d k5 + relu) | 16x249 -> 32x245 | 627,200 MACs per image | direct */
 static void signal_conv1d_3_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 366976;
-    const float *w = s->params + 352;
-    const float *b = s->params + 2912;
-    float *y = s->acts + 494464;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *b = PARAMS_3_bias;
+    float *y = ACTS_3;
     float *xp = s->work; /* x padded: [16][n][2][249] */
     #pragma omp parallel for
     for (int p = 0; p < 16 * n; ++p)
         pad_plane(xp + (size_t)p * 498, x + (size_t)p * 249, NULL, 1, 249, 2, 249, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 640;
                 const float *xb = xp + (size_t)i * 498 + band * 249;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -746,10 +632,11 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 640;
                 const float *xb = xp + (size_t)i * 498 + band * 249;
                 float yt[2048]; /* the band, wide: [8][256] */
@@ -814,7 +701,8 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
                         a[7][0] += wc[564] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -830,12 +718,12 @@ static void signal_conv1d_3_forward(const nn_state *s, int n)
 
 static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 366976;
-    const float *w = s->params + 352;
-    const float *dy = s->dacts + 494464;
-    float *dw = s->grads + 352;
-    float *db = s->grads + 2912;
-    float *dx = s->dacts + 366976;
+    const float *x = ACTS_2;
+    const float *w = PARAMS_3_weight;
+    const float *dy = DACTS_3;
+    float *dw = GRADS_3_weight;
+    float *db = GRADS_3_bias;
+    float *dx = DACTS_2;
     if (trains(s, 2) || trains(s, 3)) {
         float *dyt = s->work; /* dy transposed: [n][245][32] */
         #pragma omp parallel for schedule(static)
@@ -896,7 +784,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 7840 + cb * 32;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 498 + ga * 249 + gb * 5;
                             const float *x1 = x0 + (size_t)1 * n * 498;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 245; ++ow) {
                                     const float *dq = d + (oh * 245 + ow) * 32;
                                     const int q = oh * 249 + ow;
@@ -946,7 +835,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                         for (int i = i0; i < i1; ++i) {
                             const float *d = dyt + (size_t)i * 7840 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 1 * n + i) * 498 + ga * 249 + gb * 5;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 245; ++ow) {
                                     const float *dq = d + (oh * 245 + ow) * 32;
                                     const int q = oh * 249 + ow;
@@ -978,10 +868,11 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 498, dy + (size_t)p * 245, NULL, 1, 245, 2, 249, 0, 4);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 498 + band * 249;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -1057,10 +948,11 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 2; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 498 + band * 249;
                     float yt[2048]; /* the band, wide: [8][256] */
@@ -1125,7 +1017,8 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
                             a[7][0] += wc[35] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 256 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1142,19 +1035,21 @@ static void signal_conv1d_3_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:6: 5 (maxpool1d k2) | 32x245 -> 32x122 | 0 MACs per image | direct */
 static void signal_conv1d_5_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 494464;
-    float *y = s->acts + 745344;
-    int32_t *arg = s->index + 127488;
+    const float *x = ACTS_3;
+    float *y = ACTS_5;
+    int32_t *arg = INDEX_5;
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 122; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
                 int32_t a = (h0 + 0) * 245 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 245 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 245 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -1165,19 +1060,21 @@ static void signal_conv1d_5_forward(const nn_state *s, int n)
 static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 745344;
-    float *dx = s->dacts + 494464;
-    const int32_t *arg = s->index + 127488;
-    const float *y = s->acts + 745344; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_5;
+    float *dx = DACTS_3;
+    const int32_t *arg = INDEX_5;
+    const float *y = ACTS_5; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 32 * n; ++q) {
         const size_t in_plane = (size_t)q * 245, out_plane = (size_t)q * 122;
         memset(dx + in_plane, 0, sizeof(float) * 245);
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 122; ++ow) {
                 const size_t o = out_plane + (size_t)oh * 122 + ow;
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 if (arg[o] >= 0) dx[in_plane + arg[o]] += d;
             }
         }
@@ -1187,19 +1084,20 @@ static void signal_conv1d_5_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:7: 6 (conv1d k5 + relu) | 32x122 -> 64x118 | 1,208,320 MACs per image | direct */
 static void signal_conv1d_6_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 745344;
-    const float *w = s->params + 2944;
-    const float *b = s->params + 13184;
-    float *y = s->acts + 870272;
+    const float *x = ACTS_5;
+    const float *w = PARAMS_6_weight;
+    const float *b = PARAMS_6_bias;
+    float *y = ACTS_6;
     float *xp = s->work; /* x padded: [32][n][2][122] */
     #pragma omp parallel for
     for (int p = 0; p < 32 * n; ++p)
         pad_plane(xp + (size_t)p * 244, x + (size_t)p * 122, NULL, 1, 122, 2, 122, 0, 0);
     #if WIDE_LANES == 16
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1280;
                 const float *xb = xp + (size_t)i * 244 + band * 122;
                 float yt[1024]; /* the band, wide: [8][128] */
@@ -1276,10 +1174,11 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
         }
     }
     #else /* 8 lanes */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
         for (int cb = 0; cb < 8; ++cb) { /* 8 channels */
-            for (int band = 0; band < 1; ++band) { /* 1 rows */
+            { /* 1 rows */
+                const int band = 0;
                 const float *wb = w + (size_t)cb * 1280;
                 const float *xb = xp + (size_t)i * 244 + band * 122;
                 float yt[1024]; /* the band, wide: [8][128] */
@@ -1344,7 +1243,8 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
                         a[7][0] += wc[1124] * v0;
                     }
                     for (int c = 0; c < 8; ++c) {
-                        for (int v = 0; v < 1; ++v) {
+                        {
+                            const int v = 0;
                             a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */
                             memcpy(yt + c * 128 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
@@ -1360,12 +1260,12 @@ static void signal_conv1d_6_forward(const nn_state *s, int n)
 
 static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 745344;
-    const float *w = s->params + 2944;
-    const float *dy = s->dacts + 870272;
-    float *dw = s->grads + 2944;
-    float *db = s->grads + 13184;
-    float *dx = s->dacts + 745344;
+    const float *x = ACTS_5;
+    const float *w = PARAMS_6_weight;
+    const float *dy = DACTS_6;
+    float *dw = GRADS_6_weight;
+    float *db = GRADS_6_bias;
+    float *dx = DACTS_5;
     if (trains(s, 4) || trains(s, 5)) {
         float *dyt = s->work; /* dy transposed: [n][118][64] */
         #pragma omp parallel for schedule(static)
@@ -1426,7 +1326,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                             const float *d = dyt + (size_t)i * 7552 + cb * 32;
                             const float *x0 = xp + ((size_t)cib * 2 * n + i) * 244 + ga * 122 + gb * 5;
                             const float *x1 = x0 + (size_t)1 * n * 244;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 118; ++ow) {
                                     const float *dq = d + (oh * 118 + ow) * 64;
                                     const int q = oh * 122 + ow;
@@ -1476,7 +1377,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                         for (int i = i0; i < i1; ++i) {
                             const float *d = dyt + (size_t)i * 7552 + cb * 16;
                             const float *x0 = xp + ((size_t)cib * 1 * n + i) * 244 + ga * 122 + gb * 5;
-                            for (int oh = 0; oh < 1; ++oh) {
+                            {
+                                const int oh = 0;
                                 for (int ow = 0; ow < 118; ++ow) {
                                     const float *dq = d + (oh * 118 + ow) * 64;
                                     const int q = oh * 122 + ow;
@@ -1508,10 +1410,11 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 64 * n; ++p)
             pad_plane(dyp + (size_t)p * 244, dy + (size_t)p * 118, NULL, 1, 118, 2, 122, 0, 4);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 244 + band * 122;
                     float yt[1024]; /* the band, wide: [8][128] */
@@ -1587,10 +1490,11 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
             for (int cb = 0; cb < 4; ++cb) { /* 8 channels */
-                for (int band = 0; band < 1; ++band) { /* 1 rows */
+                { /* 1 rows */
+                    const int band = 0;
                     const float *wb = w + (size_t)cb * 40;
                     const float *xb = dyp + (size_t)i * 244 + band * 122;
                     float yt[1024]; /* the band, wide: [8][128] */
@@ -1655,7 +1559,8 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
                             a[7][0] += wc[35] * v0;
                         }
                         for (int c = 0; c < 8; ++c) {
-                            for (int v = 0; v < 1; ++v) {
+                            {
+                                const int v = 0;
                                 memcpy(yt + c * 128 + pt * 8 + v * 8, &a[c][v], sizeof a[c][v]);
                             }
                         }
@@ -1672,19 +1577,21 @@ static void signal_conv1d_6_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:7: 8 (maxpool1d k2) | 64x118 -> 64x59 | 0 MACs per image | direct */
 static void signal_conv1d_8_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 870272;
-    float *y = s->acts + 1111936;
-    int32_t *arg = s->index + 252416;
+    const float *x = ACTS_6;
+    float *y = ACTS_8;
+    int32_t *arg = INDEX_8;
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 59; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
                 int32_t a = (h0 + 0) * 118 + w0 + 0;
                 float m = x[in_plane + a];
-                { const int32_t i = (h0 + 0) * 118 + w0 + 1; const float v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
+                { const int32_t i = (h0 + 0) * 118 + w0 + 1; const float v = x[in_plane + i];
+                    a ^= (a ^ i) & -(int32_t)(v > m); m = v > m ? v : m; }
                 y[o] = m;
                 arg[o] = a;
             }
@@ -1695,20 +1602,22 @@ static void signal_conv1d_8_forward(const nn_state *s, int n)
 static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1111936;
-    float *dx = s->dacts + 870272;
-    const int32_t *arg = s->index + 252416;
-    const float *y = s->acts + 1111936; /* the relu before the pool passes dy where y > 0 */
+    const float *dy = DACTS_8;
+    float *dx = DACTS_6;
+    const int32_t *arg = INDEX_8;
+    const float *y = ACTS_8; /* the relu before the pool passes dy where y > 0 */
     #pragma omp parallel for
     for (int q = 0; q < 64 * n; ++q) {
         const size_t in_plane = (size_t)q * 118, out_plane = (size_t)q * 59;
-        for (int oh = 0; oh < 1; ++oh) {
+        {
+            const int oh = 0;
             for (int ow = 0; ow < 59; ++ow) {
                 const int h0 = oh * 1, w0 = ow * 2;
                 const size_t o = out_plane + (size_t)oh * 59 + ow;
                 const int32_t a = arg[o];
                 float d = dy[o];
-                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f); memcpy(&d, &bits, sizeof d); }
+                { lane_index bits; memcpy(&bits, &d, sizeof bits); bits &= -(lane_index)(y[o] > 0.0f);
+                    memcpy(&d, &bits, sizeof d); }
                 dx[in_plane + (h0 + 0) * 118 + w0 + 0] = a == (h0 + 0) * 118 + w0 + 0 ? d : 0.0f;
                 dx[in_plane + (h0 + 0) * 118 + w0 + 1] = a == (h0 + 0) * 118 + w0 + 1 ? d : 0.0f;
             }
@@ -1719,8 +1628,8 @@ static void signal_conv1d_8_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:8: 9 (flatten) | 64x59 -> 3776 | 0 MACs per image | copy */
 static void signal_conv1d_9_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1111936;
-    float *y = s->acts + 1232768;
+    const float *x = ACTS_8;
+    float *y = ACTS_9;
     #pragma omp parallel for
     for (int i = 0; i < n; ++i) {
         for (int c = 0; c < 64; ++c) {
@@ -1732,8 +1641,8 @@ static void signal_conv1d_9_forward(const nn_state *s, int n)
 static void signal_conv1d_9_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *dy = s->dacts + 1232768;
-    float *dx = s->dacts + 1111936;
+    const float *dy = DACTS_9;
+    float *dx = DACTS_8;
     #pragma omp parallel for
     for (int c = 0; c < 64; ++c) {
         for (int i = 0; i < n; ++i) {
@@ -1745,10 +1654,10 @@ static void signal_conv1d_9_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:9: 10 (linear 3776->128) | 3776 -> 128 | 483,328 MACs per image | gemm; gemv at batch 1 */
 static void signal_conv1d_10_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1232768;
-    const float *w = s->params + 13248;
-    const float *b = s->params + 496576;
-    float *y = s->acts + 1353600;
+    const float *x = ACTS_9;
+    const float *w = PARAMS_10_weight;
+    const float *b = PARAMS_10_bias;
+    float *y = ACTS_10;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 128, 3776, 1.0f, w, 3776, x, 1, 0.0f, y, 1);
     } else {
@@ -1759,12 +1668,12 @@ static void signal_conv1d_10_forward(const nn_state *s, int n)
 
 static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1232768;
-    float *w = s->params + 13248;
-    const float *dy = s->dacts + 1353600;
-    float *dw = s->grads + 13248;
-    float *db = s->grads + 496576;
-    float *dx = s->dacts + 1232768;
+    const float *x = ACTS_9;
+    float *w = PARAMS_10_weight;
+    const float *dy = DACTS_10;
+    float *dw = GRADS_10_weight;
+    float *db = GRADS_10_bias;
+    float *dx = DACTS_9;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 128, 3776, 1.0f, w, 3776, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1778,7 +1687,8 @@ static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
         } else if (n == 1) {
             cblas_sger(CblasRowMajor, 128, 3776, 1.0f, dy, 1, x, 1, dw, 3776);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 3776, n, 1.0f, dy, 128, x, 3776, grad_beta(s), dw, 3776);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 128, 3776, n, 1.0f, dy, 128, x, 3776, grad_beta(s),
+                    dw, 3776);
         }
     }
     if (trains(s, 7)) sum_cols(db, dy, n, 128, s->accumulate_grads);
@@ -1787,8 +1697,8 @@ static void signal_conv1d_10_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:9: 11 (relu) | 128 -> 128 | 0 MACs per image | elementwise */
 static void signal_conv1d_11_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1353600;
-    float *y = s->acts + 1357696;
+    const float *x = ACTS_10;
+    float *y = ACTS_11;
     #pragma omp parallel for
     for (size_t i = 0; i < (size_t)n * 128; ++i) {
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -1798,10 +1708,10 @@ static void signal_conv1d_11_forward(const nn_state *s, int n)
 static void signal_conv1d_11_backward(const nn_state *s, int n, int need_dx)
 {
     if (!need_dx) return;
-    const float *x = s->acts + 1353600;
-    const float *y = s->acts + 1357696;
-    const float *dy = s->dacts + 1357696;
-    float *dx = s->dacts + 1353600;
+    const float *x = ACTS_10;
+    const float *y = ACTS_11;
+    const float *dy = DACTS_11;
+    float *dx = DACTS_10;
     (void)x;
     (void)y;
     #pragma omp parallel for
@@ -1813,10 +1723,10 @@ static void signal_conv1d_11_backward(const nn_state *s, int n, int need_dx)
 /* specs/signal_conv1d.lua:10: 12 (linear 128->5) | 128 -> 5 | 640 MACs per image | gemm; gemv at batch 1 */
 static void signal_conv1d_12_forward(const nn_state *s, int n)
 {
-    const float *x = s->acts + 1357696;
-    const float *w = s->params + 496704;
-    const float *b = s->params + 497344;
-    float *y = s->acts + 1361792;
+    const float *x = ACTS_11;
+    const float *w = PARAMS_12_weight;
+    const float *b = PARAMS_12_bias;
+    float *y = ACTS_12;
     if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, 5, 128, 1.0f, w, 128, x, 1, 0.0f, y, 1);
     } else {
@@ -1827,12 +1737,12 @@ static void signal_conv1d_12_forward(const nn_state *s, int n)
 
 static void signal_conv1d_12_backward(const nn_state *s, int n, int need_dx)
 {
-    const float *x = s->acts + 1357696;
-    float *w = s->params + 496704;
-    const float *dy = s->dacts + 1361792;
-    float *dw = s->grads + 496704;
-    float *db = s->grads + 497344;
-    float *dx = s->dacts + 1357696;
+    const float *x = ACTS_11;
+    float *w = PARAMS_12_weight;
+    const float *dy = DACTS_12;
+    float *dw = GRADS_12_weight;
+    float *db = GRADS_12_bias;
+    float *dx = DACTS_11;
     if (need_dx && n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, 5, 128, 1.0f, w, 128, dy, 1, 0.0f, dx, 1);
     } else if (need_dx) {
@@ -1855,8 +1765,8 @@ static void signal_conv1d_12_backward(const nn_state *s, int n, int need_dx)
 /* loss: softmax_cross_entropy on 5 outputs; returns the batch mean and writes its gradient */
 static float signal_conv1d_loss(const nn_state *s, const float *target, int n)
 {
-    const float *z = s->acts + 1361792;
-    float *dz = s->dacts + 1361792;
+    const float *z = ACTS_12;
+    float *dz = DACTS_12;
     double total = 0.0;
     for (int i = 0; i < n; ++i) {
         const float *zi = z + (size_t)i * 5, *ti = target + (size_t)i * 5;

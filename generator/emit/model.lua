@@ -2,8 +2,9 @@
 -- direction, the model's forward/loss/backward, tensor table, summary) and,
 -- for float models, NAME_main.c (the trainer's entry point).
 local writer = require("emit.writer")
-local helpers = require("emit.helpers")
+local names = require("emit.names")
 local util = require("ops.util")
+local summary = require("summary")
 
 local emit = {}
 
@@ -18,9 +19,9 @@ local INIT_ENUM = {
 }
 
 -- Code-generation context shared by the op modules.
-local function context(dtype)
+local function context(dtype, pointers)
   local d = DTYPES[dtype]
-  local g = { T = d.T, gemm = d.gemm, gemv = d.gemv, ger = d.ger, used = {} }
+  local g = { T = d.T, gemm = d.gemm, gemv = d.gemv, ger = d.ger }
   function g.lit(x)
     local s = string.format(d.T == "float" and "%.9g" or "%.17g", x)
     if not s:find("[.eEn]") then s = s .. ".0" end
@@ -33,9 +34,8 @@ local function context(dtype)
     return s:find("[.eEn]") and s or s .. ".0"
   end
   function g.fn(name) return name .. d.suffix end
-  function g.need(name) g.used[name] = true end
-  local function ptr(base) return function(off) return off == 0 and base or string.format("%s + %d", base, off) end end
-  g.acts, g.dacts, g.params, g.grads = ptr("s->acts"), ptr("s->dacts"), ptr("s->params"), ptr("s->grads")
+  local function ptr(kind) return function(off) return pointers:pointer(kind, off) end end
+  g.acts, g.dacts, g.params, g.grads, g.index = ptr("acts"), ptr("dacts"), ptr("params"), ptr("grads"), ptr("index")
   return g, d
 end
 
@@ -105,25 +105,6 @@ local function need_dx_arg(node, need)
   return table.concat(bits, " | ")
 end
 
--- Backward runs the nodes in reverse; the first of them to write a tensor's
--- gradient assigns it and the later ones add to it (node.dx_assign[k] for
--- input k, read by the ops through util.dx_op), so that no gradient buffer
--- is zeroed in a separate pass. All consumers of a tensor write its gradient
--- under the same flag, so the assigning one never skips while another adds.
--- Returns the set of tensors (producer nodes, or the input) that have one.
-local function plan_dx_writes(nodes)
-  local written = {}
-  for i = #nodes, 1, -1 do
-    local node = nodes[i]
-    node.dx_assign = {}
-    for k, p in ipairs(node.inputs) do
-      node.dx_assign[k] = not written[p]
-      written[p] = true
-    end
-  end
-  return written
-end
-
 -- With profile, every layer call is timed into NAME_profile[] (runtime/profile.h).
 local function timed(profile, body, index, direction, call)
   if profile then
@@ -134,171 +115,184 @@ local function timed(profile, body, index, direction, call)
   end
 end
 
-function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dtype, profile)
-  local g, d = context(dtype)
-  local name = settings.name
-  local state = d.state
-  local body = writer.new()
-
-  -- The user's input is n x C x S; inside, images are channel-major C x n x S.
+-- The user's input is n x C x S; inside, images are channel-major C x n x S.
+local function input_layout(body, ctx)
+  local g, name, state, settings = ctx.g, ctx.name, ctx.d.state, ctx.settings
   local C = #settings.input > 1 and settings.input[1] or 1
-  local S = plan.input_size // C
+  local S = ctx.layout.input_size // C
   body:line("/* input: the user's %s x %s array to the channel-major layout (and back for its gradient) */",
     "n", util.shape_str(settings.input))
-  body:func("static void %s_load_input(const %s *s, const %s *input, int n)", name, state, g.T)
-  if C == 1 then
-    body:line("memcpy(s->acts, input, sizeof(%s) * (size_t)n * %d);", g.T, S)
-  else
-    body:line("for (int c = 0; c < %d; ++c)", C)
-    body:line("    for (int i = 0; i < n; ++i)")
-    body:line("        memcpy(s->acts + ((size_t)c * n + i) * %d, input + ((size_t)i * %d + c) * %d, sizeof(%s) * %d);",
-      S, C, S, g.T, S)
+  local function copy(signature, contiguous, dst, src)
+    body:func(signature, name, state, g.T)
+    if C == 1 then
+      body:line("memcpy(%s, %s, sizeof(%s) * (size_t)n * %d);", contiguous[1], contiguous[2], g.T, S)
+    else
+      body:line("for (int c = 0; c < %d; ++c)", C)
+      body:line("    for (int i = 0; i < n; ++i)")
+      body:line("        memcpy(%s, %s, sizeof(%s) * %d);", dst, src, g.T, S)
+    end
+    body:close()
   end
-  body:close()
+  local user = string.format("((size_t)i * %d + c) * %d", C, S)
+  local inside = string.format("((size_t)c * n + i) * %d", S)
+  copy("static void %s_load_input(const %s *s, const %s *input, int n)", { "s->acts", "input" },
+    "s->acts + " .. inside, "input + " .. user)
   body:line("")
-  body:func("static void %s_store_input_grad(const %s *s, %s *d_input, int n)", name, state, g.T)
-  if C == 1 then
-    body:line("memcpy(d_input, s->dacts, sizeof(%s) * (size_t)n * %d);", g.T, S)
-  else
-    body:line("for (int c = 0; c < %d; ++c)", C)
-    body:line("    for (int i = 0; i < n; ++i)")
-    body:line("        memcpy(d_input + ((size_t)i * %d + c) * %d, s->dacts + ((size_t)c * n + i) * %d, sizeof(%s) * %d);",
-      C, S, S, g.T, S)
-  end
-  body:close()
+  copy("static void %s_store_input_grad(const %s *s, %s *d_input, int n)", { "d_input", "s->dacts" },
+    "d_input + " .. user, "s->dacts + " .. inside)
+end
 
-  local written = plan_dx_writes(nodes)
-  for _, node in ipairs(nodes) do
-    local fname = name .. "_" .. node.ident
+-- One forward and one backward function per layer, headed by its comment.
+local function layer_functions(body, ctx)
+  local state = ctx.d.state
+  for _, node in ipairs(ctx.nodes) do
+    local fname = ctx.name .. "_" .. node.ident
     body:line("")
-    body:line(layer_comment(node, string.format("%s:%d", spec_path, node.line)))
+    body:line(layer_comment(node, string.format("%s:%d", ctx.spec_path, node.line)))
     body:func("static void %s_forward(const %s *s, int n%s)", fname, state, node.module.uses_training and ", int training" or "")
-    node.module.forward(node, body, g)
+    node.module.forward(node, body, ctx.g)
     body:close()
     body:line("")
     body:func("static void %s_backward(const %s *s, int n, int need_dx)", fname, state)
     if #node.params == 0 then body:line("if (!need_dx) return;") end
-    node.module.backward(node, body, g)
+    node.module.backward(node, body, ctx.g)
     body:close()
   end
-
+  local loss = ctx.loss
   body:line("")
   body:line("/* loss: %s on %s outputs; returns the batch mean and writes its gradient */", loss.desc,
     util.shape_str(loss.in_shape))
-  body:func("static %s %s_loss(const %s *s, const %s *target, int n)", g.T, name, state, g.T)
-  loss.module.emit(loss, body, g)
+  body:func("static %s %s_loss(const %s *s, const %s *target, int n)", ctx.g.T, ctx.name, state, ctx.g.T)
+  loss.module.emit(loss, body, ctx.g)
   body:close()
+end
 
+local function model_forward(body, ctx)
+  local name = ctx.name
   body:line("")
-  body:func("static void %s_forward(const %s *s, const %s *input, int n, int training)", name, state, g.T)
+  body:func("static void %s_forward(const %s *s, const %s *input, int n, int training)", name, ctx.d.state, ctx.g.T)
   local uses_training = false
-  for _, node in ipairs(nodes) do uses_training = uses_training or node.module.uses_training end
+  for _, node in ipairs(ctx.nodes) do uses_training = uses_training or node.module.uses_training end
   if not uses_training then body:line("(void)training; /* no layer of this model behaves differently in training */") end
   body:line("%s_load_input(s, input, n);", name)
-  for i, node in ipairs(nodes) do
-    timed(profile, body, i - 1, 0,
+  for i, node in ipairs(ctx.nodes) do
+    timed(ctx.profile, body, i - 1, 0,
       string.format("%s_%s_forward(s, n%s);", name, node.ident, node.module.uses_training and ", training" or ""))
   end
   body:close()
+end
 
+local function model_backward(body, ctx)
+  local name, g, layout = ctx.name, ctx.g, ctx.layout
+  local written = layout.gradient_written
   body:line("")
   body:line("/* Call after %s_loss, which seeds the output gradient. */", name)
-  body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, state, g.T)
-  -- the first consumer of each tensor assigns its gradient (plan_dx_writes) and the loss
-  -- writes the output's: zero only the n images' part of a tensor that nothing consumes
+  body:func("static void %s_backward(const %s *s, int n, %s *d_input)", name, ctx.d.state, g.T)
+  -- the first consumer of each tensor assigns its gradient (plan.gradient_writes) and the
+  -- loss writes the output's: zero only the n images' part of a tensor that nothing consumes
   local input_consumed = false
   for p in pairs(written) do input_consumed = input_consumed or p.is_input == true end
   if not input_consumed then
-    body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, plan.input_size)
+    body:line("if (d_input) memset(s->dacts, 0, sizeof(%s) * (size_t)n * %d);", g.T, layout.input_size)
   end
-  for _, node in ipairs(nodes) do
-    if node.out_off ~= plan.output_off and not written[node] then
+  for _, node in ipairs(ctx.nodes) do
+    if node.out_off ~= layout.output_off and not written[node] then
       body:line("memset(s->dacts + %d, 0, sizeof(%s) * (size_t)n * %d);", node.out_off, g.T, util.numel(node.out_shape))
     end
   end
-  local need = needs_dx(nodes, body)
-  for i = #nodes, 1, -1 do
-    local node = nodes[i]
-    timed(profile, body, i - 1, 1, string.format("%s_%s_backward(s, n, %s);", name, node.ident, need_dx_arg(node, need)))
+  local need = needs_dx(ctx.nodes, body)
+  for i = #ctx.nodes, 1, -1 do
+    local node = ctx.nodes[i]
+    timed(ctx.profile, body, i - 1, 1, string.format("%s_%s_backward(s, n, %s);", name, node.ident, need_dx_arg(node, need)))
   end
   body:line("if (d_input) %s_store_input_grad(s, d_input, n);", name)
   body:close()
+end
 
+-- The tensor table, the spec's learning-rate rules and the summary text.
+local function tables(body, ctx)
+  local name, settings = ctx.name, ctx.settings
   body:line("")
   body:open("static const nn_tensor %s_tensors[] = {", name)
-  for _, p in ipairs(plan.tensors) do
+  for _, p in ipairs(ctx.layout.tensors) do
     local dims = {}
     for i = 1, 4 do dims[i] = tostring(p.shape[i] or 0) end
     body:line('{ "%s", %d, { %s }, %d, %d, %s, %s, %d, %d },', p.name, #p.shape, table.concat(dims, ", "),
-      p.offset, p.size, p.buffer and "NN_BUFFER" or (p.decay and "NN_TRAINABLE | NN_DECAY" or "NN_TRAINABLE"), INIT_ENUM[p.init],
-      p.fan_in, p.fan_out)
+      p.offset, p.size, p.buffer and "NN_BUFFER" or (p.decay and "NN_TRAINABLE | NN_DECAY" or "NN_TRAINABLE"),
+      INIT_ENUM[p.init], p.fan_in, p.fan_out)
   end
   body:close(";")
   if #settings.lr_rules > 0 then
     body:line("")
     body:line("/* the spec's freeze and lr_mult rules, applied before the command line's */")
     body:open("static const nn_lr_rule %s_lr_rules[] = {", name)
-    for _, r in ipairs(settings.lr_rules) do body:line('{ "%s", %s },', r.pattern, g.dlit(r.mult)) end
+    for _, r in ipairs(settings.lr_rules) do body:line('{ "%s", %s },', r.pattern, ctx.g.dlit(r.mult)) end
     body:close(";")
   end
   body:line("")
   body:line("static const char %s_summary[] =", name)
-  for i, line in ipairs(summary_lines) do
-    body:line("    %s%s", c_string(line), i == #summary_lines and ";" or "")
+  for i, line in ipairs(ctx.summary_lines) do
+    body:line("    %s%s", c_string(line), i == #ctx.summary_lines and ";" or "")
   end
-  local total_params, total_macs = require("summary").totals(nodes)
+end
+
+-- The model descriptor (runtime/nn_model.h) the trainer and the tests use.
+local function descriptor(body, ctx)
+  local name, settings, layout = ctx.name, ctx.settings, ctx.layout
   local input_dims = {}
   for i = 1, 3 do input_dims[i] = tostring(settings.input[i] or 0) end
-  body:line("")
-  body:open("const %s %s_model = {", d.model, name)
-  body:line('.name = "%s",', name)
-  body:line('.loss_name = "%s",', loss.op)
-  body:line(".summary = %s_summary,", name)
-  body:line(".batch = %d,", settings.batch)
-  body:line(".input_rank = %d,", #settings.input)
-  body:line(".input_shape = { %s },", table.concat(input_dims, ", "))
-  body:line(".input_size = %d,", plan.input_size)
-  body:line(".output_size = %d,", plan.output_size)
-  body:line(".output_offset = %d,", plan.output_off)
-  body:line(".n_params = %d,", plan.params)
-  body:line(".n_acts = %d,", plan.acts)
-  body:line(".n_work = %d,", plan.work)
-  body:line(".n_index = %d,", plan.index)
-  body:line(".tensors = %s_tensors,", name)
-  body:line(".n_tensors = %d,", #plan.tensors)
+  local fields = {
+    { "name", '"' .. name .. '"' }, { "loss_name", '"' .. ctx.loss.op .. '"' }, { "summary", name .. "_summary" },
+    { "batch", settings.batch }, { "input_rank", #settings.input },
+    { "input_shape", "{ " .. table.concat(input_dims, ", ") .. " }" }, { "input_size", layout.input_size },
+    { "output_size", layout.output_size }, { "output_offset", layout.output_off }, { "n_params", layout.params },
+    { "n_acts", layout.acts }, { "n_work", layout.work }, { "n_index", layout.index },
+    { "tensors", name .. "_tensors" }, { "n_tensors", #layout.tensors },
+  }
   if #settings.lr_rules > 0 then
-    body:line(".lr_rules = %s_lr_rules,", name)
-    body:line(".n_lr_rules = %d,", #settings.lr_rules)
+    fields[#fields + 1] = { "lr_rules", name .. "_lr_rules" }
+    fields[#fields + 1] = { "n_lr_rules", #settings.lr_rules }
   end
-  body:line(".total_params = %d,", total_params)
-  body:line(".macs = %d,", total_macs)
-  body:line(".forward = %s_forward,", name)
-  body:line(".loss = %s_loss,", name)
-  body:line(".backward = %s_backward,", name)
+  for _, f in ipairs({ { "total_params", ctx.total_params }, { "macs", ctx.total_macs }, { "forward", name .. "_forward" },
+    { "loss", name .. "_loss" }, { "backward", name .. "_backward" } }) do
+    fields[#fields + 1] = f
+  end
+  body:line("")
+  body:open("const %s %s_model = {", ctx.d.model, name)
+  for _, f in ipairs(fields) do body:line(".%s = %s,", f[1], tostring(f[2])) end
   body:close(";")
-
-  if profile then
+  if ctx.profile then
     body:line("")
-    body:open("nn_profile_entry %s_profile[%d] = {", name, #nodes)
-    for _, node in ipairs(nodes) do
+    body:open("nn_profile_entry %s_profile[%d] = {", name, #ctx.nodes)
+    for _, node in ipairs(ctx.nodes) do
       local from_input = #node.inputs == 1 and node.inputs[1].is_input
       body:line('{ .path = "%s", .desc = "%s", .macs = %d, .from_input = %d },', node.path, node.desc, node.macs,
         from_input and 1 or 0)
     end
     body:close(";")
   end
+end
 
+-- NAME.c up to the layers: includes, the scalar type and the helpers the layers use.
+local function prelude(ctx)
+  local g, state = ctx.g, ctx.d.state
   local c = writer.new()
-  c:line("/* %s: generated by nncc from %s (%s); do not edit. */", name .. ".c", spec_path, d.T)
-  c:line('#include "%s.h"', name)
-  if profile then c:line("#define PROFILE_TABLE %s_profile", name) end
+  c:line("/* %s: generated by nncc from %s (%s); do not edit. */", ctx.name .. ".c", ctx.spec_path, g.T)
+  c:line('#include "%s.h"', ctx.name)
+  if ctx.profile then c:line("#define PROFILE_TABLE %s_profile", ctx.name) end
   c:line("")
   c:line("#include <cblas.h>")
   c:line("#include <math.h>")
   c:line("#include <stdint.h>")
   c:line("#include <string.h>")
   c:line("")
+  c:line("/* the scalar type the shared kernels are written over (runtime/nn_vec.h) */")
   c:line("typedef %s real;", g.T)
+  c:line("")
+  c:line('#include "nn_vec.h"')
+  c:line('#include "nn_kernels.h"')
+  c:line('#include "nn_direct.h"')
+  c:line('#include "nn_winograd.h"')
   c:line("")
   c:line("/* Whether tensor t gets a gradient: the trainer can freeze tensors. */")
   c:line("static inline int trains(const %s *s, int t) { return !s->frozen || !s->frozen[t]; }", state)
@@ -307,49 +301,66 @@ function emit.generate(nodes, loss, settings, plan, summary_lines, spec_path, dt
   c:line(" * accumulates micro-batches: as a BLAS beta, and for one value. */")
   c:line("static inline real grad_beta(const %s *s) { return s->accumulate_grads ? 1 : 0; }", state)
   c:line("static inline void put_grad(const %s *s, real *g, real v) { *g = s->accumulate_grads ? *g + v : v; }", state)
-  for _, h in ipairs(helpers.ORDER) do
-    if g.used[h] then
-      c:line("")
-      for line in helpers.TEXT[h]:gmatch("([^\n]*)\n") do c:line(line) end
-    end
-  end
   c:line("")
-  local source = c:text() .. body:text()
+  c:line("/* The model's tensors, by layer path (emit/names.lua). */")
+  for _, line in ipairs(ctx.pointers:defines()) do c:line(line) end
+  c:line("")
+  return c:text()
+end
 
-  local guard = name:upper() .. "_H"
+local function header_file(ctx)
+  local name, upper = ctx.name, ctx.name:upper()
   local h = writer.new()
-  h:line("/* %s: generated by nncc from %s (%s); do not edit. */", name .. ".h", spec_path, d.T)
-  h:line("#ifndef %s", guard)
-  h:line("#define %s", guard)
+  h:line("/* %s: generated by nncc from %s (%s); do not edit. */", name .. ".h", ctx.spec_path, ctx.g.T)
+  h:line("#ifndef %s_H", upper)
+  h:line("#define %s_H", upper)
   h:line("")
   h:line('#include "nn_model.h"')
-  if profile then h:line('#include "profile.h"') end
+  if ctx.profile then h:line('#include "profile.h"') end
   h:line("")
-  h:line("#define %s_BATCH %d", name:upper(), settings.batch)
-  h:line("#define %s_INPUT_SIZE %d", name:upper(), plan.input_size)
-  h:line("#define %s_OUTPUT_SIZE %d", name:upper(), plan.output_size)
-  h:line("#define %s_PARAMS %d", name:upper(), total_params)
+  h:line("#define %s_BATCH %d", upper, ctx.settings.batch)
+  h:line("#define %s_INPUT_SIZE %d", upper, ctx.layout.input_size)
+  h:line("#define %s_OUTPUT_SIZE %d", upper, ctx.layout.output_size)
+  h:line("#define %s_PARAMS %d", upper, ctx.total_params)
   h:line("")
-  h:line("extern const %s %s_model;", d.model, name)
-  if profile then
-    h:line("#define %s_PROFILE_LAYERS %d", name:upper(), #nodes)
-    h:line("extern nn_profile_entry %s_profile[%d]; /* --profile: time per layer and direction */", name, #nodes)
+  h:line("extern const %s %s_model;", ctx.d.model, name)
+  if ctx.profile then
+    h:line("#define %s_PROFILE_LAYERS %d", upper, #ctx.nodes)
+    h:line("extern nn_profile_entry %s_profile[%d]; /* --profile: time per layer and direction */", name, #ctx.nodes)
   end
   h:line("")
   h:line("#endif")
+  return h:text()
+end
 
-  local files = { { name .. ".h", h:text() }, { name .. ".c", source } }
-  if dtype == "float" then
-    local m = writer.new()
-    m:line("/* %s: generated by nncc from %s; do not edit. */", name .. "_main.c", spec_path)
-    m:line('#include "%s.h"', name)
-    m:line('#include "train.h"')
-    m:line("")
-    m:func("int main(int argc, char **argv)")
-    m:line("return nn_train_main(&%s_model, argc, argv);", name)
-    m:close()
-    files[#files + 1] = { name .. "_main.c", m:text() }
-  end
+local function main_file(ctx)
+  local m = writer.new()
+  m:line("/* %s: generated by nncc from %s; do not edit. */", ctx.name .. "_main.c", ctx.spec_path)
+  m:line('#include "%s.h"', ctx.name)
+  m:line('#include "train.h"')
+  m:line("")
+  m:func("int main(int argc, char **argv)")
+  m:line("return nn_train_main(&%s_model, argc, argv);", ctx.name)
+  m:close()
+  return m:text()
+end
+
+-- The files of a planned model: { { file name, text }, ... }.
+-- ctx: nodes, loss, settings, layout (plan.lua), summary_lines, spec_path, dtype, profile.
+function emit.generate(ctx)
+  ctx.pointers = names.new(ctx.nodes, ctx.layout)
+  ctx.g, ctx.d = context(ctx.dtype, ctx.pointers)
+  ctx.name = ctx.settings.name
+  ctx.total_params, ctx.total_macs = summary.totals(ctx.nodes)
+  local body = writer.new()
+  input_layout(body, ctx)
+  layer_functions(body, ctx)
+  model_forward(body, ctx)
+  model_backward(body, ctx)
+  tables(body, ctx)
+  descriptor(body, ctx)
+  local files = { { ctx.name .. ".h", header_file(ctx) }, { ctx.name .. ".c", prelude(ctx) .. body:text() } }
+  if ctx.dtype == "float" then files[#files + 1] = { ctx.name .. "_main.c", main_file(ctx) } end
   return files
 end
 

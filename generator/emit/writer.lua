@@ -1,28 +1,73 @@
--- A small C writer: lines, indentation, and nothing else, so that every op
--- module produces code that looks the same.
+-- A small C writer: lines, indentation, line wrapping (emit/wrap.lua) and
+-- loops that run once folded (emit/once.lua), and nothing else, so that
+-- every op module produces code that looks the same.
+local once = require("emit.once")
+local wrap = require("emit.wrap")
+
 local writer = {}
 writer.__index = writer
 
 local INDENT = "    "
 
 function writer.new()
-  return setmetatable({ lines = {}, depth = 0 }, writer)
+  -- blocks: the open blocks, each { var = a folded loop's variable, first = its first line };
+  -- shared: the loops the last OpenMP pragma still shares out, and that pragma's line
+  return setmetatable({ lines = {}, depth = 0, blocks = {}, shared = 0 }, writer)
 end
 
 -- Append one line; extra arguments format it with string.format.
 function writer:line(fmt, ...)
   local text = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  local lead, loop = text:match("^(%s*)(.*)$")
+  local var, statement = once.match(loop)
+  if var and self.shared == 0 then
+    text = lead .. (once.uses(statement, var) and string.format("{ const int %s = 0; %s }", var, statement) or statement)
+  end
+  self:append(text)
+end
+
+function writer:append(text)
   if text == "" then
     self.lines[#self.lines + 1] = ""
-  else
-    self.lines[#self.lines + 1] = INDENT:rep(self.depth) .. text
+    return
   end
+  local shared = once.shared_loops(text)
+  if shared then
+    self.shared, self.pragma = shared, #self.lines + 1
+  elseif text:match("^for ") and self.shared > 0 then
+    self.shared = self.shared - 1
+  end
+  for _, line in ipairs(wrap.lines(INDENT:rep(self.depth), text)) do self.lines[#self.lines + 1] = line end
+end
+
+-- Whether a loop that runs once may be folded here, and the pragma to change
+-- if it is the innermost loop of a collapse nest.
+function writer:may_fold()
+  if self.shared == 0 then return true end
+  if self.shared ~= 1 then return false end
+  local pragma = self.lines[self.pragma]:match("^%s*(.-)$")
+  if not pragma:match("collapse%(") then return false end
+  return true, self.pragma
 end
 
 -- A line that opens a block: `for (...) {`.
 function writer:open(fmt, ...)
-  self:line(fmt, ...)
+  local text = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  local var, rest = once.match(text)
+  local fold, pragma = false, nil
+  if var and rest:match("^{") then fold, pragma = self:may_fold() end
+  if fold then
+    if pragma then
+      local indent = self.lines[pragma]:match("^%s*")
+      self.lines[pragma] = indent .. once.collapse_one_fewer(self.lines[pragma]:sub(#indent + 1))
+    end
+    self.shared = 0
+    self:append(rest)
+  else
+    self:append(text)
+  end
   self.depth = self.depth + 1
+  self.blocks[#self.blocks + 1] = { var = fold and var or nil, first = #self.lines + 1 }
 end
 
 -- A function definition: signature, then the brace on its own line.
@@ -30,6 +75,7 @@ function writer:func(fmt, ...)
   self:line(fmt, ...)
   self:line("{")
   self.depth = self.depth + 1
+  self.blocks[#self.blocks + 1] = {}
 end
 
 -- The line between two blocks: `} else {`.
@@ -39,9 +85,16 @@ function writer:middle(fmt, ...)
   self.depth = self.depth + 1
 end
 
+-- Closes a block; a folded loop's block then declares its variable if it uses it.
 function writer:close(suffix)
+  local block = table.remove(self.blocks)
+  if block.var then
+    local used = false
+    for i = block.first, #self.lines do used = used or once.uses(self.lines[i], block.var) end
+    if used then table.insert(self.lines, block.first, INDENT:rep(self.depth) .. "const int " .. block.var .. " = 0;") end
+  end
   self.depth = self.depth - 1
-  self:line("}" .. (suffix or ""))
+  self:append("}" .. (suffix or ""))
 end
 
 function writer:text()

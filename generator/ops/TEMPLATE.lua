@@ -5,12 +5,16 @@
 -- activation needs only ops/elementwise.lua's op{} (see relu.lua, elu.lua);
 -- a loss, ops/loss_core.lua's op{} (see the end of this file).
 --
--- Who calls what, in order:
+-- Who calls what, in order (the passes: dsl, graph, fuse, plan, emit):
 --   graph.lua   checks the spec's arguments against `keys` and `positional`,
 --               calls infer(node, shape), then checks the sizes infer left on
---               the node (limits.lua); graph.plan gives the node its offsets.
---   fuse.lua    may fuse a relu into the node (node.fused_relu) when its op
---               is in fuse.lua's INTO list, and calls absorb_pool if present.
+--               the node (limits.lua).
+--   fuse.lua    may fold the layer after the node into it, recorded in
+--               node.epilogue (util.fused_relu, util.pools): a relu when its
+--               op is in fuse.lua's RELU_INTO list, a 2x2 max pool when
+--               absorbs(node, step) says yes.
+--   plan.lua    calls plan(node) if present, then gives the node its offsets
+--               and its gradient writes.
 --   emit/model.lua calls strategy(node), forward(node, w, g) and
 --               backward(node, w, g), each writing one C function's body.
 --
@@ -21,21 +25,24 @@
 --                    init one of util.WEIGHT_INITS or "ones"; buffer = true
 --                    for state that is saved but not trained
 --   macs             multiply-accumulates per image (the summary's column)
---   work, work_fixed workspace s->work, values per image and fixed
 --   index            int32_t values per image in s->index (argmax)
 --   saved, saved_per_image  values kept for backward after the activations
 --   blas             { { what, value, batched }, ... }: every dimension given
 --                    to BLAS, batched ones multiplied by the batch
 --   any op-specific table (node.fc, node.conv, ...); those listed in
 --   emit/describe.lua's ATTRS reach the PyTorch reference (--layers).
--- Node fields set for forward and backward (graph.plan, emit/model.lua):
+-- Node fields plan(node) may set: work, work_fixed (workspace s->work,
+--   values per image and fixed) and the op's choices (node.conv.strategy).
+-- Node fields set for forward and backward (plan.lua):
 --   in_off, in_offs[k], out_off (activation offsets; activations are
 --   channel-major, [C][n][rest]), p[suffix] (parameter offsets), saved_off,
 --   index_off, dx_assign (read through util.dx_op and util.dx_beta).
 -- The context g: T (float or double), gemm/gemv/ger (the BLAS routines for T),
 --   one, zero, lit(x) (a T literal), dlit(x) (a double literal), fn(name)
---   (a math function for T: expm1 -> expm1f), need(helper) (emit a helper of
---   emit/helpers.lua), acts/dacts/params/grads(offset) (C pointers).
+--   (a math function for T: expm1 -> expm1f), acts/dacts/params/grads(offset)
+--   (C pointers). Kernels shared by every model (im2col rows, bias and relu
+--   passes, transposes, Winograd transforms) are C in runtime/nn_*.h, which
+--   the generated file includes.
 -- The writer w (emit/writer.lua): line, open (a block), middle (} else {), close.
 local util = require("ops.util")
 
@@ -83,9 +90,9 @@ end
 -- How the layer is computed, for its comment in the generated C.
 function op.strategy() return "elementwise" end
 
--- Optional: op.absorb_pool(node, pool_node), called by fuse.lua when the node
--- has a fused relu and a 2x2, stride-2 max pool is its only reader; it may
--- compute the pool too (node.pools_into, node.unpools: see conv_core.lua).
+-- Optional: op.plan(node), the plan pass's choices for the node (see above),
+-- and op.absorbs(node, step), asked by fuse.lua whether the node computes the
+-- epilogue step { op = "maxpool2x2", pool = p } too (see conv_core.lua).
 --
 -- A loss module has kind = "loss", keys, positional = {}, and instead of
 -- forward and backward:

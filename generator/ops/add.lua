@@ -24,7 +24,7 @@ function op.forward(node, w, g)
   local terms = {}
   for i = 1, #node.in_offs do terms[i] = string.format("x%d[i]", i - 1) end
   w:line("#pragma omp parallel for")
-  if node.fused_relu then
+  if util.fused_relu(node) then
     w:line("for (size_t i = 0; i < (size_t)n * %d; ++i) { const %s v = %s; y[i] = v > %s ? v : %s; }", node.elems, g.T,
       table.concat(terms, " + "), g.zero, g.zero)
   else

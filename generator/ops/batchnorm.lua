@@ -60,8 +60,6 @@ function op.forward(node, w, g)
   if b.vector then
     w:line("for (int j = 0; j < m; ++j) { const double v = x[%s]; sum += v; sq += v * v; }", at(node, "j"))
   else
-    g.need("vreal")
-    g.need("sum_and_dot")
     w:line("sum_and_dot(x + (size_t)c * m, NULL, x + (size_t)c * m, m, &sum, &sq); /* sum, sum of squares */")
   end
   w:line("const double mu = sum / m;")
@@ -77,7 +75,7 @@ function op.forward(node, w, g)
   w:line("invstd[c] = (%s)(1.0 / sqrt((double)running_var[c] + %s));", g.T, g.dlit(b.eps))
   w:close()
   w:line("const %s scale = gamma[c] * invstd[c], shift = beta[c] - mean[c] * scale;", g.T)
-  if node.fused_relu then
+  if util.fused_relu(node) then
     w:line("for (int j = 0; j < m; ++j) { const %s v = x[%s] * scale + shift; y[%s] = v > %s ? v : %s; }", g.T,
       at(node, "j"), at(node, "j"), g.zero, g.zero)
   else
@@ -113,8 +111,6 @@ function op.backward(node, w, g)
     w:line("sum_dy_x += (double)gj * x[%s];", at(node, "j"))
     w:close()
   else
-    g.need("vreal")
-    g.need("sum_and_dot")
     w:line("sum_and_dot(dy + (size_t)c * m, %s, x + (size_t)c * m, m, &sum_dy, &sum_dy_x);",
       util.masks_dy(node) and "y + (size_t)c * m" or "NULL")
   end

@@ -18,6 +18,7 @@ function op.infer(node, shape)
   return { cout, node.conv.Wo }
 end
 
+op.plan = conv.plan
 op.forward = conv.forward
 op.backward = conv.backward
 

@@ -21,7 +21,8 @@ function op.infer(node, shape)
 end
 
 op.forward = conv.forward
-op.absorb_pool = conv.absorb_pool
+op.plan = conv.plan
+op.absorbs = conv.absorbs
 op.backward = conv.backward
 
 op.strategy = conv.strategy

@@ -43,8 +43,17 @@ function conv.setup(node, c, bias)
   c.K = c.cin * c.kh * c.kw
   c.P = c.Ho * c.Wo
   c.bias = bias
-  c.strategy = conv.plan(node, c)
   node.conv = c
+  node.macs = c.cout * c.P * c.K
+  -- GEMM sizes; the batch's output positions are also an int in every strategy's C
+  node.blas = { { "output channels", c.cout }, { "K (input channels x kernel)", c.K },
+    { "the batch's output positions", c.P, true } }
+end
+
+-- The plan pass (plan.lua): the strategy, and the workspace it needs.
+function conv.plan(node)
+  local c = node.conv
+  c.strategy = conv.choose_strategy(node, c)
   if c.strategy == "direct" then
     node.work, node.work_fixed = direct.work(c)
   elseif winograd.TILES[c.strategy] then
@@ -52,37 +61,31 @@ function conv.setup(node, c, bias)
   elseif c.strategy == "im2col-gemm" then
     node.work = c.K * c.P -- per image, for the col buffer
   end
-  node.macs = c.cout * c.P * c.K
-  -- GEMM sizes; the batch's output positions are also an int in every strategy's C
-  node.blas = { { "output channels", c.cout }, { "K (input channels x kernel)", c.K },
-    { "the batch's output positions", c.P, true } }
 end
 
--- Takes over the 2x2 max pool pool_node, the only reader of the layer's
--- output (fuse.lua), if the strategy can: the direct kernels pool their bands
--- of output rows, and going back rebuild dy from the pool's output gradient.
-function conv.absorb_pool(node, pool_node)
+-- Fusion (fuse.lua) offers the layer the 2x2 max pool that alone reads it.
+-- The direct kernels take it: they pool their bands of output rows, and
+-- going back rebuild dy from the pool's output gradient.
+function conv.absorbs(node, epilogue)
   local c = node.conv
-  if c.strategy ~= "direct" then return end
-  c.pooled = { rows = 2 * pool_node.pool.Ho, cols = 2 * pool_node.pool.Wo } -- the rows and columns under windows
-  node.pools_into = pool_node
-  node.work, node.work_fixed = direct.work(c) -- the bands change
-  node.unpools = true
+  if epilogue.op ~= "maxpool2x2" or conv.choose_strategy(node, c) ~= "direct" then return false end
+  c.pooled = { rows = 2 * epilogue.pool.Ho, cols = 2 * epilogue.pool.Wo } -- the rows and columns under windows
+  return true
 end
 
--- Winograd pays off from this many input channels: measured with make bench,
--- it won on resnet18's 64-channel layers and lost on fmnist_cnn's 32-channel
--- one. Below it the direct kernels take the stride-1 layers: they beat
+-- Winograd pays off from this many input channels (make bench): it wins on
+-- resnet18's 64-channel layers and loses on fmnist_cnn's 32-channel one. Below it the direct kernels take the stride-1 layers: they beat
 -- im2col-gemm on the stems, on fmnist_cnn's 32-to-64 3x3 layer (forward at
 -- twice the rate) and on inception_factorized's 3x1 and 1x3 layers.
 local WINOGRAD_MIN_CIN = 64
 -- 4x4 output tiles from this output size on (both sides), 2x2 below: on
 -- resnet18's 4x4 layers, 4x4 tiles (one per image, so GEMMs 32 columns wide)
--- took twice as long as 2x2 tiles; on its 8x8 and larger layers they win.
+-- take twice as long as 2x2 tiles; on its 8x8 and larger layers they win.
 local WINOGRAD_4X4_MIN_SIZE = 8
 
--- The layer's strategy: the spec's `strategy`, checked, or the planner's choice.
-function conv.plan(node, c)
+-- The layer's strategy: the spec's `strategy`, checked, or the planner's
+-- choice; a function of the layer's geometry alone.
+function conv.choose_strategy(node, c)
   local is_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
   local forced = node.args.strategy
   if forced == nil or forced == "auto" then
@@ -109,14 +112,13 @@ local function declare(node, w, g, backward)
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("const %s *w = %s;", g.T, g.params(node.p.weight))
   if backward and c.strategy == "direct" then
-    if node.unpools then
-      local pool = node.pools_into
+    if util.pools(node) then
       -- (the channel form's bias gradient masks it in place)
       local masked = c.bias and not direct.reads_dy_in_place(c)
-      w:line("%s%s *pg = %s; /* the output gradient of the max pool after this layer */", masked and "" or "const ",
-        g.T, g.dacts(pool.out_off))
-      w:line("const int32_t *parg = s->index + %d; /* its argmax */", pool.index_off)
-      w:line("const %s *py = %s; /* its output */", g.T, g.acts(pool.out_off))
+      w:line("%s%s *pg = %s; /* the output gradient, of the max pool */", masked and "" or "const ",
+        g.T, g.dacts(node.out_off))
+      w:line("const int32_t *parg = %s; /* the pool's argmax */", g.index(node.index_off))
+      w:line("const %s *py = %s; /* the output, pooled */", g.T, g.acts(node.out_off))
     else
       -- direct.backward masks dy as it copies it
       w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
@@ -140,10 +142,10 @@ local function declare(node, w, g, backward)
     w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
   else
     if c.bias then w:line("const %s *b = %s;", g.T, g.params(node.p.bias)) end
-    if node.pools_into then
-      -- the output goes straight through the max pool after it (fuse.lua)
-      w:line("%s *py = %s; /* the pool's output */", g.T, g.acts(node.pools_into.out_off))
-      w:line("int32_t *arg = s->index + %d; /* the pool's argmax */", node.pools_into.index_off)
+    if util.pools(node) then
+      -- the output goes straight through the max pool the layer computes (fuse.lua)
+      w:line("%s *py = %s; /* the output, pooled */", g.T, g.acts(node.out_off))
+      w:line("int32_t *arg = %s; /* the pool's argmax */", g.index(node.index_off))
     else
       w:line("%s *y = %s;", g.T, g.acts(node.out_off))
     end
@@ -158,8 +160,6 @@ end
 -- One helper call per window offset, with every geometry argument a literal.
 local function window_rows(node, w, g, helper, plane)
   local c = node.conv
-  g.need(helper)
-  g.need("valid_columns")
   w:line("#pragma omp parallel for")
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
@@ -186,9 +186,8 @@ end
 -- The bias and a fused relu of a GEMM's output, in one pass over y.
 local function epilogue(node, w, g)
   local c = node.conv
-  if c.bias or node.fused_relu then
-    g.need("add_bias_rows")
-    w:line("add_bias_rows(y, %s, %d, np, %d);", c.bias and "b" or "NULL", c.cout, node.fused_relu and 1 or 0)
+  if c.bias or util.fused_relu(node) then
+    w:line("add_bias_rows(y, %s, %d, np, %d);", c.bias and "b" or "NULL", c.cout, util.fused_relu(node) and 1 or 0)
   end
 end
 
@@ -211,10 +210,8 @@ function conv.backward(node, w, g)
   local c = node.conv
   declare(node, w, g, true)
   if c.strategy == "direct" then return direct.backward(node, w, g) end
-  if util.masks_dy(node) then g.need("relu_mask") end
   if c.bias then
     -- the bias gradient's pass also applies a fused relu's mask
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, dy, %s, %d, np, %s);", util.trains(node, "bias"), util.masks_dy(node) and "y" or "NULL",
       c.cout, util.ACCUMULATE)
     if util.masks_dy(node) then w:line("else relu_mask(dy, y, (size_t)%d * np);", c.cout) end

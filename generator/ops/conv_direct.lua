@@ -23,10 +23,12 @@ local util = require("ops.util")
 local weights = require("ops.conv_direct_weights")
 local pooled = require("ops.conv_direct_pooled")
 local scatter = require("ops.conv_direct_scatter")
+local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local direct = {}
 
--- The kernels are written out for two vector widths, and helpers.lua's
+-- The kernels are written out for two vector widths, and runtime/nn_vec.h's
 -- WIDE_LANES picks one when the C is compiled: 16 lanes where the target has
 -- AVX-512 (32 vector registers), 8 elsewhere (AVX2: 16 registers, so half
 -- the accumulators; wider vectors there would spill). The workspace fits both.
@@ -43,7 +45,7 @@ local BAND_VALUES = 4096
 local MAX_ROW = 16384
 
 local WIDEST = WIDTHS[1].lanes
--- Values that max_pool_band (emit/helpers.lua) reads past its last row.
+-- Values that max_pool_band (runtime/nn_direct.h) reads past its last row.
 local POOL_READS = 16
 
 local ceil_div = util.ceil_div
@@ -56,30 +58,34 @@ local ceil_div = util.ceil_div
 -- max(tco*tv fused multiply-adds, tv + tco loads) and the vectors that whole
 -- tiles add. Bands of an even number of rows where a 2x2 max pool is `pooled`
 -- from them.
+-- The bands of a tile of tv vectors: as many rows as fit BAND_VALUES, evened
+-- out, an even number under a pool.
+local function bands_of(t, tv, rows, width, pooled)
+  local per_tile = tv * t.lanes
+  local band_rows = rows
+  while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
+    band_rows = band_rows - 1
+  end
+  local bands = ceil_div(rows, band_rows)
+  band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
+  if pooled and bands > 1 and band_rows % 2 == 1 then
+    -- an even number of rows, so that the pool's windows never straddle two bands
+    band_rows = band_rows + 1
+    bands = ceil_div(rows, band_rows)
+  end
+  return { tv = tv, band_rows = band_rows, bands = bands, tiles = ceil_div(band_rows * width, per_tile) }
+end
+
 local function tiling(vw, rows, width, out_width, kh, kw, cout, pooled)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
   t.tco = weights.channels_per_tile(vw, cout, 1, math.max(1, BAND_VALUES // (ceil_div(width, WIDEST) * WIDEST)))
-  local best
-  for tv = 1, math.min(vw.accumulators // t.tco, 6) do
-    local per_tile = tv * vw.lanes
-    local band_rows = rows
-    while band_rows > 1 and t.tco * ceil_div(band_rows * width, per_tile) * per_tile > BAND_VALUES do
-      band_rows = band_rows - 1
-    end
-    local bands = ceil_div(rows, band_rows)
-    band_rows = ceil_div(rows, bands) -- even bands: the last one computes as many tiles
-    if pooled and bands > 1 and band_rows % 2 == 1 then
-      -- an even number of rows, so that the pool's windows never straddle two bands
-      band_rows = band_rows + 1
-      bands = ceil_div(rows, band_rows)
-    end
-    local tiles = ceil_div(band_rows * width, per_tile)
-    local cost = bands * tiles * math.max(t.tco * tv, t.tco + tv)
-    if best == nil or cost <= best then
-      best, t.tv, t.band_rows, t.bands, t.tiles = cost, tv, band_rows, bands, tiles
-    end
-  end
+  local candidates = {}
+  for tv = 1, math.min(vw.accumulators // t.tco, 6) do candidates[tv] = bands_of(t, tv, rows, width, pooled) end
+  local best = tiles.best(candidates,
+    function(b) return b.bands * b.tiles * tiles.step(t.tco * b.tv, t.tco + b.tv) end,
+    function(b) return b.tv end)
+  t.tv, t.band_rows, t.bands, t.tiles = best.tv, best.band_rows, best.bands, best.tiles
   t.band_wide = t.tiles * t.tv * vw.lanes -- wide positions computed per band
   -- the last band's last tap reads up to here
   t.reach = (t.bands - 1) * t.band_rows * width + t.band_wide + (kh - 1) * width + kw - 1
@@ -123,6 +129,10 @@ local function per_width(w, emit)
   w:line("#endif")
 end
 
+-- The tilings of every kernel, for the planner's tests (tests/lua).
+direct.geometry = geometry
+direct.WIDTHS, direct.BAND_VALUES = WIDTHS, BAND_VALUES
+
 -- Whether the strategy applies, and if not why (for a spec that forces it).
 function direct.problem(c)
   if c.sh ~= 1 or c.sw ~= 1 then return "needs stride 1" end
@@ -152,7 +162,7 @@ function direct.work(c)
   return work(c, geometry(c))
 end
 
--- Whether the backward scatters from the max pool's windows (once it took the pool).
+-- Whether the backward scatters from the windows of the max pool the layer computes.
 function direct.scatters(c)
   return scatter.applies(c, WIDEST, WIDTHS)
 end
@@ -166,9 +176,7 @@ direct.reads_dy_in_place = weights.reads_dy_in_place
 
 -- Copy `planes` planes of h x w into zeroed planes of `plane` values, rows wp
 -- long, at (top, left).
-local function pad(w, g, dst, src, planes, h, wd, plane, wp, top, left)
-  g.need("vreal")
-  g.need("pad_plane")
+local function pad(w, dst, src, planes, h, wd, plane, wp, top, left)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %s; ++p)", planes)
   w:line("    pad_plane(%s + (size_t)p * %d, %s + (size_t)p * %d, NULL, %d, %d, %d, %d, %d, %d);", dst, plane, src, h * wd,
@@ -178,8 +186,7 @@ end
 -- The 2x2 max pool p after the layer (fuse.lua), of a band of t.tco
 -- channels' wide rows in yt, into the pool's output py and argmax arg: bands
 -- have an even number of rows, so each holds whole windows.
-local function pool_bands(w, g, p, t)
-  g.need("max_pool_band")
+local function pool_bands(w, p, t)
   local per_band = t.band_rows // 2
   local last = p.Ho - (t.bands - 1) * per_band
   local rows = last == per_band and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, per_band, last)
@@ -226,86 +233,126 @@ end
 -- cin, cout, kh, kw, flip, dst, t (the tiling), bias (or nil), relu (a fused
 -- relu: max(y, 0) before the store) and accumulate (add to dst instead of
 -- storing).
-local function tiled(w, g, k)
-  local t, taps = k.t, k.kh * k.kw
-  local per_tile, out_plane = t.tv * t.lanes, t.rows * t.out_width
-  -- the weights' strides between the tile's channels (co) and between source channels (ci)
-  local co_stride, ci_stride = k.cin * taps, taps
-  if k.flip then co_stride, ci_stride = taps, k.cout * taps end
-
-  -- tile number pt (nil: the loop's variable pt), leaving out the tap rows in skips
-  local function tile(pt, skips)
-    local at = pt and tostring(pt * per_tile) or string.format("pt * %d", per_tile) -- its first wide position
-    w:line("vwide a[%d][%d];", t.tco, t.tv)
-    for c = 0, t.tco - 1 do
-      local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
-      local lhs = {}
-      for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
-      w:line("%s = %s;", table.concat(lhs, " = "), start)
-    end
-    -- the vectors that read each tap row, and the names of those that read any
-    local reading, names = {}, {}
-    for a = 0, k.kh - 1 do
-      reading[a] = {}
-      for v = 0, t.tv - 1 do
-        if not (skips and skips[v][a]) then
-          reading[a][#reading[a] + 1] = v
-          names[v + 1] = "v" .. v
-        end
-      end
-    end
-    local declared = {}
-    for v = 0, t.tv - 1 do declared[#declared + 1] = names[v + 1] end
-    if #declared > 0 then -- (a tile past the plane reads nothing: it stores its starting values)
-      w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
-      w:line("const %s *xr = xb + (size_t)ci * n * %d + %s;", g.T, k.plane, at)
-      w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
-      w:line("vwide %s;", table.concat(declared, ", "))
-      for a = 0, k.kh - 1 do
-        for b = 0, #reading[a] > 0 and k.kw - 1 or -1 do
-          local tap, loads = a * k.kw + b, {}
-          for _, v in ipairs(reading[a]) do
-            loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
-          end
-          w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
-          for c = 0, t.tco - 1 do
-            local terms = {}
-            for _, v in ipairs(reading[a]) do
-              terms[#terms + 1] = string.format("a[%d][%d] += wc[%d] * v%d;", c, v,
-                c * co_stride + (k.flip and taps - 1 - tap or tap), v)
-            end
-            w:line(table.concat(terms, " "))
-          end
-        end
-      end
-      w:close()
-    end
-    w:open("for (int c = 0; c < %d; ++c) {", t.tco)
-    w:open("for (int v = 0; v < %d; ++v) {", t.tv)
-    if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
-    w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
-    w:close()
-    w:close()
+-- The register tile's accumulators, started at the bias or zero.
+local function start_tile(w, k, t)
+  regtile.declare(w, "a", t.tco, t.tv)
+  for c = 0, t.tco - 1 do
+    local start = k.bias and string.format("(vwide){ 0 } + %s[cb * %d + %d]", k.bias, t.tco, c) or "(vwide){ 0 }"
+    local lhs = {}
+    for v = 0, t.tv - 1 do lhs[#lhs + 1] = string.format("a[%d][%d]", c, v) end
+    w:line("%s = %s;", table.concat(lhs, " = "), start)
   end
+end
 
-  -- a tile written out on its own, saying which taps it leaves out
-  local function peeled(pt, skips)
-    local left = {}
+-- The vectors that read each tap row (all but those skips leaves out), and
+-- the names of those that read any.
+local function readers(k, t, skips)
+  local reading, reads_any, declared = {}, {}, {}
+  for a = 0, k.kh - 1 do
+    reading[a] = {}
     for v = 0, t.tv - 1 do
-      local rows = {}
-      for a = 0, k.kh - 1 do
-        if skips[v][a] then rows[#rows + 1] = tostring(a) end
+      if not (skips and skips[v][a]) then
+        reading[a][#reading[a] + 1] = v
+        reads_any[v] = true
       end
-      if #rows > 0 then left[#left + 1] = string.format("vector %d: %s", v, table.concat(rows, ", ")) end
     end
-    w:open("{ /* tile %d, leaving out the kernel rows that read only zero padding: %s */", pt, table.concat(left, "; "))
-    tile(pt, skips)
+  end
+  for v = 0, t.tv - 1 do
+    if reads_any[v] then declared[#declared + 1] = "v" .. v end
+  end
+  return reading, declared
+end
+
+-- One tap (a, b): the loads of the vectors that read its row, then a fused
+-- multiply-add per accumulator.
+local function tap(w, k, t, a, b, reading)
+  local taps, index = k.kh * k.kw, a * k.kw + b
+  local co_stride = k.flip and taps or k.cin * taps
+  local loads = {}
+  for _, v in ipairs(reading) do
+    loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
+  end
+  w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+  local weight = k.flip and taps - 1 - index or index
+  regtile.rows(w, t.tco, reading, function(c, v)
+    return regtile.fma("a", c, v, string.format("wc[%d] * v%d", c * co_stride + weight, v))
+  end)
+end
+
+-- Tile number pt (nil: the loop's variable pt) of the band, leaving out the
+-- tap rows in skips; its accumulators go to the band buffer yt.
+local function tile(w, g, k, pt, skips)
+  local t = k.t
+  local at = pt and tostring(pt * t.tv * t.lanes) or string.format("pt * %d", t.tv * t.lanes)
+  start_tile(w, k, t)
+  local reading, declared = readers(k, t, skips)
+  if #declared > 0 then -- (a tile past the plane reads nothing: it stores its starting values)
+    local ci_stride = k.flip and k.cout * k.kh * k.kw or k.kh * k.kw
+    w:open("for (int ci = 0; ci < %d; ++ci) {", k.cin)
+    w:line("const %s *xr = xb + (size_t)ci * n * %d + %s;", g.T, k.plane, at)
+    w:line("const %s *wc = wb + ci * %d;", g.T, ci_stride)
+    w:line("vwide %s;", table.concat(declared, ", "))
+    for a = 0, k.kh - 1 do
+      for b = 0, #reading[a] > 0 and k.kw - 1 or -1 do tap(w, k, t, a, b, reading[a]) end
+    end
     w:close()
   end
+  w:open("for (int c = 0; c < %d; ++c) {", t.tco)
+  w:open("for (int v = 0; v < %d; ++v) {", t.tv)
+  if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
+  w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
+  w:close()
+  w:close()
+end
 
-  g.need("vreal")
-  g.need("vwide")
-  g.need("unwiden")
+-- A tile written out on its own, saying which taps it leaves out.
+local function peeled(w, g, k, pt, skips)
+  local left = {}
+  for v = 0, k.t.tv - 1 do
+    local rows = {}
+    for a = 0, k.kh - 1 do
+      if skips[v][a] then rows[#rows + 1] = tostring(a) end
+    end
+    if #rows > 0 then left[#left + 1] = string.format("vector %d: %s", v, table.concat(rows, ", ")) end
+  end
+  w:open("{ /* tile %d, leaving out the kernel rows that read only zero padding: %s */", pt, table.concat(left, "; "))
+  tile(w, g, k, pt, skips)
+  w:close()
+end
+
+-- The band's tiles: those that read a zero row on some tap on their own, the
+-- tiles [lo, hi) between them, which read none, in one loop.
+local function band_tiles(w, g, k)
+  local t = k.t
+  local skips, lo, hi = {}, 0, t.tiles
+  for pt = 0, t.tiles - 1 do skips[pt] = zero_tap_rows(t, k, pt) end
+  while lo < hi and skips[lo] do lo = lo + 1 end
+  while hi > lo and skips[hi - 1] do hi = hi - 1 end
+  for pt = 0, lo - 1 do peeled(w, g, k, pt, skips[pt]) end
+  if hi > lo then
+    w:open("for (int pt = %d; pt < %d; ++pt) { /* tiles of %d wide positions */", lo, hi, t.tv * t.lanes)
+    tile(w, g, k, nil, nil)
+    w:close()
+  end
+  for pt = hi, t.tiles - 1 do peeled(w, g, k, pt, skips[pt]) end
+end
+
+-- The band's rows, from the wide buffer into dst (or pooled, under a fused pool).
+local function band_out(w, g, k)
+  local t = k.t
+  if k.pool then return pool_bands(w, k.pool, t) end
+  local out_plane = t.rows * t.out_width
+  local last = t.rows - (t.bands - 1) * t.band_rows
+  local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
+  w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
+    t.band_rows * t.out_width)
+  w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
+    out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+end
+
+local function tiled(w, g, k)
+  local t = k.t
+  local co_stride = k.flip and k.kh * k.kw or k.cin * k.kh * k.kw
   w:line("#pragma omp parallel for collapse(3) schedule(static)")
   w:open("for (int i = 0; i < n; ++i) {")
   w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
@@ -316,28 +363,8 @@ local function tiled(w, g, k)
   w:line("%s yt[%d]; /* the band, wide: [%d][%d]%s */", g.T, t.tco * t.band_wide + past, t.tco, t.band_wide,
     k.pool and string.format(", and %d values", past) or "")
   if k.pool then w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, past) end
-  -- the tiles [lo, hi) read no zero row, and share one loop
-  local skips, lo, hi = {}, 0, t.tiles
-  for pt = 0, t.tiles - 1 do skips[pt] = zero_tap_rows(t, k, pt) end
-  while lo < hi and skips[lo] do lo = lo + 1 end
-  while hi > lo and skips[hi - 1] do hi = hi - 1 end
-  for pt = 0, lo - 1 do peeled(pt, skips[pt]) end
-  if hi > lo then
-    w:open("for (int pt = %d; pt < %d; ++pt) { /* tiles of %d wide positions */", lo, hi, per_tile)
-    tile(nil, nil)
-    w:close()
-  end
-  for pt = hi, t.tiles - 1 do peeled(pt, skips[pt]) end
-  if k.pool then
-    pool_bands(w, g, k.pool, t)
-  else
-    local last = t.rows - (t.bands - 1) * t.band_rows
-    local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
-    w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
-      t.band_rows * t.out_width)
-    w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
-      out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
-  end
+  band_tiles(w, g, k)
+  band_out(w, g, k)
   w:close()
   w:close()
   w:close()
@@ -346,34 +373,32 @@ end
 function direct.forward(node, w, g)
   local c, gm = node.conv, geometry(node.conv)
   w:line("%s *xp = s->work; /* x padded: [%d][n][%d][%d] */", g.T, c.cin, gm.x_plane // gm.Wp, gm.Wp)
-  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  pad(w, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   if pooled.applies(c, WIDEST) then
     per_width(w, function(k) pooled.forward(w, g, node, c, gm, fixed_workspace(c, gm), WIDTHS[k]) end)
     return
   end
   per_width(w, function(k)
     tiled(w, g, { src = "xp", plane = gm.x_plane, top = c.pt, real_rows = c.H, cin = c.cin, cout = c.cout,
-      kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = node.fused_relu,
-      pool = node.pools_into and node.pools_into.pool })
+      kh = c.kh, kw = c.kw, dst = "y", t = gm.fwd[k], bias = c.bias and "b" or nil, relu = util.fused_relu(node),
+      pool = util.pools(node) })
   end)
 end
 
 -- The padded output gradient, masked by a fused relu, or rebuilt from the max
--- pool after the layer (node.unpools).
+-- pool the layer computes (util.pools).
 local function pad_output_gradient(w, g, node, c, gm)
   w:line("%s *dyp = s->work; /* dy padded by k-1-p: [%d][n][%d][%d] */", g.T, c.cout, gm.dy_plane // gm.Wp, gm.Wp)
   w:line("#pragma omp parallel for")
   w:line("for (int p = 0; p < %d * n; ++p)", c.cout)
-  if node.unpools then
-    local pooled = node.pools_into.pool.Ho * node.pools_into.pool.Wo
-    g.need("unpool_plane")
+  local p = util.pools(node)
+  if p then
+    local pooled = p.Ho * p.Wo
     w:line("    unpool_plane(dyp + (size_t)p * %d, pg + (size_t)p * %d, parg + (size_t)p * %d, py + (size_t)p * %d, " ..
       "%d, %d, %d, %d, %d, %d);", gm.dy_plane, pooled, pooled, pooled, pooled, c.Wo, gm.dy_plane, gm.Wp, gm.dy_top,
       gm.dy_left)
     return
   end
-  g.need("vreal")
-  g.need("pad_plane")
   w:line("    pad_plane(dyp + (size_t)p * %d, dy + (size_t)p * %d, %s, %d, %d, %d, %d, %d, %d);", gm.dy_plane,
     c.Ho * c.Wo, util.masks_dy(node) and string.format("y + (size_t)p * %d", c.Ho * c.Wo) or "NULL", c.Ho, c.Wo,
     gm.dy_plane // gm.Wp, gm.Wp, gm.dy_top, gm.dy_left)
@@ -397,7 +422,7 @@ function direct.backward(node, w, g)
     w:line("%s *xp = s->work + (size_t)n * %d; /* x padded: [%d][n][%d][%d] */", g.T, c.cout * gm.dy_plane, c.cin,
       gm.x_plane // gm.Wp, gm.Wp)
   end
-  pad(w, g, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
+  pad(w, "xp", "x", string.format("%d * n", c.cin), c.H, c.W, gm.x_plane, gm.Wp, c.pt, c.pl)
   weights.emit(w, g, node, c, gm, fixed, per_width)
   if gm.dw.by_channels then w:close() end
   w:close()

@@ -8,11 +8,13 @@
 -- the weights (transposed to [ci][a][b][co] first) and 4*NW broadcasts of the
 -- padded input feed 4*NW*TCV fused multiply-adds.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local pooled = {}
 
 -- The form from this many input channels on: on fmnist_cnn's one-channel
--- stem it took 0.97 ms against the wide kernel's 0.77 (each weight vector
+-- stem it takes 0.97 ms against the wide kernel's 0.77 (each weight vector
 -- feeds 4 multiply-adds per window and input channel, and there is one input
 -- channel to reuse it over).
 local MIN_CIN = 8
@@ -33,31 +35,26 @@ end
 -- cycle) and the windows that partial tiles leave unused; ties go to more
 -- accumulators.
 local function tile(vw, cout, windows)
-  local vectors, best = cout // vw.lanes, nil
+  local vectors, candidates = cout // vw.lanes, {}
   for tcv = 1, vectors do
     for nw = 1, windows do
-      if vectors % tcv == 0 and tcv * 4 * nw <= vw.accumulators then
-        local cost = (vectors // tcv) * util.ceil_div(windows, nw) * math.max(tcv * 4 * nw, tcv + 4 * nw)
-        if best == nil or cost < best.cost or (cost == best.cost and tcv * nw > best.tcv * best.nw) then
-          best = { cost = cost, tcv = tcv, nw = nw }
-        end
-      end
+      if vectors % tcv == 0 and tcv * 4 * nw <= vw.accumulators then candidates[#candidates + 1] = { tcv = tcv, nw = nw } end
     end
   end
-  return best
+  return tiles.best(candidates,
+    function(t) return (vectors // t.tcv) * util.ceil_div(windows, t.nw) * tiles.step(t.tcv * 4 * t.nw, t.tcv + 4 * t.nw) end,
+    function(t) return t.tcv * t.nw end)
 end
 
 -- wt = the weights as [ci][a][b][co], at `fixed`: in blocks of 8 output channels x 8
 -- (input channel, tap) pairs j, transposed in registers (element by element, the
--- transposition took as long as the convolution at batch 1); the pairs past the last
+-- transposition would take as long as the convolution at batch 1); the pairs past the last
 -- multiple of 8 one by one, as a block would read past each weight row and write past wt.
 local function transpose_weights(w, g, c, fixed)
   local taps = c.kh * c.kw
   local pairs = c.cin * taps
   local blocked = pairs // 8 * 8
   w:line("%s *wt = %s; /* the weights as [%d][%d][%d][%d] */", g.T, fixed, c.cin, c.kh, c.kw, c.cout)
-  g.need("vreal")
-  g.need("transpose8")
   if blocked > 0 then
     w:line("#pragma omp parallel for")
     w:open("for (int j0 = 0; j0 < %d; j0 += 8) { /* pairs j: input channel j / %d, tap j %% %d */", blocked, taps, taps)
@@ -80,7 +77,7 @@ end
 local function accumulate(w, g, k, nw, pw)
   local c, gm, t, lanes = k.c, k.gm, k.t, k.lanes
   w:line("const %s *xt = xr + 2 * (%s); /* the tile's first input column */", g.T, pw)
-  w:line("vwide a[%d][%d];", t.tcv, 4 * nw)
+  regtile.declare(w, "a", t.tcv, 4 * nw)
   for v = 0, t.tcv - 1 do
     if c.bias then
       w:line("vwload(&a[%d][0], b + cb * %d + %d);", v, k.channels, v * lanes)
@@ -101,12 +98,11 @@ local function accumulate(w, g, k, nw, pw)
       for v = 0, t.tcv - 1 do loads[#loads + 1] = string.format("vwload(&w%d, wc + %d);", v, tap * c.cout + v * lanes) end
       w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
       -- position q = 4 k + 2 r + s: row r, column s of the tile's window k
-      for q = 0, 4 * nw - 1 do
-        local win, r, col = q // 4, q % 4 // 2, q % 2
-        local terms = {}
-        for v = 0, t.tcv - 1 do terms[#terms + 1] = string.format("a[%d][%d] += w%d * xv;", v, q, v) end
-        w:line("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * win + col + b, table.concat(terms, " "))
-      end
+      regtile.rows(w, 4 * nw, t.tcv, function(q, v) return regtile.fma("a", v, q, "w" .. v .. " * xv") end,
+        function(q, text)
+          local win, r, col = q // 4, q % 4 // 2, q % 2
+          return string.format("{ const %s xv = xc[%d]; %s }", g.T, (r + a) * gm.Wp + 2 * win + col + b, text)
+        end)
     end
   end
   w:close()
@@ -129,13 +125,11 @@ end
 -- gm.x_plane values, rows gm.Wp long); `fixed` is the fixed workspace, vw the
 -- vector width (lanes, accumulators) whose code this is.
 function pooled.forward(w, g, node, c, gm, fixed, vw)
-  local p = node.pools_into.pool
+  local p = util.pools(node)
   local windows = p.Ho * p.Wo
   local t = tile(vw, c.cout, p.Wo)
   local lanes, channels = vw.lanes, t.tcv * vw.lanes
   local k = { c = c, gm = gm, t = t, lanes = lanes, channels = channels, windows = windows }
-  g.need("vwide")
-  g.need("max_pool_lanes")
   transpose_weights(w, g, c, fixed)
   w:line("/* tiles: %d x %d output channels x %d windows of 2x2 outputs */", t.tcv, lanes, t.nw)
   w:line("#pragma omp parallel for collapse(3) schedule(static)")

@@ -1,5 +1,5 @@
 -- The backward of a direct convolution that takes the 2x2 max pool after it
--- (node.unpools, fuse.lua), where its input channels come in whole vectors:
+-- (util.pools, fuse.lua), where its input channels come in whole vectors:
 -- the pool passes each window's gradient to the window's maximum only, so at
 -- most a quarter of dy is nonzero (and the relu before the pool zeroes
 -- more). Rather than correlating all of dy as the dense kernels do
@@ -9,7 +9,8 @@
 --   dx[oh + a][ow + b][ci] += g * w[co][a][b][ci]
 -- with vectors across input channels, from channels-last copies of x and
 -- into one of dx (padded planes, so that every tap is in them). On
--- fmnist_cnn's 32-to-64 layer the backward went from 2.7 to 1.4 ms.
+-- fmnist_cnn's 32-to-64 layer this backward takes about half the time of
+-- the dense kernels' (make bench PROFILE=1).
 --
 -- The weight gradient keeps a tile of dw (one output channel x the taps of
 -- some kernel rows x some vectors of input channels) in registers through an
@@ -20,6 +21,8 @@
 -- of the weights in registers; threads split the images, each scattering
 -- into its image's channels-last dx, which is then copied out.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local scatter = {}
 
@@ -48,10 +51,10 @@ end
 -- kernels where they fit).
 local function tile(vw, c)
   local rows = c.kh * c.kw <= vw.accumulators and c.kh or 1
-  local vectors, tv = c.cin // vw.lanes, 1
-  for v = 1, vectors do
-    if vectors % v == 0 and rows * c.kw * v <= vw.accumulators then tv = v end
-  end
+  local vectors = c.cin // vw.lanes
+  local tv = tiles.largest(tiles.upto(vectors), function(v)
+    return vectors % v == 0 and rows * c.kw * v <= vw.accumulators
+  end, 1)
   return { rows = rows, tv = tv, lanes = vw.lanes, blocks = vectors // tv, groups = c.kh // rows }
 end
 
@@ -105,13 +108,9 @@ local function kernel_offset(c, a, b, v, lanes) return (a * c.kw + b) * c.cin + 
 -- One line per tap of a tile, of `statement(tap, v, offset)` for each of its
 -- vectors v, offset being the vector's place in the channels-last kernel.
 local function kernel_lines(w, c, t, statement)
-  for a = 0, t.rows - 1 do
-    for b = 0, c.kw - 1 do
-      local parts = {}
-      for v = 0, t.tv - 1 do parts[#parts + 1] = statement(a * c.kw + b, v, kernel_offset(c, a, b, v, t.lanes)) end
-      w:line(table.concat(parts, " "))
-    end
-  end
+  regtile.rows(w, t.rows * c.kw, t.tv, function(tap, v)
+    return statement(tap, v, kernel_offset(c, tap // c.kw, tap % c.kw, v, t.lanes))
+  end)
 end
 
 -- The tile's first channel in a channels-last plane, and in dw's sums or the
@@ -153,13 +152,13 @@ local function weight_tiles(w, g, c, p, q, vw)
   w:line("const int co = tile / %d;", per_co)
   tile_indices(w, t)
   w:line("%s *acc = dwt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
-  w:line("vwide a[%d][%d];", t.rows * c.kw, t.tv)
+  regtile.declare(w, "a", t.rows * c.kw, t.tv)
   kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&a[%d][%d], acc + %d);", tap, v, at) end)
   windows_of(w, g, c, p, t, "const " .. g.T .. " *xq", "xi", in_plane, function(a, b)
     local loads, terms = {}, {}
     for v = 0, t.tv - 1 do
       loads[#loads + 1] = string.format("vwload(&v%d, xq + %d);", v, plane_offset(c, q, a, b, v, t.lanes))
-      terms[#terms + 1] = string.format("a[%d][%d] += gv * v%d;", a * c.kw + b, v, v)
+      terms[#terms + 1] = regtile.fma("a", a * c.kw + b, v, "gv * v" .. v)
     end
     w:line("%s %s /* tap (%d, %d) */", table.concat(loads, " "), table.concat(terms, " "), a, b)
   end)
@@ -185,7 +184,7 @@ local function input_tiles(w, g, c, p, q, vw, accumulate)
   tile_indices(w, t)
   w:open("for (int co = 0; co < %d; ++co) {", c.cout)
   w:line("const %s *wc = wt + (size_t)co * %d%s;", g.T, taps * c.cin, in_kernel)
-  w:line("vwide r[%d][%d];", t.rows * c.kw, t.tv)
+  regtile.declare(w, "r", t.rows * c.kw, t.tv)
   kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&r[%d][%d], wc + %d);", tap, v, at) end)
   windows_of(w, g, c, p, t, g.T .. " *dq", "d", in_plane, function(a, b)
     local parts = {}
@@ -198,9 +197,6 @@ local function input_tiles(w, g, c, p, q, vw, accumulate)
   end)
   w:close()
   w:close()
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("from_channels_last")
   w:line("from_channels_last(dx + (size_t)i * %d, (size_t)n * %d, d, %d, %d, %d, %d, %d, %d, %d);", c.H * c.W,
     c.H * c.W, c.cin, c.H, c.W, q.cols, c.pt, c.pl, accumulate and 1 or 0)
   w:close()
@@ -209,12 +205,10 @@ end
 -- The backward. per_width(w, emit) writes emit(k)'s code for each vector
 -- width WIDTHS[k]; fixed is the fixed workspace (a C expression).
 function scatter.backward(w, g, node, fixed, widths, per_width)
-  local c, p = node.conv, node.pools_into.pool
+  local c, p = node.conv, util.pools(node)
   local q, taps = plane(c), c.kh * c.kw
   local weight = util.trains(node, "weight")
-  g.need("vwide")
   if c.bias then
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, p.Ho * p.Wo,
       util.ACCUMULATE)
   end
@@ -224,9 +218,6 @@ function scatter.backward(w, g, node, fixed, widths, per_width)
   w:line("%s *xt = gs + (size_t)n * %d; /* x, then dx: channels-last and padded, [n][%d][%d][%d] */", g.T,
     2 * c.cout * p.Ho * p.Wo, q.rows, q.cols, c.cin)
   w:open("if (%s) {", weight)
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("to_channels_last")
   w:line("#pragma omp parallel for schedule(static)")
   w:line("for (int i = 0; i < n; ++i)")
   w:line("    to_channels_last(xt + (size_t)i * %d, x + (size_t)i * %d, (size_t)n * %d, %d, %d, %d, %d, %d, %d, %d);",

@@ -12,13 +12,15 @@
 --    backward is bound by memory traffic, and this reads dy and y once.
 -- Both sum over images in an order that does not depend on the thread count.
 local util = require("ops.util")
+local tiles = require("ops.conv_tiles")
+local regtile = require("ops.conv_regtile")
 
 local weights = {}
 
 -- The channel form from this many input channels on.
 local MIN_CIN_BY_CHANNELS = 8
 -- The channel form's chunk of images: the transposed dy of at most this many
--- values (256 KiB of floats, an eighth of this machine's L2).
+-- values (256 KiB of floats, a fraction of a server core's L2 of 512 KiB to 2 MiB).
 local CHUNK_VALUES = 65536
 
 local ceil_div = util.ceil_div
@@ -27,10 +29,9 @@ local ceil_div = util.ceil_div
 -- the largest of 8, 4, 2, 1 (at most `most`) that divides `channels` and
 -- leaves room for `per_channel` of the vector width's accumulators each.
 function weights.channels_per_tile(width, channels, per_channel, most)
-  for _, t in ipairs({ 8, 4, 2, 1 }) do
-    if t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators then return t end
-  end
-  return 1
+  return tiles.largest({ 8, 4, 2, 1 }, function(t)
+    return t <= (most or 8) and channels % t == 0 and t * per_channel <= width.accumulators
+  end, 1)
 end
 
 -- The position form's tile: TG output channels x all taps where they fit in
@@ -49,24 +50,21 @@ end
 -- position's cycles (two multiply-adds and two loads a cycle); ties go to
 -- more pairs, which read the transposed dy (the stream from L2) less often.
 local function channel_tile(vw, c, channels)
-  local vectors, best = channels // vw.lanes, nil
-  local groups = { { c.kh, c.kw }, { 1, c.kw }, { 1, 1 } }
+  local vectors, candidates = channels // vw.lanes, {}
   for tcv = 1, math.min(vectors, 4) do
-    for _, group in ipairs(groups) do
+    for _, group in ipairs({ { c.kh, c.kw }, { 1, c.kw }, { 1, 1 } }) do
       for tci = 1, c.cin do
         local pairs = tci * group[1] * group[2]
         if vectors % tcv == 0 and c.cin % tci == 0 and pairs * tcv <= vw.accumulators then
-          local tiles = (vectors // tcv) * (c.cin // tci) * (c.kh // group[1]) * (c.kw // group[2])
-          local cost = ceil_div(tiles, 2) * math.max(pairs * tcv, pairs + tcv)
-          if best == nil or cost < best.cost or (cost == best.cost and pairs > best.pairs) then
-            best = { cost = cost, tcv = tcv, tci = tci, rows = group[1], cols = group[2], pairs = pairs,
-              tiles = tiles, lanes = vw.lanes }
-          end
+          candidates[#candidates + 1] = { tcv = tcv, tci = tci, rows = group[1], cols = group[2], pairs = pairs,
+            tiles = (vectors // tcv) * (c.cin // tci) * (c.kh // group[1]) * (c.kw // group[2]), lanes = vw.lanes }
         end
       end
     end
   end
-  return best
+  return tiles.best(candidates,
+    function(t) return ceil_div(t.tiles, 2) * tiles.step(t.pairs * t.tcv, t.pairs + t.tcv) end,
+    function(t) return t.pairs end)
 end
 
 -- The weight gradient's part of the geometry gm (whose Wp is set) for the
@@ -106,13 +104,13 @@ function weights.work(c, gm, dy_values, x_values)
   return dy_values + x_values, 0
 end
 
--- dy rebuilt from the max pool after the layer (node.unpools) straight into
+-- dy rebuilt from the max pool the layer computes (util.pools) straight into
 -- dyt[i][position][channel]: zeros, and each window's gradient at its
 -- maximum, masked by the relu before the pool (zero where the pool's output
 -- is not positive). The bias gradient sums the pool's output gradient,
 -- masked in place.
 local function unpool_transposed(w, g, node, c, gm)
-  local dw, p = gm.dw, node.pools_into.pool
+  local dw, p = gm.dw, util.pools(node)
   local pooled = p.Ho * p.Wo
   w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
   w:line("#pragma omp parallel for schedule(static)")
@@ -126,7 +124,6 @@ local function unpool_transposed(w, g, node, c, gm)
   w:close()
   w:close()
   if c.bias then
-    g.need("sum_rows")
     w:line("if (%s) sum_rows(db, pg, py, %d, n * %d, %s);", util.trains(node, "bias"), c.cout, pooled, util.ACCUMULATE)
   end
 end
@@ -137,13 +134,10 @@ end
 -- transposed in blocks of 8 channels x 8 positions (the last positions one at
 -- a time), whose sums run in vector lanes in a fixed order.
 function weights.transpose_output_gradient(w, g, node, c, gm)
-  if node.unpools then return unpool_transposed(w, g, node, c, gm) end
+  if util.pools(node) then return unpool_transposed(w, g, node, c, gm) end
   local dw = gm.dw
   local group, full = dw.group, dw.positions // 8 * 8
   local blocks, stride = group // 8, dw.positions * dw.channels
-  g.need("vreal")
-  g.need("transpose8")
-  g.need("transpose_block")
   w:line("%s *dyt = s->work; /* dy transposed: [n][%d][%d] */", g.T, dw.positions, dw.channels)
   w:line("#pragma omp parallel for schedule(static)")
   w:open("for (int cg = 0; cg < %d; ++cg) { /* channels cg*%d.. */", dw.channels // group, group)
@@ -200,20 +194,9 @@ end
 -- depend on the thread count. Under a max pool, the positions under no
 -- window (an odd size's last row and column) have a zero gradient and are
 -- left out.
-local function by_channels(w, g, c, gm, k)
-  local t = gm.dw.tiles[k]
-  local vectors = gm.dw.channels // t.lanes
-  local cbs, cibs, gas = vectors // t.tcv, c.cin // t.tci, c.kh // t.rows
-  w:line("/* tiles: %d x %d output channels x (%d input channels x %d x %d taps) */", t.tcv, t.lanes, t.tci, t.rows,
-    t.cols)
-  w:line("#pragma omp parallel")
-  w:open("{")
-  w:open("for (int i0 = 0; i0 < n; i0 += %d) {", gm.dw.chunk)
-  w:line("const int i1 = i0 + %d < n ? i0 + %d : n;", gm.dw.chunk, gm.dw.chunk)
-  w:line("#pragma omp for schedule(static)")
-  w:open("for (int tile = 0; tile < %d; ++tile) {", t.tiles)
-  -- the tile's output channel block, input channel block, and kernel row and
-  -- column groups, from the fastest-varying on (a count of 1 is always 0)
+-- The tile's output channel block, input channel block, and kernel row and
+-- column groups, from its number, the fastest-varying first (a count of 1 is always 0).
+local function tile_coordinates(c, t, cbs, cibs, gas)
   local index, below = {}, 1
   for _, part in ipairs({ { "cb", cbs }, { "cib", cibs }, { "ga", gas }, { "gb", c.kw // t.cols } }) do
     local name, count = part[1], part[2]
@@ -223,10 +206,12 @@ local function by_channels(w, g, c, gm, k)
     index[#index + 1] = string.format("%s = %s", name, value)
     below = below * count
   end
-  w:line("const int %s;", table.concat(index, ", "))
-  w:line("%s *acc = dwt + ((size_t)(cib * %d * %d + ga * %d) * %d + gb * %d) * %d + cb * %d;", g.T, t.tci, c.kh,
-    t.rows, c.kw, t.cols, gm.dw.channels, t.tcv * t.lanes)
-  -- pair p: input channel cc, tap (r, b) of the group
+  return string.format("const int %s;", table.concat(index, ", "))
+end
+
+-- The tile's (input channel, tap) pairs: cc, tap (r, b) of the group, with
+-- their offsets in the accumulators (acc) and in x.
+local function channel_pairs(c, gm, t)
   local pairs = {}
   for cc = 0, t.tci - 1 do
     for r = 0, t.rows - 1 do
@@ -235,15 +220,19 @@ local function by_channels(w, g, c, gm, k)
       end
     end
   end
-  w:line("vwide a[%d][%d];", t.pairs, t.tcv)
-  for p, pair in ipairs(pairs) do
-    local loads = {}
-    for v = 0, t.tcv - 1 do
-      loads[#loads + 1] = string.format("vwload(&a[%d][%d], acc + %d);", p - 1, v, pair.acc + v * t.lanes)
-    end
-    w:line(table.concat(loads, " "))
-  end
-  w:open("for (int i = i0; i < i1; ++i) {")
+  return pairs
+end
+
+-- A line per pair of its vectors of accumulators, each as item(a, acc) gives
+-- it: a the accumulator's C name, acc its offset in the tile's sums.
+local function each_accumulator(w, t, pairs, item)
+  regtile.rows(w, #pairs, t.tcv, function(p, v)
+    return item(string.format("a[%d][%d]", p, v), pairs[p + 1].acc + v * t.lanes)
+  end)
+end
+
+-- One image's positions into the tile's accumulators.
+local function channel_positions(w, g, c, gm, t, pairs)
   w:line("const %s *d = dyt + (size_t)i * %d + cb * %d;", g.T, gm.dw.positions * gm.dw.channels, t.tcv * t.lanes)
   w:line("const %s *x0 = xp + ((size_t)cib * %d * n + i) * %d + ga * %d + gb * %d;", g.T, t.tci, gm.x_plane,
     t.rows * gm.Wp, t.cols)
@@ -258,24 +247,37 @@ local function by_channels(w, g, c, gm, k)
     loads[#loads + 1] = string.format("vwload(&d%d, dq + %d);", v, v * t.lanes)
   end
   w:line("vwide %s; %s", table.concat(names, ", "), table.concat(loads, " "))
-  for p, pair in ipairs(pairs) do
-    local terms = {}
-    for v = 0, t.tcv - 1 do
-      terms[#terms + 1] = string.format("a[%d][%d] += x%d[q + %d] * d%d;", p - 1, v, pair.cc, pair.x, v)
-    end
-    w:line(table.concat(terms, " "))
-  end
+  regtile.rows(w, #pairs, t.tcv, function(p, v)
+    return regtile.fma("a", p, v, string.format("x%d[q + %d] * d%d", pairs[p + 1].cc, pairs[p + 1].x, v))
+  end)
   w:close()
   w:close()
+end
+
+local function by_channels(w, g, c, gm, k)
+  local t = gm.dw.tiles[k]
+  local vectors = gm.dw.channels // t.lanes
+  local cbs, cibs, gas = vectors // t.tcv, c.cin // t.tci, c.kh // t.rows
+  w:line("/* tiles: %d x %d output channels x (%d input channels x %d x %d taps) */", t.tcv, t.lanes, t.tci, t.rows,
+    t.cols)
+  w:line("#pragma omp parallel")
+  w:open("{")
+  w:open("for (int i0 = 0; i0 < n; i0 += %d) {", gm.dw.chunk)
+  w:line("const int i1 = i0 + %d < n ? i0 + %d : n;", gm.dw.chunk, gm.dw.chunk)
+  w:line("#pragma omp for schedule(static)")
+  w:open("for (int tile = 0; tile < %d; ++tile) {", t.tiles)
+  w:line(tile_coordinates(c, t, cbs, cibs, gas))
+  w:line("%s *acc = dwt + ((size_t)(cib * %d * %d + ga * %d) * %d + gb * %d) * %d + cb * %d;", g.T, t.tci, c.kh,
+    t.rows, c.kw, t.cols, gm.dw.channels, t.tcv * t.lanes)
+  local pairs = channel_pairs(c, gm, t)
+  regtile.declare(w, "a", t.pairs, t.tcv)
+  each_accumulator(w, t, pairs, function(a, at) return string.format("vwload(&%s, acc + %d);", a, at) end)
+  w:open("for (int i = i0; i < i1; ++i) {")
+  channel_positions(w, g, c, gm, t, pairs)
   w:close()
-  for p, pair in ipairs(pairs) do
-    local stores = {}
-    for v = 0, t.tcv - 1 do
-      stores[#stores + 1] = string.format("memcpy(acc + %d, &a[%d][%d], sizeof a[%d][%d]);", pair.acc + v * t.lanes,
-        p - 1, v, p - 1, v)
-    end
-    w:line(table.concat(stores, " "))
-  end
+  each_accumulator(w, t, pairs, function(a, at)
+    return string.format("memcpy(acc + %d, &%s, sizeof %s);", at, a, a)
+  end)
   w:close()
   w:close()
   w:close()
@@ -288,128 +290,149 @@ end
 -- adds nothing). The items of input channel 0 and the first kernel rows also
 -- sum the bias gradient from the same vectors.
 --
--- With the max pool after the layer unpooled here (node.unpools), dy is
+-- With the max pool the layer computes unpooled here (util.pools), dy is
 -- rebuilt from the pool's output gradient, vector by vector: the rows and
 -- columns under no window (an odd size's last ones) have a zero gradient and
 -- are left out.
-local function by_positions(w, g, node, c, gm, k)
-  local taps, tile = c.kh * c.kw, gm.dw.tiles[k]
-  local tg, ra, lanes = tile.tg, tile.rows, tile.lanes
-  local p = node.unpools and node.pools_into.pool
-  local cols = p and 2 * p.Wo or c.Wo
-  local plane, full = c.Ho * c.Wo, cols // lanes * lanes
-  g.need("vwide")
-  w:line("#pragma omp parallel for collapse(3) schedule(static)")
-  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // tg)
-  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // ra, ra)
-  w:line("vwide a[%d][%d]%s;", tg, ra * c.kw, c.bias and string.format(", bias[%d]", tg) or "")
-  w:open("for (int t = 0; t < %d; ++t) {", tg)
-  if c.bias then w:line("bias[t] = (vwide){ 0 };") end
-  w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", ra * c.kw)
-  w:close()
-  w:open("for (int i = 0; i < n; ++i) {")
-  if p then
-    g.need("unpool_vector")
-    w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* the pool's first plane */", tg, p.Ho * p.Wo)
-  else
-    w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* dy's first plane */", tg, plane)
+-- The rest of by_positions works on one table, b: w, g, node, c, gm, tg
+-- (output channels per item), ra (kernel rows per item), lanes, p (the pool
+-- the layer computes, or nil) and plane (dy's values per image and channel).
+
+-- Channel t's sums, from a vector of dy in dv and of x in x0, x1, ...
+local function accumulate(b, t)
+  regtile.rows(b.w, { t }, b.ra * b.c.kw, function(r, j) return regtile.fma("a", r, j, "dv * x" .. j) end,
+    function(r, text) return b.c.bias and string.format("bias[%d] += dv; %s", r, text) or text end)
+end
+
+-- The vectors of x under each tap of the item's kernel rows, at column q.
+local function load_x(b, q)
+  local xs, loads = {}, {}
+  for r = 0, b.ra - 1 do
+    for col = 0, b.c.kw - 1 do
+      local j = r * b.c.kw + col
+      xs[#xs + 1] = "x" .. j
+      loads[#loads + 1] = string.format("vwload(&x%d, xr + oh * %d + %s + %d);", j, b.gm.Wp, q, r * b.gm.Wp + col)
+    end
   end
-  w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", g.T, gm.x_plane, ra * gm.Wp)
+  b.w:line("vwide dv, %s;", table.concat(xs, ", "))
+  b.w:line(table.concat(loads, " "))
+end
+
+-- "NAME0, NAME1, ..." for the item's channels.
+local function per_channel(b, name)
+  local names = {}
+  for t = 0, b.tg - 1 do names[#names + 1] = name .. t end
+  return table.concat(names, ", ")
+end
+
+-- One vector at column q of the two rows under pooled row ph (the first
+-- `count` lanes, or all): the windows' gradients loaded once for both.
+local function pooled_step(b, q, count)
+  local w, p = b.w, b.p
+  local half = tonumber(q) and tostring(tonumber(q) // 2) or q .. " / 2"
+  w:line("vwide %s;", per_channel(b, "gv"))
+  w:line("vwlanes %s;", per_channel(b, "at"))
+  for t = 0, b.tg - 1 do
+    local pat = string.format("d + (size_t)%d * n * %d + ph * %d + %s", t, p.Ho * p.Wo, p.Wo, half)
+    w:line("unpool_vector(&gv%d, &at%d, pg + %s, parg + %s, py + %s, %d);", t, t, pat, pat, pat, (count or b.lanes) // 2)
+  end
+  for r = 0, 1 do
+    w:open("{ /* row %d of the window */", r)
+    w:line("const int oh = 2 * ph + %d;", r)
+    load_x(b, q)
+    for t = 0, b.tg - 1 do
+      w:line("unpool_lanes(&dv, &gv%d, &at%d, oh * %d + %s);", t, t, b.c.Wo, q)
+      accumulate(b, t)
+    end
+    w:close()
+  end
+end
+
+-- dv = dy at `at` (whole, or the first `count` lanes), masked by a fused relu.
+local function load_dy(b, at, count)
+  local w, T = b.w, b.g.T
+  local mask = "dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 }));"
+  if count then
+    w:line("dv = (vwide){ 0 }; memcpy(&dv, dy + %s, sizeof(%s) * %d);", at, T, count)
+    if util.masks_dy(b.node) then
+      w:line("{ vwide m = (vwide){ 0 }; memcpy(&m, y + %s, sizeof(%s) * %d); %s }", at, T, count, mask)
+    end
+  else
+    w:line("vwload(&dv, dy + %s);", at)
+    if util.masks_dy(b.node) then w:line("{ vwide m; vwload(&m, y + %s); %s }", at, mask) end
+  end
+end
+
+-- One vector of a row at column q: loads of x and dy (whole, or the first `count` lanes).
+local function step(b, q, count)
+  if b.p then return pooled_step(b, q, count) end
+  load_x(b, q)
+  for t = 0, b.tg - 1 do
+    load_dy(b, string.format("d + (size_t)%d * n * %d + oh * %d + %s", t, b.plane, b.c.Wo, q), count)
+    accumulate(b, t)
+  end
+end
+
+-- One image: its rows (pooled rows under a pool), in whole vectors, then the last columns.
+local function image_rows(b)
+  local w, c, p = b.w, b.c, b.p
+  local cols = p and 2 * p.Wo or c.Wo
+  local full = cols // b.lanes * b.lanes
+  w:line("const size_t d = ((size_t)cb * %d * n + i) * %d; /* %s first plane */", b.tg, p and p.Ho * p.Wo or b.plane,
+    p and "the pool's" or "dy's")
+  w:line("const %s *xr = xp + ((size_t)ci * n + i) * %d + kb * %d;", b.g.T, b.gm.x_plane, b.ra * b.gm.Wp)
   if p then
     -- a pooled row at a time: its windows' gradients and argmax serve both rows under them
     w:open("for (int ph = 0; ph < %d; ++ph) {", p.Ho)
   else
     w:open("for (int oh = 0; oh < %d; ++oh) {", c.Ho)
   end
-  -- channel t's sums, from a vector of dy in dv and of x in x0, x1, ...
-  local function accumulate(t)
-    local terms = { c.bias and string.format("bias[%d] += dv;", t) or nil }
-    for j = 0, ra * c.kw - 1 do terms[#terms + 1] = string.format("a[%d][%d] += dv * x%d;", t, j, j) end
-    w:line(table.concat(terms, " "))
-  end
-  local function load_x(q)
-    local xs, loads = {}, {}
-    for r = 0, ra - 1 do
-      for b = 0, c.kw - 1 do
-        local j = r * c.kw + b
-        xs[#xs + 1] = "x" .. j
-        loads[#loads + 1] = string.format("vwload(&x%d, xr + oh * %d + %s + %d);", j, gm.Wp, q, r * gm.Wp + b)
-      end
-    end
-    w:line("vwide dv, %s;", table.concat(xs, ", "))
-    w:line(table.concat(loads, " "))
-  end
-  -- one vector at column q of the two rows under pooled row ph (the first
-  -- `count` lanes, or all): the windows' gradients loaded once for both
-  local function pooled_step(q, count)
-    local half = tonumber(q) and tostring(tonumber(q) // 2) or q .. " / 2"
-    local names = {}
-    for t = 0, tg - 1 do names[#names + 1] = string.format("gv%d", t) end
-    w:line("vwide %s;", table.concat(names, ", "))
-    names = {}
-    for t = 0, tg - 1 do names[#names + 1] = string.format("at%d", t) end
-    w:line("vwlanes %s;", table.concat(names, ", "))
-    for t = 0, tg - 1 do
-      local pat = string.format("d + (size_t)%d * n * %d + ph * %d + %s", t, p.Ho * p.Wo, p.Wo, half)
-      w:line("unpool_vector(&gv%d, &at%d, pg + %s, parg + %s, py + %s, %d);", t, t, pat, pat, pat,
-        (count or lanes) // 2)
-    end
-    for r = 0, 1 do
-      w:open("{ /* row %d of the window */", r)
-      w:line("const int oh = 2 * ph + %d;", r)
-      load_x(q)
-      for t = 0, tg - 1 do
-        w:line("unpool_lanes(&dv, &gv%d, &at%d, oh * %d + %s);", t, t, c.Wo, q)
-        accumulate(t)
-      end
-      w:close()
-    end
-  end
-  -- one vector of a row: loads of x and dy (whole, or the first `count` lanes)
-  local function step(q, count)
-    if p then return pooled_step(q, count) end
-    load_x(q)
-    for t = 0, tg - 1 do
-      local at = string.format("d + (size_t)%d * n * %d + oh * %d + %s", t, plane, c.Wo, q)
-      if count then
-        w:line("dv = (vwide){ 0 }; memcpy(&dv, dy + %s, sizeof(%s) * %d);", at, g.T, count)
-      else
-        w:line("vwload(&dv, dy + %s);", at)
-      end
-      if util.masks_dy(node) then
-        if count then
-          w:line("{ vwide m = (vwide){ 0 }; memcpy(&m, y + %s, sizeof(%s) * %d); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }",
-            at, g.T, count)
-        else
-          w:line("{ vwide m; vwload(&m, y + %s); dv = (vwide)((vwlanes)dv & (m > (vwide){ 0 })); }", at)
-        end
-      end
-      accumulate(t)
-    end
-  end
   if full > 0 then
-    w:open("for (int q = 0; q < %d; q += %d) {", full, lanes)
-    step("q", nil)
+    w:open("for (int q = 0; q < %d; q += %d) {", full, b.lanes)
+    step(b, "q", nil)
     w:close()
   end
   if full < cols then
     w:open("{ /* the last %d columns */", cols - full)
-    step(tostring(full), cols - full)
+    step(b, tostring(full), cols - full)
     w:close()
   end
   w:close()
-  w:close()
+end
+
+-- The item's sums into dw (and db).
+local function store_sums(b)
+  local w, c, node, tg = b.w, b.c, b.node, b.tg
+  local taps = c.kh * c.kw
   w:open("if (%s) {", util.trains(node, "weight"))
-  w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", g.T, tg, c.cin, taps, ra * c.kw)
+  w:line("%s *dwr = dw + ((size_t)cb * %d * %d + ci) * %d + kb * %d;", b.g.T, tg, c.cin, taps, b.ra * c.kw)
   w:open("for (int t = 0; t < %d; ++t) {", tg)
-  w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", ra * c.kw, c.cin * taps)
+  w:line("for (int k = 0; k < %d; ++k) put_grad(s, &dwr[t * %d + k], vwsum(&a[t][k]));", b.ra * c.kw, c.cin * taps)
   w:close()
   w:close()
   if c.bias then
     w:line("if (%s && ci == 0 && kb == 0)", util.trains(node, "bias"))
     w:line("    for (int t = 0; t < %d; ++t) put_grad(s, &db[cb * %d + t], vwsum(&bias[t]));", tg, tg)
   end
+end
+
+local function by_positions(w, g, node, c, gm, k)
+  local tile = gm.dw.tiles[k]
+  local b = { w = w, g = g, node = node, c = c, gm = gm, tg = tile.tg, ra = tile.rows, lanes = tile.lanes,
+    p = util.pools(node), plane = c.Ho * c.Wo }
+  w:line("#pragma omp parallel for collapse(3) schedule(static)")
+  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // b.tg)
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
+  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // b.ra, b.ra)
+  regtile.declare(w, "a", b.tg, b.ra * c.kw, c.bias and string.format(", bias[%d]", b.tg))
+  w:open("for (int t = 0; t < %d; ++t) {", b.tg)
+  if c.bias then w:line("bias[t] = (vwide){ 0 };") end
+  w:line("for (int k = 0; k < %d; ++k) a[t][k] = (vwide){ 0 };", b.ra * c.kw)
+  w:close()
+  w:open("for (int i = 0; i < n; ++i) {")
+  image_rows(b)
+  w:close()
+  store_sums(b)
   w:close()
   w:close()
   w:close()
@@ -419,7 +442,6 @@ end
 -- ops/conv_direct.lua's backward) and the padded x, xp; `fixed` is the fixed
 -- workspace, per_width the emitter of code for each vector width.
 function weights.emit(w, g, node, c, gm, fixed, per_width)
-  g.need("vwide")
   if not gm.dw.by_channels then
     per_width(w, function(k) by_positions(w, g, node, c, gm, k) end)
     return

@@ -1,7 +1,7 @@
 -- The Winograd convolution strategies: 3x3 kernels with stride 1, by
 -- Winograd's minimal filtering F(m x m, 3x3) with output tiles of m = 2
 -- ("winograd-2x2") or 4 ("winograd-4x4"); transforms in
--- emit/winograd_helpers.lua. Per m x m output tile, with a = m + 2, it needs
+-- runtime/nn_winograd.h. Per m x m output tile, with a = m + 2, it needs
 -- a^2 multiplications per channel pair where im2col-gemm needs 9 m^2 (16 for
 -- 36, 36 for 144), and the products are a^2 GEMMs, one per position of the
 -- transformed a x a patch:
@@ -10,15 +10,16 @@
 --   dm = A dy A^T;  du[xi] = dm[xi] * v[xi]^T, dw = G^T du G (+= when accumulating);
 --   dv[xi] = u[xi]^T * dm[xi], dx += B dv B^T.
 -- Workspace: v and m (or dm) over the batch, then u and du. Patch positions
--- lie 16 elements more than a matrix apart (see winograd_helpers).
+-- lie 16 elements more than a matrix apart (see runtime/nn_winograd.h).
 local util = require("ops.util")
-local helpers = require("emit.winograd_helpers")
 
 local winograd = {}
 
 winograd.TILES = { ["winograd-2x2"] = 2, ["winograd-4x4"] = 4 }
 
-local SKEW = helpers.SKEW -- elements between the positions of v, m, u and du, beyond a matrix
+-- Elements between the positions of v, m, u and du, beyond a matrix: the
+-- transforms' WINOGRAD_SKEW.
+local SKEW = 16
 
 -- Elements between the patch positions of u and du.
 local function weight_stride(c)
@@ -57,21 +58,14 @@ local function declare(w, g, c, out)
     weight_stride(c))
 end
 
--- The helper of one transform, marked as used (with the row reader the input
--- transform calls).
-local function helper(g, c, kind)
-  local name = helpers.name(geometry(c), kind)
-  if kind == "input" then
-    g.need("wino_row")
-    g.need("vreal") -- the 4x4 tiles' row pass
-  end
-  g.need(name)
-  return name
+-- The C function of one transform: wino2_input, wino4_output_grad, ...
+local function helper(c, kind)
+  return string.format("wino%d_%s", geometry(c), kind)
 end
 
-local function input_transform(w, g, c)
+local function input_transform(w, c)
   local _, _, th, tw = geometry(c)
-  w:line("%s(v, x, %d * n, %d, %d, %d, %d, %d, %d);", helper(g, c, "input"), c.cin, c.H, c.W, th, tw, c.pt, c.pl)
+  w:line("%s(v, x, %d * n, %d, %d, %d, %d, %d, %d);", helper(c, "input"), c.cin, c.H, c.W, th, tw, c.pt, c.pl)
 end
 
 -- One GEMM per patch position: a (rows x inner) times b (inner x cols). The
@@ -99,11 +93,11 @@ function winograd.forward(node, w, g)
   local c = node.conv
   local _, _, th, tw = geometry(c)
   declare(w, g, c, "m")
-  w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)
-  input_transform(w, g, c)
+  w:line("%s(u, w, %d, %d);", helper(c, "weights"), c.cout, c.cin)
+  input_transform(w, c)
   gemms(w, g, c, tostring(c.cout), "nt", tostring(c.cin), at(c, "u"), false, at(c, "v"), false, at(c, "m"))
-  w:line("%s(y, m, %s, %d, n, %d * n, %d, %d, %d, %d);", helper(g, c, "output"), c.bias and "b" or "NULL",
-    node.fused_relu and 1 or 0, c.cout, c.Ho, c.Wo, th, tw)
+  w:line("%s(y, m, %s, %d, n, %d * n, %d, %d, %d, %d);", helper(c, "output"), c.bias and "b" or "NULL",
+    util.fused_relu(node) and 1 or 0, c.cout, c.Ho, c.Wo, th, tw)
 end
 
 function winograd.backward(node, w, g)
@@ -112,16 +106,16 @@ function winograd.backward(node, w, g)
   declare(w, g, c, "dm")
   w:line("%s *du = u + %d; /* [%d][%d][%d], positions %d apart */", g.T, positions * weight_stride(c),
     positions, c.cout, c.cin, weight_stride(c))
-  w:line("%s(dm, dy, %d * n, %d, %d, %d, %d);", helper(g, c, "output_grad"), c.cout, c.Ho, c.Wo, th, tw)
+  w:line("%s(dm, dy, %d * n, %d, %d, %d, %d);", helper(c, "output_grad"), c.cout, c.Ho, c.Wo, th, tw)
   w:open("if (%s) {", util.trains(node, "weight"))
-  input_transform(w, g, c)
+  input_transform(w, c)
   gemms(w, g, c, tostring(c.cout), tostring(c.cin), "nt", at(c, "dm"), false, at(c, "v"), true, at(c, "du"))
-  w:line("%s(dw, du, %d, %d, %s);", helper(g, c, "weights_grad"), c.cout, c.cin, util.ACCUMULATE)
+  w:line("%s(dw, du, %d, %d, %s);", helper(c, "weights_grad"), c.cout, c.cin, util.ACCUMULATE)
   w:close()
   w:open("if (need_dx) {")
-  w:line("%s(u, w, %d, %d);", helper(g, c, "weights"), c.cout, c.cin)
+  w:line("%s(u, w, %d, %d);", helper(c, "weights"), c.cout, c.cin)
   gemms(w, g, c, tostring(c.cin), "nt", tostring(c.cout), at(c, "u"), true, at(c, "dm"), false, at(c, "v"))
-  w:line("%s(dx, v, %d * n, %d, %d, %d, %d, %d, %d, %d);", helper(g, c, "input_grad"), c.cin, c.H, c.W, th, tw, c.pt,
+  w:line("%s(dx, v, %d * n, %d, %d, %d, %d, %d, %d, %d);", helper(c, "input_grad"), c.cin, c.H, c.W, th, tw, c.pt,
     c.pl, util.assigns_dx(node) and 0 or 1)
   w:close()
 end

@@ -39,7 +39,6 @@ function op.forward(node, w, g)
     g.gemm, f.fout, f.fin, g.one, f.fin, f.fin, g.zero, f.fout)
   w:close()
   if f.bias then
-    g.need("add_bias_cols")
     w:line("add_bias_cols(y, b, n, %d);", f.fout)
   end
 end
@@ -65,14 +64,12 @@ function op.backward(node, w, g)
     g.gemm, f.fin, f.fout, g.one, f.fout, f.fin, util.dx_beta(node, g), f.fin)
   w:close()
   if fusable then
-    g.need("outer_update")
     w:open("if (n == 1 && s->fuse && trains(s, %d)) {", weight)
     w:line("outer_update(s->fuse, %d, w, dy, x, %d, %d);", weight, f.fout, f.fin)
     w:middle("} else if (trains(s, %d)) {", weight)
   else
     w:open("if (trains(s, %d)) {", weight)
   end
-  g.need("outer")
   w:open("if (n == 1 && !%s) {", util.ACCUMULATE)
   w:line("outer(dw, dy, x, %d, %d);", f.fout, f.fin)
   w:middle("} else if (n == 1) {")
@@ -83,7 +80,6 @@ function op.backward(node, w, g)
   w:close()
   w:close()
   if f.bias then
-    g.need("sum_cols")
     w:line("if (%s) sum_cols(db, dy, n, %d, %s);", util.trains(node, "bias"), f.fout, util.ACCUMULATE)
   end
 end

@@ -71,61 +71,56 @@ local function guarded(w, guard, stmt)
   if guard then w:line("if (%s) %s", guard, stmt) else w:line("%s", stmt) end
 end
 
--- Whether a pool is a 2x2 max pool with stride 2 and no padding, which a
--- direct convolution before it can compute (fuse.lua).
+-- Whether a pool is a 2x2 max pool with stride 2 and no padding, which the
+-- layer before it may compute (fuse.lua).
 function pool.max_2x2(p)
   return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and p.ph + p.pw == 0
 end
 
--- The layer before a max pool that computes the pool's forward (fuse.lua), or nil.
-local function pooled_by(node)
-  local producer = node.inputs[1]
-  return producer.pools_into == node and producer or nil
+-- A max pool's window without padding: every element in the plane; the
+-- first one starts, and a larger one replaces it; the argmax by a bit mask,
+-- as GCC compiles a select there to a branch that the data mispredicts.
+local function max_window(node, w, g)
+  local first = true
+  each_window(node, function(at)
+    if first then
+      w:line("int32_t a = %s;", at)
+      w:line("%s m = x[in_plane + a];", g.T)
+      first = false
+    else
+      w:line("{ const int32_t i = %s; const %s v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); " ..
+        "m = v > m ? v : m; }", at, g.T)
+    end
+  end)
+end
+
+-- A max pool's window with padding: only the elements inside the plane.
+local function max_window_padded(node, w, g)
+  w:line("%s m = -INFINITY;", g.T)
+  w:line("int32_t a = -1;")
+  each_window(node, function(at, guard)
+    guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
+  end)
 end
 
 function pool.forward(node, w, g)
   local p = node.pool
-  local by = pooled_by(node)
-  if by then
-    w:line("(void)s; (void)n; /* computed by layer %s's forward, from its bands of output rows */", by.path)
-    return
-  end
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
   w:line("%s *y = %s;", g.T, g.acts(node.out_off))
   if p.kind == "max" then
-    w:line("int32_t *arg = s->index + %d;", node.index_off)
+    w:line("int32_t *arg = %s;", g.index(node.index_off))
     plane_loops(node, w, g, function()
-      if p.ph + p.pw == 0 then
-        -- every element in the plane: the first one starts, and a larger one replaces it; the
-        -- argmax by a bit mask, as GCC compiles a select there to a branch that the data mispredicts
-        local first = true
-        each_window(node, function(at)
-          if first then
-            w:line("int32_t a = %s;", at)
-            w:line("%s m = x[in_plane + a];", g.T)
-            first = false
-          else
-            w:line("{ const int32_t i = %s; const %s v = x[in_plane + i]; a ^= (a ^ i) & -(int32_t)(v > m); " ..
-              "m = v > m ? v : m; }", at, g.T)
-          end
-        end)
-      else
-        w:line("%s m = -INFINITY;", g.T)
-        w:line("int32_t a = -1;")
-        each_window(node, function(at, guard)
-          guarded(w, guard, string.format("{ const int32_t i = %s; if (a < 0 || x[in_plane + i] > m) { m = x[in_plane + i]; a = i; } }", at))
-        end)
-      end
+      if p.ph + p.pw == 0 then max_window(node, w, g) else max_window_padded(node, w, g) end
       w:line("y[o] = m;")
       w:line("arg[o] = a;")
     end)
-  else
-    plane_loops(node, w, g, function()
-      w:line("%s sum = %s;", g.T, g.zero)
-      each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
-      w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
-    end)
+    return
   end
+  plane_loops(node, w, g, function()
+    w:line("%s sum = %s;", g.T, g.zero)
+    each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
+    w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
+  end)
 end
 
 -- Whether the windows cover the plane exactly once (stride = window, no
@@ -136,17 +131,11 @@ end
 
 function pool.backward(node, w, g)
   local p = node.pool
-  local by = pooled_by(node)
-  if by and by.unpools then
-    w:line("(void)s; (void)n; (void)need_dx; /* in layer %s's backward, which reads this layer's output gradient */",
-      by.path)
-    return
-  end
   -- whether this pool applies the mask of the relu fused into the layer before it (fuse.lua)
-  local masks_relu = node.inputs[1].pool_masks_relu
+  local masks_relu = node.masks_relu_before
   w:line("const %s *dy = %s;", g.T, g.dacts(node.out_off))
   w:line("%s *dx = %s;", g.T, g.dacts(node.in_off))
-  if p.kind == "max" then w:line("const int32_t *arg = s->index + %d;", node.index_off) end
+  if p.kind == "max" then w:line("const int32_t *arg = %s;", g.index(node.index_off)) end
   -- the gradient at the maximum, or with the mask of the relu before (fuse.lua) zero where it
   -- let nothing through (the maximum, the pool's output, is not positive)
   local function gradient()
@@ -159,7 +148,6 @@ function pool.backward(node, w, g)
     end
   end
   if masks_relu then
-    g.need("vreal")
     w:line("const %s *y = %s; /* the relu before the pool passes dy where y > 0 */", g.T, g.acts(node.out_off))
   end
   if util.assigns_dx(node) and windows_tile(p) then

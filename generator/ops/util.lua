@@ -131,10 +131,28 @@ function util.dx_beta(node, g, k)
   return util.assigns_dx(node, k) and g.zero or g.one
 end
 
+-- The step `op` of the node's epilogue (what fusion folded into it, fuse.lua), or nil.
+function util.epilogue(node, op)
+  for _, step in ipairs(node.epilogue or {}) do
+    if step.op == op then return step end
+  end
+end
+
+function util.fused_relu(node)
+  return util.epilogue(node, "relu") ~= nil
+end
+
 -- Whether a node's backward applies its fused relu's mask (dy passes where
--- y > 0): not when a max pool after it applies the mask (fuse.lua).
+-- y > 0): not when the max pool after it applies the mask (fuse.lua).
 function util.masks_dy(node)
-  return node.fused_relu and not node.pool_masks_relu
+  local relu = util.epilogue(node, "relu")
+  return relu ~= nil and not relu.masked_after
+end
+
+-- The 2x2 max pool the node computes after itself (fuse.lua), or nil.
+function util.pools(node)
+  local step = util.epilogue(node, "maxpool2x2")
+  return step and step.pool
 end
 
 -- Backward of a layer that multiplied its input by a kept mask (dropout,

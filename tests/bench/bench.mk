@@ -1,6 +1,10 @@
-# make bench [PROFILE=1] [QUICK=1] [NATIVE_BLAS=1]: the generated trainers against PyTorch
-# (tests/bench/bench.py). NATIVE_BLAS=1 runs it without the machine's OPENBLAS_CORETYPE pin,
-# so that OpenBLAS picks its kernels for this CPU (the bench checks its sgemm results).
+# make bench [PROFILE=1] [QUICK=1] [NATIVE_BLAS=1] [WRITE_DOCS=1]: the generated trainers against
+# PyTorch (tests/bench/bench.py), printed and written as a markdown table (date, CPU, vector
+# extensions) to $(BUILD)/bench/results.md; WRITE_DOCS=1 also puts that table into
+# docs/benchmarks.md between its bench:begin/bench:end marker lines. NATIVE_BLAS=1 runs it
+# without the machine's OPENBLAS_CORETYPE pin, so that OpenBLAS picks its kernels for this CPU
+# (the bench checks its sgemm results).
+BENCH_DOCS   := docs/benchmarks.md
 BENCH_BUILD  := $(BUILD)/bench
 BENCH_MODELS := fmnist_cnn resnet18
 define bench_rule
@@ -28,4 +32,5 @@ $(BENCH_BUILD)/sgemm: tests/bench/sgemm.c $(BUILD)/libnnrt.a
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_MODELS:%=$(BENCH_BUILD)/bench_%) $(BENCH_BUILD)/sgemm $(BUILD)/fmnist_cnn/train \
 	  $(if $(PROFILE),$(BENCH_MODELS:%=$(BENCH_BUILD)/profile/bench/bench_%))
-	@$(if $(NATIVE_BLAS),env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) $(PYTHON) tests/bench/bench.py $(BUILD) "$(CC) $(ALLFLAGS) -Igenerated/resnet18" $(if $(PROFILE),--profile) $(if $(QUICK),--quick)
+	@$(if $(NATIVE_BLAS),env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) $(PYTHON) tests/bench/bench.py $(BUILD) "$(CC) $(ALLFLAGS) -Igenerated/resnet18" $(if $(PROFILE),--profile) $(if $(QUICK),--quick) \
+	  $(if $(WRITE_DOCS),--docs $(BENCH_DOCS))

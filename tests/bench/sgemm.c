@@ -1,9 +1,9 @@
 /* The machine's practical ceiling: OpenBLAS sgemm GFLOP/s on a large square
- * product: the best of REPEATS after one warm-up, as this VM's slow spells
+ * product: the best of REPEATS after one warm-up, as a shared VM's slow spells
  * would otherwise put the ceiling below what the models reach.
  * Checks sampled entries of the product against double-precision dot
- * products, so that a kernel set that computes wrong results (the reason this
- * machine pins OPENBLAS_CORETYPE) fails the benchmark instead of timing it.
+ * products, so that a kernel set that computes wrong results (the reason an
+ * environment may pin OPENBLAS_CORETYPE) fails the benchmark instead of timing it.
  * usage: sgemm SIZE THREADS REPEATS; prints "gflops BEST kernels NAME" */
 #include "progress.h"
 

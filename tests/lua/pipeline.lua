@@ -1,0 +1,38 @@
+-- The generator's passes up to the plan, on a spec given as text, for the
+-- planner's tests: returns the nodes as the emitters see them, the loss and
+-- the layout (plan.lua).
+local dsl = require("dsl")
+local graph = require("graph")
+local fuse = require("fuse")
+local plan = require("plan")
+
+local pipeline = {}
+
+function pipeline.graph(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  local net = dsl.load(path)
+  os.remove(path)
+  net.line = net.line or 0
+  local settings = graph.settings(net, "test.lua", "test")
+  local nodes, last = graph.build(net, "test.lua", settings)
+  local loss = graph.loss(last, nodes, settings, "test.lua", net)
+  return nodes, loss, settings
+end
+
+function pipeline.run(text)
+  local nodes, loss, settings = pipeline.graph(text)
+  nodes = fuse.run(nodes, loss)
+  return nodes, loss, plan.run(nodes, loss, settings)
+end
+
+-- The node at `path`, or nil.
+function pipeline.find(nodes, path)
+  for _, node in ipairs(nodes) do
+    if node.path == path then return node end
+  end
+end
+
+return pipeline
