@@ -65,10 +65,11 @@ int main(int argc, char **argv)
     cfg.momentum = 0.9;
     nn_optimizer opt;
     nn_fused_update fused; /* the trainer's step when it neither accumulates nor clips */
-    if (nn_optim_init(&opt, &cfg, m->n_params) != 0 || nn_fused_init(&fused, &opt, m->tensors, m->n_tensors, NULL))
-        return 1;
-
     double *times = must((size_t)repeats, sizeof(double));
+    int rc = 1;
+    if (nn_optim_init(&opt, &cfg, m->n_params) != 0) goto out;
+    if (nn_fused_init(&fused, &opt, m->tensors, m->n_tensors, NULL) != 0) goto out_optim;
+
     for (int r = -warmup; r < repeats; ++r) {
 #ifdef PROFILE_TABLE
         if (r == 0)
@@ -103,7 +104,19 @@ int main(int argc, char **argv)
         }
     }
 #endif
+    rc = 0;
     nn_fused_free(&fused);
+out_optim:
     nn_optim_free(&opt);
-    return 0;
+out:
+    free(times);
+    free(x);
+    free(target);
+    free(s.params);
+    free(s.grads);
+    free(s.acts);
+    free(s.dacts);
+    free(s.work);
+    free(s.index);
+    return rc;
 }

@@ -29,7 +29,8 @@ int main(int argc, char **argv)
     openblas_set_num_threads(threads);
     float *a = malloc(sizeof(float) * size * size), *b = malloc(sizeof(float) * size * size),
           *c = malloc(sizeof(float) * size * size);
-    if (!a || !b || !c) return 1;
+    int rc = 1;
+    if (!a || !b || !c) goto out;
     for (long i = 0; i < (long)size * size; ++i) {
         a[i] = (float)(i % 7) * 0.1f;
         b[i] = (float)(i % 5) * 0.1f - 0.2f;
@@ -50,13 +51,15 @@ int main(int argc, char **argv)
         if (fabs(c[i * size + j] - want) > 1e-5 * scale + 1e-6) {
             fprintf(stderr, "sgemm: OpenBLAS (%s kernels) computed c[%ld][%ld] = %g, expected %g\n",
                     openblas_get_corename(), i, j, c[i * size + j], want);
-            return 1;
+            goto out;
         }
     }
     qsort(g, (size_t)repeats, sizeof(double), by_value);
     printf("gflops %.2f kernels %s\n", g[repeats - 1], openblas_get_corename());
+    rc = 0;
+out:
     free(a);
     free(b);
     free(c);
-    return 0;
+    return rc;
 }
