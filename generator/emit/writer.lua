@@ -70,6 +70,15 @@ function writer:open(fmt, ...)
   self.blocks[#self.blocks + 1] = { var = fold and var or nil, first = #self.lines + 1 }
 end
 
+-- Loops opened in order (each head a `for (...) {` line), under `pragma` if
+-- given, around body(), then closed.
+function writer:nest(pragma, heads, body)
+  if pragma then self:line(pragma) end
+  for _, head in ipairs(heads) do self:open("%s", head) end
+  body()
+  for _ = 1, #heads do self:close() end
+end
+
 -- A function definition: signature, then the brace on its own line.
 function writer:func(fmt, ...)
   self:line(fmt, ...)
