@@ -192,9 +192,9 @@ end
 local function pool_bands(w, p, t)
   local per_band = t.band_rows // 2
   w:line("const size_t po = ((size_t)cb * %d * n + i) * %d + band * %d;", t.tco, p.Ho * p.Wo, per_band * p.Wo)
-  w:line("for (int c = 0; c < %d; ++c)", t.tco)
-  w:line("    max_pool_band(py + po + (size_t)c * n * %d, arg + po + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d, band * %d);",
-    p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide, band_rows(t, per_band, p.Ho), t.width, p.Wo, p.W, t.band_rows * p.W)
+  w:line("for (int c = 0; c < %d; ++c) max_pool_band(py + po + (size_t)c * n * %d, arg + po + (size_t)c * n * %d, " ..
+    "yt + c * %d, %s, %d, %d, %d, band * %d);", t.tco, p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide,
+    band_rows(t, per_band, p.Ho), t.width, p.Wo, p.W, t.band_rows * p.W)
 end
 
 -- The tap rows each vector of tile `pt` can leave out: where every output row
