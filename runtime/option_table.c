@@ -130,9 +130,8 @@ static const nn_option_spec TABLE[] = {
       .kind = NN_OPT_CUSTOM, .lo = 0, .hi = 1e6, .read = nn_opt_read_lr_mult },
     { .name = "--teacher", .value = "SPEC:CKPT", .fallback = "",
       .help = "distill from the teacher SPEC (linked in with `make build TEACHER=SPEC`) loaded from CKPT",
-      .details = "it sees the same batches, renormalized to its own statistics; the loss is "
-                 "(1−α)·CE(y, softmax(z_s)) + α·τ²·CE(softmax(z_t/τ), softmax(z_s/τ)), validation and test "
-                 "losses plain cross-entropy",
+      .details = "same batches, renormalized to its statistics; loss (1−α)·CE(y, z_s) + "
+                 "α·τ²·CE(softmax(z_t/τ), softmax(z_s/τ)); validation and test use plain CE",
       .kind = NN_OPT_CUSTOM, .read = nn_opt_read_teacher },
     { .name = "--kd-alpha", .value = "A", .fallback = "0.5",
       .help = "distillation: the weight of the teacher's soft targets",

@@ -194,9 +194,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 3969 + band * 126;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512,
-                            band < 31 ? 2 : 1, 128, 63, 126, band * 504);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 3969, arg + po
+                        + (size_t)c * n * 3969, yt + c * 512, band < 31 ? 2 : 1, 128, 63, 126, band * 504);
             }
         }
     }
@@ -315,9 +314,8 @@ static void binary_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 3969 + band * 126;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 3969, arg + po + (size_t)c * n * 3969, yt + c * 512,
-                            band < 31 ? 2 : 1, 128, 63, 126, band * 504);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 3969, arg + po
+                        + (size_t)c * n * 3969, yt + c * 512, band < 31 ? 2 : 1, 128, 63, 126, band * 504);
             }
         }
     }
@@ -340,215 +338,213 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 16768, x + (size_t)p * 16384, NULL, 128, 128, 131, 128, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[2][9], bias[2];
-                    for (int t = 0; t < 2; ++t) {
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 2 * n + i) * 3969; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 16768 + kb * 384;
-                        for (int ph = 0; ph < 63; ++ph) {
-                            for (int q = 0; q < 112; q += 16) {
-                                vwide gv0, gv1;
-                                vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
-                                        + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969
-                                        + ph * 63 + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, parg + d
-                                        + (size_t)1 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)1 * n * 3969
-                                        + ph * 63 + q / 2, 8);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
-                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
-                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
-                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
-                                    vwload(&x8, xr + oh * 128 + q + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
-                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
-                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
-                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
-                                    vwload(&x8, xr + oh * 128 + q + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                            }
-                            { /* the last 14 columns */
-                                vwide gv0, gv1;
-                                vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 56, parg + d
-                                        + (size_t)0 * n * 3969 + ph * 63 + 56, py + d + (size_t)0 * n * 3969 + ph * 63
-                                        + 56, 7);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + 56, parg + d
-                                        + (size_t)1 * n * 3969 + ph * 63 + 56, py + d + (size_t)1 * n * 3969 + ph * 63
-                                        + 56, 7);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
-                                    vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
-                                    vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
-                                    vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
-                                    vwload(&x8, xr + oh * 128 + 112 + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
-                                    vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
-                                    vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
-                                    vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
-                                    vwload(&x8, xr + oh * 128 + 112 + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 2; ++t) {
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[2][9], bias[2];
+                for (int t = 0; t < 2; ++t) {
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                 }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 2 * n + i) * 3969; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 16768 + kb * 384;
+                    for (int ph = 0; ph < 63; ++ph) {
+                        for (int q = 0; q < 112; q += 16) {
+                            vwide gv0, gv1;
+                            vwlanes at0, at1;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
+                                    + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969 + ph * 63
+                                    + q / 2, 8);
+                            unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + q / 2, parg + d
+                                    + (size_t)1 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)1 * n * 3969 + ph * 63
+                                    + q / 2, 8);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                vwload(&x8, xr + oh * 128 + q + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                vwload(&x8, xr + oh * 128 + q + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 126 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                        }
+                        { /* the last 14 columns */
+                            vwide gv0, gv1;
+                            vwlanes at0, at1;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 56, parg + d
+                                    + (size_t)0 * n * 3969 + ph * 63 + 56, py + d + (size_t)0 * n * 3969 + ph * 63
+                                    + 56, 7);
+                            unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 3969 + ph * 63 + 56, parg + d
+                                    + (size_t)1 * n * 3969 + ph * 63 + 56, py + d + (size_t)1 * n * 3969 + ph * 63
+                                    + 56, 7);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
+                                vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
+                                vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
+                                vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
+                                vwload(&x8, xr + oh * 128 + 112 + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + 112 + 0); vwload(&x1, xr + oh * 128 + 112 + 1);
+                                vwload(&x2, xr + oh * 128 + 112 + 2); vwload(&x3, xr + oh * 128 + 112 + 128);
+                                vwload(&x4, xr + oh * 128 + 112 + 129); vwload(&x5, xr + oh * 128 + 112 + 130);
+                                vwload(&x6, xr + oh * 128 + 112 + 256); vwload(&x7, xr + oh * 128 + 112 + 257);
+                                vwload(&x8, xr + oh * 128 + 112 + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + 112);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 126 + 112);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[1][9], bias[1];
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[1][9], bias[1];
+                {
+                    const int t = 0;
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 1 * n + i) * 3969; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 16768 + kb * 384;
+                    for (int ph = 0; ph < 63; ++ph) {
+                        for (int q = 0; q < 120; q += 8) {
+                            vwide gv0;
+                            vwlanes at0;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
+                                    + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969 + ph * 63
+                                    + q / 2, 4);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                vwload(&x8, xr + oh * 128 + q + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
+                                vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
+                                vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
+                                vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
+                                vwload(&x8, xr + oh * 128 + q + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                        }
+                        { /* the last 6 columns */
+                            vwide gv0;
+                            vwlanes at0;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 60, parg + d
+                                    + (size_t)0 * n * 3969 + ph * 63 + 60, py + d + (size_t)0 * n * 3969 + ph * 63
+                                    + 60, 3);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
+                                vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
+                                vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
+                                vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
+                                vwload(&x8, xr + oh * 128 + 120 + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
+                                vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
+                                vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
+                                vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
+                                vwload(&x8, xr + oh * 128 + 120 + 258);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
                     {
                         const int t = 0;
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                     }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 1 * n + i) * 3969; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 16768 + kb * 384;
-                        for (int ph = 0; ph < 63; ++ph) {
-                            for (int q = 0; q < 120; q += 8) {
-                                vwide gv0;
-                                vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + q / 2, parg + d
-                                        + (size_t)0 * n * 3969 + ph * 63 + q / 2, py + d + (size_t)0 * n * 3969
-                                        + ph * 63 + q / 2, 4);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
-                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
-                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
-                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
-                                    vwload(&x8, xr + oh * 128 + q + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + q + 0); vwload(&x1, xr + oh * 128 + q + 1);
-                                    vwload(&x2, xr + oh * 128 + q + 2); vwload(&x3, xr + oh * 128 + q + 128);
-                                    vwload(&x4, xr + oh * 128 + q + 129); vwload(&x5, xr + oh * 128 + q + 130);
-                                    vwload(&x6, xr + oh * 128 + q + 256); vwload(&x7, xr + oh * 128 + q + 257);
-                                    vwload(&x8, xr + oh * 128 + q + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                            }
-                            { /* the last 6 columns */
-                                vwide gv0;
-                                vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 3969 + ph * 63 + 60, parg + d
-                                        + (size_t)0 * n * 3969 + ph * 63 + 60, py + d + (size_t)0 * n * 3969 + ph * 63
-                                        + 60, 3);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
-                                    vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
-                                    vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
-                                    vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
-                                    vwload(&x8, xr + oh * 128 + 120 + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 128 + 120 + 0); vwload(&x1, xr + oh * 128 + 120 + 1);
-                                    vwload(&x2, xr + oh * 128 + 120 + 2); vwload(&x3, xr + oh * 128 + 120 + 128);
-                                    vwload(&x4, xr + oh * 128 + 120 + 129); vwload(&x5, xr + oh * 128 + 120 + 130);
-                                    vwload(&x6, xr + oh * 128 + 120 + 256); vwload(&x7, xr + oh * 128 + 120 + 257);
-                                    vwload(&x8, xr + oh * 128 + 120 + 258);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 126 + 120);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        {
-                            const int t = 0;
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
             }
         }
         #endif
@@ -560,133 +556,131 @@ static void binary_cnn_0_backward(const nn_state *s, int n, int need_dx)
             unpool_plane(dyp + (size_t)p * 17024, pg + (size_t)p * 3969, parg + (size_t)p * 3969, py
                     + (size_t)p * 3969, 3969, 126, 17024, 128, 2, 2);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 5; ++band) { /* 26 rows */
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 17024 + band * 3328;
-                    float yt[3360]; /* the band, wide: [1][3360] */
-                    for (int pt = 0; pt < 35; ++pt) { /* tiles of 96 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 17024 + pt * 96;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 128); vwload(&v1, xr + 144); vwload(&v2, xr + 160); vwload(&v3, xr + 176);
-                            vwload(&v4, xr + 192); vwload(&v5, xr + 208); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 129); vwload(&v1, xr + 145); vwload(&v2, xr + 161); vwload(&v3, xr + 177);
-                            vwload(&v4, xr + 193); vwload(&v5, xr + 209); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 130); vwload(&v1, xr + 146); vwload(&v2, xr + 162); vwload(&v3, xr + 178);
-                            vwload(&v4, xr + 194); vwload(&v5, xr + 210); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 256); vwload(&v1, xr + 272); vwload(&v2, xr + 288); vwload(&v3, xr + 304);
-                            vwload(&v4, xr + 320); vwload(&v5, xr + 336); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 257); vwload(&v1, xr + 273); vwload(&v2, xr + 289); vwload(&v3, xr + 305);
-                            vwload(&v4, xr + 321); vwload(&v5, xr + 337); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 258); vwload(&v1, xr + 274); vwload(&v2, xr + 290); vwload(&v3, xr + 306);
-                            vwload(&v4, xr + 322); vwload(&v5, xr + 338); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 3360 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+            for (int band = 0; band < 5; ++band) { /* 26 rows */
+                const int cb = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 17024 + band * 3328;
+                float yt[3360]; /* the band, wide: [1][3360] */
+                for (int pt = 0; pt < 35; ++pt) { /* tiles of 96 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 17024 + pt * 96;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 128); vwload(&v1, xr + 144); vwload(&v2, xr + 160); vwload(&v3, xr + 176);
+                        vwload(&v4, xr + 192); vwload(&v5, xr + 208); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 129); vwload(&v1, xr + 145); vwload(&v2, xr + 161); vwload(&v3, xr + 177);
+                        vwload(&v4, xr + 193); vwload(&v5, xr + 209); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 130); vwload(&v1, xr + 146); vwload(&v2, xr + 162); vwload(&v3, xr + 178);
+                        vwload(&v4, xr + 194); vwload(&v5, xr + 210); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 256); vwload(&v1, xr + 272); vwload(&v2, xr + 288); vwload(&v3, xr + 304);
+                        vwload(&v4, xr + 320); vwload(&v5, xr + 336); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 257); vwload(&v1, xr + 273); vwload(&v2, xr + 289); vwload(&v3, xr + 305);
+                        vwload(&v4, xr + 321); vwload(&v5, xr + 337); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 258); vwload(&v1, xr + 274); vwload(&v2, xr + 290); vwload(&v3, xr + 306);
+                        vwload(&v4, xr + 322); vwload(&v5, xr + 338); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 3360 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128,
-                                0); }
                 }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128, 0);
+                    }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(3) schedule(static)
+        #pragma omp parallel for collapse(2) schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                for (int band = 0; band < 5; ++band) { /* 26 rows */
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 17024 + band * 3328;
-                    float yt[3360]; /* the band, wide: [1][3360] */
-                    for (int pt = 0; pt < 70; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 17024 + pt * 48;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 128); vwload(&v1, xr + 136); vwload(&v2, xr + 144); vwload(&v3, xr + 152);
-                            vwload(&v4, xr + 160); vwload(&v5, xr + 168); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 129); vwload(&v1, xr + 137); vwload(&v2, xr + 145); vwload(&v3, xr + 153);
-                            vwload(&v4, xr + 161); vwload(&v5, xr + 169); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 130); vwload(&v1, xr + 138); vwload(&v2, xr + 146); vwload(&v3, xr + 154);
-                            vwload(&v4, xr + 162); vwload(&v5, xr + 170); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 256); vwload(&v1, xr + 264); vwload(&v2, xr + 272); vwload(&v3, xr + 280);
-                            vwload(&v4, xr + 288); vwload(&v5, xr + 296); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 257); vwload(&v1, xr + 265); vwload(&v2, xr + 273); vwload(&v3, xr + 281);
-                            vwload(&v4, xr + 289); vwload(&v5, xr + 297); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 258); vwload(&v1, xr + 266); vwload(&v2, xr + 274); vwload(&v3, xr + 282);
-                            vwload(&v4, xr + 290); vwload(&v5, xr + 298); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 3360 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+            for (int band = 0; band < 5; ++band) { /* 26 rows */
+                const int cb = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 17024 + band * 3328;
+                float yt[3360]; /* the band, wide: [1][3360] */
+                for (int pt = 0; pt < 70; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 17024 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 128); vwload(&v1, xr + 136); vwload(&v2, xr + 144); vwload(&v3, xr + 152);
+                        vwload(&v4, xr + 160); vwload(&v5, xr + 168); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 129); vwload(&v1, xr + 137); vwload(&v2, xr + 145); vwload(&v3, xr + 153);
+                        vwload(&v4, xr + 161); vwload(&v5, xr + 169); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 130); vwload(&v1, xr + 138); vwload(&v2, xr + 146); vwload(&v3, xr + 154);
+                        vwload(&v4, xr + 162); vwload(&v5, xr + 170); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 256); vwload(&v1, xr + 264); vwload(&v2, xr + 272); vwload(&v3, xr + 280);
+                        vwload(&v4, xr + 288); vwload(&v5, xr + 296); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 257); vwload(&v1, xr + 265); vwload(&v2, xr + 273); vwload(&v3, xr + 281);
+                        vwload(&v4, xr + 289); vwload(&v5, xr + 297); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 258); vwload(&v1, xr + 266); vwload(&v2, xr + 274); vwload(&v3, xr + 282);
+                        vwload(&v4, xr + 290); vwload(&v5, xr + 298); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 3360 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128,
-                                0); }
                 }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 16384 + band * 3328;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 16384, yt + c * 3360, band < 4 ? 26 : 24, 128, 128, 0);
+                    }
             }
         }
         #endif

@@ -194,9 +194,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 416,
-                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 169, arg + po
+                        + (size_t)c * n * 169, yt + c * 416, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -315,9 +314,8 @@ static void fmnist_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 169 + band * 91;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 169, arg + po + (size_t)c * n * 169, yt + c * 392,
-                            band < 1 ? 7 : 6, 28, 13, 26, band * 364);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 169, arg + po
+                        + (size_t)c * n * 169, yt + c * 392, band < 1 ? 7 : 6, 28, 13, 26, band * 364);
             }
         }
     }
@@ -340,215 +338,212 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 868, x + (size_t)p * 784, NULL, 28, 28, 31, 28, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[2][9], bias[2];
-                    for (int t = 0; t < 2; ++t) {
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 2 * n + i) * 169; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
-                        for (int ph = 0; ph < 13; ++ph) {
-                            for (int q = 0; q < 16; q += 16) {
-                                vwide gv0, gv1;
-                                vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
-                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
-                                        + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d
-                                        + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13
-                                        + q / 2, 8);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
-                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
-                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
-                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
-                                    vwload(&x8, xr + oh * 28 + q + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
-                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
-                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
-                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
-                                    vwload(&x8, xr + oh * 28 + q + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                            }
-                            { /* the last 10 columns */
-                                vwide gv0, gv1;
-                                vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d
-                                        + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13
-                                        + 8, 5);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d
-                                        + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13
-                                        + 8, 5);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
-                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
-                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
-                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
-                                    vwload(&x8, xr + oh * 28 + 16 + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
-                                    vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
-                                    vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
-                                    vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
-                                    vwload(&x8, xr + oh * 28 + 16 + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 2; ++t) {
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[2][9], bias[2];
+                for (int t = 0; t < 2; ++t) {
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
                 }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 2 * n + i) * 169; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
+                    for (int ph = 0; ph < 13; ++ph) {
+                        {
+                            const int q = 0;
+                            vwide gv0, gv1;
+                            vwlanes at0, at1;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                    + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                    + q / 2, 8);
+                            unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + q / 2, parg + d
+                                    + (size_t)1 * n * 169 + ph * 13 + q / 2, py + d + (size_t)1 * n * 169 + ph * 13
+                                    + q / 2, 8);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                vwload(&x8, xr + oh * 28 + q + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                vwload(&x8, xr + oh * 28 + q + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 26 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                        }
+                        { /* the last 10 columns */
+                            vwide gv0, gv1;
+                            vwlanes at0, at1;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 8, parg + d
+                                    + (size_t)0 * n * 169 + ph * 13 + 8, py + d + (size_t)0 * n * 169 + ph * 13 + 8, 5);
+                            unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 169 + ph * 13 + 8, parg + d
+                                    + (size_t)1 * n * 169 + ph * 13 + 8, py + d + (size_t)1 * n * 169 + ph * 13 + 8, 5);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                vwload(&x8, xr + oh * 28 + 16 + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 1);
+                                vwload(&x2, xr + oh * 28 + 16 + 2); vwload(&x3, xr + oh * 28 + 16 + 28);
+                                vwload(&x4, xr + oh * 28 + 16 + 29); vwload(&x5, xr + oh * 28 + 16 + 30);
+                                vwload(&x6, xr + oh * 28 + 16 + 56); vwload(&x7, xr + oh * 28 + 16 + 57);
+                                vwload(&x8, xr + oh * 28 + 16 + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + 16);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 26 + 16);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 32; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[1][9], bias[1];
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[1][9], bias[1];
+                {
+                    const int t = 0;
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 1 * n + i) * 169; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
+                    for (int ph = 0; ph < 13; ++ph) {
+                        for (int q = 0; q < 24; q += 8) {
+                            vwide gv0;
+                            vwlanes at0;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
+                                    + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
+                                    + q / 2, 4);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                vwload(&x8, xr + oh * 28 + q + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
+                                vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
+                                vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
+                                vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
+                                vwload(&x8, xr + oh * 28 + q + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                        }
+                        { /* the last 2 columns */
+                            vwide gv0;
+                            vwlanes at0;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d
+                                    + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13 + 12,
+                                    1);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                vwload(&x8, xr + oh * 28 + 24 + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
+                                vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
+                                vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
+                                vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
+                                vwload(&x8, xr + oh * 28 + 24 + 58);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
                     {
                         const int t = 0;
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
                     }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 1 * n + i) * 169; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 868 + kb * 84;
-                        for (int ph = 0; ph < 13; ++ph) {
-                            for (int q = 0; q < 24; q += 8) {
-                                vwide gv0;
-                                vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + q / 2, parg + d
-                                        + (size_t)0 * n * 169 + ph * 13 + q / 2, py + d + (size_t)0 * n * 169 + ph * 13
-                                        + q / 2, 4);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
-                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
-                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
-                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
-                                    vwload(&x8, xr + oh * 28 + q + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 1);
-                                    vwload(&x2, xr + oh * 28 + q + 2); vwload(&x3, xr + oh * 28 + q + 28);
-                                    vwload(&x4, xr + oh * 28 + q + 29); vwload(&x5, xr + oh * 28 + q + 30);
-                                    vwload(&x6, xr + oh * 28 + q + 56); vwload(&x7, xr + oh * 28 + q + 57);
-                                    vwload(&x8, xr + oh * 28 + q + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                            }
-                            { /* the last 2 columns */
-                                vwide gv0;
-                                vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 169 + ph * 13 + 12, parg + d
-                                        + (size_t)0 * n * 169 + ph * 13 + 12, py + d + (size_t)0 * n * 169 + ph * 13
-                                        + 12, 1);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
-                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
-                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
-                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
-                                    vwload(&x8, xr + oh * 28 + 24 + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 1);
-                                    vwload(&x2, xr + oh * 28 + 24 + 2); vwload(&x3, xr + oh * 28 + 24 + 28);
-                                    vwload(&x4, xr + oh * 28 + 24 + 29); vwload(&x5, xr + oh * 28 + 24 + 30);
-                                    vwload(&x6, xr + oh * 28 + 24 + 56); vwload(&x7, xr + oh * 28 + 24 + 57);
-                                    vwload(&x8, xr + oh * 28 + 24 + 58);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 26 + 24);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        {
-                            const int t = 0;
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
             }
         }
         #endif
@@ -560,366 +555,364 @@ static void fmnist_cnn_0_backward(const nn_state *s, int n, int need_dx)
             unpool_plane(dyp + (size_t)p * 896, pg + (size_t)p * 169, parg + (size_t)p * 169, py + (size_t)p * 169,
                     169, 26, 896, 28, 2, 2);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 28 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 896 + band * 784;
-                    float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
-                       * vector 2: 0 */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 0;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4;
-                            vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
-                            vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
-                            a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
-                            vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
-                            a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
-                            /* tap (1, 0) */
-                            a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
-                            vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93);
-                            /* tap (1, 1) */
-                            a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
-                            vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94);
-                            /* tap (1, 2) */
-                            a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
-                            vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
-                            vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
-                            vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 28 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 896 + band * 784;
+                float yt[800]; /* the band, wide: [1][800] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                   * vector 2: 0 */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 0;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4;
+                        vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                        a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                        vwload(&v3, xr + 49); vwload(&v4, xr + 65); /* tap (0, 1) */
+                        a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                        vwload(&v3, xr + 50); vwload(&v4, xr + 66); /* tap (0, 2) */
+                        a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                        vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                        /* tap (1, 0) */
+                        a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4;
+                        vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77); vwload(&v4, xr + 93);
+                        /* tap (1, 1) */
+                        a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4;
+                        vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78); vwload(&v4, xr + 94);
+                        /* tap (1, 2) */
+                        a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                        vwload(&v4, xr + 120); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                        vwload(&v4, xr + 121); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                        vwload(&v4, xr + 122); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
-                            vwload(&v4, xr + 65); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
-                            vwload(&v4, xr + 66); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
-                            vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77);
-                            vwload(&v4, xr + 93); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78);
-                            vwload(&v4, xr + 94); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
-                            vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
-                            vwload(&v4, xr + 121); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
-                            vwload(&v4, xr + 122); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
-                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 720;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
-                            /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
-                            /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
-                            vwload(&v0, xr + 56); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            vwload(&v0, xr + 57); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            vwload(&v0, xr + 58); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
                 }
+                for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        vwload(&v4, xr + 64); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                        vwload(&v4, xr + 65); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                        vwload(&v4, xr + 66); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                        vwload(&v4, xr + 92); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); vwload(&v3, xr + 77);
+                        vwload(&v4, xr + 93); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); vwload(&v3, xr + 78);
+                        vwload(&v4, xr + 94); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                        vwload(&v4, xr + 120); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 73); vwload(&v2, xr + 89); vwload(&v3, xr + 105);
+                        vwload(&v4, xr + 121); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 74); vwload(&v2, xr + 90); vwload(&v3, xr + 106);
+                        vwload(&v4, xr + 122); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                   * vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 720;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                        /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                        /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 45); vwload(&v2, xr + 61); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 46); vwload(&v2, xr + 62); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        vwload(&v0, xr + 57); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0;
+                        vwload(&v0, xr + 58); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 28 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 896 + band * 784;
-                    float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
-                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 0;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 28 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 896 + band * 784;
+                float yt[816]; /* the band, wide: [1][816] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1;
+                   * vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 0;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][3] += wc[5] * v3; a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v3, xr + 53); vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                        a[0][3] += wc[4] * v3; a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v3, xr + 54); vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                        a[0][3] += wc[3] * v3; a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 48;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
-                            vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
-                            a[0][5] += wc[8] * v5;
-                            vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33);
-                            vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
-                            a[0][5] += wc[7] * v5;
-                            vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34);
-                            vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
-                            a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
-                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
-                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
-                            vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
-                            vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
-                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 720;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4;
-                            vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
-                            vwload(&v4, xr + 61); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4;
-                            vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
-                            vwload(&v4, xr + 62); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4;
-                            vwload(&v0, xr + 56); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0;
-                            vwload(&v0, xr + 57); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0;
-                            vwload(&v0, xr + 58); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
-                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 768;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
                 }
+                { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                        vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4;
+                        a[0][5] += wc[8] * v5;
+                        vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25); vwload(&v4, xr + 33);
+                        vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4;
+                        a[0][5] += wc[7] * v5;
+                        vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26); vwload(&v4, xr + 34);
+                        vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4;
+                        a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                        vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                        vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                        vwload(&v4, xr + 61); vwload(&v5, xr + 69); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                        vwload(&v4, xr + 62); vwload(&v5, xr + 70); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 57); vwload(&v1, xr + 65); vwload(&v2, xr + 73); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 89); vwload(&v5, xr + 97); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 58); vwload(&v1, xr + 66); vwload(&v2, xr + 74); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 90); vwload(&v5, xr + 98); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                   * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 720;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4;
+                        vwload(&v0, xr + 29); vwload(&v1, xr + 37); vwload(&v2, xr + 45); vwload(&v3, xr + 53);
+                        vwload(&v4, xr + 61); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4;
+                        vwload(&v0, xr + 30); vwload(&v1, xr + 38); vwload(&v2, xr + 46); vwload(&v3, xr + 54);
+                        vwload(&v4, xr + 62); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0;
+                        vwload(&v0, xr + 57); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0;
+                        vwload(&v0, xr + 58); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2;
+                   * vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 768;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
             }
         }
         #endif
@@ -950,132 +943,131 @@ static void fmnist_cnn_3_forward(const nn_state *s, int n)
         }
     }
     /* tiles: 4 x 16 output channels x 1 windows of 2x2 outputs */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 1; ++cb) { /* 64 channels */
-            for (int ph = 0; ph < 5; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
-                const float *xr = xp + (size_t)i * 182 + ph * 26;
-                const float *wb = wt + cb * 64;
-                const size_t po = ((size_t)cb * 64 * n + i) * 25 + ph * 5; /* the tile's first pooled output */
-                for (int pt = 0; pt < 5; ++pt) { /* tiles of 1 windows */
-                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
-                    vwide a[4][4];
-                    vwload(&a[0][0], b + cb * 64 + 0);
-                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
-                    vwload(&a[1][0], b + cb * 64 + 16);
-                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
-                    vwload(&a[2][0], b + cb * 64 + 32);
-                    for (int q = 1; q < 4; ++q) a[2][q] = a[2][0];
-                    vwload(&a[3][0], b + cb * 64 + 48);
-                    for (int q = 1; q < 4; ++q) a[3][q] = a[3][0];
-                    for (int ci = 0; ci < 32; ++ci) {
-                        const float *xc = xt + (size_t)ci * n * 182;
-                        const float *wc = wb + ci * 576;
-                        vwide w0, w1, w2, w3;
-                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48);
-                        /* tap (0, 0) */
-                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112);
-                        /* tap (0, 1) */
-                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176);
-                        /* tap (0, 2) */
-                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240);
-                        /* tap (1, 0) */
-                        { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304);
-                        /* tap (1, 1) */
-                        { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368);
-                        /* tap (1, 2) */
-                        { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432);
-                        /* tap (2, 0) */
-                        { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496);
-                        /* tap (2, 1) */
-                        { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                        vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560);
-                        /* tap (2, 2) */
-                        { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
-                            a[3][0] += w3 * xv; }
-                        { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
-                            a[3][1] += w3 * xv; }
-                        { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
-                            a[3][2] += w3 * xv; }
-                        { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
-                            a[3][3] += w3 * xv; }
-                    }
-                    max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1
-                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0),
-                            11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1
-                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0),
-                            11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1
-                            + 0, (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0),
-                            11, (size_t)n * 25);
-                    max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1
-                            + 0, (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0),
-                            11, (size_t)n * 25);
+        for (int ph = 0; ph < 5; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+            const int cb = 0;
+            const float *xr = xp + (size_t)i * 182 + ph * 26;
+            const float *wb = wt + cb * 64;
+            const size_t po = ((size_t)cb * 64 * n + i) * 25 + ph * 5; /* the tile's first pooled output */
+            for (int pt = 0; pt < 5; ++pt) { /* tiles of 1 windows */
+                const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                vwide a[4][4];
+                vwload(&a[0][0], b + cb * 64 + 0);
+                for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                vwload(&a[1][0], b + cb * 64 + 16);
+                for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
+                vwload(&a[2][0], b + cb * 64 + 32);
+                for (int q = 1; q < 4; ++q) a[2][q] = a[2][0];
+                vwload(&a[3][0], b + cb * 64 + 48);
+                for (int q = 1; q < 4; ++q) a[3][q] = a[3][0];
+                for (int ci = 0; ci < 32; ++ci) {
+                    const float *xc = xt + (size_t)ci * n * 182;
+                    const float *wc = wb + ci * 576;
+                    vwide w0, w1, w2, w3;
+                    vwload(&w0, wc + 0); vwload(&w1, wc + 16); vwload(&w2, wc + 32); vwload(&w3, wc + 48);
+                    /* tap (0, 0) */
+                    { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[13]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[14]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 64); vwload(&w1, wc + 80); vwload(&w2, wc + 96); vwload(&w3, wc + 112);
+                    /* tap (0, 1) */
+                    { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[14]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[15]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 128); vwload(&w1, wc + 144); vwload(&w2, wc + 160); vwload(&w3, wc + 176);
+                    /* tap (0, 2) */
+                    { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[15]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[16]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 192); vwload(&w1, wc + 208); vwload(&w2, wc + 224); vwload(&w3, wc + 240);
+                    /* tap (1, 0) */
+                    { const float xv = xc[13]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[14]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[26]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[27]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 256); vwload(&w1, wc + 272); vwload(&w2, wc + 288); vwload(&w3, wc + 304);
+                    /* tap (1, 1) */
+                    { const float xv = xc[14]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[15]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[27]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[28]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 320); vwload(&w1, wc + 336); vwload(&w2, wc + 352); vwload(&w3, wc + 368);
+                    /* tap (1, 2) */
+                    { const float xv = xc[15]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[16]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 384); vwload(&w1, wc + 400); vwload(&w2, wc + 416); vwload(&w3, wc + 432);
+                    /* tap (2, 0) */
+                    { const float xv = xc[26]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[27]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[39]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[40]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 448); vwload(&w1, wc + 464); vwload(&w2, wc + 480); vwload(&w3, wc + 496);
+                    /* tap (2, 1) */
+                    { const float xv = xc[27]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[28]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[40]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[41]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
+                    vwload(&w0, wc + 512); vwload(&w1, wc + 528); vwload(&w2, wc + 544); vwload(&w3, wc + 560);
+                    /* tap (2, 2) */
+                    { const float xv = xc[28]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; a[2][0] += w2 * xv;
+                        a[3][0] += w3 * xv; }
+                    { const float xv = xc[29]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; a[2][1] += w2 * xv;
+                        a[3][1] += w3 * xv; }
+                    { const float xv = xc[41]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; a[2][2] += w2 * xv;
+                        a[3][2] += w3 * xv; }
+                    { const float xv = xc[42]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; a[2][3] += w2 * xv;
+                        a[3][3] += w3 * xv; }
                 }
+                max_pool_lanes(py + po + (size_t)0 * n * 25 + pt * 1 + 0, arg + po + (size_t)0 * n * 25 + pt * 1 + 0,
+                        (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 22 + 2 * (pt * 1 + 0), 11,
+                        (size_t)n * 25);
+                max_pool_lanes(py + po + (size_t)16 * n * 25 + pt * 1 + 0, arg + po + (size_t)16 * n * 25 + pt * 1 + 0,
+                        (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 22 + 2 * (pt * 1 + 0), 11,
+                        (size_t)n * 25);
+                max_pool_lanes(py + po + (size_t)32 * n * 25 + pt * 1 + 0, arg + po + (size_t)32 * n * 25 + pt * 1 + 0,
+                        (const vwide[4]){ a[2][0], a[2][1], a[2][2], a[2][3] }, ph * 22 + 2 * (pt * 1 + 0), 11,
+                        (size_t)n * 25);
+                max_pool_lanes(py + po + (size_t)48 * n * 25 + pt * 1 + 0, arg + po + (size_t)48 * n * 25 + pt * 1 + 0,
+                        (const vwide[4]){ a[3][0], a[3][1], a[3][2], a[3][3] }, ph * 22 + 2 * (pt * 1 + 0), 11,
+                        (size_t)n * 25);
             }
         }
     }

@@ -234,139 +234,138 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 812, x + (size_t)p * 784, NULL, 28, 28, 29, 28, 0, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 4; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[8][3], bias[8];
-                    for (int t = 0; t < 8; ++t) {
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 8 * n + i) * 728; /* dy's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int oh = 0; oh < 26; ++oh) {
-                            for (int q = 0; q < 16; q += 16) {
-                                vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
-                                vwload(&x2, xr + oh * 28 + q + 56);
-                                vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
-                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
-                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + q);
-                                bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + q);
-                                bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + q);
-                                bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + q);
-                                bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                            }
-                            { /* the last 12 columns */
-                                vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28);
-                                vwload(&x2, xr + oh * 28 + 16 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16,
-                                        sizeof(float) * 12);
-                                bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
-                        for (int t = 0; t < 8; ++t) {
-                            for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 8; ++t) put_grad(s, &db[cb * 8 + t], vwsum(&bias[t]));
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[8][3], bias[8];
+                for (int t = 0; t < 8; ++t) {
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                 }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 8 * n + i) * 728; /* dy's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                    for (int oh = 0; oh < 26; ++oh) {
+                        {
+                            const int q = 0;
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                            vwload(&x2, xr + oh * 28 + q + 56);
+                            vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
+                            bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
+                            bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
+                            bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
+                            bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + q);
+                            bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + q);
+                            bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + q);
+                            bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + q);
+                            bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                        { /* the last 12 columns */
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + oh * 28 + 16 + 0); vwload(&x1, xr + oh * 28 + 16 + 28);
+                            vwload(&x2, xr + oh * 28 + 16 + 56);
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)4 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[4] += dv; a[4][0] += dv * x0; a[4][1] += dv * x1; a[4][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)5 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[5] += dv; a[5][0] += dv * x0; a[5][1] += dv * x1; a[5][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)6 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[6] += dv; a[6][0] += dv * x0; a[6][1] += dv * x1; a[6][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)7 * n * 728 + oh * 28 + 16,
+                                    sizeof(float) * 12);
+                            bias[7] += dv; a[7][0] += dv * x0; a[7][1] += dv * x1; a[7][2] += dv * x2;
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 8 * 1 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 8; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    for (int t = 0; t < 8; ++t) put_grad(s, &db[cb * 8 + t], vwsum(&bias[t]));
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[4][3], bias[4];
-                    for (int t = 0; t < 4; ++t) {
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 4 * n + i) * 728; /* dy's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
-                        for (int oh = 0; oh < 26; ++oh) {
-                            for (int q = 0; q < 24; q += 8) {
-                                vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
-                                vwload(&x2, xr + oh * 28 + q + 56);
-                                vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
-                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
-                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            }
-                            { /* the last 4 columns */
-                                vwide dv, x0, x1, x2;
-                                vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28);
-                                vwload(&x2, xr + oh * 28 + 24 + 56);
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24,
-                                        sizeof(float) * 4);
-                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24,
-                                        sizeof(float) * 4);
-                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24,
-                                        sizeof(float) * 4);
-                                bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
-                                dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24,
-                                        sizeof(float) * 4);
-                                bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
-                            }
-                        }
-                    }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 4 * 1 + ci) * 3 + kb * 3;
-                        for (int t = 0; t < 4; ++t) {
-                            for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 4; ++t) put_grad(s, &db[cb * 4 + t], vwsum(&bias[t]));
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[4][3], bias[4];
+                for (int t = 0; t < 4; ++t) {
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 3; ++k) a[t][k] = (vwide){ 0 };
                 }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 4 * n + i) * 728; /* dy's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 812 + kb * 84;
+                    for (int oh = 0; oh < 26; ++oh) {
+                        for (int q = 0; q < 24; q += 8) {
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + oh * 28 + q + 0); vwload(&x1, xr + oh * 28 + q + 28);
+                            vwload(&x2, xr + oh * 28 + q + 56);
+                            vwload(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + q);
+                            bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + q);
+                            bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + q);
+                            bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            vwload(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + q);
+                            bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                        { /* the last 4 columns */
+                            vwide dv, x0, x1, x2;
+                            vwload(&x0, xr + oh * 28 + 24 + 0); vwload(&x1, xr + oh * 28 + 24 + 28);
+                            vwload(&x2, xr + oh * 28 + 24 + 56);
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)0 * n * 728 + oh * 28 + 24,
+                                    sizeof(float) * 4);
+                            bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)1 * n * 728 + oh * 28 + 24,
+                                    sizeof(float) * 4);
+                            bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)2 * n * 728 + oh * 28 + 24,
+                                    sizeof(float) * 4);
+                            bias[2] += dv; a[2][0] += dv * x0; a[2][1] += dv * x1; a[2][2] += dv * x2;
+                            dv = (vwide){ 0 }; memcpy(&dv, dy + d + (size_t)3 * n * 728 + oh * 28 + 24,
+                                    sizeof(float) * 4);
+                            bias[3] += dv; a[3][0] += dv * x0; a[3][1] += dv * x1; a[3][2] += dv * x2;
+                        }
+                    }
+                }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 4 * 1 + ci) * 3 + kb * 3;
+                    for (int t = 0; t < 4; ++t) {
+                        for (int k = 0; k < 3; ++k) put_grad(s, &dwr[t * 3 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    for (int t = 0; t < 4; ++t) put_grad(s, &db[cb * 4 + t], vwsum(&bias[t]));
             }
         }
         #endif
@@ -377,226 +376,224 @@ static void fmnist_factorized_0_0_backward(const nn_state *s, int n, int need_dx
         for (int p = 0; p < 32 * n; ++p)
             pad_plane(dyp + (size_t)p * 896, dy + (size_t)p * 728, NULL, 26, 28, 32, 28, 2, 0);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 28 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 3;
-                    const float *xb = dyp + (size_t)i * 896 + band * 784;
-                    float yt[800]; /* the band, wide: [1][800] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
-                       * vector 2: 0 */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 0;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4;
-                            vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
-                            /* tap (1, 0) */
-                            a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
-                            vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 28 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 3;
+                const float *xb = dyp + (size_t)i * 896 + band * 784;
+                float yt[800]; /* the band, wide: [1][800] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0;
+                   * vector 2: 0 */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4;
+                        vwload(&v3, xr + 48); vwload(&v4, xr + 64); /* tap (0, 0) */
+                        a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                        vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76); vwload(&v4, xr + 92);
+                        /* tap (1, 0) */
+                        a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                        vwload(&v4, xr + 120); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            vwload(&v4, xr + 64); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
-                            vwload(&v4, xr + 92); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
-                            vwload(&v4, xr + 120); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
-                       * vector 3: 1, 2; vector 4: 0, 1, 2 */
-                        vwide a[1][5];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 720;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
-                            vwload(&v0, xr + 56); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 5; ++v) {
-                                memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
                 }
+                for (int pt = 1; pt < 9; ++pt) { /* tiles of 80 wide positions */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + pt * 80;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        vwload(&v4, xr + 64); /* tap (0, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); vwload(&v3, xr + 76);
+                        vwload(&v4, xr + 92); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 72); vwload(&v2, xr + 88); vwload(&v3, xr + 104);
+                        vwload(&v4, xr + 120); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + pt * 80 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 9, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                   * vector 3: 1, 2; vector 4: 0, 1, 2 */
+                    vwide a[1][5];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 720;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        /* tap (0, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 44); vwload(&v2, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 5; ++v) {
+                            memcpy(yt + c * 800 + 720 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 800, 28, 28, 28, 0); }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 28 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 3;
-                    const float *xb = dyp + (size_t)i * 896 + band * 784;
-                    float yt[816]; /* the band, wide: [1][816] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1;
-                       * vector 1: 0, 1; vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 0;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 28 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 3;
+                const float *xb = dyp + (size_t)i * 896 + band * 784;
+                float yt[816]; /* the band, wide: [1][816] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0, 1; vector 1: 0, 1;
+                   * vector 2: 0, 1; vector 3: 0; vector 4: 0; vector 5: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 0;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v3, xr + 52); vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][3] += wc[1] * v3; a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 48;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
-                            vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
-                            a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
-                            vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
-                       * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 720;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
-                            vwload(&v4, xr + 60); /* tap (1, 0) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4;
-                            vwload(&v0, xr + 56); /* tap (2, 0) */
-                            a[0][0] += wc[0] * v0;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2;
-                       * vector 1: 1, 2; vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 32; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 896 + 768;
-                            const float *wc = wb + ci * 3;
-                            vwide v0, v1;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
                 }
+                { /* tile 1, leaving out the kernel rows that read only zero padding: vector 0: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 48;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24); vwload(&v4, xr + 32);
+                        vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3; a[0][4] += wc[2] * v4;
+                        a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                for (int pt = 2; pt < 15; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + pt * 48;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); vwload(&v5, xr + 68); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 56); vwload(&v1, xr + 64); vwload(&v2, xr + 72); vwload(&v3, xr + 80);
+                        vwload(&v4, xr + 88); vwload(&v5, xr + 96); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 15, leaving out the kernel rows that read only zero padding: vector 1: 2; vector 2: 2;
+                   * vector 3: 2; vector 4: 2; vector 5: 1, 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 720;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 28); vwload(&v1, xr + 36); vwload(&v2, xr + 44); vwload(&v3, xr + 52);
+                        vwload(&v4, xr + 60); /* tap (1, 0) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4;
+                        vwload(&v0, xr + 56); /* tap (2, 0) */
+                        a[0][0] += wc[0] * v0;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 720 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 16, leaving out the kernel rows that read only zero padding: vector 0: 1, 2; vector 1: 1, 2;
+                   * vector 2: 0, 1, 2; vector 3: 0, 1, 2; vector 4: 0, 1, 2; vector 5: 0, 1, 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 32; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 896 + 768;
+                        const float *wc = wb + ci * 3;
+                        vwide v0, v1;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); /* tap (0, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 816 + 768 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 784 + band * 784;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 784, yt + c * 816, 28, 28, 28, 0); }
             }
         }
         #endif
@@ -627,47 +624,46 @@ static void fmnist_factorized_0_1_forward(const nn_state *s, int n)
         }
     }
     /* tiles: 2 x 16 output channels x 1 windows of 2x2 outputs */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 1; ++cb) { /* 32 channels */
-            for (int ph = 0; ph < 13; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
-                const float *xr = xp + (size_t)i * 812 + ph * 56;
-                const float *wb = wt + cb * 32;
-                const size_t po = ((size_t)cb * 32 * n + i) * 169 + ph * 13; /* the tile's first pooled output */
-                for (int pt = 0; pt < 13; ++pt) { /* tiles of 1 windows */
-                    const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
-                    vwide a[2][4];
-                    vwload(&a[0][0], b + cb * 32 + 0);
-                    for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
-                    vwload(&a[1][0], b + cb * 32 + 16);
-                    for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
-                    for (int ci = 0; ci < 32; ++ci) {
-                        const float *xc = xt + (size_t)ci * n * 812;
-                        const float *wc = wb + ci * 96;
-                        vwide w0, w1;
-                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); /* tap (0, 0) */
-                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        vwload(&w0, wc + 32); vwload(&w1, wc + 48); /* tap (0, 1) */
-                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[29]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[30]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); /* tap (0, 2) */
-                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                    }
-                    max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1
-                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0),
-                            26, (size_t)n * 169);
-                    max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169
-                            + pt * 1 + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52
-                            + 2 * (pt * 1 + 0), 26, (size_t)n * 169);
+        for (int ph = 0; ph < 13; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+            const int cb = 0;
+            const float *xr = xp + (size_t)i * 812 + ph * 56;
+            const float *wb = wt + cb * 32;
+            const size_t po = ((size_t)cb * 32 * n + i) * 169 + ph * 13; /* the tile's first pooled output */
+            for (int pt = 0; pt < 13; ++pt) { /* tiles of 1 windows */
+                const float *xt = xr + 2 * (pt * 1); /* the tile's first input column */
+                vwide a[2][4];
+                vwload(&a[0][0], b + cb * 32 + 0);
+                for (int q = 1; q < 4; ++q) a[0][q] = a[0][0];
+                vwload(&a[1][0], b + cb * 32 + 16);
+                for (int q = 1; q < 4; ++q) a[1][q] = a[1][0];
+                for (int ci = 0; ci < 32; ++ci) {
+                    const float *xc = xt + (size_t)ci * n * 812;
+                    const float *wc = wb + ci * 96;
+                    vwide w0, w1;
+                    vwload(&w0, wc + 0); vwload(&w1, wc + 16); /* tap (0, 0) */
+                    { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[28]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[29]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    vwload(&w0, wc + 32); vwload(&w1, wc + 48); /* tap (0, 1) */
+                    { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[29]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[30]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    vwload(&w0, wc + 64); vwload(&w1, wc + 80); /* tap (0, 2) */
+                    { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[30]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[31]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
                 }
+                max_pool_lanes(py + po + (size_t)0 * n * 169 + pt * 1 + 0, arg + po + (size_t)0 * n * 169 + pt * 1 + 0,
+                        (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 52 + 2 * (pt * 1 + 0), 26,
+                        (size_t)n * 169);
+                max_pool_lanes(py + po + (size_t)16 * n * 169 + pt * 1 + 0, arg + po + (size_t)16 * n * 169 + pt * 1
+                        + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 52 + 2 * (pt * 1 + 0), 26,
+                        (size_t)n * 169);
             }
         }
     }

@@ -81,8 +81,9 @@ static void fmnist_mlp_0_backward(const nn_state *s, int n, int need_dx)
     const float *dy = DACTS_0;
     float *dx = DACTS_input;
     #pragma omp parallel for
-    for (int c = 0; c < 1; ++c) {
-        for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
+        {
+            const int c = 0;
             for (int s = 0; s < 784; ++s) dx[((size_t)c * n + i) * 784 + s] = dy[(size_t)i * 784 + c * 784 + s];
         }
     }

@@ -194,9 +194,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 256 + band * 96;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 416,
-                            band < 2 ? 6 : 4, 33, 16, 32, band * 384);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 256, arg + po
+                        + (size_t)c * n * 256, yt + c * 416, band < 2 ? 6 : 4, 33, 16, 32, band * 384);
             }
         }
     }
@@ -315,9 +314,8 @@ static void multilabel_cnn_0_forward(const nn_state *s, int n)
                     }
                 }
                 const size_t po = ((size_t)cb * 8 * n + i) * 256 + band * 96;
-                for (int c = 0; c < 8; ++c)
-                    max_pool_band(py + po + (size_t)c * n * 256, arg + po + (size_t)c * n * 256, yt + c * 400,
-                            band < 2 ? 6 : 4, 33, 16, 32, band * 384);
+                for (int c = 0; c < 8; ++c) max_pool_band(py + po + (size_t)c * n * 256, arg + po
+                        + (size_t)c * n * 256, yt + c * 400, band < 2 ? 6 : 4, 33, 16, 32, band * 384);
             }
         }
     }
@@ -340,138 +338,136 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
         for (int p = 0; p < 1 * n; ++p)
             pad_plane(xp + (size_t)p * 1287, x + (size_t)p * 1024, NULL, 32, 32, 39, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 8; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[2][9], bias[2];
-                    for (int t = 0; t < 2; ++t) {
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 2 * n + i) * 256; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 1287 + kb * 99;
-                        for (int ph = 0; ph < 16; ++ph) {
-                            for (int q = 0; q < 32; q += 16) {
-                                vwide gv0, gv1;
-                                vwlanes at0, at1;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
-                                        + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
-                                        + q / 2, 8);
-                                unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 256 + ph * 16 + q / 2, parg + d
-                                        + (size_t)1 * n * 256 + ph * 16 + q / 2, py + d + (size_t)1 * n * 256 + ph * 16
-                                        + q / 2, 8);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
-                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
-                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
-                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
-                                    vwload(&x8, xr + oh * 33 + q + 68);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
-                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
-                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
-                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
-                                    vwload(&x8, xr + oh * 33 + q + 68);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                    unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
-                                    bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
-                                    a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
-                                    a[1][7] += dv * x7; a[1][8] += dv * x8;
-                                }
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[2][9], bias[2];
+                for (int t = 0; t < 2; ++t) {
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 2 * n + i) * 256; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 1287 + kb * 99;
+                    for (int ph = 0; ph < 16; ++ph) {
+                        for (int q = 0; q < 32; q += 16) {
+                            vwide gv0, gv1;
+                            vwlanes at0, at1;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
+                                    + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
+                                    + q / 2, 8);
+                            unpool_vector(&gv1, &at1, pg + d + (size_t)1 * n * 256 + ph * 16 + q / 2, parg + d
+                                    + (size_t)1 * n * 256 + ph * 16 + q / 2, py + d + (size_t)1 * n * 256 + ph * 16
+                                    + q / 2, 8);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                                unpool_lanes(&dv, &gv1, &at1, oh * 32 + q);
+                                bias[1] += dv; a[1][0] += dv * x0; a[1][1] += dv * x1; a[1][2] += dv * x2;
+                                a[1][3] += dv * x3; a[1][4] += dv * x4; a[1][5] += dv * x5; a[1][6] += dv * x6;
+                                a[1][7] += dv * x7; a[1][8] += dv * x8;
                             }
                         }
                     }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
-                        for (int t = 0; t < 2; ++t) {
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
                 }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 2 * 1 + ci) * 9 + kb * 9;
+                    for (int t = 0; t < 2; ++t) {
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    for (int t = 0; t < 2; ++t) put_grad(s, &db[cb * 2 + t], vwsum(&bias[t]));
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int cb = 0; cb < 16; ++cb) {
-            for (int ci = 0; ci < 1; ++ci) {
-                { /* kernel rows kb*3.. */
-                    const int kb = 0;
-                    vwide a[1][9], bias[1];
-                    {
-                        const int t = 0;
-                        bias[t] = (vwide){ 0 };
-                        for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
-                    }
-                    for (int i = 0; i < n; ++i) {
-                        const size_t d = ((size_t)cb * 1 * n + i) * 256; /* the pool's first plane */
-                        const float *xr = xp + ((size_t)ci * n + i) * 1287 + kb * 99;
-                        for (int ph = 0; ph < 16; ++ph) {
-                            for (int q = 0; q < 32; q += 8) {
-                                vwide gv0;
-                                vwlanes at0;
-                                unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
-                                        + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
-                                        + q / 2, 4);
-                                { /* row 0 of the window */
-                                    const int oh = 2 * ph + 0;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
-                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
-                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
-                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
-                                    vwload(&x8, xr + oh * 33 + q + 68);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
-                                { /* row 1 of the window */
-                                    const int oh = 2 * ph + 1;
-                                    vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
-                                    vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
-                                    vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
-                                    vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
-                                    vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
-                                    vwload(&x8, xr + oh * 33 + q + 68);
-                                    unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
-                                    bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
-                                    a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
-                                    a[0][7] += dv * x7; a[0][8] += dv * x8;
-                                }
+            { /* kernel rows kb*3.. */
+                const int ci = 0;
+                const int kb = 0;
+                vwide a[1][9], bias[1];
+                {
+                    const int t = 0;
+                    bias[t] = (vwide){ 0 };
+                    for (int k = 0; k < 9; ++k) a[t][k] = (vwide){ 0 };
+                }
+                for (int i = 0; i < n; ++i) {
+                    const size_t d = ((size_t)cb * 1 * n + i) * 256; /* the pool's first plane */
+                    const float *xr = xp + ((size_t)ci * n + i) * 1287 + kb * 99;
+                    for (int ph = 0; ph < 16; ++ph) {
+                        for (int q = 0; q < 32; q += 8) {
+                            vwide gv0;
+                            vwlanes at0;
+                            unpool_vector(&gv0, &at0, pg + d + (size_t)0 * n * 256 + ph * 16 + q / 2, parg + d
+                                    + (size_t)0 * n * 256 + ph * 16 + q / 2, py + d + (size_t)0 * n * 256 + ph * 16
+                                    + q / 2, 4);
+                            { /* row 0 of the window */
+                                const int oh = 2 * ph + 0;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
+                            }
+                            { /* row 1 of the window */
+                                const int oh = 2 * ph + 1;
+                                vwide dv, x0, x1, x2, x3, x4, x5, x6, x7, x8;
+                                vwload(&x0, xr + oh * 33 + q + 0); vwload(&x1, xr + oh * 33 + q + 1);
+                                vwload(&x2, xr + oh * 33 + q + 2); vwload(&x3, xr + oh * 33 + q + 33);
+                                vwload(&x4, xr + oh * 33 + q + 34); vwload(&x5, xr + oh * 33 + q + 35);
+                                vwload(&x6, xr + oh * 33 + q + 66); vwload(&x7, xr + oh * 33 + q + 67);
+                                vwload(&x8, xr + oh * 33 + q + 68);
+                                unpool_lanes(&dv, &gv0, &at0, oh * 32 + q);
+                                bias[0] += dv; a[0][0] += dv * x0; a[0][1] += dv * x1; a[0][2] += dv * x2;
+                                a[0][3] += dv * x3; a[0][4] += dv * x4; a[0][5] += dv * x5; a[0][6] += dv * x6;
+                                a[0][7] += dv * x7; a[0][8] += dv * x8;
                             }
                         }
                     }
-                    if (trains(s, 0)) {
-                        float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
-                        {
-                            const int t = 0;
-                            for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
-                        }
-                    }
-                    if (trains(s, 1) && ci == 0 && kb == 0)
-                        { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
                 }
+                if (trains(s, 0)) {
+                    float *dwr = dw + ((size_t)cb * 1 * 1 + ci) * 9 + kb * 9;
+                    {
+                        const int t = 0;
+                        for (int k = 0; k < 9; ++k) put_grad(s, &dwr[t * 9 + k], vwsum(&a[t][k]));
+                    }
+                }
+                if (trains(s, 1) && ci == 0 && kb == 0)
+                    { const int t = 0; put_grad(s, &db[cb * 1 + t], vwsum(&bias[t])); }
             }
         }
         #endif
@@ -483,321 +479,319 @@ static void multilabel_cnn_0_backward(const nn_state *s, int n, int need_dx)
             unpool_plane(dyp + (size_t)p * 1155, pg + (size_t)p * 256, parg + (size_t)p * 256, py + (size_t)p * 256,
                     256, 32, 1155, 33, 1, 1);
         #if WIDE_LANES == 16
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 32 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 1155 + band * 1056;
-                    float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
-                            /* tap (0, 0) */
-                            a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
-                            /* tap (0, 1) */
-                            a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
-                            /* tap (0, 2) */
-                            a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
-                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
-                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
-                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
-                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 32 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 1155 + band * 1056;
+                float yt[1056]; /* the band, wide: [1][1056] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v2, xr + 32); vwload(&v3, xr + 48); vwload(&v4, xr + 64); vwload(&v5, xr + 80);
+                        /* tap (0, 0) */
+                        a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3; a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v2, xr + 33); vwload(&v3, xr + 49); vwload(&v4, xr + 65); vwload(&v5, xr + 81);
+                        /* tap (0, 1) */
+                        a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3; a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v2, xr + 34); vwload(&v3, xr + 50); vwload(&v4, xr + 66); vwload(&v5, xr + 82);
+                        /* tap (0, 2) */
+                        a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3; a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                        vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                        vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                        vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                        vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + 0 + v * 16, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    for (int pt = 1; pt < 10; ++pt) { /* tiles of 96 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
-                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
-                            vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
-                            vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
-                            vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 10, leaving out the kernel rows that read only zero padding: vector 4: 2; vector 5: 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + 960;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
-                            vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
-                            vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
-                            vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
-                            vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
-                            /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
-                            /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
-                            /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
+                for (int pt = 1; pt < 10; ++pt) { /* tiles of 96 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + pt * 96;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                        vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                        vwload(&v4, xr + 130); vwload(&v5, xr + 146); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                        vwload(&v4, xr + 131); vwload(&v5, xr + 147); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                        vwload(&v4, xr + 132); vwload(&v5, xr + 148); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + pt * 96 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 10, leaving out the kernel rows that read only zero padding: vector 4: 2; vector 5: 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + 960;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 16); vwload(&v2, xr + 32); vwload(&v3, xr + 48);
+                        vwload(&v4, xr + 64); vwload(&v5, xr + 80); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 17); vwload(&v2, xr + 33); vwload(&v3, xr + 49);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 81); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 18); vwload(&v2, xr + 34); vwload(&v3, xr + 50);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 82); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 49); vwload(&v2, xr + 65); vwload(&v3, xr + 81);
+                        vwload(&v4, xr + 97); vwload(&v5, xr + 113); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 50); vwload(&v2, xr + 66); vwload(&v3, xr + 82);
+                        vwload(&v4, xr + 98); vwload(&v5, xr + 114); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 51); vwload(&v2, xr + 67); vwload(&v3, xr + 83);
+                        vwload(&v4, xr + 99); vwload(&v5, xr + 115); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 82); vwload(&v2, xr + 98); vwload(&v3, xr + 114);
+                        /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 83); vwload(&v2, xr + 99); vwload(&v3, xr + 115);
+                        /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 84); vwload(&v2, xr + 100); vwload(&v3, xr + 116);
+                        /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + 960 + v * 16, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
             }
         }
         #else /* 8 lanes */
-        #pragma omp parallel for collapse(2) schedule(static)
+        #pragma omp parallel for schedule(static)
         for (int i = 0; i < n; ++i) {
-            for (int cb = 0; cb < 1; ++cb) { /* 1 channels */
-                { /* 32 rows */
-                    const int band = 0;
-                    const float *wb = w + (size_t)cb * 9;
-                    const float *xb = dyp + (size_t)i * 1155 + band * 1056;
-                    float yt[1056]; /* the band, wide: [1][1056] */
-                    { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
-                       * vector 2: 0; vector 3: 0 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + 0;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
-                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
-                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
-                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
-                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
+            { /* 32 rows */
+                const int cb = 0;
+                const int band = 0;
+                const float *wb = w + (size_t)cb * 9;
+                const float *xb = dyp + (size_t)i * 1155 + band * 1056;
+                float yt[1056]; /* the band, wide: [1][1056] */
+                { /* tile 0, leaving out the kernel rows that read only zero padding: vector 0: 0; vector 1: 0;
+                   * vector 2: 0; vector 3: 0 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + 0;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                        vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                        vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                        vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                        vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + 0 + v * 8, &a[c][v], sizeof a[c][v]);
                         }
                     }
-                    for (int pt = 1; pt < 21; ++pt) { /* tiles of 48 wide positions */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
-                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
-                            vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
-                            a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
-                            vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
-                            a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
-                            vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
-                            a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
-                       * vector 4: 2; vector 5: 2 */
-                        vwide a[1][6];
-                        a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
-                        for (int ci = 0; ci < 16; ++ci) {
-                            const float *xr = xb + (size_t)ci * n * 1155 + 1008;
-                            const float *wc = wb + ci * 9;
-                            vwide v0, v1, v2, v3, v4, v5;
-                            vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
-                            vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
-                            a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
-                            a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
-                            vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
-                            vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
-                            a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
-                            a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
-                            vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
-                            vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
-                            a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
-                            a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
-                            vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
-                            vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
-                            a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
-                            a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
-                            vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
-                            vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
-                            a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
-                            a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
-                            vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
-                            vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
-                            a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
-                            a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
-                            vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
-                            a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
-                            vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
-                            a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
-                            vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
-                            a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
-                        }
-                        {
-                            const int c = 0;
-                            for (int v = 0; v < 6; ++v) {
-                                memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
-                            }
-                        }
-                    }
-                    float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
-                    { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
                 }
+                for (int pt = 1; pt < 21; ++pt) { /* tiles of 48 wide positions */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + pt * 48;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                        vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 74); vwload(&v2, xr + 82); vwload(&v3, xr + 90);
+                        vwload(&v4, xr + 98); vwload(&v5, xr + 106); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1; a[0][2] += wc[2] * v2; a[0][3] += wc[2] * v3;
+                        a[0][4] += wc[2] * v4; a[0][5] += wc[2] * v5;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 75); vwload(&v2, xr + 83); vwload(&v3, xr + 91);
+                        vwload(&v4, xr + 99); vwload(&v5, xr + 107); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1; a[0][2] += wc[1] * v2; a[0][3] += wc[1] * v3;
+                        a[0][4] += wc[1] * v4; a[0][5] += wc[1] * v5;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 76); vwload(&v2, xr + 84); vwload(&v3, xr + 92);
+                        vwload(&v4, xr + 100); vwload(&v5, xr + 108); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1; a[0][2] += wc[0] * v2; a[0][3] += wc[0] * v3;
+                        a[0][4] += wc[0] * v4; a[0][5] += wc[0] * v5;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + pt * 48 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                { /* tile 21, leaving out the kernel rows that read only zero padding: vector 2: 2; vector 3: 2;
+                   * vector 4: 2; vector 5: 2 */
+                    vwide a[1][6];
+                    a[0][0] = a[0][1] = a[0][2] = a[0][3] = a[0][4] = a[0][5] = (vwide){ 0 };
+                    for (int ci = 0; ci < 16; ++ci) {
+                        const float *xr = xb + (size_t)ci * n * 1155 + 1008;
+                        const float *wc = wb + ci * 9;
+                        vwide v0, v1, v2, v3, v4, v5;
+                        vwload(&v0, xr + 0); vwload(&v1, xr + 8); vwload(&v2, xr + 16); vwload(&v3, xr + 24);
+                        vwload(&v4, xr + 32); vwload(&v5, xr + 40); /* tap (0, 0) */
+                        a[0][0] += wc[8] * v0; a[0][1] += wc[8] * v1; a[0][2] += wc[8] * v2; a[0][3] += wc[8] * v3;
+                        a[0][4] += wc[8] * v4; a[0][5] += wc[8] * v5;
+                        vwload(&v0, xr + 1); vwload(&v1, xr + 9); vwload(&v2, xr + 17); vwload(&v3, xr + 25);
+                        vwload(&v4, xr + 33); vwload(&v5, xr + 41); /* tap (0, 1) */
+                        a[0][0] += wc[7] * v0; a[0][1] += wc[7] * v1; a[0][2] += wc[7] * v2; a[0][3] += wc[7] * v3;
+                        a[0][4] += wc[7] * v4; a[0][5] += wc[7] * v5;
+                        vwload(&v0, xr + 2); vwload(&v1, xr + 10); vwload(&v2, xr + 18); vwload(&v3, xr + 26);
+                        vwload(&v4, xr + 34); vwload(&v5, xr + 42); /* tap (0, 2) */
+                        a[0][0] += wc[6] * v0; a[0][1] += wc[6] * v1; a[0][2] += wc[6] * v2; a[0][3] += wc[6] * v3;
+                        a[0][4] += wc[6] * v4; a[0][5] += wc[6] * v5;
+                        vwload(&v0, xr + 33); vwload(&v1, xr + 41); vwload(&v2, xr + 49); vwload(&v3, xr + 57);
+                        vwload(&v4, xr + 65); vwload(&v5, xr + 73); /* tap (1, 0) */
+                        a[0][0] += wc[5] * v0; a[0][1] += wc[5] * v1; a[0][2] += wc[5] * v2; a[0][3] += wc[5] * v3;
+                        a[0][4] += wc[5] * v4; a[0][5] += wc[5] * v5;
+                        vwload(&v0, xr + 34); vwload(&v1, xr + 42); vwload(&v2, xr + 50); vwload(&v3, xr + 58);
+                        vwload(&v4, xr + 66); vwload(&v5, xr + 74); /* tap (1, 1) */
+                        a[0][0] += wc[4] * v0; a[0][1] += wc[4] * v1; a[0][2] += wc[4] * v2; a[0][3] += wc[4] * v3;
+                        a[0][4] += wc[4] * v4; a[0][5] += wc[4] * v5;
+                        vwload(&v0, xr + 35); vwload(&v1, xr + 43); vwload(&v2, xr + 51); vwload(&v3, xr + 59);
+                        vwload(&v4, xr + 67); vwload(&v5, xr + 75); /* tap (1, 2) */
+                        a[0][0] += wc[3] * v0; a[0][1] += wc[3] * v1; a[0][2] += wc[3] * v2; a[0][3] += wc[3] * v3;
+                        a[0][4] += wc[3] * v4; a[0][5] += wc[3] * v5;
+                        vwload(&v0, xr + 66); vwload(&v1, xr + 74); /* tap (2, 0) */
+                        a[0][0] += wc[2] * v0; a[0][1] += wc[2] * v1;
+                        vwload(&v0, xr + 67); vwload(&v1, xr + 75); /* tap (2, 1) */
+                        a[0][0] += wc[1] * v0; a[0][1] += wc[1] * v1;
+                        vwload(&v0, xr + 68); vwload(&v1, xr + 76); /* tap (2, 2) */
+                        a[0][0] += wc[0] * v0; a[0][1] += wc[0] * v1;
+                    }
+                    {
+                        const int c = 0;
+                        for (int v = 0; v < 6; ++v) {
+                            memcpy(yt + c * 1056 + 1008 + v * 8, &a[c][v], sizeof a[c][v]);
+                        }
+                    }
+                }
+                float *yb = dx + ((size_t)cb * 1 * n + i) * 1024 + band * 1024;
+                { const int c = 0; unwiden(yb + (size_t)c * n * 1024, yt + c * 1056, 32, 33, 32, 0); }
             }
         }
         #endif
@@ -828,119 +822,118 @@ static void multilabel_cnn_3_forward(const nn_state *s, int n)
         }
     }
     /* tiles: 2 x 16 output channels x 2 windows of 2x2 outputs */
-    #pragma omp parallel for collapse(3) schedule(static)
+    #pragma omp parallel for collapse(2) schedule(static)
     for (int i = 0; i < n; ++i) {
-        for (int cb = 0; cb < 1; ++cb) { /* 32 channels */
-            for (int ph = 0; ph < 8; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
-                const float *xr = xp + (size_t)i * 340 + ph * 34;
-                const float *wb = wt + cb * 32;
-                const size_t po = ((size_t)cb * 32 * n + i) * 64 + ph * 8; /* the tile's first pooled output */
-                for (int pt = 0; pt < 4; ++pt) { /* tiles of 2 windows */
-                    const float *xt = xr + 2 * (pt * 2); /* the tile's first input column */
-                    vwide a[2][8];
-                    vwload(&a[0][0], b + cb * 32 + 0);
-                    for (int q = 1; q < 8; ++q) a[0][q] = a[0][0];
-                    vwload(&a[1][0], b + cb * 32 + 16);
-                    for (int q = 1; q < 8; ++q) a[1][q] = a[1][0];
-                    for (int ci = 0; ci < 16; ++ci) {
-                        const float *xc = xt + (size_t)ci * n * 340;
-                        const float *wc = wb + ci * 288;
-                        vwide w0, w1;
-                        vwload(&w0, wc + 0); vwload(&w1, wc + 16); /* tap (0, 0) */
-                        { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[17]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[18]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[2]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[3]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[19]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 32); vwload(&w1, wc + 48); /* tap (0, 1) */
-                        { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[18]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[19]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[3]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[4]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[21]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 64); vwload(&w1, wc + 80); /* tap (0, 2) */
-                        { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[19]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[4]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[5]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[21]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[22]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 96); vwload(&w1, wc + 112); /* tap (1, 0) */
-                        { const float xv = xc[17]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[18]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[34]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[35]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[19]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[36]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 128); vwload(&w1, wc + 144); /* tap (1, 1) */
-                        { const float xv = xc[18]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[19]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[35]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[36]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[21]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[38]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 160); vwload(&w1, wc + 176); /* tap (1, 2) */
-                        { const float xv = xc[19]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[20]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[36]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[21]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[22]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[38]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[39]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 192); vwload(&w1, wc + 208); /* tap (2, 0) */
-                        { const float xv = xc[34]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[35]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[51]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[52]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[36]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[53]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[54]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 224); vwload(&w1, wc + 240); /* tap (2, 1) */
-                        { const float xv = xc[35]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[36]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[52]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[53]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[38]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[54]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[55]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                        vwload(&w0, wc + 256); vwload(&w1, wc + 272); /* tap (2, 2) */
-                        { const float xv = xc[36]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
-                        { const float xv = xc[37]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
-                        { const float xv = xc[53]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
-                        { const float xv = xc[54]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
-                        { const float xv = xc[38]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
-                        { const float xv = xc[39]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
-                        { const float xv = xc[55]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
-                        { const float xv = xc[56]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
-                    }
-                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 0, arg + po + (size_t)0 * n * 64 + pt * 2
-                            + 0, (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 2 + 0),
-                            16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 0, arg + po + (size_t)16 * n * 64 + pt * 2
-                            + 0, (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 2 + 0),
-                            16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 1, arg + po + (size_t)0 * n * 64 + pt * 2
-                            + 1, (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 32 + 2 * (pt * 2 + 1),
-                            16, (size_t)n * 64);
-                    max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 1, arg + po + (size_t)16 * n * 64 + pt * 2
-                            + 1, (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 32 + 2 * (pt * 2 + 1),
-                            16, (size_t)n * 64);
+        for (int ph = 0; ph < 8; ++ph) { /* pooled rows: output rows 2 ph and 2 ph + 1 */
+            const int cb = 0;
+            const float *xr = xp + (size_t)i * 340 + ph * 34;
+            const float *wb = wt + cb * 32;
+            const size_t po = ((size_t)cb * 32 * n + i) * 64 + ph * 8; /* the tile's first pooled output */
+            for (int pt = 0; pt < 4; ++pt) { /* tiles of 2 windows */
+                const float *xt = xr + 2 * (pt * 2); /* the tile's first input column */
+                vwide a[2][8];
+                vwload(&a[0][0], b + cb * 32 + 0);
+                for (int q = 1; q < 8; ++q) a[0][q] = a[0][0];
+                vwload(&a[1][0], b + cb * 32 + 16);
+                for (int q = 1; q < 8; ++q) a[1][q] = a[1][0];
+                for (int ci = 0; ci < 16; ++ci) {
+                    const float *xc = xt + (size_t)ci * n * 340;
+                    const float *wc = wb + ci * 288;
+                    vwide w0, w1;
+                    vwload(&w0, wc + 0); vwload(&w1, wc + 16); /* tap (0, 0) */
+                    { const float xv = xc[0]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[1]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[17]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[18]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[2]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[3]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[19]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 32); vwload(&w1, wc + 48); /* tap (0, 1) */
+                    { const float xv = xc[1]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[2]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[18]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[19]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[3]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[4]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[21]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 64); vwload(&w1, wc + 80); /* tap (0, 2) */
+                    { const float xv = xc[2]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[3]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[19]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[4]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[5]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[21]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[22]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 96); vwload(&w1, wc + 112); /* tap (1, 0) */
+                    { const float xv = xc[17]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[18]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[34]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[35]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[19]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[36]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 128); vwload(&w1, wc + 144); /* tap (1, 1) */
+                    { const float xv = xc[18]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[19]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[35]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[36]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[21]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[38]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 160); vwload(&w1, wc + 176); /* tap (1, 2) */
+                    { const float xv = xc[19]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[20]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[36]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[21]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[22]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[38]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[39]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 192); vwload(&w1, wc + 208); /* tap (2, 0) */
+                    { const float xv = xc[34]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[35]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[51]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[52]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[36]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[53]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[54]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 224); vwload(&w1, wc + 240); /* tap (2, 1) */
+                    { const float xv = xc[35]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[36]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[52]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[53]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[38]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[54]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[55]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
+                    vwload(&w0, wc + 256); vwload(&w1, wc + 272); /* tap (2, 2) */
+                    { const float xv = xc[36]; a[0][0] += w0 * xv; a[1][0] += w1 * xv; }
+                    { const float xv = xc[37]; a[0][1] += w0 * xv; a[1][1] += w1 * xv; }
+                    { const float xv = xc[53]; a[0][2] += w0 * xv; a[1][2] += w1 * xv; }
+                    { const float xv = xc[54]; a[0][3] += w0 * xv; a[1][3] += w1 * xv; }
+                    { const float xv = xc[38]; a[0][4] += w0 * xv; a[1][4] += w1 * xv; }
+                    { const float xv = xc[39]; a[0][5] += w0 * xv; a[1][5] += w1 * xv; }
+                    { const float xv = xc[55]; a[0][6] += w0 * xv; a[1][6] += w1 * xv; }
+                    { const float xv = xc[56]; a[0][7] += w0 * xv; a[1][7] += w1 * xv; }
                 }
+                max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 0, arg + po + (size_t)0 * n * 64 + pt * 2 + 0,
+                        (const vwide[4]){ a[0][0], a[0][1], a[0][2], a[0][3] }, ph * 32 + 2 * (pt * 2 + 0), 16,
+                        (size_t)n * 64);
+                max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 0, arg + po + (size_t)16 * n * 64 + pt * 2 + 0,
+                        (const vwide[4]){ a[1][0], a[1][1], a[1][2], a[1][3] }, ph * 32 + 2 * (pt * 2 + 0), 16,
+                        (size_t)n * 64);
+                max_pool_lanes(py + po + (size_t)0 * n * 64 + pt * 2 + 1, arg + po + (size_t)0 * n * 64 + pt * 2 + 1,
+                        (const vwide[4]){ a[0][4], a[0][5], a[0][6], a[0][7] }, ph * 32 + 2 * (pt * 2 + 1), 16,
+                        (size_t)n * 64);
+                max_pool_lanes(py + po + (size_t)16 * n * 64 + pt * 2 + 1, arg + po + (size_t)16 * n * 64 + pt * 2 + 1,
+                        (const vwide[4]){ a[1][4], a[1][5], a[1][6], a[1][7] }, ph * 32 + 2 * (pt * 2 + 1), 16,
+                        (size_t)n * 64);
             }
         }
     }

@@ -11,8 +11,10 @@ local INDENT = "    "
 
 function writer.new()
   -- blocks: the open blocks, each { var = a folded loop's variable, first = its first line };
-  -- shared: the loops the last OpenMP pragma still shares out, and that pragma's line
-  return setmetatable({ lines = {}, depth = 0, blocks = {}, shared = 0 }, writer)
+  -- shared: the loops the last OpenMP pragma still shares out, and that pragma's line;
+  -- pending: loops folded from the middle of a collapse nest, whose variables are
+  -- declared in the body of the nest's innermost loop
+  return setmetatable({ lines = {}, depth = 0, blocks = {}, shared = 0, pending = {} }, writer)
 end
 
 -- Append one line; extra arguments format it with string.format.
@@ -41,13 +43,20 @@ function writer:append(text)
 end
 
 -- Whether a loop that runs once may be folded here, and the pragma to change
--- if it is the innermost loop of a collapse nest.
+-- if OpenMP shares it out (emit/once.lua).
 function writer:may_fold()
   if self.shared == 0 then return true end
-  if self.shared ~= 1 then return false end
-  local pragma = self.lines[self.pragma]:match("^%s*(.-)$")
-  if not pragma:match("collapse%(") then return false end
+  if not once.may_leave(self.lines[self.pragma]:match("^%s*(.-)$")) then return false end
   return true, self.pragma
+end
+
+-- Folds a loop in the middle of a collapse nest: it leaves no line (the nest
+-- must stay perfectly nested), and its variable waits for the innermost body.
+function writer:fold_middle(var)
+  local block = { var = var, silent = true }
+  self.shared = self.shared - 1
+  self.blocks[#self.blocks + 1] = block
+  self.pending[#self.pending + 1] = block
 end
 
 -- A line that opens a block: `for (...) {`.
@@ -56,18 +65,29 @@ function writer:open(fmt, ...)
   local var, rest = once.match(text)
   local fold, pragma = false, nil
   if var and rest:match("^{") then fold, pragma = self:may_fold() end
-  if fold then
-    if pragma then
-      local indent = self.lines[pragma]:match("^%s*")
-      self.lines[pragma] = indent .. once.collapse_one_fewer(self.lines[pragma]:sub(#indent + 1))
-    end
-    self.shared = 0
-    self:append(rest)
-  else
-    self:append(text)
+  if pragma then
+    local indent = self.lines[pragma]:match("^%s*")
+    local fewer = once.collapse_one_fewer(self.lines[pragma]:sub(#indent + 1))
+    if fewer then self.lines[pragma] = indent .. fewer else table.remove(self.lines, pragma) end
+    if self.shared > 1 then return self:fold_middle(var) end
   end
+  if fold then self.shared = 0 end
+  self:append(fold and rest or text)
   self.depth = self.depth + 1
   self.blocks[#self.blocks + 1] = { var = fold and var or nil, first = #self.lines + 1 }
+  if self.shared == 0 then
+    for _, block in ipairs(self.pending) do block.first, block.depth = #self.lines + 1, self.depth end
+    self.pending = {}
+  end
+end
+
+-- Loops opened in order (each head a `for (...) {` line), under `pragma` if
+-- given, around body(), then closed.
+function writer:nest(pragma, heads, body)
+  if pragma then self:line(pragma) end
+  for _, head in ipairs(heads) do self:open("%s", head) end
+  body()
+  for _ = 1, #heads do self:close() end
 end
 
 -- A function definition: signature, then the brace on its own line.
@@ -91,8 +111,10 @@ function writer:close(suffix)
   if block.var then
     local used = false
     for i = block.first, #self.lines do used = used or once.uses(self.lines[i], block.var) end
-    if used then table.insert(self.lines, block.first, INDENT:rep(self.depth) .. "const int " .. block.var .. " = 0;") end
+    local depth = block.depth or self.depth
+    if used then table.insert(self.lines, block.first, INDENT:rep(depth) .. "const int " .. block.var .. " = 0;") end
   end
+  if block.silent then return end
   self.depth = self.depth - 1
   self:append("}" .. (suffix or ""))
 end

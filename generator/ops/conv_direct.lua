@@ -50,14 +50,6 @@ local POOL_READS = 16
 
 local ceil_div = util.ceil_div
 
--- The tiling, for one vector width, of a wide correlation of planes `rows` x
--- `width` (of which the outputs are rows x out_width) by a kh x kw kernel
--- into `cout` channels: bands of band_rows rows (the last one shorter), each
--- in `tiles` tiles of tv vectors, the last tile reaching past the band.
--- Vectors per tile: the fewest cycles for the plane, counting a tap's step as
--- max(tco*tv fused multiply-adds, tv + tco loads) and the vectors that whole
--- tiles add. Bands of an even number of rows where a 2x2 max pool is `pooled`
--- from them.
 -- The bands of a tile of tv vectors: as many rows as fit BAND_VALUES, evened
 -- out, an even number under a pool.
 local function bands_of(t, tv, rows, width, pooled)
@@ -76,6 +68,11 @@ local function bands_of(t, tv, rows, width, pooled)
   return { tv = tv, band_rows = band_rows, bands = bands, tiles = ceil_div(band_rows * width, per_tile) }
 end
 
+-- The tiling, for one vector width, of a wide correlation of planes `rows` x
+-- `width` (the outputs rows x out_width) by a kh x kw kernel into `cout`
+-- channels: bands of band_rows rows, each in `tiles` tiles of tv vectors.
+-- Vectors per tile: the fewest steps for the plane (tiles.step of tco*tv
+-- multiply-adds and tv + tco loads), counting what whole tiles add.
 local function tiling(vw, rows, width, out_width, kh, kw, cout, pooled)
   local t = { rows = rows, width = width, out_width = out_width, lanes = vw.lanes }
   -- on long rows, fewer channels per tile, so that one row of them fits a band
@@ -183,17 +180,21 @@ local function pad(w, dst, src, planes, h, wd, plane, wp, top, left)
     h, wd, plane // wp, wp, top, left)
 end
 
+-- The rows of band `band` when bands have per_band of `rows`: the last one has fewer.
+local function band_rows(t, per_band, rows)
+  local last = rows - (t.bands - 1) * per_band
+  return last == per_band and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, per_band, last)
+end
+
 -- The 2x2 max pool p after the layer (fuse.lua), of a band of t.tco
 -- channels' wide rows in yt, into the pool's output py and argmax arg: bands
 -- have an even number of rows, so each holds whole windows.
 local function pool_bands(w, p, t)
   local per_band = t.band_rows // 2
-  local last = p.Ho - (t.bands - 1) * per_band
-  local rows = last == per_band and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, per_band, last)
   w:line("const size_t po = ((size_t)cb * %d * n + i) * %d + band * %d;", t.tco, p.Ho * p.Wo, per_band * p.Wo)
-  w:line("for (int c = 0; c < %d; ++c)", t.tco)
-  w:line("    max_pool_band(py + po + (size_t)c * n * %d, arg + po + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d, band * %d);",
-    p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide, rows, t.width, p.Wo, p.W, t.band_rows * p.W)
+  w:line("for (int c = 0; c < %d; ++c) max_pool_band(py + po + (size_t)c * n * %d, arg + po + (size_t)c * n * %d, " ..
+    "yt + c * %d, %s, %d, %d, %d, band * %d);", t.tco, p.Ho * p.Wo, p.Ho * p.Wo, t.band_wide,
+    band_rows(t, per_band, p.Ho), t.width, p.Wo, p.W, t.band_rows * p.W)
 end
 
 -- The tap rows each vector of tile `pt` can leave out: where every output row
@@ -220,19 +221,6 @@ local function zero_tap_rows(t, k, pt)
   return any and skips or nil
 end
 
--- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
--- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
--- wt is read from the layer's weights w[o][i][a][b] as it is (forward: wt = w)
--- or, with k.flip, flipped and transposed (the input gradient: wt[co][ci][a][b]
--- = w[ci][co][kh-1-a][kw-1-b]).
--- A work item is a band of rows of TCO channels of one image: its tiles go to
--- a wide buffer on the stack, whose rows are then copied into dst. The first
--- and last tiles, whose vectors read zero padding rows on some taps, are
--- written out on their own without those taps. k: src, plane (values per
--- source plane), top and real_rows (the source's rows that are not padding),
--- cin, cout, kh, kw, flip, dst, t (the tiling), bias (or nil), relu (a fused
--- relu: max(y, 0) before the store) and accumulate (add to dst instead of
--- storing).
 -- The register tile's accumulators, started at the bias or zero.
 local function start_tile(w, k, t)
   regtile.declare(w, "a", t.tco, t.tv)
@@ -268,11 +256,8 @@ end
 local function tap(w, k, t, a, b, reading)
   local taps, index = k.kh * k.kw, a * k.kw + b
   local co_stride = k.flip and taps or k.cin * taps
-  local loads = {}
-  for _, v in ipairs(reading) do
-    loads[#loads + 1] = string.format("vwload(&v%d, xr + %d);", v, a * t.width + b + v * t.lanes)
-  end
-  w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+  w:line("%s /* tap (%d, %d) */", regtile.loads("v", reading, "xr", function(v) return a * t.width + b + v * t.lanes end),
+    a, b)
   local weight = k.flip and taps - 1 - index or index
   regtile.rows(w, t.tco, reading, function(c, v)
     return regtile.fma("a", c, v, string.format("wc[%d] * v%d", c * co_stride + weight, v))
@@ -297,12 +282,11 @@ local function tile(w, g, k, pt, skips)
     end
     w:close()
   end
-  w:open("for (int c = 0; c < %d; ++c) {", t.tco)
-  w:open("for (int v = 0; v < %d; ++v) {", t.tv)
-  if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
-  w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
-  w:close()
-  w:close()
+  w:nest(nil, { string.format("for (int c = 0; c < %d; ++c) {", t.tco),
+    string.format("for (int v = 0; v < %d; ++v) {", t.tv) }, function()
+    if k.relu then w:line("a[c][v] = (vwide)((vwlanes)a[c][v] & (a[c][v] > (vwide){ 0 })); /* the fused relu */") end
+    w:line("memcpy(yt + c * %d + %s + v * %d, &a[c][v], sizeof a[c][v]);", t.band_wide, at, t.lanes)
+  end)
 end
 
 -- A tile written out on its own, saying which taps it leaves out.
@@ -342,21 +326,16 @@ local function band_out(w, g, k)
   local t = k.t
   if k.pool then return pool_bands(w, k.pool, t) end
   local out_plane = t.rows * t.out_width
-  local last = t.rows - (t.bands - 1) * t.band_rows
-  local rows = last == t.band_rows and tostring(last) or string.format("band < %d ? %d : %d", t.bands - 1, t.band_rows, last)
   w:line("%s *yb = %s + ((size_t)cb * %d * n + i) * %d + band * %d;", g.T, k.dst, t.tco, out_plane,
     t.band_rows * t.out_width)
   w:line("for (int c = 0; c < %d; ++c) unwiden(yb + (size_t)c * n * %d, yt + c * %d, %s, %d, %d, %d);", t.tco,
-    out_plane, t.band_wide, rows, t.width, t.out_width, k.accumulate and 1 or 0)
+    out_plane, t.band_wide, band_rows(t, t.band_rows, t.rows), t.width, t.out_width, k.accumulate and 1 or 0)
 end
 
-local function tiled(w, g, k)
+-- One work item: a band of t.tco channels' rows of image i, in a wide buffer yt.
+local function band(w, g, k)
   local t = k.t
   local co_stride = k.flip and k.kh * k.kw or k.cin * k.kh * k.kw
-  w:line("#pragma omp parallel for collapse(3) schedule(static)")
-  w:open("for (int i = 0; i < n; ++i) {")
-  w:open("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco)
-  w:open("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows)
   w:line("const %s *wb = w + (size_t)cb * %d;", g.T, t.tco * co_stride)
   w:line("const %s *xb = %s + (size_t)i * %d + band * %d;", g.T, k.src, k.plane, t.band_rows * t.width)
   local past = k.pool and POOL_READS or 0 -- what the pool's last vector reads past the band
@@ -365,9 +344,27 @@ local function tiled(w, g, k)
   if k.pool then w:line("memset(yt + %d, 0, sizeof(%s) * %d);", t.tco * t.band_wide, g.T, past) end
   band_tiles(w, g, k)
   band_out(w, g, k)
-  w:close()
-  w:close()
-  w:close()
+end
+
+-- dst[co][i][oh][ow] (+)= sum over ci and taps of wt[co][ci][a][b] * src[ci][i][q + a*width + b],
+-- q = oh*width + ow: the tiled kernel shared by forward and the input gradient.
+-- wt is read from the layer's weights w[o][i][a][b] as it is (forward: wt = w)
+-- or, with k.flip, flipped and transposed (the input gradient: wt[co][ci][a][b]
+-- = w[ci][co][kh-1-a][kw-1-b]).
+-- A work item is a band of rows of TCO channels of one image: its tiles go to
+-- a wide buffer on the stack, whose rows are then copied into dst. The first
+-- and last tiles, whose vectors read zero padding rows on some taps, are
+-- written out on their own without those taps. k: src, plane (values per
+-- source plane), top and real_rows (the source's rows that are not padding),
+-- cin, cout, kh, kw, flip, dst, t (the tiling), bias (or nil), relu (a fused
+-- relu: max(y, 0) before the store) and accumulate (add to dst instead of
+-- storing).
+local function tiled(w, g, k)
+  local t = k.t
+  w:nest("#pragma omp parallel for collapse(3) schedule(static)", { "for (int i = 0; i < n; ++i) {",
+    string.format("for (int cb = 0; cb < %d; ++cb) { /* %d channels */", k.cout // t.tco, t.tco),
+    string.format("for (int band = 0; band < %d; ++band) { /* %d rows */", t.bands, t.band_rows) },
+    function() band(w, g, k) end)
 end
 
 function direct.forward(node, w, g)

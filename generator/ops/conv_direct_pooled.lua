@@ -86,17 +86,14 @@ local function accumulate(w, g, k, nw, pw)
       w:line("for (int q = 0; q < %d; ++q) a[%d][q] = (vwide){ 0 };", 4 * nw, v)
     end
   end
-  local names = {}
-  for v = 0, t.tcv - 1 do names[#names + 1] = "w" .. v end
   w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
   w:line("const %s *xc = xt + (size_t)ci * n * %d;", g.T, gm.x_plane)
   w:line("const %s *wc = wb + ci * %d;", g.T, c.kh * c.kw * c.cout)
-  w:line("vwide %s;", table.concat(names, ", "))
+  w:line("vwide %s;", regtile.names("w", t.tcv))
   for a = 0, c.kh - 1 do
     for b = 0, c.kw - 1 do
-      local tap, loads = a * c.kw + b, {}
-      for v = 0, t.tcv - 1 do loads[#loads + 1] = string.format("vwload(&w%d, wc + %d);", v, tap * c.cout + v * lanes) end
-      w:line("%s /* tap (%d, %d) */", table.concat(loads, " "), a, b)
+      local tap = a * c.kw + b
+      w:line("%s /* tap (%d, %d) */", regtile.loads("w", t.tcv, "wc", function(v) return tap * c.cout + v * lanes end), a, b)
       -- position q = 4 k + 2 r + s: row r, column s of the tile's window k
       regtile.rows(w, 4 * nw, t.tcv, function(q, v) return regtile.fma("a", v, q, "w" .. v .. " * xv") end,
         function(q, text)

@@ -91,9 +91,7 @@ local function windows_of(w, g, c, p, t, pointer, base, first, per_tap)
   w:line("const %s gv = gi[k];", g.T)
   w:line("if (gv == 0) continue; /* (a NaN is scattered) */")
   w:line("%s = %s + (size_t)ai[k] * %d%s;", pointer, base, c.cin, first)
-  local names = {}
-  for v = 0, t.tv - 1 do names[#names + 1] = "v" .. v end
-  w:line("vwide %s;", table.concat(names, ", "))
+  w:line("vwide %s;", regtile.names("v", t.tv))
   for a = 0, t.rows - 1 do
     for b = 0, c.kw - 1 do per_tap(a, b) end
   end
@@ -155,12 +153,10 @@ local function weight_tiles(w, g, c, p, q, vw)
   regtile.declare(w, "a", t.rows * c.kw, t.tv)
   kernel_lines(w, c, t, function(tap, v, at) return string.format("vwload(&a[%d][%d], acc + %d);", tap, v, at) end)
   windows_of(w, g, c, p, t, "const " .. g.T .. " *xq", "xi", in_plane, function(a, b)
-    local loads, terms = {}, {}
-    for v = 0, t.tv - 1 do
-      loads[#loads + 1] = string.format("vwload(&v%d, xq + %d);", v, plane_offset(c, q, a, b, v, t.lanes))
-      terms[#terms + 1] = regtile.fma("a", a * c.kw + b, v, "gv * v" .. v)
-    end
-    w:line("%s %s /* tap (%d, %d) */", table.concat(loads, " "), table.concat(terms, " "), a, b)
+    local terms = {}
+    for v = 0, t.tv - 1 do terms[#terms + 1] = regtile.fma("a", a * c.kw + b, v, "gv * v" .. v) end
+    local loads = regtile.loads("v", t.tv, "xq", function(v) return plane_offset(c, q, a, b, v, t.lanes) end)
+    w:line("%s %s /* tap (%d, %d) */", loads, table.concat(terms, " "), a, b)
   end)
   kernel_lines(w, c, t, function(tap, v, at)
     return string.format("memcpy(acc + %d, &a[%d][%d], sizeof a[0][0]);", at, tap, v)

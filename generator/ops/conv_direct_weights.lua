@@ -237,35 +237,20 @@ local function channel_positions(w, g, c, gm, t, pairs)
   w:line("const %s *x0 = xp + ((size_t)cib * %d * n + i) * %d + ga * %d + gb * %d;", g.T, t.tci, gm.x_plane,
     t.rows * gm.Wp, t.cols)
   for cc = 1, t.tci - 1 do w:line("const %s *x%d = x0 + (size_t)%d * n * %d;", g.T, cc, cc, gm.x_plane) end
-  w:open("for (int oh = 0; oh < %d; ++oh) {", c.pooled and c.pooled.rows or c.Ho)
-  w:open("for (int ow = 0; ow < %d; ++ow) {", c.pooled and c.pooled.cols or c.Wo)
-  w:line("const %s *dq = d + (oh * %d + ow) * %d;", g.T, c.Wo, gm.dw.channels)
-  w:line("const int q = oh * %d + ow;", gm.Wp)
-  local names, loads = {}, {}
-  for v = 0, t.tcv - 1 do
-    names[#names + 1] = "d" .. v
-    loads[#loads + 1] = string.format("vwload(&d%d, dq + %d);", v, v * t.lanes)
-  end
-  w:line("vwide %s; %s", table.concat(names, ", "), table.concat(loads, " "))
-  regtile.rows(w, #pairs, t.tcv, function(p, v)
-    return regtile.fma("a", p, v, string.format("x%d[q + %d] * d%d", pairs[p + 1].cc, pairs[p + 1].x, v))
+  w:nest(nil, { string.format("for (int oh = 0; oh < %d; ++oh) {", c.pooled and c.pooled.rows or c.Ho),
+    string.format("for (int ow = 0; ow < %d; ++ow) {", c.pooled and c.pooled.cols or c.Wo) }, function()
+    w:line("const %s *dq = d + (oh * %d + ow) * %d;", g.T, c.Wo, gm.dw.channels)
+    w:line("const int q = oh * %d + ow;", gm.Wp)
+    w:line("vwide %s; %s", regtile.names("d", t.tcv), regtile.loads("d", t.tcv, "dq", function(v) return v * t.lanes end))
+    regtile.rows(w, #pairs, t.tcv, function(p, v)
+      return regtile.fma("a", p, v, string.format("x%d[q + %d] * d%d", pairs[p + 1].cc, pairs[p + 1].x, v))
+    end)
   end)
-  w:close()
-  w:close()
 end
 
-local function by_channels(w, g, c, gm, k)
-  local t = gm.dw.tiles[k]
-  local vectors = gm.dw.channels // t.lanes
-  local cbs, cibs, gas = vectors // t.tcv, c.cin // t.tci, c.kh // t.rows
-  w:line("/* tiles: %d x %d output channels x (%d input channels x %d x %d taps) */", t.tcv, t.lanes, t.tci, t.rows,
-    t.cols)
-  w:line("#pragma omp parallel")
-  w:open("{")
-  w:open("for (int i0 = 0; i0 < n; i0 += %d) {", gm.dw.chunk)
-  w:line("const int i1 = i0 + %d < n ? i0 + %d : n;", gm.dw.chunk, gm.dw.chunk)
-  w:line("#pragma omp for schedule(static)")
-  w:open("for (int tile = 0; tile < %d; ++tile) {", t.tiles)
+-- A tile's sums over the chunk of images [i0, i1), from and back into dwt.
+local function channel_tile_chunk(w, g, c, gm, t)
+  local cbs, cibs, gas = gm.dw.channels // t.lanes // t.tcv, c.cin // t.tci, c.kh // t.rows
   w:line(tile_coordinates(c, t, cbs, cibs, gas))
   w:line("%s *acc = dwt + ((size_t)(cib * %d * %d + ga * %d) * %d + gb * %d) * %d + cb * %d;", g.T, t.tci, c.kh,
     t.rows, c.kw, t.cols, gm.dw.channels, t.tcv * t.lanes)
@@ -278,9 +263,17 @@ local function by_channels(w, g, c, gm, k)
   each_accumulator(w, t, pairs, function(a, at)
     return string.format("memcpy(acc + %d, &%s, sizeof %s);", at, a, a)
   end)
-  w:close()
-  w:close()
-  w:close()
+end
+
+local function by_channels(w, g, c, gm, k)
+  local t = gm.dw.tiles[k]
+  w:line("/* tiles: %d x %d output channels x (%d input channels x %d x %d taps) */", t.tcv, t.lanes, t.tci, t.rows,
+    t.cols)
+  w:nest("#pragma omp parallel", { "{", string.format("for (int i0 = 0; i0 < n; i0 += %d) {", gm.dw.chunk) }, function()
+    w:line("const int i1 = i0 + %d < n ? i0 + %d : n;", gm.dw.chunk, gm.dw.chunk)
+    w:nest("#pragma omp for schedule(static)", { string.format("for (int tile = 0; tile < %d; ++tile) {", t.tiles) },
+      function() channel_tile_chunk(w, g, c, gm, t) end)
+  end)
 end
 
 -- dw[co][ci][a][b] (=, or += when accumulating) sum over images and output
@@ -318,20 +311,13 @@ local function load_x(b, q)
   b.w:line(table.concat(loads, " "))
 end
 
--- "NAME0, NAME1, ..." for the item's channels.
-local function per_channel(b, name)
-  local names = {}
-  for t = 0, b.tg - 1 do names[#names + 1] = name .. t end
-  return table.concat(names, ", ")
-end
-
 -- One vector at column q of the two rows under pooled row ph (the first
 -- `count` lanes, or all): the windows' gradients loaded once for both.
 local function pooled_step(b, q, count)
   local w, p = b.w, b.p
   local half = tonumber(q) and tostring(tonumber(q) // 2) or q .. " / 2"
-  w:line("vwide %s;", per_channel(b, "gv"))
-  w:line("vwlanes %s;", per_channel(b, "at"))
+  w:line("vwide %s;", regtile.names("gv", b.tg))
+  w:line("vwlanes %s;", regtile.names("at", b.tg))
   for t = 0, b.tg - 1 do
     local pat = string.format("d + (size_t)%d * n * %d + ph * %d + %s", t, p.Ho * p.Wo, p.Wo, half)
     w:line("unpool_vector(&gv%d, &at%d, pg + %s, parg + %s, py + %s, %d);", t, t, pat, pat, pat, (count or b.lanes) // 2)
@@ -416,14 +402,9 @@ local function store_sums(b)
   end
 end
 
-local function by_positions(w, g, node, c, gm, k)
-  local tile = gm.dw.tiles[k]
-  local b = { w = w, g = g, node = node, c = c, gm = gm, tg = tile.tg, ra = tile.rows, lanes = tile.lanes,
-    p = util.pools(node), plane = c.Ho * c.Wo }
-  w:line("#pragma omp parallel for collapse(3) schedule(static)")
-  w:open("for (int cb = 0; cb < %d; ++cb) {", c.cout // b.tg)
-  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-  w:open("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // b.ra, b.ra)
+-- One work item: output channels cb*tg.., input channel ci, kernel rows kb*ra..
+local function position_item(b)
+  local w, c = b.w, b.c
   regtile.declare(w, "a", b.tg, b.ra * c.kw, c.bias and string.format(", bias[%d]", b.tg))
   w:open("for (int t = 0; t < %d; ++t) {", b.tg)
   if c.bias then w:line("bias[t] = (vwide){ 0 };") end
@@ -433,9 +414,17 @@ local function by_positions(w, g, node, c, gm, k)
   image_rows(b)
   w:close()
   store_sums(b)
-  w:close()
-  w:close()
-  w:close()
+end
+
+local function by_positions(w, g, node, c, gm, k)
+  local tile = gm.dw.tiles[k]
+  local b = { w = w, g = g, node = node, c = c, gm = gm, tg = tile.tg, ra = tile.rows, lanes = tile.lanes,
+    p = util.pools(node), plane = c.Ho * c.Wo }
+  w:nest("#pragma omp parallel for collapse(3) schedule(static)", {
+    string.format("for (int cb = 0; cb < %d; ++cb) {", c.cout // b.tg),
+    string.format("for (int ci = 0; ci < %d; ++ci) {", c.cin),
+    string.format("for (int kb = 0; kb < %d; ++kb) { /* kernel rows kb*%d.. */", c.kh // b.ra, b.ra) },
+    function() position_item(b) end)
 end
 
 -- The weight gradient from the prepared dy (transposed or padded, see

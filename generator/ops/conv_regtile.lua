@@ -14,6 +14,22 @@ local function indices(n)
   return list
 end
 
+-- "NAME0, NAME1, ..., NAME(n-1)".
+function regtile.names(name, n)
+  local names = {}
+  for i = 0, n - 1 do names[#names + 1] = name .. i end
+  return table.concat(names, ", ")
+end
+
+-- `vwload(&NAMEv, base + offset(v));` for each vector v (a count or a list).
+function regtile.loads(name, vectors, base, offset)
+  local loads = {}
+  for _, v in ipairs(indices(vectors)) do
+    loads[#loads + 1] = string.format("vwload(&%s%d, %s + %d);", name, v, base, offset(v))
+  end
+  return table.concat(loads, " ")
+end
+
 -- `vwide NAME[rows][cols];`, and `extra` declarations after it.
 function regtile.declare(w, name, rows, cols, extra)
   w:line("vwide %s[%d][%d]%s;", name, rows, cols, extra or "")
