@@ -90,6 +90,10 @@ function Builder:node(op, path, line, args, inputs)
   local module = ops.get(op)
   local node = { file = self.file, line = line, path = path, op = op, args = args, module = module, inputs = inputs }
   if self.paths[path] then self:fail(line, "two layers are named %s", path) end
+  if #self.nodes == limits.MAX_LAYERS then
+    self:fail(line, "layer %s (%s): the network has more than %s layers, the most nncc generates C for (%s)", path, op,
+      util.commas(limits.MAX_LAYERS), limits.WHY_SIZE)
+  end
   node.ident = identifier(path)
   if self.idents[node.ident] then
     self:fail(line, "layers %s and %s both become the C name %s; rename one", self.idents[node.ident], path, node.ident)
