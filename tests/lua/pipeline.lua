@@ -1,7 +1,8 @@
 -- The generator's passes up to the plan, on a spec given as text, for the
 -- planner's tests: returns the nodes as the emitters see them, the loss and
--- the layout (plan.lua).
+-- the layout (plan.lua); and all the passes, to the C files.
 local dsl = require("dsl")
+local emit = require("emit.model")
 local graph = require("graph")
 local fuse = require("fuse")
 local plan = require("plan")
@@ -26,6 +27,15 @@ function pipeline.run(text)
   local nodes, loss, settings = pipeline.graph(text)
   nodes = fuse.run(nodes, loss)
   return nodes, loss, plan.run(nodes, loss, settings)
+end
+
+-- The C files of the spec, as the generator writes them.
+function pipeline.generate(text)
+  local nodes, loss, settings = pipeline.graph(text)
+  nodes = fuse.run(nodes, loss)
+  local layout = plan.run(nodes, loss, settings)
+  return emit.generate({ nodes = nodes, loss = loss, settings = settings, layout = layout, summary_lines = {},
+    spec_path = "test.lua", dtype = "float" })
 end
 
 -- The node at `path`, or nil.
