@@ -14,8 +14,9 @@ function pipeline.graph(text)
   local f = assert(io.open(path, "w"))
   f:write(text)
   f:close()
-  local net = dsl.load(path)
+  local ok, net = pcall(dsl.load, path)
   os.remove(path)
+  if not ok then error(net, 0) end
   net.line = net.line or 0
   local settings = graph.settings(net, "test.lua", "test")
   local nodes, last = graph.build(net, "test.lua", settings)
