@@ -18,17 +18,24 @@ budget.MAX_SECONDS = 2 -- of CPU time: a few instructions can copy much (long st
 local EVERY = 10 -- instructions between two memory checks of the hook
 local CLOCK_EVERY = 100 -- instructions between two looks at the clock, a system call
 
-local run -- the spec running: { file, instructions, heap (KiB at the start), clock }
+local run -- the spec running: { file, instructions, heap (KiB at the start), clock, hook (the caller's) }
 
--- The limits' messages name no line: the line that crosses a limit is seldom
--- the one that spent the most, and Lua's own memory error names none.
+-- Fails with one line. The hook goes first: it would fire again, and fail
+-- again, in the code the error unwinds through. The limits' messages name no
+-- line: the line that crosses a limit is seldom the one that spent the most,
+-- and Lua's own memory error names none.
+local function fail(fmt, ...)
+  debug.sethook()
+  errors.fail(fmt, ...)
+end
+
 local function memory_fail(file)
-  errors.fail("%s: the spec needs more than %d MiB of memory", file, budget.MAX_MEMORY >> 20)
+  fail("%s: the spec needs more than %d MiB of memory", file, budget.MAX_MEMORY >> 20)
 end
 
 local function check_clock()
   if os.clock() - run.clock > budget.MAX_SECONDS then
-    errors.fail("%s: the spec runs too long (more than %d s of CPU time)", run.file, budget.MAX_SECONDS)
+    fail("%s: the spec runs too long (more than %d s of CPU time)", run.file, budget.MAX_SECONDS)
   end
 end
 
@@ -48,19 +55,20 @@ function budget.check(bytes)
 end
 
 function budget.start(file)
-  run = { file = file, instructions = 0, heap = collectgarbage("count"), clock = os.clock() }
+  run = { file = file, instructions = 0, heap = collectgarbage("count"), clock = os.clock(), hook = { debug.gethook() } }
   debug.sethook(function()
     run.instructions = run.instructions + EVERY
     if run.instructions > budget.MAX_INSTRUCTIONS then
-      errors.fail("%s: the spec runs too long (more than %d instructions)", run.file, budget.MAX_INSTRUCTIONS)
+      fail("%s: the spec runs too long (more than %d instructions)", run.file, budget.MAX_INSTRUCTIONS)
     end
     if run.instructions % CLOCK_EVERY == 0 then check_clock() end
     check_memory(0)
   end, "", EVERY)
 end
 
+-- Ends the budget and gives back the hook the caller had (a coverage tool's, say).
 function budget.stop()
-  debug.sethook()
+  if run.hook[1] then debug.sethook(run.hook[1], run.hook[2], run.hook[3]) else debug.sethook() end
   run = nil
 end
 

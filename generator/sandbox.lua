@@ -112,6 +112,7 @@ function sandbox.run(file, chunk, env)
   strings.__index = env.string
   budget.start(file)
   local ok, result = xpcall(chunk, function(e)
+    debug.sethook() -- the spec is over: no limit may fail in here
     if errors.is_user_error(e) then return e end
     return setmetatable({ value = e, line = errors.spec_line(file) }, Raised)
   end)
