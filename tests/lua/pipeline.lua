@@ -1,11 +1,14 @@
 -- The generator's passes up to the plan, on a spec given as text, for the
 -- planner's tests: returns the nodes as the emitters see them, the loss and
--- the layout (plan.lua); and all the passes, to the C files.
+-- the layout (plan.lua); and every pass main.lua runs, to the C files.
+local describe = require("emit.describe")
 local dsl = require("dsl")
 local emit = require("emit.model")
 local graph = require("graph")
 local fuse = require("fuse")
+local lr_rules = require("lr_rules")
 local plan = require("plan")
+local summary = require("summary")
 
 local pipeline = {}
 
@@ -30,12 +33,15 @@ function pipeline.run(text)
   return nodes, loss, plan.run(nodes, loss, settings)
 end
 
--- The C files of the spec, as the generator writes them.
+-- The C files of the spec, as the generator writes them (with its summary and layer list).
 function pipeline.generate(text)
   local nodes, loss, settings = pipeline.graph(text)
+  lr_rules.check(settings.lr_rules, nodes, "test.lua", 0)
+  local lines = summary.lines(nodes, loss, settings)
+  describe.json(nodes, loss, settings)
   nodes = fuse.run(nodes, loss)
   local layout = plan.run(nodes, loss, settings)
-  return emit.generate({ nodes = nodes, loss = loss, settings = settings, layout = layout, summary_lines = {},
+  return emit.generate({ nodes = nodes, loss = loss, settings = settings, layout = layout, summary_lines = lines,
     spec_path = "test.lua", dtype = "float" })
 end
 
