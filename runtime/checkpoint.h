@@ -51,7 +51,7 @@ typedef struct {
     size_t data_len;
     nn_ckpt_tensor *tensors;   /* sorted by name */
     int n_tensors;
-    nn_ckpt_meta meta;
+    nn_ckpt_meta meta;         /* every field but "format", which the writer always writes */
 } nn_checkpoint;
 
 /* Returns 0, or -1 with "path: reason" in err (and nothing to free). */

@@ -13,6 +13,7 @@ typedef struct {
     const char *start, *p, *end;
     char *why;
     size_t whylen;
+    int seen_format;
 } json;
 
 static void skip_ws(json *j)
@@ -110,7 +111,8 @@ static int tensor_info(json *j, nn_ckpt_tensor *t)
     return expect(j, '}') || seen != 7 ? -1 : 0;
 }
 
-/* The member "key": "value" of __metadata__, added to meta. */
+/* The member "key": "value" of __metadata__, added to meta; "format" (the
+ * writer's, which it always writes itself) is checked but not kept. */
 static int meta_member(json *j, nn_ckpt_meta *meta)
 {
     char key[NN_CKPT_META_KEY], value[NN_CKPT_META_VALUE];
@@ -118,15 +120,16 @@ static int meta_member(json *j, nn_ckpt_meta *meta)
     if (key_len < 0 || expect(j, ':')) return -1;
     const long value_len = string(j, value, sizeof value);
     if (value_len < 0) return -1;
+    const int format = !strcmp(key, "format");
     if (key_len >= (long)sizeof key)
         snprintf(j->why, j->whylen, "metadata key '%s...' is longer than %zu characters", key, sizeof key - 1);
-    else if (nn_ckpt_meta_get(meta, key))
+    else if (nn_ckpt_meta_get(meta, key) || (format && j->seen_format++))
         snprintf(j->why, j->whylen, "field '%s' appears twice", key);
-    else if (meta->count == NN_CKPT_MAX_META)
-        snprintf(j->why, j->whylen, "more than %d metadata fields", NN_CKPT_MAX_META);
     else if (value_len >= (long)sizeof value)
         snprintf(j->why, j->whylen, "field '%s' is longer than %zu characters", key, sizeof value - 1);
-    else
+    else if (!format && meta->count == NN_CKPT_MAX_META)
+        snprintf(j->why, j->whylen, "more than %d metadata fields besides format", NN_CKPT_MAX_META);
+    else if (!format)
         nn_ckpt_meta_set(meta, key, value);
     return j->why[0] ? -1 : 0;
 }
@@ -181,7 +184,7 @@ static int member(json *j, nn_checkpoint *c, int *cap, int *seen_meta)
 
 int nn_ckpt_parse_header(const char *text, size_t len, nn_checkpoint *c, char *why, size_t whylen)
 {
-    json j = { text, text, text + len, why, whylen };
+    json j = { text, text, text + len, why, whylen, 0 };
     int cap = 0, seen_meta = 0, bad = expect(&j, '{');
     why[0] = '\0';
     if (!bad && !next_is(&j, '}')) {

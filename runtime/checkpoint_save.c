@@ -27,7 +27,7 @@ const char *nn_ckpt_meta_get(const nn_ckpt_meta *meta, const char *key)
     return NULL;
 }
 
-static int fail(char *err, size_t errlen, const char *path, const char *why)
+static int save_error(char *err, size_t errlen, const char *path, const char *why)
 {
     snprintf(err, errlen, "%s: %s", path, why);
     return -1;
@@ -54,6 +54,7 @@ static char *header(const nn_model *m, const nn_optimizer *opt, const nn_ckpt_me
     if (!f) return NULL;
     fprintf(f, "{\"__metadata__\":{\"format\":\"pt\"");
     for (int i = 0; meta && i < meta->count; ++i) {
+        if (!strcmp(meta->key[i], "format")) continue; /* written above, once */
         fputc(',', f);
         json_string(f, meta->key[i]);
         fputc(':', f);
@@ -101,13 +102,13 @@ int nn_checkpoint_save(const char *path, const nn_model *m, const float *params,
 {
     size_t len;
     char *h = header(m, opt, meta, &len);
-    if (!h) return fail(err, errlen, path, "out of memory");
+    if (!h) return save_error(err, errlen, path, "out of memory");
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         free(h);
-        return fail(err, errlen, tmp, "cannot create");
+        return save_error(err, errlen, tmp, "cannot create");
     }
     int ok = write_all(f, h, len, m, params, opt) == 0;
     ok = fflush(f) == 0 && ok;
@@ -116,7 +117,7 @@ int nn_checkpoint_save(const char *path, const nn_model *m, const float *params,
     free(h);
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
-        return fail(err, errlen, path, "write failed (disk full?); the previous checkpoint is unchanged");
+        return save_error(err, errlen, path, "write failed (disk full?); the previous checkpoint is unchanged");
     }
     return 0;
 }

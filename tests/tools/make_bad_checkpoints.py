@@ -175,7 +175,7 @@ patched("rng_missing", "resume", "run", "field 'rng_augment' " + MISSING, lambda
 patched("field_twice", "resume", "file", "field 'epoch' appears twice", lambda c: c.meta.append(["epoch", "1"]))
 patched("field_too_long", "resume", "file", "field 'classes' is longer than 1099 characters",
         lambda c: c.set_meta("classes", "a" * 1200))
-patched("too_many_fields", "resume", "file", "more than 16 metadata fields", lambda c: add_fields(c, 6))
+patched("too_many_fields", "resume", "file", "more than 16 metadata fields besides format", lambda c: add_fields(c, 7))
 
 # the header and the offsets
 patched("offsets_overlap", "resume", "file",
