@@ -1,4 +1,4 @@
-# libFuzzer harnesses for every data parser, included by the Makefile.
+# libFuzzer harnesses for every data parser and the checkpoint reader, included by the Makefile.
 # tests/fuzz/fuzz_NAME.c includes the runtime sources it exercises, and
 # tests/fuzz/corpus/NAME/ holds its seed inputs. `make fuzz` runs each harness
 # for FUZZ_SECONDS on a copy of its corpus; make test runs each for
