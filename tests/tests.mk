@@ -153,4 +153,13 @@ $(TEST_BUILD)/test_bad_data: tests/test_bad_data.c tests/helpers.h $(BAD_DATA)/c
   $(foreach s,signal_conv1d binary_cnn regression_mlp multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train) \
   $(TEST_BUILD)/trainers/cifar_small/train
 	$(CC) $(TEST_FLAGS) -DBAD_DATA='"$(BAD_DATA)"' $< -lcriterion -o $@
+# Crafted checkpoints (tests/test_bad_checkpoints.c), patched from one that the mlp_batch8 test trainer saves.
+BAD_CKPT := $(TEST_BUILD)/bad_checkpoints
+$(BAD_CKPT)/cases.tsv: tests/tools/make_bad_checkpoints.py $(TEST_BUILD)/trainers/mlp_batch8/train
+	@rm -rf $(BAD_CKPT); mkdir -p $(BAD_CKPT)
+	@$(PYTHON) $< $(TEST_BUILD)/trainers/mlp_batch8/train $(BAD_CKPT) >/dev/null
+$(TEST_BUILD)/test_bad_checkpoints: tests/test_bad_checkpoints.c tests/helpers.h $(BAD_CKPT)/cases.tsv \
+  $(TEST_BUILD)/trainers/mlp_batch8/mlp_batch8.c $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) -I$(TEST_BUILD)/trainers/mlp_batch8 -DBAD_CKPT='"$(BAD_CKPT)"' $< \
+	  $(TEST_BUILD)/trainers/mlp_batch8/mlp_batch8.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 $(TEST_BUILD)/test_datasets: $(foreach s,signal_conv1d binary_cnn regression_mlp regression_mlp_l1 multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train)

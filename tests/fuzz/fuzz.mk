@@ -1,6 +1,6 @@
-# libFuzzer harnesses for every data parser and the spec loader, included by
-# the Makefile. tests/fuzz/fuzz_NAME.c includes the runtime sources it
-# exercises (fuzz_spec embeds Lua to run the generator), and
+# libFuzzer harnesses for every data parser, the checkpoint reader and the spec
+# loader, included by the Makefile. tests/fuzz/fuzz_NAME.c includes the runtime
+# sources it exercises (fuzz_spec embeds Lua to run the generator), and
 # tests/fuzz/corpus/NAME/ holds its seed inputs. `make fuzz` runs each harness
 # for FUZZ_SECONDS on a copy of its corpus; make test runs each for
 # FUZZ_SMOKE_SECONDS (tests/fuzz/run.sh writes the TAP lines).
