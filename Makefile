@@ -53,7 +53,7 @@ help:
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
 	@echo "make bench [QUICK=1] [PROFILE=1] [WRITE_DOCS=1]   time the trainers against PyTorch; the table in build/bench/results.md (and docs/benchmarks.md)"
-	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's libFuzzer harness for N seconds (default 600)"
+	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's and the checkpoint reader's libFuzzer harness for N seconds (default 600)"
 	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
 	@echo "make readme-options        rewrite the README's trainer-option table from runtime/option_table.c"
 	@echo "make clean                 remove $(BUILD)/"

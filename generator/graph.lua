@@ -2,8 +2,11 @@
 -- flat list of nodes in topological order with dotted path names, checks
 -- every key, and infers every shape, parameter tensor and MAC count. How a
 -- layer is computed is left to the plan pass (plan.lua).
+local c_names = require("c_names")
+local dsl = require("dsl")
 local errors = require("errors")
 local limits = require("limits")
+local lr_rules = require("lr_rules")
 local ops = require("ops")
 local util = require("ops.util")
 
@@ -60,7 +63,10 @@ end
 
 local function item_problem(item)
   if type(item) == "function" then return "is a function; write it with braces, e.g. relu{}" end
-  if type(item) ~= "table" or not item.kind then return "is a " .. type(item) .. ", not a layer" end
+  if type(item) == "table" and not dsl.value(item) then
+    return "is a table that no constructor made, not a layer; write layers as relu{}, seq{...}, ..."
+  end
+  if type(item) ~= "table" then return "is a " .. type(item) .. ", not a layer" end
 end
 
 local CONTAINER_KEYS = {
@@ -84,10 +90,16 @@ function Builder:node(op, path, line, args, inputs)
   local module = ops.get(op)
   local node = { file = self.file, line = line, path = path, op = op, args = args, module = module, inputs = inputs }
   if self.paths[path] then self:fail(line, "two layers are named %s", path) end
+  if #self.nodes == limits.MAX_LAYERS then
+    self:fail(line, "layer %s (%s): the network has more than %s layers, the most nncc generates C for (%s)", path, op,
+      util.commas(limits.MAX_LAYERS), limits.WHY_SIZE)
+  end
   node.ident = identifier(path)
   if self.idents[node.ident] then
     self:fail(line, "layers %s and %s both become the C name %s; rename one", self.idents[node.ident], path, node.ident)
   end
+  local problem = c_names.layer_ident_problem(node.ident)
+  if problem then self:fail(line, "layer %s (%s): its C name %s %s", path, op, node.ident, problem) end
   self.paths[path], self.idents[node.ident] = true, path
   node.params, node.macs, node.work, node.work_fixed, node.index, node.saved, node.saved_per_image = {}, 0, 0, 0, 0, 0, 0
   if module.multi_input then
@@ -108,12 +120,20 @@ end
 function Builder:item_path(item, i, prefix, owner)
   local problem = item_problem(item)
   if problem then self:fail(owner.line, "item %d of %s %s", i, owner.desc, problem) end
-  local name = item.args.name
-  if name ~= nil and (type(name) ~= "string" or not name:match("^[%w_]+$")) then
-    self:fail(item.line, "name %s must be letters, digits and '_'", tostring(name))
-  end
-  name = name or tostring(i - 1)
+  local name = self:name_of(item) or tostring(i - 1)
   return prefix and (prefix .. "." .. name) or name
+end
+
+-- The `name` an item gives itself, checked, or nil.
+function Builder:name_of(item)
+  local name = item.args.name
+  if name == nil then return nil end
+  if type(name) ~= "string" then
+    self:fail(item.line, "name must be a string of letters, digits and '_', got a %s", type(name))
+  end
+  local problem = c_names.layer_name_problem(name)
+  if problem then self:fail(item.line, "name '%s' %s", name, problem) end
+  return name
 end
 
 function Builder:check_list(list, owner)
@@ -133,19 +153,38 @@ end
 
 local function shape_str(shape) return util.shape_str(shape) end
 
+-- Lowers `item` (a value the DSL made) at `path`, on the node `input`; returns
+-- its last node. `open` holds the containers being lowered, by record.
 function Builder:lower(item, path, input)
-  if item.kind == "network" then self:fail(item.line, "a network cannot contain another network{}") end
-  if item.kind == "layer" then
-    local module = ops.get(item.op)
-    if module.kind == "loss" then
-      self:fail(item.line, "%s is a loss; give it as network{..., loss = %s{}}", item.op, item.op)
-    end
-    local node = { file = self.file, line = item.line, path = path, op = item.op, args = item.args }
-    local keys = { "name" }
-    for _, k in ipairs(module.keys) do keys[#keys + 1] = k end
-    check_keys(node, keys, module.positional)
-    return self:node(item.op, path, item.line, item.args, { input })
+  local rec = dsl.value(item)
+  if rec.kind == "network" then self:fail(rec.line, "a network cannot contain another network{}") end
+  if rec.kind == "layer" then return self:layer(rec, path, input) end
+  if self.open[rec] then
+    self:fail(rec.line, "%s %s contains itself (as %s)", rec.kind, self.open[rec], path)
   end
+  if self.depth == dsl.MAX_DEPTH then
+    self:fail(rec.line, "%s %s: containers nest more than %d deep here", rec.kind, path, dsl.MAX_DEPTH)
+  end
+  self.open[rec], self.depth = path, self.depth + 1
+  local last = self:container(rec, path, input)
+  self.open[rec], self.depth = nil, self.depth - 1
+  return last
+end
+
+function Builder:layer(item, path, input)
+  local module = ops.get(item.op)
+  if module.kind == "loss" then
+    self:fail(item.line, "%s is a loss; give it as network{..., loss = %s{}}", item.op, item.op)
+  end
+  local node = { file = self.file, line = item.line, path = path, op = item.op, args = item.args }
+  local keys = { "name" }
+  for _, k in ipairs(module.keys) do keys[#keys + 1] = k end
+  check_keys(node, keys, module.positional)
+  return self:node(item.op, path, item.line, item.args, { input })
+end
+
+-- seq, concat, add or residual.
+function Builder:container(item, path, input)
   local owner = { file = self.file, line = item.line, path = path, op = item.kind, args = item.args,
                   desc = item.kind .. " " .. path }
   check_keys(owner, CONTAINER_KEYS[item.kind], nil) -- positional items are layers, checked below
@@ -178,21 +217,25 @@ function Builder:residual(item, path, input, owner)
     short = input
   elseif shortcut == "project" then
     short = self:projection(item, path, input, body, owner)
-  elseif type(shortcut) == "table" and shortcut.kind then
+  elseif dsl.value(shortcut) then
+    if dsl.value(shortcut).args.name ~= nil then
+      self:fail(item.line, "%s: the shortcut is named %s.shortcut; remove its name", owner.desc, path)
+    end
     short = self:lower(shortcut, path .. ".shortcut", input)
     if shape_str(short.out_shape) ~= shape_str(body.out_shape) then
       self:fail(item.line, "%s: the shortcut gives %s but the body gives %s", owner.desc,
         shape_str(short.out_shape), shape_str(body.out_shape))
     end
   else
-    self:fail(item.line, "%s: shortcut must be \"identity\", \"project\" or a layer, got %s", owner.desc, tostring(shortcut))
+    self:fail(item.line, "%s: shortcut must be \"identity\", \"project\" or a layer, got %s", owner.desc,
+      type(shortcut) == "table" and "a table that no constructor made" or tostring(shortcut))
   end
   local sum = self:node("add", path .. ".add", item.line, {}, { body, short })
   if a.after == nil then return sum end
   local problem = item_problem(a.after)
   if problem then self:fail(item.line, "%s: after %s", owner.desc, problem) end
-  local after_path = a.after.args.name and (path .. "." .. a.after.args.name) or (path .. ".after")
-  return self:lower(a.after, after_path, sum)
+  local name = self:name_of(dsl.value(a.after))
+  return self:lower(a.after, path .. "." .. (name or "after"), sum)
 end
 
 -- The usual ResNet projection: a 1x1 convolution with the stride that maps
@@ -218,7 +261,8 @@ function Builder:projection(item, path, input, body, owner)
 end
 
 function graph.build(net, file, settings)
-  local b = setmetatable({ file = file, batch = settings.batch, nodes = {}, paths = {}, idents = {} }, Builder)
+  local b = setmetatable({ file = file, batch = settings.batch, nodes = {}, paths = {}, idents = {}, open = {}, depth = 0 },
+    Builder)
   local input = { path = "input", out_shape = settings.input, is_input = true }
   local owner = { line = net.line, desc = "network" }
   local last = b:chain(net.args, nil, input, owner)
@@ -227,30 +271,51 @@ function graph.build(net, file, settings)
   return b.nodes, last
 end
 
--- freeze = { "layer1.*", ... } and lr_mult = { ["fc.*"] = 10, ... }: learning-rate
--- multipliers by tensor-name glob (* and ?), freeze being a multiplier of 0.
--- The runtime applies them in this order (freeze, then lr_mult sorted by pattern).
-local function lr_rules(a, bad)
-  local rules = {}
-  local function pattern(p, key)
-    if type(p) ~= "string" or p == "" or p:find('["\\]') then
-      bad("%s patterns must be non-empty strings of name characters, * and ?, got %s", key, tostring(p))
+-- A table the spec wrote itself, not a value the DSL made.
+local function plain_table(v)
+  return type(v) == "table" and not dsl.value(v)
+end
+
+-- input = {C, H, W}, {C, L} or {F}: a list of 1 to 3 positive integers.
+local function input_shape(input, bad)
+  if not plain_table(input) or #input < 1 or #input > 3 then
+    bad("input must be {channels, height, width}, {channels, length} or {features}")
+  end
+  local count = 0
+  for k in pairs(input) do
+    if math.type(k) ~= "integer" or k < 1 then
+      bad("input must be a list of sizes, got the key %s", tostring(k))
     end
-    return p
+    count = count + 1
   end
-  if a.freeze ~= nil then
-    if type(a.freeze) ~= "table" then bad("freeze must be a list of tensor-name patterns like { \"layer1.*\" }") end
-    for i = 1, #a.freeze do rules[#rules + 1] = { pattern = pattern(a.freeze[i], "freeze"), mult = 0 } end
+  if count ~= #input then bad("input has a hole: a nil among its sizes") end
+  local shape = {}
+  for i, d in ipairs(input) do
+    if math.type(d) ~= "integer" or d < 1 then bad("input dimension %d must be a positive integer, got %s", i, tostring(d)) end
+    shape[i] = d
   end
-  if a.lr_mult ~= nil then
-    if type(a.lr_mult) ~= "table" then bad("lr_mult must be a table like { [\"fc.*\"] = 10 }") end
-    for _, p in ipairs(sorted_keys(a.lr_mult)) do
-      local m = a.lr_mult[p]
-      if type(m) ~= "number" or m < 0 then bad("lr_mult[%q] must be a number >= 0, got %s", tostring(p), tostring(m)) end
-      rules[#rules + 1] = { pattern = pattern(p, "lr_mult"), mult = m }
+  return shape
+end
+
+local function loss_of(loss, bad)
+  if loss == nil then bad("missing loss = ...; e.g. loss = softmax_cross_entropy{}") end
+  local rec = dsl.value(loss)
+  if not rec or rec.kind ~= "layer" or ops.get(rec.op).kind ~= "loss" then
+    local losses = {}
+    for _, n in ipairs(ops.names()) do
+      if ops.get(n).kind == "loss" then losses[#losses + 1] = n end
     end
+    bad("loss must be one of %s", table.concat(losses, ", "))
   end
-  return rules
+  return rec
+end
+
+local function rules_of(a, bad)
+  if a.freeze ~= nil and not plain_table(a.freeze) then
+    bad("freeze must be a list of tensor-name patterns like { \"layer1.*\" }")
+  end
+  if a.lr_mult ~= nil and not plain_table(a.lr_mult) then bad("lr_mult must be a table like { [\"fc.*\"] = 10 }") end
+  return lr_rules.parse(a.freeze, a.lr_mult, bad)
 end
 
 -- Network-level settings: name, input shape, batch, loss.
@@ -261,59 +326,19 @@ function graph.settings(net, file, default_name)
     if not contains(NETWORK_KEYS, key) then bad("unknown key '%s' (known keys: %s)", key, table.concat(NETWORK_KEYS, ", ")) end
   end
   local name = a.name or default_name
-  if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
-    bad("name must be a C identifier (letters, digits, '_'), got %s", tostring(name))
-  end
-  if type(a.input) ~= "table" or #a.input < 1 or #a.input > 3 then
-    bad("input must be {channels, height, width}, {channels, length} or {features}")
-  end
-  local input = {}
-  for i, d in ipairs(a.input) do
-    if math.type(d) ~= "integer" or d < 1 then bad("input dimension %d must be a positive integer, got %s", i, tostring(d)) end
-    input[i] = d
-  end
+  if type(name) ~= "string" then bad("name must be a string, a C identifier, got a %s", type(name)) end
+  local problem = c_names.network_problem(name)
+  if problem then bad("name '%s' %s", name, problem) end
+  local input = input_shape(a.input, bad)
   local batch = a.batch or 32
   if math.type(batch) ~= "integer" or batch < 1 then bad("batch must be a positive integer, got %s", tostring(batch)) end
   limits.check_input(input, batch, bad)
-  local loss = a.loss
-  if loss == nil then bad("missing loss = ...; e.g. loss = softmax_cross_entropy{}") end
-  if type(loss) ~= "table" or loss.kind ~= "layer" or ops.get(loss.op).kind ~= "loss" then
-    local losses = {}
-    for _, n in ipairs(ops.names()) do
-      if ops.get(n).kind == "loss" then losses[#losses + 1] = n end
-    end
-    bad("loss must be one of %s", table.concat(losses, ", "))
-  end
+  local loss = loss_of(a.loss, bad)
   if a.classes ~= nil and (math.type(a.classes) ~= "integer" or a.classes < 1) then
     bad("classes must be a positive integer, got %s", tostring(a.classes))
   end
   return { name = name, input = input, batch = batch, loss = loss, classes = a.classes,
-           lr_rules = lr_rules(a, bad), fail = bad }
-end
-
--- The same glob the runtime uses: * any run of characters, ? one.
-local function glob_to_lua(p)
-  return "^" .. p:gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".") .. "$"
-end
-
--- Every rule must match some trainable tensor: a rule that matches nothing is a typo.
-function graph.check_lr_rules(settings, nodes, file, line)
-  local names = {}
-  for _, node in ipairs(nodes) do
-    for _, p in ipairs(node.params) do
-      if not p.buffer then names[#names + 1] = node.path .. "." .. p.suffix end
-    end
-  end
-  for _, r in ipairs(settings.lr_rules) do
-    local lua_pattern, hit = glob_to_lua(r.pattern), false
-    for _, name in ipairs(names) do
-      if name:match(lua_pattern) then hit = true end
-    end
-    if not hit then
-      errors.fail("%s:%d: network: %s pattern '%s' matches no trainable tensor (names look like '%s')", file, line,
-        r.mult == 0 and "freeze" or "lr_mult", r.pattern, names[1] or "")
-    end
-  end
+           lr_rules = rules_of(a, bad), fail = bad }
 end
 
 -- The loss, on the last node's output.

@@ -12,6 +12,12 @@
 --   * MAC counts are long long.
 -- Lua's integers wrap silently, so every product and sum is checked before it
 -- is formed.
+-- And the size of the C itself, which gcc must compile in minutes: at most
+-- MAX_LINES lines (ResNet-50's 8,052 take gcc -O3 16 s, 98,000 lines of direct
+-- convolutions 3 minutes and 600 MB), windows of at most MAX_WINDOW values
+-- (they are unrolled), and MAX_LAYERS layers, which the graph reaches before
+-- any C is written (a spec can also nest one seq twice in the next: 2^depth
+-- layers).
 local errors = require("errors")
 local util = require("ops.util")
 
@@ -20,6 +26,10 @@ local limits = {}
 limits.INT_MAX = 2147483647
 limits.ARRAY_MAX = 1 << 44
 limits.COUNT_MAX = math.maxinteger
+limits.MAX_LAYERS = 10000
+limits.MAX_WINDOW = 1024
+limits.MAX_LINES = 100000
+limits.WHY_SIZE = "larger C takes gcc too long to compile"
 
 local WHY_INT = "the generated C indexes them with int"
 local WHY_ARRAY = "2^44, 128 TiB of doubles: all the memory x86-64 can address"
@@ -96,6 +106,11 @@ function limits.check_node(node, batch)
     errors.layer_fail(node, "output %s has more than %s values per image (%s)", util.shape_str(node.out_shape),
       util.commas(limits.INT_MAX), WHY_INT)
   end
+  local window = node.conv or node.pool
+  if window and not limits.mul(window.kh, window.kw, limits.MAX_WINDOW) then
+    errors.layer_fail(node, "the %dx%d window has more than %s values, the most nncc unrolls (%s)", window.kh,
+      window.kw, util.commas(limits.MAX_WINDOW), limits.WHY_SIZE)
+  end
   within_int(node, "the argmax index", node.index, " per image")
   within_int(node, "what backward keeps", node.saved_per_image, " per image")
   within_int(node, "what backward keeps", node.saved, "")
@@ -108,6 +123,14 @@ end
 function limits.check_workspace(node)
   within_int(node, "the workspace", node.work, " per image")
   within_int(node, "the fixed workspace", node.work_fixed, "")
+end
+
+-- The C written up to and with `node`: `lines` lines.
+function limits.check_lines(node, lines)
+  if lines > limits.MAX_LINES then
+    errors.layer_fail(node, "the generated C passes %s lines here, the most nncc writes (%s)",
+      util.commas(limits.MAX_LINES), limits.WHY_SIZE)
+  end
 end
 
 -- The MACs of all nodes, which the model stores as a long long.

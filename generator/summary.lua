@@ -34,9 +34,14 @@ function summary.lines(nodes, loss, settings)
   for _, row in ipairs(rows) do
     for i, cell in ipairs(row) do widths[i] = math.max(widths[i] or 0, #cell) end
   end
+  -- padded by hand: string.format takes widths up to 99, and a layer path can be longer
+  local function pad(cell, i, right)
+    local fill = string.rep(" ", widths[i] - #cell)
+    return right and fill .. cell or cell .. fill
+  end
   local function format(row)
-    return string.format("%-" .. widths[1] .. "s  %-" .. widths[2] .. "s  %-" .. widths[3] .. "s  %"
-      .. widths[4] .. "s  %" .. widths[5] .. "s", table.unpack(row))
+    return table.concat({ pad(row[1], 1), pad(row[2], 2), pad(row[3], 3), pad(row[4], 4, true), pad(row[5], 5, true) },
+      "  ")
   end
   local total_width = #format(rows[1])
   local params, macs = summary.totals(nodes)

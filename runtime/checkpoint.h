@@ -4,7 +4,13 @@
  * Tensors: the model's tensor table under its PyTorch names (parameters and
  * buffers), then the optimizer state as "optimizer.m.NAME" / "optimizer.v.NAME".
  * Writing goes to PATH.tmp, flushed and synced, then renamed over PATH, so a
- * crash never leaves a half-written file in place of a good one. */
+ * crash never leaves a half-written file in place of a good one.
+ *
+ * A file is untrusted input. Reading it (nn_checkpoint_read) checks it on its
+ * own: the header, that the tensors tile the data exactly, that every value is
+ * finite, and every metadata field the runtime writes (checkpoint_fields.c).
+ * Matching it against a model checks names and shapes; only then does
+ * nn_checkpoint_apply copy anything, so a refused file changes nothing. */
 #ifndef NN_CHECKPOINT_H
 #define NN_CHECKPOINT_H
 
@@ -12,11 +18,13 @@
 #include "optim.h"
 
 #define NN_CKPT_MAX_META 16
+#define NN_CKPT_META_KEY 32
 #define NN_CKPT_META_VALUE 1100 /* 64 channels' means at %.9g, or a list of class names */
+#define NN_CKPT_NAME 160
 
 typedef struct {
     int count;
-    char key[NN_CKPT_MAX_META][32];
+    char key[NN_CKPT_MAX_META][NN_CKPT_META_KEY];
     char value[NN_CKPT_MAX_META][NN_CKPT_META_VALUE];
 } nn_ckpt_meta;
 
@@ -26,9 +34,42 @@ const char *nn_ckpt_meta_get(const nn_ckpt_meta *meta, const char *key);
 /* opt may be NULL (weights only). Returns 0, or -1 with the reason in err. */
 int nn_checkpoint_save(const char *path, const nn_model *m, const float *params, const nn_optimizer *opt,
                        const nn_ckpt_meta *meta, char *err, size_t errlen);
-/* Checks every name, dtype and shape against the model (and the optimizer
- * state against opt, when given and present in the file) before changing
- * anything: on error nothing is loaded. meta may be NULL. */
+
+/* One tensor of a file: its name, shape and bytes [begin, end) of the data section. */
+typedef struct {
+    char name[NN_CKPT_NAME];
+    int rank;
+    long long shape[4];
+    size_t begin, end;
+} nn_ckpt_tensor;
+
+/* A checkpoint file in memory, checked on its own. */
+typedef struct {
+    const char *path;
+    unsigned char *bytes;
+    const unsigned char *data; /* the data section */
+    size_t data_len;
+    nn_ckpt_tensor *tensors;   /* sorted by name */
+    int n_tensors;
+    nn_ckpt_meta meta;         /* every field but "format", which the writer always writes */
+} nn_checkpoint;
+
+/* Returns 0, or -1 with "path: reason" in err (and nothing to free). */
+int nn_checkpoint_read(nn_checkpoint *c, const char *path, char *err, size_t errlen);
+void nn_checkpoint_free(nn_checkpoint *c);
+/* The file's tensor called name, or NULL. */
+const nn_ckpt_tensor *nn_checkpoint_find(const nn_checkpoint *c, const char *name);
+/* Checks that the file holds every tensor of the model with its shape (and,
+ * with opt, the optimizer state) and nothing else. Returns 0, or -1 with
+ * "path: reason" in err. */
+int nn_checkpoint_match(const nn_checkpoint *c, const nn_model *m, const nn_optimizer *opt, char *err,
+                        size_t errlen);
+/* Copies the tensors of a file that nn_checkpoint_match accepted (for the
+ * same m and opt) into params and the optimizer state. */
+void nn_checkpoint_apply(const nn_checkpoint *c, const nn_model *m, float *params, nn_optimizer *opt);
+
+/* Read, match and apply in one: on error nothing is loaded. With opt, its step
+ * comes from the metadata's optimizer_step. meta may be NULL. */
 int nn_checkpoint_load(const char *path, const nn_model *m, float *params, nn_optimizer *opt, nn_ckpt_meta *meta,
                        char *err, size_t errlen);
 

@@ -1,5 +1,7 @@
 #include "cifar.h"
 
+#include "regular_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,21 +11,15 @@
 #define PIXELS (3 * SIDE * SIDE)
 #define RECORD (1 + PIXELS)
 
-/* The file's size in whole records, or -1 with the reason in err. */
-static long record_count(FILE *f, const char *path, char *err, size_t errlen)
+/* A file of `size` bytes in whole records, or -1 with the reason in err. */
+static long record_count(size_t size, const char *path, char *err, size_t errlen)
 {
-    if (fseek(f, 0, SEEK_END) != 0) {
-        snprintf(err, errlen, "%s: cannot seek", path);
-        return -1;
-    }
-    const long size = ftell(f);
-    rewind(f);
-    if (size <= 0 || size % RECORD != 0) {
-        snprintf(err, errlen, "%s: %ld bytes is not a whole number of %d-byte CIFAR-10 records (truncated?)", path,
+    if (size == 0 || size % RECORD != 0) {
+        snprintf(err, errlen, "%s: %zu bytes is not a whole number of %d-byte CIFAR-10 records (truncated?)", path,
                  size, RECORD);
         return -1;
     }
-    return size / RECORD;
+    return (long)(size / RECORD);
 }
 
 /* Grows x and labels to hold total records. */
@@ -59,12 +55,10 @@ static int read_records(FILE *f, const char *path, size_t first, size_t count, u
 
 int nn_cifar10_append(const char *path, nn_array *x, nn_array *labels, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return -1;
-    }
-    const long count = record_count(f, path, err, errlen);
+    size_t size;
+    FILE *f = nn_open_regular(path, &size, err, errlen);
+    if (!f) return -1;
+    const long count = record_count(size, path, err, errlen);
     const size_t first = x->ndims ? x->dims[0] : 0, total = first + (size_t)(count > 0 ? count : 0);
     int rc = count < 0 ? -1 : 0;
     if (rc == 0 && grow(x, labels, total) != 0) {

@@ -93,8 +93,8 @@ static const nn_option_spec TABLE[] = {
       .field = FIELD(save_dir), .needs = "a directory" },
     { .name = "--resume", .value = "FILE", .fallback = "",
       .help = "continue the run saved in FILE (same spec, seed and options)",
-      .details = "it ends bit-identical to a run never stopped; the file is checked (names, shapes, dtypes, "
-                 "offsets, truncation) before anything is loaded",
+      .details = "it ends bit-identical to a run never stopped; the whole file (tensors, values, metadata) is "
+                 "checked before anything is loaded",
       .kind = NN_OPT_TEXT, .field = FIELD(resume_path), .needs = "a file" },
     { .name = "--stop-after", .value = "K", .fallback = "",
       .help = "end after epoch K of the `--epochs` planned (a run to resume later)", .kind = NN_OPT_INT,

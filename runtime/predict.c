@@ -22,9 +22,9 @@ static int normalization(const nn_options *opt, const nn_ckpt_meta *meta, int ch
         memcpy(z->std, opt->std, sizeof z->std);
         return 0;
     }
-    if (nn_normalization_from_meta(z, meta, channels) == 0) return 0;
-    fprintf(stderr, "train: %s: no input normalization for %d channels in its metadata; give it with --mean and "
-            "--std\n", opt->checkpoint, channels);
+    char why[256];
+    if (nn_normalization_from_meta(z, meta, channels, why, sizeof why) == 0) return 0;
+    fprintf(stderr, "train: %s: %s; give it with --mean and --std\n", opt->checkpoint, why);
     return -1;
 }
 

@@ -2,7 +2,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static uint64_t splitmix64(uint64_t *x)
@@ -74,16 +73,23 @@ void nn_rng_format(const nn_rng *r, char *out, size_t len)
              (unsigned long long)r->s[2], (unsigned long long)r->s[3]);
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 int nn_rng_parse(nn_rng *r, const char *text)
 {
+    uint64_t s[4] = { 0 };
     if (!text || strlen(text) != 64) return -1;
-    for (int i = 0; i < 4; ++i) {
-        char part[17];
-        memcpy(part, text + 16 * i, 16);
-        part[16] = '\0';
-        char *end;
-        r->s[i] = (uint64_t)strtoull(part, &end, 16);
-        if (*end) return -1;
+    for (int i = 0; i < 64; ++i) {
+        const int d = hex_digit(text[i]);
+        if (d < 0) return -1;
+        s[i / 16] = s[i / 16] << 4 | (uint64_t)d;
     }
+    if (!(s[0] | s[1] | s[2] | s[3])) return -1;
+    memcpy(r->s, s, sizeof s);
     return 0;
 }

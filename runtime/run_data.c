@@ -1,5 +1,6 @@
 #include "run_data.h"
 
+#include "checkpoint_fields.h"
 #include "data_source.h"
 #include "rng.h"
 
@@ -233,15 +234,14 @@ int nn_run_load_weights(const char *path, const nn_model *m, float *params, nn_n
                         nn_ckpt_meta *meta)
 {
     nn_ckpt_meta own = { 0 };
-    char err[4352];
+    char err[4352], why[256];
     if (!meta) meta = &own;
     if (nn_checkpoint_load(path, m, params, NULL, meta, err, sizeof err) != 0) {
         fprintf(stderr, "train: %s\n", err);
         return -1;
     }
-    if (norm && nn_normalization_from_meta(norm, meta, channels) != 0) {
-        fprintf(stderr, "train: %s: no input normalization for %d channels in its metadata (mean, std)\n", path,
-                channels);
+    if (norm && nn_normalization_from_meta(norm, meta, channels, why, sizeof why) != 0) {
+        fprintf(stderr, "train: %s: %s\n", path, why);
         return -1;
     }
     return 0;
@@ -249,27 +249,26 @@ int nn_run_load_weights(const char *path, const nn_model *m, float *params, nn_n
 
 void nn_model_input_text(const nn_model *m, char *out, size_t len) { model_shape_text(out, len, m); }
 
-static int parse_list(const char *text, double *out, int n)
+/* Field key as `channels` numbers into out. */
+static int channel_list(const nn_ckpt_meta *meta, const char *key, double *out, int channels, char *why, size_t len)
 {
-    for (int i = 0; i < n; ++i) {
-        char *end;
-        if (!text) return -1;
-        out[i] = strtod(text, &end);
-        if (end == text || (i + 1 < n ? *end != ',' : *end != '\0')) return -1;
-        text = end + 1;
-    }
-    return 0;
+    const int n = nn_ckpt_field_numbers(meta, key, out, NN_MAX_CHANNELS);
+    if (n == channels) return 0;
+    if (n < 0)
+        snprintf(why, len, "field '%s' is missing: no input normalization", key);
+    else
+        snprintf(why, len, "field '%s': %d values, but the inputs have %d channel%s", key, n, channels,
+                 channels == 1 ? "" : "s");
+    return -1;
 }
 
-int nn_normalization_from_meta(nn_normalization *z, const nn_ckpt_meta *meta, int channels)
+int nn_normalization_from_meta(nn_normalization *z, const nn_ckpt_meta *meta, int channels, char *why, size_t len)
 {
     z->channels = channels;
-    if (parse_list(nn_ckpt_meta_get(meta, "mean"), z->mean, channels) != 0 ||
-        parse_list(nn_ckpt_meta_get(meta, "std"), z->std, channels) != 0)
-        return -1;
-    for (int c = 0; c < channels; ++c)
-        if (!(z->std[c] > 0)) return -1;
-    return 0;
+    return channel_list(meta, "mean", z->mean, channels, why, len) != 0 ||
+                   channel_list(meta, "std", z->std, channels, why, len) != 0
+               ? -1
+               : 0;
 }
 
 static void format_list(char *out, size_t len, const double *v, int n)

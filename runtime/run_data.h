@@ -46,8 +46,10 @@ int nn_run_load_weights(const char *path, const nn_model *m, float *params, nn_n
 /* "1x28x28": the model's input shape. */
 void nn_model_input_text(const nn_model *m, char *out, size_t len);
 
-/* The normalization in checkpoint metadata ("0.2860" lists); -1 when absent or malformed. */
-int nn_normalization_from_meta(nn_normalization *z, const nn_ckpt_meta *meta, int channels);
+/* The normalization in checkpoint metadata as nn_checkpoint_read checked it
+ * (finite lists, std positive) for `channels` channels: 0, or -1 with the
+ * field and what is missing or wrong in why. */
+int nn_normalization_from_meta(nn_normalization *z, const nn_ckpt_meta *meta, int channels, char *why, size_t len);
 void nn_normalization_to_meta(const nn_normalization *z, nn_ckpt_meta *meta);
 void nn_normalization_print(const nn_normalization *z, FILE *out);
 

@@ -15,7 +15,9 @@ const char *nn_schedule_name(nn_schedule_kind kind)
 double nn_schedule_lr(const nn_schedule *s, long step)
 {
     const double per_epoch = s->steps_per_epoch > 0 ? (double)s->steps_per_epoch : 1.0;
-    const double epoch = (double)step / per_epoch;
+    /* capped far beyond any run (--epochs is at most 1e6), so that `whole` cannot overflow for a
+       resumed step that the current epoch size makes enormous */
+    const double epoch = fmin((double)step / per_epoch, 1e9);
     double lr = s->lr;
     const int whole = (int)floor(epoch);
     switch (s->kind) {

@@ -163,32 +163,6 @@ int nn_train_setup_model(nn_train_run *r, const nn_model *const *teachers, int n
     return 0;
 }
 
-int nn_train_resume(nn_train_run *r)
-{
-    nn_ckpt_meta meta = { 0 };
-    char err[4352];
-    const char *path = r->opt.resume_path;
-    if (nn_checkpoint_load(path, r->m, r->t.s.params, &r->optimizer, &meta, err, sizeof err) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        return -1;
-    }
-    const char *spec = nn_ckpt_meta_get(&meta, "spec"), *epoch = nn_ckpt_meta_get(&meta, "epoch");
-    const char *steps = nn_ckpt_meta_get(&meta, "step"), *best_val = nn_ckpt_meta_get(&meta, "best_val");
-    int rngs_ok = 1;
-    for (int i = 0; i < N_RUN_RNGS; ++i)
-        rngs_ok = rngs_ok && nn_rng_parse(r->rngs[i], nn_ckpt_meta_get(&meta, NN_RUN_RNG_KEYS[i])) == 0;
-    if (!spec || strcmp(spec, r->m->name) || !epoch || !steps || !rngs_ok) {
-        fprintf(stderr, "train: %s: not a training checkpoint of %s (spec, epoch, step or RNG state missing)\n", path,
-                r->m->name);
-        return -1;
-    }
-    r->first_epoch = atoi(epoch) + 1;
-    r->step = atol(steps);
-    if (best_val) r->best = strtod(best_val, NULL);
-    printf("resumed from %s after epoch %d (step %ld)\n", path, r->first_epoch - 1, r->step);
-    return 0;
-}
-
 int nn_train_open_run_dir(nn_train_run *r)
 {
     const char *dir = r->opt.save_dir;

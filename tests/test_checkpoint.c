@@ -1,8 +1,9 @@
 #define _GNU_SOURCE /* memmem */
 /* Checkpoints (safetensors) on models made of a tensor table: round trip of
- * weights, buffers and optimizer state; every bad file (wrong shape, unknown
- * or missing tensor, wrong dtype, truncated, lying offsets, no optimizer
- * state) is refused with a clear reason and loads nothing. */
+ * weights, buffers and optimizer state, for thousands of tensors too; every
+ * bad file (wrong shape, unknown or missing tensor, wrong dtype, truncated,
+ * lying offsets, no optimizer state) is refused with a clear reason and loads
+ * nothing. tests/test_bad_checkpoints.c crafts many more. */
 #include "checkpoint.h"
 #include "helpers.h"
 
@@ -76,6 +77,34 @@ Test(checkpoint, round_trip_of_weights_buffers_and_optimizer_state)
     char tmp[160];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     cr_expect(access(tmp, F_OK) != 0, "the temporary file was left behind");
+}
+
+/* A model of 3,000 tensors, 9,000 in the file with Adam's state: neither side has a fixed limit. */
+Test(checkpoint, round_trip_of_a_model_with_thousands_of_tensors)
+{
+    enum { N = 3000, SIZE = 2 * N };
+    static nn_tensor big[N];
+    static char names[N][24];
+    for (int t = 0; t < N; ++t) {
+        snprintf(names[t], sizeof names[t], "t%d.weight", t);
+        big[t] = (nn_tensor){ names[t], 1, { 2 }, 2 * (size_t)t, 2, NN_TRAINABLE, NN_INIT_ZEROS, 1, 1 };
+    }
+    const nn_model m = { .name = "big", .n_params = SIZE, .tensors = big, .n_tensors = N };
+    static float params[SIZE], back[SIZE];
+    fill(params, SIZE, 1.0f);
+    nn_optim_config c = nn_optim_defaults(NN_ADAM);
+    nn_optimizer o, loaded;
+    cr_assert(nn_optim_init(&o, &c, SIZE) == 0 && nn_optim_init(&loaded, &c, SIZE) == 0);
+    fill(o.m, SIZE, -3.0f);
+    fill(o.v, SIZE, 5.0f);
+    char err[512];
+    cr_assert_eq(nn_checkpoint_save(path, &m, params, &o, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(nn_checkpoint_load(path, &m, back, &loaded, NULL, err, sizeof err), 0, "%s", err);
+    cr_expect_arr_eq(back, params, sizeof params);
+    cr_expect_arr_eq(loaded.m, o.m, sizeof(float) * SIZE);
+    cr_expect_arr_eq(loaded.v, o.v, sizeof(float) * SIZE);
+    nn_optim_free(&o);
+    nn_optim_free(&loaded);
 }
 
 /* Loading must fail with `reason` and leave params untouched. */

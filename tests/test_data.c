@@ -10,6 +10,7 @@
 #include "idx.h"
 
 #include <math.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 static char dir[64];
@@ -296,7 +297,7 @@ Test(data, reads_cifar10_batches)
     nn_array_free(&y);
 }
 
-Test(data, rejects_truncated_and_mislabelled_cifar10)
+Test(data, rejects_truncated_mislabelled_and_directory_cifar10)
 {
     nn_array x = { 0 }, y = { 0 };
     char err[4352];
@@ -315,6 +316,12 @@ Test(data, rejects_truncated_and_mislabelled_cifar10)
     snprintf(missing, sizeof missing, "%s/none", dir);
     cr_assert_eq(nn_cifar10_load_dir(missing, 0, &x, &y, err, sizeof err), -1);
     cr_expect(strstr(err, "/none/test_batch.bin: cannot open") != NULL, "%s", err);
+    /* a directory opens, and its size would read as LLONG_MAX bytes */
+    char batch_dir[160];
+    snprintf(batch_dir, sizeof batch_dir, "%s/test_batch.bin", dir);
+    cr_assert_eq(mkdir(batch_dir, 0777), 0);
+    cr_assert_eq(nn_cifar10_load_dir(dir, 0, &x, &y, err, sizeof err), -1);
+    cr_expect(strstr(err, "/test_batch.bin: a directory, not a file") != NULL, "%s", err);
 }
 
 Test(data, augmentation_crops_flips_and_repeats_from_the_seed)

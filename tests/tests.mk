@@ -151,7 +151,7 @@ FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev lua-busted
+TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev lua-busted liblua5.4-dev
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
@@ -179,4 +179,13 @@ $(TEST_BUILD)/test_bad_data: tests/test_bad_data.c tests/helpers.h $(BAD_DATA)/c
   $(foreach s,signal_conv1d binary_cnn regression_mlp multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train) \
   $(TEST_BUILD)/trainers/cifar_small/train
 	$(CC) $(TEST_FLAGS) -DBAD_DATA='"$(BAD_DATA)"' $< -lcriterion -o $@
+# Crafted checkpoints (tests/test_bad_checkpoints.c), patched from one that the mlp_batch8 test trainer saves.
+BAD_CKPT := $(TEST_BUILD)/bad_checkpoints
+$(BAD_CKPT)/cases.tsv: tests/tools/make_bad_checkpoints.py $(TEST_BUILD)/trainers/mlp_batch8/train
+	@rm -rf $(BAD_CKPT); mkdir -p $(BAD_CKPT)
+	@$(PYTHON) $< $(TEST_BUILD)/trainers/mlp_batch8/train $(BAD_CKPT) >/dev/null
+$(TEST_BUILD)/test_bad_checkpoints: tests/test_bad_checkpoints.c tests/helpers.h $(BAD_CKPT)/cases.tsv \
+  $(TEST_BUILD)/trainers/mlp_batch8/mlp_batch8.c $(BUILD)/libnnrt.a
+	$(CC) $(TEST_FLAGS) -I$(TEST_BUILD)/trainers/mlp_batch8 -DBAD_CKPT='"$(BAD_CKPT)"' $< \
+	  $(TEST_BUILD)/trainers/mlp_batch8/mlp_batch8.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 $(TEST_BUILD)/test_datasets: $(foreach s,signal_conv1d binary_cnn regression_mlp regression_mlp_l1 multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train)

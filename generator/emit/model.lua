@@ -2,6 +2,7 @@
 -- direction, the model's forward/loss/backward, tensor table, summary) and,
 -- for float models, NAME_main.c (the trainer's entry point).
 local writer = require("emit.writer")
+local limits = require("limits")
 local names = require("emit.names")
 local util = require("ops.util")
 local summary = require("summary")
@@ -157,6 +158,7 @@ local function layer_functions(body, ctx)
     if #node.params == 0 then body:line("if (!need_dx) return;") end
     node.module.backward(node, body, ctx.g)
     body:close()
+    limits.check_lines(node, #body.lines)
   end
   local loss = ctx.loss
   body:line("")

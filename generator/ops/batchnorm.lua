@@ -6,6 +6,7 @@
 -- The statistics take one pass (sum and sum of squares, in double), and so do
 -- the sums of backward (of dy and dy * x).
 -- With a fused relu (generator/fuse.lua) it outputs max(y, 0).
+local errors = require("errors")
 local util = require("ops.util")
 
 local op = { positional = {}, keys = { "eps", "momentum" }, uses_training = true }
@@ -19,6 +20,9 @@ function op.infer(node, shape)
     eps = util.number(node, "eps", a.eps or 1e-5, 0, 1),
     momentum = util.number(node, "momentum", a.momentum or 0.1, 0, 1),
   }
+  if node.bn.eps == 0 then
+    errors.layer_fail(node, "'eps' must be a number in (0, 1], got 0 (1/sqrt(var + eps) must stay finite)")
+  end
   local C = shape[1]
   node.desc = #shape == 1 and "batchnorm1d" or (#shape == 2 and "batchnorm1d" or "batchnorm2d")
   node.params = {

@@ -34,8 +34,18 @@ local function pads(mode, size, k, s)
   return mode, mode
 end
 
+-- An explicit padding is smaller than the kernel ("same" always is): a
+-- window at the border would otherwise see padding only.
+local function check_pad(node, axis, pad, k)
+  if type(pad) == "number" and pad >= k then
+    errors.layer_fail(node, "padding %d is not smaller than the kernel %d along the %s", pad, k, axis)
+  end
+end
+
 -- Fill node.conv from normalized arguments: c = {cin, cout, H, W, kh, kw, sh, sw, pad_h, pad_w}.
 function conv.setup(node, c, bias)
+  check_pad(node, "height", c.pad_h, c.kh)
+  check_pad(node, c.axis_w or "width", c.pad_w, c.kw)
   c.pt, c.pb = pads(c.pad_h, c.H, c.kh, c.sh)
   c.pl, c.pr = pads(c.pad_w, c.W, c.kw, c.sw)
   c.Ho = out_size(node, "height", c.H, c.kh, c.sh, c.pt, c.pb)
@@ -278,7 +288,7 @@ function conv.common_args(node)
   if a.k == nil then errors.layer_fail(node, "missing the kernel size 'k'") end
   local bias = true
   if a.bias ~= nil then bias = util.bool(node, "bias", a.bias) end
-  return util.int(node, "out channels", a[1]), bias
+  return util.int(node, "out channels", a[1], 1, math.maxinteger), bias
 end
 
 -- Padding argument: "valid" | "same" | integer (| {h, w} when pair is true).

@@ -14,7 +14,7 @@ function op.infer(node, shape)
   end
   local a = node.args
   if a[1] == nil then errors.layer_fail(node, "missing the number of output features: write linear{10}") end
-  local out = util.int(node, "out features", a[1])
+  local out = util.int(node, "out features", a[1], 1, math.maxinteger)
   local bias = true
   if a.bias ~= nil then bias = util.bool(node, "bias", a.bias) end
   node.fc = { fin = shape[1], fout = out, bias = bias }

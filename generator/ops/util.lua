@@ -3,15 +3,22 @@ local errors = require("errors")
 
 local util = {}
 
-local function is_int(v) return math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v) and v == v) end
+local INT_MAX = 2147483647 -- limits.INT_MAX (limits.lua requires this module)
 
--- Positive (or >= min) integer argument.
-function util.int(node, key, value, min)
-  min = min or 1
-  if not is_int(value) or value < min then
+-- A positive (or >= min) integer argument (3.0 counts), at most max: by
+-- default what the generated C's int holds. Sizes that limits.lua checks with
+-- a reason of their own pass math.maxinteger.
+function util.int(node, key, value, min, max)
+  min, max = min or 1, max or INT_MAX
+  if type(value) == "number" and value > max then -- inf and floats past Lua's integers too
+    errors.layer_fail(node, "'%s' must be at most %s%s, got %s", key, util.commas(max),
+      max == INT_MAX and " (the generated C uses int)" or "", tostring(value))
+  end
+  local v = type(value) == "number" and math.tointeger(value)
+  if not v or v < min then
     errors.layer_fail(node, "'%s' must be an integer >= %d, got %s", key, min, tostring(value))
   end
-  return math.tointeger(value)
+  return v
 end
 
 -- An integer or a {height, width} pair of integers.

@@ -1,5 +1,6 @@
-# libFuzzer harnesses for every data parser, included by the Makefile.
-# tests/fuzz/fuzz_NAME.c includes the runtime sources it exercises, and
+# libFuzzer harnesses for every data parser, the checkpoint reader and the spec
+# loader, included by the Makefile. tests/fuzz/fuzz_NAME.c includes the runtime
+# sources it exercises (fuzz_spec embeds Lua to run the generator), and
 # tests/fuzz/corpus/NAME/ holds its seed inputs. `make fuzz` runs each harness
 # for FUZZ_SECONDS on a copy of its corpus; make test runs each for
 # FUZZ_SMOKE_SECONDS (tests/fuzz/run.sh writes the TAP lines).
@@ -15,6 +16,10 @@ FUZZ_LIBS    := -lpng -ljpeg -lz -lm -lpthread
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard runtime/*.c runtime/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_LIBS) -o $@
+
+$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I/usr/include/lua5.4 $< -llua5.4 -o $@
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

@@ -3,6 +3,7 @@
  * must come out in 0 .. 9 and the records must repeat. */
 #include "../../runtime/array.c"
 #include "../../runtime/cifar.c"
+#include "../../runtime/regular_file.c"
 #include "input_file.h"
 
 #include <stdint.h>

@@ -1,2 +1,2 @@
--- expect: tests/spec_errors/endless_loop.lua: the spec runs too long (more than 50000000 instructions)
+-- expect: tests/spec_errors/endless_loop.lua: the spec runs too long (more than 10000000 instructions)
 while true do end

@@ -1,0 +1,3 @@
+-- expect: tests/hostile_specs/forged_after.lua:3: residual 0: after is a table that no constructor made, not a layer; write layers as relu{}, seq{...}, ...
+-- a table dressed as a layer, as a residual's after
+return network{ input = { 3, 8, 8 }, residual{ relu{}, after = { kind = "layer", op = "relu", args = {} } }, flatten{}, loss = mse{} }

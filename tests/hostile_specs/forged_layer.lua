@@ -1,0 +1,3 @@
+-- expect: tests/hostile_specs/forged_layer.lua:3: item 1 of network is a table that no constructor made, not a layer; write layers as relu{}, seq{...}, ...
+-- a table dressed as a layer
+return network{ input = { 3, 8, 8 }, { kind = "layer", op = "relu", args = {}, line = 1 }, flatten{}, loss = mse{} }

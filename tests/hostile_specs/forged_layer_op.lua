@@ -1,0 +1,3 @@
+-- expect: tests/hostile_specs/forged_layer_op.lua:3: item 1 of network is a table that no constructor made, not a layer; write layers as relu{}, seq{...}, ...
+-- a table dressed as a layer of an op that does not exist
+return network{ input = { 3, 8, 8 }, { kind = "layer", op = "os", args = {} }, flatten{}, loss = mse{} }

@@ -1,0 +1,3 @@
+-- expect: tests/hostile_specs/key_megabyte.lua:3: layer 0 (conv2d): unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk... (1048576 characters in all)' (known keys: name, k, stride, pad, bias, init, bias_init, strategy)
+-- an unknown key of a mebibyte
+return network{ input = { 3, 8, 8 }, conv2d{ 4, k = 3, [string.rep("k", 1 << 20)] = 1 }, flatten{}, loss = mse{} }
