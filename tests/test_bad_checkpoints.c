@@ -16,7 +16,7 @@
 
 #include <sys/stat.h>
 
-#define TRAINER "build/tests/trainers/mlp_batch8/train"
+#define TRAINER BUILD_DIR "/tests/trainers/mlp_batch8/train"
 
 #define CASES(X)                                                                                                 \
     X(epoch_text) X(epoch_negative) X(epoch_int_max) X(epoch_zero) X(epoch_missing) X(step_long_max)             \
