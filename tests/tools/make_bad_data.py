@@ -111,6 +111,10 @@ yk = np.zeros((10, 4), np.uint8)
 yk[1, 2] = 2
 savez(d, x_train=np.zeros((10, 32, 32), np.uint8), y_train=yk)
 
+d = case("npz_empty_test_set", "signal_conv1d", "--data {dir}/data.npz",
+         "data.npz: x_test: 0 records: the test set is empty")
+savez(d, x_train=x, y_train=y, x_test=x[:0], y_test=y[:0])
+
 d = case("input_shape_mismatch", "signal_conv1d", "--data {dir}/data.npz",
          "x_train: inputs are [20, 7, 400] (2800 values per record), but model signal_conv1d takes 7x500")
 savez(d, x_train=signals(steps=400)[0], y_train=y)
@@ -199,6 +203,17 @@ idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 d = case("idx_unknown_type", "fmnist_cnn", "--data {dir}", "train-images-idx3-ubyte: unknown element type 0x0a")
 idx(os.path.join(d, "train-images-idx3-ubyte"), 0x0A, (3, 28, 28), bytes(3 * 784))
 idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
+d = case("idx_empty_test_set", "fmnist_cnn", "--data {dir}", "t10k-images-idx3-ubyte: 0 records: the test set is empty")
+for prefix, n in (("train", 3), ("t10k", 0)):
+    idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x08, (n, 28, 28), bytes(n * 784))
+    idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x08, (n,), bytes(n))
+
+d = case("idx_empty_training_set", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte: 0 records: the training set is empty")
+for prefix, n in (("train", 0), ("t10k", 3)):
+    idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x08, (n, 28, 28), bytes(n * 784))
+    idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x08, (n,), bytes(n))
 
 d = case("cifar_bad_label", "cifar_small", "--data {dir}", "data_batch_1.bin: record 1 has label 11")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write((bytes([3]) + bytes(3072)) + (bytes([11]) + bytes(3072)))
