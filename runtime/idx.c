@@ -1,7 +1,10 @@
 #include "idx.h"
 
+#include "regular_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define MAX_BYTES ((uint64_t)1 << 34) /* refuse absurd sizes in the header */
@@ -113,7 +116,11 @@ static int check_data(gzFile f, const char *path, unsigned char *data, size_t by
 
 int nn_idx_read(const char *path, nn_array *out, char *err, size_t errlen)
 {
-    gzFile f = gzopen(path, "rb"); /* reads gzip and plain files alike */
+    size_t size;
+    FILE *file = nn_open_regular(path, &size, err, errlen);
+    if (!file) return -1;
+    gzFile f = gzdopen(dup(fileno(file)), "rb"); /* reads gzip and plain files alike */
+    fclose(file);
     if (!f) return fail(NULL, err, errlen, path, "cannot open");
     nn_array a;
     if (read_header(f, path, &a, err, errlen) != 0) return -1;

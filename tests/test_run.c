@@ -135,7 +135,7 @@ Test(run, eval_and_predict_reproduce_the_test_metrics)
     /* a checkpoint without normalization metadata is refused in one line */
     snprintf(cmd, sizeof cmd, TRAINER " --data %s --eval /nonexistent.safetensors 2>&1", dir);
     cr_expect_eq(run_capture(cmd, out, sizeof out), 1);
-    cr_expect_str_eq(out, "train: /nonexistent.safetensors: cannot open\n");
+    cr_expect_str_eq(out, "train: /nonexistent.safetensors: cannot open (No such file or directory)\n");
 }
 
 Test(run, resumed_run_keeps_one_log_row_per_epoch)

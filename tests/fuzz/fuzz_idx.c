@@ -5,6 +5,7 @@
  * finite), and its count checked. */
 #include "../../runtime/array.c"
 #include "../../runtime/idx.c"
+#include "../../runtime/regular_file.c"
 #include "input_file.h"
 
 #include <stdint.h>

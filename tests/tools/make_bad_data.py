@@ -221,6 +221,26 @@ open(os.path.join(d, "data_batch_1.bin"), "wb").write((bytes([3]) + bytes(3072))
 d = case("cifar_truncated", "cifar_small", "--data {dir}", "data_batch_1.bin: 4000 bytes is not a whole number")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write(bytes(4000))
 
+# Files that are not regular files: a FIFO would block the reader forever
+FIFO = "not a regular file (a FIFO, socket or device)"
+d = case("fifo_idx_images", "fmnist_cnn", "--data {dir}", "train-images-idx3-ubyte: " + FIFO)
+os.mkfifo(os.path.join(d, "train-images-idx3-ubyte"))
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
+d = case("fifo_npz", "signal_conv1d", "--data {dir}/data.npz", "data.npz: " + FIFO)
+os.mkfifo(os.path.join(d, "data.npz"))
+
+d = case("fifo_npy", "signal_conv1d", "--data {dir}", "y_train.npy: " + FIFO)
+np.save(os.path.join(d, "x_train.npy"), x)
+os.mkfifo(os.path.join(d, "y_train.npy"))
+
+d = case("fifo_csv", "regression_mlp", "--data {dir}", "train.csv: " + FIFO)
+os.mkfifo(os.path.join(d, "train.csv"))
+
+d = case("fifo_cifar", "cifar_small", "--data {dir}", "data_batch_2.bin: " + FIFO)
+open(os.path.join(d, "data_batch_1.bin"), "wb").write(bytes(3073))
+os.mkfifo(os.path.join(d, "data_batch_2.bin"))
+
 with open(os.path.join(ROOT, "cases.tsv"), "w") as f:
     for c in CASES:
         f.write("\t".join(c) + "\n")
