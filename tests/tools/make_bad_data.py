@@ -3,6 +3,7 @@
 a line per case with its name, the trainer (a spec name), the trainer's
 arguments ({dir} stands for the case's directory) and the text its one-line
 error must contain. tests/test_bad_data.c runs them all."""
+import gzip
 import io
 import os
 import sys
@@ -214,6 +215,17 @@ d = case("idx_empty_training_set", "fmnist_cnn", "--data {dir}",
 for prefix, n in (("train", 0), ("t10k", 3)):
     idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x08, (n, 28, 28), bytes(n * 784))
     idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x08, (n,), bytes(n))
+
+d = case("idx_gzip_trailing_garbage", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte.gz: bytes after the end of the gzip data (not another gzip member)")
+images = bytes([0, 0, 0x08, 3]) + b"".join(v.to_bytes(4, "big") for v in (3, 28, 28)) + bytes(3 * 784)
+open(os.path.join(d, "train-images-idx3-ubyte.gz"), "wb").write(gzip.compress(images) + b"trailing garbage")
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
+d = case("idx_header_exceeds_file", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte: truncated: header promises 2147483648 data bytes, file has 0")
+idx(os.path.join(d, "train-images-idx3-ubyte"), 0x08, (65536, 32768), b"")  # 12 bytes
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 
 d = case("cifar_bad_label", "cifar_small", "--data {dir}", "data_batch_1.bin: record 1 has label 11")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write((bytes([3]) + bytes(3072)) + (bytes([11]) + bytes(3072)))
