@@ -258,3 +258,34 @@ Test(run, batchnorm_never_sees_a_batch_of_one)
     train(TRAINER, "--data %s --format idx --epochs 1 --val-split 0 --threads 1 --print-every 1", out, sizeof out);
     cr_expect(strstr(out, "note:") == NULL && strstr(out, "epoch 1 step 2: batch loss") != NULL, "%s", out);
 }
+
+/* A checkpoint that cannot be written (its PATH.tmp leads to /dev/full) stops the run with one line on stderr
+ * saying why and whether an earlier checkpoint is left; no checkpoint or PATH.tmp is left half-written. */
+Test(run, a_failed_save_says_why_and_whether_an_earlier_checkpoint_is_left)
+{
+    char cmd[2048], err[4096], expected[512], out[1024];
+    small_idx_data();
+    const char *common = TRAINER " --data %s --threads 1 --limit 64 --save %s/r";
+    char trainer[512];
+    snprintf(trainer, sizeof trainer, common, dir, dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir %s/r && ln -s /dev/full %s/r/last.safetensors.tmp && %s --epochs 1 2>&1 >/dev/null", dir, dir,
+             trainer);
+    cr_expect_eq(run_capture(cmd, err, sizeof err), 1, "%s", err);
+    snprintf(expected, sizeof expected, "train: %s/r/last.safetensors: cannot write it (No space left on device); "
+             "there is no earlier checkpoint\n", dir);
+    cr_expect_str_eq(err, expected);
+    snprintf(cmd, sizeof cmd, "ls -A %s/r | grep safetensors", dir);
+    cr_expect_neq(run_capture(cmd, out, sizeof out), 0, "left behind: %s", out);
+    /* after a first epoch saved: the same failure leaves that checkpoint as it was */
+    snprintf(cmd, sizeof cmd, "%s --epochs 1 >/dev/null && cp %s/r/last.safetensors %s/epoch1 && "
+             "ln -s /dev/full %s/r/last.safetensors.tmp && "
+             "%s --epochs 2 --resume %s/r/last.safetensors 2>&1 >/dev/null", trainer, dir, dir, dir, trainer, dir);
+    cr_expect_eq(run_capture(cmd, err, sizeof err), 1, "%s", err);
+    snprintf(expected, sizeof expected, "train: %s/r/last.safetensors: cannot write it (No space left on device); "
+             "the previous checkpoint is unchanged\n", dir);
+    cr_expect_str_eq(err, expected);
+    snprintf(cmd, sizeof cmd, "cmp %s/r/last.safetensors %s/epoch1 && ls -A %s/r | grep -c '\\.tmp$'", dir, dir, dir);
+    run_capture(cmd, out, sizeof out);
+    cr_expect_str_eq(out, "0\n", "the previous checkpoint changed, or a temporary file is left");
+}
