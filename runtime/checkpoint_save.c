@@ -1,15 +1,17 @@
 /* Writing a checkpoint: the header, then every group's tensors
  * (checkpoint_groups.h), to PATH.tmp, synced and renamed over PATH, then the
- * directory synced. */
+ * directory synced. PATH.tmp is registered with stop_signals while it exists. */
 #include "checkpoint.h"
 
 #include "checkpoint_groups.h"
+#include "stop_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void nn_ckpt_meta_set(nn_ckpt_meta *meta, const char *key, const char *value)
@@ -114,6 +116,15 @@ static int write_temp(const char *tmp, const char *h, size_t len, const nn_model
     return e;
 }
 
+/* tests/test_signals.c: NNCC_TEST_SAVE_DELAY_MS holds a written checkpoint
+ * this long before its rename, so that signals reach the trainer mid-save. */
+static void test_delay(void)
+{
+    const char *ms = getenv("NNCC_TEST_SAVE_DELAY_MS");
+    struct timespec left = { .tv_sec = ms ? atol(ms) / 1000 : 0, .tv_nsec = ms ? atol(ms) % 1000 * 1000000L : 0 };
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) continue; /* the whole delay, signals or not */
+}
+
 /* The directory entry of a renamed file is durable only once its directory is synced. */
 static int sync_dir(const char *path)
 {
@@ -144,14 +155,17 @@ int nn_checkpoint_save(const char *path, const nn_model *m, const float *params,
     if (!h) return save_error(err, errlen, path, "out of memory");
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    nn_stop_temp_file(tmp);
     int e = write_temp(tmp, h, len, m, params, opt);
     free(h);
     const char *what = "cannot write it";
+    if (!e) test_delay();
     if (!e && rename(tmp, path) != 0) {
         e = errno;
         what = "cannot rename the written file over it";
     }
     if (e) unlink(tmp);
+    nn_stop_temp_file(NULL);
     if (e) return save_failed(err, errlen, path, what, e);
     if (sync_dir(path) != 0) {
         snprintf(err, errlen, "%s: written, but its directory could not be synced (%s)", path, strerror(errno));

@@ -1,40 +1,57 @@
 #include "run_log.h"
 
+#include "stop_signals.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CSV_HEADER "epoch,step,train_loss,train_acc,val_loss,val_acc,lr,img_per_s,seconds,val_r2\n"
 #define STEPS_HEADER "epoch,step,batch_loss,lr\n"
 
-/* Keeps the rows of epochs up to last_epoch: those a resumed run continues
- * from (a fresh run keeps none). */
-static int keep_rows(const char *path, const char *header, int last_epoch)
+/* The number in a row's column (0: the first), or -1 when it is not there. */
+static long long column_value(const char *line, int column)
+{
+    for (int c = 0; c < column && line; ++c) {
+        line = strchr(line, ',');
+        if (line) ++line;
+    }
+    return line && *line >= '0' && *line <= '9' ? atoll(line) : -1;
+}
+
+/* Keeps the rows whose column (epoch or step) is at most last: those a
+ * resumed run continues from (a fresh run keeps none). */
+static int keep_rows(const char *path, const char *header, int column, long long last)
 {
     FILE *in = fopen(path, "r");
     if (!in) return errno == ENOENT ? 0 : -1;
     char tmp[4160], line[1024];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    nn_stop_temp_file(tmp);
     FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fclose(in);
-        return -1;
-    }
-    fputs(header, out);
-    while (fgets(line, sizeof line, in))
-        if (line[0] >= '0' && line[0] <= '9' && atoi(line) <= last_epoch) fputs(line, out);
+    int ok = out != NULL;
+    if (ok) fputs(header, out);
+    while (ok && fgets(line, sizeof line, in))
+        if (column_value(line, 0) >= 0 && column_value(line, column) <= last) fputs(line, out);
+    ok = ok && !ferror(in);
     fclose(in);
-    if (fclose(out) != 0) return -1;
-    return rename(tmp, path);
+    ok = out && fclose(out) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    const int e = errno; /* for the message, past unlink */
+    if (!ok) unlink(tmp);
+    nn_stop_temp_file(NULL);
+    errno = e;
+    return ok ? 0 : -1;
 }
 
-static FILE *open_csv(const char *dir, const char *name, const char *header, int last_epoch, char *err,
+static FILE *open_csv(const char *dir, const char *name, const char *header, int column, long long last, char *err,
                       size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = keep_rows(path, header, last_epoch) == 0 ? fopen(path, "a") : NULL;
+    FILE *f = keep_rows(path, header, column, last) == 0 ? fopen(path, "a") : NULL;
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
@@ -43,11 +60,11 @@ static FILE *open_csv(const char *dir, const char *name, const char *header, int
     return f;
 }
 
-int nn_run_log_open(nn_run_log *l, const char *dir, int last_epoch, char *err, size_t errlen)
+int nn_run_log_open(nn_run_log *l, const char *dir, int last_epoch, long last_step, char *err, size_t errlen)
 {
     *l = (nn_run_log){ 0 };
-    l->csv = open_csv(dir, "log.csv", CSV_HEADER, last_epoch, err, errlen);
-    l->steps = l->csv ? open_csv(dir, "steps.csv", STEPS_HEADER, last_epoch, err, errlen) : NULL;
+    l->csv = open_csv(dir, "log.csv", CSV_HEADER, 0, last_epoch, err, errlen);
+    l->steps = l->csv ? open_csv(dir, "steps.csv", STEPS_HEADER, 1, last_step, err, errlen) : NULL;
     if (!l->steps || nn_tb_open(&l->tb, dir, err, errlen) != 0) {
         nn_run_log_close(l);
         return -1;

@@ -22,10 +22,10 @@ typedef struct {
     nn_tb_writer tb;
 } nn_run_log;
 
-/* Opens DIR/log.csv and DIR/steps.csv keeping the rows of epochs up to last_epoch (those a
- * resumed run continues from; 0 for a fresh run), and a new event file.
- * Returns 0, or -1 with the reason in err. */
-int nn_run_log_open(nn_run_log *l, const char *dir, int last_epoch, char *err, size_t errlen);
+/* Opens DIR/log.csv and DIR/steps.csv keeping the rows of epochs up to last_epoch and of
+ * updates up to last_step (those a resumed run continues from; 0 for a fresh run), and a
+ * new event file. Returns 0, or -1 with the reason in err. */
+int nn_run_log_open(nn_run_log *l, const char *dir, int last_epoch, long last_step, char *err, size_t errlen);
 void nn_run_log_step(nn_run_log *l, int epoch, long step, double batch_loss, double lr);
 void nn_run_log_epoch(nn_run_log *l, const nn_epoch_record *r);
 void nn_run_log_close(nn_run_log *l);

@@ -167,7 +167,7 @@ int nn_train_open_run_dir(nn_train_run *r)
         fprintf(stderr, "train: cannot create %s: %s\n", dir, strerror(errno));
         return -1;
     }
-    if (nn_run_log_open(&r->log, dir, r->first_epoch - 1, err, sizeof err) != 0) {
+    if (nn_run_log_open(&r->log, dir, r->done_epoch, r->step, err, sizeof err) != 0) {
         fprintf(stderr, "train: %s\n", err);
         return -1;
     }
