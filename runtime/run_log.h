@@ -1,7 +1,9 @@
 /* The record of a training run in its --save directory: log.csv (one row
  * per epoch), steps.csv (one row per update: batch loss, learning rate),
  * both continued across resumed runs, and a TensorBoard event file with the
- * same figures (train/batch_loss, train/lr; epoch/...). */
+ * same figures (train/batch_loss, train/lr; epoch/...). The first write that
+ * fails (a full disk) is reported in one line, and the logs stop there while
+ * the run goes on. */
 #ifndef NN_RUN_LOG_H
 #define NN_RUN_LOG_H
 
@@ -20,6 +22,8 @@ typedef struct {
 typedef struct {
     FILE *csv, *steps;
     nn_tb_writer tb;
+    char dir[4096];
+    int broken; /* a write failed (reported once): the logs stop there */
 } nn_run_log;
 
 /* Opens DIR/log.csv and DIR/steps.csv keeping the rows of epochs up to last_epoch and of
