@@ -230,6 +230,9 @@ idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 d = case("cifar_bad_label", "cifar_small", "--data {dir}", "data_batch_1.bin: record 1 has label 11")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write((bytes([3]) + bytes(3072)) + (bytes([11]) + bytes(3072)))
 
+d = case("cifar_directory", "cifar_small", "--data {dir}", "data_batch_1.bin: a directory, not a file")
+os.makedirs(os.path.join(d, "data_batch_1.bin"))
+
 d = case("cifar_truncated", "cifar_small", "--data {dir}", "data_batch_1.bin: 4000 bytes is not a whole number")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write(bytes(4000))
 
