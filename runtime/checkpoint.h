@@ -17,7 +17,7 @@
 #include "nn_model.h"
 #include "optim.h"
 
-#define NN_CKPT_MAX_META 16
+#define NN_CKPT_MAX_META 24
 #define NN_CKPT_META_KEY 32
 #define NN_CKPT_META_VALUE 1100 /* 64 channels' means at %.9g, or a list of class names */
 #define NN_CKPT_NAME 160

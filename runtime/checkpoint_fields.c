@@ -26,7 +26,14 @@ static const field FIELDS[] = {
     { "mean", NUMBERS, 0, 0 },
     { "std", POSITIVES, 0, 0 },
     { "classes", NAMES, 0, 0 },
+    { "epoch_updates", INTEGER, 1, NN_CKPT_MAX_STEP },
+    { "epoch_records", INTEGER, 1, NN_CKPT_MAX_STEP },
+    { "epoch_correct", INTEGER, 0, NN_CKPT_MAX_STEP },
+    { "epoch_loss_sum", NUMBER, 0, 0 },
 };
+/* The fields of a checkpoint saved mid-epoch: all of them, or none. */
+static const char *const PROGRESS[] = { "epoch_updates", "epoch_records", "epoch_correct", "epoch_loss_sum" };
+enum { N_PROGRESS = sizeof PROGRESS / sizeof *PROGRESS };
 static const field RNG_FIELD = { "rng_*", RNG, 0, 0 }; /* every key that starts with rng_ */
 
 /* text, all of it, as a decimal integer in [lo, hi]; 0 or -1. */
@@ -120,6 +127,33 @@ static const field *field_of(const char *key)
     return strncmp(key, "rng_", 4) ? NULL : &RNG_FIELD;
 }
 
+/* A checkpoint saved mid-epoch: its progress fields together, and within the epoch and the run. */
+static int check_progress(const nn_ckpt_meta *meta, char *why, size_t len)
+{
+    int present = 0;
+    for (int i = 0; i < N_PROGRESS; ++i) present += nn_ckpt_meta_get(meta, PROGRESS[i]) != NULL;
+    for (int i = 0; i < N_PROGRESS && present; ++i)
+        if (!nn_ckpt_meta_get(meta, PROGRESS[i]))
+            return snprintf(why, len, "field '%s' is missing (a checkpoint saved mid-epoch has %s, %s, %s and %s)",
+                            PROGRESS[i], PROGRESS[0], PROGRESS[1], PROGRESS[2], PROGRESS[3]), -1;
+    long long updates = 0, records = 0, correct = 0, epoch, step;
+    if (!present) return 0;
+    nn_ckpt_field_integer(meta, "epoch_updates", &updates);
+    nn_ckpt_field_integer(meta, "epoch_records", &records);
+    nn_ckpt_field_integer(meta, "epoch_correct", &correct);
+    if (correct > records)
+        snprintf(why, len, "field 'epoch_correct': %lld hits in %lld records", correct, records);
+    else if (records < updates)
+        snprintf(why, len, "field 'epoch_records': %lld records cannot make %lld updates", records, updates);
+    else if (nn_ckpt_field_integer(meta, "epoch", &epoch) == 0 && nn_ckpt_field_integer(meta, "step", &step) == 0 &&
+             step < epoch - 1 + updates)
+        snprintf(why, len, "field 'step': %lld updates cannot reach update %lld of epoch %lld (field 'epoch_updates')",
+                 step, updates, epoch);
+    else
+        return 0;
+    return -1;
+}
+
 /* The fields that must agree with each other, when present. */
 static int check_consistency(const nn_ckpt_meta *meta, char *why, size_t len)
 {
@@ -153,7 +187,7 @@ int nn_ckpt_check_fields(const nn_ckpt_meta *meta, char *why, size_t len)
                  strlen(text) > 64 ? "..." : "");
         return -1;
     }
-    return check_consistency(meta, why, len);
+    return check_consistency(meta, why, len) != 0 || check_progress(meta, why, len) != 0 ? -1 : 0;
 }
 
 int nn_ckpt_field_integer(const nn_ckpt_meta *meta, const char *key, long long *out)

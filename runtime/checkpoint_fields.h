@@ -3,7 +3,10 @@
  * optimizer_step (integers in range; step at least epoch, optimizer_step
  * equal to step), optimizer, best_val (finite), mean and std (finite; std
  * positive; as many of each), classes (no empty name) and every rng_* (an RNG
- * state). Other keys are left alone: files from other tools may carry them. */
+ * state). A checkpoint that a signal made the trainer save mid-epoch also has
+ * epoch_updates, epoch_records, epoch_correct and epoch_loss_sum (all four:
+ * how far into `epoch` it is, and the epoch's tally so far). Other keys are
+ * left alone: files from other tools may carry them. */
 #ifndef NN_CHECKPOINT_FIELDS_H
 #define NN_CHECKPOINT_FIELDS_H
 

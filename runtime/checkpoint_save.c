@@ -1,12 +1,17 @@
 /* Writing a checkpoint: the header, then every group's tensors
- * (checkpoint_groups.h), to PATH.tmp, synced and renamed over PATH. */
+ * (checkpoint_groups.h), to PATH.tmp, synced and renamed over PATH, then the
+ * directory synced. PATH.tmp is registered with stop_signals while it exists. */
 #include "checkpoint.h"
 
 #include "checkpoint_groups.h"
+#include "stop_signals.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void nn_ckpt_meta_set(nn_ckpt_meta *meta, const char *key, const char *value)
@@ -97,6 +102,51 @@ static int write_all(FILE *f, const char *h, size_t len, const nn_model *m, cons
     return ok ? 0 : -1;
 }
 
+/* The checkpoint into tmp, flushed and synced; 0, or the errno of the first failure. */
+static int write_temp(const char *tmp, const char *h, size_t len, const nn_model *m, const float *params,
+                      const nn_optimizer *opt)
+{
+    errno = 0;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return errno ? errno : EIO;
+    int e = write_all(f, h, len, m, params, opt) == 0 ? 0 : errno ? errno : EIO;
+    if (fflush(f) != 0 && !e) e = errno;
+    if (fsync(fileno(f)) != 0 && !e) e = errno;
+    if (fclose(f) != 0 && !e) e = errno;
+    return e;
+}
+
+/* tests/test_signals.c: NNCC_TEST_SAVE_DELAY_MS holds a written checkpoint
+ * this long before its rename, so that signals reach the trainer mid-save. */
+static void test_delay(void)
+{
+    const char *ms = getenv("NNCC_TEST_SAVE_DELAY_MS");
+    struct timespec left = { .tv_sec = ms ? atol(ms) / 1000 : 0, .tv_nsec = ms ? atol(ms) % 1000 * 1000000L : 0 };
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) continue; /* the whole delay, signals or not */
+}
+
+/* The directory entry of a renamed file is durable only once its directory is synced. */
+static int sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash) snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    else snprintf(dir, sizeof dir, ".");
+    const int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return -1;
+    const int rc = fsync(fd) == 0 || errno == EINVAL ? 0 : -1; /* EINVAL: a file system that cannot sync directories */
+    close(fd);
+    return rc;
+}
+
+static int save_failed(char *err, size_t errlen, const char *path, const char *what, int e)
+{
+    const int earlier = access(path, F_OK) == 0;
+    snprintf(err, errlen, "%s: %s (%s); %s", path, what, strerror(e),
+             earlier ? "the previous checkpoint is unchanged" : "there is no earlier checkpoint");
+    return -1;
+}
+
 int nn_checkpoint_save(const char *path, const nn_model *m, const float *params, const nn_optimizer *opt,
                        const nn_ckpt_meta *meta, char *err, size_t errlen)
 {
@@ -105,19 +155,21 @@ int nn_checkpoint_save(const char *path, const nn_model *m, const float *params,
     if (!h) return save_error(err, errlen, path, "out of memory");
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        free(h);
-        return save_error(err, errlen, tmp, "cannot create");
-    }
-    int ok = write_all(f, h, len, m, params, opt) == 0;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    ok = fclose(f) == 0 && ok;
+    nn_stop_temp_file(tmp);
+    int e = write_temp(tmp, h, len, m, params, opt);
     free(h);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return save_error(err, errlen, path, "write failed (disk full?); the previous checkpoint is unchanged");
+    const char *what = "cannot write it";
+    if (!e) test_delay();
+    if (!e && rename(tmp, path) != 0) {
+        e = errno;
+        what = "cannot rename the written file over it";
+    }
+    if (e) unlink(tmp);
+    nn_stop_temp_file(NULL);
+    if (e) return save_failed(err, errlen, path, what, e);
+    if (sync_dir(path) != 0) {
+        snprintf(err, errlen, "%s: written, but its directory could not be synced (%s)", path, strerror(errno));
+        return -1;
     }
     return 0;
 }

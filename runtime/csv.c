@@ -1,6 +1,7 @@
 #include "csv.h"
 
-#include <errno.h>
+#include "regular_file.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -320,11 +321,9 @@ static int read_table(reader *r, nn_csv *out)
 
 int nn_csv_read(const char *path, nn_csv *out, char *err, size_t errlen)
 {
-    reader r = { .path = path, .f = fopen(path, "rb"), .err = err, .errlen = errlen };
-    if (!r.f) {
-        snprintf(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
-        return -1;
-    }
+    size_t size;
+    reader r = { .path = path, .f = nn_open_regular(path, &size, err, errlen), .err = err, .errlen = errlen };
+    if (!r.f) return -1;
     setvbuf(r.f, NULL, _IOFBF, READ_BUFFER);
     const int rc = read_table(&r, out);
     fclose(r.f);

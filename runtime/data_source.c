@@ -7,6 +7,7 @@
 #include "image_folder.h"
 #include "npy.h"
 #include "npz.h"
+#include "regular_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,19 +42,29 @@ static int has_suffix(const char *s, const char *suffix)
 /* Inputs from 8-bit arrays are pixels, scaled to [0, 1]. */
 static float scale_of(const nn_array *x) { return x->dtype == NN_U8 ? 1.0f / 255.0f : 1.0f; }
 
+/* The first n bytes of a regular file into magic; how many it has, or -1 with the reason in err. */
+static long read_magic(const char *path, unsigned char *magic, size_t n, char *err, size_t errlen)
+{
+    size_t size;
+    FILE *in = nn_open_regular(path, &size, err, errlen);
+    if (!in) return -1;
+    const size_t got = fread(magic, 1, n, in);
+    fclose(in);
+    return (long)got;
+}
+
 /* A file's format from its first bytes (npz, npy) or its name (csv). */
 static int detect_file(const char *path, nn_data_format *f, char *err, size_t errlen)
 {
     unsigned char magic[6] = { 0 };
-    FILE *in = fopen(path, "rb");
-    const size_t got = in ? fread(magic, 1, sizeof magic, in) : 0;
-    if (in) fclose(in);
+    const long got = read_magic(path, magic, sizeof magic, err, errlen);
+    if (got < 0) return -1;
     if (got >= 4 && !memcmp(magic, "PK\x03\x04", 4)) *f = NN_FORMAT_NPZ;
     else if (got == 6 && !memcmp(magic, "\x93NUMPY", 6)) *f = NN_FORMAT_NPY;
     else if (has_suffix(path, ".csv") || has_suffix(path, ".CSV")) *f = NN_FORMAT_CSV;
     else {
-        snprintf(err, errlen, "%s: %s (expected an .npz, .npy or .csv file, or a data directory)", path,
-                 in ? "not a format this trainer reads" : "cannot open");
+        snprintf(err, errlen, "%s: not a format this trainer reads (expected an .npz, .npy or .csv file, or a data "
+                 "directory)", path);
         return -1;
     }
     return 0;
@@ -258,19 +269,17 @@ int nn_source_read_inputs(const nn_source_options *o, nn_split *out, char *err, 
     *out = (nn_split){ .x_scale = 1.0f };
     snprintf(out->x_what, sizeof out->x_what, "%s", o->path);
     unsigned char magic[8] = { 0 };
-    FILE *in = fopen(o->path, "rb");
-    const size_t got = in ? fread(magic, 1, sizeof magic, in) : 0;
-    if (in) fclose(in);
     struct stat st;
+    const int is_dir = stat(o->path, &st) == 0 && S_ISDIR(st.st_mode);
+    const long got = is_dir ? 0 : read_magic(o->path, magic, sizeof magic, err, errlen);
     int rc;
-    if (got >= 6 && !memcmp(magic, "\x93NUMPY", 6)) {
+    if (got < 0) {
+        rc = -1;
+    } else if (got >= 6 && !memcmp(magic, "\x93NUMPY", 6)) {
         rc = nn_npy_read(o->path, &out->x, err, errlen);
         out->x_scale = scale_of(&out->x);
     } else if (has_suffix(o->path, ".csv") || has_suffix(o->path, ".CSV")) {
         rc = read_csv_inputs(o, out, err, errlen);
-    } else if (stat(o->path, &st) != 0) {
-        snprintf(err, errlen, "%s: no such file or directory", o->path);
-        rc = -1;
     } else {
         const nn_image_options io = { .channels = o->channels, .height = o->height, .width = o->width,
                                       .skip_bad = o->skip_bad };

@@ -1,6 +1,7 @@
 /* nn_eval's report: printed, and as CSV files in the run directory. */
 #include "evaluation.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,9 +80,14 @@ int nn_eval_write_csv(const nn_eval *e, const nn_dataset *ds, const char *dir, c
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     FILE *f = fopen(path, "w");
-    if (f) write_rows(e, ds, f);
-    if (!f || fclose(f) != 0) {
-        snprintf(err, errlen, "cannot write %s", path);
+    int ok = f != NULL;
+    if (f) {
+        write_rows(e, ds, f);
+        ok = !ferror(f); /* a buffer flushed early may have failed */
+        ok = fclose(f) == 0 && ok;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "cannot write %s (%s)", path, strerror(errno));
         return -1;
     }
     return 0;

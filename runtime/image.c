@@ -1,11 +1,12 @@
 #include "image.h"
 
+#include "regular_file.h"
+
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -280,37 +281,28 @@ int nn_image_decode(const unsigned char *buf, size_t len, int channels, const ch
     return 0;
 }
 
-/* The whole file in memory (NULL with a message in why). */
-static unsigned char *read_file(const char *path, size_t *len, char *why, size_t whylen)
+/* The whole file in memory (NULL with "path: reason" in err). */
+static unsigned char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-    struct stat st;
-    FILE *f = fopen(path, "rb");
-    if (!f || fstat(fileno(f), &st) != 0) {
-        snprintf(why, whylen, "cannot open");
-    } else if (!S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_FILE_BYTES) {
-        snprintf(why, whylen, S_ISREG(st.st_mode) ? "file too large" : "not a regular file");
-    } else {
-        *len = (size_t)st.st_size;
-        unsigned char *buf = malloc(*len ? *len : 1);
-        if (buf && fread(buf, 1, *len, f) == *len) {
-            fclose(f);
-            return buf;
-        }
-        snprintf(why, whylen, buf ? "read error" : "out of memory");
+    FILE *f = nn_open_regular(path, len, err, errlen);
+    if (!f) return NULL;
+    unsigned char *buf = *len <= MAX_FILE_BYTES ? malloc(*len ? *len : 1) : NULL;
+    if (!buf || fread(buf, 1, *len, f) != *len) {
+        const char *why = *len > MAX_FILE_BYTES ? "file too large" : buf ? "read error" : "out of memory";
+        snprintf(err, errlen, "%s: %s", path, why);
         free(buf);
+        buf = NULL;
     }
-    if (f) fclose(f);
-    return NULL;
+    fclose(f);
+    return buf;
 }
 
 int nn_image_read(const char *path, int channels, nn_image *out, char *err, size_t errlen)
 {
-    char why[64];
     size_t len = 0;
-    unsigned char *buf = read_file(path, &len, why, sizeof why);
+    unsigned char *buf = read_file(path, &len, err, errlen);
     if (!buf) {
         *out = (nn_image){ 0 };
-        snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
     const int status = nn_image_decode(buf, len, channels, path, out, err, errlen);

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,13 @@ void nn_metrics_print(const nn_confusion *c, char *const *names, FILE *out)
     }
 }
 
+/* Closes f: 0, or -1 when a write to it failed (a buffer flushed early, or the last one). */
+static int close_checked(FILE *f)
+{
+    const int failed = ferror(f);
+    return fclose(f) != 0 || failed ? -1 : 0;
+}
+
 /* DIR/metrics.csv: class,precision,recall,f1,support, then "macro" and, over
  * five classes, "top5_accuracy"; DIR/confusion.csv: the matrix with a header,
  * rows the true class. */
@@ -162,7 +170,7 @@ int nn_metrics_write_csv(const nn_confusion *c, char *const *names, const char *
     fprintf(f, "macro,%.6f,%.6f,%.6f,%ld\n", mp, mr, mf, c->seen);
     fprintf(f, "accuracy,%.6f,,,%ld\n", nn_metric_accuracy(c), c->seen);
     if (k > 5) fprintf(f, "top5_accuracy,%.6f,,,%ld\n", c->seen ? (double)c->top5 / (double)c->seen : 0.0, c->seen);
-    if (fclose(f) != 0) goto fail;
+    if (close_checked(f) != 0) goto fail;
     snprintf(path, sizeof path, "%s/confusion.csv", dir);
     f = fopen(path, "w");
     if (!f) goto fail;
@@ -174,9 +182,9 @@ int nn_metrics_write_csv(const nn_confusion *c, char *const *names, const char *
         for (int p = 0; p < k; ++p) fprintf(f, ",%ld", c->counts[(size_t)t * k + p]);
         fprintf(f, "\n");
     }
-    if (fclose(f) != 0) goto fail;
+    if (close_checked(f) != 0) goto fail;
     return 0;
 fail:
-    snprintf(err, errlen, "cannot write %s", path);
+    snprintf(err, errlen, "cannot write %s (%s)", path, strerror(errno));
     return -1;
 }

@@ -3,13 +3,13 @@
  * Fortran-to-C transpose. See npy.h. */
 #include "npy.h"
 
-#include <fcntl.h>
+#include "regular_file.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const unsigned char MAGIC[6] = { 0x93, 'N', 'U', 'M', 'P', 'Y' };
@@ -337,16 +337,11 @@ int nn_npy_parse(const unsigned char *buf, size_t len, const char *what, nn_arra
 
 int nn_npy_read(const char *path, nn_array *out, char *err, size_t errlen)
 {
-    const int fd = open(path, O_RDONLY);
-    if (fd < 0) return fail(err, errlen, path, "cannot open");
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return fail(err, errlen, path, "not a regular file");
-    }
-    const size_t len = (size_t)st.st_size;
-    void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    close(fd);
+    size_t len;
+    FILE *f = nn_open_regular(path, &len, err, errlen);
+    if (!f) return -1;
+    void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0) : NULL;
+    fclose(f);
     if (len && map == MAP_FAILED) return fail(err, errlen, path, "cannot map the file");
     if (nn_npy_parse(map, len, path, out, err, errlen) != 0) {
         if (map) munmap(map, len);

@@ -4,14 +4,13 @@
 #include "npz.h"
 
 #include "npy.h"
+#include "regular_file.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -180,14 +179,12 @@ int nn_npz_open_mem(const unsigned char *buf, size_t len, const char *what, nn_n
 
 int nn_npz_open(const char *path, nn_npz *z, char *err, size_t errlen)
 {
-    const int fd = open(path, O_RDONLY);
+    size_t len;
+    FILE *f = nn_open_regular(path, &len, err, errlen);
+    if (!f) return -1;
+    const int fd = dup(fileno(f)); /* kept for the arrays' own mappings */
+    fclose(f);
     if (fd < 0) return npz_fail(err, errlen, "%s: cannot open", path);
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return npz_fail(err, errlen, "%s: not a regular file", path);
-    }
-    const size_t len = (size_t)st.st_size;
     void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     if (map == MAP_FAILED) {
         close(fd);

@@ -1,6 +1,7 @@
 #include "option_values.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,8 @@ int nn_opt_channels(const char *program, const char *opt, const char *text, int 
     while (*p) {
         char *end;
         const double v = strtod(p, &end);
-        if (end == p || *n == NN_MAX_CHANNELS || (positive && !(v > 0)) || (*end && *end != ',')) {
-            fprintf(stderr, "%s: %s needs one %snumber per channel like 0.5,0.5,0.5, got '%s'\n", program, opt,
+        if (end == p || *n == NN_MAX_CHANNELS || !isfinite(v) || (positive && !(v > 0)) || (*end && *end != ',')) {
+            fprintf(stderr, "%s: %s needs one finite %snumber per channel like 0.5,0.5,0.5, got '%s'\n", program, opt,
                     positive ? "positive " : "", text ? text : "");
             return -1;
         }

@@ -12,7 +12,7 @@ int nn_opt_number(const char *program, const char *opt, const char *text, double
 int nn_opt_whole(const char *program, const char *opt, const char *text, double lo, double hi, long *out);
 /* One of the names in choices, "a|b|c": returns its index, or -1 after printing them. */
 int nn_opt_choice(const char *program, const char *opt, const char *choices, const char *text);
-/* "0.49,0.48,0.45": one number per channel (positive ones when positive is set). */
+/* "0.49,0.48,0.45": one finite number per channel (positive ones when positive is set). */
 int nn_opt_channels(const char *program, const char *opt, const char *text, int positive, double *out, int *n);
 /* "2,5,8": increasing epochs, into s->milestones. */
 int nn_opt_milestones(const char *program, const char *opt, const char *text, nn_schedule *s);

@@ -88,8 +88,9 @@ static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t
             row(out, ds, t->task, t->s.acts + m->output_offset + (size_t)i * m->output_size, m->output_size);
         }
     }
-    if (fclose(out) != 0) {
-        fprintf(stderr, "train: write error on %s\n", path);
+    const int failed = ferror(out); /* a buffer flushed early may have failed */
+    if (fclose(out) != 0 || failed) {
+        fprintf(stderr, "train: cannot write %s (%s)\n", path, strerror(errno));
         return -1;
     }
     printf("predictions: %s (%zu rows)\n", path, n);

@@ -1,5 +1,7 @@
 #include "prefetch.h"
 
+#include "stop_signals.h"
+
 #include <stdlib.h>
 
 static void *reader(void *arg)
@@ -27,7 +29,10 @@ int nn_prefetch_start(nn_prefetch *p, nn_trainer *t)
     p->target = nn_alloc((size_t)m->batch * m->output_size, sizeof(float), "prefetched target batch");
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
+    sigset_t old;
+    nn_stop_block(&old); /* the thread starts with the signals blocked: the main thread handles them */
     p->running = pthread_create(&p->thread, NULL, reader, p) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!p->running) nn_prefetch_stop(p);
     return p->running ? 0 : -1;
 }

@@ -1,6 +1,8 @@
 #include "regular_file.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +12,8 @@ FILE *nn_open_regular(const char *path, size_t *size, char *err, size_t errlen)
     const int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
         if (fd >= 0) close(fd);
-        snprintf(err, errlen, "%s: cannot open", path);
         return NULL;
     }
     const char *why = S_ISDIR(st.st_mode) ? "a directory, not a file"

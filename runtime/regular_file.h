@@ -1,4 +1,4 @@
-/* Opening a file that a reader will size and read whole: regular files only.
+/* Opening a data file or checkpoint to read: regular files only, for every reader.
  * A directory opens, but its size reads as LLONG_MAX and reads fail; opening
  * a FIFO blocks until something writes to it. */
 #ifndef NN_REGULAR_FILE_H

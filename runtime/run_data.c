@@ -50,19 +50,33 @@ static void model_shape_text(char *out, size_t len, const nn_model *m)
         n += (size_t)snprintf(out + n, len - n, "%s%d", d ? "x" : "", m->input_shape[d]);
 }
 
-/* Moves the split's inputs into ds, checked against the model's input. */
-static int fit_inputs(nn_split *s, const nn_model *m, nn_dataset *ds, int verbose)
+/* The product of the dimensions after the first (0 for fewer than two dimensions). */
+static size_t values_per_record(const nn_array *x)
+{
+    size_t n = x->ndims >= 2;
+    for (int d = 1; d < x->ndims; ++d) n *= x->dims[d];
+    return n;
+}
+
+/* Moves the split's inputs into ds, checked against the model's input; role
+ * ("training", "test" or "input") names the set in messages, and the inputs
+ * of a test split are reshaped without a note. */
+static int fit_inputs(nn_split *s, const nn_model *m, nn_dataset *ds, const char *role)
 {
     char have[160], want[64];
     dims_text(have, sizeof have, &s->x);
     model_shape_text(want, sizeof want, m);
-    const size_t count = s->x.ndims ? s->x.dims[0] : 0, per_record = count ? s->x.count / count : 0;
-    if (s->x.ndims < 2 || per_record != m->input_size) {
+    const size_t count = s->x.ndims ? s->x.dims[0] : 0, per_record = values_per_record(&s->x);
+    if (per_record != m->input_size) {
         fprintf(stderr, "train: %s: inputs are %s (%zu values per record), but model %s takes %s (%zu values)\n",
                 s->x_what, have, per_record, m->name, want, m->input_size);
         return -1;
     }
-    if (verbose && !same_shape(&s->x, m))
+    if (count == 0) {
+        fprintf(stderr, "train: %s: 0 records: the %s set is empty\n", s->x_what, role);
+        return -1;
+    }
+    if (strcmp(role, "test") && !same_shape(&s->x, m))
         printf("note: %s: inputs %s read as %zu records of %s\n", s->x_what, have, count, want);
     ds->count = count;
     ds->channels = m->input_rank >= 2 ? m->input_shape[0] : 1;
@@ -123,7 +137,7 @@ static int load_split(const nn_options *opt, const nn_model *m, nn_data_format f
         return rc;
     }
     if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
-    int bad = fit_inputs(&s, m, ds, training) != 0 || fit_classes(&s, opt, task, m, ds) != 0;
+    int bad = fit_inputs(&s, m, ds, training ? "training" : "test") != 0 || fit_classes(&s, opt, task, m, ds) != 0;
     if (!bad && s.labels.count == 0) {
         fprintf(stderr, "train: %s: no targets for the %s records\n", s.x_what, training ? "training" : "test");
         bad = 1;
@@ -209,7 +223,7 @@ int nn_run_data_load_inputs(const nn_options *opt, const nn_model *m, nn_run_dat
         return -1;
     }
     if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
-    const int bad = fit_inputs(&s, m, &d->test, 1);
+    const int bad = fit_inputs(&s, m, &d->test, "input");
     nn_split_free(&s);
     d->test_set = &d->test;
     d->n_test = d->test.count;

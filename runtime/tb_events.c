@@ -135,13 +135,15 @@ int nn_tb_scalar(nn_tb_writer *w, const char *tag, long step, double value)
     return write_record(w, &e);
 }
 
-void nn_tb_flush(nn_tb_writer *w)
+int nn_tb_flush(nn_tb_writer *w)
 {
-    if (w->f) fflush(w->f);
+    return w->f && (fflush(w->f) != 0 || ferror(w->f)) ? -1 : 0;
 }
 
-void nn_tb_close(nn_tb_writer *w)
+int nn_tb_close(nn_tb_writer *w)
 {
-    if (w->f) fclose(w->f);
+    if (!w->f) return 0;
+    const int flushed = nn_tb_flush(w) == 0, closed = fclose(w->f) == 0;
     w->f = NULL;
+    return flushed && closed ? 0 : -1;
 }

@@ -23,7 +23,8 @@ uint32_t nn_crc32c_masked(const void *data, size_t n);
 int nn_tb_open(nn_tb_writer *w, const char *dir, char *err, size_t errlen);
 /* Returns 0, or -1 when the write failed. */
 int nn_tb_scalar(nn_tb_writer *w, const char *tag, long step, double value);
-void nn_tb_flush(nn_tb_writer *w);
-void nn_tb_close(nn_tb_writer *w);
+/* Each returns 0, or -1 when a buffered write failed. */
+int nn_tb_flush(nn_tb_writer *w);
+int nn_tb_close(nn_tb_writer *w);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "fpmode.h"
 #include "predict.h"
+#include "stop_signals.h"
 #include "train_run.h"
 
 #include <cblas.h>
@@ -62,29 +63,33 @@ static int run_eval(const nn_model *m, const nn_options *opt)
 }
 
 /* A run before setup: nothing allocated, so that teardown can follow any stage. */
-static void start_run(nn_train_run *r, const nn_model *m, const nn_options *opt)
+static void start_run(nn_train_run *r, const nn_model *m, const nn_options *opt, int argc, char **argv)
 {
-    *r = (nn_train_run){ .m = m, .opt = *opt, .first_epoch = 1,
+    *r = (nn_train_run){ .m = m, .opt = *opt, .first_epoch = 1, .argc = argc, .argv = argv,
                          .best = nn_keep_best_higher(opt->keep_best) ? -INFINITY : INFINITY };
     r->rngs[0] = &r->shuffle_rng;
     r->rngs[1] = &r->model_rng;
     r->rngs[2] = &r->augment_rng;
 }
 
-/* Setup, the epochs and the test report. Returns 0, or -1 at the first stage that failed. */
+/* Setup, the epochs and the test report. Returns 0, NN_RUN_STOPPED when a
+ * signal stopped the run, or -1 at the first stage that failed. */
 static int run_stages(nn_train_run *r, const nn_model *const *teachers, int n_teachers)
 {
     if (nn_train_setup_data(r) != 0 || nn_train_setup_model(r, teachers, n_teachers) != 0) return -1;
+    nn_train_plan_epochs(r); /* before resuming, which checks a mid-epoch checkpoint against the epoch's size */
     if (r->opt.resume_path && nn_train_resume(r) != 0) return -1;
     if (r->opt.save_dir && nn_train_open_run_dir(r) != 0) return -1;
-    nn_train_plan_epochs(r);
     for (int epoch = r->first_epoch; epoch <= r->opt.epochs; ++epoch) {
-        if (nn_train_epoch(r, epoch) != 0) return -1;
+        if (nn_stop_signal()) return NN_RUN_STOPPED; /* between epochs: the last one is saved */
+        const int rc = nn_train_epoch(r, epoch);
+        if (rc != 0) return rc;
         if (r->opt.stop_after == epoch && epoch < r->opt.epochs) {
             printf("stopped after epoch %d of %d, as asked\n", epoch, r->opt.epochs);
             break;
         }
     }
+    if (nn_stop_signal()) return NN_RUN_STOPPED;
     char total[32], after[48];
     nn_format_duration(total, sizeof total, nn_now() - r->run_start);
     snprintf(after, sizeof after, " after %s", total);
@@ -119,10 +124,14 @@ int nn_train_main_teachers(const nn_model *m, const nn_model *const *teachers, i
     if (opt.mode == NN_MODE_EVAL) return run_eval(m, &opt);
     if (opt.mode == NN_MODE_PREDICT) return nn_predict_main(m, &opt);
     nn_train_run run;
-    start_run(&run, m, &opt);
-    const int rc = run_stages(&run, teachers, n_teachers) != 0;
-    teardown(&run);
-    return rc;
+    start_run(&run, m, &opt, argc, argv);
+    nn_stop_install();
+    const int rc = run_stages(&run, teachers, n_teachers);
+    teardown(&run); /* closes the logs, whatever happened */
+    if (rc < 0) return 1;
+    if (!nn_stop_signal()) return 0;
+    nn_train_report_stop(&run); /* a signal during the test report ends the run the same way */
+    nn_stop_exit();
 }
 
 int nn_train_main(const nn_model *m, int argc, char **argv)

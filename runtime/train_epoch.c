@@ -1,57 +1,41 @@
 #include "train_run.h"
 
 #include "gradients.h"
+#include "stop_signals.h"
 
 #include <math.h>
 #include <string.h>
 
-const char *const NN_RUN_RNG_KEYS[N_RUN_RNGS] = { "rng_shuffle", "rng_model", "rng_augment" };
-
-/* DIR/best.safetensors or DIR/last.safetensors: the tensors, the optimizer
- * state and what a resumed run continues from. */
-static int save_run(const nn_train_run *r, const char *path, int epoch)
+/* The size of the batch at `start` of the epoch's order. */
+static int batch_at(const nn_train_run *r, size_t start)
 {
-    nn_ckpt_meta meta = { 0 };
-    char text[96], err[4352];
-    nn_ckpt_meta_set(&meta, "spec", r->m->name);
-    snprintf(text, sizeof text, "%d", epoch);
-    nn_ckpt_meta_set(&meta, "epoch", text);
-    snprintf(text, sizeof text, "%ld", r->step);
-    nn_ckpt_meta_set(&meta, "step", text);
-    snprintf(text, sizeof text, "%ld", r->optimizer.step);
-    nn_ckpt_meta_set(&meta, "optimizer_step", text);
-    nn_ckpt_meta_set(&meta, "optimizer", nn_optim_name(r->optimizer.cfg.kind));
-    if (isfinite(r->best)) { /* --keep-best: the figure a resumed run must beat */
-        snprintf(text, sizeof text, "%.17g", r->best);
-        nn_ckpt_meta_set(&meta, "best_val", text);
-    }
-    nn_normalization_to_meta(&r->norm, &meta);
-    if (r->class_list[0]) nn_ckpt_meta_set(&meta, "classes", r->class_list);
-    for (int i = 0; i < N_RUN_RNGS; ++i) {
-        nn_rng_format(r->rngs[i], text, sizeof text);
-        nn_ckpt_meta_set(&meta, NN_RUN_RNG_KEYS[i], text);
-    }
-    if (nn_checkpoint_save(path, r->m, r->t.s.params, &r->optimizer, &meta, err, sizeof err) != 0) {
-        fprintf(stderr, "train: %s\n", err);
-        return -1;
-    }
-    return 0;
+    const size_t batch = (size_t)r->m->batch;
+    return (int)(r->n_used - start < batch ? r->n_used - start : batch);
+}
+
+/* Has the batch at `start` read in the background (the prefetch thread is idle). */
+static void prefetch(nn_train_run *r, size_t start)
+{
+    r->augment_next = r->augment_rng; /* what a checkpoint saved before that batch trains must carry */
+    nn_prefetch_request(&r->reader, &r->data.train, r->order + start, batch_at(r, start), r->augment);
 }
 
 /* Makes the batch at `start` of the epoch's order the trainer's, and has the next one read in the background. */
 static void next_batch(nn_train_run *r, size_t start)
 {
-    const size_t batch = (size_t)r->m->batch, total = r->n_used;
-    const int n = (int)(total - start < batch ? total - start : batch);
     if (!r->prefetching) {
-        nn_trainer_gather(&r->t, &r->data.train, r->order + start, n, r->augment);
+        nn_trainer_gather(&r->t, &r->data.train, r->order + start, batch_at(r, start), r->augment);
         return;
     }
     nn_prefetch_take(&r->reader);
-    const size_t next = start + batch;
-    if (next < total)
-        nn_prefetch_request(&r->reader, &r->data.train, r->order + next,
-                            (int)(total - next < batch ? total - next : batch), r->augment);
+    const size_t next = start + (size_t)r->m->batch;
+    if (next < r->n_used) prefetch(r, next);
+}
+
+/* Records of the epoch trained before a resume: none but in a resumed run's first epoch. */
+static size_t skipped(const nn_train_run *r, int epoch)
+{
+    return epoch == r->first_epoch ? r->resumed.tally.seen : 0;
 }
 
 /* The gradients of the micro-batches [begin, end) of the epoch's order: each
@@ -128,9 +112,10 @@ static void report_update(nn_train_run *r, int epoch, double update_loss, const 
         fflush(stdout);
     }
     const double now = nn_now();
-    const size_t run_images = r->n_used * (size_t)(r->opt.epochs - r->first_epoch + 1);
-    const size_t done_run = (size_t)(epoch - r->first_epoch) * r->n_used + c->seen;
-    const double rate = c->seen / (now - epoch_start + 1e-9);
+    const size_t before = skipped(r, r->first_epoch); /* images trained before a resume are not this run's */
+    const size_t run_images = r->n_used * (size_t)(r->opt.epochs - r->first_epoch + 1) - before;
+    const size_t done_run = (size_t)(epoch - r->first_epoch) * r->n_used + c->seen - before;
+    const double rate = (double)(c->seen - skipped(r, epoch)) / (now - epoch_start + 1e-9);
     const double eta = (now - r->run_start) / (double)done_run * (double)(run_images - done_run);
     nn_progress_update(&r->bar, epoch, r->opt.epochs, c->seen, r->n_used, c->loss_sum / c->seen,
                        r->t.task != NN_TASK_REGRESSION ? (double)c->correct / c->seen : NAN, rate, eta);
@@ -181,13 +166,12 @@ static int record_epoch(nn_train_run *r, const nn_epoch_record *rec)
     if (improved) r->best = figure;
     snprintf(path, sizeof path, "%s/best.safetensors", r->opt.save_dir);
     if (improved) {
-        if (save_run(r, path, rec->epoch) != 0) return -1;
+        if (nn_train_save(r, path, rec->epoch, NULL) != 0) return -1;
         if (keep == NN_KEEP_ACC) printf("best so far (val acc %.2f%%): %s\n", 100.0 * r->best, path);
         else if (keep == NN_KEEP_R2) printf("best so far (val R2 %.4f): %s\n", r->best, path);
         else printf("best so far (val loss %.4f): %s\n", r->best, path);
     }
-    snprintf(path, sizeof path, "%s/last.safetensors", r->opt.save_dir);
-    return save_run(r, path, rec->epoch);
+    return nn_train_save_last(r, rec->epoch, NULL);
 }
 
 /* The epoch's line, validation and (with --save) its records. */
@@ -197,7 +181,8 @@ static int end_epoch(nn_train_run *r, int epoch, const nn_tally *c, double secon
     nn_progress_clear(&r->bar);
     nn_epoch_record rec = { .epoch = epoch, .step = r->step, .train_loss = c->loss_sum / c->seen,
                             .train_acc = classifying ? (double)c->correct / c->seen : NAN, .val_loss = NAN,
-                            .val_acc = NAN, .val_r2 = NAN, .lr = r->lr, .img_per_s = r->n_used / seconds,
+                            .val_acc = NAN, .val_r2 = NAN, .lr = r->lr,
+                            .img_per_s = (double)(r->n_used - skipped(r, epoch)) / seconds,
                             .seconds = seconds };
     printf("epoch %d/%d: train loss %.4f", epoch, r->opt.epochs, rec.train_loss);
     if (classifying) printf(" acc %.2f%%", 100.0 * rec.train_acc);
@@ -210,17 +195,26 @@ static int end_epoch(nn_train_run *r, int epoch, const nn_tally *c, double secon
 
 int nn_train_epoch(nn_train_run *r, int epoch)
 {
-    const size_t batch = (size_t)r->m->batch;
+    const size_t accum = (size_t)r->opt.accum;
+    /* at its first update, or where a checkpoint saved mid-epoch stopped */
+    r->epoch_updates = epoch == r->first_epoch ? r->resumed.updates : 0;
+    nn_tally c = r->epoch_updates ? r->resumed.tally : (nn_tally){ 0 };
+    const size_t begin = (size_t)r->epoch_updates * accum; /* batches trained before a resume */
     /* each epoch shuffles the split's own order, so the order depends on the RNG state alone
        and a resumed run sees the same batches */
+    r->epoch_shuffle = r->shuffle_rng;
     memcpy(r->order, r->split_order, sizeof(uint32_t) * r->n_train);
     nn_rng_shuffle(&r->shuffle_rng, r->order, (uint32_t)r->n_train);
-    nn_tally c = { 0 };
     const double epoch_start = nn_now();
-    if (r->prefetching)
-        nn_prefetch_request(&r->reader, &r->data.train, r->order, (int)(r->n_used < batch ? r->n_used : batch),
-                            r->augment);
-    for (size_t first = 0; first < r->n_batches; first += (size_t)r->opt.accum)
+    if (r->prefetching) prefetch(r, begin * (size_t)r->m->batch);
+    for (size_t first = begin; first < r->n_batches; first += accum) {
         if (train_update(r, epoch, first, &c, epoch_start) != 0) return -1;
-    return end_epoch(r, epoch, &c, nn_now() - epoch_start);
+        ++r->epoch_updates;
+        /* the main thread alone handles the signals (stop_signals.h); after the last update, the epoch ends */
+        if (nn_stop_signal() && first + accum < r->n_batches) return nn_train_stop_mid_epoch(r, epoch, &c);
+    }
+    if (end_epoch(r, epoch, &c, nn_now() - epoch_start) != 0) return -1;
+    r->done_epoch = epoch;
+    r->epoch_updates = 0;
+    return 0;
 }

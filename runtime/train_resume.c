@@ -13,6 +13,7 @@ typedef struct {
     nn_rng rngs[N_RUN_RNGS];
     int has_best;
     double best;
+    nn_epoch_progress progress; /* a checkpoint saved mid-epoch: how far into `epoch` */
 } resume_point;
 
 static int missing(char *why, size_t len, const char *key)
@@ -51,12 +52,34 @@ static int read_point(const nn_ckpt_meta *meta, resume_point *p, char *why, size
     for (int i = 0; i < N_RUN_RNGS; ++i)
         if (nn_ckpt_field_rng(meta, NN_RUN_RNG_KEYS[i], &p->rngs[i]) != 0) return missing(why, len, NN_RUN_RNG_KEYS[i]);
     p->has_best = nn_ckpt_field_number(meta, "best_val", &p->best) == 0;
+    long long updates = 0, records = 0, correct = 0;
+    p->progress = (nn_epoch_progress){ 0 };
+    if (nn_ckpt_field_integer(meta, "epoch_updates", &updates) != 0) return 0; /* saved after a whole epoch */
+    /* nn_ckpt_check_fields made sure the others come with it */
+    nn_ckpt_field_integer(meta, "epoch_records", &records);
+    nn_ckpt_field_integer(meta, "epoch_correct", &correct);
+    nn_ckpt_field_number(meta, "epoch_loss_sum", &p->progress.tally.loss_sum);
+    p->progress.updates = (long)updates;
+    p->progress.tally.seen = (size_t)records;
+    p->progress.tally.correct = (size_t)correct;
     return 0;
+}
+
+/* A checkpoint saved mid-epoch fits an epoch of this run (same data, --limit, --val-split and --accum). */
+static int check_progress(const nn_train_run *r, const resume_point *p, char *why, size_t len)
+{
+    if (p->progress.updates < r->opt.schedule.steps_per_epoch) return 0;
+    snprintf(why, len, "field 'epoch_updates': %ld updates into epoch %lld, but an epoch of this run has %ld (resume "
+             "with the run's --data, --limit, --val-split and --accum)", p->progress.updates, p->epoch,
+             r->opt.schedule.steps_per_epoch);
+    return -1;
 }
 
 static void commit(nn_train_run *r, const resume_point *p)
 {
-    r->first_epoch = (int)p->epoch + 1;
+    r->resumed = p->progress;
+    r->first_epoch = (int)p->epoch + (p->progress.updates ? 0 : 1); /* mid-epoch: that epoch again, from there */
+    r->done_epoch = r->first_epoch - 1;
     r->step = (long)p->step;
     r->optimizer.step = (long)p->optimizer_step;
     for (int i = 0; i < N_RUN_RNGS; ++i) *r->rngs[i] = p->rngs[i];
@@ -75,7 +98,7 @@ int nn_train_resume(nn_train_run *r)
     }
     int bad = check_origin(&c.meta, r, why, sizeof why) != 0;
     bad = bad || nn_checkpoint_match(&c, r->m, &r->optimizer, err, sizeof err) != 0;
-    bad = bad || read_point(&c.meta, &p, why, sizeof why) != 0;
+    bad = bad || read_point(&c.meta, &p, why, sizeof why) != 0 || check_progress(r, &p, why, sizeof why) != 0;
     if (why[0]) snprintf(err, sizeof err, "%s: %s", path, why);
     if (!bad) {
         nn_checkpoint_apply(&c, r->m, r->t.s.params, &r->optimizer);
@@ -86,6 +109,11 @@ int nn_train_resume(nn_train_run *r)
         fprintf(stderr, "train: %s\n", err);
         return -1;
     }
-    printf("resumed from %s after epoch %d (step %ld)\n", path, r->first_epoch - 1, r->step);
+    if (r->resumed.updates)
+        printf("resumed from %s in epoch %d after %ld of its updates (step %ld)\n", path, r->first_epoch,
+               r->resumed.updates, r->step);
+    else
+        printf("resumed from %s after epoch %d (step %ld)\n", path, r->done_epoch, r->step);
+    snprintf(r->checkpoint, sizeof r->checkpoint, "%s", path);
     return 0;
 }

@@ -65,11 +65,7 @@ int nn_train_setup_data(nn_train_run *r)
     memcpy(r->order, r->data.pool, sizeof(uint32_t) * available);
     nn_rng_shuffle(&r->split_rng, r->order, (uint32_t)available);
     r->n_val = (size_t)(opt->val_split * (double)available);
-    r->n_train = available - r->n_val;
-    if (r->n_train == 0) {
-        fprintf(stderr, "train: no training records left after a validation split of %g\n", opt->val_split);
-        return -1;
-    }
+    r->n_train = available - r->n_val; /* at least 1: --val-split is at most 0.9 */
     r->split_order = nn_alloc(r->n_train, sizeof(uint32_t), "sample indices");
     memcpy(r->split_order, r->order, sizeof(uint32_t) * r->n_train);
     if (normalize(r) != 0) return -1;
@@ -171,7 +167,7 @@ int nn_train_open_run_dir(nn_train_run *r)
         fprintf(stderr, "train: cannot create %s: %s\n", dir, strerror(errno));
         return -1;
     }
-    if (nn_run_log_open(&r->log, dir, r->first_epoch - 1, err, sizeof err) != 0) {
+    if (nn_run_log_open(&r->log, dir, r->done_epoch, r->step, err, sizeof err) != 0) {
         fprintf(stderr, "train: %s\n", err);
         return -1;
     }

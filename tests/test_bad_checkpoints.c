@@ -9,7 +9,8 @@
  * nothing. The loader alone (nn_checkpoint_load) refuses every file of level
  * "file", leaving the parameters and the optimizer state untouched, and
  * accepts those of level "run", which only the run refuses. The valid file,
- * as the tool writes it back unpatched, resumes and evaluates. */
+ * as the tool writes it back unpatched, resumes and evaluates; patched into a
+ * checkpoint saved mid-epoch, it resumes. */
 #include "checkpoint.h"
 #include "helpers.h"
 #include "mlp_batch8.h"
@@ -26,9 +27,10 @@
     X(field_twice) X(field_too_long) X(too_many_fields) X(offsets_overlap) X(offsets_shared) X(offsets_gap)      \
     X(offsets_wrong_size) X(data_truncated) X(header_length_beyond) X(header_trailing_text) X(dtype_f64)         \
     X(tensor_twice) X(tensor_foreign) X(tensor_count) X(nan_weight) X(nan_weight_eval) X(infinite_bias_eval)    \
-    X(nan_momentum) X(negative_second_moment) X(directory) X(fifo)
+    X(nan_momentum) X(negative_second_moment) X(directory) X(fifo) X(progress_partial) X(progress_updates_zero)  \
+    X(progress_loss_nan) X(progress_correct_above_records) X(progress_beyond_step) X(progress_beyond_epoch)
 #define COUNT(name) +1
-enum { N_BAD = 0 CASES(COUNT), N_SOUND = 2 };
+enum { N_BAD = 0 CASES(COUNT), N_SOUND = 3 };
 
 typedef struct {
     char mode[16], level[16], expected[512];
@@ -150,6 +152,7 @@ static void accepted(const char *name)
 
 Test(bad_checkpoints, good) { accepted("good"); }
 Test(bad_checkpoints, good_eval) { accepted("good_eval"); }
+Test(bad_checkpoints, good_mid_epoch) { accepted("good_mid_epoch"); }
 
 Test(bad_checkpoints, every_case_of_the_tool_runs_here)
 {

@@ -14,7 +14,10 @@
     X(multilabel_not_binary) X(input_shape_mismatch) X(csv_ragged_row) X(csv_text_cell) X(csv_empty_cell)   \
     X(csv_nan_cell) X(csv_empty_file) X(csv_header_only) X(csv_missing_target) X(csv_too_many_features)     \
     X(png_truncated) X(jpeg_truncated) X(text_named_png) X(empty_class_folder) X(hidden_files_only)         \
-    X(three_classes_for_binary) X(idx_nan_image) X(idx_unknown_type) X(cifar_bad_label) X(cifar_truncated)
+    X(three_classes_for_binary) X(idx_nan_image) X(idx_unknown_type) X(cifar_bad_label) X(cifar_truncated)  \
+    X(idx_empty_test_set) X(idx_empty_training_set) X(npz_empty_test_set) X(fifo_idx_images) X(fifo_npz)    \
+    X(fifo_npy) X(fifo_csv) X(fifo_cifar) X(idx_gzip_trailing_garbage) X(idx_header_exceeds_file)           \
+    X(cifar_directory)
 
 typedef struct {
     char trainer[64], args[512], expected[256];

@@ -1,7 +1,8 @@
 /* The IDX and CIFAR-10 readers on files this test writes: good (plain and
  * gzipped, every IDX element type), wrong magic, unknown element type,
- * truncated, longer than the header, count mismatches, bad labels; per-channel normalization; and the
- * augmentation of training images. */
+ * truncated, longer than the header, count mismatches, bad labels; gzip files of several members, with
+ * bytes after the data, cut short or failing their CRC; headers that claim more than the file holds;
+ * per-channel normalization; and the augmentation of training images. */
 #include "augment.h"
 #include "cifar.h"
 #include "data_source.h"
@@ -180,6 +181,66 @@ Test(data, rejects_files_longer_than_the_header_says)
     const uint32_t dims[1] = { 4 };
     const size_t len = idx_bytes(buf, 0x08, 1, dims, 5);
     expect_error(write_file("long", buf, len, 0), "longer than its header says");
+}
+
+/* data[0..len) as a gzip file's bytes, in out (at most cap); returns their count. */
+static size_t gzipped(const unsigned char *data, size_t len, unsigned char *out, size_t cap)
+{
+    FILE *f = fopen(write_file("gzipped.gz", data, len, 1), "rb");
+    cr_assert_not_null(f);
+    const size_t n = fread(out, 1, cap, f);
+    cr_assert(n > 0 && n < cap && feof(f));
+    fclose(f);
+    return n;
+}
+
+Test(data, reads_every_member_of_a_multi_member_gzip_file)
+{
+    const uint32_t dims[1] = { 300 };
+    const size_t len = idx_bytes(buf, 0x08, 1, dims, 300);
+    unsigned char gz[2048];
+    size_t n = gzipped(buf, 100, gz, sizeof gz); /* the header and some data, then the rest */
+    n += gzipped(buf + 100, len - 100, gz + n, sizeof gz - n);
+    nn_array a;
+    char err[256];
+    cr_assert_eq(nn_idx_read(write_file("members.gz", gz, n, 0), &a, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(a.count, 300);
+    cr_expect_eq(a.data[299], 299 * 7 % 256);
+    nn_array_free(&a);
+}
+
+Test(data, rejects_bytes_after_the_gzip_data)
+{
+    const uint32_t dims[1] = { 40 };
+    const size_t len = idx_bytes(buf, 0x08, 1, dims, 40);
+    unsigned char gz[512];
+    const size_t n = gzipped(buf, len, gz, sizeof gz);
+    memcpy(gz + n, "garbage", 7);
+    expect_error(write_file("garbage.gz", gz, n + 7, 0),
+                 "bytes after the end of the gzip data (not another gzip member)");
+    memset(gz + n, 0, 4);
+    expect_error(write_file("zeros.gz", gz, n + 4, 0), "bytes after the end of the gzip data");
+}
+
+Test(data, rejects_a_gzip_stream_that_ends_early_or_fails_its_check)
+{
+    const uint32_t dims[1] = { 40 };
+    const size_t len = idx_bytes(buf, 0x08, 1, dims, 40);
+    unsigned char gz[512];
+    const size_t n = gzipped(buf, len, gz, sizeof gz);
+    expect_error(write_file("cut.gz", gz, n - 3, 0), "truncated gzip data (the file ends mid-stream)");
+    gz[n - 6] ^= 0xff; /* the CRC-32 of the data */
+    expect_error(write_file("crc.gz", gz, n, 0), "corrupt gzip data (incorrect data check)");
+}
+
+Test(data, refuses_a_header_that_claims_more_than_the_file_holds_before_allocating)
+{
+    const uint32_t dims[3] = { 0x7fffffffu, 1, 1 };
+    const size_t len = idx_bytes(buf, 0x08, 3, dims, 0);
+    cr_assert_eq(len, 16);
+    expect_error(write_file("claims", buf, len, 0), "truncated: header promises 2147483647 data bytes, file has 0");
+    /* gzipped, the size is unknown until read: the buffer grows with the data, so this fails small */
+    expect_error(write_file("claims.gz", buf, len, 1), "truncated: header promises 2147483647 data bytes, file has 0");
 }
 
 Test(data, rejects_missing_files)

@@ -210,3 +210,15 @@ Test(options, rejects_options_that_do_not_go_together, .init = cr_redirect_stder
 {
     expect_rejected("--nesterov --momentum 0.9", "train: --nesterov needs --optimizer sgd and --momentum > 0\n");
 }
+
+Test(options, rejects_a_mean_or_std_that_is_not_finite, .init = cr_redirect_stderr)
+{
+    expect_rejected("--mean nan --std 1",
+                    "train: --mean needs one finite number per channel like 0.5,0.5,0.5, got 'nan'\n");
+}
+
+Test(options, rejects_an_infinite_std, .init = cr_redirect_stderr)
+{
+    expect_rejected("--mean 0 --std 1,inf",
+                    "train: --std needs one finite positive number per channel like 0.5,0.5,0.5, got '1,inf'\n");
+}

@@ -1,12 +1,14 @@
 /* What a training run leaves behind and what can be done with it, through
  * the trainer binaries on small data sets written here: the run directory
  * (log.csv, TensorBoard events, metrics and confusion CSVs, best and last
- * checkpoints), --eval and --predict, freezing, gradient accumulation and
- * divergence. */
+ * checkpoints), --eval and --predict, freezing, gradient accumulation,
+ * divergence, and a checkpoint or a log that cannot be written. */
 #include "helpers.h"
 #include "tb_events.h"
 
 #include <math.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #define TRAINER BUILD_DIR "/fmnist_cnn/train"
 #define TRAINERS BUILD_DIR "/tests/trainers/"
@@ -135,7 +137,7 @@ Test(run, eval_and_predict_reproduce_the_test_metrics)
     /* a checkpoint without normalization metadata is refused in one line */
     snprintf(cmd, sizeof cmd, TRAINER " --data %s --eval /nonexistent.safetensors 2>&1", dir);
     cr_expect_eq(run_capture(cmd, out, sizeof out), 1);
-    cr_expect_str_eq(out, "train: /nonexistent.safetensors: cannot open\n");
+    cr_expect_str_eq(out, "train: /nonexistent.safetensors: cannot open (No such file or directory)\n");
 }
 
 Test(run, resumed_run_keeps_one_log_row_per_epoch)
@@ -257,4 +259,71 @@ Test(run, batchnorm_never_sees_a_batch_of_one)
     write_idx_set(dir, "t10k", 10, 28, 0, 2);
     train(TRAINER, "--data %s --format idx --epochs 1 --val-split 0 --threads 1 --print-every 1", out, sizeof out);
     cr_expect(strstr(out, "note:") == NULL && strstr(out, "epoch 1 step 2: batch loss") != NULL, "%s", out);
+}
+
+/* A checkpoint that cannot be written (its PATH.tmp leads to /dev/full) stops the run with one line on stderr
+ * saying why and whether an earlier checkpoint is left; no checkpoint or PATH.tmp is left half-written. */
+Test(run, a_failed_save_says_why_and_whether_an_earlier_checkpoint_is_left)
+{
+    char cmd[2048], err[4096], expected[512], out[1024];
+    small_idx_data();
+    const char *common = TRAINER " --data %s --threads 1 --limit 64 --save %s/r";
+    char trainer[512];
+    snprintf(trainer, sizeof trainer, common, dir, dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir %s/r && ln -s /dev/full %s/r/last.safetensors.tmp && %s --epochs 1 2>&1 >/dev/null", dir, dir,
+             trainer);
+    cr_expect_eq(run_capture(cmd, err, sizeof err), 1, "%s", err);
+    snprintf(expected, sizeof expected, "train: %s/r/last.safetensors: cannot write it (No space left on device); "
+             "there is no earlier checkpoint\n", dir);
+    cr_expect_str_eq(err, expected);
+    snprintf(cmd, sizeof cmd, "ls -A %s/r | grep safetensors", dir);
+    cr_expect_neq(run_capture(cmd, out, sizeof out), 0, "left behind: %s", out);
+    /* after a first epoch saved: the same failure leaves that checkpoint as it was */
+    snprintf(cmd, sizeof cmd, "%s --epochs 1 >/dev/null && cp %s/r/last.safetensors %s/epoch1 && "
+             "ln -s /dev/full %s/r/last.safetensors.tmp && "
+             "%s --epochs 2 --resume %s/r/last.safetensors 2>&1 >/dev/null", trainer, dir, dir, dir, trainer, dir);
+    cr_expect_eq(run_capture(cmd, err, sizeof err), 1, "%s", err);
+    snprintf(expected, sizeof expected, "train: %s/r/last.safetensors: cannot write it (No space left on device); "
+             "the previous checkpoint is unchanged\n", dir);
+    cr_expect_str_eq(err, expected);
+    snprintf(cmd, sizeof cmd, "cmp %s/r/last.safetensors %s/epoch1 && ls -A %s/r | grep -c '\\.tmp$'", dir, dir, dir);
+    run_capture(cmd, out, sizeof out);
+    cr_expect_str_eq(out, "0\n", "the previous checkpoint changed, or a temporary file is left");
+}
+
+/* Runs cmd through sh with every file it writes limited to `bytes` (a write beyond fails with EFBIG, SIGXFSZ
+ * ignored); returns its exit status. */
+static int run_file_limited(const char *cmd, rlim_t bytes)
+{
+    const pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &(struct rlimit){ bytes, bytes });
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A log file that cannot grow (the event file, the largest, meets a file size limit that the checkpoint fits in)
+ * is reported in one line, once, and the run goes on to save and report as usual. */
+Test(run, a_failed_log_write_is_reported_once_and_the_run_goes_on)
+{
+    char cmd[1024], err[4096], prefix[256];
+    small_idx_data();
+    snprintf(cmd, sizeof cmd, TRAINERS "mlp_batch8/train --data %s --epochs 80 --threads 1 --save %s/r "
+             ">/dev/null 2>%s/stderr", dir, dir, dir);
+    cr_expect_eq(run_file_limited(cmd, 320 * 1024), 0);
+    snprintf(cmd, sizeof cmd, "cat %s/stderr", dir);
+    run_capture(cmd, err, sizeof err);
+    snprintf(prefix, sizeof prefix, "train: %s/r/events.out.tfevents.", dir);
+    cr_expect(strncmp(err, prefix, strlen(prefix)) == 0 && strchr(err, '\n') == err + strlen(err) - 1 &&
+                  strstr(err, ": cannot write (File too large); the run goes on without its logs\n"),
+              "not the one line expected:\n%s", err);
+    snprintf(cmd, sizeof cmd, "ls %s/r/last.safetensors %s/r/metrics.csv 2>&1", dir, dir);
+    cr_expect_eq(run_capture(cmd, err, sizeof err), 0, "%s", err);
 }

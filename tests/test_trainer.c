@@ -37,6 +37,20 @@ Test(trainer, rejects_unknown_options)
     cr_expect_str_eq(out, TRAINER ": --lr-milestones needs increasing epochs like 3,6 (at most 16), got '5,3'\n");
 }
 
+/* A normalization that is not finite is refused before anything is read or written. */
+Test(trainer, refuses_a_mean_or_std_that_is_not_finite)
+{
+    char out[4096], args[256], cmd[256];
+    snprintf(args, sizeof args, "--mean nan --std 0.3 --save %s/r", dir);
+    cr_expect_eq(run(args, out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --mean needs one finite number per channel like 0.5,0.5,0.5, got 'nan'\n");
+    snprintf(args, sizeof args, "--mean 0.3 --std inf --save %s/r", dir);
+    cr_expect_eq(run(args, out, sizeof out), 2);
+    cr_expect_str_eq(out, TRAINER ": --std needs one finite positive number per channel like 0.5,0.5,0.5, got 'inf'\n");
+    snprintf(cmd, sizeof cmd, "test -e %s/r", dir);
+    cr_expect_neq(system(cmd), 0, "the run directory was created");
+}
+
 Test(trainer, help_lists_the_options)
 {
     char out[8192];

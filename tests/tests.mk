@@ -88,6 +88,7 @@ $(foreach s,$(TEST_TRAINERS),$(eval $(call trainer_rules,$(s))))
 $(TEST_BUILD)/test_trainer: $(BUILD)/fmnist_cnn/train $(TEST_BUILD)/trainers/cifar_small/train
 $(TEST_BUILD)/test_run: $(BUILD)/fmnist_cnn/train $(TEST_TRAINERS:%=$(TEST_BUILD)/trainers/%/train)
 $(TEST_BUILD)/test_crash: $(BUILD)/fmnist_cnn/train
+$(TEST_BUILD)/test_signals: $(BUILD)/fmnist_cnn/train
 
 # Tests that run gradient-check models (double) directly: test name, models.
 define model_test

@@ -12,6 +12,7 @@
 #include "../../runtime/checkpoint_save.c"
 #include "../../runtime/regular_file.c"
 #include "../../runtime/rng.c"
+#include "../../runtime/stop_signals.c"
 #include "input_file.h"
 
 enum { N = 14 };

@@ -4,6 +4,7 @@
  * when the name holds commas), to float32 and float64. */
 #include "../../runtime/array.c"
 #include "../../runtime/csv.c"
+#include "../../runtime/regular_file.c"
 
 #include <stdint.h>
 

@@ -4,7 +4,9 @@
  * Every element of an array read is loaded (integers must come out
  * finite), and its count checked. */
 #include "../../runtime/array.c"
+#include "../../runtime/gz_stream.c"
 #include "../../runtime/idx.c"
+#include "../../runtime/regular_file.c"
 #include "input_file.h"
 
 #include <stdint.h>

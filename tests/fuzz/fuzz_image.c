@@ -6,6 +6,7 @@
 
 #include "../../runtime/array.c"
 #include "../../runtime/image.c"
+#include "../../runtime/regular_file.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,6 +3,7 @@
  * up under AddressSanitizer) and frees the array. */
 #include "../../runtime/array.c"
 #include "../../runtime/npy.c"
+#include "../../runtime/regular_file.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,7 @@
 #include "../../runtime/array.c"
 #include "../../runtime/npy.c"
 #include "../../runtime/npz.c"
+#include "../../runtime/regular_file.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -175,7 +175,30 @@ patched("rng_missing", "resume", "run", "field 'rng_augment' " + MISSING, lambda
 patched("field_twice", "resume", "file", "field 'epoch' appears twice", lambda c: c.meta.append(["epoch", "1"]))
 patched("field_too_long", "resume", "file", "field 'classes' is longer than 1099 characters",
         lambda c: c.set_meta("classes", "a" * 1200))
-patched("too_many_fields", "resume", "file", "more than 16 metadata fields besides format", lambda c: add_fields(c, 7))
+patched("too_many_fields", "resume", "file", "more than 24 metadata fields besides format", lambda c: add_fields(c, 15))
+
+# a checkpoint saved mid-epoch (a signal stopped the run): epoch 2, 3 of its 8 updates made
+def mid_epoch(c, updates="3", records="24", correct="5", step="11"):
+    for key, value in (("epoch", "2"), ("step", step), ("optimizer_step", step), ("epoch_updates", updates),
+                       ("epoch_records", records), ("epoch_correct", correct), ("epoch_loss_sum", "55.25")):
+        c.set_meta(key, value)
+
+
+patched("good_mid_epoch", "resume", "sound", "resumed from", mid_epoch)
+patched("progress_partial", "resume", "file",
+        "field 'epoch_records' is missing (a checkpoint saved mid-epoch has epoch_updates, epoch_records, "
+        "epoch_correct and epoch_loss_sum)", lambda c: c.set_meta("epoch_updates", "3"))
+patched("progress_updates_zero", "resume", "file", "field 'epoch_updates': " + INT_RULE % (*STEP, "0"),
+        lambda c: mid_epoch(c, updates="0"))
+patched("progress_loss_nan", "resume", "file", "field 'epoch_loss_sum': must be a finite number, got \"nan\"",
+        lambda c: (mid_epoch(c), c.set_meta("epoch_loss_sum", "nan")))
+patched("progress_correct_above_records", "resume", "file", "field 'epoch_correct': 25 hits in 24 records",
+        lambda c: mid_epoch(c, correct="25"))
+patched("progress_beyond_step", "resume", "file",
+        "field 'step': 3 updates cannot reach update 3 of epoch 2 (field 'epoch_updates')",
+        lambda c: mid_epoch(c, step="3"))
+patched("progress_beyond_epoch", "resume", "run", "field 'epoch_updates': 8 updates into epoch 2, but an epoch of "
+        "this run has 8", lambda c: mid_epoch(c, updates="8", records="58", step="16"))
 
 # the header and the offsets
 patched("offsets_overlap", "resume", "file",

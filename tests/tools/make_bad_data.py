@@ -3,6 +3,7 @@
 a line per case with its name, the trainer (a spec name), the trainer's
 arguments ({dir} stands for the case's directory) and the text its one-line
 error must contain. tests/test_bad_data.c runs them all."""
+import gzip
 import io
 import os
 import sys
@@ -111,6 +112,10 @@ yk = np.zeros((10, 4), np.uint8)
 yk[1, 2] = 2
 savez(d, x_train=np.zeros((10, 32, 32), np.uint8), y_train=yk)
 
+d = case("npz_empty_test_set", "signal_conv1d", "--data {dir}/data.npz",
+         "data.npz: x_test: 0 records: the test set is empty")
+savez(d, x_train=x, y_train=y, x_test=x[:0], y_test=y[:0])
+
 d = case("input_shape_mismatch", "signal_conv1d", "--data {dir}/data.npz",
          "x_train: inputs are [20, 7, 400] (2800 values per record), but model signal_conv1d takes 7x500")
 savez(d, x_train=signals(steps=400)[0], y_train=y)
@@ -200,11 +205,56 @@ d = case("idx_unknown_type", "fmnist_cnn", "--data {dir}", "train-images-idx3-ub
 idx(os.path.join(d, "train-images-idx3-ubyte"), 0x0A, (3, 28, 28), bytes(3 * 784))
 idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
 
+d = case("idx_empty_test_set", "fmnist_cnn", "--data {dir}", "t10k-images-idx3-ubyte: 0 records: the test set is empty")
+for prefix, n in (("train", 3), ("t10k", 0)):
+    idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x08, (n, 28, 28), bytes(n * 784))
+    idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x08, (n,), bytes(n))
+
+d = case("idx_empty_training_set", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte: 0 records: the training set is empty")
+for prefix, n in (("train", 0), ("t10k", 3)):
+    idx(os.path.join(d, f"{prefix}-images-idx3-ubyte"), 0x08, (n, 28, 28), bytes(n * 784))
+    idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte"), 0x08, (n,), bytes(n))
+
+d = case("idx_gzip_trailing_garbage", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte.gz: bytes after the end of the gzip data (not another gzip member)")
+images = bytes([0, 0, 0x08, 3]) + b"".join(v.to_bytes(4, "big") for v in (3, 28, 28)) + bytes(3 * 784)
+open(os.path.join(d, "train-images-idx3-ubyte.gz"), "wb").write(gzip.compress(images) + b"trailing garbage")
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
+d = case("idx_header_exceeds_file", "fmnist_cnn", "--data {dir}",
+         "train-images-idx3-ubyte: truncated: header promises 2147483648 data bytes, file has 0")
+idx(os.path.join(d, "train-images-idx3-ubyte"), 0x08, (65536, 32768), b"")  # 12 bytes
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
 d = case("cifar_bad_label", "cifar_small", "--data {dir}", "data_batch_1.bin: record 1 has label 11")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write((bytes([3]) + bytes(3072)) + (bytes([11]) + bytes(3072)))
 
+d = case("cifar_directory", "cifar_small", "--data {dir}", "data_batch_1.bin: a directory, not a file")
+os.makedirs(os.path.join(d, "data_batch_1.bin"))
+
 d = case("cifar_truncated", "cifar_small", "--data {dir}", "data_batch_1.bin: 4000 bytes is not a whole number")
 open(os.path.join(d, "data_batch_1.bin"), "wb").write(bytes(4000))
+
+# Files that are not regular files: a FIFO would block the reader forever
+FIFO = "not a regular file (a FIFO, socket or device)"
+d = case("fifo_idx_images", "fmnist_cnn", "--data {dir}", "train-images-idx3-ubyte: " + FIFO)
+os.mkfifo(os.path.join(d, "train-images-idx3-ubyte"))
+idx(os.path.join(d, "train-labels-idx1-ubyte"), 0x08, (3,), bytes([0, 1, 2]))
+
+d = case("fifo_npz", "signal_conv1d", "--data {dir}/data.npz", "data.npz: " + FIFO)
+os.mkfifo(os.path.join(d, "data.npz"))
+
+d = case("fifo_npy", "signal_conv1d", "--data {dir}", "y_train.npy: " + FIFO)
+np.save(os.path.join(d, "x_train.npy"), x)
+os.mkfifo(os.path.join(d, "y_train.npy"))
+
+d = case("fifo_csv", "regression_mlp", "--data {dir}", "train.csv: " + FIFO)
+os.mkfifo(os.path.join(d, "train.csv"))
+
+d = case("fifo_cifar", "cifar_small", "--data {dir}", "data_batch_2.bin: " + FIFO)
+open(os.path.join(d, "data_batch_1.bin"), "wb").write(bytes(3073))
+os.mkfifo(os.path.join(d, "data_batch_2.bin"))
 
 with open(os.path.join(ROOT, "cases.tsv"), "w") as f:
     for c in CASES:
