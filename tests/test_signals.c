@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define TRAINER "build/fmnist_cnn/train"
+#define TRAINER BUILD_DIR "/fmnist_cnn/train"
 
 static char dir[64];
 static void setup(void)
