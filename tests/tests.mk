@@ -21,8 +21,10 @@ $(TEST_BUILD)/gradcheck/gradcheck_models.h: $(GRAD_C) tests/tests.mk
 
 # The PyTorch comparison: a dumper per model (float), shipped specs and gradcheck
 # specs; the deepest specs are compared on parameter and MAC counts only, to keep
-# make test short (resnet18 covers their blocks numerically).
-TORCH_COUNT_ONLY := resnet34 resnet50
+# make test short (resnet18 covers their blocks numerically; the 224x224
+# torchvision ResNets are checked name for name against torchvision, and
+# resnet50_imagenet end to end against it by test_transfer).
+TORCH_COUNT_ONLY := resnet34 resnet50 resnet18_imagenet resnet50_imagenet
 TORCH_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS)) $(GRAD_SPECS)
 TORCH_DUMPERS := $(TORCH_SPECS:%=$(TEST_BUILD)/torch/dump_%)
 define torch_rules
