@@ -1,14 +1,15 @@
 /* The transfer-learning assignment end to end, on a dozen CIFAR-10-format
  * images (tests/make_cifar10.py), with torchvision's resnet50 of random
  * weights standing in for a pretrained one (tests/torch/transfer_reference.py):
- * its state_dict converted (convert_torch.py from-torch); refused by
- * --init into a 10-class copy of specs/resnet50_imagenet.lua, in one line,
- * then loaded with --init-skip 'fc.*'; a linear probe (everything but fc
- * frozen) on the 32x32 images --resize'd to 224x224, after which the frozen
- * weights are bit-identical, fc has moved, and --predict gives torchvision's
- * probabilities on PIL-resized images; the probe as a 224x224 teacher of the
- * 32x32 resnet18; and fine-tuning of every tensor. Skipped where python3-torch
- * or torchvision is not installed. */
+ * its state_dict converted (convert_torch.py from-torch); refused in one line
+ * by --init into a 10-class copy of specs/resnet50_imagenet.lua (of batch 4,
+ * written by tests/tests.mk), then loaded with --init-skip 'fc.*'; a linear
+ * probe (everything but fc frozen) on the 32x32 images --resize'd to 224x224,
+ * after which the frozen weights are bit-identical, fc has moved, and
+ * --predict gives torchvision's probabilities on PIL-resized images; the probe
+ * as a 224x224 teacher of the 32x32 resnet18 (run in pieces of the student's
+ * batch); and fine-tuning of every tensor. Skipped where python3-torch or
+ * torchvision is not installed. */
 #include "helpers.h"
 
 #define TRANSFER BUILD_DIR "/tests/transfer"
