@@ -1,4 +1,4 @@
-/* The transfer-learning assignment end to end, on a dozen CIFAR-10-format
+/* The transfer-learning assignment end to end, on eight CIFAR-10-format
  * images (tests/make_cifar10.py), with torchvision's resnet50 of random
  * weights standing in for a pretrained one (tests/torch/transfer_reference.py):
  * its state_dict converted (convert_torch.py from-torch); refused in one line
@@ -54,7 +54,7 @@ static int count_lines(const char *s)
 /* The standin converted, and the data; the test is skipped without torch. */
 static void prepare(void)
 {
-    expect_python(PYTHON " tests/make_cifar10.py %s/data --train 12 --test 6 2>&1");
+    expect_python(PYTHON " tests/make_cifar10.py %s/data --train 8 --test 4 2>&1");
     expect_python(PYTHON " tests/torch/transfer_reference.py standin %s/tv.pt %s/data 2>&1");
     expect_python(PYTHON " runtime/convert_torch.py from-torch %s/tv.pt %s/tv.safetensors --spec resnet50_imagenet "
                   IMAGENET " 2>&1");
@@ -72,7 +72,7 @@ Test(transfer, a_head_of_another_size_or_images_of_another_size_are_refused_in_o
     cr_assert_neq(
         run(out, sizeof out, PROBE " --data %s/data --init %s/tv.safetensors --init-skip 'fc.*' 2>&1 >/dev/null"), 0);
     cr_expect_eq(count_lines(out), 1, "%s", out);
-    cr_expect(strstr(out, "inputs are [12, 3, 32, 32] (3072 values per record), but model resnet50_cifar10 takes "
+    cr_expect(strstr(out, "inputs are [8, 3, 32, 32] (3072 values per record), but model resnet50_cifar10 takes "
                           "3x224x224"), "without --resize: %s", out);
     cr_assert_neq(run(out, sizeof out, PROBE " --data %s/data --resize 32 2>&1 >/dev/null"), 0);
     cr_expect_str_eq(out, "train: --resize 32x32: model resnet50_cifar10 takes 3x224x224\n");
