@@ -2,7 +2,7 @@
  * gzipped, every IDX element type), wrong magic, unknown element type,
  * truncated, longer than the header, count mismatches, bad labels; gzip files of several members, with
  * bytes after the data, cut short or failing their CRC; headers that claim more than the file holds;
- * per-channel normalization; and the augmentation of training images. */
+ * per-channel normalization; records resized as PIL does (--resize); and the augmentation of training images. */
 #include "augment.h"
 #include "cifar.h"
 #include "data_source.h"
@@ -319,6 +319,36 @@ Test(data, normalization_is_per_channel)
     double sum[2] = { 0 };
     for (int i = 0; i < 8; ++i) sum[i % 4 / 2] += read[i];
     for (int c = 0; c < 2; ++c) cr_expect_float_eq(sum[c], 0.0, 1e-5, "channel %d mean", c);
+}
+
+/* --resize: 8-bit records stored at 2x2 read at 4x4, as PIL's bilinear
+ * resize gives them (Image.resize((4, 4), Image.BILINEAR): the values below);
+ * the statistics are of the records as stored. */
+Test(data, resize_reads_records_as_pil_resizes_them)
+{
+    /* two records of two channels: record 0 constant 40 and 200, record 1 a checkerboard of 0 and 255 */
+    unsigned char x[16] = { 40, 40, 40, 40, 200, 200, 200, 200, 0, 255, 255, 0, 255, 0, 0, 255 };
+    static const float pil[16] = { 0, 64, 191, 255, 64, 96, 159, 191, 191, 159, 96, 64, 255, 191, 64, 0 };
+    nn_dataset ds = { .count = 2, .channels = 2, .height = 4, .width = 4, .sample_size = 32, .in_height = 2,
+                      .in_width = 2, .x_scale = 1.0f / 255,
+                      .x = { .dtype = NN_U8, .ndims = 4, .dims = { 2, 2, 2, 2 }, .count = 16, .data = x },
+                      .std = { 1, 1 } };
+    const uint32_t all[2] = { 0, 1 }, second = 1;
+    double mean[2], std[2];
+    nn_dataset_stats(&ds, all, 2, mean, std);
+    cr_expect_float_eq(mean[0], (4 * 40 + 2 * 255) / (8 * 255.0), 1e-6);
+    cr_expect_float_eq(mean[1], (4 * 200 + 2 * 255) / (8 * 255.0), 1e-6);
+    float read[2 * 32];
+    nn_dataset_read(&ds, all, 2, read);
+    for (int j = 0; j < 16; ++j) {
+        cr_expect_float_eq(read[j], 40 / 255.0f, 1e-6, "record 0, channel 0, pixel %d", j);
+        cr_expect_float_eq(read[16 + j], 200 / 255.0f, 1e-6, "record 0, channel 1, pixel %d", j);
+        cr_expect_float_eq(read[32 + j], pil[j] / 255.0f, 1e-6, "record 1, channel 0, pixel %d", j);
+        cr_expect_float_eq(read[48 + j], (255 - pil[j]) / 255.0f, 1e-6, "record 1, channel 1, pixel %d", j);
+    }
+    nn_dataset_normalize(&ds, mean, std);
+    nn_dataset_read(&ds, &second, 1, read);
+    cr_expect_float_eq(read[1], (float)((64 / 255.0 - mean[0]) / std[0]), 1e-5, "normalized after resizing");
 }
 
 /* count CIFAR-10 records with label i % 10 and pixel bytes (i + j) % 256 */
