@@ -16,7 +16,7 @@ static void check(const char *name)
     snprintf(cmd, sizeof cmd,
              "BUILD='" BUILD_DIR "' LUA='" LUA "' PYTHON='" PYTHON "' CC='" CC_NAME "' CFLAGS='" INFER_CFLAGS
              "' ALL_OPS='" BUILD_DIR "/tests/infer/all_ops/train' tests/infer/check.sh %s '" BUILD_DIR
-             "/tests/infer/%s' 2>&1",
+             "/tests/infer/work/%s' 2>&1",
              name, name);
     cr_assert_eq(system(cmd), 0, "tests/infer/check.sh %s failed (its output is above)", name);
 }

@@ -28,6 +28,8 @@ end
 
 local function step_functions(m, w, c)
   for i, step in ipairs(m.steps) do
+    step.index = i
+    if step.kind == "conv" then conv.helpers(step, w) end
     w:line("/* %s:%d: %s | %s -> %s */", step.node.file, step.node.line or 0, describe(step),
       util.shape_str(step.ins[1].shape or { step.ins[1].size }), util.shape_str(step.out.shape))
     w:func("static void step_%d(void)", i)

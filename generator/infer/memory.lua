@@ -1,5 +1,5 @@
 -- Static scratch memory of the inference export: every value (a step's output,
--- the normalized input, a convolution's padded copy) gets an offset in one
+-- the normalized input, a step's temps such as a convolution's padded copy) gets an offset in one
 -- float arena, first fit among the values alive at the same time. A value
 -- lives from the step that writes it to the last step that reads it, so a
 -- step's inputs and output never overlap.
@@ -15,12 +15,12 @@ local function place(live, size)
   return off
 end
 
--- Sets value.off for the input, every step's out and temp; returns the arena size.
+-- Sets value.off for the input, every step's out and temps; returns the arena size.
 function memory.run(steps, input, output)
   local last = { [input] = 0, [output] = #steps + 1 }
   for i, step in ipairs(steps) do
     for _, v in ipairs(step.ins) do last[v] = math.max(last[v] or 0, i) end
-    if step.temp then last[step.temp] = i end
+    for _, t in ipairs(step.temps or {}) do last[t] = i end
   end
   local live, total = {}, 0
   local function alloc(v, at)
@@ -35,7 +35,7 @@ function memory.run(steps, input, output)
   end
   alloc(input, 0)
   for i, step in ipairs(steps) do
-    if step.temp then alloc(step.temp, i) end
+    for _, t in ipairs(step.temps or {}) do alloc(t, i) end
     last[step.out] = last[step.out] or i
     alloc(step.out, i)
   end
