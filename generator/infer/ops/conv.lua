@@ -47,21 +47,40 @@ local function phases(v, w, c, step)
     end)
 end
 
--- One tap adds w_j * t[p] to wide output p of each channel j of the block. A
--- function of its own, since GCC trusts restrict on parameters (and keeps it
--- when inlining) but not on pointers declared in a loop, and would otherwise
--- test for overlap at run time, which -O2 does not do.
+-- One row of taps (kh fixed, kw = 0 .. KW-1) adds w_j[kw] * t[p + d_kw] to
+-- wide output p of each channel j of the block, in kw order, so that each sum
+-- is loaded and stored once per row of taps. A function of its own, since GCC
+-- trusts restrict on parameters (and keeps it when inlining) but not on
+-- pointers declared in a loop, and would otherwise test for overlap at run
+-- time, which -O2 does not do.
 function conv.helpers(step, w)
   local v, B = step.node.conv, step.block
-  local params, sums = {}, {}
+  local params, weights, loads, sums, stores = {}, {}, {}, {}, {}
   for j = 0, B - 1 do
     params[#params + 1] = string.format("float *restrict a%d", j)
-    sums[#sums + 1] = string.format("a%d[p] += w%d * t[p];", j, j)
+    loads[#loads + 1] = string.format("s%d = a%d[p]", j, j)
+    stores[#stores + 1] = string.format("a%d[p] = s%d;", j, j)
   end
   params[#params + 1] = "const float *restrict t"
-  for j = 0, B - 1 do params[#params + 1] = string.format("float w%d", j) end
-  w:func("static void step_%d_tap(%s)", step.index, table.concat(params, ", "))
-  w:line("for (int p = 0; p < %d; ++p) { %s }", v.L, table.concat(sums, " "))
+  local taps = {}
+  for kw = 0, v.kw - 1 do
+    taps[#taps + 1] = string.format("t%d = t[p + %d]", kw, (kw % v.sw) * v.phase + kw // v.sw)
+  end
+  for j = 0, B - 1 do
+    params[#params + 1] = string.format("const float *restrict w%d", j)
+    for kw = 0, v.kw - 1 do
+      weights[#weights + 1] = string.format("w%d_%d = w%d[%d]", j, kw, j, kw)
+      sums[#sums + 1] = string.format("s%d += w%d_%d * t%d;", j, j, kw, kw)
+    end
+  end
+  w:func("static void step_%d_row(%s)", step.index, table.concat(params, ", "))
+  w:line("const float %s;", table.concat(weights, ", "))
+  w:open("for (int p = 0; p < %d; ++p) {", v.L)
+  w:line("float %s;", table.concat(loads, ", "))
+  w:line("const float %s;", table.concat(taps, ", "))
+  w:line("%s", table.concat(sums, " "))
+  w:line("%s", table.concat(stores, " "))
+  w:close()
   w:close()
   w:line("")
 end
@@ -69,12 +88,10 @@ end
 local function taps(step, w, names)
   local v, B = step.node.conv, step.block
   for kh = 0, v.kh - 1 do
-    for kw = 0, v.kw - 1 do
-      local ws = {}
-      for j = 0, B - 1 do ws[#ws + 1] = string.format("wc[%d]", j * v.cin * v.kh * v.kw + kh * v.kw + kw) end
-      local at = ((kh % v.sh) * v.sw + kw % v.sw) * v.phase + (kh // v.sh) * v.Wq + kw // v.sw
-      w:line("step_%d_tap(%s, xc + %d, %s);", step.index, names, at, table.concat(ws, ", "))
-    end
+    local ws = {}
+    for j = 0, B - 1 do ws[#ws + 1] = string.format("wc + %d", j * v.cin * v.kh * v.kw + kh * v.kw) end
+    local at = (kh % v.sh) * v.sw * v.phase + (kh // v.sh) * v.Wq
+    w:line("step_%d_row(%s, xc + %d, %s);", step.index, names, at, table.concat(ws, ", "))
   end
 end
 
