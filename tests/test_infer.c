@@ -2,7 +2,7 @@
  * case of tests/infer/check.sh trains a spec briefly, exports it, compiles the
  * library as strict C99 and for a Cortex-M4, and compares its outputs with the
  * trainer's --predict --logits: the same class for every record, outputs within
- * 1e-5 of the record's largest. Fashion-MNIST's 10,000 test images for
+ * 1e-5 of the record's largest (tests/infer/compare.py). Fashion-MNIST's 10,000 test images for
  * fmnist_cnn (weights embedded, and from a weights file) and for a spec with
  * every supported op; 8 synthetic CIFAR images for resnet18. */
 #include <criterion/criterion.h>

@@ -92,12 +92,17 @@ local function predict(m, w, c)
   normalize(m, w, c)
   for i = 1, #m.steps do w:line("step_%d();", i) end
   w:line("const float *restrict y = %s;", c.arena(m.output))
-  w:line("int top = 0;")
-  w:open("for (int k = 0; k < %d; ++k) {", m.output.size)
-  w:line("output[k] = y[k];")
-  w:line("if (y[k] > y[top]) top = k;")
-  w:close()
-  w:line("return top;")
+  if m.output.size == 1 then -- one logit: a binary classifier, as --predict reads it
+    w:line("output[0] = y[0];")
+    w:line("return y[0] > 0.0f;")
+  else
+    w:line("int top = 0;")
+    w:open("for (int k = 0; k < %d; ++k) {", m.output.size)
+    w:line("output[k] = y[k];")
+    w:line("if (y[k] > y[top]) top = k;")
+    w:close()
+    w:line("return top;")
+  end
   w:close()
   w:line("")
   w:func("int %s_predict_batch(const float *input, float *output, int n)", P)
@@ -158,8 +163,8 @@ function emit.header(m)
     string.format("#define %s_OUTPUT_SIZE %d", U, m.output.size),
     string.format("#define %s_WEIGHT_COUNT %d", U, m.wcount),
     "",
-    "/* Writes the outputs of one record; returns the index of the largest (the class), or -1 when the",
-    " * weights are not loaded (weights-file mode). */",
+    "/* Writes the outputs of one record; returns the index of the largest (the class; with one output,",
+    " * whether it is positive), or -1 when the weights are not loaded (weights-file mode). */",
     string.format("int %s_predict(const float *input, float *output);", P),
     string.format("/* n records one after the other; 0, or -1 as %s_predict. */", P),
     string.format("int %s_predict_batch(const float *input, float *output, int n);", P),
