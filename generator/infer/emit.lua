@@ -147,13 +147,16 @@ function emit.header(m)
   local P, U = m.name, m.name:upper()
   local shape = m.input.shape
   local lines = {
-    string.format("/* %s_infer.h: %s's evaluation-mode forward, exported from %s by nncc.", P, m.spec_path, m.ckpt_name),
+    string.format("/* %s_infer.h: %s's evaluation-mode forward, exported from %s by nncc.", P, m.spec_path,
+      m.ckpt_name),
     " *",
     string.format(" * Input: one record of %s floats, %s (channel-major), raw values as the", util.shape_str(shape),
       #shape == 3 and "C x H x W" or "in the spec's layout"),
     string.format(" * trainer reads them: pixels scaled to [0, 1] (byte / 255.0f). %s_predict normalizes them", P),
-    string.format(" * with the checkpoint's per-channel mean and std (%s; %s), as --predict does.", m.mean_text, m.std_text),
-    string.format(" * Output: the %d outputs of the last layer (logits for a softmax cross-entropy model:", m.output.size),
+    string.format(" * with the checkpoint's per-channel mean and std (%s; %s), as --predict does.", m.mean_text,
+      m.std_text),
+    string.format(" * Output: the %d outputs of the last layer (logits for a softmax cross-entropy model:",
+      m.output.size),
     " * --predict's probabilities are their softmax). Batchnorm is folded into the layer before it,",
     " * dropout is gone. Not reentrant: the scratch memory is one static array. */",
     string.format("#ifndef %s_INFER_H", U),

@@ -24,7 +24,8 @@ local function collect(steps)
       step.w_off = weights.add(set, path .. ".weight" .. (step.desc and " (folded)" or ""), step.w)
       step.b_off = weights.add(set, path .. ".bias" .. (step.desc and " (folded)" or ""), step.b)
     elseif step.kind == "linear" then
-      step.w_off = weights.add(set, path .. ".weight, transposed" .. (step.desc and ", folded" or ""), linear.weights(step))
+      local label = path .. ".weight, transposed" .. (step.desc and ", folded" or "")
+      step.w_off = weights.add(set, label, linear.weights(step))
       step.b_off = weights.add(set, path .. ".bias" .. (step.desc and " (folded)" or ""), step.b)
     elseif step.kind == "affine" then
       step.w_off = weights.add(set, path .. " scale", step.scale)

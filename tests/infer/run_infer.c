@@ -33,7 +33,8 @@ static unsigned char *read_records(const char *path, long head, long prefix, lon
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s RECORDS.u8 FILE_HEADER_BYTES RECORD_PREFIX_BYTES N [WEIGHTS] [BENCH_REPEAT]\n", argv[0]);
+        fprintf(stderr, "usage: %s RECORDS.u8 FILE_HEADER_BYTES RECORD_PREFIX_BYTES N [WEIGHTS] [BENCH_REPEAT]\n",
+                argv[0]);
         return 2;
     }
     const long n = atol(argv[4]);

@@ -36,15 +36,17 @@ end
 local function phases(v, w, c, step)
   w:line("float *restrict xp = %s;", c.arena(step.pad))
   w:line("for (int i = 0; i < %d; ++i) xp[i] = 0.0f;", step.pad.size)
-  w:nest(nil, { string.format("for (int ci = 0; ci < %d; ++ci) {", v.cin), string.format("for (int h = 0; h < %d; ++h) {", v.H) },
-    function()
-      w:line("const int hp = h + %d;", v.pt)
-      w:open("for (int j = 0; j < %d; ++j) {", v.W)
-      w:line("const int wp = j + %d;", v.pl)
-      w:line("xp[((ci * %d + hp %% %d) * %d + wp %% %d) * %d + hp / %d * %d + wp / %d] = x[(ci * %d + h) * %d + j];", v.sh,
-        v.sh, v.sw, v.sw, v.phase, v.sh, v.Wq, v.sw, v.H, v.W)
-      w:close()
-    end)
+  local loops = { string.format("for (int ci = 0; ci < %d; ++ci) {", v.cin),
+    string.format("for (int h = 0; h < %d; ++h) {", v.H) }
+  w:nest(nil, loops, function()
+    w:line("const int hp = h + %d;", v.pt)
+    w:open("for (int j = 0; j < %d; ++j) {", v.W)
+    w:line("const int wp = j + %d;", v.pl)
+    local at = string.format("((ci * %d + hp %% %d) * %d + wp %% %d) * %d + hp / %d * %d + wp / %d", v.sh, v.sh, v.sw,
+      v.sw, v.phase, v.sh, v.Wq, v.sw)
+    w:line("xp[%s] = x[(ci * %d + h) * %d + j];", at, v.H, v.W)
+    w:close()
+  end)
 end
 
 -- One row of taps (kh fixed, kw = 0 .. KW-1) adds w_j[kw] * t[p + d_kw] to
@@ -117,8 +119,9 @@ function conv.emit(step, w, c)
   w:close()
   w:open("for (int oh = 0; oh < %d; ++oh) {", v.Ho)
   for j = 0, B - 1 do
-    w:line("for (int ow = 0; ow < %d; ++ow) { float s = a%d[oh * %d + ow]; %s y[((size_t)(co + %d) * %d + oh) * %d + ow] = s; }",
-      v.Wo, j, v.Wq, c.epilogue(step.epilogue, "s"), j, v.Ho, v.Wo)
+    local store = string.format("y[((size_t)(co + %d) * %d + oh) * %d + ow] = s;", j, v.Ho, v.Wo)
+    w:line("for (int ow = 0; ow < %d; ++ow) { float s = a%d[oh * %d + ow]; %s %s }", v.Wo, j, v.Wq,
+      c.epilogue(step.epilogue, "s"), store)
   end
   w:close()
   w:close()
