@@ -74,6 +74,13 @@ refusals)
   }
   refused_with specs/conv1d_seq.lua "layer 0: rows_as_sequence has no inference export"
   refused_with specs/fmnist_small.lua "last.safetensors: .*tensor"
+  # a weight that is not finite (the first float of the data section)
+  $PYTHON -c 'import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack("<Q", b[:8])[0]
+b[8 + n:12 + n] = struct.pack("<f", float("nan"))
+open(sys.argv[1], "wb").write(b)' "$work/run_dir/last.safetensors"
+  refused_with specs/fmnist_cnn.lua "last.safetensors: tensor '.*' holds a value that is not finite"
   printf 'not a checkpoint' > "$work/run_dir/last.safetensors"
   refused_with specs/fmnist_cnn.lua "last.safetensors: not a safetensors file" ;;
 *) echo "check.sh: unknown case $case_name" >&2; exit 2 ;;
