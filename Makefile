@@ -39,7 +39,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot test bench check-generated readme-options clean
+.PHONY: help deps gen build train summary demo plot test bench check-generated readme-options clean export
 .DELETE_ON_ERROR:
 
 help:
@@ -54,6 +54,8 @@ help:
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
 	@echo "make bench [QUICK=1] [PROFILE=1] [WRITE_DOCS=1]   time the trainers against PyTorch; the table in build/bench/results.md (and docs/benchmarks.md)"
 	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's and the checkpoint reader's libFuzzer harness for N seconds (default 600)"
+	@echo "make export SPEC=NAME CKPT=FILE [OUT=DIR] [WEIGHTS_FILE=1]   the C99 inference library NAME_infer.c/.h"
+	@echo "                           with CKPT's weights, in OUT (default $(BUILD)/NAME/infer)"
 	@echo "make check-generated       regenerate every spec and fail on any difference with generated/"
 	@echo "make readme-options        rewrite the README's trainer-option table from runtime/option_table.c"
 	@echo "make clean                 remove $(BUILD)/"
@@ -128,6 +130,13 @@ plot:
 	@$(MAKE) --no-print-directory deps PACKAGES=gnuplot-nox
 	@gnuplot -e "run='$(RUN)'" runtime/plot.gp
 	@echo "plots:" $$(ls $(RUN)/*.png)
+
+# The inference library (generator/infer/): CKPT's weights embedded, or with
+# WEIGHTS_FILE=1 in OUT/NAME.weights, read at run time.
+export:
+	@test -n "$(CKPT)" || { echo "usage: make export SPEC=NAME CKPT=FILE [OUT=DIR] [WEIGHTS_FILE=1]"; exit 2; }
+	$(LUA) generator/main.lua specs/$(SPEC).lua --infer $(CKPT) --out $(or $(OUT),$(BUILD)/$(SPEC)/infer) \
+	  $(if $(filter 1,$(WEIGHTS_FILE)),--weights-file)
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \

@@ -4,6 +4,9 @@
 --   --summary        print the model summary and write nothing
 --   --layers         print the layers as JSON (for the PyTorch reference scripts)
 --   --profile        time every layer call (for make bench PROFILE=1; not for committed code)
+--   --infer CKPT     write the inference library NAME_infer.c/.h with CKPT's weights instead
+--                    (default --out build/NAME/infer; generator/infer/)
+--   --weights-file   with --infer: the weights in NAME.weights, loaded at run time
 local script_dir = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = script_dir .. "/?.lua;" .. script_dir .. "/?/init.lua;" .. package.path
 
@@ -17,19 +20,21 @@ local plan = require("plan")
 local emit = require("emit.model")
 local describe = require("emit.describe")
 
-local USAGE = "usage: lua5.4 generator/main.lua SPEC.lua [--out DIR] [--dtype float|double] [--summary] [--layers] [--profile]"
+local USAGE = "usage: lua5.4 generator/main.lua SPEC.lua [--out DIR] [--dtype float|double] [--summary] [--layers] [--profile] [--infer CKPT [--weights-file]]"
 
 local function parse_args(argv)
   local opts = { dtype = "float" }
   local i = 1
   while i <= #argv do
     local a = argv[i]
-    if a == "--out" or a == "--dtype" then
+    if a == "--out" or a == "--dtype" or a == "--infer" then
       if not argv[i + 1] then errors.fail("%s needs a value\n%s", a, USAGE) end
       opts[a:sub(3)] = argv[i + 1]
       i = i + 1
     elseif a == "--summary" or a == "--layers" or a == "--profile" then
       opts[a:sub(3)] = true
+    elseif a == "--weights-file" then
+      opts.weights_file = true
     elseif a:sub(1, 1) == "-" then
       errors.fail("unknown option %s\n%s", a, USAGE)
     elseif opts.spec then
@@ -40,6 +45,7 @@ local function parse_args(argv)
     i = i + 1
   end
   if not opts.spec then errors.fail("%s", USAGE) end
+  if opts.weights_file and not opts.infer then errors.fail("--weights-file goes with --infer CKPT") end
   if opts.dtype ~= "float" and opts.dtype ~= "double" then
     errors.fail("--dtype must be float or double, got %s", opts.dtype)
   end
@@ -72,6 +78,12 @@ local function run(argv)
   local nodes, last = graph.build(net, spec_path, settings)
   local loss = graph.loss(last, nodes, settings, spec_path, net)
   lr_rules.check(settings.lr_rules, nodes, spec_path, net.line)
+  if opts.infer then
+    -- the evaluation forward is exported from the spec's layers, before the trainer's fusion
+    write_files(opts.out or ("build/" .. settings.name .. "/infer"), require("infer.export").run({ nodes = nodes,
+      spec_path = spec_path, name = settings.name, ckpt_path = opts.infer, weights_file = opts.weights_file }))
+    return
+  end
   -- the summary and the layer list show the spec's layers, as they were before fusion
   local lines = summary.lines(nodes, loss, settings)
   local layers = opts.layers and describe.json(nodes, loss, settings)

@@ -166,6 +166,9 @@ static const nn_option_spec TABLE[] = {
       .field = FIELD(input_path), .needs = "a value" },
     { .name = "--out", .value = "FILE", .fallback = "`predictions.csv`", .help = "where `--predict` writes",
       .kind = NN_OPT_TEXT, .field = FIELD(out_path), .needs = "a file" },
+    { .name = "--logits", .fallback = "off",
+      .help = "`--predict`: also write the raw outputs, columns `logit_0`, `logit_1`, ... (9 significant digits)",
+      .kind = NN_OPT_FLAG, .field = FIELD(logits) },
     { .name = "--help", .alias = "-h", .fallback = "", .help = "this text", .kind = NN_OPT_CUSTOM,
       .read = nn_opt_show_help },
 };

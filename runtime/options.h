@@ -55,6 +55,7 @@ typedef struct {
     nn_mode mode;
     const char *checkpoint;  /* --eval / --predict FILE */
     const char *out_path;    /* --predict: the CSV to write */
+    int logits;              /* --predict: also the raw outputs, with 9 significant digits */
     char teacher_spec_buf[64];
     char pattern_buf[NN_MAX_LR_RULES][128];
 } nn_options;

@@ -34,7 +34,7 @@ static int shows_label(const nn_dataset *ds, nn_task task)
     return ds->y && (task == NN_TASK_CLASS || task == NN_TASK_BINARY);
 }
 
-static void header(FILE *out, const nn_dataset *ds, nn_task task, size_t k)
+static void header(FILE *out, const nn_dataset *ds, nn_task task, size_t k, int logits)
 {
     char buf[24];
     fprintf(out, shows_label(ds, task) ? "record,label" : "record");
@@ -43,10 +43,11 @@ static void header(FILE *out, const nn_dataset *ds, nn_task task, size_t k)
     for (size_t j = 0; task == NN_TASK_REGRESSION && j < k; ++j) fprintf(out, ",output_%zu", j);
     for (size_t j = 0; (task == NN_TASK_CLASS || task == NN_TASK_MULTILABEL) && j < k; ++j)
         fprintf(out, ",probability_%s", nn_dataset_class_name(ds, (int)j, buf, sizeof buf));
+    for (size_t j = 0; logits && task != NN_TASK_REGRESSION && j < k; ++j) fprintf(out, ",logit_%zu", j);
     fprintf(out, "\n");
 }
 
-static void row(FILE *out, const nn_dataset *ds, nn_task task, const float *z, size_t k)
+static void row(FILE *out, const nn_dataset *ds, nn_task task, const float *z, size_t k, int logits)
 {
     char buf[24];
     if (task == NN_TASK_CLASS) {
@@ -61,11 +62,13 @@ static void row(FILE *out, const nn_dataset *ds, nn_task task, const float *z, s
         if (task == NN_TASK_BINARY) fprintf(out, ",%s", nn_dataset_class_name(ds, z[0] > 0, buf, sizeof buf));
         for (size_t j = 0; j < k; ++j) fprintf(out, ",%.6f", 1.0 / (1.0 + exp(-(double)z[j])));
     }
+    for (size_t j = 0; logits && task != NN_TASK_REGRESSION && j < k; ++j) fprintf(out, ",%.9g", z[j]);
     fprintf(out, "\n");
 }
 
 /* One CSV row per listed record of ds. */
-static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t *idx, size_t n, const char *path)
+static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t *idx, size_t n, const char *path,
+                             int logits)
 {
     FILE *out = fopen(path, "w");
     if (!out) {
@@ -73,7 +76,7 @@ static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t
         return -1;
     }
     const nn_model *m = t->m;
-    header(out, ds, t->task, m->output_size);
+    header(out, ds, t->task, m->output_size, logits);
     for (size_t start = 0; start < n; start += (size_t)m->batch) {
         const int b = (int)(n - start < (size_t)m->batch ? n - start : (size_t)m->batch);
         nn_dataset_read(ds, idx + start, b, t->x);
@@ -85,7 +88,7 @@ static int write_predictions(nn_trainer *t, const nn_dataset *ds, const uint32_t
             else fprintf(out, "%u", r);
             if (shows_label(ds, t->task))
                 fprintf(out, ",%s", nn_dataset_class_name(ds, (int)ds->y[(size_t)r * ds->target_size], buf, sizeof buf));
-            row(out, ds, t->task, t->s.acts + m->output_offset + (size_t)i * m->output_size, m->output_size);
+            row(out, ds, t->task, t->s.acts + m->output_offset + (size_t)i * m->output_size, m->output_size, logits);
         }
     }
     const int failed = ferror(out); /* a buffer flushed early may have failed */
@@ -126,7 +129,7 @@ int nn_predict_main(const nn_model *m, const nn_options *opt)
                opt->input_path ? opt->input_path : opt->data_path);
         nn_normalization_print(&z, stdout);
         printf("\n");
-        rc = write_predictions(&t, ds, d.test_idx, d.n_test, opt->out_path) != 0;
+        rc = write_predictions(&t, ds, d.test_idx, d.n_test, opt->out_path, opt->logits) != 0;
     }
     nn_trainer_free(&t);
     nn_run_data_free(&d);

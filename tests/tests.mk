@@ -200,7 +200,8 @@ FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision clang libclang-rt-14-dev lua-busted liblua5.4-dev
+TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision clang libclang-rt-14-dev lua-busted \
+                 liblua5.4-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
@@ -238,3 +239,15 @@ $(TEST_BUILD)/test_bad_checkpoints: tests/test_bad_checkpoints.c tests/helpers.h
 	$(CC) $(TEST_FLAGS) -I$(TEST_BUILD)/trainers/mlp_batch8 -DBAD_CKPT='"$(BAD_CKPT)"' $< \
 	  $(TEST_BUILD)/trainers/mlp_batch8/mlp_batch8.c $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 $(TEST_BUILD)/test_datasets: $(foreach s,signal_conv1d binary_cnn regression_mlp regression_mlp_l1 multilabel_cnn fmnist_cnn,$(BUILD)/$(s)/train)
+
+# The inference export (tests/test_infer.c, tests/infer/): the trainers it compares
+# with, and tests/infer/all_ops.lua's, generated into build/ (not committed).
+$(TEST_BUILD)/infer/all_ops/all_ops.c $(TEST_BUILD)/infer/all_ops/all_ops_main.c &: tests/infer/all_ops.lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $< --out $(TEST_BUILD)/infer/all_ops
+$(TEST_BUILD)/infer/all_ops/train: $(TEST_BUILD)/infer/all_ops/all_ops.c $(TEST_BUILD)/infer/all_ops/all_ops_main.c \
+  $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$(@D) $(filter %.c,$^) $(BUILD)/libnnrt.a $(LDLIBS) -o $@
+$(TEST_BUILD)/test_infer: tests/test_infer.c tests/infer/check.sh tests/infer/run_infer.c tests/infer/compare.py \
+  $(BUILD)/fmnist_cnn/train $(BUILD)/resnet18/train $(TEST_BUILD)/infer/all_ops/train
+	$(CC) $(ALLFLAGS) -DBUILD_DIR='"$(BUILD)"' -DLUA='"$(LUA)"' -DPYTHON='"$(PYTHON)"' -DCC_NAME='"$(CC)"' \
+	  -DINFER_CFLAGS='"$(CFLAGS)"' $< -lcriterion -o $@

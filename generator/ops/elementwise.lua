@@ -8,7 +8,8 @@ local util = require("ops.util")
 local elementwise = {}
 
 function elementwise.op(def)
-  local op = { positional = def.positional or {}, keys = def.keys or {} }
+  -- scalar_forward: the statement alone, for the inference export's epilogues
+  local op = { positional = def.positional or {}, keys = def.keys or {}, scalar_forward = def.forward }
 
   function op.infer(node, shape)
     if def.setup then def.setup(node) end
