@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""Checks generator/onnx/export.py on one spec.
+
+usage: export_check.py SPEC.lua --dumper DUMPER [--lua lua5.4]
+
+  1. the C model's evaluation forward (tests/torch/dump_model.c, training 0)
+     with its initial weights, written as a checkpoint and exported: the ONNX
+     file passes onnx.checker (full_check) and strict shape inference, which
+     gives the spec's output shape; run node by node in torch
+     (tests/onnx/export_eval.py) on the dump's input, it gives the C model's
+     output within reference.py's rule (relative error <= 1e-4 or ten times
+     torch float32's own);
+  2. random weights and BatchNorm statistics (the dump's are 0 and 1) loaded
+     into reference.py's torch network of the spec and exported: the ONNX
+     graph in float64 gives that network's evaluation output, relative
+     error <= 1e-12.
+Exit status: 0 equal, 1 a mismatch (printed), 77 torch is not installed."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import torch
+except ImportError:
+    print("torch is not installed: skipped")
+    sys.exit(77)
+import onnx
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path[:0] = [os.path.join(ROOT, "tests", "torch"), os.path.join(ROOT, "tests", "onnx"),
+                os.path.join(ROOT, "runtime")]
+import export_eval  # noqa: E402
+import reference  # noqa: E402
+from convert_torch import write_safetensors  # noqa: E402
+
+EXACT = 1e-9
+
+
+def export(spec_path, lua, tensors, work):
+    """The ONNX model export.py writes for `tensors`, checked and shape-inferred."""
+    ckpt, out = os.path.join(work, "ckpt.safetensors"), os.path.join(work, "model.onnx")
+    write_safetensors(ckpt, tensors, {"spec": "export_check"})
+    subprocess.run([sys.executable, os.path.join(ROOT, "generator", "onnx", "export.py"), spec_path,
+                    "--checkpoint", ckpt, "--export-onnx", out, "--lua", lua], check=True, stdout=subprocess.DEVNULL)
+    model = onnx.load(out)
+    onnx.checker.check_model(model, full_check=True)
+    return onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
+
+
+def output_shape(model):
+    dims = model.graph.output[0].type.tensor_type.shape.dim
+    return [d.dim_param or d.dim_value for d in dims]
+
+
+def against_c(spec, spec_path, lua, dumper, work):
+    failures = []
+    dump_path = os.path.join(work, "dump.bin")
+    subprocess.run([dumper, dump_path, "0"], check=True)
+    dump = reference.read_dump(dump_path)
+    state = reference.Net(spec["layers"]).state_dict()
+    tensors = {name: before.reshape(state[name].shape) for name, (before, _, _) in dump["tensors"].items()}
+    model = export(spec_path, lua, tensors, work)
+    if output_shape(model) != ["N"] + spec["layers"][-1]["output"]:
+        failures.append(f"inferred output shape {output_shape(model)}")
+    x = dump["input"].reshape([dump["n"]] + spec["input"])
+    ours = dump["output"].reshape(dump["n"], -1)
+    ref = export_eval.run(model, x, torch.float64).reshape(ours.shape)
+    err32 = reference.rel(export_eval.run(model, x, torch.float32).reshape(ours.shape), ref)
+    err = reference.rel(ours, ref)
+    limit = max(reference.TOLERANCE, 10 * err32)
+    print(f"{spec['name']}: ONNX ({len(model.graph.node)} nodes) vs the C model's evaluation forward: "
+          f"relative error {err:.2e} (limit {limit:.2e}; ONNX in float32: {err32:.2e})")
+    if not err <= limit:
+        failures.append(f"evaluation output: relative error {err:.3g} > {limit:.3g}")
+    return failures
+
+
+def against_torch(spec, spec_path, lua, work):
+    torch.manual_seed(1)
+    net = reference.Net(spec["layers"]).double()
+    with torch.no_grad():
+        for name, t in net.state_dict().items():
+            if not t.is_floating_point():
+                continue  # num_batches_tracked
+            if name.endswith("running_var") or (name.endswith("weight") and t.dim() == 1):
+                t.uniform_(0.5, 2.0)
+            else:
+                t.normal_(0.0, 0.3 if name.endswith("running_mean") or name.endswith("bias") else 0.2)
+    net.eval()
+    state = {k: v.float() for k, v in net.state_dict().items() if v.is_floating_point()}
+    model = export(spec_path, lua, state, work)
+    x = torch.randn([3] + spec["input"], dtype=torch.float64)
+    with torch.no_grad():
+        # the exported weights are float32: the reference gets the same rounding
+        net.load_state_dict({k: v.double() for k, v in state.items()}, strict=False)
+        ref = net(x)
+    out = export_eval.run(model, x, torch.float64)
+    err = reference.rel(out.reshape(ref.shape), ref)
+    print(f"{spec['name']}: ONNX vs reference.py's torch network, random weights and BN statistics, float64: "
+          f"relative error {err:.2e} (limit {EXACT:g})")
+    return [] if err <= EXACT else [f"random weights: relative error {err:.3g} > {EXACT:g}"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("spec")
+    ap.add_argument("--dumper", required=True)
+    ap.add_argument("--lua", default="lua5.4")
+    args = ap.parse_args()
+    spec = json.loads(subprocess.run([args.lua, os.path.join(ROOT, "generator", "main.lua"), args.spec, "--layers"],
+                                     check=True, capture_output=True, text=True).stdout)
+    with tempfile.TemporaryDirectory() as work:
+        failures = against_c(spec, args.spec, args.lua, args.dumper, work)
+        failures += against_torch(spec, args.spec, args.lua, work)
+    for f in failures:
+        print(f"{args.spec}: {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
