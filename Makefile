@@ -39,7 +39,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot test bench check-generated readme-options clean
+.PHONY: help deps gen build train summary demo plot export-onnx test bench check-generated readme-options clean
 .DELETE_ON_ERROR:
 
 help:
@@ -51,6 +51,7 @@ help:
 	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"
 	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
+	@echo "make export-onnx SPEC=NAME CKPT=FILE ONNX=OUT.onnx   the evaluation graph with the checkpoint's weights as ONNX"
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
 	@echo "make bench [QUICK=1] [PROFILE=1] [WRITE_DOCS=1]   time the trainers against PyTorch; the table in build/bench/results.md (and docs/benchmarks.md)"
 	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's and the checkpoint reader's libFuzzer harness for N seconds (default 600)"
@@ -128,6 +129,12 @@ plot:
 	@$(MAKE) --no-print-directory deps PACKAGES=gnuplot-nox
 	@gnuplot -e "run='$(RUN)'" runtime/plot.gp
 	@echo "plots:" $$(ls $(RUN)/*.png)
+
+# Needs python3-onnx (and numpy), not torch.
+export-onnx:
+	@test -n "$(CKPT)" -a -n "$(ONNX)" || { echo "usage: make export-onnx SPEC=NAME CKPT=FILE ONNX=OUT.onnx"; exit 2; }
+	@$(MAKE) --no-print-directory deps PACKAGES="lua5.4 python3-onnx python3-numpy"
+	@$(PYTHON) generator/onnx/export.py specs/$(SPEC).lua --checkpoint $(CKPT) --export-onnx $(ONNX) --lua $(LUA)
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \

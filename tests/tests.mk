@@ -51,6 +51,24 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/torch -DBUILD_DIR='"$(BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' \
 	  tests/test_torch.c -lcriterion -o $@
 
+# The ONNX export (tests/test_onnx_export.c), checked on the shipped specs that
+# test_torch runs and on the gradient-check specs of the ops those lack, with
+# the same dumpers.
+ONNX_EXPORT_GRAD := act_elu act_leaky_relu act_sigmoid act_tanh avgpool_variants maxpool_variants \
+  maxpool1d_variants bn_1d_vector bn_1d_sequence concat_vectors conv_explicit_pad softmax_output rows_sequence \
+  global_avgpool_1d dropout_mask residual_projection net_mini_inception
+ONNX_EXPORT_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS))
+$(TEST_BUILD)/onnx/onnx_export_models.h: tests/tests.mk $(wildcard specs/*.lua)
+	@mkdir -p $(@D)
+	@{ echo "/* written by tests/tests.mk: X(name, spec file, dumper) */"; \
+	   printf '#define ONNX_EXPORT_MODELS(X)'; \
+	   for s in $(ONNX_EXPORT_SPECS); do printf ' X(%s, "specs/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
+	   for s in $(ONNX_EXPORT_GRAD); do printf ' X(%s, "tests/gradcheck/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
+	   echo; } > $@
+$(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx/onnx_export_models.h \
+  $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s))
+	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
+
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
@@ -152,7 +170,7 @@ FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch clang libclang-rt-14-dev lua-busted liblua5.4-dev
+TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision python3-onnx clang libclang-rt-14-dev lua-busted liblua5.4-dev
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))

@@ -27,20 +27,28 @@ def read(path):
         header = json.loads(blob[8:8 + n])
     except ValueError:
         raise CheckpointError(f"{path}: the header is not JSON") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{path}: the header is not a JSON object")
     header.pop("__metadata__", None)
     data = blob[8 + n:]
     tensors = {}
     for name, info in header.items():
-        if name.startswith("optimizer."):
-            continue
-        if info.get("dtype") != "F32":
-            raise CheckpointError(f"{path}: tensor {name} is {info.get('dtype')}; the trainer writes F32")
-        begin, end = info["data_offsets"]
-        shape = [int(d) for d in info["shape"]]
-        if not 0 <= begin <= end <= len(data) or end - begin != 4 * int(np.prod(shape, dtype=np.int64)):
-            raise CheckpointError(f"{path}: tensor {name}: data offsets do not fit its shape or the file")
-        tensors[name] = np.frombuffer(data[begin:end], dtype="<f4").reshape(shape).astype(np.float32)
+        if not name.startswith("optimizer."):
+            tensors[name] = _tensor(path, name, info, data)
     return tensors
+
+
+def _tensor(path, name, info, data):
+    try:
+        dtype, (begin, end), shape = info["dtype"], info["data_offsets"], [int(d) for d in info["shape"]]
+    except (KeyError, TypeError, ValueError):
+        raise CheckpointError(f"{path}: tensor {name}: no dtype, shape and data_offsets") from None
+    if dtype != "F32":
+        raise CheckpointError(f"{path}: tensor {name} is {dtype}; the trainer writes F32")
+    if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end <= len(data)
+            and min(shape, default=0) >= 0 and end - begin == 4 * int(np.prod(shape, dtype=np.int64))):
+        raise CheckpointError(f"{path}: tensor {name}: data offsets do not fit its shape or the file")
+    return np.frombuffer(data[begin:end], dtype="<f4").reshape(shape).astype(np.float32)
 
 
 def for_layers(path, layers):
