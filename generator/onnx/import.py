@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from importer import import_model  # noqa: E402
+from importer import HEADER, import_model  # noqa: E402
 from refusal import Refusal  # noqa: E402
 
 
@@ -43,6 +43,10 @@ def main():
         sys.exit("import.py: the spec name '%s' is not 1 to 64 letters, digits and _" % a.name)
     spec = a.spec or os.path.join("specs", a.name + ".lua")
     weights = a.weights or os.path.join("build", a.name, "weights.safetensors")
+    if os.path.exists(spec):
+        with open(spec, errors="replace") as f:
+            if not f.readline().startswith(HEADER):
+                sys.exit("import.py: %s exists and was not written by the importer; choose another name" % spec)
     try:
         consts = {}
         for item in a.const:

@@ -18,6 +18,7 @@ from refusal import Refusal
 from safetensors import write as write_safetensors
 
 DEFAULT_BATCH = 32
+HEADER = "-- Imported from an ONNX model"
 
 
 def build(model, name, batch=None, constants=None):
@@ -41,7 +42,7 @@ def build(model, name, batch=None, constants=None):
     naming.source_paths(items, consts)
     items = naming.name_list(items, [])
     shape = walk.shape[end]
-    notes = ["Imported from an ONNX model (opset %d) by generator/onnx/import.py." % reader.opset(model)]
+    notes = ["%s (opset %d) by generator/onnx/import.py." % (HEADER[3:], reader.opset(model))]
     if len(shape) > 1 or not items:
         items.append(Layer("flatten"))
         notes.append("flatten{} at the end: the loss takes a vector (the values keep ONNX's order).")

@@ -1,6 +1,8 @@
 """Reads an ONNX model with python3-onnx: the graph, its constant tensors
 (initializers, Constant nodes, and graph inputs the caller supplies as
 constants) and its one data input."""
+import warnings
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -18,7 +20,9 @@ def load(path):
         raise Refusal("%s: %s" % (path, e.strerror))
     model = onnx.ModelProto()
     try:
-        model.ParseFromString(blob)
+        with warnings.catch_warnings():  # protobuf warns about some garbage instead of raising
+            warnings.simplefilter("error")
+            model.ParseFromString(blob)
     except Exception:
         raise Refusal("%s: not an ONNX model (the protobuf does not parse; truncated?)" % path)
     if not model.HasField("graph") or not model.graph.node:

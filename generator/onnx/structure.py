@@ -99,8 +99,8 @@ class Walk:
             common = ids if common is None else common & ids
         joins = sorted((self.index[i] for i in common or ()), key=int)
         if not joins or not self.is_join(self.nodes[joins[0]]):
-            raise Refusal("value '%s' feeds %d nodes whose branches do not meet at one Add or Concat"
-                          % (v, len(cons)))
+            raise Refusal("value '%s' feeds %s, whose branches do not meet at one Add or Concat"
+                          % (v, ", ".join(self.label(c) for c in cons)))
         return self.nodes[joins[0]]
 
     def fork(self, v, cons):

@@ -24,6 +24,29 @@ static float *read_floats(const char *path, size_t count)
     return v;
 }
 
+/* Loads the weights, runs forward, writes the output; 0 or 1 after saying why. */
+static int run(const nn_model *m, nn_state *s, char **argv, int n)
+{
+    float *input = read_floats(argv[3], (size_t)n * m->input_size);
+    if (!input) return 1;
+    char err[512];
+    if (nn_checkpoint_load(argv[1], m, s->params, NULL, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        free(input);
+        return 1;
+    }
+    m->forward(s, input, n, 0);
+    free(input);
+    FILE *f = fopen(argv[4], "wb");
+    const size_t count = (size_t)n * m->output_size;
+    const int ok = f && fwrite(s->acts + m->output_offset, sizeof(float), count, f) == count;
+    if (!(f && fclose(f) == 0 && ok)) {
+        perror(argv[4]);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -43,19 +66,14 @@ int main(int argc, char **argv)
         .acts = calloc(m->n_acts + 1, sizeof(float)), .dacts = calloc(m->n_acts + 1, sizeof(float)),
         .work = calloc(m->n_work + 1, sizeof(float)), .index = calloc(m->n_index + 1, sizeof(int32_t)), .rng = &rng,
     };
-    float *input = read_floats(argv[3], (size_t)n * m->input_size);
-    if (!s.params || !s.grads || !s.acts || !s.dacts || !s.work || !s.index || !input) return 1;
-    char err[512];
-    if (nn_checkpoint_load(argv[1], m, s.params, NULL, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return 1;
-    }
-    m->forward(&s, input, n, 0);
-    FILE *f = fopen(argv[4], "wb");
-    const size_t count = (size_t)n * m->output_size;
-    if (!f || fwrite(s.acts + m->output_offset, sizeof(float), count, f) != count || fclose(f) != 0) {
-        perror(argv[4]);
-        return 1;
-    }
-    return 0;
+    int status = 1;
+    if (s.params && s.grads && s.acts && s.dacts && s.work && s.index) status = run(m, &s, argv, n);
+    else fprintf(stderr, "out of memory\n");
+    free(s.index);
+    free(s.work);
+    free(s.dacts);
+    free(s.acts);
+    free(s.grads);
+    free(s.params);
+    return status;
 }

@@ -9,6 +9,8 @@ A refusal (by the importer or the generator) is a skip when the test is
 listed in tests/onnx/refused.txt and a failure otherwise; a listed test that
 imports fails too, so the list stays exact.
 
+Then the malformed and unsupported files of bad_models.py.
+
 usage: node_tests.py DATA_DIR WORK_DIR --cc CC --cflags FLAGS --lib LIBNNRT --ldlibs LIBS [--lua LUA] [--jobs N]"""
 import argparse
 import concurrent.futures
@@ -28,6 +30,7 @@ sys.path.insert(0, os.path.join(ROOT, "generator", "onnx"))
 from importer import import_model  # noqa: E402
 from ops import CONVERTERS, JOINS  # noqa: E402
 from refusal import Refusal  # noqa: E402
+import bad_models  # noqa: E402
 import torch_cases  # noqa: E402
 
 OPS = set(CONVERTERS) | set(JOINS)
@@ -140,6 +143,8 @@ def main():
     if not os.path.isdir(args.data):
         print("ok - onnx node tests # SKIP %s is missing (Debian package libonnx-testdata)" % args.data)
         return 0
+    lines, bad_ok = bad_models.run(os.path.join(args.work, "bad_models"))
+    print("\n".join(lines))
     with open(os.path.join(HERE, "refused.txt")) as f:
         listed = {line.split()[0] for line in f if line.strip() and not line.startswith("#")}
     results, cases = {}, []
@@ -160,7 +165,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for case, result in zip(cases, pool.map(lambda c: attempt(c, args), cases)):
             results[case["name"]] = result
-    return report(results, listed)
+    return report(results, listed) or (0 if bad_ok else 1)
 
 
 def report(results, listed):
