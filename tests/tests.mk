@@ -58,16 +58,16 @@ ONNX_EXPORT_GRAD := act_elu act_leaky_relu act_sigmoid act_tanh avgpool_variants
   maxpool1d_variants bn_1d_vector bn_1d_sequence concat_vectors conv_explicit_pad softmax_output rows_sequence \
   global_avgpool_1d dropout_mask residual_projection net_mini_inception
 ONNX_EXPORT_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS))
-$(TEST_BUILD)/onnx/onnx_export_models.h: tests/tests.mk $(wildcard specs/*.lua)
+$(TEST_BUILD)/onnx_export/onnx_export_models.h: tests/tests.mk $(wildcard specs/*.lua)
 	@mkdir -p $(@D)
 	@{ echo "/* written by tests/tests.mk: X(name, spec file, dumper) */"; \
 	   printf '#define ONNX_EXPORT_MODELS(X)'; \
 	   for s in $(ONNX_EXPORT_SPECS); do printf ' X(%s, "specs/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
 	   for s in $(ONNX_EXPORT_GRAD); do printf ' X(%s, "tests/gradcheck/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
 	   echo; } > $@
-$(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx/onnx_export_models.h \
+$(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx_export/onnx_export_models.h \
   $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s))
-	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
+	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx_export -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
 
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
@@ -162,21 +162,32 @@ test-lua:
 TESTS ?=
 comma := ,
 TEST_NAMES = $(subst $(comma), ,$(TESTS))
-RUN_TESTS = $(if $(TESTS),$(filter-out $(TEST_BUILD)/test_lua,$(TEST_NAMES:%=$(TEST_BUILD)/test_%)),$(TEST_BINS))
+RUN_TESTS = $(if $(TESTS),$(filter-out $(TEST_BUILD)/test_lua $(TEST_BUILD)/test_onnx,$(TEST_NAMES:%=$(TEST_BUILD)/test_%)),$(TEST_BINS))
 RUN_LUA = $(if $(TESTS),$(filter lua,$(TEST_NAMES)),lua)
+RUN_ONNX = $(if $(TESTS),$(filter onnx,$(TEST_NAMES)),onnx)
+
+# ONNX's backend node tests through generator/onnx (tests/onnx/node_tests.py): each
+# imported model is compiled at -O1, TEST_JOBS at a time, and compared with ONNX's output.
+ONNX_DATA := /usr/share/libonnx-testdata/data/node
+ONNX_CFLAGS = $(WARN) $(filter-out -O%,$(CFLAGS)) -O1 $(SANITIZE_FLAGS) -ffp-contract=fast -fopenmp $(CPPFLAGS)
+ONNX_TESTS = $(SAN_ENV) $(PYTHON) tests/onnx/node_tests.py $(ONNX_DATA) $(TEST_BUILD)/onnx --cc "$(CC)" \
+  --cflags "$(ONNX_CFLAGS)" --lib $(BUILD)/libnnrt.a --ldlibs "$(LDLIBS)" --lua $(LUA) --jobs $(TEST_JOBS)
 FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 
 # Builds the test binaries TEST_JOBS at a time (the compiles of the generated
 # models are most of make test's time), runs every Criterion binary (each also
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
-TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision python3-onnx clang libclang-rt-14-dev lua-busted liblua5.4-dev
+TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision clang libclang-rt-14-dev lua-busted liblua5.4-dev \
+                 python3-onnx libonnx-testdata
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS)) \
+	  $(if $(RUN_ONNX),$(BUILD)/libnnrt.a)
 	@rm -rf $(TEST_BUILD)/tap $(SAN_LOGS); mkdir -p $(TEST_BUILD)/tap $(if $(SANITIZE_ON),$(SAN_LOGS)); fail=0; \
 	for t in $(RUN_TESTS); do echo "== $$t"; $(SAN_ENV) $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
 	$(if $(RUN_LUA),echo "== tests/lua"; $(LUA_TESTS) -o TAP > $(TEST_BUILD)/tap/lua.tap || fail=1; cat $(TEST_BUILD)/tap/lua.tap;) \
+	$(if $(RUN_ONNX),echo "== tests/onnx"; $(ONNX_TESTS) > $(TEST_BUILD)/tap/onnx.tap || fail=1; cat $(TEST_BUILD)/tap/onnx.tap;) \
 	$(if $(FUZZ_SKIP),echo "ok - fuzz # SKIP with $(FUZZ_SKIP)", \
 	  tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
 	cat $(TEST_BUILD)/tap/fuzz.tap; \

@@ -37,7 +37,9 @@ class PaddedConv(nn.Module):
         cls = nn.Conv1d if one_d else nn.Conv2d
         kernel = c["kw"] if one_d else (c["kh"], c["kw"])
         stride = c["sw"] if one_d else (c["sh"], c["sw"])
-        self.conv = cls(c["cin"], c["cout"], kernel, stride=stride, bias=c["bias"])
+        dilation = c.get("dil_w", 1) if one_d else (c.get("dil_h", 1), c.get("dil_w", 1))
+        self.conv = cls(c["cin"], c["cout"], kernel, stride=stride, bias=c["bias"], dilation=dilation,
+                        groups=c.get("groups", 1))
         self.pad = (c["pl"], c["pr"]) if one_d else (c["pl"], c["pr"], c["pt"], c["pb"])
         self.weight, self.bias = self.conv.weight, self.conv.bias
 
@@ -81,6 +83,7 @@ def build_layer(layer):
     simple = {
         "flatten": lambda: nn.Flatten(),
         "relu": lambda: nn.ReLU(),
+        "relu6": lambda: nn.ReLU6(),
         "leaky_relu": lambda: nn.LeakyReLU(layer.get("slope", 0.01)),
         "elu": lambda: nn.ELU(layer.get("alpha", 1.0)),
         "sigmoid": lambda: nn.Sigmoid(),
