@@ -34,21 +34,16 @@ class Graph:
         return output
 
 
-def _pair(table, key, default):
-    v = table.get(key, default)
-    return list(v) if isinstance(v, list) else [v, v]
-
-
 def conv(g, layer, xs, y):
     c, one_d = layer["conv"], layer["op"] == "conv1d"
     inputs = [xs[0], g.param(layer, "weight")] + ([g.param(layer, "bias")] if c["bias"] else [])
     if one_d:
         shape = dict(kernel_shape=[c["kw"]], strides=[c["sw"]], pads=[c["pl"], c["pr"]])
-        dilations = _pair(c, "dilation", 1)[1:]
+        dilations = [c.get("dil_w", 1)]
     else:
         shape = dict(kernel_shape=[c["kh"], c["kw"]], strides=[c["sh"], c["sw"]],
                      pads=[c["pt"], c["pl"], c["pb"], c["pr"]])
-        dilations = _pair(c, "dilation", 1)
+        dilations = [c.get("dil_h", 1), c.get("dil_w", 1)]
     return g.node("Conv", inputs, y, layer["path"], dilations=dilations, group=c.get("groups", 1), **shape)
 
 
