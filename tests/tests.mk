@@ -70,6 +70,30 @@ $(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx_expo
   $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s))
 	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx_export -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
 
+# torchvision's resnet18 and resnet50 exported by torch.onnx.export, imported
+# (generator/onnx/import.py), generated in float and run by dump_model.c with the
+# imported weights (tests/test_onnx_roundtrip.c, tests/onnx/roundtrip_tv.py).
+ROUNDTRIP_MODELS := resnet18 resnet50
+RT := $(TEST_BUILD)/onnx_roundtrip
+ONNX_IMPORT_SRC := $(filter-out generator/onnx/export%,$(wildcard generator/onnx/*.py))
+define roundtrip_rules
+$(RT)/$(1)/model.onnx: tests/onnx/roundtrip_tv.py
+	@$(PYTHON) $$< export $(1) $$(@D)
+$(RT)/$(1)/rt_$(1).lua $(RT)/$(1)/weights.safetensors &: $(RT)/$(1)/model.onnx $(ONNX_IMPORT_SRC)
+	@rm -f $(RT)/$(1)/rt_$(1).lua
+	@$(PYTHON) generator/onnx/import.py $$< rt_$(1) --spec $(RT)/$(1)/rt_$(1).lua --weights $(RT)/$(1)/weights.safetensors \
+	  --batch 6 >/dev/null
+$(RT)/$(1)/rt_$(1).c $(RT)/$(1)/rt_$(1).h &: $(RT)/$(1)/rt_$(1).lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $$< --out $(RT)/$(1)
+$(RT)/$(1)/dump: tests/torch/dump_model.c $(RT)/$(1)/rt_$(1).c $(RT)/$(1)/rt_$(1).h $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$(RT)/$(1) -DMODEL=rt_$(1)_model -DMODEL_HEADER='"rt_$(1).h"' $$< $(RT)/$(1)/rt_$(1).c \
+	  $(BUILD)/libnnrt.a $(LDLIBS) -o $$@
+endef
+$(foreach m,$(ROUNDTRIP_MODELS),$(eval $(call roundtrip_rules,$(m))))
+$(TEST_BUILD)/test_onnx_roundtrip: tests/test_onnx_roundtrip.c $(ROUNDTRIP_MODELS:%=$(RT)/%/dump) tests/tests.mk
+	$(CC) $(ALLFLAGS) -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' -DRT='"$(RT)"' \
+	  -DROUNDTRIP_MODELS='$(foreach m,$(ROUNDTRIP_MODELS),X($(m)))' $< -lcriterion -o $@
+
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_C) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_C) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
