@@ -202,6 +202,7 @@ function Builder:container(item, path, input)
 end
 
 -- residual{ body layers..., shortcut = "identity" | "project" | layer or seq, after = layer }
+-- A given shortcut is at PATH.shortcut, or PATH.NAME when it has a name.
 function Builder:residual(item, path, input, owner)
   local a = item.args
   if #a == 0 then self:fail(item.line, "%s has no layers in its body", owner.desc) end
@@ -218,10 +219,9 @@ function Builder:residual(item, path, input, owner)
   elseif shortcut == "project" then
     short = self:projection(item, path, input, body, owner)
   elseif dsl.value(shortcut) then
-    if dsl.value(shortcut).args.name ~= nil then
-      self:fail(item.line, "%s: the shortcut is named %s.shortcut; remove its name", owner.desc, path)
-    end
-    short = self:lower(shortcut, path .. ".shortcut", input)
+    -- a named shortcut takes its name as its path (torchvision's `downsample`)
+    local name = self:name_of(dsl.value(shortcut)) or "shortcut"
+    short = self:lower(shortcut, path .. "." .. name, input)
     if shape_str(short.out_shape) ~= shape_str(body.out_shape) then
       self:fail(item.line, "%s: the shortcut gives %s but the body gives %s", owner.desc,
         shape_str(short.out_shape), shape_str(body.out_shape))

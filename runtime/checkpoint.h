@@ -68,6 +68,19 @@ int nn_checkpoint_match(const nn_checkpoint *c, const nn_model *m, const nn_opti
  * same m and opt) into params and the optimizer state. */
 void nn_checkpoint_apply(const nn_checkpoint *c, const nn_model *m, float *params, nn_optimizer *opt);
 
+/* "[64, 3, 7, 7]" */
+void nn_ckpt_shape_text(char *out, size_t len, const long long *shape, int rank);
+
+/* --init with --init-skip: loads into params every tensor of the model that
+ * no pattern of skip (globs, as --freeze's) matches, by name and shape; the
+ * others keep their values. Refused, with nothing loaded: a file that fails
+ * nn_checkpoint_read, a tensor not skipped that the file lacks or holds in
+ * another shape, a tensor of the file (optimizer.m./v. state by the name it
+ * follows) neither in the model nor skipped, a pattern that matches nothing.
+ * Returns the number of tensors loaded, or -1 with "path: reason" in err. */
+int nn_checkpoint_init(const char *path, const nn_model *m, float *params, const char *const *skip, int n_skip,
+                       char *err, size_t errlen);
+
 /* Read, match and apply in one: on error nothing is loaded. With opt, its step
  * comes from the metadata's optimizer_step. meta may be NULL. */
 int nn_checkpoint_load(const char *path, const nn_model *m, float *params, nn_optimizer *opt, nn_ckpt_meta *meta,

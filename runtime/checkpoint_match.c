@@ -16,7 +16,7 @@ static const nn_ckpt_tensor *find(const nn_checkpoint *c, int group, const nn_te
     return nn_checkpoint_find(c, name);
 }
 
-static void shape_text(char *out, size_t len, const long long *shape, int rank)
+void nn_ckpt_shape_text(char *out, size_t len, const long long *shape, int rank)
 {
     size_t n = (size_t)snprintf(out, len, "[");
     for (int i = 0; i < rank && n < len; ++i)
@@ -40,8 +40,8 @@ static int check_wanted(const nn_checkpoint *c, const nn_model *m, int group, co
         t->end - t->begin == sizeof(float) * d->size)
         return 0;
     char a[96], b[96];
-    shape_text(a, sizeof a, t->shape, t->rank);
-    shape_text(b, sizeof b, shape, d->rank);
+    nn_ckpt_shape_text(a, sizeof a, t->shape, t->rank);
+    nn_ckpt_shape_text(b, sizeof b, shape, d->rank);
     snprintf(why, len, "tensor %s%s has shape %s in the file but %s in model %s", NN_CKPT_PREFIX[group], d->name, a, b,
              m->name);
     return -1;

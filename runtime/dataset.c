@@ -1,5 +1,7 @@
 #include "dataset.h"
 
+#include "image.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,23 +84,55 @@ int nn_dataset_set_targets(nn_dataset *ds, const nn_array *labels, nn_task task,
     return 0;
 }
 
+/* Values of a record as stored, and of one of its planes. */
+static size_t stored_plane(const nn_dataset *ds)
+{
+    return ds->in_height ? (size_t)ds->in_height * ds->in_width : (size_t)ds->height * ds->width;
+}
+
+static size_t stored_size(const nn_dataset *ds) { return (size_t)ds->channels * stored_plane(ds); }
+
+/* Record r as floats (not normalized) at height x width: as stored, or resized as
+ * PIL's bilinear resize of the 8-bit image (into bytes, which holds one record). */
+static void record_floats(const nn_dataset *ds, size_t r, float *out, uint8_t *bytes)
+{
+    if (!ds->in_height) {
+        nn_array_to_float(&ds->x, r * ds->sample_size, ds->sample_size, ds->x_scale, out);
+        return;
+    }
+    /* nn_image_resize only reads the pixels (which may be a read-only mapping) */
+    const nn_image im = { ds->channels, ds->in_height, ds->in_width, (uint8_t *)(ds->x.data + r * stored_size(ds)) };
+    if (nn_image_resize(&im, ds->height, ds->width, bytes) != 0) {
+        fprintf(stderr, "train: out of memory resizing a %dx%d record to %dx%d\n", ds->in_height, ds->in_width,
+                ds->height, ds->width);
+        exit(1);
+    }
+    for (size_t j = 0; j < ds->sample_size; ++j) out[j] = bytes[j] * ds->x_scale;
+}
+
 void nn_dataset_read(const nn_dataset *ds, const uint32_t *samples, int n, float *x)
 {
     const size_t plane = (size_t)ds->height * ds->width;
+    uint8_t *bytes = ds->in_height ? malloc(ds->sample_size) : NULL;
+    if (ds->in_height && !bytes) {
+        fprintf(stderr, "train: out of memory for a resized record\n");
+        exit(1);
+    }
     for (int i = 0; i < n; ++i) {
         float *out = x + (size_t)i * ds->sample_size;
-        nn_array_to_float(&ds->x, (size_t)samples[i] * ds->sample_size, ds->sample_size, ds->x_scale, out);
+        record_floats(ds, samples[i], out, bytes);
         for (int c = 0; c < ds->channels; ++c) {
             const float mean = (float)ds->mean[c], inv = (float)(1.0 / ds->std[c]);
             for (size_t j = 0; j < plane; ++j) out[c * plane + j] = (out[c * plane + j] - mean) * inv;
         }
     }
+    free(bytes);
 }
 
 size_t nn_dataset_first_nonfinite(const nn_dataset *ds)
 {
     const size_t at = nn_array_first_nonfinite(&ds->x);
-    return ds->sample_size ? at / ds->sample_size : at;
+    return stored_size(ds) ? at / stored_size(ds) : at;
 }
 
 void nn_free_names(char **names, size_t n)
@@ -118,11 +152,12 @@ void nn_dataset_free(nn_dataset *ds)
 
 void nn_dataset_stats(const nn_dataset *ds, const uint32_t *samples, size_t n, double *mean, double *std)
 {
-    const size_t plane = (size_t)ds->height * ds->width;
-    float *x = malloc(sizeof(float) * (ds->sample_size ? ds->sample_size : 1));
+    /* of the records as stored: resizing keeps a channel's mean, and nearly its spread */
+    const size_t plane = stored_plane(ds), size = stored_size(ds);
+    float *x = malloc(sizeof(float) * (size ? size : 1));
     double sum[NN_MAX_CHANNELS] = { 0 }, sq[NN_MAX_CHANNELS] = { 0 };
     for (size_t k = 0; x && k < n; ++k) {
-        nn_array_to_float(&ds->x, (size_t)samples[k] * ds->sample_size, ds->sample_size, ds->x_scale, x);
+        nn_array_to_float(&ds->x, (size_t)samples[k] * size, size, ds->x_scale, x);
         for (int c = 0; c < ds->channels; ++c)
             for (size_t i = 0; i < plane; ++i) {
                 sum[c] += x[c * plane + i];

@@ -24,6 +24,8 @@ typedef struct {
     size_t count;
     int channels, height, width; /* a record: channels planes of height x width values */
     size_t sample_size;          /* channels * height * width */
+    int in_height, in_width;     /* --resize: 8-bit records stored at this size, read resized to height x width
+                                    (0: read as stored) */
     nn_array x;                  /* count x sample_size values */
     float x_scale;               /* 1/255 for 8-bit pixels, else 1 */
     size_t target_size;          /* floats per record in y: 1 (class index, 0/1 label) or K */
@@ -43,7 +45,8 @@ const char *nn_task_name(nn_task t);
  * i ..." in err. */
 int nn_dataset_set_targets(nn_dataset *ds, const nn_array *labels, nn_task task, size_t outputs, const char *what,
                            char *err, size_t errlen);
-/* Reads records samples[0..n) as normalized floats into x (n x sample_size). */
+/* Reads records samples[0..n) as normalized floats into x (n x sample_size),
+ * resized first when in_height is set. */
 void nn_dataset_read(const nn_dataset *ds, const uint32_t *samples, int n, float *x);
 /* The first record holding a NaN or infinite input, or ds->count. */
 size_t nn_dataset_first_nonfinite(const nn_dataset *ds);

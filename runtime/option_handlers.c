@@ -2,6 +2,7 @@
 
 #include "option_values.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int nn_opt_read_format(nn_option_parse *p, const nn_option_spec *spec, const char *value)
@@ -121,6 +122,42 @@ int nn_opt_read_freeze(nn_option_parse *p, const nn_option_spec *spec, const cha
     }
     *r = (nn_lr_rule){ .pattern = value, .mult = 0.0 };
     p->o->n_lr_rules++;
+    return 0;
+}
+
+/* PATTERN, repeatable */
+int nn_opt_read_init_skip(nn_option_parse *p, const nn_option_spec *spec, const char *value)
+{
+    nn_options *o = p->o;
+    if (!value || !*value) {
+        fprintf(stderr, "%s: %s needs a tensor name pattern like 'fc.*', got '%s'\n", p->program, spec->name,
+                value ? value : "");
+        return -1;
+    }
+    if (o->n_init_skip == NN_MAX_LR_RULES) {
+        fprintf(stderr, "%s: at most %d %s patterns\n", p->program, NN_MAX_LR_RULES, spec->name);
+        return -1;
+    }
+    o->init_skip[o->n_init_skip++] = value;
+    return 0;
+}
+
+/* HxW or N (square) */
+int nn_opt_read_resize(nn_option_parse *p, const nn_option_spec *spec, const char *value)
+{
+    char *end = NULL;
+    long h = 0, w = 0;
+    if (value && value[0] >= '0' && value[0] <= '9') {
+        h = w = strtol(value, &end, 10);
+        if (*end == 'x' && end[1] >= '0' && end[1] <= '9') w = strtol(end + 1, &end, 10);
+    }
+    if (!end || *end || h < 1 || w < 1 || h > spec->hi || w > spec->hi) {
+        fprintf(stderr, "%s: %s needs HxW or N, e.g. 224x224 or 224, at most %g, got '%s'\n", p->program, spec->name,
+                spec->hi, value ? value : "");
+        return -1;
+    }
+    p->o->resize_h = (int)h;
+    p->o->resize_w = (int)w;
     return 0;
 }
 

@@ -17,6 +17,8 @@ int nn_opt_read_milestones(nn_option_parse *p, const nn_option_spec *spec, const
 int nn_opt_read_seed(nn_option_parse *p, const nn_option_spec *spec, const char *value);
 int nn_opt_read_keep_best(nn_option_parse *p, const nn_option_spec *spec, const char *value);
 int nn_opt_read_freeze(nn_option_parse *p, const nn_option_spec *spec, const char *value);
+int nn_opt_read_init_skip(nn_option_parse *p, const nn_option_spec *spec, const char *value);
+int nn_opt_read_resize(nn_option_parse *p, const nn_option_spec *spec, const char *value);
 int nn_opt_read_lr_mult(nn_option_parse *p, const nn_option_spec *spec, const char *value);
 int nn_opt_read_teacher(nn_option_parse *p, const nn_option_spec *spec, const char *value);
 int nn_opt_read_eval(nn_option_parse *p, const nn_option_spec *spec, const char *value);

@@ -25,6 +25,12 @@ static const nn_option_spec TABLE[] = {
       .field = FIELD(test_split), .lo = 0, .hi = 0.9 },
     { .name = "--skip-bad", .fallback = "off", .help = "skip undecodable images (counted) instead of stopping",
       .kind = NN_OPT_FLAG, .field = FIELD(skip_bad) },
+    { .name = "--resize", .value = "HxW|N", .fallback = "off",
+      .help = "feed 8-bit images of another size to the model's HxW input (N: NxN), resized as PIL's bilinear "
+              "`resize`",
+      .details = "e.g. CIFAR-10 into a 224x224 network; a teacher of another input size sees the batch resized "
+                 "(see [Transfer learning](#transfer-learning))",
+      .kind = NN_OPT_CUSTOM, .hi = 4096, .read = nn_opt_read_resize },
     { .name = "--crop-pad", .value = "P", .fallback = "0",
       .help = "augmentation: random crops of the image zero-padded by P pixels", .kind = NN_OPT_INT,
       .field = FIELD(augment.crop_pad), .lo = 0, .hi = 64 },
@@ -107,6 +113,12 @@ static const nn_option_spec TABLE[] = {
       .help = "start from the weights and buffers in FILE (e.g. converted from PyTorch)",
       .details = "with fresh optimizer state: fine-tuning", .kind = NN_OPT_TEXT, .field = FIELD(init_path),
       .needs = "a checkpoint file" },
+    { .name = "--init-skip", .value = "PATTERN", .fallback = "",
+      .help = "`--init`: leave the tensors whose names match the glob freshly initialized, e.g. `'fc.*'` for a "
+              "new head",
+      .details = "repeats; every other tensor of the model must be in FILE with its shape, and FILE may hold "
+                 "no other tensor unless skipped",
+      .kind = NN_OPT_CUSTOM, .read = nn_opt_read_init_skip },
     { .name = "--accum", .value = "K", .fallback = "1",
       .help = "gradient accumulation: K batches per update, an update as one K-times-larger batch",
       .details = "each batch contributes its share (for nets without BatchNorm, whose statistics stay per batch)",

@@ -70,6 +70,10 @@ static int check_together(const nn_options *o, const char *program)
         fprintf(stderr, "%s: --nesterov needs --optimizer sgd and --momentum > 0\n", program);
         return -1;
     }
+    if (o->n_init_skip && !o->init_path) {
+        fprintf(stderr, "%s: --init-skip needs --init FILE\n", program);
+        return -1;
+    }
     return 0;
 }
 

@@ -41,6 +41,9 @@ typedef struct {
     const char *save_dir;    /* write DIR/last.safetensors after every epoch */
     const char *resume_path; /* continue the run saved in this checkpoint */
     const char *init_path;   /* start from this checkpoint's weights (fine-tuning) */
+    int n_init_skip;         /* --init-skip: tensors left freshly initialized */
+    const char *init_skip[NN_MAX_LR_RULES];
+    int resize_h, resize_w;  /* --resize: records resized to the model's input (0: none) */
     int stop_after;          /* end after this epoch, as an interrupted run would (0: run all) */
     nn_keep_best keep_best;  /* also keep DIR/best.safetensors by validation accuracy or loss */
     int accum;               /* micro-batches per update */

@@ -58,16 +58,50 @@ static size_t values_per_record(const nn_array *x)
     return n;
 }
 
-/* Moves the split's inputs into ds, checked against the model's input; role
- * ("training", "test" or "input") names the set in messages, and the inputs
- * of a test split are reshaped without a note. */
-static int fit_inputs(nn_split *s, const nn_model *m, nn_dataset *ds, const char *role)
+/* --resize: the split's records are 8-bit images of the model's channels, of
+ * their own size, read resized to the model's (ds->in_height, in_width); the
+ * model's size itself is the size --resize names. Returns 0, or -1 after
+ * printing why. */
+static int fit_resize(const nn_split *s, const nn_model *m, const nn_options *opt, nn_dataset *ds)
+{
+    char have[160], want[64];
+    dims_text(have, sizeof have, &s->x);
+    model_shape_text(want, sizeof want, m);
+    if (m->input_rank != 3 || m->input_shape[1] != opt->resize_h || m->input_shape[2] != opt->resize_w) {
+        fprintf(stderr, "train: --resize %dx%d: model %s takes %s\n", opt->resize_h, opt->resize_w, m->name, want);
+        return -1;
+    }
+    const int c = m->input_shape[0], d = s->x.ndims;
+    if (!(d == 4 && s->x.dims[1] == (size_t)c) && !(d == 3 && c == 1)) {
+        fprintf(stderr, "train: %s: inputs are %s; --resize takes images [N, %d, H, W] for model %s (%s)\n",
+                s->x_what, have, c, m->name, want);
+        return -1;
+    }
+    if (s->x.dtype != NN_U8) {
+        fprintf(stderr, "train: %s: --resize resizes 8-bit images, but the inputs are not uint8\n", s->x_what);
+        return -1;
+    }
+    if (s->x.dims[d - 2] > 65536 || s->x.dims[d - 1] > 65536) {
+        fprintf(stderr, "train: %s: inputs are %s; --resize takes images of at most 65536x65536\n", s->x_what, have);
+        return -1;
+    }
+    ds->in_height = (int)s->x.dims[d - 2];
+    ds->in_width = (int)s->x.dims[d - 1];
+    if (ds->in_height == opt->resize_h && ds->in_width == opt->resize_w) ds->in_height = ds->in_width = 0;
+    return 0;
+}
+
+/* Moves the split's inputs into ds, checked against the model's input (or,
+ * with --resize, fitted to it); role ("training", "test" or "input") names
+ * the set in messages, and the inputs of a test split are reshaped without a note. */
+static int fit_inputs(nn_split *s, const nn_model *m, const nn_options *opt, nn_dataset *ds, const char *role)
 {
     char have[160], want[64];
     dims_text(have, sizeof have, &s->x);
     model_shape_text(want, sizeof want, m);
     const size_t count = s->x.ndims ? s->x.dims[0] : 0, per_record = values_per_record(&s->x);
-    if (per_record != m->input_size) {
+    if (opt->resize_h && fit_resize(s, m, opt, ds) != 0) return -1;
+    if (per_record != m->input_size && !ds->in_height) {
         fprintf(stderr, "train: %s: inputs are %s (%zu values per record), but model %s takes %s (%zu values)\n",
                 s->x_what, have, per_record, m->name, want, m->input_size);
         return -1;
@@ -76,7 +110,7 @@ static int fit_inputs(nn_split *s, const nn_model *m, nn_dataset *ds, const char
         fprintf(stderr, "train: %s: 0 records: the %s set is empty\n", s->x_what, role);
         return -1;
     }
-    if (strcmp(role, "test") && !same_shape(&s->x, m))
+    if (strcmp(role, "test") && !same_shape(&s->x, m) && !ds->in_height)
         printf("note: %s: inputs %s read as %zu records of %s\n", s->x_what, have, count, want);
     ds->count = count;
     ds->channels = m->input_rank >= 2 ? m->input_shape[0] : 1;
@@ -137,7 +171,7 @@ static int load_split(const nn_options *opt, const nn_model *m, nn_data_format f
         return rc;
     }
     if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
-    int bad = fit_inputs(&s, m, ds, training ? "training" : "test") != 0 || fit_classes(&s, opt, task, m, ds) != 0;
+    int bad = fit_inputs(&s, m, opt, ds, training ? "training" : "test") != 0 || fit_classes(&s, opt, task, m, ds) != 0;
     if (!bad && s.labels.count == 0) {
         fprintf(stderr, "train: %s: no targets for the %s records\n", s.x_what, training ? "training" : "test");
         bad = 1;
@@ -223,7 +257,7 @@ int nn_run_data_load_inputs(const nn_options *opt, const nn_model *m, nn_run_dat
         return -1;
     }
     if (s.skipped) printf("data: %zu undecodable images skipped (--skip-bad)\n", s.skipped);
-    const int bad = fit_inputs(&s, m, &d->test, "input");
+    const int bad = fit_inputs(&s, m, opt, &d->test, "input");
     nn_split_free(&s);
     d->test_set = &d->test;
     d->n_test = d->test.count;

@@ -1,9 +1,17 @@
 #include "teacher.h"
 
 #include "distill.h"
+#include "interpolate.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Equal inputs, or images of the same channels (of any size: they are resized). */
+static int same_channels(const nn_model *a, const nn_model *b)
+{
+    if (a->input_size == b->input_size) return 1;
+    return a->input_rank == 3 && b->input_rank == 3 && a->input_shape[0] == b->input_shape[0];
+}
 
 int nn_teacher_init(nn_teacher *te, const nn_model *student, const nn_model *const *teachers, int n_teachers,
                     const nn_options *opt, const nn_normalization *norm)
@@ -17,11 +25,14 @@ int nn_teacher_init(nn_teacher *te, const nn_model *student, const nn_model *con
                 opt->teacher_spec);
         return -1;
     }
-    if (m->input_size != student->input_size || m->output_size != student->output_size ||
+    if (!same_channels(m, student) || m->output_size != student->output_size ||
         strcmp(student->loss_name, "softmax_cross_entropy") != 0) {
-        fprintf(stderr, "train: --teacher %s: distillation needs the same input size and classes as %s "
-                "(%zu and %zu, teacher %zu and %zu) and a softmax_cross_entropy student\n", m->name, student->name,
-                student->input_size, student->output_size, m->input_size, m->output_size);
+        char a[64], b[64];
+        nn_model_input_text(student, a, sizeof a);
+        nn_model_input_text(m, b, sizeof b);
+        fprintf(stderr, "train: --teacher %s: distillation needs the input channels (images of another size are "
+                "resized) and classes of %s (%s and %zu, teacher %s and %zu) and a softmax_cross_entropy student\n",
+                m->name, student->name, a, student->output_size, b, m->output_size);
         return -1;
     }
     nn_trainer_init(&te->t, m, 0);
@@ -30,6 +41,12 @@ int nn_teacher_init(nn_teacher *te, const nn_model *student, const nn_model *con
     for (int c = 0; c < norm->channels; ++c) {
         te->scale[c] = norm->std[c] / tn.std[c];
         te->shift[c] = (norm->mean[c] - tn.mean[c]) / tn.std[c];
+    }
+    te->resize = m->input_size != student->input_size;
+    if (te->resize) {
+        te->plane = nn_alloc(student->input_size / (size_t)norm->channels, sizeof(float), "teacher resizing");
+        printf("distillation: the teacher sees the batch resized from %dx%d to %dx%d (bilinear)\n",
+               student->input_shape[1], student->input_shape[2], m->input_shape[1], m->input_shape[2]);
     }
     const size_t batch = (size_t)student->batch * student->output_size;
     te->zs = nn_alloc(batch, sizeof(double), "distillation logits");
@@ -41,21 +58,38 @@ int nn_teacher_init(nn_teacher *te, const nn_model *student, const nn_model *con
     return 0;
 }
 
+/* Student images [first, first + n) renormalized to the teacher's statistics
+ * (and resized to its input) into the teacher's batch. */
+static void teacher_batch(nn_teacher *te, const nn_trainer *student, int first, int n, int channels)
+{
+    const nn_model *m = student->m, *tm = te->t.m;
+    const size_t plane = m->input_size / (size_t)channels, tplane = tm->input_size / (size_t)channels;
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < channels; ++c) {
+            const float *in = student->x + (size_t)(first + i) * m->input_size + (size_t)c * plane;
+            float *out = te->t.x + (size_t)i * tm->input_size + (size_t)c * tplane, *to = te->resize ? te->plane : out;
+            for (size_t j = 0; j < plane; ++j) to[j] = (float)(in[j] * te->scale[c] + te->shift[c]);
+            if (te->resize)
+                nn_interpolate_bilinear(te->plane, m->input_shape[1], m->input_shape[2], out, tm->input_shape[1],
+                                        tm->input_shape[2]);
+        }
+}
+
 double nn_teacher_distill(nn_teacher *te, const nn_trainer *student, int n, int channels, const nn_options *opt)
 {
-    const nn_model *m = student->m;
-    const size_t plane = m->input_size / (size_t)channels, k = m->output_size;
-    for (int i = 0; i < n; ++i)
-        for (int c = 0; c < channels; ++c)
-            for (size_t j = 0; j < plane; ++j) {
-                const size_t at = (size_t)i * m->input_size + (size_t)c * plane + j;
-                te->t.x[at] = (float)(student->x[at] * te->scale[c] + te->shift[c]);
-            }
-    te->t.m->forward(&te->t.s, te->t.x, n, 0);
-    const float *zs = student->s.acts + m->output_offset, *zt = te->t.s.acts + te->t.m->output_offset;
+    const nn_model *m = student->m, *tm = te->t.m;
+    const size_t k = m->output_size;
+    /* the teacher's batch may be smaller than the student's: it runs in pieces */
+    for (int first = 0; first < n; first += tm->batch) {
+        const int piece = n - first < tm->batch ? n - first : tm->batch;
+        teacher_batch(te, student, first, piece, channels);
+        tm->forward(&te->t.s, te->t.x, piece, 0);
+        const float *zt = te->t.s.acts + tm->output_offset;
+        for (size_t i = 0; i < (size_t)piece * k; ++i) te->zt[(size_t)first * k + i] = zt[i];
+    }
+    const float *zs = student->s.acts + m->output_offset;
     for (size_t i = 0; i < (size_t)n * k; ++i) {
         te->zs[i] = zs[i];
-        te->zt[i] = zt[i];
         te->target[i] = student->target[i];
     }
     const double loss = nn_kd_loss(te->zs, te->zt, te->target, n, (int)k, opt->kd_alpha, opt->kd_temp, te->dz);
@@ -71,5 +105,6 @@ void nn_teacher_free(nn_teacher *te)
     free(te->zt);
     free(te->target);
     free(te->dz);
+    free(te->plane);
     *te = (nn_teacher){ 0 };
 }

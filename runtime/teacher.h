@@ -1,7 +1,9 @@
 /* A distillation teacher (--teacher SPEC:CKPT): another model linked into
  * the trainer, run in evaluation mode on the student's batches renormalized
- * to its own training statistics, whose logits replace the student's loss
- * by the distillation loss (distill.h). */
+ * to its own training statistics (and resized to its input when it takes
+ * images of another size: bilinear on the floats, interpolate.h), a teacher
+ * batch at a time, whose logits replace the student's loss by the
+ * distillation loss (distill.h). */
 #ifndef NN_TEACHER_H
 #define NN_TEACHER_H
 
@@ -13,6 +15,8 @@ typedef struct {
     nn_trainer t;
     double scale[NN_MAX_CHANNELS], shift[NN_MAX_CHANNELS]; /* student input -> teacher input */
     double *zs, *zt, *target, *dz;                         /* one batch, in double */
+    int resize;   /* the teacher takes images of another size: the batch is resized (interpolate.h) */
+    float *plane; /* one renormalized student plane, before resizing */
 } nn_teacher;
 
 /* Finds opt->teacher_spec among teachers and loads it from opt->teacher_path.

@@ -126,6 +126,21 @@ static int resolve_lr_rules(const nn_model *m, const nn_options *opt, double *mu
     return n_frozen;
 }
 
+/* --init FILE, but for the tensors --init-skip leaves as initialized. */
+static int load_init(const nn_model *m, const nn_options *opt, float *params)
+{
+    char err[4352];
+    const int loaded = nn_checkpoint_init(opt->init_path, m, params, opt->init_skip, opt->n_init_skip, err, sizeof err);
+    if (loaded < 0) {
+        fprintf(stderr, "train: %s\n", err);
+        return -1;
+    }
+    printf("weights from %s: %d of %d tensors", opt->init_path, loaded, m->n_tensors);
+    if (loaded < m->n_tensors) printf(", the other %d freshly initialized (--init-skip)", m->n_tensors - loaded);
+    printf("\n");
+    return 0;
+}
+
 int nn_train_setup_model(nn_train_run *r, const nn_model *const *teachers, int n_teachers)
 {
     const nn_model *m = r->m;
@@ -136,8 +151,7 @@ int nn_train_setup_model(nn_train_run *r, const nn_model *const *teachers, int n
     t->augment_rng = &r->augment_rng;
     for (int c = 0; c < r->data.train.channels; ++c) t->fill[c] = (float)((0.0 - r->norm.mean[c]) / r->norm.std[c]);
     nn_init_params(m->tensors, m->n_tensors, t->s.params, &r->init_rng);
-    if (opt->init_path && nn_run_load_weights(opt->init_path, m, t->s.params, NULL, 0, NULL) != 0) return -1;
-    if (opt->init_path) printf("weights from %s\n", opt->init_path);
+    if (opt->init_path && load_init(m, opt, t->s.params) != 0) return -1;
 
     r->lr_mult = nn_alloc((size_t)m->n_tensors, sizeof(double), "learning-rate multipliers");
     r->frozen = nn_alloc((size_t)m->n_tensors, 1, "frozen flags");

@@ -162,6 +162,18 @@ Test(options, reads_a_full_command_line)
     cr_expect(o.mode == NN_MODE_EVAL && !strcmp(o.checkpoint, "e.safetensors"));
 }
 
+Test(options, reads_init_skip_and_resize)
+{
+    nn_options o;
+    cr_assert_eq(parse("--init w.safetensors --init-skip fc.* --init-skip bn? --resize 224", &o), 0);
+    cr_assert_eq(o.n_init_skip, 2);
+    cr_expect(!strcmp(o.init_skip[0], "fc.*") && !strcmp(o.init_skip[1], "bn?"));
+    cr_expect(o.resize_h == 224 && o.resize_w == 224, "N is NxN");
+    cr_assert_eq(parse("--resize 32x48", &o), 0);
+    cr_expect(o.resize_h == 32 && o.resize_w == 48, "HxW");
+    cr_expect(o.n_init_skip == 0 && o.resize_h == 32, "nothing skipped without --init-skip");
+}
+
 /* One bad command line: parse fails with exactly this line on stderr. */
 static void expect_rejected(const char *line, const char *message)
 {
@@ -221,4 +233,14 @@ Test(options, rejects_an_infinite_std, .init = cr_redirect_stderr)
 {
     expect_rejected("--mean 0 --std 1,inf",
                     "train: --std needs one finite positive number per channel like 0.5,0.5,0.5, got '1,inf'\n");
+}
+
+Test(options, rejects_a_bad_resize, .init = cr_redirect_stderr)
+{
+    expect_rejected("--resize 224x", "train: --resize needs HxW or N, e.g. 224x224 or 224, at most 4096, got '224x'\n");
+}
+
+Test(options, rejects_init_skip_without_init, .init = cr_redirect_stderr)
+{
+    expect_rejected("--init-skip fc.*", "train: --init-skip needs --init FILE\n");
 }

@@ -34,6 +34,20 @@ TestSuite(torch, .timeout = 600);
     Test(torch, name) { compare(spec, dumper); }
 TORCH_MODELS(TORCH_TEST)
 
+/* The torchvision-compatible specs hold torchvision's state_dict, every
+ * name with its shape (tests/torch/torchvision_names.py). */
+static void same_names(const char *spec, const char *model)
+{
+    if (torch_missing()) cr_skip_test("python3-torch is not installed (apt-get install python3-torch)");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, PYTHON " tests/torch/torchvision_names.py %s %s --lua " LUA, spec, model);
+    const int status = system(cmd);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: not torchvision's %s (see above)", spec, model);
+}
+
+Test(torch, resnet18_imagenet_is_torchvisions) { same_names("specs/resnet18_imagenet.lua", "resnet18"); }
+Test(torch, resnet50_imagenet_is_torchvisions) { same_names("specs/resnet50_imagenet.lua", "resnet50"); }
+
 /* A resnet18 checkpoint written by the trainer loads into PyTorch's ResNet18
  * through runtime/convert_torch.py and gives the trainer's logits
  * (tests/torch/checkpoint_roundtrip.py), and converts back unchanged. */

@@ -21,8 +21,10 @@ $(TEST_BUILD)/gradcheck/gradcheck_models.h: $(GRAD_C) tests/tests.mk
 
 # The PyTorch comparison: a dumper per model (float), shipped specs and gradcheck
 # specs; the deepest specs are compared on parameter and MAC counts only, to keep
-# make test short (resnet18 covers their blocks numerically).
-TORCH_COUNT_ONLY := resnet34 resnet50
+# make test short (resnet18 covers their blocks numerically; the 224x224
+# torchvision ResNets are checked name for name against torchvision, and
+# resnet50_imagenet end to end against it by test_transfer).
+TORCH_COUNT_ONLY := resnet34 resnet50 resnet18_imagenet resnet50_imagenet
 TORCH_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS)) $(GRAD_SPECS)
 TORCH_DUMPERS := $(TORCH_SPECS:%=$(TEST_BUILD)/torch/dump_%)
 define torch_rules
@@ -156,6 +158,39 @@ $(KERNEL_TESTS:%=$(TEST_BUILD)/test_%): $(TEST_BUILD)/test_%: tests/test_%.c tes
 	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=1 -c $< -o $@.float.o
 	$(CC) $(TEST_FLAGS) -DREAL_FLOAT=0 -c $< -o $@.double.o
 	$(CC) $(ALLFLAGS) $@.float.o $@.double.o -lcriterion -lm -o $@
+
+# The transfer-learning assignment (tests/test_transfer.c): resnet50_imagenet
+# with a 10-class head, copied as a user would (CLASSES = 10) into build/; its
+# model is compiled once (over a minute) for its own trainer and for resnet18's
+# distillation trainer.
+TRANSFER := $(TEST_BUILD)/transfer
+R50C := $(TRANSFER)/resnet50_cifar10
+$(TRANSFER)/resnet50_cifar10.lua: specs/resnet50_imagenet.lua
+	@mkdir -p $(@D)
+	@sed 's/^local CLASSES = 1000$$/local CLASSES = 10/' $< > $@
+	@grep -q '^local CLASSES = 10$$' $@ || { echo "$<: no line 'local CLASSES = 1000' to change"; rm -f $@; exit 1; }
+$(R50C)/resnet50_cifar10.c $(R50C)/resnet50_cifar10.h $(R50C)/resnet50_cifar10_main.c &: \
+  $(TRANSFER)/resnet50_cifar10.lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $< --out $(R50C)
+$(R50C)/resnet50_cifar10.o: $(R50C)/resnet50_cifar10.c $(R50C)/resnet50_cifar10.h $(wildcard runtime/nn_*.h)
+	$(CC) $(ALLFLAGS) -I$(R50C) -c $< -o $@
+$(TRANSFER)/resnet18.o: generated/resnet18/resnet18.c generated/resnet18/resnet18.h $(wildcard runtime/nn_*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) -Igenerated/resnet18 -c $< -o $@
+$(R50C)/train: $(R50C)/resnet50_cifar10_main.c $(R50C)/resnet50_cifar10.o $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$(R50C) $^ $(LDLIBS) -o $@
+$(TRANSFER)/resnet18+resnet50_cifar10/train: runtime/distill_main.c $(TRANSFER)/resnet18.o $(R50C)/resnet50_cifar10.o \
+  $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLFLAGS) -Igenerated/resnet18 -I$(R50C) -DSTUDENT=resnet18_model -DTEACHER=resnet50_cifar10_model \
+	  -DSTUDENT_HEADER='"resnet18.h"' -DTEACHER_HEADER='"resnet50_cifar10.h"' $^ $(LDLIBS) -o $@
+$(TEST_BUILD)/test_transfer: tests/test_transfer.c tests/helpers.h $(R50C)/train $(TRANSFER)/resnet18+resnet50_cifar10/train
+	$(CC) $(TEST_FLAGS) -DPYTHON='"$(PYTHON)"' $< -lcriterion -o $@
+
+# The teacher's bilinear resize against PyTorch (tests/torch/interpolate_reference.py).
+$(TEST_BUILD)/test_interpolate: tests/test_interpolate.c tests/helpers.h $(BUILD)/libnnrt.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_FLAGS) -DPYTHON='"$(PYTHON)"' $< $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
 $(TEST_BUILD)/tools/options_md: tests/tools/options_md.c $(BUILD)/libnnrt.a
 	@mkdir -p $(@D)
