@@ -1,8 +1,8 @@
 /* ONNX export (generator/onnx/export.py): per model, the exported graph is
  * checked (onnx.checker, strict shape inference) and run node by node in torch
  * against the C model's evaluation forward and reference.py's torch network
- * (tests/onnx/export_check.py); torchvision's resnet18 exported by torch and by
- * us gives the same node list (tests/onnx/export_tv_nodes.py); bad
+ * (tests/onnx/export_check.py); torchvision's resnet18 and resnet50 exported by torch
+ * and by us give the same node lists (tests/onnx/export_tv_nodes.py); bad
  * checkpoints and specs get one line (tests/onnx/export_errors.py). Skipped,
  * and reported as skipped, where torch, torchvision or onnx is not installed. */
 #include "onnx_export_models.h" /* written by tests/tests.mk: ONNX_EXPORT_MODELS */
@@ -33,7 +33,12 @@ ONNX_EXPORT_MODELS(EXPORT_TEST)
 
 Test(onnx_export, torchvision_resnet18_nodes)
 {
-    run("resnet18", PYTHON " tests/onnx/export_tv_nodes.py --lua " LUA);
+    run("resnet18", PYTHON " tests/onnx/export_tv_nodes.py resnet18 --lua " LUA);
+}
+
+Test(onnx_export, torchvision_resnet50_nodes)
+{
+    run("resnet50", PYTHON " tests/onnx/export_tv_nodes.py resnet50 --lua " LUA);
 }
 
 Test(onnx_export, bad_input)
