@@ -13,7 +13,14 @@ usage: export_check.py SPEC.lua --dumper DUMPER [--lua lua5.4]
   2. random weights and BatchNorm statistics (the dump's are 0 and 1) loaded
      into reference.py's torch network of the spec and exported: the ONNX
      graph in float64 gives that network's evaluation output, relative
-     error <= 1e-12.
+     error <= 1e-7 (ONNX's float attributes are float32);
+  3. that file imported back (generator/onnx/import.py): the imported spec's
+     layers (--layers: op, path, output shape, parameters, every conv, pool,
+     BN and linear attribute) are the spec's, dropout aside, and the imported
+     weights are the exported ones bit for bit. The generator makes the same
+     C of the same layers, so this closes the loop without compiling again.
+     Specs with layers the importer does not read (rows_as_sequence, add of
+     more than two) are said so and not imported.
 Exit status: 0 equal, 1 a mismatch (printed), 77 torch is not installed."""
 import argparse
 import contextlib
@@ -36,7 +43,7 @@ sys.path[:0] = [os.path.join(ROOT, "tests", "torch"), os.path.join(ROOT, "tests"
                 os.path.join(ROOT, "runtime"), os.path.join(ROOT, "generator", "onnx")]
 import export_eval  # noqa: E402
 import reference  # noqa: E402
-from convert_torch import write_safetensors  # noqa: E402
+from convert_torch import read_safetensors, write_safetensors  # noqa: E402
 import export as onnx_export  # noqa: E402  generator/onnx/export.py, run in this process
 
 # ONNX keeps float attributes (slopes, alphas, epsilons) in float32.
@@ -105,7 +112,57 @@ def against_torch(spec, spec_path, lua, work):
     err = reference.rel(out.reshape(ref.shape), ref)
     print(f"{spec['name']}: ONNX vs reference.py's torch network, random weights and BN statistics, float64: "
           f"relative error {err:.2e} (limit {EXACT:g})")
-    return [] if err <= EXACT else [f"random weights: relative error {err:.3g} > {EXACT:g}"]
+    return state, [] if err <= EXACT else [f"random weights: relative error {err:.3g} > {EXACT:g}"]
+
+
+NOT_IMPORTED = {"rows_as_sequence": "rows_as_sequence", "add": "an add of more than two"}
+
+
+def comparable(layers):
+    """What a layer JSON says of the network, dropout aside; a padding by its
+    four sides (the importer writes numbers where the spec said "same")."""
+    out = []
+    for l in layers:
+        if l["op"] in ("dropout", "dropblock"):  # the identity in evaluation
+            continue
+        attrs = {k: l.get(k) for k in ("conv", "pool", "bn", "fc", "slope", "alpha")}
+        if attrs["conv"]:
+            attrs["conv"] = {k: v for k, v in attrs["conv"].items() if k not in ("pad_h", "pad_w")}
+        path = l["path"] if l["params"] else None  # a stateless layer's path is no tensor's name
+        out.append((l["op"], path, l["output"], [(p["name"], p["shape"]) for p in l["params"]], attrs))
+    return out
+
+
+def import_back(spec, lua, state, work):
+    lacking = [NOT_IMPORTED[l["op"]] for l in spec["layers"]
+               if l["op"] in NOT_IMPORTED and (l["op"] != "add" or len(l["inputs"]) > 2)]
+    if lacking:
+        print(f"{spec['name']}: not imported back: the importer does not read {lacking[0]}")
+        return []
+    back_spec, back_weights = os.path.join(work, "back.lua"), os.path.join(work, "back.safetensors")
+    subprocess.run([sys.executable, os.path.join(ROOT, "generator", "onnx", "import.py"), os.path.join(work, "model.onnx"),
+                    "back", "--spec", back_spec, "--weights", back_weights, "--batch", str(spec["batch"])],
+                   check=True, stdout=subprocess.DEVNULL)
+    back = layers(back_spec, lua)
+    failures = []
+    ours, theirs = comparable(spec["layers"]), comparable(back["layers"])
+    if ours != theirs:
+        first = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        failures.append(f"imported back: {len(theirs)} layers for {len(ours)}; first difference at layer {first}: "
+                        f"{ours[first] if first < len(ours) else None} vs {theirs[first] if first < len(theirs) else None}")
+    weights, _ = read_safetensors(back_weights)
+    state = {f"{l['path']}.{p['name']}": state[f"{l['path']}.{p['name']}"] for l in spec["layers"] for p in l["params"]}
+    changed = sorted(k for k in state if k not in weights or not torch.equal(weights[k], state[k]))
+    if changed or len(weights) != len(state):
+        failures.append(f"imported back: {len(weights)} tensors for {len(state)}, changed: {', '.join(changed[:5])}")
+    print(f"{spec['name']}: imported back: {len(theirs)} layers and {len(weights)} tensors"
+          + (" as exported" if not failures else " DIFFER"))
+    return failures
+
+
+def layers(spec_path, lua):
+    return json.loads(subprocess.run([lua, os.path.join(ROOT, "generator", "main.lua"), spec_path, "--layers"],
+                                     check=True, capture_output=True, text=True).stdout)
 
 
 def main():
@@ -114,11 +171,11 @@ def main():
     ap.add_argument("--dumper", required=True)
     ap.add_argument("--lua", default="lua5.4")
     args = ap.parse_args()
-    spec = json.loads(subprocess.run([args.lua, os.path.join(ROOT, "generator", "main.lua"), args.spec, "--layers"],
-                                     check=True, capture_output=True, text=True).stdout)
+    spec = layers(args.spec, args.lua)
     with tempfile.TemporaryDirectory() as work:
         failures = against_c(spec, args.spec, args.lua, args.dumper, work)
-        failures += against_torch(spec, args.spec, args.lua, work)
+        state, torch_failures = against_torch(spec, args.spec, args.lua, work)
+        failures += torch_failures + import_back(spec, args.lua, state, work)
     for f in failures:
         print(f"{args.spec}: {f}")
     return 1 if failures else 0
