@@ -1,10 +1,12 @@
 /* ONNX export (generator/onnx/export.py): per model, the exported graph is
- * checked (onnx.checker, strict shape inference) and run node by node in torch
- * against the C model's evaluation forward and reference.py's torch network
- * (tests/onnx/export_check.py); torchvision's resnet18 and resnet50 exported by torch
- * and by us give the same node lists (tests/onnx/export_tv_nodes.py); bad
- * checkpoints and specs get one line (tests/onnx/export_errors.py). Skipped,
- * and reported as skipped, where torch, torchvision or onnx is not installed. */
+ * checked (onnx.checker, strict shape inference), run node by node in torch
+ * against the C model's evaluation forward and reference.py's torch network,
+ * and imported back (tests/onnx/export_check.py); torchvision's resnet18 and
+ * resnet50 exported by torch and by us give the same node lists
+ * (tests/onnx/export_tv_nodes.py); a trained checkpoint gives the trainer's
+ * predictions (tests/onnx/export_trained.py); bad checkpoints and specs get
+ * one line (tests/onnx/export_errors.py). Skipped, and reported as skipped,
+ * where torch, torchvision or onnx is not installed. */
 #include "onnx_export_models.h" /* written by tests/tests.mk: ONNX_EXPORT_MODELS */
 
 #include <criterion/criterion.h>
@@ -39,6 +41,19 @@ Test(onnx_export, torchvision_resnet18_nodes)
 Test(onnx_export, torchvision_resnet50_nodes)
 {
     run("resnet50", PYTHON " tests/onnx/export_tv_nodes.py resnet50 --lua " LUA);
+}
+
+/* A checkpoint the trainer wrote, exported: the graph gives the trainer's
+ * --predict probabilities (tests/onnx/export_trained.py). */
+Test(onnx_export, trained_checkpoint)
+{
+    char dir[] = "/tmp/nncc-onnx-export-XXXXXX", cmd[1024];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             PYTHON " tests/onnx/export_trained.py " BUILD_DIR "/tests/trainers/cifar_small/train %s --lua " LUA, dir);
+    run("trained checkpoint", cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }
 
 Test(onnx_export, bad_input)

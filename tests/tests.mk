@@ -69,8 +69,8 @@ $(TEST_BUILD)/onnx_export/onnx_export_models.h: tests/tests.mk $(wildcard specs/
 	   for s in $(ONNX_EXPORT_GRAD); do printf ' X(%s, "tests/gradcheck/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
 	   echo; } > $@
 $(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx_export/onnx_export_models.h \
-  $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s))
-	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx_export -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
+  $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s)) $(TEST_BUILD)/trainers/cifar_small/train
+	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx_export -DBUILD_DIR='"$(BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
 
 # torchvision's resnet18 and resnet50 exported by torch.onnx.export, imported
 # (generator/onnx/import.py), generated in float and run by dump_model.c with the

@@ -115,7 +115,7 @@ def against_torch(spec, spec_path, lua, work):
     return state, [] if err <= EXACT else [f"random weights: relative error {err:.3g} > {EXACT:g}"]
 
 
-NOT_IMPORTED = {"rows_as_sequence": "rows_as_sequence", "add": "an add of more than two"}
+NOT_IMPORTED = {"rows_as_sequence": "rows_as_sequence", "add": "an add of more than two", "elu": "Elu"}
 
 
 def comparable(layers):
@@ -140,21 +140,25 @@ def import_back(spec, lua, state, work):
         print(f"{spec['name']}: not imported back: the importer does not read {lacking[0]}")
         return []
     back_spec, back_weights = os.path.join(work, "back.lua"), os.path.join(work, "back.safetensors")
-    subprocess.run([sys.executable, os.path.join(ROOT, "generator", "onnx", "import.py"), os.path.join(work, "model.onnx"),
-                    "back", "--spec", back_spec, "--weights", back_weights, "--batch", str(spec["batch"])],
-                   check=True, stdout=subprocess.DEVNULL)
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "generator", "onnx", "import.py"),
+                          os.path.join(work, "model.onnx"), "back", "--spec", back_spec, "--weights", back_weights,
+                          "--batch", str(spec["batch"])], capture_output=True, text=True)
+    if run.returncode != 0:
+        return [f"imported back: the importer refused it: {run.stderr.strip()}"]
     back = layers(back_spec, lua)
     failures = []
     ours, theirs = comparable(spec["layers"]), comparable(back["layers"])
     if ours != theirs:
         first = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        mine, back_layer = (x[first] if first < len(x) else None for x in (ours, theirs))
         failures.append(f"imported back: {len(theirs)} layers for {len(ours)}; first difference at layer {first}: "
-                        f"{ours[first] if first < len(ours) else None} vs {theirs[first] if first < len(theirs) else None}")
+                        f"{mine} vs {back_layer}")
     weights, _ = read_safetensors(back_weights)
     state = {f"{l['path']}.{p['name']}": state[f"{l['path']}.{p['name']}"] for l in spec["layers"] for p in l["params"]}
     changed = sorted(k for k in state if k not in weights or not torch.equal(weights[k], state[k]))
     if changed or len(weights) != len(state):
-        failures.append(f"imported back: {len(weights)} tensors for {len(state)}, changed: {', '.join(changed[:5])}")
+        failures.append(f"imported back: {len(weights)} tensors for {len(state)}, "
+                        f"changed: {', '.join(changed[:5])}")
     print(f"{spec['name']}: imported back: {len(theirs)} layers and {len(weights)} tensors"
           + (" as exported" if not failures else " DIFFER"))
     return failures

@@ -14,7 +14,8 @@ def _attrs(node):
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _conv(x, w, b=None, *, kernel_shape=None, strides=None, pads=None, dilations=None, group=1, auto_pad=b"NOTSET"):
+def _conv(x, w, b=None, *, kernel_shape=None, strides=None, pads=None, dilations=None, group=1,
+          auto_pad=b"NOTSET"):
     assert auto_pad in (b"NOTSET", "NOTSET"), "auto_pad"
     d = x.dim() - 2
     pads = pads or [0] * (2 * d)
@@ -37,7 +38,8 @@ def _pool(kind):
             fn = F.max_pool1d if d == 1 else F.max_pool2d
             return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode))
         fn = F.avg_pool1d if d == 1 else F.avg_pool2d
-        return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad))
+        return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode),
+                  count_include_pad=bool(count_include_pad))
     return run
 
 
@@ -68,7 +70,8 @@ OPS = {
     "Squeeze": lambda x, axes: x.squeeze(int(axes[0])) if len(axes) == 1 else x.reshape(
         [s for i, s in enumerate(x.shape) if i not in [int(a) % x.dim() for a in axes]]),
     "Transpose": lambda x, perm: x.permute(perm), "Identity": lambda x: x,
-    "Reshape": lambda x, shape, allowzero=0: x.reshape([x.shape[i] if int(s) == 0 else int(s) for i, s in enumerate(shape)]),
+    "Reshape": lambda x, shape, allowzero=0: x.reshape(
+        [x.shape[i] if int(s) == 0 and not allowzero else int(s) for i, s in enumerate(shape)]),
 }
 
 

@@ -88,8 +88,8 @@ def main():
     b = [signature(n) for n in ours.graph.node]
     failures = []
     diff = list(difflib.unified_diff(a, b, "torch.onnx.export", "export.py", n=1, lineterm=""))
-    print(f"{args.model} node lists: torch {len(a)} nodes (+{len(theirs.graph.node) - len(a)} Identity), ours {len(b)}: "
-          + ("identical op types and attributes" if not diff else "DIFFER"))
+    print(f"{args.model} node lists: torch {len(a)} nodes (+{len(theirs.graph.node) - len(a)} Identity), "
+          f"ours {len(b)}: " + ("identical op types and attributes" if not diff else "DIFFER"))
     if diff:
         print("\n".join(diff))
         failures.append("node lists differ")

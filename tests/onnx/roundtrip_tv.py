@@ -10,7 +10,8 @@
       (generator/onnx/import.py, which takes the input size from it),
       generates the float C and builds tests/torch/dump_model.c on it.
   roundtrip_tv.py check MODEL DIR SPEC DUMPER WEIGHTS [LUA]
-      Checks that the C model holds torchvision's weights, bit for bit; runs the dumper with the imported weights and compares with torchvision:
+      Checks that the C model holds torchvision's weights, bit for bit; runs
+      the dumper with the imported weights and compares with torchvision:
         1. evaluation mode: the logits against torchvision's in float64, max
            abs difference <= 1e-4 (torch float32's own difference printed);
         2. training mode (batch statistics), one step: output, loss, input
