@@ -1,6 +1,7 @@
 """Small PyTorch models exported with torch.onnx.export, for what the node
 tests do not reach: residual blocks (identity and projection shortcuts),
-concatenated branches, nested Sequential names, BatchNorm kept as a node
+concatenated branches, nested Sequential names, depthwise and dilated
+convolutions, BatchNorm kept as a node
 (training=PRESERVE) and folded into the convolution (the default eval
 export), and Gemm after Flatten. Each becomes a case for node_tests.py with
 PyTorch's output as the expected values and the state_dict names checked."""
@@ -43,7 +44,8 @@ def models(torch):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.2))
+            self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.2),
+                                      nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8), nn.Tanh())
             self.layer1 = nn.Sequential(Block(8, 8, 1), Block(8, 12, 2))
             self.mixed = Mixed(12)
             self.pool = nn.AvgPool2d(2)
