@@ -61,6 +61,8 @@ def main():
         import_model(a.model, a.name, spec, weights, a.batch, consts, {"mean": a.mean, "std": a.std} if a.mean else None)
     except Refusal as e:
         sys.exit(str(e))
+    except OSError as e:
+        sys.exit("import.py: %s: %s" % (e.filename, e.strerror))
     print("%s, %s: imported from %s" % (spec, weights, a.model))
 
 
