@@ -20,8 +20,13 @@ import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
+
+try:
+    import onnx
+    from onnx import numpy_helper
+except ImportError:
+    print("ok - onnx node tests # SKIP python3-onnx is missing")
+    sys.exit(0)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
