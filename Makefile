@@ -39,7 +39,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot export-onnx test bench check-generated readme-options clean
+.PHONY: help deps gen build train summary demo plot export-onnx test bench check-generated readme-options import clean
 .DELETE_ON_ERROR:
 
 help:
@@ -48,6 +48,7 @@ help:
 	@echo "make test SANITIZE=1       the same built with ASan+UBSan+LSan in build-san/; fails on any sanitizer report"
 	@echo "make gen SPEC=NAME         generate generated/NAME/ from specs/NAME.lua"
 	@echo "make summary SPEC=NAME     print the model summary (shapes, parameters, MACs)"
+	@echo "make import ONNX=FILE SPEC=NAME   specs/NAME.lua and $(BUILD)/NAME/weights.safetensors from an ONNX model"
 	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"
 	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
@@ -79,6 +80,14 @@ gen:
 
 summary:
 	@$(LUA) generator/main.lua specs/$(SPEC).lua --summary
+
+# SPEC must be given: the default one is a shipped spec.
+ONNX ?=
+import:
+	@test -n "$(ONNX)" -a "$(origin SPEC)" = "command line" || { echo "usage: make import ONNX=FILE SPEC=NAME"; exit 2; }
+	@$(MAKE) --no-print-directory deps PACKAGES="python3-onnx python3-numpy"
+	@$(PYTHON) generator/onnx/import.py "$(ONNX)" $(SPEC) --spec specs/$(SPEC).lua --weights $(BUILD)/$(SPEC)/weights.safetensors
+	@echo "next: make train SPEC=$(SPEC) ARGS='--init $(BUILD)/$(SPEC)/weights.safetensors ...'"
 
 $(BUILD)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h) | $(BUILD)/runtime
 	$(CC) $(ALLFLAGS) -c $< -o $@

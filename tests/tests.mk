@@ -59,7 +59,7 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 ONNX_EXPORT_GRAD := act_elu act_leaky_relu act_sigmoid act_tanh avgpool_variants maxpool_variants \
   maxpool1d_variants bn_1d_vector bn_1d_sequence concat_vectors conv_explicit_pad softmax_output rows_sequence \
   global_avgpool_1d dropout_mask residual_projection net_mini_inception act_relu6 conv_grouped conv_depthwise \
-  conv_dilated conv1d_grouped
+  conv_dilated conv1d_grouped pool_ceil_mode pool_pad_per_side maxpool1d_ceil_mode
 ONNX_EXPORT_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS))
 $(TEST_BUILD)/onnx_export/onnx_export_models.h: tests/tests.mk $(wildcard specs/*.lua)
 	@mkdir -p $(@D)

@@ -49,11 +49,12 @@ def conv(g, layer, xs, y):
 
 def pool(g, layer, xs, y):
     p = layer["pool"]
+    end_h, end_w = p.get("pb", p.get("ph", 0)), p.get("pr", p["pw"])  # the padding after, where it differs
     if layer["op"] == "maxpool1d":
-        shape = dict(kernel_shape=[p["kw"]], strides=[p["sw"]], pads=[p["pw"], p["pw"]])
+        shape = dict(kernel_shape=[p["kw"]], strides=[p["sw"]], pads=[p["pw"], end_w])
     else:
         shape = dict(kernel_shape=[p["kh"], p["kw"]], strides=[p["sh"], p["sw"]],
-                     pads=[p["ph"], p["pw"], p["ph"], p["pw"]])
+                     pads=[p["ph"], p["pw"], end_h, end_w])
     shape["ceil_mode"] = int(bool(p.get("ceil_mode", False)))
     if layer["op"] == "avgpool2d":
         return g.node("AveragePool", xs, y, layer["path"],

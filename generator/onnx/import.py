@@ -2,10 +2,12 @@
 """Imports an ONNX model as a spec and its weights.
 
   import.py MODEL.onnx NAME [--spec specs/NAME.lua] [--weights build/NAME/weights.safetensors]
-            [--batch N] [--const INPUT=TENSOR.pb ...]
+            [--batch N] [--const INPUT=TENSOR.pb ...] [--mean A,B,C --std A,B,C]
 
 --const makes a graph input a constant (a TensorProto file, e.g. ONNX's
-test_data_set_0/input_1.pb). A model that cannot be imported gets one line
+test_data_set_0/input_1.pb). --mean/--std record the input normalization the
+weights were trained with in the weights' metadata (as runtime/convert_torch.py
+does; --eval, --predict and --teacher need it). A model that cannot be imported gets one line
 on stderr and exit status 1, and nothing is written."""
 import argparse
 import os
@@ -38,7 +40,11 @@ def main():
     p.add_argument("--weights")
     p.add_argument("--batch", type=int)
     p.add_argument("--const", action="append", default=[])
+    p.add_argument("--mean")
+    p.add_argument("--std")
     a = p.parse_args()
+    if bool(a.mean) != bool(a.std) or (a.mean and len(a.mean.split(",")) != len(a.std.split(","))):
+        sys.exit("import.py: --mean and --std go together, one value per channel each")
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", a.name):
         sys.exit("import.py: the spec name '%s' is not 1 to 64 letters, digits and _" % a.name)
     spec = a.spec or os.path.join("specs", a.name + ".lua")
@@ -52,9 +58,11 @@ def main():
         for item in a.const:
             key, _, path = item.partition("=")
             consts[key] = read_tensor(path)
-        import_model(a.model, a.name, spec, weights, a.batch, consts)
+        import_model(a.model, a.name, spec, weights, a.batch, consts, {"mean": a.mean, "std": a.std} if a.mean else None)
     except Refusal as e:
         sys.exit(str(e))
+    except OSError as e:
+        sys.exit("import.py: %s: %s" % (e.filename, e.strerror))
     print("%s, %s: imported from %s" % (spec, weights, a.model))
 
 

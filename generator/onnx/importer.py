@@ -3,7 +3,8 @@
 
     from importer import import_model
     from refusal import Refusal
-    import_model("resnet18.onnx", "resnet18_tv", "specs/resnet18_tv.lua", "build/resnet18_tv.safetensors")
+    import_model("resnet18.onnx", "resnet18_tv", "specs/resnet18_tv.lua", "build/resnet18_tv.safetensors",
+                 batch=None, constants=None, meta={"mean": "0.485,0.456,0.406", "std": "0.229,0.224,0.225"})
 
 Raises Refusal with a one-line message for a model it does not import;
 nothing is written then."""
@@ -56,8 +57,9 @@ def build(model, name, batch=None, constants=None):
     return spec_text(name, notes, settings, items, loss), naming.tensor_names(items)
 
 
-def import_model(source, name, spec_path, weights_path, batch=None, constants=None):
-    """Writes spec_path and weights_path from source (a path or a loaded ModelProto)."""
+def import_model(source, name, spec_path, weights_path, batch=None, constants=None, meta=None):
+    """Writes spec_path and weights_path from source (a path or a loaded ModelProto); meta: extra
+    checkpoint metadata, e.g. {"mean": "0.485,0.456,0.406", "std": "0.229,0.224,0.225"}."""
     model = reader.load(source) if isinstance(source, str) else source
     label = source if isinstance(source, str) else "model"
     try:
@@ -69,7 +71,7 @@ def import_model(source, name, spec_path, weights_path, batch=None, constants=No
             os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(spec_path + ".tmp", "w") as f:
         f.write(text)
-    write_safetensors(weights_path + ".tmp", tensors, {"source": os.path.basename(label), "spec": name})
+    write_safetensors(weights_path + ".tmp", tensors, dict(meta or {}, source=os.path.basename(label), spec=name))
     os.replace(weights_path + ".tmp", weights_path)
     os.replace(spec_path + ".tmp", spec_path)
     return text, tensors

@@ -1,6 +1,6 @@
 """The spec as readable Lua: one layer per line, containers indented."""
 from layers import Layer
-from structure import Branches, Residual, Seq
+from structure import Residual, Seq
 
 INDENT = "  "
 

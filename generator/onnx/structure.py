@@ -4,6 +4,8 @@ layers, and where a value forks, the branches up to the node that joins them
 than two; Concat: concat{})."""
 from collections import defaultdict
 
+import onnx
+
 import ops
 from layers import Layer
 from refusal import Refusal, node_label
@@ -123,8 +125,11 @@ class Walk:
 
     def container(self, join, branches, ends):
         label, shapes = self.label(join), [self.shape[e] for e in ends]
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in join.attribute}
+        for name in attrs:
+            if name != "axis" or join.op_type != "Concat":
+                raise Refusal("%s: attribute '%s' is not supported" % (label, name))
         if join.op_type == "Concat":
-            attrs = ops.Context(join, 0, {}, shapes[0], self.batch, self.opset, 0, None).attrs
             rank = len(shapes[0]) + 1
             axis = attrs.get("axis", 1)
             if (axis + rank if axis < 0 else axis) != 1 or any(s[1:] != shapes[0][1:] for s in shapes):

@@ -26,8 +26,10 @@ local function out_size(node, axis, size, k, s, p0, p1)
   return span // s + 1
 end
 
--- Padding along one axis: "valid", "same", or explicit (already an integer).
+-- Padding along one axis: "valid", "same", explicit (already an integer), or
+-- {before, after} from a spec's {top, left, bottom, right}.
 local function pads(mode, size, k, s)
+  if type(mode) == "table" then return mode[1], mode[2] end
   if mode == "valid" then return 0, 0 end
   if mode == "same" then
     local out = (size + s - 1) // s
@@ -40,8 +42,10 @@ end
 -- An explicit padding is smaller than the kernel ("same" always is): a
 -- window at the border would otherwise see padding only.
 local function check_pad(node, axis, pad, k)
-  if type(pad) == "number" and pad >= k then
-    errors.layer_fail(node, "padding %d is not smaller than the kernel %d along the %s", pad, k, axis)
+  for _, side in ipairs(type(pad) == "table" and pad or { pad }) do
+    if type(side) == "number" and side >= k then
+      errors.layer_fail(node, "padding %d is not smaller than the kernel %d along the %s", side, k, axis)
+    end
   end
 end
 
@@ -69,6 +73,8 @@ function conv.setup(node, c, bias)
   c.pl, c.pr = pads(c.pad_w, c.W, kw, c.sw)
   c.Ho = out_size(node, "height", c.H, kh, c.sh, c.pt, c.pb)
   c.Wo = out_size(node, c.axis_w or "width", c.W, kw, c.sw, c.pl, c.pr)
+  -- padding given per side, unequal: the strategies of grouped layers take it
+  c.uneven = (type(c.pad_h) == "table" or type(c.pad_w) == "table") and (c.pt ~= c.pb or c.pl ~= c.pr)
   c.K = c.cin_g * c.kh * c.kw -- per group
   c.P = c.Ho * c.Wo
   c.bias = bias
@@ -119,15 +125,16 @@ local function check_depthwise(node, c)
   end
 end
 
--- A grouped or dilated layer: "depthwise" where each group is one input
--- channel, "im2col-gemm" otherwise; the other strategies take neither.
+-- A grouped or dilated layer, or one padded per side: "depthwise" where each
+-- group is one input channel, "im2col-gemm" otherwise; the other strategies
+-- take none of these.
 local function grouped_strategy(node, c, forced)
   if forced == nil or forced == "auto" then return depthwise.applies(c) and "depthwise" or "im2col-gemm" end
   util.choice(node, "strategy", forced, conv.STRATEGIES)
   if forced == "depthwise" then check_depthwise(node, c) end
   if forced == "im2col-gemm" or forced == "depthwise" then return forced end
-  errors.layer_fail(node, "strategy \"%s\" needs groups = 1 and dilation 1 (these take \"im2col-gemm\"%s)",
-    forced, depthwise.applies(c) and " or \"depthwise\"" or "")
+  errors.layer_fail(node, "strategy \"%s\" takes no groups, dilation or padding given per side (these take " ..
+    "\"im2col-gemm\"%s)", forced, depthwise.applies(c) and " or \"depthwise\"" or "")
 end
 
 -- The layer's strategy: the spec's `strategy`, checked, or the planner's
@@ -135,7 +142,7 @@ end
 function conv.choose_strategy(node, c)
   local is_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
   local forced = node.args.strategy
-  if c.groups > 1 or c.dil_h > 1 or c.dil_w > 1 then return grouped_strategy(node, c, forced) end
+  if c.groups > 1 or c.dil_h > 1 or c.dil_w > 1 or c.uneven then return grouped_strategy(node, c, forced) end
   if forced == nil or forced == "auto" then
     if is_1x1 then return "gemm-1x1" end
     if c.cin < WINOGRAD_MIN_CIN and direct.problem(c) == nil then return "direct" end
@@ -366,9 +373,15 @@ function conv.common_args(node)
   return util.int(node, "out channels", a[1], 1, math.maxinteger), bias
 end
 
--- Padding argument: "valid" | "same" | integer (| {h, w} when pair is true).
+-- Padding argument: "valid" | "same" | integer (| {h, w} | {top, left, bottom,
+-- right} when pair is true, as ONNX's pads).
 function conv.pad_arg(node, value, pair)
   if value == nil then return { "valid", "valid" } end
+  if pair and type(value) == "table" and #value == 4 then
+    local q = {}
+    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
+    return { { q[1], q[3] }, { q[2], q[4] } }
+  end
   if value == "valid" or value == "same" then return { value, value } end
   if type(value) == "string" then
     errors.layer_fail(node, "'pad' must be \"valid\", \"same\" or a number%s, got \"%s\"",

@@ -18,29 +18,42 @@ def _conv(x, w, b=None, *, kernel_shape=None, strides=None, pads=None, dilations
           auto_pad=b"NOTSET"):
     assert auto_pad in (b"NOTSET", "NOTSET"), "auto_pad"
     d = x.dim() - 2
-    pads = pads or [0] * (2 * d)
-    pad = []  # F.pad wants the last axis first, (begin, end) each
-    for axis in reversed(range(d)):
-        pad += [pads[axis], pads[axis + d]]
     fn = F.conv1d if d == 1 else F.conv2d
-    return fn(F.pad(x, pad), w, b, stride=strides or 1, dilation=dilations or 1, groups=group)
+    return fn(F.pad(x, _torch_pad(pads or [0] * (2 * d))), w, b, stride=strides or 1, dilation=dilations or 1, groups=group)
 
 
 def _pool(kind):
+    """ONNX's pads may differ per side, which PyTorch's pools do not take: the
+    input is padded first (-inf for the max), and without count_include_pad
+    the sum is divided by the count of real elements."""
     def run(x, *, kernel_shape, strides=None, pads=None, ceil_mode=0, count_include_pad=0, auto_pad=b"NOTSET",
             dilations=None, storage_order=0):
         assert auto_pad in (b"NOTSET", "NOTSET") and (not dilations or set(dilations) == {1}), "pool attributes"
         d = x.dim() - 2
-        pads = pads or [0] * (2 * d)
-        assert pads[:d] == pads[d:], "asymmetric pool padding"
-        strides = strides or [1] * d
+        pads, strides = pads or [0] * (2 * d), strides or [1] * d
         if kind == "max":
             fn = F.max_pool1d if d == 1 else F.max_pool2d
-            return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode))
+            if pads[:d] == pads[d:]:
+                return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode))
+            padded = F.pad(x, _torch_pad(pads), value=float("-inf"))
+            return fn(padded, kernel_shape, strides, ceil_mode=bool(ceil_mode))
         fn = F.avg_pool1d if d == 1 else F.avg_pool2d
-        return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode),
-                  count_include_pad=bool(count_include_pad))
+        if pads[:d] == pads[d:]:
+            return fn(x, kernel_shape, strides, pads[:d], ceil_mode=bool(ceil_mode),
+                      count_include_pad=bool(count_include_pad))
+        y = fn(F.pad(x, _torch_pad(pads)), kernel_shape, strides, ceil_mode=bool(ceil_mode))
+        if count_include_pad:
+            return y
+        return y / fn(F.pad(torch.ones_like(x), _torch_pad(pads)), kernel_shape, strides, ceil_mode=bool(ceil_mode))
     return run
+
+
+def _torch_pad(pads):
+    """ONNX's (begin..., end...) as F.pad's (last axis first, begin and end each)."""
+    d, out = len(pads) // 2, []
+    for axis in reversed(range(d)):
+        out += [pads[axis], pads[axis + d]]
+    return out
 
 
 def _batchnorm(x, scale, bias, mean, var, *, epsilon=1e-5, momentum=0.9, training_mode=0):

@@ -3,7 +3,7 @@
 models of torch_cases.py: each test of an op the importer maps is imported (every graph input but the first read from
 test_data_set_0 as a constant), generated, compiled with tests/onnx/forward.c,
 run forward in evaluation mode on input_0.pb, and compared with output_0.pb
-(rtol 1e-3, atol 1e-7, as ONNX's backend tests). Prints one TAP line per test.
+(rtol 1e-5, atol 1e-7; ONNX's backend tests allow rtol 1e-3). Prints one TAP line per test.
 
 A refusal (by the importer or the generator) is a skip when the test is
 listed in tests/onnx/refused.txt and a failure otherwise; a listed test that
@@ -20,8 +20,13 @@ import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
+
+try:
+    import onnx
+    from onnx import numpy_helper
+except ImportError:
+    print("ok - onnx node tests # SKIP python3-onnx is missing")
+    sys.exit(0)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -34,7 +39,7 @@ import bad_models  # noqa: E402
 import torch_cases  # noqa: E402
 
 OPS = set(CONVERTERS) | set(JOINS)
-RTOL, ATOL = 1e-3, 1e-7
+RTOL, ATOL = 1e-5, 1e-7  # ONNX's backend tests use rtol 1e-3; this tighter one holds
 
 
 def selected(data):

@@ -1,15 +1,12 @@
-"""Small PyTorch models exported with torch.onnx.export, for what the node
+"""A small PyTorch model exported with torch.onnx.export, for what the node
 tests do not reach: residual blocks (identity and projection shortcuts),
-concatenated branches, nested Sequential names, BatchNorm kept as a node
-(training=PRESERVE) and folded into the convolution (the default eval
-export), and Gemm after Flatten. Each becomes a case for node_tests.py with
-PyTorch's output as the expected values and the state_dict names checked."""
+concatenated branches, nested Sequential names, depthwise and dilated
+convolutions, ReLU6 (Clip), the zero Pad before AveragePool, and Gemm after
+Flatten; BatchNorm kept as a node (training=PRESERVE, where the tensor names
+are checked against the state_dict) and folded into the convolutions (the
+default export). Each becomes a case for node_tests.py with PyTorch's output
+as the expected values."""
 import os
-import sys
-
-import numpy as np
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def models(torch):
@@ -43,7 +40,8 @@ def models(torch):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.2))
+            self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.2),
+                                      nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8), nn.Tanh())
             self.layer1 = nn.Sequential(Block(8, 8, 1), Block(8, 12, 2))
             self.mixed = Mixed(12)
             self.pool = nn.AvgPool2d(2)
@@ -84,7 +82,8 @@ def cases(work, import_model, refusal):
         torch.onnx.export(net, x, path, input_names=["x"], **kwargs)
         spec = os.path.join(d, name + ".lua")
         try:
-            _, tensors = import_model(path, name, spec, os.path.join(d, "weights.safetensors"))
+            meta = {"mean": "0.5,0.4,0.3", "std": "0.2,0.25,0.3"}  # checked by the runtime's loader
+            _, tensors = import_model(path, name, spec, os.path.join(d, "weights.safetensors"), None, None, meta)
         except refusal as e:
             out.append({"name": name, "refused": str(e)})
             continue

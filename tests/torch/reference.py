@@ -47,6 +47,29 @@ class PaddedConv(nn.Module):
         return self.conv(F.pad(x, self.pad))
 
 
+class PaddedPool(nn.Module):
+    """A pool padded per side (ONNX's pads): the input padded first (-inf for the max), pooled
+    unpadded with PyTorch's ceil_mode, cropped to our output, whose last window never starts in the
+    padding; without count_include_pad, the sum over the count of real elements."""
+
+    def __init__(self, p, op, out):
+        super().__init__()
+        self.pad = (p["pw"], p["pr"], p["ph"], p["pb"])
+        self.out, self.op = out, op
+        self.include = p.get("count_include_pad", True)
+        cls = {"maxpool2d": nn.MaxPool2d, "avgpool2d": nn.AvgPool2d}[op]
+        self.pool = cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), 0, ceil_mode=p.get("ceil_mode", False))
+
+    def forward(self, x):
+        if self.op == "maxpool2d":
+            y = self.pool(F.pad(x, self.pad, value=float("-inf")))
+        elif self.include:
+            y = self.pool(F.pad(x, self.pad))
+        else:
+            y = self.pool(F.pad(x, self.pad)) / self.pool(F.pad(torch.ones_like(x), self.pad))
+        return y[..., :self.out[1], :self.out[2]]
+
+
 class Lambda(nn.Module):
     def __init__(self, fn):
         super().__init__()
@@ -65,11 +88,16 @@ def build_layer(layer):
         return nn.Linear(f["fin"], f["fout"], bias=f["bias"])
     if op in ("maxpool2d", "avgpool2d"):
         p = layer["pool"]
-        cls = nn.MaxPool2d if op == "maxpool2d" else nn.AvgPool2d
-        return cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
+        if (p["ph"], p["pw"]) != (p.get("pb", p["ph"]), p.get("pr", p["pw"])):
+            return PaddedPool(p, op, layer["output"])
+        args = ((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
+        if op == "maxpool2d":
+            return nn.MaxPool2d(*args, ceil_mode=p.get("ceil_mode", False))
+        return nn.AvgPool2d(*args, ceil_mode=p.get("ceil_mode", False),
+                            count_include_pad=p.get("count_include_pad", True))
     if op == "maxpool1d":
         p = layer["pool"]
-        return nn.MaxPool1d(p["kw"], p["sw"], p["pw"])
+        return nn.MaxPool1d(p["kw"], p["sw"], p["pw"], ceil_mode=p.get("ceil_mode", False))
     if op == "batchnorm":
         b = layer["bn"]
         cls = nn.BatchNorm1d if b["vector"] or len(layer["input"]) == 2 else nn.BatchNorm2d
