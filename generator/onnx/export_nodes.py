@@ -47,19 +47,38 @@ def conv(g, layer, xs, y):
     return g.node("Conv", inputs, y, layer["path"], dilations=dilations, group=c.get("groups", 1), **shape)
 
 
+def _pool_axes(p, one_d):
+    """Per axis: input size, kernel, stride, padding before and after, our output size."""
+    names = [("W", "kw", "sw", "pw", "pr", "Wo")] if one_d else [("H", "kh", "sh", "ph", "pb", "Ho"),
+                                                                  ("W", "kw", "sw", "pw", "pr", "Wo")]
+    return [(p[n], p[k], p[s], p[b], p.get(e, p[b]), p[o]) for n, k, s, b, e, o in names]
+
+
 def pool(g, layer, xs, y):
-    p = layer["pool"]
-    end_h, end_w = p.get("pb", p.get("ph", 0)), p.get("pr", p["pw"])  # the padding after, where it differs
-    if layer["op"] == "maxpool1d":
-        shape = dict(kernel_shape=[p["kw"]], strides=[p["sw"]], pads=[p["pw"], end_w])
-    else:
-        shape = dict(kernel_shape=[p["kh"], p["kw"]], strides=[p["sh"], p["sw"]],
-                     pads=[p["ph"], p["pw"], end_h, end_w])
-    shape["ceil_mode"] = int(bool(p.get("ceil_mode", False)))
-    if layer["op"] == "avgpool2d":
-        return g.node("AveragePool", xs, y, layer["path"],
-                      count_include_pad=int(bool(p.get("count_include_pad", True))), **shape)
-    return g.node("MaxPool", xs, y, layer["path"], **shape)
+    """PyTorch's ceil_mode drops a last window that would start in the padding
+    after; ONNX's does not. Where that changes the output size, the pool is
+    written without ceil_mode, with the padding after grown to hold the last
+    window, which only the max and an average without count_include_pad can
+    ignore: an average that counts its padding gets an explicit Pad node first."""
+    p, op = layer["pool"], layer["op"]
+    axes = _pool_axes(p, op == "maxpool1d")
+    ceil = bool(p.get("ceil_mode", False))
+    include = op == "avgpool2d" and bool(p.get("count_include_pad", True))
+    onnx_ceil = all(-(-(n + b + e - k) // s) + 1 == o for n, k, s, b, e, o in axes)
+    after = [e if not ceil or onnx_ceil else max(e, (o - 1) * s + k - n - b) for n, k, s, b, e, o in axes]
+    begin = [b for _, _, _, b, _, _ in axes]
+    if include and after != [e for *_, e, _ in axes]:
+        zeros = [0] * (len(axes) + 2)
+        widths = g.const(f"{layer['path']}/pads", np.array(zeros[:2] + begin + zeros[:2] + [e for *_, e, _ in axes],
+                                                           np.int64))
+        xs = [g.node("Pad", [xs[0], widths], f"{layer['path']}/padded", f"{layer['path']}/pad")]
+        after = [a - e for a, (*_, e, _) in zip(after, axes)]
+        begin, include = [0] * len(axes), False
+    attrs = dict(kernel_shape=[k for _, k, *_ in axes], strides=[s for _, _, s, *_ in axes], pads=begin + after,
+                 ceil_mode=int(ceil and onnx_ceil))
+    if op == "avgpool2d":
+        return g.node("AveragePool", xs, y, layer["path"], count_include_pad=int(include), **attrs)
+    return g.node("MaxPool", xs, y, layer["path"], **attrs)
 
 
 def batchnorm(g, layer, xs, y):

@@ -120,7 +120,8 @@ NOT_IMPORTED = {"rows_as_sequence": "rows_as_sequence", "add": "an add of more t
 
 def comparable(layers):
     """What a layer JSON says of the network, dropout aside; a padding by its
-    four sides (the importer writes numbers where the spec said "same")."""
+    four sides (the importer writes numbers where the spec said "same"); a
+    pool by its windows and output size."""
     out = []
     for l in layers:
         if l["op"] in ("dropout", "dropblock"):  # the identity in evaluation
@@ -128,6 +129,9 @@ def comparable(layers):
         attrs = {k: l.get(k) for k in ("conv", "pool", "bn", "fc", "slope", "alpha")}
         if attrs["conv"]:
             attrs["conv"] = {k: v for k, v in attrs["conv"].items() if k not in ("pad_h", "pad_w")}
+        if attrs["pool"]:  # a ceil_mode the export rewrites (export_nodes.pool) comes back as an equal pool without
+            attrs["pool"] = {k: v for k, v in attrs["pool"].items() if k not in ("ceil_mode", "pb", "pr", "guard_h",
+                                                                                "guard_w")}
         path = l["path"] if l["params"] else None  # a stateless layer's path is no tensor's name
         out.append((l["op"], path, l["output"], [(p["name"], p["shape"]) for p in l["params"]], attrs))
     return out

@@ -19,15 +19,16 @@ def _conv(x, w, b=None, *, kernel_shape=None, strides=None, pads=None, dilations
     assert auto_pad in (b"NOTSET", "NOTSET"), "auto_pad"
     d = x.dim() - 2
     fn = F.conv1d if d == 1 else F.conv2d
-    return fn(F.pad(x, _torch_pad(pads or [0] * (2 * d))), w, b, stride=strides or 1, dilation=dilations or 1, groups=group)
+    return fn(F.pad(x, _torch_pad(pads or [0] * (2 * d))), w, b, stride=strides or 1, dilation=dilations or 1,
+              groups=group)
 
 
 def _pool(kind):
     """ONNX's pads may differ per side, which PyTorch's pools do not take: the
     input is padded first (-inf for the max), and without count_include_pad
     the sum is divided by the count of real elements."""
-    def run(x, *, kernel_shape, strides=None, pads=None, ceil_mode=0, count_include_pad=0, auto_pad=b"NOTSET",
-            dilations=None, storage_order=0):
+    def run(x, *, kernel_shape, strides=None, pads=None, ceil_mode=0, count_include_pad=0,
+            auto_pad=b"NOTSET", dilations=None, storage_order=0):
         assert auto_pad in (b"NOTSET", "NOTSET") and (not dilations or set(dilations) == {1}), "pool attributes"
         d = x.dim() - 2
         pads, strides = pads or [0] * (2 * d), strides or [1] * d
@@ -83,6 +84,8 @@ OPS = {
     "Squeeze": lambda x, axes: x.squeeze(int(axes[0])) if len(axes) == 1 else x.reshape(
         [s for i, s in enumerate(x.shape) if i not in [int(a) % x.dim() for a in axes]]),
     "Transpose": lambda x, perm: x.permute(perm), "Identity": lambda x: x,
+    "Pad": lambda x, pads, value=None, mode=b"constant": F.pad(
+        x, _torch_pad([int(v) for v in pads]), value=0.0 if value is None else float(value)),
     "Reshape": lambda x, shape, allowzero=0: x.reshape(
         [x.shape[i] if int(s) == 0 and not allowzero else int(s) for i, s in enumerate(shape)]),
 }
