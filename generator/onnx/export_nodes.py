@@ -57,27 +57,17 @@ def _pool_axes(p, one_d):
 def pool(g, layer, xs, y):
     """PyTorch's ceil_mode drops a last window that would start in the padding
     after; ONNX's does not. Where that changes the output size, the pool is
-    written without ceil_mode, with the padding after grown to hold the last
-    window, which only the max and an average without count_include_pad can
-    ignore: an average that counts its padding gets an explicit Pad node first."""
+    written without ceil_mode: the windows PyTorch keeps are then exactly those
+    of floor mode (a window left out would lie wholly in the padding after,
+    which is at most half a window)."""
     p, op = layer["pool"], layer["op"]
     axes = _pool_axes(p, op == "maxpool1d")
-    ceil = bool(p.get("ceil_mode", False))
-    include = op == "avgpool2d" and bool(p.get("count_include_pad", True))
-    onnx_ceil = all(-(-(n + b + e - k) // s) + 1 == o for n, k, s, b, e, o in axes)
-    after = [e if not ceil or onnx_ceil else max(e, (o - 1) * s + k - n - b) for n, k, s, b, e, o in axes]
-    begin = [b for _, _, _, b, _, _ in axes]
-    if include and after != [e for *_, e, _ in axes]:
-        zeros = [0] * (len(axes) + 2)
-        widths = g.const(f"{layer['path']}/pads", np.array(zeros[:2] + begin + zeros[:2] + [e for *_, e, _ in axes],
-                                                           np.int64))
-        xs = [g.node("Pad", [xs[0], widths], f"{layer['path']}/padded", f"{layer['path']}/pad")]
-        after = [a - e for a, (*_, e, _) in zip(after, axes)]
-        begin, include = [0] * len(axes), False
-    attrs = dict(kernel_shape=[k for _, k, *_ in axes], strides=[s for _, _, s, *_ in axes], pads=begin + after,
-                 ceil_mode=int(ceil and onnx_ceil))
+    ceil = bool(p.get("ceil_mode", False)) and all(-(-(n + b + e - k) // s) + 1 == o for n, k, s, b, e, o in axes)
+    attrs = dict(kernel_shape=[k for _, k, *_ in axes], strides=[s for _, _, s, *_ in axes],
+                 pads=[b for *_, b, _, _ in axes] + [e for *_, e, _ in axes], ceil_mode=int(ceil))
     if op == "avgpool2d":
-        return g.node("AveragePool", xs, y, layer["path"], count_include_pad=int(include), **attrs)
+        return g.node("AveragePool", xs, y, layer["path"], count_include_pad=int(p.get("count_include_pad", True)),
+                      **attrs)
     return g.node("MaxPool", xs, y, layer["path"], **attrs)
 
 

@@ -84,8 +84,6 @@ OPS = {
     "Squeeze": lambda x, axes: x.squeeze(int(axes[0])) if len(axes) == 1 else x.reshape(
         [s for i, s in enumerate(x.shape) if i not in [int(a) % x.dim() for a in axes]]),
     "Transpose": lambda x, perm: x.permute(perm), "Identity": lambda x: x,
-    "Pad": lambda x, pads, value=None, mode=b"constant": F.pad(
-        x, _torch_pad([int(v) for v in pads]), value=0.0 if value is None else float(value)),
     "Reshape": lambda x, shape, allowzero=0: x.reshape(
         [x.shape[i] if int(s) == 0 and not allowzero else int(s) for i, s in enumerate(shape)]),
 }
