@@ -39,7 +39,7 @@ RUNTIME_SRC   := $(sort $(filter-out runtime/distill_main.c,$(wildcard runtime/*
 RUNTIME_OBJ   := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
 SPECS         := $(sort $(basename $(notdir $(wildcard specs/*.lua))))
 
-.PHONY: help deps gen build train summary demo plot test bench check-generated readme-options clean export
+.PHONY: help deps gen build train summary demo plot export export-onnx test bench check-generated readme-options import clean
 .DELETE_ON_ERROR:
 
 help:
@@ -48,9 +48,11 @@ help:
 	@echo "make test SANITIZE=1       the same built with ASan+UBSan+LSan in build-san/; fails on any sanitizer report"
 	@echo "make gen SPEC=NAME         generate generated/NAME/ from specs/NAME.lua"
 	@echo "make summary SPEC=NAME     print the model summary (shapes, parameters, MACs)"
+	@echo "make import ONNX=FILE SPEC=NAME   specs/NAME.lua and $(BUILD)/NAME/weights.safetensors from an ONNX model"
 	@echo "make build SPEC=NAME       build the trainer $(BUILD)/NAME/train"
 	@echo "make build SPEC=S TEACHER=T   a trainer for S with T linked in for distillation: $(BUILD)/S+T/train"
 	@echo "make train SPEC=NAME ARGS='--epochs 5 ...'   build and run the trainer"
+	@echo "make export-onnx SPEC=NAME CKPT=FILE ONNX=OUT.onnx   the evaluation graph with the checkpoint's weights as ONNX"
 	@echo "make plot RUN=DIR          PNG loss/accuracy curves and confusion matrix of a run (--save DIR), via gnuplot"
 	@echo "make bench [QUICK=1] [PROFILE=1] [WRITE_DOCS=1]   time the trainers against PyTorch; the table in build/bench/results.md (and docs/benchmarks.md)"
 	@echo "make fuzz [FUZZ_SECONDS=N] run every data parser's and the checkpoint reader's libFuzzer harness for N seconds (default 600)"
@@ -80,6 +82,14 @@ gen:
 
 summary:
 	@$(LUA) generator/main.lua specs/$(SPEC).lua --summary
+
+# SPEC must be given: the default one is a shipped spec.
+ONNX ?=
+import:
+	@test -n "$(ONNX)" -a "$(origin SPEC)" = "command line" || { echo "usage: make import ONNX=FILE SPEC=NAME"; exit 2; }
+	@$(MAKE) --no-print-directory deps PACKAGES="python3-onnx python3-numpy"
+	@$(PYTHON) generator/onnx/import.py "$(ONNX)" $(SPEC) --spec specs/$(SPEC).lua --weights $(BUILD)/$(SPEC)/weights.safetensors
+	@echo "next: make train SPEC=$(SPEC) ARGS='--init $(BUILD)/$(SPEC)/weights.safetensors ...'"
 
 $(BUILD)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h) | $(BUILD)/runtime
 	$(CC) $(ALLFLAGS) -c $< -o $@
@@ -137,6 +147,11 @@ export:
 	@test -n "$(CKPT)" || { echo "usage: make export SPEC=NAME CKPT=FILE [OUT=DIR] [WEIGHTS_FILE=1]"; exit 2; }
 	$(LUA) generator/main.lua specs/$(SPEC).lua --infer $(CKPT) --out $(or $(OUT),$(BUILD)/$(SPEC)/infer) \
 	  $(if $(filter 1,$(WEIGHTS_FILE)),--weights-file)
+# Needs python3-onnx (and numpy), not torch.
+export-onnx:
+	@test -n "$(CKPT)" -a -n "$(ONNX)" || { echo "usage: make export-onnx SPEC=NAME CKPT=FILE ONNX=OUT.onnx"; exit 2; }
+	@$(MAKE) --no-print-directory deps PACKAGES="lua5.4 python3-onnx python3-numpy"
+	@$(PYTHON) generator/onnx/export.py specs/$(SPEC).lua --checkpoint $(CKPT) --export-onnx $(ONNX) --lua $(LUA)
 
 check-generated:
 	@rm -rf $(BUILD)/check-generated; fail=0; \

@@ -149,7 +149,8 @@ static int parse(nn_checkpoint *c, size_t size, char *why, size_t len)
     c->data = c->bytes + 8 + hlen;
     c->data_len = size - 8 - (size_t)hlen;
     if (nn_ckpt_parse_header((const char *)c->bytes + 8, (size_t)hlen, c, why, len) != 0) return -1;
-    qsort(c->tensors, (size_t)c->n_tensors, sizeof *c->tensors, by_name);
+    /* A file of no tensors (a model without parameters) has tensors == NULL, which qsort must not get. */
+    if (c->n_tensors > 1) qsort(c->tensors, (size_t)c->n_tensors, sizeof *c->tensors, by_name);
     why[0] = '\0';
     return check_sizes(c, why, len) || check_tiling(c, why, len) || check_values(c, why, len) ||
                    nn_ckpt_check_fields(&c->meta, why, len)

@@ -62,6 +62,49 @@ $(TEST_BUILD)/test_torch: tests/test_torch.c $(TEST_BUILD)/torch/torch_models.h 
 	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/torch -DBUILD_DIR='"$(BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' \
 	  tests/test_torch.c -lcriterion -o $@
 
+# The ONNX export (tests/test_onnx_export.c), checked on the shipped specs that
+# test_torch runs and on the gradient-check specs of the ops those lack, with
+# the same dumpers.
+ONNX_EXPORT_GRAD := act_elu act_leaky_relu act_sigmoid act_tanh avgpool_variants maxpool_variants \
+  maxpool1d_variants bn_1d_vector bn_1d_sequence concat_vectors conv_explicit_pad softmax_output rows_sequence \
+  global_avgpool_1d dropout_mask residual_projection net_mini_inception act_relu6 conv_grouped conv_depthwise \
+  conv_dilated conv1d_grouped pool_ceil_mode pool_pad_per_side maxpool1d_ceil_mode
+ONNX_EXPORT_SPECS := $(filter-out $(TORCH_COUNT_ONLY),$(SPECS))
+$(TEST_BUILD)/onnx_export/onnx_export_models.h: tests/tests.mk $(wildcard specs/*.lua)
+	@mkdir -p $(@D)
+	@{ echo "/* written by tests/tests.mk: X(name, spec file, dumper) */"; \
+	   printf '#define ONNX_EXPORT_MODELS(X)'; \
+	   for s in $(ONNX_EXPORT_SPECS); do printf ' X(%s, "specs/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
+	   for s in $(ONNX_EXPORT_GRAD); do printf ' X(%s, "tests/gradcheck/%s.lua", "$(TEST_BUILD)/torch/dump_%s")' $$s $$s $$s; done; \
+	   echo; } > $@
+$(TEST_BUILD)/test_onnx_export: tests/test_onnx_export.c $(TEST_BUILD)/onnx_export/onnx_export_models.h \
+  $(foreach s,$(ONNX_EXPORT_SPECS) $(ONNX_EXPORT_GRAD),$(TEST_BUILD)/torch/dump_$(s)) $(TEST_BUILD)/trainers/cifar_small/train
+	$(CC) $(ALLFLAGS) -I$(TEST_BUILD)/onnx_export -DBUILD_DIR='"$(BUILD)"' -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' $< -lcriterion -o $@
+
+# torchvision's resnet18 and resnet50 exported by torch.onnx.export, imported
+# (generator/onnx/import.py), generated in float and run by dump_model.c with the
+# imported weights (tests/test_onnx_roundtrip.c, tests/onnx/roundtrip_tv.py).
+ROUNDTRIP_MODELS := resnet18 resnet50
+RT := $(TEST_BUILD)/onnx_roundtrip
+ONNX_IMPORT_SRC := $(filter-out generator/onnx/export%,$(wildcard generator/onnx/*.py))
+define roundtrip_rules
+$(RT)/$(1)/model.onnx: tests/onnx/roundtrip_tv.py
+	@$(PYTHON) $$< export $(1) $$(@D)
+$(RT)/$(1)/rt_$(1).lua $(RT)/$(1)/weights.safetensors &: $(RT)/$(1)/model.onnx $(ONNX_IMPORT_SRC)
+	@rm -f $(RT)/$(1)/rt_$(1).lua
+	@$(PYTHON) generator/onnx/import.py $$< rt_$(1) --spec $(RT)/$(1)/rt_$(1).lua --weights $(RT)/$(1)/weights.safetensors \
+	  --batch 6 >/dev/null
+$(RT)/$(1)/rt_$(1).c $(RT)/$(1)/rt_$(1).h &: $(RT)/$(1)/rt_$(1).lua $(GENERATOR_SRC)
+	@$(LUA) generator/main.lua $$< --out $(RT)/$(1)
+$(RT)/$(1)/dump: tests/torch/dump_model.c $(RT)/$(1)/rt_$(1).c $(RT)/$(1)/rt_$(1).h $(BUILD)/libnnrt.a
+	$(CC) $(ALLFLAGS) -I$(RT)/$(1) -DMODEL=rt_$(1)_model -DMODEL_HEADER='"rt_$(1).h"' $$< $(RT)/$(1)/rt_$(1).c \
+	  $(BUILD)/libnnrt.a $(LDLIBS) -o $$@
+endef
+$(foreach m,$(ROUNDTRIP_MODELS),$(eval $(call roundtrip_rules,$(m))))
+$(TEST_BUILD)/test_onnx_roundtrip: tests/test_onnx_roundtrip.c $(ROUNDTRIP_MODELS:%=$(RT)/%/dump) tests/tests.mk
+	$(CC) $(ALLFLAGS) -DPYTHON='"$(PYTHON)"' -DLUA='"$(LUA)"' -DRT='"$(RT)"' \
+	  -DROUNDTRIP_MODELS='$(foreach m,$(ROUNDTRIP_MODELS),X($(m)))' $< -lcriterion -o $@
+
 $(TEST_BUILD)/test_gradcheck: tests/test_gradcheck.c $(TEST_BUILD)/gradcheck/gradcheck_models.h $(GRAD_O) $(BUILD)/libnnrt.a
 	$(CC) $(TEST_FLAGS) tests/test_gradcheck.c $(GRAD_O) $(BUILD)/libnnrt.a -lcriterion $(LDLIBS) -o $@
 
@@ -192,8 +235,16 @@ test-lua:
 TESTS ?=
 comma := ,
 TEST_NAMES = $(subst $(comma), ,$(TESTS))
-RUN_TESTS = $(if $(TESTS),$(filter-out $(TEST_BUILD)/test_lua,$(TEST_NAMES:%=$(TEST_BUILD)/test_%)),$(TEST_BINS))
+RUN_TESTS = $(if $(TESTS),$(filter-out $(TEST_BUILD)/test_lua $(TEST_BUILD)/test_onnx,$(TEST_NAMES:%=$(TEST_BUILD)/test_%)),$(TEST_BINS))
 RUN_LUA = $(if $(TESTS),$(filter lua,$(TEST_NAMES)),lua)
+RUN_ONNX = $(if $(TESTS),$(filter onnx,$(TEST_NAMES)),onnx)
+
+# ONNX's backend node tests through generator/onnx (tests/onnx/node_tests.py): each
+# imported model is compiled at -O1, TEST_JOBS at a time, and compared with ONNX's output.
+ONNX_DATA := /usr/share/libonnx-testdata/data/node
+ONNX_CFLAGS = $(WARN) $(filter-out -O%,$(CFLAGS)) -O1 $(SANITIZE_FLAGS) -ffp-contract=fast -fopenmp $(CPPFLAGS)
+ONNX_TESTS = $(SAN_ENV) $(PYTHON) tests/onnx/node_tests.py $(ONNX_DATA) $(TEST_BUILD)/onnx --cc "$(CC)" \
+  --cflags "$(ONNX_CFLAGS)" --lib $(BUILD)/libnnrt.a --ldlibs "$(LDLIBS)" --lua $(LUA) --jobs $(TEST_JOBS)
 FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 
 # Builds the test binaries TEST_JOBS at a time (the compiles of the generated
@@ -201,13 +252,15 @@ FUZZ_SKIP = $(if $(SANITIZE_ON),SANITIZE=1,$(if $(TESTS),TESTS=$(TESTS)))
 # writes TAP), then check-generated, and ends with one line that counts them all.
 TEST_JOBS ?= 2
 TEST_PACKAGES := python3-numpy python3-pil python3-torch python3-torchvision clang libclang-rt-14-dev lua-busted \
-                 liblua5.4-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+                 liblua5.4-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3-onnx libonnx-testdata
 test:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(PACKAGES) $(TEST_PACKAGES)"
-	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS))
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) $(RUN_TESTS) $(if $(FUZZ_SKIP),,$(FUZZ_BINS)) \
+	  $(if $(RUN_ONNX),$(BUILD)/libnnrt.a)
 	@rm -rf $(TEST_BUILD)/tap $(SAN_LOGS); mkdir -p $(TEST_BUILD)/tap $(if $(SANITIZE_ON),$(SAN_LOGS)); fail=0; \
 	for t in $(RUN_TESTS); do echo "== $$t"; $(SAN_ENV) $$t --jobs 2 --tap=$(TEST_BUILD)/tap/$$(basename $$t).tap || fail=1; done; \
 	$(if $(RUN_LUA),echo "== tests/lua"; $(LUA_TESTS) -o TAP > $(TEST_BUILD)/tap/lua.tap || fail=1; cat $(TEST_BUILD)/tap/lua.tap;) \
+	$(if $(RUN_ONNX),echo "== tests/onnx"; $(ONNX_TESTS) > $(TEST_BUILD)/tap/onnx.tap || fail=1; cat $(TEST_BUILD)/tap/onnx.tap;) \
 	$(if $(FUZZ_SKIP),echo "ok - fuzz # SKIP with $(FUZZ_SKIP)", \
 	  tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)) > $(TEST_BUILD)/tap/fuzz.tap || fail=1; \
 	cat $(TEST_BUILD)/tap/fuzz.tap; \

@@ -6,11 +6,14 @@
 -- "direct" (register-tiled kernels without GEMM, ops/conv_direct.lua) and
 -- "winograd-2x2" / "winograd-4x4" (3x3 stride 1 by F(2x2, 3x3) or F(4x4, 3x3),
 -- ops/conv_winograd.lua). The planner picks one per layer; a spec can force
--- one with strategy = "...".
+-- one with strategy = "...". Grouped or dilated layers take "im2col-gemm"
+-- (dilation in the im2col offsets, one GEMM per group) or, with one group per
+-- input channel, "depthwise" (ops/conv_depthwise.lua).
 local errors = require("errors")
 local util = require("ops.util")
 local direct = require("ops.conv_direct")
 local winograd = require("ops.conv_winograd")
+local depthwise = require("ops.conv_depthwise")
 
 local conv = {}
 
@@ -23,8 +26,10 @@ local function out_size(node, axis, size, k, s, p0, p1)
   return span // s + 1
 end
 
--- Padding along one axis: "valid", "same", or explicit (already an integer).
+-- Padding along one axis: "valid", "same", explicit (already an integer), or
+-- {before, after} from a spec's {top, left, bottom, right}.
 local function pads(mode, size, k, s)
+  if type(mode) == "table" then return mode[1], mode[2] end
   if mode == "valid" then return 0, 0 end
   if mode == "same" then
     local out = (size + s - 1) // s
@@ -37,20 +42,40 @@ end
 -- An explicit padding is smaller than the kernel ("same" always is): a
 -- window at the border would otherwise see padding only.
 local function check_pad(node, axis, pad, k)
-  if type(pad) == "number" and pad >= k then
-    errors.layer_fail(node, "padding %d is not smaller than the kernel %d along the %s", pad, k, axis)
+  for _, side in ipairs(type(pad) == "table" and pad or { pad }) do
+    if type(side) == "number" and side >= k then
+      errors.layer_fail(node, "padding %d is not smaller than the kernel %d along the %s", side, k, axis)
+    end
   end
 end
 
--- Fill node.conv from normalized arguments: c = {cin, cout, H, W, kh, kw, sh, sw, pad_h, pad_w}.
+-- Groups split the channels as PyTorch's: out and in both divisible.
+local function check_groups(node, c)
+  if c.cin % c.groups ~= 0 or c.cout % c.groups ~= 0 then
+    errors.layer_fail(node, "groups %d must divide the input channels %d and the output channels %d",
+      c.groups, c.cin, c.cout)
+  end
+  c.cin_g, c.cout_g = c.cin // c.groups, c.cout // c.groups
+end
+
+-- Fill node.conv from normalized arguments: c = {cin, cout, H, W, kh, kw, sh, sw, pad_h, pad_w,
+-- groups, dil_h, dil_w}. Padding, "same" and the output size see the dilated kernel
+-- d * (k - 1) + 1; a dilation along an axis of kernel 1 changes nothing and is dropped.
 function conv.setup(node, c, bias)
-  check_pad(node, "height", c.pad_h, c.kh)
-  check_pad(node, c.axis_w or "width", c.pad_w, c.kw)
-  c.pt, c.pb = pads(c.pad_h, c.H, c.kh, c.sh)
-  c.pl, c.pr = pads(c.pad_w, c.W, c.kw, c.sw)
-  c.Ho = out_size(node, "height", c.H, c.kh, c.sh, c.pt, c.pb)
-  c.Wo = out_size(node, c.axis_w or "width", c.W, c.kw, c.sw, c.pl, c.pr)
-  c.K = c.cin * c.kh * c.kw
+  c.groups = c.groups or 1
+  c.dil_h = c.kh > 1 and c.dil_h or 1
+  c.dil_w = c.kw > 1 and c.dil_w or 1
+  check_groups(node, c)
+  local kh, kw = c.dil_h * (c.kh - 1) + 1, c.dil_w * (c.kw - 1) + 1
+  check_pad(node, "height", c.pad_h, kh)
+  check_pad(node, c.axis_w or "width", c.pad_w, kw)
+  c.pt, c.pb = pads(c.pad_h, c.H, kh, c.sh)
+  c.pl, c.pr = pads(c.pad_w, c.W, kw, c.sw)
+  c.Ho = out_size(node, "height", c.H, kh, c.sh, c.pt, c.pb)
+  c.Wo = out_size(node, c.axis_w or "width", c.W, kw, c.sw, c.pl, c.pr)
+  -- padding given per side, unequal: the strategies of grouped layers take it
+  c.uneven = (type(c.pad_h) == "table" or type(c.pad_w) == "table") and (c.pt ~= c.pb or c.pl ~= c.pr)
+  c.K = c.cin_g * c.kh * c.kw -- per group
   c.P = c.Ho * c.Wo
   c.bias = bias
   node.conv = c
@@ -69,7 +94,7 @@ function conv.plan(node)
   elseif winograd.TILES[c.strategy] then
     node.work, node.work_fixed = winograd.work(c)
   elseif c.strategy == "im2col-gemm" then
-    node.work = c.K * c.P -- per image, for the col buffer
+    node.work = c.K * c.P -- per image, for the col buffer (of one group)
   end
 end
 
@@ -93,11 +118,31 @@ local WINOGRAD_MIN_CIN = 64
 -- take twice as long as 2x2 tiles; on its 8x8 and larger layers they win.
 local WINOGRAD_4X4_MIN_SIZE = 8
 
+local function check_depthwise(node, c)
+  if not depthwise.applies(c) then
+    errors.layer_fail(node, "strategy \"depthwise\" needs groups equal to the input channels (%d), got %d",
+      c.cin, c.groups)
+  end
+end
+
+-- A grouped or dilated layer, or one padded per side: "depthwise" where each
+-- group is one input channel, "im2col-gemm" otherwise; the other strategies
+-- take none of these.
+local function grouped_strategy(node, c, forced)
+  if forced == nil or forced == "auto" then return depthwise.applies(c) and "depthwise" or "im2col-gemm" end
+  util.choice(node, "strategy", forced, conv.STRATEGIES)
+  if forced == "depthwise" then check_depthwise(node, c) end
+  if forced == "im2col-gemm" or forced == "depthwise" then return forced end
+  errors.layer_fail(node, "strategy \"%s\" takes no groups, dilation or padding given per side (these take " ..
+    "\"im2col-gemm\"%s)", forced, depthwise.applies(c) and " or \"depthwise\"" or "")
+end
+
 -- The layer's strategy: the spec's `strategy`, checked, or the planner's
 -- choice; a function of the layer's geometry alone.
 function conv.choose_strategy(node, c)
   local is_1x1 = c.kh == 1 and c.kw == 1 and c.sh == 1 and c.sw == 1 and c.pt + c.pb + c.pl + c.pr == 0
   local forced = node.args.strategy
+  if c.groups > 1 or c.dil_h > 1 or c.dil_w > 1 or c.uneven then return grouped_strategy(node, c, forced) end
   if forced == nil or forced == "auto" then
     if is_1x1 then return "gemm-1x1" end
     if c.cin < WINOGRAD_MIN_CIN and direct.problem(c) == nil then return "direct" end
@@ -107,6 +152,7 @@ function conv.choose_strategy(node, c)
     return "im2col-gemm"
   end
   util.choice(node, "strategy", forced, conv.STRATEGIES)
+  if forced == "depthwise" then check_depthwise(node, c) end
   if forced == "gemm-1x1" and not is_1x1 then
     errors.layer_fail(node, "strategy \"gemm-1x1\" needs a 1x1 kernel, stride 1 and no padding")
   end
@@ -115,7 +161,7 @@ function conv.choose_strategy(node, c)
   return forced
 end
 
-conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct", "winograd-2x2", "winograd-4x4" }
+conv.STRATEGIES = { "auto", "gemm-1x1", "im2col-gemm", "direct", "winograd-2x2", "winograd-4x4", "depthwise" }
 
 local function declare(node, w, g, backward)
   local c = node.conv
@@ -170,9 +216,10 @@ end
 -- One helper call per window offset, with every geometry argument a literal.
 local function window_rows(node, w, g, helper, plane)
   local c = node.conv
+  local channel = c.groups > 1 and string.format("(gi * %d + ci)", c.cin_g) or "ci" -- in group gi
   w:line("#pragma omp parallel for")
-  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
-  w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin_g)
+  w:line("%s *xc = %s + (size_t)%s * n * %d;", plane, helper == "im2col_row" and "x" or "dx", channel, c.H * c.W)
   if helper == "col2im_row" and util.assigns_dx(node) then
     w:line("memset(xc, 0, sizeof(%s) * (size_t)n * %d); /* the first gradient written into x */", g.T, c.H * c.W)
   end
@@ -181,12 +228,13 @@ local function window_rows(node, w, g, helper, plane)
     for kj = 0, c.kw - 1 do
       local r = ki * c.kw + kj
       local row = r == 0 and "cc" or string.format("cc + (size_t)%d * np", r)
+      local dh, dw = ki * c.dil_h - c.pt, kj * c.dil_w - c.pl
       if helper == "im2col_row" then
         w:line("im2col_row(%s, xc, n, %d, %d, %d, %d, %d, %d, %d, %d);", row,
-          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, ki - c.pt, kj - c.pl)
+          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, dh, dw)
       else
         w:line("col2im_row(xc, %s, n, %d, %d, %d, %d, %d, %d, %d, %d);", row,
-          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, ki - c.pt, kj - c.pl)
+          c.H, c.W, c.Ho, c.Wo, c.sh, c.sw, dh, dw)
       end
     end
   end
@@ -201,18 +249,37 @@ local function epilogue(node, w, g)
   end
 end
 
+-- Group gi's slice of a tensor of `rows` rows of `cols` values (a number or
+-- "np"), or the tensor itself when the layer has one group.
+local function slice(c, name, rows, cols)
+  if c.groups == 1 then return name end
+  if type(cols) == "number" then return string.format("%s + (size_t)gi * %d", name, rows * cols) end
+  return string.format("%s + (size_t)gi * %d * %s", name, rows, cols)
+end
+
+-- body() once, or in a loop over the groups gi.
+local function per_group(c, w, body)
+  if c.groups == 1 then return body() end
+  w:open("for (int gi = 0; gi < %d; ++gi) {", c.groups)
+  body()
+  w:close()
+end
+
 function conv.forward(node, w, g)
   local c = node.conv
   declare(node, w, g, false)
   if c.strategy == "direct" then return direct.forward(node, w, g) end -- bias and relu in the kernel
   if winograd.TILES[c.strategy] then return winograd.forward(node, w, g) end
-  local src = "x"
-  if c.strategy == "im2col-gemm" then
-    window_rows(node, w, g, "im2col_row", "const " .. g.T)
-    src = "col"
-  end
-  w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, w, %d, %s, np, %s, y, np);",
-    g.gemm, c.cout, c.K, g.one, c.K, src, g.zero)
+  if c.strategy == "depthwise" then return depthwise.forward(node, w, g) end
+  per_group(c, w, function()
+    local src = "x"
+    if c.strategy == "im2col-gemm" then
+      window_rows(node, w, g, "im2col_row", "const " .. g.T)
+      src = "col"
+    end
+    w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, %s, %d, %s, np, %s, %s, np);",
+      g.gemm, c.cout_g, c.K, g.one, slice(c, "w", c.cout_g, c.K), c.K, src, g.zero, slice(c, "y", c.cout_g, "np"))
+  end)
   epilogue(node, w, g)
 end
 
@@ -229,23 +296,29 @@ function conv.backward(node, w, g)
     w:line("relu_mask(dy, y, (size_t)%d * np);", c.cout)
   end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end
-  local src = "x"
+  if c.strategy == "depthwise" then return depthwise.backward(node, w, g) end
+  local dy, wg = slice(c, "dy", c.cout_g, "np"), slice(c, "w", c.cout_g, c.K)
   w:open("if (%s) {", util.trains(node, "weight"))
-  if c.strategy == "im2col-gemm" then
-    window_rows(node, w, g, "im2col_row", "const " .. g.T)
-    src = "col"
-  end
-  w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, dy, np, %s, np, %s, dw, %d);",
-    g.gemm, c.cout, c.K, g.one, src, util.GRAD_BETA, c.K)
+  per_group(c, w, function()
+    local src = "x"
+    if c.strategy == "im2col-gemm" then
+      window_rows(node, w, g, "im2col_row", "const " .. g.T)
+      src = "col"
+    end
+    w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, %s, np, %s, np, %s, %s, %d);",
+      g.gemm, c.cout_g, c.K, g.one, dy, src, util.GRAD_BETA, slice(c, "dw", c.cout_g, c.K), c.K)
+  end)
   w:close()
   w:open("if (need_dx) {")
   if c.strategy == "gemm-1x1" then
     w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, dx, np);",
       g.gemm, c.K, c.cout, g.one, c.K, util.dx_beta(node, g))
   else
-    w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, w, %d, dy, np, %s, col, np);",
-      g.gemm, c.K, c.cout, g.one, c.K, g.zero)
-    window_rows(node, w, g, "col2im_row", g.T)
+    per_group(c, w, function()
+      w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, %s, %d, %s, np, %s, col, np);",
+        g.gemm, c.K, c.cout_g, g.one, wg, c.K, dy, g.zero)
+      window_rows(node, w, g, "col2im_row", g.T)
+    end)
   end
   w:close()
 end
@@ -276,11 +349,20 @@ function conv.describe(node, name)
     end
     d = d .. ", pad " .. pads
   end
+  if c.dil_h > 1 or c.dil_w > 1 then
+    d = d .. ((name == "conv1d" or c.dil_h == c.dil_w) and string.format(", dilation %d", c.dil_w)
+      or string.format(", dilation %dx%d", c.dil_h, c.dil_w))
+  end
+  if c.groups > 1 then d = d .. string.format(", groups %d", c.groups) end
   return d
 end
 
 -- Keys and defaults common to conv2d and conv1d.
-conv.KEYS = { "k", "stride", "pad", "bias", "init", "bias_init", "strategy" }
+conv.KEYS = { "k", "stride", "pad", "bias", "init", "bias_init", "strategy", "groups", "dilation" }
+
+function conv.groups_arg(node)
+  return util.int(node, "groups", node.args.groups or 1)
+end
 
 function conv.common_args(node)
   local a = node.args
@@ -291,9 +373,15 @@ function conv.common_args(node)
   return util.int(node, "out channels", a[1], 1, math.maxinteger), bias
 end
 
--- Padding argument: "valid" | "same" | integer (| {h, w} when pair is true).
+-- Padding argument: "valid" | "same" | integer (| {h, w} | {top, left, bottom,
+-- right} when pair is true, as ONNX's pads).
 function conv.pad_arg(node, value, pair)
   if value == nil then return { "valid", "valid" } end
+  if pair and type(value) == "table" and #value == 4 then
+    local q = {}
+    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
+    return { { q[1], q[3] }, { q[2], q[4] } }
+  end
   if value == "valid" or value == "same" then return { value, value } end
   if type(value) == "string" then
     errors.layer_fail(node, "'pad' must be \"valid\", \"same\" or a number%s, got \"%s\"",

@@ -4,7 +4,7 @@ local ops = {}
 
 local NAMES = {
   "conv2d", "conv1d", "linear", "flatten", "rows_as_sequence",
-  "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax",
+  "relu", "relu6", "leaky_relu", "elu", "sigmoid", "tanh", "softmax",
   "maxpool2d", "avgpool2d", "maxpool1d", "global_avgpool",
   "batchnorm", "dropout", "dropblock",
   "softmax_cross_entropy", "binary_cross_entropy", "mse", "l1",

@@ -1,4 +1,4 @@
--- maxpool1d{k, stride = k, pad = 0} over a (channels x length) sequence.
+-- maxpool1d{k, stride = k, pad = 0, ceil_mode = false} over a (channels x length) sequence.
 local errors = require("errors")
 local util = require("ops.util")
 local pool = require("ops.pool_core")
@@ -14,7 +14,7 @@ function op.infer(node, shape)
   local s = util.int(node, "stride", a.stride or k)
   local pad = util.int(node, "pad", a.pad or 0, 0)
   pool.setup(node, { C = shape[1], H = 1, W = shape[2], kh = 1, kw = k, sh = 1, sw = s,
-    ph = 0, pw = pad, axis_w = "length" }, "max")
+    ph = 0, pw = pad, axis_w = "length", ceil_mode = pool.flag(node, "ceil_mode", false) }, "max")
   node.desc = pool.describe(node, "maxpool1d")
   return { shape[1], node.pool.Wo }
 end

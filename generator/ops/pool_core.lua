@@ -2,13 +2,16 @@
 -- (channel, image) plane is pooled alone, so the loop runs over C*n planes
 -- and the kh x kw window is unrolled with constant offsets. Max pooling
 -- stores the argmax of each output so backward is a scatter, not a search.
--- Average pooling divides by kh*kw including padding (PyTorch's default).
+-- Average pooling divides by kh*kw including padding (PyTorch's default);
+-- with ceil_mode or count_include_pad = false the windows at the edges divide
+-- by what they cover, as PyTorch's: the window clipped to the padded input,
+-- or the real elements only.
 local errors = require("errors")
 local util = require("ops.util")
 
 local pool = {}
 
-pool.KEYS = { "k", "stride", "pad" }
+pool.KEYS = { "k", "stride", "pad", "ceil_mode" }
 
 -- Emit the loops over planes and outputs around body(), which sees each
 -- window's origin (h0, w0) unless no_origin; plane_start() (optional) emits
@@ -30,28 +33,41 @@ local function plane_loops(node, w, g, body, plane_start, no_origin)
   w:close()
 end
 
--- p = {C, H, W, kh, kw, sh, sw, ph, pw}; fills Ho, Wo.
+-- Output size along one axis, as PyTorch's: with ceil_mode a last, partial
+-- window, unless it would start in the padding after the input.
+local function out_size(node, axis, size, k, s, pad, pad_end, ceil)
+  local span = size + pad + pad_end - k
+  if span < 0 then
+    errors.layer_fail(node, "input %s is smaller than the %d-wide window along the %s",
+      util.shape_str(node.in_shape), k, axis)
+  end
+  if not ceil then return span // s + 1 end
+  local out = util.ceil_div(span, s) + 1
+  if (out - 1) * s >= size + pad then out = out - 1 end
+  return out
+end
+
+-- p = {C, H, W, kh, kw, sh, sw, ph, pw, ceil_mode, count_include_pad}, and the
+-- padding after, pb and pr, where it differs from ph and pw; fills Ho, Wo.
 function pool.setup(node, p, kind)
-  for _, axis in ipairs({ { "height", p.kh, p.ph }, { p.axis_w or "width", p.kw, p.pw } }) do
-    local name, k, pad = axis[1], axis[2], axis[3]
-    if pad * 2 > k then
-      errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, name)
+  p.pb, p.pr = p.pb or p.ph, p.pr or p.pw
+  for _, axis in ipairs({ { "height", p.kh, p.ph, p.pb }, { p.axis_w or "width", p.kw, p.pw, p.pr } }) do
+    local name, k = axis[1], axis[2]
+    for _, pad in ipairs({ axis[3], axis[4] }) do
+      if pad * 2 > k then
+        errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, name)
+      end
     end
   end
-  local function out(axis, size, k, s, pad)
-    if size + 2 * pad < k then
-      errors.layer_fail(node, "input %s is smaller than the %d-wide window along the %s",
-        util.shape_str(node.in_shape), k, axis)
-    end
-    return (size + 2 * pad - k) // s + 1
-  end
-  p.Ho = out("height", p.H, p.kh, p.sh, p.ph)
-  p.Wo = out(p.axis_w or "width", p.W, p.kw, p.sw, p.pw)
+  p.Ho = out_size(node, "height", p.H, p.kh, p.sh, p.ph, p.pb, p.ceil_mode)
+  p.Wo = out_size(node, p.axis_w or "width", p.W, p.kw, p.sw, p.pw, p.pr, p.ceil_mode)
+  -- whether a window along the axis can reach past the input: padding, or ceil_mode's last window
+  p.guard_h = p.ph > 0 or (p.Ho - 1) * p.sh - p.ph + p.kh > p.H
+  p.guard_w = p.pw > 0 or (p.Wo - 1) * p.sw - p.pw + p.kw > p.W
   p.kind = kind
   node.pool = p
   if kind == "max" then node.index = p.C * p.Ho * p.Wo end -- int32 argmax per output, per image
 end
-
 
 -- Window elements: each with a bounds guard only when padding can reach it.
 local function each_window(node, visit)
@@ -59,8 +75,8 @@ local function each_window(node, visit)
   for ki = 0, p.kh - 1 do
     for kj = 0, p.kw - 1 do
       local guards = {}
-      if p.ph > 0 then guards[#guards + 1] = string.format("h0 + %d >= 0 && h0 + %d < %d", ki, ki, p.H) end
-      if p.pw > 0 then guards[#guards + 1] = string.format("w0 + %d >= 0 && w0 + %d < %d", kj, kj, p.W) end
+      if p.guard_h then guards[#guards + 1] = string.format("h0 + %d >= 0 && h0 + %d < %d", ki, ki, p.H) end
+      if p.guard_w then guards[#guards + 1] = string.format("w0 + %d >= 0 && w0 + %d < %d", kj, kj, p.W) end
       local at = string.format("(h0 + %d) * %d + w0 + %d", ki, p.W, kj)
       visit(at, #guards > 0 and table.concat(guards, " && ") or nil)
     end
@@ -74,7 +90,7 @@ end
 -- Whether a pool is a 2x2 max pool with stride 2 and no padding, which the
 -- layer before it may compute (fuse.lua).
 function pool.max_2x2(p)
-  return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and p.ph + p.pw == 0
+  return p.kind == "max" and p.kh == 2 and p.kw == 2 and p.sh == 2 and p.sw == 2 and not (p.guard_h or p.guard_w)
 end
 
 -- A max pool's window without padding: every element in the plane; the
@@ -103,6 +119,35 @@ local function max_window_padded(node, w, g)
   end)
 end
 
+-- Each window's divisor along one axis, as PyTorch's average counts it, or
+-- nil when every window divides by k.
+local function divisors(p, size, k, s, pad, pad_end, out)
+  local counts, varies = {}, false
+  for i = 0, out - 1 do
+    local o = i * s - pad
+    local count = p.count_include_pad and math.min(o + k, size + pad_end) - o or math.min(o + k, size) - math.max(o, 0)
+    counts[#counts + 1] = count
+    varies = varies or count ~= k
+  end
+  return varies and counts or nil
+end
+
+-- The average's factor: the literal 1 / (kh kw), or for each output one over
+-- its window's divisors, from a table per axis whose windows differ.
+local function avg_factor(node, w, g)
+  local p = node.pool
+  local rows = divisors(p, p.H, p.kh, p.sh, p.ph, p.pb, p.Ho)
+  local cols = divisors(p, p.W, p.kw, p.sw, p.pw, p.pr, p.Wo)
+  if not rows and not cols then return g.lit(1 / (p.kh * p.kw)) end
+  local function axis(name, counts, k, index)
+    if not counts then return tostring(k) end
+    w:line("static const int %s[%d] = { %s };", name, #counts, table.concat(counts, ", "))
+    return string.format("%s[%s]", name, index)
+  end
+  local h, v = axis("rows", rows, p.kh, "oh"), axis("cols", cols, p.kw, "ow")
+  return string.format("(%s / (%s)(%s * %s))", g.one, g.T, h, v)
+end
+
 function pool.forward(node, w, g)
   local p = node.pool
   w:line("const %s *x = %s;", g.T, g.acts(node.in_off))
@@ -110,23 +155,24 @@ function pool.forward(node, w, g)
   if p.kind == "max" then
     w:line("int32_t *arg = %s;", g.index(node.index_off))
     plane_loops(node, w, g, function()
-      if p.ph + p.pw == 0 then max_window(node, w, g) else max_window_padded(node, w, g) end
+      if p.guard_h or p.guard_w then max_window_padded(node, w, g) else max_window(node, w, g) end
       w:line("y[o] = m;")
       w:line("arg[o] = a;")
     end)
     return
   end
+  local factor = avg_factor(node, w, g)
   plane_loops(node, w, g, function()
     w:line("%s sum = %s;", g.T, g.zero)
     each_window(node, function(at, guard) guarded(w, guard, string.format("sum += x[in_plane + %s];", at)) end)
-    w:line("y[o] = sum * %s;", g.lit(1 / (p.kh * p.kw)))
+    w:line("y[o] = sum * %s;", factor)
   end)
 end
 
 -- Whether the windows cover the plane exactly once (stride = window, no
 -- padding, nothing left over), as a 2x2 pool over an even plane does.
 local function windows_tile(p)
-  return p.sh == p.kh and p.sw == p.kw and p.ph == 0 and p.pw == 0 and p.Ho * p.kh == p.H and p.Wo * p.kw == p.W
+  return p.sh == p.kh and p.sw == p.kw and not (p.guard_h or p.guard_w) and p.Ho * p.kh == p.H and p.Wo * p.kw == p.W
 end
 
 function pool.backward(node, w, g)
@@ -174,8 +220,9 @@ function pool.backward(node, w, g)
       w:line("if (arg[o] >= 0) dx[in_plane + arg[o]] += d;")
     end, zero_plane, true)
   else
+    local factor = avg_factor(node, w, g)
     plane_loops(node, w, g, function()
-      w:line("const %s d = dy[o] * %s;", g.T, g.lit(1 / (p.kh * p.kw)))
+      w:line("const %s d = dy[o] * %s;", g.T, factor)
       each_window(node, function(at, guard) guarded(w, guard, string.format("dx[in_plane + %s] += d;", at)) end)
     end, zero_plane)
   end
@@ -192,14 +239,39 @@ function pool.describe(node, name)
     local function pair(a, b) return a == b and tostring(a) or string.format("%dx%d", a, b) end
     d = string.format("%s %dx%d", name, p.kh, p.kw)
     if p.sh ~= p.kh or p.sw ~= p.kw then d = d .. ", stride " .. pair(p.sh, p.sw) end
-    if p.ph + p.pw > 0 then d = d .. ", pad " .. pair(p.ph, p.pw) end
+    if p.ph ~= p.pb or p.pw ~= p.pr then
+      d = d .. string.format(", pad %d/%d,%d/%d", p.ph, p.pb, p.pw, p.pr)
+    elseif p.ph + p.pw > 0 then
+      d = d .. ", pad " .. pair(p.ph, p.pw)
+    end
   end
+  if p.ceil_mode then d = d .. ", ceil" end
+  if not p.count_include_pad and p.kind == "avg" then d = d .. ", padding not counted" end
   return d
+end
+
+-- pad = p | {h, w} | {top, left, bottom, right} (ONNX's pads): {top, left, bottom, right}.
+function pool.pads(node, value)
+  if type(value) == "table" and #value == 4 then
+    local q = {}
+    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
+    return q
+  end
+  local p = util.pair(node, "pad", value, 0)
+  return { p[1], p[2], p[1], p[2] }
+end
+
+-- A boolean key, or its default.
+function pool.flag(node, key, default)
+  if node.args[key] == nil then return default end
+  return util.bool(node, key, node.args[key])
 end
 
 -- Shared by maxpool2d and avgpool2d: k = n | {kh, kw}, stride defaults to k.
 function pool.op2d(kind, name)
-  local op = { positional = { "k" }, keys = pool.KEYS }
+  local keys = { table.unpack(pool.KEYS) }
+  if kind == "avg" then keys[#keys + 1] = "count_include_pad" end
+  local op = { positional = { "k" }, keys = keys }
   function op.infer(node, shape)
     util.expect_rank(node, shape, { 3 }, "an image (channels x height x width); " .. name .. " needs 3 dimensions")
     local a = node.args
@@ -207,9 +279,10 @@ function pool.op2d(kind, name)
     if kv == nil then errors.layer_fail(node, "missing the window size: write %s{2}", name) end
     local k = util.pair(node, "k", kv)
     local s = util.pair(node, "stride", a.stride or k)
-    local pad = util.pair(node, "pad", a.pad or 0, 0)
+    local pad = pool.pads(node, a.pad or 0)
     pool.setup(node, { C = shape[1], H = shape[2], W = shape[3], kh = k[1], kw = k[2],
-      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2] }, kind)
+      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2], pb = pad[3], pr = pad[4], ceil_mode = pool.flag(node, "ceil_mode", false),
+      count_include_pad = pool.flag(node, "count_include_pad", true) }, kind)
     node.desc = pool.describe(node, name)
     return { shape[1], node.pool.Ho, node.pool.Wo }
   end

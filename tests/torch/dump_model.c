@@ -6,8 +6,11 @@
  * length, name, u32 size, f32 values before forward, f32 gradient, f32 values
  * after forward and backward (they differ for BN running statistics); then u32 n,
  * u32 input_size, u32 output_size, f32 input, f32 target, f32 output,
- * f32 loss, f32 d_input. */
+ * f32 loss, f32 d_input.
+ * With a third argument, the weights and buffers come from that checkpoint
+ * (tests/onnx/roundtrip_tv.py: an imported model with PyTorch's weights). */
 #include MODEL_HEADER
+#include "checkpoint.h"
 #include "init.h"
 #include "rng.h"
 
@@ -64,8 +67,8 @@ static void *must(void *p)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s OUT.bin TRAINING(0|1)\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s OUT.bin TRAINING(0|1) [WEIGHTS.safetensors]\n", argv[0]);
         return 2;
     }
     const nn_model *m = &MODEL;
@@ -86,6 +89,11 @@ int main(int argc, char **argv)
     nn_rng_seed(&model_rng, 8);
     s.rng = &model_rng;
     nn_init_params(m->tensors, m->n_tensors, s.params, &rng);
+    char err[512];
+    if (argc == 4 && nn_checkpoint_load(argv[3], m, s.params, NULL, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "dump_model: %s\n", err);
+        return 1;
+    }
     for (size_t i = 0; i < (size_t)n * m->input_size; ++i) input[i] = (float)nn_rng_normal(&rng);
     const int classify = !strcmp(m->loss_name, "softmax_cross_entropy");
     for (int i = 0; i < n; ++i)

@@ -37,12 +37,37 @@ class PaddedConv(nn.Module):
         cls = nn.Conv1d if one_d else nn.Conv2d
         kernel = c["kw"] if one_d else (c["kh"], c["kw"])
         stride = c["sw"] if one_d else (c["sh"], c["sw"])
-        self.conv = cls(c["cin"], c["cout"], kernel, stride=stride, bias=c["bias"])
+        dilation = c.get("dil_w", 1) if one_d else (c.get("dil_h", 1), c.get("dil_w", 1))
+        self.conv = cls(c["cin"], c["cout"], kernel, stride=stride, bias=c["bias"], dilation=dilation,
+                        groups=c.get("groups", 1))
         self.pad = (c["pl"], c["pr"]) if one_d else (c["pl"], c["pr"], c["pt"], c["pb"])
         self.weight, self.bias = self.conv.weight, self.conv.bias
 
     def forward(self, x):
         return self.conv(F.pad(x, self.pad))
+
+
+class PaddedPool(nn.Module):
+    """A pool padded per side (ONNX's pads): the input padded first (-inf for the max), pooled
+    unpadded with PyTorch's ceil_mode, cropped to our output, whose last window never starts in the
+    padding; without count_include_pad, the sum over the count of real elements."""
+
+    def __init__(self, p, op, out):
+        super().__init__()
+        self.pad = (p["pw"], p["pr"], p["ph"], p["pb"])
+        self.out, self.op = out, op
+        self.include = p.get("count_include_pad", True)
+        cls = {"maxpool2d": nn.MaxPool2d, "avgpool2d": nn.AvgPool2d}[op]
+        self.pool = cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), 0, ceil_mode=p.get("ceil_mode", False))
+
+    def forward(self, x):
+        if self.op == "maxpool2d":
+            y = self.pool(F.pad(x, self.pad, value=float("-inf")))
+        elif self.include:
+            y = self.pool(F.pad(x, self.pad))
+        else:
+            y = self.pool(F.pad(x, self.pad)) / self.pool(F.pad(torch.ones_like(x), self.pad))
+        return y[..., :self.out[1], :self.out[2]]
 
 
 class Lambda(nn.Module):
@@ -63,11 +88,16 @@ def build_layer(layer):
         return nn.Linear(f["fin"], f["fout"], bias=f["bias"])
     if op in ("maxpool2d", "avgpool2d"):
         p = layer["pool"]
-        cls = nn.MaxPool2d if op == "maxpool2d" else nn.AvgPool2d
-        return cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
+        if (p["ph"], p["pw"]) != (p.get("pb", p["ph"]), p.get("pr", p["pw"])):
+            return PaddedPool(p, op, layer["output"])
+        args = ((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
+        if op == "maxpool2d":
+            return nn.MaxPool2d(*args, ceil_mode=p.get("ceil_mode", False))
+        return nn.AvgPool2d(*args, ceil_mode=p.get("ceil_mode", False),
+                            count_include_pad=p.get("count_include_pad", True))
     if op == "maxpool1d":
         p = layer["pool"]
-        return nn.MaxPool1d(p["kw"], p["sw"], p["pw"])
+        return nn.MaxPool1d(p["kw"], p["sw"], p["pw"], ceil_mode=p.get("ceil_mode", False))
     if op == "batchnorm":
         b = layer["bn"]
         cls = nn.BatchNorm1d if b["vector"] or len(layer["input"]) == 2 else nn.BatchNorm2d
@@ -81,6 +111,7 @@ def build_layer(layer):
     simple = {
         "flatten": lambda: nn.Flatten(),
         "relu": lambda: nn.ReLU(),
+        "relu6": lambda: nn.ReLU6(),
         "leaky_relu": lambda: nn.LeakyReLU(layer.get("slope", 0.01)),
         "elu": lambda: nn.ELU(layer.get("alpha", 1.0)),
         "sigmoid": lambda: nn.Sigmoid(),
