@@ -377,11 +377,8 @@ end
 -- right} when pair is true, as ONNX's pads).
 function conv.pad_arg(node, value, pair)
   if value == nil then return { "valid", "valid" } end
-  if pair and type(value) == "table" and #value == 4 then
-    local q = {}
-    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
-    return { { q[1], q[3] }, { q[2], q[4] } }
-  end
+  local q = pair and util.pads_per_side(node, value)
+  if q then return { { q[1], q[3] }, { q[2], q[4] } } end
   if value == "valid" or value == "same" then return { value, value } end
   if type(value) == "string" then
     errors.layer_fail(node, "'pad' must be \"valid\", \"same\" or a number%s, got \"%s\"",

@@ -252,11 +252,8 @@ end
 
 -- pad = p | {h, w} | {top, left, bottom, right} (ONNX's pads): {top, left, bottom, right}.
 function pool.pads(node, value)
-  if type(value) == "table" and #value == 4 then
-    local q = {}
-    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
-    return q
-  end
+  local q = util.pads_per_side(node, value)
+  if q then return q end
   local p = util.pair(node, "pad", value, 0)
   return { p[1], p[2], p[1], p[2] }
 end
