@@ -278,7 +278,8 @@ function pool.op2d(kind, name)
     local s = util.pair(node, "stride", a.stride or k)
     local pad = pool.pads(node, a.pad or 0)
     pool.setup(node, { C = shape[1], H = shape[2], W = shape[3], kh = k[1], kw = k[2],
-      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2], pb = pad[3], pr = pad[4], ceil_mode = pool.flag(node, "ceil_mode", false),
+      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2], pb = pad[3], pr = pad[4],
+      ceil_mode = pool.flag(node, "ceil_mode", false),
       count_include_pad = pool.flag(node, "count_include_pad", true) }, kind)
     node.desc = pool.describe(node, name)
     return { shape[1], node.pool.Ho, node.pool.Wo }

@@ -42,9 +42,9 @@ describe("strategy", function()
   it("ignores a dilation along an axis of kernel 1", function()
     assert.are.equal("gemm-1x1", strategy("16, 8, 8", "conv2d{ 8, k = 1, dilation = 2 }"))
   end)
-  it("gives a grouped layer the column buffer of one group", function()
+  it("gives a grouped layer the column buffer of all its groups, which one im2col fills", function()
     local node = pipeline.run(conv_net("8, 10, 10", "conv2d{ 8, k = 3, groups = 4 }"))[1]
-    assert.are.equal(2 * 3 * 3 * 8 * 8, node.work)
+    assert.are.equal(4 * 2 * 3 * 3 * 8 * 8, node.work)
   end)
   it("gives the workspace the strategy needs: im2col's column buffer per image", function()
     local node = pipeline.run(conv_net("3, 32, 32", "conv2d{ 16, k = 3, stride = 2 }"))[1]
