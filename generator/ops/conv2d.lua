@@ -1,5 +1,5 @@
 -- conv2d{out_channels, k = 3 | {kh, kw}, stride = 1 | {sh, sw},
---        pad = "valid" | "same" | p | {ph, pw}, bias = true, init, bias_init,
+--        pad = "valid" | "same" | p | {ph, pw} | {top, left, bottom, right}, bias = true, init, bias_init,
 --        groups = 1, dilation = 1 | {dh, dw}}
 local util = require("ops.util")
 local conv = require("ops.conv_core")
@@ -14,7 +14,8 @@ function op.infer(node, shape)
   local p = conv.pad_arg(node, node.args.pad, true)
   local d = util.pair(node, "dilation", node.args.dilation or 1)
   conv.setup(node, { cin = shape[1], cout = cout, H = shape[2], W = shape[3], kh = k[1], kw = k[2],
-    sh = s[1], sw = s[2], pad_h = p[1], pad_w = p[2], groups = conv.groups_arg(node), dil_h = d[1], dil_w = d[2] }, bias)
+    sh = s[1], sw = s[2], pad_h = p[1], pad_w = p[2], groups = conv.groups_arg(node),
+    dil_h = d[1], dil_w = d[2] }, bias)
   local c = node.conv
   node.desc = conv.describe(node, "conv2d")
   node.params = util.weight_and_bias(node, bias, { cout, c.cin_g, c.kh, c.kw },

@@ -7,7 +7,8 @@
 -- "winograd-2x2" / "winograd-4x4" (3x3 stride 1 by F(2x2, 3x3) or F(4x4, 3x3),
 -- ops/conv_winograd.lua). The planner picks one per layer; a spec can force
 -- one with strategy = "...". Grouped or dilated layers take "im2col-gemm"
--- (dilation in the im2col offsets, one GEMM per group) or, with one group per
+-- (dilation in the im2col offsets; one im2col of all channels, then one GEMM
+-- per group on its rows of the columns) or, with one group per
 -- input channel, "depthwise" (ops/conv_depthwise.lua).
 local errors = require("errors")
 local util = require("ops.util")
@@ -94,7 +95,7 @@ function conv.plan(node)
   elseif winograd.TILES[c.strategy] then
     node.work, node.work_fixed = winograd.work(c)
   elseif c.strategy == "im2col-gemm" then
-    node.work = c.K * c.P -- per image, for the col buffer (of one group)
+    node.work = c.groups * c.K * c.P -- per image, for the col buffer (all groups)
   end
 end
 
@@ -206,7 +207,7 @@ local function declare(node, w, g, backward)
       w:line("%s *y = %s;", g.T, g.acts(node.out_off))
     end
   end
-  if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.K, c.P) end
+  if c.strategy == "im2col-gemm" then w:line("%s *col = s->work; /* [%d][n*%d] */", g.T, c.groups * c.K, c.P) end
   local gemm = c.strategy == "gemm-1x1" or c.strategy == "im2col-gemm"
   if gemm or (backward and (c.bias or util.masks_dy(node)) and c.strategy ~= "direct") then
     w:line("const int np = n * %d;", c.P)
@@ -216,10 +217,9 @@ end
 -- One helper call per window offset, with every geometry argument a literal.
 local function window_rows(node, w, g, helper, plane)
   local c = node.conv
-  local channel = c.groups > 1 and string.format("(gi * %d + ci)", c.cin_g) or "ci" -- in group gi
   w:line("#pragma omp parallel for")
-  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin_g)
-  w:line("%s *xc = %s + (size_t)%s * n * %d;", plane, helper == "im2col_row" and "x" or "dx", channel, c.H * c.W)
+  w:open("for (int ci = 0; ci < %d; ++ci) {", c.cin)
+  w:line("%s *xc = %s + (size_t)ci * n * %d;", plane, helper == "im2col_row" and "x" or "dx", c.H * c.W)
   if helper == "col2im_row" and util.assigns_dx(node) then
     w:line("memset(xc, 0, sizeof(%s) * (size_t)n * %d); /* the first gradient written into x */", g.T, c.H * c.W)
   end
@@ -271,14 +271,15 @@ function conv.forward(node, w, g)
   if c.strategy == "direct" then return direct.forward(node, w, g) end -- bias and relu in the kernel
   if winograd.TILES[c.strategy] then return winograd.forward(node, w, g) end
   if c.strategy == "depthwise" then return depthwise.forward(node, w, g) end
+  local src = "x"
+  if c.strategy == "im2col-gemm" then
+    window_rows(node, w, g, "im2col_row", "const " .. g.T)
+    src = "col"
+  end
   per_group(c, w, function()
-    local src = "x"
-    if c.strategy == "im2col-gemm" then
-      window_rows(node, w, g, "im2col_row", "const " .. g.T)
-      src = "col"
-    end
     w:line("%s(CblasRowMajor, CblasNoTrans, CblasNoTrans, %d, np, %d, %s, %s, %d, %s, np, %s, %s, np);",
-      g.gemm, c.cout_g, c.K, g.one, slice(c, "w", c.cout_g, c.K), c.K, src, g.zero, slice(c, "y", c.cout_g, "np"))
+      g.gemm, c.cout_g, c.K, g.one, slice(c, "w", c.cout_g, c.K), c.K, slice(c, src, c.K, "np"), g.zero,
+      slice(c, "y", c.cout_g, "np"))
   end)
   epilogue(node, w, g)
 end
@@ -297,14 +298,14 @@ function conv.backward(node, w, g)
   end
   if winograd.TILES[c.strategy] then return winograd.backward(node, w, g) end
   if c.strategy == "depthwise" then return depthwise.backward(node, w, g) end
-  local dy, wg = slice(c, "dy", c.cout_g, "np"), slice(c, "w", c.cout_g, c.K)
+  local src = "x"
+  local dy, wg, col = slice(c, "dy", c.cout_g, "np"), slice(c, "w", c.cout_g, c.K), slice(c, "col", c.K, "np")
   w:open("if (%s) {", util.trains(node, "weight"))
+  if c.strategy == "im2col-gemm" then
+    window_rows(node, w, g, "im2col_row", "const " .. g.T)
+    src = col
+  end
   per_group(c, w, function()
-    local src = "x"
-    if c.strategy == "im2col-gemm" then
-      window_rows(node, w, g, "im2col_row", "const " .. g.T)
-      src = "col"
-    end
     w:line("%s(CblasRowMajor, CblasNoTrans, CblasTrans, %d, %d, np, %s, %s, np, %s, np, %s, %s, %d);",
       g.gemm, c.cout_g, c.K, g.one, dy, src, util.GRAD_BETA, slice(c, "dw", c.cout_g, c.K), c.K)
   end)
@@ -315,10 +316,10 @@ function conv.backward(node, w, g)
       g.gemm, c.K, c.cout, g.one, c.K, util.dx_beta(node, g))
   else
     per_group(c, w, function()
-      w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, %s, %d, %s, np, %s, col, np);",
-        g.gemm, c.K, c.cout_g, g.one, wg, c.K, dy, g.zero)
-      window_rows(node, w, g, "col2im_row", g.T)
+      w:line("%s(CblasRowMajor, CblasTrans, CblasNoTrans, %d, np, %d, %s, %s, %d, %s, np, %s, %s, np);",
+        g.gemm, c.K, c.cout_g, g.one, wg, c.K, dy, g.zero, col)
     end)
+    window_rows(node, w, g, "col2im_row", g.T)
   end
   w:close()
 end
@@ -373,21 +374,24 @@ function conv.common_args(node)
   return util.int(node, "out channels", a[1], 1, math.maxinteger), bias
 end
 
--- Padding argument: "valid" | "same" | integer (| {h, w} | {top, left, bottom,
--- right} when pair is true, as ONNX's pads).
+-- Padding argument: "valid" | "same" | integer | {h, w} or {top, left, bottom,
+-- right} when pair is true, {left, right} when not (as ONNX's pads).
 function conv.pad_arg(node, value, pair)
   if value == nil then return { "valid", "valid" } end
-  if pair and type(value) == "table" and #value == 4 then
-    local q = {}
-    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
-    return { { q[1], q[3] }, { q[2], q[4] } }
-  end
+  local q = pair and util.pads_per_side(node, value)
+  if q then return { { q[1], q[3] }, { q[2], q[4] } } end
   if value == "valid" or value == "same" then return { value, value } end
   if type(value) == "string" then
     errors.layer_fail(node, "'pad' must be \"valid\", \"same\" or a number%s, got \"%s\"",
       pair and " or {height, width}" or "", value)
   end
   if pair then return util.pair(node, "pad", value, 0) end
+  if type(value) == "table" then -- {left, right}, ONNX's pads of a 1-d convolution
+    if #value ~= 2 then
+      errors.layer_fail(node, "'pad' must be a number or {left, right}, got a table of %d", #value)
+    end
+    return { 0, { util.int(node, "pad", value[1], 0), util.int(node, "pad", value[2], 0) } }
+  end
   local p = util.int(node, "pad", value, 0)
   return { p, p }
 end

@@ -252,11 +252,8 @@ end
 
 -- pad = p | {h, w} | {top, left, bottom, right} (ONNX's pads): {top, left, bottom, right}.
 function pool.pads(node, value)
-  if type(value) == "table" and #value == 4 then
-    local q = {}
-    for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
-    return q
-  end
+  local q = util.pads_per_side(node, value)
+  if q then return q end
   local p = util.pair(node, "pad", value, 0)
   return { p[1], p[2], p[1], p[2] }
 end
@@ -281,7 +278,8 @@ function pool.op2d(kind, name)
     local s = util.pair(node, "stride", a.stride or k)
     local pad = pool.pads(node, a.pad or 0)
     pool.setup(node, { C = shape[1], H = shape[2], W = shape[3], kh = k[1], kw = k[2],
-      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2], pb = pad[3], pr = pad[4], ceil_mode = pool.flag(node, "ceil_mode", false),
+      sh = s[1], sw = s[2], ph = pad[1], pw = pad[2], pb = pad[3], pr = pad[4],
+      ceil_mode = pool.flag(node, "ceil_mode", false),
       count_include_pad = pool.flag(node, "count_include_pad", true) }, kind)
     node.desc = pool.describe(node, name)
     return { shape[1], node.pool.Ho, node.pool.Wo }

@@ -33,6 +33,19 @@ function util.pair(node, key, value, min)
   return { v, v }
 end
 
+-- pad = {top, left, bottom, right} (ONNX's pads) as four integers, or nil for
+-- a number or a {height, width} pair.
+function util.pads_per_side(node, value)
+  if type(value) ~= "table" or #value == 2 then return nil end
+  if #value ~= 4 then
+    errors.layer_fail(node, "'pad' must be a number, {height, width} or {top, left, bottom, right}, got a table of %d",
+      #value)
+  end
+  local q = {}
+  for i = 1, 4 do q[i] = util.int(node, "pad", value[i], 0) end
+  return q
+end
+
 function util.bool(node, key, value)
   if type(value) ~= "boolean" then
     errors.layer_fail(node, "'%s' must be true or false, got %s", key, tostring(value))
