@@ -54,8 +54,10 @@ function pool.setup(node, p, kind)
   for _, axis in ipairs({ { "height", p.kh, p.ph, p.pb }, { p.axis_w or "width", p.kw, p.pw, p.pr } }) do
     local name, k = axis[1], axis[2]
     for _, pad in ipairs({ axis[3], axis[4] }) do
-      if pad * 2 > k then
-        errors.layer_fail(node, "padding %d is more than half the window %d along the %s", pad, k, name)
+      -- padding below the window keeps a real element in every window (ONNX
+      -- allows it; PyTorch stops at half the window)
+      if pad >= k then
+        errors.layer_fail(node, "padding %d is not smaller than the window %d along the %s", pad, k, name)
       end
     end
   end

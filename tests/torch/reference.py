@@ -48,26 +48,32 @@ class PaddedConv(nn.Module):
 
 
 class PaddedPool(nn.Module):
-    """A pool padded per side (ONNX's pads): the input padded first (-inf for the max), pooled
+    """A pool padded per side (ONNX's pads) or by more than half the window, which PyTorch's
+    pools refuse: the input padded first (-inf for the max), pooled
     unpadded with PyTorch's ceil_mode, cropped to our output, whose last window never starts in the
     padding; without count_include_pad, the sum over the count of real elements."""
 
     def __init__(self, p, op, out):
         super().__init__()
-        self.pad = (p["pw"], p["pr"], p["ph"], p["pb"])
-        self.out, self.op = out, op
+        one_d = op == "maxpool1d"
+        self.pad = (p["pw"], p["pr"]) if one_d else (p["pw"], p["pr"], p["ph"], p["pb"])
+        self.crop = tuple(slice(0, n) for n in out[1:])
+        self.op = op
         self.include = p.get("count_include_pad", True)
-        cls = {"maxpool2d": nn.MaxPool2d, "avgpool2d": nn.AvgPool2d}[op]
-        self.pool = cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), 0, ceil_mode=p.get("ceil_mode", False))
+        if one_d:
+            self.pool = nn.MaxPool1d(p["kw"], p["sw"], 0, ceil_mode=p.get("ceil_mode", False))
+        else:
+            cls = {"maxpool2d": nn.MaxPool2d, "avgpool2d": nn.AvgPool2d}[op]
+            self.pool = cls((p["kh"], p["kw"]), (p["sh"], p["sw"]), 0, ceil_mode=p.get("ceil_mode", False))
 
     def forward(self, x):
-        if self.op == "maxpool2d":
+        if self.op != "avgpool2d":
             y = self.pool(F.pad(x, self.pad, value=float("-inf")))
         elif self.include:
             y = self.pool(F.pad(x, self.pad))
         else:
             y = self.pool(F.pad(x, self.pad)) / self.pool(F.pad(torch.ones_like(x), self.pad))
-        return y[..., :self.out[1], :self.out[2]]
+        return y[(..., *self.crop)]
 
 
 class Lambda(nn.Module):
@@ -88,7 +94,8 @@ def build_layer(layer):
         return nn.Linear(f["fin"], f["fout"], bias=f["bias"])
     if op in ("maxpool2d", "avgpool2d"):
         p = layer["pool"]
-        if (p["ph"], p["pw"]) != (p.get("pb", p["ph"]), p.get("pr", p["pw"])):
+        if (p["ph"], p["pw"]) != (p.get("pb", p["ph"]), p.get("pr", p["pw"])) or \
+                2 * p["ph"] > p["kh"] or 2 * p["pw"] > p["kw"]:
             return PaddedPool(p, op, layer["output"])
         args = ((p["kh"], p["kw"]), (p["sh"], p["sw"]), (p["ph"], p["pw"]))
         if op == "maxpool2d":
@@ -97,6 +104,8 @@ def build_layer(layer):
                             count_include_pad=p.get("count_include_pad", True))
     if op == "maxpool1d":
         p = layer["pool"]
+        if 2 * p["pw"] > p["kw"] or p.get("pr", p["pw"]) != p["pw"]:
+            return PaddedPool(p, op, layer["output"])
         return nn.MaxPool1d(p["kw"], p["sw"], p["pw"], ceil_mode=p.get("ceil_mode", False))
     if op == "batchnorm":
         b = layer["bn"]
