@@ -40,12 +40,15 @@ def out_size(size, k, stride, pad_begin, pad_end, dilation=1, ceil_mode=False):
     return out
 
 
-def dsl_pad(label, p):
-    """The DSL's pad value for explicit pads: a number, {h, w} or {top, left, bottom, right}."""
+def dsl_pad(label, p, per_side_1d=False):
+    """The DSL's pad value for explicit pads: a number, {h, w}, {top, left, bottom, right} or,
+    where the layer takes it (conv1d), {left, right}."""
     n = len(p) // 2
     begin, end = p[:n], p[n:]
     if begin == end:
         return begin[0] if len(set(begin)) == 1 else list(begin)
+    if n == 1 and per_side_1d:
+        return [begin[0], end[0]]
     if n == 1:
         raise Refusal("%s: asymmetric padding %s of a 1-D window is not supported" % (label, p))
     return [begin[0], begin[1], end[0], end[1]]

@@ -56,7 +56,7 @@ def conv(ctx):
                           for i in range(n)]
     args = [(None, int(w.shape[0])), ("k", geometry.number_or_pair(k))]
     args += _optional("stride", geometry.number_or_pair(stride), 1)
-    args += _optional("pad", geometry.dsl_pad(ctx.label, p), 0)
+    args += _optional("pad", geometry.dsl_pad(ctx.label, p, per_side_1d=True), 0)
     args += _optional("dilation", geometry.number_or_pair(dilation), 1)
     args += _optional("groups", groups, 1)
     args += _optional("bias", b is not None, True)
